@@ -1,0 +1,3 @@
+from asin_tui.cli import main
+
+raise SystemExit(main())

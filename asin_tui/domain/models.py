@@ -1,0 +1,404 @@
+"""Typed domain objects. Everything past the SP-API layer speaks these, never raw dicts.
+
+Pure: no Textual, no network, no JSON parsing (that lives in ``asin_tui.spapi.parse``).
+The one deliberate mapping kept as JSON-shaped data is ``Listing.attributes``: it is the
+seller's product-type attribute document (``{name: [ {value, marketplace_id, ...} ]}``),
+which the wizard edits and sends back in JSON Patches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class State(StrEnum):
+    """Where a listing stands in one marketplace. Order of declaration = most severe first."""
+
+    SUPPRESSED = "SUPPRESSED"  # a LISTING_SUPPRESSED enforcement in force
+    CATALOG_REMOVED = "CATALOG_REMOVED"  # the ASIN is gone / CATALOG_ITEM_REMOVED
+    INCOMPLETE = "INCOMPLETE"  # no summaries: SKU not in catalog / failed submission
+    INACTIVE = "INACTIVE"  # not buyable, no suppression (stock, price, closed...)
+    SEARCH_SUPPRESSED = "SEARCH_SUPPRESSED"  # buyable, hidden from search
+    VARIATION_PARENT = "VARIATION_PARENT"  # never buyable by design; not a problem
+    ACTIVE = "ACTIVE"  # buyable and discoverable
+
+    @property
+    def rank(self) -> int:
+        """0 = most severe. Used for the shared report/TUI order."""
+        return _STATE_RANK[self]
+
+    @property
+    def needs_attention(self) -> bool:
+        return self not in (State.ACTIVE, State.VARIATION_PARENT)
+
+
+_STATE_RANK = {s: i for i, s in enumerate(State)}
+
+
+class Severity(StrEnum):
+    ERROR = "ERROR"
+    WARNING = "WARNING"
+    INFO = "INFO"
+
+    @property
+    def rank(self) -> int:
+        return {"ERROR": 0, "WARNING": 1, "INFO": 2}[self.value]
+
+
+class Category(StrEnum):
+    STOCK = "STOCK"
+    PRICING = "PRICING"
+    LISTING_FIELDS = "LISTING_FIELDS"
+    POLICY = "POLICY"
+    RESTRICTION = "RESTRICTION"
+    CATALOG = "CATALOG"
+    ACCOUNT = "ACCOUNT"
+    OTHER = "OTHER"
+
+
+class WizardStep(StrEnum):
+    """Reactivation wizard steps, in order. Findings name the step that fixes them."""
+
+    OVERVIEW = "overview"
+    STOCK = "stock"
+    POLICY = "policy"
+    FIELDS = "fields"
+    APPLY = "apply"
+    VERIFY = "verify"
+    WRAP_UP = "wrap_up"
+
+    @property
+    def label(self) -> str:
+        return {
+            "overview": "Overview",
+            "stock": "Stock",
+            "policy": "Policy compliance",
+            "fields": "Listing fields",
+            "apply": "Apply",
+            "verify": "Verify",
+            "wrap_up": "Wrap up",
+        }[self.value]
+
+
+# --------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True, slots=True)
+class Enforcement:
+    actions: tuple[str, ...] = ()  # LISTING_SUPPRESSED, ATTRIBUTE_SUPPRESSED, ...
+    exemption_status: str | None = None  # EXEMPT | EXEMPT_UNTIL_EXPIRY_DATE | NOT_EXEMPT
+    exemption_expiry: datetime | None = None
+
+    @property
+    def in_force(self) -> bool:
+        """The actions are applied now (not exempt)."""
+        return bool(self.actions) and self.exemption_status not in (
+            "EXEMPT",
+            "EXEMPT_UNTIL_EXPIRY_DATE",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str
+    message: str
+    severity: str  # ERROR | WARNING | INFO
+    attribute_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # INVALID_ATTRIBUTE, MISSING_ATTRIBUTE, ...
+    enforcement: Enforcement | None = None
+    marketplace_ids: tuple[str, ...] = ()  # empty = applies to every marketplace
+
+    def applies_to(self, marketplace_id: str) -> bool:
+        return not self.marketplace_ids or marketplace_id in self.marketplace_ids
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    marketplace_id: str
+    offer_type: str  # B2C | B2B
+    price: Decimal | None
+    currency: str | None
+    audience: str | None = None  # ALL | B2B
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentAvailability:
+    channel_code: str  # DEFAULT (merchant) | AMAZON_NA | AMAZON_EU | ...
+    quantity: int | None
+
+    @property
+    def is_fba(self) -> bool:
+        return self.channel_code != "DEFAULT"
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One seller SKU as getListingsItem / searchListingsItems describe it."""
+
+    sku: str
+    marketplace_id: str  # the marketplace this view is for
+    asin: str | None = None
+    product_type: str | None = None
+    condition_type: str | None = None
+    item_name: str | None = None
+    status: frozenset[str] = frozenset()  # subset of {BUYABLE, DISCOVERABLE}
+    has_summary: bool = True  # False: summaries were empty for this marketplace
+    fn_sku: str | None = None
+    created_date: datetime | None = None
+    last_updated_date: datetime | None = None
+    main_image_url: str | None = None
+    issues: tuple[Issue, ...] = ()
+    offers: tuple[Offer, ...] = ()
+    fulfillment: tuple[FulfillmentAvailability, ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    parent_skus: tuple[str, ...] = ()
+    child_skus: tuple[str, ...] = ()
+    variation_theme: str | None = None
+
+    @property
+    def buyable(self) -> bool:
+        return "BUYABLE" in self.status
+
+    @property
+    def discoverable(self) -> bool:
+        return "DISCOVERABLE" in self.status
+
+    @property
+    def is_variation_parent(self) -> bool:
+        if self.child_skus:
+            return True
+        for entry in self.attributes.get("parentage_level", ()) or ():
+            if isinstance(entry, Mapping) and entry.get("value") == "parent":
+                return True
+        return False
+
+    @property
+    def is_fba(self) -> bool:
+        return any(f.is_fba for f in self.fulfillment)
+
+    @property
+    def fulfillment_channel(self) -> str | None:
+        """'FBA', 'MFN' or None when the listing has no fulfillment availability."""
+        if not self.fulfillment:
+            return None
+        return "FBA" if self.is_fba else "MFN"
+
+    @property
+    def mfn_quantity(self) -> int | None:
+        for f in self.fulfillment:
+            if not f.is_fba:
+                return f.quantity
+        return None
+
+    def offer(self, offer_type: str = "B2C") -> Offer | None:
+        for o in self.offers:
+            if o.offer_type == offer_type and o.marketplace_id == self.marketplace_id:
+                return o
+        return None
+
+    @property
+    def price(self) -> Decimal | None:
+        o = self.offer()
+        return o.price if o else None
+
+    def issues_here(self) -> tuple[Issue, ...]:
+        """Issues that apply to this listing's marketplace."""
+        return tuple(i for i in self.issues if i.applies_to(self.marketplace_id))
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+@dataclass(frozen=True, slots=True)
+class InventorySummary:
+    """FBA inventory for one SKU (getInventorySummaries with details=true)."""
+
+    seller_sku: str
+    asin: str | None = None
+    fn_sku: str | None = None
+    condition: str | None = None
+    total_quantity: int = 0
+    fulfillable: int = 0
+    inbound_working: int = 0
+    inbound_shipped: int = 0
+    inbound_receiving: int = 0
+    reserved_total: int = 0
+    reserved_pending_customer_order: int = 0
+    reserved_pending_transshipment: int = 0
+    reserved_fc_processing: int = 0
+    researching_total: int = 0
+    unfulfillable_total: int = 0
+    unfulfillable_breakdown: Mapping[str, int] = field(default_factory=dict)
+    last_updated: datetime | None = None
+
+    @property
+    def inbound_total(self) -> int:
+        return self.inbound_working + self.inbound_shipped + self.inbound_receiving
+
+
+# --------------------------------------------------------------------------- restrictions
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictionLink:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictionReason:
+    message: str
+    reason_code: str | None = None  # APPROVAL_REQUIRED | ASIN_NOT_FOUND | NOT_ELIGIBLE | None
+    links: tuple[RestrictionLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    marketplace_id: str
+    condition_type: str | None = None
+    reasons: tuple[RestrictionReason, ...] = ()
+
+
+# --------------------------------------------------------------------------- product types
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSpec:
+    """What the product type schema says about one top-level attribute."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    required: bool = False
+    value_type: str = "string"  # string | number | integer | boolean | object
+    value_key: str = "value"  # the key inside each entry that holds the value
+    enum: tuple[str, ...] = ()
+    enum_names: tuple[str, ...] = ()
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_items: int | None = None
+    editable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ProductTypeRequirements:
+    product_type: str
+    marketplace_id: str
+    display_name: str = ""
+    checksum: str | None = None
+    version: str | None = None
+    requirements: str = "LISTING"
+    attributes: Mapping[str, AttributeSpec] = field(default_factory=dict)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(n for n, a in self.attributes.items() if a.required)
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    asin: str
+    found: bool = True  # False: getCatalogItem answered 404
+    item_classification: str | None = None  # BASE_PRODUCT | VARIATION_PARENT | ...
+    product_types: tuple[str, ...] = ()
+    brand: str | None = None
+    item_name: str | None = None
+
+
+# --------------------------------------------------------------------------- account
+
+
+@dataclass(frozen=True, slots=True)
+class AccountHealth:
+    """Account-level gate (GET_V2_SELLER_PERFORMANCE_REPORT), per marketplace."""
+
+    marketplace_id: str
+    status: str  # NORMAL | AT_RISK | DEACTIVATED
+    policy_counters: Mapping[str, int] = field(default_factory=dict)  # only BAD sections
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    category: Category
+    severity: Severity
+    code: str  # our stable finding code, e.g. "OUT_OF_STOCK_MFN"
+    title: str
+    detail: str
+    fix: str
+    attributes: tuple[str, ...] = ()
+    step: WizardStep | None = None  # the wizard step that fixes it
+    issue_code: str | None = None  # the SP-API issue code it came from, if any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category.value,
+            "severity": self.severity.value,
+            "code": self.code,
+            "title": self.title,
+            "detail": self.detail,
+            "attributes": list(self.attributes),
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    sku: str
+    asin: str | None
+    marketplace_id: str
+    state: State
+    buyable: bool
+    discoverable: bool
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def main_finding(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    @property
+    def main_cause(self) -> str:
+        f = self.main_finding
+        return f.title if f else ""
+
+    @property
+    def has_error(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Exit-code contract: OK only if buyable, discoverable and no ERROR finding;
+        at-risk exemptions (WARNING) also need attention. Variation parents never do."""
+        if self.state is State.VARIATION_PARENT:
+            return False
+        if not (self.buyable and self.discoverable) or self.has_error:
+            return True
+        return any(f.severity is Severity.WARNING for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "asin": self.asin,
+            "marketplace_id": self.marketplace_id,
+            "state": self.state.value,
+            "buyable": self.buyable,
+            "discoverable": self.discoverable,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def sort_key(d: Diagnosis) -> tuple[int, str]:
+    """The one order shared by `report` and the TUI: most severe state first, then SKU."""
+    return (d.state.rank, d.sku)

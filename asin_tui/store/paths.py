@@ -1,0 +1,32 @@
+"""Where asin-tui keeps its files. One place, so tests can redirect all of it (XDG_* env vars)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP = "asin-tui"
+
+
+def config_dir() -> Path:
+    """$XDG_CONFIG_HOME/asin-tui on Linux: config.toml and progress/."""
+    return platformdirs.user_config_path(APP, appauthor=False)
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def progress_dir() -> Path:
+    return config_dir() / "progress"
+
+
+def cache_dir() -> Path:
+    """$XDG_CACHE_HOME/asin-tui: the SQLite listing cache and product type schemas."""
+    return platformdirs.user_cache_path(APP, appauthor=False)
+
+
+def data_dir() -> Path:
+    """$XDG_DATA_HOME/asin-tui: the demo sandbox account's persisted state."""
+    return platformdirs.user_data_path(APP, appauthor=False)

@@ -1,0 +1,59 @@
+"""Shared test fixtures. Every test runs with its own config/cache/data dirs and no real credentials."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = ROOT.parent / "shared" / "spapi-models"
+
+_SPAPI_ENV = (
+    "LWA_APP_ID",
+    "LWA_CLIENT_SECRET",
+    "SP_API_REFRESH_TOKEN",
+    "SP_API_DEFAULT_MARKETPLACE",
+    "AWS_ENV",
+    "SP_API_AWS_SECRET_ID",
+    "NO_COLOR",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory, monkeypatch):
+    """Never read or write the developer's real config, cache or demo state."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_DATA_HOME", "data"), ("HOME", "")):
+        path = home / sub
+        path.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(path))
+    for var in _SPAPI_ENV:
+        monkeypatch.delenv(var, raising=False)
+    for key in list(os.environ):
+        if key.startswith(("LWA_APP_ID_", "LWA_CLIENT_SECRET_", "SP_API_REFRESH_TOKEN_")):
+            monkeypatch.delenv(key, raising=False)
+    _clear_token_caches()
+    yield home
+    _clear_token_caches()
+
+
+def _clear_token_caches() -> None:
+    """python-amazon-sp-api keeps module-global LWA token caches (sync and async)."""
+    try:
+        from sp_api.asyncio.auth import access_token_client as async_atc
+        from sp_api.auth import access_token_client as sync_atc
+    except ImportError:  # pragma: no cover
+        return
+    sync_atc.cache.clear()
+    async_atc.cache.clear()
+
+
+@pytest.fixture
+def models_dir() -> Path:
+    """Amazon's official SP-API models. Skips (never passes silently) outside this workplace."""
+    if not MODELS_DIR.is_dir():
+        pytest.skip(f"official SP-API models not found at {MODELS_DIR} (needs ../shared/spapi-models)")
+    return MODELS_DIR
