@@ -34,9 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the built-in sandbox seller account (no credentials needed)",
     )
-    parser.add_argument("--reset", action="store_true", help="with --demo: start the demo account fresh")
-    parser.add_argument("--profile", metavar="NAME", help="config profile to use (default: the first)")
-    parser.add_argument("--marketplace", metavar="M", help="marketplace code or id (overrides the profile)")
+    parser.add_argument(
+        "--reset", action="store_true", help="with --demo: start the demo account fresh"
+    )
+    parser.add_argument(
+        "--profile", metavar="NAME", help="config profile to use (default: the first)"
+    )
+    parser.add_argument(
+        "--marketplace", metavar="M", help="marketplace code or id (overrides the profile)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"asin_tui.commands.{name}")

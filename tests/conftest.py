@@ -25,8 +25,12 @@ _SPAPI_ENV = (
 def isolated_env(tmp_path_factory, monkeypatch):
     """Never read or write the developer's real config, cache or demo state."""
     home = tmp_path_factory.mktemp("home")
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
-                     ("XDG_DATA_HOME", "data"), ("HOME", "")):
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_DATA_HOME", "data"),
+        ("HOME", ""),
+    ):
         path = home / sub
         path.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(path))
@@ -55,5 +59,7 @@ def _clear_token_caches() -> None:
 def models_dir() -> Path:
     """Amazon's official SP-API models. Skips (never passes silently) outside this workplace."""
     if not MODELS_DIR.is_dir():
-        pytest.skip(f"official SP-API models not found at {MODELS_DIR} (needs ../shared/spapi-models)")
+        pytest.skip(
+            f"official SP-API models not found at {MODELS_DIR} (needs ../shared/spapi-models)"
+        )
     return MODELS_DIR

@@ -4,7 +4,9 @@ ground truth (what cause it generated for a SKU) and scripts reading `report`/`d
 from __future__ import annotations
 
 OUT_OF_STOCK_MFN = "OUT_OF_STOCK_MFN"  # merchant-fulfilled quantity 0
-OUT_OF_STOCK_FBA = "OUT_OF_STOCK_FBA"  # FBA fulfillable 0 (detail: inbound/unfulfillable/researching)
+OUT_OF_STOCK_FBA = (
+    "OUT_OF_STOCK_FBA"  # FBA fulfillable 0 (detail: inbound/unfulfillable/researching)
+)
 STRANDED_FBA = "STRANDED_FBA"  # FBA units fulfillable but the offer is not buyable
 MISSING_ATTRIBUTE = "MISSING_ATTRIBUTE"  # required attribute not supplied
 INVALID_ATTRIBUTE = "INVALID_ATTRIBUTE"  # attribute value rejected

@@ -402,3 +402,116 @@ class Diagnosis:
 def sort_key(d: Diagnosis) -> tuple[int, str]:
     """The one order shared by `report` and the TUI: most severe state first, then SKU."""
     return (d.state.rank, d.sku)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Everything SP-API said about one listing: the input of the diagnosis engine
+    and what the detail screen shows as raw evidence."""
+
+    listing: Listing
+    inventory: InventorySummary | None = None
+    restrictions: tuple[Restriction, ...] = ()
+    requirements: ProductTypeRequirements | None = None
+    catalog: CatalogItem | None = None
+    account: AccountHealth | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRecord:
+    """One row of the ASIN list and of `asin-tui report`: a listing and its diagnosis, flat.
+
+    `quantity` is the MFN quantity for merchant-fulfilled listings and the FBA fulfillable
+    quantity for FBA listings; `inbound` is FBA inbound (working + shipped + receiving)."""
+
+    sku: str
+    asin: str | None
+    title: str
+    marketplace_id: str
+    state: State
+    buyable: bool
+    discoverable: bool
+    findings: tuple[Finding, ...] = ()
+    product_type: str | None = None
+    condition_type: str | None = None
+    fulfillment_channel: str | None = None  # MFN | FBA | None
+    quantity: int | None = None
+    inbound: int | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    inactive_since: datetime | None = None  # first seen in the current non-ACTIVE state
+
+    @property
+    def main_cause(self) -> str:
+        return self.findings[0].title if self.findings else ""
+
+    @property
+    def main_code(self) -> str:
+        return self.findings[0].code if self.findings else ""
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.diagnosis.needs_attention
+
+    @property
+    def diagnosis(self) -> Diagnosis:
+        return Diagnosis(
+            sku=self.sku,
+            asin=self.asin,
+            marketplace_id=self.marketplace_id,
+            state=self.state,
+            buyable=self.buyable,
+            discoverable=self.discoverable,
+            findings=self.findings,
+        )
+
+    @classmethod
+    def build(
+        cls, evidence: Evidence, diagnosis: Diagnosis, inactive_since: datetime | None = None
+    ) -> ListingRecord:
+        listing = evidence.listing
+        inv = evidence.inventory
+        offer = listing.offer()
+        if listing.is_fba:
+            quantity = inv.fulfillable if inv else None
+            inbound = inv.inbound_total if inv else None
+        else:
+            quantity, inbound = listing.mfn_quantity, None
+        return cls(
+            sku=listing.sku,
+            asin=listing.asin,
+            title=listing.item_name or "",
+            marketplace_id=listing.marketplace_id,
+            state=diagnosis.state,
+            buyable=diagnosis.buyable,
+            discoverable=diagnosis.discoverable,
+            findings=diagnosis.findings,
+            product_type=listing.product_type,
+            condition_type=listing.condition_type,
+            fulfillment_channel=listing.fulfillment_channel,
+            quantity=quantity,
+            inbound=inbound,
+            price=offer.price if offer else None,
+            currency=offer.currency if offer else None,
+            inactive_since=inactive_since,
+        )
+
+    def to_report_dict(self) -> dict[str, Any]:
+        """The `report --format json` listing object (a contract scripts rely on)."""
+        return {
+            "sku": self.sku,
+            "asin": self.asin,
+            "title": self.title,
+            "state": self.state.value,
+            "buyable": self.buyable,
+            "discoverable": self.discoverable,
+            "fulfillment_channel": self.fulfillment_channel,
+            "quantity": self.quantity,
+            "price": str(self.price) if self.price is not None else None,
+            "currency": self.currency,
+            "inactive_since": self.inactive_since.isoformat() if self.inactive_since else None,
+            "findings": [f.to_dict() for f in self.findings],
+        }

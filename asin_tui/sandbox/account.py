@@ -58,7 +58,8 @@ class SandboxAccount:
         self,
         *,
         identifiers: Collection[str] | None = None,
-        identifiers_type: str | None = None,  # SKU | ASIN | EAN | FNSKU | GTIN | ISBN | JAN | MINSAN | UPC
+        identifiers_type: str
+        | None = None,  # SKU | ASIN | EAN | FNSKU | GTIN | ISBN | JAN | MINSAN | UPC
         with_status: Collection[str] = (),  # BUYABLE / DISCOVERABLE: must have all
         without_status: Collection[str] = (),  # must have none
         with_issue_severity: Collection[str] = (),  # WARNING / ERROR: must have an issue of one
