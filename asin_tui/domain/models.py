@@ -281,6 +281,8 @@ class AttributeSpec:
     enum_names: tuple[str, ...] = ()
     min_length: int | None = None
     max_length: int | None = None
+    min_utf8_byte_length: int | None = None  # Amazon's minUtf8ByteLength
+    max_utf8_byte_length: int | None = None  # Amazon's maxUtf8ByteLength
     minimum: float | None = None
     maximum: float | None = None
     max_items: int | None = None
