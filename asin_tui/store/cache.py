@@ -1,0 +1,561 @@
+"""The local listing cache: one SQLite file per profile and marketplace (stdlib sqlite3).
+
+What it keeps, so the next start paints instantly and the detail screen works offline:
+- ``listings``: the flattened ``ListingRecord`` columns (for painting the list) and the raw
+  SP-API evidence JSON per SKU (item, FBA inventory summary, restrictions, catalog item);
+- ``product_types``: product type definitions and their JSON schemas;
+- ``sync``: metadata of the last sync (when, how wide, complete or not, what failed);
+- ``history``: every state change per SKU, so "inactive since" is the first sync that saw the
+  SKU in its current state.
+
+The store is deliberately dumb: it returns raw JSON and never parses SP-API bodies (that is
+``AccountService``'s job). A corrupt, unreadable or foreign-version file is moved aside and
+rebuilt empty, with a warning in :attr:`ListingCache.warning`, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
+from asin_tui.store import paths
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE listings (
+    sku TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    state_rank INTEGER NOT NULL,
+    needs_attention INTEGER NOT NULL,
+    asin TEXT,
+    title TEXT NOT NULL,
+    marketplace_id TEXT NOT NULL,
+    buyable INTEGER NOT NULL,
+    discoverable INTEGER NOT NULL,
+    main_cause TEXT NOT NULL,
+    severity TEXT,
+    product_type TEXT,
+    condition_type TEXT,
+    fulfillment_channel TEXT,
+    quantity INTEGER,
+    inbound INTEGER,
+    price TEXT,
+    currency TEXT,
+    inactive_since TEXT,
+    findings TEXT NOT NULL,
+    item TEXT NOT NULL,
+    inventory TEXT,
+    restrictions TEXT,
+    catalog TEXT,
+    catalog_not_found INTEGER NOT NULL DEFAULT 0,
+    synced_at TEXT NOT NULL
+);
+CREATE INDEX listings_order ON listings (state_rank, sku);
+CREATE INDEX listings_attention ON listings (needs_attention, state_rank, sku);
+CREATE TABLE product_types (
+    product_type TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,
+    schema TEXT NOT NULL
+);
+CREATE TABLE sync (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    include_all INTEGER NOT NULL,
+    complete INTEGER NOT NULL,
+    failed TEXT NOT NULL,
+    listings INTEGER NOT NULL
+);
+CREATE TABLE history (
+    sku TEXT NOT NULL,
+    state TEXT NOT NULL,
+    since TEXT NOT NULL,
+    PRIMARY KEY (sku, since)
+) WITHOUT ROWID;
+"""
+
+_RECORD_COLUMNS = (
+    "sku, asin, title, marketplace_id, state, buyable, discoverable, findings, product_type,"
+    " condition_type, fulfillment_channel, quantity, inbound, price, currency, inactive_since"
+)
+
+_T = TypeVar("_T")
+
+
+class CacheError(Exception):
+    """The cache file cannot be used even after moving it aside (e.g. a read-only folder)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvidence:
+    """What SP-API said about one SKU, as raw JSON (parsed by the service, not here)."""
+
+    sku: str
+    item: dict[str, Any]
+    inventory: dict[str, Any] | None = None  # one FBA InventorySummary object
+    restrictions: list[dict[str, Any]] | None = None  # getListingsRestrictions `restrictions`
+    catalog: dict[str, Any] | None = None  # Catalog Items 2022-04-01 Item
+    catalog_not_found: bool = False  # getCatalogItem answered 404
+
+
+@dataclass(frozen=True, slots=True)
+class SyncInfo:
+    """Metadata of the last sync written to the cache."""
+
+    started_at: datetime
+    finished_at: datetime
+    include_all: bool
+    complete: bool
+    failed: Mapping[str, str] = field(default_factory=dict)  # SKU or query -> reason
+    listings: int = 0  # listings the sync fetched
+
+    def age_seconds(self, now: datetime | None = None) -> float:
+        return ((now or datetime.now(UTC)) - self.finished_at).total_seconds()
+
+
+def cache_path(profile: str, marketplace_id: str) -> Path:
+    return paths.cache_dir() / f"{profile}-{marketplace_id}.sqlite3"
+
+
+class ListingCache:
+    """One profile+marketplace cache file. Thread-safe (one connection behind a lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.warning: str | None = None  # set when a bad file was moved aside
+        self._lock = threading.RLock()
+        self._conn = self._open()
+
+    @classmethod
+    def for_account(cls, profile: str, marketplace_id: str) -> ListingCache:
+        return cls(cache_path(profile, marketplace_id))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def load_records(self, *, needs_attention_only: bool) -> list[ListingRecord]:
+        """Every cached row (or only those needing attention), most severe state first, then SKU."""
+        where = "WHERE needs_attention = 1 " if needs_attention_only else ""
+        query = f"SELECT {_RECORD_COLUMNS} FROM listings {where}ORDER BY state_rank, sku"
+        return self._guarded(lambda conn: _records_from_rows(conn.execute(query)), [])
+
+    def record(self, sku: str) -> ListingRecord | None:
+        query = f"SELECT {_RECORD_COLUMNS} FROM listings WHERE sku = ?"
+        records = self._guarded(lambda conn: _records_from_rows(conn.execute(query, (sku,))), [])
+        return records[0] if records else None
+
+    def raw_evidence(self, sku: str) -> RawEvidence | None:
+        query = (
+            "SELECT item, inventory, restrictions, catalog, catalog_not_found"
+            " FROM listings WHERE sku = ?"
+        )
+        row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
+        if row is None:
+            return None
+        item, inventory, restrictions, catalog, not_found = row
+        return RawEvidence(
+            sku=sku,
+            item=json.loads(item),
+            inventory=_loads(inventory),
+            restrictions=_loads(restrictions),
+            catalog=_loads(catalog),
+            catalog_not_found=bool(not_found),
+        )
+
+    def product_type(self, product_type: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(definition, schema) of a product type, or None if never fetched."""
+        query = "SELECT definition, schema FROM product_types WHERE product_type = ?"
+        row = self._guarded(lambda conn: conn.execute(query, (product_type,)).fetchone(), None)
+        return (json.loads(row[0]), json.loads(row[1])) if row else None
+
+    def last_sync(self) -> SyncInfo | None:
+        query = "SELECT started_at, finished_at, include_all, complete, failed, listings FROM sync"
+        row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
+        if row is None:
+            return None
+        started, finished, include_all, complete, failed, listings = row
+        return SyncInfo(
+            started_at=datetime.fromisoformat(started),
+            finished_at=datetime.fromisoformat(finished),
+            include_all=bool(include_all),
+            complete=bool(complete),
+            failed=json.loads(failed),
+            listings=listings,
+        )
+
+    def history(self, sku: str) -> list[tuple[State, datetime]]:
+        """Every state the SKU was seen in, oldest first, with when it entered it."""
+        query = "SELECT state, since FROM history WHERE sku = ? ORDER BY since"
+        rows = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchall(), [])
+        return [(State(state), datetime.fromisoformat(since)) for state, since in rows]
+
+    def count(self) -> int:
+        return self._guarded(
+            lambda conn: conn.execute("SELECT count(*) FROM listings").fetchone()[0], 0
+        )
+
+    # ------------------------------------------------------------------ writing
+
+    def write_sync(
+        self,
+        entries: Iterable[tuple[ListingRecord, RawEvidence]],
+        *,
+        product_types: Mapping[str, tuple[dict[str, Any], dict[str, Any]]],
+        info: SyncInfo,
+    ) -> None:
+        """Store one sync's results in one transaction.
+
+        Each record's ``inactive_since`` is worked out from the history (the record's own value
+        is ignored). When the sync was complete, cached SKUs it did not return are dropped:
+        after an ``include_all`` sync they no longer exist; after a needs-attention sync they
+        no longer need attention (their history notes them ACTIVE). An incomplete sync only
+        adds and updates: what it could not fetch stays as cached.
+        """
+        observed = info.finished_at
+
+        def write(conn: sqlite3.Connection) -> None:
+            seen = _upsert_listings(conn, entries, observed)
+            conn.executemany(
+                "INSERT OR REPLACE INTO product_types VALUES (?, ?, ?)",
+                [(pt, _dumps(d), _dumps(s)) for pt, (d, s) in product_types.items()],
+            )
+            if info.complete:
+                _drop_unseen(conn, seen, observed, forget=info.include_all)
+            conn.execute(
+                "INSERT OR REPLACE INTO sync VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (
+                    _utc_text(info.started_at),
+                    _utc_text(info.finished_at),
+                    int(info.include_all),
+                    int(info.complete),
+                    _dumps(dict(info.failed)),
+                    info.listings,
+                ),
+            )
+
+        self._transaction(write)
+
+    def write_listing(
+        self, record: ListingRecord, raw: RawEvidence, *, observed_at: datetime
+    ) -> ListingRecord:
+        """Store one freshly fetched listing (wizard Verify); returns it with ``inactive_since``."""
+        self._transaction(lambda conn: _upsert_listings(conn, [(record, raw)], observed_at))
+        stored = self.record(record.sku)
+        if stored is None:  # pragma: no cover - the cache was swapped under us
+            raise CacheError(f"{self.path}: the listing {record.sku!r} was not stored")
+        return stored
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return _connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            return self._rebuild(exc)
+
+    def _rebuild(self, exc: Exception) -> sqlite3.Connection:
+        """Move the unusable file aside and start an empty cache."""
+        moved = _move_aside(self.path)
+        self.warning = (
+            f"The listing cache {self.path} could not be read ({exc}); it was moved to "
+            f"{moved.name} and will be rebuilt by the next sync."
+        )
+        try:
+            return _connect(self.path)
+        except (sqlite3.DatabaseError, OSError) as again:
+            raise CacheError(f"cannot create the listing cache {self.path}: {again}") from again
+
+    def _recover(self, exc: Exception) -> None:
+        with self._lock:
+            self._conn.close()
+            self._conn = self._rebuild(exc)
+
+    def _guarded(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:
+        """Run a read; if the file turns out to be corrupt, rebuild it and return `empty`."""
+        try:
+            with self._lock:
+                return read(self._conn)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise CacheError(f"the listing cache {self.path} is busy: {exc}") from exc
+            self._recover(exc)
+            return empty
+
+    def _transaction(self, write: Callable[[sqlite3.Connection], object]) -> None:
+        try:
+            with self._lock, _immediate(self._conn) as conn:
+                write(conn)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise CacheError(f"the listing cache {self.path} is busy: {exc}") from exc
+            self._recover(exc)
+            with self._lock, _immediate(self._conn) as conn:
+                write(conn)
+
+
+# ---------------------------------------------------------------------- connection
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        version = _schema_version(conn)
+        if version is None:
+            with _immediate(conn):
+                if _schema_version(conn) is None:  # another process may have won the race
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                    )
+        elif version != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"cache schema version {version}, this asin-tui uses {SCHEMA_VERSION}"
+            )
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _schema_version(conn: sqlite3.Connection) -> int | None:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables:
+        return None
+    if "meta" not in tables:
+        raise sqlite3.DatabaseError("not an asin-tui cache (no meta table)")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or not str(row[0]).isdigit():
+        raise sqlite3.DatabaseError("the cache has no valid schema version")
+    return int(row[0])
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE: take the write lock up front)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    if path.exists():
+        path.replace(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(target.with_name(target.name + suffix))
+    return target
+
+
+# ---------------------------------------------------------------------- writing rows
+
+
+def _upsert_listings(
+    conn: sqlite3.Connection,
+    entries: Iterable[tuple[ListingRecord, RawEvidence]],
+    observed: datetime,
+) -> set[str]:
+    """Insert or replace rows, appending a history entry where the state changed."""
+    entries = list(entries)
+    current = _latest_states(conn, [record.sku for record, _ in entries])
+    observed_text = _utc_text(observed)
+    changes: list[tuple[str, str, str]] = []
+    rows: list[tuple[Any, ...]] = []
+    for record, raw in entries:
+        last = current.get(record.sku)
+        last_state, _, since = last.partition("|") if last else ("", "", "")
+        if last_state != record.state.value:
+            since = observed_text
+            changes.append((record.sku, record.state.value, since))
+        inactive_since = since if record.state.needs_attention else None
+        rows.append(_row(record, raw, inactive_since, observed_text))
+    conn.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", changes)
+    conn.executemany(
+        f"INSERT OR REPLACE INTO listings VALUES ({', '.join('?' * 26)})",
+        rows,
+    )
+    return {row[0] for row in rows}
+
+
+def _latest_states(conn: sqlite3.Connection, skus: list[str]) -> dict[str, str]:
+    """SKU -> "STATE|since" of its latest history entry (the whole table for big batches)."""
+    query = (
+        "SELECT h.sku, h.state || '|' || h.since FROM history h"
+        " JOIN (SELECT sku, max(since) AS since FROM history {where} GROUP BY sku) last"
+        " ON h.sku = last.sku AND h.since = last.since"
+    )
+    if len(skus) == 1:
+        return dict(conn.execute(query.format(where="WHERE sku = ?"), skus))
+    return dict(conn.execute(query.format(where="")))
+
+
+def _utc_text(moment: datetime) -> str:
+    """ISO text in UTC, so history timestamps sort as text."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def _drop_unseen(
+    conn: sqlite3.Connection, seen: set[str], observed: datetime, *, forget: bool
+) -> None:
+    """Remove cached SKUs a complete sync did not return.
+
+    forget=True (include_all): the SKU no longer exists, its history goes too.
+    forget=False (needs-attention scope): it no longer needs attention; history notes ACTIVE.
+    """
+    where = "" if forget else " WHERE needs_attention = 1"
+    gone = [sku for (sku,) in conn.execute(f"SELECT sku FROM listings{where}") if sku not in seen]
+    params = [(sku,) for sku in gone]
+    conn.executemany("DELETE FROM listings WHERE sku = ?", params)
+    if forget:
+        conn.executemany("DELETE FROM history WHERE sku = ?", params)
+    else:
+        stamp = _utc_text(observed)
+        conn.executemany(
+            "INSERT OR REPLACE INTO history VALUES (?, ?, ?)",
+            [(sku, State.ACTIVE.value, stamp) for sku in gone],
+        )
+
+
+def _row(
+    record: ListingRecord, raw: RawEvidence, inactive_since: str | None, synced_at: str
+) -> tuple[Any, ...]:
+    main = record.findings[0] if record.findings else None
+    return (
+        record.sku,
+        record.state.value,
+        record.state.rank,
+        int(record.needs_attention),
+        record.asin,
+        record.title,
+        record.marketplace_id,
+        int(record.buyable),
+        int(record.discoverable),
+        record.main_cause,
+        main.severity.value if main else None,
+        record.product_type,
+        record.condition_type,
+        record.fulfillment_channel,
+        record.quantity,
+        record.inbound,
+        str(record.price) if record.price is not None else None,
+        record.currency,
+        inactive_since,
+        _dumps([_finding_row(f) for f in record.findings]),
+        _dumps(raw.item),
+        _dumps_opt(raw.inventory),
+        _dumps_opt(raw.restrictions),
+        _dumps_opt(raw.catalog),
+        int(raw.catalog_not_found),
+        synced_at,
+    )
+
+
+def _finding_row(f: Finding) -> list[Any]:
+    step = f.step.value if f.step else None
+    return [f.category.value, f.severity.value, f.code, f.title, f.detail, f.fix,
+            list(f.attributes), step, f.issue_code]  # fmt: skip
+
+
+# ---------------------------------------------------------------------- reading rows
+
+
+_STATES = {s.value: s for s in State}
+_CATEGORIES = {c.value: c for c in Category}
+_SEVERITIES = {s.value: s for s in Severity}
+_STEPS = {s.value: s for s in WizardStep}
+
+
+def _records_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
+    """Rows -> records, fast: identical findings JSON (common: "[]", one cause) is decoded once."""
+    findings_memo: dict[str, tuple[Finding, ...]] = {}
+    dates: dict[str, datetime] = {}
+    records = []
+    for (sku, asin, title, marketplace_id, state, buyable, discoverable, findings_json,
+         product_type, condition_type, channel, quantity, inbound, price, currency,
+         since) in rows:  # fmt: skip
+        findings = findings_memo.get(findings_json)
+        if findings is None:
+            findings = findings_memo[findings_json] = _findings(findings_json)
+        if since is not None:
+            since_dt = dates.get(since)
+            if since_dt is None:
+                since_dt = dates[since] = datetime.fromisoformat(since)
+        else:
+            since_dt = None
+        records.append(
+            ListingRecord(
+                sku,
+                asin,
+                title,
+                marketplace_id,
+                _STATES[state],
+                bool(buyable),
+                bool(discoverable),
+                findings,
+                product_type,
+                condition_type,
+                channel,
+                quantity,
+                inbound,
+                Decimal(price) if price is not None else None,
+                currency,
+                since_dt,
+            )
+        )
+    return records
+
+
+def _findings(text: str) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(
+            category=_CATEGORIES[category],
+            severity=_SEVERITIES[severity],
+            code=code,
+            title=title,
+            detail=detail,
+            fix=fix,
+            attributes=tuple(attributes),
+            step=_STEPS[step] if step else None,
+            issue_code=issue_code,
+        )
+        for category, severity, code, title, detail, fix, attributes, step, issue_code in json.loads(
+            text
+        )
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _dumps_opt(value: Any) -> str | None:
+    return None if value is None else _dumps(value)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

@@ -1,0 +1,285 @@
+"""The SQLite listing cache: round trip, order, history ("inactive since"), pruning, corruption."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
+from asin_tui.store import paths
+from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo, cache_path
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+MP = "ATVPDKIKX0DER"
+
+OUT_OF_STOCK = Finding(
+    category=Category.STOCK,
+    severity=Severity.ERROR,
+    code="OUT_OF_STOCK_MFN",
+    title="Out of stock",
+    detail="Quantity is 0 — “Fulfilled by merchant”.",
+    fix="Reactivation wizard → Stock: set the quantity",
+    attributes=("fulfillment_availability",),
+    step=WizardStep.STOCK,
+    issue_code=None,
+)
+SUPPRESSED = Finding(
+    category=Category.LISTING_FIELDS,
+    severity=Severity.ERROR,
+    code="MISSING_ATTRIBUTE",
+    title="Missing required attribute",
+    detail="brand is required",
+    fix="Reactivation wizard → Listing fields",
+    attributes=("brand",),
+    step=WizardStep.FIELDS,
+    issue_code="90220",
+)
+
+
+def record(sku: str, state: State, **kw) -> ListingRecord:
+    findings = {
+        State.ACTIVE: (),
+        State.INACTIVE: (OUT_OF_STOCK,),
+        State.SUPPRESSED: (SUPPRESSED,),
+    }.get(state, (SUPPRESSED,))
+    fields = dict(
+        sku=sku,
+        asin="B0TEST" + sku[-4:].rjust(4, "0"),
+        title=f"Title of {sku}",
+        marketplace_id=MP,
+        state=state,
+        buyable=state is State.ACTIVE,
+        discoverable=state in (State.ACTIVE, State.INACTIVE),
+        findings=findings,
+        product_type="FIGURINE",
+        condition_type="new_new",
+        fulfillment_channel="MFN",
+        quantity=0 if state is State.INACTIVE else 5,
+        inbound=None,
+        price=Decimal("19.99"),
+        currency="USD",
+    )
+    fields.update(kw)
+    return ListingRecord(**fields)
+
+
+def raw(sku: str, **kw) -> RawEvidence:
+    return RawEvidence(sku=sku, item={"sku": sku, "summaries": [{"marketplaceId": MP}]}, **kw)
+
+
+def info(at: datetime, *, complete=True, include_all=False, failed=None) -> SyncInfo:
+    return SyncInfo(
+        started_at=at - timedelta(seconds=30),
+        finished_at=at,
+        include_all=include_all,
+        complete=complete,
+        failed=failed or {},
+        listings=0,
+    )
+
+
+def sync(cache: ListingCache, at: datetime, records: list[ListingRecord], **kw) -> None:
+    cache.write_sync([(r, raw(r.sku)) for r in records], product_types={}, info=info(at, **kw))
+
+
+@pytest.fixture
+def cache():
+    c = ListingCache.for_account("main", MP)
+    yield c
+    c.close()
+
+
+def test_lives_in_the_user_cache_dir_per_profile_and_marketplace(cache):
+    assert cache.path == paths.cache_dir() / f"main-{MP}.sqlite3"
+    assert cache_path("other", "A1PA6795UKMFR9").name == "other-A1PA6795UKMFR9.sqlite3"
+    assert cache.path.exists()
+    mode = sqlite3.connect(cache.path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_round_trip_of_records_raw_evidence_product_types_and_sync_info(cache):
+    fba = record(
+        "FBA-0001",
+        State.INACTIVE,
+        fulfillment_channel="FBA",
+        quantity=0,
+        inbound=12,
+        price=None,
+        currency=None,
+        asin=None,
+        title="Ünïcode “title”",
+    )
+    evidence = RawEvidence(
+        sku="FBA-0001",
+        item={"sku": "FBA-0001", "issues": [{"code": "1", "message": "m"}]},
+        inventory={"sellerSku": "FBA-0001", "inventoryDetails": {"fulfillableQuantity": 0}},
+        restrictions=[{"marketplaceId": MP, "reasons": []}],
+        catalog=None,
+        catalog_not_found=True,
+    )
+    definition, schema = {"productType": "FIGURINE"}, {"required": ["brand"]}
+    sync_info = SyncInfo(
+        started_at=T0 - timedelta(minutes=1),
+        finished_at=T0,
+        include_all=True,
+        complete=False,
+        failed={"SKU-X": "HTTP 500 after 6 tries"},
+        listings=1,
+    )
+    cache.write_sync(
+        [(fba, evidence)], product_types={"FIGURINE": (definition, schema)}, info=sync_info
+    )
+
+    reopened = ListingCache(cache.path)
+    [stored] = reopened.load_records(needs_attention_only=False)
+    assert stored == ListingRecord(**{**_fields(fba), "inactive_since": T0})
+    assert stored.findings[0].step is WizardStep.STOCK
+    assert reopened.raw_evidence("FBA-0001") == evidence
+    assert reopened.raw_evidence("NOPE") is None
+    assert reopened.product_type("FIGURINE") == (definition, schema)
+    assert reopened.product_type("SOFA") is None
+    assert reopened.last_sync() == sync_info
+    assert reopened.warning is None
+    reopened.close()
+
+
+def _fields(r: ListingRecord) -> dict:
+    return {name: getattr(r, name) for name in ListingRecord.__slots__}
+
+
+def test_an_empty_cache_has_no_records_and_no_last_sync(cache):
+    assert cache.load_records(needs_attention_only=False) == []
+    assert cache.last_sync() is None
+
+
+def test_records_come_most_severe_state_first_then_sku_and_can_be_filtered(cache):
+    records = [
+        record("B-2", State.ACTIVE),
+        record("A-1", State.INACTIVE),
+        record("C-3", State.SUPPRESSED),
+        record("A-0", State.SUPPRESSED),
+        record("Z-9", State.VARIATION_PARENT, findings=()),
+        record("a-5", State.INACTIVE),
+    ]
+    sync(cache, T0, records, include_all=True)
+    everything = [r.sku for r in cache.load_records(needs_attention_only=False)]
+    expected = sorted(records, key=lambda r: (r.state.rank, r.sku))
+    assert everything == [r.sku for r in expected]
+    assert everything[:2] == ["A-0", "C-3"]
+    attention = [r.sku for r in cache.load_records(needs_attention_only=True)]
+    assert attention == ["A-0", "C-3", "A-1", "a-5"]
+
+
+def test_inactive_since_is_the_first_sync_that_saw_the_current_state(cache):
+    t1, t2, t3, t4, t5 = (T0 + timedelta(days=d) for d in range(5))
+    sync(cache, t1, [record("S1", State.INACTIVE)])
+    sync(cache, t2, [record("S1", State.INACTIVE)])
+    assert cache.record("S1").inactive_since == t1  # still the same state: unchanged
+
+    sync(cache, t3, [record("S1", State.SUPPRESSED)])
+    assert cache.record("S1").inactive_since == t3  # a new state starts a new period
+
+    sync(cache, t4, [record("S1", State.ACTIVE)], include_all=True)
+    assert cache.record("S1").inactive_since is None
+
+    sync(cache, t5, [record("S1", State.INACTIVE)])
+    assert cache.record("S1").inactive_since == t5
+    assert cache.history("S1") == [
+        (State.INACTIVE, t1),
+        (State.SUPPRESSED, t3),
+        (State.ACTIVE, t4),
+        (State.INACTIVE, t5),
+    ]
+
+
+def test_a_complete_attention_sync_drops_resolved_skus_and_notes_them_active(cache):
+    t1, t2, t3 = T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+    sync(cache, t1, [record("OK", State.ACTIVE), record("FIXED", State.INACTIVE)], include_all=True)
+    sync(cache, t2, [])  # needs-attention scope: FIXED no longer returned
+    assert [r.sku for r in cache.load_records(needs_attention_only=False)] == ["OK"]
+    assert cache.history("FIXED")[-1] == (State.ACTIVE, t2)
+
+    sync(cache, t3, [record("FIXED", State.INACTIVE)])  # broke again later
+    assert cache.record("FIXED").inactive_since == t3
+
+
+def test_an_incomplete_sync_keeps_what_it_could_not_fetch(cache):
+    sync(cache, T0, [record("A", State.INACTIVE), record("B", State.SUPPRESSED)])
+    later = T0 + timedelta(hours=1)
+    sync(cache, later, [record("A", State.INACTIVE)], complete=False, failed={"B": "timeout"})
+    assert {r.sku for r in cache.load_records(needs_attention_only=True)} == {"A", "B"}
+    assert cache.record("B").inactive_since == T0
+    assert cache.last_sync().failed == {"B": "timeout"}
+    assert cache.last_sync().complete is False
+
+
+def test_a_complete_all_listings_sync_forgets_skus_that_no_longer_exist(cache):
+    sync(
+        cache, T0, [record("GONE", State.ACTIVE), record("STAYS", State.INACTIVE)], include_all=True
+    )
+    sync(cache, T0 + timedelta(days=1), [record("STAYS", State.INACTIVE)], include_all=True)
+    assert [r.sku for r in cache.load_records(needs_attention_only=False)] == ["STAYS"]
+    assert cache.raw_evidence("GONE") is None
+    assert cache.history("GONE") == []
+
+
+def test_write_listing_updates_one_row_and_its_history(cache):
+    sync(cache, T0, [record("A", State.INACTIVE), record("B", State.SUPPRESSED)])
+    fixed_at = T0 + timedelta(minutes=5)
+    stored = cache.write_listing(record("A", State.ACTIVE), raw("A"), observed_at=fixed_at)
+    assert stored.state is State.ACTIVE and stored.inactive_since is None
+    assert cache.history("A")[-1] == (State.ACTIVE, fixed_at)
+    assert [r.sku for r in cache.load_records(needs_attention_only=True)] == ["B"]
+
+
+def test_a_second_instance_sees_committed_writes(cache):
+    other = ListingCache(cache.path)
+    sync(cache, T0, [record("A", State.INACTIVE)])
+    assert [r.sku for r in other.load_records(needs_attention_only=True)] == ["A"]
+    other.close()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000],
+    ids=["garbage", "truncated-sqlite"],
+)
+def test_a_corrupt_file_is_moved_aside_and_rebuilt_with_a_warning(content):
+    path = cache_path("main", MP)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    cache = ListingCache(path)
+    assert cache.warning and str(path) in cache.warning and "moved" in cache.warning
+    aside = list(path.parent.glob(f"{path.name}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == content  # nothing lost
+    sync(cache, T0, [record("A", State.INACTIVE)])
+    assert [r.sku for r in cache.load_records(needs_attention_only=True)] == ["A"]
+    cache.close()
+
+
+def test_a_cache_from_another_schema_version_is_moved_aside(cache):
+    sync(cache, T0, [record("A", State.INACTIVE)])
+    cache.close()
+    conn = sqlite3.connect(cache.path)
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    reopened = ListingCache(cache.path)
+    assert reopened.warning and "version 99" in reopened.warning
+    assert reopened.load_records(needs_attention_only=False) == []
+    reopened.close()
+
+
+def test_a_foreign_sqlite_file_is_not_taken_for_a_cache():
+    path = cache_path("main", MP)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.commit()
+    conn.close()
+    cache = ListingCache(path)
+    assert cache.warning and "not an asin-tui cache" in cache.warning
+    cache.close()
