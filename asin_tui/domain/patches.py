@@ -1,0 +1,384 @@
+"""JSON Patch builders for patchListingsItem, and as-you-type validation of attribute values.
+
+Pure: no network, no Textual. Every builder returns a list of SP-API ``PatchOperation`` dicts
+(``{"op", "path", "value"}``), JSON-ready. The Listings API only patches top-level attributes and
+every value is an array of objects, so a builder that changes one field of an attribute (a price
+inside ``purchasable_offer``, the quantity inside ``fulfillment_availability``) rewrites the whole
+attribute and carries over everything it is not changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
+
+from asin_tui.domain.marketplaces import marketplace_by_id
+from asin_tui.domain.models import AttributeSpec, Listing
+
+Patch = dict[str, Any]
+
+FULFILLMENT_AVAILABILITY = "fulfillment_availability"
+PURCHASABLE_OFFER = "purchasable_offer"
+MFN_CHANNEL = "DEFAULT"
+HANDLING_TIME_KEY = "lead_time_to_ship_max_days"
+OUR_PRICE = "our_price"
+MINIMUM_PRICE = "minimum_seller_allowed_price"
+MAXIMUM_PRICE = "maximum_seller_allowed_price"
+PRICE_KEYS = (OUR_PRICE, MINIMUM_PRICE, MAXIMUM_PRICE)
+
+#: Typed-input specs for the wizard's stock and price fields (validated like schema attributes).
+QUANTITY_SPEC = AttributeSpec(
+    name="quantity", title="MFN quantity", required=True, value_type="integer", minimum=0
+)
+HANDLING_TIME_SPEC = AttributeSpec(
+    name=HANDLING_TIME_KEY,
+    title="Handling time (days)",
+    value_type="integer",
+    minimum=0,
+    maximum=30,
+)
+PRICE_SPEC = AttributeSpec(name=OUR_PRICE, title="Price", value_type="number", minimum=0.01)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def attribute_entries(listing: Listing, name: str) -> list[dict[str, Any]]:
+    """The listing's current entries of one attribute (always a list of dicts)."""
+    raw = listing.attributes.get(name) or ()
+    return [dict(e) for e in raw if isinstance(e, Mapping)]
+
+
+def current_value_text(listing: Listing, spec: AttributeSpec) -> str:
+    """The first current value of an attribute as text (prefill for an input), '' if none."""
+    for entry in attribute_entries(listing, spec.name):
+        if entry.get("marketplace_id", listing.marketplace_id) != listing.marketplace_id:
+            continue
+        value = entry.get(spec.value_key)
+        if value is not None and not isinstance(value, (Mapping, list)):
+            return str(value).lower() if isinstance(value, bool) else str(value)
+    return ""
+
+
+def handling_days(listing: Listing) -> int | None:
+    """``lead_time_to_ship_max_days`` of the merchant-fulfilled channel, if set."""
+    entry = _mfn_entry(listing)
+    value = entry.get(HANDLING_TIME_KEY) if entry else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBand:
+    """The selling price and the seller's allowed band, read from ``purchasable_offer``."""
+
+    price: Decimal | None
+    minimum: Decimal | None
+    maximum: Decimal | None
+    currency: str | None
+
+    @property
+    def conflict(self) -> str | None:
+        """Plain words for a price outside its band (None when it fits or is unknown)."""
+        if self.price is None:
+            return None
+        cur = f" {self.currency}" if self.currency else ""
+        if self.minimum is not None and self.price < self.minimum:
+            return f"price {self.price}{cur} is below the minimum {self.minimum}{cur}"
+        if self.maximum is not None and self.price > self.maximum:
+            return f"price {self.price}{cur} is above the maximum {self.maximum}{cur}"
+        return None
+
+    @property
+    def band_text(self) -> str:
+        low = str(self.minimum) if self.minimum is not None else "no minimum"
+        high = str(self.maximum) if self.maximum is not None else "no maximum"
+        return f"{low} – {high} {self.currency or ''}".rstrip()
+
+
+def price_band(listing: Listing) -> PriceBand:
+    """Price and band for the listing's marketplace (falls back to the offer's price)."""
+    entry = _offer_entry(listing) or {}
+    offer = listing.offer()
+    price = _schedule_amount(entry.get(OUR_PRICE))
+    if price is None and offer is not None:
+        price = offer.price
+    currency = entry.get("currency") or (offer.currency if offer else None)
+    return PriceBand(
+        price=price,
+        minimum=_schedule_amount(entry.get(MINIMUM_PRICE)),
+        maximum=_schedule_amount(entry.get(MAXIMUM_PRICE)),
+        currency=currency,
+    )
+
+
+# --------------------------------------------------------------------------- stock
+
+
+def set_mfn_quantity(
+    listing: Listing, quantity: int, *, handling_time: int | None = None
+) -> list[Patch]:
+    """Merchant-fulfilled quantity (+ handling time). On an FBA listing this switches it to MFN.
+
+    Fields of the current DEFAULT entry are carried over, except ``restock_date`` which a
+    restock makes stale."""
+    if quantity < 0:
+        raise ValueError("quantity must be 0 or more")
+    entry = {k: v for k, v in (_mfn_entry(listing) or {}).items() if k != "restock_date"}
+    entry.update(fulfillment_channel_code=MFN_CHANNEL, quantity=quantity)
+    if handling_time is not None:
+        entry[HANDLING_TIME_KEY] = handling_time
+    return [_write(listing, FULFILLMENT_AVAILABILITY, [entry])]
+
+
+def switch_to_fba(listing: Listing) -> list[Patch]:
+    """Hand the offer to Amazon's fulfilment network of the marketplace's region (no quantity:
+    FBA stock is counted by Amazon)."""
+    market = marketplace_by_id(listing.marketplace_id)
+    if market is None:
+        raise ValueError(f"unknown marketplace {listing.marketplace_id}")
+    value = [{"fulfillment_channel_code": market.fba_channel_code}]
+    return [_write(listing, FULFILLMENT_AVAILABILITY, value)]
+
+
+# --------------------------------------------------------------------------- price
+
+
+def set_price(
+    listing: Listing,
+    *,
+    price: Decimal | None = None,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+) -> list[Patch]:
+    """Set the price and/or the allowed band of the marketplace's consumer offer.
+
+    ``purchasable_offer`` is rewritten whole: the other entries (B2B, other marketplaces) and the
+    fields not changed here (map_price, discounted_price, ...) are carried over."""
+    changes = {OUR_PRICE: price, MINIMUM_PRICE: minimum, MAXIMUM_PRICE: maximum}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise ValueError("nothing to change: give a price, a minimum or a maximum")
+    entries = attribute_entries(listing, PURCHASABLE_OFFER)
+    index = _offer_index(listing, entries)
+    if index is None:
+        entries.append(_new_offer_entry(listing))
+        index = len(entries) - 1
+    entry = entries[index]
+    for key, amount in changes.items():
+        entry[key] = [{"schedule": [{"value_with_tax": _json_number(amount)}]}]
+    return [_write(listing, PURCHASABLE_OFFER, entries)]
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def set_attribute(listing: Listing, spec: AttributeSpec, values: Sequence[Any]) -> list[Patch]:
+    """Set/replace an attribute's value(s) for the listing's marketplace.
+
+    Each new entry reuses the selectors of the current entry (marketplace_id, language_tag, unit...)
+    when there is one; otherwise marketplace_id, plus language_tag for free text."""
+    if not values:
+        raise ValueError(f"{spec.name}: no value to set")
+    if spec.max_items is not None and len(values) > spec.max_items:
+        raise ValueError(f"{spec.name}: at most {spec.max_items} value(s)")
+    template = _selector_template(listing, spec)
+    value = [{**template, spec.value_key: _json_value(v)} for v in values]
+    return [_write(listing, spec.name, value)]
+
+
+def delete_attribute(listing: Listing, name: str) -> list[Patch]:
+    """Remove an attribute's value(s) in the listing's marketplace (selectors only, no value)."""
+    selectors = []
+    for entry in attribute_entries(listing, name) or [{"marketplace_id": listing.marketplace_id}]:
+        kept = {k: entry[k] for k in ("marketplace_id", "language_tag") if k in entry}
+        if kept and kept not in selectors:
+            selectors.append(kept)
+    return [{"op": "delete", "path": _path(name), "value": selectors or [{}]}]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class Validation(NamedTuple):
+    """Result of validating typed text: ``ok, message, value = validate_value(spec, text)``.
+
+    ``value`` is the typed value to send (str, int, Decimal, bool) or None when empty."""
+
+    ok: bool
+    message: str
+    value: Any
+
+
+def validate_value(spec: AttributeSpec, text: str) -> Validation:
+    """Check text against the schema of one attribute, as the user types."""
+    text = text.strip()
+    label = spec.title or spec.name
+    if not spec.editable:
+        return Validation(False, f"{label} cannot be edited through the API", None)
+    if not text:
+        if spec.required:
+            return Validation(False, f"{label} is required", None)
+        return Validation(True, "", None)
+    if spec.enum:
+        return _validate_enum(spec, text)
+    checker = _CHECKERS.get(spec.value_type)
+    if checker is None:
+        return Validation(False, f"{label} is structured: edit it in Seller Central", None)
+    return checker(spec, text)
+
+
+def _validate_enum(spec: AttributeSpec, text: str) -> Validation:
+    lowered = text.casefold()
+    for i, value in enumerate(spec.enum):
+        name = spec.enum_names[i] if i < len(spec.enum_names) else value
+        if lowered in (value.casefold(), name.casefold()):
+            return Validation(True, "", value)
+    shown = ", ".join(spec.enum[:6]) + (", …" if len(spec.enum) > 6 else "")
+    return Validation(False, f"choose one of: {shown}", None)
+
+
+def _validate_string(spec: AttributeSpec, text: str) -> Validation:
+    chars, size = len(text), len(text.encode("utf-8"))
+    limits = (
+        (spec.min_length, chars, "at least", "characters", lambda lim, n: n >= lim),
+        (spec.max_length, chars, "at most", "characters", lambda lim, n: n <= lim),
+        (spec.min_utf8_byte_length, size, "at least", "bytes (UTF-8)", lambda lim, n: n >= lim),
+        (spec.max_utf8_byte_length, size, "at most", "bytes (UTF-8)", lambda lim, n: n <= lim),
+    )
+    for limit, measured, word, unit, fits in limits:
+        if limit is not None and not fits(limit, measured):
+            return Validation(False, f"{word} {limit} {unit} (now {measured})", None)
+    return Validation(True, "", text)
+
+
+def _validate_integer(spec: AttributeSpec, text: str) -> Validation:
+    try:
+        value = int(text)
+    except ValueError:
+        return Validation(False, "enter a whole number", None)
+    return _check_range(spec, value)
+
+
+def _validate_number(spec: AttributeSpec, text: str) -> Validation:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return Validation(False, "enter a number", None)
+    if not value.is_finite():
+        return Validation(False, "enter a number", None)
+    return _check_range(spec, value)
+
+
+def _validate_boolean(spec: AttributeSpec, text: str) -> Validation:
+    lowered = text.casefold()
+    if lowered in ("true", "yes", "y"):
+        return Validation(True, "", True)
+    if lowered in ("false", "no", "n"):
+        return Validation(True, "", False)
+    return Validation(False, "enter yes or no", None)
+
+
+def _check_range(spec: AttributeSpec, value: int | Decimal) -> Validation:
+    if spec.minimum is not None and value < Decimal(str(spec.minimum)):
+        return Validation(False, f"must be at least {_fmt(spec.minimum)}", None)
+    if spec.maximum is not None and value > Decimal(str(spec.maximum)):
+        return Validation(False, f"must be at most {_fmt(spec.maximum)}", None)
+    return Validation(True, "", value)
+
+
+_CHECKERS = {
+    "string": _validate_string,
+    "integer": _validate_integer,
+    "number": _validate_number,
+    "boolean": _validate_boolean,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _path(name: str) -> str:
+    if not name or "/" in name:
+        raise ValueError(f"not a top-level attribute name: {name!r}")
+    return f"/attributes/{name}"
+
+
+def _write(listing: Listing, name: str, value: list[dict[str, Any]]) -> Patch:
+    """``replace`` an attribute the listing has, ``add`` one it does not."""
+    op = "replace" if name in listing.attributes else "add"
+    return {"op": op, "path": _path(name), "value": value}
+
+
+def _mfn_entry(listing: Listing) -> dict[str, Any] | None:
+    for entry in attribute_entries(listing, FULFILLMENT_AVAILABILITY):
+        if entry.get("fulfillment_channel_code") == MFN_CHANNEL:
+            return entry
+    return None
+
+
+def _offer_index(listing: Listing, entries: list[dict[str, Any]]) -> int | None:
+    """The consumer (audience ALL) offer entry of the listing's marketplace."""
+    for i, entry in enumerate(entries):
+        if entry.get("marketplace_id", listing.marketplace_id) != listing.marketplace_id:
+            continue
+        if entry.get("audience", "ALL") == "ALL":
+            return i
+    return None
+
+
+def _offer_entry(listing: Listing) -> dict[str, Any] | None:
+    entries = attribute_entries(listing, PURCHASABLE_OFFER)
+    index = _offer_index(listing, entries)
+    return entries[index] if index is not None else None
+
+
+def _new_offer_entry(listing: Listing) -> dict[str, Any]:
+    offer = listing.offer()
+    market = marketplace_by_id(listing.marketplace_id)
+    currency = (offer.currency if offer else None) or (market.currency if market else None)
+    entry: dict[str, Any] = {"marketplace_id": listing.marketplace_id, "audience": "ALL"}
+    if currency:
+        entry["currency"] = currency
+    return entry
+
+
+def _schedule_amount(raw: Any) -> Decimal | None:
+    """``[{"schedule": [{"value_with_tax": 19.99}]}]`` → Decimal('19.99')."""
+    for price in raw or ():
+        if not isinstance(price, Mapping):
+            continue
+        for slot in price.get("schedule") or ():
+            amount = slot.get("value_with_tax") if isinstance(slot, Mapping) else None
+            if isinstance(amount, (int, float, str)) and not isinstance(amount, bool):
+                try:
+                    return Decimal(str(amount))
+                except InvalidOperation:
+                    return None
+    return None
+
+
+def _selector_template(listing: Listing, spec: AttributeSpec) -> dict[str, Any]:
+    for entry in attribute_entries(listing, spec.name):
+        if entry.get("marketplace_id", listing.marketplace_id) == listing.marketplace_id:
+            return {k: v for k, v in entry.items() if k != spec.value_key}
+    template: dict[str, Any] = {"marketplace_id": listing.marketplace_id}
+    market = marketplace_by_id(listing.marketplace_id)
+    if spec.value_type == "string" and not spec.enum and market is not None:
+        template["language_tag"] = market.language_tag
+    return template
+
+
+def _json_number(value: Decimal | int) -> int | float:
+    if isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _json_value(value: Any) -> Any:
+    return _json_number(value) if isinstance(value, Decimal) else value
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
