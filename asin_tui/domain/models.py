@@ -102,6 +102,18 @@ class Enforcement:
             "EXEMPT_UNTIL_EXPIRY_DATE",
         )
 
+    def in_force_at(self, now: datetime) -> bool:
+        """The actions are applied at ``now``: like ``in_force``, but an
+        EXEMPT_UNTIL_EXPIRY_DATE exemption whose expiry date has passed no longer protects."""
+        if self.in_force:
+            return True
+        return (
+            bool(self.actions)
+            and self.exemption_status == "EXEMPT_UNTIL_EXPIRY_DATE"
+            and self.exemption_expiry is not None
+            and self.exemption_expiry <= now
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:
@@ -159,6 +171,13 @@ class Listing:
     parent_skus: tuple[str, ...] = ()
     child_skus: tuple[str, ...] = ()
     variation_theme: str | None = None
+    # includedData sections the response carried (None = unknown: assume all were asked for)
+    included_data: frozenset[str] | None = None
+
+    def has_data(self, section: str) -> bool:
+        """Whether the response carried ``section`` (e.g. "offers"), so that an empty
+        value means "none" rather than "not requested"."""
+        return self.included_data is None or section in self.included_data
 
     @property
     def buyable(self) -> bool:

@@ -1,0 +1,559 @@
+"""SP-API response bodies → typed domain objects. Pure: no network, no httpx.
+
+Lenient about optional fields (missing → default), strict about shape: a field of the
+wrong JSON type, an unparseable date or price, or an SP-API error body raises
+``MalformedResponse`` with one line naming what is wrong and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from asin_tui.domain.models import (
+    AttributeSpec,
+    CatalogItem,
+    Enforcement,
+    FulfillmentAvailability,
+    InventorySummary,
+    Issue,
+    Listing,
+    Offer,
+    ProductTypeRequirements,
+    Restriction,
+    RestrictionLink,
+    RestrictionReason,
+)
+
+#: includedData sections of a listings Item (listingsItems_2021-08-01).
+LISTING_SECTIONS = (
+    "summaries",
+    "attributes",
+    "issues",
+    "offers",
+    "fulfillmentAvailability",
+    "procurement",
+    "relationships",
+    "productTypes",
+)
+
+#: Keys inside an attribute entry that qualify the value rather than hold it.
+_QUALIFIER_KEYS = frozenset({"marketplace_id", "language_tag", "audience", "unit"})
+
+_UNFULFILLABLE_KINDS = (
+    "customerDamagedQuantity",
+    "warehouseDamagedQuantity",
+    "distributorDamagedQuantity",
+    "carrierDamagedQuantity",
+    "defectiveQuantity",
+    "expiredQuantity",
+)
+
+
+class MalformedResponse(ValueError):
+    """An SP-API body that is not the shape its operation promises."""
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def error_body(body: Any) -> str | None:
+    """``"CODE: message"`` when ``body`` is an SP-API error body, else None.
+
+    Recognises ``{"errors": [{code, message, details?}, ...]}`` and the bare-list form
+    ``[{code, message}, ...]`` some operations (getListingsRestrictions 400) answer with.
+    """
+    if isinstance(body, Mapping):
+        errors = body.get("errors")
+        if not isinstance(errors, list) or not errors:
+            return None
+    elif isinstance(body, list) and body:
+        errors = body
+    else:
+        return None
+    first = errors[0]
+    if not isinstance(first, Mapping) or "code" not in first:
+        return None
+    code = str(first.get("code"))
+    message = str(first.get("message") or first.get("details") or "").strip()
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{code}: {message}{more}" if message else f"{code}{more}"
+
+
+def _reject_error_body(body: Any, what: str) -> None:
+    error = error_body(body)
+    if error is not None:
+        raise MalformedResponse(f"{what}: SP-API returned an error: {error}")
+
+
+# --------------------------------------------------------------------------- field readers
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise MalformedResponse(f"{where}: expected an object, got {_kind(value)}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    """A JSON array; None/absent is an empty list."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedResponse(f"{where}: expected a list, got {_kind(value)}")
+    return value
+
+
+def _objects(value: Any, where: str) -> list[Mapping[str, Any]]:
+    return [_mapping(v, f"{where}[{i}]") for i, v in enumerate(_list(value, where))]
+
+
+def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise MalformedResponse(f"{where}.{key}: expected a string, got {_kind(value)}")
+    return value
+
+
+def _req_str(obj: Mapping[str, Any], key: str, where: str) -> str:
+    value = _opt_str(obj, key, where)
+    if not value:
+        raise MalformedResponse(f"{where}: missing '{key}'")
+    return value
+
+
+def _strings(obj: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    values = _list(obj.get(key), f"{where}.{key}")
+    for value in values:
+        if not isinstance(value, str):
+            raise MalformedResponse(f"{where}.{key}: expected strings, got {_kind(value)}")
+    return tuple(values)
+
+
+def _opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise MalformedResponse(f"{where}.{key}: expected a whole number, got {value!r}")
+    return int(value)
+
+
+def _int(obj: Mapping[str, Any], key: str, where: str) -> int:
+    value = _opt_int(obj, key, where)
+    return 0 if value is None else value
+
+
+def _opt_number(obj: Mapping[str, Any], key: str, where: str) -> float | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedResponse(f"{where}.{key}: expected a number, got {value!r}")
+    return value
+
+
+def parse_datetime(value: Any, where: str) -> datetime | None:
+    """ISO 8601 (``2025-05-28T00:36:48.914Z``) → aware datetime (UTC when no offset)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise MalformedResponse(f"{where}: expected an ISO 8601 date, got {_kind(value)}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise MalformedResponse(f"{where}: not an ISO 8601 date: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _decimal(value: Any, where: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise MalformedResponse(f"{where}: expected a decimal amount, got {_kind(value)}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise MalformedResponse(f"{where}: not a decimal amount: {value!r}") from None
+    if not amount.is_finite():
+        raise MalformedResponse(f"{where}: not a decimal amount: {value!r}")
+    return amount
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+# --------------------------------------------------------------------------- listings
+
+
+def parse_listing(item: Any, marketplace_id: str | None) -> Listing:
+    """A listings ``Item`` (getListingsItem / one searchListingsItems item) for one marketplace.
+
+    ``marketplace_id=None`` picks the first summary's marketplace, else the first issue's.
+    ``has_summary`` is False when the Item has no summary for that marketplace (a failed
+    submission: amzn #4834). ``included_data`` records which sections the body carried, so
+    the diagnosis can tell "no offer" from "offers not requested".
+    """
+    _reject_error_body(item, "listing")
+    item = _mapping(item, "listing")
+    sku = _req_str(item, "sku", "listing")
+    where = f"listing {sku}"
+    summaries = _objects(item.get("summaries"), f"{where}.summaries")
+    issues = tuple(
+        _parse_issue(raw, f"{where}.issues[{i}]")
+        for i, raw in enumerate(_objects(item.get("issues"), f"{where}.issues"))
+    )
+    marketplace_id = marketplace_id or _default_marketplace(summaries, issues, where)
+    summary = next((s for s in summaries if s.get("marketplaceId") == marketplace_id), None)
+    parents, children, theme = _relationships(item.get("relationships"), marketplace_id, where)
+    attributes = item.get("attributes")
+    return Listing(
+        sku=sku,
+        marketplace_id=marketplace_id,
+        **(_summary_fields(summary, where) if summary else {"has_summary": False}),
+        product_type=_product_type(item, summary, marketplace_id, where),
+        issues=issues,
+        offers=tuple(_parse_offers(item.get("offers"), where)),
+        fulfillment=tuple(_parse_fulfillment(item.get("fulfillmentAvailability"), where)),
+        attributes=dict(_mapping(attributes, f"{where}.attributes")) if attributes else {},
+        parent_skus=parents,
+        child_skus=children,
+        variation_theme=theme,
+        included_data=frozenset(k for k in LISTING_SECTIONS if k in item),
+    )
+
+
+def _default_marketplace(
+    summaries: Sequence[Mapping[str, Any]], issues: Sequence[Issue], where: str
+) -> str:
+    for summary in summaries:
+        if summary.get("marketplaceId"):
+            return _req_str(summary, "marketplaceId", f"{where}.summaries")
+    for issue in issues:
+        if issue.marketplace_ids:
+            return issue.marketplace_ids[0]
+    raise MalformedResponse(
+        f"{where}: no marketplace in its summaries or issues; pass the marketplace id"
+    )
+
+
+def _summary_fields(summary: Mapping[str, Any], where: str) -> dict[str, Any]:
+    where = f"{where}.summaries[{summary.get('marketplaceId')}]"
+    image = summary.get("mainImage")
+    return {
+        "asin": _opt_str(summary, "asin", where),
+        "condition_type": _opt_str(summary, "conditionType", where),
+        "item_name": _opt_str(summary, "itemName", where),
+        "status": frozenset(_strings(summary, "status", where)),
+        "fn_sku": _opt_str(summary, "fnSku", where),
+        "created_date": parse_datetime(summary.get("createdDate"), f"{where}.createdDate"),
+        "last_updated_date": parse_datetime(
+            summary.get("lastUpdatedDate"), f"{where}.lastUpdatedDate"
+        ),
+        "main_image_url": _opt_str(_mapping(image, f"{where}.mainImage"), "link", where)
+        if image
+        else None,
+    }
+
+
+def _product_type(
+    item: Mapping[str, Any],
+    summary: Mapping[str, Any] | None,
+    marketplace_id: str,
+    where: str,
+) -> str | None:
+    if summary and summary.get("productType"):
+        return _opt_str(summary, "productType", where)
+    for entry in _objects(item.get("productTypes"), f"{where}.productTypes"):
+        if entry.get("marketplaceId") in (None, marketplace_id):
+            return _opt_str(entry, "productType", f"{where}.productTypes")
+    return None
+
+
+def _parse_issue(raw: Mapping[str, Any], where: str) -> Issue:
+    return Issue(
+        code=str(raw.get("code") or ""),
+        message=_opt_str(raw, "message", where) or "",
+        severity=(_opt_str(raw, "severity", where) or "ERROR").upper(),
+        attribute_names=_strings(raw, "attributeNames", where),
+        categories=_strings(raw, "categories", where),
+        enforcement=_parse_enforcement(raw.get("enforcements"), f"{where}.enforcements"),
+        marketplace_ids=_strings(raw, "marketplaceIds", where),
+    )
+
+
+def _parse_enforcement(raw: Any, where: str) -> Enforcement | None:
+    if raw is None:
+        return None
+    raw = _mapping(raw, where)
+    actions = tuple(
+        _req_str(a, "action", f"{where}.actions")
+        for a in _objects(raw.get("actions"), f"{where}.actions")
+    )
+    exemption = _mapping(raw.get("exemption") or {}, f"{where}.exemption")
+    return Enforcement(
+        actions=actions,
+        exemption_status=_opt_str(exemption, "status", f"{where}.exemption"),
+        exemption_expiry=parse_datetime(
+            exemption.get("expiryDate"), f"{where}.exemption.expiryDate"
+        ),
+    )
+
+
+def _parse_offers(raw: Any, where: str) -> list[Offer]:
+    offers = []
+    for i, offer in enumerate(_objects(raw, f"{where}.offers")):
+        at = f"{where}.offers[{i}]"
+        price = _mapping(offer.get("price") or {}, f"{at}.price")
+        audience = offer.get("audience")
+        offers.append(
+            Offer(
+                marketplace_id=_req_str(offer, "marketplaceId", at),
+                offer_type=_opt_str(offer, "offerType", at) or "B2C",
+                price=_decimal(price.get("amount"), f"{at}.price.amount"),
+                currency=_opt_str(price, "currencyCode", f"{at}.price"),
+                audience=_opt_str(_mapping(audience, f"{at}.audience"), "value", at)
+                if audience
+                else None,
+            )
+        )
+    return offers
+
+
+def _parse_fulfillment(raw: Any, where: str) -> list[FulfillmentAvailability]:
+    at = f"{where}.fulfillmentAvailability"
+    return [
+        FulfillmentAvailability(
+            channel_code=_req_str(entry, "fulfillmentChannelCode", f"{at}[{i}]"),
+            quantity=_opt_int(entry, "quantity", f"{at}[{i}]"),
+        )
+        for i, entry in enumerate(_objects(raw, at))
+    ]
+
+
+def _relationships(
+    raw: Any, marketplace_id: str, where: str
+) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """(parent SKUs, child SKUs, variation theme) of the VARIATION relationships here."""
+    parents: list[str] = []
+    children: list[str] = []
+    theme: str | None = None
+    at = f"{where}.relationships"
+    for group in _objects(raw, at):
+        if group.get("marketplaceId") not in (None, marketplace_id):
+            continue
+        for rel in _objects(group.get("relationships"), f"{at}.relationships"):
+            if rel.get("type", "VARIATION") != "VARIATION":
+                continue
+            parents += _strings(rel, "parentSkus", at)
+            children += _strings(rel, "childSkus", at)
+            variation = rel.get("variationTheme")
+            if variation:
+                theme = _opt_str(_mapping(variation, f"{at}.variationTheme"), "theme", at)
+    return tuple(dict.fromkeys(parents)), tuple(dict.fromkeys(children)), theme
+
+
+# --------------------------------------------------------------------------- FBA inventory
+
+
+def parse_inventory_summaries(body: Any) -> list[InventorySummary]:
+    """getInventorySummaries: the full response (``{payload: {inventorySummaries}}``), the
+    python-amazon-sp-api ``ApiResponse.payload`` dict, or the bare list of summaries."""
+    _reject_error_body(body, "inventory")
+    if isinstance(body, Mapping):
+        payload = _mapping(body.get("payload", body), "inventory.payload")
+        if "inventorySummaries" not in payload:
+            raise MalformedResponse("inventory: no 'inventorySummaries' in the response")
+        body = payload["inventorySummaries"]
+    return [
+        _parse_inventory_summary(raw, f"inventory[{i}]")
+        for i, raw in enumerate(_objects(body, "inventory.inventorySummaries"))
+    ]
+
+
+def _parse_inventory_summary(raw: Mapping[str, Any], where: str) -> InventorySummary:
+    sku = _req_str(raw, "sellerSku", where)
+    where = f"inventory {sku}"
+    details = _mapping(raw.get("inventoryDetails") or {}, f"{where}.inventoryDetails")
+    reserved = _mapping(details.get("reservedQuantity") or {}, f"{where}.reservedQuantity")
+    researching = _mapping(details.get("researchingQuantity") or {}, f"{where}.researchingQuantity")
+    unfulfillable = _mapping(
+        details.get("unfulfillableQuantity") or {}, f"{where}.unfulfillableQuantity"
+    )
+    breakdown = {
+        kind.removesuffix("Quantity"): count
+        for kind in _UNFULFILLABLE_KINDS
+        if (count := _int(unfulfillable, kind, where))
+    }
+    return InventorySummary(
+        seller_sku=sku,
+        asin=_opt_str(raw, "asin", where),
+        fn_sku=_opt_str(raw, "fnSku", where),
+        condition=_opt_str(raw, "condition", where),
+        total_quantity=_int(raw, "totalQuantity", where),
+        fulfillable=_int(details, "fulfillableQuantity", where),
+        inbound_working=_int(details, "inboundWorkingQuantity", where),
+        inbound_shipped=_int(details, "inboundShippedQuantity", where),
+        inbound_receiving=_int(details, "inboundReceivingQuantity", where),
+        reserved_total=_int(reserved, "totalReservedQuantity", where),
+        reserved_pending_customer_order=_int(reserved, "pendingCustomerOrderQuantity", where),
+        reserved_pending_transshipment=_int(reserved, "pendingTransshipmentQuantity", where),
+        reserved_fc_processing=_int(reserved, "fcProcessingQuantity", where),
+        researching_total=_int(researching, "totalResearchingQuantity", where),
+        unfulfillable_total=_int(unfulfillable, "totalUnfulfillableQuantity", where)
+        or sum(breakdown.values()),
+        unfulfillable_breakdown=breakdown,
+        last_updated=parse_datetime(raw.get("lastUpdatedTime"), f"{where}.lastUpdatedTime"),
+    )
+
+
+# --------------------------------------------------------------------------- restrictions
+
+
+def parse_restrictions(body: Any, marketplace_id: str | None = None) -> list[Restriction]:
+    """getListingsRestrictions (``{restrictions: [...]}`` or the bare list). With
+    ``marketplace_id``, only the restrictions for that marketplace. ``reasonCode`` is
+    optional (the sandbox example has none)."""
+    _reject_error_body(body, "restrictions")
+    if isinstance(body, Mapping):
+        if "restrictions" not in body:
+            raise MalformedResponse("restrictions: no 'restrictions' in the response")
+        body = body["restrictions"]
+    restrictions = []
+    for i, raw in enumerate(_objects(body, "restrictions")):
+        where = f"restrictions[{i}]"
+        restriction = Restriction(
+            marketplace_id=_req_str(raw, "marketplaceId", where),
+            condition_type=_opt_str(raw, "conditionType", where),
+            reasons=tuple(
+                _parse_reason(reason, f"{where}.reasons[{j}]")
+                for j, reason in enumerate(_objects(raw.get("reasons"), f"{where}.reasons"))
+            ),
+        )
+        if marketplace_id is None or restriction.marketplace_id == marketplace_id:
+            restrictions.append(restriction)
+    return restrictions
+
+
+def _parse_reason(raw: Mapping[str, Any], where: str) -> RestrictionReason:
+    return RestrictionReason(
+        message=_opt_str(raw, "message", where) or "",
+        reason_code=_opt_str(raw, "reasonCode", where),
+        links=tuple(
+            RestrictionLink(
+                title=_opt_str(link, "title", where) or "",
+                url=_req_str(link, "resource", f"{where}.links"),
+            )
+            for link in _objects(raw.get("links"), f"{where}.links")
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- product types
+
+
+def parse_product_type(definition: Any, schema: Any) -> ProductTypeRequirements:
+    """getDefinitionsProductType + the JSON Schema downloaded from its ``schema.link``.
+
+    Each top-level schema property becomes an AttributeSpec read from
+    ``items.properties.<value key>`` (type, enum/enumNames, lengths, UTF-8 byte lengths,
+    minimum/maximum) plus Amazon's ``title``, ``description``, ``editable`` and
+    ``maxUniqueItems``. Only the unconditional top-level ``required`` list marks required.
+    """
+    _reject_error_body(definition, "product type definition")
+    definition = _mapping(definition, "product type definition")
+    schema = _mapping(schema, "product type schema")
+    product_type = _req_str(definition, "productType", "product type definition")
+    properties = _mapping(schema.get("properties") or {}, "product type schema.properties")
+    required = set(_strings(schema, "required", "product type schema"))
+    version = _mapping(definition.get("productTypeVersion") or {}, "productTypeVersion")
+    marketplaces = _strings(definition, "marketplaceIds", "product type definition")
+    return ProductTypeRequirements(
+        product_type=product_type,
+        marketplace_id=marketplaces[0] if marketplaces else "",
+        display_name=_opt_str(definition, "displayName", "product type definition") or "",
+        checksum=_opt_str(_mapping(definition.get("schema") or {}, "schema"), "checksum", ""),
+        version=_opt_str(version, "version", "productTypeVersion"),
+        requirements=_opt_str(definition, "requirements", "") or "LISTING",
+        attributes={
+            name: _attribute_spec(name, _mapping(prop, f"schema.{name}"), name in required)
+            for name, prop in properties.items()
+        },
+    )
+
+
+def _attribute_spec(name: str, prop: Mapping[str, Any], required: bool) -> AttributeSpec:
+    where = f"product type schema.properties.{name}"
+    items = _mapping(prop.get("items") or {}, f"{where}.items")
+    inner = _mapping(items.get("properties") or {}, f"{where}.items.properties")
+    value_key = _value_key(inner, _strings(items, "required", f"{where}.items"))
+    value = _mapping(inner.get(value_key) or {}, f"{where}.items.properties.{value_key}")
+    value_type = value.get("type", "string")
+    return AttributeSpec(
+        name=name,
+        title=_opt_str(prop, "title", where) or "",
+        description=_opt_str(prop, "description", where) or "",
+        required=required,
+        value_type=value_type if value_type in _SCALAR_TYPES else "object",
+        value_key=value_key,
+        enum=tuple(str(v) for v in _list(value.get("enum"), f"{where}.enum")),
+        enum_names=tuple(str(v) for v in _list(value.get("enumNames"), f"{where}.enumNames")),
+        min_length=_opt_int(value, "minLength", where),
+        max_length=_opt_int(value, "maxLength", where),
+        min_utf8_byte_length=_opt_int(value, "minUtf8ByteLength", where),
+        max_utf8_byte_length=_opt_int(value, "maxUtf8ByteLength", where),
+        minimum=_opt_number(value, "minimum", where),
+        maximum=_opt_number(value, "maximum", where),
+        max_items=_opt_int(prop, "maxUniqueItems", where) or _opt_int(prop, "maxItems", where),
+        editable=prop.get("editable", True) is not False,
+    )
+
+
+_SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean"})
+
+
+def _value_key(inner: Mapping[str, Any], required: Sequence[str]) -> str:
+    """The key of an attribute entry holding its value: ``value`` when present, else the
+    first required (then first declared) key that is not a qualifier like marketplace_id."""
+    if "value" in inner or not inner:
+        return "value"
+    for key in (*required, *inner):
+        if key in inner and key not in _QUALIFIER_KEYS:
+            return key
+    return next(iter(inner))
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def parse_catalog_item(body: Any, marketplace_id: str | None = None) -> CatalogItem:
+    """getCatalogItem 2022-04-01 Item. Picks the summary / product types for
+    ``marketplace_id`` (default: the first). A 404 is not a body: callers build
+    ``CatalogItem(asin, found=False)`` themselves."""
+    _reject_error_body(body, "catalog item")
+    body = _mapping(body, "catalog item")
+    asin = _req_str(body, "asin", "catalog item")
+    where = f"catalog item {asin}"
+    summaries = _objects(body.get("summaries"), f"{where}.summaries")
+    summary = next((s for s in summaries if marketplace_id in (None, s.get("marketplaceId"))), {})
+    product_types = tuple(
+        _req_str(entry, "productType", f"{where}.productTypes")
+        for entry in _objects(body.get("productTypes"), f"{where}.productTypes")
+        if marketplace_id in (None, entry.get("marketplaceId"))
+    )
+    return CatalogItem(
+        asin=asin,
+        item_classification=_opt_str(summary, "itemClassification", where),
+        product_types=tuple(dict.fromkeys(product_types)),
+        brand=_opt_str(summary, "brand", where),
+        item_name=_opt_str(summary, "itemName", where),
+    )
