@@ -1,0 +1,203 @@
+"""The in-memory model behind the ASIN list: records, the columns, filter, state and sort.
+
+Pure (no Textual), built for 100,000 rows: the search keys are lowercased once, a filter is one
+pass over an index array (narrowing from the previous result while the query only grows), and
+each column's sort order is computed once and cached. The table widget reads ``rows`` and
+renders only what is on screen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from asin_tui.domain.models import ListingRecord, State, sort_key
+from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
+
+Progress = Mapping[str, str]  # SKU -> the wizard step label it was left at
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    header: str
+    cell: Callable[[ListingRecord, Progress], str]
+    sort_key: Callable[[ListingRecord, Progress], object]
+    width: int  # fixed width in cells; the title column takes what is left
+    align_right: bool = False
+
+
+def _text_key(text: str | None) -> tuple[bool, str]:
+    """Empty values sort last whatever the direction of the text."""
+    return (not text, (text or "").lower())
+
+
+def _number_key(value: Decimal | int | None) -> tuple[bool, Decimal | int]:
+    return (value is None, value if value is not None else 0)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "state",
+        "State",
+        lambda r, p: STATE_LOOKS[r.state].text,
+        lambda r, p: sort_key(r),  # ListingRecord has the .state/.sku that sort_key reads
+        12,
+    ),
+    Column("sku", "SKU", lambda r, p: r.sku, lambda r, p: r.sku, 14),
+    Column("asin", "ASIN", lambda r, p: r.asin or "—", lambda r, p: _text_key(r.asin), 10),
+    Column("title", "Title", lambda r, p: r.title, lambda r, p: _text_key(r.title), 0),
+    Column(
+        "cause", "Main cause", lambda r, p: r.main_cause, lambda r, p: _text_key(r.main_cause), 18
+    ),
+    Column(
+        "stock",
+        "Stock",
+        lambda r, p: stock_text(r),
+        lambda r, p: _number_key(r.quantity),
+        7,
+        align_right=True,
+    ),
+    Column(
+        "price",
+        "Price",
+        lambda r, p: price_text(r.price),
+        lambda r, p: _number_key(r.price),
+        9,
+        align_right=True,
+    ),
+    Column(
+        "since",
+        "Since",
+        lambda r, p: short_date_text(r.inactive_since),
+        lambda r, p: (r.inactive_since is None, r.inactive_since or 0),
+        6,
+    ),
+    Column(
+        "progress",
+        "Wizard",
+        lambda r, p: p.get(r.sku, ""),
+        lambda r, p: _text_key(p.get(r.sku)),
+        10,
+    ),
+)
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def column(key: str) -> Column:
+    return _BY_KEY[key]
+
+
+class ListingView:
+    """Which records are shown, in which order. ``rows`` holds indexes into ``records``."""
+
+    def __init__(self, records: Sequence[ListingRecord] = (), progress: Progress | None = None):
+        self.query = ""
+        self.state: State | None = None
+        self.sort_column = "state"
+        self.reverse = False
+        self.records: list[ListingRecord] = []
+        self.progress: Progress = {}
+        self.rows: list[int] = []
+        self.counts: Counter[State] = Counter()
+        self._matches: list[int] = []  # after the query, before the state: what counts count
+        self._keys: list[str] | None = None
+        self._orders: dict[str, list[int]] = {}
+        self.set_records(records, progress)
+
+    # ------------------------------------------------------------------ changes
+    def set_records(self, records: Sequence[ListingRecord], progress: Progress | None = None):
+        """Replace the data (after a sync or the attention toggle); keeps query, state, sort."""
+        self.records = list(records)
+        self.progress = dict(progress or {})
+        self._keys = None
+        self._orders.clear()
+        self._refilter(narrow=False)
+
+    def set_progress(self, progress: Progress) -> None:
+        self.progress = dict(progress)
+        self._orders.pop("progress", None)
+        if self.sort_column == "progress":
+            self._refilter(narrow=False)
+
+    def set_query(self, query: str) -> None:
+        query = query.strip().lower()
+        if query == self.query:
+            return
+        narrow = query.startswith(self.query)
+        self.query = query
+        self._refilter(narrow=narrow)
+
+    def set_state(self, state: State | None) -> None:
+        self.state = state
+        self._select_state()
+
+    def set_sort(self, column_key: str, reverse: bool = False) -> None:
+        self.sort_column = column(column_key).key
+        self.reverse = reverse
+        self._refilter(narrow=False)
+
+    def cycle_sort(self) -> None:
+        """Next column, ascending (``s``)."""
+        index = COLUMN_KEYS.index(self.sort_column)
+        self.set_sort(COLUMN_KEYS[(index + 1) % len(COLUMN_KEYS)])
+
+    def toggle_reverse(self) -> None:
+        self.set_sort(self.sort_column, not self.reverse)
+
+    # ------------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def record(self, row: int) -> ListingRecord:
+        return self.records[self.rows[row]]
+
+    def row_of(self, sku: str) -> int | None:
+        for row, index in enumerate(self.rows):
+            if self.records[index].sku == sku:
+                return row
+        return None
+
+    def shown(self) -> list[ListingRecord]:
+        """The records on display, in display order (what export writes)."""
+        return [self.records[i] for i in self.rows]
+
+    def cell(self, col: Column, record: ListingRecord) -> str:
+        return col.cell(record, self.progress)
+
+    # ------------------------------------------------------------------ internals
+    def _order(self) -> list[int]:
+        order = self._orders.get(self.sort_column)
+        if order is None:
+            col, progress, records = column(self.sort_column), self.progress, self.records
+            order = sorted(range(len(records)), key=lambda i: col.sort_key(records[i], progress))
+            self._orders[self.sort_column] = order
+        return order[::-1] if self.reverse else order
+
+    def _search_keys(self) -> list[str]:
+        if self._keys is None:
+            self._keys = [
+                f"{r.sku}\n{r.asin or ''}\n{r.title}\n{r.main_cause}".lower() for r in self.records
+            ]
+        return self._keys
+
+    def _refilter(self, *, narrow: bool) -> None:
+        if not self.query:
+            self._matches = self._order()
+        else:
+            keys, query = self._search_keys(), self.query
+            source = self._matches if narrow else self._order()
+            self._matches = [i for i in source if query in keys[i]]
+        records = self.records
+        self.counts = Counter(records[i].state for i in self._matches)
+        self._select_state()
+
+    def _select_state(self) -> None:
+        if self.state is None:
+            self.rows = self._matches
+        else:
+            records, state = self.records, self.state
+            self.rows = [i for i in self._matches if records[i].state is state]

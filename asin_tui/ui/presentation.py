@@ -1,0 +1,85 @@
+"""How domain values read on screen: state symbols and labels, stock, price, dates.
+
+Pure (no Textual): every label carries its meaning in text or a symbol, so a listing's state
+and cause stay readable without colour (NO_COLOR, 16-colour terminals, screen readers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from asin_tui.domain.models import ListingRecord, Severity, State
+
+
+@dataclass(frozen=True, slots=True)
+class StateLook:
+    symbol: str
+    label: str  # short, for the table and the counts bar
+    meaning: str  # one line, for the detail header and help
+
+    @property
+    def text(self) -> str:
+        return f"{self.symbol} {self.label}"
+
+
+STATE_LOOKS: dict[State, StateLook] = {
+    State.SUPPRESSED: StateLook("✖", "Suppressed", "suppressed by Amazon: not buyable"),
+    State.CATALOG_REMOVED: StateLook("⊘", "Removed", "catalog item removed: the ASIN is gone"),
+    State.INCOMPLETE: StateLook("◌", "Incomplete", "incomplete: the SKU is not in the catalog"),
+    State.INACTIVE: StateLook("○", "Inactive", "inactive: not buyable"),
+    State.SEARCH_SUPPRESSED: StateLook("◐", "No search", "buyable but hidden from search"),
+    State.VARIATION_PARENT: StateLook("◇", "Parent", "variation parent: never buyable by design"),
+    State.ACTIVE: StateLook("●", "Active", "active: buyable and discoverable"),
+}
+
+SEVERITY_MARKS: dict[Severity, str] = {
+    Severity.ERROR: "✖ ERROR",
+    Severity.WARNING: "▲ WARNING",
+    Severity.INFO: "ℹ INFO",
+}
+
+
+def state_class(state: State) -> str:
+    """CSS-friendly name of a state, e.g. ``search-suppressed``."""
+    return state.value.lower().replace("_", "-")
+
+
+def stock_text(record: ListingRecord) -> str:
+    """MFN quantity, or FBA fulfillable with inbound units after a plus: ``0+12``."""
+    if record.quantity is None:
+        return "—"
+    if record.fulfillment_channel == "FBA" and record.inbound:
+        return f"{record.quantity}+{record.inbound}"
+    return str(record.quantity)
+
+
+def channel_stock_text(record: ListingRecord) -> str:
+    """Stock with its channel, for exports and the detail header: ``FBA 0 (+12 inbound)``."""
+    channel = record.fulfillment_channel or "no channel"
+    if record.quantity is None:
+        return channel
+    inbound = f" (+{record.inbound} inbound)" if record.inbound else ""
+    return f"{channel} {record.quantity}{inbound}"
+
+
+def price_text(price: Decimal | None, currency: str | None = None, *, with_currency=False) -> str:
+    if price is None:
+        return "—"
+    amount = f"{price:,.2f}"
+    return f"{amount} {currency}" if with_currency and currency else amount
+
+
+def date_text(moment: datetime | None) -> str:
+    """Calendar date, the same for every viewer: ``2026-11-03``."""
+    return moment.strftime("%Y-%m-%d") if moment else "—"
+
+
+def short_date_text(moment: datetime | None) -> str:
+    """Narrow-column date: ``Nov 03``."""
+    return moment.strftime("%b %d") if moment else "—"
+
+
+def datetime_text(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else "—"
