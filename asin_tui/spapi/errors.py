@@ -1,0 +1,112 @@
+"""Typed SP-API errors: what went wrong, in words a seller can act on, never with a secret in them.
+
+Every failure that leaves :mod:`asin_tui.spapi.client` is an :class:`SpApiError` subclass carrying
+the operation, the HTTP status, Amazon's error code and message, and the ``x-amzn-RequestId``
+(what Amazon support asks for). ``retryable`` tells the client whether backing off and trying
+again can help (throttling, 5xx, timeouts, broken connections, truncated bodies).
+"""
+
+from __future__ import annotations
+
+
+class SpApiError(Exception):
+    """A request to Selling Partner API that did not give a usable answer."""
+
+    retryable = False
+    summary = "SP-API request failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str = "",
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        where = f"{self.operation}: " if self.operation else ""
+        status = f"HTTP {self.status} " if self.status else ""
+        code = f"{self.code}: " if self.code else ""
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{where}{self.summary}: {status}{code}{self.message}{rid}"
+
+
+class AuthError(SpApiError):
+    """Amazon refused the credentials (LWA token call, 401 or 403). Not retryable."""
+
+    summary = "Amazon refused the credentials"
+
+
+class NotFound(SpApiError):
+    summary = "not found"
+
+
+class BadRequest(SpApiError):
+    summary = "Amazon rejected the request"
+
+
+class Throttled(SpApiError):
+    """429 QuotaExceeded; after the retries are used up it is final."""
+
+    retryable = True
+    summary = "throttled by Amazon (quota exceeded)"
+
+
+class Unavailable(SpApiError):
+    """5xx, timeout or a broken connection."""
+
+    retryable = True
+    summary = "SP-API is unavailable"
+
+
+class MalformedResponse(SpApiError):
+    """A body that is not the JSON Amazon documents (truncated, not JSON, wrong shape)."""
+
+    retryable = True
+    summary = "malformed answer from SP-API"
+
+
+class RetryableBadRequest(BadRequest):
+    """A 400 Amazon is known to give spuriously (searchListingsItems pageToken mismatch,
+    amzn/selling-partner-api-models#4977); retrying after a short wait usually works."""
+
+    retryable = True
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    operation: str = "",
+    code: str | None = None,
+    request_id: str | None = None,
+) -> SpApiError:
+    """The typed error for an HTTP error answer."""
+    cls: type[SpApiError]
+    if status in (401, 403):
+        cls = AuthError
+    elif status == 404:
+        cls = NotFound
+    elif status == 429:
+        cls = Throttled
+    elif status in (408, 500, 502, 503, 504):
+        cls = Unavailable
+    elif status == 400 and _is_page_token_mismatch(message):
+        cls = RetryableBadRequest
+    elif 400 <= status < 500:
+        cls = BadRequest
+    else:
+        cls = SpApiError
+    return cls(message, operation=operation, status=status, code=code, request_id=request_id)
+
+
+def _is_page_token_mismatch(message: str) -> bool:
+    return "pagetoken" in message.lower().replace(" ", "")

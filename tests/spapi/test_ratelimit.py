@@ -1,0 +1,158 @@
+"""Client-side rate limiting: token buckets on a fake clock, backoff bounds, published plans."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import re
+
+import pytest
+
+from asin_tui.spapi.ratelimit import (
+    PUBLISHED_PLANS,
+    Backoff,
+    RateLimiter,
+    TokenBucket,
+    UsagePlan,
+)
+
+
+class FakeClock:
+    """Monotonic time that only moves when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def bucket(clock: FakeClock, rate: float, burst: int, **kw) -> TokenBucket:
+    return TokenBucket(UsagePlan(rate, burst), clock=clock, sleep=clock.sleep, safety=0.0, **kw)
+
+
+async def test_burst_is_free_then_calls_are_paced_at_the_rate(clock):
+    b = bucket(clock, rate=5, burst=5)
+    waits = [await b.acquire() for _ in range(5)]
+    assert waits == [0.0] * 5 and clock.now == 0.0
+    assert await b.acquire() == pytest.approx(0.2)
+    for _ in range(14):
+        await b.acquire()
+    assert clock.now == pytest.approx(15 / 5)
+
+
+async def test_idle_time_refills_up_to_burst_only(clock):
+    b = bucket(clock, rate=2, burst=2)
+    for _ in range(2):
+        await b.acquire()
+    clock.now += 100.0
+    assert b.tokens == pytest.approx(2.0)
+    for _ in range(2):
+        assert await b.acquire() == 0.0
+    assert await b.acquire() == pytest.approx(0.5)
+
+
+async def test_concurrent_waiters_are_served_in_order_and_spaced(clock):
+    b = bucket(clock, rate=10, burst=1)
+    served: list[tuple[int, float]] = []
+
+    async def call(i: int) -> None:
+        await b.acquire()
+        served.append((i, clock.now))
+
+    await asyncio.gather(*(call(i) for i in range(6)))
+    assert [i for i, _ in served] == list(range(6))
+    times = [t for _, t in served]
+    assert times[0] == 0.0
+    assert all(
+        later - earlier == pytest.approx(0.1) for earlier, later in itertools.pairwise(times)
+    )
+
+
+async def test_drain_makes_the_next_call_wait_a_full_interval(clock):
+    b = bucket(clock, rate=5, burst=5)
+    await b.acquire()
+    b.drain()
+    assert await b.acquire() == pytest.approx(0.2)
+
+
+async def test_rate_header_replaces_the_published_rate(clock):
+    b = bucket(clock, rate=5, burst=1)
+    await b.acquire()
+    b.set_rate("0.5")
+    assert b.rate == 0.5
+    assert await b.acquire() == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("header", [None, "", "fast", "0", "-3", "inf", "nan"])
+async def test_nonsense_rate_headers_are_ignored(clock, header):
+    b = bucket(clock, rate=5, burst=5)
+    b.set_rate(header)
+    assert b.rate == 5
+
+
+async def test_safety_margin_paces_slightly_below_the_plan(clock):
+    b = TokenBucket(UsagePlan(5, 1), clock=clock, sleep=clock.sleep, safety=0.02)
+    await b.acquire()
+    assert await b.acquire() == pytest.approx(0.2 / 0.98)
+
+
+async def test_time_scale_speeds_up_refill(clock):
+    b = bucket(clock, rate=2, burst=1, time_scale=100)
+    await b.acquire()
+    assert await b.acquire() == pytest.approx(0.005)
+
+
+async def test_limiter_keeps_one_independent_bucket_per_operation(clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep, safety=0.0)
+    search = limiter.bucket("searchListingsItems")
+    assert limiter.bucket("searchListingsItems") is search
+    for _ in range(search.burst):
+        await search.acquire()
+    catalog = limiter.bucket("getCatalogItem")
+    assert await catalog.acquire() == 0.0
+    assert (search.rate, search.burst) == (5.0, 5)
+    assert (catalog.rate, catalog.burst) == (2.0, 2)
+    unknown = limiter.bucket("someNewOperation")
+    assert unknown.rate > 0 and unknown.burst >= 1
+
+
+def test_floor_seconds_counts_only_calls_beyond_the_burst():
+    plan = UsagePlan(5.0, 5)
+    assert plan.floor_seconds(3) == 0.0
+    assert plan.floor_seconds(105) == pytest.approx(20.0)
+
+
+def test_backoff_is_full_jitter_under_an_exponential_cap():
+    policy = Backoff(tries=6, base=0.5, cap=30.0)
+    rng = random.Random(1)
+    for attempt in range(10):
+        delays = [policy.delay(attempt, rng) for _ in range(200)]
+        bound = min(30.0, 0.5 * 2**attempt)
+        assert all(0.0 <= d <= bound for d in delays)
+        assert max(delays) > bound / 2  # really spread, not a constant
+    assert policy.scaled(100).cap == pytest.approx(0.3)
+
+
+def test_published_plans_match_amazons_models(models_dir):
+    """The seeds are the rate/burst printed in each operation's description."""
+    found: dict[str, UsagePlan] = {}
+    for path in models_dir.glob("*.json"):
+        for methods in json.loads(path.read_text()).get("paths", {}).values():
+            for op in methods.values():
+                if isinstance(op, dict) and op.get("operationId") in PUBLISHED_PLANS:
+                    m = re.search(r"\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|", op.get("description", ""))
+                    assert m, op["operationId"]
+                    found[op["operationId"]] = UsagePlan(float(m[1]), int(m[2]))
+    assert found == PUBLISHED_PLANS
