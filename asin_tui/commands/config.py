@@ -1,13 +1,173 @@
-"""`asin-tui config` (placeholder until its issue lands)."""
+"""`asin-tui config`: where the config file is, a commented template, what was understood."""
 
 from __future__ import annotations
 
 import argparse
+import stat
+import sys
+
+from asin_tui.cli import UsageError
+from asin_tui.store import paths
+from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
+from asin_tui.store.config import (
+    CREDENTIAL_ENV,
+    Config,
+    ConfigError,
+    Profile,
+    credential_hint,
+    display_path,
+    load_config,
+)
+
+#: What `config init` writes; config.example.toml at the repository root is this text
+#: (a test keeps the two identical).
+TEMPLATE = """\
+# asin-tui configuration.
+#
+# `asin-tui config init` writes this file to your config folder (`asin-tui config path`
+# prints where: ~/.config/asin-tui/config.toml on Linux), readable by you only (mode 0600).
+# `asin-tui config show` prints what asin-tui understood, secrets masked.
+#
+# One [profiles.<name>] table per seller account and marketplace; choose one with
+# `asin-tui --profile NAME`. Profile names use letters, digits, '-' and '_'.
+#
+# Credentials: put them in a profile (lwa_app_id, lwa_client_secret, refresh_token) or,
+# better, set the environment variables python-amazon-sp-api reads. When set, an
+# environment variable wins over the file, for every profile:
+#   LWA_APP_ID            the LWA client identifier of your SP-API application
+#   LWA_CLIENT_SECRET     the LWA client secret of that application
+#   SP_API_REFRESH_TOKEN  the refresh token you got when you authorised the application
+
+# The profile used when you don't pass --profile. Optional; default: the first profile.
+default_profile = "main"
+
+[profiles.main]
+# Marketplace: a code (US, CA, MX, BR, UK, DE, FR, IT, ES, NL, SE, PL, BE, TR, AE, SA, EG,
+# IN, IE, ZA, JP, AU, SG) or a marketplace id such as "ATVPDKIKX0DER". Required.
+marketplace = "US"
+# Your merchant token: Seller Central > Settings > Account Info > Merchant Token. Required.
+seller_id = "A2EXAMPLE12345"
+# Credentials, unless you set the environment variables above. Optional.
+# lwa_app_id = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
+# lwa_client_secret = "amzn1.oa2-cs.v1.0123456789abcdef"
+# refresh_token = "Atzr|IwEBI..."
+# Language of Amazon's issue messages. Optional; default: the marketplace's (en_US, de_DE, ...).
+# issue_locale = "en_US"
+# Seconds to wait for one SP-API answer. Optional; default: the client's own.
+# timeout = 30
+# endpoint and token_endpoint: leave them out to talk to Amazon's production SP-API.
+
+# The built-in sandbox seller account, served on your machine by
+#   asin-tui sandbox serve --port 8765
+# Its credentials are fixed and public; they open nothing but the sandbox:
+#   LWA_APP_ID=amzn1.application-oa2-client.sandbox
+#   LWA_CLIENT_SECRET=sandbox-secret
+#   SP_API_REFRESH_TOKEN=Atzr|sandbox
+# (mind that LWA_* / SP_API_REFRESH_TOKEN set in your environment win over these).
+[profiles.sandbox]
+marketplace = "US"
+# `asin-tui sandbox serve` prints the sandbox seller's id: paste it here.
+seller_id = "A2SANDBOX12345"
+# SP-API server to talk to instead of Amazon's. Optional.
+endpoint = "http://127.0.0.1:8765"
+# LWA token server to ask for access tokens instead of Amazon's. Optional.
+token_endpoint = "http://127.0.0.1:8765/auth/o2/token"
+lwa_app_id = "amzn1.application-oa2-client.sandbox"
+lwa_client_secret = "sandbox-secret"
+refresh_token = "Atzr|sandbox"
+timeout = 10
+"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    return sub.add_parser("config", help="config (not yet available)")
+    parser = sub.add_parser(
+        "config",
+        help="show, create or locate the config file (profiles and credentials)",
+        description="Profiles live in a TOML file; `config init` writes a commented template.",
+    )
+    actions = parser.add_subparsers(dest="config_action", metavar="ACTION", title="actions")
+    actions.add_parser("path", help="print where the config file is")
+    actions.add_parser("init", help="write a commented template (never overwrites)")
+    show = actions.add_parser("show", help="print the profiles, secrets masked as …last4")
+    # SUPPRESS: `asin-tui --profile X config show` keeps X unless --profile is given here too.
+    show.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="only this one")
+    parser.set_defaults(config_parser=parser)
+    return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    action = getattr(args, "config_action", None)
+    if action is None:
+        args.config_parser.print_help()
+        return 0
+    try:
+        return {"path": _path, "init": _init, "show": _show}[action](args)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _path(args: argparse.Namespace) -> int:
+    print(paths.config_file())
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    target = paths.config_file()
+    ensure_private_dir(target.parent)
+    try:
+        atomic_write_text(target, TEMPLATE, overwrite=False)
+    except FileExistsError:
+        raise UsageError(
+            f"{display_path(target)} already exists; edit it, or move it away and run this again"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{display_path(target)}: cannot write: {exc.strerror}") from None
+    print(f"Wrote {target} (readable by you only).")
+    print("Edit seller_id and marketplace in [profiles.main], then set LWA_APP_ID,")
+    print("LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN. Check it with `asin-tui config show`.")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    config = load_config()
+    selected = getattr(args, "profile", None)
+    profiles = [config.profile(selected)] if selected else list(config.profiles.values())
+    default = config.profile().name if config.profiles else None
+    print(f"config file: {config.path}")
+    _warn_if_readable_by_others(config)
+    if not profiles:
+        print("no profiles yet: add a [profiles.<name>] table")
+    for profile in profiles:
+        print()
+        print("\n".join(_describe(profile, is_default=profile.name == default)))
+    return 0
+
+
+def _describe(profile: Profile, *, is_default: bool) -> list[str]:
+    market = profile.marketplace
+    rows = [
+        ("marketplace", f"{market.code} ({market.marketplace_id}, {market.country})"),
+        ("seller_id", profile.seller_id),
+        ("endpoint", profile.endpoint or f"{market.endpoint} (Amazon production)"),
+        ("token_endpoint", profile.token_endpoint or "Amazon LWA (default)"),
+        ("issue_locale", profile.issue_locale),
+        ("timeout", f"{profile.timeout:g} s" if profile.timeout else "client default"),
+    ]
+    credentials = profile.credentials
+    for key in CREDENTIAL_ENV:
+        if getattr(credentials, key):
+            rows.append((key, f"{credentials.shown(key)}  (from {credentials.sources[key]})"))
+        else:
+            rows.append((key, f"not set: set {credential_hint(profile.name, key)}"))
+    title = f"[profiles.{profile.name}]" + ("  (default)" if is_default else "")
+    return [title, *(f"  {key:<18} {value}" for key, value in rows)]
+
+
+def _warn_if_readable_by_others(config: Config) -> None:
+    mode = stat.S_IMODE(config.path.stat().st_mode)
+    if mode & 0o077:
+        print(
+            f"warning: {display_path(config.path)} is readable by others (mode {mode:04o}); "
+            f"run: chmod 600 {config.path}",
+            file=sys.stderr,
+        )

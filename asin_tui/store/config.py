@@ -1,0 +1,421 @@
+"""Configuration profiles: ``$XDG_CONFIG_HOME/asin-tui/config.toml``.
+
+Schema (strict: an unknown key is an error, with a "did you mean" hint)::
+
+    default_profile = "main"          # optional; else the first profile
+    [profiles.<name>]
+    marketplace = "US"                # required: code or marketplace id
+    seller_id = "A2EXAMPLE12345"      # required: the merchant token
+    refresh_token / lwa_app_id / lwa_client_secret   # optional; env vars win
+    endpoint = "http://127.0.0.1:8765"               # optional: sandbox or test server
+    token_endpoint = "http://127.0.0.1:8765/auth/o2/token"   # optional
+    issue_locale = "en_US"            # optional; default: the marketplace's language tag
+    timeout = 30                      # optional; seconds
+
+Every problem is a :class:`ConfigError` whose text is one line naming the file, the line
+(when known) and the key. Secrets never appear in an error, a repr or a log line: they
+are shown only through :func:`mask`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
+from asin_tui.store import paths
+
+#: credential key -> the environment variable that overrides it (python-amazon-sp-api's names)
+CREDENTIAL_ENV: dict[str, str] = {
+    "lwa_app_id": "LWA_APP_ID",
+    "lwa_client_secret": "LWA_CLIENT_SECRET",
+    "refresh_token": "SP_API_REFRESH_TOKEN",
+}
+SECRET_KEYS = frozenset({"lwa_client_secret", "refresh_token"})
+TOP_LEVEL_KEYS = ("default_profile", "profiles")
+#: required profile key -> what to put there
+REQUIRED_KEYS: dict[str, str] = {
+    "marketplace": "a code such as US or DE, or a marketplace id",
+    "seller_id": "your merchant token (Seller Central > Settings > Account Info)",
+}
+
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_SELLER_ID = re.compile(r"[A-Za-z0-9]{1,32}")
+_LOCALE = re.compile(r"[a-z]{2,3}_[A-Z]{2}")
+_MASK_MIN_LENGTH = 12  # shorter secrets are masked entirely: four characters would be too many
+
+
+def mask(secret: str | None) -> str:
+    """``"…abcd"``: the last four characters of a secret, enough to tell two apart.
+
+    Secrets shorter than 12 characters show nothing but ``"…"``; ``None`` is ``"(not set)"``.
+    """
+    if not secret:
+        return "(not set)"
+    return "…" + secret[-4:] if len(secret) >= _MASK_MIN_LENGTH else "…"
+
+
+class ConfigError(Exception):
+    """A problem with the configuration, told in one line: file, line, key, what is wrong."""
+
+    def __init__(
+        self, path: Path, message: str, *, key: str | None = None, line: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.key = key
+        self.line = line
+
+    def __str__(self) -> str:
+        where = display_path(self.path) + (f", line {self.line}" if self.line else "")
+        return f"{where}: {self.key + ': ' if self.key else ''}{self.message}"
+
+
+class ConfigNotFound(ConfigError):
+    """There is no config file yet (the UI can offer the demo instead)."""
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """LWA credentials for one profile. ``sources`` says where each came from (env or file)."""
+
+    lwa_app_id: str | None = None
+    lwa_client_secret: str | None = None
+    refresh_token: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def shown(self, key: str) -> str:
+        """The value of a credential as it may be displayed: secrets masked."""
+        value = getattr(self, key)
+        return mask(value) if key in SECRET_KEYS else (value or "(not set)")
+
+    def as_dict(self) -> dict[str, str]:
+        """The ``credentials=`` mapping python-amazon-sp-api's clients take (set keys only)."""
+        return {key: getattr(self, key) for key in CREDENTIAL_ENV if getattr(self, key)}
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{key}={self.shown(key)!r}" for key in CREDENTIAL_ENV)
+        return f"Credentials({shown})"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One seller account in one marketplace, validated and with credentials resolved."""
+
+    name: str
+    marketplace: Marketplace
+    seller_id: str
+    credentials: Credentials
+    endpoint: str | None = None  # None: Amazon's production endpoint for the region
+    token_endpoint: str | None = None  # None: Amazon's LWA token endpoint
+    issue_locale: str = ""  # filled with the marketplace's language tag when not configured
+    timeout: float | None = None  # seconds; None: the client's default
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not self.issue_locale:
+            object.__setattr__(self, "issue_locale", self.marketplace.language_tag)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The parsed config file: its profiles, in file order, and the default's name."""
+
+    path: Path
+    profiles: dict[str, Profile]
+    default_profile: str | None = None
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The named profile; without a name the default profile, else the first one."""
+        if not self.profiles:
+            raise ConfigError(
+                self.path,
+                "no profiles: add a [profiles.<name>] table (see `asin-tui config init`)",
+            )
+        chosen = name or self.default_profile or next(iter(self.profiles))
+        if chosen not in self.profiles:
+            known = ", ".join(self.profiles)
+            raise ConfigError(self.path, f"profile {chosen!r} not found (profiles: {known})")
+        return self.profiles[chosen]
+
+
+def missing_credentials(profile: Profile) -> list[str]:
+    """What to set for each credential the profile lacks, e.g. ``LWA_APP_ID (or lwa_app_id …)``."""
+    return [
+        credential_hint(profile.name, key)
+        for key in CREDENTIAL_ENV
+        if not getattr(profile.credentials, key)
+    ]
+
+
+def credential_hint(profile_name: str, key: str) -> str:
+    """Where a credential can be set: ``SP_API_REFRESH_TOKEN (or refresh_token in [profiles.x])``."""
+    return f"{CREDENTIAL_ENV[key]} (or {key} in [profiles.{profile_name}])"
+
+
+def display_path(path: Path) -> str:
+    """``~/.config/asin-tui/config.toml`` rather than the full home path."""
+    try:
+        return "~/" + Path(path).relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the config file; credentials from ``environ`` win over the file."""
+    source = _Source(Path(path) if path else paths.config_file())
+    data = source.parse()
+    return _build_config(source, data, os.environ if environ is None else environ)
+
+
+# ------------------------------------------------------------------------- reading
+
+
+class _Source:
+    """The config text, kept to turn a key path into the line that defines it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = ""
+
+    def parse(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_bytes()
+            self.text = raw.decode("utf-8")
+        except FileNotFoundError:
+            raise ConfigNotFound(
+                self.path, "no config file; create one with `asin-tui config init` (or try --demo)"
+            ) from None
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ConfigError(self.path, "not UTF-8 text: save it as UTF-8", line=line) from None
+        except OSError as exc:
+            raise ConfigError(self.path, f"cannot read: {exc.strerror}") from None
+        try:
+            return tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            raise _toml_error(self.path, exc) from None
+
+    def error(self, keys: tuple[str, ...], message: str) -> ConfigError:
+        return ConfigError(
+            self.path, message, key=dotted_key(keys), line=locate_key(self.text, keys)
+        )
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    """tomllib (3.11) only puts the position in its message: move it to the front."""
+    message = str(exc)
+    found = _TOML_POSITION.search(message)
+    if not found:
+        return ConfigError(path, f"invalid TOML: {message}")
+    line, column = found.groups()
+    text = message[: found.start()]
+    return ConfigError(path, f"invalid TOML: {text} (column {column})", line=int(line))
+
+
+# Finding a key's line: TOML gives no positions, so scan the text for table headers and
+# `key =` lines, and let tomllib itself decode each (possibly quoted, dotted) key.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
+_HEADER_LINE = re.compile(rf"\s*\[\[?\s*({_KEY})\s*\]\]?")
+_KEY_LINE = re.compile(rf"\s*({_KEY})\s*=")
+
+
+def _key_parts(key_text: str) -> tuple[str, ...]:
+    try:
+        node: Any = tomllib.loads(f"{key_text} = 0")
+    except tomllib.TOMLDecodeError:
+        return ()
+    parts: list[str] = []
+    while isinstance(node, dict):
+        ((name, node),) = node.items()
+        parts.append(name)
+    return tuple(parts)
+
+
+def locate_key(text: str, keys: tuple[str, ...]) -> int | None:
+    """The line defining ``keys`` (a dotted path); else the line of its nearest parent."""
+    table: tuple[str, ...] = ()
+    best_line, best_depth = None, 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := _HEADER_LINE.match(line):
+            table = _key_parts(header.group(1))
+            found = table
+        elif assignment := _KEY_LINE.match(line):
+            found = table + _key_parts(assignment.group(1))
+        else:
+            continue
+        if found == keys:
+            return number
+        if found and keys[: len(found)] == found and len(found) > best_depth:
+            best_line, best_depth = number, len(found)
+    return best_line
+
+
+def dotted_key(keys: tuple[str, ...]) -> str:
+    """``profiles."my shop".marketplace``: quote the parts that are not bare keys."""
+    return ".".join(k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else f'"{k}"' for k in keys)
+
+
+# ------------------------------------------------------------------------- validation
+
+
+class _Invalid(ValueError):
+    """A value that fails its key's rule; the message never contains a secret."""
+
+
+_TOML_TYPES = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a float",
+    str: "a string",
+    dict: "a table",
+    list: "an array",
+}
+
+
+def _type_name(value: object) -> str:
+    return _TOML_TYPES.get(type(value), "a date/time")
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"expected a string, got {_type_name(value)}")
+    return value.strip()
+
+
+def _marketplace(value: object) -> Marketplace:
+    try:
+        return resolve_marketplace(_string(value))
+    except UnknownMarketplace as exc:
+        raise _Invalid(str(exc)) from None
+
+
+def _seller_id(value: object) -> str:
+    text = _string(value)
+    if not _SELLER_ID.fullmatch(text):
+        raise _Invalid(
+            f"expected your merchant token (letters and digits, like A2EXAMPLE12345), got {text!r}"
+        )
+    return text
+
+
+def _credential(value: object) -> str | None:
+    return _string(value) or None
+
+
+def _url(value: object) -> str:
+    text = _string(value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Invalid(f"expected an http(s) URL like http://127.0.0.1:8765, got {text!r}")
+    return text.rstrip("/")
+
+
+def _locale(value: object) -> str:
+    text = _string(value)
+    if not _LOCALE.fullmatch(text):
+        raise _Invalid(f"expected a locale like en_US or de_DE, got {text!r}")
+    return text
+
+
+def _timeout(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(f"expected a number of seconds, got {_type_name(value)}")
+    if not 0 < value <= 3600:
+        raise _Invalid(f"expected between 0 and 3600 seconds, got {value}")
+    return float(value)
+
+
+_PROFILE_KEYS: dict[str, Callable[[object], Any]] = {
+    "marketplace": _marketplace,
+    "seller_id": _seller_id,
+    "lwa_app_id": _credential,
+    "lwa_client_secret": _credential,
+    "refresh_token": _credential,
+    "endpoint": _url,
+    "token_endpoint": _url,
+    "issue_locale": _locale,
+    "timeout": _timeout,
+}
+PROFILE_KEYS = tuple(_PROFILE_KEYS)
+
+
+def _reject_unknown(source: _Source, keys: tuple[str, ...], table: dict, allowed) -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+            raise source.error((*keys, key), f"unknown key ({hint})")
+
+
+def _build_config(source: _Source, data: dict[str, Any], environ: Mapping[str, str]) -> Config:
+    _reject_unknown(source, (), data, TOP_LEVEL_KEYS)
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise source.error(
+            ("profiles",), f"expected tables [profiles.<name>], got {_type_name(tables)}"
+        )
+    profiles = {
+        name: _build_profile(source, name, table, environ) for name, table in tables.items()
+    }
+    default = data.get("default_profile")
+    if default is not None and (not isinstance(default, str) or default not in profiles):
+        known = ", ".join(profiles) or "none defined"
+        raise source.error(
+            ("default_profile",), f"expected the name of a profile (profiles: {known})"
+        )
+    return Config(path=source.path, profiles=profiles, default_profile=default)
+
+
+def _build_profile(
+    source: _Source, name: str, table: object, environ: Mapping[str, str]
+) -> Profile:
+    keys = ("profiles", name)
+    if not _PROFILE_NAME.fullmatch(name):
+        raise source.error(keys, "a profile name may only use letters, digits, '-' and '_'")
+    if not isinstance(table, dict):
+        raise source.error(keys, f"expected a table [profiles.{name}], got {_type_name(table)}")
+    _reject_unknown(source, keys, table, PROFILE_KEYS)
+    for required, hint in REQUIRED_KEYS.items():
+        if required not in table:
+            raise source.error((*keys, required), f"required key is missing: {hint}")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        try:
+            values[key] = _PROFILE_KEYS[key](value)
+        except _Invalid as exc:
+            raise source.error((*keys, key), str(exc)) from None
+    return Profile(
+        name=name,
+        marketplace=values["marketplace"],
+        seller_id=values["seller_id"],
+        credentials=_resolve_credentials(values, environ),
+        endpoint=values.get("endpoint"),
+        token_endpoint=values.get("token_endpoint"),
+        issue_locale=values.get("issue_locale", ""),
+        timeout=values.get("timeout"),
+        source=source.path,
+    )
+
+
+def _resolve_credentials(values: dict[str, Any], environ: Mapping[str, str]) -> Credentials:
+    resolved: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for key, env in CREDENTIAL_ENV.items():
+        if from_env := environ.get(env, "").strip():
+            resolved[key], sources[key] = from_env, f"env {env}"
+        elif values.get(key):
+            resolved[key], sources[key] = values[key], "config file"
+    return Credentials(**resolved, sources=sources)

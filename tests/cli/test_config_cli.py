@@ -1,0 +1,223 @@
+"""`asin-tui config path|init|show`, and every bad-config case: one line, exit 2."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from asin_tui.cli import main
+from asin_tui.commands.config import TEMPLATE
+from asin_tui.store import paths
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "amzn1.oa2-cs.v1.TOPSECRETvalue9876"
+TOKEN = "Atzr|IwEBIrefreshTOKENvalue5432"
+PROFILE = '[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_config(text: str) -> Path:
+    path = paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def shown_path() -> str:
+    """The config path as messages show it (home abbreviated to ~)."""
+    return "~/" + paths.config_file().relative_to(Path.home()).as_posix()
+
+
+def test_path_prints_the_config_file(capsys):
+    assert run(capsys, "config", "path") == (0, f"{paths.config_file()}\n", "")
+
+
+def test_config_alone_prints_help(capsys):
+    code, out, _ = run(capsys, "config")
+    assert code == 0
+    for action in ("path", "init", "show"):
+        assert action in out
+
+
+def test_template_is_the_example_file():
+    assert (ROOT / "config.example.toml").read_text(encoding="utf-8") == TEMPLATE
+
+
+def test_init_writes_a_private_template_and_never_overwrites(capsys):
+    code, out, _ = run(capsys, "config", "init")
+    target = paths.config_file()
+    assert code == 0 and str(target) in out
+    assert target.read_text(encoding="utf-8") == TEMPLATE
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+
+    target.write_text("# my edits\n", encoding="utf-8")
+    code, out, err = run(capsys, "config", "init")
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == f"asin-tui: {shown_path()} already exists; edit it, or move it away and run this again\n"
+    )
+    assert target.read_text(encoding="utf-8") == "# my edits\n"
+    assert [p.name for p in target.parent.iterdir()] == ["config.toml"]  # no temp file left
+
+
+def test_init_then_show(capsys):
+    run(capsys, "config", "init")
+    code, out, err = run(capsys, "config", "show")
+    assert (code, err) == (0, "")
+    assert "[profiles.main]  (default)" in out
+    assert "[profiles.sandbox]" in out
+    assert "marketplace        US (ATVPDKIKX0DER, United States)" in out
+    assert "refresh_token      not set: set SP_API_REFRESH_TOKEN" in out
+    assert "refresh_token      …dbox  (from config file)" in out
+    assert "Atzr|sandbox" not in out and "sandbox-secret" not in out
+
+
+def test_show_masks_secrets_and_names_their_source(capsys, monkeypatch):
+    write_config(PROFILE + f'lwa_client_secret = "{SECRET}"\n')
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", TOKEN)
+    monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.abc")
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0
+    assert "lwa_app_id         amzn1.application-oa2-client.abc  (from env LWA_APP_ID)" in out
+    assert "lwa_client_secret  …9876  (from config file)" in out
+    assert "refresh_token      …5432  (from env SP_API_REFRESH_TOKEN)" in out
+    assert SECRET not in out and TOKEN not in out
+
+
+def test_show_one_profile(capsys):
+    write_config(PROFILE + '[profiles.de]\nmarketplace = "DE"\nseller_id = "A2EXAMPLE12345"\n')
+    for argv in (["config", "show", "--profile", "de"], ["--profile", "de", "config", "show"]):
+        code, out, _ = run(capsys, *argv)
+        assert code == 0
+        assert "[profiles.de]" in out and "[profiles.main]" not in out
+        assert "issue_locale       de_DE" in out
+
+
+def test_show_warns_when_others_can_read_the_file(capsys):
+    path = write_config(PROFILE)
+    os.chmod(path, 0o644)
+    code, _, err = run(capsys, "config", "show")
+    assert code == 0
+    assert f"is readable by others (mode 0644); run: chmod 600 {path}" in err
+
+
+BAD_CONFIGS = [
+    pytest.param(
+        '[profiles.main]\nmarketplace = "US"\nseller_id = A2\n',
+        "line 3: invalid TOML: Invalid value (column 13)",
+        id="invalid-toml",
+    ),
+    pytest.param(
+        PROFILE + "sellerid = 'x'\n",
+        "line 4: profiles.main.sellerid: unknown key (did you mean 'seller_id'?)",
+        id="unknown-profile-key",
+    ),
+    pytest.param(
+        'colour = "blue"\n' + PROFILE,
+        "line 1: colour: unknown key (allowed: default_profile, profiles)",
+        id="unknown-top-level-key",
+    ),
+    pytest.param(
+        '[profiles.main]\nseller_id = "A2EXAMPLE12345"\n\nmarketplace = "XX"\n',
+        "line 4: profiles.main.marketplace: unknown marketplace 'XX' (known: AE, AU, BE, BR, "
+        "CA, DE, EG, ES, FR, IE, IN, IT, JP, MX, NL, PL, SA, SE, SG, TR, UK, US, ZA)",
+        id="unknown-marketplace",
+    ),
+    pytest.param(
+        '\n[profiles.main]\nmarketplace = "US"\n',
+        "line 2: profiles.main.seller_id: required key is missing: your merchant token "
+        "(Seller Central > Settings > Account Info)",
+        id="missing-seller-id",
+    ),
+    pytest.param(
+        PROFILE + "timeout = 'soon'\n",
+        "line 4: profiles.main.timeout: expected a number of seconds, got a string",
+        id="wrong-type-timeout",
+    ),
+    pytest.param(
+        PROFILE + "timeout = 0\n",
+        "line 4: profiles.main.timeout: expected between 0 and 3600 seconds, got 0",
+        id="timeout-range",
+    ),
+    pytest.param(
+        '[profiles.main]\nmarketplace = "US"\nseller_id = 12345\n',
+        "line 3: profiles.main.seller_id: expected a string, got an integer",
+        id="wrong-type-seller-id",
+    ),
+    pytest.param(
+        PROFILE + f"refresh_token = {{ value = '{TOKEN}' }}\n",
+        "line 4: profiles.main.refresh_token: expected a string, got a table",
+        id="wrong-type-secret",
+    ),
+    pytest.param(
+        PROFILE + 'endpoint = "127.0.0.1:8765"\n',
+        "line 4: profiles.main.endpoint: expected an http(s) URL like http://127.0.0.1:8765, "
+        "got '127.0.0.1:8765'",
+        id="bad-endpoint",
+    ),
+    pytest.param(
+        PROFILE + 'issue_locale = "english"\n',
+        "line 4: profiles.main.issue_locale: expected a locale like en_US or de_DE, got 'english'",
+        id="bad-locale",
+    ),
+    pytest.param(
+        'profiles = "main"\n',
+        "line 1: profiles: expected tables [profiles.<name>], got a string",
+        id="profiles-not-a-table",
+    ),
+    pytest.param(
+        '[profiles."my shop"]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n',
+        "line 1: profiles.\"my shop\": a profile name may only use letters, digits, '-' and '_'",
+        id="bad-profile-name",
+    ),
+    pytest.param(
+        'default_profile = "shop"\n' + PROFILE,
+        "line 1: default_profile: expected the name of a profile (profiles: main)",
+        id="unknown-default-profile",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_CONFIGS)
+def test_bad_config_is_one_line_and_exit_2(capsys, text, expected):
+    write_config(text)
+    code, out, err = run(capsys, "config", "show")
+    assert (code, out) == (2, "")
+    assert err == f"asin-tui: {shown_path()}, {expected}\n"
+    assert TOKEN not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["config", "show"],
+            "no config file; create one with `asin-tui config init` (or try --demo)",
+        ),
+        (["config", "show", "--profile", "shop"], "profile 'shop' not found (profiles: main)"),
+    ],
+)
+def test_missing_file_or_profile_is_one_line_and_exit_2(capsys, argv, expected):
+    if "--profile" in argv:
+        write_config(PROFILE)
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err == f"asin-tui: {shown_path()}: {expected}\n"
+
+
+def test_file_that_is_not_utf8(capsys):
+    paths.config_file().parent.mkdir(parents=True)
+    paths.config_file().write_bytes(b'[profiles.main]\nmarketplace = "\xff"\n')
+    code, _, err = run(capsys, "config", "show")
+    assert code == 2
+    assert err == f"asin-tui: {shown_path()}, line 2: not UTF-8 text: save it as UTF-8\n"

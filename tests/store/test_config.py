@@ -1,0 +1,200 @@
+"""Config profiles: parsing, defaults, env-over-file credentials, masking, error positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from asin_tui.domain.marketplaces import MARKETPLACES
+from asin_tui.store import paths
+from asin_tui.store.config import (
+    PROFILE_KEYS,
+    ConfigError,
+    ConfigNotFound,
+    Credentials,
+    load_config,
+    locate_key,
+    mask,
+    missing_credentials,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "amzn1.oa2-cs.v1.TOPSECRETvalue9876"
+TOKEN = "Atzr|IwEBIrefreshTOKENvalue5432"
+
+
+def write(text: str, path: Path | None = None) -> Path:
+    path = path or paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_file_parses_and_validates():
+    config = load_config(ROOT / "config.example.toml", environ={})
+    assert list(config.profiles) == ["main", "sandbox"]
+    assert config.profile().name == "main"
+    sandbox = config.profile("sandbox")
+    assert sandbox.endpoint == "http://127.0.0.1:8765"
+    assert sandbox.token_endpoint == "http://127.0.0.1:8765/auth/o2/token"
+    assert sandbox.credentials.as_dict() == {
+        "lwa_app_id": "amzn1.application-oa2-client.sandbox",
+        "lwa_client_secret": "sandbox-secret",
+        "refresh_token": "Atzr|sandbox",
+    }
+    assert missing_credentials(sandbox) == []
+
+
+def test_example_file_documents_every_profile_key():
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    for key in (*PROFILE_KEYS, "default_profile"):
+        assert f"{key} =" in text, key
+
+
+def test_minimal_profile_gets_the_marketplace_defaults():
+    write('[profiles.de]\nmarketplace = "A1PA6795UKMFR9"\nseller_id = "A2EXAMPLE12345"\n')
+    profile = load_config(environ={}).profile()
+    assert profile.name == "de"
+    assert profile.marketplace is MARKETPLACES["DE"]
+    assert profile.issue_locale == "de_DE"
+    assert (profile.endpoint, profile.token_endpoint, profile.timeout) == (None, None, None)
+    assert profile.source == paths.config_file()
+    assert missing_credentials(profile) == [
+        "LWA_APP_ID (or lwa_app_id in [profiles.de])",
+        "LWA_CLIENT_SECRET (or lwa_client_secret in [profiles.de])",
+        "SP_API_REFRESH_TOKEN (or refresh_token in [profiles.de])",
+    ]
+
+
+def test_every_key_is_read():
+    write(
+        f"""
+[profiles.uk]
+marketplace = "uk"
+seller_id = "A2EXAMPLE12345"
+lwa_app_id = "amzn1.application-oa2-client.abc"
+lwa_client_secret = "{SECRET}"
+refresh_token = "{TOKEN}"
+endpoint = "http://127.0.0.1:9000/"
+token_endpoint = "https://auth.example.test/o2/token"
+issue_locale = "en_US"
+timeout = 12.5
+"""
+    )
+    profile = load_config(environ={}).profile("uk")
+    assert profile.marketplace.code == "UK"
+    assert profile.endpoint == "http://127.0.0.1:9000"
+    assert profile.token_endpoint == "https://auth.example.test/o2/token"
+    assert profile.issue_locale == "en_US"
+    assert profile.timeout == 12.5
+    assert profile.credentials.lwa_client_secret == SECRET
+    assert profile.credentials.refresh_token == TOKEN
+
+
+def test_environment_wins_over_the_file_and_says_so():
+    write(
+        f'[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
+        f'lwa_app_id = "file-app"\nlwa_client_secret = "{SECRET}"\nrefresh_token = "{TOKEN}"\n'
+    )
+    environ = {"LWA_APP_ID": "env-app", "SP_API_REFRESH_TOKEN": "  ", "LWA_CLIENT_SECRET": ""}
+    credentials = load_config(environ=environ).profile().credentials
+    assert credentials.lwa_app_id == "env-app"
+    assert credentials.lwa_client_secret == SECRET  # empty env var: not set
+    assert credentials.refresh_token == TOKEN  # blank env var: not set
+    assert credentials.sources == {
+        "lwa_app_id": "env LWA_APP_ID",
+        "lwa_client_secret": "config file",
+        "refresh_token": "config file",
+    }
+
+
+def test_process_environment_is_the_default(monkeypatch):
+    write('[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n')
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", TOKEN)
+    assert load_config().profile().credentials.refresh_token == TOKEN
+
+
+def test_default_profile_then_first_profile():
+    body = 'marketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
+    write(f"[profiles.a]\n{body}[profiles.b]\n{body}")
+    assert load_config(environ={}).profile().name == "a"
+    write(f'default_profile = "b"\n[profiles.a]\n{body}[profiles.b]\n{body}')
+    config = load_config(environ={})
+    assert config.profile().name == "b"
+    assert config.profile("a").name == "a"
+
+
+def test_missing_profile_lists_the_existing_ones():
+    write('[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={}).profile("shop")
+    assert str(caught.value).endswith("profile 'shop' not found (profiles: main)")
+
+
+def test_no_profiles_at_all():
+    write("# nothing yet\n")
+    with pytest.raises(ConfigError, match=r"no profiles: add a \[profiles.<name>\] table"):
+        load_config(environ={}).profile()
+
+
+def test_no_config_file_says_how_to_create_one():
+    with pytest.raises(ConfigNotFound) as caught:
+        load_config(environ={})
+    assert "asin-tui config init" in str(caught.value)
+    assert caught.value.path == paths.config_file()
+
+
+@pytest.mark.parametrize(
+    ("secret", "shown"),
+    [(SECRET, "…9876"), ("Atzr|sandbox", "…dbox"), ("eleven-char", "…"), (None, "(not set)")],
+)
+def test_mask_shows_at_most_the_last_four(secret, shown):
+    assert mask(secret) == shown
+
+
+def test_reprs_never_show_secrets():
+    write(
+        f'[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
+        f'lwa_app_id = "amzn1.application-oa2-client.abc"\n'
+        f'lwa_client_secret = "{SECRET}"\nrefresh_token = "{TOKEN}"\n'
+    )
+    profile = load_config(environ={}).profile()
+    for text in (repr(profile), str(profile), repr(profile.credentials), str(load_config())):
+        assert SECRET not in text and TOKEN not in text
+        assert SECRET[-8:] not in text and TOKEN[-8:] not in text
+    assert "…9876" in repr(profile.credentials)
+    assert "amzn1.application-oa2-client.abc" in repr(profile.credentials)  # not a secret
+
+
+def test_secrets_never_reach_error_messages():
+    write(
+        f'[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
+        f'refresh_token = "{TOKEN}"\nlwa_client_secret = ["{SECRET}"]\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={})
+    assert str(caught.value).endswith(
+        "line 5: profiles.main.lwa_client_secret: expected a string, got an array"
+    )
+    assert SECRET not in str(caught.value) and TOKEN not in str(caught.value)
+
+
+def test_credentials_as_dict_has_only_set_keys():
+    assert Credentials(lwa_app_id="id").as_dict() == {"lwa_app_id": "id"}
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "line"),
+    [
+        ('[profiles.main]\nseller_id = "x"\n', ("profiles", "main", "seller_id"), 2),
+        ('[profiles."my shop"]\n\n"seller_id" = 1\n', ("profiles", "my shop", "seller_id"), 3),
+        ('[profiles]\nmain.timeout = "x"\n', ("profiles", "main", "timeout"), 2),
+        ('x = 1\nprofiles.main.marketplace = "XX"\n', ("profiles", "main", "marketplace"), 2),
+        ('[profiles]\nmain = { marketplace = "XX" }\n', ("profiles", "main", "marketplace"), 2),
+        ("[profiles.main]\na = 1\n", ("profiles", "main", "seller_id"), 1),  # the parent table
+        ("a = 1\n", ("profiles", "main"), None),
+    ],
+)
+def test_locate_key_handles_quoted_dotted_and_inline_keys(text, keys, line):
+    assert locate_key(text, keys) == line
