@@ -1,0 +1,696 @@
+"""The reactivation wizard's logic: from Evidence + Diagnosis to a plan of seven steps.
+
+Pure: no Textual, no network. ``build_plan`` decides which steps apply and gives each step its
+checks (passed / needs action / not applicable) with the evidence in numbers; the Stock step's
+actions and FBA guidance, the Policy step's per-issue checklists, the Listing-fields step's typed
+inputs. ``Draft`` collects what the user typed and turns it into JSON Patches; ``verify`` compares
+the diagnosis before and after and names the step that still fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from asin_tui.domain import codes
+from asin_tui.domain import patches as P
+from asin_tui.domain.models import (
+    AttributeSpec,
+    Category,
+    Diagnosis,
+    Enforcement,
+    Evidence,
+    Finding,
+    InventorySummary,
+    Issue,
+    Listing,
+    RestrictionLink,
+    Severity,
+    WizardStep,
+)
+
+STEPS: tuple[WizardStep, ...] = tuple(WizardStep)
+FIXING_STEPS = (WizardStep.STOCK, WizardStep.POLICY, WizardStep.FIELDS)
+MAIN_IMAGE = "main_product_image_locator"
+
+_STEP_BY_CATEGORY = {
+    Category.STOCK: WizardStep.STOCK,
+    Category.PRICING: WizardStep.FIELDS,
+    Category.LISTING_FIELDS: WizardStep.FIELDS,
+    Category.POLICY: WizardStep.POLICY,
+    Category.RESTRICTION: WizardStep.POLICY,
+    Category.CATALOG: WizardStep.POLICY,
+    Category.ACCOUNT: WizardStep.POLICY,
+    Category.OTHER: WizardStep.POLICY,
+}
+_IMAGE_CODES = (codes.MISSING_IMAGE, codes.INVALID_IMAGE)
+_PRICE_CODES = (codes.PRICE_CONFLICT, codes.MISSING_PRICE)
+
+
+class Status(StrEnum):
+    """Status of a check or a step (the values are what the progress file stores)."""
+
+    PASSED = "passed"
+    NEEDS_ACTION = "needs_action"
+    NOT_APPLICABLE = "not_applicable"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    label: str
+    status: Status
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepPlan:
+    step: WizardStep
+    applies: bool
+    checks: tuple[Check, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        if not self.applies:
+            return Status.NOT_APPLICABLE
+        if any(c.status is Status.NEEDS_ACTION for c in self.checks):
+            return Status.NEEDS_ACTION
+        if self.checks and all(c.status is not Status.PENDING for c in self.checks):
+            return Status.PASSED
+        return Status.PENDING
+
+
+# --------------------------------------------------------------------------- step payloads
+
+
+class StockAction(StrEnum):
+    SET_MFN_QUANTITY = "set_mfn_quantity"  # restock / relist merchant-fulfilled
+    SWITCH_TO_MFN = "switch_to_mfn"  # FBA listing sells from the seller's own stock meanwhile
+    SWITCH_TO_FBA = "switch_to_fba"  # relist a closed offer on Amazon's network
+
+
+@dataclass(frozen=True, slots=True)
+class StockPlan:
+    channel: str | None  # MFN | FBA | None
+    mfn_quantity: int | None
+    handling_time: int | None
+    inventory: InventorySummary | None
+    actions: tuple[StockAction, ...] = ()
+    guidance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    key: str  # stable: "<case key>/<n>", the progress file stores ticks and notes under it
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyCase:
+    """One policy problem the seller works through by hand (not fixable by a patch)."""
+
+    key: str
+    title: str
+    evidence: str
+    appeal_path: str
+    items: tuple[ChecklistItem, ...]
+    links: tuple[RestrictionLink, ...] = ()
+    finding: Finding | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInput:
+    """A listing attribute the seller must supply or correct, typed by the schema."""
+
+    spec: AttributeSpec
+    current: str  # prefill: the current value as text
+    problem: str  # "missing" | "invalid" | "image"
+    message: str  # Amazon's message or why it is needed
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True, slots=True)
+class WizardPlan:
+    evidence: Evidence
+    diagnosis: Diagnosis
+    steps: tuple[StepPlan, ...]
+    stock: StockPlan
+    policy_cases: tuple[PolicyCase, ...]
+    fields: tuple[FieldInput, ...]
+    price: P.PriceBand
+    price_needs_action: bool
+
+    @property
+    def listing(self) -> Listing:
+        return self.evidence.listing
+
+    def step(self, step: WizardStep) -> StepPlan:
+        return self.steps[STEPS.index(step)]
+
+    @property
+    def applicable(self) -> tuple[WizardStep, ...]:
+        return tuple(s.step for s in self.steps if s.applies)
+
+    def next_step(self, current: WizardStep) -> WizardStep | None:
+        later = [s for s in self.applicable if STEPS.index(s) > STEPS.index(current)]
+        return later[0] if later else None
+
+    def previous_step(self, current: WizardStep) -> WizardStep | None:
+        earlier = [s for s in self.applicable if STEPS.index(s) < STEPS.index(current)]
+        return earlier[-1] if earlier else None
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def fix_step(finding: Finding) -> WizardStep | None:
+    """The wizard step that fixes a finding (None: nothing to fix, e.g. a variation parent)."""
+    if finding.step in FIXING_STEPS:
+        return finding.step
+    if finding.severity is Severity.INFO or finding.code == codes.VARIATION_PARENT:
+        return None
+    return _STEP_BY_CATEGORY.get(finding.category)
+
+
+def build_plan(
+    evidence: Evidence, diagnosis: Diagnosis, *, now: datetime | None = None
+) -> WizardPlan:
+    now = now or datetime.now(UTC)
+    by_step = _findings_by_step(diagnosis.findings)
+    stock = _stock_plan(evidence, by_step[WizardStep.STOCK])
+    cases = _policy_cases(evidence, by_step[WizardStep.POLICY], now)
+    fields = _field_inputs(evidence, by_step[WizardStep.FIELDS])
+    band = P.price_band(evidence.listing)
+    price_action = bool(band.conflict) or any(
+        f.code in _PRICE_CODES for f in by_step[WizardStep.FIELDS]
+    )
+    patchable = bool(
+        (by_step[WizardStep.STOCK] and stock.actions)
+        or any(f.spec.editable and f.spec.value_type != "object" for f in fields)
+        or price_action
+    )
+    attention = diagnosis.needs_attention
+    steps = (
+        StepPlan(WizardStep.OVERVIEW, True, _overview_checks(diagnosis), diagnosis.findings),
+        StepPlan(
+            WizardStep.STOCK,
+            bool(by_step[WizardStep.STOCK]),
+            _stock_checks(evidence, stock),
+            by_step[WizardStep.STOCK],
+        ),
+        StepPlan(
+            WizardStep.POLICY,
+            bool(by_step[WizardStep.POLICY]),
+            _policy_checks(evidence, cases),
+            by_step[WizardStep.POLICY],
+        ),
+        StepPlan(
+            WizardStep.FIELDS,
+            bool(by_step[WizardStep.FIELDS]),
+            _field_checks(evidence, fields, band, price_action),
+            by_step[WizardStep.FIELDS],
+        ),
+        StepPlan(WizardStep.APPLY, patchable),
+        StepPlan(WizardStep.VERIFY, attention),
+        StepPlan(WizardStep.WRAP_UP, True),
+    )
+    return WizardPlan(evidence, diagnosis, steps, stock, cases, fields, band, price_action)
+
+
+def _findings_by_step(findings: Iterable[Finding]) -> dict[WizardStep, tuple[Finding, ...]]:
+    grouped: dict[WizardStep, list[Finding]] = {s: [] for s in FIXING_STEPS}
+    for finding in findings:
+        step = fix_step(finding)
+        if step is not None:
+            grouped[step].append(finding)
+    return {s: tuple(fs) for s, fs in grouped.items()}
+
+
+def _overview_checks(diagnosis: Diagnosis) -> tuple[Check, ...]:
+    state = Check(
+        "Listing state",
+        Status.NEEDS_ACTION if diagnosis.needs_attention else Status.PASSED,
+        f"{diagnosis.state.value}: buyable {_yes(diagnosis.buyable)}, "
+        f"discoverable {_yes(diagnosis.discoverable)}",
+    )
+    found = tuple(
+        Check(
+            f.title,
+            Status.NOT_APPLICABLE if fix_step(f) is None else Status.NEEDS_ACTION,
+            f.detail,
+        )
+        for f in diagnosis.findings
+    )
+    return (state, *found)
+
+
+# --------------------------------------------------------------------------- stock
+
+
+def _stock_plan(evidence: Evidence, findings: tuple[Finding, ...]) -> StockPlan:
+    listing, inv = evidence.listing, evidence.inventory
+    channel = listing.fulfillment_channel
+    stranded = any(f.code == codes.STRANDED_FBA for f in findings)
+    if channel == "FBA":
+        actions = (StockAction.SWITCH_TO_MFN,)
+        if stranded:
+            actions += (StockAction.SWITCH_TO_FBA,)
+        guidance = _fba_guidance(inv, stranded)
+    elif channel == "MFN":
+        actions, guidance = (StockAction.SET_MFN_QUANTITY,), ()
+    else:
+        actions = (StockAction.SET_MFN_QUANTITY, StockAction.SWITCH_TO_FBA)
+        guidance = ("The offer has no fulfilment channel: relist it with a quantity, or for FBA.",)
+    return StockPlan(
+        channel=channel,
+        mfn_quantity=listing.mfn_quantity,
+        handling_time=P.handling_days(listing),
+        inventory=inv,
+        actions=actions,
+        guidance=guidance,
+    )
+
+
+def _fba_guidance(inv: InventorySummary | None, stranded: bool) -> tuple[str, ...]:
+    if inv is None:
+        return ("Amazon returned no FBA inventory for this SKU: check it in Manage FBA Inventory.",)
+    tips = []
+    if stranded:
+        tips.append(
+            f"{inv.fulfillable} units are stranded: fix the listing problem (Policy, Listing "
+            "fields); if the offer was closed, relist it for FBA; otherwise create a removal "
+            "order before the auto-removal date."
+        )
+    if inv.inbound_total:
+        tips.append(
+            f"{inv.inbound_total} units inbound: the offer comes back when Amazon receives them "
+            "(follow the shipment in Send to Amazon)."
+        )
+    elif not inv.fulfillable:
+        tips.append(
+            "No units on the way: create an inbound shipment (Send to Amazon), or sell from your "
+            "own stock meanwhile (switch to merchant fulfilment)."
+        )
+    if inv.unfulfillable_total:
+        tips.append(
+            f"Create a removal or disposal order for the {inv.unfulfillable_total} unfulfillable "
+            "units (Seller Central → Manage FBA Inventory; not possible with the Listings API)."
+        )
+    if inv.researching_total:
+        tips.append(
+            f"{inv.researching_total} units are being researched by Amazon: wait for the outcome "
+            "or open a reimbursement case."
+        )
+    return tuple(tips)
+
+
+def _stock_checks(evidence: Evidence, stock: StockPlan) -> tuple[Check, ...]:
+    if stock.channel == "FBA":
+        return _fba_checks(evidence.listing, stock.inventory)
+    quantity = stock.mfn_quantity
+    if quantity is None:
+        qty = Check("MFN quantity", Status.NEEDS_ACTION, "no fulfilment availability")
+    else:
+        qty = Check(
+            "MFN quantity",
+            Status.PASSED if quantity > 0 else Status.NEEDS_ACTION,
+            f"{quantity} units",
+        )
+    handling = Check(
+        "Handling time",
+        Status.PASSED if stock.handling_time is not None else Status.NOT_APPLICABLE,
+        f"{stock.handling_time} days"
+        if stock.handling_time is not None
+        else "not set (Amazon's default applies)",
+    )
+    return (qty, handling)
+
+
+def _fba_checks(listing: Listing, inv: InventorySummary | None) -> tuple[Check, ...]:
+    if inv is None:
+        return (Check("FBA inventory", Status.NEEDS_ACTION, "no inventory summary returned"),)
+    na, ok, act = Status.NOT_APPLICABLE, Status.PASSED, Status.NEEDS_ACTION
+    empty = inv.fulfillable == 0
+    breakdown = ", ".join(f"{k} {v}" for k, v in inv.unfulfillable_breakdown.items() if v)
+    return (
+        Check("FBA fulfillable", act if empty else ok, f"{inv.fulfillable} units"),
+        Check(
+            "Inbound",
+            ok if inv.inbound_total else (act if empty else na),
+            f"{inv.inbound_total} units (working {inv.inbound_working}, shipped "
+            f"{inv.inbound_shipped}, receiving {inv.inbound_receiving})",
+        ),
+        Check(
+            "Reserved",
+            ok if inv.reserved_total else na,
+            f"{inv.reserved_total} units (customer orders {inv.reserved_pending_customer_order}, "
+            f"transshipment {inv.reserved_pending_transshipment}, FC processing "
+            f"{inv.reserved_fc_processing})",
+        ),
+        Check(
+            "Unfulfillable",
+            act if inv.unfulfillable_total else ok,
+            f"{inv.unfulfillable_total} units" + (f" ({breakdown})" if breakdown else ""),
+        ),
+        Check(
+            "Researching",
+            act if inv.researching_total else ok,
+            f"{inv.researching_total} units",
+        ),
+        Check(
+            "Stranded",
+            act if inv.fulfillable and not listing.buyable else ok,
+            f"{inv.fulfillable} fulfillable units, offer "
+            f"{'buyable' if listing.buyable else 'not buyable'}",
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- policy
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseKind:
+    appeal_path: str
+    items: tuple[str, ...]
+
+
+_CASE_KINDS: dict[str, _CaseKind] = {
+    "restricted": _CaseKind(
+        "Seller Central → Performance → Account Health → Product policy compliance → Appeal",
+        (
+            "Read the policy named in Amazon's message and decide: appeal, edit or delete the SKU",
+            "Remove the content that breaks the policy (title, bullets, images, claims)",
+            "Prepare documents: supplier invoices (last 365 days), safety data sheet, "
+            "test reports or certificates",
+            "Submit the appeal with the documents and note the case id",
+        ),
+    ),
+    "documents": _CaseKind(
+        "Seller Central → Performance → Account Health → Manage Your Compliance → Upload",
+        (
+            "Identify the document requested (safety attestation, test report, SDS, GPSR contact)",
+            "Prepare the document in the marketplace's language, with the ASIN on it",
+            "Upload it in Manage Your Compliance and note the submission date",
+        ),
+    ),
+    "content": _CaseKind(
+        "Seller Central → Inventory → Fix Your Products → Edit, then request reinstatement",
+        (
+            "Find the detail-page content Amazon objects to (title, bullets, description, images)",
+            "Edit the listing so it follows the detail page rules",
+            "Request reinstatement and note the date",
+        ),
+    ),
+    "approval": _CaseKind(
+        "Open the approval link (Seller Central → Catalog → Add Products → Request approval)",
+        (
+            "Open the approval link and read the requirements",
+            "Prepare invoices or a letter of authorisation from the brand owner",
+            "Apply and note the request id; or change the condition to an allowed one",
+        ),
+    ),
+    "not_eligible": _CaseKind(
+        "No appeal path: Amazon does not allow this ASIN/condition for your account",
+        (
+            "Delete the SKU (it cannot be reinstated)",
+            "Remove or liquidate any FBA stock of it",
+        ),
+    ),
+    "catalog": _CaseKind(
+        "Seller Support case (Catalog → Listing removed) or contact the brand owner",
+        (
+            "Check the product identifier (GTIN/UPC) matches the product, or get a GTIN exemption",
+            "Find the correct ASIN and list against it if this one is gone",
+            "Open a Seller Support case with the evidence below if the removal looks wrong",
+        ),
+    ),
+    "account": _CaseKind(
+        "Seller Central → Performance → Account Health → Appeal",
+        (
+            "Open Account Health and read every item marked at risk",
+            "Write a plan of action: root cause, actions taken, measures to prevent it",
+            "Submit the appeal and note the date",
+        ),
+    ),
+}
+
+
+def _case_kind(finding: Finding, issue: Issue | None) -> str:
+    by_code = {
+        codes.APPROVAL_REQUIRED: "approval",
+        codes.NOT_ELIGIBLE: "not_eligible",
+        codes.CATALOG_ITEM_REMOVED: "catalog",
+        codes.ACCOUNT_AT_RISK: "account",
+    }
+    if finding.code in by_code:
+        return by_code[finding.code]
+    text = f"{finding.title} {finding.detail} {issue.message if issue else ''}".lower()
+    if "document" in text or "compliance" in text:
+        return "documents"
+    if "detail page" in text:
+        return "content"
+    return "restricted"
+
+
+def _policy_cases(
+    evidence: Evidence, findings: tuple[Finding, ...], now: datetime
+) -> tuple[PolicyCase, ...]:
+    cases, seen = [], set()
+    for finding in findings:
+        issue = _issue_for(evidence.listing, finding)
+        key = finding.issue_code or finding.code
+        while key in seen:
+            key += "+"
+        seen.add(key)
+        kind = _CASE_KINDS[_case_kind(finding, issue)]
+        links = _restriction_links(evidence) if finding.code == codes.APPROVAL_REQUIRED else ()
+        cases.append(
+            PolicyCase(
+                key=key,
+                title=finding.title,
+                evidence=_issue_evidence(issue, now) if issue else finding.detail,
+                appeal_path=kind.appeal_path,
+                items=tuple(ChecklistItem(f"{key}/{i}", t) for i, t in enumerate(kind.items, 1)),
+                links=links,
+                finding=finding,
+            )
+        )
+    return tuple(cases)
+
+
+def _policy_checks(evidence: Evidence, cases: tuple[PolicyCase, ...]) -> tuple[Check, ...]:
+    checks = [Check(c.title, Status.NEEDS_ACTION, c.evidence) for c in cases]
+    for restriction in evidence.restrictions:
+        for reason in restriction.reasons:
+            links = "; ".join(f"{link.title}: {link.url}" for link in reason.links)
+            checks.append(
+                Check(
+                    f"Restriction ({restriction.condition_type or 'any condition'})",
+                    Status.NEEDS_ACTION,
+                    " — ".join(p for p in (reason.reason_code, reason.message, links) if p),
+                )
+            )
+    account = evidence.account
+    if account is not None:
+        counters = ", ".join(f"{k} {v}" for k, v in sorted(account.policy_counters.items()))
+        healthy = account.status == "NORMAL" and not any(account.policy_counters.values())
+        checks.append(
+            Check(
+                "Account health",
+                Status.PASSED if healthy else Status.NEEDS_ACTION,
+                account.status + (f"; {counters}" if counters else "; no policy counter is bad"),
+            )
+        )
+    return tuple(checks)
+
+
+def _issue_for(listing: Listing, finding: Finding) -> Issue | None:
+    if not finding.issue_code:
+        return None
+    for issue in listing.issues_here():
+        if issue.code == finding.issue_code:
+            return issue
+    return None
+
+
+def _issue_evidence(issue: Issue, now: datetime) -> str:
+    parts = [f"{issue.code} ({issue.severity}): {issue.message}"]
+    if issue.enforcement is not None:
+        parts.append(enforcement_text(issue.enforcement, now))
+    return " — ".join(parts)
+
+
+def enforcement_text(enforcement: Enforcement, now: datetime) -> str:
+    """'LISTING_SUPPRESSED, in force' / '..., exempt until 2026-08-01 (12 days left)'."""
+    actions = ", ".join(enforcement.actions) or "no action"
+    status, expiry = enforcement.exemption_status, enforcement.exemption_expiry
+    if status == "EXEMPT":
+        return f"{actions}, exempt (acknowledged, not applied)"
+    if status == "EXEMPT_UNTIL_EXPIRY_DATE" and expiry is not None:
+        days = (expiry - now).days
+        when = f"{expiry:%Y-%m-%d}"
+        if days >= 0:
+            return f"{actions}, exempt until {when} ({days} days left)"
+        return f"{actions}, exemption expired on {when}: in force"
+    return f"{actions}, in force"
+
+
+def _restriction_links(evidence: Evidence) -> tuple[RestrictionLink, ...]:
+    return tuple(
+        link for r in evidence.restrictions for reason in r.reasons for link in reason.links
+    )
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _field_inputs(evidence: Evidence, findings: tuple[Finding, ...]) -> tuple[FieldInput, ...]:
+    listing, reqs = evidence.listing, evidence.requirements
+    specs = dict(reqs.attributes) if reqs else {}
+    inputs: dict[str, FieldInput] = {}
+
+    def add(name: str, problem: str, message: str, fallback: AttributeSpec) -> None:
+        if name in inputs:
+            return
+        spec = specs.get(name, fallback)
+        inputs[name] = FieldInput(spec, P.current_value_text(listing, spec), problem, message)
+
+    for finding in findings:
+        if finding.code in _PRICE_CODES:
+            continue
+        if finding.code in _IMAGE_CODES:
+            image = AttributeSpec(MAIN_IMAGE, title="Main image URL", value_key="media_location")
+            add(MAIN_IMAGE, "image", finding.detail, image)
+            continue
+        problem = "invalid" if finding.code == codes.INVALID_ATTRIBUTE else "missing"
+        for name in finding.attributes:
+            add(name, problem, finding.detail, AttributeSpec(name, title=name))
+    for name in reqs.required if reqs else ():
+        if name not in listing.attributes:
+            add(name, "missing", f"required by {reqs.product_type}", AttributeSpec(name))
+    return tuple(inputs.values())
+
+
+def _field_checks(
+    evidence: Evidence, fields: tuple[FieldInput, ...], band: P.PriceBand, price_action: bool
+) -> tuple[Check, ...]:
+    checks = [
+        Check(
+            f.spec.title or f.name,
+            Status.NEEDS_ACTION,
+            f"{f.problem}" + (f" (now '{f.current}')" if f.current else "") + f": {f.message}",
+        )
+        for f in fields
+    ]
+    reqs = evidence.requirements
+    if reqs is not None and reqs.required:
+        present = sum(1 for n in reqs.required if n in evidence.listing.attributes)
+        checks.append(
+            Check(
+                "Required attributes",
+                Status.PASSED if present == len(reqs.required) else Status.NEEDS_ACTION,
+                f"{present} of {len(reqs.required)} present ({reqs.product_type})",
+            )
+        )
+    price = f"{band.price} {band.currency or ''}".strip() if band.price is not None else "no price"
+    checks.append(
+        Check(
+            "Price",
+            Status.NEEDS_ACTION if price_action else Status.PASSED,
+            f"{price}; allowed {band.band_text}" + (f"; {band.conflict}" if band.conflict else ""),
+        )
+    )
+    return tuple(checks)
+
+
+# --------------------------------------------------------------------------- draft → patches
+
+
+@dataclass
+class Draft:
+    """What the user chose in the Stock and Listing-fields steps (typed, already validated)."""
+
+    stock_action: StockAction | None = None
+    mfn_quantity: int | None = None
+    handling_time: int | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)  # name → typed value
+    price: Decimal | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.stock_action
+            or self.attributes
+            or any(v is not None for v in (self.price, self.minimum, self.maximum))
+        )
+
+
+def draft_patches(plan: WizardPlan, draft: Draft) -> list[P.Patch]:
+    """The JSON Patches the Apply step sends for the user's choices (in step order)."""
+    listing = plan.listing
+    ops: list[P.Patch] = []
+    if draft.stock_action in (StockAction.SET_MFN_QUANTITY, StockAction.SWITCH_TO_MFN):
+        if draft.mfn_quantity is None:
+            raise ValueError("set a quantity first")
+        ops += P.set_mfn_quantity(listing, draft.mfn_quantity, handling_time=draft.handling_time)
+    elif draft.stock_action is StockAction.SWITCH_TO_FBA:
+        ops += P.switch_to_fba(listing)
+    specs = {f.name: f.spec for f in plan.fields}
+    for name, value in draft.attributes.items():
+        spec = specs.get(name) or AttributeSpec(name)
+        ops += P.set_attribute(listing, spec, [value])
+    if any(v is not None for v in (draft.price, draft.minimum, draft.maximum)):
+        ops += P.set_price(listing, price=draft.price, minimum=draft.minimum, maximum=draft.maximum)
+    return ops
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    before: Diagnosis
+    after: Diagnosis
+    fixed: tuple[Finding, ...]
+    remaining: tuple[Finding, ...]
+    new: tuple[Finding, ...]
+
+    @property
+    def resolved(self) -> bool:
+        return not self.after.needs_attention
+
+    @property
+    def failing_step(self) -> WizardStep | None:
+        """The first step (in wizard order) whose problem is still there."""
+        steps = {fix_step(f) for f in (*self.remaining, *self.new)} - {None}
+        return next((s for s in STEPS if s in steps), None)
+
+
+def verify(before: Diagnosis, after: Diagnosis) -> VerifyResult:
+    def key(f: Finding) -> tuple[str, str | None, tuple[str, ...]]:
+        return (f.code, f.issue_code, f.attributes)
+
+    before_keys = {key(f) for f in before.findings}
+    after_keys = {key(f) for f in after.findings}
+    return VerifyResult(
+        before=before,
+        after=after,
+        fixed=tuple(f for f in before.findings if key(f) not in after_keys),
+        remaining=tuple(f for f in after.findings if key(f) in before_keys),
+        new=tuple(f for f in after.findings if key(f) not in before_keys),
+    )
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"

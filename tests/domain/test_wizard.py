@@ -1,0 +1,448 @@
+"""The wizard plan: which steps apply, each check's status and evidence, patches, verify."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import (
+    AccountHealth,
+    AttributeSpec,
+    Category,
+    Diagnosis,
+    Enforcement,
+    Evidence,
+    Finding,
+    FulfillmentAvailability,
+    InventorySummary,
+    Issue,
+    Listing,
+    Offer,
+    ProductTypeRequirements,
+    Restriction,
+    RestrictionLink,
+    RestrictionReason,
+    Severity,
+    State,
+    WizardStep,
+)
+from asin_tui.domain.wizard import (
+    Check,
+    Draft,
+    Status,
+    StockAction,
+    build_plan,
+    draft_patches,
+    enforcement_text,
+    fix_step,
+    verify,
+)
+
+US = "ATVPDKIKX0DER"
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+S = WizardStep
+
+
+def finding(code, category, step=None, severity=Severity.ERROR, **kw) -> Finding:
+    return Finding(
+        category, severity, code, kw.pop("title", code), kw.pop("detail", ""), "", step=step, **kw
+    )
+
+
+def diagnosis(listing: Listing, state: State, *findings: Finding) -> Diagnosis:
+    return Diagnosis(
+        listing.sku,
+        listing.asin,
+        US,
+        state,
+        buyable=listing.buyable,
+        discoverable=listing.discoverable,
+        findings=findings,
+    )
+
+
+def mfn_listing(quantity=0, **kw) -> Listing:
+    return Listing(
+        sku="MUG-1",
+        marketplace_id=US,
+        asin="B000000001",
+        product_type="MUG",
+        status=frozenset({"DISCOVERABLE"}),
+        offers=(Offer(US, "B2C", Decimal("20.00"), "USD"),),
+        fulfillment=(FulfillmentAvailability("DEFAULT", quantity),),
+        **kw,
+    )
+
+
+def fba_listing(buyable=False) -> Listing:
+    status = {"DISCOVERABLE", "BUYABLE"} if buyable else {"DISCOVERABLE"}
+    return Listing(
+        sku="FBA-1",
+        marketplace_id=US,
+        status=frozenset(status),
+        fulfillment=(FulfillmentAvailability("AMAZON_NA", None),),
+    )
+
+
+def check(plan, step, label):
+    return next(c for c in plan.step(step).checks if c.label == label)
+
+
+# --------------------------------------------------------------------------- stock
+
+
+def test_out_of_stock_mfn_plan_and_navigation():
+    listing = mfn_listing(
+        attributes={
+            "fulfillment_availability": [
+                {
+                    "fulfillment_channel_code": "DEFAULT",
+                    "quantity": 0,
+                    "lead_time_to_ship_max_days": 3,
+                }
+            ]
+        }
+    )
+    oos = finding(codes.OUT_OF_STOCK_MFN, Category.STOCK, S.STOCK, title="Out of stock")
+    plan = build_plan(Evidence(listing), diagnosis(listing, State.INACTIVE, oos), now=NOW)
+
+    assert plan.applicable == (S.OVERVIEW, S.STOCK, S.APPLY, S.VERIFY, S.WRAP_UP)
+    assert plan.step(S.POLICY).status is Status.NOT_APPLICABLE
+    assert check(plan, S.STOCK, "MFN quantity") == Check(
+        "MFN quantity", Status.NEEDS_ACTION, "0 units"
+    )
+    assert check(plan, S.STOCK, "Handling time").evidence == "3 days"
+    assert plan.step(S.STOCK).status is Status.NEEDS_ACTION
+    assert plan.stock.actions == (StockAction.SET_MFN_QUANTITY,)
+    assert plan.stock.handling_time == 3
+    assert plan.next_step(S.OVERVIEW) is S.STOCK
+    assert plan.next_step(S.STOCK) is S.APPLY
+    assert plan.previous_step(S.APPLY) is S.STOCK
+    assert plan.previous_step(S.OVERVIEW) is None
+    assert plan.next_step(S.WRAP_UP) is None
+    assert check(plan, S.OVERVIEW, "Listing state").evidence == (
+        "INACTIVE: buyable no, discoverable yes"
+    )
+
+    ops = draft_patches(plan, Draft(StockAction.SET_MFN_QUANTITY, mfn_quantity=8, handling_time=2))
+    assert ops == [
+        {
+            "op": "replace",
+            "path": "/attributes/fulfillment_availability",
+            "value": [
+                {
+                    "fulfillment_channel_code": "DEFAULT",
+                    "quantity": 8,
+                    "lead_time_to_ship_max_days": 2,
+                }
+            ],
+        }
+    ]
+
+
+def test_set_quantity_draft_needs_a_quantity():
+    listing = mfn_listing()
+    plan = build_plan(Evidence(listing), diagnosis(listing, State.INACTIVE), now=NOW)
+    with pytest.raises(ValueError):
+        draft_patches(plan, Draft(StockAction.SET_MFN_QUANTITY))
+    assert not Draft().has_changes and Draft(price=Decimal(1)).has_changes
+
+
+def test_fba_out_of_stock_checks_carry_the_numbers_and_guidance():
+    inv = InventorySummary(
+        seller_sku="FBA-1",
+        fulfillable=0,
+        inbound_working=2,
+        inbound_shipped=3,
+        inbound_receiving=1,
+        reserved_total=4,
+        reserved_fc_processing=4,
+        unfulfillable_total=3,
+        unfulfillable_breakdown={"customerDamagedQuantity": 2, "expiredQuantity": 1},
+        researching_total=1,
+    )
+    listing = fba_listing()
+    oos = finding(codes.OUT_OF_STOCK_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(
+        Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, oos), now=NOW
+    )
+
+    assert check(plan, S.STOCK, "FBA fulfillable").status is Status.NEEDS_ACTION
+    inbound = check(plan, S.STOCK, "Inbound")
+    assert inbound.status is Status.PASSED
+    assert inbound.evidence == "6 units (working 2, shipped 3, receiving 1)"
+    assert check(plan, S.STOCK, "Reserved").evidence.startswith("4 units")
+    unfulfillable = check(plan, S.STOCK, "Unfulfillable")
+    assert unfulfillable.status is Status.NEEDS_ACTION
+    assert unfulfillable.evidence == "3 units (customerDamagedQuantity 2, expiredQuantity 1)"
+    assert check(plan, S.STOCK, "Researching").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "Stranded").status is Status.PASSED
+    guidance = " ".join(plan.stock.guidance)
+    assert "6 units inbound" in guidance
+    assert "removal or disposal order for the 3 unfulfillable units" in guidance
+    assert "1 units are being researched" in guidance
+    assert plan.stock.actions == (StockAction.SWITCH_TO_MFN,)
+    ops = draft_patches(plan, Draft(StockAction.SWITCH_TO_MFN, mfn_quantity=5))
+    assert ops[0]["op"] == "add"
+    assert ops[0]["value"] == [{"fulfillment_channel_code": "DEFAULT", "quantity": 5}]
+
+
+def test_fba_without_any_units_says_to_send_a_shipment():
+    listing = fba_listing()
+    inv = InventorySummary(seller_sku="FBA-1")
+    oos = finding(codes.OUT_OF_STOCK_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(
+        Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, oos), now=NOW
+    )
+    assert check(plan, S.STOCK, "Inbound").status is Status.NEEDS_ACTION
+    assert "create an inbound shipment" in plan.stock.guidance[0]
+
+
+def test_stranded_fba_offers_relist_for_fba():
+    listing = fba_listing()
+    inv = InventorySummary(seller_sku="FBA-1", fulfillable=4)
+    stranded = finding(codes.STRANDED_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(
+        Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, stranded), now=NOW
+    )
+    assert check(plan, S.STOCK, "Stranded").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "Stranded").evidence == "4 fulfillable units, offer not buyable"
+    assert StockAction.SWITCH_TO_FBA in plan.stock.actions
+    assert plan.stock.guidance[0].startswith("4 units are stranded")
+    ops = draft_patches(plan, Draft(StockAction.SWITCH_TO_FBA))
+    assert ops[0]["value"] == [{"fulfillment_channel_code": "AMAZON_NA"}]
+
+
+def test_fba_without_inventory_data_needs_a_look():
+    listing = fba_listing()
+    oos = finding(codes.OUT_OF_STOCK_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(Evidence(listing), diagnosis(listing, State.INACTIVE, oos), now=NOW)
+    assert check(plan, S.STOCK, "FBA inventory").status is Status.NEEDS_ACTION
+    assert "no FBA inventory" in plan.stock.guidance[0]
+
+
+# --------------------------------------------------------------------------- policy
+
+
+def policy_evidence():
+    issue = Issue(
+        "18742",
+        "Restricted Products Policy Violation",
+        "ERROR",
+        enforcement=Enforcement(("CATALOG_ITEM_REMOVED",), "NOT_EXEMPT"),
+    )
+    docs = Issue(
+        "100390",
+        "Compliance documentation required",
+        "ERROR",
+        enforcement=Enforcement(
+            ("LISTING_SUPPRESSED",), "EXEMPT_UNTIL_EXPIRY_DATE", datetime(2026, 3, 13, tzinfo=UTC)
+        ),
+    )
+    listing = Listing(sku="POL-1", marketplace_id=US, asin="B0POL", issues=(issue, docs))
+    link = RestrictionLink(
+        "Request approval", "https://sellercentral.amazon.com/hz/approvalrequest?asin=B0POL"
+    )
+    restriction = Restriction(
+        US, "new_new", (RestrictionReason("Approval required", "APPROVAL_REQUIRED", (link,)),)
+    )
+    account = AccountHealth(US, "AT_RISK", {"restrictedProductPolicyViolations": 2})
+    evidence = Evidence(listing, restrictions=(restriction,), account=account)
+    findings = (
+        finding(
+            codes.POLICY_VIOLATION,
+            Category.POLICY,
+            S.POLICY,
+            issue_code="18742",
+            title="Restricted product",
+        ),
+        finding(
+            codes.POLICY_VIOLATION,
+            Category.POLICY,
+            S.POLICY,
+            issue_code="100390",
+            title="Documents",
+        ),
+        finding(codes.APPROVAL_REQUIRED, Category.RESTRICTION, S.POLICY, title="Approval required"),
+    )
+    return evidence, diagnosis(listing, State.CATALOG_REMOVED, *findings)
+
+
+def test_policy_case_plan_has_checklists_and_no_apply():
+    evidence, diag = policy_evidence()
+    plan = build_plan(evidence, diag, now=NOW)
+    assert plan.applicable == (S.OVERVIEW, S.POLICY, S.VERIFY, S.WRAP_UP)
+    restricted, documents, approval = plan.policy_cases
+    assert restricted.key == "18742"
+    assert restricted.evidence == (
+        "18742 (ERROR): Restricted Products Policy Violation — CATALOG_ITEM_REMOVED, in force"
+    )
+    assert "Account Health" in restricted.appeal_path
+    assert [i.key for i in restricted.items][:2] == ["18742/1", "18742/2"]
+    assert "Manage Your Compliance" in documents.appeal_path
+    assert documents.evidence.endswith("LISTING_SUPPRESSED, exempt until 2026-03-13 (12 days left)")
+    assert approval.links[0].url.endswith("asin=B0POL")
+
+    restriction = check(plan, S.POLICY, "Restriction (new_new)")
+    assert "APPROVAL_REQUIRED" in restriction.evidence and "approvalrequest" in restriction.evidence
+    account = check(plan, S.POLICY, "Account health")
+    assert account.status is Status.NEEDS_ACTION
+    assert account.evidence == "AT_RISK; restrictedProductPolicyViolations 2"
+
+
+def test_healthy_account_check_passes():
+    evidence, diag = policy_evidence()
+    healthy = Evidence(evidence.listing, account=AccountHealth(US, "NORMAL"))
+    plan = build_plan(healthy, diag, now=NOW)
+    assert check(plan, S.POLICY, "Account health").status is Status.PASSED
+
+
+def test_duplicate_case_keys_stay_unique():
+    evidence, _ = policy_evidence()
+    twice = finding(codes.POLICY_VIOLATION, Category.POLICY, S.POLICY, issue_code="18742")
+    plan = build_plan(
+        evidence, diagnosis(evidence.listing, State.SUPPRESSED, twice, twice), now=NOW
+    )
+    assert [c.key for c in plan.policy_cases] == ["18742", "18742+"]
+
+
+def test_enforcement_text_variants():
+    assert enforcement_text(Enforcement(("SEARCH_SUPPRESSED",), "EXEMPT"), NOW) == (
+        "SEARCH_SUPPRESSED, exempt (acknowledged, not applied)"
+    )
+    expired = Enforcement(
+        ("LISTING_SUPPRESSED",), "EXEMPT_UNTIL_EXPIRY_DATE", datetime(2025, 5, 28, tzinfo=UTC)
+    )
+    assert (
+        enforcement_text(expired, NOW)
+        == "LISTING_SUPPRESSED, exemption expired on 2025-05-28: in force"
+    )
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def fields_case():
+    size = AttributeSpec("size", title="Size", required=True, enum=("S", "M", "L"))
+    brand = AttributeSpec("brand", title="Brand", required=True, max_length=50)
+    color = AttributeSpec("color", title="Colour")
+    reqs = ProductTypeRequirements(
+        "MUG", US, attributes={"size": size, "brand": brand, "color": color}
+    )
+    offer = [
+        {
+            "marketplace_id": US,
+            "currency": "USD",
+            "audience": "ALL",
+            "our_price": [{"schedule": [{"value_with_tax": 12}]}],
+            "minimum_seller_allowed_price": [{"schedule": [{"value_with_tax": 15}]}],
+        }
+    ]
+    listing = mfn_listing(
+        quantity=5,
+        attributes={
+            "color": [{"value": "Purple-ish", "marketplace_id": US}],
+            "purchasable_offer": offer,
+        },
+    )
+    findings = (
+        finding(
+            codes.MISSING_ATTRIBUTE,
+            Category.LISTING_FIELDS,
+            S.FIELDS,
+            attributes=("size",),
+            detail="'size' is required",
+        ),
+        finding(
+            codes.INVALID_ATTRIBUTE,
+            Category.LISTING_FIELDS,
+            S.FIELDS,
+            attributes=("color",),
+            detail="bad colour",
+        ),
+        finding(codes.INVALID_IMAGE, Category.LISTING_FIELDS, S.FIELDS, detail="text on image"),
+        finding(codes.PRICE_CONFLICT, Category.PRICING, S.FIELDS),
+    )
+    return Evidence(listing, requirements=reqs), diagnosis(listing, State.SUPPRESSED, *findings)
+
+
+def test_fields_plan_has_typed_prefilled_inputs_and_price_band():
+    evidence, diag = fields_case()
+    plan = build_plan(evidence, diag, now=NOW)
+    assert plan.applicable == (S.OVERVIEW, S.FIELDS, S.APPLY, S.VERIFY, S.WRAP_UP)
+    by_name = {f.name: f for f in plan.fields}
+    assert list(by_name) == ["size", "color", "main_product_image_locator", "brand"]
+    assert by_name["size"].spec.enum == ("S", "M", "L") and by_name["size"].problem == "missing"
+    assert by_name["color"].current == "Purple-ish" and by_name["color"].problem == "invalid"
+    assert by_name["main_product_image_locator"].spec.value_key == "media_location"
+    assert by_name["brand"].message == "required by MUG"
+    assert check(plan, S.FIELDS, "Colour").evidence == "invalid (now 'Purple-ish'): bad colour"
+    assert check(plan, S.FIELDS, "Required attributes").evidence == "0 of 2 present (MUG)"
+    price = check(plan, S.FIELDS, "Price")
+    assert price.status is Status.NEEDS_ACTION
+    assert price.evidence == (
+        "12 USD; allowed 15 – no maximum USD; price 12 USD is below the minimum 15 USD"
+    )
+    assert plan.price_needs_action
+
+    draft = Draft(attributes={"size": "M"}, minimum=Decimal("10"))
+    ops = draft_patches(plan, draft)
+    assert [o["path"] for o in ops] == ["/attributes/size", "/attributes/purchasable_offer"]
+    assert ops[0]["value"] == [{"marketplace_id": US, "value": "M"}]
+    assert ops[1]["value"][0]["minimum_seller_allowed_price"] == [
+        {"schedule": [{"value_with_tax": 10}]}
+    ]
+
+
+def test_price_without_conflict_passes():
+    listing = mfn_listing(quantity=5)
+    plan = build_plan(Evidence(listing), diagnosis(listing, State.INACTIVE), now=NOW)
+    assert plan.price_needs_action is False
+
+
+# --------------------------------------------------------------------------- overview / verify
+
+
+def test_healthy_listing_goes_from_overview_to_wrap_up():
+    listing = mfn_listing(quantity=5)
+    listing = replace(listing, status=frozenset({"BUYABLE", "DISCOVERABLE"}))
+    plan = build_plan(Evidence(listing), diagnosis(listing, State.ACTIVE), now=NOW)
+    assert plan.applicable == (S.OVERVIEW, S.WRAP_UP)
+    assert plan.step(S.OVERVIEW).status is Status.PASSED
+    assert plan.step(S.WRAP_UP).status is Status.PENDING
+
+
+def test_fix_step_falls_back_on_category():
+    assert fix_step(finding(codes.PRICE_CONFLICT, Category.PRICING)) is S.FIELDS
+    assert fix_step(finding(codes.OTHER_ISSUE, Category.OTHER)) is S.POLICY
+    assert fix_step(finding(codes.OUT_OF_STOCK_MFN, Category.OTHER, S.STOCK)) is S.STOCK
+    parent = finding(codes.VARIATION_PARENT, Category.CATALOG, severity=Severity.INFO)
+    assert fix_step(parent) is None
+
+
+def test_verify_resolved_and_still_failing():
+    listing = mfn_listing()
+    oos = finding(codes.OUT_OF_STOCK_MFN, Category.STOCK, S.STOCK)
+    missing = finding(
+        codes.MISSING_ATTRIBUTE, Category.LISTING_FIELDS, S.FIELDS, attributes=("size",)
+    )
+    before = diagnosis(listing, State.SUPPRESSED, oos, missing)
+    healthy = Diagnosis("MUG-1", None, US, State.ACTIVE, True, True)
+    done = verify(before, healthy)
+    assert done.resolved and done.fixed == (oos, missing) and done.failing_step is None
+
+    partly = verify(before, Diagnosis("MUG-1", None, US, State.SUPPRESSED, False, True, (missing,)))
+    assert not partly.resolved
+    assert partly.fixed == (oos,) and partly.remaining == (missing,) and partly.new == ()
+    assert partly.failing_step is S.FIELDS
+
+    other = finding(codes.OUT_OF_STOCK_MFN, Category.STOCK, S.STOCK)
+    worse = verify(
+        diagnosis(listing, State.SUPPRESSED, missing),
+        Diagnosis("MUG-1", None, US, State.INACTIVE, False, True, (other, missing)),
+    )
+    assert worse.new == (other,) and worse.failing_step is S.STOCK
