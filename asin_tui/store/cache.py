@@ -54,12 +54,15 @@ CREATE TABLE listings (
     currency TEXT,
     inactive_since TEXT,
     findings TEXT NOT NULL,
+    synced_at TEXT NOT NULL
+);
+CREATE TABLE evidence (
+    sku TEXT PRIMARY KEY,
     item TEXT NOT NULL,
     inventory TEXT,
     restrictions TEXT,
     catalog TEXT,
-    catalog_not_found INTEGER NOT NULL DEFAULT 0,
-    synced_at TEXT NOT NULL
+    catalog_not_found INTEGER NOT NULL
 );
 CREATE INDEX listings_order ON listings (state_rank, sku);
 CREATE INDEX listings_attention ON listings (needs_attention, state_rank, sku);
@@ -161,7 +164,7 @@ class ListingCache:
     def raw_evidence(self, sku: str) -> RawEvidence | None:
         query = (
             "SELECT item, inventory, restrictions, catalog, catalog_not_found"
-            " FROM listings WHERE sku = ?"
+            " FROM evidence WHERE sku = ?"
         )
         row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
         if row is None:
@@ -386,18 +389,19 @@ def _upsert_listings(
     observed_text = _utc_text(observed)
     changes: list[tuple[str, str, str]] = []
     rows: list[tuple[Any, ...]] = []
-    for record, raw in entries:
+    for record, _ in entries:
         last = current.get(record.sku)
         last_state, _, since = last.partition("|") if last else ("", "", "")
         if last_state != record.state.value:
             since = observed_text
             changes.append((record.sku, record.state.value, since))
         inactive_since = since if record.state.needs_attention else None
-        rows.append(_row(record, raw, inactive_since, observed_text))
+        rows.append(_record_row(record, inactive_since, observed_text))
     conn.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", changes)
+    conn.executemany(f"INSERT OR REPLACE INTO listings VALUES ({', '.join('?' * 21)})", rows)
     conn.executemany(
-        f"INSERT OR REPLACE INTO listings VALUES ({', '.join('?' * 26)})",
-        rows,
+        "INSERT OR REPLACE INTO evidence VALUES (?, ?, ?, ?, ?, ?)",
+        [_evidence_row(raw) for _, raw in entries],
     )
     return {row[0] for row in rows}
 
@@ -431,6 +435,7 @@ def _drop_unseen(
     gone = [sku for (sku,) in conn.execute(f"SELECT sku FROM listings{where}") if sku not in seen]
     params = [(sku,) for sku in gone]
     conn.executemany("DELETE FROM listings WHERE sku = ?", params)
+    conn.executemany("DELETE FROM evidence WHERE sku = ?", params)
     if forget:
         conn.executemany("DELETE FROM history WHERE sku = ?", params)
     else:
@@ -441,8 +446,8 @@ def _drop_unseen(
         )
 
 
-def _row(
-    record: ListingRecord, raw: RawEvidence, inactive_since: str | None, synced_at: str
+def _record_row(
+    record: ListingRecord, inactive_since: str | None, synced_at: str
 ) -> tuple[Any, ...]:
     main = record.findings[0] if record.findings else None
     return (
@@ -466,12 +471,18 @@ def _row(
         record.currency,
         inactive_since,
         _dumps([_finding_row(f) for f in record.findings]),
+        synced_at,
+    )
+
+
+def _evidence_row(raw: RawEvidence) -> tuple[Any, ...]:
+    return (
+        raw.sku,
         _dumps(raw.item),
         _dumps_opt(raw.inventory),
         _dumps_opt(raw.restrictions),
         _dumps_opt(raw.catalog),
         int(raw.catalog_not_found),
-        synced_at,
     )
 
 
