@@ -1,0 +1,107 @@
+"""The diagnosis engine: from what SP-API says about one listing, its state and the ordered
+findings that explain it, in plain words with the numbers and the fix.
+
+Pure: no Textual, no network, no httpx. The causes themselves live in ``rules.RULES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import Category, Diagnosis, Evidence, Finding, State
+from asin_tui.domain.rules import LISTING_SUPPRESSED, RULES, Context, Found, Impact
+
+#: Within one severity and impact: the cause that most directly blocks sales first.
+CODE_ORDER: tuple[str, ...] = (
+    codes.ACCOUNT_AT_RISK,
+    codes.CATALOG_ITEM_REMOVED,
+    codes.INCOMPLETE_SKU,
+    codes.NOT_ELIGIBLE,
+    codes.POLICY_VIOLATION,
+    codes.APPROVAL_REQUIRED,
+    codes.MISSING_PRICE,
+    codes.PRICE_CONFLICT,
+    codes.OUT_OF_STOCK_MFN,
+    codes.OUT_OF_STOCK_FBA,
+    codes.STRANDED_FBA,
+    codes.MISSING_ATTRIBUTE,
+    codes.MISSING_IMAGE,
+    codes.INVALID_ATTRIBUTE,
+    codes.INVALID_IMAGE,
+    codes.PRODUCT_TYPE_MISMATCH,
+    codes.EXEMPTION_EXPIRING,
+    codes.LISTING_CLOSED,
+    codes.OTHER_ISSUE,
+    codes.VARIATION_PARENT,
+)
+_CODE_RANK = {code: i for i, code in enumerate(CODE_ORDER)}
+
+
+def diagnose(evidence: Evidence, *, now: datetime | None = None) -> Diagnosis:
+    """State and ordered findings for one listing in its marketplace.
+
+    ``now`` decides whether EXEMPT_UNTIL_EXPIRY_DATE exemptions still protect the listing
+    (default: the current UTC time)."""
+    ctx = Context(evidence, now or datetime.now(UTC))
+    found: list[Found] = []
+    for rule in RULES:
+        found.extend(rule(ctx, found))
+    listing = evidence.listing
+    return Diagnosis(
+        sku=listing.sku,
+        asin=listing.asin,
+        marketplace_id=listing.marketplace_id,
+        state=_state(ctx, found),
+        buyable=listing.has_summary and listing.buyable,
+        discoverable=listing.has_summary and listing.discoverable,
+        findings=_ordered(found),
+    )
+
+
+def _state(ctx: Context, found: Sequence[Found]) -> State:
+    """The most severe state that applies (State is declared most severe first)."""
+    listing = ctx.listing
+    states = [_base_state(ctx)]
+    if any(
+        i.enforcement
+        and LISTING_SUPPRESSED in i.enforcement.actions
+        and i.enforcement.in_force_at(ctx.now)
+        for i in ctx.issues
+    ):
+        states.append(State.SUPPRESSED)
+    if any(
+        f.finding.code == codes.CATALOG_ITEM_REMOVED and f.impact is Impact.BLOCKS_SALE
+        for f in found
+    ):
+        states.append(State.CATALOG_REMOVED)
+    if not listing.has_summary:
+        states.append(State.INCOMPLETE)
+    return min(states, key=lambda s: s.rank)
+
+
+def _base_state(ctx: Context) -> State:
+    if ctx.is_parent:
+        return State.VARIATION_PARENT
+    if not ctx.listing.buyable:
+        return State.INACTIVE
+    if not ctx.listing.discoverable:
+        return State.SEARCH_SUPPRESSED
+    return State.ACTIVE
+
+
+def _ordered(found: Sequence[Found]) -> tuple[Finding, ...]:
+    """Account first; then by severity, by how directly it blocks the sale, by cause."""
+
+    def key(item: tuple[int, Found]) -> tuple[int, int, int, int, int]:
+        index, f = item
+        return (
+            f.finding.category is not Category.ACCOUNT,
+            f.finding.severity.rank,
+            f.impact,
+            _CODE_RANK.get(f.finding.code, len(CODE_ORDER)),
+            index,
+        )
+
+    return tuple(f.finding for _, f in sorted(enumerate(found), key=key))
