@@ -238,8 +238,7 @@ def _overview_checks(diagnosis: Diagnosis) -> tuple[Check, ...]:
     state = Check(
         "Listing state",
         Status.NEEDS_ACTION if diagnosis.needs_attention else Status.PASSED,
-        f"{diagnosis.state.value}: buyable {_yes(diagnosis.buyable)}, "
-        f"discoverable {_yes(diagnosis.discoverable)}",
+        state_text(diagnosis),
     )
     found = tuple(
         Check(
@@ -692,5 +691,8 @@ def verify(before: Diagnosis, after: Diagnosis) -> VerifyResult:
     )
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+def state_text(diagnosis: Diagnosis) -> str:
+    """'SUPPRESSED: buyable no, discoverable yes'."""
+    buyable = "yes" if diagnosis.buyable else "no"
+    discoverable = "yes" if diagnosis.discoverable else "no"
+    return f"{diagnosis.state.value}: buyable {buyable}, discoverable {discoverable}"
