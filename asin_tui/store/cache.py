@@ -232,10 +232,7 @@ class ListingCache:
 
         def write(conn: sqlite3.Connection) -> None:
             seen = _upsert_listings(conn, entries, observed)
-            conn.executemany(
-                "INSERT OR REPLACE INTO product_types VALUES (?, ?, ?)",
-                [(pt, _dumps(d), _dumps(s)) for pt, (d, s) in product_types.items()],
-            )
+            _upsert_product_types(conn, product_types)
             if info.complete:
                 _drop_unseen(conn, seen, observed, forget=info.include_all)
             conn.execute(
@@ -251,6 +248,12 @@ class ListingCache:
             )
 
         self._transaction(write)
+
+    def write_product_types(
+        self, product_types: Mapping[str, tuple[dict[str, Any], dict[str, Any]]]
+    ) -> None:
+        """Store product type (definition, schema) pairs outside a sync (e.g. on refresh)."""
+        self._transaction(lambda conn: _upsert_product_types(conn, product_types))
 
     def write_listing(
         self, record: ListingRecord, raw: RawEvidence, *, observed_at: datetime
@@ -404,6 +407,15 @@ def _upsert_listings(
         [_evidence_row(raw) for _, raw in entries],
     )
     return {row[0] for row in rows}
+
+
+def _upsert_product_types(
+    conn: sqlite3.Connection, product_types: Mapping[str, tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO product_types VALUES (?, ?, ?)",
+        [(pt, _dumps(d), _dumps(s)) for pt, (d, s) in product_types.items()],
+    )
 
 
 def _latest_states(conn: sqlite3.Connection, skus: list[str]) -> dict[str, str]:
