@@ -61,13 +61,16 @@ def fit_cell(text: str, width: int, align_right: bool = False) -> str:
     """Pad or crop ``text`` to exactly ``width`` cells, marking a crop with an ellipsis."""
     length = cell_len(text)
     if length > width:
-        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+        # Narrow cells (the state symbol alone) crop clean; wider ones mark the cut.
+        return set_cell_size(text, width - 1) + "…" if width > 3 else set_cell_size(text, width)
     pad = " " * (width - length)
     return pad + text if align_right else text + pad
 
 
 class ListingTable(ScrollView, can_focus=True):
     """The ASIN list. Enter posts :class:`ListingTable.Selected` for the record under the cursor."""
+
+    HELP_TITLE = "In the list"
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -76,7 +79,9 @@ class ListingTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last row", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("enter", "select", "Open", tooltip="Open the diagnostics of this listing"),
+        Binding(
+            "enter", "select", "Open", show=False, tooltip="Open the diagnostics of this listing"
+        ),
     ]
 
     COMPONENT_CLASSES = {

@@ -1,0 +1,102 @@
+"""The asin-tui application. Built through :func:`make_app`, which injects the account
+service, so the real app, the demo, tests and benchmarks all run the same code."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from asin_tui.ui.commands import ActionCommands
+from asin_tui.ui.messages import describe_error
+from asin_tui.ui.screens.help import HelpScreen, binding_rows
+from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.screens.welcome import WelcomeScreen
+from asin_tui.ui.service import ListingService, ProgressLoader, ServiceFactory, no_progress
+
+
+class AsinTuiApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "asin-tui"
+    COMMANDS = App.COMMANDS | {ActionCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Leave asin-tui"),
+        Binding(
+            "question_mark", "help", "Help", key_display="?", tooltip="The keys of this screen"
+        ),
+    ]
+
+    def __init__(
+        self,
+        service_factory: ServiceFactory | None,
+        *,
+        demo_factory: ServiceFactory | None = None,
+        progress_loader: ProgressLoader = no_progress,
+        sync_on_start: bool = True,
+    ) -> None:
+        super().__init__()
+        self.service_factory = service_factory
+        self.demo_factory = demo_factory
+        self.progress_loader = progress_loader
+        self.sync_on_start = sync_on_start
+        self.service: ListingService | None = None
+
+    def on_mount(self) -> None:
+        if self.service_factory is None:
+            self.push_screen(WelcomeScreen())
+        else:
+            self.open_account(self.service_factory)
+
+    def open_account(self, factory: ServiceFactory) -> None:
+        try:
+            service = factory()
+        except Exception as exc:  # a broken cache dir, demo state...: say it, stay up
+            self.notify(describe_error(exc), title="Cannot open the account", severity="error")
+            return
+        self.service = service
+        self.push_screen(
+            ListScreen(service, self.progress_loader, sync_on_start=self.sync_on_start)
+        )
+
+    def action_open_demo(self) -> None:
+        if self.demo_factory is not None:
+            self.open_account(self.demo_factory)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows = binding_rows(self, self.screen.active_bindings.values())
+        about = self.screen.sub_title or self.screen.title or "asin-tui"
+        self.push_screen(HelpScreen(rows, about))
+
+    def action_open_wizard(self, sku: str) -> None:
+        """Open the reactivation wizard for ``sku`` (issue 5).
+
+        HOOK for the wizard: the list (`w`) and the detail screen (`w`) both call this with the
+        listing's SKU; the wizard screen lives in ``asin_tui/ui/screens/wizard.py`` and is
+        pushed here with ``self.service`` (the account) and the SKU.
+        """
+        self.notify(
+            f"The reactivation wizard for {sku} is not available in this build yet.",
+            title="Wizard",
+            severity="warning",
+        )
+
+    async def on_unmount(self) -> None:
+        if self.service is not None:
+            await self.service.aclose()
+
+
+def make_app(
+    service_factory: ServiceFactory | None,
+    *,
+    demo_factory: ServiceFactory | None = None,
+    progress_loader: ProgressLoader = no_progress,
+    sync_on_start: bool = True,
+) -> AsinTuiApp:
+    """The app for one account (``service_factory``), or the welcome screen when it is None."""
+    return AsinTuiApp(
+        service_factory,
+        demo_factory=demo_factory,
+        progress_loader=progress_loader,
+        sync_on_start=sync_on_start,
+    )

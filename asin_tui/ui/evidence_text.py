@@ -1,0 +1,199 @@
+"""Text of the detail screen's sections, from domain objects (pure: Content only, no widgets).
+
+Every line says what it is in words (“missing”, “ERROR”), so nothing relies on colour.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from asin_tui.domain.marketplaces import marketplace_by_id
+from asin_tui.domain.models import (
+    Diagnosis,
+    Enforcement,
+    Evidence,
+    InventorySummary,
+    Issue,
+    ListingRecord,
+    Severity,
+)
+from asin_tui.domain.patches import current_value_text, price_band
+from asin_tui.ui.presentation import SEVERITY_MARKS, STATE_LOOKS, date_text, price_text
+
+_SEVERITY_STYLE = {Severity.ERROR: "$text-error", Severity.WARNING: "$text-warning"}
+_MUTED = "$text-muted"
+
+
+def _lines(lines: list[Content]) -> Content:
+    return Content("\n").join(lines)
+
+
+def _field(label: str, value: str) -> Content:
+    return Content.assemble((f"{label} ", _MUTED), value)
+
+
+def marketplace_text(marketplace_id: str) -> str:
+    market = marketplace_by_id(marketplace_id)
+    return f"{market.code} ({marketplace_id})" if market else marketplace_id
+
+
+def header(record: ListingRecord) -> Content:
+    look = STATE_LOOKS[record.state]
+    facts = [
+        _field("SKU", record.sku),
+        _field("ASIN", record.asin or "—"),
+        _field("Type", record.product_type or "—"),
+        _field("Condition", record.condition_type or "—"),
+        _field("Marketplace", marketplace_text(record.marketplace_id)),
+    ]
+    state = Content.assemble(
+        ("State ", _MUTED),
+        (look.text, "bold"),
+        f" — {look.meaning}",
+        ("  since ", _MUTED),
+        date_text(record.inactive_since),
+    )
+    return _lines(
+        [Content.styled(record.title or "(no title)", "bold"), Content("  ").join(facts), state]
+    )
+
+
+def findings(diagnosis: Diagnosis) -> Content:
+    if not diagnosis.findings:
+        return Content("Nothing to fix: the listing is buyable and discoverable.")
+    ordered = sorted(diagnosis.findings, key=lambda f: f.severity.rank)
+    lines: list[Content] = []
+    for f in ordered:
+        lines.append(
+            Content.assemble(
+                (SEVERITY_MARKS[f.severity], f"bold {_SEVERITY_STYLE.get(f.severity, '')}"),
+                "  ",
+                (f.title, "bold"),
+                (f"  [{f.code}]", _MUTED),
+            )
+        )
+        lines.append(Content(f"  {f.detail}"))
+        step = f" (wizard step: {f.step.label})" if f.step else ""
+        lines.append(Content.assemble(("  Fix: ", "bold"), f.fix + step))
+    return _lines(lines)
+
+
+def issues(evidence: Evidence) -> Content:
+    found = evidence.listing.issues_here()
+    if not found:
+        return Content("Amazon reports no issues for this listing in this marketplace.")
+    return _lines([_issue(i) for i in found])
+
+
+def _issue(issue: Issue) -> Content:
+    lines = [
+        Content.assemble(
+            (f"{issue.code}  {issue.severity}", "bold"),
+            (f"  categories: {', '.join(issue.categories) or 'none'}", _MUTED),
+        ),
+        Content(f"  {issue.message}"),
+    ]
+    if issue.enforcement and issue.enforcement.actions:
+        lines.append(Content(f"  Enforcement: {_enforcement(issue.enforcement)}"))
+    if issue.attribute_names:
+        lines.append(Content(f"  Attributes: {', '.join(issue.attribute_names)}"))
+    return _lines(lines)
+
+
+def _enforcement(enforcement: Enforcement) -> str:
+    text = ", ".join(enforcement.actions)
+    if enforcement.exemption_status:
+        text += f"; exemption {enforcement.exemption_status}"
+    if enforcement.exemption_expiry:
+        text += f" until {date_text(enforcement.exemption_expiry)}"
+    return text
+
+
+def stock(evidence: Evidence) -> Content:
+    listing = evidence.listing
+    lines = [_field("Channel", listing.fulfillment_channel or "none (no fulfillment availability)")]
+    if not listing.is_fba:
+        quantity = listing.mfn_quantity
+        lines.append(_field("MFN quantity", "—" if quantity is None else str(quantity)))
+    if evidence.inventory is not None:
+        lines.extend(_fba(evidence.inventory))
+    elif listing.is_fba:
+        lines.append(Content("FBA inventory was not fetched for this SKU."))
+    return _lines(lines)
+
+
+def _fba(inv: InventorySummary) -> list[Content]:
+    unfulfillable = ", ".join(f"{k} {v}" for k, v in inv.unfulfillable_breakdown.items() if v)
+    return [
+        _field("FBA fulfillable", str(inv.fulfillable)),
+        _field(
+            "Inbound",
+            f"working {inv.inbound_working} · shipped {inv.inbound_shipped}"
+            f" · receiving {inv.inbound_receiving}",
+        ),
+        _field(
+            "Reserved",
+            f"{inv.reserved_total} (customer orders {inv.reserved_pending_customer_order}"
+            f" · transshipment {inv.reserved_pending_transshipment}"
+            f" · FC processing {inv.reserved_fc_processing})",
+        ),
+        _field(
+            "Unfulfillable",
+            f"{inv.unfulfillable_total}" + (f" ({unfulfillable})" if unfulfillable else ""),
+        ),
+        _field("Researching", str(inv.researching_total)),
+    ]
+
+
+def restrictions(evidence: Evidence) -> Content:
+    lines: list[Content] = []
+    for restriction in evidence.restrictions:
+        condition = restriction.condition_type or "any condition"
+        for reason in restriction.reasons:
+            code = reason.reason_code or "RESTRICTED"
+            lines.append(Content.assemble((f"{code} ({condition})", "bold"), f"  {reason.message}"))
+            lines.extend(Content(f"  {link.title}: {link.url}") for link in reason.links)
+    return _lines(lines) if lines else Content("No restrictions for this ASIN and condition.")
+
+
+def listing_fields(evidence: Evidence) -> Content:
+    requirements = evidence.requirements
+    if requirements is None:
+        return Content("The product type definition was not fetched for this listing.")
+    lines: list[Content] = [
+        Content.styled(
+            f"Required by {requirements.display_name or requirements.product_type}:", _MUTED
+        )
+    ]
+    for name in requirements.required:
+        spec = requirements.attributes[name]
+        value = current_value_text(evidence.listing, spec)
+        present = bool(value) or bool(evidence.listing.attributes.get(name))
+        mark = ("✔ present", "$text-success") if present else ("✖ missing", "bold $text-error")
+        shown = value or ("(set)" if present else "")
+        lines.append(
+            Content.assemble(
+                mark, f"  {name}", (f" ({spec.title})" if spec.title else "", _MUTED), f"  {shown}"
+            )
+        )
+    return _lines(lines)
+
+
+def price(evidence: Evidence) -> Content:
+    band = price_band(evidence.listing)
+    lines = [
+        _field("Price", price_text(band.price, band.currency, with_currency=True)),
+        _field("Allowed band", band.band_text),
+    ]
+    if band.conflict:
+        lines.append(Content.styled(f"✖ {band.conflict}", "bold $text-error"))
+    return _lines(lines)
+
+
+SECTIONS = (
+    ("SP-API issues", issues),
+    ("Stock", stock),
+    ("Restrictions", restrictions),
+    ("Listing fields", listing_fields),
+    ("Price", price),
+)

@@ -1,0 +1,89 @@
+"""Diagnostics of one listing: why it is not live, what fixes it, and the raw evidence."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from asin_tui.domain.marketplaces import marketplace_by_id
+from asin_tui.domain.models import ListingRecord
+from asin_tui.ui import evidence_text
+from asin_tui.ui.messages import DetailLoaded
+from asin_tui.ui.service import ListingService
+
+
+def seller_central_link(record: ListingRecord) -> str | None:
+    market = marketplace_by_id(record.marketplace_id)
+    if market is None:
+        return None
+    term = quote(record.sku, safe="")
+    return f"{market.seller_central}/myinventory/inventory?searchField=all&searchTerm={term}"
+
+
+class DetailScreen(Screen):
+    """Shows the row it was opened with at once, then the full evidence from the cache."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Back to the list, as you left it"),
+        Binding("w", "wizard", "Wizard", tooltip="Reactivation wizard for this listing"),
+        Binding("c", "copy_link", "Copy link", tooltip="Copy the Seller Central link"),
+        Binding("C", "copy_sku", "Copy SKU", tooltip="Copy the SKU"),
+    ]
+
+    def __init__(self, service: ListingService, record: ListingRecord) -> None:
+        super().__init__()
+        self.service = service
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail-body", can_focus=True):
+            yield Static(evidence_text.header(self.record), id="detail-header")
+            yield Label("Findings", classes="section-title")
+            yield Static("Loading the diagnosis…", id="findings")
+            for title, _ in evidence_text.SECTIONS:
+                yield Label(title, classes="section-title")
+                yield Static("…", classes="evidence")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "asin-tui"
+        self.sub_title = f"{self.record.sku} · diagnostics"
+        self.query_one("#detail-body").focus()
+        self.load_evidence()
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_evidence(self) -> None:
+        """Read the evidence and diagnosis (local cache) off the UI thread."""
+        sku = self.record.sku
+        self.post_message(DetailLoaded(self.service.evidence(sku), self.service.diagnosis(sku)))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        self.query_one("#findings", Static).update(evidence_text.findings(message.diagnosis))
+        blocks = self.query(".evidence").results(Static)
+        for (_, render), block in zip(evidence_text.SECTIONS, blocks, strict=True):
+            block.update(render(message.evidence))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_wizard(self) -> None:
+        self.app.action_open_wizard(self.record.sku)
+
+    def action_copy_link(self) -> None:
+        link = seller_central_link(self.record)
+        if link is None:
+            self.action_copy_sku()
+            return
+        self.app.copy_to_clipboard(link)
+        self.notify(link, title="Copied the Seller Central link")
+
+    def action_copy_sku(self) -> None:
+        self.app.copy_to_clipboard(self.record.sku)
+        self.notify(self.record.sku, title="Copied the SKU")

@@ -1,0 +1,67 @@
+"""The export dialog: a file name and a format (CSV or JSON). Dismisses with an ExportRequest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+
+from asin_tui.ui.export import FORMATS, ExportRequest, format_for
+
+
+class ExportScreen(ModalScreen[ExportRequest | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default_name: str) -> None:
+        super().__init__()
+        self.default_name = default_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-dialog", classes="dialog"):
+            yield Label("Export the rows shown", classes="dialog-title")
+            yield Input(self.default_name, id="export-path", select_on_focus=False)
+            with RadioSet(id="export-format"):
+                for fmt in FORMATS:
+                    yield RadioButton(fmt.upper(), value=fmt == format_for(self.default_name))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export", variant="primary", id="export-ok")
+                yield Button("Cancel", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).cursor_blink = False
+
+    @property
+    def fmt(self) -> str:
+        return FORMATS[self.query_one(RadioSet).pressed_index]
+
+    @on(RadioSet.Changed)
+    def _format_changed(self) -> None:
+        """Keep the file extension in step with the chosen format."""
+        box = self.query_one("#export-path", Input)
+        if format_for(box.value) is not None:
+            box.value = str(Path(box.value).with_suffix(f".{self.fmt}"))
+
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        fmt = format_for(event.value)
+        if fmt is not None and fmt != self.fmt:
+            self.query_one(RadioSet).query(RadioButton)[FORMATS.index(fmt)].value = True
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-ok")
+    def action_export(self) -> None:
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            self.notify("Type a file name", severity="warning")
+            return
+        path = Path(text).expanduser()
+        self.dismiss(ExportRequest(path, self.fmt))  # type: ignore[arg-type]
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

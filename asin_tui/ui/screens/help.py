@@ -1,0 +1,70 @@
+"""`?`: the keys of the screen you were on, read from its real bindings (never a
+hand-written table), grouped by where they act: the focused widget, the screen, the app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+def binding_rows(app, bindings: Iterable[ActiveBinding]) -> list[tuple[str, str, str, str]]:
+    """(group, keys, description, tooltip) per action, several keys of one action merged."""
+    merged: dict[tuple[int, str], list] = {}
+    for active in bindings:
+        binding: Binding = active.binding
+        if not binding.description or binding.system:
+            continue
+        group = _group_title(active.node)
+        key = (id(active.node), binding.action)
+        if key not in merged:
+            merged[key] = [group, [], binding.description, active.tooltip or binding.tooltip]
+        display = app.get_key_display(binding)
+        if display not in merged[key][1]:
+            merged[key][1].append(display)
+    return [(g, " ".join(keys), d, t) for g, keys, d, t in merged.values()]
+
+
+def _group_title(node) -> str:
+    from textual.app import App
+    from textual.screen import Screen
+
+    if isinstance(node, App):
+        return "Everywhere"
+    if isinstance(node, Screen):
+        return "On this screen"
+    return getattr(node, "HELP_TITLE", type(node).__name__)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
+
+    def __init__(self, rows: list[tuple[str, str, str, str]], about: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.about = about
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-dialog", classes="dialog"):
+            yield Label(f"Keys — {self.about}", classes="dialog-title")
+            yield Static(self._table(), id="help-keys")
+            yield Label("Escape closes · ctrl+p searches every action by name", classes="hint")
+
+    def _table(self) -> Content:
+        width = max((len(keys) for _, keys, _, _ in self.rows), default=4) + 2
+        lines: list[Content] = []
+        group = None
+        for row_group, keys, description, tooltip in self.rows:
+            if row_group != group:
+                group = row_group
+                lines.append(Content.styled(f"{group}", "bold $text-accent"))
+            hint = f" — {tooltip}" if tooltip else ""
+            lines.append(
+                Content.assemble((f"  {keys:<{width}}", "bold"), description, (hint, "$text-muted"))
+            )
+        return Content("\n").join(lines)

@@ -1,0 +1,239 @@
+"""The ASIN list: every listing that needs attention (or all), filtered, sorted, synced."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+from textual.worker import get_current_worker
+
+from asin_tui.ui.export import ExportRequest, render_export
+from asin_tui.ui.listing_view import COLUMNS, ListingView, column
+from asin_tui.ui.messages import (
+    CacheLoaded,
+    ExportWritten,
+    SyncFailed,
+    SyncFinished,
+    SyncProgressed,
+    describe_error,
+)
+from asin_tui.ui.presentation import datetime_text
+from asin_tui.ui.screens.detail import DetailScreen
+from asin_tui.ui.screens.export import ExportScreen
+from asin_tui.ui.service import ListingService, ProgressLoader
+from asin_tui.ui.widgets.filter_input import FilterInput
+from asin_tui.ui.widgets.listing_table import ListingTable
+from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
+from asin_tui.ui.widgets.sync_status import SyncStatus
+
+
+class ListScreen(Screen):
+    """Paints from the cache at once, then syncs in the background (unless told not to)."""
+
+    BINDINGS = [
+        Binding(
+            "slash", "filter", "Filter", tooltip="Narrow the list by SKU, ASIN, title or cause"
+        ),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("a", "toggle_scope", "All", tooltip="Needs attention ↔ every listing"),
+        *(
+            Binding(
+                key,
+                f"show_state({key})",
+                "All states" if state is None else f"Only {state.value}",
+                show=False,
+            )
+            for key, state in STATE_KEYS.items()
+        ),
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("w", "wizard", "Wizard", tooltip="Reactivation wizard for this listing"),
+        Binding("e", "export", "Export", tooltip="Write the rows shown to a CSV or JSON file"),
+        Binding("r", "sync", "Sync", tooltip="Fetch fresh data from Amazon"),
+    ]
+
+    def __init__(
+        self, service: ListingService, progress_loader: ProgressLoader, *, sync_on_start: bool
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.progress_loader = progress_loader
+        self.sync_on_start = sync_on_start
+        self.view = ListingView()
+        self.show_all = False
+        self.syncing = False
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StateCounts(id="counts")
+        yield FilterInput(id="filter")
+        yield ListingTable(self.view, id="listings")
+        yield SyncStatus(id="sync")
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> ListingTable:
+        return self.query_one(ListingTable)
+
+    def on_mount(self) -> None:
+        self.title = "asin-tui"
+        self.sub_title = f"{self.service.profile_name} · {self.service.marketplace_id}"
+        self.query_one(SyncStatus).idle("Reading the local cache…")
+        self.table.focus()
+        self.load_cache()
+        if self.sync_on_start:
+            self.action_sync()
+
+    def _refresh_rows(self, keep_sku: str | None = None) -> None:
+        self.table.rows_changed(keep_sku=keep_sku)
+        self.query_one(StateCounts).show(self.view.counts, self.view.state, self.show_all)
+
+    # ------------------------------------------------------------------ cache
+    @work(thread=True, exclusive=True, group="cache", exit_on_error=False)
+    def load_cache(self) -> None:
+        """Read the cached rows (SQLite) and wizard progress (TOML) off the UI thread."""
+        show_all = self.show_all
+        records = self.service.cached_records(all_listings=show_all)
+        progress = self.progress_loader(self.service)
+        last_sync = self.service.last_sync()
+        if not get_current_worker().is_cancelled:
+            self.post_message(CacheLoaded(records, progress, last_sync, show_all))
+
+    def on_cache_loaded(self, message: CacheLoaded) -> None:
+        current = self.table.current
+        self.view.set_records(message.records, message.progress)
+        self._refresh_rows(keep_sku=current.sku if current else None)
+        if not self.syncing:
+            self.query_one(SyncStatus).idle(self._last_sync_text(message.last_sync))
+
+    def _last_sync_text(self, info) -> str:
+        if info is None:
+            return "Never synced: press r to fetch your listings from Amazon"
+        text = f"Last sync {datetime_text(info.finished_at)} · {info.listings} listings fetched"
+        if not info.complete:
+            text += f" · {len(info.failed)} could not be fetched (r to retry)"
+        return text
+
+    # ------------------------------------------------------------------ sync
+    def action_sync(self) -> None:
+        self.syncing = True
+        self.query_one(SyncStatus).working("Starting sync…")
+        self.run_sync(self.show_all)
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def run_sync(self, include_all: bool) -> None:
+        try:
+            summary = await self.service.sync(
+                include_all=include_all, progress=lambda p: self.post_message(SyncProgressed(p))
+            )
+        except Exception as exc:  # any failure: say so, keep the cached rows
+            self.post_message(SyncFailed(describe_error(exc)))
+        else:
+            self.post_message(SyncFinished(summary))
+
+    def on_sync_progressed(self, message: SyncProgressed) -> None:
+        progress = message.progress
+        self.query_one(SyncStatus).working(progress.message, progress.done, progress.total)
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.syncing = False
+        self.load_cache()
+
+    def on_sync_failed(self, message: SyncFailed) -> None:
+        self.syncing = False
+        text = f"Sync failed: {message.reason} — showing cached data"
+        self.query_one(SyncStatus).idle(text, error=True)
+        self.notify(message.reason, title="Sync failed", severity="error", timeout=8)
+
+    # ------------------------------------------------------------------ filter
+    def action_filter(self) -> None:
+        box = self.query_one(FilterInput)
+        box.add_class("open")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.view.set_query(event.value)
+        self._refresh_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    @on(FilterInput.Cleared)
+    def action_clear_filter(self) -> None:
+        box = self.query_one(FilterInput)
+        box.value = ""
+        box.remove_class("open")
+        self.table.focus()
+
+    # ------------------------------------------------------------------ scope, state, sort
+    def action_toggle_scope(self) -> None:
+        self.show_all = not self.show_all
+        self.load_cache()
+
+    def action_show_state(self, key: str | int) -> None:
+        self.view.set_state(STATE_KEYS[str(key)])
+        self._refresh_rows()
+
+    def action_cycle_sort(self) -> None:
+        self._sorted(self.view.cycle_sort)
+
+    def action_reverse_sort(self) -> None:
+        self._sorted(self.view.toggle_reverse)
+
+    def action_sort_by(self, key: str) -> None:
+        self._sorted(lambda: self.view.set_sort(key))
+
+    def _sorted(self, change) -> None:
+        current = self.table.current
+        change()
+        self._refresh_rows(keep_sku=current.sku if current else None)
+        self.notify(f"Sorted by {column(self.view.sort_column).header}", timeout=2)
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """Extra command palette entries: (name, help, action) — one sort per column."""
+        return [
+            (f"Sort by {c.header}", f"Order the list by {c.header.lower()}", f"sort_by('{c.key}')")
+            for c in COLUMNS
+        ]
+
+    # ------------------------------------------------------------------ rows
+    @on(ListingTable.Selected)
+    def _open_detail(self, event: ListingTable.Selected) -> None:
+        self.app.push_screen(DetailScreen(self.service, event.record))
+
+    def action_wizard(self) -> None:
+        if (record := self.table.current) is not None:
+            self.app.action_open_wizard(record.sku)
+
+    # ------------------------------------------------------------------ export
+    def action_export(self) -> None:
+        scope = "all" if self.show_all else "attention"
+        self.app.push_screen(ExportScreen(f"asin-tui-{scope}.csv"), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is not None:
+            self.write_export(request)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def write_export(self, request: ExportRequest) -> None:
+        records = self.view.shown()
+        try:
+            request.write(render_export(records, request.fmt, self.service))
+        except FileExistsError:
+            self.app.call_from_thread(
+                self.notify, f"{request.path} exists: choose another name", severity="error"
+            )
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"Could not write {request.path}: {exc.strerror}", severity="error"
+            )
+        else:
+            self.post_message(ExportWritten(str(request.path), len(records)))
+
+    def on_export_written(self, message: ExportWritten) -> None:
+        self.notify(f"Wrote {message.rows} rows to {message.path}", title="Exported")

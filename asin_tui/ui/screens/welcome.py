@@ -1,0 +1,41 @@
+"""First start without a config profile: what asin-tui does and how to begin."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from asin_tui.store import paths
+
+WELCOME = """\
+[b]asin-tui[/b] finds every Amazon listing of yours that is not live, tells you why in plain
+words, and walks you through getting it back on sale.
+
+[b]Try it now[/b]
+  Press [b]d[/b] to open the demo: a sandbox seller account with a few hundred listings and
+  every common problem (out of stock, suppressed, missing attributes, price conflicts,
+  policy issues, approvals…). Nothing you do there touches Amazon.
+
+[b]Use your own account[/b]
+  1. Run [b]asin-tui config init[/b] to write a commented config file:
+     [i]{config}[/i]
+  2. Fill in your seller id and marketplace, and your SP-API credentials (or set
+     LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN in the environment).
+  3. Start [b]asin-tui[/b] again.
+"""
+
+
+class WelcomeScreen(Screen):
+    BINDINGS = [
+        Binding("d", "app.open_demo", "Open the demo", tooltip="The sandbox seller account")
+    ]
+
+    def compose(self) -> ComposeResult:
+        text = Content.from_markup(WELCOME, config=str(paths.config_file()))
+        with VerticalScroll(id="welcome-body"), Center():
+            yield Static(text, id="welcome")
+        yield Footer(compact=True)

@@ -1,0 +1,44 @@
+"""What the UI needs from the account service (``asin_tui.service.AccountService``).
+
+A Protocol, so the app runs against the real service and tests inject a small fake. The
+UI calls the synchronous methods (local cache reads) from thread workers and awaits the
+asynchronous ones (network) in async workers; it never touches SP-API or JSON itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from asin_tui.domain.models import Diagnosis, Evidence, ListingRecord
+
+
+class ListingService(Protocol):
+    profile_name: str
+    marketplace_id: str
+    seller_id: str
+
+    def cached_records(self, *, all_listings: bool) -> list[ListingRecord]: ...
+
+    def last_sync(self) -> Any: ...  # SyncInfo | None (finished_at, complete, failed, listings)
+
+    async def sync(
+        self, *, include_all: bool, progress: Callable[[Any], None] | None = None
+    ) -> Any:
+        """Fetch from SP-API into the cache; ``progress`` gets SyncProgress updates."""
+        ...
+
+    def evidence(self, sku: str) -> Evidence: ...
+
+    def diagnosis(self, sku: str) -> Diagnosis: ...
+
+    async def aclose(self) -> None: ...
+
+
+ServiceFactory = Callable[[], ListingService]
+# SKU -> label of the wizard step the seller left the listing at (read from the progress store).
+ProgressLoader = Callable[[ListingService], Mapping[str, str]]
+
+
+def no_progress(service: ListingService) -> Mapping[str, str]:
+    return {}

@@ -1,0 +1,26 @@
+"""The line under the list: what the sync is doing (with a progress bar) or when it last ran."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label, ProgressBar
+
+
+class SyncStatus(Horizontal):
+    """Progress bar + one line of text. ``busy`` shows the bar."""
+
+    def compose(self) -> ComposeResult:
+        yield ProgressBar(show_eta=False, show_percentage=False, id="sync-bar")
+        yield Label(id="sync-text")
+
+    def working(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        self.add_class("busy")
+        bar = self.query_one(ProgressBar)
+        bar.update(total=total if total else None, progress=done or 0)
+        self.query_one("#sync-text", Label).update(text)
+
+    def idle(self, text: str, *, error: bool = False) -> None:
+        self.remove_class("busy")
+        self.set_class(error, "failed")
+        self.query_one("#sync-text", Label).update(text)

@@ -1,0 +1,273 @@
+"""A small in-memory account service for UI tests: fixed data, fixed clock, scripted syncs."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from asin_tui.domain.models import (
+    AttributeSpec,
+    Category,
+    Diagnosis,
+    Enforcement,
+    Evidence,
+    Finding,
+    FulfillmentAvailability,
+    InventorySummary,
+    Issue,
+    Listing,
+    ListingRecord,
+    Offer,
+    ProductTypeRequirements,
+    Restriction,
+    RestrictionLink,
+    RestrictionReason,
+    Severity,
+    State,
+    WizardStep,
+    sort_key,
+)
+
+US = "ATVPDKIKX0DER"
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str
+    done: int
+    total: int | None
+    message: str
+    waiting: float = 0.0
+
+
+@dataclass(frozen=True)
+class SyncInfo:
+    started_at: datetime
+    finished_at: datetime
+    include_all: bool
+    complete: bool
+    failed: dict
+    listings: int
+
+
+def finding(code, title, category=Category.STOCK, severity=Severity.ERROR, step=WizardStep.STOCK):
+    return Finding(
+        category=category,
+        severity=severity,
+        code=code,
+        title=title,
+        detail=f"{title}: the details with numbers.",
+        fix=f"Do the thing that fixes {title.lower()}.",
+        step=step,
+    )
+
+
+_CAUSES = {
+    State.SUPPRESSED: finding(
+        "MISSING_ATTRIBUTE",
+        "Missing required attribute",
+        Category.LISTING_FIELDS,
+        step=WizardStep.FIELDS,
+    ),
+    State.CATALOG_REMOVED: finding(
+        "CATALOG_ITEM_REMOVED", "Catalog item removed", Category.CATALOG
+    ),
+    State.INCOMPLETE: finding("INCOMPLETE_SKU", "SKU not in catalog", Category.CATALOG),
+    State.INACTIVE: finding("OUT_OF_STOCK_MFN", "Out of stock"),
+    State.SEARCH_SUPPRESSED: finding(
+        "INVALID_IMAGE", "Main image not compliant", Category.LISTING_FIELDS
+    ),
+    State.VARIATION_PARENT: finding(
+        "VARIATION_PARENT", "Variation parent", Category.OTHER, Severity.INFO, None
+    ),
+}
+_TITLES = (
+    "Bamboo Cutting Board Set, 3 Pieces",
+    "Stainless Steel Water Bottle 750 ml",
+    "Ceramic Coffee Mug with Lid",
+    "LED Desk Lamp, Dimmable",
+    "Yoga Mat Extra Thick 10 mm",
+    "Wooden Wall Sign Welcome Home",
+    "Cotton Throw Blanket Grey",
+)
+
+
+def make_records(count: int = 40) -> list[ListingRecord]:
+    """Deterministic rows across every state, sorted like `report`."""
+    states = list(State)
+    records = []
+    for i in range(count):
+        state = states[i % len(states)]
+        fba = i % 3 == 0
+        cause = _CAUSES.get(state)
+        records.append(
+            ListingRecord(
+                sku=f"SKU-{i:04d}",
+                asin=f"B0TEST{i:04d}",
+                title=_TITLES[i % len(_TITLES)],
+                marketplace_id=US,
+                state=state,
+                buyable=state in (State.ACTIVE, State.SEARCH_SUPPRESSED),
+                discoverable=state is State.ACTIVE,
+                findings=(cause,) if cause else (),
+                product_type="HOME",
+                condition_type="new_new",
+                fulfillment_channel="FBA" if fba else "MFN",
+                quantity=i % 5,
+                inbound=(i % 4) * 3 if fba else None,
+                price=Decimal("10.00") + i,
+                currency="USD",
+                inactive_since=None
+                if state is State.ACTIVE
+                else datetime(2026, 10, 1 + i % 28, tzinfo=UTC),
+            )
+        )
+    return sorted(records, key=sort_key)
+
+
+class FakeService:
+    """Implements what the UI uses of AccountService; `sync_script` drives sync()."""
+
+    profile_name = "test"
+    marketplace_id = US
+    seller_id = "A2TESTSELLER01"
+
+    def __init__(self, records: list[ListingRecord] | None = None, *, fail_sync: str | None = None):
+        self.records = make_records() if records is None else records
+        self.fail_sync = fail_sync
+        self.synced = 0
+        self.sync_gate: asyncio.Event | None = None  # set by a test to hold a sync mid-way
+        self.closed = False
+        self._last_sync = SyncInfo(NOW, NOW, False, True, {}, len(self.records))
+
+    def cached_records(self, *, all_listings: bool) -> list[ListingRecord]:
+        if all_listings:
+            return list(self.records)
+        return [r for r in self.records if r.needs_attention]
+
+    def last_sync(self):
+        return self._last_sync
+
+    async def sync(self, *, include_all: bool, progress=None):
+        for page in (1, 2):
+            if progress:
+                progress(SyncProgress("search", page, 3, f"Searching listings: page {page} of ~3"))
+            if self.sync_gate is not None:
+                await self.sync_gate.wait()
+        if self.fail_sync:
+            raise ConnectionError(self.fail_sync)
+        self.synced += 1
+        return {"listings": len(self.records)}
+
+    def evidence(self, sku: str) -> Evidence:
+        record = next(r for r in self.records if r.sku == sku)
+        return make_evidence(record)
+
+    def diagnosis(self, sku: str) -> Diagnosis:
+        return next(r for r in self.records if r.sku == sku).diagnosis
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def make_evidence(record: ListingRecord) -> Evidence:
+    listing = Listing(
+        sku=record.sku,
+        marketplace_id=US,
+        asin=record.asin,
+        product_type="HOME",
+        condition_type="new_new",
+        item_name=record.title,
+        status=frozenset(
+            s
+            for s, on in (("BUYABLE", record.buyable), ("DISCOVERABLE", record.discoverable))
+            if on
+        ),
+        issues=(
+            Issue(
+                code="90220",
+                message="'brand' is required but not supplied.",
+                severity="ERROR",
+                attribute_names=("brand",),
+                categories=("MISSING_ATTRIBUTE",),
+                enforcement=Enforcement(
+                    ("LISTING_SUPPRESSED",),
+                    "EXEMPT_UNTIL_EXPIRY_DATE",
+                    datetime(2026, 12, 31, tzinfo=UTC),
+                ),
+            ),
+        ),
+        offers=(Offer(US, "B2C", record.price, "USD"),),
+        fulfillment=(
+            FulfillmentAvailability(
+                "AMAZON_NA" if record.fulfillment_channel == "FBA" else "DEFAULT", record.quantity
+            ),
+        ),
+        attributes={
+            "item_name": [{"value": record.title, "marketplace_id": US}],
+            "purchasable_offer": [
+                {
+                    "marketplace_id": US,
+                    "currency": "USD",
+                    "our_price": [{"schedule": [{"value_with_tax": float(record.price)}]}],
+                    "minimum_seller_allowed_price": [{"schedule": [{"value_with_tax": 60}]}],
+                    "maximum_seller_allowed_price": [{"schedule": [{"value_with_tax": 90}]}],
+                }
+            ],
+        },
+    )
+    inventory = (
+        InventorySummary(
+            seller_sku=record.sku,
+            fulfillable=record.quantity or 0,
+            inbound_working=2,
+            inbound_shipped=3,
+            inbound_receiving=1,
+            reserved_total=4,
+            unfulfillable_total=5,
+            unfulfillable_breakdown={"customerDamagedQuantity": 5},
+            researching_total=1,
+        )
+        if record.fulfillment_channel == "FBA"
+        else None
+    )
+    return Evidence(
+        listing=listing,
+        inventory=inventory,
+        restrictions=(
+            Restriction(
+                US,
+                "new_new",
+                (
+                    RestrictionReason(
+                        "You need approval to list in this brand.",
+                        "APPROVAL_REQUIRED",
+                        (
+                            RestrictionLink(
+                                "Request approval",
+                                "https://sellercentral.amazon.com/hz/approvalrequest",
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        requirements=ProductTypeRequirements(
+            product_type="HOME",
+            marketplace_id=US,
+            display_name="Home",
+            attributes={
+                "item_name": AttributeSpec("item_name", "Item Name", required=True),
+                "brand": AttributeSpec("brand", "Brand Name", required=True),
+                "color": AttributeSpec("color", "Colour"),
+            },
+        ),
+    )
+
+
+def progress_of(service) -> dict[str, str]:
+    """The wizard progress the list shows: two SKUs left mid-way."""
+    return {"SKU-0000": WizardStep.FIELDS.label, "SKU-0003": WizardStep.STOCK.label}
