@@ -1,0 +1,313 @@
+"""SP-API bodies → domain objects: Amazon's sandbox examples and hand-made bodies in the wire shape."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from asin_tui.spapi.parse import (
+    MalformedResponse,
+    error_body,
+    parse_catalog_item,
+    parse_inventory_summaries,
+    parse_listing,
+    parse_product_type,
+    parse_restrictions,
+)
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
+
+
+def load(name: str):
+    return json.loads((FIXTURES / name).read_text())
+
+
+# --------------------------------------------------------------------------- listings
+
+
+def test_sandbox_listing_us_summary_offers_and_fulfillment():
+    listing = parse_listing(load("listing_sandbox_200.json"), US)
+    assert (listing.sku, listing.asin, listing.product_type) == (
+        "GM-ZDPI-9B4E",
+        "B071VG5N9D",
+        "LUGGAGE",
+    )
+    assert listing.status == {"BUYABLE"} and listing.has_summary
+    assert listing.condition_type == "new_new"
+    assert listing.created_date == datetime(2021, 2, 1, tzinfo=UTC)
+    assert listing.main_image_url == "https://www.example.com/luggage.png"
+    assert listing.price == Decimal("100.00") and listing.offer().currency == "USD"
+    assert listing.mfn_quantity == 100 and listing.fulfillment_channel == "MFN"
+    assert listing.included_data == {"summaries", "offers", "fulfillmentAvailability", "issues"}
+    assert not listing.has_data("attributes")
+
+
+def test_sandbox_listing_issues_with_enforcements_and_exemptions():
+    issues = {i.code: i for i in parse_listing(load("listing_sandbox_200.json"), US).issues}
+    assert set(issues) == {"90220", "18027", "99300", "18155", "18742"}
+    assert issues["90220"].enforcement is None
+    assert issues["90220"].attribute_names == ("size",)
+    assert issues["90220"].categories == ("MISSING_ATTRIBUTE",)
+    image = issues["18027"].enforcement
+    assert image.actions == ("SEARCH_SUPPRESSED",)
+    assert image.exemption_status == "EXEMPT_UNTIL_EXPIRY_DATE"
+    assert image.exemption_expiry == datetime(2025, 5, 28, 0, 36, 48, 914000, tzinfo=UTC)
+    assert issues["18742"].enforcement.actions == ("CATALOG_ITEM_REMOVED",)
+    assert issues["18742"].enforcement.in_force
+    assert issues["18155"].marketplace_ids == (US,)
+
+
+def test_sandbox_listing_ca_view_uses_ca_summary_and_issues():
+    listing = parse_listing(load("listing_sandbox_200.json"), CA)
+    assert listing.status == frozenset() and listing.has_summary
+    assert listing.price == Decimal("130.00")
+    assert {i.code for i in listing.issues_here()} == {"18027", "99300"}
+
+
+def test_marketplace_defaults_to_first_summary_then_first_issue():
+    assert parse_listing(load("listing_sandbox_200.json"), None).marketplace_id == US
+    incomplete = parse_listing(load("listing_incomplete.json"), None)
+    assert incomplete.marketplace_id == US and not incomplete.has_summary
+
+
+def test_missing_marketplace_everywhere_is_a_clear_error():
+    body = {"sku": "X-1", "summaries": [], "issues": []}
+    with pytest.raises(MalformedResponse, match="no marketplace"):
+        parse_listing(body, None)
+
+
+def test_listing_without_summary_for_the_marketplace():
+    listing = parse_listing(load("listing_sandbox_200.json"), "A1AM78C64UM0Y8")
+    assert not listing.has_summary and listing.asin is None
+    assert listing.status == frozenset()
+
+
+def test_relationships_and_parentage():
+    listing = parse_listing(load("listing_variation_parent.json"), US)
+    assert listing.child_skus == ("SHOE-RUN-42", "SHOE-RUN-43", "SHOE-RUN-44")
+    assert listing.variation_theme == "SIZE"
+    assert listing.is_variation_parent
+
+
+def test_attributes_kept_as_the_sellers_document():
+    listing = parse_listing(load("listing_healthy.json"), US)
+    assert listing.attributes["brand"][0]["value"] == "Forge & Hearth"
+    assert listing.product_type == "KITCHEN"
+
+
+def test_product_type_falls_back_to_product_types_section():
+    body = load("listing_healthy.json")
+    del body["summaries"][0]["productType"]
+    body["productTypes"] = [{"marketplaceId": US, "productType": "COOKWARE"}]
+    assert parse_listing(body, US).product_type == "COOKWARE"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda b: b.pop("sku"), "missing 'sku'"),
+        (lambda b: b.update(summaries={"x": 1}), "summaries: expected a list"),
+        (lambda b: b["offers"][0]["price"].update(amount="ten"), "not a decimal amount"),
+        (lambda b: b["fulfillmentAvailability"][0].update(quantity="5"), "whole number"),
+        (lambda b: b["summaries"][0].update(createdDate="yesterday"), "not an ISO 8601 date"),
+        (lambda b: b["summaries"][0].update(status="BUYABLE"), "expected a list"),
+        (lambda b: b.update(issues=[{"code": "1", "enforcements": {"actions": [{}]}}]), "action"),
+    ],
+)
+def test_malformed_listing_names_what_is_wrong(mutate, message):
+    body = copy.deepcopy(load("listing_healthy.json"))
+    mutate(body)
+    with pytest.raises(MalformedResponse, match=message):
+        parse_listing(body, US)
+
+
+@pytest.mark.parametrize("body", [[1, 2], "text", 42, None])
+def test_listing_that_is_not_an_object(body):
+    with pytest.raises(MalformedResponse, match="expected an object"):
+        parse_listing(body, US)
+
+
+def test_listing_error_body_is_reported_with_amazons_code():
+    with pytest.raises(MalformedResponse, match="BAD_REQUEST: Invalid input"):
+        parse_listing(load("listing_sandbox_400.json"), US)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_error_body_forms():
+    assert error_body(load("listing_sandbox_400.json")) == "BAD_REQUEST: Invalid input"
+    assert (
+        error_body(load("restrictions_sandbox_400.json")) == "BAD_REQUEST: Invalid 'asin' provided."
+    )
+    quota = {"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota."}]}
+    assert error_body(quota) == "QuotaExceeded: You exceeded your quota."
+    two = {"errors": [{"code": "A", "message": "a"}, {"code": "B", "message": "b"}]}
+    assert error_body(two) == "A: a (+1 more)"
+
+
+@pytest.mark.parametrize(
+    "body", [load("listing_healthy.json"), {"errors": []}, [], [{"sku": "x"}], "x", None]
+)
+def test_error_body_ignores_non_errors(body):
+    assert error_body(body) is None
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+def test_inventory_details_with_breakdowns():
+    (summary,) = parse_inventory_summaries(load("inventory_fba_out_of_stock.json"))
+    assert summary.seller_sku == "2X-7HQM-LP3R" and summary.fn_sku == "X004QK9ZPL"
+    assert summary.fulfillable == 0 and summary.total_quantity == 48
+    assert (summary.inbound_working, summary.inbound_shipped, summary.inbound_receiving) == (
+        24,
+        12,
+        6,
+    )
+    assert summary.inbound_total == 42
+    assert summary.reserved_fc_processing == 2 and summary.researching_total == 1
+    assert summary.unfulfillable_total == 3
+    assert summary.unfulfillable_breakdown == {"customerDamaged": 2, "expired": 1}
+    assert summary.last_updated == datetime(2026, 11, 26, 22, 4, 11, tzinfo=UTC)
+
+
+def test_inventory_accepts_payload_dict_and_bare_list():
+    body = load("inventory_fba_out_of_stock.json")
+    payload = body["payload"]  # what python-amazon-sp-api's ApiResponse.payload holds
+    assert parse_inventory_summaries(payload) == parse_inventory_summaries(body)
+    assert parse_inventory_summaries(payload["inventorySummaries"]) == parse_inventory_summaries(
+        body
+    )
+
+
+def test_inventory_without_details_defaults_to_zero():
+    (summary,) = parse_inventory_summaries(
+        {"inventorySummaries": [{"sellerSku": "A", "totalQuantity": 5}]}
+    )
+    assert summary.total_quantity == 5 and summary.fulfillable == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"payload": {"granularity": {}}}, "no 'inventorySummaries'"),
+        ({"errors": [{"code": "InvalidInput", "message": "bad sku"}]}, "InvalidInput: bad sku"),
+        ({"inventorySummaries": [{"asin": "B0"}]}, "missing 'sellerSku'"),
+        ({"inventorySummaries": "none"}, "expected a list"),
+    ],
+)
+def test_inventory_malformed(body, message):
+    with pytest.raises(MalformedResponse, match=message):
+        parse_inventory_summaries(body)
+
+
+# --------------------------------------------------------------------------- restrictions
+
+
+def test_sandbox_restriction_without_reason_code_keeps_link():
+    (restriction,) = parse_restrictions(load("restrictions_sandbox_200.json"), US)
+    assert restriction.condition_type == "used_acceptable"
+    (reason,) = restriction.reasons
+    assert reason.reason_code is None
+    assert reason.message == "You cannot list the product in this condition."
+    assert reason.links[0].url.endswith("approve?asin=B0000ASIN1")
+    assert reason.links[0].title == "Request Approval via Seller Central."
+
+
+def test_restrictions_filtered_by_marketplace_and_empty_means_allowed():
+    assert parse_restrictions(load("restrictions_sandbox_200.json"), CA) == []
+    assert parse_restrictions({"restrictions": []}) == []
+
+
+def test_restrictions_bare_list_error_is_not_mistaken_for_data():
+    with pytest.raises(MalformedResponse, match="BAD_REQUEST"):
+        parse_restrictions(load("restrictions_sandbox_400.json"))
+
+
+# --------------------------------------------------------------------------- product types
+
+
+def test_product_type_specs_from_amazon_style_schema():
+    requirements = parse_product_type(
+        load("product_type_kitchen_definition.json"), load("product_type_kitchen_schema.json")
+    )
+    assert requirements.product_type == "KITCHEN" and requirements.marketplace_id == US
+    assert requirements.display_name == "Kitchen"
+    assert requirements.checksum == "hH9cWOI7nP0N9r0hO2P3Xg=="
+    assert requirements.version == "U8wXh0kV1qY="
+    assert set(requirements.required) == {
+        "item_name",
+        "brand",
+        "color",
+        "fulfillment_availability",
+        "purchasable_offer",
+    }
+    name = requirements.attributes["item_name"]
+    assert (name.title, name.min_length, name.max_length, name.max_utf8_byte_length) == (
+        "Item Name",
+        1,
+        200,
+        800,
+    )
+    assert name.max_items == 1 and name.editable
+    assert not requirements.attributes["brand"].editable
+    color = requirements.attributes["color"]
+    assert color.enum == ("black", "red", "white") and color.enum_names[1] == "Red"
+    pieces = requirements.attributes["number_of_pieces"]
+    assert (pieces.value_type, pieces.minimum, pieces.maximum, pieces.required) == (
+        "integer",
+        1,
+        500,
+        False,
+    )
+
+
+def test_product_type_value_key_for_entries_without_value():
+    requirements = parse_product_type(
+        load("product_type_kitchen_definition.json"), load("product_type_kitchen_schema.json")
+    )
+    assert requirements.attributes["main_product_image_locator"].value_key == "media_location"
+    assert (
+        requirements.attributes["fulfillment_availability"].value_key == "fulfillment_channel_code"
+    )
+
+
+def test_sandbox_product_type_definition_with_empty_schema():
+    requirements = parse_product_type(load("product_type_sandbox_200.json"), {})
+    assert requirements.product_type == "LUGGAGE" and requirements.display_name == "Luggage"
+    assert requirements.attributes == {} and requirements.requirements == "LISTING"
+
+
+def test_product_type_malformed_schema():
+    schema = {"properties": {"color": {"items": {"properties": {"value": {"maxLength": "x"}}}}}}
+    with pytest.raises(MalformedResponse, match="maxLength"):
+        parse_product_type(load("product_type_kitchen_definition.json"), schema)
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def test_sandbox_catalog_item():
+    item = parse_catalog_item(load("catalog_item_sandbox_200.json"), US)
+    assert item.asin == "B07N4M94X4" and item.found
+    assert item.item_classification == "BASE_PRODUCT"
+    assert item.product_types == ("TELEVISION",)
+    assert item.brand == "SAMSUNG"
+    assert item.item_name.startswith("Samsung QN82Q60RAFXZA")
+
+
+def test_catalog_item_other_marketplace_has_no_summary():
+    item = parse_catalog_item(load("catalog_item_sandbox_200.json"), CA)
+    assert item.item_classification is None and item.product_types == ()
+
+
+def test_catalog_error_body():
+    with pytest.raises(MalformedResponse, match="400: Request has missing"):
+        parse_catalog_item({"errors": [{"code": "400", "message": "Request has missing x"}]})
