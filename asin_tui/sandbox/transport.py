@@ -1,0 +1,74 @@
+"""The sandbox in-process: an httpx transport (sync and async) over a ``SandboxApp``.
+
+Used by ``asin-tui --demo`` and by tests, so no socket is needed::
+
+    client = httpx.AsyncClient(transport=SandboxTransport(app), base_url="https://sandbox")
+
+Requests keep their real URLs; links the sandbox hands out (schema and report document URLs)
+are built from the request's scheme and host, so they route back through the same transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import httpx
+
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp, SandboxResponse
+from asin_tui.store import paths
+
+DEMO_ACCOUNT_FILE = "demo-account.json"
+
+
+class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Answers httpx requests from a SandboxApp; works for ``httpx.Client`` and
+    ``httpx.AsyncClient``. Slow faults sleep (``asyncio.sleep`` in the async client)."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answer = self._answer(request, request.read())
+        if answer.delay:
+            time.sleep(answer.delay)
+        return _to_httpx(answer)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = self._answer(request, await request.aread())
+        if answer.delay:
+            await asyncio.sleep(answer.delay)
+        return _to_httpx(answer)
+
+    def _answer(self, request: httpx.Request, body: bytes) -> SandboxResponse:
+        url = request.url
+        return self.app.handle(
+            request.method,
+            url.raw_path.split(b"?", 1)[0].decode("ascii"),
+            url.query.decode("ascii"),
+            request.headers.multi_items(),
+            body,
+            base_url=f"{url.scheme}://{url.netloc.decode('ascii')}",
+        )
+
+
+def _to_httpx(answer: SandboxResponse) -> httpx.Response:
+    return httpx.Response(answer.status, headers=answer.headers, content=answer.body)
+
+
+def demo_account_path() -> Path:
+    """Where the demo account's changes (the fixes a user applied) are kept between runs."""
+    return paths.data_dir() / DEMO_ACCOUNT_FILE
+
+
+def demo_app(reset: bool = False) -> SandboxApp:
+    """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
+    earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh."""
+    path = demo_account_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if reset:
+        path.unlink(missing_ok=True)
+    account = SandboxAccount.load_or_create(path)
+    return SandboxApp(account, on_accepted_patch=lambda: account.save(path))
