@@ -8,6 +8,8 @@ again can help (throttling, 5xx, timeouts, broken connections, truncated bodies)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class SpApiError(Exception):
     """A request to Selling Partner API that did not give a usable answer."""
@@ -30,13 +32,21 @@ class SpApiError(Exception):
         self.status = status
         self.code = code
         self.request_id = request_id
+        self.attempts = 1  # set by the client when it gave up after retrying
+
+    def redact(self, secrets: Iterable[str]) -> None:
+        """Blank out every occurrence of ``secrets`` (an upstream message may echo them)."""
+        for secret in secrets:
+            self.message = self.message.replace(secret, "…")
+        self.args = (self.message,)
 
     def __str__(self) -> str:
         where = f"{self.operation}: " if self.operation else ""
         status = f"HTTP {self.status} " if self.status else ""
         code = f"{self.code}: " if self.code else ""
         rid = f" (request id {self.request_id})" if self.request_id else ""
-        return f"{where}{self.summary}: {status}{code}{self.message}{rid}"
+        tries = f" [gave up after {self.attempts} tries]" if self.attempts > 1 else ""
+        return f"{where}{self.summary}: {status}{code}{self.message}{rid}{tries}"
 
 
 class AuthError(SpApiError):

@@ -1,0 +1,730 @@
+"""The Selling Partner API client: python-amazon-sp-api's async clients, made dependable.
+
+:class:`SpApi` wraps the operations asin-tui needs and returns their raw JSON bodies (typed
+objects are made by :mod:`asin_tui.spapi.parse`). Around every call it adds what the library
+leaves to its users (DOMAIN.md §2):
+
+- a token bucket per operation (:mod:`asin_tui.spapi.ratelimit`), corrected from
+  ``x-amzn-RateLimit-Limit``;
+- a deadline per attempt (the async transport sends ``timeout=None``, i.e. waits forever);
+- bounded retries with jittered exponential backoff on 429, 5xx, timeouts, broken connections
+  and truncated JSON;
+- typed errors (:mod:`asin_tui.spapi.errors`), also for error bodies the library does not raise
+  for (no ``errors`` key, a bare list, not JSON at all), never with a secret in the message;
+- comma-joined list parameters, an explicit ``marketplaceIds`` on every call (so the library
+  adds none of its four marketplace keys), and a correct ``Host`` header for ``http://``
+  endpoints;
+- an LWA token client per profile: its own token endpoint and a token cache key covering the
+  endpoint and the whole credential set (the library keys its global cache on the refresh
+  token alone, so a wrong secret could reuse a token fetched with the right one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import gzip
+import hashlib
+import io
+import json
+import random
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from sp_api.asyncio.api import (
+    CatalogItemsV20220401,
+    Inventories,
+    ListingsItems,
+    ListingsRestrictions,
+    ProductTypeDefinitions,
+    Reports,
+)
+from sp_api.asyncio.auth import AccessTokenClient
+from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
+from sp_api.auth.exceptions import AuthorizationError
+from sp_api.base import ApiResponse
+from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
+from sp_api.base.exceptions import SellingApiException
+
+from asin_tui.spapi.errors import (
+    AuthError,
+    MalformedResponse,
+    NotFound,
+    SpApiError,
+    Throttled,
+    Unavailable,
+    error_for_status,
+)
+from asin_tui.spapi.ratelimit import Backoff, RateLimiter, TokenBucket
+from asin_tui.store import paths
+from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
+from asin_tui.store.config import Credentials, Profile, missing_credentials
+
+DEFAULT_TIMEOUT = 30.0
+LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
+
+#: Everything a diagnosis can use from a listings Item.
+LISTING_DATA = (
+    "summaries",
+    "attributes",
+    "issues",
+    "offers",
+    "fulfillmentAvailability",
+    "relationships",
+    "productTypes",
+)
+CATALOG_DATA = ("summaries", "productTypes", "relationships", "identifiers")
+MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitNotice:
+    """The client is about to wait: ``reason`` is "throttled" (429), "retry" (a transient
+    failure), "rate" (a long pause to stay within the usage plan) or "report" (Amazon is
+    still preparing a report)."""
+
+    operation: str
+    seconds: float
+    reason: str
+    detail: str = ""
+
+
+WaitListener = Callable[[WaitNotice], None]
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------- transport
+
+
+class _Transport(AsyncHttpxTransport):
+    """The library's async transport with a real timeout, a proper Host header and strict
+    checking of SP-API answers (an error status or a body that is not JSON always raises)."""
+
+    def __init__(self, client: httpx.AsyncClient, timeout: float) -> None:
+        super().__init__(client=client)
+        self._timeout = httpx.Timeout(timeout)
+
+    async def request(
+        self, method, url, *, params=None, data=None, content=None, headers=None, timeout=None
+    ):
+        headers = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
+        response = await self._client.request(
+            method,
+            url,
+            params=params,
+            data=data,
+            content=content,
+            headers=headers,
+            timeout=self._timeout,
+        )
+        if "x-amz-access-token" in headers:  # an SP-API call (not LWA, not a download)
+            _check_answer(response)
+        return response
+
+    async def download(self, url: str) -> bytes:
+        """GET a presigned URL (report document, product type schema): no SP-API headers."""
+        response = await self._client.get(url, timeout=self._timeout)
+        if response.status_code >= 400:
+            raise error_for_status(
+                response.status_code,
+                f"download of {urlsplit(url).path or url} failed",
+            )
+        return response.content
+
+
+def _check_answer(response: httpx.Response) -> None:
+    """Raise the typed error for an SP-API answer that is not a usable success."""
+    request_id = response.headers.get("x-amzn-RequestId")
+    status = response.status_code
+    try:
+        body = json.loads(response.content) if response.content.strip() else {}
+    except ValueError:
+        if status >= 400:
+            raise error_for_status(
+                status, f"HTTP {status} with a body that is not JSON", request_id=request_id
+            ) from None
+        raise MalformedResponse(
+            f"the answer ({len(response.content)} bytes) is not valid JSON;"
+            " it was probably cut off",
+            status=status,
+            request_id=request_id,
+        ) from None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+    else:  # a bare list is an error list (restrictions 400); anything else is not an answer
+        errors = body if status >= 400 else [{"message": "the answer is not a JSON object"}]
+    if status < 400 and not errors:
+        return
+    code, message = _first_error(errors)
+    raise error_for_status(
+        status,
+        message or f"HTTP {status} without an error description",
+        code=code,
+        request_id=request_id,
+    )
+
+
+def _first_error(errors: Any) -> tuple[str | None, str]:
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return None, ""
+    first = errors[0]
+    message = str(first.get("message") or "")
+    if first.get("details"):
+        message = f"{message} ({first['details']})"
+    code = first.get("code")
+    return (str(code) if code else None), message
+
+
+# --------------------------------------------------------------------------- LWA
+
+
+def _token_client_class(token_endpoint: str | None) -> type[AccessTokenClient]:
+    """An AccessTokenClient for ``token_endpoint`` whose cache key covers the whole profile."""
+    parts = urlsplit(token_endpoint or LWA_TOKEN_ENDPOINT)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise AuthError(f"token_endpoint {token_endpoint!r} is not an http(s) URL")
+    token_url = f"{parts.scheme}://{parts.netloc}{parts.path or '/auth/o2/token'}"
+
+    class ProfileTokenClient(AccessTokenClient):
+        scheme = f"{parts.scheme}://"
+        host = parts.netloc
+        path = parts.path or "/auth/o2/token"
+
+        def _get_cache_key(self, token_flavor: str = "") -> str:
+            material = "\0".join(
+                (
+                    token_url,
+                    token_flavor,
+                    self.cred.client_id or "",
+                    self.cred.client_secret or "",
+                    self.cred.refresh_token or "",
+                )
+            )
+            return "access_token_" + hashlib.sha256(material.encode()).hexdigest()
+
+    return ProfileTokenClient
+
+
+# --------------------------------------------------------------------------- the client
+
+
+class SpApi:
+    """One seller account in one marketplace. Use ``async with`` or call :meth:`aclose`.
+
+    ``calls`` counts requests sent per operation (retries included: each one spends quota),
+    ``throttled`` the 429s received, ``waited`` the seconds spent waiting per operation.
+    """
+
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        limiter: RateLimiter | None = None,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        missing = missing_credentials(profile)
+        if missing:
+            raise AuthError("missing credentials: set " + "; ".join(missing))
+        self.profile = profile
+        self.marketplace = profile.marketplace
+        self.seller_id = profile.seller_id
+        self.timeout = profile.timeout or DEFAULT_TIMEOUT
+        self.limiter = limiter or RateLimiter()
+        time_scale = self.limiter.time_scale
+        self.backoff = backoff or Backoff().scaled(time_scale)
+        self._report_poll = (2.0 / time_scale, 60.0 / time_scale)  # first and longest pause
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._secrets = _secret_values(profile.credentials)
+        self.calls: Counter[str] = Counter()
+        self.throttled: Counter[str] = Counter()
+        self.waited: Counter[str] = Counter()
+        self.listeners: list[WaitListener] = []
+        self._transport = _Transport(http_client or httpx.AsyncClient(), self.timeout)
+        self._build_clients(profile)
+
+    def _build_clients(self, profile: Profile) -> None:
+        marketplace = SimpleNamespace(
+            endpoint=(profile.endpoint or profile.marketplace.endpoint).rstrip("/"),
+            marketplace_id=profile.marketplace.marketplace_id,
+            region=profile.marketplace.aws_region,
+        )
+        options = {
+            # Each library client builds its own transports; they are replaced below by the
+            # one shared, verifying transport and never send anything. verify=False only
+            # spares building a dozen SSL contexts (~0.3 s) for them.
+            "verify": False,
+            "credentials": profile.credentials.as_dict(),
+            "credential_providers": (FromCodeCredentialProvider,),
+            "auth_token_client_class": _token_client_class(profile.token_endpoint),
+        }
+        self._listings = ListingsItems(marketplace, **options)
+        self._inventory = Inventories(marketplace, **options)
+        self._restrictions = ListingsRestrictions(marketplace, **options)
+        self._definitions = ProductTypeDefinitions(marketplace, **options)
+        self._catalog = CatalogItemsV20220401(marketplace, **options)
+        self._reports = Reports(marketplace, **options)
+        auth = self._listings._auth
+        auth._transport = self._transport
+        clients = (
+            self._listings,
+            self._inventory,
+            self._restrictions,
+            self._definitions,
+            self._catalog,
+            self._reports,
+        )
+        for client in clients:
+            # SP_API_DEFAULT_MARKETPLACE would override the marketplace passed in: undo that.
+            client.endpoint = marketplace.endpoint
+            client.marketplace_id = marketplace.marketplace_id
+            client.region = marketplace.region
+            client._transport = self._transport
+            client._auth = auth  # one token fetch (and one lock) for all of them
+
+    async def __aenter__(self) -> SpApi:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    @property
+    def marketplace_id(self) -> str:
+        return self.marketplace.marketplace_id
+
+    # ----------------------------------------------------------------- the call wrapper
+
+    async def _call(
+        self, operation: str, request: Callable[[], Awaitable[ApiResponse]]
+    ) -> ApiResponse:
+        """One SP-API operation: paced by its bucket, bounded in time, retried when that helps."""
+        bucket = self.limiter.bucket(operation)
+        response = await self._with_retries(operation, request, bucket)
+        bucket.set_rate(response.rate_limit)
+        return response
+
+    async def _with_retries(
+        self,
+        operation: str,
+        send: Callable[[], Awaitable[T]],
+        bucket: TokenBucket | None = None,
+    ) -> T:
+        for attempt in range(1, self.backoff.tries + 1):
+            if bucket is not None:
+                self.waited[operation] += await bucket.acquire()
+            self.calls[operation] += 1
+            try:
+                return await asyncio.wait_for(send(), self.timeout)
+            except _FAILURES as exc:
+                error = self._classify(operation, exc)
+            if not error.retryable or attempt == self.backoff.tries:
+                error.attempts = attempt
+                raise error from None
+            throttled = isinstance(error, Throttled)
+            if throttled:
+                self.throttled[operation] += 1
+                if bucket is not None:
+                    bucket.drain()
+            delay = self.backoff.delay(attempt - 1, self._rng)
+            reason = "throttled" if throttled else "retry"
+            await self._wait(WaitNotice(operation, delay, reason, error.summary))
+        raise AssertionError("Backoff.tries must be at least 1")
+
+    async def _wait(self, notice: WaitNotice) -> None:
+        for listener in self.listeners:
+            listener(notice)
+        self.waited[notice.operation] += notice.seconds
+        await self._sleep(notice.seconds)
+
+    def _classify(self, operation: str, exc: BaseException) -> SpApiError:
+        """The typed error for whatever a call raised; secrets scrubbed from the message."""
+        error = _to_error(exc, self.timeout)
+        error.operation = operation
+        error.redact(self._secrets)
+        return error
+
+    # ----------------------------------------------------------------- listings items
+
+    def _params(self, **params: Any) -> dict[str, Any]:
+        """Query parameters as SP-API wants them: lists comma-joined, empty ones dropped,
+        the marketplace always explicit (so the library adds none of its own)."""
+        wire: dict[str, Any] = {"marketplaceIds": self.marketplace_id}
+        for key, value in params.items():
+            if isinstance(value, (list, tuple, set, frozenset)):
+                value = ",".join(value)
+            if value is not None and value != "":
+                wire[key] = value
+        return wire
+
+    async def search_listings(
+        self,
+        *,
+        included_data: Sequence[str] = LISTING_DATA,
+        page_size: int = 20,
+        **filters: Any,
+    ) -> dict[str, Any]:
+        """searchListingsItems. ``filters`` use SP-API's names (``withoutStatus``,
+        ``identifiers``, ``createdAfter``, ``pageToken``...); list values are comma-joined.
+        Returns ``{"numberOfResults", "items", "pagination"}``."""
+        params = self._params(
+            includedData=list(included_data),
+            issueLocale=self.profile.issue_locale,
+            pageSize=page_size,
+            **filters,
+        )
+        response = await self._call(
+            "searchListingsItems",
+            lambda: self._listings.search_listings_items(self.seller_id, **params),
+        )
+        body = dict(_payload(response, "searchListingsItems"))
+        body.setdefault("items", [])
+        body["pagination"] = response.pagination or {}
+        if not isinstance(body["items"], list):
+            raise MalformedResponse("'items' is not a list", operation="searchListingsItems")
+        return body
+
+    async def get_listing(
+        self, sku: str, included_data: Sequence[str] = LISTING_DATA
+    ) -> dict[str, Any]:
+        """getListingsItem: the listings Item. Raises NotFound for an unknown SKU."""
+        params = self._params(
+            includedData=list(included_data), issueLocale=self.profile.issue_locale
+        )
+        response = await self._call(
+            "getListingsItem",
+            lambda: self._listings.get_listings_item(self.seller_id, sku, **params),
+        )
+        return _payload(response, "getListingsItem")
+
+    async def patch_listing(
+        self,
+        sku: str,
+        product_type: str,
+        patches: Sequence[Mapping[str, Any]],
+        *,
+        preview: bool,
+    ) -> dict[str, Any]:
+        """patchListingsItem; ``preview`` validates only (mode=VALIDATION_PREVIEW).
+        Returns the ListingsItemSubmissionResponse: check its ``status`` and ``issues``."""
+        params = self._params(
+            includedData=["issues", "identifiers"],
+            issueLocale=self.profile.issue_locale,
+            mode="VALIDATION_PREVIEW" if preview else None,
+        )
+        body = {"productType": product_type, "patches": [dict(p) for p in patches]}
+        response = await self._call(
+            "patchListingsItem",
+            lambda: self._listings.patch_listings_item(self.seller_id, sku, body=body, **params),
+        )
+        return _payload(response, "patchListingsItem")
+
+    # ----------------------------------------------------------------- evidence
+
+    async def inventory_summaries(self, skus: Sequence[str]) -> dict[str, Any]:
+        """getInventorySummaries (details=true) for up to 50 SKUs: the payload
+        ``{"granularity", "inventorySummaries"}`` with every page followed."""
+        if not 0 < len(skus) <= 50:
+            raise ValueError("getInventorySummaries takes 1 to 50 SKUs")
+        params = self._params(details="true", sellerSkus=list(skus))
+        summaries: list[Any] = []
+        payload: dict[str, Any] = {}
+        next_token = None
+        while True:
+            page_params = {**params, "nextToken": next_token} if next_token else params
+            response = await self._call(
+                "getInventorySummaries",
+                lambda p=page_params: self._inventory.get_inventory_summary_marketplace(**p),
+            )
+            payload = _payload(response, "getInventorySummaries")
+            page = payload.get("inventorySummaries", [])
+            if not isinstance(page, list):
+                raise MalformedResponse(
+                    "'inventorySummaries' is not a list", operation="getInventorySummaries"
+                )
+            summaries.extend(page)
+            next_token = response.next_token
+            if not next_token:
+                return {**payload, "inventorySummaries": summaries}
+
+    async def restrictions(self, asin: str, condition_type: str | None = None) -> dict[str, Any]:
+        """getListingsRestrictions: ``{"restrictions": [...]}`` ([] = the seller may list)."""
+        params = self._params(
+            asin=asin,
+            sellerId=self.seller_id,
+            conditionType=condition_type,
+            reasonLocale=self.profile.issue_locale,
+        )
+        response = await self._call(
+            "getListingsRestrictions",
+            lambda: self._restrictions.get_listings_restrictions(**params),
+        )
+        return _payload(response, "getListingsRestrictions")
+
+    async def catalog_item(self, asin: str) -> dict[str, Any] | None:
+        """getCatalogItem 2022-04-01; None when the ASIN is not in this store (404)."""
+        params = self._params(includedData=list(CATALOG_DATA))
+        try:
+            response = await self._call(
+                "getCatalogItem", lambda: self._catalog.get_catalog_item(asin, **params)
+            )
+        except NotFound:
+            return None
+        return _payload(response, "getCatalogItem")
+
+    async def product_type(
+        self, product_type: str, requirements: str = "LISTING"
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """getDefinitionsProductType and its JSON Schema (downloaded from the definition's
+        link, cached on disk by checksum): ``(definition, schema)``."""
+        params = self._params(
+            sellerId=self.seller_id,
+            requirements=requirements,
+            requirementsEnforced="ENFORCED",
+            locale="DEFAULT",
+        )
+        response = await self._call(
+            "getDefinitionsProductType",
+            lambda: self._definitions.get_definitions_product_type(product_type, **params),
+        )
+        definition = _payload(response, "getDefinitionsProductType")
+        return definition, await self._schema(product_type, definition)
+
+    async def _schema(self, product_type: str, definition: Mapping[str, Any]) -> dict[str, Any]:
+        schema_ref = definition.get("schema")
+        link = schema_ref.get("link") if isinstance(schema_ref, Mapping) else None
+        url = link.get("resource") if isinstance(link, Mapping) else None
+        checksum = schema_ref.get("checksum") if isinstance(schema_ref, Mapping) else None
+        if not isinstance(url, str) or not url:
+            raise MalformedResponse(
+                f"the {product_type} definition has no schema link",
+                operation="getDefinitionsProductType",
+            )
+        cached = _schema_cache_file(product_type, checksum) if checksum else None
+        if cached is not None:
+            schema = _read_json_object(cached)
+            if schema is not None:
+                return schema
+        schema = await self._download_json(url, f"{product_type} schema")
+        if cached is not None:
+            _write_cache(cached, schema)
+        return schema
+
+    async def _download_json(self, url: str, what: str) -> dict[str, Any]:
+        """Download a JSON object from a presigned URL, retrying transient failures."""
+
+        async def fetch() -> dict[str, Any]:
+            try:
+                document = json.loads(await self._transport.download(url))
+            except ValueError:
+                raise MalformedResponse(
+                    f"{what} is not valid JSON; it was probably cut off"
+                ) from None
+            if not isinstance(document, dict):
+                raise MalformedResponse(f"{what} is not a JSON object")
+            return document
+
+        return await self._with_retries("download", fetch)
+
+    # ----------------------------------------------------------------- reports
+
+    async def merchant_listings(self) -> list[dict[str, str]]:
+        """Every listing of the seller via GET_MERCHANT_LISTINGS_ALL_DATA: one dict per TSV row
+        (keys are the report's column headers: ``seller-sku``, ``asin1``, ``status``...)."""
+        created = await self._call(
+            "createReport",
+            lambda: self._reports.create_report(
+                reportType=MERCHANT_LISTINGS_REPORT, marketplaceIds=[self.marketplace_id]
+            ),
+        )
+        report_id = _required(created, "reportId", "createReport")
+        document_id = await self._await_report(report_id)
+        if document_id is None:  # CANCELLED: Amazon had no data to report
+            return []
+        document = await self._call(
+            "getReportDocument",
+            lambda: self._reports.get_report_document(document_id),
+        )
+        url = _required(document, "url", "getReportDocument")
+        data = await self._with_retries("download", lambda: self._transport.download(url))
+        return _tsv_rows(_report_text(data, document.payload.get("compressionAlgorithm")))
+
+    async def _await_report(self, report_id: str) -> str | None:
+        """Poll getReport with backoff until it is DONE (its document id) or CANCELLED (None)."""
+        attempt = 0
+        while True:
+            report = await self._call("getReport", lambda: self._reports.get_report(report_id))
+            status = report.payload.get("processingStatus")
+            if status == "DONE":
+                return _required(report, "reportDocumentId", "getReport")
+            if status == "CANCELLED":
+                return None
+            if status == "FATAL":
+                raise SpApiError(
+                    f"Amazon could not produce the listings report {report_id}",
+                    operation="getReport",
+                    code="FATAL",
+                )
+            if status not in ("IN_QUEUE", "IN_PROGRESS"):
+                raise MalformedResponse(
+                    f"unknown processingStatus {status!r}", operation="getReport"
+                )
+            first, longest = self._report_poll
+            delay = min(longest, first * 1.5**attempt)
+            attempt += 1
+            await self._wait(WaitNotice("getReport", delay, "report", str(status)))
+
+
+# --------------------------------------------------------------------------- helpers
+
+_FAILURES = (
+    SpApiError,
+    SellingApiException,
+    AuthorizationError,
+    MissingCredentials,
+    TimeoutError,
+    httpx.TransportError,
+    json.JSONDecodeError,
+)
+
+
+def _to_error(exc: BaseException, timeout: float) -> SpApiError:
+    if isinstance(exc, SpApiError):
+        return exc
+    if isinstance(exc, SellingApiException):  # only for bodies our transport let through
+        code, message = _first_error(exc.error)
+        return error_for_status(exc.code, message, code=code)
+    if isinstance(exc, AuthorizationError):
+        status = exc.status_code or 0
+        description = f"LWA token request refused: {exc.error_code}: {exc.message}"
+        if status >= 500 or status == 429:
+            return error_for_status(status, description, code=exc.error_code)
+        return AuthError(description, status=status, code=exc.error_code)
+    if isinstance(exc, MissingCredentials):
+        return AuthError(str(exc))
+    if isinstance(exc, TimeoutError):
+        return Unavailable(f"no answer within {timeout:g} s")
+    if isinstance(exc, httpx.TransportError):
+        return Unavailable(f"connection failed ({type(exc).__name__}: {exc})")
+    return MalformedResponse(f"the answer is not valid JSON ({exc.msg})")
+
+
+def _secret_values(credentials: Credentials) -> tuple[str, ...]:
+    values = (credentials.lwa_client_secret, credentials.refresh_token)
+    return tuple(v for v in values if v and len(v) >= 4)
+
+
+def _payload(response: ApiResponse, operation: str) -> dict[str, Any]:
+    payload = response.payload
+    if not isinstance(payload, dict):
+        raise MalformedResponse("the answer is not a JSON object", operation=operation)
+    return payload
+
+
+def _required(response: ApiResponse, key: str, operation: str) -> str:
+    value = _payload(response, operation).get(key)
+    if not isinstance(value, str) or not value:
+        raise MalformedResponse(f"no {key!r} in the answer", operation=operation)
+    return value
+
+
+def _report_text(data: bytes, compression: str | None) -> str:
+    """The report document as text: gunzipped if need be, UTF-8 (what asin-tui requests)."""
+    if compression == "GZIP":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise MalformedResponse(
+                f"the report document is not valid GZIP ({exc})", operation="getReportDocument"
+            ) from None
+    return data.decode("utf-8", errors="replace")
+
+
+def _tsv_rows(text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter="\t")
+    return [
+        {key.strip(): (value or "").strip() for key, value in row.items() if key} for row in reader
+    ]
+
+
+def _schema_cache_file(product_type: str, checksum: str) -> Path:
+    safe_type = re.sub(r"[^A-Za-z0-9_-]", "_", product_type)
+    digest = hashlib.sha256(checksum.encode()).hexdigest()[:32]
+    return paths.cache_dir() / "schemas" / f"{safe_type}.{digest}.json"
+
+
+def _write_cache(path: Path, document: dict[str, Any]) -> None:
+    """Keep a downloaded schema for next time; a cache that cannot be written is no error."""
+    with contextlib.suppress(OSError):
+        atomic_write_text(ensure_private_dir(path.parent) / path.name, json.dumps(document))
+
+
+def _read_json_object(path: Path) -> dict[str, Any] | None:
+    """A cached JSON object, or None when missing or unreadable (then it is fetched again)."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+# --------------------------------------------------------------------------- factories
+
+
+def open_client(profile: Profile, *, time_scale: float = 1.0) -> SpApi:
+    """A client for a configured profile (Amazon, or a sandbox served on loopback whose
+    clock runs ``time_scale`` times faster)."""
+    return SpApi(profile, limiter=RateLimiter(time_scale=time_scale))
+
+
+def open_client_for_transport(
+    profile: Profile, transport: httpx.AsyncBaseTransport, *, time_scale: float = 1.0
+) -> SpApi:
+    """A client whose every request (LWA, SP-API, downloads) goes to ``transport``."""
+    return SpApi(
+        profile,
+        http_client=httpx.AsyncClient(transport=transport),
+        limiter=RateLimiter(time_scale=time_scale),
+    )
+
+
+DEMO_ENDPOINT = "https://sandbox.asin-tui.invalid"  # never resolved: the transport is in-process
+
+
+def open_demo_client(reset: bool = False) -> SpApi:
+    """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
+    ``reset`` starts the demo account fresh."""
+    from asin_tui.sandbox.app import (
+        SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+        SANDBOX_REFRESH_TOKEN,
+    )
+    from asin_tui.sandbox.transport import SandboxTransport, demo_app
+
+    app = demo_app(reset)
+    profile = Profile(
+        name="demo",
+        marketplace=app.account.marketplace,
+        seller_id=app.account.seller_id,
+        credentials=Credentials(
+            lwa_app_id=SANDBOX_CLIENT_ID,
+            lwa_client_secret=SANDBOX_CLIENT_SECRET,
+            refresh_token=SANDBOX_REFRESH_TOKEN,
+        ),
+        endpoint=DEMO_ENDPOINT,
+        token_endpoint=f"{DEMO_ENDPOINT}/auth/o2/token",
+    )
+    return open_client_for_transport(profile, SandboxTransport(app), time_scale=app.time_scale)

@@ -1,0 +1,558 @@
+"""SpApi over python-amazon-sp-api's real async clients, against scripted HTTP answers.
+
+Every request goes through the library unmodified; only the socket is replaced by an
+``httpx.MockTransport`` so each test controls exactly what Amazon answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections import deque
+from collections.abc import Callable
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from asin_tui.domain.marketplaces import MARKETPLACES
+from asin_tui.spapi import client as client_module
+from asin_tui.spapi.client import SpApi, WaitNotice
+from asin_tui.spapi.errors import (
+    AuthError,
+    BadRequest,
+    MalformedResponse,
+    NotFound,
+    Throttled,
+    Unavailable,
+)
+from asin_tui.spapi.ratelimit import Backoff, RateLimiter
+from asin_tui.store.config import Credentials, Profile
+
+SECRET = "lwa-client-secret-XYZ"
+REFRESH = "Atzr|refresh-token-ABC"
+SELLER = "A2SELLER12345"
+SP = "https://sp.test"
+LWA = "https://lwa.test/auth/o2/token"
+SEARCH_PATH = f"/listings/2021-08-01/items/{SELLER}"
+
+
+def make_profile(**overrides) -> Profile:
+    values = {
+        "name": "test",
+        "marketplace": MARKETPLACES["US"],
+        "seller_id": SELLER,
+        "credentials": Credentials(
+            lwa_app_id="amzn1.application-oa2-client.test",
+            lwa_client_secret=SECRET,
+            refresh_token=REFRESH,
+        ),
+        "endpoint": SP,
+        "token_endpoint": LWA,
+        "timeout": 0.5,
+    }
+    values.update(overrides)
+    return Profile(**values)
+
+
+def answer(status: int = 200, body=None, *, raw: bytes | None = None, headers=None):
+    content = raw if raw is not None else json.dumps({} if body is None else body).encode()
+    return httpx.Response(status, content=content, headers=headers or {})
+
+
+class FakeAmazon:
+    """LWA plus scripted SP-API answers per path (a deque each; the last one repeats)."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.scripts: dict[str, deque] = {}
+        self.token_answer: Callable[[httpx.Request], httpx.Response] = lambda _r: answer(
+            200, {"access_token": "Atza|token", "expires_in": 3600}
+        )
+
+    def script(self, path: str, *answers) -> None:
+        self.scripts[path] = deque(answers)
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.host == "lwa.test":
+            return self.token_answer(request)
+        queue = self.scripts.get(request.url.path)
+        if not queue:
+            return answer(404, {"errors": [{"code": "NOT_FOUND", "message": "no script"}]})
+        step = queue.popleft() if len(queue) > 1 else queue[0]
+        if callable(step):
+            return await step(request)
+        return step
+
+    def sp_requests(self, path: str | None = None) -> list[httpx.Request]:
+        return [
+            r
+            for r in self.requests
+            if r.url.host != "lwa.test" and (path is None or r.url.path == path)
+        ]
+
+
+@pytest.fixture
+def amazon() -> FakeAmazon:
+    return FakeAmazon()
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+async def make_api(amazon, sleeps):
+    opened: list[SpApi] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    def build(profile: Profile | None = None, **kw) -> SpApi:
+        api = SpApi(
+            profile or make_profile(),
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(amazon)),
+            limiter=kw.pop("limiter", RateLimiter(time_scale=1000)),
+            backoff=kw.pop("backoff", Backoff(tries=6, base=0.5, cap=30.0)),
+            sleep=fake_sleep,
+            **kw,
+        )
+        opened.append(api)
+        return api
+
+    yield build
+    for api in opened:
+        await api.aclose()
+
+
+def query(request: httpx.Request) -> dict[str, list[str]]:
+    return parse_qs(request.url.query.decode(), keep_blank_values=True)
+
+
+SEARCH_OK = answer(
+    200,
+    {"numberOfResults": 1, "items": [{"sku": "SKU-1"}], "pagination": {"nextToken": "p2"}},
+    headers={"x-amzn-RateLimit-Limit": "5.0", "x-amzn-RequestId": "rid-1"},
+)
+
+
+# ----------------------------------------------------------------------------- wire format
+
+
+async def test_list_parameters_are_comma_joined_and_marketplace_is_not_polluted(amazon, make_api):
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    api = make_api()
+    body = await api.search_listings(
+        withoutStatus=["BUYABLE"],
+        withIssueSeverity=["ERROR", "WARNING"],
+        createdAfter="2024-01-01T00:00:00Z",
+        pageToken=None,
+    )
+    assert body["items"] == [{"sku": "SKU-1"}]
+    assert body["numberOfResults"] == 1
+    assert body["pagination"] == {"nextToken": "p2"}
+    (request,) = amazon.sp_requests(SEARCH_PATH)
+    q = query(request)
+    assert q["withIssueSeverity"] == ["ERROR,WARNING"]
+    assert q["withoutStatus"] == ["BUYABLE"]
+    assert q["includedData"] == [
+        "summaries,attributes,issues,offers,fulfillmentAvailability,relationships,productTypes"
+    ]
+    assert q["marketplaceIds"] == ["ATVPDKIKX0DER"]
+    assert q["pageSize"] == ["20"]
+    assert q["issueLocale"] == ["en_US"]
+    assert "pageToken" not in q
+    for polluting in ("MarketplaceId", "MarketplaceIds", "marketplace_ids"):
+        assert polluting not in q
+    assert request.headers["x-amz-access-token"] == "Atza|token"
+
+
+async def test_http_endpoint_gets_a_correct_host_header(amazon, make_api):
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    api = make_api(make_profile(endpoint="http://127.0.0.1:8765"))
+    await api.search_listings()
+    (request,) = amazon.sp_requests(SEARCH_PATH)
+    assert str(request.url).startswith("http://127.0.0.1:8765/listings/")
+    assert request.headers["host"] == "127.0.0.1:8765"  # the library would send "27.0.0.1:8765"
+
+
+async def test_default_marketplace_env_var_does_not_redirect_calls(amazon, make_api, monkeypatch):
+    monkeypatch.setenv("SP_API_DEFAULT_MARKETPLACE", "DE")
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    await make_api().search_listings()
+    (request,) = amazon.sp_requests(SEARCH_PATH)
+    assert request.url.host == "sp.test"
+    assert query(request)["marketplaceIds"] == ["ATVPDKIKX0DER"]
+
+
+async def test_inventory_batches_are_comma_joined_with_details(amazon, make_api):
+    path = "/fba/inventory/v1/summaries"
+    amazon.script(
+        path,
+        answer(200, {"payload": {"inventorySummaries": [{"sellerSku": "A"}]}}),
+    )
+    api = make_api()
+    payload = await api.inventory_summaries(["A", "B", "C"])
+    assert payload["inventorySummaries"] == [{"sellerSku": "A"}]
+    q = query(amazon.sp_requests(path)[0])
+    assert q["sellerSkus"] == ["A,B,C"]
+    assert q["details"] == ["true"]
+    assert q["granularityType"] == ["Marketplace"]
+    assert q["granularityId"] == ["ATVPDKIKX0DER"]
+    with pytest.raises(ValueError):
+        await api.inventory_summaries([f"S{i}" for i in range(51)])
+
+
+async def test_inventory_follows_next_token(amazon, make_api):
+    path = "/fba/inventory/v1/summaries"
+    amazon.script(
+        path,
+        answer(
+            200,
+            {
+                "payload": {"inventorySummaries": [{"sellerSku": "A"}]},
+                "pagination": {"nextToken": "n2"},
+            },
+        ),
+        answer(200, {"payload": {"inventorySummaries": [{"sellerSku": "B"}]}}),
+    )
+    payload = await make_api().inventory_summaries(["A", "B"])
+    assert [s["sellerSku"] for s in payload["inventorySummaries"]] == ["A", "B"]
+    assert query(amazon.sp_requests(path)[1])["nextToken"] == ["n2"]
+
+
+# ----------------------------------------------------------------------------- retries
+
+
+async def _slow(_request: httpx.Request) -> httpx.Response:
+    await asyncio.sleep(5)
+    return SEARCH_OK
+
+
+QUOTA = answer(429, {"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota"}]})
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        QUOTA,
+        answer(500, {"errors": [{"code": "InternalFailure", "message": "internal"}]}),
+        answer(503, {"errors": [{"code": "ServiceUnavailable", "message": "busy"}]}),
+        answer(504, raw=b"<html>Gateway Timeout</html>"),
+        answer(200, raw=b'{"numberOfResults": 1, "items": [{"sku": "SK'),  # truncated JSON
+        _slow,  # no answer within the profile's timeout
+    ],
+    ids=["429", "500", "503", "504-html", "truncated-json", "timeout"],
+)
+async def test_transient_failures_are_retried_then_succeed(amazon, make_api, sleeps, failure):
+    amazon.script(SEARCH_PATH, failure, failure, SEARCH_OK)
+    api = make_api()
+    body = await api.search_listings()
+    assert body["items"] == [{"sku": "SKU-1"}]
+    assert api.calls["searchListingsItems"] == 3
+    assert len(sleeps) == 2
+    assert all(0 <= s <= 0.5 * 2**i for i, s in enumerate(sleeps))
+
+
+async def test_a_429_drains_the_bucket_and_is_counted(amazon, make_api):
+    now = [0.0]
+
+    async def advance(seconds: float) -> None:
+        now[0] += seconds
+
+    amazon.script(SEARCH_PATH, QUOTA, SEARCH_OK)
+    api = make_api(limiter=RateLimiter(clock=lambda: now[0], sleep=advance, safety=0.0))
+    await api.search_listings()
+    assert api.throttled["searchListingsItems"] == 1
+    # the retry waited for a fresh token although four were left before the 429
+    assert now[0] == pytest.approx(1 / 5)
+    assert api.waited["searchListingsItems"] >= 1 / 5
+
+
+async def test_a_429_storm_ends_in_a_clear_error_after_bounded_tries(amazon, make_api, sleeps):
+    amazon.script(SEARCH_PATH, QUOTA)
+    api = make_api()
+    notices: list[WaitNotice] = []
+    api.listeners.append(notices.append)
+    with pytest.raises(Throttled) as caught:
+        await api.search_listings()
+    error = caught.value
+    assert api.calls["searchListingsItems"] == 6
+    assert len(sleeps) == 5 and sum(sleeps) <= 0.5 + 1 + 2 + 4 + 8
+    assert error.code == "QuotaExceeded" and error.attempts == 6
+    assert "searchListingsItems" in str(error) and "gave up after 6 tries" in str(error)
+    assert [n.reason for n in notices] == ["throttled"] * 5
+
+
+async def test_rate_limit_header_retunes_the_bucket(amazon, make_api):
+    amazon.script(SEARCH_PATH, answer(200, {"items": []}, headers={"x-amzn-RateLimit-Limit": "2"}))
+    api = make_api()
+    await api.search_listings()
+    assert api.limiter.bucket("searchListingsItems").rate == 2.0
+
+
+# ----------------------------------------------------------------------------- typed errors
+
+
+async def test_error_bodies_without_errors_key_still_raise(amazon, make_api):
+    api = make_api()
+    amazon.script(f"{SEARCH_PATH}/GONE", answer(404, {}))
+    with pytest.raises(NotFound):
+        await api.get_listing("GONE")
+    amazon.script(
+        "/listings/2021-08-01/restrictions",
+        answer(400, [{"code": "BAD_REQUEST", "message": "Invalid ASIN"}]),
+    )
+    with pytest.raises(BadRequest) as caught:
+        await api.restrictions("BAD_ASIN")
+    assert caught.value.code == "BAD_REQUEST" and "Invalid ASIN" in str(caught.value)
+    assert api.calls["getListingsRestrictions"] == 1  # a 400 is not retried
+
+
+async def test_bad_request_carries_amazons_code_message_and_request_id(amazon, make_api):
+    amazon.script(
+        SEARCH_PATH,
+        answer(
+            400,
+            {"errors": [{"code": "InvalidInput", "message": "pageSize is invalid"}]},
+            headers={"x-amzn-RequestId": "req-42"},
+        ),
+    )
+    with pytest.raises(BadRequest) as caught:
+        await make_api().search_listings()
+    error = caught.value
+    assert (error.status, error.code, error.request_id) == (400, "InvalidInput", "req-42")
+    assert error.operation == "searchListingsItems"
+    assert "pageSize is invalid" in str(error) and "req-42" in str(error)
+
+
+async def test_page_token_mismatch_is_retried(amazon, make_api):
+    mismatch = answer(
+        400,
+        {
+            "errors": [
+                {
+                    "code": "InvalidInput",
+                    "message": "Search parameters do not match the provided pageToken.",
+                }
+            ]
+        },
+    )
+    amazon.script(SEARCH_PATH, mismatch, SEARCH_OK)
+    body = await make_api().search_listings(pageToken="abc")
+    assert body["items"]
+
+
+async def test_persistent_5xx_ends_as_unavailable(amazon, make_api):
+    amazon.script(SEARCH_PATH, answer(503, raw=b""))
+    api = make_api(backoff=Backoff(tries=3, base=0.01, cap=0.01))
+    with pytest.raises(Unavailable):
+        await api.search_listings()
+    assert api.calls["searchListingsItems"] == 3
+
+
+async def test_persistent_truncation_ends_as_malformed_response(amazon, make_api):
+    amazon.script(SEARCH_PATH, answer(200, raw=b'{"items": ['))
+    with pytest.raises(MalformedResponse):
+        await make_api(backoff=Backoff(tries=2, base=0.01, cap=0.01)).search_listings()
+
+
+async def test_catalog_404_is_a_not_found_result_not_an_error(amazon, make_api):
+    amazon.script(
+        "/catalog/2022-04-01/items/B0GONE0000",
+        answer(404, {"errors": [{"code": "NotFound", "message": "not found"}]}),
+    )
+    amazon.script(
+        "/catalog/2022-04-01/items/B0HERE0000",
+        answer(200, {"asin": "B0HERE0000", "summaries": []}),
+    )
+    api = make_api()
+    assert await api.catalog_item("B0GONE0000") is None
+    assert (await api.catalog_item("B0HERE0000"))["asin"] == "B0HERE0000"
+    q = query(amazon.sp_requests("/catalog/2022-04-01/items/B0HERE0000")[0])
+    assert "productTypes" in q["includedData"][0].split(",")
+
+
+# ----------------------------------------------------------------------------- credentials
+
+
+def _assert_no_secret(text: str) -> None:
+    assert SECRET not in text
+    assert REFRESH not in text
+
+
+async def test_wrong_secret_is_an_auth_error_without_the_secret(amazon, make_api):
+    amazon.token_answer = lambda _r: answer(
+        401, {"error": "invalid_client", "error_description": f"Client {SECRET} unknown"}
+    )
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    api = make_api()
+    with pytest.raises(AuthError) as caught:
+        await api.search_listings()
+    error = caught.value
+    _assert_no_secret(str(error))
+    _assert_no_secret(repr(error.args))
+    assert error.__cause__ is None and error.__suppress_context__
+    assert "invalid_client" in str(error)
+    assert api.calls["searchListingsItems"] == 1  # not retried
+    assert amazon.sp_requests() == []
+
+
+async def test_forbidden_is_an_auth_error(amazon, make_api):
+    amazon.script(
+        SEARCH_PATH,
+        answer(403, {"errors": [{"code": "Unauthorized", "message": "Access denied"}]}),
+    )
+    with pytest.raises(AuthError):
+        await make_api().search_listings()
+
+
+async def test_token_cache_does_not_serve_a_token_to_different_credentials(amazon, make_api):
+    """The library caches tokens by refresh token alone; a wrong secret must still fail."""
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    await make_api().search_listings()
+
+    def check_secret(request: httpx.Request) -> httpx.Response:
+        form = parse_qs(request.content.decode())
+        if form["client_secret"] != [SECRET]:
+            return answer(401, {"error": "invalid_client", "error_description": "bad client"})
+        return answer(200, {"access_token": "Atza|token", "expires_in": 3600})
+
+    amazon.token_answer = check_secret
+    wrong = make_profile(
+        credentials=Credentials(
+            lwa_app_id="amzn1.application-oa2-client.test",
+            lwa_client_secret="wrong-secret",
+            refresh_token=REFRESH,
+        )
+    )
+    with pytest.raises(AuthError):
+        await make_api(wrong).search_listings()
+
+
+async def test_one_token_request_serves_concurrent_calls(amazon, make_api):
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    amazon.script("/catalog/2022-04-01/items/B0X", answer(200, {"asin": "B0X"}))
+    api = make_api()
+    await asyncio.gather(api.search_listings(), api.catalog_item("B0X"), api.search_listings())
+    assert sum(1 for r in amazon.requests if r.url.host == "lwa.test") == 1
+
+
+def test_missing_credentials_name_what_to_set_and_never_a_value():
+    profile = make_profile(credentials=Credentials(lwa_app_id="id-only"))
+    with pytest.raises(AuthError) as caught:
+        SpApi(profile)
+    assert "LWA_CLIENT_SECRET" in str(caught.value)
+    assert "SP_API_REFRESH_TOKEN" in str(caught.value)
+
+
+# ----------------------------------------------------------------------------- product types
+
+
+def _definition(checksum: str) -> httpx.Response:
+    return answer(
+        200,
+        {
+            "productType": "LUGGAGE",
+            "schema": {
+                "link": {"resource": "https://files.test/schemas/LUGGAGE.json", "verb": "GET"},
+                "checksum": checksum,
+            },
+            "requirements": "LISTING",
+        },
+    )
+
+
+async def test_product_type_schema_is_downloaded_once_per_checksum(amazon, make_api, tmp_path):
+    path = "/definitions/2020-09-01/productTypes/LUGGAGE"
+    schema = {"type": "object", "required": ["item_name"], "properties": {}}
+    amazon.script(path, _definition("abc+/=="))
+    amazon.script("/schemas/LUGGAGE.json", answer(200, schema))
+    api = make_api()
+    definition, got = await api.product_type("LUGGAGE")
+    assert definition["productType"] == "LUGGAGE" and got == schema
+    again = make_api()
+    assert (await again.product_type("LUGGAGE"))[1] == schema
+    downloads = [r for r in amazon.requests if r.url.host == "files.test"]
+    assert len(downloads) == 1
+    assert "x-amz-access-token" not in downloads[0].headers  # never leak the token to S3
+    q = query(amazon.sp_requests(path)[0])
+    assert q["sellerId"] == [SELLER] and q["marketplaceIds"] == ["ATVPDKIKX0DER"]
+
+    # a new checksum means a new schema; a corrupt cache file is fetched again
+    amazon.script(path, _definition("def"))
+    await make_api().product_type("LUGGAGE")
+    assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 2
+    for cached in (client_module.paths.cache_dir() / "schemas").glob("*.json"):
+        cached.write_text("{not json")
+    await make_api().product_type("LUGGAGE")
+    assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 3
+
+
+async def test_truncated_schema_download_is_retried(amazon, make_api):
+    amazon.script("/definitions/2020-09-01/productTypes/LUGGAGE", _definition("c1"))
+    amazon.script(
+        "/schemas/LUGGAGE.json", answer(200, raw=b'{"type": "obj'), answer(200, {"type": "object"})
+    )
+    assert (await make_api().product_type("LUGGAGE"))[1] == {"type": "object"}
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+async def test_merchant_listings_report_flow(amazon, make_api, sleeps, compressed):
+    tsv = "item-name\tseller-sku\tasin1\tstatus\nMug «blue»\tMUG-1\tB0MUG00001\tActive\n"
+    data = tsv.encode("utf-8")
+    meta = {"reportDocumentId": "doc-1", "url": "https://files.test/doc-1"}
+    if compressed:
+        data = gzip.compress(data)
+        meta["compressionAlgorithm"] = "GZIP"
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R1"}))
+    amazon.script(
+        "/reports/2021-06-30/reports/R1",
+        answer(200, {"reportId": "R1", "processingStatus": "IN_QUEUE"}),
+        answer(200, {"reportId": "R1", "processingStatus": "IN_PROGRESS"}),
+        answer(200, {"reportId": "R1", "processingStatus": "DONE", "reportDocumentId": "doc-1"}),
+    )
+    amazon.script("/reports/2021-06-30/documents/doc-1", answer(200, meta))
+    amazon.script("/doc-1", answer(200, raw=data, headers={"content-type": "text/plain"}))
+    api = make_api()
+    rows = await api.merchant_listings()
+    assert rows == [
+        {
+            "item-name": "Mug «blue»",
+            "seller-sku": "MUG-1",
+            "asin1": "B0MUG00001",
+            "status": "Active",
+        }
+    ]
+    assert api.calls["getReport"] == 3 and len(sleeps) == 2 and sleeps[1] > sleeps[0]
+    body = json.loads(amazon.sp_requests("/reports/2021-06-30/reports")[0].content)
+    assert body == {
+        "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
+        "marketplaceIds": ["ATVPDKIKX0DER"],
+    }
+
+
+async def test_fatal_report_is_a_clear_error(amazon, make_api):
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R9"}))
+    amazon.script(
+        "/reports/2021-06-30/reports/R9",
+        answer(200, {"reportId": "R9", "processingStatus": "FATAL"}),
+    )
+    with pytest.raises(Exception) as caught:
+        await make_api().merchant_listings()
+    assert "R9" in str(caught.value) and "getReport" in str(caught.value)
+
+
+async def test_cancelled_report_means_no_listings(amazon, make_api):
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R2"}))
+    amazon.script(
+        "/reports/2021-06-30/reports/R2",
+        answer(200, {"reportId": "R2", "processingStatus": "CANCELLED"}),
+    )
+    assert await make_api().merchant_listings() == []
