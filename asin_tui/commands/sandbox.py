@@ -1,13 +1,150 @@
-"""`asin-tui sandbox` (placeholder until its issue lands)."""
+"""`asin-tui sandbox serve`: the sandbox seller account on loopback, for any SP-API client.
+
+Prints (flushed) the URL, the fixed sandbox credentials and a profile block ready to paste into
+config.toml, then serves until Ctrl-C. The account lives in memory only: every start is the
+freshly generated account for (--seed, --listings, --problem-share, --marketplace).
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
+from typing import NoReturn
+
+from asin_tui.cli import UsageError
+from asin_tui.domain.marketplaces import MARKETPLACES
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SANDBOX_REFRESH_TOKEN,
+    TOKEN_PATH,
+    SandboxApp,
+)
+from asin_tui.sandbox.faults import FaultInjector, FaultSpecError
+from asin_tui.sandbox.server import SandboxServer
+
+DEFAULT_PORT = 8765
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    return sub.add_parser("sandbox", help="sandbox (not yet available)")
+    parser = sub.add_parser(
+        "sandbox",
+        help="run the built-in sandbox seller account as a local SP-API server",
+        description="The sandbox seller account: a simulated SP-API speaking the real wire format.",
+    )
+    actions = parser.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    serve = actions.add_parser(
+        "serve",
+        help="serve the sandbox on 127.0.0.1",
+        description="Serve the sandbox seller account on 127.0.0.1 until Ctrl-C.",
+    )
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0 = any free one)")
+    serve.add_argument("--listings", type=int, default=250, metavar="N", help="catalog size")
+    serve.add_argument("--seed", type=int, default=7, metavar="S", help="catalog and fault seed")
+    serve.add_argument(
+        "--problem-share",
+        type=float,
+        metavar="F",
+        help="share of listings with a problem, 0..1 (default: the demo mix)",
+    )
+    serve.add_argument(
+        "--marketplace", default="US", metavar="CODE", help="marketplace code (default US)"
+    )
+    serve.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="inject faults, e.g. 429=0.1,500=0.05,503=0.05,slow=0.02:2.0,truncate=0.02",
+    )
+    serve.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="run sandbox time X times faster (rate refill, report processing)",
+    )
+    serve.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    _check_options(args)
+    try:
+        faults = FaultInjector.parse(args.faults, seed=args.seed) if args.faults else None
+    except FaultSpecError as exc:
+        raise UsageError(f"--faults: {exc}") from None
+    app = SandboxApp(_account(args), time_scale=args.time_scale, faults=faults)
+    try:
+        server = SandboxServer(app, args.port, verbose=args.verbose)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {args.port} on 127.0.0.1 is already in use; choose another with --port"
+            ) from None
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    print(_banner(app, server.base_url, faults.spec if faults else None), flush=True)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("sandbox stopped.", flush=True)
+    finally:
+        server.server_close()
+    return 0
+
+
+def _stop_on_signal(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
+    if args.listings < 1:
+        raise UsageError(f"--listings must be at least 1, not {args.listings}")
+    if args.problem_share is not None and not 0.0 <= args.problem_share <= 1.0:
+        raise UsageError(f"--problem-share must be between 0 and 1, not {args.problem_share:g}")
+    if not args.time_scale > 0:
+        raise UsageError(f"--time-scale must be positive, not {args.time_scale:g}")
+    if args.marketplace.upper() not in MARKETPLACES:
+        known = ", ".join(MARKETPLACES)
+        raise UsageError(f"--marketplace: unknown code {args.marketplace!r} (one of {known})")
+
+
+def _account(args: argparse.Namespace) -> SandboxAccount:
+    return SandboxAccount(
+        seed=args.seed,
+        listings=args.listings,
+        problem_share=args.problem_share,
+        marketplace=args.marketplace.upper(),
+    )
+
+
+def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
+    account = app.account
+    lines = [
+        f"asin-tui sandbox: seller {account.seller_id}, {account.listings} listings "
+        f"(seed {account.seed}) in {account.marketplace.code}, serving at {base_url}",
+    ]
+    if fault_spec:
+        lines.append(f"Injecting faults: {fault_spec}")
+    if app.time_scale != 1.0:
+        lines.append(f"Sandbox time runs {app.time_scale:g}x faster than Amazon's.")
+    lines += [
+        "",
+        "Sandbox credentials (fixed; they work only here):",
+        f"  export LWA_APP_ID={SANDBOX_CLIENT_ID}",
+        f"  export LWA_CLIENT_SECRET={SANDBOX_CLIENT_SECRET}",
+        f"  export SP_API_REFRESH_TOKEN='{SANDBOX_REFRESH_TOKEN}'",
+        "",
+        "Profile for config.toml (asin-tui config path):",
+        "  [profiles.sandbox]",
+        f'  marketplace = "{account.marketplace.code}"',
+        f'  seller_id = "{account.seller_id}"',
+        f'  endpoint = "{base_url}"',
+        f'  token_endpoint = "{base_url}{TOKEN_PATH}"',
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
