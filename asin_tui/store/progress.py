@@ -1,0 +1,502 @@
+"""The reactivation wizard's saved progress: one TOML file per profile and marketplace.
+
+``progress_dir()/<profile>-<marketplace_id>.toml`` (schema_version 1)::
+
+    schema_version = 1
+
+    [skus."SKU-1"]                     # one table per seller SKU (quoted as TOML needs)
+    current_step = "stock"             # a WizardStep value
+    outcome = "open"                   # open | resolved | escalated
+    started_at = 2025-05-01T09:00:00+00:00
+    updated_at = 2025-05-01T09:12:00+00:00
+    case_draft_path = "/home/…/case.md" # optional
+
+    [skus."SKU-1".steps.stock]         # a WizardStep; untouched (pending) steps are left out
+    status = "needs_action"            # passed | needs_action | not_applicable | pending
+    notes = "ordered 40 units"         # optional, like every key below with a default
+    updated_at = 2025-05-01T09:12:00+00:00   # optional: absent until the step is touched
+
+    [[skus."SKU-1".steps.policy.checklist]]
+    item = "Upload the safety data sheet"
+    done = true
+    note = "sent on 1 May"
+
+    [[skus."SKU-1".patches]]           # every patch sent, with Amazon's answer
+    submitted_at = 2025-05-01T09:10:00+00:00
+    mode = "VALIDATION_PREVIEW"        # VALIDATION_PREVIEW | REAL
+    patches = '[{"op": "replace", …}]' # the JSON Patch document, as JSON text
+    status = "VALID"                   # Amazon's status: VALID | INVALID | ACCEPTED
+    submission_id = "…"                # optional
+    issues = '[]'                      # Amazon's issues, as JSON text
+
+It never holds a secret. Writes are atomic and made under an advisory lock (``fcntl.flock``
+on ``<file>.lock``) as read-merge-write, so two app instances never lose each other's
+updates. A file that cannot be read (bad TOML, wrong types) or that a newer asin-tui wrote
+is moved aside to ``<name>.corrupt-<UTC time>.toml`` / ``<name>.newer-<UTC time>.toml``
+and reported as a :class:`ProgressWarning`, never overwritten.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tomli_w
+
+from asin_tui.domain.models import WizardStep
+from asin_tui.store import paths
+from asin_tui.store.atomic import atomic_write_text, ensure_private_dir, fsync_dir
+from asin_tui.store.config import display_path
+
+SCHEMA_VERSION = 1
+LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+class StepStatus(StrEnum):
+    PASSED = "passed"
+    NEEDS_ACTION = "needs_action"
+    NOT_APPLICABLE = "not_applicable"
+    PENDING = "pending"
+
+
+class Outcome(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+
+
+class PatchMode(StrEnum):
+    VALIDATION_PREVIEW = "VALIDATION_PREVIEW"
+    REAL = "REAL"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ChecklistItem:
+    """One thing to do for a policy issue (a document to prepare, an appeal step)."""
+
+    item: str
+    done: bool = False
+    note: str = ""
+
+
+@dataclass
+class StepProgress:
+    status: StepStatus = StepStatus.PENDING
+    notes: str = ""
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    updated_at: datetime | None = None
+
+
+@dataclass
+class PatchRecord:
+    """A patchListingsItem call and Amazon's answer."""
+
+    submitted_at: datetime
+    mode: PatchMode
+    patches: list[dict[str, Any]]  # the JSON Patch operations sent
+    status: str  # Amazon's answer: VALID | INVALID | ACCEPTED
+    submission_id: str | None = None
+    issues: list[dict[str, Any]] = field(default_factory=list)  # Amazon's issues, as sent
+
+
+def _all_steps() -> dict[WizardStep, StepProgress]:
+    return {step: StepProgress() for step in WizardStep}
+
+
+@dataclass
+class SkuProgress:
+    """Where the wizard stands for one SKU."""
+
+    sku: str
+    current_step: WizardStep = WizardStep.OVERVIEW
+    steps: dict[WizardStep, StepProgress] = field(default_factory=_all_steps)
+    patches: list[PatchRecord] = field(default_factory=list)
+    outcome: Outcome = Outcome.OPEN
+    case_draft_path: str | None = None
+    started_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+
+    def touch(self) -> None:
+        """Mark the progress as changed now (the store keeps the latest change per SKU)."""
+        self.updated_at = utcnow()
+
+    def last_note(self) -> str:
+        """The notes of the step touched last, else the last checklist note, else ""."""
+        touched = sorted(
+            (s for s in self.steps.values() if s.updated_at), key=lambda s: s.updated_at
+        )
+        for step in reversed(touched):
+            notes = [step.notes, *(item.note for item in reversed(step.checklist))]
+            if found := next((n for n in notes if n.strip()), None):
+                return found
+        return ""
+
+
+class ProgressError(Exception):
+    """Progress could not be saved or read (a one-line message for the user)."""
+
+
+class ProgressLocked(ProgressError):
+    """Another asin-tui holds the progress file's lock for too long."""
+
+
+class ProgressWarning(UserWarning):
+    """A progress file was moved aside; ``str()`` is the message to show the user."""
+
+    def __init__(self, message: str, moved_to: Path) -> None:
+        super().__init__(message)
+        self.moved_to = moved_to
+
+
+class ProgressStore:
+    """The saved progress of one profile in one marketplace."""
+
+    def __init__(
+        self,
+        profile: str,
+        marketplace_id: str,
+        dir: Path | None = None,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
+        for label, name in (("profile", profile), ("marketplace id", marketplace_id)):
+            if not _SAFE_NAME.fullmatch(name):
+                raise ValueError(f"{label} {name!r}: use letters, digits, '-' and '_' only")
+        self.path = Path(dir or paths.progress_dir()) / f"{profile}-{marketplace_id}.toml"
+        self.lock_timeout = lock_timeout
+        self._warnings: list[ProgressWarning] = []
+
+    def load(self) -> dict[str, SkuProgress]:
+        """Every SKU's progress (empty if none saved yet)."""
+        with self._locked():
+            return self._read()
+
+    def get(self, sku: str) -> SkuProgress | None:
+        return self.load().get(sku)
+
+    def update(
+        self, sku: str, change: Callable[[SkuProgress], SkuProgress | None] | SkuProgress
+    ) -> SkuProgress:
+        """Save one SKU's progress; returns what is now stored.
+
+        ``change`` is either a function, given the SKU's progress as it is on disk (or a
+        fresh one) to modify in place or replace, after which ``updated_at`` is set to now;
+        or a whole ``SkuProgress``, stored unless the file holds a later one for that SKU.
+        The file is re-read under the lock, so other SKUs (and other instances' changes)
+        are kept.
+        """
+        with self._locked():
+            items = self._read()
+            stored = items.get(sku)
+            if isinstance(change, SkuProgress):
+                if stored and stored.updated_at > change.updated_at:
+                    return stored  # the file holds a later change: keep it
+                result = change
+            else:
+                current = stored or SkuProgress(sku=sku)
+                result = change(current) or current
+                result.touch()
+            if result.sku != sku:
+                raise ValueError(f"progress for {result.sku!r} cannot be saved as {sku!r}")
+            items[sku] = result
+            self._write(items)
+            return result
+
+    def open_items(self) -> list[SkuProgress]:
+        """SKUs whose outcome is still open, most recently updated first."""
+        items = [p for p in self.load().values() if p.outcome is Outcome.OPEN]
+        return sorted(items, key=lambda p: p.updated_at, reverse=True)
+
+    def take_warnings(self) -> list[ProgressWarning]:
+        """Files moved aside since the last call (the UI shows each message once)."""
+        taken, self._warnings = self._warnings, []
+        return taken
+
+    # ------------------------------------------------------------------ file access
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            ensure_private_dir(self.path.parent)
+            fd = os.open(
+                self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600
+            )
+        except OSError as exc:
+            raise self._error("cannot open", exc) from None
+        try:
+            self._acquire(fd)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _acquire(self, fd: int) -> None:
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ProgressLocked(
+                        f"{display_path(self.path)} is busy: another asin-tui is saving "
+                        "progress; try again in a moment"
+                    ) from None
+                time.sleep(0.02)
+
+    def _read(self) -> dict[str, SkuProgress]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise self._error("cannot read", exc) from None
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            return self._set_aside("corrupt", f"not valid TOML: {exc}")
+        version = data.get("schema_version")
+        if _is_int(version) and version > SCHEMA_VERSION:
+            return self._set_aside(
+                "newer", f"written by a newer asin-tui, schema_version {version}"
+            )
+        try:
+            return _decode(data)
+        except _Corrupt as exc:
+            return self._set_aside("corrupt", str(exc))
+
+    def _write(self, items: dict[str, SkuProgress]) -> None:
+        try:
+            atomic_write_text(self.path, tomli_w.dumps(_encode(items)))
+        except OSError as exc:
+            raise self._error("cannot save", exc) from None
+
+    def _set_aside(self, kind: str, reason: str) -> dict[str, SkuProgress]:
+        """Move an unusable file out of the way, keep a warning, and start empty."""
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.stem}.{kind}-{stamp}.toml")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.path.with_name(f"{self.path.stem}.{kind}-{stamp}-{counter}.toml")
+        try:
+            os.replace(self.path, target)
+        except OSError as exc:
+            raise self._error("cannot move aside", exc) from None
+        fsync_dir(self.path.parent)
+        self._warnings.append(
+            ProgressWarning(
+                f"Saved progress in {display_path(self.path)} could not be used ({reason}); "
+                f"it was kept as {target.name} and progress starts afresh.",
+                moved_to=target,
+            )
+        )
+        return {}
+
+    def _error(self, action: str, exc: OSError) -> ProgressError:
+        return ProgressError(f"{display_path(self.path)}: {action}: {exc.strerror or exc}")
+
+
+# ---------------------------------------------------------------------- encoding
+
+
+def _encode(items: dict[str, SkuProgress]) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "skus": {sku: _encode_sku(items[sku]) for sku in sorted(items)},
+    }
+
+
+def _encode_sku(progress: SkuProgress) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "current_step": progress.current_step.value,
+        "outcome": progress.outcome.value,
+        "started_at": progress.started_at,
+        "updated_at": progress.updated_at,
+    }
+    if progress.case_draft_path:
+        table["case_draft_path"] = progress.case_draft_path
+    steps = {step.value: _encode_step(progress.steps[step]) for step in WizardStep}
+    if touched := {name: step for name, step in steps.items() if step != _UNTOUCHED_STEP}:
+        table["steps"] = touched
+    if progress.patches:
+        table["patches"] = [_encode_patch(patch) for patch in progress.patches]
+    return table
+
+
+def _encode_step(step: StepProgress) -> dict[str, Any]:
+    """A step's table; the keys left at their defaults are left out."""
+    table: dict[str, Any] = {"status": step.status.value}
+    if step.notes:
+        table["notes"] = step.notes
+    if step.updated_at:
+        table["updated_at"] = step.updated_at
+    if step.checklist:
+        table["checklist"] = [
+            {"item": c.item, "done": c.done, "note": c.note} for c in step.checklist
+        ]
+    return table
+
+
+_UNTOUCHED_STEP = _encode_step(StepProgress())
+
+
+def _encode_patch(patch: PatchRecord) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "submitted_at": patch.submitted_at,
+        "mode": patch.mode.value,
+        "patches": json.dumps(patch.patches, ensure_ascii=False),
+        "status": patch.status,
+        "issues": json.dumps(patch.issues, ensure_ascii=False),
+    }
+    if patch.submission_id:
+        table["submission_id"] = patch.submission_id
+    return table
+
+
+# ---------------------------------------------------------------------- decoding
+
+
+class _Corrupt(ValueError):
+    """The file parses as TOML but does not follow the schema; the message says where."""
+
+
+_Value = TypeVar("_Value")
+_REQUIRED: Any = object()
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Table:
+    """A TOML table read strictly: every key known, every value of its type."""
+
+    def __init__(self, data: object, where: str, keys: tuple[str, ...]) -> None:
+        if not isinstance(data, dict):
+            raise _Corrupt(f"{where}: expected a table")
+        if unknown := sorted(set(data) - set(keys)):
+            raise _Corrupt(f"{where}: unknown key {unknown[0]!r}")
+        self.data, self.where = data, where
+
+    def get(self, key: str, kind: type[_Value], default: Any = _REQUIRED) -> _Value:
+        if key not in self.data:
+            if default is _REQUIRED:
+                raise _Corrupt(f"{self.where}.{key}: missing")
+            return default
+        value = self.data[key]
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise _Corrupt(f"{self.where}.{key}: expected {kind.__name__}")
+        return value
+
+    def enum(self, key: str, kind: type[_Value]) -> _Value:
+        value = self.get(key, str)
+        try:
+            return kind(value)  # type: ignore[call-arg]
+        except ValueError:
+            raise _Corrupt(f"{self.where}.{key}: unknown value {value!r}") from None
+
+    def time(self, key: str, default: Any = _REQUIRED) -> datetime:
+        value = self.get(key, datetime, default)
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)  # a hand-edited local time: read as UTC
+
+    def json_list(self, key: str) -> list[dict[str, Any]]:
+        try:
+            value = json.loads(self.get(key, str))
+        except json.JSONDecodeError:
+            raise _Corrupt(f"{self.where}.{key}: not JSON") from None
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise _Corrupt(f"{self.where}.{key}: expected a JSON list of objects")
+        return value
+
+    def array(self, key: str) -> list[Any]:
+        return self.get(key, list, [])
+
+
+def _decode(data: dict[str, Any]) -> dict[str, SkuProgress]:
+    root = _Table(data, "file", ("schema_version", "skus"))
+    version = root.get("schema_version", int)
+    if version < 1:
+        raise _Corrupt(f"schema_version: unknown version {version}")
+    skus = root.get("skus", dict, {})
+    return {sku: _decode_sku(sku, table) for sku, table in skus.items()}
+
+
+_SKU_KEYS = (
+    "current_step",
+    "outcome",
+    "started_at",
+    "updated_at",
+    "case_draft_path",
+    "steps",
+    "patches",
+)
+
+
+def _decode_sku(sku: str, data: object) -> SkuProgress:
+    table = _Table(data, f"skus.{json.dumps(sku, ensure_ascii=False)}", _SKU_KEYS)
+    steps_table = _Table(
+        table.get("steps", dict, {}), f"{table.where}.steps", tuple(s.value for s in WizardStep)
+    )
+    steps = _all_steps()
+    for name, step in steps_table.data.items():
+        steps[WizardStep(name)] = _decode_step(step, f"{steps_table.where}.{name}")
+    patches = table.array("patches")
+    return SkuProgress(
+        sku=sku,
+        current_step=table.enum("current_step", WizardStep),
+        steps=steps,
+        patches=[_decode_patch(p, f"{table.where}.patches[{i}]") for i, p in enumerate(patches)],
+        outcome=table.enum("outcome", Outcome),
+        case_draft_path=table.get("case_draft_path", str, None),
+        started_at=table.time("started_at"),
+        updated_at=table.time("updated_at"),
+    )
+
+
+def _decode_step(data: object, where: str) -> StepProgress:
+    table = _Table(data, where, ("status", "notes", "updated_at", "checklist"))
+    checklist = []
+    for i, entry in enumerate(table.array("checklist")):
+        item = _Table(entry, f"{where}.checklist[{i}]", ("item", "done", "note"))
+        checklist.append(
+            ChecklistItem(item.get("item", str), item.get("done", bool), item.get("note", str, ""))
+        )
+    return StepProgress(
+        status=table.enum("status", StepStatus),
+        notes=table.get("notes", str, ""),
+        checklist=checklist,
+        updated_at=table.time("updated_at", None),
+    )
+
+
+def _decode_patch(data: object, where: str) -> PatchRecord:
+    table = _Table(
+        data, where, ("submitted_at", "mode", "patches", "status", "submission_id", "issues")
+    )
+    return PatchRecord(
+        submitted_at=table.time("submitted_at"),
+        mode=table.enum("mode", PatchMode),
+        patches=table.json_list("patches"),
+        status=table.get("status", str),
+        submission_id=table.get("submission_id", str, None),
+        issues=table.json_list("issues"),
+    )

@@ -1,0 +1,366 @@
+"""Saved wizard progress: round trip, schema, merging writers, locking, bad files moved aside."""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import tomllib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from asin_tui.domain.models import WizardStep
+from asin_tui.store import paths
+from asin_tui.store.config import load_config
+from asin_tui.store.progress import (
+    SCHEMA_VERSION,
+    ChecklistItem,
+    Outcome,
+    PatchMode,
+    PatchRecord,
+    ProgressError,
+    ProgressLocked,
+    ProgressStore,
+    SkuProgress,
+    StepProgress,
+    StepStatus,
+)
+
+US = "ATVPDKIKX0DER"
+T0 = datetime(2025, 5, 1, 9, 0, 0, 123456, tzinfo=UTC)
+
+
+def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
+    """A progress with every field set to something other than its default."""
+    progress = SkuProgress(
+        sku=sku,
+        current_step=WizardStep.VERIFY,
+        outcome=Outcome.ESCALATED,
+        case_draft_path="/home/seller/.local/share/asin-tui/cases/SKU-1.md",
+        started_at=T0,
+        updated_at=T0 + timedelta(minutes=12),
+    )
+    progress.steps[WizardStep.STOCK] = StepProgress(
+        status=StepStatus.PASSED, notes="ordered 40 units\nETA Friday", updated_at=T0
+    )
+    progress.steps[WizardStep.OVERVIEW] = StepProgress(status=StepStatus.NOT_APPLICABLE)
+    progress.steps[WizardStep.POLICY] = StepProgress(
+        status=StepStatus.NEEDS_ACTION,
+        checklist=[
+            ChecklistItem("Upload the safety data sheet", done=True, note="sent on 1 May"),
+            ChecklistItem("Appeal via Account Health"),
+        ],
+        updated_at=T0 + timedelta(minutes=5),
+    )
+    progress.patches = [
+        PatchRecord(
+            submitted_at=T0 + timedelta(minutes=10),
+            mode=PatchMode.VALIDATION_PREVIEW,
+            patches=[{"op": "replace", "path": "/attributes/color", "value": [{"value": "Rot"}]}],
+            status="INVALID",
+            submission_id="f1e2d3",
+            issues=[{"code": "90220", "message": "'color' is required", "severity": "ERROR"}],
+        ),
+        PatchRecord(
+            submitted_at=T0 + timedelta(minutes=11),
+            mode=PatchMode.REAL,
+            patches=[],
+            status="ACCEPTED",
+        ),
+    ]
+    return progress
+
+
+def store(profile: str = "main", **kwargs) -> ProgressStore:
+    return ProgressStore(profile, US, **kwargs)
+
+
+def test_file_lives_in_the_progress_dir_per_profile_and_marketplace():
+    assert store().path == paths.progress_dir() / f"main-{US}.toml"
+    assert ProgressStore("demo", "A1PA6795UKMFR9", Path("/x")).path == Path(
+        "/x/demo-A1PA6795UKMFR9.toml"
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile", "marketplace"), [("../etc", US), ("main", "US/../x"), ("", US)]
+)
+def test_names_that_would_escape_the_folder_are_refused(profile, marketplace):
+    with pytest.raises(ValueError, match="letters, digits"):
+        ProgressStore(profile, marketplace)
+
+
+def test_round_trip_of_every_field():
+    progress = full_progress()
+    store().update(progress.sku, progress)
+    loaded = ProgressStore("main", US).load()
+    assert loaded == {progress.sku: progress}
+
+
+def test_an_untouched_progress_round_trips():
+    progress = SkuProgress(sku="plain", started_at=T0, updated_at=T0)
+    store().update("plain", progress)
+    assert store().get("plain") == progress
+    assert store().get("other") is None
+
+
+def test_file_schema():
+    store().update("A-1", full_progress("A-1"))
+    path = store().path
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["schema_version"] == SCHEMA_VERSION == 1
+    sku = data["skus"]["A-1"]
+    assert set(sku) == {
+        "current_step",
+        "outcome",
+        "started_at",
+        "updated_at",
+        "case_draft_path",
+        "steps",
+        "patches",
+    }
+    assert (sku["current_step"], sku["outcome"]) == ("verify", "escalated")
+    assert sku["updated_at"] == T0 + timedelta(minutes=12)  # a real TOML date-time
+    assert set(sku["steps"]) == {"overview", "stock", "policy"}  # untouched steps left out
+    assert sku["steps"]["stock"] == {
+        "status": "passed",
+        "notes": "ordered 40 units\nETA Friday",
+        "updated_at": T0,
+    }
+    assert sku["steps"]["policy"]["checklist"][0] == {
+        "item": "Upload the safety data sheet",
+        "done": True,
+        "note": "sent on 1 May",
+    }
+    preview = sku["patches"][0]
+    assert set(preview) == {"submitted_at", "mode", "patches", "status", "submission_id", "issues"}
+    assert preview["mode"] == "VALIDATION_PREVIEW"
+    assert preview["patches"].startswith('[{"op": "replace"')  # JSON text
+    assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+    assert oct(path.parent.stat().st_mode & 0o777) == oct(0o700)
+
+
+def test_update_with_a_function_reads_modifies_and_stamps():
+    before = datetime.now(UTC)
+
+    def to_stock(progress: SkuProgress) -> None:
+        progress.current_step = WizardStep.STOCK
+
+    saved = store().update("A-1", to_stock)
+    assert saved.current_step is WizardStep.STOCK
+    assert saved.started_at >= before and saved.updated_at >= saved.started_at
+    again = store().update("A-1", lambda p: p)
+    assert again.current_step is WizardStep.STOCK  # got the saved progress, not a fresh one
+    assert again.updated_at > saved.updated_at
+
+
+def test_interleaved_instances_lose_nothing():
+    """Two app instances, each with its own store object, saving different SKUs."""
+    first, second = store(), store()
+    first.load(), second.load()
+    first.update("A-1", lambda p: setattr(p, "current_step", WizardStep.STOCK))
+    second.update("B-2", lambda p: setattr(p, "current_step", WizardStep.POLICY))
+    first.update("A-1", lambda p: setattr(p, "outcome", Outcome.RESOLVED))
+    loaded = store().load()
+    assert loaded["A-1"].current_step is WizardStep.STOCK
+    assert loaded["A-1"].outcome is Outcome.RESOLVED
+    assert loaded["B-2"].current_step is WizardStep.POLICY
+
+
+def test_latest_change_wins_per_sku():
+    old = SkuProgress(sku="A-1", current_step=WizardStep.STOCK, started_at=T0, updated_at=T0)
+    new = SkuProgress(
+        sku="A-1", current_step=WizardStep.APPLY, started_at=T0, updated_at=T0 + timedelta(1)
+    )
+    store().update("A-1", new)
+    assert store().update("A-1", old) == new  # a stale copy does not overwrite
+    assert store().get("A-1") == new
+    newer = SkuProgress(sku="A-1", started_at=T0, updated_at=T0 + timedelta(2))
+    assert store().update("A-1", newer) == newer
+
+
+def test_progress_for_another_sku_is_refused():
+    with pytest.raises(ValueError, match="cannot be saved as"):
+        store().update("A-1", SkuProgress(sku="B-2"))
+
+
+def _bump_many(directory: str, worker: int, rounds: int, start) -> None:
+    progress_store = ProgressStore("main", US, Path(directory))
+    start.wait(timeout=30)  # both processes begin together, so their writes interleave
+    for n in range(rounds):
+        progress_store.update(f"W{worker}-{n}", lambda p: setattr(p, "outcome", Outcome.OPEN))
+        progress_store.update(
+            "SHARED",
+            lambda p, n=n: p.steps[WizardStep.POLICY].checklist.append(
+                ChecklistItem(f"worker {worker} round {n}")
+            ),
+        )
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path):
+    rounds = 15
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(2)
+    workers = [
+        context.Process(target=_bump_many, args=(str(tmp_path), worker, rounds, start))
+        for worker in (1, 2)
+    ]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    loaded = ProgressStore("main", US, tmp_path).load()
+    assert {f"W{w}-{n}" for w in (1, 2) for n in range(rounds)} < set(loaded)
+    shared = loaded["SHARED"].steps[WizardStep.POLICY].checklist
+    assert len(shared) == 2 * rounds  # the same SKU, changed by both: every change kept
+
+
+def test_a_held_lock_gives_a_clear_error():
+    progress_store = store(lock_timeout=0.1)
+    progress_store.load()
+    lock = progress_store.path.with_name(progress_store.path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(ProgressLocked, match="another asin-tui is saving progress"):
+            progress_store.update("A-1", lambda p: None)
+    finally:
+        os.close(fd)
+    assert progress_store.update("A-1", lambda p: None).sku == "A-1"
+
+
+def test_open_items_newest_first():
+    for sku, minutes, outcome in (
+        ("A", 1, Outcome.OPEN),
+        ("B", 3, Outcome.OPEN),
+        ("C", 2, Outcome.RESOLVED),
+        ("D", 4, Outcome.ESCALATED),
+    ):
+        when = T0 + timedelta(minutes=minutes)
+        store().update(sku, SkuProgress(sku=sku, outcome=outcome, updated_at=when))
+    assert [p.sku for p in store().open_items()] == ["B", "A"]
+
+
+def test_last_note_is_from_the_step_touched_last():
+    progress = full_progress()
+    assert progress.last_note() == "sent on 1 May"  # policy (minute 5) beats stock (minute 0)
+    progress.steps[WizardStep.POLICY].updated_at = None
+    assert progress.last_note() == "ordered 40 units\nETA Friday"
+    assert SkuProgress(sku="x").last_note() == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        pytest.param("schema_version = 1\n[skus.A\n", "not valid TOML", id="bad-toml"),
+        pytest.param(b"schema_version = 1\n# \xff\n", "not valid TOML", id="not-utf8"),
+        pytest.param(
+            'schema_version = 1\n[skus.A]\ncurrent_step = "stock"\noutcome = "open"\n'
+            "started_at = 2025-05-01T09:00:00Z\nupdated_at = 'yesterday'\n",
+            'skus."A".updated_at: expected datetime',
+            id="wrong-type",
+        ),
+        pytest.param(
+            'schema_version = 1\n[skus.A]\ncurrent_step = "dance"\noutcome = "open"\n'
+            "started_at = 2025-05-01T09:00:00Z\nupdated_at = 2025-05-01T09:00:00Z\n",
+            "skus.\"A\".current_step: unknown value 'dance'",
+            id="unknown-step",
+        ),
+        pytest.param("[skus]\n", "file.schema_version: missing", id="no-version"),
+        pytest.param("schema_version = 1\nowner = 'me'\n", "unknown key 'owner'", id="extra-key"),
+    ],
+)
+def test_a_corrupt_file_is_moved_aside_with_a_message(content, reason):
+    progress_store = store()
+    progress_store.path.parent.mkdir(parents=True)
+    raw = content if isinstance(content, bytes) else content.encode()
+    progress_store.path.write_bytes(raw)
+
+    assert progress_store.load() == {}
+    (warning,) = progress_store.take_warnings()
+    assert warning.moved_to.name.startswith(f"main-{US}.corrupt-")
+    assert warning.moved_to.name.endswith("Z.toml")
+    assert warning.moved_to.read_bytes() == raw  # kept as it was
+    assert not progress_store.path.exists()
+    assert reason in str(warning)
+    assert f"it was kept as {warning.moved_to.name} and progress starts afresh" in str(warning)
+    assert progress_store.take_warnings() == []
+
+    progress_store.update("A-1", lambda p: None)  # new progress goes into a fresh file
+    assert warning.moved_to.read_bytes() == raw
+    assert list(store().load()) == ["A-1"]
+
+
+def test_a_newer_file_is_moved_aside_not_overwritten():
+    progress_store = store()
+    progress_store.path.parent.mkdir(parents=True)
+    newer = "schema_version = 2\n[skus.A]\nshiny = true\n"
+    progress_store.path.write_text(newer)
+    saved = progress_store.update("B", lambda p: None)
+    (warning,) = progress_store.take_warnings()
+    assert warning.moved_to.name.startswith(f"main-{US}.newer-")
+    assert warning.moved_to.read_text() == newer
+    assert "written by a newer asin-tui, schema_version 2" in str(warning)
+    assert store().load() == {"B": saved}
+
+
+def test_two_bad_files_in_the_same_second_are_both_kept():
+    progress_store = store()
+    progress_store.path.parent.mkdir(parents=True)
+    for content in ("garbage 1 [", "garbage 2 ["):
+        progress_store.path.write_text(content)
+        progress_store.load()
+    kept = sorted(w.moved_to.read_text() for w in progress_store.take_warnings())
+    assert kept == ["garbage 1 [", "garbage 2 ["]
+
+
+def test_naive_times_from_a_hand_edit_are_read_as_utc():
+    progress_store = store()
+    progress_store.path.parent.mkdir(parents=True)
+    progress_store.path.write_text(
+        'schema_version = 1\n[skus.A]\ncurrent_step = "stock"\noutcome = "open"\n'
+        "started_at = 2025-05-01T09:00:00\nupdated_at = 2025-05-01T09:30:00\n"
+    )
+    progress = progress_store.get("A")
+    assert progress.updated_at == datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
+    assert progress.steps[WizardStep.STOCK] == StepProgress()
+    assert progress_store.take_warnings() == []
+
+
+def test_a_failed_save_is_a_clear_error_and_keeps_the_old_file(monkeypatch):
+    store().update("A-1", full_progress("A-1"))
+    before = store().path.read_bytes()
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", disk_full)
+        with pytest.raises(ProgressError, match=r"main-ATVPDKIKX0DER.toml: cannot save: No space"):
+            store().update("B-2", lambda p: None)
+    assert store().path.read_bytes() == before
+    assert [p.name for p in store().path.parent.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_no_secrets_in_the_progress_file(monkeypatch):
+    secret, token = "amzn1.oa2-cs.v1.SECRETsecretQzXw", "Atzr|IwEBItokenTOKENJkVb"
+    config = paths.config_file()
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        f'[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
+        f'lwa_client_secret = "{secret}"\nlwa_app_id = "amzn1.application-oa2-client.app"\n'
+    )
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", token)
+    profile = load_config().profile()
+    assert profile.credentials.refresh_token == token
+    progress_store = ProgressStore(profile.name, profile.marketplace.marketplace_id)
+    progress_store.update("A-1", full_progress("A-1"))
+    progress_store.update("A-2", lambda p: None)
+    text = progress_store.path.read_text()
+    for value in (secret, token, "amzn1.application-oa2-client.app", secret[-4:], token[-4:]):
+        assert value not in text
+    for word in ("secret", "token", "lwa_"):
+        assert word not in text.lower()
