@@ -6,11 +6,13 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
+from asin_tui.store.progress import ProgressStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.screens.help import HelpScreen, binding_rows
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
+from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.service import ListingService, ProgressLoader, ServiceFactory, no_progress
 
 
@@ -69,17 +71,15 @@ class AsinTuiApp(App[None]):
         self.push_screen(HelpScreen(rows, about))
 
     def action_open_wizard(self, sku: str) -> None:
-        """Open the reactivation wizard for ``sku`` (issue 5).
-
-        HOOK for the wizard: the list (`w`) and the detail screen (`w`) both call this with the
-        listing's SKU; the wizard screen lives in ``asin_tui/ui/screens/wizard.py`` and is
-        pushed here with ``self.service`` (the account) and the SKU.
-        """
-        self.notify(
-            f"The reactivation wizard for {sku} is not available in this build yet.",
-            title="Wizard",
-            severity="warning",
-        )
+        """Open the reactivation wizard for ``sku`` (from the list's and the detail's `w`)."""
+        if self.service is None:
+            return
+        try:
+            store = ProgressStore(self.service.profile_name, self.service.marketplace_id)
+        except ValueError as exc:  # a profile name the progress file cannot be named after
+            self.notify(describe_error(exc), title="Progress will not be saved", severity="warning")
+            store = None
+        self.push_screen(WizardScreen(self.service, sku, store))
 
     async def on_unmount(self) -> None:
         if self.service is not None:

@@ -1,0 +1,280 @@
+"""The reactivation wizard: seven steps that get one listing back on sale, resumable.
+
+Slow work runs in workers: reading the evidence and progress (thread), the VALIDATION_PREVIEW
+and the real patch, the Verify re-read (async, network). Progress is saved after every step
+change and action; Escape leaves with it kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
+from asin_tui.domain.wizard import build_plan
+from asin_tui.store.progress import ProgressError, ProgressStore, SkuProgress
+from asin_tui.ui.messages import describe_error
+from asin_tui.ui.screens.wizard_state import WizardState
+from asin_tui.ui.widgets.wizard_stepper import WizardStepper
+from asin_tui.ui.widgets.wizard_steps import (
+    STEP_BODIES,
+    ApplyStep,
+    ProgressChanged,
+    VerifyStep,
+)
+
+_STEP_ACTIONS = {
+    "preview": WizardStep.APPLY,
+    "submit": WizardStep.APPLY,
+    "override": WizardStep.APPLY,
+    "recheck": WizardStep.VERIFY,
+    "fix_failing": WizardStep.VERIFY,
+    "copy_case": WizardStep.WRAP_UP,
+}
+
+
+@dataclass
+class WizardLoaded(Message):
+    evidence: Evidence
+    diagnosis: Diagnosis
+    saved: SkuProgress | None
+    warnings: list[str]
+
+
+@dataclass
+class PatchAnswered(Message):
+    result: Any  # SubmissionResult
+    patches: list
+    preview: bool
+
+
+@dataclass
+class Rechecked(Message):
+    diagnosis: Diagnosis
+
+
+@dataclass
+class WizardFailed(Message):
+    what: str
+    reason: str
+
+
+class WizardScreen(Screen):
+    BINDINGS = [
+        Binding("n,enter", "next", "Next", tooltip="Go to the next step that applies"),
+        Binding("b", "back", "Back", tooltip="Go to the previous step"),
+        Binding("escape", "leave", "Leave", tooltip="Leave the wizard; progress is kept"),
+        Binding("p", "preview", "Validate", tooltip="Validate the patches (VALIDATION_PREVIEW)"),
+        Binding("s", "submit", "Submit", tooltip="Submit the patches for real (after VALID)"),
+        Binding("o", "override", "Override", tooltip="Submit although Amazon said INVALID"),
+        Binding("r", "recheck", "Re-check", tooltip="Re-read the listing and re-diagnose it"),
+        Binding("f", "fix_failing", "Fix step", tooltip="Back to the step that still fails"),
+        Binding("c", "copy_case", "Copy case", tooltip="Copy the case draft to the clipboard"),
+    ]
+
+    def __init__(self, service: Any, sku: str, store: ProgressStore | None) -> None:
+        super().__init__()
+        self.service = service
+        self.sku = sku
+        self.store = store
+        self.state: WizardState | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield WizardStepper(id="wizard-stepper")
+        yield VerticalScroll(Static("Loading the listing…"), id="wizard-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "asin-tui"
+        self.sub_title = f"{self.sku} · reactivation wizard"
+        self.load()
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=True, group="wizard-load", exit_on_error=False)
+    def load(self) -> None:
+        try:
+            evidence, diagnosis = self.service.evidence(self.sku), self.service.diagnosis(self.sku)
+        except Exception as exc:  # unknown SKU, unreadable cache: say so, stay up
+            self.post_message(WizardFailed("open the listing", describe_error(exc)))
+            return
+        saved, warnings = None, []
+        if self.store is not None:
+            try:
+                saved = self.store.get(self.sku)
+            except ProgressError as exc:
+                warnings.append(str(exc))
+            warnings += [str(w) for w in self.store.take_warnings()]
+        self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings))
+
+    @work(exclusive=True, group="wizard-patch", exit_on_error=False)
+    async def send(self, patches: list, preview: bool) -> None:
+        try:
+            result = await self.service.patch(self.sku, patches, preview=preview)
+        except Exception as exc:
+            self.post_message(WizardFailed("send the patch", describe_error(exc)))
+            return
+        self.post_message(PatchAnswered(result, patches, preview))
+
+    @work(exclusive=True, group="wizard-verify", exit_on_error=False)
+    async def recheck(self) -> None:
+        try:
+            await self.service.refresh(self.sku)
+            diagnosis = self.service.diagnosis(self.sku)
+        except Exception as exc:
+            self.post_message(WizardFailed("re-read the listing", describe_error(exc)))
+            return
+        self.post_message(Rechecked(diagnosis))
+
+    # ------------------------------------------------------------------ results
+
+    def on_wizard_loaded(self, message: WizardLoaded) -> None:
+        for warning in message.warnings:
+            self.notify(warning, title="Saved progress", severity="warning", timeout=10)
+        plan = build_plan(message.evidence, message.diagnosis)
+        self.state = WizardState.start(plan, message.saved)
+        self.show_step(self.state.step)
+
+    def on_patch_answered(self, message: PatchAnswered) -> None:
+        state = self.state
+        state.record(message.result, message.patches, preview=message.preview)
+        self.save()
+        self.query_one(ApplyStep).show_answer(message.result, real=not message.preview)
+        self.refresh_bindings()
+
+    def on_rechecked(self, message: Rechecked) -> None:
+        result = self.state.verified(message.diagnosis)
+        self.save()
+        self.query_one(VerifyStep).show(result)
+        self.update_stepper()
+        self.refresh_bindings()
+
+    def on_wizard_failed(self, message: WizardFailed) -> None:
+        self.notify(message.reason, title=f"Could not {message.what}", severity="error", timeout=10)
+
+    def on_progress_changed(self, message: ProgressChanged) -> None:
+        self.state.progress.touch()
+        self.save()
+
+    # ------------------------------------------------------------------ steps
+
+    def show_step(self, step: WizardStep) -> None:
+        state = self.state
+        state.go(step)
+        if step is WizardStep.WRAP_UP and state.progress.outcome.value == "open":
+            self.wrap_up()
+        self.save()
+        self.update_stepper()
+        body = self.query_one("#wizard-body", VerticalScroll)
+        body.remove_children()
+        body.mount(STEP_BODIES[step](state))
+        body.scroll_home(animate=False)
+        self.refresh_bindings()
+        if step is WizardStep.APPLY and state.patches() and not state.preview_valid:
+            self.action_preview()
+        elif step is WizardStep.VERIFY and state.verification is None:
+            self.recheck()
+
+    def wrap_up(self) -> None:
+        try:
+            self.state.finish(datetime.now(UTC))
+        except OSError as exc:
+            self.notify(
+                describe_error(exc), title="Could not save the case draft", severity="error"
+            )
+
+    def update_stepper(self) -> None:
+        state = self.state
+        statuses = {step: state.status(step) for step in WizardStep}
+        self.query_one(WizardStepper).show(statuses, state.step)
+
+    def save(self) -> None:
+        if self.store is None or self.state is None:
+            return
+        try:
+            self.store.update(self.sku, self.state.progress)
+        except ProgressError as exc:
+            self.notify(str(exc), title="Progress not saved", severity="error")
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        step = _STEP_ACTIONS.get(action)
+        if step is None:
+            return True
+        if self.state is None or self.state.step is not step:
+            return False
+        if action == "submit":
+            return True if self.state.preview_valid else None
+        if action == "override":
+            preview = self.state.preview
+            return preview is not None and preview.status == "INVALID"
+        if action == "fix_failing":
+            result = self.state.verification
+            return bool(result and result.failing_step)
+        return True
+
+    def action_next(self) -> None:
+        if self.state is None:
+            return
+        nxt = self.state.plan.next_step(self.state.step)
+        if nxt is None:
+            self.notify("This is the last step. Press Escape to leave.")
+            return
+        self.show_step(nxt)
+
+    def action_back(self) -> None:
+        if self.state is None:
+            return
+        previous = self.state.plan.previous_step(self.state.step)
+        if previous is not None:
+            self.show_step(previous)
+
+    def action_leave(self) -> None:
+        self.save()
+        self.dismiss()
+
+    def action_preview(self) -> None:
+        patches = self.state.patches()
+        if not patches:
+            self.notify("Nothing to send: enter a change in Stock or Listing fields.")
+            return
+        self.send(patches, True)
+
+    def action_submit(self) -> None:
+        if not self.state.preview_valid:
+            self.notify("Validate first (p); submit only after Amazon answers VALID.")
+            return
+        self.send(self.state.patches(), False)
+
+    def action_override(self) -> None:
+        patches = self.state.patches()
+        if patches:
+            self.notify("Submitting although the preview was INVALID.", severity="warning")
+            self.send(patches, False)
+
+    def action_recheck(self) -> None:
+        self.query_one(VerifyStep).show(None)
+        self.recheck()
+
+    def action_fix_failing(self) -> None:
+        result = self.state.verification
+        if result and result.failing_step:
+            self.state.verification = None
+            self.state.preview = None
+            self.show_step(result.failing_step)
+
+    def action_copy_case(self) -> None:
+        if self.state.case_text:
+            self.app.copy_to_clipboard(self.state.case_text)
+            self.notify(str(self.state.case_path), title="Copied the case draft")

@@ -1,0 +1,87 @@
+"""Typed inputs for the wizard: one schema attribute → a Select (enum) or a validated Input.
+
+The value is checked as you type with ``patches.validate_value`` (enum, lengths incl. UTF-8
+bytes, number ranges, integers); the message shows under the input and a
+:class:`TypedField.Changed` message carries the typed value (or ``ok=False``) to the step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalGroup
+from textual.message import Message
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, Label, Select
+
+from asin_tui.domain.models import AttributeSpec
+from asin_tui.domain.patches import validate_value
+
+
+class SpecValidator(Validator):
+    def __init__(self, spec: AttributeSpec) -> None:
+        super().__init__()
+        self.spec = spec
+
+    def validate(self, value: str) -> ValidationResult:
+        ok, message, _ = validate_value(self.spec, value)
+        return self.success() if ok else self.failure(message)
+
+
+class TypedField(VerticalGroup):
+    """Label, input and the validation message of one attribute."""
+
+    DEFAULT_CSS = """
+    TypedField { height: auto; margin-bottom: 1; }
+    TypedField .field-message { color: $text-error; height: auto; }
+    TypedField .field-hint { color: $text-muted; }
+    """
+
+    @dataclass
+    class Changed(Message):
+        field: TypedField
+        ok: bool
+        value: Any
+
+    def __init__(self, spec: AttributeSpec, current: str, hint: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.current = current
+        self.hint = hint
+
+    @property
+    def name_key(self) -> str:
+        return self.spec.name
+
+    def compose(self) -> ComposeResult:
+        required = " *" if self.spec.required else ""
+        yield Label(f"{self.spec.title or self.spec.name}{required}", classes="field-label")
+        if self.spec.enum:
+            names = self.spec.enum_names or self.spec.enum
+            options = [(str(n), v) for n, v in zip(names, self.spec.enum, strict=False)]
+            value = self.current if self.current in self.spec.enum else Select.NULL
+            yield Select(options, value=value, prompt="Choose…", compact=True)
+        else:
+            yield Input(
+                self.current,
+                placeholder=self.spec.description[:60] or self.spec.name,
+                validators=[SpecValidator(self.spec)],
+                valid_empty=not self.spec.required,
+                compact=True,
+            )
+        if self.hint:
+            yield Label(self.hint, classes="field-hint")
+        yield Label("", classes="field-message")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        ok, message, value = validate_value(self.spec, event.value)
+        self.query_one(".field-message", Label).update(message)
+        self.post_message(self.Changed(self, ok, value))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        chosen = None if event.value is Select.NULL else event.value
+        self.post_message(self.Changed(self, chosen is not None, chosen))

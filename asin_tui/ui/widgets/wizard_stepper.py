@@ -1,0 +1,42 @@
+"""The wizard's stepper: the seven steps, where you are, and each step's status.
+
+Readable without colour: every status has its own mark, the current step is in brackets.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from asin_tui.domain.models import WizardStep
+from asin_tui.domain.wizard import Status
+
+MARKS = {
+    Status.PASSED: ("✓", "green"),
+    Status.NEEDS_ACTION: ("!", "bold yellow"),
+    Status.NOT_APPLICABLE: ("–", "dim"),
+    Status.PENDING: ("·", ""),
+}
+
+
+def status_mark(status: Status) -> Text:
+    mark, style = MARKS[status]
+    return Text(mark, style=style)
+
+
+class WizardStepper(Static):
+    """One line: ``1 ✓ Overview  [2 ! Stock]  3 – Policy compliance …``."""
+
+    def show(self, statuses: dict[WizardStep, Status], current: WizardStep) -> None:
+        line = Text()
+        for number, step in enumerate(WizardStep, 1):
+            status = statuses[step]
+            here = step is current
+            style = "bold reverse" if here else ("dim" if status is Status.NOT_APPLICABLE else "")
+            line.append("[" if here else " ", style=style)
+            line.append(f"{number} ", style=style)
+            line.append_text(status_mark(status))
+            line.append(f" {step.label}", style=style)
+            line.append("]" if here else " ", style=style)
+            line.append(" ")
+        self.update(line)

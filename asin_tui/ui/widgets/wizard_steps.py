@@ -1,0 +1,317 @@
+"""The body of each wizard step. Each reads and changes the shared ``WizardState``.
+
+Steps with inputs keep ``state.draft`` (what will be patched) and ``state.progress`` (checklist
+ticks, notes) up to date as the user types; the screen saves the progress.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalGroup
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from asin_tui.domain import patches as P
+from asin_tui.domain.models import WizardStep
+from asin_tui.domain.wizard import Check, StockAction, VerifyResult, state_text
+from asin_tui.ui.screens.wizard_state import WizardState
+from asin_tui.ui.widgets.wizard_fields import TypedField
+from asin_tui.ui.widgets.wizard_stepper import status_mark
+
+ACTION_LABELS = {
+    StockAction.SET_MFN_QUANTITY: "Set the quantity (merchant fulfilled)",
+    StockAction.SWITCH_TO_MFN: "Switch to merchant fulfilment with a quantity",
+    StockAction.SWITCH_TO_FBA: "Relist for Fulfilment by Amazon",
+}
+PRICE_FIELDS = (
+    (P.OUR_PRICE, "Price"),
+    (P.MINIMUM_PRICE, "Minimum allowed price"),
+    (P.MAXIMUM_PRICE, "Maximum allowed price"),
+)
+
+
+class ProgressChanged(Message):
+    """A step changed the saved progress (a tick, a note): the screen saves it."""
+
+
+def checks_text(checks: tuple[Check, ...]) -> Text:
+    text = Text()
+    width = max((len(c.label) for c in checks), default=0)
+    for check in checks:
+        text.append_text(status_mark(check.status))
+        text.append(f" {check.label.ljust(width)}  ", style="bold")
+        text.append(f"{check.evidence}\n")
+    return text.rstrip() or Text("Nothing to check.")
+
+
+class StepBody(VerticalGroup):
+    step: WizardStep
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(classes="wizard-step")
+        self.state = state
+
+    def checks(self) -> Static:
+        return Static(checks_text(self.state.plan.step(self.step).checks), classes="checks")
+
+
+class OverviewStep(StepBody):
+    step = WizardStep.OVERVIEW
+
+    def compose(self) -> ComposeResult:
+        plan = self.state.plan
+        listing = plan.listing
+        facts = [
+            ("Title", listing.item_name or "—"),
+            ("SKU", listing.sku),
+            ("ASIN", listing.asin or "—"),
+            ("Product type", listing.product_type or "—"),
+            ("State", state_text(plan.diagnosis)),
+        ]
+        yield Static("\n".join(f"{k:<13} {v}" for k, v in facts), classes="facts")
+        yield Label("Checks", classes="section-title")
+        yield self.checks()
+        steps = " → ".join(s.label for s in plan.applicable[1:])
+        yield Static(f"Steps that apply: {steps}", classes="hint")
+
+
+class StockStep(StepBody):
+    step = WizardStep.STOCK
+
+    def compose(self) -> ComposeResult:
+        stock = self.state.plan.stock
+        yield self.checks()
+        if stock.guidance:
+            yield Label("What to do", classes="section-title")
+            yield Static("\n".join(f"• {tip}" for tip in stock.guidance), classes="guidance")
+        yield Label("Action", classes="section-title")
+        actions = stock.actions
+        current = self.state.draft.stock_action
+        if len(actions) > 1 or actions[0] is not StockAction.SET_MFN_QUANTITY:
+            options = [(ACTION_LABELS[a], a) for a in actions]
+            yield Select(
+                options,
+                value=current or Select.NULL,
+                prompt="No change",
+                id="stock-action",
+                compact=True,
+            )
+        quantity = self.state.draft.mfn_quantity
+        qty_text = str(quantity if quantity is not None else stock.mfn_quantity or 0)
+        yield TypedField(P.QUANTITY_SPEC, qty_text, id="stock-quantity")
+        handling = self.state.draft.handling_time or stock.handling_time
+        yield TypedField(
+            P.HANDLING_TIME_SPEC,
+            "" if handling is None else str(handling),
+            hint="Days between the order and shipping (lead_time_to_ship_max_days).",
+            id="stock-handling",
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.state.draft.stock_action = None if event.value is Select.NULL else event.value
+
+    def on_typed_field_changed(self, event: TypedField.Changed) -> None:
+        event.stop()
+        draft, stock = self.state.draft, self.state.plan.stock
+        value = event.value if event.ok else None
+        if event.field.id == "stock-quantity":
+            draft.mfn_quantity = value
+        else:
+            draft.handling_time = value
+        if stock.actions == (StockAction.SET_MFN_QUANTITY,):
+            changed = (
+                draft.mfn_quantity is not None and draft.mfn_quantity != stock.mfn_quantity
+            ) or (draft.handling_time is not None and draft.handling_time != stock.handling_time)
+            draft.stock_action = StockAction.SET_MFN_QUANTITY if changed else None
+
+
+class PolicyStep(StepBody):
+    step = WizardStep.POLICY
+
+    def compose(self) -> ComposeResult:
+        yield self.checks()
+        self._items: dict[str, Any] = {}
+        for n, case in enumerate(self.state.plan.policy_cases):
+            yield Label(case.title, classes="section-title")
+            yield Static(case.evidence, classes="evidence")
+            yield Static(f"Appeal path: {case.appeal_path}", classes="hint")
+            for link in case.links:
+                yield Static(f"{link.title}: {link.url}", classes="hint")
+            for m, item in enumerate(case.items):
+                saved = self.state.checklist_item(case, item.text)
+                self._items[f"item-{n}-{m}"] = saved
+                yield Checkbox(item.text, saved.done, id=f"item-{n}-{m}", compact=True)
+                yield Input(
+                    saved.note,
+                    placeholder="note",
+                    id=f"note-{n}-{m}",
+                    compact=True,
+                    classes="item-note",
+                )
+        yield Label("Notes", classes="section-title")
+        notes = self.state.progress.steps[WizardStep.POLICY].notes
+        yield Input(
+            notes, placeholder="What you did, case ids, dates…", id="policy-notes", compact=True
+        )
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self._items[event.checkbox.id].done = event.value
+        self.post_message(ProgressChanged())
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.input.id == "policy-notes":
+            self.state.note(WizardStep.POLICY, event.value)
+        else:
+            item = self._items[event.input.id.replace("note-", "item-")]
+            if item.note == event.value:
+                return
+            item.note = event.value
+        self.post_message(ProgressChanged())
+
+
+class FieldsStep(StepBody):
+    step = WizardStep.FIELDS
+
+    def compose(self) -> ComposeResult:
+        plan, draft = self.state.plan, self.state.draft
+        yield self.checks()
+        for field_input in plan.fields:
+            current = draft.attributes.get(field_input.name)
+            text = str(current) if current is not None else field_input.current
+            yield TypedField(
+                field_input.spec, text, hint=field_input.message, id=f"attr-{field_input.name}"
+            )
+        if plan.price_needs_action:
+            yield Label(f"Price (allowed {plan.price.band_text})", classes="section-title")
+            band = {
+                P.OUR_PRICE: plan.price.price,
+                P.MINIMUM_PRICE: plan.price.minimum,
+                P.MAXIMUM_PRICE: plan.price.maximum,
+            }
+            for key, title in PRICE_FIELDS:
+                spec = P.AttributeSpec(key, title=title, value_type="number", minimum=0.01)
+                value = band[key]
+                yield TypedField(spec, "" if value is None else str(value), id=f"price-{key}")
+
+    def on_typed_field_changed(self, event: TypedField.Changed) -> None:
+        event.stop()
+        draft, plan = self.state.draft, self.state.plan
+        field_id = event.field.id or ""
+        value = event.value if event.ok else None
+        if field_id.startswith("price-"):
+            key = field_id.removeprefix("price-")
+            current = {
+                P.OUR_PRICE: plan.price.price,
+                P.MINIMUM_PRICE: plan.price.minimum,
+                P.MAXIMUM_PRICE: plan.price.maximum,
+            }[key]
+            attr = {P.OUR_PRICE: "price", P.MINIMUM_PRICE: "minimum", P.MAXIMUM_PRICE: "maximum"}[
+                key
+            ]
+            setattr(draft, attr, value if value != current else None)
+            return
+        name = event.field.name_key
+        current = next(f.current for f in plan.fields if f.name == name)
+        if value is None or str(value) == current:
+            draft.attributes.pop(name, None)
+        else:
+            draft.attributes[name] = value
+
+
+class ApplyStep(StepBody):
+    step = WizardStep.APPLY
+
+    def compose(self) -> ComposeResult:
+        ops = self.state.patches()
+        yield Label("JSON Patches to send (patchListingsItem)", classes="section-title")
+        text = json.dumps(ops, indent=2) if ops else "Nothing to send: go back and enter a change."
+        yield Static(text, classes="patches", markup=False)
+        yield Label("Amazon's answer", classes="section-title")
+        yield Static(answer_text(self.state.preview), id="apply-answer", markup=False)
+
+    def show_answer(self, result: Any, *, real: bool) -> None:
+        text = answer_text(result)
+        if real and result.ok:
+            text += "\nSubmitted. Press n to re-check the listing (Verify)."
+        elif not real and result.status == "VALID":
+            text += "\nValid. Press s to submit for real."
+        elif not real:
+            text += "\nAmazon rejects this. Go back (b) and fix it, or press o to submit anyway."
+        self.query_one("#apply-answer", Static).update(text)
+
+
+def answer_text(result: Any) -> str:
+    if result is None:
+        return "Not validated yet: press p to validate with Amazon (VALIDATION_PREVIEW)."
+    mode = "validation preview" if result.preview else "submission"
+    head = f"{result.status} ({mode})" + (
+        f", submission id {result.submission_id}" if result.submission_id else ""
+    )
+    issues = [f"  {i.severity} {i.code}: {i.message}" for i in result.issues]
+    return "\n".join([head, *issues])
+
+
+class VerifyStep(StepBody):
+    step = WizardStep.VERIFY
+
+    def compose(self) -> ComposeResult:
+        yield Static(verify_text(self.state.verification), id="verify-result")
+
+    def show(self, result: VerifyResult | None) -> None:
+        self.query_one("#verify-result", Static).update(verify_text(result))
+
+
+def verify_text(result: VerifyResult | None) -> Text:
+    if result is None:
+        return Text("Re-reading the listing from Amazon…")
+    text = Text()
+    text.append(f"Before: {state_text(result.before)}\n")
+    text.append(f"After:  {state_text(result.after)}\n\n", style="bold")
+    for label, findings, mark in (
+        ("Fixed", result.fixed, "✓"),
+        ("Still there", result.remaining, "!"),
+        ("New", result.new, "!"),
+    ):
+        for finding in findings:
+            text.append(f"{mark} {label}: {finding.title}. {finding.detail}\n")
+    if result.resolved:
+        text.append("\nThe listing is back on sale. Press n to wrap up.", style="bold green")
+    elif result.failing_step is not None:
+        text.append(
+            f"\nStill failing at {result.failing_step.label}: press f to go back there, or n to wrap up and escalate.",
+            style="bold yellow",
+        )
+    return text
+
+
+class WrapUpStep(StepBody):
+    step = WizardStep.WRAP_UP
+
+    def compose(self) -> ComposeResult:
+        state = self.state
+        if state.resolved:
+            yield Static(
+                f"Resolved: {state_text(state.verification.after if state.verification else state.plan.diagnosis)}",
+                classes="outcome",
+            )
+            return
+        where = str(state.case_path) if state.case_path else "(not written)"
+        yield Static(
+            f"Escalated. Seller Support case draft saved to {where} — press c to copy it.",
+            classes="outcome",
+            markup=False,
+        )
+        yield Static(state.case_text, classes="case-draft", markup=False)
+
+
+STEP_BODIES: dict[WizardStep, type[StepBody]] = {
+    cls.step: cls
+    for cls in (OverviewStep, StockStep, PolicyStep, FieldsStep, ApplyStep, VerifyStep, WrapUpStep)
+}
