@@ -1,13 +1,402 @@
-"""`asin-tui report` (placeholder until its issue lands)."""
+"""`asin-tui report`: sync the account and print the listings that need attention (or all).
+
+A contract scripts rely on: formats `json`, `csv` and `table` (for people), the order of
+`models.sort_key` (most severe state first, then SKU), exit 0 when nothing needs attention,
+1 when something does, 2 on any error (config, credentials, network) with one clear line.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import csv
+import dataclasses
+import io
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from asin_tui.cli import UsageError
+from asin_tui.domain.marketplaces import UnknownMarketplace, resolve_marketplace
+from asin_tui.domain.models import ListingRecord, State
+from asin_tui.spapi.errors import SpApiError
+from asin_tui.store.atomic import atomic_write_text
+from asin_tui.store.cache import CacheError, SyncInfo
+from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile, load_config, mask
+
+if TYPE_CHECKING:  # the service pulls in python-amazon-sp-api: imported when a report runs
+    from asin_tui.service import AccountService
+    from asin_tui.spapi.sync import SyncProgress
+
+FORMATS = ("table", "json", "csv")
+CSV_COLUMNS = (
+    "sku",
+    "asin",
+    "title",
+    "state",
+    "main_cause",
+    "severity",
+    "fulfillment_channel",
+    "quantity",
+    "price",
+    "currency",
+    "inactive_since",
+    "finding_codes",
+)
+DEFAULT_MAX_AGE_MINUTES = 15.0
+MIN_TABLE_WIDTH = 100
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    return sub.add_parser("report", help="report (not yet available)")
+    parser = sub.add_parser(
+        "report",
+        help="sync the account and list the listings that need attention",
+        description=(
+            "Sync the account, then list every listing that needs attention (or all of them), "
+            "most severe state first. Exit 0: none needs attention; 1: some do; 2: error."
+        ),
+    )
+    # The account options also exist before the subcommand; SUPPRESS keeps a value given
+    # there from being overwritten by this parser's defaults.
+    account = parser.add_mutually_exclusive_group()
+    account.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="the sandbox account"
+    )
+    account.add_argument(
+        "--profile", metavar="NAME", default=argparse.SUPPRESS, help="config profile"
+    )
+    parser.add_argument(
+        "--marketplace",
+        metavar="M",
+        default=argparse.SUPPRESS,
+        help="marketplace code or id (overrides the profile)",
+    )
+    parser.add_argument("--all", action="store_true", help="every listing, not only problems")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
+    parser.add_argument("--output", metavar="FILE", type=Path, help="write to FILE (atomically)")
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="use the local cache without syncing when it is fresh enough (see --max-age)",
+    )
+    parser.add_argument(
+        "--max-age",
+        metavar="MINUTES",
+        type=float,
+        default=DEFAULT_MAX_AGE_MINUTES,
+        help=f"with --cached: how old the cache may be (default {DEFAULT_MAX_AGE_MINUTES:g})",
+    )
+    return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    profile = None
+    try:
+        if args.demo and getattr(args, "profile", None):
+            raise UsageError("use either --demo or --profile, not both")
+        profile = None if args.demo else _profile(args)
+        return asyncio.run(_report(args, profile))
+    except (ConfigError, SpApiError, CacheError, OSError) as exc:
+        raise UsageError(_one_line(exc, profile)) from None
+
+
+# ---------------------------------------------------------------------- running
+
+
+def _profile(args: argparse.Namespace) -> Profile:
+    profile = load_config().profile(args.profile)
+    if not args.marketplace:
+        return profile
+    try:
+        marketplace = resolve_marketplace(args.marketplace)
+    except UnknownMarketplace as exc:
+        raise UsageError(str(exc)) from None
+    locale = profile.issue_locale
+    if locale == profile.marketplace.language_tag:  # not configured: follow the marketplace
+        locale = marketplace.language_tag
+    return dataclasses.replace(profile, marketplace=marketplace, issue_locale=locale)
+
+
+def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountService:
+    from asin_tui.service import AccountService
+
+    if profile is not None:
+        return AccountService.for_profile(profile)
+    service = AccountService.for_demo(reset=args.reset)
+    if args.marketplace:
+        try:
+            wanted = resolve_marketplace(args.marketplace).marketplace_id
+        except UnknownMarketplace as exc:
+            raise UsageError(str(exc)) from None
+        if wanted != service.marketplace_id:
+            raise UsageError("the demo account sells in the US marketplace only")
+    return service
+
+
+async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
+    service = _open_service(args, profile)
+    try:
+        if service.cache_warning:
+            print(f"asin-tui: warning: {service.cache_warning}", file=sys.stderr)
+        if not (args.cached and _fresh(service.last_sync(), args)):
+            await _sync(service, include_all=args.all)
+        records = service.cached_records(all_listings=args.all)
+        text = render(
+            args.format,
+            records,
+            profile=service.profile_name,
+            marketplace_id=service.marketplace_id,
+            last_sync=service.last_sync(),
+            width=_table_width(args.output),
+        )
+    finally:
+        await service.aclose()
+    _emit(text, args.output, len(records))
+    return 1 if any(r.needs_attention for r in records) else 0
+
+
+def _fresh(last: SyncInfo | None, args: argparse.Namespace) -> bool:
+    """The cache can answer without a sync: complete, wide enough and young enough."""
+    if last is None or not last.complete or (args.all and not last.include_all):
+        return False
+    return last.age_seconds() <= args.max_age * 60
+
+
+async def _sync(service: AccountService, *, include_all: bool) -> None:
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        summary = await service.sync(include_all=include_all, progress=bar)
+    finally:
+        if bar:
+            bar.clear()
+    if summary.failed:
+        shown = "; ".join(f"{key}: {why}" for key, why in list(summary.failed.items())[:5])
+        more = f" (and {len(summary.failed) - 5} more)" if len(summary.failed) > 5 else ""
+        print(
+            f"asin-tui: warning: {len(summary.failed)} could not be fetched, their cached "
+            f"data is shown: {shown}{more}",
+            file=sys.stderr,
+        )
+
+
+def _emit(text: str, output: Path | None, count: int) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    atomic_write_text(output, text, 0o644)
+    print(f"asin-tui: wrote {count} listings to {output}", file=sys.stderr)
+
+
+def _table_width(output: Path | None) -> int:
+    if output is None and sys.stdout.isatty():
+        return max(MIN_TABLE_WIDTH, shutil.get_terminal_size().columns)
+    return 120
+
+
+def _one_line(exc: BaseException, profile: Profile | None) -> str:
+    """The error as one line, with any credential value masked (belt and braces)."""
+    text = " ".join(str(exc).split())
+    if profile is not None:
+        for key in SECRET_KEYS:
+            secret = getattr(profile.credentials, key, None)
+            if secret:
+                text = text.replace(secret, mask(secret))
+    return text
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (stderr), redrawn in place."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, progress: SyncProgress) -> None:
+        if progress.total:
+            filled = min(self.WIDTH, self.WIDTH * progress.done // max(progress.total, 1))
+            bar = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+        else:
+            bar = ""
+        line = f"{bar}{progress.message}"[: shutil.get_terminal_size().columns - 1]
+        self.stream.write(f"\r\x1b[2K{line}")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[2K")
+        self.stream.flush()
+
+
+# ---------------------------------------------------------------------- rendering
+
+
+def render(
+    fmt: str,
+    records: Sequence[ListingRecord],
+    *,
+    profile: str,
+    marketplace_id: str,
+    last_sync: SyncInfo | None,
+    width: int = 120,
+) -> str:
+    if fmt == "json":
+        return render_json(records, profile, marketplace_id, last_sync)
+    if fmt == "csv":
+        return render_csv(records)
+    return render_table(records, last_sync, width)
+
+
+def render_json(
+    records: Sequence[ListingRecord],
+    profile: str,
+    marketplace_id: str,
+    last_sync: SyncInfo | None,
+) -> str:
+    document: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "profile": profile,
+        "marketplace_id": marketplace_id,
+        "counts": _counts(records),
+        "listings": [r.to_report_dict() for r in records],
+        "last_sync": None
+        if last_sync is None
+        else {
+            "finished_at": last_sync.finished_at.isoformat(),
+            "include_all": last_sync.include_all,
+            "complete": last_sync.complete,
+            "failed": dict(last_sync.failed),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(records: Sequence[ListingRecord]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in records:
+        main = r.findings[0] if r.findings else None
+        writer.writerow(
+            (
+                r.sku,
+                r.asin or "",
+                r.title,
+                r.state.value,
+                r.main_cause,
+                main.severity.value if main else "",
+                r.fulfillment_channel or "",
+                "" if r.quantity is None else r.quantity,
+                "" if r.price is None else str(r.price),
+                r.currency or "",
+                r.inactive_since.isoformat() if r.inactive_since else "",
+                ";".join(f.code for f in r.findings),
+            )
+        )
+    return buffer.getvalue()
+
+
+# The table's columns: (header, width or None for the two flexible ones). When the
+# terminal is narrow, optional columns go first (in _DROP_ORDER) so TITLE and CAUSE stay
+# readable; TITLE and CAUSE share what is left.
+_TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("STATE", 17),
+    ("SKU", 16),
+    ("ASIN", 10),
+    ("TITLE", None),
+    ("CAUSE", None),
+    ("STOCK", 8),
+    ("PRICE", 10),
+    ("SINCE", 10),
+)
+_DROP_ORDER = ("SINCE", "ASIN", "PRICE")
+_FLEX_MIN = 16
+_CAUSE_MAX = 36
+_GAP = 2
+
+
+def render_table(
+    records: Sequence[ListingRecord], last_sync: SyncInfo | None, width: int = 120
+) -> str:
+    columns = _table_layout(width)
+    lines = [_table_line({h: h for h, _ in columns}, columns)]
+    lines += [_table_line(_table_cells(r), columns) for r in records]
+    lines.append("")
+    lines += _table_footer(records, last_sync, width)
+    return "\n".join(lines) + "\n"
+
+
+def _table_layout(width: int) -> list[tuple[str, int]]:
+    """Column widths for a terminal `width` wide (optional columns dropped if needed)."""
+    columns = list(_TABLE_COLUMNS)
+    while True:
+        fixed = sum(w or 0 for _, w in columns) + _GAP * (len(columns) - 1)
+        room = width - fixed
+        droppable = [name for name in _DROP_ORDER if any(h == name for h, _ in columns)]
+        if room >= 2 * _FLEX_MIN or not droppable:
+            break
+        columns = [c for c in columns if c[0] != droppable[0]]
+    room = max(room, 2 * _FLEX_MIN)
+    cause = min(_CAUSE_MAX, room - _FLEX_MIN)  # the cause is what a triage reads first
+    flex = {"TITLE": room - cause, "CAUSE": cause}
+    return [(h, w if w is not None else flex[h]) for h, w in columns]
+
+
+def _table_cells(r: ListingRecord) -> dict[str, str]:
+    return {
+        "STATE": r.state.value,
+        "SKU": r.sku,
+        "ASIN": r.asin or "-",
+        "TITLE": r.title,
+        "CAUSE": r.main_cause or "-",
+        "STOCK": _stock(r),
+        "PRICE": f"{r.price} {r.currency or ''}".strip() if r.price is not None else "-",
+        "SINCE": r.inactive_since.date().isoformat() if r.inactive_since else "-",
+    }
+
+
+def _stock(r: ListingRecord) -> str:
+    if r.quantity is None:
+        return "-"
+    if r.fulfillment_channel == "FBA":
+        return f"{r.quantity}+{r.inbound or 0}in" if r.inbound else f"{r.quantity} FBA"
+    return str(r.quantity)
+
+
+def _table_line(cells: dict[str, str], columns: Sequence[tuple[str, int]]) -> str:
+    return (" " * _GAP).join(_fit(cells[h], w) for h, w in columns).rstrip()
+
+
+def _fit(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table_footer(
+    records: Sequence[ListingRecord], last_sync: SyncInfo | None, width: int
+) -> list[str]:
+    """Counts and sync facts: one line when it fits, else one line per fact."""
+    attention = sum(r.needs_attention for r in records)
+    counts = ", ".join(f"{state} {n}" for state, n in _counts(records).items() if n)
+    parts = [
+        f"{len(records)} listings, {attention} need attention" + (f" ({counts})" if counts else "")
+    ]
+    if last_sync is not None:
+        scope = "all listings" if last_sync.include_all else "listings needing attention"
+        parts.append(f"synced {last_sync.finished_at:%Y-%m-%d %H:%M} UTC ({scope})")
+        if not last_sync.complete:
+            parts.append(f"incomplete: {len(last_sync.failed)} could not be fetched")
+    line = " · ".join(parts)
+    return [line] if len(line) <= width else parts
+
+
+def _counts(records: Sequence[ListingRecord]) -> dict[str, int]:
+    counts = {state.value: 0 for state in State}
+    for r in records:
+        counts[r.state.value] += 1
+    return counts

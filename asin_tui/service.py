@@ -1,0 +1,333 @@
+"""The account service: the one object the UI and the commands talk to.
+
+It joins the layers for one seller account in one marketplace: SP-API (fetch), parsing
+(raw JSON → domain objects), the diagnosis engine, and the local cache (records, raw
+evidence, state history). No Textual here, and no widgets ever see raw JSON.
+
+Reads (`cached_records`, `evidence`, `diagnosis`, `last_sync`) are local and quick; the
+network calls (`sync`, `refresh`, `patch`) are async and meant for workers. A failed sync
+raises and keeps the cached data as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from asin_tui.domain.diagnosis import diagnose
+from asin_tui.domain.models import (
+    CatalogItem,
+    Diagnosis,
+    Evidence,
+    Issue,
+    ListingRecord,
+    ProductTypeRequirements,
+    State,
+)
+from asin_tui.spapi import parse
+from asin_tui.spapi.client import SpApi, open_client, open_demo_client
+from asin_tui.spapi.errors import SpApiError
+from asin_tui.spapi.sync import SyncedListing, SyncProgress, SyncResult, fetch_listing, sync_account
+from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo, cache_path
+from asin_tui.store.config import Profile
+
+DEMO_PROFILE = "demo"
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+__all__ = [
+    "AccountService",
+    "SubmissionResult",
+    "SyncInfo",
+    "SyncSummary",
+    "UnknownSku",
+]
+
+
+class UnknownSku(KeyError):
+    """The SKU is not in the local cache (sync first)."""
+
+    def __str__(self) -> str:
+        return f"SKU {self.args[0]!r} is not in the local cache; sync the account first"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    """What one sync did. `failed` names every SKU (or query) it could not fetch, and why."""
+
+    started_at: datetime
+    finished_at: datetime
+    include_all: bool
+    complete: bool
+    listings: int  # listings fetched and diagnosed
+    counts: Mapping[State, int] = field(default_factory=dict)  # of the fetched listings
+    needs_attention: int = 0
+    failed: Mapping[str, str] = field(default_factory=dict)
+    calls: Mapping[str, int] = field(default_factory=dict)  # SP-API requests per operation
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionResult:
+    """A patchListingsItem answer: ACCEPTED / INVALID (real) or VALID / INVALID (preview)."""
+
+    sku: str
+    status: str
+    submission_id: str | None
+    issues: tuple[Issue, ...] = ()
+    preview: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ACCEPTED", "VALID")
+
+
+class AccountService:
+    """One seller account in one marketplace: cache, SP-API client (opened on first use)."""
+
+    def __init__(
+        self,
+        *,
+        profile_name: str,
+        marketplace_id: str,
+        seller_id: str,
+        client_factory: Callable[[], SpApi],
+        cache: ListingCache | None = None,
+    ) -> None:
+        self.profile_name = profile_name
+        self.marketplace_id = marketplace_id
+        self.seller_id = seller_id
+        self._client_factory = client_factory
+        self._api: SpApi | None = None
+        self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
+        self._requirements: dict[str, ProductTypeRequirements | None] = {}
+
+    @classmethod
+    def for_profile(cls, profile: Profile) -> AccountService:
+        """A configured account. Credentials are checked when the network is first used."""
+        return cls(
+            profile_name=profile.name,
+            marketplace_id=profile.marketplace.marketplace_id,
+            seller_id=profile.seller_id,
+            client_factory=lambda: open_client(profile),
+        )
+
+    @classmethod
+    def for_demo(cls, reset: bool = False) -> AccountService:
+        """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh."""
+        api = open_demo_client(reset=reset)
+        if reset:
+            _remove_cache(cache_path(DEMO_PROFILE, api.marketplace_id))
+        service = cls(
+            profile_name=DEMO_PROFILE,
+            marketplace_id=api.marketplace_id,
+            seller_id=api.seller_id,
+            client_factory=lambda: api,
+        )
+        service._api = api
+        return service
+
+    # ------------------------------------------------------------------ local reads
+
+    @property
+    def cache_warning(self) -> str | None:
+        """Set when the cache file was unreadable and had to be rebuilt (show it once)."""
+        return self._cache.warning
+
+    def cached_records(self, *, all_listings: bool) -> list[ListingRecord]:
+        """The cached rows, most severe state first then SKU (models.sort_key's order)."""
+        return self._cache.load_records(needs_attention_only=not all_listings)
+
+    def last_sync(self) -> SyncInfo | None:
+        return self._cache.last_sync()
+
+    def evidence(self, sku: str) -> Evidence:
+        raw = self._cache.raw_evidence(sku)
+        if raw is None:
+            raise UnknownSku(sku)
+        return self._evidence(raw)
+
+    def diagnosis(self, sku: str) -> Diagnosis:
+        return diagnose(self.evidence(sku))
+
+    # ------------------------------------------------------------------ network
+
+    async def sync(
+        self, *, include_all: bool, progress: ProgressCallback | None = None
+    ) -> SyncSummary:
+        """Fetch the account (needs attention, or every listing), diagnose, store.
+
+        Raises SpApiError when the sync cannot run at all (credentials, network); SKUs that
+        could not be fetched or read are listed in the summary and keep their cached rows.
+        """
+        result = await sync_account(self._client(), include_all=include_all, progress=progress)
+        # Parsing, diagnosing and writing thousands of listings is CPU work: keep it off the
+        # event loop so the UI stays responsive.
+        return await asyncio.to_thread(self._store_sync, result)
+
+    async def refresh(self, sku: str) -> ListingRecord:
+        """Fetch one listing again (wizard Verify), re-diagnose it and store it."""
+        api = self._client()
+        synced = await fetch_listing(api, sku)
+        listing = _parse_or_raise(lambda: parse.parse_listing(synced.item, self.marketplace_id))
+        if listing.product_type and self._cache.product_type(listing.product_type) is None:
+            definition = await api.product_type(listing.product_type)
+            self._cache.write_product_types({listing.product_type: definition})
+            self._requirements.pop(listing.product_type, None)
+        raw = _raw(synced)
+        evidence = _parse_or_raise(lambda: self._evidence(raw))
+        record = ListingRecord.build(evidence, diagnose(evidence))
+        return self._cache.write_listing(record, raw, observed_at=datetime.now(UTC))
+
+    async def patch(
+        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+    ) -> SubmissionResult:
+        """patchListingsItem for a cached listing (its product type is taken from the cache)."""
+        product_type = self.evidence(sku).listing.product_type
+        if not product_type:
+            raise SpApiError(
+                f"SKU {sku!r} has no product type; it cannot be patched",
+                operation="patchListingsItem",
+            )
+        response = await self._client().patch_listing(sku, product_type, patches, preview=preview)
+        return _submission(sku, response, self.marketplace_id, preview=preview)
+
+    async def aclose(self) -> None:
+        if self._api is not None:
+            await self._api.aclose()
+            self._api = None
+        self._cache.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _client(self) -> SpApi:
+        if self._api is None:
+            self._api = self._client_factory()
+        return self._api
+
+    def _store_sync(self, result: SyncResult) -> SyncSummary:
+        failed = dict(result.failed)
+        self._requirements = {}
+        for product_type, (definition, schema) in result.product_types.items():
+            try:
+                self._requirements[product_type] = parse.parse_product_type(definition, schema)
+            except parse.MalformedResponse as exc:
+                self._requirements[product_type] = None
+                failed[f"product type {product_type}"] = f"unreadable definition: {exc}"
+        entries: list[tuple[ListingRecord, RawEvidence]] = []
+        for synced in result.listings:
+            raw = _raw(synced)
+            try:
+                evidence = self._evidence(raw)
+            except parse.MalformedResponse as exc:
+                failed[synced.sku] = f"unreadable answer from SP-API: {exc}"
+                continue
+            entries.append((ListingRecord.build(evidence, diagnose(evidence)), raw))
+        complete = result.complete and not failed
+        info = SyncInfo(
+            started_at=result.started_at,
+            finished_at=result.finished_at,
+            include_all=result.include_all,
+            complete=complete,
+            failed=failed,
+            listings=len(entries),
+        )
+        self._cache.write_sync(entries, product_types=result.product_types, info=info)
+        counts = Counter(record.state for record, _ in entries)
+        return SyncSummary(
+            started_at=result.started_at,
+            finished_at=result.finished_at,
+            include_all=result.include_all,
+            complete=complete,
+            listings=len(entries),
+            counts=dict(counts),
+            needs_attention=sum(record.needs_attention for record, _ in entries),
+            failed=failed,
+            calls=dict(result.calls),
+        )
+
+    def _evidence(self, raw: RawEvidence) -> Evidence:
+        """Raw cached JSON → domain Evidence (raises parse.MalformedResponse)."""
+        mp = self.marketplace_id
+        listing = parse.parse_listing(raw.item, mp)
+        inventory = parse.parse_inventory_summaries([raw.inventory]) if raw.inventory else []
+        catalog = parse.parse_catalog_item(raw.catalog, mp) if raw.catalog else None
+        if catalog is None and raw.catalog_not_found and listing.asin:
+            catalog = CatalogItem(asin=listing.asin, found=False)
+        return Evidence(
+            listing=listing,
+            inventory=inventory[0] if inventory else None,
+            restrictions=tuple(parse.parse_restrictions(raw.restrictions, mp))
+            if raw.restrictions
+            else (),
+            requirements=self._product_type_requirements(listing.product_type),
+            catalog=catalog,
+        )
+
+    def _product_type_requirements(
+        self, product_type: str | None
+    ) -> ProductTypeRequirements | None:
+        """Parsed once per product type (thousands of listings share a handful of them)."""
+        if not product_type:
+            return None
+        if product_type not in self._requirements:
+            stored = self._cache.product_type(product_type)
+            try:
+                requirements = parse.parse_product_type(*stored) if stored else None
+            except parse.MalformedResponse:
+                requirements = None  # diagnose without the schema rather than not at all
+            self._requirements[product_type] = requirements
+        return self._requirements[product_type]
+
+
+def _raw(synced: SyncedListing) -> RawEvidence:
+    return RawEvidence(
+        sku=synced.sku,
+        item=synced.item,
+        inventory=synced.inventory,
+        restrictions=synced.restrictions,
+        catalog=synced.catalog,
+        catalog_not_found=synced.catalog_not_found,
+    )
+
+
+def _parse_or_raise(build: Callable[[], Any]) -> Any:
+    """Turn a parse failure on a fresh answer into the typed SP-API error the UI shows."""
+    try:
+        return build()
+    except parse.MalformedResponse as exc:
+        raise SpApiError(f"unreadable answer from SP-API: {exc}") from exc
+
+
+def _submission(
+    sku: str, response: Mapping[str, Any], marketplace_id: str, *, preview: bool
+) -> SubmissionResult:
+    # A submission's issues have the listings Issue shape: parse them as a listing's issues.
+    issues = _parse_or_raise(
+        lambda: (
+            parse.parse_listing(
+                {"sku": sku, "issues": response.get("issues") or []}, marketplace_id
+            ).issues
+        )
+    )
+    submission_id = response.get("submissionId")
+    return SubmissionResult(
+        sku=sku,
+        status=str(response.get("status") or "UNKNOWN"),
+        submission_id=str(submission_id) if submission_id else None,
+        issues=issues,
+        preview=preview,
+    )
+
+
+def _remove_cache(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        candidate.unlink(missing_ok=True)

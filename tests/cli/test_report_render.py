@@ -1,0 +1,114 @@
+"""`asin-tui report` output formats, from records (no network): the contract scripts rely on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from asin_tui.commands.report import CSV_COLUMNS, render
+from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State
+from asin_tui.store.cache import SyncInfo
+
+SINCE = datetime(2026, 2, 3, 4, 5, tzinfo=UTC)
+SYNC = SyncInfo(SINCE, SINCE, include_all=False, complete=True)
+
+
+def finding(code: str, title: str, severity=Severity.ERROR) -> Finding:
+    return Finding(Category.STOCK, severity, code, title, f"detail of {code}", f"fix {code}")
+
+
+RECORDS = [
+    ListingRecord(
+        sku="MUG-RED-01",
+        asin="B0ABCDEFGH",
+        title="A red ceramic mug, " + "very long title words " * 8,
+        marketplace_id="ATVPDKIKX0DER",
+        state=State.SUPPRESSED,
+        buyable=False,
+        discoverable=False,
+        findings=(
+            finding("MISSING_ATTRIBUTE", "Missing required attribute: brand"),
+            finding("OUT_OF_STOCK_MFN", "Out of stock", Severity.WARNING),
+        ),
+        fulfillment_channel="MFN",
+        quantity=0,
+        price=Decimal("12.50"),
+        currency="USD",
+        inactive_since=SINCE,
+    ),
+    ListingRecord(
+        sku='FBA, "quoted"',
+        asin=None,
+        title="Boxed set",
+        marketplace_id="ATVPDKIKX0DER",
+        state=State.INACTIVE,
+        buyable=False,
+        discoverable=True,
+        findings=(finding("OUT_OF_STOCK_FBA", "Out of stock (FBA)"),),
+        fulfillment_channel="FBA",
+        quantity=0,
+        inbound=24,
+    ),
+]
+
+
+def _render(fmt: str, records=RECORDS, width: int = 120) -> str:
+    return render(
+        fmt, records, profile="main", marketplace_id="ATVPDKIKX0DER", last_sync=SYNC, width=width
+    )
+
+
+def test_json_has_the_documented_shape_and_one_object_per_listing():
+    doc = json.loads(_render("json"))
+    assert {"generated_at", "profile", "marketplace_id", "counts", "listings"} <= set(doc)
+    assert doc["profile"] == "main" and doc["marketplace_id"] == "ATVPDKIKX0DER"
+    assert datetime.fromisoformat(doc["generated_at"]).tzinfo is not None
+    assert doc["counts"]["SUPPRESSED"] == 1 and doc["counts"]["INACTIVE"] == 1
+    assert doc["counts"]["ACTIVE"] == 0 and set(doc["counts"]) == {s.value for s in State}
+    first = doc["listings"][0]
+    assert first == RECORDS[0].to_report_dict()
+    assert first["price"] == "12.50" and first["inactive_since"] == SINCE.isoformat()
+    assert [f["code"] for f in first["findings"]] == ["MISSING_ATTRIBUTE", "OUT_OF_STOCK_MFN"]
+    assert set(first["findings"][0]) == {
+        "category", "severity", "code", "title", "detail", "attributes", "fix"
+    }  # fmt: skip
+    assert doc["last_sync"]["complete"] is True
+
+
+def test_csv_has_the_header_and_one_row_per_listing_quoted_safely():
+    rows = list(csv.reader(io.StringIO(_render("csv"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert len(rows) == 1 + len(RECORDS)
+    first = dict(zip(CSV_COLUMNS, rows[1], strict=True))
+    assert first["sku"] == "MUG-RED-01" and first["state"] == "SUPPRESSED"
+    assert first["main_cause"] == "Missing required attribute: brand"
+    assert first["severity"] == "ERROR" and first["price"] == "12.50"
+    assert first["finding_codes"] == "MISSING_ATTRIBUTE;OUT_OF_STOCK_MFN"
+    assert first["inactive_since"] == SINCE.isoformat()
+    second = dict(zip(CSV_COLUMNS, rows[2], strict=True))
+    assert second["sku"] == 'FBA, "quoted"' and second["asin"] == "" and second["price"] == ""
+
+
+def test_table_fits_the_width_truncates_titles_and_counts_in_a_footer():
+    for width in (100, 120, 160):
+        lines = _render("table", width=width).splitlines()
+        assert all(len(line) <= width for line in lines), width
+    wide = _render("table", width=160).splitlines()
+    assert wide[0].split() == ["STATE", "SKU", "ASIN", "TITLE", "CAUSE", "STOCK", "PRICE", "SINCE"]
+    assert wide[1].split()[:3] == ["SUPPRESSED", "MUG-RED-01", "B0ABCDEFGH"]
+    assert "Missing required attribute: brand" in wide[1] and "2026-02-03" in wide[1]
+    assert "0+24in" in wide[2]  # FBA: fulfillable + inbound
+    assert "2 listings, 2 need attention (SUPPRESSED 1, INACTIVE 1)" in wide[-1]
+    narrow = _render("table", width=100).splitlines()
+    assert narrow[0].split() == ["STATE", "SKU", "TITLE", "CAUSE", "STOCK", "PRICE"]
+    assert "A red ceramic" in narrow[1] and "…" in narrow[1]  # long titles truncated
+    assert narrow[-2].startswith("2 listings, 2 need attention")
+
+
+def test_an_empty_report_still_has_its_shape():
+    assert json.loads(_render("json", []))["listings"] == []
+    assert _render("csv", []).splitlines() == [",".join(CSV_COLUMNS)]
+    assert "0 listings, 0 need attention" in _render("table", [])
