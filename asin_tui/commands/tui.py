@@ -1,9 +1,59 @@
-"""Open the terminal app (placeholder until the TUI issue lands)."""
+"""`asin-tui [--demo [--reset] | --profile NAME] [--marketplace M]`: open the terminal app.
+
+Configuration problems are reported here, as one line and exit 2, before Textual starts;
+with no config file at all the app opens on its welcome screen (which offers the demo).
+"""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
+
+from asin_tui.cli import UsageError
+from asin_tui.domain.marketplaces import UnknownMarketplace, resolve_marketplace
+from asin_tui.service import AccountService
+from asin_tui.store.config import ConfigError, ConfigNotFound, Profile, load_config
+from asin_tui.ui.app import make_app
+from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.service import ServiceFactory
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    if args.demo and args.profile:
+        raise UsageError("use either --demo or --profile, not both")
+    if args.reset and not args.demo:
+        raise UsageError("--reset only applies to --demo")
+    app = make_app(
+        _account(args),
+        demo_factory=AccountService.for_demo,
+        progress_loader=saved_progress,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def _account(args: argparse.Namespace) -> ServiceFactory | None:
+    """The account to open, or None for the welcome screen (no config file yet)."""
+    if args.demo:
+        return lambda: AccountService.for_demo(reset=args.reset)
+    try:
+        profile = load_config().profile(args.profile)
+    except ConfigNotFound:
+        if args.profile:
+            raise UsageError(
+                f"profile {args.profile!r}: no config file yet (asin-tui config init)"
+            ) from None
+        return None
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    profile = _with_marketplace(profile, args.marketplace)
+    return lambda: AccountService.for_profile(profile)
+
+
+def _with_marketplace(profile: Profile, code_or_id: str | None) -> Profile:
+    if code_or_id is None:
+        return profile
+    try:
+        return replace(profile, marketplace=resolve_marketplace(code_or_id))
+    except UnknownMarketplace as exc:
+        raise UsageError(f"--marketplace: {exc}") from None

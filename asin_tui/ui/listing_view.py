@@ -80,7 +80,7 @@ COLUMNS: tuple[Column, ...] = (
         "Wizard",
         lambda r, p: p.get(r.sku, ""),
         lambda r, p: _text_key(p.get(r.sku)),
-        10,
+        14,
     ),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)

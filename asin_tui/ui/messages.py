@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from textual.message import Message
 
 from asin_tui.domain.models import Diagnosis, Evidence, ListingRecord
+from asin_tui.ui.service import WizardProgress
 
 
 @dataclass
@@ -16,7 +16,7 @@ class CacheLoaded(Message):
     """The cached rows, the wizard progress and the last sync, read off the UI thread."""
 
     records: list[ListingRecord]
-    progress: Mapping[str, str]
+    progress: WizardProgress
     last_sync: Any  # SyncInfo | None
     show_all: bool
 

@@ -8,6 +8,7 @@ asynchronous ones (network) in async workers; it never touches SP-API or JSON it
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from asin_tui.domain.models import Diagnosis, Evidence, ListingRecord
@@ -36,9 +37,18 @@ class ListingService(Protocol):
 
 
 ServiceFactory = Callable[[], ListingService]
-# SKU -> label of the wizard step the seller left the listing at (read from the progress store).
-ProgressLoader = Callable[[ListingService], Mapping[str, str]]
 
 
-def no_progress(service: ListingService) -> Mapping[str, str]:
-    return {}
+@dataclass(frozen=True, slots=True)
+class WizardProgress:
+    """What the list shows of saved wizard work: SKU -> step label, and anything to tell."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+ProgressLoader = Callable[[ListingService], WizardProgress]
+
+
+def no_progress(service: ListingService) -> WizardProgress:
+    return WizardProgress()

@@ -29,6 +29,7 @@ from asin_tui.domain.models import (
     WizardStep,
     sort_key,
 )
+from asin_tui.ui.service import WizardProgress
 
 US = "ATVPDKIKX0DER"
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -107,7 +108,7 @@ def make_records(count: int = 40) -> list[ListingRecord]:
             ListingRecord(
                 sku=f"SKU-{i:04d}",
                 asin=f"B0TEST{i:04d}",
-                title=_TITLES[i % len(_TITLES)],
+                title=_TITLES[(i + i // 7) % len(_TITLES)],
                 marketplace_id=US,
                 state=state,
                 buyable=state in (State.ACTIVE, State.SEARCH_SUPPRESSED),
@@ -268,6 +269,6 @@ def make_evidence(record: ListingRecord) -> Evidence:
     )
 
 
-def progress_of(service) -> dict[str, str]:
+def progress_of(service) -> WizardProgress:
     """The wizard progress the list shows: two SKUs left mid-way."""
-    return {"SKU-0000": WizardStep.FIELDS.label, "SKU-0003": WizardStep.STOCK.label}
+    return WizardProgress({"SKU-0000": WizardStep.FIELDS.label, "SKU-0003": WizardStep.STOCK.label})

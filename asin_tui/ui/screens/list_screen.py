@@ -64,6 +64,8 @@ class ListScreen(Screen):
         self.view = ListingView()
         self.show_all = False
         self.syncing = False
+        self.sync_error: str | None = None  # the last sync's failure, until the next sync
+        self.last_sync = None  # SyncInfo of the cache
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -104,12 +106,25 @@ class ListScreen(Screen):
 
     def on_cache_loaded(self, message: CacheLoaded) -> None:
         current = self.table.current
-        self.view.set_records(message.records, message.progress)
+        self.view.set_records(message.records, message.progress.labels)
+        for warning in message.progress.warnings:
+            self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
         self._refresh_rows(keep_sku=current.sku if current else None)
-        if not self.syncing:
-            self.query_one(SyncStatus).idle(self._last_sync_text(message.last_sync))
+        self.last_sync = message.last_sync
+        self._show_sync_state()
 
-    def _last_sync_text(self, info) -> str:
+    def _show_sync_state(self) -> None:
+        """The status line when no sync runs: its failure, else when the data is from."""
+        if self.syncing:
+            return
+        status = self.query_one(SyncStatus)
+        if self.sync_error:
+            status.idle(f"Sync failed: {self.sync_error} — showing cached data", error=True)
+        else:
+            status.idle(self._last_sync_text(self.last_sync))
+
+    @staticmethod
+    def _last_sync_text(info) -> str:
         if info is None:
             return "Never synced: press r to fetch your listings from Amazon"
         text = f"Last sync {datetime_text(info.finished_at)} · {info.listings} listings fetched"
@@ -120,6 +135,7 @@ class ListScreen(Screen):
     # ------------------------------------------------------------------ sync
     def action_sync(self) -> None:
         self.syncing = True
+        self.sync_error = None
         self.query_one(SyncStatus).working("Starting sync…")
         self.run_sync(self.show_all)
 
@@ -144,8 +160,8 @@ class ListScreen(Screen):
 
     def on_sync_failed(self, message: SyncFailed) -> None:
         self.syncing = False
-        text = f"Sync failed: {message.reason} — showing cached data"
-        self.query_one(SyncStatus).idle(text, error=True)
+        self.sync_error = message.reason
+        self._show_sync_state()
         self.notify(message.reason, title="Sync failed", severity="error", timeout=8)
 
     # ------------------------------------------------------------------ filter

@@ -46,7 +46,7 @@ def plan_layout(width: int) -> Layout:
 
 def _fit(width: int, state_width: int) -> Layout:
     widths = {"state": state_width}
-    used = state_width + 1 + TITLE_MIN  # a one-cell gap after each column
+    used = state_width + 1 + TITLE_MIN + 1  # a one-cell gap after each column
     for key in _PRIORITY[1:]:
         need = column(key).width + 1
         if used + need > width:

@@ -1,0 +1,25 @@
+"""UI test helpers: the app on a fake account, and a way to wait until it has settled."""
+
+from __future__ import annotations
+
+import pytest
+
+from asin_tui.ui.app import make_app
+from tests.ui.fakes import FakeService, progress_of
+
+
+async def settle(pilot) -> None:
+    """Let screens mount, workers finish and their messages land."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def service() -> FakeService:
+    return FakeService()
+
+
+@pytest.fixture
+def app(service):
+    return make_app(lambda: service, progress_loader=progress_of)

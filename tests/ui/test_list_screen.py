@@ -1,0 +1,223 @@
+"""Pilot tests of the ASIN list: what a seller does with the keyboard."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+
+from asin_tui.domain.models import State
+from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.detail import DetailScreen
+from asin_tui.ui.screens.help import HelpScreen
+from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.widgets.filter_input import FilterInput
+from asin_tui.ui.widgets.listing_table import ListingTable
+from tests.ui.conftest import settle
+from tests.ui.fakes import FakeService, progress_of
+
+
+def table(app) -> ListingTable:
+    return app.screen.query_one(ListingTable)
+
+
+def shown_skus(app) -> list[str]:
+    return [r.sku for r in table(app).view.shown()]
+
+
+def status_text(app) -> str:
+    return str(app.screen.query_one("#sync-text").render())
+
+
+async def test_list_paints_cached_rows_in_report_order(app, service):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        expected = [r.sku for r in service.cached_records(all_listings=False)]
+        assert shown_skus(app) == expected
+        assert expected[0] in table(app).render_line(1).text  # first row on screen
+        assert "Needs attention" in str(app.screen.query_one("#counts").render())
+        assert service.synced == 1  # synced in the background after painting
+
+
+async def test_filter_narrows_as_you_type_enter_goes_to_table_escape_clears(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        everything = shown_skus(app)
+        await pilot.press("slash", *"MUG")
+        assert isinstance(app.focused, FilterInput)
+        rows = table(app).view.shown()
+        assert rows and len(rows) < len(everything)
+        assert all("mug" in r.title.lower() for r in rows)
+        await pilot.press("enter")
+        assert isinstance(app.focused, ListingTable)
+        await pilot.press("slash", "escape")
+        assert shown_skus(app) == everything
+        assert app.screen.query_one(FilterInput).value == ""
+        assert isinstance(app.focused, ListingTable)
+
+
+async def test_number_keys_show_one_state_and_zero_all(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        total = len(shown_skus(app))
+        await pilot.press("4")
+        states = {r.state for r in table(app).view.shown()}
+        assert states == {State.INACTIVE}
+        assert "[4 ○ Inactive" in str(app.screen.query_one("#counts").render())
+        await pilot.press("0")
+        assert len(shown_skus(app)) == total
+
+
+async def test_a_toggles_needs_attention_and_all_listings(app, service):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert set(shown_skus(app)) == {r.sku for r in service.records}
+        assert State.ACTIVE in {r.state for r in table(app).view.shown()}
+        await pilot.press("a")
+        await settle(pilot)
+        assert State.ACTIVE not in {r.state for r in table(app).view.shown()}
+
+
+async def test_s_cycles_sort_columns_and_shift_s_reverses(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        assert shown_skus(app) == sorted(shown_skus(app))
+        assert "SKU ▲" in table(app).render_line(0).text
+        await pilot.press("S")
+        assert shown_skus(app) == sorted(shown_skus(app), reverse=True)
+        assert "SKU ▼" in table(app).render_line(0).text
+
+
+async def test_vim_keys_move_the_cursor(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "k")
+        assert table(app).cursor_row == 1
+        await pilot.press("G")
+        assert table(app).cursor_row == len(shown_skus(app)) - 1
+        await pilot.press("g")
+        assert table(app).cursor_row == 0
+        await pilot.press("pagedown")
+        assert table(app).cursor_row > 10
+
+
+async def test_detail_and_back_keep_cursor_and_filter(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"bamboo", "enter", "j")
+        chosen = table(app).current
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.record.sku == chosen.sku
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+        assert app.screen.query_one(FilterInput).value == "bamboo"
+        assert table(app).current.sku == chosen.sku
+        assert all("bamboo" in r.title.lower() for r in table(app).view.shown())
+
+
+async def test_w_opens_the_wizard_for_the_row_under_the_cursor(app, monkeypatch):
+    opened = []
+    monkeypatch.setattr(type(app), "action_open_wizard", lambda self, sku: opened.append(sku))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "w")
+        assert opened == [table(app).current.sku]
+
+
+async def test_export_writes_what_is_shown_as_csv_and_json(app, tmp_path):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        expected = shown_skus(app)
+        for name in ("out.csv", "out.json"):
+            await pilot.press("e")
+            await pilot.pause()
+            app.screen.query_one("#export-path").value = str(tmp_path / name)
+            await pilot.press("enter")
+            await settle(pilot)
+        with (tmp_path / "out.csv").open() as f:
+            rows = list(csv.DictReader(f))
+        assert [r["sku"] for r in rows] == expected
+        assert {r["state"] for r in rows} == {"INACTIVE"}
+        document = json.loads((tmp_path / "out.json").read_text())
+        assert [r["sku"] for r in document["listings"]] == expected
+        assert document["profile"] == "test"
+
+
+async def test_export_never_overwrites_an_existing_file(app, tmp_path):
+    target = tmp_path / "keep.csv"
+    target.write_text("precious\n")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert target.read_text() == "precious\n"
+        assert any("exists" in n.message for n in app._notifications)
+
+
+async def test_help_lists_the_real_bindings_of_the_focused_screen(app):
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {row[2] for row in app.screen.rows}
+        for binding in ListScreen.BINDINGS + ListingTable.BINDINGS:
+            assert binding.description in descriptions, binding
+        keys = {row[1] for row in app.screen.rows if row[2] == "Filter"}
+        assert keys == {"/"}
+        await pilot.press("escape")
+        assert isinstance(app.screen, ListScreen)
+
+
+async def test_command_palette_runs_screen_actions_by_name(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Sort by Price")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table(app).view.sort_column == "price"
+
+
+async def test_sync_progress_is_shown_and_r_syncs_again():
+    service = FakeService()
+    service.sync_gate = asyncio.Event()
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert "Searching listings: page 1 of ~3" in status_text(app)
+        assert app.screen.query_one("#sync").has_class("busy")
+        service.sync_gate.set()
+        await settle(pilot)
+        assert "Last sync 2026-11-20 09:30 UTC" in status_text(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert service.synced == 2
+
+
+async def test_failed_sync_says_why_and_keeps_the_cached_rows():
+    service = FakeService(fail_sync="Amazon did not answer (timeout)")
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert shown_skus(app) == [r.sku for r in service.cached_records(all_listings=False)]
+        assert "Sync failed: Amazon did not answer (timeout)" in status_text(app)
+        assert any("timeout" in n.message for n in app._notifications)
+
+
+async def test_wizard_column_shows_saved_progress(app):
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        row = shown_skus(app).index("SKU-0000")
+        assert "Listing fields" in table(app).render_line(row + 1).text
