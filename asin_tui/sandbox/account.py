@@ -1,22 +1,62 @@
 """The sandbox seller account: the data and the rules of a simulated Amazon seller.
 
-CONTRACT between the sandbox *model* (this module, catalog.py, rules.py, schemas.py) and the
-sandbox *HTTP app* (app.py, ratelimit.py, faults.py, transport.py, server.py). The HTTP app
-parses requests, enforces rate limits, paginates and shapes errors; it asks this class for
-data and never reaches into its internals. Everything returned is JSON-ready (dicts/lists of
-str/int/float/bool/None) in the exact shape of Amazon's official models.
+CONTRACT between the sandbox *model* (this module, catalog.py, scenarios.py, rules.py,
+schemas.py, journal.py) and the sandbox *HTTP app* (app.py, ratelimit.py, faults.py,
+transport.py, server.py). The HTTP app parses requests, enforces rate limits, paginates and
+shapes errors; it asks this class for data and never reaches into its internals. Everything
+returned is JSON-ready (dicts/lists of str/int/float/bool/None) in the exact shape of
+Amazon's official models.
 
 Pure: no network, no Textual. Deterministic: the same (seed, listings, problem_share,
 marketplace) always gives the same account.
+
+Patch semantics (patchListingsItem):
+- The body is checked first: a malformed one raises SandboxError(400) (no productType, an
+  unknown product type, patches not a non-empty list, an op other than add/replace/merge/
+  delete, a path other than /attributes/<top-level name>, a value that is not an array of
+  objects). An unknown SKU raises SandboxError(404).
+- The patched document is validated against the product type schema for the attributes the
+  patch touched (problems elsewhere in the listing do not block an unrelated fix, so a
+  seller can fix several causes one patch at a time). Any ERROR makes the submission
+  INVALID and nothing changes; otherwise VALID (preview) or ACCEPTED (the listing changes at
+  once: status and issues recompute, lastUpdatedDate moves).
+- Policy enforcements, restrictions and a removed catalog item are Amazon's facts: no patch
+  lifts them. An INCOMPLETE SKU becomes a complete listing once a patch supplies every
+  required attribute it lacked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import logging
+import uuid
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asin_tui.domain.marketplaces import Marketplace
+from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
+from asin_tui.sandbox import journal, rules, schemas, views
+from asin_tui.sandbox.catalog import (
+    Params,
+    Record,
+    attributes_of,
+    deep_copy,
+)
+from asin_tui.sandbox.patching import apply_patches, parse_patch_body
+from asin_tui.sandbox.scenarios import generate
+
+log = logging.getLogger(__name__)
+
+IDENTIFIER_TYPES = frozenset(
+    {"ASIN", "EAN", "FNSKU", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC"}
+)
+SORT_KEYS = {
+    "sku": lambda r: (r.sku,),
+    "createdDate": lambda r: (r.created, r.sku),
+    "lastUpdatedDate": lambda r: (r.last_updated, r.sku),
+}
+IMAGE_SIZE = 1500
+_SUBMISSION_NAMESPACE = uuid.UUID("8d3c0b52-6a53-4c8e-9a55-0a6f2b0c7e11")
 
 
 class SandboxError(Exception):
@@ -34,7 +74,7 @@ class SandboxAccount:
     """One seller in one marketplace with a generated catalog.
 
     Attributes (read-only for the HTTP app):
-        seller_id: str        e.g. "A2SANDBOX12345" (deterministic from the seed)
+        seller_id: str        e.g. "A2SANDBOX00007" (deterministic from the seed)
         marketplace: Marketplace
         seed, listings, problem_share
     """
@@ -51,7 +91,36 @@ class SandboxAccount:
         marketplace: str = "US",
         now: Any = None,  # datetime used as "today" (exemption dates etc.); default: utcnow
     ) -> None:
-        raise NotImplementedError
+        self.marketplace = resolve_marketplace(marketplace)
+        self.seed, self.listings, self.problem_share = seed, listings, problem_share
+        self.params = Params(seed, listings, problem_share, self.marketplace.code)
+        self.seller_id = f"A2SANDBOX{seed % 100_000:05d}"
+        self._fixed_now = _utc(now) if now is not None else None
+        today = self.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        self._today = today
+        self._records = generate(self.params, self.marketplace, today)
+        self._by_sku = {r.sku: r for r in self._records}
+        self._by_asin: dict[str, Record] = {r.asin: r for r in self._records}
+        self._derived: dict[int, rules.Derived] = {}
+        self._changes: list[dict[str, Any]] = []
+        self._submissions = 0
+
+    def now(self) -> datetime:
+        return self._fixed_now or datetime.now(UTC)
+
+    # ---------------------------------------------------------------- internals
+    def _record(self, sku: str) -> Record:
+        record = self._by_sku.get(sku)
+        if record is None:
+            raise SandboxError(404, "NOT_FOUND", f"SKU '{sku}' not found.")
+        return record
+
+    def _state(self, record: Record) -> rules.Derived:
+        derived = self._derived.get(record.index)
+        if derived is None:
+            derived = rules.derive(record, self.marketplace, self._today)
+            self._derived[record.index] = derived
+        return derived
 
     # ---------------------------------------------------------------- listings items
     def search(
@@ -72,13 +141,135 @@ class SandboxAccount:
     ) -> list[str]:
         """Every matching SKU, sorted. The HTTP app applies pageSize, pageToken and the
         1,000-result cap (numberOfResults stays the true total)."""
-        raise NotImplementedError
+        if sort_by not in SORT_KEYS:
+            raise SandboxError(400, "InvalidInput", f"Invalid 'sortBy': {sort_by}.")
+        if sort_order not in ("ASC", "DESC"):
+            raise SandboxError(400, "InvalidInput", f"Invalid 'sortOrder': {sort_order}.")
+        candidates: Iterable[Record] = (
+            self._records
+            if identifiers is None
+            else self._identified(identifiers, identifiers_type)
+        )
+        windows = _DateWindows(
+            created_after, created_before, last_updated_after, last_updated_before
+        )
+        matches = [r for r in candidates if windows.admits(r)]
+        if with_status or without_status or with_issue_severity:
+            matches = [
+                r
+                for r in matches
+                if self._status_matches(
+                    r, set(with_status), set(without_status), set(with_issue_severity)
+                )
+            ]
+        matches.sort(key=SORT_KEYS[sort_by], reverse=sort_order == "DESC")
+        return [r.sku for r in matches]
+
+    def _status_matches(
+        self, record: Record, with_status: set[str], without_status: set[str], severities: set[str]
+    ) -> bool:
+        state = self._state(record)
+        status = set(state.status)
+        return (
+            with_status <= status
+            and not (without_status & status)
+            and (not severities or state.has_severity(severities))
+        )
+
+    def _identified(
+        self, identifiers: Collection[str], identifiers_type: str | None
+    ) -> list[Record]:
+        if identifiers_type not in IDENTIFIER_TYPES:
+            raise SandboxError(
+                400,
+                "InvalidInput",
+                f"'identifiersType' must be one of {', '.join(sorted(IDENTIFIER_TYPES))} "
+                "when 'identifiers' is given.",
+            )
+        wanted = set(identifiers)
+        if identifiers_type == "SKU":
+            return [self._by_sku[s] for s in wanted if s in self._by_sku]
+        if identifiers_type == "ASIN":
+            return [self._by_asin[a] for a in wanted if a in self._by_asin]
+        key = {
+            "FNSKU": lambda r: {r.fn_sku},
+            "UPC": lambda r: {r.upc},
+            "EAN": lambda r: {"0" + r.upc},
+            "GTIN": lambda r: {"0" + r.upc, "00" + r.upc},
+        }.get(identifiers_type)
+        if key is None:  # ISBN, JAN, MINSAN: none of this seller's products have one
+            return []
+        return [r for r in self._records if key(r) & wanted]
 
     def item(self, sku: str, included_data: Collection[str]) -> dict[str, Any] | None:
         """The listings Item (`sku`, `summaries`, `attributes`, `issues`, `offers`,
         `fulfillmentAvailability`, `relationships`, `productTypes`) with only the requested
         includedData sections; None if the SKU does not exist."""
-        raise NotImplementedError
+        record = self._by_sku.get(sku)
+        if record is None:
+            return None
+        state = self._state(record)
+        included = set(included_data) or {"summaries"}
+        mid = self.marketplace.marketplace_id
+        item: dict[str, Any] = {"sku": sku}
+        if "summaries" in included:
+            item["summaries"] = [self._summary(record, state)] if state.complete else []
+        if "attributes" in included:
+            item["attributes"] = attributes_of(record, self.marketplace)
+        if "issues" in included:
+            item["issues"] = deep_copy(list(state.issues))
+        if "offers" in included:
+            item["offers"] = self._offers(state)
+        if "fulfillmentAvailability" in included:
+            item["fulfillmentAvailability"] = self._fulfillment(record, state)
+        if "relationships" in included:
+            item["relationships"] = [{"marketplaceId": mid, "relationships": _relations(record)}]
+        if "productTypes" in included:
+            item["productTypes"] = [{"marketplaceId": mid, "productType": record.product_type}]
+        if "procurement" in included:
+            item["procurement"] = []  # vendor-only data; a seller account has none
+        return item
+
+    def _summary(self, record: Record, state: rules.Derived) -> dict[str, Any]:
+        summary: dict[str, Any] = {
+            "marketplaceId": self.marketplace.marketplace_id,
+            "asin": record.asin,
+            "productType": record.product_type,
+            "conditionType": state.condition,
+            "status": list(state.status),
+        }
+        if state.fba and record.fn_sku:
+            summary["fnSku"] = record.fn_sku
+        if state.item_name:
+            summary["itemName"] = state.item_name
+        summary["createdDate"] = rules.iso(record.created)
+        summary["lastUpdatedDate"] = rules.iso(record.last_updated)
+        if state.main_image:
+            summary["mainImage"] = {
+                "link": state.main_image,
+                "height": IMAGE_SIZE,
+                "width": IMAGE_SIZE,
+            }
+        return summary
+
+    def _offers(self, state: rules.Derived) -> list[dict[str, Any]]:
+        if state.price is None:
+            return []
+        return [
+            {
+                "marketplaceId": self.marketplace.marketplace_id,
+                "offerType": "B2C",
+                "price": {"currencyCode": self.marketplace.currency, "amount": str(state.price)},
+                "audience": {"value": "ALL", "displayName": "Sell on Amazon"},
+            }
+        ]
+
+    def _fulfillment(self, record: Record, state: rules.Derived) -> list[dict[str, Any]]:
+        if state.fba:
+            return [{"fulfillmentChannelCode": self.marketplace.fba_channel_code}]
+        if state.mfn_quantity is None:
+            return []
+        return [{"fulfillmentChannelCode": "DEFAULT", "quantity": state.mfn_quantity}]
 
     def patch(
         self,
@@ -93,58 +284,205 @@ class SandboxAccount:
         recompute) or INVALID (nothing changes). Raises SandboxError(400) for a malformed body
         (no productType, patches not a list, a path that is not /attributes/<top-level>, ...),
         SandboxError(404) for an unknown SKU."""
-        raise NotImplementedError
+        record = self._record(sku)
+        accepted, issues = self._submit(record, body, preview=preview, at=self.now())
+        self._submissions += 1
+        response: dict[str, Any] = {
+            "sku": sku,
+            "status": ("VALID" if preview else "ACCEPTED") if accepted else "INVALID",
+            "submissionId": str(
+                uuid.uuid5(_SUBMISSION_NAMESPACE, f"{self.seller_id}/{sku}/{self._submissions}")
+            ),
+        }
+        if "issues" in included_data:
+            response["issues"] = issues
+        if "identifiers" in included_data and self._state(record).complete:
+            response["identifiers"] = [
+                {"marketplaceId": self.marketplace.marketplace_id, "asin": record.asin}
+            ]
+        return response
+
+    def _submit(
+        self, record: Record, body: Any, *, preview: bool, at: datetime
+    ) -> tuple[bool, list[dict[str, Any]]]:
+        """Validate (and unless `preview`, apply) one patch body: (accepted, issues)."""
+        try:
+            product_type, operations = parse_patch_body(body, schemas.PRODUCT_TYPES)
+        except ValueError as exc:
+            raise SandboxError(400, "InvalidInput", str(exc)) from None
+        mid = self.marketplace.marketplace_id
+        if product_type != record.product_type:
+            issue = rules.make_issue(
+                rules.ISSUES["product_type_mismatch"],
+                mid,
+                detail=f"'{product_type}' is not '{record.product_type}'",
+            )
+            return False, [issue]
+        attributes, touched = apply_patches(
+            attributes_of(record, self.marketplace), operations, schemas.schema(product_type)
+        )
+        violations = schemas.validate(product_type, attributes, only=touched)
+        issues = [i for _, i in rules.issues_for_violations(violations, product_type, mid)]
+        accepted = not any(i["severity"] == "ERROR" for i in issues)
+        if accepted and not preview:
+            record.attributes = attributes
+            record.last_updated = max(at, record.created)
+            self._derived.pop(record.index, None)
+            self._changes.append({"sku": record.sku, "at": rules.iso(at), "body": deep_copy(body)})
+        return accepted, issues
 
     # ---------------------------------------------------------------- FBA inventory
     def inventory_summaries(self, skus: Collection[str] | None, details: bool) -> list[dict]:
         """InventorySummary objects (fbaInventory.json) for the given FBA SKUs (skus=None: all
         FBA SKUs, in a stable order). SKUs that are not FBA are left out."""
-        raise NotImplementedError
+        if skus is None:
+            records: Iterable[Record] = self._records
+        else:
+            records = [self._by_sku[s] for s in dict.fromkeys(skus) if s in self._by_sku]
+        return [
+            views.inventory_summary(record, self._state(record), details)
+            for record in records
+            if self._is_fba(record)
+        ]
+
+    def _is_fba(self, record: Record) -> bool:
+        if record.attributes is None:  # as generated: no need to derive the whole listing
+            return record.fba and not record.is_parent
+        return self._state(record).fba
 
     # ---------------------------------------------------------------- restrictions
     def restrictions(self, asin: str, condition_type: str | None) -> list[dict]:
         """The `restrictions` list of a getListingsRestrictions answer ([] = may list)."""
-        raise NotImplementedError
+        return views.restrictions(self._by_asin.get(asin), asin, condition_type, self.marketplace)
 
     # ---------------------------------------------------------------- product types
     def product_types(self) -> list[str]:
-        raise NotImplementedError
+        return list(schemas.PRODUCT_TYPES)
 
     def product_type_definition(
         self, product_type: str, *, schema_url: str, meta_schema_url: str, requirements: str
     ) -> dict[str, Any] | None:
         """ProductTypeDefinition whose schema.link.resource is `schema_url` (served by the HTTP
         app) with a base64 MD5 checksum of the schema; None for an unknown product type."""
-        raise NotImplementedError
+        return schemas.definition(
+            product_type,
+            self.marketplace,
+            schema_url=schema_url,
+            meta_schema_url=meta_schema_url,
+            requirements=requirements,
+        )
 
     def product_type_schema(self, product_type: str) -> dict[str, Any] | None:
         """The JSON Schema (Amazon meta-schema style: required, properties of arrays of objects,
         enum/enumNames, minLength/maxLength/maxUtf8ByteLength, minimum/maximum...)."""
-        raise NotImplementedError
+        found = schemas.schema(product_type)
+        return deep_copy(found) if found is not None else None
 
     # ---------------------------------------------------------------- catalog
     def catalog_item(self, asin: str, included_data: Collection[str]) -> dict[str, Any] | None:
         """Catalog Items 2022-04-01 Item; None when the ASIN was removed (the app answers 404)."""
-        raise NotImplementedError
+        record = self._by_asin.get(asin)
+        if record is None or record.catalog_removed:
+            return None
+        return views.catalog_item(
+            record, self._by_sku, set(included_data) or {"summaries"}, self.marketplace
+        )
 
     # ---------------------------------------------------------------- reports
     def merchant_listings_all_data(self) -> str:
         """GET_MERCHANT_LISTINGS_ALL_DATA as TSV text (header row + one row per SKU)."""
-        raise NotImplementedError
+        return views.merchant_listings_all_data(
+            ((r, self._state(r)) for r in self._records), self.marketplace
+        )
 
     # ---------------------------------------------------------------- ground truth
     def intended_causes(self, sku: str) -> frozenset[str]:
         """The finding codes (asin_tui.domain.codes) the generator meant this SKU to have,
-        *as it is now* (after patches). Empty for a healthy listing. For tests only."""
-        raise NotImplementedError
+        *as it is now* (after patches). Empty for a healthy listing. For tests only.
+        VARIATION_PARENT marks a variation parent (never buyable by design, not a problem)."""
+        return self._state(self._record(sku)).causes
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
         """Persist the changes applied since generation (patches), atomically."""
-        raise NotImplementedError
+        journal.save(path, self.params, self._changes)
 
     @classmethod
     def load_or_create(cls, path: Path, **kwargs: Any) -> SandboxAccount:
         """Generate from kwargs, then replay the changes saved at `path` (if any; a corrupt
         file is moved aside to `<path>.corrupt-<timestamp>`, never silently overwritten)."""
-        raise NotImplementedError
+        account = cls(**kwargs)
+        saved = journal.load(Path(path))
+        if saved is None:
+            return account
+        if saved.params != account.params.as_dict():
+            log.info(
+                "sandbox: replaying changes saved for %s onto %s", saved.params, account.params
+            )
+        for change in saved.changes:
+            account._replay(change)
+        return account
+
+    def _replay(self, change: dict[str, Any]) -> None:
+        record = self._by_sku.get(change.get("sku"))
+        if record is None:
+            log.info("sandbox: skipped a saved change for unknown SKU %r", change.get("sku"))
+            return
+        try:
+            at = _utc(datetime.fromisoformat(change["at"]))
+            accepted, _ = self._submit(record, change["body"], preview=False, at=at)
+        except (SandboxError, KeyError, TypeError, ValueError):
+            accepted = False
+        if not accepted:
+            log.info("sandbox: skipped a saved change for %s that no longer applies", record.sku)
+
+
+class _DateWindows:
+    """createdAfter/Before and lastUpdatedAfter/Before filters."""
+
+    def __init__(self, *bounds: str | None) -> None:
+        created_after, created_before, updated_after, updated_before = (
+            _parse_iso(b) for b in bounds
+        )
+        self._created = (created_after, created_before)
+        self._updated = (updated_after, updated_before)
+
+    def admits(self, record: Record) -> bool:
+        return _within(record.created, *self._created) and _within(
+            record.last_updated, *self._updated
+        )
+
+
+def _within(moment: datetime, after: datetime | None, before: datetime | None) -> bool:
+    return (after is None or moment >= after) and (before is None or moment <= before)
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return _utc(datetime.fromisoformat(value))
+    except ValueError:
+        raise SandboxError(
+            400, "InvalidInput", f"{value!r} is not an ISO 8601 date-time."
+        ) from None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _relations(record: Record) -> list[dict[str, Any]]:
+    if not (record.child_skus or record.parent_sku):
+        return []
+    relation: dict[str, Any] = {"type": "VARIATION"}
+    if record.child_skus:
+        relation["childSkus"] = list(record.child_skus)
+    else:
+        relation["parentSkus"] = [record.parent_sku]
+    theme = record.variation_theme or "COLOR"
+    relation["variationTheme"] = {
+        "attributes": [a.lower() for a in theme.split("/")],
+        "theme": theme,
+    }
+    return [relation]

@@ -1,0 +1,401 @@
+"""How the sandbox derives a listing's status and issues from its record, like Amazon does.
+
+`derive()` reads the seller's attribute document (validated against the product type schema)
+and Amazon's hidden facts (FBA stock, enforcements, restrictions, a removed catalog item) and
+answers the `summaries[].status`, the `issues[]` and the ground-truth finding codes. A patch
+changes the record; the next `derive()` reflects it.
+
+`ISSUES` is the mapping table between the finding codes of `asin_tui.domain.codes` and the
+SP-API issues the sandbox emits for them (code, categories, enforcement actions): the one
+place tests of the diagnosis engine can read what each cause looks like on the wire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from asin_tui.domain import codes
+from asin_tui.domain.marketplaces import Marketplace
+from asin_tui.sandbox import schemas
+from asin_tui.sandbox.catalog import Record, attributes_of
+
+BUYABLE, DISCOVERABLE = "BUYABLE", "DISCOVERABLE"
+LISTING_SUPPRESSED = "LISTING_SUPPRESSED"
+ATTRIBUTE_SUPPRESSED = "ATTRIBUTE_SUPPRESSED"
+SEARCH_SUPPRESSED = "SEARCH_SUPPRESSED"
+CATALOG_ITEM_REMOVED = "CATALOG_ITEM_REMOVED"
+NOT_BUYABLE_ACTIONS = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED})
+HIDDEN_ACTIONS = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED, SEARCH_SUPPRESSED})
+
+
+@dataclass(frozen=True, slots=True)
+class IssueSpec:
+    """What one kind of problem looks like as an SP-API Issue."""
+
+    cause: str  # finding code (asin_tui.domain.codes)
+    code: str  # SP-API issue code
+    message: str  # str.format(name=..., detail=...)
+    categories: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # enforcement actions (NOT_EXEMPT unless stated)
+    severity: str = "ERROR"
+
+
+ISSUES: dict[str, IssueSpec] = {
+    "missing_attribute": IssueSpec(
+        codes.MISSING_ATTRIBUTE,
+        "90220",
+        "'{name}' is required but not supplied.",
+        ("MISSING_ATTRIBUTE",),
+        (LISTING_SUPPRESSED,),
+    ),
+    "missing_image": IssueSpec(
+        codes.MISSING_IMAGE,
+        "18320",
+        "The main image is missing. Add a main image ('{name}') to lift the suppression.",
+        ("MISSING_IMAGE",),
+        (LISTING_SUPPRESSED,),
+    ),
+    "missing_price": IssueSpec(
+        codes.MISSING_PRICE,
+        "90220",
+        "'{name}' is required but not supplied.",
+        ("MISSING_PRICE",),
+    ),
+    "invalid_value": IssueSpec(
+        codes.INVALID_ATTRIBUTE,
+        "4000001",
+        "The provided value for '{name}' is invalid.",
+        ("INVALID_ATTRIBUTE",),
+        (ATTRIBUTE_SUPPRESSED,),
+    ),
+    "invalid_attribute": IssueSpec(
+        codes.INVALID_ATTRIBUTE,
+        "90000900",
+        "The attributes are invalid. {detail}.",
+        ("INVALID_ATTRIBUTE",),
+        (ATTRIBUTE_SUPPRESSED,),
+    ),
+    "invalid_image": IssueSpec(
+        codes.INVALID_IMAGE,
+        "18027",
+        "We believe the main image has text, logo, graphic, or watermark that is not permitted "
+        "for this product type. Submit a compliant image to lift the suppression. Also refer "
+        "to Product image requirements.",
+        ("INVALID_IMAGE",),
+        (SEARCH_SUPPRESSED,),
+    ),
+    "price_below_minimum": IssueSpec(
+        codes.PRICE_CONFLICT,
+        "18155",
+        "The 'minimum price' is greater than the selling price (excluding shipping) for the "
+        "listing. Review and update your price and/or minimum price.",
+        ("INVALID_PRICE",),
+        (LISTING_SUPPRESSED,),
+    ),
+    "price_above_maximum": IssueSpec(
+        codes.PRICE_CONFLICT,
+        "18155",
+        "The selling price (excluding shipping) is greater than the 'maximum price' for the "
+        "listing. Review and update your price and/or maximum price.",
+        ("INVALID_PRICE",),
+        (LISTING_SUPPRESSED,),
+    ),
+    "18742": IssueSpec(codes.POLICY_VIOLATION, "18742", "Restricted Products Policy Violation"),
+    "99300": IssueSpec(
+        codes.POLICY_VIOLATION,
+        "99300",
+        "Product Detail Page Rules Violation (Inaccurate information on product detail page).",
+    ),
+    "100390": IssueSpec(
+        codes.POLICY_VIOLATION,
+        "100390",
+        "Compliance documentation required: the product safety documents for this product "
+        "(for example GPSR) have not been provided. Upload them in Seller Central.",
+    ),
+    "catalog_removed": IssueSpec(
+        codes.CATALOG_ITEM_REMOVED,
+        "8541",
+        "This ASIN has been removed from the Amazon catalog in this store and offers on it "
+        "are not buyable. Contact Selling Partner Support or list against the correct ASIN.",
+        (),
+        (CATALOG_ITEM_REMOVED,),
+    ),
+    "incomplete": IssueSpec(
+        codes.INCOMPLETE_SKU,
+        "13013",
+        "SKU not in catalog or deleted. If you deleted this SKU, wait 24 hours before you "
+        "resubmit it; otherwise resubmit it with all required attributes.",
+    ),
+    "product_type_mismatch": IssueSpec(
+        codes.PRODUCT_TYPE_MISMATCH,
+        "4000003",
+        "The product type of the request does not match the product type of the listing: {detail}.",
+    ),
+}
+
+
+_CONDITIONS = frozenset(value for value, _ in schemas.CONDITION_TYPES)
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A listing as Amazon currently sees it."""
+
+    complete: bool  # False: an incomplete SKU (getListingsItem answers `summaries: []`)
+    status: tuple[str, ...]  # subset of (BUYABLE, DISCOVERABLE), in that order
+    issues: tuple[dict[str, Any], ...]
+    causes: frozenset[str]
+    condition: str
+    fba: bool
+    mfn_quantity: int | None
+    price: Decimal | None  # the B2C our_price, or None (no offers[])
+    main_image: str | None
+    item_name: str | None
+
+    @property
+    def buyable(self) -> bool:
+        return BUYABLE in self.status
+
+    def has_severity(self, severities: set[str]) -> bool:
+        return any(i["severity"] in severities for i in self.issues)
+
+
+def make_issue(
+    spec: IssueSpec,
+    marketplace_id: str,
+    *,
+    name: str | None = None,
+    detail: str = "",
+    actions: tuple[str, ...] | None = None,
+    expiry: datetime | None = None,
+) -> dict[str, Any]:
+    """An Issue (listingsItems_2021-08-01.json) in the exact wire shape."""
+    issue: dict[str, Any] = {
+        "code": spec.code,
+        "message": spec.message.format(name=name, detail=detail.rstrip(".")),
+        "severity": spec.severity,
+    }
+    if name:
+        issue["attributeNames"] = [name]
+    issue["categories"] = list(spec.categories)
+    actions = spec.actions if actions is None else actions
+    if actions:
+        exemption: dict[str, str] = {"status": "NOT_EXEMPT"}
+        if expiry is not None:
+            exemption = {"status": "EXEMPT_UNTIL_EXPIRY_DATE", "expiryDate": iso(expiry)}
+        issue["enforcements"] = {
+            "actions": [{"action": a} for a in actions],
+            "exemption": exemption,
+        }
+    issue["marketplaceIds"] = [marketplace_id]
+    return issue
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def issues_for_violations(
+    violations: list[schemas.Violation], product_type: str, marketplace_id: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """(finding code, Issue) for each schema violation: what a patch and a listing report."""
+    required = set(schemas.required_names(schemas.PRODUCT_TYPES[product_type]))
+    out = []
+    for v in violations:
+        if v.kind == "missing":
+            key = {schemas.MAIN_IMAGE: "missing_image", schemas.PRICE: "missing_price"}.get(
+                v.attribute, "missing_attribute"
+            )
+            spec = ISSUES[key]
+            out.append((spec.cause, make_issue(spec, marketplace_id, name=v.attribute)))
+            continue
+        spec = ISSUES["invalid_value" if v.kind == "enum" else "invalid_attribute"]
+        actions = (LISTING_SUPPRESSED,) if v.attribute in required else (ATTRIBUTE_SUPPRESSED,)
+        issue = make_issue(spec, marketplace_id, name=v.attribute, detail=v.detail, actions=actions)
+        out.append((spec.cause, issue))
+    return out
+
+
+# --------------------------------------------------------------------------- derivation
+
+
+class _Findings:
+    """Issues and finding codes collected while deriving one listing."""
+
+    def __init__(self, marketplace_id: str) -> None:
+        self.marketplace_id = marketplace_id
+        self.issues: list[dict[str, Any]] = []
+        self.causes: set[str] = set()
+
+    def add(self, key: str, **kw: Any) -> None:
+        spec = ISSUES[key]
+        self.issues.append(make_issue(spec, self.marketplace_id, **kw))
+        self.causes.add(spec.cause)
+
+    def actions_in_force(self) -> set[str]:
+        return {
+            a["action"]
+            for i in self.issues
+            if i.get("enforcements", {}).get("exemption", {}).get("status") == "NOT_EXEMPT"
+            for a in i["enforcements"]["actions"]
+        }
+
+
+def _first_value(attributes: dict[str, Any], name: str, key: str = "value") -> Any:
+    entries = attributes.get(name)
+    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+        return entries[0].get(key)
+    return None
+
+
+def _schedule_price(offer: dict[str, Any], key: str) -> Decimal | None:
+    try:
+        value = offer[key][0]["schedule"][0]["value_with_tax"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return Decimal(str(value))
+
+
+def _offer(attributes: dict[str, Any], marketplace_id: str) -> dict[str, Any] | None:
+    for entry in attributes.get(schemas.PRICE) or ():
+        if (
+            isinstance(entry, dict)
+            and entry.get("marketplace_id") in (marketplace_id, None)
+            and entry.get("audience", "ALL") == "ALL"
+        ):
+            return entry
+    return None
+
+
+def _price(
+    attributes: dict[str, Any], mp: Marketplace, found: _Findings
+) -> tuple[Decimal | None, bool]:
+    """(our price, whether it may sell): outside the min/max band it may not (+ the issue)."""
+    offer = _offer(attributes, mp.marketplace_id)
+    if offer is None:
+        return None, False  # the schema check reported the missing purchasable_offer
+    price = _schedule_price(offer, "our_price")
+    if price is None:
+        found.add("missing_price", name="our_price")
+        return None, False
+    minimum = _schedule_price(offer, "minimum_seller_allowed_price")
+    maximum = _schedule_price(offer, "maximum_seller_allowed_price")
+    if minimum is not None and price < minimum:
+        found.add("price_below_minimum", name=schemas.PRICE)
+        return price, False
+    if maximum is not None and price > maximum:
+        found.add("price_above_maximum", name=schemas.PRICE)
+        return price, False
+    return price, True
+
+
+def _fulfillment(attributes: dict[str, Any]) -> tuple[bool, int | None] | None:
+    """(is FBA, MFN quantity) from fulfillment_availability; None when there is none."""
+    code = _first_value(attributes, schemas.FULFILLMENT, "fulfillment_channel_code")
+    if code is None:
+        return None
+    if code != "DEFAULT":
+        return True, None
+    quantity = _first_value(attributes, schemas.FULFILLMENT, "quantity")
+    return False, quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 0
+
+
+def _policy(record: Record, found: _Findings, today: datetime) -> None:
+    policy = record.policy
+    if policy is None:
+        return
+    if policy.exempt_days is not None:
+        expiry = today + timedelta(days=policy.exempt_days, hours=23, minutes=59)
+        spec = ISSUES[policy.code]
+        found.issues.append(
+            make_issue(spec, found.marketplace_id, actions=(policy.action,), expiry=expiry)
+        )
+        found.causes.add(codes.EXEMPTION_EXPIRING)
+        return
+    found.add(policy.code, actions=(policy.action,))
+
+
+def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
+    """The listing's completeness, status, issues and ground-truth causes, from its record."""
+    attributes = attributes_of(record, mp)
+    found = _Findings(mp.marketplace_id)
+    violations = schemas.validate(record.product_type, attributes)
+    for cause, issue in issues_for_violations(violations, record.product_type, mp.marketplace_id):
+        found.issues.append(issue)
+        found.causes.add(cause)
+    parent = schemas.is_variation_parent(attributes)
+    main_image = _first_value(attributes, schemas.MAIN_IMAGE, "media_location")
+    if main_image and main_image == record.image_noncompliant:
+        found.add("invalid_image", name=schemas.MAIN_IMAGE)
+    _policy(record, found, today)
+    if record.catalog_removed and CATALOG_ITEM_REMOVED not in found.actions_in_force():
+        found.add("catalog_removed")
+    condition = _first_value(attributes, "condition_type")
+    if condition not in _CONDITIONS:  # a rejected value: Amazon keeps the submitted one
+        condition = record.condition
+    if record.gate and (record.gate.conditions is None or condition in record.gate.conditions):
+        found.causes.add(
+            codes.APPROVAL_REQUIRED
+            if record.gate.reason_code == "APPROVAL_REQUIRED"
+            else codes.NOT_ELIGIBLE
+        )
+    price, price_ok = (None, False) if parent else _price(attributes, mp, found)
+    fulfillment = _fulfillment(attributes)
+    fba, quantity = fulfillment or (False, None)
+    in_stock = _in_stock(record, parent, fulfillment, found)
+    actions = found.actions_in_force()
+    complete = not (record.incomplete and any(v.kind == "missing" for v in violations))
+    buyable = (
+        complete
+        and not parent
+        and price_ok
+        and in_stock
+        and not (actions & NOT_BUYABLE_ACTIONS)
+        and not (found.causes & {codes.APPROVAL_REQUIRED, codes.NOT_ELIGIBLE})
+    )
+    discoverable = complete and not (actions & HIDDEN_ACTIONS)
+    if fba and not buyable and record.stock and record.stock.fulfillable > 0:
+        found.causes.add(codes.STRANDED_FBA)
+    if parent:
+        found.causes.add(codes.VARIATION_PARENT)
+    if not complete:
+        found.issues.insert(0, make_issue(ISSUES["incomplete"], mp.marketplace_id))
+        found.causes.add(codes.INCOMPLETE_SKU)
+    status = tuple(s for s, on in ((BUYABLE, buyable), (DISCOVERABLE, discoverable)) if on)
+    return Derived(
+        complete=complete,
+        status=status,
+        issues=tuple(found.issues),
+        causes=frozenset(found.causes),
+        condition=condition,
+        fba=fba,
+        mfn_quantity=quantity,
+        price=price,
+        main_image=main_image,
+        item_name=_first_value(attributes, "item_name"),
+    )
+
+
+def _in_stock(
+    record: Record, parent: bool, fulfillment: tuple[bool, int | None] | None, found: _Findings
+) -> bool:
+    if parent:
+        return False
+    if fulfillment is None:
+        found.causes.add(codes.LISTING_CLOSED)
+        return False
+    fba, quantity = fulfillment
+    if fba:
+        if record.stock is None or record.stock.fulfillable == 0:
+            found.causes.add(codes.OUT_OF_STOCK_FBA)
+            return False
+        return True
+    if not quantity:
+        found.causes.add(codes.OUT_OF_STOCK_MFN)
+        return False
+    return True

@@ -1,0 +1,356 @@
+"""Wire shapes of the sandbox answers other than listings items: FBA inventory summaries,
+listing restrictions, catalog items and the GET_MERCHANT_LISTINGS_ALL_DATA report.
+
+Each function turns a record (and its derived state) into the exact shape of Amazon's model:
+fbaInventory.json, listingsRestrictions_2021-08-01.json, catalogItems_2022-04-01.json and the
+flat file documented for the report type.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from asin_tui.domain.marketplaces import Marketplace
+from asin_tui.sandbox.catalog import Record, attributes_of, content_of, image_url, title_of
+from asin_tui.sandbox.rules import Derived, iso
+
+APPROVAL_PATH = "/hz/approvalrequest/restrictions/approve"
+CATALOG_IMAGE_SIZE = 1500
+
+# --------------------------------------------------------------------------- FBA inventory
+
+
+def _inventory_condition(condition: str) -> str:
+    """listings conditionType -> FBA inventory condition (new_new -> NewItem, used_good -> UsedGood)."""
+    if condition == "new_new":
+        return "NewItem"
+    head, _, tail = condition.partition("_")
+    words = [head] if tail == head else [head, *tail.split("_")]
+    return "".join(w.capitalize() for w in words)
+
+
+def inventory_summary(record: Record, state: Derived, details: bool) -> dict[str, Any]:
+    """One InventorySummary (with inventoryDetails when `details`)."""
+    stock = record.stock
+    reserved = researching = unfulfillable = inbound = fulfillable = 0
+    if stock is not None:
+        fulfillable = stock.fulfillable
+        inbound = stock.inbound_working + stock.inbound_shipped + stock.inbound_receiving
+        reserved = (
+            stock.reserved_pending_customer_order
+            + stock.reserved_pending_transshipment
+            + stock.reserved_fc_processing
+        )
+        researching = sum(stock.researching)
+        unfulfillable = sum(stock.unfulfillable.values())
+    summary: dict[str, Any] = {"asin": record.asin}
+    if record.fn_sku:
+        summary["fnSku"] = record.fn_sku
+    summary.update(
+        sellerSku=record.sku,
+        condition=_inventory_condition(state.condition),
+    )
+    if details:
+        summary["inventoryDetails"] = _details(
+            record, fulfillable, reserved, researching, unfulfillable
+        )
+    summary.update(
+        lastUpdatedTime=iso(record.last_updated),
+        productName=state.item_name or "",
+        totalQuantity=fulfillable + inbound + reserved + researching + unfulfillable,
+        stores=[],
+    )
+    return summary
+
+
+def _details(
+    record: Record, fulfillable: int, reserved: int, researching: int, unfulfillable: int
+) -> dict[str, Any]:
+    stock = record.stock
+    short, mid, long = stock.researching if stock else (0, 0, 0)
+    breakdown = stock.unfulfillable if stock else {}
+    return {
+        "fulfillableQuantity": fulfillable,
+        "inboundWorkingQuantity": stock.inbound_working if stock else 0,
+        "inboundShippedQuantity": stock.inbound_shipped if stock else 0,
+        "inboundReceivingQuantity": stock.inbound_receiving if stock else 0,
+        "reservedQuantity": {
+            "totalReservedQuantity": reserved,
+            "pendingCustomerOrderQuantity": stock.reserved_pending_customer_order if stock else 0,
+            "pendingTransshipmentQuantity": stock.reserved_pending_transshipment if stock else 0,
+            "fcProcessingQuantity": stock.reserved_fc_processing if stock else 0,
+        },
+        "researchingQuantity": {
+            "totalResearchingQuantity": researching,
+            "researchingQuantityBreakdown": [
+                {"name": "researchingQuantityInShortTerm", "quantity": short},
+                {"name": "researchingQuantityInMidTerm", "quantity": mid},
+                {"name": "researchingQuantityInLongTerm", "quantity": long},
+            ],
+        },
+        "unfulfillableQuantity": {
+            "totalUnfulfillableQuantity": unfulfillable,
+            **{
+                key: breakdown.get(key, 0)
+                for key in (
+                    "customerDamagedQuantity",
+                    "warehouseDamagedQuantity",
+                    "distributorDamagedQuantity",
+                    "carrierDamagedQuantity",
+                    "defectiveQuantity",
+                    "expiredQuantity",
+                )
+            },
+        },
+    }
+
+
+# --------------------------------------------------------------------------- restrictions
+
+
+def restrictions(
+    record: Record | None, asin: str, condition_type: str | None, mp: Marketplace
+) -> list[dict[str, Any]]:
+    """getListingsRestrictions `restrictions` for an ASIN (and condition, if given)."""
+    mid = mp.marketplace_id
+    if record is None or record.catalog_removed:
+        reason = {
+            "message": f"ASIN {asin} is not found in the {mp.country} marketplace.",
+            "reasonCode": "ASIN_NOT_FOUND",
+        }
+        return [_restriction(mid, condition_type, reason)]
+    gate = record.gate
+    if gate is None:
+        return []
+    if gate.conditions is None:
+        return [_restriction(mid, condition_type, _reason(gate.reason_code, asin, mp, None))]
+    conditions = gate.conditions if condition_type is None else (condition_type,)
+    return [
+        _restriction(mid, c, _reason(gate.reason_code, asin, mp, c))
+        for c in conditions
+        if c in gate.conditions
+    ]
+
+
+def _restriction(mid: str, condition: str | None, reason: dict[str, Any]) -> dict[str, Any]:
+    restriction: dict[str, Any] = {"marketplaceId": mid}
+    if condition:
+        restriction["conditionType"] = condition
+    restriction["reasons"] = [reason]
+    return restriction
+
+
+def _reason(code: str, asin: str, mp: Marketplace, condition: str | None) -> dict[str, Any]:
+    if code == "NOT_ELIGIBLE":
+        return {
+            "message": "You are not eligible to sell this product. It is restricted to "
+            "selected sellers.",
+            "reasonCode": "NOT_ELIGIBLE",
+            "links": [],
+        }
+    message = (
+        "You cannot list the product in this condition."
+        if condition
+        else "You need approval to list in this brand."
+    )
+    return {
+        "message": message,
+        "reasonCode": "APPROVAL_REQUIRED",
+        "links": [
+            {
+                "resource": f"{mp.seller_central}{APPROVAL_PATH}?asin={asin}",
+                "verb": "GET",
+                "title": "Request approval",
+                "type": "text/html",
+            }
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def catalog_item(
+    record: Record, by_sku: Mapping[str, Record], included: set[str], mp: Marketplace
+) -> dict[str, Any]:
+    """getCatalogItem (2022-04-01) Item for the record's ASIN with the requested sections.
+
+    The catalog shows Amazon's view of the product (generated content), not the seller's
+    latest patch."""
+    mid = mp.marketplace_id
+    c = content_of(record)
+    item: dict[str, Any] = {"asin": record.asin}
+    if "attributes" in included:
+        attributes = attributes_of(record, mp)
+        for seller_only in ("purchasable_offer", "fulfillment_availability", "condition_type"):
+            attributes.pop(seller_only, None)
+        item["attributes"] = attributes
+    if "identifiers" in included:
+        item["identifiers"] = [
+            {
+                "marketplaceId": mid,
+                "identifiers": [
+                    {"identifierType": "UPC", "identifier": record.upc},
+                    {"identifierType": "EAN", "identifier": "0" + record.upc},
+                ],
+            }
+        ]
+    if "images" in included:
+        image = {
+            "variant": "MAIN",
+            "link": image_url(record),
+            "height": CATALOG_IMAGE_SIZE,
+            "width": CATALOG_IMAGE_SIZE,
+        }
+        item["images"] = [{"marketplaceId": mid, "images": [image]}]
+    if "productTypes" in included:
+        item["productTypes"] = [{"marketplaceId": mid, "productType": record.product_type}]
+    if "relationships" in included:
+        item["relationships"] = [
+            {"marketplaceId": mid, "relationships": _asin_relations(record, by_sku)}
+        ]
+    if "summaries" in included:
+        item["summaries"] = [
+            {
+                "marketplaceId": mid,
+                "brand": c.brand,
+                "color": c.color,
+                "itemClassification": "VARIATION_PARENT" if record.is_parent else "BASE_PRODUCT",
+                "itemName": title_of(c),
+                "manufacturer": c.brand,
+                "size": c.size,
+                "websiteDisplayGroup": record.product_type.lower() + "_display_on_website",
+            }
+        ]
+    return item
+
+
+def _asin_relations(record: Record, by_sku: Mapping[str, Record]) -> list[dict[str, Any]]:
+    if record.is_parent:
+        relation: dict[str, Any] = {"childAsins": [by_sku[s].asin for s in record.child_skus]}
+    elif record.parent_sku:
+        relation = {"parentAsins": [by_sku[record.parent_sku].asin]}
+    else:
+        return []
+    theme = record.variation_theme or "COLOR"
+    relation["type"] = "VARIATION"
+    relation["variationTheme"] = {
+        "attributes": [a.lower() for a in theme.split("/")],
+        "theme": theme,
+    }
+    return [relation]
+
+
+# --------------------------------------------------------------------------- ALL_DATA report
+
+ALL_DATA_COLUMNS = (
+    "item-name",
+    "item-description",
+    "listing-id",
+    "seller-sku",
+    "price",
+    "quantity",
+    "open-date",
+    "image-url",
+    "item-is-marketplace",
+    "product-id-type",
+    "zshop-shipping-fee",
+    "item-note",
+    "item-condition",
+    "zshop-category1",
+    "zshop-browse-path",
+    "zshop-storefront-feature",
+    "asin1",
+    "asin2",
+    "asin3",
+    "will-ship-internationally",
+    "expedited-shipping",
+    "zshop-boldface",
+    "product-id",
+    "bid-for-featured-placement",
+    "add-delete",
+    "pending-quantity",
+    "fulfillment-channel",
+    "merchant-shipping-group",
+    "status",
+)
+_ITEM_CONDITION = {  # the flat-file condition codes
+    "used_like_new": "1",
+    "used_very_good": "2",
+    "used_good": "3",
+    "used_acceptable": "4",
+    "collectible_like_new": "5",
+    "collectible_very_good": "6",
+    "collectible_good": "7",
+    "collectible_acceptable": "8",
+    "refurbished_refurbished": "10",
+    "new_new": "11",
+    "new_open_box": "11",
+    "new_oem": "11",
+    "club_club": "11",
+}
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return " ".join(text.split()) if any(ch in text for ch in "\t\r\n") else text
+
+
+def _listing_id(record: Record) -> str:
+    rng = random.Random(record.text_seed ^ 0x11D)
+    return f"{record.created:%m%d}" + "".join(
+        rng.choices(string.ascii_uppercase + string.digits, k=7)
+    )
+
+
+def _description(attributes: dict[str, Any]) -> str:
+    entries = attributes.get("product_description") or [{}]
+    value = entries[0].get("value") if isinstance(entries[0], dict) else None
+    return str(value or "")[:500]
+
+
+def _all_data_row(record: Record, state: Derived, mp: Marketplace) -> list[Any]:
+    status = "Incomplete" if not state.complete else "Active" if state.buyable else "Inactive"
+    return [
+        state.item_name or "",
+        _description(attributes_of(record, mp)),
+        _listing_id(record),
+        record.sku,
+        state.price if state.price is not None else "",
+        "" if state.fba or state.mfn_quantity is None else state.mfn_quantity,
+        record.created.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        state.main_image or "",
+        "y",
+        "1",  # product-id is the ASIN
+        "",
+        "",
+        _ITEM_CONDITION.get(state.condition, "11"),
+        "",
+        "",
+        "",
+        record.asin,
+        "",
+        "",
+        "",
+        "",
+        "",
+        record.asin,
+        "",
+        "",
+        "0",
+        mp.fba_channel_code if state.fba else "DEFAULT",
+        "" if state.fba else "Migrated Template",
+        status,
+    ]
+
+
+def merchant_listings_all_data(rows: Iterable[tuple[Record, Derived]], mp: Marketplace) -> str:
+    """GET_MERCHANT_LISTINGS_ALL_DATA: a header row and one tab-separated row per SKU."""
+    lines = ["\t".join(ALL_DATA_COLUMNS)]
+    lines.extend(
+        "\t".join(_cell(v) for v in _all_data_row(record, state, mp)) for record, state in rows
+    )
+    return "\n".join(lines) + "\n"
