@@ -1,6 +1,6 @@
 """The wizard's stepper: the seven steps, where you are, and each step's status.
 
-Readable without colour: every status has its own mark, the current step is in brackets.
+Readable without colour: every status has its own mark, the current step a ``›``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ def status_mark(status: Status) -> Text:
     return Text(mark, style=style)
 
 
+SHORT_LABELS = {WizardStep.POLICY: "Policy", WizardStep.FIELDS: "Fields"}
+
+
 class WizardStepper(Static):
-    """One line: ``1 ✓ Overview  [2 ! Stock]  3 – Policy compliance …``."""
+    """One line that fits 80 columns: `` 1✓ Overview ›2! Stock  3– Policy …``; the current
+    step is marked with ``›`` (and reversed where there is colour)."""
 
     def show(self, statuses: dict[WizardStep, Status], current: WizardStep) -> None:
         line = Text()
@@ -33,10 +37,9 @@ class WizardStepper(Static):
             status = statuses[step]
             here = step is current
             style = "bold reverse" if here else ("dim" if status is Status.NOT_APPLICABLE else "")
-            line.append("[" if here else " ", style=style)
-            line.append(f"{number} ", style=style)
+            line.append("›" if here else " ", style="bold" if here else "")
+            line.append(f"{number}", style=style)
             line.append_text(status_mark(status))
-            line.append(f" {step.label}", style=style)
-            line.append("]" if here else " ", style=style)
+            line.append(f" {SHORT_LABELS.get(step, step.label)}", style=style)
             line.append(" ")
         self.update(line)

@@ -45,7 +45,8 @@ def checks_text(checks: tuple[Check, ...]) -> Text:
         text.append_text(status_mark(check.status))
         text.append(f" {check.label.ljust(width)}  ", style="bold")
         text.append(f"{check.evidence}\n")
-    return text.rstrip() or Text("Nothing to check.")
+    text.rstrip()
+    return text if text.plain else Text("Nothing to check.")
 
 
 class StepBody(VerticalGroup):
