@@ -1,13 +1,124 @@
-"""`asin-tui progress` (placeholder until its issue lands)."""
+"""`asin-tui progress`: the open triage work the wizard saved, as a table or JSON."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from datetime import UTC
+
+from asin_tui.cli import UsageError
+from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
+from asin_tui.store.config import ConfigError, load_config
+from asin_tui.store.progress import ProgressError, ProgressStore, SkuProgress
+
+DEMO_PROFILE = "demo"
+DEMO_MARKETPLACE = "US"
+NOTE_WIDTH = 60
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    return sub.add_parser("progress", help="progress (not yet available)")
+    parser = sub.add_parser(
+        "progress",
+        help="list open triage work saved by the wizard",
+        description="List the SKUs whose reactivation is still open: step, outcome, last note.",
+    )
+    # SUPPRESS: the same options given before the subcommand (asin-tui --demo progress) stay.
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="config profile")
+    who.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="the demo account"
+    )
+    parser.add_argument(
+        "--marketplace",
+        metavar="M",
+        default=argparse.SUPPRESS,
+        help="code or id (default: the profile's)",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    profile, marketplace = _target(args)
+    store = ProgressStore(profile, marketplace.marketplace_id)
+    try:
+        items = store.open_items()
+    except ProgressError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in store.take_warnings():
+        print(f"asin-tui: warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps([_as_json(item) for item in items], indent=2, ensure_ascii=False))
+    else:
+        print(_table(items, profile, marketplace))
+    return 0
+
+
+def _target(args: argparse.Namespace) -> tuple[str, Marketplace]:
+    """The profile name and marketplace whose progress to list."""
+    demo, chosen = getattr(args, "demo", False), getattr(args, "profile", None)
+    if demo and chosen:
+        raise UsageError("use either --demo or --profile, not both")
+    override = _marketplace(getattr(args, "marketplace", None))
+    if demo:
+        return DEMO_PROFILE, override or resolve_marketplace(DEMO_MARKETPLACE)
+    try:
+        profile = load_config().profile(chosen)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return profile.name, override or profile.marketplace
+
+
+def _marketplace(code_or_id: str | None) -> Marketplace | None:
+    if code_or_id is None:
+        return None
+    try:
+        return resolve_marketplace(code_or_id)
+    except UnknownMarketplace as exc:
+        raise UsageError(f"--marketplace: {exc}") from None
+
+
+def _as_json(item: SkuProgress) -> dict[str, str]:
+    return {
+        "sku": item.sku,
+        "step": item.current_step.value,
+        "outcome": item.outcome.value,
+        "updated_at": item.updated_at.isoformat(),
+        "last_note": item.last_note(),
+    }
+
+
+def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> str:
+    where = f"profile {profile}, {marketplace.code} ({marketplace.marketplace_id})"
+    if not items:
+        return f"No open triage work ({where})."
+    rows = [("SKU", "STEP", "OUTCOME", "UPDATED (UTC)", "LAST NOTE")]
+    rows += [
+        (
+            item.sku,
+            item.current_step.label,
+            item.outcome.value,
+            item.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            _one_line(item.last_note()),
+        )
+        for item in items
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(
+            [*(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)), row[4]]
+        ).rstrip()
+        for row in rows
+    ]
+    count = f"{len(items)} open SKU{'' if len(items) == 1 else 's'}"
+    return "\n".join([f"Open triage work, {where}: {count}", "", *lines])
+
+
+def _one_line(note: str) -> str:
+    """The first line of a note, cut to NOTE_WIDTH characters."""
+    lines = note.strip().splitlines()
+    first = lines[0] if lines else ""
+    if len(first) > NOTE_WIDTH or len(lines) > 1:
+        return first[: NOTE_WIDTH - 1].rstrip() + "…"
+    return first
