@@ -50,6 +50,10 @@ INVENTORY_TOKEN_LIFETIME = 30.0
 DOCUMENT_URL_LIFETIME = 300.0
 REPORT_QUEUE_SECONDS = 1.0
 REPORT_PROCESSING_SECONDS = 2.0
+# Operations whose own refusals (400/404) are a bare JSON array of errors, as their model's
+# ErrorList and Amazon's sandbox answer it; python-amazon-sp-api does not raise for those.
+# Gateway answers (403, 429, 500, 503) keep the {"errors": [...]} shape everywhere.
+BARE_ERROR_LIST_OPERATIONS = frozenset({"getListingsRestrictions"})
 SUPPORTED_REPORT_TYPES = frozenset({"GET_MERCHANT_LISTINGS_ALL_DATA"})
 META_SCHEMA_URL = (
     "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"
@@ -335,7 +339,8 @@ class SandboxApp:
         try:
             response = route.handler(request, params)
         except (ApiError, SandboxError) as exc:
-            return _error_response(exc, rate_header)
+            bare = route.operation in BARE_ERROR_LIST_OPERATIONS
+            return _error_response(exc, rate_header, bare=bare)
         except Exception:
             log.exception("sandbox: %s failed", route.operation)
             return _error_response(
@@ -865,10 +870,13 @@ def _with_headers(response: SandboxResponse, extra: dict[str, str]) -> SandboxRe
 
 
 def _error_response(
-    exc: ApiError | SandboxError, extra_headers: dict[str, str] | None = None
+    exc: ApiError | SandboxError,
+    extra_headers: dict[str, str] | None = None,
+    *,
+    bare: bool = False,
 ) -> SandboxResponse:
     error = {"code": exc.code, "message": exc.message, "details": exc.details or ""}
-    response = _json_response(exc.status, {"errors": [error]})
+    response = _json_response(exc.status, [error] if bare else {"errors": [error]})
     return _with_headers(response, extra_headers or {})
 
 

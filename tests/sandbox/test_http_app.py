@@ -403,7 +403,9 @@ def test_restrictions(harness):
     query = f"asin=B0GATED001&sellerId={harness.seller}&{harness.mp}&conditionType=used_good"
     assert harness.get(path, query).json()["restrictions"]
     assert harness.account.calls[-1][1] == {"asin": "B0GATED001", "condition_type": "used_good"}
-    assert harness.get(path, f"sellerId={harness.seller}&{harness.mp}").status == 400
+    missing_asin = harness.get(path, f"sellerId={harness.seller}&{harness.mp}")
+    assert missing_asin.status == 400
+    assert missing_asin.json()[0]["code"] == "InvalidInput"  # a bare list, as Amazon answers
     bad_condition = f"asin=B0X&sellerId={harness.seller}&{harness.mp}&conditionType=mint"
     assert harness.get(path, bad_condition).status == 400
 

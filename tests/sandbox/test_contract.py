@@ -1,0 +1,293 @@
+"""Contract: what the sandbox answers validates against Amazon's official models.
+
+For each operation the response schema is looked up in ../shared/spapi-models by path, method
+and status code (so an error answer is checked against that operation's ErrorList), with the
+swagger document's ``#/definitions/...`` refs resolved and draft 4 semantics. The response
+headers the model declares for that status must be present too.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft4Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from asin_tui.domain import codes
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp, SandboxResponse
+
+LISTINGS = "listingsItems_2021-08-01.json"
+INVENTORY = "fbaInventory.json"
+RESTRICTIONS = "listingsRestrictions_2021-08-01.json"
+DEFINITIONS = "definitionsProductTypes_2020-09-01.json"
+CATALOG = "catalogItems_2022-04-01.json"
+REPORTS = "reports_2021-06-30.json"
+ALL_LISTINGS_DATA = (
+    "summaries,attributes,issues,offers,fulfillmentAvailability,procurement,relationships,"
+    "productTypes"
+)
+ALL_CATALOG_DATA = (
+    "attributes,classifications,dimensions,identifiers,images,productTypes,relationships,"
+    "salesRanks,summaries,vendorDetails"
+)
+TOKEN_FORM = (
+    b"grant_type=refresh_token&client_id=amzn1.application-oa2-client.sandbox"
+    b"&client_secret=sandbox-secret&refresh_token=Atzr%7Csandbox"
+)
+
+
+@cache
+def _model(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class Contract:
+    """Checks answers against the operation's response in one of Amazon's swagger models."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self.models_dir = models_dir
+
+    def check(self, model: str, template: str, method: str, answer: SandboxResponse) -> Any:
+        document = _model(self.models_dir / model)
+        responses = document["paths"][template][method.lower()]["responses"]
+        declared = responses.get(str(answer.status))
+        assert declared is not None, f"{method} {template}: the model has no {answer.status}"
+        for header in declared.get("headers", {}):
+            assert header.lower() in {h.lower() for h in answer.headers}, header
+        body = answer.json()
+        uri = f"urn:spapi-model:{model}"
+        registry = Registry().with_resource(uri, Resource(document, specification=DRAFT4))
+        schema = {"$ref": uri + declared["schema"]["$ref"]}
+        errors = sorted(
+            Draft4Validator(schema, registry=registry).iter_errors(body), key=lambda e: e.path
+        )
+        assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+        return body
+
+
+@pytest.fixture
+def contract(models_dir) -> Contract:
+    return Contract(models_dir)
+
+
+class Sandbox:
+    """A SandboxApp over the real default demo account, with a hand-wound clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.account = SandboxAccount(seed=7, listings=250)
+        self.app = SandboxApp(self.account, clock=lambda: self.now)
+        self.seller = self.account.seller_id
+        self.mp = self.account.marketplace.marketplace_id
+        token = self.app.handle("POST", "/auth/o2/token", "", {}, TOKEN_FORM).json()
+        self.token = token["access_token"]
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        body: bytes = b"",
+        *,
+        token: bool = True,
+        wait: float = 1.0,  # calls a second apart stay within every quota they use here
+    ) -> SandboxResponse:
+        self.now += wait
+        headers = {"x-amz-access-token": self.token} if token else {}
+        return self.app.handle(method, path, query, headers, body, base_url="http://sandbox.test")
+
+    def skus_with(self, code: str) -> list[str]:
+        return [s for s in self.account.search() if code in self.account.intended_causes(s)]
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return Sandbox()
+
+
+ITEMS = "/listings/2021-08-01/items/{sellerId}"
+ITEM = "/listings/2021-08-01/items/{sellerId}/{sku}"
+
+
+def test_search_every_page_of_the_demo_account(sandbox, contract):
+    token, seen = None, 0
+    while True:
+        query = f"marketplaceIds={sandbox.mp}&includedData={ALL_LISTINGS_DATA}&pageSize=20"
+        answer = sandbox.call(
+            "GET", f"/listings/2021-08-01/items/{sandbox.seller}", query + _page(token)
+        )
+        body = contract.check(LISTINGS, ITEMS, "GET", answer)
+        seen += len(body["items"])
+        token = body.get("pagination", {}).get("nextToken")
+        if not token:
+            break
+    assert seen == body["numberOfResults"] == 250
+
+
+def _page(token: str | None) -> str:
+    return f"&pageToken={token}" if token else ""
+
+
+def test_search_with_status_filters(sandbox, contract):
+    path = f"/listings/2021-08-01/items/{sandbox.seller}"
+    query = f"marketplaceIds={sandbox.mp}&withoutStatus=BUYABLE&withIssueSeverity=ERROR"
+    contract.check(LISTINGS, ITEMS, "GET", sandbox.call("GET", path, query))
+    bad = sandbox.call("GET", path, f"marketplaceIds={sandbox.mp}&pageSize=50")
+    contract.check(LISTINGS, ITEMS, "GET", bad)
+
+
+def test_get_item_and_not_found(sandbox, contract):
+    sku = sandbox.account.search()[0]
+    path = f"/listings/2021-08-01/items/{sandbox.seller}/"
+    query = f"marketplaceIds={sandbox.mp}&includedData={ALL_LISTINGS_DATA}"
+    assert contract.check(LISTINGS, ITEM, "GET", sandbox.call("GET", path + sku, query))["sku"]
+    missing = sandbox.call("GET", path + "NO-SUCH-SKU", query)
+    assert missing.status == 404
+    contract.check(LISTINGS, ITEM, "GET", missing)
+
+
+def _restock_body(sandbox: Sandbox, sku: str, quantity: int) -> bytes:
+    product_type = sandbox.account.item(sku, ["summaries"])["summaries"][0]["productType"]
+    patch = {
+        "op": "replace",
+        "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+    }
+    return json.dumps({"productType": product_type, "patches": [patch]}).encode()
+
+
+def test_patch_preview_real_and_invalid(sandbox, contract):
+    sku = sandbox.skus_with(codes.OUT_OF_STOCK_MFN)[0]
+    path = f"/listings/2021-08-01/items/{sandbox.seller}/{sku}"
+    preview_query = (
+        f"marketplaceIds={sandbox.mp}&mode=VALIDATION_PREVIEW&includedData=identifiers,issues"
+    )
+    for query, quantity in ((preview_query, 5), (f"marketplaceIds={sandbox.mp}", 5)):
+        answer = sandbox.call("PATCH", path, query, _restock_body(sandbox, sku, quantity))
+        contract.check(LISTINGS, ITEM, "PATCH", answer)
+    invalid = sandbox.call("PATCH", path, preview_query, _restock_body(sandbox, sku, -3))
+    assert contract.check(LISTINGS, ITEM, "PATCH", invalid)["status"] == "INVALID"
+    malformed = sandbox.call("PATCH", path, f"marketplaceIds={sandbox.mp}", b'{"patches":[]}')
+    assert malformed.status == 400
+    contract.check(LISTINGS, ITEM, "PATCH", malformed)
+
+
+def test_inventory_all_pages_and_by_sku(sandbox, contract):
+    path, template = "/fba/inventory/v1/summaries", "/fba/inventory/v1/summaries"
+    base = f"details=true&granularityType=Marketplace&granularityId={sandbox.mp}&marketplaceIds={sandbox.mp}"
+    token, skus = None, []
+    while True:
+        extra = f"&nextToken={token}" if token else ""
+        body = contract.check(INVENTORY, template, "GET", sandbox.call("GET", path, base + extra))
+        skus += [s["sellerSku"] for s in body["payload"]["inventorySummaries"]]
+        token = body.get("pagination", {}).get("nextToken")
+        if not token:
+            break
+    assert skus
+    by_sku = sandbox.call("GET", path, f"{base}&sellerSkus={','.join(skus[:3])}")
+    contract.check(INVENTORY, template, "GET", by_sku)
+    too_many = sandbox.call(
+        "GET", path, f"{base}&sellerSkus={','.join(f'S{n}' for n in range(51))}"
+    )
+    assert too_many.status == 400
+    contract.check(INVENTORY, template, "GET", too_many)
+
+
+def test_restrictions_for_every_asin(sandbox, contract):
+    template = "/listings/2021-08-01/restrictions"
+    asins = set()
+    for sku in sandbox.account.search():
+        for summary in sandbox.account.item(sku, ["summaries"]).get("summaries", []):
+            asins.add(summary["asin"])
+    restricted = 0
+    for asin in sorted(asins):
+        query = f"asin={asin}&sellerId={sandbox.seller}&marketplaceIds={sandbox.mp}"
+        body = contract.check(RESTRICTIONS, template, "GET", sandbox.call("GET", template, query))
+        restricted += bool(body["restrictions"])
+    assert restricted > 0
+    missing = sandbox.call(
+        "GET", template, f"sellerId={sandbox.seller}&marketplaceIds={sandbox.mp}"
+    )
+    contract.check(RESTRICTIONS, template, "GET", missing)
+
+
+def test_product_type_definitions(sandbox, contract):
+    template = "/definitions/2020-09-01/productTypes/{productType}"
+    for product_type in sandbox.account.product_types():
+        answer = sandbox.call(
+            "GET",
+            f"/definitions/2020-09-01/productTypes/{product_type}",
+            f"marketplaceIds={sandbox.mp}",
+        )
+        body = contract.check(DEFINITIONS, template, "GET", answer)
+        link = body["schema"]["link"]["resource"]
+        schema = sandbox.call("GET", link.removeprefix("http://sandbox.test"), token=False)
+        assert schema.status == 200 and "properties" in schema.json()
+    unknown = sandbox.call(
+        "GET", "/definitions/2020-09-01/productTypes/NOPE", f"marketplaceIds={sandbox.mp}"
+    )
+    assert unknown.status == 404
+    contract.check(DEFINITIONS, template, "GET", unknown)
+
+
+def test_catalog_items_and_removed_ones(sandbox, contract):
+    template = "/catalog/2022-04-01/items/{asin}"
+    removed = set(sandbox.skus_with(codes.CATALOG_ITEM_REMOVED))
+    assert removed
+    statuses = set()
+    for sku in sandbox.account.search():
+        summaries = sandbox.account.item(sku, ["summaries"]).get("summaries", [])
+        for summary in summaries:
+            answer = sandbox.call(
+                "GET",
+                f"/catalog/2022-04-01/items/{summary['asin']}",
+                f"marketplaceIds={sandbox.mp}&includedData={ALL_CATALOG_DATA}",
+            )
+            contract.check(CATALOG, template, "GET", answer)
+            statuses.add(answer.status)
+            if sku in removed:
+                assert answer.status == 404
+    assert statuses == {200, 404}
+
+
+def test_reports_lifecycle(sandbox, contract):
+    spec = b'{"reportType":"GET_MERCHANT_LISTINGS_ALL_DATA","marketplaceIds":["%s"]}'
+    created = sandbox.call("POST", "/reports/2021-06-30/reports", "", spec % sandbox.mp.encode())
+    assert created.status == 202
+    report_id = contract.check(REPORTS, "/reports/2021-06-30/reports", "POST", created)["reportId"]
+    template = "/reports/2021-06-30/reports/{reportId}"
+    report_path = f"/reports/2021-06-30/reports/{report_id}"
+    queued = sandbox.call("GET", report_path, wait=0)
+    assert contract.check(REPORTS, template, "GET", queued)["processingStatus"] == "IN_QUEUE"
+    working = sandbox.call("GET", report_path, wait=1.5)
+    assert contract.check(REPORTS, template, "GET", working)["processingStatus"] == "IN_PROGRESS"
+    done = contract.check(REPORTS, template, "GET", sandbox.call("GET", report_path, wait=2))
+    assert done["processingStatus"] == "DONE"
+    document = sandbox.call("GET", f"/reports/2021-06-30/documents/{done['reportDocumentId']}")
+    contract.check(REPORTS, "/reports/2021-06-30/documents/{reportDocumentId}", "GET", document)
+    unsupported = sandbox.call(
+        "POST", "/reports/2021-06-30/reports", "", b'{"reportType":"GET_X","marketplaceIds":["A"]}'
+    )
+    assert unsupported.status == 400
+    contract.check(REPORTS, "/reports/2021-06-30/reports", "POST", unsupported)
+
+
+def test_refusals_are_error_lists(sandbox, contract):
+    path = f"/listings/2021-08-01/items/{sandbox.seller}"
+    query = f"marketplaceIds={sandbox.mp}"
+    forbidden = sandbox.call("GET", path, query, token=False)
+    assert forbidden.status == 403
+    contract.check(LISTINGS, ITEMS, "GET", forbidden)
+    sandbox.now += 10.0
+    answers = [
+        sandbox.app.handle("GET", path, query, {"x-amz-access-token": sandbox.token})
+        for _ in range(6)
+    ]
+    assert answers[-1].status == 429
+    contract.check(LISTINGS, ITEMS, "GET", answers[-1])

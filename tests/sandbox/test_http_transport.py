@@ -1,0 +1,120 @@
+"""The sandbox in-process (httpx transports) and on loopback (threaded server)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from asin_tui.sandbox.faults import FaultInjector
+from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.sandbox.transport import SandboxTransport
+
+AMAZON = "https://sellingpartnerapi-na.amazon.com"
+TOKEN_FORM = {
+    "grant_type": "refresh_token",
+    "client_id": "amzn1.application-oa2-client.sandbox",
+    "client_secret": "sandbox-secret",
+    "refresh_token": "Atzr|sandbox",
+}
+
+
+def _report_round_trip(client: httpx.Client, harness) -> str:
+    token = client.post("/auth/o2/token", data=TOKEN_FORM).json()["access_token"]
+    headers = {"x-amz-access-token": token}
+    created = client.post(
+        "/reports/2021-06-30/reports",
+        json={"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["ATVPDKIKX0DER"]},
+        headers=headers,
+    )
+    harness.clock.advance(10)
+    report = client.get(
+        f"/reports/2021-06-30/reports/{created.json()['reportId']}", headers=headers
+    )
+    document = client.get(
+        f"/reports/2021-06-30/documents/{report.json()['reportDocumentId']}", headers=headers
+    )
+    download = client.get(document.json()["url"])  # an absolute URL back to the same sandbox
+    assert download.headers["content-type"] == "text/tab-separated-values; charset=utf-8"
+    return download.text
+
+
+def test_sync_transport_serves_the_whole_flow(harness):
+    with httpx.Client(transport=SandboxTransport(harness.app), base_url=AMAZON) as client:
+        assert _report_round_trip(client, harness) == harness.account.merchant_listings_all_data()
+
+
+async def test_async_transport_serves_the_whole_flow(harness):
+    transport = SandboxTransport(harness.app)
+    async with httpx.AsyncClient(transport=transport, base_url=AMAZON) as client:
+        token = (await client.post("/auth/o2/token", data=TOKEN_FORM)).json()["access_token"]
+        answer = await client.get(
+            f"/listings/2021-08-01/items/{harness.seller}/SKU%201%2Fx",
+            params={"marketplaceIds": harness.marketplace_id, "includedData": "summaries"},
+            headers={"x-amz-access-token": token},
+        )
+    assert answer.status_code == 200
+    assert answer.json()["sku"] == "SKU 1/x"
+    assert answer.headers["x-amzn-RateLimit-Limit"] == "5.0"
+
+
+async def test_async_transport_sleeps_without_blocking_the_loop(make_harness, monkeypatch):
+    harness = make_harness(faults=FaultInjector.parse("slow=1:3.0"))
+    slept = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    async with httpx.AsyncClient(
+        transport=SandboxTransport(harness.app), base_url=AMAZON
+    ) as client:
+        answer = await client.get(
+            harness.search_path,
+            params={"marketplaceIds": harness.marketplace_id},
+            headers={"x-amz-access-token": harness.token},
+        )
+    assert answer.status_code == 200
+    assert slept == [3.0]
+
+
+@pytest.fixture
+def served(harness):
+    server, base_url = serve_in_thread(harness.app)
+    yield base_url
+    server.stop()
+
+
+def test_loopback_server_binds_localhost_and_ignores_the_mangled_host(served, harness):
+    assert served.startswith("http://127.0.0.1:")
+    with httpx.Client(base_url=served) as client:
+        assert _report_round_trip(client, harness).startswith("item-name\t")
+        # python-amazon-sp-api sends Host = endpoint[8:], which for http:// drops a character.
+        answer = client.patch(
+            f"{harness.search_path}/SKU-0003",
+            params={"marketplaceIds": harness.marketplace_id, "mode": "VALIDATION_PREVIEW"},
+            content=b'{"productType":"LUGGAGE","patches":[]}',
+            headers={"x-amz-access-token": harness.token, "host": served[8:]},
+        )
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "VALID"
+    assert "x-amzn-RequestId" in answer.headers
+
+
+def test_verbose_access_log_never_shows_tokens(harness, capsys):
+    server, base_url = serve_in_thread(harness.app, verbose=True)
+    try:
+        with httpx.Client(base_url=base_url) as client:
+            token = client.post("/auth/o2/token", data=TOKEN_FORM).json()["access_token"]
+            client.get(
+                harness.search_path,
+                params={"marketplaceIds": harness.marketplace_id},
+                headers={"x-amz-access-token": token},
+            )
+    finally:
+        server.stop()
+    log = capsys.readouterr().err
+    assert f"GET {harness.search_path} 200" in log
+    assert "POST /auth/o2/token 200" in log
+    assert token not in log and "sandbox-secret" not in log and "Atzr" not in log
