@@ -9,6 +9,7 @@ from textual.binding import Binding
 from asin_tui.store.progress import ProgressStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import describe_error
+from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.help import HelpScreen, binding_rows
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
@@ -79,7 +80,15 @@ class AsinTuiApp(App[None]):
         except ValueError as exc:  # a profile name the progress file cannot be named after
             self.notify(describe_error(exc), title="Progress will not be saved", severity="warning")
             store = None
-        self.push_screen(WizardScreen(self.service, sku, store))
+        self.push_screen(
+            WizardScreen(self.service, sku, store), lambda _: self._listing_changed(sku)
+        )
+
+    def _listing_changed(self, sku: str) -> None:
+        """After the wizard: the screens below re-read what it may have fixed."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ListScreen | DetailScreen):
+                screen.listing_changed(sku)
 
     async def on_unmount(self) -> None:
         if self.service is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from textual import work
@@ -64,7 +65,21 @@ class DetailScreen(Screen):
         sku = self.record.sku
         self.post_message(DetailLoaded(self.service.evidence(sku), self.service.diagnosis(sku)))
 
+    def listing_changed(self, sku: str) -> None:
+        """The wizard may have fixed this listing: show its new diagnosis."""
+        if sku == self.record.sku:
+            self.load_evidence()
+
     def on_detail_loaded(self, message: DetailLoaded) -> None:
+        diagnosis = message.diagnosis
+        self.record = replace(
+            self.record,
+            state=diagnosis.state,
+            buyable=diagnosis.buyable,
+            discoverable=diagnosis.discoverable,
+            findings=diagnosis.findings,
+        )
+        self.query_one("#detail-header", Static).update(evidence_text.header(self.record))
         self.query_one("#findings", Static).update(evidence_text.findings(message.diagnosis))
         blocks = self.query(".evidence").results(Static)
         for (_, render), block in zip(evidence_text.SECTIONS, blocks, strict=True):

@@ -222,6 +222,10 @@ class ListScreen(Screen):
     def _open_detail(self, event: ListingTable.Selected) -> None:
         self.app.push_screen(DetailScreen(self.service, event.record))
 
+    def listing_changed(self, sku: str) -> None:
+        """A listing changed elsewhere (the wizard): re-read rows and wizard progress."""
+        self.load_cache()
+
     def action_wizard(self) -> None:
         if (record := self.table.current) is not None:
             self.app.action_open_wizard(record.sku)
