@@ -232,3 +232,8 @@ async def test_still_failing_goes_to_wrap_up_with_a_case_draft():
     assert path.stat().st_mode & 0o777 == 0o600
     assert "MUG-1" in path.read_text()
     assert ProgressStore("test", US).get("MUG-1").outcome is Outcome.ESCALATED
+    async with WizardApp(FakeAccount(fixable=False), ProgressStore("test", US)).run_test() as pilot:
+        await settle(pilot)
+        resumed = pilot.app.screen.state
+        assert resumed.step is WizardStep.WRAP_UP
+        assert resumed.case_path == path and "MUG-1" in resumed.case_text

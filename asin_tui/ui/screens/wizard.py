@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from textual import work
@@ -48,6 +49,7 @@ class WizardLoaded(Message):
     diagnosis: Diagnosis
     saved: SkuProgress | None
     warnings: list[str]
+    case_text: str = ""
 
 
 @dataclass
@@ -115,7 +117,13 @@ class WizardScreen(Screen):
             except ProgressError as exc:
                 warnings.append(str(exc))
             warnings += [str(w) for w in self.store.take_warnings()]
-        self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings))
+        case_text = ""
+        if saved is not None and saved.case_draft_path:
+            try:
+                case_text = Path(saved.case_draft_path).read_text(encoding="utf-8")
+            except OSError as exc:
+                warnings.append(f"The saved case draft cannot be read: {describe_error(exc)}")
+        self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings, case_text))
 
     @work(exclusive=True, group="wizard-patch", exit_on_error=False)
     async def send(self, patches: list, preview: bool) -> None:
@@ -142,7 +150,7 @@ class WizardScreen(Screen):
         for warning in message.warnings:
             self.notify(warning, title="Saved progress", severity="warning", timeout=10)
         plan = build_plan(message.evidence, message.diagnosis)
-        self.state = WizardState.start(plan, message.saved)
+        self.state = WizardState.start(plan, message.saved, message.case_text)
         self.show_step(self.state.step)
 
     def on_patch_answered(self, message: PatchAnswered) -> None:

@@ -55,9 +55,9 @@ class WizardState:
     # ------------------------------------------------------------------ navigation
 
     @classmethod
-    def start(cls, plan: WizardPlan, saved: SkuProgress | None) -> WizardState:
-        """Resume ``saved`` progress, or begin at the Overview; steps not touched yet take
-        their status from the plan."""
+    def start(cls, plan: WizardPlan, saved: SkuProgress | None, case_text: str = "") -> WizardState:
+        """Resume ``saved`` progress (``case_text``: its saved case draft, if any), or begin at
+        the Overview; steps not touched yet take their status from the plan."""
         progress = saved or SkuProgress(sku=plan.diagnosis.sku)
         for step_plan in plan.steps:
             step = progress.steps[step_plan.step]
@@ -65,7 +65,9 @@ class WizardState:
                 step.status = StepStatus(step_plan.status.value)
         if progress.current_step not in plan.applicable:
             progress.current_step = WizardStep.OVERVIEW
-        state = cls(plan, progress)
+        state = cls(plan, progress, case_text=case_text)
+        if progress.case_draft_path:
+            state.case_path = Path(progress.case_draft_path)
         state._sync_checklist()
         return state
 
