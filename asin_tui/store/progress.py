@@ -39,6 +39,7 @@ and reported as a :class:`ProgressWarning`, never overwritten.
 from __future__ import annotations
 
 import fcntl
+import glob
 import json
 import os
 import re
@@ -283,6 +284,9 @@ class ProgressStore:
 
     def _write(self, items: dict[str, SkuProgress]) -> None:
         try:
+            # Under the lock, a temp file of ours can only be left by a writer that died.
+            for stale in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+                stale.unlink(missing_ok=True)
             atomic_write_text(self.path, tomli_w.dumps(_encode(items)))
         except OSError as exc:
             raise self._error("cannot save", exc) from None

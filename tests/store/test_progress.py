@@ -201,7 +201,7 @@ def _bump_many(directory: str, worker: int, rounds: int, start) -> None:
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     rounds = 15
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     start = context.Barrier(2)
     workers = [
         context.Process(target=_bump_many, args=(str(tmp_path), worker, rounds, start))

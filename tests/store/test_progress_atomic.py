@@ -109,3 +109,6 @@ def test_progress_survives_a_kill_between_write_and_rename(tmp_path):
     assert store.path.read_bytes() == before
     assert list(store.load()) == ["OLD-SKU"]
     assert store.take_warnings() == []
+    store.update("NEXT-SKU", lambda progress: None)
+    assert leftovers(tmp_path) == []  # the dead writer's temp file is cleaned up
+    assert list(store.load()) == ["NEXT-SKU", "OLD-SKU"]
