@@ -87,5 +87,10 @@ def serve_in_thread(
 ) -> tuple[SandboxServer, str]:
     """Start serving in a daemon thread; returns the server (call ``.stop()``) and its base URL."""
     server = SandboxServer(app, port, verbose=verbose)
-    threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},  # so stop() returns at once
+        name="sandbox-server",
+        daemon=True,
+    ).start()
     return server, server.base_url
