@@ -1,0 +1,648 @@
+"""Sync: fetch what needs attention (or every listing) with all the evidence a diagnosis uses,
+as fast as Amazon's usage plans allow.
+
+Each operation has its own rate budget, so the work is a pipeline: listings stream out of
+searchListingsItems while FBA inventory (50 SKUs a call), listing restrictions (per ASIN and
+condition), catalog items and product type definitions are fetched for them concurrently,
+each paced by its own bucket. Evidence is fetched only where it can explain something:
+
+- FBA inventory for FBA listings;
+- restrictions for a listing that is not buyable while nothing it carries explains why
+  (no suppression in force, stock on hand, a price) — a gate is then the likely cause;
+- the catalog item where Amazon removed it (CATALOG_ITEM_REMOVED) or when nothing else
+  explained the listing, restrictions included;
+- each product type's definition and schema once.
+
+Needs-attention scope, as three disjoint searches (so no page is fetched twice):
+not BUYABLE; BUYABLE but not DISCOVERABLE; BUYABLE and DISCOVERABLE with an ERROR or WARNING
+issue (exemptions about to expire). A search with more than Amazon's 1,000-result cap is split
+into created-date windows (the outer ones open-ended, so listings whose dates are not shown —
+incomplete SKUs — still fall in one), recursively until each window fits.
+
+``include_all`` reads the GET_MERCHANT_LISTINGS_ALL_DATA report for every SKU, then fetches
+them 20 at a time with searchListingsItems(identifiers=...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from collections import Counter
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from asin_tui.domain.models import InventorySummary, Listing
+from asin_tui.spapi import parse
+from asin_tui.spapi.client import SpApi, WaitNotice
+from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
+
+SEARCH_CAP = 1000  # Amazon pages through at most this many results of one query
+WINDOW_TARGET = 800  # split so each window should hold about this many (room to spare)
+PAGE_SIZE = 20
+IDENTIFIERS_PER_SEARCH = 20
+INVENTORY_BATCH = 50
+_SUPPRESSING = frozenset({"LISTING_SUPPRESSED", "CATALOG_ITEM_REMOVED"})
+
+T = TypeVar("T")
+
+
+@dataclass
+class SyncedListing:
+    """One listing as SP-API described it, with the evidence fetched for it (raw JSON)."""
+
+    sku: str
+    item: dict[str, Any]  # the listings Item
+    inventory: dict[str, Any] | None = None  # its InventorySummary (FBA only)
+    restrictions: list[dict[str, Any]] | None = None  # getListingsRestrictions' list
+    catalog: dict[str, Any] | None = None  # the catalog Item 2022-04-01
+    catalog_not_found: bool = False  # getCatalogItem answered 404
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str  # report | search | listings | inventory | restrictions | catalog | product types
+    done: int
+    total: int | None
+    message: str
+    waiting: bool = False  # throttled / waiting for Amazon
+
+
+@dataclass
+class SyncResult:
+    listings: list[SyncedListing]
+    product_types: dict[str, tuple[dict[str, Any], dict[str, Any]]]  # (definition, schema)
+    failed: dict[str, str]  # SKU (or "search: <query>", "product type X") → reason
+    calls: Counter[str]
+    complete: bool
+    include_all: bool
+    started_at: datetime
+    finished_at: datetime
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+# --------------------------------------------------------------------------- what to fetch
+
+
+def needs_attention(listing: Listing) -> bool:
+    """Not buyable, hidden from search, or carrying an ERROR/WARNING issue here."""
+    return (
+        not listing.has_summary
+        or not listing.buyable
+        or not listing.discoverable
+        or any(i.severity in ("ERROR", "WARNING") for i in listing.issues_here())
+    )
+
+
+def wants_evidence(listing: Listing) -> bool:
+    """Variation parents are never buyable by design and incomplete SKUs have no ASIN to
+    look up: neither gains anything from inventory, restrictions or catalog calls."""
+    return listing.has_summary and not listing.is_variation_parent and needs_attention(listing)
+
+
+def catalog_removed(listing: Listing) -> bool:
+    return any(
+        issue.enforcement is not None
+        and issue.enforcement.in_force
+        and "CATALOG_ITEM_REMOVED" in issue.enforcement.actions
+        for issue in listing.issues_here()
+    )
+
+
+def unexplained(listing: Listing, inventory: InventorySummary | None) -> bool:
+    """Not buyable although nothing the listing carries says why (no suppression in force,
+    stock on hand, a price): what a restriction (gate) or a catalog problem explains."""
+    if listing.buyable:
+        return False
+    for issue in listing.issues_here():
+        enforcement = issue.enforcement
+        if (
+            enforcement is not None
+            and enforcement.in_force
+            and _SUPPRESSING & set(enforcement.actions)
+        ):
+            return False
+    if not listing.fulfillment:
+        return False  # closed: no channel at all
+    if listing.is_fba:
+        if inventory is not None and inventory.fulfillable == 0:
+            return False
+    elif listing.mfn_quantity == 0:
+        return False
+    return not (listing.has_data("offers") and listing.price is None)
+
+
+# --------------------------------------------------------------------------- shared fetches
+
+
+class _Once:
+    """Run each keyed fetch once; everyone asking for the same key shares the answer."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[Hashable, asyncio.Task[Any]] = {}
+
+    def get(self, key: Hashable, fetch: Callable[[], Awaitable[T]]) -> asyncio.Task[T]:
+        task = self._tasks.get(key)
+        if task is None:
+            task = self._tasks[key] = asyncio.ensure_future(fetch())
+        return task
+
+
+class _InventoryBatches:
+    """Collects FBA SKUs into getInventorySummaries calls of 50. Once ``close``d (no more
+    listings are coming), whatever is pending is sent at the next turn of the event loop."""
+
+    def __init__(self, api: SpApi, on_done: Callable[[int], None]) -> None:
+        self._api = api
+        self._on_done = on_done
+        self._pending: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self._flush_scheduled = False
+
+    def summary(self, sku: str) -> asyncio.Future[dict[str, Any] | None]:
+        future = self._pending.get(sku)
+        if future is None:
+            loop = asyncio.get_running_loop()
+            future = self._pending[sku] = loop.create_future()
+            if len(self._pending) >= INVENTORY_BATCH:
+                self._flush()
+            elif self._closed and not self._flush_scheduled:
+                self._flush_scheduled = True
+                loop.call_soon(self._flush)
+        return future
+
+    def close(self) -> None:
+        self._closed = True
+        self._flush()
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._pending:
+            batch, self._pending = self._pending, {}
+            task = asyncio.ensure_future(self._fetch(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _fetch(self, batch: dict[str, asyncio.Future[dict[str, Any] | None]]) -> None:
+        try:
+            payload = await self._api.inventory_summaries(list(batch))
+        except SpApiError as exc:
+            for future in batch.values():
+                future.set_exception(exc)
+            return
+        by_sku = {
+            s.get("sellerSku"): s for s in payload["inventorySummaries"] if isinstance(s, dict)
+        }
+        for sku, future in batch.items():
+            future.set_result(by_sku.get(sku))
+        self._on_done(len(batch))
+
+
+class _Evidence:
+    """Fetches the evidence for listings, sharing every call that can be shared."""
+
+    def __init__(self, api: SpApi, tally: _Tally) -> None:
+        self._api = api
+        self._tally = tally
+        self.inventory = _InventoryBatches(api, lambda n: tally.add("inventory", n))
+        self._restrictions = _Once()
+        self._catalog = _Once()
+        self._product_types = _Once()
+
+    async def gather(self, synced: SyncedListing, listing: Listing) -> None:
+        """Fill ``synced`` with what can explain ``listing``. Raises SpApiError."""
+        inventory = None
+        if listing.is_fba:
+            self._tally.expect("inventory")
+            synced.inventory = await self.inventory.summary(listing.sku)
+            if synced.inventory is not None:
+                inventory = _parsed(parse.parse_inventory_summaries, [synced.inventory])[0]
+        look_up_catalog = catalog_removed(listing)
+        if not look_up_catalog and listing.asin and unexplained(listing, inventory):
+            synced.restrictions = await self._restrictions_for(listing.asin, listing.condition_type)
+            look_up_catalog = not synced.restrictions
+        if look_up_catalog and listing.asin:
+            synced.catalog = await self._catalog_for(listing.asin)
+            synced.catalog_not_found = synced.catalog is None
+
+    def _restrictions_for(self, asin: str, condition: str | None) -> Awaitable[list[Any]]:
+        async def fetch() -> list[Any]:
+            self._tally.expect("restrictions")
+            body = await self._api.restrictions(asin, condition)
+            self._tally.add("restrictions")
+            restrictions = body.get("restrictions")
+            if not isinstance(restrictions, list):
+                raise SpApiError(
+                    "the answer has no 'restrictions' list", operation="getListingsRestrictions"
+                )
+            return restrictions
+
+        return self._restrictions.get((asin, condition), fetch)
+
+    def _catalog_for(self, asin: str) -> Awaitable[dict[str, Any] | None]:
+        async def fetch() -> dict[str, Any] | None:
+            self._tally.expect("catalog")
+            item = await self._api.catalog_item(asin)
+            self._tally.add("catalog")
+            return item
+
+        return self._catalog.get(asin, fetch)
+
+    def product_type(self, product_type: str) -> asyncio.Task[tuple[dict, dict]]:
+        async def fetch() -> tuple[dict, dict]:
+            self._tally.expect("product types")
+            definition = await self._api.product_type(product_type)
+            self._tally.add("product types")
+            return definition
+
+        return self._product_types.get(product_type, fetch)
+
+
+# --------------------------------------------------------------------------- progress
+
+_PHASES = {
+    "searchListingsItems": "search",
+    "getListingsItem": "listings",
+    "getInventorySummaries": "inventory",
+    "getListingsRestrictions": "restrictions",
+    "getCatalogItem": "catalog",
+    "getDefinitionsProductType": "product types",
+    "download": "product types",
+    "createReport": "report",
+    "getReport": "report",
+    "getReportDocument": "report",
+}
+
+
+class _Tally:
+    """Counts work done/expected per phase and reports it as SyncProgress."""
+
+    _WORDS = {
+        "inventory": "FBA inventory",
+        "restrictions": "Listing restrictions",
+        "catalog": "Catalog items",
+        "product types": "Product types",
+    }
+
+    def __init__(self, progress: ProgressCallback | None) -> None:
+        self._progress = progress
+        self.done: Counter[str] = Counter()
+        self.total: Counter[str] = Counter()
+        self.pages_expected = 0
+
+    def emit(
+        self, phase: str, message: str, *, total: int | None = None, waiting: bool = False
+    ) -> None:
+        if self._progress is not None:
+            self._progress(SyncProgress(phase, self.done[phase], total, message, waiting))
+
+    def expect(self, phase: str, n: int = 1) -> None:
+        self.total[phase] += n
+
+    def add(self, phase: str, n: int = 1) -> None:
+        self.done[phase] += n
+        if phase in self._WORDS:
+            total = self.total[phase]
+            self.emit(phase, f"{self._WORDS[phase]} {self.done[phase]}/{total}", total=total)
+
+    def page(self) -> None:
+        self.done["search"] += 1
+        total = max(self.pages_expected, self.done["search"])
+        self.emit(
+            "search", f"Searching listings: page {self.done['search']} of ~{total}", total=total
+        )
+
+    def waiting(self, notice: WaitNotice) -> None:
+        if notice.reason == "report":
+            message = (
+                f"Amazon is preparing the listings report ({notice.detail}); "
+                f"checking again in {notice.seconds:.0f} s"
+            )
+            self.emit("report", message, waiting=True)
+        elif notice.reason == "throttled":
+            self.emit(
+                _PHASES.get(notice.operation, "search"),
+                f"Throttled by Amazon, waiting {notice.seconds:.1f} s",
+                waiting=True,
+            )
+        else:
+            self.emit(
+                _PHASES.get(notice.operation, "search"),
+                f"{notice.detail or 'Request failed'} ({notice.operation}), "
+                f"retrying in {notice.seconds:.1f} s",
+                waiting=True,
+            )
+
+
+# --------------------------------------------------------------------------- the sync
+
+
+@dataclass
+class _Run:
+    api: SpApi
+    tally: _Tally
+    evidence: _Evidence
+    include_all: bool
+    listings: dict[str, SyncedListing] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    product_types: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    seen_types: set[str] = field(default_factory=set)
+
+    def accept(self, items: Iterable[Any]) -> None:
+        """Take listings from a search answer and start fetching their evidence."""
+        for item in items:
+            sku = item.get("sku") if isinstance(item, dict) else None
+            if not isinstance(sku, str) or sku in self.listings:
+                continue
+            synced = self.listings[sku] = SyncedListing(sku, item)
+            self.tasks.append(asyncio.ensure_future(self._complete(synced)))
+
+    async def _complete(self, synced: SyncedListing) -> None:
+        try:
+            listing = parse.parse_listing(synced.item, self.api.marketplace_id)
+        except parse.MalformedResponse as exc:
+            self.failed[synced.sku] = f"unreadable listing: {exc}"
+            return
+        if listing.product_type and listing.product_type not in self.seen_types:
+            self.seen_types.add(listing.product_type)
+            self.tasks.append(asyncio.ensure_future(self._product_type(listing.product_type)))
+        if not wants_evidence(listing):
+            return
+        try:
+            await self.evidence.gather(synced, listing)
+        except SpApiError as exc:
+            self.fail(synced.sku, exc, "evidence incomplete: ")
+
+    async def _product_type(self, product_type: str) -> None:
+        try:
+            self.product_types[product_type] = await self.evidence.product_type(product_type)
+        except SpApiError as exc:
+            self.fail(f"product type {product_type}", exc)
+
+    def fail(self, key: str, error: SpApiError, prefix: str = "") -> None:
+        """Note what could not be fetched, and go on; refused credentials end the sync."""
+        if isinstance(error, AuthError):
+            raise error
+        self.failed[key] = f"{prefix}{error}"
+
+    async def finish(self) -> None:
+        """No more listings are coming: wait for every evidence fetch (a task may start
+        others, so loop until no new one appeared)."""
+        self.evidence.inventory.close()
+        done = 0
+        while done < len(self.tasks):
+            batch = self.tasks[done:]
+            done = len(self.tasks)
+            await _all(batch)
+
+    def cancel(self) -> None:
+        """Stop whatever is still running (the sync ended early)."""
+        for task in self.tasks:
+            task.cancel()
+
+
+async def sync_account(
+    api: SpApi, *, include_all: bool = False, progress: ProgressCallback | None = None
+) -> SyncResult:
+    """Fetch the listings that need attention (``include_all``: every listing) with their
+    evidence. Per-SKU failures land in ``failed``; an error that stops the whole sync
+    (credentials, the report) raises SpApiError."""
+    started = datetime.now(UTC)
+    calls_before = Counter(api.calls)
+    tally = _Tally(progress)
+    run = _Run(api, tally, _Evidence(api, tally), include_all)
+    api.listeners.append(tally.waiting)
+    try:
+        if include_all:
+            await _fetch_everything(run)
+        else:
+            await _search_needs_attention(run)
+        await run.finish()
+    finally:
+        api.listeners.remove(tally.waiting)
+        run.cancel()
+    calls = Counter(api.calls)
+    calls.subtract(calls_before)
+    return SyncResult(
+        listings=sorted(run.listings.values(), key=lambda s: s.sku),
+        product_types=run.product_types,
+        failed=run.failed,
+        calls=+calls,
+        complete=not run.failed,
+        include_all=include_all,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+    )
+
+
+async def fetch_listing(api: SpApi, sku: str) -> SyncedListing:
+    """One listing with all its evidence (the wizard's Verify step). Raises SpApiError."""
+    item = await api.get_listing(sku)
+    synced = SyncedListing(sku, item)
+    listing = _parsed(parse.parse_listing, item, api.marketplace_id)
+    if wants_evidence(listing):
+        evidence = _Evidence(api, _Tally(None))
+        evidence.inventory.close()  # a single SKU: send its inventory request at once
+        await evidence.gather(synced, listing)
+    return synced
+
+
+# --------------------------------------------------------------------------- needs attention
+
+#: Disjoint searches whose union is every listing that needs attention.
+NEEDS_ATTENTION_QUERIES: dict[str, dict[str, Any]] = {
+    "not buyable": {"withoutStatus": ["BUYABLE"]},
+    "hidden from search": {"withStatus": ["BUYABLE"], "withoutStatus": ["DISCOVERABLE"]},
+    "live with issues": {
+        "withStatus": ["BUYABLE", "DISCOVERABLE"],
+        "withIssueSeverity": ["ERROR", "WARNING"],
+    },
+}
+
+
+async def _search_needs_attention(run: _Run) -> None:
+    run.tally.emit("search", "Searching listings that need attention")
+    await _all(_search(run, label, filters) for label, filters in NEEDS_ATTENTION_QUERIES.items())
+
+
+async def _search(
+    run: _Run,
+    label: str,
+    filters: dict[str, Any],
+    after: datetime | None = None,
+    before: datetime | None = None,
+) -> None:
+    """Every listing matching ``filters`` created in [after, before], splitting the window
+    while it holds more than Amazon will page through."""
+    window = {
+        **filters,
+        "createdAfter": _iso(after) if after else None,
+        "createdBefore": _iso(before) if before else None,
+        "sortBy": "createdDate",
+        "sortOrder": "ASC",
+    }
+    try:
+        first = await run.api.search_listings(**window)
+    except SpApiError as exc:
+        run.fail(f"search: {_describe(label, after, before)}", exc)
+        return
+    run.tally.page()
+    total = _int(first.get("numberOfResults"), default=len(first["items"]))
+    run.accept(first["items"])
+    if total > SEARCH_CAP:
+        windows = _split(first["items"], total, after, before)
+        if windows:
+            run.tally.pages_expected += 1  # this probe; each window adds its own pages
+            await _all(_search(run, label, filters, a, b) for a, b in windows)
+            return
+        run.failed[f"search: {_describe(label, after, before)}"] = (
+            f"{total} listings were created within one second; Amazon returns only "
+            f"{SEARCH_CAP} of them"
+        )
+    run.tally.pages_expected += math.ceil(min(total, SEARCH_CAP) / PAGE_SIZE)
+    await _follow_pages(run, label, window, first, after, before)
+
+
+async def _follow_pages(
+    run: _Run,
+    label: str,
+    window: dict[str, Any],
+    page: dict[str, Any],
+    after: datetime | None,
+    before: datetime | None,
+) -> None:
+    while token := page["pagination"].get("nextToken"):
+        try:
+            page = await run.api.search_listings(**window, pageToken=token)
+        except SpApiError as exc:
+            run.fail(f"search: {_describe(label, after, before)}", exc)
+            return
+        run.tally.page()
+        run.accept(page["items"])
+
+
+def _split(
+    first_page: list[Any], total: int, after: datetime | None, before: datetime | None
+) -> list[tuple[datetime | None, datetime | None]]:
+    """Created-date windows covering [after, before] that should each hold at most
+    WINDOW_TARGET listings (assuming an even spread; uneven ones are split again).
+    Empty when the span cannot be split (under a second)."""
+    start = _earliest_created(first_page) or after
+    end = before or datetime.now(UTC) + timedelta(minutes=1)
+    if start is None or (end - start).total_seconds() < 2:
+        return []
+    parts = max(2, math.ceil(total / WINDOW_TARGET))
+    step = (end - start) / parts
+    bounds = sorted({(start + step * i).replace(microsecond=0) for i in range(1, parts)})
+    edges: list[datetime | None] = [after, *bounds, before]
+    return list(itertools.pairwise(edges))
+
+
+def _earliest_created(items: list[Any]) -> datetime | None:
+    """The earliest createdDate shown on a page (incomplete SKUs show none)."""
+    dates = []
+    for item in items:
+        summaries = item.get("summaries") if isinstance(item, dict) else None
+        for summary in summaries if isinstance(summaries, list) else ():
+            try:
+                created = parse.parse_datetime(summary.get("createdDate"), "createdDate")
+            except (parse.MalformedResponse, AttributeError):
+                continue
+            if created is not None:
+                dates.append(created)
+    return min(dates, default=None)
+
+
+# --------------------------------------------------------------------------- everything
+
+
+async def _fetch_everything(run: _Run) -> None:
+    run.tally.emit("report", "Requesting the listings report from Amazon")
+    rows = await run.api.merchant_listings()
+    skus = list(dict.fromkeys(row["seller-sku"] for row in rows if row.get("seller-sku")))
+    run.tally.emit("listings", f"Fetching {len(skus)} listings", total=len(skus))
+    batchable = [sku for sku in skus if "," not in sku]
+    batches = [
+        batchable[i : i + IDENTIFIERS_PER_SEARCH]
+        for i in range(0, len(batchable), IDENTIFIERS_PER_SEARCH)
+    ]
+    singles = [sku for sku in skus if "," in sku]  # cannot travel in a comma-joined list
+    await _all(
+        [
+            *(_fetch_batch(run, batch, len(skus)) for batch in batches),
+            *(_fetch_single(run, sku, len(skus)) for sku in singles),
+        ]
+    )
+
+
+async def _fetch_batch(run: _Run, skus: list[str], total: int) -> None:
+    try:
+        page = await run.api.search_listings(
+            identifiersType="SKU", identifiers=skus, page_size=IDENTIFIERS_PER_SEARCH
+        )
+    except SpApiError as exc:
+        for sku in skus:
+            run.fail(sku, exc)
+        return
+    run.accept(page["items"])
+    _listings_progress(run, len(skus), total)
+    missing = [sku for sku in skus if sku not in run.listings]
+    await _all(_fetch_single(run, sku, total, counted=True) for sku in missing)
+
+
+async def _fetch_single(run: _Run, sku: str, total: int, *, counted: bool = False) -> None:
+    try:
+        run.accept([await run.api.get_listing(sku)])
+    except NotFound:
+        run.failed[sku] = "in the listings report, but SP-API does not know the SKU"
+    except SpApiError as exc:
+        run.fail(sku, exc)
+    if not counted:
+        _listings_progress(run, 1, total)
+
+
+def _listings_progress(run: _Run, n: int, total: int) -> None:
+    run.tally.done["listings"] += n
+    run.tally.emit("listings", f"Listings {run.tally.done['listings']}/{total}", total=total)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _all(aws: Iterable[Awaitable[Any]]) -> None:
+    """Await them all; if one fails, cancel the others and raise its error."""
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parsed(parser: Callable[..., T], *args: Any) -> T:
+    """Parse a fresh answer; a body of the wrong shape is a MalformedResponse like any other."""
+    try:
+        return parser(*args)
+    except parse.MalformedResponse as exc:
+        raise MalformedResponse(str(exc)) from None
+
+
+def _int(value: Any, *, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _describe(label: str, after: datetime | None, before: datetime | None) -> str:
+    if after is None and before is None:
+        return label
+    return f"{label}, created {_iso(after) if after else '…'} to {_iso(before) if before else '…'}"

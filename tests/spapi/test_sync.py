@@ -1,0 +1,286 @@
+"""sync_account / fetch_listing against the sandbox seller account (in-process and loopback)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from asin_tui.domain import codes
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SANDBOX_REFRESH_TOKEN,
+    SandboxApp,
+)
+from asin_tui.sandbox.faults import FaultInjector
+from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.spapi.client import SpApi, open_client
+from asin_tui.spapi.errors import AuthError
+from asin_tui.spapi.ratelimit import Backoff, RateLimiter
+from asin_tui.spapi.sync import SyncProgress, fetch_listing, sync_account
+from asin_tui.store.config import Credentials, Profile
+
+TIME_SCALE = 1000.0  # a minute of Amazon's rate budget in 60 ms
+GATES = {codes.APPROVAL_REQUIRED, codes.NOT_ELIGIBLE}
+
+
+class RecordingTransport(SandboxTransport):
+    """The in-process sandbox, remembering every request it answered."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        super().__init__(app)
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await super().handle_async_request(request)
+
+    def queries(self, path_part: str) -> list[dict[str, list[str]]]:
+        return [
+            parse_qs(r.url.query.decode())
+            for r in self.requests
+            if path_part in r.url.path and r.method == "GET"
+        ]
+
+
+def sandbox_profile(account: SandboxAccount, endpoint: str, secret=SANDBOX_CLIENT_SECRET):
+    return Profile(
+        name="sandbox",
+        marketplace=account.marketplace,
+        seller_id=account.seller_id,
+        credentials=Credentials(
+            lwa_app_id=SANDBOX_CLIENT_ID,
+            lwa_client_secret=secret,
+            refresh_token=SANDBOX_REFRESH_TOKEN,
+        ),
+        endpoint=endpoint,
+        token_endpoint=f"{endpoint}/auth/o2/token",
+        timeout=5,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_account() -> SandboxAccount:
+    return SandboxAccount()  # the 250-listing demo mix: every cause present
+
+
+@pytest.fixture
+async def connect():
+    opened: list[SpApi] = []
+
+    def build(account: SandboxAccount, *, faults: str | None = None, tries: int = 6, **profile):
+        app = SandboxApp(
+            account,
+            time_scale=TIME_SCALE,
+            faults=FaultInjector.parse(faults, seed=3) if faults else None,
+        )
+        transport = RecordingTransport(app)
+        api = SpApi(
+            sandbox_profile(account, "https://sandbox.test", **profile),
+            http_client=httpx.AsyncClient(transport=transport),
+            limiter=RateLimiter(time_scale=TIME_SCALE),
+            backoff=Backoff(tries=tries).scaled(TIME_SCALE),
+        )
+        opened.append(api)
+        return api, transport
+
+    yield build
+    for api in opened:
+        await api.aclose()
+
+
+def needing_attention(account: SandboxAccount) -> set[str]:
+    """The sandbox's own answer: every SKU not buyable, not discoverable, or with issues."""
+    return (
+        set(account.search(without_status=["BUYABLE"]))
+        | set(account.search(without_status=["DISCOVERABLE"]))
+        | set(account.search(with_issue_severity=["ERROR", "WARNING"]))
+    )
+
+
+# ----------------------------------------------------------------------------- scope
+
+
+async def test_sync_returns_exactly_the_listings_that_need_attention(demo_account, connect):
+    api, transport = connect(demo_account)
+    seen: list[SyncProgress] = []
+    result = await sync_account(api, progress=seen.append)
+
+    expected = needing_attention(demo_account)
+    assert {s.sku for s in result.listings} == expected
+    assert result.complete and result.failed == {}
+    assert not result.include_all and result.started_at <= result.finished_at
+    # incomplete SKUs (no summaries) are in scope too
+    incomplete = {s for s in expected if codes.INCOMPLETE_SKU in demo_account.intended_causes(s)}
+    assert incomplete and all(
+        not s.item.get("summaries") for s in result.listings if s.sku in incomplete
+    )
+    # the three searches are disjoint: no listing is paged twice
+    pages = len(transport.queries(f"/items/{demo_account.seller_id}"))
+    assert result.calls["searchListingsItems"] == pages
+    assert pages == sum(-(-n // 20) for n in _query_sizes(demo_account))
+    assert any(p.phase == "search" and "page 1 of ~" in p.message for p in seen)
+
+
+def _query_sizes(account: SandboxAccount) -> list[int]:
+    return [
+        len(account.search(without_status=["BUYABLE"])),
+        len(account.search(with_status=["BUYABLE"], without_status=["DISCOVERABLE"])),
+        len(
+            account.search(
+                with_status=["BUYABLE", "DISCOVERABLE"], with_issue_severity=["ERROR", "WARNING"]
+            )
+        ),
+    ]
+
+
+async def test_sync_fetches_the_evidence_each_cause_needs_and_only_that(demo_account, connect):
+    api, transport = connect(demo_account)
+    result = await sync_account(api)
+    by_sku = {s.sku: s for s in result.listings}
+    causes = {sku: demo_account.intended_causes(sku) for sku in by_sku}
+
+    for sku, synced in by_sku.items():
+        wanted = causes[sku]
+        fba = any(
+            f.get("fulfillmentChannelCode", "DEFAULT") != "DEFAULT"
+            for f in synced.item.get("fulfillmentAvailability") or ()
+        )
+        if fba and codes.VARIATION_PARENT not in wanted and codes.INCOMPLETE_SKU not in wanted:
+            assert synced.inventory is not None and synced.inventory["sellerSku"] == sku
+        if wanted & GATES:
+            assert synced.restrictions, f"{sku}: a gate must come with its restriction"
+        if codes.CATALOG_ITEM_REMOVED in wanted:
+            assert synced.catalog_not_found, f"{sku}: removed ASIN must be looked up"
+        if synced.restrictions is not None:
+            assert not (wanted & {codes.OUT_OF_STOCK_MFN, codes.OUT_OF_STOCK_FBA}), sku
+
+    # restrictions only where nothing else explains the listing, once per ASIN+condition
+    restriction_asks = transport.queries("/listings/2021-08-01/restrictions")
+    keys = [(q["asin"][0], q.get("conditionType", [None])[0]) for q in restriction_asks]
+    assert len(keys) == len(set(keys)) == result.calls["getListingsRestrictions"]
+    assert len(keys) < len(by_sku) / 3
+    # FBA inventory in batches of up to 50, each SKU asked once
+    inventory_asks = transport.queries("/fba/inventory/v1/summaries")
+    asked = [sku for q in inventory_asks for sku in q["sellerSkus"][0].split(",")]
+    assert len(asked) == len(set(asked)) and all(
+        len(q["sellerSkus"][0].split(",")) <= 50 for q in inventory_asks
+    )
+    # one definition (and schema) per product type seen
+    product_types = {
+        s.item["summaries"][0]["productType"] for s in result.listings if s.item.get("summaries")
+    }
+    assert set(result.product_types) == product_types
+    assert result.calls["getDefinitionsProductType"] == len(product_types)
+    for definition, schema in result.product_types.values():
+        assert definition["productType"] and schema.get("properties")
+
+
+async def test_include_all_returns_every_listing(demo_account, connect):
+    api, _ = connect(demo_account)
+    result = await sync_account(api, include_all=True)
+    assert {s.sku for s in result.listings} == set(demo_account.search())
+    assert result.include_all and result.complete
+    assert result.calls["createReport"] == 1
+    assert result.calls["searchListingsItems"] == -(-250 // 20)
+    healthy = set(demo_account.search()) - needing_attention(demo_account)
+    assert all(
+        s.inventory is None and s.restrictions is None for s in result.listings if s.sku in healthy
+    )
+
+
+async def test_queries_over_amazons_1000_cap_are_split_by_created_date(connect):
+    account = SandboxAccount(listings=1800, problem_share=0.95, seed=11)
+    assert len(account.search(without_status=["BUYABLE"])) > 1000
+    api, transport = connect(account)
+    result = await sync_account(api)
+    assert {s.sku for s in result.listings} == needing_attention(account)
+    assert result.complete, result.failed
+    windows = [
+        q for q in transport.queries("/items/") if "createdBefore" in q or "createdAfter" in q
+    ]
+    assert windows, "an oversized query must be split into created-date windows"
+
+
+# ----------------------------------------------------------------------------- faults
+
+
+async def test_sync_survives_throttling_server_errors_and_truncated_json(demo_account, connect):
+    api, _ = connect(demo_account, faults="429=0.15,500=0.05,503=0.05,truncate=0.05", tries=10)
+    seen: list[SyncProgress] = []
+    result = await sync_account(api, progress=seen.append)
+    assert {s.sku for s in result.listings} == needing_attention(demo_account)
+    assert result.complete and result.failed == {}
+    assert sum(api.throttled.values()) > 0
+    assert any(p.waiting and "Throttled by Amazon" in p.message for p in seen)
+
+
+async def test_sync_under_heavy_faults_names_exactly_what_it_could_not_fetch(demo_account, connect):
+    api, _ = connect(demo_account, faults="429=0.3,500=0.1,503=0.1,truncate=0.1", tries=2)
+    result = await sync_account(api)
+    expected = needing_attention(demo_account)
+    returned = {s.sku for s in result.listings}
+    assert result.failed and not result.complete
+    assert returned <= expected
+    lost_searches = [key for key in result.failed if key.startswith("search: ")]
+    if not lost_searches:
+        assert returned == expected
+    for key, reason in result.failed.items():
+        if key in returned:  # the listing is there, some of its evidence is not
+            assert reason.startswith("evidence incomplete: ") and "tries" in reason
+        else:  # a search page or a product type: named, with Amazon's answer
+            assert key.startswith(("search: ", "product type ")), key
+            assert any(op in reason for op in ("searchListingsItems", "getDefinitions", "download"))
+
+
+# ----------------------------------------------------------------------------- one listing
+
+
+async def test_fetch_listing_brings_all_the_evidence_of_one_sku(demo_account, connect):
+    api, _ = connect(demo_account)
+
+    def sku_with(cause: str) -> str:
+        return next(
+            s
+            for s in demo_account.search(sort_by="sku")
+            if cause in demo_account.intended_causes(s)
+        )
+
+    fba = await fetch_listing(api, sku_with(codes.OUT_OF_STOCK_FBA))
+    assert fba.inventory is not None
+    gated = await fetch_listing(api, sku_with(codes.APPROVAL_REQUIRED))
+    assert gated.restrictions
+    reason = gated.restrictions[0]["reasons"][0]
+    assert reason["reasonCode"] == "APPROVAL_REQUIRED" and reason["links"]
+    removed = await fetch_listing(api, sku_with(codes.CATALOG_ITEM_REMOVED))
+    assert removed.catalog_not_found and removed.catalog is None
+    # a gate explains the listing, so only the removed ASIN is looked up in the catalog
+    assert api.calls == {
+        "getListingsItem": 3,
+        "getInventorySummaries": 1,
+        "getListingsRestrictions": 1,
+        "getCatalogItem": 1,
+    }
+
+
+# ----------------------------------------------------------------------------- loopback
+
+
+async def test_sync_over_loopback_with_a_config_profile(demo_account):
+    server, url = serve_in_thread(SandboxApp(demo_account, time_scale=TIME_SCALE))
+    try:
+        async with open_client(sandbox_profile(demo_account, url), time_scale=TIME_SCALE) as api:
+            result = await sync_account(api)
+        assert {s.sku for s in result.listings} == needing_attention(demo_account)
+        async with open_client(
+            sandbox_profile(demo_account, url, secret="not-the-secret"), time_scale=TIME_SCALE
+        ) as api:
+            with pytest.raises(AuthError) as caught:
+                await sync_account(api)
+        assert "not-the-secret" not in str(caught.value)
+    finally:
+        server.stop()
