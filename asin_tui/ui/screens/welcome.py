@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asin_tui.store import paths
+from asin_tui.store.config import display_path
 
 WELCOME = """\
 [b]asin-tui[/b] finds every Amazon listing of yours that is not live, tells you why in plain
@@ -35,7 +36,7 @@ class WelcomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        text = Content.from_markup(WELCOME, config=str(paths.config_file()))
+        text = Content.from_markup(WELCOME, config=display_path(paths.config_file()))
         with VerticalScroll(id="welcome-body"), Center():
             yield Static(text, id="welcome")
         yield Footer(compact=True)

@@ -67,7 +67,7 @@ def fit_cell(text: str, width: int, align_right: bool = False) -> str:
     return pad + text if align_right else text + pad
 
 
-class ListingTable(ScrollView, can_focus=True):
+class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
     """The ASIN list. Enter posts :class:`ListingTable.Selected` for the record under the cursor."""
 
     HELP_TITLE = "In the list"

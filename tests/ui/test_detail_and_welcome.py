@@ -1,0 +1,122 @@
+"""Pilot tests of the detail diagnostics screen and the welcome screen."""
+
+from __future__ import annotations
+
+from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.detail import DetailScreen, seller_central_link
+from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.screens.welcome import WelcomeScreen
+from tests.ui.conftest import settle
+from tests.ui.fakes import FakeService, progress_of
+
+
+def screen_text(app) -> str:
+    """Every Static/Label on the screen, as plain text."""
+    return "\n".join(str(w.render()) for w in app.screen.query("Static, Label"))
+
+
+async def open_detail(pilot, *keys: str) -> DetailScreen:
+    await settle(pilot)
+    await pilot.press(*keys, "enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DetailScreen)
+    return pilot.app.screen
+
+
+async def test_detail_shows_header_findings_and_every_evidence_section(app):
+    async with app.run_test(size=(120, 60)) as pilot:
+        screen = await open_detail(pilot)
+        text = screen_text(app)
+        record = screen.record
+        for expected in (
+            record.title,
+            f"SKU {record.sku}",
+            f"ASIN {record.asin}",
+            "Type HOME",
+            "Condition new_new",
+            "Marketplace US (ATVPDKIKX0DER)",
+            "✖ Suppressed",
+            "since 2026-10-01",
+            "✖ ERROR  Missing required attribute",
+            "Fix: Do the thing",
+            "(wizard step: Listing fields)",
+            # SP-API issue with enforcement and exemption date
+            "90220  ERROR",
+            "LISTING_SUPPRESSED; exemption EXEMPT_UNTIL_EXPIRY_DATE until 2026-12-31",
+            "Attributes: brand",
+            # FBA stock breakdown (SKU-0000 is FBA in the fake)
+            "FBA fulfillable 0",
+            "working 2 · shipped 3 · receiving 1",
+            "Unfulfillable 5 (customerDamagedQuantity 5)",
+            "Researching 1",
+            # restriction with its approval link
+            "APPROVAL_REQUIRED (new_new)",
+            "Request approval: https://sellercentral.amazon.com/hz/approvalrequest",
+            # required attributes present / missing
+            "✔ present  item_name",
+            "✖ missing  brand",
+            # price and band
+            "Allowed band 60 – 90 USD",
+            "price 10.0 USD is below the minimum 60 USD",
+        ):
+            assert expected in text, expected
+        assert "color" not in text  # optional attributes are not listed as required
+
+
+async def test_detail_stock_of_an_mfn_listing(app):
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"SKU-0001", "enter")
+        screen = await open_detail(pilot)
+        assert screen.record.fulfillment_channel == "MFN"
+        assert "MFN quantity 1" in screen_text(app)
+
+
+async def test_c_copies_the_seller_central_link_and_shift_c_the_sku(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(pilot, "j")
+        await pilot.press("c")
+        assert app.clipboard == (
+            "https://sellercentral.amazon.com/myinventory/inventory"
+            f"?searchField=all&searchTerm={screen.record.sku}"
+        )
+        await pilot.press("C")
+        assert app.clipboard == screen.record.sku
+
+
+def test_seller_central_link_escapes_the_sku():
+    from tests.ui.fakes import make_records
+
+    record = make_records()[0]
+    record = record.__class__(
+        **{**{n: getattr(record, n) for n in record.__slots__}, "sku": "A B&C"}
+    )
+    assert seller_central_link(record).endswith("searchTerm=A%20B%26C")
+
+
+async def test_no_profile_shows_welcome_and_d_opens_the_demo():
+    demo = FakeService()
+    app = make_app(None, demo_factory=lambda: demo, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        text = screen_text(app)
+        assert "asin-tui config init" in text
+        assert "Press d to open the demo" in text
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)
+        assert app.screen.service is demo
+    assert demo.closed  # the account is closed when the app exits
+
+
+async def test_an_account_that_cannot_open_is_reported_not_a_traceback():
+    def broken():
+        raise OSError("cache folder is read-only")
+
+    app = make_app(None, demo_factory=broken)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert any("read-only" in n.message for n in app._notifications)

@@ -1,0 +1,54 @@
+"""Snapshots of the list, detail, welcome and help screens at 80×24 and 120×40.
+
+Deterministic: the fake account's fixed rows and sync time, no cursor blink, no clock.
+Refresh with `pytest tests/ui --snapshot-update` after an intended change.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from asin_tui.ui.app import make_app
+from tests.ui.conftest import settle
+from tests.ui.fakes import FakeService, progress_of
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def account_app():
+    return make_app(FakeService, progress_loader=progress_of)
+
+
+def after(*keys: str):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_list(snap_compare, size):
+    assert snap_compare(account_app(), terminal_size=size, run_before=after())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_list_filtered(snap_compare, size):
+    assert snap_compare(account_app(), terminal_size=size, run_before=after("slash", *"mug"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail(snap_compare, size):
+    assert snap_compare(account_app(), terminal_size=size, run_before=after("j", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, size):
+    assert snap_compare(account_app(), terminal_size=size, run_before=after("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_welcome(snap_compare, size):
+    assert snap_compare(make_app(None), terminal_size=size, run_before=after())
