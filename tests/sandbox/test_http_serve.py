@@ -1,0 +1,112 @@
+"""`asin-tui sandbox serve`: banner, credentials, profile, a token call, clean Ctrl-C; usage errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from asin_tui.cli import main
+
+STARTUP_SECONDS = 20
+
+
+def _read_banner(process: subprocess.Popen[bytes]) -> str:
+    """Everything the server prints up to its "Press Ctrl-C" line (fails after a deadline)."""
+    output = b""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline and b"Press Ctrl-C" not in output:
+            if selector.select(timeout=0.2):
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                output += chunk
+    if b"Press Ctrl-C" not in output:
+        process.kill()
+        pytest.fail(f"no banner; got {output!r}, stderr {process.stderr.read()!r}")
+    return output.decode("utf-8")
+
+
+def test_serve_prints_profile_answers_and_stops_on_ctrl_c():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0", "--listings", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        banner = _read_banner(process)
+        url = re.search(r'endpoint = "(http://127\.0\.0\.1:\d+)"', banner).group(1)
+        seller = re.search(r'^  seller_id = "(A[0-9A-Z]+)"$', banner, re.MULTILINE).group(1)
+        assert f"serving at {url}" in banner
+        assert f'token_endpoint = "{url}/auth/o2/token"' in banner
+        assert 'marketplace = "US"' in banner
+        for line in (
+            "export LWA_APP_ID=amzn1.application-oa2-client.sandbox",
+            "export LWA_CLIENT_SECRET=sandbox-secret",
+            "export SP_API_REFRESH_TOKEN='Atzr|sandbox'",
+        ):
+            assert line in banner
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": "amzn1.application-oa2-client.sandbox",
+            "client_secret": "sandbox-secret",
+            "refresh_token": "Atzr|sandbox",
+        }
+        token = httpx.post(f"{url}/auth/o2/token", data=form).json()["access_token"]
+        search = httpx.get(
+            f"{url}/listings/2021-08-01/items/{seller}",
+            params={"marketplaceIds": "ATVPDKIKX0DER"},
+            headers={"x-amz-access-token": token},
+        )
+        assert search.status_code == 200 and search.json()["numberOfResults"] == 30
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        rest = (process.stderr.read() + process.stdout.read()).decode("utf-8")
+        assert "Traceback" not in rest
+        assert "sandbox stopped." in rest
+        assert token not in rest
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_port_in_use_is_one_clear_line(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["sandbox", "serve", "--port", str(port), "--listings", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"asin-tui: port {port} on 127.0.0.1 is already in use; choose another with --port"
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--faults", "429=2"], "--faults: fault spec item '429=2': share must be between 0 and 1"),
+        (["--time-scale", "0"], "--time-scale must be positive"),
+        (["--problem-share", "1.5"], "--problem-share must be between 0 and 1"),
+        (["--listings", "0"], "--listings must be at least 1"),
+        (["--port", "70000"], "--port must be between 0 and 65535"),
+        (["--marketplace", "XX"], "--marketplace: unknown code 'XX'"),
+    ],
+)
+def test_bad_options_are_usage_errors(capsys, options, fragment):
+    assert main(["sandbox", "serve", *options]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
