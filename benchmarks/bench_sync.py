@@ -1,0 +1,151 @@
+"""Benchmark: sync a 15,000-listing account at Amazon's real rates, against the rate floor.
+
+The sandbox seller account (15,000 listings, 5% needing attention) is served on loopback by a
+separate process at ``time_scale`` 1, so it enforces Amazon's published usage plans in real
+time, exactly as Amazon would. asin-tui syncs it through python-amazon-sp-api and this prints:
+
+- the wall time of ``sync_account``;
+- the calls per operation (429s included: each one spends quota);
+- the floor the published rates allow for the same calls. Per operation that is
+  ``max(0, calls - burst) / rate``: a full bucket pays for the first ``burst`` calls, every
+  further call waits 1/rate. The operations are metered separately and the sync runs them
+  side by side, so the floor of the needs-attention sync is the *largest* per-operation
+  floor. With ``--all`` the report must be ready before any listing can be fetched, so its
+  chain (createReport → getReport polls while Amazon prepares it → getReportDocument) is
+  *added* to the largest floor of the operations that follow it.
+
+Goal: wall time ≤ 1.1 × floor.
+
+    python benchmarks/bench_sync.py [--listings 15000] [--problem-share 0.05] [--all]
+
+The server warms the account up (derives every listing's state) before it reports ready, so
+the sandbox's own start-up is not timed; only the sync is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import (
+    REPORT_PROCESSING_SECONDS,
+    REPORT_QUEUE_SECONDS,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SANDBOX_REFRESH_TOKEN,
+    SandboxApp,
+)
+from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.spapi.client import open_client
+from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
+from asin_tui.spapi.sync import SyncResult, sync_account
+from asin_tui.store.config import Credentials, Profile
+
+REPORT_CHAIN = ("createReport", "getReport", "getReportDocument")
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Server process: generate, warm up, serve on loopback until stdin closes."""
+    account = SandboxAccount(
+        listings=args.listings, problem_share=args.problem_share, seed=args.seed
+    )
+    account.search(without_status=["BUYABLE"])  # derive every listing's state once
+    server, url = serve_in_thread(SandboxApp(account, time_scale=1.0))
+    print(f"READY {url} {account.seller_id}", flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+def floor_seconds(calls: Counter[str], include_all: bool) -> tuple[float, dict[str, float]]:
+    per_op = {
+        op: PUBLISHED_PLANS[op].floor_seconds(n) for op, n in calls.items() if op in PUBLISHED_PLANS
+    }
+    parallel = max((s for op, s in per_op.items() if op not in REPORT_CHAIN), default=0.0)
+    if not include_all:
+        return parallel, per_op
+    chain = sum(per_op.get(op, 0.0) for op in REPORT_CHAIN)
+    return chain + REPORT_QUEUE_SECONDS + REPORT_PROCESSING_SECONDS + parallel, per_op
+
+
+async def run_sync(url: str, seller_id: str, include_all: bool) -> tuple[float, SyncResult, dict]:
+    from asin_tui.domain.marketplaces import MARKETPLACES
+
+    profile = Profile(
+        name="bench",
+        marketplace=MARKETPLACES["US"],
+        seller_id=seller_id,
+        credentials=Credentials(
+            lwa_app_id=SANDBOX_CLIENT_ID,
+            lwa_client_secret=SANDBOX_CLIENT_SECRET,
+            refresh_token=SANDBOX_REFRESH_TOKEN,
+        ),
+        endpoint=url,
+        token_endpoint=f"{url}/auth/o2/token",
+    )
+    async with open_client(profile) as api:
+        started = time.perf_counter()
+        result = await sync_account(api, include_all=include_all)
+        wall = time.perf_counter() - started
+        return wall, result, dict(api.throttled)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--listings", type=int, default=15_000)
+    parser.add_argument("--problem-share", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--all", action="store_true", help="sync every listing (report path)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args)
+        return 0
+
+    command = [
+        sys.executable,
+        __file__,
+        "--serve",
+        f"--listings={args.listings}",
+        f"--problem-share={args.problem_share}",
+        f"--seed={args.seed}",
+    ]
+    print(f"starting the sandbox: {args.listings} listings, problem share {args.problem_share}")
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as server:
+        try:
+            ready = server.stdout.readline().split()
+            if not ready or ready[0] != "READY":
+                print("the sandbox server did not start", file=sys.stderr)
+                return 1
+            _, url, seller_id = ready
+            wall, result, throttled = asyncio.run(run_sync(url, seller_id, args.all))
+        finally:
+            server.stdin.close()
+            server.wait(timeout=30)
+
+    floor, per_op = floor_seconds(result.calls, args.all)
+    mode = "every listing (--all)" if args.all else "needs attention"
+    print(f"\nsync of {mode}: {len(result.listings)} listings, complete={result.complete}")
+    if result.failed:
+        print(f"failed: {len(result.failed)} (first: {next(iter(result.failed.items()))})")
+    print(f"{'operation':<28}{'calls':>7}{'429s':>6}{'rate/burst':>13}{'floor s':>9}")
+    for op, n in sorted(result.calls.items()):
+        plan = PUBLISHED_PLANS.get(op)
+        plan_text = f"{plan.rate:g}/{plan.burst}" if plan else "-"
+        floor_text = f"{per_op[op]:.1f}" if op in per_op else "-"
+        print(f"{op:<28}{n:>7}{throttled.get(op, 0):>6}{plan_text:>13}{floor_text:>9}")
+    print(f"\nwall time  {wall:8.1f} s")
+    print(f"rate floor {floor:8.1f} s")
+    ratio = wall / floor if floor else float("inf")
+    print(f"ratio      {ratio:8.2f} x  (goal <= 1.10)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
