@@ -7,9 +7,10 @@ import asyncio
 import httpx
 import pytest
 
+from asin_tui.domain import codes
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.server import serve_in_thread
-from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.sandbox.transport import SandboxTransport, demo_account_path, demo_app
 
 AMAZON = "https://sellingpartnerapi-na.amazon.com"
 TOKEN_FORM = {
@@ -118,3 +119,33 @@ def test_verbose_access_log_never_shows_tokens(harness, capsys):
     assert f"GET {harness.search_path} 200" in log
     assert "POST /auth/o2/token 200" in log
     assert token not in log and "sandbox-secret" not in log and "Atzr" not in log
+
+
+def _restock_out_of_stock_listing(app) -> str:
+    """Through the in-process transport: restock one out-of-stock MFN listing for real."""
+    account = app.account
+    sku = next(s for s in account.search() if codes.OUT_OF_STOCK_MFN in account.intended_causes(s))
+    product_type = account.item(sku, ["summaries"])["summaries"][0]["productType"]
+    patch = {
+        "op": "replace",
+        "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}],
+    }
+    with httpx.Client(transport=SandboxTransport(app), base_url=AMAZON) as client:
+        token = client.post("/auth/o2/token", data=TOKEN_FORM).json()["access_token"]
+        answer = client.patch(
+            f"/listings/2021-08-01/items/{account.seller_id}/{sku}",
+            params={"marketplaceIds": account.marketplace.marketplace_id},
+            json={"productType": product_type, "patches": [patch]},
+            headers={"x-amz-access-token": token},
+        )
+    assert answer.json()["status"] == "ACCEPTED"
+    return sku
+
+
+def test_demo_account_keeps_fixes_between_runs_until_reset():
+    sku = _restock_out_of_stock_listing(demo_app())
+    assert demo_account_path().is_file()
+    assert codes.OUT_OF_STOCK_MFN not in demo_app().account.intended_causes(sku)
+    assert codes.OUT_OF_STOCK_MFN in demo_app(reset=True).account.intended_causes(sku)
+    assert codes.OUT_OF_STOCK_MFN in demo_app().account.intended_causes(sku)
