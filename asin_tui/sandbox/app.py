@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, quote, unquote
 
 from asin_tui.sandbox.account import SandboxAccount, SandboxError
 from asin_tui.sandbox.faults import Fault, FaultInjector
-from asin_tui.sandbox.ratelimit import USAGE_PLANS, RateLimiter
+from asin_tui.sandbox.ratelimit import USAGE_PLANS, RateLimiter, rate_limit_header
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # never let a library log reach a TUI screen
@@ -323,7 +323,7 @@ class SandboxApp:
     def _dispatch(self, route: Route, request: Request, params: dict[str, str]) -> SandboxResponse:
         if route.operation is None:
             return route.handler(request, params)
-        rate_header = {"x-amzn-RateLimit-Limit": USAGE_PLANS[route.operation].header}
+        rate_header = {"x-amzn-RateLimit-Limit": rate_limit_header(USAGE_PLANS[route.operation])}
         problem = self._tokens.problem(request.headers.get("x-amz-access-token"))
         if problem is not None:
             return _error_response(

@@ -10,35 +10,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+
+from asin_tui.spapi.ratelimit import PUBLISHED_PLANS, UsagePlan
+
+# Amazon's published usage plans: one table for the client that paces itself and the sandbox
+# that enforces them (checked against ../shared/spapi-models in tests/spapi).
+USAGE_PLANS: dict[str, UsagePlan] = PUBLISHED_PLANS
 
 
-@dataclass(frozen=True, slots=True)
-class UsagePlan:
-    """Requests per second and burst, as printed in the operation's description in the models."""
-
-    rate: float
-    burst: int
-
-    @property
-    def header(self) -> str:
-        """The value Amazon sends in ``x-amzn-RateLimit-Limit`` (e.g. "5.0", "0.0167")."""
-        return repr(float(self.rate))
-
-
-# DOMAIN.md §1.1 (the defaults in each operation's description in ../shared/spapi-models).
-USAGE_PLANS: dict[str, UsagePlan] = {
-    "searchListingsItems": UsagePlan(5.0, 5),
-    "getListingsItem": UsagePlan(5.0, 10),
-    "patchListingsItem": UsagePlan(5.0, 5),
-    "getInventorySummaries": UsagePlan(2.0, 2),
-    "getListingsRestrictions": UsagePlan(5.0, 10),
-    "getDefinitionsProductType": UsagePlan(5.0, 10),
-    "getCatalogItem": UsagePlan(2.0, 2),
-    "createReport": UsagePlan(0.0167, 15),
-    "getReport": UsagePlan(2.0, 15),
-    "getReportDocument": UsagePlan(0.0167, 15),
-}
+def rate_limit_header(plan: UsagePlan) -> str:
+    """The value Amazon sends in ``x-amzn-RateLimit-Limit`` (e.g. "5.0", "0.0167")."""
+    return repr(float(plan.rate))
 
 
 _EPSILON = 1e-9

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asin_tui.sandbox.ratelimit import RateLimiter, UsagePlan
+from asin_tui.sandbox.ratelimit import RateLimiter, UsagePlan, rate_limit_header
 
 # (operation, published rate, published burst, path, query) - DOMAIN.md §1.1
 OPERATIONS = [
@@ -106,5 +106,5 @@ def test_refused_calls_do_not_use_up_tokens():
 
 
 def test_rate_header_values_match_amazons_format():
-    assert UsagePlan(5.0, 5).header == "5.0"
-    assert UsagePlan(0.0167, 15).header == "0.0167"
+    assert rate_limit_header(UsagePlan(5.0, 5)) == "5.0"
+    assert rate_limit_header(UsagePlan(0.0167, 15)) == "0.0167"
