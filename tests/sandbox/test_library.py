@@ -57,6 +57,9 @@ class Served:
     def skus_with(self, code: str) -> list[str]:
         return [s for s in self.account.search() if code in self.account.intended_causes(s)]
 
+    def skus_with_only(self, code: str) -> list[str]:
+        return [s for s in self.account.search() if self.account.intended_causes(s) == {code}]
+
     def asin_of(self, sku: str) -> str:
         return self.account.item(sku, ["summaries"])["summaries"][0]["asin"]
 
@@ -160,7 +163,7 @@ async def test_search_pages_with_status_filters(library, served):
 
 async def test_patch_preview_changes_nothing_and_real_patch_makes_it_buyable(library, served):
     listings = library.client("ListingsItems")
-    sku = served.skus_with(codes.OUT_OF_STOCK_MFN)[0]
+    sku = served.skus_with_only(codes.OUT_OF_STOCK_MFN)[0]
 
     async def status() -> list[str]:
         item = await library.call(
