@@ -253,7 +253,7 @@ class SandboxAccount:
         return summary
 
     def _offers(self, state: rules.Derived) -> list[dict[str, Any]]:
-        if state.price is None:
+        if state.price is None or not state.complete:
             return []
         return [
             {

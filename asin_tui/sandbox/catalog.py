@@ -144,6 +144,7 @@ _CONTENT: dict[str, dict[str, tuple[str, ...]]] = {
         "materials": ("Memory Foam", "Rubber", "Stainless Steel", "Nylon", "Plush"),
     },
 }
+_COUNTRIES = ("CN", "CN", "US", "VN", "IN", "DE", "TW", "MX")
 _COLORS = ("Black", "Navy", "Gray", "White", "Red", "Teal", "Charcoal", "Sage Green", "Beige")
 _ADJECTIVES = ("Premium", "Lightweight", "Durable", "Classic", "Deluxe", "Compact", "Eco")
 _BULLETS = (
@@ -199,23 +200,27 @@ class Content:
     country: str
 
 
+def _pick(options: tuple[str, ...], seed: int, byte: int) -> str:
+    return options[(seed >> (8 * byte) & 0xFF) % len(options)]
+
+
 def content_of(record: Record) -> Content:
-    """Children of a variation family share the product and differ by color and size."""
-    own = random.Random(record.text_seed)
-    family = random.Random(
-        record.family_seed if record.family_seed is not None else ~record.text_seed
-    )
+    """The listing's content, read from the bytes of its seeds (cheap: no RNG per listing).
+
+    Children of a variation family share the product (brand, noun...) through the family
+    seed and differ by their own color and size."""
+    own = record.text_seed
+    family = own if record.family_seed is None else record.family_seed
     pool = _CONTENT[record.product_type]
-    pt = PRODUCT_TYPES[record.product_type]
     return Content(
-        brand=family.choice(pool["brands"]),
-        noun=family.choice(pool["nouns"]),
-        color=own.choice(_COLORS),
-        size=own.choice(pool["sizes"]),
-        material=family.choice(pool["materials"]),
-        adjective=family.choice(_ADJECTIVES),
-        keyword=family.choice(pt.item_type_keywords),
-        country=family.choice(("CN", "CN", "US", "VN", "IN", "DE", "TW", "MX")),
+        brand=_pick(pool["brands"], family, 2),
+        noun=_pick(pool["nouns"], family, 3),
+        color=_pick(_COLORS, own, 0),
+        size=_pick(pool["sizes"], own, 1),
+        material=_pick(pool["materials"], family, 4),
+        adjective=_pick(_ADJECTIVES, family, 5),
+        keyword=_pick(PRODUCT_TYPES[record.product_type].item_type_keywords, family, 6),
+        country=_pick(_COUNTRIES, family, 7),
     )
 
 
@@ -224,8 +229,13 @@ def title_of(c: Content) -> str:
 
 
 def money(cents: int, currency: str) -> Decimal:
+    return in_currency(Decimal(cents) / 100, currency)
+
+
+def in_currency(amount: Decimal, currency: str) -> Decimal:
+    """`amount` rounded to the currency's minor unit (19.9 -> 19.90 USD, 1999.5 -> 2000 JPY)."""
     places = Decimal(1) if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    return (Decimal(cents) / 100).quantize(places, rounding=ROUND_HALF_UP)
+    return amount.quantize(places, rounding=ROUND_HALF_UP)
 
 
 # Attribute documents -----------------------------------------------------------------------
@@ -375,8 +385,37 @@ def _offer_attributes(record: Record, mp: Marketplace) -> dict[str, Any]:
 
 
 def image_url(record: Record) -> str:
-    rng = random.Random(record.text_seed ^ 0x5EED)
-    return f"{IMAGE_HOST}{''.join(rng.choices(string.ascii_letters + string.digits, k=11))}._SL1500_.jpg"
+    return f"{IMAGE_HOST}{seeded_id(record.text_seed * 0x9E3779B1, 11)}._SL1500_.jpg"
+
+
+def seeded_id(number: int, width: int, alphabet: str | None = None) -> str:
+    """`width` digits of `number` in `alphabet` (base 62 by default): a cheap, deterministic,
+    real-looking identifier."""
+    alphabet = alphabet or _BASE62
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, len(alphabet))
+        digits.append(alphabet[digit])
+    return "".join(digits)
+
+
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+def generated_with_defects(record: Record) -> set[str] | None:
+    """The attributes the generator deliberately left out or got wrong in this record's
+    document; None once a patch replaced the document.
+
+    A generated document is valid by construction everywhere else (tests check it), so
+    validating just these names gives the same violations as validating all of it, faster."""
+    if record.attributes is not None:
+        return None
+    names = {n for n in (record.omitted, record.bad_value and record.bad_value[0]) if n}
+    if record.image_url is None:
+        names.add(schemas.MAIN_IMAGE)
+    if not record.has_offer and not record.is_parent:
+        names.add(schemas.PRICE)
+    return names
 
 
 # Generation ----------------------------------------------------------------------------------
@@ -413,22 +452,25 @@ class _Ids:
                 seen.add(value)
                 return value
 
+    def _code(self, width: int, alphabet: str = ALNUM) -> str:
+        return seeded_id(self._rng.getrandbits(64), width, alphabet)
+
     def asin(self) -> str:
-        return self._unique(self._asins, lambda: "B0" + "".join(self._rng.choices(ALNUM, k=8)))
+        return self._unique(self._asins, lambda: "B0" + self._code(8))
 
     def sku(self, product_type: str, color: str) -> str:
         return self._unique(self._skus, lambda: self._sku_style(product_type, color))
 
     def _sku_style(self, product_type: str, color: str) -> str:
-        rng, pick = self._rng, self._rng.choices
-        style = rng.random()
+        style = self._rng.random()
         if style < 0.35:  # GM-ZDPI-9B4E
-            return f"{''.join(pick(string.ascii_uppercase, k=2))}-{''.join(pick(string.ascii_uppercase, k=4))}-{''.join(pick(ALNUM, k=4))}"
+            letters = self._code(6, string.ascii_uppercase)
+            return f"{letters[:2]}-{letters[2:]}-{self._code(4)}"
         if style < 0.7:  # KITCH-0042-BLK
-            return f"{_SKU_PREFIX[product_type]}-{rng.randrange(10000):04d}-{_COLOR_CODES[color]}"
-        return (
-            f"{''.join(pick(ALNUM, k=2))}-{''.join(pick(ALNUM, k=4))}-{''.join(pick(ALNUM, k=4))}"
-        )
+            number = self._rng.getrandbits(32) % 10000
+            return f"{_SKU_PREFIX[product_type]}-{number:04d}-{_COLOR_CODES[color]}"
+        code = self._code(10)  # 2X-7HQM-LP3R
+        return f"{code[:2]}-{code[2:6]}-{code[6:]}"
 
     def parent_sku(self, product_type: str) -> str:
         return self._unique(
@@ -437,12 +479,12 @@ class _Ids:
         )
 
     def upc(self) -> str:
-        digits = [self._rng.randrange(10) for _ in range(11)]
-        odd, even = sum(digits[0::2]), sum(digits[1::2])
-        return "".join(map(str, digits)) + str((10 - (odd * 3 + even) % 10) % 10)
+        body = f"{self._rng.getrandbits(40) % 10**11:011d}"
+        odd, even = sum(map(int, body[0::2])), sum(map(int, body[1::2]))
+        return body + str((10 - (odd * 3 + even) % 10) % 10)
 
     def fn_sku(self) -> str:
-        return "X00" + "".join(self._rng.choices(ALNUM, k=7))
+        return "X00" + self._code(7)
 
 
 def healthy_catalog(
@@ -474,7 +516,7 @@ def _healthy(
     *,
     sku: str | None = None,
 ) -> Record:
-    text_seed = rng.getrandbits(48)
+    text_seed = rng.getrandbits(64)
     created = today - timedelta(days=rng.randrange(3, 1100), seconds=rng.randrange(86400))
     updated = created + (today - created) * rng.random()
     record = Record(
@@ -513,7 +555,7 @@ def _set_price(record: Record, rng: random.Random, mp: Marketplace) -> None:
 def make_fba(record: Record, rng: random.Random, fn_sku: str | None = None) -> None:
     """Turn a record into a healthy FBA listing with stock in the fulfillment centers."""
     record.fba = True
-    record.fn_sku = record.fn_sku or fn_sku or "X00" + "".join(rng.choices(ALNUM, k=7))
+    record.fn_sku = record.fn_sku or fn_sku or "X00" + seeded_id(rng.getrandbits(64), 7, ALNUM)
     record.quantity = 0
     record.stock = FbaStock(
         fulfillable=rng.randrange(5, 400),
@@ -546,7 +588,7 @@ def _family(
     ]
     for child in children:
         child.parent_sku, child.variation_theme = parent.sku, theme
-        child.family_seed = ~parent.text_seed
+        child.family_seed = parent.text_seed
         child.created = max(child.created, parent.created)
         child.last_updated = max(child.last_updated, child.created)
     parent.child_skus = tuple(c.sku for c in children)

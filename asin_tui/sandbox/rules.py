@@ -20,7 +20,7 @@ from typing import Any
 from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.sandbox import schemas
-from asin_tui.sandbox.catalog import Record, attributes_of
+from asin_tui.sandbox.catalog import Record, attributes_of, generated_with_defects, in_currency
 
 BUYABLE, DISCOVERABLE = "BUYABLE", "DISCOVERABLE"
 LISTING_SUPPRESSED = "LISTING_SUPPRESSED"
@@ -283,6 +283,7 @@ def _price(
     if price is None:
         found.add("missing_price", name="our_price")
         return None, False
+    price = in_currency(price, mp.currency)
     minimum = _schedule_price(offer, "minimum_seller_allowed_price")
     maximum = _schedule_price(offer, "maximum_seller_allowed_price")
     if minimum is not None and price < minimum:
@@ -324,7 +325,9 @@ def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
     """The listing's completeness, status, issues and ground-truth causes, from its record."""
     attributes = attributes_of(record, mp)
     found = _Findings(mp.marketplace_id)
-    violations = schemas.validate(record.product_type, attributes)
+    violations = schemas.validate(
+        record.product_type, attributes, only=generated_with_defects(record)
+    )
     for cause, issue in issues_for_violations(violations, record.product_type, mp.marketplace_id):
         found.issues.append(issue)
         found.causes.add(cause)

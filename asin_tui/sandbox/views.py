@@ -8,13 +8,19 @@ flat file documented for the report type.
 
 from __future__ import annotations
 
-import random
-import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from asin_tui.domain.marketplaces import Marketplace
-from asin_tui.sandbox.catalog import Record, attributes_of, content_of, image_url, title_of
+from asin_tui.sandbox.catalog import (
+    ALNUM,
+    Record,
+    attributes_of,
+    content_of,
+    image_url,
+    seeded_id,
+    title_of,
+)
 from asin_tui.sandbox.rules import Derived, iso
 
 APPROVAL_PATH = "/hz/approvalrequest/restrictions/approve"
@@ -300,10 +306,7 @@ def _cell(value: Any) -> str:
 
 
 def _listing_id(record: Record) -> str:
-    rng = random.Random(record.text_seed ^ 0x11D)
-    return f"{record.created:%m%d}" + "".join(
-        rng.choices(string.ascii_uppercase + string.digits, k=7)
-    )
+    return f"{record.created:%m%d}" + seeded_id(record.text_seed >> 7, 7, ALNUM)
 
 
 def _description(attributes: dict[str, Any]) -> str:
