@@ -254,7 +254,8 @@ class SandboxApp:
     Args:
         account: the seller's data and rules.
         time_scale: how much faster than Amazon sandbox time runs (rate refill, report
-            processing, token and URL lifetimes). 100 makes a minute pass in 0.6 s.
+            processing, inventory nextToken and document URL lifetimes; access tokens keep
+            their real hour, as the library caches them). 100 makes a minute pass in 0.6 s.
         faults: optional seeded fault injection.
         clock: monotonic seconds (rate limits and sandbox durations).
         wall_clock: epoch seconds (access token expiry, timestamps in answers).
@@ -321,14 +322,14 @@ class SandboxApp:
         return _error_response(ApiError(404, "NOT_FOUND", "Resource not found."))
 
     def _dispatch(self, route: Route, request: Request, params: dict[str, str]) -> SandboxResponse:
+        """Gateway work first (auth, faults, quota), then the operation itself."""
         if route.operation is None:
-            return route.handler(request, params)
+            return self._run(route, request, params, {})
         rate_header = {"x-amzn-RateLimit-Limit": rate_limit_header(USAGE_PLANS[route.operation])}
         problem = self._tokens.problem(request.headers.get("x-amz-access-token"))
         if problem is not None:
-            return _error_response(
-                ApiError(403, "Unauthorized", _UNAUTHORIZED, problem), rate_header
-            )
+            denied = ApiError(403, "Unauthorized", _UNAUTHORIZED, problem)
+            return _error_response(denied, rate_header)
         fault = self._faults.draw() if self._faults else None
         if (fault and fault.kind == "429") or not self._limiter.try_acquire(
             route.operation, self.account.seller_id
@@ -336,17 +337,22 @@ class SandboxApp:
             return _error_response(ApiError(429, "QuotaExceeded", _QUOTA_EXCEEDED))
         if fault and fault.kind in ("500", "503"):
             return _error_response(_server_fault(fault), rate_header)
+        return _apply_fault(fault, self._run(route, request, params, rate_header))
+
+    def _run(
+        self, route: Route, request: Request, params: dict[str, str], headers: dict[str, str]
+    ) -> SandboxResponse:
+        """The route's answer; a refusal becomes its error body, a bug a logged 500."""
         try:
             response = route.handler(request, params)
         except (ApiError, SandboxError) as exc:
             bare = route.operation in BARE_ERROR_LIST_OPERATIONS
-            return _error_response(exc, rate_header, bare=bare)
+            return _error_response(exc, headers, bare=bare)
         except Exception:
-            log.exception("sandbox: %s failed", route.operation)
-            return _error_response(
-                ApiError(500, "InternalFailure", "We encountered an internal error."), rate_header
-            )
-        return _apply_fault(fault, _with_headers(response, rate_header))
+            log.exception("sandbox: %s %s failed", request.method, route.operation or "route")
+            failure = ApiError(500, "InternalFailure", "We encountered an internal error.")
+            return _error_response(failure, headers)
+        return _with_headers(response, headers)
 
     def _build_routes(self) -> tuple[Route, ...]:
         listings = "/listings/2021-08-01"

@@ -482,3 +482,13 @@ def test_report_refusals(harness):
     assert harness.get(f"{REPORTS}/{report_id}").json()["processingStatus"] == "IN_QUEUE"
     assert harness.get("/reports/2021-06-30/documents/amzn1.spdoc.nope").status == 404
     assert harness.app.handle("GET", "/sandbox/documents/guessed-token").status == 403
+
+
+def test_bug_behind_a_public_route_is_a_500_too(harness, monkeypatch):
+    def explode(product_type):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(harness.account, "product_type_schema", explode)
+    answer = harness.app.handle("GET", "/sandbox/schemas/LUGGAGE.json")
+    assert answer.status == 500
+    assert answer.json()["errors"][0]["code"] == "InternalFailure"
