@@ -41,7 +41,7 @@ class SyncProgress:
     done: int
     total: int | None
     message: str
-    waiting: float = 0.0
+    waiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,10 +153,15 @@ class FakeService:
         return self._last_sync
 
     async def sync(self, *, include_all: bool, progress=None):
-        for page in (1, 2):
+        steps = (
+            SyncProgress("search", 1, 3, "Searching listings: page 1 of ~3"),
+            SyncProgress("search", 1, 3, "Throttled by Amazon, waiting 2 s", waiting=True),
+            SyncProgress("search", 2, 3, "Searching listings: page 2 of ~3"),
+        )
+        for step in steps:
             if progress:
-                progress(SyncProgress("search", page, 3, f"Searching listings: page {page} of ~3"))
-            if self.sync_gate is not None:
+                progress(step)
+            if step.waiting and self.sync_gate is not None:
                 await self.sync_gate.wait()
         if self.fail_sync:
             raise ConnectionError(self.fail_sync)

@@ -196,8 +196,9 @@ async def test_sync_progress_is_shown_and_r_syncs_again():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.pause()
-        assert "Searching listings: page 1 of ~3" in status_text(app)
-        assert app.screen.query_one("#sync").has_class("busy")
+        assert "Throttled by Amazon, waiting 2 s" in status_text(app)
+        assert app.screen.query_one("#sync").has_class("busy", "waiting")
+        assert shown_skus(app)  # the cached rows are there while the sync runs
         service.sync_gate.set()
         await settle(pilot)
         assert "Last sync 2026-11-20 09:30 UTC" in status_text(app)

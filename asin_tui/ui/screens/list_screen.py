@@ -152,7 +152,9 @@ class ListScreen(Screen):
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         progress = message.progress
-        self.query_one(SyncStatus).working(progress.message, progress.done, progress.total)
+        self.query_one(SyncStatus).working(
+            progress.message, progress.done, progress.total, waiting=progress.waiting
+        )
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.syncing = False

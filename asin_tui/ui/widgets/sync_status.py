@@ -14,13 +14,17 @@ class SyncStatus(Horizontal):
         yield ProgressBar(show_eta=False, show_percentage=False, id="sync-bar")
         yield Label(id="sync-text")
 
-    def working(self, text: str, done: int | None = None, total: int | None = None) -> None:
+    def working(
+        self, text: str, done: int | None = None, total: int | None = None, *, waiting=False
+    ) -> None:
+        """A sync step; ``waiting`` marks a pause for Amazon's rate limits."""
         self.add_class("busy")
+        self.set_class(waiting, "waiting")
         bar = self.query_one(ProgressBar)
         bar.update(total=total if total else None, progress=done or 0)
         self.query_one("#sync-text", Label).update(text)
 
     def idle(self, text: str, *, error: bool = False) -> None:
-        self.remove_class("busy")
+        self.remove_class("busy", "waiting")
         self.set_class(error, "failed")
         self.query_one("#sync-text", Label).update(text)
