@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, quote, unquote
 from asin_tui.sandbox.account import SandboxAccount, SandboxError
 from asin_tui.sandbox.faults import Fault, FaultInjector
 from asin_tui.sandbox.ratelimit import USAGE_PLANS, RateLimiter, rate_limit_header
+from asin_tui.spapi.parse import LISTING_SECTIONS
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # never let a library log reach a TUI screen
@@ -59,18 +60,7 @@ META_SCHEMA_URL = (
     "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"
 )
 
-LISTINGS_INCLUDED_DATA = frozenset(
-    {
-        "summaries",
-        "attributes",
-        "issues",
-        "offers",
-        "fulfillmentAvailability",
-        "procurement",
-        "relationships",
-        "productTypes",
-    }
-)
+LISTINGS_INCLUDED_DATA = frozenset(LISTING_SECTIONS)  # the model's includedData enum
 PATCH_INCLUDED_DATA = frozenset({"identifiers", "issues"})
 CATALOG_INCLUDED_DATA = frozenset(
     {
