@@ -43,10 +43,17 @@ ProgressCallback = Callable[[SyncProgress], None]
 __all__ = [
     "AccountService",
     "SubmissionResult",
+    "SyncFailed",
     "SyncInfo",
     "SyncSummary",
     "UnknownSku",
 ]
+
+
+class SyncFailed(SpApiError):
+    """The sync fetched nothing at all (every query failed): the cache is left as it was."""
+
+    summary = "sync failed"
 
 
 class UnknownSku(KeyError):
@@ -169,6 +176,9 @@ class AccountService:
         could not be fetched or read are listed in the summary and keep their cached rows.
         """
         result = await sync_account(self._client(), include_all=include_all, progress=progress)
+        if result.failed and not result.listings:
+            key, reason = next(iter(result.failed.items()))
+            raise SyncFailed(f"nothing could be fetched ({key}: {reason})")
         # Parsing, diagnosing and writing thousands of listings is CPU work: keep it off the
         # event loop so the UI stays responsive.
         return await asyncio.to_thread(self._store_sync, result)

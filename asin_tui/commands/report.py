@@ -301,12 +301,12 @@ def render_csv(records: Sequence[ListingRecord]) -> str:
     return buffer.getvalue()
 
 
-# The table's columns: (header, width or None for the two flexible ones). When the
-# terminal is narrow, optional columns go first (in _DROP_ORDER) so TITLE and CAUSE stay
-# readable; TITLE and CAUSE share what is left.
+# The table's columns: (header, width; 0: as wide as the longest value, SKU up to _SKU_MAX;
+# None: one of the two flexible ones). When the terminal is narrow, optional columns go
+# first (in _DROP_ORDER) so TITLE and CAUSE stay readable; TITLE and CAUSE share the rest.
 _TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
-    ("STATE", 17),
-    ("SKU", 16),
+    ("STATE", 0),
+    ("SKU", 0),
     ("ASIN", 10),
     ("TITLE", None),
     ("CAUSE", None),
@@ -315,6 +315,7 @@ _TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
     ("SINCE", 10),
 )
 _DROP_ORDER = ("SINCE", "ASIN", "PRICE")
+_SKU_MAX = 30
 _FLEX_MIN = 16
 _CAUSE_MAX = 36
 _GAP = 2
@@ -323,7 +324,7 @@ _GAP = 2
 def render_table(
     records: Sequence[ListingRecord], last_sync: SyncInfo | None, width: int = 120
 ) -> str:
-    columns = _table_layout(width)
+    columns = _table_layout(width, records)
     lines = [_table_line({h: h for h, _ in columns}, columns)]
     lines += [_table_line(_table_cells(r), columns) for r in records]
     lines.append("")
@@ -331,9 +332,13 @@ def render_table(
     return "\n".join(lines) + "\n"
 
 
-def _table_layout(width: int) -> list[tuple[str, int]]:
+def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[str, int]]:
     """Column widths for a terminal `width` wide (optional columns dropped if needed)."""
-    columns = list(_TABLE_COLUMNS)
+    fitted = {
+        "STATE": max((len(r.state.value) for r in records), default=0),
+        "SKU": min(_SKU_MAX, max((len(r.sku) for r in records), default=0)),
+    }
+    columns = [(h, max(len(h), fitted[h]) if w == 0 else w) for h, w in _TABLE_COLUMNS]
     while True:
         fixed = sum(w or 0 for _, w in columns) + _GAP * (len(columns) - 1)
         room = width - fixed

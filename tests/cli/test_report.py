@@ -1,0 +1,226 @@
+"""`asin-tui report` end to end: over loopback against a served sandbox with a config profile
+and env-var credentials, and over the built-in demo account. Shapes, order, exit codes,
+--all, --output, --cached, and errors as one line with no secret and no traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import subprocess
+import sys
+from functools import partial
+
+import pytest
+
+from asin_tui import service as service_module
+from asin_tui.cli import main
+from asin_tui.commands.report import CSV_COLUMNS
+from asin_tui.domain import codes
+from asin_tui.domain.models import State
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.spapi.client import open_client
+from asin_tui.store import paths
+
+TIME_SCALE = 1000.0
+SANDBOX_SECRET = "sandbox-secret"
+DISTINCTIVE_SECRET = "S3cret-ZQX-distinctive-7781"
+REFRESH_TOKEN = "Atzr|sandbox"
+
+
+@pytest.fixture
+def fast_clients(monkeypatch):
+    """The real client, with its pacing and backoff clock running as fast as the sandbox's."""
+    monkeypatch.setattr(service_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
+
+
+@pytest.fixture
+def sandbox(fast_clients):
+    account = SandboxAccount(seed=5, listings=60)
+    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    yield account, server, base_url
+    server.stop()
+
+
+def write_profile(name: str, seller_id: str, base_url: str) -> None:
+    path = paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"""[profiles.{name}]
+marketplace = "US"
+seller_id = "{seller_id}"
+endpoint = "{base_url}"
+token_endpoint = "{base_url}/auth/o2/token"
+"""
+    )
+
+
+@pytest.fixture
+def profile(sandbox, monkeypatch):
+    account, _, base_url = sandbox
+    write_profile("sb", account.seller_id, base_url)
+    monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
+    monkeypatch.setenv("LWA_CLIENT_SECRET", SANDBOX_SECRET)
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", REFRESH_TOKEN)
+    return account
+
+
+def report(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["report", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def needing_attention(account: SandboxAccount) -> set[str]:
+    return {
+        sku for sku in account.search() if account.intended_causes(sku) - {codes.VARIATION_PARENT}
+    }
+
+
+def assert_clean(*outputs: str) -> None:
+    for text in outputs:
+        assert "Traceback" not in text
+        for secret in (SANDBOX_SECRET, DISTINCTIVE_SECRET, REFRESH_TOKEN):
+            assert secret not in text
+
+
+# ---------------------------------------------------------------------- loopback
+
+
+def test_json_over_loopback_lists_what_needs_attention_in_the_shared_order(capsys, profile):
+    code, out, err = report(capsys, "--profile", "sb", "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    skus = [item["sku"] for item in doc["listings"]]
+    assert set(skus) == needing_attention(profile)
+    ranks = [(State(item["state"]).rank, item["sku"]) for item in doc["listings"]]
+    assert ranks == sorted(ranks)
+    assert doc["profile"] == "sb" and doc["marketplace_id"] == "ATVPDKIKX0DER"
+    assert sum(doc["counts"].values()) == len(skus)
+    assert all(item["findings"] for item in doc["listings"])
+    assert_clean(out, err)
+
+
+def test_global_options_work_before_the_subcommand_too(capsys, profile):
+    code = main(["--profile", "sb", "report", "--format", "csv"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    rows = list(csv.reader(io.StringIO(out)))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert {row[0] for row in rows[1:]} == needing_attention(profile)
+
+
+def test_all_writes_every_listing_atomically_to_the_output_file(capsys, profile, tmp_path):
+    target = tmp_path / "report.csv"
+    target.write_text("old content\n")
+    code, out, err = report(
+        capsys, "--profile", "sb", "--all", "--format", "csv", "--output", str(target)
+    )
+    assert code == 1 and out == ""
+    rows = list(csv.reader(io.StringIO(target.read_text())))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert {row[0] for row in rows[1:]} == set(profile.search())
+    assert "ACTIVE" in {row[3] for row in rows[1:]}
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
+    assert_clean(target.read_text(), err)
+
+
+def test_cached_answers_from_the_cache_without_the_network(capsys, profile, sandbox):
+    _, server, _ = sandbox
+    first = report(capsys, "--profile", "sb", "--format", "json")
+    server.stop()  # from now on, any network call would fail
+    code, out, err = report(capsys, "--profile", "sb", "--format", "json", "--cached")
+    assert code == first[0] == 1
+    assert json.loads(out)["listings"] == json.loads(first[1])["listings"]
+    code, _, err = report(capsys, "--profile", "sb", "--format", "json")  # no --cached: syncs
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_wrong_credentials_exit_2_with_one_line_and_no_secret(capsys, profile, monkeypatch):
+    monkeypatch.setenv("LWA_CLIENT_SECRET", DISTINCTIVE_SECRET)
+    code, out, err = report(capsys, "--profile", "sb", "--format", "json")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("asin-tui: ")
+    assert_clean(out, err)
+
+
+def test_a_profile_that_does_not_exist_exits_2_with_one_line(capsys, profile):
+    code, out, err = report(capsys, "--profile", "nope")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "'nope'" in err and "sb" in err
+
+
+def test_no_config_at_all_exits_2_and_says_how_to_create_one(capsys):
+    code, out, err = report(capsys, "--format", "json")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "config init" in err
+
+
+def test_a_network_error_exits_2_with_one_line(capsys, monkeypatch, fast_clients):
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    write_profile("down", "A2SANDBOX12345", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
+    monkeypatch.setenv("LWA_CLIENT_SECRET", DISTINCTIVE_SECRET)
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", REFRESH_TOKEN)
+    code, out, err = report(capsys, "--profile", "down")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert_clean(out, err)
+
+
+def test_exit_0_when_nothing_needs_attention(capsys, fast_clients, monkeypatch):
+    account = SandboxAccount(seed=5, listings=20, problem_share=0.0)
+    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    try:
+        write_profile("healthy", account.seller_id, base_url)
+        monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
+        monkeypatch.setenv("LWA_CLIENT_SECRET", SANDBOX_SECRET)
+        monkeypatch.setenv("SP_API_REFRESH_TOKEN", REFRESH_TOKEN)
+        code, out, _ = report(capsys, "--profile", "healthy", "--format", "json")
+    finally:
+        server.stop()
+    assert code == 0 and json.loads(out)["listings"] == []
+
+
+# ---------------------------------------------------------------------- demo
+
+
+def test_demo_in_a_real_process_json_then_csv_and_table_from_the_cache(tmp_path):
+    """`asin-tui report --demo` as a user runs it (the in-process sandbox at real rates)."""
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "asin_tui", "report", "--demo", *argv],
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+
+    synced = run("--format", "json")
+    assert synced.returncode == 1, synced.stderr
+    doc = json.loads(synced.stdout)
+    assert doc["profile"] == "demo" and doc["listings"]
+    assert {item["state"] for item in doc["listings"]} <= {
+        s.value for s in State if s.needs_attention
+    }
+
+    as_csv = run("--format", "csv", "--cached")
+    assert as_csv.returncode == 1
+    rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    assert [row[0] for row in rows[1:]] == [item["sku"] for item in doc["listings"]]
+
+    table = run("--cached")  # table is the default format
+    assert table.returncode == 1
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("STATE")
+    body = lines[1 : 1 + len(doc["listings"])]
+    assert [line.split()[:2] for line in body] == [
+        [item["state"], item["sku"]] for item in doc["listings"]
+    ]
+    assert all(len(line) <= 120 for line in lines)
+    assert_clean(synced.stdout, synced.stderr, as_csv.stderr, table.stdout, table.stderr)
