@@ -44,7 +44,8 @@ class SandboxServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
     server: SandboxServer
 
     def do_GET(self) -> None:
