@@ -24,6 +24,7 @@ from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
+from asin_tui.store.cache import cache_path
 
 TIME_SCALE = 1000.0
 SANDBOX_SECRET = "sandbox-secret"
@@ -224,3 +225,14 @@ def test_demo_in_a_real_process_json_then_csv_and_table_from_the_cache(tmp_path)
     ]
     assert all(len(line) <= 120 for line in lines)
     assert_clean(synced.stdout, synced.stderr, as_csv.stderr, table.stdout, table.stderr)
+
+
+def test_a_corrupt_cache_is_reported_as_a_warning_and_rebuilt(capsys, profile):
+    cache_file = cache_path("sb", "ATVPDKIKX0DER")
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    cache_file.write_bytes(b"\x00garbage, not SQLite" * 50)
+    code, out, err = report(capsys, "--profile", "sb", "--format", "json")
+    assert code == 1
+    assert {item["sku"] for item in json.loads(out)["listings"]} == needing_attention(profile)
+    assert "warning" in err and "moved" in err and "Traceback" not in err
+    assert list(cache_file.parent.glob(f"{cache_file.name}.corrupt-*"))
