@@ -137,7 +137,7 @@ class AccountService:
             profile_name=DEMO_PROFILE,
             marketplace_id=api.marketplace_id,
             seller_id=api.seller_id,
-            client_factory=lambda: api,
+            client_factory=open_demo_client,  # after aclose: reopen, with the changes kept
         )
         service._api = api
         return service
