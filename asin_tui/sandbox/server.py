@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from asin_tui.sandbox.app import SandboxApp
 
 HOST = "127.0.0.1"
+MAX_BODY_BYTES = 10 * 1024 * 1024  # far above any SP-API request this sandbox serves
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -58,6 +59,9 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             self.send_error(400, "Bad Content-Length")
+            return
+        if length > MAX_BODY_BYTES:
+            self.send_error(413, "Request body too large")
             return
         body = self.rfile.read(length) if length > 0 else b""
         path, _, query = self.path.partition("?")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import httpx
 import pytest
@@ -149,3 +150,11 @@ def test_demo_account_keeps_fixes_between_runs_until_reset():
     assert codes.OUT_OF_STOCK_MFN not in demo_app().account.intended_causes(sku)
     assert codes.OUT_OF_STOCK_MFN in demo_app(reset=True).account.intended_causes(sku)
     assert codes.OUT_OF_STOCK_MFN in demo_app().account.intended_causes(sku)
+
+
+def test_oversized_body_is_refused_without_reading_it(served, harness):
+    with socket.create_connection(("127.0.0.1", int(served.rsplit(":", 1)[1]))) as raw:
+        raw.sendall(
+            b"POST /auth/o2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n"
+        )
+        assert raw.recv(64).startswith(b"HTTP/1.1 413")
