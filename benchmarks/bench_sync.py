@@ -31,20 +31,13 @@ import sys
 import time
 from collections import Counter
 
+from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import (
-    REPORT_PROCESSING_SECONDS,
-    REPORT_QUEUE_SECONDS,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    SANDBOX_REFRESH_TOKEN,
-    SandboxApp,
-)
+from asin_tui.sandbox.app import REPORT_PROCESSING_SECONDS, REPORT_QUEUE_SECONDS, SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
-from asin_tui.spapi.client import open_client
+from asin_tui.spapi.client import open_client, sandbox_profile
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
 from asin_tui.spapi.sync import SyncResult, sync_account
-from asin_tui.store.config import Credentials, Profile
 
 REPORT_CHAIN = ("createReport", "getReport", "getReportDocument")
 
@@ -73,20 +66,7 @@ def floor_seconds(calls: Counter[str], include_all: bool) -> tuple[float, dict[s
 
 
 async def run_sync(url: str, seller_id: str, include_all: bool) -> tuple[float, SyncResult, dict]:
-    from asin_tui.domain.marketplaces import MARKETPLACES
-
-    profile = Profile(
-        name="bench",
-        marketplace=MARKETPLACES["US"],
-        seller_id=seller_id,
-        credentials=Credentials(
-            lwa_app_id=SANDBOX_CLIENT_ID,
-            lwa_client_secret=SANDBOX_CLIENT_SECRET,
-            refresh_token=SANDBOX_REFRESH_TOKEN,
-        ),
-        endpoint=url,
-        token_endpoint=f"{url}/auth/o2/token",
-    )
+    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
     async with open_client(profile) as api:
         started = time.perf_counter()
         result = await sync_account(api, include_all=include_all)

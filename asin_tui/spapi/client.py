@@ -54,6 +54,7 @@ from sp_api.base import ApiResponse
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
 from sp_api.base.exceptions import SellingApiException
 
+from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.spapi.errors import (
     AuthError,
     MalformedResponse,
@@ -88,8 +89,7 @@ MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
 @dataclass(frozen=True, slots=True)
 class WaitNotice:
     """The client is about to wait: ``reason`` is "throttled" (429), "retry" (a transient
-    failure), "rate" (a long pause to stay within the usage plan) or "report" (Amazon is
-    still preparing a report)."""
+    failure; ``detail`` says which) or "report" (Amazon is still preparing a report)."""
 
     operation: str
     seconds: float
@@ -704,27 +704,43 @@ def open_client_for_transport(
 DEMO_ENDPOINT = "https://sandbox.asin-tui.invalid"  # never resolved: the transport is in-process
 
 
-def open_demo_client(reset: bool = False) -> SpApi:
-    """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
-    ``reset`` starts the demo account fresh."""
+def sandbox_profile(
+    marketplace: Marketplace,
+    seller_id: str,
+    endpoint: str,
+    *,
+    name: str = "sandbox",
+    client_secret: str | None = None,
+) -> Profile:
+    """A profile for the sandbox seller account served at ``endpoint``, with its fixed,
+    documented credentials (``client_secret`` overrides the secret, e.g. to test refusal)."""
     from asin_tui.sandbox.app import (
         SANDBOX_CLIENT_ID,
         SANDBOX_CLIENT_SECRET,
         SANDBOX_REFRESH_TOKEN,
+        TOKEN_PATH,
     )
+
+    return Profile(
+        name=name,
+        marketplace=marketplace,
+        seller_id=seller_id,
+        credentials=Credentials(
+            lwa_app_id=SANDBOX_CLIENT_ID,
+            lwa_client_secret=client_secret or SANDBOX_CLIENT_SECRET,
+            refresh_token=SANDBOX_REFRESH_TOKEN,
+        ),
+        endpoint=endpoint,
+        token_endpoint=f"{endpoint}{TOKEN_PATH}",
+    )
+
+
+def open_demo_client(reset: bool = False) -> SpApi:
+    """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
+    ``reset`` starts the demo account fresh."""
     from asin_tui.sandbox.transport import SandboxTransport, demo_app
 
     app = demo_app(reset)
-    profile = Profile(
-        name="demo",
-        marketplace=app.account.marketplace,
-        seller_id=app.account.seller_id,
-        credentials=Credentials(
-            lwa_app_id=SANDBOX_CLIENT_ID,
-            lwa_client_secret=SANDBOX_CLIENT_SECRET,
-            refresh_token=SANDBOX_REFRESH_TOKEN,
-        ),
-        endpoint=DEMO_ENDPOINT,
-        token_endpoint=f"{DEMO_ENDPOINT}/auth/o2/token",
-    )
+    account = app.account
+    profile = sandbox_profile(account.marketplace, account.seller_id, DEMO_ENDPOINT, name="demo")
     return open_client_for_transport(profile, SandboxTransport(app), time_scale=app.time_scale)

@@ -237,7 +237,7 @@ class _Evidence:
             self._tally.add("restrictions")
             restrictions = body.get("restrictions")
             if not isinstance(restrictions, list):
-                raise SpApiError(
+                raise MalformedResponse(
                     "the answer has no 'restrictions' list", operation="getListingsRestrictions"
                 )
             return restrictions
@@ -256,9 +256,9 @@ class _Evidence:
     def product_type(self, product_type: str) -> asyncio.Task[tuple[dict, dict]]:
         async def fetch() -> tuple[dict, dict]:
             self._tally.expect("product types")
-            definition = await self._api.product_type(product_type)
+            definition_and_schema = await self._api.product_type(product_type)
             self._tally.add("product types")
-            return definition
+            return definition_and_schema
 
         return self._product_types.get(product_type, fetch)
 
@@ -492,20 +492,21 @@ async def _search(
     except SpApiError as exc:
         run.fail(f"search: {_describe(label, after, before)}", exc)
         return
-    run.tally.page()
     total = _int(first.get("numberOfResults"), default=len(first["items"]))
+    windows = _split(first["items"], total, after, before) if total > SEARCH_CAP else []
+    # this page, plus the pages still to come (a split window counts its own)
+    pages = math.ceil(min(total, SEARCH_CAP) / PAGE_SIZE)
+    run.tally.pages_expected += 1 if windows else max(1, pages)
+    run.tally.page()
     run.accept(first["items"])
+    if windows:
+        await _all(_search(run, label, filters, a, b) for a, b in windows)
+        return
     if total > SEARCH_CAP:
-        windows = _split(first["items"], total, after, before)
-        if windows:
-            run.tally.pages_expected += 1  # this probe; each window adds its own pages
-            await _all(_search(run, label, filters, a, b) for a, b in windows)
-            return
         run.failed[f"search: {_describe(label, after, before)}"] = (
             f"{total} listings were created within one second; Amazon returns only "
             f"{SEARCH_CAP} of them"
         )
-    run.tally.pages_expected += math.ceil(min(total, SEARCH_CAP) / PAGE_SIZE)
     await _follow_pages(run, label, window, first, after, before)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import parse_qs
 
 import httpx
@@ -9,20 +10,15 @@ import pytest
 
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import (
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    SANDBOX_REFRESH_TOKEN,
-    SandboxApp,
-)
+from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.spapi.client import SpApi, open_client
+from asin_tui.spapi.client import SpApi, open_client, sandbox_profile
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.spapi.sync import SyncProgress, fetch_listing, sync_account
-from asin_tui.store.config import Credentials, Profile
+from asin_tui.store.config import Profile
 
 TIME_SCALE = 1000.0  # a minute of Amazon's rate budget in 60 ms
 GATES = {codes.APPROVAL_REQUIRED, codes.NOT_ELIGIBLE}
@@ -47,20 +43,9 @@ class RecordingTransport(SandboxTransport):
         ]
 
 
-def sandbox_profile(account: SandboxAccount, endpoint: str, secret=SANDBOX_CLIENT_SECRET):
-    return Profile(
-        name="sandbox",
-        marketplace=account.marketplace,
-        seller_id=account.seller_id,
-        credentials=Credentials(
-            lwa_app_id=SANDBOX_CLIENT_ID,
-            lwa_client_secret=secret,
-            refresh_token=SANDBOX_REFRESH_TOKEN,
-        ),
-        endpoint=endpoint,
-        token_endpoint=f"{endpoint}/auth/o2/token",
-        timeout=5,
-    )
+def profile_for(account: SandboxAccount, endpoint: str, **overrides) -> Profile:
+    profile = sandbox_profile(account.marketplace, account.seller_id, endpoint, **overrides)
+    return dataclasses.replace(profile, timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +57,7 @@ def demo_account() -> SandboxAccount:
 async def connect():
     opened: list[SpApi] = []
 
-    def build(account: SandboxAccount, *, faults: str | None = None, tries: int = 6, **profile):
+    def build(account: SandboxAccount, *, faults: str | None = None, tries: int = 6):
         app = SandboxApp(
             account,
             time_scale=TIME_SCALE,
@@ -80,7 +65,7 @@ async def connect():
         )
         transport = RecordingTransport(app)
         api = SpApi(
-            sandbox_profile(account, "https://sandbox.test", **profile),
+            profile_for(account, "https://sandbox.test"),
             http_client=httpx.AsyncClient(transport=transport),
             limiter=RateLimiter(time_scale=TIME_SCALE),
             backoff=Backoff(tries=tries).scaled(TIME_SCALE),
@@ -273,11 +258,11 @@ async def test_fetch_listing_brings_all_the_evidence_of_one_sku(demo_account, co
 async def test_sync_over_loopback_with_a_config_profile(demo_account):
     server, url = serve_in_thread(SandboxApp(demo_account, time_scale=TIME_SCALE))
     try:
-        async with open_client(sandbox_profile(demo_account, url), time_scale=TIME_SCALE) as api:
+        async with open_client(profile_for(demo_account, url), time_scale=TIME_SCALE) as api:
             result = await sync_account(api)
         assert {s.sku for s in result.listings} == needing_attention(demo_account)
         async with open_client(
-            sandbox_profile(demo_account, url, secret="not-the-secret"), time_scale=TIME_SCALE
+            profile_for(demo_account, url, client_secret="not-the-secret"), time_scale=TIME_SCALE
         ) as api:
             with pytest.raises(AuthError) as caught:
                 await sync_account(api)
