@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -26,11 +27,14 @@ from asin_tui.sandbox.app import (
 
 FAKE_SELLER = "A2FAKESELLER01"
 US = MARKETPLACES["US"]
-TOKEN_FORM = (
-    f"grant_type=refresh_token&client_id={SANDBOX_CLIENT_ID}"
-    f"&client_secret={SANDBOX_CLIENT_SECRET}&refresh_token=Atzr%7Csandbox"
+TOKEN_FORM = urlencode(
+    {
+        "grant_type": "refresh_token",
+        "client_id": SANDBOX_CLIENT_ID,
+        "client_secret": SANDBOX_CLIENT_SECRET,
+        "refresh_token": SANDBOX_REFRESH_TOKEN,
+    }
 )
-assert SANDBOX_REFRESH_TOKEN == "Atzr|sandbox"
 
 
 @dataclass
