@@ -15,7 +15,7 @@ from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount, SandboxError
 from asin_tui.sandbox.catalog import generated_with_defects
 from asin_tui.sandbox.rules import ISSUES
-from asin_tui.sandbox.schemas import validate
+from asin_tui.sandbox.schemas import schema, validate
 from asin_tui.sandbox.views import ALL_DATA_COLUMNS
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -103,6 +103,14 @@ def needs_attention(account: SandboxAccount, sku: str) -> bool:
 
 def product_type(account: SandboxAccount, sku: str) -> str:
     return account.item(sku, ["productTypes"])["productTypes"][0]["productType"]
+
+
+def valid_value(product_type_name: str, name: str) -> object:
+    """A value the product type schema accepts for attribute `name`."""
+    value = schema(product_type_name)["properties"][name]["items"]["properties"]["value"]
+    if "enum" in value:
+        return value["enum"][0]
+    return {"integer": value.get("minimum", 1), "boolean": False}.get(value["type"], "Supplied")
 
 
 def patch_body(account: SandboxAccount, sku: str, name: str, value: list[dict]) -> dict:
@@ -484,19 +492,7 @@ def test_restocking_an_mfn_listing_makes_it_buyable(account):
 def test_supplying_the_missing_attribute_lifts_the_suppression(account):
     sku = one(account, codes.MISSING_ATTRIBUTE, only=True)
     name = account.item(sku, ["issues"])["issues"][0]["attributeNames"][0]
-    value = {
-        "country_of_origin": "CN",
-        "supplier_declared_dg_hz_regulation": "not_applicable",
-        "item_type_keyword": None,
-        "number_of_pieces": 4,
-        "is_assembly_required": False,
-        "target_gender": "unisex",
-        "target_species": "dog",
-    }.get(name, "Supplied by the seller")
-    if value is None:  # item_type_keyword: one of the product type's keywords
-        from asin_tui.sandbox.schemas import PRODUCT_TYPES
-
-        value = PRODUCT_TYPES[product_type(account, sku)].item_type_keywords[0]
+    value = valid_value(product_type(account, sku), name)
     mid = account.marketplace.marketplace_id
     body = patch_body(account, sku, name, [{"value": value, "marketplace_id": mid}])
     body["patches"][0]["op"] = "add"
@@ -700,21 +696,21 @@ def test_supplying_what_an_incomplete_sku_lacked_completes_it(account):
         if i["code"] == "90220"
     ]
     mid = account.marketplace.marketplace_id
-    values = {"country_of_origin": "CN", "supplier_declared_dg_hz_regulation": "not_applicable"}
+    pt = product_type(account, sku)
     body = {
-        "productType": product_type(account, sku),
+        "productType": pt,
         "patches": [
             {
                 "op": "add",
                 "path": f"/attributes/{n}",
-                "value": [{"value": values.get(n, "Supplied"), "marketplace_id": mid}],
+                "value": [{"value": valid_value(pt, n), "marketplace_id": mid}],
             }
             for n in missing
         ],
     }
+    assert account.item(sku, ["summaries"])["summaries"] == []
     result = account.patch(sku, body, preview=False, included_data=("issues", "identifiers"))
-    if result["status"] != "ACCEPTED":
-        pytest.skip(f"this SKU lacks a typed attribute: {result['issues']}")
+    assert result["status"] == "ACCEPTED", result
     assert account.item(sku, ["summaries"])["summaries"]
     assert codes.INCOMPLETE_SKU not in account.intended_causes(sku)
     assert result["identifiers"][0]["asin"].startswith("B0")
