@@ -1,0 +1,56 @@
+"""SpApi end to end against the in-process sandbox: the demo client and the patch flow."""
+
+from __future__ import annotations
+
+from asin_tui.domain import codes
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.spapi.client import open_client_for_transport, open_demo_client, sandbox_profile
+
+TIME_SCALE = 1000.0
+
+
+async def test_demo_client_speaks_for_the_demo_account():
+    account = SandboxAccount()
+    async with open_demo_client(reset=True) as api:
+        assert api.profile.name == "demo"
+        assert api.seller_id == account.seller_id
+        assert api.marketplace_id == account.marketplace.marketplace_id
+        body = await api.search_listings(withoutStatus=["BUYABLE"])
+    assert body["numberOfResults"] == len(account.search(without_status=["BUYABLE"]))
+    assert len(body["items"]) == 20 and body["pagination"]["nextToken"]
+
+
+async def test_patch_preview_changes_nothing_and_a_real_patch_relists():
+    account = SandboxAccount()
+    sku = next(
+        s
+        for s in account.search(sort_by="sku")
+        if account.intended_causes(s) == {codes.OUT_OF_STOCK_MFN}
+    )
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    api = open_client_for_transport(profile, SandboxTransport(app), time_scale=TIME_SCALE)
+    async with api:
+        item = await api.get_listing(sku)
+        product_type = item["summaries"][0]["productType"]
+        restock = [
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}],
+            }
+        ]
+        preview = await api.patch_listing(sku, product_type, restock, preview=True)
+        assert preview["status"] == "VALID"
+        assert "BUYABLE" not in (await api.get_listing(sku))["summaries"][0]["status"]
+
+        accepted = await api.patch_listing(sku, product_type, restock, preview=False)
+        assert accepted["status"] == "ACCEPTED" and accepted["submissionId"]
+        relisted = await api.get_listing(sku)
+    assert "BUYABLE" in relisted["summaries"][0]["status"]
+    assert {"fulfillmentChannelCode": "DEFAULT", "quantity": 7} in relisted[
+        "fulfillmentAvailability"
+    ]
+    assert api.calls["patchListingsItem"] == 2
