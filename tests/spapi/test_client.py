@@ -50,7 +50,7 @@ def make_profile(**overrides) -> Profile:
         ),
         "endpoint": SP,
         "token_endpoint": LWA,
-        "timeout": 0.5,
+        "timeout": 0.2,
     }
     values.update(overrides)
     return Profile(**values)
