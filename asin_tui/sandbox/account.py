@@ -37,6 +37,7 @@ from typing import Any
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.sandbox import journal, rules, schemas, views
 from asin_tui.sandbox.catalog import (
+    IMAGE_SIZE,
     Params,
     Record,
     attributes_of,
@@ -55,7 +56,6 @@ SORT_KEYS = {
     "createdDate": lambda r: (r.created, r.sku),
     "lastUpdatedDate": lambda r: (r.last_updated, r.sku),
 }
-IMAGE_SIZE = 1500
 _SUBMISSION_NAMESPACE = uuid.UUID("8d3c0b52-6a53-4c8e-9a55-0a6f2b0c7e11")
 
 

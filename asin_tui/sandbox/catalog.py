@@ -184,6 +184,7 @@ _PRICE_RANGE = {  # (low, high) in the marketplace's main unit, before the curre
 _CURRENCY_SCALE = {"JPY": 150, "INR": 80, "MXN": 17, "TRY": 30, "EGP": 45, "SEK": 10, "PLN": 4}
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
 IMAGE_HOST = "https://m.media-amazon.com/images/I/"
+IMAGE_SIZE = 1500  # pixels; the URLs ask for the 1500 px rendition (_SL1500_)
 
 
 @dataclass(frozen=True, slots=True)

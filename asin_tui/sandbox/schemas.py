@@ -244,10 +244,6 @@ PARENTAGE = "parentage_level"
 OFFER_REQUIRED = (PRICE,)  # required unless the listing is a variation parent
 
 
-def product_type(name: str) -> ProductType | None:
-    return PRODUCT_TYPES.get(name)
-
-
 def required_names(pt: ProductType) -> tuple[str, ...]:
     """The top-level `required` list of the schema (offer attributes are conditional)."""
     return (*(a.name for a in COMMON_REQUIRED), *(a.name for a in pt.required), MAIN_IMAGE)

@@ -14,6 +14,7 @@ from typing import Any
 from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.sandbox.catalog import (
     ALNUM,
+    IMAGE_SIZE,
     Record,
     attributes_of,
     content_of,
@@ -24,7 +25,6 @@ from asin_tui.sandbox.catalog import (
 from asin_tui.sandbox.rules import Derived, iso
 
 APPROVAL_PATH = "/hz/approvalrequest/restrictions/approve"
-CATALOG_IMAGE_SIZE = 1500
 
 # --------------------------------------------------------------------------- FBA inventory
 
@@ -208,8 +208,8 @@ def catalog_item(
         image = {
             "variant": "MAIN",
             "link": image_url(record),
-            "height": CATALOG_IMAGE_SIZE,
-            "width": CATALOG_IMAGE_SIZE,
+            "height": IMAGE_SIZE,
+            "width": IMAGE_SIZE,
         }
         item["images"] = [{"marketplaceId": mid, "images": [image]}]
     if "productTypes" in included:
