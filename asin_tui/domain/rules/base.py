@@ -1,0 +1,151 @@
+"""What every diagnosis rule shares: the ``Context`` it reads, the ``Found`` items it returns
+(a ``Finding`` plus its ``Impact``: how directly it stops the sale), and the wording helpers
+that keep findings in one voice. Pure: no Textual, no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from asin_tui.domain.marketplaces import marketplace_by_id
+from asin_tui.domain.models import (
+    Category,
+    Evidence,
+    Finding,
+    Issue,
+    Listing,
+    Restriction,
+    Severity,
+    WizardStep,
+)
+from asin_tui.domain.patches import PriceBand, price_band
+
+LISTING_SUPPRESSED = "LISTING_SUPPRESSED"
+CATALOG_ITEM_REMOVED = "CATALOG_ITEM_REMOVED"
+SEARCH_SUPPRESSED = "SEARCH_SUPPRESSED"
+ATTRIBUTE_SUPPRESSED = "ATTRIBUTE_SUPPRESSED"
+
+BLOCKING_ACTIONS = (LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED)
+IMAGE_ATTRIBUTES = ("main_product_image_locator", "main_offer_image_locator")
+#: The wizard steps findings most often point at.
+FIELDS = WizardStep.FIELDS
+POLICY = WizardStep.POLICY
+
+
+class Impact(IntEnum):
+    """How directly a finding stops the sale (lower = more direct)."""
+
+    BLOCKS_SALE = 1  # the offer cannot be bought because of this
+    HIDES = 2  # buyable, but hidden from search
+    AT_RISK = 3  # will block once an exemption expires
+    NOTE = 4  # real, but not what stops the sale now
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    finding: Finding
+    impact: Impact
+
+
+class Context:
+    """The evidence for one listing plus facts every rule needs, derived once."""
+
+    def __init__(self, evidence: Evidence, now: datetime) -> None:
+        self.evidence = evidence
+        self.listing: Listing = evidence.listing
+        self.now = now
+        self.issues: tuple[Issue, ...] = self.listing.issues_here()
+        self.band: PriceBand = price_band(self.listing)
+        catalog = evidence.catalog
+        self.is_parent = self.listing.is_variation_parent or (
+            catalog is not None and catalog.item_classification == "VARIATION_PARENT"
+        )
+        self.sells = self.listing.has_summary and not self.is_parent  # an offer to diagnose
+        market = marketplace_by_id(self.listing.marketplace_id)
+        self.market_name = market.country if market else self.listing.marketplace_id
+
+    def restrictions(self) -> list[Restriction]:
+        """Restrictions for this marketplace and the listing's condition."""
+        listing = self.listing
+        return [
+            r
+            for r in self.evidence.restrictions
+            if r.marketplace_id == listing.marketplace_id
+            and (r.condition_type is None or listing.condition_type in (None, r.condition_type))
+        ]
+
+
+Rule = Callable[[Context, Sequence[Found]], Iterable[Found]]
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def wizard(step: WizardStep, action: str) -> str:
+    """A fix naming the reactivation wizard step that does it."""
+    return f"Reactivation wizard → {step.label}: {action}"
+
+
+def names(attributes: Sequence[str]) -> str:
+    return ", ".join(attributes)
+
+
+def amazon_says(issue: Issue) -> str:
+    code = f" (code {issue.code})" if issue.code else ""
+    return f'Amazon says{code}: "{issue.message}"' if issue.message else ""
+
+
+def sentences(*parts: str) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def make(
+    impact: Impact,
+    category: Category,
+    severity: Severity,
+    code: str,
+    title: str,
+    detail: str,
+    fix: str,
+    *,
+    attributes: Sequence[str] = (),
+    step: WizardStep | None = None,
+    issue_code: str | None = None,
+) -> Found:
+    return Found(
+        Finding(
+            category=category,
+            severity=severity,
+            code=code,
+            title=title,
+            detail=detail,
+            fix=fix,
+            attributes=tuple(attributes),
+            step=step,
+            issue_code=issue_code,
+        ),
+        impact,
+    )
+
+
+def has_code(found: Sequence[Found], *wanted: str) -> bool:
+    return any(f.finding.code in wanted for f in found)
+
+
+def sale_blocked(found: Sequence[Found]) -> bool:
+    """Something found already explains why the offer cannot be bought."""
+    return any(f.impact is Impact.BLOCKS_SALE for f in found)
+
+
+def price_detail(band: PriceBand) -> str:
+    if band.conflict:
+        return f"Your {band.conflict} (allowed band {band.band_text})."
+    if band.price is None:
+        return "The listing has no price."
+    currency = f" {band.currency}" if band.currency else ""
+    if band.minimum is None and band.maximum is None:
+        return f"Your price is {band.price}{currency}."
+    return f"Your price is {band.price}{currency} (allowed band {band.band_text})."

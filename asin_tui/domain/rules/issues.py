@@ -1,0 +1,378 @@
+"""Rows 4–10 of DOMAIN.md §3 as SP-API issues show them: a table of issue kinds keyed on
+categories, enforcement actions and attribute names (the issue ``code`` only adds detail), and
+the exemption logic that turns an enforcement into in force / at risk / exempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import Category, Issue, Severity, WizardStep
+from asin_tui.domain.patches import PURCHASABLE_OFFER
+from asin_tui.domain.rules.base import (
+    ATTRIBUTE_SUPPRESSED,
+    BLOCKING_ACTIONS,
+    CATALOG_ITEM_REMOVED,
+    FIELDS,
+    IMAGE_ATTRIBUTES,
+    LISTING_SUPPRESSED,
+    POLICY,
+    SEARCH_SUPPRESSED,
+    Context,
+    Found,
+    Impact,
+    amazon_says,
+    make,
+    names,
+    price_detail,
+    sentences,
+    wizard,
+)
+
+# --------------------------------------------------------------------------- issues
+
+
+_PRICE_ATTRIBUTES = (PURCHASABLE_OFFER, "list_price")
+_ATTRIBUTE_CATEGORIES = frozenset(
+    {
+        "MISSING_ATTRIBUTE",
+        "INVALID_ATTRIBUTE",
+        "MISSING_IMAGE",
+        "INVALID_IMAGE",
+        "MISSING_PRICE",
+        "INVALID_PRICE",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueKind:
+    """What one kind of SP-API issue means for the seller."""
+
+    code: str
+    category: Category
+    step: WizardStep
+    title: str
+    fix: str
+    matches: Callable[[Issue], bool]
+
+
+def _category(*wanted: str) -> Callable[[Issue], bool]:
+    return lambda issue: any(c in wanted for c in issue.categories)
+
+
+def _attribute_category_on(
+    categories: tuple[str, ...], attributes: tuple[str, ...]
+) -> Callable[[Issue], bool]:
+    return lambda issue: (
+        _category(*categories)(issue) and any(a in attributes for a in issue.attribute_names)
+    )
+
+
+def _action(action: str) -> Callable[[Issue], bool]:
+    return lambda issue: issue.enforcement is not None and action in issue.enforcement.actions
+
+
+def _is_policy(issue: Issue) -> bool:
+    """Policy issues: an enforcement, and no attribute/image/price category to explain it."""
+    return (
+        issue.enforcement is not None
+        and bool(issue.enforcement.actions)
+        and not _ATTRIBUTE_CATEGORIES.intersection(issue.categories)
+    )
+
+
+#: First match wins. Enforcement effects that no edit can lift come first.
+ISSUE_KINDS: tuple[IssueKind, ...] = (
+    IssueKind(
+        codes.CATALOG_ITEM_REMOVED,
+        Category.CATALOG,
+        POLICY,
+        "Catalog item removed",
+        wizard(
+            POLICY,
+            "not fixable by an edit. Contact Seller Support or the brand owner, list against "
+            "the correct ASIN (fix the product ID/GTIN), or delete the SKU.",
+        ),
+        _action(CATALOG_ITEM_REMOVED),
+    ),
+    IssueKind(
+        codes.MISSING_IMAGE,
+        Category.LISTING_FIELDS,
+        FIELDS,
+        "Main image missing",
+        wizard(FIELDS, "add a main image (main_product_image_locator) that meets Amazon's rules."),
+        lambda i: (
+            _category("MISSING_IMAGE")(i)
+            or _attribute_category_on(("MISSING_ATTRIBUTE",), IMAGE_ATTRIBUTES)(i)
+        ),
+    ),
+    IssueKind(
+        codes.INVALID_IMAGE,
+        Category.LISTING_FIELDS,
+        FIELDS,
+        "Main image not compliant",
+        wizard(
+            FIELDS,
+            "replace the main image with a compliant one (pure white background, no text, "
+            "logo or watermark); changing catalog images needs brand or detail-page authority.",
+        ),
+        lambda i: (
+            _category("INVALID_IMAGE")(i)
+            or _attribute_category_on(("INVALID_ATTRIBUTE",), IMAGE_ATTRIBUTES)(i)
+        ),
+    ),
+    IssueKind(
+        codes.MISSING_PRICE,
+        Category.PRICING,
+        FIELDS,
+        "No price",
+        wizard(FIELDS, "set your price (purchasable_offer)."),
+        _category("MISSING_PRICE"),
+    ),
+    IssueKind(
+        codes.PRICE_CONFLICT,
+        Category.PRICING,
+        FIELDS,
+        "Price conflict",
+        wizard(
+            FIELDS,
+            "set the price inside your allowed band, or move the minimum/maximum seller allowed "
+            "price so it fits. If Amazon flagged a correct price, confirm it in Seller Central.",
+        ),
+        lambda i: (
+            _category("INVALID_PRICE")(i)
+            or _attribute_category_on(("INVALID_ATTRIBUTE",), _PRICE_ATTRIBUTES)(i)
+        ),
+    ),
+    IssueKind(
+        codes.MISSING_ATTRIBUTE,
+        Category.LISTING_FIELDS,
+        FIELDS,
+        "Missing required attribute",
+        wizard(FIELDS, "supply the missing value(s)."),
+        _category("MISSING_ATTRIBUTE"),
+    ),
+    IssueKind(
+        codes.INVALID_ATTRIBUTE,
+        Category.LISTING_FIELDS,
+        FIELDS,
+        "Invalid attribute value",
+        wizard(
+            FIELDS,
+            "replace the value with one the product type accepts (allowed values, length), "
+            "or delete it if the attribute is optional.",
+        ),
+        _category("INVALID_ATTRIBUTE"),
+    ),
+    IssueKind(
+        codes.POLICY_VIOLATION,
+        Category.POLICY,
+        POLICY,
+        "Policy violation",
+        wizard(
+            POLICY,
+            "not fixable by an edit alone. Read Amazon's message; submit documents or an "
+            "appeal in Seller Central (Account Health), correct the content, or delete the SKU.",
+        ),
+        _is_policy,
+    ),
+    IssueKind(
+        codes.INVALID_ATTRIBUTE,
+        Category.LISTING_FIELDS,
+        FIELDS,
+        "Attribute problem",
+        wizard(FIELDS, "correct the value(s) Amazon names."),
+        lambda issue: bool(issue.attribute_names),
+    ),
+)
+
+OTHER_KIND = IssueKind(
+    codes.OTHER_ISSUE,
+    Category.OTHER,
+    WizardStep.OVERVIEW,
+    "Amazon reports an issue",
+    "Read Amazon's message; fix it in Seller Central or with Reactivation wizard → Listing fields.",
+    lambda issue: True,
+)
+
+#: Message keywords → (title, what to do) for policy issues (their categories are empty).
+POLICY_TOPICS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("document", "gpsr", "compliance"),
+        "Compliance documents required",
+        "upload the requested documents (safety attestation, compliance media) in Seller "
+        "Central → Account Health, then request a review.",
+    ),
+    (
+        ("restricted product",),
+        "Restricted product policy",
+        "review Amazon's restricted products policy; appeal with evidence in Seller Central → "
+        "Account Health, or delete the SKU.",
+    ),
+    (
+        ("detail page", "inaccurate"),
+        "Detail page rules violation",
+        "correct the offending content (title, bullets, description, images) and request "
+        "reinstatement in Seller Central → Fix Your Products.",
+    ),
+    (
+        ("dangerous goods", "hazmat", "hazardous"),
+        "Dangerous goods review",
+        "submit a Safety Data Sheet or exemption sheet in Seller Central (dangerous goods).",
+    ),
+    (
+        ("intellectual property", "counterfeit", "authentic", "trademark", "copyright", "patent"),
+        "Intellectual property complaint",
+        "send invoices or a letter of authorisation, or get a retraction from the rights owner, "
+        "through Seller Central → Account Health.",
+    ),
+    (
+        ("safety", "recall"),
+        "Product safety review",
+        "send the safety documentation or an appeal through Seller Central → Account Health.",
+    ),
+)
+
+_ACTION_EFFECT = {
+    LISTING_SUPPRESSED: ("suppressed the listing: it cannot be bought", "suppress the listing"),
+    CATALOG_ITEM_REMOVED: (
+        "removed the catalog item from this store: no offer on it can be bought",
+        "remove the catalog item",
+    ),
+    SEARCH_SUPPRESSED: (
+        "hidden the listing from search (a direct link still works)",
+        "hide the listing from search",
+    ),
+    ATTRIBUTE_SUPPRESSED: (
+        "dropped the rejected attribute value(s)",
+        "drop the rejected attribute value(s)",
+    ),
+}
+
+
+def classify(issue: Issue) -> IssueKind:
+    return next((k for k in ISSUE_KINDS if k.matches(issue)), OTHER_KIND)
+
+
+def kind_for(code: str) -> IssueKind:
+    """The (first) issue kind producing ``code``: wording shared with the non-issue rules."""
+    return next(k for k in ISSUE_KINDS if k.code == code)
+
+
+def issue_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
+    """Rows 4–10: one finding per issue that applies to this marketplace."""
+    for issue in ctx.issues:
+        kind = classify(issue)
+        if kind is OTHER_KIND and not ctx.listing.has_summary:
+            continue  # told in the incomplete-SKU finding
+        yield _issue_finding(ctx, issue, kind)
+
+
+def _issue_finding(ctx: Context, issue: Issue, kind: IssueKind) -> Found:
+    impact, severity, effect = _enforcement_effect(ctx, issue)
+    title, fix = _title_and_fix(kind, issue, ctx)
+    code = kind.code
+    if impact is Impact.AT_RISK:
+        code, title = codes.EXEMPTION_EXPIRING, f"At risk: {title[0].lower()}{title[1:]}"
+    return make(
+        impact,
+        kind.category,
+        severity,
+        code,
+        title,
+        sentences(effect, _kind_detail(ctx, kind, issue), amazon_says(issue)),
+        fix,
+        attributes=issue.attribute_names or _kind_attributes(kind),
+        step=kind.step,
+        issue_code=issue.code or None,
+    )
+
+
+def _enforcement_effect(ctx: Context, issue: Issue) -> tuple[Impact, Severity, str]:
+    """(impact, finding severity, the effect in words). Severity is Amazon's intent,
+    enforcements are the effect: an action in force makes a blocking issue an ERROR."""
+    severity = (
+        Severity(issue.severity) if issue.severity in Severity.__members__ else Severity.ERROR
+    )
+    enforcement = issue.enforcement
+    if enforcement is None or not enforcement.actions:
+        if severity is Severity.ERROR and ctx.sells and not ctx.listing.buyable:
+            return Impact.BLOCKS_SALE, severity, "Amazon blocks the listing until this is fixed."
+        if severity is Severity.ERROR:
+            return (
+                Impact.NOTE,
+                severity,
+                "Amazon rejects edits to this listing until this is fixed; the offer itself "
+                "is not suppressed.",
+            )
+        return Impact.NOTE, severity, ""
+    actions = enforcement.actions
+    done = " and ".join(_ACTION_EFFECT.get(a, (a.lower(), ""))[0] for a in actions)
+    todo = " and ".join(_ACTION_EFFECT.get(a, ("", a.lower()))[1] for a in actions)
+    expiry = enforcement.exemption_expiry
+    if enforcement.in_force_at(ctx.now):
+        ended = (
+            f"The exemption ended on {_date(expiry)}. "
+            if expiry and not enforcement.in_force
+            else ""
+        )
+        if any(a in BLOCKING_ACTIONS for a in actions):
+            return Impact.BLOCKS_SALE, Severity.ERROR, f"{ended}Amazon has {done}."
+        if SEARCH_SUPPRESSED in actions:
+            return Impact.HIDES, Severity.ERROR, f"{ended}Amazon has {done}."
+        return Impact.NOTE, severity, f"{ended}Amazon has {done}."
+    if enforcement.exemption_status == "EXEMPT_UNTIL_EXPIRY_DATE":
+        when = (
+            f"on {_date(expiry)} ({_days_left(expiry, ctx.now)})"
+            if expiry
+            else "at a date it has not given"
+        )
+        return Impact.AT_RISK, Severity.WARNING, f"Amazon will {todo} {when} unless this is fixed."
+    demoted = Severity.WARNING if severity is Severity.ERROR else severity
+    return Impact.NOTE, demoted, f"Amazon has exempted this listing: it does not {todo} for now."
+
+
+def _date(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
+def _days_left(moment: datetime, now: datetime) -> str:
+    days = (moment.date() - now.date()).days
+    if days <= 0:
+        return "today"
+    return "in 1 day" if days == 1 else f"in {days} days"
+
+
+def _title_and_fix(kind: IssueKind, issue: Issue, ctx: Context) -> tuple[str, str]:
+    if kind.code == codes.POLICY_VIOLATION:
+        text = issue.message.lower()
+        for keywords, title, action in POLICY_TOPICS:
+            if any(k in text for k in keywords):
+                return title, wizard(POLICY, action)
+    if kind.code == codes.PRICE_CONFLICT and ctx.band.conflict:
+        return "Price outside your allowed band", kind.fix
+    if issue.attribute_names and kind.category is Category.LISTING_FIELDS:
+        listed = names(issue.attribute_names)
+        return f"{kind.title}: {listed}", kind.fix.replace("value(s)", f"value of {listed}")
+    return kind.title, kind.fix
+
+
+def _kind_detail(ctx: Context, kind: IssueKind, issue: Issue) -> str:
+    if kind.category is Category.PRICING:
+        return price_detail(ctx.band)
+    if kind.code == codes.CATALOG_ITEM_REMOVED and ctx.listing.asin:
+        return f"ASIN {ctx.listing.asin} in {ctx.market_name}."
+    return ""
+
+
+def _kind_attributes(kind: IssueKind) -> tuple[str, ...]:
+    """The attribute a kind is about when the issue names none."""
+    if kind.category is Category.PRICING:
+        return (PURCHASABLE_OFFER,)
+    if kind.code in (codes.MISSING_IMAGE, codes.INVALID_IMAGE):
+        return (IMAGE_ATTRIBUTES[0],)
+    return ()

@@ -1,0 +1,198 @@
+"""Stock rules (DOMAIN.md §3 rows 1–3) and the fallbacks that make sure a listing that
+cannot be bought, or is hidden, always has a finding saying so (row 16).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import Category, InventorySummary, Listing, Severity, WizardStep
+from asin_tui.domain.patches import FULFILLMENT_AVAILABILITY
+from asin_tui.domain.rules.base import Context, Found, Impact, make, sale_blocked, sentences, wizard
+
+# --------------------------------------------------------------------------- stock
+
+
+def mfn_stock_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
+    """Row 1: merchant-fulfilled quantity 0."""
+    if not ctx.sells or ctx.listing.is_fba or ctx.listing.mfn_quantity != 0:
+        return
+    yield make(
+        Impact.BLOCKS_SALE,
+        Category.STOCK,
+        Severity.ERROR,
+        codes.OUT_OF_STOCK_MFN,
+        "Out of stock",
+        "Your merchant-fulfilled quantity is 0, so the offer cannot be bought.",
+        wizard(WizardStep.STOCK, "set the quantity (and check the handling time)."),
+        attributes=(FULFILLMENT_AVAILABILITY,),
+        step=WizardStep.STOCK,
+    )
+
+
+def fba_stock_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
+    """Rows 2–3: FBA fulfillable 0 (with where the units are), or units in stock that
+    cannot be sold because the offer is not buyable (stranded)."""
+    listing = ctx.listing
+    if not ctx.sells or not listing.is_fba:
+        return
+    inventory = ctx.evidence.inventory
+    fulfillable = inventory.fulfillable if inventory else _fba_quantity(listing)
+    if fulfillable is None:
+        return
+    if fulfillable == 0:
+        yield _fba_out_of_stock(ctx)
+    elif not listing.buyable:
+        yield _stranded(ctx, fulfillable, sale_blocked(found))
+
+
+def _fba_quantity(listing: Listing) -> int | None:
+    return next((f.quantity for f in listing.fulfillment if f.is_fba), None)
+
+
+def _fba_out_of_stock(ctx: Context) -> Found:
+    inv = ctx.evidence.inventory
+    facts = ["Amazon has 0 sellable units of this SKU in its warehouses."]
+    actions = []
+    if inv is None:
+        facts.append("FBA inventory details were not fetched.")
+    else:
+        facts += _where_the_units_are(inv)
+        if inv.inbound_total:
+            actions.append("wait for the inbound shipment to be received")
+        if inv.unfulfillable_total:
+            actions.append("create a removal or disposal order for the unfulfillable units")
+    if inv is None or not inv.inbound_total:
+        actions.append("send an inbound shipment")
+    actions.append("or switch the offer to merchant fulfillment meanwhile")
+    return make(
+        Impact.BLOCKS_SALE,
+        Category.STOCK,
+        Severity.ERROR,
+        codes.OUT_OF_STOCK_FBA,
+        "FBA out of stock",
+        sentences(*facts),
+        wizard(WizardStep.STOCK, "; ".join(actions) + "."),
+        attributes=(FULFILLMENT_AVAILABILITY,),
+        step=WizardStep.STOCK,
+    )
+
+
+def _where_the_units_are(inv: InventorySummary) -> list[str]:
+    facts = []
+    if inv.inbound_total:
+        facts.append(
+            f"{_units(inv.inbound_total)} inbound ({inv.inbound_working} working, "
+            f"{inv.inbound_shipped} shipped, {inv.inbound_receiving} receiving)."
+        )
+    if inv.reserved_fc_processing:
+        facts.append(
+            f"{_units(inv.reserved_fc_processing)} being processed at the fulfillment center."
+        )
+    if inv.unfulfillable_total:
+        kinds = ", ".join(
+            f"{count} {_words(kind)}" for kind, count in inv.unfulfillable_breakdown.items()
+        )
+        facts.append(
+            f"{_units(inv.unfulfillable_total)} unfulfillable" + (f" ({kinds})." if kinds else ".")
+        )
+    if inv.researching_total:
+        facts.append(f"{_units(inv.researching_total)} being researched (lost or misplaced).")
+    return facts
+
+
+def _units(count: int) -> str:
+    """'1 unit is' / '5 units are'."""
+    return "1 unit is" if count == 1 else f"{count} units are"
+
+
+def _words(camel: str) -> str:
+    """'customerDamaged' → 'customer damaged'."""
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in camel).strip()
+
+
+def _stranded(ctx: Context, fulfillable: int, explained: bool) -> Found:
+    plural = "unit sits" if fulfillable == 1 else "units sit"
+    units = f"{fulfillable} {plural} in Amazon's warehouses but the offer cannot be bought."
+    if explained:
+        detail = sentences(units, "They become sellable once the problems above are fixed.")
+        impact = Impact.NOTE
+        fix = wizard(WizardStep.STOCK, "fix the listing problems above; no stock action needed.")
+    else:
+        detail = sentences(units, "Amazon reports no listing problem: the offer looks closed.")
+        impact = Impact.BLOCKS_SALE
+        channel = next((f.channel_code for f in ctx.listing.fulfillment if f.is_fba), "AMAZON_NA")
+        fix = wizard(
+            WizardStep.STOCK,
+            f"relist the offer (fulfillment channel {channel}), or create a removal order "
+            "before Amazon's auto-removal date.",
+        )
+    return make(
+        impact,
+        Category.STOCK,
+        Severity.ERROR,
+        codes.STRANDED_FBA,
+        "Stranded FBA stock",
+        detail,
+        fix,
+        attributes=(FULFILLMENT_AVAILABILITY,),
+        step=WizardStep.STOCK,
+    )
+
+
+# --------------------------------------------------------------------------- fallbacks
+
+
+def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
+    """Row 16: not buyable and nothing above explains it — closed by the seller (or data
+    the response did not carry)."""
+    listing = ctx.listing
+    if not ctx.sells or listing.buyable or sale_blocked(found):
+        return
+    notes = ["Amazon reports no issue that stops the sale."]
+    if not listing.has_data("fulfillmentAvailability"):
+        notes.append("The response did not include fulfillment availability.")
+    elif not listing.fulfillment:
+        notes.append("The listing has no fulfillment channel or quantity.")
+    elif listing.mfn_quantity is not None:
+        notes.append(f"Merchant-fulfilled quantity is {listing.mfn_quantity}.")
+    if ctx.band.price is not None:
+        notes.append(f"Price is {ctx.band.price} {ctx.band.currency or ''}".rstrip() + ".")
+    if listing.is_fba and ctx.evidence.inventory is None:
+        notes.append("FBA inventory was not checked.")
+    yield make(
+        Impact.BLOCKS_SALE,
+        Category.OTHER,
+        Severity.ERROR,
+        codes.LISTING_CLOSED,
+        "Listing closed",
+        sentences(*notes),
+        wizard(
+            WizardStep.STOCK,
+            "set a quantity (or the FBA channel) to relist the offer; if you closed it on "
+            "purpose, there is nothing to do.",
+        ),
+        attributes=(FULFILLMENT_AVAILABILITY,),
+        step=WizardStep.STOCK,
+    )
+
+
+def hidden_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
+    """Buyable but not discoverable, and no issue says why."""
+    listing = ctx.listing
+    if not ctx.sells or not listing.buyable or listing.discoverable:
+        return
+    if any(f.impact in (Impact.BLOCKS_SALE, Impact.HIDES) for f in found):
+        return  # a suppressed or removed listing is hidden too
+    yield make(
+        Impact.HIDES,
+        Category.OTHER,
+        Severity.ERROR,
+        codes.OTHER_ISSUE,
+        "Hidden from search",
+        "Amazon marks the listing buyable but not discoverable and gives no reason in its issues.",
+        "Search for the ASIN in Seller Central → Fix Your Products; check the main image and "
+        "the product type. Reactivation wizard → Overview shows the raw evidence.",
+        step=WizardStep.OVERVIEW,
+    )
