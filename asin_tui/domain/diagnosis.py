@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import Category, Diagnosis, Evidence, Finding, State
-from asin_tui.domain.rules import LISTING_SUPPRESSED, RULES, Context, Found, Impact
+from asin_tui.domain.rules import (
+    CATALOG_ITEM_REMOVED,
+    LISTING_SUPPRESSED,
+    RULES,
+    Context,
+    Found,
+    Impact,
+)
 
 #: Within one severity and impact: the cause that most directly blocks sales first.
 CODE_ORDER: tuple[str, ...] = (
@@ -64,14 +71,9 @@ def _state(ctx: Context, found: Sequence[Found]) -> State:
     """The most severe state that applies (State is declared most severe first)."""
     listing = ctx.listing
     states = [_base_state(ctx)]
-    if any(
-        i.enforcement
-        and LISTING_SUPPRESSED in i.enforcement.actions
-        and i.enforcement.in_force_at(ctx.now)
-        for i in ctx.issues
-    ):
+    if LISTING_SUPPRESSED in ctx.actions_in_force:
         states.append(State.SUPPRESSED)
-    if any(
+    if CATALOG_ITEM_REMOVED in ctx.actions_in_force or any(
         f.finding.code == codes.CATALOG_ITEM_REMOVED and f.impact is Impact.BLOCKS_SALE
         for f in found
     ):

@@ -8,7 +8,14 @@ cannot be bought or is hidden. Pure: no Textual, no network.
 
 from __future__ import annotations
 
-from asin_tui.domain.rules.base import LISTING_SUPPRESSED, Context, Found, Impact, Rule
+from asin_tui.domain.rules.base import (
+    CATALOG_ITEM_REMOVED,
+    LISTING_SUPPRESSED,
+    Context,
+    Found,
+    Impact,
+    Rule,
+)
 from asin_tui.domain.rules.issues import ISSUE_KINDS, classify, issue_rule
 from asin_tui.domain.rules.listing import (
     account_rule,
@@ -42,6 +49,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 __all__ = [
+    "CATALOG_ITEM_REMOVED",
     "ISSUE_KINDS",
     "LISTING_SUPPRESSED",
     "RULES",

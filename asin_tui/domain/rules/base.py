@@ -58,6 +58,13 @@ class Context:
         self.listing: Listing = evidence.listing
         self.now = now
         self.issues: tuple[Issue, ...] = self.listing.issues_here()
+        #: enforcement actions Amazon applies to this listing now (exemptions considered)
+        self.actions_in_force: frozenset[str] = frozenset(
+            action
+            for issue in self.issues
+            if issue.enforcement is not None and issue.enforcement.in_force_at(now)
+            for action in issue.enforcement.actions
+        )
         self.band: PriceBand = price_band(self.listing)
         catalog = evidence.catalog
         self.is_parent = self.listing.is_variation_parent or (

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import Category, Issue, Severity, WizardStep
@@ -85,6 +86,11 @@ def _is_policy(issue: Issue) -> bool:
     )
 
 
+_GENERIC_POLICY_ACTION = (
+    "read Amazon's message; submit documents or an appeal in Seller Central (Account Health), "
+    "correct the content, or delete the SKU."
+)
+
 #: First match wins. Enforcement effects that no edit can lift come first.
 ISSUE_KINDS: tuple[IssueKind, ...] = (
     IssueKind(
@@ -97,7 +103,8 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
             "not fixable by an edit. Contact Seller Support or the brand owner, list against "
             "the correct ASIN (fix the product ID/GTIN), or delete the SKU.",
         ),
-        _action(CATALOG_ITEM_REMOVED),
+        # a policy issue that removes the item is a policy violation (its cause), not this
+        lambda i: _action(CATALOG_ITEM_REMOVED)(i) and policy_topic(i.message) is None,
     ),
     IssueKind(
         codes.MISSING_IMAGE,
@@ -173,11 +180,7 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
         Category.POLICY,
         POLICY,
         "Policy violation",
-        wizard(
-            POLICY,
-            "not fixable by an edit alone. Read Amazon's message; submit documents or an "
-            "appeal in Seller Central (Account Health), correct the content, or delete the SKU.",
-        ),
+        wizard(POLICY, f"not fixable by an edit alone: {_GENERIC_POLICY_ACTION}"),
         _is_policy,
     ),
     IssueKind(
@@ -199,41 +202,54 @@ OTHER_KIND = IssueKind(
     lambda issue: True,
 )
 
-#: Message keywords → (title, what to do) for policy issues (their categories are empty).
-POLICY_TOPICS: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (
+
+class PolicyTopic(NamedTuple):
+    keywords: tuple[str, ...]
+    title: str
+    action: str
+
+
+#: Message keywords → title and what to do, for policy issues (their categories are empty).
+#: First match wins; the last entry catches any message that speaks of a policy.
+POLICY_TOPICS: tuple[PolicyTopic, ...] = (
+    PolicyTopic(
         ("document", "gpsr", "compliance"),
         "Compliance documents required",
         "upload the requested documents (safety attestation, compliance media) in Seller "
         "Central → Account Health, then request a review.",
     ),
-    (
+    PolicyTopic(
         ("restricted product",),
         "Restricted product policy",
         "review Amazon's restricted products policy; appeal with evidence in Seller Central → "
         "Account Health, or delete the SKU.",
     ),
-    (
+    PolicyTopic(
         ("detail page", "inaccurate"),
         "Detail page rules violation",
         "correct the offending content (title, bullets, description, images) and request "
         "reinstatement in Seller Central → Fix Your Products.",
     ),
-    (
+    PolicyTopic(
         ("dangerous goods", "hazmat", "hazardous"),
         "Dangerous goods review",
         "submit a Safety Data Sheet or exemption sheet in Seller Central (dangerous goods).",
     ),
-    (
+    PolicyTopic(
         ("intellectual property", "counterfeit", "authentic", "trademark", "copyright", "patent"),
         "Intellectual property complaint",
         "send invoices or a letter of authorisation, or get a retraction from the rights owner, "
         "through Seller Central → Account Health.",
     ),
-    (
+    PolicyTopic(
         ("safety", "recall"),
         "Product safety review",
         "send the safety documentation or an appeal through Seller Central → Account Health.",
+    ),
+    PolicyTopic(
+        ("policy", "violation"),
+        "Policy violation",
+        _GENERIC_POLICY_ACTION,
     ),
 )
 
@@ -252,6 +268,12 @@ _ACTION_EFFECT = {
         "drop the rejected attribute value(s)",
     ),
 }
+
+
+def policy_topic(message: str) -> PolicyTopic | None:
+    """The policy an issue message speaks of, if any."""
+    text = message.lower()
+    return next((t for t in POLICY_TOPICS if any(k in text for k in t.keywords)), None)
 
 
 def classify(issue: Issue) -> IssueKind:
@@ -348,11 +370,9 @@ def _days_left(moment: datetime, now: datetime) -> str:
 
 
 def _title_and_fix(kind: IssueKind, issue: Issue, ctx: Context) -> tuple[str, str]:
-    if kind.code == codes.POLICY_VIOLATION:
-        text = issue.message.lower()
-        for keywords, title, action in POLICY_TOPICS:
-            if any(k in text for k in keywords):
-                return title, wizard(POLICY, action)
+    topic = policy_topic(issue.message) if kind.code == codes.POLICY_VIOLATION else None
+    if topic is not None:
+        return topic.title, wizard(POLICY, topic.action)
     if kind.code == codes.PRICE_CONFLICT and ctx.band.conflict:
         return "Price outside your allowed band", kind.fix
     if issue.attribute_names and kind.category is Category.LISTING_FIELDS:

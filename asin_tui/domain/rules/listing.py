@@ -11,6 +11,7 @@ from asin_tui.domain import codes
 from asin_tui.domain.models import Category, Listing, Severity
 from asin_tui.domain.patches import PURCHASABLE_OFFER, attribute_entries
 from asin_tui.domain.rules.base import (
+    CATALOG_ITEM_REMOVED,
     FIELDS,
     POLICY,
     Context,
@@ -106,8 +107,8 @@ def variation_parent_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Foun
 
 def catalog_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     """Row 10 without an issue: getCatalogItem 404 or a restriction ASIN_NOT_FOUND."""
-    if has_code(found, codes.CATALOG_ITEM_REMOVED):
-        return
+    if has_code(found, codes.CATALOG_ITEM_REMOVED) or CATALOG_ITEM_REMOVED in ctx.actions_in_force:
+        return  # already explained by an issue
     asin = ctx.listing.asin or "this ASIN"
     reasons = []
     if ctx.evidence.catalog is not None and not ctx.evidence.catalog.found:

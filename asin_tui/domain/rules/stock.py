@@ -33,16 +33,18 @@ def mfn_stock_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
 
 def fba_stock_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     """Rows 2–3: FBA fulfillable 0 (with where the units are), or units in stock that
-    cannot be sold because the offer is not buyable (stranded)."""
+    cannot be sold because the offer is not buyable (stranded) — also when the SKU has no
+    live listing any more (incomplete or deleted), since the units are still there."""
     listing = ctx.listing
-    if not ctx.sells or not listing.is_fba:
-        return
     inventory = ctx.evidence.inventory
+    if ctx.is_parent or not (listing.is_fba or inventory is not None):
+        return
     fulfillable = inventory.fulfillable if inventory else _fba_quantity(listing)
     if fulfillable is None:
         return
     if fulfillable == 0:
-        yield _fba_out_of_stock(ctx)
+        if listing.has_summary:
+            yield _fba_out_of_stock(ctx)
     elif not listing.buyable:
         yield _stranded(ctx, fulfillable, sale_blocked(found))
 
