@@ -1,13 +1,191 @@
-"""`asin-tui diagnose` (placeholder until its issue lands)."""
+"""`asin-tui diagnose LISTING`: why one listing is not live, from SP-API response bodies.
+
+LISTING is a getListingsItem response body (a file, or ``-`` for stdin); ``--inventory`` and
+``--restrictions`` take raw getInventorySummaries / getListingsRestrictions bodies. Prints one
+JSON object (``Diagnosis.to_dict``) or the same for a person. Exit 0: buyable, discoverable and
+nothing needs attention; 1: needs attention; 2: an input cannot be read (one line on stderr).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from asin_tui.cli import UsageError
+from asin_tui.domain.diagnosis import diagnose
+from asin_tui.domain.marketplaces import (
+    UnknownMarketplace,
+    marketplace_by_id,
+    resolve_marketplace,
+)
+from asin_tui.domain.models import Diagnosis, Evidence, Finding, Severity
+from asin_tui.spapi.parse import (
+    MalformedResponse,
+    error_body,
+    parse_inventory_summaries,
+    parse_listing,
+    parse_restrictions,
+)
+
+T = TypeVar("T")
+
+_SEVERITY_COLOUR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "2"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    return sub.add_parser("diagnose", help="diagnose (not yet available)")
+    parser = sub.add_parser(
+        "diagnose",
+        help="explain why one listing is not live (from SP-API JSON)",
+        description=(
+            "Diagnose one listing from a getListingsItem response body. Exit 0 when it is "
+            "buyable, discoverable and nothing needs attention, 1 when it needs attention, "
+            "2 when an input cannot be read."
+        ),
+    )
+    parser.add_argument(
+        "listing",
+        metavar="LISTING",
+        help="getListingsItem response body (JSON file, or - for stdin); ask for "
+        "includedData=summaries,attributes,issues,offers,fulfillmentAvailability,relationships",
+    )
+    parser.add_argument(
+        "--inventory", metavar="FILE", help="getInventorySummaries response body (FBA)"
+    )
+    parser.add_argument(
+        "--restrictions", metavar="FILE", help="getListingsRestrictions response body"
+    )
+    parser.add_argument(
+        "--marketplace",
+        dest="diagnose_marketplace",  # the main parser has its own --marketplace
+        metavar="ID",
+        help="marketplace id or code to diagnose (default: the listing's first)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("json", "text"),
+        help="output format (default: text on a terminal, json otherwise)",
+    )
+    return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    marketplace_id = _marketplace_id(args.diagnose_marketplace or args.marketplace)
+    listing = _read(
+        args.listing, "getListingsItem", lambda body: parse_listing(body, marketplace_id)
+    )
+    inventory = None
+    if args.inventory:
+        summaries = _read(args.inventory, "getInventorySummaries", parse_inventory_summaries)
+        inventory = next((s for s in summaries if s.seller_sku == listing.sku), None)
+    restrictions = ()
+    if args.restrictions:
+        restrictions = tuple(
+            _read(
+                args.restrictions,
+                "getListingsRestrictions",
+                lambda body: parse_restrictions(body, listing.marketplace_id),
+            )
+        )
+    result = diagnose(Evidence(listing, inventory=inventory, restrictions=restrictions))
+    out = sys.stdout
+    if (args.format or ("text" if out.isatty() else "json")) == "json":
+        out.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(render_text(result, colour=_use_colour(out), width=_width()))
+    return 1 if result.needs_attention else 0
+
+
+def _marketplace_id(code_or_id: str | None) -> str | None:
+    if not code_or_id:
+        return None
+    try:
+        return resolve_marketplace(code_or_id).marketplace_id
+    except UnknownMarketplace as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _read(source: str, operation: str, parse: Callable[[Any], T]) -> T:
+    """Load one ``operation`` response body (file or stdin) and parse it; every failure is
+    one UsageError line."""
+    name = "stdin" if source == "-" else source
+    what = f"{operation} body"
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read {what} {name}: {reason}") from None
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{what} {name} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise UsageError(f"{what} {name} is not usable JSON (nested too deeply)") from None
+    error = error_body(body)
+    if error is not None:
+        raise UsageError(f"{name} is an SP-API error response, not {operation}: {error}")
+    try:
+        return parse(body)
+    except MalformedResponse as exc:
+        raise UsageError(f"{name} is not a usable {operation} response: {exc}") from None
+
+
+# --------------------------------------------------------------------------- text
+
+
+def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> str:
+    """The diagnosis for a person: a header, then each finding with its detail and fix."""
+    paint = _painter(colour)
+    yes_no = {True: "yes", False: "no"}
+    market = marketplace_by_id(result.marketplace_id)
+    where = f"{market.country}, {result.marketplace_id}" if market else result.marketplace_id
+    lines = [
+        paint("1", result.sku) + f"  ASIN {result.asin or '-'}  ({where})",
+        f"State: {paint('1', result.state.value)}   buyable: {yes_no[result.buyable]}   "
+        f"discoverable: {yes_no[result.discoverable]}",
+    ]
+    if not result.findings:
+        lines += ["", "Nothing to fix: the listing is live."]
+    for number, finding in enumerate(result.findings, 1):
+        lines += ["", *_finding_lines(number, finding, paint, width)]
+    return "\n".join(lines) + "\n"
+
+
+def _finding_lines(
+    number: int, finding: Finding, paint: Callable[[str, str], str], width: int
+) -> list[str]:
+    severity = paint(_SEVERITY_COLOUR[finding.severity], f"{finding.severity.value:<7}")
+    head = f"{number}. {severity} {finding.title}  [{finding.category.value} · {finding.code}]"
+    indent = " " * 3
+    lines = [
+        head,
+        *textwrap.wrap(finding.detail, width, initial_indent=indent, subsequent_indent=indent),
+    ]
+    if finding.attributes:
+        lines.append(f"{indent}Attributes: {', '.join(finding.attributes)}")
+    lines += textwrap.wrap(
+        f"Fix: {finding.fix}", width, initial_indent=indent, subsequent_indent=indent + "     "
+    )
+    return lines
+
+
+def _painter(colour: bool) -> Callable[[str, str], str]:
+    if not colour:
+        return lambda _code, text: text
+    return lambda code, text: f"\x1b[{code}m{text}\x1b[0m"
+
+
+def _use_colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _width() -> int:
+    return max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
