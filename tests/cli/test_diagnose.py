@@ -1,0 +1,212 @@
+"""`asin-tui diagnose`: the JSON contract, exit codes, text output and every unreadable input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from asin_tui.cli import main
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+FINDING_KEYS = ["category", "severity", "code", "title", "detail", "attributes", "fix"]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["diagnose", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def fixture(name: str) -> str:
+    return str(FIXTURES / name)
+
+
+def test_json_shape_and_exit_1_for_the_suppressed_sandbox_listing(capsys):
+    code, out, err = run(capsys, fixture("listing_sandbox_200.json"), "--format", "json")
+    assert (code, err) == (1, "")
+    result = json.loads(out)
+    assert list(result) == [
+        "sku",
+        "asin",
+        "marketplace_id",
+        "state",
+        "buyable",
+        "discoverable",
+        "findings",
+    ]
+    assert (result["sku"], result["asin"], result["marketplace_id"]) == (
+        "GM-ZDPI-9B4E",
+        "B071VG5N9D",
+        "ATVPDKIKX0DER",
+    )
+    assert (result["state"], result["buyable"], result["discoverable"]) == (
+        "SUPPRESSED",
+        True,
+        False,
+    )
+    assert all(list(f) == FINDING_KEYS for f in result["findings"])
+    assert {f["code"] for f in result["findings"]} >= {"POLICY_VIOLATION", "PRICE_CONFLICT"}
+
+
+def test_healthy_listing_exits_0_with_no_findings(capsys):
+    code, out, _ = run(capsys, fixture("listing_healthy.json"), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["state"] == "ACTIVE" and json.loads(out)["findings"] == []
+
+
+def test_json_is_the_default_when_stdout_is_not_a_terminal(capsys):
+    _, out, _ = run(capsys, fixture("listing_healthy.json"))
+    assert json.loads(out)["sku"] == "KITCH-0042-BLK"
+
+
+def test_subcommand_marketplace_option_by_code_or_id(capsys):
+    for value in ("CA", "A2EUQ1WTGCTBG2"):
+        code, out, _ = run(capsys, fixture("listing_sandbox_200.json"), "--marketplace", value)
+        result = json.loads(out)
+        assert (code, result["marketplace_id"], result["state"]) == (
+            1,
+            "A2EUQ1WTGCTBG2",
+            "INACTIVE",
+        )
+
+
+def test_global_marketplace_option_also_applies(capsys):
+    code = main(["--marketplace", "CA", "diagnose", fixture("listing_sandbox_200.json")])
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)["marketplace_id"] == "A2EUQ1WTGCTBG2"
+
+
+def test_text_format_for_a_person(capsys):
+    code, out, _ = run(
+        capsys,
+        fixture("listing_fba_out_of_stock.json"),
+        "--inventory",
+        fixture("inventory_fba_out_of_stock.json"),
+        "--format",
+        "text",
+    )
+    assert code == 1
+    assert out.startswith("2X-7HQM-LP3R  ASIN B0D9RT4WZK  (United States, ATVPDKIKX0DER)\n")
+    assert "State: INACTIVE   buyable: no   discoverable: yes" in out
+    assert "1. ERROR   FBA out of stock  [STOCK · OUT_OF_STOCK_FBA]" in out
+    flat = " ".join(out.split())
+    assert "42 units are inbound (24 working, 12 shipped, 6 receiving)" in flat
+    assert "Fix: Reactivation wizard → Stock:" in flat
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+def test_text_for_a_live_listing(capsys):
+    code, out, _ = run(capsys, fixture("listing_healthy.json"), "--format", "text")
+    assert code == 0 and "Nothing to fix: the listing is live." in out
+
+
+def test_listing_from_stdin(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO((FIXTURES / "listing_healthy.json").read_text()))
+    code, out, _ = run(capsys, "-")
+    assert code == 0 and json.loads(out)["sku"] == "KITCH-0042-BLK"
+
+
+def test_restrictions_file_adds_the_approval_finding(capsys, tmp_path):
+    listing = json.loads((FIXTURES / "listing_healthy.json").read_text())
+    listing["summaries"][0]["conditionType"] = "used_acceptable"
+    path = tmp_path / "used.json"
+    path.write_text(json.dumps(listing))
+    code, out, _ = run(
+        capsys, str(path), "--restrictions", fixture("restrictions_sandbox_200.json")
+    )
+    (finding,) = json.loads(out)["findings"]
+    assert code == 1 and finding["code"] == "APPROVAL_REQUIRED"
+    assert "approvalrequest/restrictions/approve?asin=B0000ASIN1" in finding["fix"]
+
+
+def test_inventory_for_other_skus_is_ignored(capsys):
+    code, out, _ = run(
+        capsys,
+        fixture("listing_healthy.json"),
+        "--inventory",
+        fixture("inventory_fba_out_of_stock.json"),
+    )
+    assert code == 0 and json.loads(out)["findings"] == []
+
+
+BAD_INPUTS = {
+    "missing file": (lambda d: str(d / "nope.json"), "cannot read getListingsItem body"),
+    "directory": (lambda d: str(d), "cannot read getListingsItem body"),
+    "not json": (lambda d: _write(d, "x.json", "{not json"), "is not JSON"),
+    "empty": (lambda d: _write(d, "x.json", ""), "is not JSON"),
+    "binary": (lambda d: _write_bytes(d, b"\xff\xfe\x00bad"), "cannot read"),
+    "error body": (lambda d: fixture("listing_sandbox_400.json"), "SP-API error response"),
+    "bare list error": (
+        lambda d: fixture("restrictions_sandbox_400.json"),
+        "BAD_REQUEST: Invalid 'asin' provided.",
+    ),
+    "not a listing": (lambda d: fixture("product_type_kitchen_schema.json"), "missing 'sku'"),
+    "a json list": (lambda d: _write(d, "x.json", "[1, 2]"), "expected an object"),
+    "deep nesting": (lambda d: _write(d, "x.json", "[" * 100_000), "JSON"),
+    "bad field": (
+        lambda d: _write(d, "x.json", json.dumps({"sku": "A", "summaries": "oops"})),
+        "summaries: expected a list",
+    ),
+}
+
+
+def _write(directory: Path, name: str, text: str) -> str:
+    path = directory / name
+    path.write_text(text)
+    return str(path)
+
+
+def _write_bytes(directory: Path, data: bytes) -> str:
+    path = directory / "bin.json"
+    path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_unreadable_listing_is_one_line_and_exit_2(capsys, tmp_path, case):
+    make, expected = BAD_INPUTS[case]
+    code, out, err = run(capsys, make(tmp_path))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("asin-tui: ")
+    assert expected in err
+
+
+@pytest.mark.parametrize(
+    ("option", "body", "expected"),
+    [
+        ("--inventory", "{}", "no 'inventorySummaries'"),
+        ("--inventory", '{"errors":[{"code":"QuotaExceeded","message":"slow down"}]}', "slow"),
+        ("--restrictions", '"none"', "expected a list"),
+        ("--restrictions", '{"restrictions": [{"reasons": []}]}', "missing 'marketplaceId'"),
+    ],
+)
+def test_unreadable_side_files_exit_2(capsys, tmp_path, option, body, expected):
+    path = _write(tmp_path, "side.json", body)
+    code, out, err = run(capsys, fixture("listing_healthy.json"), option, path)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and expected in err
+
+
+def test_unknown_marketplace_is_a_usage_error(capsys):
+    code, _, err = run(capsys, fixture("listing_healthy.json"), "--marketplace", "XX")
+    assert code == 2 and "unknown marketplace 'XX'" in err
+
+
+def test_real_process_bad_input_has_no_traceback(tmp_path):
+    bad = _write(tmp_path, "bad.json", '{"sku": 5}')
+    result = subprocess.run(
+        [sys.executable, "-m", "asin_tui", "diagnose", bad],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("asin-tui: ")
+    assert "sku" in result.stderr
