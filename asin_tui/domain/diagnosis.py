@@ -68,8 +68,11 @@ def diagnose(evidence: Evidence, *, now: datetime | None = None) -> Diagnosis:
 
 
 def _state(ctx: Context, found: Sequence[Found]) -> State:
-    """The most severe state that applies (State is declared most severe first)."""
-    listing = ctx.listing
+    """INCOMPLETE when Amazon has no listing for the SKU here (whatever its issues say: there
+    is nothing live to suppress); otherwise the most severe state that applies (State is
+    declared most severe first)."""
+    if not ctx.listing.has_summary:
+        return State.INCOMPLETE
     states = [_base_state(ctx)]
     if LISTING_SUPPRESSED in ctx.actions_in_force:
         states.append(State.SUPPRESSED)
@@ -78,8 +81,6 @@ def _state(ctx: Context, found: Sequence[Found]) -> State:
         for f in found
     ):
         states.append(State.CATALOG_REMOVED)
-    if not listing.has_summary:
-        states.append(State.INCOMPLETE)
     return min(states, key=lambda s: s.rank)
 
 

@@ -129,6 +129,27 @@ def test_incomplete_sku():
     assert "13013" in result.findings[0].detail
 
 
+def test_no_summary_is_incomplete_even_when_an_issue_suppresses():
+    body = load("listing_incomplete.json")
+    body["issues"].append(
+        {
+            "code": "90220",
+            "message": "'brand' is required but not supplied.",
+            "severity": "ERROR",
+            "attributeNames": ["brand"],
+            "categories": ["MISSING_ATTRIBUTE"],
+            "enforcements": {
+                "actions": [{"action": "LISTING_SUPPRESSED"}],
+                "exemption": {"status": "NOT_EXEMPT"},
+            },
+            "marketplaceIds": [US],
+        }
+    )
+    result = diagnose_body(body, US)
+    assert result.state is State.INCOMPLETE
+    assert [f.code for f in result.findings] == [codes.INCOMPLETE_SKU, codes.MISSING_ATTRIBUTE]
+
+
 def test_variation_parent_is_not_a_problem():
     result = diagnose_body(load("listing_variation_parent.json"), US)
     assert result.state is State.VARIATION_PARENT and not result.needs_attention
@@ -167,7 +188,7 @@ def test_catalog_404_makes_the_state_catalog_removed():
 
 
 def test_the_most_severe_state_wins():
-    """Suppressed beats catalog-removed beats incomplete (State's declared order)."""
+    """Suppressed beats catalog-removed (State's declared order)."""
     body = load("listing_sandbox_200.json")
     assert diagnose_body(body, US).state is State.SUPPRESSED
     body["issues"] = [i for i in body["issues"] if i["code"] != "18155"]
