@@ -687,3 +687,14 @@ def test_hidden_without_a_reason():
     image = issue(categories=["INVALID_IMAGE"], actions=["SEARCH_SUPPRESSED"])
     explained = Evidence(listing(status=frozenset({"BUYABLE"}), issues=(image,)))
     assert run(hidden_rule, explained, run(issue_rule, explained)) == []
+
+
+def test_titles_stay_short_but_the_fix_names_every_attribute():
+    many = issue(categories=["MISSING_ATTRIBUTE"], attributes=["brand", "color", "material"])
+    f = only(issue_rule, Evidence(listing(issues=(many,)))).finding
+    assert f.title == "Missing required attribute: brand, color +1 more"
+    assert "brand, color, material" in f.fix and f.attributes == ("brand", "color", "material")
+    image = issue(categories=["MISSING_ATTRIBUTE"], attributes=["main_product_image_locator"])
+    assert (
+        only(issue_rule, Evidence(listing(issues=(image,)))).finding.title == "Main image missing"
+    )

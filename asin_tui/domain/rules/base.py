@@ -100,6 +100,12 @@ def names(attributes: Sequence[str]) -> str:
     return ", ".join(attributes)
 
 
+def short_names(attributes: Sequence[str], shown: int = 2) -> str:
+    """For titles: the first names, then how many more."""
+    more = len(attributes) - shown
+    return names(attributes[:shown]) + (f" +{more} more" if more > 0 else "")
+
+
 def amazon_says(issue: Issue) -> str:
     code = f" (code {issue.code})" if issue.code else ""
     return f'Amazon says{code}: "{issue.message}"' if issue.message else ""

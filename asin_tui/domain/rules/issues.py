@@ -30,6 +30,7 @@ from asin_tui.domain.rules.base import (
     names,
     price_detail,
     sentences,
+    short_names,
     wizard,
 )
 
@@ -375,9 +376,10 @@ def _title_and_fix(kind: IssueKind, issue: Issue, ctx: Context) -> tuple[str, st
         return topic.title, wizard(POLICY, topic.action)
     if kind.code == codes.PRICE_CONFLICT and ctx.band.conflict:
         return "Price outside your allowed band", kind.fix
-    if issue.attribute_names and kind.category is Category.LISTING_FIELDS:
+    if issue.attribute_names and kind.code in (codes.MISSING_ATTRIBUTE, codes.INVALID_ATTRIBUTE):
         listed = names(issue.attribute_names)
-        return f"{kind.title}: {listed}", kind.fix.replace("value(s)", f"value of {listed}")
+        title = f"{kind.title}: {short_names(issue.attribute_names)}"
+        return title, kind.fix.replace("value(s)", f"value of {listed}")
     return kind.title, kind.fix
 
 

@@ -23,6 +23,7 @@ from asin_tui.domain.rules.base import (
     names,
     price_detail,
     sentences,
+    short_names,
     wizard,
 )
 from asin_tui.domain.rules.issues import OTHER_KIND, classify, kind_for
@@ -251,7 +252,7 @@ def required_attributes_rule(ctx: Context, found: Sequence[Found]) -> Iterable[F
         Category.LISTING_FIELDS,
         Severity.WARNING,
         codes.MISSING_ATTRIBUTE,
-        f"Missing required attribute: {names(missing)}",
+        f"Missing required attribute: {short_names(missing)}",
         f"The {requirements.product_type} product type requires {names(titles)}, which the "
         "listing does not supply. Amazon has not flagged it yet, but it can suppress the "
         "listing or reject your next edit.",
