@@ -16,6 +16,7 @@ from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import CatalogItem, Diagnosis, Evidence, Listing, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.spapi.parse import (
+    LISTING_SECTIONS,
     parse_catalog_item,
     parse_inventory_summaries,
     parse_listing,
@@ -24,15 +25,7 @@ from asin_tui.spapi.parse import (
 )
 
 NOW = datetime(2026, 11, 27, 9, tzinfo=UTC)
-SECTIONS = (
-    "summaries",
-    "attributes",
-    "issues",
-    "offers",
-    "fulfillmentAvailability",
-    "relationships",
-    "productTypes",
-)
+SECTIONS = tuple(s for s in LISTING_SECTIONS if s != "procurement")  # a seller, not a vendor
 
 
 @pytest.fixture(scope="module")
