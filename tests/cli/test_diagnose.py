@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -105,8 +106,6 @@ def test_text_for_a_live_listing(capsys):
 
 
 def test_listing_from_stdin(capsys, monkeypatch):
-    import io
-
     monkeypatch.setattr(sys, "stdin", io.StringIO((FIXTURES / "listing_healthy.json").read_text()))
     code, out, _ = run(capsys, "-")
     assert code == 0 and json.loads(out)["sku"] == "KITCH-0042-BLK"
@@ -210,3 +209,23 @@ def test_real_process_bad_input_has_no_traceback(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().startswith("asin-tui: ")
     assert "sku" in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_text_is_the_default_on_a_terminal_with_colour_unless_no_color(monkeypatch):
+    for no_color, coloured in ((None, True), ("1", False)):
+        if no_color is None:
+            monkeypatch.delenv("NO_COLOR", raising=False)
+        else:
+            monkeypatch.setenv("NO_COLOR", no_color)
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stdout", terminal)
+        assert main(["diagnose", fixture("listing_sandbox_200.json")]) == 1
+        out = terminal.getvalue()
+        assert out.startswith(("GM-ZDPI-9B4E", "\x1b[1mGM-ZDPI-9B4E"))
+        assert ("\x1b[31mERROR" in out) is coloured
+        assert "Restricted product policy" in out
