@@ -15,6 +15,7 @@ import io
 import json
 import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -397,7 +398,9 @@ def _table_footer(
         if not last_sync.complete:
             parts.append(f"incomplete: {len(last_sync.failed)} could not be fetched")
     line = " · ".join(parts)
-    return [line] if len(line) <= width else parts
+    if len(line) <= width:
+        return [line]
+    return [wrapped for part in parts for wrapped in textwrap.wrap(part, width)]
 
 
 def _counts(records: Sequence[ListingRecord]) -> dict[str, int]:
