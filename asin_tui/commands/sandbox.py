@@ -2,7 +2,8 @@
 
 Prints (flushed) the URL, the fixed sandbox credentials and a profile block ready to paste into
 config.toml, then serves until Ctrl-C. The account lives in memory only: every start is the
-freshly generated account for (--seed, --listings, --problem-share, --marketplace).
+freshly generated account for (--seed, --listings, --problem-share, --marketplace,
+--account-status).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from asin_tui.sandbox.app import (
 )
 from asin_tui.sandbox.faults import FaultInjector, FaultSpecError
 from asin_tui.sandbox.server import SandboxServer
+from asin_tui.sandbox.views import ACCOUNT_STATUSES
 
 DEFAULT_PORT = 8765
 
@@ -51,6 +53,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--marketplace", default="US", metavar="CODE", help="marketplace code (default US)"
+    )
+    serve.add_argument(
+        "--account-status",
+        choices=ACCOUNT_STATUSES,
+        default="NORMAL",
+        help="the Account Health status the seller is in (default NORMAL)",
     )
     serve.add_argument(
         "--faults",
@@ -118,6 +126,7 @@ def _account(args: argparse.Namespace) -> SandboxAccount:
         listings=args.listings,
         problem_share=args.problem_share,
         marketplace=args.marketplace.upper(),
+        account_status=args.account_status,
     )
 
 
@@ -127,6 +136,8 @@ def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
         f"asin-tui sandbox: seller {account.seller_id}, {account.listings} listings "
         f"(seed {account.seed}) in {account.marketplace.code}, serving at {base_url}",
     ]
+    if account.account_status != "NORMAL":
+        lines.append(f"Account Health status: {account.account_status}")
     if fault_spec:
         lines.append(f"Injecting faults: {fault_spec}")
     if app.time_scale != 1.0:

@@ -77,6 +77,7 @@ class SandboxAccount:
         seller_id: str        e.g. "A2SANDBOX00007" (deterministic from the seed)
         marketplace: Marketplace
         seed, listings, problem_share
+        account_status: str   NORMAL | AT_RISK | DEACTIVATED (the Account Health gate)
     """
 
     seller_id: str
@@ -90,7 +91,14 @@ class SandboxAccount:
         problem_share: float | None = None,  # None = the demo mix (about a third need attention)
         marketplace: str = "US",
         now: Any = None,  # datetime used as "today" (exemption dates etc.); default: utcnow
+        account_status: str = "NORMAL",  # the Account Health status: NORMAL | AT_RISK | DEACTIVATED
     ) -> None:
+        if account_status not in views.ACCOUNT_STATUSES:
+            raise ValueError(
+                f"account_status must be one of {', '.join(views.ACCOUNT_STATUSES)}, "
+                f"not {account_status!r}"
+            )
+        self.account_status = account_status
         self.marketplace = resolve_marketplace(marketplace)
         self.seed, self.listings, self.problem_share = seed, listings, problem_share
         self.params = Params(seed, listings, problem_share, self.marketplace.code)
@@ -393,6 +401,14 @@ class SandboxAccount:
         """GET_MERCHANT_LISTINGS_ALL_DATA as TSV text (header row + one row per SKU)."""
         return views.merchant_listings_all_data(
             ((r, self._state(r)) for r in self._records), self.marketplace
+        )
+
+    def account_health_report(self) -> dict[str, Any]:
+        """GET_V2_SELLER_PERFORMANCE_REPORT (accountHealthReport-2020-11-18.json): the account
+        status, healthy order metrics, and one policy section per kind of policy issue the
+        listings carry (BAD with their count; policies are Amazon's facts, no patch lifts one)."""
+        return views.account_health_report(
+            self._records, self.marketplace, self.account_status, self._today, self.seed
         )
 
     # ---------------------------------------------------------------- ground truth

@@ -55,7 +55,9 @@ REPORT_PROCESSING_SECONDS = 2.0
 # ErrorList and Amazon's sandbox answer it; python-amazon-sp-api does not raise for those.
 # Gateway answers (403, 429, 500, 503) keep the {"errors": [...]} shape everywhere.
 BARE_ERROR_LIST_OPERATIONS = frozenset({"getListingsRestrictions"})
-SUPPORTED_REPORT_TYPES = frozenset({"GET_MERCHANT_LISTINGS_ALL_DATA"})
+MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
+ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
+SUPPORTED_REPORT_TYPES = frozenset({MERCHANT_LISTINGS_REPORT, ACCOUNT_HEALTH_REPORT})
 META_SCHEMA_URL = (
     "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"
 )
@@ -199,6 +201,7 @@ class _Report:
     created_wall: float
     document_id: str
     document: str
+    content_type: str
 
 
 @dataclass(slots=True)
@@ -595,6 +598,7 @@ class SandboxApp:
         self._check_marketplace_ids(marketplace_ids)
         now = _iso(self._wall_clock())
         report_id = str(next(self._report_ids))
+        document, content_type = self._report_document(report_type)
         self._reports[report_id] = _Report(
             report_id=report_id,
             report_type=report_type,
@@ -604,9 +608,16 @@ class SandboxApp:
             created_clock=self._clock(),
             created_wall=self._wall_clock(),
             document_id=f"amzn1.spdoc.1.4.{self.account.marketplace.region}.{uuid.uuid4()}",
-            document=self.account.merchant_listings_all_data(),
+            document=document,
+            content_type=content_type,
         )
         return _json_response(202, {"reportId": report_id})
+
+    def _report_document(self, report_type: str) -> tuple[str, str]:
+        """The document of a report (as of its request) and its content type."""
+        if report_type == ACCOUNT_HEALTH_REPORT:
+            return json.dumps(self.account.account_health_report()), _JSON
+        return self.account.merchant_listings_all_data(), _TSV
 
     def _get_report(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
         report = self._reports.get(params["reportId"])
@@ -663,7 +674,8 @@ class SandboxApp:
         if (self._clock() - url.issued) * self.time_scale > DOCUMENT_URL_LIFETIME:
             return _s3_error(403, "AccessDenied", "Request has expired")
         report = next(r for r in self._reports.values() if r.document_id == url.document_id)
-        return SandboxResponse(200, _base_headers(_TSV), report.document.encode("utf-8"))
+        headers = _base_headers(report.content_type)
+        return SandboxResponse(200, headers, report.document.encode("utf-8"))
 
     # ------------------------------------------------------------------ shared checks
     def _check_seller(self, seller_id: str) -> None:

@@ -1,14 +1,18 @@
 """Wire shapes of the sandbox answers other than listings items: FBA inventory summaries,
-listing restrictions, catalog items and the GET_MERCHANT_LISTINGS_ALL_DATA report.
+listing restrictions, catalog items, the GET_MERCHANT_LISTINGS_ALL_DATA report and the
+GET_V2_SELLER_PERFORMANCE_REPORT (Account Health) document.
 
 Each function turns a record (and its derived state) into the exact shape of Amazon's model:
-fbaInventory.json, listingsRestrictions_2021-08-01.json, catalogItems_2022-04-01.json and the
-flat file documented for the report type.
+fbaInventory.json, listingsRestrictions_2021-08-01.json, catalogItems_2022-04-01.json, the
+flat file documented for the report type and accountHealthReport-2020-11-18.json.
 """
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from asin_tui.domain.marketplaces import Marketplace
@@ -357,3 +361,163 @@ def merchant_listings_all_data(rows: Iterable[tuple[Record, Derived]], mp: Marke
         "\t".join(_cell(v) for v in _all_data_row(record, state, mp)) for record, state in rows
     )
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- Account Health report
+
+ACCOUNT_STATUSES = ("NORMAL", "AT_RISK", "DEACTIVATED")
+#: The policy-violation sections of a performanceMetrics entry (all required by the schema).
+POLICY_SECTIONS = (
+    "listingPolicyViolations",
+    "productAuthenticityCustomerComplaints",
+    "productConditionCustomerComplaints",
+    "productSafetyCustomerComplaints",
+    "receivedIntellectualPropertyComplaints",
+    "restrictedProductPolicyViolations",
+    "suspectedIntellectualPropertyViolations",
+    "foodAndProductSafetyIssues",
+    "otherPolicyViolations",
+    "documentRequests",
+)
+#: The section a listing's policy issue is counted in (the issue codes of sandbox/rules.py).
+SECTION_OF_POLICY_CODE = {
+    "18742": "restrictedProductPolicyViolations",  # Restricted Products
+    "99300": "listingPolicyViolations",  # detail-page rules
+    "100390": "documentRequests",  # compliance documentation required
+}
+
+
+def account_health_report(
+    records: Iterable[Record], mp: Marketplace, status: str, today: datetime, seed: int
+) -> dict[str, Any]:
+    """The Account Health document for the seller's one marketplace.
+
+    Order metrics are drawn from the seed (healthy, within Amazon's targets); each policy
+    section counts the listings that carry a policy issue of its kind, BAD when any do."""
+    records = list(records)
+    rng = random.Random(f"account-health/{seed}/{mp.code}")
+    defects = Counter(SECTION_OF_POLICY_CODE[r.policy.code] for r in records if r.policy)
+    orders = max(30, len(records) * rng.randrange(3, 9))  # orders in the last 30 days
+    metrics: dict[str, Any] = {
+        "marketplaceId": mp.marketplace_id,
+        **_order_metrics(rng, today, orders),
+        "warningStates": [{"warningType": "spammingSellerMessaging", "status": "NONE"}],
+        "accountHealthRating": _health_rating("GREAT" if status == "NORMAL" else "WARNED", today),
+    }
+    for section in POLICY_SECTIONS:
+        count = defects[section]
+        metrics[section] = {
+            "reportingDateRange": _date_range(today, 180),
+            "defectsCount": count,
+            "status": "BAD" if count else "GOOD",
+            "targetValue": 0,
+            "targetCondition": "EQUALS",
+        }
+    return {
+        "accountStatuses": [{"marketplaceId": mp.marketplace_id, "status": status}],
+        "performanceMetrics": [metrics],
+    }
+
+
+def _order_metrics(rng: random.Random, today: datetime, orders: int) -> dict[str, Any]:
+    shipments = orders - rng.randrange(0, max(1, orders // 50))
+    units = orders + rng.randrange(0, orders // 3 + 1)
+    return {
+        "invoiceDefectRate": {
+            **_measure(today, 7, orders // 4, 0, 0.05, "LESS_THAN"),
+            "orderCount": orders // 4,
+            "invoiceDefect": {"count": 0, "status": "GOOD"},
+            "missingInvoice": {"count": 0, "status": "NONE"},
+            "lateInvoice": {"count": 0, "status": "NONE"},
+        },
+        "lateShipmentRate": _rate(
+            today, 30, "orderCount", orders, "lateShipmentCount", rng.randrange(0, orders // 60 + 1),
+            0.04, "LESS_THAN",
+        ),
+        "orderDefectRate": {
+            channel: _order_defect_rate(rng, today, orders // 2, channel) for channel in ("mfn", "afn")
+        },
+        "onTimeDeliveryRate": _rate(
+            today, 30, "shipmentCountWithValidTracking", shipments, "onTimeDeliveryCount",
+            shipments - rng.randrange(0, shipments // 40 + 1), 0.9, "GREATER_THAN",
+        ),
+        "unitOnTimeDeliveryRate": _rate(
+            today, 30, "totalUnitCount", units, "unitOnTimeDeliveryCount",
+            units - rng.randrange(0, units // 40 + 1), 0.9, "GREATER_THAN",
+        ),
+        "validTrackingRate": _rate(
+            today, 30, "shipmentCount", shipments, "validTrackingCount",
+            shipments - rng.randrange(0, shipments // 50 + 1), 0.95, "GREATER_THAN",
+        ),
+        "preFulfillmentCancellationRate": _rate(
+            today, 7, "orderCount", orders // 4, "cancellationCount",
+            rng.randrange(0, orders // 200 + 1), 0.025, "LESS_THAN",
+        ),
+    }  # fmt: skip
+
+
+def _rate(
+    today: datetime,
+    days: int,
+    total_key: str,
+    total: int,
+    count_key: str,
+    count: int,
+    target: float,
+    condition: str,
+) -> dict[str, Any]:
+    """A rate metric {reportingDateRange, <total>, <count>, status, rate, target...}."""
+    return {
+        **_measure(today, days, total, count, target, condition),
+        total_key: total,
+        count_key: count,
+    }
+
+
+def _measure(
+    today: datetime, days: int, total: int, count: int, target: float, condition: str
+) -> dict[str, Any]:
+    """What every rate metric has: its period, rate, target and whether it meets it."""
+    rate = round(count / total, 4) if total else 0.0
+    meets = rate < target if condition == "LESS_THAN" else rate > target
+    return {
+        "reportingDateRange": _date_range(today, days),
+        "status": "GOOD" if meets else "BAD",
+        "rate": rate,
+        "targetValue": target,
+        "targetCondition": condition,
+    }
+
+
+def _order_defect_rate(
+    rng: random.Random, today: datetime, orders: int, channel: str
+) -> dict[str, Any]:
+    claims, chargebacks, feedback = (rng.randrange(0, orders // 400 + 1) for _ in range(3))
+    defects = claims + chargebacks + feedback
+    return {
+        **_measure(today, 60, orders, defects, 0.01, "LESS_THAN"),
+        "orderCount": orders,
+        "orderWithDefects": {"count": defects, "status": "GOOD"},
+        "claims": {"count": claims, "status": "NONE"},
+        "chargebacks": {"count": chargebacks, "status": "NONE"},
+        "negativeFeedback": {"count": feedback, "status": "NONE"},
+        "fulfillmentType": channel,
+    }
+
+
+def _health_rating(status: str, today: datetime) -> dict[str, Any]:
+    """Both spellings: the schema requires ``ahrStatus`` but declares
+    ``accountHealthRatingStatus`` (DOMAIN.md §4.1)."""
+    return {
+        "ahrStatus": status,
+        "accountHealthRatingStatus": status,
+        "reportingDateRange": _date_range(today, 180),
+    }
+
+
+def _date_range(today: datetime, days: int) -> dict[str, str]:
+    """The ``days`` days before ``today``, in the report's minute-precision UTC format."""
+    return {
+        "reportingDateFrom": f"{today - timedelta(days=days):%Y-%m-%dT00:00Z}",
+        "reportingDateTo": f"{today - timedelta(days=1):%Y-%m-%dT23:59Z}",
+    }

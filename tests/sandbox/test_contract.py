@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
@@ -28,6 +28,7 @@ RESTRICTIONS = "listingsRestrictions_2021-08-01.json"
 DEFINITIONS = "definitionsProductTypes_2020-09-01.json"
 CATALOG = "catalogItems_2022-04-01.json"
 REPORTS = "reports_2021-06-30.json"
+ACCOUNT_HEALTH = "accountHealthReport-2020-11-18.json"
 ALL_LISTINGS_DATA = (
     "summaries,attributes,issues,offers,fulfillmentAvailability,procurement,relationships,"
     "productTypes"
@@ -79,9 +80,9 @@ def contract(models_dir) -> Contract:
 class Sandbox:
     """A SandboxApp over the real default demo account, with a hand-wound clock."""
 
-    def __init__(self) -> None:
+    def __init__(self, account_status: str = "NORMAL") -> None:
         self.now = 0.0
-        self.account = SandboxAccount(seed=7, listings=250)
+        self.account = SandboxAccount(seed=7, listings=250, account_status=account_status)
         self.app = SandboxApp(self.account, clock=lambda: self.now)
         self.seller = self.account.seller_id
         self.mp = self.account.marketplace.marketplace_id
@@ -276,6 +277,86 @@ def test_reports_lifecycle(sandbox, contract):
     )
     assert unsupported.status == 400
     contract.check(REPORTS, "/reports/2021-06-30/reports", "POST", unsupported)
+
+
+def _report_document(sandbox: Sandbox, contract: Contract, report_type: str) -> SandboxResponse:
+    """Request a report, let it finish, download its document."""
+    spec = b'{"reportType":"%s","marketplaceIds":["%s"]}' % (
+        report_type.encode(),
+        sandbox.mp.encode(),
+    )
+    created = sandbox.call("POST", "/reports/2021-06-30/reports", "", spec)
+    report_id = contract.check(REPORTS, "/reports/2021-06-30/reports", "POST", created)["reportId"]
+    report = sandbox.call("GET", f"/reports/2021-06-30/reports/{report_id}", wait=5)
+    done = contract.check(REPORTS, "/reports/2021-06-30/reports/{reportId}", "GET", report)
+    assert (done["processingStatus"], done["reportType"]) == ("DONE", report_type)
+    document = sandbox.call("GET", f"/reports/2021-06-30/documents/{done['reportDocumentId']}")
+    url = contract.check(
+        REPORTS, "/reports/2021-06-30/documents/{reportDocumentId}", "GET", document
+    )
+    return sandbox.call("GET", url["url"].removeprefix("http://sandbox.test"), token=False)
+
+
+def _account_health_errors(models_dir: Path, document: Any) -> list[str]:
+    schema = _model(models_dir / ACCOUNT_HEALTH)
+    errors = sorted(Draft7Validator(schema).iter_errors(document), key=lambda e: list(e.path))
+    return [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+@pytest.mark.parametrize("status", ["NORMAL", "AT_RISK", "DEACTIVATED"])
+def test_account_health_report_is_the_official_schema(models_dir, contract, status):
+    sandbox = Sandbox(account_status=status)
+    answer = _report_document(sandbox, contract, "GET_V2_SELLER_PERFORMANCE_REPORT")
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/json"
+    document = answer.json()
+    assert _account_health_errors(models_dir, document) == []
+    assert document["accountStatuses"] == [{"marketplaceId": sandbox.mp, "status": status}]
+    (metrics,) = document["performanceMetrics"]
+    rating = metrics["accountHealthRating"]["accountHealthRatingStatus"]
+    assert rating == ("GREAT" if status == "NORMAL" else "WARNED")
+    # order metrics of a healthy seller: every one within Amazon's target
+    rates = [metrics[k] for k in ("lateShipmentRate", "validTrackingRate", "onTimeDeliveryRate")]
+    rates += metrics["orderDefectRate"].values()
+    assert {m["status"] for m in rates} == {"GOOD"}
+
+
+def test_account_health_policy_sections_count_the_policy_listings(sandbox, contract):
+    """Each policy section counts the listings whose policy issue is of its kind."""
+    (metrics,) = _report_document(sandbox, contract, "GET_V2_SELLER_PERFORMANCE_REPORT").json()[
+        "performanceMetrics"
+    ]
+    per_code: dict[str, int] = {}
+    for sku in sandbox.account.search():  # policy issues in force or exempt until a date
+        item = sandbox.account.item(sku, ["issues"])
+        policy_codes = {i["code"] for i in item["issues"]} & {"18742", "99300", "100390"}
+        for code in policy_codes:
+            per_code[code] = per_code.get(code, 0) + 1
+    expected = {
+        "restrictedProductPolicyViolations": per_code.get("18742", 0),
+        "listingPolicyViolations": per_code.get("99300", 0),
+        "documentRequests": per_code.get("100390", 0),
+    }
+    assert sum(expected.values()) > 0  # the demo account has policy listings
+    for section, count in expected.items():
+        assert metrics[section]["defectsCount"] == count
+        assert metrics[section]["status"] == ("BAD" if count else "GOOD")
+    others = {
+        k: v for k, v in metrics.items() if k.endswith(("Violations", "Complaints", "Issues"))
+    }
+    assert {v["defectsCount"] for k, v in others.items() if k not in expected} == {0}
+
+
+def test_account_health_report_is_deterministic():
+    first, again = SandboxAccount(seed=3, listings=40), SandboxAccount(seed=3, listings=40)
+    assert first.account_health_report() == again.account_health_report()
+    other = SandboxAccount(seed=4, listings=40).account_health_report()
+    assert other != first.account_health_report()
+
+
+def test_account_health_status_is_checked():
+    with pytest.raises(ValueError, match="account_status must be one of"):
+        SandboxAccount(listings=5, account_status="SUSPENDED")
 
 
 def test_refusals_are_error_lists(sandbox, contract):

@@ -110,3 +110,30 @@ def test_bad_options_are_usage_errors(capsys, options, fragment):
     err = capsys.readouterr().err
     assert fragment in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_account_status_option_serves_an_at_risk_seller(monkeypatch, capsys):
+    from asin_tui.commands import sandbox as command
+
+    served = []
+
+    class Server:
+        base_url = "http://127.0.0.1:1"
+
+        def __init__(self, app, port, verbose):
+            served.append(app)
+
+        def serve_forever(self):
+            raise KeyboardInterrupt
+
+        def server_close(self):
+            pass
+
+    monkeypatch.setattr(command, "SandboxServer", Server)
+    monkeypatch.setattr(command.signal, "signal", lambda *_: None)  # keep pytest's SIGTERM
+    argv = ["sandbox", "serve", "--listings", "5", "--account-status", "AT_RISK"]
+    assert main(argv) == 0
+    (app,) = served
+    status = app.account.account_health_report()["accountStatuses"][0]["status"]
+    assert status == "AT_RISK"
+    assert "Account Health status: AT_RISK" in capsys.readouterr().out
