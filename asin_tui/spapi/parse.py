@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from asin_tui.domain.models import (
+    AccountHealth,
     AttributeSpec,
     CatalogItem,
     Enforcement,
@@ -557,3 +558,71 @@ def parse_catalog_item(body: Any, marketplace_id: str | None = None) -> CatalogI
         brand=_opt_str(summary, "brand", where),
         item_name=_opt_str(summary, "itemName", where),
     )
+
+
+# --------------------------------------------------------------------------- account health
+
+#: Account statuses outside the schema's enum that mean the same as one in it.
+_ACCOUNT_STATUS_ALIASES = {"SUSPENDED": "DEACTIVATED"}
+
+
+def parse_account_health(doc: Any, marketplace_id: str) -> AccountHealth | None:
+    """The GET_V2_SELLER_PERFORMANCE_REPORT document (accountHealthReport-2020-11-18) for one
+    marketplace; None when the report says nothing about that marketplace's status.
+
+    Lenient, because Amazon's own example breaks its schema (DOMAIN.md §4.1): a status outside
+    the enum is kept (``SUSPENDED`` reads as DEACTIVATED), and every metric carrying
+    ``defectsCount`` counts as a policy section whatever its name (``documentRequest`` or
+    ``documentRequests``). ``policy_counters`` holds the sections whose status is BAD, with
+    their defect counts, in the document's order. A document that is not an object, or an
+    SP-API error body, raises MalformedResponse."""
+    _reject_error_body(doc, "account health report")
+    doc = _mapping(doc, "account health report")
+    status = _account_status(doc.get("accountStatuses"), marketplace_id)
+    if status is None:
+        return None
+    metrics = _marketplace_metrics(doc.get("performanceMetrics"), marketplace_id)
+    return AccountHealth(
+        marketplace_id=marketplace_id,
+        status=status,
+        policy_counters=_bad_policy_sections(metrics),
+    )
+
+
+def _account_status(statuses: Any, marketplace_id: str) -> str | None:
+    for entry in statuses if isinstance(statuses, list) else ():
+        if isinstance(entry, Mapping) and entry.get("marketplaceId") == marketplace_id:
+            status = entry.get("status")
+            if isinstance(status, str) and status.strip():
+                status = status.strip().upper()
+                return _ACCOUNT_STATUS_ALIASES.get(status, status)
+    return None
+
+
+def _marketplace_metrics(metrics: Any, marketplace_id: str) -> Mapping[str, Any]:
+    """The marketplace's performanceMetrics entry (a lone entry naming no marketplace is
+    taken as this one's); empty when there is none."""
+    entries = [m for m in metrics if isinstance(m, Mapping)] if isinstance(metrics, list) else []
+    for entry in entries:
+        if entry.get("marketplaceId") == marketplace_id:
+            return entry
+    if len(entries) == 1 and "marketplaceId" not in entries[0]:
+        return entries[0]
+    return {}
+
+
+def _whole(value: Any) -> bool:
+    if isinstance(value, float):
+        return value.is_integer()  # False for inf and nan, which json.loads also accepts
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bad_policy_sections(metrics: Mapping[str, Any]) -> dict[str, int]:
+    counters: dict[str, int] = {}
+    for name, section in metrics.items():
+        if not (isinstance(section, Mapping) and "defectsCount" in section):
+            continue
+        count = section.get("defectsCount")
+        if section.get("status") == "BAD" and _whole(count):
+            counters[name] = int(count)
+    return counters

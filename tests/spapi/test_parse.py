@@ -13,6 +13,7 @@ import pytest
 from asin_tui.spapi.parse import (
     MalformedResponse,
     error_body,
+    parse_account_health,
     parse_catalog_item,
     parse_inventory_summaries,
     parse_listing,
@@ -311,3 +312,115 @@ def test_catalog_item_other_marketplace_has_no_summary():
 def test_catalog_error_body():
     with pytest.raises(MalformedResponse, match="400: Request has missing"):
         parse_catalog_item({"errors": [{"code": "400", "message": "Request has missing x"}]})
+
+
+# --------------------------------------------------------------------------- account health
+
+ACCOUNT_HEALTH_MODEL = "accountHealthReport-2020-11-18.json"
+BR = "A2Q3Y263D00KWC"
+
+
+def _official_example(models_dir: Path) -> dict:
+    """The example document in Amazon's own schema file (it breaks its schema, see §4.1)."""
+    (example,) = json.loads((models_dir / ACCOUNT_HEALTH_MODEL).read_text())["examples"]
+    return example
+
+
+def test_account_health_official_example_us_at_risk_with_bad_sections(models_dir):
+    health = parse_account_health(_official_example(models_dir), US)
+    assert (health.marketplace_id, health.status) == (US, "AT_RISK")
+    # every BAD ListingLevelViolation, with its count; GOOD documentRequest (sic) is left out
+    assert health.policy_counters == {
+        "productSafetyCustomerComplaints": 165,
+        "receivedIntellectualPropertyComplaints": 75,
+        "listingPolicyViolations": 86,
+        "foodAndProductSafetyIssues": 37,
+        "productAuthenticityCustomerComplaints": 212,
+        "productConditionCustomerComplaints": 337,
+        "otherPolicyViolations": 86,
+    }
+
+
+def test_account_health_official_example_other_marketplaces(models_dir):
+    example = _official_example(models_dir)
+    canada = parse_account_health(example, CA)
+    assert (canada.status, dict(canada.policy_counters)) == ("NORMAL", {})  # no metrics for CA
+    # "SUSPENDED" is not in the schema's enum: a suspended seller cannot sell either
+    assert parse_account_health(example, "A1AM78C64UM0Y8").status == "DEACTIVATED"
+    assert parse_account_health(example, BR) is None  # the report does not cover it
+
+
+def test_account_health_sandbox_document():
+    from asin_tui.sandbox.account import SandboxAccount
+
+    account = SandboxAccount(seed=7, listings=250, account_status="DEACTIVATED")
+    document = account.account_health_report()
+    health = parse_account_health(document, US)
+    assert health.status == "DEACTIVATED"
+    (metrics,) = document["performanceMetrics"]
+    bad = {name: m["defectsCount"] for name, m in metrics.items() if _bad_section(m)}
+    assert "documentRequests" in bad and health.policy_counters == bad
+
+
+def _bad_section(metric) -> bool:
+    return isinstance(metric, dict) and "defectsCount" in metric and metric["status"] == "BAD"
+
+
+def _health_doc(**metrics) -> dict:
+    return {
+        "accountStatuses": [{"marketplaceId": US, "status": "NORMAL"}],
+        "performanceMetrics": [{"marketplaceId": US, **metrics}],
+    }
+
+
+def _section(count, status="BAD") -> dict:
+    return {"defectsCount": count, "status": status, "targetValue": 0, "targetCondition": "EQUALS"}
+
+
+def test_account_health_lenient_sections():
+    doc = _health_doc(
+        documentRequest=_section(3),  # the example's singular name still counts
+        listingPolicyViolations=_section(2.0),  # a whole float is a count
+        restrictedProductPolicyViolations=_section("7"),  # not a number: left out
+        productSafetyCustomerComplaints=_section(float("nan")),
+        otherPolicyViolations=_section(4, "NONE"),
+        lateShipmentRate={"rate": 0.5, "status": "BAD"},  # an order metric, not a policy section
+        warningStates=[{"warningType": "spammingSellerMessaging", "status": "BAD"}],
+    )
+    doc["accountStatuses"][0]["status"] = " at_risk "
+    health = parse_account_health(doc, US)
+    assert health.status == "AT_RISK"
+    assert health.policy_counters == {"documentRequest": 3, "listingPolicyViolations": 2}
+
+
+def test_account_health_lone_metrics_entry_without_marketplace():
+    doc = _health_doc(listingPolicyViolations=_section(1))
+    del doc["performanceMetrics"][0]["marketplaceId"]
+    assert parse_account_health(doc, US).policy_counters == {"listingPolicyViolations": 1}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        {"accountStatuses": None, "performanceMetrics": []},
+        {"accountStatuses": [{"marketplaceId": US}]},  # no status
+        {"accountStatuses": [{"marketplaceId": US, "status": 3}]},
+        {"accountStatuses": ["NORMAL"], "performanceMetrics": "x"},
+    ],
+)
+def test_account_health_says_nothing_about_the_marketplace(doc):
+    assert parse_account_health(doc, US) is None
+
+
+@pytest.mark.parametrize(
+    ("doc", "fragment"),
+    [
+        ([], "account health report: expected an object, got a list"),
+        ("oops", "expected an object, got a string"),
+        ({"errors": [{"code": "InvalidInput", "message": "bad"}]}, "InvalidInput: bad"),
+    ],
+)
+def test_account_health_not_a_document(doc, fragment):
+    with pytest.raises(MalformedResponse, match=fragment):
+        parse_account_health(doc, US)
