@@ -84,12 +84,19 @@ LISTING_DATA = (
 )
 CATALOG_DATA = ("summaries", "productTypes", "relationships", "identifiers")
 MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
+ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
+#: How progress and error messages name each report asin-tui requests.
+REPORT_NAMES = {
+    MERCHANT_LISTINGS_REPORT: "listings report",
+    ACCOUNT_HEALTH_REPORT: "account health report",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class WaitNotice:
     """The client is about to wait: ``reason`` is "throttled" (429), "retry" (a transient
-    failure; ``detail`` says which) or "report" (Amazon is still preparing a report)."""
+    failure; ``detail`` says which) or "report" (Amazon is still preparing a report;
+    ``detail`` names it and its status, e.g. "listings report (IN_QUEUE)")."""
 
     operation: str
     seconds: float
@@ -544,25 +551,48 @@ class SpApi:
     async def merchant_listings(self) -> list[dict[str, str]]:
         """Every listing of the seller via GET_MERCHANT_LISTINGS_ALL_DATA: one dict per TSV row
         (keys are the report's column headers: ``seller-sku``, ``asin1``, ``status``...)."""
+        text = await self._report_text(MERCHANT_LISTINGS_REPORT)
+        return _tsv_rows(text) if text is not None else []
+
+    async def account_health(self) -> dict[str, Any] | None:
+        """The GET_V2_SELLER_PERFORMANCE_REPORT JSON document (Account Health, all of the
+        seller's marketplaces that were asked for); None when Amazon cancelled the report
+        (no data). Parse it with :func:`asin_tui.spapi.parse.parse_account_health`."""
+        text = await self._report_text(ACCOUNT_HEALTH_REPORT)
+        if text is None:
+            return None
+        try:
+            document = json.loads(text.lstrip("\ufeff"))
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise MalformedResponse(
+                "the account health report is not a JSON object", operation="getReportDocument"
+            )
+        return document
+
+    async def _report_text(self, report_type: str) -> str | None:
+        """Request a report for this marketplace, wait for it, download its document as
+        text; None when Amazon cancelled it (no data to report)."""
         created = await self._call(
             "createReport",
             lambda: self._reports.create_report(
-                reportType=MERCHANT_LISTINGS_REPORT, marketplaceIds=[self.marketplace_id]
+                reportType=report_type, marketplaceIds=[self.marketplace_id]
             ),
         )
         report_id = _required(created, "reportId", "createReport")
-        document_id = await self._await_report(report_id)
-        if document_id is None:  # CANCELLED: Amazon had no data to report
-            return []
+        document_id = await self._await_report(report_id, REPORT_NAMES[report_type])
+        if document_id is None:
+            return None
         document = await self._call(
             "getReportDocument",
             lambda: self._reports.get_report_document(document_id),
         )
         url = _required(document, "url", "getReportDocument")
         data = await self._with_retries("download", lambda: self._transport.download(url))
-        return _tsv_rows(_report_text(data, document.payload.get("compressionAlgorithm")))
+        return _report_text(data, document.payload.get("compressionAlgorithm"))
 
-    async def _await_report(self, report_id: str) -> str | None:
+    async def _await_report(self, report_id: str, name: str) -> str | None:
         """Poll getReport with backoff until it is DONE (its document id) or CANCELLED (None)."""
         attempt = 0
         while True:
@@ -574,7 +604,7 @@ class SpApi:
                 return None
             if status == "FATAL":
                 raise SpApiError(
-                    f"Amazon could not produce the listings report {report_id}",
+                    f"Amazon could not produce the {name} {report_id}",
                     operation="getReport",
                     code="FATAL",
                 )
@@ -585,7 +615,7 @@ class SpApi:
             first, longest = self._report_poll
             delay = min(longest, first * 1.5**attempt)
             attempt += 1
-            await self._wait(WaitNotice("getReport", delay, "report", str(status)))
+            await self._wait(WaitNotice("getReport", delay, "report", f"{name} ({status})"))
 
 
 # --------------------------------------------------------------------------- helpers

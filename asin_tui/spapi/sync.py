@@ -320,8 +320,7 @@ class _Tally:
     def waiting(self, notice: WaitNotice) -> None:
         if notice.reason == "report":
             message = (
-                f"Amazon is preparing the listings report ({notice.detail}); "
-                f"checking again in {notice.seconds:.0f} s"
+                f"Amazon is preparing the {notice.detail}; checking again in {notice.seconds:.0f} s"
             )
             self.emit("report", message, waiting=True)
         elif notice.reason == "throttled":

@@ -24,6 +24,7 @@ from asin_tui.spapi.errors import (
     BadRequest,
     MalformedResponse,
     NotFound,
+    SpApiError,
     Throttled,
     Unavailable,
 )
@@ -556,3 +557,56 @@ async def test_cancelled_report_means_no_listings(amazon, make_api):
         answer(200, {"reportId": "R2", "processingStatus": "CANCELLED"}),
     )
     assert await make_api().merchant_listings() == []
+
+
+def _script_report(amazon, report_id: str, document: bytes) -> None:
+    """A report that is IN_PROGRESS once, then DONE with ``document``."""
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": report_id}))
+    amazon.script(
+        f"/reports/2021-06-30/reports/{report_id}",
+        answer(200, {"reportId": report_id, "processingStatus": "IN_PROGRESS"}),
+        answer(200, {"reportId": report_id, "processingStatus": "DONE", "reportDocumentId": "d-9"}),
+    )
+    meta = {"reportDocumentId": "d-9", "url": "https://files.test/d-9"}
+    amazon.script("/reports/2021-06-30/documents/d-9", answer(200, meta))
+    amazon.script("/d-9", answer(200, raw=document, headers={"content-type": "application/json"}))
+
+
+async def test_account_health_report_flow(amazon, make_api):
+    document = {"accountStatuses": [{"marketplaceId": "ATVPDKIKX0DER", "status": "AT_RISK"}]}
+    _script_report(amazon, "R5", json.dumps(document).encode())
+    api = make_api()
+    notices = []
+    api.listeners.append(notices.append)
+    assert await api.account_health() == document
+    body = json.loads(amazon.sp_requests("/reports/2021-06-30/reports")[0].content)
+    assert body == {
+        "reportType": "GET_V2_SELLER_PERFORMANCE_REPORT",
+        "marketplaceIds": ["ATVPDKIKX0DER"],
+    }
+    assert [(n.reason, n.detail) for n in notices] == [
+        ("report", "account health report (IN_PROGRESS)")
+    ]
+
+
+@pytest.mark.parametrize("document", [b"[1, 2]", b'{"accountStatuses": [', b"\xff\xfe"])
+async def test_account_health_document_that_is_not_an_object(amazon, make_api, document):
+    _script_report(amazon, "R6", document)
+    with pytest.raises(MalformedResponse, match="account health report is not a JSON object"):
+        await make_api().account_health()
+
+
+async def test_account_health_fatal_and_cancelled(amazon, make_api):
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R7"}))
+    amazon.script(
+        "/reports/2021-06-30/reports/R7",
+        answer(200, {"reportId": "R7", "processingStatus": "FATAL"}),
+    )
+    with pytest.raises(SpApiError, match="could not produce the account health report R7"):
+        await make_api().account_health()
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R8"}))
+    amazon.script(
+        "/reports/2021-06-30/reports/R8",
+        answer(200, {"reportId": "R8", "processingStatus": "CANCELLED"}),
+    )
+    assert await make_api().account_health() is None
