@@ -21,6 +21,11 @@ incomplete SKUs — still fall in one), recursively until each window fits.
 
 ``include_all`` reads the GET_MERCHANT_LISTINGS_ALL_DATA report for every SKU, then fetches
 them 20 at a time with searchListingsItems(identifiers=...).
+
+Every sync also requests the Account Health report (GET_V2_SELLER_PERFORMANCE_REPORT, the
+account-level gate of DOMAIN.md §7) once, alongside the listings so it adds no wall time of
+its own. Its failure is not the sync's: it is noted in ``failed`` under
+``ACCOUNT_HEALTH`` and the listings are still complete.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ PAGE_SIZE = 20
 IDENTIFIERS_PER_SEARCH = 20
 INVENTORY_BATCH = 50
 _SUPPRESSING = frozenset({"LISTING_SUPPRESSED", "CATALOG_ITEM_REMOVED"})
+ACCOUNT_HEALTH = "account health"  # its key in SyncResult.failed
 
 T = TypeVar("T")
 
@@ -74,12 +80,18 @@ class SyncProgress:
 class SyncResult:
     listings: list[SyncedListing]
     product_types: dict[str, tuple[dict[str, Any], dict[str, Any]]]  # (definition, schema)
-    failed: dict[str, str]  # SKU (or "search: <query>", "product type X") → reason
+    failed: dict[str, str]  # SKU (or "search: <query>", "product type X", ACCOUNT_HEALTH) → reason
     calls: Counter[str]
-    complete: bool
+    complete: bool  # every listing in scope was fetched (the account health may have failed)
     include_all: bool
     started_at: datetime
     finished_at: datetime
+    account_health: dict[str, Any] | None = None  # the Account Health report document
+
+
+def listings_complete(failed: Iterable[str]) -> bool:
+    """Whether a sync with these ``failed`` keys fetched every listing in its scope."""
+    return all(key == ACCOUNT_HEALTH for key in failed)
 
 
 ProgressCallback = Callable[[SyncProgress], None]
@@ -417,15 +429,20 @@ async def sync_account(
     tally = _Tally(progress)
     run = _Run(api, tally, _Evidence(api, tally), include_all)
     api.listeners.append(tally.waiting)
+    account_health = asyncio.ensure_future(_account_health(run))
     try:
         if include_all:
             await _fetch_everything(run)
         else:
             await _search_needs_attention(run)
         await run.finish()
+        if not account_health.done():
+            tally.emit("report", "Waiting for the account health report")
+        health = await account_health
     finally:
         api.listeners.remove(tally.waiting)
         run.cancel()
+        _discard(account_health)
     calls = Counter(api.calls)
     calls.subtract(calls_before)
     return SyncResult(
@@ -433,11 +450,22 @@ async def sync_account(
         product_types=run.product_types,
         failed=run.failed,
         calls=+calls,
-        complete=not run.failed,
+        complete=listings_complete(run.failed),
         include_all=include_all,
         started_at=started,
         finished_at=datetime.now(UTC),
+        account_health=health,
     )
+
+
+async def _account_health(run: _Run) -> dict[str, Any] | None:
+    """The Account Health report document; None (and a note in ``failed``) when it could not
+    be had. Refused credentials still end the sync."""
+    try:
+        return await run.api.account_health()
+    except SpApiError as exc:
+        run.fail(ACCOUNT_HEALTH, exc)
+        return None
 
 
 async def fetch_listing(api: SpApi, sku: str) -> SyncedListing:
@@ -624,6 +652,13 @@ async def _all(aws: Iterable[Awaitable[Any]]) -> None:
         for task in tasks:
             task.cancel()
         raise
+
+
+def _discard(task: asyncio.Task[Any]) -> None:
+    """Stop a task whose result is no longer wanted (an error it ended with included)."""
+    if task.done() and not task.cancelled():
+        task.exception()
+    task.cancel()
 
 
 def _iso(moment: datetime) -> str:

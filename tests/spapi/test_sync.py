@@ -16,8 +16,9 @@ from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.spapi.client import SpApi, open_client, sandbox_profile
 from asin_tui.spapi.errors import AuthError
+from asin_tui.spapi.parse import parse_account_health
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
-from asin_tui.spapi.sync import SyncProgress, fetch_listing, sync_account
+from asin_tui.spapi.sync import ACCOUNT_HEALTH, SyncProgress, fetch_listing, sync_account
 from asin_tui.store.config import Profile
 
 TIME_SCALE = 1000.0  # a minute of Amazon's rate budget in 60 ms
@@ -170,7 +171,7 @@ async def test_include_all_returns_every_listing(demo_account, connect):
     result = await sync_account(api, include_all=True)
     assert {s.sku for s in result.listings} == set(demo_account.search())
     assert result.include_all and result.complete
-    assert result.calls["createReport"] == 1
+    assert result.calls["createReport"] == 2  # the listings report and the account health
     assert result.calls["searchListingsItems"] == -(-250 // 20)
     healthy = set(demo_account.search()) - needing_attention(demo_account)
     assert all(
@@ -191,6 +192,50 @@ async def test_queries_over_amazons_1000_cap_are_split_by_created_date(connect):
     assert windows, "an oversized query must be split into created-date windows"
 
 
+# ----------------------------------------------------------------------------- account health
+
+
+async def test_sync_fetches_the_account_health_once_alongside_the_searches(connect):
+    account = SandboxAccount(seed=5, listings=120, account_status="AT_RISK")
+    api, transport = connect(account)
+    result = await sync_account(api)
+    assert result.complete and result.failed == {}
+    assert result.calls["createReport"] == 1
+    health = parse_account_health(result.account_health, account.marketplace.marketplace_id)
+    assert health.status == "AT_RISK"
+    # requested before the searches were done, so it runs in their shadow
+    paths = [r.url.path for r in transport.requests]
+    last_search = max(i for i, p in enumerate(paths) if f"/items/{account.seller_id}" in p)
+    assert paths.index("/reports/2021-06-30/reports") < last_search
+
+
+class ReportsDown(RecordingTransport):
+    """The sandbox with the Reports API answering 503 (every other API works)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/reports/"):
+            self.requests.append(request)
+            return httpx.Response(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+        return await super().handle_async_request(request)
+
+
+async def test_sync_goes_on_without_the_account_health(demo_account):
+    app = SandboxApp(demo_account, time_scale=TIME_SCALE)
+    transport = ReportsDown(app)
+    async with SpApi(
+        profile_for(demo_account, "https://sandbox.test"),
+        http_client=httpx.AsyncClient(transport=transport),
+        limiter=RateLimiter(time_scale=TIME_SCALE),
+        backoff=Backoff(tries=2).scaled(TIME_SCALE),
+    ) as api:
+        result = await sync_account(api)
+    assert {s.sku for s in result.listings} == needing_attention(demo_account)
+    assert result.complete and result.account_health is None
+    assert list(result.failed) == [ACCOUNT_HEALTH]
+    assert "createReport" in result.failed[ACCOUNT_HEALTH]
+    assert result.calls["createReport"] == 2  # retried once, then given up
+
+
 # ----------------------------------------------------------------------------- faults
 
 
@@ -209,7 +254,7 @@ async def test_sync_under_heavy_faults_names_exactly_what_it_could_not_fetch(dem
     result = await sync_account(api)
     expected = needing_attention(demo_account)
     returned = {s.sku for s in result.listings}
-    assert result.failed and not result.complete
+    assert result.failed and result.complete is (set(result.failed) <= {ACCOUNT_HEALTH})
     assert returned <= expected
     lost_searches = [key for key in result.failed if key.startswith("search: ")]
     if not lost_searches:
@@ -217,6 +262,8 @@ async def test_sync_under_heavy_faults_names_exactly_what_it_could_not_fetch(dem
     for key, reason in result.failed.items():
         if key in returned:  # the listing is there, some of its evidence is not
             assert reason.startswith("evidence incomplete: ") and "tries" in reason
+        elif key == ACCOUNT_HEALTH:  # the report: named, with the operation that failed
+            assert any(op in reason for op in ("createReport", "getReport", "download"))
         else:  # a search page or a product type: named, with Amazon's answer
             assert key.startswith(("search: ", "product type ")), key
             assert any(op in reason for op in ("searchListingsItems", "getDefinitions", "download"))
