@@ -5,6 +5,8 @@ What it keeps, so the next start paints instantly and the detail screen works of
   SP-API evidence JSON per SKU (item, FBA inventory summary, restrictions, catalog item);
 - ``product_types``: product type definitions and their JSON schemas;
 - ``sync``: metadata of the last sync (when, how wide, complete or not, what failed);
+- ``account_health``: the last Account Health report document (GET_V2_SELLER_PERFORMANCE_REPORT)
+  a sync fetched, and when (a sync that could not fetch it keeps the one before);
 - ``history``: every state change per SKU, so "inactive since" is the first sync that saw the
   SKU in its current state.
 
@@ -86,6 +88,14 @@ CREATE TABLE history (
     since TEXT NOT NULL,
     PRIMARY KEY (sku, since)
 ) WITHOUT ROWID;
+"""
+#: Tables added since schema version 1 was released: created in old files as they are opened.
+_ADDED_TABLES = """
+CREATE TABLE IF NOT EXISTS account_health (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fetched_at TEXT NOT NULL,
+    document TEXT NOT NULL
+);
 """
 
 _RECORD_COLUMNS = (
@@ -200,6 +210,12 @@ class ListingCache:
             listings=listings,
         )
 
+    def account_health(self) -> tuple[dict[str, Any], datetime] | None:
+        """(document, fetched_at) of the last Account Health report, or None if never fetched."""
+        query = "SELECT document, fetched_at FROM account_health"
+        row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
+        return (json.loads(row[0]), datetime.fromisoformat(row[1])) if row else None
+
     def history(self, sku: str) -> list[tuple[State, datetime]]:
         """Every state the SKU was seen in, oldest first, with when it entered it."""
         query = "SELECT state, since FROM history WHERE sku = ? ORDER BY since"
@@ -219,8 +235,12 @@ class ListingCache:
         *,
         product_types: Mapping[str, tuple[dict[str, Any], dict[str, Any]]],
         info: SyncInfo,
+        account_health: Mapping[str, Any] | None = None,
     ) -> None:
         """Store one sync's results in one transaction.
+
+        ``account_health`` (the Account Health report document the sync fetched) replaces
+        the stored one, as of ``info.finished_at``; None keeps the stored one.
 
         Each record's ``inactive_since`` is worked out from the history (the record's own value
         is ignored). When the sync was complete, cached SKUs it did not return are dropped:
@@ -233,6 +253,11 @@ class ListingCache:
         def write(conn: sqlite3.Connection) -> None:
             seen = _upsert_listings(conn, entries, observed)
             _upsert_product_types(conn, product_types)
+            if account_health is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO account_health VALUES (1, ?, ?)",
+                    (_utc_text(observed), _dumps(account_health)),
+                )
             if info.complete:
                 _drop_unseen(conn, seen, observed, forget=info.include_all)
             conn.execute(
@@ -336,6 +361,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise sqlite3.DatabaseError(
                 f"cache schema version {version}, this asin-tui uses {SCHEMA_VERSION}"
             )
+        conn.executescript(_ADDED_TABLES)
     except BaseException:
         conn.close()
         raise

@@ -283,3 +283,36 @@ def test_a_foreign_sqlite_file_is_not_taken_for_a_cache():
     cache = ListingCache(path)
     assert cache.warning and "not an asin-tui cache" in cache.warning
     cache.close()
+
+
+HEALTH = {"accountStatuses": [{"marketplaceId": MP, "status": "AT_RISK"}], "performanceMetrics": []}
+
+
+def test_the_last_account_health_document_is_kept_until_a_sync_brings_a_new_one(cache):
+    assert cache.account_health() is None
+    cache.write_sync([], product_types={}, info=info(T0), account_health=HEALTH)
+    assert cache.account_health() == (HEALTH, T0)
+    later = T0 + timedelta(hours=1)
+    cache.write_sync([], product_types={}, info=info(later, failed={"account health": "503"}))
+    assert cache.account_health() == (HEALTH, T0)  # the fetch failed: the last one stays
+    normal = {"accountStatuses": [{"marketplaceId": MP, "status": "NORMAL"}]}
+    cache.write_sync([], product_types={}, info=info(later), account_health=normal)
+    assert cache.account_health() == (normal, later)
+    other = ListingCache.for_account("other", MP)
+    assert other.account_health() is None  # per profile (and marketplace)
+    other.close()
+
+
+def test_a_cache_written_before_account_health_gains_the_table(cache):
+    sync(cache, T0, [record("A", State.INACTIVE)])
+    cache.close()
+    conn = sqlite3.connect(cache.path)
+    conn.execute("DROP TABLE account_health")
+    conn.commit()
+    conn.close()
+    reopened = ListingCache(cache.path)
+    assert reopened.warning is None and reopened.account_health() is None
+    assert [r.sku for r in reopened.load_records(needs_attention_only=False)] == ["A"]
+    reopened.write_sync([], product_types={}, info=info(T0), account_health=HEALTH)
+    assert reopened.account_health() == (HEALTH, T0)
+    reopened.close()
