@@ -91,6 +91,12 @@ def column(key: str) -> Column:
     return _BY_KEY[key]
 
 
+def search_keys(records: Sequence[ListingRecord]) -> list[str]:
+    """One lowercase string per record: SKU, ASIN, title and main cause (what `/` searches).
+    About 0.2 s for 100,000 rows, so the list builds them in a worker after the first paint."""
+    return [f"{r.sku}\n{r.asin or ''}\n{r.title}\n{r.main_cause}".lower() for r in records]
+
+
 class ListingView:
     """Which records are shown, in which order. ``rows`` holds indexes into ``records``."""
 
@@ -105,16 +111,27 @@ class ListingView:
         self.counts: Counter[State] = Counter()
         self._matches: list[int] = []  # after the query, before the state: what counts count
         self._keys: list[str] | None = None
+        self._states: list[State] = []
         self._orders: dict[str, list[int]] = {}
         self.set_records(records, progress)
 
     # ------------------------------------------------------------------ changes
-    def set_records(self, records: Sequence[ListingRecord], progress: Progress | None = None):
-        """Replace the data (after a sync or the attention toggle); keeps query, state, sort."""
+    def set_records(
+        self,
+        records: Sequence[ListingRecord],
+        progress: Progress | None = None,
+        *,
+        in_report_order: bool = False,
+    ) -> None:
+        """Replace the data (after a sync or the attention toggle); keeps query, state, sort.
+        ``in_report_order``: the records already come sorted by models.sort_key."""
         self.records = list(records)
         self.progress = dict(progress or {})
         self._keys = None
+        self._states = [r.state for r in self.records]
         self._orders.clear()
+        if in_report_order:
+            self._orders["state"] = list(range(len(self.records)))
         self._refilter(narrow=False)
 
     def set_progress(self, progress: Progress) -> None:
@@ -177,11 +194,14 @@ class ListingView:
             self._orders[self.sort_column] = order
         return order[::-1] if self.reverse else order
 
+    def set_search_keys(self, records: Sequence[ListingRecord], keys: list[str]) -> None:
+        """Adopt keys built off the UI thread by :func:`search_keys` (if still for our rows)."""
+        if records is self.records:
+            self._keys = keys
+
     def _search_keys(self) -> list[str]:
         if self._keys is None:
-            self._keys = [
-                f"{r.sku}\n{r.asin or ''}\n{r.title}\n{r.main_cause}".lower() for r in self.records
-            ]
+            self._keys = search_keys(self.records)
         return self._keys
 
     def _refilter(self, *, narrow: bool) -> None:
@@ -191,13 +211,12 @@ class ListingView:
             keys, query = self._search_keys(), self.query
             source = self._matches if narrow else self._order()
             self._matches = [i for i in source if query in keys[i]]
-        records = self.records
-        self.counts = Counter(records[i].state for i in self._matches)
+        self.counts = Counter(map(self._states.__getitem__, self._matches))
         self._select_state()
 
     def _select_state(self) -> None:
         if self.state is None:
             self.rows = self._matches
         else:
-            records, state = self.records, self.state
-            self.rows = [i for i in self._matches if records[i].state is state]
+            states, state = self._states, self.state
+            self.rows = [i for i in self._matches if states[i] is state]

@@ -9,8 +9,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
+from asin_tui.domain.models import ListingRecord
 from asin_tui.ui.export import ExportRequest, render_export
-from asin_tui.ui.listing_view import COLUMNS, ListingView, column
+from asin_tui.ui.listing_view import COLUMNS, ListingView, column, search_keys
 from asin_tui.ui.messages import (
     CacheLoaded,
     ExportWritten,
@@ -106,12 +107,27 @@ class ListScreen(Screen):
 
     def on_cache_loaded(self, message: CacheLoaded) -> None:
         current = self.table.current
-        self.view.set_records(message.records, message.progress.labels)
+        # The service returns rows in report order (models.sort_key): no sort needed.
+        self.view.set_records(message.records, message.progress.labels, in_report_order=True)
+        self.index_rows(self.view.records)
         for warning in message.progress.warnings:
             self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
         self._refresh_rows(keep_sku=current.sku if current else None)
         self.last_sync = message.last_sync
         self._show_sync_state()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="index",
+        exit_on_error=False,
+        description="index rows for the filter",  # never repr() 100k records
+    )
+    def index_rows(self, records: list[ListingRecord]) -> None:
+        """Build the filter's search keys after the first paint, off the UI thread."""
+        keys = search_keys(records)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.view.set_search_keys, records, keys)
 
     def _show_sync_state(self) -> None:
         """The status line when no sync runs: its failure, else when the data is from."""
@@ -241,7 +257,7 @@ class ListScreen(Screen):
         if request is not None:
             self.write_export(request)
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="export")
     def write_export(self, request: ExportRequest) -> None:
         records = self.view.shown()
         try:

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.wizard import build_plan
@@ -173,6 +173,17 @@ class WizardScreen(Screen):
     def on_progress_changed(self, message: ProgressChanged) -> None:
         self.state.progress.touch()
         self.save()
+
+    @on(Input.Submitted)
+    def _field_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field is the footer's Enter (Next): an Input would otherwise keep it,
+        and n, b, p… as typed text, so a keyboard user could not leave the step."""
+        event.stop()
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            self.notify(result.failure_descriptions[0], title="Not valid", severity="warning")
+            return
+        self.action_next()
 
     # ------------------------------------------------------------------ steps
 

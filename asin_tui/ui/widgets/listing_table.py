@@ -131,6 +131,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.view = view
         self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._layout: tuple[int, Layout] | None = None
+        self._row_styles: dict[bool, tuple[Style, dict[State, Style]]] = {}
 
     # ------------------------------------------------------------------ data changes
     def rows_changed(self, *, keep_sku: str | None = None) -> None:
@@ -203,13 +204,31 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._lines.clear()
+        self._forget_rendering()
 
     def on_focus(self) -> None:
-        self._lines.clear()
+        self._forget_rendering()
 
     def on_blur(self) -> None:
+        self._forget_rendering()
+
+    def _forget_rendering(self) -> None:
         self._lines.clear()
+        self._row_styles.clear()
+
+    def _styles_for(self, is_cursor: bool) -> tuple[Style, dict[State, Style]]:
+        """Row base style and the state cell's style per state (resolved once per theme)."""
+        styles = self._row_styles.get(is_cursor)
+        if styles is None:
+            base = self.rich_style
+            if is_cursor:
+                base += self.get_component_rich_style("listing-table--cursor")
+                by_state = dict.fromkeys(State, base)
+            else:
+                get = self.get_component_rich_style
+                by_state = {state: base + get(name) for state, name in _STATE_CLASSES.items()}
+            styles = self._row_styles[is_cursor] = (base, by_state)
+        return styles
 
     def layout_for(self, width: int) -> Layout:
         if self._layout is None or self._layout[0] != width:
@@ -239,15 +258,14 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         return Strip(segments).adjust_cell_length(width, style)
 
     def _row(self, record: ListingRecord, width: int, is_cursor: bool) -> Strip:
-        base = self.rich_style
-        if is_cursor:
-            base = base + self.get_component_rich_style("listing-table--cursor")
-        state_style = (
-            Style() if is_cursor else self.get_component_rich_style(_STATE_CLASSES[record.state])
-        )
-        segments = []
-        for col, col_width in self.layout_for(width):
-            text = fit_cell(self.view.cell(col, record), col_width, col.align_right) + " "
-            style = base + state_style if col.key == "state" else base
-            segments.append(Segment(text, style))
+        base, by_state = self._styles_for(is_cursor)
+        cells = [
+            fit_cell(self.view.cell(col, record), col_width, col.align_right)
+            for col, col_width in self.layout_for(width)
+        ]
+        # The state cell (first) has its colour; the rest of the row is one segment.
+        segments = [
+            Segment(cells[0] + " ", by_state[record.state]),
+            Segment(" ".join(cells[1:]) + " ", base),
+        ]
         return Strip(segments).adjust_cell_length(width, base)
