@@ -12,6 +12,7 @@ raises and keeps the cached data as it was.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import (
+    AccountHealth,
     CatalogItem,
     Diagnosis,
     Evidence,
@@ -32,7 +34,15 @@ from asin_tui.domain.models import (
 from asin_tui.spapi import parse
 from asin_tui.spapi.client import SpApi, open_client, open_demo_client
 from asin_tui.spapi.errors import SpApiError
-from asin_tui.spapi.sync import SyncedListing, SyncProgress, SyncResult, fetch_listing, sync_account
+from asin_tui.spapi.sync import (
+    ACCOUNT_HEALTH,
+    SyncedListing,
+    SyncProgress,
+    SyncResult,
+    fetch_listing,
+    listings_complete,
+    sync_account,
+)
 from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo, cache_path
 from asin_tui.store.config import Profile
 
@@ -116,6 +126,8 @@ class AccountService:
         self._api: SpApi | None = None
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
+        self._account: AccountHealth | None = None
+        self._account_loaded = False
 
     @classmethod
     def for_profile(cls, profile: Profile) -> AccountService:
@@ -155,6 +167,15 @@ class AccountService:
 
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()
+
+    def account_health(self) -> AccountHealth | None:
+        """The account-level gate for this marketplace, from the last Account Health report a
+        sync fetched (``as_of`` says when); None if none was ever fetched or it was unreadable."""
+        if not self._account_loaded:
+            stored = self._cache.account_health()
+            self._account = _parse_account(*stored, self.marketplace_id)[0] if stored else None
+            self._account_loaded = True
+        return self._account
 
     def evidence(self, sku: str) -> Evidence:
         raw = self._cache.raw_evidence(sku)
@@ -225,6 +246,14 @@ class AccountService:
 
     def _store_sync(self, result: SyncResult) -> SyncSummary:
         failed = dict(result.failed)
+        fetched = result.account_health
+        if fetched is not None:
+            health, problem = _parse_account(fetched, result.finished_at, self.marketplace_id)
+            if problem:
+                failed[ACCOUNT_HEALTH] = problem
+                fetched = None  # keep the last readable one
+            else:
+                self._account, self._account_loaded = health, True
         self._requirements = {}
         for product_type, (definition, schema) in result.product_types.items():
             try:
@@ -241,7 +270,7 @@ class AccountService:
                 failed[synced.sku] = f"unreadable answer from SP-API: {exc}"
                 continue
             entries.append((ListingRecord.build(evidence, diagnose(evidence)), raw))
-        complete = result.complete and not failed
+        complete = result.complete and listings_complete(failed)
         info = SyncInfo(
             started_at=result.started_at,
             finished_at=result.finished_at,
@@ -250,7 +279,9 @@ class AccountService:
             failed=failed,
             listings=len(entries),
         )
-        self._cache.write_sync(entries, product_types=result.product_types, info=info)
+        self._cache.write_sync(
+            entries, product_types=result.product_types, info=info, account_health=fetched
+        )
         counts = Counter(record.state for record, _ in entries)
         return SyncSummary(
             started_at=result.started_at,
@@ -280,6 +311,7 @@ class AccountService:
             else (),
             requirements=self._product_type_requirements(listing.product_type),
             catalog=catalog,
+            account=self.account_health(),
         )
 
     def _product_type_requirements(
@@ -296,6 +328,17 @@ class AccountService:
                 requirements = None  # diagnose without the schema rather than not at all
             self._requirements[product_type] = requirements
         return self._requirements[product_type]
+
+
+def _parse_account(
+    document: Mapping[str, Any], fetched_at: datetime, marketplace_id: str
+) -> tuple[AccountHealth | None, str | None]:
+    """(the marketplace's AccountHealth as of ``fetched_at``, None) or (None, what is wrong)."""
+    try:
+        health = parse.parse_account_health(document, marketplace_id)
+    except parse.MalformedResponse as exc:
+        return None, f"unreadable report: {exc}"
+    return (dataclasses.replace(health, as_of=fetched_at) if health else None), None
 
 
 def _raw(synced: SyncedListing) -> RawEvidence:

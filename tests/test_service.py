@@ -10,14 +10,14 @@ import pytest
 
 from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import MARKETPLACES
-from asin_tui.domain.models import State
+from asin_tui.domain.models import Category, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.service import AccountService, UnknownSku
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
-from asin_tui.spapi.ratelimit import RateLimiter
+from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.store.config import Credentials, Profile
 
 TIME_SCALE = 1000.0  # sandbox and client pacing run 1000x faster than Amazon's real rates
@@ -201,3 +201,94 @@ async def test_inactive_since_survives_later_syncs_and_a_restart(service, app):
     assert again == first
     assert restarted.last_sync() is not None
     await restarted.aclose()
+
+
+# ----------------------------------------------------------------------------- account health
+
+
+async def test_an_at_risk_account_puts_the_account_finding_first_everywhere():
+    app = SandboxApp(
+        SandboxAccount(seed=11, listings=80, account_status="AT_RISK"), time_scale=TIME_SCALE
+    )
+    service = make_service(app)
+    try:
+        summary = await service.sync(include_all=False)
+        assert summary.complete and not summary.failed
+        health = service.account_health()
+        assert (health.status, health.as_of) == ("AT_RISK", service.last_sync().finished_at)
+        records = service.cached_records(all_listings=False)
+        assert {r.sku for r in records} == meant_to_need_attention(app.account)
+        for record in records:
+            first, *rest = record.findings
+            assert (first.category, first.code) == (Category.ACCOUNT, codes.ACCOUNT_AT_RISK)
+            # the listing's own causes still follow, for after the account is sorted out
+            intended = app.account.intended_causes(record.sku)
+            assert rest and rest[0].code in intended, (record.sku, rest, intended)
+            assert service.diagnosis(record.sku).findings[0] == first
+            assert service.evidence(record.sku).account == health
+    finally:
+        await service.aclose()
+
+
+async def test_a_normal_account_gives_no_account_finding_but_keeps_its_counters(service, app):
+    await service.sync(include_all=False)
+    health = service.account_health()
+    assert health.status == "NORMAL"
+    document = app.account.account_health_report()["performanceMetrics"][0]
+    bad = {k for k, v in document.items() if isinstance(v, dict) and v.get("status") == "BAD"}
+    assert set(health.policy_counters) == bad and bad  # the sandbox's policy listings
+    for record in service.cached_records(all_listings=False):
+        assert all(f.category is not Category.ACCOUNT for f in record.findings)
+
+
+class ReportsDown(SandboxTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/reports/"):
+            return httpx.Response(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+        return await super().handle_async_request(request)
+
+
+async def test_without_a_fresh_account_health_the_last_one_is_used():
+    app = SandboxApp(
+        SandboxAccount(seed=11, listings=80, account_status="DEACTIVATED"), time_scale=TIME_SCALE
+    )
+    service = make_service(app)
+    await service.sync(include_all=False)
+    first_sync = service.last_sync().finished_at
+    await service.aclose()
+
+    profile = sandbox_profile(app.account)
+    cut_off = AccountService(
+        profile_name=profile.name,
+        marketplace_id=profile.marketplace.marketplace_id,
+        seller_id=profile.seller_id,
+        client_factory=lambda: SpApi(
+            profile,
+            http_client=httpx.AsyncClient(transport=ReportsDown(app)),
+            limiter=RateLimiter(time_scale=TIME_SCALE),
+            backoff=Backoff(tries=1),
+        ),
+    )
+    try:
+        summary = await cut_off.sync(include_all=False)
+        assert summary.complete and list(summary.failed) == ["account health"]
+        assert "createReport" in summary.failed["account health"]
+        health = cut_off.account_health()
+        assert (health.status, health.as_of) == ("DEACTIVATED", first_sync)
+        records = cut_off.cached_records(all_listings=False)
+        assert records and all(r.findings[0].code == codes.ACCOUNT_AT_RISK for r in records)
+        assert records[0].findings[0].title == "Account deactivated"
+    finally:
+        await cut_off.aclose()
+
+
+async def test_an_unreadable_account_health_report_is_named_and_not_kept(service, app, monkeypatch):
+    error_body = {"errors": [{"code": "InternalFailure", "message": "no report"}]}
+    monkeypatch.setattr(app.account, "account_health_report", lambda: error_body)
+    summary = await service.sync(include_all=False)
+    assert summary.complete
+    assert summary.failed["account health"].startswith("unreadable report: ")
+    assert service.account_health() is None
+    reopened = make_service(app)
+    assert reopened.account_health() is None  # nothing unreadable was stored
+    await reopened.aclose()

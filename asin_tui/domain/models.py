@@ -346,6 +346,7 @@ class AccountHealth:
     marketplace_id: str
     status: str  # NORMAL | AT_RISK | DEACTIVATED
     policy_counters: Mapping[str, int] = field(default_factory=dict)  # only BAD sections
+    as_of: datetime | None = None  # when the report was fetched (None: not known)
 
 
 # --------------------------------------------------------------------------- diagnosis
