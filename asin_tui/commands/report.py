@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from asin_tui.cli import UsageError
 from asin_tui.domain.marketplaces import UnknownMarketplace, resolve_marketplace
-from asin_tui.domain.models import ListingRecord, State
+from asin_tui.domain.models import AccountHealth, ListingRecord, State
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.store.atomic import atomic_write_text
 from asin_tui.store.cache import CacheError, SyncInfo
@@ -154,6 +154,7 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
             profile=service.profile_name,
             marketplace_id=service.marketplace_id,
             last_sync=service.last_sync(),
+            account=service.account_health(),
             width=_table_width(args.output),
         )
     finally:
@@ -244,13 +245,14 @@ def render(
     profile: str,
     marketplace_id: str,
     last_sync: SyncInfo | None,
+    account: AccountHealth | None = None,
     width: int = 120,
 ) -> str:
     if fmt == "json":
-        return render_json(records, profile, marketplace_id, last_sync)
+        return render_json(records, profile, marketplace_id, last_sync, account)
     if fmt == "csv":
         return render_csv(records)
-    return render_table(records, last_sync, width)
+    return render_table(records, last_sync, width, account)
 
 
 def render_json(
@@ -258,11 +260,13 @@ def render_json(
     profile: str,
     marketplace_id: str,
     last_sync: SyncInfo | None,
+    account: AccountHealth | None = None,
 ) -> str:
     document: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(),
         "profile": profile,
         "marketplace_id": marketplace_id,
+        "account_health": None if account is None else _account_dict(account),
         "counts": _counts(records),
         "listings": [r.to_report_dict() for r in records],
         "last_sync": None
@@ -275,6 +279,14 @@ def render_json(
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _account_dict(account: AccountHealth) -> dict[str, Any]:
+    return {
+        "status": account.status,
+        "policy_counters": dict(account.policy_counters),
+        "as_of": account.as_of.isoformat() if account.as_of else None,
+    }
 
 
 def render_csv(records: Sequence[ListingRecord]) -> str:
@@ -323,13 +335,18 @@ _GAP = 2
 
 
 def render_table(
-    records: Sequence[ListingRecord], last_sync: SyncInfo | None, width: int = 120
+    records: Sequence[ListingRecord],
+    last_sync: SyncInfo | None,
+    width: int = 120,
+    account: AccountHealth | None = None,
 ) -> str:
     columns = _table_layout(width, records)
     lines = [_table_line({h: h for h, _ in columns}, columns)]
     lines += [_table_line(_table_cells(r), columns) for r in records]
     lines.append("")
     lines += _table_footer(records, last_sync, width)
+    if account is not None and account.status != "NORMAL":
+        lines += textwrap.wrap(_account_line(account), width)
     return "\n".join(lines) + "\n"
 
 
@@ -401,6 +418,18 @@ def _table_footer(
     if len(line) <= width:
         return [line]
     return [wrapped for part in parts for wrapped in textwrap.wrap(part, width)]
+
+
+def _account_line(account: AccountHealth) -> str:
+    """The account-level gate, said once under the table (DOMAIN.md §3 row 15)."""
+    counters = ", ".join(f"{name} {n}" for name, n in account.policy_counters.items())
+    parts = [
+        f"ACCOUNT {account.status}: resolve it in Seller Central → Account Health "
+        "before fixing listings" + (f" (BAD: {counters})" if counters else "")
+    ]
+    if account.as_of:
+        parts.append(f"Account Health report of {account.as_of:%Y-%m-%d %H:%M} UTC")
+    return " · ".join(parts)
 
 
 def _counts(records: Sequence[ListingRecord]) -> dict[str, int]:

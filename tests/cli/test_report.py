@@ -236,3 +236,29 @@ def test_a_corrupt_cache_is_reported_as_a_warning_and_rebuilt(capsys, profile):
     assert {item["sku"] for item in json.loads(out)["listings"]} == needing_attention(profile)
     assert "warning" in err and "moved" in err and "Traceback" not in err
     assert list(cache_file.parent.glob(f"{cache_file.name}.corrupt-*"))
+
+
+# ---------------------------------------------------------------------- account health
+
+
+def test_an_at_risk_account_is_said_first_in_json_and_under_the_table(
+    capsys, fast_clients, monkeypatch
+):
+    account = SandboxAccount(seed=5, listings=60, account_status="AT_RISK")
+    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    try:
+        write_profile("risky", account.seller_id, base_url)
+        monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
+        monkeypatch.setenv("LWA_CLIENT_SECRET", SANDBOX_SECRET)
+        monkeypatch.setenv("SP_API_REFRESH_TOKEN", REFRESH_TOKEN)
+        code, out, err = report(capsys, "--profile", "risky", "--format", "json")
+        assert code == 1 and err == ""
+        doc = json.loads(out)
+        assert doc["account_health"]["status"] == "AT_RISK"
+        assert doc["account_health"]["policy_counters"]
+        assert {item["sku"] for item in doc["listings"]} == needing_attention(account)
+        assert all(item["findings"][0]["category"] == "ACCOUNT" for item in doc["listings"])
+        code, out, _ = report(capsys, "--profile", "risky", "--cached")
+        assert "ACCOUNT AT_RISK: resolve it in Seller Central" in out
+    finally:
+        server.stop()

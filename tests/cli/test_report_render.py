@@ -10,7 +10,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from asin_tui.commands.report import CSV_COLUMNS, ProgressBar, render
-from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State
+from asin_tui.domain.models import (
+    AccountHealth,
+    Category,
+    Finding,
+    ListingRecord,
+    Severity,
+    State,
+)
 from asin_tui.store.cache import SyncInfo
 
 SINCE = datetime(2026, 2, 3, 4, 5, tzinfo=UTC)
@@ -56,10 +63,24 @@ RECORDS = [
 ]
 
 
-def _render(fmt: str, records=RECORDS, width: int = 120) -> str:
+def _render(fmt: str, records=RECORDS, width: int = 120, account=None) -> str:
     return render(
-        fmt, records, profile="main", marketplace_id="ATVPDKIKX0DER", last_sync=SYNC, width=width
+        fmt,
+        records,
+        profile="main",
+        marketplace_id="ATVPDKIKX0DER",
+        last_sync=SYNC,
+        account=account,
+        width=width,
     )
+
+
+AT_RISK = AccountHealth(
+    "ATVPDKIKX0DER",
+    "AT_RISK",
+    {"listingPolicyViolations": 2, "documentRequests": 6},
+    as_of=SINCE,
+)
 
 
 def test_json_has_the_documented_shape_and_one_object_per_listing():
@@ -114,6 +135,31 @@ def test_an_empty_report_still_has_its_shape():
     assert json.loads(_render("json", []))["listings"] == []
     assert _render("csv", []).splitlines() == [",".join(CSV_COLUMNS)]
     assert "0 listings, 0 need attention" in _render("table", [])
+
+
+def test_json_carries_the_account_health_gate():
+    assert json.loads(_render("json"))["account_health"] is None  # never fetched
+    doc = json.loads(_render("json", account=AT_RISK))
+    assert doc["account_health"] == {
+        "status": "AT_RISK",
+        "policy_counters": {"listingPolicyViolations": 2, "documentRequests": 6},
+        "as_of": SINCE.isoformat(),
+    }
+
+
+def test_table_footer_says_when_the_account_is_not_normal():
+    normal = AccountHealth("ATVPDKIKX0DER", "NORMAL", {"documentRequests": 6}, as_of=SINCE)
+    assert "ACCOUNT" not in _render("table", account=normal)
+    wide = _render("table", width=200, account=AT_RISK).splitlines()
+    assert wide[-1] == (
+        "ACCOUNT AT_RISK: resolve it in Seller Central → Account Health before fixing listings "
+        "(BAD: listingPolicyViolations 2, documentRequests 6) · Account Health report of "
+        "2026-02-03 04:05 UTC"
+    )
+    assert wide[-2].startswith("2 listings, 2 need attention")
+    narrow = _render("table", width=80, account=AT_RISK).splitlines()
+    assert all(len(line) <= 80 for line in narrow)
+    assert "ACCOUNT AT_RISK" in "\n".join(narrow)
 
 
 def test_the_progress_bar_redraws_one_line_with_what_the_sync_is_doing():
