@@ -59,13 +59,18 @@ token_endpoint = "{base_url}/auth/o2/token"
     )
 
 
-@pytest.fixture
-def profile(sandbox, monkeypatch):
-    account, _, base_url = sandbox
-    write_profile("sb", account.seller_id, base_url)
+def use_sandbox_profile(monkeypatch, name: str, seller_id: str, base_url: str) -> None:
+    """A config profile for the sandbox at ``base_url``, its credentials in the environment."""
+    write_profile(name, seller_id, base_url)
     monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
     monkeypatch.setenv("LWA_CLIENT_SECRET", SANDBOX_SECRET)
     monkeypatch.setenv("SP_API_REFRESH_TOKEN", REFRESH_TOKEN)
+
+
+@pytest.fixture
+def profile(sandbox, monkeypatch):
+    account, _, base_url = sandbox
+    use_sandbox_profile(monkeypatch, "sb", account.seller_id, base_url)
     return account
 
 
@@ -178,10 +183,7 @@ def test_exit_0_when_nothing_needs_attention(capsys, fast_clients, monkeypatch):
     account = SandboxAccount(seed=5, listings=20, problem_share=0.0)
     server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
     try:
-        write_profile("healthy", account.seller_id, base_url)
-        monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
-        monkeypatch.setenv("LWA_CLIENT_SECRET", SANDBOX_SECRET)
-        monkeypatch.setenv("SP_API_REFRESH_TOKEN", REFRESH_TOKEN)
+        use_sandbox_profile(monkeypatch, "healthy", account.seller_id, base_url)
         code, out, _ = report(capsys, "--profile", "healthy", "--format", "json")
     finally:
         server.stop()
@@ -247,10 +249,7 @@ def test_an_at_risk_account_is_said_first_in_json_and_under_the_table(
     account = SandboxAccount(seed=5, listings=60, account_status="AT_RISK")
     server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
     try:
-        write_profile("risky", account.seller_id, base_url)
-        monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
-        monkeypatch.setenv("LWA_CLIENT_SECRET", SANDBOX_SECRET)
-        monkeypatch.setenv("SP_API_REFRESH_TOKEN", REFRESH_TOKEN)
+        use_sandbox_profile(monkeypatch, "risky", account.seller_id, base_url)
         code, out, err = report(capsys, "--profile", "risky", "--format", "json")
         assert code == 1 and err == ""
         doc = json.loads(out)

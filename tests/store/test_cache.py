@@ -85,6 +85,14 @@ def sync(cache: ListingCache, at: datetime, records: list[ListingRecord], **kw) 
     cache.write_sync([(r, raw(r.sku)) for r in records], product_types={}, info=info(at, **kw))
 
 
+def alter(path, statement: str) -> None:
+    """Change a closed cache file behind the cache's back."""
+    conn = sqlite3.connect(path)
+    conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
 @pytest.fixture
 def cache():
     c = ListingCache.for_account("main", MP)
@@ -263,10 +271,7 @@ def test_a_corrupt_file_is_moved_aside_and_rebuilt_with_a_warning(content):
 def test_a_cache_from_another_schema_version_is_moved_aside(cache):
     sync(cache, T0, [record("A", State.INACTIVE)])
     cache.close()
-    conn = sqlite3.connect(cache.path)
-    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    alter(cache.path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     reopened = ListingCache(cache.path)
     assert reopened.warning and "version 99" in reopened.warning
     assert reopened.load_records(needs_attention_only=False) == []
@@ -306,10 +311,7 @@ def test_the_last_account_health_document_is_kept_until_a_sync_brings_a_new_one(
 def test_a_cache_written_before_account_health_gains_the_table(cache):
     sync(cache, T0, [record("A", State.INACTIVE)])
     cache.close()
-    conn = sqlite3.connect(cache.path)
-    conn.execute("DROP TABLE account_health")
-    conn.commit()
-    conn.close()
+    alter(cache.path, "DROP TABLE account_health")
     reopened = ListingCache(cache.path)
     assert reopened.warning is None and reopened.account_health() is None
     assert [r.sku for r in reopened.load_records(needs_attention_only=False)] == ["A"]
