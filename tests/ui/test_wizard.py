@@ -2,44 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import inspect
+from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input, OptionList, Select
 
 from asin_tui.domain import codes
+from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import (
+    AttributeSpec,
     Category,
     Diagnosis,
+    Enforcement,
     Evidence,
     Finding,
     FulfillmentAvailability,
     Issue,
     Listing,
     Offer,
+    ProductTypeRequirements,
     Severity,
     State,
     WizardStep,
 )
+from asin_tui.service import SubmissionResult
 from asin_tui.store import paths
 from asin_tui.store.progress import Outcome, ProgressStore
+from asin_tui.ui.app import AsinTuiApp
 from asin_tui.ui.screens.wizard import WizardScreen
 
 US = "ATVPDKIKX0DER"
-
-
-@dataclass(frozen=True)
-class Answer:
-    sku: str
-    status: str
-    submission_id: str | None
-    issues: tuple[Issue, ...] = ()
-    preview: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("VALID", "ACCEPTED")
 
 
 class FakeAccount:
@@ -87,7 +82,7 @@ class FakeAccount:
         self.sent.append((patches, preview))
         if not preview:
             self.applied = True
-        return Answer(
+        return SubmissionResult(
             sku, "VALID" if preview else "ACCEPTED", None if preview else "sub-1", preview=preview
         )
 
@@ -96,13 +91,97 @@ class FakeAccount:
             self.listing = replace(self.listing, status=frozenset({"BUYABLE", "DISCOVERABLE"}))
 
 
+def _suppressed_issue(code: str, message: str, *names: str, category: str = "") -> Issue:
+    return Issue(
+        code,
+        message,
+        "ERROR",
+        attribute_names=names,
+        categories=(category,) if category else (),
+        enforcement=Enforcement(("LISTING_SUPPRESSED",), "NOT_EXEMPT"),
+    )
+
+
+PILLOWCASE = Listing(
+    sku="PILLOW-2",
+    marketplace_id=US,
+    asin="B0PILLOW02",
+    item_name="Flannel pillowcase pair, Full",
+    product_type="PILLOWCASE",
+    status=frozenset(),
+    issues=(
+        _suppressed_issue(
+            "99300",
+            "Product Detail Page Rules Violation (Inaccurate information on product detail page).",
+        ),
+        _suppressed_issue(
+            "90220", "'color' is required but not supplied.", "color", category="MISSING_ATTRIBUTE"
+        ),
+        _suppressed_issue(
+            "18155",
+            "The selling price (excluding shipping) is greater than the 'maximum price' for the listing.",
+            "purchasable_offer",
+            category="INVALID_PRICE",
+        ),
+    ),
+    offers=(Offer(US, "B2C", Decimal("88.95"), "USD"),),
+    fulfillment=(FulfillmentAvailability("DEFAULT", 40),),
+    attributes={
+        "item_name": [{"value": "Flannel pillowcase pair, Full", "marketplace_id": US}],
+        "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": 40}],
+        "purchasable_offer": [
+            {
+                "marketplace_id": US,
+                "currency": "USD",
+                "our_price": [{"schedule": [{"value_with_tax": 88.95}]}],
+                "minimum_seller_allowed_price": [{"schedule": [{"value_with_tax": 24.22}]}],
+                "maximum_seller_allowed_price": [{"schedule": [{"value_with_tax": 72.68}]}],
+            }
+        ],
+    },
+)
+PILLOWCASE_TYPE = ProductTypeRequirements(
+    product_type="PILLOWCASE",
+    marketplace_id=US,
+    attributes={
+        "item_name": AttributeSpec("item_name", "Item Name", required=True, max_length=200),
+        "color": AttributeSpec(
+            "color",
+            "Colour",
+            required=True,
+            enum=("beige", "sage_green", "teal"),
+            enum_names=("Beige", "Sage Green", "Teal"),
+        ),
+    },
+)
+
+
+class SuppressedAccount(FakeAccount):
+    """A suppressed pillowcase: a detail-page policy violation (no patch lifts it), a missing
+    required colour and a price above its band. Diagnosed by the real engine."""
+
+    def __init__(self) -> None:
+        super().__init__(fixable=False)
+        self.listing = PILLOWCASE
+
+    def evidence(self, sku):
+        return Evidence(self.listing, requirements=PILLOWCASE_TYPE)
+
+    def diagnosis(self, sku):
+        return diagnose(self.evidence(sku))
+
+
 class WizardApp(App):
+    """The wizard alone, styled like the real app (its stylesheet)."""
+
+    CSS_PATH = Path(inspect.getfile(AsinTuiApp)).with_name(AsinTuiApp.CSS_PATH)
+
     def __init__(self, account, store) -> None:
         super().__init__()
         self.account, self.store = account, store
 
     def on_mount(self) -> None:
-        self.push_screen(WizardScreen(self.account, "MUG-1", self.store))
+        self.push_screen(WizardScreen(self.account, self.account.listing.sku, self.store))
 
 
 async def settle(pilot) -> None:
@@ -237,3 +316,80 @@ async def test_still_failing_goes_to_wrap_up_with_a_case_draft():
         resumed = pilot.app.screen.state
         assert resumed.step is WizardStep.WRAP_UP
         assert resumed.case_path == path and "MUG-1" in resumed.case_text
+
+
+async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
+    app = WizardApp(SuppressedAccount(), ProgressStore("test", US))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.state.plan.applicable == (
+            WizardStep.OVERVIEW,
+            WizardStep.POLICY,
+            WizardStep.FIELDS,
+            WizardStep.APPLY,
+            WizardStep.VERIFY,
+            WizardStep.WRAP_UP,
+        )
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.POLICY
+        (case,) = screen.state.plan.policy_cases
+        assert case.key == "99300" and "in force" in case.evidence
+        first = screen.query(Checkbox).first()
+        app.set_focus(first)
+        await pilot.press("space")
+        screen.query_one("#note-0-0", Input).value = "Title claims removed"
+        screen.query_one("#policy-notes", Input).value = "Reinstatement asked on the 20th"
+        await pilot.pause()
+    saved = ProgressStore("test", US).get("PILLOW-2").steps[WizardStep.POLICY]
+    assert [(i.done, i.note) for i in saved.checklist] == [
+        (True, "Title claims removed"),
+        (False, ""),
+        (False, ""),
+    ]
+    assert saved.checklist[0].item.startswith("[99300] ")
+    assert saved.notes == "Reinstatement asked on the 20th"
+    again = WizardApp(SuppressedAccount(), ProgressStore("test", US))
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = again.screen
+        assert screen.state.step is WizardStep.POLICY
+        assert [c.value for c in screen.query(Checkbox)] == [True, False, False]
+        assert screen.query_one("#note-0-0", Input).value == "Title claims removed"
+
+
+async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
+    account = SuppressedAccount()
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        for _ in range(2):
+            await pilot.press("n")
+            await settle(pilot)
+        assert screen.state.step is WizardStep.FIELDS
+        colour = screen.query_one("#attr-color Select", Select)
+        assert colour.value is Select.NULL, "no colour yet: nothing is prefilled"
+        choices = colour.query_one(OptionList)  # the drop-down's choices
+        labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert labels[-3:] == ["Beige", "Sage Green", "Teal"]
+        price = screen.query_one("#price-our_price Input", Input)
+        assert price.value == "88.95"
+        price.value = "0"
+        await pilot.pause()
+        assert "at least 0.01" in str(screen.query_one("#price-our_price .field-message").render())
+        assert screen.state.draft.price is None, "an invalid value is never patched"
+        price.value = "69.99"
+        colour.value = "sage_green"
+        await pilot.pause()
+        pilot.app.set_focus(None)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.APPLY
+    patches, preview = account.sent[0]
+    assert preview is True
+    by_path = {p["path"]: p for p in patches}
+    assert by_path["/attributes/color"]["value"][0]["value"] == "sage_green"
+    offer = by_path["/attributes/purchasable_offer"]["value"][0]
+    assert offer["our_price"] == [{"schedule": [{"value_with_tax": 69.99}]}]
+    assert offer["maximum_seller_allowed_price"] == [{"schedule": [{"value_with_tax": 72.68}]}]
