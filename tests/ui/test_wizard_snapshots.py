@@ -1,10 +1,10 @@
-"""Snapshots of the wizard steps at 100×30 (fixed in-test account: deterministic)."""
+"""Snapshots of the wizard steps at 100×30 (fixed in-test accounts: deterministic)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.ui.test_wizard import FakeAccount, WizardApp, settle
+from tests.ui.test_wizard import FakeAccount, SuppressedAccount, WizardApp, settle
 
 
 async def _type_quantity(pilot) -> None:
@@ -14,12 +14,22 @@ async def _type_quantity(pilot) -> None:
     pilot.app.set_focus(None)
 
 
+async def _type_bad_price(pilot) -> None:
+    await settle(pilot)
+    pilot.app.screen.query_one("#price-our_price Input").value = "0"
+    await pilot.pause()
+    pilot.app.set_focus(None)
+
+
+TYPING = {"type": _type_quantity, "bad_price": _type_bad_price}
+
+
 def _walk(*keys: str):
     async def run_before(pilot) -> None:
         await settle(pilot)
         for key in keys:
-            if key == "type":
-                await _type_quantity(pilot)
+            if key in TYPING:
+                await TYPING[key](pilot)
                 continue
             await pilot.press(key)
             await settle(pilot)
@@ -40,4 +50,18 @@ def _walk(*keys: str):
 )
 def test_wizard_step_snapshot(snap_compare, name, keys):
     app = WizardApp(FakeAccount(), None)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_walk(*keys))
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("policy", ("n",)),
+        ("fields", ("n", "n")),
+        ("fields_invalid_price", ("n", "n", "bad_price")),
+    ],
+)
+def test_wizard_policy_and_fields_snapshot(snap_compare, name, keys):
+    """A suppressed listing: policy checklist, a schema enum (Select), the price band."""
+    app = WizardApp(SuppressedAccount(), None)
     assert snap_compare(app, terminal_size=(100, 30), run_before=_walk(*keys))

@@ -35,7 +35,9 @@ class TypedField(VerticalGroup):
 
     DEFAULT_CSS = """
     TypedField { height: auto; margin-bottom: 1; }
-    TypedField .field-message { color: $text-error; height: auto; }
+    TypedField Label { width: 1fr; }
+    TypedField .field-message { color: $text-error; display: none; }
+    TypedField .field-message.-shown { display: block; }
     TypedField .field-hint { color: $text-muted; }
     """
 
@@ -72,13 +74,15 @@ class TypedField(VerticalGroup):
                 compact=True,
             )
         if self.hint:
-            yield Label(self.hint, classes="field-hint")
-        yield Label("", classes="field-message")
+            yield Label(self.hint, classes="field-hint", markup=False)
+        yield Label("", classes="field-message", markup=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         ok, message, value = validate_value(self.spec, event.value)
-        self.query_one(".field-message", Label).update(message)
+        shown = self.query_one(".field-message", Label)
+        shown.update(message)
+        shown.set_class(bool(message), "-shown")
         self.post_message(self.Changed(self, ok, value))
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalGroup
@@ -38,15 +39,17 @@ class ProgressChanged(Message):
     """A step changed the saved progress (a tick, a note): the screen saves it."""
 
 
-def checks_text(checks: tuple[Check, ...]) -> Text:
-    text = Text()
-    width = max((len(c.label) for c in checks), default=0)
+def checks_table(checks: tuple[Check, ...]) -> Table | Text:
+    """One row per check: mark, label, and the evidence wrapped in its own column."""
+    if not checks:
+        return Text("Nothing to check.")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
     for check in checks:
-        text.append_text(status_mark(check.status))
-        text.append(f" {check.label.ljust(width)}  ", style="bold")
-        text.append(f"{check.evidence}\n")
-    text.rstrip()
-    return text if text.plain else Text("Nothing to check.")
+        table.add_row(status_mark(check.status), check.label, check.evidence)
+    return table
 
 
 class StepBody(VerticalGroup):
@@ -56,8 +59,10 @@ class StepBody(VerticalGroup):
         super().__init__(classes="wizard-step")
         self.state = state
 
-    def checks(self) -> Static:
-        return Static(checks_text(self.state.plan.step(self.step).checks), classes="checks")
+    def checks(self, checks: tuple[Check, ...] | None = None) -> Static:
+        """The step's checks (or ``checks``: a part of them)."""
+        shown = self.state.plan.step(self.step).checks if checks is None else checks
+        return Static(checks_table(shown), classes="checks")
 
 
 class OverviewStep(StepBody):
@@ -135,11 +140,15 @@ class PolicyStep(StepBody):
     step = WizardStep.POLICY
 
     def compose(self) -> ComposeResult:
-        yield self.checks()
+        cases = self.state.plan.policy_cases
+        titles = {case.title for case in cases}
+        others = tuple(c for c in self.state.plan.step(self.step).checks if c.label not in titles)
+        if others or not cases:  # restrictions, account health: what no case below covers
+            yield self.checks(others)
         self._items: dict[str, Any] = {}
-        for n, case in enumerate(self.state.plan.policy_cases):
+        for n, case in enumerate(cases):
             yield Label(case.title, classes="section-title")
-            yield Static(case.evidence, classes="evidence")
+            yield Static(case.evidence, classes="evidence", markup=False)
             yield Static(f"Appeal path: {case.appeal_path}", classes="hint")
             for link in case.links:
                 yield Static(f"{link.title}: {link.url}", classes="hint")
@@ -183,12 +192,13 @@ class FieldsStep(StepBody):
     def compose(self) -> ComposeResult:
         plan, draft = self.state.plan, self.state.draft
         yield self.checks()
+        if plan.fields:
+            yield Label("Attributes to send", classes="section-title")
         for field_input in plan.fields:
             current = draft.attributes.get(field_input.name)
             text = str(current) if current is not None else field_input.current
-            yield TypedField(
-                field_input.spec, text, hint=field_input.message, id=f"attr-{field_input.name}"
-            )
+            spec = field_input.spec
+            yield TypedField(spec, text, hint=spec.description, id=f"attr-{field_input.name}")
         if plan.price_needs_action:
             yield Label(f"Price (allowed {plan.price.band_text})", classes="section-title")
             band = {
@@ -263,7 +273,7 @@ class VerifyStep(StepBody):
     step = WizardStep.VERIFY
 
     def compose(self) -> ComposeResult:
-        yield Static(verify_text(self.state.verification), id="verify-result")
+        yield Static(verify_text(self.state.verification), id="verify-result", classes="outcome")
 
     def show(self, result: VerifyResult | None) -> None:
         self.query_one("#verify-result", Static).update(verify_text(result))
