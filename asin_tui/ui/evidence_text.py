@@ -24,8 +24,7 @@ _SEVERITY_STYLE = {Severity.ERROR: "$text-error", Severity.WARNING: "$text-warni
 _MUTED = "$text-muted"
 
 
-def _lines(lines: list[Content]) -> Content:
-    return Content("\n").join(lines)
+Lines = list[Content]  # a line starting with two spaces belongs to the line above it
 
 
 def _field(label: str, value: str) -> Content:
@@ -53,14 +52,14 @@ def header(record: ListingRecord) -> Content:
         ("  since ", _MUTED),
         date_text(record.inactive_since),
     )
-    return _lines(
+    return Content("\n").join(
         [Content.styled(record.title or "(no title)", "bold"), Content("  ").join(facts), state]
     )
 
 
-def findings(diagnosis: Diagnosis) -> Content:
+def findings(diagnosis: Diagnosis) -> Lines:
     if not diagnosis.findings:
-        return Content("Nothing to fix: the listing is buyable and discoverable.")
+        return [Content("Nothing to fix: the listing is buyable and discoverable.")]
     ordered = sorted(diagnosis.findings, key=lambda f: f.severity.rank)
     lines: list[Content] = []
     for f in ordered:
@@ -73,19 +72,18 @@ def findings(diagnosis: Diagnosis) -> Content:
             )
         )
         lines.append(Content(f"  {f.detail}"))
-        step = f" (wizard step: {f.step.label})" if f.step else ""
-        lines.append(Content.assemble(("  Fix: ", "bold"), f.fix + step))
-    return _lines(lines)
+        lines.append(Content.assemble(("  Fix: ", "bold"), f.fix))
+    return lines
 
 
-def issues(evidence: Evidence) -> Content:
+def issues(evidence: Evidence) -> Lines:
     found = evidence.listing.issues_here()
     if not found:
-        return Content("Amazon reports no issues for this listing in this marketplace.")
-    return _lines([_issue(i) for i in found])
+        return [Content("Amazon reports no issues for this listing in this marketplace.")]
+    return [line for issue in found for line in _issue(issue)]
 
 
-def _issue(issue: Issue) -> Content:
+def _issue(issue: Issue) -> Lines:
     lines = [
         Content.assemble(
             (f"{issue.code}  {issue.severity}", "bold"),
@@ -97,7 +95,7 @@ def _issue(issue: Issue) -> Content:
         lines.append(Content(f"  Enforcement: {_enforcement(issue.enforcement)}"))
     if issue.attribute_names:
         lines.append(Content(f"  Attributes: {', '.join(issue.attribute_names)}"))
-    return _lines(lines)
+    return lines
 
 
 def _enforcement(enforcement: Enforcement) -> str:
@@ -109,7 +107,7 @@ def _enforcement(enforcement: Enforcement) -> str:
     return text
 
 
-def stock(evidence: Evidence) -> Content:
+def stock(evidence: Evidence) -> Lines:
     listing = evidence.listing
     lines = [_field("Channel", listing.fulfillment_channel or "none (no fulfillment availability)")]
     if not listing.is_fba:
@@ -119,7 +117,7 @@ def stock(evidence: Evidence) -> Content:
         lines.extend(_fba(evidence.inventory))
     elif listing.is_fba:
         lines.append(Content("FBA inventory was not fetched for this SKU."))
-    return _lines(lines)
+    return lines
 
 
 def _fba(inv: InventorySummary) -> list[Content]:
@@ -145,7 +143,7 @@ def _fba(inv: InventorySummary) -> list[Content]:
     ]
 
 
-def restrictions(evidence: Evidence) -> Content:
+def restrictions(evidence: Evidence) -> Lines:
     lines: list[Content] = []
     for restriction in evidence.restrictions:
         condition = restriction.condition_type or "any condition"
@@ -153,13 +151,13 @@ def restrictions(evidence: Evidence) -> Content:
             code = reason.reason_code or "RESTRICTED"
             lines.append(Content.assemble((f"{code} ({condition})", "bold"), f"  {reason.message}"))
             lines.extend(Content(f"  {link.title}: {link.url}") for link in reason.links)
-    return _lines(lines) if lines else Content("No restrictions for this ASIN and condition.")
+    return lines or [Content("No restrictions for this ASIN and condition.")]
 
 
-def listing_fields(evidence: Evidence) -> Content:
+def listing_fields(evidence: Evidence) -> Lines:
     requirements = evidence.requirements
     if requirements is None:
-        return Content("The product type definition was not fetched for this listing.")
+        return [Content("The product type definition was not fetched for this listing.")]
     lines: list[Content] = [
         Content.styled(
             f"Required by {requirements.display_name or requirements.product_type}:", _MUTED
@@ -176,10 +174,10 @@ def listing_fields(evidence: Evidence) -> Content:
                 mark, f"  {name}", (f" ({spec.title})" if spec.title else "", _MUTED), f"  {shown}"
             )
         )
-    return _lines(lines)
+    return lines
 
 
-def price(evidence: Evidence) -> Content:
+def price(evidence: Evidence) -> Lines:
     band = price_band(evidence.listing)
     lines = [
         _field("Price", price_text(band.price, band.currency, with_currency=True)),
@@ -187,7 +185,7 @@ def price(evidence: Evidence) -> Content:
     ]
     if band.conflict:
         lines.append(Content.styled(f"✖ {band.conflict}", "bold $text-error"))
-    return _lines(lines)
+    return lines
 
 
 SECTIONS = (

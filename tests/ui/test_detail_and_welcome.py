@@ -38,8 +38,7 @@ async def test_detail_shows_header_findings_and_every_evidence_section(app):
             "✖ Suppressed",
             "since 2026-10-01",
             "✖ ERROR  Missing required attribute",
-            "Fix: Do the thing",
-            "(wizard step: Listing fields)",
+            "Fix: Do the thing that fixes missing required attribute.",
             # SP-API issue with enforcement and exemption date
             "90220  ERROR",
             "LISTING_SUPPRESSED; exemption EXEMPT_UNTIL_EXPIRY_DATE until 2026-12-31",

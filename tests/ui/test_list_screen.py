@@ -222,3 +222,24 @@ async def test_wizard_column_shows_saved_progress(app):
         await settle(pilot)
         row = shown_skus(app).index("SKU-0000")
         assert "Listing fields" in table(app).render_line(row + 1).text
+
+
+async def test_an_empty_list_says_why(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"no such thing")
+        assert "No listing matches the filter" in table(app).render_line(1).text
+
+
+async def test_empty_cache_says_it_is_fetching_then_why_the_sync_failed():
+    service = FakeService(records=[], fail_sync="Amazon did not answer")
+    service.sync_gate = asyncio.Event()
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert "fetching your listings" in table(app).render_line(1).text
+        service.sync_gate.set()
+        await settle(pilot)
+        assert "Sync failed: Amazon did not answer" in status_text(app)
+        assert "Press a to see all listings" in table(app).render_line(1).text

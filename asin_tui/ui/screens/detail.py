@@ -8,7 +8,7 @@ from urllib.parse import quote
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
@@ -47,10 +47,10 @@ class DetailScreen(Screen):
         with VerticalScroll(id="detail-body", can_focus=True):
             yield Static(evidence_text.header(self.record), id="detail-header")
             yield Label("Findings", classes="section-title")
-            yield Static("Loading the diagnosis…", id="findings")
+            yield Vertical(Static("Loading the diagnosis…"), id="findings", classes="section")
             for title, _ in evidence_text.SECTIONS:
                 yield Label(title, classes="section-title")
-                yield Static("…", classes="evidence")
+                yield Vertical(Static("…"), classes="section evidence")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -80,10 +80,19 @@ class DetailScreen(Screen):
             findings=diagnosis.findings,
         )
         self.query_one("#detail-header", Static).update(evidence_text.header(self.record))
-        self.query_one("#findings", Static).update(evidence_text.findings(message.diagnosis))
-        blocks = self.query(".evidence").results(Static)
+        self._fill(self.query_one("#findings", Vertical), evidence_text.findings(diagnosis))
+        blocks = self.query(".evidence").results(Vertical)
         for (_, render), block in zip(evidence_text.SECTIONS, blocks, strict=True):
-            block.update(render(message.evidence))
+            self._fill(block, render(message.evidence))
+
+    @staticmethod
+    def _fill(section: Vertical, lines: evidence_text.Lines) -> None:
+        """One Static per line; a line indented by two spaces wraps under its own indent."""
+        section.remove_children()
+        section.mount_all(
+            Static(line[2:], classes="indented") if line.plain.startswith("  ") else Static(line)
+            for line in lines
+        )
 
     def action_back(self) -> None:
         self.dismiss()

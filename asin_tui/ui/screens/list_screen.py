@@ -91,8 +91,19 @@ class ListScreen(Screen):
             self.action_sync()
 
     def _refresh_rows(self, keep_sku: str | None = None) -> None:
+        self.table.empty_text = self._empty_text()
         self.table.rows_changed(keep_sku=keep_sku)
         self.query_one(StateCounts).show(self.view.counts, self.view.state, self.show_all)
+
+    def _empty_text(self) -> str:
+        """Why the list is empty, in words."""
+        if not self.view.records:
+            if self.syncing:
+                return "Nothing cached yet: fetching your listings from Amazon…"
+            if self.show_all:
+                return "No listings cached. Press r to sync."
+            return "No listing needs attention. Press a to see all listings."
+        return "No listing matches the filter. Escape clears it; 0 shows every state."
 
     # ------------------------------------------------------------------ cache
     @work(thread=True, exclusive=True, group="cache", exit_on_error=False)
@@ -180,6 +191,7 @@ class ListScreen(Screen):
         self.syncing = False
         self.sync_error = message.reason
         self._show_sync_state()
+        self._refresh_rows()
         self.notify(message.reason, title="Sync failed", severity="error", timeout=8)
 
     # ------------------------------------------------------------------ filter

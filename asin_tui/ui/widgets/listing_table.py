@@ -27,6 +27,7 @@ from asin_tui.ui.listing_view import COLUMNS, Column, ListingView, column
 from asin_tui.ui.presentation import state_class
 
 TITLE_MIN = 12
+CAUSE_MAX = 34
 # Columns join the layout in this order while they fit; the title always gets the rest.
 _PRIORITY = ("state", "sku", "cause", "stock", "asin", "price", "progress", "since")
 _STATE_NARROW = 2  # the symbol alone
@@ -53,7 +54,12 @@ def _fit(width: int, state_width: int) -> Layout:
             break
         widths[key] = column(key).width
         used += need
-    widths["title"] = TITLE_MIN + max(0, width - used)
+    extra = max(0, width - used)
+    if "cause" in widths:  # a wide terminal shows more of the cause too
+        grow = min(extra // 3, CAUSE_MAX - widths["cause"])
+        widths["cause"] += grow
+        extra -= grow
+    widths["title"] = TITLE_MIN + extra
     return tuple((c, widths[c.key]) for c in COLUMNS if c.key in widths)
 
 
@@ -87,6 +93,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES = {
         "listing-table--header",
         "listing-table--cursor",
+        "listing-table--empty",
         *_STATE_CLASSES.values(),
     }
 
@@ -100,6 +107,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
                                      color: $block-cursor-foreground; text-style: bold; }
         &:blur > .listing-table--cursor { background: $block-cursor-blurred-background;
                                           color: $foreground; text-style: none; }
+        & > .listing-table--empty { color: $text-muted; text-style: italic; }
         & > .listing-table--suppressed { color: $text-error; }
         & > .listing-table--catalog-removed { color: $text-error; }
         & > .listing-table--incomplete { color: $text-warning; }
@@ -129,6 +137,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, view: ListingView, *, name=None, id=None, classes=None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.view = view
+        self.empty_text = ""  # what the first row says when there are no rows
         self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._layout: tuple[int, Layout] | None = None
         self._row_styles: dict[bool, tuple[Style, dict[State, Style]]] = {}
@@ -241,6 +250,9 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
             return self._header(width)
         row = round(self.scroll_y) + y - 1
         if row >= len(self.view):
+            if row == 0 and self.empty_text:
+                style = self.get_component_rich_style("listing-table--empty")
+                return Strip([Segment(fit_cell(self.empty_text, width), style)])
             return Strip.blank(width, self.rich_style)
         key = (self.view.rows[row], width, row == self.cursor_row, self.has_focus)
         strip = self._lines.get(key)
