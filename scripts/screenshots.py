@@ -1,0 +1,87 @@
+"""Make screenshots/*.svg of the real app on the demo account: list, detail, help, welcome.
+
+    python scripts/screenshots.py [--out screenshots] [--size 120x40]
+
+Runs headless against a fresh demo account in throwaway config/cache/data folders (your own
+asin-tui state is never read or touched), waits for the first sync, then saves each screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def isolate(home: Path) -> None:
+    """Point every asin-tui folder (platformdirs reads XDG_*) at a throwaway home."""
+    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        path = home / var.lower()
+        path.mkdir()
+        os.environ[var] = str(path)
+    os.environ["HOME"] = str(home)
+
+
+async def shoot(app, size, out: Path, shots: list[tuple[str, Callable[..., Awaitable]]]) -> None:
+    async with app.run_test(size=size) as pilot:
+        await settled(pilot)
+        for name, step in shots:
+            await step(pilot)
+            await settled(pilot)
+            app.save_screenshot(filename=f"{name}.svg", path=str(out))
+            print(f"wrote {out / name}.svg")
+
+
+async def settled(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def press(*keys: str) -> Callable[..., Awaitable]:
+    async def step(pilot) -> None:
+        await pilot.press(*keys)
+
+    return step
+
+
+async def main(out: Path, size: tuple[int, int]) -> None:
+    from asin_tui.service import AccountService
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.progress import saved_progress
+
+    def demo():
+        return AccountService.for_demo(reset=True)
+
+    app = make_app(demo, progress_loader=saved_progress)
+    await shoot(
+        app,
+        size,
+        out,
+        [
+            ("list", press()),
+            ("list-filtered", press("slash", *"stock", "enter")),
+            ("detail", press("enter")),
+            ("help", press("escape", "question_mark")),
+        ],
+    )
+    await shoot(make_app(None, demo_factory=demo), size, out, [("welcome", press())])
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--size", default="120x40")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="asin-tui-shots-") as home:
+        isolate(Path(home))
+        args.out.mkdir(parents=True, exist_ok=True)
+        width, height = (int(n) for n in args.size.split("x"))
+        asyncio.run(main(args.out.resolve(), (width, height)))
