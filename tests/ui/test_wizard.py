@@ -393,3 +393,24 @@ async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
     offer = by_path["/attributes/purchasable_offer"]["value"][0]
     assert offer["our_price"] == [{"schedule": [{"value_with_tax": 69.99}]}]
     assert offer["maximum_seller_allowed_price"] == [{"schedule": [{"value_with_tax": 72.68}]}]
+
+
+async def test_enter_in_a_field_goes_on_only_when_the_value_is_valid():
+    account = FakeAccount()
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        quantity = screen.query_one("#stock-quantity Input", Input)
+        pilot.app.set_focus(quantity)
+        quantity.value = "-1"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.STOCK
+        assert any("at least 0" in n.message for n in pilot.app._notifications)
+        quantity.value = "7"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.APPLY, "Enter in a valid field is Next"
+        assert account.sent[0][0][0]["value"][0]["quantity"] == 7
