@@ -273,7 +273,7 @@ class ListScreen(Screen):
     def write_export(self, request: ExportRequest) -> None:
         records = self.view.shown()
         try:
-            request.write(render_export(records, request.fmt, self.service))
+            request.write(render_export(records, request.fmt, self.service, self.last_sync))
         except FileExistsError:
             self.app.call_from_thread(
                 self.notify, f"{request.path} exists: choose another name", severity="error"
