@@ -241,6 +241,7 @@ async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
         ("REAL", "ACCEPTED", "sub-1"),
     ]
     assert saved.steps[WizardStep.STOCK].status.value == "passed"
+    assert saved.steps[WizardStep.OVERVIEW].status.value == "passed", "the listing is live now"
 
 
 async def test_submit_needs_a_valid_preview():

@@ -150,9 +150,9 @@ class WizardState:
         for step in (WizardStep.STOCK, WizardStep.POLICY, WizardStep.FIELDS):
             if step in self.plan.applicable:
                 self.set_status(step, Status.NEEDS_ACTION if step is failing else Status.PASSED)
-        self.set_status(
-            WizardStep.VERIFY, Status.PASSED if result.resolved else Status.NEEDS_ACTION
-        )
+        outcome = Status.PASSED if result.resolved else Status.NEEDS_ACTION
+        self.set_status(WizardStep.OVERVIEW, outcome)  # its check is the listing's state
+        self.set_status(WizardStep.VERIFY, outcome)
         return result
 
     @property

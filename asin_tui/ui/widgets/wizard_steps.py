@@ -28,6 +28,7 @@ ACTION_LABELS = {
     StockAction.SWITCH_TO_MFN: "Switch to merchant fulfilment with a quantity",
     StockAction.SWITCH_TO_FBA: "Relist for Fulfilment by Amazon",
 }
+LABEL_WIDTH = 30  # of a check's label: the evidence keeps most of an 80-column line
 PRICE_FIELDS = (
     (P.OUR_PRICE, "Price"),
     (P.MINIMUM_PRICE, "Minimum allowed price"),
@@ -45,7 +46,7 @@ def checks_table(checks: tuple[Check, ...]) -> Table | Text:
         return Text("Nothing to check.")
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
-    table.add_column(style="bold", no_wrap=True)
+    table.add_column(style="bold", max_width=LABEL_WIDTH)  # a long finding title wraps
     table.add_column(ratio=1)
     for check in checks:
         table.add_row(status_mark(check.status), check.label, check.evidence)
