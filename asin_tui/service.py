@@ -16,7 +16,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo, cache_path
 from asin_tui.store.config import Profile
 
 DEMO_PROFILE = "demo"
+#: How old a stored Account Health report may be before a sync fetches it again.
+ACCOUNT_HEALTH_MAX_AGE = timedelta(hours=6)
 
 ProgressCallback = Callable[[SyncProgress], None]
 
@@ -177,6 +179,14 @@ class AccountService:
             self._account_loaded = True
         return self._account
 
+    def _account_health_stale(self) -> bool:
+        """Amazon refreshes Account Health about daily and createReport allows one call a
+        minute: fetch it again only when the stored report is older than ACCOUNT_HEALTH_MAX_AGE."""
+        health = self.account_health()
+        if health is None or health.as_of is None:
+            return True
+        return datetime.now(UTC) - health.as_of > ACCOUNT_HEALTH_MAX_AGE
+
     def evidence(self, sku: str) -> Evidence:
         raw = self._cache.raw_evidence(sku)
         if raw is None:
@@ -196,7 +206,12 @@ class AccountService:
         Raises SpApiError when the sync cannot run at all (credentials, network); SKUs that
         could not be fetched or read are listed in the summary and keep their cached rows.
         """
-        result = await sync_account(self._client(), include_all=include_all, progress=progress)
+        result = await sync_account(
+            self._client(),
+            include_all=include_all,
+            progress=progress,
+            account_health=self._account_health_stale(),
+        )
         if result.failed and not result.listings:
             key, reason = next(iter(result.failed.items()))
             raise SyncFailed(f"nothing could be fetched ({key}: {reason})")

@@ -4,10 +4,12 @@ evidence and diagnosis per SKU, patch + refresh, and what a failed sync leaves b
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from asin_tui import service as service_module
 from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.domain.models import Category, State
@@ -248,7 +250,24 @@ class ReportsDown(SandboxTransport):
         return await super().handle_async_request(request)
 
 
-async def test_without_a_fresh_account_health_the_last_one_is_used():
+async def test_a_recent_account_health_report_is_not_asked_for_again():
+    """createReport allows one call a minute: a report younger than the max age is reused."""
+    app = SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
+    service = make_service(app)
+    try:
+        await service.sync(include_all=False)
+        first = service.account_health()
+        calls = service._client().calls
+        created = calls["createReport"]
+        await service.sync(include_all=False)
+        assert calls["createReport"] == created  # no second report
+        assert service.account_health() == first
+    finally:
+        await service.aclose()
+
+
+async def test_without_a_fresh_account_health_the_last_one_is_used(monkeypatch):
+    monkeypatch.setattr(service_module, "ACCOUNT_HEALTH_MAX_AGE", timedelta(0))
     app = SandboxApp(
         SandboxAccount(seed=11, listings=80, account_status="DEACTIVATED"), time_scale=TIME_SCALE
     )

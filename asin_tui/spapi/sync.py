@@ -419,30 +419,35 @@ class _Run:
 
 
 async def sync_account(
-    api: SpApi, *, include_all: bool = False, progress: ProgressCallback | None = None
+    api: SpApi,
+    *,
+    include_all: bool = False,
+    progress: ProgressCallback | None = None,
+    account_health: bool = True,
 ) -> SyncResult:
     """Fetch the listings that need attention (``include_all``: every listing) with their
-    evidence. Per-SKU failures land in ``failed``; an error that stops the whole sync
-    (credentials, the report) raises SpApiError."""
+    evidence, and (``account_health``) the Account Health report alongside. Per-SKU failures
+    land in ``failed``; an error that stops the whole sync (credentials, the report) raises
+    SpApiError."""
     started = datetime.now(UTC)
     calls_before = Counter(api.calls)
     tally = _Tally(progress)
     run = _Run(api, tally, _Evidence(api, tally), include_all)
     api.listeners.append(tally.waiting)
-    account_health = asyncio.ensure_future(_account_health(run))
+    health_task = asyncio.ensure_future(_account_health(run) if account_health else _none())
     try:
         if include_all:
             await _fetch_everything(run)
         else:
             await _search_needs_attention(run)
         await run.finish()
-        if not account_health.done():
+        if not health_task.done():
             tally.emit("report", "Waiting for the account health report")
-        health = await account_health
+        health = await health_task
     finally:
         api.listeners.remove(tally.waiting)
         run.cancel()
-        _discard(account_health)
+        _discard(health_task)
     calls = Counter(api.calls)
     calls.subtract(calls_before)
     return SyncResult(
@@ -456,6 +461,10 @@ async def sync_account(
         finished_at=datetime.now(UTC),
         account_health=health,
     )
+
+
+async def _none() -> None:
+    return None
 
 
 async def _account_health(run: _Run) -> dict[str, Any] | None:

@@ -367,9 +367,15 @@ def test_full_exemption_is_a_warning_not_an_error():
 # --------------------------------------------------------------------------- account
 
 
+def _problem() -> Found:
+    """What an earlier rule found on a listing that has a problem of its own."""
+    evidence = Evidence(listing(fulfillment=(FulfillmentAvailability("DEFAULT", 0),)))
+    return only(mfn_stock_rule, evidence)
+
+
 def test_account_at_risk_lists_the_bad_policy_sections():
     account = AccountHealth(US, "AT_RISK", {"listingPolicyViolations": 3})
-    f = only(account_rule, Evidence(listing(), account=account)).finding
+    f = only(account_rule, Evidence(listing(), account=account), [_problem()]).finding
     assert (f.code, f.category, f.severity) == (
         codes.ACCOUNT_AT_RISK,
         Category.ACCOUNT,
@@ -385,6 +391,12 @@ def test_account_deactivated_blocks_every_sale():
 
 @pytest.mark.parametrize("account", [AccountHealth(US, "NORMAL"), AccountHealth(CA, "AT_RISK")])
 def test_account_rule_quiet_for_normal_or_other_marketplace(account):
+    assert run(account_rule, Evidence(listing(), account=account), [_problem()]) == []
+
+
+def test_account_at_risk_not_repeated_on_healthy_listings():
+    """A healthy listing of an at-risk account needs no triage; the banner says it once."""
+    account = AccountHealth(US, "AT_RISK", {"listingPolicyViolations": 3})
     assert run(account_rule, Evidence(listing(), account=account)) == []
 
 

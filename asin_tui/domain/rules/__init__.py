@@ -32,7 +32,6 @@ from asin_tui.domain.rules.stock import closed_rule, fba_stock_rule, hidden_rule
 
 #: The rule table, in evaluation order (later rules may look at what earlier ones found).
 RULES: tuple[Rule, ...] = (
-    account_rule,
     incomplete_rule,
     variation_parent_rule,
     issue_rule,
@@ -46,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     fba_stock_rule,
     closed_rule,
     hidden_rule,
+    account_rule,
 )
 
 __all__ = [

@@ -32,9 +32,16 @@ from asin_tui.domain.rules.issues import OTHER_KIND, classify, kind_for
 
 
 def account_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
-    """Row 15: the account itself is at risk or deactivated; said before any per-SKU advice."""
+    """Row 15: the account itself is at risk or deactivated; said before any per-SKU advice
+    (findings are ordered account first). Runs last: an account merely AT_RISK is named on
+    the listings that have a problem of their own, not on every healthy one (the report and
+    the TUI show the account banner once); a deactivated account blocks every listing."""
     account = ctx.evidence.account
     if account is None or account.status not in ("AT_RISK", "DEACTIVATED"):
+        return
+    if account.status == "AT_RISK" and not any(
+        f.finding.severity is not Severity.INFO for f in found
+    ):
         return
     if account.marketplace_id not in ("", ctx.listing.marketplace_id):
         return
