@@ -65,6 +65,13 @@ class StepBody(VerticalGroup):
         shown = self.state.plan.step(self.step).checks if checks is None else checks
         return Static(checks_table(shown), classes="checks")
 
+    @staticmethod
+    def typing_hint() -> Static:
+        """In a field the footer's letter keys type text: say how to move on."""
+        return Static(
+            "In a field: Enter goes to the next step, Tab to the next field.", classes="hint"
+        )
+
 
 class OverviewStep(StepBody):
     step = WizardStep.OVERVIEW
@@ -117,6 +124,7 @@ class StockStep(StepBody):
             hint="Days between the order and shipping (lead_time_to_ship_max_days).",
             id="stock-handling",
         )
+        yield self.typing_hint()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
@@ -211,6 +219,7 @@ class FieldsStep(StepBody):
                 spec = P.AttributeSpec(key, title=title, value_type="number", minimum=0.01)
                 value = band[key]
                 yield TypedField(spec, "" if value is None else str(value), id=f"price-{key}")
+        yield self.typing_hint()
 
     def on_typed_field_changed(self, event: TypedField.Changed) -> None:
         event.stop()
