@@ -1,4 +1,4 @@
-"""Make screenshots/*.svg of the real app on the demo account: list, detail, help, welcome.
+"""Make screenshots/*.svg of the real app on the demo account: list, detail, help, welcome, wizard.
 
     python scripts/screenshots.py [--out screenshots] [--size 120x40]
 
@@ -72,6 +72,55 @@ async def main(out: Path, size: tuple[int, int]) -> None:
         ],
     )
     await shoot(make_app(None, demo_factory=demo), size, out, [("welcome", press())])
+    await shoot(make_app(demo, progress_loader=saved_progress), size, out, wizard_shots())
+
+
+# ------------------------------------------------------------------ wizard (reactivation wizard helper)
+WIZARD_CAUSES = {"OUT_OF_STOCK_MFN", "MISSING_ATTRIBUTE"}  # one listing that shows both fixes
+SAMPLE_VALUES = {"integer": "2", "number": "2"}  # anything else: text
+
+
+def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
+    """The wizard on a demo listing that is out of stock and lacks a required attribute:
+    overview, stock (a quantity typed), listing fields (the value typed), apply (Amazon's
+    answer to the validation preview), verify (after the real submit)."""
+
+    async def open_wizard(pilot) -> None:
+        records = pilot.app.service.cached_records(all_listings=False)
+        sku = next(r.sku for r in records if {f.code for f in r.findings} == WIZARD_CAUSES)
+        await pilot.press("slash", *sku, "enter", "w")
+
+    async def type_quantity(pilot) -> None:
+        pilot.app.screen.query_one("#stock-quantity Input").value = "24"
+
+    async def fill_field(pilot) -> None:
+        from textual.widgets import Input, Select
+
+        from asin_tui.ui.widgets.wizard_fields import TypedField
+
+        field = pilot.app.screen.query(TypedField).first()
+        if field.spec.enum:
+            field.query_one(Select).value = field.spec.enum[0]
+        else:
+            value = SAMPLE_VALUES.get(field.spec.value_type, "Solid beech wood, oiled by hand.")
+            field.query_one(Input).value = value
+
+    return [
+        ("wizard-overview", open_wizard),
+        ("wizard-stock", chain(press("n", "tab"), type_quantity)),
+        ("wizard-fields", chain(press("enter"), fill_field)),
+        ("wizard-apply", press("n")),
+        ("wizard-verify", chain(press("s"), press("n"))),
+    ]
+
+
+def chain(*steps: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
+    async def step(pilot) -> None:
+        for each in steps:
+            await each(pilot)
+            await settled(pilot)
+
+    return step
 
 
 if __name__ == "__main__":
