@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -121,6 +123,9 @@ class ListScreen(Screen):
         # The service returns rows in report order (models.sort_key): no sort needed.
         self.view.set_records(message.records, message.progress.labels, in_report_order=True)
         self.index_rows(self.view.records)
+        # The rows live until the next load: keep them out of the collector's full passes,
+        # which take a visible ~0.3 s over 100,000 rows (refcounting still frees them).
+        gc.freeze()
         for warning in message.progress.warnings:
             self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
         self._refresh_rows(keep_sku=current.sku if current else None)
