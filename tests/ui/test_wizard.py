@@ -415,3 +415,24 @@ async def test_enter_in_a_field_goes_on_only_when_the_value_is_valid():
         await settle(pilot)
         assert screen.state.step is WizardStep.APPLY, "Enter in a valid field is Next"
         assert account.sent[0][0][0]["value"][0]["quantity"] == 7
+
+
+async def test_escape_in_a_field_leaves_the_field_and_keeps_what_was_typed():
+    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        quantity = screen.query_one("#stock-quantity Input", Input)
+        pilot.app.set_focus(quantity)
+        quantity.value = "9"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen and not quantity.has_focus
+        assert screen.state.draft.mfn_quantity == 9
+        await pilot.press("n")  # the keys are the wizard's again
+        await settle(pilot)
+        assert screen.state.step is WizardStep.APPLY
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is not screen

@@ -260,6 +260,9 @@ class WizardScreen(Screen):
             self.show_step(previous)
 
     def action_leave(self) -> None:
+        if isinstance(self.focused, Input):  # first Escape only leaves the field: what was
+            self.query_one("#wizard-body").focus()  # typed is not in the saved progress yet
+            return
         self.save()
         self.dismiss()
 

@@ -69,7 +69,8 @@ class StepBody(VerticalGroup):
     def typing_hint() -> Static:
         """In a field the footer's letter keys type text: say how to move on."""
         return Static(
-            "In a field: Enter goes to the next step, Tab to the next field.", classes="hint"
+            "In a field: Enter goes to the next step, Tab to the next field, Escape out of it.",
+            classes="hint",
         )
 
 
