@@ -396,15 +396,21 @@ async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
     assert offer["maximum_seller_allowed_price"] == [{"schedule": [{"value_with_tax": 72.68}]}]
 
 
+async def in_the_quantity_field(pilot) -> tuple[WizardScreen, Input]:
+    """Open the Stock step and put the cursor in its quantity field."""
+    await settle(pilot)
+    screen = pilot.app.screen
+    await pilot.press("n")
+    await settle(pilot)
+    quantity = screen.query_one("#stock-quantity Input", Input)
+    pilot.app.set_focus(quantity)
+    return screen, quantity
+
+
 async def test_enter_in_a_field_goes_on_only_when_the_value_is_valid():
     account = FakeAccount()
     async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        await pilot.press("n")
-        await settle(pilot)
-        quantity = screen.query_one("#stock-quantity Input", Input)
-        pilot.app.set_focus(quantity)
+        screen, quantity = await in_the_quantity_field(pilot)
         quantity.value = "-1"
         await pilot.press("enter")
         await settle(pilot)
@@ -419,12 +425,7 @@ async def test_enter_in_a_field_goes_on_only_when_the_value_is_valid():
 
 async def test_escape_in_a_field_leaves_the_field_and_keeps_what_was_typed():
     async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        await pilot.press("n")
-        await settle(pilot)
-        quantity = screen.query_one("#stock-quantity Input", Input)
-        pilot.app.set_focus(quantity)
+        screen, quantity = await in_the_quantity_field(pilot)
         quantity.value = "9"
         await pilot.press("escape")
         await settle(pilot)
