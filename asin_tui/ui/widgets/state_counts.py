@@ -28,7 +28,7 @@ class StateCounts(Static):
             if state is not None and not count and state is not selected:
                 continue
             label = "All" if state is None else STATE_LOOKS[state].text
-            text = f"{key} {label} {count}"
+            text = f"{key} {label} {count}".replace(" ", "\N{NO-BREAK SPACE}")  # wrap between
             if state is selected:
                 text = f"[{text}]"
             style = "reverse bold" if state is selected else ""
