@@ -1,0 +1,35 @@
+"""The list and detail on the real service over the in-process demo account (no fakes)."""
+
+from __future__ import annotations
+
+from asin_tui.service import AccountService
+from asin_tui.ui.app import make_app
+from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.screens.detail import DetailScreen
+from asin_tui.ui.widgets.listing_table import ListingTable
+from tests.ui.conftest import settle
+
+
+async def test_demo_syncs_lists_report_order_and_opens_a_diagnosis():
+    service_box = []
+
+    def demo():
+        service_box.append(AccountService.for_demo(reset=True))
+        return service_box[0]
+
+    app = make_app(demo, progress_loader=saved_progress)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await settle(pilot)  # the sync's reload of the cache
+        table = app.screen.query_one(ListingTable)
+        shown = table.view.shown()
+        assert shown, "the first sync fills the list"
+        expected = service_box[0].cached_records(all_listings=False)
+        assert [r.sku for r in shown] == [r.sku for r in expected]
+        assert all(r.needs_attention for r in shown)
+        assert "Last sync" in str(app.screen.query_one("#sync-text").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        findings = app.screen.query_one("#findings")
+        assert shown[0].findings[0].title in "\n".join(str(s.render()) for s in findings.children)
