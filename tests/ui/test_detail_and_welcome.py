@@ -119,3 +119,17 @@ async def test_an_account_that_cannot_open_is_reported_not_a_traceback():
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         assert any("read-only" in n.message for n in app._notifications)
+
+
+async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
+    class BrokenCache(FakeService):
+        def cached_records(self, *, all_listings: bool):
+            raise OSError("database disk image is malformed")
+
+    service = BrokenCache()
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)
+        (note,) = [n for n in app._notifications if "malformed" in n.message]
+        assert note.title == "Could not read the local cache"

@@ -9,13 +9,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
 from asin_tui.ui.messages import DetailLoaded
+from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.service import ListingService
 
 
@@ -27,7 +27,7 @@ def seller_central_link(record: ListingRecord) -> str | None:
     return f"{market.seller_central}/myinventory/inventory?searchField=all&searchTerm={term}"
 
 
-class DetailScreen(Screen):
+class DetailScreen(WorkerScreen):
     """Shows the row it was opened with at once, then the full evidence from the cache."""
 
     BINDINGS = [
@@ -59,7 +59,13 @@ class DetailScreen(Screen):
         self.query_one("#detail-body").focus()
         self.load_evidence()
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail",
+        exit_on_error=False,
+        description="read this listing's evidence",
+    )
     def load_evidence(self) -> None:
         """Read the evidence and diagnosis (local cache) off the UI thread."""
         sku = self.record.sku

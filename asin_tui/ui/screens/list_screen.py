@@ -7,7 +7,6 @@ import gc
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
@@ -23,6 +22,7 @@ from asin_tui.ui.messages import (
     describe_error,
 )
 from asin_tui.ui.presentation import datetime_text
+from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.export import ExportScreen
 from asin_tui.ui.service import ListingService, ProgressLoader
@@ -32,7 +32,7 @@ from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
 from asin_tui.ui.widgets.sync_status import SyncStatus
 
 
-class ListScreen(Screen):
+class ListScreen(WorkerScreen):
     """Paints from the cache at once, then syncs in the background (unless told not to)."""
 
     BINDINGS = [
@@ -108,7 +108,13 @@ class ListScreen(Screen):
         return "No listing matches the filter. Escape clears it; 0 shows every state."
 
     # ------------------------------------------------------------------ cache
-    @work(thread=True, exclusive=True, group="cache", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="cache",
+        exit_on_error=False,
+        description="read the local cache",
+    )
     def load_cache(self) -> None:
         """Read the cached rows (SQLite) and wizard progress (TOML) off the UI thread."""
         show_all = self.show_all
@@ -137,7 +143,7 @@ class ListScreen(Screen):
         exclusive=True,
         group="index",
         exit_on_error=False,
-        description="index rows for the filter",  # never repr() 100k records
+        description="index the rows for the filter",  # never repr() 100k records
     )
     def index_rows(self, records: list[ListingRecord]) -> None:
         """Build the filter's search keys after the first paint, off the UI thread."""
@@ -171,7 +177,7 @@ class ListScreen(Screen):
         self.query_one(SyncStatus).working("Starting sync…")
         self.run_sync(self.show_all)
 
-    @work(exclusive=True, group="sync", exit_on_error=False)
+    @work(exclusive=True, group="sync", exit_on_error=False, description="sync")
     async def run_sync(self, include_all: bool) -> None:
         try:
             summary = await self.service.sync(
@@ -274,7 +280,13 @@ class ListScreen(Screen):
         if request is not None:
             self.write_export(request)
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="export")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="export",
+        exit_on_error=False,
+        description="write the export",
+    )
     def write_export(self, request: ExportRequest) -> None:
         records = self.view.shown()
         try:
