@@ -4,9 +4,13 @@ It joins the layers for one seller account in one marketplace: SP-API (fetch), p
 (raw JSON → domain objects), the diagnosis engine, and the local cache (records, raw
 evidence, state history). No Textual here, and no widgets ever see raw JSON.
 
-Reads (`cached_records`, `evidence`, `diagnosis`, `last_sync`) are local and quick; the
-network calls (`sync`, `refresh`, `patch`) are async and meant for workers. A failed sync
-raises and keeps the cached data as it was.
+Reads (`cached_records`, `evidence`, `diagnosis`, `last_sync`, `account_health`) are local
+and quick; the network calls (`sync`, `refresh`, `refresh_account_health`, `patch`) are async
+and meant for workers. A failed sync raises and keeps the cached data as it was.
+
+The Account Health report never holds up the listings: a sync requests it when the stored
+one is stale and returns while Amazon is still preparing it; the next sync, or
+`refresh_account_health` a while later, picks it up.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,10 +36,11 @@ from asin_tui.domain.models import (
     State,
 )
 from asin_tui.spapi import parse
-from asin_tui.spapi.client import SpApi, open_client, open_demo_client
+from asin_tui.spapi.client import ReportRequest, SpApi, open_client, open_demo_client
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
+    AccountHealthWatch,
     SyncedListing,
     SyncProgress,
     SyncResult,
@@ -49,11 +54,15 @@ from asin_tui.store.config import Profile
 DEMO_PROFILE = "demo"
 #: How old a stored Account Health report may be before a sync fetches it again.
 ACCOUNT_HEALTH_MAX_AGE = timedelta(hours=6)
+#: How long a requested Account Health report is looked for; an older request is dropped and
+#: a new one made (Amazon does not keep reports forever).
+ACCOUNT_HEALTH_REQUEST_MAX_AGE = timedelta(hours=1)
 
 ProgressCallback = Callable[[SyncProgress], None]
 
 __all__ = [
     "AccountService",
+    "HealthRefresh",
     "SubmissionResult",
     "SyncFailed",
     "SyncInfo",
@@ -92,6 +101,15 @@ class SyncSummary:
     @property
     def seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class HealthRefresh:
+    """What one look at a pending Account Health report (`refresh_account_health`) found."""
+
+    pending: bool  # Amazon is still preparing it: look again later
+    updated: bool = False  # a new report was stored and the cached listings diagnosed with it
+    problem: str | None = None  # why it could not be had (the last readable one stays)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +197,17 @@ class AccountService:
             self._account_loaded = True
         return self._account
 
+    def account_health_pending(self) -> ReportRequest | None:
+        """The Account Health report a sync requested and Amazon was still preparing at the
+        last look; None when there is none, or it was requested too long ago to be looked for."""
+        stored = self._cache.account_health_request()
+        if stored is None:
+            return None
+        request = ReportRequest(*stored)
+        if datetime.now(UTC) - request.requested_at > ACCOUNT_HEALTH_REQUEST_MAX_AGE:
+            return None
+        return request
+
     def _account_health_stale(self) -> bool:
         """Amazon refreshes Account Health about daily and createReport allows one call a
         minute: fetch it again only when the stored report is older than ACCOUNT_HEALTH_MAX_AGE."""
@@ -206,11 +235,13 @@ class AccountService:
         Raises SpApiError when the sync cannot run at all (credentials, network); SKUs that
         could not be fetched or read are listed in the summary and keep their cached rows.
         """
+        pending = self.account_health_pending()
         result = await sync_account(
             self._client(),
             include_all=include_all,
             progress=progress,
-            account_health=self._account_health_stale(),
+            account_health=pending is not None or self._account_health_stale(),
+            pending_health=pending,
         )
         if result.failed and not result.listings:
             key, reason = next(iter(result.failed.items()))
@@ -218,6 +249,44 @@ class AccountService:
         # Parsing, diagnosing and writing thousands of listings is CPU work: keep it off the
         # event loop so the UI stays responsive.
         return await asyncio.to_thread(self._store_sync, result)
+
+    async def refresh_account_health(self) -> HealthRefresh:
+        """Look once at the Account Health report the last sync left pending (meant for a
+        worker, a while after the sync). When Amazon is done with it, it is stored and every
+        cached listing is diagnosed again with it. Raises AuthError only; anything else that
+        goes wrong is in the answer's ``problem``."""
+        pending = self.account_health_pending()
+        if pending is None:
+            return HealthRefresh(pending=False)
+        watch = AccountHealthWatch(self._client(), pending, request=False, checks=1)
+        await watch.watch()
+        return await asyncio.to_thread(self._store_account_health, watch)
+
+    def _store_account_health(self, watch: AccountHealthWatch) -> HealthRefresh:
+        now = datetime.now(UTC)
+        document, problem = self._take_account_health(watch.document, now)
+        entries = self._diagnosed(self._cache.all_raw_evidence(), {}) if document else []
+        self._cache.write_account_health(
+            document, fetched_at=now, request=_request_row(watch.pending), entries=entries
+        )
+        return HealthRefresh(
+            pending=watch.pending is not None,
+            updated=document is not None,
+            problem=watch.error or problem,
+        )
+
+    def _take_account_health(
+        self, document: Mapping[str, Any] | None, fetched_at: datetime
+    ) -> tuple[Mapping[str, Any] | None, str | None]:
+        """Use a freshly fetched Account Health document from now on: (it, None) to store,
+        or (None, what is wrong with it) when unreadable (the last readable one stays)."""
+        if document is None:
+            return None, None
+        health, problem = _parse_account(document, fetched_at, self.marketplace_id)
+        if problem:
+            return None, problem
+        self._account, self._account_loaded = health, True
+        return document, None
 
     async def refresh(self, sku: str) -> ListingRecord:
         """Fetch one listing again (wizard Verify), re-diagnose it and store it."""
@@ -261,14 +330,9 @@ class AccountService:
 
     def _store_sync(self, result: SyncResult) -> SyncSummary:
         failed = dict(result.failed)
-        fetched = result.account_health
-        if fetched is not None:
-            health, problem = _parse_account(fetched, result.finished_at, self.marketplace_id)
-            if problem:
-                failed[ACCOUNT_HEALTH] = problem
-                fetched = None  # keep the last readable one
-            else:
-                self._account, self._account_loaded = health, True
+        fetched, problem = self._take_account_health(result.account_health, result.finished_at)
+        if problem:
+            failed[ACCOUNT_HEALTH] = problem
         self._requirements = {}
         for product_type, (definition, schema) in result.product_types.items():
             try:
@@ -276,15 +340,7 @@ class AccountService:
             except parse.MalformedResponse as exc:
                 self._requirements[product_type] = None
                 failed[f"product type {product_type}"] = f"unreadable definition: {exc}"
-        entries: list[tuple[ListingRecord, RawEvidence]] = []
-        for synced in result.listings:
-            raw = _raw(synced)
-            try:
-                evidence = self._evidence(raw)
-            except parse.MalformedResponse as exc:
-                failed[synced.sku] = f"unreadable answer from SP-API: {exc}"
-                continue
-            entries.append((ListingRecord.build(evidence, diagnose(evidence)), raw))
+        entries = self._diagnosed((_raw(synced) for synced in result.listings), failed)
         complete = result.complete and listings_complete(failed)
         info = SyncInfo(
             started_at=result.started_at,
@@ -295,7 +351,11 @@ class AccountService:
             listings=len(entries),
         )
         self._cache.write_sync(
-            entries, product_types=result.product_types, info=info, account_health=fetched
+            entries,
+            product_types=result.product_types,
+            info=info,
+            account_health=fetched,
+            account_health_request=_request_row(result.pending_health),
         )
         counts = Counter(record.state for record, _ in entries)
         return SyncSummary(
@@ -309,6 +369,20 @@ class AccountService:
             failed=failed,
             calls=dict(result.calls),
         )
+
+    def _diagnosed(
+        self, raws: Iterable[RawEvidence], failed: dict[str, str]
+    ) -> list[tuple[ListingRecord, RawEvidence]]:
+        """Each listing's record, diagnosed; an unreadable one is named in ``failed``."""
+        entries = []
+        for raw in raws:
+            try:
+                evidence = self._evidence(raw)
+            except parse.MalformedResponse as exc:
+                failed[raw.sku] = f"unreadable answer from SP-API: {exc}"
+                continue
+            entries.append((ListingRecord.build(evidence, diagnose(evidence)), raw))
+        return entries
 
     def _evidence(self, raw: RawEvidence) -> Evidence:
         """Raw cached JSON → domain Evidence (raises parse.MalformedResponse)."""
@@ -354,6 +428,10 @@ def _parse_account(
     except parse.MalformedResponse as exc:
         return None, f"unreadable report: {exc}"
     return (dataclasses.replace(health, as_of=fetched_at) if health else None), None
+
+
+def _request_row(request: ReportRequest | None) -> tuple[str, datetime] | None:
+    return None if request is None else (request.report_id, request.requested_at)
 
 
 def _raw(synced: SyncedListing) -> RawEvidence:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -33,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -90,6 +92,33 @@ REPORT_NAMES = {
     MERCHANT_LISTINGS_REPORT: "listings report",
     ACCOUNT_HEALTH_REPORT: "account health report",
 }
+
+
+#: processingStatus values of a report Amazon is still preparing.
+PENDING_STATUSES = ("IN_QUEUE", "IN_PROGRESS")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    """A report asked for with createReport: its id, and when (reports do not keep forever)."""
+
+    report_id: str
+    requested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCheck:
+    """One look at a requested report: Amazon's ``status`` (IN_QUEUE, IN_PROGRESS, DONE,
+    CANCELLED) and, when DONE, its ``document`` (None when CANCELLED: no data)."""
+
+    report_id: str
+    status: str
+    document: Any = None
+
+    @property
+    def pending(self) -> bool:
+        """Amazon is still preparing it: look again later."""
+        return self.status in PENDING_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,9 +380,10 @@ class SpApi:
             await self._wait(WaitNotice(operation, delay, reason, error.summary))
         raise AssertionError("Backoff.tries must be at least 1")
 
-    async def _wait(self, notice: WaitNotice) -> None:
-        for listener in self.listeners:
-            listener(notice)
+    async def _wait(self, notice: WaitNotice, *, announce: bool = True) -> None:
+        if announce:
+            for listener in self.listeners:
+                listener(notice)
         self.waited[notice.operation] += notice.seconds
         await self._sleep(notice.seconds)
 
@@ -550,40 +580,96 @@ class SpApi:
 
     async def merchant_listings(self) -> list[dict[str, str]]:
         """Every listing of the seller via GET_MERCHANT_LISTINGS_ALL_DATA: one dict per TSV row
-        (keys are the report's column headers: ``seller-sku``, ``asin1``, ``status``...)."""
-        text = await self._report_text(MERCHANT_LISTINGS_REPORT)
-        return _tsv_rows(text) if text is not None else []
+        (keys are the report's column headers: ``seller-sku``, ``asin1``, ``status``...).
+        Waits for Amazon to prepare the report (the listings are what the caller needs)."""
+        request = await self.request_report(MERCHANT_LISTINGS_REPORT)
+        check = await self.await_report(request.report_id, MERCHANT_LISTINGS_REPORT)
+        return _tsv_rows(check.document) if check.document is not None else []
 
-    async def account_health(self) -> dict[str, Any] | None:
-        """The GET_V2_SELLER_PERFORMANCE_REPORT JSON document (Account Health, all of the
-        seller's marketplaces that were asked for); None when Amazon cancelled the report
-        (no data). Parse it with :func:`asin_tui.spapi.parse.parse_account_health`."""
-        text = await self._report_text(ACCOUNT_HEALTH_REPORT)
-        if text is None:
-            return None
+    async def request_account_health(self) -> ReportRequest:
+        """Ask Amazon for the GET_V2_SELLER_PERFORMANCE_REPORT (Account Health); look at it
+        later with :meth:`check_account_health`."""
+        return await self.request_report(ACCOUNT_HEALTH_REPORT)
+
+    async def check_account_health(self, report_id: str, *, checks: int = 1) -> ReportCheck:
+        """Look at a requested Account Health report up to ``checks`` times, never announcing
+        the pauses in between (nobody waits for it): pending, or DONE with its JSON document
+        (None when Amazon cancelled it: no data). Parse the document with
+        :func:`asin_tui.spapi.parse.parse_account_health`. Raises NotFound when Amazon no
+        longer knows the report (expired), SpApiError when it could not produce it."""
+        check = await self.await_report(
+            report_id, ACCOUNT_HEALTH_REPORT, checks=checks, announce=False
+        )
+        if check.document is None:
+            return check
         try:
-            document = json.loads(text.lstrip("\ufeff"))
+            document = json.loads(check.document.lstrip("\ufeff"))
         except ValueError:
             document = None
         if not isinstance(document, dict):
             raise MalformedResponse(
                 "the account health report is not a JSON object", operation="getReportDocument"
             )
-        return document
+        return dataclasses.replace(check, document=document)
 
-    async def _report_text(self, report_type: str) -> str | None:
-        """Request a report for this marketplace, wait for it, download its document as
-        text; None when Amazon cancelled it (no data to report)."""
+    async def request_report(self, report_type: str) -> ReportRequest:
+        """createReport for this marketplace: the new report's id, and when it was asked for."""
         created = await self._call(
             "createReport",
             lambda: self._reports.create_report(
                 reportType=report_type, marketplaceIds=[self.marketplace_id]
             ),
         )
-        report_id = _required(created, "reportId", "createReport")
-        document_id = await self._await_report(report_id, REPORT_NAMES[report_type])
-        if document_id is None:
-            return None
+        return ReportRequest(_required(created, "reportId", "createReport"), datetime.now(UTC))
+
+    async def await_report(
+        self,
+        report_id: str,
+        report_type: str,
+        *,
+        checks: int | None = None,
+        announce: bool = True,
+    ) -> ReportCheck:
+        """Check a report until Amazon is done with it, or ``checks`` times (None: no limit),
+        pausing longer each time; the pauses are WaitNotices when ``announce``."""
+        attempt = 0
+        while True:
+            check = await self.check_report(report_id, report_type)
+            attempt += 1
+            if not check.pending or (checks is not None and attempt >= checks):
+                return check
+            first, longest = self._report_poll
+            delay = min(longest, first * 1.5 ** (attempt - 1))
+            notice = WaitNotice(
+                "getReport", delay, "report", f"{REPORT_NAMES[report_type]} ({check.status})"
+            )
+            await self._wait(notice, announce=announce)
+
+    async def check_report(self, report_id: str, report_type: str) -> ReportCheck:
+        """getReport once; when it is DONE, download its document as text. Raises NotFound
+        when Amazon does not know the report (or it is of another type), SpApiError when
+        Amazon could not produce it (FATAL)."""
+        name = REPORT_NAMES[report_type]
+        report = await self._call("getReport", lambda: self._reports.get_report(report_id))
+        payload = _payload(report, "getReport")
+        if payload.get("reportType", report_type) != report_type:
+            raise NotFound(f"report {report_id} is not the {name}", operation="getReport")
+        status = payload.get("processingStatus")
+        if status == "DONE":
+            document_id = _required(report, "reportDocumentId", "getReport")
+            return ReportCheck(report_id, status, await self._report_document(document_id))
+        if status == "FATAL":
+            raise SpApiError(
+                f"Amazon could not produce the {name} {report_id}",
+                operation="getReport",
+                code="FATAL",
+            )
+        if status not in ("CANCELLED", *PENDING_STATUSES):
+            raise MalformedResponse(f"unknown processingStatus {status!r}", operation="getReport")
+        return ReportCheck(report_id, status)
+
+    async def _report_document(self, document_id: str) -> str:
+        """getReportDocument and the download of its presigned URL, as text."""
         document = await self._call(
             "getReportDocument",
             lambda: self._reports.get_report_document(document_id),
@@ -591,31 +677,6 @@ class SpApi:
         url = _required(document, "url", "getReportDocument")
         data = await self._with_retries("download", lambda: self._transport.download(url))
         return _report_text(data, document.payload.get("compressionAlgorithm"))
-
-    async def _await_report(self, report_id: str, name: str) -> str | None:
-        """Poll getReport with backoff until it is DONE (its document id) or CANCELLED (None)."""
-        attempt = 0
-        while True:
-            report = await self._call("getReport", lambda: self._reports.get_report(report_id))
-            status = report.payload.get("processingStatus")
-            if status == "DONE":
-                return _required(report, "reportDocumentId", "getReport")
-            if status == "CANCELLED":
-                return None
-            if status == "FATAL":
-                raise SpApiError(
-                    f"Amazon could not produce the {name} {report_id}",
-                    operation="getReport",
-                    code="FATAL",
-                )
-            if status not in ("IN_QUEUE", "IN_PROGRESS"):
-                raise MalformedResponse(
-                    f"unknown processingStatus {status!r}", operation="getReport"
-                )
-            first, longest = self._report_poll
-            delay = min(longest, first * 1.5**attempt)
-            attempt += 1
-            await self._wait(WaitNotice("getReport", delay, "report", f"{name} ({status})"))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -22,10 +22,14 @@ incomplete SKUs — still fall in one), recursively until each window fits.
 ``include_all`` reads the GET_MERCHANT_LISTINGS_ALL_DATA report for every SKU, then fetches
 them 20 at a time with searchListingsItems(identifiers=...).
 
-Every sync also requests the Account Health report (GET_V2_SELLER_PERFORMANCE_REPORT, the
-account-level gate of DOMAIN.md §7) once, alongside the listings so it adds no wall time of
-its own. Its failure is not the sync's: it is noted in ``failed`` under
-``ACCOUNT_HEALTH`` and the listings are still complete.
+A sync also follows the Account Health report (GET_V2_SELLER_PERFORMANCE_REPORT, the
+account-level gate of DOMAIN.md §7) alongside the listings, and never waits for it: Amazon
+takes minutes to prepare one. It looks at the report an earlier sync requested (or requests
+one), at most HEALTH_CHECKS times while the listings are still being fetched; once they are
+done the sync returns, and a report Amazon is still preparing is handed back as
+``SyncResult.pending_health`` for the next look (:class:`AccountHealthWatch`). Its failure is
+not the sync's: it is noted in ``failed`` under ``ACCOUNT_HEALTH`` and the listings are
+still complete.
 """
 
 from __future__ import annotations
@@ -41,8 +45,15 @@ from typing import Any, TypeVar
 
 from asin_tui.domain.models import InventorySummary, Listing
 from asin_tui.spapi import parse
-from asin_tui.spapi.client import SpApi, WaitNotice
-from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
+from asin_tui.spapi.client import ReportRequest, SpApi, WaitNotice
+from asin_tui.spapi.errors import (
+    AuthError,
+    MalformedResponse,
+    NotFound,
+    SpApiError,
+    Throttled,
+    Unavailable,
+)
 
 SEARCH_CAP = 1000  # Amazon pages through at most this many results of one query
 WINDOW_TARGET = 800  # split so each window should hold about this many (room to spare)
@@ -51,6 +62,8 @@ IDENTIFIERS_PER_SEARCH = 20
 INVENTORY_BATCH = 50
 _SUPPRESSING = frozenset({"LISTING_SUPPRESSED", "CATALOG_ITEM_REMOVED"})
 ACCOUNT_HEALTH = "account health"  # its key in SyncResult.failed
+#: How many times a sync looks at a pending Account Health report (getReport: 2/s, burst 15).
+HEALTH_CHECKS = 3
 
 T = TypeVar("T")
 
@@ -87,6 +100,7 @@ class SyncResult:
     started_at: datetime
     finished_at: datetime
     account_health: dict[str, Any] | None = None  # the Account Health report document
+    pending_health: ReportRequest | None = None  # an Account Health report Amazon is preparing
 
 
 def listings_complete(failed: Iterable[str]) -> bool:
@@ -424,30 +438,34 @@ async def sync_account(
     include_all: bool = False,
     progress: ProgressCallback | None = None,
     account_health: bool = True,
+    pending_health: ReportRequest | None = None,
 ) -> SyncResult:
     """Fetch the listings that need attention (``include_all``: every listing) with their
-    evidence, and (``account_health``) the Account Health report alongside. Per-SKU failures
-    land in ``failed``; an error that stops the whole sync (credentials, the report) raises
-    SpApiError."""
+    evidence, and (``account_health``) follow the Account Health report alongside without
+    waiting for it: ``pending_health`` (requested by an earlier sync) is looked at, otherwise
+    a new one is requested. Per-SKU failures land in ``failed``; an error that stops the whole
+    sync (credentials, the listings report) raises SpApiError."""
     started = datetime.now(UTC)
     calls_before = Counter(api.calls)
     tally = _Tally(progress)
     run = _Run(api, tally, _Evidence(api, tally), include_all)
+    health = AccountHealthWatch(api, pending_health)
     api.listeners.append(tally.waiting)
-    health_task = asyncio.ensure_future(_account_health(run) if account_health else _none())
+    health_task = asyncio.ensure_future(health.watch() if account_health else _none())
     try:
         if include_all:
             await _fetch_everything(run)
         else:
             await _search_needs_attention(run)
         await run.finish()
-        if not health_task.done():
-            tally.emit("report", "Waiting for the account health report")
-        health = await health_task
+        if health_task.done():
+            health_task.result()  # refused credentials end the sync
     finally:
         api.listeners.remove(tally.waiting)
         run.cancel()
-        _discard(health_task)
+        _discard(health_task)  # still looking: the report stays pending for the next look
+    if health.error is not None:
+        run.failed[ACCOUNT_HEALTH] = health.error
     calls = Counter(api.calls)
     calls.subtract(calls_before)
     return SyncResult(
@@ -459,7 +477,8 @@ async def sync_account(
         include_all=include_all,
         started_at=started,
         finished_at=datetime.now(UTC),
-        account_health=health,
+        account_health=health.document,
+        pending_health=health.pending,
     )
 
 
@@ -467,14 +486,56 @@ async def _none() -> None:
     return None
 
 
-async def _account_health(run: _Run) -> dict[str, Any] | None:
-    """The Account Health report document; None (and a note in ``failed``) when it could not
-    be had. Refused credentials still end the sync."""
-    try:
-        return await run.api.account_health()
-    except SpApiError as exc:
-        run.fail(ACCOUNT_HEALTH, exc)
-        return None
+class AccountHealthWatch:
+    """Follows the Account Health report without anyone waiting for it.
+
+    :meth:`watch` looks at ``pending`` (a report requested earlier) up to ``checks`` times,
+    pausing longer each time; when there is none, or Amazon no longer knows it (reports
+    expire), it requests a new one if ``request``. Its fields say where it stands at any
+    moment, also after the watch was cancelled (the listings were done first):
+    ``document`` (the report, when Amazon was done with it), ``pending`` (still being
+    prepared: look again later) and ``error`` (why it could not be had). Refused credentials
+    raise AuthError.
+    """
+
+    def __init__(
+        self,
+        api: SpApi,
+        pending: ReportRequest | None,
+        *,
+        request: bool = True,
+        checks: int = HEALTH_CHECKS,
+    ) -> None:
+        self._api = api
+        self._request = request
+        self._checks = checks
+        self.pending = pending
+        self.document: dict[str, Any] | None = None
+        self.error: str | None = None
+
+    async def watch(self) -> None:
+        try:
+            if self.pending is not None:
+                try:
+                    await self._look(self.pending)
+                    return
+                except NotFound:
+                    self.pending = None  # expired (or never this account's): ask again
+            if self._request:
+                self.pending = await self._api.request_account_health()
+                await self._look(self.pending)
+        except SpApiError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            if not isinstance(exc, (Throttled, Unavailable)):
+                self.pending = None  # Amazon will not produce it: a later sync asks again
+            self.error = str(exc)
+
+    async def _look(self, request: ReportRequest) -> None:
+        check = await self._api.check_account_health(request.report_id, checks=self._checks)
+        if not check.pending:
+            self.pending = None
+            self.document = check.document
 
 
 async def fetch_listing(api: SpApi, sku: str) -> SyncedListing:

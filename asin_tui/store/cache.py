@@ -7,6 +7,8 @@ What it keeps, so the next start paints instantly and the detail screen works of
 - ``sync``: metadata of the last sync (when, how wide, complete or not, what failed);
 - ``account_health``: the last Account Health report document (GET_V2_SELLER_PERFORMANCE_REPORT)
   a sync fetched, and when (a sync that could not fetch it keeps the one before);
+  ``account_health_request``: the report id of one Amazon is still preparing, and when it was
+  requested (the next sync looks at it instead of waiting for it);
 - ``history``: every state change per SKU, so "inactive since" is the first sync that saw the
   SKU in its current state.
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -96,12 +98,19 @@ CREATE TABLE IF NOT EXISTS account_health (
     fetched_at TEXT NOT NULL,
     document TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS account_health_request (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    report_id TEXT NOT NULL,
+    requested_at TEXT NOT NULL
+);
 """
 
 _RECORD_COLUMNS = (
     "sku, asin, title, marketplace_id, state, buyable, discoverable, findings, product_type,"
     " condition_type, fulfillment_channel, quantity, inbound, price, currency, inactive_since"
 )
+
+_EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found"
 
 _T = TypeVar("_T")
 
@@ -172,22 +181,15 @@ class ListingCache:
         return records[0] if records else None
 
     def raw_evidence(self, sku: str) -> RawEvidence | None:
-        query = (
-            "SELECT item, inventory, restrictions, catalog, catalog_not_found"
-            " FROM evidence WHERE sku = ?"
-        )
+        query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku = ?"
         row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
-        if row is None:
-            return None
-        item, inventory, restrictions, catalog, not_found = row
-        return RawEvidence(
-            sku=sku,
-            item=json.loads(item),
-            inventory=_loads(inventory),
-            restrictions=_loads(restrictions),
-            catalog=_loads(catalog),
-            catalog_not_found=bool(not_found),
-        )
+        return _raw_from_row(row) if row else None
+
+    def all_raw_evidence(self) -> list[RawEvidence]:
+        """What SP-API said about every cached SKU (to diagnose them all again)."""
+        query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence ORDER BY sku"
+        rows = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
+        return [_raw_from_row(row) for row in rows]
 
     def product_type(self, product_type: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """(definition, schema) of a product type, or None if never fetched."""
@@ -216,6 +218,13 @@ class ListingCache:
         row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
         return (json.loads(row[0]), datetime.fromisoformat(row[1])) if row else None
 
+    def account_health_request(self) -> tuple[str, datetime] | None:
+        """(report_id, requested_at) of an Account Health report Amazon was still preparing at
+        the last look, or None."""
+        query = "SELECT report_id, requested_at FROM account_health_request"
+        row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
+        return (row[0], datetime.fromisoformat(row[1])) if row else None
+
     def history(self, sku: str) -> list[tuple[State, datetime]]:
         """Every state the SKU was seen in, oldest first, with when it entered it."""
         query = "SELECT state, since FROM history WHERE sku = ? ORDER BY since"
@@ -236,11 +245,14 @@ class ListingCache:
         product_types: Mapping[str, tuple[dict[str, Any], dict[str, Any]]],
         info: SyncInfo,
         account_health: Mapping[str, Any] | None = None,
+        account_health_request: tuple[str, datetime] | None = None,
     ) -> None:
         """Store one sync's results in one transaction.
 
         ``account_health`` (the Account Health report document the sync fetched) replaces
         the stored one, as of ``info.finished_at``; None keeps the stored one.
+        ``account_health_request`` (report_id, requested_at) is the report Amazon is still
+        preparing after the sync; None: there is none.
 
         Each record's ``inactive_since`` is worked out from the history (the record's own value
         is ignored). When the sync was complete, cached SKUs it did not return are dropped:
@@ -253,11 +265,7 @@ class ListingCache:
         def write(conn: sqlite3.Connection) -> None:
             seen = _upsert_listings(conn, entries, observed)
             _upsert_product_types(conn, product_types)
-            if account_health is not None:
-                conn.execute(
-                    "INSERT OR REPLACE INTO account_health VALUES (1, ?, ?)",
-                    (_utc_text(observed), _dumps(account_health)),
-                )
+            _write_account_health(conn, account_health, observed, account_health_request)
             if info.complete:
                 _drop_unseen(conn, seen, observed, forget=info.include_all)
             conn.execute(
@@ -279,6 +287,25 @@ class ListingCache:
     ) -> None:
         """Store product type (definition, schema) pairs outside a sync (e.g. on refresh)."""
         self._transaction(lambda conn: _upsert_product_types(conn, product_types))
+
+    def write_account_health(
+        self,
+        document: Mapping[str, Any] | None,
+        *,
+        fetched_at: datetime,
+        request: tuple[str, datetime] | None,
+        entries: Sequence[tuple[ListingRecord, RawEvidence]] = (),
+    ) -> None:
+        """Outside a sync, in one transaction: the Account Health ``document`` (None keeps the
+        stored one) as of ``fetched_at``, the ``request`` still pending (None: none), and the
+        listings diagnosed again with it (``entries``)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            if entries:
+                _upsert_listings(conn, entries, fetched_at)
+            _write_account_health(conn, document, fetched_at, request)
+
+        self._transaction(write)
 
     def write_listing(
         self, record: ListingRecord, raw: RawEvidence, *, observed_at: datetime
@@ -444,6 +471,26 @@ def _upsert_product_types(
     )
 
 
+def _write_account_health(
+    conn: sqlite3.Connection,
+    document: Mapping[str, Any] | None,
+    fetched_at: datetime,
+    request: tuple[str, datetime] | None,
+) -> None:
+    if document is not None:
+        conn.execute(
+            "INSERT OR REPLACE INTO account_health VALUES (1, ?, ?)",
+            (_utc_text(fetched_at), _dumps(document)),
+        )
+    conn.execute("DELETE FROM account_health_request")
+    if request is not None:
+        report_id, requested_at = request
+        conn.execute(
+            "INSERT INTO account_health_request VALUES (1, ?, ?)",
+            (report_id, _utc_text(requested_at)),
+        )
+
+
 def _latest_states(conn: sqlite3.Connection, skus: list[str]) -> dict[str, str]:
     """SKU -> "STATE|since" of its latest history entry (the whole table for big batches)."""
     query = (
@@ -577,6 +624,18 @@ def _records_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
             )
         )
     return records
+
+
+def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
+    sku, item, inventory, restrictions, catalog, not_found = row
+    return RawEvidence(
+        sku=sku,
+        item=json.loads(item),
+        inventory=_loads(inventory),
+        restrictions=_loads(restrictions),
+        catalog=_loads(catalog),
+        catalog_not_found=bool(not_found),
+    )
 
 
 def _findings(text: str) -> tuple[Finding, ...]:

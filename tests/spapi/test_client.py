@@ -572,41 +572,69 @@ def _script_report(amazon, report_id: str, document: bytes) -> None:
     amazon.script("/d-9", answer(200, raw=document, headers={"content-type": "application/json"}))
 
 
-async def test_account_health_report_flow(amazon, make_api):
+async def test_account_health_is_requested_then_checked_without_waiting(amazon, make_api, sleeps):
     document = {"accountStatuses": [{"marketplaceId": "ATVPDKIKX0DER", "status": "AT_RISK"}]}
     _script_report(amazon, "R5", json.dumps(document).encode())
     api = make_api()
     notices = []
     api.listeners.append(notices.append)
-    assert await api.account_health() == document
+    request = await api.request_account_health()
+    assert request.report_id == "R5" and request.requested_at.tzinfo is not None
     body = json.loads(amazon.sp_requests("/reports/2021-06-30/reports")[0].content)
     assert body == {
         "reportType": "GET_V2_SELLER_PERFORMANCE_REPORT",
         "marketplaceIds": ["ATVPDKIKX0DER"],
     }
-    assert [(n.reason, n.detail) for n in notices] == [
-        ("report", "account health report (IN_PROGRESS)")
-    ]
+    first = await api.check_account_health("R5")  # one look: Amazon is still at it
+    assert (first.pending, first.status, first.document) == (True, "IN_PROGRESS", None)
+    assert api.calls["getReport"] == 1 and sleeps == [] and api.calls["getReportDocument"] == 0
+    done = await api.check_account_health("R5")
+    assert (done.pending, done.status, done.document) == (False, "DONE", document)
+    assert notices == []  # nobody waits for it: no "Amazon is preparing" notice
+
+
+async def test_account_health_checked_a_few_times_pauses_quietly(amazon, make_api, sleeps):
+    document = {"accountStatuses": []}
+    _script_report(amazon, "R4", json.dumps(document).encode())
+    api = make_api()
+    notices = []
+    api.listeners.append(notices.append)
+    check = await api.check_account_health("R4", checks=3)
+    assert check.document == document and api.calls["getReport"] == 2
+    assert len(sleeps) == 1 and notices == [] and api.waited["getReport"] == sleeps[0]
 
 
 @pytest.mark.parametrize("document", [b"[1, 2]", b'{"accountStatuses": [', b"\xff\xfe"])
 async def test_account_health_document_that_is_not_an_object(amazon, make_api, document):
     _script_report(amazon, "R6", document)
     with pytest.raises(MalformedResponse, match="account health report is not a JSON object"):
-        await make_api().account_health()
+        await make_api().check_account_health("R6", checks=2)
 
 
-async def test_account_health_fatal_and_cancelled(amazon, make_api):
-    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R7"}))
+async def test_account_health_fatal_cancelled_and_unknown(amazon, make_api):
     amazon.script(
         "/reports/2021-06-30/reports/R7",
         answer(200, {"reportId": "R7", "processingStatus": "FATAL"}),
     )
     with pytest.raises(SpApiError, match="could not produce the account health report R7"):
-        await make_api().account_health()
-    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R8"}))
+        await make_api().check_account_health("R7")
     amazon.script(
         "/reports/2021-06-30/reports/R8",
         answer(200, {"reportId": "R8", "processingStatus": "CANCELLED"}),
     )
-    assert await make_api().account_health() is None
+    cancelled = await make_api().check_account_health("R8")
+    assert (cancelled.pending, cancelled.document) == (False, None)
+    amazon.script(
+        "/reports/2021-06-30/reports/R3",
+        answer(404, {"errors": [{"code": "NotFound", "message": "Report 'R3' not found."}]}),
+    )
+    with pytest.raises(NotFound):  # expired, or asked of another account
+        await make_api().check_account_health("R3")
+    listings_report = {
+        "reportId": "R2",
+        "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
+        "processingStatus": "IN_QUEUE",
+    }
+    amazon.script("/reports/2021-06-30/reports/R2", answer(200, listings_report))
+    with pytest.raises(NotFound, match="not the account health report"):
+        await make_api().check_account_health("R2")
