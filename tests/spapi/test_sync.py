@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import httpx
@@ -14,12 +15,19 @@ from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.spapi.client import SpApi, open_client, sandbox_profile
+from asin_tui.spapi.client import ReportRequest, SpApi, open_client, sandbox_profile
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.parse import parse_account_health
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
-from asin_tui.spapi.sync import ACCOUNT_HEALTH, SyncProgress, fetch_listing, sync_account
+from asin_tui.spapi.sync import (
+    ACCOUNT_HEALTH,
+    HEALTH_CHECKS,
+    SyncProgress,
+    fetch_listing,
+    sync_account,
+)
 from asin_tui.store.config import Profile
+from tests.report_timing import AmazonReports, ReportBeforeListings
 
 TIME_SCALE = 1000.0  # a minute of Amazon's rate budget in 60 ms
 GATES = {codes.APPROVAL_REQUIRED, codes.NOT_ELIGIBLE}
@@ -195,18 +203,80 @@ async def test_queries_over_amazons_1000_cap_are_split_by_created_date(connect):
 # ----------------------------------------------------------------------------- account health
 
 
-async def test_sync_fetches_the_account_health_once_alongside_the_searches(connect):
+@pytest.fixture
+def reports(monkeypatch) -> AmazonReports:
+    return AmazonReports(monkeypatch)
+
+
+async def test_sync_fetches_the_account_health_once_alongside_the_searches(connect, reports):
+    reports.finish()
     account = SandboxAccount(seed=5, listings=120, account_status="AT_RISK")
     api, transport = connect(account)
     result = await sync_account(api)
     assert result.complete and result.failed == {}
     assert result.calls["createReport"] == 1
     health = parse_account_health(result.account_health, account.marketplace.marketplace_id)
-    assert health.status == "AT_RISK"
+    assert health.status == "AT_RISK" and result.pending_health is None
     # requested before the searches were done, so it runs in their shadow
     paths = [r.url.path for r in transport.requests]
     last_search = max(i for i, p in enumerate(paths) if f"/items/{account.seller_id}" in p)
     assert paths.index("/reports/2021-06-30/reports") < last_search
+
+
+async def test_sync_does_not_wait_for_a_report_amazon_is_still_preparing(
+    demo_account, connect, reports
+):
+    reports.hold()
+    api, _ = connect(demo_account)
+    first = await sync_account(api)
+    assert {s.sku for s in first.listings} == needing_attention(demo_account)
+    assert first.complete and first.failed == {} and first.account_health is None
+    assert first.pending_health is not None  # left for the next look
+    assert first.calls["createReport"] == 1
+    assert 1 <= first.calls["getReport"] <= HEALTH_CHECKS
+    assert first.calls["getReportDocument"] == 0
+
+    again = await sync_account(api, pending_health=first.pending_health)
+    assert again.complete and again.pending_health == first.pending_health
+    assert "createReport" not in again.calls  # the same report is looked at, not a new one
+    assert 1 <= again.calls["getReport"] <= HEALTH_CHECKS
+
+
+async def test_the_next_sync_picks_the_report_up_when_amazon_is_done(demo_account, reports):
+    app = SandboxApp(demo_account, time_scale=TIME_SCALE)
+    async with SpApi(
+        profile_for(demo_account, "https://sandbox.test"),
+        http_client=httpx.AsyncClient(transport=ReportBeforeListings(app)),
+        limiter=RateLimiter(time_scale=TIME_SCALE),
+    ) as api:
+        requested = await api.request_account_health()  # by a sync that is over
+        reports.finish()
+        result = await sync_account(api, pending_health=requested)
+    assert result.complete and result.failed == {} and result.pending_health is None
+    assert result.account_health == demo_account.account_health_report()
+    assert "createReport" not in result.calls and result.calls["getReport"] == 1
+
+
+async def test_a_report_amazon_no_longer_knows_is_requested_again(demo_account, reports):
+    reports.finish()
+    app = SandboxApp(demo_account, time_scale=TIME_SCALE)
+    expired = ReportRequest("49999999999", datetime.now(UTC) - timedelta(minutes=50))
+    async with SpApi(
+        profile_for(demo_account, "https://sandbox.test"),
+        http_client=httpx.AsyncClient(transport=ReportBeforeListings(app)),
+        limiter=RateLimiter(time_scale=TIME_SCALE),
+    ) as api:
+        result = await sync_account(api, pending_health=expired)
+    assert result.complete and result.failed == {}  # a 404 for an old report is no failure
+    assert result.calls["createReport"] == 1 and result.calls["getReport"] == 2
+    assert result.account_health == demo_account.account_health_report()
+
+
+async def test_without_account_health_no_report_is_requested_or_looked_at(demo_account, connect):
+    api, _ = connect(demo_account)
+    result = await sync_account(api, account_health=False)
+    assert result.complete and result.account_health is None and result.pending_health is None
+    assert not {"createReport", "getReport"} & set(result.calls)
 
 
 class ReportsDown(RecordingTransport):
@@ -234,6 +304,24 @@ async def test_sync_goes_on_without_the_account_health(demo_account):
     assert list(result.failed) == [ACCOUNT_HEALTH]
     assert "createReport" in result.failed[ACCOUNT_HEALTH]
     assert result.calls["createReport"] == 2  # retried once, then given up
+    assert result.pending_health is None
+
+
+async def test_a_pending_report_survives_amazon_being_down(demo_account):
+    """getReport answering 503: named under ACCOUNT_HEALTH, the report is looked at again
+    next time (it is Amazon's outage, not the report's)."""
+    app = SandboxApp(demo_account, time_scale=TIME_SCALE)
+    pending = ReportRequest("50000000001", datetime.now(UTC))
+    async with SpApi(
+        profile_for(demo_account, "https://sandbox.test"),
+        http_client=httpx.AsyncClient(transport=ReportsDown(app)),
+        limiter=RateLimiter(time_scale=TIME_SCALE),
+        backoff=Backoff(tries=2).scaled(TIME_SCALE),
+    ) as api:
+        result = await sync_account(api, pending_health=pending)
+    assert result.complete and list(result.failed) == [ACCOUNT_HEALTH]
+    assert "getReport" in result.failed[ACCOUNT_HEALTH]
+    assert result.pending_health == pending and "createReport" not in result.calls
 
 
 # ----------------------------------------------------------------------------- faults

@@ -1,0 +1,52 @@
+"""Test helpers: how long the sandbox takes to prepare a report, and an order of answers, set
+by the test instead of left to the wall clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from asin_tui.sandbox import app as sandbox_app
+from asin_tui.sandbox.transport import SandboxTransport
+
+FOREVER = 10.0**9  # sandbox seconds: longer than any test runs, whatever its time_scale
+
+
+class AmazonReports:
+    """The sandbox's report preparation time: ``hold()`` — reports stay IN_QUEUE longer than
+    any test runs; ``finish()`` — every report, also one requested earlier, is DONE at the
+    next look (the sandbox works its status out from the report's age at each getReport)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+
+    def hold(self) -> None:
+        self._set(queue=FOREVER, processing=0.0)
+
+    def finish(self) -> None:
+        self._set(queue=0.0, processing=0.0)
+
+    def _set(self, *, queue: float, processing: float) -> None:
+        self._monkeypatch.setattr(sandbox_app, "REPORT_QUEUE_SECONDS", queue)
+        self._monkeypatch.setattr(sandbox_app, "REPORT_PROCESSING_SECONDS", processing)
+
+
+class ReportBeforeListings(SandboxTransport):
+    """The in-process sandbox answering no listings search until a report document was
+    downloaded: a sync cannot be done with its listings before it had its look at the
+    report, however fast it runs."""
+
+    def __init__(self, app: sandbox_app.SandboxApp) -> None:
+        super().__init__(app)
+        self.document_downloaded = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if "/listings/2021-08-01/items/" in path and request.method == "GET":
+            await self.document_downloaded.wait()
+        response = await super().handle_async_request(request)
+        if path.startswith("/sandbox/documents/"):
+            self.document_downloaded.set()
+        return response
