@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -257,7 +258,9 @@ def main() -> None:
 
     built = time.perf_counter()
     build = sandbox_records if args.source == "sandbox" else synthetic_records
-    records = build(args.listings)
+    # Built in a child process: the sandbox's own memory must not count as the UI's.
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        records = pool.submit(build, args.listings).result()
     gc.collect()
     rows_rss = rss_mb("VmRSS")
     reset_peak_rss()  # the peak from here on is the UI's, not the row building's
