@@ -4,6 +4,7 @@ by the test instead of left to the wall clock."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -34,19 +35,27 @@ class AmazonReports:
 
 
 class ReportBeforeListings(SandboxTransport):
-    """The in-process sandbox answering no listings search until a report document was
-    downloaded: a sync cannot be done with its listings before it had its look at the
-    report, however fast it runs."""
+    """The in-process sandbox answering no listings search until the report was looked at
+    (a report document downloaded, or a getReport answered without one: still pending), so
+    a sync cannot be done with its listings before its look at the report, however fast it
+    runs. ``rearm()`` holds the next sync's searches again."""
 
     def __init__(self, app: sandbox_app.SandboxApp) -> None:
         super().__init__(app)
-        self.document_downloaded = asyncio.Event()
+        self.looked = asyncio.Event()
+
+    def rearm(self) -> None:
+        self.looked.clear()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if "/listings/2021-08-01/items/" in path and request.method == "GET":
-            await self.document_downloaded.wait()
+            await self.looked.wait()
         response = await super().handle_async_request(request)
-        if path.startswith("/sandbox/documents/"):
-            self.document_downloaded.set()
+        if path.startswith("/sandbox/documents/") or (
+            path.startswith("/reports/2021-06-30/reports/")
+            and response.status_code == 200
+            and "reportDocumentId" not in json.loads(response.content)
+        ):
+            self.looked.set()
         return response

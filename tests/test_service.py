@@ -16,11 +16,13 @@ from asin_tui.domain.models import Category, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.service import AccountService, UnknownSku
+from asin_tui.service import AccountService, HealthRefresh, UnknownSku
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
+from asin_tui.spapi.sync import HEALTH_CHECKS
 from asin_tui.store.config import Credentials, Profile
+from tests.report_timing import AmazonReports, ReportBeforeListings
 
 TIME_SCALE = 1000.0  # sandbox and client pacing run 1000x faster than Amazon's real rates
 SANDBOX_CREDENTIALS = Credentials(
@@ -43,25 +45,41 @@ def sandbox_profile(account: SandboxAccount, **overrides) -> Profile:
     return Profile(**values)
 
 
-def sandbox_client(app: SandboxApp, profile: Profile) -> Callable[[], SpApi]:
+def sandbox_client(
+    app: SandboxApp, profile: Profile, transport: SandboxTransport | None = None
+) -> Callable[[], SpApi]:
     def factory() -> SpApi:
         return SpApi(
             profile,
-            http_client=httpx.AsyncClient(transport=SandboxTransport(app)),
+            http_client=httpx.AsyncClient(transport=transport or SandboxTransport(app)),
             limiter=RateLimiter(time_scale=TIME_SCALE),
         )
 
     return factory
 
 
-def make_service(app: SandboxApp, **profile_overrides) -> AccountService:
+def make_service(
+    app: SandboxApp, transport: SandboxTransport | None = None, **profile_overrides
+) -> AccountService:
     profile = sandbox_profile(app.account, **profile_overrides)
     return AccountService(
         profile_name=profile.name,
         marketplace_id=profile.marketplace.marketplace_id,
         seller_id=profile.seller_id,
-        client_factory=sandbox_client(app, profile),
+        client_factory=sandbox_client(app, profile, transport),
     )
+
+
+@pytest.fixture
+def reports(monkeypatch) -> AmazonReports:
+    return AmazonReports(monkeypatch)
+
+
+def report_first(app: SandboxApp, reports: AmazonReports) -> AccountService:
+    """A service whose first sync has its look at the Account Health report before its
+    listings are done, and finds it DONE."""
+    reports.finish()
+    return make_service(app, ReportBeforeListings(app))
 
 
 @pytest.fixture
@@ -208,39 +226,56 @@ async def test_inactive_since_survives_later_syncs_and_a_restart(service, app):
 # ----------------------------------------------------------------------------- account health
 
 
-async def test_an_at_risk_account_puts_the_account_finding_first_everywhere():
-    app = SandboxApp(
+@pytest.fixture
+def at_risk() -> SandboxApp:
+    return SandboxApp(
         SandboxAccount(seed=11, listings=80, account_status="AT_RISK"), time_scale=TIME_SCALE
     )
-    service = make_service(app)
+
+
+def assert_account_finding_first(service: AccountService, app: SandboxApp) -> None:
+    health = service.account_health()
+    records = service.cached_records(all_listings=False)
+    assert {r.sku for r in records} == meant_to_need_attention(app.account)
+    for record in records:
+        first, *rest = record.findings
+        assert (first.category, first.code) == (Category.ACCOUNT, codes.ACCOUNT_AT_RISK)
+        # the listing's own causes still follow, for after the account is sorted out
+        intended = app.account.intended_causes(record.sku)
+        assert rest and rest[0].code in intended, (record.sku, rest, intended)
+        assert service.diagnosis(record.sku).findings[0] == first
+        assert service.evidence(record.sku).account == health
+
+
+async def test_an_at_risk_account_puts_the_account_finding_first_everywhere(at_risk, reports):
+    app = at_risk
+    service = report_first(app, reports)
     try:
         summary = await service.sync(include_all=False)
         assert summary.complete and not summary.failed
         health = service.account_health()
         assert (health.status, health.as_of) == ("AT_RISK", service.last_sync().finished_at)
-        records = service.cached_records(all_listings=False)
-        assert {r.sku for r in records} == meant_to_need_attention(app.account)
-        for record in records:
-            first, *rest = record.findings
-            assert (first.category, first.code) == (Category.ACCOUNT, codes.ACCOUNT_AT_RISK)
-            # the listing's own causes still follow, for after the account is sorted out
-            intended = app.account.intended_causes(record.sku)
-            assert rest and rest[0].code in intended, (record.sku, rest, intended)
-            assert service.diagnosis(record.sku).findings[0] == first
-            assert service.evidence(record.sku).account == health
+        assert service.account_health_pending() is None
+        assert_account_finding_first(service, app)
     finally:
         await service.aclose()
 
 
-async def test_a_normal_account_gives_no_account_finding_but_keeps_its_counters(service, app):
-    await service.sync(include_all=False)
-    health = service.account_health()
-    assert health.status == "NORMAL"
-    document = app.account.account_health_report()["performanceMetrics"][0]
-    bad = {k for k, v in document.items() if isinstance(v, dict) and v.get("status") == "BAD"}
-    assert set(health.policy_counters) == bad and bad  # the sandbox's policy listings
-    for record in service.cached_records(all_listings=False):
-        assert all(f.category is not Category.ACCOUNT for f in record.findings)
+async def test_a_normal_account_gives_no_account_finding_but_keeps_its_counters(app, reports):
+    service = report_first(app, reports)
+    try:
+        await service.sync(include_all=False)
+        health = service.account_health()
+        assert health.status == "NORMAL"
+        document = app.account.account_health_report()["performanceMetrics"][0]
+        bad = {k for k, v in document.items() if isinstance(v, dict) and v.get("status") == "BAD"}
+        assert set(health.policy_counters) == bad and bad  # the sandbox's policy listings
+        records = service.cached_records(all_listings=False)
+        assert records and all(
+            f.category is not Category.ACCOUNT for r in records for f in r.findings
+        )
+    finally:
+        await service.aclose()
 
 
 class ReportsDown(SandboxTransport):
@@ -250,28 +285,28 @@ class ReportsDown(SandboxTransport):
         return await super().handle_async_request(request)
 
 
-async def test_a_recent_account_health_report_is_not_asked_for_again():
+async def test_a_recent_account_health_report_is_not_asked_for_again(app, reports):
     """createReport allows one call a minute: a report younger than the max age is reused."""
-    app = SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
-    service = make_service(app)
+    service = report_first(app, reports)
     try:
         await service.sync(include_all=False)
         first = service.account_health()
         calls = service._client().calls
-        created = calls["createReport"]
+        created, looked = calls["createReport"], calls["getReport"]
         await service.sync(include_all=False)
         assert calls["createReport"] == created  # no second report
+        assert calls["getReport"] == looked  # nor a look at one
         assert service.account_health() == first
     finally:
         await service.aclose()
 
 
-async def test_without_a_fresh_account_health_the_last_one_is_used(monkeypatch):
+async def test_without_a_fresh_account_health_the_last_one_is_used(monkeypatch, reports):
     monkeypatch.setattr(service_module, "ACCOUNT_HEALTH_MAX_AGE", timedelta(0))
     app = SandboxApp(
         SandboxAccount(seed=11, listings=80, account_status="DEACTIVATED"), time_scale=TIME_SCALE
     )
-    service = make_service(app)
+    service = report_first(app, reports)
     await service.sync(include_all=False)
     first_sync = service.last_sync().finished_at
     await service.aclose()
@@ -301,13 +336,123 @@ async def test_without_a_fresh_account_health_the_last_one_is_used(monkeypatch):
         await cut_off.aclose()
 
 
-async def test_an_unreadable_account_health_report_is_named_and_not_kept(service, app, monkeypatch):
+async def test_an_unreadable_account_health_report_is_named_and_not_kept(app, reports, monkeypatch):
     error_body = {"errors": [{"code": "InternalFailure", "message": "no report"}]}
     monkeypatch.setattr(app.account, "account_health_report", lambda: error_body)
-    summary = await service.sync(include_all=False)
-    assert summary.complete
-    assert summary.failed["account health"].startswith("unreadable report: ")
-    assert service.account_health() is None
+    service = report_first(app, reports)
+    try:
+        summary = await service.sync(include_all=False)
+        assert summary.complete
+        assert summary.failed["account health"].startswith("unreadable report: ")
+        assert service.account_health() is None
+        assert service.account_health_pending() is None  # not looked at again
+    finally:
+        await service.aclose()
     reopened = make_service(app)
     assert reopened.account_health() is None  # nothing unreadable was stored
     await reopened.aclose()
+
+
+# ----------------------------------------------------------------------------- a report in the making
+
+
+async def test_the_first_demo_sync_does_not_wait_for_the_account_health(reports):
+    """The demo at Amazon's real rates, Amazon slow with the report: the listings come at
+    once, the report is picked up by a later look and the cached listings are diagnosed
+    again with it."""
+    reports.hold()
+    service = AccountService.for_demo(reset=True)
+    try:
+        summary = await service.sync(include_all=False)
+        assert summary.complete and not summary.failed and summary.listings
+        assert summary.calls["createReport"] == 1
+        assert 1 <= summary.calls["getReport"] <= HEALTH_CHECKS
+        assert service.account_health() is None
+        pending = service.account_health_pending()
+        assert pending is not None
+
+        assert await service.refresh_account_health() == HealthRefresh(pending=True)
+        assert service.account_health_pending() == pending
+        reports.finish()
+        assert await service.refresh_account_health() == HealthRefresh(pending=False, updated=True)
+        health = service.account_health()
+        assert health is not None and service.account_health_pending() is None
+        for record in service.cached_records(all_listings=False):
+            assert service.evidence(record.sku).account == health
+        assert await service.refresh_account_health() == HealthRefresh(pending=False)
+    finally:
+        await service.aclose()
+
+
+async def test_the_next_sync_picks_the_pending_report_up(at_risk, reports):
+    reports.hold()
+    transport = ReportBeforeListings(at_risk)
+    service = make_service(at_risk, transport)
+    try:
+        await service.sync(include_all=False)
+        assert service.account_health() is None and service.account_health_pending()
+        records = service.cached_records(all_listings=False)
+        assert records and all(r.findings[0].category is not Category.ACCOUNT for r in records)
+        reopened = make_service(at_risk)  # what the next start sees
+        assert reopened.account_health_pending() == service.account_health_pending()
+        await reopened.aclose()
+
+        reports.finish()
+        transport.rearm()
+        summary = await service.sync(include_all=False)
+        assert summary.complete and not summary.failed
+        assert "createReport" not in summary.calls and summary.calls["getReport"] == 1
+        assert service.account_health_pending() is None
+        assert service.account_health().status == "AT_RISK"
+        assert_account_finding_first(service, at_risk)
+    finally:
+        await service.aclose()
+
+
+async def test_a_request_older_than_its_max_age_is_dropped_and_made_again(
+    app, monkeypatch, reports
+):
+    reports.hold()
+    service = make_service(app)
+    try:
+        await service.sync(include_all=False)
+        first = service.account_health_pending()
+        assert first is not None
+        monkeypatch.setattr(service_module, "ACCOUNT_HEALTH_REQUEST_MAX_AGE", timedelta(0))
+        assert service.account_health_pending() is None
+        assert await service.refresh_account_health() == HealthRefresh(pending=False)
+        summary = await service.sync(include_all=False)
+        assert summary.calls["createReport"] == 1  # a new report, the old one not looked at
+        monkeypatch.setattr(service_module, "ACCOUNT_HEALTH_REQUEST_MAX_AGE", timedelta(hours=1))
+        second = service.account_health_pending()
+        assert second is not None and second.report_id != first.report_id
+    finally:
+        await service.aclose()
+
+
+async def test_a_failed_look_is_told_and_keeps_what_was_there(app, reports):
+    reports.hold()
+    service = make_service(app)
+    await service.sync(include_all=False)
+    pending = service.account_health_pending()
+    await service.aclose()
+    profile = sandbox_profile(app.account)
+    cut_off = AccountService(
+        profile_name=profile.name,
+        marketplace_id=profile.marketplace.marketplace_id,
+        seller_id=profile.seller_id,
+        client_factory=lambda: SpApi(
+            profile,
+            http_client=httpx.AsyncClient(transport=ReportsDown(app)),
+            limiter=RateLimiter(time_scale=TIME_SCALE),
+            backoff=Backoff(tries=1),
+        ),
+    )
+    try:
+        refreshed = await cut_off.refresh_account_health()
+        assert refreshed.pending and not refreshed.updated
+        assert "getReport" in refreshed.problem and "503" in refreshed.problem
+        assert cut_off.account_health_pending() == pending  # looked at again next time
+        assert cut_off.cached_records(all_listings=False)  # the listings are untouched
+    finally:
+        await cut_off.aclose()
