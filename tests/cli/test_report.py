@@ -4,6 +4,7 @@ and env-var credentials, and over the built-in demo account. Shapes, order, exit
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -22,9 +23,12 @@ from asin_tui.domain.models import State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.service import AccountService, HealthRefresh
 from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 from asin_tui.store.cache import cache_path
+from asin_tui.store.config import load_config
+from tests.report_timing import AmazonReports
 
 TIME_SCALE = 1000.0
 SANDBOX_SECRET = "sandbox-secret"
@@ -84,6 +88,15 @@ def needing_attention(account: SandboxAccount) -> set[str]:
     return {
         sku for sku in account.search() if account.intended_causes(sku) - {codes.VARIATION_PARENT}
     }
+
+
+async def look_at_account_health(profile: str) -> HealthRefresh:
+    """What the TUI does a while after a sync: look at the pending Account Health report."""
+    service = AccountService.for_profile(load_config().profile(profile))
+    try:
+        return await service.refresh_account_health()
+    finally:
+        await service.aclose()
 
 
 def assert_clean(*outputs: str) -> None:
@@ -246,11 +259,24 @@ def test_a_corrupt_cache_is_reported_as_a_warning_and_rebuilt(capsys, profile):
 def test_an_at_risk_account_is_said_first_in_json_and_under_the_table(
     capsys, fast_clients, monkeypatch
 ):
+    """The report does not wait for Amazon's Account Health report: the first run lists the
+    listings at once; once a later look (the TUI's) has the report, the account comes first."""
+    reports = AmazonReports(monkeypatch)
+    reports.hold()
     account = SandboxAccount(seed=5, listings=60, account_status="AT_RISK")
     server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
     try:
         use_sandbox_profile(monkeypatch, "risky", account.seller_id, base_url)
         code, out, err = report(capsys, "--profile", "risky", "--format", "json")
+        assert code == 1 and err == ""
+        doc = json.loads(out)
+        assert doc["account_health"] is None and doc["last_sync"]["complete"]
+        assert {item["sku"] for item in doc["listings"]} == needing_attention(account)
+
+        reports.finish()
+        assert asyncio.run(look_at_account_health("risky")).updated
+
+        code, out, err = report(capsys, "--profile", "risky", "--format", "json", "--cached")
         assert code == 1 and err == ""
         doc = json.loads(out)
         assert doc["account_health"]["status"] == "AT_RISK"
