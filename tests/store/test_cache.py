@@ -318,3 +318,36 @@ def test_a_cache_written_before_account_health_gains_the_table(cache):
     reopened.write_sync([], product_types={}, info=info(T0), account_health=HEALTH)
     assert reopened.account_health() == (HEALTH, T0)
     reopened.close()
+
+
+def test_a_pending_account_health_request_lasts_until_a_sync_or_a_look_settles_it(cache):
+    assert cache.account_health_request() is None
+    requested = ("50000000001", T0)
+    cache.write_sync([], product_types={}, info=info(T0), account_health_request=requested)
+    assert cache.account_health_request() == requested
+    reopened = ListingCache(cache.path)
+    assert reopened.account_health_request() == requested  # survives a restart
+    reopened.close()
+    cache.write_sync([], product_types={}, info=info(T0), account_health_request=requested)
+    assert cache.account_health_request() == requested
+    later = T0 + timedelta(minutes=5)
+    cache.write_account_health(HEALTH, fetched_at=later, request=None)  # a look found it DONE
+    assert cache.account_health() == (HEALTH, later) and cache.account_health_request() is None
+
+
+def test_a_look_at_the_account_health_diagnoses_the_cached_listings_again(cache):
+    sync(cache, T0, [record("A", State.INACTIVE), record("B", State.ACTIVE)])
+    assert [r.sku for r in cache.all_raw_evidence()] == ["A", "B"]
+    assert cache.all_raw_evidence()[0] == raw("A")
+    later = T0 + timedelta(minutes=5)
+    suppressed = record("A", State.SUPPRESSED)
+    cache.write_account_health(
+        HEALTH, fetched_at=later, request=None, entries=[(suppressed, raw("A"))]
+    )
+    stored = cache.record("A")
+    assert stored.state is State.SUPPRESSED and stored.inactive_since == later
+    assert cache.history("A")[-1] == (State.SUPPRESSED, later)
+    assert cache.record("B").state is State.ACTIVE  # not given: as it was
+    pending = ("50000000002", later)
+    cache.write_account_health(None, fetched_at=later, request=pending)  # still pending
+    assert cache.account_health() == (HEALTH, later) and cache.account_health_request() == pending
