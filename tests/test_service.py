@@ -46,27 +46,35 @@ def sandbox_profile(account: SandboxAccount, **overrides) -> Profile:
 
 
 def sandbox_client(
-    app: SandboxApp, profile: Profile, transport: SandboxTransport | None = None
+    app: SandboxApp,
+    profile: Profile,
+    transport: SandboxTransport | None = None,
+    backoff: Backoff | None = None,
 ) -> Callable[[], SpApi]:
     def factory() -> SpApi:
         return SpApi(
             profile,
             http_client=httpx.AsyncClient(transport=transport or SandboxTransport(app)),
             limiter=RateLimiter(time_scale=TIME_SCALE),
+            backoff=backoff,
         )
 
     return factory
 
 
 def make_service(
-    app: SandboxApp, transport: SandboxTransport | None = None, **profile_overrides
+    app: SandboxApp,
+    transport: SandboxTransport | None = None,
+    *,
+    backoff: Backoff | None = None,
+    **profile_overrides,
 ) -> AccountService:
     profile = sandbox_profile(app.account, **profile_overrides)
     return AccountService(
         profile_name=profile.name,
         marketplace_id=profile.marketplace.marketplace_id,
         seller_id=profile.seller_id,
-        client_factory=sandbox_client(app, profile, transport),
+        client_factory=sandbox_client(app, profile, transport, backoff),
     )
 
 
@@ -311,18 +319,7 @@ async def test_without_a_fresh_account_health_the_last_one_is_used(monkeypatch, 
     first_sync = service.last_sync().finished_at
     await service.aclose()
 
-    profile = sandbox_profile(app.account)
-    cut_off = AccountService(
-        profile_name=profile.name,
-        marketplace_id=profile.marketplace.marketplace_id,
-        seller_id=profile.seller_id,
-        client_factory=lambda: SpApi(
-            profile,
-            http_client=httpx.AsyncClient(transport=ReportsDown(app)),
-            limiter=RateLimiter(time_scale=TIME_SCALE),
-            backoff=Backoff(tries=1),
-        ),
-    )
+    cut_off = make_service(app, ReportsDown(app), backoff=Backoff(tries=1))
     try:
         summary = await cut_off.sync(include_all=False)
         assert summary.complete and list(summary.failed) == ["account health"]
@@ -436,18 +433,7 @@ async def test_a_failed_look_is_told_and_keeps_what_was_there(app, reports):
     await service.sync(include_all=False)
     pending = service.account_health_pending()
     await service.aclose()
-    profile = sandbox_profile(app.account)
-    cut_off = AccountService(
-        profile_name=profile.name,
-        marketplace_id=profile.marketplace.marketplace_id,
-        seller_id=profile.seller_id,
-        client_factory=lambda: SpApi(
-            profile,
-            http_client=httpx.AsyncClient(transport=ReportsDown(app)),
-            limiter=RateLimiter(time_scale=TIME_SCALE),
-            backoff=Backoff(tries=1),
-        ),
-    )
+    cut_off = make_service(app, ReportsDown(app), backoff=Backoff(tries=1))
     try:
         refreshed = await cut_off.refresh_account_health()
         assert refreshed.pending and not refreshed.updated
