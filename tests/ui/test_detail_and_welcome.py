@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from asin_tui.store import paths
+from asin_tui.store.config import display_path
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.detail import DetailScreen, seller_central_link
 from asin_tui.ui.screens.list_screen import ListScreen
@@ -102,6 +104,8 @@ async def test_no_profile_shows_welcome_and_d_opens_the_demo():
         text = screen_text(app)
         assert "asin-tui config init" in text
         assert "Press d to open the demo" in text
+        # where `config init` will write, so the user knows which file to edit
+        assert display_path(paths.config_file()) in text
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, ListScreen)

@@ -13,19 +13,20 @@ from asin_tui.store import paths
 from asin_tui.store.config import display_path
 
 WELCOME = """\
-[b]asin-tui[/b] finds every Amazon listing of yours that is not live, tells you why in plain
-words, and walks you through getting it back on sale.
+[b]asin-tui[/b] finds every Amazon listing of yours that is not live,
+tells you why in plain words, and walks you through getting it back
+on sale.
 
 [b]Try it now[/b]
-  Press [b]d[/b] to open the demo: a sandbox seller account with a few hundred listings and
-  every common problem (out of stock, suppressed, missing attributes, price conflicts,
-  policy issues, approvals…). Nothing you do there touches Amazon.
+  Press [b]d[/b] to open the demo: a sandbox seller account with every
+  common problem (out of stock, suppressed, missing attributes, price
+  conflicts, policy issues, approvals…). Nothing there touches Amazon.
 
 [b]Use your own account[/b]
   1. Run [b]asin-tui config init[/b] to write a commented config file:
-     [i]{config}[/i]
-  2. Fill in your seller id and marketplace, and your SP-API credentials (or set
-     LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN in the environment).
+     [i]$config[/i]
+  2. Fill in your seller id, marketplace and SP-API credentials (or
+     set LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN).
   3. Start [b]asin-tui[/b] again.
 """
 
