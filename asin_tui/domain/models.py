@@ -84,6 +84,11 @@ class WizardStep(StrEnum):
             "wrap_up": "Wrap up",
         }[self.value]
 
+    @property
+    def short_label(self) -> str:
+        """For narrow places: the wizard's stepper, the list's Wizard column."""
+        return {"policy": "Policy", "fields": "Fields"}.get(self.value, self.label)
+
 
 # --------------------------------------------------------------------------- listing
 

@@ -50,7 +50,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("asin", "ASIN", lambda r, p: r.asin or "—", lambda r, p: _text_key(r.asin), 10),
     Column("title", "Title", lambda r, p: r.title, lambda r, p: _text_key(r.title), 0),
     Column(
-        "cause", "Main cause", lambda r, p: r.main_cause, lambda r, p: _text_key(r.main_cause), 18
+        "cause", "Main cause", lambda r, p: r.main_cause, lambda r, p: _text_key(r.main_cause), 26
     ),
     Column(
         "stock",
@@ -80,7 +80,7 @@ COLUMNS: tuple[Column, ...] = (
         "Wizard",
         lambda r, p: p.get(r.sku, ""),
         lambda r, p: _text_key(p.get(r.sku)),
-        14,
+        10,
     ),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)

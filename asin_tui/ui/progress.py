@@ -8,7 +8,7 @@ from asin_tui.ui.service import ListingService, WizardProgress
 
 def step_label(progress: SkuProgress) -> str:
     if progress.outcome is Outcome.OPEN:
-        return progress.current_step.label
+        return progress.current_step.short_label
     return progress.outcome.value.capitalize()
 
 

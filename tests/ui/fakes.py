@@ -276,4 +276,6 @@ def make_evidence(record: ListingRecord) -> Evidence:
 
 def progress_of(service) -> WizardProgress:
     """The wizard progress the list shows: two SKUs left mid-way."""
-    return WizardProgress({"SKU-0000": WizardStep.FIELDS.label, "SKU-0003": WizardStep.STOCK.label})
+    return WizardProgress(
+        {"SKU-0000": WizardStep.FIELDS.short_label, "SKU-0003": WizardStep.STOCK.short_label}
+    )

@@ -24,9 +24,6 @@ def status_mark(status: Status) -> Text:
     return Text(mark, style=style)
 
 
-SHORT_LABELS = {WizardStep.POLICY: "Policy", WizardStep.FIELDS: "Fields"}
-
-
 class WizardStepper(Static):
     """One line that fits 80 columns: `` 1✓ Overview ›2! Stock  3– Policy …``; the current
     step is marked with ``›`` (and reversed where there is colour)."""
@@ -40,6 +37,6 @@ class WizardStepper(Static):
             line.append("›" if here else " ", style="bold" if here else "")
             line.append(f"{number}", style=style)
             line.append_text(status_mark(status))
-            line.append(f" {SHORT_LABELS.get(step, step.label)}", style=style)
+            line.append(f" {step.short_label}", style=style)
             line.append(" ")
         self.update(line)
