@@ -133,6 +133,12 @@ class MemoryAccount:
     def last_sync(self):
         return None
 
+    def account_health(self):
+        return None
+
+    def account_health_pending(self):
+        return None
+
     async def aclose(self) -> None:
         pass
 

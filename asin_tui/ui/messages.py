@@ -7,18 +7,21 @@ from typing import Any
 
 from textual.message import Message
 
-from asin_tui.domain.models import Diagnosis, Evidence, ListingRecord
+from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord
 from asin_tui.ui.service import WizardProgress
 
 
 @dataclass
 class CacheLoaded(Message):
-    """The cached rows, the wizard progress and the last sync, read off the UI thread."""
+    """The cached rows, the wizard progress, the last sync and the account's health, read
+    off the UI thread."""
 
     records: list[ListingRecord]
     progress: WizardProgress
     last_sync: Any  # SyncInfo | None
     show_all: bool
+    account: AccountHealth | None = None
+    health_pending: bool = False  # Amazon is still preparing an Account Health report
 
 
 @dataclass
@@ -37,9 +40,17 @@ class SyncFailed(Message):
 
 
 @dataclass
+class HealthLooked(Message):
+    """One look at the pending Account Health report."""
+
+    result: Any  # HealthRefresh(pending, updated, problem)
+
+
+@dataclass
 class DetailLoaded(Message):
     evidence: Evidence
     diagnosis: Diagnosis
+    account: AccountHealth | None = None
 
 
 @dataclass

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from asin_tui.domain.models import ListingRecord, Severity, State
+from asin_tui.domain.models import AccountHealth, ListingRecord, Severity, State
+
+#: Account Health statuses that hold every listing back (DOMAIN.md: the account gate).
+BLOCKING_ACCOUNT_STATUSES = frozenset({"AT_RISK", "DEACTIVATED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +86,17 @@ def short_date_text(moment: datetime | None) -> str:
 
 def datetime_text(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else "—"
+
+
+def account_banner_text(health: AccountHealth | None, market_code: str) -> str | None:
+    """The one-line account warning, or None when the account is not at risk:
+    ``⚠ Account AT RISK in US — resolve Account Health in Seller Central first: …``.
+    The counters come last, so a narrow screen cuts those and keeps what to do."""
+    if health is None or health.status not in BLOCKING_ACCOUNT_STATUSES:
+        return None
+    text = (
+        f"⚠ Account {health.status.replace('_', ' ')} in {market_code} — "
+        "resolve Account Health in Seller Central first"
+    )
+    counters = ", ".join(f"{name} {n}" for name, n in health.policy_counters.items())
+    return f"{text}: {counters}" if counters else text

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from asin_tui.domain.models import Diagnosis, Evidence, ListingRecord
+from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord
 
 
 class ListingService(Protocol):
@@ -27,6 +27,19 @@ class ListingService(Protocol):
         self, *, include_all: bool, progress: Callable[[Any], None] | None = None
     ) -> Any:
         """Fetch from SP-API into the cache; ``progress`` gets SyncProgress updates."""
+        ...
+
+    def account_health(self) -> AccountHealth | None:
+        """The account-level gate from the last Account Health report (None: never fetched)."""
+        ...
+
+    def account_health_pending(self) -> Any:
+        """The report Amazon was still preparing at the last look (a ReportRequest), or None."""
+        ...
+
+    async def refresh_account_health(self) -> Any:
+        """One look at the pending report: HealthRefresh(pending, updated, problem). When
+        ``updated``, the report is stored and every cached listing diagnosed again with it."""
         ...
 
     def evidence(self, sku: str) -> Evidence: ...

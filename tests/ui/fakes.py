@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from asin_tui.domain.models import (
+    AccountHealth,
     AttributeSpec,
     Category,
     Diagnosis,
@@ -29,6 +30,7 @@ from asin_tui.domain.models import (
     WizardStep,
     sort_key,
 )
+from asin_tui.service import HealthRefresh
 from asin_tui.ui.service import WizardProgress
 
 US = "ATVPDKIKX0DER"
@@ -129,8 +131,23 @@ def make_records(count: int = 40) -> list[ListingRecord]:
     return sorted(records, key=sort_key)
 
 
+def at_risk(status: str = "AT_RISK", **counters: int) -> AccountHealth:
+    counters = counters or {
+        "listingPolicyViolations": 3,
+        "productAuthenticityCustomerComplaints": 1,
+    }
+    return AccountHealth(US, status, counters, as_of=NOW)
+
+
+ACCOUNT_FINDING = finding(
+    "ACCOUNT_AT_RISK", "Account at risk", Category.ACCOUNT, Severity.WARNING, WizardStep.POLICY
+)
+
+
 class FakeService:
-    """Implements what the UI uses of AccountService; `sync_script` drives sync()."""
+    """Implements what the UI uses of AccountService. A test holds a sync mid-way with
+    `sync_gate`; `health_looks` scripts what each `refresh_account_health` finds, and a look
+    that finds `health_report` diagnoses the rows again (the account finding goes first)."""
 
     profile_name = "test"
     marketplace_id = US
@@ -142,6 +159,12 @@ class FakeService:
         self.synced = 0
         self.sync_gate: asyncio.Event | None = None  # set by a test to hold a sync mid-way
         self.closed = False
+        self.account: AccountHealth | None = None
+        self.health_pending = False
+        self.health_looks: list[HealthRefresh | Exception] = []
+        self.health_report: AccountHealth | None = None
+        self.looked = 0
+        self.health_gate: asyncio.Event | None = None  # set by a test to hold a look
         self._last_sync = SyncInfo(NOW, NOW, False, True, {}, len(self.records))
 
     def cached_records(self, *, all_listings: bool) -> list[ListingRecord]:
@@ -167,6 +190,28 @@ class FakeService:
             raise ConnectionError(self.fail_sync)
         self.synced += 1
         return {"listings": len(self.records)}
+
+    def account_health(self) -> AccountHealth | None:
+        return self.account
+
+    def account_health_pending(self):
+        return "report-1" if self.health_pending else None
+
+    async def refresh_account_health(self) -> HealthRefresh:
+        self.looked += 1
+        if self.health_gate is not None:
+            await self.health_gate.wait()
+        result = self.health_looks.pop(0) if self.health_looks else HealthRefresh(pending=True)
+        if isinstance(result, Exception):
+            raise result
+        self.health_pending = result.pending
+        if result.updated:
+            self.account = self.health_report
+            self.records = [
+                replace(r, findings=(ACCOUNT_FINDING, *r.findings)) if r.findings else r
+                for r in self.records
+            ]
+        return result
 
     def evidence(self, sku: str) -> Evidence:
         record = next(r for r in self.records if r.sku == sku)

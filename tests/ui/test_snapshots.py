@@ -10,7 +10,7 @@ import pytest
 
 from asin_tui.ui.app import make_app
 from tests.ui.conftest import settle
-from tests.ui.fakes import FakeService, progress_of
+from tests.ui.fakes import FakeService, at_risk, progress_of
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -32,6 +32,18 @@ def after(*keys: str):
 @pytest.mark.parametrize("size", SIZES)
 def test_list(snap_compare, size):
     assert snap_compare(account_app(), terminal_size=size, run_before=after())
+
+
+def test_list_account_at_risk(snap_compare):
+    """The account banner above the counts, its policy counters cut to fit 80 columns."""
+
+    def factory():
+        service = FakeService()
+        service.account = at_risk()
+        return service
+
+    app = make_app(factory, progress_loader=progress_of)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=after())
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -17,6 +17,7 @@ from asin_tui.ui import evidence_text
 from asin_tui.ui.messages import DetailLoaded
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.service import ListingService
+from asin_tui.ui.widgets.account_banner import AccountBanner
 
 
 def seller_central_link(record: ListingRecord) -> str | None:
@@ -44,6 +45,7 @@ class DetailScreen(WorkerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield AccountBanner(id="account")
         with VerticalScroll(id="detail-body", can_focus=True):
             yield Static(evidence_text.header(self.record), id="detail-header")
             yield Label("Findings", classes="section-title")
@@ -67,9 +69,10 @@ class DetailScreen(WorkerScreen):
         description="read this listing's evidence",
     )
     def load_evidence(self) -> None:
-        """Read the evidence and diagnosis (local cache) off the UI thread."""
+        """Read the evidence, diagnosis and account health (local cache) off the UI thread."""
         sku = self.record.sku
-        self.post_message(DetailLoaded(self.service.evidence(sku), self.service.diagnosis(sku)))
+        evidence, diagnosis = self.service.evidence(sku), self.service.diagnosis(sku)
+        self.post_message(DetailLoaded(evidence, diagnosis, self.service.account_health()))
 
     def listing_changed(self, sku: str) -> None:
         """The wizard may have fixed this listing: show its new diagnosis."""
@@ -78,6 +81,7 @@ class DetailScreen(WorkerScreen):
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         diagnosis = message.diagnosis
+        self.query_one(AccountBanner).show(message.account, self.record.marketplace_id)
         self.record = replace(
             self.record,
             state=diagnosis.state,

@@ -7,8 +7,9 @@ import gc
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui.export import ExportRequest, render_export
@@ -16,6 +17,7 @@ from asin_tui.ui.listing_view import COLUMNS, ListingView, column, search_keys
 from asin_tui.ui.messages import (
     CacheLoaded,
     ExportWritten,
+    HealthLooked,
     SyncFailed,
     SyncFinished,
     SyncProgressed,
@@ -26,6 +28,7 @@ from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.export import ExportScreen
 from asin_tui.ui.service import ListingService, ProgressLoader
+from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
 from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
@@ -33,7 +36,14 @@ from asin_tui.ui.widgets.sync_status import SyncStatus
 
 
 class ListScreen(WorkerScreen):
-    """Paints from the cache at once, then syncs in the background (unless told not to)."""
+    """Paints from the cache at once, then syncs in the background (unless told not to).
+
+    A sync does not wait for the Account Health report; when Amazon is still preparing it,
+    the screen looks again every HEALTH_LOOK_SECONDS (at most HEALTH_LOOKS times) and, once it
+    is in, reloads the rows (diagnosed again with it) and the account banner."""
+
+    HEALTH_LOOK_SECONDS = 20.0
+    HEALTH_LOOKS = 15
 
     BINDINGS = [
         Binding(
@@ -69,10 +79,15 @@ class ListScreen(WorkerScreen):
         self.syncing = False
         self.sync_error: str | None = None  # the last sync's failure, until the next sync
         self.last_sync = None  # SyncInfo of the cache
+        self._health_timer: Timer | None = None
+        self._health_looks = 0
+        self._health_look: Worker | None = None
+        self._after_sync = False  # the next cache load follows a sync
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield Header()
+        yield AccountBanner(id="account")
         yield StateCounts(id="counts")
         yield FilterInput(id="filter")
         yield ListingTable(self.view, id="listings")
@@ -121,8 +136,10 @@ class ListScreen(WorkerScreen):
         records = self.service.cached_records(all_listings=show_all)
         progress = self.progress_loader(self.service)
         last_sync = self.service.last_sync()
+        account = self.service.account_health()
+        pending = self.service.account_health_pending() is not None
         if not get_current_worker().is_cancelled:
-            self.post_message(CacheLoaded(records, progress, last_sync, show_all))
+            self.post_message(CacheLoaded(records, progress, last_sync, show_all, account, pending))
 
     def on_cache_loaded(self, message: CacheLoaded) -> None:
         current = self.table.current
@@ -137,6 +154,11 @@ class ListScreen(WorkerScreen):
         self._refresh_rows(keep_sku=current.sku if current else None)
         self.last_sync = message.last_sync
         self._show_sync_state()
+        self.query_one(AccountBanner).show(message.account, self.service.marketplace_id)
+        if self._after_sync:
+            self._after_sync = False
+            if message.health_pending:
+                self._watch_health()
 
     @work(
         thread=True,
@@ -172,6 +194,7 @@ class ListScreen(WorkerScreen):
 
     # ------------------------------------------------------------------ sync
     def action_sync(self) -> None:
+        self._stop_health_watch()  # the sync itself picks a pending report up
         self.syncing = True
         self.sync_error = None
         self.query_one(SyncStatus).working("Starting sync…")
@@ -196,6 +219,7 @@ class ListScreen(WorkerScreen):
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.syncing = False
+        self._after_sync = True
         self.load_cache()
 
     def on_sync_failed(self, message: SyncFailed) -> None:
@@ -204,6 +228,51 @@ class ListScreen(WorkerScreen):
         self._show_sync_state()
         self._refresh_rows()
         self.notify(message.reason, title="Sync failed", severity="error", timeout=8)
+
+    # ------------------------------------------------------------------ account health
+    def _watch_health(self) -> None:
+        self._stop_health_watch()
+        self._health_looks = 0
+        self._health_timer = self.set_interval(self.HEALTH_LOOK_SECONDS, self._look_at_health)
+
+    def _stop_health_watch(self) -> None:
+        if self._health_timer is not None:
+            self._health_timer.stop()
+            self._health_timer = None
+
+    def _look_at_health(self) -> None:
+        if self._health_look is not None and not self._health_look.is_finished:
+            return  # the last look has not answered yet
+        self._health_looks += 1
+        if self._health_looks >= self.HEALTH_LOOKS:
+            self._stop_health_watch()
+        self._health_look = self.look_at_health()
+
+    @work(
+        exclusive=True,
+        group="health",
+        exit_on_error=False,
+        description="look at the Account Health report",
+    )
+    async def look_at_health(self) -> None:
+        self.post_message(HealthLooked(await self.service.refresh_account_health()))
+
+    def on_health_looked(self, message: HealthLooked) -> None:
+        result = message.result
+        if result.problem:
+            self.notify(result.problem, title="Account Health", severity="warning", timeout=8)
+        if result.updated:
+            self.load_cache()  # rows diagnosed again with it, and the banner
+        if not result.pending:
+            self._stop_health_watch()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # WorkerScreen's handler (Textual runs both) tells the failure in one line.
+        if event.worker is self._health_look and event.state is WorkerState.ERROR:
+            self._stop_health_watch()  # e.g. the credentials stopped working: do not insist
+
+    def on_unmount(self) -> None:
+        self._stop_health_watch()
 
     # ------------------------------------------------------------------ filter
     def action_filter(self) -> None:
