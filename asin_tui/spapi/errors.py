@@ -50,9 +50,16 @@ class SpApiError(Exception):
 
 
 class AuthError(SpApiError):
-    """Amazon refused the credentials (LWA token call, 401 or 403). Not retryable."""
+    """Amazon refused the credentials (the LWA token call, or a 401). Not retryable."""
 
     summary = "Amazon refused the credentials"
+
+
+class Forbidden(SpApiError):
+    """403 on a data call: the credentials are fine, but the application may not use this
+    operation (its SP-API role is missing). Only that operation fails; not retryable."""
+
+    summary = "not authorised for this application (missing SP-API role?)"
 
 
 class NotFound(SpApiError):
@@ -101,8 +108,10 @@ def error_for_status(
 ) -> SpApiError:
     """The typed error for an HTTP error answer."""
     cls: type[SpApiError]
-    if status in (401, 403):
+    if status == 401:
         cls = AuthError
+    elif status == 403:
+        cls = Forbidden
     elif status == 404:
         cls = NotFound
     elif status == 429:

@@ -48,6 +48,7 @@ from asin_tui.spapi import parse
 from asin_tui.spapi.client import ReportRequest, SpApi, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
+    Forbidden,
     MalformedResponse,
     NotFound,
     SpApiError,
@@ -411,10 +412,18 @@ class _Run:
             self.fail(f"product type {product_type}", exc)
 
     def fail(self, key: str, error: SpApiError, prefix: str = "") -> None:
-        """Note what could not be fetched, and go on; refused credentials end the sync."""
+        """Note what could not be fetched, and go on; refused credentials end the sync.
+        An operation the application may not use (Forbidden) fails on its own."""
         if isinstance(error, AuthError):
             raise error
         self.failed[key] = f"{prefix}{error}"
+
+    def fail_search(self, key: str, error: SpApiError) -> None:
+        """A search page could not be fetched. When Amazon forbids the search before any
+        listing was read, nothing can be: that ends the sync with Amazon's answer."""
+        if isinstance(error, Forbidden) and not self.listings:
+            raise error
+        self.fail(key, error)
 
     async def finish(self) -> None:
         """No more listings are coming: wait for every evidence fetch (a task may start
@@ -587,7 +596,7 @@ async def _search(
     try:
         first = await run.api.search_listings(**window)
     except SpApiError as exc:
-        run.fail(f"search: {_describe(label, after, before)}", exc)
+        run.fail_search(f"search: {_describe(label, after, before)}", exc)
         return
     total = _int(first.get("numberOfResults"), default=len(first["items"]))
     windows = _split(first["items"], total, after, before) if total > SEARCH_CAP else []
@@ -619,7 +628,7 @@ async def _follow_pages(
         try:
             page = await run.api.search_listings(**window, pageToken=token)
         except SpApiError as exc:
-            run.fail(f"search: {_describe(label, after, before)}", exc)
+            run.fail_search(f"search: {_describe(label, after, before)}", exc)
             return
         run.tally.page()
         run.accept(page["items"])

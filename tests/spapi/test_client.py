@@ -22,6 +22,7 @@ from asin_tui.spapi.client import SpApi, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
     BadRequest,
+    Forbidden,
     MalformedResponse,
     NotFound,
     SpApiError,
@@ -402,13 +403,26 @@ async def test_wrong_secret_is_an_auth_error_without_the_secret(amazon, make_api
     assert amazon.sp_requests() == []
 
 
-async def test_forbidden_is_an_auth_error(amazon, make_api):
+async def test_a_401_is_an_auth_error(amazon, make_api):
+    amazon.script(
+        SEARCH_PATH,
+        answer(401, {"errors": [{"code": "Unauthorized", "message": "Access denied"}]}),
+    )
+    with pytest.raises(AuthError):
+        await make_api().search_listings()
+
+
+async def test_a_403_on_a_data_call_is_forbidden_not_refused_credentials(amazon, make_api):
     amazon.script(
         SEARCH_PATH,
         answer(403, {"errors": [{"code": "Unauthorized", "message": "Access denied"}]}),
     )
-    with pytest.raises(AuthError):
+    with pytest.raises(Forbidden) as caught:
         await make_api().search_listings()
+    assert not isinstance(caught.value, AuthError)
+    assert str(caught.value).startswith(
+        "searchListingsItems: not authorised for this application (missing SP-API role?)"
+    )
 
 
 async def test_token_cache_does_not_serve_a_token_to_different_credentials(amazon, make_api):

@@ -16,7 +16,7 @@ from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.spapi.client import ReportRequest, SpApi, open_client, sandbox_profile
-from asin_tui.spapi.errors import AuthError
+from asin_tui.spapi.errors import AuthError, Forbidden
 from asin_tui.spapi.parse import parse_account_health
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.spapi.sync import (
@@ -31,17 +31,25 @@ from tests.report_timing import AmazonReports, ReportBeforeListings
 
 TIME_SCALE = 1000.0  # a minute of Amazon's rate budget in 60 ms
 GATES = {codes.APPROVAL_REQUIRED, codes.NOT_ELIGIBLE}
+FORBIDDEN_BODY = {
+    "errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]
+}
+INVENTORY_PATH = "/fba/inventory/v1/summaries"
 
 
 class RecordingTransport(SandboxTransport):
-    """The in-process sandbox, remembering every request it answered."""
+    """The in-process sandbox, remembering every request it answered. Requests to a path
+    containing one of ``forbidden`` get Amazon's 403 (an application without that role)."""
 
-    def __init__(self, app: SandboxApp) -> None:
+    def __init__(self, app: SandboxApp, forbidden: tuple[str, ...] = ()) -> None:
         super().__init__(app)
         self.requests: list[httpx.Request] = []
+        self.forbidden = forbidden
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if any(part in request.url.path for part in self.forbidden):
+            return httpx.Response(403, json=FORBIDDEN_BODY)
         return await super().handle_async_request(request)
 
     def queries(self, path_part: str) -> list[dict[str, list[str]]]:
@@ -66,13 +74,19 @@ def demo_account() -> SandboxAccount:
 async def connect():
     opened: list[SpApi] = []
 
-    def build(account: SandboxAccount, *, faults: str | None = None, tries: int = 6):
+    def build(
+        account: SandboxAccount,
+        *,
+        faults: str | None = None,
+        tries: int = 6,
+        forbidden: tuple[str, ...] = (),
+    ):
         app = SandboxApp(
             account,
             time_scale=TIME_SCALE,
             faults=FaultInjector.parse(faults, seed=3) if faults else None,
         )
-        transport = RecordingTransport(app)
+        transport = RecordingTransport(app, forbidden)
         api = SpApi(
             profile_for(account, "https://sandbox.test"),
             http_client=httpx.AsyncClient(transport=transport),
@@ -355,6 +369,46 @@ async def test_sync_under_heavy_faults_names_exactly_what_it_could_not_fetch(dem
         else:  # a search page or a product type: named, with Amazon's answer
             assert key.startswith(("search: ", "product type ")), key
             assert any(op in reason for op in ("searchListingsItems", "getDefinitions", "download"))
+
+
+# ----------------------------------------------------------------------------- forbidden
+
+
+async def test_an_operation_the_app_may_not_use_fails_alone(demo_account, connect):
+    """A 403 on getInventorySummaries (no Amazon Fulfillment role) is not a credentials
+    failure: every listing comes back, the FBA ones named with the operation refused."""
+    api, transport = connect(demo_account, forbidden=(INVENTORY_PATH,))
+    result = await sync_account(api)
+    assert {s.sku for s in result.listings} == needing_attention(demo_account)
+    asks = transport.queries(INVENTORY_PATH)
+    fba = {sku for q in asks for sku in q["sellerSkus"][0].split(",")}
+    assert len(fba) > 10 and set(result.failed) == fba
+    for sku in fba:
+        assert result.failed[sku] == (
+            "evidence incomplete: getInventorySummaries: not authorised for this application "
+            "(missing SP-API role?): HTTP 403 Unauthorized: Access to requested resource is "
+            "denied."
+        )
+    assert len(asks) == -(-len(fba) // 50)  # never retried
+
+
+async def test_a_forbidden_account_health_report_leaves_the_listings_complete(
+    demo_account, connect
+):
+    api, _ = connect(demo_account, forbidden=("/reports/",))
+    result = await sync_account(api)
+    assert result.complete and set(result.failed) == {ACCOUNT_HEALTH}
+    assert "not authorised for this application" in result.failed[ACCOUNT_HEALTH]
+    assert result.pending_health is None
+
+
+async def test_a_forbidden_search_ends_the_sync_when_nothing_can_be_read(demo_account, connect):
+    api, _ = connect(demo_account, forbidden=("/listings/2021-08-01/items/",))
+    with pytest.raises(Forbidden) as caught:
+        await sync_account(api)
+    assert str(caught.value).startswith(
+        "searchListingsItems: not authorised for this application (missing SP-API role?)"
+    )
 
 
 # ----------------------------------------------------------------------------- one listing
