@@ -76,6 +76,30 @@ lwa_app_id = "amzn1.application-oa2-client.sandbox"
 lwa_client_secret = "sandbox-secret"
 refresh_token = "Atzr|sandbox"
 timeout = 10
+
+# Keys of the terminal app. Optional. Each key has a binding id; give it one key, several
+# keys in an array, or a comma-separated string. A key is a character ("f", "F", "/") or a
+# name ("f5", "pageup", "escape"), after modifiers ("ctrl+r", "shift+tab"). `?` in the app
+# shows the keys in use. For example:
+# [keymap]
+# "list.filter" = "f"
+# "list.sync" = ["ctrl+r", "f5"]
+# "app.quit" = "ctrl+q"
+# Binding ids:
+#   app.quit app.help
+#   welcome.demo
+#   list.filter list.clear_filter list.toggle_scope list.state.all
+#   list.state.suppressed list.state.catalog_removed list.state.incomplete
+#   list.state.inactive list.state.search_suppressed list.state.variation_parent
+#   list.state.active list.sort list.reverse_sort list.wizard list.export list.sync
+#   table.up table.down table.first table.last table.page_up table.page_down
+#   table.open
+#   filter.clear
+#   detail.back detail.wizard detail.copy_link detail.copy_sku
+#   export.cancel
+#   help.close
+#   wizard.next wizard.back wizard.leave wizard.preview wizard.submit wizard.override
+#   wizard.recheck wizard.fix_failing wizard.copy_case
 """
 
 

@@ -1,7 +1,8 @@
 """`asin-tui [--demo [--reset] | --profile NAME] [--marketplace M]`: open the terminal app.
 
-Configuration problems are reported here, as one line and exit 2, before Textual starts;
-with no config file at all the app opens on its welcome screen (which offers the demo).
+Configuration problems (a broken ``[keymap]`` too) are reported here, as one line and exit 2,
+before Textual starts; with no config file at all the app opens on its welcome screen (which
+offers the demo). The config's ``[keymap]`` applies to the demo as well.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import replace
 from asin_tui.cli import UsageError
 from asin_tui.domain.marketplaces import UnknownMarketplace, resolve_marketplace
 from asin_tui.service import AccountService
-from asin_tui.store.config import ConfigError, ConfigNotFound, Profile, load_config
+from asin_tui.store.config import Config, ConfigError, ConfigNotFound, Profile, load_config
 from asin_tui.ui.app import make_app
 from asin_tui.ui.progress import saved_progress
 from asin_tui.ui.service import ServiceFactory
@@ -23,27 +24,39 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("use either --demo or --profile, not both")
     if args.reset and not args.demo:
         raise UsageError("--reset only applies to --demo")
+    config = _config(args)
     app = make_app(
-        _account(args),
+        _account(args, config),
         demo_factory=AccountService.for_demo,
         progress_loader=saved_progress,
+        keymap=config.keymap if config else None,
     )
     app.run()
     return app.return_code or 0
 
 
-def _account(args: argparse.Namespace) -> ServiceFactory | None:
-    """The account to open, or None for the welcome screen (no config file yet)."""
-    if args.demo:
-        return lambda: AccountService.for_demo(reset=args.reset)
+def _config(args: argparse.Namespace) -> Config | None:
+    """The config file, validated; None when there is none (and no profile was asked for)."""
     try:
-        profile = load_config().profile(args.profile)
+        return load_config()
     except ConfigNotFound:
         if args.profile:
             raise UsageError(
                 f"profile {args.profile!r}: no config file yet (asin-tui config init)"
             ) from None
         return None
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory | None:
+    """The account to open, or None for the welcome screen (no config file yet)."""
+    if args.demo:
+        return lambda: AccountService.for_demo(reset=args.reset)
+    if config is None:
+        return None
+    try:
+        profile = config.profile(args.profile)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     profile = _with_marketplace(profile, args.marketplace)

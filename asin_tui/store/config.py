@@ -11,6 +11,8 @@ Schema (strict: an unknown key is an error, with a "did you mean" hint)::
     token_endpoint = "http://127.0.0.1:8765/auth/o2/token"   # optional
     issue_locale = "en_US"            # optional; default: the marketplace's language tag
     timeout = 30                      # optional; seconds
+    [keymap]                          # optional: binding id = key(s) of the terminal app
+    "list.filter" = "f"               # or ["f", "slash"]; ids: asin_tui.store.keymap
 
 Every problem is a :class:`ConfigError` whose text is one line naming the file, the line
 (when known) and the key. Secrets never appear in an error, a repr or a log line: they
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
 from asin_tui.store import paths
+from asin_tui.store.keymap import BINDING_IDS, key_string, unknown_id_hint
 
 #: credential key -> the environment variable that overrides it (python-amazon-sp-api's names)
 CREDENTIAL_ENV: dict[str, str] = {
@@ -39,7 +42,7 @@ CREDENTIAL_ENV: dict[str, str] = {
     "refresh_token": "SP_API_REFRESH_TOKEN",
 }
 SECRET_KEYS = frozenset({"lwa_client_secret", "refresh_token"})
-TOP_LEVEL_KEYS = ("default_profile", "profiles")
+TOP_LEVEL_KEYS = ("default_profile", "profiles", "keymap")
 #: required profile key -> what to put there
 REQUIRED_KEYS: dict[str, str] = {
     "marketplace": "a code such as US or DE, or a marketplace id",
@@ -127,11 +130,13 @@ class Profile:
 
 @dataclass(frozen=True)
 class Config:
-    """The parsed config file: its profiles, in file order, and the default's name."""
+    """The parsed config file: its profiles, in file order, the default's name, and the
+    keys remapped by ``[keymap]`` (binding id -> Textual key string, for App.set_keymap)."""
 
     path: Path
     profiles: dict[str, Profile]
     default_profile: str | None = None
+    keymap: Mapping[str, str] = field(default_factory=dict)
 
     def profile(self, name: str | None = None) -> Profile:
         """The named profile; without a name the default profile, else the first one."""
@@ -376,7 +381,36 @@ def _build_config(source: _Source, data: dict[str, Any], environ: Mapping[str, s
         raise source.error(
             ("default_profile",), f"expected the name of a profile (profiles: {known})"
         )
-    return Config(path=source.path, profiles=profiles, default_profile=default)
+    keymap = _build_keymap(source, data.get("keymap", {}))
+    return Config(path=source.path, profiles=profiles, default_profile=default, keymap=keymap)
+
+
+def _build_keymap(source: _Source, table: object) -> dict[str, str]:
+    """``[keymap]``: binding id = "key" or ["key", ...]. An id may be quoted
+    (``"list.filter" = "f"``) or dotted (``list.filter = "f"``, ``[keymap.list]``)."""
+    if not isinstance(table, dict):
+        raise source.error(
+            ("keymap",), f'expected a table [keymap] of id = "key", got {_type_name(table)}'
+        )
+    keymap: dict[str, str] = {}
+    for keys, value in _leaves(table):
+        binding_id, where = ".".join(keys), ("keymap", *keys)
+        if binding_id not in BINDING_IDS:
+            raise source.error(where, f"unknown binding id ({unknown_id_hint(binding_id)})")
+        try:
+            keymap[binding_id] = key_string(value)
+        except ValueError as exc:
+            raise source.error(where, str(exc)) from None
+    return keymap
+
+
+def _leaves(table: dict, prefix: tuple[str, ...] = ()):
+    """(key path, value) of every non-table value under ``table``."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value
 
 
 def _build_profile(

@@ -3,6 +3,8 @@ service, so the real app, the demo, tests and benchmarks all run the same code."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -22,9 +24,14 @@ class AsinTuiApp(App[None]):
     TITLE = "asin-tui"
     COMMANDS = App.COMMANDS | {ActionCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Leave asin-tui"),
+        Binding("q", "quit", "Quit", tooltip="Leave asin-tui", id="app.quit"),
         Binding(
-            "question_mark", "help", "Help", key_display="?", tooltip="The keys of this screen"
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            tooltip="The keys of this screen",
+            id="app.help",
         ),
     ]
 
@@ -35,8 +42,10 @@ class AsinTuiApp(App[None]):
         demo_factory: ServiceFactory | None = None,
         progress_loader: ProgressLoader = no_progress,
         sync_on_start: bool = True,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.user_keymap = dict(keymap or {})
         self.service_factory = service_factory
         self.demo_factory = demo_factory
         self.progress_loader = progress_loader
@@ -44,6 +53,7 @@ class AsinTuiApp(App[None]):
         self.service: ListingService | None = None
 
     def on_mount(self) -> None:
+        self.set_keymap(self.user_keymap)
         if self.service_factory is None:
             self.push_screen(WelcomeScreen())
         else:
@@ -101,11 +111,14 @@ def make_app(
     demo_factory: ServiceFactory | None = None,
     progress_loader: ProgressLoader = no_progress,
     sync_on_start: bool = True,
+    keymap: Mapping[str, str] | None = None,
 ) -> AsinTuiApp:
-    """The app for one account (``service_factory``), or the welcome screen when it is None."""
+    """The app for one account (``service_factory``), or the welcome screen when it is None.
+    ``keymap`` (binding id -> keys, the config's ``[keymap]``) remaps the app's keys."""
     return AsinTuiApp(
         service_factory,
         demo_factory=demo_factory,
         progress_loader=progress_loader,
         sync_on_start=sync_on_start,
+        keymap=keymap,
     )

@@ -124,7 +124,7 @@ BAD_CONFIGS = [
     ),
     pytest.param(
         'colour = "blue"\n' + PROFILE,
-        "line 1: colour: unknown key (allowed: default_profile, profiles)",
+        "line 1: colour: unknown key (allowed: default_profile, profiles, keymap)",
         id="unknown-top-level-key",
     ),
     pytest.param(

@@ -32,10 +32,24 @@ class DetailScreen(WorkerScreen):
     """Shows the row it was opened with at once, then the full evidence from the cache."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", tooltip="Back to the list, as you left it"),
-        Binding("w", "wizard", "Wizard", tooltip="Reactivation wizard for this listing"),
-        Binding("c", "copy_link", "Copy link", tooltip="Copy the Seller Central link"),
-        Binding("C", "copy_sku", "Copy SKU", tooltip="Copy the SKU"),
+        Binding(
+            "escape", "back", "Back", tooltip="Back to the list, as you left it", id="detail.back"
+        ),
+        Binding(
+            "w",
+            "wizard",
+            "Wizard",
+            tooltip="Reactivation wizard for this listing",
+            id="detail.wizard",
+        ),
+        Binding(
+            "c",
+            "copy_link",
+            "Copy link",
+            tooltip="Copy the Seller Central link",
+            id="detail.copy_link",
+        ),
+        Binding("C", "copy_sku", "Copy SKU", tooltip="Copy the SKU", id="detail.copy_sku"),
     ]
 
     def __init__(self, service: ListingService, record: ListingRecord) -> None:

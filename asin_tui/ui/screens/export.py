@@ -15,7 +15,7 @@ from asin_tui.ui.export import FORMATS, ExportRequest, format_for
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, default_name: str) -> None:
         super().__init__()

@@ -42,7 +42,7 @@ def _group_title(node) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str, str, str]], about: str) -> None:
         super().__init__()

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from asin_tui.domain.models import ListingRecord
+from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.export import ExportRequest, render_export
 from asin_tui.ui.listing_view import COLUMNS, ListingView, column, search_keys
 from asin_tui.ui.messages import (
@@ -47,24 +48,47 @@ class ListScreen(WorkerScreen):
 
     BINDINGS = [
         Binding(
-            "slash", "filter", "Filter", tooltip="Narrow the list by SKU, ASIN, title or cause"
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Narrow the list by SKU, ASIN, title or cause",
+            id="list.filter",
         ),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("a", "toggle_scope", "All", tooltip="Needs attention ↔ every listing"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
+        Binding(
+            "a",
+            "toggle_scope",
+            "All",
+            tooltip="Needs attention ↔ every listing",
+            id="list.toggle_scope",
+        ),
         *(
             Binding(
                 key,
                 f"show_state({key})",
                 "All states" if state is None else f"Only {state.value}",
                 show=False,
+                id=state_binding_id(state),
             )
             for key, state in STATE_KEYS.items()
         ),
-        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False),
-        Binding("w", "wizard", "Wizard", tooltip="Reactivation wizard for this listing"),
-        Binding("e", "export", "Export", tooltip="Write the rows shown to a CSV or JSON file"),
-        Binding("r", "sync", "Sync", tooltip="Fetch fresh data from Amazon"),
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column", id="list.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="list.reverse_sort"),
+        Binding(
+            "w",
+            "wizard",
+            "Wizard",
+            tooltip="Reactivation wizard for this listing",
+            id="list.wizard",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            tooltip="Write the rows shown to a CSV or JSON file",
+            id="list.export",
+        ),
+        Binding("r", "sync", "Sync", tooltip="Fetch fresh data from Amazon", id="list.sync"),
     ]
 
     def __init__(

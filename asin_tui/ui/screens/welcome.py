@@ -33,7 +33,13 @@ on sale.
 
 class WelcomeScreen(Screen):
     BINDINGS = [
-        Binding("d", "app.open_demo", "Open the demo", tooltip="The sandbox seller account")
+        Binding(
+            "d",
+            "app.open_demo",
+            "Open the demo",
+            tooltip="The sandbox seller account",
+            id="welcome.demo",
+        )
     ]
 
     def compose(self) -> ComposeResult:

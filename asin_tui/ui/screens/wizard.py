@@ -72,15 +72,59 @@ class WizardFailed(Message):
 
 class WizardScreen(Screen):
     BINDINGS = [
-        Binding("n,enter", "next", "Next", tooltip="Go to the next step that applies"),
-        Binding("b", "back", "Back", tooltip="Go to the previous step"),
-        Binding("escape", "leave", "Leave", tooltip="Leave the wizard; progress is kept"),
-        Binding("p", "preview", "Validate", tooltip="Validate the patches (VALIDATION_PREVIEW)"),
-        Binding("s", "submit", "Submit", tooltip="Submit the patches for real (after VALID)"),
-        Binding("o", "override", "Override", tooltip="Submit although Amazon said INVALID"),
-        Binding("r", "recheck", "Re-check", tooltip="Re-read the listing and re-diagnose it"),
-        Binding("f", "fix_failing", "Fix step", tooltip="Back to the step that still fails"),
-        Binding("c", "copy_case", "Copy case", tooltip="Copy the case draft to the clipboard"),
+        Binding(
+            "n,enter", "next", "Next", tooltip="Go to the next step that applies", id="wizard.next"
+        ),
+        Binding("b", "back", "Back", tooltip="Go to the previous step", id="wizard.back"),
+        Binding(
+            "escape",
+            "leave",
+            "Leave",
+            tooltip="Leave the wizard; progress is kept",
+            id="wizard.leave",
+        ),
+        Binding(
+            "p",
+            "preview",
+            "Validate",
+            tooltip="Validate the patches (VALIDATION_PREVIEW)",
+            id="wizard.preview",
+        ),
+        Binding(
+            "s",
+            "submit",
+            "Submit",
+            tooltip="Submit the patches for real (after VALID)",
+            id="wizard.submit",
+        ),
+        Binding(
+            "o",
+            "override",
+            "Override",
+            tooltip="Submit although Amazon said INVALID",
+            id="wizard.override",
+        ),
+        Binding(
+            "r",
+            "recheck",
+            "Re-check",
+            tooltip="Re-read the listing and re-diagnose it",
+            id="wizard.recheck",
+        ),
+        Binding(
+            "f",
+            "fix_failing",
+            "Fix step",
+            tooltip="Back to the step that still fails",
+            id="wizard.fix_failing",
+        ),
+        Binding(
+            "c",
+            "copy_case",
+            "Copy case",
+            tooltip="Copy the case draft to the clipboard",
+            id="wizard.copy_case",
+        ),
     ]
 
     def __init__(self, service: Any, sku: str, store: ProgressStore | None) -> None:

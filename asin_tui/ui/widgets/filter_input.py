@@ -11,7 +11,11 @@ class FilterInput(Input):
     HELP_TITLE = "In the filter box"
     BINDINGS = [
         Binding(
-            "escape", "clear_filter", "Clear filter", tooltip="Empty the filter, show all rows"
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            tooltip="Empty the filter, show all rows",
+            id="filter.clear",
         ),
     ]
 

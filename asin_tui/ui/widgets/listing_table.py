@@ -79,14 +79,19 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
     HELP_TITLE = "In the list"
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("home,g", "first", "First row", show=False),
-        Binding("end,G", "last", "Last row", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("home,g", "first", "First row", show=False, id="table.first"),
+        Binding("end,G", "last", "Last row", show=False, id="table.last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
         Binding(
-            "enter", "select", "Open", show=False, tooltip="Open the diagnostics of this listing"
+            "enter",
+            "select",
+            "Open",
+            show=False,
+            tooltip="Open the diagnostics of this listing",
+            id="table.open",
         ),
     ]
 

@@ -1,0 +1,97 @@
+"""The config file's ``[keymap]`` vocabulary: which keys of the terminal app can be remapped
+(the ``id`` of each of its Bindings) and what a key string may look like.
+
+Pure (no Textual): the config is validated before the app starts. Every Binding in
+``asin_tui/ui`` has one of these ids, and every id here names one (a UI test keeps the two
+the same).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from asin_tui.domain.models import State
+
+
+def state_binding_id(state: State | None) -> str:
+    """``list.state.suppressed`` … and ``list.state.all`` (the 0..7 keys of the list)."""
+    return f"list.state.{'all' if state is None else state.value.lower()}"
+
+
+#: Every binding id, grouped by where the key acts.
+BINDING_IDS: tuple[str, ...] = (
+    "app.quit",
+    "app.help",
+    "welcome.demo",
+    "list.filter",
+    "list.clear_filter",
+    "list.toggle_scope",
+    state_binding_id(None),
+    *(state_binding_id(state) for state in State),
+    "list.sort",
+    "list.reverse_sort",
+    "list.wizard",
+    "list.export",
+    "list.sync",
+    "table.up",
+    "table.down",
+    "table.first",
+    "table.last",
+    "table.page_up",
+    "table.page_down",
+    "table.open",
+    "filter.clear",
+    "detail.back",
+    "detail.wizard",
+    "detail.copy_link",
+    "detail.copy_sku",
+    "export.cancel",
+    "help.close",
+    "wizard.next",
+    "wizard.back",
+    "wizard.leave",
+    "wizard.preview",
+    "wizard.submit",
+    "wizard.override",
+    "wizard.recheck",
+    "wizard.fix_failing",
+    "wizard.copy_case",
+)
+
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+# Modifiers, then one character ("/", "S") or a key name ("f5", "pageup", "question_mark").
+_KEY = re.compile(rf"(?:(?:{'|'.join(_MODIFIERS)})\+)*(?:[^\s,]|[a-z][a-z0-9_]*)")
+
+
+def key_string(keys: str | Sequence[str] | Any) -> str:
+    """Textual's comma-separated key string for one binding, from ``"ctrl+f"``,
+    ``"ctrl+f,f3"`` or ``["ctrl+f", "f3"]``; ValueError says what is wrong."""
+    parts = keys.split(",") if isinstance(keys, str) else keys
+    if not isinstance(parts, list | tuple) or not parts:
+        raise ValueError('expected a key such as "ctrl+f", or an array of keys')
+    if not all(isinstance(part, str) for part in parts):
+        raise ValueError("expected an array of key strings")
+    names = [part.strip() for part in parts]
+    for name in names:
+        if not _KEY.fullmatch(name):
+            raise ValueError(
+                f"{name!r} is not a key: use a character or a key name, with modifiers "
+                'before it ("f", "F", "/", "f5", "pageup", "ctrl+r")'
+            )
+    return ",".join(names)
+
+
+def unknown_id_hint(binding_id: str) -> str:
+    """Help for an id that is not one: the closest id, else the ids of its group."""
+    close = difflib.get_close_matches(binding_id, BINDING_IDS, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    group = binding_id.split(".")[0] + "."
+    same_group = [known for known in BINDING_IDS if known.startswith(group)]
+    if same_group:
+        return f"ids of {group[:-1]}: {', '.join(same_group)}"
+    groups = dict.fromkeys(known.split(".")[0] for known in BINDING_IDS)
+    return f"ids start with {', '.join(f'{g}.' for g in groups)}"
