@@ -196,10 +196,10 @@ class Listing:
     def is_variation_parent(self) -> bool:
         if self.child_skus:
             return True
-        for entry in self.attributes.get("parentage_level", ()) or ():
-            if isinstance(entry, Mapping) and entry.get("value") == "parent":
-                return True
-        return False
+        entries = self.attributes.get("parentage_level")
+        return isinstance(entries, list) and any(
+            isinstance(entry, Mapping) and entry.get("value") == "parent" for entry in entries
+        )
 
     @property
     def is_fba(self) -> bool:

@@ -46,9 +46,14 @@ PRICE_SPEC = AttributeSpec(name=OUR_PRICE, title="Price", value_type="number", m
 
 
 def attribute_entries(listing: Listing, name: str) -> list[dict[str, Any]]:
-    """The listing's current entries of one attribute (always a list of dicts)."""
-    raw = listing.attributes.get(name) or ()
-    return [dict(e) for e in raw if isinstance(e, Mapping)]
+    """The listing's current entries of one attribute (always a list of dicts; a value of
+    another shape than Amazon's list of objects is skipped)."""
+    return [dict(e) for e in _objects(listing.attributes.get(name))]
+
+
+def _objects(raw: Any) -> list[Mapping[str, Any]]:
+    """The objects of a JSON list; nothing when ``raw`` is not a list."""
+    return [e for e in raw if isinstance(e, Mapping)] if isinstance(raw, list) else []
 
 
 def current_value_text(listing: Listing, spec: AttributeSpec) -> str:
@@ -345,17 +350,17 @@ def _new_offer_entry(listing: Listing) -> dict[str, Any]:
 
 
 def _schedule_amount(raw: Any) -> Decimal | None:
-    """``[{"schedule": [{"value_with_tax": 19.99}]}]`` → Decimal('19.99')."""
-    for price in raw or ():
-        if not isinstance(price, Mapping):
-            continue
-        for slot in price.get("schedule") or ():
-            amount = slot.get("value_with_tax") if isinstance(slot, Mapping) else None
+    """``[{"schedule": [{"value_with_tax": 19.99}]}]`` → Decimal('19.99'); None when there is
+    no finite amount in that shape."""
+    for price in _objects(raw):
+        for slot in _objects(price.get("schedule")):
+            amount = slot.get("value_with_tax")
             if isinstance(amount, (int, float, str)) and not isinstance(amount, bool):
                 try:
-                    return Decimal(str(amount))
+                    value = Decimal(str(amount))
                 except InvalidOperation:
                     return None
+                return value if value.is_finite() else None
     return None
 
 

@@ -7,6 +7,7 @@ wrong JSON type, an unparseable date or price, or an SP-API error body raises
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -139,7 +140,7 @@ def _opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:
     value = obj.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if not _finite(value) or value != int(value):
         raise MalformedResponse(f"{where}.{key}: expected a whole number, got {value!r}")
     return int(value)
 
@@ -153,9 +154,14 @@ def _opt_number(obj: Mapping[str, Any], key: str, where: str) -> float | None:
     value = obj.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _finite(value):
         raise MalformedResponse(f"{where}.{key}: expected a number, got {value!r}")
     return value
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number that is one (Python's json reads NaN, Infinity and 1e400 as floats)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def parse_datetime(value: Any, where: str) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -190,6 +191,57 @@ def test_unreadable_side_files_exit_2(capsys, tmp_path, option, body, expected):
     code, out, err = run(capsys, fixture("listing_healthy.json"), option, path)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and expected in err
+
+
+def _offer(**prices) -> dict:
+    """A consumer offer of the healthy listing with its band (so prices get compared)."""
+    return {
+        "marketplace_id": "ATVPDKIKX0DER",
+        "minimum_seller_allowed_price": [{"schedule": [{"value_with_tax": 25}]}],
+        "our_price": prices["our"],
+    }
+
+
+ODD_ATTRIBUTES = {
+    "offer not a list": {"purchasable_offer": 5},
+    "price not a list": {
+        "purchasable_offer": [{"marketplace_id": "ATVPDKIKX0DER", "our_price": 7}]
+    },
+    "schedule not a list": {"purchasable_offer": [{"our_price": [{"schedule": 5}]}]},
+    "price NaN": {"purchasable_offer": [_offer(our=[{"schedule": [{"value_with_tax": "NaN"}]}])]},
+    "price Infinity": {
+        "purchasable_offer": [_offer(our=[{"schedule": [{"value_with_tax": math.inf}]}])]
+    },
+    "parentage not a list": {"parentage_level": 3},
+    "fulfillment not a list": {"fulfillment_availability": "DEFAULT"},
+}
+
+
+@pytest.mark.parametrize("case", ODD_ATTRIBUTES, ids=list(ODD_ATTRIBUTES))
+def test_attributes_of_an_unexpected_shape_are_skipped(capsys, tmp_path, case):
+    """Amazon's attributes are lists of objects; a value of another shape is not read (the
+    offer's own price still is), never a traceback."""
+    body = json.loads(Path(fixture("listing_healthy.json")).read_text())
+    body["attributes"].update(ODD_ATTRIBUTES[case])
+    code, out, err = run(capsys, _write(tmp_path, "odd.json", json.dumps(body)), "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["state"] == "ACTIVE"
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_quantity_that_is_not_a_finite_number_is_unreadable_input(capsys, tmp_path, number):
+    text = Path(fixture("listing_healthy.json")).read_text()
+    text = text.replace(
+        '"fulfillmentAvailability": [{"fulfillmentChannelCode": "DEFAULT", "quantity": 37}]',
+        f'"fulfillmentAvailability": [{{"fulfillmentChannelCode": "DEFAULT", "quantity": {number}}}]',
+    )
+    assert number in text
+    code, out, err = run(capsys, _write(tmp_path, "nan.json", text))
+    assert (code, out) == (2, "")
+    assert (
+        err.count("\n") == 1
+        and "fulfillmentAvailability[0].quantity: expected a whole number" in err
+    )
 
 
 def test_unknown_marketplace_is_a_usage_error(capsys):

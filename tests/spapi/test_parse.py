@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -116,6 +117,8 @@ def test_product_type_falls_back_to_product_types_section():
         (lambda b: b.update(summaries={"x": 1}), "summaries: expected a list"),
         (lambda b: b["offers"][0]["price"].update(amount="ten"), "not a decimal amount"),
         (lambda b: b["fulfillmentAvailability"][0].update(quantity="5"), "whole number"),
+        (lambda b: b["fulfillmentAvailability"][0].update(quantity=math.nan), "whole number"),
+        (lambda b: b["fulfillmentAvailability"][0].update(quantity=math.inf), "whole number"),
         (lambda b: b["summaries"][0].update(createdDate="yesterday"), "not an ISO 8601 date"),
         (lambda b: b["summaries"][0].update(status="BUYABLE"), "expected a list"),
         (lambda b: b.update(issues=[{"code": "1", "enforcements": {"actions": [{}]}}]), "action"),

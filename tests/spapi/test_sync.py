@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -369,6 +371,44 @@ async def test_sync_under_heavy_faults_names_exactly_what_it_could_not_fetch(dem
         else:  # a search page or a product type: named, with Amazon's answer
             assert key.startswith(("search: ", "product type ")), key
             assert any(op in reason for op in ("searchListingsItems", "getDefinitions", "download"))
+
+
+class NaNQuantity(RecordingTransport):
+    """Amazon's answers, except that the listing ``sku`` says its quantity is NaN."""
+
+    def __init__(self, app: SandboxApp, sku: str) -> None:
+        super().__init__(app)
+        self.sku = sku
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if "/listings/2021-08-01/items/" not in request.url.path:
+            return response
+        body = json.loads(await response.aread())
+        for item in body.get("items", ()):
+            if item.get("sku") == self.sku:
+                item["fulfillmentAvailability"] = [
+                    {"fulfillmentChannelCode": "DEFAULT", "quantity": math.nan}
+                ]
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(response.status_code, headers=headers, content=json.dumps(body))
+
+
+async def test_a_listing_with_an_unreadable_number_is_named_and_the_rest_returned(demo_account):
+    sku = sorted(needing_attention(demo_account))[0]
+    transport = NaNQuantity(SandboxApp(demo_account, time_scale=TIME_SCALE), sku)
+    async with SpApi(
+        profile_for(demo_account, "https://sandbox.test"),
+        http_client=httpx.AsyncClient(transport=transport),
+        limiter=RateLimiter(time_scale=TIME_SCALE),
+    ) as api:
+        result = await sync_account(api, account_health=False)
+    assert list(result.failed) == [sku]
+    assert result.failed[sku] == (
+        f"unreadable listing: listing {sku}.fulfillmentAvailability[0].quantity: "
+        "expected a whole number, got nan"
+    )
+    assert {s.sku for s in result.listings} == needing_attention(demo_account)
 
 
 # ----------------------------------------------------------------------------- forbidden
