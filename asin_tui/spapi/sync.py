@@ -215,18 +215,26 @@ class _InventoryBatches:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def cancel(self) -> None:
+        """Stop the calls in flight (the sync ended early)."""
+        for task in list(self._tasks):
+            task.cancel()
+
     async def _fetch(self, batch: dict[str, asyncio.Future[dict[str, Any] | None]]) -> None:
+        # A future may be done already: cancelled with the listing that waited for it.
         try:
             payload = await self._api.inventory_summaries(list(batch))
         except SpApiError as exc:
             for future in batch.values():
-                future.set_exception(exc)
+                if not future.done():
+                    future.set_exception(exc)
             return
         by_sku = {
             s.get("sellerSku"): s for s in payload["inventorySummaries"] if isinstance(s, dict)
         }
         for sku, future in batch.items():
-            future.set_result(by_sku.get(sku))
+            if not future.done():
+                future.set_result(by_sku.get(sku))
         self._on_done(len(batch))
 
 
@@ -439,6 +447,7 @@ class _Run:
         """Stop whatever is still running (the sync ended early)."""
         for task in self.tasks:
             task.cancel()
+        self.evidence.inventory.cancel()
 
 
 async def sync_account(

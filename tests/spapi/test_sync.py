@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -409,6 +411,54 @@ async def test_a_listing_with_an_unreadable_number_is_named_and_the_rest_returne
         "expected a whole number, got nan"
     )
     assert {s.sku for s in result.listings} == needing_attention(demo_account)
+
+
+ENDS_EARLY = """
+import asyncio, httpx
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.spapi.client import SpApi, sandbox_profile
+from asin_tui.spapi.ratelimit import RateLimiter
+from asin_tui.spapi.sync import sync_account
+
+class SlowInventory(SandboxTransport):
+    asked = None
+
+    async def handle_async_request(self, request):
+        if "/fba/inventory/" in request.url.path:
+            self.asked.set()
+            await asyncio.sleep(0.3)
+        return await super().handle_async_request(request)
+
+async def main():
+    account = SandboxAccount()
+    transport = SlowInventory(SandboxApp(account, time_scale=1000))
+    transport.asked = asyncio.Event()
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    api = SpApi(profile, http_client=httpx.AsyncClient(transport=transport),
+                limiter=RateLimiter(time_scale=1000))
+    sync = asyncio.ensure_future(sync_account(api, account_health=False))
+    await transport.asked.wait()
+    sync.cancel()  # the user quit while FBA inventory was on its way
+    try:
+        await sync
+    except asyncio.CancelledError:
+        pass
+    await asyncio.sleep(0.6)  # the app goes on running
+    await api.aclose()
+    print("done")
+
+asyncio.run(main())
+"""
+
+
+def test_a_sync_that_ends_early_leaves_no_traceback():
+    run = subprocess.run(
+        [sys.executable, "-c", ENDS_EARLY], capture_output=True, text=True, timeout=120
+    )
+    assert run.stdout == "done\n"
+    assert "Traceback" not in run.stderr and "InvalidStateError" not in run.stderr, run.stderr
 
 
 # ----------------------------------------------------------------------------- forbidden
