@@ -110,6 +110,26 @@ def meant_to_need_attention(account: SandboxAccount) -> set[str]:
     }
 
 
+async def test_every_cause_of_the_demo_account_is_found_after_a_real_sync():
+    """The evidence a sync actually fetches (not all there is) is enough to diagnose every
+    cause the sandbox generated, as it meant it."""
+    demo = SandboxApp(SandboxAccount(), time_scale=TIME_SCALE)  # the 250-listing demo mix
+    service = make_service(demo)
+    try:
+        summary = await service.sync(include_all=False)
+        records = service.cached_records(all_listings=False)
+    finally:
+        await service.aclose()
+    assert summary.complete and not summary.failed
+    missed = [
+        f"{r.sku}: meant {sorted(meant)}, found {[f.code for f in r.findings]}"
+        for r in records
+        if not (meant := demo.account.intended_causes(r.sku)) <= {f.code for f in r.findings}
+    ]
+    assert {r.sku for r in records} == meant_to_need_attention(demo.account)
+    assert missed == []
+
+
 async def test_sync_stores_exactly_the_listings_the_sandbox_meant_to_need_attention(service, app):
     summary = await service.sync(include_all=False)
     assert summary.complete and not summary.failed

@@ -6,7 +6,7 @@ searchListingsItems while FBA inventory (50 SKUs a call), listing restrictions (
 condition), catalog items and product type definitions are fetched for them concurrently,
 each paced by its own bucket. Evidence is fetched only where it can explain something:
 
-- FBA inventory for FBA listings;
+- FBA inventory for FBA listings and for SKUs with no live listing (stranded units);
 - restrictions for a listing that is not buyable while nothing it carries explains why
   (no suppression in force, stock on hand, a price) — a gate is then the likely cause;
 - the catalog item where Amazon removed it (CATALOG_ITEM_REMOVED) or when nothing else
@@ -126,9 +126,17 @@ def needs_attention(listing: Listing) -> bool:
 
 
 def wants_evidence(listing: Listing) -> bool:
-    """Variation parents are never buyable by design and incomplete SKUs have no ASIN to
-    look up: neither gains anything from inventory, restrictions or catalog calls."""
-    return listing.has_summary and not listing.is_variation_parent and needs_attention(listing)
+    """Variation parents are never buyable by design: they gain nothing from inventory,
+    restrictions or catalog calls. (Incomplete SKUs still may have stock in Amazon's
+    warehouses; having no ASIN, they get nothing else.)"""
+    return not listing.is_variation_parent and needs_attention(listing)
+
+
+def wants_inventory(listing: Listing) -> bool:
+    """FBA listings, and SKUs with no live listing (no summary): their fulfillment data may
+    be gone while units still sit in Amazon's warehouses (stranded). A SKU rides along in a
+    batch of 50, so asking costs next to nothing."""
+    return listing.is_fba or not listing.has_summary
 
 
 def catalog_removed(listing: Listing) -> bool:
@@ -252,7 +260,7 @@ class _Evidence:
     async def gather(self, synced: SyncedListing, listing: Listing) -> None:
         """Fill ``synced`` with what can explain ``listing``. Raises SpApiError."""
         inventory = None
-        if listing.is_fba:
+        if wants_inventory(listing):
             self._tally.expect("inventory")
             synced.inventory = await self.inventory.summary(listing.sku)
             if synced.inventory is not None:

@@ -1,8 +1,10 @@
 """The whole engine over the default demo account: every cause the sandbox generated is
 diagnosed as the sandbox meant it (its ground truth: ``intended_causes``).
 
-The evidence is built the way sync builds it — raw SP-API bodies from the account, through
-``asin_tui.spapi.parse`` — so this also checks the parsers against the sandbox's wire format.
+The evidence is every piece there is for each listing (inventory, restrictions, catalog) —
+raw SP-API bodies from the account, through ``asin_tui.spapi.parse`` — so this checks the
+rules and the parsers against the sandbox's wire format. That the evidence a sync chooses to
+fetch is enough is checked over the same account in tests/test_service.py.
 """
 
 from __future__ import annotations
