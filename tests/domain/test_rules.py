@@ -648,8 +648,53 @@ def test_fba_stock_in_warehouse_but_not_buyable_is_stranded():
     assert found.finding.code == codes.STRANDED_FBA and found.impact is Impact.BLOCKS_SALE
     assert "7 units sit in Amazon's warehouses" in found.finding.detail
     assert "AMAZON_NA" in found.finding.fix
-    explained = only(fba_stock_rule, evidence, [blocking_finding()])
-    assert explained.impact is Impact.NOTE and "problems above" in explained.finding.detail
+    fixable = only(
+        issue_rule,
+        Evidence(
+            listing(
+                status=frozenset(),
+                issues=(
+                    issue(
+                        categories=["MISSING_ATTRIBUTE"],
+                        attributes=["size"],
+                        actions=["LISTING_SUPPRESSED"],
+                    ),
+                ),
+            )
+        ),
+    )
+    explained = only(fba_stock_rule, evidence, [fixable])
+    assert explained.impact is Impact.NOTE and explained.finding.severity is Severity.ERROR
+    assert "sellable once the problems above are fixed" in explained.finding.detail
+    assert "no stock action needed" in explained.finding.fix
+
+
+def _blocked_by(code: str) -> Found:
+    """A finding with ``code`` that stops the sale."""
+    if code == codes.POLICY_VIOLATION:
+        return blocking_finding()
+    return Found(dataclasses.replace(blocking_finding().finding, code=code), Impact.BLOCKS_SALE)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (codes.NOT_ELIGIBLE, "No edit can fix the problem above"),
+        (codes.CATALOG_ITEM_REMOVED, "No edit can fix the problem above"),
+        (codes.POLICY_VIOLATION, "unless Amazon lifts the policy enforcement"),
+    ],
+)
+def test_stranded_stock_behind_a_cause_no_edit_fixes_needs_a_removal_order(code, words):
+    evidence = Evidence(
+        listing(status=frozenset(), fulfillment=FBA),
+        inventory=InventorySummary("SKU-1", fulfillable=7),
+    )
+    assert blocking_finding().finding.code == codes.POLICY_VIOLATION
+    f = only(fba_stock_rule, evidence, [_blocked_by(code)]).finding
+    assert f.code == codes.STRANDED_FBA and f.severity is Severity.WARNING
+    assert words in f.detail and "become sellable" not in f.detail
+    assert "removal order for the 7 units before Amazon's auto-removal date" in f.fix
+    assert "no stock action needed" not in f.fix
 
 
 def test_stranded_also_when_the_sku_has_no_live_listing():

@@ -9,7 +9,15 @@ from collections.abc import Iterable, Sequence
 from asin_tui.domain import codes
 from asin_tui.domain.models import Category, InventorySummary, Listing, Severity, WizardStep
 from asin_tui.domain.patches import FULFILLMENT_AVAILABILITY
-from asin_tui.domain.rules.base import Context, Found, Impact, make, sale_blocked, sentences, wizard
+from asin_tui.domain.rules.base import (
+    Context,
+    Found,
+    Impact,
+    make,
+    sale_blocked,
+    sentences,
+    wizard,
+)
 
 # --------------------------------------------------------------------------- stock
 
@@ -46,7 +54,7 @@ def fba_stock_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         if listing.has_summary:
             yield _fba_out_of_stock(ctx)
     elif not listing.buyable:
-        yield _stranded(ctx, fulfillable, sale_blocked(found))
+        yield _stranded(ctx, fulfillable, found)
 
 
 def _fba_quantity(listing: Listing) -> int | None:
@@ -114,12 +122,33 @@ def _words(camel: str) -> str:
     return "".join(f" {c.lower()}" if c.isupper() else c for c in camel).strip()
 
 
-def _stranded(ctx: Context, fulfillable: int, explained: bool) -> Found:
+#: Causes no listing edit lifts: stock held for them may never become sellable here.
+_NO_EDIT_FIXES = (codes.NOT_ELIGIBLE, codes.CATALOG_ITEM_REMOVED)
+_APPEAL_ONLY = (codes.POLICY_VIOLATION,)
+
+
+def _stranded(ctx: Context, fulfillable: int, found: Sequence[Found]) -> Found:
     plural = "unit sits" if fulfillable == 1 else "units sit"
     units = f"{fulfillable} {plural} in Amazon's warehouses but the offer cannot be bought."
-    if explained:
+    blocking = {f.finding.code for f in found if f.impact is Impact.BLOCKS_SALE}
+    removal = (
+        f"create a removal order for the {fulfillable} unit{'s' if fulfillable != 1 else ''} "
+        "before Amazon's auto-removal date"
+    )
+    severity = Severity.ERROR
+    impact = Impact.NOTE
+    if blocking & set(_NO_EDIT_FIXES):
+        detail = sentences(units, "No edit can fix the problem above, so they cannot be sold here.")
+        severity = Severity.WARNING
+        fix = wizard(WizardStep.STOCK, f"{removal} (or have Amazon liquidate them).")
+    elif blocking & set(_APPEAL_ONLY):
+        detail = sentences(
+            units, "They stay unsellable unless Amazon lifts the policy enforcement above."
+        )
+        severity = Severity.WARNING
+        fix = wizard(WizardStep.STOCK, f"unless your appeal is accepted in time, {removal}.")
+    elif blocking:
         detail = sentences(units, "They become sellable once the problems above are fixed.")
-        impact = Impact.NOTE
         fix = wizard(WizardStep.STOCK, "fix the listing problems above; no stock action needed.")
     else:
         detail = sentences(units, "Amazon reports no listing problem: the offer looks closed.")
@@ -127,13 +156,12 @@ def _stranded(ctx: Context, fulfillable: int, explained: bool) -> Found:
         channel = next((f.channel_code for f in ctx.listing.fulfillment if f.is_fba), "AMAZON_NA")
         fix = wizard(
             WizardStep.STOCK,
-            f"relist the offer (fulfillment channel {channel}), or create a removal order "
-            "before Amazon's auto-removal date.",
+            f"relist the offer (fulfillment channel {channel}), or {removal}.",
         )
     return make(
         impact,
         Category.STOCK,
-        Severity.ERROR,
+        severity,
         codes.STRANDED_FBA,
         "Stranded FBA stock",
         detail,
