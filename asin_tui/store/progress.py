@@ -20,18 +20,31 @@
     item = "Upload the safety data sheet"
     done = true
     note = "sent on 1 May"
+    updated_at = 2025-05-01T09:11:00+00:00   # optional: when it was last ticked or noted
+
+    [skus."SKU-1".draft]               # optional: what was typed and not sent yet
+    stock_action = "set_mfn_quantity"  # optional, like every key of the draft
+    mfn_quantity = 40
+    handling_time = 2
+    price = "31.00"                    # decimal text: price, minimum, maximum
+    updated_at = 2025-05-01T09:12:00+00:00
+
+    [skus."SKU-1".draft.attributes]   # attribute name → the text as typed
+    color = "Rot"
 
     [[skus."SKU-1".patches]]           # every patch sent, with Amazon's answer
     submitted_at = 2025-05-01T09:10:00+00:00
     mode = "VALIDATION_PREVIEW"        # VALIDATION_PREVIEW | REAL
     patches = '[{"op": "replace", …}]' # the JSON Patch document, as JSON text
-    status = "VALID"                   # Amazon's status: VALID | INVALID | ACCEPTED
+    status = "VALID"                   # Amazon's status: VALID | INVALID | ACCEPTED, or
+                                       # SUBMITTING while the call is on its way
     submission_id = "…"                # optional
     issues = '[]'                      # Amazon's issues, as JSON text
 
 It never holds a secret. Writes are atomic and made under an advisory lock (``fcntl.flock``
 on ``<file>.lock``) as read-merge-write, so two app instances never lose each other's
-updates. A file that cannot be read (bad TOML, wrong types) or that a newer asin-tui wrote
+updates: a whole ``SkuProgress`` is merged field by field into what is on disk (see
+:func:`merge`). A file that cannot be read (bad TOML, wrong types) or that a newer asin-tui wrote
 is moved aside to ``<name>.corrupt-<UTC time>.toml`` / ``<name>.newer-<UTC time>.toml``
 and reported as a :class:`ProgressWarning`, never overwritten.
 """
@@ -95,6 +108,15 @@ class ChecklistItem:
     item: str
     done: bool = False
     note: str = ""
+    updated_at: datetime | None = None  # when it was last ticked or noted (merging picks it)
+
+    def set(self, *, done: bool | None = None, note: str | None = None) -> None:
+        """Tick/untick it or change its note, stamped now."""
+        if done is not None:
+            self.done = done
+        if note is not None:
+            self.note = note
+        self.updated_at = utcnow()
 
 
 @dataclass
@@ -117,6 +139,26 @@ class PatchRecord:
     issues: list[dict[str, Any]] = field(default_factory=list)  # Amazon's issues, as sent
 
 
+SUBMITTING = "SUBMITTING"  # PatchRecord.status of a real submit whose answer is not in yet
+
+
+@dataclass
+class DraftProgress:
+    """What the user typed in the Stock and Listing-fields steps and has not sent yet.
+
+    Kept as typed (attribute values and prices as text): the wizard validates it again
+    against the schema when it resumes."""
+
+    stock_action: str | None = None
+    mfn_quantity: int | None = None
+    handling_time: int | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    price: str | None = None
+    minimum: str | None = None
+    maximum: str | None = None
+    updated_at: datetime | None = None
+
+
 def _all_steps() -> dict[WizardStep, StepProgress]:
     return {step: StepProgress() for step in WizardStep}
 
@@ -131,6 +173,7 @@ class SkuProgress:
     patches: list[PatchRecord] = field(default_factory=list)
     outcome: Outcome = Outcome.OPEN
     case_draft_path: str | None = None
+    draft: DraftProgress | None = None
     started_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
 
@@ -148,6 +191,69 @@ class SkuProgress:
             if found := next((n for n in notes if n.strip()), None):
                 return found
         return ""
+
+
+_Stamped = TypeVar("_Stamped", StepProgress, ChecklistItem, DraftProgress)
+
+
+def merge(first: SkuProgress, second: SkuProgress) -> SkuProgress:
+    """Two copies of one SKU's progress (on disk, in an app) → one that loses neither's work.
+
+    Each step comes from the copy that touched it last, its checklist items are a union by
+    label (each item from where it was ticked or noted last); patches are a union keyed by
+    when they were sent (a settled answer beats its SUBMITTING placeholder); the draft is
+    the one typed last; where the wizard stands (step, outcome, case draft) is the newer copy's.
+    """
+    newer, older = (first, second) if first.updated_at > second.updated_at else (second, first)
+    return SkuProgress(
+        sku=newer.sku,
+        current_step=newer.current_step,
+        steps={step: _merge_step(newer.steps[step], older.steps[step]) for step in WizardStep},
+        patches=_merge_patches(older.patches, newer.patches),
+        outcome=newer.outcome,
+        case_draft_path=newer.case_draft_path,
+        draft=_later_draft(newer.draft, older.draft),
+        started_at=min(newer.started_at, older.started_at),
+        updated_at=newer.updated_at,
+    )
+
+
+def _changed_later(first: _Stamped, second: _Stamped) -> bool:
+    """Whether ``second`` was changed after ``first`` (a stamp beats none; a tie keeps first)."""
+    return second.updated_at is not None and (
+        first.updated_at is None or second.updated_at > first.updated_at
+    )
+
+
+def _later_draft(newer: DraftProgress | None, older: DraftProgress | None) -> DraftProgress | None:
+    if newer is None or older is None:
+        return newer or older
+    return older if _changed_later(newer, older) else newer
+
+
+def _merge_step(newer: StepProgress, older: StepProgress) -> StepProgress:
+    step, other = (older, newer) if _changed_later(newer, older) else (newer, older)
+    items = {item.item: item for item in other.checklist}
+    for item in step.checklist:
+        known = items.get(item.item)
+        if known is None or not _changed_later(item, known):
+            items[item.item] = item
+    return StepProgress(
+        status=step.status,
+        notes=step.notes,
+        checklist=list(items.values()),
+        updated_at=step.updated_at,
+    )
+
+
+def _merge_patches(older: list[PatchRecord], newer: list[PatchRecord]) -> list[PatchRecord]:
+    merged: dict[tuple[datetime, PatchMode], PatchRecord] = {}
+    for record in (*older, *newer):
+        key = (record.submitted_at, record.mode)
+        known = merged.get(key)
+        if known is None or known.status == SUBMITTING or record.status != SUBMITTING:
+            merged[key] = record
+    return sorted(merged.values(), key=lambda r: r.submitted_at)
 
 
 class ProgressError(Exception):
@@ -199,7 +305,7 @@ class ProgressStore:
 
         ``change`` is either a function, given the SKU's progress as it is on disk (or a
         fresh one) to modify in place or replace, after which ``updated_at`` is set to now;
-        or a whole ``SkuProgress``, stored unless the file holds a later one for that SKU.
+        or a whole ``SkuProgress``, merged field by field with the one on disk (:func:`merge`).
         The file is re-read under the lock, so other SKUs (and other instances' changes)
         are kept.
         """
@@ -207,9 +313,7 @@ class ProgressStore:
             items = self._read()
             stored = items.get(sku)
             if isinstance(change, SkuProgress):
-                if stored and stored.updated_at > change.updated_at:
-                    return stored  # the file holds a later change: keep it
-                result = change
+                result = merge(stored, change) if stored else change
             else:
                 current = stored or SkuProgress(sku=sku)
                 result = change(current) or current
@@ -341,6 +445,8 @@ def _encode_sku(progress: SkuProgress) -> dict[str, Any]:
         table["steps"] = touched
     if progress.patches:
         table["patches"] = [_encode_patch(patch) for patch in progress.patches]
+    if progress.draft is not None:
+        table["draft"] = _encode_draft(progress.draft)
     return table
 
 
@@ -352,9 +458,24 @@ def _encode_step(step: StepProgress) -> dict[str, Any]:
     if step.updated_at:
         table["updated_at"] = step.updated_at
     if step.checklist:
-        table["checklist"] = [
-            {"item": c.item, "done": c.done, "note": c.note} for c in step.checklist
-        ]
+        table["checklist"] = [_encode_item(item) for item in step.checklist]
+    return table
+
+
+def _encode_item(item: ChecklistItem) -> dict[str, Any]:
+    table: dict[str, Any] = {"item": item.item, "done": item.done, "note": item.note}
+    if item.updated_at:
+        table["updated_at"] = item.updated_at
+    return table
+
+
+def _encode_draft(draft: DraftProgress) -> dict[str, Any]:
+    """The draft's table: only the keys that are set."""
+    table = {key: getattr(draft, key) for key in _DRAFT_SCALARS if getattr(draft, key) is not None}
+    if draft.attributes:
+        table["attributes"] = dict(draft.attributes)
+    if draft.updated_at:
+        table["updated_at"] = draft.updated_at
     return table
 
 
@@ -392,10 +513,11 @@ def _is_int(value: object) -> bool:
 class _Table:
     """A TOML table read strictly: every key known, every value of its type."""
 
-    def __init__(self, data: object, where: str, keys: tuple[str, ...]) -> None:
+    def __init__(self, data: object, where: str, keys: tuple[str, ...] | None) -> None:
+        """``keys``: the keys allowed (None: any, e.g. attribute names)."""
         if not isinstance(data, dict):
             raise _Corrupt(f"{where}: expected a table")
-        if unknown := sorted(set(data) - set(keys)):
+        if keys is not None and (unknown := sorted(set(data) - set(keys))):
             raise _Corrupt(f"{where}: unknown key {unknown[0]!r}")
         self.data, self.where = data, where
 
@@ -452,7 +574,16 @@ _SKU_KEYS = (
     "case_draft_path",
     "steps",
     "patches",
+    "draft",
 )
+_DRAFT_SCALARS: dict[str, type] = {
+    "stock_action": str,
+    "mfn_quantity": int,
+    "handling_time": int,
+    "price": str,
+    "minimum": str,
+    "maximum": str,
+}
 
 
 def _decode_sku(sku: str, data: object) -> SkuProgress:
@@ -471,6 +602,9 @@ def _decode_sku(sku: str, data: object) -> SkuProgress:
         patches=[_decode_patch(p, f"{table.where}.patches[{i}]") for i, p in enumerate(patches)],
         outcome=table.enum("outcome", Outcome),
         case_draft_path=table.get("case_draft_path", str, None),
+        draft=_decode_draft(table.data["draft"], f"{table.where}.draft")
+        if "draft" in table.data
+        else None,
         started_at=table.time("started_at"),
         updated_at=table.time("updated_at"),
     )
@@ -480,14 +614,30 @@ def _decode_step(data: object, where: str) -> StepProgress:
     table = _Table(data, where, ("status", "notes", "updated_at", "checklist"))
     checklist = []
     for i, entry in enumerate(table.array("checklist")):
-        item = _Table(entry, f"{where}.checklist[{i}]", ("item", "done", "note"))
+        item = _Table(entry, f"{where}.checklist[{i}]", ("item", "done", "note", "updated_at"))
         checklist.append(
-            ChecklistItem(item.get("item", str), item.get("done", bool), item.get("note", str, ""))
+            ChecklistItem(
+                item.get("item", str),
+                item.get("done", bool),
+                item.get("note", str, ""),
+                item.time("updated_at", None),
+            )
         )
     return StepProgress(
         status=table.enum("status", StepStatus),
         notes=table.get("notes", str, ""),
         checklist=checklist,
+        updated_at=table.time("updated_at", None),
+    )
+
+
+def _decode_draft(data: object, where: str) -> DraftProgress:
+    table = _Table(data, where, (*_DRAFT_SCALARS, "attributes", "updated_at"))
+    attributes = _Table(table.get("attributes", dict, {}), f"{where}.attributes", None)
+    values = {name: attributes.get(name, str) for name in attributes.data}
+    return DraftProgress(
+        **{key: table.get(key, kind, None) for key, kind in _DRAFT_SCALARS.items()},
+        attributes=values,
         updated_at=table.time("updated_at", None),
     )
 

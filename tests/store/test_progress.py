@@ -16,7 +16,9 @@ from asin_tui.store import paths
 from asin_tui.store.config import load_config
 from asin_tui.store.progress import (
     SCHEMA_VERSION,
+    SUBMITTING,
     ChecklistItem,
+    DraftProgress,
     Outcome,
     PatchMode,
     PatchRecord,
@@ -49,7 +51,9 @@ def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
     progress.steps[WizardStep.POLICY] = StepProgress(
         status=StepStatus.NEEDS_ACTION,
         checklist=[
-            ChecklistItem("Upload the safety data sheet", done=True, note="sent on 1 May"),
+            ChecklistItem(
+                "Upload the safety data sheet", done=True, note="sent on 1 May", updated_at=T0
+            ),
             ChecklistItem("Appeal via Account Health"),
         ],
         updated_at=T0 + timedelta(minutes=5),
@@ -70,6 +74,16 @@ def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
             status="ACCEPTED",
         ),
     ]
+    progress.draft = DraftProgress(
+        stock_action="set_mfn_quantity",
+        mfn_quantity=40,
+        handling_time=2,
+        attributes={"color": "Rot", "item name.x": "Tasse ü"},
+        price="31.00",
+        minimum="20",
+        maximum="45.5",
+        updated_at=T0 + timedelta(minutes=9),
+    )
     return progress
 
 
@@ -120,6 +134,7 @@ def test_file_schema():
         "case_draft_path",
         "steps",
         "patches",
+        "draft",
     }
     assert (sku["current_step"], sku["outcome"]) == ("verify", "escalated")
     assert sku["updated_at"] == T0 + timedelta(minutes=12)  # a real TOML date-time
@@ -133,6 +148,22 @@ def test_file_schema():
         "item": "Upload the safety data sheet",
         "done": True,
         "note": "sent on 1 May",
+        "updated_at": T0,
+    }
+    assert sku["steps"]["policy"]["checklist"][1] == {
+        "item": "Appeal via Account Health",
+        "done": False,
+        "note": "",
+    }
+    assert sku["draft"] == {
+        "stock_action": "set_mfn_quantity",
+        "mfn_quantity": 40,
+        "handling_time": 2,
+        "price": "31.00",
+        "minimum": "20",
+        "maximum": "45.5",
+        "attributes": {"color": "Rot", "item name.x": "Tasse ü"},
+        "updated_at": T0 + timedelta(minutes=9),
     }
     preview = sku["patches"][0]
     assert set(preview) == {"submitted_at", "mode", "patches", "status", "submission_id", "issues"}
@@ -179,6 +210,109 @@ def test_latest_change_wins_per_sku():
     assert store().get("A-1") == new
     newer = SkuProgress(sku="A-1", started_at=T0, updated_at=T0 + timedelta(2))
     assert store().update("A-1", newer) == newer
+
+
+def test_a_file_without_the_newer_optional_keys_still_loads():
+    """Files written before drafts and checklist stamps existed are schema 1 all the same."""
+    progress_store = store()
+    progress_store.path.parent.mkdir(parents=True)
+    progress_store.path.write_text(
+        'schema_version = 1\n[skus.A]\ncurrent_step = "policy"\noutcome = "open"\n'
+        "started_at = 2025-05-01T09:00:00Z\nupdated_at = 2025-05-01T09:30:00Z\n"
+        '[[skus.A.steps.policy.checklist]]\nitem = "Appeal"\ndone = true\nnote = "x"\n'
+        "[skus.A.steps.policy]\nstatus = 'needs_action'\n"
+    )
+    progress = progress_store.get("A")
+    assert progress.draft is None
+    assert progress.steps[WizardStep.POLICY].checklist == [ChecklistItem("Appeal", True, "x")]
+    assert progress_store.take_warnings() == []
+    empty = SkuProgress(sku="B", draft=DraftProgress(), started_at=T0, updated_at=T0)
+    progress_store.update("B", empty)
+    assert store().get("B") == empty  # an empty draft is kept as one (a cleared draft)
+
+
+@pytest.mark.parametrize(
+    ("draft", "reason"),
+    [
+        ("mfn_quantity = 'many'", "draft.mfn_quantity: expected int"),
+        ("colour = 'Rot'", "draft: unknown key 'colour'"),
+        ("[skus.A.draft.attributes]\ncolor = 3", "draft.attributes.color: expected str"),
+    ],
+)
+def test_a_bad_draft_is_a_corrupt_file(draft, reason):
+    progress_store = store()
+    progress_store.path.parent.mkdir(parents=True)
+    progress_store.path.write_text(
+        'schema_version = 1\n[skus.A]\ncurrent_step = "stock"\noutcome = "open"\n'
+        "started_at = 2025-05-01T09:00:00Z\nupdated_at = 2025-05-01T09:30:00Z\n"
+        f"[skus.A.draft]\n{draft}\n"
+    )
+    assert progress_store.load() == {}
+    (warning,) = progress_store.take_warnings()
+    assert reason in str(warning)
+
+
+def test_two_instances_saving_the_same_sku_keep_each_others_changes():
+    """Each app holds its own copy of the SKU's progress and saves it whole, interleaved."""
+    first, second = store(), store()
+    first.update("A-1", full_progress("A-1"))
+    mine, theirs = first.get("A-1"), second.get("A-1")
+
+    policy = mine.steps[WizardStep.POLICY]  # instance 1 ticks the appeal and notes it
+    policy.checklist[1].set(done=True, note="case 123")
+    policy.updated_at = T0 + timedelta(minutes=20)
+    mine.patches.append(
+        PatchRecord(T0 + timedelta(minutes=21), PatchMode.REAL, [], "ACCEPTED", "sub-1")
+    )
+    mine.updated_at = T0 + timedelta(minutes=22)
+    first.update("A-1", mine)
+
+    theirs.steps[WizardStep.STOCK].notes = "40 units arrive Monday"  # instance 2, later
+    theirs.steps[WizardStep.STOCK].updated_at = T0 + timedelta(minutes=30)
+    theirs.steps[WizardStep.POLICY].checklist.append(ChecklistItem("Call the brand owner"))
+    theirs.patches.append(
+        PatchRecord(T0 + timedelta(minutes=31), PatchMode.VALIDATION_PREVIEW, [], "VALID")
+    )
+    theirs.current_step = WizardStep.APPLY
+    theirs.draft.mfn_quantity = 12
+    theirs.draft.updated_at = T0 + timedelta(minutes=31)
+    theirs.updated_at = T0 + timedelta(minutes=32)
+    second.update("A-1", theirs)
+
+    merged = store().get("A-1")
+    assert merged.current_step is WizardStep.APPLY  # where the last one stood
+    assert merged.steps[WizardStep.STOCK].notes == "40 units arrive Monday"
+    items = {item.item: item for item in merged.steps[WizardStep.POLICY].checklist}
+    assert set(items) == {
+        "Upload the safety data sheet",
+        "Appeal via Account Health",
+        "Call the brand owner",
+    }
+    assert (items["Appeal via Account Health"].done, items["Appeal via Account Health"].note) == (
+        True,
+        "case 123",
+    )  # instance 2's untouched copy of the item does not undo instance 1's tick
+    assert [p.status for p in merged.patches] == ["INVALID", "ACCEPTED", "ACCEPTED", "VALID"]
+    assert merged.draft.mfn_quantity == 12
+
+    stale = store().get("A-1")  # instance 1 saves again from an old copy: nothing is lost
+    stale.steps[WizardStep.STOCK] = StepProgress(StepStatus.PASSED, updated_at=T0)
+    stale.patches = []
+    stale.updated_at = T0
+    assert first.update("A-1", stale) == merged
+
+
+def test_a_submitting_record_is_replaced_by_its_answer():
+    progress = SkuProgress(sku="A-1", started_at=T0, updated_at=T0)
+    sent = T0 + timedelta(minutes=1)
+    progress.patches = [PatchRecord(sent, PatchMode.REAL, [{"op": "add"}], SUBMITTING)]
+    store().update("A-1", progress)
+    answered = SkuProgress(sku="A-1", started_at=T0, updated_at=T0 + timedelta(minutes=2))
+    answered.patches = [PatchRecord(sent, PatchMode.REAL, [{"op": "add"}], "ACCEPTED", "s-1")]
+    store().update("A-1", answered)
+    progress.updated_at = T0 + timedelta(minutes=3)  # a stale copy still saying SUBMITTING
+    saved = store().update("A-1", progress)
+    assert [(p.status, p.submission_id) for p in saved.patches] == [("ACCEPTED", "s-1")]
 
 
 def test_progress_for_another_sku_is_refused():
