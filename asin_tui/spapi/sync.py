@@ -9,8 +9,9 @@ each paced by its own bucket. Evidence is fetched only where it can explain some
 - FBA inventory for FBA listings and for SKUs with no live listing (stranded units);
 - restrictions for a listing that is not buyable while nothing it carries explains why
   (no suppression in force, stock on hand, a price) — a gate is then the likely cause;
-- the catalog item where Amazon removed it (CATALOG_ITEM_REMOVED) or when nothing else
-  explained the listing, restrictions included;
+- the catalog item when nothing else explained the listing, restrictions included, or when
+  Amazon flags missing attributes (a product type change may be why); never for an item
+  Amazon already says it removed (CATALOG_ITEM_REMOVED in force);
 - each product type's definition and schema once.
 
 Needs-attention scope, as three disjoint searches (so no page is fetched twice):
@@ -148,6 +149,12 @@ def catalog_removed(listing: Listing) -> bool:
     )
 
 
+def flags_missing_attributes(listing: Listing) -> bool:
+    """Amazon flags missing attributes here: the catalog may have reclassified the item
+    (its product type now requires them: DOMAIN.md §3 row 14)."""
+    return any("MISSING_ATTRIBUTE" in issue.categories for issue in listing.issues_here())
+
+
 def unexplained(listing: Listing, inventory: InventorySummary | None) -> bool:
     """Not buyable although nothing the listing carries says why (no suppression in force,
     stock on hand, a price): what a restriction (gate) or a catalog problem explains."""
@@ -265,11 +272,13 @@ class _Evidence:
             synced.inventory = await self.inventory.summary(listing.sku)
             if synced.inventory is not None:
                 inventory = _parsed(parse.parse_inventory_summaries, [synced.inventory])[0]
-        look_up_catalog = catalog_removed(listing)
-        if not look_up_catalog and listing.asin and unexplained(listing, inventory):
+        if not listing.asin or catalog_removed(listing):
+            return  # nothing to look up, or Amazon already said the item is gone
+        look_up_catalog = flags_missing_attributes(listing)
+        if unexplained(listing, inventory):
             synced.restrictions = await self._restrictions_for(listing.asin, listing.condition_type)
-            look_up_catalog = not synced.restrictions
-        if look_up_catalog and listing.asin:
+            look_up_catalog = look_up_catalog or not synced.restrictions
+        if look_up_catalog:
             synced.catalog = await self._catalog_for(listing.asin)
             synced.catalog_not_found = synced.catalog is None
 

@@ -166,8 +166,14 @@ async def test_sync_fetches_the_evidence_each_cause_needs_and_only_that(demo_acc
             assert synced.inventory is not None and synced.inventory["sellerSku"] == sku
         if wanted & GATES:
             assert synced.restrictions, f"{sku}: a gate must come with its restriction"
-        if codes.CATALOG_ITEM_REMOVED in wanted:
-            assert synced.catalog_not_found, f"{sku}: removed ASIN must be looked up"
+        if codes.CATALOG_ITEM_REMOVED in wanted:  # Amazon's issue says so: nothing to ask
+            assert synced.catalog is None and not synced.catalog_not_found, sku
+            assert synced.restrictions is None, sku
+        flagged = any(
+            "MISSING_ATTRIBUTE" in issue.get("categories", ()) for issue in synced.item["issues"]
+        )
+        if flagged and synced.item.get("summaries"):  # a product type change may be why
+            assert synced.catalog is not None, f"{sku}: its catalog item must be looked up"
         if synced.restrictions is not None:
             assert not (wanted & {codes.OUT_OF_STOCK_MFN, codes.OUT_OF_STOCK_FBA}), sku
 
@@ -185,6 +191,15 @@ async def test_sync_fetches_the_evidence_each_cause_needs_and_only_that(demo_acc
     # a SKU with no live listing may still have units in Amazon's warehouses
     incomplete = {sku for sku, wanted in causes.items() if codes.INCOMPLETE_SKU in wanted}
     assert incomplete and incomplete <= set(asked)
+    # the catalog only where it can explain something, once per ASIN
+    catalog_asks = [r.url.path for r in transport.requests if "/catalog/" in r.url.path]
+    assert len(catalog_asks) == len(set(catalog_asks)) == result.calls["getCatalogItem"] > 0
+    removed_asins = {
+        s.item["summaries"][0]["asin"]
+        for s in result.listings
+        if codes.CATALOG_ITEM_REMOVED in causes[s.sku]
+    }
+    assert removed_asins and not any(a in p for a in removed_asins for p in catalog_asks)
     # one definition (and schema) per product type seen
     product_types = {
         s.item["summaries"][0]["productType"] for s in result.listings if s.item.get("summaries")
@@ -524,10 +539,13 @@ async def test_fetch_listing_brings_all_the_evidence_of_one_sku(demo_account, co
     reason = gated.restrictions[0]["reasons"][0]
     assert reason["reasonCode"] == "APPROVAL_REQUIRED" and reason["links"]
     removed = await fetch_listing(api, sku_with(codes.CATALOG_ITEM_REMOVED))
-    assert removed.catalog_not_found and removed.catalog is None
-    # a gate explains the listing, so only the removed ASIN is looked up in the catalog
+    assert removed.catalog is None and not removed.catalog_not_found
+    flagged = await fetch_listing(api, sku_with(codes.MISSING_ATTRIBUTE))
+    assert flagged.catalog is not None
+    # a gate explains the listing and Amazon says the removed item is gone: only the listing
+    # with missing attributes is looked up in the catalog
     assert api.calls == {
-        "getListingsItem": 3,
+        "getListingsItem": 4,
         "getInventorySummaries": 1,
         "getListingsRestrictions": 1,
         "getCatalogItem": 1,
