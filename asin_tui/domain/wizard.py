@@ -670,10 +670,16 @@ class VerifyResult:
         return not self.after.needs_attention
 
     @property
+    def steps_needing_action(self) -> frozenset[WizardStep]:
+        """Every step a remaining or new finding maps to (its problem is still there)."""
+        return frozenset(step for f in self.after.findings if (step := fix_step(f)) is not None)
+
+    @property
     def failing_step(self) -> WizardStep | None:
-        """The first step (in wizard order) whose problem is still there."""
-        steps = {fix_step(f) for f in (*self.remaining, *self.new)} - {None}
-        return next((s for s in STEPS if s in steps), None)
+        """The step of the root cause: the diagnosis orders the finding that most directly
+        blocks the sale first (stranded stock behind a suppression comes after it), so the
+        first finding a step fixes."""
+        return next((step for f in self.after.findings if (step := fix_step(f)) is not None), None)
 
 
 def verify(before: Diagnosis, after: Diagnosis) -> VerifyResult:

@@ -446,3 +446,22 @@ def test_verify_resolved_and_still_failing():
         Diagnosis("MUG-1", None, US, State.INACTIVE, False, True, (other, missing)),
     )
     assert worse.new == (other,) and worse.failing_step is S.STOCK
+
+
+def test_verify_names_the_root_cause_step_and_every_step_still_needing_action():
+    """Stranded FBA stock is a consequence of the suppression the diagnosis lists first: the
+    failing step is Listing fields, and Stock still needs action too."""
+    listing = fba_listing()
+    missing = finding(
+        codes.MISSING_ATTRIBUTE, Category.LISTING_FIELDS, S.FIELDS, attributes=("size",)
+    )
+    stranded = finding(codes.STRANDED_FBA, Category.STOCK, S.STOCK)
+    policy = finding(codes.POLICY_VIOLATION, Category.POLICY, S.POLICY, issue_code="4000")
+    before = diagnosis(listing, State.SUPPRESSED, missing, stranded, policy)
+    after = verify(before, diagnosis(listing, State.SUPPRESSED, missing, stranded))
+    assert after.failing_step is S.FIELDS
+    assert after.steps_needing_action == {S.FIELDS, S.STOCK}
+    assert (
+        verify(before, Diagnosis("SKU", None, US, State.ACTIVE, True, True)).steps_needing_action
+        == frozenset()
+    )
