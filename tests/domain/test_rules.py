@@ -716,11 +716,30 @@ def test_fba_rule_quiet_when_stock_is_unknown_or_sellable():
 # --------------------------------------------------------------------------- fallbacks
 
 
-def test_not_buyable_with_nothing_explaining_it_is_closed():
+def test_not_buyable_with_stock_and_a_price_is_not_called_closed():
     evidence = Evidence(listing(status=frozenset({"DISCOVERABLE"})))
     f = only(closed_rule, evidence).finding
     assert f.code == codes.LISTING_CLOSED and f.severity is Severity.ERROR
+    assert f.title == "Not buyable, no reason given by Amazon"
+    assert "closed" not in f.detail.lower()
+    assert "no issue that stops the sale" in f.detail
     assert "quantity is 5" in f.detail and "Price is 20.00 USD" in f.detail
+    assert "holiday mode" in f.fix and "Account Health" in f.fix and "Seller Central" in f.fix
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"fulfillment": ()},
+        {"offers": ()},
+        {"fulfillment": (FulfillmentAvailability("DEFAULT", None),)},
+    ],
+    ids=["no channel", "no price", "no quantity"],
+)
+def test_not_buyable_without_stock_or_price_and_nothing_explaining_it_is_closed(changes):
+    f = only(closed_rule, Evidence(listing(status=frozenset(), **changes))).finding
+    assert (f.code, f.title) == (codes.LISTING_CLOSED, "Listing closed")
+    assert "relist the offer" in f.fix
 
 
 def test_closed_rule_quiet_when_explained_live_or_a_parent():

@@ -176,7 +176,8 @@ def _stranded(ctx: Context, fulfillable: int, found: Sequence[Found]) -> Found:
 
 def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     """Row 16: not buyable and nothing above explains it — closed by the seller (or data
-    the response did not carry)."""
+    the response did not carry); with stock and a price it is not closed, and Amazon just
+    gives no reason."""
     listing = ctx.listing
     if not ctx.sells or listing.buyable or sale_blocked(found):
         return
@@ -191,6 +192,9 @@ def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         notes.append(f"Price is {ctx.band.price} {ctx.band.currency or ''}".rstrip() + ".")
     if listing.is_fba and ctx.evidence.inventory is None:
         notes.append("FBA inventory was not checked.")
+    if (listing.mfn_quantity or 0) > 0 and ctx.band.price is not None:
+        yield _no_reason_given(notes)
+        return
     yield make(
         Impact.BLOCKS_SALE,
         Category.OTHER,
@@ -205,6 +209,26 @@ def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         ),
         attributes=(FULFILLMENT_AVAILABILITY,),
         step=WizardStep.STOCK,
+    )
+
+
+def _no_reason_given(checked: list[str]) -> Found:
+    """In stock, priced, no issue: nothing in the listing explains it, so the cause is
+    outside it (holiday mode, the account) or Amazon's alone."""
+    return make(
+        Impact.BLOCKS_SALE,
+        Category.OTHER,
+        Severity.ERROR,
+        codes.LISTING_CLOSED,
+        "Not buyable, no reason given by Amazon",
+        sentences(
+            "Amazon marks the offer not buyable although it has stock and a price.", *checked
+        ),
+        "Look in Seller Central: is holiday mode on (Settings → Account Info → Listing "
+        "Status)? Is the account in good standing (Account Health)? What does Manage "
+        "Inventory say for this SKU? If nothing explains it, open a case with Seller Support "
+        "naming the SKU.",
+        step=WizardStep.OVERVIEW,
     )
 
 
