@@ -539,6 +539,25 @@ def test_missing_price_when_no_offer_and_no_our_price():
     assert found.finding.code == codes.MISSING_PRICE and found.impact is Impact.BLOCKS_SALE
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": LIVE, "included_data": frozenset({"offers", "attributes"})},
+        {"status": frozenset(), "included_data": frozenset({"summaries", "attributes"})},
+    ],
+    ids=["buyable", "offers not fetched"],
+)
+def test_missing_price_is_only_a_warning_when_it_does_not_explain_the_listing(changes):
+    found = only(missing_price_rule, Evidence(listing(offers=(), **changes)))
+    f = found.finding
+    assert (f.code, f.severity, found.impact) == (
+        codes.MISSING_PRICE,
+        Severity.WARNING,
+        Impact.NOTE,
+    )
+    assert "cannot be bought" not in f.detail and "no price (our_price)" in f.detail
+
+
 def test_missing_price_needs_the_offers_or_attributes_section():
     not_asked = listing(status=frozenset(), offers=(), included_data=frozenset({"summaries"}))
     assert run(missing_price_rule, Evidence(not_asked)) == []

@@ -217,20 +217,35 @@ def price_band_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
 
 
 def missing_price_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
-    """Row 7: no offer and no our_price (only when the response carried offers/attributes)."""
+    """Row 7: no offer and no our_price. It stops the sale only when the response carried
+    the offers and the listing is not buyable; otherwise (a buyable listing, or the price
+    seen only in the attributes) it is a WARNING that the price is not set where it should be."""
     listing = ctx.listing
     if not ctx.sells or ctx.band.price is not None or has_code(found, codes.MISSING_PRICE):
         return
-    if not (listing.has_data("offers") or listing.has_data("attributes")):
+    offers_seen = listing.has_data("offers")
+    if not (offers_seen or listing.has_data("attributes")):
         return
     kind = kind_for(codes.MISSING_PRICE)
+    if offers_seen and not listing.buyable:
+        severity, impact = Severity.ERROR, Impact.BLOCKS_SALE
+        detail = (
+            f"The listing has no offer and no price in {ctx.market_name}, so it cannot be bought."
+        )
+    else:
+        severity, impact = Severity.WARNING, Impact.NOTE
+        seen = "no offer and " if offers_seen else ""
+        detail = (
+            f"The listing has {seen}no price (our_price) in {ctx.market_name}; Amazon may "
+            "stop the offer once it notices."
+        )
     yield make(
-        Impact.NOTE if listing.buyable else Impact.BLOCKS_SALE,
+        impact,
         kind.category,
-        Severity.ERROR,
+        severity,
         kind.code,
         kind.title,
-        f"The listing has no offer and no price in {ctx.market_name}, so it cannot be bought.",
+        detail,
         kind.fix,
         attributes=(PURCHASABLE_OFFER,),
         step=kind.step,
