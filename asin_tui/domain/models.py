@@ -311,6 +311,10 @@ class AttributeSpec:
     maximum: float | None = None
     max_items: int | None = None
     editable: bool = True
+    value_format: str | None = None  # the value's JSON Schema ``format`` ("uri": a web address)
+    # The entry keys among marketplace_id / language_tag the schema declares (its ``selectors``
+    # and the item's properties): what a new entry carries. None: no schema was read.
+    qualifiers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

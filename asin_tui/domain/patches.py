@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import AttributeSpec, Listing
@@ -255,7 +256,22 @@ def _validate_string(spec: AttributeSpec, text: str) -> Validation:
     for limit, measured, word, unit, fits in limits:
         if limit is not None and not fits(limit, measured):
             return Validation(False, f"{word} {limit} {unit} (now {measured})", None)
+    if spec.value_format == "uri" and not _is_web_address(text):
+        return Validation(False, "enter a full web address (https://…)", None)
     return Validation(True, "", text)
+
+
+def _is_web_address(text: str) -> bool:
+    """An absolute http(s) URL with a host and no spaces (what Amazon can download)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not any(c.isspace() for c in text)
+    )
 
 
 def _validate_integer(spec: AttributeSpec, text: str) -> Validation:
@@ -365,14 +381,22 @@ def _schedule_amount(raw: Any) -> Decimal | None:
 
 
 def _selector_template(listing: Listing, spec: AttributeSpec) -> dict[str, Any]:
+    """The keys a new entry carries besides its value: those of the current entry, else the
+    qualifiers the schema declares (without a schema: marketplace_id, plus language_tag for
+    free text, as most text attributes have)."""
     for entry in attribute_entries(listing, spec.name):
         if entry.get("marketplace_id", listing.marketplace_id) == listing.marketplace_id:
             return {k: v for k, v in entry.items() if k != spec.value_key}
-    template: dict[str, Any] = {"marketplace_id": listing.marketplace_id}
+    qualifiers = spec.qualifiers
+    if qualifiers is None:
+        free_text = spec.value_type == "string" and not spec.enum
+        qualifiers = ("marketplace_id", "language_tag") if free_text else ("marketplace_id",)
     market = marketplace_by_id(listing.marketplace_id)
-    if spec.value_type == "string" and not spec.enum and market is not None:
-        template["language_tag"] = market.language_tag
-    return template
+    known = {
+        "marketplace_id": listing.marketplace_id,
+        "language_tag": market.language_tag if market else None,
+    }
+    return {key: known[key] for key in qualifiers if known.get(key) is not None}
 
 
 def _json_number(value: Decimal | int) -> int | float:

@@ -567,7 +567,13 @@ def _field_inputs(evidence: Evidence, findings: tuple[Finding, ...]) -> tuple[Fi
         if finding.code in _PRICE_CODES:
             continue
         if finding.code in _IMAGE_CODES:
-            image = AttributeSpec(MAIN_IMAGE, title="Main image URL", value_key="media_location")
+            image = AttributeSpec(  # as Amazon's schemas have it, when no schema was read
+                MAIN_IMAGE,
+                title="Main image URL",
+                value_key="media_location",
+                value_format="uri",
+                qualifiers=("marketplace_id",),
+            )
             add(MAIN_IMAGE, "image", finding.detail, image)
             continue
         problem = "invalid" if finding.code == codes.INVALID_ATTRIBUTE else "missing"

@@ -472,9 +472,10 @@ def parse_product_type(definition: Any, schema: Any) -> ProductTypeRequirements:
     """getDefinitionsProductType + the JSON Schema downloaded from its ``schema.link``.
 
     Each top-level schema property becomes an AttributeSpec read from
-    ``items.properties.<value key>`` (type, enum/enumNames, lengths, UTF-8 byte lengths,
-    minimum/maximum) plus Amazon's ``title``, ``description``, ``editable`` and
-    ``maxUniqueItems``. Only the unconditional top-level ``required`` list marks required.
+    ``items.properties.<value key>`` (type, format, enum/enumNames, lengths, UTF-8 byte
+    lengths, minimum/maximum) plus Amazon's ``title``, ``description``, ``editable``,
+    ``maxUniqueItems`` and ``selectors`` (with the item's properties: whether an entry carries
+    marketplace_id and language_tag). Only the unconditional top-level ``required`` list marks required.
     """
     _reject_error_body(definition, "product type definition")
     definition = _mapping(definition, "product type definition")
@@ -522,7 +523,20 @@ def _attribute_spec(name: str, prop: Mapping[str, Any], required: bool) -> Attri
         maximum=_opt_number(value, "maximum", where),
         max_items=_opt_int(prop, "maxUniqueItems", where) or _opt_int(prop, "maxItems", where),
         editable=prop.get("editable", True) is not False,
+        value_format=_opt_str(value, "format", where),
+        qualifiers=_qualifiers(inner, _strings(prop, "selectors", where)),
     )
+
+
+#: Entry keys whose value the wizard knows for a new entry (the listing's marketplace, its
+#: language); other selectors (audience, unit, fulfillment channel) depend on the value.
+_FILLED_QUALIFIERS = ("marketplace_id", "language_tag")
+
+
+def _qualifiers(inner: Mapping[str, Any], selectors: Sequence[str]) -> tuple[str, ...]:
+    """Which of marketplace_id / language_tag an entry of this attribute carries: those the
+    schema names as ``selectors`` or declares among the item's properties."""
+    return tuple(key for key in _FILLED_QUALIFIERS if key in selectors or key in inner)
 
 
 _SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean"})

@@ -175,6 +175,46 @@ def test_set_attribute_enum_and_numbers_have_no_language_tag():
     ]
 
 
+def test_set_attribute_adds_only_the_qualifiers_the_schema_declares():
+    """A new main image carries marketplace_id only: Amazon answers INVALID to a
+    language_tag the image's schema does not have."""
+    image = AttributeSpec(
+        name="main_product_image_locator",
+        value_key="media_location",
+        value_format="uri",
+        qualifiers=("marketplace_id",),
+    )
+    (op,) = patches.set_attribute(listing(), image, ["https://img.example/a.jpg"])
+    assert op["value"] == [{"marketplace_id": US, "media_location": "https://img.example/a.jpg"}]
+    bullets = AttributeSpec(name="bullet_point", qualifiers=("marketplace_id", "language_tag"))
+    assert patches.set_attribute(listing(), bullets, ["Oak"])[0]["value"] == [
+        {"marketplace_id": US, "language_tag": "en_US", "value": "Oak"}
+    ]
+    bare = AttributeSpec(name="fulfillment_note", qualifiers=())
+    assert patches.set_attribute(listing(), bare, ["x"])[0]["value"] == [{"value": "x"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("https://img.example/a.jpg", True),
+        ("http://img.example/a.jpg?x=1", True),
+        ("img.example/a.jpg", False),
+        ("https://", False),
+        ("ftp://img.example/a.jpg", False),
+        ("https://img.example/my image.jpg", False),
+        ("https://[::1", False),
+    ],
+)
+def test_a_uri_value_is_validated_as_you_type(text, ok):
+    spec = AttributeSpec(name="main_product_image_locator", value_format="uri")
+    result = patches.validate_value(spec, text)
+    assert result.ok is ok
+    assert (result.value, result.message) == (
+        (text, "") if ok else (None, "enter a full web address (https://…)")
+    )
+
+
 def test_set_attribute_reuses_current_selectors_and_value_key():
     spec = AttributeSpec(name="main_product_image_locator", value_key="media_location")
     current = [{"media_location": "http://old", "marketplace_id": US}]

@@ -283,6 +283,31 @@ def test_product_type_value_key_for_entries_without_value():
     )
 
 
+def test_product_type_entry_qualifiers_and_value_format():
+    """What a new entry carries comes from the schema: brand has no language_tag, the image
+    is a uri; an attribute naming language_tag only among its ``selectors`` gets it too."""
+    requirements = parse_product_type(
+        load("product_type_kitchen_definition.json"), load("product_type_kitchen_schema.json")
+    )
+    attributes = requirements.attributes
+    assert attributes["item_name"].qualifiers == ("marketplace_id", "language_tag")
+    assert attributes["brand"].qualifiers == ("marketplace_id",)
+    assert attributes["fulfillment_availability"].qualifiers == ()
+    image = attributes["main_product_image_locator"]
+    assert (image.qualifiers, image.value_format) == (("marketplace_id",), "uri")
+    assert attributes["item_name"].value_format is None
+    schema = {
+        "properties": {
+            "bullet_point": {
+                "selectors": ["marketplace_id", "language_tag"],
+                "items": {"properties": {"value": {"type": "string"}}},
+            }
+        }
+    }
+    bullets = parse_product_type(load("product_type_kitchen_definition.json"), schema)
+    assert bullets.attributes["bullet_point"].qualifiers == ("marketplace_id", "language_tag")
+
+
 def test_sandbox_product_type_definition_with_empty_schema():
     requirements = parse_product_type(load("product_type_sandbox_200.json"), {})
     assert requirements.product_type == "LUGGAGE" and requirements.display_name == "Luggage"

@@ -196,6 +196,31 @@ async def test_price_conflict_is_fixed_by_a_price_inside_the_band():
     await assert_fixed_for_good(sku)
 
 
+async def test_missing_main_image_is_supplied_and_the_listing_is_buyable():
+    sku = demo_sku(codes.MISSING_IMAGE)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_wizard(pilot, sku)
+        await press(pilot, "n")
+        assert screen.state.step is WizardStep.FIELDS
+        (image,) = screen.state.plan.fields
+        assert image.problem == "image"
+        field = screen.query_one(f"#attr-{image.name} Input", Input)
+        await type_into(pilot, field, "img.example/oak.jpg")
+        message = screen.query_one(f"#attr-{image.name} .field-message")
+        assert "full web address" in str(message.render())  # checked as you type
+        await type_into(pilot, field, "https://img.example/oak.jpg")
+        await press(pilot, "enter")
+        sent = screen.state.progress.patches[0].patches
+        assert sent[0]["value"] == [
+            {"marketplace_id": screen.service.marketplace_id, "media_location": field.value}
+        ]
+        await apply_and_verify(pilot, screen)
+        assert any(f.code == codes.MISSING_IMAGE for f in screen.state.verification.fixed)
+        await assert_buyable_and_wrap_up(pilot, screen, sku)
+    await assert_fixed_for_good(sku)
+
+
 async def test_policy_case_ends_escalated_with_a_private_case_draft():
     sku = demo_sku(codes.POLICY_VIOLATION, codes.OUT_OF_STOCK_MFN)
     app = demo_app()
