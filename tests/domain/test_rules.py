@@ -30,6 +30,7 @@ from asin_tui.domain.models import (
     WizardStep,
 )
 from asin_tui.domain.rules import Context, Found, Impact
+from asin_tui.domain.rules.base import condition_words
 from asin_tui.domain.rules.issues import issue_rule
 from asin_tui.domain.rules.listing import (
     account_rule,
@@ -502,7 +503,42 @@ def test_condition_specific_restriction_only_for_that_condition():
     assert run(restriction_rule, Evidence(listing(), restrictions=(used,))) == []
     evidence = Evidence(listing(condition_type="used_acceptable"), restrictions=(used,))
     f = only(restriction_rule, evidence).finding
-    assert "in condition used_acceptable" in f.detail and f.attributes == ("condition_type",)
+    assert "Restricted in condition Used – Acceptable:" in f.detail
+    assert f.attributes == ("condition_type",)
+    assert "or list in a condition you are allowed to sell" in f.fix
+
+
+def test_a_brand_gate_asked_for_one_condition_offers_no_other_condition():
+    """Amazon echoes the condition asked about on every restriction; only a message about
+    the condition makes another condition a way out."""
+    brand = Restriction(
+        US,
+        "new_new",
+        (
+            RestrictionReason(
+                "You need approval to list products of this brand.",
+                "APPROVAL_REQUIRED",
+                (RestrictionLink("Request Approval", APPROVAL_LINK),),
+            ),
+        ),
+    )
+    f = only(restriction_rule, Evidence(listing(), restrictions=(brand,))).finding
+    assert f.code == codes.APPROVAL_REQUIRED and f.attributes == ()
+    assert "condition you are allowed" not in f.fix and "Restricted in condition New:" in f.detail
+
+
+@pytest.mark.parametrize(
+    ("condition", "words"),
+    [
+        ("new_new", "New"),
+        ("new_open_box", "New – Open Box"),
+        ("used_very_good", "Used – Very Good"),
+        ("refurbished_refurbished", "Refurbished"),
+        ("collectible_like_new", "Collectible – Like New"),
+    ],
+)
+def test_conditions_are_said_in_words(condition, words):
+    assert condition_words(condition) == words
 
 
 def test_restriction_for_another_marketplace_is_ignored():

@@ -111,6 +111,21 @@ def amazon_says(issue: Issue) -> str:
     return f'Amazon says{code}: "{issue.message}"' if issue.message else ""
 
 
+#: Condition types whose words are not just their parts capitalised.
+_CONDITION_WORDS = {"new_new": "New", "new_oem": "New – OEM", "club_club": "Club"}
+
+
+def condition_words(condition_type: str) -> str:
+    """SP-API's condition type in Seller Central's words: 'used_very_good' → 'Used – Very
+    Good', 'refurbished_refurbished' → 'Refurbished'."""
+    if condition_type in _CONDITION_WORDS:
+        return _CONDITION_WORDS[condition_type]
+    group, _, grade = condition_type.partition("_")
+    if not grade or grade == group:
+        return group.capitalize()
+    return f"{group.capitalize()} – {grade.replace('_', ' ').title()}"
+
+
 def sentences(*parts: str) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 

@@ -18,6 +18,7 @@ from asin_tui.domain.rules.base import (
     Found,
     Impact,
     amazon_says,
+    condition_words,
     has_code,
     make,
     names,
@@ -148,9 +149,12 @@ def restriction_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     approval: list[str] = []
     links: list[str] = []
     refused: list[str] = []
+    condition_gated = False  # another condition may be allowed
     for restriction in ctx.restrictions():
         condition = (
-            f" in condition {restriction.condition_type}" if restriction.condition_type else ""
+            f" in condition {condition_words(restriction.condition_type)}"
+            if restriction.condition_type
+            else ""
         )
         for reason in restriction.reasons:
             if reason.reason_code == "ASIN_NOT_FOUND":
@@ -161,6 +165,7 @@ def restriction_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
             ):
                 approval.append(text)
                 links += [link.url for link in reason.links]
+                condition_gated |= bool(condition) and "condition" in reason.message.lower()
             else:
                 refused.append(text)
     impact = Impact.NOTE if ctx.listing.buyable else Impact.BLOCKS_SALE
@@ -190,10 +195,10 @@ def restriction_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
             sentences(*approval, f"Approval link: {links[0]}" if links else ""),
             wizard(
                 POLICY,
-                f"request approval{where} (needs a Seller Central login), or list in a "
-                "condition you are allowed to sell.",
+                f"request approval{where} (needs a Seller Central login)"
+                + (", or list in a condition you are allowed to sell." if condition_gated else "."),
             ),
-            attributes=("condition_type",) if "condition " in " ".join(approval) else (),
+            attributes=("condition_type",) if condition_gated else (),
             step=POLICY,
         )
 
