@@ -265,8 +265,12 @@ class ListScreen(WorkerScreen):
             self._health_timer = None
 
     def _look_at_health(self) -> None:
-        if self._health_look is not None and not self._health_look.is_finished:
+        last = self._health_look
+        if last is not None and not last.is_finished:
             return  # the last look has not answered yet
+        if last is not None and last.state is WorkerState.ERROR:
+            self._stop_health_watch()  # e.g. the credentials stopped working: do not insist
+            return
         self._health_looks += 1
         if self._health_looks >= self.HEALTH_LOOKS:
             self._stop_health_watch()
@@ -289,11 +293,6 @@ class ListScreen(WorkerScreen):
             self.load_cache()  # rows diagnosed again with it, and the banner
         if not result.pending:
             self._stop_health_watch()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # WorkerScreen's handler (Textual runs both) tells the failure in one line.
-        if event.worker is self._health_look and event.state is WorkerState.ERROR:
-            self._stop_health_watch()  # e.g. the credentials stopped working: do not insist
 
     def on_unmount(self) -> None:
         self._stop_health_watch()
