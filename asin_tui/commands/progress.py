@@ -8,8 +8,9 @@ import sys
 from datetime import UTC
 
 from asin_tui.cli import UsageError
-from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
-from asin_tui.store.config import ConfigError, load_config
+from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
+from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
+from asin_tui.store.config import ConfigError
 from asin_tui.store.progress import ProgressError, ProgressStore, SkuProgress
 
 DEMO_PROFILE = "demo"
@@ -23,18 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="list open triage work saved by the wizard",
         description="List the SKUs whose reactivation is still open: step, outcome, last note.",
     )
-    # SUPPRESS: the same options given before the subcommand (asin-tui --demo progress) stay.
-    who = parser.add_mutually_exclusive_group()
-    who.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="config profile")
-    who.add_argument(
-        "--demo", action="store_true", default=argparse.SUPPRESS, help="the demo account"
-    )
-    parser.add_argument(
-        "--marketplace",
-        metavar="M",
-        default=argparse.SUPPRESS,
-        help="code or id (default: the profile's)",
-    )
+    add_account_options(parser, marketplace_help="code or id (default: the profile's)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 
@@ -57,26 +47,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _target(args: argparse.Namespace) -> tuple[str, Marketplace]:
     """The profile name and marketplace whose progress to list."""
-    demo, chosen = getattr(args, "demo", False), getattr(args, "profile", None)
-    if demo and chosen:
-        raise UsageError("use either --demo or --profile, not both")
-    override = _marketplace(getattr(args, "marketplace", None))
-    if demo:
-        return DEMO_PROFILE, override or resolve_marketplace(DEMO_MARKETPLACE)
     try:
-        profile = load_config().profile(chosen)
+        profile = resolve_profile(args)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    return profile.name, override or profile.marketplace
-
-
-def _marketplace(code_or_id: str | None) -> Marketplace | None:
-    if code_or_id is None:
-        return None
-    try:
-        return resolve_marketplace(code_or_id)
-    except UnknownMarketplace as exc:
-        raise UsageError(f"--marketplace: {exc}") from None
+    if profile is None:
+        return DEMO_PROFILE, marketplace_option(args) or resolve_marketplace(DEMO_MARKETPLACE)
+    return profile.name, profile.marketplace
 
 
 def _as_json(item: SkuProgress) -> dict[str, str]:

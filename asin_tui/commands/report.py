@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import dataclasses
 import io
 import json
 import shutil
@@ -22,12 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from asin_tui.cli import UsageError
-from asin_tui.domain.marketplaces import UnknownMarketplace, resolve_marketplace
+from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.store.atomic import atomic_write_text
 from asin_tui.store.cache import CacheError, SyncInfo
-from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile, load_config, mask
+from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile, mask
 
 if TYPE_CHECKING:  # the service pulls in python-amazon-sp-api: imported when a report runs
     from asin_tui.service import AccountService
@@ -61,21 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "most severe state first. Exit 0: none needs attention; 1: some do; 2: error."
         ),
     )
-    # The account options also exist before the subcommand; SUPPRESS keeps a value given
-    # there from being overwritten by this parser's defaults.
-    account = parser.add_mutually_exclusive_group()
-    account.add_argument(
-        "--demo", action="store_true", default=argparse.SUPPRESS, help="the sandbox account"
-    )
-    account.add_argument(
-        "--profile", metavar="NAME", default=argparse.SUPPRESS, help="config profile"
-    )
-    parser.add_argument(
-        "--marketplace",
-        metavar="M",
-        default=argparse.SUPPRESS,
-        help="marketplace code or id (overrides the profile)",
-    )
+    add_account_options(parser, marketplace_help="marketplace code or id (overrides the profile)")
     parser.add_argument("--all", action="store_true", help="every listing, not only problems")
     parser.add_argument(
         "--format", choices=FORMATS, default="table", help="output format (default: table)"
@@ -99,9 +84,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     profile = None
     try:
-        if args.demo and getattr(args, "profile", None):
-            raise UsageError("use either --demo or --profile, not both")
-        profile = None if args.demo else _profile(args)
+        profile = resolve_profile(args)
         return asyncio.run(_report(args, profile))
     except (ConfigError, SpApiError, CacheError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
@@ -110,33 +93,15 @@ def run(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- running
 
 
-def _profile(args: argparse.Namespace) -> Profile:
-    profile = load_config().profile(args.profile)
-    if not args.marketplace:
-        return profile
-    try:
-        marketplace = resolve_marketplace(args.marketplace)
-    except UnknownMarketplace as exc:
-        raise UsageError(str(exc)) from None
-    locale = profile.issue_locale
-    if locale == profile.marketplace.language_tag:  # not configured: follow the marketplace
-        locale = marketplace.language_tag
-    return dataclasses.replace(profile, marketplace=marketplace, issue_locale=locale)
-
-
 def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountService:
     from asin_tui.service import AccountService
 
     if profile is not None:
         return AccountService.for_profile(profile)
     service = AccountService.for_demo(reset=args.reset)
-    if args.marketplace:
-        try:
-            wanted = resolve_marketplace(args.marketplace).marketplace_id
-        except UnknownMarketplace as exc:
-            raise UsageError(str(exc)) from None
-        if wanted != service.marketplace_id:
-            raise UsageError("the demo account sells in the US marketplace only")
+    wanted = marketplace_option(args)
+    if wanted is not None and wanted.marketplace_id != service.marketplace_id:
+        raise UsageError("the demo account sells in the US marketplace only")
     return service
 
 

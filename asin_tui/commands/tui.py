@@ -8,21 +8,18 @@ offers the demo). The config's ``[keymap]`` applies to the demo as well.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 from asin_tui.cli import UsageError
-from asin_tui.domain.marketplaces import UnknownMarketplace, resolve_marketplace
+from asin_tui.commands._account import resolve_profile, wants_demo
 from asin_tui.service import AccountService
-from asin_tui.store.config import Config, ConfigError, ConfigNotFound, Profile, load_config
+from asin_tui.store.config import Config, ConfigError, ConfigNotFound, load_config
 from asin_tui.ui.app import make_app
 from asin_tui.ui.progress import saved_progress
 from asin_tui.ui.service import ServiceFactory
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.demo and args.profile:
-        raise UsageError("use either --demo or --profile, not both")
-    if args.reset and not args.demo:
+    if not wants_demo(args) and args.reset:
         raise UsageError("--reset only applies to --demo")
     config = _config(args)
     app = make_app(
@@ -51,22 +48,12 @@ def _config(args: argparse.Namespace) -> Config | None:
 
 def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory | None:
     """The account to open, or None for the welcome screen (no config file yet)."""
-    if args.demo:
+    if wants_demo(args):
         return lambda: AccountService.for_demo(reset=args.reset)
     if config is None:
         return None
     try:
-        profile = config.profile(args.profile)
+        profile = resolve_profile(args, config)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    profile = _with_marketplace(profile, args.marketplace)
     return lambda: AccountService.for_profile(profile)
-
-
-def _with_marketplace(profile: Profile, code_or_id: str | None) -> Profile:
-    if code_or_id is None:
-        return profile
-    try:
-        return replace(profile, marketplace=resolve_marketplace(code_or_id))
-    except UnknownMarketplace as exc:
-        raise UsageError(f"--marketplace: {exc}") from None
