@@ -112,6 +112,9 @@ class SandboxAccount:
         self._derived: dict[int, rules.Derived] = {}
         self._changes: list[dict[str, Any]] = []
         self._submissions = 0
+        #: One-line messages for the user about how the account was loaded (a journal that
+        #: had to be set aside, fixes that will not be kept); empty when all went well.
+        self.notices: list[str] = []
 
     def now(self) -> datetime:
         return self._fixed_now or datetime.now(UTC)
@@ -311,9 +314,10 @@ class SandboxAccount:
         return response
 
     def _submit(
-        self, record: Record, body: Any, *, preview: bool, at: datetime
+        self, record: Record, body: Any, *, preview: bool, at: datetime, change_id: str = ""
     ) -> tuple[bool, list[dict[str, Any]]]:
-        """Validate (and unless `preview`, apply) one patch body: (accepted, issues)."""
+        """Validate (and unless `preview`, apply) one patch body: (accepted, issues). An
+        applied patch is recorded as a change with `change_id` (a new one when empty)."""
         try:
             product_type, operations = parse_patch_body(body, schemas.PRODUCT_TYPES)
         except ValueError as exc:
@@ -336,7 +340,14 @@ class SandboxAccount:
             record.attributes = attributes
             record.last_updated = max(at, record.created)
             self._derived.pop(record.index, None)
-            self._changes.append({"sku": record.sku, "at": rules.iso(at), "body": deep_copy(body)})
+            self._changes.append(
+                {
+                    "id": change_id or uuid.uuid4().hex,
+                    "sku": record.sku,
+                    "at": rules.iso(at),
+                    "body": deep_copy(body),
+                }
+            )
         return accepted, issues
 
     # ---------------------------------------------------------------- FBA inventory
@@ -420,15 +431,19 @@ class SandboxAccount:
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
-        """Persist the changes applied since generation (patches), atomically."""
+        """Persist the changes applied since generation (patches), atomically, keeping the
+        ones another session saved meanwhile (journal.save merges)."""
         journal.save(path, self.params, self._changes)
 
     @classmethod
     def load_or_create(cls, path: Path, **kwargs: Any) -> SandboxAccount:
         """Generate from kwargs, then replay the changes saved at `path` (if any; a corrupt
-        file is moved aside to `<path>.corrupt-<timestamp>`, never silently overwritten)."""
+        file is moved aside to `<path>.corrupt-<timestamp>`, never silently overwritten, and
+        ``notices`` says so). Raises OSError when the folder of `path` is unusable."""
         account = cls(**kwargs)
-        saved = journal.load(Path(path))
+        loaded = journal.load(Path(path))
+        account.notices.extend(loaded.notices)
+        saved = loaded.journal
         if saved is None:
             return account
         if saved.params != account.params.as_dict():
@@ -446,7 +461,9 @@ class SandboxAccount:
             return
         try:
             at = _utc(datetime.fromisoformat(change["at"]))
-            accepted, _ = self._submit(record, change["body"], preview=False, at=at)
+            accepted, _ = self._submit(
+                record, change["body"], preview=False, at=at, change_id=journal.change_id(change)
+            )
         except (SandboxError, KeyError, TypeError, ValueError):
             accepted = False
         if not accepted:

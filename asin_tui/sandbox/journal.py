@@ -1,17 +1,25 @@
 """The sandbox account's journal: the accepted patches, saved so a fix survives a restart.
 
 Only the changes are stored (the catalog regenerates from its parameters), as JSON:
-`{"format": "asin-tui-sandbox-journal", "version": 1, "params": {...}, "changes": [{sku, at,
-body}, ...]}`. Writes are atomic. A file that cannot be read back is moved aside to
-`<name>.corrupt-<UTC timestamp>` and reported with a logged warning, never a traceback.
+`{"format": "asin-tui-sandbox-journal", "version": 1, "params": {...}, "changes": [{id, sku,
+at, body}, ...]}`. Writes are atomic and merge-safe: under an advisory lock
+(``fcntl.flock`` on ``<name>.lock``) the file is read again and only the changes it does not
+hold yet are appended, so two ``--demo`` sessions never lose each other's fixes. A file that
+cannot be read back is moved aside to `<name>.corrupt-<UTC timestamp>` and ``load`` returns
+a one-line notice saying so, never a traceback.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = "asin-tui-sandbox-journal"
 VERSION = 1
+LOCK_TIMEOUT = 5.0  # seconds another session may hold the journal while it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,24 +40,78 @@ class Journal:
     changes: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What ``load`` found: the journal (None if there is none, or it was unreadable) and
+    a notice for the user when the file had to be set aside."""
+
+    journal: Journal | None = None
+    notices: tuple[str, ...] = field(default=())
+
+
+def change_id(change: dict[str, Any]) -> str:
+    """A change's identity: its ``id``, or for a change saved before ids existed a digest of
+    its content (the same in every session that reads the file)."""
+    saved = change.get("id")
+    if isinstance(saved, str) and saved:
+        return saved
+    canonical = json.dumps(change, sort_keys=True, ensure_ascii=False, default=str)
+    return "legacy-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
 def save(path: Path, params: Params, changes: list[dict[str, Any]]) -> None:
+    """Add ``changes`` the file does not hold yet (by :func:`change_id`), keeping the rest.
+
+    Raises OSError when the folder or the file cannot be written, TimeoutError when another
+    session holds the lock for more than LOCK_TIMEOUT seconds."""
     path = Path(path)
     ensure_private_dir(path.parent)
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "params": params.as_dict(),
-        "changes": changes,
-    }
-    atomic_write_text(path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    with _locked(path):
+        on_disk = _read(path).journal
+        merged = list(on_disk.changes) if on_disk else []
+        known = {change_id(c) for c in merged}
+        merged += [c for c in changes if change_id(c) not in known]
+        document = {
+            "format": FORMAT,
+            "version": VERSION,
+            "params": params.as_dict(),
+            "changes": merged,
+        }
+        atomic_write_text(path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
 
 
-def load(path: Path) -> Journal | None:
-    """The saved journal; None when there is none or it was corrupt (then moved aside)."""
+def load(path: Path) -> Loaded:
+    """The saved journal; a corrupt file is moved aside (under the lock) with a notice."""
+    path = Path(path)
+    if not path.exists():
+        return Loaded()
+    with _locked(path):
+        return _read(path)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"{path} is busy: another asin-tui is saving it") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _read(path: Path) -> Loaded:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None
+        return Loaded()
     except (OSError, UnicodeDecodeError) as exc:
         return _corrupt(path, f"cannot be read ({exc})")
     try:
@@ -58,7 +121,7 @@ def load(path: Path) -> Journal | None:
     problem = _shape_problem(document)
     if problem:
         return _corrupt(path, problem)
-    return Journal(params=document["params"], changes=document["changes"])
+    return Loaded(Journal(params=document["params"], changes=document["changes"]))
 
 
 def _shape_problem(document: Any) -> str | None:
@@ -74,20 +137,17 @@ def _shape_problem(document: Any) -> str | None:
     return None
 
 
-def _corrupt(path: Path, problem: str) -> None:
+def _corrupt(path: Path, problem: str) -> Loaded:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")
     try:
         os.replace(path, aside)
     except OSError as exc:
-        log.warning(
-            "sandbox: %s %s and could not be moved aside (%s); starting a fresh account",
-            path,
-            problem,
-            exc,
+        notice = (
+            f"demo account: {path} {problem} and could not be moved aside ({exc.strerror}); "
+            "started a fresh account"
         )
-        return None
-    log.warning(
-        "sandbox: %s %s; moved it to %s and started a fresh account", path, problem, aside.name
-    )
-    return None
+    else:
+        notice = f"demo account: {path} {problem}; moved it to {aside.name} and started fresh"
+    log.warning("sandbox: %s", notice)
+    return Loaded(notices=(notice,))

@@ -781,6 +781,57 @@ def test_save_and_load_replays_the_accepted_patches(account, tmp_path):
     assert restored.intended_causes(sku) == frozenset()
 
 
+def restock(account: SandboxAccount, sku: str, quantity: int = 3) -> None:
+    body = patch_body(
+        account,
+        sku,
+        "fulfillment_availability",
+        [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+    )
+    assert account.patch(sku, body, preview=False)["status"] == "ACCEPTED"
+
+
+def test_two_sessions_saving_the_same_journal_keep_each_others_fixes(tmp_path):
+    path = tmp_path / "demo.json"
+    first = SandboxAccount.load_or_create(path, now=NOW)
+    second = SandboxAccount.load_or_create(path, now=NOW)
+    sku_a, sku_b, sku_c = skus_with(first, codes.OUT_OF_STOCK_MFN, only=True)[:3]
+    restock(first, sku_a)
+    first.save(path)
+    restock(second, sku_b)
+    second.save(path)
+    restock(first, sku_c)  # the first session saves again: the second's fix stays
+    first.save(path)
+    saved = json.loads(path.read_text())["changes"]
+    assert [c["sku"] for c in saved] == [sku_a, sku_b, sku_c]
+    assert len({c["id"] for c in saved}) == 3
+    restored = SandboxAccount.load_or_create(path, now=NOW)
+    assert not any(restored.intended_causes(s) for s in (sku_a, sku_b, sku_c))
+
+
+def test_saving_again_after_a_reload_does_not_duplicate_changes(account, tmp_path):
+    path = tmp_path / "demo.json"
+    restock(account, one(account, codes.OUT_OF_STOCK_MFN, only=True))
+    account.save(path)
+    reloaded = SandboxAccount.load_or_create(path, now=NOW)
+    reloaded.save(path)
+    assert len(json.loads(path.read_text())["changes"]) == 1
+
+
+def test_a_journal_saved_without_change_ids_is_replayed_and_kept(account, tmp_path):
+    path = tmp_path / "demo.json"
+    old_sku, new_sku = skus_with(account, codes.OUT_OF_STOCK_MFN, only=True)[:2]
+    restock(account, old_sku)
+    account.save(path)
+    document = json.loads(path.read_text())
+    del document["changes"][0]["id"]
+    path.write_text(json.dumps(document))
+    reloaded = SandboxAccount.load_or_create(path, now=NOW)
+    restock(reloaded, new_sku)
+    reloaded.save(path)
+    assert [c["sku"] for c in json.loads(path.read_text())["changes"]] == [old_sku, new_sku]
+
+
 def test_a_missing_journal_gives_a_fresh_account(tmp_path):
     account = SandboxAccount.load_or_create(tmp_path / "none.json", now=NOW)
     assert account.search() == SandboxAccount(now=NOW).search()
@@ -804,6 +855,15 @@ def test_a_corrupt_journal_is_moved_aside(tmp_path, caplog, content):
     (aside,) = tmp_path.glob("demo.json.corrupt-*")
     assert aside.read_text() == content
     assert "moved it to demo.json.corrupt-" in caplog.text
+    (notice,) = account.notices
+    assert notice.startswith(f"demo account: {path} ")
+    assert notice.endswith(f"moved it to {aside.name} and started fresh")
+
+
+def test_a_readable_journal_gives_no_notice(account, tmp_path):
+    path = tmp_path / "demo.json"
+    account.save(path)
+    assert SandboxAccount.load_or_create(path, now=NOW).notices == []
 
 
 def test_a_journal_replayed_onto_other_parameters_skips_what_no_longer_applies(account, tmp_path):
