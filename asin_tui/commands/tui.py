@@ -2,12 +2,14 @@
 
 Configuration problems (a broken ``[keymap]`` too) are reported here, as one line and exit 2,
 before Textual starts; with no config file at all the app opens on its welcome screen (which
-offers the demo). The config's ``[keymap]`` applies to the demo as well.
+offers the demo). The config's ``[keymap]`` applies to the demo as well, but a broken config
+never blocks the demo: it is named on stderr and ignored.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import resolve_profile, wants_demo
@@ -43,6 +45,9 @@ def _config(args: argparse.Namespace) -> Config | None:
             ) from None
         return None
     except ConfigError as exc:
+        if wants_demo(args):  # the demo needs no config: don't let a broken one block it
+            print(f"asin-tui: config ignored for the demo: {exc}", file=sys.stderr)
+            return None
         raise UsageError(str(exc)) from None
 
 

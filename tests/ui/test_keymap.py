@@ -101,12 +101,23 @@ def test_demo_without_config_has_the_default_keys(started):
     assert started[0].user_keymap == {}
 
 
-@pytest.mark.parametrize("argv", [[], ["--demo"]])
-def test_broken_keymap_is_one_line_exit_2_before_the_app(started, capsys, argv):
+BROKEN_KEYMAP_ERROR = (
+    "{path}, line 5: keymap.\"list.fliter\": unknown binding id (did you mean 'list.filter'?)"
+)
+
+
+def test_broken_keymap_is_one_line_exit_2_before_the_app(started, capsys):
     write_config(PROFILE + '[keymap]\n"list.fliter" = "f"\n')
-    assert cli.main(argv) == 2
-    assert capsys.readouterr().err == (
-        f'asin-tui: {display_path(paths.config_file())}, line 5: keymap."list.fliter": '
-        "unknown binding id (did you mean 'list.filter'?)\n"
-    )
+    assert cli.main([]) == 2
+    error = BROKEN_KEYMAP_ERROR.format(path=display_path(paths.config_file()))
+    assert capsys.readouterr().err == f"asin-tui: {error}\n"
     assert not started
+
+
+def test_a_broken_config_never_blocks_the_demo(started, capsys):
+    """The demo needs no config: a broken one is named on stderr and the demo opens."""
+    write_config(PROFILE + '[keymap]\n"list.fliter" = "f"\n')
+    assert cli.main(["--demo"]) == 0
+    error = BROKEN_KEYMAP_ERROR.format(path=display_path(paths.config_file()))
+    assert capsys.readouterr().err == f"asin-tui: config ignored for the demo: {error}\n"
+    assert started and started[0].user_keymap == {}
