@@ -66,8 +66,9 @@ seller_id = "A2EXAMPLE12345"
 # (mind that LWA_* / SP_API_REFRESH_TOKEN set in your environment win over these).
 [profiles.sandbox]
 marketplace = "US"
-# `asin-tui sandbox serve` prints the sandbox seller's id: paste it here.
-seller_id = "A2SANDBOX12345"
+# The sandbox seller's id, as `asin-tui sandbox serve` prints it. This one is served with the
+# default seed; `--seed S` serves "A2SANDBOX" + S in five digits (--seed 42: A2SANDBOX00042).
+seller_id = "A2SANDBOX00007"
 # SP-API server to talk to instead of Amazon's. Optional.
 endpoint = "http://127.0.0.1:8765"
 # LWA token server to ask for access tokens instead of Amazon's. Optional.

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         faults = FaultInjector.parse(args.faults, seed=args.seed) if args.faults else None
     except FaultSpecError as exc:
         raise UsageError(f"--faults: {exc}") from None
-    app = SandboxApp(_account(args), time_scale=args.time_scale, faults=faults)
+    app = SandboxApp(account_for(args), time_scale=args.time_scale, faults=faults)
     try:
         server = SandboxServer(app, args.port, verbose=args.verbose)
     except OSError as exc:
@@ -120,7 +120,8 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--marketplace: unknown code {args.marketplace!r} (one of {known})")
 
 
-def _account(args: argparse.Namespace) -> SandboxAccount:
+def account_for(args: argparse.Namespace) -> SandboxAccount:
+    """The account `sandbox serve` serves for its parsed options."""
     return SandboxAccount(
         seed=args.seed,
         listings=args.listings,

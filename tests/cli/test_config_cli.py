@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from asin_tui.cli import main
+from asin_tui import service as service_module
+from asin_tui.cli import build_parser, main
+from asin_tui.commands import sandbox as sandbox_command
 from asin_tui.commands.config import TEMPLATE
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "amzn1.oa2-cs.v1.TOPSECRETvalue9876"
 TOKEN = "Atzr|IwEBIrefreshTOKENvalue5432"
+TIME_SCALE = 1000.0
 PROFILE = '[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
 
 
@@ -221,3 +229,21 @@ def test_file_that_is_not_utf8(capsys):
     code, _, err = run(capsys, "config", "show")
     assert code == 2
     assert err == f"asin-tui: {shown_path()}, line 2: not UTF-8 text: save it as UTF-8\n"
+
+
+def test_the_templates_sandbox_profile_reports_on_sandbox_serve_defaults(capsys, monkeypatch):
+    """`config init` then `sandbox serve` with its defaults: the sandbox profile just works."""
+    serve_args = build_parser().parse_args(["sandbox", "serve"])
+    app = SandboxApp(sandbox_command.account_for(serve_args), time_scale=TIME_SCALE)
+    monkeypatch.setattr(service_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
+    server, base_url = serve_in_thread(app)
+    try:
+        assert run(capsys, "config", "init")[0] == 0
+        template_url = f"http://127.0.0.1:{serve_args.port}"
+        path = paths.config_file()
+        path.write_text(path.read_text(encoding="utf-8").replace(template_url, base_url))
+        code, out, err = run(capsys, "--profile", "sandbox", "report", "--format", "json")
+    finally:
+        server.stop()
+    assert (code, err) == (1, "")
+    assert len(json.loads(out)["listings"]) > 0
