@@ -138,8 +138,8 @@ def _path(args: argparse.Namespace) -> int:
 
 def _init(args: argparse.Namespace) -> int:
     target = paths.config_file()
-    ensure_private_dir(target.parent)
     try:
+        ensure_private_dir(target.parent)
         atomic_write_text(target, TEMPLATE, overwrite=False)
     except FileExistsError:
         raise UsageError(

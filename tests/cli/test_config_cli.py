@@ -78,6 +78,15 @@ def test_init_writes_a_private_template_and_never_overwrites(capsys):
     assert [p.name for p in target.parent.iterdir()] == ["config.toml"]  # no temp file left
 
 
+def test_init_where_the_config_folder_cannot_be_created_is_one_line(capsys, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the config folder's parent should be\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    code, out, err = run(capsys, "config", "init")
+    assert (code, out) == (2, "")
+    assert err == f"asin-tui: {paths.config_file()}: cannot write: Not a directory\n"
+
+
 def test_init_then_show(capsys):
     run(capsys, "config", "init")
     code, out, err = run(capsys, "config", "show")
