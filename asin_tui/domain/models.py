@@ -410,13 +410,24 @@ class Diagnosis:
 
     @property
     def needs_attention(self) -> bool:
-        """Exit-code contract: OK only if buyable, discoverable and no ERROR finding;
-        at-risk exemptions (WARNING) also need attention. Variation parents never do."""
+        """The exit-code contract: OK only if buyable, discoverable and no ERROR finding.
+        Variation parents never need attention."""
         if self.state is State.VARIATION_PARENT:
             return False
-        if not (self.buyable and self.discoverable) or self.has_error:
-            return True
-        return any(f.severity is Severity.WARNING for f in self.findings)
+        return not (self.buyable and self.discoverable) or self.has_error
+
+    @property
+    def at_risk(self) -> bool:
+        """A WARNING finding (an exemption about to expire, a required value missing...):
+        live for now, worth a look before it stops selling. Variation parents never are."""
+        return self.state is not State.VARIATION_PARENT and any(
+            f.severity is Severity.WARNING for f in self.findings
+        )
+
+    @property
+    def listed_by_default(self) -> bool:
+        """Shown in the default (needs attention) views of `report` and the TUI."""
+        return self.needs_attention or self.at_risk
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -486,6 +497,14 @@ class ListingRecord:
     @property
     def needs_attention(self) -> bool:
         return self.diagnosis.needs_attention
+
+    @property
+    def at_risk(self) -> bool:
+        return self.diagnosis.at_risk
+
+    @property
+    def listed_by_default(self) -> bool:
+        return self.diagnosis.listed_by_default
 
     @property
     def diagnosis(self) -> Diagnosis:

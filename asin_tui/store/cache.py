@@ -41,7 +41,7 @@ CREATE TABLE listings (
     sku TEXT PRIMARY KEY,
     state TEXT NOT NULL,
     state_rank INTEGER NOT NULL,
-    needs_attention INTEGER NOT NULL,
+    needs_attention INTEGER NOT NULL,  -- needs attention or at risk: the default view
     asin TEXT,
     title TEXT NOT NULL,
     marketplace_id TEXT NOT NULL,
@@ -170,7 +170,8 @@ class ListingCache:
     # ------------------------------------------------------------------ reading
 
     def load_records(self, *, needs_attention_only: bool) -> list[ListingRecord]:
-        """Every cached row (or only those needing attention), most severe state first, then SKU."""
+        """Every cached row (or only those of the default view: needing attention or at
+        risk), most severe state first, then SKU."""
         where = "WHERE needs_attention = 1 " if needs_attention_only else ""
         query = f"SELECT {_RECORD_COLUMNS} FROM listings {where}ORDER BY state_rank, sku"
         return self._guarded(lambda conn: _records_from_rows(conn.execute(query)), [])
@@ -539,7 +540,7 @@ def _record_row(
         record.sku,
         record.state.value,
         record.state.rank,
-        int(record.needs_attention),
+        int(record.listed_by_default),
         record.asin,
         record.title,
         record.marketplace_id,

@@ -104,7 +104,7 @@ def test_healthy_listing_is_active_with_nothing_to_say():
     assert (result.state, result.findings, result.needs_attention) == (State.ACTIVE, (), False)
 
 
-def test_schema_requirement_missing_from_a_live_listing_needs_attention():
+def test_schema_requirement_missing_from_a_live_listing_is_at_risk():
     requirements = parse_product_type(
         load("product_type_kitchen_definition.json"), load("product_type_kitchen_schema.json")
     )
@@ -112,7 +112,8 @@ def test_schema_requirement_missing_from_a_live_listing_needs_attention():
     assert result.state is State.ACTIVE
     (finding,) = result.findings
     assert (finding.code, finding.attributes) == (codes.MISSING_ATTRIBUTE, ("color",))
-    assert result.needs_attention
+    # buyable, discoverable, no ERROR: the exit-code contract says OK; still listed by default
+    assert not result.needs_attention and result.at_risk and result.listed_by_default
 
 
 def test_fba_out_of_stock_is_inactive():

@@ -104,11 +104,24 @@ def test_healthy_listings_are_active_with_no_findings(demo):
     )
 
 
-def test_needs_attention_exactly_when_the_sandbox_meant_a_problem(demo):
+def test_listed_by_default_exactly_when_the_sandbox_meant_a_problem(demo):
     def agrees(meant, result):
-        return result.needs_attention == bool(meant - {codes.VARIATION_PARENT})
+        return result.listed_by_default == bool(meant - {codes.VARIATION_PARENT})
 
     assert _mismatches(demo, agrees) == []
+
+
+def test_an_expiring_exemption_alone_is_at_risk_not_needing_attention(demo):
+    """The exit-code contract: buyable, discoverable and no ERROR is OK, even at risk."""
+    account, results = demo
+    expiring = [s for s in results if account.intended_causes(s) == {codes.EXEMPTION_EXPIRING}]
+
+    def agrees(meant, result):
+        return meant != {codes.EXEMPTION_EXPIRING} or (
+            result.at_risk and not result.needs_attention
+        )
+
+    assert expiring and _mismatches(demo, agrees) == []
 
 
 def test_variation_parents_are_recognised(demo):
