@@ -59,6 +59,7 @@ from sp_api.base.exceptions import SellingApiException
 from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.spapi.errors import (
     AuthError,
+    CredentialsMissing,
     MalformedResponse,
     NotFound,
     SpApiError,
@@ -271,7 +272,7 @@ class SpApi:
     ) -> None:
         missing = missing_credentials(profile)
         if missing:
-            raise AuthError("missing credentials: set " + "; ".join(missing))
+            raise CredentialsMissing("set " + "; ".join(missing))
         self.profile = profile
         self.marketplace = profile.marketplace
         self.seller_id = profile.seller_id

@@ -55,6 +55,12 @@ class AuthError(SpApiError):
     summary = "Amazon refused the credentials"
 
 
+class CredentialsMissing(AuthError):
+    """The profile lacks a credential: nothing was sent to Amazon."""
+
+    summary = "credentials missing, nothing was sent to Amazon"
+
+
 class Forbidden(SpApiError):
     """403 on a data call: the credentials are fine, but the application may not use this
     operation (its SP-API role is missing). Only that operation fails; not retryable."""

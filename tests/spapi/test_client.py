@@ -460,8 +460,11 @@ def test_missing_credentials_name_what_to_set_and_never_a_value():
     profile = make_profile(credentials=Credentials(lwa_app_id="id-only"))
     with pytest.raises(AuthError) as caught:
         SpApi(profile)
-    assert "LWA_CLIENT_SECRET" in str(caught.value)
-    assert "SP_API_REFRESH_TOKEN" in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith("credentials missing, nothing was sent to Amazon: set ")
+    assert "refused" not in message
+    assert "LWA_CLIENT_SECRET (or lwa_client_secret in [profiles." in message
+    assert "SP_API_REFRESH_TOKEN" in message and "LWA_APP_ID" not in message
 
 
 # ----------------------------------------------------------------------------- product types
