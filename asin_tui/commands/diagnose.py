@@ -124,8 +124,10 @@ def _read(source: str, operation: str, parse: Callable[[Any], T]) -> T:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
+        # some of json's messages end in "at" already ("Unterminated string starting at")
+        reason = exc.msg.removesuffix(" at")
         raise UsageError(
-            f"{what} {name} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            f"{what} {name} is not JSON ({reason} at line {exc.lineno} column {exc.colno})"
         ) from None
     except RecursionError:
         raise UsageError(f"{what} {name} is not usable JSON (nested too deeply)") from None

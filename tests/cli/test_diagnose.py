@@ -139,6 +139,14 @@ BAD_INPUTS = {
     "missing file": (lambda d: str(d / "nope.json"), "cannot read getListingsItem body"),
     "directory": (lambda d: str(d), "cannot read getListingsItem body"),
     "not json": (lambda d: _write(d, "x.json", "{not json"), "is not JSON"),
+    "unterminated string": (
+        lambda d: _write(d, "x.json", '{"sku": "A'),
+        "is not JSON (Unterminated string starting at line 1 column 9)",
+    ),
+    "control character": (
+        lambda d: _write(d, "x.json", '{"sku": "\x01"}'),
+        "is not JSON (Invalid control character at line 1 column 10)",
+    ),
     "empty": (lambda d: _write(d, "x.json", ""), "is not JSON"),
     "binary": (lambda d: _write_bytes(d, b"\xff\xfe\x00bad"), "cannot read"),
     "error body": (lambda d: fixture("listing_sandbox_400.json"), "SP-API error response"),
