@@ -357,6 +357,17 @@ class AccountHealth:
     policy_counters: Mapping[str, int] = field(default_factory=dict)  # only BAD sections
     as_of: datetime | None = None  # when the report was fetched (None: not known)
 
+    def counters_text(self) -> str:
+        """The BAD policy sections in words: 'listing policy violations: 2, document
+        requests: 6' ('' when there are none)."""
+        return ", ".join(f"{camel_words(k)}: {n}" for k, n in self.policy_counters.items())
+
+
+def camel_words(camel: str) -> str:
+    """SP-API's camelCase names in words: 'listingPolicyViolations' → 'listing policy
+    violations'."""
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in camel).strip()
+
 
 # --------------------------------------------------------------------------- diagnosis
 

@@ -51,8 +51,8 @@ def test_a_blocked_account_is_said_first_with_its_counters(status, severity, tit
     sku = policy_sku(account)
     first, *rest = diagnose(evidence(sku), now=NOW).findings
     assert (first.category, first.severity, first.title) == (Category.ACCOUNT, severity, title)
-    for name, count in health.policy_counters.items():
-        assert f"{name} {count}" in first.detail
+    assert f"Policy sections marked BAD: {health.counters_text()}." in first.detail
+    assert "listing policy violations: " in first.detail  # in words, not camelCase
     assert any(f.code == codes.POLICY_VIOLATION for f in rest)  # the listing's own cause follows
 
 

@@ -382,7 +382,7 @@ def test_account_at_risk_lists_the_bad_policy_sections():
         Category.ACCOUNT,
         Severity.WARNING,
     )
-    assert "listingPolicyViolations 3" in f.detail
+    assert "Policy sections marked BAD: listing policy violations: 3." in f.detail
 
 
 def test_account_deactivated_blocks_every_sale():

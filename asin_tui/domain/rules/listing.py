@@ -46,7 +46,7 @@ def account_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         return
     if account.marketplace_id not in ("", ctx.listing.marketplace_id):
         return
-    counters = ", ".join(f"{name} {count}" for name, count in account.policy_counters.items())
+    counters = account.counters_text()
     counters_text = f" Policy sections marked BAD: {counters}." if counters else ""
     if account.status == "DEACTIVATED":
         impact, severity, title = Impact.BLOCKS_SALE, Severity.ERROR, "Account deactivated"

@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from asin_tui.domain import codes
-from asin_tui.domain.models import Category, InventorySummary, Listing, Severity, WizardStep
+from asin_tui.domain.models import (
+    Category,
+    InventorySummary,
+    Listing,
+    Severity,
+    WizardStep,
+    camel_words,
+)
 from asin_tui.domain.patches import FULFILLMENT_AVAILABILITY
 from asin_tui.domain.rules.base import (
     Context,
@@ -102,7 +109,7 @@ def _where_the_units_are(inv: InventorySummary) -> list[str]:
         )
     if inv.unfulfillable_total:
         kinds = ", ".join(
-            f"{count} {_words(kind)}" for kind, count in inv.unfulfillable_breakdown.items()
+            f"{count} {camel_words(kind)}" for kind, count in inv.unfulfillable_breakdown.items()
         )
         facts.append(
             f"{_units(inv.unfulfillable_total)} unfulfillable" + (f" ({kinds})." if kinds else ".")
@@ -115,11 +122,6 @@ def _where_the_units_are(inv: InventorySummary) -> list[str]:
 def _units(count: int) -> str:
     """'1 unit is' / '5 units are'."""
     return "1 unit is" if count == 1 else f"{count} units are"
-
-
-def _words(camel: str) -> str:
-    """'customerDamaged' → 'customer damaged'."""
-    return "".join(f" {c.lower()}" if c.isupper() else c for c in camel).strip()
 
 
 #: Causes no listing edit lifts: stock held for them may never become sellable here.
