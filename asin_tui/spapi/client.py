@@ -474,10 +474,17 @@ class SpApi:
 
     async def inventory_summaries(self, skus: Sequence[str]) -> dict[str, Any]:
         """getInventorySummaries (details=true) for up to 50 SKUs: the payload
-        ``{"granularity", "inventorySummaries"}`` with every page followed."""
+        ``{"granularity", "inventorySummaries"}`` with every page followed. A SKU containing
+        a comma cannot travel in the comma-joined ``sellerSkus``: it is asked on its own
+        (``sellerSku``)."""
         if not 0 < len(skus) <= 50:
             raise ValueError("getInventorySummaries takes 1 to 50 SKUs")
-        params = self._params(details="true", sellerSkus=list(skus))
+        if len(skus) == 1 and "," in skus[0]:
+            params = self._params(details="true", sellerSku=skus[0])
+        elif any("," in sku for sku in skus):
+            raise ValueError("a SKU containing a comma must be asked for on its own")
+        else:
+            params = self._params(details="true", sellerSkus=list(skus))
         summaries: list[Any] = []
         payload: dict[str, Any] = {}
         next_token = None

@@ -210,7 +210,11 @@ class _InventoryBatches:
         future = self._pending.get(sku)
         if future is None:
             loop = asyncio.get_running_loop()
-            future = self._pending[sku] = loop.create_future()
+            future = loop.create_future()
+            if "," in sku:  # cannot travel in a comma-joined list: asked on its own
+                self._send({sku: future})
+                return future
+            self._pending[sku] = future
             if len(self._pending) >= INVENTORY_BATCH:
                 self._flush()
             elif self._closed and not self._flush_scheduled:
@@ -226,9 +230,12 @@ class _InventoryBatches:
         self._flush_scheduled = False
         if self._pending:
             batch, self._pending = self._pending, {}
-            task = asyncio.ensure_future(self._fetch(batch))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._send(batch)
+
+    def _send(self, batch: dict[str, asyncio.Future[dict[str, Any] | None]]) -> None:
+        task = asyncio.ensure_future(self._fetch(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def cancel(self) -> None:
         """Stop the calls in flight (the sync ended early)."""

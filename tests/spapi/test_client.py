@@ -208,6 +208,18 @@ async def test_inventory_batches_are_comma_joined_with_details(amazon, make_api)
         await api.inventory_summaries([f"S{i}" for i in range(51)])
 
 
+async def test_inventory_of_a_sku_with_a_comma_is_asked_on_its_own(amazon, make_api):
+    path = "/fba/inventory/v1/summaries"
+    amazon.script(path, answer(200, {"payload": {"inventorySummaries": [{"sellerSku": "A,B"}]}}))
+    api = make_api()
+    payload = await api.inventory_summaries(["A,B"])
+    assert payload["inventorySummaries"] == [{"sellerSku": "A,B"}]
+    q = query(amazon.sp_requests(path)[0])
+    assert q["sellerSku"] == ["A,B"] and "sellerSkus" not in q
+    with pytest.raises(ValueError, match="on its own"):
+        await api.inventory_summaries(["A,B", "C"])
+
+
 async def test_inventory_follows_next_token(amazon, make_api):
     path = "/fba/inventory/v1/summaries"
     amazon.script(

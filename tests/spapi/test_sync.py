@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import math
@@ -27,6 +28,7 @@ from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
     HEALTH_CHECKS,
     SyncProgress,
+    _InventoryBatches,
     fetch_listing,
     sync_account,
 )
@@ -477,6 +479,30 @@ def test_a_sync_that_ends_early_leaves_no_traceback():
     )
     assert run.stdout == "done\n"
     assert "Traceback" not in run.stderr and "InvalidStateError" not in run.stderr, run.stderr
+
+
+class InventoryStub:
+    """getInventorySummaries as Amazon reads it (several SKUs travel comma-joined, one alone
+    as ``sellerSku``), remembering each call's SKUs."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    async def inventory_summaries(self, skus):
+        self.asked.append(list(skus))
+        wire = list(skus) if len(skus) == 1 else ",".join(skus).split(",")
+        return {"inventorySummaries": [{"sellerSku": sku} for sku in wire]}
+
+
+async def test_fba_inventory_of_a_sku_with_a_comma_is_not_lost():
+    stub = InventoryStub()
+    batches = _InventoryBatches(stub, lambda n: None)
+    skus = [f"SKU-{i}" for i in range(3)] + ["RED,LARGE"]
+    futures = [batches.summary(sku) for sku in skus]
+    batches.close()
+    answers = await asyncio.gather(*futures)
+    assert [a["sellerSku"] for a in answers] == skus
+    assert sorted(stub.asked) == [["RED,LARGE"], ["SKU-0", "SKU-1", "SKU-2"]]
 
 
 # ----------------------------------------------------------------------------- forbidden
