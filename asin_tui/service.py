@@ -36,7 +36,13 @@ from asin_tui.domain.models import (
     State,
 )
 from asin_tui.spapi import parse
-from asin_tui.spapi.client import ReportRequest, SpApi, open_client, open_demo_client
+from asin_tui.spapi.client import (
+    ReportRequest,
+    SpApi,
+    open_client,
+    open_demo_client,
+    open_sandbox_app_client,
+)
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
@@ -148,6 +154,9 @@ class AccountService:
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
         self._account: AccountHealth | None = None
         self._account_loaded = False
+        #: One-line messages about how the account was opened, for the user to read once
+        #: (the demo's: fixes that won't be kept, a state file that had to be set aside).
+        self.notices: list[str] = []
 
     @classmethod
     def for_profile(cls, profile: Profile) -> AccountService:
@@ -162,7 +171,10 @@ class AccountService:
     @classmethod
     def for_demo(cls, reset: bool = False) -> AccountService:
         """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh."""
-        api = open_demo_client(reset=reset)
+        from asin_tui.sandbox.transport import demo_app
+
+        app = demo_app(reset)
+        api = open_sandbox_app_client(app)
         if reset:
             _remove_cache(cache_path(DEMO_PROFILE, api.marketplace_id))
         service = cls(
@@ -172,6 +184,7 @@ class AccountService:
             client_factory=open_demo_client,  # after aclose: reopen, with the changes kept
         )
         service._api = api
+        service.notices = list(app.account.notices)
         return service
 
     # ------------------------------------------------------------------ local reads

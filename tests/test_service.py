@@ -15,7 +15,7 @@ from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.domain.models import Category, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
-from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.sandbox.transport import SandboxTransport, demo_account_path
 from asin_tui.service import AccountService, HealthRefresh, UnknownSku
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
@@ -369,6 +369,22 @@ async def test_an_unreadable_account_health_report_is_named_and_not_kept(app, re
     reopened = make_service(app)
     assert reopened.account_health() is None  # nothing unreadable was stored
     await reopened.aclose()
+
+
+# ----------------------------------------------------------------------------- notices
+
+
+async def test_the_demo_service_passes_on_a_corrupt_state_files_notice():
+    path = demo_account_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[]")
+    service = AccountService.for_demo()
+    try:
+        (notice,) = service.notices
+        assert notice.startswith(f"demo account: {path} is not an asin-tui sandbox journal")
+        assert AccountService.for_demo().notices == []
+    finally:
+        await service.aclose()
 
 
 # ----------------------------------------------------------------------------- a report in the making

@@ -19,6 +19,7 @@ import httpx
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp, SandboxResponse
 from asin_tui.store import paths
+from asin_tui.store.atomic import ensure_private_dir
 
 DEMO_ACCOUNT_FILE = "demo-account.json"
 
@@ -65,10 +66,20 @@ def demo_account_path() -> Path:
 
 def demo_app(reset: bool = False) -> SandboxApp:
     """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
-    earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh."""
+    earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh.
+
+    A data folder that cannot be used (not a folder, no permission, a full disk) does not
+    stop the demo: it runs in memory, and ``app.account.notices`` says the fixes won't be
+    kept and why (so does a journal that had to be set aside)."""
     path = demo_account_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if reset:
-        path.unlink(missing_ok=True)
-    account = SandboxAccount.load_or_create(path)
+    try:
+        ensure_private_dir(path.parent)
+        if reset:
+            path.unlink(missing_ok=True)
+        account = SandboxAccount.load_or_create(path)
+    except OSError as exc:
+        account = SandboxAccount()
+        reason = exc.strerror or str(exc)
+        account.notices.append(f"demo fixes won't be kept: {path.parent}: {reason}")
+        return SandboxApp(account)
     return SandboxApp(account, on_accepted_patch=lambda: account.save(path))

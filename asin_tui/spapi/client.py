@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -71,6 +71,9 @@ from asin_tui.spapi.ratelimit import Backoff, RateLimiter, TokenBucket
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
 from asin_tui.store.config import Credentials, Profile, missing_credentials
+
+if TYPE_CHECKING:  # the sandbox is imported only when the demo runs
+    from asin_tui.sandbox.app import SandboxApp
 
 DEFAULT_TIMEOUT = 30.0
 LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
@@ -837,9 +840,15 @@ def sandbox_profile(
 def open_demo_client(reset: bool = False) -> SpApi:
     """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
     ``reset`` starts the demo account fresh."""
-    from asin_tui.sandbox.transport import SandboxTransport, demo_app
+    from asin_tui.sandbox.transport import demo_app
 
-    app = demo_app(reset)
+    return open_sandbox_app_client(demo_app(reset))
+
+
+def open_sandbox_app_client(app: SandboxApp) -> SpApi:
+    """A client for an in-process sandbox app (the demo's), at the app's time scale."""
+    from asin_tui.sandbox.transport import SandboxTransport
+
     account = app.account
     profile = sandbox_profile(account.marketplace, account.seller_id, DEMO_ENDPOINT, name="demo")
     return open_client_for_transport(profile, SandboxTransport(app), time_scale=app.time_scale)

@@ -69,6 +69,8 @@ class AsinTuiApp(App[None]):
         self.push_screen(
             ListScreen(service, self.progress_loader, sync_on_start=self.sync_on_start)
         )
+        for notice in service.notices:  # e.g. the demo's fixes won't be kept, and why
+            self.notify(notice, title="Account", severity="warning", timeout=15)
 
     def action_open_demo(self) -> None:
         if self.demo_factory is not None:

@@ -18,6 +18,7 @@ class ListingService(Protocol):
     profile_name: str
     marketplace_id: str
     seller_id: str
+    notices: list[str]  # one-line messages about how the account was opened (show once)
 
     def cached_records(self, *, all_listings: bool) -> list[ListingRecord]: ...
 

@@ -152,6 +152,29 @@ def test_demo_account_keeps_fixes_between_runs_until_reset():
     assert codes.OUT_OF_STOCK_MFN in demo_app().account.intended_causes(sku)
 
 
+def test_an_unusable_data_folder_runs_the_demo_in_memory_and_says_so(monkeypatch, tmp_path):
+    blocker = tmp_path / "data-is-a-file"
+    blocker.write_text("not a folder\n")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    app = demo_app()
+    (notice,) = app.account.notices
+    assert notice == f"demo fixes won't be kept: {demo_account_path().parent}: Not a directory"
+    sku = _restock_out_of_stock_listing(app)  # the fix works, in memory
+    assert codes.OUT_OF_STOCK_MFN not in app.account.intended_causes(sku)
+    assert demo_app(reset=True).account.notices == [notice]
+
+
+def test_a_corrupt_demo_state_file_is_set_aside_with_a_notice():
+    path = demo_account_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{half a journal")
+    (notice,) = demo_app().account.notices
+    (aside,) = path.parent.glob(f"{path.name}.corrupt-*")
+    assert notice.startswith(f"demo account: {path} is not valid JSON")
+    assert notice.endswith(f"moved it to {aside.name} and started fresh")
+    assert demo_app().account.notices == []  # said once: the next run starts clean
+
+
 def test_oversized_body_is_refused_without_reading_it(served, harness):
     with socket.create_connection(("127.0.0.1", int(served.rsplit(":", 1)[1]))) as raw:
         raw.sendall(

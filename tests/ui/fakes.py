@@ -156,6 +156,7 @@ class FakeService:
     def __init__(self, records: list[ListingRecord] | None = None, *, fail_sync: str | None = None):
         self.records = make_records() if records is None else records
         self.fail_sync = fail_sync
+        self.notices: list[str] = []
         self.synced = 0
         self.sync_gate: asyncio.Event | None = None  # set by a test to hold a sync mid-way
         self.closed = False

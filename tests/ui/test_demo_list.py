@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asin_tui.sandbox.transport import demo_account_path
 from asin_tui.service import AccountService
 from asin_tui.ui.app import make_app
 from asin_tui.ui.progress import saved_progress
@@ -33,3 +34,21 @@ async def test_demo_syncs_lists_report_order_and_opens_a_diagnosis():
         assert isinstance(app.screen, DetailScreen)
         findings = app.screen.query_one("#findings")
         assert shown[0].findings[0].title in "\n".join(str(s.render()) for s in findings.children)
+
+
+async def test_demo_with_an_unusable_data_folder_opens_in_memory_and_says_so(monkeypatch, tmp_path):
+    blocker = tmp_path / "data-is-a-file"
+    blocker.write_text("not a folder\n")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    app = make_app(AccountService.for_demo, progress_loader=saved_progress)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert app.screen.query_one(ListingTable).view.shown(), "the demo runs, in memory"
+        notes = [(n.title, n.message, n.severity) for n in app._notifications]
+        folder = demo_account_path().parent
+        assert (
+            "Account",
+            f"demo fixes won't be kept: {folder}: Not a directory",
+            "warning",
+        ) in notes
