@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import math
 import signal
 from typing import NoReturn
 
@@ -28,6 +29,7 @@ from asin_tui.sandbox.server import SandboxServer
 from asin_tui.sandbox.views import ACCOUNT_STATUSES
 
 DEFAULT_PORT = 8765
+MAX_LISTINGS = 1_000_000  # the account lives in memory: about 1 kB a listing as generated
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -109,12 +111,12 @@ def _stop_on_signal(signum: int, frame: object) -> NoReturn:
 def _check_options(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
-    if args.listings < 1:
-        raise UsageError(f"--listings must be at least 1, not {args.listings}")
+    if not 1 <= args.listings <= MAX_LISTINGS:
+        raise UsageError(f"--listings must be between 1 and {MAX_LISTINGS:,}, not {args.listings}")
     if args.problem_share is not None and not 0.0 <= args.problem_share <= 1.0:
         raise UsageError(f"--problem-share must be between 0 and 1, not {args.problem_share:g}")
-    if not args.time_scale > 0:
-        raise UsageError(f"--time-scale must be positive, not {args.time_scale:g}")
+    if not (math.isfinite(args.time_scale) and args.time_scale > 0):
+        raise UsageError(f"--time-scale must be a positive number, not {args.time_scale:g}")
     if args.marketplace.upper() not in MARKETPLACES:
         known = ", ".join(MARKETPLACES)
         raise UsageError(f"--marketplace: unknown code {args.marketplace!r} (one of {known})")

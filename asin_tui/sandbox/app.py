@@ -19,6 +19,7 @@ import hmac
 import itertools
 import json
 import logging
+import math
 import secrets
 import threading
 import time
@@ -266,8 +267,8 @@ class SandboxApp:
         wall_clock: Callable[[], float] = time.time,
         on_accepted_patch: Callable[[], None] | None = None,
     ) -> None:
-        if time_scale <= 0:
-            raise ValueError("time_scale must be positive")
+        if not (math.isfinite(time_scale) and time_scale > 0):
+            raise ValueError(f"time_scale must be a positive finite number, not {time_scale!r}")
         self.account = account
         self.time_scale = time_scale
         self._faults = faults

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import selectors
@@ -15,6 +16,8 @@ import httpx
 import pytest
 
 from asin_tui.cli import main
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
 
 STARTUP_SECONDS = 20
 
@@ -98,9 +101,12 @@ def test_port_in_use_is_one_clear_line(capsys):
     ("options", "fragment"),
     [
         (["--faults", "429=2"], "--faults: fault spec item '429=2': share must be between 0 and 1"),
-        (["--time-scale", "0"], "--time-scale must be positive"),
+        (["--time-scale", "0"], "--time-scale must be a positive number, not 0"),
+        (["--time-scale", "inf"], "--time-scale must be a positive number, not inf"),
+        (["--time-scale", "nan"], "--time-scale must be a positive number, not nan"),
         (["--problem-share", "1.5"], "--problem-share must be between 0 and 1"),
-        (["--listings", "0"], "--listings must be at least 1"),
+        (["--listings", "0"], "--listings must be between 1 and 1,000,000, not 0"),
+        (["--listings", "100000000"], "--listings must be between 1 and 1,000,000, not 100000000"),
         (["--port", "70000"], "--port must be between 0 and 65535"),
         (["--marketplace", "XX"], "--marketplace: unknown code 'XX'"),
     ],
@@ -110,6 +116,12 @@ def test_bad_options_are_usage_errors(capsys, options, fragment):
     err = capsys.readouterr().err
     assert fragment in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("time_scale", [0.0, -1.0, math.inf, math.nan])
+def test_the_app_refuses_a_time_scale_that_is_not_positive_and_finite(time_scale):
+    with pytest.raises(ValueError, match="time_scale must be a positive finite number"):
+        SandboxApp(SandboxAccount(listings=1), time_scale=time_scale)
 
 
 def test_account_status_option_serves_an_at_risk_seller(monkeypatch, capsys):
