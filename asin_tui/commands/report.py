@@ -12,6 +12,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 import shutil
 import sys
 import textwrap
@@ -49,6 +50,8 @@ CSV_COLUMNS = (
 )
 DEFAULT_MAX_AGE_MINUTES = 15.0
 MIN_TABLE_WIDTH = 100
+PIPED_WIDTH = 120
+DEMO_MARKETPLACE = "US"  # the marketplace the built-in sandbox account sells in
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -56,8 +59,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "report",
         help="sync the account and list the listings that need attention",
         description=(
-            "Sync the account, then list every listing that needs attention (or all of them), "
-            "most severe state first. Exit 0: none needs attention; 1: some do; 2: error."
+            "Sync the account, then list every listing that needs attention or is at risk "
+            "(or all of them), most severe state first."
+        ),
+        epilog=(
+            "Exit status: 0 when no listing needs attention, 1 when some do, 2 on an error "
+            "(config, credentials, network). A listing needs attention when it is not "
+            "buyable, not discoverable, or has an ERROR finding; one that is live with only "
+            "WARNING findings (an exemption about to expire...) is at risk: listed, but it "
+            "does not make the exit status 1."
         ),
     )
     add_account_options(parser, marketplace_help="marketplace code or id (overrides the profile)")
@@ -85,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     profile = None
     try:
         profile = resolve_profile(args)
+        if args.output is not None:
+            _check_output(args.output)
         return asyncio.run(_report(args, profile))
     except (ConfigError, SpApiError, CacheError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
@@ -98,11 +110,10 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
 
     if profile is not None:
         return AccountService.for_profile(profile)
-    service = AccountService.for_demo(reset=args.reset)
-    wanted = marketplace_option(args)
-    if wanted is not None and wanted.marketplace_id != service.marketplace_id:
+    wanted = marketplace_option(args)  # before the demo account (and its cache) is made
+    if wanted is not None and wanted.code != DEMO_MARKETPLACE:
         raise UsageError("the demo account sells in the US marketplace only")
-    return service
+    return AccountService.for_demo(reset=args.reset)
 
 
 async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
@@ -152,18 +163,32 @@ async def _sync(service: AccountService, *, include_all: bool) -> None:
         )
 
 
+def _check_output(output: Path) -> None:
+    """Refuse an --output that cannot be written before the sync, not after it."""
+    folder = output.parent
+    if output.is_dir():
+        raise UsageError(f"--output {output}: is a folder, not a file")
+    if not folder.is_dir():
+        raise UsageError(f"--output {output}: the folder {folder} does not exist")
+
+
 def _emit(text: str, output: Path | None, count: int) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    atomic_write_text(output, text, 0o644)
+    try:
+        atomic_write_text(output, text, 0o644)
+    except OSError as exc:  # its message names the temporary file: name the user's
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     print(f"asin-tui: wrote {count} listings to {output}", file=sys.stderr)
 
 
 def _table_width(output: Path | None) -> int:
+    """The terminal's width; for a file or a pipe, $COLUMNS when set, else 120."""
     if output is None and sys.stdout.isatty():
         return max(MIN_TABLE_WIDTH, shutil.get_terminal_size().columns)
-    return 120
+    columns = os.environ.get("COLUMNS", "")
+    return max(MIN_TABLE_WIDTH, int(columns)) if columns.isdigit() else PIPED_WIDTH
 
 
 def _one_line(exc: BaseException, profile: Profile | None) -> str:
@@ -280,8 +305,9 @@ def render_csv(records: Sequence[ListingRecord]) -> str:
 
 
 # The table's columns: (header, width; 0: as wide as the longest value, SKU up to _SKU_MAX;
-# None: one of the two flexible ones). When the terminal is narrow, optional columns go
-# first (in _DROP_ORDER) so TITLE and CAUSE stay readable; TITLE and CAUSE share the rest.
+# None: one of the two flexible ones). The cause is what a triage reads first: optional
+# columns go (in _DROP_ORDER) until CAUSE gets _CAUSE_MIN cells and TITLE _FLEX_MIN; CAUSE
+# then takes up to _CAUSE_MAX, TITLE the rest.
 _TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
     ("STATE", 0),
     ("SKU", 0),
@@ -295,7 +321,8 @@ _TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
 _DROP_ORDER = ("SINCE", "ASIN", "PRICE")
 _SKU_MAX = 30
 _FLEX_MIN = 16
-_CAUSE_MAX = 36
+_CAUSE_MIN = 30
+_CAUSE_MAX = 40
 _GAP = 2
 
 
@@ -326,11 +353,11 @@ def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[st
         fixed = sum(w or 0 for _, w in columns) + _GAP * (len(columns) - 1)
         room = width - fixed
         droppable = [name for name in _DROP_ORDER if any(h == name for h, _ in columns)]
-        if room >= 2 * _FLEX_MIN or not droppable:
+        if room >= _CAUSE_MIN + _FLEX_MIN or not droppable:
             break
         columns = [c for c in columns if c[0] != droppable[0]]
     room = max(room, 2 * _FLEX_MIN)
-    cause = min(_CAUSE_MAX, room - _FLEX_MIN)  # the cause is what a triage reads first
+    cause = min(_CAUSE_MAX, room - _FLEX_MIN)
     flex = {"TITLE": room - cause, "CAUSE": cause}
     return [(h, w if w is not None else flex[h]) for h, w in columns]
 
@@ -370,9 +397,12 @@ def _table_footer(
 ) -> list[str]:
     """Counts and sync facts: one line when it fits, else one line per fact."""
     attention = sum(r.needs_attention for r in records)
+    at_risk = sum(r.at_risk and not r.needs_attention for r in records)
     counts = ", ".join(f"{state} {n}" for state, n in _counts(records).items() if n)
     parts = [
-        f"{len(records)} listings, {attention} need attention" + (f" ({counts})" if counts else "")
+        f"{len(records)} listings, {attention} need attention"
+        + (f", {at_risk} at risk" if at_risk else "")
+        + (f" ({counts})" if counts else "")
     ]
     if last_sync is not None:
         scope = "all listings" if last_sync.include_all else "listings needing attention"
@@ -387,7 +417,7 @@ def _table_footer(
 
 def _account_line(account: AccountHealth) -> str:
     """The account-level gate, said once under the table (DOMAIN.md §3 row 15)."""
-    counters = ", ".join(f"{name} {n}" for name, n in account.policy_counters.items())
+    counters = account.counters_text()
     parts = [
         f"ACCOUNT {account.status}: resolve it in Seller Central → Account Health "
         "before fixing listings" + (f" (BAD: {counters})" if counters else "")

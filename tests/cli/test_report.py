@@ -242,6 +242,47 @@ def test_demo_in_a_real_process_json_then_csv_and_table_from_the_cache(tmp_path)
     assert_clean(synced.stdout, synced.stderr, as_csv.stderr, table.stdout, table.stderr)
 
 
+def test_an_output_folder_that_does_not_exist_fails_before_the_sync(capsys, profile, tmp_path):
+    target = tmp_path / "nope" / "x.json"
+    code, out, err = report(capsys, "--profile", "sb", "--output", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"asin-tui: --output {target}: the folder {target.parent} does not exist\n"
+    assert not cache_path("sb", "ATVPDKIKX0DER").exists()  # nothing was synced
+
+
+def test_demo_in_another_marketplace_is_refused_before_the_demo_is_made(capsys):
+    code, out, err = report(capsys, "--demo", "--marketplace", "DE")
+    assert (code, out) == (2, "")
+    assert "the demo account sells in the US marketplace only" in err
+    assert not cache_path(service_module.DEMO_PROFILE, "ATVPDKIKX0DER").exists()
+
+
+def test_a_piped_table_is_as_wide_as_columns_says(capsys, profile, monkeypatch):
+    report(capsys, "--profile", "sb", "--format", "json")  # sync once
+    monkeypatch.setenv("COLUMNS", "150")
+    _, out, _ = report(capsys, "--profile", "sb", "--cached")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) > 120 and all(len(line) <= 150 for line in lines)
+    assert "SINCE" in lines[0]  # room for every column
+
+
+def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, profile, monkeypatch):
+    """The contract: exit 1 only when a listing is not buyable, not discoverable or has an
+    ERROR; at-risk listings (WARNING) are listed but exit 0."""
+    report(capsys, "--profile", "sb", "--format", "json")  # sync once
+    keep = AccountService.cached_records
+
+    def only_at_risk(self, *, all_listings):
+        records = keep(self, all_listings=all_listings)
+        return [r for r in records if r.at_risk and not r.needs_attention]
+
+    monkeypatch.setattr(AccountService, "cached_records", only_at_risk)
+    code, out, _ = report(capsys, "--profile", "sb", "--cached", "--format", "json")
+    listings = json.loads(out)["listings"]
+    assert listings and code == 0
+    assert all(any(f["severity"] == "WARNING" for f in item["findings"]) for item in listings)
+
+
 def test_a_corrupt_cache_is_reported_as_a_warning_and_rebuilt(capsys, profile):
     cache_file = cache_path("sb", "ATVPDKIKX0DER")
     cache_file.parent.mkdir(parents=True, exist_ok=True)

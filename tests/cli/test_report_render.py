@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
+
+import pytest
 
 from asin_tui.commands.report import CSV_COLUMNS, ProgressBar, render
 from asin_tui.domain.models import (
@@ -131,6 +134,44 @@ def test_table_fits_the_width_truncates_titles_and_counts_in_a_footer():
     assert narrow[-2].startswith("2 listings, 2 need attention")
 
 
+def _cause_width(header: str) -> int:
+    start = header.index("CAUSE")
+    following = [header.index(h) for h in ("STOCK", "PRICE", "SINCE") if h in header]
+    return min(following, default=len(header)) - start
+
+
+@pytest.mark.parametrize("width", [100, 120, 160])
+def test_the_cause_gets_room_to_be_read(width):
+    """A triage reads the cause first: 30 cells or more, SINCE and ASIN dropped before it
+    is squeezed."""
+    records = [
+        dataclasses.replace(
+            RECORDS[0],
+            state=State.SEARCH_SUPPRESSED,
+            findings=(finding("MISSING_ATTRIBUTE", "Missing required attribute: size"),),
+        )
+    ]
+    lines = _render("table", records, width=width).splitlines()
+    assert all(len(line) <= width for line in lines)
+    assert _cause_width(lines[0]) >= 30
+    assert "Missing required attribute: size " in lines[1]  # whole, not cut
+    if width == 120:
+        assert "SINCE" not in lines[0] and "ASIN" in lines[0]
+
+
+def test_the_footer_counts_at_risk_listings_apart():
+    at_risk = dataclasses.replace(
+        RECORDS[0],
+        sku="LIVE-1",
+        state=State.ACTIVE,
+        buyable=True,
+        discoverable=True,
+        findings=(finding("EXEMPTION_EXPIRING", "Exemption ends soon", Severity.WARNING),),
+    )
+    footer = _render("table", [*RECORDS, at_risk], width=200).splitlines()[-1]
+    assert footer.startswith("3 listings, 2 need attention, 1 at risk (")
+
+
 def test_an_empty_report_still_has_its_shape():
     assert json.loads(_render("json", []))["listings"] == []
     assert _render("csv", []).splitlines() == [",".join(CSV_COLUMNS)]
@@ -153,7 +194,7 @@ def test_table_footer_says_when_the_account_is_not_normal():
     wide = _render("table", width=200, account=AT_RISK).splitlines()
     assert wide[-1] == (
         "ACCOUNT AT_RISK: resolve it in Seller Central → Account Health before fixing listings "
-        "(BAD: listingPolicyViolations 2, documentRequests 6) · Account Health report of "
+        "(BAD: listing policy violations: 2, document requests: 6) · Account Health report of "
         "2026-02-03 04:05 UTC"
     )
     assert wide[-2].startswith("2 listings, 2 need attention")
