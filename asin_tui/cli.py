@@ -2,18 +2,21 @@
 
 Each subcommand lives in ``asin_tui.commands.<name>`` and exposes
 ``add_parser(subparsers) -> argparse.ArgumentParser`` and ``run(args) -> int``.
-Exit codes: 0 ok / nothing needs attention, 1 needs attention, 2 usage, config or I/O error.
+Exit codes: 0 ok / nothing needs attention, 1 needs attention, 2 usage, config or I/O error,
+141 the reader of the output went away (``| head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from asin_tui import __version__
 
 SUBCOMMANDS = ("report", "diagnose", "progress", "sandbox", "config")
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
 
 
 class UsageError(Exception):
@@ -51,9 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
+        return code
+    except BrokenPipeError:  # `asin-tui ... | head`: the reader left, nothing more to say
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: list[str] | None) -> int:
+    parser = build_parser()
+    args = _parse(parser, argv)
+    try:
+        if args.reset and not getattr(args, "demo", False):
+            raise UsageError("--reset only applies to --demo")
         if args.command is None:
             from asin_tui.commands import tui
 
@@ -66,3 +81,33 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("asin-tui: interrupted", file=sys.stderr)
         return 130
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse; arguments nobody knows are reported by the (sub)command they were given to,
+    with its usage line (``asin-tui report: error: ...``), not the top-level one."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def _chosen_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The innermost subcommand parser the parsed ``args`` went through."""
+    while True:
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, actions[0].dest, None) if actions else None
+        if chosen is None:
+            return parser
+        parser = actions[0].choices[chosen]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)

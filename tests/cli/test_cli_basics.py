@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 
+import pytest
+
 from asin_tui import __version__
+from asin_tui.cli import EXIT_BROKEN_PIPE, main
 
 
 def asin_tui(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -58,3 +63,62 @@ def test_config_error_is_one_line_without_traceback(tmp_path):
         "asin-tui: ~/config/asin-tui/config.toml: no config file; "
         "create one with `asin-tui config init` (or try --demo)\n"
     )
+
+
+def test_subcommand_usage_error_names_the_subcommand():
+    result = asin_tui("report", "--bogus")
+    assert (result.returncode, result.stdout) == (2, "")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("usage: asin-tui report ")
+    assert lines[-1] == "asin-tui report: error: unrecognized arguments: --bogus"
+
+
+def test_nested_subcommand_usage_error_names_the_action():
+    result = asin_tui("sandbox", "serve", "--bogus", "1")
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: asin-tui sandbox serve ")
+    assert result.stderr.endswith(
+        "asin-tui sandbox serve: error: unrecognized arguments: --bogus 1\n"
+    )
+
+
+@pytest.mark.parametrize("argv", [["--reset"], ["--reset", "report", "--cached"]])
+def test_reset_without_demo_is_a_usage_error_for_every_command(argv, capsys):
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", "asin-tui: --reset only applies to --demo\n")
+
+
+def test_output_into_a_closed_pipe_exits_quietly():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader (`| head`) is already gone
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "asin_tui", "config", "path"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (EXIT_BROKEN_PIPE, "")
+
+
+def test_sandbox_serve_whose_reader_left_stops_on_ctrl_c_without_a_traceback():
+    """`asin-tui sandbox serve | head -1`, then Ctrl-C."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0", "--listings", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout.readline().startswith(b"asin-tui sandbox: seller ")
+        process.stdout.close()  # the banner is one write: all of it went out before this
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == EXIT_BROKEN_PIPE
+        assert process.stderr.read() == b""
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
