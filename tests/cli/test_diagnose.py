@@ -252,6 +252,16 @@ def test_a_quantity_that_is_not_a_finite_number_is_unreadable_input(capsys, tmp_
     )
 
 
+def test_a_listing_with_stock_and_a_price_is_not_called_closed(capsys):
+    code, out, _ = run(
+        capsys, fixture("listing_sandbox_200.json"), "--marketplace", "CA", "--format", "json"
+    )
+    first = json.loads(out)["findings"][0]
+    assert code == 1 and first["title"] == "Not buyable, no reason given by Amazon"
+    assert "quantity is 100" in first["detail"] and "130.00 CAD" in first["detail"]
+    assert "holiday mode" in first["fix"]
+
+
 def test_unknown_marketplace_is_a_usage_error(capsys):
     code, _, err = run(capsys, fixture("listing_healthy.json"), "--marketplace", "XX")
     assert code == 2 and "unknown marketplace 'XX'" in err
