@@ -119,8 +119,9 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
 async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
     service = _open_service(args, profile)
     try:
-        if service.cache_warning:
-            print(f"asin-tui: warning: {service.cache_warning}", file=sys.stderr)
+        warnings = [*service.notices, service.cache_warning]
+        for warning in filter(None, warnings):
+            print(f"asin-tui: warning: {warning}", file=sys.stderr)
         if not (args.cached and _fresh(service.last_sync(), args)):
             await _sync(service, include_all=args.all)
         records = service.cached_records(all_listings=args.all)

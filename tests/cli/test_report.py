@@ -20,6 +20,7 @@ from asin_tui.cli import main
 from asin_tui.commands.report import CSV_COLUMNS
 from asin_tui.domain import codes
 from asin_tui.domain.models import State
+from asin_tui.sandbox import transport
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
@@ -240,6 +241,18 @@ def test_demo_in_a_real_process_json_then_csv_and_table_from_the_cache(tmp_path)
     ]
     assert all(len(line) <= 120 for line in lines)
     assert_clean(synced.stdout, synced.stderr, as_csv.stderr, table.stdout, table.stderr)
+
+
+def test_demo_notices_are_warnings_on_stderr(capsys, monkeypatch, tmp_path):
+    """A data folder the demo cannot use: the report runs, and says the fixes won't be kept."""
+    monkeypatch.setattr(transport, "SandboxApp", partial(SandboxApp, time_scale=TIME_SCALE))
+    blocker = tmp_path / "data-is-a-file"
+    blocker.write_text("not a folder\n")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    code, out, err = report(capsys, "--demo", "--format", "json")
+    assert code == 1 and json.loads(out)["listings"]
+    folder = transport.demo_account_path().parent
+    assert err == f"asin-tui: warning: demo fixes won't be kept: {folder}: Not a directory\n"
 
 
 def test_an_output_folder_that_does_not_exist_fails_before_the_sync(capsys, profile, tmp_path):
