@@ -27,7 +27,9 @@ async def test_demo_syncs_lists_report_order_and_opens_a_diagnosis():
         assert shown, "the first sync fills the list"
         expected = service_box[0].cached_records(all_listings=False)
         assert [r.sku for r in shown] == [r.sku for r in expected]
-        assert all(r.needs_attention for r in shown)
+        # the default view: listings needing attention, and live ones at risk (a WARNING)
+        assert all(r.listed_by_default for r in shown)
+        assert any(r.at_risk and not r.needs_attention for r in shown)
         assert "Last sync" in str(app.screen.query_one("#sync-text").render())
         await pilot.press("enter")
         await settle(pilot)
