@@ -703,21 +703,8 @@ def test_fba_stock_in_warehouse_but_not_buyable_is_stranded():
     assert found.finding.code == codes.STRANDED_FBA and found.impact is Impact.BLOCKS_SALE
     assert "7 units sit in Amazon's warehouses" in found.finding.detail
     assert "AMAZON_NA" in found.finding.fix
-    fixable = only(
-        issue_rule,
-        Evidence(
-            listing(
-                status=frozenset(),
-                issues=(
-                    issue(
-                        categories=["MISSING_ATTRIBUTE"],
-                        attributes=["size"],
-                        actions=["LISTING_SUPPRESSED"],
-                    ),
-                ),
-            )
-        ),
-    )
+    suppressed = issue(categories=["MISSING_ATTRIBUTE"], actions=["LISTING_SUPPRESSED"])
+    fixable = only(issue_rule, Evidence(listing(status=frozenset(), issues=(suppressed,))))
     explained = only(fba_stock_rule, evidence, [fixable])
     assert explained.impact is Impact.NOTE and explained.finding.severity is Severity.ERROR
     assert "sellable once the problems above are fixed" in explained.finding.detail
