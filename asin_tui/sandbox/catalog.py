@@ -83,6 +83,7 @@ class Record:
     min_cents: int | None = None
     max_cents: int | None = None
     has_offer: bool = True  # False: no purchasable_offer at all
+    closed: bool = False  # the seller closed the offer: no fulfillment_availability
     omitted: str | None = None  # a required attribute left out
     bad_value: tuple[str, Any] | None = None  # (attribute, rejected value)
     image_url: str | None = ""  # "" = generated from the seed; None = no main image
@@ -92,6 +93,7 @@ class Record:
     policy: Policy | None = None
     gate: Gate | None = None
     catalog_removed: bool = False
+    catalog_product_type: str | None = None  # Amazon reclassified the ASIN to this type
     incomplete: bool = False  # a failed submission: no summaries until completed
     parent_sku: str | None = None
     child_skus: tuple[str, ...] = ()
@@ -357,16 +359,8 @@ def _variation_attributes(record: Record, mid: str) -> dict[str, Any]:
 
 def _offer_attributes(record: Record, mp: Marketplace) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
-    if record.fba:
-        attrs[schemas.FULFILLMENT] = [{"fulfillment_channel_code": mp.fba_channel_code}]
-    else:
-        attrs[schemas.FULFILLMENT] = [
-            {
-                "fulfillment_channel_code": "DEFAULT",
-                "quantity": record.quantity,
-                "lead_time_to_ship_max_days": 2,
-            }
-        ]
+    if not record.closed:  # a closed offer has no channel nor quantity until relisted
+        attrs[schemas.FULFILLMENT] = _fulfillment_availability(record, mp)
     if record.has_offer:
         offer: dict[str, Any] = {
             "marketplace_id": mp.marketplace_id,
@@ -383,6 +377,18 @@ def _offer_attributes(record: Record, mp: Marketplace) -> dict[str, Any]:
                 offer[key] = [{"schedule": [{"value_with_tax": amount}]}]
         attrs[schemas.PRICE] = [offer]
     return attrs
+
+
+def _fulfillment_availability(record: Record, mp: Marketplace) -> list[dict[str, Any]]:
+    if record.fba:
+        return [{"fulfillment_channel_code": mp.fba_channel_code}]
+    return [
+        {
+            "fulfillment_channel_code": "DEFAULT",
+            "quantity": record.quantity,
+            "lead_time_to_ship_max_days": 2,
+        }
+    ]
 
 
 def image_url(record: Record) -> str:

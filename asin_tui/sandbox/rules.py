@@ -338,6 +338,8 @@ def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
     _policy(record, found, today)
     if record.catalog_removed and CATALOG_ITEM_REMOVED not in found.actions_in_force():
         found.add("catalog_removed")
+    if record.catalog_product_type not in (None, record.product_type):
+        found.causes.add(codes.PRODUCT_TYPE_MISMATCH)  # seen only in the catalog item
     condition = _first_value(attributes, "condition_type")
     if condition not in _CONDITIONS:  # a rejected value: Amazon keeps the submitted one
         condition = record.condition

@@ -166,6 +166,17 @@ def _catalog_removed(r: Record, rng: random.Random) -> None:
     r.catalog_removed = True
 
 
+def _reclassified(r: Record, rng: random.Random) -> None:
+    """Amazon moved the ASIN to another product type; its requirements surface as a
+    missing attribute on the listing (DOMAIN §3 row 14)."""
+    r.catalog_product_type = rng.choice([t for t in schemas.PRODUCT_TYPES if t != r.product_type])
+
+
+def _closed(r: Record, rng: random.Random) -> None:
+    """The seller closed the offer: no fulfillment availability, no issue (row 16)."""
+    r.fba, r.stock, r.fn_sku, r.closed = False, None, None, True
+
+
 def _incomplete(r: Record, rng: random.Random) -> None:
     r.incomplete = True
     if r.omitted is None:
@@ -195,6 +206,8 @@ SCENARIOS: tuple[tuple[str, int, tuple[Defect, ...]], ...] = (
     ("condition_gated", 2, (_condition_gated,)),
     ("catalog_removed", 3, (_catalog_removed,)),
     ("incomplete_sku", 3, (_incomplete,)),
+    ("product_type_changed", 2, (_reclassified, _missing_attribute)),
+    ("closed_by_seller", 2, (_closed,)),
     ("missing_attribute_and_out_of_stock", 3, (_missing_attribute, _mfn_out_of_stock)),
     ("invalid_image_and_price", 2, (_invalid_image, _price_below_minimum)),
     ("policy_and_out_of_stock", 1, (_policy, _mfn_out_of_stock)),

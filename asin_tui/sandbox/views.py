@@ -188,10 +188,12 @@ def catalog_item(
 ) -> dict[str, Any]:
     """getCatalogItem (2022-04-01) Item for the record's ASIN with the requested sections.
 
-    The catalog shows Amazon's view of the product (generated content), not the seller's
-    latest patch."""
+    The catalog shows Amazon's view of the product (generated content, and the product type
+    Amazon classifies it as, which a reclassification makes differ from the listing's), not
+    the seller's latest patch."""
     mid = mp.marketplace_id
     c = content_of(record)
+    catalog_type = record.catalog_product_type or record.product_type
     item: dict[str, Any] = {"asin": record.asin}
     if "attributes" in included:
         attributes = attributes_of(record, mp)
@@ -217,7 +219,7 @@ def catalog_item(
         }
         item["images"] = [{"marketplaceId": mid, "images": [image]}]
     if "productTypes" in included:
-        item["productTypes"] = [{"marketplaceId": mid, "productType": record.product_type}]
+        item["productTypes"] = [{"marketplaceId": mid, "productType": catalog_type}]
     if "relationships" in included:
         item["relationships"] = [
             {"marketplaceId": mid, "relationships": _asin_relations(record, by_sku)}
@@ -232,7 +234,7 @@ def catalog_item(
                 "itemName": title_of(c),
                 "manufacturer": c.brand,
                 "size": c.size,
-                "websiteDisplayGroup": record.product_type.lower() + "_display_on_website",
+                "websiteDisplayGroup": catalog_type.lower() + "_display_on_website",
             }
         ]
     return item

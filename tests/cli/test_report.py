@@ -279,10 +279,16 @@ def test_a_piped_table_is_as_wide_as_columns_says(capsys, profile, monkeypatch):
     assert "SINCE" in lines[0]  # room for every column
 
 
-def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, profile, monkeypatch):
+def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, fast_clients, monkeypatch):
     """The contract: exit 1 only when a listing is not buyable, not discoverable or has an
     ERROR; at-risk listings (WARNING) are listed but exit 0."""
-    report(capsys, "--profile", "sb", "--format", "json")  # sync once
+    account = SandboxAccount()  # the demo mix has every scenario, an expiring exemption too
+    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    try:
+        use_sandbox_profile(monkeypatch, "sb", account.seller_id, base_url)
+        report(capsys, "--profile", "sb", "--format", "json")  # sync once
+    finally:
+        server.stop()
     keep = AccountService.cached_records
 
     def only_at_risk(self, *, all_listings):

@@ -44,6 +44,8 @@ DEMO_CAUSES = {
     codes.CATALOG_ITEM_REMOVED,
     codes.INCOMPLETE_SKU,
     codes.EXEMPTION_EXPIRING,
+    codes.PRODUCT_TYPE_MISMATCH,
+    codes.LISTING_CLOSED,
     codes.VARIATION_PARENT,
 }
 
@@ -230,6 +232,32 @@ def test_mfn_out_of_stock_is_discoverable_but_not_buyable(demo):
     assert status(demo, sku) == {"DISCOVERABLE"}
     assert item["issues"] == []
     assert item["fulfillmentAvailability"] == [{"fulfillmentChannelCode": "DEFAULT", "quantity": 0}]
+
+
+def test_a_listing_the_seller_closed_has_no_fulfillment_and_no_issue(demo):
+    sku = one(demo, codes.LISTING_CLOSED, only=True)
+    item = demo.item(sku, ["summaries", "issues", "fulfillmentAvailability", "attributes"])
+    assert status(demo, sku) == {"DISCOVERABLE"}
+    assert (item["issues"], item["fulfillmentAvailability"]) == ([], [])
+    assert "fulfillment_availability" not in item["attributes"]
+
+
+def test_relisting_a_closed_listing_makes_it_buyable(account):
+    sku = one(account, codes.LISTING_CLOSED, only=True)
+    restock(account, sku)
+    assert status(account, sku) == {"BUYABLE", "DISCOVERABLE"}
+    assert account.intended_causes(sku) == frozenset()
+
+
+def test_a_reclassified_asin_shows_its_new_product_type_in_the_catalog_only(demo):
+    sku = one(demo, codes.PRODUCT_TYPE_MISMATCH)
+    assert demo.intended_causes(sku) == {codes.PRODUCT_TYPE_MISMATCH, codes.MISSING_ATTRIBUTE}
+    ours = product_type(demo, sku)
+    asin = demo.item(sku, ["summaries"])["summaries"][0]["asin"]
+    (catalog,) = demo.catalog_item(asin, ["productTypes"])["productTypes"]
+    assert catalog["productType"] != ours
+    issues = demo.item(sku, ["issues"])["issues"]
+    assert [i["code"] for i in issues] == ["90220"]  # the listing shows a missing attribute
 
 
 def test_missing_attribute_suppresses_the_listing(demo):

@@ -552,10 +552,11 @@ async def test_fetch_listing_brings_all_the_evidence_of_one_sku(demo_account, co
     api, _ = connect(demo_account)
 
     def sku_with(cause: str) -> str:
+        """The first SKU whose only cause is ``cause``."""
         return next(
             s
             for s in demo_account.search(sort_by="sku")
-            if cause in demo_account.intended_causes(s)
+            if demo_account.intended_causes(s) == {cause}
         )
 
     fba = await fetch_listing(api, sku_with(codes.OUT_OF_STOCK_FBA))
