@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 from asin_tui import __version__
@@ -113,9 +114,19 @@ def test_sandbox_serve_whose_reader_left_stops_on_ctrl_c_without_a_traceback():
         stderr=subprocess.PIPE,
     )
     try:
-        assert process.stdout.readline().startswith(b"asin-tui sandbox: seller ")
-        process.stdout.close()  # the banner is one write: all of it went out before this
-        process.send_signal(signal.SIGINT)
+        first = process.stdout.readline().decode("utf-8")
+        assert first.startswith("asin-tui sandbox: seller ")
+        process.stdout.close()
+        url = first.rsplit("serving at ", 1)[1].strip()
+        # The rest of the banner may still be on its way (then writing it ends the server at
+        # once); otherwise it serves until Ctrl-C, and saying it stopped ends it the same way.
+        while process.poll() is None:
+            try:
+                httpx.get(f"{url}/auth/o2/token", timeout=5)
+            except httpx.TransportError:
+                continue
+            process.send_signal(signal.SIGINT)
+            break
         assert process.wait(timeout=20) == EXIT_BROKEN_PIPE
         assert process.stderr.read() == b""
     finally:
