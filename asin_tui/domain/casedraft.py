@@ -40,10 +40,12 @@ class ChecklistEntry:
     note: str = ""
 
 
-def case_filename(sku: str, when: datetime) -> str:
-    """``<sku>-<YYYY-MM-DD>.md`` with characters unsafe in a file name replaced."""
+def case_filename(sku: str, when: datetime, attempt: int = 1) -> str:
+    """``<sku>-<YYYYmmdd-HHMMSS>.md`` with characters unsafe in a file name replaced; a
+    later ``attempt`` in the same second gets ``-2``, ``-3``… so no draft is overwritten."""
     safe = _UNSAFE_FILE_CHARS.sub("_", sku).strip("._") or "listing"
-    return f"{safe}-{when:%Y-%m-%d}.md"
+    suffix = f"-{attempt}" if attempt > 1 else ""
+    return f"{safe}-{when:%Y%m%d-%H%M%S}{suffix}.md"
 
 
 def build_case_draft(

@@ -134,7 +134,9 @@ def test_secrets_pasted_in_notes_are_redacted():
     assert text.count("[redacted]") == 2
 
 
-def test_case_filename_is_safe():
-    assert case_filename("POL/1", NOW) == "POL_1-2026-03-01.md"
-    assert case_filename("../..", NOW) == "listing-2026-03-01.md"
-    assert case_filename("MUG-1.blue", NOW) == "MUG-1.blue-2026-03-01.md"
+def test_case_filename_is_safe_and_timed():
+    when = NOW.replace(hour=14, minute=5, second=9)
+    assert case_filename("POL/1", when) == "POL_1-20260301-140509.md"
+    assert case_filename("../..", when) == "listing-20260301-140509.md"
+    assert case_filename("MUG-1.blue", when) == "MUG-1.blue-20260301-140509.md"
+    assert case_filename("MUG-1", when, attempt=2) == "MUG-1-20260301-140509-2.md"

@@ -1,12 +1,18 @@
 """The reactivation wizard: seven steps that get one listing back on sale, resumable.
 
 Slow work runs in workers: reading the evidence and progress (thread), the VALIDATION_PREVIEW
-and the real patch, the Verify re-read (async, network). Progress is saved after every step
-change and action; Escape leaves with it kept.
+and the Verify re-read (async, network; Next, Back and Submit wait for them). The real submit
+runs as an app-level worker: it is recorded as SUBMITTING before the call and settles with
+Amazon's answer even when the wizard was left meanwhile. Progress (with what was typed) is
+saved after every step change and action, from a thread worker (typing is saved once it
+pauses); Escape leaves with it kept.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +24,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.wizard import build_plan
-from asin_tui.store.progress import ProgressError, ProgressStore, SkuProgress
+from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_stepper import WizardStepper
@@ -31,6 +39,13 @@ from asin_tui.ui.widgets.wizard_steps import (
     ApplyStep,
     ProgressChanged,
     VerifyStep,
+)
+
+SAVE_DELAY = 0.5  # seconds of quiet typing before what was typed is saved
+#: Actions that wait while Amazon answers (a step change would drop its answer's view, a
+#: second send would race the first).
+_WAIT_FOR_ANSWER = frozenset(
+    {"next", "back", "preview", "submit", "override", "recheck", "fix_failing"}
 )
 
 _STEP_ACTIONS = {
@@ -54,13 +69,15 @@ class WizardLoaded(Message):
 
 @dataclass
 class PatchAnswered(Message):
-    result: Any  # SubmissionResult
-    patches: list
+    """Amazon answered a preview or a submit (already recorded in the state and saved)."""
+
+    result: Any  # SubmissionResult, None when the call failed
     preview: bool
 
 
 @dataclass
 class Rechecked(Message):
+    evidence: Evidence
     diagnosis: Diagnosis
 
 
@@ -133,6 +150,8 @@ class WizardScreen(Screen):
         self.sku = sku
         self.store = store
         self.state: WizardState | None = None
+        self.waiting = False  # a preview, submit or re-check is on its way
+        self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -170,23 +189,58 @@ class WizardScreen(Screen):
         self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings, case_text))
 
     @work(exclusive=True, group="wizard-patch", exit_on_error=False)
-    async def send(self, patches: list, preview: bool) -> None:
+    async def send_preview(self, patches: list) -> None:
         try:
-            result = await self.service.patch(self.sku, patches, preview=preview)
+            result = await self.service.patch(self.sku, patches, preview=True)
         except Exception as exc:
-            self.post_message(WizardFailed("send the patch", describe_error(exc)))
+            self.post_message(WizardFailed("validate the patch", describe_error(exc)))
             return
-        self.post_message(PatchAnswered(result, patches, preview))
+        self.state.record(result, patches)
+        self.save()
+        self.post_message(PatchAnswered(result, preview=True))
+
+    def submit(self, patches: list) -> None:
+        """Send the real patch from an app-level worker: leaving the wizard does not cancel
+        it, and its answer is recorded and saved either way."""
+        record = self.state.begin_submit(patches)
+        self.save()
+        self.wait_for_answer()
+        self.app.run_worker(
+            self._submitted(self.state, record), group="wizard-submit", exit_on_error=False
+        )
+
+    async def _submitted(self, state: WizardState, record: PatchRecord) -> None:
+        result = None
+        try:
+            result = await self.service.patch(self.sku, record.patches, preview=False)
+        except Exception as exc:
+            reason = describe_error(exc)
+            state.settle_failed(record, reason)
+            self.app.notify(
+                f"{reason} Re-check the listing to see whether it landed.",
+                title="No answer to the submit",
+                severity="error",
+                timeout=10,
+            )
+        else:
+            state.settle(record, result)
+        if self.store is not None:
+            try:
+                await asyncio.to_thread(self.store.update, self.sku, copy.deepcopy(state.progress))
+            except ProgressError as exc:
+                self.app.notify(str(exc), title="Progress not saved", severity="error")
+        if self.is_attached:
+            self.post_message(PatchAnswered(result, preview=False))
 
     @work(exclusive=True, group="wizard-verify", exit_on_error=False)
     async def recheck(self) -> None:
         try:
             await self.service.refresh(self.sku)
-            diagnosis = self.service.diagnosis(self.sku)
+            evidence, diagnosis = self.service.evidence(self.sku), self.service.diagnosis(self.sku)
         except Exception as exc:
             self.post_message(WizardFailed("re-read the listing", describe_error(exc)))
             return
-        self.post_message(Rechecked(diagnosis))
+        self.post_message(Rechecked(evidence, diagnosis))
 
     # ------------------------------------------------------------------ results
 
@@ -198,25 +252,38 @@ class WizardScreen(Screen):
         self.show_step(self.state.step)
 
     def on_patch_answered(self, message: PatchAnswered) -> None:
-        state = self.state
-        state.record(message.result, message.patches, preview=message.preview)
-        self.save()
-        self.query_one(ApplyStep).show_answer(message.result, real=not message.preview)
-        self.refresh_bindings()
+        self.answered()
+        if message.result is not None:
+            for body in self.query(ApplyStep):  # the step shown may have changed meanwhile
+                body.show_answer(message.result, real=not message.preview)
 
     def on_rechecked(self, message: Rechecked) -> None:
-        result = self.state.verified(message.diagnosis)
+        state = self.state
+        result = state.verified(message.diagnosis)
+        state.fresh = (message.evidence, message.diagnosis)
         self.save()
-        self.query_one(VerifyStep).show(result)
+        for body in self.query(VerifyStep):
+            body.show(result)
+        self.answered()
+
+    def wait_for_answer(self) -> None:
+        self.waiting = True
+        self.refresh_bindings()
+
+    def answered(self) -> None:
+        self.waiting = False
         self.update_stepper()
         self.refresh_bindings()
 
     def on_wizard_failed(self, message: WizardFailed) -> None:
         self.notify(message.reason, title=f"Could not {message.what}", severity="error", timeout=10)
+        if self.state is not None:
+            self.answered()
 
     def on_progress_changed(self, message: ProgressChanged) -> None:
         self.state.progress.touch()
-        self.save()
+        self.update_stepper()
+        self.save(debounce=message.typing)
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
@@ -234,7 +301,7 @@ class WizardScreen(Screen):
     def show_step(self, step: WizardStep) -> None:
         state = self.state
         state.go(step)
-        if step is WizardStep.WRAP_UP and state.progress.outcome.value == "open":
+        if step is WizardStep.WRAP_UP and state.needs_wrap_up:
             self.wrap_up()
         self.save()
         self.update_stepper()
@@ -243,9 +310,14 @@ class WizardScreen(Screen):
         body.mount(STEP_BODIES[step](state))
         body.scroll_home(animate=False)
         self.refresh_bindings()
-        if step is WizardStep.APPLY and state.patches() and not state.preview_valid:
+        if (
+            step is WizardStep.APPLY
+            and state.patches()
+            and not (state.preview_valid or state.already_submitted)
+        ):
             self.action_preview()
         elif step is WizardStep.VERIFY and state.verification is None:
+            self.wait_for_answer()  # the new body says it is re-reading
             self.recheck()
 
     def wrap_up(self) -> None:
@@ -261,24 +333,58 @@ class WizardScreen(Screen):
         statuses = {step: state.status(step) for step in WizardStep}
         self.query_one(WizardStepper).show(statuses, state.step)
 
-    def save(self) -> None:
+    def save(self, *, debounce: bool = False) -> None:
+        """Save the progress (with what was typed) from a thread; ``debounce``: once typing
+        pauses. Saves are coalesced: a newer one cancels a pending older one, and the store
+        merges what lands late, so an older copy never undoes a newer one."""
         if self.store is None or self.state is None:
             return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if debounce:
+            self._save_timer = self.set_timer(SAVE_DELAY, self.save)
+            return
+        self.state.keep_draft()
+        snapshot = copy.deepcopy(self.state.progress)  # the UI goes on changing the original
+        self.app.run_worker(  # app-level: a save still lands after the wizard is left
+            lambda: self._write(snapshot),
+            thread=True,
+            exclusive=True,
+            group=f"wizard-save-{self.sku}",
+            exit_on_error=False,
+        )
+
+    def _write(self, snapshot: SkuProgress) -> None:
+        if get_current_worker().is_cancelled:
+            return  # a newer save is on its way
         try:
-            self.store.update(self.sku, self.state.progress)
+            self.store.update(self.sku, snapshot)
         except ProgressError as exc:
-            self.notify(str(exc), title="Progress not saved", severity="error")
+            self.app.call_from_thread(
+                self.app.notify, str(exc), title="Progress not saved", severity="error"
+            )
+
+    def on_unmount(self) -> None:
+        """The app closes while typing was not saved yet: save it now."""
+        if self._save_timer is not None and self.store is not None and self.state is not None:
+            self._save_timer.stop()
+            self.state.keep_draft()
+            with contextlib.suppress(ProgressError):  # the app closes: nowhere left to say it
+                self.store.update(self.sku, self.state.progress)
 
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.waiting and action in _WAIT_FOR_ANSWER:
+            return None  # shown, greyed out, until Amazon answers
         step = _STEP_ACTIONS.get(action)
         if step is None:
             return True
         if self.state is None or self.state.step is not step:
             return False
         if action == "submit":
-            return True if self.state.preview_valid else None
+            return True if self.state.preview_valid and not self.state.already_submitted else None
         if action == "override":
             preview = self.state.preview
             return preview is not None and preview.status == "INVALID"
@@ -288,7 +394,7 @@ class WizardScreen(Screen):
         return True
 
     def action_next(self) -> None:
-        if self.state is None:
+        if self.state is None or self.waiting:
             return
         nxt = self.state.plan.next_step(self.state.step)
         if nxt is None:
@@ -297,7 +403,7 @@ class WizardScreen(Screen):
         self.show_step(nxt)
 
     def action_back(self) -> None:
-        if self.state is None:
+        if self.state is None or self.waiting:
             return
         previous = self.state.plan.previous_step(self.state.step)
         if previous is not None:
@@ -315,30 +421,39 @@ class WizardScreen(Screen):
         if not patches:
             self.notify("Nothing to send: enter a change in Stock or Listing fields.")
             return
-        self.send(patches, True)
+        self.wait_for_answer()
+        self.send_preview(patches)
 
     def action_submit(self) -> None:
+        if self.state.already_submitted:
+            self.notify("Amazon accepted these patches already: press n to re-check.")
+            return
         if not self.state.preview_valid:
             self.notify("Validate first (p); submit only after Amazon answers VALID.")
             return
-        self.send(self.state.patches(), False)
+        self.submit(self.state.patches())
 
     def action_override(self) -> None:
         patches = self.state.patches()
         if patches:
             self.notify("Submitting although the preview was INVALID.", severity="warning")
-            self.send(patches, False)
+            self.submit(patches)
 
     def action_recheck(self) -> None:
-        self.query_one(VerifyStep).show(None)
+        for body in self.query(VerifyStep):
+            body.show(None)
+        self.wait_for_answer()
         self.recheck()
 
     def action_fix_failing(self) -> None:
-        result = self.state.verification
-        if result and result.failing_step:
-            self.state.verification = None
-            self.state.preview = None
-            self.show_step(result.failing_step)
+        """Back to the root cause's step, planned from the evidence just re-read; what was
+        typed for the old plan is dropped."""
+        state = self.state
+        result = state.verification
+        if not (result and result.failing_step and state.fresh):
+            return
+        state.replan(build_plan(*state.fresh))
+        self.show_step(result.failing_step)
 
     def action_copy_case(self) -> None:
         if self.state.case_text:

@@ -7,15 +7,17 @@ change and action.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft, case_filename
-from asin_tui.domain.models import Diagnosis, Issue, WizardStep
-from asin_tui.domain.patches import Patch
+from asin_tui.domain.models import Diagnosis, Evidence, Issue, WizardStep
+from asin_tui.domain.patches import Patch, validate_value
 from asin_tui.domain.wizard import (
+    FIXING_STEPS,
     Draft,
     PolicyCase,
     Status,
@@ -27,13 +29,17 @@ from asin_tui.domain.wizard import (
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
 from asin_tui.store.progress import (
+    SUBMITTING,
     ChecklistItem,
+    DraftProgress,
     Outcome,
     PatchMode,
     PatchRecord,
     SkuProgress,
     StepStatus,
 )
+
+NO_ANSWER = "NO_ANSWER"  # PatchRecord.status of a real submit whose call failed (Verify tells)
 
 
 def checklist_label(case: PolicyCase, text: str) -> str:
@@ -51,33 +57,58 @@ class WizardState:
     verification: VerifyResult | None = None
     case_path: Path | None = None
     case_text: str = ""
+    case_stale: bool = False  # went back after escalating: Wrap up writes a new draft
+    fresh: tuple[Evidence, Diagnosis] | None = None  # what the last re-check read
 
     # ------------------------------------------------------------------ navigation
 
     @classmethod
     def start(cls, plan: WizardPlan, saved: SkuProgress | None, case_text: str = "") -> WizardState:
-        """Resume ``saved`` progress (``case_text``: its saved case draft, if any), or begin at
-        the Overview; steps not touched yet take their status from the plan."""
+        """Resume ``saved`` progress (``case_text``: its saved case draft, if any) with what was
+        typed and not sent yet, or begin at the Overview; steps not touched yet take their
+        status from the plan. A listing resolved earlier that needs attention again starts a
+        new round (history kept); an escalated one waits on Seller Support at Wrap up."""
         progress = saved or SkuProgress(sku=plan.diagnosis.sku)
+        if progress.outcome is Outcome.RESOLVED and plan.diagnosis.needs_attention:
+            _new_round(progress, plan)
+            case_text = ""
         for step_plan in plan.steps:
             step = progress.steps[step_plan.step]
             if step.updated_at is None:
                 step.status = StepStatus(step_plan.status.value)
         if progress.current_step not in plan.applicable:
             progress.current_step = WizardStep.OVERVIEW
-        state = cls(plan, progress, case_text=case_text)
-        if progress.case_draft_path:
+        state = cls(plan, progress, draft=restored_draft(plan, progress.draft), case_text=case_text)
+        if progress.case_draft_path and progress.outcome is Outcome.ESCALATED:
             state.case_path = Path(progress.case_draft_path)
         state._sync_checklist()
         return state
+
+    def replan(self, plan: WizardPlan) -> None:
+        """Work from fresh evidence (after a re-check): a new plan, an empty draft, no preview."""
+        self.plan = plan
+        self.draft = Draft()
+        self.preview = self.previewed = self.verification = None
+        self._sync_checklist()
 
     @property
     def step(self) -> WizardStep:
         return self.progress.current_step
 
     def go(self, step: WizardStep) -> None:
+        if step is not WizardStep.WRAP_UP and self.progress.outcome is Outcome.ESCALATED:
+            self.case_stale = True
         self.progress.current_step = step
         self.progress.touch()
+
+    @property
+    def needs_wrap_up(self) -> bool:
+        """Wrap up has its outcome (and case draft) still to write, or to write again."""
+        return (
+            self.progress.outcome is Outcome.OPEN
+            or self.case_stale
+            or self.status(WizardStep.WRAP_UP) is not Status.PASSED
+        )
 
     def set_status(self, step: WizardStep, status: Status) -> None:
         entry = self.progress.steps[step]
@@ -109,9 +140,31 @@ class WizardState:
         self.progress.steps[step].updated_at = datetime.now(UTC)
         self.progress.touch()
 
+    def tick(
+        self, case: PolicyCase, text: str, *, done: bool | None = None, note: str | None = None
+    ) -> None:
+        """Tick/untick a checklist item or note it; every item ticked passes the Policy step
+        (on the seller's word), unticking one makes it need action again."""
+        self.checklist_item(case, text).set(done=done, note=note)
+        self.progress.touch()
+        if done is not None and self.plan.policy_cases:
+            self.set_status(
+                WizardStep.POLICY, Status.PASSED if self.policy_done() else Status.NEEDS_ACTION
+            )
+
     def policy_done(self) -> bool:
         items = [self.checklist_item(c, i.text) for c in self.plan.policy_cases for i in c.items]
         return bool(items) and all(i.done for i in items)
+
+    def keep_draft(self) -> None:
+        """Put what was typed into the progress (stamped only when it changed)."""
+        saved = saved_draft(self.draft)
+        current = self.progress.draft
+        if current is None and saved == DraftProgress():
+            return
+        if current is None or replace(current, updated_at=None) != saved:
+            saved.updated_at = datetime.now(UTC)
+            self.progress.draft = saved
 
     # ------------------------------------------------------------------ apply
 
@@ -126,33 +179,65 @@ class WizardState:
             and self.previewed == self.patches()
         )
 
-    def record(self, result: Any, patches: list[Patch], *, preview: bool) -> None:
-        """Keep Amazon's answer to a patch (preview or real) in the progress."""
+    @property
+    def already_submitted(self) -> bool:
+        """Amazon ACCEPTED exactly these patches already (a second submit would resend them)."""
+        patches = self.patches()
+        return bool(patches) and any(
+            r.mode is PatchMode.REAL and r.status == "ACCEPTED" and r.patches == patches
+            for r in self.progress.patches
+        )
+
+    def record(self, result: Any, patches: list[Patch]) -> None:
+        """Keep Amazon's answer to a VALIDATION_PREVIEW in the progress."""
         self.progress.patches.append(
             PatchRecord(
                 submitted_at=datetime.now(UTC),
-                mode=PatchMode.VALIDATION_PREVIEW if preview else PatchMode.REAL,
+                mode=PatchMode.VALIDATION_PREVIEW,
                 patches=patches,
                 status=result.status,
                 submission_id=result.submission_id,
                 issues=[_issue_dict(i) for i in result.issues],
             )
         )
-        if preview:
-            self.preview, self.previewed = result, patches
+        self.preview, self.previewed = result, patches
         self.set_status(WizardStep.APPLY, Status.PASSED if result.ok else Status.NEEDS_ACTION)
+
+    def begin_submit(self, patches: list[Patch]) -> PatchRecord:
+        """A real submit is about to be sent: its SUBMITTING record, kept before the call so
+        a patch that lands is never forgotten."""
+        record = PatchRecord(datetime.now(UTC), PatchMode.REAL, patches, SUBMITTING)
+        self.progress.patches.append(record)
+        self.progress.touch()
+        return record
+
+    def settle(self, record: PatchRecord, result: Any) -> None:
+        """Amazon answered the real submit of ``record``."""
+        record.status, record.submission_id = result.status, result.submission_id
+        record.issues = [_issue_dict(i) for i in result.issues]
+        self.set_status(WizardStep.APPLY, Status.PASSED if result.ok else Status.NEEDS_ACTION)
+
+    def settle_failed(self, record: PatchRecord, reason: str) -> None:
+        """The real submit got no answer: whether it landed is unknown (Verify tells)."""
+        record.status = NO_ANSWER
+        record.issues = [{"code": NO_ANSWER, "message": reason, "severity": "ERROR"}]
+        self.set_status(WizardStep.APPLY, Status.NEEDS_ACTION)
 
     # ------------------------------------------------------------------ verify / wrap up
 
     def verified(self, after: Diagnosis) -> VerifyResult:
+        """The re-read diagnosis: each fixing step needs action while a finding maps to it;
+        a listing back on sale is resolved there and then."""
         result = self.verification = verify(self.plan.diagnosis, after)
-        failing = result.failing_step
-        for step in (WizardStep.STOCK, WizardStep.POLICY, WizardStep.FIELDS):
-            if step in self.plan.applicable:
-                self.set_status(step, Status.NEEDS_ACTION if step is failing else Status.PASSED)
+        unresolved = result.steps_needing_action
+        for step in FIXING_STEPS:
+            if step in self.plan.applicable or step in unresolved:
+                self.set_status(step, Status.NEEDS_ACTION if step in unresolved else Status.PASSED)
         outcome = Status.PASSED if result.resolved else Status.NEEDS_ACTION
         self.set_status(WizardStep.OVERVIEW, outcome)  # its check is the listing's state
         self.set_status(WizardStep.VERIFY, outcome)
+        if result.resolved:
+            self.progress.outcome = Outcome.RESOLVED
         return result
 
     @property
@@ -174,9 +259,8 @@ class WizardState:
                 after=self.verification.after if self.verification else None,
                 now=now,
             )
-            folder = ensure_private_dir(paths.config_dir() / "cases")
-            self.case_path = folder / case_filename(self.plan.diagnosis.sku, now)
-            atomic_write_text(self.case_path, self.case_text)
+            self.case_path = _write_case(self.plan.diagnosis.sku, self.case_text, now)
+            self.case_stale = False
             self.progress.outcome = Outcome.ESCALATED
             self.progress.case_draft_path = str(self.case_path)
         self.set_status(WizardStep.WRAP_UP, Status.PASSED)
@@ -188,6 +272,82 @@ class WizardState:
                 saved = self.checklist_item(case, item.text)
                 entries[item.key] = ChecklistEntry(saved.done, saved.note)
         return entries
+
+
+def _write_case(sku: str, text: str, now: datetime) -> Path:
+    """Save a case draft (0600) under a new name: an earlier draft is never overwritten."""
+    folder = ensure_private_dir(paths.config_dir() / "cases")
+    attempt = 1
+    while True:
+        path = folder / case_filename(sku, now, attempt)
+        try:
+            atomic_write_text(path, text, overwrite=False)
+            return path
+        except FileExistsError:
+            attempt += 1
+
+
+def _new_round(progress: SkuProgress, plan: WizardPlan) -> None:
+    """Start over at the Overview, every step's status from the plan; notes, checklist ticks,
+    the patches sent and the earlier case draft stay as history."""
+    now = datetime.now(UTC)
+    progress.outcome = Outcome.OPEN
+    progress.current_step = WizardStep.OVERVIEW
+    progress.draft = DraftProgress(updated_at=now)
+    for step_plan in plan.steps:
+        step = progress.steps[step_plan.step]
+        step.status, step.updated_at = StepStatus(step_plan.status.value), now
+    progress.touch()
+
+
+def saved_draft(draft: Draft) -> DraftProgress:
+    """The draft as the progress file keeps it: values as text."""
+    return DraftProgress(
+        stock_action=draft.stock_action.value if draft.stock_action else None,
+        mfn_quantity=draft.mfn_quantity,
+        handling_time=draft.handling_time,
+        attributes={name: _as_text(value) for name, value in draft.attributes.items()},
+        price=_decimal_text(draft.price),
+        minimum=_decimal_text(draft.minimum),
+        maximum=_decimal_text(draft.maximum),
+    )
+
+
+def restored_draft(plan: WizardPlan, saved: DraftProgress | None) -> Draft:
+    """The saved draft, validated again against this plan (what no longer fits is dropped)."""
+    if saved is None:
+        return Draft()
+    specs = {f.name: f.spec for f in plan.fields}
+    attributes = {}
+    for name, text in saved.attributes.items():
+        ok, _, value = validate_value(specs[name], text) if name in specs else (False, "", None)
+        if ok and value is not None:
+            attributes[name] = value
+    prices = plan.price_needs_action  # the price inputs are shown: their values count
+    return Draft(
+        stock_action=next((a for a in plan.stock.actions if a.value == saved.stock_action), None),
+        mfn_quantity=saved.mfn_quantity,
+        handling_time=saved.handling_time,
+        attributes=attributes,
+        price=_decimal(saved.price) if prices else None,
+        minimum=_decimal(saved.minimum) if prices else None,
+        maximum=_decimal(saved.maximum) if prices else None,
+    )
+
+
+def _as_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return None if text is None else Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def _issue_dict(issue: Issue) -> dict[str, Any]:

@@ -34,10 +34,16 @@ PRICE_FIELDS = (
     (P.MINIMUM_PRICE, "Minimum allowed price"),
     (P.MAXIMUM_PRICE, "Maximum allowed price"),
 )
+PRICE_DRAFT = {P.OUR_PRICE: "price", P.MINIMUM_PRICE: "minimum", P.MAXIMUM_PRICE: "maximum"}
 
 
 class ProgressChanged(Message):
-    """A step changed the saved progress (a tick, a note): the screen saves it."""
+    """A step changed the saved progress (a tick, a note, a typed value): the screen saves
+    it, once typing pauses when ``typing``."""
+
+    def __init__(self, *, typing: bool = False) -> None:
+        super().__init__()
+        self.typing = typing
 
 
 def checks_table(checks: tuple[Check, ...]) -> Table | Text:
@@ -118,7 +124,8 @@ class StockStep(StepBody):
         quantity = self.state.draft.mfn_quantity
         qty_text = str(quantity if quantity is not None else stock.mfn_quantity or 0)
         yield TypedField(P.QUANTITY_SPEC, qty_text, id="stock-quantity")
-        handling = self.state.draft.handling_time or stock.handling_time
+        handling = self.state.draft.handling_time
+        handling = stock.handling_time if handling is None else handling
         yield TypedField(
             P.HANDLING_TIME_SPEC,
             "" if handling is None else str(handling),
@@ -130,6 +137,7 @@ class StockStep(StepBody):
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self.state.draft.stock_action = None if event.value is Select.NULL else event.value
+        self.post_message(ProgressChanged())
 
     def on_typed_field_changed(self, event: TypedField.Changed) -> None:
         event.stop()
@@ -144,6 +152,7 @@ class StockStep(StepBody):
                 draft.mfn_quantity is not None and draft.mfn_quantity != stock.mfn_quantity
             ) or (draft.handling_time is not None and draft.handling_time != stock.handling_time)
             draft.stock_action = StockAction.SET_MFN_QUANTITY if changed else None
+        self.post_message(ProgressChanged(typing=True))
 
 
 class PolicyStep(StepBody):
@@ -164,7 +173,7 @@ class PolicyStep(StepBody):
                 yield Static(f"{link.title}: {link.url}", classes="hint")
             for m, item in enumerate(case.items):
                 saved = self.state.checklist_item(case, item.text)
-                self._items[f"item-{n}-{m}"] = saved
+                self._items[f"item-{n}-{m}"] = (case, item.text, saved)
                 yield Checkbox(item.text, saved.done, id=f"item-{n}-{m}", compact=True)
                 yield Input(
                     saved.note,
@@ -181,19 +190,23 @@ class PolicyStep(StepBody):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
-        self._items[event.checkbox.id].done = event.value
-        self.post_message(ProgressChanged())
+        case, text, saved = self._items[event.checkbox.id]
+        if saved.done != event.value:
+            self.state.tick(case, text, done=event.value)
+            self.post_message(ProgressChanged())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if event.input.id == "policy-notes":
+            if self.state.progress.steps[WizardStep.POLICY].notes == event.value:
+                return
             self.state.note(WizardStep.POLICY, event.value)
         else:
-            item = self._items[event.input.id.replace("note-", "item-")]
-            if item.note == event.value:
+            case, text, saved = self._items[event.input.id.replace("note-", "item-")]
+            if saved.note == event.value:
                 return
-            item.note = event.value
-        self.post_message(ProgressChanged())
+            self.state.tick(case, text, note=event.value)
+        self.post_message(ProgressChanged(typing=True))
 
 
 class FieldsStep(StepBody):
@@ -211,16 +224,20 @@ class FieldsStep(StepBody):
             yield TypedField(spec, text, hint=spec.description, id=f"attr-{field_input.name}")
         if plan.price_needs_action:
             yield Label(f"Price (allowed {plan.price.band_text})", classes="section-title")
-            band = {
-                P.OUR_PRICE: plan.price.price,
-                P.MINIMUM_PRICE: plan.price.minimum,
-                P.MAXIMUM_PRICE: plan.price.maximum,
-            }
             for key, title in PRICE_FIELDS:
                 spec = P.AttributeSpec(key, title=title, value_type="number", minimum=0.01)
-                value = band[key]
+                typed = getattr(draft, PRICE_DRAFT[key])
+                value = typed if typed is not None else self.current_price(key)
                 yield TypedField(spec, "" if value is None else str(value), id=f"price-{key}")
         yield self.typing_hint()
+
+    def current_price(self, key: str) -> Any:
+        band = self.state.plan.price
+        return {
+            P.OUR_PRICE: band.price,
+            P.MINIMUM_PRICE: band.minimum,
+            P.MAXIMUM_PRICE: band.maximum,
+        }[key]
 
     def on_typed_field_changed(self, event: TypedField.Changed) -> None:
         event.stop()
@@ -229,22 +246,15 @@ class FieldsStep(StepBody):
         value = event.value if event.ok else None
         if field_id.startswith("price-"):
             key = field_id.removeprefix("price-")
-            current = {
-                P.OUR_PRICE: plan.price.price,
-                P.MINIMUM_PRICE: plan.price.minimum,
-                P.MAXIMUM_PRICE: plan.price.maximum,
-            }[key]
-            attr = {P.OUR_PRICE: "price", P.MINIMUM_PRICE: "minimum", P.MAXIMUM_PRICE: "maximum"}[
-                key
-            ]
-            setattr(draft, attr, value if value != current else None)
-            return
-        name = event.field.name_key
-        current = next(f.current for f in plan.fields if f.name == name)
-        if value is None or str(value) == current:
-            draft.attributes.pop(name, None)
+            setattr(draft, PRICE_DRAFT[key], value if value != self.current_price(key) else None)
         else:
-            draft.attributes[name] = value
+            name = event.field.name_key
+            current = next(f.current for f in plan.fields if f.name == name)
+            if value is None or str(value) == current:
+                draft.attributes.pop(name, None)
+            else:
+                draft.attributes[name] = value
+        self.post_message(ProgressChanged(typing=True))
 
 
 class ApplyStep(StepBody):
@@ -252,19 +262,25 @@ class ApplyStep(StepBody):
 
     def compose(self) -> ComposeResult:
         ops = self.state.patches()
+        yield Label("Amazon's answer", classes="section-title")  # above the long JSON: seen
+        if self.state.already_submitted:
+            answer = "ACCEPTED (submission): Amazon has these patches. Press n to re-check."
+        else:
+            answer = answer_text(self.state.preview)
+        yield Static(answer, id="apply-answer", markup=False)
         yield Label("JSON Patches to send (patchListingsItem)", classes="section-title")
         text = json.dumps(ops, indent=2) if ops else "Nothing to send: go back and enter a change."
         yield Static(text, classes="patches", markup=False)
-        yield Label("Amazon's answer", classes="section-title")
-        yield Static(answer_text(self.state.preview), id="apply-answer", markup=False)
 
     def show_answer(self, result: Any, *, real: bool) -> None:
         text = answer_text(result)
         if real and result.ok:
             text += "\nSubmitted. Press n to re-check the listing (Verify)."
-        elif not real and result.status == "VALID":
+        elif real:
+            text += "\nAmazon did not take it. Go back (b), fix what it names and validate again."
+        elif result.status == "VALID":
             text += "\nValid. Press s to submit for real."
-        elif not real:
+        else:
             text += "\nAmazon rejects this. Go back (b) and fix it, or press o to submit anyway."
         self.query_one("#apply-answer", Static).update(text)
 

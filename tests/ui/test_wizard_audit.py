@@ -1,0 +1,283 @@
+"""Pilot tests of the wizard's audit fixes: waiting for Amazon, submits that outlive the
+screen, typed values kept across steps and restarts, saving off the UI thread, fresh evidence
+for "Fix step", a new round for a listing that broke again."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from textual.widgets import Input
+
+from asin_tui.domain.models import FulfillmentAvailability, WizardStep
+from asin_tui.service import SubmissionResult
+from asin_tui.store.progress import (
+    SUBMITTING,
+    Outcome,
+    PatchMode,
+    ProgressStore,
+    SkuProgress,
+    StepStatus,
+)
+from asin_tui.ui.screens import wizard as wizard_screen
+from asin_tui.ui.screens.wizard import WizardScreen
+from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
+
+
+class HeldAccount(FakeAccount):
+    """Amazon answers only when the test lets it (``release``)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    def hold(self) -> None:
+        self.gate.clear()
+
+    def release(self) -> None:
+        self.gate.set()
+
+    async def patch(self, sku, patches, *, preview):
+        await self.gate.wait()
+        return await super().patch(sku, patches, preview=preview)
+
+
+async def at_stock_with_quantity(pilot, quantity: str) -> WizardScreen:
+    await settle(pilot)
+    screen = pilot.app.screen
+    await pilot.press("n")
+    await settle(pilot)
+    screen.query_one("#stock-quantity Input", Input).value = quantity
+    await pilot.pause()
+    pilot.app.set_focus(None)
+    return screen
+
+
+def saved(sku: str = "MUG-1") -> SkuProgress | None:
+    return ProgressStore("test", US).get(sku)
+
+
+async def test_next_and_back_wait_while_amazon_answers():
+    account = HeldAccount()
+    async with WizardApp(account, ProgressStore("test", US)).run_test(size=(100, 30)) as pilot:
+        screen = await at_stock_with_quantity(pilot, "12")
+        account.hold()
+        await pilot.press("n")  # Apply: the preview goes out and waits
+        await pilot.pause()
+        assert screen.state.step is WizardStep.APPLY and screen.waiting
+        assert screen.check_action("back", ()) is None  # shown greyed out
+        for key in ("b", "n", "s", "b"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert screen.state.step is WizardStep.APPLY
+        account.release()
+        await settle(pilot)
+        assert not screen.waiting and screen.state.preview.status == "VALID"
+        assert "5✓" in str(screen.query_one("#wizard-stepper").render())  # the mark follows
+        await pilot.press("b")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.STOCK
+
+
+async def test_leaving_during_a_submit_still_records_amazons_answer():
+    account = HeldAccount()
+    app = WizardApp(account, ProgressStore("test", US))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_stock_with_quantity(pilot, "12")
+        await pilot.press("n")
+        await settle(pilot)
+        account.hold()
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("escape")  # leave while Amazon is answering
+        await pilot.pause()
+        assert not isinstance(app.screen, WizardScreen)
+        for _ in range(50):  # the SUBMITTING record is saved before the answer comes
+            record = (saved() or SkuProgress("x")).patches[-1:]
+            if record and record[0].mode is PatchMode.REAL:
+                break
+            await asyncio.sleep(0.02)
+        assert record[0].status == SUBMITTING
+        account.release()
+        await settle(pilot)
+        assert screen.state.progress.patches[-1].status == "ACCEPTED"
+    real = [p for p in saved().patches if p.mode is PatchMode.REAL]
+    assert [(p.status, p.submission_id) for p in real] == [("ACCEPTED", "sub-1")]
+    assert saved().steps[WizardStep.APPLY].status is StepStatus.PASSED
+
+
+async def test_a_second_submit_of_accepted_patches_is_refused():
+    account = FakeAccount()
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        screen = await at_stock_with_quantity(pilot, "12")
+        for key in ("n", "s"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert screen.check_action("submit", ()) is None
+        await pilot.press("s")
+        await settle(pilot)
+    assert [preview for _, preview in account.sent] == [True, False]
+
+
+async def test_an_invalid_submit_says_what_to_do_next():
+    class Refusing(FakeAccount):
+        async def patch(self, sku, patches, *, preview):
+            self.sent.append((patches, preview))
+            return SubmissionResult(sku, "VALID" if preview else "INVALID", "s-2", preview=preview)
+
+    async with WizardApp(Refusing(), None).run_test(size=(100, 30)) as pilot:
+        screen = await at_stock_with_quantity(pilot, "12")
+        for key in ("n", "s"):
+            await pilot.press(key)
+            await settle(pilot)
+        answer = str(screen.query_one("#apply-answer").render())
+        assert answer.startswith("INVALID (submission)") and "Go back (b)" in answer
+        assert "5!" in str(screen.query_one("#wizard-stepper").render())
+
+
+async def test_typed_values_survive_going_back_and_a_restart():
+    account = SuppressedAccount()
+    async with WizardApp(account, ProgressStore("test", US)).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        for _ in range(2):
+            await pilot.press("n")
+            await settle(pilot)
+        screen.query_one("#price-our_price Input", Input).value = "69.99"
+        await pilot.pause()
+        pilot.app.set_focus(None)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.APPLY
+        await pilot.press("b")
+        await settle(pilot)
+        assert screen.query_one("#price-our_price Input", Input).value == "69.99"
+        assert str(screen.state.draft.price) == "69.99"
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+    assert saved("PILLOW-2").draft.price == "69.99"
+    again = WizardApp(SuppressedAccount(), ProgressStore("test", US))
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        state = again.screen.state
+        assert state.step is WizardStep.APPLY
+        offer = next(p for p in state.patches() if p["path"].endswith("purchasable_offer"))
+        assert offer["value"][0]["our_price"] == [{"schedule": [{"value_with_tax": 69.99}]}]
+        assert "Nothing to send" not in str(again.screen.query_one(".patches").render())
+
+
+async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(monkeypatch):
+    monkeypatch.setattr(wizard_screen, "SAVE_DELAY", 0.2)
+    store = ProgressStore("test", US)
+    calls: list[tuple[str, str | None]] = []
+    update = store.update
+
+    def recording_update(sku, change):
+        calls.append((threading.current_thread().name, change.steps[WizardStep.POLICY].notes))
+        return update(sku, change)
+
+    monkeypatch.setattr(store, "update", recording_update)
+    async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        calls.clear()
+        notes = pilot.app.screen.query_one("#policy-notes", Input)
+        pilot.app.set_focus(notes)
+        await pilot.press(*"Appealed")
+        await pilot.pause()
+        assert calls == []  # not on every keystroke
+        await asyncio.sleep(0.4)
+        await settle(pilot)
+        assert [note for _, note in calls] == ["Appealed"]
+        assert threading.main_thread().name not in {thread for thread, _ in calls}
+    assert saved("PILLOW-2").steps[WizardStep.POLICY].notes == "Appealed"
+
+
+async def test_fix_step_works_from_the_evidence_read_by_the_recheck():
+    class HalfFixed(FakeAccount):
+        """The quantity lands but the listing stays unbuyable."""
+
+        async def refresh(self, sku):
+            sent = self.sent[-1][0][0]["value"][0]["quantity"]
+            self.listing = replace(
+                self.listing, fulfillment=(FulfillmentAvailability("DEFAULT", sent),)
+            )
+
+    async with WizardApp(HalfFixed(fixable=False), None).run_test(size=(100, 30)) as pilot:
+        screen = await at_stock_with_quantity(pilot, "4")
+        for key in ("n", "s", "n"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert screen.state.verification.failing_step is WizardStep.STOCK
+        assert screen.state.status(WizardStep.STOCK).value == "needs_action"
+        await pilot.press("f")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.STOCK
+        assert screen.state.plan.stock.mfn_quantity == 4  # the re-read listing, not the old one
+        assert screen.state.draft.stock_action is None  # the draft starts afresh
+        assert screen.query_one("#stock-quantity Input", Input).value == "4"
+
+
+async def test_a_resolved_listing_that_broke_again_starts_a_new_round():
+    store = ProgressStore("test", US)
+    earlier = SkuProgress(
+        "MUG-1",
+        current_step=WizardStep.WRAP_UP,
+        outcome=Outcome.RESOLVED,
+        started_at=datetime(2025, 1, 1, tzinfo=UTC),
+        updated_at=datetime(2025, 1, 2, tzinfo=UTC),
+    )
+    earlier.steps[WizardStep.WRAP_UP].status = StepStatus.PASSED
+    earlier.steps[WizardStep.WRAP_UP].updated_at = earlier.updated_at
+    earlier.steps[WizardStep.STOCK].notes = "restocked in January"
+    store.update("MUG-1", earlier)
+    async with WizardApp(FakeAccount(), store).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        state = pilot.app.screen.state
+        assert state.step is WizardStep.OVERVIEW and state.progress.outcome is Outcome.OPEN
+        assert state.status(WizardStep.STOCK).value == "needs_action"
+        assert state.status(WizardStep.WRAP_UP).value == "pending"
+        await pilot.press("escape")
+        await settle(pilot)
+    again = saved()
+    assert again.outcome is Outcome.OPEN
+    assert again.steps[WizardStep.STOCK].notes == "restocked in January"  # history kept
+
+
+async def test_resolved_at_verify_is_saved_as_resolved():
+    async with WizardApp(FakeAccount(), ProgressStore("test", US)).run_test() as pilot:
+        screen = await at_stock_with_quantity(pilot, "12")
+        for key in ("n", "s", "n"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert screen.state.verification.resolved
+        await pilot.press("escape")
+        await settle(pilot)
+    assert saved().outcome is Outcome.RESOLVED
+
+
+async def test_going_back_after_escalating_writes_a_new_case_draft():
+    store = ProgressStore("test", US)
+    async with WizardApp(FakeAccount(fixable=False), store).run_test() as pilot:
+        screen = await at_stock_with_quantity(pilot, "4")
+        for key in ("n", "s", "n", "n"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert screen.state.step is WizardStep.WRAP_UP
+        first = screen.state.case_path
+        await pilot.press("b")
+        await settle(pilot)
+        screen.state.note(WizardStep.VERIFY, "Called Seller Support")
+        await pilot.press("n")
+        await settle(pilot)
+        second = screen.state.case_path
+    assert second != first and first.exists() and second.exists()
+    assert "Called Seller Support" in second.read_text()
+    assert "Called Seller Support" not in first.read_text()
+    assert first.name.startswith("MUG-1-") and len(first.stem) == len("MUG-1-20260301-140509")
