@@ -108,46 +108,124 @@ class Record:
 
 # Real-looking content ---------------------------------------------------------------------
 
-_CONTENT: dict[str, dict[str, tuple[str, ...]]] = {
+
+@dataclass(frozen=True, slots=True)
+class ProductKind:
+    """One kind of product: the materials it is made of and the colors it comes in."""
+
+    materials: tuple[str, ...]
+    colors: tuple[str, ...]
+
+
+#: Per product type: brands, the kinds of product (each with its materials and colors), sizes.
+CONTENT: dict[str, dict[str, Any]] = {
     "LUGGAGE": {
         "brands": ("Samsonite", "TravelPro", "Rockland", "Coolife", "Delsey", "Nomatic"),
-        "nouns": ("Hardside Spinner Suitcase", "Carry-On Luggage", "Garment Bag", "Duffel Bag"),
+        "products": {
+            "Hardside Spinner Suitcase": ProductKind(
+                ("Polycarbonate", "ABS", "Aluminum"),
+                ("Black", "Navy", "Silver", "Teal", "Red", "Charcoal"),
+            ),
+            "Carry-On Luggage": ProductKind(
+                ("Polycarbonate", "ABS", "Ballistic Nylon"),
+                ("Black", "Navy", "Gray", "Charcoal", "Red"),
+            ),
+            "Garment Bag": ProductKind(("Ballistic Nylon", "Polyester"), ("Black", "Navy", "Gray")),
+            "Duffel Bag": ProductKind(
+                ("Ballistic Nylon", "Polyester", "Canvas"), ("Black", "Navy", "Olive", "Gray")
+            ),
+        },
         "sizes": ("Carry-On 21 Inch", "Medium 25 Inch", "Large 29 Inch", "3-Piece Set"),
-        "materials": ("Polycarbonate", "ABS", "Ballistic Nylon", "Polyester", "Aluminum"),
     },
     "KITCHEN": {
         "brands": ("OXO", "Cuisinart", "T-fal", "Lodge", "KitchenAid", "Farberware"),
-        "nouns": ("Nonstick Cookware Set", "Mixing Bowl Set", "Utensil Set", "Cutting Board"),
+        "products": {
+            "Nonstick Cookware Set": ProductKind(
+                ("Aluminum", "Stainless Steel"), ("Black", "Gray", "Red", "Sage Green")
+            ),
+            "Cast Iron Skillet": ProductKind(("Cast Iron",), ("Black", "Red", "Teal")),
+            "Mixing Bowl Set": ProductKind(
+                ("Stainless Steel", "Melamine"), ("Silver", "White", "Sage Green", "Teal")
+            ),
+            "Utensil Set": ProductKind(
+                ("Silicone", "Nylon", "Stainless Steel"), ("Black", "Gray", "Red", "Sage Green")
+            ),
+            "Cutting Board": ProductKind(
+                ("Bamboo", "Wood", "Plastic"), ("Natural", "Brown", "White")
+            ),
+        },
         "sizes": ("Small", "Medium", "Large"),
-        "materials": ("Stainless Steel", "Cast Iron", "Bamboo", "Silicone", "Aluminum"),
     },
     "HOME_BED_AND_BATH": {
         "brands": ("Utopia Bedding", "Amazon Basics", "Mellanni", "Brooklinen", "Linenspa"),
-        "nouns": ("Bed Sheet Set", "Bath Towel Set", "Duvet Cover", "Pillowcase Pair"),
+        "products": {
+            "Bed Sheet Set": ProductKind(
+                ("100% Cotton", "Microfiber", "Bamboo Viscose", "Linen", "Flannel"),
+                ("White", "Gray", "Navy", "Beige", "Sage Green"),
+            ),
+            "Bath Towel Set": ProductKind(
+                ("100% Cotton", "Bamboo Viscose", "Microfiber"),
+                ("White", "Gray", "Navy", "Beige", "Teal"),
+            ),
+            "Duvet Cover": ProductKind(
+                ("100% Cotton", "Microfiber", "Linen"),
+                ("White", "Gray", "Beige", "Sage Green", "Navy"),
+            ),
+            "Pillowcase Pair": ProductKind(
+                ("100% Cotton", "Microfiber", "Linen", "Flannel"),
+                ("White", "Gray", "Beige", "Navy"),
+            ),
+        },
         "sizes": ("Twin", "Full", "Queen", "King", "California King"),
-        "materials": ("100% Cotton", "Microfiber", "Bamboo Viscose", "Linen", "Flannel"),
     },
     "SHOES": {
         "brands": ("Skechers", "New Balance", "Clarks", "Crocs", "Brooks", "Merrell"),
-        "nouns": ("Running Shoe", "Hiking Boot", "Slip-On Loafer", "Sport Sandal"),
+        "products": {
+            "Running Shoe": ProductKind(
+                ("Mesh", "Synthetic"), ("Black", "White", "Gray", "Navy", "Red")
+            ),
+            "Hiking Boot": ProductKind(
+                ("Leather", "Suede", "Synthetic"), ("Brown", "Black", "Gray", "Olive")
+            ),
+            "Slip-On Loafer": ProductKind(
+                ("Leather", "Suede", "Canvas"), ("Black", "Brown", "Navy", "Beige")
+            ),
+            "Sport Sandal": ProductKind(
+                ("Synthetic", "EVA Foam"), ("Black", "Gray", "Navy", "Olive")
+            ),
+        },
         "sizes": ("7", "7.5", "8", "8.5", "9", "9.5", "10", "11", "12"),
-        "materials": ("Mesh", "Leather", "Suede", "Synthetic", "Canvas"),
     },
     "TOYS_AND_GAMES": {
         "brands": ("LEGO", "Hasbro", "Melissa & Doug", "Ravensburger", "Mattel", "Fisher-Price"),
-        "nouns": ("Building Set", "Board Game", "Jigsaw Puzzle 1000 Pieces", "Plush Toy"),
+        "products": {
+            "Building Set": ProductKind(("Plastic",), ("Multicolor",)),
+            "Board Game": ProductKind(("Cardboard",), ("Multicolor",)),
+            "Jigsaw Puzzle 1000 Pieces": ProductKind(("Cardboard",), ("Multicolor",)),
+            "Plush Toy": ProductKind(("Polyester",), ("Brown", "Gray", "White", "Beige")),
+            "Wooden Train Set": ProductKind(("Wood",), ("Multicolor", "Natural")),
+        },
         "sizes": ("Kid", "Toddler", "Adult", "Teen"),
-        "materials": ("Plastic", "Wood", "Cardboard", "Polyester"),
     },
     "PET_SUPPLIES": {
         "brands": ("KONG", "Frisco", "Petmate", "Furhaven", "Chuckit!", "PetSafe"),
-        "nouns": ("Orthopedic Dog Bed", "Interactive Cat Toy", "Slow Feeder Bowl", "Dog Leash"),
+        "products": {
+            "Orthopedic Dog Bed": ProductKind(
+                ("Memory Foam",), ("Gray", "Beige", "Brown", "Charcoal")
+            ),
+            "Interactive Cat Toy": ProductKind(
+                ("Plastic", "Plush"), ("Multicolor", "Gray", "Teal")
+            ),
+            "Slow Feeder Bowl": ProductKind(
+                ("Stainless Steel", "Plastic", "Silicone"), ("Silver", "Teal", "Gray", "White")
+            ),
+            "Dog Leash": ProductKind(("Nylon", "Leather"), ("Black", "Red", "Navy", "Brown")),
+            "Dog Chew Toy": ProductKind(("Rubber",), ("Red", "Blue", "Black")),
+        },
         "sizes": ("Small", "Medium", "Large", "X-Large"),
-        "materials": ("Memory Foam", "Rubber", "Stainless Steel", "Nylon", "Plush"),
     },
 }
 _COUNTRIES = ("CN", "CN", "US", "VN", "IN", "DE", "TW", "MX")
-_COLORS = ("Black", "Navy", "Gray", "White", "Red", "Teal", "Charcoal", "Sage Green", "Beige")
 _ADJECTIVES = ("Premium", "Lightweight", "Durable", "Classic", "Deluxe", "Compact", "Eco")
 _BULLETS = (
     "DURABLE BUILD: {material} construction made to last through daily use.",
@@ -156,7 +234,8 @@ _BULLETS = (
     "WHAT YOU GET: one {noun} from {brand}, backed by a 1-year warranty.",
     "GIFT READY: arrives in frustration-free packaging.",
 )
-_COLOR_CODES = {
+#: The color part of SKUs in the ``KITCH-0042-BLK`` style.
+COLOR_CODES = {
     "Black": "BLK",
     "Navy": "NVY",
     "Gray": "GRY",
@@ -166,6 +245,12 @@ _COLOR_CODES = {
     "Charcoal": "CHR",
     "Sage Green": "SGE",
     "Beige": "BGE",
+    "Silver": "SLV",
+    "Olive": "OLV",
+    "Brown": "BRN",
+    "Natural": "NAT",
+    "Multicolor": "MLT",
+    "Blue": "BLU",
 }
 _SKU_PREFIX = {
     "LUGGAGE": "LUGG",
@@ -210,17 +295,20 @@ def _pick(options: tuple[str, ...], seed: int, byte: int) -> str:
 def content_of(record: Record) -> Content:
     """The listing's content, read from the bytes of its seeds (cheap: no RNG per listing).
 
-    Children of a variation family share the product (brand, noun...) through the family
-    seed and differ by their own color and size."""
+    Children of a variation family share the product (brand, noun, material...) through the
+    family seed and differ by their own color and size. Materials and colors are the ones
+    that kind of product comes in (no cardboard plush toy)."""
     own = record.text_seed
     family = own if record.family_seed is None else record.family_seed
-    pool = _CONTENT[record.product_type]
+    pool = CONTENT[record.product_type]
+    noun = _pick(tuple(pool["products"]), family, 3)
+    product: ProductKind = pool["products"][noun]
     return Content(
         brand=_pick(pool["brands"], family, 2),
-        noun=_pick(pool["nouns"], family, 3),
-        color=_pick(_COLORS, own, 0),
+        noun=noun,
+        color=_pick(product.colors, own, 0),
         size=_pick(pool["sizes"], own, 1),
-        material=_pick(pool["materials"], family, 4),
+        material=_pick(product.materials, family, 4),
         adjective=_pick(_ADJECTIVES, family, 5),
         keyword=_pick(PRODUCT_TYPES[record.product_type].item_type_keywords, family, 6),
         country=_pick(_COUNTRIES, family, 7),
@@ -475,7 +563,7 @@ class _Ids:
             return f"{letters[:2]}-{letters[2:]}-{self._code(4)}"
         if style < 0.7:  # KITCH-0042-BLK
             number = self._rng.getrandbits(32) % 10000
-            return f"{_SKU_PREFIX[product_type]}-{number:04d}-{_COLOR_CODES[color]}"
+            return f"{_SKU_PREFIX[product_type]}-{number:04d}-{COLOR_CODES[color]}"
         code = self._code(10)  # 2X-7HQM-LP3R
         return f"{code[:2]}-{code[2:6]}-{code[6:]}"
 
@@ -522,6 +610,7 @@ def _healthy(
     product_type: str,
     *,
     sku: str | None = None,
+    family_seed: int | None = None,
 ) -> Record:
     text_seed = rng.getrandbits(64)
     created = today - timedelta(days=rng.randrange(3, 1100), seconds=rng.randrange(86400))
@@ -536,6 +625,7 @@ def _healthy(
         last_updated=updated,
         upc=ids.upc(),
         condition="new_new" if rng.random() < 0.92 else rng.choice(_USED_CONDITIONS),
+        family_seed=family_seed,
     )
     record.sku = sku or ids.sku(product_type, content_of(record).color)
     _set_price(record, rng, mp)
@@ -590,12 +680,11 @@ def _family(
     parent.price_cents = parent.min_cents = parent.max_cents = None
     parent.has_offer = False
     children = [
-        _healthy(rng, ids, mp, today, start + 1 + i, product_type)
+        _healthy(rng, ids, mp, today, start + 1 + i, product_type, family_seed=parent.text_seed)
         for i in range(min(room - 1, rng.randrange(2, 5)))
     ]
     for child in children:
         child.parent_sku, child.variation_theme = parent.sku, theme
-        child.family_seed = parent.text_seed
         child.created = max(child.created, parent.created)
         child.last_updated = max(child.last_updated, child.created)
     parent.child_skus = tuple(c.sku for c in children)

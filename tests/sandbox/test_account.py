@@ -13,7 +13,7 @@ import pytest
 
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount, SandboxError
-from asin_tui.sandbox.catalog import generated_with_defects
+from asin_tui.sandbox.catalog import COLOR_CODES, CONTENT, generated_with_defects
 from asin_tui.sandbox.rules import ISSUES
 from asin_tui.sandbox.schemas import schema, validate
 from asin_tui.sandbox.views import ALL_DATA_COLUMNS
@@ -232,6 +232,24 @@ def test_mfn_out_of_stock_is_discoverable_but_not_buyable(demo):
     assert status(demo, sku) == {"DISCOVERABLE"}
     assert item["issues"] == []
     assert item["fulfillmentAvailability"] == [{"fulfillmentChannelCode": "DEFAULT", "quantity": 0}]
+
+
+def test_materials_and_colors_are_those_of_the_kind_of_product(demo):
+    """No cardboard plush toy: a listing's material and color are ones its product comes in,
+    and a SKU naming a color (KITCH-0042-BLK) names the listing's."""
+    for sku in demo.search():
+        attributes = demo.item(sku, ["attributes"])["attributes"]
+        if "product_description" not in attributes:  # the missing attribute of a problem
+            continue
+        description = attributes["product_description"][0]["value"]
+        kinds = CONTENT[product_type(demo, sku)]["products"]
+        (kind,) = [k for noun, k in kinds.items() if f" {noun} in " in description]
+        assert any(f" in {c.lower()} combines " in description for c in kind.colors), description
+        assert any(f" combines {m.lower()} with " in description for m in kind.materials), sku
+        coded = re.fullmatch(r"[A-Z]+-\d{4}-([A-Z]{3})", sku)
+        if coded:
+            (color,) = [c for c, code in COLOR_CODES.items() if code == coded[1]]
+            assert f" in {color.lower()} combines " in description, (sku, description)
 
 
 def test_a_listing_the_seller_closed_has_no_fulfillment_and_no_issue(demo):
