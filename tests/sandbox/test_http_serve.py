@@ -11,15 +11,26 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 import httpx
 import pytest
+from sp_api.api import ListingsItems
+from sp_api.auth import AccessTokenClient
 
 from asin_tui.cli import main
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.app import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SANDBOX_REFRESH_TOKEN,
+    SandboxApp,
+)
 
 STARTUP_SECONDS = 20
+US = "ATVPDKIKX0DER"
 
 
 def _read_banner(process: subprocess.Popen[bytes]) -> str:
@@ -40,16 +51,33 @@ def _read_banner(process: subprocess.Popen[bytes]) -> str:
     return output.decode("utf-8")
 
 
-def test_serve_prints_profile_answers_and_stops_on_ctrl_c():
+@contextmanager
+def _served(*options: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`asin-tui sandbox serve --port 0 OPTIONS` in a real process: (process, its banner)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0", "--listings", "30"],
+        [sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     try:
-        banner = _read_banner(process)
-        url = re.search(r'endpoint = "(http://127\.0\.0\.1:\d+)"', banner).group(1)
-        seller = re.search(r'^  seller_id = "(A[0-9A-Z]+)"$', banner, re.MULTILINE).group(1)
+        yield process, _read_banner(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _profile_value(banner: str, key: str) -> str:
+    return re.search(rf'^  {key} = "([^"]+)"$', banner, re.MULTILINE).group(1)
+
+
+def test_serve_prints_profile_answers_and_stops_on_ctrl_c():
+    with _served("--listings", "30") as (process, banner):
+        url = _profile_value(banner, "endpoint")
+        seller = _profile_value(banner, "seller_id")
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url) and re.fullmatch(r"A[0-9A-Z]+", seller)
         assert f"serving at {url}" in banner
         assert f'token_endpoint = "{url}/auth/o2/token"' in banner
         assert 'marketplace = "US"' in banner
@@ -78,11 +106,49 @@ def test_serve_prints_profile_answers_and_stops_on_ctrl_c():
         assert "Traceback" not in rest
         assert "sandbox stopped." in rest
         assert token not in rest
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()
+
+
+def test_python_amazon_sp_api_searches_and_gets_from_the_served_process():
+    """The library, unmodified (only the LWA host redirected), against `sandbox serve` as a
+    user runs it: the process serves the account its options generate."""
+    expected = SandboxAccount(seed=11, listings=40)
+    with _served("--listings", "40", "--seed", "11") as (_, banner):
+        url = _profile_value(banner, "endpoint")
+        seller = _profile_value(banner, "seller_id")
+        lwa = type(
+            "SandboxLWA", (AccessTokenClient,), {"scheme": "http://", "host": url[len("http://") :]}
+        )
+        marketplace = SimpleNamespace(endpoint=url, marketplace_id=US, region="us-east-1")
+        listings = ListingsItems(
+            marketplace,
+            credentials={
+                "refresh_token": SANDBOX_REFRESH_TOKEN,
+                "lwa_app_id": SANDBOX_CLIENT_ID,
+                "lwa_client_secret": SANDBOX_CLIENT_SECRET,
+            },
+            auth_token_client_class=lwa,
+        )
+        found, token = [], None
+        while True:
+            page = listings.search_listings_items(
+                seller,
+                marketplaceIds=US,
+                withoutStatus="BUYABLE",
+                includedData="summaries",
+                pageSize=5,
+                **({"pageToken": token} if token else {}),
+            )
+            found += [item["sku"] for item in page.payload["items"]]
+            token = page.next_token
+            if not token:
+                break
+        assert sorted(found) == sorted(expected.search(without_status=["BUYABLE"]))
+        assert len(found) > 5  # more than one page
+        item = listings.get_listings_item(
+            seller, found[0], marketplaceIds=US, includedData="summaries,issues"
+        ).payload
+        assert item["sku"] == found[0]
+        assert item == expected.item(found[0], ["summaries", "issues"])
 
 
 def test_port_in_use_is_one_clear_line(capsys):
