@@ -120,7 +120,7 @@ def _amazon_section(plan: WizardPlan, now: datetime) -> str:
             )
     account = plan.evidence.account
     if account is not None and account.status != "NORMAL":
-        counters = ", ".join(f"{k} {v}" for k, v in sorted(account.policy_counters.items()))
+        counters = account.counters_text()
         lines.append(f"- Account health: {account.status}" + (f" ({counters})" if counters else ""))
     if not lines:
         return ""

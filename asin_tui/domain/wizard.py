@@ -500,7 +500,7 @@ def _policy_checks(evidence: Evidence, cases: tuple[PolicyCase, ...]) -> tuple[C
             )
     account = evidence.account
     if account is not None:
-        counters = ", ".join(f"{k} {v}" for k, v in sorted(account.policy_counters.items()))
+        counters = account.counters_text()
         healthy = account.status == "NORMAL" and not any(account.policy_counters.values())
         checks.append(
             Check(

@@ -98,5 +98,5 @@ def account_banner_text(health: AccountHealth | None, market_code: str) -> str |
         f"⚠ Account {health.status.replace('_', ' ')} in {market_code} — "
         "resolve Account Health in Seller Central first"
     )
-    counters = ", ".join(f"{name} {n}" for name, n in health.policy_counters.items())
+    counters = health.counters_text()
     return f"{text}: {counters}" if counters else text

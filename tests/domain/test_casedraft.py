@@ -101,7 +101,7 @@ def test_case_draft_contains_evidence_checklist_and_answers():
     ) in text
     assert "Only in Canada" not in text, "issues of other marketplaces are left out"
     assert "- Restriction (new_new): NOT_ELIGIBLE: Not eligible" in text
-    assert "- Account health: AT_RISK (restrictedProductPolicyViolations 1)" in text
+    assert "- Account health: AT_RISK (restricted product policy violations: 1)" in text
     assert "- ERROR: Restricted product. Amazon removed the ASIN (18742)." in text
     assert f"Appeal path: {case.appeal_path}" in text
     assert f"- [x] {case.items[0].text} — Read the laser policy, class 2 is allowed" in text

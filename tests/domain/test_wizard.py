@@ -291,7 +291,7 @@ def test_policy_case_plan_has_checklists_and_no_apply():
     assert "APPROVAL_REQUIRED" in restriction.evidence and "approvalrequest" in restriction.evidence
     account = check(plan, S.POLICY, "Account health")
     assert account.status is Status.NEEDS_ACTION
-    assert account.evidence == "AT_RISK; restrictedProductPolicyViolations 2"
+    assert account.evidence == "AT_RISK; restricted product policy violations: 2"
 
 
 def test_healthy_account_check_passes():

@@ -66,7 +66,7 @@ async def test_banner_on_the_list_and_the_detail_when_the_account_is_blocked(sta
         await settle(pilot)
         expected = (
             f"⚠ Account {words} in US — resolve Account Health in Seller Central first: "
-            "listingPolicyViolations 3"
+            "listing policy violations: 3"
         )
         assert banner_text(app) == expected
         banner = app.screen.query_one(AccountBanner)
