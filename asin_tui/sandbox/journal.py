@@ -11,14 +11,10 @@ a one-line notice saying so, never a traceback.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
 import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +22,7 @@ from typing import Any
 
 from asin_tui.sandbox.catalog import Params
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
+from asin_tui.store.filelock import exclusive_lock
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +63,7 @@ def save(path: Path, params: Params, changes: list[dict[str, Any]]) -> None:
     session holds the lock for more than LOCK_TIMEOUT seconds."""
     path = Path(path)
     ensure_private_dir(path.parent)
-    with _locked(path):
+    with exclusive_lock(path, LOCK_TIMEOUT):
         on_disk = _read(path).journal
         merged = list(on_disk.changes) if on_disk else []
         known = {change_id(c) for c in merged}
@@ -85,26 +82,8 @@ def load(path: Path) -> Loaded:
     path = Path(path)
     if not path.exists():
         return Loaded()
-    with _locked(path):
+    with exclusive_lock(path, LOCK_TIMEOUT):
         return _read(path)
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + LOCK_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"{path} is busy: another asin-tui is saving it") from None
-                time.sleep(0.02)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _read(path: Path) -> Loaded:
