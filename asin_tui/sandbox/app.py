@@ -365,6 +365,7 @@ class SandboxApp:
                 "getDefinitionsProductType",
                 self._definition,
             ),
+            ("GET", "/catalog/2022-04-01/items", "searchCatalogItems", self._search_catalog),
             ("GET", "/catalog/2022-04-01/items/{asin}", "getCatalogItem", self._catalog_item),
             ("POST", "/reports/2021-06-30/reports", "createReport", self._create_report),
             ("GET", "/reports/2021-06-30/reports/{reportId}", "getReport", self._get_report),
@@ -441,11 +442,7 @@ class SandboxApp:
         offset = _page_offset(request.one("pageToken"), fingerprint, len(pageable))
         page = pageable[offset : offset + page_size]
         items = [item for sku in page if (item := self.account.item(sku, included)) is not None]
-        pagination = {}
-        if offset + page_size < len(pageable):
-            pagination["nextToken"] = _page_token(fingerprint, offset + page_size)
-        if offset > 0:
-            pagination["previousToken"] = _page_token(fingerprint, max(0, offset - page_size))
+        pagination = _pagination(fingerprint, offset, page_size, len(pageable))
         body: dict[str, Any] = {"numberOfResults": len(skus), "items": items}
         if pagination:
             body["pagination"] = pagination
@@ -580,6 +577,37 @@ class SandboxApp:
                 f"{self.marketplace_id}.",
             )
         return _json_response(200, item)
+
+    def _search_catalog(self, request: Request, _params: dict[str, str]) -> SandboxResponse:
+        """searchCatalogItems by ASIN: the items this marketplace has, in the order asked
+        (an ASIN it does not have is simply absent). Keyword searches are not served."""
+        self._check_marketplaces(request, max_items=1)
+        if request.many("keywords"):
+            raise invalid("Searching by 'keywords' is not supported by the sandbox.")
+        asins = _identifiers(request)
+        if asins is None:
+            raise invalid("Either 'identifiers' or 'keywords' is required.")
+        if request.one("identifiersType") != "ASIN":
+            raise invalid("Only identifiersType ASIN is supported by the sandbox.")
+        included = _included_data(request, CATALOG_INCLUDED_DATA, default=("summaries",))
+        page_size = _int_param(request, "pageSize", default=10, low=1, high=20)
+        found = [
+            item
+            for asin in dict.fromkeys(asins)
+            if (item := self.account.catalog_item(asin, included)) is not None
+        ]
+        fingerprint = _search_fingerprint(request, self.account.seller_id, _CATALOG_SEARCH_KEYS)
+        offset = _page_offset(request.one("pageToken"), fingerprint, len(found))
+        body: dict[str, Any] = {
+            "numberOfResults": len(found),
+            "items": found[offset : offset + page_size],
+            # refinements are for keyword searches: an identifier search has none to offer
+            "refinements": {"brands": [], "classifications": []},
+        }
+        pagination = _pagination(fingerprint, offset, page_size, len(found))
+        if pagination:
+            body["pagination"] = pagination
+        return _json_response(200, body)
 
     # ------------------------------------------------------------------ reports
     def _create_report(self, request: Request, _params: dict[str, str]) -> SandboxResponse:
@@ -829,15 +857,36 @@ _SEARCH_KEYS = (
 )
 
 
-def _search_fingerprint(request: Request, seller_id: str) -> str:
+_CATALOG_SEARCH_KEYS = (
+    "marketplaceIds",
+    "includedData",
+    "identifiers",
+    "identifiersType",
+    "pageSize",
+)
+
+
+def _search_fingerprint(
+    request: Request, seller_id: str, keys: tuple[str, ...] = _SEARCH_KEYS
+) -> str:
     """What a pageToken is bound to: the seller and every search parameter but the token."""
-    query = {key: sorted(request.many(key)) for key in _SEARCH_KEYS if request.many(key)}
+    query = {key: sorted(request.many(key)) for key in keys if request.many(key)}
     text = json.dumps([seller_id, query], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _page_token(fingerprint: str, offset: int) -> str:
     return _encode_token({"q": fingerprint, "o": offset})
+
+
+def _pagination(fingerprint: str, offset: int, page_size: int, total: int) -> dict[str, str]:
+    """The tokens of the pages around the one starting at ``offset`` (none: a single page)."""
+    pagination = {}
+    if offset + page_size < total:
+        pagination["nextToken"] = _page_token(fingerprint, offset + page_size)
+    if offset > 0:
+        pagination["previousToken"] = _page_token(fingerprint, max(0, offset - page_size))
+    return pagination
 
 
 def _page_offset(token: str | None, fingerprint: str, total: int) -> int:

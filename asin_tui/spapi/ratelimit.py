@@ -43,6 +43,7 @@ PUBLISHED_PLANS: dict[str, UsagePlan] = {
     "getListingsRestrictions": UsagePlan(5.0, 10),
     "getDefinitionsProductType": UsagePlan(5.0, 10),
     "getCatalogItem": UsagePlan(2.0, 2),
+    "searchCatalogItems": UsagePlan(2.0, 2),
     "createReport": UsagePlan(0.0167, 15),
     "getReport": UsagePlan(2.0, 15),
     "getReportDocument": UsagePlan(0.0167, 15),

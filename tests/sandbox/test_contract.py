@@ -257,6 +257,84 @@ def test_catalog_items_and_removed_ones(sandbox, contract):
     assert statuses == {200, 404}
 
 
+SEARCH_CATALOG = "/catalog/2022-04-01/items"
+
+
+def test_search_catalog_items_by_asin_20_at_a_time(sandbox, contract):
+    removed = set(sandbox.skus_with(codes.CATALOG_ITEM_REMOVED))
+    asin_of = {}
+    for sku in sandbox.account.search():
+        for summary in sandbox.account.item(sku, ["summaries"]).get("summaries", []):
+            asin_of[sku] = summary["asin"]
+    asins = sorted(set(asin_of.values()))
+    gone = {a for a in asins if sandbox.account.catalog_item(a, ["summaries"]) is None}
+    assert {asin_of[sku] for sku in removed if sku in asin_of} <= gone
+    assert gone and len(asins) > 40
+    answered: dict[str, dict] = {}
+    for start in range(0, len(asins), 20):
+        chunk = asins[start : start + 20]
+        query = (
+            f"marketplaceIds={sandbox.mp}&identifiersType=ASIN&identifiers={','.join(chunk)}"
+            f"&includedData={ALL_CATALOG_DATA}&pageSize=20"
+        )
+        body = contract.check(
+            CATALOG, SEARCH_CATALOG, "GET", sandbox.call("GET", SEARCH_CATALOG, query)
+        )
+        assert "pagination" not in body  # 20 identifiers fit on one page of 20
+        assert body["numberOfResults"] == len(body["items"])
+        assert body["refinements"] == {"brands": [], "classifications": []}
+        assert [i["asin"] for i in body["items"]] == [a for a in chunk if a not in gone]
+        answered.update((item["asin"], item) for item in body["items"])
+    # an ASIN the marketplace no longer has is simply absent; the others are the same
+    # Item getCatalogItem answers
+    assert set(answered) == set(asins) - gone
+    asin = next(iter(answered))
+    single = sandbox.call(
+        "GET",
+        f"{SEARCH_CATALOG}/{asin}",
+        f"marketplaceIds={sandbox.mp}&includedData={ALL_CATALOG_DATA}",
+    )
+    assert single.json() == answered[asin]
+
+
+def test_search_catalog_items_pages_and_refusals(sandbox, contract):
+    asins = sorted(
+        {
+            sandbox.account.item(sku, ["summaries"])["summaries"][0]["asin"]
+            for sku in sandbox.account.search()
+            if sandbox.account.intended_causes(sku) == {codes.OUT_OF_STOCK_MFN}
+        }
+    )[:7]
+    assert len(asins) == 7
+    query = f"marketplaceIds={sandbox.mp}&identifiersType=ASIN&identifiers={','.join(asins)}"
+    seen, tokens = [], [None]
+    while True:
+        page = f"{query}&pageSize=3{_page(tokens[-1])}"
+        body = contract.check(
+            CATALOG, SEARCH_CATALOG, "GET", sandbox.call("GET", SEARCH_CATALOG, page)
+        )
+        assert body["numberOfResults"] == 7
+        assert set(body["items"][0]) == {"asin", "summaries"}  # the default includedData
+        seen += [item["asin"] for item in body["items"]]
+        tokens.append(body.get("pagination", {}).get("nextToken"))
+        if not tokens[-1]:
+            break
+    assert seen == asins and len(tokens) == 4  # pages of 3, 3 and 1
+    refused = {
+        "token of another search": f"{query}&pageSize=2&pageToken={tokens[1]}",
+        "keywords": f"marketplaceIds={sandbox.mp}&keywords=lamp",
+        "neither": f"marketplaceIds={sandbox.mp}",
+        "21 identifiers": f"{query},{','.join(f'B0X{i:07d}' for i in range(14))}",
+        "no type": f"marketplaceIds={sandbox.mp}&identifiers={asins[0]}",
+        "page size": f"{query}&pageSize=21",
+        "no marketplace": f"identifiersType=ASIN&identifiers={asins[0]}",
+    }
+    for why, bad in refused.items():
+        answer = sandbox.call("GET", SEARCH_CATALOG, bad)
+        assert answer.status == 400, why
+        contract.check(CATALOG, SEARCH_CATALOG, "GET", answer)
+
+
 def test_reports_lifecycle(sandbox, contract):
     spec = b'{"reportType":"GET_MERCHANT_LISTINGS_ALL_DATA","marketplaceIds":["%s"]}'
     created = sandbox.call("POST", "/reports/2021-06-30/reports", "", spec % sandbox.mp.encode())

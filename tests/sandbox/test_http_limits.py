@@ -26,6 +26,13 @@ OPERATIONS = [
     ),
     ("getDefinitionsProductType", 5.0, 10, "/definitions/2020-09-01/productTypes/LUGGAGE", "{mp}"),
     ("getCatalogItem", 2.0, 2, "/catalog/2022-04-01/items/B0FAKE0001", "{mp}"),
+    (
+        "searchCatalogItems",
+        2.0,
+        2,
+        "/catalog/2022-04-01/items",
+        "identifiers=B0FAKE0001&identifiersType=ASIN&{mp}",
+    ),
     ("getReport", 2.0, 15, "/reports/2021-06-30/reports/999", ""),
 ]
 

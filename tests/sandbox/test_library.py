@@ -260,6 +260,25 @@ async def test_catalog_item_and_removed_item(library, served):
         )
 
 
+async def test_search_catalog_items_by_asin(library, served):
+    catalog = library.client("CatalogItemsV20220401")
+    fine = served.skus_with_only(codes.OUT_OF_STOCK_MFN)[:3]
+    removed = served.skus_with(codes.CATALOG_ITEM_REMOVED)[0]
+    asins = [served.asin_of(sku) for sku in (*fine, removed)]
+    answer = await library.call(
+        catalog.search_catalog_items,
+        identifiers=",".join(asins),
+        identifiersType="ASIN",
+        includedData="summaries,productTypes",
+        pageSize=20,
+        marketplaceIds=served.mp,
+    )
+    assert answer.payload["numberOfResults"] == 3
+    assert [item["asin"] for item in answer.payload["items"]] == asins[:3]  # removed: absent
+    assert all(item["productTypes"] for item in answer.payload["items"])
+    assert answer.next_token is None
+
+
 async def test_report_create_poll_download(library, served):
     reports = library.client("Reports")
     created = await library.call(
