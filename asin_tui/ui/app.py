@@ -64,6 +64,8 @@ class AsinTuiApp(App[None]):
             service = factory()
         except Exception as exc:  # a broken cache dir, demo state...: say it, stay up
             self.notify(describe_error(exc), title="Cannot open the account", severity="error")
+            if not isinstance(self.screen, WelcomeScreen):  # never a blank screen
+                self.push_screen(WelcomeScreen())
             return
         self.service = service
         self.push_screen(

@@ -125,6 +125,20 @@ async def test_an_account_that_cannot_open_is_reported_not_a_traceback():
         assert any("read-only" in n.message for n in app._notifications)
 
 
+async def test_an_account_that_cannot_open_at_start_leaves_the_welcome_screen_not_a_blank_one():
+    def broken():
+        raise OSError("cache folder is read-only")
+
+    app = make_app(broken, demo_factory=lambda: FakeService(), progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert any("read-only" in n.message for n in app._notifications)
+        await pilot.press("d")  # the demo is still one key away
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)
+
+
 async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
     class BrokenCache(FakeService):
         def cached_records(self, *, all_listings: bool):
