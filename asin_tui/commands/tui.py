@@ -21,8 +21,6 @@ from asin_tui.ui.service import ServiceFactory
 
 
 def run(args: argparse.Namespace) -> int:
-    if not wants_demo(args) and args.reset:
-        raise UsageError("--reset only applies to --demo")
     config = _config(args)
     app = make_app(
         _account(args, config),
