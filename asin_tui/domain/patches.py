@@ -75,6 +75,24 @@ def handling_days(listing: Listing) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+#: ISO 4217 currencies without minor units (Amazon's JP marketplace sells in yen).
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "CLP", "ISK", "VND"})
+
+
+def money_text(amount: Decimal | float | int | None, currency: str | None = None) -> str:
+    """An amount as a seller reads it: '31.00 USD', '1,200 JPY', '31.00' ('—' when unknown)."""
+    if amount is None:
+        return "—"
+    text = amount_text(amount, currency)
+    return f"{text} {currency}" if currency else text
+
+
+def amount_text(amount: Decimal | float | int, currency: str | None = None) -> str:
+    """The number alone, with the currency's decimals: '31.00', '1,200' (yen)."""
+    places = 0 if (currency or "").upper() in ZERO_DECIMAL_CURRENCIES else 2
+    return f"{Decimal(str(amount)):,.{places}f}"
+
+
 @dataclass(frozen=True, slots=True)
 class PriceBand:
     """The selling price and the seller's allowed band, read from ``purchasable_offer``."""
@@ -84,23 +102,28 @@ class PriceBand:
     maximum: Decimal | None
     currency: str | None
 
+    def money(self, amount: Decimal | None) -> str:
+        return money_text(amount, self.currency)
+
     @property
     def conflict(self) -> str | None:
         """Plain words for a price outside its band (None when it fits or is unknown)."""
+        low, high = self.minimum, self.maximum
         if self.price is None:
             return None
-        cur = f" {self.currency}" if self.currency else ""
-        if self.minimum is not None and self.price < self.minimum:
-            return f"price {self.price}{cur} is below the minimum {self.minimum}{cur}"
-        if self.maximum is not None and self.price > self.maximum:
-            return f"price {self.price}{cur} is above the maximum {self.maximum}{cur}"
+        if low is not None and self.price < low:
+            return f"price {self.money(self.price)} is below the minimum {self.money(low)}"
+        if high is not None and self.price > high:
+            return f"price {self.money(self.price)} is above the maximum {self.money(high)}"
         return None
 
     @property
     def band_text(self) -> str:
-        low = str(self.minimum) if self.minimum is not None else "no minimum"
-        high = str(self.maximum) if self.maximum is not None else "no maximum"
-        return f"{low} – {high} {self.currency or ''}".rstrip()
+        """'24.22 – 72.68 USD', 'no minimum – 72.68 USD'."""
+        low, high = self.minimum, self.maximum
+        low_text = "no minimum" if low is None else amount_text(low, self.currency)
+        high_text = "no maximum" if high is None else amount_text(high, self.currency)
+        return f"{low_text} – {high_text} {self.currency or ''}".rstrip()
 
 
 def price_band(listing: Listing) -> PriceBand:

@@ -49,6 +49,7 @@ _STEP_BY_CATEGORY = {
 }
 _IMAGE_CODES = (codes.MISSING_IMAGE, codes.INVALID_IMAGE)
 _PRICE_CODES = (codes.PRICE_CONFLICT, codes.MISSING_PRICE)
+_NO_STOCK_CODES = (codes.OUT_OF_STOCK_MFN, codes.OUT_OF_STOCK_FBA, codes.LISTING_CLOSED)
 
 
 class Status(StrEnum):
@@ -94,6 +95,9 @@ class StockAction(StrEnum):
     SWITCH_TO_FBA = "switch_to_fba"  # relist a closed offer on Amazon's network
 
 
+MFN_ACTIONS = frozenset({StockAction.SET_MFN_QUANTITY, StockAction.SWITCH_TO_MFN})
+
+
 @dataclass(frozen=True, slots=True)
 class StockPlan:
     channel: str | None  # MFN | FBA | None
@@ -102,6 +106,37 @@ class StockPlan:
     inventory: InventorySummary | None
     actions: tuple[StockAction, ...] = ()
     guidance: tuple[str, ...] = ()
+    out_of_stock: bool = False  # unbuyable for want of units: a quantity of 0 fixes nothing
+
+    @property
+    def implied_action(self) -> StockAction | None:
+        """The action a quantity typed with no action picked stands for (an MFN listing)."""
+        return self.actions[0] if self.actions == (StockAction.SET_MFN_QUANTITY,) else None
+
+    def quantity_problem(self, action: StockAction | None, quantity: int | None) -> str:
+        """Why ``quantity`` cannot go with ``action`` ('' when it can)."""
+        if action not in MFN_ACTIONS:
+            return ""
+        if quantity is None:
+            return "Enter a quantity first."
+        if quantity >= 1:
+            return ""
+        if action is StockAction.SWITCH_TO_MFN:
+            return "At least 1 unit: merchant fulfilment with 0 units leaves the offer unbuyable."
+        if self.out_of_stock:
+            return "At least 1 unit: the listing is out of stock, 0 units keeps it unbuyable."
+        return ""
+
+    def inbound_warning(self, action: StockAction | None) -> str:
+        """What switching an FBA offer with units on their way to Amazon does to them."""
+        inbound = self.inventory.inbound_total if self.inventory else 0
+        if action is not StockAction.SWITCH_TO_MFN or not inbound:
+            return ""
+        return (
+            f"{inbound} units are on their way to Amazon: the offer comes back by itself when "
+            "Amazon receives them. Switched to merchant fulfilment, they are stranded in "
+            "Amazon's warehouses until you relist for FBA."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +310,7 @@ def _stock_plan(evidence: Evidence, findings: tuple[Finding, ...]) -> StockPlan:
         inventory=inv,
         actions=actions,
         guidance=guidance,
+        out_of_stock=any(f.code in _NO_STOCK_CODES for f in findings),
     )
 
 
@@ -606,7 +642,7 @@ def _field_checks(
                 f"{present} of {len(reqs.required)} present ({reqs.product_type})",
             )
         )
-    price = f"{band.price} {band.currency or ''}".strip() if band.price is not None else "no price"
+    price = band.money(band.price) if band.price is not None else "no price"
     checks.append(
         Check(
             "Price",
@@ -641,13 +677,51 @@ class Draft:
         )
 
 
+QUANTITY_FIELD, PRICE_FIELD = "quantity", "price"
+
+
+def draft_problems(plan: WizardPlan, draft: Draft) -> dict[str, str]:
+    """What keeps the user's choices from becoming patches, by the input it concerns
+    (``QUANTITY_FIELD``, ``PRICE_FIELD``): a quantity that cannot fix the listing, a new price
+    outside its allowed band (each bound as typed, or the current one)."""
+    problems = {}
+    quantity = plan.stock.quantity_problem(draft.stock_action, draft.mfn_quantity)
+    if quantity:
+        problems[QUANTITY_FIELD] = quantity
+    price = price_problem(plan.price, draft)
+    if price:
+        problems[PRICE_FIELD] = price
+    return problems
+
+
+def price_problem(current: P.PriceBand, draft: Draft) -> str:
+    """Why the draft's price and band do not fit together ('' when they do, or when the
+    draft changes none of them)."""
+    if all(v is None for v in (draft.price, draft.minimum, draft.maximum)):
+        return ""
+    band = P.PriceBand(
+        price=current.price if draft.price is None else draft.price,
+        minimum=current.minimum if draft.minimum is None else draft.minimum,
+        maximum=current.maximum if draft.maximum is None else draft.maximum,
+        currency=current.currency,
+    )
+    low, high = band.minimum, band.maximum
+    if low is not None and high is not None and low > high:
+        return f"The minimum {band.money(low)} is above the maximum {band.money(high)}."
+    if band.conflict:
+        return f"The {band.conflict}: Amazon would not sell at it."
+    return ""
+
+
 def draft_patches(plan: WizardPlan, draft: Draft) -> list[P.Patch]:
-    """The JSON Patches the Apply step sends for the user's choices (in step order)."""
+    """The JSON Patches the Apply step sends for the user's choices (in step order);
+    ValueError while ``draft_problems`` names a problem."""
+    problems = draft_problems(plan, draft)
+    if problems:
+        raise ValueError(next(iter(problems.values())))
     listing = plan.listing
     ops: list[P.Patch] = []
-    if draft.stock_action in (StockAction.SET_MFN_QUANTITY, StockAction.SWITCH_TO_MFN):
-        if draft.mfn_quantity is None:
-            raise ValueError("set a quantity first")
+    if draft.stock_action in MFN_ACTIONS:
         ops += P.set_mfn_quantity(listing, draft.mfn_quantity, handling_time=draft.handling_time)
     elif draft.stock_action is StockAction.SWITCH_TO_FBA:
         ops += P.switch_to_fba(listing)

@@ -34,10 +34,6 @@ def policy_sku(account: SandboxAccount) -> str:
     return next(s for s in account.search() if codes.POLICY_VIOLATION in account.intended_causes(s))
 
 
-def counters_text(health) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(health.policy_counters.items()))
-
-
 @pytest.mark.parametrize(
     ("status", "severity", "title"),
     [
@@ -63,7 +59,8 @@ def test_wizard_policy_step_shows_the_account_counters():
     assert WizardStep.POLICY in plan.applicable
     check = next(c for c in plan.step(WizardStep.POLICY).checks if c.label == "Account health")
     assert check.status is Status.NEEDS_ACTION
-    assert check.evidence == f"AT_RISK; {counters_text(health)}"
+    assert check.evidence == f"AT_RISK; {health.counters_text()}"
+    assert "listing policy violations: " in check.evidence  # in words, not camelCase
 
 
 def test_normal_account_adds_no_finding_but_the_policy_step_still_shows_bad_counters():
@@ -75,4 +72,4 @@ def test_normal_account_adds_no_finding_but_the_policy_step_still_shows_bad_coun
     plan = build_plan(evidence(sku), diagnosis, now=NOW)
     check = next(c for c in plan.step(WizardStep.POLICY).checks if c.label == "Account health")
     assert check.status is Status.NEEDS_ACTION
-    assert check.evidence == f"NORMAL; {counters_text(health)}"
+    assert check.evidence == f"NORMAL; {health.counters_text()}"

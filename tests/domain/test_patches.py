@@ -103,10 +103,18 @@ def test_price_band_reads_purchasable_offer_and_reports_conflict():
         Decimal("40"),
         "USD",
     )
-    assert band.conflict == "price 12.5 USD is below the minimum 15 USD"
+    assert band.conflict == "price 12.50 USD is below the minimum 15.00 USD"
     above = patches.price_band(listing(purchasable_offer=[offer_entry(50, 15, 40)]))
-    assert above.conflict == "price 50 USD is above the maximum 40 USD"
+    assert above.conflict == "price 50.00 USD is above the maximum 40.00 USD"
     assert patches.price_band(listing(purchasable_offer=[offer_entry(20, 15, 40)])).conflict is None
+    assert above.band_text == "15.00 – 40.00 USD"
+
+
+def test_money_text_uses_the_currencys_decimals():
+    assert patches.money_text(Decimal("31.0"), "USD") == "31.00 USD"
+    assert patches.money_text(1200, "JPY") == "1,200 JPY"
+    assert patches.money_text(Decimal("7.5")) == "7.50"
+    assert patches.money_text(None, "EUR") == "—"
 
 
 def test_price_band_falls_back_to_offer_price():

@@ -255,8 +255,8 @@ def test_price_issue_gives_price_and_band_with_currency():
     )
     f = only(issue_rule, evidence).finding
     assert f.title == "Price outside your allowed band"
-    assert "price 18.5 USD is below the minimum 20 USD" in f.detail
-    assert "allowed band 20 – 40 USD" in f.detail
+    assert "price 18.50 USD is below the minimum 20.00 USD" in f.detail
+    assert "allowed band 20.00 – 40.00 USD" in f.detail
     assert f.attributes == ("purchasable_offer",)
 
 
@@ -553,7 +553,7 @@ def test_price_above_the_maximum_from_attributes():
     evidence = Evidence(listing(status=frozenset(), attributes=offer_attrs(99, 10, 50)))
     found = only(price_band_rule, evidence)
     assert found.finding.code == codes.PRICE_CONFLICT and found.impact is Impact.BLOCKS_SALE
-    assert "price 99 USD is above the maximum 50 USD" in found.finding.detail
+    assert "price 99.00 USD is above the maximum 50.00 USD" in found.finding.detail
 
 
 def test_price_inside_the_band_or_already_reported_is_quiet():

@@ -37,6 +37,7 @@ from asin_tui.domain.wizard import (
     StockAction,
     build_plan,
     draft_patches,
+    draft_problems,
     enforcement_text,
     fix_step,
     verify,
@@ -217,6 +218,40 @@ def test_stranded_fba_offers_relist_for_fba():
     assert ops[0]["value"] == [{"fulfillment_channel_code": "AMAZON_NA"}]
 
 
+def test_a_quantity_of_zero_cannot_fix_an_out_of_stock_listing():
+    listing = mfn_listing()
+    oos = finding(codes.OUT_OF_STOCK_MFN, Category.STOCK, S.STOCK)
+    plan = build_plan(Evidence(listing), diagnosis(listing, State.INACTIVE, oos), now=NOW)
+    zero = Draft(StockAction.SET_MFN_QUANTITY, mfn_quantity=0)
+    assert draft_problems(plan, zero) == {
+        "quantity": "At least 1 unit: the listing is out of stock, 0 units keeps it unbuyable."
+    }
+    with pytest.raises(ValueError, match="At least 1 unit"):
+        draft_patches(plan, zero)
+    assert draft_problems(plan, Draft(StockAction.SET_MFN_QUANTITY, mfn_quantity=1)) == {}
+    in_stock = mfn_listing(quantity=5)
+    closing = build_plan(Evidence(in_stock), diagnosis(in_stock, State.ACTIVE), now=NOW)
+    assert draft_problems(closing, zero) == {}, "0 is allowed where stock is not the problem"
+
+
+def test_switching_fba_to_mfn_needs_units_and_warns_about_inbound_ones():
+    listing = fba_listing()
+    inv = InventorySummary(seller_sku="FBA-1", inbound_shipped=6)
+    oos = finding(codes.OUT_OF_STOCK_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(
+        Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, oos), now=NOW
+    )
+    problems = draft_problems(plan, Draft(StockAction.SWITCH_TO_MFN, mfn_quantity=0))
+    assert problems["quantity"].startswith("At least 1 unit: merchant fulfilment with 0 units")
+    assert draft_problems(plan, Draft(StockAction.SWITCH_TO_MFN))["quantity"] == (
+        "Enter a quantity first."
+    )
+    assert plan.stock.inbound_warning(StockAction.SWITCH_TO_MFN).startswith(
+        "6 units are on their way to Amazon"
+    )
+    assert plan.stock.inbound_warning(None) == ""
+
+
 def test_fba_without_inventory_data_needs_a_look():
     listing = fba_listing()
     oos = finding(codes.OUT_OF_STOCK_FBA, Category.STOCK, S.STOCK)
@@ -385,7 +420,7 @@ def test_fields_plan_has_typed_prefilled_inputs_and_price_band():
     price = check(plan, S.FIELDS, "Price")
     assert price.status is Status.NEEDS_ACTION
     assert price.evidence == (
-        "12 USD; allowed 15 – no maximum USD; price 12 USD is below the minimum 15 USD"
+        "12.00 USD; allowed 15.00 – no maximum USD; price 12.00 USD is below the minimum 15.00 USD"
     )
     assert plan.price_needs_action
 
@@ -396,6 +431,23 @@ def test_fields_plan_has_typed_prefilled_inputs_and_price_band():
     assert ops[1]["value"][0]["minimum_seller_allowed_price"] == [
         {"schedule": [{"value_with_tax": 10}]}
     ]
+
+
+def test_a_new_price_must_lie_inside_the_band_as_typed_or_current():
+    evidence, diag = fields_case()  # price 12, minimum 15, no maximum
+    plan = build_plan(evidence, diag, now=NOW)
+    assert draft_problems(plan, Draft(price=Decimal("13"))) == {
+        "price": "The price 13.00 USD is below the minimum 15.00 USD: Amazon would not sell at it."
+    }
+    assert draft_problems(plan, Draft(price=Decimal("16"))) == {}
+    assert draft_problems(plan, Draft(minimum=Decimal("10"))) == {}, "a lower minimum fits 12"
+    upside_down = Draft(price=Decimal("16"), maximum=Decimal("14"))
+    assert draft_problems(plan, upside_down)["price"] == (
+        "The minimum 15.00 USD is above the maximum 14.00 USD."
+    )
+    with pytest.raises(ValueError):
+        draft_patches(plan, upside_down)
+    assert draft_problems(plan, Draft()) == {}, "an untouched price is not checked"
 
 
 def test_price_without_conflict_passes():

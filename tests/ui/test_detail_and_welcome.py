@@ -57,8 +57,8 @@ async def test_detail_shows_header_findings_and_every_evidence_section(app):
             "✔ present  item_name",
             "✖ missing  brand",
             # price and band
-            "Allowed band 60 – 90 USD",
-            "price 10.0 USD is below the minimum 60 USD",
+            "Allowed band 60.00 – 90.00 USD",
+            "price 10.00 USD is below the minimum 60.00 USD",
         ):
             assert expected in text, expected
         assert "color" not in text  # optional attributes are not listed as required

@@ -173,7 +173,6 @@ def price_detail(band: PriceBand) -> str:
         return f"Your {band.conflict} (allowed band {band.band_text})."
     if band.price is None:
         return "The listing has no price."
-    currency = f" {band.currency}" if band.currency else ""
     if band.minimum is None and band.maximum is None:
-        return f"Your price is {band.price}{currency}."
-    return f"Your price is {band.price}{currency} (allowed band {band.band_text})."
+        return f"Your price is {band.money(band.price)}."
+    return f"Your price is {band.money(band.price)} (allowed band {band.band_text})."

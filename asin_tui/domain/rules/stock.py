@@ -191,7 +191,7 @@ def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     elif listing.mfn_quantity is not None:
         notes.append(f"Merchant-fulfilled quantity is {listing.mfn_quantity}.")
     if ctx.band.price is not None:
-        notes.append(f"Price is {ctx.band.price} {ctx.band.currency or ''}".rstrip() + ".")
+        notes.append(f"Price is {ctx.band.money(ctx.band.price)}.")
     if listing.is_fba and ctx.evidence.inventory is None:
         notes.append("FBA inventory was not checked.")
     if (listing.mfn_quantity or 0) > 0 and ctx.band.price is not None:
