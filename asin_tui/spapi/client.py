@@ -89,6 +89,7 @@ LISTING_DATA = (
     "productTypes",
 )
 CATALOG_DATA = ("summaries", "productTypes", "relationships", "identifiers")
+CATALOG_SEARCH_MAX = 20  # identifiers (and results) per searchCatalogItems call
 MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
 ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
 #: How progress and error messages name each report asin-tui requests.
@@ -522,16 +523,44 @@ class SpApi:
         )
         return _payload(response, "getListingsRestrictions")
 
-    async def catalog_item(self, asin: str) -> dict[str, Any] | None:
-        """getCatalogItem 2022-04-01; None when the ASIN is not in this store (404)."""
-        params = self._params(includedData=list(CATALOG_DATA))
-        try:
+    async def search_catalog_items(self, asins: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+        """searchCatalogItems 2022-04-01 by ASIN, CATALOG_SEARCH_MAX to a call: each ASIN's
+        catalog Item, None when this marketplace does not have it (an ASIN missing from the
+        answer: what getCatalogItem's 404 says)."""
+        unique = list(dict.fromkeys(asins))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(unique), CATALOG_SEARCH_MAX):
+            for item in await self._search_catalog(unique[start : start + CATALOG_SEARCH_MAX]):
+                found[item["asin"]] = item
+        return {asin: found.get(asin) for asin in unique}
+
+    async def _search_catalog(self, asins: Sequence[str]) -> list[dict[str, Any]]:
+        """One identifier search, every page of it followed."""
+        params = self._params(
+            identifiers=list(asins),
+            identifiersType="ASIN",
+            includedData=list(CATALOG_DATA),
+            pageSize=CATALOG_SEARCH_MAX,
+        )
+        items: list[dict[str, Any]] = []
+        page_token = None
+        while True:
+            page_params = {**params, "pageToken": page_token} if page_token else params
             response = await self._call(
-                "getCatalogItem", lambda: self._catalog.get_catalog_item(asin, **params)
+                "searchCatalogItems",
+                lambda p=page_params: self._catalog.search_catalog_items(**p),
             )
-        except NotFound:
-            return None
-        return _payload(response, "getCatalogItem")
+            page = _payload(response, "searchCatalogItems").get("items")
+            if not isinstance(page, list) or not all(
+                isinstance(item, dict) and isinstance(item.get("asin"), str) for item in page
+            ):
+                raise MalformedResponse(
+                    "'items' is not a list of items with an ASIN", operation="searchCatalogItems"
+                )
+            items.extend(page)
+            page_token = response.next_token
+            if not page_token:
+                return items
 
     async def product_type(
         self, product_type: str, requirements: str = "LISTING"

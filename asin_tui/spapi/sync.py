@@ -3,8 +3,8 @@ as fast as Amazon's usage plans allow.
 
 Each operation has its own rate budget, so the work is a pipeline: listings stream out of
 searchListingsItems while FBA inventory (50 SKUs a call), listing restrictions (per ASIN and
-condition), catalog items and product type definitions are fetched for them concurrently,
-each paced by its own bucket. Evidence is fetched only where it can explain something:
+condition), catalog items (searchCatalogItems, 20 ASINs a call) and product type definitions
+are fetched for them concurrently, each paced by its own bucket. Evidence is fetched only where it can explain something:
 
 - FBA inventory for FBA listings and for SKUs with no live listing (stranded units);
 - restrictions for a listing that is not buyable while nothing it carries explains why
@@ -36,17 +36,18 @@ still complete.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import math
 from collections import Counter
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from asin_tui.domain.models import InventorySummary, Listing
 from asin_tui.spapi import parse
-from asin_tui.spapi.client import ReportRequest, SpApi, WaitNotice
+from asin_tui.spapi.client import CATALOG_SEARCH_MAX, ReportRequest, SpApi, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
     Forbidden,
@@ -79,7 +80,7 @@ class SyncedListing:
     inventory: dict[str, Any] | None = None  # its InventorySummary (FBA only)
     restrictions: list[dict[str, Any]] | None = None  # getListingsRestrictions' list
     catalog: dict[str, Any] | None = None  # the catalog Item 2022-04-01
-    catalog_not_found: bool = False  # getCatalogItem answered 404
+    catalog_not_found: bool = False  # the catalog has no item with its ASIN here
 
 
 @dataclass(frozen=True)
@@ -194,100 +195,164 @@ class _Once:
         return task
 
 
-class _InventoryBatches:
-    """Collects FBA SKUs into getInventorySummaries calls of 50. Once ``close``d (no more
-    listings are coming), whatever is pending is sent at the next turn of the event loop."""
+Found = Mapping[str, dict[str, Any] | None]
 
-    def __init__(self, api: SpApi, on_done: Callable[[int], None]) -> None:
-        self._api = api
-        self._on_done = on_done
+
+class _Batches:
+    """Collects keys (SKUs, ASINs) into calls of up to ``size``, each key asked once.
+
+    A batch goes out when it is full, or once nothing more can join it: the batcher is
+    ``close``d (no more listings are coming) and nobody ``hold``s it (a listing that may still
+    ask for a key). ``fetch`` answers a batch with what it found per key; a key it does not
+    answer gets None. A key containing a comma cannot travel in a comma-joined list: it is
+    asked on its own at once.
+    """
+
+    def __init__(
+        self, size: int, fetch: Callable[[list[str]], Awaitable[Found]], tally: _Tally, phase: str
+    ) -> None:
+        self._size = size
+        self._fetch = fetch
+        self._tally = tally
+        self._phase = phase
+        self._asked: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self._pending: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._holds = 0
         self._closed = False
         self._flush_scheduled = False
 
-    def summary(self, sku: str) -> asyncio.Future[dict[str, Any] | None]:
-        future = self._pending.get(sku)
+    def get(self, key: str) -> asyncio.Future[dict[str, Any] | None]:
+        future = self._asked.get(key)
         if future is None:
-            loop = asyncio.get_running_loop()
-            future = loop.create_future()
-            if "," in sku:  # cannot travel in a comma-joined list: asked on its own
-                self._send({sku: future})
+            future = self._asked[key] = asyncio.get_running_loop().create_future()
+            self._tally.expect(self._phase)
+            if "," in key:
+                self._send({key: future})
                 return future
-            self._pending[sku] = future
-            if len(self._pending) >= INVENTORY_BATCH:
-                self._flush()
-            elif self._closed and not self._flush_scheduled:
-                self._flush_scheduled = True
-                loop.call_soon(self._flush)
+            self._pending[key] = future
+            if len(self._pending) >= self._size:
+                self._send_pending()
+            else:
+                self._schedule_flush()
         return future
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """While held, a partial batch waits: the holder may still add to it."""
+        self._holds += 1
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            self._schedule_flush()
 
     def close(self) -> None:
         self._closed = True
-        self._flush()
-
-    def _flush(self) -> None:
-        self._flush_scheduled = False
-        if self._pending:
-            batch, self._pending = self._pending, {}
-            self._send(batch)
-
-    def _send(self, batch: dict[str, asyncio.Future[dict[str, Any] | None]]) -> None:
-        task = asyncio.ensure_future(self._fetch(batch))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._schedule_flush()
 
     def cancel(self) -> None:
         """Stop the calls in flight (the sync ended early)."""
         for task in list(self._tasks):
             task.cancel()
 
-    async def _fetch(self, batch: dict[str, asyncio.Future[dict[str, Any] | None]]) -> None:
+    def _schedule_flush(self) -> None:
+        """Send the partial batch at the next turn of the event loop, if nothing can still
+        join it then (listings that took a hold meanwhile are waited for)."""
+        if self._closed and not self._holds and self._pending and not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if not self._holds:
+            self._send_pending()
+
+    def _send_pending(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, {}
+            self._send(batch)
+
+    def _send(self, batch: dict[str, asyncio.Future[dict[str, Any] | None]]) -> None:
+        task = asyncio.ensure_future(self._answer(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer(self, batch: dict[str, asyncio.Future[dict[str, Any] | None]]) -> None:
         # A future may be done already: cancelled with the listing that waited for it.
         try:
-            payload = await self._api.inventory_summaries(list(batch))
+            found = await self._fetch(list(batch))
         except SpApiError as exc:
             for future in batch.values():
                 if not future.done():
                     future.set_exception(exc)
             return
-        by_sku = {
-            s.get("sellerSku"): s for s in payload["inventorySummaries"] if isinstance(s, dict)
-        }
-        for sku, future in batch.items():
+        for key, future in batch.items():
             if not future.done():
-                future.set_result(by_sku.get(sku))
-        self._on_done(len(batch))
+                future.set_result(found.get(key))
+        self._tally.add(self._phase, len(batch))
 
 
 class _Evidence:
-    """Fetches the evidence for listings, sharing every call that can be shared."""
+    """Fetches the evidence for listings, sharing every call that can be shared: FBA
+    inventory 50 SKUs a call, catalog items 20 ASINs a call, restrictions and product type
+    definitions once per key."""
 
     def __init__(self, api: SpApi, tally: _Tally) -> None:
         self._api = api
         self._tally = tally
-        self.inventory = _InventoryBatches(api, lambda n: tally.add("inventory", n))
+        self.inventory = _Batches(INVENTORY_BATCH, self._inventory_by_sku, tally, "inventory")
+        self.catalog = _Batches(CATALOG_SEARCH_MAX, api.search_catalog_items, tally, "catalog")
         self._restrictions = _Once()
-        self._catalog = _Once()
         self._product_types = _Once()
 
     async def gather(self, synced: SyncedListing, listing: Listing) -> None:
         """Fill ``synced`` with what can explain ``listing``. Raises SpApiError."""
-        inventory = None
-        if wants_inventory(listing):
-            self._tally.expect("inventory")
-            synced.inventory = await self.inventory.summary(listing.sku)
-            if synced.inventory is not None:
-                inventory = _parsed(parse.parse_inventory_summaries, [synced.inventory])[0]
         if not listing.asin or catalog_removed(listing):
-            return  # nothing to look up, or Amazon already said the item is gone
-        look_up_catalog = flags_missing_attributes(listing)
+            # nothing to look up, or Amazon already said the item is gone
+            await self._inventory_for(synced, listing)
+            return
+        with self.catalog.hold():  # until this listing knows whether its catalog item helps
+            inventory = await self._inventory_for(synced, listing)
+            look_up = await self._catalog_may_explain(synced, listing, inventory)
+            found = self.catalog.get(listing.asin) if look_up else None
+        if found is not None:
+            synced.catalog = await found
+            synced.catalog_not_found = synced.catalog is None
+
+    def close(self) -> None:
+        """No more listings are coming: send what the batches hold."""
+        self.inventory.close()
+        self.catalog.close()
+
+    def cancel(self) -> None:
+        self.inventory.cancel()
+        self.catalog.cancel()
+
+    async def _inventory_for(
+        self, synced: SyncedListing, listing: Listing
+    ) -> InventorySummary | None:
+        if not wants_inventory(listing):
+            return None
+        synced.inventory = await self.inventory.get(listing.sku)
+        if synced.inventory is None:
+            return None
+        return _parsed(parse.parse_inventory_summaries, [synced.inventory])[0]
+
+    async def _catalog_may_explain(
+        self, synced: SyncedListing, listing: Listing, inventory: InventorySummary | None
+    ) -> bool:
+        """Whether the catalog item can explain the listing: Amazon flags missing attributes,
+        or nothing else does, restrictions included (fetched here when it is unexplained)."""
+        look_up = flags_missing_attributes(listing)
         if unexplained(listing, inventory):
             synced.restrictions = await self._restrictions_for(listing.asin, listing.condition_type)
-            look_up_catalog = look_up_catalog or not synced.restrictions
-        if look_up_catalog:
-            synced.catalog = await self._catalog_for(listing.asin)
-            synced.catalog_not_found = synced.catalog is None
+            look_up = look_up or not synced.restrictions
+        return look_up
+
+    async def _inventory_by_sku(self, skus: list[str]) -> Found:
+        payload = await self._api.inventory_summaries(skus)
+        return {s.get("sellerSku"): s for s in payload["inventorySummaries"] if isinstance(s, dict)}
 
     def _restrictions_for(self, asin: str, condition: str | None) -> Awaitable[list[Any]]:
         async def fetch() -> list[Any]:
@@ -302,15 +367,6 @@ class _Evidence:
             return restrictions
 
         return self._restrictions.get((asin, condition), fetch)
-
-    def _catalog_for(self, asin: str) -> Awaitable[dict[str, Any] | None]:
-        async def fetch() -> dict[str, Any] | None:
-            self._tally.expect("catalog")
-            item = await self._api.catalog_item(asin)
-            self._tally.add("catalog")
-            return item
-
-        return self._catalog.get(asin, fetch)
 
     def product_type(self, product_type: str) -> asyncio.Task[tuple[dict, dict]]:
         async def fetch() -> tuple[dict, dict]:
@@ -329,7 +385,7 @@ _PHASES = {
     "getListingsItem": "listings",
     "getInventorySummaries": "inventory",
     "getListingsRestrictions": "restrictions",
-    "getCatalogItem": "catalog",
+    "searchCatalogItems": "catalog",
     "getDefinitionsProductType": "product types",
     "download": "product types",
     "createReport": "report",
@@ -460,7 +516,7 @@ class _Run:
     async def finish(self) -> None:
         """No more listings are coming: wait for every evidence fetch (a task may start
         others, so loop until no new one appeared)."""
-        self.evidence.inventory.close()
+        self.evidence.close()
         done = 0
         while done < len(self.tasks):
             batch = self.tasks[done:]
@@ -471,7 +527,7 @@ class _Run:
         """Stop whatever is still running (the sync ended early)."""
         for task in self.tasks:
             task.cancel()
-        self.evidence.inventory.cancel()
+        self.evidence.cancel()
 
 
 async def sync_account(
@@ -587,7 +643,7 @@ async def fetch_listing(api: SpApi, sku: str) -> SyncedListing:
     listing = _parsed(parse.parse_listing, item, api.marketplace_id)
     if wants_evidence(listing):
         evidence = _Evidence(api, _Tally(None))
-        evidence.inventory.close()  # a single SKU: send its inventory request at once
+        evidence.close()  # a single SKU: send its requests at once
         await evidence.gather(synced, listing)
     return synced
 

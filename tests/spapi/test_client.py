@@ -374,20 +374,67 @@ async def test_persistent_truncation_ends_as_malformed_response(amazon, make_api
         await make_api(backoff=Backoff(tries=2, base=0.01, cap=0.01)).search_listings()
 
 
-async def test_catalog_404_is_a_not_found_result_not_an_error(amazon, make_api):
-    amazon.script(
-        "/catalog/2022-04-01/items/B0GONE0000",
-        answer(404, {"errors": [{"code": "NotFound", "message": "not found"}]}),
-    )
-    amazon.script(
-        "/catalog/2022-04-01/items/B0HERE0000",
-        answer(200, {"asin": "B0HERE0000", "summaries": []}),
-    )
-    api = make_api()
-    assert await api.catalog_item("B0GONE0000") is None
-    assert (await api.catalog_item("B0HERE0000"))["asin"] == "B0HERE0000"
-    q = query(amazon.sp_requests("/catalog/2022-04-01/items/B0HERE0000")[0])
-    assert "productTypes" in q["includedData"][0].split(",")
+CATALOG_SEARCH = "/catalog/2022-04-01/items"
+
+
+def catalog_search(page_size: int | None = None):
+    """Amazon's identifier search: the asked ASINs it has (those not ending in 0), in order,
+    ``page_size`` (default: the request's pageSize) to a page; the page token is the offset."""
+
+    async def search(request: httpx.Request) -> httpx.Response:
+        q = query(request)
+        present = [a for a in q["identifiers"][0].split(",") if not a.endswith("0")]
+        offset = int(q.get("pageToken", ["0"])[0])
+        size = page_size or int(q["pageSize"][0])
+        body = {
+            "numberOfResults": len(present),
+            "items": [{"asin": a, "summaries": []} for a in present[offset : offset + size]],
+        }
+        if offset + size < len(present):
+            body["pagination"] = {"nextToken": str(offset + size)}
+        return answer(200, body)
+
+    return search
+
+
+async def test_catalog_search_asks_20_asins_a_call_and_absent_ones_are_not_found(amazon, make_api):
+    amazon.script(CATALOG_SEARCH, catalog_search())
+    asins = [f"B0ITEM{i:04d}" for i in range(1, 46)]
+    found = await make_api().search_catalog_items([*asins, asins[0]])
+    assert list(found) == asins  # each ASIN once, in the order asked
+    assert {a for a, item in found.items() if item is None} == {
+        "B0ITEM0010",
+        "B0ITEM0020",
+        "B0ITEM0030",
+        "B0ITEM0040",
+    }
+    assert all(item["asin"] == a for a, item in found.items() if item is not None)
+    asked = [query(r) for r in amazon.sp_requests(CATALOG_SEARCH)]
+    assert [len(q["identifiers"][0].split(",")) for q in asked] == [20, 20, 5]
+    for q in asked:
+        assert q["identifiersType"] == ["ASIN"] and q["pageSize"] == ["20"]
+        assert "productTypes" in q["includedData"][0].split(",")
+
+
+async def test_catalog_search_follows_every_page(amazon, make_api):
+    amazon.script(CATALOG_SEARCH, catalog_search(page_size=3))  # Amazon may page anyway
+    asins = [f"B0ITEM{i:04d}" for i in range(1, 8)]
+    found = await make_api().search_catalog_items(asins)
+    assert all(item is not None for item in found.values())
+    assert [query(r).get("pageToken") for r in amazon.sp_requests(CATALOG_SEARCH)] == [
+        None,
+        ["3"],
+        ["6"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", [{"numberOfResults": 1}, {"items": [{"summaries": []}]}, {"items": ["B0X"]}]
+)
+async def test_catalog_search_without_usable_items_is_malformed(amazon, make_api, body):
+    amazon.script(CATALOG_SEARCH, answer(200, body))
+    with pytest.raises(MalformedResponse):
+        await make_api().search_catalog_items(["B0X"])
 
 
 # ----------------------------------------------------------------------------- credentials
@@ -462,9 +509,11 @@ async def test_token_cache_does_not_serve_a_token_to_different_credentials(amazo
 
 async def test_one_token_request_serves_concurrent_calls(amazon, make_api):
     amazon.script(SEARCH_PATH, SEARCH_OK)
-    amazon.script("/catalog/2022-04-01/items/B0X", answer(200, {"asin": "B0X"}))
+    amazon.script(CATALOG_SEARCH, answer(200, {"numberOfResults": 0, "items": []}))
     api = make_api()
-    await asyncio.gather(api.search_listings(), api.catalog_item("B0X"), api.search_listings())
+    await asyncio.gather(
+        api.search_listings(), api.search_catalog_items(["B0X"]), api.search_listings()
+    )
     assert sum(1 for r in amazon.requests if r.url.host == "lwa.test") == 1
 
 

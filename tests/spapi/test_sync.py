@@ -28,7 +28,8 @@ from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
     HEALTH_CHECKS,
     SyncProgress,
-    _InventoryBatches,
+    _Batches,
+    _Tally,
     fetch_listing,
     sync_account,
 )
@@ -193,15 +194,20 @@ async def test_sync_fetches_the_evidence_each_cause_needs_and_only_that(demo_acc
     # a SKU with no live listing may still have units in Amazon's warehouses
     incomplete = {sku for sku, wanted in causes.items() if codes.INCOMPLETE_SKU in wanted}
     assert incomplete and incomplete <= set(asked)
-    # the catalog only where it can explain something, once per ASIN
-    catalog_asks = [r.url.path for r in transport.requests if "/catalog/" in r.url.path]
-    assert len(catalog_asks) == len(set(catalog_asks)) == result.calls["getCatalogItem"] > 0
+    # the catalog only where it can explain something, once per ASIN, 20 ASINs a call
+    catalog_asks = transport.queries("/catalog/2022-04-01/items")
+    looked_up = [asin for q in catalog_asks for asin in q["identifiers"][0].split(",")]
+    assert len(looked_up) == len(set(looked_up)) > 1
+    assert all(q["identifiersType"] == ["ASIN"] and q["pageSize"] == ["20"] for q in catalog_asks)
+    assert len(catalog_asks) == math.ceil(len(looked_up) / 20) == result.calls["searchCatalogItems"]
+    assert "getCatalogItem" not in result.calls
+    assert {s.item["summaries"][0]["asin"] for s in result.listings if s.catalog} <= set(looked_up)
     removed_asins = {
         s.item["summaries"][0]["asin"]
         for s in result.listings
         if codes.CATALOG_ITEM_REMOVED in causes[s.sku]
     }
-    assert removed_asins and not any(a in p for a in removed_asins for p in catalog_asks)
+    assert removed_asins and not removed_asins & set(looked_up)
     # one definition (and schema) per product type seen
     product_types = {
         s.item["summaries"][0]["productType"] for s in result.listings if s.item.get("summaries")
@@ -488,21 +494,37 @@ class InventoryStub:
     def __init__(self) -> None:
         self.asked: list[list[str]] = []
 
-    async def inventory_summaries(self, skus):
+    async def by_sku(self, skus):
         self.asked.append(list(skus))
         wire = list(skus) if len(skus) == 1 else ",".join(skus).split(",")
-        return {"inventorySummaries": [{"sellerSku": sku} for sku in wire]}
+        return {sku: {"sellerSku": sku} for sku in wire}
 
 
 async def test_fba_inventory_of_a_sku_with_a_comma_is_not_lost():
     stub = InventoryStub()
-    batches = _InventoryBatches(stub, lambda n: None)
+    batches = _Batches(50, stub.by_sku, _Tally(None), "inventory")
     skus = [f"SKU-{i}" for i in range(3)] + ["RED,LARGE"]
-    futures = [batches.summary(sku) for sku in skus]
+    futures = [batches.get(sku) for sku in skus]
     batches.close()
     answers = await asyncio.gather(*futures)
     assert [a["sellerSku"] for a in answers] == skus
     assert sorted(stub.asked) == [["RED,LARGE"], ["SKU-0", "SKU-1", "SKU-2"]]
+
+
+async def test_a_partial_batch_waits_for_every_listing_that_may_still_join_it():
+    stub = InventoryStub()
+    batches = _Batches(20, stub.by_sku, _Tally(None), "catalog")
+    full = [batches.get(f"B0FULL{i:04d}") for i in range(20)]  # a full batch goes at once
+    early = batches.get("B0EARLY001")
+    with batches.hold():
+        batches.close()
+        await asyncio.sleep(0)
+        await asyncio.gather(*full)
+        assert not early.done()  # held: a listing may still add to the partial batch
+        late = batches.get("B0LATE0001")
+        assert batches.get("B0EARLY001") is early  # each key asked once
+    assert (await early, await late) == ({"sellerSku": "B0EARLY001"}, {"sellerSku": "B0LATE0001"})
+    assert [len(batch) for batch in stub.asked] == [20, 2]
 
 
 # ----------------------------------------------------------------------------- forbidden
@@ -575,7 +597,7 @@ async def test_fetch_listing_brings_all_the_evidence_of_one_sku(demo_account, co
         "getListingsItem": 4,
         "getInventorySummaries": 1,
         "getListingsRestrictions": 1,
-        "getCatalogItem": 1,
+        "searchCatalogItems": 1,
     }
 
 
