@@ -218,6 +218,36 @@ async def test_sync_fetches_the_evidence_each_cause_needs_and_only_that(demo_acc
         assert definition["productType"] and schema.get("properties")
 
 
+class CatalogWithout(SandboxAccount):
+    """The demo account whose catalog no longer has the ``gone`` ASINs, although no listing
+    carries Amazon's CATALOG_ITEM_REMOVED issue for them."""
+
+    gone: frozenset[str] = frozenset()
+
+    def catalog_item(self, asin, included_data):
+        return None if asin in self.gone else super().catalog_item(asin, included_data)
+
+
+async def test_an_asin_missing_from_the_catalog_answer_is_not_found(connect):
+    account = CatalogWithout()
+    flagged = [
+        sku
+        for sku in account.search(sort_by="sku")
+        if account.intended_causes(sku) == {codes.MISSING_ATTRIBUTE}
+    ]
+    gone_sku, *kept = flagged
+    account.gone = frozenset({account.item(gone_sku, ["summaries"])["summaries"][0]["asin"]})
+    api, transport = connect(account)
+    result = await sync_account(api)
+    by_sku = {s.sku: s for s in result.listings}
+    assert by_sku[gone_sku].catalog is None and by_sku[gone_sku].catalog_not_found
+    assert kept and all(by_sku[sku].catalog and not by_sku[sku].catalog_not_found for sku in kept)
+    # the same call asked for both: one ASIN's absence is no failure of the others
+    (asked,) = transport.queries("/catalog/2022-04-01/items")
+    assert account.gone <= set(asked["identifiers"][0].split(","))
+    assert result.calls["searchCatalogItems"] == 1 and result.complete
+
+
 async def test_include_all_returns_every_listing(demo_account, connect):
     api, _ = connect(demo_account)
     result = await sync_account(api, include_all=True)
