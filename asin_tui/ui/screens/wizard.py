@@ -418,6 +418,9 @@ class WizardScreen(Screen):
 
     def action_preview(self) -> None:
         patches = self.state.patches()
+        if self.state.problems:
+            self.notify(" ".join(self.state.problems), title="Not ready", severity="warning")
+            return
         if not patches:
             self.notify("Nothing to send: enter a change in Stock or Listing fields.")
             return

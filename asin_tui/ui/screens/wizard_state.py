@@ -24,6 +24,7 @@ from asin_tui.domain.wizard import (
     VerifyResult,
     WizardPlan,
     draft_patches,
+    draft_problems,
     verify,
 )
 from asin_tui.store import paths
@@ -168,8 +169,16 @@ class WizardState:
 
     # ------------------------------------------------------------------ apply
 
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """What keeps the typed values from becoming patches (each said where it was typed)."""
+        return tuple(draft_problems(self.plan, self.draft).values())
+
     def patches(self) -> list[Patch]:
-        return draft_patches(self.plan, self.draft) if self.draft.has_changes else []
+        """The patches for what was typed; none while ``problems`` names one."""
+        if not self.draft.has_changes or self.problems:
+            return []
+        return draft_patches(self.plan, self.draft)
 
     @property
     def preview_valid(self) -> bool:

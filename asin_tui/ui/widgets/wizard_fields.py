@@ -52,6 +52,8 @@ class TypedField(VerticalGroup):
         self.spec = spec
         self.current = current
         self.hint = hint
+        self._invalid = ""  # why the value itself is not valid
+        self._problem = ""  # why it does not fit with the other inputs (set by the step)
 
     @property
     def name_key(self) -> str:
@@ -75,15 +77,29 @@ class TypedField(VerticalGroup):
             )
         if self.hint:
             yield Label(self.hint, classes="field-hint", markup=False)
-        yield Label("", classes="field-message", markup=False)
+        message = self._invalid or self._problem
+        yield Label(
+            message, classes="field-message -shown" if message else "field-message", markup=False
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         ok, message, value = validate_value(self.spec, event.value)
-        shown = self.query_one(".field-message", Label)
-        shown.update(message)
-        shown.set_class(bool(message), "-shown")
+        self._invalid = message
+        self._show_message()
         self.post_message(self.Changed(self, ok, value))
+
+    def set_problem(self, problem: str) -> None:
+        """Say why the value does not fit with the other inputs ('' clears it); a message
+        about the value itself comes first."""
+        self._problem = problem
+        self._show_message()
+
+    def _show_message(self) -> None:
+        message = self._invalid or self._problem
+        for shown in self.query(".field-message").results(Label):  # none before compose
+            shown.update(message)
+            shown.set_class(bool(message), "-shown")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

@@ -18,7 +18,14 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from asin_tui.domain import patches as P
 from asin_tui.domain.models import WizardStep
-from asin_tui.domain.wizard import Check, StockAction, VerifyResult, state_text
+from asin_tui.domain.wizard import (
+    MFN_ACTIONS,
+    Check,
+    StockAction,
+    VerifyResult,
+    price_problem,
+    state_text,
+)
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
@@ -110,10 +117,9 @@ class StockStep(StepBody):
             yield Label("What to do", classes="section-title")
             yield Static("\n".join(f"• {tip}" for tip in stock.guidance), classes="guidance")
         yield Label("Action", classes="section-title")
-        actions = stock.actions
         current = self.state.draft.stock_action
-        if len(actions) > 1 or actions[0] is not StockAction.SET_MFN_QUANTITY:
-            options = [(ACTION_LABELS[a], a) for a in actions]
+        if stock.implied_action is None:  # a choice to make (FBA, or no channel)
+            options = [(ACTION_LABELS[a], a) for a in stock.actions]
             yield Select(
                 options,
                 value=current or Select.NULL,
@@ -121,22 +127,44 @@ class StockStep(StepBody):
                 id="stock-action",
                 compact=True,
             )
-        quantity = self.state.draft.mfn_quantity
-        qty_text = str(quantity if quantity is not None else stock.mfn_quantity or 0)
-        yield TypedField(P.QUANTITY_SPEC, qty_text, id="stock-quantity")
-        handling = self.state.draft.handling_time
-        handling = stock.handling_time if handling is None else handling
-        yield TypedField(
-            P.HANDLING_TIME_SPEC,
-            "" if handling is None else str(handling),
-            hint="Days between the order and shipping (lead_time_to_ship_max_days).",
-            id="stock-handling",
-        )
-        yield self.typing_hint()
+        yield Static("", id="stock-inbound", classes="warning", markup=False)
+        with VerticalGroup(id="stock-mfn"):  # the merchant-fulfilled inputs
+            quantity = self.state.draft.mfn_quantity
+            qty_text = str(quantity if quantity is not None else stock.mfn_quantity or 0)
+            yield TypedField(P.QUANTITY_SPEC, qty_text, id="stock-quantity")
+            handling = self.state.draft.handling_time
+            handling = stock.handling_time if handling is None else handling
+            yield TypedField(
+                P.HANDLING_TIME_SPEC,
+                "" if handling is None else str(handling),
+                hint="Days between the order and shipping (lead_time_to_ship_max_days).",
+                id="stock-handling",
+            )
+            yield self.typing_hint()
+
+    def on_mount(self) -> None:
+        self.show_choice()
+
+    @property
+    def action(self) -> StockAction | None:
+        """The action picked, or the one a typed quantity stands for (an MFN listing)."""
+        return self.state.draft.stock_action or self.state.plan.stock.implied_action
+
+    def show_choice(self) -> None:
+        """The MFN inputs only with an MFN action; what the action does to inbound units;
+        why the quantity cannot go with it."""
+        stock, action = self.state.plan.stock, self.action
+        self.query_one("#stock-mfn").display = action in MFN_ACTIONS
+        warning = self.query_one("#stock-inbound", Static)
+        warning.update(stock.inbound_warning(action))
+        warning.display = bool(stock.inbound_warning(action))
+        problem = stock.quantity_problem(action, self.state.draft.mfn_quantity)
+        self.query_one("#stock-quantity", TypedField).set_problem(problem)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self.state.draft.stock_action = None if event.value is Select.NULL else event.value
+        self.show_choice()
         self.post_message(ProgressChanged())
 
     def on_typed_field_changed(self, event: TypedField.Changed) -> None:
@@ -147,11 +175,12 @@ class StockStep(StepBody):
             draft.mfn_quantity = value
         else:
             draft.handling_time = value
-        if stock.actions == (StockAction.SET_MFN_QUANTITY,):
+        if stock.implied_action is not None:
             changed = (
                 draft.mfn_quantity is not None and draft.mfn_quantity != stock.mfn_quantity
             ) or (draft.handling_time is not None and draft.handling_time != stock.handling_time)
-            draft.stock_action = StockAction.SET_MFN_QUANTITY if changed else None
+            draft.stock_action = stock.implied_action if changed else None
+        self.show_choice()
         self.post_message(ProgressChanged(typing=True))
 
 
@@ -254,6 +283,9 @@ class FieldsStep(StepBody):
                 draft.attributes.pop(name, None)
             else:
                 draft.attributes[name] = value
+        if plan.price_needs_action:
+            problem = price_problem(plan.price, draft)
+            self.query_one(f"#price-{P.OUR_PRICE}", TypedField).set_problem(problem)
         self.post_message(ProgressChanged(typing=True))
 
 
@@ -269,8 +301,14 @@ class ApplyStep(StepBody):
             answer = answer_text(self.state.preview)
         yield Static(answer, id="apply-answer", markup=False)
         yield Label("JSON Patches to send (patchListingsItem)", classes="section-title")
-        text = json.dumps(ops, indent=2) if ops else "Nothing to send: go back and enter a change."
+        text = json.dumps(ops, indent=2) if ops else self.nothing_to_send()
         yield Static(text, classes="patches", markup=False)
+
+    def nothing_to_send(self) -> str:
+        problems = self.state.problems
+        if problems:
+            return "Not ready: " + " ".join(problems) + " Go back (b) and fix it."
+        return "Nothing to send: go back and enter a change."
 
     def show_answer(self, result: Any, *, real: bool) -> None:
         text = answer_text(result)

@@ -1,0 +1,133 @@
+"""Pilot tests of the wizard's cross-field checks: a quantity that cannot fix the listing, the
+MFN inputs shown only with an MFN action, units inbound, a new price outside its band."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import Input, Select
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import (
+    Category,
+    Diagnosis,
+    Evidence,
+    Finding,
+    FulfillmentAvailability,
+    InventorySummary,
+    Severity,
+    State,
+    WizardStep,
+)
+from asin_tui.domain.wizard import StockAction
+from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
+
+
+class FbaAccount(FakeAccount):
+    """An FBA mug out of stock at Amazon, six units on their way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing = replace(
+            self.listing,
+            fulfillment=(FulfillmentAvailability("AMAZON_NA", None),),
+            attributes={"fulfillment_availability": [{"fulfillment_channel_code": "AMAZON_NA"}]},
+        )
+
+    def evidence(self, sku):
+        return Evidence(self.listing, inventory=InventorySummary("MUG-1", inbound_shipped=6))
+
+    def diagnosis(self, sku):
+        oos = Finding(
+            Category.STOCK,
+            Severity.ERROR,
+            codes.OUT_OF_STOCK_FBA,
+            "Out of stock at Amazon",
+            "0 fulfillable units, 6 inbound",
+            "wait or switch",
+            step=WizardStep.STOCK,
+        )
+        return Diagnosis(sku, self.listing.asin, US, State.INACTIVE, False, True, (oos,))
+
+
+def message(screen, field: str) -> str:
+    shown = screen.query_one(f"#{field} .field-message")
+    return str(shown.render()) if shown.has_class("-shown") else ""
+
+
+async def test_zero_units_cannot_restock_an_out_of_stock_listing():
+    account = FakeAccount()
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        assert message(screen, "stock-quantity").startswith("At least 1 unit: the listing is out")
+        screen.query_one("#stock-quantity Input", Input).value = "2"
+        await pilot.pause()
+        assert message(screen, "stock-quantity") == ""
+
+
+async def test_fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit():
+    account = FbaAccount()
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        assert not screen.query_one("#stock-mfn").display, "no MFN inputs before an MFN action"
+        assert not screen.query_one("#stock-inbound").display
+        screen.query_one("#stock-action", Select).value = StockAction.SWITCH_TO_MFN
+        await pilot.pause()
+        assert screen.query_one("#stock-mfn").display
+        inbound = screen.query_one("#stock-inbound")
+        assert inbound.display and "6 units are on their way" in str(inbound.render())
+        assert message(screen, "stock-quantity").startswith("At least 1 unit: merchant")
+        pilot.app.set_focus(None)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.APPLY
+        assert "Not ready: At least 1 unit" in str(screen.query_one(".patches").render())
+        assert account.sent == [], "no patch is built from 0 units"
+        await pilot.press("b")
+        await settle(pilot)
+        assert screen.query_one("#stock-mfn").display, "the action picked is kept"
+        screen.query_one("#stock-quantity Input", Input).value = "3"
+        await pilot.pause()
+        pilot.app.set_focus(None)
+        await pilot.press("n")
+        await settle(pilot)
+    (patch,), preview = account.sent[0]
+    assert preview and patch["value"] == [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]
+
+
+async def test_a_new_price_outside_the_band_is_said_as_you_type_and_not_sent():
+    account = SuppressedAccount()  # 88.95 USD, allowed 24.22 – 72.68 USD
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        for _ in range(2):
+            await pilot.press("n")
+            await settle(pilot)
+        screen.query_one("#price-our_price Input", Input).value = "80"
+        await pilot.pause()
+        assert message(screen, "price-our_price") == (
+            "The price 80.00 USD is above the maximum 72.68 USD: Amazon would not sell at it."
+        )
+        pilot.app.set_focus(None)
+        await pilot.press("n")
+        await settle(pilot)
+        assert "Not ready: The price 80.00 USD" in str(screen.query_one(".patches").render())
+        assert account.sent == []
+        await pilot.press("b")
+        await settle(pilot)
+        screen.query_one("#price-maximum_seller_allowed_price Input", Input).value = "90"
+        await pilot.pause()
+        assert message(screen, "price-our_price") == ""
+        pilot.app.set_focus(None)
+        await pilot.press("n")
+        await settle(pilot)
+    patches, _ = account.sent[0]
+    offer = next(p for p in patches if p["path"] == "/attributes/purchasable_offer")["value"][0]
+    assert offer["our_price"] == [{"schedule": [{"value_with_tax": 80}]}]
+    assert offer["maximum_seller_allowed_price"] == [{"schedule": [{"value_with_tax": 90}]}]
