@@ -557,8 +557,9 @@ def _value_key(inner: Mapping[str, Any], required: Sequence[str]) -> str:
 
 
 def parse_catalog_item(body: Any, marketplace_id: str | None = None) -> CatalogItem:
-    """getCatalogItem 2022-04-01 Item. Picks the summary / product types for
-    ``marketplace_id`` (default: the first). A 404 is not a body: callers build
+    """A Catalog Items 2022-04-01 Item (one of searchCatalogItems' items, or getCatalogItem's
+    answer). Picks the summary / product types for ``marketplace_id`` (default: the first).
+    An ASIN the catalog does not have has no body: callers build
     ``CatalogItem(asin, found=False)`` themselves."""
     _reject_error_body(body, "catalog item")
     body = _mapping(body, "catalog item")
