@@ -338,7 +338,7 @@ class ProductTypeRequirements:
 @dataclass(frozen=True, slots=True)
 class CatalogItem:
     asin: str
-    found: bool = True  # False: getCatalogItem answered 404
+    found: bool = True  # False: the catalog has no item for the ASIN in this marketplace
     item_classification: str | None = None  # BASE_PRODUCT | VARIATION_PARENT | ...
     product_types: tuple[str, ...] = ()
     brand: str | None = None

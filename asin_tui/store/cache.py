@@ -128,7 +128,7 @@ class RawEvidence:
     inventory: dict[str, Any] | None = None  # one FBA InventorySummary object
     restrictions: list[dict[str, Any]] | None = None  # getListingsRestrictions `restrictions`
     catalog: dict[str, Any] | None = None  # Catalog Items 2022-04-01 Item
-    catalog_not_found: bool = False  # getCatalogItem answered 404
+    catalog_not_found: bool = False  # the catalog has no item for the ASIN in this marketplace
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,8 @@ def variation_parent_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Foun
 
 
 def catalog_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
-    """Row 10 without an issue: getCatalogItem 404 or a restriction ASIN_NOT_FOUND."""
+    """Row 10 without an issue: the catalog has no item for the ASIN, or a restriction
+    says ASIN_NOT_FOUND."""
     if has_code(found, codes.CATALOG_ITEM_REMOVED) or CATALOG_ITEM_REMOVED in ctx.actions_in_force:
         return  # already explained by an issue
     asin = ctx.listing.asin or "this ASIN"
