@@ -524,8 +524,11 @@ def _policy_cases(
 
 def _policy_checks(evidence: Evidence, cases: tuple[PolicyCase, ...]) -> tuple[Check, ...]:
     checks = [Check(c.title, Status.NEEDS_ACTION, c.evidence) for c in cases]
+    in_a_case = {link for case in cases for link in case.links}
     for restriction in evidence.restrictions:
         for reason in restriction.reasons:
+            if reason.links and in_a_case.issuperset(reason.links):
+                continue  # the approval case shows it, with its link
             links = "; ".join(f"{link.title}: {link.url}" for link in reason.links)
             checks.append(
                 Check(

@@ -83,7 +83,7 @@ class AsinTuiApp(App[None]):
             return
         rows = binding_rows(self, self.screen.active_bindings.values())
         about = self.screen.sub_title or self.screen.title or "asin-tui"
-        self.push_screen(HelpScreen(rows, about))
+        self.push_screen(HelpScreen(rows, about, getattr(self.screen, "HELP_NOTES", "")))
 
     def action_open_wizard(self, sku: str) -> None:
         """Open the reactivation wizard for ``sku`` (from the list's and the detail's `w`)."""

@@ -322,8 +322,12 @@ def test_policy_case_plan_has_checklists_and_no_apply():
     assert documents.evidence.endswith("LISTING_SUPPRESSED, exempt until 2026-03-13 (12 days left)")
     assert approval.links[0].url.endswith("asin=B0POL")
 
-    restriction = check(plan, S.POLICY, "Restriction (new_new)")
-    assert "APPROVAL_REQUIRED" in restriction.evidence and "approvalrequest" in restriction.evidence
+    labels = [c.label for c in plan.step(S.POLICY).checks]
+    assert "Restriction (new_new)" not in labels, "the approval case shows it, link and all"
+    other = Restriction(US, "used_good", (RestrictionReason("Not allowed", "NOT_ELIGIBLE"),))
+    with_other = replace(evidence, restrictions=(*evidence.restrictions, other))
+    restriction = check(build_plan(with_other, diag, now=NOW), S.POLICY, "Restriction (used_good)")
+    assert restriction.evidence == "NOT_ELIGIBLE — Not allowed"
     account = check(plan, S.POLICY, "Account health")
     assert account.status is Status.NEEDS_ACTION
     assert account.evidence == "AT_RISK; restricted product policy violations: 2"

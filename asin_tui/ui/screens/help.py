@@ -44,15 +44,19 @@ def _group_title(node) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
 
-    def __init__(self, rows: list[tuple[str, str, str, str]], about: str) -> None:
+    def __init__(self, rows: list[tuple[str, str, str, str]], about: str, notes: str = "") -> None:
+        """``notes``: what else the screen shows needs explaining (its ``HELP_NOTES``)."""
         super().__init__()
         self.rows = rows
         self.about = about
+        self.notes = notes
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Label(f"Keys — {self.about}", classes="dialog-title")
             yield Static(self._table(), id="help-keys")
+            if self.notes:
+                yield Static(self.notes, id="help-notes", markup=False)
             yield Label("Escape closes · ctrl+p searches every action by name", classes="hint")
 
     def _table(self) -> Content:

@@ -25,7 +25,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
@@ -33,7 +33,7 @@ from asin_tui.domain.wizard import build_plan
 from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.screens.wizard_state import WizardState
-from asin_tui.ui.widgets.wizard_stepper import WizardStepper
+from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
 from asin_tui.ui.widgets.wizard_steps import (
     STEP_BODIES,
     ApplyStep,
@@ -88,6 +88,7 @@ class WizardFailed(Message):
 
 
 class WizardScreen(Screen):
+    HELP_NOTES = LEGEND  # the help screen (?) explains the stepper's marks
     BINDINGS = [
         Binding(
             "n,enter", "next", "Next", tooltip="Go to the next step that applies", id="wizard.next"
@@ -410,11 +411,19 @@ class WizardScreen(Screen):
             self.show_step(previous)
 
     def action_leave(self) -> None:
-        if isinstance(self.focused, Input):  # first Escape only leaves the field: what was
-            self.query_one("#wizard-body").focus()  # typed is not in the saved progress yet
+        if self.in_a_field:  # first Escape only leaves the field: what was typed
+            self.query_one("#wizard-body").focus()  # is not in the saved progress yet
             return
         self.save()
         self.dismiss()
+
+    @property
+    def in_a_field(self) -> bool:
+        """The cursor is in a text input or a drop-down (or its list of choices)."""
+        focused = self.focused
+        return focused is not None and any(
+            isinstance(node, (Input, Select)) for node in focused.ancestors_with_self
+        )
 
     def action_preview(self) -> None:
         patches = self.state.patches()

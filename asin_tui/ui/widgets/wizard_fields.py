@@ -30,6 +30,16 @@ class SpecValidator(Validator):
         return self.success() if ok else self.failure(message)
 
 
+PLACEHOLDERS = {"integer": "a whole number", "number": "a number, e.g. 12.50"}
+
+
+def placeholder(spec: AttributeSpec) -> str:
+    """What an empty input wants, in words (the description goes in the hint below it)."""
+    if spec.value_format == "uri":
+        return "https://…"
+    return PLACEHOLDERS.get(spec.value_type, "")
+
+
 class TypedField(VerticalGroup):
     """Label, input and the validation message of one attribute."""
 
@@ -61,7 +71,8 @@ class TypedField(VerticalGroup):
 
     def compose(self) -> ComposeResult:
         required = " *" if self.spec.required else ""
-        yield Label(f"{self.spec.title or self.spec.name}{required}", classes="field-label")
+        title = self.spec.title or self.spec.name.replace("_", " ").capitalize()
+        yield Label(f"{title}{required}", classes="field-label")
         if self.spec.enum:
             names = self.spec.enum_names or self.spec.enum
             options = [(str(n), v) for n, v in zip(names, self.spec.enum, strict=False)]
@@ -70,7 +81,7 @@ class TypedField(VerticalGroup):
         else:
             yield Input(
                 self.current,
-                placeholder=self.spec.description[:60] or self.spec.name,
+                placeholder=placeholder(self.spec),
                 validators=[SpecValidator(self.spec)],
                 valid_empty=not self.spec.required,
                 compact=True,

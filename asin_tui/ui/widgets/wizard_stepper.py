@@ -19,6 +19,19 @@ MARKS = {
 }
 
 
+MARK_WORDS = {
+    Status.PASSED: "passed",
+    Status.NEEDS_ACTION: "needs action",
+    Status.NOT_APPLICABLE: "not applicable",
+    Status.PENDING: "pending",
+}
+LEGEND = (
+    "Steps: "
+    + "  ".join(f"{MARKS[s][0]} {w}" for s, w in MARK_WORDS.items())
+    + ("  › the step you are on")
+)
+
+
 def status_mark(status: Status) -> Text:
     mark, style = MARKS[status]
     return Text(mark, style=style)
@@ -27,6 +40,9 @@ def status_mark(status: Status) -> Text:
 class WizardStepper(Static):
     """One line that fits 80 columns: `` 1✓ Overview ›2! Stock  3– Policy …``; the current
     step is marked with ``›`` (and reversed where there is colour)."""
+
+    def on_mount(self) -> None:
+        self.tooltip = LEGEND
 
     def show(self, statuses: dict[WizardStep, Status], current: WizardStep) -> None:
         line = Text()

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalGroup
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -64,6 +65,13 @@ def checks_table(checks: tuple[Check, ...]) -> Table | Text:
     for check in checks:
         table.add_row(status_mark(check.status), check.label, check.evidence)
     return table
+
+
+class ChecklistBox(Checkbox):
+    """A checklist item whose long text wraps (a Checkbox is one line, cut at the edge)."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.render().get_height(self.styles, width)
 
 
 class StepBody(VerticalGroup):
@@ -199,11 +207,12 @@ class PolicyStep(StepBody):
             yield Static(case.evidence, classes="evidence", markup=False)
             yield Static(f"Appeal path: {case.appeal_path}", classes="hint")
             for link in case.links:
-                yield Static(f"{link.title}: {link.url}", classes="hint")
+                if link.url not in case.evidence:  # each link shown once
+                    yield Static(f"{link.title}: {link.url}", classes="hint", markup=False)
             for m, item in enumerate(case.items):
                 saved = self.state.checklist_item(case, item.text)
                 self._items[f"item-{n}-{m}"] = (case, item.text, saved)
-                yield Checkbox(item.text, saved.done, id=f"item-{n}-{m}", compact=True)
+                yield ChecklistBox(item.text, saved.done, id=f"item-{n}-{m}", compact=True)
                 yield Input(
                     saved.note,
                     placeholder="note",

@@ -1,0 +1,139 @@
+"""Pilot tests of the wizard's smaller audit fixes: one description per field, Escape from a
+drop-down, the stepper's legend, wrapped checklist items, each approval link once."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Label, Select
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import (
+    AttributeSpec,
+    Category,
+    Diagnosis,
+    Evidence,
+    Finding,
+    Restriction,
+    RestrictionLink,
+    RestrictionReason,
+    Severity,
+    State,
+    WizardStep,
+)
+from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.help import HelpScreen
+from asin_tui.ui.screens.wizard import WizardScreen
+from asin_tui.ui.widgets.wizard_fields import TypedField
+from asin_tui.ui.widgets.wizard_stepper import LEGEND
+from tests.ui.fakes import FakeService
+from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
+from tests.ui.test_wizard_inputs import FbaAccount
+
+APPROVAL_URL = (
+    "https://sellercentral.amazon.com/hz/approvalrequest/restrictions/approve?asin=B0MUG00001"
+)
+
+
+class Fields(App):
+    def __init__(self, *fields: TypedField) -> None:
+        super().__init__()
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        yield from self.fields
+
+
+async def test_a_field_says_its_description_once_and_never_shows_a_raw_key():
+    described = AttributeSpec("material", "Material", description="What the mug is made of")
+    bare = AttributeSpec("item_weight", value_type="number")
+    app = Fields(
+        TypedField(described, "", hint=described.description, id="described"),
+        TypedField(bare, "", id="bare"),
+    )
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        shown = [str(label.render()) for label in app.query(Label)]
+        placeholders = [i.placeholder for i in app.query(Input)]
+        assert shown.count("What the mug is made of") == 1
+        assert "What the mug is made of" not in placeholders
+        assert "Item weight" in shown
+        assert placeholders == ["", "a number, e.g. 12.50"]
+        assert not any("item_weight" in text for text in shown + placeholders)
+
+
+async def test_escape_on_a_drop_down_leaves_the_drop_down_not_the_wizard():
+    async with WizardApp(FbaAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        action = screen.query_one("#stock-action", Select)
+        pilot.app.set_focus(action)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen and not action.has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is not screen
+
+
+async def test_help_on_the_wizard_explains_the_stepper_marks():
+    service = FakeService()
+    app = make_app(lambda: service)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, WizardScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        notes = str(app.screen.query_one("#help-notes").render())
+        assert notes == LEGEND
+        for words in ("✓ passed", "! needs action", "– not applicable", "· pending"):
+            assert words in notes
+
+
+async def test_long_checklist_items_wrap_at_80_columns():
+    async with WizardApp(SuppressedAccount(), None).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        screen = pilot.app.screen
+        (case,) = screen.state.plan.policy_cases
+        long_item = next(i.text for i in case.items if len(i.text) > 70)
+        box = next(b for b in screen.query("ChecklistBox") if str(b.label) == long_item)
+        assert box.region.height >= 2, "the text wraps onto a second line"
+        lines = "".join(box.render_line(y).text for y in range(box.region.height))
+        assert " ".join(lines.split()).endswith(long_item.split()[-1])
+
+
+class ApprovalAccount(FakeAccount):
+    """A mug that needs approval in its condition: the link in the finding and the restriction."""
+
+    def evidence(self, sku):
+        link = RestrictionLink("Request approval", APPROVAL_URL)
+        reason = RestrictionReason("You cannot list the product.", "APPROVAL_REQUIRED", (link,))
+        return Evidence(self.listing, restrictions=(Restriction(US, "new_new", (reason,)),))
+
+    def diagnosis(self, sku):
+        approval = Finding(
+            Category.RESTRICTION,
+            Severity.ERROR,
+            codes.APPROVAL_REQUIRED,
+            "Approval required",
+            f"You cannot list the product. Approval link: {APPROVAL_URL}",
+            "apply",
+            step=WizardStep.POLICY,
+        )
+        return Diagnosis(sku, self.listing.asin, US, State.INACTIVE, False, True, (approval,))
+
+
+async def test_the_approval_link_is_shown_once_on_policy():
+    async with WizardApp(ApprovalAccount(), None).run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.state.step is WizardStep.POLICY
+        assert pilot.app.export_screenshot().count("approvalrequest") == 1
