@@ -1,10 +1,20 @@
 """Benchmark: the TUI's ASIN list with 100,000 listings (not a test; run by hand).
 
-    python benchmarks/bench_tui.py [--listings 100000] [--source sandbox|synthetic] [--size 120x40]
+    python benchmarks/bench_tui.py [--listings 100000] [--source cache|sandbox|synthetic]
+                                   [--cache PATH] [--size 120x40]
 
-Builds the rows (from the sandbox seller account: every listing's item parsed and diagnosed
-exactly as a sync would, or synthetic rows), then runs the real app headless (``run_test``)
-on an in-memory account and measures:
+``--source cache`` (the default) measures the app as a seller starts it: a fresh process
+opens a real 100,000-listing SQLite cache through ``AccountService`` (no sync) and the clock
+runs from the process's start (interpreter, imports, cache read) to the first listing row
+drawn, against a fresh process running a bare Textual app. The cache is written once, from
+the sandbox seller account (every listing's item and FBA inventory parsed and diagnosed as a
+sync would), at ``--cache`` (kept for the next run). It also measures the `a` toggle (needs
+attention → every listing: first repaint and every row loaded) and the first sort (`s`).
+
+``--source sandbox|synthetic`` builds the rows in memory and hands them to the app on an
+in-memory account (no cache read, no imports counted: the UI alone).
+
+Both modes run the real app headless (``run_test``) and measure:
 
 - first paint: app start → the first listing row drawn, against a bare Textual app's
   start → its first widget drawn (the goal: within 0.3 s of the bare app);
@@ -20,16 +30,21 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import json
+import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -37,37 +52,60 @@ from textual.widgets import Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from asin_tui.domain.models import (
-    Category,
-    Finding,
-    ListingRecord,
-    Severity,
-    State,
-    sort_key,
-)
-from asin_tui.ui.app import make_app
-from asin_tui.ui.widgets.listing_table import ListingTable
+# asin_tui is imported where it is used: the bare app's process must not pay for it, and the
+# cache mode's process pays for exactly what `asin-tui` imports.
+if TYPE_CHECKING:
+    from asin_tui.domain.models import ListingRecord
+    from asin_tui.ui.widgets.listing_table import ListingTable
 
 QUERY = "classic dog"
+MARKETPLACE_ID = "ATVPDKIKX0DER"
 
 
 # --------------------------------------------------------------------------- the rows
 def sandbox_records(listings: int) -> list[ListingRecord]:
     """Every sandbox listing, parsed and diagnosed like a sync does (slow for 100k: minutes)."""
+    from asin_tui.domain.models import sort_key
+
+    return sorted((record for record, _ in sandbox_entries(listings)), key=sort_key)
+
+
+def sandbox_entries(listings: int):
+    """(record, raw evidence) per sandbox listing: its item and FBA inventory summary, parsed
+    and diagnosed as a sync does (minutes for 100k; a generator, so the raw JSON goes as soon
+    as it is used)."""
     from asin_tui.domain.diagnosis import diagnose
-    from asin_tui.domain.models import Evidence
+    from asin_tui.domain.models import Evidence, ListingRecord
     from asin_tui.sandbox.account import SandboxAccount
     from asin_tui.spapi import parse
+    from asin_tui.store.cache import RawEvidence
 
     account = SandboxAccount(listings=listings)
     market = account.marketplace.marketplace_id
     sections = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailability")
-    records = []
     for sku in account.search():
-        listing = parse.parse_listing(account.item(sku, sections), market)
-        evidence = Evidence(listing=listing)
-        records.append(ListingRecord.build(evidence, diagnose(evidence)))
-    return sorted(records, key=sort_key)
+        item = account.item(sku, sections)
+        summaries = account.inventory_summaries([sku], details=True)
+        inventory = summaries[0] if summaries else None
+        listing = parse.parse_listing(item, market)
+        parsed = parse.parse_inventory_summaries([inventory]) if inventory else []
+        evidence = Evidence(listing=listing, inventory=parsed[0] if parsed else None)
+        raw = RawEvidence(sku=sku, item=item, inventory=inventory)
+        yield ListingRecord.build(evidence, diagnose(evidence)), raw
+
+
+def write_sandbox_cache(path: Path, listings: int) -> int:
+    """Write the sandbox account's listings into a listing cache at ``path``, as one
+    complete every-listing sync; returns how many need attention."""
+    from asin_tui.store.cache import ListingCache, SyncInfo
+
+    entries = list(sandbox_entries(listings))
+    now = datetime.now(UTC)
+    cache = ListingCache(path)
+    info = SyncInfo(now - timedelta(minutes=5), now, True, True, {}, len(entries))
+    cache.write_sync(entries, product_types={}, info=info)
+    cache.close()
+    return sum(record.listed_by_default for record, _ in entries)
 
 
 _WORDS = [
@@ -91,6 +129,8 @@ _CAUSES = ("Out of stock", "Missing required attribute", "Price outside band", "
 
 
 def synthetic_records(listings: int, seed: int = 3) -> list[ListingRecord]:
+    from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, sort_key
+
     rng = random.Random(seed)
     states = list(State)
     since = datetime(2026, 1, 1, tzinfo=UTC)
@@ -168,7 +208,7 @@ class FirstPaint:
         def wrapper(widget, *args):
             result = original(widget, *args)
             if self.at is None and ready(widget, *args):
-                self.at = time.perf_counter()
+                self.at = time.monotonic()
             return result
 
         self.cls, self.method, self.original = cls, method, original
@@ -198,70 +238,237 @@ async def type_key(app: App, key: str) -> None:
 
 
 async def bare_first_paint(size: tuple[int, int]) -> float:
+    """Seconds from now to a bare Textual app's first widget drawn (its own time base:
+    ``time.monotonic``, comparable across processes)."""
     probe = FirstPaint(Static, "render", lambda widget: True)
-    start = time.perf_counter()
     async with Bare().run_test(size=size) as pilot:
         await until(lambda: probe.at is not None, pilot)
     probe.restore()
-    return probe.at - start
+    return probe.at
 
 
-async def repaint_time(pilot, table: ListingTable, act: Callable[[], object]) -> float:
-    """Time from an input until every visible row of the table was drawn again."""
+async def repaint_time(
+    pilot,
+    table: ListingTable,
+    act: Callable[[], object],
+    ready: Callable[[], bool] = lambda: True,
+) -> float:
+    """Time from an input until every visible row of the table was drawn again (only lines
+    drawn once ``ready()`` holds count: e.g. once the new rows are in)."""
+    from asin_tui.ui.widgets.listing_table import ListingTable
+
     drawn: set[int] = set()
     original = ListingTable.render_line
 
     def render_line(widget, y):
-        drawn.add(y)
+        if ready():
+            drawn.add(y)
         return original(widget, y)
 
     ListingTable.render_line = render_line
     try:
-        start = time.perf_counter()
+        start = time.monotonic()
         await act()
-        rows = min(table.size.height, len(table.view) + 1)
-        await until(lambda: len(drawn) >= rows, pilot)
-        return time.perf_counter() - start
+        await until(
+            lambda: ready() and len(drawn) >= min(table.size.height, len(table.view) + 1), pilot
+        )
+        return time.monotonic() - start
     finally:
         ListingTable.render_line = original
 
 
+async def filter_and_scroll(app: App, pilot, table: ListingTable) -> dict[str, object]:
+    """Type the query into the `/` box key by key, clear it, then page down ten times."""
+    await pilot.press("slash")
+    keys = []
+    for char in QUERY:
+        key = "space" if char == " " else char
+        keys.append(await repaint_time(pilot, table, lambda k=key: type_key(app, k)))
+        await pilot.pause()
+    shown = len(table.view)
+    await pilot.press("enter")
+    app.screen.action_clear_filter()
+    await pilot.pause()
+    pages = []
+    for _ in range(10):
+        pages.append(await repaint_time(pilot, table, lambda: type_key(app, "pagedown")))
+        await pilot.pause()
+    return {"keys": keys, "shown": shown, "pages": pages, "rows": len(table.view.records)}
+
+
+def first_row_probe():
+    from asin_tui.ui.widgets.listing_table import ListingTable
+
+    return FirstPaint(ListingTable, "render_line", lambda widget, y: y >= 1 and len(widget.view))
+
+
 async def measure_app(records: list[ListingRecord], size: tuple[int, int]) -> dict[str, object]:
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.widgets.listing_table import ListingTable
+
     account = MemoryAccount(records)
     app = make_app(lambda: account, sync_on_start=False)
-    probe = FirstPaint(ListingTable, "render_line", lambda widget, y: y >= 1 and len(widget.view))
-    start = time.perf_counter()
+    probe = first_row_probe()
+    start = time.monotonic()
     async with app.run_test(size=size) as pilot:
         await until(lambda: probe.at is not None, pilot)
         first_paint = probe.at - start
         probe.restore()
         table = app.screen.query_one(ListingTable)
         await app.workers.wait_for_complete()  # the filter index, built after the first paint
-        await pilot.press("slash")
-        keys = []
-        for char in QUERY:
-            key = "space" if char == " " else char
-            keys.append(await repaint_time(pilot, table, lambda k=key: type_key(app, k)))
-            await pilot.pause()
-        shown = len(table.view)
-        await pilot.press("enter")
-        app.screen.action_clear_filter()
-        await pilot.pause()
-        pages = []
-        for _ in range(10):
-            pages.append(await repaint_time(pilot, table, lambda: type_key(app, "pagedown")))
-            await pilot.pause()
-    return {"first_paint": first_paint, "keys": keys, "shown": shown, "pages": pages}
+        result = await filter_and_scroll(app, pilot, table)
+    return {"first_paint": first_paint, **result}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--listings", type=int, default=100_000)
-    parser.add_argument("--source", choices=("sandbox", "synthetic"), default="sandbox")
-    parser.add_argument("--size", default="120x40")
-    args = parser.parse_args()
-    size = tuple(int(n) for n in args.size.split("x"))
+# --------------------------------------------------------------------------- the cache mode
+def offline():
+    raise RuntimeError("the benchmark never syncs")
 
+
+async def measure_cached_app(path: Path, size: tuple[int, int]) -> dict[str, object]:
+    """The real app on the cache at ``path``: imports as `asin-tui` does, AccountService,
+    the saved wizard progress; monotonic timestamps (the parent knows when we started)."""
+    from asin_tui.commands import tui  # noqa: F401  what `asin-tui` imports before starting
+    from asin_tui.service import AccountService
+    from asin_tui.store.cache import ListingCache
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.progress import saved_progress
+    from asin_tui.ui.widgets.listing_table import ListingTable
+
+    imported = time.monotonic()
+    service = AccountService(
+        profile_name="bench",
+        marketplace_id=MARKETPLACE_ID,
+        seller_id="A2BENCH",
+        client_factory=offline,
+        cache=ListingCache(path),
+    )
+    app = make_app(lambda: service, progress_loader=saved_progress, sync_on_start=False)
+    probe = first_row_probe()
+    async with app.run_test(size=size) as pilot:
+        await until(lambda: probe.at is not None, pilot)
+        probe.restore()
+        await app.workers.wait_for_complete()  # the rest of the rows, the filter index
+        loaded = time.monotonic()
+        table = app.screen.query_one(ListingTable)
+        attention = len(table.view.records)
+
+        # `a`: needs attention → every listing
+        before = table.view.records
+        toggle_start = time.monotonic()
+        toggle = await repaint_time(
+            pilot, table, lambda: type_key(app, "a"), lambda: table.view.records is not before
+        )
+        await app.workers.wait_for_complete()
+        toggle_all = time.monotonic() - toggle_start
+
+        result = await filter_and_scroll(app, pilot, table)
+
+        # the first sort of a column (SKU) over every listing
+        sort = await repaint_time(
+            pilot, table, lambda: type_key(app, "s"), lambda: table.view.sort_column == "sku"
+        )
+    return {
+        "imported": imported,
+        "first_row": probe.at,
+        "loaded": loaded,
+        "attention": attention,
+        "toggle": toggle,
+        "toggle_all": toggle_all,
+        "sort": sort,
+        "peak_rss": rss_mb("VmHWM"),
+        **result,
+    }
+
+
+def child(kind: str, path: str, size: tuple[int, int]) -> None:
+    """One fresh process's measurement, as a JSON line on stdout."""
+    if kind == "bare":
+        result = {"first_row": asyncio.run(bare_first_paint(size))}
+    else:
+        result = asyncio.run(measure_cached_app(Path(path), size))
+    print(json.dumps(result))
+
+
+def run_child(kind: str, path: Path, size: str) -> dict[str, object]:
+    """Start a fresh process; its monotonic timestamps become seconds since it started."""
+    with tempfile.TemporaryDirectory() as home:  # no user config, progress or cache
+        env = {
+            **os.environ,
+            **{k: f"{home}/{k}" for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")},
+        }
+        started = time.monotonic()
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", kind, "--cache", str(path), "--size", size],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    for key in ("imported", "first_row", "loaded"):
+        if key in result:
+            result[key] -= started
+    return result
+
+
+def cache_mode(args: argparse.Namespace) -> None:
+    path = Path(
+        args.cache or Path(tempfile.gettempdir()) / f"asin-tui-bench-{args.listings}.sqlite3"
+    )
+    if not path.exists():
+        built = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            attention = pool.submit(write_sandbox_cache, path, args.listings).result()
+        print(
+            f"wrote {path}: {args.listings:,} sandbox listings, {attention:,} needing attention,"
+            f" in {time.perf_counter() - built:.0f} s"
+        )
+    bares, apps = [], []
+    for _ in range(args.runs):
+        bares.append(run_child("bare", path, args.size)["first_row"])
+        apps.append(run_child("app", path, args.size))
+    median = statistics.median
+    bare = median(bares)
+    ms = 1000
+
+    def figure(key: str) -> float:
+        return median(float(run[key]) for run in apps) * ms
+
+    keys = [k for run in apps for k in run["keys"]]
+    pages = [p for run in apps for p in run["pages"]]
+    first = figure("first_row")
+    print(
+        f"cache {path}, terminal {args.size}, Textual headless (run_test), median of {args.runs} runs"
+    )
+    print(f"process start → first widget, bare Textual app : {bare * ms:7.0f} ms")
+    print(
+        f"process start → first row, asin-tui            : {first:7.0f} ms  (+{first - bare * ms:.0f} ms over bare)"
+    )
+    print(f"process start → asin-tui imported             : {figure('imported'):7.0f} ms")
+    print(
+        f"process start → every row loaded and indexed   : {figure('loaded'):7.0f} ms"
+        f"  ({apps[0]['attention']:,} rows)"
+    )
+    print(f"`a` → first repaint with every listing         : {figure('toggle'):7.0f} ms")
+    print(
+        f"`a` → every row loaded and indexed             : {figure('toggle_all'):7.0f} ms"
+        f"  ({apps[0]['rows']:,} rows)"
+    )
+    print(
+        f"filter keystroke → repaint (every listing)     : median {median(keys) * ms:.1f} ms,"
+        f" max {max(keys) * ms:.1f} ms  ({apps[0]['shown']:,} rows left)"
+    )
+    print(
+        f"page down → repaint                            : median {median(pages) * ms:.1f} ms, max {max(pages) * ms:.1f} ms"
+    )
+    print(f"first sort (`s`, SKU) → repaint                : {figure('sort'):7.0f} ms")
+    print(
+        f"peak RSS of the app's process                  : {max(run['peak_rss'] for run in apps):7.0f} MB"
+    )
+
+
+def memory_mode(args: argparse.Namespace) -> None:
     built = time.perf_counter()
     build = sandbox_records if args.source == "sandbox" else synthetic_records
     # Built in a child process: the sandbox's own memory must not count as the UI's.
@@ -272,8 +479,9 @@ def main() -> None:
     reset_peak_rss()  # the peak from here on is the UI's, not the row building's
     print(f"{len(records):,} {args.source} rows built in {time.perf_counter() - built:.1f} s")
 
-    bare = asyncio.run(bare_first_paint(size))
-    result = asyncio.run(measure_app(records, size))
+    start = time.monotonic()
+    bare = asyncio.run(bare_first_paint(args.size_tuple)) - start
+    result = asyncio.run(measure_app(records, args.size_tuple))
     peak = rss_mb("VmHWM")
     keys, pages = result["keys"], result["pages"]
     ms = 1000
@@ -296,6 +504,24 @@ def main() -> None:
         f"peak RSS while the app ran      : {peak:7.0f} MB  (process with the rows before: "
         f"{rows_rss:.0f} MB)"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--source", choices=("cache", "sandbox", "synthetic"), default="cache")
+    parser.add_argument("--cache", help="the cache file (cache mode; written when missing)")
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes (cache mode)")
+    parser.add_argument("--size", default="120x40")
+    parser.add_argument("--child", choices=("bare", "app"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.size_tuple = tuple(int(n) for n in args.size.split("x"))
+    if args.child:
+        child(args.child, args.cache, args.size_tuple)
+    elif args.source == "cache":
+        cache_mode(args)
+    else:
+        memory_mode(args)
 
 
 if __name__ == "__main__":
