@@ -244,3 +244,24 @@ async def test_empty_cache_says_it_is_fetching_then_why_the_sync_failed():
         await settle(pilot)
         assert "Sync failed: Amazon did not answer" in status_text(app)
         assert "Press a to see all listings" in table(app).render_line(1).text
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving in one read (a paste, a fast typist over SSH): all queued at once,
+    with no pause for the app to act on the first before the next comes in."""
+    from textual import events
+
+    for key in keys:
+        app._driver.send_message(events.Key(key, "/" if key == "slash" else key))
+
+
+async def test_a_burst_of_filter_keys_lands_in_the_filter_box(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "slash", *"lego")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)  # `e` did not open the export dialog
+        assert app.screen.query_one(FilterInput).value == "lego"
+        assert isinstance(app.focused, FilterInput)
+        await pilot.press("slash")  # in the box, `/` is typed like any character
+        assert app.screen.query_one(FilterInput).value == "lego/"

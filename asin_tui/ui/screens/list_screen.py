@@ -53,6 +53,9 @@ class ListScreen(WorkerScreen):
             "Filter",
             tooltip="Narrow the list by SKU, ASIN, title or cause",
             id="list.filter",
+            # Acted on as the key arrives, before the keys queued behind it are routed:
+            # "/lego" pasted in one burst must land in the box, not reach `e` (Export).
+            priority=True,
         ),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear_filter"),
         Binding(
@@ -298,10 +301,16 @@ class ListScreen(WorkerScreen):
         self._stop_health_watch()
 
     # ------------------------------------------------------------------ filter
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the filter box, `/` is a character to type, not the Filter key."""
+        return not (action == "filter" and isinstance(self.focused, FilterInput))
+
     def action_filter(self) -> None:
+        """Open the filter box and focus it now, not on the next idle: keys already
+        queued behind `/` are routed to whatever has focus when their turn comes."""
         box = self.query_one(FilterInput)
         box.add_class("open")
-        box.focus()
+        self.set_focus(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
