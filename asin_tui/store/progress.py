@@ -51,6 +51,7 @@ and reported as a :class:`ProgressWarning`, never overwritten.
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import glob
 import json
@@ -61,7 +62,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,6 +76,7 @@ from asin_tui.store.config import display_path
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
+ARCHIVE_AFTER = timedelta(days=90)  # a resolved/escalated SKU untouched this long is archived
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -265,15 +267,33 @@ class ProgressLocked(ProgressError):
 
 
 class ProgressWarning(UserWarning):
-    """A progress file was moved aside; ``str()`` is the message to show the user."""
+    """A progress file could not be used (and was moved aside, unless the store is read-only);
+    ``str()`` is the message to show the user."""
 
-    def __init__(self, message: str, moved_to: Path) -> None:
+    def __init__(self, message: str, moved_to: Path | None) -> None:
         super().__init__(message)
         self.moved_to = moved_to
 
 
+@dataclass
+class _Cached:
+    """The file as this store last read or wrote it: reused while nobody else wrote since."""
+
+    stamp: tuple[int, int, int] | None  # inode, size, mtime (ns); None: no file
+    items: dict[str, SkuProgress]
+    chunks: dict[str, str] = field(default_factory=dict)  # each SKU's TOML, as written
+
+
 class ProgressStore:
-    """The saved progress of one profile in one marketplace."""
+    """The saved progress of one profile in one marketplace.
+
+    Resolved and escalated SKUs untouched for ``archive_after`` are moved, on the next save,
+    to ``<name>.archive.toml`` (same schema), so the file read and written on every save
+    stays small. The store keeps what it last read or wrote and reuses it while the file's
+    stamp is unchanged (another instance's write changes it), and re-encodes only the SKU
+    being saved. A ``read_only`` store (``asin-tui progress``) takes no lock and never moves
+    a file aside: an unusable file is only reported.
+    """
 
     def __init__(
         self,
@@ -282,21 +302,40 @@ class ProgressStore:
         dir: Path | None = None,
         *,
         lock_timeout: float = LOCK_TIMEOUT,
+        read_only: bool = False,
+        archive_after: timedelta | None = ARCHIVE_AFTER,
     ) -> None:
         for label, name in (("profile", profile), ("marketplace id", marketplace_id)):
             if not _SAFE_NAME.fullmatch(name):
                 raise ValueError(f"{label} {name!r}: use letters, digits, '-' and '_' only")
         self.path = Path(dir or paths.progress_dir()) / f"{profile}-{marketplace_id}.toml"
+        self.archive_path = self.path.with_name(f"{self.path.stem}.archive.toml")
         self.lock_timeout = lock_timeout
+        self.read_only = read_only
+        self.archive_after = archive_after
         self._warnings: list[ProgressWarning] = []
+        self._cache: _Cached | None = None
 
     def load(self) -> dict[str, SkuProgress]:
-        """Every SKU's progress (empty if none saved yet)."""
+        """Every SKU's progress (empty if none saved yet); archived SKUs are not in it."""
+        if self.read_only:
+            return self._parse(self.path)
         with self._locked():
-            return self._read()
+            items = self._read()
+            return copy.deepcopy({sku: items[sku] for sku in sorted(items)})
+
+    def archived(self) -> dict[str, SkuProgress]:
+        """The SKUs moved to the archive file (read only: a bad archive is only reported)."""
+        return self._parse(self.archive_path, move_aside=False)
 
     def get(self, sku: str) -> SkuProgress | None:
-        return self.load().get(sku)
+        """One SKU's progress, from the archive when it was moved there (its history)."""
+        if self.read_only:
+            found = self.load().get(sku)
+        else:
+            with self._locked():
+                found = copy.deepcopy(self._read().get(sku))
+        return found if found is not None else self.archived().get(sku)
 
     def update(
         self, sku: str, change: Callable[[SkuProgress], SkuProgress | None] | SkuProgress
@@ -309,24 +348,38 @@ class ProgressStore:
         The file is re-read under the lock, so other SKUs (and other instances' changes)
         are kept.
         """
+        if self.read_only:
+            raise ProgressError(f"{display_path(self.path)}: opened read-only, not saved")
         with self._locked():
             items = self._read()
             stored = items.get(sku)
-            if isinstance(change, SkuProgress):
-                result = merge(stored, change) if stored else change
-            else:
-                current = stored or SkuProgress(sku=sku)
-                result = change(current) or current
-                result.touch()
-            if result.sku != sku:
-                raise ValueError(f"progress for {result.sku!r} cannot be saved as {sku!r}")
+            try:
+                if isinstance(change, SkuProgress):
+                    result = merge(stored, change) if stored else copy.deepcopy(change)
+                else:
+                    current = copy.deepcopy(stored) if stored else SkuProgress(sku=sku)
+                    result = change(current) or current
+                    result.touch()
+                if result.sku != sku:
+                    raise ValueError(f"progress for {result.sku!r} cannot be saved as {sku!r}")
+            except BaseException:
+                self._cache = None  # ``change`` may have left the cached copy half changed
+                raise
             items[sku] = result
-            self._write(items)
-            return result
+            self._write(items, changed=sku)
+            return copy.deepcopy(result)
 
     def open_items(self) -> list[SkuProgress]:
         """SKUs whose outcome is still open, most recently updated first."""
-        items = [p for p in self.load().values() if p.outcome is Outcome.OPEN]
+        return self.items({Outcome.OPEN})
+
+    def items(
+        self, outcomes: frozenset[Outcome] | set[Outcome], *, with_archive: bool = False
+    ) -> list[SkuProgress]:
+        """SKUs with one of ``outcomes``, most recently updated first; ``with_archive``:
+        the archived ones too (the main file's copy wins)."""
+        found = {**self.archived(), **self.load()} if with_archive else self.load()
+        items = [p for p in found.values() if p.outcome in outcomes]
         return sorted(items, key=lambda p: p.updated_at, reverse=True)
 
     def take_warnings(self) -> list[ProgressWarning]:
@@ -366,59 +419,118 @@ class ProgressStore:
                 time.sleep(0.02)
 
     def _read(self) -> dict[str, SkuProgress]:
+        """The main file's SKUs (under the lock): what this store last read or wrote while
+        the file is unchanged, else parsed afresh."""
+        stamp = self._stamp(self.path)
+        if self._cache is None or self._cache.stamp != stamp:
+            items = self._parse(self.path) if stamp is not None else {}
+            self._cache = _Cached(self._stamp(self.path), items)
+        return self._cache.items
+
+    def _stamp(self, path: Path) -> tuple[int, int, int] | None:
         try:
-            raw = self.path.read_bytes()
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._error("cannot read", exc, path) from None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _parse(self, path: Path, *, move_aside: bool | None = None) -> dict[str, SkuProgress]:
+        """A progress file's SKUs (empty if there is none); an unusable file is set aside,
+        or only reported when ``move_aside`` is False (default: unless read-only)."""
+        move_aside = not self.read_only if move_aside is None else move_aside
+        try:
+            raw = path.read_bytes()
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise self._error("cannot read", exc) from None
+            raise self._error("cannot read", exc, path) from None
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            return self._set_aside("corrupt", f"not valid TOML: {exc}")
+            return self._unusable(path, "corrupt", f"not valid TOML: {exc}", move_aside)
         version = data.get("schema_version")
         if _is_int(version) and version > SCHEMA_VERSION:
-            return self._set_aside(
-                "newer", f"written by a newer asin-tui, schema_version {version}"
-            )
+            reason = f"written by a newer asin-tui, schema_version {version}"
+            return self._unusable(path, "newer", reason, move_aside)
         try:
             return _decode(data)
         except _Corrupt as exc:
-            return self._set_aside("corrupt", str(exc))
+            return self._unusable(path, "corrupt", str(exc), move_aside)
 
-    def _write(self, items: dict[str, SkuProgress]) -> None:
+    def _write(self, items: dict[str, SkuProgress], *, changed: str) -> None:
+        """Write ``items`` (SKUs old enough go to the archive first); only ``changed`` and
+        SKUs not encoded yet are encoded, the others' text is reused."""
+        chunks = self._cache.chunks if self._cache and self._cache.items is items else {}
+        chunks.pop(changed, None)
         try:
+            self._archive_old(items, chunks)
             # Under the lock, a temp file of ours can only be left by a writer that died.
             for stale in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
                 stale.unlink(missing_ok=True)
-            atomic_write_text(self.path, tomli_w.dumps(_encode(items)))
+            for sku in items.keys() - chunks.keys():
+                chunks[sku] = tomli_w.dumps({"skus": {sku: _encode_sku(items[sku])}})
+            text = f"schema_version = {SCHEMA_VERSION}\n" + "".join(
+                f"\n{chunks[sku]}" for sku in sorted(items)
+            )
+            atomic_write_text(self.path, text)
+            self._cache = _Cached(self._stamp(self.path), items, chunks)
         except OSError as exc:
+            self._cache = None
             raise self._error("cannot save", exc) from None
 
-    def _set_aside(self, kind: str, reason: str) -> dict[str, SkuProgress]:
-        """Move an unusable file out of the way, keep a warning, and start empty."""
+    def _archive_old(self, items: dict[str, SkuProgress], chunks: dict[str, str]) -> None:
+        """Move resolved/escalated SKUs untouched for ``archive_after`` to the archive file
+        (merged with what it holds), out of ``items``."""
+        if self.archive_after is None:
+            return
+        cutoff = utcnow() - self.archive_after
+        old = [
+            sku
+            for sku, p in items.items()
+            if p.outcome is not Outcome.OPEN and p.updated_at < cutoff
+        ]
+        if not old:
+            return
+        archive = self._parse(self.archive_path)
+        for sku in old:
+            progress = items.pop(sku)
+            chunks.pop(sku, None)
+            archive[sku] = merge(archive[sku], progress) if sku in archive else progress
+        atomic_write_text(self.archive_path, tomli_w.dumps(_encode(archive)))
+
+    def _unusable(
+        self, path: Path, kind: str, reason: str, move_aside: bool
+    ) -> dict[str, SkuProgress]:
+        """Move an unusable file out of the way (or, read-only, leave it), keep a warning,
+        and start empty."""
+        where = f"Saved progress in {display_path(path)} could not be used ({reason})"
+        if not move_aside:
+            self._warnings.append(ProgressWarning(f"{where}; it was left as it is.", None))
+            return {}
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.stem}.{kind}-{stamp}.toml")
+        target = path.with_name(f"{path.stem}.{kind}-{stamp}.toml")
         counter = 1
         while target.exists():
             counter += 1
-            target = self.path.with_name(f"{self.path.stem}.{kind}-{stamp}-{counter}.toml")
+            target = path.with_name(f"{path.stem}.{kind}-{stamp}-{counter}.toml")
         try:
-            os.replace(self.path, target)
+            os.replace(path, target)
         except OSError as exc:
-            raise self._error("cannot move aside", exc) from None
-        fsync_dir(self.path.parent)
+            raise self._error("cannot move aside", exc, path) from None
+        fsync_dir(path.parent)
         self._warnings.append(
             ProgressWarning(
-                f"Saved progress in {display_path(self.path)} could not be used ({reason}); "
-                f"it was kept as {target.name} and progress starts afresh.",
+                f"{where}; it was kept as {target.name} and progress starts afresh.",
                 moved_to=target,
             )
         )
         return {}
 
-    def _error(self, action: str, exc: OSError) -> ProgressError:
-        return ProgressError(f"{display_path(self.path)}: {action}: {exc.strerror or exc}")
+    def _error(self, action: str, exc: OSError, path: Path | None = None) -> ProgressError:
+        where = display_path(path or self.path)
+        return ProgressError(f"{where}: {action}: {exc.strerror or exc}")
 
 
 # ---------------------------------------------------------------------- encoding

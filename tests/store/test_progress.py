@@ -88,6 +88,8 @@ def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
 
 
 def store(profile: str = "main", **kwargs) -> ProgressStore:
+    """A store that archives nothing (the SKUs here date from 2025) unless told to."""
+    kwargs.setdefault("archive_after", None)
     return ProgressStore(profile, US, **kwargs)
 
 
@@ -498,3 +500,88 @@ def test_no_secrets_in_the_progress_file(monkeypatch):
         assert value not in text
     for word in ("secret", "token", "lwa_"):
         assert word not in text.lower()
+
+
+# ---------------------------------------------------------------------- archive, read-only, cache
+
+
+def closed(sku: str, days_ago: int, outcome: Outcome = Outcome.RESOLVED) -> SkuProgress:
+    when = datetime.now(UTC) - timedelta(days=days_ago)
+    item = SkuProgress(sku, outcome=outcome, started_at=when, updated_at=when)
+    item.steps[WizardStep.STOCK] = StepProgress(StepStatus.PASSED, "restocked", updated_at=when)
+    return item
+
+
+def test_closed_skus_untouched_for_90_days_move_to_the_archive_on_the_next_save():
+    archiving = store(archive_after=timedelta(days=90))
+    for item in (
+        closed("OLD-RESOLVED", 120),
+        closed("OLD-ESCALATED", 91, Outcome.ESCALATED),
+        closed("RECENT-RESOLVED", 10),
+        SkuProgress("OPEN-OLD", started_at=T0, updated_at=T0),  # open work is never archived
+    ):
+        archiving.update(item.sku, item)
+    on_disk = tomllib.loads(archiving.path.read_text())["skus"]
+    assert set(on_disk) == {"RECENT-RESOLVED", "OPEN-OLD"}
+    assert archiving.archive_path.name == "main-ATVPDKIKX0DER.archive.toml"
+    archive = tomllib.loads(archiving.archive_path.read_text())
+    assert archive["schema_version"] == SCHEMA_VERSION
+    assert set(archive["skus"]) == {"OLD-RESOLVED", "OLD-ESCALATED"}
+    assert archiving.get("OLD-RESOLVED").steps[WizardStep.STOCK].notes == "restocked"
+    assert set(archiving.archived()) == {"OLD-RESOLVED", "OLD-ESCALATED"}
+    outcomes = {Outcome.RESOLVED, Outcome.ESCALATED}
+    assert [p.sku for p in archiving.items(outcomes)] == ["RECENT-RESOLVED"]
+    assert {p.sku for p in archiving.items(outcomes, with_archive=True)} == {
+        "RECENT-RESOLVED",
+        "OLD-RESOLVED",
+        "OLD-ESCALATED",
+    }
+
+
+def test_a_read_only_store_reports_a_newer_file_and_leaves_it_in_place():
+    path = store().path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("schema_version = 99\n")
+    reader = store(read_only=True)
+    assert reader.load() == {}
+    (warning,) = reader.take_warnings()
+    assert "newer asin-tui, schema_version 99" in str(warning)
+    assert "left as it is" in str(warning) and warning.moved_to is None
+    assert path.read_text() == "schema_version = 99\n"
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no lock, no copy
+    with pytest.raises(ProgressError, match="read-only"):
+        reader.update("A-1", SkuProgress("A-1"))
+
+
+def test_a_change_made_by_another_instance_is_seen_despite_the_cache():
+    first, second = store(), store()
+    first.update("A-1", lambda p: p.steps[WizardStep.STOCK].__setattr__("notes", "one"))
+    second.update("B-2", lambda p: None)
+    first.update("A-1", lambda p: p.steps[WizardStep.POLICY].__setattr__("notes", "two"))
+    assert set(first.load()) == {"A-1", "B-2"}, "the other instance's SKU is kept"
+    again = store().get("A-1")
+    assert (again.steps[WizardStep.STOCK].notes, again.steps[WizardStep.POLICY].notes) == (
+        "one",
+        "two",
+    )
+
+
+def test_what_get_returns_can_be_changed_without_touching_the_store():
+    keeper = store()
+    keeper.update("A-1", lambda p: None)
+    copy_ = keeper.get("A-1")
+    copy_.steps[WizardStep.STOCK].notes = "not saved"
+    keeper.update("B-2", lambda p: None)
+    assert store().get("A-1").steps[WizardStep.STOCK].notes == ""
+
+
+def test_the_file_is_written_as_one_toml_document_whatever_was_reused():
+    writer = store()
+    for sku in ("B", "A", "C"):
+        writer.update(sku, full_progress(sku))
+    writer.update("B", lambda p: p.steps[WizardStep.STOCK].__setattr__("notes", "changed"))
+    text = writer.path.read_text()
+    data = tomllib.loads(text)
+    assert list(data["skus"]) == ["A", "B", "C"]
+    assert data["skus"]["B"]["steps"]["stock"]["notes"] == "changed"
+    assert store().load() == writer.load()
