@@ -1,4 +1,9 @@
-"""`asin-tui progress`: the open triage work the wizard saved, as a table or JSON."""
+"""`asin-tui progress`: the triage work the wizard saved, as a table or JSON (read only).
+
+Lists what still needs the seller: open SKUs and escalated ones (waiting on Seller Support);
+``--all`` adds the resolved ones, archived ones included. The progress file is only read:
+one that cannot be used is reported, never moved.
+"""
 
 from __future__ import annotations
 
@@ -11,29 +16,42 @@ from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.store.config import ConfigError
-from asin_tui.store.progress import ProgressError, ProgressStore, SkuProgress
+from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 
 DEMO_PROFILE = "demo"
 DEMO_MARKETPLACE = "US"
 NOTE_WIDTH = 60
+WAITING = frozenset({Outcome.OPEN, Outcome.ESCALATED})  # what still needs the seller
+OUTCOME_WORDS = {
+    Outcome.OPEN: "open",
+    Outcome.ESCALATED: "escalated (waiting on Seller Support)",
+    Outcome.RESOLVED: "resolved",
+}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "progress",
-        help="list open triage work saved by the wizard",
-        description="List the SKUs whose reactivation is still open: step, outcome, last note.",
+        help="list triage work saved by the wizard (open and escalated)",
+        description=(
+            "List the SKUs whose reactivation still needs you: open ones and escalated ones "
+            "(waiting on Seller Support), with step, outcome and last note. Read only."
+        ),
     )
     add_account_options(parser, marketplace_help="code or id (default: the profile's)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument(
+        "--all", action="store_true", help="include resolved SKUs (archived ones too)"
+    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     profile, marketplace = _target(args)
-    store = ProgressStore(profile, marketplace.marketplace_id)
+    store = ProgressStore(profile, marketplace.marketplace_id, read_only=True)
+    outcomes = set(Outcome) if args.all else WAITING
     try:
-        items = store.open_items()
+        items = store.items(outcomes, with_archive=args.all)
     except ProgressError as exc:
         raise UsageError(str(exc)) from None
     for warning in store.take_warnings():
@@ -69,7 +87,7 @@ def _as_json(item: SkuProgress) -> dict[str, str]:
 def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> str:
     where = f"profile {profile}, {marketplace.code} ({marketplace.marketplace_id})"
     if not items:
-        return f"No open triage work ({where})."
+        return f"No open or escalated triage work ({where})."
     rows = [("SKU", "STEP", "OUTCOME", "UPDATED (UTC)", "LAST NOTE")]
     rows += [
         (
@@ -88,8 +106,18 @@ def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> 
         ).rstrip()
         for row in rows
     ]
-    count = f"{len(items)} open SKU{'' if len(items) == 1 else 's'}"
-    return "\n".join([f"Open triage work, {where}: {count}", "", *lines])
+    return "\n".join([f"Triage work, {where}: {_counts(items)}", "", *lines])
+
+
+def _counts(items: list[SkuProgress]) -> str:
+    """'2 open SKUs, 1 escalated (waiting on Seller Support)'."""
+    parts = []
+    for outcome, words in OUTCOME_WORDS.items():
+        n = sum(1 for item in items if item.outcome is outcome)
+        if n:
+            head, _, tail = words.partition(" ")
+            parts.append(f"{n} {head} SKU{'' if n == 1 else 's'}" + (f" {tail}" if tail else ""))
+    return ", ".join(parts)
 
 
 def _one_line(note: str) -> str:

@@ -1,4 +1,5 @@
-"""`asin-tui progress`: open triage work as a table or JSON, for a profile or the demo."""
+"""`asin-tui progress`: open and escalated triage work (--all: resolved too) as a table or
+JSON, for a profile or the demo; the progress file is only read."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def test_demo_table_lists_open_work_newest_first(capsys):
     code, out, err = run(capsys, "progress", "--demo")
     assert (code, err) == (0, "")
     assert out == (
-        "Open triage work, profile demo, US (ATVPDKIKX0DER): 2 open SKUs\n"
+        "Triage work, profile demo, US (ATVPDKIKX0DER): 2 open SKUs\n"
         "\n"
         "SKU           STEP               OUTCOME  UPDATED (UTC)     LAST NOTE\n"
         f"LAMP-01       Policy compliance  open     2025-05-02 09:00  {'x' * 59}…\n"
@@ -104,7 +105,7 @@ def test_json_output(capsys):
 def test_nothing_open(capsys):
     assert run(capsys, "progress", "--demo") == (
         0,
-        "No open triage work (profile demo, US (ATVPDKIKX0DER)).\n",
+        "No open or escalated triage work (profile demo, US (ATVPDKIKX0DER)).\n",
         "",
     )
     assert run(capsys, "progress", "--demo", "--format", "json") == (0, "[]\n", "")
@@ -151,8 +152,46 @@ def test_a_corrupt_progress_file_is_reported_and_kept(capsys):
     store.path.write_text("schema_version = [\n")
     code, out, err = run(capsys, "progress", "--demo")
     assert code == 0
-    assert out.startswith("No open triage work")
+    assert out.startswith("No open or escalated triage work")
     assert err.startswith("asin-tui: warning: Saved progress in ")
-    (kept,) = store.path.parent.glob(f"demo-{US}.corrupt-*.toml")
-    assert kept.read_text() == "schema_version = [\n"
-    assert kept.name in err
+    assert "left as it is" in err
+    assert store.path.read_text() == "schema_version = [\n", "a read-only command moves nothing"
+
+
+def test_a_newer_progress_file_is_reported_not_moved(capsys):
+    store = ProgressStore("demo", US)
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text("schema_version = 7\n")
+    code, out, err = run(capsys, "progress", "--demo")
+    assert code == 0 and out.startswith("No open or escalated triage work")
+    assert "newer asin-tui, schema_version 7" in err and "left as it is" in err
+    assert [p.name for p in store.path.parent.glob("*.toml")] == [store.path.name]
+
+
+def test_escalated_skus_are_listed_as_waiting_and_all_adds_the_resolved(capsys):
+    recent = datetime.now(UTC) - timedelta(days=3)
+    escalated = SkuProgress(
+        sku="CASE-1",
+        current_step=WizardStep.WRAP_UP,
+        outcome=Outcome.ESCALATED,
+        started_at=recent,
+        updated_at=recent,
+    )
+    save("demo", US, *demo_items(), escalated)  # DONE-1 dates from 2025: archived
+    code, out, _ = run(capsys, "progress", "--demo")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "Triage work, profile demo, US (ATVPDKIKX0DER): 2 open SKUs, "
+        "1 escalated SKU (waiting on Seller Support)"
+    )
+    rows = {line.split()[0]: line for line in out.splitlines()[3:]}
+    assert set(rows) == {"CASE-1", "LAMP-01", "MUG-RED-12oz"}
+    assert "Wrap up" in rows["CASE-1"] and "escalated" in rows["CASE-1"]
+    code, out, _ = run(capsys, "progress", "--demo", "--all", "--format", "json")
+    outcomes = {item["sku"]: item["outcome"] for item in json.loads(out)}
+    assert outcomes == {
+        "CASE-1": "escalated",
+        "LAMP-01": "open",
+        "MUG-RED-12oz": "open",
+        "DONE-1": "resolved",
+    }
