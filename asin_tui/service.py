@@ -249,19 +249,25 @@ class AccountService:
         could not be fetched or read are listed in the summary and keep their cached rows.
         """
         pending = self.account_health_pending()
-        result = await sync_account(
-            self._client(),
-            include_all=include_all,
-            progress=progress,
-            account_health=pending is not None or self._account_health_stale(),
-            pending_health=pending,
-        )
-        if result.failed and not result.listings:
-            key, reason = next(iter(result.failed.items()))
-            raise SyncFailed(f"nothing could be fetched ({key}: {reason})")
-        # Parsing, diagnosing and writing thousands of listings is CPU work: keep it off the
-        # event loop so the UI stays responsive.
-        return await asyncio.to_thread(self._store_sync, result)
+        self._requirements = {}  # this sync fetches the definitions again
+        store = _SyncStore(self)
+        try:
+            result = await sync_account(
+                self._client(),
+                include_all=include_all,
+                progress=progress,
+                account_health=pending is not None or self._account_health_stale(),
+                pending_health=pending,
+                on_listing=store.add,
+            )
+            await store.flush()
+            if result.failed and not store.received:
+                key, reason = next(iter(result.failed.items()))
+                raise SyncFailed(f"nothing could be fetched ({key}: {reason})")
+        except BaseException:
+            store.discard()  # the cache stays as it was
+            raise
+        return await asyncio.to_thread(self._store_sync, result, store)
 
     async def refresh_account_health(self) -> HealthRefresh:
         """Look once at the Account Health report the last sync left pending (meant for a
@@ -341,19 +347,15 @@ class AccountService:
             self._api = self._client_factory()
         return self._api
 
-    def _store_sync(self, result: SyncResult) -> SyncSummary:
-        failed = dict(result.failed)
+    def _store_sync(self, result: SyncResult, store: _SyncStore) -> SyncSummary:
+        """Commit the listings ``store`` staged, with the rest of what the sync fetched."""
+        failed = {**result.failed, **store.failed}
+        used = self.account_health()  # what the listings were diagnosed with
         fetched, problem = self._take_account_health(result.account_health, result.finished_at)
         if problem:
             failed[ACCOUNT_HEALTH] = problem
-        self._requirements = {}
-        for product_type, (definition, schema) in result.product_types.items():
-            try:
-                self._requirements[product_type] = parse.parse_product_type(definition, schema)
-            except parse.MalformedResponse as exc:
-                self._requirements[product_type] = None
-                failed[f"product type {product_type}"] = f"unreadable definition: {exc}"
-        entries = self._diagnosed((_raw(synced) for synced in result.listings), failed)
+        if fetched is not None and _gate(self.account_health()) != _gate(used):
+            store.diagnose_again()  # the account-level gate changed during the sync
         complete = result.complete and listings_complete(failed)
         info = SyncInfo(
             started_at=result.started_at,
@@ -361,27 +363,35 @@ class AccountService:
             include_all=result.include_all,
             complete=complete,
             failed=failed,
-            listings=len(entries),
+            listings=store.listings,
         )
-        self._cache.write_sync(
-            entries,
+        store.staged.commit(
             product_types=result.product_types,
             info=info,
             account_health=fetched,
             account_health_request=_request_row(result.pending_health),
         )
-        counts = Counter(record.state for record, _ in entries)
         return SyncSummary(
             started_at=result.started_at,
             finished_at=result.finished_at,
             include_all=result.include_all,
             complete=complete,
-            listings=len(entries),
-            counts=dict(counts),
-            needs_attention=sum(record.needs_attention for record, _ in entries),
+            listings=store.listings,
+            counts=dict(store.counts),
+            needs_attention=store.needs_attention,
             failed=failed,
             calls=dict(result.calls),
         )
+
+    def _read_product_type(
+        self, product_type: str, definition: tuple[dict, dict], failed: dict[str, str]
+    ) -> None:
+        """Use a freshly fetched product type definition (an unreadable one is named)."""
+        try:
+            self._requirements[product_type] = parse.parse_product_type(*definition)
+        except parse.MalformedResponse as exc:
+            self._requirements[product_type] = None
+            failed[f"product type {product_type}"] = f"unreadable definition: {exc}"
 
     def _diagnosed(
         self, raws: Iterable[RawEvidence], failed: dict[str, str]
@@ -430,6 +440,68 @@ class AccountService:
                 requirements = None  # diagnose without the schema rather than not at all
             self._requirements[product_type] = requirements
         return self._requirements[product_type]
+
+
+class _SyncStore:
+    """Diagnoses a sync's listings and stages them in the cache as they come, BATCH at a time
+    in a thread: the event loop (the UI's) does none of that CPU work, and no more than a
+    batch of raw answers is held at once (a 100,000-listing sync never has them all)."""
+
+    BATCH = 500
+
+    def __init__(self, service: AccountService) -> None:
+        self._service = service
+        self._batch: list[tuple[RawEvidence, str | None, tuple[dict, dict] | None]] = []
+        self._lock = asyncio.Lock()  # one batch at a time, in order
+        self.staged = service._cache.stage_sync()
+        self.failed: dict[str, str] = {}  # SKUs unreadable, product types unreadable
+        self.received = 0  # listings the sync handed over
+        self.listings = 0  # of them diagnosed and staged
+        self.counts: Counter[State] = Counter()
+        self.needs_attention = 0
+
+    async def add(
+        self, synced: SyncedListing, product_type: str | None, definition: tuple[dict, dict] | None
+    ) -> None:
+        self.received += 1
+        self._batch.append((_raw(synced), product_type, definition))
+        if len(self._batch) >= self.BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        batch, self._batch = self._batch, []
+        if batch:
+            async with self._lock:
+                await asyncio.to_thread(self._stage, batch)
+
+    def discard(self) -> None:
+        self._batch = []
+        self.staged.discard()
+
+    def diagnose_again(self) -> None:
+        """Diagnose every staged listing again (with the account health now known)."""
+        self.listings, self.needs_attention = 0, 0
+        self.counts.clear()
+        for raws in self.staged.raw_batches(self.BATCH):
+            self._add(self._service._diagnosed(raws, self.failed))
+
+    def _stage(self, batch: list[tuple[RawEvidence, str | None, tuple[dict, dict] | None]]) -> None:
+        service = self._service
+        for _, product_type, definition in batch:
+            if product_type and definition and product_type not in service._requirements:
+                service._read_product_type(product_type, definition, self.failed)
+        self._add(service._diagnosed((raw for raw, _, _ in batch), self.failed))
+
+    def _add(self, entries: list[tuple[ListingRecord, RawEvidence]]) -> None:
+        self.staged.add(entries)
+        self.listings += len(entries)
+        self.counts.update(record.state for record, _ in entries)
+        self.needs_attention += sum(record.needs_attention for record, _ in entries)
+
+
+def _gate(health: AccountHealth | None) -> AccountHealth | None:
+    """What of the account health a diagnosis reads (not when it was fetched)."""
+    return dataclasses.replace(health, as_of=None) if health else None
 
 
 def _parse_account(

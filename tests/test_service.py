@@ -16,7 +16,7 @@ from asin_tui.domain.models import Category, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport, demo_account_path
-from asin_tui.service import AccountService, HealthRefresh, UnknownSku
+from asin_tui.service import AccountService, HealthRefresh, UnknownSku, _SyncStore
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
@@ -479,3 +479,32 @@ async def test_a_failed_look_is_told_and_keeps_what_was_there(app, reports):
         assert cut_off.cached_records(all_listings=False)  # the listings are untouched
     finally:
         await cut_off.aclose()
+
+
+async def test_a_sync_stores_its_listings_in_batches_while_it_runs(service, app, monkeypatch):
+    """A large account's raw answers are never all held at once: the service diagnoses and
+    stages them BATCH at a time while the sync still runs."""
+    returned = False
+    sizes: list[int] = []
+    during_sync: list[bool] = []
+    real_sync, real_stage = service_module.sync_account, _SyncStore._stage
+
+    async def sync_account(*args, **kwargs):
+        nonlocal returned
+        result = await real_sync(*args, **kwargs)
+        returned = True
+        return result
+
+    def stage(self, batch):
+        sizes.append(len(batch))
+        during_sync.append(not returned)
+        real_stage(self, batch)
+
+    monkeypatch.setattr(service_module, "sync_account", sync_account)
+    monkeypatch.setattr(_SyncStore, "_stage", stage)
+    monkeypatch.setattr(_SyncStore, "BATCH", 10)
+    summary = await service.sync(include_all=True)
+    every = set(app.account.search())
+    assert summary.complete and summary.listings == len(every) == sum(sizes)
+    assert max(sizes) == 10 and during_sync.count(True) >= len(every) // 10 - 1
+    assert {r.sku for r in service.cached_records(all_listings=True)} == every

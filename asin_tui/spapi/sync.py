@@ -92,9 +92,16 @@ class SyncProgress:
     waiting: bool = False  # throttled / waiting for Amazon
 
 
+#: Takes each listing once its evidence is fetched, with its product type and that type's
+#: (definition, schema) when this sync fetched it, so it can be stored on the way.
+ListingSink = Callable[
+    [SyncedListing, str | None, tuple[dict[str, Any], dict[str, Any]] | None], Awaitable[None]
+]
+
+
 @dataclass
 class SyncResult:
-    listings: list[SyncedListing]
+    listings: list[SyncedListing]  # by SKU; empty when an ``on_listing`` sink took them
     product_types: dict[str, tuple[dict[str, Any], dict[str, Any]]]  # (definition, schema)
     failed: dict[str, str]  # SKU (or "search: <query>", "product type X", ACCOUNT_HEALTH) → reason
     calls: Counter[str]
@@ -462,36 +469,58 @@ class _Run:
     tally: _Tally
     evidence: _Evidence
     include_all: bool
+    #: Where finished listings go; None: kept in ``listings`` for the result.
+    sink: ListingSink | None = None
     listings: dict[str, SyncedListing] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)  # every SKU accepted
     failed: dict[str, str] = field(default_factory=dict)
     product_types: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     seen_types: set[str] = field(default_factory=set)
 
-    def accept(self, items: Iterable[Any]) -> None:
-        """Take listings from a search answer and start fetching their evidence."""
+    async def accept(self, items: Iterable[Any]) -> None:
+        """Take listings from a search answer and start fetching their evidence. They are
+        parsed in a thread: a page is CPU work the event loop (the UI's) should not do."""
+        page = []
         for item in items:
             sku = item.get("sku") if isinstance(item, dict) else None
-            if not isinstance(sku, str) or sku in self.listings:
-                continue
-            synced = self.listings[sku] = SyncedListing(sku, item)
-            self.tasks.append(asyncio.ensure_future(self._complete(synced)))
+            if isinstance(sku, str) and sku not in self.seen:
+                self.seen.add(sku)
+                page.append(SyncedListing(sku, item))
+        if not page:
+            return
+        parsed = await asyncio.to_thread(_parse_listings, page, self.api.marketplace_id)
+        for synced, listing in zip(page, parsed, strict=True):
+            self.tasks.append(asyncio.ensure_future(self._complete(synced, listing)))
 
-    async def _complete(self, synced: SyncedListing) -> None:
-        try:
-            listing = parse.parse_listing(synced.item, self.api.marketplace_id)
-        except parse.MalformedResponse as exc:
-            self.failed[synced.sku] = f"unreadable listing: {exc}"
+    async def _complete(
+        self, synced: SyncedListing, listing: Listing | parse.MalformedResponse
+    ) -> None:
+        if isinstance(listing, parse.MalformedResponse):  # named, and handed on as it is
+            self.failed[synced.sku] = f"unreadable listing: {listing}"
+            await self._done(synced, None)
             return
-        if listing.product_type and listing.product_type not in self.seen_types:
-            self.seen_types.add(listing.product_type)
-            self.tasks.append(asyncio.ensure_future(self._product_type(listing.product_type)))
-        if not wants_evidence(listing):
+        product_type = listing.product_type
+        if product_type and product_type not in self.seen_types:
+            self.seen_types.add(product_type)
+            self.tasks.append(asyncio.ensure_future(self._product_type(product_type)))
+        if wants_evidence(listing):
+            try:
+                await self.evidence.gather(synced, listing)
+            except SpApiError as exc:
+                self.fail(synced.sku, exc, "evidence incomplete: ")
+        await self._done(synced, product_type)
+
+    async def _done(self, synced: SyncedListing, product_type: str | None) -> None:
+        """The listing is fetched: to the sink, or kept for the result."""
+        if self.sink is None:
+            self.listings[synced.sku] = synced
             return
-        try:
-            await self.evidence.gather(synced, listing)
-        except SpApiError as exc:
-            self.fail(synced.sku, exc, "evidence incomplete: ")
+        definition = None
+        if product_type:  # the sink diagnoses it: with its product type's definition
+            with contextlib.suppress(SpApiError):  # noted in failed by _product_type
+                definition = await self.evidence.product_type(product_type)
+        await self.sink(synced, product_type, definition)
 
     async def _product_type(self, product_type: str) -> None:
         try:
@@ -509,7 +538,7 @@ class _Run:
     def fail_search(self, key: str, error: SpApiError) -> None:
         """A search page could not be fetched. When Amazon forbids the search before any
         listing was read, nothing can be: that ends the sync with Amazon's answer."""
-        if isinstance(error, Forbidden) and not self.listings:
+        if isinstance(error, Forbidden) and not self.seen:
             raise error
         self.fail(key, error)
 
@@ -537,16 +566,17 @@ async def sync_account(
     progress: ProgressCallback | None = None,
     account_health: bool = True,
     pending_health: ReportRequest | None = None,
+    on_listing: ListingSink | None = None,
 ) -> SyncResult:
     """Fetch the listings that need attention (``include_all``: every listing) with their
-    evidence, and (``account_health``) follow the Account Health report alongside without
+    evidence (``on_listing``: handed to it as each is done, and not kept), and (``account_health``) follow the Account Health report alongside without
     waiting for it: ``pending_health`` (requested by an earlier sync) is looked at, otherwise
     a new one is requested. Per-SKU failures land in ``failed``; an error that stops the whole
     sync (credentials, the listings report) raises SpApiError."""
     started = datetime.now(UTC)
     calls_before = Counter(api.calls)
     tally = _Tally(progress)
-    run = _Run(api, tally, _Evidence(api, tally), include_all)
+    run = _Run(api, tally, _Evidence(api, tally), include_all, on_listing)
     health = AccountHealthWatch(api, pending_health)
     api.listeners.append(tally.waiting)
     health_task = asyncio.ensure_future(health.watch() if account_health else _none())
@@ -693,7 +723,7 @@ async def _search(
     pages = math.ceil(min(total, SEARCH_CAP) / PAGE_SIZE)
     run.tally.pages_expected += 1 if windows else max(1, pages)
     run.tally.page()
-    run.accept(first["items"])
+    await run.accept(first["items"])
     if windows:
         await _all(_search(run, label, filters, a, b) for a, b in windows)
         return
@@ -720,7 +750,7 @@ async def _follow_pages(
             run.fail_search(f"search: {_describe(label, after, before)}", exc)
             return
         run.tally.page()
-        run.accept(page["items"])
+        await run.accept(page["items"])
 
 
 def _split(
@@ -786,15 +816,15 @@ async def _fetch_batch(run: _Run, skus: list[str], total: int) -> None:
         for sku in skus:
             run.fail(sku, exc)
         return
-    run.accept(page["items"])
+    await run.accept(page["items"])
     _listings_progress(run, len(skus), total)
-    missing = [sku for sku in skus if sku not in run.listings]
+    missing = [sku for sku in skus if sku not in run.seen]
     await _all(_fetch_single(run, sku, total, counted=True) for sku in missing)
 
 
 async def _fetch_single(run: _Run, sku: str, total: int, *, counted: bool = False) -> None:
     try:
-        run.accept([await run.api.get_listing(sku)])
+        await run.accept([await run.api.get_listing(sku)])
     except NotFound:
         run.failed[sku] = "in the listings report, but SP-API does not know the SKU"
     except SpApiError as exc:
@@ -827,6 +857,19 @@ def _discard(task: asyncio.Task[Any]) -> None:
     if task.done() and not task.cancelled():
         task.exception()
     task.cancel()
+
+
+def _parse_listings(
+    page: list[SyncedListing], marketplace_id: str
+) -> list[Listing | parse.MalformedResponse]:
+    """Each listing parsed, or why it cannot be."""
+    parsed: list[Listing | parse.MalformedResponse] = []
+    for synced in page:
+        try:
+            parsed.append(parse.parse_listing(synced.item, marketplace_id))
+        except parse.MalformedResponse as exc:
+            parsed.append(exc)
+    return parsed
 
 
 def _iso(moment: datetime) -> str:

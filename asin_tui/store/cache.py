@@ -19,6 +19,7 @@ rebuilt empty, with a warning in :attr:`ListingCache.warning`, never a traceback
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -111,6 +112,8 @@ _RECORD_COLUMNS = (
 )
 
 _EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found"
+_LISTING_PARAMS = ", ".join("?" * 21)  # the listings table's columns
+_EVIDENCE_PARAMS = ", ".join("?" * 6)
 
 _T = TypeVar("_T")
 
@@ -169,12 +172,18 @@ class ListingCache:
 
     # ------------------------------------------------------------------ reading
 
-    def load_records(self, *, needs_attention_only: bool) -> list[ListingRecord]:
+    def load_records(
+        self, *, needs_attention_only: bool, limit: int | None = None
+    ) -> list[ListingRecord]:
         """Every cached row (or only those of the default view: needing attention or at
-        risk), most severe state first, then SKU."""
+        risk), most severe state first, then SKU; ``limit``: only the first so many (a
+        screenful to paint at once, from the index)."""
         where = "WHERE needs_attention = 1 " if needs_attention_only else ""
         query = f"SELECT {_RECORD_COLUMNS} FROM listings {where}ORDER BY state_rank, sku"
-        return self._guarded(lambda conn: _records_from_rows(conn.execute(query)), [])
+        params = () if limit is None else (limit,)
+        if limit is not None:
+            query += " LIMIT ?"
+        return self._guarded(lambda conn: _records_from_rows(conn.execute(query, params)), [])
 
     def record(self, sku: str) -> ListingRecord | None:
         query = f"SELECT {_RECORD_COLUMNS} FROM listings WHERE sku = ?"
@@ -261,10 +270,32 @@ class ListingCache:
         no longer need attention (their history notes them ACTIVE). An incomplete sync only
         adds and updates: what it could not fetch stays as cached.
         """
+        staged = self.stage_sync()
+        staged.add(entries)
+        staged.commit(
+            product_types=product_types,
+            info=info,
+            account_health=account_health,
+            account_health_request=account_health_request,
+        )
+
+    def stage_sync(self) -> StagedSync:
+        """Start writing a sync's listings as they come (see :class:`StagedSync`)."""
+        return StagedSync(self)
+
+    def _commit_sync(
+        self,
+        tables: _Staging,
+        *,
+        product_types: Mapping[str, tuple[dict[str, Any], dict[str, Any]]],
+        info: SyncInfo,
+        account_health: Mapping[str, Any] | None,
+        account_health_request: tuple[str, datetime] | None,
+    ) -> None:
         observed = info.finished_at
 
         def write(conn: sqlite3.Connection) -> None:
-            seen = _upsert_listings(conn, entries, observed)
+            seen = tables.move_in(conn, observed)
             _upsert_product_types(conn, product_types)
             _write_account_health(conn, account_health, observed, account_health_request)
             if info.complete:
@@ -366,6 +397,91 @@ class ListingCache:
                 write(conn)
 
 
+class StagedSync:
+    """One sync's listings, written as they come without changing the cache until
+    :meth:`commit`: batches go to temporary tables of the cache's connection (on disk, not
+    in memory), and the commit moves them in and stores the rest of the sync in one
+    transaction, exactly as :meth:`ListingCache.write_sync` describes. Until then readers
+    see the cache as it was; :meth:`discard` (or a sync that never commits) leaves it so.
+    """
+
+    _serial = itertools.count(1)
+
+    def __init__(self, cache: ListingCache) -> None:
+        self._cache = cache
+        self.count = 0  # listings staged
+        # Its own tables: a sync still finishing must not touch the next one's.
+        self._tables = _Staging(next(self._serial))
+        self._discarded = False
+        cache._transaction(self._tables.create)
+        self._conn = cache._conn
+
+    def add(self, entries: Iterable[tuple[ListingRecord, RawEvidence]]) -> None:
+        """Stage a batch (a listing staged again replaces its earlier version)."""
+        rows, evidence = [], []
+        for record, raw in entries:
+            rows.append(_record_row(record, None, ""))
+            evidence.append(_evidence_row(raw))
+        self._write(lambda conn: self._tables.insert(conn, rows, evidence))
+        self.count += len(rows)
+
+    def commit(
+        self,
+        *,
+        product_types: Mapping[str, tuple[dict[str, Any], dict[str, Any]]],
+        info: SyncInfo,
+        account_health: Mapping[str, Any] | None = None,
+        account_health_request: tuple[str, datetime] | None = None,
+    ) -> None:
+        """Store the staged listings and the sync's metadata in one transaction."""
+        with self._cache._lock:
+            self._check()
+            self._discarded = True  # moved in: nothing left to stage or drop
+            self._cache._commit_sync(
+                self._tables,
+                product_types=product_types,
+                info=info,
+                account_health=account_health,
+                account_health_request=account_health_request,
+            )
+
+    def raw_batches(self, size: int) -> Iterator[list[RawEvidence]]:
+        """What was staged, ``size`` listings at a time, in SKU order (to diagnose it again)."""
+        after = ""
+        while True:
+            query = (
+                f"SELECT {_EVIDENCE_COLUMNS} FROM {self._tables.evidence}"
+                " WHERE sku > ? ORDER BY sku LIMIT ?"
+            )
+            with self._cache._lock:
+                self._check()
+                rows = self._conn.execute(query, (after, size)).fetchall()
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield [_raw_from_row(row) for row in rows]
+
+    def discard(self) -> None:
+        """Forget what was staged (a batch still being written is dropped too)."""
+        with self._cache._lock:
+            if self._cache._conn is self._conn and not self._discarded:
+                self._cache._transaction(self._tables.drop)
+            self._discarded = True
+
+    def _write(self, write: Callable[[sqlite3.Connection], object]) -> None:
+        with self._cache._lock:
+            if self._discarded:
+                return
+            self._check()
+            self._cache._transaction(write)
+
+    def _check(self) -> None:
+        if self._cache._conn is not self._conn:  # moved aside and rebuilt: staging is gone
+            raise CacheError(
+                f"the listing cache {self._cache.path} was rebuilt during the sync; sync again"
+            )
+
+
 # ---------------------------------------------------------------------- connection
 
 
@@ -455,12 +571,75 @@ def _upsert_listings(
         inactive_since = since if record.state.needs_attention else None
         rows.append(_record_row(record, inactive_since, observed_text))
     conn.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", changes)
-    conn.executemany(f"INSERT OR REPLACE INTO listings VALUES ({', '.join('?' * 21)})", rows)
+    conn.executemany(f"INSERT OR REPLACE INTO listings VALUES ({_LISTING_PARAMS})", rows)
     conn.executemany(
-        "INSERT OR REPLACE INTO evidence VALUES (?, ?, ?, ?, ?, ?)",
+        f"INSERT OR REPLACE INTO evidence VALUES ({_EVIDENCE_PARAMS})",
         [_evidence_row(raw) for _, raw in entries],
     )
     return {row[0] for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class _Staging:
+    """The temporary tables one StagedSync writes to: copies of the listings and evidence
+    tables (same columns and keys), in the connection's temp schema."""
+
+    serial: int
+
+    @property
+    def listings(self) -> str:
+        return f"temp.staged_listings_{self.serial}"
+
+    @property
+    def evidence(self) -> str:
+        return f"temp.staged_evidence_{self.serial}"
+
+    def create(self, conn: sqlite3.Connection) -> None:
+        self.drop(conn)
+        for table, staged in (("listings", self.listings), ("evidence", self.evidence)):
+            (ddl,) = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            conn.execute(ddl.replace(f"CREATE TABLE {table}", f"CREATE TABLE {staged}", 1))
+
+    def drop(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"DROP TABLE IF EXISTS {self.listings}")
+        conn.execute(f"DROP TABLE IF EXISTS {self.evidence}")
+
+    def insert(
+        self,
+        conn: sqlite3.Connection,
+        rows: list[tuple[Any, ...]],
+        evidence: list[tuple[Any, ...]],
+    ) -> None:
+        conn.executemany(f"INSERT OR REPLACE INTO {self.listings} VALUES ({_LISTING_PARAMS})", rows)
+        conn.executemany(
+            f"INSERT OR REPLACE INTO {self.evidence} VALUES ({_EVIDENCE_PARAMS})", evidence
+        )
+
+    def move_in(self, conn: sqlite3.Connection, observed: datetime) -> set[str]:
+        """Move the staged listings in as of ``observed``, appending a history entry where
+        the state changed and setting ``inactive_since`` from the history; returns their SKUs."""
+        staged = conn.execute(f"SELECT sku, state FROM {self.listings}").fetchall()
+        current = _latest_states(conn, [sku for sku, _ in staged])
+        observed_text = _utc_text(observed)
+        changes, since_by_sku = [], []
+        for sku, state in staged:
+            last_state, _, since = current.get(sku, "").partition("|")
+            if last_state != state:
+                since = observed_text
+                changes.append((sku, state, since))
+            if _STATES[state].needs_attention:
+                since_by_sku.append((since, sku))
+        conn.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", changes)
+        conn.execute(f"UPDATE {self.listings} SET synced_at = ?", (observed_text,))
+        conn.executemany(
+            f"UPDATE {self.listings} SET inactive_since = ? WHERE sku = ?", since_by_sku
+        )
+        conn.execute(f"INSERT OR REPLACE INTO listings SELECT * FROM {self.listings}")
+        conn.execute(f"INSERT OR REPLACE INTO evidence SELECT * FROM {self.evidence}")
+        self.drop(conn)
+        return {sku for sku, _ in staged}
 
 
 def _upsert_product_types(

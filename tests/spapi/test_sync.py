@@ -22,7 +22,7 @@ from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.spapi.client import ReportRequest, SpApi, open_client, sandbox_profile
 from asin_tui.spapi.errors import AuthError, Forbidden
-from asin_tui.spapi.parse import parse_account_health
+from asin_tui.spapi.parse import parse_account_health, parse_listing
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
@@ -118,6 +118,26 @@ def needing_attention(account: SandboxAccount) -> set[str]:
 
 
 # ----------------------------------------------------------------------------- scope
+
+
+async def test_a_sink_takes_each_listing_once_done_with_its_product_type(demo_account, connect):
+    api, _ = connect(demo_account)
+    taken: dict[str, tuple] = {}
+
+    async def sink(synced, product_type, definition):
+        assert synced.sku not in taken
+        taken[synced.sku] = (synced, product_type, definition)
+
+    result = await sync_account(api, on_listing=sink, account_health=False)
+    assert result.listings == []  # not kept: the sink has them
+    assert set(taken) == needing_attention(demo_account)
+    assert result.complete and result.failed == {}
+    for synced, product_type, definition in taken.values():
+        expected = parse_listing(synced.item, api.marketplace_id).product_type
+        assert product_type == expected
+        assert (definition is not None) == (product_type is not None)
+        if definition is not None:
+            assert definition == result.product_types[product_type]
 
 
 async def test_sync_returns_exactly_the_listings_that_need_attention(demo_account, connect):

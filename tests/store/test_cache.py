@@ -351,3 +351,36 @@ def test_a_look_at_the_account_health_diagnoses_the_cached_listings_again(cache)
     pending = ("50000000002", later)
     cache.write_account_health(None, fetched_at=later, request=pending)  # still pending
     assert cache.account_health() == (HEALTH, later) and cache.account_health_request() == pending
+
+
+def test_a_staged_sync_is_invisible_until_committed_and_discarding_it_keeps_the_cache(cache):
+    sync(cache, T0, [record("OLD-1", State.INACTIVE)])
+    before = cache.load_records(needs_attention_only=False)
+
+    staged = cache.stage_sync()
+    staged.add([(record("NEW-1", State.SUPPRESSED), raw("NEW-1"))])
+    staged.add([(record("NEW-2", State.INACTIVE), raw("NEW-2"))])
+    assert cache.load_records(needs_attention_only=False) == before  # readers see the old
+    staged.discard()
+    staged.add([(record("NEW-3", State.INACTIVE), raw("NEW-3"))])  # too late: ignored
+    assert cache.load_records(needs_attention_only=False) == before
+
+    later = T0 + timedelta(hours=1)
+    staged = cache.stage_sync()
+    for sku in ("NEW-1", "OLD-1"):  # one batch each
+        staged.add([(record(sku, State.INACTIVE), raw(sku))])
+    assert [[r.sku for r in batch] for batch in staged.raw_batches(1)] == [["NEW-1"], ["OLD-1"]]
+    staged.commit(product_types={}, info=info(later))
+    rows = {r.sku: r for r in cache.load_records(needs_attention_only=False)}
+    assert set(rows) == {"NEW-1", "OLD-1"}
+    assert rows["OLD-1"].inactive_since == T0  # still inactive since the first sync
+    assert rows["NEW-1"].inactive_since == later
+    assert cache.raw_evidence("NEW-1") == raw("NEW-1")
+
+
+def test_the_first_rows_come_in_report_order(cache):
+    records = [record(f"SKU-{n}", state) for n, state in enumerate(State)]
+    sync(cache, T0, records, include_all=True)
+    every = cache.load_records(needs_attention_only=False)
+    assert cache.load_records(needs_attention_only=False, limit=3) == every[:3]
+    assert len(every) == len(State)
