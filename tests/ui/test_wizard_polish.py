@@ -137,3 +137,22 @@ async def test_the_approval_link_is_shown_once_on_policy():
         screen = pilot.app.screen
         assert screen.state.step is WizardStep.POLICY
         assert pilot.app.export_screenshot().count("approvalrequest") == 1
+
+
+async def test_a_resolved_wrap_up_says_what_was_sent_and_how_to_leave():
+    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        screen.query_one("#stock-quantity Input", Input).value = "12"
+        await pilot.pause()
+        pilot.app.set_focus(None)
+        for key in ("n", "s", "n", "n"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert screen.state.step is WizardStep.WRAP_UP
+        shot = pilot.app.export_screenshot().replace("&#160;", " ")
+        assert "Sent to Amazon:" in shot
+        assert "fulfillment_availability: ACCEPTED, submission id sub-1" in shot
+        assert "Press Escape to go back to the list." in shot

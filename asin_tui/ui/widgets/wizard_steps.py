@@ -27,6 +27,7 @@ from asin_tui.domain.wizard import (
     price_problem,
     state_text,
 )
+from asin_tui.store.progress import PatchMode
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
@@ -382,10 +383,10 @@ class WrapUpStep(StepBody):
     def compose(self) -> ComposeResult:
         state = self.state
         if state.resolved:
-            yield Static(
-                f"Resolved: {state_text(state.verification.after if state.verification else state.plan.diagnosis)}",
-                classes="outcome",
-            )
+            after = state.verification.after if state.verification else state.plan.diagnosis
+            yield Static(f"Resolved: {state_text(after)}", classes="outcome", markup=False)
+            yield Static(sent_text(state), classes="evidence", markup=False)
+            yield Static("Press Escape to go back to the list.", classes="hint")
             return
         where = str(state.case_path) if state.case_path else "(not written)"
         yield Static(
@@ -394,6 +395,21 @@ class WrapUpStep(StepBody):
             markup=False,
         )
         yield Static(state.case_text, classes="case-draft", markup=False)
+
+
+def sent_text(state: WizardState) -> str:
+    """What was sent to Amazon for real, with its answers ('Nothing was sent…' if nothing)."""
+    real = [r for r in state.progress.patches if r.mode is PatchMode.REAL]
+    if not real:
+        return "Nothing was sent to Amazon: the listing came back by itself."
+    lines = ["Sent to Amazon:"]
+    for record in real:
+        paths = ", ".join(op.get("path", "?").removeprefix("/attributes/") for op in record.patches)
+        answer = record.status + (
+            f", submission id {record.submission_id}" if record.submission_id else ""
+        )
+        lines.append(f"• {paths}: {answer}")
+    return "\n".join(lines)
 
 
 STEP_BODIES: dict[WizardStep, type[StepBody]] = {
