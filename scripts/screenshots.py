@@ -77,18 +77,35 @@ async def main(out: Path, size: tuple[int, int]) -> None:
 
 # ------------------------------------------------------------------ wizard (reactivation wizard helper)
 WIZARD_CAUSES = {"OUT_OF_STOCK_MFN", "MISSING_ATTRIBUTE"}  # one listing that shows both fixes
+POLICY_CAUSES = {"APPROVAL_REQUIRED"}  # a policy case no patch fixes: checklist, escalation
 SAMPLE_VALUES = {"integer": "2", "number": "2"}  # anything else: text
 
 
 def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
     """The wizard on a demo listing that is out of stock and lacks a required attribute:
     overview, stock (a quantity typed), listing fields (the value typed), apply (Amazon's
-    answer to the validation preview), verify (after the real submit)."""
+    answer to the validation preview), verify (after the real submit), wrap up; then on a
+    listing that needs approval: policy (an item ticked and noted), wrap up (escalated, the
+    case draft)."""
 
-    async def open_wizard(pilot) -> None:
-        records = pilot.app.service.cached_records(all_listings=False)
-        sku = next(r.sku for r in records if {f.code for f in r.findings} == WIZARD_CAUSES)
-        await pilot.press("slash", *sku, "enter", "w")
+    def open_wizard(causes: set[str]) -> Callable[..., Awaitable]:
+        async def step(pilot) -> None:
+            records = pilot.app.service.cached_records(all_listings=False)
+            sku = next(r.sku for r in records if {f.code for f in r.findings} == causes)
+            await pilot.press("slash")
+            pilot.app.focused.value = sku  # the filter, emptied of an earlier SKU
+            await pilot.press("enter", "w")
+
+        return step
+
+    async def tick_and_note(pilot) -> None:
+        from textual.widgets import Checkbox, Input
+
+        screen = pilot.app.screen
+        pilot.app.set_focus(screen.query(Checkbox).first())
+        await pilot.press("space")
+        screen.query_one("#note-0-0", Input).value = "Requirements read: invoices from 2 suppliers"
+        pilot.app.set_focus(None)
 
     async def type_quantity(pilot) -> None:
         pilot.app.screen.query_one("#stock-quantity Input").value = "24"
@@ -106,11 +123,17 @@ def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
             field.query_one(Input).value = value
 
     return [
-        ("wizard-overview", open_wizard),
+        ("wizard-overview", open_wizard(WIZARD_CAUSES)),
         ("wizard-stock", chain(press("n", "tab"), type_quantity)),
         ("wizard-fields", chain(press("enter"), fill_field)),
         ("wizard-apply", press("n")),
         ("wizard-verify", chain(press("s"), press("n"))),
+        ("wizard-wrap-up", press("n")),
+        (
+            "wizard-policy",
+            chain(press("escape"), open_wizard(POLICY_CAUSES), press("n"), tick_and_note),
+        ),
+        ("wizard-wrap-up-escalated", press("n", "n")),
     ]
 
 
