@@ -6,6 +6,8 @@ import asyncio
 import csv
 import json
 
+import pytest
+
 from asin_tui.domain.models import State
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.detail import DetailScreen
@@ -251,8 +253,9 @@ def burst(app, *keys: str) -> None:
     with no pause for the app to act on the first before the next comes in."""
     from textual import events
 
+    characters = {"slash": "/", "enter": "\r", "escape": "\x1b"}
     for key in keys:
-        app._driver.send_message(events.Key(key, "/" if key == "slash" else key))
+        app._driver.send_message(events.Key(key, characters.get(key, key)))
 
 
 async def test_a_burst_of_filter_keys_lands_in_the_filter_box(app):
@@ -265,3 +268,35 @@ async def test_a_burst_of_filter_keys_lands_in_the_filter_box(app):
         assert isinstance(app.focused, FilterInput)
         await pilot.press("slash")  # in the box, `/` is typed like any character
         assert app.screen.query_one(FilterInput).value == "lego/"
+
+
+async def test_enter_twice_in_the_export_dialog_writes_once_and_keeps_the_list(app, tmp_path):
+    target = tmp_path / "twice.csv"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(target)
+        burst(app, "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)
+        assert len(app.screen_stack) == 2  # the default screen and the list, nothing popped
+        assert target.exists()
+        assert not any("exists" in n.message for n in app._notifications)  # one write
+        assert [n.title for n in app._notifications].count("Exported") == 1
+
+
+@pytest.mark.parametrize("key", ["question_mark", "enter"])  # help, detail
+async def test_a_screen_dismissed_twice_closes_only_itself(app, key):
+    """Escape goes to the screen on top when its turn comes, but a message handled late
+    (a second Enter, a double click) calls dismiss on a screen already closed."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        top = app.screen
+        assert not isinstance(top, ListScreen)
+        top.dismiss()
+        top.dismiss()
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)

@@ -12,9 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from asin_tui.ui.export import FORMATS, ExportRequest, format_for
+from asin_tui.ui.screens.base import DismissOnce
 
 
-class ExportScreen(ModalScreen[ExportRequest | None]):
+class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, default_name: str) -> None:

@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from asin_tui.ui.screens.base import DismissOnce
+
 
 def binding_rows(app, bindings: Iterable[ActiveBinding]) -> list[tuple[str, str, str, str]]:
     """(group, keys, description, tooltip) per action, several keys of one action merged."""
@@ -41,7 +43,7 @@ def _group_title(node) -> str:
     return getattr(node, "HELP_TITLE", type(node).__name__)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissOnce, ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str, str, str]], about: str, notes: str = "") -> None:

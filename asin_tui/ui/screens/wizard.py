@@ -32,6 +32,7 @@ from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
 from asin_tui.ui.messages import describe_error
+from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
 from asin_tui.ui.widgets.wizard_steps import (
@@ -87,7 +88,7 @@ class WizardFailed(Message):
     reason: str
 
 
-class WizardScreen(Screen):
+class WizardScreen(DismissOnce, Screen):
     HELP_NOTES = LEGEND  # the help screen (?) explains the stepper's marks
     BINDINGS = [
         Binding(
