@@ -27,6 +27,7 @@ from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
 from tests.ui.fakes import FakeService
 from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
+from tests.ui.test_wizard_audit import at_stock_with_quantity
 from tests.ui.test_wizard_inputs import FbaAccount
 
 APPROVAL_URL = (
@@ -141,13 +142,7 @@ async def test_the_approval_link_is_shown_once_on_policy():
 
 async def test_a_resolved_wrap_up_says_what_was_sent_and_how_to_leave():
     async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        await pilot.press("n")
-        await settle(pilot)
-        screen.query_one("#stock-quantity Input", Input).value = "12"
-        await pilot.pause()
-        pilot.app.set_focus(None)
+        screen = await at_stock_with_quantity(pilot, "12")
         for key in ("n", "s", "n", "n"):
             await pilot.press(key)
             await settle(pilot)
