@@ -7,6 +7,7 @@ import csv
 import json
 
 import pytest
+from textual.widgets import RadioButton
 
 from asin_tui.domain.models import State
 from asin_tui.ui.app import make_app
@@ -300,3 +301,26 @@ async def test_a_screen_dismissed_twice_closes_only_itself(app, key):
         top.dismiss()
         await settle(pilot)
         assert isinstance(app.screen, ListScreen)
+
+
+async def test_the_chosen_export_format_is_readable_without_colour(service, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        await pilot.press("e")
+        await pilot.pause()
+
+        def marks() -> dict[str, str]:
+            """Each format's button as drawn, with its label taken off."""
+            return {
+                str(b.label): str(b.render()).replace(str(b.label), "").strip()
+                for b in app.screen.query(RadioButton)
+            }
+
+        chosen, other = marks()["CSV"], marks()["JSON"]
+        assert chosen != other  # the glyphs say which one is chosen, not only a colour
+        app.screen.query_one("#export-path").value = "out.json"
+        await pilot.pause()
+        assert marks() == {"CSV": other, "JSON": chosen}

@@ -15,6 +15,15 @@ from asin_tui.ui.export import FORMATS, ExportRequest, format_for
 from asin_tui.ui.screens.base import DismissOnce
 
 
+class FormatButton(RadioButton):
+    """A radio button whose mark, not only its colour, says it is chosen (▐●▌ or ▐ ▌):
+    with NO_COLOR or on a monochrome terminal every RadioButton would draw ▐●▌."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # ToggleButton reads this class constant per render
+        return "●" if self.value else " "
+
+
 class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
@@ -28,7 +37,7 @@ class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
             yield Input(self.default_name, id="export-path", select_on_focus=False)
             with RadioSet(id="export-format"):
                 for fmt in FORMATS:
-                    yield RadioButton(fmt.upper(), value=fmt == format_for(self.default_name))
+                    yield FormatButton(fmt.upper(), value=fmt == format_for(self.default_name))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", variant="primary", id="export-ok")
                 yield Button("Cancel", id="export-cancel")
