@@ -194,9 +194,12 @@ class AccountService:
         """Set when the cache file was unreadable and had to be rebuilt (show it once)."""
         return self._cache.warning
 
-    def cached_records(self, *, all_listings: bool) -> list[ListingRecord]:
-        """The cached rows, most severe state first then SKU (models.sort_key's order)."""
-        return self._cache.load_records(needs_attention_only=not all_listings)
+    def cached_records(
+        self, *, all_listings: bool, limit: int | None = None
+    ) -> list[ListingRecord]:
+        """The cached rows, most severe state first then SKU (models.sort_key's order);
+        ``limit``: only the first so many (a screenful, at once)."""
+        return self._cache.load_records(needs_attention_only=not all_listings, limit=limit)
 
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()

@@ -167,8 +167,10 @@ class MemoryAccount:
     def __init__(self, records: list[ListingRecord]) -> None:
         self.records = records
 
-    def cached_records(self, *, all_listings: bool) -> list[ListingRecord]:
-        return self.records
+    def cached_records(
+        self, *, all_listings: bool, limit: int | None = None
+    ) -> list[ListingRecord]:
+        return self.records[:limit]
 
     def last_sync(self):
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -22,6 +22,10 @@ class CacheLoaded(Message):
     show_all: bool
     account: AccountHealth | None = None
     health_pending: bool = False  # Amazon is still preparing an Account Health report
+    #: False: only the first screenful (painted at once); every row follows in another message
+    complete: bool = True
+    index: Any = None  # listing_view.RowIndex of the records, built off the UI thread
+    orders: dict[str, list[int]] = field(default_factory=dict)  # sort orders, built so too
 
 
 @dataclass

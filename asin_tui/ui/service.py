@@ -20,7 +20,11 @@ class ListingService(Protocol):
     seller_id: str
     notices: list[str]  # one-line messages about how the account was opened (show once)
 
-    def cached_records(self, *, all_listings: bool) -> list[ListingRecord]: ...
+    def cached_records(
+        self, *, all_listings: bool, limit: int | None = None
+    ) -> list[ListingRecord]:
+        """Report order (models.sort_key); ``limit``: the first so many only."""
+        ...
 
     def last_sync(self) -> Any: ...  # SyncInfo | None (finished_at, complete, failed, listings)
 

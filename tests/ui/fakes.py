@@ -168,10 +168,11 @@ class FakeService:
         self.health_gate: asyncio.Event | None = None  # set by a test to hold a look
         self._last_sync = SyncInfo(NOW, NOW, False, True, {}, len(self.records))
 
-    def cached_records(self, *, all_listings: bool) -> list[ListingRecord]:
-        if all_listings:
-            return list(self.records)
-        return [r for r in self.records if r.needs_attention]
+    def cached_records(
+        self, *, all_listings: bool, limit: int | None = None
+    ) -> list[ListingRecord]:
+        records = [r for r in self.records if all_listings or r.needs_attention]
+        return records[:limit]
 
     def last_sync(self):
         return self._last_sync

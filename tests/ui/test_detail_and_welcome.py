@@ -141,7 +141,7 @@ async def test_an_account_that_cannot_open_at_start_leaves_the_welcome_screen_no
 
 async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
     class BrokenCache(FakeService):
-        def cached_records(self, *, all_listings: bool):
+        def cached_records(self, *, all_listings: bool, limit: int | None = None):
             raise OSError("database disk image is malformed")
 
     service = BrokenCache()

@@ -1,0 +1,94 @@
+"""The list at size: the first screenful paints before the rest is read, and the work that
+grows with the rows (reading them, indexing, a first sort) happens off the UI thread."""
+
+from __future__ import annotations
+
+import threading
+
+from asin_tui.ui import listing_view
+from asin_tui.ui.app import make_app
+from asin_tui.ui.listing_view import ListingView
+from asin_tui.ui.screens import list_screen
+from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.widgets.listing_table import ListingTable
+from tests.ui.conftest import settle
+from tests.ui.fakes import FakeService, make_records, progress_of
+
+
+class SlowCache(FakeService):
+    """Reading every row waits until the test lets it go (the first screenful does not)."""
+
+    def __init__(self) -> None:
+        super().__init__(make_records(60))
+        self.every_row = threading.Event()
+        self.limits: list[int | None] = []
+
+    def cached_records(self, *, all_listings: bool, limit: int | None = None):
+        self.limits.append(limit)
+        if limit is None:
+            self.every_row.wait(timeout=10)
+        return super().cached_records(all_listings=all_listings, limit=limit)
+
+
+def table(app) -> ListingTable:
+    return app.screen.query_one(ListingTable)
+
+
+async def test_the_first_screenful_paints_before_every_row_is_read(monkeypatch):
+    monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
+    service = SlowCache()
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    every = [r.sku for r in service.cached_records(all_listings=False)]
+    service.limits.clear()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert [r.sku for r in table(app).view.shown()] == every[:5]
+        assert every[0] in table(app).render_line(1).text
+        await pilot.press("down", "down")
+        await pilot.press("e")  # not yet: it would export five rows
+        assert not app.screen.rows_complete and isinstance(app.screen, ListScreen)
+
+        service.every_row.set()
+        await settle(pilot)
+        assert [r.sku for r in table(app).view.shown()] == every
+        assert table(app).current.sku == every[2]  # the cursor stayed on its listing
+        assert service.limits == [5, None]
+        assert app.screen.rows_complete
+
+
+async def test_a_first_sort_is_built_off_the_ui_thread_and_keeps_the_cursor(monkeypatch):
+    threads: list[threading.Thread] = []
+
+    def sort_order(records, key, progress):
+        threads.append(threading.current_thread())
+        return listing_view.sort_order(records, key, progress)
+
+    monkeypatch.setattr(list_screen, "sort_order", sort_order)
+    service = FakeService()
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")  # the last row
+        sku = table(app).current.sku
+        await pilot.press("s")
+        await settle(pilot)
+        view = table(app).view
+        assert view.sort_column == "sku"
+        assert [r.sku for r in view.shown()] == sorted(r.sku for r in view.records)
+        assert table(app).current.sku == sku
+        assert threads and threading.main_thread() not in threads
+
+        await pilot.press("S")  # the order is known: reversed at once, no worker
+        assert [r.sku for r in view.shown()] == sorted((r.sku for r in view.records), reverse=True)
+        assert len(threads) == 1
+
+
+def test_row_of_finds_a_shown_sku_and_none_for_one_filtered_out():
+    records = make_records(30)
+    view = ListingView(records)
+    target = records[17]
+    assert view.record(view.row_of(target.sku)).sku == target.sku
+    view.set_query(target.sku)
+    assert view.row_of(target.sku) == 0
+    assert view.row_of(records[3].sku) is None
+    assert view.row_of("NO-SUCH-SKU") is None
