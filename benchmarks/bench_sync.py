@@ -16,7 +16,13 @@ time, exactly as Amazon would. asin-tui syncs it through python-amazon-sp-api an
 
 Goal: wall time ≤ 1.1 × floor.
 
+It also prints the peak RSS of the syncing process (the server is another process). With
+``--store`` the sync runs as the app runs it, through ``AccountService`` into a throwaway
+cache (diagnosed and stored as it goes), so the peak includes storing. A large account is
+best measured at a high ``--time-scale`` (the rates then are not the point, memory is):
+
     python benchmarks/bench_sync.py [--listings 15000] [--problem-share 0.05] [--all]
+    python benchmarks/bench_sync.py --listings 100000 --problem-share 0.3 --time-scale 1000 --store
 
 The server warms the account up (derives every listing's state) before it reports ready, so
 the sandbox's own start-up is not timed; only the sync is.
@@ -28,8 +34,10 @@ import argparse
 import asyncio
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.sandbox.account import SandboxAccount
@@ -48,7 +56,7 @@ def serve(args: argparse.Namespace) -> None:
         listings=args.listings, problem_share=args.problem_share, seed=args.seed
     )
     account.search(without_status=["BUYABLE"])  # derive every listing's state once
-    server, url = serve_in_thread(SandboxApp(account, time_scale=1.0))
+    server, url = serve_in_thread(SandboxApp(account, time_scale=args.time_scale))
     print(f"READY {url} {account.seller_id}", flush=True)
     sys.stdin.read()
     server.stop()
@@ -65,13 +73,43 @@ def floor_seconds(calls: Counter[str], include_all: bool) -> tuple[float, dict[s
     return chain + REPORT_QUEUE_SECONDS + REPORT_PROCESSING_SECONDS + parallel, per_op
 
 
-async def run_sync(url: str, seller_id: str, include_all: bool) -> tuple[float, SyncResult, dict]:
+async def run_sync(
+    url: str, seller_id: str, args: argparse.Namespace
+) -> tuple[float, SyncResult, dict]:
     profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
-    async with open_client(profile) as api:
+    async with open_client(profile, time_scale=args.time_scale) as api:
         started = time.perf_counter()
-        result = await sync_account(api, include_all=include_all)
+        result = await sync_account(api, include_all=args.all)
         wall = time.perf_counter() - started
         return wall, result, dict(api.throttled)
+
+
+async def run_stored_sync(url: str, seller_id: str, args: argparse.Namespace):
+    """The sync as the app runs it: AccountService, into a throwaway cache."""
+    from asin_tui.service import AccountService
+    from asin_tui.store.cache import ListingCache
+
+    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
+    with tempfile.TemporaryDirectory() as tmp:
+        service = AccountService(
+            profile_name="bench",
+            marketplace_id=profile.marketplace.marketplace_id,
+            seller_id=seller_id,
+            client_factory=lambda: open_client(profile, time_scale=args.time_scale),
+            cache=ListingCache(Path(tmp) / "bench.sqlite3"),
+        )
+        started = time.perf_counter()
+        summary = await service.sync(include_all=args.all)
+        wall = time.perf_counter() - started
+        await service.aclose()
+    return wall, summary
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> int:
@@ -80,6 +118,10 @@ def main() -> int:
     parser.add_argument("--problem-share", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--all", action="store_true", help="sync every listing (report path)")
+    parser.add_argument("--time-scale", type=float, default=1.0, help="sandbox clock speed-up")
+    parser.add_argument(
+        "--store", action="store_true", help="through AccountService into a throwaway cache"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -93,6 +135,7 @@ def main() -> int:
         f"--listings={args.listings}",
         f"--problem-share={args.problem_share}",
         f"--seed={args.seed}",
+        f"--time-scale={args.time_scale}",
     ]
     print(f"starting the sandbox: {args.listings} listings, problem share {args.problem_share}")
     with subprocess.Popen(
@@ -104,10 +147,21 @@ def main() -> int:
                 print("the sandbox server did not start", file=sys.stderr)
                 return 1
             _, url, seller_id = ready
-            wall, result, throttled = asyncio.run(run_sync(url, seller_id, args.all))
+            if args.store:
+                wall, summary = asyncio.run(run_stored_sync(url, seller_id, args))
+            else:
+                wall, result, throttled = asyncio.run(run_sync(url, seller_id, args))
         finally:
             server.stdin.close()
             server.wait(timeout=30)
+    if args.store:
+        print(
+            f"\nstored sync ({'every listing' if args.all else 'needs attention'}, time scale"
+            f" {args.time_scale:g}): {summary.listings:,} listings, complete={summary.complete},"
+            f" {len(summary.failed)} failed, {wall:.1f} s"
+        )
+        print(f"peak RSS of the syncing process: {peak_rss_mb():.0f} MB")
+        return 0
 
     floor, per_op = floor_seconds(result.calls, args.all)
     mode = "every listing (--all)" if args.all else "needs attention"
@@ -124,6 +178,7 @@ def main() -> int:
     print(f"rate floor {floor:8.1f} s")
     ratio = wall / floor if floor else float("inf")
     print(f"ratio      {ratio:8.2f} x  (goal <= 1.10)")
+    print(f"peak RSS of the syncing process: {peak_rss_mb():.0f} MB")
     return 0
 
 
