@@ -52,14 +52,15 @@ class AsinTuiApp(App[None]):
         self.sync_on_start = sync_on_start
         self.service: ListingService | None = None
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.set_keymap(self.user_keymap)
         if self.service_factory is None:
             self.push_screen(WelcomeScreen())
         else:
-            self.open_account(self.service_factory)
+            await self.open_account(self.service_factory)
 
-    def open_account(self, factory: ServiceFactory) -> None:
+    async def open_account(self, factory: ServiceFactory) -> None:
+        await self._close_account()  # one account at a time
         try:
             service = factory()
         except Exception as exc:  # a broken cache dir, demo state...: say it, stay up
@@ -74,9 +75,18 @@ class AsinTuiApp(App[None]):
         for notice in service.notices:  # e.g. the demo's fixes won't be kept, and why
             self.notify(notice, title="Account", severity="warning", timeout=15)
 
-    def action_open_demo(self) -> None:
+    async def _close_account(self) -> None:
+        """Leave the open account, if any: its screens go, then its service closes."""
+        if self.service is None:
+            return
+        service, self.service = self.service, None
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, WelcomeScreen):
+            await self.pop_screen()
+        await service.aclose()
+
+    async def action_open_demo(self) -> None:
         if self.demo_factory is not None:
-            self.open_account(self.demo_factory)
+            await self.open_account(self.demo_factory)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

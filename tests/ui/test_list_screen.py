@@ -14,6 +14,7 @@ from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.screens.welcome import WelcomeScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle
@@ -324,3 +325,24 @@ async def test_the_chosen_export_format_is_readable_without_colour(service, monk
         app.screen.query_one("#export-path").value = "out.json"
         await pilot.pause()
         assert marks() == {"CSV": other, "JSON": chosen}
+
+
+async def test_opening_another_account_closes_the_one_open():
+    opened: list[FakeService] = []
+
+    def demo() -> FakeService:
+        opened.append(FakeService())
+        return opened[-1]
+
+    app = make_app(None, demo_factory=demo, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await app.run_action("open_demo")  # `d` reaching the welcome screen once more
+        await settle(pilot)
+        first, second = opened
+        assert first.closed and not second.closed
+        assert app.service is second
+        assert [type(s) for s in app.screen_stack[1:]] == [WelcomeScreen, ListScreen]
+        assert app.screen.service is second
