@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import (
@@ -36,13 +36,7 @@ from asin_tui.domain.models import (
     State,
 )
 from asin_tui.spapi import parse
-from asin_tui.spapi.client import (
-    ReportRequest,
-    SpApi,
-    open_client,
-    open_demo_client,
-    open_sandbox_app_client,
-)
+from asin_tui.spapi.calls import ReportRequest
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
@@ -56,6 +50,9 @@ from asin_tui.spapi.sync import (
 )
 from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo, cache_path
 from asin_tui.store.config import Profile
+
+if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
+    from asin_tui.spapi.client import SpApi
 
 DEMO_PROFILE = "demo"
 #: How old a stored Account Health report may be before a sync fetches it again.
@@ -165,13 +162,14 @@ class AccountService:
             profile_name=profile.name,
             marketplace_id=profile.marketplace.marketplace_id,
             seller_id=profile.seller_id,
-            client_factory=lambda: open_client(profile),
+            client_factory=lambda: _open_client(profile),
         )
 
     @classmethod
     def for_demo(cls, reset: bool = False) -> AccountService:
         """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh."""
         from asin_tui.sandbox.transport import demo_app
+        from asin_tui.spapi.client import open_demo_client, open_sandbox_app_client
 
         app = demo_app(reset)
         api = open_sandbox_app_client(app)
@@ -516,6 +514,14 @@ def _parse_account(
     except parse.MalformedResponse as exc:
         return None, f"unreadable report: {exc}"
     return (dataclasses.replace(health, as_of=fetched_at) if health else None), None
+
+
+def _open_client(profile: Profile) -> SpApi:
+    """The profile's SP-API client; python-amazon-sp-api and httpx are imported here, when
+    the first network call needs a client, not at the app's start (~0.2 s)."""
+    from asin_tui.spapi.client import open_client
+
+    return open_client(profile)
 
 
 def _request_row(request: ReportRequest | None) -> tuple[str, datetime] | None:

@@ -33,7 +33,6 @@ import random
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -57,6 +56,14 @@ from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingC
 from sp_api.base.exceptions import SellingApiException
 
 from asin_tui.domain.marketplaces import Marketplace
+from asin_tui.spapi.calls import (
+    CATALOG_SEARCH_MAX,
+    PENDING_STATUSES,
+    ReportCheck,
+    ReportRequest,
+    WaitListener,
+    WaitNotice,
+)
 from asin_tui.spapi.errors import (
     AuthError,
     CredentialsMissing,
@@ -89,7 +96,6 @@ LISTING_DATA = (
     "productTypes",
 )
 CATALOG_DATA = ("summaries", "productTypes", "relationships", "identifiers")
-CATALOG_SEARCH_MAX = 20  # identifiers (and results) per searchCatalogItems call
 MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
 ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
 #: How progress and error messages name each report asin-tui requests.
@@ -99,46 +105,6 @@ REPORT_NAMES = {
 }
 
 
-#: processingStatus values of a report Amazon is still preparing.
-PENDING_STATUSES = ("IN_QUEUE", "IN_PROGRESS")
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRequest:
-    """A report asked for with createReport: its id, and when (reports do not keep forever)."""
-
-    report_id: str
-    requested_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ReportCheck:
-    """One look at a requested report: Amazon's ``status`` (IN_QUEUE, IN_PROGRESS, DONE,
-    CANCELLED) and, when DONE, its ``document`` (None when CANCELLED: no data)."""
-
-    report_id: str
-    status: str
-    document: Any = None
-
-    @property
-    def pending(self) -> bool:
-        """Amazon is still preparing it: look again later."""
-        return self.status in PENDING_STATUSES
-
-
-@dataclass(frozen=True, slots=True)
-class WaitNotice:
-    """The client is about to wait: ``reason`` is "throttled" (429), "retry" (a transient
-    failure; ``detail`` says which) or "report" (Amazon is still preparing a report;
-    ``detail`` names it and its status, e.g. "listings report (IN_QUEUE)")."""
-
-    operation: str
-    seconds: float
-    reason: str
-    detail: str = ""
-
-
-WaitListener = Callable[[WaitNotice], None]
 T = TypeVar("T")
 
 

@@ -43,11 +43,11 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asin_tui.domain.models import InventorySummary, Listing
 from asin_tui.spapi import parse
-from asin_tui.spapi.client import CATALOG_SEARCH_MAX, ReportRequest, SpApi, WaitNotice
+from asin_tui.spapi.calls import CATALOG_SEARCH_MAX, ReportRequest, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
     Forbidden,
@@ -57,6 +57,9 @@ from asin_tui.spapi.errors import (
     Throttled,
     Unavailable,
 )
+
+if TYPE_CHECKING:  # sp_api and httpx load only when a client is opened
+    from asin_tui.spapi.client import SpApi
 
 SEARCH_CAP = 1000  # Amazon pages through at most this many results of one query
 WINDOW_TARGET = 800  # split so each window should hold about this many (room to spare)
