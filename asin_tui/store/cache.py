@@ -185,6 +185,14 @@ class ListingCache:
             query += " LIMIT ?"
         return self._guarded(lambda conn: _records_from_rows(conn.execute(query, params)), [])
 
+    def state_counts(self, *, needs_attention_only: bool) -> dict[State, int]:
+        """How many cached rows there are in each state (in load_records' scope), from the
+        order index alone: a few ms at 100,000 rows, where reading the rows takes a second."""
+        where = "WHERE needs_attention = 1 " if needs_attention_only else ""
+        query = f"SELECT state_rank, count(*) FROM listings {where}GROUP BY state_rank"
+        rows = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
+        return {_STATE_BY_RANK[rank]: count for rank, count in rows}
+
     def record(self, sku: str) -> ListingRecord | None:
         query = f"SELECT {_RECORD_COLUMNS} FROM listings WHERE sku = ?"
         records = self._guarded(lambda conn: _records_from_rows(conn.execute(query, (sku,))), [])
@@ -761,6 +769,7 @@ def _finding_row(f: Finding) -> list[Any]:
 
 
 _STATES = {s.value: s for s in State}
+_STATE_BY_RANK = {s.rank: s for s in State}
 _CATEGORIES = {c.value: c for c in Category}
 _SEVERITIES = {s.value: s for s in Severity}
 _STEPS = {s.value: s for s in WizardStep}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -179,6 +181,29 @@ def test_records_come_most_severe_state_first_then_sku_and_can_be_filtered(cache
     assert everything[:2] == ["A-0", "C-3"]
     attention = [r.sku for r in cache.load_records(needs_attention_only=True)]
     assert attention == ["A-0", "C-3", "A-1", "a-5"]
+
+
+def test_state_counts_count_the_rows_of_each_scope_without_reading_them(cache):
+    assert cache.state_counts(needs_attention_only=True) == {}
+    at_risk = dataclasses.replace(OUT_OF_STOCK, severity=Severity.WARNING)
+    records = [
+        record("A-1", State.INACTIVE),
+        record("A-2", State.INACTIVE),
+        record("S-1", State.SUPPRESSED),
+        record("OK-1", State.ACTIVE),
+        record("OK-2", State.ACTIVE, findings=(at_risk,)),  # live, but listed by default
+        record("P-1", State.VARIATION_PARENT, findings=()),
+    ]
+    sync(cache, T0, records, include_all=True)
+    for attention_only in (True, False):
+        rows = cache.load_records(needs_attention_only=attention_only)
+        expected = Counter(r.state for r in rows)
+        assert cache.state_counts(needs_attention_only=attention_only) == expected
+    assert cache.state_counts(needs_attention_only=True) == {
+        State.SUPPRESSED: 1,
+        State.INACTIVE: 2,
+        State.ACTIVE: 1,
+    }
 
 
 def test_inactive_since_is_the_first_sync_that_saw_the_current_state(cache):
