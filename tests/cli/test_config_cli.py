@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from asin_tui import service as service_module
 from asin_tui.cli import build_parser, main
 from asin_tui.commands import sandbox as sandbox_command
 from asin_tui.commands.config import TEMPLATE
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.spapi import client as client_module
 from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 
@@ -244,7 +244,7 @@ def test_the_templates_sandbox_profile_reports_on_sandbox_serve_defaults(capsys,
     """`config init` then `sandbox serve` with its defaults: the sandbox profile just works."""
     serve_args = build_parser().parse_args(["sandbox", "serve"])
     app = SandboxApp(sandbox_command.account_for(serve_args), time_scale=TIME_SCALE)
-    monkeypatch.setattr(service_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
+    monkeypatch.setattr(client_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
     server, base_url = serve_in_thread(app)
     try:
         assert run(capsys, "config", "init")[0] == 0

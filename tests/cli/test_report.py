@@ -25,6 +25,7 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.service import AccountService, HealthRefresh
+from asin_tui.spapi import client as client_module
 from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 from asin_tui.store.cache import cache_path
@@ -40,7 +41,7 @@ REFRESH_TOKEN = "Atzr|sandbox"
 @pytest.fixture
 def fast_clients(monkeypatch):
     """The real client, with its pacing and backoff clock running as fast as the sandbox's."""
-    monkeypatch.setattr(service_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
+    monkeypatch.setattr(client_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
 
 
 @pytest.fixture
