@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
 
-from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord
+from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
 from asin_tui.ui.service import WizardProgress
 
 
@@ -26,6 +27,9 @@ class CacheLoaded(Message):
     complete: bool = True
     index: Any = None  # listing_view.RowIndex of the records, built off the UI thread
     orders: dict[str, list[int]] = field(default_factory=dict)  # sort orders, built so too
+    #: The scope's true count per state, with the first screenful (its rows count only
+    #: themselves); None once every row is in.
+    state_counts: Mapping[State, int] | None = None
 
 
 @dataclass

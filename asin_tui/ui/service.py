@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord
+from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
 
 
 class ListingService(Protocol):
@@ -24,6 +24,10 @@ class ListingService(Protocol):
         self, *, all_listings: bool, limit: int | None = None
     ) -> list[ListingRecord]:
         """Report order (models.sort_key); ``limit``: the first so many only."""
+        ...
+
+    def cached_state_counts(self, *, all_listings: bool) -> Mapping[State, int]:
+        """How many rows cached_records would return in each state, without reading them."""
         ...
 
     def last_sync(self) -> Any: ...  # SyncInfo | None (finished_at, complete, failed, listings)

@@ -4,6 +4,7 @@ grows with the rows (reading them, indexing, a first sort) happens off the UI th
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 from asin_tui.ui import listing_view
 from asin_tui.ui.app import make_app
@@ -54,6 +55,29 @@ async def test_the_first_screenful_paints_before_every_row_is_read(monkeypatch):
         assert table(app).current.sku == every[2]  # the cursor stayed on its listing
         assert service.limits == [5, None]
         assert app.screen.rows_complete
+
+
+def counts_text(app) -> str:
+    return str(app.screen.query_one("#counts").render())
+
+
+async def test_the_first_screenful_shows_the_true_counts_per_state(monkeypatch):
+    monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
+    service = SlowCache()
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    every = service.cached_records(all_listings=False)
+    first = Counter(r.state for r in every[:5])
+    assert first != Counter(r.state for r in every)  # the first rows alone would count wrong
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert not app.screen.rows_complete
+        on_first_paint = counts_text(app)
+        assert f"All\N{NO-BREAK SPACE}{len(every)}" in on_first_paint
+
+        service.every_row.set()
+        await settle(pilot)
+        assert app.screen.rows_complete
+        assert counts_text(app) == on_first_paint
 
 
 async def test_a_first_sort_is_built_off_the_ui_thread_and_keeps_the_cursor(monkeypatch):
