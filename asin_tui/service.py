@@ -75,9 +75,15 @@ __all__ = [
 
 
 class SyncFailed(SpApiError):
-    """The sync fetched nothing at all (every query failed): the cache is left as it was."""
+    """The sync fetched nothing at all (every query failed): the cache is left as it was.
+    It reads as the cause of the first failure, e.g. 'searchListingsItems: SP-API is
+    unavailable: connection failed (…) [gave up after 6 tries]': what the seller can act on,
+    not which internal query it was (callers say "sync failed" in their own words)."""
 
-    summary = "sync failed"
+    summary = "nothing could be fetched"
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class UnknownSku(KeyError):
@@ -199,11 +205,6 @@ class AccountService:
         ``limit``: only the first so many (a screenful, at once)."""
         return self._cache.load_records(needs_attention_only=not all_listings, limit=limit)
 
-    def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
-        """How many cached rows cached_records would return in each state, without reading
-        them (a few ms): the true counts while only the first screenful is shown."""
-        return self._cache.state_counts(needs_attention_only=not all_listings)
-
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()
 
@@ -268,8 +269,7 @@ class AccountService:
             )
             await store.flush()
             if result.failed and not store.received:
-                key, reason = next(iter(result.failed.items()))
-                raise SyncFailed(f"nothing could be fetched ({key}: {reason})")
+                raise SyncFailed(next(iter(result.failed.values())))
         except BaseException:
             store.discard()  # the cache stays as it was
             raise

@@ -16,7 +16,7 @@ from asin_tui.domain.models import Category, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport, demo_account_path
-from asin_tui.service import AccountService, HealthRefresh, UnknownSku, _SyncStore
+from asin_tui.service import AccountService, HealthRefresh, SyncFailed, UnknownSku, _SyncStore
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
@@ -237,6 +237,29 @@ async def test_a_failed_sync_raises_and_keeps_the_cached_data(service, app):
     assert locked_out.cached_records(all_listings=False) == before
     assert locked_out.last_sync() == last
     await locked_out.aclose()
+
+
+class ListingsDown(SandboxTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/listings/"):
+            return httpx.Response(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+        return await super().handle_async_request(request)
+
+
+async def test_a_sync_that_fetches_nothing_reads_as_its_cause(app):
+    """What the seller sees after "Sync failed:": Amazon's answer, not an internal query key
+    nor a second "sync failed"."""
+    cut_off = make_service(app, ListingsDown(app), backoff=Backoff(tries=2))
+    try:
+        with pytest.raises(SyncFailed) as failure:
+            await cut_off.sync(include_all=False)
+        text = str(failure.value)
+        assert text.startswith("searchListingsItems: SP-API is unavailable: HTTP 503")
+        assert "gave up after 2 tries" in text
+        assert "sync failed" not in text.lower() and "search:" not in text
+        assert cut_off.last_sync() is None  # nothing stored
+    finally:
+        await cut_off.aclose()
 
 
 async def test_inactive_since_survives_later_syncs_and_a_restart(service, app):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,7 +30,7 @@ from asin_tui.domain.models import (
     WizardStep,
     sort_key,
 )
-from asin_tui.service import HealthRefresh
+from asin_tui.service import HealthRefresh, SyncFailed
 from asin_tui.ui.service import WizardProgress
 
 US = "ATVPDKIKX0DER"
@@ -154,7 +153,13 @@ class FakeService:
     marketplace_id = US
     seller_id = "A2TESTSELLER01"
 
-    def __init__(self, records: list[ListingRecord] | None = None, *, fail_sync: str | None = None):
+    def __init__(
+        self,
+        records: list[ListingRecord] | None = None,
+        *,
+        fail_sync: str | None = None,
+        never_synced: bool = False,
+    ):
         self.records = make_records() if records is None else records
         self.fail_sync = fail_sync
         self.notices: list[str] = []
@@ -167,18 +172,15 @@ class FakeService:
         self.health_report: AccountHealth | None = None
         self.looked = 0
         self.health_gate: asyncio.Event | None = None  # set by a test to hold a look
-        self._last_sync = SyncInfo(NOW, NOW, False, True, {}, len(self.records))
+        self._last_sync = (
+            None if never_synced else SyncInfo(NOW, NOW, False, True, {}, len(self.records))
+        )
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
     ) -> list[ListingRecord]:
-        return self._scope(all_listings)[:limit]
-
-    def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
-        return Counter(r.state for r in self._scope(all_listings))
-
-    def _scope(self, all_listings: bool) -> list[ListingRecord]:
-        return [r for r in self.records if all_listings or r.needs_attention]
+        records = [r for r in self.records if all_listings or r.needs_attention]
+        return records[:limit]
 
     def last_sync(self):
         return self._last_sync
@@ -194,8 +196,8 @@ class FakeService:
                 progress(step)
             if step.waiting and self.sync_gate is not None:
                 await self.sync_gate.wait()
-        if self.fail_sync:
-            raise ConnectionError(self.fail_sync)
+        if self.fail_sync:  # nothing could be fetched: the service says why
+            raise SyncFailed(self.fail_sync)
         self.synced += 1
         return {"listings": len(self.records)}
 

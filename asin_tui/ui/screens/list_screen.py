@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Mapping
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from asin_tui.domain.models import ListingRecord, State
+from asin_tui.domain.models import ListingRecord
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.export import ExportRequest, render_export
 from asin_tui.ui.listing_view import COLUMNS, ListingView, column, index_rows, sort_order
@@ -115,8 +114,6 @@ class ListScreen(WorkerScreen):
         self._health_look: Worker | None = None
         self._after_sync = False  # the next cache load follows a sync
         self.rows_complete = False  # every row of the scope is in (not only the first ones)
-        #: the scope's true counts per state while only the first rows are in
-        self._scope_counts: Mapping[State, int] | None = None
         self._pending_sort: tuple[str, bool] | None = None  # being sorted in a worker
 
     # ------------------------------------------------------------------ layout
@@ -145,24 +142,24 @@ class ListScreen(WorkerScreen):
     def _refresh_rows(self, keep_sku: str | None = None) -> None:
         self.table.empty_text = self._empty_text()
         self.table.rows_changed(keep_sku=keep_sku)
-        self.query_one(StateCounts).show(self._state_counts(), self.view.state, self.show_all)
-
-    def _state_counts(self) -> Mapping[State, int]:
-        """The view's counts; the store's while only the first rows are in (they would count
-        just themselves), unless a filter narrows the rows to what they match."""
-        if self._scope_counts is None or self.view.query:
-            return self.view.counts
-        return self._scope_counts
+        self.query_one(StateCounts).show(self.view.counts, self.view.state, self.show_all)
 
     def _empty_text(self) -> str:
-        """Why the list is empty, in words."""
-        if not self.view.records:
-            if self.syncing:
-                return "Nothing cached yet: fetching your listings from Amazon…"
-            if self.show_all:
-                return "No listings cached. Press r to sync."
-            return "No listing needs attention. Press a to see all listings."
-        return "No listing matches the filter. Escape clears it; 0 shows every state."
+        """Why the list is empty, in words (never "nothing needs attention" when nothing
+        was ever fetched)."""
+        if self.view.records:
+            return "No listing matches the filter. Escape clears it; 0 shows every state."
+        if self.syncing:
+            return "Nothing cached yet: fetching your listings from Amazon…"
+        if self.last_sync is None:
+            if self.sync_error:
+                return (
+                    f"Nothing fetched yet: the sync failed — {self.sync_error}. Press r to retry."
+                )
+            return "Nothing fetched yet. Press r to fetch your listings from Amazon."
+        if self.show_all:
+            return "No listings cached. Press r to sync."
+        return "No listing needs attention. Press a to see all listings."
 
     # ------------------------------------------------------------------ cache
     @work(
@@ -188,8 +185,7 @@ class ListScreen(WorkerScreen):
         )
         complete = len(first) < self.FIRST_ROWS
         if not complete and not worker.is_cancelled:
-            counts = self.service.cached_state_counts(all_listings=show_all)
-            self.post_message(dataclasses.replace(loaded, complete=False, state_counts=counts))
+            self.post_message(dataclasses.replace(loaded, complete=False))
         records = first if complete else self.service.cached_records(all_listings=show_all)
         sort_column, labels = self.view.sort_column, loaded.progress.labels
         orders = (
@@ -222,7 +218,7 @@ class ListScreen(WorkerScreen):
             orders=message.orders,
         )
         self.rows_complete = message.complete
-        self._scope_counts = message.state_counts
+        self.last_sync = message.last_sync
         for warning in message.progress.warnings:
             self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
         self._refresh_rows(keep_sku=current.sku if current else None)
@@ -232,7 +228,6 @@ class ListScreen(WorkerScreen):
         # The rows live until the next load: keep them out of the collector's full passes,
         # which take a visible ~0.3 s over 100,000 rows (refcounting still frees them).
         gc.freeze()
-        self.last_sync = message.last_sync
         self._show_sync_state()
         if self._after_sync:
             self._after_sync = False
@@ -245,7 +240,8 @@ class ListScreen(WorkerScreen):
             return
         status = self.query_one(SyncStatus)
         if self.sync_error:
-            status.idle(f"Sync failed: {self.sync_error} — showing cached data", error=True)
+            kept = " — showing cached data" if self.view.records else ""
+            status.idle(f"Sync failed: {self.sync_error}{kept}", error=True)
         else:
             status.idle(self._last_sync_text(self.last_sync))
 
@@ -293,7 +289,8 @@ class ListScreen(WorkerScreen):
         self.sync_error = message.reason
         self._show_sync_state()
         self._refresh_rows()
-        self.notify(message.reason, title="Sync failed", severity="error", timeout=8)
+        # long enough to read a cause that the status line cuts at the screen's edge
+        self.notify(message.reason, title="Sync failed", severity="error", timeout=30)
 
     # ------------------------------------------------------------------ account health
     def _watch_health(self) -> None:
