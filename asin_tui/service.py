@@ -205,6 +205,11 @@ class AccountService:
         ``limit``: only the first so many (a screenful, at once)."""
         return self._cache.load_records(needs_attention_only=not all_listings, limit=limit)
 
+    def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
+        """How many cached rows cached_records would return in each state, without reading
+        them (a few ms): the true counts while only the first screenful is shown."""
+        return self._cache.state_counts(needs_attention_only=not all_listings)
+
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -179,8 +180,13 @@ class FakeService:
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
     ) -> list[ListingRecord]:
-        records = [r for r in self.records if all_listings or r.needs_attention]
-        return records[:limit]
+        return self._scope(all_listings)[:limit]
+
+    def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
+        return Counter(r.state for r in self._scope(all_listings))
+
+    def _scope(self, all_listings: bool) -> list[ListingRecord]:
+        return [r for r in self.records if all_listings or r.needs_attention]
 
     def last_sync(self):
         return self._last_sync

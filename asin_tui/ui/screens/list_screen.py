@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from collections.abc import Mapping
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from asin_tui.domain.models import ListingRecord
+from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.export import ExportRequest, render_export
 from asin_tui.ui.listing_view import COLUMNS, ListingView, column, index_rows, sort_order
@@ -114,6 +115,8 @@ class ListScreen(WorkerScreen):
         self._health_look: Worker | None = None
         self._after_sync = False  # the next cache load follows a sync
         self.rows_complete = False  # every row of the scope is in (not only the first ones)
+        #: the scope's true counts per state while only the first rows are in
+        self._scope_counts: Mapping[State, int] | None = None
         self._pending_sort: tuple[str, bool] | None = None  # being sorted in a worker
 
     # ------------------------------------------------------------------ layout
@@ -142,7 +145,14 @@ class ListScreen(WorkerScreen):
     def _refresh_rows(self, keep_sku: str | None = None) -> None:
         self.table.empty_text = self._empty_text()
         self.table.rows_changed(keep_sku=keep_sku)
-        self.query_one(StateCounts).show(self.view.counts, self.view.state, self.show_all)
+        self.query_one(StateCounts).show(self._state_counts(), self.view.state, self.show_all)
+
+    def _state_counts(self) -> Mapping[State, int]:
+        """The view's counts; the store's while only the first rows are in (they would count
+        just themselves), unless a filter narrows the rows to what they match."""
+        if self._scope_counts is None or self.view.query:
+            return self.view.counts
+        return self._scope_counts
 
     def _empty_text(self) -> str:
         """Why the list is empty, in words (never "nothing needs attention" when nothing
@@ -185,7 +195,8 @@ class ListScreen(WorkerScreen):
         )
         complete = len(first) < self.FIRST_ROWS
         if not complete and not worker.is_cancelled:
-            self.post_message(dataclasses.replace(loaded, complete=False))
+            counts = self.service.cached_state_counts(all_listings=show_all)
+            self.post_message(dataclasses.replace(loaded, complete=False, state_counts=counts))
         records = first if complete else self.service.cached_records(all_listings=show_all)
         sort_column, labels = self.view.sort_column, loaded.progress.labels
         orders = (
@@ -218,6 +229,7 @@ class ListScreen(WorkerScreen):
             orders=message.orders,
         )
         self.rows_complete = message.complete
+        self._scope_counts = message.state_counts
         self.last_sync = message.last_sync
         for warning in message.progress.warnings:
             self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
