@@ -163,6 +163,7 @@ class MemoryAccount:
     bench_cache.py's business; this measures the UI)."""
 
     profile_name, marketplace_id, seller_id = "bench", "ATVPDKIKX0DER", "A2BENCH"
+    cache_warning = None
 
     def __init__(self, records: list[ListingRecord]) -> None:
         self.records = records

@@ -27,6 +27,7 @@ class CacheLoaded(Message):
     complete: bool = True
     index: Any = None  # listing_view.RowIndex of the records, built off the UI thread
     orders: dict[str, list[int]] = field(default_factory=dict)  # sort orders, built so too
+    cache_warning: str | None = None  # the cache was unreadable and set aside
     #: The scope's true count per state, with the first screenful (its rows count only
     #: themselves); None once every row is in.
     state_counts: Mapping[State, int] | None = None

@@ -19,6 +19,8 @@ class ListingService(Protocol):
     marketplace_id: str
     seller_id: str
     notices: list[str]  # one-line messages about how the account was opened (show once)
+    #: set when the cache file was unreadable and set aside to be rebuilt (show once)
+    cache_warning: str | None
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None

@@ -164,6 +164,7 @@ class FakeService:
         self.records = make_records() if records is None else records
         self.fail_sync = fail_sync
         self.notices: list[str] = []
+        self.cache_warning: str | None = None
         self.synced = 0
         self.sync_gate: asyncio.Event | None = None  # set by a test to hold a sync mid-way
         self.closed = False

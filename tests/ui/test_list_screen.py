@@ -369,3 +369,15 @@ async def test_opening_another_account_closes_the_one_open():
         assert app.service is second
         assert [type(s) for s in app.screen_stack[1:]] == [WelcomeScreen, ListScreen]
         assert app.screen.service is second
+
+
+async def test_a_cache_set_aside_is_told_once_as_a_warning(service):
+    service.cache_warning = "The listing cache x.sqlite3 could not be read; it was moved aside"
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")  # the cache is read again: no second warning
+        await settle(pilot)
+        told = [n for n in app._notifications if n.message == service.cache_warning]
+        assert len(told) == 1
+        assert told[0].severity == "warning"

@@ -114,6 +114,7 @@ class ListScreen(WorkerScreen):
         self._health_looks = 0
         self._health_look: Worker | None = None
         self._after_sync = False  # the next cache load follows a sync
+        self._cache_warned: str | None = None  # the cache warning already told
         self.rows_complete = False  # every row of the scope is in (not only the first ones)
         #: the scope's true counts per state while only the first rows are in
         self._scope_counts: Mapping[State, int] | None = None
@@ -192,6 +193,7 @@ class ListScreen(WorkerScreen):
             show_all,
             self.service.account_health(),
             self.service.account_health_pending() is not None,
+            cache_warning=self.service.cache_warning,  # known once the cache was read
         )
         complete = len(first) < self.FIRST_ROWS
         if not complete and not worker.is_cancelled:
@@ -233,6 +235,9 @@ class ListScreen(WorkerScreen):
         self.last_sync = message.last_sync
         for warning in message.progress.warnings:
             self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
+        if message.cache_warning and message.cache_warning != self._cache_warned:
+            self._cache_warned = message.cache_warning  # every later load carries it too
+            self.notify(message.cache_warning, title="Cache", severity="warning", timeout=30)
         self._refresh_rows(keep_sku=current.sku if current else None)
         self.query_one(AccountBanner).show(message.account, self.service.marketplace_id)
         if not message.complete:
