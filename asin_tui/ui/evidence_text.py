@@ -18,6 +18,7 @@ from asin_tui.domain.models import (
     Severity,
 )
 from asin_tui.domain.patches import current_value_text, price_band
+from asin_tui.domain.rules.base import condition_words
 from asin_tui.ui.presentation import SEVERITY_MARKS, STATE_LOOKS, date_text, price_text
 
 _SEVERITY_STYLE = {Severity.ERROR: "$text-error", Severity.WARNING: "$text-warning"}
@@ -42,7 +43,9 @@ def header(record: ListingRecord) -> Content:
         _field("SKU", record.sku),
         _field("ASIN", record.asin or "—"),
         _field("Type", record.product_type or "—"),
-        _field("Condition", record.condition_type or "—"),
+        _field(
+            "Condition", condition_words(record.condition_type) if record.condition_type else "—"
+        ),
         _field("Marketplace", marketplace_text(record.marketplace_id)),
     ]
     state = Content.assemble(
@@ -146,7 +149,11 @@ def _fba(inv: InventorySummary) -> list[Content]:
 def restrictions(evidence: Evidence) -> Lines:
     lines: list[Content] = []
     for restriction in evidence.restrictions:
-        condition = restriction.condition_type or "any condition"
+        condition = (
+            condition_words(restriction.condition_type)
+            if restriction.condition_type
+            else "any condition"
+        )
         for reason in restriction.reasons:
             code = reason.reason_code or "RESTRICTED"
             lines.append(Content.assemble((f"{code} ({condition})", "bold"), f"  {reason.message}"))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from asin_tui.store import paths
 from asin_tui.store.config import display_path
+from asin_tui.ui import evidence_text
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.detail import DetailScreen, seller_central_link
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
 from tests.ui.conftest import settle
-from tests.ui.fakes import FakeService, progress_of
+from tests.ui.fakes import FakeService, make_records, progress_of
 
 
 def screen_text(app) -> str:
@@ -35,7 +38,7 @@ async def test_detail_shows_header_findings_and_every_evidence_section(app):
             f"SKU {record.sku}",
             f"ASIN {record.asin}",
             "Type HOME",
-            "Condition new_new",
+            "Condition New",
             "Marketplace US (ATVPDKIKX0DER)",
             "✖ Suppressed",
             "since 2026-10-01",
@@ -51,7 +54,7 @@ async def test_detail_shows_header_findings_and_every_evidence_section(app):
             "Unfulfillable 5 (customerDamagedQuantity 5)",
             "Researching 1",
             # restriction with its approval link
-            "APPROVAL_REQUIRED (new_new)",
+            "APPROVAL_REQUIRED (New)",
             "Request approval: https://sellercentral.amazon.com/hz/approvalrequest",
             # required attributes present / missing
             "✔ present  item_name",
@@ -151,3 +154,8 @@ async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
         assert isinstance(app.screen, ListScreen)
         (note,) = [n for n in app._notifications if "malformed" in n.message]
         assert note.title == "Could not read the local cache"
+
+
+def test_the_detail_header_says_the_condition_in_words():
+    record = dataclasses.replace(make_records(1)[0], condition_type="used_very_good")
+    assert "Condition Used – Very Good" in evidence_text.header(record).plain
