@@ -74,7 +74,7 @@ COLUMNS: tuple[Column, ...] = (
         "Since",
         lambda r, p: short_date_text(r.inactive_since),
         lambda r, p: (r.inactive_since is None, r.inactive_since or 0),
-        6,
+        8,  # "Nov 2025"
     ),
     Column(
         "progress",

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from asin_tui.ui import presentation
 from asin_tui.ui.app import make_app
-from tests.ui.fakes import FakeService, progress_of
+from tests.ui.fakes import NOW, FakeService, progress_of
+
+
+@pytest.fixture(autouse=True)
+def frozen_year(monkeypatch) -> None:
+    """Dates are shown relative to the fake account's "now", whatever the clock says."""
+    monkeypatch.setattr(presentation, "this_year", lambda: NOW.year)
 
 
 async def settle(pilot) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import json
+from datetime import UTC, datetime
 
 import pytest
 from textual.widgets import RadioButton
@@ -18,7 +20,7 @@ from asin_tui.ui.screens.welcome import WelcomeScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle
-from tests.ui.fakes import FakeService, progress_of
+from tests.ui.fakes import FakeService, make_records, progress_of
 
 
 def table(app) -> ListingTable:
@@ -381,3 +383,16 @@ async def test_a_cache_set_aside_is_told_once_as_a_warning(service):
         told = [n for n in app._notifications if n.message == service.cache_warning]
         assert len(told) == 1
         assert told[0].severity == "warning"
+
+
+async def test_the_since_column_shows_the_year_of_an_older_date():
+    records = make_records(2)
+    old = dataclasses.replace(records[1], inactive_since=datetime(2025, 11, 27, tzinfo=UTC))
+    service = FakeService(records=[records[0], old])
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        lines = {table(app).render_line(y).text for y in (1, 2)}
+        this_year = next(line for line in lines if records[0].sku in line)
+        assert "Oct 01 " in this_year and "2026" not in this_year
+        assert "Nov 2025" in next(line for line in lines if old.sku in line)
