@@ -32,6 +32,7 @@ from asin_tui.domain.models import (
     Severity,
     WizardStep,
 )
+from asin_tui.domain.rules.base import condition_words
 
 STEPS: tuple[WizardStep, ...] = tuple(WizardStep)
 FIXING_STEPS = (WizardStep.STOCK, WizardStep.POLICY, WizardStep.FIELDS)
@@ -532,7 +533,7 @@ def _policy_checks(evidence: Evidence, cases: tuple[PolicyCase, ...]) -> tuple[C
             links = "; ".join(f"{link.title}: {link.url}" for link in reason.links)
             checks.append(
                 Check(
-                    f"Restriction ({restriction.condition_type or 'any condition'})",
+                    f"Restriction ({_condition(restriction.condition_type)})",
                     Status.NEEDS_ACTION,
                     " — ".join(p for p in (reason.reason_code, reason.message, links) if p),
                 )
@@ -785,3 +786,8 @@ def state_text(diagnosis: Diagnosis) -> str:
     buyable = "yes" if diagnosis.buyable else "no"
     discoverable = "yes" if diagnosis.discoverable else "no"
     return f"{diagnosis.state.value}: buyable {buyable}, discoverable {discoverable}"
+
+
+def _condition(condition_type: str | None) -> str:
+    return condition_words(condition_type) if condition_type else "any condition"
+

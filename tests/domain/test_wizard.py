@@ -323,10 +323,12 @@ def test_policy_case_plan_has_checklists_and_no_apply():
     assert approval.links[0].url.endswith("asin=B0POL")
 
     labels = [c.label for c in plan.step(S.POLICY).checks]
-    assert "Restriction (new_new)" not in labels, "the approval case shows it, link and all"
+    assert "Restriction (New)" not in labels, "the approval case shows it, link and all"
     other = Restriction(US, "used_good", (RestrictionReason("Not allowed", "NOT_ELIGIBLE"),))
     with_other = replace(evidence, restrictions=(*evidence.restrictions, other))
-    restriction = check(build_plan(with_other, diag, now=NOW), S.POLICY, "Restriction (used_good)")
+    restriction = check(
+        build_plan(with_other, diag, now=NOW), S.POLICY, "Restriction (Used – Good)"
+    )
     assert restriction.evidence == "NOT_ELIGIBLE — Not allowed"
     account = check(plan, S.POLICY, "Account health")
     assert account.status is Status.NEEDS_ACTION
