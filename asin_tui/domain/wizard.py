@@ -790,4 +790,3 @@ def state_text(diagnosis: Diagnosis) -> str:
 
 def _condition(condition_type: str | None) -> str:
     return condition_words(condition_type) if condition_type else "any condition"
-
