@@ -393,6 +393,8 @@ class WizardScreen(DismissOnce, Screen):
         if action == "fix_failing":
             result = self.state.verification
             return bool(result and result.failing_step)
+        if action == "copy_case":  # only an escalation has a case draft to copy
+            return bool(self.state.case_text)
         return True
 
     def action_next(self) -> None:
