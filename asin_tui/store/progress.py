@@ -52,15 +52,13 @@ and reported as a :class:`ProgressWarning`, never overwritten.
 from __future__ import annotations
 
 import copy
-import fcntl
 import glob
 import json
 import os
 import re
-import time
 import tomllib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -73,6 +71,7 @@ from asin_tui.domain.models import WizardStep
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir, fsync_dir
 from asin_tui.store.config import display_path
+from asin_tui.store.filelock import exclusive_lock
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
@@ -391,32 +390,18 @@ class ProgressStore:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        try:
-            ensure_private_dir(self.path.parent)
-            fd = os.open(
-                self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600
-            )
-        except OSError as exc:
-            raise self._error("cannot open", exc) from None
-        try:
-            self._acquire(fd)
-            yield
-        finally:
-            os.close(fd)  # releases the lock
-
-    def _acquire(self, fd: int) -> None:
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
+        with ExitStack() as stack:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ProgressLocked(
-                        f"{display_path(self.path)} is busy: another asin-tui is saving "
-                        "progress; try again in a moment"
-                    ) from None
-                time.sleep(0.02)
+                ensure_private_dir(self.path.parent)
+                stack.enter_context(exclusive_lock(self.path, self.lock_timeout))
+            except TimeoutError:  # before OSError: TimeoutError is one
+                raise ProgressLocked(
+                    f"{display_path(self.path)} is busy: another asin-tui is saving "
+                    "progress; try again in a moment"
+                ) from None
+            except OSError as exc:
+                raise self._error("cannot open", exc) from None
+            yield
 
     def _read(self) -> dict[str, SkuProgress]:
         """The main file's SKUs (under the lock): what this store last read or wrote while
