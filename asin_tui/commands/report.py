@@ -25,7 +25,7 @@ from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
 from asin_tui.spapi.errors import SpApiError
-from asin_tui.store.atomic import atomic_write_text
+from asin_tui.store.atomic import write_output
 from asin_tui.store.cache import CacheError, SyncInfo
 from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile, mask
 
@@ -75,7 +75,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--format", choices=FORMATS, default="table", help="output format (default: table)"
     )
-    parser.add_argument("--output", metavar="FILE", type=Path, help="write to FILE (atomically)")
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help=(
+            "write to FILE: a regular file is replaced atomically (a symlink's target), a "
+            "device or named pipe is written directly; '-' is stdout"
+        ),
+    )
     parser.add_argument(
         "--cached",
         action="store_true",
@@ -95,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     profile = None
     try:
         profile = resolve_profile(args)
+        if args.output is not None and str(args.output) == "-":
+            args.output = None  # stdout
         if args.output is not None:
             _check_output(args.output)
         return asyncio.run(_report(args, profile))
@@ -178,7 +188,7 @@ def _emit(text: str, output: Path | None, count: int) -> None:
         sys.stdout.write(text)
         return
     try:
-        atomic_write_text(output, text, 0o644)
+        write_output(output, text, 0o644)
     except OSError as exc:  # its message names the temporary file: name the user's
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     print(f"asin-tui: wrote {count} listings to {output}", file=sys.stderr)

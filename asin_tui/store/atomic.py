@@ -11,8 +11,10 @@ chmod-ed afterwards, so a secret is never readable by others, not even for a mom
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -74,3 +76,38 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_output(
+    path: Path, text: str, mode: int = PRIVATE_FILE, *, overwrite: bool = True
+) -> Path:
+    """Write ``text`` where the user pointed an output (``report --output``, the TUI export),
+    without ever replacing something that is not a regular file; returns where it went.
+
+    - a regular file or a new name: written atomically (:func:`atomic_write_text`, with
+      ``overwrite`` as there);
+    - a symlink: followed, and its target written atomically as above (the link stays);
+    - a device, FIFO or socket (``/dev/stdout``, ``/dev/full``, a named pipe): opened and
+      written directly, as the shell's ``>`` would, so the node itself stays;
+    - a folder: IsADirectoryError.
+
+    OSError (ENOSPC from ``/dev/full``, EACCES...) is the caller's to report.
+    """
+    target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    if info is None or stat.S_ISREG(info.st_mode):
+        atomic_write_text(target, text, mode, overwrite=overwrite)
+        return target
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if not overwrite:
+        raise FileExistsError(errno.EEXIST, "exists and is not a regular file", str(path))
+    # O_APPEND: never truncate a node we did not create (a device ignores it anyway)
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+    return target

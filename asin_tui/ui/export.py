@@ -13,7 +13,7 @@ from typing import Literal
 
 from asin_tui.commands import report
 from asin_tui.domain.models import ListingRecord
-from asin_tui.store.atomic import atomic_write_text
+from asin_tui.store.atomic import write_output
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
@@ -26,8 +26,9 @@ class ExportRequest:
     fmt: Format
 
     def write(self, text: str) -> None:
-        """Atomically create the file; an existing file is never replaced (FileExistsError)."""
-        atomic_write_text(self.path, text, EXPORT_FILE_MODE, overwrite=False)
+        """Atomically create the file; an existing file is never replaced (FileExistsError),
+        nor a device, pipe or symlink (store.atomic.write_output)."""
+        write_output(self.path, text, EXPORT_FILE_MODE, overwrite=False)
 
 
 def format_for(path: str) -> Format | None:

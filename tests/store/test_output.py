@@ -1,0 +1,76 @@
+"""store.atomic.write_output: where `report --output` and the TUI export write. A regular file
+or a new name is replaced atomically; a symlink is followed (the link stays a link); a device
+or FIFO is written directly (the node stays); a folder is refused."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from asin_tui.store.atomic import write_output
+
+
+def test_a_new_name_and_a_regular_file_are_written_atomically(tmp_path):
+    target = tmp_path / "out.json"
+    assert write_output(target, "one\n", 0o644) == target
+    write_output(target, "two\n", 0o644)
+    assert target.read_text() == "two\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert sorted(tmp_path.iterdir()) == [target]  # no temporary file left
+
+
+def test_a_symlink_is_followed_and_stays_a_link(tmp_path):
+    real = tmp_path / "real" / "report.json"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert write_output(link, "new\n", 0o644) == real
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new\n"
+
+
+def test_a_fifo_is_written_directly_and_stays_a_fifo(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(Path(fifo).read_bytes()))
+    reader.start()
+    write_output(fifo, "through the pipe\n")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe\n"]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="no /dev/full here")
+def test_dev_full_is_written_directly_and_its_error_raised():
+    with pytest.raises(OSError) as raised:
+        write_output(Path("/dev/full"), "x" * 100_000)
+    assert raised.value.errno == 28  # ENOSPC
+    assert Path("/dev/full").is_char_device()
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        write_output(tmp_path, "x")
+
+
+def test_without_overwrite_nothing_existing_is_replaced(tmp_path):
+    existing = tmp_path / "a.csv"
+    existing.write_text("mine\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(existing)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in (existing, link, fifo):
+        with pytest.raises(FileExistsError):
+            write_output(path, "theirs\n", overwrite=False)
+    assert existing.read_text() == "mine\n" and link.is_symlink()
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    fresh = tmp_path / "new.csv"
+    write_output(fresh, "new\n", overwrite=False)
+    assert fresh.read_text() == "new\n"
