@@ -1,0 +1,143 @@
+"""Terminal-safe text: the ONE sanitiser for every string that comes from outside.
+
+Listing data is written by sellers, by competitors editing shared catalog pages and by whoever
+typed an issue message, so a title, SKU, issue message, attribute value or Amazon error text can
+hold terminal control sequences (``ESC[2J`` clears the screen, ``ESC]52;c;…BEL`` writes the
+clipboard, ``ESC]0;…BEL`` renames the window, a sequence cut mid-way swallows what follows), C1
+controls (``\\x9b`` is a one-byte CSI on many terminals) or bidi overrides (U+202E makes text
+read backwards, hiding what it says). None of these may reach a terminal.
+
+:func:`visible` turns every such character into a *visible* escape, written the way Python
+writes it — ``\\x1b``, ``\\x9b``, ``\\u202e``, ``\\U000e0041`` — so the seller sees that the data
+holds it and nothing is emitted. The printable text is unchanged, so ``[Military Grade]`` stays
+``[Military Grade]`` (markup is the UI's business: see ``asin_tui/ui/safe_text.py``).
+
+What is shown as an escape:
+
+* C0 controls (U+0000–U+001F, ESC included) and DEL (U+007F), C1 controls (U+0080–U+009F);
+* format characters (Unicode category Cf: bidi embeddings/overrides U+202A–U+202E, isolates
+  U+2066–U+2069, marks U+200E/U+200F/U+061C, zero-width space U+200B, word joiner U+2060,
+  BOM U+FEFF, tag characters U+E0000–U+E007F, …) except the zero-width joiners U+200C/U+200D,
+  which scripts and emoji need to render correctly and which cannot reorder or hide text;
+* the line and paragraph separators U+2028/U+2029 and lone surrogates (which would also crash
+  the UTF-8 encoder of stdout).
+
+Line breaks and tabs: with ``multiline=True`` (issue messages, case drafts, evidence blocks)
+``\\n`` and ``\\t`` are kept and ``\\r\\n`` becomes ``\\n``; a lone ``\\r`` (which would let a line
+overwrite itself) is shown as ``\\r``. In single-line cells (the default: table cells, SKUs,
+titles, notifications' titles) a tab becomes a space and every line break (``\\r\\n``, ``\\n``,
+``\\r``) becomes ``⏎`` so a value can never fake an extra row and the seller still sees it had a
+break.
+
+:func:`json_for_terminal` and :func:`csv_for_terminal` make whole JSON/CSV documents safe to
+print on a terminal while keeping them valid (JSON: the characters become ``\\uXXXX`` escapes, the
+same data). Files keep the data as it is.
+
+Pure: no Textual, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "LINE_BREAK_MARK",
+    "csv_for_terminal",
+    "is_unsafe_char",
+    "json_for_terminal",
+    "unsafe_chars",
+    "visible",
+]
+
+LINE_BREAK_MARK = "⏎"
+_KEPT_FORMAT = frozenset("\u200c\u200d")  # ZWNJ / ZWJ: needed by scripts and emoji
+
+
+@lru_cache(maxsize=4096)
+def is_unsafe_char(char: str) -> bool:
+    """Whether one character must never be written raw to a terminal (see the module doc)."""
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return True
+    if code < 0xA0:
+        return False
+    if char in _KEPT_FORMAT:
+        return False
+    return unicodedata.category(char) in ("Cf", "Cs", "Zl", "Zp")
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+# Everything that could be unsafe: C0, DEL, C1, and the non-ASCII ranges checked per character.
+_CANDIDATES = re.compile("\r\n|[\x00-\x1f\x7f-\x9f]|[^\x00-\x7f]")
+
+
+def visible(value: object, *, multiline: bool = False) -> str:
+    """``value`` as text with every unsafe character shown as a visible escape (see module doc).
+
+    Non-strings are turned into text with ``str()``; ``None`` becomes ``""``.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii() and text.isprintable():
+        return text  # the common case, fast
+
+    def replace(match: re.Match[str]) -> str:
+        char = match.group()
+        if char == "\r\n" or char == "\n":
+            return "\n" if multiline else LINE_BREAK_MARK
+        if char == "\r":
+            return "\\r" if multiline else LINE_BREAK_MARK
+        if char == "\t":
+            return "\t" if multiline else " "
+        return _escape(char) if is_unsafe_char(char) else char
+
+    return _CANDIDATES.sub(replace, text)
+
+
+def unsafe_chars(text: str) -> list[str]:
+    """The unsafe characters in ``text`` (tests and checks use it; ``\\n`` and ``\\t`` excluded)."""
+    return [c for c in text if c not in "\n\t" and is_unsafe_char(c)]
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f]|[^\x00-\x7f]")
+
+
+def json_for_terminal(document: str) -> str:
+    """A JSON document (from ``json.dumps``) safe to print: unsafe characters as ``\\uXXXX``.
+
+    ``json.dumps`` escapes C0 controls itself but, with ``ensure_ascii=False``, writes DEL, C1,
+    bidi and other format characters raw. They can only occur inside JSON strings, where the
+    ``\\uXXXX`` form is the same data (astral characters as a surrogate pair, as JSON requires).
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        char = match.group()
+        if not is_unsafe_char(char):
+            return char
+        code = ord(char)
+        if code <= 0xFFFF:
+            return f"\\u{code:04x}"
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+    return _JSON_UNSAFE.sub(replace, document)
+
+
+def csv_for_terminal(document: str) -> str:
+    """A CSV document safe to print: line structure kept, every unsafe character shown escaped.
+
+    A cell's own line break (inside quotes) is kept as CSV allows; a lone ``\\r`` is shown as
+    ``\\r``. Written to a file, CSV keeps the data unchanged — this is for a terminal only.
+    """
+    return visible(document, multiline=True)
