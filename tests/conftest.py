@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = ROOT.parent / "shared" / "spapi-models"
+# Amazon's models beside the checkout (../shared/spapi-models), or where ASIN_TUI_SPAPI_MODELS
+# says (a git worktree that lives elsewhere).
+MODELS_DIR = Path(
+    os.environ.get("ASIN_TUI_SPAPI_MODELS") or ROOT.parent / "shared" / "spapi-models"
+)
 
 _SPAPI_ENV = (
     "LWA_APP_ID",

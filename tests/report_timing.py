@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from asin_tui.sandbox import app as sandbox_app
+from asin_tui.sandbox.http import handlers_reports
 from asin_tui.sandbox.transport import SandboxTransport
 
 FOREVER = 10.0**9  # sandbox seconds: longer than any test runs, whatever its time_scale
@@ -30,8 +31,8 @@ class AmazonReports:
         self._set(queue=0.0, processing=0.0)
 
     def _set(self, *, queue: float, processing: float) -> None:
-        self._monkeypatch.setattr(sandbox_app, "REPORT_QUEUE_SECONDS", queue)
-        self._monkeypatch.setattr(sandbox_app, "REPORT_PROCESSING_SECONDS", processing)
+        self._monkeypatch.setattr(handlers_reports, "REPORT_QUEUE_SECONDS", queue)
+        self._monkeypatch.setattr(handlers_reports, "REPORT_PROCESSING_SECONDS", processing)
 
 
 class ReportBeforeListings(SandboxTransport):

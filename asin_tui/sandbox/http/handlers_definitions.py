@@ -1,0 +1,65 @@
+"""Product Type Definitions API 2020-09-01 (getDefinitionsProductType), per
+definitionsProductTypes_2020-09-01.json, and the schema files its answers link to (served
+like the presigned S3 links Amazon hands out)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from asin_tui.sandbox.http.context import SandboxContext
+from asin_tui.sandbox.http.router import RouteSpec
+from asin_tui.sandbox.http.wire import (
+    Request,
+    SandboxResponse,
+    enum_param,
+    json_response,
+    not_found,
+    s3_error,
+)
+
+META_SCHEMA_URL = (
+    "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"
+)
+REQUIREMENTS = frozenset({"LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"})
+
+
+class DefinitionsHandlers:
+    def __init__(self, ctx: SandboxContext) -> None:
+        self._ctx = ctx
+
+    def routes(self) -> list[RouteSpec]:
+        return [
+            ("GET", "/sandbox/schemas/{file}", None, self.schema_file),
+            (
+                "GET",
+                "/definitions/2020-09-01/productTypes/{productType}",
+                "getDefinitionsProductType",
+                self.definition,
+            ),
+        ]
+
+    def definition(self, request: Request, params: dict[str, str]) -> SandboxResponse:
+        self._ctx.check_marketplaces(request, max_items=1)
+        seller = request.one("sellerId")
+        if seller is not None:
+            self._ctx.check_seller(seller)
+        requirements = enum_param(request, "requirements", REQUIREMENTS)
+        enum_param(request, "requirementsEnforced", {"ENFORCED", "NOT_ENFORCED"})
+        enum_param(request, "parentageLevel", {"NONE", "CHILD", "PARENT"})
+        product_type = params["productType"]
+        definition = self._ctx.account.product_type_definition(
+            product_type,
+            schema_url=f"{request.base_url}/sandbox/schemas/{quote(product_type, safe='')}.json",
+            meta_schema_url=META_SCHEMA_URL,
+            requirements=requirements or "LISTING",
+        )
+        if definition is None:
+            raise not_found(f"Product type '{product_type}' not found.")
+        return json_response(200, definition)
+
+    def schema_file(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
+        name, dot_json, rest = params["file"].partition(".json")
+        schema = self._ctx.account.product_type_schema(name) if dot_json and not rest else None
+        if schema is None:
+            return s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        return json_response(200, schema)

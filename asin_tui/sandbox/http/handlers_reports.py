@@ -1,0 +1,180 @@
+"""Reports API 2021-06-30 (createReport, getReport, getReportDocument), per
+reports_2021-06-30.json, and the presigned document downloads its answers link to.
+
+A report's status is worked out from its age at each look, on the sandbox clock: IN_QUEUE for
+``REPORT_QUEUE_SECONDS``, IN_PROGRESS for ``REPORT_PROCESSING_SECONDS``, then DONE. Its document
+is what the account held when it was requested.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from asin_tui.sandbox.http.context import SandboxContext
+from asin_tui.sandbox.http.router import RouteSpec
+from asin_tui.sandbox.http.wire import (
+    JSON,
+    TSV,
+    Request,
+    SandboxResponse,
+    base_headers,
+    invalid,
+    iso,
+    iso_value,
+    json_response,
+    not_found,
+    s3_error,
+)
+
+# Durations in sandbox seconds: divided by time_scale in real time.
+DOCUMENT_URL_LIFETIME = 300.0  # Amazon's presigned URLs last five minutes
+REPORT_QUEUE_SECONDS = 1.0
+REPORT_PROCESSING_SECONDS = 2.0
+MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
+ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
+SUPPORTED_REPORT_TYPES = frozenset({MERCHANT_LISTINGS_REPORT, ACCOUNT_HEALTH_REPORT})
+
+
+@dataclass(slots=True)
+class _Report:
+    report_id: str
+    report_type: str
+    marketplace_ids: list[str]
+    data_start: str
+    data_end: str
+    created_clock: float
+    created_wall: float
+    document_id: str
+    document: str
+    content_type: str
+
+
+@dataclass(slots=True)
+class _DocumentUrl:
+    document_id: str
+    issued: float
+
+
+class ReportsHandlers:
+    def __init__(self, ctx: SandboxContext) -> None:
+        self._ctx = ctx
+        self._reports: dict[str, _Report] = {}
+        self._report_ids = itertools.count(50_000_000_001)
+        self._document_urls: dict[str, _DocumentUrl] = {}
+
+    def routes(self) -> list[RouteSpec]:
+        reports = "/reports/2021-06-30"
+        return [
+            ("GET", "/sandbox/documents/{token}", None, self.document_file),
+            ("POST", f"{reports}/reports", "createReport", self.create_report),
+            ("GET", f"{reports}/reports/{{reportId}}", "getReport", self.get_report),
+            (
+                "GET",
+                f"{reports}/documents/{{reportDocumentId}}",
+                "getReportDocument",
+                self.get_report_document,
+            ),
+        ]
+
+    def create_report(self, request: Request, _params: dict[str, str]) -> SandboxResponse:
+        ctx = self._ctx
+        spec = request.json_body()
+        report_type = spec.get("reportType")
+        if not isinstance(report_type, str) or not report_type:
+            raise invalid("'reportType' is required.")
+        if report_type not in SUPPORTED_REPORT_TYPES:
+            raise invalid(f"Report type {report_type} is not supported by the sandbox.")
+        marketplace_ids = spec.get("marketplaceIds")
+        if not (
+            isinstance(marketplace_ids, list)
+            and 1 <= len(marketplace_ids) <= 25
+            and all(isinstance(m, str) for m in marketplace_ids)
+        ):
+            raise invalid("'marketplaceIds' must be a list of 1 to 25 marketplace ids.")
+        ctx.check_marketplace_ids(marketplace_ids)
+        now = iso(ctx.wall_clock())
+        report_id = str(next(self._report_ids))
+        document, content_type = self._report_document(report_type)
+        self._reports[report_id] = _Report(
+            report_id=report_id,
+            report_type=report_type,
+            marketplace_ids=marketplace_ids,
+            data_start=iso_value(spec.get("dataStartTime"), "dataStartTime") or now,
+            data_end=iso_value(spec.get("dataEndTime"), "dataEndTime") or now,
+            created_clock=ctx.clock(),
+            created_wall=ctx.wall_clock(),
+            document_id=f"amzn1.spdoc.1.4.{ctx.account.marketplace.region}.{uuid.uuid4()}",
+            document=document,
+            content_type=content_type,
+        )
+        return json_response(202, {"reportId": report_id})
+
+    def _report_document(self, report_type: str) -> tuple[str, str]:
+        """The document of a report (as of its request) and its content type."""
+        account = self._ctx.account
+        if report_type == ACCOUNT_HEALTH_REPORT:
+            return json.dumps(account.account_health_report()), JSON
+        return account.merchant_listings_all_data(), TSV
+
+    def get_report(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
+        report = self._reports.get(params["reportId"])
+        if report is None:
+            raise not_found(f"Report '{params['reportId']}' not found.")
+        return json_response(200, self._report_body(report))
+
+    def _report_body(self, report: _Report) -> dict[str, Any]:
+        age = self._ctx.sandbox_seconds_since(report.created_clock)
+        body: dict[str, Any] = {
+            "reportId": report.report_id,
+            "reportType": report.report_type,
+            "marketplaceIds": report.marketplace_ids,
+            "dataStartTime": report.data_start,
+            "dataEndTime": report.data_end,
+            "createdTime": iso(report.created_wall),
+            "processingStatus": "IN_QUEUE",
+        }
+        done_after = REPORT_QUEUE_SECONDS + REPORT_PROCESSING_SECONDS
+        if age >= REPORT_QUEUE_SECONDS:
+            body["processingStatus"] = "IN_PROGRESS"
+            body["processingStartTime"] = self._report_time(report, REPORT_QUEUE_SECONDS)
+        if age >= done_after:
+            body["processingStatus"] = "DONE"
+            body["processingEndTime"] = self._report_time(report, done_after)
+            body["reportDocumentId"] = report.document_id
+        return body
+
+    def _report_time(self, report: _Report, sandbox_seconds: float) -> str:
+        return iso(report.created_wall + sandbox_seconds / self._ctx.time_scale)
+
+    def get_report_document(self, request: Request, params: dict[str, str]) -> SandboxResponse:
+        document_id = params["reportDocumentId"]
+        if not any(
+            r.document_id == document_id and self._report_body(r)["processingStatus"] == "DONE"
+            for r in self._reports.values()
+        ):
+            raise not_found(f"Report document '{document_id}' not found.")
+        now = self._ctx.clock()
+        self._document_urls = {
+            token: url
+            for token, url in self._document_urls.items()
+            if self._ctx.sandbox_seconds_since(url.issued) <= DOCUMENT_URL_LIFETIME
+        }
+        token = secrets.token_urlsafe(24)
+        self._document_urls[token] = _DocumentUrl(document_id, now)
+        url = f"{request.base_url}/sandbox/documents/{token}"
+        return json_response(200, {"reportDocumentId": document_id, "url": url})
+
+    def document_file(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
+        url = self._document_urls.get(params["token"])
+        if url is None:
+            return s3_error(403, "AccessDenied", "Access Denied")
+        if self._ctx.sandbox_seconds_since(url.issued) > DOCUMENT_URL_LIFETIME:
+            return s3_error(403, "AccessDenied", "Request has expired")
+        report = next(r for r in self._reports.values() if r.document_id == url.document_id)
+        headers = base_headers(report.content_type)
+        return SandboxResponse(200, headers, report.document.encode("utf-8"))
