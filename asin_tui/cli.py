@@ -14,6 +14,7 @@ import os
 import sys
 
 from asin_tui import __version__
+from asin_tui.domain.text import visible
 
 SUBCOMMANDS = ("report", "diagnose", "progress", "sandbox", "config")
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
@@ -76,7 +77,7 @@ def _run(argv: list[str] | None) -> int:
         module = importlib.import_module(f"asin_tui.commands.{args.command}")
         return module.run(args)
     except UsageError as exc:
-        print(f"asin-tui: {exc}", file=sys.stderr)
+        print(f"asin-tui: {visible(exc)}", file=sys.stderr)  # may quote Amazon's text
         return 2
     except KeyboardInterrupt:
         print("asin-tui: interrupted", file=sys.stderr)

@@ -7,6 +7,7 @@ import stat
 import sys
 
 from asin_tui.cli import UsageError
+from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
 from asin_tui.store.config import (
@@ -158,13 +159,14 @@ def _show(args: argparse.Namespace) -> int:
     selected = getattr(args, "profile", None)
     profiles = [config.profile(selected)] if selected else list(config.profiles.values())
     default = config.profile().name if config.profiles else None
-    print(f"config file: {config.path}")
+    print(f"config file: {visible(config.path)}")
     _warn_if_readable_by_others(config)
     if not profiles:
         print("no profiles yet: add a [profiles.<name>] table")
     for profile in profiles:
         print()
-        print("\n".join(_describe(profile, is_default=profile.name == default)))
+        lines = _describe(profile, is_default=profile.name == default)
+        print("\n".join(visible(line) for line in lines))  # a config can hold any text
     return 0
 
 
@@ -192,7 +194,7 @@ def _warn_if_readable_by_others(config: Config) -> None:
     mode = stat.S_IMODE(config.path.stat().st_mode)
     if mode & 0o077:
         print(
-            f"warning: {display_path(config.path)} is readable by others (mode {mode:04o}); "
-            f"run: chmod 600 {config.path}",
+            f"warning: {visible(display_path(config.path))} is readable by others "
+            f"(mode {mode:04o}); run: chmod 600 {visible(config.path)}",
             file=sys.stderr,
         )

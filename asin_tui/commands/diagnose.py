@@ -26,6 +26,7 @@ from asin_tui.domain.marketplaces import (
     resolve_marketplace,
 )
 from asin_tui.domain.models import Diagnosis, Evidence, Finding, Severity
+from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.spapi.parse import (
     MalformedResponse,
     error_body,
@@ -96,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     result = diagnose(Evidence(listing, inventory=inventory, restrictions=restrictions))
     out = sys.stdout
     if (args.format or ("text" if out.isatty() else "json")) == "json":
-        out.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        document = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+        out.write(json_for_terminal(document) + "\n")  # same JSON, no raw C1/bidi
     else:
         out.write(render_text(result, colour=_use_colour(out), width=_width()))
     return 1 if result.needs_attention else 0
@@ -148,9 +150,11 @@ def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> 
     paint = _painter(colour)
     yes_no = {True: "yes", False: "no"}
     market = marketplace_by_id(result.marketplace_id)
-    where = f"{market.country}, {result.marketplace_id}" if market else result.marketplace_id
+    where = visible(
+        f"{market.country}, {result.marketplace_id}" if market else result.marketplace_id
+    )
     lines = [
-        paint("1", result.sku) + f"  ASIN {result.asin or '-'}  ({where})",
+        paint("1", visible(result.sku)) + f"  ASIN {visible(result.asin or '-')}  ({where})",
         f"State: {paint('1', result.state.value)}   buyable: {yes_no[result.buyable]}   "
         f"discoverable: {yes_no[result.discoverable]}",
     ]
@@ -165,16 +169,25 @@ def _finding_lines(
     number: int, finding: Finding, paint: Callable[[str, str], str], width: int
 ) -> list[str]:
     severity = paint(_SEVERITY_COLOUR[finding.severity], f"{finding.severity.value:<7}")
-    head = f"{number}. {severity} {finding.title}  [{finding.category.value} · {finding.code}]"
+    title = visible(finding.title)  # findings quote Amazon's and the seller's text: data
+    head = f"{number}. {severity} {title}  [{finding.category.value} · {finding.code}]"
     indent = " " * 3
     lines = [
         head,
-        *textwrap.wrap(finding.detail, width, initial_indent=indent, subsequent_indent=indent),
+        *textwrap.wrap(
+            visible(finding.detail, multiline=True),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+        ),
     ]
     if finding.attributes:
-        lines.append(f"{indent}Attributes: {', '.join(finding.attributes)}")
+        lines.append(f"{indent}Attributes: {visible(', '.join(finding.attributes))}")
     lines += textwrap.wrap(
-        f"Fix: {finding.fix}", width, initial_indent=indent, subsequent_indent=indent + "     "
+        f"Fix: {visible(finding.fix, multiline=True)}",
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent + "     ",
     )
     return lines
 

@@ -15,6 +15,7 @@ from datetime import UTC
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
+from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.store.config import ConfigError
 from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 
@@ -55,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
     except ProgressError as exc:
         raise UsageError(str(exc)) from None
     for warning in store.take_warnings():
-        print(f"asin-tui: warning: {warning}", file=sys.stderr)
+        print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
     if args.format == "json":
-        print(json.dumps([_as_json(item) for item in items], indent=2, ensure_ascii=False))
+        document = json.dumps([_as_json(item) for item in items], indent=2, ensure_ascii=False)
+        print(json_for_terminal(document))  # SKUs and notes are data: same JSON, no raw C1/bidi
     else:
         print(_table(items, profile, marketplace))
     return 0
@@ -85,13 +87,13 @@ def _as_json(item: SkuProgress) -> dict[str, str]:
 
 
 def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> str:
-    where = f"profile {profile}, {marketplace.code} ({marketplace.marketplace_id})"
+    where = f"profile {visible(profile)}, {marketplace.code} ({marketplace.marketplace_id})"
     if not items:
         return f"No open or escalated triage work ({where})."
     rows = [("SKU", "STEP", "OUTCOME", "UPDATED (UTC)", "LAST NOTE")]
     rows += [
         (
-            item.sku,
+            visible(item.sku),
             item.current_step.label,
             item.outcome.value,
             item.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
@@ -122,7 +124,7 @@ def _counts(items: list[SkuProgress]) -> str:
 
 def _one_line(note: str) -> str:
     """The first line of a note, cut to NOTE_WIDTH characters."""
-    lines = note.strip().splitlines()
+    lines = [visible(line) for line in note.strip().splitlines()]
     first = lines[0] if lines else ""
     if len(first) > NOTE_WIDTH or len(lines) > 1:
         return first[: NOTE_WIDTH - 1].rstrip() + "…"

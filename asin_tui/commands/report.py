@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
+from asin_tui.domain.text import for_terminal, json_for_terminal, visible
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.store.atomic import write_output
 from asin_tui.store.cache import CacheError, SyncInfo
@@ -131,7 +132,7 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
     try:
         warnings = [*service.notices, service.cache_warning]
         for warning in filter(None, warnings):
-            print(f"asin-tui: warning: {warning}", file=sys.stderr)
+            print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
         if not (args.cached and _fresh(service.last_sync(), args)):
             await _sync(service, include_all=args.all)
         records = service.cached_records(all_listings=args.all)
@@ -169,7 +170,7 @@ async def _sync(service: AccountService, *, include_all: bool) -> None:
         more = f" (and {len(summary.failed) - 5} more)" if len(summary.failed) > 5 else ""
         print(
             f"asin-tui: warning: {len(summary.failed)} could not be fetched, their cached "
-            f"data is shown: {shown}{more}",
+            f"data is shown: {visible(shown)}{more}",
             file=sys.stderr,
         )
 
@@ -185,13 +186,14 @@ def _check_output(output: Path) -> None:
 
 def _emit(text: str, output: Path | None, count: int) -> None:
     if output is None:
-        sys.stdout.write(text)
+        # CSV keeps the data in files and pipes; on a terminal no control character is emitted
+        sys.stdout.write(for_terminal(text) if sys.stdout.isatty() else text)
         return
     try:
         write_output(output, text, 0o644)
     except OSError as exc:  # its message names the temporary file: name the user's
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    print(f"asin-tui: wrote {count} listings to {output}", file=sys.stderr)
+    print(f"asin-tui: wrote {count} listings to {visible(output)}", file=sys.stderr)
 
 
 def _table_width(output: Path | None) -> int:
@@ -227,7 +229,7 @@ class ProgressBar:
             bar = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
         else:
             bar = ""
-        line = f"{bar}{progress.message}"[: shutil.get_terminal_size().columns - 1]
+        line = f"{bar}{visible(progress.message)}"[: shutil.get_terminal_size().columns - 1]
         self.stream.write(f"\r\x1b[2K{line}")
         self.stream.flush()
 
@@ -279,7 +281,8 @@ def render_json(
             "failed": dict(last_sync.failed),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # C1, DEL and bidi/format characters as \\uXXXX (json.dumps escapes only C0): same data
+    return json_for_terminal(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _account_dict(account: AccountHealth) -> dict[str, Any]:
@@ -349,7 +352,7 @@ def render_table(
     lines.append("")
     lines += _table_footer(records, last_sync, width)
     if account is not None and account.status != "NORMAL":
-        lines += textwrap.wrap(_account_line(account), width)
+        lines += textwrap.wrap(visible(_account_line(account)), width)
     return "\n".join(lines) + "\n"
 
 
@@ -357,7 +360,7 @@ def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[st
     """Column widths for a terminal `width` wide (optional columns dropped if needed)."""
     fitted = {
         "STATE": max((len(r.state.value) for r in records), default=0),
-        "SKU": min(_SKU_MAX, max((len(r.sku) for r in records), default=0)),
+        "SKU": min(_SKU_MAX, max((len(visible(r.sku)) for r in records), default=0)),
     }
     columns = [(h, max(len(h), fitted[h]) if w == 0 else w) for h, w in _TABLE_COLUMNS]
     while True:
@@ -399,7 +402,7 @@ def _table_line(cells: dict[str, str], columns: Sequence[tuple[str, int]]) -> st
 
 
 def _fit(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(visible(text).split())  # external text: never a control character
     return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
 
 

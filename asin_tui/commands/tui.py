@@ -13,6 +13,7 @@ import sys
 
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import resolve_profile, wants_demo
+from asin_tui.domain.text import visible
 from asin_tui.service import AccountService
 from asin_tui.store.config import Config, ConfigError, ConfigNotFound, load_config
 from asin_tui.ui.app import make_app
@@ -44,7 +45,7 @@ def _config(args: argparse.Namespace) -> Config | None:
         return None
     except ConfigError as exc:
         if wants_demo(args):  # the demo needs no config: don't let a broken one block it
-            print(f"asin-tui: config ignored for the demo: {exc}", file=sys.stderr)
+            print(f"asin-tui: config ignored for the demo: {visible(exc)}", file=sys.stderr)
             return None
         raise UsageError(str(exc)) from None
 

@@ -29,7 +29,7 @@ titles, notifications' titles) a tab becomes a space and every line break (``\\r
 ``\\r``) becomes ``⏎`` so a value can never fake an extra row and the seller still sees it had a
 break.
 
-:func:`json_for_terminal` and :func:`csv_for_terminal` make whole JSON/CSV documents safe to
+`json_for_terminal` and `for_terminal` make whole JSON/CSV documents safe to
 print on a terminal while keeping them valid (JSON: the characters become ``\\uXXXX`` escapes, the
 same data). Files keep the data as it is.
 
@@ -44,7 +44,7 @@ from functools import lru_cache
 
 __all__ = [
     "LINE_BREAK_MARK",
-    "csv_for_terminal",
+    "for_terminal",
     "is_unsafe_char",
     "json_for_terminal",
     "unsafe_chars",
@@ -134,10 +134,11 @@ def json_for_terminal(document: str) -> str:
     return _JSON_UNSAFE.sub(replace, document)
 
 
-def csv_for_terminal(document: str) -> str:
-    """A CSV document safe to print: line structure kept, every unsafe character shown escaped.
+def for_terminal(document: str) -> str:
+    """A whole text document (CSV, a table) safe to print: its lines kept, every unsafe
+    character shown escaped.
 
-    A cell's own line break (inside quotes) is kept as CSV allows; a lone ``\\r`` is shown as
-    ``\\r``. Written to a file, CSV keeps the data unchanged — this is for a terminal only.
+    A CSV cell's own line break (inside quotes) is kept as CSV allows; a lone ``\\r`` is shown
+    as ``\\r``. Written to a file, CSV keeps the data unchanged — this is for a terminal only.
     """
     return visible(document, multiline=True)

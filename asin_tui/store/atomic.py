@@ -17,6 +17,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from asin_tui.domain.text import for_terminal
+
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 
@@ -108,6 +110,7 @@ def write_output(
     # O_APPEND: never truncate a node we did not create (a device ignores it anyway)
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+        # a terminal (/dev/tty, /dev/stdout on one) never gets a raw control character
+        handle.write(for_terminal(text) if handle.isatty() else text)
         handle.flush()
     return target

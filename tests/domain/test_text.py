@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from asin_tui.domain.text import (
     LINE_BREAK_MARK,
-    csv_for_terminal,
+    for_terminal,
     is_unsafe_char,
     json_for_terminal,
     unsafe_chars,
@@ -91,12 +91,12 @@ def test_json_for_terminal_escapes_c1_and_bidi() -> None:
     assert json_for_terminal(document) == '{"title": "a\\u009b\\u202e\\udb40\\udc41b"}'
 
 
-def test_csv_for_terminal_keeps_rows() -> None:
+def test_for_terminal_keeps_rows() -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["sku", "title"])
     writer.writerow(["A\x1b[2J", "x\u202ey\nz"])
-    shown = csv_for_terminal(buffer.getvalue())
+    shown = for_terminal(buffer.getvalue())
     assert unsafe_chars(shown) == []
     rows = list(csv.reader(io.StringIO(shown)))
     assert rows == [["sku", "title"], ["A\\x1b[2J", "x\\u202ey\nz"]]
