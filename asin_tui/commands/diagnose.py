@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from asin_tui.cli import UsageError
+from asin_tui.commands._output import write_out
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.marketplaces import (
     UnknownMarketplace,
@@ -98,9 +99,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     if (args.format or ("text" if out.isatty() else "json")) == "json":
         document = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
-        out.write(json_for_terminal(document) + "\n")  # same JSON, no raw C1/bidi
+        write_out(json_for_terminal(document) + "\n", out)  # same JSON, no raw C1/bidi
     else:
-        out.write(render_text(result, colour=_use_colour(out), width=_width()))
+        write_out(render_text(result, colour=_use_colour(out), width=_width()), out)
     return 1 if result.needs_attention else 0
 
 

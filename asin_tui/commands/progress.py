@@ -14,6 +14,7 @@ from datetime import UTC
 
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
+from asin_tui.commands._output import write_out
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.store.config import ConfigError
@@ -59,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
     if args.format == "json":
         document = json.dumps([_as_json(item) for item in items], indent=2, ensure_ascii=False)
-        print(json_for_terminal(document))  # SKUs and notes are data: same JSON, no raw C1/bidi
+        write_out(json_for_terminal(document) + "\n")  # SKUs and notes are data: no raw C1/bidi
     else:
-        print(_table(items, profile, marketplace))
+        write_out(_table(items, profile, marketplace) + "\n")
     return 0
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
+from asin_tui.commands._output import write_out
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
 from asin_tui.domain.text import for_terminal, json_for_terminal, visible
 from asin_tui.spapi.errors import SpApiError
@@ -109,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         if args.output is not None:
             _check_output(args.output)
         return asyncio.run(_report(args, profile))
+    except BrokenPipeError:  # the reader left (`| head`): cli.main exits 141
+        raise
     except (ConfigError, SpApiError, CacheError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
 
@@ -187,7 +190,7 @@ def _check_output(output: Path) -> None:
 def _emit(text: str, output: Path | None, count: int) -> None:
     if output is None:
         # CSV keeps the data in files and pipes; on a terminal no control character is emitted
-        sys.stdout.write(for_terminal(text) if sys.stdout.isatty() else text)
+        write_out(for_terminal(text) if sys.stdout.isatty() else text)
         return
     try:
         write_output(output, text, 0o644)

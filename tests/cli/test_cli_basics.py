@@ -133,3 +133,30 @@ def test_sandbox_serve_whose_reader_left_stops_on_ctrl_c_without_a_traceback():
         if process.poll() is None:
             process.kill()
         process.stderr.close()
+
+
+def test_report_whose_reader_leaves_after_ten_bytes_exits_141(tmp_path):
+    """`asin-tui report --demo --all --format json | head -c 10`: the JSON (well over a pipe's
+    64 KiB) cannot all be taken before the reader leaves, and that must show as 141, not as
+    the 1 of "listings need attention"."""
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asin_tui", "report", "--demo", "--all", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        assert process.stdout.read(10) == b'{\n  "gener'
+        process.stdout.close()  # `head -c 10` has what it wanted and leaves
+        assert process.wait(timeout=120) == EXIT_BROKEN_PIPE
+        assert process.stderr.read() == b""
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
