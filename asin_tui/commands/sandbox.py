@@ -72,7 +72,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         metavar="X",
-        help="run sandbox time X times faster (rate refill, report processing)",
+        help="run sandbox time X times faster (rate refill, report processing, patch delay)",
+    )
+    serve.add_argument(
+        "--patch-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="Amazon's processing time: an ACCEPTED patch shows after SECONDS (default 0)",
     )
     serve.add_argument("--verbose", action="store_true", help="log each request to stderr")
     return parser
@@ -84,7 +91,12 @@ def run(args: argparse.Namespace) -> int:
         faults = FaultInjector.parse(args.faults, seed=args.seed) if args.faults else None
     except FaultSpecError as exc:
         raise UsageError(f"--faults: {exc}") from None
-    app = SandboxApp(account_for(args), time_scale=args.time_scale, faults=faults)
+    app = SandboxApp(
+        account_for(args),
+        time_scale=args.time_scale,
+        faults=faults,
+        patch_delay=args.patch_delay,
+    )
     try:
         server = SandboxServer(app, args.port, verbose=args.verbose)
     except OSError as exc:
@@ -117,6 +129,8 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--problem-share must be between 0 and 1, not {args.problem_share:g}")
     if not (math.isfinite(args.time_scale) and args.time_scale > 0):
         raise UsageError(f"--time-scale must be a positive number, not {args.time_scale:g}")
+    if not (math.isfinite(args.patch_delay) and args.patch_delay >= 0):
+        raise UsageError(f"--patch-delay must be 0 or more seconds, not {args.patch_delay:g}")
     if args.marketplace.upper() not in MARKETPLACES:
         known = ", ".join(MARKETPLACES)
         raise UsageError(f"--marketplace: unknown code {args.marketplace!r} (one of {known})")
@@ -145,6 +159,8 @@ def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
         lines.append(f"Injecting faults: {fault_spec}")
     if app.time_scale != 1.0:
         lines.append(f"Sandbox time runs {app.time_scale:g}x faster than Amazon's.")
+    if app.patch_delay:
+        lines.append(f"Accepted patches are applied {app.patch_delay:g} s (sandbox time) later.")
     lines += [
         "",
         "Sandbox credentials (fixed; they work only here):",

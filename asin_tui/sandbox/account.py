@@ -18,8 +18,11 @@ Patch semantics (patchListingsItem):
 - The patched document is validated against the product type schema for the attributes the
   patch touched (problems elsewhere in the listing do not block an unrelated fix, so a
   seller can fix several causes one patch at a time). Any ERROR makes the submission
-  INVALID and nothing changes; otherwise VALID (preview) or ACCEPTED (the listing changes at
-  once: status and issues recompute, lastUpdatedDate moves).
+  INVALID and nothing changes; otherwise VALID (preview) or ACCEPTED. An ACCEPTED change is
+  applied after the account's processing delay (``configure_processing``; 0 = at once), as
+  Amazon processes submissions asynchronously: until then every answer shows the old listing;
+  then status and issues recompute and lastUpdatedDate moves. A later submission for the same
+  SKU is validated against the document as it will be once the earlier ones are processed.
 - Policy enforcements, restrictions and a removed catalog item are Amazon's facts: no patch
   lifts them. An INCOMPLETE SKU becomes a complete listing once a patch supplies every
   required attribute it lacked.
@@ -29,7 +32,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +61,15 @@ SORT_KEYS = {
     "lastUpdatedDate": lambda r: (r.last_updated, r.sku),
 }
 _SUBMISSION_NAMESPACE = uuid.UUID("8d3c0b52-6a53-4c8e-9a55-0a6f2b0c7e11")
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An ACCEPTED change Amazon has not processed yet."""
+
+    due: float  # on the processing clock (sandbox seconds)
+    sku: str
+    attributes: dict[str, Any]  # the listing's document once processed
 
 
 class SandboxError(Exception):
@@ -112,12 +125,53 @@ class SandboxAccount:
         self._derived: dict[int, rules.Derived] = {}
         self._changes: list[dict[str, Any]] = []
         self._submissions = 0
+        self._pending: list[_Pending] = []
+        self.processing_delay = 0.0  # sandbox seconds between ACCEPTED and applied
+        self._processing_clock: Callable[[], float] = lambda: 0.0
         #: One-line messages for the user about how the account was loaded (a journal that
         #: had to be set aside, fixes that will not be kept); empty when all went well.
         self.notices: list[str] = []
 
     def now(self) -> datetime:
         return self._fixed_now or datetime.now(UTC)
+
+    def configure_processing(self, delay: float, clock: Callable[[], float]) -> None:
+        """Apply ACCEPTED patches ``delay`` sandbox seconds after they were accepted, read on
+        ``clock`` (sandbox seconds, monotonic). 0 applies them at once."""
+        if not delay >= 0:
+            raise ValueError(f"the processing delay must be 0 or more seconds, not {delay!r}")
+        self.settle()
+        self.processing_delay = float(delay)
+        self._processing_clock = clock
+
+    def settle(self) -> None:
+        """Apply every ACCEPTED change whose processing delay has passed (the HTTP app calls
+        this before each answer, so every operation sees the same account)."""
+        if not self._pending:
+            return
+        now = self._processing_clock()
+        while self._pending and (self._pending[0].due <= now or self.processing_delay == 0):
+            done = self._pending.pop(0)
+            record = self._by_sku.get(done.sku)
+            if record is not None:
+                self._apply(record, done.attributes, self.now())
+
+    @property
+    def processing(self) -> frozenset[str]:
+        """The SKUs with an ACCEPTED change Amazon has not applied yet."""
+        return frozenset(p.sku for p in self._pending)
+
+    def _apply(self, record: Record, attributes: dict[str, Any], at: datetime) -> None:
+        record.attributes = attributes
+        record.last_updated = max(at, record.created)
+        self._derived.pop(record.index, None)
+
+    def _document(self, record: Record) -> dict[str, Any]:
+        """The listing's attributes as they will be once its pending changes are processed."""
+        for pending in reversed(self._pending):
+            if pending.sku == record.sku:
+                return deep_copy(pending.attributes)
+        return attributes_of(record, self.marketplace)
 
     # ---------------------------------------------------------------- internals
     def _record(self, sku: str) -> Record:
@@ -331,15 +385,17 @@ class SandboxAccount:
             )
             return False, [issue]
         attributes, touched = apply_patches(
-            attributes_of(record, self.marketplace), operations, schemas.schema(product_type)
+            self._document(record), operations, schemas.schema(product_type)
         )
         violations = schemas.validate(product_type, attributes, only=touched)
         issues = [i for _, i in rules.issues_for_violations(violations, product_type, mid)]
         accepted = not any(i["severity"] == "ERROR" for i in issues)
         if accepted and not preview:
-            record.attributes = attributes
-            record.last_updated = max(at, record.created)
-            self._derived.pop(record.index, None)
+            if self.processing_delay > 0:
+                due = self._processing_clock() + self.processing_delay
+                self._pending.append(_Pending(due, record.sku, attributes))
+            else:
+                self._apply(record, attributes, at)
             self._changes.append(
                 {
                     "id": change_id or uuid.uuid4().hex,

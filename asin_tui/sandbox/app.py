@@ -75,6 +75,9 @@ class SandboxApp:
         wall_clock: epoch seconds (access token expiry, timestamps in answers).
         on_accepted_patch: called (under the lock) after a real patch was ACCEPTED, e.g. to
             persist the demo account. An exception it raises is logged, never answered.
+        patch_delay: sandbox seconds between a patch being ACCEPTED and the listing changing
+            (Amazon processes submissions asynchronously); 0 applies it at once. Divided by
+            ``time_scale`` in real time, like every sandbox duration.
     """
 
     def __init__(
@@ -86,11 +89,16 @@ class SandboxApp:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         on_accepted_patch: Callable[[], None] | None = None,
+        patch_delay: float = 0.0,
     ) -> None:
         if not (math.isfinite(time_scale) and time_scale > 0):
             raise ValueError(f"time_scale must be a positive finite number, not {time_scale!r}")
+        if not (math.isfinite(patch_delay) and patch_delay >= 0):
+            raise ValueError(f"patch_delay must be 0 or a positive number, not {patch_delay!r}")
         self.account = account
         self.time_scale = time_scale
+        self.patch_delay = patch_delay
+        account.configure_processing(patch_delay, lambda: clock() * time_scale)
         ctx = SandboxContext(account, time_scale, clock, wall_clock)
         tokens = AccessTokens(account.seller_id, wall_clock)
         limiter = RateLimiter(USAGE_PLANS, time_scale=time_scale, clock=clock)
@@ -141,4 +149,5 @@ class SandboxApp:
             return error_response(ApiError(404, "NOT_FOUND", "Resource not found."))
         route, params = found
         with self._lock:
+            self.account.settle()
             return self._gateway.dispatch(route, request, params)

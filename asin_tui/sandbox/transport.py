@@ -22,6 +22,9 @@ from asin_tui.store import paths
 from asin_tui.store.atomic import ensure_private_dir
 
 DEMO_ACCOUNT_FILE = "demo-account.json"
+#: Seconds (sandbox time) the demo takes to apply an ACCEPTED patch, as Amazon processes
+#: submissions later. 0 until the wizard's Verify tells "Amazon is processing your change".
+DEMO_PATCH_DELAY = 0.0
 
 
 class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -64,13 +67,14 @@ def demo_account_path() -> Path:
     return paths.data_dir() / DEMO_ACCOUNT_FILE
 
 
-def demo_app(reset: bool = False) -> SandboxApp:
+def demo_app(reset: bool = False, *, patch_delay: float | None = None) -> SandboxApp:
     """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
     earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh.
 
     A data folder that cannot be used (not a folder, no permission, a full disk) does not
     stop the demo: it runs in memory, and ``app.account.notices`` says the fixes won't be
     kept and why (so does a journal that had to be set aside)."""
+    delay = DEMO_PATCH_DELAY if patch_delay is None else patch_delay
     path = demo_account_path()
     try:
         ensure_private_dir(path.parent)
@@ -81,5 +85,5 @@ def demo_app(reset: bool = False) -> SandboxApp:
         account = SandboxAccount()
         reason = exc.strerror or str(exc)
         account.notices.append(f"demo fixes won't be kept: {path.parent}: {reason}")
-        return SandboxApp(account)
-    return SandboxApp(account, on_accepted_patch=lambda: account.save(path))
+        return SandboxApp(account, patch_delay=delay)
+    return SandboxApp(account, on_accepted_patch=lambda: account.save(path), patch_delay=delay)

@@ -51,6 +51,12 @@ class FakeAccount:
     def skus(self) -> list[str]:
         return [f"SKU-{n:04d}" for n in range(self.listings)] + ["SKU 1/x"]
 
+    def configure_processing(self, delay: float, clock: Callable[[], float]) -> None:
+        self.processing_delay = delay
+
+    def settle(self) -> None:
+        """Nothing to process: the fake applies a patch at once."""
+
     def search(self, **criteria: Any) -> list[str]:
         self.calls.append(("search", criteria))
         skus = sorted(self.skus, reverse=criteria.get("sort_order") == "DESC")

@@ -170,6 +170,8 @@ def test_port_in_use_is_one_clear_line(capsys):
         (["--time-scale", "0"], "--time-scale must be a positive number, not 0"),
         (["--time-scale", "inf"], "--time-scale must be a positive number, not inf"),
         (["--time-scale", "nan"], "--time-scale must be a positive number, not nan"),
+        (["--patch-delay", "-1"], "--patch-delay must be 0 or more seconds, not -1"),
+        (["--patch-delay", "nan"], "--patch-delay must be 0 or more seconds, not nan"),
         (["--problem-share", "1.5"], "--problem-share must be between 0 and 1"),
         (["--listings", "0"], "--listings must be between 1 and 1,000,000, not 0"),
         (["--listings", "100000000"], "--listings must be between 1 and 1,000,000, not 100000000"),
