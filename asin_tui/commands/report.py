@@ -12,6 +12,7 @@ import asyncio
 import csv
 import io
 import json
+import math
 import os
 import shutil
 import sys
@@ -94,11 +95,24 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-age",
         metavar="MINUTES",
-        type=float,
+        type=_minutes,
         default=DEFAULT_MAX_AGE_MINUTES,
         help=f"with --cached: how old the cache may be (default {DEFAULT_MAX_AGE_MINUTES:g})",
     )
     return parser
+
+
+def _minutes(text: str) -> float:
+    """``--max-age``: a finite number of minutes, 0 or more (argparse's usage error, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of minutes, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of minutes, 0 or more, got {text!r}"
+        )
+    return value
 
 
 def run(args: argparse.Namespace) -> int:

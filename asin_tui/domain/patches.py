@@ -133,7 +133,7 @@ def price_band(listing: Listing) -> PriceBand:
     price = _schedule_amount(entry.get(OUR_PRICE))
     if price is None and offer is not None:
         price = offer.price
-    currency = entry.get("currency") or (offer.currency if offer else None)
+    currency = _text(entry.get("currency")) or (offer.currency if offer else None)
     return PriceBand(
         price=price,
         minimum=_schedule_amount(entry.get(MINIMUM_PRICE)),
@@ -386,6 +386,12 @@ def _new_offer_entry(listing: Listing) -> dict[str, Any]:
     if currency:
         entry["currency"] = currency
     return entry
+
+
+def _text(raw: Any) -> str | None:
+    """A non-empty string value, else None (a listing's attribute values are seller data of
+    any JSON type: a number or a list where a currency code belongs is no currency)."""
+    return (raw.strip() or None) if isinstance(raw, str) else None
 
 
 def _schedule_amount(raw: Any) -> Decimal | None:

@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from asin_tui.sandbox.catalog import Params
-from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
+from asin_tui.store.atomic import (
+    atomic_write_text,
+    ensure_private_dir,
+    json_nesting,
+    read_regular_file,
+)
 from asin_tui.store.filelock import exclusive_lock
 
 log = logging.getLogger(__name__)
@@ -88,15 +93,19 @@ def load(path: Path) -> Loaded:
 
 def _read(path: Path) -> Loaded:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path).decode("utf-8")
     except FileNotFoundError:
         return Loaded()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        return _corrupt(path, f"cannot be read ({exc.strerror or exc})")
+    except UnicodeDecodeError as exc:
         return _corrupt(path, f"cannot be read ({exc})")
     try:
         document = json.loads(text)
     except ValueError as exc:
         return _corrupt(path, f"is not valid JSON ({exc})")
+    except RecursionError:
+        return _corrupt(path, "is not usable JSON (nested too deeply)")
     problem = _shape_problem(document)
     if problem:
         return _corrupt(path, problem)
@@ -111,8 +120,35 @@ def _shape_problem(document: Any) -> str | None:
     if not isinstance(document.get("params"), dict):
         return "has no generation parameters"
     changes = document.get("changes")
-    if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+    if not isinstance(changes, list):
         return "has a malformed list of changes"
+    for number, change in enumerate(changes, 1):
+        if problem := _change_problem(change):
+            return f"has a malformed change (#{number}: {problem})"
+    return None
+
+
+#: A saved change's keys and their JSON types (``id`` is absent in files saved before ids).
+_CHANGE_TYPES: dict[str, tuple[type, str]] = {
+    "id": (str, "a string"),
+    "sku": (str, "a string"),
+    "at": (str, "a date-time string"),
+    "body": (dict, "an object"),
+}
+MAX_BODY_NESTING = 64  # a patch request is a few levels deep; deeper cannot be a real one
+
+
+def _change_problem(change: Any) -> str | None:
+    if not isinstance(change, dict):
+        return "not an object"
+    for key, (kind, what) in _CHANGE_TYPES.items():
+        if key not in change:
+            if key != "id":
+                return f"{key} is missing"
+        elif not isinstance(change[key], kind):
+            return f"{key} is not {what}"
+    if json_nesting(change["body"], MAX_BODY_NESTING) > MAX_BODY_NESTING:
+        return "body is nested too deeply"
     return None
 
 

@@ -1,4 +1,4 @@
-"""Crash-safe file writes for everything asin-tui keeps on disk.
+"""Crash-safe file writes (and careful reads) for everything asin-tui keeps on disk.
 
 A reader (or the next run after a crash, a kill or a full disk) sees either the old file
 or the new one, never a half-written mix: the text goes to a temporary file in the same
@@ -6,6 +6,9 @@ folder, is flushed and fsynced, then renamed over the target with ``os.replace``
 on POSIX), and finally the folder itself is fsynced so the rename survives a power cut.
 Files are created with their final permissions (``os.open(..., mode)``); nothing is ever
 chmod-ed afterwards, so a secret is never readable by others, not even for a moment.
+
+Reading is careful too: :func:`read_regular_file` refuses a FIFO or a device (which would
+block or never end) and :func:`json_nesting` tells a hand-made file nested too deeply to use.
 """
 
 from __future__ import annotations
@@ -67,6 +70,60 @@ def atomic_write_text(
             temp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+class NotRegularFile(OSError):
+    """A path that names a FIFO, a device, a socket or a folder where a file was expected."""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, which must be a regular file (a symlink to one is followed).
+
+    Anything else raises :class:`NotRegularFile` at once, instead of blocking forever on a
+    FIFO with no writer or reading a device without end: the file is opened non-blocking and
+    checked with ``fstat`` on the opened descriptor, so it cannot be swapped in between.
+    FileNotFoundError and other OSErrors are raised as ``open`` raises them.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+            raise NotRegularFile(errno.EINVAL, f"not a regular file: {kind}", str(path))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1  # the file object closes it
+            return handle.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def json_nesting(value: object, limit: int) -> int:
+    """How deeply lists and dicts nest in decoded JSON ``value`` (1: a flat list), counted
+    without recursion and only up to ``limit + 1``: a hand-made file may nest deeper than
+    Python can copy or encode (RecursionError), so readers check before using one."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= limit:
+                pending.extend((child, depth + 1) for child in _children(node))
+    return deepest
+
+
+def _children(node: dict | list) -> object:
+    return node.values() if isinstance(node, dict) else node
 
 
 def fsync_dir(folder: Path) -> None:

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
 from asin_tui.store import paths
+from asin_tui.store.atomic import read_regular_file
 from asin_tui.store.keymap import BINDING_IDS, key_string, unknown_id_hint
 
 #: credential key -> the environment variable that overrides it (python-amazon-sp-api's names)
@@ -193,7 +194,7 @@ class _Source:
 
     def parse(self) -> dict[str, Any]:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path)
             self.text = raw.decode("utf-8")
         except FileNotFoundError:
             raise ConfigNotFound(
@@ -208,6 +209,10 @@ class _Source:
             return tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
             raise _toml_error(self.path, exc) from None
+        except RecursionError:
+            raise ConfigError(
+                self.path, "invalid TOML: arrays or tables nested too deeply"
+            ) from None
 
     def error(self, keys: tuple[str, ...], message: str) -> ConfigError:
         return ConfigError(

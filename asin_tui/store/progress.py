@@ -69,7 +69,14 @@ import tomli_w
 
 from asin_tui.domain.models import WizardStep
 from asin_tui.store import paths
-from asin_tui.store.atomic import atomic_write_text, ensure_private_dir, fsync_dir
+from asin_tui.store.atomic import (
+    NotRegularFile,
+    atomic_write_text,
+    ensure_private_dir,
+    fsync_dir,
+    json_nesting,
+    read_regular_file,
+)
 from asin_tui.store.config import display_path
 from asin_tui.store.filelock import exclusive_lock
 
@@ -426,15 +433,20 @@ class ProgressStore:
         or only reported when ``move_aside`` is False (default: unless read-only)."""
         move_aside = not self.read_only if move_aside is None else move_aside
         try:
-            raw = path.read_bytes()
+            raw = read_regular_file(path)
         except FileNotFoundError:
             return {}
+        except NotRegularFile as exc:
+            return self._unusable(path, "corrupt", exc.strerror, move_aside)
         except OSError as exc:
             raise self._error("cannot read", exc, path) from None
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             return self._unusable(path, "corrupt", f"not valid TOML: {exc}", move_aside)
+        except RecursionError:
+            reason = "not valid TOML: arrays or tables nested too deeply"
+            return self._unusable(path, "corrupt", reason, move_aside)
         version = data.get("schema_version")
         if _is_int(version) and version > SCHEMA_VERSION:
             reason = f"written by a newer asin-tui, schema_version {version}"
@@ -607,6 +619,11 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+#: Deepest JSON a saved patch or issue list may hold: Amazon's are a few levels deep, and a
+#: hand-made deeper one would break copying and writing the progress (RecursionError).
+MAX_JSON_NESTING = 64
+
+
 class _Table:
     """A TOML table read strictly: every key known, every value of its type."""
 
@@ -644,10 +661,12 @@ class _Table:
     def json_list(self, key: str) -> list[dict[str, Any]]:
         try:
             value = json.loads(self.get(key, str))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise _Corrupt(f"{self.where}.{key}: not JSON") from None
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise _Corrupt(f"{self.where}.{key}: expected a JSON list of objects")
+        if json_nesting(value, MAX_JSON_NESTING) > MAX_JSON_NESTING:
+            raise _Corrupt(f"{self.where}.{key}: JSON nested too deeply")
         return value
 
     def array(self, key: str) -> list[Any]:

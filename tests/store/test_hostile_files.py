@@ -1,0 +1,229 @@
+"""Files asin-tui reads that a person (or an attacker) made: the config, the wizard progress
+and the demo account's state nested deeper than Python can parse, of the wrong types, or not
+files at all (a FIFO would block a read forever). Each is one clear message, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.transport import demo_account_path, demo_app
+from asin_tui.store import paths
+from asin_tui.store.atomic import NotRegularFile, json_nesting, read_regular_file
+from asin_tui.store.config import ConfigError, load_config
+from asin_tui.store.progress import ProgressStore
+from tests.conftest import ROOT
+
+US = "ATVPDKIKX0DER"
+DEEP_TOML = "a = " + "[" * 5000 + "]" * 5000 + "\n"
+DEEP_INLINE_TOML = "a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n"
+DEEP_JSON = "[" * 5000 + "]" * 5000
+
+
+def fifo(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path, 0o600)
+    return path
+
+
+def run_cli(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    """The real command in a fresh interpreter (a hang fails the test by its timeout)."""
+    return subprocess.run(
+        [sys.executable, "-m", "asin_tui", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def test_read_regular_file_refuses_what_is_not_a_file_without_blocking(tmp_path):
+    (tmp_path / "plain").write_bytes(b"ok")
+    (tmp_path / "link").symlink_to(tmp_path / "plain")
+    assert read_regular_file(tmp_path / "plain") == b"ok"
+    assert read_regular_file(tmp_path / "link") == b"ok"
+    with pytest.raises(NotRegularFile, match="named pipe"):
+        read_regular_file(fifo(tmp_path / "pipe"))
+    with pytest.raises(NotRegularFile, match="character device"):
+        read_regular_file("/dev/zero")
+    with pytest.raises(NotRegularFile, match="folder"):
+        read_regular_file(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        read_regular_file(tmp_path / "none")
+
+
+def test_json_nesting_is_counted_without_recursion():
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert json_nesting(deep, 64) == 65  # stops looking past the limit
+    assert json_nesting({"a": [1, {"b": []}]}, 64) == 4
+    assert json_nesting("text", 64) == 0
+
+
+# ----------------------------------------------------------------------------- config
+
+
+def write_config(text: str):
+    path = paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("text", [DEEP_TOML, DEEP_INLINE_TOML], ids=["arrays", "tables"])
+def test_a_deeply_nested_config_is_one_line_naming_the_file(text):
+    write_config(text)
+    with pytest.raises(ConfigError) as raised:
+        load_config()
+    assert str(raised.value).endswith(
+        "config.toml: invalid TOML: arrays or tables nested too deeply"
+    )
+    result = run_cli("config", "show")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "config.toml: invalid TOML: arrays or tables nested too deeply" in result.stderr
+
+
+def test_a_fifo_as_config_is_refused_at_once():
+    fifo(paths.config_file())
+    with pytest.raises(ConfigError, match="cannot read: not a regular file: a named pipe"):
+        load_config()
+    for argv in (("config", "show"), ("report", "--cached"), ("progress",)):
+        result = run_cli(*argv)
+        assert result.returncode == 2, argv
+        assert result.stderr.endswith("cannot read: not a regular file: a named pipe (FIFO)\n")
+        assert result.stderr.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+def progress_store(**options) -> ProgressStore:
+    return ProgressStore("main", US, **options)
+
+
+def patches_nested(depth: int) -> str:
+    value = json.dumps([{"value": json.loads("[" * depth + "]" * depth)}])
+    return (
+        "schema_version = 1\n[skus.A]\ncurrent_step = 'apply'\noutcome = 'open'\n"
+        "started_at = 2025-05-01T09:00:00Z\nupdated_at = 2025-05-01T09:00:00Z\n"
+        "[[skus.A.patches]]\nsubmitted_at = 2025-05-01T09:00:00Z\nmode = 'REAL'\n"
+        f"status = 'ACCEPTED'\nissues = '[]'\npatches = '{value}'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (DEEP_TOML, "not valid TOML: arrays or tables nested too deeply"),
+        (DEEP_INLINE_TOML, "not valid TOML: arrays or tables nested too deeply"),
+        (patches_nested(900), 'skus."A".patches[0].patches: JSON nested too deeply'),
+    ],
+    ids=["arrays", "tables", "patch-json"],
+)
+def test_a_deeply_nested_progress_file_is_set_aside_with_a_message(content, reason):
+    store = progress_store()
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text(content)
+    assert store.load() == {}
+    (warning,) = store.take_warnings()
+    assert reason in str(warning)
+    assert warning.moved_to.read_text() == content  # kept as it was
+    store.update("B", lambda p: None)
+    assert list(progress_store().load()) == ["B"]
+
+
+def test_a_fifo_as_progress_file_is_set_aside_and_progress_saved_anew():
+    store = progress_store()
+    fifo(store.path)
+    store.update("B", lambda p: None)  # would block forever reading the pipe
+    (warning,) = store.take_warnings()
+    assert "could not be used (not a regular file: a named pipe (FIFO))" in str(warning)
+    assert stat.S_ISFIFO(warning.moved_to.lstat().st_mode)
+    assert list(progress_store().load()) == ["B"]
+
+
+def test_progress_command_reports_a_fifo_and_leaves_it():
+    path = fifo(progress_store().path.with_name("demo-ATVPDKIKX0DER.toml"))
+    result = run_cli("progress", "--demo")
+    assert result.returncode == 0
+    assert "could not be used (not a regular file: a named pipe (FIFO)); it was left" in (
+        result.stderr
+    )
+    assert stat.S_ISFIFO(path.lstat().st_mode)
+
+
+# ----------------------------------------------------------------------------- demo state
+
+
+def journal_with(change) -> str:
+    return json.dumps(
+        {"format": "asin-tui-sandbox-journal", "version": 1, "params": {}, "changes": [change]}
+    )
+
+
+GOOD_CHANGE = {"id": "x", "sku": "SKU", "at": "2025-05-01T09:00:00+00:00", "body": {}}
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (DEEP_JSON, "is not usable JSON (nested too deeply)"),
+        (
+            journal_with({**GOOD_CHANGE, "sku": [1, 2]}),
+            "malformed change (#1: sku is not a string)",
+        ),
+        (journal_with({**GOOD_CHANGE, "at": 5}), "(#1: at is not a date-time string)"),
+        (journal_with({**GOOD_CHANGE, "body": [1]}), "(#1: body is not an object)"),
+        (journal_with({**GOOD_CHANGE, "id": {}}), "(#1: id is not a string)"),
+        (journal_with("change"), "(#1: not an object)"),
+        (journal_with({"id": "x", "sku": "S", "body": {}}), "(#1: at is missing)"),
+        (
+            journal_with({**GOOD_CHANGE, "body": {"patches": json.loads(DEEP_JSON[4200:-4200])}}),
+            "(#1: body is nested too deeply)",
+        ),
+    ],
+    ids=[
+        "deep",
+        "sku-list",
+        "at-number",
+        "body-list",
+        "id-object",
+        "not-object",
+        "no-at",
+        "deep-body",
+    ],
+)
+def test_an_unusable_demo_state_is_set_aside_and_the_demo_opens(tmp_path, content, problem):
+    path = tmp_path / "demo.json"
+    path.write_text(content)
+    account = SandboxAccount.load_or_create(path)
+    (notice,) = account.notices
+    assert problem in notice and "moved it to demo.json.corrupt-" in notice
+    (aside,) = tmp_path.glob("demo.json.corrupt-*")
+    assert aside.read_text() == content  # nothing lost
+    assert account.search() == SandboxAccount().search()
+
+
+def test_a_fifo_as_demo_state_is_set_aside_and_the_demo_report_runs():
+    path = fifo(demo_account_path())
+    app = demo_app()
+    (notice,) = app.account.notices
+    assert "cannot be read (not a regular file: a named pipe (FIFO))" in notice
+    assert not path.exists()
+    fifo(path)
+    result = run_cli("report", "--demo", "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    assert "cannot be read (not a regular file: a named pipe (FIFO))" in result.stderr
+    assert json.loads(result.stdout)["listings"]

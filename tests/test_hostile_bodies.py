@@ -1,0 +1,55 @@
+"""Listing bodies with values of the wrong JSON type, met during a real sync: the listing is
+diagnosed (its other evidence still counts), never a traceback, never a lost listing."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from asin_tui.domain import codes
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.transport import SandboxTransport
+from tests.test_service import TIME_SCALE, make_service, meant_to_need_attention
+
+US = "ATVPDKIKX0DER"
+
+
+class NonStringCurrency(SandboxTransport):
+    """Amazon's answers, except that every listing's consumer offer says its currency is a
+    number, with a price below its allowed minimum (what fuzzing found crashing diagnosis)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if "/listings/2021-08-01/items/" not in request.url.path:
+            return response
+        body = json.loads(await response.aread())
+        for item in body.get("items", ()):
+            item.setdefault("attributes", {})["purchasable_offer"] = [
+                {
+                    "marketplace_id": US,
+                    "audience": "ALL",
+                    "currency": 840,
+                    "our_price": [{"schedule": [{"value_with_tax": 5}]}],
+                    "minimum_seller_allowed_price": [{"schedule": [{"value_with_tax": 10}]}],
+                }
+            ]
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(response.status_code, headers=headers, content=json.dumps(body))
+
+
+async def test_a_sync_meeting_a_non_string_currency_diagnoses_every_listing():
+    app = SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
+    service = make_service(app, NonStringCurrency(app))
+    try:
+        summary = await service.sync(include_all=False)
+        records = service.cached_records(all_listings=False)
+        some = records[0].sku
+        diagnosis = service.diagnosis(some)
+    finally:
+        await service.aclose()
+    assert summary.complete and not summary.failed
+    assert meant_to_need_attention(app.account) <= {r.sku for r in records}
+    conflict = next(f for f in diagnosis.findings if f.code == codes.PRICE_CONFLICT)
+    assert "below the minimum 10.00" in conflict.detail
