@@ -50,6 +50,7 @@ from asin_tui.spapi import parse
 from asin_tui.spapi.calls import CATALOG_SEARCH_MAX, ReportRequest, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
+    BadRequest,
     Forbidden,
     MalformedResponse,
     NotFound,
@@ -70,6 +71,12 @@ _SUPPRESSING = frozenset({"LISTING_SUPPRESSED", "CATALOG_ITEM_REMOVED"})
 ACCOUNT_HEALTH = "account health"  # its key in SyncResult.failed
 #: How many times a sync looks at a pending Account Health report (getReport: 2/s, burst 15).
 HEALTH_CHECKS = 3
+#: How many more times, once every other page is in, a sync tries the search pages (and
+#: listing batches) that failed after all their retries, pausing longer before each round.
+LATER_ROUNDS = 3
+#: The pause before the first of those rounds, in backoff bases (doubled each round):
+#: 0.5 s × 8 = 4 s, then 8 s, 16 s at Amazon's clock.
+LATER_PAUSE = 8.0
 
 T = TypeVar("T")
 
@@ -114,6 +121,9 @@ class SyncResult:
     finished_at: datetime
     account_health: dict[str, Any] | None = None  # the Account Health report document
     pending_health: ReportRequest | None = None  # an Account Health report Amazon is preparing
+    #: The failed keys that cost listings (a search window, a SKU not fetched) → at most how
+    #: many listings are missing for it (None: unknown, the query's first page never came).
+    missing: dict[str, int | None] = field(default_factory=dict)
 
 
 def listings_complete(failed: Iterable[str]) -> bool:
@@ -480,6 +490,8 @@ class _Run:
     product_types: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     seen_types: set[str] = field(default_factory=set)
+    gaps: list[_Gap] = field(default_factory=list)  # failed pages, to try again later
+    missing: dict[str, int | None] = field(default_factory=dict)  # see SyncResult.missing
 
     async def accept(self, items: Iterable[Any]) -> None:
         """Take listings from a search answer and start fetching their evidence. They are
@@ -545,6 +557,26 @@ class _Run:
             raise error
         self.fail(key, error)
 
+    def later(self, gap: _Gap) -> None:
+        """A page (or batch of listings) failed after all its retries: try it again once the
+        rest is in (:func:`_fill_gaps`). One that cannot succeed later (Amazon refused it,
+        not merely failed) is given up on at once."""
+        if isinstance(gap.error, AuthError):
+            raise gap.error
+        if gap.error.retryable:
+            self.gaps.append(gap)
+        else:
+            self.give_up(gap)
+
+    def give_up(self, gap: _Gap) -> None:
+        """Name what is missing for good: its key, why, and at most how many listings."""
+        if gap.key.startswith("search: "):
+            self.fail_search(gap.key, gap.error)
+        else:
+            self.fail(gap.key, gap.error)
+        self.failed[gap.key] += gap.tail
+        self.missing[gap.key] = gap.at_most
+
     async def finish(self) -> None:
         """No more listings are coming: wait for every evidence fetch (a task may start
         others, so loop until no new one appeared)."""
@@ -560,6 +592,56 @@ class _Run:
         for task in self.tasks:
             task.cancel()
         self.evidence.cancel()
+
+
+@dataclass
+class _Gap:
+    """Something the sync could not fetch yet, and how to try again."""
+
+    key: str  # its key in ``failed`` if it stays missing
+    error: SpApiError  # why the last try failed
+    retry: Callable[[], Awaitable[None]]  # fetches it (a failure there adds a new gap)
+    at_most: int | None  # how many listings it can hold (None: unknown)
+    rounds: int = 0  # how many later rounds tried it already
+
+    @property
+    def tail(self) -> str:
+        tries = f" (tried again {self.rounds} times later in this sync)" if self.rounds else ""
+        listings = (
+            "an unknown number of listings"
+            if self.at_most is None
+            else f"up to {self.at_most} listing{'s' if self.at_most != 1 else ''}"
+        )
+        return f"{tries}; {listings} not fetched"
+
+
+async def _fill_gaps(run: _Run) -> None:
+    """Try again what failed after its retries (pages, listing batches), in rounds with a
+    growing pause, so that a burst of throttling or a short outage costs time, not listings.
+    What still fails after LATER_ROUNDS is named in ``failed`` with how much it can hold."""
+    for attempt in range(LATER_ROUNDS):
+        if not run.gaps:
+            return
+        gaps, run.gaps = run.gaps, []
+        pause = run.api.backoff.base * LATER_PAUSE * 2**attempt
+        run.tally.emit(
+            "search",
+            f"{len(gaps)} page{'s' if len(gaps) != 1 else ''} failed; trying again in "
+            f"{pause:.0f} s",
+            waiting=True,
+        )
+        await asyncio.sleep(pause)
+        await _all(_retry(run, gap, attempt + 1) for gap in gaps)
+    for gap in run.gaps:
+        run.give_up(gap)
+    run.gaps = []
+
+
+async def _retry(run: _Run, gap: _Gap, rounds: int) -> None:
+    before = len(run.gaps)
+    await gap.retry()
+    for new in run.gaps[before:]:  # failed again (or further on): remember the rounds
+        new.rounds = max(new.rounds, rounds)
 
 
 async def sync_account(
@@ -588,6 +670,7 @@ async def sync_account(
             await _fetch_everything(run)
         else:
             await _search_needs_attention(run)
+        await _fill_gaps(run)
         await run.finish()
         if health_task.done():
             health_task.result()  # refused credentials end the sync
@@ -605,6 +688,7 @@ async def sync_account(
         failed=run.failed,
         calls=+calls,
         complete=listings_complete(run.failed),
+        missing=run.missing,
         include_all=include_all,
         started_at=started,
         finished_at=datetime.now(UTC),
@@ -705,9 +789,11 @@ async def _search(
     filters: dict[str, Any],
     after: datetime | None = None,
     before: datetime | None = None,
+    at_most: int | None = None,
 ) -> None:
     """Every listing matching ``filters`` created in [after, before], splitting the window
-    while it holds more than Amazon will page through."""
+    while it holds more than Amazon will page through (``at_most``: what the window can hold,
+    known from the wider search it was split from)."""
     window = {
         **filters,
         "createdAfter": _iso(after) if after else None,
@@ -715,10 +801,13 @@ async def _search(
         "sortBy": "createdDate",
         "sortOrder": "ASC",
     }
+    key = f"search: {_describe(label, after, before)}"
     try:
         first = await run.api.search_listings(**window)
     except SpApiError as exc:
-        run.fail_search(f"search: {_describe(label, after, before)}", exc)
+        run.later(
+            _Gap(key, exc, lambda: _search(run, label, filters, after, before, at_most), at_most)
+        )
         return
     total = _int(first.get("numberOfResults"), default=len(first["items"]))
     windows = _split(first["items"], total, after, before) if total > SEARCH_CAP else []
@@ -728,32 +817,73 @@ async def _search(
     run.tally.page()
     await run.accept(first["items"])
     if windows:
-        await _all(_search(run, label, filters, a, b) for a, b in windows)
+        await _all(_search(run, label, filters, a, b, total) for a, b in windows)
         return
     if total > SEARCH_CAP:
-        run.failed[f"search: {_describe(label, after, before)}"] = (
+        key = f"search: {_describe(label, after, before)}"
+        run.failed[key] = (
             f"{total} listings were created within one second; Amazon returns only "
             f"{SEARCH_CAP} of them"
         )
-    await _follow_pages(run, label, window, first, after, before)
+        run.missing[key] = total - SEARCH_CAP
+    pages = _Pages(run, label, filters, window, after, before, min(total, SEARCH_CAP))
+    await pages.follow(first, len(first["items"]))
 
 
-async def _follow_pages(
-    run: _Run,
-    label: str,
-    window: dict[str, Any],
-    page: dict[str, Any],
-    after: datetime | None,
-    before: datetime | None,
-) -> None:
-    while token := page["pagination"].get("nextToken"):
+@dataclass
+class _Pages:
+    """The pages of one search window after its first."""
+
+    run: _Run
+    label: str
+    filters: dict[str, Any]
+    window: dict[str, Any]
+    after: datetime | None
+    before: datetime | None
+    total: int  # listings Amazon will page through in this window
+
+    async def follow(self, page: dict[str, Any], fetched: int) -> None:
+        """Fetch the pages after ``page`` (``fetched``: the window's listings so far)."""
+        while token := page["pagination"].get("nextToken"):
+            try:
+                page = await self.run.api.search_listings(**self.window, pageToken=token)
+            except SpApiError as exc:
+                self.run.later(
+                    _Gap(
+                        f"search: {_describe(self.label, self.after, self.before)}",
+                        exc,
+                        lambda token=token, fetched=fetched: self.resume(token, fetched),
+                        max(0, self.total - fetched),
+                    )
+                )
+                return
+            self.run.tally.page()
+            fetched += len(page["items"])
+            await self.run.accept(page["items"])
+
+    async def resume(self, token: str, fetched: int) -> None:
+        """Go on from the page that failed; if Amazon no longer takes its token, search the
+        window again from its start (listings already read are not read twice)."""
         try:
-            page = await run.api.search_listings(**window, pageToken=token)
+            page = await self.run.api.search_listings(**self.window, pageToken=token)
         except SpApiError as exc:
-            run.fail_search(f"search: {_describe(label, after, before)}", exc)
+            if isinstance(exc, BadRequest) and not exc.retryable:  # the token expired
+                await _search(
+                    self.run, self.label, self.filters, self.after, self.before, self.total
+                )
+                return
+            self.run.later(
+                _Gap(
+                    f"search: {_describe(self.label, self.after, self.before)}",
+                    exc,
+                    lambda: self.resume(token, fetched),
+                    max(0, self.total - fetched),
+                )
+            )
             return
-        run.tally.page()
-        await run.accept(page["items"])
+        self.run.tally.page()
+        await self.run.accept(page["items"])
+        await self.follow(page, fetched + len(page["items"]))
 
 
 def _split(
@@ -816,11 +946,36 @@ async def _fetch_batch(run: _Run, skus: list[str], total: int) -> None:
             identifiersType="SKU", identifiers=skus, page_size=IDENTIFIERS_PER_SEARCH
         )
     except SpApiError as exc:
-        for sku in skus:
-            run.fail(sku, exc)
+        if not exc.retryable:
+            for sku in skus:
+                run.fail(sku, exc)
+                run.missing[sku] = 1
+            return
+        # try the batch again later; each SKU alone if it fails again
+        run.later(
+            _Gap(
+                f"listings {skus[0]}…{skus[-1]}",
+                exc,
+                lambda: _fetch_each(run, skus, total),
+                len(skus),
+            )
+        )
         return
     await run.accept(page["items"])
     _listings_progress(run, len(skus), total)
+    missing = [sku for sku in skus if sku not in run.seen]
+    await _all(_fetch_single(run, sku, total, counted=True) for sku in missing)
+
+
+async def _fetch_each(run: _Run, skus: list[str], total: int) -> None:
+    """A batch that failed, tried again later: one search for it, then each SKU not in it."""
+    try:
+        page = await run.api.search_listings(
+            identifiersType="SKU", identifiers=skus, page_size=IDENTIFIERS_PER_SEARCH
+        )
+        await run.accept(page["items"])
+    except SpApiError:
+        pass  # each SKU on its own, below
     missing = [sku for sku in skus if sku not in run.seen]
     await _all(_fetch_single(run, sku, total, counted=True) for sku in missing)
 
@@ -831,7 +986,7 @@ async def _fetch_single(run: _Run, sku: str, total: int, *, counted: bool = Fals
     except NotFound:
         run.failed[sku] = "in the listings report, but SP-API does not know the SKU"
     except SpApiError as exc:
-        run.fail(sku, exc)
+        run.later(_Gap(sku, exc, lambda: _fetch_single(run, sku, total, counted=True), 1))
     if not counted:
         _listings_progress(run, 1, total)
 
