@@ -6,7 +6,7 @@ Pure: no Textual, no network, no httpx. The causes themselves live in ``rules.RU
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from asin_tui.domain import codes
@@ -15,6 +15,7 @@ from asin_tui.domain.rules import (
     CATALOG_ITEM_REMOVED,
     LISTING_SUPPRESSED,
     RULES,
+    SEARCH_SUPPRESSED,
     Context,
     Found,
     Impact,
@@ -56,14 +57,15 @@ def diagnose(evidence: Evidence, *, now: datetime | None = None) -> Diagnosis:
     for rule in RULES:
         found.extend(rule(ctx, found))
     listing = evidence.listing
+    state = _state(ctx, found)
     return Diagnosis(
         sku=listing.sku,
         asin=listing.asin,
         marketplace_id=listing.marketplace_id,
-        state=_state(ctx, found),
+        state=state,
         buyable=listing.has_summary and listing.buyable,
         discoverable=listing.has_summary and listing.discoverable,
-        findings=_ordered(found),
+        findings=_ordered(found, _state_causes(ctx, state)),
     )
 
 
@@ -94,13 +96,48 @@ def _base_state(ctx: Context) -> State:
     return State.ACTIVE
 
 
-def _ordered(found: Sequence[Found]) -> tuple[Finding, ...]:
-    """Account first; then by severity, by how directly it blocks the sale, by cause."""
+#: The enforcement actions that put a listing in a state: the issues carrying one in force are
+#: the cause of the state (the list's main cause), ahead of what else is wrong.
+_BLOCKING = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED})
+_STATE_ACTIONS = {
+    State.SUPPRESSED: _BLOCKING,
+    State.CATALOG_REMOVED: _BLOCKING,
+    State.SEARCH_SUPPRESSED: frozenset({SEARCH_SUPPRESSED}),
+}
+#: Without an enforcement to go by, the finding codes that are a state's cause by definition.
+_STATE_CODES = {
+    State.CATALOG_REMOVED: frozenset({codes.CATALOG_ITEM_REMOVED}),
+    State.INCOMPLETE: frozenset({codes.INCOMPLETE_SKU}),
+}
 
-    def key(item: tuple[int, Found]) -> tuple[int, int, int, int, int]:
+
+def _state_causes(ctx: Context, state: State) -> Callable[[Finding], bool]:
+    """Whether a finding is the cause of ``state``: its issue carries the state's enforcement
+    in force (a suppressed listing's main cause is the suppression, not its stock), or its
+    code is that state's cause."""
+    actions = _STATE_ACTIONS.get(state, frozenset())
+    issues = frozenset(
+        issue.code
+        for issue in ctx.issues
+        if issue.enforcement is not None
+        and issue.enforcement.in_force_at(ctx.now)
+        and actions.intersection(issue.enforcement.actions)
+    )
+    state_codes = _STATE_CODES.get(state, frozenset())
+    return lambda f: (f.issue_code is not None and f.issue_code in issues) or f.code in state_codes
+
+
+def _ordered(
+    found: Sequence[Found], causes_state: Callable[[Finding], bool]
+) -> tuple[Finding, ...]:
+    """Account first; then what causes the state; then by severity, by how directly it
+    blocks the sale, by cause."""
+
+    def key(item: tuple[int, Found]) -> tuple[int, int, int, int, int, int]:
         index, f = item
         return (
             f.finding.category is not Category.ACCOUNT,
+            not causes_state(f.finding),
             f.finding.severity.rank,
             f.impact,
             _CODE_RANK.get(f.finding.code, len(CODE_ORDER)),

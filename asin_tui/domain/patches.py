@@ -59,13 +59,21 @@ def _objects(raw: Any) -> list[Mapping[str, Any]]:
 
 def current_value_text(listing: Listing, spec: AttributeSpec) -> str:
     """The first current value of an attribute as text (prefill for an input), '' if none."""
+    values = current_values_text(listing, spec)
+    return values[0] if values else ""
+
+
+def current_values_text(listing: Listing, spec: AttributeSpec) -> list[str]:
+    """Every current value of an attribute in the listing's marketplace, as text (the
+    bullet points, one each)."""
+    found = []
     for entry in attribute_entries(listing, spec.name):
         if entry.get("marketplace_id", listing.marketplace_id) != listing.marketplace_id:
             continue
         value = entry.get(spec.value_key)
         if value is not None and not isinstance(value, (Mapping, list)):
-            return str(value).lower() if isinstance(value, bool) else str(value)
-    return ""
+            found.append(str(value).lower() if isinstance(value, bool) else str(value))
+    return found
 
 
 def handling_days(listing: Listing) -> int | None:
@@ -256,6 +264,25 @@ def validate_value(spec: AttributeSpec, text: str) -> Validation:
     if checker is None:
         return Validation(False, f"{label} is structured: edit it in Seller Central", None)
     return checker(spec, text)
+
+
+def validate_lines(spec: AttributeSpec, text: str) -> Validation:
+    """Several values typed one a line (bullet points): each line checked like one value,
+    blank lines skipped, at most ``max_items`` of them. The value is the list of values
+    (None when there is none)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    label = spec.title or spec.name
+    if not lines:
+        return validate_value(spec, "")
+    if spec.max_items is not None and len(lines) > spec.max_items:
+        return Validation(False, f"at most {spec.max_items} lines (now {len(lines)})", None)
+    values = []
+    for n, line in enumerate(lines, 1):
+        ok, message, value = validate_value(spec, line)
+        if not ok:
+            return Validation(False, f"{label} line {n}: {message}", None)
+        values.append(value)
+    return Validation(True, "", values)
 
 
 def _validate_enum(spec: AttributeSpec, text: str) -> Validation:

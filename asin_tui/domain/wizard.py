@@ -157,20 +157,32 @@ class PolicyCase:
     items: tuple[ChecklistItem, ...]
     links: tuple[RestrictionLink, ...] = ()
     finding: Finding | None = None
+    kind: str = ""  # restricted | documents | content | approval | not_eligible | catalog | account
 
 
 @dataclass(frozen=True, slots=True)
 class FieldInput:
-    """A listing attribute the seller must supply or correct, typed by the schema."""
+    """A listing attribute the seller must supply or correct (or may edit: content a policy
+    names, the condition), typed by the schema."""
 
     spec: AttributeSpec
     current: str  # prefill: the current value as text
-    problem: str  # "missing" | "invalid" | "image"
+    problem: str  # "missing" | "invalid" | "image" | "content" | "condition"
     message: str  # Amazon's message or why it is needed
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def multi_value(self) -> bool:
+        return is_multi_value(self.spec)
+
+    def validate(self, text: str) -> P.Validation:
+        """Check what was typed (one value a line for several values)."""
+        if self.multi_value:
+            return P.validate_lines(self.spec, text)
+        return P.validate_value(self.spec, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,9 +233,9 @@ def build_plan(
 ) -> WizardPlan:
     now = now or datetime.now(UTC)
     by_step = _findings_by_step(diagnosis.findings)
-    stock = _stock_plan(evidence, by_step[WizardStep.STOCK])
+    stock = _stock_plan(evidence, by_step[WizardStep.STOCK], _blockers(diagnosis))
     cases = _policy_cases(evidence, by_step[WizardStep.POLICY], now)
-    fields = _field_inputs(evidence, by_step[WizardStep.FIELDS])
+    fields = _field_inputs(evidence, by_step[WizardStep.FIELDS], cases)
     band = P.price_band(evidence.listing)
     price_action = bool(band.conflict) or any(
         f.code in _PRICE_CODES for f in by_step[WizardStep.FIELDS]
@@ -250,7 +262,7 @@ def build_plan(
         ),
         StepPlan(
             WizardStep.FIELDS,
-            bool(by_step[WizardStep.FIELDS]),
+            bool(by_step[WizardStep.FIELDS] or fields),
             _field_checks(evidence, fields, band, price_action),
             by_step[WizardStep.FIELDS],
         ),
@@ -290,15 +302,45 @@ def _overview_checks(diagnosis: Diagnosis) -> tuple[Check, ...]:
 # --------------------------------------------------------------------------- stock
 
 
-def _stock_plan(evidence: Evidence, findings: tuple[Finding, ...]) -> StockPlan:
+def _blockers(diagnosis: Diagnosis) -> tuple[Finding, ...]:
+    """The errors outside stock: what keeps units that are in stock from selling."""
+    return tuple(
+        f
+        for f in diagnosis.findings
+        if f.category is not Category.STOCK
+        and f.severity is Severity.ERROR
+        and fix_step(f) is not None
+    )
+
+
+#: Causes no listing edit lifts: units held for them will not sell here again.
+NO_EDIT_FIXES = frozenset({codes.NOT_ELIGIBLE, codes.CATALOG_ITEM_REMOVED})
+REMOVAL_ORDER = (
+    "Seller Central → Inventory → Manage FBA Inventory → select the SKU → Create removal order"
+)
+
+
+def _stock_plan(
+    evidence: Evidence, findings: tuple[Finding, ...], blockers: tuple[Finding, ...]
+) -> StockPlan:
+    """What the Stock step offers, from what the evidence says stops the sale: stock actions
+    only where stock is the problem (no units, or a closed FBA offer); units held back by
+    another problem are told to wait for its fix, or to be removed when no fix exists."""
     listing, inv = evidence.listing, evidence.inventory
     channel = listing.fulfillment_channel
-    stranded = any(f.code == codes.STRANDED_FBA for f in findings)
-    if channel == "FBA":
-        actions = (StockAction.SWITCH_TO_MFN,)
-        if stranded:
-            actions += (StockAction.SWITCH_TO_FBA,)
-        guidance = _fba_guidance(inv, stranded)
+    codes_here = {f.code for f in findings}
+    out_of_stock = bool(codes_here & set(_NO_STOCK_CODES))
+    stranded = codes.STRANDED_FBA in codes_here
+    no_fix = [f for f in blockers if f.code in NO_EDIT_FIXES]
+    actions: tuple[StockAction, ...] = ()
+    if no_fix:
+        guidance = _no_fix_guidance(inv, no_fix[0])
+    elif channel == "FBA":
+        if out_of_stock:
+            actions = (StockAction.SWITCH_TO_MFN,)
+        elif stranded and not blockers:
+            actions = (StockAction.SWITCH_TO_FBA,)  # closed with units at Amazon: relist
+        guidance = _fba_guidance(inv, stranded, blockers)
     elif channel == "MFN":
         actions, guidance = (StockAction.SET_MFN_QUANTITY,), ()
     else:
@@ -311,25 +353,44 @@ def _stock_plan(evidence: Evidence, findings: tuple[Finding, ...]) -> StockPlan:
         inventory=inv,
         actions=actions,
         guidance=guidance,
-        out_of_stock=any(f.code in _NO_STOCK_CODES for f in findings),
+        out_of_stock=out_of_stock,
     )
 
 
-def _fba_guidance(inv: InventorySummary | None, stranded: bool) -> tuple[str, ...]:
+def _no_fix_guidance(inv: InventorySummary | None, cause: Finding) -> tuple[str, ...]:
+    """Not eligible, catalog item removed: nothing to relist or switch; stock at Amazon goes."""
+    tips = [f"No stock change brings this offer back: {cause.title.lower()}."]
+    units = (inv.fulfillable + inv.inbound_total + inv.unfulfillable_total) if inv else 0
+    if units:
+        tips.append(
+            f"Create a removal order for the {units} units at Amazon ({REMOVAL_ORDER}), or "
+            "have Amazon liquidate or dispose of them, before the auto-removal date."
+        )
+    return tuple(tips)
+
+
+def _fba_guidance(
+    inv: InventorySummary | None, stranded: bool, blockers: tuple[Finding, ...]
+) -> tuple[str, ...]:
     if inv is None:
         return ("Amazon returned no FBA inventory for this SKU: check it in Manage FBA Inventory.",)
     tips = []
-    if stranded:
+    if stranded and blockers:
+        main = blockers[0]
+        where = fix_step(main)
         tips.append(
-            f"{inv.fulfillable} units are stranded: fix the listing problem (Policy, Listing "
-            "fields); if the offer was closed, relist it for FBA; otherwise create a removal "
-            "order before the auto-removal date."
+            f"{inv.fulfillable} sellable units are in Amazon's warehouses: stock is not the "
+            f"problem. They sell again once '{main.title}' is fixed"
+            + (f" ({where.label})." if where else ".")
         )
-    if inv.inbound_total:
+    elif stranded:
         tips.append(
-            f"{inv.inbound_total} units inbound: the offer comes back when Amazon receives them "
-            "(follow the shipment in Send to Amazon)."
+            f"{inv.fulfillable} units are stranded and Amazon reports no listing problem: the "
+            "offer looks closed. Relist it for FBA, or create a removal order before the "
+            "auto-removal date."
         )
+    elif inv.inbound_total and not inv.fulfillable:
+        tips.append(_inbound_tip(inv))
     elif not inv.fulfillable:
         tips.append(
             "No units on the way: create an inbound shipment (Send to Amazon), or sell from your "
@@ -338,7 +399,7 @@ def _fba_guidance(inv: InventorySummary | None, stranded: bool) -> tuple[str, ..
     if inv.unfulfillable_total:
         tips.append(
             f"Create a removal or disposal order for the {inv.unfulfillable_total} unfulfillable "
-            "units (Seller Central → Manage FBA Inventory; not possible with the Listings API)."
+            f"units ({REMOVAL_ORDER}; not possible with the Listings API)."
         )
     if inv.researching_total:
         tips.append(
@@ -346,6 +407,18 @@ def _fba_guidance(inv: InventorySummary | None, stranded: bool) -> tuple[str, ..
             "or open a reimbursement case."
         )
     return tuple(tips)
+
+
+def _inbound_tip(inv: InventorySummary) -> str:
+    if inv.inbound_shipped or inv.inbound_receiving:
+        return (
+            f"{inv.inbound_total} units inbound: the offer comes back when Amazon receives them "
+            "(follow the shipment in Send to Amazon)."
+        )
+    return (
+        f"{inv.inbound_total} units are in a shipment you are still preparing (working): send "
+        "it, and the offer comes back when Amazon receives them."
+    )
 
 
 def _stock_checks(evidence: Evidence, stock: StockPlan) -> tuple[Check, ...]:
@@ -424,7 +497,8 @@ _CASE_KINDS: dict[str, _CaseKind] = {
         "Seller Central → Performance → Account Health → Product policy compliance → Appeal",
         (
             "Read the policy named in Amazon's message and decide: appeal, edit or delete the SKU",
-            "Remove the content that breaks the policy (title, bullets, images, claims)",
+            "Remove the content that breaks the policy: title, bullets and description in "
+            "Listing fields; images in Seller Central",
             "Prepare documents: supplier invoices (last 365 days), safety data sheet, "
             "test reports or certificates",
             "Submit the appeal with the documents and note the case id",
@@ -442,7 +516,8 @@ _CASE_KINDS: dict[str, _CaseKind] = {
         "Seller Central → Inventory → Fix Your Products → Edit, then request reinstatement",
         (
             "Find the detail-page content Amazon objects to (title, bullets, description, images)",
-            "Edit the listing so it follows the detail page rules",
+            "Edit it in Listing fields (title, bullets, description, main image) so it follows "
+            "the detail page rules",
             "Request reinstatement and note the date",
         ),
     ),
@@ -507,7 +582,8 @@ def _policy_cases(
         while key in seen:
             key += "+"
         seen.add(key)
-        kind = _CASE_KINDS[_case_kind(finding, issue)]
+        kind_name = _case_kind(finding, issue)
+        kind = _CASE_KINDS[kind_name]
         links = _restriction_links(evidence) if finding.code == codes.APPROVAL_REQUIRED else ()
         cases.append(
             PolicyCase(
@@ -518,6 +594,7 @@ def _policy_cases(
                 items=tuple(ChecklistItem(f"{key}/{i}", t) for i, t in enumerate(kind.items, 1)),
                 links=links,
                 finding=finding,
+                kind=kind_name,
             )
         )
     return tuple(cases)
@@ -592,7 +669,21 @@ def _restriction_links(evidence: Evidence) -> tuple[RestrictionLink, ...]:
 # --------------------------------------------------------------------------- fields
 
 
-def _field_inputs(evidence: Evidence, findings: tuple[Finding, ...]) -> tuple[FieldInput, ...]:
+#: What a policy case's checklist tells the seller to edit, as listing attributes (with their
+#: titles when no schema was read): the Listing fields step offers them.
+CONTENT_ATTRIBUTES = (
+    ("item_name", "Title"),
+    ("bullet_point", "Bullet points"),
+    ("product_description", "Description"),
+    (MAIN_IMAGE, "Main image URL"),
+)
+CONDITION = "condition_type"
+_CONTENT_KINDS = frozenset({"restricted", "content"})
+
+
+def _field_inputs(
+    evidence: Evidence, findings: tuple[Finding, ...], cases: tuple[PolicyCase, ...] = ()
+) -> tuple[FieldInput, ...]:
     listing, reqs = evidence.listing, evidence.requirements
     specs = dict(reqs.attributes) if reqs else {}
     inputs: dict[str, FieldInput] = {}
@@ -601,7 +692,11 @@ def _field_inputs(evidence: Evidence, findings: tuple[Finding, ...]) -> tuple[Fi
         if name in inputs:
             return
         spec = specs.get(name, fallback)
-        inputs[name] = FieldInput(spec, P.current_value_text(listing, spec), problem, message)
+        if is_multi_value(spec):
+            current = "\n".join(P.current_values_text(listing, spec))
+        else:
+            current = P.current_value_text(listing, spec)
+        inputs[name] = FieldInput(spec, current, problem, message)
 
     for finding in findings:
         if finding.code in _PRICE_CODES:
@@ -622,7 +717,50 @@ def _field_inputs(evidence: Evidence, findings: tuple[Finding, ...]) -> tuple[Fi
     for name in reqs.required if reqs else ():
         if name not in listing.attributes:
             add(name, "missing", f"required by {reqs.product_type}", AttributeSpec(name))
+    for case in cases:  # what the policy checklists tell the seller to edit
+        if case.kind in _CONTENT_KINDS:
+            why = f"edit it if it carries what '{case.title}' objects to"
+            for name, title in CONTENT_ATTRIBUTES:
+                add(name, "content", why, _content_spec(name, title))
+        if case.finding is not None and CONDITION in case.finding.attributes:
+            why = "another condition may be allowed without the approval"
+            add(CONDITION, "condition", why, AttributeSpec(CONDITION, title="Item condition"))
     return tuple(inputs.values())
+
+
+def _content_spec(name: str, title: str) -> AttributeSpec:
+    """A content attribute as Amazon's schemas have it, when no schema was read."""
+    if name == MAIN_IMAGE:
+        return AttributeSpec(
+            MAIN_IMAGE,
+            title=title,
+            value_key="media_location",
+            value_format="uri",
+            qualifiers=("marketplace_id",),
+        )
+    return AttributeSpec(name, title=title, max_items=None if name == "bullet_point" else 1)
+
+
+#: Free-text attributes the wizard edits in a text area: one value per line (several
+#: values), or one value over several lines.
+MULTI_VALUE = frozenset({"bullet_point"})
+MULTI_LINE = frozenset({"product_description"})
+
+
+def is_multi_value(spec: AttributeSpec) -> bool:
+    """Several values, one a line (bullet points): a string attribute of more than one item."""
+    return (
+        spec.value_type == "string"
+        and not spec.enum
+        and (spec.name in MULTI_VALUE or (spec.max_items is not None and spec.max_items > 1))
+    )
+
+
+def is_multi_line(spec: AttributeSpec) -> bool:
+    return spec.name in MULTI_LINE
+
+
+_OPTIONAL_PROBLEMS = frozenset({"content", "condition"})
 
 
 def _field_checks(
@@ -635,7 +773,17 @@ def _field_checks(
             f"{f.problem}" + (f" (now '{f.current}')" if f.current else "") + f": {f.message}",
         )
         for f in fields
+        if f.problem not in _OPTIONAL_PROBLEMS
     ]
+    optional = [f.spec.title or f.name for f in fields if f.problem in _OPTIONAL_PROBLEMS]
+    if optional:
+        checks.append(
+            Check(
+                "Named by the policy step",
+                Status.PENDING,
+                f"{', '.join(optional)}: edit below what Policy compliance asks you to change",
+            )
+        )
     reqs = evidence.requirements
     if reqs is not None and reqs.required:
         present = sum(1 for n in reqs.required if n in evidence.listing.attributes)
@@ -732,7 +880,7 @@ def draft_patches(plan: WizardPlan, draft: Draft) -> list[P.Patch]:
     specs = {f.name: f.spec for f in plan.fields}
     for name, value in draft.attributes.items():
         spec = specs.get(name) or AttributeSpec(name)
-        ops += P.set_attribute(listing, spec, [value])
+        ops += P.set_attribute(listing, spec, value if isinstance(value, list) else [value])
     if any(v is not None for v in (draft.price, draft.minimum, draft.maximum)):
         ops += P.set_price(listing, price=draft.price, minimum=draft.minimum, maximum=draft.maximum)
     return ops

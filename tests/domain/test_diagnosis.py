@@ -225,6 +225,35 @@ def test_within_errors_what_stops_the_sale_comes_first():
     assert [f.code for f in result.findings] == [codes.OUT_OF_STOCK_MFN, codes.MISSING_ATTRIBUTE]
 
 
+def test_a_suppressed_listings_main_cause_is_the_suppression_not_its_stock():
+    """The main cause is the cause of the state: out of stock too, but the missing image is
+    what suppressed it (issue 9 item 4)."""
+    body = load("listing_healthy.json")
+    body["summaries"][0]["status"] = ["DISCOVERABLE"]
+    body["fulfillmentAvailability"] = [{"fulfillmentChannelCode": "DEFAULT", "quantity": 0}]
+    body["issues"] = [
+        {
+            "code": "18027",
+            "message": "Missing main image.",
+            "severity": "ERROR",
+            "attributeNames": ["main_product_image_locator"],
+            "categories": ["MISSING_ATTRIBUTE"],
+            "marketplaceIds": [US],
+            "enforcements": {
+                "actions": [{"action": "LISTING_SUPPRESSED"}],
+                "exemption": {"status": "NOT_EXEMPT"},
+            },
+        }
+    ]
+    result = diagnose_body(body, US)
+    assert result.state is State.SUPPRESSED
+    assert result.findings[0].issue_code == "18027"
+    assert codes.OUT_OF_STOCK_MFN in [f.code for f in result.findings[1:]]
+    # the same listing, not suppressed: what stops the sale comes first again
+    body["issues"][0].pop("enforcements")
+    assert diagnose_body(body, US).findings[0].code == codes.OUT_OF_STOCK_MFN
+
+
 def test_default_now_is_the_current_time():
     result = diagnose(Evidence(parse_listing(load("listing_sandbox_200.json"), US)))
     assert any(f.issue_code == "18027" and f.code == codes.INVALID_IMAGE for f in result.findings)

@@ -307,11 +307,21 @@ def policy_evidence():
     return evidence, diagnosis(listing, State.CATALOG_REMOVED, *findings)
 
 
-def test_policy_case_plan_has_checklists_and_no_apply():
+def test_policy_case_plan_has_checklists_and_the_content_it_names_to_edit():
     evidence, diag = policy_evidence()
     plan = build_plan(evidence, diag, now=NOW)
-    assert plan.applicable == (S.OVERVIEW, S.POLICY, S.VERIFY, S.WRAP_UP)
+    # the restricted-content checklist says to remove content from the title and bullets:
+    # Listing fields offers them (issue 9 item 4), and Apply sends the edit
+    assert plan.applicable == (S.OVERVIEW, S.POLICY, S.FIELDS, S.APPLY, S.VERIFY, S.WRAP_UP)
+    assert [(f.name, f.problem) for f in plan.fields] == [
+        ("item_name", "content"),
+        ("bullet_point", "content"),
+        ("product_description", "content"),
+        ("main_product_image_locator", "content"),
+    ]
+    assert plan.step(S.FIELDS).status is Status.PENDING, "an edit the seller may make"
     restricted, documents, approval = plan.policy_cases
+    assert "Listing fields" in restricted.items[1].text
     assert restricted.key == "18742"
     assert restricted.evidence == (
         "18742 (ERROR): Restricted Products Policy Violation — CATALOG_ITEM_REMOVED, in force"
@@ -523,3 +533,115 @@ def test_verify_names_the_root_cause_step_and_every_step_still_needing_action():
         verify(before, Diagnosis("SKU", None, US, State.ACTIVE, True, True)).steps_needing_action
         == frozenset()
     )
+
+
+# --------------------------------------------------------------------------- guidance fits the evidence
+
+
+def test_units_held_by_a_suppression_are_not_told_to_wait_for_inbound_stock():
+    """256 sellable units, 48 inbound, suppressed for a missing image: stock is not the
+    problem, so no inbound tip and no stock action (issue 9 item 4)."""
+    listing = fba_listing()
+    inv = InventorySummary(seller_sku="FBA-1", fulfillable=256, inbound_shipped=48)
+    image = finding(
+        codes.MISSING_IMAGE, Category.LISTING_FIELDS, S.FIELDS, title="Missing main image"
+    )
+    stranded = finding(codes.STRANDED_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(
+        Evidence(listing, inventory=inv),
+        diagnosis(listing, State.SUPPRESSED, image, stranded),
+        now=NOW,
+    )
+    guidance = " ".join(plan.stock.guidance)
+    assert "inbound" not in guidance and "comes back when Amazon receives" not in guidance
+    assert "256 sellable units" in guidance and "'Missing main image' is fixed" in guidance
+    assert plan.stock.actions == ()
+    assert plan.fields[0].name == "main_product_image_locator"
+
+
+def test_a_not_eligible_listing_is_offered_no_channel_switch_but_a_removal_order():
+    listing = fba_listing()
+    inv = InventorySummary(seller_sku="FBA-1", fulfillable=12, unfulfillable_total=2)
+    refused = finding(codes.NOT_ELIGIBLE, Category.RESTRICTION, S.POLICY, title="Not eligible")
+    stranded = finding(codes.STRANDED_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(
+        Evidence(listing, inventory=inv),
+        diagnosis(listing, State.INACTIVE, refused, stranded),
+        now=NOW,
+    )
+    assert plan.stock.actions == ()
+    guidance = " ".join(plan.stock.guidance)
+    assert "removal order for the 14 units" in guidance
+    assert "Manage FBA Inventory" in guidance
+    assert "switch" not in guidance.lower() and "relist" not in guidance.lower()
+
+
+def test_inbound_stock_still_being_prepared_is_not_waiting_on_amazon():
+    listing = fba_listing()
+    inv = InventorySummary(seller_sku="FBA-1", inbound_working=5)
+    oos = finding(codes.OUT_OF_STOCK_FBA, Category.STOCK, S.STOCK)
+    plan = build_plan(
+        Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, oos), now=NOW
+    )
+    assert plan.stock.guidance[0].startswith("5 units are in a shipment you are still preparing")
+
+
+def test_bullet_points_are_several_values_typed_one_a_line():
+    spec = AttributeSpec("bullet_point", title="Bullet points", max_length=10, max_items=3)
+    listing = mfn_listing(
+        attributes={
+            "bullet_point": [
+                {"value": "old one", "marketplace_id": US, "language_tag": "en_US"},
+                {"value": "old two", "marketplace_id": US, "language_tag": "en_US"},
+            ]
+        }
+    )
+    requirements = ProductTypeRequirements("MUG", US, attributes={"bullet_point": spec})
+    content = finding(codes.POLICY_VIOLATION, Category.POLICY, S.POLICY, title="Restricted claim")
+    plan = build_plan(
+        Evidence(listing, requirements=requirements),
+        diagnosis(listing, State.SUPPRESSED, content),
+        now=NOW,
+    )
+    bullets = next(f for f in plan.fields if f.name == "bullet_point")
+    assert bullets.multi_value and bullets.current == "old one\nold two"
+    assert bullets.validate("short\n\nalso ok") == (True, "", ["short", "also ok"])
+    assert bullets.validate("fine\nthis one is too long")[1] == (
+        "Bullet points line 2: at most 10 characters (now 20)"
+    )
+    assert not bullets.validate("a\nb\nc\nd").ok, "at most max_items lines"
+    ops = draft_patches(plan, Draft(attributes={"bullet_point": ["new one", "new two"]}))
+    assert ops == [
+        {
+            "op": "replace",
+            "path": "/attributes/bullet_point",
+            "value": [
+                {"value": "new one", "marketplace_id": US, "language_tag": "en_US"},
+                {"value": "new two", "marketplace_id": US, "language_tag": "en_US"},
+            ],
+        }
+    ]
+
+
+def test_a_condition_gated_approval_offers_the_condition_to_change():
+    listing = mfn_listing(quantity=3, condition_type="used_good")
+    spec = AttributeSpec("condition_type", title="Item condition", enum=("new_new", "used_good"))
+    requirements = ProductTypeRequirements("MUG", US, attributes={"condition_type": spec})
+    approval = finding(
+        codes.APPROVAL_REQUIRED,
+        Category.RESTRICTION,
+        S.POLICY,
+        attributes=("condition_type",),
+    )
+    plan = build_plan(
+        Evidence(listing, requirements=requirements),
+        diagnosis(listing, State.INACTIVE, approval),
+        now=NOW,
+    )
+    (condition,) = plan.fields
+    assert (condition.name, condition.problem, condition.spec.enum) == (
+        "condition_type",
+        "condition",
+        ("new_new", "used_good"),
+    )
+    assert S.FIELDS in plan.applicable and S.APPLY in plan.applicable

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
 import pytest
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox, Input, TextArea
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import State, WizardStep
@@ -167,12 +167,24 @@ async def test_missing_required_attribute_is_supplied_and_the_listing_is_buyable
         assert screen.state.step is WizardStep.FIELDS
         (missing,) = screen.state.plan.fields
         assert missing.problem == "missing" and missing.spec.required
-        field = screen.query_one(f"#attr-{missing.name} Input", Input)
-        await type_into(pilot, field, "x")
-        await pilot.press("backspace")
-        assert "required" in str(screen.query_one(f"#attr-{missing.name} .field-message").render())
-        await type_into(pilot, field, "Solid oak")
-        await press(pilot, "enter")
+        if missing.multi_value:  # bullet points: a text area, one value a line
+            area = screen.query_one(f"#attr-{missing.name} TextArea", TextArea)
+            pilot.app.set_focus(area)
+            await pilot.press("x", "backspace")
+            await pilot.pause()
+            message = screen.query_one(f"#attr-{missing.name} .field-message").render()
+            assert "required" in str(message)
+            await pilot.press(*"Solid oak", "enter", *"Food safe")
+            await press(pilot, "escape", "n")  # out of the text area (Enter is a new line)
+            assert screen.state.draft.attributes[missing.name] == ["Solid oak", "Food safe"]
+        else:
+            field = screen.query_one(f"#attr-{missing.name} Input", Input)
+            await type_into(pilot, field, "x")
+            await pilot.press("backspace")
+            message = screen.query_one(f"#attr-{missing.name} .field-message").render()
+            assert "required" in str(message)
+            await type_into(pilot, field, "Solid oak")
+            await press(pilot, "enter")
         await apply_and_verify(pilot, screen)
         assert any(f.code == codes.MISSING_ATTRIBUTE for f in screen.state.verification.fixed)
         await assert_buyable_and_wrap_up(pilot, screen, sku)

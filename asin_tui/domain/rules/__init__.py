@@ -11,6 +11,7 @@ from __future__ import annotations
 from asin_tui.domain.rules.base import (
     CATALOG_ITEM_REMOVED,
     LISTING_SUPPRESSED,
+    SEARCH_SUPPRESSED,
     Context,
     Found,
     Impact,
@@ -53,6 +54,7 @@ __all__ = [
     "ISSUE_KINDS",
     "LISTING_SUPPRESSED",
     "RULES",
+    "SEARCH_SUPPRESSED",
     "Context",
     "Found",
     "Impact",

@@ -25,7 +25,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 from textual.worker import get_current_worker
 
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
@@ -422,10 +422,10 @@ class WizardScreen(DismissOnce, Screen):
 
     @property
     def in_a_field(self) -> bool:
-        """The cursor is in a text input or a drop-down (or its list of choices)."""
+        """The cursor is in a text input, a text area or a drop-down (or its choices)."""
         focused = self.focused
         return focused is not None and any(
-            isinstance(node, (Input, Select)) for node in focused.ancestors_with_self
+            isinstance(node, (Input, Select, TextArea)) for node in focused.ancestors_with_self
         )
 
     def action_preview(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft, case_filename
 from asin_tui.domain.models import Diagnosis, Evidence, Issue, WizardStep
-from asin_tui.domain.patches import Patch, validate_value
+from asin_tui.domain.patches import Patch
 from asin_tui.domain.wizard import (
     FIXING_STEPS,
     Draft,
@@ -326,10 +326,10 @@ def restored_draft(plan: WizardPlan, saved: DraftProgress | None) -> Draft:
     """The saved draft, validated again against this plan (what no longer fits is dropped)."""
     if saved is None:
         return Draft()
-    specs = {f.name: f.spec for f in plan.fields}
+    fields = {f.name: f for f in plan.fields}
     attributes = {}
     for name, text in saved.attributes.items():
-        ok, _, value = validate_value(specs[name], text) if name in specs else (False, "", None)
+        ok, _, value = fields[name].validate(text) if name in fields else (False, "", None)
         if ok and value is not None:
             attributes[name] = value
     prices = plan.price_needs_action  # the price inputs are shown: their values count
@@ -345,6 +345,8 @@ def restored_draft(plan: WizardPlan, saved: DraftProgress | None) -> Draft:
 
 
 def _as_text(value: Any) -> str:
+    if isinstance(value, list):  # several values (bullet points): one a line
+        return "\n".join(_as_text(v) for v in value)
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

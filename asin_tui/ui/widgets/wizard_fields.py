@@ -7,6 +7,7 @@ bytes, number ranges, integers); the message shows under the input and a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,19 +15,22 @@ from textual.app import ComposeResult
 from textual.containers import VerticalGroup
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Label, Select, TextArea
 
 from asin_tui.domain.models import AttributeSpec
-from asin_tui.domain.patches import validate_value
+from asin_tui.domain.patches import Validation, validate_value
+
+Check = Callable[[str], Validation]
 
 
 class SpecValidator(Validator):
-    def __init__(self, spec: AttributeSpec) -> None:
+    def __init__(self, spec: AttributeSpec, check: Check | None = None) -> None:
         super().__init__()
         self.spec = spec
+        self.check = check or (lambda text: validate_value(spec, text))
 
     def validate(self, value: str) -> ValidationResult:
-        ok, message, _ = validate_value(self.spec, value)
+        ok, message, _ = self.check(value)
         return self.success() if ok else self.failure(message)
 
 
@@ -41,7 +45,8 @@ def placeholder(spec: AttributeSpec) -> str:
 
 
 class TypedField(VerticalGroup):
-    """Label, input and the validation message of one attribute."""
+    """Label, input and the validation message of one attribute. ``multiline``: a text area
+    (bullet points one a line, a description over several lines), checked by ``check``."""
 
     DEFAULT_CSS = """
     TypedField { height: auto; margin-bottom: 1; }
@@ -49,6 +54,7 @@ class TypedField(VerticalGroup):
     TypedField .field-message { color: $text-error; display: none; }
     TypedField .field-message.-shown { display: block; }
     TypedField .field-hint { color: $text-muted; }
+    TypedField TextArea { height: 6; }
     """
 
     @dataclass
@@ -57,11 +63,22 @@ class TypedField(VerticalGroup):
         ok: bool
         value: Any
 
-    def __init__(self, spec: AttributeSpec, current: str, hint: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        spec: AttributeSpec,
+        current: str,
+        hint: str = "",
+        *,
+        multiline: bool = False,
+        check: Check | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.spec = spec
         self.current = current
         self.hint = hint
+        self.multiline = multiline
+        self.check = check or (lambda text: validate_value(spec, text))
         self._invalid = ""  # why the value itself is not valid
         self._problem = ""  # why it does not fit with the other inputs (set by the step)
 
@@ -78,11 +95,13 @@ class TypedField(VerticalGroup):
             options = [(str(n), v) for n, v in zip(names, self.spec.enum, strict=False)]
             value = self.current if self.current in self.spec.enum else Select.NULL
             yield Select(options, value=value, prompt="Choose…", compact=True)
+        elif self.multiline:
+            yield TextArea(self.current, soft_wrap=True, show_line_numbers=False, compact=True)
         else:
             yield Input(
                 self.current,
                 placeholder=placeholder(self.spec),
-                validators=[SpecValidator(self.spec)],
+                validators=[SpecValidator(self.spec, self.check)],
                 valid_empty=not self.spec.required,
                 compact=True,
             )
@@ -95,7 +114,14 @@ class TypedField(VerticalGroup):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        ok, message, value = validate_value(self.spec, event.value)
+        self._typed(event.value)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._typed(event.text_area.text)
+
+    def _typed(self, text: str) -> None:
+        ok, message, value = self.check(text)
         self._invalid = message
         self._show_message()
         self.post_message(self.Changed(self, ok, value))

@@ -24,6 +24,7 @@ from asin_tui.domain.wizard import (
     Check,
     StockAction,
     VerifyResult,
+    is_multi_line,
     price_problem,
     state_text,
 )
@@ -258,9 +259,18 @@ class FieldsStep(StepBody):
             yield Label("Attributes to send", classes="section-title")
         for field_input in plan.fields:
             current = draft.attributes.get(field_input.name)
-            text = str(current) if current is not None else field_input.current
+            text = value_text(current) if current is not None else field_input.current
             spec = field_input.spec
-            yield TypedField(spec, text, hint=spec.description, id=f"attr-{field_input.name}")
+            multi = field_input.multi_value
+            hint = "One bullet point a line. " if multi else ""
+            yield TypedField(
+                spec,
+                text,
+                hint=(hint + spec.description).strip(),
+                multiline=multi or is_multi_line(spec),
+                check=field_input.validate,
+                id=f"attr-{field_input.name}",
+            )
         if plan.price_needs_action:
             yield Label(f"Price (allowed {plan.price.band_text})", classes="section-title")
             for key, title in PRICE_FIELDS:
@@ -289,7 +299,7 @@ class FieldsStep(StepBody):
         else:
             name = event.field.name_key
             current = next(f.current for f in plan.fields if f.name == name)
-            if value is None or str(value) == current:
+            if value is None or value_text(value) == current:
                 draft.attributes.pop(name, None)
             else:
                 draft.attributes[name] = value
@@ -297,6 +307,11 @@ class FieldsStep(StepBody):
             problem = price_problem(plan.price, draft)
             self.query_one(f"#price-{P.OUR_PRICE}", TypedField).set_problem(problem)
         self.post_message(ProgressChanged(typing=True))
+
+
+def value_text(value: Any) -> str:
+    """A typed value as its input shows it (several values one a line)."""
+    return "\n".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 class ApplyStep(StepBody):
