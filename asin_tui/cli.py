@@ -12,6 +12,7 @@ import argparse
 import importlib
 import os
 import sys
+from typing import Any, TextIO
 
 from asin_tui import __version__
 from asin_tui.domain.text import visible
@@ -54,14 +55,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class OutputError(Exception):
+    """stdout cannot be written (a full disk, an I/O error). Deliberately not an OSError, so
+    no command mistakes it for one of its own file errors: ``main`` tells it in one line."""
+
+
+class _GuardedStdout:
+    """sys.stdout, whose write and flush errors (other than a reader that left) become
+    OutputError; everything else is the real stream's."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)  # type: ignore[assignment]
     try:
         code = _run(argv)
-        sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, not as a warning at exit
         return code
     except BrokenPipeError:  # `asin-tui ... | head`: the reader left, nothing more to say
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except OutputError as exc:  # `asin-tui ... > /dev/full`
+        _silence_stdout()
+        print(f"asin-tui: cannot write the output: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        sys.stdout = stdout
 
 
 def _run(argv: list[str] | None) -> int:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from asin_tui.cli import main
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize(
@@ -27,3 +31,31 @@ def test_max_age_must_be_a_number_of_minutes(capsys, value, message):
 
 def test_max_age_zero_is_accepted(capsys):
     assert main(["report", "--demo", "--cached", "--max-age", "0", "--format", "json"]) in (0, 1)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["diagnose", "--format", "text", str(ROOT / "tests/fixtures/listing_incomplete.json")],
+        ["diagnose", str(ROOT / "tests/fixtures/listing_incomplete.json")],
+        ["progress", "--demo"],
+        ["config", "show"],
+        ["config", "path"],
+        ["report", "--demo", "--format", "csv"],
+    ],
+    ids=lambda argv: " ".join(argv[:2]),
+)
+def test_stdout_on_a_full_disk_is_one_line_and_exit_2(argv):
+    main(["config", "init"])  # `config show` has something to show
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "asin_tui", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+    assert result.returncode == 2
+    assert result.stderr.endswith("asin-tui: cannot write the output: No space left on device\n")
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
