@@ -81,6 +81,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="Amazon's processing time: an ACCEPTED patch shows after SECONDS (default 0)",
     )
+    serve.add_argument(
+        "--hostile",
+        action="store_true",
+        help="a few listings carry attacker-written text: escape sequences, bidi, markup",
+    )
     serve.add_argument("--verbose", action="store_true", help="log each request to stderr")
     return parser
 
@@ -144,6 +149,7 @@ def account_for(args: argparse.Namespace) -> SandboxAccount:
         problem_share=args.problem_share,
         marketplace=args.marketplace.upper(),
         account_status=args.account_status,
+        hostile=args.hostile,
     )
 
 
@@ -155,6 +161,8 @@ def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
     ]
     if account.account_status != "NORMAL":
         lines.append(f"Account Health status: {account.account_status}")
+    if account.params.hostile:
+        lines.append("Hostile strings: a few listings carry escape sequences, bidi and markup.")
     if fault_spec:
         lines.append(f"Injecting faults: {fault_spec}")
     if app.time_scale != 1.0:

@@ -105,6 +105,7 @@ class SandboxAccount:
         marketplace: str = "US",
         now: Any = None,  # datetime used as "today" (exemption dates etc.); default: utcnow
         account_status: str = "NORMAL",  # the Account Health status: NORMAL | AT_RISK | DEACTIVATED
+        hostile: bool = False,  # a few listings carry attacker-written text (sandbox/hostile.py)
     ) -> None:
         if account_status not in views.ACCOUNT_STATUSES:
             raise ValueError(
@@ -114,7 +115,7 @@ class SandboxAccount:
         self.account_status = account_status
         self.marketplace = resolve_marketplace(marketplace)
         self.seed, self.listings, self.problem_share = seed, listings, problem_share
-        self.params = Params(seed, listings, problem_share, self.marketplace.code)
+        self.params = Params(seed, listings, problem_share, self.marketplace.code, hostile)
         self.seller_id = f"A2SANDBOX{seed % 100_000:05d}"
         self._fixed_now = _utc(now) if now is not None else None
         today = self.now().replace(hour=0, minute=0, second=0, microsecond=0)

@@ -100,6 +100,8 @@ class Record:
     variation_theme: str | None = None
     # --- set by an accepted patch: the seller's document from then on
     attributes: dict[str, Any] | None = None
+    #: listing text Amazon's issue and restriction messages quote (the hostile scenario)
+    quoted_text: str | None = None
 
     @property
     def is_parent(self) -> bool:
@@ -522,14 +524,18 @@ class Params:
     listings: int
     problem_share: float | None
     marketplace: str
+    hostile: bool = False  # the hostile-strings scenario (sandbox/hostile.py)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        params: dict[str, Any] = {
             "seed": self.seed,
             "listings": self.listings,
             "problem_share": self.problem_share,
             "marketplace": self.marketplace,
         }
+        if self.hostile:
+            params["hostile"] = True
+        return params
 
 
 class _Ids:

@@ -372,6 +372,9 @@ def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
         found.issues.insert(0, make_issue(ISSUES["incomplete"], mp.marketplace_id))
         found.causes.add(codes.INCOMPLETE_SKU)
     status = tuple(s for s, on in ((BUYABLE, buyable), (DISCOVERABLE, discoverable)) if on)
+    if record.quoted_text:  # Amazon's messages quoting the listing's own text
+        for issue in found.issues:
+            issue["message"] += record.quoted_text
     return Derived(
         complete=complete,
         status=status,

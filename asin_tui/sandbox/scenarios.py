@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from asin_tui.domain.marketplaces import Marketplace
-from asin_tui.sandbox import schemas
+from asin_tui.sandbox import hostile, schemas
 from asin_tui.sandbox.catalog import (
     DEMO_PROBLEM_SHARE,
     FbaStock,
@@ -234,4 +234,7 @@ def generate(params: Params, mp: Marketplace, now: datetime) -> list[Record]:
             _, _, defects = rng.choices(SCENARIOS, weights)[0]
         for defect in defects:
             defect(record, rng)
+    if params.hostile:
+        alone = [r for r in chosen if r.parent_sku is None and not r.child_skus]
+        hostile.make_hostile(alone, mp)
     return records

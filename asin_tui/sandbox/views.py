@@ -136,13 +136,18 @@ def restrictions(
     if gate is None:
         return []
     if gate.conditions is None:
-        return [_restriction(mid, condition_type, _reason(gate.reason_code, asin, mp, None))]
-    conditions = gate.conditions if condition_type is None else (condition_type,)
-    return [
-        _restriction(mid, c, _reason(gate.reason_code, asin, mp, c))
-        for c in conditions
-        if c in gate.conditions
-    ]
+        found = [_restriction(mid, condition_type, _reason(gate.reason_code, asin, mp, None))]
+    else:
+        conditions = gate.conditions if condition_type is None else (condition_type,)
+        found = [
+            _restriction(mid, c, _reason(gate.reason_code, asin, mp, c))
+            for c in conditions
+            if c in gate.conditions
+        ]
+    if record.quoted_text:  # Amazon's reason quoting the listing's own text
+        for restriction in found:
+            restriction["reasons"][0]["message"] += record.quoted_text
+    return found
 
 
 def _restriction(mid: str, condition: str | None, reason: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from jsonschema import Draft4Validator, Draft7Validator
@@ -19,6 +20,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from asin_tui.domain import codes
+from asin_tui.sandbox import hostile
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp, SandboxResponse
 
@@ -80,9 +82,11 @@ def contract(models_dir) -> Contract:
 class Sandbox:
     """A SandboxApp over the real default demo account, with a hand-wound clock."""
 
-    def __init__(self, account_status: str = "NORMAL") -> None:
+    def __init__(self, account_status: str = "NORMAL", *, hostile: bool = False) -> None:
         self.now = 0.0
-        self.account = SandboxAccount(seed=7, listings=250, account_status=account_status)
+        self.account = SandboxAccount(
+            seed=7, listings=250, account_status=account_status, hostile=hostile
+        )
         self.app = SandboxApp(self.account, clock=lambda: self.now)
         self.seller = self.account.seller_id
         self.mp = self.account.marketplace.marketplace_id
@@ -450,3 +454,32 @@ def test_refusals_are_error_lists(sandbox, contract):
     ]
     assert answers[-1].status == 429
     contract.check(LISTINGS, ITEMS, "GET", answers[-1])
+
+
+def test_the_hostile_strings_scenario_keeps_the_wire_contract(contract):
+    """Attacker-written text (sandbox/hostile.py) changes characters, never the shapes."""
+    sandbox = Sandbox(hostile=True)
+    hostile_skus = [s for s in sandbox.account.search() if s.startswith("HOSTILE-")]
+    assert len(hostile_skus) == len(hostile.LISTINGS)
+    query = f"marketplaceIds={sandbox.mp}&includedData={ALL_LISTINGS_DATA}&pageSize=20"
+    token, seen = None, set()
+    while True:
+        answer = sandbox.call(
+            "GET", f"/listings/2021-08-01/items/{sandbox.seller}", query + _page(token)
+        )
+        body = contract.check(LISTINGS, ITEMS, "GET", answer)
+        seen |= {item["sku"] for item in body["items"]}
+        token = body.get("pagination", {}).get("nextToken")
+        if not token:
+            break
+    assert set(hostile_skus) <= seen
+    restrictions = "/listings/2021-08-01/restrictions"
+    for sku in hostile_skus:
+        path = f"/listings/2021-08-01/items/{sandbox.seller}/{quote(sku, safe='')}"
+        item = contract.check(LISTINGS, ITEM, "GET", sandbox.call("GET", path, query))
+        assert item["sku"] == sku
+        assert all(issue["message"].endswith(hostile.QUOTED) for issue in item["issues"])
+        asin = sandbox.account.item(sku, ["summaries"]).get("summaries", [{}])[0].get("asin")
+        if asin:
+            q = f"asin={asin}&sellerId={sandbox.seller}&marketplaceIds={sandbox.mp}"
+            contract.check(RESTRICTIONS, restrictions, "GET", sandbox.call("GET", restrictions, q))
