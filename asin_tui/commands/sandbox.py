@@ -15,7 +15,6 @@ import signal
 from typing import NoReturn
 
 from asin_tui.cli import UsageError
-from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import (
     SANDBOX_CLIENT_ID,
@@ -25,6 +24,7 @@ from asin_tui.sandbox.app import (
     SandboxApp,
 )
 from asin_tui.sandbox.faults import FaultInjector, FaultSpecError
+from asin_tui.sandbox.marketplaces import MARKETPLACES, sandbox_marketplace
 from asin_tui.sandbox.server import SandboxServer
 from asin_tui.sandbox.views import ACCOUNT_STATUSES
 
@@ -136,9 +136,13 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--time-scale must be a positive number, not {args.time_scale:g}")
     if not (math.isfinite(args.patch_delay) and args.patch_delay >= 0):
         raise UsageError(f"--patch-delay must be 0 or more seconds, not {args.patch_delay:g}")
-    if args.marketplace.upper() not in MARKETPLACES:
+    try:
+        sandbox_marketplace(args.marketplace)
+    except ValueError:
         known = ", ".join(MARKETPLACES)
-        raise UsageError(f"--marketplace: unknown code {args.marketplace!r} (one of {known})")
+        raise UsageError(
+            f"--marketplace: unknown code {args.marketplace!r} (one of {known})"
+        ) from None
 
 
 def account_for(args: argparse.Namespace) -> SandboxAccount:

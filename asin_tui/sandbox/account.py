@@ -38,7 +38,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.sandbox import journal, rules, schemas, views
 from asin_tui.sandbox.catalog import (
     IMAGE_SIZE,
@@ -47,6 +46,7 @@ from asin_tui.sandbox.catalog import (
     attributes_of,
     deep_copy,
 )
+from asin_tui.sandbox.marketplaces import Marketplace, sandbox_marketplace
 from asin_tui.sandbox.patching import apply_patches, parse_patch_body
 from asin_tui.sandbox.scenarios import generate
 
@@ -113,7 +113,7 @@ class SandboxAccount:
                 f"not {account_status!r}"
             )
         self.account_status = account_status
-        self.marketplace = resolve_marketplace(marketplace)
+        self.marketplace = sandbox_marketplace(marketplace)
         self.seed, self.listings, self.problem_share = seed, listings, problem_share
         self.params = Params(seed, listings, problem_share, self.marketplace.code, hostile)
         self.seller_id = f"A2SANDBOX{seed % 100_000:05d}"
@@ -481,7 +481,7 @@ class SandboxAccount:
 
     # ---------------------------------------------------------------- ground truth
     def intended_causes(self, sku: str) -> frozenset[str]:
-        """The finding codes (asin_tui.domain.codes) the generator meant this SKU to have,
+        """The causes (sandbox.truth, named as the engine's finding codes) the generator meant this SKU to have,
         *as it is now* (after patches). Empty for a healthy listing. For tests only.
         VARIATION_PARENT marks a variation parent (never buyable by design, not a problem)."""
         return self._state(self._record(sku)).causes

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.sandbox import schemas
+from asin_tui.sandbox.marketplaces import Marketplace
 from asin_tui.sandbox.schemas import PRODUCT_TYPES
 
 DEMO_PROBLEM_SHARE = 0.34  # the demo mix: about a third of listings need attention

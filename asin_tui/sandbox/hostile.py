@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.sandbox.catalog import Record, attributes_of
+from asin_tui.sandbox.marketplaces import Marketplace
 
 ESC = "\x1b"
 CLEAR_SCREEN = f"{ESC}[2J{ESC}[H"

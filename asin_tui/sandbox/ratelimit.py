@@ -10,12 +10,44 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
-from asin_tui.spapi.ratelimit import PUBLISHED_PLANS, UsagePlan
 
-# Amazon's published usage plans: one table for the client that paces itself and the sandbox
-# that enforces them (checked against ../shared/spapi-models in tests/spapi).
-USAGE_PLANS: dict[str, UsagePlan] = PUBLISHED_PLANS
+@dataclass(frozen=True, slots=True)
+class UsagePlan:
+    """An operation's default usage plan: requests per second and burst."""
+
+    rate: float
+    burst: int
+
+
+# The sandbox's own copy of Amazon's default usage plans, as printed in the "Usage Plans" table
+# ("| Rate (requests per second) | Burst |") of each operation's description in Amazon's models
+# (github.com/amzn/selling-partner-api-models, models/<api>/<model>.json) and on
+# https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits-in-the-sp-api.
+# Not the client's table: tests/test_models_tables.py checks both against the models.
+USAGE_PLANS: dict[str, UsagePlan] = {
+    # listings-items-api-model/listingsItems_2021-08-01.json
+    "searchListingsItems": UsagePlan(5.0, 5),
+    "getListingsItem": UsagePlan(5.0, 10),
+    "patchListingsItem": UsagePlan(5.0, 5),
+    "putListingsItem": UsagePlan(5.0, 10),
+    "deleteListingsItem": UsagePlan(5.0, 5),
+    # listings-restrictions-api-model/listingsRestrictions_2021-08-01.json
+    "getListingsRestrictions": UsagePlan(5.0, 10),
+    # fba-inventory-api-model/fbaInventory.json
+    "getInventorySummaries": UsagePlan(2.0, 2),
+    # product-type-definitions-api-model/definitionsProductTypes_2020-09-01.json
+    "getDefinitionsProductType": UsagePlan(5.0, 10),
+    "searchDefinitionsProductTypes": UsagePlan(5.0, 10),
+    # catalog-items-api-model/catalogItems_2022-04-01.json
+    "getCatalogItem": UsagePlan(2.0, 2),
+    "searchCatalogItems": UsagePlan(2.0, 2),
+    # reports-api-model/reports_2021-06-30.json
+    "createReport": UsagePlan(0.0167, 15),
+    "getReport": UsagePlan(2.0, 15),
+    "getReportDocument": UsagePlan(0.0167, 15),
+}
 
 
 def rate_limit_header(plan: UsagePlan) -> str:

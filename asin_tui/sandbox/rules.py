@@ -2,10 +2,10 @@
 
 `derive()` reads the seller's attribute document (validated against the product type schema)
 and Amazon's hidden facts (FBA stock, enforcements, restrictions, a removed catalog item) and
-answers the `summaries[].status`, the `issues[]` and the ground-truth finding codes. A patch
+answers the `summaries[].status`, the `issues[]` and the ground-truth causes. A patch
 changes the record; the next `derive()` reflects it.
 
-`ISSUES` is the mapping table between the finding codes of `asin_tui.domain.codes` and the
+`ISSUES` is the mapping table between the causes of `truth` (the sandbox's ground truth) and the
 SP-API issues the sandbox emits for them (code, categories, enforcement actions): the one
 place tests of the diagnosis engine can read what each cause looks like on the wire.
 """
@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from asin_tui.domain import codes
-from asin_tui.domain.marketplaces import Marketplace
-from asin_tui.sandbox import schemas
+from asin_tui.sandbox import schemas, truth
 from asin_tui.sandbox.catalog import Record, attributes_of, generated_with_defects, in_currency
+from asin_tui.sandbox.marketplaces import Marketplace
 
 BUYABLE, DISCOVERABLE = "BUYABLE", "DISCOVERABLE"
 LISTING_SUPPRESSED = "LISTING_SUPPRESSED"
@@ -35,7 +34,7 @@ HIDDEN_ACTIONS = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED, SEARCH_SUP
 class IssueSpec:
     """What one kind of problem looks like as an SP-API Issue."""
 
-    cause: str  # finding code (asin_tui.domain.codes)
+    cause: str  # the cause it stands for (sandbox.truth)
     code: str  # SP-API issue code
     message: str  # str.format(name=..., detail=...)
     categories: tuple[str, ...] = ()
@@ -45,41 +44,41 @@ class IssueSpec:
 
 ISSUES: dict[str, IssueSpec] = {
     "missing_attribute": IssueSpec(
-        codes.MISSING_ATTRIBUTE,
+        truth.MISSING_ATTRIBUTE,
         "90220",
         "'{name}' is required but not supplied.",
         ("MISSING_ATTRIBUTE",),
         (LISTING_SUPPRESSED,),
     ),
     "missing_image": IssueSpec(
-        codes.MISSING_IMAGE,
+        truth.MISSING_IMAGE,
         "18320",
         "The main image is missing. Add a main image ('{name}') to lift the suppression.",
         ("MISSING_IMAGE",),
         (LISTING_SUPPRESSED,),
     ),
     "missing_price": IssueSpec(
-        codes.MISSING_PRICE,
+        truth.MISSING_PRICE,
         "90220",
         "'{name}' is required but not supplied.",
         ("MISSING_PRICE",),
     ),
     "invalid_value": IssueSpec(
-        codes.INVALID_ATTRIBUTE,
+        truth.INVALID_ATTRIBUTE,
         "4000001",
         "The provided value for '{name}' is invalid.",
         ("INVALID_ATTRIBUTE",),
         (ATTRIBUTE_SUPPRESSED,),
     ),
     "invalid_attribute": IssueSpec(
-        codes.INVALID_ATTRIBUTE,
+        truth.INVALID_ATTRIBUTE,
         "90000900",
         "The attributes are invalid. {detail}.",
         ("INVALID_ATTRIBUTE",),
         (ATTRIBUTE_SUPPRESSED,),
     ),
     "invalid_image": IssueSpec(
-        codes.INVALID_IMAGE,
+        truth.INVALID_IMAGE,
         "18027",
         "We believe the main image has text, logo, graphic, or watermark that is not permitted "
         "for this product type. Submit a compliant image to lift the suppression. Also refer "
@@ -88,7 +87,7 @@ ISSUES: dict[str, IssueSpec] = {
         (SEARCH_SUPPRESSED,),
     ),
     "price_below_minimum": IssueSpec(
-        codes.PRICE_CONFLICT,
+        truth.PRICE_CONFLICT,
         "18155",
         "The 'minimum price' is greater than the selling price (excluding shipping) for the "
         "listing. Review and update your price and/or minimum price.",
@@ -96,27 +95,27 @@ ISSUES: dict[str, IssueSpec] = {
         (LISTING_SUPPRESSED,),
     ),
     "price_above_maximum": IssueSpec(
-        codes.PRICE_CONFLICT,
+        truth.PRICE_CONFLICT,
         "18155",
         "The selling price (excluding shipping) is greater than the 'maximum price' for the "
         "listing. Review and update your price and/or maximum price.",
         ("INVALID_PRICE",),
         (LISTING_SUPPRESSED,),
     ),
-    "18742": IssueSpec(codes.POLICY_VIOLATION, "18742", "Restricted Products Policy Violation"),
+    "18742": IssueSpec(truth.POLICY_VIOLATION, "18742", "Restricted Products Policy Violation"),
     "99300": IssueSpec(
-        codes.POLICY_VIOLATION,
+        truth.POLICY_VIOLATION,
         "99300",
         "Product Detail Page Rules Violation (Inaccurate information on product detail page).",
     ),
     "100390": IssueSpec(
-        codes.POLICY_VIOLATION,
+        truth.POLICY_VIOLATION,
         "100390",
         "Compliance documentation required: the product safety documents for this product "
         "(for example GPSR) have not been provided. Upload them in Seller Central.",
     ),
     "catalog_removed": IssueSpec(
-        codes.CATALOG_ITEM_REMOVED,
+        truth.CATALOG_ITEM_REMOVED,
         "8541",
         "This ASIN has been removed from the Amazon catalog in this store and offers on it "
         "are not buyable. Contact Selling Partner Support or list against the correct ASIN.",
@@ -124,13 +123,13 @@ ISSUES: dict[str, IssueSpec] = {
         (CATALOG_ITEM_REMOVED,),
     ),
     "incomplete": IssueSpec(
-        codes.INCOMPLETE_SKU,
+        truth.INCOMPLETE_SKU,
         "13013",
         "SKU not in catalog or deleted. If you deleted this SKU, wait 24 hours before you "
         "resubmit it; otherwise resubmit it with all required attributes.",
     ),
     "product_type_mismatch": IssueSpec(
-        codes.PRODUCT_TYPE_MISMATCH,
+        truth.PRODUCT_TYPE_MISMATCH,
         "4000003",
         "The product type of the request does not match the product type of the listing: {detail}.",
     ),
@@ -316,7 +315,7 @@ def _policy(record: Record, found: _Findings, today: datetime) -> None:
         found.issues.append(
             make_issue(spec, found.marketplace_id, actions=(policy.action,), expiry=expiry)
         )
-        found.causes.add(codes.EXEMPTION_EXPIRING)
+        found.causes.add(truth.EXEMPTION_EXPIRING)
         return
     found.add(policy.code, actions=(policy.action,))
 
@@ -339,15 +338,15 @@ def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
     if record.catalog_removed and CATALOG_ITEM_REMOVED not in found.actions_in_force():
         found.add("catalog_removed")
     if record.catalog_product_type not in (None, record.product_type):
-        found.causes.add(codes.PRODUCT_TYPE_MISMATCH)  # seen only in the catalog item
+        found.causes.add(truth.PRODUCT_TYPE_MISMATCH)  # seen only in the catalog item
     condition = _first_value(attributes, "condition_type")
     if condition not in _CONDITIONS:  # a rejected value: Amazon keeps the submitted one
         condition = record.condition
     if record.gate and (record.gate.conditions is None or condition in record.gate.conditions):
         found.causes.add(
-            codes.APPROVAL_REQUIRED
+            truth.APPROVAL_REQUIRED
             if record.gate.reason_code == "APPROVAL_REQUIRED"
-            else codes.NOT_ELIGIBLE
+            else truth.NOT_ELIGIBLE
         )
     price, price_ok = (None, False) if parent else _price(attributes, mp, found)
     fulfillment = _fulfillment(attributes)
@@ -361,16 +360,16 @@ def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
         and price_ok
         and in_stock
         and not (actions & NOT_BUYABLE_ACTIONS)
-        and not (found.causes & {codes.APPROVAL_REQUIRED, codes.NOT_ELIGIBLE})
+        and not (found.causes & {truth.APPROVAL_REQUIRED, truth.NOT_ELIGIBLE})
     )
     discoverable = complete and not (actions & HIDDEN_ACTIONS)
     if fba and not buyable and record.stock and record.stock.fulfillable > 0:
-        found.causes.add(codes.STRANDED_FBA)
+        found.causes.add(truth.STRANDED_FBA)
     if parent:
-        found.causes.add(codes.VARIATION_PARENT)
+        found.causes.add(truth.VARIATION_PARENT)
     if not complete:
         found.issues.insert(0, make_issue(ISSUES["incomplete"], mp.marketplace_id))
-        found.causes.add(codes.INCOMPLETE_SKU)
+        found.causes.add(truth.INCOMPLETE_SKU)
     status = tuple(s for s, on in ((BUYABLE, buyable), (DISCOVERABLE, discoverable)) if on)
     if record.quoted_text:  # Amazon's messages quoting the listing's own text
         for issue in found.issues:
@@ -395,15 +394,15 @@ def _in_stock(
     if parent:
         return False
     if fulfillment is None:
-        found.causes.add(codes.LISTING_CLOSED)
+        found.causes.add(truth.LISTING_CLOSED)
         return False
     fba, quantity = fulfillment
     if fba:
         if record.stock is None or record.stock.fulfillable == 0:
-            found.causes.add(codes.OUT_OF_STOCK_FBA)
+            found.causes.add(truth.OUT_OF_STOCK_FBA)
             return False
         return True
     if not quantity:
-        found.causes.add(codes.OUT_OF_STOCK_MFN)
+        found.causes.add(truth.OUT_OF_STOCK_MFN)
         return False
     return True

@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable
 from datetime import datetime
 
-from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.sandbox import hostile, schemas
 from asin_tui.sandbox.catalog import (
     DEMO_PROBLEM_SHARE,
@@ -25,6 +24,7 @@ from asin_tui.sandbox.catalog import (
     image_url,
     make_fba,
 )
+from asin_tui.sandbox.marketplaces import Marketplace
 
 Defect = Callable[[Record, random.Random], None]
 

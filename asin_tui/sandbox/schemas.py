@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from asin_tui.domain.marketplaces import Marketplace
+from asin_tui.sandbox.marketplaces import Marketplace
 
 META_SCHEMA_ID = (
     "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from asin_tui.domain.marketplaces import Marketplace
 from asin_tui.sandbox.catalog import (
     ALNUM,
     IMAGE_SIZE,
@@ -26,6 +25,7 @@ from asin_tui.sandbox.catalog import (
     seeded_id,
     title_of,
 )
+from asin_tui.sandbox.marketplaces import Marketplace
 from asin_tui.sandbox.rules import Derived, iso
 
 APPROVAL_PATH = "/hz/approvalrequest/restrictions/approve"

@@ -55,7 +55,7 @@ from sp_api.base import ApiResponse
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
 from sp_api.base.exceptions import SellingApiException
 
-from asin_tui.domain.marketplaces import Marketplace
+from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.spapi.calls import (
     CATALOG_SEARCH_MAX,
     PENDING_STATUSES,
@@ -845,5 +845,6 @@ def open_sandbox_app_client(app: SandboxApp) -> SpApi:
     from asin_tui.sandbox.transport import SandboxTransport
 
     account = app.account
-    profile = sandbox_profile(account.marketplace, account.seller_id, DEMO_ENDPOINT, name="demo")
+    marketplace = resolve_marketplace(account.marketplace.marketplace_id)
+    profile = sandbox_profile(marketplace, account.seller_id, DEMO_ENDPOINT, name="demo")
     return open_client_for_transport(profile, SandboxTransport(app), time_scale=app.time_scale)

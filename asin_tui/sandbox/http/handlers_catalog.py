@@ -24,6 +24,8 @@ from asin_tui.sandbox.http.wire import (
     not_found,
 )
 
+# The enums of catalogItems_2022-04-01.json's includedData and identifiersType (no FNSKU:
+# that is a Listings Items identifier).
 CATALOG_INCLUDED_DATA = frozenset(
     {
         "attributes",
@@ -38,9 +40,7 @@ CATALOG_INCLUDED_DATA = frozenset(
         "vendorDetails",
     }
 )
-IDENTIFIER_TYPES = frozenset(
-    {"ASIN", "EAN", "FNSKU", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC"}
-)
+IDENTIFIER_TYPES = frozenset({"ASIN", "EAN", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC"})
 
 
 class CatalogHandlers:

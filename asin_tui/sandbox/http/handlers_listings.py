@@ -33,7 +33,6 @@ from asin_tui.sandbox.http.wire import (
     not_found,
     required,
 )
-from asin_tui.spapi.parse import LISTING_SECTIONS
 
 log = logging.getLogger("asin_tui.sandbox.app")
 log.addHandler(logging.NullHandler())
@@ -41,7 +40,22 @@ log.addHandler(logging.NullHandler())
 LISTINGS = "/listings/2021-08-01"
 SEARCH_RESULT_CAP = 1000  # Amazon pages through at most this many SKUs per query
 
-LISTINGS_INCLUDED_DATA = frozenset(LISTING_SECTIONS)  # the model's includedData enum
+# The enums of the models' parameters (listingsItems_2021-08-01.json: includedData of
+# getListingsItem/searchListingsItems and of patchListingsItem, identifiersType, withStatus,
+# withIssueSeverity; listingsRestrictions_2021-08-01.json: conditionType). The sandbox's own
+# copies: tests/test_models_tables.py checks them, and the client's, against the models.
+LISTINGS_INCLUDED_DATA = frozenset(
+    {
+        "summaries",
+        "attributes",
+        "issues",
+        "offers",
+        "fulfillmentAvailability",
+        "procurement",
+        "relationships",
+        "productTypes",
+    }
+)
 PATCH_INCLUDED_DATA = frozenset({"identifiers", "issues"})
 IDENTIFIER_TYPES = frozenset(
     {"ASIN", "EAN", "FNSKU", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC"}
