@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 
 from asin_tui.cli import UsageError
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
-from asin_tui.store.config import Config, Profile, load_config
+from asin_tui.store.config import Config, Profile, exposure_warning, load_config
 
 
 def add_account_options(parser: argparse.ArgumentParser, *, marketplace_help: str) -> None:
@@ -47,10 +48,14 @@ def marketplace_option(args: argparse.Namespace) -> Marketplace | None:
 
 def resolve_profile(args: argparse.Namespace, config: Config | None = None) -> Profile | None:
     """The configured profile the options name (the default one without ``--profile``), in
-    the ``--marketplace`` given; None for ``--demo``. A config problem raises ConfigError."""
+    the ``--marketplace`` given; None for ``--demo``. A config problem raises ConfigError.
+    A config file other users can read is warned about on stderr (one line)."""
     if wants_demo(args):
         return None
-    profile = (config or load_config()).profile(getattr(args, "profile", None))
+    config = config or load_config()
+    profile = config.profile(getattr(args, "profile", None))
+    if warning := exposure_warning(config.path):  # it may hold the credentials used now
+        print(f"asin-tui: warning: {warning}", file=sys.stderr)
     marketplace = marketplace_option(args)
     return profile if marketplace is None else _in_marketplace(profile, marketplace)
 

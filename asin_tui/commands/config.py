@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import stat
 import sys
 
 from asin_tui.cli import UsageError
@@ -17,6 +16,7 @@ from asin_tui.store.config import (
     Profile,
     credential_hint,
     display_path,
+    exposure_warning,
     load_config,
 )
 
@@ -191,10 +191,5 @@ def _describe(profile: Profile, *, is_default: bool) -> list[str]:
 
 
 def _warn_if_readable_by_others(config: Config) -> None:
-    mode = stat.S_IMODE(config.path.stat().st_mode)
-    if mode & 0o077:
-        print(
-            f"warning: {visible(display_path(config.path))} is readable by others "
-            f"(mode {mode:04o}); run: chmod 600 {visible(config.path)}",
-            file=sys.stderr,
-        )
+    if warning := exposure_warning(config.path):
+        print(f"warning: {warning}", file=sys.stderr)

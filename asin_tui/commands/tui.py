@@ -15,7 +15,13 @@ from asin_tui.cli import UsageError
 from asin_tui.commands._account import resolve_profile, wants_demo
 from asin_tui.domain.text import visible
 from asin_tui.service import AccountService
-from asin_tui.store.config import Config, ConfigError, ConfigNotFound, load_config
+from asin_tui.store.config import (
+    Config,
+    ConfigError,
+    ConfigNotFound,
+    exposure_warning,
+    load_config,
+)
 from asin_tui.ui.app import make_app
 from asin_tui.ui.progress import saved_progress
 from asin_tui.ui.service import ServiceFactory
@@ -60,4 +66,11 @@ def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory 
         profile = resolve_profile(args, config)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    return lambda: AccountService.for_profile(profile)
+    warning = exposure_warning(config.path)  # on stderr too, but the app covers the screen
+
+    def open_profile() -> AccountService:
+        service = AccountService.for_profile(profile)
+        service.notices.extend(filter(None, [warning]))
+        return service
+
+    return open_profile

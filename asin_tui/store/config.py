@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
+from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import read_regular_file
 from asin_tui.store.keymap import BINDING_IDS, key_string, unknown_id_hint
@@ -173,6 +175,22 @@ def display_path(path: Path) -> str:
         return "~/" + Path(path).relative_to(Path.home()).as_posix()
     except ValueError:
         return str(path)
+
+
+def exposure_warning(path: Path) -> str | None:
+    """One line telling that the config file (where credentials may be kept) can be read or
+    changed by other local users, and how to fix it; None when it is private (or gone)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    exposed = "readable" if mode & 0o044 else "writable" if mode & 0o022 else "usable"
+    return (
+        f"{visible(display_path(path))} is {exposed} by others (mode {mode:04o}); "
+        f"run: chmod 600 {visible(path)}"
+    )
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
