@@ -50,6 +50,7 @@ BINDING_IDS: tuple[str, ...] = (
     "detail.copy_sku",
     "export.cancel",
     "help.close",
+    "copied.close",
     "wizard.next",
     "wizard.back",
     "wizard.leave",

@@ -8,7 +8,9 @@ from asin_tui.store import paths
 from asin_tui.store.config import display_path
 from asin_tui.ui import evidence_text
 from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.screens.detail import DetailScreen, seller_central_link
+from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
 from tests.ui.conftest import settle
@@ -80,12 +82,29 @@ async def test_c_copies_the_seller_central_link_and_shift_c_the_sku(app):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_detail(pilot, "j")
         await pilot.press("c")
-        assert app.clipboard == (
+        link = (
             "https://sellercentral.amazon.com/myinventory/inventory"
             f"?searchField=all&searchTerm={screen.record.sku}"
         )
+        assert app.clipboard == link
+        await pilot.pause()
+        # no "Copied": it says how the text was sent, and shows it to select
+        assert isinstance(app.screen, CopiedScreen)
+        shown = screen_text(app)
+        assert "Sent to the terminal's clipboard (OSC 52): the Seller Central link" in shown
+        assert link in "".join(shown.split())  # the URL may wrap
+        assert "set-clipboard on" in shown
+        assert not any("Copied" in str(n.message) for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
         await pilot.press("C")
         assert app.clipboard == screen.record.sku
+        await pilot.pause()
+        assert screen.record.sku in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
 
 
 def test_seller_central_link_escapes_the_sku():
@@ -159,3 +178,19 @@ async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
 def test_the_detail_header_says_the_condition_in_words():
     record = dataclasses.replace(make_records(1)[0], condition_type="used_very_good")
     assert "Condition Used – Very Good" in evidence_text.header(record).plain
+
+
+async def test_help_on_the_welcome_screen_shows_only_the_apps_own_keys():
+    """Not the scrolling keys of the welcome text's container, named "VerticalScroll"."""
+    app = make_app(None, demo_factory=FakeService)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = {(group, description) for group, _, description, _ in app.screen.rows}
+        assert ("On this screen", "Open the demo") in rows
+        assert ("Everywhere", "Quit") in rows
+        assert {group for group, _ in rows} == {"On this screen", "Everywhere"}
+        help_text = str(app.screen.query_one("#help-keys").render())
+        assert "VerticalScroll" not in help_text and "Scroll" not in help_text

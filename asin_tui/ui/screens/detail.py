@@ -16,6 +16,7 @@ from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
 from asin_tui.ui.messages import DetailLoaded
 from asin_tui.ui.screens.base import WorkerScreen
+from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.account_banner import AccountBanner
 
@@ -129,9 +130,13 @@ class DetailScreen(WorkerScreen):
         if link is None:
             self.action_copy_sku()
             return
-        self.app.copy_to_clipboard(link)
-        self.notify(link, title="Copied the Seller Central link")
+        self._copy("the Seller Central link", link)
 
     def action_copy_sku(self) -> None:
-        self.app.copy_to_clipboard(self.record.sku)
-        self.notify(self.record.sku, title="Copied the SKU")
+        self._copy("the SKU", self.record.sku)
+
+    def _copy(self, what: str, text: str) -> None:
+        """To the clipboard through the terminal, and on screen: whether the terminal passed
+        it on cannot be known (tmux drops OSC 52 by default)."""
+        self.app.copy_to_clipboard(text)
+        self.app.push_screen(CopiedScreen(what, text))

@@ -16,11 +16,21 @@ from asin_tui.ui.screens.base import DismissOnce
 
 
 def binding_rows(app, bindings: Iterable[ActiveBinding]) -> list[tuple[str, str, str, str]]:
-    """(group, keys, description, tooltip) per action, several keys of one action merged."""
+    """(group, keys, description, tooltip) per action, several keys of one action merged.
+
+    The app's and the screen's keys, and asin-tui's own widgets' (each has an ``id``, the
+    keymap's name for it): the keys Textual's containers and inputs bring (a VerticalScroll's
+    scrolling, an Input's editing keys) are those widgets' business and would show their
+    class names ("VerticalScroll") as a heading."""
+    from textual.app import App
+    from textual.screen import Screen
+
     merged: dict[tuple[int, str], list] = {}
     for active in bindings:
         binding: Binding = active.binding
         if not binding.description or binding.system:
+            continue
+        if not binding.id and not isinstance(active.node, App | Screen):
             continue
         group = _group_title(active.node)
         key = (id(active.node), binding.action)

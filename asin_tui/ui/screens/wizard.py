@@ -473,4 +473,9 @@ class WizardScreen(DismissOnce, Screen):
     def action_copy_case(self) -> None:
         if self.state.case_text:
             self.app.copy_to_clipboard(self.state.case_text)
-            self.notify(str(self.state.case_path), title="Copied the case draft")
+            # OSC 52: whether the terminal passed it on cannot be known; the file always has it
+            self.notify(
+                f"Sent to the terminal's clipboard (OSC 52); saved in {self.state.case_path}",
+                title="Case draft",
+                markup=False,
+            )
