@@ -51,6 +51,8 @@ BINDING_IDS: tuple[str, ...] = (
     "export.cancel",
     "help.close",
     "copied.close",
+    "confirm.no",
+    "confirm.yes",
     "wizard.next",
     "wizard.back",
     "wizard.leave",

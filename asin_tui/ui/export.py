@@ -24,11 +24,12 @@ EXPORT_FILE_MODE = 0o644  # an export is the seller's document, not a secret
 class ExportRequest:
     path: Path
     fmt: Format
+    overwrite: bool = False  # the user said to replace the existing file
 
     def write(self, text: str) -> None:
-        """Atomically create the file; an existing file is never replaced (FileExistsError),
-        nor a device, pipe or symlink (store.atomic.write_output)."""
-        write_output(self.path, text, EXPORT_FILE_MODE, overwrite=False)
+        """Atomically create the file; an existing file is replaced only when ``overwrite``
+        (else FileExistsError), never a device, pipe or symlink (store.atomic.write_output)."""
+        write_output(self.path, text, EXPORT_FILE_MODE, overwrite=self.overwrite)
 
 
 def format_for(path: str) -> Format | None:

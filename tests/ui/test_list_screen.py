@@ -13,7 +13,9 @@ from textual.widgets import RadioButton
 
 from asin_tui.domain.models import State
 from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.confirm import ConfirmScreen
 from asin_tui.ui.screens.detail import DetailScreen
+from asin_tui.ui.screens.export import ExportScreen
 from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
@@ -157,18 +159,52 @@ async def test_export_writes_what_is_shown_as_csv_and_json(app, tmp_path):
         assert document["profile"] == "test"
 
 
-async def test_export_never_overwrites_an_existing_file(app, tmp_path):
+async def test_export_asks_before_replacing_a_file_and_no_is_the_default(app, tmp_path):
     target = tmp_path / "keep.csv"
     target.write_text("precious\n")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("e")
         await pilot.pause()
         app.screen.query_one("#export-path").value = str(target)
         await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert str(target) in str(app.screen.query_one("#confirm-detail").render())
+        await pilot.press("enter")  # on No, which has the focus
         await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)  # back to choose another name
         assert target.read_text() == "precious\n"
-        assert any("exists" in n.message for n in app._notifications)
+        for no in ("escape", "n"):
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press(no)
+            await settle(pilot)
+            assert isinstance(app.screen, ExportScreen)
+            assert target.read_text() == "precious\n"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)
+        assert target.read_text().startswith("sku,")
+        assert any(f"rows to {target}" in n.message for n in app._notifications)
+
+
+async def test_export_says_the_absolute_path_it_wrote(app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = "relative.json"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "relative.json").is_file()
+        assert any(
+            n.message.endswith(f"rows to {tmp_path / 'relative.json'}") for n in app._notifications
+        )
 
 
 async def test_help_lists_the_real_bindings_of_the_focused_screen(app):

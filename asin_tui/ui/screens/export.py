@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from textual import on
@@ -13,6 +14,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from asin_tui.ui.export import FORMATS, ExportRequest, format_for
 from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.confirm import ConfirmScreen
 
 
 class FormatButton(RadioButton):
@@ -69,8 +71,26 @@ class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
         if not text:
             self.notify("Type a file name", severity="warning")
             return
-        path = Path(text).expanduser()
-        self.dismiss(ExportRequest(path, self.fmt))  # type: ignore[arg-type]
+        path = Path(text).expanduser().absolute()
+        request = ExportRequest(path, self.fmt)  # type: ignore[arg-type]
+        if not path.is_file():
+            self.dismiss(request)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self.dismiss(dataclasses.replace(request, overwrite=True))
+            else:  # back to the name, to choose another
+                self.query_one("#export-path", Input).focus()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "The file exists. Replace it?",
+                f"{path} exists. Replacing it loses what it holds now.",
+                "Replace",
+            ),
+            answered,
+        )
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
