@@ -106,6 +106,8 @@ class SyncSummary:
     needs_attention: int = 0
     failed: Mapping[str, str] = field(default_factory=dict)
     calls: Mapping[str, int] = field(default_factory=dict)  # SP-API requests per operation
+    #: The failed keys that cost listings -> at most how many (None: unknown); see SyncInfo.
+    missing: Mapping[str, int | None] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
@@ -212,6 +214,16 @@ class AccountService:
 
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()
+
+    def cached_not_from_last_sync(self, *, all_listings: bool) -> int:
+        """How many of the rows cached_records returns the last sync did not fetch (kept
+        from an earlier one): what an incomplete sync shows of what it missed."""
+        info = self.last_sync()
+        if info is None:
+            return self._cache.count()
+        return self._cache.count_not_synced_at(
+            info.finished_at, needs_attention_only=not all_listings
+        )
 
     def account_health(self) -> AccountHealth | None:
         """The account-level gate for this marketplace, from the last Account Health report a
@@ -375,6 +387,7 @@ class AccountService:
             complete=complete,
             failed=failed,
             listings=store.listings,
+            missing=result.missing,
         )
         store.staged.commit(
             product_types=result.product_types,
@@ -392,6 +405,7 @@ class AccountService:
             needs_attention=store.needs_attention,
             failed=failed,
             calls=dict(result.calls),
+            missing=dict(result.missing),
         )
 
     def _read_product_type(

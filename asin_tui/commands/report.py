@@ -2,7 +2,8 @@
 
 A contract scripts rely on: formats `json`, `csv` and `table` (for people), the order of
 `models.sort_key` (most severe state first, then SKU), exit 0 when nothing needs attention,
-1 when something does, 2 on any error (config, credentials, network) with one clear line.
+1 when something does, 2 on any error (config, credentials, network) with one clear line, 3
+when the sync could not fetch every listing in scope (stderr names what is missing).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ CSV_COLUMNS = (
     "finding_codes",
 )
 DEFAULT_MAX_AGE_MINUTES = 15.0
+#: The listing set is incomplete: some listings could not be fetched (stderr names them).
+EXIT_INCOMPLETE = 3
 MIN_TABLE_WIDTH = 100
 PIPED_WIDTH = 120
 DEMO_MARKETPLACE = "US"  # the marketplace the built-in sandbox account sells in
@@ -67,7 +70,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
         epilog=(
             "Exit status: 0 when no listing needs attention, 1 when some do, 2 on an error "
-            "(config, credentials, network). A listing needs attention when it is not "
+            "(config, credentials, network), 3 when the listing set is incomplete (some "
+            "listings could not be fetched; stderr names them). A listing needs attention when it is not "
             "buyable, not discoverable, or has an ERROR finding; one that is live with only "
             "WARNING findings (an exemption about to expire...) is at risk: listed, but it "
             "does not make the exit status 1."
@@ -150,8 +154,9 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
         warnings = [*service.notices, service.cache_warning]
         for warning in filter(None, warnings):
             print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
+        incomplete = False
         if not (args.cached and _fresh(service.last_sync(), args)):
-            await _sync(service, include_all=args.all)
+            incomplete = await _sync(service, include_all=args.all)
         records = service.cached_records(all_listings=args.all)
         text = render(
             args.format,
@@ -165,6 +170,8 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
     finally:
         await service.aclose()
     _emit(text, args.output, len(records))
+    if incomplete:
+        return EXIT_INCOMPLETE
     return 1 if any(r.needs_attention for r in records) else 0
 
 
@@ -175,21 +182,61 @@ def _fresh(last: SyncInfo | None, args: argparse.Namespace) -> bool:
     return last.age_seconds() <= args.max_age * 60
 
 
-async def _sync(service: AccountService, *, include_all: bool) -> None:
+async def _sync(service: AccountService, *, include_all: bool) -> bool:
+    """Sync, and say on stderr what it could not fetch; True when the listing set it leaves
+    is incomplete (some listings in scope could not be fetched at all)."""
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        summary = await service.sync(include_all=include_all, progress=bar)
+        await service.sync(include_all=include_all, progress=bar)
     finally:
         if bar:
             bar.clear()
-    if summary.failed:
-        shown = "; ".join(f"{key}: {why}" for key, why in list(summary.failed.items())[:5])
-        more = f" (and {len(summary.failed) - 5} more)" if len(summary.failed) > 5 else ""
-        print(
-            f"asin-tui: warning: {len(summary.failed)} could not be fetched, their cached "
-            f"data is shown: {visible(shown)}{more}",
-            file=sys.stderr,
+    info = service.last_sync()
+    if info is None or not info.failed:
+        return False
+    kept = service.cached_not_from_last_sync(all_listings=include_all)
+    for line in sync_gap_lines(info, kept):
+        print(f"asin-tui: warning: {visible(line)}", file=sys.stderr)
+    return info.listings_incomplete
+
+
+#: How many failures a warning names before "and N more".
+NAMED_GAPS = 10
+
+
+def sync_gap_lines(info: SyncInfo, kept: int) -> list[str]:
+    """What an incomplete sync could not fetch, one line per kind, naming each (up to
+    NAMED_GAPS; JSON's last_sync.failed has every one): the listings that are missing, and
+    whether anything of them is shown from the cache (``kept``: rows shown that this sync did
+    not fetch); then what else failed (evidence, product types, account health)."""
+    lines = []
+    names = info.gap_names_by_key()
+    lost = [key for key in info.failed if key in info.missing]
+    if lost:
+        lines.append(
+            f"the listing set is incomplete: {info.missing_text()} could not be fetched — "
+            + _named([f"{names[key]}: {info.failed[key]}" for key in lost])
         )
+        if kept:
+            were = "listing is" if kept == 1 else "listings are"
+            lines.append(
+                f"{kept} {were} shown from an earlier sync (not refreshed by this one); "
+                "listings never fetched before are not shown"
+            )
+        else:
+            lines.append("no earlier data of them is cached: they are not shown")
+    other = [key for key in info.failed if key not in info.missing]
+    if other:
+        lines.append(
+            f"{len(other)} more could not be fetched: "
+            + _named([f"{names[key]}: {info.failed[key]}" for key in other])
+        )
+    return lines
+
+
+def _named(items: list[str]) -> str:
+    more = len(items) - NAMED_GAPS
+    return "; ".join(items[:NAMED_GAPS]) + (f"; and {more} more" if more > 0 else "")
 
 
 def _check_output(output: Path) -> None:
@@ -295,7 +342,9 @@ def render_json(
             "finished_at": last_sync.finished_at.isoformat(),
             "include_all": last_sync.include_all,
             "complete": last_sync.complete,
+            "listings_complete": not last_sync.listings_incomplete,
             "failed": dict(last_sync.failed),
+            "missing": dict(last_sync.missing),
         },
     }
     # C1, DEL and bidi/format characters as \\uXXXX (json.dumps escapes only C0): same data
@@ -438,8 +487,13 @@ def _table_footer(
     if last_sync is not None:
         scope = "all listings" if last_sync.include_all else "listings needing attention"
         parts.append(f"synced {last_sync.finished_at:%Y-%m-%d %H:%M} UTC ({scope})")
-        if not last_sync.complete:
-            parts.append(f"incomplete: {len(last_sync.failed)} could not be fetched")
+        if last_sync.listings_incomplete:
+            parts.append(
+                f"INCOMPLETE: {last_sync.missing_text()} could not be fetched "
+                f"({', '.join(last_sync.gap_names_by_key()[k] for k in last_sync.missing)})"
+            )
+        elif not last_sync.complete:
+            parts.append(f"{len(last_sync.failed)} could not be fetched (see stderr)")
     line = " · ".join(parts)
     if len(line) <= width:
         return [line]

@@ -106,14 +106,21 @@ CREATE TABLE IF NOT EXISTS account_health_request (
 );
 """
 
+#: Columns added since schema version 1 was released: (table, column, type), added to old files
+#: as they are opened (at the end of the table, where a new file has them too).
+_ADDED_COLUMNS = (
+    ("sync", "missing", "TEXT"),  # failed key -> at most how many listings it lost (JSON)
+    ("evidence", "gaps", "TEXT"),  # evidence a failed call left out or stale (JSON)
+)
+
 _RECORD_COLUMNS = (
     "sku, asin, title, marketplace_id, state, buyable, discoverable, findings, product_type,"
     " condition_type, fulfillment_channel, quantity, inbound, price, currency, inactive_since"
 )
 
-_EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found"
+_EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found, gaps"
 _LISTING_PARAMS = ", ".join("?" * 21)  # the listings table's columns
-_EVIDENCE_PARAMS = ", ".join("?" * 6)
+_EVIDENCE_PARAMS = ", ".join("?" * 7)
 
 _T = TypeVar("_T")
 
@@ -132,6 +139,10 @@ class RawEvidence:
     restrictions: list[dict[str, Any]] | None = None  # getListingsRestrictions `restrictions`
     catalog: dict[str, Any] | None = None  # Catalog Items 2022-04-01 Item
     catalog_not_found: bool = False  # the catalog has no item for the ASIN in this marketplace
+    #: Evidence the sync asked for and could not get: section ("inventory", "restrictions",
+    #: "catalog") -> {"call", "error", "as_of"}; "as_of" (ISO) when the section above is the
+    #: last good answer from an earlier sync, None when it is not there at all.
+    gaps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +155,41 @@ class SyncInfo:
     complete: bool
     failed: Mapping[str, str] = field(default_factory=dict)  # SKU or query -> reason
     listings: int = 0  # listings the sync fetched
+    #: The failed keys that cost listings (a search window, a SKU) -> at most how many
+    #: listings are missing for it (None: unknown). Empty: the listing set is complete.
+    missing: Mapping[str, int | None] = field(default_factory=dict)
 
     def age_seconds(self, now: datetime | None = None) -> float:
         return ((now or datetime.now(UTC)) - self.finished_at).total_seconds()
+
+    @property
+    def listings_incomplete(self) -> bool:
+        """Some listings in the sync's scope could not be fetched at all."""
+        return bool(self.missing)
+
+    def missing_text(self) -> str:
+        """How many listings at most are missing, in words: 'up to 21 listings',
+        'up to 21 listings and an unknown number more', 'an unknown number of listings'."""
+        known = sum(n for n in self.missing.values() if n is not None)
+        unknown = any(n is None for n in self.missing.values())
+        plural = "s" if known != 1 else ""
+        if not known:
+            return "an unknown number of listings" if unknown else "no listings"
+        return f"up to {known} listing{plural}" + (" and an unknown number more" if unknown else "")
+
+    def gap_names_by_key(self) -> dict[str, str]:
+        """Each failed key named for people: 'search "not buyable" (created … to …)',
+        'SKU ABC-1', 'product type SHIRT', 'account health'."""
+        return {key: _gap_name(key) for key in self.failed}
+
+
+def _gap_name(key: str) -> str:
+    if key.startswith("search: "):
+        label, _, window = key.removeprefix("search: ").partition(", ")
+        return f'search "{label}"' + (f" ({window})" if window else "")
+    if key.startswith(("product type ", "listings ", "account health")):
+        return key
+    return f"SKU {key}"
 
 
 def cache_path(profile: str, marketplace_id: str) -> Path:
@@ -216,11 +259,14 @@ class ListingCache:
         return (json.loads(row[0]), json.loads(row[1])) if row else None
 
     def last_sync(self) -> SyncInfo | None:
-        query = "SELECT started_at, finished_at, include_all, complete, failed, listings FROM sync"
+        query = (
+            "SELECT started_at, finished_at, include_all, complete, failed, listings, missing"
+            " FROM sync"
+        )
         row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
         if row is None:
             return None
-        started, finished, include_all, complete, failed, listings = row
+        started, finished, include_all, complete, failed, listings, missing = row
         return SyncInfo(
             started_at=datetime.fromisoformat(started),
             finished_at=datetime.fromisoformat(finished),
@@ -228,6 +274,7 @@ class ListingCache:
             complete=bool(complete),
             failed=json.loads(failed),
             listings=listings,
+            missing=json.loads(missing) if missing else {},
         )
 
     def account_health(self) -> tuple[dict[str, Any], datetime] | None:
@@ -248,6 +295,14 @@ class ListingCache:
         query = "SELECT state, since FROM history WHERE sku = ? ORDER BY since"
         rows = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchall(), [])
         return [(State(state), datetime.fromisoformat(since)) for state, since in rows]
+
+    def count_not_synced_at(self, moment: datetime, *, needs_attention_only: bool) -> int:
+        """Rows (in load_records' scope) that a sync finishing at ``moment`` did not write."""
+        where = " AND needs_attention = 1" if needs_attention_only else ""
+        query = f"SELECT count(*) FROM listings WHERE synced_at != ?{where}"
+        return self._guarded(
+            lambda conn: conn.execute(query, (_utc_text(moment),)).fetchone()[0], 0
+        )
 
     def count(self) -> int:
         return self._guarded(
@@ -309,7 +364,8 @@ class ListingCache:
             if info.complete:
                 _drop_unseen(conn, seen, observed, forget=info.include_all)
             conn.execute(
-                "INSERT OR REPLACE INTO sync VALUES (1, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO sync (id, started_at, finished_at, include_all, complete,"
+                " failed, listings, missing) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _utc_text(info.started_at),
                     _utc_text(info.finished_at),
@@ -317,6 +373,7 @@ class ListingCache:
                     int(info.complete),
                     _dumps(dict(info.failed)),
                     info.listings,
+                    _dumps(dict(info.missing)),
                 ),
             )
 
@@ -514,10 +571,28 @@ def _connect(path: Path) -> sqlite3.Connection:
                 f"cache schema version {version}, this asin-tui uses {SCHEMA_VERSION}"
             )
         conn.executescript(_ADDED_TABLES)
+        _add_columns(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Add the columns of _ADDED_COLUMNS an older file lacks (under the write lock: another
+    process may be adding them too)."""
+
+    def lacking() -> list[tuple[str, str, str]]:
+        return [
+            (table, column, kind)
+            for table, column, kind in _ADDED_COLUMNS
+            if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        ]
+
+    if lacking():
+        with _immediate(conn):
+            for table, column, kind in lacking():
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _schema_version(conn: sqlite3.Connection) -> int | None:
@@ -756,6 +831,7 @@ def _evidence_row(raw: RawEvidence) -> tuple[Any, ...]:
         _dumps_opt(raw.restrictions),
         _dumps_opt(raw.catalog),
         int(raw.catalog_not_found),
+        _dumps(dict(raw.gaps)) if raw.gaps else None,
     )
 
 
@@ -816,7 +892,7 @@ def _records_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
 
 
 def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
-    sku, item, inventory, restrictions, catalog, not_found = row
+    sku, item, inventory, restrictions, catalog, not_found, gaps = row
     return RawEvidence(
         sku=sku,
         item=json.loads(item),
@@ -824,6 +900,7 @@ def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
         restrictions=_loads(restrictions),
         catalog=_loads(catalog),
         catalog_not_found=bool(not_found),
+        gaps=_loads(gaps) or {},
     )
 
 
