@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import json
 import math
 import os
@@ -360,28 +358,55 @@ def _account_dict(account: AccountHealth) -> dict[str, Any]:
 
 
 def render_csv(records: Sequence[ListingRecord]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    """The CSV of ``report --format csv`` and of the app's export. Text cells a spreadsheet
+    would run as a formula are defused (:func:`spreadsheet_text`); numbers stay numbers."""
+    lines = [_csv_row(CSV_COLUMNS)]
+    text = spreadsheet_text  # every text cell: SKUs, titles and causes come from outside
     for r in records:
         main = r.findings[0] if r.findings else None
-        writer.writerow(
+        row = _csv_row(
             (
-                r.sku,
-                r.asin or "",
-                r.title,
+                text(r.sku),
+                text(r.asin or ""),
+                text(r.title),
                 r.state.value,
-                r.main_cause,
+                text(r.main_cause),
                 main.severity.value if main else "",
-                r.fulfillment_channel or "",
-                "" if r.quantity is None else r.quantity,
+                text(r.fulfillment_channel or ""),
+                "" if r.quantity is None else r.quantity,  # numbers stay numbers (-3 too)
                 "" if r.price is None else str(r.price),
-                r.currency or "",
+                text(r.currency or ""),
                 r.inactive_since.isoformat() if r.inactive_since else "",
-                ";".join(f.code for f in r.findings),
+                text(";".join(f.code for f in r.findings)),
             )
         )
-    return buffer.getvalue()
+        lines.append(row)
+    return "".join(lines)
+
+
+def _csv_row(cells: Sequence[object]) -> str:
+    """One CSV row (RFC 4180 quoting, ending in a newline). A cell with a comma, a quote or
+    any line break is quoted: a bare carriage return too, which Python 3.11's csv module
+    leaves unquoted, so a title holding one would split the row in two for every reader."""
+    return ",".join(_csv_cell(str(cell)) for cell in cells) + "\n"
+
+
+def _csv_cell(cell: str) -> str:
+    if any(char in cell for char in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection"): = + - @ and a
+#: leading tab or carriage return; the full-width forms too, which some spreadsheets fold.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell as a spreadsheet shows it, never runs it: one that starts like a formula
+    (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``) gets a leading ``'``, as OWASP
+    recommends. Only for text: a numeric field (a negative price) is written as it is."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 # The table's columns: (header, width; 0: as wide as the longest value, SKU up to _SKU_MAX;
