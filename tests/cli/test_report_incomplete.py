@@ -14,6 +14,7 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.http.wire import ApiError, error_response
 from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.store import paths
 from tests.cli.test_report import (  # noqa: F401 - fast_clients is a fixture
     TIME_SCALE,
     assert_clean,
@@ -43,6 +44,7 @@ def flaky(fast_clients, monkeypatch):  # noqa: F811
     app = OneSearchDown(account, time_scale=TIME_SCALE)
     server, base_url = serve_in_thread(app)
     use_sandbox_profile(monkeypatch, "sb", account.seller_id, base_url)
+    paths.config_file().chmod(0o600)  # as config init writes it (no warning about it)
     yield account, app
     server.stop()
 
