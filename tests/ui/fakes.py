@@ -32,6 +32,7 @@ from asin_tui.domain.models import (
     sort_key,
 )
 from asin_tui.service import HealthRefresh, SyncFailed
+from asin_tui.store.cache import SyncInfo
 from asin_tui.ui.service import WizardProgress
 
 US = "ATVPDKIKX0DER"
@@ -45,16 +46,6 @@ class SyncProgress:
     total: int | None
     message: str
     waiting: bool = False
-
-
-@dataclass(frozen=True)
-class SyncInfo:
-    started_at: datetime
-    finished_at: datetime
-    include_all: bool
-    complete: bool
-    failed: dict
-    listings: int
 
 
 def finding(code, title, category=Category.STOCK, severity=Severity.ERROR, step=WizardStep.STOCK):
@@ -177,6 +168,7 @@ class FakeService:
         self._last_sync = (
             None if never_synced else SyncInfo(NOW, NOW, False, True, {}, len(self.records))
         )
+        self.next_sync: SyncInfo | None = None  # what the next sync leaves as last_sync
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
@@ -206,6 +198,8 @@ class FakeService:
         if self.fail_sync:  # nothing could be fetched: the service says why
             raise SyncFailed(self.fail_sync)
         self.synced += 1
+        if self.next_sync is not None:
+            self._last_sync = self.next_sync
         return {"listings": len(self.records)}
 
     def account_health(self) -> AccountHealth | None:

@@ -27,6 +27,7 @@ from asin_tui.ui.messages import (
     describe_error,
 )
 from asin_tui.ui.presentation import datetime_text
+from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.export import ExportScreen
@@ -115,6 +116,7 @@ class ListScreen(WorkerScreen):
         self._health_look: Worker | None = None
         self._after_sync = False  # the next cache load follows a sync
         self._cache_warned: str | None = None  # the cache warning already told
+        self._gaps_told: object = None  # finished_at of the sync whose gaps were told
         self.rows_complete = False  # every row of the scope is in (not only the first ones)
         #: the scope's true counts per state while only the first rows are in
         self._scope_counts: Mapping[State, int] | None = None
@@ -246,6 +248,7 @@ class ListScreen(WorkerScreen):
         # which take a visible ~0.3 s over 100,000 rows (refcounting still frees them).
         gc.freeze()
         self._show_sync_state()
+        self._tell_gaps(message.last_sync)
         if self._after_sync:
             self._after_sync = False
             if message.health_pending:
@@ -267,9 +270,33 @@ class ListScreen(WorkerScreen):
         if info is None:
             return "Never synced: press r to fetch your listings from Amazon"
         text = f"Last sync {datetime_text(info.finished_at)} · {info.listings} listings fetched"
-        if not info.complete:
+        if info.listings_incomplete:
+            text += f" · INCOMPLETE: {info.missing_text()} not fetched (r to retry)"
+        elif not info.complete:
             text += f" · {len(info.failed)} could not be fetched (r to retry)"
         return text
+
+    #: How many failures the after-sync notice names before "and N more".
+    NAMED_GAPS = 6
+
+    def _tell_gaps(self, info) -> None:
+        """After a sync that could not fetch everything (this one, or the last one when the
+        app opens): name what; the status line only has room for how much."""
+        if info is None or not info.failed or info.finished_at == self._gaps_told:
+            return
+        self._gaps_told = info.finished_at  # once per sync (every later load carries it)
+        names = info.gap_names_by_key()
+        lines = [f"{names[key]}: {info.failed[key]}" for key in info.failed]
+        more = len(lines) - self.NAMED_GAPS
+        text = "\n".join(lines[: self.NAMED_GAPS]) + (f"\n…and {more} more" if more > 0 else "")
+        if info.listings_incomplete:
+            title = f"Incomplete: {info.missing_text()} not fetched"
+            text += "\nPress r to sync again."
+        else:
+            title = "Not everything could be fetched"
+        self.notify(
+            plain(text, multiline=True), title=title, severity="warning", markup=False, timeout=30
+        )
 
     # ------------------------------------------------------------------ sync
     def action_sync(self) -> None:
