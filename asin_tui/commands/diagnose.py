@@ -15,6 +15,7 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -26,15 +27,17 @@ from asin_tui.domain.marketplaces import (
     marketplace_by_id,
     resolve_marketplace,
 )
-from asin_tui.domain.models import Diagnosis, Evidence, Finding, Severity
+from asin_tui.domain.models import Diagnosis, Evidence, Finding, Restriction, Severity
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.spapi.parse import (
     MalformedResponse,
     error_body,
     parse_inventory_summaries,
-    parse_listing,
+    parse_listing_bodies,
     parse_restrictions,
+    unwrap_body,
 )
+from asin_tui.store.config import ConfigError, load_config
 
 T = TypeVar("T")
 
@@ -79,30 +82,63 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     marketplace_id = _marketplace_id(args.diagnose_marketplace or args.marketplace)
-    listing = _read(
-        args.listing, "getListingsItem", lambda body: parse_listing(body, marketplace_id)
+    listings = _read(
+        args.listing,
+        "getListingsItem",
+        lambda body: parse_listing_bodies(body, marketplace_id),
     )
-    inventory = None
+    if any(not listing.marketplace_id for listing in listings):
+        known = _profile_marketplace(args)
+        if known:
+            listings = [
+                replace(listing, marketplace_id=listing.marketplace_id or known)
+                for listing in listings
+            ]
+    summaries = ()
     if args.inventory:
-        summaries = _read(args.inventory, "getInventorySummaries", parse_inventory_summaries)
+        summaries = tuple(_read(args.inventory, "getInventorySummaries", parse_inventory_summaries))
+    restrictions_body = (
+        _read(args.restrictions, "getListingsRestrictions", lambda b: b)
+        if (args.restrictions)
+        else None
+    )
+    results = []
+    for listing in listings:
         inventory = next((s for s in summaries if s.seller_sku == listing.sku), None)
-    restrictions = ()
-    if args.restrictions:
-        restrictions = tuple(
-            _read(
-                args.restrictions,
-                "getListingsRestrictions",
-                lambda body: parse_restrictions(body, listing.marketplace_id),
+        restrictions: tuple[Restriction, ...] = ()
+        if restrictions_body is not None:
+            restrictions = tuple(
+                _parse(
+                    args.restrictions,
+                    "getListingsRestrictions",
+                    lambda body, mp=listing.marketplace_id: parse_restrictions(body, mp or None),
+                    restrictions_body,
+                )
             )
-        )
-    result = diagnose(Evidence(listing, inventory=inventory, restrictions=restrictions))
+        evidence = Evidence(listing, inventory=inventory, restrictions=restrictions)
+        results.append(diagnose(evidence))
     out = sys.stdout
+    several = len(results) > 1
     if (args.format or ("text" if out.isatty() else "json")) == "json":
-        document = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+        data = [r.to_dict() for r in results] if several else results[0].to_dict()
+        document = json.dumps(data, indent=2, ensure_ascii=False)
         write_out(json_for_terminal(document) + "\n", out)  # same JSON, no raw C1/bidi
     else:
-        write_out(render_text(result, colour=_use_colour(out), width=_width()), out)
-    return 1 if result.needs_attention else 0
+        colour, width = _use_colour(out), _width()
+        write_out("\n".join(render_text(r, colour=colour, width=width) for r in results), out)
+    return 1 if any(r.needs_attention for r in results) else 0
+
+
+def _profile_marketplace(args: argparse.Namespace) -> str | None:
+    """The marketplace of the profile named with ``--profile`` (only when named: a body read
+    on its own never depends on a config file)."""
+    name = getattr(args, "profile", None)
+    if not name:
+        return None
+    try:
+        return load_config().profile(name).marketplace.marketplace_id
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _marketplace_id(code_or_id: str | None) -> str | None:
@@ -134,13 +170,22 @@ def _read(source: str, operation: str, parse: Callable[[Any], T]) -> T:
         ) from None
     except RecursionError:
         raise UsageError(f"{what} {name} is not usable JSON (nested too deeply)") from None
-    error = error_body(body)
+    return _parse(source, operation, parse, body)
+
+
+def _parse(source: str, operation: str, parse: Callable[[Any], T], body: Any) -> T:
+    name = "stdin" if source == "-" else source
+    error = error_body(unwrap_body(body))
     if error is not None:
         raise UsageError(f"{name} is an SP-API error response, not {operation}: {error}")
     try:
         return parse(body)
     except MalformedResponse as exc:
         raise UsageError(f"{name} is not a usable {operation} response: {exc}") from None
+    except RecursionError:
+        raise UsageError(
+            f"{name} is not a usable {operation} response (nested too deeply)"
+        ) from None
 
 
 # --------------------------------------------------------------------------- text
@@ -155,14 +200,26 @@ def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> 
         f"{market.country}, {result.marketplace_id}" if market else result.marketplace_id
     )
     lines = [
-        paint("1", visible(result.sku)) + f"  ASIN {visible(result.asin or '-')}  ({where})",
-        f"State: {paint('1', result.state.value)}   buyable: {yes_no[result.buyable]}   "
-        f"discoverable: {yes_no[result.discoverable]}",
+        paint("1", visible(result.sku))
+        + f"  ASIN {visible(result.asin or '-')}  ({where or 'marketplace not given'})",
     ]
+    if result.submission_status is not None:
+        lines.append(f"Submission answer: {paint('1', result.submission_status)}")
+    lines.append(
+        f"State: {paint('1', result.state.value)}   buyable: {yes_no[result.buyable]}   "
+        f"discoverable: {yes_no[result.discoverable]}"
+    )
+    if result.status_lags and result.amazon_status is not None:
+        said = visible(", ".join(result.amazon_status)) or "neither buyable nor discoverable"
+        lines.append(f"Amazon's status still says: {said} (it lags the enforcements in force)")
     if not result.findings:
         lines += ["", "Nothing to fix: the listing is live."]
     for number, finding in enumerate(result.findings, 1):
         lines += ["", *_finding_lines(number, finding, paint, width)]
+    if result.not_checked:
+        lines += ["", "Not checked:"]
+        for note in result.not_checked:
+            lines += textwrap.wrap(note, width, initial_indent="  - ", subsequent_indent="    ")
     return "\n".join(lines) + "\n"
 
 

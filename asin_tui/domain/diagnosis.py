@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from asin_tui.domain import codes
-from asin_tui.domain.models import Category, Diagnosis, Evidence, Finding, State
+from asin_tui.domain.models import Category, Diagnosis, Evidence, Finding, Listing, State
 from asin_tui.domain.rules import (
     CATALOG_ITEM_REMOVED,
     LISTING_SUPPRESSED,
@@ -57,25 +57,95 @@ def diagnose(evidence: Evidence, *, now: datetime | None = None) -> Diagnosis:
     for rule in RULES:
         found.extend(rule(ctx, found))
     listing = evidence.listing
-    state = _state(ctx, found)
+    buyable, discoverable = effective_status(ctx)
+    state = _state(ctx, found, buyable, discoverable)
     return Diagnosis(
         sku=listing.sku,
         asin=listing.asin,
         marketplace_id=listing.marketplace_id,
         state=state,
-        buyable=listing.has_summary and listing.buyable,
-        discoverable=listing.has_summary and listing.discoverable,
+        buyable=buyable,
+        discoverable=discoverable,
         findings=_ordered(found, _state_causes(ctx, state)),
+        amazon_status=_amazon_status(listing) if listing.has_summary else None,
+        not_checked=not_checked(evidence),
+        submission_status=listing.submission_status,
     )
 
 
-def _state(ctx: Context, found: Sequence[Found]) -> State:
+#: Enforcement actions that take the offer off sale / out of search while in force.
+_UNBUYABLE_ACTIONS = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED})
+_HIDDEN_ACTIONS = frozenset({SEARCH_SUPPRESSED, CATALOG_ITEM_REMOVED})
+
+
+def effective_status(ctx: Context) -> tuple[bool, bool]:
+    """(buyable, discoverable) as they are in force: Amazon's ``summaries[].status`` lags its
+    enforcements (a SEARCH_SUPPRESSED listing can still read DISCOVERABLE for a while), so an
+    action in force (NOT_EXEMPT, or EXEMPT_UNTIL_EXPIRY_DATE past its date; never EXEMPT)
+    overrides it, and so does a deactivated account."""
+    listing = ctx.listing
+    if not listing.has_summary:
+        return False, False
+    actions = ctx.actions_in_force
+    account = ctx.evidence.account
+    closed = (
+        account is not None
+        and account.status == "DEACTIVATED"
+        and account.marketplace_id in ("", listing.marketplace_id)
+    )
+    buyable = listing.buyable and not (actions & _UNBUYABLE_ACTIONS) and not closed
+    discoverable = listing.discoverable and not (actions & _HIDDEN_ACTIONS) and not closed
+    return buyable, discoverable
+
+
+def _amazon_status(listing: Listing) -> tuple[str, ...]:
+    return tuple(s for s in ("BUYABLE", "DISCOVERABLE") if s in listing.status) + tuple(
+        sorted(listing.status - {"BUYABLE", "DISCOVERABLE"})
+    )
+
+
+def not_checked(evidence: Evidence) -> tuple[str, ...]:
+    """What the diagnosis could not judge because the evidence lacks it: a section the body
+    did not carry is "not checked", never a cause."""
+    listing = evidence.listing
+    notes: list[str] = []
+    if not listing.marketplace_id:
+        notes.append(
+            "marketplace: the body names none (pass --marketplace); issues were read as "
+            "applying to it, and restrictions and account health were not checked"
+        )
+    if listing.submission_status is not None:
+        notes.append(
+            "live state: a submission answer does not carry the listing's status; read it "
+            "again with getListingsItem once Amazon has processed the submission"
+        )
+        return tuple(notes)
+    for section, words in _SECTIONS:
+        if not listing.has_data(section):
+            notes.append(words)
+    return tuple(notes)
+
+
+_SECTIONS = (
+    ("summaries", "status: the body has no summaries section"),
+    ("issues", "issues: the body has no issues section (ask for includedData=issues)"),
+    ("offers", "price: the body has no offers section (ask for includedData=offers)"),
+    (
+        "fulfillmentAvailability",
+        "stock: the body has no fulfillmentAvailability section "
+        "(ask for includedData=fulfillmentAvailability)",
+    ),
+    ("attributes", "attributes: the body has no attributes section"),
+)
+
+
+def _state(ctx: Context, found: Sequence[Found], buyable: bool, discoverable: bool) -> State:
     """INCOMPLETE when Amazon has no listing for the SKU here (whatever its issues say: there
     is nothing live to suppress); otherwise the most severe state that applies (State is
-    declared most severe first)."""
+    declared most severe first), from the effective status."""
     if not ctx.listing.has_summary:
         return State.INCOMPLETE
-    states = [_base_state(ctx)]
+    states = [_base_state(ctx, buyable, discoverable)]
     if LISTING_SUPPRESSED in ctx.actions_in_force:
         states.append(State.SUPPRESSED)
     if CATALOG_ITEM_REMOVED in ctx.actions_in_force or any(
@@ -86,12 +156,12 @@ def _state(ctx: Context, found: Sequence[Found]) -> State:
     return min(states, key=lambda s: s.rank)
 
 
-def _base_state(ctx: Context) -> State:
+def _base_state(ctx: Context, buyable: bool, discoverable: bool) -> State:
     if ctx.is_parent:
         return State.VARIATION_PARENT
-    if not ctx.listing.buyable:
+    if not buyable:
         return State.INACTIVE
-    if not ctx.listing.discoverable:
+    if not discoverable:
         return State.SEARCH_SUPPRESSED
     return State.ACTIVE
 

@@ -131,7 +131,11 @@ class Issue:
     marketplace_ids: tuple[str, ...] = ()  # empty = applies to every marketplace
 
     def applies_to(self, marketplace_id: str) -> bool:
-        return not self.marketplace_ids or marketplace_id in self.marketplace_ids
+        """Issues naming no marketplace apply everywhere; with the marketplace unknown ("")
+        every issue is taken as this listing's."""
+        return (
+            not (self.marketplace_ids and marketplace_id) or marketplace_id in self.marketplace_ids
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +162,7 @@ class Listing:
     """One seller SKU as getListingsItem / searchListingsItems describe it."""
 
     sku: str
-    marketplace_id: str  # the marketplace this view is for
+    marketplace_id: str  # the marketplace this view is for ("" = the body named none)
     asin: str | None = None
     product_type: str | None = None
     condition_type: str | None = None
@@ -178,6 +182,8 @@ class Listing:
     variation_theme: str | None = None
     # includedData sections the response carried (None = unknown: assume all were asked for)
     included_data: frozenset[str] | None = None
+    # a putListingsItem / patchListingsItem answer (ACCEPTED | INVALID | VALID), not a read
+    submission_status: str | None = None
 
     def has_data(self, section: str) -> bool:
         """Whether the response carried ``section`` (e.g. "offers"), so that an empty
@@ -221,8 +227,10 @@ class Listing:
 
     def offer(self, offer_type: str = "B2C") -> Offer | None:
         for o in self.offers:
-            if o.offer_type == offer_type and o.marketplace_id == self.marketplace_id:
+            if o.offer_type == offer_type and o.marketplace_id in (self.marketplace_id, ""):
                 return o
+        if not self.marketplace_id:  # marketplace unknown: the body's first offer of the type
+            return next((o for o in self.offers if o.offer_type == offer_type), None)
         return None
 
     @property
@@ -402,9 +410,23 @@ class Diagnosis:
     asin: str | None
     marketplace_id: str
     state: State
-    buyable: bool
+    buyable: bool  # effective: Amazon's status, less the enforcements in force
     discoverable: bool
     findings: tuple[Finding, ...] = ()
+    # Amazon's own summaries[].status (None: no summary), which lags enforcements
+    amazon_status: tuple[str, ...] | None = None
+    # what the evidence did not let the diagnosis judge, in words (absent data is no finding)
+    not_checked: tuple[str, ...] = ()
+    submission_status: str | None = None  # set when diagnosing a submission answer
+
+    @property
+    def status_lags(self) -> bool:
+        """Amazon's status says buyable/discoverable where an enforcement in force says not."""
+        if self.amazon_status is None:
+            return False
+        return ("BUYABLE" in self.amazon_status) != self.buyable or (
+            "DISCOVERABLE" in self.amazon_status
+        ) != self.discoverable
 
     @property
     def main_finding(self) -> Finding | None:
@@ -425,6 +447,8 @@ class Diagnosis:
         Variation parents never need attention."""
         if self.state is State.VARIATION_PARENT:
             return False
+        if self.submission_status is not None:  # the live state is not in a submission answer
+            return self.submission_status == "INVALID" or self.has_error
         return not (self.buyable and self.discoverable) or self.has_error
 
     @property
@@ -444,11 +468,14 @@ class Diagnosis:
         return {
             "sku": self.sku,
             "asin": self.asin,
-            "marketplace_id": self.marketplace_id,
+            "marketplace_id": self.marketplace_id or None,
             "state": self.state.value,
             "buyable": self.buyable,
             "discoverable": self.discoverable,
+            "amazon_status": list(self.amazon_status) if self.amazon_status is not None else None,
+            **({"submission_status": self.submission_status} if self.submission_status else {}),
             "findings": [f.to_dict() for f in self.findings],
+            "not_checked": list(self.not_checked),
         }
 
 

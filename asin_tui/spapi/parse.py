@@ -239,6 +239,102 @@ def parse_listing(item: Any, marketplace_id: str | None) -> Listing:
     )
 
 
+#: python-amazon-sp-api's ApiResponse, printed or dumped: the SP-API body is under one of these.
+_WRAPPER_KEYS = ("payload", "body")
+
+
+def unwrap_body(body: Any) -> Any:
+    """The SP-API body inside what sellers paste: python-amazon-sp-api's ``ApiResponse``
+    (``{"payload": ..., "errors": null, "headers": ...}``) or an HTTP dump
+    (``{"body": ..., "status_code": 200}``); any other body unchanged."""
+    for _ in range(3):  # wrappers nest at most a couple deep
+        if not isinstance(body, Mapping) or "sku" in body or "items" in body:
+            return body
+        inner = next(
+            (body[k] for k in _WRAPPER_KEYS if isinstance(body.get(k), Mapping | list)), None
+        )
+        if inner is None or body.get("errors"):
+            return body
+        body = inner
+    return body
+
+
+#: ListingsItemSubmissionResponse.status values (listingsItems_2021-08-01).
+SUBMISSION_STATUSES = frozenset({"ACCEPTED", "INVALID", "VALID"})
+
+
+def is_submission(body: Any) -> bool:
+    """A putListingsItem / patchListingsItem / deleteListingsItem answer, not a listing."""
+    return (
+        isinstance(body, Mapping)
+        and isinstance(body.get("status"), str)
+        and body["status"].upper() in SUBMISSION_STATUSES
+        and "summaries" not in body
+    )
+
+
+def parse_listing_bodies(body: Any, marketplace_id: str | None) -> list[Listing]:
+    """Every listing a pasted body holds: a getListingsItem Item, a searchListingsItems page
+    (``{numberOfResults, items}``: one per item), a submission answer, a bare list of Items,
+    any of them inside python-amazon-sp-api's ApiResponse. MalformedResponse when it holds
+    no listing at all (an error body, another operation's answer)."""
+    _reject_error_body(body, "listing")
+    body = unwrap_body(body)
+    _reject_error_body(body, "listing")
+    if isinstance(body, Mapping) and "items" in body and "sku" not in body:
+        items = _list(body.get("items"), "searchListingsItems.items")
+        if not items:
+            raise MalformedResponse("searchListingsItems page: it holds no items")
+        return [parse_any_listing(item, marketplace_id) for item in items]
+    if isinstance(body, list):
+        if not body:
+            raise MalformedResponse("listing: an empty list holds no listing")
+        return [parse_any_listing(item, marketplace_id) for item in body]
+    return [parse_any_listing(body, marketplace_id)]
+
+
+def parse_any_listing(item: Any, marketplace_id: str | None) -> Listing:
+    """One Item, or a submission answer read as what its issues say about that SKU."""
+    if is_submission(item):
+        return parse_submission(item, marketplace_id)
+    return parse_listing(item, marketplace_id)
+
+
+def parse_submission(body: Any, marketplace_id: str | None) -> Listing:
+    """A ListingsItemSubmissionResponse (``{sku, status, submissionId, issues, identifiers}``)
+    as a Listing without a summary (it carries no live state) holding its issues."""
+    body = _mapping(body, "submission")
+    sku = _req_str(body, "sku", "submission")
+    where = f"submission {sku}"
+    issues = tuple(
+        _parse_issue(raw, f"{where}.issues[{i}]")
+        for i, raw in enumerate(_objects(body.get("issues"), f"{where}.issues"))
+    )
+    identifiers = _objects(body.get("identifiers"), f"{where}.identifiers")
+    if not marketplace_id:
+        marketplace_id = next(
+            (i["marketplaceId"] for i in identifiers if isinstance(i.get("marketplaceId"), str)),
+            None,
+        ) or _default_marketplace((), issues, where)
+    asin = next(
+        (
+            _opt_str(i, "asin", f"{where}.identifiers")
+            for i in identifiers
+            if i.get("marketplaceId") in (None, marketplace_id)
+        ),
+        None,
+    )
+    return Listing(
+        sku=sku,
+        marketplace_id=marketplace_id,
+        asin=asin,
+        has_summary=False,
+        issues=issues,
+        included_data=frozenset({"issues"}),
+        submission_status=str(body["status"]).upper(),
+    )
+
+
 def _default_marketplace(
     summaries: Sequence[Mapping[str, Any]], issues: Sequence[Issue], where: str
 ) -> str:
@@ -248,9 +344,7 @@ def _default_marketplace(
     for issue in issues:
         if issue.marketplace_ids:
             return issue.marketplace_ids[0]
-    raise MalformedResponse(
-        f"{where}: no marketplace in its summaries or issues; pass the marketplace id"
-    )
+    return ""  # the body names no marketplace: diagnose what it supports
 
 
 def _summary_fields(summary: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -291,11 +385,24 @@ def _parse_issue(raw: Mapping[str, Any], where: str) -> Issue:
         code=str(raw.get("code") or ""),
         message=_opt_str(raw, "message", where) or "",
         severity=(_opt_str(raw, "severity", where) or "ERROR").upper(),
-        attribute_names=_strings(raw, "attributeNames", where),
+        attribute_names=_attribute_names(raw, where),
         categories=_strings(raw, "categories", where),
         enforcement=_parse_enforcement(raw.get("enforcements"), f"{where}.enforcements"),
         marketplace_ids=_strings(raw, "marketplaceIds", where),
     )
+
+
+def _attribute_names(raw: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """``attributeNames`` (a list; a lone string is taken as one name) and the singular
+    ``attributeName`` that submission answers and older versions carry."""
+    names: list[str] = []
+    for key in ("attributeNames", "attributeName"):
+        value = raw.get(key)
+        if isinstance(value, str):
+            names.append(value)
+        else:
+            names += _strings(raw, key, where)
+    return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
 def _parse_enforcement(raw: Any, where: str) -> Enforcement | None:
@@ -320,20 +427,29 @@ def _parse_offers(raw: Any, where: str) -> list[Offer]:
     offers = []
     for i, offer in enumerate(_objects(raw, f"{where}.offers")):
         at = f"{where}.offers[{i}]"
-        price = _mapping(offer.get("price") or {}, f"{at}.price")
+        price = _money(offer.get("price"), f"{at}.price")
         audience = offer.get("audience")
         offers.append(
             Offer(
-                marketplace_id=_req_str(offer, "marketplaceId", at),
-                offer_type=_opt_str(offer, "offerType", at) or "B2C",
+                marketplace_id=_opt_str(offer, "marketplaceId", at) or "",
+                offer_type=(_opt_str(offer, "offerType", at) or "B2C").upper(),
                 price=_decimal(price.get("amount"), f"{at}.price.amount"),
-                currency=_opt_str(price, "currencyCode", f"{at}.price"),
+                currency=_opt_str(price, "currencyCode", f"{at}.price")
+                or _opt_str(price, "currency", f"{at}.price"),
                 audience=_opt_str(_mapping(audience, f"{at}.audience"), "value", at)
                 if audience
                 else None,
             )
         )
     return offers
+
+
+def _money(raw: Any, where: str) -> Mapping[str, Any]:
+    """A Money object (``{currencyCode, amount}``); a list of them is read as its first, and
+    an absent or null price as none."""
+    if isinstance(raw, list):
+        raw = next(iter(raw), None)
+    return _mapping(raw or {}, where)
 
 
 def _parse_fulfillment(raw: Any, where: str) -> list[FulfillmentAvailability]:
@@ -429,7 +545,8 @@ def _parse_inventory_summary(raw: Mapping[str, Any], where: str) -> InventorySum
 def parse_restrictions(body: Any, marketplace_id: str | None = None) -> list[Restriction]:
     """getListingsRestrictions (``{restrictions: [...]}`` or the bare list). With
     ``marketplace_id``, only the restrictions for that marketplace. ``reasonCode`` is
-    optional (the sandbox example has none)."""
+    optional (the sandbox example has none); ``[]``, ``[{}]`` and entries without reasons
+    all mean "no restriction"; an entry naming no marketplace is the one asked about."""
     _reject_error_body(body, "restrictions")
     if isinstance(body, Mapping):
         if "restrictions" not in body:
@@ -438,8 +555,10 @@ def parse_restrictions(body: Any, marketplace_id: str | None = None) -> list[Res
     restrictions = []
     for i, raw in enumerate(_objects(body, "restrictions")):
         where = f"restrictions[{i}]"
+        if not raw.get("reasons"):
+            continue  # {} or a restriction without reasons: Amazon's documented "none"
         restriction = Restriction(
-            marketplace_id=_req_str(raw, "marketplaceId", where),
+            marketplace_id=_opt_str(raw, "marketplaceId", where) or marketplace_id or "",
             condition_type=_opt_str(raw, "conditionType", where),
             reasons=tuple(
                 _parse_reason(reason, f"{where}.reasons[{j}]")

@@ -38,18 +38,24 @@ def test_json_shape_and_exit_1_for_the_suppressed_sandbox_listing(capsys):
         "state",
         "buyable",
         "discoverable",
+        "amazon_status",
         "findings",
+        "not_checked",
     ]
     assert (result["sku"], result["asin"], result["marketplace_id"]) == (
         "GM-ZDPI-9B4E",
         "B071VG5N9D",
         "ATVPDKIKX0DER",
     )
+    # issue 10: Amazon's status still says BUYABLE, but a LISTING_SUPPRESSED (18155) and a
+    # CATALOG_ITEM_REMOVED (18742) enforcement are in force: the effective state says so
     assert (result["state"], result["buyable"], result["discoverable"]) == (
         "SUPPRESSED",
-        True,
+        False,
         False,
     )
+    assert result["amazon_status"] == ["BUYABLE"]
+    assert result["not_checked"] == ["attributes: the body has no attributes section"]
     assert all(list(f) == FINDING_KEYS for f in result["findings"])
     assert {f["code"] for f in result["findings"]} >= {"POLICY_VIOLATION", "PRICE_CONFLICT"}
 
@@ -191,7 +197,11 @@ def test_unreadable_listing_is_one_line_and_exit_2(capsys, tmp_path, case):
         ("--inventory", "{}", "no 'inventorySummaries'"),
         ("--inventory", '{"errors":[{"code":"QuotaExceeded","message":"slow down"}]}', "slow"),
         ("--restrictions", '"none"', "expected a list"),
-        ("--restrictions", '{"restrictions": [{"reasons": []}]}', "missing 'marketplaceId'"),
+        (
+            "--restrictions",
+            '{"restrictions": [{"marketplaceId": 7, "reasons": [{"message": "x"}]}]}',
+            "marketplaceId: expected a string",
+        ),
     ],
 )
 def test_unreadable_side_files_exit_2(capsys, tmp_path, option, body, expected):

@@ -78,10 +78,12 @@ def test_marketplace_defaults_to_first_summary_then_first_issue():
     assert incomplete.marketplace_id == US and not incomplete.has_summary
 
 
-def test_missing_marketplace_everywhere_is_a_clear_error():
+def test_a_body_naming_no_marketplace_is_still_a_listing():
+    """Issue 10: real bodies of SKUs that never reached the catalog have `summaries: []` and
+    issues without marketplaceIds; the listing is read with the marketplace unknown ("")."""
     body = {"sku": "X-1", "summaries": [], "issues": []}
-    with pytest.raises(MalformedResponse, match="no marketplace"):
-        parse_listing(body, None)
+    listing = parse_listing(body, None)
+    assert (listing.sku, listing.marketplace_id, listing.has_summary) == ("X-1", "", False)
 
 
 def test_listing_without_summary_for_the_marketplace():

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import Category, Issue, Severity, WizardStep
@@ -87,12 +86,59 @@ def _is_policy(issue: Issue) -> bool:
     )
 
 
+def _documented_as(*findings: str) -> Callable[[Issue], bool]:
+    """Amazon documents the issue's code as one of ``findings`` (codes.ISSUE_CODES)."""
+
+    def matches(issue: Issue) -> bool:
+        meaning = codes.issue_code_meaning(issue.code)
+        return meaning is not None and meaning.finding in findings
+
+    return matches
+
+
+def _recommended(issue: Issue) -> bool:
+    """A WARNING about a missing value that Amazon enforces nothing for: a recommendation."""
+    return (
+        issue.severity == "WARNING"
+        and (issue.enforcement is None or not issue.enforcement.actions)
+        and _category("MISSING_ATTRIBUTE")(issue)
+    )
+
+
+#: Attributes of Amazon's dangerous goods (hazmat) information in product type schemas.
+DANGEROUS_GOODS_ATTRIBUTES = frozenset(
+    {
+        "hazmat",
+        "supplier_declared_dg_hz_regulation",
+        "safety_data_sheet_url",
+        "ghs",
+        "ghs_chemical_h_code",
+        "un_number",
+        "flash_point",
+    }
+)
+
+
+_DANGEROUS_GOODS_HINT = (
+    "This is dangerous goods (hazmat) information: give the regulation that applies (or "
+    "'not applicable') and, where asked, a safety data sheet; a hazmat review may follow in "
+    "Seller Central."
+)
+
+
+def _dangerous_goods(issue: Issue) -> bool:
+    return any(a in DANGEROUS_GOODS_ATTRIBUTES for a in issue.attribute_names)
+
+
 _GENERIC_POLICY_ACTION = (
     "read Amazon's message; submit documents or an appeal in Seller Central (Account Health), "
     "correct the content, or delete the SKU."
 )
 
-#: First match wins. Enforcement effects that no edit can lift come first.
+#: First match wins: enforcement effects that no edit can lift, then what Amazon documents the
+#: code to mean where the code names a cause that categories cannot (catalog matching, ASIN
+#: creation, brand approval), then categories, attribute names and the remaining codes. Never
+#: the message text: Amazon localises it (issueLocale / the marketplace's language).
 ISSUE_KINDS: tuple[IssueKind, ...] = (
     IssueKind(
         codes.CATALOG_ITEM_REMOVED,
@@ -105,7 +151,55 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
             "the correct ASIN (fix the product ID/GTIN), or delete the SKU.",
         ),
         # a policy issue that removes the item is a policy violation (its cause), not this
-        lambda i: _action(CATALOG_ITEM_REMOVED)(i) and policy_topic(i.message) is None,
+        lambda i: (
+            _action(CATALOG_ITEM_REMOVED)(i) and not _documented_as(codes.POLICY_VIOLATION)(i)
+        ),
+    ),
+    IssueKind(
+        codes.NOT_IN_CATALOG,
+        Category.CATALOG,
+        FIELDS,
+        "Offer cannot be added: product not in the catalog",
+        wizard(FIELDS, "check the product identifier and submit the full listing again."),
+        _documented_as(codes.NOT_IN_CATALOG),
+    ),
+    IssueKind(
+        codes.CATALOG_DATA_CONFLICT,
+        Category.CATALOG,
+        FIELDS,
+        "Your product data conflicts with the ASIN's",
+        wizard(FIELDS, "check the product identifier, then correct the conflicting values."),
+        _documented_as(codes.CATALOG_DATA_CONFLICT),
+    ),
+    IssueKind(
+        codes.PRODUCT_ID_PROBLEM,
+        Category.CATALOG,
+        FIELDS,
+        "Product identifier problem",
+        wizard(FIELDS, "give a valid product identifier or a GTIN exemption."),
+        _documented_as(codes.PRODUCT_ID_PROBLEM),
+    ),
+    IssueKind(
+        codes.APPROVAL_REQUIRED,
+        Category.RESTRICTION,
+        POLICY,
+        "Approval required",
+        wizard(POLICY, "request approval in Seller Central (needs a Seller Central login)."),
+        lambda i: (
+            _documented_as(codes.APPROVAL_REQUIRED)(i) or _category("QUALIFICATION_REQUIRED")(i)
+        ),
+    ),
+    IssueKind(
+        codes.CATALOG_DATA_CONFLICT,
+        Category.CATALOG,
+        FIELDS,
+        "Possible duplicate of another ASIN",
+        wizard(
+            FIELDS,
+            "check whether another ASIN already describes your product; if so, list against "
+            "it, otherwise make the product data tell the two apart.",
+        ),
+        _category("DUPLICATE"),
     ),
     IssueKind(
         codes.MISSING_IMAGE,
@@ -116,6 +210,7 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
         lambda i: (
             _category("MISSING_IMAGE")(i)
             or _attribute_category_on(("MISSING_ATTRIBUTE",), IMAGE_ATTRIBUTES)(i)
+            or (not i.categories and _documented_as(codes.MISSING_IMAGE)(i))
         ),
     ),
     IssueKind(
@@ -131,6 +226,7 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
         lambda i: (
             _category("INVALID_IMAGE")(i)
             or _attribute_category_on(("INVALID_ATTRIBUTE",), IMAGE_ATTRIBUTES)(i)
+            or (not i.categories and _documented_as(codes.INVALID_IMAGE)(i))
         ),
     ),
     IssueKind(
@@ -154,7 +250,16 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
         lambda i: (
             _category("INVALID_PRICE")(i)
             or _attribute_category_on(("INVALID_ATTRIBUTE",), _PRICE_ATTRIBUTES)(i)
+            or (not i.categories and _documented_as(codes.PRICE_CONFLICT)(i))
         ),
+    ),
+    IssueKind(
+        codes.RECOMMENDED_ATTRIBUTE,
+        Category.LISTING_FIELDS,
+        FIELDS,
+        "Recommended attribute missing",
+        wizard(FIELDS, "add the value(s) if they apply to your product (optional)."),
+        _recommended,
     ),
     IssueKind(
         codes.MISSING_ATTRIBUTE,
@@ -162,7 +267,10 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
         FIELDS,
         "Missing required attribute",
         wizard(FIELDS, "supply the missing value(s)."),
-        _category("MISSING_ATTRIBUTE"),
+        lambda i: (
+            _category("MISSING_ATTRIBUTE")(i)
+            or (not i.categories and _documented_as(codes.MISSING_ATTRIBUTE)(i))
+        ),
     ),
     IssueKind(
         codes.INVALID_ATTRIBUTE,
@@ -174,7 +282,10 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
             "replace the value with one the product type accepts (allowed values, length), "
             "or delete it if the attribute is optional.",
         ),
-        _category("INVALID_ATTRIBUTE"),
+        lambda i: (
+            _category("INVALID_ATTRIBUTE")(i)
+            or (not i.categories and _documented_as(codes.INVALID_ATTRIBUTE)(i))
+        ),
     ),
     IssueKind(
         codes.POLICY_VIOLATION,
@@ -182,7 +293,7 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
         POLICY,
         "Policy violation",
         wizard(POLICY, f"not fixable by an edit alone: {_GENERIC_POLICY_ACTION}"),
-        _is_policy,
+        lambda i: _is_policy(i) or _documented_as(codes.POLICY_VIOLATION)(i),
     ),
     IssueKind(
         codes.INVALID_ATTRIBUTE,
@@ -203,57 +314,6 @@ OTHER_KIND = IssueKind(
     lambda issue: True,
 )
 
-
-class PolicyTopic(NamedTuple):
-    keywords: tuple[str, ...]
-    title: str
-    action: str
-
-
-#: Message keywords → title and what to do, for policy issues (their categories are empty).
-#: First match wins; the last entry catches any message that speaks of a policy.
-POLICY_TOPICS: tuple[PolicyTopic, ...] = (
-    PolicyTopic(
-        ("document", "gpsr", "compliance"),
-        "Compliance documents required",
-        "upload the requested documents (safety attestation, compliance media) in Seller "
-        "Central → Account Health, then request a review.",
-    ),
-    PolicyTopic(
-        ("restricted product",),
-        "Restricted product policy",
-        "review Amazon's restricted products policy; appeal with evidence in Seller Central → "
-        "Account Health, or delete the SKU.",
-    ),
-    PolicyTopic(
-        ("detail page", "inaccurate"),
-        "Detail page rules violation",
-        "correct the offending content (title, bullets, description, images) and request "
-        "reinstatement in Seller Central → Fix Your Products.",
-    ),
-    PolicyTopic(
-        ("dangerous goods", "hazmat", "hazardous"),
-        "Dangerous goods review",
-        "submit a Safety Data Sheet or exemption sheet in Seller Central (dangerous goods).",
-    ),
-    PolicyTopic(
-        ("intellectual property", "counterfeit", "authentic", "trademark", "copyright", "patent"),
-        "Intellectual property complaint",
-        "send invoices or a letter of authorisation, or get a retraction from the rights owner, "
-        "through Seller Central → Account Health.",
-    ),
-    PolicyTopic(
-        ("safety", "recall"),
-        "Product safety review",
-        "send the safety documentation or an appeal through Seller Central → Account Health.",
-    ),
-    PolicyTopic(
-        ("policy", "violation"),
-        "Policy violation",
-        _GENERIC_POLICY_ACTION,
-    ),
-)
-
 _ACTION_EFFECT = {
     LISTING_SUPPRESSED: ("suppressed the listing: it cannot be bought", "suppress the listing"),
     CATALOG_ITEM_REMOVED: (
@@ -271,10 +331,9 @@ _ACTION_EFFECT = {
 }
 
 
-def policy_topic(message: str) -> PolicyTopic | None:
-    """The policy an issue message speaks of, if any."""
-    text = message.lower()
-    return next((t for t in POLICY_TOPICS if any(k in text for k in t.keywords)), None)
+#: Issue kinds that only say the SKU has no live listing: on a body without a summary they are
+#: told in the incomplete-SKU finding, not again on their own.
+INCOMPLETE_KINDS = frozenset({codes.OTHER_ISSUE, codes.NOT_IN_CATALOG})
 
 
 def classify(issue: Issue) -> IssueKind:
@@ -290,13 +349,16 @@ def issue_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     """Rows 4–10: one finding per issue that applies to this marketplace."""
     for issue in ctx.issues:
         kind = classify(issue)
-        if kind is OTHER_KIND and not ctx.listing.has_summary:
+        listing = ctx.listing
+        if kind.code in INCOMPLETE_KINDS and not (listing.has_summary or listing.submission_status):
             continue  # told in the incomplete-SKU finding
         yield _issue_finding(ctx, issue, kind)
 
 
 def _issue_finding(ctx: Context, issue: Issue, kind: IssueKind) -> Found:
     impact, severity, effect = _enforcement_effect(ctx, issue)
+    if kind.code == codes.RECOMMENDED_ATTRIBUTE:
+        severity = Severity.INFO  # a recommendation: nothing is at risk
     title, fix = _title_and_fix(kind, issue, ctx)
     code = kind.code
     if impact is Impact.AT_RISK:
@@ -323,6 +385,9 @@ def _enforcement_effect(ctx: Context, issue: Issue) -> tuple[Impact, Severity, s
     )
     enforcement = issue.enforcement
     if enforcement is None or not enforcement.actions:
+        if ctx.listing.submission_status is not None:
+            said = "Amazon does not accept the submission until this is fixed."
+            return Impact.NOTE, severity, said if severity is Severity.ERROR else ""
         if severity is Severity.ERROR and ctx.sells and not ctx.listing.buyable:
             return Impact.BLOCKS_SALE, severity, "Amazon blocks the listing until this is fixed."
         if severity is Severity.ERROR:
@@ -371,16 +436,27 @@ def _days_left(moment: datetime, now: datetime) -> str:
 
 
 def _title_and_fix(kind: IssueKind, issue: Issue, ctx: Context) -> tuple[str, str]:
-    topic = policy_topic(issue.message) if kind.code == codes.POLICY_VIOLATION else None
-    if topic is not None:
-        return topic.title, wizard(POLICY, topic.action)
+    """The kind's words, made specific by what Amazon documents the code to mean and by the
+    attributes the issue names (always named when Amazon names them)."""
+    title, fix = kind.title, kind.fix
+    meaning = codes.issue_code_meaning(issue.code)
+    if meaning is not None and meaning.finding == kind.code:
+        title = meaning.title
+        fix = wizard(kind.step, meaning.fix) if meaning.fix else fix
     if kind.code == codes.PRICE_CONFLICT and ctx.band.conflict:
-        return "Price outside your allowed band", kind.fix
-    if issue.attribute_names and kind.code in (codes.MISSING_ATTRIBUTE, codes.INVALID_ATTRIBUTE):
+        return "Price outside your allowed band", fix
+    if issue.attribute_names and kind.code in _NAMED_IN_TITLE:
         listed = names(issue.attribute_names)
-        title = f"{kind.title}: {short_names(issue.attribute_names)}"
-        return title, kind.fix.replace("value(s)", f"value of {listed}")
-    return kind.title, kind.fix
+        title = f"{title}: {short_names(issue.attribute_names)}"
+        fix = fix.replace("value(s)", f"value of {listed}")
+    if _dangerous_goods(issue):
+        fix = sentences(fix, _DANGEROUS_GOODS_HINT)
+    return title, fix
+
+
+_NAMED_IN_TITLE = frozenset(
+    {codes.MISSING_ATTRIBUTE, codes.INVALID_ATTRIBUTE, codes.RECOMMENDED_ATTRIBUTE}
+)
 
 
 def _kind_detail(ctx: Context, kind: IssueKind, issue: Issue) -> str:

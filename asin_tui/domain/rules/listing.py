@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from asin_tui.domain import codes
-from asin_tui.domain.models import Category, Listing, Severity
+from asin_tui.domain.models import Category, Listing, Severity, WizardStep
 from asin_tui.domain.patches import PURCHASABLE_OFFER, attribute_entries
 from asin_tui.domain.rules.base import (
     CATALOG_ITEM_REMOVED,
@@ -27,7 +27,7 @@ from asin_tui.domain.rules.base import (
     short_names,
     wizard,
 )
-from asin_tui.domain.rules.issues import OTHER_KIND, classify, kind_for
+from asin_tui.domain.rules.issues import INCOMPLETE_KINDS, classify, kind_for
 
 # --------------------------------------------------------------------------- listing-level rules
 
@@ -71,10 +71,24 @@ def account_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
 
 
 def incomplete_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
-    """Row 12: no summary for this marketplace — a failed submission or an unknown SKU."""
+    """Row 12: no summary for this marketplace — a failed submission or an unknown SKU. The
+    issues that only say so (13013, unknown codes) are told here, with Amazon's documented fix."""
     if ctx.listing.has_summary:
         return
-    said = [amazon_says(i) for i in ctx.issues if classify(i) is OTHER_KIND]
+    if ctx.listing.submission_status is not None:
+        yield _submission_finding(ctx)
+        return
+    told = [i for i in ctx.issues if classify(i).code in INCOMPLETE_KINDS]
+    fix = (
+        "resubmit the listing with every required attribute; after deleting a SKU, wait "
+        "24 hours before reusing it."
+    )
+    for issue in told:
+        meaning = codes.issue_code_meaning(issue.code)
+        if meaning is not None and meaning.fix:
+            fix = meaning.fix
+            break
+    where = f" in {ctx.market_name}" if ctx.market_name else ""
     yield make(
         Impact.BLOCKS_SALE,
         Category.CATALOG,
@@ -82,16 +96,52 @@ def incomplete_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         codes.INCOMPLETE_SKU,
         "Incomplete listing",
         sentences(
-            f"Amazon has no live listing for this SKU in {ctx.market_name} "
+            f"Amazon has no live listing for this SKU{where} "
             "(no summary: the submission failed or the SKU was deleted).",
-            *said,
+            *(amazon_says(i) for i in told),
         ),
-        wizard(
-            FIELDS,
-            "resubmit the listing with every required attribute; after deleting a SKU, wait "
-            "24 hours before reusing it.",
-        ),
+        wizard(FIELDS, fix),
         step=FIELDS,
+        issue_code=next((i.code for i in told if i.code), None),
+    )
+
+
+def _submission_finding(ctx: Context) -> Found:
+    """What a putListingsItem / patchListingsItem answer says as a whole; its issues follow
+    as findings of their own."""
+    status = ctx.listing.submission_status
+    errors = sum(1 for i in ctx.issues if i.severity == "ERROR")
+    if status == "INVALID":
+        return make(
+            Impact.BLOCKS_SALE,
+            Category.LISTING_FIELDS,
+            Severity.ERROR,
+            codes.INCOMPLETE_SKU,
+            "Submission rejected",
+            "Amazon did not accept this submission (status INVALID): nothing was changed. "
+            + (f"It names {errors} error(s), below." if errors else "It names no error."),
+            wizard(
+                FIELDS,
+                "correct what the issues below name, validate (VALIDATION_PREVIEW) and submit "
+                "again.",
+            ),
+            step=FIELDS,
+        )
+    processing = (
+        "Amazon accepted this submission and processes it over the next minutes; issues "
+        "found while processing appear when the listing is read again."
+        if status == "ACCEPTED"
+        else f"Amazon answered {status} (a validation preview: nothing was changed)."
+    )
+    return make(
+        Impact.NOTE,
+        Category.OTHER,
+        Severity.INFO,
+        codes.OTHER_ISSUE,
+        f"Submission {status.lower() if status else 'answered'}",
+        processing,
+        "Read the listing again (getListingsItem, or sync) once Amazon has processed it.",
+        step=WizardStep.VERIFY,
     )
 
 
@@ -230,8 +280,8 @@ def missing_price_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     if not ctx.sells or ctx.band.price is not None or has_code(found, codes.MISSING_PRICE):
         return
     offers_seen = listing.has_data("offers")
-    if not (offers_seen or listing.has_data("attributes")):
-        return
+    if not offers_seen:
+        return  # not fetched: "not checked", never "no price"
     kind = kind_for(codes.MISSING_PRICE)
     if offers_seen and not listing.buyable:
         severity, impact = Severity.ERROR, Impact.BLOCKS_SALE

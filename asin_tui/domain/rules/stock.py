@@ -184,9 +184,10 @@ def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     if not ctx.sells or listing.buyable or sale_blocked(found):
         return
     notes = ["Amazon reports no issue that stops the sale."]
-    if not listing.has_data("fulfillmentAvailability"):
-        notes.append("The response did not include fulfillment availability.")
-    elif not listing.fulfillment:
+    if not listing.has_data("fulfillmentAvailability") or not listing.has_data("issues"):
+        yield _not_in_this_body(ctx)  # absent data: the stock was not checked, not "closed"
+        return
+    if not listing.fulfillment:
         notes.append("The listing has no fulfillment channel or quantity.")
     elif listing.mfn_quantity is not None:
         notes.append(f"Merchant-fulfilled quantity is {listing.mfn_quantity}.")
@@ -211,6 +212,33 @@ def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         ),
         attributes=(FULFILLMENT_AVAILABILITY,),
         step=WizardStep.STOCK,
+    )
+
+
+def _not_in_this_body(ctx: Context) -> Found:
+    """Not buyable, and the body lacks the sections (stock, issues) that could say why."""
+    missing = [
+        words
+        for section, words in (
+            ("fulfillmentAvailability", "fulfillment availability (stock)"),
+            ("issues", "issues"),
+            ("offers", "offers (price)"),
+        )
+        if not ctx.listing.has_data(section)
+    ]
+    return make(
+        Impact.BLOCKS_SALE,
+        Category.OTHER,
+        Severity.ERROR,
+        codes.OTHER_ISSUE,
+        "Not buyable; the reason is not in this data",
+        sentences(
+            "Amazon's status says the offer cannot be bought.",
+            f"The data does not include {', '.join(missing)}, so the cause was not checked.",
+        ),
+        "Read the listing again with includedData=summaries,attributes,issues,offers,"
+        "fulfillmentAvailability (asin-tui's sync does) to learn why.",
+        step=WizardStep.OVERVIEW,
     )
 
 
