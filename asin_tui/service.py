@@ -34,7 +34,9 @@ from asin_tui.domain.models import (
     ListingRecord,
     ProductTypeRequirements,
     State,
+    WizardStep,
 )
+from asin_tui.domain.outcomes import WATCHED, Recheck, recheck
 from asin_tui.spapi import parse
 from asin_tui.spapi.calls import ReportRequest
 from asin_tui.spapi.errors import SpApiError
@@ -50,6 +52,7 @@ from asin_tui.spapi.sync import (
 )
 from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo, cache_path
 from asin_tui.store.config import Profile
+from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
     from asin_tui.spapi.client import SpApi
@@ -108,6 +111,9 @@ class SyncSummary:
     calls: Mapping[str, int] = field(default_factory=dict)  # SP-API requests per operation
     #: The failed keys that cost listings -> at most how many (None: unknown); see SyncInfo.
     missing: Mapping[str, int | None] = field(default_factory=dict)
+    #: what the re-check of saved wizard outcomes found (resolved, overdue, reopened), one line
+    #: each, for the user to read once
+    rechecked: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -290,7 +296,40 @@ class AccountService:
         except BaseException:
             store.discard()  # the cache stays as it was
             raise
-        return await asyncio.to_thread(self._store_sync, result, store)
+        summary = await asyncio.to_thread(self._store_sync, result, store)
+        notes = await asyncio.to_thread(self.recheck_progress, complete=summary.complete)
+        return dataclasses.replace(summary, rechecked=tuple(notes))
+
+    def recheck_progress(self, *, complete: bool, now: datetime | None = None) -> list[str]:
+        """Re-check the saved wizard outcomes against the cache a sync just wrote: a case
+        waiting on Amazon, at risk or escalated whose listing is back on sale is resolved; a
+        wait past its re-check date is overdue; a resolved listing that needs attention again
+        is reopened. A listing the cache no longer holds is on sale only when the sync was
+        complete (else it is left as it was). Returns what changed, one line each."""
+        now = now or datetime.now(UTC)
+        store = ProgressStore(self.profile_name, self.marketplace_id)
+        try:
+            items = store.load()
+        except (ProgressError, ValueError) as exc:
+            return [f"Wizard outcomes not re-checked: {exc}"]
+        notes = []
+        for sku, item in items.items():
+            if item.outcome.value not in WATCHED and item.outcome is not Outcome.RESOLVED:
+                continue
+            record = self._cache.record(sku)
+            if record is None and not complete:
+                continue
+            current = record.diagnosis if record is not None else None
+            found = recheck(item.outcome.value, item.recheck_at, current, now=now)
+            change = _recheck_change(found, item, current, now)
+            if change is None:
+                continue
+            try:
+                store.update(sku, change)
+            except ProgressError as exc:
+                return [*notes, f"Wizard outcomes not all re-checked: {exc}"]
+            notes.append(f"{sku}: {store.get(sku).check_note}")
+        return notes
 
     async def refresh_account_health(self) -> HealthRefresh:
         """Look once at the Account Health report the last sync left pending (meant for a
@@ -590,6 +629,47 @@ def _submission(
         issues=issues,
         preview=preview,
     )
+
+
+def _recheck_change(
+    found: Recheck, item: SkuProgress, current: Diagnosis | None, now: datetime
+) -> Callable[[SkuProgress], None] | None:
+    """How a re-check changes one SKU's saved progress (None: nothing to record; an overdue
+    wait is noted once)."""
+    day = f"{now:%Y-%m-%d %H:%M} UTC"
+    was = item.outcome.value.replace("_", " ")
+    if found is Recheck.RESOLVED:
+
+        def change(p: SkuProgress) -> None:
+            p.set_outcome(Outcome.RESOLVED, resolved_state=State.ACTIVE.value)
+            p.checked_at, p.check_note = now, f"resolved {day}: back on sale while {was}"
+
+        return change
+    if found is Recheck.OVERDUE:
+        state = current.state.value if current is not None else "not on sale"
+        note = f"overdue: still {state} after {item.recheck_at:%Y-%m-%d %H:%M} UTC"
+        if item.check_note == note:
+            return None
+
+        def change(p: SkuProgress) -> None:
+            p.checked_at, p.check_note = now, note
+
+        return change
+    if found is Recheck.REOPENED and current is not None:
+        resolved_on = f"{item.outcome_at:%Y-%m-%d}" if item.outcome_at else "earlier"
+
+        def change(p: SkuProgress) -> None:
+            resolved_state = p.resolved_state or State.ACTIVE.value
+            p.set_outcome(Outcome.OPEN, resolved_state=resolved_state)
+            p.current_step = WizardStep.OVERVIEW
+            p.checked_at = now
+            p.check_note = (
+                f"reopened {day}: {current.state.value} again after it was resolved on "
+                f"{resolved_on}"
+            )
+
+        return change
+    return None
 
 
 def _remove_cache(path: Path) -> None:

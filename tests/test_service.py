@@ -531,3 +531,73 @@ async def test_a_sync_stores_its_listings_in_batches_while_it_runs(service, app,
     assert summary.complete and summary.listings == len(every) == sum(sizes)
     assert max(sizes) == 10 and during_sync.count(True) >= len(every) // 10 - 1
     assert {r.sku for r in service.cached_records(all_listings=True)} == every
+
+
+# --------------------------------------------------------------------------- wizard outcomes re-checked
+
+
+def saved_outcome(service: AccountService, sku: str, outcome, **details) -> None:
+    from asin_tui.store.progress import ProgressStore
+
+    def change(progress) -> None:
+        progress.set_outcome(outcome, **details)
+
+    ProgressStore(service.profile_name, service.marketplace_id).update(sku, change)
+
+
+def saved(service: AccountService, sku: str):
+    from asin_tui.store.progress import ProgressStore
+
+    return ProgressStore(service.profile_name, service.marketplace_id).get(sku)
+
+
+async def test_the_next_sync_rechecks_waits_resolved_overdue_and_reopened(service, app):
+    """Issue 9 item 3 and item 7: a wait whose listing is back on sale is resolved by the next
+    sync, one past its date is overdue, and a resolved listing that needs attention again
+    (as after `--demo --reset`) is reopened."""
+    from datetime import UTC, datetime
+
+    from asin_tui.store.progress import Outcome
+
+    await service.sync(include_all=False)
+    records = service.cached_records(all_listings=False)
+    fixed = next(
+        r.sku for r in records if app.account.intended_causes(r.sku) == {codes.OUT_OF_STOCK_MFN}
+    )
+    late, came_back = [r.sku for r in records if r.sku != fixed and r.needs_attention][:2]
+    now = datetime.now(UTC)
+    saved_outcome(
+        service, fixed, Outcome.WAITING, waiting_for="a restock", recheck_at=now + timedelta(1)
+    )
+    saved_outcome(
+        service, late, Outcome.WAITING, waiting_for="a restock", recheck_at=now - timedelta(1)
+    )
+    saved_outcome(service, came_back, Outcome.RESOLVED, resolved_state="ACTIVE")
+    restock = [
+        {
+            "op": "replace",
+            "path": "/attributes/fulfillment_availability",
+            "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}],
+        }
+    ]
+    assert (await service.patch(fixed, restock, preview=False)).status == "ACCEPTED"
+
+    summary = await service.sync(include_all=False)
+
+    assert saved(service, fixed).outcome is Outcome.RESOLVED
+    assert saved(service, fixed).check_note.startswith("resolved ")
+    assert "back on sale while waiting" in saved(service, fixed).check_note
+    late_now = saved(service, late)
+    assert late_now.outcome is Outcome.WAITING and late_now.overdue()
+    late_state = service.diagnosis(late).state.value
+    assert late_now.check_note.startswith(f"overdue: still {late_state} after ")
+    reopened = saved(service, came_back)
+    assert (reopened.outcome, reopened.resolved_state) == (Outcome.OPEN, "ACTIVE")
+    came_back_state = service.diagnosis(came_back).state.value
+    assert reopened.check_note.startswith("reopened ")
+    assert f"{came_back_state} again after it was resolved" in reopened.check_note
+    assert sorted(line.split(":")[0] for line in summary.rechecked) == sorted(
+        [fixed, late, came_back]
+    )
+    again = await service.sync(include_all=False)
+    assert again.rechecked == (), "an overdue wait is told once, the others are settled"

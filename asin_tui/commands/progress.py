@@ -1,8 +1,10 @@
 """`asin-tui progress`: the triage work the wizard saved, as a table or JSON (read only).
 
-Lists what still needs the seller: open SKUs and escalated ones (waiting on Seller Support);
-``--all`` adds the resolved ones, archived ones included. The progress file is only read:
-one that cannot be used is reported, never moved.
+Lists what is not done with: open SKUs, those waiting on Amazon (with what and until when;
+overdue once that date has passed), those at risk (the deadline), escalated ones (waiting on
+Seller Support); ``--all`` adds the retired and resolved ones, archived ones included. Each
+sync re-checks the waiting, at-risk and escalated ones and notes what it found (resolved,
+reopened). The progress file is only read: one that cannot be used is reported, never moved.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
 
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
@@ -23,10 +25,15 @@ from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuPr
 DEMO_PROFILE = "demo"
 DEMO_MARKETPLACE = "US"
 NOTE_WIDTH = 60
-WAITING = frozenset({Outcome.OPEN, Outcome.ESCALATED})  # what still needs the seller
+#: What still needs the seller or Amazon (shown without --all).
+WAITING = frozenset({Outcome.OPEN, Outcome.WAITING, Outcome.AT_RISK, Outcome.ESCALATED})
+#: The counts line: how each outcome is counted ("2 open SKUs"), in this order.
 OUTCOME_WORDS = {
     Outcome.OPEN: "open",
+    Outcome.WAITING: "waiting (on Amazon)",
+    Outcome.AT_RISK: "at-risk",
     Outcome.ESCALATED: "escalated (waiting on Seller Support)",
+    Outcome.RETIRED: "retired",
     Outcome.RESOLVED: "resolved",
 }
 
@@ -34,16 +41,19 @@ OUTCOME_WORDS = {
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "progress",
-        help="list triage work saved by the wizard (open and escalated)",
+        help="list triage work saved by the wizard and how each case ended",
         description=(
-            "List the SKUs whose reactivation still needs you: open ones and escalated ones "
+            "List the SKUs whose reactivation is not done with: open ones, those waiting on "
+            "Amazon (what for, re-check date, overdue), at risk (deadline) and escalated "
             "(waiting on Seller Support), with step, outcome and last note. Read only."
         ),
     )
     add_account_options(parser, marketplace_help="code or id (default: the profile's)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument(
-        "--all", action="store_true", help="include resolved SKUs (archived ones too)"
+        "--all",
+        action="store_true",
+        help="include retired and resolved SKUs (archived ones too)",
     )
     return parser
 
@@ -77,35 +87,72 @@ def _target(args: argparse.Namespace) -> tuple[str, Marketplace]:
     return profile.name, profile.marketplace
 
 
-def _as_json(item: SkuProgress) -> dict[str, str]:
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _as_json(item: SkuProgress) -> dict[str, object]:
     return {
         "sku": item.sku,
         "step": item.current_step.value,
         "outcome": item.outcome.value,
         "updated_at": item.updated_at.isoformat(),
         "last_note": item.last_note(),
+        "waiting_for": item.waiting_for,
+        "recheck_at": _iso(item.recheck_at),
+        "overdue": item.overdue(),
+        "reason": item.outcome_reason,
+        "checked_at": _iso(item.checked_at),
+        "check_note": item.check_note,
     }
+
+
+def outcome_text(item: SkuProgress) -> str:
+    """The OUTCOME cell: 'waiting', 'waiting, overdue', 'reopened'…"""
+    if item.overdue():
+        return f"{item.outcome.value.replace('_', ' ')}, overdue"
+    if item.outcome is Outcome.OPEN and item.resolved_state:
+        return "reopened"
+    return item.outcome.value.replace("_", " ")
+
+
+def detail_text(item: SkuProgress) -> str:
+    """What a case waits for and until when, its deadline, why it was retired, what the last
+    re-check found."""
+    when = f"{item.recheck_at:%Y-%m-%d}" if item.recheck_at else ""
+    if item.outcome is Outcome.WAITING:
+        return f"{item.waiting_for}; re-check by {when}" if when else item.waiting_for
+    if item.outcome is Outcome.AT_RISK:
+        return f"until {when}: {item.waiting_for}" if when else item.waiting_for
+    if item.outcome is Outcome.RETIRED:
+        return item.outcome_reason
+    return item.check_note
 
 
 def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> str:
     where = f"profile {visible(profile)}, {marketplace.code} ({marketplace.marketplace_id})"
     if not items:
-        return f"No open or escalated triage work ({where})."
-    rows = [("SKU", "STEP", "OUTCOME", "UPDATED (UTC)", "LAST NOTE")]
+        return f"No open, waiting or escalated triage work ({where})."
+    details = [_one_line(detail_text(item)) for item in items]
+    with_details = any(details)
+    head = ("SKU", "STEP", "OUTCOME", *(("DETAIL",) if with_details else ()))
+    rows = [(*head, "UPDATED (UTC)", "LAST NOTE")]
     rows += [
         (
             visible(item.sku),
             item.current_step.label,
-            item.outcome.value,
+            outcome_text(item),
+            *((detail,) if with_details else ()),
             item.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
             _one_line(item.last_note()),
         )
-        for item in items
+        for item, detail in zip(items, details, strict=True)
     ]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    fixed = len(rows[0]) - 1
+    widths = [max(len(row[column]) for row in rows) for column in range(fixed)]
     lines = [
         "  ".join(
-            [*(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)), row[4]]
+            [*(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)), row[-1]]
         ).rstrip()
         for row in rows
     ]
@@ -113,13 +160,20 @@ def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> 
 
 
 def _counts(items: list[SkuProgress]) -> str:
-    """'2 open SKUs, 1 escalated (waiting on Seller Support)'."""
+    """'2 open SKUs, 1 waiting SKU (on Amazon; 1 overdue), 1 escalated SKU (waiting on
+    Seller Support)'."""
     parts = []
     for outcome, words in OUTCOME_WORDS.items():
-        n = sum(1 for item in items if item.outcome is outcome)
-        if n:
-            head, _, tail = words.partition(" ")
-            parts.append(f"{n} {head} SKU{'' if n == 1 else 's'}" + (f" {tail}" if tail else ""))
+        these = [item for item in items if item.outcome is outcome]
+        if not these:
+            continue
+        head, _, tail = words.partition(" ")
+        overdue = sum(1 for item in these if item.overdue())
+        if overdue:
+            inner = tail.strip("()")
+            tail = f"({inner}; {overdue} overdue)" if inner else f"({overdue} overdue)"
+        n = len(these)
+        parts.append(f"{n} {head} SKU{'' if n == 1 else 's'}" + (f" {tail}" if tail else ""))
     return ", ".join(parts)
 
 

@@ -1,7 +1,11 @@
 """A Seller Support case draft (Markdown) for a listing the wizard could not bring back.
 
-Pure: builds text from the wizard plan (evidence, findings, policy checklists), what the seller
-ticked and noted, and the patches sent with Amazon's answers. It never contains credentials:
+It follows Amazon's plan-of-action shape for appeals and reinstatement requests: the root
+cause (our findings and what Amazon reports), the actions taken (checklists, notes, changes
+submitted and their answers, the state after them) and the measures that prevent it happening
+again (per kind of cause), then the request. Pure: builds text from the wizard plan (evidence,
+findings, policy checklists), what the seller ticked and noted, and the patches sent with
+Amazon's answers. It never contains credentials:
 it is built only from listing data, and anything token-shaped a seller pastes into a note is
 redacted.
 """
@@ -15,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from asin_tui.domain.marketplaces import marketplace_by_id
-from asin_tui.domain.models import Diagnosis, WizardStep
+from asin_tui.domain.models import Category, Diagnosis, Severity, WizardStep
 from asin_tui.domain.wizard import WizardPlan, enforcement_text, state_text
 
 _SECRET = re.compile(r"(Atzr\|[\w\-|.]+|amzn1\.oa2-cs\.v1\.\w+|amzn1\.application-oa2-client\.\w+)")
@@ -61,10 +65,9 @@ def build_case_draft(
     sections = [
         _header(plan, now),
         _listing_section(plan),
-        _amazon_section(plan, now),
-        _diagnosis_section(plan.diagnosis),
-        _actions_section(plan, checklist or {}, step_notes or {}, submissions),
-        _status_section(after) if after is not None else "",
+        _root_cause_section(plan, now),
+        _actions_section(plan, checklist or {}, step_notes or {}, submissions, after),
+        _measures_section(plan),
         _request(plan),
     ]
     text = "\n\n".join(s for s in sections if s) + "\n"
@@ -78,11 +81,12 @@ def _header(plan: WizardPlan, now: datetime) -> str:
         f"# Seller Support case draft: {ident}\n\n"
         f"Drafted {now:%Y-%m-%d %H:%M} UTC by asin-tui. Review before sending.\n\n"
         f"**Subject:** {listing.item_name or ident}: listing {d.state.value.lower()}, "
-        "request for review\n\n"
+        "plan of action and request for review\n\n"
         "Hello Seller Support,\n\n"
-        "the listing below is not available for sale. We have worked through the problems "
-        "Amazon reports for it and ask you to review it and tell us what is still needed "
-        "to reinstate it."
+        "the listing below is not available for sale. Below is our plan of action: the root "
+        "cause, the actions we have taken and the measures we have put in place so it does "
+        "not happen again. We ask you to review it and tell us what is still needed to "
+        "reinstate it."
     )
 
 
@@ -103,7 +107,14 @@ def _listing_section(plan: WizardPlan) -> str:
     return "## Listing\n\n" + "\n".join(f"- {k}: {v}" for k, v in rows if v)
 
 
-def _amazon_section(plan: WizardPlan, now: datetime) -> str:
+def _root_cause_section(plan: WizardPlan, now: datetime) -> str:
+    parts = [p for p in (_diagnosis_part(plan.diagnosis), _amazon_part(plan, now)) if p]
+    if not parts:
+        return ""
+    return "## 1. Root cause\n\n" + "\n\n".join(parts)
+
+
+def _amazon_part(plan: WizardPlan, now: datetime) -> str:
     lines = []
     for issue in plan.listing.issues_here():
         line = f"- **{issue.code}** ({issue.severity}) {issue.message}"
@@ -124,14 +135,14 @@ def _amazon_section(plan: WizardPlan, now: datetime) -> str:
         lines.append(f"- Account health: {account.status}" + (f" ({counters})" if counters else ""))
     if not lines:
         return ""
-    return "## What Amazon reports\n\n" + "\n".join(lines)
+    return "### What Amazon reports\n\n" + "\n".join(lines)
 
 
-def _diagnosis_section(diagnosis: Diagnosis) -> str:
+def _diagnosis_part(diagnosis: Diagnosis) -> str:
     if not diagnosis.findings:
         return ""
     lines = [f"- {f.severity.value}: {f.title}. {f.detail}".rstrip() for f in diagnosis.findings]
-    return "## Our findings\n\n" + "\n".join(lines)
+    return "### What we found\n\n" + "\n".join(lines)
 
 
 def _actions_section(
@@ -139,6 +150,7 @@ def _actions_section(
     checklist: Mapping[str, ChecklistEntry],
     step_notes: Mapping[WizardStep, str],
     submissions: Sequence[Submission],
+    after: Diagnosis | None,
 ) -> str:
     parts = []
     for case in plan.policy_cases:
@@ -153,9 +165,11 @@ def _actions_section(
         parts.append("### Notes\n\n" + "\n".join(notes))
     if submissions:
         parts.append("### Changes submitted\n\n" + "\n".join(_submission(s) for s in submissions))
+    if after is not None:
+        parts.append(_status_part(after))
     if not parts:
         return ""
-    return "## What we have done\n\n" + "\n\n".join(parts)
+    return "## 2. Actions taken\n\n" + "\n\n".join(parts)
 
 
 def _submission(sub: Submission) -> str:
@@ -166,12 +180,59 @@ def _submission(sub: Submission) -> str:
     return "\n".join([line, *(f"  - Amazon: {issue}" for issue in sub.issues)])
 
 
-def _status_section(after: Diagnosis) -> str:
+def _status_part(after: Diagnosis) -> str:
     lines = [
         f"- State: {state_text(after)}",
         *(f"- Still reported: {f.title}. {f.detail}".rstrip() for f in after.findings),
     ]
-    return "## Status after our changes\n\n" + "\n".join(lines)
+    return "### Status after our changes\n\n" + "\n".join(lines)
+
+
+#: What a seller puts in place so each kind of cause does not come back (Amazon asks a plan
+#: of action for these "measures to prevent recurrence").
+_MEASURES = {
+    Category.POLICY: (
+        "Every new listing is checked against Amazon's restricted-products and listing "
+        "policies before it is created; claims, content and images are reviewed by a second "
+        "person."
+    ),
+    Category.RESTRICTION: (
+        "Before listing a brand, category or condition we check Amazon's listing "
+        "restrictions (Add a Product) and apply for approval first."
+    ),
+    Category.CATALOG: (
+        "Product identifiers (GTIN/UPC) are verified against GS1 before listing, and we list "
+        "only against ASINs that match the product exactly."
+    ),
+    Category.LISTING_FIELDS: (
+        "Listings are validated against the product type's requirements before they are "
+        "submitted (patchListingsItem VALIDATION_PREVIEW), and the listing-quality reports "
+        "are reviewed weekly."
+    ),
+    Category.PRICING: (
+        "Prices are checked against our minimum and maximum allowed prices before each "
+        "change, and price changes are reviewed daily."
+    ),
+    Category.STOCK: (
+        "Stock levels are reviewed daily; replenishment is sent before the available "
+        "quantity runs out."
+    ),
+    Category.ACCOUNT: (
+        "Account Health is reviewed every day and every notification is answered within 48 hours."
+    ),
+    Category.OTHER: "The listing's status in Seller Central is reviewed after every change.",
+}
+
+
+def _measures_section(plan: WizardPlan) -> str:
+    seen: list[Category] = []
+    for finding in plan.diagnosis.findings:
+        if finding.severity is not Severity.INFO and finding.category not in seen:
+            seen.append(finding.category)
+    if not seen:
+        return ""
+    lines = [f"- {_MEASURES[category]}" for category in seen]
+    return "## 3. Measures to prevent it happening again\n\n" + "\n".join(lines)
 
 
 def _request(plan: WizardPlan) -> str:

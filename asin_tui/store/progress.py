@@ -1,15 +1,23 @@
 """The reactivation wizard's saved progress: one TOML file per profile and marketplace.
 
-``progress_dir()/<profile>-<marketplace_id>.toml`` (schema_version 1)::
+``progress_dir()/<profile>-<marketplace_id>.toml`` (schema_version 2; version 1 files, which
+have no outcome details, are read as they are)::
 
-    schema_version = 1
+    schema_version = 2
 
     [skus."SKU-1"]                     # one table per seller SKU (quoted as TOML needs)
     current_step = "stock"             # a WizardStep value
-    outcome = "open"                   # open | resolved | escalated
+    outcome = "waiting"                # open | waiting | at_risk | escalated | retired | resolved
     started_at = 2025-05-01T09:00:00+00:00
     updated_at = 2025-05-01T09:12:00+00:00
     case_draft_path = "/home/…/case.md" # optional
+    outcome_at = 2025-05-01T09:12:00+00:00   # optional, like every key below: when it was set
+    waiting_for = "Amazon to receive …"  # waiting: what; at_risk: what to do before the deadline
+    recheck_at = 2025-05-15T09:12:00+00:00   # waiting: overdue after it; at_risk: the deadline
+    outcome_reason = "discontinued"    # retired: why (or what was deleted)
+    resolved_state = "ACTIVE"          # resolved: the state it was resolved in
+    checked_at = 2025-05-02T07:00:00+00:00   # the last sync that re-checked it
+    check_note = "resolved: back on sale"    # what that re-check found
 
     [skus."SKU-1".steps.stock]         # a WizardStep; untouched (pending) steps are left out
     status = "needs_action"            # passed | needs_action | not_applicable | pending
@@ -80,7 +88,7 @@ from asin_tui.store.atomic import (
 from asin_tui.store.config import display_path
 from asin_tui.store.filelock import exclusive_lock
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
 ARCHIVE_AFTER = timedelta(days=90)  # a resolved/escalated SKU untouched this long is archived
 
@@ -96,13 +104,22 @@ class StepStatus(StrEnum):
 
 class Outcome(StrEnum):
     OPEN = "open"
+    WAITING = "waiting"  # on Amazon: a patch processing, inbound stock, an approval, an appeal
+    AT_RISK = "at_risk"  # on sale until a deadline, with something to do before it
+    ESCALATED = "escalated"  # a Seller Support case drafted
+    RETIRED = "retired"  # won't fix: deleted, or left inactive with a reason
     RESOLVED = "resolved"
-    ESCALATED = "escalated"
+
+
+#: Outcomes that are done with: archived once untouched for ARCHIVE_AFTER (waiting and at-risk
+#: cases are re-checked by every sync, so they stay in the main file).
+SETTLED = frozenset({Outcome.RESOLVED, Outcome.ESCALATED, Outcome.RETIRED})
 
 
 class PatchMode(StrEnum):
     VALIDATION_PREVIEW = "VALIDATION_PREVIEW"
     REAL = "REAL"
+    DELETE = "DELETE"  # deleteListingsItem (retire): no patches, Amazon's answer
 
 
 def utcnow() -> datetime:
@@ -184,6 +201,38 @@ class SkuProgress:
     draft: DraftProgress | None = None
     started_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    outcome_at: datetime | None = None
+    waiting_for: str = ""
+    recheck_at: datetime | None = None
+    outcome_reason: str = ""
+    resolved_state: str = ""
+    checked_at: datetime | None = None
+    check_note: str = ""
+
+    def set_outcome(
+        self,
+        outcome: Outcome,
+        *,
+        waiting_for: str = "",
+        recheck_at: datetime | None = None,
+        reason: str = "",
+        resolved_state: str = "",
+    ) -> None:
+        """Record how the case stands now (the details of an earlier outcome are dropped)."""
+        self.outcome = outcome
+        self.outcome_at = utcnow()
+        self.waiting_for, self.recheck_at = waiting_for, recheck_at
+        self.outcome_reason, self.resolved_state = reason, resolved_state
+        self.check_note = ""
+        self.touch()
+
+    def overdue(self, now: datetime | None = None) -> bool:
+        """A wait past its re-check date, or an at-risk deadline passed."""
+        return (
+            self.outcome in (Outcome.WAITING, Outcome.AT_RISK)
+            and self.recheck_at is not None
+            and (now or utcnow()) > self.recheck_at
+        )
 
     def touch(self) -> None:
         """Mark the progress as changed now (the store keeps the latest change per SKU)."""
@@ -223,6 +272,7 @@ def merge(first: SkuProgress, second: SkuProgress) -> SkuProgress:
         draft=_later_draft(newer.draft, older.draft),
         started_at=min(newer.started_at, older.started_at),
         updated_at=newer.updated_at,
+        **{key: getattr(newer, key) for key in _OUTCOME_DETAILS},
     )
 
 
@@ -483,11 +533,7 @@ class ProgressStore:
         if self.archive_after is None:
             return
         cutoff = utcnow() - self.archive_after
-        old = [
-            sku
-            for sku, p in items.items()
-            if p.outcome is not Outcome.OPEN and p.updated_at < cutoff
-        ]
+        old = [sku for sku, p in items.items() if p.outcome in SETTLED and p.updated_at < cutoff]
         if not old:
             return
         archive = self._parse(self.archive_path)
@@ -549,6 +595,9 @@ def _encode_sku(progress: SkuProgress) -> dict[str, Any]:
     }
     if progress.case_draft_path:
         table["case_draft_path"] = progress.case_draft_path
+    for key in _OUTCOME_DETAILS:
+        if value := getattr(progress, key):
+            table[key] = value
     steps = {step.value: _encode_step(progress.steps[step]) for step in WizardStep}
     if touched := {name: step for name, step in steps.items() if step != _UNTOUCHED_STEP}:
         table["steps"] = touched
@@ -682,6 +731,16 @@ def _decode(data: dict[str, Any]) -> dict[str, SkuProgress]:
     return {sku: _decode_sku(sku, table) for sku, table in skus.items()}
 
 
+#: The optional keys that say how a case stands (set with ``SkuProgress.set_outcome``).
+_OUTCOME_DETAILS: dict[str, type] = {
+    "outcome_at": datetime,
+    "waiting_for": str,
+    "recheck_at": datetime,
+    "outcome_reason": str,
+    "resolved_state": str,
+    "checked_at": datetime,
+    "check_note": str,
+}
 _SKU_KEYS = (
     "current_step",
     "outcome",
@@ -691,6 +750,7 @@ _SKU_KEYS = (
     "steps",
     "patches",
     "draft",
+    *_OUTCOME_DETAILS,
 )
 _DRAFT_SCALARS: dict[str, type] = {
     "stock_action": str,
@@ -723,6 +783,10 @@ def _decode_sku(sku: str, data: object) -> SkuProgress:
         else None,
         started_at=table.time("started_at"),
         updated_at=table.time("updated_at"),
+        **{
+            key: table.time(key, None) if kind is datetime else table.get(key, kind, "")
+            for key, kind in _OUTCOME_DETAILS.items()
+        },
     )
 
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 from asin_tui.ui.service import ListingService, WizardProgress
 
+#: The Wizard column's word for each settled outcome (10 cells at most).
+OUTCOME_LABELS = {
+    Outcome.WAITING: "Waiting",
+    Outcome.AT_RISK: "At risk",
+    Outcome.ESCALATED: "Escalated",
+    Outcome.RETIRED: "Retired",
+    Outcome.RESOLVED: "Resolved",
+}
+
 
 def step_label(progress: SkuProgress) -> str:
+    """The Wizard column: the step an open case was left at ('Reopened' when a resolved
+    listing needs attention again), else its outcome ('Overdue' for a wait past its date)."""
     if progress.outcome is Outcome.OPEN:
-        return progress.current_step.short_label
-    return progress.outcome.value.capitalize()
+        return "Reopened" if progress.resolved_state else progress.current_step.short_label
+    if progress.overdue():
+        return "Overdue"
+    return OUTCOME_LABELS[progress.outcome]
 
 
 def saved_progress(service: ListingService) -> WizardProgress:

@@ -92,7 +92,19 @@ def test_case_draft_contains_evidence_checklist_and_answers():
     )
     assert text.startswith("# Seller Support case draft: SKU POL/1 / ASIN B0POLICY1\n")
     assert "Drafted 2026-03-01 09:30 UTC" in text
-    assert "**Subject:** Laser pointer: listing catalog_removed, request for review" in text
+    assert (
+        "**Subject:** Laser pointer: listing catalog_removed, plan of action and request for review"
+    ) in text
+    # Amazon's plan-of-action shape: root cause, actions taken, measures, in that order
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## Listing",
+        "## 1. Root cause",
+        "## 2. Actions taken",
+        "## 3. Measures to prevent it happening again",
+        "## Request",
+    ]
+    assert "restricted-products and listing policies before it is created" in text
     assert "- Marketplace: United States (ATVPDKIKX0DER)" in text
     assert "- State: CATALOG_REMOVED: buyable no, discoverable no" in text
     assert (
@@ -113,14 +125,14 @@ def test_case_draft_contains_evidence_checklist_and_answers():
         "- 2026-03-01 09:00 UTC, validation preview (replace /attributes/item_name): INVALID,"
         " submission id sub-123\n  - Amazon: 18742: Restricted Products Policy Violation"
     ) in text
-    assert "## Status after our changes" in text
+    assert "### Status after our changes" in text
     assert "Please review SKU POL/1 (ASIN B0POLICY1)" in text
 
 
 def test_case_draft_without_actions_has_no_empty_sections():
     text = build_case_draft(policy_plan(), now=NOW)
     assert "### Notes" not in text and "### Changes submitted" not in text
-    assert "## Status after our changes" not in text
+    assert "### Status after our changes" not in text
     assert "- [ ]" in text  # the checklist is still there, unticked
 
 

@@ -126,7 +126,7 @@ def test_file_schema():
     store().update("A-1", full_progress("A-1"))
     path = store().path
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == SCHEMA_VERSION == 1
+    assert data["schema_version"] == SCHEMA_VERSION == 2
     sku = data["skus"]["A-1"]
     assert set(sku) == {
         "current_step",
@@ -433,13 +433,13 @@ def test_a_corrupt_file_is_moved_aside_with_a_message(content, reason):
 def test_a_newer_file_is_moved_aside_not_overwritten():
     progress_store = store()
     progress_store.path.parent.mkdir(parents=True)
-    newer = "schema_version = 2\n[skus.A]\nshiny = true\n"
+    newer = f"schema_version = {SCHEMA_VERSION + 1}\n[skus.A]\nshiny = true\n"
     progress_store.path.write_text(newer)
     saved = progress_store.update("B", lambda p: None)
     (warning,) = progress_store.take_warnings()
     assert warning.moved_to.name.startswith(f"main-{US}.newer-")
     assert warning.moved_to.read_text() == newer
-    assert "written by a newer asin-tui, schema_version 2" in str(warning)
+    assert f"written by a newer asin-tui, schema_version {SCHEMA_VERSION + 1}" in str(warning)
     assert store().load() == {"B": saved}
 
 

@@ -80,6 +80,16 @@ def test_demo_table_lists_open_work_newest_first(capsys):
     )
 
 
+NO_DETAILS = {
+    "waiting_for": "",
+    "recheck_at": None,
+    "overdue": False,
+    "reason": "",
+    "checked_at": None,
+    "check_note": "",
+}
+
+
 def test_json_output(capsys):
     save("demo", US, *demo_items())
     code, out, _ = run(capsys, "--demo", "progress", "--format", "json")
@@ -91,6 +101,7 @@ def test_json_output(capsys):
             "outcome": "open",
             "updated_at": "2025-05-02T09:00:00+00:00",
             "last_note": "x" * 80,
+            **NO_DETAILS,
         },
         {
             "sku": "MUG-RED-12oz",
@@ -98,6 +109,7 @@ def test_json_output(capsys):
             "outcome": "open",
             "updated_at": "2025-05-01T09:05:00+00:00",
             "last_note": "ordered 40 units from the supplier\nETA Friday",
+            **NO_DETAILS,
         },
     ]
 
@@ -105,7 +117,7 @@ def test_json_output(capsys):
 def test_nothing_open(capsys):
     assert run(capsys, "progress", "--demo") == (
         0,
-        "No open or escalated triage work (profile demo, US (ATVPDKIKX0DER)).\n",
+        "No open, waiting or escalated triage work (profile demo, US (ATVPDKIKX0DER)).\n",
         "",
     )
     assert run(capsys, "progress", "--demo", "--format", "json") == (0, "[]\n", "")
@@ -152,7 +164,7 @@ def test_a_corrupt_progress_file_is_reported_and_kept(capsys):
     store.path.write_text("schema_version = [\n")
     code, out, err = run(capsys, "progress", "--demo")
     assert code == 0
-    assert out.startswith("No open or escalated triage work")
+    assert out.startswith("No open, waiting or escalated triage work")
     assert err.startswith("asin-tui: warning: Saved progress in ")
     assert "left as it is" in err
     assert store.path.read_text() == "schema_version = [\n", "a read-only command moves nothing"
@@ -163,7 +175,7 @@ def test_a_newer_progress_file_is_reported_not_moved(capsys):
     store.path.parent.mkdir(parents=True)
     store.path.write_text("schema_version = 7\n")
     code, out, err = run(capsys, "progress", "--demo")
-    assert code == 0 and out.startswith("No open or escalated triage work")
+    assert code == 0 and out.startswith("No open, waiting or escalated triage work")
     assert "newer asin-tui, schema_version 7" in err and "left as it is" in err
     assert [p.name for p in store.path.parent.glob("*.toml")] == [store.path.name]
 
@@ -195,3 +207,58 @@ def test_escalated_skus_are_listed_as_waiting_and_all_adds_the_resolved(capsys):
         "MUG-RED-12oz": "open",
         "DONE-1": "resolved",
     }
+
+
+def test_every_outcome_is_counted_with_what_it_waits_for_and_overdue_waits_said(capsys):
+    now = datetime.now(UTC)
+    recent = now - timedelta(days=1)
+
+    def item(sku: str, outcome: Outcome, **details) -> SkuProgress:
+        progress = SkuProgress(sku=sku, current_step=WizardStep.WRAP_UP, updated_at=recent)
+        progress.set_outcome(outcome, **details)
+        progress.updated_at = recent
+        return progress
+
+    save(
+        "demo",
+        US,
+        item(
+            "INBOUND-1",
+            Outcome.WAITING,
+            waiting_for="Amazon to receive the 48 inbound units",
+            recheck_at=now + timedelta(days=13),
+        ),
+        item(
+            "PATCH-1",
+            Outcome.WAITING,
+            waiting_for="Amazon to process your change",
+            recheck_at=now - timedelta(hours=2),
+        ),
+        item(
+            "RISK-1",
+            Outcome.AT_RISK,
+            waiting_for="Replace the image",
+            recheck_at=now + timedelta(days=5),
+        ),
+        item("GONE-1", Outcome.RETIRED, reason="Discontinued by the supplier"),
+        item("OK-1", Outcome.RESOLVED, resolved_state="ACTIVE"),
+    )
+    code, out, _ = run(capsys, "progress", "--demo", "--all")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "Triage work, profile demo, US (ATVPDKIKX0DER): 2 waiting SKUs (on Amazon; 1 overdue), "
+        "1 at-risk SKU, 1 retired SKU, 1 resolved SKU"
+    )
+    rows = {line.split()[0]: line for line in out.splitlines()[3:]}
+    assert "waiting, overdue" in rows["PATCH-1"]
+    assert "Amazon to receive the 48 inbound units; re-check by " in rows["INBOUND-1"]
+    assert "waiting, overdue" not in rows["INBOUND-1"]
+    assert "at risk" in rows["RISK-1"] and "until " in rows["RISK-1"]
+    assert "Discontinued by the supplier" in rows["GONE-1"]
+    code, out, _ = run(capsys, "progress", "--demo")
+    assert {line.split()[0] for line in out.splitlines()[3:]} == {"INBOUND-1", "PATCH-1", "RISK-1"}
+    listed = {
+        i["sku"]: i for i in json.loads(run(capsys, "progress", "--demo", "--format", "json")[1])
+    }
+    assert listed["PATCH-1"]["overdue"] and not listed["INBOUND-1"]["overdue"]
+    assert listed["INBOUND-1"]["waiting_for"] == "Amazon to receive the 48 inbound units"

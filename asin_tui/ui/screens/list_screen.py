@@ -327,6 +327,19 @@ class ListScreen(WorkerScreen):
         self.syncing = False
         self._after_sync = True
         self.load_cache()
+        rechecked = getattr(message.summary, "rechecked", ())
+        if rechecked:
+            shown = "\n".join(rechecked[:5]) + (
+                f"\n… and {len(rechecked) - 5} more (asin-tui progress)"
+                if len(rechecked) > 5
+                else ""
+            )
+            self.notify(
+                plain(shown, multiline=True),
+                title="Wizard outcomes re-checked",
+                timeout=15,
+                markup=False,
+            )
 
     def on_sync_failed(self, message: SyncFailed) -> None:
         self.syncing = False
