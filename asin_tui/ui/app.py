@@ -7,10 +7,12 @@ from collections.abc import Mapping
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from asin_tui.store.progress import ProgressStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import describe_error
+from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.help import HelpScreen, binding_rows
 from asin_tui.ui.screens.list_screen import ListScreen
@@ -51,6 +53,31 @@ class AsinTuiApp(App[None]):
         self.progress_loader = progress_loader
         self.sync_on_start = sync_on_start
         self.service: ListingService | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of the app (screens' and widgets' ``notify`` land here): the
+        message and title are text, never markup — they quote SKUs, Amazon's error messages,
+        paths — and shown with control and bidi characters as escapes. ``markup`` is ignored."""
+        super().notify(
+            plain(message, multiline=True),
+            title=plain(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy ``text`` (OSC 52) with control and bidi characters as escapes: a pasted SKU or
+        link from Amazon can then never run anything in the terminal it is pasted into."""
+        super().copy_to_clipboard(plain(text, multiline=True))
 
     async def on_mount(self) -> None:
         self.set_keymap(self.user_keymap)

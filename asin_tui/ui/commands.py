@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from asin_tui.ui.safe_text import plain
 
 Command = tuple[str, str, str, object]  # name, help, action, namespace node
 
@@ -23,11 +26,11 @@ class ActionCommands(Provider):
                 continue
             seen.add(binding.action)
             keys = self.app.get_key_display(binding)
-            help_text = f"{binding.tooltip or binding.description} ({keys})"
-            yield binding.description, help_text, binding.action, active.node
+            help_text = f"{binding.tooltip or binding.description} ({keys})"  # keys: remappable
+            yield binding.description, escape(plain(help_text)), binding.action, active.node
         extra = getattr(screen, "palette_commands", None)
         for name, help_text, action in extra() if extra else ():
-            yield name, help_text, action, screen
+            yield name, escape(plain(help_text)), action, screen
 
     def _run(self, action: str, node) -> None:
         self.app.call_later(self.app.run_action, action, node)

@@ -1,6 +1,8 @@
 """Text of the detail screen's sections, from domain objects (pure: Content only, no widgets).
 
 Every line says what it is in words (“missing”, “ERROR”), so nothing relies on colour.
+The text is built literally (``Content()``/``assemble``/``styled`` never parse markup); the
+detail screen passes every line through ``safe_text.clean`` before showing it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from asin_tui.domain.models import (
 from asin_tui.domain.patches import current_value_text, price_band
 from asin_tui.domain.rules.base import condition_words
 from asin_tui.ui.presentation import SEVERITY_MARKS, STATE_LOOKS, date_text, price_text
+from asin_tui.ui.safe_text import clean
 
 _SEVERITY_STYLE = {Severity.ERROR: "$text-error", Severity.WARNING: "$text-warning"}
 _MUTED = "$text-muted"
@@ -55,9 +58,8 @@ def header(record: ListingRecord) -> Content:
         ("  since ", _MUTED),
         date_text(record.inactive_since),
     )
-    return Content("\n").join(
-        [Content.styled(record.title or "(no title)", "bold"), Content("  ").join(facts), state]
-    )
+    parts = [Content.styled(record.title or "(no title)", "bold"), Content("  ").join(facts)]
+    return Content("\n").join([*(clean(part, multiline=False) for part in parts), state])
 
 
 def findings(diagnosis: Diagnosis) -> Lines:

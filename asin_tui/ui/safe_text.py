@@ -10,7 +10,9 @@ screen through these helpers, never through an f-string handed to ``Static``/``L
 * :func:`template` — our own markup with external values substituted literally
   (``template("[b]$title[/b] · $sku", title=record.title, sku=record.sku)``);
 * :func:`plain` — a ``str`` safe for places that take text literally (screen titles and
-  sub-titles, the clipboard, ``notify(..., markup=False)``).
+  sub-titles, the clipboard, ``notify(..., markup=False)``);
+* :func:`clean` — a Content already assembled from data (``Content(f"  {issue.message}")``,
+  ``Content.assemble``: both literal) made terminal-safe, its styles kept.
 
 All three pass the value through :func:`asin_tui.domain.text.visible` (control characters, C1
 and bidi overrides shown as ``\\x1b`` / ``\\u202e``). The app also routes every notification and
@@ -19,11 +21,11 @@ every clipboard copy through here (``AsinTuiApp.notify`` / ``copy_to_clipboard``
 
 from __future__ import annotations
 
-from textual.content import Content
+from textual.content import Content, Span
 
 from asin_tui.domain.text import visible
 
-__all__ = ["data", "plain", "template", "visible"]
+__all__ = ["clean", "data", "plain", "template", "visible"]
 
 
 def plain(value: object, *, multiline: bool = False) -> str:
@@ -45,3 +47,29 @@ def template(markup: str, *, multiline: bool = False, **values: object) -> Conte
     """
     safe = {name: visible(value, multiline=multiline) for name, value in values.items()}
     return Content.from_markup(markup, **safe)
+
+
+def clean(content: Content, *, multiline: bool = True) -> Content:
+    """``content`` with every unsafe character shown as an escape, its spans moved to match.
+
+    For Content built literally from data (``Content(text)``, ``Content.assemble``,
+    ``Content.styled`` never parse markup) that may hold control or bidi characters.
+    """
+    if visible(content.plain, multiline=multiline) == content.plain:
+        return content  # nothing to show differently: the same object
+    return _remap(content, multiline)
+
+
+def _remap(content: Content, multiline: bool) -> Content:
+    text = content.plain
+    offsets = [0] * (len(text) + 1)
+    pieces = []
+    position = 0
+    for index, char in enumerate(text):
+        offsets[index] = position
+        shown = visible(char, multiline=multiline)
+        pieces.append(shown)
+        position += len(shown)
+    offsets[len(text)] = position
+    spans = [Span(offsets[s.start], offsets[s.end], s.style) for s in content.spans]
+    return Content("".join(pieces), spans)

@@ -15,6 +15,7 @@ from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
 from asin_tui.ui.messages import DetailLoaded
+from asin_tui.ui.safe_text import clean, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.service import ListingService
@@ -25,7 +26,7 @@ def seller_central_link(record: ListingRecord) -> str | None:
     market = marketplace_by_id(record.marketplace_id)
     if market is None:
         return None
-    term = quote(record.sku, safe="")
+    term = quote(record.sku, safe="", errors="backslashreplace")  # a lone surrogate too
     return f"{market.seller_central}/myinventory/inventory?searchField=all&searchTerm={term}"
 
 
@@ -72,7 +73,7 @@ class DetailScreen(WorkerScreen):
 
     def on_mount(self) -> None:
         self.title = "asin-tui"
-        self.sub_title = f"{self.record.sku} · diagnostics"
+        self.sub_title = f"{plain(self.record.sku)} · diagnostics"
         self.query_one("#detail-body").focus()
         self.load_evidence()
 
@@ -112,10 +113,13 @@ class DetailScreen(WorkerScreen):
 
     @staticmethod
     def _fill(section: Vertical, lines: evidence_text.Lines) -> None:
-        """One Static per line; a line indented by two spaces wraps under its own indent."""
+        """One Static per line; a line indented by two spaces wraps under its own indent.
+        The lines quote Amazon's and the seller's text: shown terminal-safe."""
         section.remove_children()
         section.mount_all(
-            Static(line[2:], classes="indented") if line.plain.startswith("  ") else Static(line)
+            Static(clean(line[2:]), classes="indented")
+            if line.plain.startswith("  ")
+            else Static(clean(line))
             for line in lines
         )
 

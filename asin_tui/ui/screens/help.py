@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from asin_tui.ui.safe_text import data, template
 from asin_tui.ui.screens.base import DismissOnce
 
 
@@ -65,10 +66,10 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog", classes="dialog"):
-            yield Label(f"Keys — {self.about}", classes="dialog-title")
+            yield Label(template("Keys — $about", about=self.about), classes="dialog-title")
             yield Static(self._table(), id="help-keys")
             if self.notes:
-                yield Static(self.notes, id="help-notes", markup=False)
+                yield Static(data(self.notes, multiline=True), id="help-notes")
             yield Label("Escape closes · ctrl+p searches every action by name", classes="hint")
 
     def _table(self) -> Content:

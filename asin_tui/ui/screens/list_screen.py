@@ -138,7 +138,7 @@ class ListScreen(WorkerScreen):
 
     def on_mount(self) -> None:
         self.title = "asin-tui"
-        self.sub_title = f"{self.service.profile_name} · {self.service.marketplace_id}"
+        self.sub_title = plain(f"{self.service.profile_name} · {self.service.marketplace_id}")
         self.query_one(SyncStatus).idle("Reading the local cache…")
         self.table.focus()
         self.load_cache()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from asin_tui.store import paths
 from asin_tui.store.config import display_path
+from asin_tui.ui.safe_text import template
 
 WELCOME = """\
 [b]asin-tui[/b] finds every Amazon listing of yours that is not live,
@@ -43,7 +43,7 @@ class WelcomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        text = Content.from_markup(WELCOME, config=display_path(paths.config_file()))
+        text = template(WELCOME, config=display_path(paths.config_file()))
         with VerticalScroll(id="welcome-body"), Center():
             yield Static(text, id="welcome")
         yield Footer(compact=True)

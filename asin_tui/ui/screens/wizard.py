@@ -32,6 +32,7 @@ from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
 from asin_tui.ui.messages import describe_error
+from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
@@ -163,7 +164,7 @@ class WizardScreen(DismissOnce, Screen):
 
     def on_mount(self) -> None:
         self.title = "asin-tui"
-        self.sub_title = f"{self.sku} · reactivation wizard"
+        self.sub_title = f"{plain(self.sku)} · reactivation wizard"
         self.load()
 
     # ------------------------------------------------------------------ workers

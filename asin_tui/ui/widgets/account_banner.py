@@ -8,6 +8,7 @@ from textual.widgets import Static
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import AccountHealth
 from asin_tui.ui.presentation import account_banner_text
+from asin_tui.ui.safe_text import data
 
 
 class AccountBanner(Static):
@@ -18,4 +19,4 @@ class AccountBanner(Static):
         market = marketplace_by_id(marketplace_id)
         text = account_banner_text(health, market.code if market else marketplace_id)
         self.display = text is not None
-        self.update(text or "")
+        self.update(data(text or ""))  # the status and counters come from Amazon's report

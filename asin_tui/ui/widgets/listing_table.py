@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from asin_tui.domain.models import ListingRecord, State
+from asin_tui.domain.text import visible
 from asin_tui.ui.listing_view import COLUMNS, Column, ListingView, column
 from asin_tui.ui.presentation import state_class
 
@@ -277,8 +278,8 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _row(self, record: ListingRecord, width: int, is_cursor: bool) -> Strip:
         base, by_state = self._styles_for(is_cursor)
         cells = [
-            fit_cell(self.view.cell(col, record), col_width, col.align_right)
-            for col, col_width in self.layout_for(width)
+            fit_cell(visible(self.view.cell(col, record)), col_width, col.align_right)
+            for col, col_width in self.layout_for(width)  # cells are Amazon's text: shown safe
         ]
         # The state cell (first) has its colour; the rest of the row is one segment.
         segments = [

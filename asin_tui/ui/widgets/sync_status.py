@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from asin_tui.ui.safe_text import data
+
 
 class SyncStatus(Horizontal):
     """Progress bar + one line of text. ``busy`` shows the bar."""
@@ -22,9 +24,9 @@ class SyncStatus(Horizontal):
         self.set_class(waiting, "waiting")
         bar = self.query_one(ProgressBar)
         bar.update(total=total if total else None, progress=done or 0)
-        self.query_one("#sync-text", Label).update(text)
+        self.query_one("#sync-text", Label).update(data(text))  # may quote Amazon's text
 
     def idle(self, text: str, *, error: bool = False) -> None:
         self.remove_class("busy", "waiting")
         self.set_class(error, "failed")
-        self.query_one("#sync-text", Label).update(text)
+        self.query_one("#sync-text", Label).update(data(text))

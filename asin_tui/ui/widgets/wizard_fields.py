@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Select, TextArea
 
 from asin_tui.domain.models import AttributeSpec
 from asin_tui.domain.patches import Validation, validate_value
+from asin_tui.ui.safe_text import data, plain
 
 Check = Callable[[str], Validation]
 
@@ -89,27 +90,33 @@ class TypedField(VerticalGroup):
     def compose(self) -> ComposeResult:
         required = " *" if self.spec.required else ""
         title = self.spec.title or self.spec.name.replace("_", " ").capitalize()
-        yield Label(f"{title}{required}", classes="field-label")
+        yield Label(data(f"{title}{required}"), classes="field-label")  # the schema's text
         if self.spec.enum:
             names = self.spec.enum_names or self.spec.enum
-            options = [(str(n), v) for n, v in zip(names, self.spec.enum, strict=False)]
+            options = [(data(n), v) for n, v in zip(names, self.spec.enum, strict=False)]
             value = self.current if self.current in self.spec.enum else Select.NULL
             yield Select(options, value=value, prompt="Choose…", compact=True)
-        elif self.multiline:
-            yield TextArea(self.current, soft_wrap=True, show_line_numbers=False, compact=True)
+        elif self.multiline:  # the current value is Amazon's: shown terminal-safe
+            yield TextArea(
+                plain(self.current, multiline=True),
+                soft_wrap=True,
+                show_line_numbers=False,
+                compact=True,
+            )
         else:
             yield Input(
-                self.current,
+                plain(self.current),
                 placeholder=placeholder(self.spec),
                 validators=[SpecValidator(self.spec, self.check)],
                 valid_empty=not self.spec.required,
                 compact=True,
             )
         if self.hint:
-            yield Label(self.hint, classes="field-hint", markup=False)
+            yield Label(data(self.hint, multiline=True), classes="field-hint")
         message = self._invalid or self._problem
         yield Label(
-            message, classes="field-message -shown" if message else "field-message", markup=False
+            data(message, multiline=True),
+            classes="field-message -shown" if message else "field-message",
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -135,7 +142,7 @@ class TypedField(VerticalGroup):
     def _show_message(self) -> None:
         message = self._invalid or self._problem
         for shown in self.query(".field-message").results(Label):  # none before compose
-            shown.update(message)
+            shown.update(data(message, multiline=True))  # may quote the typed value
             shown.set_class(bool(message), "-shown")
 
     def on_select_changed(self, event: Select.Changed) -> None:

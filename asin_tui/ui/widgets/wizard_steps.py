@@ -29,6 +29,7 @@ from asin_tui.domain.wizard import (
     state_text,
 )
 from asin_tui.store.progress import PatchMode
+from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
@@ -65,7 +66,9 @@ def checks_table(checks: tuple[Check, ...]) -> Table | Text:
     table.add_column(style="bold", max_width=LABEL_WIDTH)  # a long finding title wraps
     table.add_column(ratio=1)
     for check in checks:
-        table.add_row(status_mark(check.status), check.label, check.evidence)
+        # Text, not str: a str cell would be parsed as markup (check texts quote Amazon's)
+        label, evidence = plain(check.label), plain(check.evidence, multiline=True)
+        table.add_row(status_mark(check.status), Text(label), Text(evidence))
     return table
 
 
@@ -110,11 +113,12 @@ class OverviewStep(StepBody):
             ("Product type", listing.product_type or "—"),
             ("State", state_text(plan.diagnosis)),
         ]
-        yield Static("\n".join(f"{k:<13} {v}" for k, v in facts), classes="facts")
+        shown = "\n".join(f"{k:<13} {plain(v)}" for k, v in facts)
+        yield Static(data(shown, multiline=True), classes="facts")
         yield Label("Checks", classes="section-title")
         yield self.checks()
         steps = " → ".join(s.label for s in plan.applicable[1:])
-        yield Static(f"Steps that apply: {steps}", classes="hint")
+        yield Static(data(f"Steps that apply: {steps}"), classes="hint")
 
 
 class StockStep(StepBody):
@@ -125,7 +129,8 @@ class StockStep(StepBody):
         yield self.checks()
         if stock.guidance:
             yield Label("What to do", classes="section-title")
-            yield Static("\n".join(f"• {tip}" for tip in stock.guidance), classes="guidance")
+            tips = "\n".join(f"• {plain(tip)}" for tip in stock.guidance)
+            yield Static(data(tips, multiline=True), classes="guidance")
         yield Label("Action", classes="section-title")
         current = self.state.draft.stock_action
         if stock.implied_action is None:  # a choice to make (FBA, or no channel)
@@ -137,7 +142,7 @@ class StockStep(StepBody):
                 id="stock-action",
                 compact=True,
             )
-        yield Static("", id="stock-inbound", classes="warning", markup=False)
+        yield Static("", id="stock-inbound", classes="warning")
         with VerticalGroup(id="stock-mfn"):  # the merchant-fulfilled inputs
             quantity = self.state.draft.mfn_quantity
             qty_text = str(quantity if quantity is not None else stock.mfn_quantity or 0)
@@ -166,7 +171,7 @@ class StockStep(StepBody):
         stock, action = self.state.plan.stock, self.action
         self.query_one("#stock-mfn").display = action in MFN_ACTIONS
         warning = self.query_one("#stock-inbound", Static)
-        warning.update(stock.inbound_warning(action))
+        warning.update(data(stock.inbound_warning(action), multiline=True))
         warning.display = bool(stock.inbound_warning(action))
         problem = stock.quantity_problem(action, self.state.draft.mfn_quantity)
         self.query_one("#stock-quantity", TypedField).set_problem(problem)
@@ -205,16 +210,17 @@ class PolicyStep(StepBody):
             yield self.checks(others)
         self._items: dict[str, Any] = {}
         for n, case in enumerate(cases):
-            yield Label(case.title, classes="section-title")
-            yield Static(case.evidence, classes="evidence", markup=False)
-            yield Static(f"Appeal path: {case.appeal_path}", classes="hint")
+            yield Label(data(case.title), classes="section-title")
+            yield Static(data(case.evidence, multiline=True), classes="evidence")
+            yield Static(data(f"Appeal path: {case.appeal_path}", multiline=True), classes="hint")
             for link in case.links:
                 if link.url not in case.evidence:  # each link shown once
-                    yield Static(f"{link.title}: {link.url}", classes="hint", markup=False)
+                    yield Static(data(f"{link.title}: {link.url}"), classes="hint")
             for m, item in enumerate(case.items):
                 saved = self.state.checklist_item(case, item.text)
                 self._items[f"item-{n}-{m}"] = (case, item.text, saved)
-                yield ChecklistBox(item.text, saved.done, id=f"item-{n}-{m}", compact=True)
+                label = data(item.text, multiline=True)  # a str label would be markup
+                yield ChecklistBox(label, saved.done, id=f"item-{n}-{m}", compact=True)
                 yield Input(
                     saved.note,
                     placeholder="note",
@@ -272,7 +278,8 @@ class FieldsStep(StepBody):
                 id=f"attr-{field_input.name}",
             )
         if plan.price_needs_action:
-            yield Label(f"Price (allowed {plan.price.band_text})", classes="section-title")
+            band = data(f"Price (allowed {plan.price.band_text})")
+            yield Label(band, classes="section-title")
             for key, title in PRICE_FIELDS:
                 spec = P.AttributeSpec(key, title=title, value_type="number", minimum=0.01)
                 typed = getattr(draft, PRICE_DRAFT[key])
@@ -299,7 +306,9 @@ class FieldsStep(StepBody):
         else:
             name = event.field.name_key
             current = next(f.current for f in plan.fields if f.name == name)
-            if value is None or value_text(value) == current:
+            # the field shows the current value terminal-safe: that form is no change either
+            unchanged = (current, plain(current), plain(current, multiline=True))
+            if value is None or value_text(value) in unchanged:
                 draft.attributes.pop(name, None)
             else:
                 draft.attributes[name] = value
@@ -324,10 +333,10 @@ class ApplyStep(StepBody):
             answer = "ACCEPTED (submission): Amazon has these patches. Press n to re-check."
         else:
             answer = answer_text(self.state.preview)
-        yield Static(answer, id="apply-answer", markup=False)
+        yield Static(data(answer, multiline=True), id="apply-answer")
         yield Label("JSON Patches to send (patchListingsItem)", classes="section-title")
         text = json.dumps(ops, indent=2) if ops else self.nothing_to_send()
-        yield Static(text, classes="patches", markup=False)
+        yield Static(data(text, multiline=True), classes="patches")
 
     def nothing_to_send(self) -> str:
         problems = self.state.problems
@@ -345,7 +354,7 @@ class ApplyStep(StepBody):
             text += "\nValid. Press s to submit for real."
         else:
             text += "\nAmazon rejects this. Go back (b) and fix it, or press o to submit anyway."
-        self.query_one("#apply-answer", Static).update(text)
+        self.query_one("#apply-answer", Static).update(data(text, multiline=True))
 
 
 def answer_text(result: Any) -> str:
@@ -373,15 +382,16 @@ def verify_text(result: VerifyResult | None) -> Text:
     if result is None:
         return Text("Re-reading the listing from Amazon…")
     text = Text()
-    text.append(f"Before: {state_text(result.before)}\n")
-    text.append(f"After:  {state_text(result.after)}\n\n", style="bold")
+    text.append(f"Before: {plain(state_text(result.before))}\n")
+    text.append(f"After:  {plain(state_text(result.after))}\n\n", style="bold")
     for label, findings, mark in (
         ("Fixed", result.fixed, "✓"),
         ("Still there", result.remaining, "!"),
         ("New", result.new, "!"),
     ):
         for finding in findings:
-            text.append(f"{mark} {label}: {finding.title}. {finding.detail}\n")
+            said = plain(f"{finding.title}. {finding.detail}")  # quotes Amazon's text
+            text.append(f"{mark} {label}: {said}\n")
     if result.resolved:
         text.append("\nThe listing is back on sale. Press n to wrap up.", style="bold green")
     elif result.failing_step is not None:
@@ -399,17 +409,16 @@ class WrapUpStep(StepBody):
         state = self.state
         if state.resolved:
             after = state.verification.after if state.verification else state.plan.diagnosis
-            yield Static(f"Resolved: {state_text(after)}", classes="outcome", markup=False)
-            yield Static(sent_text(state), classes="evidence", markup=False)
+            yield Static(data(f"Resolved: {state_text(after)}"), classes="outcome")
+            yield Static(data(sent_text(state), multiline=True), classes="evidence")
             yield Static("Press Escape to go back to the list.", classes="hint")
             return
         where = str(state.case_path) if state.case_path else "(not written)"
         yield Static(
-            f"Escalated. Seller Support case draft saved to {where} — press c to copy it.",
+            data(f"Escalated. Seller Support case draft saved to {where} — press c to copy it."),
             classes="outcome",
-            markup=False,
         )
-        yield Static(state.case_text, classes="case-draft", markup=False)
+        yield Static(data(state.case_text, multiline=True), classes="case-draft")
 
 
 def sent_text(state: WizardState) -> str:
