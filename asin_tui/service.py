@@ -30,6 +30,7 @@ from asin_tui.domain.models import (
     CatalogItem,
     Diagnosis,
     Evidence,
+    EvidenceGap,
     Issue,
     ListingRecord,
     ProductTypeRequirements,
@@ -378,7 +379,7 @@ class AccountService:
             definition = await api.product_type(listing.product_type)
             self._cache.write_product_types({listing.product_type: definition})
             self._requirements.pop(listing.product_type, None)
-        raw = _raw(synced)
+        raw = _with_last_good(_raw(synced), self._cache)
         evidence = _parse_or_raise(lambda: self._evidence(raw))
         record = ListingRecord.build(evidence, diagnose(evidence))
         return self._cache.write_listing(record, raw, observed_at=datetime.now(UTC))
@@ -488,6 +489,7 @@ class AccountService:
             requirements=self._product_type_requirements(listing.product_type),
             catalog=catalog,
             account=self.account_health(),
+            gaps=_gaps(raw),
         )
 
     def _product_type_requirements(
@@ -554,7 +556,9 @@ class _SyncStore:
         for _, product_type, definition in batch:
             if product_type and definition and product_type not in service._requirements:
                 service._read_product_type(product_type, definition, self.failed)
-        self._add(service._diagnosed((raw for raw, _, _ in batch), self.failed))
+        cache = service._cache
+        raws = (_with_last_good(raw, cache) for raw, _, _ in batch)
+        self._add(service._diagnosed(raws, self.failed))
 
     def _add(self, entries: list[tuple[ListingRecord, RawEvidence]]) -> None:
         self.staged.add(entries)
@@ -599,7 +603,55 @@ def _raw(synced: SyncedListing) -> RawEvidence:
         restrictions=synced.restrictions,
         catalog=synced.catalog,
         catalog_not_found=synced.catalog_not_found,
+        gaps={
+            section: {"call": call, "error": why, "as_of": None}
+            for section, (call, why) in synced.gaps.items()
+        },
     )
+
+
+def _with_last_good(raw: RawEvidence, cache: ListingCache) -> RawEvidence:
+    """Evidence a call could not fetch this time, taken from the cached row where it has it:
+    the last good answer, with its age in the gap (``as_of``: when the sync that fetched it
+    finished; an answer already kept from further back keeps its own date). What the cache
+    does not have either stays out, its gap without a date: "not checked"."""
+    if not raw.gaps:
+        return raw
+    cached = cache.last_good(raw.sku)
+    if cached is None:
+        return raw
+    old, synced_at = cached
+    values: dict[str, Any] = {}
+    gaps = {section: dict(gap) for section, gap in raw.gaps.items()}
+    for section, gap in gaps.items():
+        earlier = old.gaps.get(section)
+        if earlier is not None and not earlier.get("as_of"):
+            continue  # the last sync had nothing good for it either
+        if section == "inventory" and old.inventory is not None:
+            values["inventory"] = old.inventory
+        elif section == "restrictions" and old.restrictions is not None:
+            values["restrictions"] = old.restrictions
+        elif section == "catalog" and (old.catalog is not None or old.catalog_not_found):
+            values.update(catalog=old.catalog, catalog_not_found=old.catalog_not_found)
+        else:
+            continue
+        gap["as_of"] = earlier["as_of"] if earlier else synced_at.astimezone(UTC).isoformat()
+    return dataclasses.replace(raw, gaps=gaps, **values)
+
+
+def _gaps(raw: RawEvidence) -> tuple[EvidenceGap, ...]:
+    gaps = []
+    for section, gap in raw.gaps.items():
+        as_of = gap.get("as_of")
+        gaps.append(
+            EvidenceGap(
+                section=section,
+                call=str(gap.get("call") or section),
+                error=str(gap.get("error") or "failed"),
+                as_of=datetime.fromisoformat(as_of) if isinstance(as_of, str) else None,
+            )
+        )
+    return tuple(gaps)
 
 
 def _parse_or_raise(build: Callable[[], Any]) -> Any:

@@ -38,6 +38,8 @@ PRODUCT_TYPE_MISMATCH = "PRODUCT_TYPE_MISMATCH"  # listing vs catalog product ty
 ACCOUNT_AT_RISK = "ACCOUNT_AT_RISK"  # account health AT_RISK / DEACTIVATED
 LISTING_CLOSED = "LISTING_CLOSED"  # not buyable, no issue explains it (closed by seller)
 OTHER_ISSUE = "OTHER_ISSUE"  # an SP-API issue that no rule above recognises
+EVIDENCE_NOT_CHECKED = "EVIDENCE_NOT_CHECKED"  # an evidence call failed: that cause not checked
+EVIDENCE_STALE = "EVIDENCE_STALE"  # an evidence call failed: its last good answer is used (INFO)
 
 ALL: frozenset[str] = frozenset(
     v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str) and k != "ALL"

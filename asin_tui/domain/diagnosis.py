@@ -40,8 +40,10 @@ CODE_ORDER: tuple[str, ...] = (
     codes.INVALID_IMAGE,
     codes.PRODUCT_TYPE_MISMATCH,
     codes.EXEMPTION_EXPIRING,
+    codes.EVIDENCE_NOT_CHECKED,
     codes.LISTING_CLOSED,
     codes.OTHER_ISSUE,
+    codes.EVIDENCE_STALE,
     codes.VARIATION_PARENT,
 )
 _CODE_RANK = {code: i for i, code in enumerate(CODE_ORDER)}

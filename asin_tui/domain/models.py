@@ -488,6 +488,31 @@ def sort_key(d: Diagnosis) -> tuple[int, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceGap:
+    """Evidence a sync asked Amazon for and did not get: the call gave up after its retries.
+
+    ``as_of`` set: the section in Evidence is the last good answer, from that time (kept from
+    an earlier sync). None: the section is simply not there, so it was not checked: no cause
+    may be drawn from its absence."""
+
+    section: str  # "inventory" | "restrictions" | "catalog"
+    call: str  # the SP-API operation that failed, e.g. getInventorySummaries
+    error: str  # why, as the client said it
+    as_of: datetime | None = None
+
+    @property
+    def words(self) -> str:
+        return _GAP_WORDS.get(self.section, self.section)
+
+
+_GAP_WORDS = {
+    "inventory": "FBA inventory",
+    "restrictions": "listing restrictions",
+    "catalog": "catalog item",
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Everything SP-API said about one listing: the input of the diagnosis engine
     and what the detail screen shows as raw evidence."""
@@ -498,6 +523,15 @@ class Evidence:
     requirements: ProductTypeRequirements | None = None
     catalog: CatalogItem | None = None
     account: AccountHealth | None = None
+    gaps: tuple[EvidenceGap, ...] = ()  # evidence calls that failed (see EvidenceGap)
+
+    def gap(self, section: str) -> EvidenceGap | None:
+        return next((g for g in self.gaps if g.section == section), None)
+
+    def not_had(self, section: str) -> bool:
+        """The section was asked for and is not there (its call failed, nothing kept)."""
+        gap = self.gap(section)
+        return gap is not None and gap.as_of is None
 
 
 @dataclass(frozen=True, slots=True)

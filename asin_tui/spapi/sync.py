@@ -79,6 +79,12 @@ LATER_ROUNDS = 3
 LATER_PAUSE = 8.0
 
 T = TypeVar("T")
+#: The operation behind each evidence section.
+_OPERATIONS = {
+    "inventory": "getInventorySummaries",
+    "restrictions": "getListingsRestrictions",
+    "catalog": "searchCatalogItems",
+}
 
 
 @dataclass
@@ -91,6 +97,15 @@ class SyncedListing:
     restrictions: list[dict[str, Any]] | None = None  # getListingsRestrictions' list
     catalog: dict[str, Any] | None = None  # the catalog Item 2022-04-01
     catalog_not_found: bool = False  # the catalog has no item with its ASIN here
+    #: Evidence asked for and not had: "inventory" | "restrictions" | "catalog" → (the SP-API
+    #: operation, why it failed after its retries). Its field above stays None.
+    gaps: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def missed(self, section: str, error: SpApiError) -> None:
+        """An evidence call gave up: note it (refused credentials end the sync)."""
+        if isinstance(error, AuthError):
+            raise error
+        self.gaps[section] = (error.operation or _OPERATIONS[section], str(error))
 
 
 @dataclass(frozen=True)
@@ -327,7 +342,9 @@ class _Evidence:
         self._product_types = _Once()
 
     async def gather(self, synced: SyncedListing, listing: Listing) -> None:
-        """Fill ``synced`` with what can explain ``listing``. Raises SpApiError."""
+        """Fill ``synced`` with what can explain ``listing``. A call that gives up leaves its
+        section out and is noted in ``synced.gaps`` (the rest is still fetched); refused
+        credentials raise AuthError."""
         if not listing.asin or catalog_removed(listing):
             # nothing to look up, or Amazon already said the item is gone
             await self._inventory_for(synced, listing)
@@ -337,7 +354,11 @@ class _Evidence:
             look_up = await self._catalog_may_explain(synced, listing, inventory)
             found = self.catalog.get(listing.asin) if look_up else None
         if found is not None:
-            synced.catalog = await found
+            try:
+                synced.catalog = await found
+            except SpApiError as exc:
+                synced.missed("catalog", exc)
+                return
             synced.catalog_not_found = synced.catalog is None
 
     def close(self) -> None:
@@ -354,10 +375,15 @@ class _Evidence:
     ) -> InventorySummary | None:
         if not wants_inventory(listing):
             return None
-        synced.inventory = await self.inventory.get(listing.sku)
-        if synced.inventory is None:
+        try:
+            synced.inventory = await self.inventory.get(listing.sku)
+            if synced.inventory is None:
+                return None
+            return _parsed(parse.parse_inventory_summaries, [synced.inventory])[0]
+        except SpApiError as exc:
+            synced.inventory = None
+            synced.missed("inventory", exc)
             return None
-        return _parsed(parse.parse_inventory_summaries, [synced.inventory])[0]
 
     async def _catalog_may_explain(
         self, synced: SyncedListing, listing: Listing, inventory: InventorySummary | None
@@ -366,7 +392,12 @@ class _Evidence:
         or nothing else does, restrictions included (fetched here when it is unexplained)."""
         look_up = flags_missing_attributes(listing)
         if unexplained(listing, inventory):
-            synced.restrictions = await self._restrictions_for(listing.asin, listing.condition_type)
+            try:
+                synced.restrictions = await self._restrictions_for(
+                    listing.asin, listing.condition_type
+                )
+            except SpApiError as exc:
+                synced.missed("restrictions", exc)
             look_up = look_up or not synced.restrictions
         return look_up
 
@@ -520,10 +551,11 @@ class _Run:
             self.seen_types.add(product_type)
             self.tasks.append(asyncio.ensure_future(self._product_type(product_type)))
         if wants_evidence(listing):
-            try:
-                await self.evidence.gather(synced, listing)
-            except SpApiError as exc:
-                self.fail(synced.sku, exc, "evidence incomplete: ")
+            await self.evidence.gather(synced, listing)
+            if synced.gaps:
+                self.failed[synced.sku] = "evidence incomplete: " + "; ".join(
+                    why for _, why in synced.gaps.values()
+                )
         await self._done(synced, product_type)
 
     async def _done(self, synced: SyncedListing, product_type: str | None) -> None:

@@ -246,6 +246,18 @@ class ListingCache:
         row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
         return _raw_from_row(row) if row else None
 
+    def last_good(self, sku: str) -> tuple[RawEvidence, datetime] | None:
+        """The cached evidence of ``sku`` and when the sync that wrote it finished (None: not
+        cached): what stands in for evidence a later call could not fetch."""
+        query = (
+            f"SELECT {', '.join('e.' + c for c in _EVIDENCE_COLUMNS.split(', '))}, l.synced_at"
+            " FROM evidence e JOIN listings l ON l.sku = e.sku WHERE e.sku = ?"
+        )
+        row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
+        if row is None:
+            return None
+        return _raw_from_row(row[:-1]), datetime.fromisoformat(row[-1])
+
     def all_raw_evidence(self) -> list[RawEvidence]:
         """What SP-API said about every cached SKU (to diagnose them all again)."""
         query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence ORDER BY sku"

@@ -17,6 +17,7 @@ from asin_tui.domain.rules.base import (
     Impact,
     Rule,
 )
+from asin_tui.domain.rules.gaps import evidence_gap_rule
 from asin_tui.domain.rules.issues import ISSUE_KINDS, classify, issue_rule
 from asin_tui.domain.rules.listing import (
     account_rule,
@@ -44,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     product_type_rule,
     mfn_stock_rule,
     fba_stock_rule,
+    evidence_gap_rule,
     closed_rule,
     hidden_rule,
     account_rule,
