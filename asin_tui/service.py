@@ -397,6 +397,16 @@ class AccountService:
         response = await self._client().patch_listing(sku, product_type, patches, preview=preview)
         return _submission(sku, response, self.marketplace_id, preview=preview)
 
+    async def delete(self, sku: str) -> SubmissionResult:
+        """deleteListingsItem for a cached listing (retire it); once ACCEPTED the cached row
+        goes too, so the list no longer shows it."""
+        self.evidence(sku)  # UnknownSku before anything is sent
+        response = await self._client().delete_listing(sku)
+        result = _submission(sku, response, self.marketplace_id, preview=False)
+        if result.ok:
+            await asyncio.to_thread(self._cache.forget, sku)
+        return result
+
     async def aclose(self) -> None:
         if self._api is not None:
             await self._api.aclose()

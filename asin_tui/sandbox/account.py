@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 IDENTIFIER_TYPES = frozenset(
     {"ASIN", "EAN", "FNSKU", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC"}
 )
+DELETE_OPERATION = "deleteListingsItem"  # a journal change that deleted the SKU
 SORT_KEYS = {
     "sku": lambda r: (r.sku,),
     "createdDate": lambda r: (r.created, r.sku),
@@ -368,6 +369,42 @@ class SandboxAccount:
             ]
         return response
 
+    def delete(self, sku: str) -> dict[str, Any]:
+        """deleteListingsItem: the SKU's listing is gone from this marketplace (a change kept
+        in the journal, so a restart deletes it again). ListingsItemSubmissionResponse
+        {sku, status ACCEPTED, submissionId, issues}; an unknown SKU is a 400 (the model
+        declares no 404 for this operation; its sandbox answers 'BadSKU' with a 400).
+        A change of the SKU still processing is dropped with it."""
+        record = self._by_sku.get(sku)
+        if record is None:
+            raise SandboxError(400, "InvalidInput", f"SKU '{sku}' not found.")
+        self._remove(record)
+        self._submissions += 1
+        self._changes.append(
+            {
+                "id": uuid.uuid4().hex,
+                "sku": sku,
+                "at": rules.iso(self.now()),
+                "body": {"operation": DELETE_OPERATION},
+            }
+        )
+        return {
+            "sku": sku,
+            "status": "ACCEPTED",
+            "submissionId": str(
+                uuid.uuid5(_SUBMISSION_NAMESPACE, f"{self.seller_id}/{sku}/{self._submissions}")
+            ),
+            "issues": [],
+        }
+
+    def _remove(self, record: Record) -> None:
+        self._records.remove(record)
+        del self._by_sku[record.sku]
+        if self._by_asin.get(record.asin) is record:
+            del self._by_asin[record.asin]
+        self._pending = [p for p in self._pending if p.sku != record.sku]
+        self._derived.pop(record.index, None)
+
     def _submit(
         self, record: Record, body: Any, *, preview: bool, at: datetime, change_id: str = ""
     ) -> tuple[bool, list[dict[str, Any]]]:
@@ -515,6 +552,10 @@ class SandboxAccount:
         record = self._by_sku.get(change.get("sku"))
         if record is None:
             log.info("sandbox: skipped a saved change for unknown SKU %r", change.get("sku"))
+            return
+        if change.get("body") == {"operation": DELETE_OPERATION}:
+            self._remove(record)
+            self._changes.append(change)
             return
         try:
             at = _utc(datetime.fromisoformat(change["at"]))

@@ -440,6 +440,17 @@ class SpApi:
         )
         return _payload(response, "patchListingsItem")
 
+    async def delete_listing(self, sku: str) -> dict[str, Any]:
+        """deleteListingsItem: the offer of ``sku`` in the profile's marketplace is deleted
+        (Amazon processes it like a submission). Returns the ListingsItemSubmissionResponse:
+        check its ``status`` and ``issues``."""
+        params = self._params(issueLocale=self.profile.issue_locale)
+        response = await self._call(
+            "deleteListingsItem",
+            lambda: self._listings.delete_listings_item(self.seller_id, sku, **params),
+        )
+        return _payload(response, "deleteListingsItem")
+
     # ----------------------------------------------------------------- evidence
 
     async def inventory_summaries(self, skus: Sequence[str]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ PUBLISHED_PLANS: dict[str, UsagePlan] = {
     "searchListingsItems": UsagePlan(5.0, 5),
     "getListingsItem": UsagePlan(5.0, 10),
     "patchListingsItem": UsagePlan(5.0, 5),
+    "deleteListingsItem": UsagePlan(5.0, 5),
     "getInventorySummaries": UsagePlan(2.0, 2),
     "getListingsRestrictions": UsagePlan(5.0, 10),
     "getDefinitionsProductType": UsagePlan(5.0, 10),

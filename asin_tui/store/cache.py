@@ -426,6 +426,15 @@ class ListingCache:
             raise CacheError(f"{self.path}: the listing {record.sku!r} was not stored")
         return stored
 
+    def forget(self, sku: str) -> None:
+        """Drop a listing the seller deleted (rows, evidence and state history)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            for table in ("listings", "evidence", "history"):
+                conn.execute(f"DELETE FROM {table} WHERE sku = ?", (sku,))
+
+        self._transaction(write)
+
     # ------------------------------------------------------------------ plumbing
 
     def _open(self) -> sqlite3.Connection:

@@ -183,6 +183,23 @@ def test_patch_preview_real_and_invalid(sandbox, contract):
     contract.check(LISTINGS, ITEM, "PATCH", malformed)
 
 
+def test_delete_answers_a_submission_and_the_listing_is_gone(sandbox, contract):
+    sku = sandbox.skus_with(codes.NOT_ELIGIBLE)[0]
+    path = f"/listings/2021-08-01/items/{sandbox.seller}/{sku}"
+    answer = sandbox.call("DELETE", path, f"marketplaceIds={sandbox.mp}&issueLocale=en_US")
+    body = contract.check(LISTINGS, ITEM, "DELETE", answer)
+    assert (body["sku"], body["status"]) == (sku, "ACCEPTED") and body["submissionId"]
+    gone = sandbox.call("GET", path, f"marketplaceIds={sandbox.mp}")
+    assert gone.status == 404
+    contract.check(LISTINGS, ITEM, "GET", gone)
+    again = sandbox.call("DELETE", path, f"marketplaceIds={sandbox.mp}")
+    assert again.status == 400, "the model declares no 404 for deleteListingsItem"
+    contract.check(LISTINGS, ITEM, "DELETE", again)
+    no_market = sandbox.call("DELETE", f"/listings/2021-08-01/items/{sandbox.seller}/OTHER", "")
+    assert no_market.status == 400
+    contract.check(LISTINGS, ITEM, "DELETE", no_market)
+
+
 def test_inventory_all_pages_and_by_sku(sandbox, contract):
     path, template = "/fba/inventory/v1/summaries", "/fba/inventory/v1/summaries"
     base = f"details=true&granularityType=Marketplace&granularityId={sandbox.mp}&marketplaceIds={sandbox.mp}"

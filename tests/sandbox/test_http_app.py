@@ -111,7 +111,7 @@ def test_rate_limit_header_on_operation_answers(harness):
 
 
 def test_unknown_route_is_404_with_errors_body(harness):
-    answer = harness.call("DELETE", f"{harness.search_path}/SKU-0001", harness.mp)
+    answer = harness.call("POST", f"{harness.search_path}/SKU-0001", harness.mp)
     assert answer.status == 404
     assert answer.json()["errors"][0]["code"] == "NOT_FOUND"
 

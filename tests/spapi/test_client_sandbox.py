@@ -54,3 +54,27 @@ async def test_patch_preview_changes_nothing_and_a_real_patch_relists():
         "fulfillmentAvailability"
     ]
     assert api.calls["patchListingsItem"] == 2
+
+
+async def test_delete_listing_retires_the_offer_for_good(tmp_path):
+    """deleteListingsItem through python-amazon-sp-api's own call: ACCEPTED, the listing is
+    gone, and a restart of the saved account (the demo's journal) deletes it again."""
+    import pytest
+
+    from asin_tui.spapi.errors import NotFound
+
+    account = SandboxAccount()
+    sku = next(
+        s for s in account.search(sort_by="sku") if codes.NOT_ELIGIBLE in account.intended_causes(s)
+    )
+    path = tmp_path / "demo.json"
+    app = SandboxApp(account, time_scale=TIME_SCALE, on_accepted_patch=lambda: account.save(path))
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    api = open_client_for_transport(profile, SandboxTransport(app), time_scale=TIME_SCALE)
+    async with api:
+        answer = await api.delete_listing(sku)
+        assert answer["status"] == "ACCEPTED" and answer["submissionId"]
+        with pytest.raises(NotFound):
+            await api.get_listing(sku)
+    assert api.calls["deleteListingsItem"] == 1
+    assert sku not in SandboxAccount.load_or_create(path).search()

@@ -1,4 +1,5 @@
-"""Listings Items API 2021-08-01 (searchListingsItems, getListingsItem, patchListingsItem) and
+"""Listings Items API 2021-08-01 (searchListingsItems, getListingsItem, patchListingsItem,
+deleteListingsItem) and
 Listings Restrictions API 2021-08-01 (getListingsRestrictions).
 
 Parameters and limits as in Amazon's models listingsItems_2021-08-01.json and
@@ -100,6 +101,7 @@ class ListingsHandlers:
             ("GET", f"{LISTINGS}/items/{{sellerId}}", "searchListingsItems", self.search),
             ("GET", item, "getListingsItem", self.get_item),
             ("PATCH", item, "patchListingsItem", self.patch),
+            ("DELETE", item, "deleteListingsItem", self.delete),
             ("GET", f"{LISTINGS}/restrictions", "getListingsRestrictions", self.restrictions),
         ]
 
@@ -156,6 +158,15 @@ class ListingsHandlers:
         )
         if not preview and result.get("status") == "ACCEPTED":
             self._notify_accepted_patch()
+        return json_response(200, result)
+
+    def delete(self, request: Request, params: dict[str, str]) -> SandboxResponse:
+        """deleteListingsItem: marketplaceIds required, issueLocale optional (the model's
+        parameters); answers a ListingsItemSubmissionResponse."""
+        self._ctx.check_seller(params["sellerId"])
+        self._ctx.check_marketplaces(request)
+        result = self._ctx.account.delete(params["sku"])
+        self._notify_accepted_patch()  # kept like an accepted patch (the demo persists it)
         return json_response(200, result)
 
     def _notify_accepted_patch(self) -> None:
