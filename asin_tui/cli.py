@@ -15,6 +15,7 @@ import sys
 from typing import Any, TextIO
 
 from asin_tui import __version__
+from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
 
 SUBCOMMANDS = ("report", "diagnose", "progress", "sandbox", "config")
@@ -118,7 +119,8 @@ def _run(argv: list[str] | None) -> int:
         module = importlib.import_module(f"asin_tui.commands.{args.command}")
         return module.run(args)
     except UsageError as exc:
-        print(f"asin-tui: {visible(exc)}", file=sys.stderr)  # may quote Amazon's text
+        # may quote Amazon's text, and with it an LWA token it echoed
+        print(f"asin-tui: {visible(redact(str(exc)))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("asin-tui: interrupted", file=sys.stderr)

@@ -25,11 +25,12 @@ from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.commands._output import write_out
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
+from asin_tui.domain.redact import redact
 from asin_tui.domain.text import for_terminal, json_for_terminal, visible
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.store.atomic import write_output
 from asin_tui.store.cache import CacheError, SyncInfo
-from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile, mask
+from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile
 
 if TYPE_CHECKING:  # the service pulls in python-amazon-sp-api: imported when a report runs
     from asin_tui.service import AccountService
@@ -267,14 +268,12 @@ def _table_width(output: Path | None) -> int:
 
 
 def _one_line(exc: BaseException, profile: Profile | None) -> str:
-    """The error as one line, with any credential value masked (belt and braces)."""
+    """The error as one line, with every credential masked in any encoding (belt and braces:
+    the client masks them already)."""
     text = " ".join(str(exc).split())
-    if profile is not None:
-        for key in SECRET_KEYS:
-            secret = getattr(profile.credentials, key, None)
-            if secret:
-                text = text.replace(secret, mask(secret))
-    return text
+    credentials = profile.credentials if profile is not None else None
+    secrets = [getattr(credentials, key, None) for key in SECRET_KEYS] if credentials else []
+    return redact(text, secrets)
 
 
 class ProgressBar:

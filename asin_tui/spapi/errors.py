@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from asin_tui.domain.redact import redact
+
 
 class SpApiError(Exception):
     """A request to Selling Partner API that did not give a usable answer."""
@@ -35,9 +37,10 @@ class SpApiError(Exception):
         self.attempts = 1  # set by the client when it gave up after retrying
 
     def redact(self, secrets: Iterable[str]) -> None:
-        """Blank out every occurrence of ``secrets`` (an upstream message may echo them)."""
-        for secret in secrets:
-            self.message = self.message.replace(secret, "…")
+        """Mask ``secrets`` in every encoding, and any LWA token, in what Amazon sent back
+        (an upstream message may echo the request that carried them)."""
+        self.message = redact(self.message, secrets)
+        self.code = redact(self.code, secrets) if self.code else self.code
         self.args = (self.message,)
 
     def __str__(self) -> str:
@@ -46,7 +49,8 @@ class SpApiError(Exception):
         code = f"{self.code}: " if self.code else ""
         rid = f" (request id {self.request_id})" if self.request_id else ""
         tries = f" [gave up after {self.attempts} tries]" if self.attempts > 1 else ""
-        return f"{where}{self.summary}: {status}{code}{self.message}{rid}{tries}"
+        # LWA tokens are masked by their shape even where redact() was never called
+        return redact(f"{where}{self.summary}: {status}{code}{self.message}{rid}{tries}")
 
 
 class AuthError(SpApiError):

@@ -9,6 +9,7 @@ from typing import Any
 from textual.message import Message
 
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
+from asin_tui.domain.redact import redact
 from asin_tui.ui.service import WizardProgress
 
 
@@ -71,4 +72,4 @@ class ExportWritten(Message):
 def describe_error(exc: BaseException) -> str:
     """One line for a person: the error's own message, or its kind when it has none."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return text or type(exc).__name__
+    return redact(text) or type(exc).__name__  # an LWA token, whatever raised it

@@ -66,6 +66,7 @@ endpoint = "{base_url}"
 token_endpoint = "{base_url}/auth/o2/token"
 """
     )
+    path.chmod(0o600)  # as `config init` makes it: a config others can read gets a warning
 
 
 def use_sandbox_profile(monkeypatch, name: str, seller_id: str, base_url: str) -> None:

@@ -1,0 +1,138 @@
+"""Secrets never leave in any encoding: an LWA or SP-API error body that echoes the request
+(the refresh token URL-encoded, the client secret JSON-escaped, the access token in a header
+dump, base64 in a Basic header) is masked in the error, its one-line form and on screen."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from urllib.parse import quote, quote_plus
+
+import httpx
+import pytest
+
+from asin_tui.commands.report import _one_line
+from asin_tui.domain.redact import REDACTED, encodings, redact
+from asin_tui.spapi.errors import AuthError, Forbidden, SpApiError
+from asin_tui.ui.messages import describe_error
+from tests.spapi.test_client import (  # noqa: F401  (fixtures)
+    REFRESH,
+    SEARCH_OK,
+    SEARCH_PATH,
+    SECRET,
+    amazon,
+    answer,
+    make_api,
+    make_profile,
+    sleeps,
+)
+
+ACCESS = "Atza|IwEBIA-access-token-0123456789abcdef"
+REAL_REFRESH = "Atzr|IwEBIKzQ0k9+refresh/token==0123456789"
+REAL_SECRET = "amzn1.oa2-cs.v1.0123456789abcdef0123456789abcdef"
+
+
+def every_form(secret: str) -> list[str]:
+    """What a careless echo may contain (plus the lower-case hex some encoders write)."""
+    forms = [
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote(secret, safe="")),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=True)[1:-1],
+        base64.b64encode(secret.encode()).decode(),
+        base64.urlsafe_b64encode(secret.encode()).decode().rstrip("="),
+    ]
+    return [form for form in forms if len(form) >= 4]
+
+
+@pytest.mark.parametrize("secret", [REAL_REFRESH, REAL_SECRET, "sandbox-secret", ACCESS])
+def test_every_encoding_of_a_known_secret_is_masked(secret):
+    for form in every_form(secret):
+        text = f"before {form} after"
+        assert redact(text, [secret]) == f"before {REDACTED} after", form
+
+
+@pytest.mark.parametrize("prefix", [b"", b"u", b"us", b"user:"])
+def test_a_secret_inside_a_longer_base64_text_is_masked(prefix):
+    secret = "sandbox-secret-of-some-length"
+    header = base64.b64encode(prefix + secret.encode() + b":tail").decode()
+    masked = redact(f"Authorization: Basic {header}", [secret])
+    assert REDACTED in masked
+    # what is left is the prefix's and the tail's encoding, give or take a partial group
+    left = masked.removeprefix("Authorization: Basic ").replace(REDACTED, "")
+    around = len(base64.b64encode(prefix)) + len(base64.b64encode(b":tail"))
+    assert len(left) <= around + 4
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        ACCESS,
+        REAL_REFRESH,
+        "Atc|MQEWY-client-credentials-token",
+        quote(ACCESS, safe=""),
+        quote_plus(REAL_REFRESH),
+        quote(quote(REAL_REFRESH, safe=""), safe=""),
+        json.dumps(REAL_REFRESH).strip('"').replace("|", "\\u007c"),
+        REAL_SECRET,
+    ],
+)
+def test_lwa_tokens_are_masked_by_their_shape_without_knowing_them(token):
+    text = f'{{"echo": "grant_type=refresh_token&refresh_token={token}&x=1"}}'
+    masked = redact(text)
+    assert token not in masked
+    assert "refresh_token=[redacted]&x=1" in masked
+
+
+def test_ordinary_text_is_left_alone():
+    text = "Listing SKU-1 (ASIN B0ABCDEFGH): price 12.50 USD, Atz is not a token, A|b"
+    assert redact(text, ["a-secret-value"]) == text
+    assert encodings("abc") == set()  # too short to mask without blanking words
+
+
+async def test_an_lwa_error_echoing_the_request_masks_the_refresh_token(amazon, make_api):  # noqa: F811
+    def echo(request: httpx.Request) -> httpx.Response:
+        sent = request.content.decode()  # the form: refresh_token=Atzr%7C...&client_secret=...
+        return answer(
+            400,
+            {
+                "error": "invalid_grant",
+                "error_description": f"bad request {sent} with {ACCESS} and {json.dumps(sent)}",
+            },
+        )
+
+    amazon.token_answer = echo
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    api = make_api(make_profile())
+    with pytest.raises(AuthError) as caught:
+        await api.search_listings()
+    shown = [str(caught.value), repr(caught.value.args), describe_error(caught.value)]
+    shown.append(_one_line(caught.value, make_profile()))
+    for text in shown:
+        for secret in (REFRESH, SECRET, ACCESS):
+            for form in every_form(secret):
+                assert form not in text, (secret, form, text)
+    assert "invalid_grant" in shown[0] and REDACTED in shown[0]
+
+
+async def test_an_sp_api_error_echoing_the_access_token_masks_it(amazon, make_api):  # noqa: F811
+    async def forbidden(request: httpx.Request) -> httpx.Response:
+        token = request.headers["x-amz-access-token"]
+        body = {"errors": [{"code": "Unauthorized", "message": f"token {token} denied"}]}
+        return answer(403, body)
+
+    amazon.script(SEARCH_PATH, forbidden)
+    with pytest.raises(Forbidden) as caught:
+        await make_api().search_listings()
+    assert "Atza|token" not in str(caught.value)
+    assert f"token {REDACTED} denied" in str(caught.value)
+
+
+def test_any_error_string_masks_lwa_tokens_even_unredacted():
+    error = SpApiError(f"echo {ACCESS}", code=REAL_REFRESH)
+    assert ACCESS not in str(error) and REAL_REFRESH not in str(error)
+    assert describe_error(RuntimeError(f"boom {quote(REAL_REFRESH)}")) == f"boom {REDACTED}"
