@@ -16,6 +16,7 @@ one is stale and returns while Amazon is still preparing it; the next sync, or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -51,7 +52,7 @@ from asin_tui.spapi.sync import (
     listings_complete,
     sync_account,
 )
-from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo, cache_path
+from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo, cache_path
 from asin_tui.store.config import Profile
 from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 
@@ -295,7 +296,8 @@ class AccountService:
             if result.failed and not store.received:
                 raise SyncFailed(next(iter(result.failed.values())))
         except BaseException:
-            store.discard()  # the cache stays as it was
+            with contextlib.suppress(CacheError):  # a full disk must not hide why it failed
+                store.discard()  # the cache stays as it was
             raise
         summary = await asyncio.to_thread(self._store_sync, result, store)
         notes = await asyncio.to_thread(self.recheck_progress, complete=summary.complete)

@@ -19,8 +19,10 @@ rebuilt empty, with a warning in :attr:`ListingCache.warning`, never a traceback
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -30,6 +32,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
 from asin_tui.store import paths
@@ -127,6 +130,13 @@ _T = TypeVar("_T")
 
 class CacheError(Exception):
     """The cache file cannot be used even after moving it aside (e.g. a read-only folder)."""
+
+
+class CacheUnavailable(CacheError):
+    """The cache cannot be written (or read) right now: the disk is full, the file or its
+    folder is read-only, another process holds it. Nothing is wrong with the file itself,
+    so it is left exactly as it is (never set aside as corrupt); the message is one line
+    with the path and the free space."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +451,40 @@ class ListingCache:
         try:
             return _connect(self.path)
         except sqlite3.DatabaseError as exc:
-            return self._rebuild(exc)
+            if _kind(exc) in _NOT_WRITABLE:
+                return self._open_read_only(exc)
+            return self._set_aside_or_raise(exc)
+
+    def _open_read_only(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """A cache that cannot be written (a read-only file or folder): read what it holds,
+        and say that a sync cannot be saved; writes raise CacheUnavailable."""
+        try:
+            conn = _connect_read_only(self.path)
+        except (sqlite3.DatabaseError, OSError):
+            raise self._unavailable(exc) from None
+        self.warning = f"{self._unavailable(exc)}: showing what it holds"
+        return conn
+
+    def _set_aside_or_raise(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        self._raise_unless_corrupt(exc)
+        return self._rebuild(exc)
+
+    def _raise_unless_corrupt(self, exc: sqlite3.DatabaseError) -> None:
+        """Only a file that really is corrupt (not a database, or SQLite's quick_check
+        fails) may be set aside: a full disk, a read-only file or a busy one raise
+        CacheUnavailable and leave it untouched."""
+        kind = _kind(exc)
+        if kind in _NOT_CORRUPTION:
+            raise self._unavailable(exc) from None
+        if kind not in _CORRUPTION and _sqlite_error(exc) and _passes_quick_check(self.path):
+            raise self._unavailable(exc) from None
+
+    def _unavailable(self, exc: sqlite3.DatabaseError) -> CacheUnavailable:
+        reason = _REASONS.get(_kind(exc) or "", str(exc))
+        return CacheUnavailable(
+            f"the listing cache {self.path} cannot be written: {reason} "
+            f"({_free_space(self.path)} free on its disk); it was left as it is"
+        )
 
     def _rebuild(self, exc: Exception) -> sqlite3.Connection:
         """Move the unusable file aside and start an empty cache."""
@@ -453,21 +496,23 @@ class ListingCache:
         try:
             return _connect(self.path)
         except (sqlite3.DatabaseError, OSError) as again:
-            raise CacheError(f"cannot create the listing cache {self.path}: {again}") from again
+            raise CacheError(f"cannot create the listing cache {self.path}: {again}") from None
 
-    def _recover(self, exc: Exception) -> None:
+    def _recover(self, exc: sqlite3.DatabaseError) -> None:
         with self._lock:
+            self._raise_unless_corrupt(exc)
             self._conn.close()
             self._conn = self._rebuild(exc)
 
     def _guarded(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:
-        """Run a read; if the file turns out to be corrupt, rebuild it and return `empty`."""
+        """Run a read; if the file turns out to be corrupt, rebuild it and return `empty`
+        (CacheUnavailable when it is not corrupt but cannot be read now)."""
         try:
             with self._lock:
                 return read(self._conn)
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise CacheError(f"the listing cache {self.path} is busy: {exc}") from exc
+            if _kind(exc) == "SQLITE_BUSY":
+                raise CacheError(f"the listing cache {self.path} is busy: {exc}") from None
             self._recover(exc)
             return empty
 
@@ -476,11 +521,94 @@ class ListingCache:
             with self._lock, _immediate(self._conn) as conn:
                 write(conn)
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise CacheError(f"the listing cache {self.path} is busy: {exc}") from exc
+            if _kind(exc) == "SQLITE_BUSY":
+                raise CacheError(f"the listing cache {self.path} is busy: {exc}") from None
             self._recover(exc)
             with self._lock, _immediate(self._conn) as conn:
                 write(conn)
+
+
+# ---------------------------------------------------------------------- what went wrong
+
+#: SQLite result codes (their primary names) that say nothing is wrong with the file itself.
+_NOT_WRITABLE = frozenset({"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"})
+_NOT_CORRUPTION = _NOT_WRITABLE | {
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_NOMEM",
+    "SQLITE_INTERRUPT",
+}
+_CORRUPTION = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+_REASONS = {
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_IOERR": "the disk refused the write (full, or a file size limit)",
+    "SQLITE_READONLY": "it is read-only",
+    "SQLITE_CANTOPEN": "it cannot be opened for writing (check the permissions of it and its folder)",
+    "SQLITE_PERM": "permission denied",
+    "SQLITE_AUTH": "permission denied",
+    "SQLITE_BUSY": "another process is using it",
+    "SQLITE_LOCKED": "another process is using it",
+    "SQLITE_NOMEM": "out of memory",
+}
+#: For errors that carry no result code (raised without one, or by an older sqlite3 module).
+_BY_MESSAGE = (
+    ("database or disk is full", "SQLITE_FULL"),
+    ("readonly database", "SQLITE_READONLY"),
+    ("unable to open database file", "SQLITE_CANTOPEN"),
+    ("disk i/o error", "SQLITE_IOERR"),
+    ("database is locked", "SQLITE_BUSY"),
+    ("malformed", "SQLITE_CORRUPT"),
+    ("file is not a database", "SQLITE_NOTADB"),
+)
+
+
+def _sqlite_error(exc: BaseException) -> bool:
+    """Raised by SQLite itself (not one of this module's own checks)."""
+    return getattr(exc, "sqlite_errorcode", None) is not None
+
+
+def _kind(exc: BaseException) -> str | None:
+    """The primary SQLite result code name of an error ("SQLITE_IOERR" for
+    "SQLITE_IOERR_WRITE"), or None when it names none."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if isinstance(name, str) and name.startswith("SQLITE_"):
+        return "_".join(name.split("_")[:2])
+    text = str(exc).lower()
+    return next((kind for words, kind in _BY_MESSAGE if words in text), None)
+
+
+def _passes_quick_check(path: Path) -> bool:
+    """Whether SQLite finds the file sound (PRAGMA quick_check, read-only)."""
+    try:
+        conn = _connect_read_only(path)
+    except (sqlite3.DatabaseError, OSError):
+        return False
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+    # SQLite 3.40 reports every row of a WITHOUT ROWID table (history) as "NULL value in
+    # history.state" although none is: a content check gone wrong, not a damaged file.
+    return all(p == "ok" or p.startswith("NULL value in ") for p in problems)
+
+
+def _free_space(path: Path) -> str:
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return "unknown space"
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if free < 1024 or unit == "TB":
+            return f"{free} {unit}" if unit == "bytes" else f"{free:.1f} {unit}"
+        free /= 1024
+    return f"{free:.1f} TB"  # pragma: no cover
 
 
 class StagedSync:
@@ -616,6 +744,28 @@ def _add_columns(conn: sqlite3.Connection) -> None:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a cache only to read it (a read-only file or folder): ``mode=ro``, or, when
+    SQLite cannot even create its shared-memory file beside it, ``immutable=1``."""
+    last: Exception | None = None
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        uri = f"file:{quote(str(path.resolve()))}?{flags}"
+        try:
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        except sqlite3.DatabaseError as exc:
+            last = exc
+            continue
+        try:
+            if _schema_version(conn) != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError("not an asin-tui cache of this version")
+            return conn
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            last = exc
+    assert last is not None
+    raise last
+
+
 def _schema_version(conn: sqlite3.Connection) -> int | None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not tables:
@@ -635,9 +785,17 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself after some errors (disk full)
+            with contextlib.suppress(sqlite3.DatabaseError):
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                conn.execute("ROLLBACK")
+        raise
 
 
 def _move_aside(path: Path) -> Path:

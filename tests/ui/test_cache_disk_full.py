@@ -1,0 +1,49 @@
+"""The app on the real demo service when the disk fills up (issue 8 item 5): the sync says
+why in one line, the list keeps what it shows, the app keeps running, the cache is untouched."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from asin_tui.service import AccountService
+from asin_tui.store import cache as cache_module
+from asin_tui.ui.app import make_app
+from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.widgets.listing_table import ListingTable
+from tests.ui.conftest import settle
+
+
+def full(self, conn, observed):
+    exc = sqlite3.OperationalError("database or disk is full")
+    exc.sqlite_errorname, exc.sqlite_errorcode = "SQLITE_FULL", 13
+    raise exc
+
+
+async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list(monkeypatch):
+    services: list[AccountService] = []
+
+    def demo():
+        services.append(AccountService.for_demo(reset=True))
+        return services[-1]
+
+    app = make_app(demo, progress_loader=saved_progress)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        table = app.screen.query_one(ListingTable)
+        shown = [r.sku for r in table.view.shown()]
+        assert shown
+        path = services[0]._cache.path
+        monkeypatch.setattr(cache_module._Staging, "move_in", full)
+        await pilot.press("r")
+        await settle(pilot)
+        await settle(pilot)
+        status = str(app.screen.query_one("#sync-text").render())
+        assert status.startswith(
+            f"Sync failed: the listing cache {path} cannot be written: the disk is full"
+        )
+        assert status.endswith("— showing cached data")
+        assert [r.sku for r in table.view.shown()] == shown  # still there
+        assert app.is_running
+        assert not list(path.parent.glob(f"{path.name}.corrupt-*"))
+        assert [r.sku for r in services[0].cached_records(all_listings=False)] == shown
