@@ -22,7 +22,7 @@ from asin_tui.domain.models import (
 from asin_tui.domain.patches import current_value_text, price_band
 from asin_tui.domain.rules.base import condition_words
 from asin_tui.ui.presentation import SEVERITY_MARKS, STATE_LOOKS, date_text, price_text
-from asin_tui.ui.safe_text import clean
+from asin_tui.ui.safe_text import clean, visible
 
 _SEVERITY_STYLE = {Severity.ERROR: "$text-error", Severity.WARNING: "$text-warning"}
 _MUTED = "$text-muted"
@@ -43,7 +43,7 @@ def marketplace_text(marketplace_id: str) -> str:
 def header(record: ListingRecord) -> Content:
     look = STATE_LOOKS[record.state]
     facts = [
-        _field("SKU", record.sku),
+        _field("SKU", visible(record.sku)),
         _field("ASIN", record.asin or "—"),
         _field("Type", record.product_type or "—"),
         _field(
@@ -58,7 +58,10 @@ def header(record: ListingRecord) -> Content:
         ("  since ", _MUTED),
         date_text(record.inactive_since),
     )
-    parts = [Content.styled(record.title or "(no title)", "bold"), Content("  ").join(facts)]
+    parts = [
+        Content.styled(visible(record.title) or "(no title)", "bold"),
+        Content("  ").join(facts),
+    ]
     return Content("\n").join([*(clean(part, multiline=False) for part in parts), state])
 
 

@@ -53,7 +53,9 @@ def clean(content: Content, *, multiline: bool = True) -> Content:
     """``content`` with every unsafe character shown as an escape, its spans moved to match.
 
     For Content built literally from data (``Content(text)``, ``Content.assemble``,
-    ``Content.styled`` never parse markup) that may hold control or bidi characters.
+    ``Content.styled`` never parse markup) that may hold control or bidi characters. (Content
+    itself silently drops BEL, BS, VT, FF and CR: pass a value through :func:`plain` first
+    where the seller should see those too.)
     """
     if visible(content.plain, multiline=multiline) == content.plain:
         return content  # nothing to show differently: the same object
@@ -71,5 +73,8 @@ def _remap(content: Content, multiline: bool) -> Content:
         pieces.append(shown)
         position += len(shown)
     offsets[len(text)] = position
-    spans = [Span(offsets[s.start], offsets[s.end], s.style) for s in content.spans]
+    end = len(text)  # Content drops BEL/BS/VT/FF/CR itself: a span may reach past the text
+    spans = [
+        Span(offsets[min(s.start, end)], offsets[min(s.end, end)], s.style) for s in content.spans
+    ]
     return Content("".join(pieces), spans)

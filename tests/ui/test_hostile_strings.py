@@ -1,0 +1,219 @@
+"""Hostile listing text through every screen (issue 8 items 1 and 2).
+
+The sandbox serves the hostile-strings scenario (sandbox/hostile.py: escape sequences, OSC 52,
+OSC 0, a cut sequence, C1, U+202E, ``[/]``, ``[@click=app.quit]``, ``[link=…]``,
+``[Military Grade]``, very long text in SKUs, titles, attributes, issue and restriction
+messages), and one more title arrives through a real ACCEPTED patch sent by the client. The
+real app, on the real service and client, is then walked with keys through the list, the
+filter, the detail, the help, every wizard step, the export dialog, the command palette and
+the notifications. On every screen, what is rendered (the compositor's strips, what the
+driver would write) holds no raw control/C1/bidi character, no link and no click action;
+the literal text is there; nothing crashes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rich.segment import Segment
+
+from asin_tui.domain.models import WizardStep
+from asin_tui.domain.text import unsafe_chars, visible
+from asin_tui.sandbox import hostile
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.copied import CopiedScreen
+from asin_tui.ui.screens.detail import DetailScreen
+from asin_tui.ui.screens.export import ExportScreen
+from asin_tui.ui.screens.help import HelpScreen
+from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.screens.wizard import WizardScreen
+from asin_tui.ui.widgets.filter_input import FilterInput
+from tests.test_service import TIME_SCALE, make_service
+from tests.ui.conftest import settle
+
+SIZE = (200, 50)
+US = "ATVPDKIKX0DER"
+PATCHED_TITLE = "Patched [link='file:///etc/passwd']x[/link] \x1b]52;c;cGF0Y2hlZA==\x07 \u202eevil"
+
+
+def rendered(app) -> tuple[str, list[Segment]]:
+    """What the current screen paints (toasts and modals included), as text and segments."""
+    strips = app.screen._compositor.render_strips()
+    segments = [segment for strip in strips for segment in strip]
+    text = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+    return text, segments
+
+
+def assert_safe(app, *literal: str) -> str:
+    """No raw unsafe character, no link, no click action; each ``literal`` text is shown."""
+    text, segments = rendered(app)
+    assert unsafe_chars(text) == [], [c for c in unsafe_chars(text)][:5]
+    for segment in segments:
+        style = segment.style
+        if style is None:
+            continue
+        assert not style.link, (segment.text, style.link)
+        assert "@click" not in (style.meta or {}) or "quit" not in str(style.meta), segment
+    flat = " ".join(text.split())
+    for expected in literal:
+        assert expected in flat, expected
+    return text
+
+
+async def hostile_service():
+    """The real service and client on the hostile sandbox, one title patched for real."""
+    account = SandboxAccount(seed=5, listings=60, hostile=True)
+    service = make_service(SandboxApp(account, time_scale=TIME_SCALE))
+    await service.sync(include_all=False)
+    sku = next(r.sku for r in service.cached_records(all_listings=False) if "HOSTILE" not in r.sku)
+    patch = {
+        "op": "replace",
+        "path": "/attributes/item_name",
+        "value": [{"value": PATCHED_TITLE, "language_tag": "en_US", "marketplace_id": US}],
+    }
+    result = await service.patch(sku, [patch], preview=False)
+    assert result.status == "ACCEPTED"
+    await service.sync(include_all=False)  # the cache now has the patched title
+    return service, account, sku
+
+
+async def select_row(pilot, sku: str) -> None:
+    """Filter the list to ``sku`` (typed into the filter) and put the cursor on it."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ListScreen)
+    await pilot.press("slash")
+    screen.query_one(FilterInput).value = sku
+    await pilot.press("enter")
+    await settle(pilot)
+    assert screen.table.current.sku == sku
+
+
+async def open_app(pilot) -> None:
+    await settle(pilot)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ListScreen)
+
+
+@pytest.fixture
+async def hostile_app():
+    service, account, patched = await hostile_service()
+    app = make_app(lambda: service, sync_on_start=False)
+    yield app, account, patched
+
+
+async def test_list_filter_help_palette_and_export_show_hostile_text_literally(hostile_app):
+    app, _, patched = hostile_app
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        assert_safe(
+            app,
+            "Phone Case [Military Grade] Black\\x1b[2J",
+            "Charger [@click=app.quit]click me[/]\\x1b]52",
+            "Cable [link='file:///etc/passwd']x[/link] [bold]",
+            "Lamp \\u202etxet desrever\\x9b2J [/]",
+            "Patched [link='file:///etc/passwd']x[/link]",
+            patched,  # the SKU whose title the patch changed
+        )
+        await pilot.press("slash")
+        for key in "[Military":
+            await pilot.press(key if key.isalnum() else "left_square_bracket")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [r.sku for r in app.screen.view.shown()] == [hostile.LISTINGS[0][0]]
+        assert_safe(app, "Phone Case [Military Grade] Black", visible(hostile.LISTINGS[0][0])[:12])
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert_safe(app)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert_safe(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert_safe(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)
+
+
+@pytest.mark.parametrize("which", range(len(hostile.LISTINGS)))
+async def test_detail_copy_and_help_with_a_hostile_listing(hostile_app, which):
+    app, account, _ = hostile_app
+    sku, title = hostile.LISTINGS[which]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        await select_row(pilot, sku)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        text = assert_safe(app, visible(title)[:60])
+        if account.item(sku, ["issues"])["issues"]:
+            assert "[Military Grade] [/] \\x1b]52;c;" in " ".join(text.split())
+        await pilot.press("C")  # copy the SKU: the clipboard gets it terminal-safe
+        await settle(pilot)
+        assert app.clipboard == visible(sku)
+        assert isinstance(app.screen, CopiedScreen)  # and the screen shows it to select
+        assert_safe(app, visible(sku)[:12])
+        await pilot.press("escape")
+        await pilot.press("c")  # the Seller Central link: percent-encoded
+        await settle(pilot)
+        assert unsafe_chars(app.clipboard) == [] and app.clipboard.startswith("https://")
+        assert_safe(app, "the Seller Central link")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("question_mark")  # its title quotes the SKU: '[/]' must not crash
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert_safe(app, f"Keys — {visible(sku)[:10]}")
+
+
+@pytest.mark.parametrize("which", range(len(hostile.LISTINGS)))
+async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
+    app, _, _ = hostile_app
+    sku, title = hostile.LISTINGS[which]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        await select_row(pilot, sku)
+        await pilot.press("w")  # the wizard used to crash here on '[/]' (MarkupError)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WizardScreen) and screen.state is not None
+        shown_title = screen.state.plan.listing.item_name  # none for an INCOMPLETE SKU
+        assert shown_title in (title, None)
+        assert_safe(app, visible(sku)[:12], *([visible(title)[:40]] if shown_title else []))
+        for step in WizardStep:
+            screen.show_step(step)
+            await settle(pilot)
+            assert app.screen is screen, step  # still there: no click action ran, no crash
+            assert_safe(app)
+        if screen.state.case_text:
+            await pilot.press("c")
+            await settle(pilot)
+            assert unsafe_chars(app.clipboard) == []
+            assert_safe(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen)
+
+
+async def test_a_click_on_hostile_text_runs_nothing(hostile_app):
+    """'[@click=app.quit]' in a title is text: clicking it leaves the app running."""
+    app, _, _ = hostile_app
+    sku = hostile.LISTINGS[1][0]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        await select_row(pilot, sku)
+        await pilot.press("w")
+        await settle(pilot)
+        text, _ = rendered(app)
+        row = next(n for n, line in enumerate(text.splitlines()) if "[@click=app.quit]" in line)
+        column = text.splitlines()[row].index("[@click=app.quit]") + 20
+        await pilot.click(offset=(column, row))
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, WizardScreen)
