@@ -132,7 +132,10 @@ async def test_a_stale_answer_keeps_its_first_date_over_several_failed_syncs(acc
     assert gap.section == "restrictions" and gap.call == "getListingsRestrictions"
     assert gap.as_of == first
     assert evidence.restrictions  # the kept answer, still read by the diagnosis
-    assert service.diagnosis(sku).main_finding.code == codes.APPROVAL_REQUIRED
+    diagnosis = service.diagnosis(sku)
+    assert diagnosis.main_finding.code == codes.APPROVAL_REQUIRED
+    (note,) = [n for n in diagnosis.not_checked if n.startswith("listing restrictions")]
+    assert f"its answer of {first:%Y-%m-%d %H:%M} UTC was used" in note
 
     transport.down = set()
     await service.sync(include_all=False)

@@ -125,6 +125,14 @@ def not_checked(evidence: Evidence) -> tuple[str, ...]:
     for section, words in _SECTIONS:
         if not listing.has_data(section):
             notes.append(words)
+    for gap in evidence.gaps:  # an evidence call that failed during the sync
+        if gap.as_of is None:
+            notes.append(f"{gap.words}: {gap.call} failed ({gap.error})")
+        else:
+            notes.append(
+                f"{gap.words}: {gap.call} failed ({gap.error}); its answer of "
+                f"{gap.as_of:%Y-%m-%d %H:%M} UTC was used"
+            )
     return tuple(notes)
 
 
