@@ -557,6 +557,12 @@ class ListingRecord:
     price: Decimal | None = None
     currency: str | None = None
     inactive_since: datetime | None = None  # first seen in the current non-ACTIVE state
+    # Amazon's own summaries[].status (None: no summary); buyable/discoverable are effective
+    amazon_status: tuple[str, ...] | None = None
+
+    @property
+    def status_lags(self) -> bool:
+        return self.diagnosis.status_lags
 
     @property
     def main_cause(self) -> str:
@@ -588,6 +594,7 @@ class ListingRecord:
             buyable=self.buyable,
             discoverable=self.discoverable,
             findings=self.findings,
+            amazon_status=self.amazon_status,
         )
 
     @classmethod
@@ -619,6 +626,7 @@ class ListingRecord:
             price=offer.price if offer else None,
             currency=offer.currency if offer else None,
             inactive_since=inactive_since,
+            amazon_status=diagnosis.amazon_status,
         )
 
     def to_report_dict(self) -> dict[str, Any]:
@@ -630,6 +638,7 @@ class ListingRecord:
             "state": self.state.value,
             "buyable": self.buyable,
             "discoverable": self.discoverable,
+            "amazon_status": list(self.amazon_status) if self.amazon_status is not None else None,
             "fulfillment_channel": self.fulfillment_channel,
             "quantity": self.quantity,
             "price": str(self.price) if self.price is not None else None,

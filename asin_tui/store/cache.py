@@ -114,15 +114,17 @@ CREATE TABLE IF NOT EXISTS account_health_request (
 _ADDED_COLUMNS = (
     ("sync", "missing", "TEXT"),  # failed key -> at most how many listings it lost (JSON)
     ("evidence", "gaps", "TEXT"),  # evidence a failed call left out or stale (JSON)
+    ("listings", "amazon_status", "TEXT"),  # Amazon's own summaries[].status (JSON; null: none)
 )
 
 _RECORD_COLUMNS = (
     "sku, asin, title, marketplace_id, state, buyable, discoverable, findings, product_type,"
-    " condition_type, fulfillment_channel, quantity, inbound, price, currency, inactive_since"
+    " condition_type, fulfillment_channel, quantity, inbound, price, currency, inactive_since,"
+    " amazon_status"
 )
 
 _EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found, gaps"
-_LISTING_PARAMS = ", ".join("?" * 21)  # the listings table's columns
+_LISTING_PARAMS = ", ".join("?" * 22)  # the listings table's columns
 _EVIDENCE_PARAMS = ", ".join("?" * 7)
 
 _T = TypeVar("_T")
@@ -999,6 +1001,7 @@ def _record_row(
         inactive_since,
         _dumps([_finding_row(f) for f in record.findings]),
         synced_at,
+        _dumps_opt(list(record.amazon_status) if record.amazon_status is not None else None),
     )
 
 
@@ -1033,11 +1036,12 @@ _STEPS = {s.value: s for s in WizardStep}
 def _records_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
     """Rows -> records, fast: identical findings JSON (common: "[]", one cause) is decoded once."""
     findings_memo: dict[str, tuple[Finding, ...]] = {}
+    statuses: dict[str, tuple[str, ...]] = {}
     dates: dict[str, datetime] = {}
     records = []
     for (sku, asin, title, marketplace_id, state, buyable, discoverable, findings_json,
          product_type, condition_type, channel, quantity, inbound, price, currency,
-         since) in rows:  # fmt: skip
+         since, amazon_status) in rows:  # fmt: skip
         findings = findings_memo.get(findings_json)
         if findings is None:
             findings = findings_memo[findings_json] = _findings(findings_json)
@@ -1065,9 +1069,21 @@ def _records_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
                 Decimal(price) if price is not None else None,
                 currency,
                 since_dt,
+                _status_memo(amazon_status, statuses),
             )
         )
     return records
+
+
+def _status_memo(text: str | None, memo: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """Amazon's status as stored (a JSON list; NULL: no summary, or a row written before the
+    column existed), decoded once per distinct value."""
+    if text is None:
+        return None
+    status = memo.get(text)
+    if status is None:
+        status = memo[text] = tuple(json.loads(text))
+    return status
 
 
 def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:

@@ -62,7 +62,23 @@ def header(record: ListingRecord) -> Content:
         Content.styled(visible(record.title) or "(no title)", "bold"),
         Content("  ").join(facts),
     ]
-    return Content("\n").join([*(clean(part, multiline=False) for part in parts), state])
+    lines = [*(clean(part, multiline=False) for part in parts), state]
+    if record.status_lags and record.amazon_status is not None:
+        said = ", ".join(record.amazon_status) or "neither buyable nor discoverable"
+        lines.append(
+            clean(
+                Content.assemble(
+                    ("Amazon's status ", _MUTED),
+                    said,
+                    (
+                        " — it lags the enforcement in force; the state above is what applies",
+                        _MUTED,
+                    ),
+                ),
+                multiline=False,
+            )
+        )
+    return Content("\n").join(lines)
 
 
 def findings(diagnosis: Diagnosis) -> Lines:

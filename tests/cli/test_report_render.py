@@ -49,6 +49,7 @@ RECORDS = [
         price=Decimal("12.50"),
         currency="USD",
         inactive_since=SINCE,
+        amazon_status=("BUYABLE", "DISCOVERABLE"),  # lags the suppression in force
     ),
     ListingRecord(
         sku='FBA, "quoted"',
@@ -96,6 +97,7 @@ def test_json_has_the_documented_shape_and_one_object_per_listing():
     first = doc["listings"][0]
     assert first == RECORDS[0].to_report_dict()
     assert first["price"] == "12.50" and first["inactive_since"] == SINCE.isoformat()
+    assert (first["buyable"], first["amazon_status"]) == (False, ["BUYABLE", "DISCOVERABLE"])
     assert [f["code"] for f in first["findings"]] == ["MISSING_ATTRIBUTE", "OUT_OF_STOCK_MFN"]
     assert set(first["findings"][0]) == {
         "category", "severity", "code", "title", "detail", "attributes", "fix"
@@ -113,6 +115,9 @@ def test_csv_has_the_header_and_one_row_per_listing_quoted_safely():
     assert first["severity"] == "ERROR" and first["price"] == "12.50"
     assert first["finding_codes"] == "MISSING_ATTRIBUTE;OUT_OF_STOCK_MFN"
     assert first["inactive_since"] == SINCE.isoformat()
+    # issue 10: the effective buyable/discoverable, and Amazon's own (lagging) status beside
+    assert (first["buyable"], first["discoverable"]) == ("no", "no")
+    assert first["amazon_status"] == "BUYABLE DISCOVERABLE"
     second = dict(zip(CSV_COLUMNS, rows[2], strict=True))
     assert second["sku"] == 'FBA, "quoted"' and second["asin"] == "" and second["price"] == ""
 

@@ -156,6 +156,28 @@ def test_round_trip_of_records_raw_evidence_product_types_and_sync_info(cache):
     reopened.close()
 
 
+def test_amazon_status_round_trips_beside_the_effective_state(cache):
+    """Issue 10: a search-suppressed listing whose Amazon status still says DISCOVERABLE keeps
+    both (the effective state and what Amazon's status said); no summary stays None."""
+    lagging = record(
+        "LAG-0001",
+        State.SEARCH_SUPPRESSED,
+        buyable=True,
+        discoverable=False,
+        amazon_status=("BUYABLE", "DISCOVERABLE"),
+    )
+    incomplete = record("INC-0001", State.INCOMPLETE, buyable=False, amazon_status=None)
+    cache.write_sync(
+        [(lagging, raw("LAG-0001")), (incomplete, raw("INC-0001"))],
+        product_types={},
+        info=info(T0),
+    )
+    stored = {r.sku: r for r in ListingCache(cache.path).load_records(needs_attention_only=False)}
+    assert stored["LAG-0001"].amazon_status == ("BUYABLE", "DISCOVERABLE")
+    assert stored["LAG-0001"].status_lags and not stored["INC-0001"].status_lags
+    assert stored["INC-0001"].amazon_status is None
+
+
 def _fields(r: ListingRecord) -> dict:
     return {name: getattr(r, name) for name in ListingRecord.__slots__}
 

@@ -104,6 +104,7 @@ class DetailScreen(WorkerScreen):
             buyable=diagnosis.buyable,
             discoverable=diagnosis.discoverable,
             findings=diagnosis.findings,
+            amazon_status=diagnosis.amazon_status,
         )
         self.query_one("#detail-header", Static).update(evidence_text.header(self.record))
         self._fill(self.query_one("#findings", Vertical), evidence_text.findings(diagnosis))
