@@ -137,11 +137,29 @@ def stock(evidence: Evidence) -> Lines:
     if not listing.is_fba:
         quantity = listing.mfn_quantity
         lines.append(_field("MFN quantity", "—" if quantity is None else str(quantity)))
+    gap = _gap(evidence, "inventory")
+    if gap is not None:
+        lines.append(gap)
     if evidence.inventory is not None:
         lines.extend(_fba(evidence.inventory))
-    elif listing.is_fba:
+    elif listing.is_fba and gap is None:
         lines.append(Content("FBA inventory was not fetched for this SKU."))
     return lines
+
+
+def _gap(evidence: Evidence, section: str) -> Content | None:
+    """What a failed evidence call left: the date of the answer shown, or nothing shown."""
+    gap = evidence.gap(section)
+    if gap is None:
+        return None
+    if gap.as_of is None:
+        text = f"Not checked: {gap.call} failed in the last sync ({gap.error})."
+    else:
+        text = (
+            f"As of {gap.as_of:%Y-%m-%d %H:%M} UTC: {gap.call} failed in the last sync "
+            f"({gap.error}); this is its last good answer."
+        )
+    return Content.styled(visible(text), "$text-warning")
 
 
 def _fba(inv: InventorySummary) -> list[Content]:
@@ -168,7 +186,8 @@ def _fba(inv: InventorySummary) -> list[Content]:
 
 
 def restrictions(evidence: Evidence) -> Lines:
-    lines: list[Content] = []
+    gap = _gap(evidence, "restrictions")
+    lines: list[Content] = [gap] if gap is not None else []
     for restriction in evidence.restrictions:
         condition = (
             condition_words(restriction.condition_type)

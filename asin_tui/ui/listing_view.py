@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from asin_tui.domain import codes
 from asin_tui.domain.models import ListingRecord, State, sort_key
 from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
 
@@ -39,6 +40,24 @@ def _number_key(value: Decimal | int | None) -> tuple[bool, Decimal | int]:
     return (value is None, value if value is not None else 0)
 
 
+#: Marks before a main cause when the last sync could not fetch some evidence behind it (the
+#: detail screen says which call failed and when the answer shown is from).
+NOT_CHECKED_MARK = "?"  # something was not checked: the diagnosis may be missing a cause
+STALE_MARK = "~"  # some evidence is the last good answer of an earlier sync
+
+
+def cause_text(r: ListingRecord) -> str:
+    """The Main cause cell: the main cause, marked when evidence behind it is missing or old."""
+    found = {f.code for f in r.findings}
+    if r.main_code == codes.EVIDENCE_NOT_CHECKED or not found & _GAP_CODES:
+        return r.main_cause
+    mark = NOT_CHECKED_MARK if codes.EVIDENCE_NOT_CHECKED in found else STALE_MARK
+    return f"{mark} {r.main_cause}"
+
+
+_GAP_CODES = frozenset({codes.EVIDENCE_NOT_CHECKED, codes.EVIDENCE_STALE})
+
+
 COLUMNS: tuple[Column, ...] = (
     Column(
         "state",
@@ -51,7 +70,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("asin", "ASIN", lambda r, p: r.asin or "—", lambda r, p: _text_key(r.asin), 10),
     Column("title", "Title", lambda r, p: r.title, lambda r, p: _text_key(r.title), 0),
     Column(
-        "cause", "Main cause", lambda r, p: r.main_cause, lambda r, p: _text_key(r.main_cause), 26
+        "cause", "Main cause", lambda r, p: cause_text(r), lambda r, p: _text_key(r.main_cause), 26
     ),
     Column(
         "stock",
