@@ -101,7 +101,11 @@ timeout = 10
 #   export.cancel
 #   help.close
 #   wizard.next wizard.back wizard.leave wizard.preview wizard.submit wizard.override
-#   wizard.recheck wizard.fix_failing wizard.copy_case
+#   wizard.recheck wizard.fix_failing wizard.copy_case wizard.scroll_up
+#   wizard.scroll_down wizard.page_up wizard.page_down
+#   confirm.send (only keys typing cannot produce: ctrl+…, alt+…, f1…) confirm.cancel
+#   confirm.scroll_up confirm.scroll_down
+#   checkbox.tick
 """
 
 

@@ -36,7 +36,7 @@ from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolv
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import read_regular_file
-from asin_tui.store.keymap import BINDING_IDS, key_string, unknown_id_hint
+from asin_tui.store.keymap import BINDING_IDS, check_deliberate, key_string, unknown_id_hint
 
 #: credential key -> the environment variable that overrides it (python-amazon-sp-api's names)
 CREDENTIAL_ENV: dict[str, str] = {
@@ -422,6 +422,7 @@ def _build_keymap(source: _Source, table: object) -> dict[str, str]:
             raise source.error(where, f"unknown binding id ({unknown_id_hint(binding_id)})")
         try:
             keymap[binding_id] = key_string(value)
+            check_deliberate(binding_id, keymap[binding_id])
         except ValueError as exc:
             raise source.error(where, str(exc)) from None
     return keymap

@@ -62,7 +62,20 @@ BINDING_IDS: tuple[str, ...] = (
     "wizard.recheck",
     "wizard.fix_failing",
     "wizard.copy_case",
+    "wizard.scroll_up",
+    "wizard.scroll_down",
+    "wizard.page_up",
+    "wizard.page_down",
+    "confirm.send",
+    "confirm.cancel",
+    "confirm.scroll_up",
+    "confirm.scroll_down",
+    "checkbox.tick",
 )
+
+#: Bindings that write to the seller account: typing must never produce their keys.
+WRITE_IDS = frozenset({"confirm.send"})
+_DELIBERATE = re.compile(r"(?:(?:shift\+)*(?:ctrl|alt|meta|super|hyper)\+.+|(?:.+\+)?f\d{1,2})")
 
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 # Modifiers, then one character ("/", "S") or a key name ("f5", "pageup", "question_mark").
@@ -85,6 +98,19 @@ def key_string(keys: str | Sequence[str] | Any) -> str:
                 'before it ("f", "F", "/", "f5", "pageup", "ctrl+r")'
             )
     return ",".join(names)
+
+
+def check_deliberate(binding_id: str, keys: str) -> None:
+    """A binding that writes to the seller account takes only keys typing cannot produce
+    (ctrl/alt/… with a key, or a function key); ValueError says why not."""
+    if binding_id not in WRITE_IDS:
+        return
+    for key in keys.split(","):
+        if not _DELIBERATE.fullmatch(key):
+            raise ValueError(
+                f"{key!r} could be typed by mistake: {binding_id} sends changes to Amazon, "
+                'so it needs a key with ctrl or alt ("ctrl+s") or a function key ("f10")'
+            )
 
 
 def unknown_id_hint(binding_id: str) -> str:

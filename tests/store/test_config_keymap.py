@@ -100,3 +100,14 @@ def test_example_documents_every_binding_id_and_its_example_works(tmp_path):
         "list.sync": "ctrl+r,f5",
         "app.quit": "ctrl+q",
     }
+
+
+@pytest.mark.parametrize("key", ["y", "Y", "enter", "space", "tab", "shift+y", "ctrl+s,y"])
+def test_the_send_confirmation_refuses_a_key_typing_can_produce(key):
+    with pytest.raises(ConfigError, match="could be typed by mistake"):
+        load(f'[keymap]\n"confirm.send" = "{key}"\n')
+
+
+@pytest.mark.parametrize("key", ["ctrl+y", "alt+enter", "f10", "ctrl+shift+s"])
+def test_the_send_confirmation_takes_a_deliberate_key(key):
+    assert load(f'[keymap]\n"confirm.send" = "{key}"\n').keymap == {"confirm.send": key}

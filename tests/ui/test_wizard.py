@@ -222,7 +222,9 @@ async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
             ],
             True,
         ), "entering Apply validates with VALIDATION_PREVIEW first"
-        await pilot.press("s")
+        await pilot.press("s")  # opens the confirmation; ctrl+s there sends
+        await settle(pilot)
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert account.sent[1][1] is False
         await pilot.press("n")
@@ -264,7 +266,7 @@ async def test_resume_after_restart_and_escape_keeps_progress():
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # the quantity field (focused), then the wizard
         await pilot.pause()
         assert not isinstance(app.screen, WizardScreen)
     again = WizardApp(FakeAccount(), ProgressStore("test", US))
@@ -296,14 +298,14 @@ async def test_still_failing_goes_to_wrap_up_with_a_case_draft():
         screen.query_one("#stock-quantity Input", Input).value = "4"
         await pilot.pause()
         pilot.app.set_focus(None)
-        for key in ("n", "s", "n"):
+        for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.verification.failing_step is WizardStep.STOCK
         await pilot.press("f")
         await settle(pilot)
         assert screen.state.step is WizardStep.STOCK
-        for key in ("n", "n", "n", "n"):
+        for key in ("enter", "enter", "enter", "enter"):  # the quantity is focused: Enter
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.step is WizardStep.WRAP_UP
@@ -365,8 +367,8 @@ async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
     async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
-        for _ in range(2):
-            await pilot.press("n")
+        for _ in range(2):  # Enter: the next step, also from the Policy checkbox (focused)
+            await pilot.press("enter")
             await settle(pilot)
         assert screen.state.step is WizardStep.FIELDS
         colour = screen.query_one("#attr-color Select", Select)

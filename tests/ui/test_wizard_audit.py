@@ -92,6 +92,8 @@ async def test_leaving_during_a_submit_still_records_amazons_answer():
         account.hold()
         await pilot.press("s")
         await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         await pilot.press("escape")  # leave while Amazon is answering
         await pilot.pause()
         assert not isinstance(app.screen, WizardScreen)
@@ -113,7 +115,7 @@ async def test_a_second_submit_of_accepted_patches_is_refused():
     account = FakeAccount()
     async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
-        for key in ("n", "s"):
+        for key in ("n", "s", "ctrl+s"):
             await pilot.press(key)
             await settle(pilot)
         assert screen.check_action("submit", ()) is None
@@ -130,7 +132,7 @@ async def test_an_invalid_submit_says_what_to_do_next():
 
     async with WizardApp(Refusing(), None).run_test(size=(100, 30)) as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
-        for key in ("n", "s"):
+        for key in ("n", "s", "ctrl+s"):
             await pilot.press(key)
             await settle(pilot)
         answer = str(screen.query_one("#apply-answer").render())
@@ -143,8 +145,8 @@ async def test_typed_values_survive_going_back_and_a_restart():
     async with WizardApp(account, ProgressStore("test", US)).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
-        for _ in range(2):
-            await pilot.press("n")
+        for _ in range(2):  # Enter: the next step, also from the Policy checkbox (focused)
+            await pilot.press("enter")
             await settle(pilot)
         screen.query_one("#price-our_price Input", Input).value = "69.99"
         await pilot.pause()
@@ -156,7 +158,7 @@ async def test_typed_values_survive_going_back_and_a_restart():
         await settle(pilot)
         assert screen.query_one("#price-our_price Input", Input).value == "69.99"
         assert str(screen.state.draft.price) == "69.99"
-        await pilot.press("n")
+        await pilot.press("escape", "n")  # out of the focused field, then Next
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
@@ -211,7 +213,7 @@ async def test_fix_step_works_from_the_evidence_read_by_the_recheck():
 
     async with WizardApp(HalfFixed(fixable=False), None).run_test(size=(100, 30)) as pilot:
         screen = await at_stock_with_quantity(pilot, "4")
-        for key in ("n", "s", "n"):
+        for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.verification.failing_step is WizardStep.STOCK
@@ -253,7 +255,7 @@ async def test_a_resolved_listing_that_broke_again_starts_a_new_round():
 async def test_resolved_at_verify_is_saved_as_resolved():
     async with WizardApp(FakeAccount(), ProgressStore("test", US)).run_test() as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
-        for key in ("n", "s", "n"):
+        for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.verification.resolved
@@ -266,7 +268,7 @@ async def test_going_back_after_escalating_writes_a_new_case_draft():
     store = ProgressStore("test", US)
     async with WizardApp(FakeAccount(fixable=False), store).run_test() as pilot:
         screen = await at_stock_with_quantity(pilot, "4")
-        for key in ("n", "s", "n", "n"):
+        for key in ("n", "s", "ctrl+s", "n", "n"):
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.step is WizardStep.WRAP_UP

@@ -99,7 +99,7 @@ async def apply_and_verify(pilot, screen: WizardScreen) -> None:
     assert screen.state.preview is not None and screen.state.preview.status == "VALID", (
         screen.state.preview
     )
-    await press(pilot, "s")
+    await press(pilot, "s", "ctrl+s")  # s reviews the changes, ctrl+s sends them
     real = screen.state.progress.patches[-1]
     assert (real.mode, real.status) == (PatchMode.REAL, "ACCEPTED"), real
     assert real.submission_id
@@ -276,7 +276,7 @@ async def test_demo_wizard_resumes_at_the_saved_step_after_a_restart():
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
         assert screen.state.step is WizardStep.STOCK
-        await press(pilot, "escape")
+        await press(pilot, "escape", "escape")  # the quantity field (focused), the wizard
         await settle(pilot)
         assert pilot.app.screen.view.progress[sku] == WizardStep.STOCK.label
         await press(pilot, "q")

@@ -106,8 +106,8 @@ async def test_a_new_price_outside_the_band_is_said_as_you_type_and_not_sent():
     async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
-        for _ in range(2):
-            await pilot.press("n")
+        for _ in range(2):  # Enter: the next step, also from the Policy checkbox (focused)
+            await pilot.press("enter")
             await settle(pilot)
         screen.query_one("#price-our_price Input", Input).value = "80"
         await pilot.pause()

@@ -143,7 +143,7 @@ async def test_the_approval_link_is_shown_once_on_policy():
 async def test_a_resolved_wrap_up_says_what_was_sent_and_how_to_leave():
     async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
-        for key in ("n", "s", "n", "n"):
+        for key in ("n", "s", "ctrl+s", "n", "n"):
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.step is WizardStep.WRAP_UP

@@ -43,9 +43,9 @@ def _walk(*keys: str):
         ("overview", ()),
         ("stock", ("n", "type")),
         ("apply_preview", ("n", "type", "n")),
-        ("apply_submitted", ("n", "type", "n", "s")),
-        ("verify", ("n", "type", "n", "s", "n")),
-        ("wrap_up", ("n", "type", "n", "s", "n", "n")),
+        ("apply_submitted", ("n", "type", "n", "s", "ctrl+s")),
+        ("verify", ("n", "type", "n", "s", "ctrl+s", "n")),
+        ("wrap_up", ("n", "type", "n", "s", "ctrl+s", "n", "n")),
     ],
 )
 def test_wizard_step_snapshot(snap_compare, name, keys):
@@ -57,11 +57,24 @@ def test_wizard_step_snapshot(snap_compare, name, keys):
     ("name", "keys"),
     [
         ("policy", ("n",)),
-        ("fields", ("n", "n")),
-        ("fields_invalid_price", ("n", "n", "bad_price")),
+        ("fields", ("n", "enter")),
+        ("fields_invalid_price", ("n", "enter", "bad_price")),
     ],
 )
 def test_wizard_policy_and_fields_snapshot(snap_compare, name, keys):
     """A suppressed listing: policy checklist, a schema enum (Select), the price band."""
     app = WizardApp(SuppressedAccount(), None)
     assert snap_compare(app, terminal_size=(100, 30), run_before=_walk(*keys))
+
+
+@pytest.mark.parametrize(
+    ("name", "account", "keys"),
+    [
+        ("fields_80x24", SuppressedAccount, ("n", "enter")),  # the colour choice is focused
+        ("confirm_80x24", FakeAccount, ("n", "type", "n", "s")),  # the dialog before sending
+    ],
+)
+def test_wizard_at_80x24_snapshot(snap_compare, name, account, keys):
+    """At 80×24 every control reads as one (frame, cursor) and the confirmation fits."""
+    app = WizardApp(account(), None)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_walk(*keys))

@@ -1,18 +1,114 @@
-"""A yes/no question whose answer is No unless the user deliberately says otherwise:
-No has the focus, Enter on it, Escape and `n` answer No; only the named button or `y` (inside
-this dialog only) answer yes. Dismisses with True (yes) or False."""
+"""Confirmations: a question whose answer is No unless the user deliberately says otherwise.
+
+:class:`SendConfirmScreen` comes before anything is written to the seller's account (a patch, a
+deletion, a bulk fix): it names the SKU, the marketplace and each change in words, and answers
+``True`` only for ctrl+s (or a click on the send button). Focus starts on "No", so Enter, Space
+and Escape all cancel, and no letter confirms: a seller who goes on typing after a stray
+keystroke opened it cannot send anything. Build a :class:`Confirmation` and push
+``SendConfirmScreen(confirmation)`` with a callback that acts only on ``True``.
+
+:class:`ConfirmScreen` asks a local yes/no question (replace a file): No has the focus, Enter
+on it, Escape and `n` answer No; only the named button or `y` (inside this dialog only) answer
+yes. Both dismiss with True (yes) or False.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from asin_tui.ui.safe_text import data
 from asin_tui.ui.screens.base import DismissOnce
+
+CONFIRM_KEY = "ctrl+s"
+
+
+def confirm_key(app: object) -> str:
+    """The key that confirms, as remapped in the config's [keymap] (ctrl+s by default)."""
+    keymap = getattr(app, "user_keymap", None) or {}
+    return str(keymap.get("confirm.send", CONFIRM_KEY)).split(",")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What a write will do, in words (every text is shown as plain text, never markup)."""
+
+    title: str  # "Send these changes to Amazon?"
+    sku: str
+    marketplace: str  # "Germany (DE, A1PA6795UKMFR9)"
+    changes: Sequence[str]  # one sentence each: "Set quantity to 12 (was 0)"
+    action: str = "Send"  # the verb on the confirm button: "Send", "Delete the offer"
+    warning: str = ""  # said above the keys, e.g. "Amazon's preview said INVALID"
+
+
+class ConfirmButton(Button, can_focus=False):
+    """The confirm button: clicked with the mouse, never reached with Tab (so Tab, Enter or
+    Space typed by mistake cannot press it); the keyboard confirms with ctrl+s."""
+
+
+class ChangesView(VerticalScroll, can_focus=False):
+    """The list of changes; scrolled with the dialog's arrow keys, never focused."""
+
+
+class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
+    HELP_TITLE = "Confirm the changes"
+    BINDINGS = [
+        Binding(
+            CONFIRM_KEY,
+            "confirm",
+            "Confirm",
+            tooltip="Do it: write the changes to the seller account",
+            id="confirm.send",  # the keymap refuses a key that typing can produce
+        ),
+        Binding("escape,n", "cancel", "No", tooltip="Do nothing", id="confirm.cancel"),
+        Binding("up,pageup", "scroll(-5)", "Scroll up", show=False, id="confirm.scroll_up"),
+        Binding("down,pagedown", "scroll(5)", "Scroll down", show=False, id="confirm.scroll_down"),
+    ]
+
+    def __init__(self, confirmation: Confirmation) -> None:
+        super().__init__()
+        self.confirmation = confirmation
+
+    def compose(self) -> ComposeResult:
+        c, key = self.confirmation, confirm_key(self.app)
+        with Vertical(id="send-dialog", classes="dialog"):
+            yield Label(data(c.title), classes="dialog-title")
+            yield Static(data(f"SKU:          {c.sku}"), id="send-sku")
+            yield Static(data(f"Marketplace:  {c.marketplace}"), id="send-marketplace")
+            with ChangesView(id="send-changes"):
+                changes = "\n".join(f"• {change}" for change in c.changes)
+                yield Static(data(changes, multiline=True))
+            if c.warning:
+                yield Static(data(c.warning), id="send-warning", classes="warning")
+            yield Static(
+                f"{key}: {c.action.lower()} · Enter, Escape or n: no, change nothing",
+                classes="hint",
+                markup=False,
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("No, change nothing", id="send-no")
+                yield ConfirmButton(f"{c.action} ({key})", variant="warning", id="send-yes")
+
+    def on_mount(self) -> None:
+        self.query_one("#send-no", Button).focus()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(ChangesView).scroll_relative(y=lines, animate=False)
+
+    @on(Button.Pressed, "#send-yes")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#send-no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class ConfirmScreen(DismissOnce, ModalScreen[bool]):

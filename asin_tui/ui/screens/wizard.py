@@ -25,21 +25,25 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+from textual.widget import AwaitMount
+from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
 from textual.worker import get_current_worker
 
+from asin_tui.domain.change_words import describe_patches, marketplace_text
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
 from asin_tui.ui.widgets.wizard_steps import (
     STEP_BODIES,
     ApplyStep,
     ProgressChanged,
+    StepBody,
     VerifyStep,
 )
 
@@ -89,6 +93,11 @@ class WizardFailed(Message):
     reason: str
 
 
+class StepScroll(VerticalScroll, can_focus=False):
+    """The step's body. Never focused itself (Tab goes from field to field, focus is always
+    on something the seller sees); the screen's arrow and page keys scroll it."""
+
+
 class WizardScreen(DismissOnce, Screen):
     HELP_NOTES = LEGEND  # the help screen (?) explains the stepper's marks
     BINDINGS = [
@@ -114,14 +123,14 @@ class WizardScreen(DismissOnce, Screen):
             "s",
             "submit",
             "Submit",
-            tooltip="Submit the patches for real (after VALID)",
+            tooltip="Review the changes and send them for real (after VALID; confirm with ctrl+s)",
             id="wizard.submit",
         ),
         Binding(
             "o",
             "override",
             "Override",
-            tooltip="Submit although Amazon said INVALID",
+            tooltip="Review and send although Amazon said INVALID (confirm with ctrl+s)",
             id="wizard.override",
         ),
         Binding(
@@ -145,6 +154,10 @@ class WizardScreen(DismissOnce, Screen):
             tooltip="Copy the case draft to the clipboard",
             id="wizard.copy_case",
         ),
+        Binding("up", "scroll_body(-1)", "Scroll up", show=False, id="wizard.scroll_up"),
+        Binding("down", "scroll_body(1)", "Scroll down", show=False, id="wizard.scroll_down"),
+        Binding("pageup", "scroll_body(-10)", "Page up", show=False, id="wizard.page_up"),
+        Binding("pagedown", "scroll_body(10)", "Page down", show=False, id="wizard.page_down"),
     ]
 
     def __init__(self, service: Any, sku: str, store: ProgressStore | None) -> None:
@@ -159,7 +172,7 @@ class WizardScreen(DismissOnce, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield WizardStepper(id="wizard-stepper")
-        yield VerticalScroll(Static("Loading the listing…"), id="wizard-body")
+        yield StepScroll(Static("Loading the listing…"), id="wizard-body")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -310,7 +323,8 @@ class WizardScreen(DismissOnce, Screen):
         self.update_stepper()
         body = self.query_one("#wizard-body", VerticalScroll)
         body.remove_children()
-        body.mount(STEP_BODIES[step](state))
+        step_body = STEP_BODIES[step](state)
+        self.call_later(self.focus_first_field, step_body, body.mount(step_body))
         body.scroll_home(animate=False)
         self.refresh_bindings()
         if (
@@ -322,6 +336,18 @@ class WizardScreen(DismissOnce, Screen):
         elif step is WizardStep.VERIFY and state.verification is None:
             self.wait_for_answer()  # the new body says it is re-reading
             self.recheck()
+
+    async def focus_first_field(self, step_body: StepBody, mounting: AwaitMount) -> None:
+        """Once the step is mounted and laid out, its first visible control gets the focus
+        (none: nothing is focused, the letter keys are the footer's commands)."""
+        await mounting
+        self.call_after_refresh(self._focus_first, step_body)
+
+    def _focus_first(self, step_body: StepBody) -> None:
+        if not step_body.is_attached:
+            return  # the step changed again meanwhile
+        first = next((w for w in self.focus_chain if step_body in w.ancestors), None)
+        self.set_focus(first, scroll_visible=False)
 
     def wrap_up(self) -> None:
         try:
@@ -416,17 +442,19 @@ class WizardScreen(DismissOnce, Screen):
 
     def action_leave(self) -> None:
         if self.in_a_field:  # first Escape only leaves the field: what was typed
-            self.query_one("#wizard-body").focus()  # is not in the saved progress yet
+            self.set_focus(None)  # is not in the saved progress yet
             return
         self.save()
         self.dismiss()
 
     @property
     def in_a_field(self) -> bool:
-        """The cursor is in a text input, a text area or a drop-down (or its choices)."""
+        """The focus is on a control (a text input, a drop-down or its list of choices, a
+        checkbox): its letters are text, not commands, until Escape leaves it."""
         focused = self.focused
         return focused is not None and any(
-            isinstance(node, (Input, Select, TextArea)) for node in focused.ancestors_with_self
+            isinstance(node, (Input, Select, TextArea, Checkbox))
+            for node in focused.ancestors_with_self
         )
 
     def action_preview(self) -> None:
@@ -447,13 +475,37 @@ class WizardScreen(DismissOnce, Screen):
         if not self.state.preview_valid:
             self.notify("Validate first (p); submit only after Amazon answers VALID.")
             return
-        self.submit(self.state.patches())
+        self.confirm_submit(self.state.patches())
 
     def action_override(self) -> None:
         patches = self.state.patches()
         if patches:
-            self.notify("Submitting although the preview was INVALID.", severity="warning")
-            self.submit(patches)
+            issues = "; ".join(f"{i.code}: {i.message}" for i in self.state.preview.issues)
+            self.confirm_submit(
+                patches,
+                warning="Amazon's validation preview said INVALID"
+                + (f" ({issues})" if issues else "")
+                + ". Sending it anyway may be refused, or change the listing in ways you did not mean.",
+            )
+
+    def confirm_submit(self, patches: list, *, warning: str = "") -> None:
+        """Ask before the real submit: the SKU, the marketplace and each change in words;
+        only ctrl+s in that dialog sends (and only the patches it showed)."""
+        listing = self.state.plan.listing
+        confirmation = Confirmation(
+            title="Send these changes to Amazon?",
+            sku=self.sku,
+            marketplace=marketplace_text(listing.marketplace_id),
+            changes=describe_patches(listing, patches),
+            action="Send",
+            warning=warning,
+        )
+
+        def answered(send: bool | None) -> None:
+            if send and self.is_attached and not self.waiting and self.state.patches() == patches:
+                self.submit(patches)
+
+        self.app.push_screen(SendConfirmScreen(confirmation), answered)
 
     def action_recheck(self) -> None:
         for body in self.query(VerifyStep):
@@ -470,6 +522,9 @@ class WizardScreen(DismissOnce, Screen):
             return
         state.replan(build_plan(*state.fresh))
         self.show_step(result.failing_step)
+
+    def action_scroll_body(self, lines: int) -> None:
+        self.query_one("#wizard-body", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_copy_case(self) -> None:
         if self.state.case_text:

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select, TextArea
 from asin_tui.domain.models import AttributeSpec
 from asin_tui.domain.patches import Validation, validate_value
 from asin_tui.ui.safe_text import data, plain
+from asin_tui.ui.widgets.controls import Choice
 
 Check = Callable[[str], Validation]
 
@@ -95,7 +96,7 @@ class TypedField(VerticalGroup):
             names = self.spec.enum_names or self.spec.enum
             options = [(data(n), v) for n, v in zip(names, self.spec.enum, strict=False)]
             value = self.current if self.current in self.spec.enum else Select.NULL
-            yield Select(options, value=value, prompt="Choose…", compact=True)
+            yield Choice(options, value=value, prompt="Choose…", compact=True)
         elif self.multiline:  # the current value is Amazon's: shown terminal-safe
             yield TextArea(
                 plain(self.current, multiline=True),

@@ -30,7 +30,9 @@ from asin_tui.domain.wizard import (
 )
 from asin_tui.store.progress import PatchMode
 from asin_tui.ui.safe_text import data, plain
+from asin_tui.ui.screens.confirm import confirm_key
 from asin_tui.ui.screens.wizard_state import WizardState
+from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
 
@@ -72,7 +74,7 @@ def checks_table(checks: tuple[Check, ...]) -> Table | Text:
     return table
 
 
-class ChecklistBox(Checkbox):
+class ChecklistBox(TickBox):
     """A checklist item whose long text wraps (a Checkbox is one line, cut at the edge)."""
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -135,7 +137,7 @@ class StockStep(StepBody):
         current = self.state.draft.stock_action
         if stock.implied_action is None:  # a choice to make (FBA, or no channel)
             options = [(ACTION_LABELS[a], a) for a in stock.actions]
-            yield Select(
+            yield Choice(
                 options,
                 value=current or Select.NULL,
                 prompt="No change",
@@ -351,9 +353,15 @@ class ApplyStep(StepBody):
         elif real:
             text += "\nAmazon did not take it. Go back (b), fix what it names and validate again."
         elif result.status == "VALID":
-            text += "\nValid. Press s to submit for real."
+            text += (
+                "\nValid. Press s to review the changes and send them"
+                f" (confirm with {confirm_key(self.app)})."
+            )
         else:
-            text += "\nAmazon rejects this. Go back (b) and fix it, or press o to submit anyway."
+            text += (
+                "\nAmazon rejects this. Go back (b) and fix it, or press o to send anyway"
+                f" (confirm with {confirm_key(self.app)})."
+            )
         self.query_one("#apply-answer", Static).update(data(text, multiline=True))
 
 

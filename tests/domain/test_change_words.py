@@ -1,0 +1,75 @@
+"""Each patch told in words against the listing as it is: what the confirmation shows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from asin_tui.domain import patches
+from asin_tui.domain.change_words import describe_patches, marketplace_text
+from asin_tui.domain.models import AttributeSpec
+from tests.domain.test_patches import DE, US, listing, offer_entry
+
+MFN = [{"fulfillment_channel_code": "DEFAULT", "quantity": 0, "lead_time_to_ship_max_days": 3}]
+
+
+def test_quantity_and_handling_time_say_the_new_and_the_old_value():
+    item = listing(fulfillment_availability=MFN)
+    ops = patches.set_mfn_quantity(item, 12, handling_time=2)
+    assert describe_patches(item, ops) == [
+        "Set quantity to 12 (was 0)",
+        "Set handling time to 2 days (was 3 days)",
+    ]
+    same_days = patches.set_mfn_quantity(item, 5, handling_time=3)
+    assert describe_patches(item, same_days) == ["Set quantity to 5 (was 0)"]
+
+
+def test_a_quantity_on_a_listing_without_one_was_not_set():
+    item = listing()
+    assert describe_patches(item, patches.set_mfn_quantity(item, 4)) == [
+        "Set quantity to 4 (was not set)"
+    ]
+
+
+def test_switching_channels_is_said():
+    fba = listing(fulfillment_availability=[{"fulfillment_channel_code": "AMAZON_NA"}])
+    words = describe_patches(fba, patches.set_mfn_quantity(fba, 3))
+    assert words[0].startswith("Switch to merchant fulfilment (was fulfilled by Amazon)")
+    assert words[1] == "Set quantity to 3 (was not set)"
+    mfn = listing(fulfillment_availability=MFN)
+    assert describe_patches(mfn, patches.switch_to_fba(mfn)) == [
+        "Hand fulfilment to Amazon (FBA, AMAZON_NA) (was merchant fulfilled)"
+    ]
+
+
+def test_prices_are_money_with_the_currency():
+    item = listing(purchasable_offer=[offer_entry(124.0, 20, 100)])
+    ops = patches.set_price(item, price=Decimal("79.99"), maximum=Decimal("150"))
+    assert describe_patches(item, ops) == [
+        "Set price to 79.99 USD (was 124.00 USD)",
+        "Set maximum allowed price to 150.00 USD (was 100.00 USD)",
+    ]
+    bare = listing(purchasable_offer=[offer_entry(30)])
+    ops = patches.set_price(bare, minimum=Decimal("10"))
+    assert describe_patches(bare, ops) == ["Set minimum allowed price to 10.00 USD (was not set)"]
+
+
+def test_attributes_are_added_replaced_or_removed_by_name():
+    brand = AttributeSpec("brand", value_type="string")
+    item = listing()
+    assert describe_patches(item, patches.set_attribute(item, brand, ["Acme"])) == [
+        "Add brand = Acme"
+    ]
+    named = listing(brand=[{"value": "Acme Inc", "marketplace_id": US}])
+    assert describe_patches(named, patches.set_attribute(named, brand, ["Acme"])) == [
+        "Set brand to Acme (was Acme Inc)"
+    ]
+    bullets = AttributeSpec("bullet_point", value_type="string")
+    assert describe_patches(item, patches.set_attribute(item, bullets, ["Soft", "Warm"])) == [
+        "Add bullet_point = 2 values: Soft; Warm"
+    ]
+    assert describe_patches(named, patches.delete_attribute(named, "brand")) == ["Remove brand"]
+
+
+def test_the_marketplace_is_named_with_its_code_and_id():
+    assert marketplace_text(DE) == "Germany (DE, A1PA6795UKMFR9)"
+    assert marketplace_text("UNKNOWN1") == "UNKNOWN1"

@@ -1,0 +1,217 @@
+"""Nothing reaches the seller's account by a stray keystroke (issue 9, item 1).
+
+On the demo (the real app over the in-process sandbox), every request the sandbox receives is
+logged at the wire: a real ``patchListingsItem`` (no ``mode=VALIDATION_PREVIEW``) is what would
+change a live listing. Typing that used to press n (Apply) then s (submit) now stays text in
+the field, and a submit needs the confirmation dialog's ctrl+s.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Button, Input, Select, TextArea
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import WizardStep
+from asin_tui.sandbox import transport
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.store.progress import PatchMode
+from asin_tui.ui.screens.confirm import SendConfirmScreen
+from asin_tui.ui.screens.wizard import WizardScreen
+from asin_tui.ui.widgets.controls import Choice, TickBox
+from asin_tui.ui.widgets.filter_input import FilterInput
+from tests.ui.conftest import settle
+from tests.ui.test_wizard import FakeAccount, SuppressedAccount, WizardApp
+from tests.ui.test_wizard_demo import (
+    SIZE,
+    TIME_SCALE,
+    demo_app,
+    demo_sku,
+    demo_truth,
+    open_wizard,
+    press,
+    type_into,
+)
+
+CONTROLS = (Input, Select, TextArea, TickBox)
+PATCHES: list[tuple[str, bool]] = []  # (path, preview) of every patchListingsItem received
+
+
+class LoggingSandboxApp(SandboxApp):
+    """The demo's sandbox, logging each patchListingsItem request as it arrives."""
+
+    def handle(self, method, path, query="", headers=(), body=b"", **kwargs):
+        if method.upper() == "PATCH" and "/listings/" in path:
+            PATCHES.append((path, "VALIDATION_PREVIEW" in str(query)))
+        return super().handle(method, path, query, headers, body, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def request_log(monkeypatch):
+    PATCHES.clear()
+    monkeypatch.setattr(
+        transport,
+        "SandboxApp",
+        lambda *a, **kw: LoggingSandboxApp(*a, **{"time_scale": TIME_SCALE, **kw}),
+    )
+    return PATCHES
+
+
+def real_patches() -> list[str]:
+    return [path for path, preview in PATCHES if not preview]
+
+
+async def test_tab_then_typing_on_a_single_field_step_stays_text_and_sends_nothing():
+    sku = demo_sku(codes.MISSING_ATTRIBUTE)
+    async with demo_app().run_test(size=SIZE) as pilot:
+        screen = await open_wizard(pilot, sku)
+        await press(pilot, "n")
+        assert screen.state.step is WizardStep.FIELDS
+        (missing,) = screen.state.plan.fields
+        field = screen.query_one(f"#attr-{missing.name} Input", Input)
+        assert screen.focused is field, "entering the step focuses its first field"
+        await pilot.press(*"Solid oak")
+        await pilot.press("tab")  # one field: Tab cycles back to it, never to nowhere
+        await settle(pilot)
+        assert screen.focused is field
+        await pilot.press(*" and silver")
+        await settle(pilot)
+        assert field.value == "Solid oak and silver"
+        assert screen.state.step is WizardStep.FIELDS
+        assert not isinstance(pilot.app.screen, SendConfirmScreen)
+    assert real_patches() == []
+    assert demo_truth().intended_causes(sku) == frozenset({codes.MISSING_ATTRIBUTE})
+
+
+async def test_n_s_typed_on_another_sku_cannot_send_without_the_confirmation():
+    sku = demo_sku(codes.OUT_OF_STOCK_MFN)
+    async with demo_app().run_test(size=SIZE) as pilot:
+        screen = await open_wizard(pilot, sku)
+        await press(pilot, "n")
+        assert screen.state.step is WizardStep.STOCK
+        quantity = screen.query_one("#stock-quantity Input", Input)
+        assert screen.focused is quantity
+        await type_into(pilot, quantity, "12")
+        await press(pilot, "n", "s")  # in the field: text, not commands
+        assert quantity.value == "12ns" and screen.state.step is WizardStep.STOCK
+        await type_into(pilot, quantity, "12")
+        await press(pilot, "escape")  # out of the field: now letters are commands
+        await press(pilot, "n")
+        assert screen.state.step is WizardStep.APPLY
+        assert screen.state.preview is not None and screen.state.preview.status == "VALID"
+        await press(pilot, "s")  # the confirmation, not a submit
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SendConfirmScreen)
+        shown = " ".join(str(s.render()) for s in dialog.query("Static"))
+        assert sku in shown and "United States (US" in shown
+        assert "Set quantity to 12 (was 0)" in shown
+        assert dialog.focused is dialog.query_one("#send-no", Button), "default: No"
+        await press(pilot, "y", "s", "space", "tab", "tab")  # no typing confirms
+        assert pilot.app.screen is dialog and real_patches() == []
+        await press(pilot, "enter")  # Enter on the default: No
+        assert pilot.app.screen is screen
+        for no in ("enter", "escape", "n"):  # Enter on the default is No too
+            await press(pilot, "s")
+            assert isinstance(pilot.app.screen, SendConfirmScreen)
+            await press(pilot, no)
+            assert pilot.app.screen is screen, no
+        assert real_patches() == []
+        assert all(p.mode is PatchMode.VALIDATION_PREVIEW for p in screen.state.progress.patches)
+    assert demo_truth().intended_causes(sku) == frozenset({codes.OUT_OF_STOCK_MFN})
+
+
+async def test_ctrl_s_in_the_confirmation_sends_exactly_one_real_patch():
+    sku = demo_sku(codes.OUT_OF_STOCK_MFN)
+    async with demo_app().run_test(size=SIZE) as pilot:
+        screen = await open_wizard(pilot, sku)
+        await press(pilot, "n")
+        await type_into(pilot, screen.query_one("#stock-quantity Input", Input), "12")
+        await press(pilot, "enter")  # Enter in the field: the next step (Apply validates)
+        assert screen.state.step is WizardStep.APPLY
+        await press(pilot, "s", "ctrl+s")
+        assert isinstance(pilot.app.screen, WizardScreen)
+        assert len(real_patches()) == 1
+        real = [p for p in screen.state.progress.patches if p.mode is PatchMode.REAL]
+        assert [p.status for p in real] == ["ACCEPTED"]
+        await press(pilot, "s", "ctrl+s")  # accepted already: nothing more is sent
+        assert len(real_patches()) == 1
+    assert demo_truth().intended_causes(sku) == frozenset()
+
+
+# ---------------------------------------------------------------- focus and letter keys
+
+
+def letter_keys(screen) -> list[str]:
+    """The single-character keys a press would act on now (screen's, app's, widgets')."""
+    return sorted(key for key in screen.active_bindings if len(key) == 1 or key == "question_mark")
+
+
+def controls(screen) -> list:
+    return [w for w in screen.focus_chain if isinstance(w, CONTROLS)]
+
+
+async def test_no_letter_binding_fires_while_a_control_has_focus(app):
+    """Every control of every wizard step, and the list's filter box: while it has focus no
+    single-letter key (n, s, q, ?…) is a command, and a typed letter stays where it is."""
+    async with app.run_test(size=(100, 30)) as pilot:  # the list, on the fake account
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(pilot.app.focused, FilterInput)
+        assert letter_keys(pilot.app.screen) == []
+        await pilot.press("q")  # typed into the filter, the app goes on
+        assert pilot.app.focused.value == "q" and pilot.app.is_running
+    for account in (FakeAccount(), SuppressedAccount()):
+        async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            screen = pilot.app.screen
+            seen = 0
+            while True:
+                for control in controls(screen):
+                    screen.set_focus(control)
+                    await pilot.pause()
+                    assert letter_keys(screen) == [], (screen.state.step, control)
+                    seen += 1
+                if screen.state.step is WizardStep.FIELDS or screen.state.step.value == "apply":
+                    break
+                screen.set_focus(None)
+                await press(pilot, "n")
+            assert seen >= 2
+
+
+async def test_every_step_focuses_its_first_visible_control_and_tab_stays_among_them():
+    async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.focused is None  # the Overview has no control: letters are commands
+        await press(pilot, "n")
+        assert screen.state.step is WizardStep.POLICY
+        assert isinstance(screen.focused, TickBox) and screen.focused is controls(screen)[0]
+        await press(pilot, "enter")  # Enter on a checkbox: the next step (Space ticks)
+        assert screen.state.step is WizardStep.FIELDS
+        chain = controls(screen)
+        assert screen.focused is chain[0] and isinstance(chain[0], Choice)
+        visited = []
+        for _ in range(len(screen.focus_chain) + 1):
+            await press(pilot, "tab")
+            focused = screen.focused
+            visited.append(focused)
+            assert isinstance(focused, CONTROLS) and focused.display, focused
+            assert focused.region.height > 0, "on screen, scrolled into view"
+        assert set(visited) == set(chain)
+
+
+async def test_a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder():
+    async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        screen = pilot.app.screen
+        colour = screen.query_one("#attr-color Select", Select)
+        assert screen.focused is colour
+        await press(pilot, "t")  # opens the list at Teal
+        assert colour.expanded and screen.state.step is WizardStep.FIELDS
+        await press(pilot, "enter")
+        assert colour.value == "teal" and not colour.expanded
+        await press(pilot, "c")  # only "Choose…" has a c: the placeholder is never picked
+        assert colour.expanded
+        await press(pilot, "enter")
+        assert colour.value == "teal"
