@@ -99,7 +99,7 @@ timeout = 10
 #   filter.clear
 #   detail.back detail.wizard detail.copy_link detail.copy_sku
 #   export.cancel
-#   help.close
+#   help.close copied.close confirm.no confirm.yes
 #   wizard.next wizard.back wizard.leave wizard.preview wizard.submit wizard.override
 #   wizard.recheck wizard.fix_failing wizard.copy_case wizard.scroll_up
 #   wizard.scroll_down wizard.page_up wizard.page_down
