@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.commands._output import write_out
+from asin_tui.domain.account import account_causes
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import for_terminal, json_for_terminal, visible
@@ -334,6 +335,7 @@ def render_json(
         "profile": profile,
         "marketplace_id": marketplace_id,
         "account_health": None if account is None else _account_dict(account),
+        "account_causes": [cause.to_dict() for cause in account_causes(records)],
         "counts": _counts(records),
         "listings": [r.to_report_dict() for r in records],
         "last_sync": None
@@ -449,6 +451,8 @@ def render_table(
     lines += _table_footer(records, last_sync, width)
     if account is not None and account.status != "NORMAL":
         lines += textwrap.wrap(visible(_account_line(account)), width)
+    for cause in account_causes(records):  # one account-level cause, not one per listing
+        lines += textwrap.wrap(f"ACCOUNT: {cause.detail} Fix: {cause.fix}.", width)
     return "\n".join(lines) + "\n"
 
 

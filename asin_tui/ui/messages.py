@@ -32,6 +32,8 @@ class CacheLoaded(Message):
     #: The scope's true count per state, with the first screenful (its rows count only
     #: themselves); None once every row is in.
     state_counts: Mapping[State, int] | None = None
+    #: Causes many listings show together (holiday mode), found off the UI thread
+    account_causes: tuple[Any, ...] = ()
 
 
 @dataclass

@@ -218,3 +218,33 @@ def test_the_progress_bar_redraws_one_line_with_what_the_sync_is_doing():
     assert first.endswith("[######..................] Searching: page 3 of ~12")
     assert second == "\x1b[2KThrottled, waiting 2 s"  # no bar without a total
     assert "\n" not in stream.getvalue() and cleared == "\x1b[2K"
+
+
+def _held(i: int) -> ListingRecord:
+    return ListingRecord(
+        sku=f"HOLIDAY-{i:03d}",
+        asin=None,
+        title="Mug",
+        marketplace_id="ATVPDKIKX0DER",
+        state=State.INACTIVE,
+        buyable=False,
+        discoverable=True,
+        findings=(finding("LISTING_CLOSED", "Not buyable, no reason given by Amazon"),),
+        fulfillment_channel="MFN",
+        quantity=6,
+        price=Decimal("9.99"),
+        currency="USD",
+    )
+
+
+def test_holiday_mode_is_one_account_cause_in_json_and_under_the_table():
+    """Issue 10: 40 in-stock MFN listings unbuyable with no issue are said once, as one
+    account-level cause (the listings keep their own rows)."""
+    held = [_held(i) for i in range(40)]
+    doc = json.loads(_render("json", held))
+    (cause,) = doc["account_causes"]
+    assert (cause["code"], cause["listings"]) == ("ACCOUNT_VACATION", 40)
+    assert len(doc["listings"]) == 40 and doc["counts"]["INACTIVE"] == 40
+    table = " ".join(_render("table", held, width=120).split())
+    assert table.count("ACCOUNT: 40 merchant-fulfilled listings") == 1
+    assert json.loads(_render("json"))["account_causes"] == []

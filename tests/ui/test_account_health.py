@@ -184,3 +184,38 @@ async def test_the_looks_stop_when_the_list_is_unmounted(quick_looks):
         await pilot.pause(0.3)
         assert service.looked == looked
         assert screen._health_timer is None
+
+
+async def test_holiday_mode_is_one_banner_not_a_cause_per_row():
+    """Issue 10: many in-stock MFN listings unbuyable with no issue show one account banner."""
+    from dataclasses import replace
+
+    from asin_tui.domain.models import Category, Finding, Severity, State
+
+    closed = Finding(
+        Category.OTHER,
+        Severity.ERROR,
+        "LISTING_CLOSED",
+        "Not buyable, no reason given by Amazon",
+        "Amazon marks the offer not buyable although it has stock and a price.",
+        "Look in Seller Central.",
+    )
+    service = FakeService()
+    held = [
+        replace(
+            r,
+            sku=f"HOLIDAY-{i:03d}",
+            state=State.INACTIVE,
+            buyable=False,
+            fulfillment_channel="MFN",
+            quantity=7,
+            findings=(closed,),
+        )
+        for i, r in enumerate(service.records[:12])
+    ]
+    service.records = held + service.records[12:]
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = banner_text(app)
+        assert text is not None and "holiday mode" in text and "12 listings" in text

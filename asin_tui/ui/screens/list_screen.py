@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from asin_tui.domain.account import account_causes
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.export import ExportRequest, render_export
@@ -219,6 +220,7 @@ class ListScreen(WorkerScreen):
                     else dataclasses.replace(loaded.progress, warnings=()),
                     index=index_rows(records),
                     orders=orders,
+                    account_causes=account_causes(records),
                 )
             )
 
@@ -241,7 +243,9 @@ class ListScreen(WorkerScreen):
             self._cache_warned = message.cache_warning  # every later load carries it too
             self.notify(message.cache_warning, title="Cache", severity="warning", timeout=30)
         self._refresh_rows(keep_sku=current.sku if current else None)
-        self.query_one(AccountBanner).show(message.account, self.service.marketplace_id)
+        self.query_one(AccountBanner).show(
+            message.account, self.service.marketplace_id, message.account_causes
+        )
         if not message.complete:
             return
         # The rows live until the next load: keep them out of the collector's full passes,

@@ -1,0 +1,77 @@
+"""Account-level causes seen across listings (DOMAIN.md §3 row 15): what no single listing
+shows. Holiday (vacation) mode is not exposed by the Selling Partner API; it shows as many
+merchant-fulfilled listings that have stock and a price going unbuyable at once with no issue.
+Said once for the account, not as hundreds of separate causes. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from asin_tui.domain import codes
+from asin_tui.domain.models import ListingRecord, State
+
+#: How many unexplained unbuyable merchant-fulfilled listings make an account-level pattern.
+VACATION_MIN_LISTINGS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCause:
+    """One cause that applies to many listings at once."""
+
+    code: str
+    title: str
+    detail: str
+    fix: str
+    skus: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "detail": self.detail,
+            "fix": self.fix,
+            "listings": len(self.skus),
+        }
+
+    @property
+    def banner(self) -> str:
+        return f"⚠ {self.title}: {len(self.skus)} listings — {self.fix}"
+
+
+def unexplained_unbuyable(record: ListingRecord) -> bool:
+    """A merchant-fulfilled listing with stock that Amazon marks not buyable with no issue,
+    no enforcement and no other cause (its only finding says Amazon gives no reason)."""
+    return (
+        record.state is State.INACTIVE
+        and record.fulfillment_channel == "MFN"
+        and (record.quantity or 0) > 0
+        and bool(record.findings)
+        and all(f.code == codes.LISTING_CLOSED and f.issue_code is None for f in record.findings)
+    )
+
+
+def account_causes(records: Iterable[ListingRecord]) -> tuple[AccountCause, ...]:
+    """The account-level causes the listings show together (empty when none)."""
+    skus = tuple(r.sku for r in records if unexplained_unbuyable(r))
+    if len(skus) < VACATION_MIN_LISTINGS:
+        return ()
+    return (
+        AccountCause(
+            code=codes.ACCOUNT_VACATION,
+            title="Many listings off sale with no reason: holiday mode?",
+            detail=(
+                f"{len(skus)} merchant-fulfilled listings have stock and a price but Amazon "
+                "marks them not buyable and reports no issue. One account-level setting "
+                "explains that, not as many separate problems: holiday (vacation) mode, or "
+                "a hold on the account."
+            ),
+            fix=(
+                "in Seller Central open Settings → Account Info → Listing Status and set your "
+                "listings Active; if they are, check Account Health"
+            ),
+            skus=skus,
+        ),
+    )

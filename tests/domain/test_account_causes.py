@@ -1,0 +1,50 @@
+"""Account-level causes (issue 10, DOMAIN.md §3 row 15): many merchant-fulfilled listings with
+stock and a price, unbuyable with no issue, are ONE account cause (holiday mode), not many."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from asin_tui.domain import codes
+from asin_tui.domain.account import VACATION_MIN_LISTINGS, account_causes
+from asin_tui.domain.diagnosis import diagnose
+from asin_tui.domain.models import (
+    Evidence,
+    FulfillmentAvailability,
+    Listing,
+    ListingRecord,
+    Offer,
+)
+
+US = "ATVPDKIKX0DER"
+
+
+def held(sku: str, *, quantity: int = 8, channel: str = "DEFAULT", issues=()) -> ListingRecord:
+    """A listing as Amazon shows it in holiday mode: DISCOVERABLE, not BUYABLE, no issue."""
+    listing = Listing(
+        sku=sku,
+        marketplace_id=US,
+        asin="B0" + sku[-8:].rjust(8, "0"),
+        status=frozenset({"DISCOVERABLE"}),
+        issues=tuple(issues),
+        offers=(Offer(US, "B2C", Decimal("19.99"), "USD"),),
+        fulfillment=(FulfillmentAvailability(channel, quantity),),
+    )
+    evidence = Evidence(listing)
+    return ListingRecord.build(evidence, diagnose(evidence))
+
+
+def test_many_unexplained_mfn_listings_are_one_account_cause():
+    records = [held(f"HOLIDAY-{i:04d}") for i in range(500)]
+    (cause,) = account_causes(records)
+    assert cause.code == codes.ACCOUNT_VACATION and len(cause.skus) == 500
+    assert cause.to_dict()["listings"] == 500 and "holiday" in cause.detail
+    assert "Listing Status" in cause.fix
+
+
+def test_a_few_or_explained_listings_are_not_an_account_cause():
+    few = [held(f"FEW-{i}") for i in range(VACATION_MIN_LISTINGS - 1)]
+    assert account_causes(few) == ()
+    out_of_stock = [held(f"OOS-{i}", quantity=0) for i in range(50)]
+    fba = [held(f"FBA-{i}", channel="AMAZON_NA") for i in range(50)]
+    assert account_causes(out_of_stock + fba) == ()
