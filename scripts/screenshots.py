@@ -111,23 +111,27 @@ def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
         pilot.app.screen.query_one("#stock-quantity Input").value = "24"
 
     async def fill_field(pilot) -> None:
-        from textual.widgets import Input, Select
+        from textual.widgets import Input, Select, TextArea
 
         from asin_tui.ui.widgets.wizard_fields import TypedField
 
         field = pilot.app.screen.query(TypedField).first()
+        value = SAMPLE_VALUES.get(field.spec.value_type, "Solid beech wood, oiled by hand.")
         if field.spec.enum:
             field.query_one(Select).value = field.spec.enum[0]
+        elif field.query(TextArea):
+            field.query_one(TextArea).text = value
         else:
-            value = SAMPLE_VALUES.get(field.spec.value_type, "Solid beech wood, oiled by hand.")
             field.query_one(Input).value = value
+        pilot.app.set_focus(None)  # out of the field: n is Next again
 
     return [
         ("wizard-overview", open_wizard(WIZARD_CAUSES)),
-        ("wizard-stock", chain(press("n", "tab"), type_quantity)),
+        ("wizard-stock", chain(press("n"), type_quantity)),  # the quantity has the focus
         ("wizard-fields", chain(press("enter"), fill_field)),
         ("wizard-apply", press("n")),
-        ("wizard-verify", chain(press("s"), press("n"))),
+        ("wizard-confirm", press("s")),  # the changes in words; only ctrl+s sends
+        ("wizard-verify", chain(press("ctrl+s"), press("n"))),
         ("wizard-wrap-up", press("n")),
         (
             "wizard-policy",

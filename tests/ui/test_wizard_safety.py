@@ -216,3 +216,31 @@ async def test_a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(
         assert colour.expanded
         await press(pilot, "enter")
         assert colour.value == "teal"
+
+
+# ---------------------------------------------------------------- controls you can see
+
+
+async def test_every_control_reads_as_one_without_colour():
+    """A frame made of characters (not a background colour) around every field, a brighter
+    one with the focus, and [x] / [ ] for checkboxes: the same with NO_COLOR or 16 colours."""
+    async with WizardApp(SuppressedAccount(), None).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")  # Policy: the checklist
+        screen = pilot.app.screen
+        box = screen.query(TickBox).first()
+        assert str(box.render()).startswith("[ ]")
+        await press(pilot, "space")
+        assert str(box.render()).startswith("[x]")
+        await press(pilot, "enter")  # Fields: a drop-down, text inputs
+        framed = [
+            *screen.query("Input"),
+            *screen.query("TextArea"),
+            *(s.query_one("SelectCurrent") for s in screen.query(Select)),
+        ]
+        assert framed
+        for widget in framed:
+            focused = widget is screen.focused or widget.parent is screen.focused
+            left, right = widget.styles.border_left, widget.styles.border_right
+            kinds = {"heavy"} if focused else {"solid"}
+            assert left[0] in kinds and right[0] in kinds, (widget, left, right)
