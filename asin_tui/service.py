@@ -205,8 +205,9 @@ class AccountService:
 
     @property
     def cache_warning(self) -> str | None:
-        """Set when the cache file was unreadable and had to be rebuilt (show it once)."""
-        return self._cache.warning
+        """Set when the cache file was unreadable and had to be rebuilt, or rows read so far
+        could not be decoded and were left out (show it once)."""
+        return " ".join(filter(None, (self._cache.warning, self._cache.row_warning))) or None
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None

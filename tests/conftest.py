@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # Amazon's models beside the checkout (../shared/spapi-models), or where ASIN_TUI_SPAPI_MODELS
@@ -67,3 +68,20 @@ def models_dir() -> Path:
             f"official SP-API models not found at {MODELS_DIR} (needs ../shared/spapi-models)"
         )
     return MODELS_DIR
+
+
+# Property tests (fuzzing) run the same examples on every machine and keep no example database:
+# a CI failure is reproduced by running the test again. HYPOTHESIS_PROFILE=explore searches
+# afresh (random, more examples) when hunting for new cases by hand.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "explore", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

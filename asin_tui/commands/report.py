@@ -154,20 +154,22 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
 async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
     service = _open_service(args, profile)
     try:
-        warnings = [*service.notices, service.cache_warning]
-        for warning in filter(None, warnings):
+        for warning in service.notices:
             print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
         incomplete = False
         if not (args.cached and _fresh(service.last_sync(), args)):
             incomplete = await _sync(service, include_all=args.all)
         records = service.cached_records(all_listings=args.all)
+        account = service.account_health()
+        if warning := service.cache_warning:  # a file set aside, rows left out
+            print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
         text = render(
             args.format,
             records,
             profile=service.profile_name,
             marketplace_id=service.marketplace_id,
             last_sync=service.last_sync(),
-            account=service.account_health(),
+            account=account,
             width=_table_width(args.output),
         )
     finally:

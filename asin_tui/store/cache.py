@@ -214,6 +214,7 @@ class ListingCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.warning: str | None = None  # set when a bad file was moved aside
+        self._bad_rows: set[str] = set()  # rows left out of reads: see row_warning
         self._lock = threading.RLock()
         self._conn = self._open()
 
@@ -238,7 +239,7 @@ class ListingCache:
         params = () if limit is None else (limit,)
         if limit is not None:
             query += " LIMIT ?"
-        return self._guarded(lambda conn: _records_from_rows(conn.execute(query, params)), [])
+        return self._guarded(lambda conn: self._records(conn.execute(query, params)), [])
 
     def state_counts(self, *, needs_attention_only: bool) -> dict[State, int]:
         """How many cached rows there are in each state (in load_records' scope), from the
@@ -246,17 +247,17 @@ class ListingCache:
         where = "WHERE needs_attention = 1 " if needs_attention_only else ""
         query = f"SELECT state_rank, count(*) FROM listings {where}GROUP BY state_rank"
         rows = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
-        return {_STATE_BY_RANK[rank]: count for rank, count in rows}
+        return {_STATE_BY_RANK[rank]: count for rank, count in rows if rank in _STATE_BY_RANK}
 
     def record(self, sku: str) -> ListingRecord | None:
         query = f"SELECT {_RECORD_COLUMNS} FROM listings WHERE sku = ?"
-        records = self._guarded(lambda conn: _records_from_rows(conn.execute(query, (sku,))), [])
+        records = self._guarded(lambda conn: self._records(conn.execute(query, (sku,))), [])
         return records[0] if records else None
 
     def raw_evidence(self, sku: str) -> RawEvidence | None:
         query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku = ?"
         row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
-        return _raw_from_row(row) if row else None
+        return self._decoded(row, _raw_from_row, "evidence") if row else None
 
     def last_good(self, sku: str) -> tuple[RawEvidence, datetime] | None:
         """The cached evidence of ``sku`` and when the sync that wrote it finished (None: not
@@ -268,19 +269,21 @@ class ListingCache:
         row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
         if row is None:
             return None
-        return _raw_from_row(row[:-1]), datetime.fromisoformat(row[-1])
+        return self._decoded(row, lambda r: (_raw_from_row(r[:-1]), _moment(r[-1])), "evidence")
 
     def all_raw_evidence(self) -> list[RawEvidence]:
         """What SP-API said about every cached SKU (to diagnose them all again)."""
         query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence ORDER BY sku"
         rows = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
-        return [_raw_from_row(row) for row in rows]
+        return self._decoded_rows(rows, _raw_from_row, "evidence")
 
     def product_type(self, product_type: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """(definition, schema) of a product type, or None if never fetched."""
         query = "SELECT definition, schema FROM product_types WHERE product_type = ?"
         row = self._guarded(lambda conn: conn.execute(query, (product_type,)).fetchone(), None)
-        return (json.loads(row[0]), json.loads(row[1])) if row else None
+        if row is None:
+            return None  # a bad row is as good as none: the next sync fetches the type again
+        return self._decoded(row, lambda r: (_object(r[0]), _object(r[1])), "product type")
 
     def last_sync(self) -> SyncInfo | None:
         query = (
@@ -288,37 +291,31 @@ class ListingCache:
             " FROM sync"
         )
         row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
-        if row is None:
-            return None
-        started, finished, include_all, complete, failed, listings, missing = row
-        return SyncInfo(
-            started_at=datetime.fromisoformat(started),
-            finished_at=datetime.fromisoformat(finished),
-            include_all=bool(include_all),
-            complete=bool(complete),
-            failed=json.loads(failed),
-            listings=listings,
-            missing=json.loads(missing) if missing else {},
-        )
+        # unreadable: as if never synced (``report --cached`` syncs rather than trust it)
+        return self._decoded(row, _sync_from_row, "sync") if row else None
 
     def account_health(self) -> tuple[dict[str, Any], datetime] | None:
         """(document, fetched_at) of the last Account Health report, or None if never fetched."""
         query = "SELECT document, fetched_at FROM account_health"
         row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
-        return (json.loads(row[0]), datetime.fromisoformat(row[1])) if row else None
+        if row is None:
+            return None
+        return self._decoded(row, lambda r: (_object(r[0]), _moment(r[1])), "account health")
 
     def account_health_request(self) -> tuple[str, datetime] | None:
         """(report_id, requested_at) of an Account Health report Amazon was still preparing at
         the last look, or None."""
         query = "SELECT report_id, requested_at FROM account_health_request"
         row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
-        return (row[0], datetime.fromisoformat(row[1])) if row else None
+        if row is None:
+            return None
+        return self._decoded(row, lambda r: (_text(r[0]), _moment(r[1])), "account health")
 
     def history(self, sku: str) -> list[tuple[State, datetime]]:
         """Every state the SKU was seen in, oldest first, with when it entered it."""
         query = "SELECT state, since FROM history WHERE sku = ? ORDER BY since"
         rows = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchall(), [])
-        return [(State(state), datetime.fromisoformat(since)) for state, since in rows]
+        return self._decoded_rows(rows, lambda r: (_STATES[r[0]], _moment(r[1])), "history")
 
     def count_not_synced_at(self, moment: datetime, *, needs_attention_only: bool) -> int:
         """Rows (in load_records' scope) that a sync finishing at ``moment`` did not write."""
@@ -446,6 +443,42 @@ class ListingCache:
                 conn.execute(f"DELETE FROM {table} WHERE sku = ?", (sku,))
 
         self._transaction(write)
+
+    # ------------------------------------------------------------------ decoding rows
+
+    @property
+    def row_warning(self) -> str | None:
+        """Set when rows that could not be decoded (tampered with, or written by a broken
+        tool: wrong types, bad JSON, NULLs) were left out of what was read; one line."""
+        if not self._bad_rows:
+            return None
+        names = sorted(self._bad_rows)
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        return (
+            f"{len(names)} cached row{'s' if len(names) != 1 else ''} of {self.path.name} could "
+            f"not be read and {'were' if len(names) != 1 else 'was'} left out ({shown}); "
+            "the next sync writes them again"
+        )
+
+    def _records(self, rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
+        records, bad = _records_from_rows(rows)
+        self._bad_rows.update(f"listing {sku}" for sku in bad)
+        return records
+
+    def _decoded(self, row: tuple[Any, ...], decode: Callable[[tuple[Any, ...]], _T], what: str):
+        """``decode(row)``, or None (the row named in :attr:`row_warning`) when it fails."""
+        try:
+            return decode(row)
+        except _BAD_ROW:
+            key = row[0] if isinstance(row[0], str) and what in ("evidence", "history") else ""
+            self._bad_rows.add(f"{what} {key}".strip())
+            return None
+
+    def _decoded_rows(
+        self, rows: Iterable[tuple[Any, ...]], decode: Callable[[tuple[Any, ...]], _T], what: str
+    ) -> list[_T]:
+        decoded = (self._decoded(row, decode, what) for row in rows)
+        return [value for value in decoded if value is not None]
 
     # ------------------------------------------------------------------ plumbing
 
@@ -675,7 +708,7 @@ class StagedSync:
             if not rows:
                 return
             after = rows[-1][0]
-            yield [_raw_from_row(row) for row in rows]
+            yield self._cache._decoded_rows(rows, _raw_from_row, "evidence")
 
     def discard(self) -> None:
         """Forget what was staged (a batch still being written is dropped too)."""
@@ -1033,46 +1066,83 @@ _SEVERITIES = {s.value: s for s in Severity}
 _STEPS = {s.value: s for s in WizardStep}
 
 
-def _records_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
-    """Rows -> records, fast: identical findings JSON (common: "[]", one cause) is decoded once."""
+#: What decoding a row that does not hold what asin-tui wrote raises (tampered with, or
+#: written by something else): it is left out of the read, never a traceback.
+_BAD_ROW = (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError)
+
+
+def _records_from_rows(rows: Iterable[tuple[Any, ...]]) -> tuple[list[ListingRecord], list[str]]:
+    """Rows -> (records, the SKUs of the rows that could not be decoded), fast: identical
+    findings JSON (common: "[]", one cause) is decoded once."""
     findings_memo: dict[str, tuple[Finding, ...]] = {}
     statuses: dict[str, tuple[str, ...]] = {}
     dates: dict[str, datetime] = {}
-    records = []
-    for (sku, asin, title, marketplace_id, state, buyable, discoverable, findings_json,
-         product_type, condition_type, channel, quantity, inbound, price, currency,
-         since, amazon_status) in rows:  # fmt: skip
-        findings = findings_memo.get(findings_json)
-        if findings is None:
-            findings = findings_memo[findings_json] = _findings(findings_json)
-        if since is not None:
-            since_dt = dates.get(since)
-            if since_dt is None:
-                since_dt = dates[since] = datetime.fromisoformat(since)
-        else:
-            since_dt = None
-        records.append(
-            ListingRecord(
-                sku,
-                asin,
-                title,
-                marketplace_id,
-                _STATES[state],
-                bool(buyable),
-                bool(discoverable),
-                findings,
-                product_type,
-                condition_type,
-                channel,
-                quantity,
-                inbound,
-                Decimal(price) if price is not None else None,
-                currency,
-                since_dt,
-                _status_memo(amazon_status, statuses),
-            )
-        )
-    return records
+    records, bad = [], []
+    for row in rows:
+        try:
+            records.append(_record_from_row(row, findings_memo, statuses, dates))
+        except _BAD_ROW:
+            bad.append(row[0] if isinstance(row[0], str) else repr(row[0]))
+    return records, bad
+
+
+_OPTIONAL_TEXT = (str, type(None))
+_OPTIONAL_INT = (int, type(None))
+
+
+def _record_from_row(
+    row: tuple[Any, ...],
+    findings_memo: dict[str, tuple[Finding, ...]],
+    statuses: dict[str, tuple[str, ...]],
+    dates: dict[str, datetime],
+) -> ListingRecord:
+    (sku, asin, title, marketplace_id, state, buyable, discoverable, findings_json,
+     product_type, condition_type, channel, quantity, inbound, price, currency, since,
+     amazon_status) = row  # fmt: skip
+    # what asin-tui writes, checked inline (100,000 rows are read at start)
+    if not (
+        type(sku) is type(title) is type(marketplace_id) is str
+        and type(asin) in _OPTIONAL_TEXT
+        and type(product_type) in _OPTIONAL_TEXT
+        and type(condition_type) in _OPTIONAL_TEXT
+        and type(channel) in _OPTIONAL_TEXT
+        and type(currency) in _OPTIONAL_TEXT
+        and type(quantity) in _OPTIONAL_INT
+        and type(inbound) in _OPTIONAL_INT
+        and type(buyable) is type(discoverable) is int
+    ):
+        raise TypeError("a listing column of the wrong type")
+    findings = findings_memo.get(findings_json)
+    if findings is None:
+        findings = findings_memo[_text(findings_json)] = _findings(findings_json)
+    since_dt = None
+    if since is not None:
+        since_dt = dates.get(since)
+        if since_dt is None:
+            since_dt = dates[since] = _moment(since)
+    if price is not None:
+        price = Decimal(_text(price))
+        if not price.is_finite():
+            raise ValueError("price is not a finite number")
+    return ListingRecord(
+        sku,
+        asin,
+        title,
+        marketplace_id,
+        _STATES[state],
+        bool(buyable),
+        bool(discoverable),
+        findings,
+        product_type,
+        condition_type,
+        channel,
+        quantity,
+        inbound,
+        price,
+        currency,
+        since_dt,
+        _status_memo(amazon_status, statuses),
+    )
 
 
 def _status_memo(text: str | None, memo: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
@@ -1082,40 +1152,111 @@ def _status_memo(text: str | None, memo: dict[str, tuple[str, ...]]) -> tuple[st
         return None
     status = memo.get(text)
     if status is None:
-        status = memo[text] = tuple(json.loads(text))
+        decoded = json.loads(_text(text))
+        if not isinstance(decoded, list) or not all(type(v) is str for v in decoded):
+            raise TypeError("amazon_status: expected a JSON list of strings")
+        status = memo[text] = tuple(decoded)
     return status
 
 
 def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
     sku, item, inventory, restrictions, catalog, not_found, gaps = row
+    restrictions = _loads(restrictions)
+    if restrictions is not None and not (
+        isinstance(restrictions, list) and all(isinstance(r, dict) for r in restrictions)
+    ):
+        raise TypeError("restrictions: expected a list of objects")
     return RawEvidence(
-        sku=sku,
-        item=json.loads(item),
-        inventory=_loads(inventory),
-        restrictions=_loads(restrictions),
-        catalog=_loads(catalog),
-        catalog_not_found=bool(not_found),
-        gaps=_loads(gaps) or {},
+        sku=_text(sku),
+        item=_object(item),
+        inventory=_opt_object(inventory),
+        restrictions=restrictions,
+        catalog=_opt_object(catalog),
+        catalog_not_found=_flag(not_found),
+        gaps=_opt_object(gaps) or {},
+    )
+
+
+def _sync_from_row(row: tuple[Any, ...]) -> SyncInfo:
+    started, finished, include_all, complete, failed, listings, missing = row
+    failed, missing = _object(failed), _opt_object(missing) or {}
+    if not all(isinstance(v, str) for v in failed.values()) or not all(
+        v is None or type(v) is int for v in missing.values()
+    ):
+        raise TypeError("sync: failed or missing of the wrong types")
+    return SyncInfo(
+        started_at=_moment(started),
+        finished_at=_moment(finished),
+        include_all=_flag(include_all),
+        complete=_flag(complete),
+        failed=failed,
+        listings=_opt_int(listings) or 0,
+        missing=missing,
     )
 
 
 def _findings(text: str) -> tuple[Finding, ...]:
-    return tuple(
-        Finding(
-            category=_CATEGORIES[category],
-            severity=_SEVERITIES[severity],
-            code=code,
-            title=title,
-            detail=detail,
-            fix=fix,
-            attributes=tuple(attributes),
-            step=_STEPS[step] if step else None,
-            issue_code=issue_code,
+    entries = json.loads(_text(text))
+    if not isinstance(entries, list):
+        raise TypeError("findings: expected a list")
+    findings = []
+    for category, severity, code, title, detail, fix, attributes, step, issue_code in entries:
+        if not isinstance(attributes, list):
+            raise TypeError("finding attributes: expected a list")
+        findings.append(
+            Finding(
+                category=_CATEGORIES[category],
+                severity=_SEVERITIES[severity],
+                code=_text(code),
+                title=_text(title),
+                detail=_text(detail),
+                fix=_text(fix),
+                attributes=tuple(_text(a) for a in attributes),
+                step=_STEPS[step] if step else None,
+                issue_code=_opt_text(issue_code),
+            )
         )
-        for category, severity, code, title, detail, fix, attributes, step, issue_code in json.loads(
-            text
-        )
-    )
+    return tuple(findings)
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _opt_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    if value is not None and type(value) is not int:
+        raise TypeError(f"expected a whole number, got {type(value).__name__}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if value not in (0, 1) or type(value) is not int:
+        raise ValueError(f"expected 0 or 1, got {value!r}")
+    return bool(value)
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"a time without its time zone: {value!r}")
+    return moment
+
+
+def _object(text: Any) -> dict[str, Any]:
+    value = json.loads(_text(text))
+    if not isinstance(value, dict):
+        raise TypeError("expected a JSON object")
+    return value
+
+
+def _opt_object(text: Any) -> dict[str, Any] | None:
+    return None if text is None else _object(text)
 
 
 def _dumps(value: Any) -> str:
