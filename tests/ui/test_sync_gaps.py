@@ -11,8 +11,9 @@ from tests.ui.fakes import NOW, FakeService, progress_of
 
 FAILED = {
     "search: not buyable, created 2026-01-01T00:00:00Z to …": (
-        "searchListingsItems: SP-API is unavailable (HTTP 503) [gave up after 6 tries] "
-        "(tried again 3 times later in this sync); up to 40 listings not fetched"
+        "searchListingsItems: SP-API is unavailable: HTTP 503 ServiceUnavailable: Service is "
+        "temporarily unavailable. (request id 557b) [gave up after 6 tries] (tried again 3 "
+        "times later in this sync); up to 40 listings not fetched"
     ),
     "search: live with issues": "searchListingsItems: throttled; an unknown number of listings",
     "SKU-\x1b]52;c;aGk=\x07": "evidence incomplete: getInventorySummaries: throttled",
@@ -40,11 +41,18 @@ async def test_an_incomplete_sync_says_how_much_and_names_what():
         (told,) = [n for n in app._notifications if n.title.startswith("Incomplete")]
         assert told.title == "Incomplete: up to 40 listings and an unknown number more not fetched"
         lines = told.message.splitlines()
-        assert lines[0].startswith(
-            'search "not buyable" (created 2026-01-01T00:00:00Z to …): searchListingsItems'
+        assert lines[0] == (
+            'search "not buyable" (created 2026-01-01T00:00:00Z to …): up to 40 not fetched '
+            "(searchListingsItems: SP-API is unavailable)"
         )
-        assert lines[1].startswith('search "live with issues": searchListingsItems')
-        assert lines[2].startswith("SKU SKU-\\x1b]52;c;aGk=\\x07: evidence incomplete")
+        assert lines[1] == (
+            'search "live with issues": an unknown number of listings not fetched '
+            "(searchListingsItems: throttled; an unknown number of listings)"
+        )
+        assert lines[2] == (
+            "1 listing diagnosed without some evidence (getInventorySummaries): "
+            "SKU-\\x1b]52;c;aGk=\\x07"
+        )
         assert "\x1b" not in told.message  # a hostile SKU is shown, never sent
         assert lines[-1] == "Press r to sync again."
         assert told.timeout >= 20
@@ -60,7 +68,9 @@ async def test_evidence_gaps_alone_are_named_without_claiming_missing_listings()
         assert "INCOMPLETE" not in status_text(app)
         assert status_text(app).endswith("· 1 could not be fetched (r to retry)")
         (told,) = [n for n in app._notifications if n.title == "Not everything could be fetched"]
-        assert told.message == "SKU SKU-1: evidence incomplete: getListingsRestrictions: throttled"
+        assert told.message == (
+            "1 listing diagnosed without some evidence (getListingsRestrictions): SKU-1"
+        )
 
 
 async def test_a_complete_sync_tells_nothing():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 from collections.abc import Mapping
 
 from textual import on, work
@@ -289,8 +290,7 @@ class ListScreen(WorkerScreen):
         if info is None or not info.failed or info.finished_at == self._gaps_told:
             return
         self._gaps_told = info.finished_at  # once per sync (every later load carries it)
-        names = info.gap_names_by_key()
-        lines = [f"{names[key]}: {info.failed[key]}" for key in info.failed]
+        lines = gap_lines(info)
         more = len(lines) - self.NAMED_GAPS
         text = "\n".join(lines[: self.NAMED_GAPS]) + (f"\n…and {more} more" if more > 0 else "")
         if info.listings_incomplete:
@@ -537,3 +537,39 @@ class ListScreen(WorkerScreen):
 
     def on_export_written(self, message: ExportWritten) -> None:
         self.notify(f"Wrote {message.rows} rows to {message.path}", title="Exported")
+
+
+_EVIDENCE = "evidence incomplete: "
+_OPERATION = re.compile(r"\b(?:get|search)[A-Z]\w+")
+
+
+def gap_lines(info) -> list[str]:
+    """What a sync could not fetch, one short line each (the full answers are in `report`'s
+    JSON and stderr): the listings missing per search or SKU with how many at most, the
+    listings whose evidence is incomplete together, then the rest."""
+    names = info.gap_names_by_key()
+    lines = []
+    for key in info.missing:
+        at_most = info.missing[key]
+        count = "an unknown number of listings" if at_most is None else f"up to {at_most}"
+        lines.append(f"{names[key]}: {count} not fetched ({_short(info.failed.get(key, ''))})")
+    evidence = [key for key, why in info.failed.items() if why.startswith(_EVIDENCE)]
+    if evidence:
+        calls = sorted({op for key in evidence for op in _OPERATION.findall(info.failed[key])})
+        shown = ", ".join(evidence[:3]) + (", …" if len(evidence) > 3 else "")
+        plural = "s" if len(evidence) != 1 else ""
+        lines.append(
+            f"{len(evidence)} listing{plural} diagnosed without some evidence "
+            f"({', '.join(calls) or 'calls failed'}): {shown}"
+        )
+    for key, why in info.failed.items():
+        if key not in info.missing and key not in evidence:
+            lines.append(f"{names[key]}: {_short(why)}")
+    return lines
+
+
+def _short(reason: str) -> str:
+    """'searchListingsItems: SP-API is unavailable: HTTP 503 … (request id …) [gave up…]'
+    → 'searchListingsItems: SP-API is unavailable'."""
+    parts = reason.split(": ")
+    return ": ".join(parts[:2]) if len(parts) > 2 else reason
