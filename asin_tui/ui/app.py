@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -47,6 +48,7 @@ class AsinTuiApp(App[None]):
         keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.exiting = False  # exit() was called: input is dropped
         self.user_keymap = dict(keymap or {})
         self.service_factory = service_factory
         self.demo_factory = demo_factory
@@ -140,6 +142,17 @@ class AsinTuiApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, ListScreen | DetailScreen):
                 screen.listing_changed(sku)
+
+    def exit(self, *args, **kwargs) -> None:
+        """Quit. From here on the input still queued behind the quit key (`q` then `e` or `w`
+        typed quickly arrive together) is dropped: nothing new opens on an app that closes."""
+        self.exiting = True
+        super().exit(*args, **kwargs)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.exiting and isinstance(event, events.InputEvent):
+            return
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         if self.service is not None:

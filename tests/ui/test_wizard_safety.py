@@ -9,6 +9,7 @@ the field, and a submit needs the confirmation dialog's ctrl+s.
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.widgets import Button, Input, Select, TextArea
 
 from asin_tui.domain import codes
@@ -244,3 +245,18 @@ async def test_every_control_reads_as_one_without_colour():
             left, right = widget.styles.border_left, widget.styles.border_right
             kinds = {"heavy"} if focused else {"solid"}
             assert left[0] in kinds and right[0] in kinds, (widget, left, right)
+
+
+# ---------------------------------------------------------------- quitting
+
+
+@pytest.mark.parametrize("keys", [("q", "e"), ("q", "w"), ("q", "w", "n"), ("q", "enter")])
+async def test_keys_typed_right_after_q_do_not_crash_the_exit(app, keys):
+    """A terminal delivers `qe` typed quickly in one read: both keys are queued before the
+    quit is processed. The app closes cleanly (exit code 0), opening nothing on the way."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in keys:  # queued together, as a terminal delivers them
+            pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+    assert app.return_code == 0 and app._exception is None
