@@ -56,6 +56,25 @@ async def synced_skus(account, faults=None, seed=0, tries=6):
     return {s.sku for s in result.listings}, result
 
 
+def evidence_of(result) -> dict[str, tuple]:
+    return {
+        s.sku: (s.item, s.inventory, s.restrictions, s.catalog, s.catalog_not_found)
+        for s in result.listings
+    }
+
+
+def assert_same_evidence_or_named(clean_result, result) -> None:
+    """A listing that came back has exactly a clean sync's evidence, or it is named in
+    ``failed`` with the evidence calls that gave up (and only those sections differ)."""
+    clean = evidence_of(clean_result)
+    for synced in result.listings:
+        if synced.sku not in result.failed:
+            assert evidence_of(result)[synced.sku] == clean[synced.sku], synced.sku
+            assert not synced.gaps
+        else:
+            assert synced.gaps and result.failed[synced.sku].startswith("evidence incomplete: ")
+
+
 def in_window(account: SandboxAccount, key: str) -> set[str]:
     """The SKUs of the search window a failed key names, as the sandbox itself answers it."""
     match = _KEY.match(key)
@@ -104,6 +123,7 @@ async def test_a_faulty_sync_returns_the_clean_set_or_names_the_exact_gap(accoun
     faults, tries = MIXES[mix]
     skus, result = await synced_skus(account, faults, seed, tries)
     assert_same_or_exact_gap(account, clean, skus, result)
+    assert_same_evidence_or_named(clean_result, result)
 
 
 async def test_a_page_that_gives_up_is_fetched_again_later_in_the_same_sync(account):
