@@ -37,6 +37,7 @@ from asin_tui.domain.models import (
     ProductTypeRequirements,
     State,
     WizardStep,
+    requirements_for_key,
 )
 from asin_tui.domain.outcomes import WATCHED, Recheck, recheck
 from asin_tui.spapi import parse
@@ -378,10 +379,11 @@ class AccountService:
         api = self._client()
         synced = await fetch_listing(api, sku)
         listing = _parse_or_raise(lambda: parse.parse_listing(synced.item, self.marketplace_id))
-        if listing.product_type and self._cache.product_type(listing.product_type) is None:
-            definition = await api.product_type(listing.product_type)
-            self._cache.write_product_types({listing.product_type: definition})
-            self._requirements.pop(listing.product_type, None)
+        key = listing.requirements_key  # offer-only listings: LISTING_OFFER_ONLY requirements
+        if key and self._cache.product_type(key) is None:
+            definition = await api.product_type(*requirements_for_key(key))
+            self._cache.write_product_types({key: definition})
+            self._requirements.pop(key, None)
         raw = _with_last_good(_raw(synced), self._cache)
         evidence = _parse_or_raise(lambda: self._evidence(raw))
         record = ListingRecord.build(evidence, diagnose(evidence))
@@ -499,7 +501,7 @@ class AccountService:
             restrictions=tuple(parse.parse_restrictions(raw.restrictions, mp))
             if raw.restrictions
             else (),
-            requirements=self._product_type_requirements(listing.product_type),
+            requirements=self._product_type_requirements(listing.requirements_key),
             catalog=catalog,
             account=self.account_health(),
             gaps=_gaps(raw),

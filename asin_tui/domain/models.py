@@ -157,6 +157,40 @@ class FulfillmentAvailability:
         return self.channel_code != "DEFAULT"
 
 
+#: Offer attributes of Amazon's product type schemas (the ones LISTING_OFFER_ONLY asks for):
+#: a listing with nothing else is an offer on another owner's product.
+OFFER_ATTRIBUTES = frozenset(
+    {
+        "condition_type",
+        "condition_note",
+        "purchasable_offer",
+        "fulfillment_availability",
+        "merchant_suggested_asin",
+        "merchant_shipping_group",
+        "merchant_release_date",
+        "list_price",
+        "max_order_quantity",
+        "skip_offer",
+        "gift_options",
+        "product_tax_code",
+        "main_offer_image_locator",
+        "other_offer_image_locator_1",
+        "other_offer_image_locator_2",
+        "other_offer_image_locator_3",
+        "other_offer_image_locator_4",
+        "other_offer_image_locator_5",
+        "externally_assigned_product_identifier",
+    }
+)
+OFFER_ONLY_SUFFIX = "@LISTING_OFFER_ONLY"
+
+
+def requirements_for_key(key: str) -> tuple[str, str]:
+    """``(product_type, requirements)`` of a ``Listing.requirements_key``."""
+    product_type, _, requirements = key.partition("@")
+    return product_type, requirements or "LISTING"
+
+
 @dataclass(frozen=True, slots=True)
 class Listing:
     """One seller SKU as getListingsItem / searchListingsItems describe it."""
@@ -189,6 +223,27 @@ class Listing:
         """Whether the response carried ``section`` (e.g. "offers"), so that an empty
         value means "none" rather than "not requested"."""
         return self.included_data is None or section in self.included_data
+
+    @property
+    def is_offer_only(self) -> bool:
+        """An offer on an ASIN whose product data others own (a reseller's): its attributes
+        are offer attributes only, or it names the ASIN it matches (merchant_suggested_asin).
+        Such listings are judged against Amazon's LISTING_OFFER_ONLY requirements, not the
+        full product's (Product Type Definitions API ``requirements``)."""
+        names = set(self.attributes)
+        if not names:
+            return False  # attributes not fetched (or none): not known
+        return "merchant_suggested_asin" in names or names <= OFFER_ATTRIBUTES
+
+    @property
+    def requirements_key(self) -> str | None:
+        """Which product type requirements judge this listing: its product type, with
+        ``@LISTING_OFFER_ONLY`` for an offer-only listing (see ``requirements_for_key``)."""
+        if not self.product_type:
+            return None
+        return (
+            f"{self.product_type}{OFFER_ONLY_SUFFIX}" if self.is_offer_only else self.product_type
+        )
 
     @property
     def buyable(self) -> bool:

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from asin_tui.domain.models import InventorySummary, Listing
+from asin_tui.domain.models import InventorySummary, Listing, requirements_for_key
 from asin_tui.spapi import parse
 from asin_tui.spapi.calls import CATALOG_SEARCH_MAX, ReportRequest, WaitNotice
 from asin_tui.spapi.errors import (
@@ -419,14 +419,17 @@ class _Evidence:
 
         return self._restrictions.get((asin, condition), fetch)
 
-    def product_type(self, product_type: str) -> asyncio.Task[tuple[dict, dict]]:
+    def product_type(self, key: str) -> asyncio.Task[tuple[dict, dict]]:
+        """The definition and schema for a ``Listing.requirements_key`` (the product type,
+        with LISTING_OFFER_ONLY requirements for offer-only listings), fetched once."""
+
         async def fetch() -> tuple[dict, dict]:
             self._tally.expect("product types")
-            definition_and_schema = await self._api.product_type(product_type)
+            definition_and_schema = await self._api.product_type(*requirements_for_key(key))
             self._tally.add("product types")
             return definition_and_schema
 
-        return self._product_types.get(product_type, fetch)
+        return self._product_types.get(key, fetch)
 
 
 # --------------------------------------------------------------------------- progress
@@ -546,7 +549,7 @@ class _Run:
             self.failed[synced.sku] = f"unreadable listing: {listing}"
             await self._done(synced, None)
             return
-        product_type = listing.product_type
+        product_type = listing.requirements_key  # offer-only: LISTING_OFFER_ONLY requirements
         if product_type and product_type not in self.seen_types:
             self.seen_types.add(product_type)
             self.tasks.append(asyncio.ensure_future(self._product_type(product_type)))

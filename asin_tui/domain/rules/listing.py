@@ -316,6 +316,8 @@ def required_attributes_rule(ctx: Context, found: Sequence[Found]) -> Iterable[F
         return
     if listing.product_type not in (None, requirements.product_type):
         return
+    if listing.is_offer_only and requirements.requirements != "LISTING_OFFER_ONLY":
+        return  # a reseller's offer is not judged by the full product's requirements
     reported = {a for f in found for a in f.finding.attributes}
     missing = [
         name
