@@ -6,6 +6,7 @@ account, Amazon's clock a thousand times faster."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import httpx
@@ -158,3 +159,50 @@ async def test_an_outage_that_outlasts_the_retries_is_declared(account):
         assert result.failed[key].endswith(
             "(tried again 3 times later in this sync); an unknown number of listings not fetched"
         )
+
+
+class ListingCallsFail(SandboxTransport):
+    """The sandbox, with a seeded share of listings calls (search by SKU, getListingsItem)
+    answering 503: the listings report itself comes through."""
+
+    def __init__(self, app: SandboxApp, share: float, seed: int) -> None:
+        super().__init__(app)
+        self.share, self.random = share, random.Random(seed)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/listings/2021-08-01/items/" in request.url.path and self.random.random() < self.share:
+            body = {"errors": [{"code": "ServiceUnavailable", "message": "Try again later."}]}
+            return httpx.Response(503, json=body)
+        return await super().handle_async_request(request)
+
+
+async def every_listing(account, transport=None, tries=6):
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    async with SpApi(
+        profile,
+        http_client=httpx.AsyncClient(
+            transport=transport(app) if transport else SandboxTransport(app)
+        ),
+        limiter=RateLimiter(time_scale=TIME_SCALE),
+        backoff=Backoff(tries=tries).scaled(TIME_SCALE),
+    ) as api:
+        return await sync_account(api, include_all=True, account_health=False)
+
+
+@pytest.mark.parametrize("share", [0.5, 0.9])
+@pytest.mark.parametrize("seed", SEEDS)
+async def test_every_listing_sync_under_faults_returns_all_or_names_each_sku(account, seed, share):
+    """include_all: the listings report, then batches of 20 SKUs; a batch that gives up is
+    tried again later, SKU by SKU, and a SKU still missing is named with at most 1 listing."""
+    clean = {s.sku for s in (await every_listing(account)).listings}
+    assert clean == set(account.search())
+    result = await every_listing(account, lambda app: ListingCallsFail(app, share, seed), tries=1)
+    skus = {s.sku for s in result.listings}
+    assert skus <= clean
+    lost = clean - skus
+    assert lost <= set(result.missing)
+    assert all(result.missing[sku] == 1 for sku in lost)
+    assert set(result.missing) == lost  # each one named, nothing named that came
+    if lost:
+        assert not result.complete
