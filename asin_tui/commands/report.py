@@ -259,7 +259,7 @@ def _emit(text: str, output: Path | None, count: int) -> None:
         write_out(for_terminal(text) if sys.stdout.isatty() else text)
         return
     try:
-        write_output(output, text, 0o644)
+        write_output(output, text)  # created 0600: account data, like the cache
     except OSError as exc:  # its message names the temporary file: name the user's
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     print(f"asin-tui: wrote {count} listings to {visible(output)}", file=sys.stderr)

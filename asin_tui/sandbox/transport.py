@@ -19,7 +19,7 @@ import httpx
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp, SandboxResponse
 from asin_tui.store import paths
-from asin_tui.store.atomic import ensure_private_dir
+from asin_tui.store.atomic import ensure_private_dir, make_private_files
 
 DEMO_ACCOUNT_FILE = "demo-account.json"
 #: Seconds (sandbox time) the demo takes to apply an ACCEPTED patch, as Amazon processes
@@ -78,6 +78,7 @@ def demo_app(reset: bool = False, *, patch_delay: float | None = None) -> Sandbo
     path = demo_account_path()
     try:
         ensure_private_dir(path.parent)
+        make_private_files(path)  # the demo seller's listings: nobody else's to read
         if reset:
             path.unlink(missing_ok=True)
         account = SandboxAccount.load_or_create(path)

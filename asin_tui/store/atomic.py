@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import secrets
 import stat
@@ -29,7 +30,8 @@ PRIVATE_DIR = 0o700
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` and any missing parents with mode 0700 (the XDG rule); return it.
 
-    Folders that already exist are left as they are.
+    ``path`` itself, when it already exists, is made private (:func:`make_private`: an older
+    asin-tui left some folders 0755); existing parents are left as they are.
     """
     missing: list[Path] = []
     current = path
@@ -39,7 +41,30 @@ def ensure_private_dir(path: Path) -> Path:
     for folder in reversed(missing):
         with contextlib.suppress(FileExistsError):  # another process won the race
             folder.mkdir(mode=PRIVATE_DIR)
+    make_private(path)
     return path
+
+
+def make_private_files(path: Path) -> None:
+    """:func:`make_private` for ``path`` and every file beside it named after it (its
+    ``-wal``/``-shm``/``-journal``, ``.lock``, the ``.corrupt-…`` copies set aside)."""
+    for file in (path, *path.parent.glob(glob.escape(path.name) + "*")):
+        make_private(file)
+
+
+def make_private(path: Path) -> None:
+    """Take the group's and others' permissions off an existing file or folder of ours (0644
+    becomes 0600, 0755 becomes 0700). A symlink, another user's file or a missing path is
+    left alone, and a chmod that fails is not an error: this only tightens."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    mode = stat.S_IMODE(info.st_mode)
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid() or not mode & 0o077:
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(path, mode & 0o700)
 
 
 def atomic_write_text(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import shutil
 import sqlite3
 import threading
@@ -36,6 +37,7 @@ from urllib.parse import quote
 
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
 from asin_tui.store import paths
+from asin_tui.store.atomic import PRIVATE_FILE, ensure_private_dir, make_private_files
 
 SCHEMA_VERSION = 1
 
@@ -735,7 +737,7 @@ class StagedSync:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_private(path)
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -760,6 +762,18 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _make_private(path: Path) -> None:
+    """Listings, prices and account health are nobody else's: the cache folder is 0700 and
+    the file 0600, created so before SQLite opens it (its -wal, -shm and -journal files take
+    the database file's mode). Files an older asin-tui left 0644, and copies set aside, are
+    made private too."""
+    ensure_private_dir(path.parent)
+    # it exists already; or cannot be made (a read-only folder): SQLite says why, as it did
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
+    make_private_files(path)
 
 
 def _add_columns(conn: sqlite3.Connection) -> None:

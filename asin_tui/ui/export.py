@@ -17,7 +17,7 @@ from asin_tui.store.atomic import write_output
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
-EXPORT_FILE_MODE = 0o644  # an export is the seller's document, not a secret
+EXPORT_FILE_MODE = 0o600  # listings, prices, account health: the seller's alone (chmod to share)
 
 
 @dataclass(frozen=True, slots=True)
