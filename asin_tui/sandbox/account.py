@@ -47,6 +47,7 @@ from asin_tui.sandbox.catalog import (
     deep_copy,
 )
 from asin_tui.sandbox.marketplaces import Marketplace, sandbox_marketplace
+from asin_tui.sandbox.messages import language_of
 from asin_tui.sandbox.patching import apply_patches, parse_patch_body
 from asin_tui.sandbox.scenarios import generate
 
@@ -61,6 +62,8 @@ SORT_KEYS = {
     "createdDate": lambda r: (r.created, r.sku),
     "lastUpdatedDate": lambda r: (r.last_updated, r.sku),
 }
+#: Account-wide scenarios: "vacation" puts the seller's account in vacation (holiday) mode.
+SCENARIOS = ("default", "vacation")
 _SUBMISSION_NAMESPACE = uuid.UUID("8d3c0b52-6a53-4c8e-9a55-0a6f2b0c7e11")
 
 
@@ -107,7 +110,11 @@ class SandboxAccount:
         now: Any = None,  # datetime used as "today" (exemption dates etc.); default: utcnow
         account_status: str = "NORMAL",  # the Account Health status: NORMAL | AT_RISK | DEACTIVATED
         hostile: bool = False,  # a few listings carry attacker-written text (sandbox/hostile.py)
+        tidy: bool = False,  # True: none of Amazon's untidy variety (sandbox/untidy.py)
+        scenario: str = "default",  # "vacation": the seller's account is in vacation mode
     ) -> None:
+        if scenario not in SCENARIOS:
+            raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
         if account_status not in views.ACCOUNT_STATUSES:
             raise ValueError(
                 f"account_status must be one of {', '.join(views.ACCOUNT_STATUSES)}, "
@@ -116,7 +123,11 @@ class SandboxAccount:
         self.account_status = account_status
         self.marketplace = sandbox_marketplace(marketplace)
         self.seed, self.listings, self.problem_share = seed, listings, problem_share
-        self.params = Params(seed, listings, problem_share, self.marketplace.code, hostile)
+        self.params = Params(
+            seed, listings, problem_share, self.marketplace.code, hostile, tidy, scenario
+        )
+        #: The language issue messages are in when a request names no issueLocale.
+        self.language = language_of(self.marketplace.language_tag)
         self.seller_id = f"A2SANDBOX{seed % 100_000:05d}"
         self._fixed_now = _utc(now) if now is not None else None
         today = self.now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -124,7 +135,7 @@ class SandboxAccount:
         self._records = generate(self.params, self.marketplace, today)
         self._by_sku = {r.sku: r for r in self._records}
         self._by_asin: dict[str, Record] = {r.asin: r for r in self._records}
-        self._derived: dict[int, rules.Derived] = {}
+        self._derived: dict[int, dict[str, rules.Derived]] = {}  # index → language → state
         self._changes: list[dict[str, Any]] = []
         self._submissions = 0
         self._pending: list[_Pending] = []
@@ -165,8 +176,9 @@ class SandboxAccount:
 
     def _apply(self, record: Record, attributes: dict[str, Any], at: datetime) -> None:
         record.attributes = attributes
+        record.status_lag = False  # Amazon recomputes the status of a listing it processes
         record.last_updated = max(at, record.created)
-        self._derived.pop(record.index, None)
+        self._forget(record)
 
     def _document(self, record: Record) -> dict[str, Any]:
         """The listing's attributes as they will be once its pending changes are processed."""
@@ -182,11 +194,18 @@ class SandboxAccount:
             raise SandboxError(404, "NOT_FOUND", f"SKU '{sku}' not found.")
         return record
 
-    def _state(self, record: Record) -> rules.Derived:
-        derived = self._derived.get(record.index)
+    def _forget(self, record: Record) -> None:
+        self._derived.pop(record.index, None)
+
+    def _state(self, record: Record, language: str | None = None) -> rules.Derived:
+        """The listing as Amazon sees it now, its issue messages in ``language`` (default:
+        the marketplace's)."""
+        language = language or self.language
+        by_language = self._derived.setdefault(record.index, {})
+        derived = by_language.get(language)
         if derived is None:
-            derived = rules.derive(record, self.marketplace, self._today)
-            self._derived[record.index] = derived
+            derived = rules.derive(record, self.marketplace, self._today, language)
+            by_language[language] = derived
         return derived
 
     # ---------------------------------------------------------------- listings items
@@ -268,14 +287,17 @@ class SandboxAccount:
             return []
         return [r for r in self._records if key(r) & wanted]
 
-    def item(self, sku: str, included_data: Collection[str]) -> dict[str, Any] | None:
+    def item(
+        self, sku: str, included_data: Collection[str], issue_locale: str | None = None
+    ) -> dict[str, Any] | None:
         """The listings Item (`sku`, `summaries`, `attributes`, `issues`, `offers`,
         `fulfillmentAvailability`, `relationships`, `productTypes`) with only the requested
-        includedData sections; None if the SKU does not exist."""
+        includedData sections, issue messages in the language of `issue_locale` (default: the
+        marketplace's); None if the SKU does not exist."""
         record = self._by_sku.get(sku)
         if record is None:
             return None
-        state = self._state(record)
+        state = self._state(record, language_of(issue_locale) if issue_locale else None)
         included = set(included_data) or {"summaries"}
         mid = self.marketplace.marketplace_id
         item: dict[str, Any] = {"sku": sku}
@@ -322,14 +344,25 @@ class SandboxAccount:
     def _offers(self, state: rules.Derived) -> list[dict[str, Any]]:
         if state.price is None or not state.complete:
             return []
-        return [
+        mp = self.marketplace
+        offers = [
             {
-                "marketplaceId": self.marketplace.marketplace_id,
+                "marketplaceId": mp.marketplace_id,
                 "offerType": "B2C",
-                "price": {"currencyCode": self.marketplace.currency, "amount": str(state.price)},
+                "price": {"currencyCode": mp.currency, "amount": str(state.price)},
                 "audience": {"value": "ALL", "displayName": "Sell on Amazon"},
             }
         ]
+        if state.business_price is not None:
+            offers.append(
+                {
+                    "marketplaceId": mp.marketplace_id,
+                    "offerType": "B2B",
+                    "price": {"currencyCode": mp.currency, "amount": str(state.business_price)},
+                    "audience": {"value": "B2B", "displayName": "Amazon Business"},
+                }
+            )
+        return offers
 
     def _fulfillment(self, record: Record, state: rules.Derived) -> list[dict[str, Any]]:
         if state.fba:
@@ -345,6 +378,7 @@ class SandboxAccount:
         *,
         preview: bool,  # mode=VALIDATION_PREVIEW: validate only, change nothing
         included_data: Collection[str] = ("issues",),
+        issue_locale: str | None = None,  # the language of issue messages (default: marketplace's)
     ) -> dict[str, Any]:
         """ListingsItemSubmissionResponse {sku, status, submissionId, issues, identifiers?}.
         Preview: VALID or INVALID. Real: ACCEPTED (and the listing changes, status and issues
@@ -352,7 +386,10 @@ class SandboxAccount:
         (no productType, patches not a list, a path that is not /attributes/<top-level>, ...),
         SandboxError(404) for an unknown SKU."""
         record = self._record(sku)
-        accepted, issues = self._submit(record, body, preview=preview, at=self.now())
+        language = language_of(issue_locale) if issue_locale else self.language
+        accepted, issues = self._submit(
+            record, body, preview=preview, at=self.now(), language=language
+        )
         self._submissions += 1
         response: dict[str, Any] = {
             "sku": sku,
@@ -406,7 +443,14 @@ class SandboxAccount:
         self._derived.pop(record.index, None)
 
     def _submit(
-        self, record: Record, body: Any, *, preview: bool, at: datetime, change_id: str = ""
+        self,
+        record: Record,
+        body: Any,
+        *,
+        preview: bool,
+        at: datetime,
+        change_id: str = "",
+        language: str | None = None,
     ) -> tuple[bool, list[dict[str, Any]]]:
         """Validate (and unless `preview`, apply) one patch body: (accepted, issues). An
         applied patch is recorded as a change with `change_id` (a new one when empty)."""
@@ -420,13 +464,24 @@ class SandboxAccount:
                 rules.ISSUES["product_type_mismatch"],
                 mid,
                 detail=f"'{product_type}' is not '{record.product_type}'",
+                language=language or self.language,
             )
             return False, [issue]
         attributes, touched = apply_patches(
             self._document(record), operations, schemas.schema(product_type)
         )
-        violations = schemas.validate(product_type, attributes, only=touched)
-        issues = [i for _, i in rules.issues_for_violations(violations, product_type, mid)]
+        requirements = rules.requirements_of(record)
+        violations = schemas.validate(
+            product_type, attributes, only=touched, requirements=requirements
+        )
+        found = rules.issues_for_violations(
+            violations,
+            product_type,
+            mid,
+            requirements=requirements,
+            language=language or self.language,
+        )
+        issues = [issue for _, issue in found]
         accepted = not any(i["severity"] == "ERROR" for i in issues)
         if accepted and not preview:
             if self.processing_delay > 0:
@@ -485,10 +540,13 @@ class SandboxAccount:
             requirements=requirements,
         )
 
-    def product_type_schema(self, product_type: str) -> dict[str, Any] | None:
+    def product_type_schema(
+        self, product_type: str, requirements: str = "LISTING"
+    ) -> dict[str, Any] | None:
         """The JSON Schema (Amazon meta-schema style: required, properties of arrays of objects,
-        enum/enumNames, minLength/maxLength/maxUtf8ByteLength, minimum/maximum...)."""
-        found = schemas.schema(product_type)
+        enum/enumNames, minLength/maxLength/maxUtf8ByteLength, minimum/maximum...) for the
+        requirements set (LISTING, LISTING_PRODUCT_ONLY, LISTING_OFFER_ONLY)."""
+        found = schemas.schema(product_type, requirements)
         return deep_copy(found) if found is not None else None
 
     # ---------------------------------------------------------------- catalog

@@ -51,6 +51,7 @@ class Policy:
     code: str
     action: str  # LISTING_SUPPRESSED | CATALOG_ITEM_REMOVED
     exempt_days: int | None = None  # EXEMPT_UNTIL_EXPIRY_DATE in that many days
+    exempt: bool = False  # EXEMPT: acknowledged, never applied (the listing stays live)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,14 @@ class Record:
     parent_sku: str | None = None
     child_skus: tuple[str, ...] = ()
     variation_theme: str | None = None
+    # --- the untidy account (sandbox/untidy.py)
+    offer_only: bool = False  # an offer on another brand's ASIN (requirements LISTING_OFFER_ONLY)
+    b2b: bool = False  # also a business (B2B) offer with quantity discounts
+    recommended: str | None = None  # a recommended attribute left out: a WARNING, still live
+    exempt_issue: bool = False  # also a policy issue Amazon acknowledged and never enforces
+    status_lag: bool = False  # summaries.status not yet updated for an enforcement in force
+    vacation: bool = False  # the seller's account is in vacation (holiday) mode
+    varied: bool = False  # issues in Amazon's varied shapes (attributeName, no marketplaceIds…)
     # --- set by an accepted patch: the seller's document from then on
     attributes: dict[str, Any] | None = None
     #: listing text Amazon's issue and restriction messages quote (the hostile scenario)
@@ -351,6 +360,12 @@ def deep_copy(value: Any) -> Any:
     return value
 
 
+#: What a reseller's offer-only listing holds (its offer, not the product's facts).
+OFFER_ONLY_ATTRIBUTES = frozenset(
+    {"condition_type", schemas.PRICE, schemas.FULFILLMENT, schemas.SUGGESTED_ASIN}
+)
+
+
 def _build_attributes(record: Record, mp: Marketplace) -> dict[str, Any]:
     c = content_of(record)
     mid, lang = mp.marketplace_id, mp.language_tag
@@ -388,6 +403,13 @@ def _build_attributes(record: Record, mp: Marketplace) -> dict[str, Any]:
     attrs.update(_variation_attributes(record, mid))
     if not record.is_parent:
         attrs.update(_offer_attributes(record, mp))
+    if record.recommended:
+        attrs.pop(record.recommended, None)
+    if record.offer_only:
+        # A reseller's offer on the brand's ASIN: the offer, the condition and the ASIN it
+        # goes on; the product facts are the catalog's, not the seller's.
+        attrs = {k: v for k, v in attrs.items() if k in OFFER_ONLY_ATTRIBUTES}
+        attrs[schemas.SUGGESTED_ASIN] = plain(record.asin)
     if record.omitted:
         attrs.pop(record.omitted, None)
     if record.bad_value:
@@ -466,7 +488,31 @@ def _offer_attributes(record: Record, mp: Marketplace) -> dict[str, Any]:
                 amount = float(money(cents, mp.currency))
                 offer[key] = [{"schedule": [{"value_with_tax": amount}]}]
         attrs[schemas.PRICE] = [offer]
+        if record.b2b and record.price_cents is not None:
+            attrs[schemas.PRICE].append(_business_offer(record.price_cents, mp))
     return attrs
+
+
+def _business_offer(price_cents: int, mp: Marketplace) -> dict[str, Any]:
+    """An Amazon Business offer: a business price a little under the consumer one, and
+    quantity discounts (percent off from 5 and 20 units)."""
+    business = money(price_cents * 95 // 100, mp.currency)
+    return {
+        "marketplace_id": mp.marketplace_id,
+        "currency": mp.currency,
+        "audience": "B2B",
+        "our_price": [{"schedule": [{"value_with_tax": float(business)}]}],
+        "quantity_discount_plan": [
+            {
+                "schedule": [
+                    {
+                        "discount_type": "percent",
+                        "levels": [{"lower_bound": 5, "value": 3}, {"lower_bound": 20, "value": 7}],
+                    }
+                ]
+            }
+        ],
+    }
 
 
 def _fulfillment_availability(record: Record, mp: Marketplace) -> list[dict[str, Any]]:
@@ -525,6 +571,8 @@ class Params:
     problem_share: float | None
     marketplace: str
     hostile: bool = False  # the hostile-strings scenario (sandbox/hostile.py)
+    tidy: bool = False  # True: none of the untidy variety (sandbox/untidy.py)
+    scenario: str = "default"  # "vacation": the account is in vacation mode
 
     def as_dict(self) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -535,6 +583,10 @@ class Params:
         }
         if self.hostile:
             params["hostile"] = True
+        if self.tidy:
+            params["tidy"] = True
+        if self.scenario != "default":
+            params["scenario"] = self.scenario
         return params
 
 

@@ -18,8 +18,17 @@ from decimal import Decimal
 from typing import Any
 
 from asin_tui.sandbox import schemas, truth
-from asin_tui.sandbox.catalog import Record, attributes_of, generated_with_defects, in_currency
+from asin_tui.sandbox.catalog import (
+    Record,
+    attributes_of,
+    content_of,
+    generated_with_defects,
+    image_url,
+    in_currency,
+    title_of,
+)
 from asin_tui.sandbox.marketplaces import Marketplace
+from asin_tui.sandbox.messages import ENGLISH, localised
 
 BUYABLE, DISCOVERABLE = "BUYABLE", "DISCOVERABLE"
 LISTING_SUPPRESSED = "LISTING_SUPPRESSED"
@@ -128,6 +137,14 @@ ISSUES: dict[str, IssueSpec] = {
         "SKU not in catalog or deleted. If you deleted this SKU, wait 24 hours before you "
         "resubmit it; otherwise resubmit it with all required attributes.",
     ),
+    "recommended_attribute": IssueSpec(
+        truth.RECOMMENDED_ATTRIBUTE,  # a WARNING on a live listing, not a problem
+        "99001",
+        "'{name}' is recommended for this product type but not supplied. Complete product "
+        "information helps customers find and buy your product.",
+        ("MISSING_ATTRIBUTE",),
+        severity="WARNING",
+    ),
     "product_type_mismatch": IssueSpec(
         truth.PRODUCT_TYPE_MISMATCH,
         "4000003",
@@ -151,6 +168,7 @@ class Derived:
     fba: bool
     mfn_quantity: int | None
     price: Decimal | None  # the B2C our_price, or None (no offers[])
+    business_price: Decimal | None  # the B2B our_price, when there is a business offer
     main_image: str | None
     item_name: str | None
 
@@ -170,11 +188,15 @@ def make_issue(
     detail: str = "",
     actions: tuple[str, ...] | None = None,
     expiry: datetime | None = None,
+    exempt: bool = False,
+    language: str = ENGLISH,
 ) -> dict[str, Any]:
-    """An Issue (listingsItems_2021-08-01.json) in the exact wire shape."""
+    """An Issue (listingsItems_2021-08-01.json) in the exact wire shape, its message in
+    ``language`` (messages.py)."""
+    message = localised(spec.message, language)
     issue: dict[str, Any] = {
         "code": spec.code,
-        "message": spec.message.format(name=name, detail=detail.rstrip(".")),
+        "message": message.format(name=name, detail=detail.rstrip(".")),
         "severity": spec.severity,
     }
     if name:
@@ -185,6 +207,8 @@ def make_issue(
         exemption: dict[str, str] = {"status": "NOT_EXEMPT"}
         if expiry is not None:
             exemption = {"status": "EXEMPT_UNTIL_EXPIRY_DATE", "expiryDate": iso(expiry)}
+        elif exempt:
+            exemption = {"status": "EXEMPT"}
         issue["enforcements"] = {
             "actions": [{"action": a} for a in actions],
             "exemption": exemption,
@@ -198,10 +222,15 @@ def iso(moment: datetime) -> str:
 
 
 def issues_for_violations(
-    violations: list[schemas.Violation], product_type: str, marketplace_id: str
+    violations: list[schemas.Violation],
+    product_type: str,
+    marketplace_id: str,
+    *,
+    requirements: str = "LISTING",
+    language: str = ENGLISH,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(finding code, Issue) for each schema violation: what a patch and a listing report."""
-    required = set(schemas.required_names(schemas.PRODUCT_TYPES[product_type]))
+    required = set(schemas.required_names(schemas.PRODUCT_TYPES[product_type], requirements))
     out = []
     for v in violations:
         if v.kind == "missing":
@@ -209,11 +238,19 @@ def issues_for_violations(
                 v.attribute, "missing_attribute"
             )
             spec = ISSUES[key]
-            out.append((spec.cause, make_issue(spec, marketplace_id, name=v.attribute)))
+            issue = make_issue(spec, marketplace_id, name=v.attribute, language=language)
+            out.append((spec.cause, issue))
             continue
         spec = ISSUES["invalid_value" if v.kind == "enum" else "invalid_attribute"]
         actions = (LISTING_SUPPRESSED,) if v.attribute in required else (ATTRIBUTE_SUPPRESSED,)
-        issue = make_issue(spec, marketplace_id, name=v.attribute, detail=v.detail, actions=actions)
+        issue = make_issue(
+            spec,
+            marketplace_id,
+            name=v.attribute,
+            detail=v.detail,
+            actions=actions,
+            language=language,
+        )
         out.append((spec.cause, issue))
     return out
 
@@ -224,15 +261,17 @@ def issues_for_violations(
 class _Findings:
     """Issues and finding codes collected while deriving one listing."""
 
-    def __init__(self, marketplace_id: str) -> None:
+    def __init__(self, marketplace_id: str, language: str) -> None:
         self.marketplace_id = marketplace_id
+        self.language = language
         self.issues: list[dict[str, Any]] = []
         self.causes: set[str] = set()
 
     def add(self, key: str, **kw: Any) -> None:
         spec = ISSUES[key]
-        self.issues.append(make_issue(spec, self.marketplace_id, **kw))
-        self.causes.add(spec.cause)
+        self.issues.append(make_issue(spec, self.marketplace_id, language=self.language, **kw))
+        if spec.cause:
+            self.causes.add(spec.cause)
 
     def actions_in_force(self) -> set[str]:
         return {
@@ -260,15 +299,23 @@ def _schedule_price(offer: dict[str, Any], key: str) -> Decimal | None:
     return Decimal(str(value))
 
 
-def _offer(attributes: dict[str, Any], marketplace_id: str) -> dict[str, Any] | None:
+def _offer(
+    attributes: dict[str, Any], marketplace_id: str, audience: str = "ALL"
+) -> dict[str, Any] | None:
     for entry in attributes.get(schemas.PRICE) or ():
         if (
             isinstance(entry, dict)
             and entry.get("marketplace_id") in (marketplace_id, None)
-            and entry.get("audience", "ALL") == "ALL"
+            and entry.get("audience", "ALL") == audience
         ):
             return entry
     return None
+
+
+def _business_price(attributes: dict[str, Any], mp: Marketplace) -> Decimal | None:
+    offer = _offer(attributes, mp.marketplace_id, "B2B")
+    price = _schedule_price(offer, "our_price") if offer else None
+    return in_currency(price, mp.currency) if price is not None else None
 
 
 def _price(
@@ -309,32 +356,56 @@ def _policy(record: Record, found: _Findings, today: datetime) -> None:
     policy = record.policy
     if policy is None:
         return
+    if policy.exempt:  # acknowledged, never applied: a policy issue on a listing that stays live
+        found.add(policy.code, actions=(policy.action,), exempt=True)
+        return
     if policy.exempt_days is not None:
         expiry = today + timedelta(days=policy.exempt_days, hours=23, minutes=59)
-        spec = ISSUES[policy.code]
-        found.issues.append(
-            make_issue(spec, found.marketplace_id, actions=(policy.action,), expiry=expiry)
-        )
+        found.add(policy.code, actions=(policy.action,), expiry=expiry)
+        found.causes.discard(ISSUES[policy.code].cause)
         found.causes.add(truth.EXEMPTION_EXPIRING)
         return
     found.add(policy.code, actions=(policy.action,))
 
 
-def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
-    """The listing's completeness, status, issues and ground-truth causes, from its record."""
+def requirements_of(record: Record) -> str:
+    """The requirements set the listing was submitted under (what Amazon validates it with)."""
+    return schemas.OFFER_ONLY if record.offer_only else "LISTING"
+
+
+def derive(record: Record, mp: Marketplace, today: datetime, language: str = ENGLISH) -> Derived:
+    """The listing's completeness, status, issues and ground-truth causes, from its record;
+    issue messages in ``language``."""
     attributes = attributes_of(record, mp)
-    found = _Findings(mp.marketplace_id)
+    found = _Findings(mp.marketplace_id, language)
+    requirements = requirements_of(record)
     violations = schemas.validate(
-        record.product_type, attributes, only=generated_with_defects(record)
+        record.product_type,
+        attributes,
+        only=generated_with_defects(record),
+        requirements=requirements,
     )
-    for cause, issue in issues_for_violations(violations, record.product_type, mp.marketplace_id):
+    for cause, issue in issues_for_violations(
+        violations,
+        record.product_type,
+        mp.marketplace_id,
+        requirements=requirements,
+        language=language,
+    ):
         found.issues.append(issue)
         found.causes.add(cause)
+    if record.recommended and not attributes.get(record.recommended):
+        found.add("recommended_attribute", name=record.recommended)
     parent = schemas.is_variation_parent(attributes)
     main_image = _first_value(attributes, schemas.MAIN_IMAGE, "media_location")
+    item_name = _first_value(attributes, "item_name")
+    if record.offer_only:  # the product facts shown are the catalog's
+        main_image, item_name = main_image or image_url(record), title_of(content_of(record))
     if main_image and main_image == record.image_noncompliant:
         found.add("invalid_image", name=schemas.MAIN_IMAGE)
     _policy(record, found, today)
+    if record.exempt_issue:  # Amazon's sandbox example: 99300, ATTRIBUTE_SUPPRESSED, EXEMPT
+        found.add("99300", actions=(ATTRIBUTE_SUPPRESSED,), exempt=True)
     if record.catalog_removed and CATALOG_ITEM_REMOVED not in found.actions_in_force():
         found.add("catalog_removed")
     if record.catalog_product_type not in (None, record.product_type):
@@ -370,10 +441,27 @@ def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
     if not complete:
         found.issues.insert(0, make_issue(ISSUES["incomplete"], mp.marketplace_id))
         found.causes.add(truth.INCOMPLETE_SKU)
+    if record.status_lag and complete and not parent:
+        # Amazon has not recomputed the status since the enforcement: it still reads as
+        # before it while the issue is in force (as in the getListingsItem example of
+        # listingsItems_2021-08-01.json: status BUYABLE beside a LISTING_SUPPRESSED issue).
+        # Only the status lags: the ground truth above is the listing's real state.
+        buyable = (
+            price is not None
+            and in_stock
+            and not (found.causes & {truth.APPROVAL_REQUIRED, truth.NOT_ELIGIBLE})
+        )
+        discoverable = True
+    if record.vacation and not fba and not parent and complete:
+        # Vacation (holiday) mode: every seller-fulfilled offer is inactive, with no issue.
+        buyable = discoverable = False
+        found.causes.add(truth.ACCOUNT_VACATION)
     status = tuple(s for s, on in ((BUYABLE, buyable), (DISCOVERABLE, discoverable)) if on)
     if record.quoted_text:  # Amazon's messages quoting the listing's own text
         for issue in found.issues:
             issue["message"] += record.quoted_text
+    if record.varied:
+        vary_shapes(found.issues, record)
     return Derived(
         complete=complete,
         status=status,
@@ -383,9 +471,28 @@ def derive(record: Record, mp: Marketplace, today: datetime) -> Derived:
         fba=fba,
         mfn_quantity=quantity,
         price=price,
+        business_price=None if parent else _business_price(attributes, mp),
         main_image=main_image,
-        item_name=_first_value(attributes, "item_name"),
+        item_name=item_name,
     )
+
+
+def vary_shapes(issues: list[dict[str, Any]], record: Record) -> None:
+    """Give the issues the shapes real answers have, deterministically per listing, keeping
+    their meaning: a singular ``attributeName`` instead of ``attributeNames``; no
+    ``marketplaceIds`` (always so on a SKU that never made it into the catalog); an image
+    issue under two categories. (``categories`` stays: the model requires it, ``[]`` when
+    Amazon gives none.)"""
+    for n, issue in enumerate(issues):
+        pick = (record.text_seed >> (3 * n)) % 6
+        names = issue.get("attributeNames")
+        if names and len(names) == 1 and pick in (0, 3):
+            issue["attributeName"] = issue.pop("attributeNames")[0]
+        if pick in (1, 3) or issue["code"] == ISSUES["incomplete"].code:
+            issue.pop("marketplaceIds", None)
+        if issue["categories"] in (["INVALID_IMAGE"], ["MISSING_IMAGE"]) and pick % 2 == 0:
+            kind = "INVALID" if issue["categories"] == ["INVALID_IMAGE"] else "MISSING"
+            issue["categories"] = [*issue["categories"], f"{kind}_ATTRIBUTE"]
 
 
 def _in_stock(

@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime
 
-from asin_tui.sandbox import hostile, schemas
+from asin_tui.sandbox import hostile, schemas, untidy
 from asin_tui.sandbox.catalog import (
     DEMO_PROBLEM_SHARE,
     FbaStock,
@@ -237,4 +237,9 @@ def generate(params: Params, mp: Marketplace, now: datetime) -> list[Record]:
     if params.hostile:
         alone = [r for r in chosen if r.parent_sku is None and not r.child_skus]
         hostile.make_hostile(alone, mp)
+    if not params.tidy:
+        untidy.make_untidy(records, chosen, params)
+    if params.scenario == "vacation":
+        for record in records:
+            record.vacation = True
     return records

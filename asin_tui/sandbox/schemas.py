@@ -244,8 +244,20 @@ PARENTAGE = "parentage_level"
 OFFER_REQUIRED = (PRICE,)  # required unless the listing is a variation parent
 
 
-def required_names(pt: ProductType) -> tuple[str, ...]:
+SUGGESTED_ASIN = "merchant_suggested_asin"
+#: getDefinitionsProductType's `requirements`: LISTING (product facts and offer),
+#: LISTING_PRODUCT_ONLY (product facts only) and LISTING_OFFER_ONLY (an offer on an ASIN that
+#: exists: the ASIN it goes on, the condition and the offer), per the Product Type Definitions
+#: API reference.
+REQUIREMENTS = ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY")
+OFFER_ONLY = "LISTING_OFFER_ONLY"
+OFFER_ONLY_REQUIRED = ("condition_type", SUGGESTED_ASIN)
+
+
+def required_names(pt: ProductType, requirements: str = "LISTING") -> tuple[str, ...]:
     """The top-level `required` list of the schema (offer attributes are conditional)."""
+    if requirements == OFFER_ONLY:
+        return OFFER_ONLY_REQUIRED
     return (*(a.name for a in COMMON_REQUIRED), *(a.name for a in pt.required), MAIN_IMAGE)
 
 
@@ -256,10 +268,12 @@ def is_variation_parent(attributes: Mapping[str, Any]) -> bool:
     )
 
 
-def missing_required(pt: ProductType, attributes: Mapping[str, Any]) -> list[str]:
+def missing_required(
+    pt: ProductType, attributes: Mapping[str, Any], requirements: str = "LISTING"
+) -> list[str]:
     """Required attribute names (top-level and conditional) absent from `attributes`."""
-    names = list(required_names(pt))
-    if not is_variation_parent(attributes):
+    names = list(required_names(pt, requirements))
+    if requirements != "LISTING_PRODUCT_ONLY" and not is_variation_parent(attributes):
         names.extend(OFFER_REQUIRED)
     return [n for n in names if not attributes.get(n)]
 
@@ -340,6 +354,44 @@ def _money_schedule(title: str) -> dict[str, Any]:
     }
 
 
+def _quantity_discount_plan() -> dict[str, Any]:
+    """Business (B2B) quantity discounts: from `lower_bound` units, a fixed price or a percent
+    off (purchasable_offer.quantity_discount_plan in Amazon's product type schemas)."""
+    level = {
+        "type": "object",
+        "required": ["lower_bound", "value"],
+        "properties": {
+            "lower_bound": {"title": "Quantity Lower Bound", "type": "integer", "minimum": 2},
+            "value": {"title": "Discount Value", "type": "number", "minimum": 0},
+        },
+    }
+    schedule = {
+        "type": "object",
+        "required": ["discount_type", "levels"],
+        "properties": {
+            "discount_type": {
+                "title": "Discount Type",
+                "type": "string",
+                "enum": ["fixed", "percent"],
+                "enumNames": ["Fixed Price", "Percent Off"],
+            },
+            "levels": {"type": "array", "minItems": 1, "maxItems": 5, "items": level},
+        },
+    }
+    return {
+        "title": "Quantity Discount Plan",
+        "type": "array",
+        "maxItems": 1,
+        "items": {
+            "type": "object",
+            "required": ["schedule"],
+            "properties": {
+                "schedule": {"type": "array", "minItems": 1, "maxItems": 1, "items": schedule}
+            },
+        },
+    }
+
+
 def _special_properties() -> dict[str, dict[str, Any]]:
     return {
         MAIN_IMAGE: _array(
@@ -399,9 +451,27 @@ def _special_properties() -> dict[str, dict[str, Any]]:
                     our_price=_money_schedule("Your Price"),
                     minimum_seller_allowed_price=_money_schedule("Minimum Seller Allowed Price"),
                     maximum_seller_allowed_price=_money_schedule("Maximum Seller Allowed Price"),
+                    quantity_discount_plan=_quantity_discount_plan(),
                 ),
             },
             selectors=["marketplace_id", "audience"],
+        ),
+        SUGGESTED_ASIN: _array(
+            "Merchant Suggested ASIN",
+            "The existing Amazon product (ASIN) the offer is listed on.",
+            {
+                "required": ["value"],
+                "properties": _entry_props(
+                    value={
+                        "title": "Merchant Suggested ASIN",
+                        "type": "string",
+                        "minLength": 10,
+                        "maxLength": 10,
+                    }
+                ),
+            },
+            maxItems=1,
+            selectors=["marketplace_id"],
         ),
         "externally_assigned_product_identifier": _array(
             "External Product ID",
@@ -490,10 +560,11 @@ def _groups(pt: ProductType) -> dict[str, tuple[str, str, tuple[str, ...]]]:
 
 
 @cache
-def schema(product_type_name: str) -> dict[str, Any] | None:
-    """The product type's JSON Schema (cached; callers must not mutate it)."""
+def schema(product_type_name: str, requirements: str = "LISTING") -> dict[str, Any] | None:
+    """The product type's JSON Schema for these requirements (cached; callers must not mutate
+    it). The properties are the same; what is `required` differs."""
     pt = PRODUCT_TYPES.get(product_type_name)
-    if pt is None:
+    if pt is None or requirements not in REQUIREMENTS:
         return None
     properties = {a.name: _attribute_property(a) for a in (*COMMON_REQUIRED, *pt.required)}
     properties.update({a.name: _attribute_property(a) for a in pt.optional})
@@ -507,8 +578,12 @@ def schema(product_type_name: str) -> dict[str, Any] | None:
         "$comment": f"Amazon product type definition for {pt.name} (asin-tui sandbox)",
         "title": pt.display_name,
         "type": "object",
-        "required": list(required_names(pt)),
-        "allOf": [_offer_required_unless_parent()],
+        "required": list(required_names(pt, requirements)),
+        **(
+            {}
+            if requirements == "LISTING_PRODUCT_ONLY"
+            else {"allOf": [_offer_required_unless_parent()]}
+        ),
         "properties": properties,
     }
 
@@ -527,9 +602,10 @@ def _offer_required_unless_parent() -> dict[str, Any]:
 
 
 @cache
-def checksum(product_type_name: str) -> str:
+def checksum(product_type_name: str, requirements: str = "LISTING") -> str:
     """Base64 MD5 of the canonical schema JSON (what ProductTypeDefinition.schema.checksum holds)."""
-    canonical = json.dumps(schema(product_type_name), sort_keys=True, separators=(",", ":"))
+    document = schema(product_type_name, requirements)
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return base64.b64encode(hashlib.md5(canonical.encode()).digest()).decode()
 
 
@@ -545,7 +621,7 @@ def definition(
     pt = PRODUCT_TYPES.get(product_type_name)
     if pt is None:
         return None
-    digest = checksum(pt.name)
+    digest = checksum(pt.name, requirements)
     return {
         "metaSchema": {
             "link": {"resource": meta_schema_url, "verb": "GET"},
@@ -563,7 +639,7 @@ def definition(
         "productType": pt.name,
         "displayName": pt.display_name,
         "productTypeVersion": {
-            "version": "U" + digest.rstrip("=")[:11],
+            "version": "U" + checksum(pt.name).rstrip("=")[:11],
             "latest": True,
             "releaseCandidate": False,
         },
@@ -668,7 +744,11 @@ def _check_object(name: str, obj: dict, node: Mapping[str, Any], where: str) -> 
 
 
 def validate(
-    product_type_name: str, attributes: Mapping[str, Any], *, only: set[str] | None = None
+    product_type_name: str,
+    attributes: Mapping[str, Any],
+    *,
+    only: set[str] | None = None,
+    requirements: str = "LISTING",
 ) -> list[Violation]:
     """Check `attributes` against the product type schema.
 
@@ -679,7 +759,7 @@ def validate(
     properties = schema(product_type_name)["properties"]
     violations = [
         Violation(n, "missing", f"'{n}' is required but not supplied.")
-        for n in missing_required(pt, attributes)
+        for n in missing_required(pt, attributes, requirements)
         if only is None or n in only
     ]
     for name, value in attributes.items():

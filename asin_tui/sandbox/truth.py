@@ -27,6 +27,8 @@ EXEMPTION_EXPIRING = "EXEMPTION_EXPIRING"
 VARIATION_PARENT = "VARIATION_PARENT"
 PRODUCT_TYPE_MISMATCH = "PRODUCT_TYPE_MISMATCH"
 LISTING_CLOSED = "LISTING_CLOSED"  # the seller closed the offer: no issue says so
+RECOMMENDED_ATTRIBUTE = "RECOMMENDED_ATTRIBUTE"  # a WARNING only: the listing stays live
+ACCOUNT_VACATION = "ACCOUNT_VACATION"  # the account is in vacation mode: MFN offers inactive
 
 ALL = frozenset(
     value for name, value in dict(globals()).items() if name.isupper() and name != "ALL"

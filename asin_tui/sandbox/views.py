@@ -403,7 +403,9 @@ def account_health_report(
     section counts the listings that carry a policy issue of its kind, BAD when any do."""
     records = list(records)
     rng = random.Random(f"account-health/{seed}/{mp.code}")
-    defects = Counter(SECTION_OF_POLICY_CODE[r.policy.code] for r in records if r.policy)
+    codes = [r.policy.code for r in records if r.policy]
+    codes += ["99300" for r in records if r.exempt_issue]  # exempt, but a violation on record
+    defects = Counter(SECTION_OF_POLICY_CODE[code] for code in codes)
     orders = max(30, len(records) * rng.randrange(3, 9))  # orders in the last 30 days
     metrics: dict[str, Any] = {
         "marketplaceId": mp.marketplace_id,

@@ -64,7 +64,9 @@ class FakeAccount:
             skus = [sku for sku in skus if sku in criteria["identifiers"]]
         return skus
 
-    def item(self, sku: str, included_data: Any) -> dict[str, Any] | None:
+    def item(
+        self, sku: str, included_data: Any, issue_locale: str | None = None
+    ) -> dict[str, Any] | None:
         self.calls.append(("item", {"sku": sku, "included_data": list(included_data)}))
         if sku not in self.skus:
             return None
@@ -85,7 +87,15 @@ class FakeAccount:
             item["issues"] = []
         return item
 
-    def patch(self, sku: str, body: dict, *, preview: bool, included_data: Any = ("issues",)):
+    def patch(
+        self,
+        sku: str,
+        body: dict,
+        *,
+        preview: bool,
+        included_data: Any = ("issues",),
+        issue_locale: str | None = None,
+    ):
         self.calls.append(("patch", {"sku": sku, "body": body, "preview": preview}))
         if sku not in self.skus:
             raise SandboxError(404, "NOT_FOUND", f"SKU '{sku}' not found.")
@@ -123,7 +133,7 @@ class FakeAccount:
             return None
         return {"productType": "LUGGAGE", "schema": {"link": {"resource": links["schema_url"]}}}
 
-    def product_type_schema(self, product_type: str) -> dict | None:
+    def product_type_schema(self, product_type: str, requirements: str = "LISTING") -> dict | None:
         return {"required": ["brand"]} if product_type == "LUGGAGE" else None
 
     def catalog_item(self, asin: str, included_data: Any) -> dict | None:

@@ -74,13 +74,42 @@ def test_required_attributes_differ_between_product_types(demo):
     assert len(required) == len(PRODUCT_TYPES)
 
 
+def requirements_for(attributes: dict) -> str:
+    """An offer on an existing ASIN names it (merchant_suggested_asin): it was submitted,
+    and is checked, under LISTING_OFFER_ONLY."""
+    return "LISTING_OFFER_ONLY" if "merchant_suggested_asin" in attributes else "LISTING"
+
+
 def test_healthy_listings_validate_against_their_schema(demo):
     healthy = attributes_by_type(demo, set())
     assert set(healthy) == set(PRODUCT_TYPES)
     for product_type, documents in healthy.items():
-        validator = Draft201909Validator(demo.product_type_schema(product_type))
         for attributes in documents:
-            assert not list(validator.iter_errors(attributes)), product_type
+            requirements = requirements_for(attributes)
+            schema = demo.product_type_schema(product_type, requirements)
+            errors = list(Draft201909Validator(schema).iter_errors(attributes))
+            assert not errors, (product_type, requirements)
+
+
+def test_offer_only_listings_fail_the_full_listing_schema_and_pass_their_own(demo):
+    """A reseller's offer holds no product facts: LISTING requires them, LISTING_OFFER_ONLY
+    requires only the ASIN it goes on, the condition and the offer."""
+    offers = [
+        (product_type, attributes)
+        for product_type, documents in attributes_by_type(demo, set()).items()
+        for attributes in documents
+        if requirements_for(attributes) == "LISTING_OFFER_ONLY"
+    ]
+    assert offers
+    for product_type, attributes in offers:
+        assert "item_name" not in attributes and "brand" not in attributes
+        full = Draft201909Validator(demo.product_type_schema(product_type))
+        assert any(
+            "'item_name' is a required property" in e.message for e in full.iter_errors(attributes)
+        )
+        offer_only = demo.product_type_schema(product_type, "LISTING_OFFER_ONLY")
+        assert offer_only["required"] == ["condition_type", "merchant_suggested_asin"]
+        assert not list(Draft201909Validator(offer_only).iter_errors(attributes))
 
 
 @pytest.mark.parametrize(

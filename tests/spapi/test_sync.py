@@ -262,10 +262,12 @@ async def test_an_asin_missing_from_the_catalog_answer_is_not_found(connect):
     by_sku = {s.sku: s for s in result.listings}
     assert by_sku[gone_sku].catalog is None and by_sku[gone_sku].catalog_not_found
     assert kept and all(by_sku[sku].catalog and not by_sku[sku].catalog_not_found for sku in kept)
-    # the same call asked for both: one ASIN's absence is no failure of the others
-    (asked,) = transport.queries("/catalog/2022-04-01/items")
-    assert account.gone <= set(asked["identifiers"][0].split(","))
-    assert result.calls["searchCatalogItems"] == 1 and result.complete
+    # the call that asked for it asked for others too: one ASIN's absence is no failure of
+    # the others (the untidy demo looks up more than 20 ASINs: more than one call)
+    queries = transport.queries("/catalog/2022-04-01/items")
+    (asked,) = [q for q in queries if account.gone <= set(q["identifiers"][0].split(","))]
+    assert len(asked["identifiers"][0].split(",")) > 1
+    assert result.calls["searchCatalogItems"] == len(queries) and result.complete
 
 
 async def test_include_all_returns_every_listing(demo_account, connect):

@@ -17,6 +17,8 @@ from asin_tui.domain.models import (
 )
 from asin_tui.domain.patches import FULFILLMENT_AVAILABILITY
 from asin_tui.domain.rules.base import (
+    CATALOG_ITEM_REMOVED,
+    LISTING_SUPPRESSED,
     Context,
     Found,
     Impact,
@@ -60,7 +62,8 @@ def fba_stock_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     if fulfillable == 0:
         if listing.has_summary:
             yield _fba_out_of_stock(ctx)
-    elif not listing.buyable:
+    elif not listing.buyable or ctx.actions_in_force & {LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED}:
+        # (an action in force takes the offer off sale even while Amazon's status lags)
         yield _stranded(ctx, fulfillable, found)
 
 

@@ -47,11 +47,15 @@ class DefinitionsHandlers:
         enum_param(request, "requirementsEnforced", {"ENFORCED", "NOT_ENFORCED"})
         enum_param(request, "parentageLevel", {"NONE", "CHILD", "PARENT"})
         product_type = params["productType"]
+        requirements = requirements or "LISTING"
+        # Each requirements set has its own schema file (what is required differs).
+        suffix = "" if requirements == "LISTING" else f".{requirements}"
+        file = f"{quote(product_type, safe='')}{suffix}.json"
         definition = self._ctx.account.product_type_definition(
             product_type,
-            schema_url=f"{request.base_url}/sandbox/schemas/{quote(product_type, safe='')}.json",
+            schema_url=f"{request.base_url}/sandbox/schemas/{file}",
             meta_schema_url=META_SCHEMA_URL,
-            requirements=requirements or "LISTING",
+            requirements=requirements,
         )
         if definition is None:
             raise not_found(f"Product type '{product_type}' not found.")
@@ -59,7 +63,12 @@ class DefinitionsHandlers:
 
     def schema_file(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
         name, dot_json, rest = params["file"].partition(".json")
-        schema = self._ctx.account.product_type_schema(name) if dot_json and not rest else None
+        product_type, _, requirements = name.partition(".")
+        schema = (
+            self._ctx.account.product_type_schema(product_type, requirements or "LISTING")
+            if dot_json and not rest and requirements in ("", *REQUIREMENTS)
+            else None
+        )
         if schema is None:
             return s3_error(404, "NoSuchKey", "The specified key does not exist.")
         return json_response(200, schema)

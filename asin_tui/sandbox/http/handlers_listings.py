@@ -132,7 +132,10 @@ class ListingsHandlers:
         fingerprint = search_fingerprint(request, params["sellerId"], LISTINGS_SEARCH_KEYS)
         offset = page_offset(request.one("pageToken"), fingerprint, len(pageable))
         page = pageable[offset : offset + page_size]
-        items = [item for sku in page if (item := ctx.account.item(sku, included)) is not None]
+        locale = request.one("issueLocale")
+        items = [
+            item for sku in page if (item := ctx.account.item(sku, included, locale)) is not None
+        ]
         tokens = pagination(fingerprint, offset, page_size, len(pageable))
         body: dict[str, Any] = {"numberOfResults": len(skus), "items": items}
         if tokens:
@@ -143,7 +146,7 @@ class ListingsHandlers:
         self._ctx.check_seller(params["sellerId"])
         self._ctx.check_marketplaces(request)
         included = included_data(request, LISTINGS_INCLUDED_DATA, default=("summaries",))
-        item = self._ctx.account.item(params["sku"], included)
+        item = self._ctx.account.item(params["sku"], included, request.one("issueLocale"))
         if item is None:
             raise not_found(f"SKU '{params['sku']}' not found.")
         return json_response(200, item)
@@ -154,7 +157,11 @@ class ListingsHandlers:
         included = included_data(request, PATCH_INCLUDED_DATA, default=("issues",))
         preview = enum_param(request, "mode", {"VALIDATION_PREVIEW"}) is not None
         result = self._ctx.account.patch(
-            params["sku"], request.json_body(), preview=preview, included_data=included
+            params["sku"],
+            request.json_body(),
+            preview=preview,
+            included_data=included,
+            issue_locale=request.one("issueLocale"),
         )
         if not preview and result.get("status") == "ACCEPTED":
             self._notify_accepted_patch()
