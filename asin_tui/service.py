@@ -295,8 +295,8 @@ class AccountService:
                 on_listing=store.add,
             )
             await store.flush()
-            if result.failed and not store.received:
-                raise SyncFailed(next(iter(result.failed.values())))
+            if result.missing and not store.received:  # not one listing could be had
+                raise SyncFailed(result.failed[next(iter(result.missing))])
         except BaseException:
             with contextlib.suppress(CacheError):  # a full disk must not hide why it failed
                 store.discard()  # the cache stays as it was
