@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,8 +29,8 @@ from asin_tui.domain.models import (
     State,
     WizardStep,
 )
+from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.service import SubmissionResult
-from asin_tui.store import paths
 from asin_tui.store.progress import Outcome, ProgressStore
 from asin_tui.ui.app import AsinTuiApp
 from asin_tui.ui.screens.wizard import WizardScreen
@@ -87,6 +88,10 @@ class FakeAccount:
         )
 
     async def refresh(self, sku):
+        """Amazon has processed the accepted patch by the re-read (lastUpdatedDate moves);
+        unless ``fixable`` the listing stays unbuyable for another reason."""
+        if self.applied:
+            self.listing = replace(self.listing, last_updated_date=datetime.now(UTC))
         if self.applied and self.fixable:
             self.listing = replace(self.listing, status=frozenset({"BUYABLE", "DISCOVERABLE"}))
 
@@ -288,7 +293,9 @@ async def test_corrupt_progress_file_is_reported_and_wizard_starts_fresh():
     assert any("moved" in n.lower() or "corrupt" in n.lower() for n in notes), notes
 
 
-async def test_still_failing_goes_to_wrap_up_with_a_case_draft():
+async def test_still_failing_stock_is_not_escalated_and_wont_fix_needs_a_reason():
+    """Issue 9 item 3: `n` on a failing Verify no longer escalates; a stock problem has no
+    appeal path, so Wrap up offers no case, and 'Won't fix' is recorded with its reason."""
     account = FakeAccount(fixable=False)
     async with WizardApp(account, ProgressStore("test", US)).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -301,6 +308,7 @@ async def test_still_failing_goes_to_wrap_up_with_a_case_draft():
         for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
             await settle(pilot)
+        assert screen.state.pending is None, "Amazon processed it: a verdict"
         assert screen.state.verification.failing_step is WizardStep.STOCK
         await pilot.press("f")
         await settle(pilot)
@@ -309,16 +317,41 @@ async def test_still_failing_goes_to_wrap_up_with_a_case_draft():
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.step is WizardStep.WRAP_UP
-        path = screen.state.case_path
-    assert path.parent == paths.config_dir() / "cases"
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert "MUG-1" in path.read_text()
-    assert ProgressStore("test", US).get("MUG-1").outcome is Outcome.ESCALATED
+        assert screen.state.case_path is None, "nothing written by arriving at Wrap up"
+        assert ProgressStore("test", US).get("MUG-1").outcome is Outcome.OPEN
+        kinds = [o.kind for o in screen.state.options(datetime.now(UTC))]
+        assert OutcomeKind.ESCALATE not in kinds
+        assert kinds[-2:] == [OutcomeKind.DELETE, OutcomeKind.LEAVE_INACTIVE]
+        await pick_outcome(pilot, screen, OutcomeKind.LEAVE_INACTIVE)
+        assert ProgressStore("test", US).get("MUG-1").outcome is Outcome.OPEN, "no reason yet"
+        assert screen.focused.id == "wrap-reason"
+        await pilot.press(*"Discontinued", "enter")
+        await settle(pilot)
+    saved = ProgressStore("test", US).get("MUG-1")
+    assert (saved.outcome, saved.outcome_reason) == (
+        Outcome.RETIRED,
+        "Left inactive: Discontinued",
+    )
     async with WizardApp(FakeAccount(fixable=False), ProgressStore("test", US)).run_test() as pilot:
         await settle(pilot)
-        resumed = pilot.app.screen.state
-        assert resumed.step is WizardStep.WRAP_UP
-        assert resumed.case_path == path and "MUG-1" in resumed.case_text
+        resumed = pilot.app.screen
+        assert resumed.state.step is WizardStep.WRAP_UP
+        shown = " ".join(str(w.render()) for w in resumed.query(".outcome"))
+        assert "Retired. Left inactive: Discontinued" in shown
+
+
+async def pick_outcome(pilot, screen, kind: OutcomeKind) -> None:
+    """Move the Wrap up choice to ``kind`` with the arrow keys and press Enter, as a user."""
+    from textual.widgets import OptionList
+
+    options = screen.query_one("#wrap-options", OptionList)
+    options.focus()
+    await pilot.pause()
+    wanted = next(
+        i for i in range(options.option_count) if options.get_option_at_index(i).id == kind.value
+    )
+    await pilot.press("home", *["down"] * wanted, "enter")
+    await settle(pilot)
 
 
 async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from textual.widgets import Input
 
 from asin_tui.domain.models import FulfillmentAvailability, WizardStep
+from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.service import SubmissionResult
 from asin_tui.store.progress import (
     SUBMITTING,
@@ -23,7 +24,14 @@ from asin_tui.store.progress import (
 )
 from asin_tui.ui.screens import wizard as wizard_screen
 from asin_tui.ui.screens.wizard import WizardScreen
-from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
+from tests.ui.test_wizard import (
+    US,
+    FakeAccount,
+    SuppressedAccount,
+    WizardApp,
+    pick_outcome,
+    settle,
+)
 
 
 class HeldAccount(FakeAccount):
@@ -206,6 +214,7 @@ async def test_fix_step_works_from_the_evidence_read_by_the_recheck():
         """The quantity lands but the listing stays unbuyable."""
 
         async def refresh(self, sku):
+            await super().refresh(sku)  # Amazon processed the patch
             sent = self.sent[-1][0][0]["value"][0]["quantity"]
             self.listing = replace(
                 self.listing, fulfillment=(FulfillmentAvailability("DEFAULT", sent),)
@@ -266,20 +275,27 @@ async def test_resolved_at_verify_is_saved_as_resolved():
 
 async def test_going_back_after_escalating_writes_a_new_case_draft():
     store = ProgressStore("test", US)
-    async with WizardApp(FakeAccount(fixable=False), store).run_test() as pilot:
-        screen = await at_stock_with_quantity(pilot, "4")
-        for key in ("n", "s", "ctrl+s", "n", "n"):
-            await pilot.press(key)
+    async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        while screen.state.step is not WizardStep.WRAP_UP:
+            pilot.app.set_focus(None)
+            await pilot.press("n")
             await settle(pilot)
-        assert screen.state.step is WizardStep.WRAP_UP
+        await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
         first = screen.state.case_path
+        assert saved("PILLOW-2").outcome is Outcome.ESCALATED
+        pilot.app.set_focus(None)
         await pilot.press("b")
         await settle(pilot)
         screen.state.note(WizardStep.VERIFY, "Called Seller Support")
+        pilot.app.set_focus(None)
         await pilot.press("n")
         await settle(pilot)
+        assert screen.state.case_path == first, "a new draft only when asked for"
+        await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
         second = screen.state.case_path
     assert second != first and first.exists() and second.exists()
     assert "Called Seller Support" in second.read_text()
     assert "Called Seller Support" not in first.read_text()
-    assert first.name.startswith("MUG-1-") and len(first.stem) == len("MUG-1-20260301-140509")
+    assert first.name.startswith("PILLOW-2-") and len(first.stem) == len("PILLOW-2-20260301-140509")

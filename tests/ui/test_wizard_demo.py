@@ -11,6 +11,7 @@ The autouse fixture gives every test fresh XDG dirs: a fresh demo account and pr
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
@@ -19,6 +20,7 @@ from textual.widgets import Checkbox, Input, TextArea
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import State, WizardStep
+from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
@@ -32,6 +34,7 @@ from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.ui.conftest import settle
+from tests.ui.test_wizard import pick_outcome
 
 SIZE = (100, 30)
 TIME_SCALE = 100.0  # the sandbox clock (rates, report waits) runs 100x faster
@@ -249,14 +252,19 @@ async def test_policy_case_ends_escalated_with_a_private_case_draft():
             await press(pilot, "space")
         notes = screen.query_one("#policy-notes", Input)
         await type_into(pilot, notes, "Appealed")
-        pilot.app.set_focus(None)
-        await press(pilot, "n")
+        while screen.state.step is not WizardStep.APPLY:  # Listing fields: nothing to edit
+            pilot.app.set_focus(None)
+            await press(pilot, "n")
         await apply_and_verify(pilot, screen)
         result = screen.state.verification
         assert any(f.code == codes.OUT_OF_STOCK_MFN for f in result.fixed)
         assert result.failing_step is WizardStep.POLICY and not result.resolved
         await press(pilot, "n")
         assert screen.state.step is WizardStep.WRAP_UP
+        assert screen.state.case_path is None, "arriving at Wrap up escalates nothing"
+        options = screen.state.options(datetime.now(UTC))
+        assert options[0].kind is OutcomeKind.WAITING, "the appeal is ticked as submitted"
+        await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
         path, marketplace_id = screen.state.case_path, screen.service.marketplace_id
     assert path.parent == paths.config_dir() / "cases" and path.name.startswith(sku)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -265,6 +273,8 @@ async def test_policy_case_ends_escalated_with_a_private_case_draft():
     assert saved.outcome is Outcome.ESCALATED and saved.case_draft_path == str(path)
     for expected in (sku, case.key, "Appealed", saved.patches[-1].submission_id):
         assert expected in draft, expected
+    for section in ("## 1. Root cause", "## 2. Actions taken", "## 3. Measures to prevent"):
+        assert section in draft, section
     assert all(i.done for i in saved.steps[WizardStep.POLICY].checklist)
     assert demo_truth().intended_causes(sku) == frozenset({codes.POLICY_VIOLATION})
 

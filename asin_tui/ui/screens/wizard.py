@@ -5,7 +5,10 @@ and the Verify re-read (async, network; Next, Back and Submit wait for them). Th
 runs as an app-level worker: it is recorded as SUBMITTING before the call and settles with
 Amazon's answer even when the wizard was left meanwhile. Progress (with what was typed) is
 saved after every step change and action, from a thread worker (typing is saved once it
-pauses); Escape leaves with it kept.
+pauses); Escape leaves with it kept. While Amazon has not applied an accepted patch yet, Verify
+says so and re-reads the listing by itself (a timer, every RECHECK_SECONDS) instead of a
+verdict. Wrap up records the outcome the seller picks; deleting the listing asks first and runs
+in a worker.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from textual.worker import get_current_worker
 
 from asin_tui.domain.change_words import describe_patches, marketplace_text
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
+from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
 from asin_tui.ui.messages import describe_error
@@ -41,7 +45,9 @@ from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
 from asin_tui.ui.widgets.wizard_steps import (
     STEP_BODIES,
+    WRAP_REASON,
     ApplyStep,
+    OutcomeChosen,
     ProgressChanged,
     StepBody,
     VerifyStep,
@@ -52,7 +58,7 @@ SAVE_DELAY = 0.5  # seconds of quiet typing before what was typed is saved
 #: second send would race the first).
 _WAIT_FOR_ANSWER = frozenset(
     {"next", "back", "preview", "submit", "override", "recheck", "fix_failing"}
-)
+)  # (and every Wrap up choice: a deletion on its way)
 
 _STEP_ACTIONS = {
     "preview": WizardStep.APPLY,
@@ -88,6 +94,13 @@ class Rechecked(Message):
 
 
 @dataclass
+class Deleted(Message):
+    """Amazon answered the deleteListingsItem (retire)."""
+
+    result: Any  # SubmissionResult
+
+
+@dataclass
 class WizardFailed(Message):
     what: str
     reason: str
@@ -100,6 +113,8 @@ class StepScroll(VerticalScroll, can_focus=False):
 
 class WizardScreen(DismissOnce, Screen):
     HELP_NOTES = LEGEND  # the help screen (?) explains the stepper's marks
+    #: While Amazon processes an accepted patch, Verify re-reads the listing this often.
+    RECHECK_SECONDS = 5.0
     BINDINGS = [
         Binding(
             "n,enter", "next", "Next", tooltip="Go to the next step that applies", id="wizard.next"
@@ -168,6 +183,7 @@ class WizardScreen(DismissOnce, Screen):
         self.state: WizardState | None = None
         self.waiting = False  # a preview, submit or re-check is on its way
         self._save_timer: Timer | None = None
+        self._recheck_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -275,12 +291,38 @@ class WizardScreen(DismissOnce, Screen):
 
     def on_rechecked(self, message: Rechecked) -> None:
         state = self.state
-        result = state.verified(message.diagnosis)
+        result = state.verified(message.diagnosis, message.evidence.listing)
         state.fresh = (message.evidence, message.diagnosis)
         self.save()
         for body in self.query(VerifyStep):
-            body.show(result)
+            body.show(result, state.pending)
         self.answered()
+        if state.pending is not None and state.step is WizardStep.VERIFY:
+            self._schedule_recheck()
+
+    def _schedule_recheck(self) -> None:
+        """Amazon is processing the change: look again by itself while Verify is open."""
+        self._stop_recheck()
+        self._recheck_timer = self.set_timer(self.RECHECK_SECONDS, self.auto_recheck)
+
+    def _stop_recheck(self) -> None:
+        if self._recheck_timer is not None:
+            self._recheck_timer.stop()
+            self._recheck_timer = None
+
+    def auto_recheck(self) -> None:
+        """The processing timer fired: re-read the listing (still on Verify, nothing on its
+        way)."""
+        self._recheck_timer = None
+        state = self.state
+        if (
+            self.is_attached
+            and state is not None
+            and state.step is WizardStep.VERIFY
+            and state.pending is not None
+            and not self.waiting
+        ):
+            self.action_recheck()
 
     def wait_for_answer(self) -> None:
         self.waiting = True
@@ -304,8 +346,12 @@ class WizardScreen(DismissOnce, Screen):
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
         """Enter in a field is the footer's Enter (Next): an Input would otherwise keep it,
-        and n, b, p… as typed text, so a keyboard user could not leave the step."""
+        and n, b, p… as typed text, so a keyboard user could not leave the step. Enter in
+        Wrap up's reason records 'leave it inactive'."""
         event.stop()
+        if event.input.id == WRAP_REASON:
+            self.choose_outcome(OutcomeKind.LEAVE_INACTIVE)
+            return
         result = event.validation_result
         if result is not None and not result.is_valid:
             self.notify(result.failure_descriptions[0], title="Not valid", severity="warning")
@@ -317,8 +363,9 @@ class WizardScreen(DismissOnce, Screen):
     def show_step(self, step: WizardStep) -> None:
         state = self.state
         state.go(step)
-        if step is WizardStep.WRAP_UP and state.needs_wrap_up:
-            self.wrap_up()
+        self._stop_recheck()
+        if step is WizardStep.WRAP_UP:
+            state.settle_resolved(datetime.now(UTC))  # back on sale: nothing to choose
         self.save()
         self.update_stepper()
         body = self.query_one("#wizard-body", VerticalScroll)
@@ -333,7 +380,7 @@ class WizardScreen(DismissOnce, Screen):
             and not (state.preview_valid or state.already_submitted)
         ):
             self.action_preview()
-        elif step is WizardStep.VERIFY and state.verification is None:
+        elif step is WizardStep.VERIFY and (state.verification is None or state.pending):
             self.wait_for_answer()  # the new body says it is re-reading
             self.recheck()
 
@@ -349,13 +396,84 @@ class WizardScreen(DismissOnce, Screen):
         first = next((w for w in self.focus_chain if step_body in w.ancestors), None)
         self.set_focus(first, scroll_visible=False)
 
-    def wrap_up(self) -> None:
+    # ------------------------------------------------------------------ wrap up
+
+    def on_outcome_chosen(self, message: OutcomeChosen) -> None:
+        self.choose_outcome(message.kind)
+
+    def choose_outcome(self, kind: OutcomeKind) -> None:
+        """Record the outcome picked at Wrap up: deleting asks first and waits for Amazon;
+        leaving it inactive needs a reason; escalating writes the case draft."""
+        state, now = self.state, datetime.now(UTC)
+        option = next((o for o in state.options(now) if o.kind is kind), None)
+        if option is None or self.waiting:
+            return
+        if kind is OutcomeKind.DELETE:
+            self.confirm_delete()
+            return
+        reason = ""
+        if kind is OutcomeKind.LEAVE_INACTIVE:
+            reason = self.query_one(f"#{WRAP_REASON}", Input).value
+            if not reason.strip():
+                self.query_one(f"#{WRAP_REASON}", Input).focus()
+                self.notify("Type why it stays inactive, then Enter.", title="A reason first")
+                return
         try:
-            self.state.finish(datetime.now(UTC))
+            state.choose(option, now, reason=reason)
         except OSError as exc:
             self.notify(
                 describe_error(exc), title="Could not save the case draft", severity="error"
             )
+            return
+        self.notify(option.title, title="Outcome recorded")
+        self.show_step(WizardStep.WRAP_UP)
+
+    def confirm_delete(self) -> None:
+        """deleteListingsItem only after the same confirmation as a patch (ctrl+s)."""
+        listing = self.state.plan.listing
+        title = listing.item_name or "no title"
+        confirmation = Confirmation(
+            title="Delete this listing from your Amazon account?",
+            sku=self.sku,
+            marketplace=marketplace_text(listing.marketplace_id),
+            changes=[
+                f"Delete the offer of SKU {self.sku} (ASIN {listing.asin or 'none'}, "
+                f"'{title}') from your listings (deleteListingsItem)",
+                "It cannot be undone here: to sell it again you create the listing anew",
+            ],
+            action="Delete the offer",
+        )
+
+        def answered(delete: bool | None) -> None:
+            if delete and self.is_attached and not self.waiting:
+                self.wait_for_answer()
+                self.send_delete()
+
+        self.app.push_screen(SendConfirmScreen(confirmation), answered)
+
+    @work(exclusive=True, group="wizard-delete", exit_on_error=False)
+    async def send_delete(self) -> None:
+        try:
+            result = await self.service.delete(self.sku)
+        except Exception as exc:
+            self.post_message(WizardFailed("delete the listing", describe_error(exc)))
+            return
+        self.post_message(Deleted(result))
+
+    def on_deleted(self, message: Deleted) -> None:
+        self.state.deleted(message.result, datetime.now(UTC))
+        self.answered()
+        if message.result.ok:
+            self.notify(f"Deleted {self.sku}.", title="Listing retired", markup=False)
+        else:
+            issues = "; ".join(f"{i.code}: {i.message}" for i in message.result.issues)
+            self.notify(
+                f"Amazon answered {message.result.status}. {issues}".strip(),
+                title="Not deleted",
+                severity="error",
+                markup=False,
+            )
+        self.show_step(WizardStep.WRAP_UP)
 
     def update_stepper(self) -> None:
         state = self.state
@@ -396,6 +514,7 @@ class WizardScreen(DismissOnce, Screen):
 
     def on_unmount(self) -> None:
         """The app closes while typing was not saved yet: save it now."""
+        self._stop_recheck()
         if self._save_timer is not None and self.store is not None and self.state is not None:
             self._save_timer.stop()
             self.state.keep_draft()
@@ -417,9 +536,9 @@ class WizardScreen(DismissOnce, Screen):
         if action == "override":
             preview = self.state.preview
             return preview is not None and preview.status == "INVALID"
-        if action == "fix_failing":
+        if action == "fix_failing":  # never while Amazon is still processing the change
             result = self.state.verification
-            return bool(result and result.failing_step)
+            return bool(result and result.failing_step and self.state.pending is None)
         if action == "copy_case":  # only an escalation has a case draft to copy
             return bool(self.state.case_text)
         return True

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft, case_filename
-from asin_tui.domain.models import Diagnosis, Evidence, Issue, WizardStep
+from asin_tui.domain.models import Diagnosis, Evidence, Issue, Listing, WizardStep
+from asin_tui.domain.outcomes import (
+    OutcomeKind,
+    OutcomeOption,
+    PendingPatch,
+    outcome_options,
+    processing,
+)
 from asin_tui.domain.patches import Patch
 from asin_tui.domain.wizard import (
     FIXING_STEPS,
@@ -58,8 +65,9 @@ class WizardState:
     verification: VerifyResult | None = None
     case_path: Path | None = None
     case_text: str = ""
-    case_stale: bool = False  # went back after escalating: Wrap up writes a new draft
+    case_stale: bool = False  # went back after escalating: the draft is not the latest
     fresh: tuple[Evidence, Diagnosis] | None = None  # what the last re-check read
+    pending: PendingPatch | None = None  # an accepted patch Amazon has not applied yet
 
     # ------------------------------------------------------------------ navigation
 
@@ -70,7 +78,8 @@ class WizardState:
         status from the plan. A listing resolved earlier that needs attention again starts a
         new round (history kept); an escalated one waits on Seller Support at Wrap up."""
         progress = saved or SkuProgress(sku=plan.diagnosis.sku)
-        if progress.outcome is Outcome.RESOLVED and plan.diagnosis.needs_attention:
+        reopened = progress.outcome is Outcome.OPEN and progress.resolved_state
+        if reopened or (progress.outcome is Outcome.RESOLVED and plan.diagnosis.needs_attention):
             _new_round(progress, plan)
             case_text = ""
         for step_plan in plan.steps:
@@ -101,15 +110,6 @@ class WizardState:
             self.case_stale = True
         self.progress.current_step = step
         self.progress.touch()
-
-    @property
-    def needs_wrap_up(self) -> bool:
-        """Wrap up has its outcome (and case draft) still to write, or to write again."""
-        return (
-            self.progress.outcome is Outcome.OPEN
-            or self.case_stale
-            or self.status(WizardStep.WRAP_UP) is not Status.PASSED
-        )
 
     def set_status(self, step: WizardStep, status: Status) -> None:
         entry = self.progress.steps[step]
@@ -234,10 +234,24 @@ class WizardState:
 
     # ------------------------------------------------------------------ verify / wrap up
 
-    def verified(self, after: Diagnosis) -> VerifyResult:
+    def accepted(self) -> list[tuple[datetime, str | None, list[Patch]]]:
+        """The real patches Amazon ACCEPTED: (submitted_at, submission id, patches)."""
+        return [
+            (r.submitted_at, r.submission_id, r.patches)
+            for r in self.progress.patches
+            if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
+        ]
+
+    def verified(self, after: Diagnosis, listing: Listing | None = None) -> VerifyResult:
         """The re-read diagnosis: each fixing step needs action while a finding maps to it;
-        a listing back on sale is resolved there and then."""
+        a listing back on sale is resolved there and then. While the re-read ``listing``
+        does not show an accepted patch yet, Amazon is still processing it: no verdict."""
         result = self.verification = verify(self.plan.diagnosis, after)
+        self.pending = processing(listing, self.accepted()) if listing is not None else None
+        if self.pending is not None and after.needs_attention:
+            self.set_status(WizardStep.VERIFY, Status.PENDING)
+            return result
+        self.pending = None
         unresolved = result.steps_needing_action
         for step in FIXING_STEPS:
             if step in self.plan.applicable or step in unresolved:
@@ -245,8 +259,8 @@ class WizardState:
         outcome = Status.PASSED if result.resolved else Status.NEEDS_ACTION
         self.set_status(WizardStep.OVERVIEW, outcome)  # its check is the listing's state
         self.set_status(WizardStep.VERIFY, outcome)
-        if result.resolved:
-            self.progress.outcome = Outcome.RESOLVED
+        if result.resolved and not after.at_risk:
+            self.progress.set_outcome(Outcome.RESOLVED, resolved_state=after.state.value)
         return result
 
     @property
@@ -255,24 +269,98 @@ class WizardState:
             return self.verification.resolved
         return not self.plan.diagnosis.needs_attention
 
-    def finish(self, now: datetime) -> None:
-        """Wrap up: resolved, or escalated with the case draft written (0600) and kept."""
-        if self.resolved:
-            self.progress.outcome = Outcome.RESOLVED
-        else:
-            self.case_text = build_case_draft(
-                self.plan,
-                checklist=self._checklist_entries(),
-                step_notes={s: p.notes for s, p in self.progress.steps.items()},
-                submissions=[_submission(p) for p in self.progress.patches],
-                after=self.verification.after if self.verification else None,
-                now=now,
+    @property
+    def after(self) -> Diagnosis:
+        """The listing's diagnosis as last seen: the last Verify's, else the plan's."""
+        return self.verification.after if self.verification else self.plan.diagnosis
+
+    def options(self, now: datetime) -> tuple[OutcomeOption, ...]:
+        """What Wrap up offers for the evidence, the best fit first (domain.outcomes)."""
+        done = {
+            item.key
+            for case in self.plan.policy_cases
+            for item in case.items
+            if self.checklist_item(case, item.text).done
+        }
+        return outcome_options(
+            self.plan,
+            after=self.verification.after if self.verification else None,
+            pending=self.pending,
+            done=done,
+            patched=bool(self.accepted()) and self.verification is not None,
+            now=now,
+        )
+
+    def settle_resolved(self, now: datetime) -> bool:
+        """At Wrap up: a listing back on sale (nothing else offered) is resolved there and
+        then; True when it was."""
+        options = self.options(now)
+        if [o.kind for o in options] != [OutcomeKind.RESOLVED]:
+            return False
+        self.choose(options[0], now)
+        return True
+
+    def choose(self, option: OutcomeOption, now: datetime, *, reason: str = "") -> None:
+        """Record the outcome the seller picked (a deletion: :meth:`deleted`, after Amazon's
+        answer). Escalating writes the plan-of-action case draft (0600)."""
+        progress = self.progress
+        if option.kind is OutcomeKind.RESOLVED:
+            progress.set_outcome(Outcome.RESOLVED, resolved_state=self.after.state.value)
+        elif option.kind is OutcomeKind.WAITING and option.wait is not None:
+            progress.set_outcome(
+                Outcome.WAITING, waiting_for=option.wait.what, recheck_at=option.wait.recheck_at
             )
-            self.case_path = _write_case(self.plan.diagnosis.sku, self.case_text, now)
-            self.case_stale = False
-            self.progress.outcome = Outcome.ESCALATED
-            self.progress.case_draft_path = str(self.case_path)
+        elif option.kind is OutcomeKind.AT_RISK:
+            todo = option.detail.partition(": ")[2] or option.detail
+            progress.set_outcome(Outcome.AT_RISK, waiting_for=todo, recheck_at=option.deadline)
+        elif option.kind is OutcomeKind.ESCALATE:
+            self.escalate(now)
+        elif option.kind is OutcomeKind.LEAVE_INACTIVE:
+            if not reason.strip():
+                raise ValueError("Say why the listing stays inactive.")
+            progress.set_outcome(Outcome.RETIRED, reason=f"Left inactive: {reason.strip()}")
+        else:
+            raise ValueError(f"{option.title}: recorded once Amazon answers")
         self.set_status(WizardStep.WRAP_UP, Status.PASSED)
+
+    def deleted(self, result: Any, now: datetime) -> None:
+        """Amazon answered the deleteListingsItem of this SKU: kept with the patches; retired
+        when it was ACCEPTED."""
+        self.progress.patches.append(
+            PatchRecord(
+                submitted_at=now,
+                mode=PatchMode.DELETE,
+                patches=[],
+                status=result.status,
+                submission_id=result.submission_id,
+                issues=[_issue_dict(i) for i in result.issues],
+            )
+        )
+        if result.ok:
+            ident = f", submission id {result.submission_id}" if result.submission_id else ""
+            self.progress.set_outcome(
+                Outcome.RETIRED,
+                reason=f"Deleted the offer (deleteListingsItem {result.status}{ident})",
+            )
+            self.set_status(WizardStep.WRAP_UP, Status.PASSED)
+        else:
+            self.progress.touch()
+
+    def escalate(self, now: datetime) -> None:
+        """Write the plan-of-action case draft (0600, never over an earlier one) and mark the
+        SKU escalated."""
+        self.case_text = build_case_draft(
+            self.plan,
+            checklist=self._checklist_entries(),
+            step_notes={s: p.notes for s, p in self.progress.steps.items()},
+            submissions=[_submission(p) for p in self.progress.patches],
+            after=self.verification.after if self.verification else None,
+            now=now,
+        )
+        self.case_path = _write_case(self.plan.diagnosis.sku, self.case_text, now)
+        self.case_stale = False
+        self.progress.set_outcome(Outcome.ESCALATED)
+        self.progress.case_draft_path = str(self.case_path)
 
     def _checklist_entries(self) -> dict[str, ChecklistEntry]:
         entries = {}
@@ -300,7 +388,7 @@ def _new_round(progress: SkuProgress, plan: WizardPlan) -> None:
     """Start over at the Overview, every step's status from the plan; notes, checklist ticks,
     the patches sent and the earlier case draft stay as history."""
     now = datetime.now(UTC)
-    progress.outcome = Outcome.OPEN
+    progress.set_outcome(Outcome.OPEN)
     progress.current_step = WizardStep.OVERVIEW
     progress.draft = DraftProgress(updated_at=now)
     for step_plan in plan.steps:
@@ -370,7 +458,7 @@ def _issue_dict(issue: Issue) -> dict[str, Any]:
     }
 
 
-def _submission(record: PatchRecord) -> Submission:
+def _submission(record: PatchRecord) -> Submission:  # a deletion too (no patches)
     return Submission(
         submitted_at=record.submitted_at,
         mode=record.mode.value,

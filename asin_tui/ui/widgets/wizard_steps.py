@@ -7,18 +7,22 @@ ticks, notes) up to date as the user types; the screen saves the progress.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalGroup
+from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from asin_tui.domain import patches as P
 from asin_tui.domain.models import WizardStep
+from asin_tui.domain.outcomes import OutcomeKind, OutcomeOption, PendingPatch
 from asin_tui.domain.wizard import (
     MFN_ACTIONS,
     Check,
@@ -28,8 +32,8 @@ from asin_tui.domain.wizard import (
     price_problem,
     state_text,
 )
-from asin_tui.store.progress import PatchMode
-from asin_tui.ui.safe_text import data, plain
+from asin_tui.store.progress import Outcome, PatchMode
+from asin_tui.ui.safe_text import data, plain, template
 from asin_tui.ui.screens.confirm import confirm_key
 from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.controls import Choice, TickBox
@@ -380,15 +384,28 @@ class VerifyStep(StepBody):
     step = WizardStep.VERIFY
 
     def compose(self) -> ComposeResult:
-        yield Static(verify_text(self.state.verification), id="verify-result", classes="outcome")
+        text = verify_text(self.state.verification, self.state.pending)
+        yield Static(text, id="verify-result", classes="outcome")
 
-    def show(self, result: VerifyResult | None) -> None:
-        self.query_one("#verify-result", Static).update(verify_text(result))
+    def show(self, result: VerifyResult | None, pending: PendingPatch | None = None) -> None:
+        self.query_one("#verify-result", Static).update(verify_text(result, pending))
 
 
-def verify_text(result: VerifyResult | None) -> Text:
+def verify_text(result: VerifyResult | None, pending: PendingPatch | None = None) -> Text:
     if result is None:
         return Text("Re-reading the listing from Amazon…")
+    if pending is not None:  # no verdict before Amazon has applied the change
+        text = Text()
+        text.append(f"Amazon is processing your change ({pending.text()}).\n", style="bold")
+        text.append(
+            f"The listing still shows the old values ({plain(state_text(result.after))}). "
+            "Amazon applies an accepted change after a while: this screen re-checks by itself "
+            "while it is open, and every sync re-checks it too.\n\n"
+        )
+        text.append(
+            "Press r to re-check now, or n to wrap up as waiting on Amazon.", style="bold yellow"
+        )
+        return text
     text = Text()
     text.append(f"Before: {plain(state_text(result.before))}\n")
     text.append(f"After:  {plain(state_text(result.after))}\n\n", style="bold")
@@ -404,10 +421,22 @@ def verify_text(result: VerifyResult | None) -> Text:
         text.append("\nThe listing is back on sale. Press n to wrap up.", style="bold green")
     elif result.failing_step is not None:
         text.append(
-            f"\nStill failing at {result.failing_step.label}: press f to go back there, or n to wrap up and escalate.",
+            f"\nStill failing at {result.failing_step.label}: press f to go back there, or n "
+            "to wrap up (wait, escalate or retire).",
             style="bold yellow",
         )
     return text
+
+
+WRAP_REASON = "wrap-reason"  # the Input for why a listing stays inactive
+
+
+class OutcomeChosen(Message):
+    """The seller picked an outcome at Wrap up (the screen records it)."""
+
+    def __init__(self, kind: OutcomeKind) -> None:
+        super().__init__()
+        self.kind = kind
 
 
 class WrapUpStep(StepBody):
@@ -415,18 +444,63 @@ class WrapUpStep(StepBody):
 
     def compose(self) -> ComposeResult:
         state = self.state
-        if state.resolved:
-            after = state.verification.after if state.verification else state.plan.diagnosis
-            yield Static(data(f"Resolved: {state_text(after)}"), classes="outcome")
+        progress = state.progress
+        if progress.outcome is Outcome.RESOLVED:
+            yield Static(data(f"Resolved: {state_text(state.after)}"), classes="outcome")
             yield Static(data(sent_text(state), multiline=True), classes="evidence")
             yield Static("Press Escape to go back to the list.", classes="hint")
             return
-        where = str(state.case_path) if state.case_path else "(not written)"
-        yield Static(
-            data(f"Escalated. Seller Support case draft saved to {where} — press c to copy it."),
-            classes="outcome",
+        if progress.outcome is not Outcome.OPEN:
+            yield Static(data(outcome_text(state), multiline=True), classes="outcome")
+        options = state.options(datetime.now(UTC))
+        title = "Change the outcome" if progress.outcome is not Outcome.OPEN else "How it ends"
+        yield Label(title, classes="section-title")
+        yield OptionList(
+            *(Option(option_text(o), id=o.kind.value) for o in options), id="wrap-options"
         )
-        yield Static(data(state.case_text, multiline=True), classes="case-draft")
+        if any(o.kind is OutcomeKind.LEAVE_INACTIVE for o in options):
+            yield Input(
+                placeholder="Why it stays inactive (for 'Won't fix'), then Enter",
+                id=WRAP_REASON,
+                compact=True,
+            )
+        yield Static(
+            "↑/↓ to pick, Enter to record it; nothing is sent to Amazon without a confirmation.",
+            classes="hint",
+        )
+        if progress.outcome is Outcome.ESCALATED and state.case_text:
+            yield Static(data(state.case_text, multiline=True), classes="case-draft")
+
+    def on_mount(self) -> None:
+        for options in self.query("#wrap-options").results(OptionList):
+            options.focus()  # the choice is what this step is for
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(OutcomeChosen(OutcomeKind(event.option.id)))
+
+
+def option_text(option: OutcomeOption) -> Content:
+    """'★ Waiting on Amazon — Waiting for …' (the star: the best fit for the evidence)."""
+    mark = "★ " if option.recommended else "  "
+    return template(f"{mark}[b]$title[/b] — $detail", title=option.title, detail=option.detail)
+
+
+def outcome_text(state: WizardState) -> str:
+    """How the case stands now, in words."""
+    p = state.progress
+    if p.outcome is Outcome.WAITING:
+        when = f"{p.recheck_at:%Y-%m-%d %H:%M} UTC" if p.recheck_at else "—"
+        return (
+            f"Waiting on Amazon: {p.waiting_for}. Re-checked on every sync; overdue after {when}."
+        )
+    if p.outcome is Outcome.AT_RISK:
+        when = f"{p.recheck_at:%Y-%m-%d}" if p.recheck_at else "the deadline"
+        return f"At risk until {when}. To do before it: {p.waiting_for}"
+    if p.outcome is Outcome.RETIRED:
+        return f"Retired. {p.outcome_reason}"
+    where = str(state.case_path) if state.case_path else "(not written)"
+    return f"Escalated. Seller Support case draft saved to {where} — press c to copy it."
 
 
 def sent_text(state: WizardState) -> str:
