@@ -313,7 +313,7 @@ async def test_still_failing_stock_is_not_escalated_and_wont_fix_needs_a_reason(
         await pilot.press("f")
         await settle(pilot)
         assert screen.state.step is WizardStep.STOCK
-        for key in ("enter", "enter", "enter", "enter"):  # the quantity is focused: Enter
+        for key in ("enter", "enter", "enter"):  # the quantity is focused: Enter goes on
             await pilot.press(key)
             await settle(pilot)
         assert screen.state.step is WizardStep.WRAP_UP
