@@ -378,7 +378,11 @@ class AccountService:
         """Fetch one listing again (wizard Verify), re-diagnose it and store it."""
         api = self._client()
         synced = await fetch_listing(api, sku)
-        listing = _parse_or_raise(lambda: parse.parse_listing(synced.item, self.marketplace_id))
+        listing = _parse_or_raise(
+            lambda: parse.parse_listing(
+                synced.item, self.marketplace_id, asked=parse.DIAGNOSIS_SECTIONS
+            )
+        )
         key = listing.requirements_key  # offer-only listings: LISTING_OFFER_ONLY requirements
         if key and self._cache.product_type(key) is None:
             definition = await api.product_type(*requirements_for_key(key))
@@ -490,7 +494,7 @@ class AccountService:
     def _evidence(self, raw: RawEvidence) -> Evidence:
         """Raw cached JSON → domain Evidence (raises parse.MalformedResponse)."""
         mp = self.marketplace_id
-        listing = parse.parse_listing(raw.item, mp)
+        listing = parse.parse_listing(raw.item, mp, asked=parse.DIAGNOSIS_SECTIONS)
         inventory = parse.parse_inventory_summaries([raw.inventory]) if raw.inventory else []
         catalog = parse.parse_catalog_item(raw.catalog, mp) if raw.catalog else None
         if catalog is None and raw.catalog_not_found and listing.asin:

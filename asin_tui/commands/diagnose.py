@@ -9,6 +9,7 @@ nothing needs attention; 1: needs attention; 2: an input cannot be read (one lin
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -163,14 +164,31 @@ def _read(source: str, operation: str, parse: Callable[[Any], T]) -> T:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        # some of json's messages end in "at" already ("Unterminated string starting at")
-        reason = exc.msg.removesuffix(" at")
-        raise UsageError(
-            f"{what} {name} is not JSON ({reason} at line {exc.lineno} column {exc.colno})"
-        ) from None
+        body = _python_printed(text)
+        if body is None:
+            # some of json's messages end in "at" already ("Unterminated string starting at")
+            reason = exc.msg.removesuffix(" at")
+            raise UsageError(
+                f"{what} {name} is not JSON ({reason} at line {exc.lineno} column {exc.colno})"
+            ) from None
     except RecursionError:
         raise UsageError(f"{what} {name} is not usable JSON (nested too deeply)") from None
     return _parse(source, operation, parse, body)
+
+
+def _python_printed(text: str) -> Any:
+    """A body printed by Python rather than serialised (python-amazon-sp-api's ``ApiResponse``
+    prints as ``{'errors': None, 'payload': {...}}``): read as literals only, never run;
+    None when it is not one."""
+    if len(text) > 20_000_000 or not text.lstrip().startswith(("{", "[")) or "'" not in text:
+        return None
+    if any(ord(c) < 0x20 and c not in "\t\n\r" for c in text):
+        return None  # Python escapes control characters when it prints: not a printed body
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, dict | list) else None
 
 
 def _parse(source: str, operation: str, parse: Callable[[Any], T], body: Any) -> T:

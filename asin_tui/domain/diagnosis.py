@@ -86,7 +86,7 @@ def effective_status(ctx: Context) -> tuple[bool, bool]:
     action in force (NOT_EXEMPT, or EXEMPT_UNTIL_EXPIRY_DATE past its date; never EXEMPT)
     overrides it, and so does a deactivated account."""
     listing = ctx.listing
-    if not listing.has_summary:
+    if not listing.has_summary and not listing.summary_unknown:
         return False, False
     actions = ctx.actions_in_force
     account = ctx.evidence.account
@@ -95,8 +95,11 @@ def effective_status(ctx: Context) -> tuple[bool, bool]:
         and account.status == "DEACTIVATED"
         and account.marketplace_id in ("", listing.marketplace_id)
     )
-    buyable = listing.buyable and not (actions & _UNBUYABLE_ACTIONS) and not closed
-    discoverable = listing.discoverable and not (actions & _HIDDEN_ACTIONS) and not closed
+    # no summaries section: Amazon's status is not known, only what is in force says "not"
+    said_buyable = listing.buyable or listing.summary_unknown
+    said_discoverable = listing.discoverable or listing.summary_unknown
+    buyable = said_buyable and not (actions & _UNBUYABLE_ACTIONS) and not closed
+    discoverable = said_discoverable and not (actions & _HIDDEN_ACTIONS) and not closed
     return buyable, discoverable
 
 
@@ -137,7 +140,11 @@ def not_checked(evidence: Evidence) -> tuple[str, ...]:
 
 
 _SECTIONS = (
-    ("summaries", "status: the body has no summaries section"),
+    (
+        "summaries",
+        "status: the body has no summaries section (ask for includedData=summaries); "
+        "buyable and discoverable say only what the enforcements in force take away",
+    ),
     ("issues", "issues: the body has no issues section (ask for includedData=issues)"),
     ("offers", "price: the body has no offers section (ask for includedData=offers)"),
     (
@@ -153,7 +160,7 @@ def _state(ctx: Context, found: Sequence[Found], buyable: bool, discoverable: bo
     """INCOMPLETE when Amazon has no listing for the SKU here (whatever its issues say: there
     is nothing live to suppress); otherwise the most severe state that applies (State is
     declared most severe first), from the effective status."""
-    if not ctx.listing.has_summary:
+    if not ctx.listing.has_summary and not ctx.listing.summary_unknown:
         return State.INCOMPLETE
     states = [_base_state(ctx, buyable, discoverable)]
     if LISTING_SUPPRESSED in ctx.actions_in_force:

@@ -225,6 +225,17 @@ class Listing:
         return self.included_data is None or section in self.included_data
 
     @property
+    def summary_unknown(self) -> bool:
+        """The body did not carry a summaries section at all (not asked for): its status is
+        not known — unlike ``summaries: []``, which says Amazon has no listing."""
+        return (
+            not self.has_summary
+            and self.submission_status is None
+            and self.included_data is not None
+            and "summaries" not in self.included_data
+        )
+
+    @property
     def is_offer_only(self) -> bool:
         """An offer on an ASIN whose product data others own (a reseller's): its attributes
         are offer attributes only, or it names the ASIN it matches (merchant_suggested_asin).

@@ -74,6 +74,7 @@ from asin_tui.spapi.errors import (
     Unavailable,
     error_for_status,
 )
+from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, TokenBucket
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
@@ -86,15 +87,7 @@ DEFAULT_TIMEOUT = 30.0
 LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
 
 #: Everything a diagnosis can use from a listings Item.
-LISTING_DATA = (
-    "summaries",
-    "attributes",
-    "issues",
-    "offers",
-    "fulfillmentAvailability",
-    "relationships",
-    "productTypes",
-)
+LISTING_DATA = DIAGNOSIS_SECTIONS
 CATALOG_DATA = ("summaries", "productTypes", "relationships", "identifiers")
 MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
 ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"

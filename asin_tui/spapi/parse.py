@@ -202,13 +202,27 @@ def _kind(value: Any) -> str:
 # --------------------------------------------------------------------------- listings
 
 
-def parse_listing(item: Any, marketplace_id: str | None) -> Listing:
+#: The includedData sections asin-tui's own calls ask for (a section absent from such an
+#: answer is empty, not "not requested").
+DIAGNOSIS_SECTIONS = (
+    "summaries",
+    "attributes",
+    "issues",
+    "offers",
+    "fulfillmentAvailability",
+    "relationships",
+    "productTypes",
+)
+
+
+def parse_listing(item: Any, marketplace_id: str | None, *, asked: Sequence[str] = ()) -> Listing:
     """A listings ``Item`` (getListingsItem / one searchListingsItems item) for one marketplace.
 
     ``marketplace_id=None`` picks the first summary's marketplace, else the first issue's.
     ``has_summary`` is False when the Item has no summary for that marketplace (a failed
-    submission: amzn #4834). ``included_data`` records which sections the body carried, so
-    the diagnosis can tell "no offer" from "offers not requested".
+    submission: amzn #4834). ``included_data`` records which sections the body carried (plus
+    ``asked``: the sections the call asked for, when known), so the diagnosis can tell "no
+    offer" from "offers not requested".
     """
     _reject_error_body(item, "listing")
     item = _mapping(item, "listing")
@@ -235,7 +249,7 @@ def parse_listing(item: Any, marketplace_id: str | None) -> Listing:
         parent_skus=parents,
         child_skus=children,
         variation_theme=theme,
-        included_data=frozenset(k for k in LISTING_SECTIONS if k in item),
+        included_data=frozenset(k for k in LISTING_SECTIONS if k in item).union(asked),
     )
 
 
@@ -354,7 +368,7 @@ def _summary_fields(summary: Mapping[str, Any], where: str) -> dict[str, Any]:
         "asin": _opt_str(summary, "asin", where),
         "condition_type": _opt_str(summary, "conditionType", where),
         "item_name": _opt_str(summary, "itemName", where),
-        "status": frozenset(_strings(summary, "status", where)),
+        "status": frozenset(s.strip().upper() for s in _strings(summary, "status", where)),
         "fn_sku": _opt_str(summary, "fnSku", where),
         "created_date": parse_datetime(summary.get("createdDate"), f"{where}.createdDate"),
         "last_updated_date": parse_datetime(
@@ -410,13 +424,15 @@ def _parse_enforcement(raw: Any, where: str) -> Enforcement | None:
         return None
     raw = _mapping(raw, where)
     actions = tuple(
-        _req_str(a, "action", f"{where}.actions")
-        for a in _objects(raw.get("actions"), f"{where}.actions")
-    )
+        (a if isinstance(a, str) else _req_str(_mapping(a, at), "action", at)).strip().upper()
+        for i, a in enumerate(_list(raw.get("actions"), f"{where}.actions"))
+        if (at := f"{where}.actions[{i}]")
+    )  # {"action": "X"} per the model; a bare "X" read the same
     exemption = _mapping(raw.get("exemption") or {}, f"{where}.exemption")
     return Enforcement(
         actions=actions,
-        exemption_status=_opt_str(exemption, "status", f"{where}.exemption"),
+        exemption_status=(_opt_str(exemption, "status", f"{where}.exemption") or "").upper()
+        or None,
         exemption_expiry=parse_datetime(
             exemption.get("expiryDate"), f"{where}.exemption.expiryDate"
         ),

@@ -112,6 +112,24 @@ CASES = [
         {"MISSING_PRICE", "LISTING_CLOSED"},
     ),
     ("b2b_offer_price_object.json", 0, "ACTIVE", True, True, set(), {"MISSING_PRICE"}),
+    (
+        "issues_only_no_summaries_fr.json",
+        1,
+        "SEARCH_SUPPRESSED",
+        True,
+        False,
+        {"INVALID_IMAGE"},
+        {"INCOMPLETE_SKU"},
+    ),
+    (
+        "apiresponse_printed_put_invalid.txt",
+        1,
+        "INCOMPLETE",
+        False,
+        False,
+        {"MISSING_ATTRIBUTE"},
+        {"OTHER_ISSUE"},
+    ),
 ]
 
 
@@ -252,3 +270,23 @@ def test_a_body_without_a_listing_still_exits_2(capsys):
     code = main(["diagnose", str(REAL / "errors_body.json")])
     err = capsys.readouterr().err
     assert code == 2 and "NOT_FOUND" in err and err.count("\n") == 1
+
+
+def test_a_body_without_summaries_is_not_called_incomplete(capsys):
+    """No summaries key (not asked for) is "status not checked", never "no live listing"."""
+    _, result = diagnose_json(capsys, "issues_only_no_summaries_fr.json")
+    assert result["amazon_status"] is None and result["marketplace_id"] == "A13V1IB3VIYZZH"
+    assert any(
+        note.startswith("status: the body has no summaries") for note in result["not_checked"]
+    )
+
+
+def test_a_python_printed_apiresponse_is_read_as_literals(capsys, tmp_path):
+    _, result = diagnose_json(capsys, "apiresponse_printed_put_invalid.txt")
+    assert result["sku"] == "EWP-SATURN-CER-002" and result["submission_status"] == "INVALID"
+    # literals only: a printed body that would need code to build is not run, it is refused
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text("{'sku': __import__('os').system('echo pwned')}")
+    assert main(["diagnose", str(hostile)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "is not JSON" in err and "pwned" not in out + err

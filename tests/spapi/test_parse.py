@@ -18,6 +18,7 @@ from asin_tui.spapi.parse import (
     parse_catalog_item,
     parse_inventory_summaries,
     parse_listing,
+    parse_listing_bodies,
     parse_product_type,
     parse_restrictions,
 )
@@ -454,3 +455,101 @@ def test_account_health_says_nothing_about_the_marketplace(doc):
 def test_account_health_not_a_document(doc, fragment):
     with pytest.raises(MalformedResponse, match=fragment):
         parse_account_health(doc, US)
+
+
+# --------------------------------------------------------------------------- real shapes (issue 10)
+
+
+@pytest.mark.parametrize(
+    ("price", "amount", "currency"),
+    [
+        ({"currencyCode": "EUR", "amount": "19.99"}, "19.99", "EUR"),  # the model's Money
+        ({"currency": "EUR", "amount": 19.99}, "19.99", "EUR"),  # currency, a number
+        ([{"currencyCode": "JPY", "amount": "1800"}], "1800", "JPY"),  # a list of one
+        (None, None, None),  # no price at all
+    ],
+    ids=["money", "currency-number", "list", "null"],
+)
+def test_offer_prices_in_every_shape_sellers_paste(price, amount, currency):
+    item = {
+        "sku": "P-1",
+        "summaries": [{"marketplaceId": US, "status": ["buyable"]}],
+        "offers": [{"marketplaceId": US, "offerType": "b2c", "price": price}],
+    }
+    listing = parse_listing(item, None)
+    offer = listing.offer()
+    assert offer is not None and offer.currency == currency
+    assert offer.price == (None if amount is None else Decimal(amount))
+    assert listing.buyable  # status read whatever its case
+
+
+def test_b2b_offer_is_kept_apart_from_the_consumer_price():
+    item = {
+        "sku": "P-2",
+        "summaries": [{"marketplaceId": US, "status": ["BUYABLE"]}],
+        "offers": [
+            {
+                "marketplaceId": US,
+                "offerType": "B2B",
+                "price": {"currencyCode": "USD", "amount": "8"},
+            },
+            {
+                "marketplaceId": US,
+                "offerType": "B2C",
+                "price": {"currencyCode": "USD", "amount": "9"},
+            },
+        ],
+    }
+    listing = parse_listing(item, None)
+    assert listing.price == Decimal("9") and listing.offer("B2B").price == Decimal("8")
+
+
+def test_issue_shapes_amazon_and_older_clients_send():
+    item = {
+        "sku": "I-1",
+        "summaries": [],
+        "issues": [
+            {
+                "code": 90000900,
+                "message": "x",
+                "severity": "error",
+                "attributeName": "item_dimensions",
+            },
+            {
+                "code": "18027",
+                "message": "y",
+                "severity": "WARNING",
+                "attributeNames": ["main_product_image_locator"],
+                "categories": ["INVALID_IMAGE", "INVALID_ATTRIBUTE"],
+                "enforcements": {"actions": ["search_suppressed"]},
+            },
+        ],
+    }
+    first, second = parse_listing(item, US).issues
+    assert (first.code, first.severity, first.attribute_names) == (
+        "90000900",
+        "ERROR",
+        ("item_dimensions",),
+    )
+    assert first.categories == () and first.enforcement is None
+    assert second.categories == ("INVALID_IMAGE", "INVALID_ATTRIBUTE")
+    assert second.enforcement.actions == ("SEARCH_SUPPRESSED",)
+    assert second.enforcement.in_force  # no exemption given: applied
+
+
+def test_bodies_sellers_paste_each_give_their_listings():
+    page = {"numberOfResults": 2, "items": [{"sku": "A"}, {"sku": "B"}]}
+    assert [x.sku for x in parse_listing_bodies(page, US)] == ["A", "B"]
+    wrapped = {"errors": None, "payload": {"sku": "C", "status": "ACCEPTED", "submissionId": "s"}}
+    (submission,) = parse_listing_bodies(wrapped, US)
+    assert (submission.sku, submission.submission_status) == ("C", "ACCEPTED")
+    dumped = {"body": {"sku": "D", "summaries": []}, "status_code": 200}
+    assert [x.sku for x in parse_listing_bodies(dumped, None)] == ["D"]
+    for holds_nothing in ({"errors": [{"code": "NOT_FOUND", "message": "m"}]}, {"items": []}, []):
+        with pytest.raises(MalformedResponse):
+            parse_listing_bodies(holds_nothing, US)
+
+
+def test_restrictions_that_mean_none():
+    for body in ({"restrictions": []}, {"restrictions": [{}]}, {"restrictions": [{"reasons": []}]}):
+        assert parse_restrictions(body, US) == []

@@ -350,7 +350,10 @@ def issue_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     for issue in ctx.issues:
         kind = classify(issue)
         listing = ctx.listing
-        if kind.code in INCOMPLETE_KINDS and not (listing.has_summary or listing.submission_status):
+        told_elsewhere = not (
+            listing.has_summary or listing.submission_status or listing.summary_unknown
+        )
+        if kind.code in INCOMPLETE_KINDS and told_elsewhere:
             continue  # told in the incomplete-SKU finding
         yield _issue_finding(ctx, issue, kind)
 

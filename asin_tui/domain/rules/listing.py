@@ -73,8 +73,8 @@ def account_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
 def incomplete_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     """Row 12: no summary for this marketplace — a failed submission or an unknown SKU. The
     issues that only say so (13013, unknown codes) are told here, with Amazon's documented fix."""
-    if ctx.listing.has_summary:
-        return
+    if ctx.listing.has_summary or ctx.listing.summary_unknown:
+        return  # live, or its status not fetched (told in not_checked)
     if ctx.listing.submission_status is not None:
         yield _submission_finding(ctx)
         return
