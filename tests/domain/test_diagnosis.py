@@ -50,7 +50,10 @@ def test_fixture_is_a_faithful_copy_of_the_official_example(models_dir):
 
 def test_sandbox_example_us(models_dir):
     result = diagnose_body(sandbox_example(models_dir), US)
-    assert (result.state, result.buyable, result.discoverable) == (State.SUPPRESSED, True, False)
+    # Amazon's status still says BUYABLE, but the suppression in force means nothing sells:
+    # the effective flags follow the state and Amazon's own status is kept beside them
+    assert (result.state, result.buyable, result.discoverable) == (State.SUPPRESSED, False, False)
+    assert result.amazon_status is not None and "BUYABLE" in result.amazon_status
     summary = [(f.code, f.severity, f.issue_code) for f in result.findings]
     assert summary == [
         # the restricted-products policy removed the catalog item: nothing sells
