@@ -21,6 +21,7 @@ from typing import Any
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import Category, Diagnosis, Severity, WizardStep
 from asin_tui.domain.redact import REDACTED, redact
+from asin_tui.domain.text import visible
 from asin_tui.domain.wizard import WizardPlan, enforcement_text, state_text
 
 #: Not a secret, but nothing Seller Support needs either (tokens: domain.redact).
@@ -73,7 +74,8 @@ def build_case_draft(
         _request(plan),
     ]
     text = "\n\n".join(s for s in sections if s) + "\n"
-    return _APP_ID.sub(REDACTED, redact(text))
+    # a document for people (pasted, shown, cat): Amazon's text never carries a control char
+    return _APP_ID.sub(REDACTED, redact(visible(text, multiline=True)))
 
 
 def _header(plan: WizardPlan, now: datetime) -> str:

@@ -95,8 +95,8 @@ def findings(diagnosis: Diagnosis) -> Lines:
                 (f"  [{f.code}]", _MUTED),
             )
         )
-        lines.append(Content(f"  {f.detail}"))
-        lines.append(Content.assemble(("  Fix: ", "bold"), f.fix))
+        lines.append(Content(f"  {visible(f.detail, multiline=True)}"))
+        lines.append(Content.assemble(("  Fix: ", "bold"), visible(f.fix, multiline=True)))
     return lines
 
 
@@ -113,7 +113,7 @@ def _issue(issue: Issue) -> Lines:
             (f"{issue.code}  {issue.severity}", "bold"),
             (f"  categories: {', '.join(issue.categories) or 'none'}", _MUTED),
         ),
-        Content(f"  {issue.message}"),
+        Content(f"  {visible(issue.message, multiline=True)}"),  # BEL & co shown, not dropped
     ]
     if issue.enforcement and issue.enforcement.actions:
         lines.append(Content(f"  Enforcement: {_enforcement(issue.enforcement)}"))
@@ -196,8 +196,9 @@ def restrictions(evidence: Evidence) -> Lines:
         )
         for reason in restriction.reasons:
             code = reason.reason_code or "RESTRICTED"
-            lines.append(Content.assemble((f"{code} ({condition})", "bold"), f"  {reason.message}"))
-            lines.extend(Content(f"  {link.title}: {link.url}") for link in reason.links)
+            message = visible(reason.message, multiline=True)
+            lines.append(Content.assemble((f"{code} ({condition})", "bold"), f"  {message}"))
+            lines.extend(Content(visible(f"  {link.title}: {link.url}")) for link in reason.links)
     return lines or [Content("No restrictions for this ASIN and condition.")]
 
 
@@ -215,7 +216,7 @@ def listing_fields(evidence: Evidence) -> Lines:
         value = current_value_text(evidence.listing, spec)
         present = bool(value) or bool(evidence.listing.attributes.get(name))
         mark = ("✔ present", "$text-success") if present else ("✖ missing", "bold $text-error")
-        shown = value or ("(set)" if present else "")
+        shown = visible(value, multiline=True) or ("(set)" if present else "")
         lines.append(
             Content.assemble(
                 mark, f"  {name}", (f" ({spec.title})" if spec.title else "", _MUTED), f"  {shown}"

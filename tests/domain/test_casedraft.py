@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from asin_tui.domain import codes
@@ -21,6 +22,7 @@ from asin_tui.domain.models import (
     State,
     WizardStep,
 )
+from asin_tui.domain.text import unsafe_chars
 from asin_tui.domain.wizard import build_plan
 
 US = "ATVPDKIKX0DER"
@@ -152,3 +154,15 @@ def test_case_filename_is_safe_and_timed():
     assert case_filename("../..", when) == "listing-20260301-140509.md"
     assert case_filename("MUG-1.blue", when) == "MUG-1.blue-20260301-140509.md"
     assert case_filename("MUG-1", when, attempt=2) == "MUG-1-20260301-140509-2.md"
+
+
+def test_case_draft_shows_control_and_bidi_characters_escaped():
+    """A title or message written by an attacker never puts a raw control character in a
+    document people paste, open and cat (issue 8)."""
+    plan = policy_plan()
+    hostile = "Laser \x1b]0;title\x07 [Military Grade] \u202eevil\x9b2J"
+    listing = dataclasses.replace(plan.listing, item_name=hostile)
+    evidence = Evidence(listing)
+    text = build_case_draft(build_plan(evidence, plan.diagnosis, now=NOW), now=NOW)
+    assert unsafe_chars(text) == []
+    assert "Laser \\x1b]0;title\\x07 [Military Grade] \\u202eevil\\x9b2J" in text

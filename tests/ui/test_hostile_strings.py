@@ -21,6 +21,7 @@ from asin_tui.domain.text import unsafe_chars, visible
 from asin_tui.sandbox import hostile
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
+from asin_tui.store.progress import ProgressStore, SkuProgress, StepProgress, StepStatus
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.screens.detail import DetailScreen
@@ -177,6 +178,10 @@ async def test_detail_copy_and_help_with_a_hostile_listing(hostile_app, which):
 async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
     app, _, _ = hostile_app
     sku, title = hostile.LISTINGS[which]
+    service = app.service_factory()
+    item = SkuProgress(sku=sku, current_step=WizardStep.OVERVIEW)  # notes as saved earlier
+    item.steps[WizardStep.POLICY] = StepProgress(StepStatus.NEEDS_ACTION, notes=hostile.DESCRIPTION)
+    ProgressStore(service.profile_name, service.marketplace_id).update(sku, item)
     async with app.run_test(size=SIZE) as pilot:
         await open_app(pilot)
         await select_row(pilot, sku)
@@ -191,7 +196,7 @@ async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
             screen.show_step(step)
             await settle(pilot)
             assert app.screen is screen, step  # still there: no click action ran, no crash
-            assert_safe(app)
+            assert_safe(app, *(["Line one\\x1b[2J"] if step is WizardStep.POLICY else []))
         if screen.state.case_text:
             await pilot.press("c")
             await settle(pilot)
@@ -217,3 +222,14 @@ async def test_a_click_on_hostile_text_runs_nothing(hostile_app):
         await pilot.click(offset=(column, row))
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, WizardScreen)
+
+
+async def test_notifications_quoting_amazon_show_it_as_text(hostile_app):
+    """Every notification goes through the app: never markup, never a raw character."""
+    app, _, _ = hostile_app
+    sku = hostile.LISTINGS[2][0]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        app.notify(f"Amazon said: {hostile.QUOTED}", title=sku, severity="error")
+        await settle(pilot)
+        assert_safe(app, "HOSTILE-[/]", "[Military Grade]", "\\x1b]52;c;")

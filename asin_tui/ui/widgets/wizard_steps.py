@@ -228,7 +228,7 @@ class PolicyStep(StepBody):
                 label = data(item.text, multiline=True)  # a str label would be markup
                 yield ChecklistBox(label, saved.done, id=f"item-{n}-{m}", compact=True)
                 yield Input(
-                    saved.note,
+                    plain(saved.note),  # a note from the progress file: shown safe
                     placeholder="note",
                     id=f"note-{n}-{m}",
                     compact=True,
@@ -237,7 +237,10 @@ class PolicyStep(StepBody):
         yield Label("Notes", classes="section-title")
         notes = self.state.progress.steps[WizardStep.POLICY].notes
         yield Input(
-            notes, placeholder="What you did, case ids, dates…", id="policy-notes", compact=True
+            plain(notes),
+            placeholder="What you did, case ids, dates…",
+            id="policy-notes",
+            compact=True,
         )
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
@@ -249,13 +252,14 @@ class PolicyStep(StepBody):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        # a saved note is shown terminal-safe: that form of it is no change
         if event.input.id == "policy-notes":
-            if self.state.progress.steps[WizardStep.POLICY].notes == event.value:
+            if plain(self.state.progress.steps[WizardStep.POLICY].notes) == event.value:
                 return
             self.state.note(WizardStep.POLICY, event.value)
         else:
             case, text, saved = self._items[event.input.id.replace("note-", "item-")]
-            if saved.note == event.value:
+            if plain(saved.note) == event.value:
                 return
             self.state.tick(case, text, note=event.value)
         self.post_message(ProgressChanged(typing=True))
