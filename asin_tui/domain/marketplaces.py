@@ -17,6 +17,12 @@ class Marketplace:
     seller_central: str  # "https://sellercentral.amazon.com"
 
     @property
+    def decimal_comma(self) -> bool:
+        """Sellers here write amounts with a decimal comma (79,99) as the marketplace shows
+        them; the API itself always takes a JSON number."""
+        return self.code in DECIMAL_COMMA
+
+    @property
     def endpoint(self) -> str:
         """The production SP-API endpoint for this marketplace's region."""
         return f"https://sellingpartnerapi-{self.region}.amazon.com"
@@ -26,6 +32,9 @@ class Marketplace:
         """fulfillment_channel_code for Amazon-fulfilled offers in this region."""
         return {"na": "AMAZON_NA", "eu": "AMAZON_EU", "fe": "AMAZON_JP"}[self.region]
 
+
+#: Marketplaces whose storefront writes prices with a decimal comma (79,99 €).
+DECIMAL_COMMA = frozenset({"DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "TR", "BR"})
 
 _NA = ("na", "us-east-1")
 _EU = ("eu", "eu-west-1")

@@ -9,6 +9,7 @@ attribute and carries over everything it is not changing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -95,10 +96,47 @@ def money_text(amount: Decimal | float | int | None, currency: str | None = None
     return f"{text} {currency}" if currency else text
 
 
-def amount_text(amount: Decimal | float | int, currency: str | None = None) -> str:
-    """The number alone, with the currency's decimals: '31.00', '1,200' (yen)."""
+def amount_text(
+    amount: Decimal | float | int, currency: str | None = None, *, grouping: bool = True
+) -> str:
+    """The number alone, with the currency's decimals: '31.00', '1,200' (yen); without
+    ``grouping`` as an input is prefilled ('1200.00', never '1,200.00')."""
     places = 0 if (currency or "").upper() in ZERO_DECIMAL_CURRENCIES else 2
-    return f"{Decimal(str(amount)):,.{places}f}"
+    return f"{Decimal(str(amount)):{',' if grouping else ''}.{places}f}"
+
+
+_SPACES = str.maketrans("", "", " \u00a0\u202f")
+
+
+def parse_amount(text: str, *, decimal_comma: bool = False) -> Decimal | None:
+    """A typed amount: '79.99'; with ``decimal_comma`` (DE, FR… see Marketplace) '79,99' and
+    '1.299,00'; otherwise '1,299.00'. Thousands may be grouped by the other separator (or
+    spaces); a lone separator that cannot be grouping ('79,99' in the US, '79.99' in DE)
+    is read as the decimal point. None when it is not a number."""
+    text = text.strip().translate(_SPACES)
+    point, group = (",", ".") if decimal_comma else (".", ",")
+    sign = text[:1] if text[:1] in "+-" else ""
+    body = text[len(sign) :]
+    grouped = re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", body.split(point)[0])
+    if point in body and group in body:
+        whole, _, fraction = body.rpartition(point)
+        if not (grouped and fraction.isdigit() and body.count(point) == 1):
+            return None
+        body = whole.replace(group, "") + "." + fraction
+    elif group in body:
+        if grouped:
+            body = body.replace(group, "")
+        elif body.count(group) == 1:
+            body = body.replace(group, ".")  # 79,99 in the US, 79.99 in DE: a decimal point
+        else:
+            return None
+    elif point in body:
+        if body.count(point) != 1:
+            return None
+        body = body.replace(point, ".")
+    if not re.fullmatch(r"\d*\.?\d*", body) or not any(c.isdigit() for c in body):
+        return None
+    return Decimal(sign + body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +165,20 @@ class PriceBand:
 
     @property
     def band_text(self) -> str:
-        """'24.22 – 72.68 USD', 'no minimum – 72.68 USD'."""
+        """'24.22 – 72.68 USD', 'no minimum – 72.68 USD', 'not set'."""
         low, high = self.minimum, self.maximum
+        if low is None and high is None:
+            return "not set"
         low_text = "no minimum" if low is None else amount_text(low, self.currency)
         high_text = "no maximum" if high is None else amount_text(high, self.currency)
         return f"{low_text} – {high_text} {self.currency or ''}".rstrip()
+
+    @property
+    def allowed_text(self) -> str:
+        """'allowed 24.22 – 72.68 USD', or 'no allowed band set'."""
+        if self.minimum is None and self.maximum is None:
+            return "no allowed band set"
+        return f"allowed {self.band_text}"
 
 
 def price_band(listing: Listing) -> PriceBand:
@@ -248,8 +295,9 @@ class Validation(NamedTuple):
     value: Any
 
 
-def validate_value(spec: AttributeSpec, text: str) -> Validation:
-    """Check text against the schema of one attribute, as the user types."""
+def validate_value(spec: AttributeSpec, text: str, *, decimal_comma: bool = False) -> Validation:
+    """Check text against the schema of one attribute, as the user types (``decimal_comma``:
+    numbers as the marketplace writes them, 79,99)."""
     text = text.strip()
     label = spec.title or spec.name
     if not spec.editable:
@@ -260,6 +308,8 @@ def validate_value(spec: AttributeSpec, text: str) -> Validation:
         return Validation(True, "", None)
     if spec.enum:
         return _validate_enum(spec, text)
+    if spec.value_type == "number":
+        return _validate_number(spec, text, decimal_comma=decimal_comma)
     checker = _CHECKERS.get(spec.value_type)
     if checker is None:
         return Validation(False, f"{label} is structured: edit it in Seller Central", None)
@@ -332,12 +382,9 @@ def _validate_integer(spec: AttributeSpec, text: str) -> Validation:
     return _check_range(spec, value)
 
 
-def _validate_number(spec: AttributeSpec, text: str) -> Validation:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return Validation(False, "enter a number", None)
-    if not value.is_finite():
+def _validate_number(spec: AttributeSpec, text: str, *, decimal_comma: bool = False) -> Validation:
+    value = parse_amount(text, decimal_comma=decimal_comma)
+    if value is None:
         return Validation(False, "enter a number", None)
     return _check_range(spec, value)
 
@@ -362,7 +409,6 @@ def _check_range(spec: AttributeSpec, value: int | Decimal) -> Validation:
 _CHECKERS = {
     "string": _validate_string,
     "integer": _validate_integer,
-    "number": _validate_number,
     "boolean": _validate_boolean,
 }
 

@@ -799,7 +799,7 @@ def _field_checks(
         Check(
             "Price",
             Status.NEEDS_ACTION if price_action else Status.PASSED,
-            f"{price}; allowed {band.band_text}" + (f"; {band.conflict}" if band.conflict else ""),
+            f"{price}; {band.allowed_text}" + (f"; {band.conflict}" if band.conflict else ""),
         )
     )
     return tuple(checks)

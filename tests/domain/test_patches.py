@@ -340,3 +340,59 @@ def test_stock_and_price_specs():
     assert patches.validate_value(patches.HANDLING_TIME_SPEC, "31").message == "must be at most 30"
     assert patches.validate_value(patches.PRICE_SPEC, "0").message == "must be at least 0.01"
     assert patches.validate_value(patches.PRICE_SPEC, "19.99").value == Decimal("19.99")
+
+
+@pytest.mark.parametrize(
+    ("text", "comma", "amount"),
+    [
+        ("79.99", False, "79.99"),
+        ("79,99", True, "79.99"),  # DE, FR, IT, ES…: the marketplace's decimal comma
+        ("1.299,00", True, "1299.00"),
+        ("1.299", True, "1299"),  # a German seller's thousands
+        ("79.99", True, "79.99"),  # a point where it cannot be grouping: a decimal point
+        ("1,299.00", False, "1299.00"),
+        ("1,299", False, "1299"),
+        ("79,99", False, "79.99"),
+        ("1 299,50", True, "1299.50"),
+        ("-3", False, "-3"),
+        ("12.", False, "12"),
+    ],
+)
+def test_amounts_are_read_as_the_marketplace_writes_them(text, comma, amount):
+    assert patches.parse_amount(text, decimal_comma=comma) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "comma"),
+    [
+        ("1,299.00", True),
+        ("1.299,00", False),
+        ("1,2,3", False),
+        ("abc", False),
+        ("nan", False),
+        ("1e5", False),
+        ("", False),
+        (",", True),
+        ("1.2.3", False),
+    ],
+)
+def test_what_is_not_an_amount_is_refused(text, comma):
+    assert patches.parse_amount(text, decimal_comma=comma) is None
+
+
+def test_a_price_with_a_decimal_comma_validates_where_the_marketplace_uses_one():
+    spec = patches.PRICE_SPEC
+    assert patches.validate_value(spec, "79,99", decimal_comma=True) == (True, "", Decimal("79.99"))
+    assert (
+        patches.validate_value(spec, "0,00", decimal_comma=True).message == "must be at least 0.01"
+    )
+
+
+def test_amounts_show_the_currency_decimals_and_an_unset_band_says_so():
+    assert patches.amount_text(Decimal("124.0"), "EUR") == "124.00"
+    assert patches.amount_text(Decimal("1200"), "USD", grouping=False) == "1200.00"
+    assert patches.amount_text(1200, "JPY") == "1,200"
+    band = patches.PriceBand(Decimal("124.0"), None, None, "USD")
+    assert (band.band_text, band.allowed_text) == ("not set", "no allowed band set")
+    one_sided = patches.PriceBand(Decimal("5"), None, Decimal("72.68"), "USD")
+    assert one_sided.allowed_text == "allowed no minimum – 72.68 USD"

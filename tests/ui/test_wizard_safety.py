@@ -8,12 +8,16 @@ the field, and a submit needs the confirmation dialog's ctrl+s.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from decimal import Decimal
+
 import pytest
 from textual import events
 from textual.widgets import Button, Input, Select, TextArea
 
 from asin_tui.domain import codes
-from asin_tui.domain.models import WizardStep
+from asin_tui.domain.models import Offer, WizardStep
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.store.progress import PatchMode
@@ -35,6 +39,7 @@ from tests.ui.test_wizard_demo import (
 )
 
 CONTROLS = (Input, Select, TextArea, TickBox)
+US_ID, DE_ID = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
 PATCHES: list[tuple[str, bool]] = []  # (path, preview) of every patchListingsItem received
 
 
@@ -260,3 +265,47 @@ async def test_keys_typed_right_after_q_do_not_crash_the_exit(app, keys):
             pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
         await pilot.pause()
     assert app.return_code == 0 and app._exception is None
+
+
+# ---------------------------------------------------------------- amounts as the seller writes them
+
+
+def german(listing):
+    """The suppressed pillowcase on amazon.de, priced 124.0 EUR (a float, as JSON gives it)."""
+    attributes = json.loads(json.dumps(listing.attributes).replace(US_ID, DE_ID))
+    attributes["purchasable_offer"][0].update(currency="EUR")
+    attributes["purchasable_offer"][0]["our_price"] = [{"schedule": [{"value_with_tax": 124.0}]}]
+    return dataclasses.replace(
+        listing,
+        marketplace_id=DE_ID,
+        attributes=attributes,
+        offers=(Offer(DE_ID, "B2C", Decimal("124.0"), "EUR"),),
+    )
+
+
+async def test_a_german_price_takes_a_decimal_comma_and_is_shown_as_money():
+    account = SuppressedAccount()
+    account.listing = german(account.listing)
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")  # Policy, then Fields
+        screen = pilot.app.screen
+        price = screen.query_one("#price-our_price Input", Input)
+        assert price.value == "124.00", "money with the currency's decimals, never 124.0"
+        title = " ".join(str(label.render()) for label in screen.query(".section-title"))
+        assert "Price (allowed 24.22 – 72.68 EUR)" in title
+        await type_into(pilot, price, "69,99")
+        assert screen.query_one("#price-our_price .field-message").render().plain == ""
+        assert screen.state.draft.price == Decimal("69.99")
+        colour = screen.query_one("#attr-color Select", Select)
+        colour.value = "teal"
+        await pilot.pause()
+        screen.set_focus(None)
+        await press(pilot, "n", "s")  # Apply (validated), then the confirmation
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SendConfirmScreen)
+        shown = " ".join(str(s.render()) for s in dialog.query("Static"))
+        assert "Germany (DE, A1PA6795UKMFR9)" in shown
+        assert "Set price to 69.99 EUR (was 124.00 EUR)" in shown
+        await press(pilot, "escape")
+    assert [preview for _, preview in account.sent] == [True]

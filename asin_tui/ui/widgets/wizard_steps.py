@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from rich.table import Table
@@ -21,6 +22,7 @@ from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from asin_tui.domain import patches as P
+from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import WizardStep
 from asin_tui.domain.outcomes import OutcomeKind, OutcomeOption, PendingPatch
 from asin_tui.domain.wizard import (
@@ -288,13 +290,31 @@ class FieldsStep(StepBody):
                 id=f"attr-{field_input.name}",
             )
         if plan.price_needs_action:
-            band = data(f"Price (allowed {plan.price.band_text})")
-            yield Label(band, classes="section-title")
+            band = plan.price
+            yield Label(data(f"Price ({band.allowed_text})"), classes="section-title")
+            market = marketplace_by_id(plan.listing.marketplace_id)
+            comma = market is not None and market.decimal_comma
+            hint = f"In {band.currency or 'the offer currency'}" + (
+                ", a decimal comma or point (79,99)." if comma else "."
+            )
             for key, title in PRICE_FIELDS:
                 spec = P.AttributeSpec(key, title=title, value_type="number", minimum=0.01)
                 typed = getattr(draft, PRICE_DRAFT[key])
-                value = typed if typed is not None else self.current_price(key)
-                yield TypedField(spec, "" if value is None else str(value), id=f"price-{key}")
+                current = self.current_price(key)
+                text = (
+                    str(typed)  # as typed (it may hold more decimals than the currency)
+                    if typed is not None
+                    else ""
+                    if current is None
+                    else P.amount_text(current, band.currency, grouping=False)
+                )
+                yield TypedField(
+                    spec,
+                    text,
+                    hint=hint,
+                    check=partial(P.validate_value, spec, decimal_comma=comma),
+                    id=f"price-{key}",
+                )
         yield self.typing_hint()
 
     def current_price(self, key: str) -> Any:
