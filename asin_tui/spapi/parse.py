@@ -640,13 +640,13 @@ def _attribute_spec(name: str, prop: Mapping[str, Any], required: bool) -> Attri
     inner = _mapping(items.get("properties") or {}, f"{where}.items.properties")
     value_key = _value_key(inner, _strings(items, "required", f"{where}.items"))
     value = _mapping(inner.get(value_key) or {}, f"{where}.items.properties.{value_key}")
-    value_type = value.get("type", "string")
+    value_type = _scalar_type(value.get("type", "string"))
     return AttributeSpec(
         name=name,
         title=_opt_str(prop, "title", where) or "",
         description=_opt_str(prop, "description", where) or "",
         required=required,
-        value_type=value_type if value_type in _SCALAR_TYPES else "object",
+        value_type=value_type,
         value_key=value_key,
         enum=tuple(str(v) for v in _list(value.get("enum"), f"{where}.enum")),
         enum_names=tuple(str(v) for v in _list(value.get("enumNames"), f"{where}.enumNames")),
@@ -675,6 +675,13 @@ def _qualifiers(inner: Mapping[str, Any], selectors: Sequence[str]) -> tuple[str
 
 
 _SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean"})
+
+
+def _scalar_type(declared: Any) -> str:
+    """A value's JSON Schema ``type`` as one scalar type, else "object" (structured): a list
+    of types (``["string", "null"]``, valid JSON Schema) gives its first scalar one."""
+    candidates = declared if isinstance(declared, list) else [declared]
+    return next((t for t in candidates if isinstance(t, str) and t in _SCALAR_TYPES), "object")
 
 
 def _value_key(inner: Mapping[str, Any], required: Sequence[str]) -> str:
