@@ -23,8 +23,9 @@ from asin_tui.store.atomic import ensure_private_dir, make_private_files
 
 DEMO_ACCOUNT_FILE = "demo-account.json"
 #: Seconds (sandbox time) the demo takes to apply an ACCEPTED patch, as Amazon processes
-#: submissions later. 0 until the wizard's Verify tells "Amazon is processing your change".
-DEMO_PATCH_DELAY = 0.0
+#: submissions later: the wizard's Verify says "Amazon is processing your change" meanwhile
+#: and re-checks by itself (WizardScreen.RECHECK_SECONDS), so the first re-check sees it.
+DEMO_PATCH_DELAY = 4.0
 
 
 class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
