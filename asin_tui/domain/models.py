@@ -457,6 +457,13 @@ class Finding:
     attributes: tuple[str, ...] = ()
     step: WizardStep | None = None  # the wizard step that fixes it
     issue_code: str | None = None  # the SP-API issue code it came from, if any
+    #: the essential thing first, for a narrow column ("Missing: brand", "Price above max
+    #: 72.24"); built by the rule from the same data as the title ("": the title is short)
+    brief: str = ""
+
+    @property
+    def short_title(self) -> str:
+        return self.brief or self.title
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -633,6 +640,11 @@ class ListingRecord:
     @property
     def main_cause(self) -> str:
         return self.findings[0].title if self.findings else ""
+
+    @property
+    def main_brief(self) -> str:
+        """The main cause, essential thing first (the list's Main cause column)."""
+        return self.findings[0].short_title if self.findings else ""
 
     @property
     def main_code(self) -> str:

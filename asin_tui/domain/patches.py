@@ -164,6 +164,18 @@ class PriceBand:
         return None
 
     @property
+    def conflict_brief(self) -> str:
+        """The conflict for a narrow column: 'Price above max 72.24' ('' when none)."""
+        low, high = self.minimum, self.maximum
+        if self.price is None:
+            return ""
+        if low is not None and self.price < low:
+            return f"Price below min {amount_text(low, self.currency)}"
+        if high is not None and self.price > high:
+            return f"Price above max {amount_text(high, self.currency)}"
+        return ""
+
+    @property
     def band_text(self) -> str:
         """'24.22 – 72.68 USD', 'no minimum – 72.68 USD', 'not set'."""
         low, high = self.minimum, self.maximum

@@ -1067,7 +1067,7 @@ def _evidence_row(raw: RawEvidence) -> tuple[Any, ...]:
 def _finding_row(f: Finding) -> list[Any]:
     step = f.step.value if f.step else None
     return [f.category.value, f.severity.value, f.code, f.title, f.detail, f.fix,
-            list(f.attributes), step, f.issue_code]  # fmt: skip
+            list(f.attributes), step, f.issue_code, f.brief]  # fmt: skip
 
 
 # ---------------------------------------------------------------------- reading rows
@@ -1214,8 +1214,20 @@ def _findings(text: str) -> tuple[Finding, ...]:
     if not isinstance(entries, list):
         raise TypeError("findings: expected a list")
     findings = []
-    for category, severity, code, title, detail, fix, attributes, step, issue_code in entries:
-        if not isinstance(attributes, list):
+    # rows written before findings had a brief have 9 fields
+    for (
+        category,
+        severity,
+        code,
+        title,
+        detail,
+        fix,
+        attributes,
+        step,
+        issue_code,
+        *brief,
+    ) in entries:
+        if not isinstance(attributes, list) or len(brief) > 1:
             raise TypeError("finding attributes: expected a list")
         findings.append(
             Finding(
@@ -1228,6 +1240,7 @@ def _findings(text: str) -> tuple[Finding, ...]:
                 attributes=tuple(_text(a) for a in attributes),
                 step=_STEPS[step] if step else None,
                 issue_code=_opt_text(issue_code),
+                brief=_text(brief[0]) if brief else "",
             )
         )
     return tuple(findings)

@@ -43,6 +43,8 @@ BINDING_IDS: tuple[str, ...] = (
     "table.page_up",
     "table.page_down",
     "table.open",
+    "table.columns_right",
+    "table.columns_left",
     "filter.clear",
     "detail.back",
     "detail.wizard",

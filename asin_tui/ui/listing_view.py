@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rich.cells import cell_len
+
 from asin_tui.domain import codes
 from asin_tui.domain.models import ListingRecord, State, sort_key
 from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
@@ -50,14 +52,17 @@ def cause_text(r: ListingRecord) -> str:
     """The Main cause cell: the main cause, marked when evidence behind it is missing or old."""
     found = {f.code for f in r.findings}
     if r.main_code == codes.EVIDENCE_NOT_CHECKED or not found & _GAP_CODES:
-        return r.main_cause
+        return r.main_brief
     mark = NOT_CHECKED_MARK if codes.EVIDENCE_NOT_CHECKED in found else STALE_MARK
-    return f"{mark} {r.main_cause}"
+    return f"{mark} {r.main_brief}"
 
 
 _GAP_CODES = frozenset({codes.EVIDENCE_NOT_CHECKED, codes.EVIDENCE_STALE})
 
 
+#: In display order: the pinned columns (state, SKU, main cause), then the ones that make
+#: way on a narrow terminal (the table scrolls them sideways); the title takes the width
+#: that is left.
 COLUMNS: tuple[Column, ...] = (
     Column(
         "state",
@@ -67,10 +72,12 @@ COLUMNS: tuple[Column, ...] = (
         12,
     ),
     Column("sku", "SKU", lambda r, p: r.sku, lambda r, p: r.sku, 14),
-    Column("asin", "ASIN", lambda r, p: r.asin or "—", lambda r, p: _text_key(r.asin), 10),
-    Column("title", "Title", lambda r, p: r.title, lambda r, p: _text_key(r.title), 0),
     Column(
-        "cause", "Main cause", lambda r, p: cause_text(r), lambda r, p: _text_key(r.main_cause), 26
+        "cause",
+        "Main cause",
+        lambda r, p: cause_text(r),
+        lambda r, p: _text_key(r.main_brief),
+        26,
     ),
     Column(
         "stock",
@@ -102,6 +109,8 @@ COLUMNS: tuple[Column, ...] = (
         lambda r, p: _text_key(p.get(r.sku)),
         10,
     ),
+    Column("title", "Title", lambda r, p: r.title, lambda r, p: _text_key(r.title), 0),
+    Column("asin", "ASIN", lambda r, p: r.asin or "—", lambda r, p: _text_key(r.asin), 10),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 _BY_KEY = {c.key: c for c in COLUMNS}
@@ -112,21 +121,33 @@ def column(key: str) -> Column:
 
 
 def search_keys(records: Sequence[ListingRecord]) -> list[str]:
-    """One lowercase string per record: SKU, ASIN, title and main cause (what `/` searches)."""
-    return [f"{r.sku}\n{r.asin or ''}\n{r.title}\n{r.main_cause}".lower() for r in records]
+    """One lowercase string per record: SKU, ASIN, title and main cause, in its words and in
+    its brief (what `/` searches)."""
+    return [
+        f"{r.sku}\n{r.asin or ''}\n{r.title}\n{r.main_cause}\n{r.main_brief}".lower()
+        for r in records
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class RowIndex:
-    """What the filter and the cursor look up, per record: about 0.2 s for 100,000 rows, so
-    the list builds it (:func:`index_rows`) off the UI thread with the records."""
+    """What the filter and the cursor look up, per record, and how wide the SKUs and main
+    causes are: about 0.2 s for 100,000 rows, so the list builds it (:func:`index_rows`) off
+    the UI thread with the records."""
 
     keys: list[str]  # search_keys()
     by_sku: dict[str, int]  # SKU -> index into the records
+    sku_width: int = 0  # cells of the longest SKU
+    cause_width: int = 0  # cells of the longest main cause (brief)
 
 
 def index_rows(records: Sequence[ListingRecord]) -> RowIndex:
-    return RowIndex(search_keys(records), {r.sku: i for i, r in enumerate(records)})
+    return RowIndex(
+        search_keys(records),
+        {r.sku: i for i, r in enumerate(records)},
+        sku_width=max((cell_len(r.sku) for r in records), default=0),
+        cause_width=max((cell_len(cause_text(r)) for r in records), default=0),
+    )
 
 
 def sort_order(records: Sequence[ListingRecord], column_key: str, progress: Progress) -> list[int]:
@@ -254,6 +275,12 @@ class ListingView:
 
     def cell(self, col: Column, record: ListingRecord) -> str:
         return col.cell(record, self.progress)
+
+    def content_widths(self) -> tuple[int, int]:
+        """(longest SKU, longest main cause) over every record, in cells: the table sizes
+        those two columns to show them whole."""
+        index = self._row_index()
+        return index.sku_width, index.cause_width
 
     # ------------------------------------------------------------------ internals
     def _order(self) -> list[int]:

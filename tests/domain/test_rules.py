@@ -815,3 +815,48 @@ def test_titles_stay_short_but_the_fix_names_every_attribute():
     assert (
         only(issue_rule, Evidence(listing(issues=(image,)))).finding.title == "Main image missing"
     )
+
+
+# --------------------------------------------------------------------------- briefs
+
+
+def test_briefs_say_the_essential_thing_first_from_the_findings_data():
+    """The list's narrow Main cause column shows the brief: what is missing, which bound."""
+    missing = issue(categories=["MISSING_ATTRIBUTE"], attributes=["brand"])
+    f = only(issue_rule, Evidence(listing(issues=(missing,)))).finding
+    assert (f.title, f.brief, f.short_title) == (
+        "Missing required attribute: brand",
+        "Missing: brand",
+        "Missing: brand",
+    )
+    many = issue(categories=["INVALID_ATTRIBUTE"], attributes=["color", "size", "material"])
+    assert only(issue_rule, Evidence(listing(issues=(many,)))).finding.brief == (
+        "Invalid: color, size +1 more"
+    )
+    above = Evidence(
+        listing(
+            status=frozenset({"DISCOVERABLE"}),
+            attributes=offer_attrs(80, minimum=20, maximum=72.24),
+            issues=(issue(categories=["INVALID_PRICE"], actions=["LISTING_SUPPRESSED"]),),
+        )
+    )
+    assert only(issue_rule, above).finding.brief == "Price above max 72.24"
+    below = Evidence(listing(attributes=offer_attrs(18.5, minimum=20, maximum=40)))
+    f = only(price_band_rule, below).finding
+    assert (f.title, f.brief) == ("Price outside your allowed band", "Price below min 20.00")
+    # a title that already says it has no brief: the column shows the title
+    image = issue(categories=["INVALID_IMAGE"], actions=["SEARCH_SUPPRESSED"])
+    f = only(issue_rule, Evidence(listing(issues=(image,)))).finding
+    assert (f.brief, f.short_title) == ("", "Main image not compliant")
+
+
+def test_an_at_risk_brief_keeps_what_is_at_risk():
+    expiring = issue(
+        categories=["MISSING_ATTRIBUTE"],
+        attributes=["brand"],
+        actions=["LISTING_SUPPRESSED"],
+        exemption="EXEMPT_UNTIL_EXPIRY_DATE",
+        expiry=datetime(2026, 12, 20, tzinfo=UTC),
+    )
+    f = only(issue_rule, Evidence(listing(issues=(expiring,)))).finding
+    assert f.brief == "At risk: Missing: brand"

@@ -431,3 +431,17 @@ def test_the_first_rows_come_in_report_order(cache):
     every = cache.load_records(needs_attention_only=False)
     assert cache.load_records(needs_attention_only=False, limit=3) == every[:3]
     assert len(every) == len(State)
+
+
+def test_a_findings_brief_round_trips_and_rows_from_before_briefs_read_without_one(cache):
+    missing = dataclasses.replace(SUPPRESSED, brief="Missing: brand")
+    sync(cache, T0, [record("SKU-1", State.SUPPRESSED, findings=(missing,))])
+    [loaded] = cache.load_records(needs_attention_only=True)
+    assert loaded.findings[0].brief == "Missing: brand" and loaded.main_brief == "Missing: brand"
+    cache.close()
+    # a row written before findings had a brief: nine fields, the title stands in
+    alter(cache.path, "UPDATE listings SET findings = json_remove(findings, '$[0][9]')")
+    reopened = ListingCache(cache.path)
+    [old] = reopened.load_records(needs_attention_only=True)
+    assert old.findings[0].brief == "" and old.main_brief == SUPPRESSED.title
+    reopened.close()

@@ -61,11 +61,15 @@ def finding(code, title, category=Category.STOCK, severity=Severity.ERROR, step=
 
 
 _CAUSES = {
-    State.SUPPRESSED: finding(
-        "MISSING_ATTRIBUTE",
-        "Missing required attribute",
-        Category.LISTING_FIELDS,
-        step=WizardStep.FIELDS,
+    State.SUPPRESSED: replace(
+        finding(
+            "MISSING_ATTRIBUTE",
+            "Missing required attribute",
+            Category.LISTING_FIELDS,
+            step=WizardStep.FIELDS,
+        ),
+        attributes=("brand",),
+        brief="Missing: brand",  # what the list shows
     ),
     State.CATALOG_REMOVED: finding(
         "CATALOG_ITEM_REMOVED", "Catalog item removed", Category.CATALOG

@@ -432,3 +432,98 @@ async def test_the_since_column_shows_the_year_of_an_older_date():
         this_year = next(line for line in lines if records[0].sku in line)
         assert "Oct 01 " in this_year and "2026" not in this_year
         assert "Nov 2025" in next(line for line in lines if old.sku in line)
+
+
+# ------------------------------------------------------------------ 80 columns
+
+
+def header_text(app) -> str:
+    return table(app).render_line(0).text
+
+
+def long_sku_service() -> FakeService:
+    """SKUs and causes as long as a real seller's: 17 and 38 cells."""
+    records = make_records()
+    at_risk_policy = dataclasses.replace(
+        records[0].findings[0], brief="At risk: compliance documents required"
+    )
+    records[0] = dataclasses.replace(
+        records[0], sku="KITCH-5510-PARENT", findings=(at_risk_policy,)
+    )
+    return FakeService(records)
+
+
+async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable():
+    service = long_sku_service()
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = table(app).render_line(1).text
+        assert "KITCH-5510-PARENT" in first
+        assert "At risk: compliance documents required" in first
+        suppressed = next(
+            table(app).render_line(y).text
+            for y in range(1, 20)
+            if "✖" in table(app).render_line(y).text
+            and "KITCH" not in table(app).render_line(y).text
+        )
+        assert "Missing: brand" in suppressed  # the essential thing first
+        header = header_text(app)
+        assert header.rstrip().endswith("→") and "Since" not in header
+        layout = table(app).layout
+        hidden = set(layout.hidden_right)
+        assert {"since", "progress", "title", "asin"} <= hidden
+        seen, presses = set(layout.keys), 0
+        while table(app).layout.hidden_right:
+            assert presses < 9, "→ never reached the last column"
+            await pilot.press("right")
+            await pilot.pause()
+            presses += 1
+            seen |= set(table(app).layout.keys)
+            assert "←" in header_text(app)
+            assert "KITCH-5510-PARENT" in table(app).render_line(1).text  # pinned
+        assert {"since", "progress", "title", "asin"} <= seen
+        assert "→" not in header_text(app)  # at the end
+        await pilot.press("right")  # nothing more to the right: stays
+        assert table(app).column_offset == presses
+        for _ in range(presses):
+            await pilot.press("h")
+        await pilot.pause()
+        assert "←" not in header_text(app) and header_text(app).rstrip().endswith("→")
+
+
+async def test_s_at_80_columns_sorts_only_by_a_column_it_shows():
+    service = long_sku_service()
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(9):
+            await pilot.press("s")
+            await settle(pilot)
+            view = table(app).view
+            sorted_by = view.sort_column
+            assert sorted_by in table(app).layout.keys  # the sorted column is on screen
+            assert "▲" in header_text(app)
+            if sorted_by == "price":
+                prices = [r.price for r in view.shown()]
+                assert prices == sorted(prices)
+                assert "Price ▲" in header_text(app)
+        assert view.sort_column == "state"
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+async def test_the_counts_bar_breaks_lines_between_items_never_inside_one(width):
+    app = make_app(FakeService, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        lines = str(app.screen.query_one("#counts").render()).splitlines()
+        assert len(lines) > 1 or width > 100
+        items = [item for line in lines for item in line.split("  ")]
+        assert items[0] == "All listings"
+        for item in items[1:]:  # "[0 All 40]", "1 ✖ Suppressed 6", ...
+            words = item.strip("[]").split(" ")
+            assert words[0].isdigit() and words[-1].isdigit(), item
+        for line in lines:
+            assert len(line) <= width - 2  # its padding

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from asin_tui.domain.models import State, sort_key
-from asin_tui.ui.listing_view import ListingView
-from asin_tui.ui.widgets.listing_table import fit_cell, plan_layout
+from asin_tui.ui.listing_view import COLUMN_KEYS, ListingView
+from asin_tui.ui.widgets.listing_table import CAUSE_MAX, fit_cell, plan_layout
 from tests.ui.fakes import make_records
 
 
@@ -91,23 +91,52 @@ def test_progress_column_shows_the_wizard_step():
     assert view.cell(column("progress"), record) == "Listing fields"
 
 
-def test_layout_fits_80_columns_and_shows_everything_at_120():
-    narrow = plan_layout(78)
-    assert sum(w + 1 for _, w in narrow) == 78
-    assert {c.key for c, _ in narrow} >= {"state", "sku", "asin", "title", "cause", "stock"}
-    wide = plan_layout(118)
-    assert [c.key for c, _ in wide] == [
-        "state",
-        "sku",
-        "asin",
-        "title",
-        "cause",
-        "stock",
-        "price",
-        "since",
-        "progress",
-    ]
-    assert sum(w + 1 for _, w in wide) == 118
+def test_layout_at_80_columns_keeps_sku_and_cause_whole_and_marks_what_it_hides():
+    narrow = plan_layout(78, sku_width=17, cause_width=38)
+    assert narrow.keys[:3] == ("state", "sku", "cause")
+    widths = dict(zip(narrow.keys, (w for _, w in narrow), strict=True))
+    assert (widths["sku"], widths["cause"]) == (17, 38)  # never cut
+    assert sum(w + 1 for _, w in narrow) <= 78
+    # nothing dropped: what is not shown is named as hidden to the right
+    assert set(narrow.keys) | set(narrow.hidden_right) == set(COLUMN_KEYS)
+    assert narrow.hidden_right and not narrow.hidden_left
+    assert narrow.keys[3] == "stock"  # the first scrolling column: what sellers check first
+
+
+def test_scrolling_the_columns_reaches_every_one_and_keeps_the_pinned():
+    seen, offset = set(), 0
+    while True:
+        layout = plan_layout(78, sku_width=17, cause_width=38, offset=offset)
+        assert layout.keys[:3] == ("state", "sku", "cause")
+        assert len(layout.hidden_left) == offset
+        seen |= set(layout.keys)
+        if not layout.hidden_right:
+            break
+        offset += 1
+    assert seen == set(COLUMN_KEYS)
+
+
+def test_the_sorted_column_is_pinned_so_the_sort_is_always_visible():
+    for key in COLUMN_KEYS:
+        layout = plan_layout(78, sku_width=17, cause_width=38, sort_key=key, offset=5)
+        assert key in layout.keys[: layout.pinned]
+
+
+def test_a_wide_terminal_shows_every_column_and_the_state_in_words():
+    wide = plan_layout(158, sku_width=14, cause_width=29)
+    assert set(wide.keys) == set(COLUMN_KEYS)
+    assert not (wide.hidden_left or wide.hidden_right)
+    assert dict(zip(wide.keys, (w for _, w in wide), strict=True))["state"] == 12
+    assert sum(w + 1 for _, w in wide) == 158  # the title takes the rest
+    at_120 = plan_layout(118, sku_width=14, cause_width=29)
+    assert "title" in at_120.keys and sum(w + 1 for _, w in at_120) == 118
+
+
+def test_a_very_long_cause_is_cut_at_the_cap_and_a_tiny_terminal_cuts_it_to_fit():
+    layout = plan_layout(78, sku_width=14, cause_width=60)
+    assert dict(zip(layout.keys, (w for _, w in layout), strict=True))["cause"] == CAUSE_MAX
+    tiny = plan_layout(40, sku_width=14, cause_width=38)
+    assert sum(w + 1 for _, w in tiny) <= 40 and tiny.keys == ("state", "sku", "cause")
 
 
 def test_fit_cell_pads_crops_and_aligns():

@@ -106,6 +106,11 @@ def short_names(attributes: Sequence[str], shown: int = 2) -> str:
     return names(attributes[:shown]) + (f" +{more} more" if more > 0 else "")
 
 
+def attributes_brief(what: str, attributes: Sequence[str]) -> str:
+    """A finding's brief about attributes: 'Missing: brand', 'Invalid: color, size +1 more'."""
+    return f"{what}: {short_names(attributes)}" if attributes else ""
+
+
 def amazon_says(issue: Issue) -> str:
     code = f" (code {issue.code})" if issue.code else ""
     return f'Amazon says{code}: "{issue.message}"' if issue.message else ""
@@ -142,6 +147,7 @@ def make(
     attributes: Sequence[str] = (),
     step: WizardStep | None = None,
     issue_code: str | None = None,
+    brief: str = "",
 ) -> Found:
     return Found(
         Finding(
@@ -154,6 +160,7 @@ def make(
             attributes=tuple(attributes),
             step=step,
             issue_code=issue_code,
+            brief=brief,
         ),
         impact,
     )

@@ -25,6 +25,7 @@ from asin_tui.domain.rules.base import (
     Found,
     Impact,
     amazon_says,
+    attributes_brief,
     make,
     names,
     price_detail,
@@ -363,9 +364,11 @@ def _issue_finding(ctx: Context, issue: Issue, kind: IssueKind) -> Found:
     if kind.code == codes.RECOMMENDED_ATTRIBUTE:
         severity = Severity.INFO  # a recommendation: nothing is at risk
     title, fix = _title_and_fix(kind, issue, ctx)
+    brief = _brief(kind, issue, ctx)
     code = kind.code
     if impact is Impact.AT_RISK:
         code, title = codes.EXEMPTION_EXPIRING, f"At risk: {title[0].lower()}{title[1:]}"
+        brief = f"At risk: {brief}" if brief else ""
     return make(
         impact,
         kind.category,
@@ -377,6 +380,7 @@ def _issue_finding(ctx: Context, issue: Issue, kind: IssueKind) -> Found:
         attributes=issue.attribute_names or _kind_attributes(kind),
         step=kind.step,
         issue_code=issue.code or None,
+        brief=brief,
     )
 
 
@@ -460,6 +464,17 @@ def _title_and_fix(kind: IssueKind, issue: Issue, ctx: Context) -> tuple[str, st
 _NAMED_IN_TITLE = frozenset(
     {codes.MISSING_ATTRIBUTE, codes.INVALID_ATTRIBUTE, codes.RECOMMENDED_ATTRIBUTE}
 )
+
+
+def _brief(kind: IssueKind, issue: Issue, ctx: Context) -> str:
+    """The essential thing first, from the same data as the title ('' when the title is)."""
+    if kind.code == codes.PRICE_CONFLICT:
+        return ctx.band.conflict_brief
+    if kind.code == codes.MISSING_ATTRIBUTE:
+        return attributes_brief("Missing", issue.attribute_names)
+    if kind.code == codes.INVALID_ATTRIBUTE:
+        return attributes_brief("Invalid", issue.attribute_names)
+    return ""
 
 
 def _kind_detail(ctx: Context, kind: IssueKind, issue: Issue) -> str:

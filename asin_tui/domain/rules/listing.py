@@ -18,6 +18,7 @@ from asin_tui.domain.rules.base import (
     Found,
     Impact,
     amazon_says,
+    attributes_brief,
     condition_words,
     has_code,
     make,
@@ -269,6 +270,7 @@ def price_band_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         kind.fix,
         attributes=(PURCHASABLE_OFFER,),
         step=kind.step,
+        brief=ctx.band.conflict_brief,
     )
 
 
@@ -339,6 +341,7 @@ def required_attributes_rule(ctx: Context, found: Sequence[Found]) -> Iterable[F
         wizard(FIELDS, f"supply the value of {names(missing)}."),
         attributes=missing,
         step=FIELDS,
+        brief=attributes_brief("Missing", missing),
     )
 
 

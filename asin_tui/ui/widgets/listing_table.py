@@ -3,12 +3,16 @@ paint as fast as 100 (toolong's approach: a ScrollView with ``render_line`` and 
 of rendered lines).
 
 The rows come from a :class:`~asin_tui.ui.listing_view.ListingView`; the widget owns the
-cursor and the column layout. Column widths are fixed and the title takes what is left;
-when the terminal is narrow the least useful columns step aside (state shows its symbol only,
-then the wizard and since columns go).
+cursor and the column layout. State, SKU and main cause are pinned, SKU and cause as wide as
+their longest value (never cut at 80 columns for SKUs up to ~20 characters), and so is the
+column sorted by; the other columns follow in priority order while they fit, the title last
+with the width left. Columns that do not fit are not dropped: the header marks them (``→``
+more to the right, ``←`` some scrolled off) and ←/→ (h/l) scroll them into view.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -28,40 +32,102 @@ from asin_tui.ui.listing_view import COLUMNS, Column, ListingView, column
 from asin_tui.ui.presentation import state_class
 
 TITLE_MIN = 12
-CAUSE_MAX = 34
-# Columns join the layout in this order while they fit; the title always gets the rest.
-_PRIORITY = ("state", "sku", "cause", "stock", "asin", "price", "progress", "since")
+SKU_MAX = 40  # a longer SKU is cut (marked …)
+CAUSE_MIN = 14
+CAUSE_MAX = 40
+PINNED = ("state", "sku", "cause")
+#: The rest in the order they join the layout (and scroll): what a seller checks first.
+SCROLLING = tuple(c.key for c in COLUMNS if c.key not in PINNED)
 _STATE_NARROW = 2  # the symbol alone
 _STATE_CLASSES = {state: f"listing-table--{state_class(state)}" for state in State}
 
-Layout = tuple[tuple[Column, int], ...]
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Columns shown (display order) with their widths, and what is hidden either side."""
+
+    columns: tuple[tuple[Column, int], ...]
+    pinned: int  # how many of ``columns`` are pinned (the ``←`` marker goes after them)
+    hidden_left: tuple[str, ...] = ()  # scrolled off (column keys)
+    hidden_right: tuple[str, ...] = ()  # not fitting: scroll right to see them
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c, _ in self.columns)
 
 
-def plan_layout(width: int) -> Layout:
-    """Columns (in display order) and their widths for a table ``width`` cells wide."""
+def plan_layout(
+    width: int,
+    *,
+    sku_width: int = 0,
+    cause_width: int = 0,
+    sort_key: str = "state",
+    offset: int = 0,
+) -> Layout:
+    """The columns of a table ``width`` cells wide. ``sku_width``/``cause_width``: the
+    longest values (0: the columns' default widths); the column sorted by is pinned after
+    the main cause; ``offset``: how many scrolling columns are scrolled off to the left."""
+    sku = min(SKU_MAX, max(3, sku_width or column("sku").width))
+    cause = min(CAUSE_MAX, max(CAUSE_MIN, cause_width or column("cause").width))
+    pinned = [*PINNED, *([sort_key] if sort_key in SCROLLING else [])]
+    scrolling = [k for k in SCROLLING if k not in pinned]
+    offset = max(0, min(offset, len(scrolling) - 1))
     for state_width in (column("state").width, _STATE_NARROW):
-        chosen = _fit(width, state_width)
-        if len(chosen) == len(COLUMNS) or state_width == _STATE_NARROW:
-            return chosen
-    raise AssertionError("unreachable")
+        layout = _fit(width, state_width, sku, cause, pinned, scrolling, offset)
+        if not (layout.hidden_left or layout.hidden_right):
+            return layout
+    return layout
 
 
-def _fit(width: int, state_width: int) -> Layout:
-    widths = {"state": state_width}
-    used = state_width + 1 + TITLE_MIN + 1  # a one-cell gap after each column
-    for key in _PRIORITY[1:]:
-        need = column(key).width + 1
-        if used + need > width:
-            break
-        widths[key] = column(key).width
-        used += need
-    extra = max(0, width - used)
-    if "cause" in widths:  # a wide terminal shows more of the cause too
-        grow = min(extra // 3, CAUSE_MAX - widths["cause"])
-        widths["cause"] += grow
-        extra -= grow
-    widths["title"] = TITLE_MIN + extra
-    return tuple((c, widths[c.key]) for c in COLUMNS if c.key in widths)
+def _base_width(key: str) -> int:
+    return TITLE_MIN if key == "title" else column(key).width
+
+
+def _fit(
+    width: int,
+    state_width: int,
+    sku: int,
+    cause: int,
+    pinned: list[str],
+    scrolling: list[str],
+    offset: int,
+) -> Layout:
+    widths = {"state": state_width, "sku": sku, "cause": cause}
+    widths |= {k: _base_width(k) for k in pinned[len(PINNED) :]}
+    used = sum(widths[k] + 1 for k in pinned)  # a one-cell gap after each column
+    if used > width:  # a very narrow terminal (or very long SKUs): the cause gives way
+        widths["cause"] = max(3, cause - (used - width))
+        used = sum(widths[k] + 1 for k in pinned)
+    candidates = scrolling[offset:]
+
+    def take(room: int) -> list[str]:
+        taken, total = [], 0
+        for key in candidates:
+            need = _base_width(key) + 1
+            if total + need > room:
+                break
+            taken.append(key)
+            total += need
+        return taken
+
+    shown = take(width - used)  # the header's "→" takes the last column's gap
+    for key in shown:
+        widths[key] = _base_width(key)
+    hidden_right = tuple(candidates[len(shown) :])
+    extra = width - sum(w + 1 for w in widths.values())
+    grow = "title" if "title" in widths else None
+    if grow is not None:
+        widths[grow] += max(0, extra)
+    order = [*pinned, *shown]
+    return Layout(
+        tuple((column(k), widths[k]) for k in order),
+        pinned=len(pinned),
+        hidden_left=tuple(scrolling[:offset]),
+        hidden_right=hidden_right,
+    )
 
 
 def fit_cell(text: str, width: int, align_right: bool = False) -> str:
@@ -93,6 +159,22 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
             show=False,
             tooltip="Open the diagnostics of this listing",
             id="table.open",
+        ),
+        Binding(
+            "right,l",
+            "scroll_columns(1)",
+            "Columns",
+            show=False,  # the header's → says there are some (the footer is full at 80)
+            tooltip="Show the columns that do not fit (marked → in the header)",
+            id="table.columns_right",
+        ),
+        Binding(
+            "left,h",
+            "scroll_columns(-1)",
+            "Columns back",
+            show=False,  # the header's ← says there are some
+            tooltip="Back to the columns scrolled off (marked ← in the header)",
+            id="table.columns_left",
         ),
     ]
 
@@ -145,7 +227,9 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.view = view
         self.empty_text = ""  # what the first row says when there are no rows
         self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
-        self._layout: tuple[int, Layout] | None = None
+        self._layout: tuple[tuple[object, ...], Layout] | None = None
+        #: scrolling columns scrolled off to the left (←/→)
+        self.column_offset = 0
         self._row_styles: dict[bool, tuple[Style, dict[State, Style]]] = {}
 
     # ------------------------------------------------------------------ data changes
@@ -155,6 +239,21 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(self.size.width, len(self.view) + 1)
         row = self.view.row_of(keep_sku) if keep_sku else None
         self.cursor_row = row if row is not None else min(self.cursor_row, len(self.view) - 1)
+        self.refresh()
+
+    # ------------------------------------------------------------------ columns
+    @property
+    def layout(self) -> Layout:
+        """The columns at the current width."""
+        return self.layout_for(self.scrollable_content_region.width)
+
+    def action_scroll_columns(self, delta: int) -> None:
+        """→ while the header shows columns hidden to the right, ← while some are off."""
+        layout = self.layout
+        if (delta > 0 and not layout.hidden_right) or (delta < 0 and not layout.hidden_left):
+            return
+        self.column_offset = max(0, self.column_offset + delta)
+        self._lines.clear()
         self.refresh()
 
     @property
@@ -246,8 +345,17 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         return styles
 
     def layout_for(self, width: int) -> Layout:
-        if self._layout is None or self._layout[0] != width:
-            self._layout = (width, plan_layout(width))
+        sku_width, cause_width = self.view.content_widths()
+        key = (width, sku_width, cause_width, self.view.sort_column, self.column_offset)
+        if self._layout is None or self._layout[0] != key:
+            layout = plan_layout(
+                width,
+                sku_width=sku_width,
+                cause_width=cause_width,
+                sort_key=self.view.sort_column,
+                offset=self.column_offset,
+            )
+            self._layout = (key, layout)
         return self._layout[1]
 
     def render_line(self, y: int) -> Strip:
@@ -260,6 +368,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
                 style = self.get_component_rich_style("listing-table--empty")
                 return Strip([Segment(fit_cell(self.empty_text, width), style)])
             return Strip.blank(width, self.rich_style)
+        # (a column scroll clears the lines: the offset need not be in the key)
         key = (self.view.rows[row], width, row == self.cursor_row, self.has_focus)
         strip = self._lines.get(key)
         if strip is None:
@@ -267,19 +376,29 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _header(self, width: int) -> Strip:
+        """Column names, the sort arrow, and ``←``/``→`` where columns are hidden."""
         style = self.get_component_rich_style("listing-table--header")
         arrow = " ▼" if self.view.reverse else " ▲"
-        segments = []
-        for col, col_width in self.layout_for(width):
-            label = col.header + (arrow if col.key == self.view.sort_column else "")
-            segments.append(Segment(fit_cell(label, col_width, col.align_right) + " ", style))
-        return Strip(segments).adjust_cell_length(width, style)
+        layout = self.layout_for(width)
+        cells = []
+        for number, (col, col_width) in enumerate(layout.columns, start=1):
+            label = col.header
+            if col.key == self.view.sort_column:  # the arrow stays when the name is cut
+                label = label[: max(1, col_width - len(arrow))] + arrow
+                if cell_len(label) > col_width:
+                    label = label[: col_width - 1] + arrow.strip()
+            gap = "←" if number == layout.pinned and layout.hidden_left else " "
+            cells.append(fit_cell(label, col_width, col.align_right) + gap)
+        text = "".join(cells)
+        if layout.hidden_right:
+            text = set_cell_size(text, width - 1) + "→"
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _row(self, record: ListingRecord, width: int, is_cursor: bool) -> Strip:
         base, by_state = self._styles_for(is_cursor)
         cells = [
             fit_cell(visible(self.view.cell(col, record)), col_width, col.align_right)
-            for col, col_width in self.layout_for(width)  # cells are Amazon's text: shown safe
+            for col, col_width in self.layout_for(width).columns  # Amazon's text: shown safe
         ]
         # The state cell (first) has its colour; the rest of the row is one segment.
         segments = [

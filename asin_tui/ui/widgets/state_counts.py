@@ -17,20 +17,53 @@ STATE_KEYS: dict[str, State | None] = {"0": None} | {
 
 
 class StateCounts(Static):
-    """``Needs attention  [0 All 120]  1 ✖ Suppressed 12  4 ○ Inactive 90 …``"""
+    """``Needs attention  [0 All 120]  1 ✖ Suppressed 12  4 ○ Inactive 90 …``
+
+    Lines break between items, never inside one ("3 ◌ Incomplete" on one line and its "5"
+    on the next): the items are laid out here for the widget's width, again on a resize."""
+
+    SEPARATOR = "  "
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._items: list[Content] = []
 
     def show(self, counts: Mapping[State, int], selected: State | None, show_all: bool) -> None:
         scope = "All listings" if show_all else "Needs attention"
-        parts = [Content.styled(scope, "bold")]
+        items = [Content.styled(scope, "bold")]
         total = sum(counts.values())
         for key, state in STATE_KEYS.items():
             count = total if state is None else counts.get(state, 0)
             if state is not None and not count and state is not selected:
                 continue
             label = "All" if state is None else STATE_LOOKS[state].text
-            text = f"{key} {label} {count}".replace(" ", "\N{NO-BREAK SPACE}")  # wrap between
+            text = f"{key} {label} {count}"
             if state is selected:
                 text = f"[{text}]"
             style = "reverse bold" if state is selected else ""
-            parts.append(Content.styled(text, style).stylize(f"@click=screen.show_state({key})"))
-        self.update(Content("  ").join(parts))
+            items.append(Content.styled(text, style).stylize(f"@click=screen.show_state({key})"))
+        self._items = items
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        self.update(Content("\n").join(pack_lines(self._items, self.content_size.width)))
+
+
+def pack_lines(items: list[Content], width: int) -> list[Content]:
+    """The items on as few lines of ``width`` cells as they fit, two spaces between two on a
+    line, a line break only between items (an item wider than a line gets one to itself).
+    ``width`` 0 (not laid out yet): one line."""
+    lines: list[list[Content]] = []
+    used = 0
+    for item in items:
+        need = item.cell_length + (len(StateCounts.SEPARATOR) if lines and lines[-1] else 0)
+        if not lines or (width > 0 and used + need > width):
+            lines.append([item])
+            used = item.cell_length
+        else:
+            lines[-1].append(item)
+            used += need
+    return [Content(StateCounts.SEPARATOR).join(line) for line in lines]
