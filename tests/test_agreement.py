@@ -63,6 +63,7 @@ def test_tui_report_and_diagnose_agree_on_every_demo_listing(capsys, tmp_path):
 
             raw = service._cache.raw_evidence(sku)
             argv = ["diagnose", _write(tmp_path, "item.json", raw.item), "--format", "json"]
+            argv += ["--marketplace", service.marketplace_id]  # as the seller's profile says
             if raw.inventory:
                 inventory = {"payload": {"inventorySummaries": [raw.inventory]}}
                 argv += ["--inventory", _write(tmp_path, "inv.json", inventory)]

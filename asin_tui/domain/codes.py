@@ -176,6 +176,20 @@ ISSUE_CODES: dict[str, IssueCodeMeaning] = {
 }
 
 
+#: The 85xx family: Amazon's product matching and ASIN creation errors (Seller Central error
+#: code pages 8541–8572); a member not tabled above still concerns the product identifier.
+PRODUCT_ID_FAMILY = IssueCodeMeaning(
+    PRODUCT_ID_PROBLEM,
+    "Product identifier or ASIN matching problem",
+    _PRODUCT_ID_FIX,
+    _SC_ERROR + "8560",
+)
+
+
 def issue_code_meaning(code: str) -> IssueCodeMeaning | None:
     """What Amazon documents ``code`` to mean (None: not a code we know)."""
-    return ISSUE_CODES.get(code.strip())
+    code = code.strip()
+    meaning = ISSUE_CODES.get(code)
+    if meaning is None and len(code) == 4 and code.startswith("85") and code.isdigit():
+        return PRODUCT_ID_FAMILY
+    return meaning

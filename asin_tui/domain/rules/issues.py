@@ -127,6 +127,21 @@ _DANGEROUS_GOODS_HINT = (
 )
 
 
+#: Product identifier attributes: a product without a GTIN lists with a GTIN exemption.
+_PRODUCT_ID_ATTRIBUTES = frozenset(
+    {
+        "externally_assigned_product_identifier",
+        "supplier_declared_has_product_identifier_exemption",
+        "merchant_suggested_asin",
+    }
+)
+_PRODUCT_ID_HINT = (
+    "This is the product identifier: give the product's UPC/EAN/GTIN, or, for a product "
+    "without one, a GTIN exemption approved in Seller Central "
+    "(supplier_declared_has_product_identifier_exemption)."
+)
+
+
 def _dangerous_goods(issue: Issue) -> bool:
     return any(a in DANGEROUS_GOODS_ATTRIBUTES for a in issue.attribute_names)
 
@@ -458,6 +473,10 @@ def _title_and_fix(kind: IssueKind, issue: Issue, ctx: Context) -> tuple[str, st
         fix = fix.replace("value(s)", f"value of {listed}")
     if _dangerous_goods(issue):
         fix = sentences(fix, _DANGEROUS_GOODS_HINT)
+    if kind.code != codes.PRODUCT_ID_PROBLEM and _PRODUCT_ID_ATTRIBUTES & set(
+        issue.attribute_names
+    ):
+        fix = sentences(fix, _PRODUCT_ID_HINT)
     return title, fix
 
 
