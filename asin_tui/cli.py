@@ -15,7 +15,7 @@ import sys
 from typing import Any, TextIO
 
 from asin_tui import __version__
-from asin_tui.domain.redact import redact
+from asin_tui.domain.redact import install_log_redaction, redact
 from asin_tui.domain.text import visible
 
 SUBCOMMANDS = ("report", "diagnose", "progress", "sandbox", "config")
@@ -89,6 +89,7 @@ class _GuardedStdout:
 
 
 def main(argv: list[str] | None = None) -> int:
+    install_log_redaction()  # a library's log line never carries an LWA token
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)  # type: ignore[assignment]
     try:

@@ -14,6 +14,8 @@ Masking only the exact string misses all of these, so :func:`redact` masks
   ``Atc|…`` (client credentials), with the ``|`` raw, URL-encoded, double-encoded or
   JSON-escaped; and LWA client secrets (``amzn1.oa2-cs.v1.…``).
 
+:class:`RedactingFilter` applies the same masking to log records.
+
 Pure: no I/O, no Textual.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
@@ -82,3 +85,26 @@ def _base64_forms(raw: bytes) -> set[str]:
             forms.add(core)
     forms |= {form.replace("+", "-").replace("/", "_") for form in forms}
     return {form for form in forms if len(form) >= _MIN_BASE64}
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks LWA tokens and client secrets (by their shape) in every
+    record a handler writes: a library logging a request (python-amazon-sp-api logs its
+    headers at DEBUG) or an error body never writes a token. Installed on the handlers the
+    command line uses (see ``asin_tui.cli``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+def install_log_redaction() -> None:
+    """Mask tokens in whatever reaches the root logger's handlers and Python's last-resort
+    handler (which prints warnings to stderr when nothing is configured)."""
+    handlers = [*logging.getLogger().handlers, logging.lastResort]
+    for handler in handlers:
+        if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
+import sys
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -16,6 +18,7 @@ from asin_tui.commands.report import _one_line
 from asin_tui.domain.redact import REDACTED, encodings, redact
 from asin_tui.spapi.errors import AuthError, Forbidden, SpApiError
 from asin_tui.ui.messages import describe_error
+from tests.conftest import ROOT
 from tests.spapi.test_client import (  # noqa: F401  (fixtures)
     REFRESH,
     SEARCH_OK,
@@ -136,3 +139,19 @@ def test_any_error_string_masks_lwa_tokens_even_unredacted():
     error = SpApiError(f"echo {ACCESS}", code=REAL_REFRESH)
     assert ACCESS not in str(error) and REAL_REFRESH not in str(error)
     assert describe_error(RuntimeError(f"boom {quote(REAL_REFRESH)}")) == f"boom {REDACTED}"
+
+
+def test_log_records_written_to_stderr_mask_tokens():
+    """With no logging configured (as when asin-tui runs), Python's last-resort handler
+    prints warnings to stderr: the command line masks tokens there too."""
+    code = (
+        "import logging, sys\n"
+        "from asin_tui.domain.redact import install_log_redaction\n"
+        "install_log_redaction()\n"
+        f"logging.getLogger('sp_api.fake').warning('Request Headers: %s', {{'t': {ACCESS!r}}})\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert ACCESS not in result.stderr
+    assert "Request Headers: {'t': '[redacted]'}" in result.stderr
