@@ -19,6 +19,9 @@ from asin_tui.domain.redact import install_log_redaction, redact
 from asin_tui.domain.text import visible
 
 SUBCOMMANDS = ("report", "diagnose", "progress", "sandbox", "config")
+#: The demo accounts (--scenario): asin_tui.sandbox.account.SCENARIOS, named here so the app
+#: does not import the sandbox to parse its options (a test keeps the two equal).
+DEMO_SCENARIOS = ("default", "vacation")
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
 
 
@@ -42,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--reset", action="store_true", help="with --demo: start the demo account fresh"
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=DEMO_SCENARIOS,
+        default="default",
+        help="with --demo: the demo seller's situation (vacation: the account is in vacation "
+        "mode, every seller-fulfilled offer inactive)",
     )
     parser.add_argument(
         "--profile", metavar="NAME", help="config profile to use (default: the first)"
@@ -113,6 +123,8 @@ def _run(argv: list[str] | None) -> int:
     try:
         if args.reset and not getattr(args, "demo", False):
             raise UsageError("--reset only applies to --demo")
+        if args.scenario != "default" and not getattr(args, "demo", False):
+            raise UsageError("--scenario only applies to --demo")
         if args.command is None:
             from asin_tui.commands import tui
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -183,20 +184,24 @@ class AccountService:
         )
 
     @classmethod
-    def for_demo(cls, reset: bool = False) -> AccountService:
-        """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh."""
+    def for_demo(cls, reset: bool = False, scenario: str = "default") -> AccountService:
+        """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
+        `scenario` ("vacation") is a demo account of its own, with its own cache and progress
+        (profile ``demo-vacation``)."""
         from asin_tui.sandbox.transport import demo_app
         from asin_tui.spapi.client import open_demo_client, open_sandbox_app_client
 
-        app = demo_app(reset)
+        app = demo_app(reset, scenario=scenario)
         api = open_sandbox_app_client(app)
+        profile = DEMO_PROFILE if scenario == "default" else f"{DEMO_PROFILE}-{scenario}"
         if reset:
-            _remove_cache(cache_path(DEMO_PROFILE, api.marketplace_id))
+            _remove_cache(cache_path(profile, api.marketplace_id))
         service = cls(
-            profile_name=DEMO_PROFILE,
+            profile_name=profile,
             marketplace_id=api.marketplace_id,
             seller_id=api.seller_id,
-            client_factory=open_demo_client,  # after aclose: reopen, with the changes kept
+            # after aclose: reopen, with the changes kept
+            client_factory=functools.partial(open_demo_client, scenario=scenario),
         )
         service._api = api
         service.notices = list(app.account.notices)

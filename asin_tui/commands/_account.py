@@ -11,7 +11,7 @@ import argparse
 import dataclasses
 import sys
 
-from asin_tui.cli import UsageError
+from asin_tui.cli import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
 from asin_tui.store.config import Config, Profile, exposure_warning, load_config
 
@@ -24,6 +24,12 @@ def add_account_options(parser: argparse.ArgumentParser, *, marketplace_help: st
     who.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="config profile")
     parser.add_argument(
         "--marketplace", metavar="M", default=argparse.SUPPRESS, help=marketplace_help
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=DEMO_SCENARIOS,
+        default=argparse.SUPPRESS,
+        help="with --demo: the demo seller's situation (vacation: in vacation mode)",
     )
 
 

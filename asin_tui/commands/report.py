@@ -148,7 +148,7 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
     wanted = marketplace_option(args)  # before the demo account (and its cache) is made
     if wanted is not None and wanted.code != DEMO_MARKETPLACE:
         raise UsageError("the demo account sells in the US marketplace only")
-    return AccountService.for_demo(reset=args.reset)
+    return AccountService.for_demo(reset=args.reset, scenario=args.scenario)
 
 
 async def _report(args: argparse.Namespace, profile: Profile | None) -> int:

@@ -15,7 +15,7 @@ import signal
 from typing import NoReturn
 
 from asin_tui.cli import UsageError
-from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.account import SCENARIOS, SandboxAccount
 from asin_tui.sandbox.app import (
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
@@ -61,6 +61,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         choices=ACCOUNT_STATUSES,
         default="NORMAL",
         help="the Account Health status the seller is in (default NORMAL)",
+    )
+    serve.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="default",
+        help="the seller's situation (vacation: the account is in vacation mode, every "
+        "seller-fulfilled offer inactive with no issue)",
+    )
+    serve.add_argument(
+        "--tidy",
+        action="store_true",
+        help="answer without the variety of real accounts (localised messages, varied issue "
+        "shapes, lagging statuses, offer-only and B2B listings: on by default)",
     )
     serve.add_argument(
         "--faults",
@@ -153,6 +166,8 @@ def account_for(args: argparse.Namespace) -> SandboxAccount:
         problem_share=args.problem_share,
         marketplace=args.marketplace.upper(),
         account_status=args.account_status,
+        tidy=args.tidy,
+        scenario=args.scenario,
         hostile=args.hostile,
     )
 
@@ -165,6 +180,10 @@ def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
     ]
     if account.account_status != "NORMAL":
         lines.append(f"Account Health status: {account.account_status}")
+    if account.params.scenario != "default":
+        lines.append(f"Scenario: {account.params.scenario}")
+    if account.params.tidy:
+        lines.append("Tidy answers: none of the variety of real accounts.")
     if account.params.hostile:
         lines.append("Hostile strings: a few listings carry escape sequences, bidi and markup.")
     if fault_spec:

@@ -59,7 +59,7 @@ def _config(args: argparse.Namespace) -> Config | None:
 def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory | None:
     """The account to open, or None for the welcome screen (no config file yet)."""
     if wants_demo(args):
-        return lambda: AccountService.for_demo(reset=args.reset)
+        return lambda: AccountService.for_demo(reset=args.reset, scenario=args.scenario)
     if config is None:
         return None
     try:

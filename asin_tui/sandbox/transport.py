@@ -63,28 +63,36 @@ def _to_httpx(answer: SandboxResponse) -> httpx.Response:
     return httpx.Response(answer.status, headers=answer.headers, content=answer.body)
 
 
-def demo_account_path() -> Path:
-    """Where the demo account's changes (the fixes a user applied) are kept between runs."""
-    return paths.data_dir() / DEMO_ACCOUNT_FILE
+def demo_account_path(scenario: str = "default") -> Path:
+    """Where the demo account's changes (the fixes a user applied) are kept between runs; a
+    scenario other than the default keeps its own."""
+    if scenario == "default":
+        return paths.data_dir() / DEMO_ACCOUNT_FILE
+    return paths.data_dir() / DEMO_ACCOUNT_FILE.replace(".json", f"-{scenario}.json")
 
 
-def demo_app(reset: bool = False, *, patch_delay: float | None = None) -> SandboxApp:
+def demo_app(
+    reset: bool = False, *, patch_delay: float | None = None, scenario: str = "default"
+) -> SandboxApp:
     """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
     earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh.
+    ``patch_delay`` (default ``DEMO_PATCH_DELAY``) is how long an ACCEPTED patch takes to
+    show; ``scenario`` ("vacation": the seller's account in vacation mode) is an account of its
+    own, with its own saved fixes.
 
     A data folder that cannot be used (not a folder, no permission, a full disk) does not
     stop the demo: it runs in memory, and ``app.account.notices`` says the fixes won't be
     kept and why (so does a journal that had to be set aside)."""
     delay = DEMO_PATCH_DELAY if patch_delay is None else patch_delay
-    path = demo_account_path()
+    path = demo_account_path(scenario)
     try:
         ensure_private_dir(path.parent)
         make_private_files(path)  # the demo seller's listings: nobody else's to read
         if reset:
             path.unlink(missing_ok=True)
-        account = SandboxAccount.load_or_create(path)
+        account = SandboxAccount.load_or_create(path, scenario=scenario)
     except OSError as exc:
-        account = SandboxAccount()
+        account = SandboxAccount(scenario=scenario)
         reason = exc.strerror or str(exc)
         account.notices.append(f"demo fixes won't be kept: {path.parent}: {reason}")
         return SandboxApp(account, patch_delay=delay)

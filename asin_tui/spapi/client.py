@@ -836,12 +836,13 @@ def sandbox_profile(
     )
 
 
-def open_demo_client(reset: bool = False) -> SpApi:
+def open_demo_client(reset: bool = False, scenario: str = "default") -> SpApi:
     """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
-    ``reset`` starts the demo account fresh."""
+    ``reset`` starts the demo account fresh; ``scenario`` picks the account (sandbox
+    SCENARIOS, e.g. "vacation")."""
     from asin_tui.sandbox.transport import demo_app
 
-    return open_sandbox_app_client(demo_app(reset))
+    return open_sandbox_app_client(demo_app(reset, scenario=scenario))
 
 
 def open_sandbox_app_client(app: SandboxApp) -> SpApi:
