@@ -38,18 +38,26 @@ class AccountCause:
 
     @property
     def banner(self) -> str:
-        return f"⚠ {self.title}: {len(self.skus)} listings — {self.fix}"
+        """One line for the list: the count and the cause first, what to do after."""
+        return f"⚠ {len(self.skus)} {self.short}"
+
+    @property
+    def short(self) -> str:
+        return (
+            "in-stock MFN listings off sale with no reason given: holiday mode? Seller "
+            "Central → Settings → Account Info → Listing Status"
+        )
 
 
 def unexplained_unbuyable(record: ListingRecord) -> bool:
-    """A merchant-fulfilled listing with stock that Amazon marks not buyable with no issue,
-    no enforcement and no other cause (its only finding says Amazon gives no reason)."""
+    """A merchant-fulfilled listing with stock that Amazon marks not buyable while nothing
+    stops the sale: the engine's "no reason given" finding (it is only made when no issue,
+    enforcement, stock, price or restriction explains it; hints and warnings may remain)."""
     return (
         record.state is State.INACTIVE
         and record.fulfillment_channel == "MFN"
         and (record.quantity or 0) > 0
-        and bool(record.findings)
-        and all(f.code == codes.LISTING_CLOSED and f.issue_code is None for f in record.findings)
+        and any(f.code == codes.LISTING_CLOSED and f.issue_code is None for f in record.findings)
     )
 
 

@@ -48,3 +48,32 @@ def test_a_few_or_explained_listings_are_not_an_account_cause():
     out_of_stock = [held(f"OOS-{i}", quantity=0) for i in range(50)]
     fba = [held(f"FBA-{i}", channel="AMAZON_NA") for i in range(50)]
     assert account_causes(out_of_stock + fba) == ()
+
+
+def test_the_sandbox_vacation_scenario_is_one_account_cause():
+    """The sandbox's vacation account (every MFN offer inactive, no issue): the listings it
+    meant as vacation-only are the account cause's listings."""
+    from datetime import UTC, datetime
+
+    from asin_tui.sandbox.account import SandboxAccount
+    from asin_tui.spapi.parse import LISTING_SECTIONS, parse_listing
+
+    now = datetime(2026, 11, 27, 9, tzinfo=UTC)
+    account = SandboxAccount(now=now, scenario="vacation", listings=120)
+    sections = [s for s in LISTING_SECTIONS if s != "procurement"]
+    records = []
+    for sku in account.search():
+        evidence = Evidence(parse_listing(account.item(sku, sections), US))
+        records.append(ListingRecord.build(evidence, diagnose(evidence, now=now)))
+    (cause,) = account_causes(records)
+    meant = {r.sku for r in records if "ACCOUNT_VACATION" in account.intended_causes(r.sku)}
+    assert set(cause.skus) <= meant and len(cause.skus) >= VACATION_MIN_LISTINGS
+    in_stock_alone = {
+        r.sku
+        for r in records
+        if r.sku in meant
+        and r.fulfillment_channel == "MFN"
+        and (r.quantity or 0) > 0
+        and account.intended_causes(r.sku) == {"ACCOUNT_VACATION"}
+    }
+    assert in_stock_alone <= set(cause.skus)

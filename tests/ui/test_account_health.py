@@ -218,4 +218,4 @@ async def test_holiday_mode_is_one_banner_not_a_cause_per_row():
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         text = banner_text(app)
-        assert text is not None and "holiday mode" in text and "12 listings" in text
+        assert text is not None and "holiday mode" in text and "12 in-stock MFN listings" in text
