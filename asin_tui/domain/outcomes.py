@@ -35,6 +35,9 @@ WAIT_FOR = {
 }
 
 
+PROCESSING = "Amazon to process your change"  # how a wait for an accepted patch starts
+
+
 class OutcomeKind(StrEnum):
     RESOLVED = "resolved"
     WAITING = "waiting"
@@ -188,7 +191,7 @@ def _waits(
     if pending is not None:
         yield Wait(
             "patch",
-            f"Amazon to process your change ({pending.text()})",
+            f"{PROCESSING} ({pending.text()})",
             pending.submitted_at + WAIT_FOR["patch"],
         )
     inv = plan.evidence.inventory

@@ -23,11 +23,14 @@ from asin_tui.domain.models import WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
-from asin_tui.service import DEMO_PROFILE
+from asin_tui.service import DEMO_PROFILE, AccountService
 from asin_tui.store.progress import Outcome, PatchMode, ProgressStore
+from asin_tui.ui.app import make_app
+from asin_tui.ui.progress import saved_progress
 from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.wizard import WizardScreen
+from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.ui.test_wizard import pick_outcome
 from tests.ui.test_wizard_demo import (
     SIZE,
@@ -111,7 +114,9 @@ async def test_verify_waits_while_amazon_processes_and_rechecks_by_itself(clock)
         assert screen.state.verification.failing_step is WizardStep.STOCK  # what it read
         assert not screen.check_action("fix_failing", ()), "f is not offered meanwhile"
         assert screen._recheck_timer is not None, "it re-checks by itself"
-        assert screen.state.progress.outcome is Outcome.OPEN
+        kept = saved(screen, sku)  # left now, the next sync would re-check it too
+        assert kept.outcome is Outcome.WAITING
+        assert kept.waiting_for.startswith("Amazon to process your change (submitted ")
 
         clock.process_patches()
         screen.auto_recheck()  # what the timer calls: the re-read, awaited
@@ -240,3 +245,35 @@ async def test_an_at_risk_listing_is_recorded_with_its_deadline(clock):
         await press(pilot, "escape")
         await settle(pilot)
         assert pilot.app.screen.view.progress[sku] == "At risk"
+
+
+async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
+    """Issue 9 item 7: `--demo --reset` makes a fixed listing inactive again; the first sync
+    notices it is no longer in the state it was resolved in and reopens it."""
+    sku = demo_sku(codes.OUT_OF_STOCK_MFN)
+    async with demo_app().run_test(size=SIZE) as pilot:  # patches apply at once here
+        screen = await open_wizard(pilot, sku)
+        await restock_and_submit(pilot, screen)
+        assert screen.state.verification.resolved
+        marketplace_id = screen.service.marketplace_id
+    store = ProgressStore(DEMO_PROFILE, marketplace_id)
+    assert (store.get(sku).outcome, store.get(sku).resolved_state) == (Outcome.RESOLVED, "ACTIVE")
+    reset = make_app(partial(AccountService.for_demo, reset=True), progress_loader=saved_progress)
+    async with reset.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)  # the start-up sync, its re-check, the rows
+        listed = pilot.app.screen
+        assert isinstance(listed, ListScreen)
+        assert listed.view.progress[sku] == "Reopened"
+        told = [str(n.message) for n in pilot.app._notifications]
+        assert any(sku in m and "reopened" in m for m in told), told
+        await pilot.press("slash")
+        pilot.app.screen.query_one(FilterInput).value = sku
+        await press(pilot, "enter", "w")
+        wizard = pilot.app.screen
+        assert isinstance(wizard, WizardScreen)
+        assert wizard.state.step is WizardStep.OVERVIEW, "a new round"
+        assert wizard.state.progress.outcome is Outcome.OPEN
+    reopened = store.get(sku)
+    assert reopened.outcome is Outcome.OPEN
+    assert "INACTIVE again after it was resolved on" in reopened.check_note

@@ -16,6 +16,7 @@ from typing import Any
 from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft, case_filename
 from asin_tui.domain.models import Diagnosis, Evidence, Issue, Listing, WizardStep
 from asin_tui.domain.outcomes import (
+    PROCESSING,
     OutcomeKind,
     OutcomeOption,
     PendingPatch,
@@ -250,7 +251,14 @@ class WizardState:
         self.pending = processing(listing, self.accepted()) if listing is not None else None
         if self.pending is not None and after.needs_attention:
             self.set_status(WizardStep.VERIFY, Status.PENDING)
+            if self.progress.outcome is Outcome.OPEN:  # so the next sync re-checks it too
+                wait = next(o.wait for o in self.options(datetime.now(UTC)) if o.wait)
+                self.progress.set_outcome(
+                    Outcome.WAITING, waiting_for=wait.what, recheck_at=wait.recheck_at
+                )
             return result
+        if self.pending is not None or self.progress.waiting_for.startswith(PROCESSING):
+            self.progress.set_outcome(Outcome.OPEN)  # processed: the verdict below stands
         self.pending = None
         unresolved = result.steps_needing_action
         for step in FIXING_STEPS:
@@ -388,7 +396,9 @@ def _new_round(progress: SkuProgress, plan: WizardPlan) -> None:
     """Start over at the Overview, every step's status from the plan; notes, checklist ticks,
     the patches sent and the earlier case draft stay as history."""
     now = datetime.now(UTC)
+    why = progress.check_note  # a sync's 'reopened …': why this round started
     progress.set_outcome(Outcome.OPEN)
+    progress.check_note = why
     progress.current_step = WizardStep.OVERVIEW
     progress.draft = DraftProgress(updated_at=now)
     for step_plan in plan.steps:
