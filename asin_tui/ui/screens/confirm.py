@@ -126,7 +126,7 @@ class ConfirmScreen(DismissOnce, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Label(data(self.title_text), classes="dialog-title")
             yield Static(data(self.detail), id="confirm-detail")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No", variant="primary", id="confirm-no")

@@ -366,7 +366,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         if row >= len(self.view):
             if row == 0 and self.empty_text:
                 style = self.get_component_rich_style("listing-table--empty")
-                return Strip([Segment(fit_cell(self.empty_text, width), style)])
+                return Strip([Segment(fit_cell(visible(self.empty_text), width), style)])
             return Strip.blank(width, self.rich_style)
         # (a column scroll clears the lines: the offset need not be in the key)
         key = (self.view.rows[row], width, row == self.cursor_row, self.has_focus)
