@@ -1,9 +1,12 @@
 """`asin-tui diagnose LISTING`: why one listing is not live, from SP-API response bodies.
 
-LISTING is a getListingsItem response body (a file, or ``-`` for stdin); ``--inventory`` and
-``--restrictions`` take raw getInventorySummaries / getListingsRestrictions bodies. Prints one
-JSON object (``Diagnosis.to_dict``) or the same for a person. Exit 0: buyable, discoverable and
-nothing needs attention; 1: needs attention; 2: an input cannot be read (one line on stderr).
+LISTING is what a seller pastes (a file, or ``-`` for stdin): a getListingsItem body, a
+searchListingsItems page (one result per item), a putListingsItem / patchListingsItem answer,
+any of them inside python-amazon-sp-api's ApiResponse; ``--inventory`` and ``--restrictions``
+take raw getInventorySummaries / getListingsRestrictions bodies. Prints one JSON object
+(``Diagnosis.to_dict``; a list for a search page) or the same for a person. Exit 0: buyable,
+discoverable and nothing needs attention; 1: needs attention; 2: the input holds no listing
+(not JSON, an SP-API error body, another operation's answer; one line on stderr).
 """
 
 from __future__ import annotations
@@ -50,16 +53,18 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "diagnose",
         help="explain why one listing is not live (from SP-API JSON)",
         description=(
-            "Diagnose one listing from a getListingsItem response body. Exit 0 when it is "
-            "buyable, discoverable and nothing needs attention, 1 when it needs attention, "
-            "2 when an input cannot be read."
+            "Diagnose listings from what SP-API answered: a getListingsItem body, a "
+            "searchListingsItems page (one result per item), or a putListingsItem / "
+            "patchListingsItem answer. Exit 0 when it is buyable, discoverable and nothing "
+            "needs attention, 1 when it needs attention, 2 when the input holds no listing."
         ),
     )
     parser.add_argument(
         "listing",
         metavar="LISTING",
-        help="getListingsItem response body (JSON file, or - for stdin); ask for "
-        "includedData=summaries,attributes,issues,offers,fulfillmentAvailability,relationships",
+        help="getListingsItem / searchListingsItems / put or patch answer body (JSON file, or - "
+        "for stdin); ask for includedData=summaries,attributes,issues,offers,"
+        "fulfillmentAvailability,relationships",
     )
     parser.add_argument(
         "--inventory", metavar="FILE", help="getInventorySummaries response body (FBA)"
