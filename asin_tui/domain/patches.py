@@ -481,10 +481,11 @@ def _text(raw: Any) -> str | None:
 
 def _schedule_amount(raw: Any) -> Decimal | None:
     """``[{"schedule": [{"value_with_tax": 19.99}]}]`` → Decimal('19.99'); None when there is
-    no finite amount in that shape."""
-    for price in _objects(raw):
-        for slot in _objects(price.get("schedule")):
-            amount = slot.get("value_with_tax")
+    no finite amount in that shape. A price or schedule given as one object instead of a list
+    of them, and ``value`` for ``value_with_tax``, are read too (pasted bodies have both)."""
+    for price in _one_or_many(raw):
+        for slot in _one_or_many(price.get("schedule")):
+            amount = slot.get("value_with_tax", slot.get("value"))
             if isinstance(amount, (int, float, str)) and not isinstance(amount, bool):
                 try:
                     value = Decimal(str(amount))
@@ -492,6 +493,10 @@ def _schedule_amount(raw: Any) -> Decimal | None:
                     return None
                 return value if value.is_finite() else None
     return None
+
+
+def _one_or_many(raw: Any) -> list[Mapping[str, Any]]:
+    return [raw] if isinstance(raw, Mapping) else _objects(raw)
 
 
 def _selector_template(listing: Listing, spec: AttributeSpec) -> dict[str, Any]:

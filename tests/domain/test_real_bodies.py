@@ -96,3 +96,24 @@ def test_a_missing_product_identifier_offers_the_gtin_exemption():
     listing = Listing("G", "ATVPDKIKX0DER", status=frozenset(), issues=(issue,))
     (f,) = [f for f in diagnose(Evidence(listing), now=NOW).findings if f.issue_code]
     assert f.code == codes.MISSING_ATTRIBUTE and "GTIN exemption" in f.fix
+
+
+def test_prices_in_the_attribute_shapes_sellers_paste():
+    """our_price as a list (Amazon's) or as one object, a schedule with null start/end dates,
+    a discounted price and a B2B quantity plan beside it: the consumer price is read."""
+    from decimal import Decimal
+
+    from asin_tui.domain.patches import price_band
+
+    (listing,) = parse_listing_bodies(body("b2b_offer_price_object.json"), None)
+    assert price_band(listing).price == Decimal("99.5")
+    entry = dict(listing.attributes["purchasable_offer"][0])
+    entry["our_price"] = {"schedule": {"start_at": None, "end_at": None, "value_with_tax": 97}}
+    entry["minimum_seller_allowed_price"] = [{"schedule": [{"value": 98}]}]
+    changed = Listing(
+        listing.sku,
+        listing.marketplace_id,
+        attributes={"purchasable_offer": [entry]},
+    )
+    band = price_band(changed)
+    assert (band.price, band.minimum) == (Decimal("97"), Decimal("98")) and band.conflict
