@@ -73,22 +73,25 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-async def patch_a_title(account: SandboxAccount) -> str:
-    """Send a hostile item_name with a real patchListingsItem; the sandbox ACCEPTS it."""
+async def send_hostile_title(service: AccountService, title: str) -> str:
+    """Sync, then send ``title`` as the item_name of a listing needing attention with a real
+    patchListingsItem through the client; the sandbox ACCEPTS it. Returns that SKU."""
+    await service.sync(include_all=False)
+    sku = next(r.sku for r in service.cached_records(all_listings=False) if "HOSTILE" not in r.sku)
+    patch = {
+        "op": "replace",
+        "path": "/attributes/item_name",
+        "value": [{"value": title, "language_tag": "en_US", "marketplace_id": US}],
+    }
+    result = await service.patch(sku, [patch], preview=False)
+    assert result.status == "ACCEPTED"
+    return sku
+
+
+async def patch_a_title() -> str:
     service = AccountService.for_profile(load_config().profile("h"))
     try:
-        await service.sync(include_all=False)
-        sku = next(
-            r.sku for r in service.cached_records(all_listings=False) if "HOSTILE" not in r.sku
-        )
-        patch = {
-            "op": "replace",
-            "path": "/attributes/item_name",
-            "value": [{"value": PATCHED_TITLE, "language_tag": "en_US", "marketplace_id": US}],
-        }
-        result = await service.patch(sku, [patch], preview=False)
-        assert result.status == "ACCEPTED"
-        return sku
+        return await send_hostile_title(service, PATCHED_TITLE)
     finally:
         await service.aclose()
 
@@ -105,7 +108,7 @@ def test_the_fixture_really_serves_hostile_text(profile) -> None:
 
 def test_report_table_shows_hostile_text_visibly(capsys, profile, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")  # wide enough that no title is cut
-    patched = asyncio.run(patch_a_title(profile))
+    patched = asyncio.run(patch_a_title())
     code, out, err = run(capsys, "report", "--profile", "h", "--format", "table")
     assert code == 1
     assert_safe(out, err)

@@ -30,6 +30,7 @@ from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
+from tests.cli.test_hostile_output import send_hostile_title
 from tests.test_service import TIME_SCALE, make_service
 from tests.ui.conftest import settle
 
@@ -66,15 +67,7 @@ async def hostile_service():
     """The real service and client on the hostile sandbox, one title patched for real."""
     account = SandboxAccount(seed=5, listings=60, hostile=True)
     service = make_service(SandboxApp(account, time_scale=TIME_SCALE))
-    await service.sync(include_all=False)
-    sku = next(r.sku for r in service.cached_records(all_listings=False) if "HOSTILE" not in r.sku)
-    patch = {
-        "op": "replace",
-        "path": "/attributes/item_name",
-        "value": [{"value": PATCHED_TITLE, "language_tag": "en_US", "marketplace_id": US}],
-    }
-    result = await service.patch(sku, [patch], preview=False)
-    assert result.status == "ACCEPTED"
+    sku = await send_hostile_title(service, PATCHED_TITLE)
     await service.sync(include_all=False)  # the cache now has the patched title
     return service, account, sku
 
