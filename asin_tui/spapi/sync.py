@@ -336,10 +336,28 @@ class _Evidence:
     def __init__(self, api: SpApi, tally: _Tally) -> None:
         self._api = api
         self._tally = tally
-        self.inventory = _Batches(INVENTORY_BATCH, self._inventory_by_sku, tally, "inventory")
-        self.catalog = _Batches(CATALOG_SEARCH_MAX, api.search_catalog_items, tally, "catalog")
+        inventory, catalog = self._inventory_by_sku, api.search_catalog_items
+        self.inventory = _Batches(
+            INVENTORY_BATCH, lambda keys: self._again(lambda: inventory(keys)), tally, "inventory"
+        )
+        self.catalog = _Batches(
+            CATALOG_SEARCH_MAX, lambda keys: self._again(lambda: catalog(keys)), tally, "catalog"
+        )
         self._restrictions = _Once()
         self._product_types = _Once()
+
+    async def _again(self, call: Callable[[], Awaitable[T]]) -> T:
+        """An evidence call that failed after all its retries is tried again a little later
+        (LATER_ROUNDS times, the pause growing as for search pages) before its listing goes
+        without it: a burst of throttling costs time, not evidence."""
+        for attempt in range(LATER_ROUNDS + 1):
+            try:
+                return await call()
+            except SpApiError as exc:
+                if not exc.retryable or attempt == LATER_ROUNDS:
+                    raise
+            await asyncio.sleep(self._api.backoff.base * LATER_PAUSE * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def gather(self, synced: SyncedListing, listing: Listing) -> None:
         """Fill ``synced`` with what can explain ``listing``. A call that gives up leaves its
@@ -408,7 +426,7 @@ class _Evidence:
     def _restrictions_for(self, asin: str, condition: str | None) -> Awaitable[list[Any]]:
         async def fetch() -> list[Any]:
             self._tally.expect("restrictions")
-            body = await self._api.restrictions(asin, condition)
+            body = await self._again(lambda: self._api.restrictions(asin, condition))
             self._tally.add("restrictions")
             restrictions = body.get("restrictions")
             if not isinstance(restrictions, list):
@@ -425,7 +443,9 @@ class _Evidence:
 
         async def fetch() -> tuple[dict, dict]:
             self._tally.expect("product types")
-            definition_and_schema = await self._api.product_type(*requirements_for_key(key))
+            definition_and_schema = await self._again(
+                lambda: self._api.product_type(*requirements_for_key(key))
+            )
             self._tally.add("product types")
             return definition_and_schema
 
@@ -637,6 +657,7 @@ class _Gap:
     error: SpApiError  # why the last try failed
     retry: Callable[[], Awaitable[None]]  # fetches it (a failure there adds a new gap)
     at_most: int | None  # how many listings it can hold (None: unknown)
+    spot: str | None = None  # where in it (the page token; None: its start)
     rounds: int = 0  # how many later rounds tried it already
 
     @property
@@ -653,12 +674,18 @@ class _Gap:
 async def _fill_gaps(run: _Run) -> None:
     """Try again what failed after its retries (pages, listing batches), in rounds with a
     growing pause, so that a burst of throttling or a short outage costs time, not listings.
-    What still fails after LATER_ROUNDS is named in ``failed`` with how much it can hold."""
-    for attempt in range(LATER_ROUNDS):
-        if not run.gaps:
+    Each gap is tried again up to LATER_ROUNDS times (a page that comes on its second try
+    may lead to a next page that fails: that one gets its own tries); what still fails is
+    named in ``failed`` with how much it can hold."""
+    while run.gaps:
+        spent = [gap for gap in run.gaps if gap.rounds >= LATER_ROUNDS]
+        gaps = [gap for gap in run.gaps if gap.rounds < LATER_ROUNDS]
+        run.gaps = []
+        for gap in spent:
+            run.give_up(gap)
+        if not gaps:
             return
-        gaps, run.gaps = run.gaps, []
-        pause = run.api.backoff.base * LATER_PAUSE * 2**attempt
+        pause = run.api.backoff.base * LATER_PAUSE * 2 ** min(gap.rounds for gap in gaps)
         run.tally.emit(
             "search",
             f"{len(gaps)} page{'s' if len(gaps) != 1 else ''} failed; trying again in "
@@ -666,17 +693,15 @@ async def _fill_gaps(run: _Run) -> None:
             waiting=True,
         )
         await asyncio.sleep(pause)
-        await _all(_retry(run, gap, attempt + 1) for gap in gaps)
-    for gap in run.gaps:
-        run.give_up(gap)
-    run.gaps = []
+        await _all(_retry(run, gap) for gap in gaps)
 
 
-async def _retry(run: _Run, gap: _Gap, rounds: int) -> None:
+async def _retry(run: _Run, gap: _Gap) -> None:
     before = len(run.gaps)
     await gap.retry()
-    for new in run.gaps[before:]:  # failed again (or further on): remember the rounds
-        new.rounds = max(new.rounds, rounds)
+    for new in run.gaps[before:]:  # the same page failing again: one more round spent
+        if new.key == gap.key and new.spot == gap.spot:
+            new.rounds = gap.rounds + 1
 
 
 async def sync_account(
@@ -889,6 +914,7 @@ class _Pages:
                         exc,
                         lambda token=token, fetched=fetched: self.resume(token, fetched),
                         max(0, self.total - fetched),
+                        spot=token,
                     )
                 )
                 return
@@ -913,6 +939,7 @@ class _Pages:
                     exc,
                     lambda: self.resume(token, fetched),
                     max(0, self.total - fetched),
+                    spot=token,
                 )
             )
             return

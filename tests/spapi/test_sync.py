@@ -438,7 +438,9 @@ async def test_sync_under_heavy_faults_names_exactly_what_it_could_not_fetch(dem
     result = await sync_account(api)
     expected = needing_attention(demo_account)
     returned = {s.sku for s in result.listings}
-    assert result.failed and result.complete is (set(result.failed) <= {ACCOUNT_HEALTH})
+    # what fails after its retries is tried again later in the sync (issue 8 item 3), so
+    # heavy faults may well cost nothing; whatever still failed is named below
+    assert result.complete is (set(result.failed) <= {ACCOUNT_HEALTH})
     assert returned <= expected
     lost_searches = [key for key in result.failed if key.startswith("search: ")]
     if not lost_searches:

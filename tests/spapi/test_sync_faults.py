@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 
 import httpx
 import pytest
@@ -127,13 +128,42 @@ async def test_a_faulty_sync_returns_the_clean_set_or_names_the_exact_gap(accoun
     assert_same_evidence_or_named(clean_result, result)
 
 
+class EveryPageFailsTwice(SandboxTransport):
+    """Each search page (each distinct request) answers 429 the first two times it is asked."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        super().__init__(app)
+        self.asked: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/listings/2021-08-01/items/" in request.url.path:
+            self.asked[str(request.url)] += 1
+            if self.asked[str(request.url)] <= 2:
+                body = {
+                    "errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota."}]
+                }
+                return httpx.Response(429, json=body)
+        return await super().handle_async_request(request)
+
+
 async def test_a_page_that_gives_up_is_fetched_again_later_in_the_same_sync(account):
-    """Half the calls throttled and a single try each: pages fail all the time, and are
-    fetched again once the rest is in — nothing is lost."""
+    """Every page gives up on its single try, twice: each is asked again later in the sync,
+    from its page token, until it comes — nothing is lost."""
     clean, _ = await synced_skus(account)
-    skus, result = await synced_skus(account, "429=0.5", seed=4, tries=1)
-    assert skus == clean
-    assert not [key for key in result.failed if key.startswith("search: ")]
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    transport = EveryPageFailsTwice(app)
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    async with SpApi(
+        profile,
+        http_client=httpx.AsyncClient(transport=transport),
+        limiter=RateLimiter(time_scale=TIME_SCALE),
+        backoff=Backoff(tries=1).scaled(TIME_SCALE),
+    ) as api:
+        result = await sync_account(api, account_health=False)
+    assert {s.sku for s in result.listings} == clean
+    assert result.complete and not result.missing
+    pages = [url for url in transport.asked if "pageToken" in url]
+    assert pages and all(transport.asked[url] == 3 for url in transport.asked)
 
 
 async def test_split_windows_under_faults(account, monkeypatch):
