@@ -31,11 +31,12 @@ from asin_tui.domain.marketplaces import (
     marketplace_by_id,
     resolve_marketplace,
 )
-from asin_tui.domain.models import Diagnosis, Evidence, Finding, Restriction, Severity
+from asin_tui.domain.models import Diagnosis, Evidence, Finding, Listing, Restriction, Severity
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.spapi.parse import (
     MalformedResponse,
     error_body,
+    is_listing_collection,
     parse_inventory_summaries,
     parse_listing_bodies,
     parse_restrictions,
@@ -88,11 +89,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     marketplace_id = _marketplace_id(args.diagnose_marketplace or args.marketplace)
-    listings = _read(
-        args.listing,
-        "getListingsItem",
-        lambda body: parse_listing_bodies(body, marketplace_id),
-    )
+    collection = False
+
+    def listings_in(body: Any) -> list[Listing]:
+        nonlocal collection
+        collection = is_listing_collection(body)  # a search page: a list of results
+        return parse_listing_bodies(body, marketplace_id)
+
+    listings = _read(args.listing, "getListingsItem", listings_in)
     if any(not listing.marketplace_id for listing in listings):
         known = _profile_marketplace(args)
         if known:
@@ -124,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         evidence = Evidence(listing, inventory=inventory, restrictions=restrictions)
         results.append(diagnose(evidence))
     out = sys.stdout
-    several = len(results) > 1
+    several = collection or len(results) > 1
     if (args.format or ("text" if out.isatty() else "json")) == "json":
         data = [r.to_dict() for r in results] if several else results[0].to_dict()
         document = json.dumps(data, indent=2, ensure_ascii=False)

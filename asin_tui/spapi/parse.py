@@ -287,6 +287,15 @@ def is_submission(body: Any) -> bool:
     )
 
 
+def is_listing_collection(body: Any) -> bool:
+    """A searchListingsItems page or a list of Items (however wrapped): its results are a
+    list, even when it holds one item."""
+    body = unwrap_body(body)
+    return isinstance(body, list) or (
+        isinstance(body, Mapping) and "items" in body and "sku" not in body
+    )
+
+
 def parse_listing_bodies(body: Any, marketplace_id: str | None) -> list[Listing]:
     """Every listing a pasted body holds: a getListingsItem Item, a searchListingsItems page
     (``{numberOfResults, items}``: one per item), a submission answer, a bare list of Items,

@@ -290,3 +290,12 @@ def test_a_python_printed_apiresponse_is_read_as_literals(capsys, tmp_path):
     assert main(["diagnose", str(hostile)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "is not JSON" in err and "pwned" not in out + err
+
+
+def test_a_search_page_with_one_item_is_still_a_list(capsys, tmp_path):
+    page = json.loads((REAL / "search_page_two_items.json").read_text())
+    page["items"] = page["items"][:1]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"payload": page}))
+    code, results = diagnose_json(capsys, str(path))
+    assert code == 0 and [r["sku"] for r in results] == ["TC-ZDPI-9B4E"]
