@@ -223,3 +223,17 @@ def test_config_show_is_safe(capsys) -> None:
     assert code == 2
     assert_safe(out, err)
     assert 'profiles."evil\\x1b]0;title\\x07"' in err
+
+
+def test_a_lone_surrogate_neither_crashes_nor_reaches_the_terminal(capsys, profile, tmp_path):
+    """JSON can carry "\\ud800": stdout's UTF-8 encoder would raise on it raw."""
+    body = profile.item(hostile.LISTINGS[0][0], ["summaries", "attributes", "issues", "offers"])
+    body["sku"] = "SUR\ud800X"
+    source = tmp_path / "item.json"
+    source.write_text(json.dumps(body), encoding="utf-8")
+    for fmt in ("json", "text"):
+        code, out, err = run(capsys, "diagnose", str(source), "--format", fmt)
+        assert code == 1
+        assert_safe(out, err)
+        assert "SUR\\ud800X" in out
+        out.encode("utf-8")
