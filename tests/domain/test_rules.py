@@ -509,8 +509,9 @@ def test_condition_specific_restriction_only_for_that_condition():
 
 
 def test_a_brand_gate_asked_for_one_condition_offers_no_other_condition():
-    """Amazon echoes the condition asked about on every restriction; only a message about
-    the condition makes another condition a way out."""
+    """Amazon echoes the condition asked about on every restriction; only a gate on a
+    non-new condition makes another condition a way out (decided from the condition type,
+    never from the message, which Amazon localises)."""
     brand = Restriction(
         US,
         "new_new",

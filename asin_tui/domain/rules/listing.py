@@ -217,7 +217,10 @@ def restriction_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
             ):
                 approval.append(text)
                 links += [link.url for link in reason.links]
-                condition_gated |= bool(condition) and "condition" in reason.message.lower()
+                # a gate on a used/refurbished/collectible condition: the same product may
+                # be allowed in another one (decided from the condition, not the message,
+                # which Amazon localises; a gate asked for New is the brand's or category's)
+                condition_gated |= _condition_gate(restriction.condition_type)
             else:
                 refused.append(text)
     impact = Impact.NOTE if ctx.listing.buyable else Impact.BLOCKS_SALE
@@ -253,6 +256,10 @@ def restriction_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
             attributes=("condition_type",) if condition_gated else (),
             step=POLICY,
         )
+
+
+def _condition_gate(condition_type: str | None) -> bool:
+    return bool(condition_type) and not str(condition_type).startswith("new_")
 
 
 def price_band_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
