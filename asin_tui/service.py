@@ -649,7 +649,9 @@ def _with_last_good(raw: RawEvidence, cache: ListingCache) -> RawEvidence:
     gaps = {section: dict(gap) for section, gap in raw.gaps.items()}
     for section, gap in gaps.items():
         earlier = old.gaps.get(section)
-        if earlier is not None and not earlier.get("as_of"):
+        if not isinstance(earlier, Mapping):
+            earlier = None
+        if earlier is not None and not _moment(earlier.get("as_of")):
             continue  # the last sync had nothing good for it either
         if section == "inventory" and old.inventory is not None:
             values["inventory"] = old.inventory
@@ -666,16 +668,27 @@ def _with_last_good(raw: RawEvidence, cache: ListingCache) -> RawEvidence:
 def _gaps(raw: RawEvidence) -> tuple[EvidenceGap, ...]:
     gaps = []
     for section, gap in raw.gaps.items():
-        as_of = gap.get("as_of")
+        if not isinstance(gap, Mapping):  # a row tampered with: the gap is still a gap
+            gap = {}
         gaps.append(
             EvidenceGap(
-                section=section,
+                section=str(section),
                 call=str(gap.get("call") or section),
                 error=str(gap.get("error") or "failed"),
-                as_of=datetime.fromisoformat(as_of) if isinstance(as_of, str) else None,
+                as_of=_moment(gap.get("as_of")),
             )
         )
     return tuple(gaps)
+
+
+def _moment(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _parse_or_raise(build: Callable[[], Any]) -> Any:

@@ -6,6 +6,8 @@ service's diagnosis and the report JSON."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import httpx
 import pytest
 
@@ -140,3 +142,19 @@ async def test_a_stale_answer_keeps_its_first_date_over_several_failed_syncs(acc
     transport.down = set()
     await service.sync(include_all=False)
     assert service.evidence(sku).gaps == ()  # fresh again: no marker
+
+
+@pytest.mark.parametrize("tampered", ['{"restrictions": 5}', '{"restrictions": {"as_of": "x"}}'])
+async def test_a_gap_marker_tampered_with_in_the_cache_is_still_a_gap(account, setup, tampered):
+    service, transport = setup
+    transport.down = {"restrictions"}
+    await service.sync(include_all=False)
+    sku = next(iter(by_cause(account)[codes.APPROVAL_REQUIRED]))
+    path = service._cache.path
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE evidence SET gaps = ? WHERE sku = ?", (tampered, sku))
+    conn.commit()
+    conn.close()
+    (gap,) = service.evidence(sku).gaps
+    assert gap.section == "restrictions" and gap.as_of is None
+    assert codes.EVIDENCE_NOT_CHECKED in {f.code for f in service.diagnosis(sku).findings}
