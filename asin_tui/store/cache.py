@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -773,6 +774,9 @@ def _make_private(path: Path) -> None:
     # it exists already; or cannot be made (a read-only folder): SQLite says why, as it did
     with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device is no cache: never open it
+            raise CacheError(f"the listing cache {path} is not a regular file; move it away")
     make_private_files(path)
 
 

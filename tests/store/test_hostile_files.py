@@ -227,3 +227,11 @@ def test_a_fifo_as_demo_state_is_set_aside_and_the_demo_report_runs():
     assert result.returncode in (0, 1), result.stderr
     assert "cannot be read (not a regular file: a named pipe (FIFO))" in result.stderr
     assert json.loads(result.stdout)["listings"]
+
+
+def test_a_fifo_as_the_listing_cache_is_refused_in_one_line():
+    fifo(paths.cache_dir() / "demo-ATVPDKIKX0DER.sqlite3")
+    result = run_cli("report", "--demo", "--format", "json")
+    assert result.returncode == 2
+    assert result.stderr.endswith("is not a regular file; move it away\n")
+    assert result.stderr.count("\n") == 1
