@@ -460,7 +460,7 @@ class ListingCache:
         return (
             f"{len(names)} cached row{'s' if len(names) != 1 else ''} of {self.path.name} could "
             f"not be read and {'were' if len(names) != 1 else 'was'} left out ({shown}); "
-            "the next sync writes them again"
+            f"the next sync writes {'them' if len(names) != 1 else 'it'} again"
         )
 
     def _records(self, rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
