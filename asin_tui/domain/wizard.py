@@ -57,6 +57,7 @@ class Status(StrEnum):
     """Status of a check or a step (the values are what the progress file stores)."""
 
     PASSED = "passed"
+    READY = "ready"  # the fix is entered (or validated by Amazon), not sent yet
     NEEDS_ACTION = "needs_action"
     NOT_APPLICABLE = "not_applicable"
     PENDING = "pending"
@@ -830,6 +831,25 @@ class Draft:
 
 
 QUANTITY_FIELD, PRICE_FIELD = "quantity", "price"
+#: Field problems the seller must fix (content and condition are edits the seller may make).
+MUST_FIX = frozenset({"missing", "invalid", "image"})
+
+
+def draft_ready(plan: WizardPlan, draft: Draft, step: WizardStep) -> bool:
+    """The step's fix is entered and valid (not sent yet): a stock action whose quantity can
+    fix the listing; every attribute that must be fixed typed, and a price that fits its
+    band where the price needs it. False for a step without such inputs."""
+    problems = draft_problems(plan, draft)
+    if step is WizardStep.STOCK:
+        return draft.stock_action is not None and QUANTITY_FIELD not in problems
+    if step is not WizardStep.FIELDS:
+        return False
+    typed_price = any(v is not None for v in (draft.price, draft.minimum, draft.maximum))
+    if not (draft.attributes or typed_price) or PRICE_FIELD in problems:
+        return False
+    if plan.price_needs_action and not typed_price:
+        return False
+    return all(f.name in draft.attributes for f in plan.fields if f.problem in MUST_FIX)
 
 
 def draft_problems(plan: WizardPlan, draft: Draft) -> dict[str, str]:

@@ -97,6 +97,7 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 class StepStatus(StrEnum):
     PASSED = "passed"
+    READY = "ready"
     NEEDS_ACTION = "needs_action"
     NOT_APPLICABLE = "not_applicable"
     PENDING = "pending"

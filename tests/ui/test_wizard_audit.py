@@ -84,7 +84,8 @@ async def test_next_and_back_wait_while_amazon_answers():
         account.release()
         await settle(pilot)
         assert not screen.waiting and screen.state.preview.status == "VALID"
-        assert "5✓" in str(screen.query_one("#wizard-stepper").render())  # the mark follows
+        # the mark follows: + (validated, not sent), never ✓ before Amazon accepted a submit
+        assert "5+" in str(screen.query_one("#wizard-stepper").render())
         await pilot.press("b")
         await settle(pilot)
         assert screen.state.step is WizardStep.STOCK

@@ -309,3 +309,33 @@ async def test_a_german_price_takes_a_decimal_comma_and_is_shown_as_money():
         assert "Set price to 69.99 EUR (was 124.00 EUR)" in shown
         await press(pilot, "escape")
     assert [preview for _, preview in account.sent] == [True]
+
+
+# ---------------------------------------------------------------- the stepper's marks
+
+
+def marks(screen) -> str:
+    return str(screen.query_one("#wizard-stepper").render())
+
+
+async def test_marks_follow_the_work_ready_is_not_done():
+    """Stock turns + once a valid quantity is typed (! again when it is cleared); Apply is +
+    after a VALID preview and ✓ only once Amazon ACCEPTED the real submit."""
+    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        screen = pilot.app.screen
+        assert "2!" in marks(screen)
+        quantity = screen.query_one("#stock-quantity Input", Input)
+        await type_into(pilot, quantity, "12")
+        assert "2+" in marks(screen)
+        await type_into(pilot, quantity, "")
+        assert "2!" in marks(screen)
+        await type_into(pilot, quantity, "12")
+        await press(pilot, "enter")  # Apply: validated
+        assert screen.state.preview.status == "VALID"
+        assert "5+" in marks(screen) and "5✓" not in marks(screen)
+        await press(pilot, "s", "escape")  # reviewed, not sent: still +
+        assert "5+" in marks(screen)
+        await press(pilot, "s", "ctrl+s")
+        assert "5✓" in marks(screen)

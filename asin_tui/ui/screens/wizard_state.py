@@ -33,6 +33,7 @@ from asin_tui.domain.wizard import (
     WizardPlan,
     draft_patches,
     draft_problems,
+    draft_ready,
     verify,
 )
 from asin_tui.store import paths
@@ -119,7 +120,19 @@ class WizardState:
         self.progress.touch()
 
     def status(self, step: WizardStep) -> Status:
-        return Status(self.progress.steps[step].status.value)
+        """The step's status as the stepper shows it: a Stock or Listing-fields step that
+        needs action is READY once its fix is typed and valid (until Verify judges it); Apply is READY after a VALID
+        preview of exactly these patches (PASSED only once Amazon ACCEPTED a real submit)."""
+        saved = Status(self.progress.steps[step].status.value)
+        if (
+            saved is Status.NEEDS_ACTION
+            and self.verification is None  # Verify's verdict on what was sent stands
+            and draft_ready(self.plan, self.draft, step)
+        ):
+            return Status.READY
+        if step is WizardStep.APPLY and saved is Status.READY and not self.preview_valid:
+            return Status.NEEDS_ACTION  # the patches changed since (or a restart): validate
+        return saved
 
     # ------------------------------------------------------------------ notes and checklist
 
@@ -211,7 +224,7 @@ class WizardState:
             )
         )
         self.preview, self.previewed = result, patches
-        self.set_status(WizardStep.APPLY, Status.PASSED if result.ok else Status.NEEDS_ACTION)
+        self.set_status(WizardStep.APPLY, Status.READY if result.ok else Status.NEEDS_ACTION)
 
     def begin_submit(self, patches: list[Patch]) -> PatchRecord:
         """A real submit is about to be sent: its SUBMITTING record, kept before the call so

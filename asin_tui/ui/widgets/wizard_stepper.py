@@ -13,6 +13,7 @@ from asin_tui.domain.wizard import Status
 
 MARKS = {
     Status.PASSED: ("✓", "green"),
+    Status.READY: ("+", "bold cyan"),
     Status.NEEDS_ACTION: ("!", "bold yellow"),
     Status.NOT_APPLICABLE: ("–", "dim"),
     Status.PENDING: ("·", ""),
@@ -21,6 +22,7 @@ MARKS = {
 
 MARK_WORDS = {
     Status.PASSED: "passed",
+    Status.READY: "ready: entered or validated, not sent yet",
     Status.NEEDS_ACTION: "needs action",
     Status.NOT_APPLICABLE: "not applicable",
     Status.PENDING: "pending",
