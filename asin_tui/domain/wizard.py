@@ -252,7 +252,7 @@ def build_plan(
         StepPlan(
             WizardStep.STOCK,
             bool(by_step[WizardStep.STOCK]),
-            _stock_checks(evidence, stock),
+            _stock_checks(evidence, stock, diagnosis.buyable),
             by_step[WizardStep.STOCK],
         ),
         StepPlan(
@@ -422,9 +422,10 @@ def _inbound_tip(inv: InventorySummary) -> str:
     )
 
 
-def _stock_checks(evidence: Evidence, stock: StockPlan) -> tuple[Check, ...]:
+def _stock_checks(evidence: Evidence, stock: StockPlan, buyable: bool) -> tuple[Check, ...]:
+    """``buyable``: the diagnosis's effective flag (Amazon's status lags its enforcements)."""
     if stock.channel == "FBA":
-        return _fba_checks(evidence.listing, stock.inventory)
+        return _fba_checks(buyable, stock.inventory)
     quantity = stock.mfn_quantity
     if quantity is None:
         qty = Check("MFN quantity", Status.NEEDS_ACTION, "no fulfilment availability")
@@ -444,7 +445,7 @@ def _stock_checks(evidence: Evidence, stock: StockPlan) -> tuple[Check, ...]:
     return (qty, handling)
 
 
-def _fba_checks(listing: Listing, inv: InventorySummary | None) -> tuple[Check, ...]:
+def _fba_checks(buyable: bool, inv: InventorySummary | None) -> tuple[Check, ...]:
     if inv is None:
         return (Check("FBA inventory", Status.NEEDS_ACTION, "no inventory summary returned"),)
     na, ok, act = Status.NOT_APPLICABLE, Status.PASSED, Status.NEEDS_ACTION
@@ -477,9 +478,8 @@ def _fba_checks(listing: Listing, inv: InventorySummary | None) -> tuple[Check, 
         ),
         Check(
             "Stranded",
-            act if inv.fulfillable and not listing.buyable else ok,
-            f"{inv.fulfillable} fulfillable units, offer "
-            f"{'buyable' if listing.buyable else 'not buyable'}",
+            act if inv.fulfillable and not buyable else ok,
+            f"{inv.fulfillable} fulfillable units, offer {'buyable' if buyable else 'not buyable'}",
         ),
     )
 

@@ -645,3 +645,26 @@ def test_a_condition_gated_approval_offers_the_condition_to_change():
         ("new_new", "used_good"),
     )
     assert S.FIELDS in plan.applicable and S.APPLY in plan.applicable
+
+
+def test_stranded_check_follows_the_effective_state_not_amazons_lagging_status():
+    """Issue 10: Amazon's status still says BUYABLE, the suppression in force says not: the
+    Stock step calls the FBA units stranded, as the diagnosis does."""
+    from asin_tui.domain.diagnosis import diagnose
+    from asin_tui.domain.models import Enforcement, Issue
+
+    suppression = Issue(
+        "18155",
+        "x",
+        "ERROR",
+        ("purchasable_offer",),
+        ("INVALID_PRICE",),
+        Enforcement(("LISTING_SUPPRESSED",), "NOT_EXEMPT"),
+    )
+    listing = replace(
+        fba_listing(), status=frozenset({"BUYABLE", "DISCOVERABLE"}), issues=(suppression,)
+    )
+    evidence = Evidence(listing, inventory=InventorySummary(seller_sku="FBA-1", fulfillable=4))
+    plan = build_plan(evidence, diagnose(evidence, now=NOW), now=NOW)
+    assert check(plan, S.STOCK, "Stranded").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "Stranded").evidence == "4 fulfillable units, offer not buyable"
