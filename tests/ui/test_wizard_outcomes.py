@@ -277,3 +277,20 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
     reopened = store.get(sku)
     assert reopened.outcome is Outcome.OPEN
     assert "INACTIVE again after it was resolved on" in reopened.check_note
+
+
+async def test_stock_held_by_another_problem_offers_no_stock_action():
+    """Issue 9 item 4: sellable FBA units behind a suppression: the Stock step tells what
+    holds them and offers no channel switch (nothing to pick, nothing focused)."""
+    sku = demo_sku(codes.MISSING_IMAGE, codes.STRANDED_FBA)
+    async with demo_app().run_test(size=SIZE) as pilot:
+        screen = await open_wizard(pilot, sku)
+        assert screen.state.plan.diagnosis.findings[0].code == codes.MISSING_IMAGE
+        await press(pilot, "n")
+        assert screen.state.step is WizardStep.STOCK
+        assert screen.state.plan.stock.actions == ()
+        assert not screen.query("#stock-action")
+        tips = " ".join(screen.state.plan.stock.guidance)
+        assert "stock is not the problem" in tips and "inbound" not in tips
+        await press(pilot, "n")
+        assert screen.state.step is WizardStep.FIELDS, "n is Next: nothing took the key"

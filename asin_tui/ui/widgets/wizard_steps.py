@@ -141,7 +141,9 @@ class StockStep(StepBody):
             yield Static(data(tips, multiline=True), classes="guidance")
         yield Label("Action", classes="section-title")
         current = self.state.draft.stock_action
-        if stock.implied_action is None:  # a choice to make (FBA, or no channel)
+        if not stock.actions:  # stock is not what stops the sale: nothing to pick here
+            yield Static("No stock change helps here: see What to do above.", classes="hint")
+        elif stock.implied_action is None:  # a choice to make (FBA, or no channel)
             options = [(ACTION_LABELS[a], a) for a in stock.actions]
             yield Choice(
                 options,
