@@ -235,6 +235,8 @@ def parse_listing(item: Any, marketplace_id: str | None, *, asked: Sequence[str]
     )
     marketplace_id = marketplace_id or _default_marketplace(summaries, issues, where)
     summary = next((s for s in summaries if s.get("marketplaceId") == marketplace_id), None)
+    if summary is None and len(summaries) == 1 and not summaries[0].get("marketplaceId"):
+        summary = summaries[0]  # a lone summary naming no marketplace is this listing's
     parents, children, theme = _relationships(item.get("relationships"), marketplace_id, where)
     attributes = item.get("attributes")
     return Listing(

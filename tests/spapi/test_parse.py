@@ -553,3 +553,10 @@ def test_bodies_sellers_paste_each_give_their_listings():
 def test_restrictions_that_mean_none():
     for body in ({"restrictions": []}, {"restrictions": [{}]}, {"restrictions": [{"reasons": []}]}):
         assert parse_restrictions(body, US) == []
+
+
+def test_a_lone_summary_naming_no_marketplace_is_the_listings():
+    item = {"sku": "S-1", "summaries": [{"asin": "B0X", "status": ["BUYABLE", "DISCOVERABLE"]}]}
+    for marketplace in (None, US):
+        listing = parse_listing(item, marketplace)
+        assert listing.has_summary and listing.buyable and listing.asin == "B0X"
