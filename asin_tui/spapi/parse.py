@@ -319,10 +319,21 @@ def parse_listing_bodies(body: Any, marketplace_id: str | None) -> list[Listing]
 
 
 def parse_any_listing(item: Any, marketplace_id: str | None) -> Listing:
-    """One Item, or a submission answer read as what its issues say about that SKU."""
+    """One Item, or a submission answer read as what its issues say about that SKU. An Item
+    pasted without its ``sku`` (but with summaries or issues) is still diagnosed."""
     if is_submission(item):
         return parse_submission(item, marketplace_id)
+    if (
+        isinstance(item, Mapping)
+        and not item.get("sku")
+        and ("summaries" in item or "issues" in item)
+    ):
+        item = {**item, "sku": NO_SKU}
     return parse_listing(item, marketplace_id)
+
+
+#: The SKU shown for an Item pasted without one.
+NO_SKU = "(no SKU in the body)"
 
 
 def parse_submission(body: Any, marketplace_id: str | None) -> Listing:

@@ -299,3 +299,13 @@ def test_a_search_page_with_one_item_is_still_a_list(capsys, tmp_path):
     path.write_text(json.dumps({"payload": page}))
     code, results = diagnose_json(capsys, str(path))
     assert code == 0 and [r["sku"] for r in results] == ["TC-ZDPI-9B4E"]
+
+
+def test_an_item_pasted_without_its_sku_is_still_diagnosed(capsys, tmp_path):
+    body = json.loads((REAL / "listing_suppressed_status_lags.json").read_text())
+    del body["sku"]
+    path = tmp_path / "nosku.json"
+    path.write_text(json.dumps(body))
+    code, result = diagnose_json(capsys, str(path))
+    assert code == 1 and result["state"] == "SUPPRESSED"
+    assert result["sku"] == "(no SKU in the body)"
