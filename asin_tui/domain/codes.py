@@ -150,7 +150,12 @@ ISSUE_CODES: dict[str, IssueCodeMeaning] = {
     "90000900": IssueCodeMeaning(INVALID_ATTRIBUTE, "Invalid attribute value", "", _MODEL),
     "8015": IssueCodeMeaning(INVALID_ATTRIBUTE, "Invalid attribute value", "", _SC_ERROR + "8015"),
     "18027": IssueCodeMeaning(INVALID_IMAGE, "Main image not compliant", "", _MODEL),
-    "18320": IssueCodeMeaning(MISSING_IMAGE, "Main image missing", "", _SC_ERROR + "18320"),
+    "18320": IssueCodeMeaning(
+        MISSING_IMAGE,
+        "Main image missing",
+        "",
+        "https://sellercentral.amazon.com/gp/help/external/GT8RSE9S9NK4LP6Z",
+    ),
     "18155": IssueCodeMeaning(PRICE_CONFLICT, "Price conflict", "", _MODEL),
     "18742": IssueCodeMeaning(
         POLICY_VIOLATION,
