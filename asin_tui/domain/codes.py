@@ -124,8 +124,11 @@ ISSUE_CODES: dict[str, IssueCodeMeaning] = {
     ),
     "8572": IssueCodeMeaning(
         PRODUCT_ID_PROBLEM,
-        "Product identifier does not match the product",
-        _PRODUCT_ID_FIX,
+        "Product identifier (GTIN) does not match the brand",
+        "Amazon checks the UPC/EAN against GS1's records of who licensed it: correct the "
+        "product identifier if it is wrong; as the brand owner, send Seller Support your GS1 "
+        "licence (and trademark); as a reseller, use the brand's own identifier or its "
+        "letter of authorisation; for a product without a GTIN, apply for a GTIN exemption.",
         _SC_ERROR + "8572",
     ),
     "5461": IssueCodeMeaning(
