@@ -43,7 +43,7 @@ from asin_tui.domain.models import (
 from asin_tui.domain.outcomes import WATCHED, Recheck, recheck
 from asin_tui.spapi import parse
 from asin_tui.spapi.calls import ReportRequest
-from asin_tui.spapi.errors import SpApiError
+from asin_tui.spapi.errors import MalformedResponse, SpApiError
 from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
     AccountHealthWatch,
@@ -230,6 +230,10 @@ class AccountService:
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()
 
+    def last_full_sync(self) -> datetime | None:
+        """When every listing was last fetched (None: never; "all listings" is a part)."""
+        return self._cache.last_full_sync()
+
     def cached_not_from_last_sync(self, *, all_listings: bool) -> int:
         """How many of the rows cached_records returns the last sync did not fetch (kept
         from an earlier one): what an incomplete sync shows of what it missed."""
@@ -340,6 +344,17 @@ class AccountService:
                 return [*notes, f"Wizard outcomes not all re-checked: {exc}"]
             notes.append(f"{sku}: {store.get(sku).check_note}")
         return notes
+
+    async def count_listings(self) -> int:
+        """How many listings the account has in this marketplace: one searchListingsItems of
+        page size 1 (its ``numberOfResults``), without fetching them."""
+        body = await self._client().search_listings(included_data=("summaries",), page_size=1)
+        count = body.get("numberOfResults")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise MalformedResponse(
+                "'numberOfResults' is not a count", operation="searchListingsItems"
+            )
+        return count
 
     async def refresh_account_health(self) -> HealthRefresh:
         """Look once at the Account Health report the last sync left pending (meant for a

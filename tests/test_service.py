@@ -162,6 +162,20 @@ async def test_an_all_listings_sync_stores_every_sku(service, app):
     assert service.last_sync().include_all
 
 
+async def test_all_listings_is_known_partial_until_a_full_sync_and_the_account_is_counted(
+    service, app
+):
+    every = set(app.account.search())
+    assert await service.count_listings() == len(every)  # one call, nothing fetched
+    await service.sync(include_all=False)
+    assert service.last_full_sync() is None  # "all listings" is what needed attention
+    assert len(service.cached_records(all_listings=True)) < len(every)
+    await service.sync(include_all=True)
+    assert service.last_full_sync() == service.last_sync().finished_at
+    await service.sync(include_all=False)  # a later attention sync keeps the full one
+    assert service.last_full_sync() is not None
+
+
 async def test_evidence_and_diagnosis_per_sku_come_from_the_cache(service, app):
     await service.sync(include_all=False)
     for record in service.cached_records(all_listings=False):

@@ -297,6 +297,14 @@ class ListingCache:
         # unreadable: as if never synced (``report --cached`` syncs rather than trust it)
         return self._decoded(row, _sync_from_row, "sync") if row else None
 
+    def last_full_sync(self) -> datetime | None:
+        """When a complete sync of every listing (``include_all``) last finished: None when
+        the cache has only ever held what needed attention (and what a search happened to
+        bring), so "all listings" from it would be a part only."""
+        query = "SELECT value FROM meta WHERE key = 'full_sync_at'"
+        row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
+        return self._decoded(row, lambda r: _moment(r[0]), "full sync") if row else None
+
     def account_health(self) -> tuple[dict[str, Any], datetime] | None:
         """(document, fetched_at) of the last Account Health report, or None if never fetched."""
         query = "SELECT document, fetched_at FROM account_health"
@@ -387,6 +395,10 @@ class ListingCache:
             _write_account_health(conn, account_health, observed, account_health_request)
             if info.complete:
                 _drop_unseen(conn, seen, observed, forget=info.include_all)
+            if info.complete and info.include_all:  # the cache now holds every listing
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('full_sync_at', ?)", (_utc_text(observed),)
+                )
             conn.execute(
                 "INSERT OR REPLACE INTO sync (id, started_at, finished_at, include_all, complete,"
                 " failed, listings, missing) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",

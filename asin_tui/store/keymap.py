@@ -36,6 +36,7 @@ BINDING_IDS: tuple[str, ...] = (
     "list.wizard",
     "list.export",
     "list.sync",
+    "list.full_sync",
     "table.up",
     "table.down",
     "table.first",

@@ -34,6 +34,7 @@ class CacheLoaded(Message):
     state_counts: Mapping[State, int] | None = None
     #: Causes many listings show together (holiday mode), found off the UI thread
     account_causes: tuple[Any, ...] = ()
+    last_full_sync: Any = None  # datetime | None: when every listing was last fetched
 
 
 @dataclass

@@ -108,3 +108,14 @@ def account_banner_text(health: AccountHealth | None, market_code: str) -> str |
     )
     counters = health.counters_text()
     return f"{text}: {counters}" if counters else text
+
+
+def partial_scope_text(shown: int, total: int | None, *, fetching: bool = False) -> str:
+    """What "all listings" is before any full sync: the listings the needs-attention syncs
+    brought, not the account (whose other listings were never fetched). ``total``: the
+    account's count when known; ``fetching``: a full sync is running."""
+    synced = f"Showing the {shown:,} listing{'s' if shown != 1 else ''} synced so far"
+    every = f"all {total:,}" if total is not None else "every listing"
+    if fetching:
+        return f"{synced}; the full sync is fetching {every}…"
+    return f"{synced}; a full sync fetches {every} — press F"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
@@ -33,6 +34,15 @@ class ListingService(Protocol):
         ...
 
     def last_sync(self) -> Any: ...  # SyncInfo | None (finished_at, complete, failed, listings)
+
+    def last_full_sync(self) -> datetime | None:
+        """When every listing was last fetched; None: "all listings" is only what the
+        needs-attention syncs brought."""
+        ...
+
+    async def count_listings(self) -> int:
+        """How many listings the account has (one cheap SP-API call)."""
+        ...
 
     async def sync(
         self, *, include_all: bool, progress: Callable[[Any], None] | None = None

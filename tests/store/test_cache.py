@@ -445,3 +445,16 @@ def test_a_findings_brief_round_trips_and_rows_from_before_briefs_read_without_o
     [old] = reopened.load_records(needs_attention_only=True)
     assert old.findings[0].brief == "" and old.main_brief == SUPPRESSED.title
     reopened.close()
+
+
+def test_the_last_full_sync_is_a_complete_sync_of_every_listing(cache):
+    assert cache.last_full_sync() is None
+    sync(cache, T0, [record("SKU-1", State.SUPPRESSED)])
+    assert cache.last_full_sync() is None  # needs attention only
+    sync(cache, T0 + timedelta(hours=1), [record("SKU-1", State.ACTIVE)], include_all=True,
+         complete=False)  # fmt: skip
+    assert cache.last_full_sync() is None  # some listings could not be fetched
+    sync(cache, T0 + timedelta(hours=2), [record("SKU-1", State.ACTIVE)], include_all=True)
+    assert cache.last_full_sync() == T0 + timedelta(hours=2)
+    sync(cache, T0 + timedelta(hours=3), [record("SKU-1", State.SUPPRESSED)])
+    assert cache.last_full_sync() == T0 + timedelta(hours=2)

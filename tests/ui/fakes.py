@@ -173,6 +173,10 @@ class FakeService:
             None if never_synced else SyncInfo(NOW, NOW, False, True, {}, len(self.records))
         )
         self.next_sync: SyncInfo | None = None  # what the next sync leaves as last_sync
+        #: when every listing was last fetched (None: only what needed attention so far)
+        self.full_sync_at: datetime | None = NOW
+        self.account_total: int | Exception = len(self.records)  # what count_listings says
+        self.sync_scopes: list[bool] = []  # include_all of each sync asked for
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
@@ -188,7 +192,16 @@ class FakeService:
     def last_sync(self):
         return self._last_sync
 
+    def last_full_sync(self) -> datetime | None:
+        return self.full_sync_at
+
+    async def count_listings(self) -> int:
+        if isinstance(self.account_total, Exception):
+            raise self.account_total
+        return self.account_total
+
     async def sync(self, *, include_all: bool, progress=None):
+        self.sync_scopes.append(include_all)
         steps = (
             SyncProgress("search", 1, 3, "Searching listings: page 1 of ~3"),
             SyncProgress("search", 1, 3, "Throttled by Amazon, waiting 2 s", waiting=True),
@@ -204,6 +217,8 @@ class FakeService:
         self.synced += 1
         if self.next_sync is not None:
             self._last_sync = self.next_sync
+        if include_all:
+            self.full_sync_at = NOW
         return {"listings": len(self.records)}
 
     def account_health(self) -> AccountHealth | None:

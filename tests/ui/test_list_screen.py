@@ -527,3 +527,71 @@ async def test_the_counts_bar_breaks_lines_between_items_never_inside_one(width)
             assert words[0].isdigit() and words[-1].isdigit(), item
         for line in lines:
             assert len(line) <= width - 2  # its padding
+
+
+# ------------------------------------------------------------------ partial "All listings"
+
+
+def partial_service() -> FakeService:
+    """Only the needs-attention syncs so far: 40 rows cached of an account of 250."""
+    service = FakeService()
+    service.full_sync_at = None
+    service.account_total = 250
+    return service
+
+
+def notice_text(app) -> str:
+    notice = app.screen.query_one("#scope-notice")
+    return str(notice.render()) if notice.display else ""
+
+
+async def test_all_listings_before_a_full_sync_says_it_is_partial_and_f_fetches_everything():
+    service = partial_service()
+    service.sync_gate = asyncio.Event()  # hold the full sync mid-way
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert notice_text(app) == ""  # "needs attention" is what it says
+        await pilot.press("a")
+        await settle(pilot)
+        assert notice_text(app) == (
+            "Showing the 40 listings synced so far; a full sync fetches all 250 — press F"
+        )
+        await pilot.press("F")
+        await pilot.pause()
+        assert service.sync_scopes == [True]  # the --all sync
+        assert "the full sync is fetching all 250…" in notice_text(app)
+        assert status_text(app) == "Throttled by Amazon, waiting 2 s"  # its progress line
+        await pilot.press("F")  # once is enough
+        service.sync_gate.set()
+        await settle(pilot)
+        assert service.sync_scopes == [True]
+        assert notice_text(app) == ""  # every listing is in now
+        await pilot.press("a")
+        await settle(pilot)
+        assert notice_text(app) == ""
+
+
+async def test_f_from_needs_attention_also_fetches_everything_and_r_syncs_what_is_shown():
+    service = partial_service()
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        assert service.sync_scopes == [False, True]
+        assert service.full_sync_at is not None
+
+
+async def test_when_the_account_cannot_be_counted_the_notice_says_every_listing():
+    service = partial_service()
+    service.account_total = OSError("network is unreachable")
+    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert notice_text(app).endswith("a full sync fetches every listing — press F")
+        assert not any("count" in str(n.title or "") for n in app._notifications)

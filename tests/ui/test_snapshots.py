@@ -64,3 +64,23 @@ def test_help(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_welcome(snap_compare, size):
     assert snap_compare(make_app(None), terminal_size=size, run_before=after())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_list_all_partial(snap_compare, size):
+    """`a` before any full sync: the notice says it is partial and offers F."""
+
+    def factory():
+        service = FakeService()
+        service.full_sync_at = None
+        service.account_total = 250
+        return service
+
+    app = make_app(factory, progress_loader=progress_of, sync_on_start=False)
+    assert snap_compare(app, terminal_size=size, run_before=after("a"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_list_columns_scrolled(snap_compare, size):
+    """→ twice: the pinned columns stay, ← and → mark what is hidden either side."""
+    assert snap_compare(account_app(), terminal_size=size, run_before=after("right", "right"))

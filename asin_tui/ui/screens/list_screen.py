@@ -37,6 +37,7 @@ from asin_tui.ui.service import ListingService, ProgressLoader
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
+from asin_tui.ui.widgets.scope_notice import ScopeNotice
 from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
 from asin_tui.ui.widgets.sync_status import SyncStatus
 
@@ -99,6 +100,15 @@ class ListScreen(WorkerScreen):
             id="list.export",
         ),
         Binding("r", "sync", "Sync", tooltip="Fetch fresh data from Amazon", id="list.sync"),
+        Binding(
+            "F",
+            "full_sync",
+            "Full sync",
+            show=False,  # offered by the notice above "All listings" while it is partial
+            tooltip="Fetch every listing on the account (report --all's sync), not only "
+            "those that need attention",
+            id="list.full_sync",
+        ),
     ]
 
     def __init__(
@@ -123,12 +133,17 @@ class ListScreen(WorkerScreen):
         #: the scope's true counts per state while only the first rows are in
         self._scope_counts: Mapping[State, int] | None = None
         self._pending_sort: tuple[str, bool] | None = None  # being sorted in a worker
+        #: when every listing was last fetched (None: "all listings" is only a part)
+        self.full_sync_at = None
+        self.account_total: int | None = None  # listings on the account, once counted
+        self.syncing_all = False  # the sync running fetches every listing
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield Header()
         yield AccountBanner(id="account")
         yield StateCounts(id="counts")
+        yield ScopeNotice(id="scope-notice")
         yield FilterInput(id="filter")
         yield ListingTable(self.view, id="listings")
         yield SyncStatus(id="sync")
@@ -150,7 +165,25 @@ class ListScreen(WorkerScreen):
     def _refresh_rows(self, keep_sku: str | None = None) -> None:
         self.table.empty_text = self._empty_text()
         self.table.rows_changed(keep_sku=keep_sku)
-        self.query_one(StateCounts).show(self._state_counts(), self.view.state, self.show_all)
+        counts = self._state_counts()
+        self.query_one(StateCounts).show(counts, self.view.state, self.show_all)
+        self._show_scope_notice()
+
+    @property
+    def partial(self) -> bool:
+        """ "All listings" shows only what the syncs so far brought, not the account."""
+        return self.show_all and self.full_sync_at is None
+
+    def _show_scope_notice(self) -> None:
+        """While "All listings" is partial: how many it shows (all the scope's rows, whatever
+        the filter), of how many, and F."""
+        counts = self._scope_counts
+        shown = sum(counts.values()) if counts is not None else len(self.view.records)
+        self.query_one(ScopeNotice).show(
+            shown if self.partial and shown else None,
+            self.account_total,
+            fetching=self.syncing_all,
+        )
 
     def _state_counts(self) -> Mapping[State, int]:
         """The view's counts; the store's while only the first rows are in (they would count
@@ -198,6 +231,7 @@ class ListScreen(WorkerScreen):
             self.service.account_health(),
             self.service.account_health_pending() is not None,
             cache_warning=self.service.cache_warning,  # known once the cache was read
+            last_full_sync=self.service.last_full_sync(),
         )
         complete = len(first) < self.FIRST_ROWS
         if not complete and not worker.is_cancelled:
@@ -238,6 +272,9 @@ class ListScreen(WorkerScreen):
         self.rows_complete = message.complete
         self._scope_counts = message.state_counts
         self.last_sync = message.last_sync
+        self.full_sync_at = message.last_full_sync
+        if self.partial and self.account_total is None:
+            self.count_listings()
         for warning in message.progress.warnings:
             self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
         if message.cache_warning and message.cache_warning != self._cache_warned:
@@ -303,12 +340,40 @@ class ListScreen(WorkerScreen):
         )
 
     # ------------------------------------------------------------------ sync
-    def action_sync(self) -> None:
+    def action_sync(self, include_all: bool | None = None) -> None:
+        """Sync what is shown (``r``): every listing in "All listings", else what needs
+        attention; ``include_all`` True: every listing whatever is shown (``F``)."""
+        include_all = self.show_all if include_all is None else include_all
         self._stop_health_watch()  # the sync itself picks a pending report up
         self.syncing = True
+        self.syncing_all = include_all
         self.sync_error = None
-        self.query_one(SyncStatus).working("Starting sync…")
-        self.run_sync(self.show_all)
+        self.query_one(SyncStatus).working(
+            "Starting a full sync (every listing)…" if include_all else "Starting sync…"
+        )
+        self._show_scope_notice()
+        self.run_sync(include_all)
+
+    def action_full_sync(self) -> None:
+        if self.syncing and self.syncing_all:
+            return  # already fetching every listing
+        self.action_sync(include_all=True)
+
+    @work(
+        exclusive=True,
+        group="count",
+        exit_on_error=False,
+        description="count the listings on the account",
+    )
+    async def count_listings(self) -> None:
+        """How many listings the account has, for the partial "All listings" notice; when
+        Amazon cannot say (offline, no permission), the notice says "every listing"."""
+        try:
+            total = await self.service.count_listings()
+        except Exception:  # the count only adds a number to the notice: never an error
+            return
+        self.account_total = total
+        self._show_scope_notice()
 
     @work(exclusive=True, group="sync", exit_on_error=False, description="sync")
     async def run_sync(self, include_all: bool) -> None:
@@ -328,7 +393,7 @@ class ListScreen(WorkerScreen):
         )
 
     def on_sync_finished(self, message: SyncFinished) -> None:
-        self.syncing = False
+        self.syncing = self.syncing_all = False
         self._after_sync = True
         self.load_cache()
         rechecked = getattr(message.summary, "rechecked", ())
@@ -346,7 +411,7 @@ class ListScreen(WorkerScreen):
             )
 
     def on_sync_failed(self, message: SyncFailed) -> None:
-        self.syncing = False
+        self.syncing = self.syncing_all = False
         self.sync_error = message.reason
         self._show_sync_state()
         self._refresh_rows()
