@@ -17,10 +17,10 @@ from textual import events
 from textual.widgets import Button, Input, Select, TextArea
 
 from asin_tui.domain import codes
-from asin_tui.domain.models import Offer, WizardStep
+from asin_tui.domain.models import Offer, State, WizardStep
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
-from asin_tui.store.progress import PatchMode
+from asin_tui.store.progress import PatchMode, ProgressStore
 from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.controls import Choice, TickBox
@@ -339,3 +339,20 @@ async def test_marks_follow_the_work_ready_is_not_done():
         assert "5+" in marks(screen)
         await press(pilot, "s", "ctrl+s")
         assert "5✓" in marks(screen)
+
+
+# ---------------------------------------------------------------- variation parents
+
+
+async def test_the_wizard_on_a_variation_parent_says_why_and_keeps_no_open_item(app, service):
+    parent = next(r for r in service.records if r.state is State.VARIATION_PARENT)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        listed = pilot.app.screen
+        pilot.app.action_open_wizard(parent.sku)
+        await settle(pilot)
+        assert pilot.app.screen is listed, "nothing to reactivate: back on the list"
+        said = [n.message for n in pilot.app._notifications]
+        assert any("never buyable by design" in str(m) for m in said), said
+    store = ProgressStore(service.profile_name, service.marketplace_id)
+    assert store.get(parent.sku) is None

@@ -33,7 +33,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, Tex
 from textual.worker import get_current_worker
 
 from asin_tui.domain.change_words import describe_patches, marketplace_text
-from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
+from asin_tui.domain.models import Diagnosis, Evidence, State, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
@@ -279,6 +279,16 @@ class WizardScreen(DismissOnce, Screen):
     def on_wizard_loaded(self, message: WizardLoaded) -> None:
         for warning in message.warnings:
             self.notify(warning, title="Saved progress", severity="warning", timeout=10)
+        if message.diagnosis.state is State.VARIATION_PARENT:
+            self.notify(
+                f"{plain(self.sku)} is a variation parent: it is never buyable by design (its "
+                "children are the offers that sell), so there is nothing to reactivate. Open "
+                "the wizard on a child that needs attention.",
+                title="Nothing to fix",
+                timeout=10,
+            )
+            self.dismiss()  # before any progress is saved: no open item for the parent
+            return
         plan = build_plan(message.evidence, message.diagnosis)
         self.state = WizardState.start(plan, message.saved, message.case_text)
         self.show_step(self.state.step)
