@@ -39,7 +39,7 @@ def rendered(lines) -> str:
 
 def test_the_cause_cell_marks_old_and_unchecked_evidence():
     record = next(r for r in make_records() if r.findings)
-    main = record.main_cause
+    main = record.main_brief
     assert cause_text(record) == main
     stale = dataclasses.replace(record, findings=(*record.findings, STALE))
     assert cause_text(stale) == f"~ {main}"
@@ -80,4 +80,4 @@ async def test_the_list_shows_the_mark():
         await settle(pilot)
         table = app.screen.query_one(ListingTable)
         row = [r.sku for r in table.view.shown()].index(record.sku)
-        assert f"~ {record.main_cause}"[:20] in table.render_line(row + 1).text
+        assert f"~ {record.main_brief}"[:20] in table.render_line(row + 1).text
