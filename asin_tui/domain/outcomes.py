@@ -84,13 +84,18 @@ class PendingPatch:
 def processing(
     listing: Listing,
     accepted: Sequence[tuple[datetime, str | None, Sequence[Mapping[str, Any]]]],
+    now: datetime | None = None,
 ) -> PendingPatch | None:
     """The latest ACCEPTED real patch (submitted_at, submission_id, patches) the listing does
     not show yet: its values are not in the attributes and Amazon has not updated the listing
-    since it was sent. None when every accepted patch shows (or none was sent)."""
+    since it was sent. None when every accepted patch shows (or none was sent), and once a
+    patch is older than WAIT_FOR["patch"] at ``now`` (Amazon dropped it: the listing as it
+    is gets its verdict)."""
     if not accepted:
         return None
     submitted_at, submission_id, patches = max(accepted, key=lambda a: a[0])
+    if now is not None and now - submitted_at > WAIT_FOR["patch"]:
+        return None
     updated = listing.last_updated_date
     if updated is not None and updated >= submitted_at:
         return None

@@ -226,6 +226,10 @@ def test_processing_until_the_listing_shows_the_patch():
     touched = listing(last_updated_date=NOW)  # Amazon updated it after the submission
     assert processing(touched, [(sent, "sub-1", patch)]) is None
     assert processing(old, []) is None
+    day_later = sent + WAIT_FOR["patch"] + timedelta(minutes=1)
+    assert processing(old, [(sent, "sub-1", patch)], day_later) is None, (
+        "never processed: a verdict"
+    )
     delete = [{"op": "delete", "path": "/attributes/color", "value": [{"marketplace_id": US}]}]
     assert processing(listing(attributes={"color": [{"value": "red"}]}), [(sent, None, delete)])
     assert processing(listing(), [(sent, None, delete)]) is None

@@ -261,11 +261,12 @@ class WizardState:
         a listing back on sale is resolved there and then. While the re-read ``listing``
         does not show an accepted patch yet, Amazon is still processing it: no verdict."""
         result = self.verification = verify(self.plan.diagnosis, after)
-        self.pending = processing(listing, self.accepted()) if listing is not None else None
+        now = datetime.now(UTC)
+        self.pending = processing(listing, self.accepted(), now) if listing is not None else None
         if self.pending is not None and after.needs_attention:
             self.set_status(WizardStep.VERIFY, Status.PENDING)
             if self.progress.outcome is Outcome.OPEN:  # so the next sync re-checks it too
-                wait = next(o.wait for o in self.options(datetime.now(UTC)) if o.wait)
+                wait = next(o.wait for o in self.options(now) if o.wait)
                 self.progress.set_outcome(
                     Outcome.WAITING, waiting_for=wait.what, recheck_at=wait.recheck_at
                 )
