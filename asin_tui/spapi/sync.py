@@ -348,16 +348,8 @@ class _Evidence:
 
     async def _again(self, call: Callable[[], Awaitable[T]]) -> T:
         """An evidence call that failed after all its retries is tried again a little later
-        (LATER_ROUNDS times, the pause growing as for search pages) before its listing goes
-        without it: a burst of throttling costs time, not evidence."""
-        for attempt in range(LATER_ROUNDS + 1):
-            try:
-                return await call()
-            except SpApiError as exc:
-                if not exc.retryable or attempt == LATER_ROUNDS:
-                    raise
-            await asyncio.sleep(self._api.backoff.base * LATER_PAUSE * 2**attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        before its listing goes without it: a burst of throttling costs time, not evidence."""
+        return await _later_tries(self._api, call)
 
     async def gather(self, synced: SyncedListing, listing: Listing) -> None:
         """Fill ``synced`` with what can explain ``listing``. A call that gives up leaves its
@@ -757,6 +749,20 @@ async def sync_account(
     )
 
 
+async def _later_tries(api: SpApi, call: Callable[[], Awaitable[T]]) -> T:
+    """``call``, and when it fails after all the client's retries with an error that may pass
+    (throttling, Amazon unavailable, a cut-off answer), again LATER_ROUNDS times, the pause
+    growing as for search pages."""
+    for attempt in range(LATER_ROUNDS + 1):
+        try:
+            return await call()
+        except SpApiError as exc:
+            if not exc.retryable or attempt == LATER_ROUNDS:
+                raise
+        await asyncio.sleep(api.backoff.base * LATER_PAUSE * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 async def _none() -> None:
     return None
 
@@ -985,7 +991,7 @@ def _earliest_created(items: list[Any]) -> datetime | None:
 
 async def _fetch_everything(run: _Run) -> None:
     run.tally.emit("report", "Requesting the listings report from Amazon")
-    rows = await run.api.merchant_listings()
+    rows = await _later_tries(run.api, run.api.merchant_listings)  # every SKU comes from it
     skus = list(dict.fromkeys(row["seller-sku"] for row in rows if row.get("seller-sku")))
     run.tally.emit("listings", f"Fetching {len(skus)} listings", total=len(skus))
     batchable = [sku for sku in skus if "," not in sku]

@@ -236,3 +236,24 @@ async def test_every_listing_sync_under_faults_returns_all_or_names_each_sku(acc
     assert set(result.missing) == lost  # each one named, nothing named that came
     if lost:
         assert not result.complete
+
+
+class ReportFailsTwice(SandboxTransport):
+    """The first two Reports API requests answer 503 (Amazon down for a moment)."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        super().__init__(app)
+        self.failed = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/reports/" in request.url.path and self.failed < 2:
+            self.failed += 1
+            body = {"errors": [{"code": "ServiceUnavailable", "message": "Try again later."}]}
+            return httpx.Response(503, json=body)
+        return await super().handle_async_request(request)
+
+
+async def test_the_listings_report_is_asked_again_when_amazon_is_down_for_a_moment(account):
+    result = await every_listing(account, ReportFailsTwice, tries=1)
+    assert {s.sku for s in result.listings} == set(account.search())
+    assert result.complete and not result.missing
