@@ -7,7 +7,7 @@ approval requested, an appeal or documents submitted) with what is awaited and a
 escalate (only where an appeal or reinstatement path exists); retire (delete the offer, or leave
 it inactive with a reason); at risk (the deadline and what to do before it). ``processing``
 tells whether Amazon has applied an accepted patch yet. ``recheck`` is what a sync concludes
-about a saved outcome from the listing's diagnosis now.
+about a saved outcome from the listing's diagnosis now. docs/OUTCOMES.md gives the sources.
 """
 
 from __future__ import annotations
