@@ -313,7 +313,7 @@ class FieldsStep(StepBody):
                 yield TypedField(
                     spec,
                     text,
-                    hint=hint,
+                    hint=hint if key == P.OUR_PRICE else "",  # said once, under the first
                     check=partial(P.validate_value, spec, decimal_comma=comma),
                     id=f"price-{key}",
                 )
