@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from textual import events
@@ -356,3 +358,17 @@ async def test_the_wizard_on_a_variation_parent_says_why_and_keeps_no_open_item(
         assert any("never buyable by design" in str(m) for m in said), said
     store = ProgressStore(service.profile_name, service.marketplace_id)
     assert store.get(parent.sku) is None
+
+
+def test_screens_use_the_controls_that_keep_letters_and_read_without_colour():
+    """A plain Select or Checkbox lets letters fire commands while it has focus (and a
+    Checkbox looks the same ticked and unticked without colour): use Choice and TickBox."""
+    ui = Path(__file__).resolve().parents[2] / "asin_tui" / "ui"
+    offenders = [
+        f"{path.relative_to(ui)}:{n}"
+        for path in ui.rglob("*.py")
+        if path.name != "controls.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\b(Select|Checkbox)\(", line)
+    ]
+    assert offenders == []
