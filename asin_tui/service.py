@@ -596,7 +596,19 @@ class _SyncStore:
             if product_type and definition and product_type not in service._requirements:
                 service._read_product_type(product_type, definition, self.failed)
         cache = service._cache
-        raws = (_with_last_good(raw, cache) for raw, _, _ in batch)
+        cached_types: dict[str, bool] = {}
+        raws = []
+        for raw, key, definition in batch:
+            raw = _with_last_good(raw, cache)
+            if key and definition is None:  # its definition could not be fetched
+                if key not in cached_types:
+                    cached_types[key] = cache.product_type(key) is not None
+                if not cached_types[key]:  # and no earlier one: its requirements not checked
+                    gap = {"call": "getDefinitionsProductType", "error": "could not be fetched"}
+                    raw = dataclasses.replace(
+                        raw, gaps={**raw.gaps, "product type": {**gap, "as_of": None}}
+                    )
+            raws.append(raw)
         self._add(service._diagnosed(raws, self.failed))
 
     def _add(self, entries: list[tuple[ListingRecord, RawEvidence]]) -> None:

@@ -158,3 +158,36 @@ async def test_a_gap_marker_tampered_with_in_the_cache_is_still_a_gap(account, s
     (gap,) = service.evidence(sku).gaps
     assert gap.section == "restrictions" and gap.as_of is None
     assert codes.EVIDENCE_NOT_CHECKED in {f.code for f in service.diagnosis(sku).findings}
+
+
+class DefinitionsDown(SandboxTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/definitions/2020-09-01/productTypes" in request.url.path and self.down:
+            body = {"errors": [{"code": "ServiceUnavailable", "message": "Try again later."}]}
+            return httpx.Response(503, json=body)
+        return await super().handle_async_request(request)
+
+
+async def test_a_product_type_definition_not_had_is_not_checked_unless_one_is_cached(account):
+    transport = DefinitionsDown(SandboxApp(account, time_scale=TIME_SCALE))
+    transport.down = True
+    service = make_service(transport.app, transport, backoff=Backoff(tries=1).scaled(TIME_SCALE))
+    try:
+        await service.sync(include_all=False)
+        records = service.cached_records(all_listings=False)
+        typed = [r for r in records if r.product_type]
+        assert typed
+        for r in typed:
+            gaps = service.evidence(r.sku).gaps
+            assert [g.call for g in gaps if g.section == "product type"] == [
+                "getDefinitionsProductType"
+            ]
+            assert codes.EVIDENCE_NOT_CHECKED in {f.code for f in r.findings}
+        transport.down = False
+        await service.sync(include_all=False)  # the definitions are cached now
+        transport.down = True
+        await service.sync(include_all=False)
+        for r in service.cached_records(all_listings=False):
+            assert all(g.section != "product type" for g in service.evidence(r.sku).gaps)
+    finally:
+        await service.aclose()

@@ -568,7 +568,7 @@ class EvidenceGap:
     an earlier sync). None: the section is simply not there, so it was not checked: no cause
     may be drawn from its absence."""
 
-    section: str  # "inventory" | "restrictions" | "catalog"
+    section: str  # "inventory" | "restrictions" | "catalog" | "product type"
     call: str  # the SP-API operation that failed, e.g. getInventorySummaries
     error: str  # why, as the client said it
     as_of: datetime | None = None
@@ -582,6 +582,7 @@ _GAP_WORDS = {
     "inventory": "FBA inventory",
     "restrictions": "listing restrictions",
     "catalog": "catalog item",
+    "product type": "product type definition",
 }
 
 

@@ -19,6 +19,7 @@ _SHOWS = {
     "inventory": "where the FBA units are (sellable, inbound, stranded)",
     "restrictions": "whether you need an approval or may not sell this item here",
     "catalog": "whether the catalog item was removed or reclassified",
+    "product type": "which attributes the product type requires",
 }
 _SYNC_AGAIN = "Sync again (r in the list, or asin-tui report) once Amazon answers."
 
