@@ -69,7 +69,8 @@ def make_untidy(records: Sequence[Record], problems: Sequence[Record], params: P
         chosen = [r for r in healthy if fits(r)][: max(1, round(share * total))]
         for record in chosen:
             make(record, rng)
-        healthy = [r for r in healthy if r not in chosen]
+        used = {r.index for r in chosen}  # by index: comparing records field by field is slow
+        healthy = [r for r in healthy if r.index not in used]
 
 
 def _lag_statuses(problems: Sequence[Record], rng: random.Random) -> None:
