@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from asin_tui.cli import UsageError
+from asin_tui.commands._account import add_account_options, resolve_profile
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
-from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
+from asin_tui.store.atomic import atomic_write_text, ensure_private_dir, read_regular_file
 from asin_tui.store.config import (
     CREDENTIAL_ENV,
     Config,
@@ -18,6 +20,8 @@ from asin_tui.store.config import (
     display_path,
     exposure_warning,
     load_config,
+    missing_credentials,
+    with_profile,
 )
 
 #: What `config init` writes; config.example.toml at the repository root is this text
@@ -94,8 +98,9 @@ timeout = 10
 #   list.state.suppressed list.state.catalog_removed list.state.incomplete
 #   list.state.inactive list.state.search_suppressed list.state.variation_parent
 #   list.state.active list.sort list.reverse_sort list.wizard list.export list.sync
+#   list.full_sync
 #   table.up table.down table.first table.last table.page_up table.page_down
-#   table.open
+#   table.open table.columns_right table.columns_left
 #   filter.clear
 #   detail.back detail.wizard detail.copy_link detail.copy_sku
 #   export.cancel
@@ -121,6 +126,36 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     show = actions.add_parser("show", help="print the profiles, secrets masked as …last4")
     # SUPPRESS: `asin-tui --profile X config show` keeps X unless --profile is given here too.
     show.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="only this one")
+    check = actions.add_parser(
+        "check",
+        help="try the credentials and one cheap SP-API call per feature: which ones will work",
+        description=(
+            "Gets an LWA access token, then makes one cheap call per feature (each needs an "
+            "SP-API role on your application) and says, one line each, whether it works. "
+            "It reads only, except two report requests Amazon keeps for 90 days (Account "
+            "Health and the listings report)."
+        ),
+        epilog="Exit status: 0 every feature works, 1 some will not (a role is missing), 2 "
+        "the credentials, the config or the network failed. See docs/CREDENTIALS.md.",
+    )
+    add_account_options(check, marketplace_help="check this marketplace instead")
+    add = actions.add_parser(
+        "add-profile",
+        help="add a [profiles.NAME] table to the config file (keeps everything else)",
+        description=(
+            "Appends a profile to the config file (creating the file, 0600, if there is "
+            "none), keeping its comments and order; refuses a name that exists. Credentials "
+            "are not taken here (they would stay in your shell history): set LWA_APP_ID, "
+            "LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN, or edit the file."
+        ),
+    )
+    add.add_argument("name", metavar="NAME", help="letters, digits, '-' and '_'")
+    add.add_argument(
+        "--seller-id", required=True, help="your merchant token (Seller Central > Account Info)"
+    )
+    add.add_argument("--marketplace", default="US", help="code or marketplace id (default US)")
+    add.add_argument("--endpoint", metavar="URL", help="SP-API server (default: Amazon's)")
+    add.add_argument("--token-endpoint", metavar="URL", help="LWA server (default: Amazon's)")
     parser.set_defaults(config_parser=parser)
     return parser
 
@@ -131,7 +166,14 @@ def run(args: argparse.Namespace) -> int:
         args.config_parser.print_help()
         return 0
     try:
-        return {"path": _path, "init": _init, "show": _show}[action](args)
+        actions = {
+            "path": _path,
+            "init": _init,
+            "show": _show,
+            "check": _check,
+            "add-profile": _add_profile,
+        }
+        return actions[action](args)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
@@ -153,8 +195,104 @@ def _init(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{display_path(target)}: cannot write: {exc.strerror}") from None
     print(f"Wrote {target} (readable by you only).")
-    print("Edit seller_id and marketplace in [profiles.main], then set LWA_APP_ID,")
-    print("LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN. Check it with `asin-tui config show`.")
+    print(NEXT_STEPS)
+    return 0
+
+
+#: After `config init`: the path to working credentials, in short (docs/CREDENTIALS.md).
+NEXT_STEPS = """Next:
+  1. Seller Central > Apps and Services > Develop Apps: register as a developer (private
+     developer, for your own account), then add a new app client (SP API, private) with the
+     roles Product Listing, Amazon Fulfillment (FBA stock) and Selling Partner Insights
+     (Account Health).
+  2. In that app: View the LWA credentials (client id and secret), then Authorize app to get
+     a refresh token (shown once: copy it).
+  3. export LWA_APP_ID=… LWA_CLIENT_SECRET=… SP_API_REFRESH_TOKEN=… (or put them in the file),
+     and set seller_id (Settings > Account Info > Merchant Token) and marketplace in
+     [profiles.main].
+  4. asin-tui config check   says which features your app can use.
+Step by step: docs/CREDENTIALS.md (https://developer-docs.amazon.com/sp-api/docs/self-authorization)."""
+
+
+def _check(args: argparse.Namespace) -> int:
+    profile = resolve_profile(args)
+    return asyncio.run(_check_profile(profile))
+
+
+async def _check_profile(profile: Profile | None) -> int:
+    from asin_tui.spapi.access import check_access
+    from asin_tui.spapi.client import open_client, open_demo_client
+
+    if profile is None:
+        api = open_demo_client()
+        print("Checking the demo account (the built-in sandbox)")
+    else:
+        missing = missing_credentials(profile)
+        if missing:
+            hints = ", ".join(missing)
+            raise UsageError(f"profile {profile.name}: no credentials: set {hints}")
+        market = profile.marketplace
+        where = profile.endpoint or "Amazon production"
+        print(
+            visible(
+                f"Checking profile {profile.name}: seller {profile.seller_id} in {market.code} "
+                f"({market.marketplace_id}) at {where}"
+            )
+        )
+        api = open_client(profile)
+    try:
+        outcomes = await check_access(api)
+    finally:
+        await api.aclose()
+    for outcome in outcomes:
+        print(visible(_outcome_line(outcome)))
+    working = sum(o.works is True for o in outcomes[1:])
+    print(f"{working} of {len(outcomes) - 1} features will work. Roles: docs/CREDENTIALS.md")
+    if any(o.works is None for o in outcomes) or outcomes[0].works is False:
+        return 2
+    return 0 if all(o.works for o in outcomes) else 1
+
+
+def _outcome_line(outcome) -> str:
+    feature = outcome.feature
+    role = f" — {feature.role} role" if feature.role else ""
+    if outcome.works:
+        return f"✓ works         {feature.name}{role}"
+    if outcome.works is None:
+        return f"? not checked   {feature.name}: {outcome.detail}"
+    if not feature.role:
+        return f"✗ refused       {feature.name}: {outcome.detail}"
+    return (
+        f"✗ will not work {feature.name}: {feature.operation} refused ({outcome.detail}); "
+        f"add the {feature.role} role to the app, then authorise it again"
+    )
+
+
+def _add_profile(args: argparse.Namespace) -> int:
+    target = paths.config_file()
+    values = {"marketplace": args.marketplace, "seller_id": args.seller_id}
+    if args.endpoint:
+        values["endpoint"] = args.endpoint
+    if args.token_endpoint:
+        values["token_endpoint"] = args.token_endpoint
+    try:
+        text = read_regular_file(target).decode("utf-8")
+    except FileNotFoundError:
+        text = None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise UsageError(f"{display_path(target)}: cannot read: {reason}") from None
+    new_text = with_profile(target, text, args.name, values)
+    try:
+        ensure_private_dir(target.parent)
+        atomic_write_text(target, new_text)  # 0600, like every file that may hold secrets
+    except OSError as exc:
+        raise UsageError(f"{display_path(target)}: cannot write: {exc.strerror}") from None
+    print(visible(f"Added [profiles.{args.name}] to {target} (readable by you only)."))
+    if args.endpoint and not args.token_endpoint:
+        print("Access tokens will be asked from Amazon's LWA (no --token-endpoint given).")
+    print(visible(f"Use it: asin-tui --profile {args.name}   Check it: asin-tui config check "
+                  f"--profile {args.name}"))  # fmt: skip
     return 0
 
 

@@ -81,6 +81,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="inject faults, e.g. 429=0.1,500=0.05,503=0.05,slow=0.02:2.0,truncate=0.02",
     )
     serve.add_argument(
+        "--forbid",
+        metavar="OPERATIONS",
+        help="answer these operations 403 Unauthorized, as for an application without their "
+        "SP-API role (comma-separated, e.g. getInventorySummaries,createReport)",
+    )
+    serve.add_argument(
         "--time-scale",
         type=float,
         default=1.0,
@@ -109,12 +115,17 @@ def run(args: argparse.Namespace) -> int:
         faults = FaultInjector.parse(args.faults, seed=args.seed) if args.faults else None
     except FaultSpecError as exc:
         raise UsageError(f"--faults: {exc}") from None
+    forbidden = {op.strip() for op in (args.forbid or "").split(",") if op.strip()}
     app = SandboxApp(
         account_for(args),
         time_scale=args.time_scale,
         faults=faults,
         patch_delay=args.patch_delay,
+        forbidden=forbidden,
     )
+    if unknown := sorted(forbidden - app.operations):
+        served = ", ".join(sorted(app.operations))
+        raise UsageError(f"--forbid: unknown operation {unknown[0]!r} (one of {served})")
     try:
         server = SandboxServer(app, args.port, verbose=args.verbose)
     except OSError as exc:
@@ -123,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
                 f"port {args.port} on 127.0.0.1 is already in use; choose another with --port"
             ) from None
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
-    print(_banner(app, server.base_url, faults.spec if faults else None), flush=True)
+    print(
+        _banner(app, server.base_url, faults.spec if faults else None, sorted(forbidden)),
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         server.serve_forever()
@@ -172,8 +186,13 @@ def account_for(args: argparse.Namespace) -> SandboxAccount:
     )
 
 
-def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
+def _banner(
+    app: SandboxApp, base_url: str, fault_spec: str | None, forbidden: list[str] = ()
+) -> str:
     account = app.account
+    # `config init` already writes a [profiles.sandbox]: a name of its own, per port
+    name = f"sandbox-{base_url.rsplit(':', 1)[-1].strip('/')}"
+    token_endpoint = f"{base_url}{TOKEN_PATH}"
     lines = [
         f"asin-tui sandbox: seller {account.seller_id}, {account.listings} listings "
         f"(seed {account.seed}) in {account.marketplace.code}, serving at {base_url}",
@@ -188,6 +207,8 @@ def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
         lines.append("Hostile strings: a few listings carry escape sequences, bidi and markup.")
     if fault_spec:
         lines.append(f"Injecting faults: {fault_spec}")
+    if forbidden:
+        lines.append(f"Answering 403 Unauthorized (no role): {', '.join(forbidden)}")
     if app.time_scale != 1.0:
         lines.append(f"Sandbox time runs {app.time_scale:g}x faster than Amazon's.")
     if app.patch_delay:
@@ -199,12 +220,16 @@ def _banner(app: SandboxApp, base_url: str, fault_spec: str | None) -> str:
         f"  export LWA_CLIENT_SECRET={SANDBOX_CLIENT_SECRET}",
         f"  export SP_API_REFRESH_TOKEN='{SANDBOX_REFRESH_TOKEN}'",
         "",
-        "Profile for config.toml (asin-tui config path):",
-        "  [profiles.sandbox]",
+        "Add it as a profile (asin-tui --profile " + name + "):",
+        f"  asin-tui config add-profile {name} --endpoint {base_url} "
+        f"--token-endpoint {token_endpoint} --seller-id {account.seller_id} "
+        f"--marketplace {account.marketplace.code}",
+        "or paste into config.toml (asin-tui config path):",
+        f"  [profiles.{name}]",
         f'  marketplace = "{account.marketplace.code}"',
         f'  seller_id = "{account.seller_id}"',
         f'  endpoint = "{base_url}"',
-        f'  token_endpoint = "{base_url}{TOKEN_PATH}"',
+        f'  token_endpoint = "{token_endpoint}"',
         "",
         "Press Ctrl-C to stop.",
     ]

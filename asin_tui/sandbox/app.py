@@ -71,6 +71,8 @@ class SandboxApp:
             processing, inventory nextToken and document URL lifetimes; access tokens keep
             their real hour, as the library caches them). 100 makes a minute pass in 0.6 s.
         faults: optional seeded fault injection.
+        forbidden: operations answered 403 Unauthorized, as for an application whose SP-API
+            roles do not cover them (e.g. getInventorySummaries without Amazon Fulfillment).
         clock: monotonic seconds (rate limits and sandbox durations).
         wall_clock: epoch seconds (access token expiry, timestamps in answers).
         on_accepted_patch: called (under the lock) after a real patch was ACCEPTED, e.g. to
@@ -90,6 +92,7 @@ class SandboxApp:
         wall_clock: Callable[[], float] = time.time,
         on_accepted_patch: Callable[[], None] | None = None,
         patch_delay: float = 0.0,
+        forbidden: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         if not (math.isfinite(time_scale) and time_scale > 0):
             raise ValueError(f"time_scale must be a positive finite number, not {time_scale!r}")
@@ -102,7 +105,7 @@ class SandboxApp:
         ctx = SandboxContext(account, time_scale, clock, wall_clock)
         tokens = AccessTokens(account.seller_id, wall_clock)
         limiter = RateLimiter(USAGE_PLANS, time_scale=time_scale, clock=clock)
-        self._gateway = Gateway(account.seller_id, tokens, limiter, faults)
+        self._gateway = Gateway(account.seller_id, tokens, limiter, faults, frozenset(forbidden))
         self._lock = threading.Lock()
         self._router = Router(
             [

@@ -371,6 +371,16 @@ class SpApi:
                 wire[key] = value
         return wire
 
+    async def check_credentials(self) -> None:
+        """Exchange the refresh token for an access token at LWA, nothing more: AuthError
+        when Amazon refuses the credentials, Unavailable when LWA cannot be reached."""
+        try:
+            await asyncio.wait_for(self._listings._auth.get_auth(), self.timeout)
+        except _FAILURES as exc:
+            error = _to_error(exc, self.timeout)
+            error.redact(_secret_values(self.profile.credentials))
+            raise error from None
+
     async def search_listings(
         self,
         *,

@@ -477,3 +477,59 @@ def _resolve_credentials(values: dict[str, Any], environ: Mapping[str, str]) -> 
         elif values.get(key):
             resolved[key], sources[key] = values[key], "config file"
     return Credentials(**resolved, sources=sources)
+
+
+# ------------------------------------------------------------------------- adding a profile
+
+#: What a new config file starts with when `config add-profile` creates it.
+NEW_FILE_HEADER = """\
+# asin-tui configuration (`asin-tui config init` writes a commented template with every key).
+# One [profiles.<name>] table per seller account and marketplace; `asin-tui --profile NAME`.
+"""
+
+
+def with_profile(path: Path, text: str | None, name: str, values: Mapping[str, str]) -> str:
+    """The config ``text`` (None: no file yet) with a ``[profiles.NAME]`` table appended;
+    what is there (comments, order, spacing) is kept byte for byte. ``values``: profile key
+    -> string (marketplace, seller_id, endpoint, token_endpoint). ConfigError (one line)
+    for a name that exists or is not a valid name, a value the profile would reject, or a
+    file that is not valid TOML to begin with (it is not touched then)."""
+    keys = ("profiles", name)
+    source = _Source(path)
+    if not _PROFILE_NAME.fullmatch(name):
+        raise ConfigError(path, "a profile name may only use letters, digits, '-' and '_'")
+    if text is not None:
+        source.text = text
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise _toml_error(path, exc) from None
+        profiles = data.get("profiles")
+        if isinstance(profiles, dict) and name in profiles:
+            raise source.error(keys, f"a profile named {name!r} exists already; choose another")
+    unknown = set(values) - set(PROFILE_KEYS)
+    if unknown:
+        raise ValueError(f"not profile keys: {sorted(unknown)}")
+    table = "".join(f"{key} = {_toml_string(value)}\n" for key, value in values.items())
+    before = text if text is not None else NEW_FILE_HEADER
+    separator = (
+        "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
+    )
+    new_text = f"{before}{separator}[profiles.{name}]\n{table}"
+    checked = _Source(path)
+    checked.text = new_text
+    try:
+        data = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:  # e.g. `profiles = {…}` inline: no table can be added
+        raise ConfigError(
+            path, "cannot add a [profiles.…] table to this file's profiles: add it by hand"
+        ) from None
+    _build_profile(checked, name, data["profiles"][name], {})  # the values, as loading would
+    return new_text
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's, for what json.dumps writes)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from functools import partial
 from pathlib import Path
@@ -256,3 +257,158 @@ def test_the_templates_sandbox_profile_reports_on_sandbox_serve_defaults(capsys,
         server.stop()
     assert (code, err) == (1, "")
     assert len(json.loads(out)["listings"]) > 0
+
+
+# ------------------------------------------------------------------ add-profile
+
+
+BANNER_PROFILE = re.compile(r"^  asin-tui (config add-profile .*)$", re.MULTILINE)
+
+
+def served_banner(base_url: str, **serve_options: str) -> str:
+    argv = ["sandbox", "serve"] + [f"--{k.replace('_', '-')}={v}" for k, v in serve_options.items()]
+    serve_args = build_parser().parse_args(argv)
+    app = SandboxApp(sandbox_command.account_for(serve_args))
+    return sandbox_command._banner(app, base_url, None)
+
+
+def test_the_profile_sandbox_serve_prints_adds_to_a_config_init_file_without_a_clash(capsys):
+    """`config init` writes [profiles.sandbox]; what `sandbox serve` prints has a name of its
+    own, both as a command and as a block to paste."""
+    assert run(capsys, "config", "init")[0] == 0
+    banner = served_banner("http://127.0.0.1:8765")
+    assert "[profiles.sandbox]" not in banner and "[profiles.sandbox-8765]" in banner
+    pasted = banner.split("or paste into config.toml (asin-tui config path):\n", 1)[1]
+    block = "\n".join(line[2:] for line in pasted.splitlines() if line.startswith("  "))
+    path = paths.config_file()
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before + "\n" + block + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "config", "show", "--profile", "sandbox-8765")
+    assert (code, err) == (0, "")
+    path.write_text(before, encoding="utf-8")
+    command = BANNER_PROFILE.search(banner).group(1).split()
+    code, out, err = run(capsys, *command)
+    assert (code, err) == (0, "")
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before)  # every comment and profile kept, byte for byte
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    code, out, _ = run(capsys, "config", "show", "--profile", "sandbox-8765")
+    assert code == 0
+    assert "endpoint           http://127.0.0.1:8765" in out
+    assert "token_endpoint     http://127.0.0.1:8765/auth/o2/token" in out
+
+
+def test_add_profile_refuses_an_existing_name_and_bad_values_and_changes_nothing(capsys):
+    path = write_config("# mine\n" + PROFILE)
+    path.chmod(0o600)
+    cases = [
+        (["main", "--seller-id", "A2OTHER"], "a profile named 'main' exists already"),
+        (["de", "--seller-id", "A2X", "--marketplace", "XX"], "unknown marketplace 'XX'"),
+        (["de", "--seller-id", "A2X", "--endpoint", "ftp://x"], "expected an http(s) URL"),
+        (["bad name", "--seller-id", "A2X"], "a profile name may only use letters"),
+    ]
+    for argv, expected in cases:
+        code, out, err = run(capsys, "config", "add-profile", *argv)
+        assert (code, out) == (2, ""), argv
+        assert expected in err and err.count("\n") == 1, err
+        assert path.read_text(encoding="utf-8") == "# mine\n" + PROFILE
+
+
+def test_add_profile_creates_a_private_file_when_there_is_none(capsys):
+    code, out, err = run(
+        capsys, "config", "add-profile", "shop-de", "--seller-id", "A2EXAMPLE12345",
+        "--marketplace", "DE",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    path = paths.config_file()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    code, out, _ = run(capsys, "config", "show")
+    assert "[profiles.shop-de]  (default)" in out and "issue_locale       de_DE" in out
+
+
+def test_add_profile_into_a_file_that_is_not_toml_leaves_it_alone(capsys):
+    path = write_config("[profiles.main\n")
+    code, _, err = run(capsys, "config", "add-profile", "x", "--seller-id", "A2X")
+    assert code == 2 and "invalid TOML" in err
+    assert path.read_text(encoding="utf-8") == "[profiles.main\n"
+
+
+# ------------------------------------------------------------------ check
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """A sandbox on loopback, as `sandbox serve` runs it, and a profile for it."""
+    servers = []
+
+    def serve(*forbidden: str) -> str:
+        serve_args = build_parser().parse_args(["sandbox", "serve", "--listings", "20"])
+        app = SandboxApp(
+            sandbox_command.account_for(serve_args), time_scale=TIME_SCALE, forbidden=forbidden
+        )
+        server, base_url = serve_in_thread(app)
+        servers.append(server)
+        seller = app.account.seller_id
+        write_config(
+            f'[profiles.sb]\nmarketplace = "US"\nseller_id = "{seller}"\n'
+            f'endpoint = "{base_url}"\ntoken_endpoint = "{base_url}/auth/o2/token"\n'
+        ).chmod(0o600)
+        return base_url
+
+    monkeypatch.setattr(client_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
+    monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
+    monkeypatch.setenv("LWA_CLIENT_SECRET", "sandbox-secret")
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN", "Atzr|sandbox")
+    yield serve
+    for server in servers:
+        server.stop()
+
+
+def check_lines(out: str) -> dict[str, str]:
+    """Feature name -> its line's status (works / will not work / not checked / refused)."""
+    lines = {}
+    for line in out.splitlines()[1:-1]:
+        status, rest = line[2:16].strip(), line[16:]
+        lines[rest.split(":")[0].split(" — ")[0]] = status
+    return lines
+
+
+def test_check_says_every_feature_works_with_every_role(capsys, served):
+    served()
+    code, out, err = run(capsys, "config", "check", "--profile", "sb")
+    assert (code, err) == (0, "")
+    assert set(check_lines(out).values()) == {"works"}
+    assert len(check_lines(out)) == 6
+    assert out.splitlines()[-1].startswith("5 of 5 features will work")
+
+
+def test_check_names_the_feature_and_the_role_a_403_takes_away(capsys, served):
+    served("getInventorySummaries")
+    code, out, err = run(capsys, "config", "check", "--profile", "sb")
+    assert (code, err) == (1, "")
+    lines = check_lines(out)
+    assert lines.pop("FBA inventory (stock, inbound, stranded units)") == "will not work"
+    assert set(lines.values()) == {"works"}
+    [refused] = [line for line in out.splitlines() if line.startswith("✗")]
+    assert "getInventorySummaries refused (403 Unauthorized" in refused
+    assert "add the Amazon Fulfillment role to the app, then authorise it again" in refused
+
+
+def test_check_with_wrong_credentials_exits_2_and_checks_nothing_else(capsys, served, monkeypatch):
+    served()
+    monkeypatch.setenv("LWA_CLIENT_SECRET", "a-wrong-secret-1234567")
+    code, out, err = run(capsys, "config", "check", "--profile", "sb")
+    assert code == 2
+    lines = check_lines(out)
+    assert lines.pop("Credentials (LWA access token)") == "refused"
+    assert set(lines.values()) == {"not checked"}
+    assert "a-wrong-secret-1234567" not in out + err
+
+
+def test_check_without_credentials_says_which_to_set(capsys, monkeypatch):
+    write_config(PROFILE).chmod(0o600)
+    for name in ("LWA_APP_ID", "LWA_CLIENT_SECRET", "SP_API_REFRESH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run(capsys, "config", "check")
+    assert code == 2 and "no credentials: set" in err and "SP_API_REFRESH_TOKEN" in err

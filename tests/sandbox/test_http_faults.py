@@ -127,3 +127,22 @@ def test_spec_round_trip():
 def test_bad_specs_are_explained(spec, fragment):
     with pytest.raises(FaultSpecError, match=fragment.replace("(", r"\(")):
         FaultInjector.parse(spec)
+
+
+def test_a_forbidden_operation_answers_403_unauthorized_and_the_others_still_work(make_harness):
+    """An application without the operation's SP-API role (each model lists 403 for
+    "Access Denied, Unauthorized…"): what `sandbox serve --forbid` and config check use."""
+    harness = make_harness(forbidden={"searchListingsItems"})
+    answer = harness.get(harness.search_path, harness.mp)
+    assert answer.status == 403
+    assert json.loads(answer.body) == {
+        "errors": [
+            {
+                "code": "Unauthorized",
+                "message": "Access to requested resource is denied.",
+                "details": "",
+            }
+        ]
+    }
+    assert "x-amzn-RateLimit-Limit" in answer.headers
+    assert make_harness().get(harness.search_path, harness.mp).status == 200

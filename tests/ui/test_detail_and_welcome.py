@@ -125,6 +125,9 @@ async def test_no_profile_shows_welcome_and_d_opens_the_demo():
         assert isinstance(app.screen, WelcomeScreen)
         text = screen_text(app)
         assert "asin-tui config init" in text
+        # the concrete path to credentials, not only variable names
+        assert "Develop Apps" in text and "Authorize app" in text
+        assert "asin-tui config check" in text and "docs/CREDENTIALS.md" in text
         assert "Press d to open the demo" in text
         # where `config init` will write, so the user knows which file to edit
         assert display_path(paths.config_file()) in text

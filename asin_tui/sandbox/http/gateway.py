@@ -1,8 +1,11 @@
 """The gateway in front of every SP-API operation: access token, injected faults, usage-plan
 quota, then the operation; its refusals become SP-API error bodies and a bug a logged 500.
 
-Order as Amazon's gateway answers: 403 for a bad token (before any quota is spent), 429 when the
-caller is over its quota, and the operation's own answer with ``x-amzn-RateLimit-Limit``.
+Order as Amazon's gateway answers: 403 for a bad token (before any quota is spent), 403 for an
+operation the application's roles do not cover (``forbidden``: every operation's model lists
+403 "Access Denied, Unauthorized…"; Amazon answers a missing role with code Unauthorized,
+"Access to requested resource is denied."), 429 when the caller is over its quota, and the
+operation's own answer with ``x-amzn-RateLimit-Limit``.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ class Gateway:
         tokens: AccessTokens,
         limiter: RateLimiter,
         faults: FaultInjector | None,
+        forbidden: frozenset[str] = frozenset(),
     ) -> None:
         self._seller_id = seller_id
         self._tokens = tokens
         self._limiter = limiter
         self._faults = faults
+        self._forbidden = forbidden
 
     def dispatch(self, route: Route, request: Request, params: dict[str, str]) -> SandboxResponse:
         """Gateway work first (auth, faults, quota), then the operation itself."""
@@ -54,6 +59,8 @@ class Gateway:
         if problem is not None:
             denied = ApiError(403, "Unauthorized", UNAUTHORIZED, problem)
             return error_response(denied, rate_header)
+        if route.operation in self._forbidden:  # the application lacks the operation's role
+            return error_response(ApiError(403, "Unauthorized", UNAUTHORIZED), rate_header)
         fault = self._faults.draw() if self._faults else None
         if (fault and fault.kind == "429") or not self._limiter.try_acquire(
             route.operation, self._seller_id

@@ -23,11 +23,15 @@ on sale.
   conflicts, policy issues, approvals…). Nothing there touches Amazon.
 
 [b]Use your own account[/b]
-  1. Run [b]asin-tui config init[/b] to write a commented config file:
+  1. Seller Central → Apps and Services → Develop Apps: register as a
+     private developer, add an app client with the roles Product Listing,
+     Amazon Fulfillment and Selling Partner Insights, then Authorize app
+     to get its refresh token (shown once).
+  2. Run [b]asin-tui config init[/b] and fill in seller_id and marketplace:
      [i]$config[/i]
-  2. Fill in your seller id, marketplace and SP-API credentials (or
-     set LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN).
-  3. Start [b]asin-tui[/b] again.
+  3. Set LWA_APP_ID and LWA_CLIENT_SECRET (the app's LWA credentials)
+     and SP_API_REFRESH_TOKEN, then run [b]asin-tui config check[/b].
+  4. Start [b]asin-tui[/b] again. Step by step: docs/CREDENTIALS.md
 """
 
 
