@@ -131,6 +131,10 @@ class ConfirmScreen(DismissOnce, ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No", variant="primary", id="confirm-no")
                 yield Button(f"{self.yes_label} (y)", variant="error", id="confirm-yes")
+            # in words too: with NO_COLOR the focused button does not stand out
+            yield Label(
+                f"Enter, n or Escape: No (the default) · y: {self.yes_label}", classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

@@ -34,7 +34,7 @@ from asin_tui.ui.presentation import state_class
 TITLE_MIN = 12
 SKU_MAX = 40  # a longer SKU is cut (marked …)
 CAUSE_MIN = 14
-CAUSE_MAX = 40
+CAUSE_MAX = 46  # "Invalid: supplier_declared_dg_hz_regulation" (43) whole at 80 columns
 PINNED = ("state", "sku", "cause")
 #: The rest in the order they join the layout (and scroll): what a seller checks first.
 SCROLLING = tuple(c.key for c in COLUMNS if c.key not in PINNED)
