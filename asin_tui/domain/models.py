@@ -238,13 +238,15 @@ class Listing:
     @property
     def is_offer_only(self) -> bool:
         """An offer on an ASIN whose product data others own (a reseller's): its attributes
-        are offer attributes only, or it names the ASIN it matches (merchant_suggested_asin).
+        are offer attributes only (condition, price, stock, the ASIN it matches).
         Such listings are judged against Amazon's LISTING_OFFER_ONLY requirements, not the
         full product's (Product Type Definitions API ``requirements``)."""
         names = set(self.attributes)
         if not names:
             return False  # attributes not fetched (or none): not known
-        return "merchant_suggested_asin" in names or names <= OFFER_ATTRIBUTES
+        # merchant_suggested_asin alone says nothing: Amazon's own full listings carry it too
+        # (selling-partner-api-samples, listings-wizard get_listing_response)
+        return names <= OFFER_ATTRIBUTES
 
     @property
     def requirements_key(self) -> str | None:

@@ -48,9 +48,9 @@ PRICE_SPEC = AttributeSpec(name=OUR_PRICE, title="Price", value_type="number", m
 
 
 def attribute_entries(listing: Listing, name: str) -> list[dict[str, Any]]:
-    """The listing's current entries of one attribute (always a list of dicts; a value of
-    another shape than Amazon's list of objects is skipped)."""
-    return [dict(e) for e in _objects(listing.attributes.get(name))]
+    """The listing's current entries of one attribute (always a list of dicts; one object
+    instead of a list of them is read as its only entry; other shapes are skipped)."""
+    return [dict(e) for e in _one_or_many(listing.attributes.get(name))]
 
 
 def _objects(raw: Any) -> list[Mapping[str, Any]]:

@@ -113,6 +113,24 @@ CASES = [
     ),
     ("b2b_offer_price_object.json", 0, "ACTIVE", True, True, set(), {"MISSING_PRICE"}),
     (
+        "full_listing_relevant_attributes_warning.json",
+        0,
+        "ACTIVE",
+        True,
+        True,
+        {"RECOMMENDED_ATTRIBUTE"},
+        {"MISSING_ATTRIBUTE", "MISSING_PRICE"},
+    ),
+    (
+        "purchasable_offer_object.json",
+        1,
+        "SEARCH_SUPPRESSED",
+        True,
+        False,
+        {"OTHER_ISSUE"},
+        {"MISSING_PRICE"},
+    ),
+    (
         "issues_only_no_summaries_fr.json",
         1,
         "SEARCH_SUPPRESSED",
@@ -309,3 +327,25 @@ def test_an_item_pasted_without_its_sku_is_still_diagnosed(capsys, tmp_path):
     code, result = diagnose_json(capsys, str(path))
     assert code == 1 and result["state"] == "SUPPRESSED"
     assert result["sku"] == "(no SKU in the body)"
+
+
+def test_a_price_given_as_one_object_is_read(capsys):
+    from decimal import Decimal
+
+    from asin_tui.domain.patches import price_band
+    from asin_tui.spapi.parse import parse_listing_bodies
+
+    (listing,) = parse_listing_bodies(
+        json.loads((REAL / "purchasable_offer_object.json").read_text()), None
+    )
+    assert price_band(listing).price == Decimal("29.99")
+    (full,) = parse_listing_bodies(
+        json.loads((REAL / "full_listing_relevant_attributes_warning.json").read_text()), None
+    )
+    assert not full.is_offer_only and full.requirements_key == "BICYCLE"
+
+
+def test_hidden_without_issues_in_the_body_is_not_checked(capsys):
+    _, result = diagnose_json(capsys, "purchasable_offer_object.json")
+    (hidden,) = result["findings"]
+    assert "not in this data" in hidden["title"] and "no reason" not in hidden["detail"]

@@ -25,8 +25,8 @@ OFFER = {
         }
     ],
 }
+# a full listing names the ASIN it matches too (selling-partner-api-samples' listings wizard)
 FULL = {**OFFER, "item_name": [{"value": "Luggage", "marketplace_id": US}]}
-FULL.pop("merchant_suggested_asin")
 
 
 def listing(attributes) -> Listing:

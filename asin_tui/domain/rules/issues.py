@@ -274,7 +274,7 @@ ISSUE_KINDS: tuple[IssueKind, ...] = (
         Category.LISTING_FIELDS,
         FIELDS,
         "Recommended attribute missing",
-        wizard(FIELDS, "add the value(s) if they apply to your product (optional)."),
+        wizard(FIELDS, "add the value(s) (optional: Amazon recommends it, nothing is blocked)."),
         _recommended,
     ),
     IssueKind(

@@ -272,6 +272,20 @@ def hidden_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
         return
     if any(f.impact in (Impact.BLOCKS_SALE, Impact.HIDES) for f in found):
         return  # a suppressed or removed listing is hidden too
+    if not listing.has_data("issues"):
+        yield make(
+            Impact.HIDES,
+            Category.OTHER,
+            Severity.ERROR,
+            codes.OTHER_ISSUE,
+            "Hidden from search; the reason is not in this data",
+            "Amazon marks the listing buyable but not discoverable. The data does not include "
+            "its issues, so the cause was not checked.",
+            "Read the listing again with includedData=summaries,attributes,issues,offers,"
+            "fulfillmentAvailability (asin-tui's sync does) to learn why.",
+            step=WizardStep.OVERVIEW,
+        )
+        return
     yield make(
         Impact.HIDES,
         Category.OTHER,
