@@ -413,6 +413,22 @@ class AccountService:
         record = ListingRecord.build(evidence, diagnose(evidence))
         return self._cache.write_listing(record, raw, observed_at=datetime.now(UTC))
 
+    async def reread(self, sku: str) -> tuple[Evidence, Diagnosis]:
+        """Read one cached listing again with a single getListingsItem (a batch's verify: one
+        call a listing, no evidence calls), diagnose it with the rest of its cached evidence
+        (inventory, restrictions, catalog) and store it. UnknownSku when it is not cached."""
+        old = self._cache.raw_evidence(sku)
+        if old is None:
+            raise UnknownSku(sku)
+        item = await self._client().get_listing(sku)
+        raw = dataclasses.replace(old, item=item)
+        evidence = _parse_or_raise(lambda: self._evidence(raw))
+        record = ListingRecord.build(evidence, diagnose(evidence))
+        await asyncio.to_thread(
+            self._cache.write_listing, record, raw, observed_at=datetime.now(UTC)
+        )
+        return evidence, record.diagnosis
+
     async def patch(
         self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
     ) -> SubmissionResult:

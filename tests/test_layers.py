@@ -17,6 +17,7 @@ DOMAIN = [
     "asin_tui.domain.patches",
     "asin_tui.domain.casedraft",
     "asin_tui.domain.marketplaces",
+    "asin_tui.domain.bulk",
 ]
 HEADLESS = [
     "asin_tui.spapi.client",
@@ -26,6 +27,7 @@ HEADLESS = [
     "asin_tui.store.config",
     "asin_tui.store.progress",
     "asin_tui.service",
+    "asin_tui.bulk",
     "asin_tui.sandbox.account",
     "asin_tui.sandbox.app",
 ]

@@ -897,7 +897,8 @@ def draft_patches(plan: WizardPlan, draft: Draft) -> list[P.Patch]:
         ops += P.set_mfn_quantity(listing, draft.mfn_quantity, handling_time=draft.handling_time)
     elif draft.stock_action is StockAction.SWITCH_TO_FBA:
         ops += P.switch_to_fba(listing)
-    specs = {f.name: f.spec for f in plan.fields}
+    reqs = plan.evidence.requirements
+    specs = {**(reqs.attributes if reqs else {}), **{f.name: f.spec for f in plan.fields}}
     for name, value in draft.attributes.items():
         spec = specs.get(name) or AttributeSpec(name)
         ops += P.set_attribute(listing, spec, value if isinstance(value, list) else [value])

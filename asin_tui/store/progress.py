@@ -75,7 +75,7 @@ from typing import Any, TypeVar
 
 import tomli_w
 
-from asin_tui.domain.models import WizardStep
+from asin_tui.domain.models import Issue, WizardStep
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
     NotRegularFile,
@@ -166,6 +166,17 @@ class PatchRecord:
 
 
 SUBMITTING = "SUBMITTING"  # PatchRecord.status of a real submit whose answer is not in yet
+NO_ANSWER = "NO_ANSWER"  # PatchRecord.status of a real submit whose call failed (landed or not)
+
+
+def issue_record(issue: Issue) -> dict[str, Any]:
+    """An issue of Amazon's answer as a PatchRecord keeps it."""
+    return {
+        "code": issue.code,
+        "message": issue.message,
+        "severity": issue.severity,
+        "attributeNames": list(issue.attribute_names),
+    }
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft, case_filename
-from asin_tui.domain.models import Diagnosis, Evidence, Issue, Listing, WizardStep
+from asin_tui.domain.models import Diagnosis, Evidence, Listing, WizardStep
 from asin_tui.domain.outcomes import (
     PROCESSING,
     OutcomeKind,
@@ -39,6 +39,7 @@ from asin_tui.domain.wizard import (
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
 from asin_tui.store.progress import (
+    NO_ANSWER,
     SUBMITTING,
     ChecklistItem,
     DraftProgress,
@@ -47,9 +48,8 @@ from asin_tui.store.progress import (
     PatchRecord,
     SkuProgress,
     StepStatus,
+    issue_record,
 )
-
-NO_ANSWER = "NO_ANSWER"  # PatchRecord.status of a real submit whose call failed (Verify tells)
 
 
 def checklist_label(case: PolicyCase, text: str) -> str:
@@ -220,7 +220,7 @@ class WizardState:
                 patches=patches,
                 status=result.status,
                 submission_id=result.submission_id,
-                issues=[_issue_dict(i) for i in result.issues],
+                issues=[issue_record(i) for i in result.issues],
             )
         )
         self.preview, self.previewed = result, patches
@@ -237,7 +237,7 @@ class WizardState:
     def settle(self, record: PatchRecord, result: Any) -> None:
         """Amazon answered the real submit of ``record``."""
         record.status, record.submission_id = result.status, result.submission_id
-        record.issues = [_issue_dict(i) for i in result.issues]
+        record.issues = [issue_record(i) for i in result.issues]
         self.set_status(WizardStep.APPLY, Status.PASSED if result.ok else Status.NEEDS_ACTION)
 
     def settle_failed(self, record: PatchRecord, reason: str) -> None:
@@ -355,7 +355,7 @@ class WizardState:
                 patches=[],
                 status=result.status,
                 submission_id=result.submission_id,
-                issues=[_issue_dict(i) for i in result.issues],
+                issues=[issue_record(i) for i in result.issues],
             )
         )
         if result.ok:
@@ -471,15 +471,6 @@ def _decimal(text: str | None) -> Decimal | None:
         return None if text is None else Decimal(text)
     except InvalidOperation:
         return None
-
-
-def _issue_dict(issue: Issue) -> dict[str, Any]:
-    return {
-        "code": issue.code,
-        "message": issue.message,
-        "severity": issue.severity,
-        "attributeNames": list(issue.attribute_names),
-    }
 
 
 def _submission(record: PatchRecord) -> Submission:  # a deletion too (no patches)

@@ -1,0 +1,545 @@
+"""The batch engine: validate, apply and verify one set of values per listing, resumably.
+
+The API the bulk wizard (TUI) and ``asin-tui fix`` use; headless (no Textual), meant for
+workers. One run over the listings of an ``AccountService``::
+
+    engine = BulkFix(service, progress=callback)      # callback(BulkProgress): counts, ETA
+    rows = [BulkRow("SKU-1", {"quantity": "12"}), BulkRow("SKU-2", {"brand": "Acme"})]
+    results = await engine.validate(rows)            # every row: local check, then
+                                                     # patchListingsItem VALIDATION_PREVIEW
+    ready = [r for r in results if r.valid]          # confirm these with the seller first
+    results = await engine.apply(ready)              # submit, then verify each listing
+    await engine.recheck(results, wait=30)           # optional: wait for Amazon to process
+
+**Rows.** A ``BulkRow`` names the SKU and its values by column (``quantity``,
+``handling_time``, ``price`` or an attribute of the product type schema) as text; '' leaves a
+value. Each row is checked against the schema and made into patches by the wizard's own
+code (``domain.bulk.draft_row`` → ``domain.wizard.draft_patches``); a row the schema rejects
+or whose values cannot fix the listing is INVALID without a call. ``BulkFix.check`` does that
+local part alone (a file can be refused before anything is sent).
+
+**Calls.** Rows run ``concurrency`` at a time through the client's rate limiter (the
+published patchListingsItem plan, 5/s burst 5), so a batch goes at Amazon's rate and no
+faster. A row whose call still fails after the client's retries is tried again up to
+``row_tries`` times, a little later; then it is reported FAILED with the reason — never
+dropped. Results come back in the order of the rows; only compact results are kept (no raw
+answers), and plans are built as rows are taken, so memory does not grow with the raw data.
+
+**Resuming.** Every real submit is saved in the wizard's progress store (store/progress.py)
+as SUBMITTING *before* the call and settled with Amazon's answer (status, submission id)
+after it, so a batch killed at any point (a crash, Ctrl-C, a lost SSH session) can be run
+again with the same rows: a row whose same patches Amazon already ACCEPTED is not sent again
+(its submission id is reported); a row caught between the call and the save is re-read with
+getListingsItem first — if the listing shows the change it is settled as accepted, if it
+does not and the submit is recent (Amazon may still be processing it: ``resend_after``) it is
+HELD, not sent; only an older one that never showed is sent again.
+
+**Verify.** Each accepted row is re-read at once (one getListingsItem, ``service.reread``);
+Amazon applies a patch later, so a listing that does not show it yet is WAITING on Amazon,
+saved as the wizard's "waiting on Amazon" outcome (``domain.outcomes``) that every sync
+re-checks; one back on sale is FIXED (resolved), one processed that still needs attention
+NOT_FIXED (its main cause). ``recheck`` looks again at the waiting ones until they settle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from asin_tui.domain.bulk import RowDraft, RowOutcome, draft_row
+from asin_tui.domain.models import Diagnosis, Evidence
+from asin_tui.domain.outcomes import OutcomeKind, outcome_options, processing
+from asin_tui.domain.wizard import build_plan
+from asin_tui.service import AccountService, SubmissionResult, UnknownSku
+from asin_tui.spapi.errors import SpApiError, Throttled
+from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
+from asin_tui.store.progress import (
+    NO_ANSWER,
+    SUBMITTING,
+    Outcome,
+    PatchMode,
+    PatchRecord,
+    ProgressError,
+    ProgressStore,
+    SkuProgress,
+    issue_record,
+)
+
+__all__ = [
+    "NO_ANSWER",
+    "BulkFix",
+    "BulkProgress",
+    "BulkRow",
+    "RowOutcome",
+    "RowResult",
+]
+
+#: How long a submit without a recorded answer may still be processing at Amazon (which
+#: applies patches within minutes): until then a resumed batch holds it rather than resend.
+RESEND_AFTER = timedelta(minutes=15)
+ROW_TRIES = 3  # calls a row gets (each with the client's own retries) before it is FAILED
+ROW_PAUSE = 5.0  # seconds (Amazon time) before a row that gave up is tried again
+CONCURRENCY = 10
+RECHECK_EVERY = 5.0  # seconds between looks at listings Amazon is still processing
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRow:
+    """One listing's values: column → text ('' leaves it); ``line``: where it came from (a
+    CSV line, a grid row) for messages."""
+
+    sku: str
+    values: Mapping[str, str]
+    line: int | None = None
+
+
+@dataclass
+class RowResult:
+    """What became of one row. ``preview``: Amazon's VALIDATION_PREVIEW answer (VALID /
+    INVALID; None when the row was refused before any call or the call failed)."""
+
+    sku: str
+    line: int | None = None
+    patches: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # the patches in words (change_words)
+    preview: str | None = None
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    submitted: bool = False
+    submission_id: str | None = None
+    state_after: str | None = None
+    outcome: RowOutcome = RowOutcome.INVALID
+    reason: str = ""  # why it failed, is held or is not fixed; what a re-check found
+    resumed: bool = False  # an earlier run had submitted it: not sent again
+
+    @property
+    def valid(self) -> bool:
+        """Amazon's preview said VALID: the row may be submitted."""
+        return self.preview == "VALID" and bool(self.patches)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "patches": self.patches,
+            "changes": self.changes,
+            "preview": self.preview,
+            "issues": self.issues,
+            "submitted": self.submitted,
+            "submission_id": self.submission_id,
+            "state_after": self.state_after,
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "resumed": self.resumed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BulkProgress:
+    """Where a phase stands: ``done`` of ``total`` rows, the outcomes so far, and how long
+    the rest should take (None until it can be told)."""
+
+    phase: str  # "validate" | "apply" | "recheck"
+    done: int
+    total: int
+    counts: Mapping[RowOutcome, int]
+    elapsed: float
+    eta_seconds: float | None
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+ProgressCallback = Callable[[BulkProgress], None]
+
+
+class BulkFix:
+    """One batch over the listings of ``service`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        service: AccountService,
+        *,
+        store: ProgressStore | None = None,
+        progress: ProgressCallback | None = None,
+        concurrency: int = CONCURRENCY,
+        row_tries: int = ROW_TRIES,
+        row_pause: float = ROW_PAUSE,
+        resend_after: timedelta = RESEND_AFTER,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        time_scale: float = 1.0,
+    ) -> None:
+        self.service = service
+        self.store = store or ProgressStore(service.profile_name, service.marketplace_id)
+        self._progress = progress
+        self.concurrency = max(1, concurrency)
+        self.row_tries = max(1, row_tries)
+        self.row_pause = row_pause / time_scale
+        self.recheck_every = RECHECK_EVERY / time_scale
+        self.resend_after = resend_after
+        self._now = now
+        self._local = asyncio.Lock()  # one progress-store / cache write at a time
+
+    # ------------------------------------------------------------------ local check
+
+    def check(self, row: BulkRow) -> RowDraft:
+        """The row against the cached listing and its schema, no call: its patches, or
+        ``rejected`` (column → why the schema refuses the value) / ``problems``. UnknownSku
+        when the SKU is not in the local cache."""
+        evidence = self.service.evidence(row.sku)
+        plan = build_plan(evidence, self.service.diagnosis(row.sku))
+        return draft_row(plan, row.values)
+
+    # ------------------------------------------------------------------ phases
+
+    async def validate(self, rows: Iterable[BulkRow]) -> list[RowResult]:
+        """Check every row locally, then with patchListingsItem VALIDATION_PREVIEW (nothing
+        is written). ``rows`` is consumed as the batch goes (a generator is fine)."""
+        items = list(rows) if not isinstance(rows, Sequence) else rows
+        return await self._each("validate", items, self._validate_row)
+
+    async def apply(self, results: Iterable[RowResult]) -> list[RowResult]:
+        """Submit the rows Amazon's preview found VALID (others are returned as they are),
+        each saved in the progress store before and after its call, then verify each."""
+        items = list(results)
+        return await self._each("apply", items, self._apply_row)
+
+    async def recheck(self, results: Sequence[RowResult], *, wait: float) -> list[RowResult]:
+        """Look again at the rows WAITING on Amazon every RECHECK_EVERY seconds until none
+        waits or ``wait`` seconds have passed (0: once, at once)."""
+        deadline = time.monotonic() + wait
+        while True:
+            waiting = [r for r in results if r.outcome is RowOutcome.WAITING]
+            if not waiting:
+                return list(results)
+            await self._each("recheck", waiting, self._verify)
+            if time.monotonic() + self.recheck_every > deadline:
+                return list(results)
+            await asyncio.sleep(self.recheck_every)
+
+    # ------------------------------------------------------------------ one row
+
+    async def _validate_row(self, row: BulkRow) -> RowResult:
+        result = RowResult(row.sku, row.line)
+        try:
+            drafted = self.check(row)
+        except UnknownSku as exc:
+            return _refused(result, str(exc), "sku")
+        except SpApiError as exc:  # the cached listing cannot be read
+            return _refused(result, str(exc), "sku")
+        result.patches, result.changes = drafted.patches, drafted.changes
+        if drafted.rejected:
+            for column, why in drafted.rejected.items():
+                _refused(result, f"{column}: {why}", column)
+            return result
+        if drafted.problems:
+            for why in drafted.problems:
+                _refused(result, why)
+            return result
+        answer = await self._call(
+            result, lambda: self.service.patch(row.sku, result.patches, preview=True)
+        )
+        if answer is None:
+            return result
+        result.preview = answer.status
+        result.issues = [issue_record(i) for i in answer.issues]
+        result.outcome = RowOutcome.VALID if answer.status == "VALID" else RowOutcome.INVALID
+        return result
+
+    async def _apply_row(self, result: RowResult) -> RowResult:
+        if not result.valid:
+            return result
+        try:
+            saved = await self._locally(self.store.get, result.sku)
+        except ProgressError as exc:
+            return _failed(result, f"progress cannot be read, nothing sent: {exc}")
+        earlier = _same_submit(saved, result.patches)
+        record: PatchRecord | None = None
+        if earlier is not None and earlier.status == "ACCEPTED":
+            result.submitted, result.submission_id = True, earlier.submission_id
+            result.resumed = True
+            return await self._verify(result)
+        if earlier is not None and earlier.status in (SUBMITTING, NO_ANSWER):
+            landed = await self._landed(result, earlier)
+            if landed is None:
+                return result  # could not be re-read: FAILED, with the reason
+            if landed:
+                return await self._verify(result)
+            if self._now() - earlier.submitted_at < self.resend_after:
+                result.outcome = RowOutcome.HELD
+                result.reason = (
+                    f"an earlier run sent this change at {earlier.submitted_at:%H:%M} UTC and "
+                    "got no answer; the listing does not show it yet (Amazon may still be "
+                    "processing it): not sent again; run again after "
+                    f"{earlier.submitted_at + self.resend_after:%H:%M} UTC to resend it"
+                )
+                return result
+            record = earlier  # never landed: this submit settles the same record
+        return await self._submit(result, record)
+
+    async def _submit(self, result: RowResult, record: PatchRecord | None) -> RowResult:
+        sku = result.sku
+        if record is None:
+            record = PatchRecord(
+                self._now(), PatchMode.REAL, copy.deepcopy(result.patches), SUBMITTING
+            )
+            try:
+                await self._save_record(sku, record)
+            except ProgressError as exc:
+                return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
+        for attempt in range(1, self.row_tries + 1):
+            try:
+                answer = await self.service.patch(sku, result.patches, preview=False)
+            except SpApiError as exc:
+                reason = str(exc)
+                if not isinstance(exc, Throttled):  # it may have landed: look before resending
+                    landed = await self._landed(result, record, quiet=True)
+                    if landed:
+                        return await self._verify(result)
+                if attempt < self.row_tries:
+                    await asyncio.sleep(self.row_pause * attempt)
+                    continue
+                record.status = NO_ANSWER
+                record.issues = [{"code": NO_ANSWER, "message": reason, "severity": "ERROR"}]
+                await self._save_record(sku, record, quiet=True)
+                return _failed(
+                    result,
+                    f"no answer from Amazon after {attempt} tries: {reason}; run the batch "
+                    "again to send it (the listing is re-read first)",
+                )
+            break
+        record.status, record.submission_id = answer.status, answer.submission_id
+        record.issues = [issue_record(i) for i in answer.issues]
+        problem = await self._save_record(sku, record, quiet=True)
+        result.issues = record.issues or result.issues
+        if not answer.ok:
+            result.outcome, result.reason = RowOutcome.INVALID, "Amazon refused the submit"
+            return result
+        result.submitted, result.submission_id = True, answer.submission_id
+        verified = await self._verify(result)
+        if problem:
+            verified.reason = "; ".join(filter(None, (verified.reason, problem)))
+        return verified
+
+    async def _landed(
+        self, result: RowResult, record: PatchRecord, *, quiet: bool = False
+    ) -> bool | None:
+        """Whether a submit with no recorded answer shows on the listing (re-read with
+        getListingsItem); settled as ACCEPTED when it does. None when it cannot be read."""
+        try:
+            evidence, _ = await self.service.reread(result.sku)
+        except SpApiError as exc:
+            if quiet:
+                return False
+            _failed(
+                result,
+                f"could not re-read the listing to see whether an earlier submit landed: {exc}",
+            )
+            return None
+        accepted = [(record.submitted_at, record.submission_id, record.patches)]
+        if processing(evidence.listing, accepted) is not None:
+            return False
+        record.status = "ACCEPTED"
+        record.issues = [
+            {
+                "code": "NO_ANSWER_RECORDED",
+                "message": "the answer was not recorded; the listing shows the change",
+                "severity": "INFO",
+            }
+        ]
+        await self._save_record(result.sku, record, quiet=True)
+        result.submitted, result.submission_id, result.resumed = True, record.submission_id, True
+        return True
+
+    async def _verify(self, result: RowResult) -> RowResult:
+        """Re-read the listing once: FIXED, WAITING on Amazon (not processed yet) or
+        NOT_FIXED, saved as the wizard's outcome for the SKU."""
+        try:
+            evidence, diagnosis = await self.service.reread(result.sku)
+        except SpApiError as exc:
+            result.outcome = RowOutcome.WAITING
+            result.reason = f"submitted; not re-checked ({exc}): the next sync re-checks it"
+            return result
+        result.state_after = diagnosis.state.value
+        try:
+            saved = await self._locally(self.store.get, result.sku)
+        except ProgressError:
+            saved = None
+        accepted = [
+            (r.submitted_at, r.submission_id, r.patches)
+            for r in (saved.patches if saved else [])
+            if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
+        ]
+        pending = processing(evidence.listing, accepted)
+        if pending is not None and diagnosis.needs_attention:
+            result.outcome = RowOutcome.WAITING
+            wait = _patch_wait(evidence, diagnosis, pending, self._now())
+            result.reason = f"waiting for {wait.what}" if wait else "waiting on Amazon"
+            if wait is not None:
+                await self._set_outcome(
+                    result, Outcome.WAITING, waiting_for=wait.what, recheck_at=wait.recheck_at
+                )
+            return result
+        if not diagnosis.needs_attention:
+            result.outcome, result.reason = RowOutcome.FIXED, ""
+            await self._set_outcome(result, Outcome.RESOLVED, resolved_state=diagnosis.state.value)
+            return result
+        result.outcome = RowOutcome.NOT_FIXED
+        main = diagnosis.findings[0].title if diagnosis.findings else diagnosis.state.value
+        result.reason = f"applied; still {diagnosis.state.value}: {main}"
+        await self._set_outcome(result, Outcome.OPEN)
+        return result
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _call(
+        self, result: RowResult, send: Callable[[], Awaitable[SubmissionResult]]
+    ) -> SubmissionResult | None:
+        """A preview call, tried again (row_tries) when it gives up; None when it failed
+        (``result`` says why)."""
+        for attempt in range(1, self.row_tries + 1):
+            try:
+                return await send()
+            except SpApiError as exc:
+                if attempt == self.row_tries or not exc.retryable:
+                    _failed(result, f"no answer from Amazon after {attempt} tries: {exc}")
+                    return None
+                await asyncio.sleep(self.row_pause * attempt)
+        return None
+
+    async def _locally(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        async with self._local:
+            return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def _save_record(self, sku: str, record: PatchRecord, *, quiet: bool = False) -> str:
+        """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
+        progress. Raises ProgressError unless ``quiet`` (then returns what went wrong)."""
+
+        def change(progress: SkuProgress) -> None:
+            kept = [
+                r
+                for r in progress.patches
+                if not (r.submitted_at == record.submitted_at and r.mode is record.mode)
+            ]
+            progress.patches = [*kept, copy.deepcopy(record)]
+
+        try:
+            await self._locally(self.store.update, sku, change)
+        except ProgressError as exc:
+            if not quiet:
+                raise
+            return f"progress not saved: {exc}"
+        return ""
+
+    async def _set_outcome(self, result: RowResult, outcome: Outcome, **details: Any) -> None:
+        def change(progress: SkuProgress) -> None:
+            if outcome is Outcome.OPEN and progress.outcome is not Outcome.WAITING:
+                return  # an open case stays as the wizard left it
+            progress.set_outcome(outcome, **details)
+
+        try:
+            await self._locally(self.store.update, result.sku, change)
+        except ProgressError as exc:
+            result.reason = "; ".join(filter(None, (result.reason, f"progress not saved: {exc}")))
+
+    async def _each(
+        self, phase: str, items: Sequence[T], work: Callable[[T], Awaitable[RowResult]]
+    ) -> list[RowResult]:
+        """``work`` on every item, ``concurrency`` at a time; results in the items' order."""
+        results: list[RowResult | None] = [None] * len(items)
+        counts: Counter[RowOutcome] = Counter()
+        started = time.monotonic()
+        done = 0
+        queue = iter(enumerate(items))
+
+        def report() -> None:
+            if self._progress is not None:
+                elapsed = time.monotonic() - started
+                self._progress(
+                    BulkProgress(
+                        phase,
+                        done,
+                        len(items),
+                        dict(counts),
+                        elapsed,
+                        _eta(done, len(items), elapsed),
+                    )
+                )
+
+        async def worker() -> None:
+            nonlocal done
+            for index, item in queue:
+                result = await work(item)
+                results[index] = result
+                done += 1
+                counts[result.outcome] += 1
+                report()
+
+        report()
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(self.concurrency, len(items)) or 0):
+                group.create_task(worker())
+        return [r for r in results if r is not None]
+
+
+def _eta(done: int, total: int, elapsed: float) -> float | None:
+    """The seconds the rest of a phase should take: at the pace so far, and never less than
+    Amazon's rate allows for the calls left (patchListingsItem, one a row)."""
+    left = total - done
+    if left <= 0:
+        return 0.0
+    floor = left / PUBLISHED_PLANS["patchListingsItem"].rate
+    if done < 5:
+        return floor
+    return max(floor, elapsed / done * left)
+
+
+def _same_submit(saved: SkuProgress | None, patches: list[dict[str, Any]]) -> PatchRecord | None:
+    """The latest real submit of exactly these patches in the saved progress."""
+    if saved is None:
+        return None
+    same = [r for r in saved.patches if r.mode is PatchMode.REAL and r.patches == patches]
+    return same[-1] if same else None
+
+
+def _patch_wait(evidence: Evidence, diagnosis: Diagnosis, pending: Any, now: datetime) -> Any:
+    """The wizard's 'waiting on Amazon' for a patch still processing (domain.outcomes)."""
+    plan = build_plan(evidence, diagnosis, now=now)
+    options = outcome_options(plan, after=diagnosis, pending=pending, now=now)
+    return next(
+        (
+            o.wait
+            for o in options
+            if o.kind is OutcomeKind.WAITING and o.wait is not None and o.wait.reason == "patch"
+        ),
+        None,
+    )
+
+
+LOCAL_CHECK = "LOCAL_CHECK"  # the code of an issue found before any call
+
+
+def _refused(result: RowResult, why: str, column: str | None = None) -> RowResult:
+    result.issues.append(
+        {
+            "code": LOCAL_CHECK,
+            "message": why,
+            "severity": "ERROR",
+            "attributeNames": [column] if column else [],
+        }
+    )
+    result.outcome = RowOutcome.INVALID
+    return result
+
+
+def _failed(result: RowResult, why: str) -> RowResult:
+    result.outcome, result.reason = RowOutcome.FAILED, why
+    return result

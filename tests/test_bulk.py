@@ -1,0 +1,215 @@
+"""The batch engine (asin_tui/bulk.py) over the in-process sandbox seller account: only the
+rows Amazon's preview finds VALID are sent, a killed batch resumes without sending a row
+twice, and a 429 storm loses no row. What was sent is read from the wire (a transport that
+logs every request) and from the sandbox's own account."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from asin_tui.bulk import BulkFix, BulkProgress, BulkRow, RowOutcome
+from asin_tui.domain import codes
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.faults import FaultInjector
+from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.spapi.ratelimit import Backoff
+from asin_tui.store.progress import SUBMITTING, PatchMode, ProgressStore
+from tests.test_service import TIME_SCALE, make_service
+
+
+class Killed(Exception):
+    """The process dies here (a crash, Ctrl-C, a lost SSH session)."""
+
+
+class LoggingTransport(SandboxTransport):
+    """The sandbox over httpx, logging each SP-API request (method, SKU, preview or real);
+    ``kill`` decides, request by request, whether the process dies before the request is
+    sent ("before") or after the sandbox handled it and before its answer is read ("after")."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        super().__init__(app)
+        self.log: list[tuple[str, str, bool]] = []
+        self.kill = lambda method, sku, preview: None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        entry = None
+        if path.startswith("/listings/2021-08-01/items/"):
+            sku = httpx.URL(request.url).path.rsplit("/", 1)[1]
+            preview = b"VALIDATION_PREVIEW" in request.url.query
+            entry = (request.method, sku, preview)
+        when = self.kill(*entry) if entry else None
+        if when == "before":
+            raise Killed(f"killed before {entry}")
+        response = await super().handle_async_request(request)
+        if entry:
+            self.log.append(entry)
+        if when == "after":
+            raise Killed(f"killed after {entry}")
+        return response
+
+    def real_patches(self, sku: str | None = None) -> list[str]:
+        return [s for m, s, p in self.log if m == "PATCH" and not p and sku in (None, s)]
+
+
+def skus_with(account: SandboxAccount, cause: str, n: int) -> list[str]:
+    found = [s for s in account.search(sort_by="sku") if account.intended_causes(s) == {cause}]
+    assert len(found) >= n, f"the sandbox has {len(found)} listings with only {cause}"
+    return found[:n]
+
+
+@pytest.fixture
+def app() -> SandboxApp:
+    return SandboxApp(SandboxAccount(seed=11, listings=120), time_scale=TIME_SCALE)
+
+
+async def synced(app: SandboxApp, transport: SandboxTransport | None = None, **kw):
+    service = make_service(app, transport, **kw)
+    await service.sync(include_all=True)
+    return service
+
+
+async def test_a_mixed_batch_sends_only_the_rows_amazon_found_valid(app):
+    transport = LoggingTransport(app)
+    service = await synced(app, transport)
+    out_of_stock = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 4)
+    good = out_of_stock[:2]
+    rows = [
+        BulkRow(good[0], {"quantity": "7", "handling_time": "5"}, line=2),
+        BulkRow(out_of_stock[2], {"quantity": "0"}, line=3),  # 0 keeps it out of stock
+        BulkRow(good[1], {"quantity": "3"}, line=4),
+        BulkRow(out_of_stock[3], {"quantity": "many"}, line=5),  # the schema refuses it
+        BulkRow("NO-SUCH-SKU", {"quantity": "1"}, line=6),
+    ]
+    seen: list[BulkProgress] = []
+    engine = BulkFix(service, progress=seen.append, time_scale=TIME_SCALE)
+    try:
+        results = await engine.validate(rows)
+        assert [r.sku for r in results] == [r.sku for r in rows]  # in the rows' order
+        assert [r.outcome for r in results] == [
+            RowOutcome.VALID,
+            RowOutcome.INVALID,
+            RowOutcome.VALID,
+            RowOutcome.INVALID,
+            RowOutcome.INVALID,
+        ]
+        assert "At least 1 unit" in results[1].issues[0]["message"]
+        assert results[3].issues[0]["attributeNames"] == ["quantity"]
+        assert "not in the local cache" in results[4].issues[0]["message"]
+        # only the rows that passed the local check were previewed, and nothing was written
+        previews = [s for m, s, p in transport.log if m == "PATCH" and p]
+        assert sorted(previews) == sorted(good)
+        assert transport.real_patches() == []
+        assert results[0].changes[0] == "Set quantity to 7 (was 0)"
+        assert results[0].changes[1].startswith("Set handling time to 5 days")
+
+        applied = await engine.apply(results)
+        assert sorted(transport.real_patches()) == sorted(good)
+        for result in applied:
+            if result.sku in good:
+                assert result.submitted and result.submission_id
+                assert result.outcome is RowOutcome.FIXED and result.state_after == "ACTIVE"
+            else:
+                assert not result.submitted and result.outcome is RowOutcome.INVALID
+        assert app.account.intended_causes(good[0]) == set()  # the sandbox really has it
+        # progress per listing: the real submit with Amazon's answer, the case resolved
+        saved = ProgressStore(service.profile_name, service.marketplace_id).get(good[0])
+        real = [p for p in saved.patches if p.mode is PatchMode.REAL]
+        assert [(p.status, p.submission_id) for p in real] == [
+            ("ACCEPTED", applied[0].submission_id)
+        ]
+        assert saved.outcome.value == "resolved"
+    finally:
+        await service.aclose()
+    # the progress bar went from 0 to all, phase by phase, with counts
+    validate = [p for p in seen if p.phase == "validate"]
+    assert validate[0].done == 0 and validate[-1].done == validate[-1].total == 5
+    assert validate[-1].counts == {RowOutcome.VALID: 2, RowOutcome.INVALID: 3}
+    assert all(p.eta_seconds is not None for p in validate)
+
+
+@pytest.mark.parametrize("when", ["after", "before"])
+async def test_a_batch_killed_during_a_submit_resumes_without_sending_it_twice(app, when):
+    """Killed "after": the sandbox took the submit, the answer never reached the progress
+    file (SUBMITTING); the rerun re-reads the listing, sees the change and sends nothing.
+    Killed "before": the submit never left; the rerun holds it while Amazon might still be
+    processing it, and sends it once that time has passed."""
+    transport = LoggingTransport(app)
+    service = await synced(app, transport)
+    skus = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 3)
+    rows = [BulkRow(sku, {"quantity": "4"}) for sku in skus]
+    victim = skus[1]
+    engine = BulkFix(service, concurrency=1, time_scale=TIME_SCALE)
+    validated = await engine.validate(rows)
+    transport.kill = lambda m, s, p: when if (m, s, p) == ("PATCH", victim, False) else None
+    with pytest.raises(ExceptionGroup) as caught:
+        await engine.apply(validated)
+    assert caught.group_contains(Killed)
+    store = ProgressStore(service.profile_name, service.marketplace_id)
+    assert [p.status for p in store.get(victim).patches] == [SUBMITTING]
+    await service.aclose()
+
+    # a new process runs the same batch again
+    transport.kill = lambda m, s, p: None
+    transport.log.clear()
+    service = make_service(app, transport)
+    later = datetime.now(UTC)
+    engine = BulkFix(service, concurrency=1, time_scale=TIME_SCALE, now=lambda: later)
+    try:
+        results = await engine.apply(await engine.validate(rows))
+        by_sku = {r.sku: r for r in results}
+        assert by_sku[skus[0]].resumed and by_sku[skus[0]].submitted  # accepted before the kill
+        assert transport.real_patches(skus[0]) == []
+        if when == "after":
+            assert transport.real_patches(victim) == []
+            assert by_sku[victim].submitted and by_sku[victim].resumed
+            assert by_sku[victim].outcome is RowOutcome.FIXED
+        else:
+            assert transport.real_patches(victim) == []
+            assert by_sku[victim].outcome is RowOutcome.HELD
+            assert "not sent again" in by_sku[victim].reason
+        assert transport.real_patches(skus[2]) == [skus[2]]  # never sent before: sent now
+
+        if when == "before":  # long after: it never landed, so it is sent, once
+            later = datetime.now(UTC) + timedelta(hours=1)
+            results = await engine.apply(await engine.validate(rows))
+            assert transport.real_patches(victim) == [victim]
+            assert {r.sku: r for r in results}[victim].outcome is RowOutcome.FIXED
+            real = [p for p in store.get(victim).patches if p.mode is PatchMode.REAL]
+            assert [p.status for p in real] == ["ACCEPTED"]  # the one record, settled
+    finally:
+        await service.aclose()
+    # every SKU was changed by exactly one accepted submit at the sandbox
+    assert all(app.account.intended_causes(sku) == set() for sku in skus)
+
+
+async def test_a_429_storm_during_a_batch_loses_no_row():
+    account = SandboxAccount(seed=11, listings=120, problem_share=0.9)
+    clean = SandboxApp(account, time_scale=TIME_SCALE)
+    service = await synced(clean)
+    await service.aclose()
+    skus = skus_with(account, codes.OUT_OF_STOCK_MFN, 8)
+    storm = SandboxApp(account, time_scale=TIME_SCALE, faults=FaultInjector({"429": 0.6}, seed=5))
+    transport = LoggingTransport(storm)
+    service = make_service(storm, transport, backoff=Backoff(tries=3, base=0.001, cap=0.01))
+    engine = BulkFix(service, row_tries=2, row_pause=1.0, time_scale=TIME_SCALE)
+    rows = [BulkRow(sku, {"quantity": "9"}) for sku in skus]
+    try:
+        results = await engine.apply(await engine.validate(rows))
+        assert service._client().throttled["patchListingsItem"] > len(skus)  # a storm it was
+    finally:
+        await service.aclose()
+    assert [r.sku for r in results] == skus  # every row has its result
+    failed = [r for r in results if r.outcome is RowOutcome.FAILED]
+    done = [r for r in results if r.submitted]
+    assert len(failed) + len(done) == len(skus), [(r.sku, r.outcome) for r in results]
+    assert all("throttled" in r.reason for r in failed)
+    assert done, "some rows get through a 60% storm"
+    for result in done:  # sent and processed exactly once
+        assert account.intended_causes(result.sku) == set()
+    for result in failed:
+        assert account.intended_causes(result.sku) == {codes.OUT_OF_STOCK_MFN}
