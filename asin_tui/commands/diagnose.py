@@ -231,11 +231,15 @@ def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> 
         + f"  ASIN {visible(result.asin or '-')}  ({where or 'marketplace not given'})",
     ]
     if result.submission_status is not None:
-        lines.append(f"Submission answer: {paint('1', result.submission_status)}")
-    lines.append(
-        f"State: {paint('1', result.state.value)}   buyable: {yes_no[result.buyable]}   "
-        f"discoverable: {yes_no[result.discoverable]}"
-    )
+        lines.append(
+            f"Submission answer: {paint('1', result.submission_status)}   (the listing's live "
+            "state is not in a submission answer)"
+        )
+    else:
+        lines.append(
+            f"State: {paint('1', result.state.value)}   buyable: {yes_no[result.buyable]}   "
+            f"discoverable: {yes_no[result.discoverable]}"
+        )
     if result.status_lags and result.amazon_status is not None:
         said = visible(", ".join(result.amazon_status)) or "neither buyable nor discoverable"
         lines.append(f"Amazon's status still says: {said} (it lags the enforcements in force)")
