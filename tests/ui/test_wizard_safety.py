@@ -372,3 +372,21 @@ def test_screens_use_the_controls_that_keep_letters_and_read_without_colour():
         if re.search(r"\b(Select|Checkbox)\(", line)
     ]
     assert offenders == []
+
+
+async def test_a_typed_german_price_reads_back_the_same_after_going_back():
+    account = SuppressedAccount()
+    account.listing = german(account.listing)
+    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "enter")
+        screen = pilot.app.screen
+        await type_into(
+            pilot, screen.query_one("#price-minimum_seller_allowed_price Input", Input), "0,125"
+        )
+        assert screen.state.draft.minimum == Decimal("0.125")
+        screen.set_focus(None)
+        await press(pilot, "b", "escape", "n")  # Policy and back to the Fields step
+        assert screen.state.step is WizardStep.FIELDS
+        shown = screen.query_one("#price-minimum_seller_allowed_price Input", Input)
+        assert shown.value == "0,125" and screen.state.draft.minimum == Decimal("0.125")

@@ -304,7 +304,9 @@ class FieldsStep(StepBody):
                 typed = getattr(draft, PRICE_DRAFT[key])
                 current = self.current_price(key)
                 text = (
-                    str(typed)  # as typed (it may hold more decimals than the currency)
+                    # as typed (it may hold more decimals than the currency), written with
+                    # the marketplace's decimal mark so it reads back the same (0,125 ≠ 125)
+                    (str(typed).replace(".", ",") if comma else str(typed))
                     if typed is not None
                     else ""
                     if current is None
