@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from asin_tui.domain import codes
+from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import Category, Diagnosis, Evidence, Finding, Listing, State
 from asin_tui.domain.rules import (
     CATALOG_ITEM_REMOVED,
@@ -119,6 +120,12 @@ def not_checked(evidence: Evidence) -> tuple[str, ...]:
             "marketplace: the body names none (pass --marketplace); issues were read as "
             "applying to it, and restrictions and account health were not checked"
         )
+    if listing.other_marketplaces:
+        notes.append(
+            "other marketplaces in the body: "
+            + ", ".join(_market_words(m) for m in listing.other_marketplaces)
+            + " (diagnose each with --marketplace)"
+        )
     if listing.submission_status is not None:
         notes.append(
             "live state: a submission answer does not carry the listing's status; read it "
@@ -137,6 +144,11 @@ def not_checked(evidence: Evidence) -> tuple[str, ...]:
                 f"{gap.as_of:%Y-%m-%d %H:%M} UTC was used"
             )
     return tuple(notes)
+
+
+def _market_words(marketplace_id: str) -> str:
+    market = marketplace_by_id(marketplace_id)
+    return f"{market.code} ({marketplace_id})" if market else marketplace_id
 
 
 _SECTIONS = (

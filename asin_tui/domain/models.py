@@ -218,6 +218,8 @@ class Listing:
     included_data: frozenset[str] | None = None
     # a putListingsItem / patchListingsItem answer (ACCEPTED | INVALID | VALID), not a read
     submission_status: str | None = None
+    # marketplaces the body also speaks of (summaries, issues), not diagnosed in this view
+    other_marketplaces: tuple[str, ...] = ()
 
     def has_data(self, section: str) -> bool:
         """Whether the response carried ``section`` (e.g. "offers"), so that an empty

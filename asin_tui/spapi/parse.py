@@ -252,6 +252,17 @@ def parse_listing(item: Any, marketplace_id: str | None, *, asked: Sequence[str]
         child_skus=children,
         variation_theme=theme,
         included_data=frozenset(k for k in LISTING_SECTIONS if k in item).union(asked),
+        other_marketplaces=_other_marketplaces(summaries, issues, marketplace_id),
+    )
+
+
+def _other_marketplaces(
+    summaries: Sequence[Mapping[str, Any]], issues: Sequence[Issue], marketplace_id: str
+) -> tuple[str, ...]:
+    named = [s.get("marketplaceId") for s in summaries]
+    named += [m for issue in issues for m in issue.marketplace_ids]
+    return tuple(
+        dict.fromkeys(m for m in named if isinstance(m, str) and m and m != marketplace_id)
     )
 
 

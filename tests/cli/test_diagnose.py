@@ -55,7 +55,10 @@ def test_json_shape_and_exit_1_for_the_suppressed_sandbox_listing(capsys):
         False,
     )
     assert result["amazon_status"] == ["BUYABLE"]
-    assert result["not_checked"] == ["attributes: the body has no attributes section"]
+    assert result["not_checked"] == [
+        "other marketplaces in the body: CA (A2EUQ1WTGCTBG2) (diagnose each with --marketplace)",
+        "attributes: the body has no attributes section",
+    ]
     assert all(list(f) == FINDING_KEYS for f in result["findings"])
     assert {f["code"] for f in result["findings"]} >= {"POLICY_VIOLATION", "PRICE_CONFLICT"}
 
