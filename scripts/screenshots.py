@@ -77,16 +77,16 @@ async def main(out: Path, size: tuple[int, int]) -> None:
 
 # ------------------------------------------------------------------ wizard (reactivation wizard helper)
 WIZARD_CAUSES = {"OUT_OF_STOCK_MFN", "MISSING_ATTRIBUTE"}  # one listing that shows both fixes
-POLICY_CAUSES = {"APPROVAL_REQUIRED"}  # a policy case no patch fixes: checklist, escalation
+POLICY_CAUSES = {"APPROVAL_REQUIRED"}  # a policy case no patch fixes: checklist, outcomes
 SAMPLE_VALUES = {"integer": "2", "number": "2"}  # anything else: text
 
 
 def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
     """The wizard on a demo listing that is out of stock and lacks a required attribute:
     overview, stock (a quantity typed), listing fields (the value typed), apply (Amazon's
-    answer to the validation preview), verify (after the real submit), wrap up; then on a
-    listing that needs approval: policy (an item ticked and noted), wrap up (escalated, the
-    case draft)."""
+    answer to the validation preview), verify (Amazon still processing the real submit, then
+    applied), wrap up; then on a listing that needs approval: policy (an item ticked and
+    noted), wrap up (the outcomes that fit, to pick from)."""
 
     def open_wizard(causes: set[str]) -> Callable[..., Awaitable]:
         async def step(pilot) -> None:
@@ -106,6 +106,13 @@ def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
         await pilot.press("space")
         screen.query_one("#note-0-0", Input).value = "Requirements read: invoices from 2 suppliers"
         pilot.app.set_focus(None)
+
+    async def processed(pilot) -> None:
+        """Wait out the demo's processing delay, then Verify's own re-check (its timer's)."""
+        from asin_tui.sandbox.transport import DEMO_PATCH_DELAY
+
+        await asyncio.sleep(DEMO_PATCH_DELAY + 0.5)
+        pilot.app.screen.auto_recheck()
 
     async def type_quantity(pilot) -> None:
         pilot.app.screen.query_one("#stock-quantity Input").value = "24"
@@ -131,13 +138,17 @@ def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
         ("wizard-fields", chain(press("enter"), fill_field)),
         ("wizard-apply", press("n")),
         ("wizard-confirm", press("s")),  # the changes in words; only ctrl+s sends
-        ("wizard-verify", chain(press("ctrl+s"), press("n"))),
+        # Amazon applies the patch a few seconds later: Verify says it is processing it
+        ("wizard-verify-processing", chain(press("ctrl+s"), press("n"))),
+        ("wizard-verify", processed),
         ("wizard-wrap-up", press("n")),
         (
             "wizard-policy",
             chain(press("escape"), open_wizard(POLICY_CAUSES), press("n"), tick_and_note),
         ),
-        ("wizard-wrap-up-escalated", press("n", "n")),
+        # Listing fields (the condition: out of its drop-down), Apply, Verify, then the
+        # outcomes that fit, to pick from
+        ("wizard-wrap-up-outcomes", chain(press("n"), press("escape"), press("n", "n", "n"))),
     ]
 
 

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from asin_tui.domain import patches as P
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import WizardStep
-from asin_tui.domain.outcomes import OutcomeKind, OutcomeOption, PendingPatch
+from asin_tui.domain.outcomes import APPEAL_KINDS, OutcomeKind, OutcomeOption, PendingPatch
 from asin_tui.domain.wizard import (
     MFN_ACTIONS,
     Check,
@@ -486,6 +486,15 @@ class WrapUpStep(StepBody):
         yield OptionList(
             *(Option(option_text(o), id=o.kind.value) for o in options), id="wrap-options"
         )
+        sent_kinds = {"approval", *APPEAL_KINDS}
+        if not any(o.kind is OutcomeKind.WAITING for o in options) and any(
+            c.kind in sent_kinds for c in state.plan.policy_cases
+        ):
+            yield Static(
+                "Applied for approval or sent an appeal? Tick its last item in Policy "
+                "compliance (b): Wrap up then offers Waiting on Amazon, re-checked by every sync.",
+                classes="hint",
+            )
         if any(o.kind is OutcomeKind.LEAVE_INACTIVE for o in options):
             yield Input(
                 placeholder="Why it stays inactive (for 'Won't fix'), then Enter",
