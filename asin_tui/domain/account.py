@@ -72,9 +72,9 @@ def account_causes(records: Iterable[ListingRecord]) -> tuple[AccountCause, ...]
             title="Many listings off sale with no reason: holiday mode?",
             detail=(
                 f"{len(skus)} merchant-fulfilled listings have stock and a price but Amazon "
-                "marks them not buyable and reports no issue. One account-level setting "
-                "explains that, not as many separate problems: holiday (vacation) mode, or "
-                "a hold on the account."
+                "marks them not buyable and reports no issue. That is one account-level "
+                f"cause, not {len(skus)} separate problems: most likely holiday (vacation) "
+                "mode, or a hold on the account."
             ),
             fix=(
                 "in Seller Central open Settings → Account Info → Listing Status and set your "
