@@ -50,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario",
         choices=DEMO_SCENARIOS,
         default="default",
-        help="with --demo: the demo seller's situation (vacation: the account is in vacation "
-        "mode, every seller-fulfilled offer inactive)",
+        metavar="NAME",
+        help="with --demo: the demo seller's situation, one of %(choices)s (vacation: the "
+        "account is in vacation mode, every seller-fulfilled offer inactive)",
     )
     parser.add_argument(
         "--profile", metavar="NAME", help="config profile to use (default: the first)"

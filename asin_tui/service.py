@@ -62,6 +62,14 @@ if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client
     from asin_tui.spapi.client import SpApi
 
 DEMO_PROFILE = "demo"
+
+
+def demo_profile(scenario: str = "default") -> str:
+    """The profile name a demo account's cache and progress are kept under: ``demo``, or
+    ``demo-<scenario>`` for another scenario's account (``--demo --scenario vacation``)."""
+    return DEMO_PROFILE if scenario == "default" else f"{DEMO_PROFILE}-{scenario}"
+
+
 #: How old a stored Account Health report may be before a sync fetches it again.
 ACCOUNT_HEALTH_MAX_AGE = timedelta(hours=6)
 #: How long a requested Account Health report is looked for; an older request is dropped and
@@ -193,7 +201,7 @@ class AccountService:
 
         app = demo_app(reset, scenario=scenario)
         api = open_sandbox_app_client(app)
-        profile = DEMO_PROFILE if scenario == "default" else f"{DEMO_PROFILE}-{scenario}"
+        profile = demo_profile(scenario)
         if reset:
             _remove_cache(cache_path(profile, api.marketplace_id))
         service = cls(

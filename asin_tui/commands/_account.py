@@ -29,7 +29,8 @@ def add_account_options(parser: argparse.ArgumentParser, *, marketplace_help: st
         "--scenario",
         choices=DEMO_SCENARIOS,
         default=argparse.SUPPRESS,
-        help="with --demo: the demo seller's situation (vacation: in vacation mode)",
+        metavar="NAME",
+        help="with --demo: the demo seller's situation, one of %(choices)s",
     )
 
 

@@ -19,10 +19,10 @@ from asin_tui.commands._account import add_account_options, marketplace_option, 
 from asin_tui.commands._output import write_out
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.domain.text import json_for_terminal, visible
+from asin_tui.service import demo_profile
 from asin_tui.store.config import ConfigError
 from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 
-DEMO_PROFILE = "demo"
 DEMO_MARKETPLACE = "US"
 NOTE_WIDTH = 60
 #: What still needs the seller or Amazon (shown without --all).
@@ -83,7 +83,9 @@ def _target(args: argparse.Namespace) -> tuple[str, Marketplace]:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     if profile is None:
-        return DEMO_PROFILE, marketplace_option(args) or resolve_marketplace(DEMO_MARKETPLACE)
+        scenario = getattr(args, "scenario", "default")  # --demo --scenario vacation
+        market = marketplace_option(args) or resolve_marketplace(DEMO_MARKETPLACE)
+        return demo_profile(scenario), market
     return profile.name, profile.marketplace
 
 

@@ -34,7 +34,8 @@ def test_an_unknown_scenario_is_refused(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--demo", "--scenario", "holiday"])
     assert exit_.value.code == 2
-    assert "invalid choice: 'holiday'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "invalid choice: 'holiday'" in err and "'vacation'" in err
 
 
 def test_the_vacation_demo_is_one_account_level_cause(capsys, monkeypatch):
@@ -64,3 +65,18 @@ def test_sandbox_serve_options_pick_the_scenario_and_tidiness():
     assert (vacation.params.scenario, vacation.params.tidy) == ("vacation", True)
     assert all(r.vacation for r in vacation._records)
     assert not any(r.varied or r.offer_only for r in vacation._records)
+
+
+def test_progress_of_a_scenario_demo_is_its_own(capsys):
+    """`progress --demo --scenario vacation` lists the vacation demo's wizard work, not the
+    default demo's."""
+    from asin_tui.store.progress import ProgressStore
+
+    us = "ATVPDKIKX0DER"
+    ProgressStore("demo", us).update("DEFAULT-SKU", lambda p: None)
+    ProgressStore("demo-vacation", us).update("VACATION-SKU", lambda p: None)
+    listed = {}
+    for scenario in ("default", "vacation"):
+        assert main(["progress", "--demo", "--scenario", scenario, "--format", "json"]) == 0
+        listed[scenario] = [item["sku"] for item in json.loads(capsys.readouterr().out)]
+    assert listed == {"default": ["DEFAULT-SKU"], "vacation": ["VACATION-SKU"]}
