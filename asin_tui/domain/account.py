@@ -44,8 +44,8 @@ class AccountCause:
     @property
     def short(self) -> str:
         return (
-            "in-stock MFN listings off sale with no reason given: holiday mode? Seller "
-            "Central → Settings → Account Info → Listing Status"
+            "in-stock MFN listings off sale, no reason given: holiday mode? "
+            "Settings → Account Info → Listing Status"
         )
 
 
