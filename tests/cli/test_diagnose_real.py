@@ -349,3 +349,20 @@ def test_hidden_without_issues_in_the_body_is_not_checked(capsys):
     _, result = diagnose_json(capsys, "purchasable_offer_object.json")
     (hidden,) = result["findings"]
     assert "not in this data" in hidden["title"] and "no reason" not in hidden["detail"]
+
+
+def test_a_named_profile_gives_the_marketplace_a_body_lacks(capsys):
+    import os
+
+    from asin_tui.store import paths
+
+    paths.config_dir().mkdir(parents=True, exist_ok=True)
+    paths.config_file().write_text(
+        '[profiles.de]\nmarketplace = "DE"\nseller_id = "A2EXAMPLE12345"\n', encoding="utf-8"
+    )
+    os.chmod(paths.config_file(), 0o600)
+    name = str(REAL / "not_in_catalog_13013_de_no_marketplace.json")
+    code = main(["--profile", "de", "diagnose", name, "--format", "json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 1 and result["marketplace_id"] == "A1PA6795UKMFR9"
+    assert not any(note.startswith("marketplace:") for note in result["not_checked"])
