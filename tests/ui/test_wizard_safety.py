@@ -169,6 +169,13 @@ async def test_no_letter_binding_fires_while_a_control_has_focus(app):
         assert letter_keys(pilot.app.screen) == []
         await pilot.press("q")  # typed into the filter, the app goes on
         assert pilot.app.focused.value == "q" and pilot.app.is_running
+        await press(pilot, "escape", "escape", "e")  # the export dialog: its name, its format
+        dialog = pilot.app.screen
+        for control in [w for w in dialog.focus_chain if not isinstance(w, Button)]:
+            dialog.set_focus(control)
+            await pilot.pause()
+            assert letter_keys(dialog) == [], control
+        await press(pilot, "escape")
     for account in (FakeAccount(), SuppressedAccount()):
         async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
             await settle(pilot)
