@@ -88,9 +88,8 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
             if c.warning:
                 yield Static(data(c.warning), id="send-warning", classes="warning")
             yield Static(
-                f"{key}: {c.action.lower()} · Enter, Escape or n: no, change nothing",
+                data(f"{key}: {c.action.lower()} · Enter, Escape or n: no, change nothing"),
                 classes="hint",
-                markup=False,
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No, change nothing", id="send-no")
@@ -130,10 +129,10 @@ class ConfirmScreen(DismissOnce, ModalScreen[bool]):
             yield Static(data(self.detail), id="confirm-detail")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No", variant="primary", id="confirm-no")
-                yield Button(f"{self.yes_label} (y)", variant="error", id="confirm-yes")
+                yield Button(data(f"{self.yes_label} (y)"), variant="error", id="confirm-yes")
             # in words too: with NO_COLOR the focused button does not stand out
             yield Label(
-                f"Enter, n or Escape: No (the default) · y: {self.yes_label}", classes="hint"
+                data(f"Enter, n or Escape: No (the default) · y: {self.yes_label}"), classes="hint"
             )
 
     def on_mount(self) -> None:

@@ -36,7 +36,7 @@ class CopiedScreen(DismissOnce, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="copied-dialog", classes="dialog"):
-            yield Label(f"{HOW}: {self.what}", classes="dialog-title", markup=False)
+            yield Label(data(f"{HOW}: {self.what}"), classes="dialog-title")
             yield Static(data(self.text), id="copied-text")
             yield Static(IF_NOT, classes="hint", markup=False)
             yield Label("Enter or Escape closes", classes="hint")
