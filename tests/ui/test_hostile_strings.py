@@ -104,7 +104,7 @@ async def test_list_filter_help_palette_and_export_show_hostile_text_literally(h
             app,
             "Phone Case [Military Grade] Black\\x1b[2J",
             "Charger [@click=app.quit]click me[/]\\x1b]52",
-            "Cable [link='file:///etc/passwd']x[/link] [bold]",
+            "Cable [link='file:///etc/passwd']x[/link] [bold",
             "Lamp \\u202etxet desrever\\x9b2J [/]",
             "Patched [link='file:///etc/passwd']x[/link]",
             patched,  # the SKU whose title the patch changed
