@@ -20,12 +20,13 @@ import contextlib
 import dataclasses
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from asin_tui.domain.account import AccountCause, account_causes
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import (
     AccountHealth,
@@ -234,6 +235,17 @@ class AccountService:
         """How many cached rows cached_records would return in each state, without reading
         them (a few ms): the true counts while only the first screenful is shown."""
         return self._cache.state_counts(needs_attention_only=not all_listings)
+
+    def cached_record_batches(self, *, all_listings: bool) -> Iterator[list[ListingRecord]]:
+        """What cached_records returns, in the same order, a batch at a time (a report
+        streams them to its output without holding 100,000 records)."""
+        return self._cache.record_batches(needs_attention_only=not all_listings)
+
+    def cached_account_causes(self, *, all_listings: bool) -> tuple[AccountCause, ...]:
+        """domain.account's account-level causes of the rows cached_records returns, from
+        the few rows that can count toward one (without reading every row)."""
+        scope = not all_listings
+        return account_causes(self._cache.records_where_unexplained_mfn(needs_attention_only=scope))
 
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()

@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.commands._output import write_out
-from asin_tui.domain.account import account_causes
+from asin_tui.domain.account import AccountCause, account_causes
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import for_terminal, json_for_terminal, visible
@@ -159,25 +159,44 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
         incomplete = False
         if not (args.cached and _fresh(service.last_sync(), args)):
             incomplete = await _sync(service, include_all=args.all)
-        records = service.cached_records(all_listings=args.all)
-        account = service.account_health()
+        if args.format == "table":
+            seen = Tally()
+            records = service.cached_records(all_listings=args.all)
+            seen.add(records)
+            text: str | Iterator[str] = render_table(
+                records, service.last_sync(), _table_width(args.output), service.account_health()
+            )
+        else:
+            seen, text = _streamed(args, service)
+        _emit(text, args.output, seen)  # JSON and CSV: read from the cache as they are written
         if warning := service.cache_warning:  # a file set aside, rows left out
             print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
-        text = render(
-            args.format,
-            records,
-            profile=service.profile_name,
-            marketplace_id=service.marketplace_id,
-            last_sync=service.last_sync(),
-            account=account,
-            width=_table_width(args.output),
-        )
     finally:
         await service.aclose()
-    _emit(text, args.output, len(records))
     if incomplete:
         return EXIT_INCOMPLETE
-    return 1 if any(r.needs_attention for r in records) else 0
+    return 1 if seen.needs_attention else 0
+
+
+def _streamed(args: argparse.Namespace, service: AccountService) -> tuple[Tally, Iterator[str]]:
+    """The JSON or CSV report, to be written as it is read from the cache, batch by batch."""
+    seen = Tally()
+    batches = service.cached_record_batches(all_listings=args.all)
+    if args.format == "csv":
+        return seen, stream_csv(batches, seen)
+    counts = {state.value: 0 for state in State}
+    for state, n in service.cached_state_counts(all_listings=args.all).items():
+        counts[state.value] = n
+    return seen, stream_json(
+        batches,
+        profile=service.profile_name,
+        marketplace_id=service.marketplace_id,
+        last_sync=service.last_sync(),
+        account=service.account_health(),
+        counts=counts,
+        causes=service.cached_account_causes(all_listings=args.all),
+        seen=seen,
+    )
 
 
 def _fresh(last: SyncInfo | None, args: argparse.Namespace) -> bool:
@@ -253,16 +272,19 @@ def _check_output(output: Path) -> None:
         raise UsageError(f"--output {output}: the folder {folder} does not exist")
 
 
-def _emit(text: str, output: Path | None, count: int) -> None:
+def _emit(text: str | Iterator[str], output: Path | None, seen: Tally) -> None:
+    chunks = [text] if isinstance(text, str) else text
     if output is None:
         # CSV keeps the data in files and pipes; on a terminal no control character is emitted
-        write_out(for_terminal(text) if sys.stdout.isatty() else text)
+        tty = sys.stdout.isatty()
+        for chunk in chunks:
+            write_out(for_terminal(chunk) if tty else chunk)
         return
     try:
-        write_output(output, text)  # created 0600: account data, like the cache
+        write_output(output, chunks)  # created 0600: account data, like the cache
     except OSError as exc:  # its message names the temporary file: name the user's
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    print(f"asin-tui: wrote {count} listings to {visible(output)}", file=sys.stderr)
+    print(f"asin-tui: wrote {seen.listings} listings to {visible(output)}", file=sys.stderr)
 
 
 def _table_width(output: Path | None) -> int:
@@ -332,27 +354,132 @@ def render_json(
     last_sync: SyncInfo | None,
     account: AccountHealth | None = None,
 ) -> str:
-    document: dict[str, Any] = {
+    """The whole ``report --format json`` document of ``records`` (see :func:`stream_json`)."""
+    return "".join(
+        stream_json(
+            [records],
+            profile=profile,
+            marketplace_id=marketplace_id,
+            last_sync=last_sync,
+            account=account,
+            counts=_counts(records),
+            causes=account_causes(records),
+        )
+    )
+
+
+def stream_json(
+    batches: Iterable[Sequence[ListingRecord]],
+    *,
+    profile: str,
+    marketplace_id: str,
+    last_sync: SyncInfo | None,
+    account: AccountHealth | None,
+    counts: Mapping[str, int],
+    causes: Sequence[AccountCause],
+    seen: Tally | None = None,
+) -> Iterator[str]:
+    """The ``report --format json`` document in pieces, a batch of listings at a time: the
+    text ``json.dumps(document, indent=2, ensure_ascii=False)`` gives, key for key, without
+    ever holding the whole document (100,000 listings: ~60 MB of text). ``counts`` and
+    ``causes`` come before the listings in the document, so the caller works them out first
+    (from the cache's index); ``seen`` counts what went out. C1, DEL and bidi/format
+    characters are written as \\uXXXX (json.dumps escapes only C0): the same data."""
+    head: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(),
         "profile": profile,
         "marketplace_id": marketplace_id,
         "account_health": None if account is None else _account_dict(account),
-        "account_causes": [cause.to_dict() for cause in account_causes(records)],
-        "counts": _counts(records),
-        "listings": [r.to_report_dict() for r in records],
-        "last_sync": None
-        if last_sync is None
-        else {
-            "finished_at": last_sync.finished_at.isoformat(),
-            "include_all": last_sync.include_all,
-            "complete": last_sync.complete,
-            "listings_complete": not last_sync.listings_incomplete,
-            "failed": dict(last_sync.failed),
-            "missing": dict(last_sync.missing),
-        },
+        "account_causes": [cause.to_dict() for cause in causes],
+        "counts": dict(counts),
     }
-    # C1, DEL and bidi/format characters as \\uXXXX (json.dumps escapes only C0): same data
-    return json_for_terminal(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    yield json_for_terminal(text[: -len("\n}")] + ',\n  "listings": [')
+    memo: dict[Any, str] = {}
+    first = True
+    for batch in batches:
+        if not batch:
+            continue
+        pieces = [_listing_json(r, memo) for r in batch]
+        chunk = ",".join(pieces)
+        yield chunk if first else "," + chunk  # each value made terminal-safe
+        first = False
+        if seen is not None:
+            seen.add(batch)
+    sync = None if last_sync is None else _sync_dict(last_sync)
+    tail = "]" if first else "\n  ]"
+    yield f'{tail},\n  "last_sync": {_nested(sync, 1)}\n}}\n'
+
+
+class Tally:
+    """What a streamed report wrote: how many listings, and whether any needs attention."""
+
+    def __init__(self) -> None:
+        self.listings = 0
+        self.needs_attention = False
+
+    def add(self, batch: Sequence[ListingRecord]) -> None:
+        self.listings += len(batch)
+        self.needs_attention = self.needs_attention or any(r.needs_attention for r in batch)
+
+
+def _sync_dict(last_sync: SyncInfo) -> dict[str, Any]:
+    return {
+        "finished_at": last_sync.finished_at.isoformat(),
+        "include_all": last_sync.include_all,
+        "complete": last_sync.complete,
+        "listings_complete": not last_sync.listings_incomplete,
+        "failed": dict(last_sync.failed),
+        "missing": dict(last_sync.missing),
+    }
+
+
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, ensure_ascii=False
+
+
+def _str(value: str) -> str:
+    """A JSON string, terminal-safe: checked only when it is not ASCII (an O(1) flag)."""
+    return _encode(value) if value.isascii() else json_for_terminal(_encode(value))
+
+
+def _nested(value: Any, level: int) -> str:
+    """``value`` as json.dumps(indent=2) writes it ``level`` levels deep in a document."""
+    text = json_for_terminal(json.dumps(value, indent=2, ensure_ascii=False))
+    return text.replace("\n", "\n" + "  " * level) if "\n" in text else text
+
+
+def _listing_json(r: ListingRecord, memo: dict[Any, str]) -> str:
+    """One listing object (:meth:`ListingRecord.to_report_dict`) as it stands in the
+    document's "listings" list: built from its values (json.dumps with an indent is pure
+    Python, ~30 µs a listing); the findings and statuses many listings share, once."""
+    findings = memo.get(r.findings)
+    if findings is None:
+        findings = memo[r.findings] = _nested([f.to_dict() for f in r.findings], 3)
+    status = r.amazon_status
+    if status is not None:
+        status_text = memo.get(status)
+        if status_text is None:
+            status_text = memo[status] = _nested(list(status), 3)
+    else:
+        status_text = "null"
+    since = r.inactive_since
+    return (
+        '\n    {\n      "sku": ' + _str(r.sku)
+        + ',\n      "asin": ' + (_str(r.asin) if r.asin is not None else "null")
+        + ',\n      "title": ' + _str(r.title)
+        + ',\n      "state": "' + r.state.value
+        + '",\n      "buyable": ' + ("true" if r.buyable else "false")
+        + ',\n      "discoverable": ' + ("true" if r.discoverable else "false")
+        + ',\n      "amazon_status": ' + status_text
+        + ',\n      "fulfillment_channel": '
+        + (_str(r.fulfillment_channel) if r.fulfillment_channel is not None else "null")
+        + ',\n      "quantity": ' + (int.__repr__(r.quantity) if r.quantity is not None else "null")
+        + ',\n      "price": ' + (_str(str(r.price)) if r.price is not None else "null")
+        + ',\n      "currency": ' + (_str(r.currency) if r.currency is not None else "null")
+        + ',\n      "inactive_since": ' + (_str(since.isoformat()) if since else "null")
+        + ',\n      "findings": ' + findings
+        + "\n    }"
+    )  # fmt: skip
 
 
 def _account_dict(account: AccountHealth) -> dict[str, Any]:
@@ -364,33 +491,49 @@ def _account_dict(account: AccountHealth) -> dict[str, Any]:
 
 
 def render_csv(records: Sequence[ListingRecord]) -> str:
-    """The CSV of ``report --format csv`` and of the app's export. Text cells a spreadsheet
-    would run as a formula are defused (:func:`spreadsheet_text`); numbers stay numbers."""
-    lines = [_csv_row(CSV_COLUMNS)]
+    """The CSV of ``report --format csv`` and of the app's export (see :func:`stream_csv`)."""
+    return "".join(stream_csv([records]))
+
+
+def stream_csv(
+    batches: Iterable[Sequence[ListingRecord]], seen: Tally | None = None
+) -> Iterator[str]:
+    """The CSV in pieces, a batch of listings at a time. Text cells a spreadsheet would run
+    as a formula are defused (:func:`spreadsheet_text`); numbers stay numbers."""
+    yield _csv_row(CSV_COLUMNS)
     text = spreadsheet_text  # every text cell: SKUs, titles and causes come from outside
-    for r in records:
-        main = r.findings[0] if r.findings else None
-        row = _csv_row(
-            (
-                text(r.sku),
-                text(r.asin or ""),
-                text(r.title),
-                r.state.value,
-                "yes" if r.buyable else "no",
-                "yes" if r.discoverable else "no",
-                text(" ".join(r.amazon_status)) if r.amazon_status is not None else "",
-                text(r.main_cause),
-                main.severity.value if main else "",
-                text(r.fulfillment_channel or ""),
-                "" if r.quantity is None else r.quantity,  # numbers stay numbers (-3 too)
-                "" if r.price is None else str(r.price),
-                text(r.currency or ""),
-                r.inactive_since.isoformat() if r.inactive_since else "",
-                text(";".join(f.code for f in r.findings)),
+    codes: dict[tuple[Any, ...], str] = {}
+    for batch in batches:
+        lines = []
+        for r in batch:
+            main = r.findings[0] if r.findings else None
+            finding_codes = codes.get(r.findings)
+            if finding_codes is None:
+                finding_codes = codes[r.findings] = text(";".join(f.code for f in r.findings))
+            lines.append(
+                _csv_row(
+                    (
+                        text(r.sku),
+                        text(r.asin or ""),
+                        text(r.title),
+                        r.state.value,
+                        "yes" if r.buyable else "no",
+                        "yes" if r.discoverable else "no",
+                        text(" ".join(r.amazon_status)) if r.amazon_status is not None else "",
+                        text(r.main_cause),
+                        main.severity.value if main else "",
+                        text(r.fulfillment_channel or ""),
+                        "" if r.quantity is None else r.quantity,  # numbers stay numbers (-3 too)
+                        "" if r.price is None else str(r.price),
+                        text(r.currency or ""),
+                        r.inactive_since.isoformat() if r.inactive_since else "",
+                        finding_codes,
+                    )
+                )
             )
-        )
-        lines.append(row)
-    return "".join(lines)
+        if seen is not None:
+            seen.add(batch)
+        yield "".join(lines)
 
 
 def _csv_row(cells: Sequence[object]) -> str:

@@ -110,7 +110,17 @@ def unsafe_chars(text: str) -> list[str]:
     return [c for c in text if c not in "\n\t" and is_unsafe_char(c)]
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f]|[^\x00-\x7f]")
+#: The characters from U+00A0 up that are never unsafe (is_unsafe_char; tests check every code
+#: point against it): a JSON document is scanned for the others only, in C (a 60 MB report
+#: with accented titles in 0.1 s, not 1 s with a Python call per non-ASCII character).
+_SAFE_FROM_A0 = (
+    "\u00a0-\u00ac\u00ae-\u05ff\u0606-\u061b\u061d-\u06dc\u06de-\u070e\u0710-\u088f"
+    "\u0892-\u08e1\u08e3-\u180d\u180f-\u200a\u200c-\u200d\u2010-\u2027\u202f-\u205f"
+    "\u2065\u2070-\ud7ff\ue000-\ufefe\uff00-\ufff8\ufffc-\U000110bc\U000110be-\U000110cc"
+    "\U000110ce-\U0001342f\U00013439-\U0001bc9f\U0001bca4-\U0001d172\U0001d17b-\U000e0000"
+    "\U000e0002-\U000e001f\U000e0080-\U0010ffff"
+)
+_JSON_UNSAFE = re.compile(f"[^\x00-\x7e{_SAFE_FROM_A0}]")
 
 
 def json_for_terminal(document: str) -> str:
@@ -131,6 +141,8 @@ def json_for_terminal(document: str) -> str:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
+    if document.isascii() and "\x7f" not in document:
+        return document  # the common case (a whole report of ASCII), fast
     return _JSON_UNSAFE.sub(replace, document)
 
 

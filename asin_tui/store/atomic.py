@@ -19,6 +19,7 @@ import glob
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from asin_tui.domain.text import for_terminal
@@ -68,9 +69,10 @@ def make_private(path: Path) -> None:
 
 
 def atomic_write_text(
-    path: Path, text: str, mode: int = PRIVATE_FILE, *, overwrite: bool = True
+    path: Path, text: str | Iterable[str], mode: int = PRIVATE_FILE, *, overwrite: bool = True
 ) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically; the file ends up with ``mode``.
+    """Write ``text`` (UTF-8; or its pieces, as they come) to ``path`` atomically; the file
+    ends up with ``mode``.
 
     With ``overwrite=False`` an existing file is never replaced: ``FileExistsError`` is
     raised and the existing file is untouched (the new file is hard-linked into place,
@@ -82,7 +84,8 @@ def atomic_write_text(
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         if overwrite:
@@ -163,9 +166,9 @@ def fsync_dir(folder: Path) -> None:
 
 
 def write_output(
-    path: Path, text: str, mode: int = PRIVATE_FILE, *, overwrite: bool = True
+    path: Path, text: str | Iterable[str], mode: int = PRIVATE_FILE, *, overwrite: bool = True
 ) -> Path:
-    """Write ``text`` where the user pointed an output (``report --output``, the TUI export),
+    """Write ``text`` (or its pieces, as they come) where the user pointed an output (``report --output``, the TUI export),
     without ever replacing something that is not a regular file; returns where it went.
 
     - a regular file or a new name: written atomically (:func:`atomic_write_text`, with
@@ -193,6 +196,8 @@ def write_output(
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
         # a terminal (/dev/tty, /dev/stdout on one) never gets a raw control character
-        handle.write(for_terminal(text) if handle.isatty() else text)
+        tty = handle.isatty()
+        for piece in [text] if isinstance(text, str) else text:
+            handle.write(for_terminal(piece) if tty else piece)
         handle.flush()
     return target

@@ -244,6 +244,43 @@ class ListingCache:
             query += " LIMIT ?"
         return self._guarded(lambda conn: self._records(conn.execute(query, params)), [])
 
+    def record_batches(
+        self, *, needs_attention_only: bool, size: int = 5000
+    ) -> Iterator[list[ListingRecord]]:
+        """What :meth:`load_records` returns, ``size`` rows at a time in the same order, read
+        from the order index batch by batch (a report streams 100,000 rows without holding
+        them all; the lock is not held between batches)."""
+        where = "needs_attention = 1 AND " if needs_attention_only else ""
+        query = (
+            f"SELECT state_rank, {_RECORD_COLUMNS} FROM listings"
+            f" WHERE {where}(state_rank, sku) > (?, ?) ORDER BY state_rank, sku LIMIT ?"
+        )
+        after: tuple[int, str] = (-1, "")
+        while True:
+            rows = self._guarded(
+                lambda conn, after=after: conn.execute(query, (*after, size)).fetchall(), []
+            )
+            if not rows:
+                return
+            after = (rows[-1][0], rows[-1][1])
+            records = self._records(row[1:] for row in rows)
+            if records:
+                yield records
+            if len(rows) < size:
+                return
+
+    def records_where_unexplained_mfn(self, *, needs_attention_only: bool) -> list[ListingRecord]:
+        """The rows that may count toward an account-level cause (domain.account: inactive,
+        merchant-fulfilled, with stock), in report order: a handful, read from the cache
+        without reading every row."""
+        scope = "needs_attention = 1 AND " if needs_attention_only else ""
+        query = (
+            f"SELECT {_RECORD_COLUMNS} FROM listings WHERE {scope}state = ?"
+            " AND fulfillment_channel = 'MFN' AND quantity > 0 ORDER BY state_rank, sku"
+        )
+        params = (State.INACTIVE.value,)
+        return self._guarded(lambda conn: self._records(conn.execute(query, params)), [])
+
     def state_counts(self, *, needs_attention_only: bool) -> dict[State, int]:
         """How many cached rows there are in each state (in load_records' scope), from the
         order index alone: a few ms at 100,000 rows, where reading the rows takes a second."""
