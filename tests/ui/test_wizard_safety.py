@@ -23,7 +23,7 @@ from asin_tui.domain.models import Offer, State, WizardStep
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.store.progress import PatchMode, ProgressStore
-from asin_tui.ui.screens.confirm import SendConfirmScreen
+from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.filter_input import FilterInput
@@ -397,3 +397,24 @@ async def test_a_typed_german_price_reads_back_the_same_after_going_back():
         assert screen.state.step is WizardStep.FIELDS
         shown = screen.query_one("#price-minimum_seller_allowed_price Input", Input)
         assert shown.value == "0,125" and screen.state.draft.minimum == Decimal("0.125")
+
+
+async def test_a_long_list_of_changes_scrolls_and_the_keys_stay_on_screen_at_80x24():
+    changes = [f"Set bullet_point line {n} to something long enough to wrap" for n in range(30)]
+    confirmation = Confirmation("Send these changes to Amazon?", "SKU-1", "United States", changes)
+    answers = []
+    async with WizardApp(FakeAccount(), None).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
+        await settle(pilot)
+        dialog = pilot.app.screen
+        screen_region = dialog.region
+        for selector in ("#send-no", "#send-yes", ".hint"):
+            region = dialog.query_one(selector).region
+            assert region.height > 0 and screen_region.contains_region(region), selector
+        view = dialog.query_one("#send-changes")
+        assert view.max_scroll_y > 0
+        await press(pilot, "down", "pagedown")
+        assert view.scroll_y > 0 and answers == []
+        await press(pilot, "ctrl+s")
+    assert answers == [True]
