@@ -57,7 +57,7 @@ from asin_tui.domain.models import Diagnosis, Evidence
 from asin_tui.domain.outcomes import OutcomeKind, outcome_options, processing
 from asin_tui.domain.wizard import build_plan
 from asin_tui.service import AccountService, SubmissionResult, UnknownSku
-from asin_tui.spapi.errors import SpApiError, Throttled
+from asin_tui.spapi.errors import AuthError, SpApiError, Throttled
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
 from asin_tui.store.progress import (
     NO_ANSWER,
@@ -156,6 +156,31 @@ class BulkProgress:
     @property
     def fraction(self) -> float:
         return self.done / self.total if self.total else 1.0
+
+    @property
+    def message(self) -> str:
+        """'Validating 120 of 500: 118 valid, 2 invalid; about 1 min 16 s left'."""
+        counts = ", ".join(
+            f"{n} {outcome.value.replace('_', ' ')}" for outcome, n in self.counts.items() if n
+        )
+        left = "" if self.eta_seconds is None else f"; about {duration_text(self.eta_seconds)} left"
+        verb = PHASE_WORDS.get(self.phase, self.phase)
+        return f"{verb} {self.done} of {self.total}" + (f": {counts}" if counts else "") + left
+
+
+PHASE_WORDS = {"validate": "Validating", "apply": "Submitting", "recheck": "Re-checking"}
+
+
+def duration_text(seconds: float) -> str:
+    """'45 s', '3 min 20 s', '1 h 5 min'."""
+    total = round(seconds)
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 ProgressCallback = Callable[[BulkProgress], None]
@@ -298,6 +323,8 @@ class BulkFix:
         for attempt in range(1, self.row_tries + 1):
             try:
                 answer = await self.service.patch(sku, result.patches, preview=False)
+            except AuthError:
+                raise  # nothing was sent: the record stays SUBMITTING, a rerun re-checks it
             except SpApiError as exc:
                 reason = str(exc)
                 if not isinstance(exc, Throttled):  # it may have landed: look before resending
@@ -408,6 +435,8 @@ class BulkFix:
         for attempt in range(1, self.row_tries + 1):
             try:
                 return await send()
+            except AuthError:
+                raise  # no row can go through: the batch stops, the seller fixes credentials
             except SpApiError as exc:
                 if attempt == self.row_tries or not exc.retryable:
                     _failed(result, f"no answer from Amazon after {attempt} tries: {exc}")

@@ -18,7 +18,7 @@ from asin_tui import __version__
 from asin_tui.domain.redact import install_log_redaction, redact
 from asin_tui.domain.text import visible
 
-SUBCOMMANDS = ("report", "diagnose", "progress", "sandbox", "config")
+SUBCOMMANDS = ("report", "diagnose", "fix", "progress", "sandbox", "config")
 #: The demo accounts (--scenario): asin_tui.sandbox.account.SCENARIOS, named here so the app
 #: does not import the sandbox to parse its options (a test keeps the two equal).
 DEMO_SCENARIOS = ("default", "vacation")

@@ -561,6 +561,12 @@ def spreadsheet_text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
+def spreadsheet_value(cell: str) -> str:
+    """The text a :func:`spreadsheet_text` cell holds: ``'=HYPERLINK(...)`` → ``=HYPERLINK(...)``
+    (a ``'`` before anything else is the text's own)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+
+
 # The table's columns: (header, width; 0: as wide as the longest value, SKU up to _SKU_MAX;
 # None: one of the two flexible ones). The cause is what a triage reads first: optional
 # columns go (in _DROP_ORDER) until CAUSE gets _CAUSE_MIN cells and TITLE _FLEX_MIN; CAUSE

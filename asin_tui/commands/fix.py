@@ -1,0 +1,375 @@
+"""`asin-tui fix FILE.csv [--apply]`: fix many listings from a CSV, for scripts.
+
+The CSV's header is ``sku`` plus one column per value — ``quantity``, ``handling_time``,
+``price``, or an attribute name from the listing's product type schema (``brand``,
+``country_of_origin``…); one row per SKU; an empty cell leaves that value as it is. A UTF-8
+BOM and CRLF line ends are read; a cell a spreadsheet export defused with a leading ``'``
+(``'=…``, ``'+…``, ``'-…``, ``'@…``: what ``report --format csv`` writes) is read without it.
+
+Every row is checked against its listing's schema before anything is sent (a bad file exits 2
+naming the line and column), then validated with patchListingsItem VALIDATION_PREVIEW;
+nothing is written without ``--apply``. With ``--apply`` the rows Amazon found VALID are
+submitted (on a terminal, after a summary and a typed ``yes``; ``--yes`` skips it), each
+listing is re-read, and the result per row says whether it is fixed or waiting on Amazon.
+The batch engine is asin_tui/bulk.py: a batch killed half way is run again with the same
+file and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from asin_tui.cli import UsageError
+from asin_tui.commands._account import add_account_options, resolve_profile
+from asin_tui.commands._output import write_out
+from asin_tui.commands.report import (
+    DEFAULT_MAX_AGE_MINUTES,
+    ProgressBar,
+    _one_line,
+    _open_service,
+    _sync,
+    spreadsheet_value,
+)
+from asin_tui.domain.bulk import OFFER_COLUMNS, SKU, RowOutcome, known_column
+from asin_tui.domain.change_words import marketplace_text
+from asin_tui.domain.text import json_for_terminal, visible
+from asin_tui.spapi.errors import NotFound, SpApiError
+from asin_tui.store.cache import CacheError
+from asin_tui.store.config import ConfigError, Profile
+from asin_tui.store.progress import ProgressError
+
+if TYPE_CHECKING:
+    from asin_tui.bulk import BulkFix, BulkRow, RowResult
+    from asin_tui.service import AccountService
+
+FORMATS = ("table", "json")
+MAX_NAMED = 20  # file errors listed before "and N more"
+CONFIRM_WORD = "yes"
+#: Outcomes of a row that was sent (or had been, by an earlier run) and taken by Amazon.
+APPLIED = frozenset({RowOutcome.FIXED, RowOutcome.WAITING, RowOutcome.NOT_FIXED})
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "fix",
+        help="validate (and with --apply, submit) a CSV of values for many listings",
+        description=(
+            "Fix many listings at once from a CSV: header 'sku' plus one column per value "
+            "(quantity, handling_time, price, or an attribute name of the product type "
+            "schema, e.g. brand, country_of_origin); an empty cell leaves the value. Every "
+            "row is validated with Amazon (patchListingsItem VALIDATION_PREVIEW); nothing is "
+            "written without --apply."
+        ),
+        epilog=(
+            "Exit status: 0 when every row is valid (and, with --apply, was submitted); 1 "
+            "when some row is invalid, failed or was not submitted; 2 for a bad file (an "
+            "unknown column or SKU, a duplicate SKU, a value the schema rejects: the line "
+            "and column are named, nothing is sent) or a config, credentials or network "
+            "error. A batch interrupted half way is resumed by running it again: what "
+            "Amazon already accepted is not sent twice."
+        ),
+    )
+    add_account_options(parser, marketplace_help="marketplace code or id (overrides the profile)")
+    parser.add_argument("file", metavar="FILE.csv", type=Path, help="the values, one row a SKU")
+    parser.add_argument(
+        "--apply", action="store_true", help="submit the rows Amazon's validation found VALID"
+    )
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --apply on a terminal: do not ask for a typed 'yes' (cron, scripts)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=0.0,
+        help="with --apply: re-check listings Amazon is still processing for up to SECONDS",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    profile = None
+    try:
+        profile = resolve_profile(args)
+        table = read_csv(args.file)
+        return asyncio.run(_fix(args, profile, table))
+    except BrokenPipeError:
+        raise
+    except (ConfigError, SpApiError, CacheError, ProgressError, OSError) as exc:
+        raise UsageError(_one_line(exc, profile)) from None
+
+
+# ---------------------------------------------------------------------- the file
+
+
+class BadFile(UsageError):
+    """The CSV cannot be used; the message names every line and column at fault."""
+
+
+@dataclass(frozen=True, slots=True)
+class CsvTable:
+    path: Path
+    columns: tuple[str, ...]  # the value columns (without sku), as in the header
+    rows: tuple[BulkRow, ...]
+
+
+def read_csv(path: Path) -> CsvTable:
+    """The rows of a fix CSV (BOM, CRLF and spreadsheet-defused cells understood); BadFile
+    for a file that cannot be a batch (no sku column, a duplicate column or SKU, a row with
+    more cells than the header)."""
+    from asin_tui.bulk import BulkRow
+
+    name = visible(str(path))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = [(n, row) for n, row in _records(handle)]
+    except UnicodeDecodeError as exc:
+        raise BadFile(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise BadFile(f"{name}: not a readable CSV: {exc}") from None
+    if not records:
+        raise BadFile(f"{name}: empty file: the first line must be the header (sku,…)")
+    header_line, header = records[0]
+    header = [cell.strip() for cell in header]
+    errors: list[str] = []
+    if SKU not in header:
+        raise BadFile(f"{name} line {header_line}: the header has no 'sku' column")
+    seen: set[str] = set()
+    for index, column in enumerate(header, 1):
+        if not column:
+            errors.append(f"line {header_line}, column {index}: the header cell is empty")
+        elif column in seen:
+            errors.append(f"line {header_line}, column {visible(column)!r}: given twice")
+        seen.add(column)
+    rows: list[BulkRow] = []
+    skus: dict[str, int] = {}
+    for line, cells in records[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line
+        if len(cells) > len(header):
+            errors.append(f"line {line}: {len(cells)} cells, the header has {len(header)} columns")
+            continue
+        cells = [spreadsheet_value(cell) for cell in cells] + [""] * (len(header) - len(cells))
+        values = dict(zip(header, cells, strict=True))
+        sku = values.pop(SKU).strip()
+        if not sku:
+            errors.append(f"line {line}, column 'sku': empty")
+            continue
+        if sku in skus:
+            errors.append(
+                f"line {line}, column 'sku': {visible(sku)!r} is on line {skus[sku]} already"
+            )
+            continue
+        skus[sku] = line
+        rows.append(BulkRow(sku, values, line))
+    if errors:
+        raise BadFile(_errors_text(name, errors))
+    if not rows:
+        raise BadFile(f"{name}: no rows under the header: nothing to fix")
+    return CsvTable(path, tuple(c for c in header if c != SKU), tuple(rows))
+
+
+def _records(handle: TextIO) -> list[tuple[int, list[str]]]:
+    """(first line number, cells) of each CSV record."""
+    reader = csv.reader(handle, strict=True)
+    found = []
+    start = 1
+    for cells in reader:
+        found.append((start, cells))
+        start = reader.line_num + 1
+    return found
+
+
+def _errors_text(name: str, errors: Sequence[str]) -> str:
+    more = len(errors) - MAX_NAMED
+    shown = "; ".join(errors[:MAX_NAMED]) + (f"; and {more} more" if more > 0 else "")
+    return f"{name}: {shown}; nothing was sent"
+
+
+# ---------------------------------------------------------------------- running
+
+
+async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTable) -> int:
+    from asin_tui.bulk import BulkFix
+
+    service = _open_service(args, profile)
+    try:
+        for warning in service.notices:
+            print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
+        await _listings_known(service, table)
+        bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+        engine = BulkFix(service, progress=bar)
+        _check_file(engine, table)
+        try:
+            results = await engine.validate(table.rows)
+            if args.apply and any(r.valid for r in results):
+                if not _confirmed(args, service, results):
+                    print("asin-tui: nothing was sent", file=sys.stderr)
+                    _output(args.format, results, applied=False)
+                    return 1  # --apply asked for and not given: not applied
+                else:
+                    results = await engine.apply(results)
+                    results = await engine.recheck(results, wait=max(0.0, args.wait))
+        finally:
+            if bar:
+                bar.clear()
+    finally:
+        await service.aclose()
+    _output(args.format, results, applied=args.apply)
+    return _exit_code(results, applied=args.apply)
+
+
+async def _listings_known(service: AccountService, table: CsvTable) -> None:
+    """Every SKU of the file in the local cache: a sync first when the cache is older than
+    report's default --max-age, then each SKU it does not hold read on its own (a listing
+    that needs no attention is not in a needs-attention sync). BadFile names unknown SKUs."""
+    from asin_tui.service import UnknownSku
+
+    last = service.last_sync()
+    if last is None or last.age_seconds() > DEFAULT_MAX_AGE_MINUTES * 60:
+        await _sync(service, include_all=False)
+    unknown = []
+    for row in table.rows:
+        try:
+            service.evidence(row.sku)
+        except UnknownSku:
+            try:
+                await service.refresh(row.sku)
+            except NotFound:
+                unknown.append(f"line {row.line}, column 'sku': no listing {visible(row.sku)!r}")
+    if unknown:
+        raise BadFile(_errors_text(visible(str(table.path)), unknown))
+
+
+def _check_file(engine: BulkFix, table: CsvTable) -> None:
+    """Before any call: every column means something for these listings, every value fits
+    its schema. BadFile names each line and column at fault."""
+    schemas = {}
+    for row in table.rows:
+        requirements = engine.service.evidence(row.sku).requirements
+        if requirements is not None:
+            schemas[requirements.product_type] = requirements
+    errors = [
+        f"column {visible(column)!r}: not {', '.join(OFFER_COLUMNS)} or an attribute of the "
+        f"product type{'s' if len(schemas) != 1 else ''} of these listings "
+        f"({', '.join(sorted(schemas)) or 'none known'})"
+        for column in table.columns
+        if not known_column(column, schemas.values())
+    ]
+    if not errors:
+        for row in table.rows:
+            for column, why in engine.check(row).rejected.items():
+                value = visible(row.values.get(column, ""))
+                errors.append(f"line {row.line}, column {visible(column)!r}: {value!r}: {why}")
+    if errors:
+        raise BadFile(_errors_text(visible(str(table.path)), errors))
+
+
+def _confirmed(args: argparse.Namespace, service: AccountService, results: list[RowResult]) -> bool:
+    """The typed confirmation for a person at a terminal (a script's is --apply itself):
+    how many, which SKUs, each change in words, then 'yes'."""
+    if args.yes or not sys.stdin.isatty():
+        return True
+    valid = [r for r in results if r.valid]
+    where = marketplace_text(service.marketplace_id)
+    lines = [f"Send these changes to Amazon? {len(valid)} listing(s) in {where}:"]
+    for result in valid:
+        lines.append(f"  {visible(result.sku)}")
+        lines += [f"    {visible(change)}" for change in result.changes]
+    left = len(results) - len(valid)
+    if left:
+        lines.append(f"{left} other row(s) are not valid and will not be sent.")
+    print("\n".join(lines), file=sys.stderr)
+    try:
+        answer = input(f"Type {CONFIRM_WORD} to send them: ")
+    except EOFError:
+        return False
+    return answer.strip() == CONFIRM_WORD
+
+
+# ---------------------------------------------------------------------- output
+
+
+def _output(fmt: str, results: list[RowResult], *, applied: bool) -> None:
+    if fmt == "json":
+        document = json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False)
+        write_out(json_for_terminal(document) + "\n")
+        return
+    write_out(render_table(results, applied=applied) + "\n")
+
+
+def render_table(results: Sequence[RowResult], *, applied: bool) -> str:
+    """One line a row (terminal-safe), then the counts."""
+    head = ("LINE", "SKU", "PREVIEW", "SENT", "OUTCOME", "STATE AFTER", "DETAIL")
+    rows = [head]
+    for r in results:
+        rows.append(
+            (
+                str(r.line or ""),
+                visible(r.sku),
+                r.preview or "-",
+                "yes" if r.submitted else "no",
+                r.outcome.value.replace("_", " "),
+                r.state_after or "-",
+                visible(_detail(r)),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
+    lines = [
+        "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
+        for row in rows
+    ]
+    return "\n".join([*lines, "", summary(results, applied=applied)])
+
+
+def _detail(result: RowResult) -> str:
+    errors = [i for i in result.issues if i.get("severity") == "ERROR"]
+    if result.reason:
+        return result.reason
+    if errors:
+        first = errors[0]
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"{first.get('code')}: {first.get('message')}{more}"
+    return "; ".join(result.changes)
+
+
+def summary(results: Sequence[RowResult], *, applied: bool) -> str:
+    """'5 rows: 4 valid, 1 invalid; 4 submitted: 3 fixed, 1 waiting on Amazon'."""
+    counts = Counter(r.outcome for r in results)
+    valid = sum(1 for r in results if r.preview == "VALID")
+    parts = [f"{len(results)} row{'s' if len(results) != 1 else ''}: {valid} valid"]
+    invalid = counts[RowOutcome.INVALID]
+    if invalid:
+        parts.append(f"{invalid} invalid")
+    if counts[RowOutcome.FAILED]:
+        parts.append(f"{counts[RowOutcome.FAILED]} failed")
+    text = ", ".join(parts)
+    if not applied:
+        return text + "; nothing was sent (validation only: --apply submits the valid rows)"
+    sent = sum(1 for r in results if r.submitted)
+    words = {
+        RowOutcome.FIXED: "fixed",
+        RowOutcome.WAITING: "waiting on Amazon",
+        RowOutcome.NOT_FIXED: "still needing attention",
+        RowOutcome.HELD: "held (an earlier submit may still be processing)",
+    }
+    detail = ", ".join(f"{counts[o]} {w}" for o, w in words.items() if counts[o])
+    return f"{text}; {sent} submitted" + (f": {detail}" if detail else "")
+
+
+def _exit_code(results: Sequence[RowResult], *, applied: bool) -> int:
+    if applied:
+        return 0 if all(r.submitted and r.outcome in APPLIED for r in results) else 1
+    return 0 if all(r.valid for r in results) else 1

@@ -1,0 +1,159 @@
+"""`asin-tui fix FILE.csv` on the demo account: validation only unless --apply, only VALID
+rows sent, every exit code, and bad files named by line and column before anything is sent."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import sys
+
+import pytest
+
+from asin_tui.cli import main
+from asin_tui.domain import codes
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.transport import demo_account_path
+
+
+@pytest.fixture(scope="module")
+def demo_skus() -> dict[str, list[str]]:
+    """SKUs of the demo account by their only cause (the account is generated the same way
+    every time)."""
+    account = SandboxAccount()  # what demo_app generates (never the real demo's files)
+    found: dict[str, list[str]] = {}
+    for sku in account.search(sort_by="sku"):
+        causes = account.intended_causes(sku)
+        if len(causes) == 1:
+            found.setdefault(next(iter(causes)), []).append(sku)
+    return found
+
+
+def fix(capsys, tmp_path, text: str | bytes, *args: str) -> tuple[int, str, str]:
+    path = tmp_path / "fix.csv"
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    code = main(["fix", "--demo", str(path), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def journal_skus() -> list[str]:
+    """The SKUs the demo account accepted a real change for (its saved journal)."""
+    path = demo_account_path()
+    if not path.exists():
+        return []
+    return [change["sku"] for change in json.loads(path.read_text())["changes"]]
+
+
+def test_without_apply_every_row_is_only_validated(capsys, tmp_path, demo_skus):
+    good, zero = demo_skus[codes.OUT_OF_STOCK_MFN][:2]
+    code, out, err = fix(
+        capsys, tmp_path, f"sku,quantity\n{good},5\n{zero},0\n", "--format", "json"
+    )
+    assert code == 1, err  # a row is invalid
+    rows = json.loads(out)
+    assert [r["sku"] for r in rows] == [good, zero]
+    assert rows[0]["preview"] == "VALID" and rows[0]["submitted"] is False
+    assert rows[0]["patches"][0]["path"] == "/attributes/fulfillment_availability"
+    assert rows[1]["preview"] is None and "At least 1 unit" in rows[1]["issues"][0]["message"]
+    assert set(rows[0]) >= {
+        "sku",
+        "patches",
+        "preview",
+        "issues",
+        "submitted",
+        "submission_id",
+        "state_after",
+    }
+    assert journal_skus() == []  # nothing written
+
+    code, out, _ = fix(capsys, tmp_path, f"sku,quantity\n{good},5\n")
+    assert code == 0
+    assert "nothing was sent" in out and "Set quantity to 5 (was 0)" in out
+
+
+def test_apply_sends_only_the_valid_rows_and_exits_1_for_the_rest(capsys, tmp_path, demo_skus):
+    first, second, zero = demo_skus[codes.OUT_OF_STOCK_MFN][:3]
+    text = f"sku,quantity,handling_time\n{first},4,\n{zero},0,\n{second},2,3\n"
+    code, out, err = fix(capsys, tmp_path, text, "--apply", "--yes", "--format", "json")
+    assert code == 1, err
+    rows = {r["sku"]: r for r in json.loads(out)}
+    assert sorted(journal_skus()) == sorted([first, second])
+    for sku in (first, second):
+        assert rows[sku]["submitted"] and rows[sku]["submission_id"]
+        assert rows[sku]["state_after"] == "ACTIVE" and rows[sku]["outcome"] == "fixed"
+    assert not rows[zero]["submitted"]
+
+    # all valid and applied: exit 0; run again, nothing is sent twice
+    code, out, err = fix(capsys, tmp_path, f"sku,quantity\n{first},4\n", "--apply", "--yes")
+    assert code == 0, err
+    assert journal_skus().count(first) == 1
+
+
+def test_a_person_at_a_terminal_types_yes_before_anything_is_sent(
+    capsys, tmp_path, demo_skus, monkeypatch
+):
+    sku = demo_skus[codes.OUT_OF_STOCK_MFN][0]
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    answers = iter(["y", "yes"])
+    asked = []
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr(builtins, "input", answer)
+    code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
+    assert code == 1 and journal_skus() == []  # "y" is not "yes"
+    assert "Send these changes to Amazon? 1 listing(s)" in err
+    assert sku in err and "Set quantity to 8 (was 0)" in err
+    assert "nothing was sent" in err
+    code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
+    assert code == 0 and journal_skus() == [sku]
+    assert len(asked) == 2 and "Type yes" in asked[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sku,quantity\nA,1\nA,2\n", "line 3, column 'sku': 'A' is on line 2 already"),
+        ("quantity\n1\n", "the header has no 'sku' column"),
+        ("sku,quantity,quantity\nA,1,1\n", "column 'quantity': given twice"),
+        ("sku,quantity\nA,1,2\n", "line 2: 3 cells, the header has 2 columns"),
+        ("sku,quantity\n", "no rows under the header"),
+        (b"sku,quantity\n\xff,1\n", "not UTF-8 text"),
+    ],
+)
+def test_a_file_that_is_not_a_batch_exits_2_naming_where(capsys, tmp_path, text, message):
+    code, out, err = fix(capsys, tmp_path, text)
+    assert code == 2 and out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unknown_sku_column_or_a_value_the_schema_rejects_exit_2_before_any_call(
+    capsys, tmp_path, demo_skus
+):
+    sku = demo_skus[codes.OUT_OF_STOCK_MFN][0]
+    # BOM, CRLF and a spreadsheet-defused cell ('-1 is the text -1) are read as meant
+    text = f"\ufeffsku,quantity\r\n{sku},'-1\r\n".encode()
+    code, _, err = fix(capsys, tmp_path, text)
+    assert code == 2
+    assert "line 2, column 'quantity': '-1': must be at least 0; nothing was sent" in err
+    code, _, err = fix(capsys, tmp_path, f"sku,quantity,colour_nonsense\n{sku},1,red\n")
+    assert code == 2 and "column 'colour_nonsense': not quantity, handling_time, price" in err
+    code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},1\nNO-SUCH-SKU,1\n")
+    assert code == 2 and "line 3, column 'sku': no listing 'NO-SUCH-SKU'" in err
+    code, _, err = fix(capsys, tmp_path, f"sku,handling_time\n{sku},99\n")
+    assert code == 2 and "line 2, column 'handling_time': '99': must be at most 30" in err
+    assert journal_skus() == []
+
+
+def test_a_config_error_exits_2_in_one_line(capsys, tmp_path):
+    path = tmp_path / "fix.csv"
+    path.write_text("sku,quantity\nA,1\n")
+    code = main(["fix", "--profile", "nope", str(path)])
+    _, err = capsys.readouterr()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
