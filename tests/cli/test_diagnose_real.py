@@ -131,6 +131,15 @@ CASES = [
         {"MISSING_PRICE"},
     ),
     (
+        "fba_not_buyable_no_inventory.json",
+        1,
+        "INACTIVE",
+        False,
+        True,
+        {"OTHER_ISSUE"},
+        {"LISTING_CLOSED"},
+    ),
+    (
         "issues_only_no_summaries_fr.json",
         1,
         "SEARCH_SUPPRESSED",
@@ -366,3 +375,12 @@ def test_a_named_profile_gives_the_marketplace_a_body_lacks(capsys):
     result = json.loads(capsys.readouterr().out)
     assert code == 1 and result["marketplace_id"] == "A1PA6795UKMFR9"
     assert not any(note.startswith("marketplace:") for note in result["not_checked"])
+
+
+def test_fba_stock_is_judged_once_the_inventory_is_given(capsys):
+    name = "fba_not_buyable_no_inventory.json"
+    _, without = diagnose_json(capsys, name)
+    assert without["findings"][0]["title"] == "Not buyable; FBA stock not checked"
+    inventory = str(REAL.parent / "inventory_fba_out_of_stock.json")
+    _, result = diagnose_json(capsys, name, "--inventory", inventory)
+    assert codes_of(result)[0] == "OUT_OF_STOCK_FBA"

@@ -190,6 +190,9 @@ def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
     if not listing.has_data("fulfillmentAvailability") or not listing.has_data("issues"):
         yield _not_in_this_body(ctx)  # absent data: the stock was not checked, not "closed"
         return
+    if listing.is_fba and ctx.evidence.inventory is None and _fba_quantity(listing) is None:
+        yield _fba_stock_unknown(ctx)  # Amazon's units were not counted: not "closed"
+        return
     if not listing.fulfillment:
         notes.append("The listing has no fulfillment channel or quantity.")
     elif listing.mfn_quantity is not None:
@@ -212,6 +215,32 @@ def closed_rule(ctx: Context, found: Sequence[Found]) -> Iterable[Found]:
             WizardStep.STOCK,
             "set a quantity (or the FBA channel) to relist the offer; if you closed it on "
             "purpose, there is nothing to do.",
+        ),
+        attributes=(FULFILLMENT_AVAILABILITY,),
+        step=WizardStep.STOCK,
+    )
+
+
+def _fba_stock_unknown(ctx: Context) -> Found:
+    """An FBA offer that is not buyable, with Amazon's warehouse stock not counted (no FBA
+    inventory in the evidence): the most likely cause is no sellable units, not checked."""
+    channel = next((f.channel_code for f in ctx.listing.fulfillment if f.is_fba), "AMAZON")
+    return make(
+        Impact.BLOCKS_SALE,
+        Category.STOCK,
+        Severity.ERROR,
+        codes.OTHER_ISSUE,
+        "Not buyable; FBA stock not checked",
+        sentences(
+            f"Amazon fulfils this offer ({channel}) and marks it not buyable, with no issue "
+            "that stops the sale.",
+            "Its FBA inventory was not in the data, so whether Amazon holds sellable units "
+            "was not checked (an empty FBA stock is the usual cause).",
+        ),
+        wizard(
+            WizardStep.STOCK,
+            "look at the SKU's FBA inventory (getInventorySummaries; `diagnose --inventory`, "
+            "or sync); send an inbound shipment if it has no sellable units.",
         ),
         attributes=(FULFILLMENT_AVAILABILITY,),
         step=WizardStep.STOCK,
