@@ -106,7 +106,13 @@ def run(args: argparse.Namespace) -> int:
             ]
     summaries = ()
     if args.inventory:
-        summaries = tuple(_read(args.inventory, "getInventorySummaries", parse_inventory_summaries))
+        summaries = tuple(
+            _read(
+                args.inventory,
+                "getInventorySummaries",
+                lambda body: parse_inventory_summaries(unwrap_body(body)),
+            )
+        )
     restrictions_body = (
         _read(args.restrictions, "getListingsRestrictions", lambda b: b)
         if (args.restrictions)
@@ -121,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
                 _parse(
                     args.restrictions,
                     "getListingsRestrictions",
-                    lambda body, mp=listing.marketplace_id: parse_restrictions(body, mp or None),
+                    lambda body, mp=listing.marketplace_id: parse_restrictions(
+                        unwrap_body(body), mp or None
+                    ),
                     restrictions_body,
                 )
             )

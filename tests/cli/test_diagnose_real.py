@@ -384,3 +384,21 @@ def test_fba_stock_is_judged_once_the_inventory_is_given(capsys):
     inventory = str(REAL.parent / "inventory_fba_out_of_stock.json")
     _, result = diagnose_json(capsys, name, "--inventory", inventory)
     assert codes_of(result)[0] == "OUT_OF_STOCK_FBA"
+
+
+def test_side_bodies_pasted_inside_apiresponse_dumps_are_read(capsys, tmp_path):
+    restrictions = json.loads((REAL / "restrictions_by_condition.json").read_text())
+    wrapped = tmp_path / "restr.json"
+    wrapped.write_text(json.dumps({"errors": None, "payload": restrictions, "headers": {}}))
+    body = json.loads((REAL / "search_suppressed_status_lags.json").read_text())
+    body["issues"] = []
+    body["summaries"][0]["conditionType"] = "used_good"
+    item = tmp_path / "item.json"
+    item.write_text(json.dumps(body))
+    _, result = diagnose_json(capsys, str(item), "--restrictions", str(wrapped))
+    assert codes_of(result) == ["APPROVAL_REQUIRED"]
+    inventory = json.loads((REAL.parent / "inventory_fba_out_of_stock.json").read_text())
+    dumped = tmp_path / "inv.json"
+    dumped.write_text(json.dumps({"body": inventory, "status_code": 200}))
+    _, fba = diagnose_json(capsys, "fba_not_buyable_no_inventory.json", "--inventory", str(dumped))
+    assert codes_of(fba)[0] == "OUT_OF_STOCK_FBA"
