@@ -18,6 +18,7 @@ from rich.cells import cell_len
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import ListingRecord, State, sort_key
+from asin_tui.domain.text import visible
 from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
 
 Progress = Mapping[str, str]  # SKU -> the wizard step label it was left at
@@ -145,8 +146,9 @@ def index_rows(records: Sequence[ListingRecord]) -> RowIndex:
     return RowIndex(
         search_keys(records),
         {r.sku: i for i, r in enumerate(records)},
-        sku_width=max((cell_len(r.sku) for r in records), default=0),
-        cause_width=max((cell_len(cause_text(r)) for r in records), default=0),
+        # as the table shows them: control characters spelled out (domain.text.visible)
+        sku_width=max((cell_len(visible(r.sku)) for r in records), default=0),
+        cause_width=max((cell_len(visible(cause_text(r))) for r in records), default=0),
     )
 
 

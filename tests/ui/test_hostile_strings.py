@@ -34,7 +34,10 @@ from tests.cli.test_hostile_output import send_hostile_title
 from tests.test_service import TIME_SCALE, make_service
 from tests.ui.conftest import settle
 
-SIZE = (200, 50)
+SIZE = (
+    240,
+    50,
+)  # the list pins SKU and cause at their longest (a 40-cell hostile SKU): room for the titles
 US = "ATVPDKIKX0DER"
 PATCHED_TITLE = "Patched [link='file:///etc/passwd']x[/link] \x1b]52;c;cGF0Y2hlZA==\x07 \u202eevil"
 
