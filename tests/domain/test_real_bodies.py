@@ -117,3 +117,14 @@ def test_prices_in_the_attribute_shapes_sellers_paste():
     )
     band = price_band(changed)
     assert (band.price, band.minimum) == (Decimal("97"), Decimal("98")) and band.conflict
+
+
+def test_list_briefs_for_the_new_causes_are_short():
+    """The list's 80-column cause (Finding.brief) for causes whose titles are long."""
+    (listing,) = parse_listing_bodies(body("put_invalid_8560_13013_fr.json"), None)
+    briefs = {f.code: f.brief for f in diagnose(Evidence(listing), now=NOW).findings}
+    assert briefs[codes.PRODUCT_ID_PROBLEM] == "Product ID / GTIN problem"
+    assert briefs[codes.NOT_IN_CATALOG] == "Product not in catalog"
+    (conflict,) = parse_listing_bodies(body("catalog_conflict_8541_ja.json"), None)
+    (f,) = diagnose(Evidence(conflict), now=NOW).findings
+    assert f.brief == "Conflicts with ASIN: brand"

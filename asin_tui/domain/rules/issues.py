@@ -493,7 +493,19 @@ def _brief(kind: IssueKind, issue: Issue, ctx: Context) -> str:
         return attributes_brief("Missing", issue.attribute_names)
     if kind.code == codes.INVALID_ATTRIBUTE:
         return attributes_brief("Invalid", issue.attribute_names)
-    return ""
+    if kind.code == codes.RECOMMENDED_ATTRIBUTE:
+        return attributes_brief("Recommended", issue.attribute_names)
+    if kind.code == codes.CATALOG_DATA_CONFLICT and issue.attribute_names:
+        return attributes_brief("Conflicts with ASIN", issue.attribute_names)
+    return _BRIEFS.get(kind.code, "")
+
+
+#: Short causes for the list's 80 columns, where the title is long.
+_BRIEFS = {
+    codes.NOT_IN_CATALOG: "Product not in catalog",
+    codes.PRODUCT_ID_PROBLEM: "Product ID / GTIN problem",
+    codes.CATALOG_DATA_CONFLICT: "Data conflicts with ASIN",
+}
 
 
 def _kind_detail(ctx: Context, kind: IssueKind, issue: Issue) -> str:
