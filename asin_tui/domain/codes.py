@@ -146,6 +146,13 @@ ISSUE_CODES: dict[str, IssueCodeMeaning] = {
         _SC_ERROR + "5665",
     ),
     "90220": IssueCodeMeaning(MISSING_ATTRIBUTE, "Missing required attribute", "", _MODEL),
+    "18448": IssueCodeMeaning(
+        MISSING_ATTRIBUTE,
+        "Missing attribute",
+        "",
+        "https://github.com/amzn/selling-partner-api-samples/blob/main/labs/server/responses/"
+        "listings-wizard/high_refund_get_listing_response.json",
+    ),
     "99022": IssueCodeMeaning(
         INVALID_ATTRIBUTE, "Attribute has too few values", "", _SC_ERROR + "99022"
     ),

@@ -128,3 +128,13 @@ def test_list_briefs_for_the_new_causes_are_short():
     (conflict,) = parse_listing_bodies(body("catalog_conflict_8541_ja.json"), None)
     (f,) = diagnose(Evidence(conflict), now=NOW).findings
     assert f.brief == "Conflicts with ASIN: brand"
+
+
+def test_a_category_less_missing_attribute_warning_is_a_recommendation():
+    issue = Issue("18448", "Relevant attributes incomplete", "WARNING", ("age_range_description",))
+    listing = Listing(
+        "R", "ATVPDKIKX0DER", status=frozenset({"BUYABLE", "DISCOVERABLE"}), issues=(issue,)
+    )
+    (f,) = [f for f in diagnose(Evidence(listing), now=NOW).findings if f.issue_code]
+    assert f.code == codes.RECOMMENDED_ATTRIBUTE and f.severity.value == "INFO"
+    assert "required" not in f.title.lower()

@@ -102,7 +102,10 @@ def _recommended(issue: Issue) -> bool:
     return (
         issue.severity == "WARNING"
         and (issue.enforcement is None or not issue.enforcement.actions)
-        and _category("MISSING_ATTRIBUTE")(issue)
+        and (
+            _category("MISSING_ATTRIBUTE")(issue)
+            or (not issue.categories and _documented_as(codes.MISSING_ATTRIBUTE)(issue))
+        )
     )
 
 
