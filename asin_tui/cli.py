@@ -15,18 +15,12 @@ import sys
 from typing import Any, TextIO
 
 from asin_tui import __version__
+from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.redact import install_log_redaction, redact
 from asin_tui.domain.text import visible
 
 SUBCOMMANDS = ("report", "diagnose", "fix", "progress", "sandbox", "config")
-#: The demo accounts (--scenario): asin_tui.sandbox.account.SCENARIOS, named here so the app
-#: does not import the sandbox to parse its options (a test keeps the two equal).
-DEMO_SCENARIOS = ("default", "vacation")
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
-
-
-class UsageError(Exception):
-    """Raised by commands for a user error: printed as one line, exit 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

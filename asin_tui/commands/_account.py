@@ -11,7 +11,7 @@ import argparse
 import dataclasses
 import sys
 
-from asin_tui.cli import DEMO_SCENARIOS, UsageError
+from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
 from asin_tui.store.config import Config, Profile, exposure_warning, load_config
 

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import sys
 
-from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, resolve_profile
+from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir, read_regular_file

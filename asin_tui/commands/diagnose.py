@@ -23,8 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from asin_tui.cli import UsageError
 from asin_tui.commands._output import write_out
+from asin_tui.commands.errors import UsageError
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.marketplaces import (
     UnknownMarketplace,

@@ -28,20 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, resolve_profile
 from asin_tui.commands._output import write_out
+from asin_tui.commands.errors import UsageError
 from asin_tui.commands.report import (
     DEFAULT_MAX_AGE_MINUTES,
     ProgressBar,
     _one_line,
     _open_service,
     _sync,
-    spreadsheet_value,
 )
 from asin_tui.domain.bulk import OFFER_COLUMNS, SKU, RowOutcome, known_column
 from asin_tui.domain.change_words import marketplace_text
 from asin_tui.domain.text import json_for_terminal, visible
+from asin_tui.render import spreadsheet_value
 from asin_tui.spapi.errors import NotFound, SpApiError
 from asin_tui.store.cache import CacheError
 from asin_tui.store.config import ConfigError, Profile

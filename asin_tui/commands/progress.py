@@ -14,9 +14,9 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from asin_tui.cli import UsageError
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.commands._output import write_out
+from asin_tui.commands.errors import UsageError
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.service import demo_profile

@@ -14,7 +14,7 @@ import math
 import signal
 from typing import NoReturn
 
-from asin_tui.cli import UsageError
+from asin_tui.commands.errors import UsageError
 from asin_tui.sandbox.account import SCENARIOS, SandboxAccount
 from asin_tui.sandbox.app import (
     SANDBOX_CLIENT_ID,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from asin_tui.cli import UsageError
 from asin_tui.commands._account import resolve_profile, wants_demo
+from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import visible
 from asin_tui.service import AccountService
 from asin_tui.store.config import (

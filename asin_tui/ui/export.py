@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from asin_tui.commands import report
 from asin_tui.domain.models import ListingRecord
+from asin_tui.render import render
 from asin_tui.store.atomic import write_output
 
 Format = Literal["csv", "json"]
@@ -41,7 +41,7 @@ def format_for(path: str) -> Format | None:
 def render_export(records: Sequence[ListingRecord], fmt: Format, account, last_sync) -> str:
     """The file's text, exactly as `asin-tui report --format csv|json` writes these rows.
     ``account`` gives ``profile_name`` and ``marketplace_id``; ``last_sync`` is a SyncInfo."""
-    return report.render(
+    return render(
         fmt,
         records,
         profile=account.profile_name,

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from asin_tui.commands.report import render_csv, spreadsheet_text
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State
+from asin_tui.render import render_csv, spreadsheet_text
 from asin_tui.ui.export import render_export
 
 ATTACKS = [

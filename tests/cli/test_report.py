@@ -20,9 +20,9 @@ import pytest
 
 from asin_tui import service as service_module
 from asin_tui.cli import main
-from asin_tui.commands.report import CSV_COLUMNS
 from asin_tui.domain import codes
 from asin_tui.domain.models import State
+from asin_tui.render import CSV_COLUMNS
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from asin_tui.commands.report import CSV_COLUMNS, ProgressBar, render
+from asin_tui.commands.report import ProgressBar
 from asin_tui.domain.models import (
     AccountHealth,
     Category,
@@ -21,6 +21,7 @@ from asin_tui.domain.models import (
     Severity,
     State,
 )
+from asin_tui.render import CSV_COLUMNS, render
 from asin_tui.store.cache import SyncInfo
 
 SINCE = datetime(2026, 2, 3, 4, 5, tzinfo=UTC)

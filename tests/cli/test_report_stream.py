@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from asin_tui.commands.report import render_csv, stream_csv, stream_json
 from asin_tui.domain.account import account_causes
 from asin_tui.domain.models import (
     AccountHealth,
@@ -18,6 +17,7 @@ from asin_tui.domain.models import (
     State,
     WizardStep,
 )
+from asin_tui.render import render_csv, stream_csv, stream_json
 from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo
 
 MP = "ATVPDKIKX0DER"

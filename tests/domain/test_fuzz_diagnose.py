@@ -17,9 +17,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from asin_tui.commands.diagnose import render_text
-from asin_tui.commands.report import render_csv, render_json, render_table
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import Diagnosis, Evidence, Finding, ListingRecord, State
+from asin_tui.render import render_csv, render_json, render_table
 from asin_tui.spapi.parse import (
     MalformedResponse,
     parse_catalog_item,

@@ -1,0 +1,411 @@
+"""Report renderers, headless: the ``report --format table|json|csv`` text of listing
+records, used by the ``report`` command and by the app's export (the same bytes either way).
+
+Every value from SP-API is made terminal-safe (:mod:`asin_tui.domain.text`), and CSV cells a
+spreadsheet would run as a formula are neutralised (:func:`spreadsheet_text`)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from asin_tui.domain.account import AccountCause, account_causes
+from asin_tui.domain.models import AccountHealth, ListingRecord, State
+from asin_tui.domain.text import json_for_terminal, visible
+from asin_tui.store.cache import SyncInfo
+
+FORMATS = ("table", "json", "csv")
+CSV_COLUMNS = (
+    "sku",
+    "asin",
+    "title",
+    "state",
+    "buyable",
+    "discoverable",
+    "amazon_status",
+    "main_cause",
+    "severity",
+    "fulfillment_channel",
+    "quantity",
+    "price",
+    "currency",
+    "inactive_since",
+    "finding_codes",
+)
+
+
+def render(
+    fmt: str,
+    records: Sequence[ListingRecord],
+    *,
+    profile: str,
+    marketplace_id: str,
+    last_sync: SyncInfo | None,
+    account: AccountHealth | None = None,
+    width: int = 120,
+) -> str:
+    if fmt == "json":
+        return render_json(records, profile, marketplace_id, last_sync, account)
+    if fmt == "csv":
+        return render_csv(records)
+    return render_table(records, last_sync, width, account)
+
+
+def render_json(
+    records: Sequence[ListingRecord],
+    profile: str,
+    marketplace_id: str,
+    last_sync: SyncInfo | None,
+    account: AccountHealth | None = None,
+) -> str:
+    """The whole ``report --format json`` document of ``records`` (see :func:`stream_json`)."""
+    return "".join(
+        stream_json(
+            [records],
+            profile=profile,
+            marketplace_id=marketplace_id,
+            last_sync=last_sync,
+            account=account,
+            counts=_counts(records),
+            causes=account_causes(records),
+        )
+    )
+
+
+def stream_json(
+    batches: Iterable[Sequence[ListingRecord]],
+    *,
+    profile: str,
+    marketplace_id: str,
+    last_sync: SyncInfo | None,
+    account: AccountHealth | None,
+    counts: Mapping[str, int],
+    causes: Sequence[AccountCause],
+    seen: Tally | None = None,
+) -> Iterator[str]:
+    """The ``report --format json`` document in pieces, a batch of listings at a time: the
+    text ``json.dumps(document, indent=2, ensure_ascii=False)`` gives, key for key, without
+    ever holding the whole document (100,000 listings: ~60 MB of text). ``counts`` and
+    ``causes`` come before the listings in the document, so the caller works them out first
+    (from the cache's index); ``seen`` counts what went out. C1, DEL and bidi/format
+    characters are written as \\uXXXX (json.dumps escapes only C0): the same data."""
+    head: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "profile": profile,
+        "marketplace_id": marketplace_id,
+        "account_health": None if account is None else _account_dict(account),
+        "account_causes": [cause.to_dict() for cause in causes],
+        "counts": dict(counts),
+    }
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    yield json_for_terminal(text[: -len("\n}")] + ',\n  "listings": [')
+    memo: dict[Any, str] = {}
+    first = True
+    for batch in batches:
+        if not batch:
+            continue
+        pieces = [_listing_json(r, memo) for r in batch]
+        chunk = ",".join(pieces)
+        yield chunk if first else "," + chunk  # each value made terminal-safe
+        first = False
+        if seen is not None:
+            seen.add(batch)
+    sync = None if last_sync is None else _sync_dict(last_sync)
+    tail = "]" if first else "\n  ]"
+    yield f'{tail},\n  "last_sync": {_nested(sync, 1)}\n}}\n'
+
+
+class Tally:
+    """What a streamed report wrote: how many listings, and whether any needs attention."""
+
+    def __init__(self) -> None:
+        self.listings = 0
+        self.needs_attention = False
+
+    def add(self, batch: Sequence[ListingRecord]) -> None:
+        self.listings += len(batch)
+        self.needs_attention = self.needs_attention or any(r.needs_attention for r in batch)
+
+
+def _sync_dict(last_sync: SyncInfo) -> dict[str, Any]:
+    return {
+        "finished_at": last_sync.finished_at.isoformat(),
+        "include_all": last_sync.include_all,
+        "complete": last_sync.complete,
+        "listings_complete": not last_sync.listings_incomplete,
+        "failed": dict(last_sync.failed),
+        "missing": dict(last_sync.missing),
+    }
+
+
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, ensure_ascii=False
+
+
+def _str(value: str) -> str:
+    """A JSON string, terminal-safe: checked only when it is not ASCII (an O(1) flag)."""
+    return _encode(value) if value.isascii() else json_for_terminal(_encode(value))
+
+
+def _nested(value: Any, level: int) -> str:
+    """``value`` as json.dumps(indent=2) writes it ``level`` levels deep in a document."""
+    text = json_for_terminal(json.dumps(value, indent=2, ensure_ascii=False))
+    return text.replace("\n", "\n" + "  " * level) if "\n" in text else text
+
+
+def _listing_json(r: ListingRecord, memo: dict[Any, str]) -> str:
+    """One listing object (:meth:`ListingRecord.to_report_dict`) as it stands in the
+    document's "listings" list: built from its values (json.dumps with an indent is pure
+    Python, ~30 µs a listing); the findings and statuses many listings share, once."""
+    findings = memo.get(r.findings)
+    if findings is None:
+        findings = memo[r.findings] = _nested([f.to_dict() for f in r.findings], 3)
+    status = r.amazon_status
+    if status is not None:
+        status_text = memo.get(status)
+        if status_text is None:
+            status_text = memo[status] = _nested(list(status), 3)
+    else:
+        status_text = "null"
+    since = r.inactive_since
+    return (
+        '\n    {\n      "sku": ' + _str(r.sku)
+        + ',\n      "asin": ' + (_str(r.asin) if r.asin is not None else "null")
+        + ',\n      "title": ' + _str(r.title)
+        + ',\n      "state": "' + r.state.value
+        + '",\n      "buyable": ' + ("true" if r.buyable else "false")
+        + ',\n      "discoverable": ' + ("true" if r.discoverable else "false")
+        + ',\n      "amazon_status": ' + status_text
+        + ',\n      "fulfillment_channel": '
+        + (_str(r.fulfillment_channel) if r.fulfillment_channel is not None else "null")
+        + ',\n      "quantity": ' + (int.__repr__(r.quantity) if r.quantity is not None else "null")
+        + ',\n      "price": ' + (_str(str(r.price)) if r.price is not None else "null")
+        + ',\n      "currency": ' + (_str(r.currency) if r.currency is not None else "null")
+        + ',\n      "inactive_since": ' + (_str(since.isoformat()) if since else "null")
+        + ',\n      "findings": ' + findings
+        + "\n    }"
+    )  # fmt: skip
+
+
+def _account_dict(account: AccountHealth) -> dict[str, Any]:
+    return {
+        "status": account.status,
+        "policy_counters": dict(account.policy_counters),
+        "as_of": account.as_of.isoformat() if account.as_of else None,
+    }
+
+
+def render_csv(records: Sequence[ListingRecord]) -> str:
+    """The CSV of ``report --format csv`` and of the app's export (see :func:`stream_csv`)."""
+    return "".join(stream_csv([records]))
+
+
+def stream_csv(
+    batches: Iterable[Sequence[ListingRecord]], seen: Tally | None = None
+) -> Iterator[str]:
+    """The CSV in pieces, a batch of listings at a time. Text cells a spreadsheet would run
+    as a formula are defused (:func:`spreadsheet_text`); numbers stay numbers."""
+    yield _csv_row(CSV_COLUMNS)
+    text = spreadsheet_text  # every text cell: SKUs, titles and causes come from outside
+    codes: dict[tuple[Any, ...], str] = {}
+    for batch in batches:
+        lines = []
+        for r in batch:
+            main = r.findings[0] if r.findings else None
+            finding_codes = codes.get(r.findings)
+            if finding_codes is None:
+                finding_codes = codes[r.findings] = text(";".join(f.code for f in r.findings))
+            lines.append(
+                _csv_row(
+                    (
+                        text(r.sku),
+                        text(r.asin or ""),
+                        text(r.title),
+                        r.state.value,
+                        "yes" if r.buyable else "no",
+                        "yes" if r.discoverable else "no",
+                        text(" ".join(r.amazon_status)) if r.amazon_status is not None else "",
+                        text(r.main_cause),
+                        main.severity.value if main else "",
+                        text(r.fulfillment_channel or ""),
+                        "" if r.quantity is None else r.quantity,  # numbers stay numbers (-3 too)
+                        "" if r.price is None else str(r.price),
+                        text(r.currency or ""),
+                        r.inactive_since.isoformat() if r.inactive_since else "",
+                        finding_codes,
+                    )
+                )
+            )
+        if seen is not None:
+            seen.add(batch)
+        yield "".join(lines)
+
+
+def _csv_row(cells: Sequence[object]) -> str:
+    """One CSV row (RFC 4180 quoting, ending in a newline). A cell with a comma, a quote or
+    any line break is quoted: a bare carriage return too, which Python 3.11's csv module
+    leaves unquoted, so a title holding one would split the row in two for every reader."""
+    return ",".join(_csv_cell(str(cell)) for cell in cells) + "\n"
+
+
+def _csv_cell(cell: str) -> str:
+    if any(char in cell for char in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection"): = + - @ and a
+#: leading tab or carriage return; the full-width forms too, which some spreadsheets fold.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell as a spreadsheet shows it, never runs it: one that starts like a formula
+    (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``) gets a leading ``'``, as OWASP
+    recommends. Only for text: a numeric field (a negative price) is written as it is."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def spreadsheet_value(cell: str) -> str:
+    """The text a :func:`spreadsheet_text` cell holds: ``'=HYPERLINK(...)`` → ``=HYPERLINK(...)``
+    (a ``'`` before anything else is the text's own)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+
+
+# The table's columns: (header, width; 0: as wide as the longest value, SKU up to _SKU_MAX;
+# None: one of the two flexible ones). The cause is what a triage reads first: optional
+# columns go (in _DROP_ORDER) until CAUSE gets _CAUSE_MIN cells and TITLE _FLEX_MIN; CAUSE
+# then takes up to _CAUSE_MAX, TITLE the rest.
+_TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("STATE", 0),
+    ("SKU", 0),
+    ("ASIN", 10),
+    ("TITLE", None),
+    ("CAUSE", None),
+    ("STOCK", 8),
+    ("PRICE", 10),
+    ("SINCE", 10),
+)
+_DROP_ORDER = ("SINCE", "ASIN", "PRICE")
+_SKU_MAX = 30
+_FLEX_MIN = 16
+_CAUSE_MIN = 30
+_CAUSE_MAX = 40
+_GAP = 2
+
+
+def render_table(
+    records: Sequence[ListingRecord],
+    last_sync: SyncInfo | None,
+    width: int = 120,
+    account: AccountHealth | None = None,
+) -> str:
+    columns = _table_layout(width, records)
+    lines = [_table_line({h: h for h, _ in columns}, columns)]
+    lines += [_table_line(_table_cells(r), columns) for r in records]
+    lines.append("")
+    lines += _table_footer(records, last_sync, width)
+    if account is not None and account.status != "NORMAL":
+        lines += textwrap.wrap(visible(_account_line(account)), width)
+    for cause in account_causes(records):  # one account-level cause, not one per listing
+        lines += textwrap.wrap(f"ACCOUNT: {cause.detail} Fix: {cause.fix}.", width)
+    return "\n".join(lines) + "\n"
+
+
+def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[str, int]]:
+    """Column widths for a terminal `width` wide (optional columns dropped if needed)."""
+    fitted = {
+        "STATE": max((len(r.state.value) for r in records), default=0),
+        "SKU": min(_SKU_MAX, max((len(visible(r.sku)) for r in records), default=0)),
+    }
+    columns = [(h, max(len(h), fitted[h]) if w == 0 else w) for h, w in _TABLE_COLUMNS]
+    while True:
+        fixed = sum(w or 0 for _, w in columns) + _GAP * (len(columns) - 1)
+        room = width - fixed
+        droppable = [name for name in _DROP_ORDER if any(h == name for h, _ in columns)]
+        if room >= _CAUSE_MIN + _FLEX_MIN or not droppable:
+            break
+        columns = [c for c in columns if c[0] != droppable[0]]
+    room = max(room, 2 * _FLEX_MIN)
+    cause = min(_CAUSE_MAX, room - _FLEX_MIN)
+    flex = {"TITLE": room - cause, "CAUSE": cause}
+    return [(h, w if w is not None else flex[h]) for h, w in columns]
+
+
+def _table_cells(r: ListingRecord) -> dict[str, str]:
+    return {
+        "STATE": r.state.value,
+        "SKU": r.sku,
+        "ASIN": r.asin or "-",
+        "TITLE": r.title,
+        "CAUSE": r.main_cause or "-",
+        "STOCK": _stock(r),
+        "PRICE": f"{r.price} {r.currency or ''}".strip() if r.price is not None else "-",
+        "SINCE": r.inactive_since.date().isoformat() if r.inactive_since else "-",
+    }
+
+
+def _stock(r: ListingRecord) -> str:
+    if r.quantity is None:
+        return "-"
+    if r.fulfillment_channel == "FBA":
+        return f"{r.quantity}+{r.inbound or 0}in" if r.inbound else f"{r.quantity} FBA"
+    return str(r.quantity)
+
+
+def _table_line(cells: dict[str, str], columns: Sequence[tuple[str, int]]) -> str:
+    return (" " * _GAP).join(_fit(cells[h], w) for h, w in columns).rstrip()
+
+
+def _fit(text: str, width: int) -> str:
+    text = " ".join(visible(text).split())  # external text: never a control character
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table_footer(
+    records: Sequence[ListingRecord], last_sync: SyncInfo | None, width: int
+) -> list[str]:
+    """Counts and sync facts: one line when it fits, else one line per fact."""
+    attention = sum(r.needs_attention for r in records)
+    at_risk = sum(r.at_risk and not r.needs_attention for r in records)
+    counts = ", ".join(f"{state} {n}" for state, n in _counts(records).items() if n)
+    parts = [
+        f"{len(records)} listings, {attention} need attention"
+        + (f", {at_risk} at risk" if at_risk else "")
+        + (f" ({counts})" if counts else "")
+    ]
+    if last_sync is not None:
+        scope = "all listings" if last_sync.include_all else "listings needing attention"
+        parts.append(f"synced {last_sync.finished_at:%Y-%m-%d %H:%M} UTC ({scope})")
+        if last_sync.listings_incomplete:
+            parts.append(
+                f"INCOMPLETE: {last_sync.missing_text()} could not be fetched "
+                f"({', '.join(last_sync.gap_names_by_key()[k] for k in last_sync.missing)})"
+            )
+        elif not last_sync.complete:
+            parts.append(f"{len(last_sync.failed)} could not be fetched (see stderr)")
+    line = " · ".join(parts)
+    if len(line) <= width:
+        return [line]
+    return [wrapped for part in parts for wrapped in textwrap.wrap(part, width)]
+
+
+def _account_line(account: AccountHealth) -> str:
+    """The account-level gate, said once under the table (DOMAIN.md §3 row 15)."""
+    counters = account.counters_text()
+    parts = [
+        f"ACCOUNT {account.status}: resolve it in Seller Central → Account Health "
+        "before fixing listings" + (f" (BAD: {counters})" if counters else "")
+    ]
+    if account.as_of:
+        parts.append(f"Account Health report of {account.as_of:%Y-%m-%d %H:%M} UTC")
+    return " · ".join(parts)
+
+
+def _counts(records: Sequence[ListingRecord]) -> dict[str, int]:
+    counts = {state.value: 0 for state in State}
+    for r in records:
+        counts[r.state.value] += 1
+    return counts
