@@ -10,7 +10,7 @@ UI thread and handed in. The table widget reads ``rows`` and renders only what i
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -142,13 +142,22 @@ class RowIndex:
     cause_width: int = 0  # cells of the longest main cause (brief)
 
 
+def _widest(texts: Iterable[str]) -> int:
+    """Cells of the widest text as the table shows it (control characters spelled out by
+    domain.text.visible); printable ASCII, nearly every SKU, is its own length."""
+    return max(
+        (len(t) if t.isascii() and t.isprintable() else cell_len(visible(t)) for t in texts),
+        default=0,
+    )
+
+
 def index_rows(records: Sequence[ListingRecord]) -> RowIndex:
     return RowIndex(
         search_keys(records),
         {r.sku: i for i, r in enumerate(records)},
-        # as the table shows them: control characters spelled out (domain.text.visible)
-        sku_width=max((cell_len(visible(r.sku)) for r in records), default=0),
-        cause_width=max((cell_len(visible(cause_text(r))) for r in records), default=0),
+        sku_width=_widest(r.sku for r in records),
+        # the cause depends on the findings alone, shared between rows read from the cache
+        cause_width=_widest({cause_text(r) for r in {id(r.findings): r for r in records}.values()}),
     )
 
 
