@@ -83,6 +83,8 @@ __all__ = [
 #: How long a submit without a recorded answer may still be processing at Amazon (which
 #: applies patches within minutes): until then a resumed batch holds it rather than resend.
 RESEND_AFTER = timedelta(minutes=15)
+#: PatchRecord.status of a real submit Amazon refused with 429 on every try: never processed.
+THROTTLED = "THROTTLED"
 ROW_TRIES = 3  # calls a row gets (each with the client's own retries) before it is FAILED
 ROW_PAUSE = 5.0  # seconds (Amazon time) before a row that gave up is tried again
 CONCURRENCY = 10
@@ -308,6 +310,8 @@ class BulkFix:
                 )
                 return result
             record = earlier  # never landed: this submit settles the same record
+        elif earlier is not None and earlier.status == THROTTLED:
+            record = earlier  # Amazon refused every try (429): nothing to look for
         return await self._submit(result, record)
 
     async def _submit(self, result: RowResult, record: PatchRecord | None) -> RowResult:
@@ -320,6 +324,7 @@ class BulkFix:
                 await self._save_record(sku, record)
             except ProgressError as exc:
                 return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
+        refused_only = True  # every failed try was a 429: Amazon processed none of them
         for attempt in range(1, self.row_tries + 1):
             try:
                 answer = await self.service.patch(sku, result.patches, preview=False)
@@ -328,14 +333,15 @@ class BulkFix:
             except SpApiError as exc:
                 reason = str(exc)
                 if not isinstance(exc, Throttled):  # it may have landed: look before resending
+                    refused_only = False
                     landed = await self._landed(result, record, quiet=True)
                     if landed:
                         return await self._verify(result)
                 if attempt < self.row_tries:
                     await asyncio.sleep(self.row_pause * attempt)
                     continue
-                record.status = NO_ANSWER
-                record.issues = [{"code": NO_ANSWER, "message": reason, "severity": "ERROR"}]
+                record.status = THROTTLED if refused_only else NO_ANSWER
+                record.issues = [{"code": record.status, "message": reason, "severity": "ERROR"}]
                 await self._save_record(sku, record, quiet=True)
                 return _failed(
                     result,

@@ -213,3 +213,15 @@ async def test_a_429_storm_during_a_batch_loses_no_row():
         assert account.intended_causes(result.sku) == set()
     for result in failed:
         assert account.intended_causes(result.sku) == {codes.OUT_OF_STOCK_MFN}
+
+    # the storm is over: the same batch again sends what failed, once, and nothing else
+    transport = LoggingTransport(clean)
+    service = make_service(clean, transport)
+    engine = BulkFix(service, time_scale=TIME_SCALE)
+    try:
+        again = await engine.apply(await engine.validate(rows))
+    finally:
+        await service.aclose()
+    assert sorted(transport.real_patches()) == sorted(r.sku for r in failed)
+    assert all(r.submitted for r in again)
+    assert all(account.intended_causes(sku) == set() for sku in skus)

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "json")
 MAX_NAMED = 20  # file errors listed before "and N more"
+READ_AT_ONCE = 10  # SKUs not in the cache read side by side (the rate limiter paces them)
 CONFIRM_WORD = "yes"
 #: Outcomes of a row that was sent (or had been, by an earlier run) and taken by Amazon.
 APPLIED = frozenset({RowOutcome.FIXED, RowOutcome.WAITING, RowOutcome.NOT_FIXED})
@@ -240,17 +241,27 @@ async def _listings_known(service: AccountService, table: CsvTable) -> None:
     last = service.last_sync()
     if last is None or last.age_seconds() > DEFAULT_MAX_AGE_MINUTES * 60:
         await _sync(service, include_all=False)
-    unknown = []
+    missing = []
     for row in table.rows:
         try:
             service.evidence(row.sku)
         except UnknownSku:
+            missing.append(row)
+    unknown: list[tuple[int, str]] = []
+    gate = asyncio.Semaphore(READ_AT_ONCE)
+
+    async def read(row: BulkRow) -> None:
+        async with gate:
             try:
                 await service.refresh(row.sku)
             except NotFound:
-                unknown.append(f"line {row.line}, column 'sku': no listing {visible(row.sku)!r}")
+                why = f"line {row.line}, column 'sku': no listing {visible(row.sku)!r}"
+                unknown.append((row.line or 0, why))
+
+    await asyncio.gather(*(read(row) for row in missing))
     if unknown:
-        raise BadFile(_errors_text(visible(str(table.path)), unknown))
+        errors = [why for _, why in sorted(unknown)]
+        raise BadFile(_errors_text(visible(str(table.path)), errors))
 
 
 def _check_file(engine: BulkFix, table: CsvTable) -> None:
