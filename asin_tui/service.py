@@ -82,15 +82,17 @@ ProgressCallback = Callable[[SyncProgress], None]
 __all__ = [
     "AccountService",
     "HealthRefresh",
+    "NothingFetched",
+    "ReportRequest",
     "SubmissionResult",
-    "SyncFailed",
     "SyncInfo",
+    "SyncProgress",
     "SyncSummary",
     "UnknownSku",
 ]
 
 
-class SyncFailed(SpApiError):
+class NothingFetched(SpApiError):
     """The sync fetched nothing at all (every query failed): the cache is left as it was.
     It reads as the cause of the first failure, e.g. 'searchListingsItems: SP-API is
     unavailable: connection failed (…) [gave up after 6 tries]': what the seller can act on,
@@ -325,7 +327,7 @@ class AccountService:
             )
             await store.flush()
             if result.missing and not store.received:  # not one listing could be had
-                raise SyncFailed(result.failed[next(iter(result.missing))])
+                raise NothingFetched(result.failed[next(iter(result.missing))])
         except BaseException:
             with contextlib.suppress(CacheError):  # a full disk must not hide why it failed
                 store.discard()  # the cache stays as it was

@@ -16,7 +16,7 @@ from asin_tui.domain.models import Category, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport, demo_account_path
-from asin_tui.service import AccountService, HealthRefresh, SyncFailed, UnknownSku, _SyncStore
+from asin_tui.service import AccountService, HealthRefresh, NothingFetched, UnknownSku, _SyncStore
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
@@ -265,7 +265,7 @@ async def test_a_sync_that_fetches_nothing_reads_as_its_cause(app):
     nor a second "sync failed"."""
     cut_off = make_service(app, ListingsDown(app), backoff=Backoff(tries=2))
     try:
-        with pytest.raises(SyncFailed) as failure:
+        with pytest.raises(NothingFetched) as failure:
             await cut_off.sync(include_all=False)
         text = str(failure.value)
         assert text.startswith("searchListingsItems: SP-API is unavailable: HTTP 503")

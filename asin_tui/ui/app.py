@@ -4,6 +4,7 @@ service, so the real app, the demo, tests and benchmarks all run the same code."
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -12,9 +13,8 @@ from textual.notifications import SeverityLevel
 
 from asin_tui.store.progress import ProgressStore
 from asin_tui.ui.commands import ActionCommands
-from asin_tui.ui.messages import describe_error
+from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.safe_text import plain
-from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.help import HelpScreen, binding_rows
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
@@ -124,6 +124,11 @@ class AsinTuiApp(App[None]):
         about = self.screen.sub_title or self.screen.title or "asin-tui"
         self.push_screen(HelpScreen(rows, about, getattr(self.screen, "HELP_NOTES", "")))
 
+    def on_open_wizard(self, message: OpenWizard) -> None:
+        """A screen asks for the wizard (the list's and the detail's `w`)."""
+        message.stop()
+        self.action_open_wizard(message.sku)
+
     def action_open_wizard(self, sku: str) -> None:
         """Open the reactivation wizard for ``sku`` (from the list's and the detail's `w`)."""
         if self.service is None:
@@ -138,12 +143,11 @@ class AsinTuiApp(App[None]):
         )
 
     def _listing_changed(self, sku: str) -> None:
-        """After the wizard: the screens below re-read what it may have fixed."""
+        """After the wizard: every screen is told, those showing ``sku`` read it again."""
         for screen in self.screen_stack:
-            if isinstance(screen, ListScreen | DetailScreen):
-                screen.listing_changed(sku)
+            screen.post_message(ListingChanged(sku))
 
-    def exit(self, *args, **kwargs) -> None:
+    def exit(self, *args: Any, **kwargs: Any) -> None:
         """Quit. From here on the input still queued behind the quit key (`q` then `e` or `w`
         typed quickly arrive together) is dropped: nothing new opens on an app that closes."""
         self.exiting = True

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from asin_tui.domain.account import AccountCause
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
 from asin_tui.domain.redact import redact
 from asin_tui.ui.service import WizardProgress
+
+if TYPE_CHECKING:
+    from asin_tui.service import HealthRefresh, SyncInfo, SyncProgress, SyncSummary
+    from asin_tui.ui.listing_view import RowIndex
 
 
 @dataclass
@@ -20,35 +26,37 @@ class CacheLoaded(Message):
 
     records: list[ListingRecord]
     progress: WizardProgress
-    last_sync: Any  # SyncInfo | None
+    last_sync: SyncInfo | None
     show_all: bool
     account: AccountHealth | None = None
     health_pending: bool = False  # Amazon is still preparing an Account Health report
     #: False: only the first screenful (painted at once); every row follows in another message
     complete: bool = True
-    index: Any = None  # listing_view.RowIndex of the records, built off the UI thread
+    index: RowIndex | None = None  # of the records, built off the UI thread
     orders: dict[str, list[int]] = field(default_factory=dict)  # sort orders, built so too
     cache_warning: str | None = None  # the cache was unreadable and set aside
     #: The scope's true count per state, with the first screenful (its rows count only
     #: themselves); None once every row is in.
     state_counts: Mapping[State, int] | None = None
     #: Causes many listings show together (holiday mode), found off the UI thread
-    account_causes: tuple[Any, ...] = ()
-    last_full_sync: Any = None  # datetime | None: when every listing was last fetched
+    account_causes: tuple[AccountCause, ...] = ()
+    last_full_sync: datetime | None = None  # when every listing was last fetched
 
 
 @dataclass
 class SyncProgressed(Message):
-    progress: Any  # SyncProgress(phase, done, total, message, waiting)
+    progress: SyncProgress
 
 
 @dataclass
 class SyncFinished(Message):
-    summary: Any  # SyncSummary
+    summary: SyncSummary
 
 
 @dataclass
 class SyncFailed(Message):
+    """The sync raised (service.NothingFetched, an SpApiError…): why, in one line."""
+
     reason: str
 
 
@@ -56,7 +64,7 @@ class SyncFailed(Message):
 class HealthLooked(Message):
     """One look at the pending Account Health report."""
 
-    result: Any  # HealthRefresh(pending, updated, problem)
+    result: HealthRefresh
 
 
 @dataclass
@@ -64,6 +72,21 @@ class DetailLoaded(Message):
     evidence: Evidence
     diagnosis: Diagnosis
     account: AccountHealth | None = None
+
+
+@dataclass
+class OpenWizard(Message):
+    """A screen asks for the reactivation wizard on ``sku`` (the app opens it)."""
+
+    sku: str
+
+
+@dataclass
+class ListingChanged(Message):
+    """The wizard may have changed ``sku``: a screen showing it reads it again."""
+
+    bubble = False  # posted to each screen; the app has nothing to do with it
+    sku: str
 
 
 @dataclass

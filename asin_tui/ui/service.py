@@ -7,12 +7,23 @@ asynchronous ones (network) in async workers; it never touches SP-API or JSON it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
+
+if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
+    from asin_tui.service import (
+        AccountService,
+        HealthRefresh,
+        ReportRequest,
+        SubmissionResult,
+        SyncInfo,
+        SyncProgress,
+        SyncSummary,
+    )
 
 
 class ListingService(Protocol):
@@ -20,8 +31,11 @@ class ListingService(Protocol):
     marketplace_id: str
     seller_id: str
     notices: list[str]  # one-line messages about how the account was opened (show once)
-    #: set when the cache file was unreadable and set aside to be rebuilt (show once)
-    cache_warning: str | None
+
+    @property
+    def cache_warning(self) -> str | None:
+        """Set when the cache file was unreadable and set aside to be rebuilt (show once)."""
+        ...
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
@@ -33,7 +47,7 @@ class ListingService(Protocol):
         """How many rows cached_records would return in each state, without reading them."""
         ...
 
-    def last_sync(self) -> Any: ...  # SyncInfo | None (finished_at, complete, failed, listings)
+    def last_sync(self) -> SyncInfo | None: ...
 
     def last_full_sync(self) -> datetime | None:
         """When every listing was last fetched; None: "all listings" is only what the
@@ -45,8 +59,8 @@ class ListingService(Protocol):
         ...
 
     async def sync(
-        self, *, include_all: bool, progress: Callable[[Any], None] | None = None
-    ) -> Any:
+        self, *, include_all: bool, progress: Callable[[SyncProgress], None] | None = None
+    ) -> SyncSummary:
         """Fetch from SP-API into the cache; ``progress`` gets SyncProgress updates."""
         ...
 
@@ -54,11 +68,11 @@ class ListingService(Protocol):
         """The account-level gate from the last Account Health report (None: never fetched)."""
         ...
 
-    def account_health_pending(self) -> Any:
+    def account_health_pending(self) -> ReportRequest | None:
         """The report Amazon was still preparing at the last look (a ReportRequest), or None."""
         ...
 
-    async def refresh_account_health(self) -> Any:
+    async def refresh_account_health(self) -> HealthRefresh:
         """One look at the pending report: HealthRefresh(pending, updated, problem). When
         ``updated``, the report is stored and every cached listing diagnosed again with it."""
         ...
@@ -67,7 +81,27 @@ class ListingService(Protocol):
 
     def diagnosis(self, sku: str) -> Diagnosis: ...
 
+    async def refresh(self, sku: str) -> ListingRecord:
+        """Fetch one listing again (wizard Verify), re-diagnose it and store it."""
+        ...
+
+    async def patch(
+        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+    ) -> SubmissionResult:
+        """patchListingsItem (``preview``: VALIDATION_PREVIEW, nothing changes)."""
+        ...
+
+    async def delete(self, sku: str) -> SubmissionResult:
+        """deleteListingsItem (retire the listing)."""
+        ...
+
     async def aclose(self) -> None: ...
+
+
+if TYPE_CHECKING:
+
+    def _satisfies(service: AccountService) -> ListingService:
+        return service  # mypy checks here that the real service is a ListingService
 
 
 ServiceFactory = Callable[[], ListingService]

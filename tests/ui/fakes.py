@@ -31,7 +31,7 @@ from asin_tui.domain.models import (
     WizardStep,
     sort_key,
 )
-from asin_tui.service import HealthRefresh, SyncFailed
+from asin_tui.service import HealthRefresh, NothingFetched
 from asin_tui.store.cache import SyncInfo
 from asin_tui.ui.service import WizardProgress
 
@@ -213,7 +213,7 @@ class FakeService:
             if step.waiting and self.sync_gate is not None:
                 await self.sync_gate.wait()
         if self.fail_sync:  # nothing could be fetched: the service says why
-            raise SyncFailed(self.fail_sync)
+            raise NothingFetched(self.fail_sync)
         self.synced += 1
         if self.next_sync is not None:
             self._last_sync = self.next_sync

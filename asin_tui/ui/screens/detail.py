@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Label, Static
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
-from asin_tui.ui.messages import DetailLoaded
+from asin_tui.ui.messages import DetailLoaded, ListingChanged, OpenWizard
 from asin_tui.ui.safe_text import clean, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.copied import CopiedScreen
@@ -90,9 +90,9 @@ class DetailScreen(WorkerScreen):
         evidence, diagnosis = self.service.evidence(sku), self.service.diagnosis(sku)
         self.post_message(DetailLoaded(evidence, diagnosis, self.service.account_health()))
 
-    def listing_changed(self, sku: str) -> None:
+    def on_listing_changed(self, message: ListingChanged) -> None:
         """The wizard may have fixed this listing: show its new diagnosis."""
-        if sku == self.record.sku:
+        if message.sku == self.record.sku:
             self.load_evidence()
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
@@ -128,7 +128,7 @@ class DetailScreen(WorkerScreen):
         self.dismiss()
 
     def action_wizard(self) -> None:
-        self.app.action_open_wizard(self.record.sku)
+        self.post_message(OpenWizard(self.record.sku))
 
     def action_copy_link(self) -> None:
         link = seller_central_link(self.record)

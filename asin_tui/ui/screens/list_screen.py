@@ -23,6 +23,8 @@ from asin_tui.ui.messages import (
     CacheLoaded,
     ExportWritten,
     HealthLooked,
+    ListingChanged,
+    OpenWizard,
     SyncFailed,
     SyncFinished,
     SyncProgressed,
@@ -558,13 +560,13 @@ class ListScreen(WorkerScreen):
     def _open_detail(self, event: ListingTable.Selected) -> None:
         self.app.push_screen(DetailScreen(self.service, event.record))
 
-    def listing_changed(self, sku: str) -> None:
+    def on_listing_changed(self, message: ListingChanged) -> None:
         """A listing changed elsewhere (the wizard): re-read rows and wizard progress."""
         self.load_cache()
 
     def action_wizard(self) -> None:
         if (record := self.table.current) is not None:
-            self.app.action_open_wizard(record.sku)
+            self.post_message(OpenWizard(record.sku))
 
     # ------------------------------------------------------------------ export
     def action_export(self) -> None:

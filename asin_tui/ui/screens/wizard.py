@@ -180,10 +180,24 @@ class WizardScreen(DismissOnce, Screen):
         self.service = service
         self.sku = sku
         self.store = store
-        self.state: WizardState | None = None
+        self._state: WizardState | None = None  # set once the listing is read (WizardLoaded)
         self.waiting = False  # a preview, submit or re-check is on its way
         self._save_timer: Timer | None = None
         self._recheck_timer: Timer | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """The listing and its saved progress are read: the steps can be shown."""
+        return self._state is not None
+
+    @property
+    def state(self) -> WizardState:
+        """The wizard's working state. Every step body, action and answer handler runs only
+        once it is loaded (the step bodies are mounted by WizardLoaded; the step actions are
+        disabled before by check_action); reading it earlier is a bug."""
+        if self._state is None:
+            raise RuntimeError(f"the wizard for {self.sku!r} has not loaded its state yet")
+        return self._state
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -290,8 +304,8 @@ class WizardScreen(DismissOnce, Screen):
             self.dismiss()  # before any progress is saved: no open item for the parent
             return
         plan = build_plan(message.evidence, message.diagnosis)
-        self.state = WizardState.start(plan, message.saved, message.case_text)
-        self.show_step(self.state.step)
+        self._state = WizardState.start(plan, message.saved, message.case_text)
+        self.show_step(self._state.step)
 
     def on_patch_answered(self, message: PatchAnswered) -> None:
         self.answered()
@@ -324,7 +338,7 @@ class WizardScreen(DismissOnce, Screen):
         """The processing timer fired: re-read the listing (still on Verify, nothing on its
         way)."""
         self._recheck_timer = None
-        state = self.state
+        state = self._state
         if (
             self.is_attached
             and state is not None
@@ -345,7 +359,7 @@ class WizardScreen(DismissOnce, Screen):
 
     def on_wizard_failed(self, message: WizardFailed) -> None:
         self.notify(message.reason, title=f"Could not {message.what}", severity="error", timeout=10)
-        if self.state is not None:
+        if self.loaded:
             self.answered()
 
     def on_progress_changed(self, message: ProgressChanged) -> None:
@@ -494,7 +508,7 @@ class WizardScreen(DismissOnce, Screen):
         """Save the progress (with what was typed) from a thread; ``debounce``: once typing
         pauses. Saves are coalesced: a newer one cancels a pending older one, and the store
         merges what lands late, so an older copy never undoes a newer one."""
-        if self.store is None or self.state is None:
+        if self.store is None or self._state is None:
             return
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -525,7 +539,7 @@ class WizardScreen(DismissOnce, Screen):
     def on_unmount(self) -> None:
         """The app closes while typing was not saved yet: save it now."""
         self._stop_recheck()
-        if self._save_timer is not None and self.store is not None and self.state is not None:
+        if self._save_timer is not None and self.store is not None and self.loaded:
             self._save_timer.stop()
             self.state.keep_draft()
             with contextlib.suppress(ProgressError):  # the app closes: nowhere left to say it
@@ -539,7 +553,7 @@ class WizardScreen(DismissOnce, Screen):
         step = _STEP_ACTIONS.get(action)
         if step is None:
             return True
-        if self.state is None or self.state.step is not step:
+        if self._state is None or self._state.step is not step:
             return False
         if action == "submit":
             return True if self.state.preview_valid and not self.state.already_submitted else None
@@ -554,7 +568,7 @@ class WizardScreen(DismissOnce, Screen):
         return True
 
     def action_next(self) -> None:
-        if self.state is None or self.waiting:
+        if not self.loaded or self.waiting:
             return
         nxt = self.state.plan.next_step(self.state.step)
         if nxt is None:
@@ -563,7 +577,7 @@ class WizardScreen(DismissOnce, Screen):
         self.show_step(nxt)
 
     def action_back(self) -> None:
-        if self.state is None or self.waiting:
+        if not self.loaded or self.waiting:
             return
         previous = self.state.plan.previous_step(self.state.step)
         if previous is not None:
