@@ -48,6 +48,7 @@ from asin_tui.spapi.errors import MalformedResponse, SpApiError
 from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
     AccountHealthWatch,
+    KnownAnswers,
     SyncedListing,
     SyncProgress,
     SyncResult,
@@ -76,6 +77,16 @@ ACCOUNT_HEALTH_MAX_AGE = timedelta(hours=6)
 #: How long a requested Account Health report is looked for; an older request is dropped and
 #: a new one made (Amazon does not keep reports forever).
 ACCOUNT_HEALTH_REQUEST_MAX_AGE = timedelta(hours=1)
+
+#: How long a sync uses a getListingsRestrictions or searchCatalogItems answer an earlier
+#: sync fetched (same ASIN and condition) instead of calling again. Restrictions change rarely;
+#: one that changed on Amazon is caught by the first sync after this age at the latest.
+ANSWER_MAX_AGE = timedelta(hours=24)
+#: Besides, each sync fetches again the oldest 1/REFRESH_SHARE of the kept answers older than
+#: ANSWER_MIN_AGE, in the sync's own calls (paced beside the searches): so with syncs an hour
+#: or more apart an answer is at most REFRESH_SHARE syncs old, whichever comes first.
+REFRESH_SHARE = 8
+ANSWER_MIN_AGE = timedelta(hours=1)
 
 ProgressCallback = Callable[[SyncProgress], None]
 
@@ -315,6 +326,7 @@ class AccountService:
         """
         pending = self.account_health_pending()
         self._requirements = {}  # this sync fetches the definitions again
+        known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
         store = _SyncStore(self)
         try:
             result = await sync_account(
@@ -324,6 +336,7 @@ class AccountService:
                 account_health=pending is not None or self._account_health_stale(),
                 pending_health=pending,
                 on_listing=store.add,
+                known=known,
             )
             await store.flush()
             if result.missing and not store.received:  # not one listing could be had
@@ -335,6 +348,25 @@ class AccountService:
         summary = await asyncio.to_thread(self._store_sync, result, store)
         notes = await asyncio.to_thread(self.recheck_progress, complete=summary.complete)
         return dataclasses.replace(summary, rechecked=tuple(notes))
+
+    def _known_answers(self, now: datetime) -> KnownAnswers:
+        """The restrictions and catalog answers kept from earlier syncs that this one may use
+        (see ANSWER_MAX_AGE, REFRESH_SHARE)."""
+        restrictions = _reusable(self._cache.lookups("restrictions"), now)
+        catalog = _reusable(self._cache.lookups("catalog"), now)
+        return KnownAnswers(
+            restrictions={
+                (asin, condition or None): answer
+                for key, answer in restrictions.items()
+                for asin, _, condition in [key.partition("\t")]
+                if isinstance(answer[0], list)
+            },
+            catalog={
+                asin: answer
+                for asin, answer in catalog.items()
+                if answer[0] is None or isinstance(answer[0], dict)
+            },
+        )
 
     def recheck_progress(self, *, complete: bool, now: datetime | None = None) -> list[str]:
         """Re-check the saved wizard outcomes against the cache a sync just wrote: a case
@@ -567,6 +599,11 @@ class AccountService:
             catalog=catalog,
             account=self.account_health(),
             gaps=_gaps(raw),
+            fetched={
+                section: moment
+                for section, text in raw.fetched.items()
+                if (moment := _moment(text)) is not None
+            },
         )
 
     def _product_type_requirements(
@@ -598,6 +635,7 @@ class _SyncStore:
         self._lock = asyncio.Lock()  # one batch at a time, in order
         self.staged = service._cache.stage_sync()
         self.failed: dict[str, str] = {}  # SKUs unreadable, product types unreadable
+        self.answers: dict[str, list[tuple[str, Any]]] = {"restrictions": [], "catalog": []}
         self.received = 0  # listings the sync handed over
         self.listings = 0  # of them diagnosed and staged
         self.counts: Counter[State] = Counter()
@@ -607,15 +645,27 @@ class _SyncStore:
         self, synced: SyncedListing, product_type: str | None, definition: tuple[dict, dict] | None
     ) -> None:
         self.received += 1
+        self._keep_answers(synced)
         self._batch.append((_raw(synced), product_type, definition))
         if len(self._batch) >= self.BATCH:
             await self.flush()
 
     async def flush(self) -> None:
         batch, self._batch = self._batch, []
+        answers, self.answers = self.answers, {"restrictions": [], "catalog": []}
         if batch:
             async with self._lock:
+                await asyncio.to_thread(self._write_answers, answers)
                 await asyncio.to_thread(self._stage, batch)
+
+    def _keep_answers(self, synced: SyncedListing) -> None:
+        """Note the restrictions and catalog answers this sync fetched, for the next syncs."""
+        key = synced.restrictions_key
+        if key and synced.restrictions is not None and "restrictions" not in synced.fetched:
+            self.answers["restrictions"].append((f"{key[0]}\t{key[1] or ''}", synced.restrictions))
+        fetched_catalog = synced.catalog is not None or synced.catalog_not_found
+        if synced.catalog_key and fetched_catalog and "catalog" not in synced.fetched:
+            self.answers["catalog"].append((synced.catalog_key, synced.catalog))
 
     def discard(self) -> None:
         self._batch = []
@@ -627,6 +677,12 @@ class _SyncStore:
         self.counts.clear()
         for raws in self.staged.raw_batches(self.BATCH):
             self._add(self._service._diagnosed(raws, self.failed))
+
+    def _write_answers(self, answers: Mapping[str, list[tuple[str, Any]]]) -> None:
+        """Keep the answers fetched (whether or not this sync is committed: they are true)."""
+        now = datetime.now(UTC)
+        for kind, fetched in answers.items():
+            self._service._cache.write_lookups(kind, fetched, fetched_at=now)
 
     def _stage(self, batch: list[tuple[RawEvidence, str | None, tuple[dict, dict] | None]]) -> None:
         service = self._service
@@ -684,6 +740,18 @@ def _request_row(request: ReportRequest | None) -> tuple[str, datetime] | None:
     return None if request is None else (request.report_id, request.requested_at)
 
 
+def _reusable(
+    answers: Mapping[str, tuple[Any, datetime]], now: datetime
+) -> dict[str, tuple[Any, datetime]]:
+    """The kept answers a sync at ``now`` uses: none older than ANSWER_MAX_AGE, and not the
+    oldest 1/REFRESH_SHARE of those older than ANSWER_MIN_AGE (fetched again instead)."""
+    young = {key: a for key, a in answers.items() if now - a[1] <= ANSWER_MAX_AGE}
+    settled = sorted((a[1], key) for key, a in young.items() if now - a[1] > ANSWER_MIN_AGE)
+    for _, key in settled[: -(-len(young) // REFRESH_SHARE)]:
+        del young[key]
+    return young
+
+
 def _raw(synced: SyncedListing) -> RawEvidence:
     return RawEvidence(
         sku=synced.sku,
@@ -696,6 +764,7 @@ def _raw(synced: SyncedListing) -> RawEvidence:
             section: {"call": call, "error": why, "as_of": None}
             for section, (call, why) in synced.gaps.items()
         },
+        fetched={section: moment.isoformat() for section, moment in synced.fetched.items()},
     )
 
 

@@ -7,10 +7,12 @@ service's diagnosis and the report JSON."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from asin_tui import service as service_module
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
@@ -52,7 +54,10 @@ def account() -> SandboxAccount:
 
 
 @pytest.fixture
-async def setup(account):
+async def setup(account, monkeypatch):
+    # every sync asks again (no answer kept from the last one is fresh enough): these tests
+    # are about the calls failing
+    monkeypatch.setattr(service_module, "ANSWER_MAX_AGE", timedelta(0))
     transport = EvidenceDown(SandboxApp(account, time_scale=TIME_SCALE))
     service = make_service(transport.app, transport, backoff=Backoff(tries=2).scaled(TIME_SCALE))
     yield service, transport

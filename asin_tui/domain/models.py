@@ -602,6 +602,9 @@ class Evidence:
     catalog: CatalogItem | None = None
     account: AccountHealth | None = None
     gaps: tuple[EvidenceGap, ...] = ()  # evidence calls that failed (see EvidenceGap)
+    #: Sections ("restrictions", "catalog") answered by an earlier sync's call that is fresh
+    #: enough by policy (not a gap: nothing is missing) -> when that call was made.
+    fetched: Mapping[str, datetime] = field(default_factory=dict)
 
     def gap(self, section: str) -> EvidenceGap | None:
         return next((g for g in self.gaps if g.section == section), None)

@@ -100,12 +100,30 @@ class SyncedListing:
     #: Evidence asked for and not had: "inventory" | "restrictions" | "catalog" → (the SP-API
     #: operation, why it failed after its retries). Its field above stays None.
     gaps: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Sections answered from :class:`KnownAnswers` (an earlier sync's call) -> when that
+    #: call was made; a section not here was fetched by this sync (or not asked for).
+    fetched: dict[str, datetime] = field(default_factory=dict)
+    #: The (ASIN, condition) its restrictions were asked for, if they were.
+    restrictions_key: tuple[str, str | None] | None = None
+    catalog_key: str | None = None  # the ASIN its catalog item was asked for, if it was
 
     def missed(self, section: str, error: SpApiError) -> None:
         """An evidence call gave up: note it (refused credentials end the sync)."""
         if isinstance(error, AuthError):
             raise error
         self.gaps[section] = (error.operation or _OPERATIONS[section], str(error))
+
+
+@dataclass(frozen=True)
+class KnownAnswers:
+    """Evidence answers earlier syncs fetched that this sync uses instead of calling again
+    (the caller decides which are fresh enough): restrictions by (ASIN, condition), catalog
+    items by ASIN (None: the catalog had no item), each with when it was fetched."""
+
+    restrictions: Mapping[tuple[str, str | None], tuple[list[dict[str, Any]], datetime]] = field(
+        default_factory=dict
+    )
+    catalog: Mapping[str, tuple[dict[str, Any] | None, datetime]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -333,9 +351,10 @@ class _Evidence:
     inventory 50 SKUs a call, catalog items 20 ASINs a call, restrictions and product type
     definitions once per key."""
 
-    def __init__(self, api: SpApi, tally: _Tally) -> None:
+    def __init__(self, api: SpApi, tally: _Tally, known: KnownAnswers | None = None) -> None:
         self._api = api
         self._tally = tally
+        self._known = known or KnownAnswers()
         inventory, catalog = self._inventory_by_sku, api.search_catalog_items
         self.inventory = _Batches(
             INVENTORY_BATCH, lambda keys: self._again(lambda: inventory(keys)), tally, "inventory"
@@ -362,8 +381,14 @@ class _Evidence:
         with self.catalog.hold():  # until this listing knows whether its catalog item helps
             inventory = await self._inventory_for(synced, listing)
             look_up = await self._catalog_may_explain(synced, listing, inventory)
-            found = self.catalog.get(listing.asin) if look_up else None
-        if found is not None:
+            if look_up:
+                synced.catalog_key = listing.asin
+            known = self._known.catalog.get(listing.asin) if look_up else None
+            found = self.catalog.get(listing.asin) if look_up and known is None else None
+        if known is not None:  # an earlier sync's answer, fresh enough
+            synced.catalog, synced.fetched["catalog"] = known
+            synced.catalog_not_found = synced.catalog is None
+        elif found is not None:
             try:
                 synced.catalog = await found
             except SpApiError as exc:
@@ -402,10 +427,13 @@ class _Evidence:
         or nothing else does, restrictions included (fetched here when it is unexplained)."""
         look_up = flags_missing_attributes(listing)
         if unexplained(listing, inventory):
+            key = synced.restrictions_key = (listing.asin, listing.condition_type)
+            known = self._known.restrictions.get(key)
             try:
-                synced.restrictions = await self._restrictions_for(
-                    listing.asin, listing.condition_type
-                )
+                if known is not None:  # an earlier sync's answer, fresh enough
+                    synced.restrictions, synced.fetched["restrictions"] = known
+                else:
+                    synced.restrictions = await self._restrictions_for(*key)
             except SpApiError as exc:
                 synced.missed("restrictions", exc)
             look_up = look_up or not synced.restrictions
@@ -704,16 +732,18 @@ async def sync_account(
     account_health: bool = True,
     pending_health: ReportRequest | None = None,
     on_listing: ListingSink | None = None,
+    known: KnownAnswers | None = None,
 ) -> SyncResult:
     """Fetch the listings that need attention (``include_all``: every listing) with their
     evidence (``on_listing``: handed to it as each is done, and not kept), and (``account_health``) follow the Account Health report alongside without
     waiting for it: ``pending_health`` (requested by an earlier sync) is looked at, otherwise
-    a new one is requested. Per-SKU failures land in ``failed``; an error that stops the whole
+    a new one is requested. ``known``: restrictions and catalog answers an earlier sync
+    fetched, used instead of calling again. Per-SKU failures land in ``failed``; an error that stops the whole
     sync (credentials, the listings report) raises SpApiError."""
     started = datetime.now(UTC)
     calls_before = Counter(api.calls)
     tally = _Tally(progress)
-    run = _Run(api, tally, _Evidence(api, tally), include_all, on_listing)
+    run = _Run(api, tally, _Evidence(api, tally, known), include_all, on_listing)
     health = AccountHealthWatch(api, pending_health)
     api.listeners.append(tally.waiting)
     health_task = asyncio.ensure_future(health.watch() if account_health else _none())

@@ -105,6 +105,13 @@ CREATE TABLE IF NOT EXISTS account_health (
     fetched_at TEXT NOT NULL,
     document TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS lookups (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    body TEXT,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS account_health_request (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     report_id TEXT NOT NULL,
@@ -118,6 +125,7 @@ _ADDED_COLUMNS = (
     ("sync", "missing", "TEXT"),  # failed key -> at most how many listings it lost (JSON)
     ("evidence", "gaps", "TEXT"),  # evidence a failed call left out or stale (JSON)
     ("listings", "amazon_status", "TEXT"),  # Amazon's own summaries[].status (JSON; null: none)
+    ("evidence", "fetched", "TEXT"),  # section -> when an answer kept from earlier was fetched
 )
 
 _RECORD_COLUMNS = (
@@ -126,9 +134,9 @@ _RECORD_COLUMNS = (
     " amazon_status"
 )
 
-_EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found, gaps"
+_EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found, gaps, fetched"
 _LISTING_PARAMS = ", ".join("?" * 22)  # the listings table's columns
-_EVIDENCE_PARAMS = ", ".join("?" * 7)
+_EVIDENCE_PARAMS = ", ".join("?" * 8)
 
 _T = TypeVar("_T")
 
@@ -158,6 +166,9 @@ class RawEvidence:
     #: "catalog") -> {"call", "error", "as_of"}; "as_of" (ISO) when the section above is the
     #: last good answer from an earlier sync, None when it is not there at all.
     gaps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Sections ("restrictions", "catalog") answered from an earlier sync's call, fresh
+    #: enough by policy (not a gap): section -> when that call was made (ISO).
+    fetched: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +352,32 @@ class ListingCache:
         query = "SELECT value FROM meta WHERE key = 'full_sync_at'"
         row = self._guarded(lambda conn: conn.execute(query).fetchone(), None)
         return self._decoded(row, lambda r: _moment(r[0]), "full sync") if row else None
+
+    def lookups(self, kind: str) -> dict[str, tuple[Any, datetime]]:
+        """Answers kept from earlier syncs' evidence calls of one ``kind`` ("restrictions":
+        key "ASIN\\tcondition"; "catalog": key ASIN, None when the catalog had no item):
+        key -> (the decoded answer, when it was fetched). A row that cannot be read is left
+        out: its call is made again."""
+        query = "SELECT key, body, fetched_at FROM lookups WHERE kind = ?"
+        rows = self._guarded(lambda conn: conn.execute(query, (kind,)).fetchall(), [])
+        found = {}
+        for key, body, fetched_at in rows:
+            with contextlib.suppress(*_BAD_ROW):
+                found[_text(key)] = (_loads(body), _moment(fetched_at))
+        return found
+
+    def write_lookups(
+        self, kind: str, answers: Iterable[tuple[str, Any]], *, fetched_at: datetime
+    ) -> None:
+        """Keep answers of one ``kind`` of evidence call (see :meth:`lookups`)."""
+        stamp = _utc_text(fetched_at)
+        rows = [(kind, key, stamp, _dumps_opt(body)) for key, body in answers]
+        if rows:
+            self._transaction(
+                lambda conn: conn.executemany(
+                    "INSERT OR REPLACE INTO lookups VALUES (?, ?, ?, ?)", rows
+                )
+            )
 
     def account_health(self) -> tuple[dict[str, Any], datetime] | None:
         """(document, fetched_at) of the last Account Health report, or None if never fetched."""
@@ -1114,6 +1151,7 @@ def _evidence_row(raw: RawEvidence) -> tuple[Any, ...]:
         _dumps_opt(raw.catalog),
         int(raw.catalog_not_found),
         _dumps(dict(raw.gaps)) if raw.gaps else None,
+        _dumps(dict(raw.fetched)) if raw.fetched else None,
     )
 
 
@@ -1227,7 +1265,7 @@ def _status_memo(text: str | None, memo: dict[str, tuple[str, ...]]) -> tuple[st
 
 
 def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
-    sku, item, inventory, restrictions, catalog, not_found, gaps = row
+    sku, item, inventory, restrictions, catalog, not_found, gaps, fetched = row
     restrictions = _loads(restrictions)
     if restrictions is not None and not (
         isinstance(restrictions, list) and all(isinstance(r, dict) for r in restrictions)
@@ -1241,6 +1279,7 @@ def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
         catalog=_opt_object(catalog),
         catalog_not_found=_flag(not_found),
         gaps=_opt_object(gaps) or {},
+        fetched=_opt_object(fetched) or {},
     )
 
 

@@ -185,9 +185,22 @@ def _fba(inv: InventorySummary) -> list[Content]:
     ]
 
 
+def _fetched(evidence: Evidence, section: str) -> Content | None:
+    """The age of an answer kept from an earlier sync (fresh enough: not a gap)."""
+    moment = evidence.fetched.get(section)
+    if moment is None:
+        return None
+    return Content.styled(
+        f"As of {moment:%Y-%m-%d %H:%M} UTC (fetched by an earlier sync; asked again within"
+        " a day).",
+        _MUTED,
+    )
+
+
 def restrictions(evidence: Evidence) -> Lines:
     gap = _gap(evidence, "restrictions")
     lines: list[Content] = [gap] if gap is not None else []
+    kept = _fetched(evidence, "restrictions") if gap is None else None
     for restriction in evidence.restrictions:
         condition = (
             condition_words(restriction.condition_type)
@@ -199,7 +212,8 @@ def restrictions(evidence: Evidence) -> Lines:
             message = visible(reason.message, multiline=True)
             lines.append(Content.assemble((f"{code} ({condition})", "bold"), f"  {message}"))
             lines.extend(Content(visible(f"  {link.title}: {link.url}")) for link in reason.links)
-    return lines or [Content("No restrictions for this ASIN and condition.")]
+    lines = lines or [Content("No restrictions for this ASIN and condition.")]
+    return [kept, *lines] if kept is not None else lines
 
 
 def listing_fields(evidence: Evidence) -> Lines:
