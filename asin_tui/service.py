@@ -424,10 +424,15 @@ class AccountService:
 
     def _store_account_health(self, watch: AccountHealthWatch) -> HealthRefresh:
         now = datetime.now(UTC)
+        before = _gate(self.account_health())
         document, problem = self._take_account_health(watch.document, now)
-        entries = self._diagnosed(self._cache.all_raw_evidence(), {}) if document else []
+        if document is not None and _gate(self.account_health()) != before:
+            # the gate's effect changed: every cached listing diagnosed again, a batch at a
+            # time (the report is stored last: cut off half way, the next look does it again)
+            for raws in self._cache.raw_evidence_batches(_SyncStore.BATCH):
+                self._cache.write_listings(self._diagnosed(raws, {}), observed_at=now)
         self._cache.write_account_health(
-            document, fetched_at=now, request=_request_row(watch.pending), entries=entries
+            document, fetched_at=now, request=_request_row(watch.pending)
         )
         return HealthRefresh(
             pending=watch.pending is not None,
@@ -712,9 +717,10 @@ class _SyncStore:
         self.needs_attention += sum(record.needs_attention for record, _ in entries)
 
 
-def _gate(health: AccountHealth | None) -> AccountHealth | None:
-    """What of the account health a diagnosis reads (not when it was fetched)."""
-    return dataclasses.replace(health, as_of=None) if health else None
+def _gate(health: AccountHealth | None) -> tuple[Any, ...] | None:
+    """What of the account health a diagnosis acts on: a report that changes nothing (none
+    → NORMAL) needs no listing diagnosed again."""
+    return health.effect if health else None
 
 
 def _parse_account(

@@ -435,6 +435,15 @@ class AccountHealth:
     policy_counters: Mapping[str, int] = field(default_factory=dict)  # only BAD sections
     as_of: datetime | None = None  # when the report was fetched (None: not known)
 
+    @property
+    def effect(self) -> tuple[str, str, tuple[tuple[str, int], ...]] | None:
+        """What of it a diagnosis acts on (rules.listing.account_rule, diagnosis): None when
+        it changes no listing's diagnosis (NORMAL, or any status but AT_RISK/DEACTIVATED),
+        so a report that only confirms that needs no listing diagnosed again."""
+        if self.status not in ("AT_RISK", "DEACTIVATED"):
+            return None
+        return (self.marketplace_id, self.status, tuple(self.policy_counters.items()))
+
     def counters_text(self) -> str:
         """The BAD policy sections in words: 'listing policy violations: 2, document
         requests: 6' ('' when there are none)."""

@@ -328,6 +328,21 @@ class ListingCache:
         rows = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
         return self._decoded_rows(rows, _raw_from_row, "evidence")
 
+    def raw_evidence_batches(self, size: int = 500) -> Iterator[list[RawEvidence]]:
+        """What all_raw_evidence returns, ``size`` SKUs at a time (never all at once)."""
+        query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku > ? ORDER BY sku LIMIT ?"
+        after = ""
+        while True:
+            rows = self._guarded(
+                lambda conn, after=after: conn.execute(query, (after, size)).fetchall(), []
+            )
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield self._decoded_rows(rows, _raw_from_row, "evidence")
+            if len(rows) < size:
+                return
+
     def product_type(self, product_type: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """(definition, schema) of a product type, or None if never fetched."""
         query = "SELECT definition, schema FROM product_types WHERE product_type = ?"
@@ -513,6 +528,13 @@ class ListingCache:
             _write_account_health(conn, document, fetched_at, request)
 
         self._transaction(write)
+
+    def write_listings(
+        self, entries: Sequence[tuple[ListingRecord, RawEvidence]], *, observed_at: datetime
+    ) -> None:
+        """Store listings diagnosed again outside a sync (one transaction per call)."""
+        if entries:
+            self._transaction(lambda conn: _upsert_listings(conn, entries, observed_at))
 
     def write_listing(
         self, record: ListingRecord, raw: RawEvidence, *, observed_at: datetime
