@@ -108,6 +108,13 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_fix(args, profile, table))
     except BrokenPipeError:
         raise
+    except KeyboardInterrupt:
+        print(
+            "asin-tui: interrupted; every submit was saved as it went: run the same command "
+            "again to finish (nothing Amazon took is sent twice)",
+            file=sys.stderr,
+        )
+        return 130
     except (ConfigError, SpApiError, CacheError, ProgressError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
 

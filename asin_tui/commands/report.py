@@ -16,7 +16,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
 from asin_tui.commands._output import write_out
@@ -32,7 +32,6 @@ from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile
 
 if TYPE_CHECKING:  # the service pulls in python-amazon-sp-api: imported when a report runs
     from asin_tui.service import AccountService
-    from asin_tui.spapi.sync import SyncProgress
 
 DEFAULT_MAX_AGE_MINUTES = 15.0
 #: The listing set is incomplete: some listings could not be fetched (stderr names them).
@@ -283,6 +282,17 @@ def _one_line(exc: BaseException, profile: Profile | None) -> str:
     return redact(text, secrets)
 
 
+class Progress(Protocol):
+    """What a progress bar shows: a sync's (SyncProgress) or a batch's (bulk.BulkProgress)."""
+
+    @property
+    def done(self) -> int: ...
+    @property
+    def total(self) -> int | None: ...
+    @property
+    def message(self) -> str: ...
+
+
 class ProgressBar:
     """A one-line progress bar on a terminal (stderr), redrawn in place."""
 
@@ -291,7 +301,7 @@ class ProgressBar:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
-    def __call__(self, progress: SyncProgress) -> None:
+    def __call__(self, progress: Progress) -> None:
         if progress.total:
             filled = min(self.WIDTH, self.WIDTH * progress.done // max(progress.total, 1))
             bar = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "

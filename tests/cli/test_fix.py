@@ -157,3 +157,16 @@ def test_a_config_error_exits_2_in_one_line(capsys, tmp_path):
     code = main(["fix", "--profile", "nope", str(path)])
     _, err = capsys.readouterr()
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_ctrl_c_during_the_batch_says_how_to_resume(capsys, tmp_path, demo_skus, monkeypatch):
+    from asin_tui.bulk import BulkFix
+
+    async def interrupted(self, results):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(BulkFix, "apply", interrupted)
+    sku = demo_skus[codes.OUT_OF_STOCK_MFN][0]
+    code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply", "--yes")
+    assert code == 130
+    assert "run the same command again" in err and "Traceback" not in err
