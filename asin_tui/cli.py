@@ -19,7 +19,7 @@ from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.redact import install_log_redaction, redact
 from asin_tui.domain.text import visible
 
-SUBCOMMANDS = ("report", "diagnose", "fix", "progress", "sandbox", "config")
+SUBCOMMANDS = ("report", "diagnose", "fix", "progress", "watch", "sandbox", "config")
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
 
 

@@ -62,6 +62,28 @@ seller_id = "A2EXAMPLE12345"
 # timeout = 30
 # endpoint and token_endpoint: leave them out to talk to Amazon's production SP-API.
 
+# Where `asin-tui watch` sends the events it finds, beside one JSON line each on stdout.
+# Optional; every key in it is optional. A channel that fails is retried, reported on stderr
+# and tried again next round: no event is lost.
+# [profiles.main.alerts]
+# A webhook: each event's JSON is POSTed, with a Slack-compatible "text" line.
+# webhook_url = "https://hooks.slack.com/services/T000/B000/XXXX"
+# E-mail over SMTP (STARTTLS). smtp_host, mail_from and mail_to go together.
+# smtp_host = "smtp.example.com"
+# smtp_port = 587
+# smtp_starttls = true
+# smtp_user = "alerts@example.com"
+# The SMTP password: better in the environment variable ASIN_TUI_SMTP_PASSWORD (it wins).
+# smtp_password = "app-password"
+# mail_from = "alerts@example.com"
+# mail_to = ["you@example.com"]
+# A program run with the event's JSON on stdin: an array, no shell.
+# command = ["notify-send", "asin-tui"]
+# AT_RISK: an exemption ending within this many days (default 14); a merchant-fulfilled
+# quantity at or below this (default 2).
+# exemption_days = 14
+# mfn_quantity = 2
+
 # The built-in sandbox seller account, served on your machine by
 #   asin-tui sandbox serve --port 8765
 # Its credentials are fixed and public; they open nothing but the sandbox:

@@ -434,6 +434,11 @@ class AccountHealth:
     status: str  # NORMAL | AT_RISK | DEACTIVATED
     policy_counters: Mapping[str, int] = field(default_factory=dict)  # only BAD sections
     as_of: datetime | None = None  # when the report was fetched (None: not known)
+    #: order metrics as fractions (order_defect_rate — the worse of MFN and FBA —,
+    #: late_shipment_rate, pre_fulfillment_cancellation_rate, valid_tracking_rate); a metric
+    #: the report does not carry is absent
+    rates: Mapping[str, float] = field(default_factory=dict)
+    rating: str | None = None  # the account health rating's status (GREAT, GOOD, AT_RISK...)
 
     @property
     def effect(self) -> tuple[str, str, tuple[tuple[str, int], ...]] | None:

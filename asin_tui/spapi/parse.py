@@ -782,7 +782,51 @@ def parse_account_health(doc: Any, marketplace_id: str) -> AccountHealth | None:
         marketplace_id=marketplace_id,
         status=status,
         policy_counters=_bad_policy_sections(metrics),
+        rates=_order_rates(metrics),
+        rating=_rating_status(metrics.get("accountHealthRating")),
     )
+
+
+#: performanceMetrics key -> AccountHealth.rates name
+_RATE_METRICS = {
+    "lateShipmentRate": "late_shipment_rate",
+    "preFulfillmentCancellationRate": "pre_fulfillment_cancellation_rate",
+    "validTrackingRate": "valid_tracking_rate",
+}
+
+
+def _rate_of(metric: Any) -> float | None:
+    rate = metric.get("rate") if isinstance(metric, Mapping) else None
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        return None
+    return float(rate)
+
+
+def _order_rates(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """The order metrics' rates (orderDefectRate: the worse of its mfn and afn entries);
+    a metric that is absent or has no readable rate is left out."""
+    rates = {
+        name: rate
+        for key, name in _RATE_METRICS.items()
+        if (rate := _rate_of(metrics.get(key))) is not None
+    }
+    odr = metrics.get("orderDefectRate")
+    channels = [_rate_of(odr.get(c)) for c in ("mfn", "afn")] if isinstance(odr, Mapping) else []
+    if found := [r for r in channels if r is not None]:
+        rates["order_defect_rate"] = max(found)
+    return rates
+
+
+def _rating_status(rating: Any) -> str | None:
+    """accountHealthRating's status: the schema requires ``ahrStatus`` and declares
+    ``accountHealthRatingStatus``; either is read."""
+    if not isinstance(rating, Mapping):
+        return None
+    for key in ("ahrStatus", "accountHealthRatingStatus"):
+        value = rating.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip().upper()
+    return None
 
 
 def _account_status(statuses: Any, marketplace_id: str) -> str | None:

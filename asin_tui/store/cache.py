@@ -117,6 +117,23 @@ CREATE TABLE IF NOT EXISTS account_health_request (
     report_id TEXT NOT NULL,
     requested_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS events (  -- what `watch` found (asin_tui/store/events.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    sku TEXT,
+    created_at TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_sku ON events (sku, created_at);
+CREATE TABLE IF NOT EXISTS event_deliveries (  -- one row per event and alert channel
+    event_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    sent_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    PRIMARY KEY (event_id, channel)
+) WITHOUT ROWID;
 """
 
 #: Columns added since schema version 1 was released: (table, column, type), added to old files

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from asin_tui.domain.events import Thresholds
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
@@ -45,6 +46,7 @@ CREDENTIAL_ENV: dict[str, str] = {
     "refresh_token": "SP_API_REFRESH_TOKEN",
 }
 SECRET_KEYS = frozenset({"lwa_client_secret", "refresh_token"})
+SMTP_PASSWORD_ENV = "ASIN_TUI_SMTP_PASSWORD"
 TOP_LEVEL_KEYS = ("default_profile", "profiles", "keymap")
 #: required profile key -> what to put there
 REQUIRED_KEYS: dict[str, str] = {
@@ -112,6 +114,34 @@ class Credentials:
         return f"Credentials({shown})"
 
 
+@dataclass(frozen=True, repr=False)
+class Alerts:
+    """``[profiles.NAME.alerts]``: the channels `asin-tui watch` sends events through, and
+    when a live listing counts as at risk. The SMTP password never shows in a repr."""
+
+    webhook_url: str | None = None
+    command: tuple[str, ...] = ()  # argv, run without a shell, the event JSON on stdin
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None  # ASIN_TUI_SMTP_PASSWORD wins
+    smtp_starttls: bool = True
+    mail_from: str | None = None
+    mail_to: tuple[str, ...] = ()
+    exemption_days: int = 14
+    mfn_quantity: int = 2
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(exemption_days=self.exemption_days, mfn_quantity=self.mfn_quantity)
+
+    def __repr__(self) -> str:
+        return (
+            f"Alerts(webhook_url={'set' if self.webhook_url else None}, command={self.command!r},"
+            f" smtp_host={self.smtp_host!r}, smtp_password={'set' if self.smtp_password else None})"
+        )
+
+
 @dataclass(frozen=True)
 class Profile:
     """One seller account in one marketplace, validated and with credentials resolved."""
@@ -125,6 +155,7 @@ class Profile:
     issue_locale: str = ""  # filled with the marketplace's language tag when not configured
     timeout: float | None = None  # seconds; None: the client's default
     source: Path | None = None
+    alerts: Alerts | None = None  # [profiles.NAME.alerts]: where `watch` sends events
 
     def __post_init__(self) -> None:
         if not self.issue_locale:
@@ -378,6 +409,98 @@ _PROFILE_KEYS: dict[str, Callable[[object], Any]] = {
     "timeout": _timeout,
 }
 PROFILE_KEYS = tuple(_PROFILE_KEYS)
+PROFILE_TABLES = ("alerts",)
+
+
+def _argv(value: object) -> tuple[str, ...]:
+    if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+        raise _Invalid('expected the command as an array of strings, like ["notify-send", "asin"]')
+    if not value[0].strip():
+        raise _Invalid("the command's first string must name the program")
+    return tuple(value)
+
+
+def _host(value: object) -> str:
+    text = _string(value)
+    if not text or any(c.isspace() or c in "/:@" for c in text):
+        raise _Invalid(f"expected a host name like smtp.example.com, got {text!r}")
+    return text
+
+
+def _port(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise _Invalid("expected a port number between 1 and 65535")
+    return value
+
+
+def _address(value: object) -> str:
+    text = _string(value)
+    if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", text):
+        raise _Invalid(f"expected an e-mail address like you@example.com, got {text!r}")
+    return text
+
+
+def _addresses(value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise _Invalid("expected at least one e-mail address")
+    return tuple(_address(v) for v in items)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expected true or false, got {_type_name(value)}")
+    return value
+
+
+def _days(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
+        raise _Invalid("expected a whole number of days between 0 and 365")
+    return value
+
+
+def _quantity(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100000:
+        raise _Invalid("expected a whole number of units, 0 or more")
+    return value
+
+
+_ALERT_KEYS: dict[str, Callable[[object], Any]] = {
+    "webhook_url": _url,
+    "command": _argv,
+    "smtp_host": _host,
+    "smtp_port": _port,
+    "smtp_user": _credential,
+    "smtp_password": _credential,
+    "smtp_starttls": _flag,
+    "mail_from": _address,
+    "mail_to": _addresses,
+    "exemption_days": _days,
+    "mfn_quantity": _quantity,
+}
+ALERT_KEYS = tuple(_ALERT_KEYS)
+
+
+def _build_alerts(
+    source: _Source, keys: tuple[str, ...], table: object, environ: Mapping[str, str]
+) -> Alerts:
+    if not isinstance(table, dict):
+        raise source.error(keys, f"expected a table [{dotted_key(keys)}], got {_type_name(table)}")
+    _reject_unknown(source, keys, table, ALERT_KEYS)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        try:
+            values[key] = _ALERT_KEYS[key](value)
+        except _Invalid as exc:
+            raise source.error((*keys, key), str(exc)) from None
+    if password := environ.get(SMTP_PASSWORD_ENV, "").strip():
+        values["smtp_password"] = password
+    mail = ("smtp_host", "mail_from", "mail_to")
+    given = [k for k in mail if k in values]
+    if given and len(given) < len(mail):
+        missing = next(k for k in mail if k not in values)
+        raise source.error((*keys, missing), "required for e-mail alerts (with smtp_host)")
+    return Alerts(**values)
 
 
 def _reject_unknown(source: _Source, keys: tuple[str, ...], table: dict, allowed) -> None:
@@ -445,16 +568,23 @@ def _build_profile(
         raise source.error(keys, "a profile name may only use letters, digits, '-' and '_'")
     if not isinstance(table, dict):
         raise source.error(keys, f"expected a table [profiles.{name}], got {_type_name(table)}")
-    _reject_unknown(source, keys, table, PROFILE_KEYS)
+    _reject_unknown(source, keys, table, PROFILE_KEYS + PROFILE_TABLES)
     for required, hint in REQUIRED_KEYS.items():
         if required not in table:
             raise source.error((*keys, required), f"required key is missing: {hint}")
     values: dict[str, Any] = {}
     for key, value in table.items():
+        if key in PROFILE_TABLES:
+            continue
         try:
             values[key] = _PROFILE_KEYS[key](value)
         except _Invalid as exc:
             raise source.error((*keys, key), str(exc)) from None
+    alerts = (
+        _build_alerts(source, (*keys, "alerts"), table["alerts"], environ)
+        if "alerts" in table
+        else None
+    )
     return Profile(
         name=name,
         marketplace=values["marketplace"],
@@ -465,6 +595,7 @@ def _build_profile(
         issue_locale=values.get("issue_locale", ""),
         timeout=values.get("timeout"),
         source=source.path,
+        alerts=alerts,
     )
 
 

@@ -198,3 +198,48 @@ def test_credentials_as_dict_has_only_set_keys():
 )
 def test_locate_key_handles_quoted_dotted_and_inline_keys(text, keys, line):
     assert locate_key(text, keys) == line
+
+
+def test_example_file_documents_every_alerts_key():
+    from asin_tui.store.config import ALERT_KEYS
+
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    assert "[profiles.main.alerts]" in text
+    for key in ALERT_KEYS:
+        assert f"# {key} =" in text, key
+
+
+ALERTS_PROFILE = '[profiles.a]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
+
+
+def test_alerts_are_read_strictly():
+    write(
+        ALERTS_PROFILE + "[profiles.a.alerts]\n"
+        'webhook_url = "http://127.0.0.1:9/hook"\ncommand = ["notify-send", "x"]\n'
+        'smtp_host = "smtp.example.com"\nmail_from = "a@example.com"\n'
+        'mail_to = "b@example.com"\nsmtp_password = "file-password-1234"\nmfn_quantity = 5\n'
+    )
+    alerts = load_config(environ={"ASIN_TUI_SMTP_PASSWORD": "env-password-5678"}).profile().alerts
+    assert alerts.webhook_url == "http://127.0.0.1:9/hook"
+    assert alerts.command == ("notify-send", "x") and alerts.mail_to == ("b@example.com",)
+    assert alerts.smtp_password == "env-password-5678"  # the environment wins
+    assert alerts.thresholds.mfn_quantity == 5 and alerts.smtp_port == 587
+    assert "5678" not in repr(alerts) and "127.0.0.1" not in repr(alerts)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('webhok_url = "http://x.test"', "unknown key (did you mean 'webhook_url'?)"),
+        ('command = "notify-send x"', "expected the command as an array of strings"),
+        ('smtp_host = "smtp.example.com"', "mail_from: required for e-mail alerts"),
+        ("mfn_quantity = -1", "expected a whole number of units"),
+        ('webhook_url = "ftp://x"', "expected an http(s) URL"),
+    ],
+)
+def test_a_bad_alerts_key_is_one_line_naming_it(table, message):
+    write(ALERTS_PROFILE + "[profiles.a.alerts]\n" + table + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={})
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert "profiles.a.alerts." in str(caught.value)

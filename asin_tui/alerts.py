@@ -1,0 +1,130 @@
+"""The alert channels of `asin-tui watch` (a profile's ``[profiles.NAME.alerts]``):
+
+- webhook: an HTTP POST of the event's JSON with a Slack-compatible ``text`` field (httpx);
+- e-mail over SMTP (stdlib smtplib, STARTTLS unless turned off), the event's line as subject
+  and its JSON as the body;
+- a command, run without a shell, with the event's JSON on stdin.
+
+A channel raises AlertError with a one-line reason; the reason never carries the webhook URL
+(Slack's carry a secret), the SMTP password or the command's output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+
+import httpx
+
+from asin_tui.store.config import Alerts
+from asin_tui.watch import Channel
+
+TIMEOUT = 20.0  # seconds for one attempt of one channel
+
+
+class AlertError(Exception):
+    """A channel could not send (one line, nothing secret)."""
+
+
+class WebhookChannel(Channel):
+    name = "webhook"
+
+    def __init__(self, url: str, timeout: float = TIMEOUT) -> None:
+        self._url = url
+        self._timeout = timeout
+
+    async def send(self, payload: Mapping[str, object], text: str) -> None:
+        body = {**payload, "text": text}
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
+                response = await client.post(self._url, json=body)
+        except httpx.TimeoutException:
+            raise AlertError("the webhook did not answer in time") from None
+        except httpx.HTTPError as exc:
+            raise AlertError(f"the webhook cannot be reached ({type(exc).__name__})") from None
+        if not 200 <= response.status_code < 300:
+            raise AlertError(f"the webhook answered HTTP {response.status_code}")
+
+
+class SmtpChannel(Channel):
+    name = "email"
+
+    def __init__(self, alerts: Alerts, timeout: float = TIMEOUT) -> None:
+        assert alerts.smtp_host and alerts.mail_from and alerts.mail_to
+        self._alerts = alerts
+        self._timeout = timeout
+
+    async def send(self, payload: Mapping[str, object], text: str) -> None:
+        await asyncio.to_thread(self._send, payload, text)
+
+    def _send(self, payload: Mapping[str, object], text: str) -> None:
+        a = self._alerts
+        message = EmailMessage()
+        message["From"] = a.mail_from
+        message["To"] = ", ".join(a.mail_to)
+        message["Subject"] = f"asin-tui: {' '.join(text.split())[:180]}"
+        message.set_content(text + "\n\n" + json.dumps(payload, indent=2, ensure_ascii=False))
+        try:
+            with smtplib.SMTP(a.smtp_host, a.smtp_port, timeout=self._timeout) as smtp:
+                if a.smtp_starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if a.smtp_user:
+                    smtp.login(a.smtp_user, a.smtp_password or "")
+                smtp.send_message(message)
+        except smtplib.SMTPAuthenticationError:
+            raise AlertError("the SMTP server refused the user name or password") from None
+        except smtplib.SMTPNotSupportedError:
+            raise AlertError("the SMTP server does not offer STARTTLS") from None
+        except smtplib.SMTPResponseException as exc:
+            raise AlertError(f"the SMTP server answered {exc.smtp_code}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise AlertError(
+                f"the SMTP server {a.smtp_host}:{a.smtp_port} cannot be reached "
+                f"({type(exc).__name__})"
+            ) from None
+
+
+class CommandChannel(Channel):
+    name = "command"
+
+    def __init__(self, argv: tuple[str, ...], timeout: float = TIMEOUT) -> None:
+        self._argv = argv
+        self._timeout = timeout
+
+    async def send(self, payload: Mapping[str, object], text: str) -> None:
+        data = json.dumps({**payload, "text": text}, ensure_ascii=False).encode() + b"\n"
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *self._argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise AlertError(f"{self._argv[0]} cannot be run: {exc.strerror or exc}") from None
+        try:
+            await asyncio.wait_for(process.communicate(data), timeout=self._timeout)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise AlertError(f"{self._argv[0]} did not finish in {self._timeout:g} s") from None
+        if process.returncode != 0:
+            raise AlertError(f"{self._argv[0]} exited with status {process.returncode}")
+
+
+def channels_for(alerts: Alerts | None) -> list[Channel]:
+    """The channels a profile's alerts table sets up (none: stdout only)."""
+    if alerts is None:
+        return []
+    channels: list[Channel] = []
+    if alerts.webhook_url:
+        channels.append(WebhookChannel(alerts.webhook_url))
+    if alerts.smtp_host:
+        channels.append(SmtpChannel(alerts))
+    if alerts.command:
+        channels.append(CommandChannel(alerts.command))
+    return channels

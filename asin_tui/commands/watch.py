@@ -1,0 +1,274 @@
+"""`asin-tui watch`: a headless monitor for a tmux pane, cron or a systemd user service.
+
+Each round syncs what needs attention, compares it with the cache and prints each new event as
+one JSON line on stdout (asin_tui/watch.py does the work), then sends it through the profile's
+alert channels. ``--once``: one round, exit 0 when nothing new, 1 when events were emitted, 2
+on an error. One instance per profile (a lock next to the cache); SIGTERM or SIGINT stop it
+between steps, with nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asin_tui.commands._account import marketplace_option
+from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
+from asin_tui.domain.redact import redact
+from asin_tui.domain.text import visible
+from asin_tui.spapi.errors import SpApiError
+from asin_tui.store.cache import CacheError, cache_path
+from asin_tui.store.config import ConfigError, Profile, exposure_warning, load_config
+
+if TYPE_CHECKING:
+    from asin_tui.service import AccountService
+    from asin_tui.watch import RoundResult, Watcher
+
+DEFAULT_INTERVAL = 15.0  # minutes between rounds
+EXIT_EVENTS = 1
+EXIT_ERROR = 2
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "watch",
+        help="watch the account and alert when a listing goes off sale or is about to",
+        description=(
+            "Sync the account every --interval minutes and print one JSON line on stdout per "
+            "event: BECAME_INACTIVE, NEW_ISSUE, RECOVERED, AT_RISK, ACCOUNT_HEALTH, "
+            "WAIT_OVERDUE. Events are kept in the cache and sent through the profile's "
+            "[profiles.NAME.alerts] channels (webhook, e-mail, command)."
+        ),
+        epilog=(
+            "Exit status with --once: 0 nothing new, 1 events emitted, 2 an error (config, "
+            "credentials, network, another watch of the same profile running). Without "
+            "--once it runs until SIGTERM or SIGINT (exit 0)."
+        ),
+    )
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="the sandbox account"
+    )
+    who.add_argument(
+        "--profile",
+        metavar="NAME",
+        action="append",
+        dest="profiles",
+        help="config profile to watch (repeat for several; default: the default profile)",
+    )
+    parser.add_argument(
+        "--marketplace", metavar="M", default=argparse.SUPPRESS, help="marketplace code or id"
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=DEMO_SCENARIOS,
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help="with --demo: the demo seller's situation, one of %(choices)s",
+    )
+    parser.add_argument(
+        "--interval",
+        type=_minutes,
+        default=DEFAULT_INTERVAL,
+        metavar="MINUTES",
+        help=f"minutes between rounds (default: {DEFAULT_INTERVAL:g})",
+    )
+    parser.add_argument("--once", action="store_true", help="one round, then exit (for cron)")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="sync every listing each round, not only those needing attention (slower; sees "
+        "low merchant-fulfilled stock on live listings)",
+    )
+    return parser
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected minutes, got {text!r}") from None
+    if not 0 < value <= 24 * 60:
+        raise argparse.ArgumentTypeError("expected between 0 and 1440 minutes")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        targets = _targets(args)
+    except ConfigError as exc:
+        print(f"asin-tui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        with contextlib.ExitStack() as locks:
+            for name, marketplace_id, _ in targets:
+                locks.enter_context(_instance_lock(name, marketplace_id))
+            return asyncio.run(_watch(args, targets))
+    except _AlreadyRunning as exc:
+        print(f"asin-tui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+Target = tuple[str, str, "Profile | None"]
+
+
+def _targets(args: argparse.Namespace) -> list[Target]:
+    """(profile name, marketplace id, profile) of each account to watch (None: the demo)."""
+    if getattr(args, "demo", False):
+        if args.profiles:
+            raise UsageError("use either --demo or --profile, not both")
+        wanted = marketplace_option(args)
+        if wanted is not None and wanted.code != "US":
+            raise UsageError("the demo account sells in the US marketplace only")
+        from asin_tui.service import demo_profile
+
+        return [(demo_profile(getattr(args, "scenario", "default")), "ATVPDKIKX0DER", None)]
+    if getattr(args, "scenario", None):
+        raise UsageError("--scenario only applies to --demo")
+    config = load_config()
+    if warning := exposure_warning(config.path):
+        print(f"asin-tui: warning: {warning}", file=sys.stderr)
+    names = args.profiles or [None]
+    wanted = marketplace_option(args)
+    targets = []
+    for name in dict.fromkeys(names):
+        profile = config.profile(name)
+        if wanted is not None:
+            import dataclasses
+
+            profile = dataclasses.replace(profile, marketplace=wanted)
+        targets.append((profile.name, profile.marketplace.marketplace_id, profile))
+    return targets
+
+
+class _AlreadyRunning(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _instance_lock(profile: str, marketplace_id: str) -> Iterator[None]:
+    """One watch per profile and marketplace: a lock file next to the cache, released when
+    the process ends however it ends."""
+    path = cache_path(profile, marketplace_id)
+    from asin_tui.store.atomic import ensure_private_dir
+
+    ensure_private_dir(path.parent)
+    lock = Path(f"{path}.watch.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _AlreadyRunning(
+                f"another `asin-tui watch` is already watching {profile} ({lock})"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    watchers: list[Watcher] = []
+    try:
+        for _, _, profile in targets:
+            watchers.append(_open_watcher(args, profile))
+        while True:
+            emitted, failed = await _one_round(watchers, stop)
+            if args.once or stop.is_set():
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=args.interval * 60)
+            if stop.is_set():
+                break
+    except (ConfigError, UsageError) as exc:
+        print(f"asin-tui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        for watcher in watchers:
+            await watcher.service.aclose()
+            watcher.store.close()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    if stop.is_set() and not args.once:
+        return 0
+    if failed:
+        return EXIT_ERROR
+    return EXIT_EVENTS if emitted else 0
+
+
+def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
+    from asin_tui.alerts import channels_for
+    from asin_tui.domain.events import Thresholds
+    from asin_tui.service import AccountService
+    from asin_tui.store.events import EventStore
+    from asin_tui.watch import Watcher
+
+    service: AccountService
+    if profile is None:
+        service = AccountService.for_demo(scenario=getattr(args, "scenario", "default"))
+    else:
+        service = AccountService.for_profile(profile)
+    alerts = profile.alerts if profile is not None else None
+    thresholds = alerts.thresholds if alerts is not None else Thresholds()
+    store = EventStore(cache_path(service.profile_name, service.marketplace_id))
+    return Watcher(
+        service,
+        store,
+        channels=channels_for(alerts),
+        thresholds=thresholds,
+        include_all=args.all,
+    )
+
+
+async def _one_round(watchers: list[Watcher], stop: asyncio.Event) -> tuple[int, bool]:
+    """Run one round of every watcher; a signal cancels the sync under way (the cache and
+    the event store stay as they were). Returns (events emitted, a round failed)."""
+    emitted, failed = 0, False
+    for watcher in watchers:
+        if stop.is_set():
+            break
+        task = asyncio.ensure_future(watcher.round())
+        stopper = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if task not in done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            break
+        try:
+            result = task.result()
+        except (SpApiError, CacheError, OSError) as exc:
+            _say(f"{watcher.profile}: round failed: {exc}")
+            failed = True
+            continue
+        emitted += _print_events(result)
+        for problem in result.problems:
+            _say(problem)
+        if result.baseline:
+            _say(f"{watcher.profile}: first look at the account; changes from now on are events")
+    return emitted, failed
+
+
+def _print_events(result: RoundResult) -> int:
+    for event in result.events:
+        sys.stdout.write(json.dumps(event.payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return len(result.events)
+
+
+def _say(line: str) -> None:
+    print(f"asin-tui watch: {visible(redact(line))}", file=sys.stderr, flush=True)

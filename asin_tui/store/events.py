@@ -1,0 +1,169 @@
+"""The event store: what `asin-tui watch` found, kept in the account's cache file.
+
+One row per event (``events``: its key, kind, SKU, time and the JSON line it is), and one row
+per event and alert channel (``event_deliveries``: sent or not, attempts, the last error). An
+event is written, with a delivery row for each channel, in one transaction BEFORE anything
+is sent; a channel that fails leaves its row unsent, and the next round sends it again. The
+TUI reads the same table ("since you last looked", a listing's timeline).
+
+Events older than KEEP_DAYS are pruned, so the file stays bounded over weeks of rounds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from asin_tui.domain.events import Event
+from asin_tui.store.cache import CacheError, _connect
+
+KEEP_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    id: int
+    kind: str
+    sku: str | None
+    created_at: datetime
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An event a channel has not sent yet."""
+
+    event: StoredEvent
+    channel: str
+    attempts: int
+
+
+class EventStore:
+    """The events of one profile+marketplace cache file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            self._conn = _connect(path)
+        except sqlite3.Error as exc:
+            raise CacheError(f"the event store {path} cannot be opened: {exc}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def add(
+        self, events: Iterable[Event], profile: str, channels: Sequence[str]
+    ) -> list[StoredEvent]:
+        """Store the events not stored before (by key) with an unsent delivery for each
+        channel, all in one transaction; returns the new ones, oldest first."""
+        added: list[StoredEvent] = []
+        with self._lock, self._write() as conn:
+            for event in events:
+                key = f"{event.kind.value}|{event.key}"
+                payload = event.to_dict(profile)
+                created = event.time.astimezone(UTC)
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO events (key, kind, sku, created_at, payload)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (key, event.kind.value, event.sku, created.isoformat(), json.dumps(payload)),
+                )
+                if cursor.rowcount != 1:
+                    continue  # said before
+                event_id = cursor.lastrowid
+                assert event_id is not None
+                conn.executemany(
+                    "INSERT INTO event_deliveries (event_id, channel) VALUES (?, ?)",
+                    [(event_id, channel) for channel in channels],
+                )
+                added.append(StoredEvent(event_id, event.kind.value, event.sku, created, payload))
+        return added
+
+    def unsent(self, channel: str, limit: int = 200) -> list[Delivery]:
+        """The channel's unsent events, oldest first (at most ``limit`` a round)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT e.id, e.kind, e.sku, e.created_at, e.payload, d.attempts"
+                " FROM event_deliveries d JOIN events e ON e.id = d.event_id"
+                " WHERE d.channel = ? AND d.sent_at IS NULL ORDER BY e.id LIMIT ?",
+                (channel, limit),
+            ).fetchall()
+        return [
+            Delivery(
+                StoredEvent(i, kind, sku, datetime.fromisoformat(at), json.loads(payload)),
+                channel,
+                attempts,
+            )
+            for i, kind, sku, at, payload, attempts in rows
+        ]
+
+    def mark(self, delivery: Delivery, *, error: str | None, now: datetime) -> None:
+        """Note one attempt: sent (``error`` None) or failed with ``error`` (one line)."""
+        with self._lock, self._write() as conn:
+            conn.execute(
+                "UPDATE event_deliveries SET attempts = attempts + 1, error = ?, sent_at = ?"
+                " WHERE event_id = ? AND channel = ?",
+                (
+                    error,
+                    None if error else now.astimezone(UTC).isoformat(),
+                    delivery.event.id,
+                    delivery.channel,
+                ),
+            )
+
+    def since(self, moment: datetime, sku: str | None = None) -> list[StoredEvent]:
+        """Events stored after ``moment`` (one SKU's, or all), oldest first."""
+        query = "SELECT id, kind, sku, created_at, payload FROM events WHERE created_at > ?"
+        params: list[Any] = [moment.astimezone(UTC).isoformat()]
+        if sku is not None:
+            query += " AND sku = ?"
+            params.append(sku)
+        with self._lock:
+            rows = self._conn.execute(query + " ORDER BY id", params).fetchall()
+        return [
+            StoredEvent(i, kind, s, datetime.fromisoformat(at), json.loads(payload))
+            for i, kind, s, at, payload in rows
+        ]
+
+    def prune(self, now: datetime, keep: timedelta = timedelta(days=KEEP_DAYS)) -> None:
+        cutoff = (now - keep).astimezone(UTC).isoformat()
+        with self._lock, self._write() as conn:
+            old = "SELECT id FROM events WHERE created_at < ?"
+            conn.execute(f"DELETE FROM event_deliveries WHERE event_id IN ({old})", (cutoff,))
+            conn.execute("DELETE FROM events WHERE created_at < ?", (cutoff,))
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self._conn, self.path)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error (a full disk: CacheError)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn, self._path = conn, path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise CacheError(f"the event store {self._path} cannot be written: {exc}") from None
+        return self._conn
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is None:
+            try:
+                self._conn.execute("COMMIT")
+                return False
+            except sqlite3.Error as error:
+                exc = error
+        self._conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise CacheError(f"the event store {self._path} cannot be written: {exc}") from None
+        return False

@@ -1,0 +1,218 @@
+"""The headless monitor behind `asin-tui watch`: one round syncs an account, compares the cache
+before and after (domain/events.py), stores the new events in the cache (store/events.py) and
+only then hands them to the alert channels (asin_tui/alerts.py).
+
+No Textual here. A round holds the records of two looks at the cache and drops them when it
+ends, so memory stays flat over weeks of rounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from asin_tui.domain import codes
+from asin_tui.domain.events import (
+    DEFAULT_THRESHOLDS,
+    Event,
+    Thresholds,
+    WaitingCase,
+    account_events,
+    listing_events,
+    overdue_events,
+)
+from asin_tui.domain.models import ListingRecord
+from asin_tui.domain.redact import redact
+from asin_tui.service import AccountService, UnknownSku
+from asin_tui.spapi.parse import MalformedResponse
+from asin_tui.store.events import EventStore, StoredEvent
+from asin_tui.store.progress import Outcome, ProgressError, ProgressStore
+
+#: Tries of one channel for one event within a round, and the pause before each retry
+#: (seconds, doubled each time); an event still unsent waits for the next round.
+SEND_TRIES = 3
+SEND_BACKOFF = 1.0
+
+
+class Channel:
+    """An alert channel: ``send`` raises on failure (with a one-line message)."""
+
+    name = "channel"
+
+    async def send(self, payload: Mapping[str, object], text: str) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass
+class RoundResult:
+    """What one round did."""
+
+    events: list[StoredEvent] = field(default_factory=list)  # new this round
+    #: the first look at the account: nothing to compare with, only risks are told
+    baseline: bool = False
+    problems: list[str] = field(default_factory=list)  # channel failures, one line each
+    complete: bool = True
+
+
+class Watcher:
+    """One profile's account, watched round after round."""
+
+    def __init__(
+        self,
+        service: AccountService,
+        store: EventStore,
+        *,
+        channels: Sequence[Channel] = (),
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+        include_all: bool = False,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], object] = asyncio.sleep,
+    ) -> None:
+        self.service = service
+        self.store = store
+        self.channels = list(channels)
+        self.thresholds = thresholds
+        self.include_all = include_all
+        self._now = now
+        self._sleep = sleep
+
+    @property
+    def profile(self) -> str:
+        return self.service.profile_name
+
+    async def round(self) -> RoundResult:
+        """Sync, compare, store the new events; then send what every channel has unsent
+        (this round's and any an earlier round could not send). Raises what the sync
+        raises (SpApiError, CacheError): the cache and the event store are left as they were."""
+        service = self.service
+        first = service.last_sync() is None
+        before = _by_sku(service.cached_records(all_listings=True))
+        health_before = service.account_health()
+        summary = await service.sync(include_all=self.include_all)
+        # from here to the store's commit nothing awaits: a signal cannot cut it in half
+        now = self._now()
+        after = _by_sku(service.cached_records(all_listings=True))
+        result = RoundResult(baseline=first, complete=summary.complete)
+        events: list[Event] = []
+        if first:  # nothing to compare with: only what is at risk now (deadlines, low stock)
+            events += self._listing_events(after, after, now, complete=summary.complete)
+        else:
+            events += self._listing_events(before, after, now, complete=summary.complete)
+            events += account_events(health_before, service.account_health(), now=now)
+        events += self._overdue(after, now)
+        result.events = self.store.add(events, self.profile, [c.name for c in self.channels])
+        before.clear()
+        after.clear()
+        self.store.prune(now)
+        result.problems = await self.deliver()
+        return result
+
+    def _listing_events(
+        self,
+        before: dict[str, ListingRecord],
+        after: dict[str, ListingRecord],
+        now: datetime,
+        *,
+        complete: bool,
+    ) -> list[Event]:
+        events = []
+        for sku in sorted(before.keys() | after.keys()):
+            old, new = before.get(sku), after.get(sku)
+            if new is None and not complete:
+                continue  # not fetched this time: nothing is known of it
+            events += listing_events(
+                old,
+                new,
+                now=now,
+                thresholds=self.thresholds,
+                exemption_ends=self._exemption_ends(new),
+            )
+        return events
+
+    def _exemption_ends(self, record: ListingRecord | None) -> datetime | None:
+        """The earliest end of a dated exemption the listing relies on (from its evidence)."""
+        if record is None or not any(f.code == codes.EXEMPTION_EXPIRING for f in record.findings):
+            return None
+        try:
+            listing = self.service.evidence(record.sku).listing
+        except (UnknownSku, MalformedResponse):
+            return None
+        ends = [
+            issue.enforcement.exemption_expiry
+            for issue in listing.issues_here()
+            if issue.enforcement is not None
+            and issue.enforcement.exemption_status == "EXEMPT_UNTIL_EXPIRY_DATE"
+            and issue.enforcement.exemption_expiry is not None
+        ]
+        return min(ends, default=None)
+
+    def _overdue(self, after: Mapping[str, ListingRecord], now: datetime) -> list[Event]:
+        store = ProgressStore(self.profile, self.service.marketplace_id)
+        try:
+            items = store.load()
+        except (ProgressError, ValueError):
+            return []  # the sync's own re-check has said why
+        cases = [
+            WaitingCase(sku, item.waiting_for, item.recheck_at)
+            for sku, item in items.items()
+            if item.outcome is Outcome.WAITING and item.recheck_at is not None
+        ]
+        return overdue_events(cases, after, now=now, marketplace_id=self.service.marketplace_id)
+
+    async def deliver(self) -> list[str]:
+        """Send every channel's unsent events, oldest first, each tried SEND_TRIES times with
+        backoff; a channel that still fails is reported (one line) and tried again next round
+        from the same event, so the order is kept and nothing is lost."""
+        problems = []
+        for channel in self.channels:
+            for delivery in self.store.unsent(channel.name):
+                error = await self._send(channel, delivery.event.payload)
+                self.store.mark(delivery, error=error, now=self._now())
+                if error is not None:
+                    problems.append(f"{self.profile}: alert channel {channel.name}: {error}")
+                    break  # the rest wait for the next round, in order
+        return problems
+
+    async def _send(self, channel: Channel, payload: Mapping[str, object]) -> str | None:
+        text = _text(payload)
+        pause = SEND_BACKOFF
+        error = None
+        for attempt in range(SEND_TRIES):
+            if attempt:
+                await self._sleep(pause)  # type: ignore[misc]
+                pause *= 2
+            try:
+                await channel.send(payload, text)
+                return None
+            except Exception as exc:  # any failure of a channel is reported, never fatal
+                error = redact(" ".join(str(exc).split()) or type(exc).__name__)
+        return error
+
+
+def _by_sku(records: Iterable[ListingRecord]) -> dict[str, ListingRecord]:
+    return {r.sku: r for r in records}
+
+
+def _text(payload: Mapping[str, object]) -> str:
+    """The one line a chat shows (Slack's ``text``) for a stored event's JSON."""
+    profile = payload.get("profile", "")
+    event = payload.get("event", "")
+    words = {
+        "BECAME_INACTIVE": "went off sale",
+        "NEW_ISSUE": "has a new issue",
+        "RECOVERED": "is back on sale",
+        "AT_RISK": "is at risk",
+        "ACCOUNT_HEALTH": "account health",
+        "WAIT_OVERDUE": "is overdue (waiting on Amazon)",
+    }.get(str(event), str(event))
+    sku = payload.get("sku")
+    subject = f"{sku} ({payload.get('asin') or 'no ASIN'}) " if sku is not None else ""
+    line = f"[{profile}] {subject}{words}"
+    cause = payload.get("main_cause") or payload.get("detail")
+    if cause:
+        line += f": {cause}"
+    if payload.get("fix"):
+        line += f" — fix: {payload['fix']}"
+    return line

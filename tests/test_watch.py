@@ -1,0 +1,238 @@
+"""`asin-tui watch` over the in-process sandbox: rounds, the event store, the alert channels
+(a local webhook receiver, a command), the instance lock and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from asin_tui import cli
+from asin_tui.alerts import CommandChannel, WebhookChannel
+from asin_tui.commands import watch as watch_command
+from asin_tui.domain import codes
+from asin_tui.domain.events import Thresholds
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.views import account_health_report
+from asin_tui.spapi.parse import parse_account_health
+from asin_tui.store.cache import cache_path
+from asin_tui.store.events import EventStore
+from asin_tui.watch import SEND_TRIES, Watcher
+from tests.test_service import TIME_SCALE, make_service
+
+
+class Receiver:
+    """A local webhook: records each POSTed JSON; answers ``status``."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length))
+                if receiver.status == 200:
+                    receiver.bodies.append(body)
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def app():
+    return SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
+
+
+async def no_sleep(_seconds: float) -> None:
+    return None
+
+
+def set_quantity(app: SandboxApp, sku: str, quantity: int) -> None:
+    """The seller changes the stock in Seller Central (not through asin-tui)."""
+    account = app.account
+    product_type = account._by_sku[sku].product_type
+    patch = {
+        "op": "replace",
+        "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+    }
+    answer = account.patch(sku, {"productType": product_type, "patches": [patch]}, preview=False)
+    assert answer["status"] == "ACCEPTED"
+
+
+def out_of_stock_sku(app: SandboxApp) -> str:
+    return next(
+        r.sku
+        for r in app.account._records
+        if app.account.intended_causes(r.sku) == {codes.OUT_OF_STOCK_MFN}
+    )
+
+
+def make_watcher(app, channels=(), **kwargs) -> Watcher:
+    service = make_service(app)
+    store = EventStore(cache_path(service.profile_name, service.marketplace_id))
+    return Watcher(service, store, channels=channels, sleep=no_sleep, **kwargs)
+
+
+async def test_rounds_emit_recovered_and_inactive_and_the_webhook_gets_each(app, receiver):
+    watcher = make_watcher(app, [WebhookChannel(receiver.url)])
+    try:
+        first = await watcher.round()
+        assert first.baseline  # the first look: only what is at risk now is told
+        assert {e.kind for e in first.events} <= {"AT_RISK"}
+        assert (await watcher.round()).events == []  # nothing changed, nothing said again
+        receiver.bodies.clear()
+
+        sku = out_of_stock_sku(app)
+        set_quantity(app, sku, 7)
+        [back] = (await watcher.round()).events
+        assert back.kind == "RECOVERED" and back.sku == sku
+        assert (
+            back.payload["state_before"] == "INACTIVE" and back.payload["state_after"] == "ACTIVE"
+        )
+
+        set_quantity(app, sku, 0)
+        result = await watcher.round()
+        [gone] = result.events
+        assert gone.payload["event"] == "BECAME_INACTIVE" and gone.payload["sku"] == sku
+        assert "stock" in gone.payload["main_cause"].lower() and gone.payload["fix"]
+        assert result.problems == []
+        assert [b["event"] for b in receiver.bodies] == ["RECOVERED", "BECAME_INACTIVE"]
+        assert receiver.bodies[1]["text"].startswith("[svc] " + sku)
+        assert "went off sale" in receiver.bodies[1]["text"]
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+async def test_a_failing_webhook_is_reported_and_its_events_are_sent_next_round(app, receiver):
+    watcher = make_watcher(app, [WebhookChannel(receiver.url)])
+    try:
+        await watcher.round()
+        receiver.bodies.clear()  # what is at risk from the start
+        sku = out_of_stock_sku(app)
+        set_quantity(app, sku, 7)
+        receiver.status = 500
+        result = await watcher.round()
+        assert [e.kind for e in result.events] == ["RECOVERED"]  # stored, not lost
+        assert result.problems == ["svc: alert channel webhook: the webhook answered HTTP 500"]
+        [pending] = watcher.store.unsent("webhook")
+        assert pending.attempts == 1 and pending.event.sku == sku
+
+        receiver.status = 200
+        again = await watcher.round()
+        assert again.events == [] and again.problems == []
+        assert [b["event"] for b in receiver.bodies] == ["RECOVERED"]
+        assert watcher.store.unsent("webhook") == []
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+async def test_the_command_channel_gets_the_event_on_stdin(app, tmp_path):
+    out = tmp_path / "event.json"
+    argv = (sys.executable, "-c", f"import sys; open({str(out)!r}, 'w').write(sys.stdin.read())")
+    watcher = make_watcher(app, [CommandChannel(argv)])
+    try:
+        await watcher.round()
+        sku = out_of_stock_sku(app)
+        set_quantity(app, sku, 7)
+        await watcher.round()
+        sent = json.loads(out.read_text())
+        assert sent["event"] == "RECOVERED" and sent["sku"] == sku and sent["text"]
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+async def test_a_failing_command_is_retried_then_reported_and_nothing_is_lost(app, tmp_path):
+    tries = tmp_path / "tries"
+    script = f"import sys; open({str(tries)!r}, 'a').write('x'); sys.exit(3)"
+    watcher = make_watcher(app, [CommandChannel((sys.executable, "-c", script))])
+    try:
+        await watcher.round()
+        at_start = len(watcher.store.unsent("command"))  # what is at risk from the start
+        set_quantity(app, out_of_stock_sku(app), 7)
+        result = await watcher.round()
+        assert result.problems == [
+            f"svc: alert channel command: {sys.executable} exited with status 3"
+        ]
+        pending = watcher.store.unsent("command")
+        assert [d.event.kind for d in pending][at_start:] == ["RECOVERED"]
+        rounds_tried = 2 if at_start else 1  # each round stops at the first event that fails
+        assert len(tries.read_text()) == SEND_TRIES * rounds_tried
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+async def test_low_merchant_stock_on_a_live_listing_is_at_risk_once_with_every_listing(app):
+    watcher = make_watcher(app, include_all=True, thresholds=Thresholds(mfn_quantity=2))
+    try:
+        await watcher.round()
+        sku = out_of_stock_sku(app)
+        set_quantity(app, sku, 1)
+        events = (await watcher.round()).events
+        assert {(e.kind, e.sku) for e in events} >= {("RECOVERED", sku), ("AT_RISK", sku)}
+        assert not [e for e in (await watcher.round()).events if e.sku == sku]  # said once
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+def test_the_account_health_parse_reads_the_order_rates_and_the_rating():
+    account = SandboxAccount(seed=11, listings=20)
+    doc = account.account_health_report()
+    health = parse_account_health(doc, account.marketplace.marketplace_id)
+    assert set(health.rates) == {
+        "order_defect_rate",
+        "late_shipment_rate",
+        "pre_fulfillment_cancellation_rate",
+        "valid_tracking_rate",
+    }
+    assert all(0 <= r <= 1 for r in health.rates.values())
+    assert health.rating == "GREAT"
+    assert account_health_report  # the sandbox's own report builder is what was read
+
+
+def test_watch_once_on_the_demo_exits_1_with_events_then_0_with_nothing_new(capsys):
+    first = cli.main(["watch", "--demo", "--once"])
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert first == (1 if lines else 0)
+    assert all(line["event"] == "AT_RISK" and line["profile"] == "demo" for line in lines)
+    assert "first look at the account" in captured.err
+    assert cli.main(["watch", "--demo", "--once"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_a_second_watch_of_the_same_profile_says_so_and_exits_2(capsys):
+    with watch_command._instance_lock("demo", "ATVPDKIKX0DER"):
+        assert cli.main(["watch", "--demo", "--once"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "already watching demo" in err[0]
