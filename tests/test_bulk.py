@@ -225,3 +225,29 @@ async def test_a_429_storm_during_a_batch_loses_no_row():
     assert sorted(transport.real_patches()) == sorted(r.sku for r in failed)
     assert all(r.submitted for r in again)
     assert all(account.intended_causes(sku) == set() for sku in skus)
+
+
+async def test_a_change_amazon_has_not_processed_yet_waits_on_amazon_until_it_shows():
+    """Amazon applies an accepted patch later: right after the submit the listing is WAITING
+    on Amazon (saved as the wizard's outcome, with its re-check date); ``recheck`` looks again
+    until it shows, then it is fixed (resolved)."""
+    account = SandboxAccount(seed=11, listings=120)
+    app = SandboxApp(account, time_scale=TIME_SCALE, patch_delay=0.5 * TIME_SCALE)  # 0.5 s
+    service = await synced(app)
+    sku = skus_with(account, codes.OUT_OF_STOCK_MFN, 1)[0]
+    engine = BulkFix(service, time_scale=100.0)  # re-checks every 0.05 s
+    store = ProgressStore(service.profile_name, service.marketplace_id)
+    try:
+        results = await engine.apply(await engine.validate([BulkRow(sku, {"quantity": "6"})]))
+        assert results[0].submitted and results[0].outcome is RowOutcome.WAITING
+        assert results[0].state_after != "ACTIVE"
+        assert "Amazon to process your change" in results[0].reason
+        saved = store.get(sku)
+        assert saved.outcome.value == "waiting" and saved.recheck_at is not None
+        assert results[0].submission_id in saved.waiting_for
+
+        results = await engine.recheck(results, wait=30.0)
+        assert results[0].outcome is RowOutcome.FIXED and results[0].state_after == "ACTIVE"
+        assert store.get(sku).outcome.value == "resolved"
+    finally:
+        await service.aclose()
