@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +43,17 @@ from asin_tui.domain.models import (
 from asin_tui.domain.outcomes import WATCHED, Recheck, recheck
 from asin_tui.spapi import parse
 from asin_tui.spapi.calls import ReportRequest
-from asin_tui.spapi.errors import MalformedResponse, SpApiError
+from asin_tui.spapi.errors import MalformedResponse, NotFound, SpApiError
+from asin_tui.spapi.parse import MalformedResponse as UnreadableBody
+from asin_tui.spapi.parse import (
+    error_body,
+    is_listing_collection,
+    parse_inventory_summaries,
+    parse_listing_bodies,
+    parse_restrictions,
+    unwrap_body,
+)
+from asin_tui.spapi.settings import ClientCredentials, ClientSettings
 from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
     AccountHealthWatch,
@@ -56,11 +65,13 @@ from asin_tui.spapi.sync import (
     listings_complete,
     sync_account,
 )
-from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo, cache_path
-from asin_tui.store.config import Profile
+from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
+from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
+from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
+    from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.client import SpApi
 
 DEMO_PROFILE = "demo"
@@ -90,16 +101,34 @@ ANSWER_MIN_AGE = timedelta(hours=1)
 
 ProgressCallback = Callable[[SyncProgress], None]
 
+#: The service's API; with it, the SP-API layer's names its callers use, so that the commands
+#: and the UI need not import that layer (import-linter contract in pyproject.toml): the
+#: errors the service lets through, its progress type, and the parser of SP-API answers
+#: saved to files (asin-tui diagnose reads them offline).
 __all__ = [
     "AccountService",
     "HealthRefresh",
+    "MalformedResponse",
+    "NotFound",
     "NothingFetched",
     "ReportRequest",
+    "SpApiError",
     "SubmissionResult",
     "SyncInfo",
     "SyncProgress",
     "SyncSummary",
     "UnknownSku",
+    "UnreadableBody",
+    "check_access",
+    "client_settings",
+    "error_body",
+    "is_listing_collection",
+    "open_client_for",
+    "parse_inventory_summaries",
+    "parse_listing_bodies",
+    "parse_restrictions",
+    "remove_cache",
+    "unwrap_body",
 ]
 
 
@@ -181,12 +210,13 @@ class AccountService:
         seller_id: str,
         client_factory: Callable[[], SpApi],
         cache: ListingCache | None = None,
+        api: SpApi | None = None,
     ) -> None:
         self.profile_name = profile_name
         self.marketplace_id = marketplace_id
         self.seller_id = seller_id
         self._client_factory = client_factory
-        self._api: SpApi | None = None
+        self._api: SpApi | None = api  # an open client, else opened on first use
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
         self._account: AccountHealth | None = None
@@ -202,32 +232,8 @@ class AccountService:
             profile_name=profile.name,
             marketplace_id=profile.marketplace.marketplace_id,
             seller_id=profile.seller_id,
-            client_factory=lambda: _open_client(profile),
+            client_factory=lambda: open_client_for(profile),
         )
-
-    @classmethod
-    def for_demo(cls, reset: bool = False, scenario: str = "default") -> AccountService:
-        """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
-        `scenario` ("vacation") is a demo account of its own, with its own cache and progress
-        (profile ``demo-vacation``)."""
-        from asin_tui.sandbox.transport import demo_app
-        from asin_tui.spapi.client import open_demo_client, open_sandbox_app_client
-
-        app = demo_app(reset, scenario=scenario)
-        api = open_sandbox_app_client(app)
-        profile = demo_profile(scenario)
-        if reset:
-            _remove_cache(cache_path(profile, api.marketplace_id))
-        service = cls(
-            profile_name=profile,
-            marketplace_id=api.marketplace_id,
-            seller_id=api.seller_id,
-            # after aclose: reopen, with the changes kept
-            client_factory=functools.partial(open_demo_client, scenario=scenario),
-        )
-        service._api = api
-        service.notices = list(app.account.notices)
-        return service
 
     # ------------------------------------------------------------------ local reads
 
@@ -734,12 +740,43 @@ def _parse_account(
     return (dataclasses.replace(health, as_of=fetched_at) if health else None), None
 
 
-def _open_client(profile: Profile) -> SpApi:
+def client_settings(profile: Profile) -> ClientSettings:
+    """The SP-API client's settings for a configured profile: a missing credential is named
+    the way the config file sets it; product type schemas are kept in the cache folder."""
+    return ClientSettings(
+        marketplace=profile.marketplace,
+        seller_id=profile.seller_id,
+        name=profile.name,
+        credentials=ClientCredentials(
+            lwa_app_id=profile.credentials.lwa_app_id,
+            lwa_client_secret=profile.credentials.lwa_client_secret,
+            refresh_token=profile.credentials.refresh_token,
+        ),
+        endpoint=profile.endpoint,
+        token_endpoint=profile.token_endpoint,
+        issue_locale=profile.issue_locale,
+        timeout=profile.timeout,
+        credential_hints={key: credential_hint(profile.name, key) for key in CREDENTIAL_ENV},
+        schema_cache=SchemaFiles(),
+    )
+
+
+def open_client_for(profile: Profile) -> SpApi:
     """The profile's SP-API client; python-amazon-sp-api and httpx are imported here, when
     the first network call needs a client, not at the app's start (~0.2 s)."""
     from asin_tui.spapi.client import open_client
 
-    return open_client(profile)
+    return open_client(client_settings(profile))
+
+
+async def check_access(api: SpApi) -> list[AccessOutcome]:
+    """``config check``: the LWA token, then one cheap call per feature (closes ``api``)."""
+    from asin_tui.spapi.access import check_access as check
+
+    try:
+        return await check(api)
+    finally:
+        await api.aclose()
 
 
 def _request_row(request: ReportRequest | None) -> tuple[str, datetime] | None:
@@ -901,6 +938,6 @@ def _recheck_change(
     return None
 
 
-def _remove_cache(path: Path) -> None:
+def remove_cache(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         candidate.unlink(missing_ok=True)

@@ -61,9 +61,10 @@ def peak_rss_mb() -> float:
 
 async def fill_cache(args: argparse.Namespace, seller_id: str) -> None:
     """The needs-attention sync of the same account, in-process and 1000x faster."""
+    from asin_tui.demo import sandbox_settings as sandbox_profile
     from asin_tui.sandbox.transport import SandboxTransport
     from asin_tui.service import AccountService
-    from asin_tui.spapi.client import open_client_for_transport, sandbox_profile
+    from asin_tui.spapi.client import open_client_for_transport
 
     account = SandboxAccount(
         listings=args.listings, problem_share=args.problem_share, seed=args.seed
@@ -85,8 +86,9 @@ async def fill_cache(args: argparse.Namespace, seller_id: str) -> None:
 
 async def run_batch(args: argparse.Namespace, url: str, seller_id: str) -> None:
     from asin_tui.bulk import BulkFix, BulkRow, RowOutcome
+    from asin_tui.demo import sandbox_settings as sandbox_profile
     from asin_tui.service import AccountService
-    from asin_tui.spapi.client import open_client, sandbox_profile
+    from asin_tui.spapi.client import open_client
 
     profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
     service = AccountService(

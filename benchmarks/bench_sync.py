@@ -39,11 +39,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from asin_tui.demo import sandbox_settings
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import REPORT_PROCESSING_SECONDS, REPORT_QUEUE_SECONDS, SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
-from asin_tui.spapi.client import open_client, sandbox_profile
+from asin_tui.spapi.client import open_client
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
 from asin_tui.spapi.sync import SyncResult, sync_account
 
@@ -76,7 +77,7 @@ def floor_seconds(calls: Counter[str], include_all: bool) -> tuple[float, dict[s
 async def run_sync(
     url: str, seller_id: str, args: argparse.Namespace
 ) -> tuple[float, SyncResult, dict]:
-    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
+    profile = sandbox_settings(MARKETPLACES["US"], seller_id, url, name="bench")
     async with open_client(profile, time_scale=args.time_scale) as api:
         started = time.perf_counter()
         result = await sync_account(api, include_all=args.all)
@@ -89,7 +90,7 @@ async def run_stored_sync(url: str, seller_id: str, args: argparse.Namespace):
     from asin_tui.service import AccountService
     from asin_tui.store.cache import ListingCache
 
-    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
+    profile = sandbox_settings(MARKETPLACES["US"], seller_id, url, name="bench")
     with tempfile.TemporaryDirectory() as tmp:
         service = AccountService(
             profile_name="bench",

@@ -52,12 +52,12 @@ def press(*keys: str) -> Callable[..., Awaitable]:
 
 
 async def main(out: Path, size: tuple[int, int]) -> None:
-    from asin_tui.service import AccountService
+    from asin_tui.demo import open_demo_service
     from asin_tui.ui.app import make_app
     from asin_tui.ui.progress import saved_progress
 
     def demo():
-        return AccountService.for_demo(reset=True)
+        return open_demo_service(reset=True)
 
     app = make_app(demo, progress_loader=saved_progress)
     await shoot(

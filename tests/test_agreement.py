@@ -16,9 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from asin_tui.cli import main
+from asin_tui.demo import open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.diagnosis import diagnose
-from asin_tui.service import AccountService
 
 
 def _codes(findings) -> list[str]:
@@ -34,7 +34,7 @@ def _write(folder: Path, name: str, body: object) -> str:
 def test_tui_report_and_diagnose_agree_on_every_demo_listing(capsys, tmp_path):
     assert main(["report", "--demo", "--all", "--format", "json"]) in (0, 1)
     report = {row["sku"]: row for row in json.loads(capsys.readouterr().out)["listings"]}
-    service = AccountService.for_demo()
+    service = open_demo_service()
     try:
         records = {r.sku: r for r in service.cached_records(all_listings=True)}
         assert set(records) == set(report) and len(records) > 100

@@ -10,13 +10,21 @@ import httpx
 import pytest
 
 from asin_tui import service as service_module
+from asin_tui.demo import open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.domain.models import Category, State
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport, demo_account_path
-from asin_tui.service import AccountService, HealthRefresh, NothingFetched, UnknownSku, _SyncStore
+from asin_tui.service import (
+    AccountService,
+    HealthRefresh,
+    NothingFetched,
+    UnknownSku,
+    _SyncStore,
+    client_settings,
+)
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
@@ -53,7 +61,7 @@ def sandbox_client(
 ) -> Callable[[], SpApi]:
     def factory() -> SpApi:
         return SpApi(
-            profile,
+            client_settings(profile),
             http_client=httpx.AsyncClient(transport=transport or SandboxTransport(app)),
             limiter=RateLimiter(time_scale=TIME_SCALE),
             backoff=backoff,
@@ -415,11 +423,11 @@ async def test_the_demo_service_passes_on_a_corrupt_state_files_notice():
     path = demo_account_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("[]")
-    service = AccountService.for_demo()
+    service = open_demo_service()
     try:
         (notice,) = service.notices
         assert notice.startswith(f"demo account: {path} is not an asin-tui sandbox journal")
-        assert AccountService.for_demo().notices == []
+        assert open_demo_service().notices == []
     finally:
         await service.aclose()
 
@@ -432,7 +440,7 @@ async def test_the_first_demo_sync_does_not_wait_for_the_account_health(reports)
     once, the report is picked up by a later look and the cached listings are diagnosed
     again with it."""
     reports.hold()
-    service = AccountService.for_demo(reset=True)
+    service = open_demo_service(reset=True)
     try:
         summary = await service.sync(include_all=False)
         assert summary.complete and not summary.failed and summary.listings

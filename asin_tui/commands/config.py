@@ -242,10 +242,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 async def _check_profile(profile: Profile | None) -> int:
-    from asin_tui.spapi.access import check_access
-    from asin_tui.spapi.client import open_client, open_demo_client
+    from asin_tui.service import check_access, open_client_for
 
     if profile is None:
+        from asin_tui.demo import open_demo_client  # the demo's composition root
+
         api = open_demo_client()
         print("Checking the demo account (the built-in sandbox)")
     else:
@@ -261,11 +262,8 @@ async def _check_profile(profile: Profile | None) -> int:
                 f"({market.marketplace_id}) at {where}"
             )
         )
-        api = open_client(profile)
-    try:
-        outcomes = await check_access(api)
-    finally:
-        await api.aclose()
+        api = open_client_for(profile)
+    outcomes = await check_access(api)
     for outcome in outcomes:
         print(visible(_outcome_line(outcome)))
     working = sum(o.works is True for o in outcomes[1:])

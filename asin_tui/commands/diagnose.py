@@ -33,8 +33,8 @@ from asin_tui.domain.marketplaces import (
 )
 from asin_tui.domain.models import Diagnosis, Evidence, Finding, Listing, Restriction, Severity
 from asin_tui.domain.text import json_for_terminal, visible
-from asin_tui.spapi.parse import (
-    MalformedResponse,
+from asin_tui.service import (
+    UnreadableBody,
     error_body,
     is_listing_collection,
     parse_inventory_summaries,
@@ -215,7 +215,7 @@ def _parse(source: str, operation: str, parse: Callable[[Any], T], body: Any) ->
         raise UsageError(f"{name} is an SP-API error response, not {operation}: {error}")
     try:
         return parse(body)
-    except MalformedResponse as exc:
+    except UnreadableBody as exc:
         raise UsageError(f"{name} is not a usable {operation} response: {exc}") from None
     except RecursionError:
         raise UsageError(

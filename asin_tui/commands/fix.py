@@ -42,7 +42,7 @@ from asin_tui.domain.bulk import OFFER_COLUMNS, SKU, RowOutcome, known_column
 from asin_tui.domain.change_words import marketplace_text
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.render import spreadsheet_value
-from asin_tui.spapi.errors import NotFound, SpApiError
+from asin_tui.service import NotFound, SpApiError
 from asin_tui.store.cache import CacheError
 from asin_tui.store.config import ConfigError, Profile
 from asin_tui.store.progress import ProgressError

@@ -25,7 +25,7 @@ from asin_tui.domain.models import State
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import for_terminal, visible
 from asin_tui.render import FORMATS, Tally, render_table, stream_csv, stream_json
-from asin_tui.spapi.errors import SpApiError
+from asin_tui.service import SpApiError
 from asin_tui.store.atomic import write_output
 from asin_tui.store.cache import CacheError, SyncInfo
 from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile
@@ -126,7 +126,9 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
     wanted = marketplace_option(args)  # before the demo account (and its cache) is made
     if wanted is not None and wanted.code != DEMO_MARKETPLACE:
         raise UsageError("the demo account sells in the US marketplace only")
-    return AccountService.for_demo(reset=args.reset, scenario=args.scenario)
+    from asin_tui.demo import open_demo_service  # the demo's composition root
+
+    return open_demo_service(reset=args.reset, scenario=args.scenario)
 
 
 async def _report(args: argparse.Namespace, profile: Profile | None) -> int:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     config = _config(args)
     app = make_app(
         _account(args, config),
-        demo_factory=AccountService.for_demo,
+        demo_factory=open_demo,
         progress_loader=saved_progress,
         keymap=config.keymap if config else None,
     )
@@ -59,7 +59,7 @@ def _config(args: argparse.Namespace) -> Config | None:
 def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory | None:
     """The account to open, or None for the welcome screen (no config file yet)."""
     if wants_demo(args):
-        return lambda: AccountService.for_demo(reset=args.reset, scenario=args.scenario)
+        return lambda: open_demo(reset=args.reset, scenario=args.scenario)
     if config is None:
         return None
     try:
@@ -74,3 +74,10 @@ def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory 
         return service
 
     return open_profile
+
+
+def open_demo(reset: bool = False, scenario: str = "default") -> AccountService:
+    """The built-in demo account, from the demo's composition root (imported only now)."""
+    from asin_tui.demo import open_demo_service
+
+    return open_demo_service(reset=reset, scenario=scenario)

@@ -2,7 +2,7 @@
 
 :class:`SpApi` wraps the operations asin-tui needs and returns their raw JSON bodies (typed
 objects are made by :mod:`asin_tui.spapi.parse`). Around every call it adds what the library
-leaves to its users (DOMAIN.md §2):
+leaves to its users:
 
 - a token bucket per operation (:mod:`asin_tui.spapi.ratelimit`), corrected from
   ``x-amzn-RateLimit-Limit``;
@@ -22,7 +22,6 @@ leaves to its users (DOMAIN.md §2):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import dataclasses
 import gzip
@@ -30,13 +29,11 @@ import hashlib
 import io
 import json
 import random
-import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -55,7 +52,6 @@ from sp_api.base import ApiResponse
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
 from sp_api.base.exceptions import SellingApiException
 
-from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.spapi.calls import (
     CATALOG_SEARCH_MAX,
     PENDING_STATUSES,
@@ -76,12 +72,7 @@ from asin_tui.spapi.errors import (
 )
 from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, TokenBucket
-from asin_tui.store import paths
-from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
-from asin_tui.store.config import Credentials, Profile, missing_credentials
-
-if TYPE_CHECKING:  # the sandbox is imported only when the demo runs
-    from asin_tui.sandbox.app import SandboxApp
+from asin_tui.spapi.settings import ClientSettings
 
 DEFAULT_TIMEOUT = 30.0
 LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
@@ -225,7 +216,7 @@ class SpApi:
 
     def __init__(
         self,
-        profile: Profile,
+        settings: ClientSettings,
         *,
         http_client: httpx.AsyncClient | None = None,
         limiter: RateLimiter | None = None,
@@ -233,41 +224,41 @@ class SpApi:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        missing = missing_credentials(profile)
+        missing = settings.missing_credentials()
         if missing:
             raise CredentialsMissing("set " + "; ".join(missing))
-        self.profile = profile
-        self.marketplace = profile.marketplace
-        self.seller_id = profile.seller_id
-        self.timeout = profile.timeout or DEFAULT_TIMEOUT
+        self.settings = settings
+        self.marketplace = settings.marketplace
+        self.seller_id = settings.seller_id
+        self.timeout = settings.timeout or DEFAULT_TIMEOUT
         self.limiter = limiter or RateLimiter()
         time_scale = self.limiter.time_scale
         self.backoff = backoff or Backoff().scaled(time_scale)
         self._report_poll = (2.0 / time_scale, 60.0 / time_scale)  # first and longest pause
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._secrets = _secret_values(profile.credentials)
+        self._secrets = settings.credentials.secret_values()
         self.calls: Counter[str] = Counter()
         self.throttled: Counter[str] = Counter()
         self.waited: Counter[str] = Counter()
         self.listeners: list[WaitListener] = []
         self._transport = _Transport(http_client or httpx.AsyncClient(), self.timeout)
-        self._build_clients(profile)
+        self._build_clients(settings)
 
-    def _build_clients(self, profile: Profile) -> None:
+    def _build_clients(self, settings: ClientSettings) -> None:
         marketplace = SimpleNamespace(
-            endpoint=(profile.endpoint or profile.marketplace.endpoint).rstrip("/"),
-            marketplace_id=profile.marketplace.marketplace_id,
-            region=profile.marketplace.aws_region,
+            endpoint=(settings.endpoint or settings.marketplace.endpoint).rstrip("/"),
+            marketplace_id=settings.marketplace.marketplace_id,
+            region=settings.marketplace.aws_region,
         )
         options = {
             # Each library client builds its own transports; they are replaced below by the
             # one shared, verifying transport and never send anything. verify=False only
             # spares building a dozen SSL contexts (~0.3 s) for them.
             "verify": False,
-            "credentials": profile.credentials.as_dict(),
+            "credentials": settings.credentials.as_dict(),
             "credential_providers": (FromCodeCredentialProvider,),
-            "auth_token_client_class": _token_client_class(profile.token_endpoint),
+            "auth_token_client_class": _token_client_class(settings.token_endpoint),
         }
         self._listings = ListingsItems(marketplace, **options)
         self._inventory = Inventories(marketplace, **options)
@@ -378,7 +369,7 @@ class SpApi:
             await asyncio.wait_for(self._listings._auth.get_auth(), self.timeout)
         except _FAILURES as exc:
             error = _to_error(exc, self.timeout)
-            error.redact(_secret_values(self.profile.credentials))
+            error.redact(self._secrets)
             raise error from None
 
     async def search_listings(
@@ -393,7 +384,7 @@ class SpApi:
         Returns ``{"numberOfResults", "items", "pagination"}``."""
         params = self._params(
             includedData=list(included_data),
-            issueLocale=self.profile.issue_locale,
+            issueLocale=self.settings.issue_locale,
             pageSize=page_size,
             **filters,
         )
@@ -413,7 +404,7 @@ class SpApi:
     ) -> dict[str, Any]:
         """getListingsItem: the listings Item. Raises NotFound for an unknown SKU."""
         params = self._params(
-            includedData=list(included_data), issueLocale=self.profile.issue_locale
+            includedData=list(included_data), issueLocale=self.settings.issue_locale
         )
         response = await self._call(
             "getListingsItem",
@@ -433,7 +424,7 @@ class SpApi:
         Returns the ListingsItemSubmissionResponse: check its ``status`` and ``issues``."""
         params = self._params(
             includedData=["issues", "identifiers"],
-            issueLocale=self.profile.issue_locale,
+            issueLocale=self.settings.issue_locale,
             mode="VALIDATION_PREVIEW" if preview else None,
         )
         body = {"productType": product_type, "patches": [dict(p) for p in patches]}
@@ -447,7 +438,7 @@ class SpApi:
         """deleteListingsItem: the offer of ``sku`` in the profile's marketplace is deleted
         (Amazon processes it like a submission). Returns the ListingsItemSubmissionResponse:
         check its ``status`` and ``issues``."""
-        params = self._params(issueLocale=self.profile.issue_locale)
+        params = self._params(issueLocale=self.settings.issue_locale)
         response = await self._call(
             "deleteListingsItem",
             lambda: self._listings.delete_listings_item(self.seller_id, sku, **params),
@@ -495,7 +486,7 @@ class SpApi:
             asin=asin,
             sellerId=self.seller_id,
             conditionType=condition_type,
-            reasonLocale=self.profile.issue_locale,
+            reasonLocale=self.settings.issue_locale,
         )
         response = await self._call(
             "getListingsRestrictions",
@@ -570,14 +561,14 @@ class SpApi:
                 f"the {product_type} definition has no schema link",
                 operation="getDefinitionsProductType",
             )
-        cached = _schema_cache_file(product_type, checksum) if checksum else None
-        if cached is not None:
-            schema = _read_json_object(cached)
+        cache = self.settings.schema_cache if checksum else None
+        if cache is not None:
+            schema = cache.read(product_type, checksum)
             if schema is not None:
                 return schema
         schema = await self._download_json(url, f"{product_type} schema")
-        if cached is not None:
-            _write_cache(cached, schema)
+        if cache is not None:
+            cache.write(product_type, checksum, schema)
         return schema
 
     async def _download_json(self, url: str, what: str) -> dict[str, Any]:
@@ -733,11 +724,6 @@ def _to_error(exc: BaseException, timeout: float) -> SpApiError:
     return MalformedResponse(f"the answer is not valid JSON ({exc.msg})")
 
 
-def _secret_values(credentials: Credentials) -> tuple[str, ...]:
-    values = (credentials.lwa_client_secret, credentials.refresh_token)
-    return tuple(v for v in values if v and len(v) >= 4)
-
-
 def _payload(response: ApiResponse, operation: str) -> dict[str, Any]:
     payload = response.payload
     if not isinstance(payload, dict):
@@ -771,95 +757,21 @@ def _tsv_rows(text: str) -> list[dict[str, str]]:
     ]
 
 
-def _schema_cache_file(product_type: str, checksum: str) -> Path:
-    safe_type = re.sub(r"[^A-Za-z0-9_-]", "_", product_type)
-    digest = hashlib.sha256(checksum.encode()).hexdigest()[:32]
-    return paths.cache_dir() / "schemas" / f"{safe_type}.{digest}.json"
-
-
-def _write_cache(path: Path, document: dict[str, Any]) -> None:
-    """Keep a downloaded schema for next time; a cache that cannot be written is no error."""
-    with contextlib.suppress(OSError):
-        atomic_write_text(ensure_private_dir(path.parent) / path.name, json.dumps(document))
-
-
-def _read_json_object(path: Path) -> dict[str, Any] | None:
-    """A cached JSON object, or None when missing or unreadable (then it is fetched again)."""
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 # --------------------------------------------------------------------------- factories
 
 
-def open_client(profile: Profile, *, time_scale: float = 1.0) -> SpApi:
+def open_client(settings: ClientSettings, *, time_scale: float = 1.0) -> SpApi:
     """A client for a configured profile (Amazon, or a sandbox served on loopback whose
     clock runs ``time_scale`` times faster)."""
-    return SpApi(profile, limiter=RateLimiter(time_scale=time_scale))
+    return SpApi(settings, limiter=RateLimiter(time_scale=time_scale))
 
 
 def open_client_for_transport(
-    profile: Profile, transport: httpx.AsyncBaseTransport, *, time_scale: float = 1.0
+    settings: ClientSettings, transport: httpx.AsyncBaseTransport, *, time_scale: float = 1.0
 ) -> SpApi:
     """A client whose every request (LWA, SP-API, downloads) goes to ``transport``."""
     return SpApi(
-        profile,
+        settings,
         http_client=httpx.AsyncClient(transport=transport),
         limiter=RateLimiter(time_scale=time_scale),
     )
-
-
-DEMO_ENDPOINT = "https://sandbox.asin-tui.invalid"  # never resolved: the transport is in-process
-
-
-def sandbox_profile(
-    marketplace: Marketplace,
-    seller_id: str,
-    endpoint: str,
-    *,
-    name: str = "sandbox",
-    client_secret: str | None = None,
-) -> Profile:
-    """A profile for the sandbox seller account served at ``endpoint``, with its fixed,
-    documented credentials (``client_secret`` overrides the secret, e.g. to test refusal)."""
-    from asin_tui.sandbox.app import (
-        SANDBOX_CLIENT_ID,
-        SANDBOX_CLIENT_SECRET,
-        SANDBOX_REFRESH_TOKEN,
-        TOKEN_PATH,
-    )
-
-    return Profile(
-        name=name,
-        marketplace=marketplace,
-        seller_id=seller_id,
-        credentials=Credentials(
-            lwa_app_id=SANDBOX_CLIENT_ID,
-            lwa_client_secret=client_secret or SANDBOX_CLIENT_SECRET,
-            refresh_token=SANDBOX_REFRESH_TOKEN,
-        ),
-        endpoint=endpoint,
-        token_endpoint=f"{endpoint}{TOKEN_PATH}",
-    )
-
-
-def open_demo_client(reset: bool = False, scenario: str = "default") -> SpApi:
-    """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
-    ``reset`` starts the demo account fresh; ``scenario`` picks the account (sandbox
-    SCENARIOS, e.g. "vacation")."""
-    from asin_tui.sandbox.transport import demo_app
-
-    return open_sandbox_app_client(demo_app(reset, scenario=scenario))
-
-
-def open_sandbox_app_client(app: SandboxApp) -> SpApi:
-    """A client for an in-process sandbox app (the demo's), at the app's time scale."""
-    from asin_tui.sandbox.transport import SandboxTransport
-
-    account = app.account
-    marketplace = resolve_marketplace(account.marketplace.marketplace_id)
-    profile = sandbox_profile(marketplace, account.seller_id, DEMO_ENDPOINT, name="demo")
-    return open_client_for_transport(profile, SandboxTransport(app), time_scale=app.time_scale)

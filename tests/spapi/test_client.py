@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from asin_tui.domain.marketplaces import MARKETPLACES
-from asin_tui.spapi import client as client_module
+from asin_tui.service import client_settings
 from asin_tui.spapi.client import SpApi, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
@@ -30,6 +30,7 @@ from asin_tui.spapi.errors import (
     Unavailable,
 )
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
+from asin_tui.store import paths
 from asin_tui.store.config import Credentials, Profile
 
 SECRET = "lwa-client-secret-XYZ"
@@ -115,7 +116,7 @@ async def make_api(amazon, sleeps):
 
     def build(profile: Profile | None = None, **kw) -> SpApi:
         api = SpApi(
-            profile or make_profile(),
+            client_settings(profile or make_profile()),
             http_client=httpx.AsyncClient(transport=httpx.MockTransport(amazon)),
             limiter=kw.pop("limiter", RateLimiter(time_scale=1000)),
             backoff=kw.pop("backoff", Backoff(tries=6, base=0.5, cap=30.0)),
@@ -520,7 +521,7 @@ async def test_one_token_request_serves_concurrent_calls(amazon, make_api):
 def test_missing_credentials_name_what_to_set_and_never_a_value():
     profile = make_profile(credentials=Credentials(lwa_app_id="id-only"))
     with pytest.raises(AuthError) as caught:
-        SpApi(profile)
+        SpApi(client_settings(profile))
     message = str(caught.value)
     assert message.startswith("credentials missing, nothing was sent to Amazon: set ")
     assert "refused" not in message
@@ -565,7 +566,7 @@ async def test_product_type_schema_is_downloaded_once_per_checksum(amazon, make_
     amazon.script(path, _definition("def"))
     await make_api().product_type("LUGGAGE")
     assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 2
-    for cached in (client_module.paths.cache_dir() / "schemas").glob("*.json"):
+    for cached in (paths.cache_dir() / "schemas").glob("*.json"):
         cached.write_text("{not json")
     await make_api().product_type("LUGGAGE")
     assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 3

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from asin_tui.demo import open_demo_client
+from asin_tui.demo import sandbox_settings as sandbox_profile
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.spapi.client import open_client_for_transport, open_demo_client, sandbox_profile
+from asin_tui.spapi.client import open_client_for_transport
 
 TIME_SCALE = 1000.0
 
@@ -14,7 +16,7 @@ TIME_SCALE = 1000.0
 async def test_demo_client_speaks_for_the_demo_account():
     account = SandboxAccount()
     async with open_demo_client(reset=True) as api:
-        assert api.profile.name == "demo"
+        assert api.settings.name == "demo"
         assert api.seller_id == account.seller_id
         assert api.marketplace_id == account.marketplace.marketplace_id
         body = await api.search_listings(withoutStatus=["BUYABLE"])

@@ -14,13 +14,14 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from asin_tui.demo import sandbox_settings as sandbox_profile
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.spapi.client import ReportRequest, SpApi, open_client, sandbox_profile
+from asin_tui.spapi.client import ReportRequest, SpApi, open_client
 from asin_tui.spapi.errors import AuthError, Forbidden
 from asin_tui.spapi.parse import parse_account_health, parse_listing
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
@@ -498,7 +499,8 @@ import asyncio, httpx
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.spapi.client import SpApi, sandbox_profile
+from asin_tui.demo import sandbox_settings as sandbox_profile
+from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.ratelimit import RateLimiter
 from asin_tui.spapi.sync import sync_account
 

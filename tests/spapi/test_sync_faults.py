@@ -13,12 +13,13 @@ from collections import Counter
 import httpx
 import pytest
 
+from asin_tui.demo import sandbox_settings as sandbox_profile
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.spapi import sync as sync_module
-from asin_tui.spapi.client import SpApi, sandbox_profile
+from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.spapi.sync import ACCOUNT_HEALTH, NEEDS_ATTENTION_QUERIES, sync_account
 

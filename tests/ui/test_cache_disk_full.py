@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from asin_tui.demo import open_demo_service
 from asin_tui.service import AccountService
 from asin_tui.store import cache as cache_module
 from asin_tui.ui.app import make_app
@@ -23,7 +24,7 @@ async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list(monkeyp
     services: list[AccountService] = []
 
     def demo():
-        services.append(AccountService.for_demo(reset=True))
+        services.append(open_demo_service(reset=True))
         return services[-1]
 
     app = make_app(demo, progress_loader=saved_progress)

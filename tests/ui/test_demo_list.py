@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from asin_tui.demo import open_demo_service
 from asin_tui.sandbox.transport import demo_account_path
-from asin_tui.service import AccountService
 from asin_tui.ui.app import make_app
 from asin_tui.ui.progress import saved_progress
 from asin_tui.ui.screens.detail import DetailScreen
@@ -15,7 +15,7 @@ async def test_demo_syncs_lists_report_order_and_opens_a_diagnosis():
     service_box = []
 
     def demo():
-        service_box.append(AccountService.for_demo(reset=True))
+        service_box.append(open_demo_service(reset=True))
         return service_box[0]
 
     app = make_app(demo, progress_loader=saved_progress)
@@ -42,7 +42,7 @@ async def test_demo_with_an_unusable_data_folder_opens_in_memory_and_says_so(mon
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder\n")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
-    app = make_app(AccountService.for_demo, progress_loader=saved_progress)
+    app = make_app(open_demo_service, progress_loader=saved_progress)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)

@@ -1,6 +1,6 @@
 """The reactivation wizard end to end on the demo account, the way a seller uses it.
 
-The real app (``make_app`` with ``AccountService.for_demo``, as ``asin-tui --demo`` builds it)
+The real app (``make_app`` with ``open_demo_service``, as ``asin-tui --demo`` builds it)
 syncs the in-process sandbox, the SKU is found with ``/`` and opened with ``w``, and every step
 is walked with keys. The SKUs are picked by the sandbox's ground truth
 (``SandboxAccount.intended_causes``), so the tests follow the generator, not hard-coded names;
@@ -18,6 +18,7 @@ from functools import partial
 import pytest
 from textual.widgets import Checkbox, Input, TextArea
 
+from asin_tui.demo import open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.models import State, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
@@ -25,7 +26,7 @@ from asin_tui.sandbox import transport
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import demo_account_path
-from asin_tui.service import DEMO_PROFILE, AccountService
+from asin_tui.service import DEMO_PROFILE
 from asin_tui.store import paths
 from asin_tui.store.progress import Outcome, PatchMode, ProgressStore
 from asin_tui.ui.app import make_app
@@ -61,7 +62,7 @@ def demo_sku(*causes: str) -> str:
 
 
 def demo_app():
-    return make_app(AccountService.for_demo, progress_loader=saved_progress)
+    return make_app(open_demo_service, progress_loader=saved_progress)
 
 
 async def open_wizard(pilot, sku: str) -> WizardScreen:
@@ -128,7 +129,7 @@ async def assert_buyable_and_wrap_up(pilot, screen: WizardScreen, sku: str) -> N
 async def assert_fixed_for_good(sku: str) -> None:
     """The saved demo account keeps the fix: its ground truth, and a new run's re-read."""
     assert demo_truth().intended_causes(sku) == frozenset()
-    service = AccountService.for_demo()  # no reset: what the next `asin-tui --demo` sees
+    service = open_demo_service()  # no reset: what the next `asin-tui --demo` sees
     try:
         record = await service.refresh(sku)
     finally:

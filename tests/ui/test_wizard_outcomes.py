@@ -18,12 +18,13 @@ from functools import partial
 import pytest
 
 from asin_tui.cli import main
+from asin_tui.demo import open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.models import WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
-from asin_tui.service import DEMO_PROFILE, AccountService
+from asin_tui.service import DEMO_PROFILE
 from asin_tui.store.progress import Outcome, PatchMode, ProgressStore
 from asin_tui.ui.app import make_app
 from asin_tui.ui.progress import saved_progress
@@ -258,7 +259,7 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
         marketplace_id = screen.service.marketplace_id
     store = ProgressStore(DEMO_PROFILE, marketplace_id)
     assert (store.get(sku).outcome, store.get(sku).resolved_state) == (Outcome.RESOLVED, "ACTIVE")
-    reset = make_app(partial(AccountService.for_demo, reset=True), progress_loader=saved_progress)
+    reset = make_app(partial(open_demo_service, reset=True), progress_loader=saved_progress)
     async with reset.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await settle(pilot)  # the start-up sync, its re-check, the rows

@@ -1,0 +1,88 @@
+"""The demo's composition root: the one place where the simulated seller account
+(:mod:`asin_tui.sandbox`) is wired to the real SP-API client and the service.
+
+Production code (ui, service, spapi, store, domain) never imports the sandbox; the command
+line imports this module, lazily, only for ``--demo`` (import-linter's contracts in
+pyproject.toml say so and ``lint-imports`` checks it)."""
+
+from __future__ import annotations
+
+import functools
+
+from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
+from asin_tui.sandbox.app import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SANDBOX_REFRESH_TOKEN,
+    TOKEN_PATH,
+    SandboxApp,
+)
+from asin_tui.sandbox.transport import SandboxTransport, demo_app
+from asin_tui.service import AccountService, demo_profile, remove_cache
+from asin_tui.spapi.client import SpApi, open_client_for_transport
+from asin_tui.spapi.settings import ClientCredentials, ClientSettings
+from asin_tui.store.cache import cache_path
+from asin_tui.store.schemas import SchemaFiles
+
+DEMO_ENDPOINT = "https://sandbox.asin-tui.invalid"  # never resolved: the transport is in-process
+
+
+def sandbox_settings(
+    marketplace: Marketplace,
+    seller_id: str,
+    endpoint: str,
+    *,
+    name: str = "sandbox",
+    client_secret: str | None = None,
+) -> ClientSettings:
+    """Client settings for the sandbox seller account served at ``endpoint``, with its fixed,
+    documented credentials (``client_secret`` overrides the secret, e.g. to test refusal)."""
+    return ClientSettings(
+        marketplace=marketplace,
+        seller_id=seller_id,
+        name=name,
+        credentials=ClientCredentials(
+            lwa_app_id=SANDBOX_CLIENT_ID,
+            lwa_client_secret=client_secret or SANDBOX_CLIENT_SECRET,
+            refresh_token=SANDBOX_REFRESH_TOKEN,
+        ),
+        endpoint=endpoint,
+        token_endpoint=f"{endpoint}{TOKEN_PATH}",
+        schema_cache=SchemaFiles(),
+    )
+
+
+def open_demo_client(reset: bool = False, scenario: str = "default") -> SpApi:
+    """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
+    ``reset`` starts the demo account fresh; ``scenario`` picks the account (sandbox
+    SCENARIOS, e.g. "vacation")."""
+    return open_sandbox_app_client(demo_app(reset, scenario=scenario))
+
+
+def open_sandbox_app_client(app: SandboxApp) -> SpApi:
+    """A client for an in-process sandbox app (the demo's), at the app's time scale."""
+    account = app.account
+    marketplace = resolve_marketplace(account.marketplace.marketplace_id)
+    settings = sandbox_settings(marketplace, account.seller_id, DEMO_ENDPOINT, name="demo")
+    return open_client_for_transport(settings, SandboxTransport(app), time_scale=app.time_scale)
+
+
+def open_demo_service(reset: bool = False, scenario: str = "default") -> AccountService:
+    """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
+    `scenario` ("vacation") is a demo account of its own, with its own cache and progress
+    (profile ``demo-vacation``)."""
+    app = demo_app(reset, scenario=scenario)
+    api = open_sandbox_app_client(app)
+    profile = demo_profile(scenario)
+    if reset:
+        remove_cache(cache_path(profile, api.marketplace_id))
+    service = AccountService(
+        profile_name=profile,
+        marketplace_id=api.marketplace_id,
+        seller_id=api.seller_id,
+        # after aclose: reopen, with the changes kept
+        client_factory=functools.partial(open_demo_client, scenario=scenario),
+        api=api,
+    )
+    service.notices = list(app.account.notices)
+    return service
