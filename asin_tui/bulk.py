@@ -199,7 +199,7 @@ class BulkFix:
         progress: ProgressCallback | None = None,
         concurrency: int = CONCURRENCY,
         row_tries: int = ROW_TRIES,
-        row_pause: float = ROW_PAUSE,
+        row_pause: float | None = None,
         resend_after: timedelta = RESEND_AFTER,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         time_scale: float = 1.0,
@@ -209,7 +209,7 @@ class BulkFix:
         self._progress = progress
         self.concurrency = max(1, concurrency)
         self.row_tries = max(1, row_tries)
-        self.row_pause = row_pause / time_scale
+        self.row_pause = (ROW_PAUSE if row_pause is None else row_pause) / time_scale
         self.recheck_every = RECHECK_EVERY / time_scale
         self.resend_after = resend_after
         self._now = now

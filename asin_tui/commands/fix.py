@@ -222,6 +222,7 @@ async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTabl
         _check_file(engine, table)
         try:
             results = await engine.validate(table.rows)
+            _reachable(results)
             if args.apply and any(r.valid for r in results):
                 if not _confirmed(args, service, results):
                     print("asin-tui: nothing was sent", file=sys.stderr)
@@ -293,6 +294,13 @@ def _check_file(engine: BulkFix, table: CsvTable) -> None:
                 errors.append(f"line {row.line}, column {visible(column)!r}: {value!r}: {why}")
     if errors:
         raise BadFile(_errors_text(visible(str(table.path)), errors))
+
+
+def _reachable(results: Sequence[RowResult]) -> None:
+    """A network error, not a batch of failed rows: no row that was sent got an answer."""
+    tried = [r for r in results if r.preview is not None or r.outcome is RowOutcome.FAILED]
+    if tried and all(r.outcome is RowOutcome.FAILED for r in tried):
+        raise UsageError(f"no answer from Amazon for any row ({tried[0].reason}); nothing was sent")
 
 
 def _confirmed(args: argparse.Namespace, service: AccountService, results: list[RowResult]) -> bool:

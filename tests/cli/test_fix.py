@@ -170,3 +170,22 @@ def test_ctrl_c_during_the_batch_says_how_to_resume(capsys, tmp_path, demo_skus,
     code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply", "--yes")
     assert code == 130
     assert "run the same command again" in err and "Traceback" not in err
+
+
+def test_amazon_unreachable_for_every_row_is_a_network_error(
+    capsys, tmp_path, demo_skus, monkeypatch
+):
+    from asin_tui import bulk
+    from asin_tui.service import AccountService
+    from asin_tui.spapi.errors import Unavailable
+
+    async def down(self, sku, patches, *, preview):
+        raise Unavailable("connection failed (ConnectError)", operation="patchListingsItem")
+
+    monkeypatch.setattr(AccountService, "patch", down)
+    monkeypatch.setattr(bulk, "ROW_PAUSE", 0.0)
+    first, second = demo_skus[codes.OUT_OF_STOCK_MFN][:2]
+    code, out, err = fix(capsys, tmp_path, f"sku,quantity\n{first},8\n{second},2\n")
+    assert code == 2 and out == ""
+    assert "no answer from Amazon for any row" in err and "connection failed" in err
+    assert len(err.strip().splitlines()) == 1
