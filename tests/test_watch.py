@@ -236,3 +236,32 @@ def test_a_second_watch_of_the_same_profile_says_so_and_exits_2(capsys):
         assert cli.main(["watch", "--demo", "--once"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "already watching demo" in err[0]
+
+
+def test_sigterm_stops_a_running_watch_cleanly_and_the_lock_goes_with_it(tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asin_tui", "watch", "--demo", "--interval", "60"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stderr.readline()  # the first round is done once it says so
+        assert "first look at the account" in line
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0 and "Traceback" not in err
+    assert all(json.loads(line)["event"] == "AT_RISK" for line in out.splitlines())
+    assert cli.main(["watch", "--demo", "--once"]) == 0  # not locked any more

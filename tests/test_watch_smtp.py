@@ -1,0 +1,125 @@
+"""The e-mail channel against a local SMTP server (aiosmtpd) on loopback: STARTTLS, login,
+the event in the message; a server without STARTTLS gets no password."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+
+import pytest
+
+aiosmtpd = pytest.importorskip("aiosmtpd")
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.smtp import AuthResult  # noqa: E402
+
+from asin_tui.alerts import AlertError, SmtpChannel  # noqa: E402
+from asin_tui.store.config import Alerts  # noqa: E402
+
+PASSWORD = "smtp-secret-9876"
+EVENT = {"event": "BECAME_INACTIVE", "sku": "MUG-1", "profile": "main"}
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), envelope.content.decode())
+        )
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == b"alerts" and auth_data.password == PASSWORD.encode()
+    return AuthResult(success=ok)
+
+
+def serve(inbox: Inbox, certificate=None) -> Controller:
+    options = {}
+    if certificate is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*map(str, certificate))
+        options = {"tls_context": context, "require_starttls": True}
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_require_tls=True,
+        **options,
+    )
+    controller.start()
+    return controller
+
+
+def alerts(port: int, **more) -> Alerts:
+    values = dict(
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_user="alerts",
+        smtp_password=PASSWORD,
+        mail_from="alerts@example.com",
+        mail_to=("seller@example.com",),
+    )
+    return Alerts(**(values | more))
+
+
+async def test_an_event_is_mailed_over_starttls_with_login(certificate):
+    inbox = Inbox()
+    controller = serve(inbox, certificate)
+    try:
+        trust = ssl.create_default_context(cafile=str(certificate[0]))
+        channel = SmtpChannel(alerts(controller.port), tls=trust)
+        await channel.send(EVENT, "[main] MUG-1 (no ASIN) went off sale")
+    finally:
+        controller.stop()
+    [(sender, to, body)] = inbox.messages
+    assert sender == "alerts@example.com" and to == ["seller@example.com"]
+    assert "Subject: asin-tui: [main] MUG-1 (no ASIN) went off sale" in body
+    assert '"event": "BECAME_INACTIVE"' in body and PASSWORD not in body
+
+
+async def test_a_server_without_starttls_gets_no_password_and_is_reported(certificate):
+    inbox = Inbox()
+    controller = serve(inbox)  # no TLS offered
+    try:
+        channel = SmtpChannel(alerts(controller.port))
+        with pytest.raises(AlertError) as caught:
+            await channel.send(EVENT, "line")
+    finally:
+        controller.stop()
+    assert str(caught.value) == "the SMTP server does not offer STARTTLS"
+    assert inbox.messages == []
+
+
+async def test_a_server_that_is_down_is_one_line_without_the_password():
+    channel = SmtpChannel(alerts(free_port()), timeout=5)
+    with pytest.raises(AlertError) as caught:
+        await channel.send(EVENT, "line")
+    message = str(caught.value)
+    assert message.startswith("the SMTP server 127.0.0.1:") and "cannot be reached" in message
+    assert PASSWORD not in message and "\n" not in message
