@@ -25,8 +25,7 @@ from asin_tui.domain.events import (
 )
 from asin_tui.domain.models import ListingRecord
 from asin_tui.domain.redact import redact
-from asin_tui.service import AccountService, UnknownSku
-from asin_tui.spapi.parse import MalformedResponse
+from asin_tui.service import AccountService, MalformedResponse, UnknownSku
 from asin_tui.store.events import EventStore, StoredEvent
 from asin_tui.store.progress import Outcome, ProgressError, ProgressStore
 

@@ -25,7 +25,7 @@ from asin_tui.commands._account import marketplace_option
 from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
-from asin_tui.spapi.errors import SpApiError
+from asin_tui.service import SpApiError
 from asin_tui.store.cache import CacheError, cache_path
 from asin_tui.store.config import ConfigError, Profile, exposure_warning, load_config
 
@@ -218,7 +218,9 @@ def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
 
     service: AccountService
     if profile is None:
-        service = AccountService.for_demo(scenario=getattr(args, "scenario", "default"))
+        from asin_tui.demo import open_demo_service
+
+        service = open_demo_service(scenario=getattr(args, "scenario", "default"))
     else:
         service = AccountService.for_profile(profile)
     alerts = profile.alerts if profile is not None else None
