@@ -143,8 +143,17 @@ def test_search_with_status_filters(sandbox, contract):
     path = f"/listings/2021-08-01/items/{sandbox.seller}"
     query = f"marketplaceIds={sandbox.mp}&withoutStatus=BUYABLE&withIssueSeverity=ERROR"
     contract.check(LISTINGS, ITEMS, "GET", sandbox.call("GET", path, query))
+    # the model's pageSize maximum for searchListingsItems (20): one past it is refused
+    params = _model(contract.models_dir / LISTINGS)["paths"][ITEMS]["get"]["parameters"]
+    page_size = next(p for p in params if p["name"] == "pageSize")
+    assert page_size["maximum"] == 20
     bad = sandbox.call("GET", path, f"marketplaceIds={sandbox.mp}&pageSize=50")
-    contract.check(LISTINGS, ITEMS, "GET", bad)
+    assert bad.status == 400
+    assert contract.check(LISTINGS, ITEMS, "GET", bad)["errors"][0]["code"] == "InvalidInput"
+    too_big = sandbox.call("GET", path, f"marketplaceIds={sandbox.mp}&pageSize=21")
+    assert too_big.status == 400
+    largest = sandbox.call("GET", path, f"marketplaceIds={sandbox.mp}&pageSize=20")
+    assert len(contract.check(LISTINGS, ITEMS, "GET", largest)["items"]) == 20
 
 
 def test_get_item_and_not_found(sandbox, contract):

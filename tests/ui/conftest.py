@@ -22,6 +22,16 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def wait_until(pilot, condition, seconds: float = 5.0) -> None:
+    """Let the app run until ``condition()`` holds (checked every 20 ms of its loop); fail
+    after ``seconds`` rather than hang. For what no event announces (a timer's tick, a paint)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not met in time")
+
+
 @pytest.fixture
 def service() -> FakeService:
     return FakeService()

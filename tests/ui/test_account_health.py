@@ -13,7 +13,7 @@ from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.listing_table import ListingTable
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, wait_until
 from tests.ui.fakes import FakeService, at_risk, progress_of
 
 
@@ -25,14 +25,6 @@ def banner_text(app) -> str | None:
 
 def notifications(app) -> list[str]:
     return [f"{n.title}: {n.message}" for n in app._notifications]
-
-
-async def wait_until(pilot, condition, seconds: float = 3.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
@@ -116,8 +108,9 @@ async def test_pending_report_is_looked_at_after_the_sync_and_reloads_the_rows(q
         assert [r.sku for r in table.view.shown()] == shown  # the filter stays
         assert table.current.sku == cursor_sku  # and the cursor
         assert table.current.main_cause == "Account at risk"  # rows diagnosed again
-        await pilot.pause(0.2)
-        assert service.looked == 2  # no look once the report is in
+        assert app.screen._health_timer is None  # no look once the report is in
+        await settle(pilot)
+        assert service.looked == 2
 
 
 async def test_looks_stop_after_health_looks_tries(quick_looks):
@@ -126,7 +119,8 @@ async def test_looks_stop_after_health_looks_tries(quick_looks):
     app = make_app(lambda: service, progress_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked == ListScreen.HEALTH_LOOKS)
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.screen._health_timer is None)  # no more looks
+        await settle(pilot)
         assert service.looked == ListScreen.HEALTH_LOOKS
 
 
@@ -135,7 +129,8 @@ async def test_no_look_without_a_pending_report(quick_looks):
     app = make_app(lambda: service, progress_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.pause(0.3)
+        assert app.screen._health_timer is None  # nothing to look for: no watch
+        await settle(pilot)
         assert service.looked == 0
 
 
@@ -161,8 +156,8 @@ async def test_a_failed_look_is_told_without_a_traceback_and_stops_the_looks(qui
     app = make_app(lambda: service, progress_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked == 1)
+        await wait_until(pilot, lambda: app.screen._health_timer is None)  # it stopped
         await settle(pilot)
-        await pilot.pause(0.3)
         assert service.looked == 1
         assert notifications(app) == [
             "Could not look at the Account Health report: "
@@ -181,9 +176,9 @@ async def test_the_looks_stop_when_the_list_is_unmounted(quick_looks):
         await app.pop_screen()
         await settle(pilot)
         looked = service.looked
-        await pilot.pause(0.3)
+        assert screen._health_timer is None  # the watch stopped with the screen
+        await settle(pilot)
         assert service.looked == looked
-        assert screen._health_timer is None
 
 
 async def test_holiday_mode_is_one_banner_not_a_cause_per_row():

@@ -12,7 +12,7 @@ from asin_tui.ui.listing_view import ListingView
 from asin_tui.ui.screens import list_screen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.widgets.listing_table import ListingTable
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, wait_until
 from tests.ui.fakes import FakeService, make_records, progress_of
 
 
@@ -39,10 +39,10 @@ async def test_the_first_screenful_paints_before_every_row_is_read(monkeypatch):
     monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
     service = SlowCache()
     app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
-    every = [r.sku for r in service.cached_records(all_listings=False)]
-    service.limits.clear()
+    every = [r.sku for r in FakeService.cached_records(service, all_listings=False)]
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: service.limits == [5, None])  # the rest is being read
+        await pilot.pause()
         assert [r.sku for r in table(app).view.shown()] == every[:5]
         assert every[0] in table(app).render_line(1).text
         await pilot.press("down", "down")
@@ -65,11 +65,12 @@ async def test_the_first_screenful_shows_the_true_counts_per_state(monkeypatch):
     monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
     service = SlowCache()
     app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
-    every = service.cached_records(all_listings=False)
+    every = FakeService.cached_records(service, all_listings=False)
     first = Counter(r.state for r in every[:5])
     assert first != Counter(r.state for r in every)  # the first rows alone would count wrong
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: service.limits == [5, None])  # the rest is being read
+        await pilot.pause()
         assert not app.screen.rows_complete
         on_first_paint = counts_text(app)
         assert f"All {len(every)}]" in on_first_paint

@@ -21,7 +21,7 @@ from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, wait_until
 from tests.ui.fakes import FakeService, make_records, progress_of
 
 
@@ -222,11 +222,22 @@ async def test_help_lists_the_real_bindings_of_the_focused_screen(app):
         assert isinstance(app.screen, ListScreen)
 
 
+def palette_options(app) -> list[str]:
+    from textual.command import CommandList
+
+    found = app.screen.query(CommandList)
+    if not found:
+        return []
+    options = found.first()
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
 async def test_command_palette_runs_screen_actions_by_name(app):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"Sort by Price")
-        await pilot.pause(0.3)
+        # the palette searches in a worker: wait until it offers the command
+        await wait_until(pilot, lambda: any("Sort by Price" in o for o in palette_options(app)))
         await pilot.press("enter")
         await settle(pilot)
         assert table(app).view.sort_column == "price"

@@ -24,6 +24,7 @@ from asin_tui.store.progress import (
 )
 from asin_tui.ui.screens import wizard as wizard_screen
 from asin_tui.ui.screens.wizard import WizardScreen
+from tests.ui.conftest import wait_until
 from tests.ui.test_wizard import (
     US,
     FakeAccount,
@@ -203,7 +204,7 @@ async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(
         await pilot.press(*"Appealed")
         await pilot.pause()
         assert calls == []  # not on every keystroke
-        await asyncio.sleep(0.4)
+        await wait_until(pilot, lambda: bool(calls))  # saved once typing paused
         await settle(pilot)
         assert [note for _, note in calls] == ["Appealed"]
         assert threading.main_thread().name not in {thread for thread, _ in calls}
