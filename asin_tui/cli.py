@@ -96,7 +96,7 @@ class _GuardedStdout:
 def main(argv: list[str] | None = None) -> int:
     install_log_redaction()  # a library's log line never carries an LWA token
     stdout = sys.stdout
-    sys.stdout = _GuardedStdout(stdout)  # type: ignore[assignment]
+    sys.stdout = _GuardedStdout(stdout)
     try:
         code = _run(argv)
         sys.stdout.flush()  # a closed pipe or a full disk shows here, not as a warning at exit

@@ -141,7 +141,7 @@ def _sync_dict(last_sync: SyncInfo) -> dict[str, Any]:
     }
 
 
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, ensure_ascii=False
+_encode = json.encoder.encode_basestring  # C, ensure_ascii=False
 
 
 def _str(value: str) -> str:

@@ -386,7 +386,7 @@ class AccountService:
             items = store.load()
         except (ProgressError, ValueError) as exc:
             return [f"Wizard outcomes not re-checked: {exc}"]
-        notes = []
+        notes: list[str] = []
         for sku, item in items.items():
             if item.outcome.value not in WATCHED and item.outcome is not Outcome.RESOLVED:
                 continue
@@ -402,7 +402,8 @@ class AccountService:
                 store.update(sku, change)
             except ProgressError as exc:
                 return [*notes, f"Wizard outcomes not all re-checked: {exc}"]
-            notes.append(f"{sku}: {store.get(sku).check_note}")
+            saved = store.get(sku)
+            notes.append(f"{sku}: {saved.check_note if saved else ''}")
         return notes
 
     async def count_listings(self) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import os
 import shutil
@@ -31,7 +32,15 @@ from asin_tui.domain.marketplaces import (
     marketplace_by_id,
     resolve_marketplace,
 )
-from asin_tui.domain.models import Diagnosis, Evidence, Finding, Listing, Restriction, Severity
+from asin_tui.domain.models import (
+    Diagnosis,
+    Evidence,
+    Finding,
+    InventorySummary,
+    Listing,
+    Restriction,
+    Severity,
+)
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.service import (
     UnreadableBody,
@@ -104,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
                 replace(listing, marketplace_id=listing.marketplace_id or known)
                 for listing in listings
             ]
-    summaries = ()
+    summaries: tuple[InventorySummary, ...] = ()
     if args.inventory:
         summaries = tuple(
             _read(
@@ -127,9 +136,7 @@ def run(args: argparse.Namespace) -> int:
                 _parse(
                     args.restrictions,
                     "getListingsRestrictions",
-                    lambda body, mp=listing.marketplace_id: parse_restrictions(
-                        unwrap_body(body), mp or None
-                    ),
+                    functools.partial(_restrictions_of, marketplace_id=listing.marketplace_id),
                     restrictions_body,
                 )
             )
@@ -145,6 +152,10 @@ def run(args: argparse.Namespace) -> int:
         colour, width = _use_colour(out), _width()
         write_out("\n".join(render_text(r, colour=colour, width=width) for r in results), out)
     return 1 if any(r.needs_attention for r in results) else 0
+
+
+def _restrictions_of(body: Any, *, marketplace_id: str | None) -> tuple[Restriction, ...]:
+    return tuple(parse_restrictions(unwrap_body(body), marketplace_id or None))
 
 
 def _profile_marketplace(args: argparse.Namespace) -> str | None:

@@ -149,8 +149,8 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
         else:
             seen, text = _streamed(args, service)
         _emit(text, args.output, seen)  # JSON and CSV: read from the cache as they are written
-        if warning := service.cache_warning:  # a file set aside, rows left out
-            print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
+        if cache_warning := service.cache_warning:  # a file set aside, rows left out
+            print(f"asin-tui: warning: {visible(cache_warning)}", file=sys.stderr)
     finally:
         await service.aclose()
     if incomplete:

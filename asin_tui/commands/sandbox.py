@@ -12,6 +12,7 @@ import argparse
 import errno
 import math
 import signal
+from collections.abc import Sequence
 from typing import NoReturn
 
 from asin_tui.commands.errors import UsageError
@@ -187,7 +188,7 @@ def account_for(args: argparse.Namespace) -> SandboxAccount:
 
 
 def _banner(
-    app: SandboxApp, base_url: str, fault_spec: str | None, forbidden: list[str] = ()
+    app: SandboxApp, base_url: str, fault_spec: str | None, forbidden: Sequence[str] = ()
 ) -> str:
     account = app.account
     # `config init` already writes a [profiles.sandbox]: a name of its own, per port

@@ -66,6 +66,8 @@ def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory 
         profile = resolve_profile(args, config)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if profile is None:  # only for --demo, opened above
+        return None
     warning = exposure_warning(config.path)  # on stderr too, but the app covers the screen
 
     def open_profile() -> AccountService:

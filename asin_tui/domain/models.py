@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 
 class State(StrEnum):
@@ -570,7 +570,17 @@ class Diagnosis:
         }
 
 
-def sort_key(d: Diagnosis) -> tuple[int, str]:
+class Ranked(Protocol):
+    """What the shared order reads: a Diagnosis, a ListingRecord."""
+
+    @property
+    def state(self) -> State: ...
+
+    @property
+    def sku(self) -> str: ...
+
+
+def sort_key(d: Ranked) -> tuple[int, str]:
     """The one order shared by `report` and the TUI: most severe state first, then SKU."""
     return (d.state.rank, d.sku)
 

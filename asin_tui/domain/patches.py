@@ -252,8 +252,8 @@ def set_price(
 
     ``purchasable_offer`` is rewritten whole: the other entries (B2B, other marketplaces) and the
     fields not changed here (map_price, discounted_price, ...) are carried over."""
-    changes = {OUR_PRICE: price, MINIMUM_PRICE: minimum, MAXIMUM_PRICE: maximum}
-    changes = {k: v for k, v in changes.items() if v is not None}
+    asked = {OUR_PRICE: price, MINIMUM_PRICE: minimum, MAXIMUM_PRICE: maximum}
+    changes = {k: v for k, v in asked.items() if v is not None}
     if not changes:
         raise ValueError("nothing to change: give a price, a minimum or a maximum")
     entries = attribute_entries(listing, PURCHASABLE_OFFER)

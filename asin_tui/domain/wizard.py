@@ -716,7 +716,7 @@ def _field_inputs(
         for name in finding.attributes:
             add(name, problem, finding.detail, AttributeSpec(name, title=name))
     for name in reqs.required if reqs else ():
-        if name not in listing.attributes:
+        if name not in listing.attributes and reqs is not None:
             add(name, "missing", f"required by {reqs.product_type}", AttributeSpec(name))
     for case in cases:  # what the policy checklists tell the seller to edit
         if case.kind in _CONTENT_KINDS:
@@ -893,7 +893,7 @@ def draft_patches(plan: WizardPlan, draft: Draft) -> list[P.Patch]:
         raise ValueError(next(iter(problems.values())))
     listing = plan.listing
     ops: list[P.Patch] = []
-    if draft.stock_action in MFN_ACTIONS:
+    if draft.stock_action in MFN_ACTIONS and draft.mfn_quantity is not None:  # (else a problem)
         ops += P.set_mfn_quantity(listing, draft.mfn_quantity, handling_time=draft.handling_time)
     elif draft.stock_action is StockAction.SWITCH_TO_FBA:
         ops += P.switch_to_fba(listing)

@@ -468,7 +468,7 @@ class SandboxAccount:
             )
             return False, [issue]
         attributes, touched = apply_patches(
-            self._document(record), operations, schemas.schema(product_type)
+            self._document(record), operations, schemas.known_schema(product_type)
         )
         requirements = rules.requirements_of(record)
         violations = schemas.validate(
@@ -607,7 +607,8 @@ class SandboxAccount:
         return account
 
     def _replay(self, change: dict[str, Any]) -> None:
-        record = self._by_sku.get(change.get("sku"))
+        sku = change.get("sku")
+        record = self._by_sku.get(sku) if isinstance(sku, str) else None
         if record is None:
             log.info("sandbox: skipped a saved change for unknown SKU %r", change.get("sku"))
             return

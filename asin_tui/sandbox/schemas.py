@@ -743,6 +743,14 @@ def _check_object(name: str, obj: dict, node: Mapping[str, Any], where: str) -> 
     return None
 
 
+def known_schema(product_type_name: str) -> dict[str, Any]:
+    """The LISTING schema of a product type the sandbox has (KeyError for any other)."""
+    found = schema(product_type_name)
+    if found is None:
+        raise KeyError(product_type_name)
+    return found
+
+
 def validate(
     product_type_name: str,
     attributes: Mapping[str, Any],
@@ -756,7 +764,7 @@ def validate(
     schema order), then unknown or invalid ones (in `attributes` order). `only` restricts the
     check to those attribute names (a patch validates what it touched)."""
     pt = PRODUCT_TYPES[product_type_name]
-    properties = schema(product_type_name)["properties"]
+    properties = known_schema(product_type_name)["properties"]
     violations = [
         Violation(n, "missing", f"'{n}' is required but not supplied.")
         for n in missing_required(pt, attributes, requirements)

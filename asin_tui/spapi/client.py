@@ -24,12 +24,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import functools
 import gzip
 import hashlib
 import io
 import json
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -240,7 +241,7 @@ class SpApi:
         self._secrets = settings.credentials.secret_values()
         self.calls: Counter[str] = Counter()
         self.throttled: Counter[str] = Counter()
-        self.waited: Counter[str] = Counter()
+        self.waited: defaultdict[str, float] = defaultdict(float)  # seconds, not a count
         self.listeners: list[WaitListener] = []
         self._transport = _Transport(http_client or httpx.AsyncClient(), self.timeout)
         self._build_clients(settings)
@@ -467,7 +468,7 @@ class SpApi:
             page_params = {**params, "nextToken": next_token} if next_token else params
             response = await self._call(
                 "getInventorySummaries",
-                lambda p=page_params: self._inventory.get_inventory_summary_marketplace(**p),
+                functools.partial(self._inventory.get_inventory_summary_marketplace, **page_params),
             )
             payload = _payload(response, "getInventorySummaries")
             page = payload.get("inventorySummaries", [])
@@ -519,7 +520,7 @@ class SpApi:
             page_params = {**params, "pageToken": page_token} if page_token else params
             response = await self._call(
                 "searchCatalogItems",
-                lambda p=page_params: self._catalog.search_catalog_items(**p),
+                functools.partial(self._catalog.search_catalog_items, **page_params),
             )
             page = _payload(response, "searchCatalogItems").get("items")
             if not isinstance(page, list) or not all(
@@ -721,7 +722,9 @@ def _to_error(exc: BaseException, timeout: float) -> SpApiError:
         return Unavailable(f"no answer within {timeout:g} s")
     if isinstance(exc, httpx.TransportError):
         return Unavailable(f"connection failed ({type(exc).__name__}: {exc})")
-    return MalformedResponse(f"the answer is not valid JSON ({exc.msg})")
+    if isinstance(exc, json.JSONDecodeError):
+        return MalformedResponse(f"the answer is not valid JSON ({exc.msg})")
+    return MalformedResponse(f"the answer could not be read ({type(exc).__name__}: {exc})")
 
 
 def _payload(response: ApiResponse, operation: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from asin_tui.domain.models import (
     AccountHealth,
@@ -851,7 +851,7 @@ def _marketplace_metrics(metrics: Any, marketplace_id: str) -> Mapping[str, Any]
     return {}
 
 
-def _whole(value: Any) -> bool:
+def _whole(value: Any) -> TypeGuard[int | float]:
     if isinstance(value, float):
         return value.is_integer()  # False for inf and nan, which json.loads also accepts
     return isinstance(value, int) and not isinstance(value, bool)

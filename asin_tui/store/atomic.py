@@ -21,6 +21,7 @@ import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from asin_tui.domain.text import for_terminal
 
@@ -150,7 +151,7 @@ def json_nesting(value: object, limit: int) -> int:
     return deepest
 
 
-def _children(node: dict | list) -> object:
+def _children(node: dict[Any, Any] | list[Any]) -> Iterable[Any]:
     return node.values() if isinstance(node, dict) else node
 
 

@@ -20,6 +20,7 @@ rebuilt empty, with a warning in :attr:`ListingCache.warning`, never a traceback
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -285,8 +286,8 @@ class ListingCache:
         )
         after: tuple[int, str] = (-1, "")
         while True:
-            rows = self._guarded(
-                lambda conn, after=after: conn.execute(query, (*after, size)).fetchall(), []
+            rows: list[Any] = self._guarded(
+                functools.partial(_fetch_all, query=query, params=(*after, size)), []
             )
             if not rows:
                 return
@@ -314,12 +315,14 @@ class ListingCache:
         order index alone: a few ms at 100,000 rows, where reading the rows takes a second."""
         where = "WHERE needs_attention = 1 " if needs_attention_only else ""
         query = f"SELECT state_rank, count(*) FROM listings {where}GROUP BY state_rank"
-        rows = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
+        rows: list[Any] = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
         return {_STATE_BY_RANK[rank]: count for rank, count in rows if rank in _STATE_BY_RANK}
 
     def record(self, sku: str) -> ListingRecord | None:
         query = f"SELECT {_RECORD_COLUMNS} FROM listings WHERE sku = ?"
-        records = self._guarded(lambda conn: self._records(conn.execute(query, (sku,))), [])
+        records: list[ListingRecord] = self._guarded(
+            lambda conn: self._records(conn.execute(query, (sku,))), []
+        )
         return records[0] if records else None
 
     def raw_evidence(self, sku: str) -> RawEvidence | None:
@@ -342,7 +345,7 @@ class ListingCache:
     def all_raw_evidence(self) -> list[RawEvidence]:
         """What SP-API said about every cached SKU (to diagnose them all again)."""
         query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence ORDER BY sku"
-        rows = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
+        rows: list[Any] = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
         return self._decoded_rows(rows, _raw_from_row, "evidence")
 
     def raw_evidence_batches(self, size: int = 500) -> Iterator[list[RawEvidence]]:
@@ -431,7 +434,7 @@ class ListingCache:
     def history(self, sku: str) -> list[tuple[State, datetime]]:
         """Every state the SKU was seen in, oldest first, with when it entered it."""
         query = "SELECT state, since FROM history WHERE sku = ? ORDER BY since"
-        rows = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchall(), [])
+        rows: list[Any] = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchall(), [])
         return self._decoded_rows(rows, lambda r: (_STATES[r[0]], _moment(r[1])), "history")
 
     def count_not_synced_at(self, moment: datetime, *, needs_attention_only: bool) -> int:
@@ -732,6 +735,10 @@ def _sqlite_error(exc: BaseException) -> bool:
     return getattr(exc, "sqlite_errorcode", None) is not None
 
 
+def _fetch_all(conn: sqlite3.Connection, *, query: str, params: tuple[Any, ...]) -> list[Any]:
+    return conn.execute(query, params).fetchall()
+
+
 def _kind(exc: BaseException) -> str | None:
     """The primary SQLite result code name of an error ("SQLITE_IOERR" for
     "SQLITE_IOERR_WRITE"), or None when it names none."""
@@ -764,7 +771,7 @@ def _free_space(path: Path) -> str:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     try:
-        free = shutil.disk_usage(folder).free
+        free: float = shutil.disk_usage(folder).free
     except OSError:
         return "unknown space"
     for unit in ("bytes", "KB", "MB", "GB", "TB"):

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import tomli_w
 
@@ -253,9 +253,10 @@ class SkuProgress:
     def last_note(self) -> str:
         """The notes of the step touched last, else the last checklist note, else ""."""
         touched = sorted(
-            (s for s in self.steps.values() if s.updated_at), key=lambda s: s.updated_at
+            ((s.updated_at, n) for n, s in enumerate(self.steps.values()) if s.updated_at),
         )
-        for step in reversed(touched):
+        steps = list(self.steps.values())
+        for step in (steps[n] for _, n in reversed(touched)):
             notes = [step.notes, *(item.note for item in reversed(step.checklist))]
             if found := next((n for n in notes if n.strip()), None):
                 return found
@@ -499,7 +500,7 @@ class ProgressStore:
         except FileNotFoundError:
             return {}
         except NotRegularFile as exc:
-            return self._unusable(path, "corrupt", exc.strerror, move_aside)
+            return self._unusable(path, "corrupt", exc.strerror or str(exc), move_aside)
         except OSError as exc:
             raise self._error("cannot read", exc, path) from None
         try:
@@ -676,7 +677,7 @@ _Value = TypeVar("_Value")
 _REQUIRED: Any = object()
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -783,6 +784,10 @@ def _decode_sku(sku: str, data: object) -> SkuProgress:
     for name, step in steps_table.data.items():
         steps[WizardStep(name)] = _decode_step(step, f"{steps_table.where}.{name}")
     patches = table.array("patches")
+    details: dict[str, Any] = {
+        key: table.time(key, None) if kind is datetime else table.get(key, kind, "")
+        for key, kind in _OUTCOME_DETAILS.items()
+    }
     return SkuProgress(
         sku=sku,
         current_step=table.enum("current_step", WizardStep),
@@ -795,10 +800,7 @@ def _decode_sku(sku: str, data: object) -> SkuProgress:
         else None,
         started_at=table.time("started_at"),
         updated_at=table.time("updated_at"),
-        **{
-            key: table.time(key, None) if kind is datetime else table.get(key, kind, "")
-            for key, kind in _OUTCOME_DETAILS.items()
-        },
+        **details,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 from textual.markup import escape
 
 from asin_tui.ui.safe_text import plain
@@ -32,7 +33,7 @@ class ActionCommands(Provider):
         for name, help_text, action in extra() if extra else ():
             yield name, escape(plain(help_text)), action, screen
 
-    def _run(self, action: str, node) -> None:
+    def _run(self, action: str, node: DOMNode) -> None:
         self.app.call_later(self.app.run_action, action, node)
 
     async def discover(self) -> Hits:

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from asin_tui.domain.models import ListingRecord
 from asin_tui.render import render
 from asin_tui.store.atomic import write_output
+from asin_tui.ui.service import ListingService
+
+if TYPE_CHECKING:
+    from asin_tui.service import SyncInfo
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
@@ -35,10 +39,15 @@ class ExportRequest:
 def format_for(path: str) -> Format | None:
     """The format a file name asks for by its extension, if any."""
     suffix = Path(path).suffix.lower().lstrip(".")
-    return suffix if suffix in FORMATS else None  # type: ignore[return-value]
+    return next((fmt for fmt in FORMATS if fmt == suffix), None)
 
 
-def render_export(records: Sequence[ListingRecord], fmt: Format, account, last_sync) -> str:
+def render_export(
+    records: Sequence[ListingRecord],
+    fmt: Format,
+    account: ListingService,
+    last_sync: SyncInfo | None,
+) -> str:
     """The file's text, exactly as `asin-tui report --format csv|json` writes these rows.
     ``account`` gives ``profile_name`` and ``marketplace_id``; ``last_sync`` is a SyncInfo."""
     return render(

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
@@ -20,6 +21,9 @@ from asin_tui.domain import codes
 from asin_tui.domain.models import ListingRecord, State, sort_key
 from asin_tui.domain.text import visible
 from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 Progress = Mapping[str, str]  # SKU -> the wizard step label it was left at
 
@@ -29,7 +33,7 @@ class Column:
     key: str
     header: str
     cell: Callable[[ListingRecord, Progress], str]
-    sort_key: Callable[[ListingRecord, Progress], object]
+    sort_key: Callable[[ListingRecord, Progress], SupportsRichComparison]
     width: int  # fixed width in cells; the title column takes what is left
     align_right: bool = False
 

@@ -67,7 +67,9 @@ def channel_stock_text(record: ListingRecord) -> str:
     return f"{channel} {record.quantity}{inbound}"
 
 
-def price_text(price: Decimal | None, currency: str | None = None, *, with_currency=False) -> str:
+def price_text(
+    price: Decimal | None, currency: str | None = None, *, with_currency: bool = False
+) -> str:
     if price is None:
         return "—"
     amount = f"{price:,.2f}"

@@ -481,16 +481,16 @@ async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable
         assert "Missing: brand" in suppressed  # the essential thing first
         header = header_text(app)
         assert header.rstrip().endswith("→") and "Since" not in header
-        layout = table(app).layout
+        layout = table(app).column_layout
         hidden = set(layout.hidden_right)
         assert {"since", "progress", "title", "asin"} <= hidden
         seen, presses = set(layout.keys), 0
-        while table(app).layout.hidden_right:
+        while table(app).column_layout.hidden_right:
             assert presses < 9, "→ never reached the last column"
             await pilot.press("right")
             await pilot.pause()
             presses += 1
-            seen |= set(table(app).layout.keys)
+            seen |= set(table(app).column_layout.keys)
             assert "←" in header_text(app)
             assert "KITCH-5510-PARENT" in table(app).render_line(1).text  # pinned
         assert {"since", "progress", "title", "asin"} <= seen
@@ -513,7 +513,7 @@ async def test_s_at_80_columns_sorts_only_by_a_column_it_shows():
             await settle(pilot)
             view = table(app).view
             sorted_by = view.sort_column
-            assert sorted_by in table(app).layout.keys  # the sorted column is on screen
+            assert sorted_by in table(app).column_layout.keys  # the sorted column is on screen
             assert "▲" in header_text(app)
             if sorted_by == "price":
                 prices = [r.price for r in view.shown()]

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.await_complete import AwaitComplete
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from asin_tui.ui.messages import describe_error
 
+if TYPE_CHECKING:  # what the mixin is mixed into
+    _Screen = Screen[Any]
+else:
+    _Screen = object
 
-class DismissOnce:
+
+class DismissOnce(_Screen):
     """Mixin for a screen (listed before its Screen class): dismiss only while on top.
 
     ``Screen.dismiss`` calls the result callback and pops whichever screen is on top. A key
@@ -18,7 +25,7 @@ class DismissOnce:
     the callback again and close the screen below. (Not a Screen subclass itself: Textual
     takes a screen's default CSS along its first DOM base, which must stay ModalScreen.)"""
 
-    def dismiss(self, result=None) -> AwaitComplete:
+    def dismiss(self, result: Any = None) -> AwaitComplete:
         if self.app.screen is not self:
             return AwaitComplete()  # already dismissed (or covered): nothing to close
         return super().dismiss(result)
@@ -29,7 +36,7 @@ class WorkerScreen(DismissOnce, Screen):
     line (the worker's description says what could not be done), never a traceback."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.notify(
                 describe_error(event.worker.error),
                 title=f"Could not {event.worker.description}",

@@ -21,8 +21,9 @@ class FormatButton(RadioButton):
     """A radio button whose mark, not only its colour, says it is chosen (▐●▌ or ▐ ▌):
     with NO_COLOR or on a monochrome terminal every RadioButton would draw ▐●▌."""
 
+    # ToggleButton reads this class constant per render: as a property the mark follows the value
     @property
-    def BUTTON_INNER(self) -> str:  # ToggleButton reads this class constant per render
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # see above
         return "●" if self.value else " "
 
 

@@ -4,27 +4,29 @@ hand-written table), grouped by where they act: the focused widget, the screen, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from asin_tui.ui.safe_text import data, template
 from asin_tui.ui.screens.base import DismissOnce
 
 
-def binding_rows(app, bindings: Iterable[ActiveBinding]) -> list[tuple[str, str, str, str]]:
+def binding_rows(
+    app: App[Any], bindings: Iterable[ActiveBinding]
+) -> list[tuple[str, str, str, str]]:
     """(group, keys, description, tooltip) per action, several keys of one action merged.
 
     The app's and the screen's keys, and asin-tui's own widgets' (each has an ``id``, the
     keymap's name for it): the keys Textual's containers and inputs bring (a VerticalScroll's
     scrolling, an Input's editing keys) are those widgets' business and would show their
     class names ("VerticalScroll") as a heading."""
-    from textual.app import App
-    from textual.screen import Screen
 
     merged: dict[tuple[int, str], list] = {}
     for active in bindings:
@@ -43,10 +45,7 @@ def binding_rows(app, bindings: Iterable[ActiveBinding]) -> list[tuple[str, str,
     return [(g, " ".join(keys), d, t) for g, keys, d, t in merged.values()]
 
 
-def _group_title(node) -> str:
-    from textual.app import App
-    from textual.screen import Screen
-
+def _group_title(node: DOMNode) -> str:
     if isinstance(node, App):
         return "Everywhere"
     if isinstance(node, Screen):

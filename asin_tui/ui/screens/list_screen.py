@@ -6,6 +6,8 @@ import dataclasses
 import gc
 import re
 from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +20,14 @@ from asin_tui.domain.account import account_causes
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.export import ExportRequest, render_export
-from asin_tui.ui.listing_view import COLUMNS, ListingView, column, index_rows, sort_order
+from asin_tui.ui.listing_view import (
+    COLUMNS,
+    ListingView,
+    Progress,
+    column,
+    index_rows,
+    sort_order,
+)
 from asin_tui.ui.messages import (
     CacheLoaded,
     ExportWritten,
@@ -42,6 +51,9 @@ from asin_tui.ui.widgets.listing_table import ListingTable
 from asin_tui.ui.widgets.scope_notice import ScopeNotice
 from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
 from asin_tui.ui.widgets.sync_status import SyncStatus
+
+if TYPE_CHECKING:
+    from asin_tui.service import SyncInfo, SyncProgress
 
 
 class ListScreen(WorkerScreen):
@@ -124,7 +136,7 @@ class ListScreen(WorkerScreen):
         self.show_all = False
         self.syncing = False
         self.sync_error: str | None = None  # the last sync's failure, until the next sync
-        self.last_sync = None  # SyncInfo of the cache
+        self.last_sync: SyncInfo | None = None  # of the cache
         self._health_timer: Timer | None = None
         self._health_looks = 0
         self._health_look: Worker | None = None
@@ -136,7 +148,7 @@ class ListScreen(WorkerScreen):
         self._scope_counts: Mapping[State, int] | None = None
         self._pending_sort: tuple[str, bool] | None = None  # being sorted in a worker
         #: when every listing was last fetched (None: "all listings" is only a part)
-        self.full_sync_at = None
+        self.full_sync_at: datetime | None = None
         self.account_total: int | None = None  # listings on the account, once counted
         self.syncing_all = False  # the sync running fetches every listing
 
@@ -310,7 +322,7 @@ class ListScreen(WorkerScreen):
             status.idle(self._last_sync_text(self.last_sync))
 
     @staticmethod
-    def _last_sync_text(info) -> str:
+    def _last_sync_text(info: SyncInfo | None) -> str:
         if info is None:
             return "Never synced: press r to fetch your listings from Amazon"
         text = f"Last sync {datetime_text(info.finished_at)} · {info.listings} listings fetched"
@@ -323,7 +335,7 @@ class ListScreen(WorkerScreen):
     #: How many failures the after-sync notice names before "and N more".
     NAMED_GAPS = 6
 
-    def _tell_gaps(self, info) -> None:
+    def _tell_gaps(self, info: SyncInfo | None) -> None:
         """After a sync that could not fetch everything (this one, or the last one when the
         app opens): name what; the status line only has room for how much."""
         if info is None or not info.failed or info.finished_at == self._gaps_told:
@@ -377,12 +389,14 @@ class ListScreen(WorkerScreen):
         self.account_total = total
         self._show_scope_notice()
 
+    def _progressed(self, progress: SyncProgress) -> None:
+        """The sync's progress callback (called in the worker): tell the screen."""
+        self.post_message(SyncProgressed(progress))
+
     @work(exclusive=True, group="sync", exit_on_error=False, description="sync")
     async def run_sync(self, include_all: bool) -> None:
         try:
-            summary = await self.service.sync(
-                include_all=include_all, progress=lambda p: self.post_message(SyncProgressed(p))
-            )
+            summary = await self.service.sync(include_all=include_all, progress=self._progressed)
         except Exception as exc:  # any failure: say so, keep the cached rows
             self.post_message(SyncFailed(describe_error(exc)))
         else:
@@ -530,12 +544,14 @@ class ListScreen(WorkerScreen):
         exit_on_error=False,
         description="sort the rows",  # never repr() 100k records
     )
-    def sort_rows(self, records: list[ListingRecord], progress, key: str) -> None:
+    def sort_rows(self, records: list[ListingRecord], progress: Progress, key: str) -> None:
         order = sort_order(records, key, progress)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._sort_ready, records, progress, key, order)
 
-    def _sort_ready(self, records, progress, key: str, order: list[int]) -> None:
+    def _sort_ready(
+        self, records: list[ListingRecord], progress: Progress, key: str, order: list[int]
+    ) -> None:
         pending = self._pending_sort
         if pending is None or pending[0] != key:
             return  # another sort was asked for meanwhile
@@ -610,7 +626,7 @@ _EVIDENCE = "evidence incomplete: "
 _OPERATION = re.compile(r"\b(?:get|search)[A-Z]\w+")
 
 
-def gap_lines(info) -> list[str]:
+def gap_lines(info: SyncInfo) -> list[str]:
     """What a sync could not fetch, one short line each (the full answers are in `report`'s
     JSON and stderr): the listings missing per search or SKU with how many at most, the
     listings whose evidence is incomplete together, then the rest."""

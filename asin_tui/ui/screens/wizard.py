@@ -19,7 +19,7 @@ import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -42,6 +42,7 @@ from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.screens.wizard_state import WizardState
+from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
 from asin_tui.ui.widgets.wizard_steps import (
     STEP_BODIES,
@@ -52,6 +53,9 @@ from asin_tui.ui.widgets.wizard_steps import (
     StepBody,
     VerifyStep,
 )
+
+if TYPE_CHECKING:
+    from asin_tui.service import SubmissionResult
 
 SAVE_DELAY = 0.5  # seconds of quiet typing before what was typed is saved
 #: Actions that wait while Amazon answers (a step change would drop its answer's view, a
@@ -83,7 +87,7 @@ class WizardLoaded(Message):
 class PatchAnswered(Message):
     """Amazon answered a preview or a submit (already recorded in the state and saved)."""
 
-    result: Any  # SubmissionResult, None when the call failed
+    result: SubmissionResult | None  # None when the call failed
     preview: bool
 
 
@@ -97,7 +101,7 @@ class Rechecked(Message):
 class Deleted(Message):
     """Amazon answered the deleteListingsItem (retire)."""
 
-    result: Any  # SubmissionResult
+    result: SubmissionResult
 
 
 @dataclass
@@ -175,7 +179,7 @@ class WizardScreen(DismissOnce, Screen):
         Binding("pagedown", "scroll_body(10)", "Page down", show=False, id="wizard.page_down"),
     ]
 
-    def __init__(self, service: Any, sku: str, store: ProgressStore | None) -> None:
+    def __init__(self, service: ListingService, sku: str, store: ProgressStore | None) -> None:
         super().__init__()
         self.service = service
         self.sku = sku
@@ -527,7 +531,7 @@ class WizardScreen(DismissOnce, Screen):
         )
 
     def _write(self, snapshot: SkuProgress) -> None:
-        if get_current_worker().is_cancelled:
+        if get_current_worker().is_cancelled or self.store is None:
             return  # a newer save is on its way
         try:
             self.store.update(self.sku, snapshot)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
@@ -22,7 +24,7 @@ class FilterInput(Input):
     class Cleared(Message):
         """Escape in the filter box."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(placeholder="Filter by SKU, ASIN, title or cause", **kwargs)
         self.cursor_blink = False
 

@@ -12,6 +12,7 @@ more to the right, ``←`` some scrolled off) and ←/→ (h/l) scroll them into
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -43,7 +44,7 @@ _STATE_CLASSES = {state: f"listing-table--{state_class(state)}" for state in Sta
 
 
 @dataclass(frozen=True, slots=True)
-class Layout:
+class ColumnLayout:
     """Columns shown (display order) with their widths, and what is hidden either side."""
 
     columns: tuple[tuple[Column, int], ...]
@@ -51,7 +52,7 @@ class Layout:
     hidden_left: tuple[str, ...] = ()  # scrolled off (column keys)
     hidden_right: tuple[str, ...] = ()  # not fitting: scroll right to see them
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[Column, int]]:
         return iter(self.columns)
 
     @property
@@ -66,7 +67,7 @@ def plan_layout(
     cause_width: int = 0,
     sort_key: str = "state",
     offset: int = 0,
-) -> Layout:
+) -> ColumnLayout:
     """The columns of a table ``width`` cells wide. ``sku_width``/``cause_width``: the
     longest values (0: the columns' default widths); the column sorted by is pinned after
     the main cause; ``offset``: how many scrolling columns are scrolled off to the left."""
@@ -94,7 +95,7 @@ def _fit(
     pinned: list[str],
     scrolling: list[str],
     offset: int,
-) -> Layout:
+) -> ColumnLayout:
     widths = {"state": state_width, "sku": sku, "cause": cause}
     widths |= {k: _base_width(k) for k in pinned[len(PINNED) :]}
     used = sum(widths[k] + 1 for k in pinned)  # a one-cell gap after each column
@@ -122,7 +123,7 @@ def _fit(
     if grow is not None:
         widths[grow] += max(0, extra)
     order = [*pinned, *shown]
-    return Layout(
+    return ColumnLayout(
         tuple((column(k), widths[k]) for k in order),
         pinned=len(pinned),
         hidden_left=tuple(scrolling[:offset]),
@@ -222,12 +223,19 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.row = row
 
-    def __init__(self, view: ListingView, *, name=None, id=None, classes=None) -> None:
+    def __init__(
+        self,
+        view: ListingView,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.view = view
         self.empty_text = ""  # what the first row says when there are no rows
         self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
-        self._layout: tuple[tuple[object, ...], Layout] | None = None
+        self._layout: tuple[tuple[object, ...], ColumnLayout] | None = None
         #: scrolling columns scrolled off to the left (←/→)
         self.column_offset = 0
         self._row_styles: dict[bool, tuple[Style, dict[State, Style]]] = {}
@@ -243,13 +251,13 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ------------------------------------------------------------------ columns
     @property
-    def layout(self) -> Layout:
+    def column_layout(self) -> ColumnLayout:
         """The columns at the current width."""
         return self.layout_for(self.scrollable_content_region.width)
 
     def action_scroll_columns(self, delta: int) -> None:
         """→ while the header shows columns hidden to the right, ← while some are off."""
-        layout = self.layout
+        layout = self.column_layout
         if (delta > 0 and not layout.hidden_right) or (delta < 0 and not layout.hidden_left):
             return
         self.column_offset = max(0, self.column_offset + delta)
@@ -344,7 +352,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
             styles = self._row_styles[is_cursor] = (base, by_state)
         return styles
 
-    def layout_for(self, width: int) -> Layout:
+    def layout_for(self, width: int) -> ColumnLayout:
         sku_width, cause_width = self.view.content_widths()
         key = (width, sku_width, cause_width, self.view.sort_column, self.column_offset)
         if self._layout is None or self._layout[0] != key:

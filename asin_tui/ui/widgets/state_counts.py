@@ -4,6 +4,7 @@ and clickable; the selected one is marked with brackets, so it reads without col
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from textual.content import Content
 from textual.widgets import Static
@@ -24,7 +25,7 @@ class StateCounts(Static):
 
     SEPARATOR = "  "
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._items: list[Content] = []
 

@@ -17,7 +17,7 @@ class SyncStatus(Horizontal):
         yield Label(id="sync-text")
 
     def working(
-        self, text: str, done: int | None = None, total: int | None = None, *, waiting=False
+        self, text: str, done: int | None = None, total: int | None = None, *, waiting: bool = False
     ) -> None:
         """A sync step; ``waiting`` marks a pause for Amazon's rate limits."""
         self.add_class("busy")

@@ -28,13 +28,14 @@ from asin_tui.domain.outcomes import APPEAL_KINDS, OutcomeKind, OutcomeOption, P
 from asin_tui.domain.wizard import (
     MFN_ACTIONS,
     Check,
+    PolicyCase,
     StockAction,
     VerifyResult,
     is_multi_line,
     price_problem,
     state_text,
 )
-from asin_tui.store.progress import Outcome, PatchMode
+from asin_tui.store.progress import ChecklistItem, Outcome, PatchMode
 from asin_tui.ui.safe_text import data, plain, template
 from asin_tui.ui.screens.confirm import confirm_key
 from asin_tui.ui.screens.wizard_state import WizardState
@@ -84,7 +85,8 @@ class ChecklistBox(TickBox):
     """A checklist item whose long text wraps (a Checkbox is one line, cut at the edge)."""
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return self.render().get_height(self.styles, width)
+        # Textual's own Widget passes its styles here too (textual/widget.py)
+        return self.render().get_height(self.styles, width)  # type: ignore[arg-type]  # RenderStyles reads as the RulesMap annotated
 
 
 class StepBody(VerticalGroup):
@@ -188,7 +190,8 @@ class StockStep(StepBody):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self.state.draft.stock_action = None if event.value is Select.NULL else event.value
+        value = event.value
+        self.state.draft.stock_action = value if isinstance(value, StockAction) else None
         self.show_choice()
         self.post_message(ProgressChanged())
 
@@ -218,7 +221,7 @@ class PolicyStep(StepBody):
         others = tuple(c for c in self.state.plan.step(self.step).checks if c.label not in titles)
         if others or not cases:  # restrictions, account health: what no case below covers
             yield self.checks(others)
-        self._items: dict[str, Any] = {}
+        self._items: dict[str, tuple[PolicyCase, str, ChecklistItem]] = {}
         for n, case in enumerate(cases):
             yield Label(data(case.title), classes="section-title")
             yield Static(data(case.evidence, multiline=True), classes="evidence")
@@ -249,7 +252,7 @@ class PolicyStep(StepBody):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
-        case, text, saved = self._items[event.checkbox.id]
+        case, text, saved = self._items[event.checkbox.id or ""]
         if saved.done != event.value:
             self.state.tick(case, text, done=event.value)
             self.post_message(ProgressChanged())
@@ -262,7 +265,7 @@ class PolicyStep(StepBody):
                 return
             self.state.note(WizardStep.POLICY, event.value)
         else:
-            case, text, saved = self._items[event.input.id.replace("note-", "item-")]
+            case, text, saved = self._items[(event.input.id or "").replace("note-", "item-")]
             if plain(saved.note) == event.value:
                 return
             self.state.tick(case, text, note=event.value)
@@ -514,7 +517,8 @@ class WrapUpStep(StepBody):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.post_message(OutcomeChosen(OutcomeKind(event.option.id)))
+        if event.option.id is not None:  # every option's id is an OutcomeKind value
+            self.post_message(OutcomeChosen(OutcomeKind(event.option.id)))
 
 
 def option_text(option: OutcomeOption) -> Content:
