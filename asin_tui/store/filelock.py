@@ -1,20 +1,19 @@
-"""An advisory lock between asin-tui processes that share a file (``fcntl.flock``).
+"""An advisory lock between asin-tui processes that share a file (the ``filelock`` library:
+``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows).
 
 The lock lives on a sidecar ``<name>.lock`` next to the file, so the file itself can be
-replaced atomically (``os.replace``) while the lock is held. Closing the descriptor releases
-it, also when a process dies.
+replaced atomically (``os.replace``) while the lock is held. Releasing closes the descriptor,
+and a process that dies releases its lock with it.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 POLL_SECONDS = 0.02
+LOCK_FILE_MODE = 0o600
 
 
 @contextmanager
@@ -23,17 +22,16 @@ def exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
 
     Raises TimeoutError when another process holds it for more than ``timeout`` seconds,
     OSError when the lock file cannot be opened."""
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    import filelock  # ~0.1 s: imported when a shared file is first written, not at start
+
+    lock = filelock.FileLock(
+        path.with_name(path.name + ".lock"), mode=LOCK_FILE_MODE, thread_local=False
+    )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"{path} is locked by another asin-tui") from None
-                time.sleep(POLL_SECONDS)
+        lock.acquire(timeout=timeout, poll_interval=POLL_SECONDS)
+    except filelock.Timeout:
+        raise TimeoutError(f"{path} is locked by another asin-tui") from None
+    try:
         yield
     finally:
-        os.close(fd)
+        lock.release()
