@@ -18,6 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
+import hashlib
+import itertools
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -647,7 +651,11 @@ class _SyncStore:
         self._lock = asyncio.Lock()  # one batch at a time, in order
         self.staged = service._cache.stage_sync()
         self.failed: dict[str, str] = {}  # SKUs unreadable, product types unreadable
-        self.answers: dict[str, list[tuple[str, Any]]] = {"restrictions": [], "catalog": []}
+        self.answers: dict[str, list[tuple[str, Any, datetime]]] = {
+            "restrictions": [],
+            "catalog": [],
+        }
+        self._definitions: dict[str, str] = {}  # product type -> its definition's digest
         self.received = 0  # listings the sync handed over
         self.listings = 0  # of them diagnosed and staged
         self.counts: Counter[State] = Counter()
@@ -673,11 +681,15 @@ class _SyncStore:
     def _keep_answers(self, synced: SyncedListing) -> None:
         """Note the restrictions and catalog answers this sync fetched, for the next syncs."""
         key = synced.restrictions_key
-        if key and synced.restrictions is not None and "restrictions" not in synced.fetched:
-            self.answers["restrictions"].append((f"{key[0]}\t{key[1] or ''}", synced.restrictions))
+        if key and synced.restrictions is not None and "restrictions" not in synced.reused:
+            when = synced.fetched.get("restrictions") or datetime.now(UTC)
+            self.answers["restrictions"].append(
+                (f"{key[0]}\t{key[1] or ''}", synced.restrictions, when)
+            )
         fetched_catalog = synced.catalog is not None or synced.catalog_not_found
-        if synced.catalog_key and fetched_catalog and "catalog" not in synced.fetched:
-            self.answers["catalog"].append((synced.catalog_key, synced.catalog))
+        if synced.catalog_key and fetched_catalog and "catalog" not in synced.reused:
+            when = synced.fetched.get("catalog") or datetime.now(UTC)
+            self.answers["catalog"].append((synced.catalog_key, synced.catalog, when))
 
     def discard(self) -> None:
         self._batch = []
@@ -687,14 +699,19 @@ class _SyncStore:
         """Diagnose every staged listing again (with the account health now known)."""
         self.listings, self.needs_attention = 0, 0
         self.counts.clear()
-        for raws in self.staged.raw_batches(self.BATCH):
+        gate = _gate_tag(self._service.account_health())
+        kept = list(self.staged.kept_raw_batches(self.BATCH))  # found unchanged: not any more
+        for raws in itertools.chain(self.staged.raw_batches(self.BATCH), kept):
+            raws = [
+                dataclasses.replace(raw, digest=f"{(raw.digest or '').partition('/')[0]}/{gate}")
+                for raw in raws
+            ]
             self._add(self._service._diagnosed(raws, self.failed))
 
-    def _write_answers(self, answers: Mapping[str, list[tuple[str, Any]]]) -> None:
+    def _write_answers(self, answers: Mapping[str, list[tuple[str, Any, datetime]]]) -> None:
         """Keep the answers fetched (whether or not this sync is committed: they are true)."""
-        now = datetime.now(UTC)
         for kind, fetched in answers.items():
-            self._service._cache.write_lookups(kind, fetched, fetched_at=now)
+            self._service._cache.write_lookups(kind, fetched)
 
     def _stage(self, batch: list[tuple[RawEvidence, str | None, tuple[dict, dict] | None]]) -> None:
         service = self._service
@@ -715,13 +732,71 @@ class _SyncStore:
                         raw, gaps={**raw.gaps, "product type": {**gap, "as_of": None}}
                     )
             raws.append(raw)
+        gate = _gate_tag(service.account_health())
+        raws = [
+            dataclasses.replace(raw, digest=f"{self._content_digest(raw, key, d)}/{gate}")
+            for raw, (_, key, d) in zip(raws, batch, strict=True)
+        ]
+        stored = cache.stored_digests([raw.sku for raw in raws])
+        kept = [stored[r.sku][1] for r in raws if r.sku in stored and stored[r.sku][0] == r.digest]
+        if kept:  # found as stored: not diagnosed nor written again
+            self.staged.keep(record.sku for record in kept)
+            self._count(kept)
+            skus = {record.sku for record in kept}
+            raws = [raw for raw in raws if raw.sku not in skus]
         self._add(service._diagnosed(raws, self.failed))
+
+    def _content_digest(
+        self, raw: RawEvidence, key: str | None, definition: tuple[dict, dict] | None
+    ) -> str:
+        """A digest of what a listing's diagnosis is made from, but the account gate: its
+        answers (item, inventory, restrictions, catalog, what is missing and how old), its
+        product type's definition, and the rules' own code."""
+        if key and definition is not None and key not in self._definitions:
+            text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+            self._definitions[key] = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        requirements = (self._definitions.get(key) if definition is not None else "cached") or ""
+        parts = [raw.item, raw.inventory, raw.restrictions, raw.catalog, raw.catalog_not_found,
+                 raw.gaps, raw.fetched, key, requirements, _rules_version(), _clock(raw)]  # fmt: skip
+        text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
+
+    def _count(self, records: Sequence[ListingRecord]) -> None:
+        self.listings += len(records)
+        self.counts.update(record.state for record in records)
+        self.needs_attention += sum(record.needs_attention for record in records)
 
     def _add(self, entries: list[tuple[ListingRecord, RawEvidence]]) -> None:
         self.staged.add(entries)
-        self.listings += len(entries)
-        self.counts.update(record.state for record, _ in entries)
-        self.needs_attention += sum(record.needs_attention for record, _ in entries)
+        self._count([record for record, _ in entries])
+
+
+def _clock(raw: RawEvidence) -> str:
+    """The hour, for a listing whose diagnosis reads the time (an enforcement comes into
+    force, an exemption runs out, "3 days left"): diagnosed again at least hourly. '' else."""
+    issues = raw.item.get("issues")
+    timed = isinstance(issues, list) and any(
+        isinstance(issue, dict) and issue.get("enforcements") for issue in issues
+    )
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H") if timed else ""
+
+
+def _gate_tag(health: AccountHealth | None) -> str:
+    """The account gate's effect in a listing's digest (see _SyncStore._content_digest)."""
+    return hashlib.blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
+
+
+@functools.cache
+def _rules_version() -> str:
+    """A digest of the code a diagnosis is made by (the domain rules and the parser): a
+    listing stored by another version of asin-tui is diagnosed again."""
+    root = Path(__file__).parent
+    files = sorted([*(root / "domain").rglob("*.py"), root / "spapi" / "parse.py"])
+    digest = hashlib.blake2b(digest_size=8)
+    for file in files:
+        with contextlib.suppress(OSError):
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _gate(health: AccountHealth | None) -> tuple[Any, ...] | None:

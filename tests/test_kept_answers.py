@@ -81,7 +81,7 @@ async def test_a_listing_whose_condition_changed_is_asked_again(service, account
     account._forget(record)  # Amazon sees the listing as it is now
     summary = await service.sync(include_all=False)
     assert summary.calls.get(RESTRICTIONS, 0) == 1
-    assert "restrictions" not in service.evidence(sku).fetched  # fetched by this sync
+    assert service.evidence(sku).fetched["restrictions"] >= summary.started_at  # asked now
 
 
 async def test_answers_older_than_the_bound_are_asked_again(service):
@@ -128,5 +128,48 @@ async def test_the_detail_evidence_shows_the_age_of_a_kept_answer(service):
     evidence = service.evidence(sku)
     lines = [str(line) for line in restrictions(evidence)]
     assert lines[0].startswith(f"As of {evidence.fetched['restrictions']:%Y-%m-%d %H:%M} UTC")
-    assert "earlier sync" in lines[0] and "Not checked" not in lines[0]
+    assert "once a day" in lines[0] and "Not checked" not in lines[0]
+    assert evidence.fetched["restrictions"] < service.last_sync().started_at  # an earlier sync's
     assert any("APPROVAL_REQUIRED" in line for line in lines[1:])
+
+
+def stored(service) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """(SKU -> its listings row with its rowid, synced_at left out; SKU -> evidence row)."""
+    with sqlite3.connect(service._cache.path) as conn:
+        conn.row_factory = sqlite3.Row
+        listings = {
+            row["sku"]: tuple(row[k] for k in row.keys() if k != "synced_at")  # noqa: SIM118
+            for row in conn.execute("SELECT rowid AS row_id, * FROM listings")
+        }
+        evidence = {
+            row["sku"]: tuple(row)
+            for row in conn.execute("SELECT rowid AS row_id, * FROM evidence")
+        }
+    return listings, evidence
+
+
+async def test_unchanged_listings_are_not_diagnosed_nor_written_again(service, account):
+    await service.sync(include_all=False)
+    listings, evidence = stored(service)
+    changed = next(
+        r.sku
+        for r in service.cached_records(all_listings=False)
+        if not account._by_sku[r.sku].fba and account._by_sku[r.sku].price_cents
+    )
+    account._by_sku[changed].price_cents += 100  # the seller changed its price on Amazon
+    account._forget(account._by_sku[changed])
+    summary = await service.sync(include_all=False)
+    listings_after, evidence_after = stored(service)
+    assert listings_after.keys() == listings.keys()
+    assert summary.listings == len(listings)  # every one counted as this sync's
+    for sku in listings:
+        if sku == changed:
+            assert listings_after[sku] != listings[sku]  # written again (a new row)
+            assert evidence_after[sku] != evidence[sku]
+        else:
+            assert listings_after[sku] == listings[sku], sku  # the same row, untouched
+            assert evidence_after[sku] == evidence[sku], sku
+    info = service.last_sync()
+    assert service.cached_not_from_last_sync(all_listings=False) == 0  # all seen by it
+    assert service._cache.record(changed).price is not None
+    assert info.listings == len(listings)

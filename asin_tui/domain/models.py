@@ -626,8 +626,8 @@ class Evidence:
     catalog: CatalogItem | None = None
     account: AccountHealth | None = None
     gaps: tuple[EvidenceGap, ...] = ()  # evidence calls that failed (see EvidenceGap)
-    #: Sections ("restrictions", "catalog") answered by an earlier sync's call that is fresh
-    #: enough by policy (not a gap: nothing is missing) -> when that call was made.
+    #: Sections ("restrictions", "catalog") -> when the call that answered was made (a sync
+    #: may use an earlier sync's answer that is fresh enough by policy: not a gap).
     fetched: Mapping[str, datetime] = field(default_factory=dict)
 
     def gap(self, section: str) -> EvidenceGap | None:

@@ -100,9 +100,10 @@ class SyncedListing:
     #: Evidence asked for and not had: "inventory" | "restrictions" | "catalog" → (the SP-API
     #: operation, why it failed after its retries). Its field above stays None.
     gaps: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: Sections answered from :class:`KnownAnswers` (an earlier sync's call) -> when that
-    #: call was made; a section not here was fetched by this sync (or not asked for).
+    #: Restrictions and catalog answers -> when their call was made (this sync's, or an
+    #: earlier one's: see ``reused``).
     fetched: dict[str, datetime] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)  # sections answered from KnownAnswers
     #: The (ASIN, condition) its restrictions were asked for, if they were.
     restrictions_key: tuple[str, str | None] | None = None
     catalog_key: str | None = None  # the ASIN its catalog item was asked for, if it was
@@ -388,6 +389,7 @@ class _Evidence:
         if known is not None:  # an earlier sync's answer, fresh enough
             synced.catalog, synced.fetched["catalog"] = known
             synced.catalog_not_found = synced.catalog is None
+            synced.reused.add("catalog")
         elif found is not None:
             try:
                 synced.catalog = await found
@@ -395,6 +397,7 @@ class _Evidence:
                 synced.missed("catalog", exc)
                 return
             synced.catalog_not_found = synced.catalog is None
+            synced.fetched["catalog"] = datetime.now(UTC)
 
     def close(self) -> None:
         """No more listings are coming: send what the batches hold."""
@@ -432,8 +435,10 @@ class _Evidence:
             try:
                 if known is not None:  # an earlier sync's answer, fresh enough
                     synced.restrictions, synced.fetched["restrictions"] = known
+                    synced.reused.add("restrictions")
                 else:
                     synced.restrictions = await self._restrictions_for(*key)
+                    synced.fetched["restrictions"] = datetime.now(UTC)
             except SpApiError as exc:
                 synced.missed("restrictions", exc)
             look_up = look_up or not synced.restrictions

@@ -144,6 +144,7 @@ _ADDED_COLUMNS = (
     ("evidence", "gaps", "TEXT"),  # evidence a failed call left out or stale (JSON)
     ("listings", "amazon_status", "TEXT"),  # Amazon's own summaries[].status (JSON; null: none)
     ("evidence", "fetched", "TEXT"),  # section -> when an answer kept from earlier was fetched
+    ("evidence", "digest", "TEXT"),  # of what its diagnosis was made from (see RawEvidence)
 )
 
 _RECORD_COLUMNS = (
@@ -152,9 +153,11 @@ _RECORD_COLUMNS = (
     " amazon_status"
 )
 
-_EVIDENCE_COLUMNS = "sku, item, inventory, restrictions, catalog, catalog_not_found, gaps, fetched"
+_EVIDENCE_COLUMNS = (
+    "sku, item, inventory, restrictions, catalog, catalog_not_found, gaps, fetched, digest"
+)
 _LISTING_PARAMS = ", ".join("?" * 22)  # the listings table's columns
-_EVIDENCE_PARAMS = ", ".join("?" * 8)
+_EVIDENCE_PARAMS = ", ".join("?" * 9)
 
 _T = TypeVar("_T")
 
@@ -184,9 +187,12 @@ class RawEvidence:
     #: "catalog") -> {"call", "error", "as_of"}; "as_of" (ISO) when the section above is the
     #: last good answer from an earlier sync, None when it is not there at all.
     gaps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    #: Sections ("restrictions", "catalog") answered from an earlier sync's call, fresh
-    #: enough by policy (not a gap): section -> when that call was made (ISO).
+    #: Restrictions and catalog answers -> when their call was made (ISO): by this sync, or
+    #: by an earlier one and still fresh enough by policy (not a gap).
     fetched: Mapping[str, str] = field(default_factory=dict)
+    #: A digest of everything its stored diagnosis was made from (the service's): a later
+    #: sync that finds the same need not diagnose or write the listing again.
+    digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +354,24 @@ class ListingCache:
         rows: list[Any] = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
         return self._decoded_rows(rows, _raw_from_row, "evidence")
 
+    def stored_digests(self, skus: Sequence[str]) -> dict[str, tuple[str, ListingRecord]]:
+        """SKU -> (the digest its stored diagnosis was made from, its record), for the SKUs
+        that have both (see RawEvidence.digest)."""
+        if not skus:
+            return {}
+        columns = ", ".join("l." + c for c in _RECORD_COLUMNS.split(", "))
+        query = (
+            f"SELECT e.digest, {columns} FROM evidence e JOIN listings l ON l.sku = e.sku"
+            f" WHERE e.digest IS NOT NULL AND e.sku IN ({', '.join('?' * len(skus))})"
+        )
+        rows = self._guarded(lambda conn: conn.execute(query, list(skus)).fetchall(), [])
+        digests = {row[1]: row[0] for row in rows}
+        return {
+            record.sku: (digests[record.sku], record)
+            for record in self._records(row[1:] for row in rows)
+            if isinstance(digests.get(record.sku), str)
+        }
+
     def raw_evidence_batches(self, size: int = 500) -> Iterator[list[RawEvidence]]:
         """What all_raw_evidence returns, ``size`` SKUs at a time (never all at once)."""
         query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku > ? ORDER BY sku LIMIT ?"
@@ -401,12 +425,10 @@ class ListingCache:
                 found[_text(key)] = (_loads(body), _moment(fetched_at))
         return found
 
-    def write_lookups(
-        self, kind: str, answers: Iterable[tuple[str, Any]], *, fetched_at: datetime
-    ) -> None:
-        """Keep answers of one ``kind`` of evidence call (see :meth:`lookups`)."""
-        stamp = _utc_text(fetched_at)
-        rows = [(kind, key, stamp, _dumps_opt(body)) for key, body in answers]
+    def write_lookups(self, kind: str, answers: Iterable[tuple[str, Any, datetime]]) -> None:
+        """Keep answers of one ``kind`` of evidence call: (key, answer, when it was fetched)
+        (see :meth:`lookups`)."""
+        rows = [(kind, key, _utc_text(when), _dumps_opt(body)) for key, body, when in answers]
         if rows:
             self._transaction(
                 lambda conn: conn.executemany(
@@ -809,6 +831,31 @@ class StagedSync:
         self._write(lambda conn: self._tables.insert(conn, rows, evidence))
         self.count += len(rows)
 
+    def keep(self, skus: Iterable[str]) -> None:
+        """These listings were found as they are stored: the commit leaves their rows as
+        they are (only noting that this sync saw them)."""
+        rows = [(sku,) for sku in skus]
+        if rows:
+            insert = f"INSERT OR REPLACE INTO {self._tables.kept} VALUES (?)"
+            self._write(lambda conn: conn.executemany(insert, rows))
+
+    def kept_raw_batches(self, size: int) -> Iterator[list[RawEvidence]]:
+        """The stored evidence of the listings kept (to diagnose them again after all)."""
+        after = ""
+        while True:
+            query = (
+                f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku IN"
+                f" (SELECT sku FROM {self._tables.kept} WHERE sku > ? ORDER BY sku LIMIT ?)"
+                " ORDER BY sku"
+            )
+            with self._cache._lock:
+                self._check()
+                rows = self._conn.execute(query, (after, size)).fetchall()
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield self._cache._decoded_rows(rows, _raw_from_row, "evidence")
+
     def commit(
         self,
         *,
@@ -1041,8 +1088,14 @@ class _Staging:
     def evidence(self) -> str:
         return f"temp.staged_evidence_{self.serial}"
 
+    @property
+    def kept(self) -> str:
+        """SKUs the sync found unchanged: their rows stay as they are."""
+        return f"temp.staged_kept_{self.serial}"
+
     def create(self, conn: sqlite3.Connection) -> None:
         self.drop(conn)
+        conn.execute(f"CREATE TABLE {self.kept} (sku TEXT PRIMARY KEY) WITHOUT ROWID")
         for table, staged in (("listings", self.listings), ("evidence", self.evidence)):
             (ddl,) = conn.execute(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
@@ -1052,6 +1105,7 @@ class _Staging:
     def drop(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE IF EXISTS {self.listings}")
         conn.execute(f"DROP TABLE IF EXISTS {self.evidence}")
+        conn.execute(f"DROP TABLE IF EXISTS {self.kept}")
 
     def insert(
         self,
@@ -1067,6 +1121,12 @@ class _Staging:
     def move_in(self, conn: sqlite3.Connection, observed: datetime) -> set[str]:
         """Move the staged listings in as of ``observed``, appending a history entry where
         the state changed and setting ``inactive_since`` from the history; returns their SKUs."""
+        conn.execute(f"DELETE FROM {self.kept} WHERE sku IN (SELECT sku FROM {self.listings})")
+        kept = {sku for (sku,) in conn.execute(f"SELECT sku FROM {self.kept}")}
+        conn.execute(
+            f"UPDATE listings SET synced_at = ? WHERE sku IN (SELECT sku FROM {self.kept})",
+            (_utc_text(observed),),
+        )
         staged = conn.execute(f"SELECT sku, state FROM {self.listings}").fetchall()
         current = _latest_states(conn, [sku for sku, _ in staged])
         observed_text = _utc_text(observed)
@@ -1086,7 +1146,7 @@ class _Staging:
         conn.execute(f"INSERT OR REPLACE INTO listings SELECT * FROM {self.listings}")
         conn.execute(f"INSERT OR REPLACE INTO evidence SELECT * FROM {self.evidence}")
         self.drop(conn)
-        return {sku for sku, _ in staged}
+        return {sku for sku, _ in staged} | kept
 
 
 def _upsert_product_types(
@@ -1198,6 +1258,7 @@ def _evidence_row(raw: RawEvidence) -> tuple[Any, ...]:
         int(raw.catalog_not_found),
         _dumps(dict(raw.gaps)) if raw.gaps else None,
         _dumps(dict(raw.fetched)) if raw.fetched else None,
+        raw.digest,
     )
 
 
@@ -1311,7 +1372,7 @@ def _status_memo(text: str | None, memo: dict[str, tuple[str, ...]]) -> tuple[st
 
 
 def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
-    sku, item, inventory, restrictions, catalog, not_found, gaps, fetched = row
+    sku, item, inventory, restrictions, catalog, not_found, gaps, fetched, digest = row
     restrictions = _loads(restrictions)
     if restrictions is not None and not (
         isinstance(restrictions, list) and all(isinstance(r, dict) for r in restrictions)
@@ -1326,6 +1387,7 @@ def _raw_from_row(row: tuple[Any, ...]) -> RawEvidence:
         catalog_not_found=_flag(not_found),
         gaps=_opt_object(gaps) or {},
         fetched=_opt_object(fetched) or {},
+        digest=_opt_text(digest),
     )
 
 

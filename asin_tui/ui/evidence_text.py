@@ -186,13 +186,12 @@ def _fba(inv: InventorySummary) -> list[Content]:
 
 
 def _fetched(evidence: Evidence, section: str) -> Content | None:
-    """The age of an answer kept from an earlier sync (fresh enough: not a gap)."""
+    """How old the answer is (a sync may use an earlier sync's: fresh enough, not a gap)."""
     moment = evidence.fetched.get(section)
     if moment is None:
         return None
     return Content.styled(
-        f"As of {moment:%Y-%m-%d %H:%M} UTC (fetched by an earlier sync; asked again within"
-        " a day).",
+        f"As of {moment:%Y-%m-%d %H:%M} UTC (restrictions are asked again at least once a day).",
         _MUTED,
     )
 
