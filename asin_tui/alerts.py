@@ -72,7 +72,7 @@ class SmtpChannel(Channel):
         message["Subject"] = f"asin-tui: {' '.join(text.split())[:180]}"
         message.set_content(text + "\n\n" + json.dumps(payload, indent=2, ensure_ascii=False))
         try:
-            with smtplib.SMTP(a.smtp_host, a.smtp_port, timeout=self._timeout) as smtp:
+            with smtplib.SMTP(a.smtp_host or "", a.smtp_port, timeout=self._timeout) as smtp:
                 if a.smtp_starttls:
                     smtp.starttls(context=self._tls or ssl.create_default_context())
                 if a.smtp_user:

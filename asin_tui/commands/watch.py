@@ -139,7 +139,7 @@ def _targets(args: argparse.Namespace) -> list[Target]:
         print(f"asin-tui: warning: {warning}", file=sys.stderr)
     names = args.profiles or [None]
     wanted = marketplace_option(args)
-    targets = []
+    targets: list[Target] = []
     for name in dict.fromkeys(names):
         profile = config.profile(name)
         if wanted is not None:

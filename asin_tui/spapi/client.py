@@ -563,12 +563,12 @@ class SpApi:
                 operation="getDefinitionsProductType",
             )
         cache = self.settings.schema_cache if checksum else None
-        if cache is not None:
+        if cache is not None and checksum:
             schema = cache.read(product_type, checksum)
             if schema is not None:
                 return schema
         schema = await self._download_json(url, f"{product_type} schema")
-        if cache is not None:
+        if cache is not None and checksum:
             cache.write(product_type, checksum, schema)
         return schema
 

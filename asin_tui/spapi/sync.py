@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import math
 from collections import Counter
@@ -429,7 +430,7 @@ class _Evidence:
         """Whether the catalog item can explain the listing: Amazon flags missing attributes,
         or nothing else does, restrictions included (fetched here when it is unexplained)."""
         look_up = flags_missing_attributes(listing)
-        if unexplained(listing, inventory):
+        if listing.asin and unexplained(listing, inventory):  # restrictions are per ASIN
             key = synced.restrictions_key = (listing.asin, listing.condition_type)
             known = self._known.restrictions.get(key)
             try:
@@ -446,7 +447,8 @@ class _Evidence:
 
     async def _inventory_by_sku(self, skus: list[str]) -> Found:
         payload = await self._api.inventory_summaries(skus)
-        return {s.get("sellerSku"): s for s in payload["inventorySummaries"] if isinstance(s, dict)}
+        summaries = payload["inventorySummaries"]
+        return {s["sellerSku"]: s for s in summaries if isinstance(s, dict) and s.get("sellerSku")}
 
     def _restrictions_for(self, asin: str, condition: str | None) -> Awaitable[list[Any]]:
         async def fetch() -> list[Any]:
@@ -927,8 +929,8 @@ async def _search(
             f"{SEARCH_CAP} of them"
         )
         run.missing[key] = total - SEARCH_CAP
-    pages = _Pages(run, label, filters, window, after, before, min(total, SEARCH_CAP))
-    await pages.follow(first, len(first["items"]))
+    search = _Pages(run, label, filters, window, after, before, min(total, SEARCH_CAP))
+    await search.follow(first, len(first["items"]))
 
 
 @dataclass
@@ -953,7 +955,7 @@ class _Pages:
                     _Gap(
                         f"search: {_describe(self.label, self.after, self.before)}",
                         exc,
-                        lambda token=token, fetched=fetched: self.resume(token, fetched),
+                        functools.partial(self.resume, token, fetched),
                         max(0, self.total - fetched),
                         spot=token,
                     )

@@ -377,8 +377,8 @@ class ListingCache:
         query = f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku > ? ORDER BY sku LIMIT ?"
         after = ""
         while True:
-            rows = self._guarded(
-                lambda conn, after=after: conn.execute(query, (after, size)).fetchall(), []
+            rows: list[Any] = self._guarded(
+                functools.partial(_fetch_all, query=query, params=(after, size)), []
             )
             if not rows:
                 return
@@ -418,7 +418,7 @@ class ListingCache:
         key -> (the decoded answer, when it was fetched). A row that cannot be read is left
         out: its call is made again."""
         query = "SELECT key, body, fetched_at FROM lookups WHERE kind = ?"
-        rows = self._guarded(lambda conn: conn.execute(query, (kind,)).fetchall(), [])
+        rows: list[Any] = self._guarded(lambda conn: conn.execute(query, (kind,)).fetchall(), [])
         found = {}
         for key, body, fetched_at in rows:
             with contextlib.suppress(*_BAD_ROW):

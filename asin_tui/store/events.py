@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from asin_tui.domain.events import Event
 from asin_tui.store.cache import CacheError, _connect
@@ -156,7 +156,7 @@ class _Transaction:
             raise CacheError(f"the event store {self._path} cannot be written: {exc}") from None
         return self._conn
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, tb) -> Literal[False]:
         if kind is None:
             try:
                 self._conn.execute("COMMIT")
