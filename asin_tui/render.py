@@ -302,9 +302,10 @@ def render_table(
     width: int = 120,
     account: AccountHealth | None = None,
 ) -> str:
+    """``report --format table``: a plain table for people (Rich's Table, no colour, no
+    borders), one row per listing, then the counts and what the account shows."""
     columns = _table_layout(width, records)
-    lines = [_table_line({h: h for h, _ in columns}, columns)]
-    lines += [_table_line(_table_cells(r), columns) for r in records]
+    lines = _table_lines(columns, [_table_cells(r) for r in records], width)
     lines.append("")
     lines += _table_footer(records, last_sync, width)
     if account is not None and account.status != "NORMAL":
@@ -312,6 +313,37 @@ def render_table(
     for cause in account_causes(records):  # one account-level cause, not one per listing
         lines += textwrap.wrap(f"ACCOUNT: {cause.detail} Fix: {cause.fix}.", width)
     return "\n".join(lines) + "\n"
+
+
+def _table_lines(
+    columns: Sequence[tuple[str, int]], rows: Sequence[dict[str, str]], width: int
+) -> list[str]:
+    """The header and one line a row: each cell cut to its column with "…", never wrapped.
+    Every value is made visible first (control characters spelled out) and given to Rich as
+    a Text, so nothing in it is read as markup or reaches the terminal raw."""
+    import io
+
+    from rich.console import Console  # imported when a table is printed, not at start
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        box=None,
+        pad_edge=False,
+        padding=(0, _GAP // 2),
+        show_edge=False,  # _GAP between
+    )
+    for header, cells in columns:
+        table.add_column(header, width=cells, no_wrap=True, overflow="ellipsis")
+    for cells in rows:
+        table.add_row(*(Text(" ".join(visible(cells[h]).split())) for h, _ in columns))
+    out = io.StringIO()
+    console = Console(
+        file=out, width=width, color_system=None, force_terminal=False, highlight=False,
+        emoji=False, markup=False, legacy_windows=False, soft_wrap=False,
+    )  # fmt: skip
+    console.print(table)
+    return [line.rstrip() for line in out.getvalue().splitlines()]
 
 
 def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[str, int]]:
@@ -353,15 +385,6 @@ def _stock(r: ListingRecord) -> str:
     if r.fulfillment_channel == "FBA":
         return f"{r.quantity}+{r.inbound or 0}in" if r.inbound else f"{r.quantity} FBA"
     return str(r.quantity)
-
-
-def _table_line(cells: dict[str, str], columns: Sequence[tuple[str, int]]) -> str:
-    return (" " * _GAP).join(_fit(cells[h], w) for h, w in columns).rstrip()
-
-
-def _fit(text: str, width: int) -> str:
-    text = " ".join(visible(text).split())  # external text: never a control character
-    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
 
 
 def _table_footer(
