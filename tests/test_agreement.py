@@ -15,10 +15,15 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from asin_tui.cli import main
 from asin_tui.demo import open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.diagnosis import diagnose
+
+# the whole demo account through three front ends: `pytest -m 'not slow'` leaves it out
+pytestmark = pytest.mark.slow
 
 
 def _codes(findings) -> list[str]:

@@ -38,6 +38,7 @@ def test_an_unknown_scenario_is_refused(capsys):
     assert "invalid choice: 'holiday'" in err and "'vacation'" in err
 
 
+@pytest.mark.slow  # a whole demo account synced at Amazon's rates (scaled)
 def test_the_vacation_demo_is_one_account_level_cause(capsys, monkeypatch):
     """`asin-tui report --demo --scenario vacation`: the many seller-fulfilled listings off
     sale with no issue are told as one account cause, in an account of its own."""

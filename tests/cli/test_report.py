@@ -212,6 +212,7 @@ def test_exit_0_when_nothing_needs_attention(capsys, fast_clients, monkeypatch):
 # ---------------------------------------------------------------------- demo
 
 
+@pytest.mark.slow  # the demo in real processes
 def test_demo_in_a_real_process_json_then_csv_and_table_from_the_cache(tmp_path):
     """`asin-tui report --demo` as a user runs it (the in-process sandbox at real rates)."""
 

@@ -37,6 +37,9 @@ from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.ui.conftest import settle
 from tests.ui.test_wizard import pick_outcome
 
+# end to end on the demo account (seconds each): `pytest -m 'not slow'` leaves them out
+pytestmark = pytest.mark.slow
+
 SIZE = (100, 30)
 TIME_SCALE = 100.0  # the sandbox clock (rates, report waits) runs 100x faster
 

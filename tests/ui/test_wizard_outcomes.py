@@ -45,6 +45,9 @@ from tests.ui.test_wizard_demo import (
     type_into,
 )
 
+# end to end on the demo account (seconds each): `pytest -m 'not slow'` leaves them out
+pytestmark = pytest.mark.slow
+
 PATCH_DELAY = 3600.0  # sandbox seconds Amazon takes to apply an accepted patch here
 
 
