@@ -67,11 +67,14 @@ def open_sandbox_app_client(app: SandboxApp) -> SpApi:
     return open_client_for_transport(settings, SandboxTransport(app), time_scale=app.time_scale)
 
 
-def open_demo_service(reset: bool = False, scenario: str = "default") -> AccountService:
+def open_demo_service(
+    reset: bool = False, scenario: str = "default", drift: float = 0.0
+) -> AccountService:
     """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
     `scenario` ("vacation") is a demo account of its own, with its own cache and progress
-    (profile ``demo-vacation``)."""
-    app = demo_app(reset, scenario=scenario)
+    (profile ``demo-vacation``). `drift`: changes an hour the account makes by itself
+    (`watch --demo`; sandbox/drift.py)."""
+    app = demo_app(reset, scenario=scenario, drift=drift)
     api = open_sandbox_app_client(app)
     profile = demo_profile(scenario)
     if reset:

@@ -220,7 +220,8 @@ def test_the_account_health_parse_reads_the_order_rates_and_the_rating():
     assert account_health_report  # the sandbox's own report builder is what was read
 
 
-def test_watch_once_on_the_demo_exits_1_with_events_then_0_with_nothing_new(capsys):
+def test_watch_once_on_the_demo_exits_1_with_events_then_0_with_nothing_new(capsys, monkeypatch):
+    monkeypatch.setattr(watch_command, "DEMO_DRIFT_PER_HOUR", 0.0)  # nothing moves meanwhile
     first = cli.main(["watch", "--demo", "--once"])
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]
@@ -265,3 +266,28 @@ def test_sigterm_stops_a_running_watch_cleanly_and_the_lock_goes_with_it(tmp_pat
     assert process.returncode == 0 and "Traceback" not in err
     assert all(json.loads(line)["event"] == "AT_RISK" for line in out.splitlines())
     assert cli.main(["watch", "--demo", "--once"]) == 0  # not locked any more
+
+
+async def test_watch_sees_what_the_drifting_sandbox_does(receiver):
+    account = SandboxAccount(seed=11, listings=80)
+    clock = [0.0]
+    account.start_drift(60.0, lambda: clock[0])  # a change a sandbox minute
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    watcher = make_watcher(app, [WebhookChannel(receiver.url)])
+    try:
+        await watcher.round()
+        receiver.bodies.clear()
+        clock[0] = 60.0 * 12
+        result = await watcher.round()
+        touched = {sku for _, _, sku in account.drift.log}
+        kinds = {e.kind for e in result.events}
+        assert "BECAME_INACTIVE" in kinds
+        assert kinds <= {"BECAME_INACTIVE", "NEW_ISSUE", "RECOVERED", "AT_RISK"}
+        assert {e.sku for e in result.events} <= touched
+        assert [b["sku"] for b in receiver.bodies] == [e.sku for e in result.events]
+        for event in result.events:
+            if event.kind == "BECAME_INACTIVE":
+                assert event.payload["main_cause"] and event.payload["fix"]
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()

@@ -106,6 +106,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="a few listings carry attacker-written text: escape sequences, bidi, markup",
     )
+    serve.add_argument(
+        "--drift",
+        type=float,
+        default=0.0,
+        metavar="EVENTS_PER_HOUR",
+        help="the account changes by itself this many times an hour of sandbox time: "
+        "listings sell out and are restocked, get suppressed and lifted, get exemptions that "
+        "expire, the late shipment rate crosses Amazon's target (deterministic per --seed; "
+        "default 0: none)",
+    )
     serve.add_argument("--verbose", action="store_true", help="log each request to stderr")
     return parser
 
@@ -123,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
         faults=faults,
         patch_delay=args.patch_delay,
         forbidden=forbidden,
+        drift=args.drift,
     )
     if unknown := sorted(forbidden - app.operations):
         served = ", ".join(sorted(app.operations))
@@ -164,6 +175,8 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--time-scale must be a positive number, not {args.time_scale:g}")
     if not (math.isfinite(args.patch_delay) and args.patch_delay >= 0):
         raise UsageError(f"--patch-delay must be 0 or more seconds, not {args.patch_delay:g}")
+    if not (math.isfinite(args.drift) and 0 <= args.drift <= 36_000):
+        raise UsageError(f"--drift must be between 0 and 36000 changes an hour, not {args.drift:g}")
     try:
         sandbox_marketplace(args.marketplace)
     except ValueError:

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from asin_tui.watch import RoundResult, Watcher
 
 DEFAULT_INTERVAL = 15.0  # minutes between rounds
+#: `watch --demo`: the demo account drifts gently (changes an hour), so there is something
+#: to see; the same day, every run sees the same changes (sandbox/drift.py)
+DEMO_DRIFT_PER_HOUR = 4.0
 EXIT_EVENTS = 1
 EXIT_ERROR = 2
 
@@ -132,12 +135,12 @@ def _targets(args: argparse.Namespace) -> list[Target]:
         from asin_tui.service import demo_profile
 
         return [(demo_profile(getattr(args, "scenario", "default")), "ATVPDKIKX0DER", None)]
-    if getattr(args, "scenario", None):
+    if getattr(args, "scenario", "default") != "default":
         raise UsageError("--scenario only applies to --demo")
     config = load_config()
     if warning := exposure_warning(config.path):
         print(f"asin-tui: warning: {warning}", file=sys.stderr)
-    names = args.profiles or [None]
+    names = args.profiles or [getattr(args, "profile", None)]  # `asin-tui --profile X watch`
     wanted = marketplace_option(args)
     targets: list[Target] = []
     for name in dict.fromkeys(names):
@@ -220,7 +223,8 @@ def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
     if profile is None:
         from asin_tui.demo import open_demo_service
 
-        service = open_demo_service(scenario=getattr(args, "scenario", "default"))
+        scenario = getattr(args, "scenario", "default")
+        service = open_demo_service(scenario=scenario, drift=DEMO_DRIFT_PER_HOUR)
     else:
         service = AccountService.for_profile(profile)
     alerts = profile.alerts if profile is not None else None

@@ -42,10 +42,12 @@ from asin_tui.sandbox import journal, rules, schemas, views
 from asin_tui.sandbox.catalog import (
     IMAGE_SIZE,
     Params,
+    Policy,
     Record,
     attributes_of,
     deep_copy,
 )
+from asin_tui.sandbox.drift import Drift
 from asin_tui.sandbox.marketplaces import Marketplace, sandbox_marketplace
 from asin_tui.sandbox.messages import language_of
 from asin_tui.sandbox.patching import apply_patches, parse_patch_body
@@ -144,6 +146,33 @@ class SandboxAccount:
         #: One-line messages for the user about how the account was loaded (a journal that
         #: had to be set aside, fixes that will not be kept); empty when all went well.
         self.notices: list[str] = []
+        #: sandbox/drift.py: the account's own changes over time (None: it does not drift)
+        self.drift: Drift | None = None
+        self.late_shipment_strain = 0.0  # share of orders shipped late on top (drift)
+
+    def start_drift(self, per_hour: float, clock: Callable[[], float]) -> None:
+        """Let the account change by itself, ``per_hour`` changes an hour read on ``clock``
+        (sandbox seconds since the drift started): sandbox/drift.py."""
+        self.drift = Drift(per_hour, clock, self.seed)
+        self.drift.advance(self)
+
+    def records(self) -> list[Record]:
+        """The seller's SKUs, in catalog order (for the drift)."""
+        return list(self._records)
+
+    def document(self, record: Record) -> dict[str, Any]:
+        """The listing's attributes as they will be once its pending changes are processed."""
+        return self._document(record)
+
+    def replace_document(self, record: Record, attributes: dict[str, Any]) -> None:
+        """The seller changed the listing outside SP-API (Seller Central, a sale): now."""
+        self._apply(record, attributes, self.now())
+
+    def set_policy(self, record: Record, policy: Policy | None) -> None:
+        """Amazon enforces (or lifts) a policy on the listing."""
+        record.policy = policy
+        record.last_updated = max(self.now(), record.created)
+        self._forget(record)
 
     def now(self) -> datetime:
         return self._fixed_now or datetime.now(UTC)
@@ -159,7 +188,10 @@ class SandboxAccount:
 
     def settle(self) -> None:
         """Apply every ACCEPTED change whose processing delay has passed (the HTTP app calls
-        this before each answer, so every operation sees the same account)."""
+        this before each answer, so every operation sees the same account); a drifting
+        account makes the changes that are due first."""
+        if self.drift is not None:
+            self.drift.advance(self)
         if not self._pending:
             return
         now = self._processing_clock()
@@ -571,7 +603,12 @@ class SandboxAccount:
         status, healthy order metrics, and one policy section per kind of policy issue the
         listings carry (BAD with their count; policies are Amazon's facts, no patch lifts one)."""
         return views.account_health_report(
-            self._records, self.marketplace, self.account_status, self._today, self.seed
+            self._records,
+            self.marketplace,
+            self.account_status,
+            self._today,
+            self.seed,
+            self.late_shipment_strain,
         )
 
     # ---------------------------------------------------------------- ground truth

@@ -80,6 +80,9 @@ class SandboxApp:
         patch_delay: sandbox seconds between a patch being ACCEPTED and the listing changing
             (Amazon processes submissions asynchronously); 0 applies it at once. Divided by
             ``time_scale`` in real time, like every sandbox duration.
+        drift: changes an hour of sandbox time the account makes by itself (listings going
+            out of stock, suppressed, exempted until a date, account health moving:
+            sandbox/drift.py); 0: none.
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class SandboxApp:
         on_accepted_patch: Callable[[], None] | None = None,
         patch_delay: float = 0.0,
         forbidden: frozenset[str] | set[str] = frozenset(),
+        drift: float = 0.0,
     ) -> None:
         if not (math.isfinite(time_scale) and time_scale > 0):
             raise ValueError(f"time_scale must be a positive finite number, not {time_scale!r}")
@@ -102,6 +106,9 @@ class SandboxApp:
         self.time_scale = time_scale
         self.patch_delay = patch_delay
         account.configure_processing(patch_delay, lambda: clock() * time_scale)
+        if drift:  # changes an hour of sandbox time, from now (sandbox/drift.py)
+            started = clock()
+            account.start_drift(drift, lambda: (clock() - started) * time_scale)
         ctx = SandboxContext(account, time_scale, clock, wall_clock)
         tokens = AccessTokens(account.seller_id, wall_clock)
         limiter = RateLimiter(USAGE_PLANS, time_scale=time_scale, clock=clock)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -72,13 +73,19 @@ def demo_account_path(scenario: str = "default") -> Path:
 
 
 def demo_app(
-    reset: bool = False, *, patch_delay: float | None = None, scenario: str = "default"
+    reset: bool = False,
+    *,
+    patch_delay: float | None = None,
+    scenario: str = "default",
+    drift: float = 0.0,
 ) -> SandboxApp:
     """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
     earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh.
     ``patch_delay`` (default ``DEMO_PATCH_DELAY``) is how long an ACCEPTED patch takes to
     show; ``scenario`` ("vacation": the seller's account in vacation mode) is an account of its
-    own, with its own saved fixes.
+    own, with its own saved fixes. ``drift`` (changes an hour, sandbox/drift.py) lets the
+    account change by itself on the wall clock from midnight UTC, so every process that opens
+    the demo the same day sees the same changes so far (`watch --demo`).
 
     A data folder that cannot be used (not a folder, no permission, a full disk) does not
     stop the demo: it runs in memory, and ``app.account.notices`` says the fixes won't be
@@ -95,5 +102,14 @@ def demo_app(
         account = SandboxAccount(scenario=scenario)
         reason = exc.strerror or str(exc)
         account.notices.append(f"demo fixes won't be kept: {path.parent}: {reason}")
-        return SandboxApp(account, patch_delay=delay)
-    return SandboxApp(account, on_accepted_patch=lambda: account.save(path), patch_delay=delay)
+        return _drifting(SandboxApp(account, patch_delay=delay), drift)
+    app = SandboxApp(account, on_accepted_patch=lambda: account.save(path), patch_delay=delay)
+    return _drifting(app, drift)
+
+
+def _drifting(app: SandboxApp, drift: float) -> SandboxApp:
+    if drift:
+        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight.timestamp()
+        app.account.start_drift(drift, lambda: time.time() - start)
+    return app

@@ -9,6 +9,7 @@ flat file documented for the report type and accountHealthReport-2020-11-18.json
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -395,12 +396,19 @@ SECTION_OF_POLICY_CODE = {
 
 
 def account_health_report(
-    records: Iterable[Record], mp: Marketplace, status: str, today: datetime, seed: int
+    records: Iterable[Record],
+    mp: Marketplace,
+    status: str,
+    today: datetime,
+    seed: int,
+    late_strain: float = 0.0,
 ) -> dict[str, Any]:
     """The Account Health document for the seller's one marketplace.
 
     Order metrics are drawn from the seed (healthy, within Amazon's targets); each policy
-    section counts the listings that carry a policy issue of its kind, BAD when any do."""
+    section counts the listings that carry a policy issue of its kind, BAD when any do.
+    ``late_strain`` adds that share of the orders to the late shipments (a drifting account's
+    bad month: sandbox/drift.py)."""
     records = list(records)
     rng = random.Random(f"account-health/{seed}/{mp.code}")
     codes = [r.policy.code for r in records if r.policy]
@@ -409,7 +417,7 @@ def account_health_report(
     orders = max(30, len(records) * rng.randrange(3, 9))  # orders in the last 30 days
     metrics: dict[str, Any] = {
         "marketplaceId": mp.marketplace_id,
-        **_order_metrics(rng, today, orders),
+        **_order_metrics(rng, today, orders, late_strain),
         "warningStates": [{"warningType": "spammingSellerMessaging", "status": "NONE"}],
         "accountHealthRating": _health_rating("GREAT" if status == "NORMAL" else "WARNED", today),
     }
@@ -428,7 +436,9 @@ def account_health_report(
     }
 
 
-def _order_metrics(rng: random.Random, today: datetime, orders: int) -> dict[str, Any]:
+def _order_metrics(
+    rng: random.Random, today: datetime, orders: int, late_strain: float = 0.0
+) -> dict[str, Any]:
     shipments = orders - rng.randrange(0, max(1, orders // 50))
     units = orders + rng.randrange(0, orders // 3 + 1)
     return {
@@ -440,7 +450,8 @@ def _order_metrics(rng: random.Random, today: datetime, orders: int) -> dict[str
             "lateInvoice": {"count": 0, "status": "NONE"},
         },
         "lateShipmentRate": _rate(
-            today, 30, "orderCount", orders, "lateShipmentCount", rng.randrange(0, orders // 60 + 1),
+            today, 30, "orderCount", orders, "lateShipmentCount",
+            min(orders, rng.randrange(0, orders // 60 + 1) + math.ceil(orders * late_strain)),
             0.04, "LESS_THAN",
         ),
         "orderDefectRate": {

@@ -1,0 +1,135 @@
+"""The sandbox drifts: the seller's account changes by itself, as a real one does, so that
+`asin-tui watch` has something real to see (`sandbox serve --drift EVENTS_PER_HOUR`).
+
+Changes come at a steady rate on the sandbox clock (sandbox seconds: real seconds times the
+time scale), the k-th one ``k + 1`` periods after the drift started. Which change it is, and
+to which listing, is drawn from ``(seed, k)`` alone, over the account as the earlier changes
+left it: the same seed and clock give the same account. A change:
+
+- ``out_of_stock``: a merchant-fulfilled listing with stock sells out (quantity 0);
+- ``restock``: a sold-out merchant-fulfilled listing gets stock again;
+- ``suppress``: Amazon suppresses a live listing for a listing-policy issue (99300);
+- ``lift``: Amazon lifts a suppression;
+- ``exemption``: a live listing gets a policy issue Amazon exempts until a date 3–20 days on
+  (EXEMPT_UNTIL_EXPIRY_DATE), so it is at risk;
+- ``health``: the late shipment rate crosses Amazon's 4 % target (or comes back under it).
+
+Every answer still comes from the account's rules and views, so it stays valid against the
+official models. Pure: no network, no Textual.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from asin_tui.sandbox.catalog import Policy, Record
+
+if TYPE_CHECKING:
+    from asin_tui.sandbox.account import SandboxAccount
+
+KINDS = ("out_of_stock", "restock", "suppress", "lift", "exemption", "health")
+#: How far over Amazon's 4 % late shipment target a strained month goes.
+LATE_STRAIN = 0.05
+#: The most changes applied at one look (a clock far ahead does not stall an answer).
+MAX_AT_ONCE = 10_000
+POLICY_CODE = "99300"  # a listing policy issue the sandbox's rules describe
+
+
+class Drift:
+    """``per_hour`` changes an hour of sandbox time, read on ``clock`` (sandbox seconds since
+    the drift started)."""
+
+    def __init__(self, per_hour: float, clock: Callable[[], float], seed: int) -> None:
+        if not per_hour > 0:
+            raise ValueError(f"the drift must be more than 0 changes an hour, not {per_hour!r}")
+        self.period = 3600.0 / per_hour
+        self.clock = clock
+        self.seed = seed
+        self.applied = 0  # changes made so far
+        self.log: list[tuple[int, str, str]] = []  # the last changes: (k, kind, sku or "")
+
+    def advance(self, account: SandboxAccount) -> None:
+        """Make every change that is due by now."""
+        due = min(int(max(0.0, self.clock()) // self.period), self.applied + MAX_AT_ONCE)
+        while self.applied < due:
+            self._change(account, self.applied)
+            self.applied += 1
+
+    def _change(self, account: SandboxAccount, k: int) -> None:
+        rng = random.Random(f"drift/{self.seed}/{k}")
+        start = rng.randrange(len(KINDS))
+        for kind in KINDS[start:] + KINDS[:start]:  # the drawn kind, else the next that can
+            if kind == "health":
+                account.late_shipment_strain = 0.0 if account.late_shipment_strain else LATE_STRAIN
+                self._note(k, kind, "")
+                return
+            candidates = [r for r in account.records() if _fits(account, r, kind)]
+            if candidates:
+                record = rng.choice(candidates)
+                _apply(account, record, kind, rng)
+                self._note(k, kind, record.sku)
+                return
+
+    def _note(self, k: int, kind: str, sku: str) -> None:
+        self.log.append((k, kind, sku))
+        del self.log[:-100]  # a drift that runs for weeks keeps only the last changes
+
+
+def _plain(record: Record) -> bool:
+    """A listing a drift may touch: a whole, merchant-fulfilled, non-parent one."""
+    return not (
+        record.fba
+        or record.is_parent
+        or record.incomplete
+        or record.catalog_removed
+        or record.closed
+        or record.vacation
+        or not record.has_offer
+    )
+
+
+def _fits(account: SandboxAccount, record: Record, kind: str) -> bool:
+    if not _plain(record):
+        return False
+    if kind == "lift":
+        policy = record.policy
+        return policy is not None and not policy.exempt and policy.exempt_days is None
+    if record.policy is not None:
+        return False
+    quantity = mfn_quantity(account, record)
+    if kind == "out_of_stock":
+        return quantity is not None and quantity > 0
+    if kind == "restock":
+        return quantity == 0
+    return quantity is not None and quantity > 0  # suppress, exemption: a live listing
+
+
+def mfn_quantity(account: SandboxAccount, record: Record) -> int | None:
+    """The merchant-fulfilled quantity the listing's document carries (None: none)."""
+    for entry in account.document(record).get("fulfillment_availability") or ():
+        if isinstance(entry, dict) and entry.get("fulfillment_channel_code") == "DEFAULT":
+            quantity = entry.get("quantity")
+            return quantity if isinstance(quantity, int) else None
+    return None
+
+
+def _apply(account: SandboxAccount, record: Record, kind: str, rng: random.Random) -> None:
+    if kind in ("out_of_stock", "restock"):
+        quantity = 0 if kind == "out_of_stock" else rng.randint(5, 40)
+        document: dict[str, Any] = account.document(record)
+        document["fulfillment_availability"] = [
+            {**entry, "quantity": quantity}
+            if entry.get("fulfillment_channel_code") == "DEFAULT"
+            else entry
+            for entry in document["fulfillment_availability"]
+        ]
+        account.replace_document(record, document)
+    elif kind == "suppress":
+        account.set_policy(record, Policy(POLICY_CODE, "LISTING_SUPPRESSED"))
+    elif kind == "lift":
+        account.set_policy(record, None)
+    elif kind == "exemption":
+        days = rng.randint(3, 20)
+        account.set_policy(record, Policy(POLICY_CODE, "LISTING_SUPPRESSED", exempt_days=days))
