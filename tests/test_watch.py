@@ -291,3 +291,28 @@ async def test_watch_sees_what_the_drifting_sandbox_does(receiver):
     finally:
         await watcher.service.aclose()
         watcher.store.close()
+
+
+async def test_a_wait_on_amazon_past_its_recheck_date_is_overdue_once(app):
+    from datetime import UTC, datetime, timedelta
+
+    from asin_tui.store.progress import Outcome, ProgressStore
+
+    watcher = make_watcher(app)
+    try:
+        await watcher.round()
+        sku = out_of_stock_sku(app)
+        store = ProgressStore(watcher.profile, watcher.service.marketplace_id)
+        due = datetime.now(UTC) - timedelta(hours=2)
+        store.update(
+            sku,
+            lambda p: p.set_outcome(Outcome.WAITING, waiting_for="inbound stock", recheck_at=due),
+        )
+        [event] = (await watcher.round()).events
+        assert event.kind == "WAIT_OVERDUE" and event.sku == sku
+        assert "inbound stock" in event.payload["fix"]
+        assert event.payload["state_after"] == "INACTIVE"
+        assert (await watcher.round()).events == []  # told once per re-check date
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()

@@ -348,8 +348,30 @@ def _describe(profile: Profile, *, is_default: bool) -> list[str]:
             rows.append((key, f"{credentials.shown(key)}  (from {credentials.sources[key]})"))
         else:
             rows.append((key, f"not set: set {credential_hint(profile.name, key)}"))
+    rows.append(("alerts", _alerts_text(profile)))
     title = f"[profiles.{profile.name}]" + ("  (default)" if is_default else "")
     return [title, *(f"  {key:<18} {value}" for key, value in rows)]
+
+
+def _alerts_text(profile: Profile) -> str:
+    """Which channels `watch` sends through (the webhook URL and the SMTP password are
+    secrets: named, never shown)."""
+    alerts = profile.alerts
+    if alerts is None:
+        return "none (watch prints events on stdout only)"
+    channels = []
+    if alerts.webhook_url:
+        channels.append("webhook")
+    if alerts.smtp_host:
+        password = "password set" if alerts.smtp_password else "no password"
+        channels.append(
+            f"e-mail via {alerts.smtp_host}:{alerts.smtp_port} to {', '.join(alerts.mail_to)}"
+            f" ({password})"
+        )
+    if alerts.command:
+        channels.append(f"command {alerts.command[0]}")
+    risk = f"at risk: exemption ≤ {alerts.exemption_days} d, MFN qty ≤ {alerts.mfn_quantity}"
+    return "; ".join([*channels, risk]) if channels else f"no channel; {risk}"
 
 
 def _warn_if_readable_by_others(config: Config) -> None:

@@ -243,3 +243,18 @@ def test_a_bad_alerts_key_is_one_line_naming_it(table, message):
         load_config(environ={})
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert "profiles.a.alerts." in str(caught.value)
+
+
+def test_config_show_names_the_alert_channels_but_never_the_webhook_url_or_password(capsys):
+    from asin_tui import cli
+
+    write(
+        ALERTS_PROFILE + "[profiles.a.alerts]\n"
+        'webhook_url = "https://hooks.example.com/services/T0/B0/SECRETPART"\n'
+        'smtp_host = "smtp.example.com"\nmail_from = "a@example.com"\n'
+        'mail_to = "b@example.com"\nsmtp_password = "file-password-q7z9"\n'
+    )
+    assert cli.main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "webhook" in out and "e-mail via smtp.example.com:587 to b@example.com" in out
+    assert "SECRETPART" not in out and "file-password" not in out and "q7z9" not in out
