@@ -416,7 +416,7 @@ def _table_footer(
 
 
 def _account_line(account: AccountHealth) -> str:
-    """The account-level gate, said once under the table (DOMAIN.md §3 row 15)."""
+    """The account-level gate, said once under the table (docs/INACTIVE_CAUSES.md row 15)."""
     counters = account.counters_text()
     parts = [
         f"ACCOUNT {account.status}: resolve it in Seller Central → Account Health "

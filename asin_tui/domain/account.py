@@ -1,4 +1,4 @@
-"""Account-level causes seen across listings (DOMAIN.md §3 row 15): what no single listing
+"""Account-level causes seen across listings (docs/INACTIVE_CAUSES.md row 15): what no single listing
 shows. Holiday (vacation) mode is not exposed by the Selling Partner API; it shows as many
 merchant-fulfilled listings that have stock and a price going unbuyable at once with no issue.
 Said once for the account, not as hundreds of separate causes. Pure: no I/O.

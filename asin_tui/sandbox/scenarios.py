@@ -168,7 +168,7 @@ def _catalog_removed(r: Record, rng: random.Random) -> None:
 
 def _reclassified(r: Record, rng: random.Random) -> None:
     """Amazon moved the ASIN to another product type; its requirements surface as a
-    missing attribute on the listing (DOMAIN §3 row 14)."""
+    missing attribute on the listing (docs/INACTIVE_CAUSES.md row 14)."""
     r.catalog_product_type = rng.choice([t for t in schemas.PRODUCT_TYPES if t != r.product_type])
 
 

@@ -1,6 +1,6 @@
 """The untidy account: the variety a real seller's answers have, on by default.
 
-Real SP-API answers are messier than a generator's first draft (DOMAIN notes, Amazon's own
+Real SP-API answers are messier than a generator's first draft (docs/SANDBOX.md, Amazon's own
 sandbox examples in the Listings Items model, sellers' bodies in public threads). This pass
 gives the generated account that variety without changing what any listing's problem *is*, so
 the client is exercised on it every day (``--demo``, ``sandbox serve``); ``tidy=True`` turns it

@@ -527,7 +527,7 @@ def _order_defect_rate(
 
 def _health_rating(status: str, today: datetime) -> dict[str, Any]:
     """Both spellings: the schema requires ``ahrStatus`` but declares
-    ``accountHealthRatingStatus`` (DOMAIN.md §4.1)."""
+    ``accountHealthRatingStatus`` (docs/INACTIVE_CAUSES.md, the account gate)."""
     return {
         "ahrStatus": status,
         "accountHealthRatingStatus": status,

@@ -766,7 +766,7 @@ def parse_account_health(doc: Any, marketplace_id: str) -> AccountHealth | None:
     """The GET_V2_SELLER_PERFORMANCE_REPORT document (accountHealthReport-2020-11-18) for one
     marketplace; None when the report says nothing about that marketplace's status.
 
-    Lenient, because Amazon's own example breaks its schema (DOMAIN.md §4.1): a status outside
+    Lenient, because Amazon's own example breaks its schema (docs/INACTIVE_CAUSES.md, the account gate): a status outside
     the enum is kept (``SUSPENDED`` reads as DEACTIVATED), and every metric carrying
     ``defectsCount`` counts as a policy section whatever its name (``documentRequest`` or
     ``documentRequests``). ``policy_counters`` holds the sections whose status is BAD, with

@@ -33,7 +33,7 @@ class UsagePlan:
         return max(0, calls - self.burst) / self.rate
 
 
-# The defaults printed in each operation's description in Amazon's models (DOMAIN.md §1.1);
+# The defaults printed in each operation's description in Amazon's models (docs/SP_API_NOTES.md);
 # tests/spapi/test_ratelimit.py checks them against ../shared/spapi-models.
 PUBLISHED_PLANS: dict[str, UsagePlan] = {
     "searchListingsItems": UsagePlan(5.0, 5),

@@ -24,7 +24,7 @@ incomplete SKUs — still fall in one), recursively until each window fits.
 them 20 at a time with searchListingsItems(identifiers=...).
 
 A sync also follows the Account Health report (GET_V2_SELLER_PERFORMANCE_REPORT, the
-account-level gate of DOMAIN.md §7) alongside the listings, and never waits for it: Amazon
+account gate of docs/INACTIVE_CAUSES.md) alongside the listings, and never waits for it: Amazon
 takes minutes to prepare one. It looks at the report an earlier sync requested (or requests
 one), at most HEALTH_CHECKS times while the listings are still being fetched; once they are
 done the sync returns, and a report Amazon is still preparing is handed back as
@@ -207,7 +207,7 @@ def catalog_removed(listing: Listing) -> bool:
 
 def flags_missing_attributes(listing: Listing) -> bool:
     """Amazon flags missing attributes here: the catalog may have reclassified the item
-    (its product type now requires them: DOMAIN.md §3 row 14)."""
+    (its product type now requires them: docs/INACTIVE_CAUSES.md row 14)."""
     return any("MISSING_ATTRIBUTE" in issue.categories for issue in listing.issues_here())
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from asin_tui.domain.models import AccountHealth, ListingRecord, Severity, State
 
-#: Account Health statuses that hold every listing back (DOMAIN.md: the account gate).
+#: Account Health statuses that hold every listing back (docs/INACTIVE_CAUSES.md, the account gate).
 BLOCKING_ACCOUNT_STATUSES = frozenset({"AT_RISK", "DEACTIVATED"})
 
 

@@ -1,4 +1,4 @@
-"""Account-level causes (issue 10, DOMAIN.md §3 row 15): many merchant-fulfilled listings with
+"""Account-level causes (issue 10, docs/INACTIVE_CAUSES.md row 15): many merchant-fulfilled listings with
 stock and a price, unbuyable with no issue, are ONE account cause (holiday mode), not many."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The account-level gate end to end in the domain: the sandbox's Account Health document,
 parsed as sync parses it, drives the diagnosis (ACCOUNT first) and the wizard's Policy step
-(the policy counters, DOMAIN.md §3 rows 8 and 15)."""
+(the policy counters, docs/INACTIVE_CAUSES.md rows 8 and 15)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import pytest
 
 from asin_tui.sandbox.ratelimit import RateLimiter, UsagePlan, rate_limit_header
 
-# (operation, published rate, published burst, path, query) - DOMAIN.md §1.1
+# (operation, published rate, published burst, path, query) - docs/SP_API_NOTES.md
 OPERATIONS = [
     ("searchListingsItems", 5.0, 5, "/listings/2021-08-01/items/{seller}", "{mp}"),
     ("getListingsItem", 5.0, 10, "/listings/2021-08-01/items/{seller}/SKU-0001", "{mp}"),

@@ -1,7 +1,7 @@
 """python-amazon-sp-api's own clients, unmodified, against the sandbox served on loopback.
 
 Every flow runs twice: with the sync clients (``sp_api.api``) and the async ones
-(``sp_api.asyncio.api``). Only the LWA host is redirected, the way DOMAIN.md §2.6 documents:
+(``sp_api.asyncio.api``). Only the LWA host is redirected, the way docs/SP_API_NOTES.md describes:
 a subclass of the library's AccessTokenClient with ``scheme = "http://"``.
 """
 

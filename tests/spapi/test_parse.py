@@ -352,7 +352,7 @@ BR = "A2Q3Y263D00KWC"
 
 
 def _official_example(models_dir: Path) -> dict:
-    """The example document in Amazon's own schema file (it breaks its schema, see §4.1)."""
+    """The example document in Amazon's own schema file (it breaks its schema: docs/INACTIVE_CAUSES.md, the account gate)."""
     (example,) = json.loads((models_dir / ACCOUNT_HEALTH_MODEL).read_text())["examples"]
     return example
 

@@ -1,4 +1,5 @@
-"""The diagnosis rules: one function per cause of DOMAIN.md §3, run in table order.
+"""The diagnosis rules: one function per cause of docs/INACTIVE_CAUSES.md,
+run in the order listed here.
 
 Each rule reads a ``Context`` (the evidence plus facts derived once) and what the rules before
 it found, and returns ``Found`` items: a ``Finding`` plus its ``Impact``, which orders findings

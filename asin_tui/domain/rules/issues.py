@@ -1,4 +1,4 @@
-"""Rows 4–10 of DOMAIN.md §3 as SP-API issues show them: a table of issue kinds keyed on
+"""Rows 4–10 of docs/INACTIVE_CAUSES.md as SP-API issues show them: a table of issue kinds keyed on
 categories, enforcement actions and attribute names (the issue ``code`` only adds detail), and
 the exemption logic that turns an enforcement into in force / at risk / exempt.
 """

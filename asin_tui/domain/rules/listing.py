@@ -1,4 +1,4 @@
-"""Listing-level rules (DOMAIN.md §3 rows 7, 10–15): account health, incomplete SKUs,
+"""Listing-level rules (docs/INACTIVE_CAUSES.md rows 7, 10–15): account health, incomplete SKUs,
 variation parents, catalog and restrictions checks, price band, missing price, required
 attributes from the product type schema, product type changes.
 """

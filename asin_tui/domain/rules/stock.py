@@ -1,4 +1,4 @@
-"""Stock rules (DOMAIN.md §3 rows 1–3) and the fallbacks that make sure a listing that
+"""Stock rules (docs/INACTIVE_CAUSES.md rows 1–3) and the fallbacks that make sure a listing that
 cannot be bought, or is hidden, always has a finding saying so (row 16).
 """
 
