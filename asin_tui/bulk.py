@@ -45,17 +45,21 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import csv
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
-from asin_tui.domain.bulk import RowDraft, RowOutcome, draft_row
+from asin_tui.domain.bulk import SKU, RowDraft, RowOutcome, draft_row
 from asin_tui.domain.models import Diagnosis, Evidence
 from asin_tui.domain.outcomes import OutcomeKind, outcome_options, processing
+from asin_tui.domain.text import visible
 from asin_tui.domain.wizard import build_plan
+from asin_tui.render import spreadsheet_value
 from asin_tui.service import AccountService, SubmissionResult, UnknownSku
 from asin_tui.spapi.errors import AuthError, SpApiError, Throttled
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
@@ -73,11 +77,14 @@ from asin_tui.store.progress import (
 
 __all__ = [
     "NO_ANSWER",
+    "BadCsv",
     "BulkFix",
     "BulkProgress",
     "BulkRow",
+    "CsvTable",
     "RowOutcome",
     "RowResult",
+    "read_csv",
 ]
 
 #: How long a submit without a recorded answer may still be processing at Amazon (which
@@ -578,3 +585,90 @@ def _refused(result: RowResult, why: str, column: str | None = None) -> RowResul
 def _failed(result: RowResult, why: str) -> RowResult:
     result.outcome, result.reason = RowOutcome.FAILED, why
     return result
+
+
+# ---------------------------------------------------------------------- the values CSV
+
+MAX_NAMED = 20  # file errors listed before "and N more"
+
+
+class BadCsv(ValueError):
+    """A values CSV cannot be used; the message names every line and column at fault."""
+
+
+@dataclass(frozen=True, slots=True)
+class CsvTable:
+    path: Path
+    columns: tuple[str, ...]  # the value columns (without sku), as in the header
+    rows: tuple[BulkRow, ...]
+
+
+def read_csv(path: Path) -> CsvTable:
+    """The rows of a values CSV (``asin-tui fix``'s, the bulk wizard's) (BOM, CRLF and spreadsheet-defused cells understood); BadCsv
+    for a file that cannot be a batch (no sku column, a duplicate column or SKU, a row with
+    more cells than the header)."""
+    name = visible(str(path))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = [(n, row) for n, row in _records(handle)]
+    except UnicodeDecodeError as exc:
+        raise BadCsv(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise BadCsv(f"{name}: not a readable CSV: {exc}") from None
+    if not records:
+        raise BadCsv(f"{name}: empty file: the first line must be the header (sku,…)")
+    header_line, header = records[0]
+    header = [cell.strip() for cell in header]
+    errors: list[str] = []
+    if SKU not in header:
+        raise BadCsv(f"{name} line {header_line}: the header has no 'sku' column")
+    seen: set[str] = set()
+    for index, column in enumerate(header, 1):
+        if not column:
+            errors.append(f"line {header_line}, column {index}: the header cell is empty")
+        elif column in seen:
+            errors.append(f"line {header_line}, column {visible(column)!r}: given twice")
+        seen.add(column)
+    rows: list[BulkRow] = []
+    skus: dict[str, int] = {}
+    for line, cells in records[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line
+        if len(cells) > len(header):
+            errors.append(f"line {line}: {len(cells)} cells, the header has {len(header)} columns")
+            continue
+        cells = [spreadsheet_value(cell) for cell in cells] + [""] * (len(header) - len(cells))
+        values = dict(zip(header, cells, strict=True))
+        sku = values.pop(SKU).strip()
+        if not sku:
+            errors.append(f"line {line}, column 'sku': empty")
+            continue
+        if sku in skus:
+            errors.append(
+                f"line {line}, column 'sku': {visible(sku)!r} is on line {skus[sku]} already"
+            )
+            continue
+        skus[sku] = line
+        rows.append(BulkRow(sku, values, line))
+    if errors:
+        raise BadCsv(errors_text(name, errors))
+    if not rows:
+        raise BadCsv(f"{name}: no rows under the header: nothing to fix")
+    return CsvTable(path, tuple(c for c in header if c != SKU), tuple(rows))
+
+
+def _records(handle: TextIO) -> list[tuple[int, list[str]]]:
+    """(first line number, cells) of each CSV record."""
+    reader = csv.reader(handle, strict=True)
+    found = []
+    start = 1
+    for cells in reader:
+        found.append((start, cells))
+        start = reader.line_num + 1
+    return found
+
+
+def errors_text(name: str, errors: Sequence[str]) -> str:
+    more = len(errors) - MAX_NAMED
+    shown = "; ".join(errors[:MAX_NAMED]) + (f"; and {more} more" if more > 0 else "")
+    return f"{name}: {shown}; nothing was sent"

@@ -432,3 +432,12 @@ def _counts(records: Sequence[ListingRecord]) -> dict[str, int]:
     for r in records:
         counts[r.state.value] += 1
     return counts
+
+
+def render_removal_csv(rows: Iterable[Sequence[object]], columns: Sequence[str]) -> str:
+    """The removal-order list (domain.causes.removal_rows) as CSV: text cells defused as in
+    ``report --format csv``, numbers as they are."""
+    text = spreadsheet_text
+    lines = [_csv_row(columns)]
+    lines += [_csv_row([text(c) if isinstance(c, str) else c for c in row]) for row in rows]
+    return "".join(lines)

@@ -1,6 +1,6 @@
 """Make screenshots/*.svg of the real app on the demo account: list, detail, help, welcome, wizard.
 
-    python scripts/screenshots.py [--out screenshots] [--size 120x40]
+    python scripts/screenshots.py [--out screenshots] [--size 120x40] [--only bulk-grid ...]
 
 Runs headless against a fresh demo account in throwaway config/cache/data folders (your own
 asin-tui state is never read or touched), waits for the first sync, then saves each screen.
@@ -28,12 +28,19 @@ def isolate(home: Path) -> None:
     os.environ["HOME"] = str(home)
 
 
+ONLY: set[str] = set()  # --only: the shots to write (empty: all)
+
+
 async def shoot(app, size, out: Path, shots: list[tuple[str, Callable[..., Awaitable]]]) -> None:
+    if ONLY and not ONLY & {name for name, _ in shots}:
+        return  # none of these is asked for: the app is not even started
     async with app.run_test(size=size) as pilot:
         await settled(pilot)
         for name, step in shots:
             await step(pilot)
             await settled(pilot)
+            if ONLY and name not in ONLY:
+                continue
             app.save_screenshot(filename=f"{name}.svg", path=str(out))
             print(f"wrote {out / name}.svg")
 
@@ -73,6 +80,36 @@ async def main(out: Path, size: tuple[int, int]) -> None:
     )
     await shoot(make_app(None, demo_factory=demo), size, out, [("welcome", press())])
     await shoot(make_app(demo, progress_loader=saved_progress), size, out, wizard_shots())
+    await shoot(make_app(demo, progress_loader=saved_progress), size, out, bulk_shots())
+
+
+# ------------------------------------------------------------------ bulk fix (issue 13)
+def bulk_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
+    """The cause view, then the bulk grid for the out-of-stock listings: a quantity typed
+    and filled down, a handling time for all, validated with Amazon (each row's answer)."""
+
+    async def highlight(pilot) -> None:
+        from textual.widgets import OptionList
+
+        causes = pilot.app.screen
+        causes.query_one(OptionList).highlighted = next(
+            i for i, c in enumerate(causes.causes) if c.label == "Out of stock"
+        )
+
+    async def fill(pilot) -> None:
+        from textual.widgets import DataTable
+
+        grid = pilot.app.screen.query_one(DataTable)
+        for column, value, spread in (("quantity", "24", "d"), ("handling_time", "2", "a")):
+            grid.move_cursor(row=0, column=list(grid.columns).index(column))
+            await pilot.press("enter", *value, "enter", spread)
+            await settled(pilot)
+        await pilot.press("p")
+
+    return [
+        ("causes", chain(press("v"), highlight)),
+        ("bulk-grid", chain(press("b"), fill)),
+    ]
 
 
 # ------------------------------------------------------------------ wizard (reactivation wizard helper)
@@ -165,7 +202,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--size", default="120x40")
+    parser.add_argument("--only", nargs="+", default=[], metavar="NAME", help="these shots only")
     args = parser.parse_args()
+    ONLY.update(args.only)
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="asin-tui-shots-") as home:
         isolate(Path(home))

@@ -120,7 +120,7 @@ timeout = 10
 #   list.state.suppressed list.state.catalog_removed list.state.incomplete
 #   list.state.inactive list.state.search_suppressed list.state.variation_parent
 #   list.state.active list.sort list.reverse_sort list.wizard list.export list.sync
-#   list.full_sync
+#   list.full_sync list.mark list.mark_shown list.clear_marks list.causes list.bulk
 #   table.up table.down table.first table.last table.page_up table.page_down
 #   table.open table.columns_right table.columns_left
 #   filter.clear
@@ -133,6 +133,10 @@ timeout = 10
 #   confirm.send (only keys typing cannot produce: ctrl+…, alt+…, f1…) confirm.cancel
 #   confirm.scroll_up confirm.scroll_down
 #   checkbox.tick
+#   causes.close causes.bulk
+#   bulk.leave bulk.fill_down bulk.same_for_all bulk.use_hints bulk.clear_cell
+#   bulk.load_csv bulk.validate bulk.submit bulk.resume
+#   action.copy action.write action.leave
 """
 
 

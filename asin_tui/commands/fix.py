@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import add_account_options, resolve_profile
 from asin_tui.commands._output import write_out
@@ -38,21 +36,19 @@ from asin_tui.commands.report import (
     _open_service,
     _sync,
 )
-from asin_tui.domain.bulk import OFFER_COLUMNS, SKU, RowOutcome, known_column
+from asin_tui.domain.bulk import OFFER_COLUMNS, RowOutcome, known_column
 from asin_tui.domain.change_words import marketplace_text
 from asin_tui.domain.text import json_for_terminal, visible
-from asin_tui.render import spreadsheet_value
 from asin_tui.service import NotFound, SpApiError
 from asin_tui.store.cache import CacheError
 from asin_tui.store.config import ConfigError, Profile
 from asin_tui.store.progress import ProgressError
 
 if TYPE_CHECKING:
-    from asin_tui.bulk import BulkFix, BulkRow, RowResult
+    from asin_tui.bulk import BulkFix, BulkRow, CsvTable, RowResult
     from asin_tui.service import AccountService
 
 FORMATS = ("table", "json")
-MAX_NAMED = 20  # file errors listed before "and N more"
 READ_AT_ONCE = 10  # SKUs not in the cache read side by side (the rate limiter paces them)
 CONFIRM_WORD = "yes"
 #: Outcomes of a row that was sent (or had been, by an earlier run) and taken by Amazon.
@@ -126,84 +122,22 @@ class BadFile(UsageError):
     """The CSV cannot be used; the message names every line and column at fault."""
 
 
-@dataclass(frozen=True, slots=True)
-class CsvTable:
-    path: Path
-    columns: tuple[str, ...]  # the value columns (without sku), as in the header
-    rows: tuple[BulkRow, ...]
+def errors_text(name: str, errors: Sequence[str]) -> str:
+    from asin_tui.bulk import errors_text as text
+
+    return text(name, errors)
 
 
 def read_csv(path: Path) -> CsvTable:
-    """The rows of a fix CSV (BOM, CRLF and spreadsheet-defused cells understood); BadFile
-    for a file that cannot be a batch (no sku column, a duplicate column or SKU, a row with
-    more cells than the header)."""
-    from asin_tui.bulk import BulkRow
+    """The rows of a fix CSV (asin_tui.bulk.read_csv: the bulk wizard reads the same files);
+    BadFile for one that cannot be a batch."""
+    from asin_tui.bulk import BadCsv
+    from asin_tui.bulk import read_csv as read
 
-    name = visible(str(path))
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = [(n, row) for n, row in _records(handle)]
-    except UnicodeDecodeError as exc:
-        raise BadFile(f"{name}: not UTF-8 text (byte {exc.start})") from None
-    except csv.Error as exc:
-        raise BadFile(f"{name}: not a readable CSV: {exc}") from None
-    if not records:
-        raise BadFile(f"{name}: empty file: the first line must be the header (sku,…)")
-    header_line, header = records[0]
-    header = [cell.strip() for cell in header]
-    errors: list[str] = []
-    if SKU not in header:
-        raise BadFile(f"{name} line {header_line}: the header has no 'sku' column")
-    seen: set[str] = set()
-    for index, column in enumerate(header, 1):
-        if not column:
-            errors.append(f"line {header_line}, column {index}: the header cell is empty")
-        elif column in seen:
-            errors.append(f"line {header_line}, column {visible(column)!r}: given twice")
-        seen.add(column)
-    rows: list[BulkRow] = []
-    skus: dict[str, int] = {}
-    for line, cells in records[1:]:
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line
-        if len(cells) > len(header):
-            errors.append(f"line {line}: {len(cells)} cells, the header has {len(header)} columns")
-            continue
-        cells = [spreadsheet_value(cell) for cell in cells] + [""] * (len(header) - len(cells))
-        values = dict(zip(header, cells, strict=True))
-        sku = values.pop(SKU).strip()
-        if not sku:
-            errors.append(f"line {line}, column 'sku': empty")
-            continue
-        if sku in skus:
-            errors.append(
-                f"line {line}, column 'sku': {visible(sku)!r} is on line {skus[sku]} already"
-            )
-            continue
-        skus[sku] = line
-        rows.append(BulkRow(sku, values, line))
-    if errors:
-        raise BadFile(_errors_text(name, errors))
-    if not rows:
-        raise BadFile(f"{name}: no rows under the header: nothing to fix")
-    return CsvTable(path, tuple(c for c in header if c != SKU), tuple(rows))
-
-
-def _records(handle: TextIO) -> list[tuple[int, list[str]]]:
-    """(first line number, cells) of each CSV record."""
-    reader = csv.reader(handle, strict=True)
-    found = []
-    start = 1
-    for cells in reader:
-        found.append((start, cells))
-        start = reader.line_num + 1
-    return found
-
-
-def _errors_text(name: str, errors: Sequence[str]) -> str:
-    more = len(errors) - MAX_NAMED
-    shown = "; ".join(errors[:MAX_NAMED]) + (f"; and {more} more" if more > 0 else "")
-    return f"{name}: {shown}; nothing was sent"
+        return read(path)
+    except BadCsv as exc:
+        raise BadFile(str(exc)) from None
 
 
 # ---------------------------------------------------------------------- running
@@ -269,7 +203,7 @@ async def _listings_known(service: AccountService, table: CsvTable) -> None:
     await asyncio.gather(*(read(row) for row in missing))
     if unknown:
         errors = [why for _, why in sorted(unknown)]
-        raise BadFile(_errors_text(visible(str(table.path)), errors))
+        raise BadFile(errors_text(visible(str(table.path)), errors))
 
 
 def _check_file(engine: BulkFix, table: CsvTable) -> None:
@@ -293,7 +227,7 @@ def _check_file(engine: BulkFix, table: CsvTable) -> None:
                 value = visible(row.values.get(column, ""))
                 errors.append(f"line {row.line}, column {visible(column)!r}: {value!r}: {why}")
     if errors:
-        raise BadFile(_errors_text(visible(str(table.path)), errors))
+        raise BadFile(errors_text(visible(str(table.path)), errors))
 
 
 def _reachable(results: Sequence[RowResult]) -> None:

@@ -78,6 +78,38 @@ def build_case_draft(
     return _APP_ID.sub(REDACTED, redact(visible(text, multiline=True)))
 
 
+def build_group_case_draft(plans: Sequence[WizardPlan], *, cause: str, now: datetime) -> str:
+    """One case draft for several listings under the same enforcement (``cause``, in the
+    cause view's words): one plan of action, each listing with its root cause, the measures
+    once, and one request naming every SKU."""
+    skus = ", ".join(p.diagnosis.sku for p in plans)
+    head = (
+        f"# Seller Support case draft: {len(plans)} listings — {cause}\n\n"
+        f"Drafted {now:%Y-%m-%d %H:%M} UTC by asin-tui. Review before sending.\n\n"
+        f"**Subject:** {len(plans)} listings not available for sale ({cause}): plan of "
+        "action and request for review\n\n"
+        "Hello Seller Support,\n\n"
+        f"the {len(plans)} listings below are not available for sale for the same reason. "
+        "Below is our plan of action: the root cause of each, and the measures we have put "
+        "in place so it does not happen again. We ask you to review them together and tell "
+        "us what is still needed to reinstate them."
+    )
+    listings = []
+    for number, plan in enumerate(plans, 1):
+        parts = [_listing_section(plan), _root_cause_section(plan, now)]
+        # each listing's sections one level down, under its own heading
+        body = re.sub(r"(?m)^(#+) ", r"#\1 ", "\n\n".join(p for p in parts if p))
+        listings.append(f"## Listing {number}: SKU {plan.diagnosis.sku}\n\n{body}")
+    request = (
+        "## Request\n\n"
+        f"Please review SKUs {skus} and reinstate them, or tell us exactly which document or "
+        "change is still missing for each.\n\nThank you."
+    )
+    sections = [head, *listings, _measures_section(plans[0]) if plans else "", request]
+    text = "\n\n".join(s for s in sections if s) + "\n"
+    return _APP_ID.sub(REDACTED, redact(visible(text, multiline=True)))
+
+
 def _header(plan: WizardPlan, now: datetime) -> str:
     d, listing = plan.diagnosis, plan.listing
     ident = f"SKU {d.sku}" + (f" / ASIN {d.asin}" if d.asin else "")

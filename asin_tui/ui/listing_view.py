@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from asin_tui.domain import codes
+from asin_tui.domain.causes import CauseKey
 from asin_tui.domain.models import ListingRecord, State, sort_key
 from asin_tui.domain.text import visible
 from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
@@ -188,6 +189,11 @@ class ListingView:
         self._index: RowIndex | None = None
         self._states: list[State] = []
         self._orders: dict[str, list[int]] = {}
+        #: the SKUs marked for a bulk action (space, `*`); kept across filters and syncs
+        self.marked: set[str] = set()
+        #: one cause's listings only (the cause view's Enter): its words and record indexes
+        self.cause: CauseKey | None = None
+        self._cause_rows: frozenset[int] | None = None
         self.set_records(records, progress)
 
     # ------------------------------------------------------------------ changes
@@ -209,6 +215,7 @@ class ListingView:
         self._index = index
         self._states = [r.state for r in self.records]
         self._orders = dict(orders or {})
+        self.cause, self._cause_rows = None, None  # its indexes were for the old records
         if in_report_order:
             self._orders["state"] = list(range(len(self.records)))
         self._refilter(narrow=False)
@@ -230,6 +237,32 @@ class ListingView:
     def set_state(self, state: State | None) -> None:
         self.state = state
         self._select_state()
+
+    def set_cause(self, cause: CauseKey | None, rows: Sequence[int] = ()) -> None:
+        """Show only the records at ``rows`` (one cause's listings, from
+        domain.causes.count_causes over these records), or every record again (None)."""
+        self.cause = cause
+        self._cause_rows = None if cause is None else frozenset(rows)
+        self._refilter(narrow=False)
+
+    # ------------------------------------------------------------------ marks
+    def toggle_mark(self, row: int) -> None:
+        sku = self.record(row).sku
+        if sku in self.marked:
+            self.marked.discard(sku)
+        else:
+            self.marked.add(sku)
+
+    def mark_shown(self) -> int:
+        """Mark every record shown; how many were not marked yet."""
+        before = len(self.marked)
+        self.marked.update(self.records[i].sku for i in self.rows)
+        return len(self.marked) - before
+
+    def marked_records(self) -> list[ListingRecord]:
+        """The marked records among the loaded ones, in display order when shown."""
+        marked = self.marked
+        return [r for r in self.records if r.sku in marked]
 
     def set_sort(self, column_key: str, reverse: bool = False) -> None:
         """Order by the column (computing its order here if no :meth:`adopt_order` brought it)."""
@@ -317,6 +350,9 @@ class ListingView:
             keys, query = self._row_index().keys, self.query
             source = self._matches if narrow else self._order()
             self._matches = [i for i in source if query in keys[i]]
+        if self._cause_rows is not None:
+            within = self._cause_rows
+            self._matches = [i for i in self._matches if i in within]
         self.counts = Counter(map(self._states.__getitem__, self._matches))
         self._select_state()
 

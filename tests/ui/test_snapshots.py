@@ -84,3 +84,44 @@ def test_list_all_partial(snap_compare, size):
 def test_list_columns_scrolled(snap_compare, size):
     """→ twice: the pinned columns stay, ← and → mark what is hidden either side."""
     assert snap_compare(account_app(), terminal_size=size, run_before=after("right", "right"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cause_view(snap_compare, size):
+    """`v`: the causes across the list with their counts, most listings first."""
+    assert snap_compare(account_app(), terminal_size=size, run_before=after("v"))
+
+
+def bulk_grid(cause: str, *values: tuple[int, str, str]):
+    """The cause view, ``cause`` highlighted, `b`; then each (row, column, text) typed into
+    the grid and filled down."""
+
+    async def run_before(pilot) -> None:
+        from textual.widgets import DataTable, OptionList
+
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        causes = pilot.app.screen
+        causes.query_one(OptionList).highlighted = next(
+            i for i, c in enumerate(causes.causes) if c.label == cause
+        )
+        await pilot.press("b")
+        await settle(pilot)
+        grid = pilot.app.screen.query_one(DataTable)
+        for row, column, text in values:
+            grid.move_cursor(row=row, column=list(grid.columns).index(column))
+            await pilot.press("enter", *text, "enter", "d")
+            await settle(pilot)
+        grid.move_cursor(row=0, column=list(grid.columns).index(values[0][1]) if values else 0)
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_bulk_grid(snap_compare, size):
+    """The bulk wizard for the out-of-stock listings: a quantity typed and filled down, each
+    row's local check in the Answer column."""
+    run_before = bulk_grid("Out of stock", (0, "quantity", "12"), (0, "handling_time", "2"))
+    assert snap_compare(account_app(), terminal_size=size, run_before=run_before)

@@ -46,6 +46,7 @@ class Confirmation:
     changes: Sequence[str]  # one sentence each: "Set quantity to 12 (was 0)"
     action: str = "Send"  # the verb on the confirm button: "Send", "Delete the offer"
     warning: str = ""  # said above the keys, e.g. "Amazon's preview said INVALID"
+    sku_label: str = "SKU"  # "SKUs" for a batch (``sku`` then names them)
 
 
 class ConfirmButton(Button, can_focus=False):
@@ -80,7 +81,7 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
         c, key = self.confirmation, confirm_key(self.app)
         with Vertical(id="send-dialog", classes="dialog"):
             yield Label(data(c.title), classes="dialog-title")
-            yield Static(data(f"SKU:          {c.sku}"), id="send-sku")
+            yield Static(data(f"{c.sku_label + ':':<14}{c.sku}"), id="send-sku")
             yield Static(data(f"Marketplace:  {c.marketplace}"), id="send-marketplace")
             with ChangesView(id="send-changes"):
                 changes = "\n".join(f"• {change}" for change in c.changes)

@@ -17,6 +17,14 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from asin_tui.domain.account import account_causes
+from asin_tui.domain.causes import (
+    CauseCount,
+    CauseKey,
+    bulk_action,
+    bulk_columns,
+    count_causes,
+    shared_causes,
+)
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.export import ExportRequest, render_export
@@ -42,6 +50,7 @@ from asin_tui.ui.messages import (
 from asin_tui.ui.presentation import datetime_text
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
+from asin_tui.ui.screens.causes import FILTER, CauseChosen, CauseScreen
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.export import ExportScreen
 from asin_tui.ui.service import ListingService, ProgressLoader
@@ -115,6 +124,47 @@ class ListScreen(WorkerScreen):
         ),
         Binding("r", "sync", "Sync", tooltip="Fetch fresh data from Amazon", id="list.sync"),
         Binding(
+            "space",
+            "mark",
+            "Mark",
+            show=False,  # the counts line says how many are marked, and `b`
+            tooltip="Mark or unmark this listing (then b fixes the marked ones together)",
+            id="list.mark",
+        ),
+        Binding(
+            "asterisk,ctrl+a",
+            "mark_shown",
+            "Mark all",
+            key_display="*",
+            show=False,
+            tooltip="Mark every listing shown (after a filter: the ones it matches)",
+            id="list.mark_shown",
+        ),
+        Binding(
+            "u",
+            "clear_marks",
+            "Unmark all",
+            show=False,
+            tooltip="Clear every mark",
+            id="list.clear_marks",
+        ),
+        Binding(
+            "v",
+            "causes",
+            "Causes",
+            show=False,  # the footer is full at 80 columns: ? and the palette list it
+            tooltip="The causes across these listings, with how many each blocks",
+            id="list.causes",
+        ),
+        Binding(
+            "b",
+            "bulk",
+            "Bulk fix",
+            show=False,  # said beside the count of marked listings
+            tooltip="Fix the marked listings together (they share a cause a patch fixes)",
+            id="list.bulk",
+        ),
+        Binding(
             "F",
             "full_sync",
             "Full sync",
@@ -133,6 +183,7 @@ class ListScreen(WorkerScreen):
         self.progress_loader = progress_loader
         self.sync_on_start = sync_on_start
         self.view = ListingView()
+        self._cause: CauseKey | None = None  # the one cause shown (the cause view's Enter)
         self.show_all = False
         self.syncing = False
         self.sync_error: str | None = None  # the last sync's failure, until the next sync
@@ -179,9 +230,18 @@ class ListScreen(WorkerScreen):
     def _refresh_rows(self, keep_sku: str | None = None) -> None:
         self.table.empty_text = self._empty_text()
         self.table.rows_changed(keep_sku=keep_sku)
-        counts = self._state_counts()
-        self.query_one(StateCounts).show(counts, self.view.state, self.show_all)
+        self._show_counts()
         self._show_scope_notice()
+
+    def _show_counts(self) -> None:
+        cause = self.view.cause.label if self.view.cause else None
+        self.query_one(StateCounts).show(
+            self._state_counts(),
+            self.view.state,
+            self.show_all,
+            marked=len(self.view.marked),
+            cause=cause,
+        )
 
     @property
     def partial(self) -> bool:
@@ -202,7 +262,7 @@ class ListScreen(WorkerScreen):
     def _state_counts(self) -> Mapping[State, int]:
         """The view's counts; the store's while only the first rows are in (they would count
         just themselves), unless a filter narrows the rows to what they match."""
-        if self._scope_counts is None or self.view.query:
+        if self._scope_counts is None or self.view.query or self.view.cause:
             return self.view.counts
         return self._scope_counts
 
@@ -210,7 +270,7 @@ class ListScreen(WorkerScreen):
         """Why the list is empty, in words (never "nothing needs attention" when nothing
         was ever fetched)."""
         if self.view.records:
-            return "No listing matches the filter. Escape clears it; 0 shows every state."
+            return "No listing matches the filter. Escape clears it (and the cause); 0 shows every state."
         if self.syncing:
             return "Nothing cached yet: fetching your listings from Amazon…"
         if self.last_sync is None:
@@ -285,6 +345,8 @@ class ListScreen(WorkerScreen):
         )
         self.rows_complete = message.complete
         self._scope_counts = message.state_counts
+        if self._cause is not None and message.complete:
+            self.count_causes(self.view.records, then=self._refilter_cause)
         self.last_sync = message.last_sync
         self.full_sync_at = message.last_full_sync
         if self.partial and self.account_total is None:
@@ -505,6 +567,10 @@ class ListScreen(WorkerScreen):
         box.value = ""
         box.remove_class("open")
         self.table.focus()
+        if self._cause is not None:  # Escape also leaves the one cause shown
+            self._cause = None
+            self.view.set_cause(None)
+            self._refresh_rows(keep_sku=self.table.current.sku if self.table.current else None)
 
     # ------------------------------------------------------------------ scope, state, sort
     def action_toggle_scope(self) -> None:
@@ -579,6 +645,101 @@ class ListScreen(WorkerScreen):
     def on_listing_changed(self, message: ListingChanged) -> None:
         """A listing changed elsewhere (the wizard): re-read rows and wizard progress."""
         self.load_cache()
+
+    # ------------------------------------------------------------------ marks
+    def action_mark(self) -> None:
+        """Space: mark or unmark the listing under the cursor, then go to the next one."""
+        if self.table.current is None:
+            return
+        self.view.toggle_mark(self.table.cursor_row)
+        self.table.marks_changed()
+        self.table.action_cursor_down()
+        self._show_counts()
+
+    def action_mark_shown(self) -> None:
+        added = self.view.mark_shown()
+        self.table.marks_changed()
+        self._show_counts()
+        self.notify(f"Marked {added} more: {len(self.view.marked)} marked", timeout=3)
+
+    def action_clear_marks(self) -> None:
+        self.view.marked.clear()
+        self.table.marks_changed()
+        self._show_counts()
+
+    # ------------------------------------------------------------------ causes
+    def action_causes(self) -> None:
+        if not self.rows_complete:
+            self.notify("Still reading the local cache: the causes in a moment", timeout=3)
+            return
+        self.count_causes(self.view.records, then=self._show_causes)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="causes",
+        exit_on_error=False,
+        description="count the causes",
+    )
+    def count_causes(self, records: list[ListingRecord], then) -> None:
+        """domain.causes.count_causes off the UI thread (100,000 rows: a fraction of a s)."""
+        counted = count_causes(records)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(then, records, counted)
+
+    def _show_causes(self, records: list[ListingRecord], counted: list[CauseCount]) -> None:
+        if records is not self.view.records or self.app.screen is not self:
+            return  # new rows came meanwhile, or keys typed ahead opened another screen
+        scope = "every listing" if self.show_all else "listings needing attention"
+        self.app.push_screen(CauseScreen(counted, scope), self._cause_chosen)
+
+    def _cause_chosen(self, chosen: CauseChosen | None) -> None:
+        if chosen is None:
+            return
+        if chosen.what == FILTER:
+            self._cause = chosen.cause.key
+            self.view.set_cause(chosen.cause.key, chosen.cause.rows)
+            self._refresh_rows()
+            self.table.action_first()
+            return
+        records = [self.view.records[i] for i in chosen.cause.rows]
+        self.open_bulk(chosen.cause.key, records)
+
+    def _refilter_cause(self, records: list[ListingRecord], counted: list[CauseCount]) -> None:
+        """After a reload: the cause shown again over the new rows (gone: every row)."""
+        if records is not self.view.records or self._cause is None:
+            return
+        found = next((c for c in counted if c.key == self._cause), None)
+        self.view.set_cause(self._cause, found.rows if found else ())
+        self._refresh_rows(keep_sku=self.table.current.sku if self.table.current else None)
+
+    # ------------------------------------------------------------------ bulk
+    def action_bulk(self) -> None:
+        """`b`: the bulk wizard for the marked listings (the one under the cursor if none
+        is marked), for the cause they all share that a patch fixes."""
+        records = self.view.marked_records()
+        if not records and self.table.current is not None:
+            records = [self.table.current]
+        if not records:
+            return
+        shared = shared_causes(records)
+        fixable = [k for k in shared if bulk_columns(k) or bulk_action(k)]
+        if self._cause is not None and self._cause in fixable:
+            fixable = [self._cause]
+        if not fixable:
+            self.notify(
+                f"The {len(records)} marked listing(s) share no cause a bulk fix or action "
+                "covers: mark listings with one cause (v lists them)",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        self.open_bulk(fixable[0], records)
+
+    def open_bulk(self, cause: CauseKey, records: list[ListingRecord]) -> None:
+        from asin_tui.ui.screens.bulk import open_bulk
+
+        open_bulk(self.app, cause, records)
 
     def action_wizard(self) -> None:
         if (record := self.table.current) is not None:

@@ -37,6 +37,8 @@ SKU_MAX = 40  # a longer SKU is cut (marked …)
 CAUSE_MIN = 14
 CAUSE_MAX = 46  # "Invalid: supplier_declared_dg_hz_regulation" (43) whole at 80 columns
 PINNED = ("state", "sku", "cause")
+MARK = "✓"  # before a marked row (space marks it), and heading the mark column
+MARK_WIDTH = 2
 #: The rest in the order they join the layout (and scroll): what a seller checks first.
 SCROLLING = tuple(c.key for c in COLUMNS if c.key not in PINNED)
 _STATE_NARROW = 2  # the symbol alone
@@ -234,7 +236,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(name=name, id=id, classes=classes)
         self.view = view
         self.empty_text = ""  # what the first row says when there are no rows
-        self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        self._lines: LRUCache[tuple[int, int, bool, bool, int], Strip] = LRUCache(1024)
         self._layout: tuple[tuple[object, ...], ColumnLayout] | None = None
         #: scrolling columns scrolled off to the left (←/→)
         self.column_offset = 0
@@ -249,11 +251,21 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_row = row if row is not None else min(self.cursor_row, len(self.view) - 1)
         self.refresh()
 
+    def marks_changed(self) -> None:
+        """Call after rows were marked or unmarked."""
+        self._lines.clear()
+        self.refresh()
+
+    @property
+    def mark_width(self) -> int:
+        """The mark column's cells: there only while some listing is marked."""
+        return MARK_WIDTH if self.view.marked else 0
+
     # ------------------------------------------------------------------ columns
     @property
     def column_layout(self) -> ColumnLayout:
         """The columns at the current width."""
-        return self.layout_for(self.scrollable_content_region.width)
+        return self.layout_for(self.scrollable_content_region.width - self.mark_width)
 
     def action_scroll_columns(self, delta: int) -> None:
         """→ while the header shows columns hidden to the right, ← while some are off."""
@@ -377,7 +389,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
                 return Strip([Segment(fit_cell(visible(self.empty_text), width), style)])
             return Strip.blank(width, self.rich_style)
         # (a column scroll clears the lines: the offset need not be in the key)
-        key = (self.view.rows[row], width, row == self.cursor_row, self.has_focus)
+        key = (self.view.rows[row], width, row == self.cursor_row, self.has_focus, self.mark_width)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._row(self.view.record(row), width, key[2])
@@ -387,8 +399,9 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Column names, the sort arrow, and ``←``/``→`` where columns are hidden."""
         style = self.get_component_rich_style("listing-table--header")
         arrow = " ▼" if self.view.reverse else " ▲"
-        layout = self.layout_for(width)
-        cells = []
+        mark = self.mark_width
+        layout = self.layout_for(width - mark)
+        cells = [fit_cell(MARK, mark)] if mark else []
         for number, (col, col_width) in enumerate(layout.columns, start=1):
             label = col.header
             if col.key == self.view.sort_column:  # the arrow stays when the name is cut
@@ -404,13 +417,17 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _row(self, record: ListingRecord, width: int, is_cursor: bool) -> Strip:
         base, by_state = self._styles_for(is_cursor)
+        mark = self.mark_width
         cells = [
             fit_cell(visible(self.view.cell(col, record)), col_width, col.align_right)
-            for col, col_width in self.layout_for(width).columns  # Amazon's text: shown safe
+            for col, col_width in self.layout_for(width - mark).columns  # Amazon's text: safe
         ]
         # The state cell (first) has its colour; the rest of the row is one segment.
         segments = [
             Segment(cells[0] + " ", by_state[record.state]),
             Segment(" ".join(cells[1:]) + " ", base),
         ]
+        if mark:  # a character, not a colour: marked rows read with NO_COLOR too
+            marked = record.sku in self.view.marked
+            segments.insert(0, Segment(fit_cell(MARK if marked else "", mark), base))
         return Strip(segments).adjust_cell_length(width, base)

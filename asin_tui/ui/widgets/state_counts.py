@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from asin_tui.domain.models import State
 from asin_tui.ui.presentation import STATE_LOOKS
+from asin_tui.ui.safe_text import data
 
 STATE_KEYS: dict[str, State | None] = {"0": None} | {
     str(number): state for number, state in enumerate(State, start=1)
@@ -29,9 +30,23 @@ class StateCounts(Static):
         super().__init__(*args, **kwargs)
         self._items: list[Content] = []
 
-    def show(self, counts: Mapping[State, int], selected: State | None, show_all: bool) -> None:
+    def show(
+        self,
+        counts: Mapping[State, int],
+        selected: State | None,
+        show_all: bool,
+        *,
+        marked: int = 0,
+        cause: str | None = None,
+    ) -> None:
+        """``marked``: how many listings are marked (said first while any are); ``cause``:
+        the one cause the list is narrowed to (the cause view's Enter)."""
         scope = "All listings" if show_all else "Needs attention"
         items = [Content.styled(scope, "bold")]
+        if cause:
+            items.append(data(f"cause: {cause}", "bold"))
+        if marked:
+            items.append(Content.styled(f"✓ {marked} marked (b: bulk fix)", "bold"))
         total = sum(counts.values())
         for key, state in STATE_KEYS.items():
             count = total if state is None else counts.get(state, 0)

@@ -1,0 +1,262 @@
+"""Causes across many listings: what the cause view counts and what the bulk wizard fixes.
+
+Pure: no Textual, no I/O. Each finding of a listing that needs attention is one *cause* named
+in the list's brief words ("Missing: brand", "Out of stock", "Price above max"), one per
+attribute for findings about attributes (a listing missing brand and color counts under both)
+and without the per-listing amount of a price conflict, so that listings sharing a cause fall
+under one name. Evidence gaps ("not checked") and notes (INFO findings) are never causes.
+
+:func:`count_causes` groups records by cause, most listings first, keeping the records'
+indexes so the list can show one cause's listings at once (100,000 rows: one pass).
+:func:`bulk_columns` says which values a patch needs for a cause the bulk wizard can fix
+(quantity and handling time, the price, an attribute of the schema); :func:`bulk_action`
+names the bulk action of a cause that no patch fixes (approval links, one case draft, a
+removal-order list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from asin_tui.domain import codes
+from asin_tui.domain import patches as P
+from asin_tui.domain.bulk import HANDLING_TIME, PRICE, QUANTITY, column_spec
+from asin_tui.domain.models import Evidence, Finding, Listing, ListingRecord, Severity
+
+#: Findings that are about evidence, not the listing: never a cause.
+_NOT_CAUSES = frozenset({codes.EVIDENCE_NOT_CHECKED, codes.EVIDENCE_STALE})
+#: Findings about named attributes: one cause per attribute, in these words.
+_PER_ATTRIBUTE = {
+    codes.MISSING_ATTRIBUTE: "Missing",
+    codes.INVALID_ATTRIBUTE: "Invalid",
+    codes.CATALOG_DATA_CONFLICT: "Conflicts with ASIN",
+}
+_PRICE_WORDS = ("Price above max", "Price below min")  # patches.PriceBand.conflict_brief
+
+
+@dataclass(frozen=True, slots=True)
+class CauseKey:
+    """One cause: the finding code and the words shown ("Missing: brand")."""
+
+    code: str
+    label: str
+    attribute: str | None = None  # the attribute it is about (per-attribute causes)
+
+
+@dataclass(slots=True)
+class CauseCount:
+    key: CauseKey
+    rows: list[int] = field(default_factory=list)  # indexes of the records it blocks
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def label(self) -> str:
+        return self.key.label
+
+
+def finding_causes(finding: Finding) -> list[CauseKey]:
+    """The causes one finding stands for (none for an evidence gap or a note)."""
+    if finding.code in _NOT_CAUSES or finding.severity is Severity.INFO:
+        return []
+    word = _PER_ATTRIBUTE.get(finding.code)
+    if word is not None and finding.attributes:
+        return [CauseKey(finding.code, f"{word}: {a}", a) for a in finding.attributes]
+    label = finding.short_title
+    if finding.code == codes.PRICE_CONFLICT:
+        label = next((w for w in _PRICE_WORDS if label.startswith(w)), finding.title)
+    return [CauseKey(finding.code, label)]
+
+
+def record_causes(record: ListingRecord) -> list[CauseKey]:
+    """The causes of one listing, each once, main cause first."""
+    seen: dict[CauseKey, None] = {}
+    for finding in record.findings:
+        for key in finding_causes(finding):
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def count_causes(records: Sequence[ListingRecord]) -> list[CauseCount]:
+    """Every cause among ``records`` with the indexes of the records it blocks, the cause
+    blocking most listings first (then by name)."""
+    found: dict[CauseKey, CauseCount] = {}
+    for index, record in enumerate(records):
+        if not record.needs_attention and not record.at_risk:
+            continue
+        for key in record_causes(record):
+            group = found.get(key)
+            if group is None:
+                group = found[key] = CauseCount(key)
+            group.rows.append(index)
+    return sorted(found.values(), key=lambda c: (-c.count, c.label.lower()))
+
+
+def shared_causes(records: Sequence[ListingRecord]) -> list[CauseKey]:
+    """The causes every one of ``records`` has, in the first record's order."""
+    if not records:
+        return []
+    shared = record_causes(records[0])
+    for record in records[1:]:
+        theirs = set(record_causes(record))
+        shared = [k for k in shared if k in theirs]
+    return shared
+
+
+# ---------------------------------------------------------------------- what fixes them
+
+_OFFER_COLUMNS = {
+    codes.OUT_OF_STOCK_MFN: (QUANTITY, HANDLING_TIME),
+    codes.PRICE_CONFLICT: (PRICE,),
+    codes.MISSING_PRICE: (PRICE,),
+}
+
+
+def bulk_columns(key: CauseKey) -> tuple[str, ...]:
+    """The values the bulk wizard asks for to fix ``key`` with a patch (the columns of
+    ``asin-tui fix``'s CSV); () when no patch fixes it."""
+    if key.code in _OFFER_COLUMNS:
+        return _OFFER_COLUMNS[key.code]
+    if key.code in (codes.MISSING_ATTRIBUTE, codes.INVALID_ATTRIBUTE) and key.attribute:
+        return (key.attribute,)
+    return ()
+
+
+APPROVAL_LINKS = "approval links"
+CASE_DRAFT = "case draft"
+REMOVAL_LIST = "removal list"
+
+_ACTIONS = {
+    codes.APPROVAL_REQUIRED: APPROVAL_LINKS,
+    codes.POLICY_VIOLATION: CASE_DRAFT,
+    codes.STRANDED_FBA: REMOVAL_LIST,
+    codes.NOT_ELIGIBLE: REMOVAL_LIST,
+    codes.CATALOG_ITEM_REMOVED: REMOVAL_LIST,
+}
+
+
+def bulk_action(key: CauseKey) -> str | None:
+    """The bulk action of a cause no patch fixes: APPROVAL_LINKS, CASE_DRAFT or
+    REMOVAL_LIST (None: there is none, or a patch fixes it)."""
+    return None if bulk_columns(key) else _ACTIONS.get(key.code)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """What the bulk grid shows for one listing and one column before anything is typed:
+    ``now`` (the listing's current value), ``value`` (pre-filled from evidence: the catalog
+    item's brand, the handling time set now) and ``hint`` (shown, applied only when the
+    seller asks: the middle of the allowed price band)."""
+
+    now: str = ""
+    value: str = ""
+    hint: str = ""
+
+
+def grid_cell(evidence: Evidence, column: str) -> Cell:
+    """The grid's cell of ``column`` for one listing (see :class:`Cell`)."""
+    listing = evidence.listing
+    if column == QUANTITY:
+        quantity = listing.mfn_quantity
+        return Cell(now="" if quantity is None else str(quantity))
+    if column == HANDLING_TIME:
+        days = P.handling_days(listing)
+        text = "" if days is None else str(days)
+        return Cell(now=text, value=text)
+    if column == PRICE:
+        band = P.price_band(listing)
+        now = "" if band.price is None else P.amount_text(band.price, band.currency, grouping=False)
+        hint = ""
+        if band.minimum is not None and band.maximum is not None:
+            middle = (band.minimum + band.maximum) / 2
+            hint = P.amount_text(middle, band.currency, grouping=False)
+        return Cell(now=now, hint=hint)
+    spec = column_spec(column, evidence.requirements)
+    now = P.current_value_text(listing, spec) if spec is not None else ""
+    value = ""
+    if column == "brand" and evidence.catalog is not None and evidence.catalog.brand:
+        value = evidence.catalog.brand  # the catalog item's brand: Amazon's own
+    return Cell(now=now, value=value)
+
+
+# ---------------------------------------------------------------------- bulk actions
+
+
+@dataclass(slots=True)
+class ApprovalGroup:
+    """Listings gated for the same brand and product type (category), with the approval
+    links Amazon gave for them (the same request often covers them all)."""
+
+    brand: str
+    product_type: str
+    links: list[str] = field(default_factory=list)
+    skus: list[str] = field(default_factory=list)
+
+
+def approval_groups(evidences: Sequence[Evidence]) -> list[ApprovalGroup]:
+    """The listings needing approval grouped by brand (the catalog item's, else the
+    listing's) and product type, most listings first; each group's distinct links."""
+    groups: dict[tuple[str, str], ApprovalGroup] = {}
+    for evidence in evidences:
+        listing = evidence.listing
+        brand = (evidence.catalog.brand if evidence.catalog else None) or _brand(listing)
+        key = (brand or "brand not known", listing.product_type or "product type not known")
+        group = groups.setdefault(key, ApprovalGroup(*key))
+        group.skus.append(listing.sku)
+        for restriction in evidence.restrictions:
+            for reason in restriction.reasons:
+                if reason.reason_code not in (None, "APPROVAL_REQUIRED"):
+                    continue
+                for link in reason.links:
+                    if link.url not in group.links:
+                        group.links.append(link.url)
+    return sorted(groups.values(), key=lambda g: (-len(g.skus), g.brand, g.product_type))
+
+
+def _brand(listing: Listing) -> str:
+    values = listing.attributes.get("brand")
+    if isinstance(values, list) and values and isinstance(values[0], dict):
+        return str(values[0].get("value") or "")
+    return ""
+
+
+REMOVAL_COLUMNS = (
+    "sku",
+    "asin",
+    "fnsku",
+    "condition",
+    "fulfillable",
+    "unfulfillable",
+    "inbound",
+    "reserved",
+    "cause",
+)
+
+
+def removal_rows(evidences: Sequence[Evidence], cause: str) -> list[tuple[object, ...]]:
+    """One row per listing with FBA units to remove (fulfillable or unfulfillable), in
+    REMOVAL_COLUMNS order: what a removal order in Seller Central asks for. Listings without
+    FBA inventory in the evidence are left out (nothing to remove, or not checked)."""
+    rows: list[tuple[object, ...]] = []
+    for evidence in evidences:
+        stock = evidence.inventory
+        if stock is None or not (stock.fulfillable or stock.unfulfillable_total):
+            continue
+        listing = evidence.listing
+        rows.append(
+            (
+                listing.sku,
+                stock.asin or listing.asin or "",
+                stock.fn_sku or "",
+                stock.condition or listing.condition_type or "",
+                stock.fulfillable,
+                stock.unfulfillable_total,
+                stock.inbound_total,
+                stock.reserved_total,
+                cause,
+            )
+        )
+    return rows

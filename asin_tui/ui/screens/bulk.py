@@ -1,0 +1,690 @@
+"""The bulk wizard: many listings sharing one cause fixed together, from one grid.
+
+One row per listing, one column per value the fix needs (domain.causes.bulk_columns: the
+quantity and handling time, the price, a missing or invalid attribute), pre-filled where the
+evidence offers a value and with hints shown, never applied unasked (domain.causes.grid_cell).
+Enter edits a cell (checked at once against the schema, as the single wizard's inputs), `d`
+fills the column down from the cursor, `a` gives every row the cursor's value, `h` takes each
+row's own hint, `l` loads the values from a CSV (``asin-tui fix``'s format and reader).
+
+Then the batch engine (asin_tui.bulk.BulkFix, in a worker: the UI stays responsive) validates
+every row with VALIDATION_PREVIEW, with a progress bar, counts and an ETA; each row shows
+Amazon's answer; `s` asks the ONE confirmation (SendConfirmScreen: how many listings, which
+SKUs, each change in words; only ctrl+s sends) and submits only the VALID rows, re-reads
+each listing and re-checks those Amazon is still processing, and the summary says what was
+fixed, is waiting on Amazon, was invalid (why) or failed. A batch cut short (a crash, a lost
+SSH session) is resumed with `R` (or by validating and sending again): what Amazon already
+accepted is not sent twice (BulkFix's progress records).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
+
+from asin_tui.domain.bulk import RowOutcome
+from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell
+from asin_tui.domain.change_words import marketplace_text
+from asin_tui.ui.messages import describe_error
+from asin_tui.ui.safe_text import data, plain
+from asin_tui.ui.screens.base import WorkerScreen
+from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
+
+#: How long the screen re-checks listings Amazon is still processing after a submit (it
+#: applies a patch within minutes; the demo after 4 s). Those left are waiting on Amazon.
+RECHECK_WAIT = 30.0
+SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
+
+_ANSWER_WORDS = {
+    RowOutcome.VALID: "VALID",
+    RowOutcome.INVALID: "invalid",
+    RowOutcome.FAILED: "failed",
+    RowOutcome.HELD: "held",
+    RowOutcome.FIXED: "fixed",
+    RowOutcome.WAITING: "waiting on Amazon",
+    RowOutcome.NOT_FIXED: "not fixed",
+}
+
+
+def open_bulk(app: Any, cause: CauseKey, records: Sequence[Any]) -> None:
+    """The bulk screen for ``records`` and their shared ``cause``: the grid when a patch
+    fixes it, else the cause's bulk action."""
+    if app.service is None or not records:
+        return
+    skus = [r.sku for r in records]
+    if bulk_columns(cause):
+        screen = BulkScreen(app.service, cause, skus)
+    else:
+        from asin_tui.ui.screens.bulk_actions import BulkActionScreen
+
+        screen = BulkActionScreen(app.service, cause, skus)
+    app.push_screen(screen, lambda _: app._listing_changed(skus[0]))
+
+
+@dataclass
+class GridRow:
+    sku: str
+    cells: dict[str, Cell]
+    values: dict[str, str]
+    answer: str = ""  # what the local check or Amazon said about the row
+    result: Any = None  # asin_tui.bulk.RowResult of the last phase
+
+
+@dataclass
+class GridLoaded(Message):
+    rows: list[GridRow]
+    unfinished: list[Any]  # RowResults rebuilt from submits an earlier batch left unsettled
+    problems: list[str]
+
+
+@dataclass
+class BatchProgressed(Message):
+    progress: Any  # asin_tui.bulk.BulkProgress
+
+
+@dataclass
+class BatchDone(Message):
+    phase: str  # "validate" | "apply"
+    results: list[Any]  # RowResult per row sent to the engine
+
+
+class CellEditor(Input):
+    """The line where a cell (or the CSV path) is typed; Enter keeps it, Escape drops it."""
+
+
+class BulkScreen(WorkerScreen):
+    HELP_TITLE = "Bulk fix"
+    BINDINGS = [
+        Binding(
+            "p",
+            "validate",
+            "Validate",
+            tooltip="Validate every row with Amazon (VALIDATION_PREVIEW); nothing is written",
+            id="bulk.validate",
+        ),
+        Binding(
+            "s",
+            "submit",
+            "Submit",
+            tooltip="Review and send the VALID rows (confirm with ctrl+s)",
+            id="bulk.submit",
+        ),
+        Binding(
+            "d",
+            "fill_down",
+            "Fill down",
+            tooltip="Copy this cell's value to every row below it",
+            id="bulk.fill_down",
+        ),
+        Binding(
+            "a",
+            "same_for_all",
+            "Same for all",
+            tooltip="Give every row this cell's value",
+            id="bulk.same_for_all",
+        ),
+        Binding(
+            "l",
+            "load_csv",
+            "Load CSV",
+            tooltip="Values from a CSV (asin-tui fix's format)",
+            id="bulk.load_csv",
+        ),
+        Binding(
+            "h",
+            "use_hints",
+            "Use hints",
+            tooltip="Fill this column's empty cells with each row's hint (e.g. the band's middle)",
+            id="bulk.use_hints",
+        ),
+        Binding(
+            "delete,x",
+            "clear_cell",
+            "Clear",
+            show=False,
+            tooltip="Empty this cell",
+            id="bulk.clear_cell",
+        ),
+        Binding(
+            "R",
+            "resume",
+            "Resume",
+            show=False,
+            tooltip="Finish the batch an earlier run left unsettled (nothing is sent twice)",
+            id="bulk.resume",
+        ),
+        Binding("escape", "leave", "Leave", tooltip="Back to the list", id="bulk.leave"),
+    ]
+
+    def __init__(self, service: Any, cause: CauseKey, skus: Sequence[str]) -> None:
+        super().__init__()
+        self.service = service
+        self.cause = cause
+        self.skus = list(skus)
+        self.columns = bulk_columns(cause)
+        self.rows: list[GridRow] = []
+        self.unfinished: list[Any] = []
+        self.busy = ""  # the phase running ("validate", "apply"), "" when idle
+        self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            data(
+                f"{self.cause.label} — {len(self.skus)} listings · values: "
+                + ", ".join(self.columns)
+            ),
+            id="bulk-title",
+        )
+        yield Static("", id="bulk-notice")
+        yield DataTable(id="bulk-grid", cursor_type="cell", zebra_stripes=False)
+        yield Static("", id="bulk-row")
+        yield CellEditor(id="bulk-editor")
+        yield ProgressBar(id="bulk-progress", show_eta=False)
+        yield Static("Reading the listings…", id="bulk-status")
+        yield Footer(compact=True)
+
+    @property
+    def grid(self) -> DataTable:
+        return self.query_one("#bulk-grid", DataTable)
+
+    def on_mount(self) -> None:
+        self.title = "asin-tui"
+        self.sub_title = "bulk fix"
+        self.query_one("#bulk-editor").display = False
+        self.query_one("#bulk-progress").display = False
+        self.load()
+
+    # ------------------------------------------------------------------ loading
+    @work(
+        thread=True,
+        exclusive=True,
+        group="bulk-load",
+        exit_on_error=False,
+        description="read the listings",
+    )
+    def load(self) -> None:
+        """Each listing's evidence from the cache (current values, prefills, hints) and any
+        submit an earlier batch left without Amazon's answer."""
+        from asin_tui.bulk import RowResult
+        from asin_tui.store.progress import NO_ANSWER, SUBMITTING, PatchMode, ProgressStore
+
+        rows, problems, unfinished = [], [], []
+        for sku in self.skus:
+            try:
+                evidence = self.service.evidence(sku)
+            except Exception as exc:  # not cached any more, unreadable: said, row kept out
+                problems.append(f"{plain(sku)}: {describe_error(exc)}")
+                continue
+            cells = {c: grid_cell(evidence, c) for c in self.columns}
+            rows.append(GridRow(sku, cells, {c: cell.value for c, cell in cells.items()}))
+        try:
+            store = ProgressStore(self.service.profile_name, self.service.marketplace_id)
+            for row in rows:
+                saved = store.get(row.sku)
+                open_ = [
+                    r
+                    for r in (saved.patches if saved else [])
+                    if r.mode is PatchMode.REAL and r.status in (SUBMITTING, NO_ANSWER)
+                ]
+                if open_:
+                    last = open_[-1]
+                    unfinished.append(
+                        RowResult(
+                            row.sku,
+                            patches=list(last.patches),
+                            preview="VALID",
+                            outcome=RowOutcome.VALID,
+                        )
+                    )
+        except Exception as exc:  # the progress file: told, the grid still works
+            problems.append(f"saved progress not read: {describe_error(exc)}")
+        self.post_message(GridLoaded(rows, unfinished, problems))
+
+    def on_grid_loaded(self, message: GridLoaded) -> None:
+        self.rows = message.rows
+        self.unfinished = message.unfinished
+        for problem in message.problems:
+            self.notify(problem, title="Bulk fix", severity="warning", timeout=10)
+        grid = self.grid
+        grid.add_column("SKU", key="sku")
+        for column in self.columns:
+            grid.add_column(f"{column} now", key=f"now:{column}")
+            grid.add_column(column, key=column)
+        grid.add_column("Answer", key="answer")
+        for index, row in enumerate(self.rows):
+            grid.add_row(*self._cells(row), key=str(index))
+        if self.columns:
+            grid.move_cursor(row=0, column=2)
+        grid.focus()
+        self._tell_unfinished()
+        self._status(self._idle_text())
+
+    def _cells(self, row: GridRow) -> list[Text]:
+        cells = [Text(plain(row.sku))]
+        for column in self.columns:
+            cell = row.cells[column]
+            cells.append(Text(plain(cell.now or "—"), style="dim"))
+            cells.append(self._value_cell(row, column))
+        cells.append(Text(plain(row.answer)))
+        return cells
+
+    @staticmethod
+    def _value_cell(row: GridRow, column: str) -> Text:
+        value = row.values.get(column, "")
+        if value:
+            return Text(plain(value))
+        hint = row.cells[column].hint
+        # a hint reads as one without colour too: in brackets, never taken as the value
+        return Text(plain(f"(hint {hint})"), style="dim italic") if hint else Text("")
+
+    def _redraw(self, index: int) -> None:
+        row = self.rows[index]
+        for column in self.columns:
+            self.grid.update_cell(
+                str(index), column, self._value_cell(row, column), update_width=True
+            )
+        self.grid.update_cell(str(index), "answer", Text(plain(row.answer)), update_width=True)
+        if index == self.grid.cursor_coordinate.row:
+            self._show_row()
+
+    def _tell_unfinished(self) -> None:
+        notice = self.query_one("#bulk-notice", Static)
+        if self.unfinished:
+            notice.update(
+                data(
+                    f"An earlier batch left {len(self.unfinished)} of these listings sent "
+                    "without Amazon's answer recorded: R resumes it (each is re-read first; "
+                    "nothing Amazon already has is sent again)."
+                )
+            )
+        else:
+            notice.update("")
+
+    def _idle_text(self) -> str:
+        filled = sum(1 for r in self.rows if any(r.values.values()))
+        return f"{filled} of {len(self.rows)} rows have values · p: validate them with Amazon"
+
+    def _status(self, text: str) -> None:
+        self.query_one("#bulk-status", Static).update(data(text))
+
+    @on(DataTable.CellHighlighted, "#bulk-grid")
+    def _show_row(self) -> None:
+        """The cursor row's answer in full under the grid (the column is cut at 80)."""
+        index = self.grid.cursor_coordinate.row
+        if not 0 <= index < len(self.rows):
+            return
+        row = self.rows[index]
+        self.query_one("#bulk-row", Static).update(
+            data(f"{row.sku}: {row.answer or 'no answer yet'}")
+        )
+
+    # ------------------------------------------------------------------ editing
+    def _cursor(self) -> tuple[int, str] | None:
+        """(row index, value column) under the cursor; None on the SKU, now or answer
+        columns."""
+        if not self.rows:
+            return None
+        coordinate = self.grid.cursor_coordinate
+        keys = list(self.grid.columns)
+        key = keys[coordinate.column].value if coordinate.column < len(keys) else None
+        if key not in self.columns:
+            return None
+        return coordinate.row, str(key)
+
+    def _editable(self) -> tuple[int, str] | None:
+        if self.busy:
+            self.notify(f"Wait: {self.busy} is running", timeout=3)
+            return None
+        at = self._cursor()
+        if at is None:
+            self.notify("Move to a value column (← →) first", timeout=3)
+        return at
+
+    @on(DataTable.CellSelected, "#bulk-grid")
+    def _edit(self) -> None:
+        at = self._editable()
+        if at is None:
+            return
+        index, column = at
+        self.editing = at
+        row = self.rows[index]
+        self._open_editor(
+            row.values.get(column, ""),
+            f"{column} for {plain(row.sku)}"
+            + (f" (hint {row.cells[column].hint})" if row.cells[column].hint else ""),
+        )
+
+    def _open_editor(self, value: str, placeholder: str) -> None:
+        editor = self.query_one(CellEditor)
+        editor.placeholder = plain(placeholder)
+        editor.value = value
+        editor.display = True
+        editor.focus()
+
+    def _close_editor(self) -> None:
+        editor = self.query_one(CellEditor)
+        editor.display = False
+        self.editing = None
+        self.grid.focus()
+
+    @on(Input.Submitted, "#bulk-editor")
+    def _edited(self, event: Input.Submitted) -> None:
+        at, text = self.editing, event.value
+        self._close_editor()
+        if at is None:
+            return
+        index, column = at
+        if column == "csv" and index < 0:
+            self._load_csv(text.strip())
+            return
+        self._set(index, column, text.strip())
+        self._check_rows([index])
+
+    def _set(self, index: int, column: str, value: str) -> None:
+        row = self.rows[index]
+        row.values[column] = value
+        row.result = None
+        row.answer = ""
+        self._redraw(index)
+
+    def _check_rows(self, indexes: Sequence[int]) -> None:
+        """The local check of edited rows at once (the schema, the wizard's rules), no call:
+        the answer column says what is wrong before Amazon is asked."""
+        from asin_tui.bulk import BulkFix, BulkRow
+
+        engine = BulkFix(self.service)
+        for index in indexes:
+            row = self.rows[index]
+            if not any(row.values.values()):
+                row.answer = ""
+            else:
+                try:
+                    drafted = engine.check(BulkRow(row.sku, dict(row.values)))
+                except Exception as exc:
+                    row.answer = f"not checked: {describe_error(exc)}"
+                else:
+                    wrong = [f"{c}: {why}" for c, why in drafted.rejected.items()]
+                    wrong += list(drafted.problems)
+                    row.answer = (
+                        ("✗ " + "; ".join(wrong)) if wrong else "ok: " + "; ".join(drafted.changes)
+                    )
+            self._redraw(index)
+        self._status(self._idle_text())
+
+    def action_fill_down(self) -> None:
+        at = self._editable()
+        if at is None:
+            return
+        index, column = at
+        value = self.rows[index].values.get(column, "")
+        below = list(range(index + 1, len(self.rows)))
+        for other in below:
+            self._set(other, column, value)
+        self._check_rows(below)
+        self._status(f"{column}: {value or '(empty)'} copied to the {len(below)} rows below")
+
+    def action_same_for_all(self) -> None:
+        at = self._editable()
+        if at is None:
+            return
+        index, column = at
+        value = self.rows[index].values.get(column, "")
+        everyone = list(range(len(self.rows)))
+        for other in everyone:
+            self._set(other, column, value)
+        self._check_rows(everyone)
+        self._status(f"{column}: {value or '(empty)'} for all {len(everyone)} rows")
+
+    def action_use_hints(self) -> None:
+        at = self._editable()
+        if at is None:
+            return
+        _, column = at
+        taken = [
+            i for i, r in enumerate(self.rows) if not r.values.get(column) and r.cells[column].hint
+        ]
+        for index in taken:
+            self._set(index, column, self.rows[index].cells[column].hint)
+        self._check_rows(taken)
+        self._status(f"{column}: the hint taken in {len(taken)} empty cells")
+
+    def action_clear_cell(self) -> None:
+        at = self._editable()
+        if at is not None:
+            self._set(*at, "")
+            self._check_rows([at[0]])
+
+    def action_load_csv(self) -> None:
+        if self.busy:
+            return
+        self.editing = (-1, "csv")
+        self._open_editor("", "CSV file to load: sku," + ",".join(self.columns) + " (Enter)")
+
+    def _load_csv(self, path: str) -> None:
+        """Take the values of the rows' SKUs from a CSV read by ``asin-tui fix``'s reader;
+        the file's other SKUs and columns are named, not used."""
+        from asin_tui.bulk import BadCsv, read_csv
+
+        if not path:
+            return
+        try:
+            table = read_csv(Path(path).expanduser())
+        except (BadCsv, OSError) as exc:
+            self.notify(describe_error(exc), title="CSV not loaded", severity="error", timeout=10)
+            return
+        by_sku = {r.sku: i for i, r in enumerate(self.rows)}
+        used = [c for c in table.columns if c in self.columns]
+        ignored = [c for c in table.columns if c not in self.columns]
+        changed, strangers = [], 0
+        for csv_row in table.rows:
+            index = by_sku.get(csv_row.sku)
+            if index is None:
+                strangers += 1
+                continue
+            for column in used:
+                if csv_row.values.get(column, "").strip():
+                    self._set(index, column, csv_row.values[column].strip())
+            changed.append(index)
+        self._check_rows(changed)
+        notes = [f"{len(changed)} rows filled from {plain(path)}"]
+        if strangers:
+            notes.append(f"{strangers} SKUs of the file are not in this batch")
+        if ignored:
+            notes.append("columns not used here: " + ", ".join(plain(c) for c in ignored))
+        self.notify("; ".join(notes), title="CSV loaded", timeout=10)
+
+    # ------------------------------------------------------------------ the batch
+    def _engine(self) -> Any:
+        from asin_tui.bulk import BulkFix
+
+        return BulkFix(self.service, progress=lambda p: self.post_message(BatchProgressed(p)))
+
+    def action_validate(self) -> None:
+        from asin_tui.bulk import BulkRow
+
+        if self.busy:
+            return
+        rows = [
+            BulkRow(r.sku, dict(r.values), line=i + 1)
+            for i, r in enumerate(self.rows)
+            if any(v.strip() for v in r.values.values())
+        ]
+        if not rows:
+            self.notify("No row has a value yet: type some (Enter) or load a CSV (l)", timeout=5)
+            return
+        self._start("validate", len(rows))
+        self.run_validate(rows)
+
+    @work(exclusive=True, group="bulk", exit_on_error=False, description="validate the batch")
+    async def run_validate(self, rows: list[Any]) -> None:
+        try:
+            results = await self._engine().validate(rows)
+        finally:
+            self.busy = ""
+        self.post_message(BatchDone("validate", results))
+
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        results = [r.result for r in self.rows if r.result is not None]
+        valid = [r for r in results if r.valid and r.outcome is RowOutcome.VALID]
+        if not valid:
+            self.notify(
+                "Nothing to send: validate first (p); only rows Amazon found VALID are sent",
+                timeout=5,
+            )
+            return
+        self._confirm(valid, len(results) - len(valid))
+
+    def action_resume(self) -> None:
+        if self.busy or not self.unfinished:
+            return
+        self._confirm(list(self.unfinished), 0, resume=True)
+
+    def _confirm(self, valid: list[Any], left: int, *, resume: bool = False) -> None:
+        skus = [plain(r.sku) for r in valid]
+        named = ", ".join(skus[:SKUS_NAMED]) + (
+            f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
+        )
+        changes = [f"{plain(r.sku)}: {change}" for r in valid for change in r.changes] or [
+            f"{plain(r.sku)}: the change an earlier batch sent" for r in valid
+        ]
+        warning = f"{left} other row(s) are not valid and will not be sent." if left else ""
+        if resume:
+            warning = (
+                "Resuming: each listing is re-read first; a change Amazon already has is not "
+                "sent again."
+            )
+        confirmation = Confirmation(
+            title=f"Send these changes to Amazon? {len(valid)} listings",
+            sku=named,
+            marketplace=marketplace_text(self.service.marketplace_id),
+            changes=changes,
+            action=f"Send {len(valid)}",
+            warning=warning,
+            sku_label="SKUs",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start("apply", len(valid))
+                self.run_apply(valid)
+
+        self.app.push_screen(SendConfirmScreen(confirmation), answered)
+
+    @work(exclusive=True, group="bulk", exit_on_error=False, description="send the batch")
+    async def run_apply(self, valid: list[Any]) -> None:
+        engine = self._engine()
+        try:
+            results = await engine.apply(valid)
+            results = await engine.recheck(results, wait=RECHECK_WAIT)
+        finally:
+            self.busy = ""
+        self.post_message(BatchDone("apply", results))
+
+    def _start(self, phase: str, total: int) -> None:
+        self.busy = {"validate": "validation", "apply": "the submit"}[phase]
+        bar = self.query_one("#bulk-progress", ProgressBar)
+        bar.update(total=total, progress=0)
+        bar.display = True
+        self._status(f"{'Validating' if phase == 'validate' else 'Submitting'} {total} rows…")
+
+    def on_batch_progressed(self, message: BatchProgressed) -> None:
+        progress = message.progress
+        bar = self.query_one("#bulk-progress", ProgressBar)
+        bar.update(total=max(progress.total, 1), progress=progress.done)
+        self._status(progress.message)
+
+    def on_batch_done(self, message: BatchDone) -> None:
+        self.query_one("#bulk-progress", ProgressBar).display = False
+        by_sku = {r.sku: i for i, r in enumerate(self.rows)}
+        for result in message.results:
+            index = by_sku.get(result.sku)
+            if index is None:
+                continue
+            row = self.rows[index]
+            row.result = result
+            row.answer = answer_text(result)
+            self._redraw(index)
+        if message.phase == "apply":
+            sent = {r.sku for r in message.results}
+            self.unfinished = [r for r in self.unfinished if r.sku not in sent]
+            self._tell_unfinished()
+        # the whole batch: the rows sent, and those validation kept back (invalid, failed)
+        batch = [r.result for r in self.rows if r.result is not None]
+        self._status(summary_text(message.phase, batch))
+
+    def on_worker_state_changed(self, event) -> None:
+        from textual.worker import WorkerState
+
+        if event.state is WorkerState.ERROR and event.worker.group == "bulk":
+            self.busy = ""
+            self.query_one("#bulk-progress", ProgressBar).display = False
+            self._status(f"Stopped: {describe_error(event.worker.error)} — p / R to try again")
+        super().on_worker_state_changed(event)
+
+    # ------------------------------------------------------------------ leaving
+    def action_leave(self) -> None:
+        if self.editing is not None:
+            self._close_editor()
+            return
+        if self.busy == "the submit":
+            self.notify(
+                "Sending: wait for Amazon's answers (a batch cut short resumes with R)",
+                timeout=5,
+            )
+            return
+        self.dismiss(None)
+
+
+def answer_text(result: Any) -> str:
+    """One row's answer in the grid: 'VALID: Set quantity to 12 (was 0)', 'invalid:
+    <Amazon's first error>', 'fixed', 'waiting on Amazon', 'failed: why'."""
+    word = _ANSWER_WORDS.get(result.outcome, str(result.outcome))
+    if result.outcome is RowOutcome.VALID:
+        return f"{word}: " + "; ".join(result.changes)
+    if result.outcome is RowOutcome.INVALID:
+        errors = [i for i in result.issues if i.get("severity") == "ERROR"] or result.issues
+        first = errors[0].get("message", "") if errors else result.reason
+        return f"{word}: {first}" if first else word
+    return f"{word}: {result.reason}" if result.reason else word
+
+
+def summary_text(phase: str, results: Sequence[Any]) -> str:
+    """'12 rows validated: 10 VALID, 2 invalid — s sends the valid ones' / '10 sent: 8 fixed,
+    2 waiting on Amazon; 2 invalid; 0 failed'."""
+    counts = Counter(r.outcome for r in results)
+    if phase == "validate":
+        text = (
+            f"{len(results)} rows validated: {counts[RowOutcome.VALID]} VALID, "
+            f"{counts[RowOutcome.INVALID]} invalid"
+        )
+        if counts[RowOutcome.FAILED]:
+            text += f", {counts[RowOutcome.FAILED]} failed (no answer)"
+        return text + (" — s sends the VALID ones" if counts[RowOutcome.VALID] else "")
+    parts = [
+        f"{counts[o]} {_ANSWER_WORDS[o]}"
+        for o in (
+            RowOutcome.FIXED,
+            RowOutcome.WAITING,
+            RowOutcome.NOT_FIXED,
+            RowOutcome.INVALID,
+            RowOutcome.FAILED,
+            RowOutcome.HELD,
+        )
+        if counts[o] or o in (RowOutcome.FIXED, RowOutcome.WAITING, RowOutcome.FAILED)
+    ]
+    sent = sum(1 for r in results if r.submitted)
+    return f"Done: {sent} sent — " + ", ".join(parts)

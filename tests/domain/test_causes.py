@@ -1,0 +1,101 @@
+"""domain.causes: what the cause view counts and what the bulk wizard asks for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from asin_tui.domain import codes
+from asin_tui.domain.causes import (
+    APPROVAL_LINKS,
+    CASE_DRAFT,
+    REMOVAL_LIST,
+    approval_groups,
+    bulk_action,
+    bulk_columns,
+    count_causes,
+    finding_causes,
+    removal_rows,
+    shared_causes,
+)
+from asin_tui.domain.models import Category, Finding, InventorySummary, Severity
+from tests.ui.fakes import make_evidence, make_records
+
+
+def finding(code, title, brief="", attributes=(), severity=Severity.ERROR):
+    return Finding(Category.OTHER, severity, code, title, "", "", tuple(attributes), brief=brief)
+
+
+def test_one_cause_per_attribute_and_a_price_conflict_without_its_amount():
+    missing = finding(
+        codes.MISSING_ATTRIBUTE, "Missing", "Missing: brand, color", ["brand", "color"]
+    )
+    assert [k.label for k in finding_causes(missing)] == ["Missing: brand", "Missing: color"]
+    assert [k.attribute for k in finding_causes(missing)] == ["brand", "color"]
+    high = finding(codes.PRICE_CONFLICT, "Price above the maximum", "Price above max 72.24")
+    low = finding(codes.PRICE_CONFLICT, "Price below the minimum", "Price below min 9.10")
+    assert [k.label for k in finding_causes(high)] == ["Price above max"]
+    assert [k.label for k in finding_causes(low)] == ["Price below min"]
+
+
+def test_evidence_gaps_and_notes_are_never_causes():
+    assert finding_causes(finding(codes.EVIDENCE_NOT_CHECKED, "Not checked")) == []
+    assert finding_causes(finding(codes.EVIDENCE_STALE, "As of")) == []
+    assert finding_causes(finding(codes.VARIATION_PARENT, "Parent", severity=Severity.INFO)) == []
+
+
+def test_counts_most_listings_first_with_the_rows_they_block():
+    records = make_records(40)
+    counted = count_causes(records)
+    assert [c.count for c in counted] == sorted((c.count for c in counted), reverse=True)
+    for cause in counted:
+        for index in cause.rows:
+            assert any(k == cause.key for f in records[index].findings for k in finding_causes(f))
+    total = sum(c.count for c in counted)
+    assert total == sum(
+        1
+        for r in records
+        if r.needs_attention or r.at_risk
+        for f in r.findings
+        if finding_causes(f)
+    )
+
+
+def test_what_fixes_a_cause():
+    stock = finding_causes(finding(codes.OUT_OF_STOCK_MFN, "Out of stock"))[0]
+    assert bulk_columns(stock) == ("quantity", "handling_time") and bulk_action(stock) is None
+    brand = finding_causes(finding(codes.MISSING_ATTRIBUTE, "M", "", ["brand"]))[0]
+    assert bulk_columns(brand) == ("brand",)
+    price = finding_causes(finding(codes.PRICE_CONFLICT, "P", "Price above max 1.00"))[0]
+    assert bulk_columns(price) == ("price",)
+    actions = {
+        codes.APPROVAL_REQUIRED: APPROVAL_LINKS,
+        codes.POLICY_VIOLATION: CASE_DRAFT,
+        codes.STRANDED_FBA: REMOVAL_LIST,
+    }
+    for code, action in actions.items():
+        key = finding_causes(finding(code, code))[0]
+        assert bulk_columns(key) == () and bulk_action(key) == action
+    image = finding_causes(finding(codes.MISSING_IMAGE, "Main image missing"))[0]
+    assert bulk_columns(image) == () and bulk_action(image) is None
+
+
+def test_shared_causes_of_marked_listings():
+    records = make_records(40)
+    brand = [r for r in records if r.main_brief == "Missing: brand"]
+    assert [k.label for k in shared_causes(brand)] == ["Missing: brand"]
+    assert shared_causes([brand[0], records[-1]]) == []
+
+
+def test_approval_groups_and_removal_rows():
+    records = make_records(6)
+    evidences = [make_evidence(r) for r in records]
+    (group,) = approval_groups(evidences)
+    assert group.product_type == "HOME" and len(group.skus) == 6
+    assert group.links == ["https://sellercentral.amazon.com/hz/approvalrequest"]
+    fba = [e for e in evidences if e.inventory is not None]
+    empty = replace(fba[0], inventory=InventorySummary(fba[0].listing.sku))
+    rows = removal_rows([*fba, empty], "Stranded FBA stock")
+    assert [r[0] for r in rows] == [
+        e.listing.sku for e in fba if e.inventory.fulfillable or e.inventory.unfulfillable_total
+    ]
+    assert all(r[-1] == "Stranded FBA stock" for r in rows)

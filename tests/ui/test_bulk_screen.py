@@ -1,0 +1,264 @@
+"""Issue 13 in the TUI, on the demo (the real app over the in-process sandbox): the cause view
+counts what the findings say and narrows the list, marking, and the bulk wizard — a grid
+filled down, validated with Amazon, and only the VALID rows sent after the one ctrl+s
+confirmation (read from the sandbox's request log), nothing at all after Escape."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual.widgets import DataTable, Input
+
+from asin_tui.domain import codes
+from asin_tui.domain.bulk import QUANTITY, RowOutcome
+from asin_tui.domain.causes import finding_causes
+from asin_tui.ui.screens.bulk import BulkScreen
+from asin_tui.ui.screens.causes import CauseList, CauseScreen
+from asin_tui.ui.screens.confirm import SendConfirmScreen
+from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.widgets.filter_input import FilterInput
+from tests.ui.conftest import settle
+from tests.ui.test_wizard_demo import demo_app, press
+from tests.ui.test_wizard_safety import PATCHES, request_log  # noqa: F401 (autouse: the log)
+
+SIZE = (120, 40)
+
+
+def real_patches() -> list[str]:
+    return sorted(path.rsplit("/", 1)[1] for path, preview in PATCHES if not preview)
+
+
+async def started(pilot) -> ListScreen:
+    await settle(pilot)
+    await settle(pilot)  # the sync's CacheLoaded → the rows
+    screen = pilot.app.screen
+    assert isinstance(screen, ListScreen) and screen.rows_complete
+    return screen
+
+
+async def open_causes(pilot) -> CauseScreen:
+    await press(pilot, "v")
+    screen = pilot.app.screen
+    assert isinstance(screen, CauseScreen)
+    return screen
+
+
+async def choose(pilot, causes: CauseScreen, label: str, key: str = "enter") -> None:
+    index = next(i for i, c in enumerate(causes.causes) if c.label == label)
+    causes.query_one(CauseList).highlighted = index
+    await press(pilot, key)
+
+
+async def test_cause_view_counts_equal_the_findings_and_enter_shows_that_cause():
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing = await started(pilot)
+        records = listing.view.records
+        # what the findings say, counted here by hand: listings per cause
+        expected: Counter[str] = Counter()
+        for record in records:
+            expected.update({k.label for f in record.findings for k in finding_causes(f)})
+        causes = await open_causes(pilot)
+        shown = {c.label: c.count for c in causes.causes}
+        assert shown == dict(expected)
+        assert [c.count for c in causes.causes] == sorted(shown.values(), reverse=True)
+        out_of_stock = sum(1 for r in records if r.findings and r.main_code == "OUT_OF_STOCK_MFN")
+        assert shown["Out of stock"] >= out_of_stock > 0
+        assert shown["Missing: brand"] == sum(
+            1
+            for r in records
+            if any(
+                f.code == codes.MISSING_ATTRIBUTE and "brand" in f.attributes for f in r.findings
+            )
+        )
+        await choose(pilot, causes, "Missing: brand")
+        assert pilot.app.screen is listing
+        shown_skus = {r.sku for r in listing.view.shown()}
+        assert len(shown_skus) == shown["Missing: brand"]
+        assert all(any("brand" in f.attributes for f in r.findings) for r in listing.view.shown())
+        counts = str(listing.query_one("#counts").render())
+        assert "cause: Missing: brand" in counts
+        await press(pilot, "escape")  # back to every listing
+        assert len(listing.view.shown()) == len(records)
+
+
+async def test_marking_space_star_and_u_with_the_count_shown():
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing = await started(pilot)
+        first, second = listing.view.shown()[:2]
+        await press(pilot, "space")  # marks the row and moves on
+        assert listing.view.marked == {first.sku}
+        assert listing.table.current.sku == second.sku
+        assert "✓ 1 marked" in str(listing.query_one("#counts").render())
+        assert "✓" in listing.table.render_line(1).text  # a character: readable with NO_COLOR
+        await press(pilot, "space")
+        await press(pilot, "up", "up", "space")  # unmark the first again
+        assert listing.view.marked == {second.sku}
+        await pilot.press("slash")
+        listing.query_one(FilterInput).value = "TOY-"
+        await press(pilot, "enter")
+        toys = {r.sku for r in listing.view.shown()}
+        assert toys and all(
+            "toy-" in r.sku.lower() or "toy-" in r.title.lower() for r in listing.view.shown()
+        )
+        await press(pilot, "asterisk")  # every listing shown, after the filter
+        assert listing.view.marked == toys | {second.sku}
+        assert f"✓ {len(toys | {second.sku})} marked" in str(listing.query_one("#counts").render())
+        await press(pilot, "u")
+        assert listing.view.marked == set()
+        assert "marked" not in str(listing.query_one("#counts").render())
+
+
+async def open_out_of_stock_bulk(pilot) -> tuple[ListScreen, BulkScreen]:
+    listing = await started(pilot)
+    causes = await open_causes(pilot)
+    await choose(pilot, causes, "Out of stock", key="b")
+    await settle(pilot)
+    bulk = pilot.app.screen
+    assert isinstance(bulk, BulkScreen) and bulk.columns == ("quantity", "handling_time")
+    return listing, bulk
+
+
+def grid_text(bulk: BulkScreen) -> str:
+    grid = bulk.query_one(DataTable)
+    return "\n".join(" ".join(str(c) for c in grid.get_row_at(i)) for i in range(grid.row_count))
+
+
+async def edit(pilot, bulk: BulkScreen, row: int, column: str, text: str) -> None:
+    grid = bulk.query_one(DataTable)
+    grid.move_cursor(row=row, column=list(grid.columns).index(column))
+    await press(pilot, "enter")
+    editor = bulk.query_one("#bulk-editor", Input)
+    assert bulk.focused is editor
+    await pilot.press(*text) if text else None
+    await press(pilot, "enter")
+
+
+async def test_fill_down_then_validate_then_ctrl_s_sends_only_the_valid_rows():
+    async with demo_app().run_test(size=SIZE) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        rows = bulk.rows
+        assert len(rows) >= 4
+        assert all(r.cells[QUANTITY].now == "0" for r in rows)
+        await edit(pilot, bulk, 0, QUANTITY, "25")
+        await press(pilot, "d")  # fill down: every row below gets 25
+        assert [r.values[QUANTITY] for r in rows] == ["25"] * len(rows)
+        await edit(pilot, bulk, 1, QUANTITY, "0")  # 0 keeps it out of stock: invalid
+        await edit(pilot, bulk, 2, QUANTITY, "lots")  # the schema refuses it
+        assert grid_text(bulk).count("✗") == 2
+        await press(pilot, "p")
+        await settle(pilot)
+        outcomes = [r.result.outcome for r in rows]
+        assert outcomes[1] is RowOutcome.INVALID and outcomes[2] is RowOutcome.INVALID
+        valid = sorted(r.sku for r in rows if r.result.outcome is RowOutcome.VALID)
+        assert len(valid) == len(rows) - 2
+        assert real_patches() == [], "validation writes nothing"
+        assert "VALID: Set quantity to 25 (was 0)" in grid_text(bulk)
+        await press(pilot, "s")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SendConfirmScreen)
+        shown = " ".join(str(s.render()) for s in dialog.query("Static"))
+        assert f"{len(valid)} listings" in str(dialog.query_one(".dialog-title").render())
+        assert valid[0] in shown and rows[1].sku not in shown
+        await press(pilot, "y", "s", "enter")  # Enter on the default: No
+        assert pilot.app.screen is bulk and real_patches() == []
+        await press(pilot, "s", "ctrl+s")
+        await settle(pilot)
+        assert real_patches() == valid
+        sent = [r for r in rows if r.sku in valid]
+        assert all(r.result.submitted for r in sent)
+        # re-read after Amazon processed them: back on sale, or another cause left (said)
+        applied = (RowOutcome.FIXED, RowOutcome.NOT_FIXED)
+        assert all(r.result.outcome in applied for r in sent)
+        assert any(r.result.outcome is RowOutcome.FIXED for r in sent)
+        fixed = sum(1 for r in sent if r.result.outcome is RowOutcome.FIXED)
+        status = str(bulk.query_one("#bulk-status").render())
+        assert f"Done: {len(valid)} sent — {fixed} fixed, 0 waiting on Amazon" in status
+        assert "2 invalid" in status
+
+
+async def test_escape_at_the_confirmation_sends_nothing():
+    async with demo_app().run_test(size=SIZE) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        await edit(pilot, bulk, 0, QUANTITY, "9")
+        await press(pilot, "a")  # the same value for all
+        assert {r.values[QUANTITY] for r in bulk.rows} == {"9"}
+        await press(pilot, "p")
+        await settle(pilot)
+        assert all(r.result.outcome is RowOutcome.VALID for r in bulk.rows)
+        await press(pilot, "s")
+        assert isinstance(pilot.app.screen, SendConfirmScreen)
+        await press(pilot, "escape")
+        assert pilot.app.screen is bulk
+        await settle(pilot)
+        assert real_patches() == []
+        assert all(r.result.outcome is RowOutcome.VALID for r in bulk.rows)
+
+
+async def test_marked_listings_open_the_bulk_grid_for_their_shared_cause():
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing = await started(pilot)
+        causes = await open_causes(pilot)
+        await choose(pilot, causes, "Missing: brand")
+        await press(pilot, "asterisk", "b")
+        await settle(pilot)
+        bulk = pilot.app.screen
+        assert isinstance(bulk, BulkScreen)
+        assert bulk.columns == ("brand",)
+        assert sorted(r.sku for r in bulk.rows) == sorted(listing.view.marked)
+        await press(pilot, "escape")
+        assert pilot.app.screen is listing
+
+
+async def test_causes_no_patch_fixes_get_their_bulk_action(tmp_path, monkeypatch):
+    """Approval links grouped by brand and product type; one case draft for every listing of
+    a policy cause (0600); the removal-order list of stranded FBA stock as a CSV (0600,
+    formulas defused) — and nothing sent to Amazon."""
+    import csv
+    import stat
+
+    from asin_tui.store import paths
+    from asin_tui.ui.screens.bulk_actions import BulkActionScreen
+
+    monkeypatch.chdir(tmp_path)
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing = await started(pilot)
+        labels = {c.label: c for c in (await open_causes(pilot)).causes}
+        await press(pilot, "escape")
+
+        async def action(label: str) -> BulkActionScreen:
+            causes = await open_causes(pilot)
+            await choose(pilot, causes, label, key="b")
+            await settle(pilot)
+            screen = pilot.app.screen
+            assert isinstance(screen, BulkActionScreen)
+            return screen
+
+        approvals = await action("Approval required")
+        skus = [listing.view.records[i].sku for i in labels["Approval required"].rows]
+        assert all(sku in approvals.text for sku in skus)
+        assert "— " in approvals.text and "listings" in approvals.text
+        await press(pilot, "escape")
+
+        policy = next(k for k in labels if k == "Compliance documents required")
+        draft = await action(policy)
+        count = labels[policy].count
+        assert draft.text.startswith(f"# Seller Support case draft: {count} listings")
+        assert draft.text.count("## Listing ") == count
+        await press(pilot, "w")
+        (written,) = (paths.config_dir() / "cases").glob("*.md")
+        assert written.read_text(encoding="utf-8") == draft.text
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600
+        await press(pilot, "escape")
+
+        removal = await action("Stranded FBA stock")
+        await press(pilot, "w")
+        (path,) = tmp_path.glob("asin-tui-removals-*.csv")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        with path.open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert rows[0][:3] == ["sku", "asin", "fnsku"]
+        stranded = {listing.view.records[i].sku for i in labels["Stranded FBA stock"].rows}
+        assert rows[1:] and {r[0] for r in rows[1:]} <= stranded
+        assert all(int(r[4]) + int(r[5]) > 0 for r in rows[1:])
+        assert removal.rows
+    assert real_patches() == [] and not [p for p in PATCHES if p[1]]
