@@ -327,16 +327,12 @@ def _table_lines(
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        box=None,
-        pad_edge=False,
-        padding=(0, _GAP // 2),
-        show_edge=False,  # _GAP between
-    )
-    for header, cells in columns:
-        table.add_column(header, width=cells, no_wrap=True, overflow="ellipsis")
-    for cells in rows:
-        table.add_row(*(Text(" ".join(visible(cells[h]).split())) for h, _ in columns))
+    # no borders; half a gap each side of a cell, none at the edges: _GAP between columns
+    table = Table(box=None, pad_edge=False, padding=(0, _GAP // 2), show_edge=False)
+    for header, cells_wide in columns:
+        table.add_column(header, width=cells_wide, no_wrap=True, overflow="ellipsis")
+    for row in rows:
+        table.add_row(*(Text(" ".join(visible(row[h]).split())) for h, _ in columns))
     out = io.StringIO()
     console = Console(
         file=out, width=width, color_system=None, force_terminal=False, highlight=False,
