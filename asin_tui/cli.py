@@ -12,6 +12,7 @@ import argparse
 import importlib
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from asin_tui import __version__
@@ -23,7 +24,10 @@ SUBCOMMANDS = ("report", "diagnose", "fix", "progress", "watch", "sandbox", "con
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Iterable[str] = SUBCOMMANDS) -> argparse.ArgumentParser:
+    """The whole command line. Only the subcommands in ``commands`` are imported for their
+    options; the others are names only (what ``asin-tui`` without a subcommand, or ``report``,
+    never needs: the sandbox server, http.server, email... ~50 ms)."""
     parser = argparse.ArgumentParser(
         prog="asin-tui",
         description=(
@@ -56,9 +60,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"asin_tui.commands.{name}")
-        module.add_parser(sub)
+        if name in commands:
+            importlib.import_module(f"asin_tui.commands.{name}").add_parser(sub)
+        else:
+            sub.add_parser(name)  # never chosen: its name is not among the arguments
     return parser
+
+
+def _named_commands(argv: list[str] | None) -> Iterable[str]:
+    """The subcommands whose options parsing ``argv`` may need: every one named in it (a
+    superset: a profile called "report" names one too), all of them for a help request
+    (which lists them)."""
+    args = sys.argv[1:] if argv is None else argv
+    if any(_asks_help(arg) for arg in args):
+        return SUBCOMMANDS
+    return [name for name in SUBCOMMANDS if name in args]
+
+
+def _asks_help(arg: str) -> bool:
+    """``-h``, ``--help`` or an abbreviation argparse accepts (``--he``)."""
+    if arg.startswith("--"):
+        return len(arg) > 2 and "--help".startswith(arg)
+    return arg.startswith("-h")
 
 
 class OutputError(Exception):
@@ -113,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    parser = build_parser()
+    parser = build_parser(_named_commands(argv))
     args = _parse(parser, argv)
     try:
         if args.reset and not getattr(args, "demo", False):

@@ -67,6 +67,13 @@ def open_sandbox_app_client(app: SandboxApp) -> SpApi:
     return open_client_for_transport(settings, SandboxTransport(app), time_scale=app.time_scale)
 
 
+def open_demo_app_client(reset: bool = False, scenario: str = "default") -> tuple[SpApi, list[str]]:
+    """A client of the demo account, and what building it found to tell (the account's
+    notices): the app's lazily opened demo service builds its client with this."""
+    app = demo_app(reset, scenario=scenario)
+    return open_sandbox_app_client(app), list(app.account.notices)
+
+
 def open_demo_service(
     reset: bool = False, scenario: str = "default", drift: float = 0.0
 ) -> AccountService:

@@ -79,6 +79,10 @@ if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client
     from asin_tui.spapi.client import SpApi
 
 DEMO_PROFILE = "demo"
+#: The demo seller (the simulated account's default seed, in the US): known without building
+#: that account, so the app paints from the demo's cache at once (a test keeps them equal).
+DEMO_MARKETPLACE_ID = "ATVPDKIKX0DER"
+DEMO_SELLER_ID = "A2SANDBOX00007"
 
 
 def demo_profile(scenario: str = "default") -> str:
@@ -221,6 +225,7 @@ class AccountService:
         self.seller_id = seller_id
         self._client_factory = client_factory
         self._api: SpApi | None = api  # an open client, else opened on first use
+        self._opening = asyncio.Lock()  # one client build at a time (see _open_api)
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
         self._account: AccountHealth | None = None
@@ -340,7 +345,7 @@ class AccountService:
         store = _SyncStore(self)
         try:
             result = await sync_account(
-                self._client(),
+                await self._open_api(),
                 include_all=include_all,
                 progress=progress,
                 account_health=pending is not None or self._account_health_stale(),
@@ -413,7 +418,8 @@ class AccountService:
     async def count_listings(self) -> int:
         """How many listings the account has in this marketplace: one searchListingsItems of
         page size 1 (its ``numberOfResults``), without fetching them."""
-        body = await self._client().search_listings(included_data=("summaries",), page_size=1)
+        api = await self._open_api()
+        body = await api.search_listings(included_data=("summaries",), page_size=1)
         count = body.get("numberOfResults")
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise MalformedResponse(
@@ -429,7 +435,7 @@ class AccountService:
         pending = self.account_health_pending()
         if pending is None:
             return HealthRefresh(pending=False)
-        watch = AccountHealthWatch(self._client(), pending, request=False, checks=1)
+        watch = AccountHealthWatch(await self._open_api(), pending, request=False, checks=1)
         await watch.watch()
         return await asyncio.to_thread(self._store_account_health, watch)
 
@@ -466,7 +472,7 @@ class AccountService:
 
     async def refresh(self, sku: str) -> ListingRecord:
         """Fetch one listing again (wizard Verify), re-diagnose it and store it."""
-        api = self._client()
+        api = await self._open_api()
         synced = await fetch_listing(api, sku)
         listing = _parse_or_raise(
             lambda: parse.parse_listing(
@@ -490,7 +496,8 @@ class AccountService:
         old = self._cache.raw_evidence(sku)
         if old is None:
             raise UnknownSku(sku)
-        item = await self._client().get_listing(sku)
+        api = await self._open_api()
+        item = await api.get_listing(sku)
         raw = dataclasses.replace(old, item=item)
         evidence = _parse_or_raise(lambda: self._evidence(raw))
         record = ListingRecord.build(evidence, diagnose(evidence))
@@ -509,14 +516,16 @@ class AccountService:
                 f"SKU {sku!r} has no product type; it cannot be patched",
                 operation="patchListingsItem",
             )
-        response = await self._client().patch_listing(sku, product_type, patches, preview=preview)
+        api = await self._open_api()
+        response = await api.patch_listing(sku, product_type, patches, preview=preview)
         return _submission(sku, response, self.marketplace_id, preview=preview)
 
     async def delete(self, sku: str) -> SubmissionResult:
         """deleteListingsItem for a cached listing (retire it); once ACCEPTED the cached row
         goes too, so the list no longer shows it."""
         self.evidence(sku)  # UnknownSku before anything is sent
-        response = await self._client().delete_listing(sku)
+        api = await self._open_api()
+        response = await api.delete_listing(sku)
         result = _submission(sku, response, self.marketplace_id, preview=False)
         if result.ok:
             await asyncio.to_thread(self._cache.forget, sku)
@@ -534,6 +543,21 @@ class AccountService:
         if self._api is None:
             self._api = self._client_factory()
         return self._api
+
+    async def _open_api(self) -> SpApi:
+        """The client, built in a thread the first time: importing python-amazon-sp-api, yaml
+        and httpx and building the client (for the demo, its simulated account too) takes
+        0.2-0.4 s, which must never hold the event loop (the list's first keys wait on it)."""
+        async with self._opening:  # the start-up sync and connect() ask at the same time
+            if self._api is None:
+                self._api = await asyncio.to_thread(self._client_factory)
+        return self._api
+
+    async def connect(self) -> None:
+        """Open the SP-API client now, off the event loop (the app calls it once the list
+        has painted from the cache). What opening it found to tell (the demo's: fixes that
+        won't be kept) is added to ``notices``."""
+        await self._open_api()
 
     def _store_sync(self, result: SyncResult, store: _SyncStore) -> SyncSummary:
         """Commit the listings ``store`` staged, with the rest of what the sync fetched."""

@@ -182,6 +182,9 @@ class MemoryAccount:
     def account_health_pending(self):
         return None
 
+    async def connect(self) -> None:
+        pass
+
     async def aclose(self) -> None:
         pass
 

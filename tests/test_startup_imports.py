@@ -4,14 +4,68 @@ import subprocess
 import sys
 
 NETWORK_MODULES = ("sp_api", "httpx")
+#: What `asin-tui` / `asin-tui --demo` must not import before the list paints: the SP-API
+#: client's libraries (built in a thread afterwards), the simulated account and its server,
+#: what only other subcommands use, and the screens nobody opened yet.
+HEAVY_MODULES = (
+    *NETWORK_MODULES,
+    "yaml",
+    "asin_tui.spapi.client",
+    "asin_tui.sandbox",
+    "asin_tui.demo",
+    "http.server",
+    "email",
+    "asin_tui.commands.sandbox",
+    "asin_tui.commands.report",
+    "asin_tui.ui.screens.wizard",
+    "asin_tui.ui.screens.detail",
+    "asin_tui.ui.screens.help",
+    "asin_tui.ui.screens.welcome",
+    "asin_tui.ui.screens.export",
+)
+
+
+def imported_by(code: str, modules: tuple[str, ...]) -> list[str]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys\n{code}\nprint(sorted(m for m in {modules!r} if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return eval(out.stdout.strip())  # a list of names printed by the child
 
 
 def test_starting_the_app_does_not_import_the_sp_api_client():
     """python-amazon-sp-api and httpx (~0.2 s) load when a client is first opened, not before
     the list paints from the cache."""
-    code = (
-        "import sys, asin_tui.commands.tui, asin_tui.ui.app; "
-        f"print(sorted(m for m in {NETWORK_MODULES!r} if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert imported_by("import asin_tui.commands.tui, asin_tui.ui.app", NETWORK_MODULES) == []
+
+
+def test_the_app_path_imports_nothing_heavy_before_the_first_paint():
+    """What `asin-tui --demo` runs up to the list's first paint: parse the command line
+    (no subcommand: none of them imported), build the app and its list screen, open the
+    demo account lazily (its cache only)."""
+    code = """
+from asin_tui import cli
+parser = cli.build_parser(cli._named_commands(["--demo"]))
+args = cli._parse(parser, ["--demo"])
+assert args.command is None and args.demo
+from asin_tui.commands import tui
+from asin_tui.ui.screens.list_screen import ListScreen
+service = tui.open_demo()
+"""
+    assert imported_by(code, HEAVY_MODULES) == []
+
+
+def test_report_does_not_import_the_other_subcommands():
+    code = """
+from asin_tui import cli
+cli.build_parser(cli._named_commands(["report", "--cached"]))
+"""
+    heavy = ("asin_tui.commands.sandbox", "asin_tui.sandbox.server", "http.server")
+    assert imported_by(code, heavy) == []
+    assert imported_by(code, ("asin_tui.commands.report",)) == ["asin_tui.commands.report"]

@@ -14,7 +14,14 @@ import sys
 from asin_tui.commands._account import resolve_profile, wants_demo
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import visible
-from asin_tui.service import AccountService
+from asin_tui.service import (
+    DEMO_MARKETPLACE_ID,
+    DEMO_SELLER_ID,
+    AccountService,
+    demo_profile,
+    remove_cache,
+)
+from asin_tui.store.cache import cache_path
 from asin_tui.store.config import (
     Config,
     ConfigError,
@@ -79,7 +86,29 @@ def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory 
 
 
 def open_demo(reset: bool = False, scenario: str = "default") -> AccountService:
-    """The built-in demo account, from the demo's composition root (imported only now)."""
-    from asin_tui.demo import open_demo_service
+    """The built-in demo account as the app opens it: its cache at once, so the list paints
+    from it; the simulated account (the demo's composition root, the sandbox) is built with
+    the client, in a thread, once the list is on screen (``AccountService.connect``). The
+    first build starts the account fresh when ``reset`` and passes its notices on; a later
+    one (after the service closed) reopens it with the changes kept."""
+    profile = demo_profile(scenario)
+    if reset:
+        remove_cache(cache_path(profile, DEMO_MARKETPLACE_ID))
+    built: list[bool] = []
 
-    return open_demo_service(reset=reset, scenario=scenario)
+    def open_client():  # -> SpApi (the commands name no SP-API type)
+        from asin_tui.demo import open_demo_app_client
+
+        api, notices = open_demo_app_client(reset=reset and not built, scenario=scenario)
+        if not built:
+            service.notices.extend(notices)
+            built.append(True)
+        return api
+
+    service = AccountService(
+        profile_name=profile,
+        marketplace_id=DEMO_MARKETPLACE_ID,
+        seller_id=DEMO_SELLER_ID,
+        client_factory=open_client,
+    )
+    return service

@@ -3,6 +3,7 @@ service, so the real app, the demo, tests and benchmarks all run the same code."
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,15 +11,13 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from asin_tui.store.progress import ProgressStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.safe_text import plain
-from asin_tui.ui.screens.help import HelpScreen, binding_rows
 from asin_tui.ui.screens.list_screen import ListScreen
-from asin_tui.ui.screens.welcome import WelcomeScreen
-from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.service import ListingService, ProgressLoader, ServiceFactory, no_progress
 
 
@@ -84,7 +83,7 @@ class AsinTuiApp(App[None]):
     async def on_mount(self) -> None:
         self.set_keymap(self.user_keymap)
         if self.service_factory is None:
-            self.push_screen(WelcomeScreen())
+            self.push_screen(_welcome())
         else:
             await self.open_account(self.service_factory)
 
@@ -94,22 +93,22 @@ class AsinTuiApp(App[None]):
             service = factory()
         except Exception as exc:  # a broken cache dir, demo state...: say it, stay up
             self.notify(describe_error(exc), title="Cannot open the account", severity="error")
-            if not isinstance(self.screen, WelcomeScreen):  # never a blank screen
-                self.push_screen(WelcomeScreen())
+            if not _on_welcome(self.screen):  # never a blank screen
+                self.push_screen(_welcome())
             return
         self.service = service
+        # the list tells the service's notices (e.g. the demo's fixes won't be kept, and
+        # why) once it has painted and opened the client, which may find more
         self.push_screen(
             ListScreen(service, self.progress_loader, sync_on_start=self.sync_on_start)
         )
-        for notice in service.notices:  # e.g. the demo's fixes won't be kept, and why
-            self.notify(notice, title="Account", severity="warning", timeout=15)
 
     async def _close_account(self) -> None:
         """Leave the open account, if any: its screens go, then its service closes."""
         if self.service is None:
             return
         service, self.service = self.service, None
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, WelcomeScreen):
+        while len(self.screen_stack) > 1 and not _on_welcome(self.screen):
             await self.pop_screen()
         await service.aclose()
 
@@ -118,6 +117,8 @@ class AsinTuiApp(App[None]):
             await self.open_account(self.demo_factory)
 
     def action_help(self) -> None:
+        from asin_tui.ui.screens.help import HelpScreen, binding_rows
+
         if isinstance(self.screen, HelpScreen):
             return
         rows = binding_rows(self, self.screen.active_bindings.values())
@@ -133,6 +134,8 @@ class AsinTuiApp(App[None]):
         """Open the reactivation wizard for ``sku`` (from the list's and the detail's `w`)."""
         if self.service is None:
             return
+        from asin_tui.ui.screens.wizard import WizardScreen
+
         try:
             store = ProgressStore(self.service.profile_name, self.service.marketplace_id)
         except ValueError as exc:  # a profile name the progress file cannot be named after
@@ -161,6 +164,18 @@ class AsinTuiApp(App[None]):
     async def on_unmount(self) -> None:
         if self.service is not None:
             await self.service.aclose()
+
+
+def _welcome() -> Screen:
+    """The welcome screen (imported when shown: most starts open an account)."""
+    from asin_tui.ui.screens.welcome import WelcomeScreen
+
+    return WelcomeScreen()
+
+
+def _on_welcome(screen: Screen) -> bool:
+    module = sys.modules.get("asin_tui.ui.screens.welcome")
+    return module is not None and isinstance(screen, module.WelcomeScreen)
 
 
 def make_app(

@@ -54,6 +54,11 @@ class ListingService(Protocol):
         needs-attention syncs brought."""
         ...
 
+    async def connect(self) -> None:
+        """Open the SP-API client (in a thread: never on the event loop); what opening it
+        found to tell is added to ``notices``."""
+        ...
+
     async def count_listings(self) -> int:
         """How many listings the account has (one cheap SP-API call)."""
         ...

@@ -250,6 +250,9 @@ class FakeService:
     def diagnosis(self, sku: str) -> Diagnosis:
         return next(r for r in self.records if r.sku == sku).diagnosis
 
+    async def connect(self) -> None:
+        pass
+
     async def aclose(self) -> None:
         self.closed = True
 

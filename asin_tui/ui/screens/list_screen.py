@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import gc
 import re
@@ -51,8 +53,6 @@ from asin_tui.ui.presentation import datetime_text
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.causes import FILTER, CauseChosen, CauseScreen
-from asin_tui.ui.screens.detail import DetailScreen
-from asin_tui.ui.screens.export import ExportScreen
 from asin_tui.ui.service import ListingService, ProgressLoader
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.filter_input import FilterInput
@@ -202,6 +202,9 @@ class ListScreen(WorkerScreen):
         self.full_sync_at: datetime | None = None
         self.account_total: int | None = None  # listings on the account, once counted
         self.syncing_all = False  # the sync running fetches every listing
+        #: the first rows from the cache are on screen (or the cache could not be read): the
+        #: client is opened, and the start-up sync starts, only then
+        self._painted = asyncio.Event()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -224,6 +227,7 @@ class ListScreen(WorkerScreen):
         self.query_one(SyncStatus).idle("Reading the local cache…")
         self.table.focus()
         self.load_cache()
+        self.connect()
         if self.sync_on_start:
             self.action_sync()
 
@@ -360,6 +364,8 @@ class ListScreen(WorkerScreen):
         self.query_one(AccountBanner).show(
             message.account, self.service.marketplace_id, message.account_causes
         )
+        if not self._painted.is_set():
+            self.call_after_refresh(self._painted.set)
         if not message.complete:
             return
         # The rows live until the next load: keep them out of the collector's full passes,
@@ -455,8 +461,25 @@ class ListScreen(WorkerScreen):
         """The sync's progress callback (called in the worker): tell the screen."""
         self.post_message(SyncProgressed(progress))
 
+    @work(group="connect", exit_on_error=False, description="open the account")
+    async def connect(self) -> None:
+        """Open the SP-API client (for the demo, its simulated account) once the first rows
+        are on screen: the service builds it in a thread, so keys keep working meanwhile.
+        Then tell what opening the account found (e.g. the demo's fixes won't be kept)."""
+        await self._painted.wait()
+        # e.g. unusable credentials: the sync says so, in its own words
+        with contextlib.suppress(Exception):
+            await self.service.connect()
+        for notice in self.service.notices:
+            self.notify(notice, title="Account", severity="warning", timeout=15)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "cache" and event.state is WorkerState.ERROR:
+            self._painted.set()  # nothing to paint from: open the account anyway
+
     @work(exclusive=True, group="sync", exit_on_error=False, description="sync")
     async def run_sync(self, include_all: bool) -> None:
+        await self._painted.wait()  # the cached rows first; the sync opens the client
         try:
             summary = await self.service.sync(include_all=include_all, progress=self._progressed)
         except Exception as exc:  # any failure: say so, keep the cached rows
@@ -640,6 +663,8 @@ class ListScreen(WorkerScreen):
     # ------------------------------------------------------------------ rows
     @on(ListingTable.Selected)
     def _open_detail(self, event: ListingTable.Selected) -> None:
+        from asin_tui.ui.screens.detail import DetailScreen
+
         self.app.push_screen(DetailScreen(self.service, event.record))
 
     def on_listing_changed(self, message: ListingChanged) -> None:
@@ -751,6 +776,8 @@ class ListScreen(WorkerScreen):
             self.notify("Still reading the local cache: export in a moment", timeout=3)
             return
         scope = "all" if self.show_all else "attention"
+        from asin_tui.ui.screens.export import ExportScreen
+
         self.app.push_screen(ExportScreen(f"asin-tui-{scope}.csv"), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
