@@ -658,89 +658,105 @@ class Violation:
     detail: str
 
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
+#: JSON Schema keyword -> the Violation kind it makes (the sandbox's issue mapping reads kinds)
+_KINDS = {
+    "type": "type",
+    "enum": "enum",
+    "const": "enum",
+    "maxLength": "length",
+    "minLength": "length",
+    "maxUtf8ByteLength": "length",
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "minItems": "items",
+    "maxItems": "items",
+    "required": "entry",
+    "additionalProperties": "entry",
 }
+#: which of several errors of one value is reported: the shallowest, then in this order
+_PRIORITY = {keyword: rank for rank, keyword in enumerate(_KINDS)}
 
 
-def _type_ok(instance: Any, json_type: str) -> bool:
-    if isinstance(instance, bool) and json_type in ("integer", "number"):
-        return False
-    return isinstance(instance, _JSON_TYPES[json_type])
+@cache
+def _validator_class() -> Any:
+    """Draft 2019-09 (what Amazon's product type schemas declare) with Amazon's
+    ``maxUtf8ByteLength`` keyword checked; its other custom keywords (``enumNames``,
+    ``selectors``, ``editable``, ``hidden``, ``maxUniqueItems``) are annotations. An integer
+    is an int (not 1.0, not a bool), as Amazon's validation answers treat it. jsonschema is
+    imported here, when the sandbox first validates, not when the app starts."""
+    from jsonschema import Draft201909Validator, ValidationError, validators
+
+    def max_utf8_bytes(validator: Any, limit: int, instance: Any, schema: Any) -> Any:
+        if isinstance(instance, str) and len(instance.encode()) > limit:
+            yield ValidationError(f"exceeds {limit} bytes")
+
+    checker = Draft201909Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    return validators.extend(
+        Draft201909Validator,
+        validators={"maxUtf8ByteLength": max_utf8_bytes},
+        type_checker=checker,
+    )
 
 
-def _check(name: str, instance: Any, node: Mapping[str, Any], where: str) -> Violation | None:
-    """The first violation of `instance` against `node` (a subset of JSON Schema), or None."""
-    json_type = node.get("type")
-    if json_type and not _type_ok(instance, json_type):
-        return Violation(name, "type", f"{where} must be of type {json_type}")
-    if "enum" in node and instance not in node["enum"]:
-        return Violation(
-            name, "enum", f"{where} value {instance!r} is not one of the allowed values"
-        )
-    if "const" in node and instance != node["const"]:
-        return Violation(name, "enum", f"{where} must be {node['const']!r}")
-    if isinstance(instance, str):
-        return _check_string(name, instance, node, where)
-    if isinstance(instance, (int, float)) and not isinstance(instance, bool):
-        return _check_number(name, instance, node, where)
-    if isinstance(instance, list):
-        return _check_array(name, instance, node, where)
-    if isinstance(instance, dict):
-        return _check_object(name, instance, node, where)
-    return None
+def _where(name: str, path: Any) -> str:
+    return name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
 
 
-def _check_string(name: str, text: str, node: Mapping[str, Any], where: str) -> Violation | None:
-    if "maxLength" in node and len(text) > node["maxLength"]:
-        return Violation(name, "length", f"{where} exceeds {node['maxLength']} characters")
-    if "minLength" in node and len(text) < node["minLength"]:
-        return Violation(name, "length", f"{where} is shorter than {node['minLength']} characters")
-    if "maxUtf8ByteLength" in node and len(text.encode()) > node["maxUtf8ByteLength"]:
-        return Violation(name, "length", f"{where} exceeds {node['maxUtf8ByteLength']} bytes")
-    return None
+def _violation(name: str, error: Any) -> Violation:
+    """A jsonschema error as the sandbox reports it: its kind and one line naming where."""
+    keyword, limit = error.validator, error.validator_value
+    where = _where(name, error.absolute_path)
+    instance = error.instance
+    detail = {
+        "type": lambda: f"{where} must be of type {limit}",
+        "enum": lambda: f"{where} value {instance!r} is not one of the allowed values",
+        "const": lambda: f"{where} must be {limit!r}",
+        "maxLength": lambda: f"{where} exceeds {limit} characters",
+        "minLength": lambda: f"{where} is shorter than {limit} characters",
+        "maxUtf8ByteLength": lambda: f"{where} exceeds {limit} bytes",
+        "minimum": lambda: f"{where} must be at least {limit}",
+        "maximum": lambda: f"{where} must be at most {limit}",
+        "minItems": lambda: f"{where} needs at least {limit} value(s)",
+        "maxItems": lambda: f"{where} allows at most {limit} value(s)",
+        "required": lambda: (
+            f"{where} is missing "
+            + next((f"'{key}'" for key in limit if key not in instance), "a field")
+        ),
+        "additionalProperties": lambda: (
+            f"{where} has an unknown field "
+            + next(
+                (f"'{key}'" for key in instance if key not in error.schema.get("properties", {})),
+                "",
+            )
+        ),
+    }.get(keyword, lambda: f"{where}: {error.message}")()
+    return Violation(name, _KINDS.get(keyword, "entry"), detail)
 
 
-def _check_number(name: str, num: float, node: Mapping[str, Any], where: str) -> Violation | None:
-    if "minimum" in node and num < node["minimum"]:
-        return Violation(name, "minimum", f"{where} must be at least {node['minimum']}")
-    if "maximum" in node and num > node["maximum"]:
-        return Violation(name, "maximum", f"{where} must be at most {node['maximum']}")
-    return None
+def _check(name: str, instance: Any, node: Mapping[str, Any]) -> Violation | None:
+    """The first violation of ``instance`` against ``node``, or None: in the order a reader
+    meets them (depth first, values and fields in the order given, a value's own problem
+    before its parts'), then by keyword."""
+    errors = list(_validator_class()(node).iter_errors(instance))
+    if not errors:
+        return None
+    return _violation(name, min(errors, key=lambda e: _reading_order(instance, e)))
 
 
-def _check_array(name: str, items: list, node: Mapping[str, Any], where: str) -> Violation | None:
-    if len(items) < node.get("minItems", 0):
-        return Violation(name, "items", f"{where} needs at least {node['minItems']} value(s)")
-    if "maxItems" in node and len(items) > node["maxItems"]:
-        return Violation(name, "items", f"{where} allows at most {node['maxItems']} value(s)")
-    item_node = node.get("items")
-    if item_node:
-        for i, item in enumerate(items):
-            found = _check(name, item, item_node, f"{where}[{i}]")
-            if found:
-                return found
-    return None
-
-
-def _check_object(name: str, obj: dict, node: Mapping[str, Any], where: str) -> Violation | None:
-    for key in node.get("required", ()):
-        if key not in obj:
-            return Violation(name, "entry", f"{where} is missing '{key}'")
-    props = node.get("properties", {})
-    for key, value in obj.items():
-        if key in props:
-            found = _check(name, value, props[key], f"{where}.{key}")
-            if found:
-                return found
-        elif node.get("additionalProperties") is False:
-            return Violation(name, "entry", f"{where} has an unknown field '{key}'")
-    return None
+def _reading_order(instance: Any, error: Any) -> tuple[tuple[int, ...], int]:
+    """Where ``error`` is met reading ``instance``: the position of each step of its path
+    (an unknown field where that field stands), then its keyword's rank."""
+    positions: list[int] = []
+    value = instance
+    for step in error.absolute_path:
+        positions.append(step if isinstance(step, int) else list(value).index(step))
+        value = value[step]
+    if error.validator == "additionalProperties" and isinstance(value, dict):
+        known = error.schema.get("properties", {})
+        positions.append(next((i for i, key in enumerate(value) if key not in known), 0))
+    return tuple(positions), _PRIORITY.get(error.validator, len(_PRIORITY))
 
 
 def known_schema(product_type_name: str) -> dict[str, Any]:
@@ -778,7 +794,7 @@ def validate(
             continue
         if value in (None, []):
             continue  # absent; the required check above covers it
-        found = _check(name, value, properties[name], name)
+        found = _check(name, value, properties[name])
         if found:
             violations.append(found)
     return violations
