@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from asin_tui.domain import codes
 from asin_tui.domain import patches as P
 from asin_tui.domain.bulk import HANDLING_TIME, PRICE, QUANTITY, column_spec
-from asin_tui.domain.models import Evidence, Finding, Listing, ListingRecord, Severity
+from asin_tui.domain.models import Evidence, Finding, Listing, ListingRecord, Severity, State
 
 #: Findings that are about evidence, not the listing: never a cause.
 _NOT_CAUSES = frozenset({codes.EVIDENCE_NOT_CHECKED, codes.EVIDENCE_STALE})
@@ -84,10 +84,14 @@ def count_causes(records: Sequence[ListingRecord]) -> list[CauseCount]:
     """Every cause among ``records`` with the indexes of the records it blocks, the cause
     blocking most listings first (then by name)."""
     found: dict[CauseKey, CauseCount] = {}
+    known: dict[tuple[Finding, ...], list[CauseKey]] = {}  # many listings share findings
     for index, record in enumerate(records):
-        if not record.needs_attention and not record.at_risk:
-            continue
-        for key in record_causes(record):
+        if record.state is State.VARIATION_PARENT:
+            continue  # never buyable by design: none of its findings blocks a sale
+        keys = known.get(record.findings)
+        if keys is None:
+            keys = known[record.findings] = record_causes(record)
+        for key in keys:
             group = found.get(key)
             if group is None:
                 group = found[key] = CauseCount(key)

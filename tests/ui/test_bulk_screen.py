@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from asin_tui.domain import codes
@@ -262,3 +263,47 @@ async def test_causes_no_patch_fixes_get_their_bulk_action(tmp_path, monkeypatch
         assert all(int(r[4]) + int(r[5]) > 0 for r in rows[1:])
         assert removal.rows
     assert real_patches() == [] and not [p for p in PATCHES if p[1]]
+
+
+@pytest.mark.parametrize(("age_minutes", "sent"), [(60, True), (2, False)])
+async def test_an_unfinished_batch_is_offered_and_resumed_without_sending_twice(age_minutes, sent):
+    """A submit saved as SUBMITTING with no answer (the batch was killed between the call
+    and the save): the grid says so and R resumes it after the same confirmation — the
+    listing is re-read first; one that never showed the change and is older than Amazon's
+    processing window is sent once, a recent one is held, not sent again."""
+    from datetime import UTC, datetime, timedelta
+
+    from asin_tui.bulk import BulkFix, BulkRow
+    from asin_tui.store.progress import SUBMITTING, PatchMode, PatchRecord, ProgressStore
+
+    async with demo_app().run_test(size=SIZE) as pilot:
+        await started(pilot)
+        service = pilot.app.service
+        causes = await open_causes(pilot)
+        stock = next(c for c in causes.causes if c.label == "Out of stock")
+        sku = causes.app.screen_stack[-2].view.records[stock.rows[0]].sku
+        patches = BulkFix(service).check(BulkRow(sku, {QUANTITY: "5"})).patches
+        store = ProgressStore(service.profile_name, service.marketplace_id)
+        when = datetime.now(UTC) - timedelta(minutes=age_minutes)
+        record = PatchRecord(when, PatchMode.REAL, patches, SUBMITTING)
+        store.update(sku, lambda progress: progress.patches.append(record))
+        await choose(pilot, causes, "Out of stock", key="b")
+        await settle(pilot)
+        bulk = pilot.app.screen
+        assert isinstance(bulk, BulkScreen)
+        notice = str(bulk.query_one("#bulk-notice").render())
+        assert "left 1 of these listings sent without Amazon's answer" in notice
+        await press(pilot, "R")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SendConfirmScreen)
+        assert sku in " ".join(str(s.render()) for s in dialog.query("Static"))
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        (row,) = [r for r in bulk.rows if r.sku == sku]
+        if sent:
+            assert real_patches() == [sku]
+            assert row.result.submitted
+        else:
+            assert real_patches() == []
+            assert row.result.outcome is RowOutcome.HELD
+        assert "R resumes" not in str(bulk.query_one("#bulk-notice").render())
