@@ -7,6 +7,15 @@ below the plan (``safety``) so that jitter on the wire does not turn a paced cal
 
 Clock and sleep are injectable so the unit tests run on a fake clock; ``time_scale`` speeds
 everything up in step with a sandbox that runs Amazon's clock faster.
+
+Why hand-written rather than a rate-limiting or retry library (aiolimiter, tenacity…): the
+bucket follows Amazon's own algorithm and its semantics (docs/SP_API_NOTES.md): a bucket per
+operation that starts full at the *burst*, whose *rate* is replaced at run time by the
+``x-amzn-RateLimit-Limit`` header (absent on a 429), and whose waits are reported to the UI
+("throttled, waiting 2 s"); the retry loop in ``SpApi._with_retries`` retries what Amazon says
+is transient (429 ``QuotaExceeded``, 5xx, timeouts, truncated JSON) and gives every retry back
+to the same bucket, since each retry spends quota. A generic limiter takes neither a burst
+that differs from its rate nor a rate learned from answers.
 """
 
 from __future__ import annotations
