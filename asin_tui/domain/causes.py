@@ -158,6 +158,7 @@ class Cell:
     now: str = ""
     value: str = ""
     hint: str = ""
+    choices: tuple[str, ...] = ()  # the schema's allowed values (an enum), if any
 
 
 def grid_cell(evidence: Evidence, column: str) -> Cell:
@@ -183,7 +184,7 @@ def grid_cell(evidence: Evidence, column: str) -> Cell:
     value = ""
     if column == "brand" and evidence.catalog is not None and evidence.catalog.brand:
         value = evidence.catalog.brand  # the catalog item's brand: Amazon's own
-    return Cell(now=now, value=value)
+    return Cell(now=now, value=value, choices=spec.enum if spec is not None else ())
 
 
 # ---------------------------------------------------------------------- bulk actions

@@ -307,3 +307,28 @@ async def test_an_unfinished_batch_is_offered_and_resumed_without_sending_twice(
             assert real_patches() == []
             assert row.result.outcome is RowOutcome.HELD
         assert "R resumes" not in str(bulk.query_one("#bulk-notice").render())
+
+
+async def test_an_attribute_column_is_typed_from_its_schema():
+    """The editor names the schema's allowed values; a value outside them is refused at
+    once, before Amazon is asked."""
+    async with demo_app().run_test(size=SIZE) as pilot:
+        await started(pilot)
+        causes = await open_causes(pilot)
+        await choose(pilot, causes, "Missing: country_of_origin", key="b")
+        await settle(pilot)
+        bulk = pilot.app.screen
+        assert isinstance(bulk, BulkScreen) and bulk.columns == ("country_of_origin",)
+        choices = bulk.rows[0].cells["country_of_origin"].choices
+        assert choices, "country_of_origin is an enum in the demo's schema"
+        grid = bulk.query_one(DataTable)
+        grid.move_cursor(row=0, column=list(grid.columns).index("country_of_origin"))
+        await press(pilot, "enter")
+        editor = bulk.query_one("#bulk-editor", Input)
+        assert f"one of {choices[0]}" in editor.placeholder
+        await pilot.press(*"Atlantis", "enter")
+        await settle(pilot)
+        assert bulk.rows[0].answer.startswith("✗ country_of_origin:")
+        await edit(pilot, bulk, 0, "country_of_origin", choices[0])
+        assert bulk.rows[0].answer.startswith("ok: ")
+        assert real_patches() == [] and PATCHES == []

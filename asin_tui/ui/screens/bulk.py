@@ -43,6 +43,7 @@ from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 #: How long the screen re-checks listings Amazon is still processing after a submit (it
 #: applies a patch within minutes; the demo after 4 s). Those left are waiting on Amazon.
 RECHECK_WAIT = 30.0
+CHOICES_SHOWN = 8  # an enum's allowed values named in the editor's placeholder
 SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
 
 _ANSWER_WORDS = {
@@ -360,10 +361,15 @@ class BulkScreen(WorkerScreen):
         index, column = at
         self.editing = at
         row = self.rows[index]
+        cell = row.cells[column]
+        shown = ", ".join(cell.choices[:CHOICES_SHOWN]) + (
+            ", …" if len(cell.choices) > CHOICES_SHOWN else ""
+        )
         self._open_editor(
             row.values.get(column, ""),
             f"{column} for {plain(row.sku)}"
-            + (f" (hint {row.cells[column].hint})" if row.cells[column].hint else ""),
+            + (f" (hint {cell.hint})" if cell.hint else "")
+            + (f": one of {shown}" if shown else ""),
         )
 
     def _open_editor(self, value: str, placeholder: str) -> None:
