@@ -108,6 +108,8 @@ REFRESH_SHARE = 8
 ANSWER_MIN_AGE = timedelta(hours=1)
 
 ProgressCallback = Callable[[SyncProgress], None]
+#: Listings a sync diagnoses and stages in the cache at a time (AccountService(sync_batch=…)).
+SYNC_BATCH = 500
 
 #: The service's API; with it, the SP-API layer's names its callers use, so that the commands
 #: and the UI need not import that layer (import-linter contract in pyproject.toml): the
@@ -219,12 +221,15 @@ class AccountService:
         client_factory: Callable[[], SpApi],
         cache: ListingCache | None = None,
         api: SpApi | None = None,
+        sync_batch: int = SYNC_BATCH,
     ) -> None:
         self.profile_name = profile_name
         self.marketplace_id = marketplace_id
         self.seller_id = seller_id
         self._client_factory = client_factory
         self._api: SpApi | None = api  # an open client, else opened on first use
+        #: listings a sync diagnoses and stages at a time (never more raw answers held)
+        self.sync_batch = sync_batch
         self._opening = asyncio.Lock()  # one client build at a time (see _open_api)
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
@@ -446,7 +451,7 @@ class AccountService:
         if document is not None and _gate(self.account_health()) != before:
             # the gate's effect changed: every cached listing diagnosed again, a batch at a
             # time (the report is stored last: cut off half way, the next look does it again)
-            for raws in self._cache.raw_evidence_batches(_SyncStore.BATCH):
+            for raws in self._cache.raw_evidence_batches(self.sync_batch):
                 self._cache.write_listings(self._diagnosed(raws, {}), observed_at=now)
         self._cache.write_account_health(
             document, fetched_at=now, request=_request_row(watch.pending)
@@ -663,11 +668,9 @@ class AccountService:
 
 
 class _SyncStore:
-    """Diagnoses a sync's listings and stages them in the cache as they come, BATCH at a time
+    """Diagnoses a sync's listings and stages them in the cache as they come, sync_batch at a time
     in a thread: the event loop (the UI's) does none of that CPU work, and no more than a
     batch of raw answers is held at once (a 100,000-listing sync never has them all)."""
-
-    BATCH = 500
 
     def __init__(self, service: AccountService) -> None:
         self._service = service
@@ -691,7 +694,7 @@ class _SyncStore:
         self.received += 1
         self._keep_answers(synced)
         self._batch.append((_raw(synced), product_type, definition))
-        if len(self._batch) >= self.BATCH:
+        if len(self._batch) >= self._service.sync_batch:
             await self.flush()
 
     async def flush(self) -> None:
@@ -724,8 +727,10 @@ class _SyncStore:
         self.listings, self.needs_attention = 0, 0
         self.counts.clear()
         gate = _gate_tag(self._service.account_health())
-        kept = list(self.staged.kept_raw_batches(self.BATCH))  # found unchanged: not any more
-        for raws in itertools.chain(self.staged.raw_batches(self.BATCH), kept):
+        kept = list(
+            self.staged.kept_raw_batches(self._service.sync_batch)
+        )  # found unchanged: not any more
+        for raws in itertools.chain(self.staged.raw_batches(self._service.sync_batch), kept):
             raws = [
                 dataclasses.replace(raw, digest=f"{(raw.digest or '').partition('/')[0]}/{gate}")
                 for raw in raws

@@ -22,13 +22,13 @@ from asin_tui.service import (
     HealthRefresh,
     NothingFetched,
     UnknownSku,
-    _SyncStore,
     client_settings,
 )
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.spapi.sync import HEALTH_CHECKS
+from asin_tui.store.cache import ListingCache, StagedSync
 from asin_tui.store.config import Credentials, Profile
 from tests.report_timing import AmazonReports, ReportBeforeListings
 
@@ -526,13 +526,13 @@ async def test_a_failed_look_is_told_and_keeps_what_was_there(app, reports):
         await cut_off.aclose()
 
 
-async def test_a_sync_stores_its_listings_in_batches_while_it_runs(service, app, monkeypatch):
+async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, monkeypatch, tmp_path):
     """A large account's raw answers are never all held at once: the service diagnoses and
-    stages them BATCH at a time while the sync still runs."""
+    stages them sync_batch at a time while the sync still runs."""
     returned = False
     sizes: list[int] = []
     during_sync: list[bool] = []
-    real_sync, real_stage = service_module.sync_account, _SyncStore._stage
+    real_sync = service_module.sync_account
 
     async def sync_account(*args, **kwargs):
         nonlocal returned
@@ -540,19 +540,35 @@ async def test_a_sync_stores_its_listings_in_batches_while_it_runs(service, app,
         returned = True
         return result
 
-    def stage(self, batch):
-        sizes.append(len(batch))
-        during_sync.append(not returned)
-        real_stage(self, batch)
+    class Recording(StagedSync):
+        def add(self, entries):
+            entries = list(entries)
+            sizes.append(len(entries))
+            during_sync.append(not returned)
+            super().add(entries)
+
+    class RecordingCache(ListingCache):
+        def stage_sync(self):
+            return Recording(self)
 
     monkeypatch.setattr(service_module, "sync_account", sync_account)
-    monkeypatch.setattr(_SyncStore, "_stage", stage)
-    monkeypatch.setattr(_SyncStore, "BATCH", 10)
-    summary = await service.sync(include_all=True)
-    every = set(app.account.search())
-    assert summary.complete and summary.listings == len(every) == sum(sizes)
-    assert max(sizes) == 10 and during_sync.count(True) >= len(every) // 10 - 1
-    assert {r.sku for r in service.cached_records(all_listings=True)} == every
+    profile = sandbox_profile(app.account)
+    service = AccountService(
+        profile_name=profile.name,
+        marketplace_id=profile.marketplace.marketplace_id,
+        seller_id=profile.seller_id,
+        client_factory=sandbox_client(app, profile),
+        cache=RecordingCache(tmp_path / "batches.sqlite3"),
+        sync_batch=10,
+    )
+    try:
+        summary = await service.sync(include_all=True)
+        every = set(app.account.search())
+        assert summary.complete and summary.listings == len(every) == sum(sizes)
+        assert max(sizes) == 10 and during_sync.count(True) >= len(every) // 10 - 1
+        assert {r.sku for r in service.cached_records(all_listings=True)} == every
+    finally:
+        await service.aclose()
 
 
 # --------------------------------------------------------------------------- wizard outcomes re-checked
