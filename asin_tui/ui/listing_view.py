@@ -259,6 +259,12 @@ class ListingView:
         self.marked.update(self.records[i].sku for i in self.rows)
         return len(self.marked) - before
 
+    def marked_count(self) -> int:
+        """How many of the loaded records are marked (a mark on a listing that left the
+        scope, e.g. fixed since, is kept but not counted)."""
+        by_sku = self._row_index().by_sku
+        return sum(1 for sku in self.marked if sku in by_sku)
+
     def marked_records(self) -> list[ListingRecord]:
         """The marked records among the loaded ones, in display order when shown."""
         marked = self.marked

@@ -243,7 +243,7 @@ class ListScreen(WorkerScreen):
             self._state_counts(),
             self.view.state,
             self.show_all,
-            marked=len(self.view.marked),
+            marked=self.view.marked_count(),
             cause=cause,
         )
 
@@ -685,7 +685,7 @@ class ListScreen(WorkerScreen):
         added = self.view.mark_shown()
         self.table.marks_changed()
         self._show_counts()
-        self.notify(f"Marked {added} more: {len(self.view.marked)} marked", timeout=3)
+        self.notify(f"Marked {added} more: {self.view.marked_count()} marked", timeout=3)
 
     def action_clear_marks(self) -> None:
         self.view.marked.clear()

@@ -259,7 +259,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def mark_width(self) -> int:
         """The mark column's cells: there only while some listing is marked."""
-        return MARK_WIDTH if self.view.marked else 0
+        return MARK_WIDTH if self.view.marked else 0  # (also marks out of scope: no jumps)
 
     # ------------------------------------------------------------------ columns
     @property
