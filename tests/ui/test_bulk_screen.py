@@ -332,3 +332,26 @@ async def test_an_attribute_column_is_typed_from_its_schema():
         await edit(pilot, bulk, 0, "country_of_origin", choices[0])
         assert bulk.rows[0].answer.startswith("ok: ")
         assert real_patches() == [] and PATCHES == []
+
+
+async def test_price_hints_are_shown_and_taken_only_on_h():
+    """The middle of each listing's allowed band is a hint: shown, not a value, until `h`;
+    then Amazon validates the prices."""
+    async with demo_app().run_test(size=SIZE) as pilot:
+        await started(pilot)
+        causes = await open_causes(pilot)
+        await choose(pilot, causes, "Price below min", key="b")
+        await settle(pilot)
+        bulk = pilot.app.screen
+        assert isinstance(bulk, BulkScreen) and bulk.columns == ("price",)
+        hints = [r.cells["price"].hint for r in bulk.rows]
+        assert all(hints) and all(not r.values["price"] for r in bulk.rows)
+        assert f"(hint {hints[0]})" in grid_text(bulk)
+        await press(pilot, "p")  # nothing typed: nothing to validate, nothing sent
+        assert PATCHES == []
+        await press(pilot, "h")
+        assert [r.values["price"] for r in bulk.rows] == hints
+        await press(pilot, "p")
+        await settle(pilot)
+        assert all(r.result.outcome is RowOutcome.VALID for r in bulk.rows)
+        assert real_patches() == []
