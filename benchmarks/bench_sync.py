@@ -24,6 +24,13 @@ best measured at a high ``--time-scale`` (the rates then are not the point, memo
     python benchmarks/bench_sync.py [--listings 15000] [--problem-share 0.05] [--all]
     python benchmarks/bench_sync.py --listings 100000 --problem-share 0.3 --time-scale 1000 --store
 
+``--second`` syncs twice through ``AccountService`` into one throwaway cache, as a seller's
+second sync of the day, and prints both beside their floors: the second asks again only what
+may have changed (kept restrictions and catalog answers), so its baseline is the *search*
+floor (the searchListingsItems pages alone). Goal: second sync <= 1.1 x the search floor.
+
+    python benchmarks/bench_sync.py --listings 100000 --problem-share 0.3 --second
+
 The server warms the account up (derives every listing's state) before it reports ready, so
 the sandbox's own start-up is not timed; only the sync is.
 """
@@ -106,6 +113,44 @@ async def run_stored_sync(url: str, seller_id: str, args: argparse.Namespace):
     return wall, summary
 
 
+async def run_twice(url: str, seller_id: str, args: argparse.Namespace):
+    """Two syncs through AccountService into one throwaway cache: [(wall, summary)] x 2."""
+    from asin_tui.service import AccountService
+    from asin_tui.store.cache import ListingCache
+
+    profile = sandbox_settings(MARKETPLACES["US"], seller_id, url, name="bench")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        service = AccountService(
+            profile_name="bench",
+            marketplace_id=profile.marketplace.marketplace_id,
+            seller_id=seller_id,
+            client_factory=lambda: open_client(profile, time_scale=args.time_scale),
+            cache=ListingCache(Path(tmp) / "bench.sqlite3"),
+        )
+        for _ in range(2):
+            started = time.perf_counter()
+            summary = await service.sync(include_all=args.all)
+            runs.append((time.perf_counter() - started, summary))
+        await service.aclose()
+    return runs
+
+
+def print_second(runs, args: argparse.Namespace) -> None:
+    print(f"\n{'sync':<8}{'listings':>9}{'wall s':>9}{'floor s':>9}{'search floor s':>16}"
+          f"{'ratio to search floor':>23}  calls")  # fmt: skip
+    for name, (wall, summary) in zip(("first", "second"), runs, strict=True):
+        calls = Counter(summary.calls)
+        floor, _ = floor_seconds(calls, args.all)
+        search = PUBLISHED_PLANS["searchListingsItems"].floor_seconds(calls["searchListingsItems"])
+        ratio = wall / search if search else float("inf")
+        named = ", ".join(f"{op} {n}" for op, n in sorted(calls.items()))
+        print(f"{name:<8}{summary.listings:>9,}{wall:>9.1f}{floor:>9.1f}{search:>16.1f}"
+              f"{ratio:>22.2f}x  {named}")  # fmt: skip
+    print("goal: second sync <= 1.10 x the search floor")
+    print(f"peak RSS of the syncing process: {peak_rss_mb():.0f} MB")
+
+
 def peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -122,6 +167,9 @@ def main() -> int:
     parser.add_argument("--time-scale", type=float, default=1.0, help="sandbox clock speed-up")
     parser.add_argument(
         "--store", action="store_true", help="through AccountService into a throwaway cache"
+    )
+    parser.add_argument(
+        "--second", action="store_true", help="two syncs into one cache: the second's cost"
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -148,13 +196,18 @@ def main() -> int:
                 print("the sandbox server did not start", file=sys.stderr)
                 return 1
             _, url, seller_id = ready
-            if args.store:
+            if args.second:
+                runs = asyncio.run(run_twice(url, seller_id, args))
+            elif args.store:
                 wall, summary = asyncio.run(run_stored_sync(url, seller_id, args))
             else:
                 wall, result, throttled = asyncio.run(run_sync(url, seller_id, args))
         finally:
             server.stdin.close()
             server.wait(timeout=30)
+    if args.second:
+        print_second(runs, args)
+        return 0
     if args.store:
         print(
             f"\nstored sync ({'every listing' if args.all else 'needs attention'}, time scale"

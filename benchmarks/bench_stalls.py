@@ -1,0 +1,117 @@
+"""Benchmark: how long the event loop (the UI's) is held during a large sync (not a test).
+
+    python benchmarks/bench_stalls.py [--listings 100000] [--problem-share 0.3] [--time-scale 1000]
+
+The sandbox account is served by a separate process (benchmarks/bench_sync.py's server); the
+sync runs as the app runs it, through ``AccountService`` into a throwaway cache, on this
+process's event loop, beside a loop-lag probe: a task that asks to wake every 5 ms and notes
+how late it woke. A late wake-up is a stall: the loop was busy (parsing, staging, diagnosing,
+progress callbacks) and a key pressed then would have waited as long. A high time scale makes
+the sync CPU-bound, the worst case for stalls.
+
+Prints the stalls' count over 50 ms, p99, max, and the sync's wall time, beside the goal
+(no stall > 50 ms). Key -> repaint is not measured here (no terminal): see bench_tui.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from asin_tui.demo import sandbox_settings  # noqa: E402
+from asin_tui.domain.marketplaces import MARKETPLACES  # noqa: E402
+from asin_tui.spapi.client import open_client  # noqa: E402
+
+TICK = 0.005
+GOAL_MS = 50.0
+
+
+async def probe(lags: list[float], stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        asked = loop.time()
+        await asyncio.sleep(TICK)
+        lags.append((loop.time() - asked - TICK) * 1000)
+
+
+async def run(url: str, seller_id: str, args: argparse.Namespace) -> tuple[float, list[float]]:
+    from asin_tui.service import AccountService
+    from asin_tui.store.cache import ListingCache
+
+    profile = sandbox_settings(MARKETPLACES["US"], seller_id, url, name="bench")
+    lags: list[float] = []
+    stop = asyncio.Event()
+    with tempfile.TemporaryDirectory() as tmp:
+        service = AccountService(
+            profile_name="bench",
+            marketplace_id=profile.marketplace.marketplace_id,
+            seller_id=seller_id,
+            client_factory=lambda: open_client(profile, time_scale=args.time_scale),
+            cache=ListingCache(Path(tmp) / "bench.sqlite3"),
+        )
+        watcher = asyncio.ensure_future(probe(lags, stop))
+        started = time.perf_counter()
+        await service.sync(include_all=args.all, progress=lambda _p: None)
+        wall = time.perf_counter() - started
+        stop.set()
+        await watcher
+        await service.aclose()
+    return wall, lags
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--problem-share", type=float, default=0.3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--time-scale", type=float, default=1000.0)
+    parser.add_argument("--all", action="store_true")
+    args = parser.parse_args()
+    command = [
+        sys.executable, str(ROOT / "benchmarks" / "bench_sync.py"), "--serve",
+        f"--listings={args.listings}", f"--problem-share={args.problem_share}",
+        f"--seed={args.seed}", f"--time-scale={args.time_scale}",
+    ]  # fmt: skip
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ) as server:
+        try:
+            ready = server.stdout.readline().split()
+            if not ready or ready[0] != "READY":
+                print("the sandbox server did not start", file=sys.stderr)
+                return 1
+            _, url, seller_id = ready
+            wall, lags = asyncio.run(run(url, seller_id, args))
+        finally:
+            server.stdin.close()
+            server.wait(timeout=60)
+    lags.sort()
+    over = sum(1 for lag in lags if lag > GOAL_MS)
+    p99 = lags[int(len(lags) * 0.99)] if lags else float("nan")
+    print(
+        f"sync of {args.listings:,} listings ({args.problem_share:.0%} needing attention, time"
+        f" scale {args.time_scale:g}): {wall:.1f} s, {len(lags):,} probe ticks"
+    )
+    print(f"{'measure':<28}{'baseline':>10}{'result':>12}")
+    print(f"{'loop stall max':<28}{'—':>10}{lags[-1]:>10.1f} ms   (goal <= {GOAL_MS:g} ms)")
+    print(f"{'loop stall p99':<28}{'—':>10}{p99:>10.1f} ms")
+    print(f"{'stalls over 50 ms':<28}{'—':>10}{over:>12}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
