@@ -21,7 +21,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,12 +38,32 @@ TICK = 0.005
 GOAL_MS = 50.0
 
 
+#: Where the loop thread was while it stalled (--where): "file:line function" -> samples.
+STALLED_AT: Counter[str] = Counter()
+_last_tick = [time.perf_counter()]
+
+
 async def probe(lags: list[float], stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         asked = loop.time()
         await asyncio.sleep(TICK)
         lags.append((loop.time() - asked - TICK) * 1000)
+        _last_tick[0] = time.perf_counter()
+
+
+def sample_stalls(loop_thread: int, stop: threading.Event) -> None:
+    """Every 20 ms: if the probe has not ticked for 100 ms, note where the loop thread is
+    (its innermost asin_tui frames)."""
+    while not stop.wait(0.02):
+        if time.perf_counter() - _last_tick[0] < 0.1:
+            continue
+        frame = sys._current_frames().get(loop_thread)
+        if frame is None:
+            continue
+        stack = traceback.extract_stack(frame)
+        ours = [f for f in stack if "asin_tui" in f.filename or "asyncio" in f.filename][-3:]
+        STALLED_AT[" <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in ours)] += 1
 
 
 async def run(url: str, seller_id: str, args: argparse.Namespace) -> tuple[float, list[float]]:
@@ -59,10 +82,16 @@ async def run(url: str, seller_id: str, args: argparse.Namespace) -> tuple[float
             cache=ListingCache(Path(tmp) / "bench.sqlite3"),
         )
         watcher = asyncio.ensure_future(probe(lags, stop))
+        sampling = threading.Event()
+        if args.where:
+            threading.Thread(
+                target=sample_stalls, args=(threading.get_ident(), sampling), daemon=True
+            ).start()
         started = time.perf_counter()
         await service.sync(include_all=args.all, progress=lambda _p: None)
         wall = time.perf_counter() - started
         stop.set()
+        sampling.set()
         await watcher
         await service.aclose()
     return wall, lags
@@ -75,6 +104,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-scale", type=float, default=1000.0)
     parser.add_argument("--all", action="store_true")
+    parser.add_argument("--where", action="store_true", help="sample where the loop stalls")
     args = parser.parse_args()
     command = [
         sys.executable, str(ROOT / "benchmarks" / "bench_sync.py"), "--serve",
@@ -110,6 +140,8 @@ def main() -> int:
     print(f"{'loop stall max':<28}{'—':>10}{lags[-1]:>10.1f} ms   (goal <= {GOAL_MS:g} ms)")
     print(f"{'loop stall p99':<28}{'—':>10}{p99:>10.1f} ms")
     print(f"{'stalls over 50 ms':<28}{'—':>10}{over:>12}")
+    for where, n in STALLED_AT.most_common(12):
+        print(f"{n:>6} x 20 ms stalled at {where}")
     return 0
 
 

@@ -457,9 +457,18 @@ class ListScreen(WorkerScreen):
         self.account_total = total
         self._show_scope_notice()
 
+    #: The sync's latest progress not yet shown, and whether a message to show it is queued.
+    _progress_latest: SyncProgress | None = None
+    _progress_queued = False
+
     def _progressed(self, progress: SyncProgress) -> None:
-        """The sync's progress callback (called in the worker): tell the screen."""
-        self.post_message(SyncProgressed(progress))
+        """The sync's progress callback (called in the worker, hundreds of times a second
+        in a large sync): tell the screen, at most one message queued at a time carrying
+        the latest (batched: the screen repaints the line once per turn, not per call)."""
+        self._progress_latest = progress
+        if not self._progress_queued:
+            self._progress_queued = True
+            self.post_message(SyncProgressed(progress))
 
     @work(group="connect", exit_on_error=False, description="open the account")
     async def connect(self) -> None:
@@ -488,7 +497,8 @@ class ListScreen(WorkerScreen):
             self.post_message(SyncFinished(summary))
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
-        progress = message.progress
+        self._progress_queued = False
+        progress = self._progress_latest or message.progress
         self.query_one(SyncStatus).working(
             progress.message, progress.done, progress.total, waiting=progress.waiting
         )

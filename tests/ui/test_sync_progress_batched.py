@@ -1,0 +1,48 @@
+"""A large sync reports progress hundreds of times a second: the list screen takes it in
+batches (one message queued at a time, carrying the latest), so the UI is not flooded and the
+line always shows the latest progress (issue 12)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from asin_tui.spapi.sync import SyncProgress
+from asin_tui.ui.app import make_app
+from asin_tui.ui.messages import SyncProgressed
+from asin_tui.ui.screens.list_screen import ListScreen
+from tests.ui.fakes import FakeService, progress_of
+
+
+class BurstService(FakeService):
+    """A sync that reports 500 steps in one go, then waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold = asyncio.Event()
+
+    async def sync(self, *, include_all: bool, progress=None):
+        for n in range(1, 501):
+            progress(SyncProgress("restrictions", n, 500, f"Listing restrictions {n}/500"))
+        await self.hold.wait()
+        return {"listings": len(self.records)}
+
+
+async def test_a_burst_of_progress_reaches_the_screen_batched_and_latest(monkeypatch):
+    handled = []
+    shown = ListScreen.on_sync_progressed
+
+    def counting(self, message: SyncProgressed) -> None:
+        handled.append(message)
+        shown(self, message)
+
+    monkeypatch.setattr(ListScreen, "on_sync_progressed", counting)
+    service = BurstService()
+    app = make_app(lambda: service, progress_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        text = str(app.screen.query_one("#sync-text").render())
+        assert "Listing restrictions 500/500" in text
+        assert 1 <= len(handled) < 10  # not one message per step
+        service.hold.set()
+        await app.workers.wait_for_complete()
