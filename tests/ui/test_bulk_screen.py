@@ -355,3 +355,53 @@ async def test_price_hints_are_shown_and_taken_only_on_h():
         await settle(pilot)
         assert all(r.result.outcome is RowOutcome.VALID for r in bulk.rows)
         assert real_patches() == []
+
+
+async def test_values_load_from_a_fix_csv(tmp_path):
+    """`l` reads a CSV in `asin-tui fix`'s format (its reader: BOM, CRLF, defused cells):
+    the batch's SKUs get their values, the file's other SKUs and columns are named."""
+    async with demo_app().run_test(size=SIZE) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        first, second = bulk.rows[0].sku, bulk.rows[1].sku
+        path = tmp_path / "values.csv"
+        path.write_bytes(
+            (
+                "\ufeffsku,quantity,handling_time,brand\r\n"
+                f"{first},7,3,\r\n{second},11,,\r\nNOT-IN-BATCH,1,,\r\n"
+            ).encode()
+        )
+        await press(pilot, "l")
+        editor = bulk.query_one("#bulk-editor", Input)
+        assert bulk.focused is editor
+        await pilot.press(*str(path), "enter")
+        await settle(pilot)
+        assert bulk.rows[0].values == {"quantity": "7", "handling_time": "3"}
+        assert bulk.rows[1].values["quantity"] == "11"
+        assert bulk.rows[0].answer.startswith("ok: Set quantity to 7 (was 0)")
+        told = [n.message for n in pilot.app._notifications]
+        assert any(
+            "2 rows filled" in m and "1 SKUs of the file" in m and "brand" in m for m in told
+        )
+        bad = tmp_path / "bad.csv"
+        bad.write_text("quantity\n3\n")
+        await press(pilot, "l")
+        await pilot.press(*str(bad), "enter")
+        await settle(pilot)
+        assert any("no 'sku' column" in n.message for n in pilot.app._notifications)
+        assert PATCHES == []
+
+
+async def test_a_pasted_column_fills_the_rows_down_from_the_cell():
+    from textual import events
+
+    async with demo_app().run_test(size=SIZE) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        grid = bulk.query_one(DataTable)
+        grid.move_cursor(row=1, column=list(grid.columns).index(QUANTITY))
+        await press(pilot, "enter")
+        editor = bulk.query_one("#bulk-editor", Input)
+        editor.post_message(events.Paste("4\t=cmd\n5\n6\n"))  # copied from a spreadsheet
+        await settle(pilot)
+        assert [r.values[QUANTITY] for r in bulk.rows[:4]] == ["", "4", "5", "6"]
+        assert bulk.focused is grid and not editor.display
+        assert PATCHES == []

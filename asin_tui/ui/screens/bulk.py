@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -100,7 +100,23 @@ class BatchDone(Message):
 
 
 class CellEditor(Input):
-    """The line where a cell (or the CSV path) is typed; Enter keeps it, Escape drops it."""
+    """The line where a cell (or the CSV path) is typed; Enter keeps it, Escape drops it. A
+    paste of several lines (a column copied from a spreadsheet) fills the rows from the one
+    edited down, a line each (posted as :class:`CellEditor.PastedLines`)."""
+
+    @dataclass
+    class PastedLines(Message):
+        lines: list[str]
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = event.text.splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()  # a spreadsheet's copy ends in a line break
+        if len(lines) > 1:
+            event.stop()
+            self.post_message(self.PastedLines(lines))
+            return
+        super()._on_paste(event)
 
 
 class BulkScreen(WorkerScreen):
@@ -397,6 +413,23 @@ class BulkScreen(WorkerScreen):
             return
         self._set(index, column, text.strip())
         self._check_rows([index])
+
+    @on(CellEditor.PastedLines)
+    def _pasted(self, event: CellEditor.PastedLines) -> None:
+        """Lines pasted into a cell: that row and the ones below, a line each (a cell of a
+        tab-separated line: its first)."""
+        at = self.editing
+        self._close_editor()
+        if at is None or at[0] < 0:
+            return
+        index, column = at
+        filled = list(range(index, min(len(self.rows), index + len(event.lines))))
+        for row, line in zip(filled, event.lines, strict=False):
+            self._set(row, column, line.split("\t")[0].strip())
+        self._check_rows(filled)
+        left = len(event.lines) - len(filled)
+        more = f"; {left} lines left over (no row below)" if left > 0 else ""
+        self._status(f"{column}: {len(filled)} rows pasted{more}")
 
     def _set(self, index: int, column: str, value: str) -> None:
         row = self.rows[index]
