@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -30,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from asin_tui.demo import sandbox_settings  # noqa: E402
-from asin_tui.domain.marketplaces import MARKETPLACES  # noqa: E402
-from asin_tui.spapi.client import open_client  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_sync import sandbox_server, stored_syncs  # noqa: E402
 
 TICK = 0.005
 GOAL_MS = 50.0
@@ -67,33 +64,18 @@ def sample_stalls(loop_thread: int, stop: threading.Event) -> None:
 
 
 async def run(url: str, seller_id: str, args: argparse.Namespace) -> tuple[float, list[float]]:
-    from asin_tui.service import AccountService
-    from asin_tui.store.cache import ListingCache
-
-    profile = sandbox_settings(MARKETPLACES["US"], seller_id, url, name="bench")
     lags: list[float] = []
     stop = asyncio.Event()
-    with tempfile.TemporaryDirectory() as tmp:
-        service = AccountService(
-            profile_name="bench",
-            marketplace_id=profile.marketplace.marketplace_id,
-            seller_id=seller_id,
-            client_factory=lambda: open_client(profile, time_scale=args.time_scale),
-            cache=ListingCache(Path(tmp) / "bench.sqlite3"),
-        )
-        watcher = asyncio.ensure_future(probe(lags, stop))
-        sampling = threading.Event()
-        if args.where:
-            threading.Thread(
-                target=sample_stalls, args=(threading.get_ident(), sampling), daemon=True
-            ).start()
-        started = time.perf_counter()
-        await service.sync(include_all=args.all, progress=lambda _p: None)
-        wall = time.perf_counter() - started
-        stop.set()
-        sampling.set()
-        await watcher
-        await service.aclose()
+    watcher = asyncio.ensure_future(probe(lags, stop))
+    sampling = threading.Event()
+    if args.where:
+        threading.Thread(
+            target=sample_stalls, args=(threading.get_ident(), sampling), daemon=True
+        ).start()
+    ((wall, _),) = await stored_syncs(url, seller_id, args)
+    stop.set()
+    sampling.set()
+    await watcher
     return wall, lags
 
 
@@ -106,29 +88,8 @@ def main() -> int:
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--where", action="store_true", help="sample where the loop stalls")
     args = parser.parse_args()
-    command = [
-        sys.executable, str(ROOT / "benchmarks" / "bench_sync.py"), "--serve",
-        f"--listings={args.listings}", f"--problem-share={args.problem_share}",
-        f"--seed={args.seed}", f"--time-scale={args.time_scale}",
-    ]  # fmt: skip
-    with subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ) as server:
-        try:
-            ready = server.stdout.readline().split()
-            if not ready or ready[0] != "READY":
-                print("the sandbox server did not start", file=sys.stderr)
-                return 1
-            _, url, seller_id = ready
-            wall, lags = asyncio.run(run(url, seller_id, args))
-        finally:
-            server.stdin.close()
-            server.wait(timeout=60)
+    with sandbox_server(args) as (url, seller_id):
+        wall, lags = asyncio.run(run(url, seller_id, args))
     lags.sort()
     over = sum(1 for lag in lags if lag > GOAL_MS)
     p99 = lags[int(len(lags) * 0.99)] if lags else float("nan")

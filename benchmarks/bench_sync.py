@@ -39,11 +39,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from asin_tui.demo import sandbox_settings
@@ -92,29 +95,9 @@ async def run_sync(
         return wall, result, dict(api.throttled)
 
 
-async def run_stored_sync(url: str, seller_id: str, args: argparse.Namespace):
-    """The sync as the app runs it: AccountService, into a throwaway cache."""
-    from asin_tui.service import AccountService
-    from asin_tui.store.cache import ListingCache
-
-    profile = sandbox_settings(MARKETPLACES["US"], seller_id, url, name="bench")
-    with tempfile.TemporaryDirectory() as tmp:
-        service = AccountService(
-            profile_name="bench",
-            marketplace_id=profile.marketplace.marketplace_id,
-            seller_id=seller_id,
-            client_factory=lambda: open_client(profile, time_scale=args.time_scale),
-            cache=ListingCache(Path(tmp) / "bench.sqlite3"),
-        )
-        started = time.perf_counter()
-        summary = await service.sync(include_all=args.all)
-        wall = time.perf_counter() - started
-        await service.aclose()
-    return wall, summary
-
-
-async def run_twice(url: str, seller_id: str, args: argparse.Namespace):
-    """Two syncs through AccountService into one throwaway cache: [(wall, summary)] x 2."""
+async def stored_syncs(url: str, seller_id: str, args: argparse.Namespace, times: int = 1):
+    """``times`` syncs as the app runs them: AccountService, into one throwaway cache;
+    [(wall seconds, SyncSummary)] each."""
     from asin_tui.service import AccountService
     from asin_tui.store.cache import ListingCache
 
@@ -128,12 +111,39 @@ async def run_twice(url: str, seller_id: str, args: argparse.Namespace):
             client_factory=lambda: open_client(profile, time_scale=args.time_scale),
             cache=ListingCache(Path(tmp) / "bench.sqlite3"),
         )
-        for _ in range(2):
+        for _ in range(times):
             started = time.perf_counter()
-            summary = await service.sync(include_all=args.all)
+            summary = await service.sync(include_all=args.all, progress=lambda _p: None)
             runs.append((time.perf_counter() - started, summary))
         await service.aclose()
     return runs
+
+
+@contextlib.contextmanager
+def sandbox_server(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """The sandbox account served by another process (this file with --serve): (its URL,
+    its seller id) until the block ends. SystemExit(1) when it does not start."""
+    command = [
+        sys.executable, str(Path(__file__).resolve()), "--serve",
+        f"--listings={args.listings}", f"--problem-share={args.problem_share}",
+        f"--seed={args.seed}", f"--time-scale={args.time_scale}",
+    ]  # fmt: skip
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root}
+    print(f"starting the sandbox: {args.listings} listings, problem share {args.problem_share}")
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    ) as server:
+        try:
+            ready = server.stdout.readline().split()
+            if not ready or ready[0] != "READY":
+                print("the sandbox server did not start", file=sys.stderr)
+                raise SystemExit(1)
+            _, url, seller_id = ready
+            yield url, seller_id
+        finally:
+            server.stdin.close()
+            server.wait(timeout=60)
 
 
 def print_second(runs, args: argparse.Namespace) -> None:
@@ -177,34 +187,13 @@ def main() -> int:
         serve(args)
         return 0
 
-    command = [
-        sys.executable,
-        __file__,
-        "--serve",
-        f"--listings={args.listings}",
-        f"--problem-share={args.problem_share}",
-        f"--seed={args.seed}",
-        f"--time-scale={args.time_scale}",
-    ]
-    print(f"starting the sandbox: {args.listings} listings, problem share {args.problem_share}")
-    with subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    ) as server:
-        try:
-            ready = server.stdout.readline().split()
-            if not ready or ready[0] != "READY":
-                print("the sandbox server did not start", file=sys.stderr)
-                return 1
-            _, url, seller_id = ready
-            if args.second:
-                runs = asyncio.run(run_twice(url, seller_id, args))
-            elif args.store:
-                wall, summary = asyncio.run(run_stored_sync(url, seller_id, args))
-            else:
-                wall, result, throttled = asyncio.run(run_sync(url, seller_id, args))
-        finally:
-            server.stdin.close()
-            server.wait(timeout=30)
+    with sandbox_server(args) as (url, seller_id):
+        if args.second:
+            runs = asyncio.run(stored_syncs(url, seller_id, args, times=2))
+        elif args.store:
+            ((wall, summary),) = asyncio.run(stored_syncs(url, seller_id, args))
+        else:
+            wall, result, throttled = asyncio.run(run_sync(url, seller_id, args))
     if args.second:
         print_second(runs, args)
         return 0
