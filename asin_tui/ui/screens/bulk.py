@@ -89,6 +89,11 @@ class GridLoaded(Message):
 
 
 @dataclass
+class RowsChecked(Message):
+    answers: list[tuple[int, dict[str, str], str]]  # (row index, the values checked, answer)
+
+
+@dataclass
 class BatchProgressed(Message):
     progress: Any  # asin_tui.bulk.BulkProgress
 
@@ -439,28 +444,41 @@ class BulkScreen(WorkerScreen):
         self._redraw(index)
 
     def _check_rows(self, indexes: Sequence[int]) -> None:
-        """The local check of edited rows at once (the schema, the wizard's rules), no call:
-        the answer column says what is wrong before Amazon is asked."""
+        """The local check of edited rows (the schema, the wizard's rules), no call: the
+        answer column says what is wrong before Amazon is asked. In a thread worker: filling
+        hundreds of rows down reads each listing's cached evidence."""
+        self._status(self._idle_text())
+        if indexes:
+            self.check_rows([(i, self.rows[i].sku, dict(self.rows[i].values)) for i in indexes])
+
+    @work(thread=True, group="bulk-check", exit_on_error=False, description="check the values")
+    def check_rows(self, rows: list[tuple[int, str, dict[str, str]]]) -> None:
         from asin_tui.bulk import BulkFix, BulkRow
 
         engine = BulkFix(self.service)
-        for index in indexes:
+        answers = []
+        for index, sku, values in rows:
+            if not any(values.values()):
+                answers.append((index, values, ""))
+                continue
+            try:
+                drafted = engine.check(BulkRow(sku, values))
+            except Exception as exc:  # not cached any more, unreadable: said on the row
+                answers.append((index, values, f"not checked: {describe_error(exc)}"))
+                continue
+            wrong = [f"{c}: {why}" for c, why in drafted.rejected.items()]
+            wrong += list(drafted.problems)
+            ok = "ok: " + "; ".join(drafted.changes)
+            answers.append((index, values, ("✗ " + "; ".join(wrong)) if wrong else ok))
+        self.post_message(RowsChecked(answers))
+
+    def on_rows_checked(self, message: RowsChecked) -> None:
+        for index, values, answer in message.answers:
             row = self.rows[index]
-            if not any(row.values.values()):
-                row.answer = ""
-            else:
-                try:
-                    drafted = engine.check(BulkRow(row.sku, dict(row.values)))
-                except Exception as exc:
-                    row.answer = f"not checked: {describe_error(exc)}"
-                else:
-                    wrong = [f"{c}: {why}" for c, why in drafted.rejected.items()]
-                    wrong += list(drafted.problems)
-                    row.answer = (
-                        ("✗ " + "; ".join(wrong)) if wrong else "ok: " + "; ".join(drafted.changes)
-                    )
+            if row.values != values or row.result is not None:
+                continue  # edited again (its own check follows) or answered by Amazon since
+            row.answer = answer
             self._redraw(index)
-        self._status(self._idle_text())
 
     def action_fill_down(self) -> None:
         at = self._editable()
