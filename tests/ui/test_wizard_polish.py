@@ -151,3 +151,29 @@ async def test_a_resolved_wrap_up_says_what_was_sent_and_how_to_leave():
         assert "Sent to Amazon:" in shot
         assert "fulfillment_availability: ACCEPTED, submission id sub-1" in shot
         assert "Press Escape to go back to the list." in shot
+
+
+async def test_the_typing_hint_says_enter_is_a_new_line_where_a_step_has_a_text_box():
+    """Bullet points and the description are text boxes: Enter starts a new line there, so
+    the hint must not promise that Enter goes to the next step."""
+    async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.show_step(WizardStep.FIELDS)
+        await settle(pilot)
+        areas = list(screen.query("#wizard-body TextArea"))
+        assert areas, "the detail-page policy names the bullet points / description"
+        (hint,) = [str(s.render()) for s in screen.query("#wizard-body .hint")]
+        assert "in a text box: a new line" in hint
+        pilot.app.set_focus(areas[0])
+        await pilot.press("end", "enter")
+        await settle(pilot)
+        assert screen.state.step is WizardStep.FIELDS  # Enter stayed in the text box
+    async with WizardApp(FbaAccount(), None).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        assert not list(screen.query("#wizard-body TextArea"))
+        (hint,) = [str(s.render()) for s in screen.query("#wizard-body .hint")]
+        assert hint.startswith("In a field: Enter goes to the next step, Tab")

@@ -102,10 +102,14 @@ class StepBody(VerticalGroup):
         return Static(checks_table(shown), classes="checks")
 
     @staticmethod
-    def typing_hint() -> Static:
-        """In a field the footer's letter keys type text: say how to move on."""
+    def typing_hint(text_box: bool = False) -> Static:
+        """In a field the footer's letter keys type text: say how to move on. In a text box
+        (several lines) Enter is a new line: only Escape, then n, goes on."""
         return Static(
-            "In a field: Enter goes to the next step, Tab to the next field, Escape out of it.",
+            "In a field: Enter goes to the next step (in a text box: a new line), Tab to the"
+            " next field, Escape out of it (then n: next step)."
+            if text_box
+            else "In a field: Enter goes to the next step, Tab to the next field, Escape out of it.",
             classes="hint",
         )
 
@@ -278,6 +282,7 @@ class FieldsStep(StepBody):
     def compose(self) -> ComposeResult:
         plan, draft = self.state.plan, self.state.draft
         yield self.checks()
+        text_box = False
         if plan.fields:
             yield Label("Attributes to send", classes="section-title")
         for field_input in plan.fields:
@@ -286,6 +291,7 @@ class FieldsStep(StepBody):
             spec = field_input.spec
             multi = field_input.multi_value
             hint = "One bullet point a line. " if multi else ""
+            text_box = text_box or multi or is_multi_line(spec)
             yield TypedField(
                 spec,
                 text,
@@ -322,7 +328,7 @@ class FieldsStep(StepBody):
                     check=partial(P.validate_value, spec, decimal_comma=comma),
                     id=f"price-{key}",
                 )
-        yield self.typing_hint()
+        yield self.typing_hint(text_box)
 
     def current_price(self, key: str) -> Any:
         band = self.state.plan.price
