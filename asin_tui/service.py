@@ -784,7 +784,10 @@ class _SyncStore:
         if key and definition is not None and key not in self._definitions:
             text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
             self._definitions[key] = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-        requirements = (self._definitions.get(key) if definition is not None else "cached") or ""
+        if definition is None:
+            requirements = "cached"  # the stored definition, or none: a gap says so
+        else:
+            requirements = self._definitions.get(key, "") if key else ""
         parts = [raw.item, raw.inventory, raw.restrictions, raw.catalog, raw.catalog_not_found,
                  raw.gaps, raw.fetched, key, requirements, _rules_version(), _clock(raw)]  # fmt: skip
         text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

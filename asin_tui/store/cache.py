@@ -364,7 +364,9 @@ class ListingCache:
             f"SELECT e.digest, {columns} FROM evidence e JOIN listings l ON l.sku = e.sku"
             f" WHERE e.digest IS NOT NULL AND e.sku IN ({', '.join('?' * len(skus))})"
         )
-        rows = self._guarded(lambda conn: conn.execute(query, list(skus)).fetchall(), [])
+        rows: list[tuple[Any, ...]] = self._guarded(
+            lambda conn: conn.execute(query, list(skus)).fetchall(), []
+        )
         digests = {row[1]: row[0] for row in rows}
         return {
             record.sku: (digests[record.sku], record)
