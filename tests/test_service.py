@@ -271,7 +271,7 @@ class ListingsDown(SandboxTransport):
 async def test_a_sync_that_fetches_nothing_reads_as_its_cause(app):
     """What the seller sees after "Sync failed:": Amazon's answer, not an internal query key
     nor a second "sync failed"."""
-    cut_off = make_service(app, ListingsDown(app), backoff=Backoff(tries=2))
+    cut_off = make_service(app, ListingsDown(app), backoff=Backoff(tries=2).scaled(TIME_SCALE))
     try:
         with pytest.raises(NothingFetched) as failure:
             await cut_off.sync(include_all=False)
