@@ -372,6 +372,7 @@ class AccountService:
     def _known_answers(self, now: datetime) -> KnownAnswers:
         """The restrictions and catalog answers kept from earlier syncs that this one may use
         (see ANSWER_MAX_AGE, REFRESH_SHARE)."""
+        self._cache.forget_lookups(now - ANSWER_MAX_AGE)  # too old to be used: asked again
         restrictions = _reusable(self._cache.lookups("restrictions"), now)
         catalog = _reusable(self._cache.lookups("catalog"), now)
         return KnownAnswers(

@@ -89,8 +89,16 @@ async def test_answers_older_than_the_bound_are_asked_again(service):
     kept = age_answers(service, service_module.ANSWER_MAX_AGE + timedelta(minutes=1))
     restrictions_kept = sum(1 for _ in service._cache.lookups("restrictions"))
     assert kept > restrictions_kept > 0
+    gone = datetime.now(UTC) - service_module.ANSWER_MAX_AGE - timedelta(hours=1)
+    service._cache.write_lookups("restrictions", [("B0GONEGONE\t", [], gone)])  # not listed now
     summary = await service.sync(include_all=False)
     assert summary.calls.get(RESTRICTIONS, 0) == restrictions_kept
+    assert "B0GONEGONE\t" not in service._cache.lookups("restrictions")  # dropped, not kept
+    now = datetime.now(UTC)  # the old ones replaced, none left behind
+    assert all(
+        now - when < timedelta(minutes=5)
+        for _, when in service._cache.lookups("restrictions").values()
+    )
 
 
 async def test_each_sync_asks_again_the_oldest_share(service):

@@ -438,6 +438,14 @@ class ListingCache:
                 )
             )
 
+    def forget_lookups(self, before: datetime) -> None:
+        """Drop kept answers fetched before ``before`` (no sync uses them any more: ASINs
+        gone from the account would stay for ever)."""
+        stamp = _utc_text(before)
+        self._transaction(
+            lambda conn: conn.execute("DELETE FROM lookups WHERE fetched_at < ?", (stamp,))
+        )
+
     def account_health(self) -> tuple[dict[str, Any], datetime] | None:
         """(document, fetched_at) of the last Account Health report, or None if never fetched."""
         query = "SELECT document, fetched_at FROM account_health"
