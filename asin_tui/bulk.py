@@ -63,15 +63,15 @@ from asin_tui.render import spreadsheet_value
 from asin_tui.service import AccountService, SubmissionResult, UnknownSku
 from asin_tui.spapi.errors import AuthError, SpApiError, Throttled
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
-from asin_tui.store.progress import (
+from asin_tui.store.cases import (
     NO_ANSWER,
     SUBMITTING,
+    CaseRecord,
+    CaseStore,
+    CaseStoreError,
     Outcome,
     PatchMode,
     PatchRecord,
-    ProgressError,
-    ProgressStore,
-    SkuProgress,
     issue_record,
 )
 
@@ -202,7 +202,7 @@ class BulkFix:
         self,
         service: AccountService,
         *,
-        store: ProgressStore | None = None,
+        store: CaseStore | None = None,
         progress: ProgressCallback | None = None,
         concurrency: int = CONCURRENCY,
         row_tries: int = ROW_TRIES,
@@ -212,7 +212,7 @@ class BulkFix:
         time_scale: float = 1.0,
     ) -> None:
         self.service = service
-        self.store = store or ProgressStore(service.profile_name, service.marketplace_id)
+        self.store = store or CaseStore(service.profile_name, service.marketplace_id)
         self._progress = progress
         self.concurrency = max(1, concurrency)
         self.row_tries = max(1, row_tries)
@@ -293,7 +293,7 @@ class BulkFix:
             return result
         try:
             saved = await self._locally(self.store.get, result.sku)
-        except ProgressError as exc:
+        except CaseStoreError as exc:
             return _failed(result, f"progress cannot be read, nothing sent: {exc}")
         earlier = _same_submit(saved, result.patches)
         record: PatchRecord | None = None
@@ -329,7 +329,7 @@ class BulkFix:
             )
             try:
                 await self._save_record(sku, record)
-            except ProgressError as exc:
+            except CaseStoreError as exc:
                 return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
         refused_only = True  # every failed try was a 429: Amazon processed none of them
         for attempt in range(1, self.row_tries + 1):
@@ -411,7 +411,7 @@ class BulkFix:
         result.state_after = diagnosis.state.value
         try:
             saved = await self._locally(self.store.get, result.sku)
-        except ProgressError:
+        except CaseStoreError:
             saved = None
         accepted = [
             (r.submitted_at, r.submission_id, r.patches)
@@ -463,9 +463,9 @@ class BulkFix:
 
     async def _save_record(self, sku: str, record: PatchRecord, *, quiet: bool = False) -> str:
         """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
-        progress. Raises ProgressError unless ``quiet`` (then returns what went wrong)."""
+        progress. Raises CaseStoreError unless ``quiet`` (then returns what went wrong)."""
 
-        def change(progress: SkuProgress) -> None:
+        def change(progress: CaseRecord) -> None:
             kept = [
                 r
                 for r in progress.patches
@@ -475,21 +475,21 @@ class BulkFix:
 
         try:
             await self._locally(self.store.update, sku, change)
-        except ProgressError as exc:
+        except CaseStoreError as exc:
             if not quiet:
                 raise
             return f"progress not saved: {exc}"
         return ""
 
     async def _set_outcome(self, result: RowResult, outcome: Outcome, **details: Any) -> None:
-        def change(progress: SkuProgress) -> None:
+        def change(progress: CaseRecord) -> None:
             if outcome is Outcome.OPEN and progress.outcome is not Outcome.WAITING:
                 return  # an open case stays as the wizard left it
             progress.set_outcome(outcome, **details)
 
         try:
             await self._locally(self.store.update, result.sku, change)
-        except ProgressError as exc:
+        except CaseStoreError as exc:
             result.reason = "; ".join(filter(None, (result.reason, f"progress not saved: {exc}")))
 
     async def _each(
@@ -544,7 +544,7 @@ def _eta(done: int, total: int, elapsed: float) -> float | None:
     return max(floor, elapsed / done * left)
 
 
-def _same_submit(saved: SkuProgress | None, patches: list[dict[str, Any]]) -> PatchRecord | None:
+def _same_submit(saved: CaseRecord | None, patches: list[dict[str, Any]]) -> PatchRecord | None:
     """The latest real submit of exactly these patches in the saved progress."""
     if saved is None:
         return None

@@ -48,8 +48,8 @@ from asin_tui.domain.outcomes import WATCHED, Recheck, recheck
 from asin_tui.spapi import parse
 from asin_tui.spapi.calls import ReportRequest
 from asin_tui.spapi.errors import MalformedResponse, NotFound, SpApiError
-from asin_tui.spapi.parse import MalformedResponse as UnreadableBody
 from asin_tui.spapi.parse import (
+    UnreadableBody,
     error_body,
     is_listing_collection,
     parse_inventory_summaries,
@@ -70,8 +70,8 @@ from asin_tui.spapi.sync import (
     sync_account,
 )
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
+from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, Outcome
 from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
-from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
@@ -396,10 +396,10 @@ class AccountService:
         is reopened. A listing the cache no longer holds is on sale only when the sync was
         complete (else it is left as it was). Returns what changed, one line each."""
         now = now or datetime.now(UTC)
-        store = ProgressStore(self.profile_name, self.marketplace_id)
+        store = CaseStore(self.profile_name, self.marketplace_id)
         try:
             items = store.load()
-        except (ProgressError, ValueError) as exc:
+        except (CaseStoreError, ValueError) as exc:
             return [f"Wizard outcomes not re-checked: {exc}"]
         notes: list[str] = []
         for sku, item in items.items():
@@ -415,7 +415,7 @@ class AccountService:
                 continue
             try:
                 store.update(sku, change)
-            except ProgressError as exc:
+            except CaseStoreError as exc:
                 return [*notes, f"Wizard outcomes not all re-checked: {exc}"]
             saved = store.get(sku)
             notes.append(f"{sku}: {saved.check_note if saved else ''}")
@@ -609,7 +609,7 @@ class AccountService:
         """Use a freshly fetched product type definition (an unreadable one is named)."""
         try:
             self._requirements[product_type] = parse.parse_product_type(*definition)
-        except parse.MalformedResponse as exc:
+        except parse.UnreadableBody as exc:
             self._requirements[product_type] = None
             failed[f"product type {product_type}"] = f"unreadable definition: {exc}"
 
@@ -621,14 +621,14 @@ class AccountService:
         for raw in raws:
             try:
                 evidence = self._evidence(raw)
-            except parse.MalformedResponse as exc:
+            except parse.UnreadableBody as exc:
                 failed[raw.sku] = f"unreadable answer from SP-API: {exc}"
                 continue
             entries.append((ListingRecord.build(evidence, diagnose(evidence)), raw))
         return entries
 
     def _evidence(self, raw: RawEvidence) -> Evidence:
-        """Raw cached JSON → domain Evidence (raises parse.MalformedResponse)."""
+        """Raw cached JSON → domain Evidence (raises parse.UnreadableBody)."""
         mp = self.marketplace_id
         listing = parse.parse_listing(raw.item, mp, asked=parse.DIAGNOSIS_SECTIONS)
         inventory = parse.parse_inventory_summaries([raw.inventory]) if raw.inventory else []
@@ -662,7 +662,7 @@ class AccountService:
             stored = self._cache.product_type(product_type)
             try:
                 requirements = parse.parse_product_type(*stored) if stored else None
-            except parse.MalformedResponse:
+            except parse.UnreadableBody:
                 requirements = None  # diagnose without the schema rather than not at all
             self._requirements[product_type] = requirements
         return self._requirements[product_type]
@@ -844,7 +844,7 @@ def _parse_account(
     """(the marketplace's AccountHealth as of ``fetched_at``, None) or (None, what is wrong)."""
     try:
         health = parse.parse_account_health(document, marketplace_id)
-    except parse.MalformedResponse as exc:
+    except parse.UnreadableBody as exc:
         return None, f"unreadable report: {exc}"
     return (dataclasses.replace(health, as_of=fetched_at) if health else None), None
 
@@ -981,7 +981,7 @@ def _parse_or_raise(build: Callable[[], Any]) -> Any:
     """Turn a parse failure on a fresh answer into the typed SP-API error the UI shows."""
     try:
         return build()
-    except parse.MalformedResponse as exc:
+    except parse.UnreadableBody as exc:
         raise SpApiError(f"unreadable answer from SP-API: {exc}") from exc
 
 
@@ -1007,15 +1007,15 @@ def _submission(
 
 
 def _recheck_change(
-    found: Recheck, item: SkuProgress, current: Diagnosis | None, now: datetime
-) -> Callable[[SkuProgress], None] | None:
+    found: Recheck, item: CaseRecord, current: Diagnosis | None, now: datetime
+) -> Callable[[CaseRecord], None] | None:
     """How a re-check changes one SKU's saved progress (None: nothing to record; an overdue
     wait is noted once)."""
     day = f"{now:%Y-%m-%d %H:%M} UTC"
     was = item.outcome.value.replace("_", " ")
     if found is Recheck.RESOLVED:
 
-        def change(p: SkuProgress) -> None:
+        def change(p: CaseRecord) -> None:
             p.set_outcome(Outcome.RESOLVED, resolved_state=State.ACTIVE.value)
             p.checked_at, p.check_note = now, f"resolved {day}: back on sale while {was}"
 
@@ -1026,14 +1026,14 @@ def _recheck_change(
         if item.check_note == note:
             return None
 
-        def change(p: SkuProgress) -> None:
+        def change(p: CaseRecord) -> None:
             p.checked_at, p.check_note = now, note
 
         return change
     if found is Recheck.REOPENED and current is not None:
         resolved_on = f"{item.outcome_at:%Y-%m-%d}" if item.outcome_at else "earlier"
 
-        def change(p: SkuProgress) -> None:
+        def change(p: CaseRecord) -> None:
             resolved_state = p.resolved_state or State.ACTIVE.value
             p.set_outcome(Outcome.OPEN, resolved_state=resolved_state)
             p.current_step = WizardStep.OVERVIEW

@@ -26,8 +26,8 @@ from asin_tui.domain.events import (
 from asin_tui.domain.models import ListingRecord
 from asin_tui.domain.redact import redact
 from asin_tui.service import AccountService, MalformedResponse, UnknownSku
+from asin_tui.store.cases import CaseStore, CaseStoreError, Outcome
 from asin_tui.store.events import EventStore, StoredEvent
-from asin_tui.store.progress import Outcome, ProgressError, ProgressStore
 
 #: Tries of one channel for one event within a round, and the pause before each retry
 #: (seconds, doubled each time); an event still unsent waits for the next round.
@@ -148,10 +148,10 @@ class Watcher:
         return min(ends, default=None)
 
     def _overdue(self, after: Mapping[str, ListingRecord], now: datetime) -> list[Event]:
-        store = ProgressStore(self.profile, self.service.marketplace_id)
+        store = CaseStore(self.profile, self.service.marketplace_id)
         try:
             items = store.load()
-        except (ProgressError, ValueError):
+        except (CaseStoreError, ValueError):
             return []  # the sync's own re-check has said why
         cases = [
             WaitingCase(sku, item.waiting_for, item.recheck_at)

@@ -4,7 +4,7 @@
 
 Fills a throwaway progress file with SKUs as the wizard leaves them (notes, a policy checklist,
 a draft, a preview and a real submit each), most of them resolved or escalated long ago, then
-times what the wizard does on every save: ``ProgressStore.update`` of one SKU, and ``get`` when
+times what the wizard does on every save: ``CaseStore.update`` of one SKU, and ``get`` when
 it opens. Target: a save well under 50 ms whatever the history.
 """
 
@@ -21,16 +21,16 @@ from pathlib import Path
 import tomli_w
 
 from asin_tui.domain.models import WizardStep
-from asin_tui.store.progress import (
+from asin_tui.store.cases import (
     ARCHIVE_AFTER,
-    ChecklistItem,
-    DraftProgress,
+    CaseRecord,
+    CaseStore,
+    ChecklistTick,
+    DraftRecord,
     Outcome,
     PatchMode,
     PatchRecord,
-    ProgressStore,
-    SkuProgress,
-    StepProgress,
+    StepRecord,
     StepStatus,
     _encode,
 )
@@ -39,29 +39,29 @@ MP = "ATVPDKIKX0DER"
 NOW = datetime.now(UTC)
 
 
-def progress(i: int, rng: random.Random, closed_share: float) -> SkuProgress:
+def progress(i: int, rng: random.Random, closed_share: float) -> CaseRecord:
     closed = rng.random() < closed_share
     when = NOW - timedelta(days=rng.randint(91, 700) if closed else rng.randint(0, 30))
-    item = SkuProgress(
+    item = CaseRecord(
         sku=f"SKU-{i:06d}",
         current_step=WizardStep.WRAP_UP if closed else WizardStep.POLICY,
         outcome=rng.choice((Outcome.RESOLVED, Outcome.ESCALATED)) if closed else Outcome.OPEN,
         started_at=when - timedelta(hours=2),
         updated_at=when,
     )
-    item.steps[WizardStep.STOCK] = StepProgress(
+    item.steps[WizardStep.STOCK] = StepRecord(
         StepStatus.PASSED, notes="ordered 40 units from the supplier, ETA Friday", updated_at=when
     )
-    item.steps[WizardStep.POLICY] = StepProgress(
+    item.steps[WizardStep.POLICY] = StepRecord(
         StepStatus.NEEDS_ACTION,
         checklist=[
-            ChecklistItem(f"[18742] Checklist item {n} with a realistic length of text", n < 2)
+            ChecklistTick(f"[18742] Checklist item {n} with a realistic length of text", n < 2)
             for n in range(4)
         ],
         notes="Appeal sent, case 1234567890",
         updated_at=when,
     )
-    item.draft = DraftProgress(stock_action="set_mfn_quantity", mfn_quantity=40, updated_at=when)
+    item.draft = DraftRecord(stock_action="set_mfn_quantity", mfn_quantity=40, updated_at=when)
     patch = [
         {
             "op": "replace",
@@ -115,12 +115,12 @@ def bench(folder: Path, n: int, args, label: str, *, cold: bool, archive) -> Non
     another instance wrote in between)."""
     for old in folder.iterdir():
         old.unlink()
-    store = ProgressStore("bench", MP, folder, archive_after=archive)
+    store = CaseStore("bench", MP, folder, archive_after=archive)
     fill(store.path, n, args.closed_share)
     size = store.path.stat().st_size
 
     def save() -> None:
-        saver = ProgressStore("bench", MP, folder, archive_after=archive) if cold else store
+        saver = CaseStore("bench", MP, folder, archive_after=archive) if cold else store
         saver.update("SKU-000001", lambda p: setattr(p.steps[WizardStep.STOCK], "notes", "x"))
 
     first, _ = timed(save, 1)  # reads the file; archives what is old

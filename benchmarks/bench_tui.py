@@ -338,7 +338,7 @@ async def measure_cached_app(path: Path, size: tuple[int, int]) -> dict[str, obj
     from asin_tui.service import AccountService
     from asin_tui.store.cache import ListingCache
     from asin_tui.ui.app import make_app
-    from asin_tui.ui.progress import saved_progress
+    from asin_tui.ui.case_labels import saved_case_labels
     from asin_tui.ui.widgets.listing_table import ListingTable
 
     imported = time.monotonic()
@@ -349,7 +349,7 @@ async def measure_cached_app(path: Path, size: tuple[int, int]) -> dict[str, obj
         client_factory=offline,
         cache=ListingCache(path),
     )
-    app = make_app(lambda: service, progress_loader=saved_progress, sync_on_start=False)
+    app = make_app(lambda: service, progress_loader=saved_case_labels, sync_on_start=False)
     probe = first_row_probe()
     async with app.run_test(size=size) as pilot:
         await until(lambda: probe.at is not None, pilot)

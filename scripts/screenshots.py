@@ -59,9 +59,10 @@ def press(*keys: str) -> Callable[..., Awaitable]:
 
 
 async def main(out: Path, size: tuple[int, int]) -> None:
+    from asin_tui.ui.progress import saved_progress
+
     from asin_tui.demo import open_demo_service
     from asin_tui.ui.app import make_app
-    from asin_tui.ui.progress import saved_progress
 
     def demo():
         return open_demo_service(reset=True)

@@ -17,7 +17,7 @@ from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.spapi.ratelimit import Backoff
-from asin_tui.store.progress import SUBMITTING, PatchMode, ProgressStore
+from asin_tui.store.cases import SUBMITTING, CaseStore, PatchMode
 from tests.test_service import TIME_SCALE, make_service
 
 
@@ -117,7 +117,7 @@ async def test_a_mixed_batch_sends_only_the_rows_amazon_found_valid(app):
                 assert not result.submitted and result.outcome is RowOutcome.INVALID
         assert app.account.intended_causes(good[0]) == set()  # the sandbox really has it
         # progress per listing: the real submit with Amazon's answer, the case resolved
-        saved = ProgressStore(service.profile_name, service.marketplace_id).get(good[0])
+        saved = CaseStore(service.profile_name, service.marketplace_id).get(good[0])
         real = [p for p in saved.patches if p.mode is PatchMode.REAL]
         assert [(p.status, p.submission_id) for p in real] == [
             ("ACCEPTED", applied[0].submission_id)
@@ -149,7 +149,7 @@ async def test_a_batch_killed_during_a_submit_resumes_without_sending_it_twice(a
     with pytest.raises(ExceptionGroup) as caught:
         await engine.apply(validated)
     assert caught.group_contains(Killed)
-    store = ProgressStore(service.profile_name, service.marketplace_id)
+    store = CaseStore(service.profile_name, service.marketplace_id)
     assert [p.status for p in store.get(victim).patches] == [SUBMITTING]
     await service.aclose()
 
@@ -236,7 +236,7 @@ async def test_a_change_amazon_has_not_processed_yet_waits_on_amazon_until_it_sh
     service = await synced(app)
     sku = skus_with(account, codes.OUT_OF_STOCK_MFN, 1)[0]
     engine = BulkFix(service, time_scale=100.0)  # re-checks every 0.05 s
-    store = ProgressStore(service.profile_name, service.marketplace_id)
+    store = CaseStore(service.profile_name, service.marketplace_id)
     try:
         results = await engine.apply(await engine.validate([BulkRow(sku, {"quantity": "6"})]))
         assert results[0].submitted and results[0].outcome is RowOutcome.WAITING

@@ -575,18 +575,18 @@ async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, monkeypa
 
 
 def saved_outcome(service: AccountService, sku: str, outcome, **details) -> None:
-    from asin_tui.store.progress import ProgressStore
+    from asin_tui.store.cases import CaseStore
 
     def change(progress) -> None:
         progress.set_outcome(outcome, **details)
 
-    ProgressStore(service.profile_name, service.marketplace_id).update(sku, change)
+    CaseStore(service.profile_name, service.marketplace_id).update(sku, change)
 
 
 def saved(service: AccountService, sku: str):
-    from asin_tui.store.progress import ProgressStore
+    from asin_tui.store.cases import CaseStore
 
-    return ProgressStore(service.profile_name, service.marketplace_id).get(sku)
+    return CaseStore(service.profile_name, service.marketplace_id).get(sku)
 
 
 async def test_the_next_sync_rechecks_waits_resolved_overdue_and_reopened(service, app):
@@ -595,7 +595,7 @@ async def test_the_next_sync_rechecks_waits_resolved_overdue_and_reopened(servic
     (as after `--demo --reset`) is reopened."""
     from datetime import UTC, datetime
 
-    from asin_tui.store.progress import Outcome
+    from asin_tui.store.cases import Outcome
 
     await service.sync(include_all=False)
     records = service.cached_records(all_listings=False)

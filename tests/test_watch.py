@@ -296,13 +296,13 @@ async def test_watch_sees_what_the_drifting_sandbox_does(receiver):
 async def test_a_wait_on_amazon_past_its_recheck_date_is_overdue_once(app):
     from datetime import UTC, datetime, timedelta
 
-    from asin_tui.store.progress import Outcome, ProgressStore
+    from asin_tui.store.cases import CaseStore, Outcome
 
     watcher = make_watcher(app)
     try:
         await watcher.round()
         sku = out_of_stock_sku(app)
-        store = ProgressStore(watcher.profile, watcher.service.marketplace_id)
+        store = CaseStore(watcher.profile, watcher.service.marketplace_id)
         due = datetime.now(UTC) - timedelta(hours=2)
         store.update(
             sku,

@@ -41,8 +41,8 @@ from asin_tui.domain.change_words import marketplace_text
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.service import NotFound, SpApiError
 from asin_tui.store.cache import CacheError
+from asin_tui.store.cases import CaseStoreError
 from asin_tui.store.config import ConfigError, Profile
-from asin_tui.store.progress import ProgressError
 
 if TYPE_CHECKING:
     from asin_tui.bulk import BulkFix, BulkRow, CsvTable, RowResult
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    except (ConfigError, SpApiError, CacheError, ProgressError, OSError) as exc:
+    except (ConfigError, SpApiError, CacheError, CaseStoreError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
 
 

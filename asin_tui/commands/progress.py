@@ -20,8 +20,8 @@ from asin_tui.commands.errors import UsageError
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.service import demo_profile
+from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, Outcome
 from asin_tui.store.config import ConfigError
-from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
 
 DEMO_MARKETPLACE = "US"
 NOTE_WIDTH = 60
@@ -60,11 +60,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     profile, marketplace = _target(args)
-    store = ProgressStore(profile, marketplace.marketplace_id, read_only=True)
+    store = CaseStore(profile, marketplace.marketplace_id, read_only=True)
     outcomes = set(Outcome) if args.all else WAITING
     try:
         items = store.items(outcomes, with_archive=args.all)
-    except ProgressError as exc:
+    except CaseStoreError as exc:
         raise UsageError(str(exc)) from None
     for warning in store.take_warnings():
         print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
@@ -93,7 +93,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _as_json(item: SkuProgress) -> dict[str, object]:
+def _as_json(item: CaseRecord) -> dict[str, object]:
     return {
         "sku": item.sku,
         "step": item.current_step.value,
@@ -109,7 +109,7 @@ def _as_json(item: SkuProgress) -> dict[str, object]:
     }
 
 
-def outcome_text(item: SkuProgress) -> str:
+def outcome_text(item: CaseRecord) -> str:
     """The OUTCOME cell: 'waiting', 'waiting, overdue', 'reopened'…"""
     if item.overdue():
         return f"{item.outcome.value.replace('_', ' ')}, overdue"
@@ -118,7 +118,7 @@ def outcome_text(item: SkuProgress) -> str:
     return item.outcome.value.replace("_", " ")
 
 
-def detail_text(item: SkuProgress) -> str:
+def detail_text(item: CaseRecord) -> str:
     """What a case waits for and until when, its deadline, why it was retired, what the last
     re-check found."""
     when = f"{item.recheck_at:%Y-%m-%d}" if item.recheck_at else ""
@@ -131,7 +131,7 @@ def detail_text(item: SkuProgress) -> str:
     return item.check_note
 
 
-def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> str:
+def _table(items: list[CaseRecord], profile: str, marketplace: Marketplace) -> str:
     where = f"profile {visible(profile)}, {marketplace.code} ({marketplace.marketplace_id})"
     if not items:
         return f"No open, waiting or escalated triage work ({where})."
@@ -161,7 +161,7 @@ def _table(items: list[SkuProgress], profile: str, marketplace: Marketplace) -> 
     return "\n".join([f"Triage work, {where}: {_counts(items)}", "", *lines])
 
 
-def _counts(items: list[SkuProgress]) -> str:
+def _counts(items: list[CaseRecord]) -> str:
     """'2 open SKUs, 1 waiting SKU (on Amazon; 1 overdue), 1 escalated SKU (waiting on
     Seller Support)'."""
     parts = []

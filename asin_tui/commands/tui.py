@@ -30,7 +30,7 @@ from asin_tui.store.config import (
     load_config,
 )
 from asin_tui.ui.app import make_app
-from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.service import ServiceFactory
 
 
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     app = make_app(
         _account(args, config),
         demo_factory=open_demo,
-        progress_loader=saved_progress,
+        progress_loader=saved_case_labels,
         keymap=config.keymap if config else None,
     )
     app.run()

@@ -61,6 +61,17 @@ class Category(StrEnum):
     OTHER = "OTHER"
 
 
+class StepStatus(StrEnum):
+    """Status of a wizard check or step: one enum for the plan (domain.wizard) and the saved
+    case (store.cases), whose file stores these values."""
+
+    PASSED = "passed"
+    READY = "ready"  # the fix is entered (or validated by Amazon), not sent yet
+    NEEDS_ACTION = "needs_action"
+    NOT_APPLICABLE = "not_applicable"
+    PENDING = "pending"
+
+
 class WizardStep(StrEnum):
     """Reactivation wizard steps, in order. Findings name the step that fixes them."""
 

@@ -30,6 +30,7 @@ from asin_tui.domain.models import (
     Listing,
     RestrictionLink,
     Severity,
+    StepStatus,
     WizardStep,
 )
 from asin_tui.domain.rules.base import condition_words
@@ -53,20 +54,10 @@ _PRICE_CODES = (codes.PRICE_CONFLICT, codes.MISSING_PRICE)
 _NO_STOCK_CODES = (codes.OUT_OF_STOCK_MFN, codes.OUT_OF_STOCK_FBA, codes.LISTING_CLOSED)
 
 
-class Status(StrEnum):
-    """Status of a check or a step (the values are what the progress file stores)."""
-
-    PASSED = "passed"
-    READY = "ready"  # the fix is entered (or validated by Amazon), not sent yet
-    NEEDS_ACTION = "needs_action"
-    NOT_APPLICABLE = "not_applicable"
-    PENDING = "pending"
-
-
 @dataclass(frozen=True, slots=True)
 class Check:
     label: str
-    status: Status
+    status: StepStatus
     evidence: str
 
 
@@ -78,14 +69,14 @@ class StepPlan:
     findings: tuple[Finding, ...] = ()
 
     @property
-    def status(self) -> Status:
+    def status(self) -> StepStatus:
         if not self.applies:
-            return Status.NOT_APPLICABLE
-        if any(c.status is Status.NEEDS_ACTION for c in self.checks):
-            return Status.NEEDS_ACTION
-        if self.checks and all(c.status is not Status.PENDING for c in self.checks):
-            return Status.PASSED
-        return Status.PENDING
+            return StepStatus.NOT_APPLICABLE
+        if any(c.status is StepStatus.NEEDS_ACTION for c in self.checks):
+            return StepStatus.NEEDS_ACTION
+        if self.checks and all(c.status is not StepStatus.PENDING for c in self.checks):
+            return StepStatus.PASSED
+        return StepStatus.PENDING
 
 
 # --------------------------------------------------------------------------- step payloads
@@ -286,13 +277,13 @@ def _findings_by_step(findings: Iterable[Finding]) -> dict[WizardStep, tuple[Fin
 def _overview_checks(diagnosis: Diagnosis) -> tuple[Check, ...]:
     state = Check(
         "Listing state",
-        Status.NEEDS_ACTION if diagnosis.needs_attention else Status.PASSED,
+        StepStatus.NEEDS_ACTION if diagnosis.needs_attention else StepStatus.PASSED,
         state_text(diagnosis),
     )
     found = tuple(
         Check(
             f.title,
-            Status.NOT_APPLICABLE if fix_step(f) is None else Status.NEEDS_ACTION,
+            StepStatus.NOT_APPLICABLE if fix_step(f) is None else StepStatus.NEEDS_ACTION,
             f.detail,
         )
         for f in diagnosis.findings
@@ -428,16 +419,16 @@ def _stock_checks(evidence: Evidence, stock: StockPlan, buyable: bool) -> tuple[
         return _fba_checks(buyable, stock.inventory)
     quantity = stock.mfn_quantity
     if quantity is None:
-        qty = Check("MFN quantity", Status.NEEDS_ACTION, "no fulfilment availability")
+        qty = Check("MFN quantity", StepStatus.NEEDS_ACTION, "no fulfilment availability")
     else:
         qty = Check(
             "MFN quantity",
-            Status.PASSED if quantity > 0 else Status.NEEDS_ACTION,
+            StepStatus.PASSED if quantity > 0 else StepStatus.NEEDS_ACTION,
             f"{quantity} units",
         )
     handling = Check(
         "Handling time",
-        Status.PASSED if stock.handling_time is not None else Status.NOT_APPLICABLE,
+        StepStatus.PASSED if stock.handling_time is not None else StepStatus.NOT_APPLICABLE,
         f"{stock.handling_time} days"
         if stock.handling_time is not None
         else "not set (Amazon's default applies)",
@@ -447,8 +438,8 @@ def _stock_checks(evidence: Evidence, stock: StockPlan, buyable: bool) -> tuple[
 
 def _fba_checks(buyable: bool, inv: InventorySummary | None) -> tuple[Check, ...]:
     if inv is None:
-        return (Check("FBA inventory", Status.NEEDS_ACTION, "no inventory summary returned"),)
-    na, ok, act = Status.NOT_APPLICABLE, Status.PASSED, Status.NEEDS_ACTION
+        return (Check("FBA inventory", StepStatus.NEEDS_ACTION, "no inventory summary returned"),)
+    na, ok, act = StepStatus.NOT_APPLICABLE, StepStatus.PASSED, StepStatus.NEEDS_ACTION
     empty = inv.fulfillable == 0
     breakdown = ", ".join(f"{k} {v}" for k, v in inv.unfulfillable_breakdown.items() if v)
     return (
@@ -602,7 +593,7 @@ def _policy_cases(
 
 
 def _policy_checks(evidence: Evidence, cases: tuple[PolicyCase, ...]) -> tuple[Check, ...]:
-    checks = [Check(c.title, Status.NEEDS_ACTION, c.evidence) for c in cases]
+    checks = [Check(c.title, StepStatus.NEEDS_ACTION, c.evidence) for c in cases]
     in_a_case = {link for case in cases for link in case.links}
     for restriction in evidence.restrictions:
         for reason in restriction.reasons:
@@ -612,7 +603,7 @@ def _policy_checks(evidence: Evidence, cases: tuple[PolicyCase, ...]) -> tuple[C
             checks.append(
                 Check(
                     f"Restriction ({_condition(restriction.condition_type)})",
-                    Status.NEEDS_ACTION,
+                    StepStatus.NEEDS_ACTION,
                     " — ".join(p for p in (reason.reason_code, reason.message, links) if p),
                 )
             )
@@ -623,7 +614,7 @@ def _policy_checks(evidence: Evidence, cases: tuple[PolicyCase, ...]) -> tuple[C
         checks.append(
             Check(
                 "Account health",
-                Status.PASSED if healthy else Status.NEEDS_ACTION,
+                StepStatus.PASSED if healthy else StepStatus.NEEDS_ACTION,
                 account.status + (f"; {counters}" if counters else "; no policy counter is bad"),
             )
         )
@@ -770,7 +761,7 @@ def _field_checks(
     checks = [
         Check(
             f.spec.title or f.name,
-            Status.NEEDS_ACTION,
+            StepStatus.NEEDS_ACTION,
             f"{f.problem}" + (f" (now '{f.current}')" if f.current else "") + f": {f.message}",
         )
         for f in fields
@@ -781,7 +772,7 @@ def _field_checks(
         checks.append(
             Check(
                 "Named by the policy step",
-                Status.PENDING,
+                StepStatus.PENDING,
                 f"{', '.join(optional)}: edit below what Policy compliance asks you to change",
             )
         )
@@ -791,7 +782,7 @@ def _field_checks(
         checks.append(
             Check(
                 "Required attributes",
-                Status.PASSED if present == len(reqs.required) else Status.NEEDS_ACTION,
+                StepStatus.PASSED if present == len(reqs.required) else StepStatus.NEEDS_ACTION,
                 f"{present} of {len(reqs.required)} present ({reqs.product_type})",
             )
         )
@@ -799,7 +790,7 @@ def _field_checks(
     checks.append(
         Check(
             "Price",
-            Status.NEEDS_ACTION if price_action else Status.PASSED,
+            StepStatus.NEEDS_ACTION if price_action else StepStatus.PASSED,
             f"{price}; {band.allowed_text}" + (f"; {band.conflict}" if band.conflict else ""),
         )
     )

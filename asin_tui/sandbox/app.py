@@ -47,7 +47,7 @@ from asin_tui.sandbox.http.wire import (
     pairs,
     parse_query,
 )
-from asin_tui.sandbox.ratelimit import USAGE_PLANS, RateLimiter
+from asin_tui.sandbox.ratelimit import USAGE_PLANS, QuotaEnforcer
 
 __all__ = [
     "ACCESS_TOKEN_LIFETIME",
@@ -111,7 +111,7 @@ class SandboxApp:
             account.start_drift(drift, lambda: (clock() - started) * time_scale)
         ctx = SandboxContext(account, time_scale, clock, wall_clock)
         tokens = AccessTokens(account.seller_id, wall_clock)
-        limiter = RateLimiter(USAGE_PLANS, time_scale=time_scale, clock=clock)
+        limiter = QuotaEnforcer(USAGE_PLANS, time_scale=time_scale, clock=clock)
         self._gateway = Gateway(account.seller_id, tokens, limiter, faults, frozenset(forbidden))
         self._lock = threading.Lock()
         self._router = Router(

@@ -66,7 +66,7 @@ class _Bucket:
         self.updated = updated
 
 
-class RateLimiter:
+class QuotaEnforcer:
     """Token buckets keyed by (operation, seller). Thread-safe.
 
     Args:

@@ -2,7 +2,7 @@
 
 Lenient about optional fields (missing → default), strict about shape: a field of the
 wrong JSON type, an unparseable date or price, or an SP-API error body raises
-``MalformedResponse`` with one line naming what is wrong and where.
+``UnreadableBody`` with one line naming what is wrong and where.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ _UNFULFILLABLE_KINDS = (
 )
 
 
-class MalformedResponse(ValueError):
+class UnreadableBody(ValueError):
     """An SP-API body that is not the shape its operation promises."""
 
 
@@ -87,7 +87,7 @@ def error_body(body: Any) -> str | None:
 def _reject_error_body(body: Any, what: str) -> None:
     error = error_body(body)
     if error is not None:
-        raise MalformedResponse(f"{what}: SP-API returned an error: {error}")
+        raise UnreadableBody(f"{what}: SP-API returned an error: {error}")
 
 
 # --------------------------------------------------------------------------- field readers
@@ -95,7 +95,7 @@ def _reject_error_body(body: Any, what: str) -> None:
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise MalformedResponse(f"{where}: expected an object, got {_kind(value)}")
+        raise UnreadableBody(f"{where}: expected an object, got {_kind(value)}")
     return value
 
 
@@ -104,7 +104,7 @@ def _list(value: Any, where: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise MalformedResponse(f"{where}: expected a list, got {_kind(value)}")
+        raise UnreadableBody(f"{where}: expected a list, got {_kind(value)}")
     return value
 
 
@@ -117,14 +117,14 @@ def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise MalformedResponse(f"{where}.{key}: expected a string, got {_kind(value)}")
+        raise UnreadableBody(f"{where}.{key}: expected a string, got {_kind(value)}")
     return value
 
 
 def _req_str(obj: Mapping[str, Any], key: str, where: str) -> str:
     value = _opt_str(obj, key, where)
     if not value:
-        raise MalformedResponse(f"{where}: missing '{key}'")
+        raise UnreadableBody(f"{where}: missing '{key}'")
     return value
 
 
@@ -132,7 +132,7 @@ def _strings(obj: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     values = _list(obj.get(key), f"{where}.{key}")
     for value in values:
         if not isinstance(value, str):
-            raise MalformedResponse(f"{where}.{key}: expected strings, got {_kind(value)}")
+            raise UnreadableBody(f"{where}.{key}: expected strings, got {_kind(value)}")
     return tuple(values)
 
 
@@ -141,7 +141,7 @@ def _opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:
     if value is None:
         return None
     if not _finite(value) or value != int(value):
-        raise MalformedResponse(f"{where}.{key}: expected a whole number, got {value!r}")
+        raise UnreadableBody(f"{where}.{key}: expected a whole number, got {value!r}")
     return int(value)
 
 
@@ -155,7 +155,7 @@ def _opt_number(obj: Mapping[str, Any], key: str, where: str) -> float | None:
     if value is None:
         return None
     if not _finite(value):
-        raise MalformedResponse(f"{where}.{key}: expected a number, got {value!r}")
+        raise UnreadableBody(f"{where}.{key}: expected a number, got {value!r}")
     return value
 
 
@@ -169,11 +169,11 @@ def parse_datetime(value: Any, where: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise MalformedResponse(f"{where}: expected an ISO 8601 date, got {_kind(value)}")
+        raise UnreadableBody(f"{where}: expected an ISO 8601 date, got {_kind(value)}")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise MalformedResponse(f"{where}: not an ISO 8601 date: {value!r}") from None
+        raise UnreadableBody(f"{where}: not an ISO 8601 date: {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -181,13 +181,13 @@ def _decimal(value: Any, where: str) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise MalformedResponse(f"{where}: expected a decimal amount, got {_kind(value)}")
+        raise UnreadableBody(f"{where}: expected a decimal amount, got {_kind(value)}")
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise MalformedResponse(f"{where}: not a decimal amount: {value!r}") from None
+        raise UnreadableBody(f"{where}: not a decimal amount: {value!r}") from None
     if not amount.is_finite():
-        raise MalformedResponse(f"{where}: not a decimal amount: {value!r}")
+        raise UnreadableBody(f"{where}: not a decimal amount: {value!r}")
     return amount
 
 
@@ -312,7 +312,7 @@ def is_listing_collection(body: Any) -> bool:
 def parse_listing_bodies(body: Any, marketplace_id: str | None) -> list[Listing]:
     """Every listing a pasted body holds: a getListingsItem Item, a searchListingsItems page
     (``{numberOfResults, items}``: one per item), a submission answer, a bare list of Items,
-    any of them inside python-amazon-sp-api's ApiResponse. MalformedResponse when it holds
+    any of them inside python-amazon-sp-api's ApiResponse. UnreadableBody when it holds
     no listing at all (an error body, another operation's answer)."""
     _reject_error_body(body, "listing")
     body = unwrap_body(body)
@@ -320,11 +320,11 @@ def parse_listing_bodies(body: Any, marketplace_id: str | None) -> list[Listing]
     if isinstance(body, Mapping) and "items" in body and "sku" not in body:
         items = _list(body.get("items"), "searchListingsItems.items")
         if not items:
-            raise MalformedResponse("searchListingsItems page: it holds no items")
+            raise UnreadableBody("searchListingsItems page: it holds no items")
         return [parse_any_listing(item, marketplace_id) for item in items]
     if isinstance(body, list):
         if not body:
-            raise MalformedResponse("listing: an empty list holds no listing")
+            raise UnreadableBody("listing: an empty list holds no listing")
         return [parse_any_listing(item, marketplace_id) for item in body]
     return [parse_any_listing(body, marketplace_id)]
 
@@ -544,7 +544,7 @@ def parse_inventory_summaries(body: Any) -> list[InventorySummary]:
     if isinstance(body, Mapping):
         payload = _mapping(body.get("payload", body), "inventory.payload")
         if "inventorySummaries" not in payload:
-            raise MalformedResponse("inventory: no 'inventorySummaries' in the response")
+            raise UnreadableBody("inventory: no 'inventorySummaries' in the response")
         body = payload["inventorySummaries"]
     return [
         _parse_inventory_summary(raw, f"inventory[{i}]")
@@ -599,7 +599,7 @@ def parse_restrictions(body: Any, marketplace_id: str | None = None) -> list[Res
     _reject_error_body(body, "restrictions")
     if isinstance(body, Mapping):
         if "restrictions" not in body:
-            raise MalformedResponse("restrictions: no 'restrictions' in the response")
+            raise UnreadableBody("restrictions: no 'restrictions' in the response")
         body = body["restrictions"]
     restrictions = []
     for i, raw in enumerate(_objects(body, "restrictions")):
@@ -771,7 +771,7 @@ def parse_account_health(doc: Any, marketplace_id: str) -> AccountHealth | None:
     ``defectsCount`` counts as a policy section whatever its name (``documentRequest`` or
     ``documentRequests``). ``policy_counters`` holds the sections whose status is BAD, with
     their defect counts, in the document's order. A document that is not an object, or an
-    SP-API error body, raises MalformedResponse."""
+    SP-API error body, raises UnreadableBody."""
     _reject_error_body(doc, "account health report")
     doc = _mapping(doc, "account health report")
     status = _account_status(doc.get("accountStatuses"), marketplace_id)

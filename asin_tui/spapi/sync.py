@@ -590,9 +590,9 @@ class _Run:
             self.tasks.append(asyncio.ensure_future(self._complete(synced, listing)))
 
     async def _complete(
-        self, synced: SyncedListing, listing: Listing | parse.MalformedResponse
+        self, synced: SyncedListing, listing: Listing | parse.UnreadableBody
     ) -> None:
-        if isinstance(listing, parse.MalformedResponse):  # named, and handed on as it is
+        if isinstance(listing, parse.UnreadableBody):  # named, and handed on as it is
             self.failed[synced.sku] = f"unreadable listing: {listing}"
             await self._done(synced, None)
             return
@@ -1016,7 +1016,7 @@ def _earliest_created(items: list[Any]) -> datetime | None:
         for summary in summaries if isinstance(summaries, list) else ():
             try:
                 created = parse.parse_datetime(summary.get("createdDate"), "createdDate")
-            except (parse.MalformedResponse, AttributeError):
+            except (parse.UnreadableBody, AttributeError):
                 continue
             if created is not None:
                 dates.append(created)
@@ -1124,13 +1124,13 @@ def _discard(task: asyncio.Task[Any]) -> None:
 
 def _parse_listings(
     page: list[SyncedListing], marketplace_id: str
-) -> list[Listing | parse.MalformedResponse]:
+) -> list[Listing | parse.UnreadableBody]:
     """Each listing parsed, or why it cannot be."""
-    parsed: list[Listing | parse.MalformedResponse] = []
+    parsed: list[Listing | parse.UnreadableBody] = []
     for synced in page:
         try:
             parsed.append(parse.parse_listing(synced.item, marketplace_id))
-        except parse.MalformedResponse as exc:
+        except parse.UnreadableBody as exc:
             parsed.append(exc)
     return parsed
 
@@ -1143,7 +1143,7 @@ def _parsed(parser: Callable[..., T], *args: Any) -> T:
     """Parse a fresh answer; a body of the wrong shape is a MalformedResponse like any other."""
     try:
         return parser(*args)
-    except parse.MalformedResponse as exc:
+    except parse.UnreadableBody as exc:
         raise MalformedResponse(str(exc)) from None
 
 

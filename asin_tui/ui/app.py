@@ -13,12 +13,12 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from asin_tui.store.progress import ProgressStore
+from asin_tui.store.cases import CaseStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.list_screen import ListScreen
-from asin_tui.ui.service import ListingService, ProgressLoader, ServiceFactory, no_progress
+from asin_tui.ui.service import CaseLabelLoader, ListingService, ServiceFactory, no_case_labels
 
 
 class AsinTuiApp(App[None]):
@@ -42,7 +42,7 @@ class AsinTuiApp(App[None]):
         service_factory: ServiceFactory | None,
         *,
         demo_factory: ServiceFactory | None = None,
-        progress_loader: ProgressLoader = no_progress,
+        progress_loader: CaseLabelLoader = no_case_labels,
         sync_on_start: bool = True,
         keymap: Mapping[str, str] | None = None,
     ) -> None:
@@ -137,7 +137,7 @@ class AsinTuiApp(App[None]):
         from asin_tui.ui.screens.wizard import WizardScreen
 
         try:
-            store = ProgressStore(self.service.profile_name, self.service.marketplace_id)
+            store = CaseStore(self.service.profile_name, self.service.marketplace_id)
         except ValueError as exc:  # a profile name the progress file cannot be named after
             self.notify(describe_error(exc), title="Progress will not be saved", severity="warning")
             store = None
@@ -182,7 +182,7 @@ def make_app(
     service_factory: ServiceFactory | None,
     *,
     demo_factory: ServiceFactory | None = None,
-    progress_loader: ProgressLoader = no_progress,
+    progress_loader: CaseLabelLoader = no_case_labels,
     sync_on_start: bool = True,
     keymap: Mapping[str, str] | None = None,
 ) -> AsinTuiApp:

@@ -12,7 +12,7 @@ from textual.message import Message
 from asin_tui.domain.account import AccountCause
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
 from asin_tui.domain.redact import redact
-from asin_tui.ui.service import WizardProgress
+from asin_tui.ui.service import CaseLabels
 
 if TYPE_CHECKING:
     from asin_tui.service import HealthRefresh, SyncInfo, SyncProgress, SyncSummary
@@ -25,7 +25,7 @@ class CacheLoaded(Message):
     off the UI thread."""
 
     records: list[ListingRecord]
-    progress: WizardProgress
+    progress: CaseLabels
     last_sync: SyncInfo | None
     show_all: bool
     account: AccountHealth | None = None

@@ -113,15 +113,15 @@ ServiceFactory = Callable[[], ListingService]
 
 
 @dataclass(frozen=True, slots=True)
-class WizardProgress:
+class CaseLabels:
     """What the list shows of saved wizard work: SKU -> step label, and anything to tell."""
 
     labels: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
 
-ProgressLoader = Callable[[ListingService], WizardProgress]
+CaseLabelLoader = Callable[[ListingService], CaseLabels]
 
 
-def no_progress(service: ListingService) -> WizardProgress:
-    return WizardProgress()
+def no_case_labels(service: ListingService) -> CaseLabels:
+    return CaseLabels()

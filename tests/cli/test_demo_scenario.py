@@ -71,11 +71,11 @@ def test_sandbox_serve_options_pick_the_scenario_and_tidiness():
 def test_progress_of_a_scenario_demo_is_its_own(capsys):
     """`progress --demo --scenario vacation` lists the vacation demo's wizard work, not the
     default demo's."""
-    from asin_tui.store.progress import ProgressStore
+    from asin_tui.store.cases import CaseStore
 
     us = "ATVPDKIKX0DER"
-    ProgressStore("demo", us).update("DEFAULT-SKU", lambda p: None)
-    ProgressStore("demo-vacation", us).update("VACATION-SKU", lambda p: None)
+    CaseStore("demo", us).update("DEFAULT-SKU", lambda p: None)
+    CaseStore("demo-vacation", us).update("VACATION-SKU", lambda p: None)
     listed = {}
     for scenario in ("default", "vacation"):
         assert main(["progress", "--demo", "--scenario", scenario, "--format", "json"]) == 0

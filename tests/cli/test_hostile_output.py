@@ -26,8 +26,8 @@ from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.service import AccountService
 from asin_tui.store import paths
+from asin_tui.store.cases import CaseRecord, CaseStore, StepRecord, StepStatus
 from asin_tui.store.config import load_config
-from asin_tui.store.progress import ProgressStore, SkuProgress, StepProgress, StepStatus
 from tests.cli.test_report import TIME_SCALE, use_sandbox_profile
 from tests.cli.test_report import fast_clients as fast_clients  # a fixture
 
@@ -186,13 +186,13 @@ def test_diagnose_error_lines_are_safe(capsys, tmp_path) -> None:
 
 
 def test_progress_table_and_json_are_safe(capsys, profile) -> None:
-    item = SkuProgress(sku=hostile.LISTINGS[1][0], current_step=WizardStep.POLICY)
-    item.steps[WizardStep.POLICY] = StepProgress(
+    item = CaseRecord(sku=hostile.LISTINGS[1][0], current_step=WizardStep.POLICY)
+    item.steps[WizardStep.POLICY] = StepRecord(
         StepStatus.NEEDS_ACTION,
         notes=hostile.DESCRIPTION + "\r\nsecond line",
         updated_at=datetime.now(UTC),
     )
-    ProgressStore("h", US).update(item.sku, item)
+    CaseStore("h", US).update(item.sku, item)
     code, out, err = run(capsys, "progress", "--profile", "h")
     assert code == 0
     assert_safe(out, err)

@@ -11,7 +11,7 @@ import pytest
 from asin_tui.domain import codes
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import Category, Evidence, Severity, WizardStep
-from asin_tui.domain.wizard import Status, build_plan
+from asin_tui.domain.wizard import StepStatus, build_plan
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.spapi.parse import LISTING_SECTIONS, parse_account_health, parse_listing
 
@@ -58,7 +58,7 @@ def test_wizard_policy_step_shows_the_account_counters():
     plan = build_plan(evidence(sku), diagnose(evidence(sku), now=NOW), now=NOW)
     assert WizardStep.POLICY in plan.applicable
     check = next(c for c in plan.step(WizardStep.POLICY).checks if c.label == "Account health")
-    assert check.status is Status.NEEDS_ACTION
+    assert check.status is StepStatus.NEEDS_ACTION
     assert check.evidence == f"AT_RISK; {health.counters_text()}"
     assert "listing policy violations: " in check.evidence  # in words, not camelCase
 
@@ -71,5 +71,5 @@ def test_normal_account_adds_no_finding_but_the_policy_step_still_shows_bad_coun
     assert all(f.category is not Category.ACCOUNT for f in diagnosis.findings)
     plan = build_plan(evidence(sku), diagnosis, now=NOW)
     check = next(c for c in plan.step(WizardStep.POLICY).checks if c.label == "Account health")
-    assert check.status is Status.NEEDS_ACTION
+    assert check.status is StepStatus.NEEDS_ACTION
     assert check.evidence == f"NORMAL; {health.counters_text()}"

@@ -21,7 +21,7 @@ from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.models import Diagnosis, Evidence, Finding, ListingRecord, State
 from asin_tui.render import render_csv, render_json, render_table
 from asin_tui.spapi.parse import (
-    MalformedResponse,
+    UnreadableBody,
     parse_catalog_item,
     parse_inventory_summaries,
     parse_listing_bodies,
@@ -58,7 +58,7 @@ def parsed(parse, body):
     """What ``parse`` makes of ``body``: None for the documented MalformedResponse."""
     try:
         return parse(body)
-    except MalformedResponse:
+    except UnreadableBody:
         return None
 
 

@@ -33,7 +33,7 @@ from asin_tui.domain.models import (
 from asin_tui.domain.wizard import (
     Check,
     Draft,
-    Status,
+    StepStatus,
     StockAction,
     build_plan,
     draft_patches,
@@ -112,12 +112,12 @@ def test_out_of_stock_mfn_plan_and_navigation():
     plan = build_plan(Evidence(listing), diagnosis(listing, State.INACTIVE, oos), now=NOW)
 
     assert plan.applicable == (S.OVERVIEW, S.STOCK, S.APPLY, S.VERIFY, S.WRAP_UP)
-    assert plan.step(S.POLICY).status is Status.NOT_APPLICABLE
+    assert plan.step(S.POLICY).status is StepStatus.NOT_APPLICABLE
     assert check(plan, S.STOCK, "MFN quantity") == Check(
-        "MFN quantity", Status.NEEDS_ACTION, "0 units"
+        "MFN quantity", StepStatus.NEEDS_ACTION, "0 units"
     )
     assert check(plan, S.STOCK, "Handling time").evidence == "3 days"
-    assert plan.step(S.STOCK).status is Status.NEEDS_ACTION
+    assert plan.step(S.STOCK).status is StepStatus.NEEDS_ACTION
     assert plan.stock.actions == (StockAction.SET_MFN_QUANTITY,)
     assert plan.stock.handling_time == 3
     assert plan.next_step(S.OVERVIEW) is S.STOCK
@@ -172,16 +172,16 @@ def test_fba_out_of_stock_checks_carry_the_numbers_and_guidance():
         Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, oos), now=NOW
     )
 
-    assert check(plan, S.STOCK, "FBA fulfillable").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "FBA fulfillable").status is StepStatus.NEEDS_ACTION
     inbound = check(plan, S.STOCK, "Inbound")
-    assert inbound.status is Status.PASSED
+    assert inbound.status is StepStatus.PASSED
     assert inbound.evidence == "6 units (working 2, shipped 3, receiving 1)"
     assert check(plan, S.STOCK, "Reserved").evidence.startswith("4 units")
     unfulfillable = check(plan, S.STOCK, "Unfulfillable")
-    assert unfulfillable.status is Status.NEEDS_ACTION
+    assert unfulfillable.status is StepStatus.NEEDS_ACTION
     assert unfulfillable.evidence == "3 units (customerDamagedQuantity 2, expiredQuantity 1)"
-    assert check(plan, S.STOCK, "Researching").status is Status.NEEDS_ACTION
-    assert check(plan, S.STOCK, "Stranded").status is Status.PASSED
+    assert check(plan, S.STOCK, "Researching").status is StepStatus.NEEDS_ACTION
+    assert check(plan, S.STOCK, "Stranded").status is StepStatus.PASSED
     guidance = " ".join(plan.stock.guidance)
     assert "6 units inbound" in guidance
     assert "removal or disposal order for the 3 unfulfillable units" in guidance
@@ -199,7 +199,7 @@ def test_fba_without_any_units_says_to_send_a_shipment():
     plan = build_plan(
         Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, oos), now=NOW
     )
-    assert check(plan, S.STOCK, "Inbound").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "Inbound").status is StepStatus.NEEDS_ACTION
     assert "create an inbound shipment" in plan.stock.guidance[0]
 
 
@@ -210,7 +210,7 @@ def test_stranded_fba_offers_relist_for_fba():
     plan = build_plan(
         Evidence(listing, inventory=inv), diagnosis(listing, State.INACTIVE, stranded), now=NOW
     )
-    assert check(plan, S.STOCK, "Stranded").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "Stranded").status is StepStatus.NEEDS_ACTION
     assert check(plan, S.STOCK, "Stranded").evidence == "4 fulfillable units, offer not buyable"
     assert StockAction.SWITCH_TO_FBA in plan.stock.actions
     assert plan.stock.guidance[0].startswith("4 units are stranded")
@@ -256,7 +256,7 @@ def test_fba_without_inventory_data_needs_a_look():
     listing = fba_listing()
     oos = finding(codes.OUT_OF_STOCK_FBA, Category.STOCK, S.STOCK)
     plan = build_plan(Evidence(listing), diagnosis(listing, State.INACTIVE, oos), now=NOW)
-    assert check(plan, S.STOCK, "FBA inventory").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "FBA inventory").status is StepStatus.NEEDS_ACTION
     assert "no FBA inventory" in plan.stock.guidance[0]
 
 
@@ -319,7 +319,7 @@ def test_policy_case_plan_has_checklists_and_the_content_it_names_to_edit():
         ("product_description", "content"),
         ("main_product_image_locator", "content"),
     ]
-    assert plan.step(S.FIELDS).status is Status.PENDING, "an edit the seller may make"
+    assert plan.step(S.FIELDS).status is StepStatus.PENDING, "an edit the seller may make"
     restricted, documents, approval = plan.policy_cases
     assert "Listing fields" in restricted.items[1].text
     assert restricted.key == "18742"
@@ -341,7 +341,7 @@ def test_policy_case_plan_has_checklists_and_the_content_it_names_to_edit():
     )
     assert restriction.evidence == "NOT_ELIGIBLE — Not allowed"
     account = check(plan, S.POLICY, "Account health")
-    assert account.status is Status.NEEDS_ACTION
+    assert account.status is StepStatus.NEEDS_ACTION
     assert account.evidence == "AT_RISK; restricted product policy violations: 2"
 
 
@@ -349,7 +349,7 @@ def test_healthy_account_check_passes():
     evidence, diag = policy_evidence()
     healthy = Evidence(evidence.listing, account=AccountHealth(US, "NORMAL"))
     plan = build_plan(healthy, diag, now=NOW)
-    assert check(plan, S.POLICY, "Account health").status is Status.PASSED
+    assert check(plan, S.POLICY, "Account health").status is StepStatus.PASSED
 
 
 def test_duplicate_case_keys_stay_unique():
@@ -434,7 +434,7 @@ def test_fields_plan_has_typed_prefilled_inputs_and_price_band():
     assert check(plan, S.FIELDS, "Colour").evidence == "invalid (now 'Purple-ish'): bad colour"
     assert check(plan, S.FIELDS, "Required attributes").evidence == "0 of 2 present (MUG)"
     price = check(plan, S.FIELDS, "Price")
-    assert price.status is Status.NEEDS_ACTION
+    assert price.status is StepStatus.NEEDS_ACTION
     assert price.evidence == (
         "12.00 USD; allowed 15.00 – no maximum USD; price 12.00 USD is below the minimum 15.00 USD"
     )
@@ -480,8 +480,8 @@ def test_healthy_listing_goes_from_overview_to_wrap_up():
     listing = replace(listing, status=frozenset({"BUYABLE", "DISCOVERABLE"}))
     plan = build_plan(Evidence(listing), diagnosis(listing, State.ACTIVE), now=NOW)
     assert plan.applicable == (S.OVERVIEW, S.WRAP_UP)
-    assert plan.step(S.OVERVIEW).status is Status.PASSED
-    assert plan.step(S.WRAP_UP).status is Status.PENDING
+    assert plan.step(S.OVERVIEW).status is StepStatus.PASSED
+    assert plan.step(S.WRAP_UP).status is StepStatus.PENDING
 
 
 def test_fix_step_falls_back_on_category():
@@ -666,5 +666,5 @@ def test_stranded_check_follows_the_effective_state_not_amazons_lagging_status()
     )
     evidence = Evidence(listing, inventory=InventorySummary(seller_sku="FBA-1", fulfillable=4))
     plan = build_plan(evidence, diagnose(evidence, now=NOW), now=NOW)
-    assert check(plan, S.STOCK, "Stranded").status is Status.NEEDS_ACTION
+    assert check(plan, S.STOCK, "Stranded").status is StepStatus.NEEDS_ACTION
     assert check(plan, S.STOCK, "Stranded").evidence == "4 fulfillable units, offer not buyable"

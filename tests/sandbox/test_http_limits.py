@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asin_tui.sandbox.ratelimit import RateLimiter, UsagePlan, rate_limit_header
+from asin_tui.sandbox.ratelimit import QuotaEnforcer, UsagePlan, rate_limit_header
 
 # (operation, published rate, published burst, path, query) - docs/SP_API_NOTES.md
 OPERATIONS = [
@@ -95,7 +95,7 @@ def test_time_scale_speeds_up_refill(make_harness):
 
 def test_buckets_are_per_seller_and_refill_to_burst_only():
     now = [0.0]
-    limiter = RateLimiter({"op": UsagePlan(1.0, 2)}, time_scale=1.0, clock=lambda: now[0])
+    limiter = QuotaEnforcer({"op": UsagePlan(1.0, 2)}, time_scale=1.0, clock=lambda: now[0])
     assert [limiter.try_acquire("op", "A") for _ in range(3)] == [True, True, False]
     assert limiter.try_acquire("op", "B")
     now[0] = 100.0  # a long pause refills to the burst, no more
@@ -104,7 +104,7 @@ def test_buckets_are_per_seller_and_refill_to_burst_only():
 
 def test_refused_calls_do_not_use_up_tokens():
     now = [0.0]
-    limiter = RateLimiter({"op": UsagePlan(1.0, 1)}, time_scale=1.0, clock=lambda: now[0])
+    limiter = QuotaEnforcer({"op": UsagePlan(1.0, 1)}, time_scale=1.0, clock=lambda: now[0])
     assert limiter.try_acquire("op", "A")
     now[0] = 0.5
     assert not limiter.try_acquire("op", "A")

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.spapi import parse
-from asin_tui.spapi.parse import MalformedResponse
+from asin_tui.spapi.parse import UnreadableBody
 from tests.bodies import fixture, from_model, mutated
 from tests.conftest import MODELS_DIR
 
@@ -110,7 +110,7 @@ def run(parser, strategy, examples: int = 150):
     def property(body, marketplace):
         try:
             result = parser(body, marketplace)
-        except MalformedResponse as exc:
+        except UnreadableBody as exc:
             assert str(exc)  # says what is wrong, for the sync's "could not be fetched" line
             return
         check(result)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from asin_tui.spapi.parse import (
-    MalformedResponse,
+    UnreadableBody,
     error_body,
     parse_account_health,
     parse_catalog_item,
@@ -130,18 +130,18 @@ def test_product_type_falls_back_to_product_types_section():
 def test_malformed_listing_names_what_is_wrong(mutate, message):
     body = copy.deepcopy(load("listing_healthy.json"))
     mutate(body)
-    with pytest.raises(MalformedResponse, match=message):
+    with pytest.raises(UnreadableBody, match=message):
         parse_listing(body, US)
 
 
 @pytest.mark.parametrize("body", [[1, 2], "text", 42, None])
 def test_listing_that_is_not_an_object(body):
-    with pytest.raises(MalformedResponse, match="expected an object"):
+    with pytest.raises(UnreadableBody, match="expected an object"):
         parse_listing(body, US)
 
 
 def test_listing_error_body_is_reported_with_amazons_code():
-    with pytest.raises(MalformedResponse, match="BAD_REQUEST: Invalid input"):
+    with pytest.raises(UnreadableBody, match="BAD_REQUEST: Invalid input"):
         parse_listing(load("listing_sandbox_400.json"), US)
 
 
@@ -211,7 +211,7 @@ def test_inventory_without_details_defaults_to_zero():
     ],
 )
 def test_inventory_malformed(body, message):
-    with pytest.raises(MalformedResponse, match=message):
+    with pytest.raises(UnreadableBody, match=message):
         parse_inventory_summaries(body)
 
 
@@ -234,7 +234,7 @@ def test_restrictions_filtered_by_marketplace_and_empty_means_allowed():
 
 
 def test_restrictions_bare_list_error_is_not_mistaken_for_data():
-    with pytest.raises(MalformedResponse, match="BAD_REQUEST"):
+    with pytest.raises(UnreadableBody, match="BAD_REQUEST"):
         parse_restrictions(load("restrictions_sandbox_400.json"))
 
 
@@ -319,7 +319,7 @@ def test_sandbox_product_type_definition_with_empty_schema():
 
 def test_product_type_malformed_schema():
     schema = {"properties": {"color": {"items": {"properties": {"value": {"maxLength": "x"}}}}}}
-    with pytest.raises(MalformedResponse, match="maxLength"):
+    with pytest.raises(UnreadableBody, match="maxLength"):
         parse_product_type(load("product_type_kitchen_definition.json"), schema)
 
 
@@ -341,7 +341,7 @@ def test_catalog_item_other_marketplace_has_no_summary():
 
 
 def test_catalog_error_body():
-    with pytest.raises(MalformedResponse, match="400: Request has missing"):
+    with pytest.raises(UnreadableBody, match="400: Request has missing"):
         parse_catalog_item({"errors": [{"code": "400", "message": "Request has missing x"}]})
 
 
@@ -453,7 +453,7 @@ def test_account_health_says_nothing_about_the_marketplace(doc):
     ],
 )
 def test_account_health_not_a_document(doc, fragment):
-    with pytest.raises(MalformedResponse, match=fragment):
+    with pytest.raises(UnreadableBody, match=fragment):
         parse_account_health(doc, US)
 
 
@@ -546,7 +546,7 @@ def test_bodies_sellers_paste_each_give_their_listings():
     dumped = {"body": {"sku": "D", "summaries": []}, "status_code": 200}
     assert [x.sku for x in parse_listing_bodies(dumped, None)] == ["D"]
     for holds_nothing in ({"errors": [{"code": "NOT_FOUND", "message": "m"}]}, {"items": []}, []):
-        with pytest.raises(MalformedResponse):
+        with pytest.raises(UnreadableBody):
             parse_listing_bodies(holds_nothing, US)
 
 

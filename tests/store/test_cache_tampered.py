@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from asin_tui.cli import main
 from asin_tui.service import AccountService, UnknownSku
-from asin_tui.spapi.parse import MalformedResponse
+from asin_tui.spapi.parse import UnreadableBody
 from asin_tui.store.cache import ListingCache, cache_path
 
 DEMO = ("demo", "ATVPDKIKX0DER")
@@ -165,7 +165,7 @@ def test_every_service_read_over_tampered_rows_never_crashes(tampered_cache):
                 cache.last_good(raw.sku)
             for record in records[:5]:
                 # the documented answers for a SKU whose evidence is unusable
-                with contextlib.suppress(UnknownSku, MalformedResponse):
+                with contextlib.suppress(UnknownSku, UnreadableBody):
                     service.diagnosis(record.sku)
             warning = service.cache_warning
             assert warning is None or "\n" not in warning

@@ -16,8 +16,8 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.transport import demo_account_path, demo_app
 from asin_tui.store import paths
 from asin_tui.store.atomic import NotRegularFile, json_nesting, read_regular_file
+from asin_tui.store.cases import CaseStore
 from asin_tui.store.config import ConfigError, load_config
-from asin_tui.store.progress import ProgressStore
 from tests.conftest import ROOT
 
 US = "ATVPDKIKX0DER"
@@ -109,8 +109,8 @@ def test_a_fifo_as_config_is_refused_at_once():
 # ----------------------------------------------------------------------------- progress
 
 
-def progress_store(**options) -> ProgressStore:
-    return ProgressStore("main", US, **options)
+def progress_store(**options) -> CaseStore:
+    return CaseStore("main", US, **options)
 
 
 def patches_nested(depth: int) -> str:

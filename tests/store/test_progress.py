@@ -13,30 +13,30 @@ import pytest
 
 from asin_tui.domain.models import WizardStep
 from asin_tui.store import paths
-from asin_tui.store.config import load_config
-from asin_tui.store.progress import (
+from asin_tui.store.cases import (
     SCHEMA_VERSION,
     SUBMITTING,
-    ChecklistItem,
-    DraftProgress,
+    CaseRecord,
+    CaseStore,
+    CaseStoreError,
+    ChecklistTick,
+    DraftRecord,
     Outcome,
     PatchMode,
     PatchRecord,
-    ProgressError,
     ProgressLocked,
-    ProgressStore,
-    SkuProgress,
-    StepProgress,
+    StepRecord,
     StepStatus,
 )
+from asin_tui.store.config import load_config
 
 US = "ATVPDKIKX0DER"
 T0 = datetime(2025, 5, 1, 9, 0, 0, 123456, tzinfo=UTC)
 
 
-def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
+def full_progress(sku: str = 'SKU "1" / ü.x') -> CaseRecord:
     """A progress with every field set to something other than its default."""
-    progress = SkuProgress(
+    progress = CaseRecord(
         sku=sku,
         current_step=WizardStep.VERIFY,
         outcome=Outcome.ESCALATED,
@@ -44,17 +44,17 @@ def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
         started_at=T0,
         updated_at=T0 + timedelta(minutes=12),
     )
-    progress.steps[WizardStep.STOCK] = StepProgress(
+    progress.steps[WizardStep.STOCK] = StepRecord(
         status=StepStatus.PASSED, notes="ordered 40 units\nETA Friday", updated_at=T0
     )
-    progress.steps[WizardStep.OVERVIEW] = StepProgress(status=StepStatus.NOT_APPLICABLE)
-    progress.steps[WizardStep.POLICY] = StepProgress(
+    progress.steps[WizardStep.OVERVIEW] = StepRecord(status=StepStatus.NOT_APPLICABLE)
+    progress.steps[WizardStep.POLICY] = StepRecord(
         status=StepStatus.NEEDS_ACTION,
         checklist=[
-            ChecklistItem(
+            ChecklistTick(
                 "Upload the safety data sheet", done=True, note="sent on 1 May", updated_at=T0
             ),
-            ChecklistItem("Appeal via Account Health"),
+            ChecklistTick("Appeal via Account Health"),
         ],
         updated_at=T0 + timedelta(minutes=5),
     )
@@ -74,7 +74,7 @@ def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
             status="ACCEPTED",
         ),
     ]
-    progress.draft = DraftProgress(
+    progress.draft = DraftRecord(
         stock_action="set_mfn_quantity",
         mfn_quantity=40,
         handling_time=2,
@@ -87,15 +87,15 @@ def full_progress(sku: str = 'SKU "1" / ü.x') -> SkuProgress:
     return progress
 
 
-def store(profile: str = "main", **kwargs) -> ProgressStore:
+def store(profile: str = "main", **kwargs) -> CaseStore:
     """A store that archives nothing (the SKUs here date from 2025) unless told to."""
     kwargs.setdefault("archive_after", None)
-    return ProgressStore(profile, US, **kwargs)
+    return CaseStore(profile, US, **kwargs)
 
 
 def test_file_lives_in_the_progress_dir_per_profile_and_marketplace():
     assert store().path == paths.progress_dir() / f"main-{US}.toml"
-    assert ProgressStore("demo", "A1PA6795UKMFR9", Path("/x")).path == Path(
+    assert CaseStore("demo", "A1PA6795UKMFR9", Path("/x")).path == Path(
         "/x/demo-A1PA6795UKMFR9.toml"
     )
 
@@ -105,18 +105,18 @@ def test_file_lives_in_the_progress_dir_per_profile_and_marketplace():
 )
 def test_names_that_would_escape_the_folder_are_refused(profile, marketplace):
     with pytest.raises(ValueError, match="letters, digits"):
-        ProgressStore(profile, marketplace)
+        CaseStore(profile, marketplace)
 
 
 def test_round_trip_of_every_field():
     progress = full_progress()
     store().update(progress.sku, progress)
-    loaded = ProgressStore("main", US).load()
+    loaded = CaseStore("main", US).load()
     assert loaded == {progress.sku: progress}
 
 
 def test_an_untouched_progress_round_trips():
-    progress = SkuProgress(sku="plain", started_at=T0, updated_at=T0)
+    progress = CaseRecord(sku="plain", started_at=T0, updated_at=T0)
     store().update("plain", progress)
     assert store().get("plain") == progress
     assert store().get("other") is None
@@ -178,7 +178,7 @@ def test_file_schema():
 def test_update_with_a_function_reads_modifies_and_stamps():
     before = datetime.now(UTC)
 
-    def to_stock(progress: SkuProgress) -> None:
+    def to_stock(progress: CaseRecord) -> None:
         progress.current_step = WizardStep.STOCK
 
     saved = store().update("A-1", to_stock)
@@ -203,14 +203,14 @@ def test_interleaved_instances_lose_nothing():
 
 
 def test_latest_change_wins_per_sku():
-    old = SkuProgress(sku="A-1", current_step=WizardStep.STOCK, started_at=T0, updated_at=T0)
-    new = SkuProgress(
+    old = CaseRecord(sku="A-1", current_step=WizardStep.STOCK, started_at=T0, updated_at=T0)
+    new = CaseRecord(
         sku="A-1", current_step=WizardStep.APPLY, started_at=T0, updated_at=T0 + timedelta(1)
     )
     store().update("A-1", new)
     assert store().update("A-1", old) == new  # a stale copy does not overwrite
     assert store().get("A-1") == new
-    newer = SkuProgress(sku="A-1", started_at=T0, updated_at=T0 + timedelta(2))
+    newer = CaseRecord(sku="A-1", started_at=T0, updated_at=T0 + timedelta(2))
     assert store().update("A-1", newer) == newer
 
 
@@ -226,9 +226,9 @@ def test_a_file_without_the_newer_optional_keys_still_loads():
     )
     progress = progress_store.get("A")
     assert progress.draft is None
-    assert progress.steps[WizardStep.POLICY].checklist == [ChecklistItem("Appeal", True, "x")]
+    assert progress.steps[WizardStep.POLICY].checklist == [ChecklistTick("Appeal", True, "x")]
     assert progress_store.take_warnings() == []
-    empty = SkuProgress(sku="B", draft=DraftProgress(), started_at=T0, updated_at=T0)
+    empty = CaseRecord(sku="B", draft=DraftRecord(), started_at=T0, updated_at=T0)
     progress_store.update("B", empty)
     assert store().get("B") == empty  # an empty draft is kept as one (a cleared draft)
 
@@ -271,7 +271,7 @@ def test_two_instances_saving_the_same_sku_keep_each_others_changes():
 
     theirs.steps[WizardStep.STOCK].notes = "40 units arrive Monday"  # instance 2, later
     theirs.steps[WizardStep.STOCK].updated_at = T0 + timedelta(minutes=30)
-    theirs.steps[WizardStep.POLICY].checklist.append(ChecklistItem("Call the brand owner"))
+    theirs.steps[WizardStep.POLICY].checklist.append(ChecklistTick("Call the brand owner"))
     theirs.patches.append(
         PatchRecord(T0 + timedelta(minutes=31), PatchMode.VALIDATION_PREVIEW, [], "VALID")
     )
@@ -298,18 +298,18 @@ def test_two_instances_saving_the_same_sku_keep_each_others_changes():
     assert merged.draft.mfn_quantity == 12
 
     stale = store().get("A-1")  # instance 1 saves again from an old copy: nothing is lost
-    stale.steps[WizardStep.STOCK] = StepProgress(StepStatus.PASSED, updated_at=T0)
+    stale.steps[WizardStep.STOCK] = StepRecord(StepStatus.PASSED, updated_at=T0)
     stale.patches = []
     stale.updated_at = T0
     assert first.update("A-1", stale) == merged
 
 
 def test_a_submitting_record_is_replaced_by_its_answer():
-    progress = SkuProgress(sku="A-1", started_at=T0, updated_at=T0)
+    progress = CaseRecord(sku="A-1", started_at=T0, updated_at=T0)
     sent = T0 + timedelta(minutes=1)
     progress.patches = [PatchRecord(sent, PatchMode.REAL, [{"op": "add"}], SUBMITTING)]
     store().update("A-1", progress)
-    answered = SkuProgress(sku="A-1", started_at=T0, updated_at=T0 + timedelta(minutes=2))
+    answered = CaseRecord(sku="A-1", started_at=T0, updated_at=T0 + timedelta(minutes=2))
     answered.patches = [PatchRecord(sent, PatchMode.REAL, [{"op": "add"}], "ACCEPTED", "s-1")]
     store().update("A-1", answered)
     progress.updated_at = T0 + timedelta(minutes=3)  # a stale copy still saying SUBMITTING
@@ -319,18 +319,18 @@ def test_a_submitting_record_is_replaced_by_its_answer():
 
 def test_progress_for_another_sku_is_refused():
     with pytest.raises(ValueError, match="cannot be saved as"):
-        store().update("A-1", SkuProgress(sku="B-2"))
+        store().update("A-1", CaseRecord(sku="B-2"))
 
 
 def _bump_many(directory: str, worker: int, rounds: int, start) -> None:
-    progress_store = ProgressStore("main", US, Path(directory))
+    progress_store = CaseStore("main", US, Path(directory))
     start.wait(timeout=30)  # both processes begin together, so their writes interleave
     for n in range(rounds):
         progress_store.update(f"W{worker}-{n}", lambda p: setattr(p, "outcome", Outcome.OPEN))
         progress_store.update(
             "SHARED",
             lambda p, n=n: p.steps[WizardStep.POLICY].checklist.append(
-                ChecklistItem(f"worker {worker} round {n}")
+                ChecklistTick(f"worker {worker} round {n}")
             ),
         )
 
@@ -348,7 +348,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     for process in workers:
         process.join(timeout=60)
         assert process.exitcode == 0
-    loaded = ProgressStore("main", US, tmp_path).load()
+    loaded = CaseStore("main", US, tmp_path).load()
     assert {f"W{w}-{n}" for w in (1, 2) for n in range(rounds)} < set(loaded)
     shared = loaded["SHARED"].steps[WizardStep.POLICY].checklist
     assert len(shared) == 2 * rounds  # the same SKU, changed by both: every change kept
@@ -376,7 +376,7 @@ def test_open_items_newest_first():
         ("D", 4, Outcome.ESCALATED),
     ):
         when = T0 + timedelta(minutes=minutes)
-        store().update(sku, SkuProgress(sku=sku, outcome=outcome, updated_at=when))
+        store().update(sku, CaseRecord(sku=sku, outcome=outcome, updated_at=when))
     assert [p.sku for p in store().open_items()] == ["B", "A"]
 
 
@@ -385,7 +385,7 @@ def test_last_note_is_from_the_step_touched_last():
     assert progress.last_note() == "sent on 1 May"  # policy (minute 5) beats stock (minute 0)
     progress.steps[WizardStep.POLICY].updated_at = None
     assert progress.last_note() == "ordered 40 units\nETA Friday"
-    assert SkuProgress(sku="x").last_note() == ""
+    assert CaseRecord(sku="x").last_note() == ""
 
 
 @pytest.mark.parametrize(
@@ -462,7 +462,7 @@ def test_naive_times_from_a_hand_edit_are_read_as_utc():
     )
     progress = progress_store.get("A")
     assert progress.updated_at == datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
-    assert progress.steps[WizardStep.STOCK] == StepProgress()
+    assert progress.steps[WizardStep.STOCK] == StepRecord()
     assert progress_store.take_warnings() == []
 
 
@@ -475,7 +475,7 @@ def test_a_failed_save_is_a_clear_error_and_keeps_the_old_file(monkeypatch):
 
     with monkeypatch.context() as patched:
         patched.setattr(os, "replace", disk_full)
-        with pytest.raises(ProgressError, match=r"main-ATVPDKIKX0DER.toml: cannot save: No space"):
+        with pytest.raises(CaseStoreError, match=r"main-ATVPDKIKX0DER.toml: cannot save: No space"):
             store().update("B-2", lambda p: None)
     assert store().path.read_bytes() == before
     assert [p.name for p in store().path.parent.iterdir() if p.suffix == ".tmp"] == []
@@ -492,7 +492,7 @@ def test_no_secrets_in_the_progress_file(monkeypatch):
     monkeypatch.setenv("SP_API_REFRESH_TOKEN", token)
     profile = load_config().profile()
     assert profile.credentials.refresh_token == token
-    progress_store = ProgressStore(profile.name, profile.marketplace.marketplace_id)
+    progress_store = CaseStore(profile.name, profile.marketplace.marketplace_id)
     progress_store.update("A-1", full_progress("A-1"))
     progress_store.update("A-2", lambda p: None)
     text = progress_store.path.read_text()
@@ -505,10 +505,10 @@ def test_no_secrets_in_the_progress_file(monkeypatch):
 # ---------------------------------------------------------------------- archive, read-only, cache
 
 
-def closed(sku: str, days_ago: int, outcome: Outcome = Outcome.RESOLVED) -> SkuProgress:
+def closed(sku: str, days_ago: int, outcome: Outcome = Outcome.RESOLVED) -> CaseRecord:
     when = datetime.now(UTC) - timedelta(days=days_ago)
-    item = SkuProgress(sku, outcome=outcome, started_at=when, updated_at=when)
-    item.steps[WizardStep.STOCK] = StepProgress(StepStatus.PASSED, "restocked", updated_at=when)
+    item = CaseRecord(sku, outcome=outcome, started_at=when, updated_at=when)
+    item.steps[WizardStep.STOCK] = StepRecord(StepStatus.PASSED, "restocked", updated_at=when)
     return item
 
 
@@ -518,7 +518,7 @@ def test_closed_skus_untouched_for_90_days_move_to_the_archive_on_the_next_save(
         closed("OLD-RESOLVED", 120),
         closed("OLD-ESCALATED", 91, Outcome.ESCALATED),
         closed("RECENT-RESOLVED", 10),
-        SkuProgress("OPEN-OLD", started_at=T0, updated_at=T0),  # open work is never archived
+        CaseRecord("OPEN-OLD", started_at=T0, updated_at=T0),  # open work is never archived
     ):
         archiving.update(item.sku, item)
     on_disk = tomllib.loads(archiving.path.read_text())["skus"]
@@ -549,8 +549,8 @@ def test_a_read_only_store_reports_a_newer_file_and_leaves_it_in_place():
     assert "left as it is" in str(warning) and warning.moved_to is None
     assert path.read_text() == "schema_version = 99\n"
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no lock, no copy
-    with pytest.raises(ProgressError, match="read-only"):
-        reader.update("A-1", SkuProgress("A-1"))
+    with pytest.raises(CaseStoreError, match="read-only"):
+        reader.update("A-1", CaseRecord("A-1"))
 
 
 def test_a_change_made_by_another_instance_is_seen_despite_the_cache():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
-from asin_tui.store.progress import ProgressStore
+from asin_tui.store.cases import CaseStore
 
 
 def mode_of(path: Path) -> int:
@@ -79,13 +79,13 @@ KILL_BETWEEN_WRITE_AND_RENAME = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from asin_tui.store.progress import ProgressStore
+    from asin_tui.store.cases import CaseStore
 
     def die(*args):  # the temp file is written and fsynced: die before it is renamed
         os.kill(os.getpid(), signal.SIGKILL)
 
     os.replace = die
-    ProgressStore("main", "ATVPDKIKX0DER", Path(sys.argv[1])).update(
+    CaseStore("main", "ATVPDKIKX0DER", Path(sys.argv[1])).update(
         "NEW-SKU", lambda progress: None
     )
     """
@@ -93,7 +93,7 @@ KILL_BETWEEN_WRITE_AND_RENAME = textwrap.dedent(
 
 
 def test_progress_survives_a_kill_between_write_and_rename(tmp_path):
-    store = ProgressStore("main", "ATVPDKIKX0DER", tmp_path)
+    store = CaseStore("main", "ATVPDKIKX0DER", tmp_path)
     store.update("OLD-SKU", lambda progress: None)
     before = store.path.read_bytes()
 

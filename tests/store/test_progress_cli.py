@@ -11,12 +11,12 @@ import pytest
 from asin_tui.cli import main
 from asin_tui.domain.models import WizardStep
 from asin_tui.store import paths
-from asin_tui.store.progress import (
-    ChecklistItem,
+from asin_tui.store.cases import (
+    CaseRecord,
+    CaseStore,
+    ChecklistTick,
     Outcome,
-    ProgressStore,
-    SkuProgress,
-    StepProgress,
+    StepRecord,
     StepStatus,
 )
 
@@ -30,33 +30,33 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def save(profile: str, marketplace_id: str, *items: SkuProgress) -> None:
-    store = ProgressStore(profile, marketplace_id)
+def save(profile: str, marketplace_id: str, *items: CaseRecord) -> None:
+    store = CaseStore(profile, marketplace_id)
     for item in items:
         store.update(item.sku, item)
 
 
-def demo_items() -> list[SkuProgress]:
-    stock = SkuProgress(
+def demo_items() -> list[CaseRecord]:
+    stock = CaseRecord(
         sku="MUG-RED-12oz",
         current_step=WizardStep.STOCK,
         started_at=T0,
         updated_at=T0 + timedelta(minutes=5),
     )
-    stock.steps[WizardStep.STOCK] = StepProgress(
+    stock.steps[WizardStep.STOCK] = StepRecord(
         StepStatus.NEEDS_ACTION,
         notes="ordered 40 units from the supplier\nETA Friday",
         updated_at=T0,
     )
-    policy = SkuProgress(
+    policy = CaseRecord(
         sku="LAMP-01", current_step=WizardStep.POLICY, started_at=T0, updated_at=T0 + timedelta(1)
     )
-    policy.steps[WizardStep.POLICY] = StepProgress(
+    policy.steps[WizardStep.POLICY] = StepRecord(
         StepStatus.NEEDS_ACTION,
-        checklist=[ChecklistItem("Upload the UL certificate " + "x" * 80, note="x" * 80)],
+        checklist=[ChecklistTick("Upload the UL certificate " + "x" * 80, note="x" * 80)],
         updated_at=T0,
     )
-    done = SkuProgress(sku="DONE-1", outcome=Outcome.RESOLVED, updated_at=T0 + timedelta(2))
+    done = CaseRecord(sku="DONE-1", outcome=Outcome.RESOLVED, updated_at=T0 + timedelta(2))
     return [stock, policy, done]
 
 
@@ -128,9 +128,9 @@ def test_profile_and_marketplace_choose_the_file(capsys):
         '[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
         '[profiles.eu]\nmarketplace = "DE"\nseller_id = "A2EXAMPLE12345"\n'
     )
-    save("main", US, SkuProgress(sku="US-ONLY"))
-    save("eu", DE, SkuProgress(sku="DE-ONLY"))
-    save("main", DE, SkuProgress(sku="MAIN-IN-DE"))
+    save("main", US, CaseRecord(sku="US-ONLY"))
+    save("eu", DE, CaseRecord(sku="DE-ONLY"))
+    save("main", DE, CaseRecord(sku="MAIN-IN-DE"))
 
     def skus(*argv: str) -> list[str]:
         code, out, _ = run(capsys, "progress", "--format", "json", *argv)
@@ -159,7 +159,7 @@ def test_usage_problems_are_one_line_and_exit_2(capsys, argv, message):
 
 
 def test_a_corrupt_progress_file_is_reported_and_kept(capsys):
-    store = ProgressStore("demo", US)
+    store = CaseStore("demo", US)
     store.path.parent.mkdir(parents=True)
     store.path.write_text("schema_version = [\n")
     code, out, err = run(capsys, "progress", "--demo")
@@ -171,7 +171,7 @@ def test_a_corrupt_progress_file_is_reported_and_kept(capsys):
 
 
 def test_a_newer_progress_file_is_reported_not_moved(capsys):
-    store = ProgressStore("demo", US)
+    store = CaseStore("demo", US)
     store.path.parent.mkdir(parents=True)
     store.path.write_text("schema_version = 7\n")
     code, out, err = run(capsys, "progress", "--demo")
@@ -182,7 +182,7 @@ def test_a_newer_progress_file_is_reported_not_moved(capsys):
 
 def test_escalated_skus_are_listed_as_waiting_and_all_adds_the_resolved(capsys):
     recent = datetime.now(UTC) - timedelta(days=3)
-    escalated = SkuProgress(
+    escalated = CaseRecord(
         sku="CASE-1",
         current_step=WizardStep.WRAP_UP,
         outcome=Outcome.ESCALATED,
@@ -213,8 +213,8 @@ def test_every_outcome_is_counted_with_what_it_waits_for_and_overdue_waits_said(
     now = datetime.now(UTC)
     recent = now - timedelta(days=1)
 
-    def item(sku: str, outcome: Outcome, **details) -> SkuProgress:
-        progress = SkuProgress(sku=sku, current_step=WizardStep.WRAP_UP, updated_at=recent)
+    def item(sku: str, outcome: Outcome, **details) -> CaseRecord:
+        progress = CaseRecord(sku=sku, current_step=WizardStep.WRAP_UP, updated_at=recent)
         progress.set_outcome(outcome, **details)
         progress.updated_at = recent
         return progress

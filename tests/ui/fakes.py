@@ -33,7 +33,7 @@ from asin_tui.domain.models import (
 )
 from asin_tui.service import HealthRefresh, NothingFetched
 from asin_tui.store.cache import SyncInfo
-from asin_tui.ui.service import WizardProgress
+from asin_tui.ui.service import CaseLabels
 
 US = "ATVPDKIKX0DER"
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -352,8 +352,8 @@ def make_evidence(record: ListingRecord) -> Evidence:
     )
 
 
-def progress_of(service) -> WizardProgress:
+def progress_of(service) -> CaseLabels:
     """The wizard progress the list shows: two SKUs left mid-way."""
-    return WizardProgress(
+    return CaseLabels(
         {"SKU-0000": WizardStep.FIELDS.short_label, "SKU-0003": WizardStep.STOCK.short_label}
     )

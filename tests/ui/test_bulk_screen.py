@@ -274,7 +274,7 @@ async def test_an_unfinished_batch_is_offered_and_resumed_without_sending_twice(
     from datetime import UTC, datetime, timedelta
 
     from asin_tui.bulk import BulkFix, BulkRow
-    from asin_tui.store.progress import SUBMITTING, PatchMode, PatchRecord, ProgressStore
+    from asin_tui.store.cases import SUBMITTING, CaseStore, PatchMode, PatchRecord
 
     async with demo_app().run_test(size=SIZE) as pilot:
         await started(pilot)
@@ -283,7 +283,7 @@ async def test_an_unfinished_batch_is_offered_and_resumed_without_sending_twice(
         stock = next(c for c in causes.causes if c.label == "Out of stock")
         sku = causes.app.screen_stack[-2].view.records[stock.rows[0]].sku
         patches = BulkFix(service).check(BulkRow(sku, {QUANTITY: "5"})).patches
-        store = ProgressStore(service.profile_name, service.marketplace_id)
+        store = CaseStore(service.profile_name, service.marketplace_id)
         when = datetime.now(UTC) - timedelta(minutes=age_minutes)
         record = PatchRecord(when, PatchMode.REAL, patches, SUBMITTING)
         store.update(sku, lambda progress: progress.patches.append(record))

@@ -9,7 +9,7 @@ from asin_tui.demo import open_demo_service
 from asin_tui.service import AccountService
 from asin_tui.store import cache as cache_module
 from asin_tui.ui.app import make_app
-from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle
 
@@ -27,7 +27,7 @@ async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list(monkeyp
         services.append(open_demo_service(reset=True))
         return services[-1]
 
-    app = make_app(demo, progress_loader=saved_progress)
+    app = make_app(demo, progress_loader=saved_case_labels)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from asin_tui.demo import open_demo_service
 from asin_tui.sandbox.transport import demo_account_path
 from asin_tui.ui.app import make_app
-from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle
@@ -18,7 +18,7 @@ async def test_demo_syncs_lists_report_order_and_opens_a_diagnosis():
         service_box.append(open_demo_service(reset=True))
         return service_box[0]
 
-    app = make_app(demo, progress_loader=saved_progress)
+    app = make_app(demo, progress_loader=saved_case_labels)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)  # the sync's reload of the cache
@@ -42,7 +42,7 @@ async def test_demo_with_an_unusable_data_folder_opens_in_memory_and_says_so(mon
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder\n")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
-    app = make_app(open_demo_service, progress_loader=saved_progress)
+    app = make_app(open_demo_service, progress_loader=saved_case_labels)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)

@@ -21,7 +21,7 @@ from asin_tui.domain.text import unsafe_chars, visible
 from asin_tui.sandbox import hostile
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
-from asin_tui.store.progress import ProgressStore, SkuProgress, StepProgress, StepStatus
+from asin_tui.store.cases import CaseRecord, CaseStore, StepRecord, StepStatus
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.screens.detail import DetailScreen
@@ -175,9 +175,9 @@ async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
     app, _, _ = hostile_app
     sku, title = hostile.LISTINGS[which]
     service = app.service_factory()
-    item = SkuProgress(sku=sku, current_step=WizardStep.OVERVIEW)  # notes as saved earlier
-    item.steps[WizardStep.POLICY] = StepProgress(StepStatus.NEEDS_ACTION, notes=hostile.DESCRIPTION)
-    ProgressStore(service.profile_name, service.marketplace_id).update(sku, item)
+    item = CaseRecord(sku=sku, current_step=WizardStep.OVERVIEW)  # notes as saved earlier
+    item.steps[WizardStep.POLICY] = StepRecord(StepStatus.NEEDS_ACTION, notes=hostile.DESCRIPTION)
+    CaseStore(service.profile_name, service.marketplace_id).update(sku, item)
     async with app.run_test(size=SIZE) as pilot:
         await open_app(pilot)
         await select_row(pilot, sku)

@@ -10,7 +10,7 @@ from asin_tui.commands.tui import open_demo
 from asin_tui.demo import open_demo_service
 from asin_tui.service import DEMO_MARKETPLACE_ID, DEMO_SELLER_ID
 from asin_tui.ui.app import make_app
-from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle
 
@@ -42,7 +42,7 @@ async def test_the_list_takes_keys_while_the_client_is_still_being_built():
         return build()
 
     service._client_factory = held_build
-    app = make_app(lambda: service, progress_loader=saved_progress)
+    app = make_app(lambda: service, progress_loader=saved_case_labels)
     async with app.run_test(size=(120, 40)) as pilot:
         assert await asyncio.to_thread(building.wait, 10), "the client is built after paint"
         table = app.screen.query_one(ListingTable)

@@ -31,7 +31,7 @@ from asin_tui.domain.models import (
 )
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.service import SubmissionResult
-from asin_tui.store.progress import Outcome, ProgressStore
+from asin_tui.store.cases import CaseStore, Outcome
 from asin_tui.ui.app import AsinTuiApp
 from asin_tui.ui.screens.wizard import WizardScreen
 
@@ -196,7 +196,7 @@ async def settle(pilot) -> None:
 
 
 async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
-    account, store = FakeAccount(), ProgressStore("test", US)
+    account, store = FakeAccount(), CaseStore("test", US)
     app = WizardApp(account, store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -240,7 +240,7 @@ async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
         await settle(pilot)
         assert screen.state.step is WizardStep.WRAP_UP
 
-    saved = ProgressStore("test", US).get("MUG-1")
+    saved = CaseStore("test", US).get("MUG-1")
     assert saved.outcome is Outcome.RESOLVED
     assert saved.current_step is WizardStep.WRAP_UP
     assert [(p.mode.value, p.status, p.submission_id) for p in saved.patches] == [
@@ -265,7 +265,7 @@ async def test_submit_needs_a_valid_preview():
 
 
 async def test_resume_after_restart_and_escape_keeps_progress():
-    store = ProgressStore("test", US)
+    store = CaseStore("test", US)
     app = WizardApp(FakeAccount(), store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -274,14 +274,14 @@ async def test_resume_after_restart_and_escape_keeps_progress():
         await pilot.press("escape", "escape")  # the quantity field (focused), then the wizard
         await pilot.pause()
         assert not isinstance(app.screen, WizardScreen)
-    again = WizardApp(FakeAccount(), ProgressStore("test", US))
+    again = WizardApp(FakeAccount(), CaseStore("test", US))
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert again.screen.state.step is WizardStep.STOCK
 
 
 async def test_corrupt_progress_file_is_reported_and_wizard_starts_fresh():
-    store = ProgressStore("test", US)
+    store = CaseStore("test", US)
     store.path.parent.mkdir(parents=True, exist_ok=True)
     store.path.write_text("schema_version = [broken")
     app = WizardApp(FakeAccount(), store)
@@ -297,7 +297,7 @@ async def test_still_failing_stock_is_not_escalated_and_wont_fix_needs_a_reason(
     """Issue 9 item 3: `n` on a failing Verify no longer escalates; a stock problem has no
     appeal path, so Wrap up offers no case, and 'Won't fix' is recorded with its reason."""
     account = FakeAccount(fixable=False)
-    async with WizardApp(account, ProgressStore("test", US)).run_test(size=(100, 30)) as pilot:
+    async with WizardApp(account, CaseStore("test", US)).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
         await pilot.press("n")
@@ -318,21 +318,21 @@ async def test_still_failing_stock_is_not_escalated_and_wont_fix_needs_a_reason(
             await settle(pilot)
         assert screen.state.step is WizardStep.WRAP_UP
         assert screen.state.case_path is None, "nothing written by arriving at Wrap up"
-        assert ProgressStore("test", US).get("MUG-1").outcome is Outcome.OPEN
+        assert CaseStore("test", US).get("MUG-1").outcome is Outcome.OPEN
         kinds = [o.kind for o in screen.state.options(datetime.now(UTC))]
         assert OutcomeKind.ESCALATE not in kinds
         assert kinds[-2:] == [OutcomeKind.DELETE, OutcomeKind.LEAVE_INACTIVE]
         await pick_outcome(pilot, screen, OutcomeKind.LEAVE_INACTIVE)
-        assert ProgressStore("test", US).get("MUG-1").outcome is Outcome.OPEN, "no reason yet"
+        assert CaseStore("test", US).get("MUG-1").outcome is Outcome.OPEN, "no reason yet"
         assert screen.focused.id == "wrap-reason"
         await pilot.press(*"Discontinued", "enter")
         await settle(pilot)
-    saved = ProgressStore("test", US).get("MUG-1")
+    saved = CaseStore("test", US).get("MUG-1")
     assert (saved.outcome, saved.outcome_reason) == (
         Outcome.RETIRED,
         "Left inactive: Discontinued",
     )
-    async with WizardApp(FakeAccount(fixable=False), ProgressStore("test", US)).run_test() as pilot:
+    async with WizardApp(FakeAccount(fixable=False), CaseStore("test", US)).run_test() as pilot:
         await settle(pilot)
         resumed = pilot.app.screen
         assert resumed.state.step is WizardStep.WRAP_UP
@@ -355,7 +355,7 @@ async def pick_outcome(pilot, screen, kind: OutcomeKind) -> None:
 
 
 async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
-    app = WizardApp(SuppressedAccount(), ProgressStore("test", US))
+    app = WizardApp(SuppressedAccount(), CaseStore("test", US))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -378,7 +378,7 @@ async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
         screen.query_one("#note-0-0", Input).value = "Title claims removed"
         screen.query_one("#policy-notes", Input).value = "Reinstatement asked on the 20th"
         await pilot.pause()
-    saved = ProgressStore("test", US).get("PILLOW-2").steps[WizardStep.POLICY]
+    saved = CaseStore("test", US).get("PILLOW-2").steps[WizardStep.POLICY]
     assert [(i.done, i.note) for i in saved.checklist] == [
         (True, "Title claims removed"),
         (False, ""),
@@ -386,7 +386,7 @@ async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
     ]
     assert saved.checklist[0].item.startswith("[99300] ")
     assert saved.notes == "Reinstatement asked on the 20th"
-    again = WizardApp(SuppressedAccount(), ProgressStore("test", US))
+    again = WizardApp(SuppressedAccount(), CaseStore("test", US))
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = again.screen

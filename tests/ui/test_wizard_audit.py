@@ -14,12 +14,12 @@ from textual.widgets import Input
 from asin_tui.domain.models import FulfillmentAvailability, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.service import SubmissionResult
-from asin_tui.store.progress import (
+from asin_tui.store.cases import (
     SUBMITTING,
+    CaseRecord,
+    CaseStore,
     Outcome,
     PatchMode,
-    ProgressStore,
-    SkuProgress,
     StepStatus,
 )
 from asin_tui.ui.screens import wizard as wizard_screen
@@ -65,13 +65,13 @@ async def at_stock_with_quantity(pilot, quantity: str) -> WizardScreen:
     return screen
 
 
-def saved(sku: str = "MUG-1") -> SkuProgress | None:
-    return ProgressStore("test", US).get(sku)
+def saved(sku: str = "MUG-1") -> CaseRecord | None:
+    return CaseStore("test", US).get(sku)
 
 
 async def test_next_and_back_wait_while_amazon_answers():
     account = HeldAccount()
-    async with WizardApp(account, ProgressStore("test", US)).run_test(size=(100, 30)) as pilot:
+    async with WizardApp(account, CaseStore("test", US)).run_test(size=(100, 30)) as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
         account.hold()
         await pilot.press("n")  # Apply: the preview goes out and waits
@@ -94,7 +94,7 @@ async def test_next_and_back_wait_while_amazon_answers():
 
 async def test_leaving_during_a_submit_still_records_amazons_answer():
     account = HeldAccount()
-    app = WizardApp(account, ProgressStore("test", US))
+    app = WizardApp(account, CaseStore("test", US))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
         await pilot.press("n")
@@ -108,7 +108,7 @@ async def test_leaving_during_a_submit_still_records_amazons_answer():
         await pilot.pause()
         assert not isinstance(app.screen, WizardScreen)
         for _ in range(50):  # the SUBMITTING record is saved before the answer comes
-            record = (saved() or SkuProgress("x")).patches[-1:]
+            record = (saved() or CaseRecord("x")).patches[-1:]
             if record and record[0].mode is PatchMode.REAL:
                 break
             await asyncio.sleep(0.02)
@@ -152,7 +152,7 @@ async def test_an_invalid_submit_says_what_to_do_next():
 
 async def test_typed_values_survive_going_back_and_a_restart():
     account = SuppressedAccount()
-    async with WizardApp(account, ProgressStore("test", US)).run_test(size=(100, 30)) as pilot:
+    async with WizardApp(account, CaseStore("test", US)).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
         for _ in range(2):  # Enter: the next step, also from the Policy checkbox (focused)
@@ -173,7 +173,7 @@ async def test_typed_values_survive_going_back_and_a_restart():
         await pilot.press("escape")
         await settle(pilot)
     assert saved("PILLOW-2").draft.price == "69.99"
-    again = WizardApp(SuppressedAccount(), ProgressStore("test", US))
+    again = WizardApp(SuppressedAccount(), CaseStore("test", US))
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         state = again.screen.state
@@ -185,7 +185,7 @@ async def test_typed_values_survive_going_back_and_a_restart():
 
 async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(monkeypatch):
     monkeypatch.setattr(wizard_screen, "SAVE_DELAY", 0.2)
-    store = ProgressStore("test", US)
+    store = CaseStore("test", US)
     calls: list[tuple[str, str | None]] = []
     update = store.update
 
@@ -238,8 +238,8 @@ async def test_fix_step_works_from_the_evidence_read_by_the_recheck():
 
 
 async def test_a_resolved_listing_that_broke_again_starts_a_new_round():
-    store = ProgressStore("test", US)
-    earlier = SkuProgress(
+    store = CaseStore("test", US)
+    earlier = CaseRecord(
         "MUG-1",
         current_step=WizardStep.WRAP_UP,
         outcome=Outcome.RESOLVED,
@@ -264,7 +264,7 @@ async def test_a_resolved_listing_that_broke_again_starts_a_new_round():
 
 
 async def test_resolved_at_verify_is_saved_as_resolved():
-    async with WizardApp(FakeAccount(), ProgressStore("test", US)).run_test() as pilot:
+    async with WizardApp(FakeAccount(), CaseStore("test", US)).run_test() as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
         for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
@@ -276,7 +276,7 @@ async def test_resolved_at_verify_is_saved_as_resolved():
 
 
 async def test_going_back_after_escalating_writes_a_new_case_draft():
-    store = ProgressStore("test", US)
+    store = CaseStore("test", US)
     async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen

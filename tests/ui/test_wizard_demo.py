@@ -28,9 +28,9 @@ from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import demo_account_path
 from asin_tui.service import DEMO_PROFILE
 from asin_tui.store import paths
-from asin_tui.store.progress import Outcome, PatchMode, ProgressStore
+from asin_tui.store.cases import CaseStore, Outcome, PatchMode
 from asin_tui.ui.app import make_app
-from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
@@ -65,7 +65,7 @@ def demo_sku(*causes: str) -> str:
 
 
 def demo_app():
-    return make_app(open_demo_service, progress_loader=saved_progress)
+    return make_app(open_demo_service, progress_loader=saved_case_labels)
 
 
 async def open_wizard(pilot, sku: str) -> WizardScreen:
@@ -138,7 +138,7 @@ async def assert_fixed_for_good(sku: str) -> None:
     finally:
         await service.aclose()
     assert (record.state, record.buyable) == (State.ACTIVE, True)
-    saved = ProgressStore(DEMO_PROFILE, record.marketplace_id).get(sku)
+    saved = CaseStore(DEMO_PROFILE, record.marketplace_id).get(sku)
     assert saved.outcome is Outcome.RESOLVED
     assert [(p.mode, p.status) for p in saved.patches] == [
         (PatchMode.VALIDATION_PREVIEW, "VALID"),
@@ -273,7 +273,7 @@ async def test_policy_case_ends_escalated_with_a_private_case_draft():
     assert path.parent == paths.config_dir() / "cases" and path.name.startswith(sku)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     draft = path.read_text(encoding="utf-8")
-    saved = ProgressStore(DEMO_PROFILE, marketplace_id).get(sku)
+    saved = CaseStore(DEMO_PROFILE, marketplace_id).get(sku)
     assert saved.outcome is Outcome.ESCALATED and saved.case_draft_path == str(path)
     for expected in (sku, case.key, "Appealed", saved.patches[-1].submission_id):
         assert expected in draft, expected

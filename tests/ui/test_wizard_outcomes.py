@@ -25,9 +25,9 @@ from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.service import DEMO_PROFILE
-from asin_tui.store.progress import Outcome, PatchMode, ProgressStore
+from asin_tui.store.cases import CaseStore, Outcome, PatchMode
 from asin_tui.ui.app import make_app
-from asin_tui.ui.progress import saved_progress
+from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.wizard import WizardScreen
@@ -76,7 +76,7 @@ def clock(monkeypatch) -> SandboxClock:
 
 
 def saved(screen: WizardScreen, sku: str):
-    return ProgressStore(DEMO_PROFILE, screen.service.marketplace_id).get(sku)
+    return CaseStore(DEMO_PROFILE, screen.service.marketplace_id).get(sku)
 
 
 async def restock_and_submit(pilot, screen: WizardScreen) -> None:
@@ -173,7 +173,7 @@ async def test_a_wait_past_its_date_is_overdue_in_the_list_and_in_progress(clock
         await restock_and_submit(pilot, screen)
         await press(pilot, "n")
         await pick_outcome(pilot, screen, OutcomeKind.WAITING)
-        store = ProgressStore(DEMO_PROFILE, screen.service.marketplace_id)
+        store = CaseStore(DEMO_PROFILE, screen.service.marketplace_id)
 
         def a_day_later(progress) -> None:  # the wait's date has passed
             progress.recheck_at = datetime.now(UTC) - timedelta(minutes=1)
@@ -260,9 +260,9 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
         await restock_and_submit(pilot, screen)
         assert screen.state.verification.resolved
         marketplace_id = screen.service.marketplace_id
-    store = ProgressStore(DEMO_PROFILE, marketplace_id)
+    store = CaseStore(DEMO_PROFILE, marketplace_id)
     assert (store.get(sku).outcome, store.get(sku).resolved_state) == (Outcome.RESOLVED, "ACTIVE")
-    reset = make_app(partial(open_demo_service, reset=True), progress_loader=saved_progress)
+    reset = make_app(partial(open_demo_service, reset=True), progress_loader=saved_case_labels)
     async with reset.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await settle(pilot)  # the start-up sync, its re-check, the rows

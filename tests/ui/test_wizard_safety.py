@@ -22,7 +22,7 @@ from asin_tui.domain import codes
 from asin_tui.domain.models import Offer, State, WizardStep
 from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
-from asin_tui.store.progress import PatchMode, ProgressStore
+from asin_tui.store.cases import CaseStore, PatchMode
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.controls import Choice, TickBox
@@ -363,7 +363,7 @@ async def test_the_wizard_on_a_variation_parent_says_why_and_keeps_no_open_item(
         assert pilot.app.screen is listed, "nothing to reactivate: back on the list"
         said = [n.message for n in pilot.app._notifications]
         assert any("never buyable by design" in str(m) for m in said), said
-    store = ProgressStore(service.profile_name, service.marketplace_id)
+    store = CaseStore(service.profile_name, service.marketplace_id)
     assert store.get(parent.sku) is None
 
 

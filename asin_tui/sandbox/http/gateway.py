@@ -23,7 +23,7 @@ from asin_tui.sandbox.http.wire import (
     error_response,
     with_headers,
 )
-from asin_tui.sandbox.ratelimit import USAGE_PLANS, RateLimiter, rate_limit_header
+from asin_tui.sandbox.ratelimit import USAGE_PLANS, QuotaEnforcer, rate_limit_header
 
 log = logging.getLogger("asin_tui.sandbox.app")
 log.addHandler(logging.NullHandler())  # never let a library log reach a TUI screen
@@ -40,7 +40,7 @@ class Gateway:
         self,
         seller_id: str,
         tokens: AccessTokens,
-        limiter: RateLimiter,
+        limiter: QuotaEnforcer,
         faults: FaultInjector | None,
         forbidden: frozenset[str] = frozenset(),
     ) -> None:

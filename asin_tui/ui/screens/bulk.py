@@ -240,7 +240,7 @@ class BulkScreen(WorkerScreen):
         """Each listing's evidence from the cache (current values, prefills, hints) and any
         submit an earlier batch left without Amazon's answer."""
         from asin_tui.bulk import RowResult
-        from asin_tui.store.progress import NO_ANSWER, SUBMITTING, PatchMode, ProgressStore
+        from asin_tui.store.cases import NO_ANSWER, SUBMITTING, CaseStore, PatchMode
 
         rows, problems, unfinished = [], [], []
         for sku in self.skus:
@@ -252,7 +252,7 @@ class BulkScreen(WorkerScreen):
             cells = {c: grid_cell(evidence, c) for c in self.columns}
             rows.append(GridRow(sku, cells, {c: cell.value for c, cell in cells.items()}))
         try:
-            store = ProgressStore(self.service.profile_name, self.service.marketplace_id)
+            store = CaseStore(self.service.profile_name, self.service.marketplace_id)
             for row in rows:
                 saved = store.get(row.sku)
                 open_ = [

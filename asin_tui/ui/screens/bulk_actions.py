@@ -156,7 +156,7 @@ class BulkActionScreen(WorkerScreen):
     def _write(self) -> Path:
         now = datetime.now(UTC)
         if self.action == CASE_DRAFT:
-            from asin_tui.ui.screens.wizard_state import _write_case  # the wizard's own: 0600
+            from asin_tui.ui.wizard_session import _write_case  # the wizard's own: 0600
 
             return _write_case(f"{len(self.plans)}-listings", self.text, now)
         from asin_tui.render import render_removal_csv

@@ -53,7 +53,7 @@ from asin_tui.ui.presentation import datetime_text
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.causes import FILTER, CauseChosen, CauseScreen
-from asin_tui.ui.service import ListingService, ProgressLoader
+from asin_tui.ui.service import CaseLabelLoader, ListingService
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
@@ -176,7 +176,7 @@ class ListScreen(WorkerScreen):
     ]
 
     def __init__(
-        self, service: ListingService, progress_loader: ProgressLoader, *, sync_on_start: bool
+        self, service: ListingService, progress_loader: CaseLabelLoader, *, sync_on_start: bool
     ) -> None:
         super().__init__()
         self.service = service

@@ -36,23 +36,23 @@ from asin_tui.domain.change_words import describe_patches, marketplace_text
 from asin_tui.domain.models import Diagnosis, Evidence, State, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.domain.wizard import build_plan
-from asin_tui.store.progress import PatchRecord, ProgressError, ProgressStore, SkuProgress
+from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, PatchRecord
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
-from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
 from asin_tui.ui.widgets.wizard_steps import (
     STEP_BODIES,
     WRAP_REASON,
     ApplyStep,
+    DraftChanged,
     OutcomeChosen,
-    ProgressChanged,
     StepBody,
     VerifyStep,
 )
+from asin_tui.ui.wizard_session import WizardState
 
 if TYPE_CHECKING:
     from asin_tui.service import SubmissionResult
@@ -78,7 +78,7 @@ _STEP_ACTIONS = {
 class WizardLoaded(Message):
     evidence: Evidence
     diagnosis: Diagnosis
-    saved: SkuProgress | None
+    saved: CaseRecord | None
     warnings: list[str]
     case_text: str = ""
 
@@ -179,7 +179,7 @@ class WizardScreen(DismissOnce, Screen):
         Binding("pagedown", "scroll_body(10)", "Page down", show=False, id="wizard.page_down"),
     ]
 
-    def __init__(self, service: ListingService, sku: str, store: ProgressStore | None) -> None:
+    def __init__(self, service: ListingService, sku: str, store: CaseStore | None) -> None:
         super().__init__()
         self.service = service
         self.sku = sku
@@ -227,7 +227,7 @@ class WizardScreen(DismissOnce, Screen):
         if self.store is not None:
             try:
                 saved = self.store.get(self.sku)
-            except ProgressError as exc:
+            except CaseStoreError as exc:
                 warnings.append(str(exc))
             warnings += [str(w) for w in self.store.take_warnings()]
         case_text = ""
@@ -277,7 +277,7 @@ class WizardScreen(DismissOnce, Screen):
         if self.store is not None:
             try:
                 await asyncio.to_thread(self.store.update, self.sku, copy.deepcopy(state.progress))
-            except ProgressError as exc:
+            except CaseStoreError as exc:
                 self.app.notify(str(exc), title="Progress not saved", severity="error")
         if self.is_attached:
             self.post_message(PatchAnswered(result, preview=False))
@@ -366,7 +366,7 @@ class WizardScreen(DismissOnce, Screen):
         if self.loaded:
             self.answered()
 
-    def on_progress_changed(self, message: ProgressChanged) -> None:
+    def on_draft_changed(self, message: DraftChanged) -> None:
         self.state.progress.touch()
         self.update_stepper()
         self.save(debounce=message.typing)
@@ -530,12 +530,12 @@ class WizardScreen(DismissOnce, Screen):
             exit_on_error=False,
         )
 
-    def _write(self, snapshot: SkuProgress) -> None:
+    def _write(self, snapshot: CaseRecord) -> None:
         if get_current_worker().is_cancelled or self.store is None:
             return  # a newer save is on its way
         try:
             self.store.update(self.sku, snapshot)
-        except ProgressError as exc:
+        except CaseStoreError as exc:
             self.app.call_from_thread(
                 self.app.notify, str(exc), title="Progress not saved", severity="error"
             )
@@ -546,7 +546,7 @@ class WizardScreen(DismissOnce, Screen):
         if self._save_timer is not None and self.store is not None and self.loaded:
             self._save_timer.stop()
             self.state.keep_draft()
-            with contextlib.suppress(ProgressError):  # the app closes: nowhere left to say it
+            with contextlib.suppress(CaseStoreError):  # the app closes: nowhere left to say it
                 self.store.update(self.sku, self.state.progress)
 
     # ------------------------------------------------------------------ actions

@@ -9,23 +9,23 @@ from rich.text import Text
 from textual.widgets import Static
 
 from asin_tui.domain.models import WizardStep
-from asin_tui.domain.wizard import Status
+from asin_tui.domain.wizard import StepStatus
 
 MARKS = {
-    Status.PASSED: ("✓", "green"),
-    Status.READY: ("+", "bold cyan"),
-    Status.NEEDS_ACTION: ("!", "bold yellow"),
-    Status.NOT_APPLICABLE: ("–", "dim"),
-    Status.PENDING: ("·", ""),
+    StepStatus.PASSED: ("✓", "green"),
+    StepStatus.READY: ("+", "bold cyan"),
+    StepStatus.NEEDS_ACTION: ("!", "bold yellow"),
+    StepStatus.NOT_APPLICABLE: ("–", "dim"),
+    StepStatus.PENDING: ("·", ""),
 }
 
 
 MARK_WORDS = {
-    Status.PASSED: "passed",
-    Status.READY: "ready: entered or validated, not sent yet",
-    Status.NEEDS_ACTION: "needs action",
-    Status.NOT_APPLICABLE: "not applicable",
-    Status.PENDING: "pending",
+    StepStatus.PASSED: "passed",
+    StepStatus.READY: "ready: entered or validated, not sent yet",
+    StepStatus.NEEDS_ACTION: "needs action",
+    StepStatus.NOT_APPLICABLE: "not applicable",
+    StepStatus.PENDING: "pending",
 }
 LEGEND = (
     "Steps: "
@@ -34,7 +34,7 @@ LEGEND = (
 )
 
 
-def status_mark(status: Status) -> Text:
+def status_mark(status: StepStatus) -> Text:
     mark, style = MARKS[status]
     return Text(mark, style=style)
 
@@ -46,12 +46,14 @@ class WizardStepper(Static):
     def on_mount(self) -> None:
         self.tooltip = LEGEND
 
-    def show(self, statuses: dict[WizardStep, Status], current: WizardStep) -> None:
+    def show(self, statuses: dict[WizardStep, StepStatus], current: WizardStep) -> None:
         line = Text()
         for number, step in enumerate(WizardStep, 1):
             status = statuses[step]
             here = step is current
-            style = "bold reverse" if here else ("dim" if status is Status.NOT_APPLICABLE else "")
+            style = (
+                "bold reverse" if here else ("dim" if status is StepStatus.NOT_APPLICABLE else "")
+            )
             line.append("›" if here else " ", style="bold" if here else "")
             line.append(f"{number}", style=style)
             line.append_text(status_mark(status))

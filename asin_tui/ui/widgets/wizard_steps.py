@@ -35,13 +35,13 @@ from asin_tui.domain.wizard import (
     price_problem,
     state_text,
 )
-from asin_tui.store.progress import ChecklistItem, Outcome, PatchMode
+from asin_tui.store.cases import ChecklistTick, Outcome, PatchMode
 from asin_tui.ui.safe_text import data, plain, template
 from asin_tui.ui.screens.confirm import confirm_key
-from asin_tui.ui.screens.wizard_state import WizardState
 from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
+from asin_tui.ui.wizard_session import WizardState
 
 ACTION_LABELS = {
     StockAction.SET_MFN_QUANTITY: "Set the quantity (merchant fulfilled)",
@@ -57,7 +57,7 @@ PRICE_FIELDS = (
 PRICE_DRAFT = {P.OUR_PRICE: "price", P.MINIMUM_PRICE: "minimum", P.MAXIMUM_PRICE: "maximum"}
 
 
-class ProgressChanged(Message):
+class DraftChanged(Message):
     """A step changed the saved progress (a tick, a note, a typed value): the screen saves
     it, once typing pauses when ``typing``."""
 
@@ -197,7 +197,7 @@ class StockStep(StepBody):
         value = event.value
         self.state.draft.stock_action = value if isinstance(value, StockAction) else None
         self.show_choice()
-        self.post_message(ProgressChanged())
+        self.post_message(DraftChanged())
 
     def on_typed_field_changed(self, event: TypedField.Changed) -> None:
         event.stop()
@@ -213,7 +213,7 @@ class StockStep(StepBody):
             ) or (draft.handling_time is not None and draft.handling_time != stock.handling_time)
             draft.stock_action = stock.implied_action if changed else None
         self.show_choice()
-        self.post_message(ProgressChanged(typing=True))
+        self.post_message(DraftChanged(typing=True))
 
 
 class PolicyStep(StepBody):
@@ -225,7 +225,7 @@ class PolicyStep(StepBody):
         others = tuple(c for c in self.state.plan.step(self.step).checks if c.label not in titles)
         if others or not cases:  # restrictions, account health: what no case below covers
             yield self.checks(others)
-        self._items: dict[str, tuple[PolicyCase, str, ChecklistItem]] = {}
+        self._items: dict[str, tuple[PolicyCase, str, ChecklistTick]] = {}
         for n, case in enumerate(cases):
             yield Label(data(case.title), classes="section-title")
             yield Static(data(case.evidence, multiline=True), classes="evidence")
@@ -259,7 +259,7 @@ class PolicyStep(StepBody):
         case, text, saved = self._items[event.checkbox.id or ""]
         if saved.done != event.value:
             self.state.tick(case, text, done=event.value)
-            self.post_message(ProgressChanged())
+            self.post_message(DraftChanged())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -273,7 +273,7 @@ class PolicyStep(StepBody):
             if plain(saved.note) == event.value:
                 return
             self.state.tick(case, text, note=event.value)
-        self.post_message(ProgressChanged(typing=True))
+        self.post_message(DraftChanged(typing=True))
 
 
 class FieldsStep(StepBody):
@@ -358,7 +358,7 @@ class FieldsStep(StepBody):
         if plan.price_needs_action:
             problem = price_problem(plan.price, draft)
             self.query_one(f"#price-{P.OUR_PRICE}", TypedField).set_problem(problem)
-        self.post_message(ProgressChanged(typing=True))
+        self.post_message(DraftChanged(typing=True))
 
 
 def value_text(value: Any) -> str:

@@ -51,7 +51,7 @@ have no outcome details, are read as they are)::
 
 It never holds a secret. Writes are atomic and made under an advisory lock (``fcntl.flock``
 on ``<file>.lock``) as read-merge-write, so two app instances never lose each other's
-updates: a whole ``SkuProgress`` is merged field by field into what is on disk (see
+updates: a whole ``CaseRecord`` is merged field by field into what is on disk (see
 :func:`merge`). A file that cannot be read (bad TOML, wrong types) or that a newer asin-tui wrote
 is moved aside to ``<name>.corrupt-<UTC time>.toml`` / ``<name>.newer-<UTC time>.toml``
 and reported as a :class:`ProgressWarning`, never overwritten.
@@ -75,7 +75,7 @@ from typing import Any, TypeGuard, TypeVar
 
 import tomli_w
 
-from asin_tui.domain.models import Issue, WizardStep
+from asin_tui.domain.models import Issue, StepStatus, WizardStep
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
     NotRegularFile,
@@ -93,14 +93,6 @@ LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
 ARCHIVE_AFTER = timedelta(days=90)  # a resolved/escalated SKU untouched this long is archived
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-
-
-class StepStatus(StrEnum):
-    PASSED = "passed"
-    READY = "ready"
-    NEEDS_ACTION = "needs_action"
-    NOT_APPLICABLE = "not_applicable"
-    PENDING = "pending"
 
 
 class Outcome(StrEnum):
@@ -128,7 +120,7 @@ def utcnow() -> datetime:
 
 
 @dataclass
-class ChecklistItem:
+class ChecklistTick:
     """One thing to do for a policy issue (a document to prepare, an appeal step)."""
 
     item: str
@@ -146,10 +138,10 @@ class ChecklistItem:
 
 
 @dataclass
-class StepProgress:
+class StepRecord:
     status: StepStatus = StepStatus.PENDING
     notes: str = ""
-    checklist: list[ChecklistItem] = field(default_factory=list)
+    checklist: list[ChecklistTick] = field(default_factory=list)
     updated_at: datetime | None = None
 
 
@@ -180,7 +172,7 @@ def issue_record(issue: Issue) -> dict[str, Any]:
 
 
 @dataclass
-class DraftProgress:
+class DraftRecord:
     """What the user typed in the Stock and Listing-fields steps and has not sent yet.
 
     Kept as typed (attribute values and prices as text): the wizard validates it again
@@ -196,21 +188,21 @@ class DraftProgress:
     updated_at: datetime | None = None
 
 
-def _all_steps() -> dict[WizardStep, StepProgress]:
-    return {step: StepProgress() for step in WizardStep}
+def _all_steps() -> dict[WizardStep, StepRecord]:
+    return {step: StepRecord() for step in WizardStep}
 
 
 @dataclass
-class SkuProgress:
+class CaseRecord:
     """Where the wizard stands for one SKU."""
 
     sku: str
     current_step: WizardStep = WizardStep.OVERVIEW
-    steps: dict[WizardStep, StepProgress] = field(default_factory=_all_steps)
+    steps: dict[WizardStep, StepRecord] = field(default_factory=_all_steps)
     patches: list[PatchRecord] = field(default_factory=list)
     outcome: Outcome = Outcome.OPEN
     case_draft_path: str | None = None
-    draft: DraftProgress | None = None
+    draft: DraftRecord | None = None
     started_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
     outcome_at: datetime | None = None
@@ -263,10 +255,10 @@ class SkuProgress:
         return ""
 
 
-_Stamped = TypeVar("_Stamped", StepProgress, ChecklistItem, DraftProgress)
+_Stamped = TypeVar("_Stamped", StepRecord, ChecklistTick, DraftRecord)
 
 
-def merge(first: SkuProgress, second: SkuProgress) -> SkuProgress:
+def merge(first: CaseRecord, second: CaseRecord) -> CaseRecord:
     """Two copies of one SKU's progress (on disk, in an app) → one that loses neither's work.
 
     Each step comes from the copy that touched it last, its checklist items are a union by
@@ -275,7 +267,7 @@ def merge(first: SkuProgress, second: SkuProgress) -> SkuProgress:
     the one typed last; where the wizard stands (step, outcome, case draft) is the newer copy's.
     """
     newer, older = (first, second) if first.updated_at > second.updated_at else (second, first)
-    return SkuProgress(
+    return CaseRecord(
         sku=newer.sku,
         current_step=newer.current_step,
         steps={step: _merge_step(newer.steps[step], older.steps[step]) for step in WizardStep},
@@ -296,20 +288,20 @@ def _changed_later(first: _Stamped, second: _Stamped) -> bool:
     )
 
 
-def _later_draft(newer: DraftProgress | None, older: DraftProgress | None) -> DraftProgress | None:
+def _later_draft(newer: DraftRecord | None, older: DraftRecord | None) -> DraftRecord | None:
     if newer is None or older is None:
         return newer or older
     return older if _changed_later(newer, older) else newer
 
 
-def _merge_step(newer: StepProgress, older: StepProgress) -> StepProgress:
+def _merge_step(newer: StepRecord, older: StepRecord) -> StepRecord:
     step, other = (older, newer) if _changed_later(newer, older) else (newer, older)
     items = {item.item: item for item in other.checklist}
     for item in step.checklist:
         known = items.get(item.item)
         if known is None or not _changed_later(item, known):
             items[item.item] = item
-    return StepProgress(
+    return StepRecord(
         status=step.status,
         notes=step.notes,
         checklist=list(items.values()),
@@ -327,11 +319,11 @@ def _merge_patches(older: list[PatchRecord], newer: list[PatchRecord]) -> list[P
     return sorted(merged.values(), key=lambda r: r.submitted_at)
 
 
-class ProgressError(Exception):
+class CaseStoreError(Exception):
     """Progress could not be saved or read (a one-line message for the user)."""
 
 
-class ProgressLocked(ProgressError):
+class ProgressLocked(CaseStoreError):
     """Another asin-tui holds the progress file's lock for too long."""
 
 
@@ -349,11 +341,11 @@ class _Cached:
     """The file as this store last read or wrote it: reused while nobody else wrote since."""
 
     stamp: tuple[int, int, int] | None  # inode, size, mtime (ns); None: no file
-    items: dict[str, SkuProgress]
+    items: dict[str, CaseRecord]
     chunks: dict[str, str] = field(default_factory=dict)  # each SKU's TOML, as written
 
 
-class ProgressStore:
+class CaseStore:
     """The saved progress of one profile in one marketplace.
 
     Resolved and escalated SKUs untouched for ``archive_after`` are moved, on the next save,
@@ -385,7 +377,7 @@ class ProgressStore:
         self._warnings: list[ProgressWarning] = []
         self._cache: _Cached | None = None
 
-    def load(self) -> dict[str, SkuProgress]:
+    def load(self) -> dict[str, CaseRecord]:
         """Every SKU's progress (empty if none saved yet); archived SKUs are not in it."""
         if self.read_only:
             return self._parse(self.path)
@@ -393,11 +385,11 @@ class ProgressStore:
             items = self._read()
             return copy.deepcopy({sku: items[sku] for sku in sorted(items)})
 
-    def archived(self) -> dict[str, SkuProgress]:
+    def archived(self) -> dict[str, CaseRecord]:
         """The SKUs moved to the archive file (read only: a bad archive is only reported)."""
         return self._parse(self.archive_path, move_aside=False)
 
-    def get(self, sku: str) -> SkuProgress | None:
+    def get(self, sku: str) -> CaseRecord | None:
         """One SKU's progress, from the archive when it was moved there (its history)."""
         if self.read_only:
             found = self.load().get(sku)
@@ -407,26 +399,26 @@ class ProgressStore:
         return found if found is not None else self.archived().get(sku)
 
     def update(
-        self, sku: str, change: Callable[[SkuProgress], SkuProgress | None] | SkuProgress
-    ) -> SkuProgress:
+        self, sku: str, change: Callable[[CaseRecord], CaseRecord | None] | CaseRecord
+    ) -> CaseRecord:
         """Save one SKU's progress; returns what is now stored.
 
         ``change`` is either a function, given the SKU's progress as it is on disk (or a
         fresh one) to modify in place or replace, after which ``updated_at`` is set to now;
-        or a whole ``SkuProgress``, merged field by field with the one on disk (:func:`merge`).
+        or a whole ``CaseRecord``, merged field by field with the one on disk (:func:`merge`).
         The file is re-read under the lock, so other SKUs (and other instances' changes)
         are kept.
         """
         if self.read_only:
-            raise ProgressError(f"{display_path(self.path)}: opened read-only, not saved")
+            raise CaseStoreError(f"{display_path(self.path)}: opened read-only, not saved")
         with self._locked():
             items = self._read()
             stored = items.get(sku)
             try:
-                if isinstance(change, SkuProgress):
+                if isinstance(change, CaseRecord):
                     result = merge(stored, change) if stored else copy.deepcopy(change)
                 else:
-                    current = copy.deepcopy(stored) if stored else SkuProgress(sku=sku)
+                    current = copy.deepcopy(stored) if stored else CaseRecord(sku=sku)
                     result = change(current) or current
                     result.touch()
                 if result.sku != sku:
@@ -438,13 +430,13 @@ class ProgressStore:
             self._write(items, changed=sku)
             return copy.deepcopy(result)
 
-    def open_items(self) -> list[SkuProgress]:
+    def open_items(self) -> list[CaseRecord]:
         """SKUs whose outcome is still open, most recently updated first."""
         return self.items({Outcome.OPEN})
 
     def items(
         self, outcomes: frozenset[Outcome] | set[Outcome], *, with_archive: bool = False
-    ) -> list[SkuProgress]:
+    ) -> list[CaseRecord]:
         """SKUs with one of ``outcomes``, most recently updated first; ``with_archive``:
         the archived ones too (the main file's copy wins)."""
         found = {**self.archived(), **self.load()} if with_archive else self.load()
@@ -473,7 +465,7 @@ class ProgressStore:
                 raise self._error("cannot open", exc) from None
             yield
 
-    def _read(self) -> dict[str, SkuProgress]:
+    def _read(self) -> dict[str, CaseRecord]:
         """The main file's SKUs (under the lock): what this store last read or wrote while
         the file is unchanged, else parsed afresh."""
         stamp = self._stamp(self.path)
@@ -491,7 +483,7 @@ class ProgressStore:
             raise self._error("cannot read", exc, path) from None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
-    def _parse(self, path: Path, *, move_aside: bool | None = None) -> dict[str, SkuProgress]:
+    def _parse(self, path: Path, *, move_aside: bool | None = None) -> dict[str, CaseRecord]:
         """A progress file's SKUs (empty if there is none); an unusable file is set aside,
         or only reported when ``move_aside`` is False (default: unless read-only)."""
         move_aside = not self.read_only if move_aside is None else move_aside
@@ -519,7 +511,7 @@ class ProgressStore:
         except _Corrupt as exc:
             return self._unusable(path, "corrupt", str(exc), move_aside)
 
-    def _write(self, items: dict[str, SkuProgress], *, changed: str) -> None:
+    def _write(self, items: dict[str, CaseRecord], *, changed: str) -> None:
         """Write ``items`` (SKUs old enough go to the archive first); only ``changed`` and
         SKUs not encoded yet are encoded, the others' text is reused."""
         chunks = self._cache.chunks if self._cache and self._cache.items is items else {}
@@ -540,7 +532,7 @@ class ProgressStore:
             self._cache = None
             raise self._error("cannot save", exc) from None
 
-    def _archive_old(self, items: dict[str, SkuProgress], chunks: dict[str, str]) -> None:
+    def _archive_old(self, items: dict[str, CaseRecord], chunks: dict[str, str]) -> None:
         """Move resolved/escalated SKUs untouched for ``archive_after`` to the archive file
         (merged with what it holds), out of ``items``."""
         if self.archive_after is None:
@@ -558,7 +550,7 @@ class ProgressStore:
 
     def _unusable(
         self, path: Path, kind: str, reason: str, move_aside: bool
-    ) -> dict[str, SkuProgress]:
+    ) -> dict[str, CaseRecord]:
         """Move an unusable file out of the way (or, read-only, leave it), keep a warning,
         and start empty."""
         where = f"Saved progress in {display_path(path)} could not be used ({reason})"
@@ -584,22 +576,22 @@ class ProgressStore:
         )
         return {}
 
-    def _error(self, action: str, exc: OSError, path: Path | None = None) -> ProgressError:
+    def _error(self, action: str, exc: OSError, path: Path | None = None) -> CaseStoreError:
         where = display_path(path or self.path)
-        return ProgressError(f"{where}: {action}: {exc.strerror or exc}")
+        return CaseStoreError(f"{where}: {action}: {exc.strerror or exc}")
 
 
 # ---------------------------------------------------------------------- encoding
 
 
-def _encode(items: dict[str, SkuProgress]) -> dict[str, Any]:
+def _encode(items: dict[str, CaseRecord]) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "skus": {sku: _encode_sku(items[sku]) for sku in sorted(items)},
     }
 
 
-def _encode_sku(progress: SkuProgress) -> dict[str, Any]:
+def _encode_sku(progress: CaseRecord) -> dict[str, Any]:
     table: dict[str, Any] = {
         "current_step": progress.current_step.value,
         "outcome": progress.outcome.value,
@@ -621,7 +613,7 @@ def _encode_sku(progress: SkuProgress) -> dict[str, Any]:
     return table
 
 
-def _encode_step(step: StepProgress) -> dict[str, Any]:
+def _encode_step(step: StepRecord) -> dict[str, Any]:
     """A step's table; the keys left at their defaults are left out."""
     table: dict[str, Any] = {"status": step.status.value}
     if step.notes:
@@ -633,14 +625,14 @@ def _encode_step(step: StepProgress) -> dict[str, Any]:
     return table
 
 
-def _encode_item(item: ChecklistItem) -> dict[str, Any]:
+def _encode_item(item: ChecklistTick) -> dict[str, Any]:
     table: dict[str, Any] = {"item": item.item, "done": item.done, "note": item.note}
     if item.updated_at:
         table["updated_at"] = item.updated_at
     return table
 
 
-def _encode_draft(draft: DraftProgress) -> dict[str, Any]:
+def _encode_draft(draft: DraftRecord) -> dict[str, Any]:
     """The draft's table: only the keys that are set."""
     table = {key: getattr(draft, key) for key in _DRAFT_SCALARS if getattr(draft, key) is not None}
     if draft.attributes:
@@ -650,7 +642,7 @@ def _encode_draft(draft: DraftProgress) -> dict[str, Any]:
     return table
 
 
-_UNTOUCHED_STEP = _encode_step(StepProgress())
+_UNTOUCHED_STEP = _encode_step(StepRecord())
 
 
 def _encode_patch(patch: PatchRecord) -> dict[str, Any]:
@@ -735,7 +727,7 @@ class _Table:
         return self.get(key, list, [])
 
 
-def _decode(data: dict[str, Any]) -> dict[str, SkuProgress]:
+def _decode(data: dict[str, Any]) -> dict[str, CaseRecord]:
     root = _Table(data, "file", ("schema_version", "skus"))
     version = root.get("schema_version", int)
     if version < 1:
@@ -744,7 +736,7 @@ def _decode(data: dict[str, Any]) -> dict[str, SkuProgress]:
     return {sku: _decode_sku(sku, table) for sku, table in skus.items()}
 
 
-#: The optional keys that say how a case stands (set with ``SkuProgress.set_outcome``).
+#: The optional keys that say how a case stands (set with ``CaseRecord.set_outcome``).
 _OUTCOME_DETAILS: dict[str, type] = {
     "outcome_at": datetime,
     "waiting_for": str,
@@ -775,7 +767,7 @@ _DRAFT_SCALARS: dict[str, type] = {
 }
 
 
-def _decode_sku(sku: str, data: object) -> SkuProgress:
+def _decode_sku(sku: str, data: object) -> CaseRecord:
     table = _Table(data, f"skus.{json.dumps(sku, ensure_ascii=False)}", _SKU_KEYS)
     steps_table = _Table(
         table.get("steps", dict, {}), f"{table.where}.steps", tuple(s.value for s in WizardStep)
@@ -788,7 +780,7 @@ def _decode_sku(sku: str, data: object) -> SkuProgress:
         key: table.time(key, None) if kind is datetime else table.get(key, kind, "")
         for key, kind in _OUTCOME_DETAILS.items()
     }
-    return SkuProgress(
+    return CaseRecord(
         sku=sku,
         current_step=table.enum("current_step", WizardStep),
         steps=steps,
@@ -804,20 +796,20 @@ def _decode_sku(sku: str, data: object) -> SkuProgress:
     )
 
 
-def _decode_step(data: object, where: str) -> StepProgress:
+def _decode_step(data: object, where: str) -> StepRecord:
     table = _Table(data, where, ("status", "notes", "updated_at", "checklist"))
     checklist = []
     for i, entry in enumerate(table.array("checklist")):
         item = _Table(entry, f"{where}.checklist[{i}]", ("item", "done", "note", "updated_at"))
         checklist.append(
-            ChecklistItem(
+            ChecklistTick(
                 item.get("item", str),
                 item.get("done", bool),
                 item.get("note", str, ""),
                 item.time("updated_at", None),
             )
         )
-    return StepProgress(
+    return StepRecord(
         status=table.enum("status", StepStatus),
         notes=table.get("notes", str, ""),
         checklist=checklist,
@@ -825,11 +817,11 @@ def _decode_step(data: object, where: str) -> StepProgress:
     )
 
 
-def _decode_draft(data: object, where: str) -> DraftProgress:
+def _decode_draft(data: object, where: str) -> DraftRecord:
     table = _Table(data, where, (*_DRAFT_SCALARS, "attributes", "updated_at"))
     attributes = _Table(table.get("attributes", dict, {}), f"{where}.attributes", None)
     values = {name: attributes.get(name, str) for name in attributes.data}
-    return DraftProgress(
+    return DraftRecord(
         **{key: table.get(key, kind, None) for key, kind in _DRAFT_SCALARS.items()},
         attributes=values,
         updated_at=table.time("updated_at", None),

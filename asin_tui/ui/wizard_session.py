@@ -1,7 +1,7 @@
 """The wizard's working state for one SKU, and its mapping to the saved progress.
 
 No widgets here: the screen and the step widgets read and change a :class:`WizardState`; every
-change lands in ``state.progress`` (a ``SkuProgress``) which the screen saves after each step
+change lands in ``state.progress`` (a ``CaseRecord``) which the screen saves after each step
 change and action.
 """
 
@@ -28,7 +28,7 @@ from asin_tui.domain.wizard import (
     FIXING_STEPS,
     Draft,
     PolicyCase,
-    Status,
+    StepStatus,
     VerifyResult,
     WizardPlan,
     draft_patches,
@@ -38,16 +38,15 @@ from asin_tui.domain.wizard import (
 )
 from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
-from asin_tui.store.progress import (
+from asin_tui.store.cases import (
     NO_ANSWER,
     SUBMITTING,
-    ChecklistItem,
-    DraftProgress,
+    CaseRecord,
+    ChecklistTick,
+    DraftRecord,
     Outcome,
     PatchMode,
     PatchRecord,
-    SkuProgress,
-    StepStatus,
     issue_record,
 )
 
@@ -60,7 +59,7 @@ def checklist_label(case: PolicyCase, text: str) -> str:
 @dataclass
 class WizardState:
     plan: WizardPlan
-    progress: SkuProgress
+    progress: CaseRecord
     draft: Draft = field(default_factory=Draft)
     preview: Any = None  # SubmissionResult of the last VALIDATION_PREVIEW
     previewed: list[Patch] | None = None  # the patches that preview was for
@@ -74,12 +73,12 @@ class WizardState:
     # ------------------------------------------------------------------ navigation
 
     @classmethod
-    def start(cls, plan: WizardPlan, saved: SkuProgress | None, case_text: str = "") -> WizardState:
+    def start(cls, plan: WizardPlan, saved: CaseRecord | None, case_text: str = "") -> WizardState:
         """Resume ``saved`` progress (``case_text``: its saved case draft, if any) with what was
         typed and not sent yet, or begin at the Overview; steps not touched yet take their
         status from the plan. A listing resolved earlier that needs attention again starts a
         new round (history kept); an escalated one waits on Seller Support at Wrap up."""
-        progress = saved or SkuProgress(sku=plan.diagnosis.sku)
+        progress = saved or CaseRecord(sku=plan.diagnosis.sku)
         reopened = progress.outcome is Outcome.OPEN and progress.resolved_state
         if reopened or (progress.outcome is Outcome.RESOLVED and plan.diagnosis.needs_attention):
             _new_round(progress, plan)
@@ -113,25 +112,25 @@ class WizardState:
         self.progress.current_step = step
         self.progress.touch()
 
-    def set_status(self, step: WizardStep, status: Status) -> None:
+    def set_status(self, step: WizardStep, status: StepStatus) -> None:
         entry = self.progress.steps[step]
         entry.status = StepStatus(status.value)
         entry.updated_at = datetime.now(UTC)
         self.progress.touch()
 
-    def status(self, step: WizardStep) -> Status:
+    def status(self, step: WizardStep) -> StepStatus:
         """The step's status as the stepper shows it: a Stock or Listing-fields step that
         needs action is READY once its fix is typed and valid (until Verify judges it); Apply is READY after a VALID
         preview of exactly these patches (PASSED only once Amazon ACCEPTED a real submit)."""
-        saved = Status(self.progress.steps[step].status.value)
+        saved = StepStatus(self.progress.steps[step].status.value)
         if (
-            saved is Status.NEEDS_ACTION
+            saved is StepStatus.NEEDS_ACTION
             and self.verification is None  # Verify's verdict on what was sent stands
             and draft_ready(self.plan, self.draft, step)
         ):
-            return Status.READY
-        if step is WizardStep.APPLY and saved is Status.READY and not self.preview_valid:
-            return Status.NEEDS_ACTION  # the patches changed since (or a restart): validate
+            return StepStatus.READY
+        if step is WizardStep.APPLY and saved is StepStatus.READY and not self.preview_valid:
+            return StepStatus.NEEDS_ACTION  # the patches changed since (or a restart): validate
         return saved
 
     # ------------------------------------------------------------------ notes and checklist
@@ -144,9 +143,9 @@ class WizardState:
             for item in case.items:
                 label = checklist_label(case, item.text)
                 if label not in known:
-                    saved.append(ChecklistItem(label))
+                    saved.append(ChecklistTick(label))
 
-    def checklist_item(self, case: PolicyCase, text: str) -> ChecklistItem:
+    def checklist_item(self, case: PolicyCase, text: str) -> ChecklistTick:
         label = checklist_label(case, text)
         return next(i for i in self.progress.steps[WizardStep.POLICY].checklist if i.item == label)
 
@@ -164,7 +163,8 @@ class WizardState:
         self.progress.touch()
         if done is not None and self.plan.policy_cases:
             self.set_status(
-                WizardStep.POLICY, Status.PASSED if self.policy_done() else Status.NEEDS_ACTION
+                WizardStep.POLICY,
+                StepStatus.PASSED if self.policy_done() else StepStatus.NEEDS_ACTION,
             )
 
     def policy_done(self) -> bool:
@@ -175,7 +175,7 @@ class WizardState:
         """Put what was typed into the progress (stamped only when it changed)."""
         saved = saved_draft(self.draft)
         current = self.progress.draft
-        if current is None and saved == DraftProgress():
+        if current is None and saved == DraftRecord():
             return
         if current is None or replace(current, updated_at=None) != saved:
             saved.updated_at = datetime.now(UTC)
@@ -224,7 +224,9 @@ class WizardState:
             )
         )
         self.preview, self.previewed = result, patches
-        self.set_status(WizardStep.APPLY, Status.READY if result.ok else Status.NEEDS_ACTION)
+        self.set_status(
+            WizardStep.APPLY, StepStatus.READY if result.ok else StepStatus.NEEDS_ACTION
+        )
 
     def begin_submit(self, patches: list[Patch]) -> PatchRecord:
         """A real submit is about to be sent: its SUBMITTING record, kept before the call so
@@ -238,13 +240,15 @@ class WizardState:
         """Amazon answered the real submit of ``record``."""
         record.status, record.submission_id = result.status, result.submission_id
         record.issues = [issue_record(i) for i in result.issues]
-        self.set_status(WizardStep.APPLY, Status.PASSED if result.ok else Status.NEEDS_ACTION)
+        self.set_status(
+            WizardStep.APPLY, StepStatus.PASSED if result.ok else StepStatus.NEEDS_ACTION
+        )
 
     def settle_failed(self, record: PatchRecord, reason: str) -> None:
         """The real submit got no answer: whether it landed is unknown (Verify tells)."""
         record.status = NO_ANSWER
         record.issues = [{"code": NO_ANSWER, "message": reason, "severity": "ERROR"}]
-        self.set_status(WizardStep.APPLY, Status.NEEDS_ACTION)
+        self.set_status(WizardStep.APPLY, StepStatus.NEEDS_ACTION)
 
     # ------------------------------------------------------------------ verify / wrap up
 
@@ -264,7 +268,7 @@ class WizardState:
         now = datetime.now(UTC)
         self.pending = processing(listing, self.accepted(), now) if listing is not None else None
         if self.pending is not None and after.needs_attention:
-            self.set_status(WizardStep.VERIFY, Status.PENDING)
+            self.set_status(WizardStep.VERIFY, StepStatus.PENDING)
             if self.progress.outcome is Outcome.OPEN:  # so the next sync re-checks it too
                 wait = next(o.wait for o in self.options(now) if o.wait)
                 self.progress.set_outcome(
@@ -277,8 +281,10 @@ class WizardState:
         unresolved = result.steps_needing_action
         for step in FIXING_STEPS:
             if step in self.plan.applicable or step in unresolved:
-                self.set_status(step, Status.NEEDS_ACTION if step in unresolved else Status.PASSED)
-        outcome = Status.PASSED if result.resolved else Status.NEEDS_ACTION
+                self.set_status(
+                    step, StepStatus.NEEDS_ACTION if step in unresolved else StepStatus.PASSED
+                )
+        outcome = StepStatus.PASSED if result.resolved else StepStatus.NEEDS_ACTION
         self.set_status(WizardStep.OVERVIEW, outcome)  # its check is the listing's state
         self.set_status(WizardStep.VERIFY, outcome)
         if result.resolved and not after.at_risk:
@@ -343,7 +349,7 @@ class WizardState:
             progress.set_outcome(Outcome.RETIRED, reason=f"Left inactive: {reason.strip()}")
         else:
             raise ValueError(f"{option.title}: recorded once Amazon answers")
-        self.set_status(WizardStep.WRAP_UP, Status.PASSED)
+        self.set_status(WizardStep.WRAP_UP, StepStatus.PASSED)
 
     def deleted(self, result: Any, now: datetime) -> None:
         """Amazon answered the deleteListingsItem of this SKU: kept with the patches; retired
@@ -364,7 +370,7 @@ class WizardState:
                 Outcome.RETIRED,
                 reason=f"Deleted the offer (deleteListingsItem {result.status}{ident})",
             )
-            self.set_status(WizardStep.WRAP_UP, Status.PASSED)
+            self.set_status(WizardStep.WRAP_UP, StepStatus.PASSED)
         else:
             self.progress.touch()
 
@@ -406,7 +412,7 @@ def _write_case(sku: str, text: str, now: datetime) -> Path:
             attempt += 1
 
 
-def _new_round(progress: SkuProgress, plan: WizardPlan) -> None:
+def _new_round(progress: CaseRecord, plan: WizardPlan) -> None:
     """Start over at the Overview, every step's status from the plan; notes, checklist ticks,
     the patches sent and the earlier case draft stay as history."""
     now = datetime.now(UTC)
@@ -414,16 +420,16 @@ def _new_round(progress: SkuProgress, plan: WizardPlan) -> None:
     progress.set_outcome(Outcome.OPEN)
     progress.check_note = why
     progress.current_step = WizardStep.OVERVIEW
-    progress.draft = DraftProgress(updated_at=now)
+    progress.draft = DraftRecord(updated_at=now)
     for step_plan in plan.steps:
         step = progress.steps[step_plan.step]
         step.status, step.updated_at = StepStatus(step_plan.status.value), now
     progress.touch()
 
 
-def saved_draft(draft: Draft) -> DraftProgress:
+def saved_draft(draft: Draft) -> DraftRecord:
     """The draft as the progress file keeps it: values as text."""
-    return DraftProgress(
+    return DraftRecord(
         stock_action=draft.stock_action.value if draft.stock_action else None,
         mfn_quantity=draft.mfn_quantity,
         handling_time=draft.handling_time,
@@ -434,7 +440,7 @@ def saved_draft(draft: Draft) -> DraftProgress:
     )
 
 
-def restored_draft(plan: WizardPlan, saved: DraftProgress | None) -> Draft:
+def restored_draft(plan: WizardPlan, saved: DraftRecord | None) -> Draft:
     """The saved draft, validated again against this plan (what no longer fits is dropped)."""
     if saved is None:
         return Draft()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from asin_tui.store.progress import Outcome, ProgressError, ProgressStore, SkuProgress
-from asin_tui.ui.service import ListingService, WizardProgress
+from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, Outcome
+from asin_tui.ui.service import CaseLabels, ListingService
 
 #: The Wizard column's word for each settled outcome (10 cells at most).
 OUTCOME_LABELS = {
@@ -15,7 +15,7 @@ OUTCOME_LABELS = {
 }
 
 
-def step_label(progress: SkuProgress) -> str:
+def step_label(progress: CaseRecord) -> str:
     """The Wizard column: the step an open case was left at ('Reopened' when a resolved
     listing needs attention again), else its outcome ('Overdue' for a wait past its date)."""
     if progress.outcome is Outcome.OPEN:
@@ -25,14 +25,14 @@ def step_label(progress: SkuProgress) -> str:
     return OUTCOME_LABELS[progress.outcome]
 
 
-def saved_progress(service: ListingService) -> WizardProgress:
+def saved_case_labels(service: ListingService) -> CaseLabels:
     """Every SKU's wizard step; a broken file is reported (and set aside by the store)."""
     try:
-        store = ProgressStore(service.profile_name, service.marketplace_id)
+        store = CaseStore(service.profile_name, service.marketplace_id)
         items = store.load()
-    except (ProgressError, ValueError) as exc:
-        return WizardProgress(warnings=(f"Wizard progress not shown: {exc}",))
-    return WizardProgress(
+    except (CaseStoreError, ValueError) as exc:
+        return CaseLabels(warnings=(f"Wizard progress not shown: {exc}",))
+    return CaseLabels(
         labels={sku: step_label(item) for sku, item in items.items()},
         warnings=tuple(str(w) for w in store.take_warnings()),
     )
