@@ -95,7 +95,10 @@ class ExportWritten(Message):
     rows: int
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line for a person: the error's own message, or its kind when it has none."""
+def describe_error(exc: BaseException | None) -> str:
+    """One line for a person: the error's own message, or its kind when it has none (a
+    failed worker's ``error``, None only if Textual never set it: "unknown error")."""
+    if exc is None:
+        return "unknown error"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return redact(text) or type(exc).__name__  # an LWA token, whatever raised it

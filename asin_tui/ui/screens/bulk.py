@@ -23,14 +23,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
+from textual.worker import Worker
 
 from asin_tui.domain.bulk import RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell
@@ -39,6 +41,9 @@ from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
+
+if TYPE_CHECKING:
+    from asin_tui.bulk import BulkProgress
 
 #: How long the screen re-checks listings Amazon is still processing after a submit (it
 #: applies a patch within minutes; the demo after 4 s). Those left are waiting on Amazon.
@@ -63,6 +68,7 @@ def open_bulk(app: Any, cause: CauseKey, records: Sequence[Any]) -> None:
     if app.service is None or not records:
         return
     skus = [r.sku for r in records]
+    screen: Screen[Any]
     if bulk_columns(cause):
         screen = BulkScreen(app.service, cause, skus)
     else:
@@ -95,7 +101,7 @@ class RowsChecked(Message):
 
 @dataclass
 class BatchProgressed(Message):
-    progress: Any  # asin_tui.bulk.BulkProgress
+    progress: BulkProgress
 
 
 @dataclass
@@ -566,7 +572,11 @@ class BulkScreen(WorkerScreen):
     def _engine(self) -> Any:
         from asin_tui.bulk import BulkFix
 
-        return BulkFix(self.service, progress=lambda p: self.post_message(BatchProgressed(p)))
+        return BulkFix(self.service, progress=self._progressed)
+
+    def _progressed(self, progress: BulkProgress) -> None:
+        """The engine's progress callback (in the worker): tell the screen."""
+        self.post_message(BatchProgressed(progress))
 
     def action_validate(self) -> None:
         from asin_tui.bulk import BulkRow
@@ -683,7 +693,7 @@ class BulkScreen(WorkerScreen):
         batch = [r.result for r in self.rows if r.result is not None]
         self._status(summary_text(message.phase, batch))
 
-    def on_worker_state_changed(self, event) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from textual.worker import WorkerState
 
         if event.state is WorkerState.ERROR and event.worker.group == "bulk":

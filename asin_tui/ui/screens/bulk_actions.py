@@ -134,7 +134,7 @@ class BulkActionScreen(WorkerScreen):
             "→ Help → Contact us",
             REMOVAL_LIST: "w writes the CSV (0600) · create the removal order in Seller "
             "Central → Inventory → Create removal order",
-        }[self.action]
+        }.get(self.action or "", "")
         self.query_one("#bulk-status", Static).update(data(hint))
         self.refresh_bindings()
 

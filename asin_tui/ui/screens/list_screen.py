@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import gc
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -716,7 +716,11 @@ class ListScreen(WorkerScreen):
         exit_on_error=False,
         description="count the causes",
     )
-    def count_causes(self, records: list[ListingRecord], then) -> None:
+    def count_causes(
+        self,
+        records: list[ListingRecord],
+        then: Callable[[list[ListingRecord], list[CauseCount]], None],
+    ) -> None:
         """domain.causes.count_causes off the UI thread (100,000 rows: a fraction of a s)."""
         counted = count_causes(records)
         if not get_current_worker().is_cancelled:
