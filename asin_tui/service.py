@@ -44,7 +44,6 @@ from asin_tui.domain.models import (
     WizardStep,
     requirements_for_key,
 )
-from asin_tui.domain.outcomes import WATCHED, Recheck, recheck
 from asin_tui.spapi import parse
 from asin_tui.spapi.calls import ReportRequest
 from asin_tui.spapi.errors import MalformedResponse, NotFound, SpApiError
@@ -75,6 +74,7 @@ from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
+    from asin_tui.domain.outcomes import Recheck
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.client import SpApi
 
@@ -395,6 +395,9 @@ class AccountService:
         wait past its re-check date is overdue; a resolved listing that needs attention again
         is reopened. A listing the cache no longer holds is on sale only when the sync was
         complete (else it is left as it was). Returns what changed, one line each."""
+        # the outcome rules (and the wizard's plans they use): loaded after a sync, not at start
+        from asin_tui.domain.outcomes import WATCHED, recheck
+
         now = now or datetime.now(UTC)
         store = CaseStore(self.profile_name, self.marketplace_id)
         try:
@@ -1011,6 +1014,8 @@ def _recheck_change(
 ) -> Callable[[CaseRecord], None] | None:
     """How a re-check changes one SKU's saved progress (None: nothing to record; an overdue
     wait is noted once)."""
+    from asin_tui.domain.outcomes import Recheck
+
     day = f"{now:%Y-%m-%d %H:%M} UTC"
     was = item.outcome.value.replace("_", " ")
     if found is Recheck.RESOLVED:

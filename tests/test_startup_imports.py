@@ -22,6 +22,7 @@ HEAVY_MODULES = (
     "asin_tui.ui.screens.help",
     "asin_tui.ui.screens.welcome",
     "asin_tui.ui.screens.export",
+    "asin_tui.render",  # the report's and the export's renderers
 )
 
 

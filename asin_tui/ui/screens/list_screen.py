@@ -29,7 +29,6 @@ from asin_tui.domain.causes import (
 )
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
-from asin_tui.ui.export import ExportRequest, render_export
 from asin_tui.ui.listing_view import (
     COLUMNS,
     ListingView,
@@ -63,6 +62,7 @@ from asin_tui.ui.widgets.sync_status import SyncStatus
 
 if TYPE_CHECKING:
     from asin_tui.service import SyncInfo, SyncProgress
+    from asin_tui.ui.export import ExportRequest
 
 
 class ListScreen(WorkerScreen):
@@ -806,6 +806,8 @@ class ListScreen(WorkerScreen):
         description="write the export",
     )
     def write_export(self, request: ExportRequest) -> None:
+        from asin_tui.ui.export import render_export  # the report's renderers: when exporting
+
         records = self.view.shown()
         try:
             request.write(render_export(records, request.fmt, self.service, self.last_sync))
