@@ -241,6 +241,7 @@ def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> 
     """The diagnosis for a person: a header, then each finding with its detail and fix."""
     paint = _painter(colour)
     yes_no = {True: "yes", False: "no"}
+    status_unknown = result.amazon_status is None and result.submission_status is None
     market = marketplace_by_id(result.marketplace_id)
     where = visible(
         f"{market.country}, {result.marketplace_id}" if market else result.marketplace_id
@@ -259,11 +260,20 @@ def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> 
             f"State: {paint('1', result.state.value)}   buyable: {yes_no[result.buyable]}   "
             f"discoverable: {yes_no[result.discoverable]}"
         )
+        if status_unknown:
+            lines.append("Amazon's status: not in this data (no summaries section)")
     if result.status_lags and result.amazon_status is not None:
         said = visible(", ".join(result.amazon_status)) or "neither buyable nor discoverable"
         lines.append(f"Amazon's status still says: {said} (it lags the enforcements in force)")
     if not result.findings:
-        lines += ["", "Nothing to fix: the listing is live."]
+        # without a summaries section "live" would be a guess from absent data
+        nothing = (
+            "Nothing to fix in this data, but whether the listing is live was not checked "
+            "(no summaries section: see below)."
+            if status_unknown
+            else "Nothing to fix: the listing is live."
+        )
+        lines += ["", *textwrap.wrap(nothing, width)]
     for number, finding in enumerate(result.findings, 1):
         lines += ["", *_finding_lines(number, finding, paint, width)]
     if result.not_checked:

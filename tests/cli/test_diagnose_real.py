@@ -402,3 +402,20 @@ def test_side_bodies_pasted_inside_apiresponse_dumps_are_read(capsys, tmp_path):
     dumped.write_text(json.dumps({"body": inventory, "status_code": 200}))
     _, fba = diagnose_json(capsys, "fba_not_buyable_no_inventory.json", "--inventory", str(dumped))
     assert codes_of(fba)[0] == "OUT_OF_STOCK_FBA"
+
+
+def test_a_body_without_summaries_is_never_said_to_be_live(capsys, tmp_path):
+    """Nothing in the body says the listing is buyable: the text must not claim it is live."""
+    body = tmp_path / "issues_only.json"
+    body.write_text(json.dumps({"sku": "X-1", "issues": []}))
+    main(["diagnose", str(body), "--format", "text"])
+    out = capsys.readouterr().out
+    assert "Nothing to fix: the listing is live" not in out
+    assert "Amazon's status: not in this data" in out
+    assert "whether the listing is live was not checked" in out
+    live = tmp_path / "live.json"
+    summary = {"marketplaceId": "ATVPDKIKX0DER", "status": ["BUYABLE", "DISCOVERABLE"]}
+    live.write_text(json.dumps({"sku": "X-2", "summaries": [summary], "issues": []}))
+    assert main(["diagnose", str(live), "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing to fix: the listing is live." in out and "not in this data" not in out
