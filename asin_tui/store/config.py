@@ -377,7 +377,11 @@ def _credential(value: object) -> str | None:
 def _url(value: object) -> str:
     text = _string(value)
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port_ok = parts.port is not None or not parts.netloc.endswith(":")  # "host:" has none
+    except ValueError:  # not a number, or out of range
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         raise _Invalid(f"expected an http(s) URL like http://127.0.0.1:8765, got {text!r}")
     return text.rstrip("/")
 

@@ -235,6 +235,9 @@ def test_alerts_are_read_strictly():
         ('smtp_host = "smtp.example.com"', "mail_from: required for e-mail alerts"),
         ("mfn_quantity = -1", "expected a whole number of units"),
         ('webhook_url = "ftp://x"', "expected an http(s) URL"),
+        ('webhook_url = "http://127.0.0.1:"', "expected an http(s) URL"),  # no port after ':'
+        ('webhook_url = "http://127.0.0.1:99999"', "expected an http(s) URL"),
+        ('webhook_url = "http://127.0.0.1:port"', "expected an http(s) URL"),
     ],
 )
 def test_a_bad_alerts_key_is_one_line_naming_it(table, message):
