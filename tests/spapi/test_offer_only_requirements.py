@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from asin_tui.spapi.sync import _Evidence, _Tally
+from asin_tui.spapi.sync.evidence import _Evidence
+from asin_tui.spapi.sync.progress import _Tally
 from tests.domain.test_offer_only import FULL, OFFER, listing
 
 

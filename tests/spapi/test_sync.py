@@ -29,11 +29,11 @@ from asin_tui.spapi.sync import (
     ACCOUNT_HEALTH,
     HEALTH_CHECKS,
     SyncProgress,
-    _Batches,
-    _Tally,
     fetch_listing,
     sync_account,
 )
+from asin_tui.spapi.sync.evidence import _Batches
+from asin_tui.spapi.sync.progress import _Tally
 from asin_tui.store.config import Profile
 from tests.report_timing import AmazonReports, ReportBeforeListings
 

@@ -18,10 +18,10 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.spapi import sync as sync_module
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.spapi.sync import ACCOUNT_HEALTH, NEEDS_ATTENTION_QUERIES, sync_account
+from asin_tui.spapi.sync import windows as sync_module  # the search-window limits
 
 TIME_SCALE = 1000.0
 MIXES = {

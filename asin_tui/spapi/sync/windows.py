@@ -1,0 +1,188 @@
+"""The needs-attention scope: three disjoint searches, each split into created-date windows
+until every window fits under Amazon's 1,000-result cap."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from asin_tui.spapi import parse
+from asin_tui.spapi.errors import (
+    BadRequest,
+    SpApiError,
+)
+from asin_tui.spapi.sync.model import PAGE_SIZE
+from asin_tui.spapi.sync.run import _Gap, _Run
+from asin_tui.spapi.sync.util import _all, _int, _iso
+
+if TYPE_CHECKING:  # sp_api and httpx load only when a client is opened
+    pass
+
+
+SEARCH_CAP = 1000  # Amazon pages through at most this many results of one query
+WINDOW_TARGET = 800  # split so each window should hold about this many (room to spare)
+
+
+# --------------------------------------------------------------------------- needs attention
+
+#: Disjoint searches whose union is every listing that needs attention.
+NEEDS_ATTENTION_QUERIES: dict[str, dict[str, Any]] = {
+    "not buyable": {"withoutStatus": ["BUYABLE"]},
+    "hidden from search": {"withStatus": ["BUYABLE"], "withoutStatus": ["DISCOVERABLE"]},
+    "live with issues": {
+        "withStatus": ["BUYABLE", "DISCOVERABLE"],
+        "withIssueSeverity": ["ERROR", "WARNING"],
+    },
+}
+
+
+async def _search_needs_attention(run: _Run) -> None:
+    run.tally.emit("search", "Searching listings that need attention")
+    await _all(_search(run, label, filters) for label, filters in NEEDS_ATTENTION_QUERIES.items())
+
+
+async def _search(
+    run: _Run,
+    label: str,
+    filters: dict[str, Any],
+    after: datetime | None = None,
+    before: datetime | None = None,
+    at_most: int | None = None,
+) -> None:
+    """Every listing matching ``filters`` created in [after, before], splitting the window
+    while it holds more than Amazon will page through (``at_most``: what the window can hold,
+    known from the wider search it was split from)."""
+    window = {
+        **filters,
+        "createdAfter": _iso(after) if after else None,
+        "createdBefore": _iso(before) if before else None,
+        "sortBy": "createdDate",
+        "sortOrder": "ASC",
+    }
+    key = f"search: {_describe(label, after, before)}"
+    try:
+        first = await run.api.search_listings(**window)
+    except SpApiError as exc:
+        run.later(
+            _Gap(key, exc, lambda: _search(run, label, filters, after, before, at_most), at_most)
+        )
+        return
+    total = _int(first.get("numberOfResults"), default=len(first["items"]))
+    windows = _split(first["items"], total, after, before) if total > SEARCH_CAP else []
+    # this page, plus the pages still to come (a split window counts its own)
+    pages = math.ceil(min(total, SEARCH_CAP) / PAGE_SIZE)
+    run.tally.pages_expected += 1 if windows else max(1, pages)
+    run.tally.page()
+    await run.accept(first["items"])
+    if windows:
+        await _all(_search(run, label, filters, a, b, total) for a, b in windows)
+        return
+    if total > SEARCH_CAP:
+        key = f"search: {_describe(label, after, before)}"
+        run.failed[key] = (
+            f"{total} listings were created within one second; Amazon returns only "
+            f"{SEARCH_CAP} of them"
+        )
+        run.missing[key] = total - SEARCH_CAP
+    search = _Pages(run, label, filters, window, after, before, min(total, SEARCH_CAP))
+    await search.follow(first, len(first["items"]))
+
+
+@dataclass
+class _Pages:
+    """The pages of one search window after its first."""
+
+    run: _Run
+    label: str
+    filters: dict[str, Any]
+    window: dict[str, Any]
+    after: datetime | None
+    before: datetime | None
+    total: int  # listings Amazon will page through in this window
+
+    async def follow(self, page: dict[str, Any], fetched: int) -> None:
+        """Fetch the pages after ``page`` (``fetched``: the window's listings so far)."""
+        while token := page["pagination"].get("nextToken"):
+            try:
+                page = await self.run.api.search_listings(**self.window, pageToken=token)
+            except SpApiError as exc:
+                self.run.later(
+                    _Gap(
+                        f"search: {_describe(self.label, self.after, self.before)}",
+                        exc,
+                        functools.partial(self.resume, token, fetched),
+                        max(0, self.total - fetched),
+                        spot=token,
+                    )
+                )
+                return
+            self.run.tally.page()
+            fetched += len(page["items"])
+            await self.run.accept(page["items"])
+
+    async def resume(self, token: str, fetched: int) -> None:
+        """Go on from the page that failed; if Amazon no longer takes its token, search the
+        window again from its start (listings already read are not read twice)."""
+        try:
+            page = await self.run.api.search_listings(**self.window, pageToken=token)
+        except SpApiError as exc:
+            if isinstance(exc, BadRequest) and not exc.retryable:  # the token expired
+                await _search(
+                    self.run, self.label, self.filters, self.after, self.before, self.total
+                )
+                return
+            self.run.later(
+                _Gap(
+                    f"search: {_describe(self.label, self.after, self.before)}",
+                    exc,
+                    lambda: self.resume(token, fetched),
+                    max(0, self.total - fetched),
+                    spot=token,
+                )
+            )
+            return
+        self.run.tally.page()
+        await self.run.accept(page["items"])
+        await self.follow(page, fetched + len(page["items"]))
+
+
+def _split(
+    first_page: list[Any], total: int, after: datetime | None, before: datetime | None
+) -> list[tuple[datetime | None, datetime | None]]:
+    """Created-date windows covering [after, before] that should each hold at most
+    WINDOW_TARGET listings (assuming an even spread; uneven ones are split again).
+    Empty when the span cannot be split (under a second)."""
+    start = _earliest_created(first_page) or after
+    end = before or datetime.now(UTC) + timedelta(minutes=1)
+    if start is None or (end - start).total_seconds() < 2:
+        return []
+    parts = max(2, math.ceil(total / WINDOW_TARGET))
+    step = (end - start) / parts
+    bounds = sorted({(start + step * i).replace(microsecond=0) for i in range(1, parts)})
+    edges: list[datetime | None] = [after, *bounds, before]
+    return list(itertools.pairwise(edges))
+
+
+def _earliest_created(items: list[Any]) -> datetime | None:
+    """The earliest createdDate shown on a page (incomplete SKUs show none)."""
+    dates = []
+    for item in items:
+        summaries = item.get("summaries") if isinstance(item, dict) else None
+        for summary in summaries if isinstance(summaries, list) else ():
+            try:
+                created = parse.parse_datetime(summary.get("createdDate"), "createdDate")
+            except (parse.UnreadableBody, AttributeError):
+                continue
+            if created is not None:
+                dates.append(created)
+    return min(dates, default=None)
+
+
+def _describe(label: str, after: datetime | None, before: datetime | None) -> str:
+    if after is None and before is None:
+        return label
+    return f"{label}, created {_iso(after) if after else '…'} to {_iso(before) if before else '…'}"
