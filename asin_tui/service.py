@@ -22,6 +22,7 @@ import functools
 import hashlib
 import itertools
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +30,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from asin_tui.domain import codes
 from asin_tui.domain.account import AccountCause, account_causes
 from asin_tui.domain.diagnosis import diagnose
+from asin_tui.domain.events import DEFAULT_THRESHOLDS, EventKind, Thresholds
+from asin_tui.domain.looks import (
+    OutcomeMark,
+    SinceLastLook,
+    Submission,
+    TimelineEntry,
+    exemption_end,
+    is_at_risk,
+    since_last_look,
+    timeline,
+    with_risk_cause,
+)
 from asin_tui.domain.models import (
     AccountHealth,
     CatalogItem,
@@ -83,6 +97,8 @@ DEMO_PROFILE = "demo"
 #: that account, so the app paints from the demo's cache at once (a test keeps them equal).
 DEMO_MARKETPLACE_ID = "ATVPDKIKX0DER"
 DEMO_SELLER_ID = "A2SANDBOX00007"
+#: The cache's meta key of the last session's look (when, and what was at risk then).
+LAST_LOOK_KEY = "last_look"
 
 
 def demo_profile(scenario: str = "default") -> str:
@@ -238,16 +254,21 @@ class AccountService:
         #: One-line messages about how the account was opened, for the user to read once
         #: (the demo's: fixes that won't be kept, a state file that had to be set aside).
         self.notices: list[str] = []
+        #: when a live listing counts as at risk (the profile's [alerts], as `watch` uses)
+        self.thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     @classmethod
     def for_profile(cls, profile: Profile) -> AccountService:
         """A configured account. Credentials are checked when the network is first used."""
-        return cls(
+        service = cls(
             profile_name=profile.name,
             marketplace_id=profile.marketplace.marketplace_id,
             seller_id=profile.seller_id,
             client_factory=lambda: open_client_for(profile),
         )
+        if profile.alerts is not None:
+            service.thresholds = profile.alerts.thresholds
+        return service
 
     # ------------------------------------------------------------------ local reads
 
@@ -333,6 +354,116 @@ class AccountService:
 
     def diagnosis(self, sku: str) -> Diagnosis:
         return diagnose(self.evidence(sku))
+
+    # ------------------------------------------------------------------ since you last looked
+
+    def at_risk_records(self) -> list[ListingRecord]:
+        """The cached listings that are live but will not stay so (domain.looks.is_at_risk),
+        in report order, each with its risk said first in its cause: the date an exemption
+        ends, or the stock left."""
+        found = []
+        for batch in self._cache.record_batches(needs_attention_only=False):
+            found += [r for r in batch if is_at_risk(r, self.thresholds)]
+        return [with_risk_cause(r, self._exemption_end(r), self.thresholds) for r in found]
+
+    def _exemption_end(self, record: ListingRecord) -> datetime | None:
+        if not any(f.code == codes.EXEMPTION_EXPIRING for f in record.findings):
+            return None
+        try:
+            return exemption_end(self.evidence(record.sku).listing)
+        except (UnknownSku, UnreadableBody, MalformedResponse):
+            return None  # its date is not known: the cause says "at risk" without it
+
+    def since_last_look(self, at_risk_now: Iterable[str]) -> SinceLastLook | None:
+        """What went inactive, recovered or became at risk since the previous session
+        (remember_look); None on the very first session. ``at_risk_now``: the SKUs of
+        at_risk_records."""
+        stored = self._cache.meta_value(LAST_LOOK_KEY)
+        if stored is None:
+            return None
+        try:
+            look = json.loads(stored)
+            since = _moment(look["at"])
+            then = [str(sku) for sku in look.get("at_risk", [])]
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None  # unreadable: as if never looked (the next look is remembered)
+        if since is None:
+            return None
+        risk_events = [
+            event.sku
+            for event in self._events_since(since)
+            if event.kind == EventKind.AT_RISK and event.sku is not None
+        ]
+        return since_last_look(
+            since,
+            self._cache.state_changes_since(since),
+            at_risk_then=then,
+            at_risk_now=at_risk_now,
+            risk_events=risk_events,
+        )
+
+    def remember_look(self, at_risk: Iterable[str], now: datetime | None = None) -> None:
+        """This session's look, for the next session's "since you last looked"."""
+        look = {"at": (now or datetime.now(UTC)).isoformat(), "at_risk": sorted(set(at_risk))}
+        self._cache.write_meta(LAST_LOOK_KEY, json.dumps(look))
+
+    def timeline(self, sku: str) -> list[TimelineEntry]:
+        """The listing's timeline, newest first: the states it was seen in (the cache's
+        history) with their causes, what `watch` found, the fixes the wizard sent and the
+        case's outcome (the progress store)."""
+        history = self._cache.history(sku)
+        events = [
+            (e.created_at, e.kind, e.payload)
+            for e in self._events_since(datetime.min.replace(tzinfo=UTC), sku)
+        ]
+        submissions: list[Submission] = []
+        outcome = None
+        try:
+            progress = CaseStore(self.profile_name, self.marketplace_id, read_only=True).get(sku)
+        except (CaseStoreError, ValueError, OSError):
+            progress = None
+        if progress is not None:
+            submissions = [
+                Submission(
+                    p.submitted_at,
+                    p.mode.value == "REAL",
+                    p.status,
+                    p.submission_id,
+                    len(p.patches),
+                )
+                for p in progress.patches
+            ]
+            outcome = OutcomeMark(
+                progress.outcome.value,
+                progress.outcome_at,
+                progress.waiting_for,
+                progress.recheck_at,
+                progress.outcome_reason,
+                progress.checked_at,
+                progress.check_note,
+            )
+        return timeline(
+            history,
+            current=self._cache.record(sku),
+            events=events,
+            submissions=submissions,
+            outcome=outcome,
+        )
+
+    def _events_since(self, since: datetime, sku: str | None = None) -> list:
+        """`watch`'s events in this cache file (none when it cannot be read)."""
+        from asin_tui.store.events import EventStore
+
+        try:
+            store = EventStore(self._cache.path)
+        except CacheError:
+            return []
+        try:
+            return store.since(since, sku)
+        except (sqlite3.Error, ValueError):
+            return []
+        finally:
+            store.close()
 
     # ------------------------------------------------------------------ network
 

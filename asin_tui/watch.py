@@ -23,6 +23,7 @@ from asin_tui.domain.events import (
     listing_events,
     overdue_events,
 )
+from asin_tui.domain.looks import exemption_end
 from asin_tui.domain.models import ListingRecord
 from asin_tui.domain.redact import redact
 from asin_tui.service import AccountService, MalformedResponse, UnknownSku
@@ -138,14 +139,7 @@ class Watcher:
             listing = self.service.evidence(record.sku).listing
         except (UnknownSku, MalformedResponse):
             return None
-        ends = [
-            issue.enforcement.exemption_expiry
-            for issue in listing.issues_here()
-            if issue.enforcement is not None
-            and issue.enforcement.exemption_status == "EXEMPT_UNTIL_EXPIRY_DATE"
-            and issue.enforcement.exemption_expiry is not None
-        ]
-        return min(ends, default=None)
+        return exemption_end(listing)
 
     def _overdue(self, after: Mapping[str, ListingRecord], now: datetime) -> list[Event]:
         store = CaseStore(self.profile, self.service.marketplace_id)

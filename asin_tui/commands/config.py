@@ -121,6 +121,7 @@ timeout = 10
 #   list.state.inactive list.state.search_suppressed list.state.variation_parent
 #   list.state.active list.sort list.reverse_sort list.wizard list.export list.sync
 #   list.full_sync list.mark list.mark_shown list.clear_marks list.causes list.bulk
+#   list.at_risk list.since_last_look
 #   table.up table.down table.first table.last table.page_up table.page_down
 #   table.open table.columns_right table.columns_left
 #   filter.clear

@@ -469,6 +469,37 @@ class ListingCache:
         rows: list[Any] = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchall(), [])
         return self._decoded_rows(rows, lambda r: (_STATES[r[0]], _moment(r[1])), "history")
 
+    def state_changes_since(self, moment: datetime) -> dict[str, tuple[State | None, State]]:
+        """SKU -> (its state at ``moment``, None when not seen before; its state now) for
+        every SKU whose state changed after ``moment`` ("since you last looked")."""
+        query = (
+            "SELECT c.sku,"
+            " (SELECT b.state FROM history b WHERE b.sku = c.sku AND b.since <= ?"
+            "  ORDER BY b.since DESC LIMIT 1),"
+            " (SELECT n.state FROM history n WHERE n.sku = c.sku ORDER BY n.since DESC LIMIT 1)"
+            " FROM (SELECT DISTINCT sku FROM history WHERE since > ?) c"
+        )
+        stamp = _utc_text(moment)
+        rows: list[tuple[Any, ...]] = self._guarded(
+            lambda conn: conn.execute(query, (stamp, stamp)).fetchall(), []
+        )
+        changes = {}
+        for sku, before, after in rows:
+            with contextlib.suppress(*_BAD_ROW):
+                changes[_text(sku)] = (_STATES[before] if before else None, _STATES[after])
+        return changes
+
+    def meta_value(self, key: str) -> str | None:
+        """A value the app keeps in the cache file (e.g. when the seller last looked)."""
+        query = "SELECT value FROM meta WHERE key = ?"
+        row = self._guarded(lambda conn: conn.execute(query, (key,)).fetchone(), None)
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def write_meta(self, key: str, value: str) -> None:
+        self._transaction(
+            lambda conn: conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        )
+
     def count_not_synced_at(self, moment: datetime, *, needs_attention_only: bool) -> int:
         """Rows (in load_records' scope) that a sync finishing at ``moment`` did not write."""
         where = " AND needs_attention = 1" if needs_attention_only else ""

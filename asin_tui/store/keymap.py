@@ -42,6 +42,8 @@ BINDING_IDS: tuple[str, ...] = (
     "list.clear_marks",
     "list.causes",
     "list.bulk",
+    "list.at_risk",
+    "list.since_last_look",
     "table.up",
     "table.down",
     "table.first",

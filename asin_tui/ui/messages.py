@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from asin_tui.domain.account import AccountCause
+from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
 from asin_tui.domain.redact import redact
 from asin_tui.ui.service import CaseLabels
@@ -44,6 +45,15 @@ class CacheLoaded(Message):
 
 
 @dataclass
+class LookReady(Message):
+    """What changed since the previous session (None: the first one, or nothing to say)
+    and the listings at risk now, read off the UI thread."""
+
+    since: SinceLastLook | None
+    at_risk: tuple[str, ...]
+
+
+@dataclass
 class SyncProgressed(Message):
     progress: SyncProgress
 
@@ -72,6 +82,13 @@ class DetailLoaded(Message):
     evidence: Evidence
     diagnosis: Diagnosis
     account: AccountHealth | None = None
+
+
+@dataclass
+class TimelineLoaded(Message):
+    """A listing's timeline, newest first (state changes, events, fixes sent, outcome)."""
+
+    timeline: tuple[TimelineEntry, ...]
 
 
 @dataclass

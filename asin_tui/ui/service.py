@@ -7,11 +7,12 @@ asynchronous ones (network) in async workers; it never touches SP-API or JSON it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
 
 if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
@@ -80,6 +81,22 @@ class ListingService(Protocol):
     async def refresh_account_health(self) -> HealthRefresh:
         """One look at the pending report: HealthRefresh(pending, updated, problem). When
         ``updated``, the report is stored and every cached listing diagnosed again with it."""
+        ...
+
+    def at_risk_records(self) -> list[ListingRecord]:
+        """Live listings that will not stay so, their risk (and its date) said first."""
+        ...
+
+    def since_last_look(self, at_risk_now: Iterable[str]) -> SinceLastLook | None:
+        """What changed since the previous session (None: the very first one)."""
+        ...
+
+    def remember_look(self, at_risk: Iterable[str], now: datetime | None = None) -> None:
+        """Note this session's look (and what is at risk now) for the next session."""
+        ...
+
+    def timeline(self, sku: str) -> list[TimelineEntry]:
+        """The listing's state changes, events, fixes sent and outcome, newest first."""
         ...
 
     def evidence(self, sku: str) -> Evidence: ...

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from asin_tui.domain.looks import SinceLastLook, TimelineEntry, is_at_risk, with_risk_cause
 from asin_tui.domain.models import (
     AccountHealth,
     AttributeSpec,
@@ -177,6 +178,10 @@ class FakeService:
         self.full_sync_at: datetime | None = NOW
         self.account_total: int | Exception = len(self.records)  # what count_listings says
         self.sync_scopes: list[bool] = []  # include_all of each sync asked for
+        self.last_look: SinceLastLook | None = None  # what since_last_look answers
+        self.looks_remembered: list[tuple[str, ...]] = []  # remember_look's at-risk SKUs
+        self.timelines: dict[str, list[TimelineEntry]] = {}
+        self.exemption_ends: dict[str, datetime] = {}  # SKU -> when its exemption ends
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
@@ -242,6 +247,22 @@ class FakeService:
                 for r in self.records
             ]
         return result
+
+    def at_risk_records(self) -> list[ListingRecord]:
+        return [
+            with_risk_cause(r, self.exemption_ends.get(r.sku))
+            for r in self.records
+            if is_at_risk(r)
+        ]
+
+    def since_last_look(self, at_risk_now) -> SinceLastLook | None:
+        return self.last_look
+
+    def remember_look(self, at_risk, now=None) -> None:
+        self.looks_remembered.append(tuple(at_risk))
+
+    def timeline(self, sku: str) -> list[TimelineEntry]:
+        return self.timelines.get(sku, [])
 
     def evidence(self, sku: str) -> Evidence:
         record = next(r for r in self.records if r.sku == sku)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -9,13 +10,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Footer, Header, Label, Static
 
+from asin_tui.domain.looks import TimelineEntry
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
-from asin_tui.ui.messages import DetailLoaded, ListingChanged, OpenWizard
-from asin_tui.ui.safe_text import clean, plain
+from asin_tui.ui.messages import DetailLoaded, ListingChanged, OpenWizard, TimelineLoaded
+from asin_tui.ui.presentation import datetime_text
+from asin_tui.ui.safe_text import clean, data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.service import ListingService
@@ -28,6 +32,20 @@ def seller_central_link(record: ListingRecord) -> str | None:
         return None
     term = quote(record.sku, safe="", errors="backslashreplace")  # a lone surrogate too
     return f"{market.seller_central}/myinventory/inventory?searchField=all&searchTerm={term}"
+
+
+def timeline_lines(entries: Sequence[TimelineEntry]) -> evidence_text.Lines:
+    """One line per entry, newest first: "2026-12-02 14:05 UTC  Inactive — Missing: brand".
+    Causes and notes quote Amazon and the seller: data, never markup."""
+    if not entries:
+        return [Content("Nothing recorded yet: the timeline starts with the first sync.")]
+    lines = []
+    for entry in entries:
+        line = Content.assemble((datetime_text(entry.time), "dim"), "  ", (entry.what, "bold"))
+        if entry.detail:
+            line = Content.assemble(line, " — ", data(entry.detail))
+        lines.append(line)
+    return lines
 
 
 class DetailScreen(WorkerScreen):
@@ -66,6 +84,8 @@ class DetailScreen(WorkerScreen):
             yield Static(evidence_text.header(self.record), id="detail-header")
             yield Label("Findings", classes="section-title")
             yield Vertical(Static("Loading the diagnosis…"), id="findings", classes="section")
+            yield Label("Timeline", id="timeline-title", classes="section-title")
+            yield Vertical(Static("…"), id="timeline", classes="section")
             for title, _ in evidence_text.SECTIONS:
                 yield Label(title, classes="section-title")
                 yield Vertical(Static("…"), classes="section evidence")
@@ -87,8 +107,13 @@ class DetailScreen(WorkerScreen):
     def load_evidence(self) -> None:
         """Read the evidence, diagnosis and account health (local cache) off the UI thread."""
         sku = self.record.sku
+        # the timeline first: a listing back on sale and no longer cached has no evidence
+        self.post_message(TimelineLoaded(tuple(self.service.timeline(sku))))
         evidence, diagnosis = self.service.evidence(sku), self.service.diagnosis(sku)
         self.post_message(DetailLoaded(evidence, diagnosis, self.service.account_health()))
+
+    def on_timeline_loaded(self, message: TimelineLoaded) -> None:
+        self._fill(self.query_one("#timeline", Vertical), timeline_lines(message.timeline))
 
     def on_listing_changed(self, message: ListingChanged) -> None:
         """The wizard may have fixed this listing: show its new diagnosis."""

@@ -27,6 +27,7 @@ from asin_tui.domain.causes import (
     count_causes,
     shared_causes,
 )
+from asin_tui.domain.looks import SinceLastLook, back_on_sale
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.listing_view import (
@@ -42,6 +43,7 @@ from asin_tui.ui.messages import (
     ExportWritten,
     HealthLooked,
     ListingChanged,
+    LookReady,
     OpenWizard,
     SyncFailed,
     SyncFinished,
@@ -57,6 +59,7 @@ from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
 from asin_tui.ui.widgets.scope_notice import ScopeNotice
+from asin_tui.ui.widgets.since_banner import SinceBanner
 from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
 from asin_tui.ui.widgets.sync_status import SyncStatus
 
@@ -95,6 +98,21 @@ class ListScreen(WorkerScreen):
             "All",
             tooltip="Needs attention ↔ every listing",
             id="list.toggle_scope",
+        ),
+        Binding(
+            "R",
+            "toggle_at_risk",
+            "At risk",
+            tooltip="Listings live now that will not stay so (a date, stock running out)",
+            id="list.at_risk",
+        ),
+        Binding(
+            "n",
+            "toggle_since",
+            "Since last look",
+            show=False,  # offered by the banner when something changed
+            tooltip="The listings that changed since you last looked",
+            id="list.since_last_look",
         ),
         *(
             Binding(
@@ -205,11 +223,17 @@ class ListScreen(WorkerScreen):
         #: the first rows from the cache are on screen (or the cache could not be read): the
         #: client is opened, and the start-up sync starts, only then
         self._painted = asyncio.Event()
+        #: a narrower view than the scope: "risk" (At risk) or "since" (since you last looked)
+        self.narrow: str | None = None
+        self.since: SinceLastLook | None = None  # what changed since the previous session
+        self.at_risk_skus: tuple[str, ...] | None = None  # None: not looked yet
+        self._looked_back = False  # "since you last looked" worked out (once a session)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield Header()
         yield AccountBanner(id="account")
+        yield SinceBanner(id="since")
         yield StateCounts(id="counts")
         yield ScopeNotice(id="scope-notice")
         yield FilterInput(id="filter")
@@ -230,6 +254,8 @@ class ListScreen(WorkerScreen):
         self.connect()
         if self.sync_on_start:
             self.action_sync()
+        else:
+            self.look()
 
     def _refresh_rows(self, keep_sku: str | None = None) -> None:
         self.table.empty_text = self._empty_text()
@@ -245,12 +271,14 @@ class ListScreen(WorkerScreen):
             self.show_all,
             marked=self.view.marked_count(),
             cause=cause,
+            scope=_NARROW_NAMES.get(self.narrow or ""),
+            at_risk=len(self.at_risk_skus) if self.at_risk_skus is not None else None,
         )
 
     @property
     def partial(self) -> bool:
         """ "All listings" shows only what the syncs so far brought, not the account."""
-        return self.show_all and self.full_sync_at is None
+        return self.show_all and self.full_sync_at is None and self.narrow is None
 
     def _show_scope_notice(self) -> None:
         """While "All listings" is partial: how many it shows (all the scope's rows, whatever
@@ -275,6 +303,10 @@ class ListScreen(WorkerScreen):
         was ever fetched)."""
         if self.view.records:
             return "No listing matches the filter. Escape clears it (and the cause); 0 shows every state."
+        if self.narrow == "risk":
+            return "No listing is at risk: every live listing is set to stay so. R goes back."
+        if self.narrow == "since":
+            return "None of the listings that changed since you last looked is cached. n goes back."
         if self.syncing:
             return "Nothing cached yet: fetching your listings from Amazon…"
         if self.last_sync is None:
@@ -300,17 +332,11 @@ class ListScreen(WorkerScreen):
         first screenful first, to paint at once, then every row with what the filter and
         the current sort need (built here, so the UI thread only swaps them in)."""
         show_all, worker = self.show_all, get_current_worker()
+        if self.narrow is not None:
+            self._load_narrow(self.narrow)
+            return
         first = self.service.cached_records(all_listings=show_all, limit=self.FIRST_ROWS)
-        loaded = CacheLoaded(
-            first,
-            self.progress_loader(self.service),
-            self.service.last_sync(),
-            show_all,
-            self.service.account_health(),
-            self.service.account_health_pending() is not None,
-            cache_warning=self.service.cache_warning,  # known once the cache was read
-            last_full_sync=self.service.last_full_sync(),
-        )
+        loaded = self._loaded(first, show_all)
         complete = len(first) < self.FIRST_ROWS
         if not complete and not worker.is_cancelled:
             counts = self.service.cached_state_counts(all_listings=show_all)
@@ -336,6 +362,89 @@ class ListScreen(WorkerScreen):
                     account_causes=account_causes(records),
                 )
             )
+
+    def _loaded(self, records: list[ListingRecord], show_all: bool) -> CacheLoaded:
+        """The rows with the progress, last sync and account health (in a worker)."""
+        return CacheLoaded(
+            records,
+            self.progress_loader(self.service),
+            self.service.last_sync(),
+            show_all,
+            self.service.account_health(),
+            self.service.account_health_pending() is not None,
+            cache_warning=self.service.cache_warning,  # known once the cache was read
+            last_full_sync=self.service.last_full_sync(),
+        )
+
+    def _load_narrow(self, narrow: str) -> None:
+        """The At risk view (the service's, each risk with its date), or the listings that
+        changed since the last look; few rows: read in one go."""
+        if narrow == "risk":
+            records = self.service.at_risk_records()
+        else:
+            skus = self.since.skus if self.since else frozenset()
+            risky = {r.sku: r for r in self.service.at_risk_records() if r.sku in skus}
+            records = [
+                risky.get(r.sku, r)
+                for r in self.service.cached_records(all_listings=True)
+                if r.sku in skus
+            ]
+            cached = {r.sku for r in records}
+            if self.since is not None:  # back on sale and no longer cached: said so
+                records += [
+                    back_on_sale(sku, self.service.marketplace_id, self.since.since)
+                    for sku in self.since.recovered
+                    if sku not in cached
+                ]
+        loaded = self._loaded(records, self.show_all)
+        sort_column, labels = self.view.sort_column, loaded.progress.labels
+        orders = (
+            {}
+            if sort_column == "state"
+            else {sort_column: sort_order(records, sort_column, labels)}
+        )
+        if not get_current_worker().is_cancelled:
+            self.post_message(
+                dataclasses.replace(
+                    loaded,
+                    index=index_rows(records),
+                    orders=orders,
+                    account_causes=account_causes(records),
+                )
+            )
+
+    # ------------------------------------------------------------------ since you last looked
+    @work(
+        thread=True,
+        exclusive=True,
+        group="look",
+        exit_on_error=False,
+        description="see what changed since you last looked",
+    )
+    def look(self) -> None:
+        """What is at risk now; once a session (after the first sync), what changed since
+        the previous session, and this session's look noted for the next one."""
+        at_risk = tuple(r.sku for r in self.service.at_risk_records())
+        since = None
+        if not self._looked_back:
+            self._looked_back = True
+            since = self.service.since_last_look(at_risk)
+            self.service.remember_look(at_risk)
+        self.post_message(LookReady(since, at_risk))
+
+    def on_look_ready(self, message: LookReady) -> None:
+        self.at_risk_skus = message.at_risk
+        if message.since is not None:
+            self.since = message.since
+            self.query_one(SinceBanner).show(message.since)
+        self._refresh_rows()
+
+    def _remember_look(self) -> None:
+        """Closing: this session's look is the one the next session compares with."""
+        if self.at_risk_skus is None:
+            return  # never looked (the first sync did not end): the last look stands
+        with contextlib.suppress(Exception):  # closing never fails on a cache it cannot write
+            self.service.remember_look(self.at_risk_skus)
 
     def on_cache_loaded(self, message: CacheLoaded) -> None:
         current = self.table.current
@@ -507,6 +616,7 @@ class ListScreen(WorkerScreen):
         self.syncing = self.syncing_all = False
         self._after_sync = True
         self.load_cache()
+        self.look()
         rechecked = getattr(message.summary, "rechecked", ())
         if rechecked:
             shown = "\n".join(rechecked[:5]) + (
@@ -526,6 +636,7 @@ class ListScreen(WorkerScreen):
         self.sync_error = message.reason
         self._show_sync_state()
         self._refresh_rows()
+        self.look()
         # long enough to read a cause that the status line cuts at the screen's edge
         self.notify(message.reason, title="Sync failed", severity="error", timeout=30)
 
@@ -572,6 +683,7 @@ class ListScreen(WorkerScreen):
 
     def on_unmount(self) -> None:
         self._stop_health_watch()
+        self._remember_look()
 
     # ------------------------------------------------------------------ filter
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -607,7 +719,24 @@ class ListScreen(WorkerScreen):
 
     # ------------------------------------------------------------------ scope, state, sort
     def action_toggle_scope(self) -> None:
-        self.show_all = not self.show_all
+        """Needs attention ↔ every listing; from At risk or Since last look: back to the scope."""
+        if self.narrow is None:
+            self.show_all = not self.show_all
+        self.narrow = None
+        self.rows_complete = False
+        self.load_cache()
+
+    def action_toggle_at_risk(self) -> None:
+        self._narrow_to(None if self.narrow == "risk" else "risk")
+
+    def action_toggle_since(self) -> None:
+        if not self.since and self.narrow != "since":
+            self.notify("Nothing changed since you last looked.", timeout=5)
+            return
+        self._narrow_to(None if self.narrow == "since" else "since")
+
+    def _narrow_to(self, narrow: str | None) -> None:
+        self.narrow = narrow
         self.rows_complete = False
         self.load_cache()
 
@@ -789,7 +918,9 @@ class ListScreen(WorkerScreen):
         if not self.rows_complete:
             self.notify("Still reading the local cache: export in a moment", timeout=3)
             return
-        scope = "all" if self.show_all else "attention"
+        scope = {"risk": "at-risk", "since": "since-last-look"}.get(
+            self.narrow or "", "all" if self.show_all else "attention"
+        )
         from asin_tui.ui.screens.export import ExportScreen
 
         self.app.push_screen(ExportScreen(f"asin-tui-{scope}.csv"), self._export_chosen)
@@ -828,6 +959,10 @@ class ListScreen(WorkerScreen):
 
 _EVIDENCE = "evidence incomplete: "
 _OPERATION = re.compile(r"\b(?:get|search)[A-Z]\w+")
+
+
+#: The counts bar's name of each narrower view.
+_NARROW_NAMES = {"risk": "At risk", "since": "Since you last looked"}
 
 
 def gap_lines(info: SyncInfo) -> list[str]:

@@ -38,10 +38,15 @@ class StateCounts(Static):
         *,
         marked: int = 0,
         cause: str | None = None,
+        scope: str | None = None,
+        at_risk: int | None = None,
+        at_risk_key: str = "R",
     ) -> None:
         """``marked``: how many listings are marked (said first while any are); ``cause``:
-        the one cause the list is narrowed to (the cause view's Enter)."""
-        scope = "All listings" if show_all else "Needs attention"
+        the one cause the list is narrowed to (the cause view's Enter); ``scope``: the name
+        of a narrower view ("At risk", "Since you last looked"); ``at_risk``: how many
+        listings are at risk (its key shows them), once known."""
+        scope = scope or ("All listings" if show_all else "Needs attention")
         items = [Content.styled(scope, "bold")]
         if cause:
             items.append(data(f"cause: {cause}", "bold"))
@@ -58,6 +63,9 @@ class StateCounts(Static):
                 text = f"[{text}]"
             style = "reverse bold" if state is selected else ""
             items.append(Content.styled(text, style).stylize(f"@click=screen.show_state({key})"))
+        if at_risk:
+            text = f"{at_risk_key} At risk {at_risk}"
+            items.append(Content(text).stylize("@click=screen.toggle_at_risk"))
         self._items = items
         self._lay_out()
 

@@ -1,0 +1,95 @@
+"""Snapshots of issue 14's TUI at 80×24 and 120×40: the "since you last looked" banner, the
+At risk view (each risk with its date or the stock left) and a listing's timeline.
+Refresh with `pytest tests/ui/test_look_snapshots.py --snapshot-update` after an intended
+change, and look at the result."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from asin_tui.domain import codes
+from asin_tui.domain.looks import SinceLastLook, TimelineEntry
+from asin_tui.domain.models import Category, Severity, State, WizardStep
+from asin_tui.ui.app import make_app
+from tests.ui.conftest import settle
+from tests.ui.fakes import NOW, FakeService, finding, make_records, progress_of
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+EXEMPT = "SKU-0099"
+
+
+def service() -> FakeService:
+    """The fake account, plus a live listing whose exemption ends on 2026-12-20."""
+    records = make_records()
+    active = next(r for r in records if r.state is State.ACTIVE)
+    warning = finding(
+        codes.EXEMPTION_EXPIRING,
+        "At risk: compliance documents required",
+        Category.POLICY,
+        Severity.WARNING,
+        WizardStep.POLICY,
+    )
+    exempt = replace(active, sku=EXEMPT, findings=(warning,), quantity=40)
+    fake = FakeService([*records, exempt])
+    fake.exemption_ends[EXEMPT] = NOW + timedelta(days=30)
+    fake.last_look = SinceLastLook(
+        NOW - timedelta(days=2),
+        went_inactive=("SKU-0001", "SKU-0002"),
+        recovered=("SKU-0006",),
+        at_risk=(EXEMPT,),
+    )
+    fake.timelines[records[0].sku] = [
+        TimelineEntry(
+            NOW, "Waiting on Amazon", "Amazon to review the appeal (re-check 2026-11-27)"
+        ),
+        TimelineEntry(
+            NOW - timedelta(hours=1),
+            "Fix sent",
+            "1 change: ACCEPTED, submission 4c2a9f0e-[bold]x[/bold]",
+        ),
+        TimelineEntry(
+            NOW - timedelta(hours=1, minutes=2), "Fix checked (preview)", "1 change: VALID"
+        ),
+        TimelineEntry(NOW - timedelta(days=20), "Suppressed", "Missing required attribute"),
+        TimelineEntry(NOW - timedelta(days=90), "On sale"),
+    ]
+    return fake
+
+
+def app():
+    fake = service()
+    return make_app(lambda: fake, progress_loader=progress_of)
+
+
+def after(*keys: str, show: str | None = None):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+        if show:
+            pilot.app.screen.query_one(show).scroll_visible(animate=False, top=True)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_since_you_last_looked_banner(snap_compare, size):
+    assert snap_compare(app(), terminal_size=size, run_before=after())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_at_risk_view(snap_compare, size):
+    assert snap_compare(app(), terminal_size=size, run_before=after("R"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_timeline(snap_compare, size):
+    run = after("enter", show="#timeline-title")
+    assert snap_compare(app(), terminal_size=size, run_before=run)
