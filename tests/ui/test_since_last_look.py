@@ -100,6 +100,16 @@ async def test_a_change_between_two_sessions_is_in_the_banner_and_its_key_shows_
         assert set(shown) == {live, out_of_stock}
         assert shown[live].state is not State.ACTIVE and shown[out_of_stock].state is State.ACTIVE
         assert "Since you last looked" in str(screen.query_one(StateCounts).render())
+        # back on sale and no longer cached: its detail says so, with its timeline, no error
+        pilot.app.push_screen(DetailScreen(screen.service, shown[out_of_stock]))
+        await settle(pilot)
+        detail = pilot.app.screen
+        findings = [str(s.render()) for s in detail.query_one("#findings").children]
+        assert findings[0].startswith("Back on sale since your last look"), findings
+        timeline = [str(s.render()) for s in detail.query_one("#timeline").children]
+        assert "Back on sale" in timeline[0] and "Inactive" in timeline[1], timeline
+        assert not [n for n in pilot.app._notifications if n.severity == "error"]
+        await press(pilot, "escape")
         await press(pilot, "n")  # back to what needs attention
         assert screen.narrow is None and out_of_stock not in {r.sku for r in screen.view.shown()}
     async with demo_tui().run_test(size=SIZE) as pilot:

@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Label, Static
 
-from asin_tui.domain.looks import TimelineEntry
+from asin_tui.domain.looks import BACK_ON_SALE, TimelineEntry
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
@@ -109,11 +109,21 @@ class DetailScreen(WorkerScreen):
         sku = self.record.sku
         # the timeline first: a listing back on sale and no longer cached has no evidence
         self.post_message(TimelineLoaded(tuple(self.service.timeline(sku))))
+        if self.record.main_code == BACK_ON_SALE:
+            return  # not cached: no evidence to read (on_timeline_loaded says so)
         evidence, diagnosis = self.service.evidence(sku), self.service.diagnosis(sku)
         self.post_message(DetailLoaded(evidence, diagnosis, self.service.account_health()))
 
     def on_timeline_loaded(self, message: TimelineLoaded) -> None:
         self._fill(self.query_one("#timeline", Vertical), timeline_lines(message.timeline))
+        if self.record.main_code == BACK_ON_SALE:  # back on sale, no longer in the cache
+            main = self.record.findings[0]
+            self._fill(self.query_one("#findings", Vertical), [Content(main.title)])
+            gone = Content(
+                "Not cached: it no longer needs attention. F (full sync) on the list fetches it."
+            )
+            for block in self.query(".evidence").results(Vertical):
+                self._fill(block, [gone])
 
     def on_listing_changed(self, message: ListingChanged) -> None:
         """The wizard may have fixed this listing: show its new diagnosis."""
