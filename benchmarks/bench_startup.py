@@ -51,6 +51,9 @@ MARKETPLACE_ID = "ATVPDKIKX0DER"
 PROFILE = "bench"
 CLOSED_PORT = 9  # discard: nothing listens on loopback, connections are refused at once
 BARE_MARK = "bare-row-0000"
+BARE = "bare Textual app"
+#: The first key, typed as soon as the first row is drawn: `a`, every listing (from the cache)
+ALL_KEY = (b"a", "All listings")
 ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
 
 BARE_APP = """
@@ -197,9 +200,16 @@ print(time.perf_counter() - start)
 
 # --------------------------------------------------------------------------- measuring
 def first_row_seconds(
-    argv: list[str], env: dict[str, str], mark: str, size: tuple[int, int], timeout: float = 60
-) -> float:
-    """Start ``argv`` in a pty of ``size``; seconds until ``mark`` is drawn. Then `q`."""
+    argv: list[str],
+    env: dict[str, str],
+    mark: str,
+    size: tuple[int, int],
+    timeout: float = 60,
+    key: tuple[bytes, str] | None = None,
+) -> tuple[float, float | None]:
+    """Start ``argv`` in a pty of ``size``; seconds until ``mark`` is drawn, and with ``key``
+    (bytes to type, text it draws) the seconds from typing it right after the first row to
+    that text drawn: the first key, while the client is still being built. Then `q`."""
     master, slave = pty.openpty()
     cols, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -223,6 +233,17 @@ def first_row_seconds(
             text = ANSI.sub(b"", seen).decode("utf-8", "replace")
             if mark in text:
                 found = now - start
+        key_seconds = None
+        if found is not None and key is not None:
+            os.write(master, key[0])
+            typed, after = time.perf_counter(), b""
+            while time.perf_counter() - typed < 10:
+                if not select.select([master], [], [], 0.5)[0]:
+                    continue
+                after += os.read(master, 65536)
+                if key[1] in ANSI.sub(b"", after).decode("utf-8", "replace"):
+                    key_seconds = time.perf_counter() - typed
+                    break
         os.write(master, b"q")
         deadline = time.perf_counter() + 10
         while proc.poll() is None and time.perf_counter() < deadline:
@@ -240,7 +261,7 @@ def first_row_seconds(
         raise RuntimeError(
             f"{' '.join(argv)}: {mark!r} never drawn; last screen text:\n{text[-800:]}"
         )
-    return found
+    return found, key_seconds
 
 
 def main() -> None:
@@ -267,7 +288,7 @@ def main() -> None:
         python = [sys.executable]
         app = [*python, "-m", "asin_tui"]
         cases: dict[str, tuple[list[str], dict[str, str], str]] = {
-            "bare Textual app": (
+            BARE: (
                 [*python, str(bare)],
                 child_env(xdg_dirs(work / "bare")),
                 BARE_MARK,
@@ -281,13 +302,18 @@ def main() -> None:
             profiles[listings] = xdg
             name = f"asin-tui, {listings:,}-listing cache"
             cases[name] = ([*app, "--profile", PROFILE], child_env(xdg), first_sku(xdg, PROFILE))
-        for argv, env, _ in cases.values():  # a first start compiles what is left, warms disk
-            first_row_seconds(argv, env, _, size)
+        for argv, env, mark in cases.values():  # a first start compiles what is left, warms disk
+            first_row_seconds(argv, env, mark, size)
 
         times: dict[str, list[float]] = {name: [] for name in cases}
+        keys: dict[str, list[float]] = {name: [] for name in cases if name != BARE}
         for run in range(args.runs):
             for name, (argv, env, mark) in cases.items():  # interleaved: same conditions
-                times[name].append(first_row_seconds(argv, env, mark, size))
+                key = None if name == BARE else ALL_KEY
+                first, key_seconds = first_row_seconds(argv, env, mark, size, key=key)
+                times[name].append(first)
+                if key_seconds is not None:
+                    keys[name].append(key_seconds)
             print(f"run {run + 1}/{args.runs} done", flush=True)
 
         loads = {
@@ -302,7 +328,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    base = statistics.median(times["bare Textual app"])
+    base = statistics.median(times[BARE])
     print(
         f"\nlaunch → first row in a {size[0]}x{size[1]} pty, byte-code compiled, start-up sync on;"
     )
@@ -316,6 +342,11 @@ def main() -> None:
         print(
             f"{name:<36} {base * 1000:>7.0f}ms {median * 1000:>7.0f}ms {median / base:>5.2f}×   {runs}"
         )
+    print("\nfirst key (`a`, typed as the first row is drawn) → 'All listings' drawn, median:")
+    for name, values in keys.items():
+        if values:
+            runs = " ".join(f"{v * 1000:.0f}" for v in values)
+            print(f"  {name:<34} {statistics.median(values) * 1000:>5.0f} ms   {runs}")
     print("\ncache load (every row of the view, through AccountService, a fresh process):")
     for listings, scopes in loads.items():
         print(
@@ -323,7 +354,9 @@ def main() -> None:
             f"every listing {scopes['all'] * 1000:.0f} ms"
         )
     if args.json:
-        args.json.write_text(json.dumps({"first_row": times, "cache_load": loads}, indent=2))
+        args.json.write_text(
+            json.dumps({"first_row": times, "first_key": keys, "cache_load": loads}, indent=2)
+        )
 
 
 if __name__ == "__main__":
