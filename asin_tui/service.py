@@ -1012,12 +1012,15 @@ def open_client_for(profile: Profile) -> SpApi:
     return open_client(client_settings(profile))
 
 
-async def check_access(api: SpApi) -> list[AccessOutcome]:
-    """``config check``: the LWA token, then one cheap call per feature (closes ``api``)."""
+async def check_access(
+    api: SpApi, on_outcome: Callable[[AccessOutcome], None] | None = None
+) -> list[AccessOutcome]:
+    """``config check``: the LWA token, then one cheap call per feature (closes ``api``);
+    ``on_outcome`` is told each one as soon as it is known."""
     from asin_tui.spapi.access import check_access as check
 
     try:
-        return await check(api)
+        return await check(api, on_outcome)
     finally:
         await api.aclose()
 

@@ -268,9 +268,10 @@ async def _check_profile(profile: Profile | None) -> int:
             )
         )
         api = open_client_for(profile)
-    outcomes = await check_access(api)
-    for outcome in outcomes:
-        print(visible(_outcome_line(outcome)))
+    # each line as soon as it is known: a throttled call may keep the next one a minute
+    outcomes = await check_access(
+        api, lambda outcome: print(visible(_outcome_line(outcome)), flush=True)
+    )
     working = sum(o.works is True for o in outcomes[1:])
     print(f"{working} of {len(outcomes) - 1} features will work. Roles: docs/CREDENTIALS.md")
     if any(o.works is None for o in outcomes) or outcomes[0].works is False:

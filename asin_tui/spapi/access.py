@@ -64,15 +64,24 @@ FULL_SYNC = Feature(
 FEATURES = (CREDENTIALS, LISTINGS, RESTRICTIONS, FBA_INVENTORY, ACCOUNT_HEALTH, FULL_SYNC)
 
 
-async def check_access(api: SpApi) -> list[Outcome]:
+async def check_access(
+    api: SpApi, on_outcome: Callable[[Outcome], None] | None = None
+) -> list[Outcome]:
     """One outcome per feature of FEATURES, in that order. Credentials first: when LWA
-    refuses them nothing else is tried (every other feature "not checked")."""
+    refuses them nothing else is tried (every other feature "not checked").
+    ``on_outcome`` is told each outcome as soon as it is known (a throttled createReport can
+    take a minute: the ones already known are shown meanwhile)."""
+    told = on_outcome or (lambda outcome: None)
     try:
         await api.check_credentials()
     except SpApiError as exc:
         rest = [Outcome(f, None, "no access token") for f in FEATURES[1:]]
-        return [Outcome(CREDENTIALS, False, _reason(exc)), *rest]
+        outcomes = [Outcome(CREDENTIALS, False, _reason(exc)), *rest]
+        for outcome in outcomes:
+            told(outcome)
+        return outcomes
     outcomes = [Outcome(CREDENTIALS, True)]
+    told(outcomes[0])
     found: dict[str, Any] = {}
 
     async def listings() -> None:
@@ -92,6 +101,7 @@ async def check_access(api: SpApi) -> list[Outcome]:
     ]
     for feature, call in calls:
         outcomes.append(await _try(feature, call))
+        told(outcomes[-1])
     return outcomes
 
 
