@@ -52,7 +52,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, Protocol, TextIO, TypeVar
 
 from asin_tui.domain.bulk import SKU, RowDraft, RowOutcome, draft_row
 from asin_tui.domain.models import Diagnosis, Evidence
@@ -60,7 +60,7 @@ from asin_tui.domain.outcomes import OutcomeKind, outcome_options, processing
 from asin_tui.domain.text import visible
 from asin_tui.domain.wizard import build_plan
 from asin_tui.render import spreadsheet_value
-from asin_tui.service import AccountService, SubmissionResult, UnknownSku
+from asin_tui.service import SubmissionResult, UnknownSku
 from asin_tui.spapi.errors import AuthError, SpApiError, Throttled
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
 from asin_tui.store.cases import (
@@ -195,12 +195,30 @@ def duration_text(seconds: float) -> str:
 ProgressCallback = Callable[[BulkProgress], None]
 
 
+class BulkService(Protocol):
+    """What a batch needs of the account service (``service.AccountService``; the UI's
+    ``ListingService`` has it all, so the bulk screens hand theirs on)."""
+
+    profile_name: str
+    marketplace_id: str
+
+    def evidence(self, sku: str) -> Evidence: ...
+
+    def diagnosis(self, sku: str) -> Diagnosis: ...
+
+    async def patch(
+        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+    ) -> SubmissionResult: ...
+
+    async def reread(self, sku: str) -> tuple[Evidence, Diagnosis]: ...
+
+
 class BulkFix:
     """One batch over the listings of ``service`` (see the module docstring)."""
 
     def __init__(
         self,
-        service: AccountService,
+        service: BulkService,
         *,
         store: CaseStore | None = None,
         progress: ProgressCallback | None = None,

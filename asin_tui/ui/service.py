@@ -113,6 +113,10 @@ class ListingService(Protocol):
         """patchListingsItem (``preview``: VALIDATION_PREVIEW, nothing changes)."""
         ...
 
+    async def reread(self, sku: str) -> tuple[Evidence, Diagnosis]:
+        """Read one cached listing again (one getListingsItem) and diagnose it (bulk verify)."""
+        ...
+
     async def delete(self, sku: str) -> SubmissionResult:
         """deleteListingsItem (retire the listing)."""
         ...

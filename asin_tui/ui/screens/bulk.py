@@ -41,6 +41,7 @@ from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
+from asin_tui.ui.service import ListingService
 
 if TYPE_CHECKING:
     from asin_tui.bulk import BulkProgress
@@ -194,7 +195,7 @@ class BulkScreen(WorkerScreen):
         Binding("escape", "leave", "Leave", tooltip="Back to the list", id="bulk.leave"),
     ]
 
-    def __init__(self, service: Any, cause: CauseKey, skus: Sequence[str]) -> None:
+    def __init__(self, service: ListingService, cause: CauseKey, skus: Sequence[str]) -> None:
         super().__init__()
         self.service = service
         self.cause = cause

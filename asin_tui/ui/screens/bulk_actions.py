@@ -41,6 +41,7 @@ from asin_tui.domain.causes import (
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
+from asin_tui.ui.service import ListingService
 
 
 @dataclass
@@ -65,7 +66,7 @@ class BulkActionScreen(WorkerScreen):
         Binding("escape", "leave", "Leave", tooltip="Back", id="action.leave"),
     ]
 
-    def __init__(self, service: Any, cause: CauseKey, skus: Sequence[str]) -> None:
+    def __init__(self, service: ListingService, cause: CauseKey, skus: Sequence[str]) -> None:
         super().__init__()
         self.service = service
         self.cause = cause
