@@ -9,7 +9,7 @@ ends, so memory stays flat over weeks of rounds.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -68,7 +68,7 @@ class Watcher:
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         include_all: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
-        sleep: Callable[[float], object] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.service = service
         self.store = store
@@ -174,7 +174,7 @@ class Watcher:
         error = None
         for attempt in range(SEND_TRIES):
             if attempt:
-                await self._sleep(pause)  # type: ignore[misc]
+                await self._sleep(pause)
                 pause *= 2
             try:
                 await channel.send(payload, text)

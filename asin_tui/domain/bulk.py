@@ -143,11 +143,11 @@ def _draft(plan: WizardPlan, typed: Mapping[str, object]) -> tuple[Draft, list[s
             problems.append("handling_time: give a quantity too (the listing has none)")
         else:
             draft.stock_action = action
-            draft.mfn_quantity = int(quantity)  # type: ignore[call-overload]
+            draft.mfn_quantity = int(quantity)  # type: ignore[call-overload]  # typed: int by its column
             handling = typed.get(HANDLING_TIME)
-            draft.handling_time = None if handling is None else int(handling)  # type: ignore[call-overload]
+            draft.handling_time = None if handling is None else int(handling)  # type: ignore[call-overload]  # typed: int by its column
     if PRICE in typed:
-        draft.price = typed[PRICE]  # type: ignore[assignment]
+        draft.price = typed[PRICE]  # type: ignore[assignment]  # typed: Decimal by its column
     draft.attributes = {k: v for k, v in typed.items() if k not in OFFER_COLUMNS}
     problems += draft_problems(plan, draft).values()
     return draft, problems

@@ -147,9 +147,10 @@ def listing_events(
     """The events of one listing between two looks. ``None`` before: not in the cache (live,
     or new); ``None`` after: a complete sync no longer found it needing attention (on sale).
     ``exemption_ends``: the earliest end of an exemption the listing relies on now."""
-    if before is None and after is None:
+    either = after if after is not None else before
+    if either is None:
         return []
-    sku = (after or before).sku  # type: ignore[union-attr]
+    sku = either.sku
     stamp = now.isoformat()
     events: list[Event] = []
     was_live, is_live = _live(before), _live(after)

@@ -702,7 +702,7 @@ class _Table:
     def enum(self, key: str, kind: type[_Value]) -> _Value:
         value = self.get(key, str)
         try:
-            return kind(value)  # type: ignore[call-arg]
+            return kind(value)  # type: ignore[call-arg]  # kind is an Enum class: it takes its value
         except ValueError:
             raise _Corrupt(f"{self.where}.{key}: unknown value {value!r}") from None
 

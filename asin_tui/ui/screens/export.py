@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from asin_tui.ui.export import FORMATS, ExportRequest, format_for
+from asin_tui.ui.export import FORMATS, ExportRequest, Format, format_for
 from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.screens.confirm import ConfirmScreen
 
@@ -49,7 +49,7 @@ class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
         self.query_one("#export-path", Input).cursor_blink = False
 
     @property
-    def fmt(self) -> str:
+    def fmt(self) -> Format:
         return FORMATS[self.query_one(RadioSet).pressed_index]
 
     @on(RadioSet.Changed)
@@ -73,7 +73,7 @@ class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
             self.notify("Type a file name", severity="warning")
             return
         path = Path(text).expanduser().absolute()
-        request = ExportRequest(path, self.fmt)  # type: ignore[arg-type]
+        request = ExportRequest(path, self.fmt)
         if not path.is_file():
             self.dismiss(request)
             return
