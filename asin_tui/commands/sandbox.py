@@ -27,6 +27,7 @@ from asin_tui.sandbox.app import (
 from asin_tui.sandbox.faults import FaultInjector, FaultSpecError
 from asin_tui.sandbox.marketplaces import MARKETPLACES, sandbox_marketplace
 from asin_tui.sandbox.server import SandboxServer
+from asin_tui.sandbox.transport import DEMO_PATCH_DELAY
 from asin_tui.sandbox.views import ACCOUNT_STATUSES
 
 DEFAULT_PORT = 8765
@@ -97,9 +98,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     serve.add_argument(
         "--patch-delay",
         type=float,
-        default=0.0,
+        default=DEMO_PATCH_DELAY,
         metavar="SECONDS",
-        help="Amazon's processing time: an ACCEPTED patch shows after SECONDS (default 0)",
+        help=(
+            "Amazon's processing time: an ACCEPTED patch shows after SECONDS "
+            f"(default {DEMO_PATCH_DELAY:g}, as in the demo; 0 applies it at once)"
+        ),
     )
     serve.add_argument(
         "--hostile",
