@@ -349,7 +349,7 @@ async def measure_cached_app(path: Path, size: tuple[int, int]) -> dict[str, obj
         client_factory=offline,
         cache=ListingCache(path),
     )
-    app = make_app(lambda: service, progress_loader=saved_case_labels, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=saved_case_labels, sync_on_start=False)
     probe = first_row_probe()
     async with app.run_test(size=size) as pilot:
         await until(lambda: probe.at is not None, pilot)

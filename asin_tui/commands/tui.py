@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     app = make_app(
         _account(args, config),
         demo_factory=open_demo,
-        progress_loader=saved_case_labels,
+        case_labels_loader=saved_case_labels,
         keymap=config.keymap if config else None,
     )
     app.run()

@@ -1,6 +1,6 @@
 """The reactivation wizard's saved progress: one TOML file per profile and marketplace.
 
-``progress_dir()/<profile>-<marketplace_id>.toml`` (schema_version 2; version 1 files, which
+``cases_dir()/<profile>-<marketplace_id>.toml`` (schema_version 2; version 1 files, which
 have no outcome details, are read as they are)::
 
     schema_version = 2
@@ -369,7 +369,7 @@ class CaseStore:
         for label, name in (("profile", profile), ("marketplace id", marketplace_id)):
             if not _SAFE_NAME.fullmatch(name):
                 raise ValueError(f"{label} {name!r}: use letters, digits, '-' and '_' only")
-        self.path = Path(dir or paths.progress_dir()) / f"{profile}-{marketplace_id}.toml"
+        self.path = Path(dir or paths.cases_dir()) / f"{profile}-{marketplace_id}.toml"
         self.archive_path = self.path.with_name(f"{self.path.stem}.archive.toml")
         self.lock_timeout = lock_timeout
         self.read_only = read_only

@@ -18,7 +18,9 @@ def config_file() -> Path:
     return config_dir() / "config.toml"
 
 
-def progress_dir() -> Path:
+def cases_dir() -> Path:
+    """Where the cases (the wizard's saved work) are kept: the folder keeps its first name,
+    ``progress``, so files saved by earlier versions are found."""
     return config_dir() / "progress"
 
 

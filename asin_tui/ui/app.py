@@ -42,7 +42,7 @@ class AsinTuiApp(App[None]):
         service_factory: ServiceFactory | None,
         *,
         demo_factory: ServiceFactory | None = None,
-        progress_loader: CaseLabelLoader = no_case_labels,
+        case_labels_loader: CaseLabelLoader = no_case_labels,
         sync_on_start: bool = True,
         keymap: Mapping[str, str] | None = None,
     ) -> None:
@@ -51,7 +51,7 @@ class AsinTuiApp(App[None]):
         self.user_keymap = dict(keymap or {})
         self.service_factory = service_factory
         self.demo_factory = demo_factory
-        self.progress_loader = progress_loader
+        self.case_labels_loader = case_labels_loader
         self.sync_on_start = sync_on_start
         self.service: ListingService | None = None
 
@@ -100,7 +100,7 @@ class AsinTuiApp(App[None]):
         # the list tells the service's notices (e.g. the demo's fixes won't be kept, and
         # why) once it has painted and opened the client, which may find more
         self.push_screen(
-            ListScreen(service, self.progress_loader, sync_on_start=self.sync_on_start)
+            ListScreen(service, self.case_labels_loader, sync_on_start=self.sync_on_start)
         )
 
     async def _close_account(self) -> None:
@@ -182,7 +182,7 @@ def make_app(
     service_factory: ServiceFactory | None,
     *,
     demo_factory: ServiceFactory | None = None,
-    progress_loader: CaseLabelLoader = no_case_labels,
+    case_labels_loader: CaseLabelLoader = no_case_labels,
     sync_on_start: bool = True,
     keymap: Mapping[str, str] | None = None,
 ) -> AsinTuiApp:
@@ -191,7 +191,7 @@ def make_app(
     return AsinTuiApp(
         service_factory,
         demo_factory=demo_factory,
-        progress_loader=progress_loader,
+        case_labels_loader=case_labels_loader,
         sync_on_start=sync_on_start,
         keymap=keymap,
     )

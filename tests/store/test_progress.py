@@ -94,7 +94,7 @@ def store(profile: str = "main", **kwargs) -> CaseStore:
 
 
 def test_file_lives_in_the_progress_dir_per_profile_and_marketplace():
-    assert store().path == paths.progress_dir() / f"main-{US}.toml"
+    assert store().path == paths.cases_dir() / f"main-{US}.toml"
     assert CaseStore("demo", "A1PA6795UKMFR9", Path("/x")).path == Path(
         "/x/demo-A1PA6795UKMFR9.toml"
     )

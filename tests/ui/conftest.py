@@ -39,4 +39,4 @@ def service() -> FakeService:
 
 @pytest.fixture
 def app(service):
-    return make_app(lambda: service, progress_loader=progress_of)
+    return make_app(lambda: service, case_labels_loader=progress_of)

@@ -37,7 +37,7 @@ def quick_looks(monkeypatch):
 async def test_no_banner_while_the_account_is_healthy_or_unknown(status):
     service = FakeService()
     service.account = None if status is None else at_risk(status)
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert banner_text(app) is None
@@ -53,7 +53,7 @@ async def test_no_banner_while_the_account_is_healthy_or_unknown(status):
 async def test_banner_on_the_list_and_the_detail_when_the_account_is_blocked(status, words):
     service = FakeService()
     service.account = at_risk(status, listingPolicyViolations=3)
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         expected = (
@@ -72,7 +72,7 @@ async def test_banner_on_the_list_and_the_detail_when_the_account_is_blocked(sta
 async def test_banner_fits_80_columns_cutting_the_counters():
     service = FakeService()
     service.account = at_risk()  # two long counter names
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         banner = app.screen.query_one(AccountBanner)
@@ -91,7 +91,7 @@ async def test_pending_report_is_looked_at_after_the_sync_and_reloads_the_rows(q
         HealthRefresh(pending=False, updated=True),
     ]
     service.health_gate = asyncio.Event()  # the first look waits until the list is set up
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked == 1)
         await pilot.press("slash", *"mug", "enter", "j")
@@ -116,7 +116,7 @@ async def test_pending_report_is_looked_at_after_the_sync_and_reloads_the_rows(q
 async def test_looks_stop_after_health_looks_tries(quick_looks):
     service = FakeService()
     service.health_pending = True  # Amazon never finishes it
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked == ListScreen.HEALTH_LOOKS)
         await wait_until(pilot, lambda: app.screen._health_timer is None)  # no more looks
@@ -126,7 +126,7 @@ async def test_looks_stop_after_health_looks_tries(quick_looks):
 
 async def test_no_look_without_a_pending_report(quick_looks):
     service = FakeService()
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.screen._health_timer is None  # nothing to look for: no watch
@@ -142,7 +142,7 @@ async def test_a_problem_is_told_in_one_line_and_the_looks_go_on(quick_looks):
         HealthRefresh(pending=True, problem="Reports API: 503 Service Unavailable"),
         HealthRefresh(pending=False, updated=True),
     ]
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: banner_text(app) is not None)
         assert "Account Health: Reports API: 503 Service Unavailable" in notifications(app)
@@ -153,7 +153,7 @@ async def test_a_failed_look_is_told_without_a_traceback_and_stops_the_looks(qui
     service = FakeService()
     service.health_pending = True
     service.health_looks = [AuthError("the refresh token was revoked")]
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked == 1)
         await wait_until(pilot, lambda: app.screen._health_timer is None)  # it stopped
@@ -169,7 +169,7 @@ async def test_a_failed_look_is_told_without_a_traceback_and_stops_the_looks(qui
 async def test_the_looks_stop_when_the_list_is_unmounted(quick_looks):
     service = FakeService()
     service.health_pending = True
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked >= 1)
         screen = app.screen
@@ -209,7 +209,7 @@ async def test_holiday_mode_is_one_banner_not_a_cause_per_row():
         for i, r in enumerate(service.records[:12])
     ]
     service.records = held + service.records[12:]
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         text = banner_text(app)

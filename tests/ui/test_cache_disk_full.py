@@ -27,7 +27,7 @@ async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list(monkeyp
         services.append(open_demo_service(reset=True))
         return services[-1]
 
-    app = make_app(demo, progress_loader=saved_case_labels)
+    app = make_app(demo, case_labels_loader=saved_case_labels)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)

@@ -18,7 +18,7 @@ async def test_demo_syncs_lists_report_order_and_opens_a_diagnosis():
         service_box.append(open_demo_service(reset=True))
         return service_box[0]
 
-    app = make_app(demo, progress_loader=saved_case_labels)
+    app = make_app(demo, case_labels_loader=saved_case_labels)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)  # the sync's reload of the cache
@@ -42,7 +42,7 @@ async def test_demo_with_an_unusable_data_folder_opens_in_memory_and_says_so(mon
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder\n")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
-    app = make_app(open_demo_service, progress_loader=saved_case_labels)
+    app = make_app(open_demo_service, case_labels_loader=saved_case_labels)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)

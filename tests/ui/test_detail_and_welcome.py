@@ -119,7 +119,7 @@ def test_seller_central_link_escapes_the_sku():
 
 async def test_no_profile_shows_welcome_and_d_opens_the_demo():
     demo = FakeService()
-    app = make_app(None, demo_factory=lambda: demo, progress_loader=progress_of)
+    app = make_app(None, demo_factory=lambda: demo, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
@@ -154,7 +154,7 @@ async def test_an_account_that_cannot_open_at_start_leaves_the_welcome_screen_no
     def broken():
         raise OSError("cache folder is read-only")
 
-    app = make_app(broken, demo_factory=lambda: FakeService(), progress_loader=progress_of)
+    app = make_app(broken, demo_factory=lambda: FakeService(), case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
@@ -170,7 +170,7 @@ async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
             raise OSError("database disk image is malformed")
 
     service = BrokenCache()
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ListScreen)

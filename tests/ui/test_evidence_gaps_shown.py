@@ -75,7 +75,7 @@ async def test_the_list_shows_the_mark():
     index, record = next((i, r) for i, r in enumerate(records) if r.findings)
     records[index] = dataclasses.replace(record, findings=(*record.findings, STALE))
     service = FakeService(records)
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(ListingTable)

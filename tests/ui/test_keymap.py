@@ -59,7 +59,7 @@ def help_keys(app) -> dict[str, str]:
 
 async def test_remapped_keys_act_and_the_help_shows_them(service):
     keymap = {"list.filter": "f", "list.sync": "ctrl+r,f5", "app.help": "f1"}
-    app = make_app(lambda: service, progress_loader=progress_of, keymap=keymap)
+    app = make_app(lambda: service, case_labels_loader=progress_of, keymap=keymap)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("f1")

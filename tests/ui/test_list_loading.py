@@ -38,7 +38,7 @@ def table(app) -> ListingTable:
 async def test_the_first_screenful_paints_before_every_row_is_read(monkeypatch):
     monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
     service = SlowCache()
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     every = [r.sku for r in FakeService.cached_records(service, all_listings=False)]
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.limits == [5, None])  # the rest is being read
@@ -64,7 +64,7 @@ def counts_text(app) -> str:
 async def test_the_first_screenful_shows_the_true_counts_per_state(monkeypatch):
     monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
     service = SlowCache()
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     every = FakeService.cached_records(service, all_listings=False)
     first = Counter(r.state for r in every[:5])
     assert first != Counter(r.state for r in every)  # the first rows alone would count wrong
@@ -90,7 +90,7 @@ async def test_a_first_sort_is_built_off_the_ui_thread_and_keeps_the_cursor(monk
 
     monkeypatch.setattr(list_screen, "sort_order", sort_order)
     service = FakeService()
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("G")  # the last row

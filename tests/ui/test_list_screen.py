@@ -246,7 +246,7 @@ async def test_command_palette_runs_screen_actions_by_name(app):
 async def test_sync_progress_is_shown_and_r_syncs_again():
     service = FakeService()
     service.sync_gate = asyncio.Event()
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.pause()
@@ -263,7 +263,7 @@ async def test_sync_progress_is_shown_and_r_syncs_again():
 
 async def test_failed_sync_says_why_and_keeps_the_cached_rows():
     service = FakeService(fail_sync="Amazon did not answer (timeout)")
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert shown_skus(app) == [r.sku for r in service.cached_records(all_listings=False)]
@@ -292,7 +292,7 @@ async def test_an_empty_list_says_why(app):
 async def test_empty_cache_says_it_is_fetching_then_why_the_sync_failed():
     service = FakeService(records=[], fail_sync="Amazon did not answer", never_synced=True)
     service.sync_gate = asyncio.Event()
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(140, 30)) as pilot:
         await pilot.pause()
         await pilot.pause()
@@ -308,7 +308,7 @@ async def test_empty_cache_says_it_is_fetching_then_why_the_sync_failed():
 
 async def test_a_list_never_synced_does_not_say_nothing_needs_attention():
     service = FakeService(records=[], never_synced=True)
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "Nothing fetched yet. Press r" in table(app).render_line(1).text
@@ -316,7 +316,7 @@ async def test_a_list_never_synced_does_not_say_nothing_needs_attention():
 
 async def test_after_an_earlier_sync_an_empty_list_means_nothing_needs_attention():
     service = FakeService(records=[])
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "No listing needs attention" in table(app).render_line(1).text
@@ -378,7 +378,7 @@ async def test_a_screen_dismissed_twice_closes_only_itself(app, key):
 
 async def test_the_chosen_export_format_is_readable_without_colour(service, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.no_color
@@ -406,7 +406,7 @@ async def test_opening_another_account_closes_the_one_open():
         opened.append(FakeService())
         return opened[-1]
 
-    app = make_app(None, demo_factory=demo, progress_loader=progress_of)
+    app = make_app(None, demo_factory=demo, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("d")
@@ -422,7 +422,7 @@ async def test_opening_another_account_closes_the_one_open():
 
 async def test_a_cache_set_aside_is_told_once_as_a_warning(service):
     service.cache_warning = "The listing cache x.sqlite3 could not be read; it was moved aside"
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("a")  # the cache is read again: no second warning
@@ -436,7 +436,7 @@ async def test_the_since_column_shows_the_year_of_an_older_date():
     records = make_records(2)
     old = dataclasses.replace(records[1], inactive_since=datetime(2025, 11, 27, tzinfo=UTC))
     service = FakeService(records=[records[0], old])
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         lines = {table(app).render_line(y).text for y in (1, 2)}
@@ -466,7 +466,7 @@ def long_sku_service() -> FakeService:
 
 async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable():
     service = long_sku_service()
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         first = table(app).render_line(1).text
@@ -505,7 +505,7 @@ async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable
 
 async def test_s_at_80_columns_sorts_only_by_a_column_it_shows():
     service = long_sku_service()
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for _ in range(9):
@@ -524,7 +524,7 @@ async def test_s_at_80_columns_sorts_only_by_a_column_it_shows():
 
 @pytest.mark.parametrize("width", [60, 80, 100, 120])
 async def test_the_counts_bar_breaks_lines_between_items_never_inside_one(width):
-    app = make_app(FakeService, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(FakeService, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(width, 24)) as pilot:
         await settle(pilot)
         await pilot.press("a")
@@ -559,7 +559,7 @@ def notice_text(app) -> str:
 async def test_all_listings_before_a_full_sync_says_it_is_partial_and_f_fetches_everything():
     service = partial_service()
     service.sync_gate = asyncio.Event()  # hold the full sync mid-way
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert notice_text(app) == ""  # "needs attention" is what it says
@@ -585,7 +585,7 @@ async def test_all_listings_before_a_full_sync_says_it_is_partial_and_f_fetches_
 
 async def test_f_from_needs_attention_also_fetches_everything_and_r_syncs_what_is_shown():
     service = partial_service()
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("r")
@@ -599,7 +599,7 @@ async def test_f_from_needs_attention_also_fetches_everything_and_r_syncs_what_i
 async def test_when_the_account_cannot_be_counted_the_notice_says_every_listing():
     service = partial_service()
     service.account_total = OSError("network is unreachable")
-    app = make_app(lambda: service, progress_loader=progress_of, sync_on_start=False)
+    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("a")

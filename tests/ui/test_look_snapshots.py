@@ -62,7 +62,7 @@ def service() -> FakeService:
 
 def app():
     fake = service()
-    return make_app(lambda: fake, progress_loader=progress_of)
+    return make_app(lambda: fake, case_labels_loader=progress_of)
 
 
 def after(*keys: str, show: str | None = None):

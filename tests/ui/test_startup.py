@@ -42,7 +42,7 @@ async def test_the_list_takes_keys_while_the_client_is_still_being_built():
         return build()
 
     service._client_factory = held_build
-    app = make_app(lambda: service, progress_loader=saved_case_labels)
+    app = make_app(lambda: service, case_labels_loader=saved_case_labels)
     async with app.run_test(size=(120, 40)) as pilot:
         assert await asyncio.to_thread(building.wait, 10), "the client is built after paint"
         table = app.screen.query_one(ListingTable)

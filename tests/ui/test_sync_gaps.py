@@ -31,7 +31,7 @@ def status_text(app) -> str:
 async def test_an_incomplete_sync_says_how_much_and_names_what():
     service = FakeService()
     service.next_sync = SyncInfo(NOW, NOW, False, False, FAILED, 12, MISSING)
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
         assert status_text(app).endswith(
@@ -62,7 +62,7 @@ async def test_evidence_gaps_alone_are_named_without_claiming_missing_listings()
     service = FakeService()
     only_evidence = {"SKU-1": "evidence incomplete: getListingsRestrictions: throttled"}
     service.next_sync = SyncInfo(NOW, NOW, False, False, only_evidence, 12)
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
         assert "INCOMPLETE" not in status_text(app)
@@ -75,7 +75,7 @@ async def test_evidence_gaps_alone_are_named_without_claiming_missing_listings()
 
 async def test_a_complete_sync_tells_nothing():
     service = FakeService()
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
         assert not [n for n in app._notifications if "fetched" in n.title]

@@ -37,7 +37,7 @@ async def test_a_burst_of_progress_reaches_the_screen_batched_and_latest(monkeyp
 
     monkeypatch.setattr(ListScreen, "on_sync_progressed", counting)
     service = BurstService()
-    app = make_app(lambda: service, progress_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.pause()

@@ -65,7 +65,7 @@ def demo_sku(*causes: str) -> str:
 
 
 def demo_app():
-    return make_app(open_demo_service, progress_loader=saved_case_labels)
+    return make_app(open_demo_service, case_labels_loader=saved_case_labels)
 
 
 async def open_wizard(pilot, sku: str) -> WizardScreen:

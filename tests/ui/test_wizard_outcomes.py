@@ -262,7 +262,7 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
         marketplace_id = screen.service.marketplace_id
     store = CaseStore(DEMO_PROFILE, marketplace_id)
     assert (store.get(sku).outcome, store.get(sku).resolved_state) == (Outcome.RESOLVED, "ACTIVE")
-    reset = make_app(partial(open_demo_service, reset=True), progress_loader=saved_case_labels)
+    reset = make_app(partial(open_demo_service, reset=True), case_labels_loader=saved_case_labels)
     async with reset.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await settle(pilot)  # the start-up sync, its re-check, the rows

@@ -194,11 +194,11 @@ class ListScreen(WorkerScreen):
     ]
 
     def __init__(
-        self, service: ListingService, progress_loader: CaseLabelLoader, *, sync_on_start: bool
+        self, service: ListingService, case_labels_loader: CaseLabelLoader, *, sync_on_start: bool
     ) -> None:
         super().__init__()
         self.service = service
-        self.progress_loader = progress_loader
+        self.case_labels_loader = case_labels_loader
         self.sync_on_start = sync_on_start
         self.view = ListingView()
         self._cause: CauseKey | None = None  # the one cause shown (the cause view's Enter)
@@ -367,7 +367,7 @@ class ListScreen(WorkerScreen):
         """The rows with the progress, last sync and account health (in a worker)."""
         return CacheLoaded(
             records,
-            self.progress_loader(self.service),
+            self.case_labels_loader(self.service),
             self.service.last_sync(),
             show_all,
             self.service.account_health(),
