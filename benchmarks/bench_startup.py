@@ -52,7 +52,8 @@ PROFILE = "bench"
 CLOSED_PORT = 9  # discard: nothing listens on loopback, connections are refused at once
 BARE_MARK = "bare-row-0000"
 BARE = "bare Textual app"
-#: The first key, typed as soon as the first row is drawn: `a`, every listing (from the cache)
+#: The first key, typed as soon as the first row is drawn: `a`, every listing (its first rows
+#: read from the cache), while the client is being built in a thread
 ALL_KEY = (b"a", "All listings")
 ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
 
