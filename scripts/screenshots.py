@@ -59,15 +59,14 @@ def press(*keys: str) -> Callable[..., Awaitable]:
 
 
 async def main(out: Path, size: tuple[int, int]) -> None:
-    from asin_tui.ui.progress import saved_progress
-
     from asin_tui.demo import open_demo_service
     from asin_tui.ui.app import make_app
+    from asin_tui.ui.case_labels import saved_case_labels
 
     def demo():
         return open_demo_service(reset=True)
 
-    app = make_app(demo, progress_loader=saved_progress)
+    app = make_app(demo, case_labels_loader=saved_case_labels)
     await shoot(
         app,
         size,
@@ -80,8 +79,8 @@ async def main(out: Path, size: tuple[int, int]) -> None:
         ],
     )
     await shoot(make_app(None, demo_factory=demo), size, out, [("welcome", press())])
-    await shoot(make_app(demo, progress_loader=saved_progress), size, out, wizard_shots())
-    await shoot(make_app(demo, progress_loader=saved_progress), size, out, bulk_shots())
+    await shoot(make_app(demo, case_labels_loader=saved_case_labels), size, out, wizard_shots())
+    await shoot(make_app(demo, case_labels_loader=saved_case_labels), size, out, bulk_shots())
 
 
 # ------------------------------------------------------------------ bulk fix (issue 13)
