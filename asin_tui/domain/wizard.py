@@ -518,7 +518,7 @@ _CASE_KINDS: dict[str, _CaseKind] = {
         (
             "Open the approval link and read the requirements",
             "Prepare invoices or a letter of authorisation from the brand owner",
-            "Apply and note the request id; or change the condition to an allowed one",
+            "Apply and note the request id",
         ),
     ),
     "not_eligible": _CaseKind(
@@ -577,13 +577,18 @@ def _policy_cases(
         kind_name = _case_kind(finding, issue)
         kind = _CASE_KINDS[kind_name]
         links = _restriction_links(evidence) if finding.code == codes.APPROVAL_REQUIRED else ()
+        items = kind.items
+        if kind_name == "approval" and CONDITION in finding.attributes:
+            # only a gate on the listing's condition can be left by changing the condition; a
+            # brand's or category's approval is the one way forward
+            items = (*items[:-1], f"{items[-1]}; or change the condition to an allowed one")
         cases.append(
             PolicyCase(
                 key=key,
                 title=finding.title,
                 evidence=_issue_evidence(issue, now) if issue else finding.detail,
                 appeal_path=kind.appeal_path,
-                items=tuple(ChecklistItem(f"{key}/{i}", t) for i, t in enumerate(kind.items, 1)),
+                items=tuple(ChecklistItem(f"{key}/{i}", t) for i, t in enumerate(items, 1)),
                 links=links,
                 finding=finding,
                 kind=kind_name,

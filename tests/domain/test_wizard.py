@@ -331,6 +331,9 @@ def test_policy_case_plan_has_checklists_and_the_content_it_names_to_edit():
     assert "Manage Your Compliance" in documents.appeal_path
     assert documents.evidence.endswith("LISTING_SUPPRESSED, exempt until 2026-03-13 (12 days left)")
     assert approval.links[0].url.endswith("asin=B0POL")
+    # a brand/category approval (gated on New, the listing's own condition): the request is
+    # the one way forward, so the checklist never suggests another condition
+    assert not any("condition" in item.text for item in approval.items)
 
     labels = [c.label for c in plan.step(S.POLICY).checks]
     assert "Restriction (New)" not in labels, "the approval case shows it, link and all"
@@ -645,6 +648,8 @@ def test_a_condition_gated_approval_offers_the_condition_to_change():
         ("new_new", "used_good"),
     )
     assert S.FIELDS in plan.applicable and S.APPLY in plan.applicable
+    (case,) = plan.policy_cases
+    assert case.items[-1].text.endswith("or change the condition to an allowed one")
 
 
 def test_stranded_check_follows_the_effective_state_not_amazons_lagging_status():
