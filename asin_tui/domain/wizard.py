@@ -225,7 +225,8 @@ def build_plan(
 ) -> WizardPlan:
     now = now or datetime.now(UTC)
     by_step = _findings_by_step(diagnosis.findings)
-    stock = _stock_plan(evidence, by_step[WizardStep.STOCK], _blockers(diagnosis))
+    blockers = _blockers(diagnosis)
+    stock = _stock_plan(evidence, by_step[WizardStep.STOCK], blockers)
     cases = _policy_cases(evidence, by_step[WizardStep.POLICY], now)
     fields = _field_inputs(evidence, by_step[WizardStep.FIELDS], cases)
     band = P.price_band(evidence.listing)
@@ -243,7 +244,7 @@ def build_plan(
         StepPlan(
             WizardStep.STOCK,
             bool(by_step[WizardStep.STOCK]),
-            _stock_checks(evidence, stock, diagnosis.buyable),
+            _stock_checks(evidence, stock, diagnosis.buyable, blockers),
             by_step[WizardStep.STOCK],
         ),
         StepPlan(
@@ -413,10 +414,13 @@ def _inbound_tip(inv: InventorySummary) -> str:
     )
 
 
-def _stock_checks(evidence: Evidence, stock: StockPlan, buyable: bool) -> tuple[Check, ...]:
-    """``buyable``: the diagnosis's effective flag (Amazon's status lags its enforcements)."""
+def _stock_checks(
+    evidence: Evidence, stock: StockPlan, buyable: bool, blockers: tuple[Finding, ...]
+) -> tuple[Check, ...]:
+    """``buyable``: the diagnosis's effective flag (Amazon's status lags its enforcements);
+    ``blockers``: the problems outside stock that hold units back (fixed in their own step)."""
     if stock.channel == "FBA":
-        return _fba_checks(buyable, stock.inventory)
+        return _fba_checks(buyable, stock.inventory, blockers)
     quantity = stock.mfn_quantity
     if quantity is None:
         qty = Check("MFN quantity", StepStatus.NEEDS_ACTION, "no fulfilment availability")
@@ -436,7 +440,9 @@ def _stock_checks(evidence: Evidence, stock: StockPlan, buyable: bool) -> tuple[
     return (qty, handling)
 
 
-def _fba_checks(buyable: bool, inv: InventorySummary | None) -> tuple[Check, ...]:
+def _fba_checks(
+    buyable: bool, inv: InventorySummary | None, blockers: tuple[Finding, ...]
+) -> tuple[Check, ...]:
     if inv is None:
         return (Check("FBA inventory", StepStatus.NEEDS_ACTION, "no inventory summary returned"),)
     na, ok, act = StepStatus.NOT_APPLICABLE, StepStatus.PASSED, StepStatus.NEEDS_ACTION
@@ -467,12 +473,21 @@ def _fba_checks(buyable: bool, inv: InventorySummary | None) -> tuple[Check, ...
             act if inv.researching_total else ok,
             f"{inv.researching_total} units",
         ),
-        Check(
-            "Stranded",
-            act if inv.fulfillable and not buyable else ok,
-            f"{inv.fulfillable} fulfillable units, offer {'buyable' if buyable else 'not buyable'}",
-        ),
+        _stranded_check(buyable, inv, blockers),
     )
+
+
+def _stranded_check(buyable: bool, inv: InventorySummary, blockers: tuple[Finding, ...]) -> Check:
+    said = f"{inv.fulfillable} fulfillable units, offer {'buyable' if buyable else 'not buyable'}"
+    if not (inv.fulfillable and not buyable):
+        return Check("Stranded", StepStatus.PASSED, said)
+    if blockers:  # held back by another problem: nothing to do with the stock itself
+        where = fix_step(blockers[0])
+        held = f"{said}: held by '{blockers[0].title}'" + (
+            f", fixed in {where.label}" if where else ""
+        )
+        return Check("Stranded", StepStatus.NOT_APPLICABLE, held)
+    return Check("Stranded", StepStatus.NEEDS_ACTION, said)
 
 
 # --------------------------------------------------------------------------- policy

@@ -560,6 +560,11 @@ def test_units_held_by_a_suppression_are_not_told_to_wait_for_inbound_stock():
     assert "256 sellable units" in guidance and "'Missing main image' is fixed" in guidance
     assert plan.stock.actions == ()
     assert plan.fields[0].name == "main_product_image_locator"
+    # and the Stock step does not ask for action on stock it says is fine (audit, issue 9)
+    stranded_check = check(plan, S.STOCK, "Stranded")
+    assert stranded_check.status is StepStatus.NOT_APPLICABLE
+    assert "held by 'Missing main image'" in stranded_check.evidence
+    assert plan.step(S.STOCK).status is not StepStatus.NEEDS_ACTION
 
 
 def test_a_not_eligible_listing_is_offered_no_channel_switch_but_a_removal_order():
@@ -654,7 +659,8 @@ def test_a_condition_gated_approval_offers_the_condition_to_change():
 
 def test_stranded_check_follows_the_effective_state_not_amazons_lagging_status():
     """Issue 10: Amazon's status still says BUYABLE, the suppression in force says not: the
-    Stock step calls the FBA units stranded, as the diagnosis does."""
+    Stock step calls the offer not buyable, as the diagnosis does — and, the suppression being
+    what holds the units, points at its fix rather than asking for a stock action (issue 9)."""
     from asin_tui.domain.diagnosis import diagnose
     from asin_tui.domain.models import Enforcement, Issue
 
@@ -671,5 +677,7 @@ def test_stranded_check_follows_the_effective_state_not_amazons_lagging_status()
     )
     evidence = Evidence(listing, inventory=InventorySummary(seller_sku="FBA-1", fulfillable=4))
     plan = build_plan(evidence, diagnose(evidence, now=NOW), now=NOW)
-    assert check(plan, S.STOCK, "Stranded").status is StepStatus.NEEDS_ACTION
-    assert check(plan, S.STOCK, "Stranded").evidence == "4 fulfillable units, offer not buyable"
+    stranded = check(plan, S.STOCK, "Stranded")
+    assert stranded.status is StepStatus.NOT_APPLICABLE
+    assert stranded.evidence.startswith("4 fulfillable units, offer not buyable: held by ")
+    assert stranded.evidence.endswith("fixed in Listing fields")
