@@ -882,20 +882,12 @@ class StagedSync:
 
     def kept_raw_batches(self, size: int) -> Iterator[list[RawEvidence]]:
         """The stored evidence of the listings kept (to diagnose them again after all)."""
-        after = ""
-        while True:
-            query = (
-                f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku IN"
-                f" (SELECT sku FROM {self._tables.kept} WHERE sku > ? ORDER BY sku LIMIT ?)"
-                " ORDER BY sku"
-            )
-            with self._cache._lock:
-                self._check()
-                rows = self._conn.execute(query, (after, size)).fetchall()
-            if not rows:
-                return
-            after = rows[-1][0]
-            yield self._cache._decoded_rows(rows, _raw_from_row, "evidence")
+        yield from self._evidence_batches(
+            f"SELECT {_EVIDENCE_COLUMNS} FROM evidence WHERE sku IN"
+            f" (SELECT sku FROM {self._tables.kept} WHERE sku > ? ORDER BY sku LIMIT ?)"
+            " ORDER BY sku",
+            size,
+        )
 
     def commit(
         self,
@@ -919,12 +911,16 @@ class StagedSync:
 
     def raw_batches(self, size: int) -> Iterator[list[RawEvidence]]:
         """What was staged, ``size`` listings at a time, in SKU order (to diagnose it again)."""
+        yield from self._evidence_batches(
+            f"SELECT {_EVIDENCE_COLUMNS} FROM {self._tables.evidence}"
+            " WHERE sku > ? ORDER BY sku LIMIT ?",
+            size,
+        )
+
+    def _evidence_batches(self, query: str, size: int) -> Iterator[list[RawEvidence]]:
+        """Keyset pages of evidence rows: ``query`` takes (after SKU, limit), SKU first."""
         after = ""
         while True:
-            query = (
-                f"SELECT {_EVIDENCE_COLUMNS} FROM {self._tables.evidence}"
-                " WHERE sku > ? ORDER BY sku LIMIT ?"
-            )
             with self._cache._lock:
                 self._check()
                 rows = self._conn.execute(query, (after, size)).fetchall()
