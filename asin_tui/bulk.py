@@ -32,7 +32,11 @@ again with the same rows: a row whose same patches Amazon already ACCEPTED is no
 (its submission id is reported); a row caught between the call and the save is re-read with
 getListingsItem first — if the listing shows the change it is settled as accepted, if it
 does not and the submit is recent (Amazon may still be processing it: ``resend_after``) it is
-HELD, not sent; only an older one that never showed is sent again.
+HELD, not sent; only an older one that never showed is sent again. A submit that gets no
+answer in the run itself (a timeout, a 5xx: Amazon may have taken it) is never resent blind,
+by the client or here: the listing is re-read at once and the row settled if it shows the
+change; otherwise (or when that re-read fails too) it is saved as NO_ANSWER and HELD, and the
+next run goes through the same re-read before any resend.
 
 **Verify.** Each accepted row is re-read at once (one getListingsItem, ``service.reread``);
 Amazon applies a patch later, so a listing that does not show it yet is WAITING on Amazon,
@@ -357,11 +361,10 @@ class BulkFix:
                 raise  # nothing was sent: the record stays SUBMITTING, a rerun re-checks it
             except SpApiError as exc:
                 reason = str(exc)
-                if not isinstance(exc, Throttled):  # it may have landed: look before resending
+                if exc.unanswered:  # Amazon may have it: never sent again blind
+                    return await self._unanswered(result, record, reason)
+                if not isinstance(exc, Throttled):
                     refused_only = False
-                    landed = await self._landed(result, record, quiet=True)
-                    if landed:
-                        return await self._verify(result)
                 if attempt < self.row_tries:
                     await asyncio.sleep(self.row_pause * attempt)
                     continue
@@ -387,16 +390,53 @@ class BulkFix:
             verified.reason = "; ".join(filter(None, (verified.reason, problem)))
         return verified
 
+    async def _unanswered(self, result: RowResult, record: PatchRecord, reason: str) -> RowResult:
+        """A submit Amazon may have taken without answering (a timeout, a 5xx): the listing
+        is re-read at once; when it shows the change the row is settled, else whether
+        Amazon has it is unknown — saved as NO_ANSWER and HELD, not sent again: the next run
+        re-reads the listing first and resends only when it never showed within
+        ``resend_after`` (Amazon applies an accepted patch within minutes)."""
+        unread: list[str] = []
+        landed = await self._landed(result, record, quiet=True, why=unread)
+        if landed:
+            return await self._verify(result)
+        record.status = NO_ANSWER
+        record.issues = [{"code": NO_ANSWER, "message": reason, "severity": "ERROR"}]
+        problem = await self._save_record(result.sku, record, quiet=True)
+        seen = (
+            f"the listing could not be re-read ({unread[0]})"
+            if unread
+            else "the listing does not show the change yet"
+        )
+        result.outcome = RowOutcome.HELD
+        result.reason = (
+            f"sent, no answer from Amazon ({reason}); {seen}: whether Amazon took it is "
+            "unknown, so it is not sent again now; run the batch again to re-check it "
+            "(re-read first; resent only if it has not shown by "
+            f"{record.submitted_at + self.resend_after:%H:%M} UTC)"
+        )
+        if problem:
+            result.reason += f"; {problem}"
+        return result
+
     async def _landed(
-        self, result: RowResult, record: PatchRecord, *, quiet: bool = False
+        self,
+        result: RowResult,
+        record: PatchRecord,
+        *,
+        quiet: bool = False,
+        why: list[str] | None = None,
     ) -> bool | None:
         """Whether a submit with no recorded answer shows on the listing (re-read with
-        getListingsItem); settled as ACCEPTED when it does. None when it cannot be read."""
+        getListingsItem); settled as ACCEPTED when it does. None when it cannot be read
+        (the row FAILED with the reason, unless ``quiet``: then the reason goes in ``why``)."""
         try:
             evidence, _ = await self.service.reread(result.sku)
         except SpApiError as exc:
             if quiet:
-                return False
+                if why is not None:
+                    why.append(str(exc))
+                return None
             _failed(
                 result,
                 f"could not re-read the listing to see whether an earlier submit landed: {exc}",

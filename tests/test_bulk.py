@@ -187,6 +187,87 @@ async def test_a_batch_killed_during_a_submit_resumes_without_sending_it_twice(a
     assert all(app.account.intended_causes(sku) == set() for sku in skus)
 
 
+class UnansweredTransport(LoggingTransport):
+    """The victim's real submit gets no answer: "lost" — the sandbox processed it and the
+    answer timed out on the way back; "5xx" — Amazon answered 503 without processing it.
+    While ``reads_fail``, every read of the victim answers 503 too (the double failure)."""
+
+    def __init__(self, app: SandboxApp, victim: str, how: str) -> None:
+        super().__init__(app)
+        self.victim, self.how, self.reads_fail, self.armed = victim, how, True, True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        mine = path.startswith("/listings/2021-08-01/items/") and path.endswith(f"/{self.victim}")
+        if mine and request.method == "GET" and self.reads_fail:
+            return httpx.Response(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+        real = request.method == "PATCH" and b"VALIDATION_PREVIEW" not in request.url.query
+        if mine and real and self.armed:
+            self.armed = False
+            if self.how == "5xx":
+                self.log.append(("PATCH", self.victim, False))
+                return httpx.Response(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+            await super().handle_async_request(request)  # logged: the sandbox has it
+            raise httpx.ReadTimeout("the answer never came", request=request)
+        return await super().handle_async_request(request)
+
+
+@pytest.mark.parametrize("how", ["lost", "5xx"])
+async def test_a_submit_without_an_answer_whose_listing_cannot_be_reread_is_not_sent_twice(
+    app, how
+):
+    """The double failure: a real submit gets no answer (a timeout, a 5xx) and the re-read
+    that would tell whether it landed fails too. The row is sent once only — neither the
+    client nor the batch resends it blind — saved as NO_ANSWER and HELD; the next run
+    re-reads it first: a change Amazon took is settled without a resend, one that never
+    showed is held while Amazon could still be processing it and sent once after that."""
+    skus = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 3)
+    victim = skus[1]
+    transport = UnansweredTransport(app, victim, how)
+    transport.reads_fail = False
+    service = await synced(app, transport, backoff=Backoff(tries=3, base=0.001, cap=0.01))
+    rows = [BulkRow(sku, {"quantity": "4"}) for sku in skus]
+    store = CaseStore(service.profile_name, service.marketplace_id)
+    engine = BulkFix(service, concurrency=1, row_pause=1.0, time_scale=TIME_SCALE)
+    try:
+        validated = await engine.validate(rows)
+        transport.reads_fail = True
+        results = {r.sku: r for r in await engine.apply(validated)}
+    finally:
+        await service.aclose()
+    assert sorted(transport.real_patches()) == sorted(skus)  # each once: the victim too
+    held = results[victim]
+    assert held.outcome is RowOutcome.HELD and not held.submitted
+    assert "could not be re-read" in held.reason and "not sent again" in held.reason
+    assert [p.status for p in store.get(victim).patches if p.mode is PatchMode.REAL] == [
+        "NO_ANSWER"
+    ]
+    assert all(results[s].outcome is RowOutcome.FIXED for s in skus if s != victim)
+
+    # the next run, soon after: the listing is read first
+    transport = LoggingTransport(app)
+    service = make_service(app, transport)
+    engine = BulkFix(service, concurrency=1, time_scale=TIME_SCALE)
+    try:
+        again = {r.sku: r for r in await engine.apply(await engine.validate(rows))}
+        assert transport.real_patches() == []  # nothing sent twice, the victim neither
+        if how == "lost":  # Amazon had it: settled from the listing, not resent
+            assert again[victim].submitted and again[victim].resumed
+            assert again[victim].outcome is RowOutcome.FIXED
+        else:  # never showed, and Amazon could still be processing it: held
+            assert again[victim].outcome is RowOutcome.HELD
+            later = datetime.now(UTC) + timedelta(hours=1)
+            engine = BulkFix(service, concurrency=1, time_scale=TIME_SCALE, now=lambda: later)
+            last = {r.sku: r for r in await engine.apply(await engine.validate(rows))}
+            assert transport.real_patches() == [victim]  # sent once, long after
+            assert last[victim].outcome is RowOutcome.FIXED
+        real = [p for p in store.get(victim).patches if p.mode is PatchMode.REAL]
+        assert [p.status for p in real] == ["ACCEPTED"]  # the one record, settled
+    finally:
+        await service.aclose()
+    assert app.account.intended_causes(victim) == set()
+
+
 async def test_a_429_storm_during_a_batch_loses_no_row():
     account = SandboxAccount(seed=11, listings=120, problem_share=0.9)
     clean = SandboxApp(account, time_scale=TIME_SCALE)

@@ -301,11 +301,16 @@ class SpApi:
     # ----------------------------------------------------------------- the call wrapper
 
     async def _call(
-        self, operation: str, request: Callable[[], Awaitable[ApiResponse]]
+        self,
+        operation: str,
+        request: Callable[[], Awaitable[ApiResponse]],
+        *,
+        write: bool = False,
     ) -> ApiResponse:
-        """One SP-API operation: paced by its bucket, bounded in time, retried when that helps."""
+        """One SP-API operation: paced by its bucket, bounded in time, retried when that helps.
+        ``write``: the call changes the account (a real patch, a delete): see _with_retries."""
         bucket = self.limiter.bucket(operation)
-        response = await self._with_retries(operation, request, bucket)
+        response = await self._with_retries(operation, request, bucket, write=write)
         bucket.set_rate(response.rate_limit)
         return response
 
@@ -314,7 +319,14 @@ class SpApi:
         operation: str,
         send: Callable[[], Awaitable[T]],
         bucket: TokenBucket | None = None,
+        *,
+        write: bool = False,
     ) -> T:
+        """``write``: a failure after which Amazon may have taken the request (a timeout, a
+        5xx, a connection lost once it was sent) is not retried: sending a write again blind
+        could apply it twice. It is raised at once, ``unanswered``, for the caller to look
+        at the listing first. A 429 (Amazon refused it) and a connection never made are
+        retried as for any call."""
         for attempt in range(1, self.backoff.tries + 1):
             if bucket is not None:
                 self.waited[operation] += await bucket.acquire()
@@ -323,6 +335,9 @@ class SpApi:
                 return await asyncio.wait_for(send(), self.timeout)
             except _FAILURES as exc:
                 error = self._classify(operation, exc)
+                if write and error.retryable and _maybe_taken(exc, error):
+                    error.attempts, error.unanswered = attempt, True
+                    raise error from None
             if not error.retryable or attempt == self.backoff.tries:
                 error.attempts = attempt
                 raise error from None
@@ -432,6 +447,7 @@ class SpApi:
         response = await self._call(
             "patchListingsItem",
             lambda: self._listings.patch_listings_item(self.seller_id, sku, body=body, **params),
+            write=not preview,
         )
         return _payload(response, "patchListingsItem")
 
@@ -443,6 +459,7 @@ class SpApi:
         response = await self._call(
             "deleteListingsItem",
             lambda: self._listings.delete_listings_item(self.seller_id, sku, **params),
+            write=True,
         )
         return _payload(response, "deleteListingsItem")
 
@@ -702,6 +719,14 @@ _FAILURES = (
     httpx.TransportError,
     json.JSONDecodeError,
 )
+
+
+def _maybe_taken(exc: BaseException, error: SpApiError) -> bool:
+    """Whether Amazon may have taken a request that failed with ``exc``: not when it refused
+    it (429) or the connection was never made (nothing was sent)."""
+    if isinstance(error, Throttled):
+        return False
+    return not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 def _to_error(exc: BaseException, timeout: float) -> SpApiError:

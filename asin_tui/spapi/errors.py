@@ -35,6 +35,10 @@ class SpApiError(Exception):
         self.code = code
         self.request_id = request_id
         self.attempts = 1  # set by the client when it gave up after retrying
+        #: A write (a real patch, a delete) that may have reached Amazon and got no answer
+        #: (a timeout, a 5xx, a connection lost after sending): whether Amazon took it is
+        #: unknown, so the client did not send it again; look at the listing before resending.
+        self.unanswered = False
 
     def redact(self, secrets: Iterable[str]) -> None:
         """Mask ``secrets`` in every encoding, and any LWA token, in what Amazon sent back
