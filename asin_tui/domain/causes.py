@@ -159,6 +159,7 @@ class Cell:
     value: str = ""
     hint: str = ""
     choices: tuple[str, ...] = ()  # the schema's allowed values (an enum), if any
+    names: tuple[str, ...] = ()  # the schema's name of each choice (enumNames), if given
 
 
 def grid_cell(evidence: Evidence, column: str) -> Cell:
@@ -184,7 +185,9 @@ def grid_cell(evidence: Evidence, column: str) -> Cell:
     value = ""
     if column == "brand" and evidence.catalog is not None and evidence.catalog.brand:
         value = evidence.catalog.brand  # the catalog item's brand: Amazon's own
-    return Cell(now=now, value=value, choices=spec.enum if spec is not None else ())
+    if spec is None:
+        return Cell(now=now, value=value)
+    return Cell(now=now, value=value, choices=spec.enum, names=spec.enum_names)
 
 
 # ---------------------------------------------------------------------- bulk actions

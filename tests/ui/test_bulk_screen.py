@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Input
 
 from asin_tui.domain import codes
@@ -310,8 +311,16 @@ async def test_an_unfinished_batch_is_offered_and_resumed_without_sending_twice(
 
 
 async def test_an_attribute_column_is_typed_from_its_schema():
-    """The editor names the schema's allowed values; a value outside them is refused at
-    once, before Amazon is asked."""
+    """An attribute the schema gives allowed values for is picked from the wizard's
+    drop-down, opened on the cell: its options are the schema's values, letters search it and
+    never fire the screen's keys (p validates, s submits), Escape leaves the cell as it was,
+    Enter takes the highlighted value (checked at once). A value outside them, pasted, is
+    refused at once, before Amazon is asked. (Issue 13: "typed from its product type schema
+    as in the single wizard" — the cell was a free Input naming the values before.)"""
+    from textual.widgets._select import SelectOverlay
+
+    from asin_tui.ui.screens.bulk import CellChoice
+
     async with demo_app().run_test(size=SIZE) as pilot:
         await started(pilot)
         causes = await open_causes(pilot)
@@ -324,13 +333,30 @@ async def test_an_attribute_column_is_typed_from_its_schema():
         grid = bulk.query_one(DataTable)
         grid.move_cursor(row=0, column=list(grid.columns).index("country_of_origin"))
         await press(pilot, "enter")
-        editor = bulk.query_one("#bulk-editor", Input)
-        assert f"one of {choices[0]}" in editor.placeholder
-        await pilot.press(*"Atlantis", "enter")
+        picker = bulk.query_one(CellChoice)
+        overlay = picker.query_one(SelectOverlay)
+        assert picker.display and picker.expanded and bulk.focused is overlay
+        assert [value for _, value in picker._options[1:]] == list(choices)  # after "Choose…"
+        assert not bulk.query_one("#bulk-editor", Input).display
+        await press(pilot, "p", "s")  # letters search the list: no validation, no submit
+        assert pilot.app.screen is bulk and not bulk.busy and PATCHES == []
+        await press(pilot, "escape")  # the cell stays as it was
+        assert not picker.display and bulk.focused is grid
+        assert bulk.rows[0].values["country_of_origin"] == ""
+        await press(pilot, "enter")
+        await press(pilot, *choices[-1][:2].lower())
+        highlighted = picker._options[overlay.highlighted][1]
+        assert highlighted in choices
+        await press(pilot, "enter")
         await settle(pilot)
-        assert bulk.rows[0].answer.startswith("✗ country_of_origin:")
-        await edit(pilot, bulk, 0, "country_of_origin", choices[0])
+        assert bulk.rows[0].values["country_of_origin"] == highlighted
+        assert not picker.display and bulk.focused is grid
         assert bulk.rows[0].answer.startswith("ok: ")
+        await press(pilot, "enter")
+        overlay.post_message(events.Paste("Atlantis"))  # pasted: taken as typed, refused
+        await settle(pilot)
+        assert bulk.rows[0].values["country_of_origin"] == "Atlantis"
+        assert bulk.rows[0].answer.startswith("✗ country_of_origin:")
         assert real_patches() == [] and PATCHES == []
 
 
@@ -392,8 +418,6 @@ async def test_values_load_from_a_fix_csv(tmp_path):
 
 
 async def test_a_pasted_column_fills_the_rows_down_from_the_cell():
-    from textual import events
-
     async with demo_app().run_test(size=SIZE) as pilot:
         _, bulk = await open_out_of_stock_bulk(pilot)
         grid = bulk.query_one(DataTable)

@@ -3,7 +3,8 @@
 One row per listing, one column per value the fix needs (domain.causes.bulk_columns: the
 quantity and handling time, the price, a missing or invalid attribute), pre-filled where the
 evidence offers a value and with hints shown, never applied unasked (domain.causes.grid_cell).
-Enter edits a cell (checked at once against the schema, as the single wizard's inputs), `d`
+Enter edits a cell (checked at once against the schema, as the single wizard's inputs; an
+attribute with allowed values is picked from the wizard's drop-down, letters search it), `d`
 fills the column down from the cursor, `a` gives every row the cursor's value, `h` takes each
 row's own hint, `l` loads the values from a CSV (``asin-tui fix``'s format and reader).
 
@@ -31,7 +32,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker
 
 from asin_tui.domain.bulk import RowOutcome
@@ -42,6 +43,7 @@ from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
+from asin_tui.ui.widgets.controls import Choice
 
 if TYPE_CHECKING:
     from asin_tui.bulk import BulkProgress
@@ -49,7 +51,6 @@ if TYPE_CHECKING:
 #: How long the screen re-checks listings Amazon is still processing after a submit (it
 #: applies a patch within minutes; the demo after 4 s). Those left are waiting on Amazon.
 RECHECK_WAIT = 30.0
-CHOICES_SHOWN = 8  # an enum's allowed values named in the editor's placeholder
 SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
 
 _ANSWER_WORDS = {
@@ -129,6 +130,36 @@ class CellEditor(Input):
             self.post_message(self.PastedLines(lines))
             return
         super()._on_paste(event)
+
+
+class CellChoice(Choice):
+    """The editor of a cell the schema gives allowed values for (an enum): the wizard's
+    drop-down, opened on the cell. Letters search it (never a command); Enter takes the
+    highlighted value, Escape leaves the cell as it was; either way
+    :class:`CellChoice.Closed` is posted. A paste is taken as typed text (several lines: the
+    rows below, as in :class:`CellEditor`), checked like any value."""
+
+    @dataclass
+    class Closed(Message):
+        pass
+
+    @dataclass
+    class Typed(Message):
+        text: str
+
+    def watch_expanded(self, expanded: bool) -> None:
+        if not expanded and self.display:
+            self.post_message(self.Closed())
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        lines = event.text.splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if len(lines) > 1:
+            self.post_message(CellEditor.PastedLines(lines))
+        elif lines:
+            self.post_message(self.Typed(lines[0]))
 
 
 class BulkScreen(WorkerScreen):
@@ -220,6 +251,7 @@ class BulkScreen(WorkerScreen):
         yield DataTable(id="bulk-grid", cursor_type="cell", zebra_stripes=False)
         yield Static("", id="bulk-row")
         yield CellEditor(id="bulk-editor")
+        yield CellChoice([], prompt="Choose…", id="bulk-choice", compact=True)
         yield ProgressBar(id="bulk-progress", show_eta=False)
         yield Static("Reading the listings…", id="bulk-status")
         yield Footer(compact=True)
@@ -232,6 +264,7 @@ class BulkScreen(WorkerScreen):
         self.title = "asin-tui"
         self.sub_title = "bulk fix"
         self.query_one("#bulk-editor").display = False
+        self.query_one("#bulk-choice").display = False
         self.query_one("#bulk-progress").display = False
         self.load()
 
@@ -390,15 +423,50 @@ class BulkScreen(WorkerScreen):
         self.editing = at
         row = self.rows[index]
         cell = row.cells[column]
-        shown = ", ".join(cell.choices[:CHOICES_SHOWN]) + (
-            ", …" if len(cell.choices) > CHOICES_SHOWN else ""
-        )
+        if cell.choices:
+            self._open_choice(cell, row.values.get(column, ""))
+            return
         self._open_editor(
             row.values.get(column, ""),
-            f"{column} for {plain(row.sku)}"
-            + (f" (hint {cell.hint})" if cell.hint else "")
-            + (f": one of {shown}" if shown else ""),
+            f"{column} for {plain(row.sku)}" + (f" (hint {cell.hint})" if cell.hint else ""),
         )
+
+    def _open_choice(self, cell: Cell, value: str) -> None:
+        """The schema's allowed values in the wizard's drop-down, opened, on the cell's value
+        (the schema's name beside each value where it gives one)."""
+        options = []
+        for i, choice in enumerate(cell.choices):
+            name = cell.names[i] if i < len(cell.names) else ""
+            label = f"{name} ({choice})" if name and name != choice else choice
+            options.append((data(label), choice))
+        picker = self.query_one(CellChoice)
+        picker.set_options(options)
+        picker.value = value if value in cell.choices else Select.NULL
+        picker.display = True
+        picker.focus()
+        self.call_after_refresh(picker.action_show_overlay)
+
+    @on(CellChoice.Closed)
+    def _chosen(self) -> None:
+        picker = self.query_one(CellChoice)
+        at, value = self.editing, picker.value
+        self._close_editor()
+        if at is None or at[0] < 0 or not isinstance(value, str):
+            return  # Escape, or nothing picked: the cell stays as it was
+        index, column = at
+        if value != self.rows[index].values.get(column, ""):
+            self._set(index, column, value)
+            self._check_rows([index])
+
+    @on(CellChoice.Typed)
+    def _typed_into_choice(self, event: CellChoice.Typed) -> None:
+        """A value pasted on the drop-down: taken as typed (the check says if it is allowed)."""
+        at = self.editing
+        self._close_editor()
+        if at is None or at[0] < 0:
+            return
+        self._set(*at, event.text.strip())
+        self._check_rows([at[0]])
 
     def _open_editor(self, value: str, placeholder: str) -> None:
         editor = self.query_one(CellEditor)
@@ -410,6 +478,9 @@ class BulkScreen(WorkerScreen):
     def _close_editor(self) -> None:
         editor = self.query_one(CellEditor)
         editor.display = False
+        picker = self.query_one(CellChoice)
+        picker.display = False  # hidden first: its collapse is not a choice (watch_expanded)
+        picker.expanded = False
         self.editing = None
         self.grid.focus()
 
