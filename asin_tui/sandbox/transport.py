@@ -25,7 +25,7 @@ from asin_tui.store.atomic import ensure_private_dir, make_private_files
 DEMO_ACCOUNT_FILE = "demo-account.json"
 #: Seconds (sandbox time) the demo takes to apply an ACCEPTED patch, as Amazon processes
 #: submissions later: the wizard's Verify says "Amazon is processing your change" meanwhile
-#: and re-checks by itself (WizardScreen.RECHECK_SECONDS), so the first re-check sees it.
+#: and re-checks by itself (WizardBody.RECHECK_SECONDS), so the first re-check sees it.
 DEMO_PATCH_DELAY = 4.0
 
 

@@ -184,16 +184,16 @@ async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
         await pilot.press("w")  # the wizard used to crash here on '[/]' (MarkupError)
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, WizardScreen) and screen.state is not None
-        shown_title = screen.state.plan.listing.item_name  # none for an INCOMPLETE SKU
+        assert isinstance(screen, WizardScreen) and screen.body is not None
+        shown_title = screen.body.state.plan.listing.item_name  # none for an INCOMPLETE SKU
         assert shown_title in (title, None)
         assert_safe(app, visible(sku)[:12], *([visible(title)[:40]] if shown_title else []))
         for step in WizardStep:
-            screen.show_step(step)
+            screen.body.show_step(step)
             await settle(pilot)
             assert app.screen is screen, step  # still there: no click action ran, no crash
             assert_safe(app, *(["Line one\\x1b[2J"] if step is WizardStep.POLICY else []))
-        if screen.state.case_text:
+        if screen.body.state.case_text:
             await pilot.press("c")
             await settle(pilot)
             assert unsafe_chars(app.clipboard) == []

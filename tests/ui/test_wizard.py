@@ -201,10 +201,10 @@ async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert screen.state.step is WizardStep.OVERVIEW
+        assert screen.body.state.step is WizardStep.OVERVIEW
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
         quantity = screen.query_one("#stock-quantity Input", Input)
         quantity.value = "-3"
         await pilot.pause()
@@ -216,7 +216,7 @@ async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
         app.set_focus(None)
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.APPLY
+        assert screen.body.state.step is WizardStep.APPLY
         assert account.sent[0] == (
             [
                 {
@@ -234,11 +234,11 @@ async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
         assert account.sent[1][1] is False
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.VERIFY
-        assert screen.state.verification.resolved
+        assert screen.body.state.step is WizardStep.VERIFY
+        assert screen.body.state.verification.resolved
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.WRAP_UP
+        assert screen.body.state.step is WizardStep.WRAP_UP
 
     saved = CaseStore("test", US).get("MUG-1")
     assert saved.outcome is Outcome.RESOLVED
@@ -277,7 +277,7 @@ async def test_resume_after_restart_and_escape_keeps_progress():
     again = WizardApp(FakeAccount(), CaseStore("test", US))
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert again.screen.state.step is WizardStep.STOCK
+        assert again.screen.body.state.step is WizardStep.STOCK
 
 
 async def test_corrupt_progress_file_is_reported_and_wizard_starts_fresh():
@@ -289,7 +289,7 @@ async def test_corrupt_progress_file_is_reported_and_wizard_starts_fresh():
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         notes = [n.message for n in app._notifications]
-        assert app.screen.state.step is WizardStep.OVERVIEW
+        assert app.screen.body.state.step is WizardStep.OVERVIEW
     assert any("moved" in n.lower() or "corrupt" in n.lower() for n in notes), notes
 
 
@@ -308,18 +308,18 @@ async def test_still_failing_stock_is_not_escalated_and_wont_fix_needs_a_reason(
         for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
             await settle(pilot)
-        assert screen.state.pending is None, "Amazon processed it: a verdict"
-        assert screen.state.verification.failing_step is WizardStep.STOCK
+        assert screen.body.state.pending is None, "Amazon processed it: a verdict"
+        assert screen.body.state.verification.failing_step is WizardStep.STOCK
         await pilot.press("f")
         await settle(pilot)
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
         for key in ("enter", "enter", "enter"):  # the quantity is focused: Enter goes on
             await pilot.press(key)
             await settle(pilot)
-        assert screen.state.step is WizardStep.WRAP_UP
-        assert screen.state.case_path is None, "nothing written by arriving at Wrap up"
+        assert screen.body.state.step is WizardStep.WRAP_UP
+        assert screen.body.state.case_path is None, "nothing written by arriving at Wrap up"
         assert CaseStore("test", US).get("MUG-1").outcome is Outcome.OPEN
-        kinds = [o.kind for o in screen.state.options(datetime.now(UTC))]
+        kinds = [o.kind for o in screen.body.state.options(datetime.now(UTC))]
         assert OutcomeKind.ESCALATE not in kinds
         assert kinds[-2:] == [OutcomeKind.DELETE, OutcomeKind.LEAVE_INACTIVE]
         await pick_outcome(pilot, screen, OutcomeKind.LEAVE_INACTIVE)
@@ -335,7 +335,7 @@ async def test_still_failing_stock_is_not_escalated_and_wont_fix_needs_a_reason(
     async with WizardApp(FakeAccount(fixable=False), CaseStore("test", US)).run_test() as pilot:
         await settle(pilot)
         resumed = pilot.app.screen
-        assert resumed.state.step is WizardStep.WRAP_UP
+        assert resumed.body.state.step is WizardStep.WRAP_UP
         shown = " ".join(str(w.render()) for w in resumed.query(".outcome"))
         assert "Retired. Left inactive: Discontinued" in shown
 
@@ -359,7 +359,7 @@ async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert screen.state.plan.applicable == (
+        assert screen.body.state.plan.applicable == (
             WizardStep.OVERVIEW,
             WizardStep.POLICY,
             WizardStep.FIELDS,
@@ -369,8 +369,8 @@ async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
         )
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.POLICY
-        (case,) = screen.state.plan.policy_cases
+        assert screen.body.state.step is WizardStep.POLICY
+        (case,) = screen.body.state.plan.policy_cases
         assert case.key == "99300" and "in force" in case.evidence
         first = screen.query(Checkbox).first()
         app.set_focus(first)
@@ -390,7 +390,7 @@ async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = again.screen
-        assert screen.state.step is WizardStep.POLICY
+        assert screen.body.state.step is WizardStep.POLICY
         assert [c.value for c in screen.query(Checkbox)] == [True, False, False]
         assert screen.query_one("#note-0-0", Input).value == "Title claims removed"
 
@@ -403,7 +403,7 @@ async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
         for _ in range(2):  # Enter: the next step, also from the Policy checkbox (focused)
             await pilot.press("enter")
             await settle(pilot)
-        assert screen.state.step is WizardStep.FIELDS
+        assert screen.body.state.step is WizardStep.FIELDS
         colour = screen.query_one("#attr-color Select", Select)
         assert colour.value is Select.NULL, "no colour yet: nothing is prefilled"
         choices = colour.query_one(OptionList)  # the drop-down's choices
@@ -414,14 +414,14 @@ async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
         price.value = "0"
         await pilot.pause()
         assert "at least 0.01" in str(screen.query_one("#price-our_price .field-message").render())
-        assert screen.state.draft.price is None, "an invalid value is never patched"
+        assert screen.body.state.draft.price is None, "an invalid value is never patched"
         price.value = "69.99"
         colour.value = "sage_green"
         await pilot.pause()
         pilot.app.set_focus(None)
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.APPLY
+        assert screen.body.state.step is WizardStep.APPLY
     patches, preview = account.sent[0]
     assert preview is True
     by_path = {p["path"]: p for p in patches}
@@ -449,12 +449,12 @@ async def test_enter_in_a_field_goes_on_only_when_the_value_is_valid():
         quantity.value = "-1"
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
         assert any("at least 0" in n.message for n in pilot.app._notifications)
         quantity.value = "7"
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.state.step is WizardStep.APPLY, "Enter in a valid field is Next"
+        assert screen.body.state.step is WizardStep.APPLY, "Enter in a valid field is Next"
         assert account.sent[0][0][0]["value"][0]["quantity"] == 7
 
 
@@ -465,10 +465,10 @@ async def test_escape_in_a_field_leaves_the_field_and_keeps_what_was_typed():
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is screen and not quantity.has_focus
-        assert screen.state.draft.mfn_quantity == 9
+        assert screen.body.state.draft.mfn_quantity == 9
         await pilot.press("n")  # the keys are the wizard's again
         await settle(pilot)
-        assert screen.state.step is WizardStep.APPLY
+        assert screen.body.state.step is WizardStep.APPLY
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is not screen

@@ -76,20 +76,20 @@ async def test_next_and_back_wait_while_amazon_answers():
         account.hold()
         await pilot.press("n")  # Apply: the preview goes out and waits
         await pilot.pause()
-        assert screen.state.step is WizardStep.APPLY and screen.waiting
+        assert screen.body.state.step is WizardStep.APPLY and screen.body.waiting
         assert screen.check_action("back", ()) is None  # shown greyed out
         for key in ("b", "n", "s", "b"):
             await pilot.press(key)
             await pilot.pause()
-        assert screen.state.step is WizardStep.APPLY
+        assert screen.body.state.step is WizardStep.APPLY
         account.release()
         await settle(pilot)
-        assert not screen.waiting and screen.state.preview.status == "VALID"
+        assert not screen.body.waiting and screen.body.state.preview.status == "VALID"
         # the mark follows: + (validated, not sent), never ✓ before Amazon accepted a submit
         assert "5+" in str(screen.query_one("#wizard-stepper").render())
         await pilot.press("b")
         await settle(pilot)
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
 
 
 async def test_leaving_during_a_submit_still_records_amazons_answer():
@@ -115,7 +115,7 @@ async def test_leaving_during_a_submit_still_records_amazons_answer():
         assert record[0].status == SUBMITTING
         account.release()
         await settle(pilot)
-        assert screen.state.progress.patches[-1].status == "ACCEPTED"
+        assert screen.body.state.progress.patches[-1].status == "ACCEPTED"
     real = [p for p in saved().patches if p.mode is PatchMode.REAL]
     assert [(p.status, p.submission_id) for p in real] == [("ACCEPTED", "sub-1")]
     assert saved().steps[WizardStep.APPLY].status is StepStatus.PASSED
@@ -163,11 +163,11 @@ async def test_typed_values_survive_going_back_and_a_restart():
         pilot.app.set_focus(None)
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.APPLY
+        assert screen.body.state.step is WizardStep.APPLY
         await pilot.press("b")
         await settle(pilot)
         assert screen.query_one("#price-our_price Input", Input).value == "69.99"
-        assert str(screen.state.draft.price) == "69.99"
+        assert str(screen.body.state.draft.price) == "69.99"
         await pilot.press("escape", "n")  # out of the focused field, then Next
         await settle(pilot)
         await pilot.press("escape")
@@ -176,7 +176,7 @@ async def test_typed_values_survive_going_back_and_a_restart():
     again = WizardApp(SuppressedAccount(), CaseStore("test", US))
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        state = again.screen.state
+        state = again.screen.body.state
         assert state.step is WizardStep.APPLY
         offer = next(p for p in state.patches() if p["path"].endswith("purchasable_offer"))
         assert offer["value"][0]["our_price"] == [{"schedule": [{"value_with_tax": 69.99}]}]
@@ -227,13 +227,15 @@ async def test_fix_step_works_from_the_evidence_read_by_the_recheck():
         for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
             await settle(pilot)
-        assert screen.state.verification.failing_step is WizardStep.STOCK
-        assert screen.state.status(WizardStep.STOCK).value == "needs_action"
+        assert screen.body.state.verification.failing_step is WizardStep.STOCK
+        assert screen.body.state.status(WizardStep.STOCK).value == "needs_action"
         await pilot.press("f")
         await settle(pilot)
-        assert screen.state.step is WizardStep.STOCK
-        assert screen.state.plan.stock.mfn_quantity == 4  # the re-read listing, not the old one
-        assert screen.state.draft.stock_action is None  # the draft starts afresh
+        assert screen.body.state.step is WizardStep.STOCK
+        assert (
+            screen.body.state.plan.stock.mfn_quantity == 4
+        )  # the re-read listing, not the old one
+        assert screen.body.state.draft.stock_action is None  # the draft starts afresh
         assert screen.query_one("#stock-quantity Input", Input).value == "4"
 
 
@@ -252,7 +254,7 @@ async def test_a_resolved_listing_that_broke_again_starts_a_new_round():
     store.update("MUG-1", earlier)
     async with WizardApp(FakeAccount(), store).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        state = pilot.app.screen.state
+        state = pilot.app.screen.body.state
         assert state.step is WizardStep.OVERVIEW and state.progress.outcome is Outcome.OPEN
         assert state.status(WizardStep.STOCK).value == "needs_action"
         assert state.status(WizardStep.WRAP_UP).value == "pending"
@@ -269,7 +271,7 @@ async def test_resolved_at_verify_is_saved_as_resolved():
         for key in ("n", "s", "ctrl+s", "n"):
             await pilot.press(key)
             await settle(pilot)
-        assert screen.state.verification.resolved
+        assert screen.body.state.verification.resolved
         await pilot.press("escape")
         await settle(pilot)
     assert saved().outcome is Outcome.RESOLVED
@@ -280,23 +282,23 @@ async def test_going_back_after_escalating_writes_a_new_case_draft():
     async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
-        while screen.state.step is not WizardStep.WRAP_UP:
+        while screen.body.state.step is not WizardStep.WRAP_UP:
             pilot.app.set_focus(None)
             await pilot.press("n")
             await settle(pilot)
         await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
-        first = screen.state.case_path
+        first = screen.body.state.case_path
         assert saved("PILLOW-2").outcome is Outcome.ESCALATED
         pilot.app.set_focus(None)
         await pilot.press("b")
         await settle(pilot)
-        screen.state.note(WizardStep.VERIFY, "Called Seller Support")
+        screen.body.state.note(WizardStep.VERIFY, "Called Seller Support")
         pilot.app.set_focus(None)
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.case_path == first, "a new draft only when asked for"
+        assert screen.body.state.case_path == first, "a new draft only when asked for"
         await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
-        second = screen.state.case_path
+        second = screen.body.state.case_path
     assert second != first and first.exists() and second.exists()
     assert "Called Seller Support" in second.read_text()
     assert "Called Seller Support" not in first.read_text()

@@ -81,7 +81,7 @@ async def open_wizard(pilot, sku: str) -> WizardScreen:
     await pilot.press("w")
     await settle(pilot)
     screen = pilot.app.screen
-    assert isinstance(screen, WizardScreen) and screen.state is not None
+    assert isinstance(screen, WizardScreen) and screen.body is not None
     return screen
 
 
@@ -102,25 +102,25 @@ async def type_into(pilot, field: Input, text: str) -> None:
 
 async def apply_and_verify(pilot, screen: WizardScreen) -> None:
     """At Apply: the preview must answer VALID, then submit for real and Verify."""
-    assert screen.state.step is WizardStep.APPLY
-    assert screen.state.preview is not None and screen.state.preview.status == "VALID", (
-        screen.state.preview
+    assert screen.body.state.step is WizardStep.APPLY
+    assert screen.body.state.preview is not None and screen.body.state.preview.status == "VALID", (
+        screen.body.state.preview
     )
     await press(pilot, "s", "ctrl+s")  # s reviews the changes, ctrl+s sends them
-    real = screen.state.progress.patches[-1]
+    real = screen.body.state.progress.patches[-1]
     assert (real.mode, real.status) == (PatchMode.REAL, "ACCEPTED"), real
     assert real.submission_id
     await press(pilot, "n")
-    assert screen.state.step is WizardStep.VERIFY
-    assert screen.state.verification is not None
+    assert screen.body.state.step is WizardStep.VERIFY
+    assert screen.body.state.verification is not None
 
 
 async def assert_buyable_and_wrap_up(pilot, screen: WizardScreen, sku: str) -> None:
-    after = screen.state.verification.after
+    after = screen.body.state.verification.after
     assert (after.state, after.buyable) == (State.ACTIVE, True), after
-    assert screen.state.verification.resolved
+    assert screen.body.state.verification.resolved
     await press(pilot, "n")
-    assert screen.state.step is WizardStep.WRAP_UP
+    assert screen.body.state.step is WizardStep.WRAP_UP
     await press(pilot, "escape")
     listed = pilot.app.screen
     assert isinstance(listed, ListScreen)
@@ -151,13 +151,15 @@ async def test_out_of_stock_mfn_listing_is_buyable_after_restocking():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
-        assert [f.code for f in screen.state.plan.diagnosis.findings] == [codes.OUT_OF_STOCK_MFN]
+        assert [f.code for f in screen.body.state.plan.diagnosis.findings] == [
+            codes.OUT_OF_STOCK_MFN
+        ]
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
         await type_into(pilot, screen.query_one("#stock-quantity Input", Input), "25")
         await press(pilot, "enter")  # Enter in the field: next step
-        assert screen.state.step is WizardStep.APPLY
-        sent = screen.state.progress.patches[0].patches
+        assert screen.body.state.step is WizardStep.APPLY
+        sent = screen.body.state.progress.patches[0].patches
         assert sent[0]["path"] == "/attributes/fulfillment_availability"
         assert sent[0]["value"][0]["quantity"] == 25
         await apply_and_verify(pilot, screen)
@@ -171,8 +173,8 @@ async def test_missing_required_attribute_is_supplied_and_the_listing_is_buyable
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.FIELDS
-        (missing,) = screen.state.plan.fields
+        assert screen.body.state.step is WizardStep.FIELDS
+        (missing,) = screen.body.state.plan.fields
         assert missing.problem == "missing" and missing.spec.required
         if missing.multi_value:  # bullet points: a text area, one value a line
             area = screen.query_one(f"#attr-{missing.name} TextArea", TextArea)
@@ -183,7 +185,7 @@ async def test_missing_required_attribute_is_supplied_and_the_listing_is_buyable
             assert "required" in str(message)
             await pilot.press(*"Solid oak", "enter", *"Food safe")
             await press(pilot, "escape", "n")  # out of the text area (Enter is a new line)
-            assert screen.state.draft.attributes[missing.name] == ["Solid oak", "Food safe"]
+            assert screen.body.state.draft.attributes[missing.name] == ["Solid oak", "Food safe"]
         else:
             field = screen.query_one(f"#attr-{missing.name} Input", Input)
             await type_into(pilot, field, "x")
@@ -193,7 +195,7 @@ async def test_missing_required_attribute_is_supplied_and_the_listing_is_buyable
             await type_into(pilot, field, "Solid oak")
             await press(pilot, "enter")
         await apply_and_verify(pilot, screen)
-        assert any(f.code == codes.MISSING_ATTRIBUTE for f in screen.state.verification.fixed)
+        assert any(f.code == codes.MISSING_ATTRIBUTE for f in screen.body.state.verification.fixed)
         await assert_buyable_and_wrap_up(pilot, screen, sku)
     await assert_fixed_for_good(sku)
 
@@ -204,9 +206,9 @@ async def test_price_conflict_is_fixed_by_a_price_inside_the_band():
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.FIELDS
-        band = screen.state.plan.price
-        assert screen.state.plan.price_needs_action and band.conflict
+        assert screen.body.state.step is WizardStep.FIELDS
+        band = screen.body.state.plan.price
+        assert screen.body.state.plan.price_needs_action and band.conflict
         inside = ((band.minimum + band.maximum) / 2).quantize(Decimal("0.01"), ROUND_HALF_UP)
         await type_into(pilot, screen.query_one("#price-our_price Input", Input), str(inside))
         await press(pilot, "enter")
@@ -221,8 +223,8 @@ async def test_missing_main_image_is_supplied_and_the_listing_is_buyable():
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.FIELDS
-        (image,) = screen.state.plan.fields
+        assert screen.body.state.step is WizardStep.FIELDS
+        (image,) = screen.body.state.plan.fields
         assert image.problem == "image"
         field = screen.query_one(f"#attr-{image.name} Input", Input)
         await type_into(pilot, field, "img.example/oak.jpg")
@@ -230,12 +232,12 @@ async def test_missing_main_image_is_supplied_and_the_listing_is_buyable():
         assert "full web address" in str(message.render())  # checked as you type
         await type_into(pilot, field, "https://img.example/oak.jpg")
         await press(pilot, "enter")
-        sent = screen.state.progress.patches[0].patches
+        sent = screen.body.state.progress.patches[0].patches
         assert sent[0]["value"] == [
             {"marketplace_id": screen.service.marketplace_id, "media_location": field.value}
         ]
         await apply_and_verify(pilot, screen)
-        assert any(f.code == codes.MISSING_IMAGE for f in screen.state.verification.fixed)
+        assert any(f.code == codes.MISSING_IMAGE for f in screen.body.state.verification.fixed)
         await assert_buyable_and_wrap_up(pilot, screen, sku)
     await assert_fixed_for_good(sku)
 
@@ -246,30 +248,30 @@ async def test_policy_case_ends_escalated_with_a_private_case_draft():
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.STOCK  # restock what a patch can fix
+        assert screen.body.state.step is WizardStep.STOCK  # restock what a patch can fix
         await type_into(pilot, screen.query_one("#stock-quantity Input", Input), "5")
         await press(pilot, "enter")
-        assert screen.state.step is WizardStep.POLICY
-        (case,) = screen.state.plan.policy_cases
+        assert screen.body.state.step is WizardStep.POLICY
+        (case,) = screen.body.state.plan.policy_cases
         for box in screen.query(Checkbox):
             pilot.app.set_focus(box)
             await press(pilot, "space")
         notes = screen.query_one("#policy-notes", Input)
         await type_into(pilot, notes, "Appealed")
-        while screen.state.step is not WizardStep.APPLY:  # Listing fields: nothing to edit
+        while screen.body.state.step is not WizardStep.APPLY:  # Listing fields: nothing to edit
             pilot.app.set_focus(None)
             await press(pilot, "n")
         await apply_and_verify(pilot, screen)
-        result = screen.state.verification
+        result = screen.body.state.verification
         assert any(f.code == codes.OUT_OF_STOCK_MFN for f in result.fixed)
         assert result.failing_step is WizardStep.POLICY and not result.resolved
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.WRAP_UP
-        assert screen.state.case_path is None, "arriving at Wrap up escalates nothing"
-        options = screen.state.options(datetime.now(UTC))
+        assert screen.body.state.step is WizardStep.WRAP_UP
+        assert screen.body.state.case_path is None, "arriving at Wrap up escalates nothing"
+        options = screen.body.state.options(datetime.now(UTC))
         assert options[0].kind is OutcomeKind.WAITING, "the appeal is ticked as submitted"
         await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
-        path, marketplace_id = screen.state.case_path, screen.service.marketplace_id
+        path, marketplace_id = screen.body.state.case_path, screen.service.marketplace_id
     assert path.parent == paths.config_dir() / "cases" and path.name.startswith(sku)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     draft = path.read_text(encoding="utf-8")
@@ -289,7 +291,7 @@ async def test_demo_wizard_resumes_at_the_saved_step_after_a_restart():
     async with first.run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
         await press(pilot, "escape", "escape")  # the quantity field (focused), the wizard
         await settle(pilot)
         assert pilot.app.screen.view.progress[sku] == WizardStep.STOCK.label
@@ -300,5 +302,5 @@ async def test_demo_wizard_resumes_at_the_saved_step_after_a_restart():
         await settle(pilot)
         assert pilot.app.screen.view.progress[sku] == WizardStep.STOCK.label
         screen = await open_wizard(pilot, sku)
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
         assert screen.query_one("#stock-quantity Input", Input).value == "0"

@@ -86,7 +86,7 @@ async def test_fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit
         pilot.app.set_focus(None)
         await pilot.press("n")
         await settle(pilot)
-        assert screen.state.step is WizardStep.APPLY
+        assert screen.body.state.step is WizardStep.APPLY
         assert "Not ready: At least 1 unit" in str(screen.query_one(".patches").render())
         assert account.sent == [], "no patch is built from 0 units"
         await pilot.press("b")

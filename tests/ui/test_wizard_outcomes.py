@@ -82,19 +82,19 @@ def saved(screen: WizardScreen, sku: str):
 async def restock_and_submit(pilot, screen: WizardScreen) -> None:
     """Stock → a quantity → Apply (VALID) → ctrl+s in the confirmation → Verify."""
     await press(pilot, "n")
-    assert screen.state.step is WizardStep.STOCK
+    assert screen.body.state.step is WizardStep.STOCK
     await type_into(pilot, screen.query_one("#stock-quantity Input"), "25")
     await press(pilot, "enter")
-    assert screen.state.step is WizardStep.APPLY
-    assert screen.state.preview.status == "VALID"
+    assert screen.body.state.step is WizardStep.APPLY
+    assert screen.body.state.preview.status == "VALID"
     await press(pilot, "s")
     assert isinstance(pilot.app.screen, SendConfirmScreen)
     await press(pilot, "ctrl+s")
-    real = screen.state.progress.patches[-1]
+    real = screen.body.state.progress.patches[-1]
     assert (real.mode, real.status) == (PatchMode.REAL, "ACCEPTED")
     pilot.app.set_focus(None)
     await press(pilot, "n")
-    assert screen.state.step is WizardStep.VERIFY
+    assert screen.body.state.step is WizardStep.VERIFY
 
 
 def verify_text(screen: WizardScreen) -> str:
@@ -106,8 +106,8 @@ async def test_verify_waits_while_amazon_processes_and_rechecks_by_itself(clock)
     async with demo_app().run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await restock_and_submit(pilot, screen)
-        submitted = screen.state.progress.patches[-1]
-        pending = screen.state.pending
+        submitted = screen.body.state.progress.patches[-1]
+        pending = screen.body.state.pending
         assert pending is not None and pending.submission_id == submitted.submission_id
         shown = verify_text(screen)
         assert (
@@ -115,22 +115,22 @@ async def test_verify_waits_while_amazon_processes_and_rechecks_by_itself(clock)
         )
         assert submitted.submission_id in shown
         assert "Still failing" not in shown, "no verdict before Amazon has processed it"
-        assert screen.state.verification.failing_step is WizardStep.STOCK  # what it read
+        assert screen.body.state.verification.failing_step is WizardStep.STOCK  # what it read
         assert not screen.check_action("fix_failing", ()), "f is not offered meanwhile"
-        assert screen._recheck_timer is not None, "it re-checks by itself"
+        assert screen.body._recheck_timer is not None, "it re-checks by itself"
         kept = saved(screen, sku)  # left now, the next sync would re-check it too
         assert kept.outcome is Outcome.WAITING
         assert kept.waiting_for.startswith("Amazon to process your change (submitted ")
 
         clock.process_patches()
-        screen.auto_recheck()  # what the timer calls: the re-read, awaited
+        screen.body.auto_recheck()  # what the timer calls: the re-read, awaited
         await settle(pilot)
-        assert screen.state.pending is None
-        assert screen.state.verification.resolved
+        assert screen.body.state.pending is None
+        assert screen.body.state.verification.resolved
         assert "back on sale" in verify_text(screen)
-        assert screen._recheck_timer is None
+        assert screen.body._recheck_timer is None
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.WRAP_UP
+        assert screen.body.state.step is WizardStep.WRAP_UP
         assert saved(screen, sku).outcome is Outcome.RESOLVED
 
 
@@ -140,8 +140,8 @@ async def test_a_case_left_waiting_is_resolved_by_the_next_sync(clock):
         screen = await open_wizard(pilot, sku)
         await restock_and_submit(pilot, screen)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.WRAP_UP
-        options = screen.state.options(datetime.now(UTC))
+        assert screen.body.state.step is WizardStep.WRAP_UP
+        options = screen.body.state.options(datetime.now(UTC))
         assert options[0].kind is OutcomeKind.WAITING and options[0].recommended
         assert OutcomeKind.ESCALATE not in [o.kind for o in options]
         await pick_outcome(pilot, screen, OutcomeKind.WAITING)
@@ -199,11 +199,11 @@ async def test_retiring_deletes_the_listing_only_after_ctrl_s(clock):
     sku = demo_sku(codes.NOT_ELIGIBLE)
     async with demo_app().run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
-        assert screen.state.plan.stock.actions == ()
-        while screen.state.step is not WizardStep.WRAP_UP:
+        assert screen.body.state.plan.stock.actions == ()
+        while screen.body.state.step is not WizardStep.WRAP_UP:
             pilot.app.set_focus(None)
             await press(pilot, "n")
-        options = screen.state.options(datetime.now(UTC))
+        options = screen.body.state.options(datetime.now(UTC))
         assert [o.kind for o in options] == [OutcomeKind.DELETE, OutcomeKind.LEAVE_INACTIVE]
         assert options[0].recommended, "no appeal path: retiring fits"
         await pick_outcome(pilot, screen, OutcomeKind.DELETE)
@@ -233,10 +233,10 @@ async def test_an_at_risk_listing_is_recorded_with_its_deadline(clock):
     sku = demo_sku(codes.EXEMPTION_EXPIRING)
     async with demo_app().run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
-        while screen.state.step is not WizardStep.WRAP_UP:
+        while screen.body.state.step is not WizardStep.WRAP_UP:
             pilot.app.set_focus(None)
             await press(pilot, "n")
-        (option,) = screen.state.options(datetime.now(UTC))
+        (option,) = screen.body.state.options(datetime.now(UTC))
         assert option.kind is OutcomeKind.AT_RISK and option.deadline is not None
         assert option.title == f"At risk until {option.deadline:%Y-%m-%d}"
         assert saved(screen, sku).outcome is Outcome.OPEN, "not 'resolved: came back by itself'"
@@ -258,7 +258,7 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
     async with demo_app().run_test(size=SIZE) as pilot:  # patches apply at once here
         screen = await open_wizard(pilot, sku)
         await restock_and_submit(pilot, screen)
-        assert screen.state.verification.resolved
+        assert screen.body.state.verification.resolved
         marketplace_id = screen.service.marketplace_id
     store = CaseStore(DEMO_PROFILE, marketplace_id)
     assert (store.get(sku).outcome, store.get(sku).resolved_state) == (Outcome.RESOLVED, "ACTIVE")
@@ -276,8 +276,8 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
         await press(pilot, "enter", "w")
         wizard = pilot.app.screen
         assert isinstance(wizard, WizardScreen)
-        assert wizard.state.step is WizardStep.OVERVIEW, "a new round"
-        assert wizard.state.progress.outcome is Outcome.OPEN
+        assert wizard.body.state.step is WizardStep.OVERVIEW, "a new round"
+        assert wizard.body.state.progress.outcome is Outcome.OPEN
     reopened = store.get(sku)
     assert reopened.outcome is Outcome.OPEN
     assert "INACTIVE again after it was resolved on" in reopened.check_note
@@ -289,12 +289,12 @@ async def test_stock_held_by_another_problem_offers_no_stock_action():
     sku = demo_sku(codes.MISSING_IMAGE, codes.STRANDED_FBA)
     async with demo_app().run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
-        assert screen.state.plan.diagnosis.findings[0].code == codes.MISSING_IMAGE
+        assert screen.body.state.plan.diagnosis.findings[0].code == codes.MISSING_IMAGE
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.STOCK
-        assert screen.state.plan.stock.actions == ()
+        assert screen.body.state.step is WizardStep.STOCK
+        assert screen.body.state.plan.stock.actions == ()
         assert not screen.query("#stock-action")
-        tips = " ".join(screen.state.plan.stock.guidance)
+        tips = " ".join(screen.body.state.plan.stock.guidance)
         assert "stock is not the problem" in tips and "inbound" not in tips
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.FIELDS, "n is Next: nothing took the key"
+        assert screen.body.state.step is WizardStep.FIELDS, "n is Next: nothing took the key"

@@ -101,7 +101,7 @@ async def test_long_checklist_items_wrap_at_80_columns():
         await pilot.press("n")
         await settle(pilot)
         screen = pilot.app.screen
-        (case,) = screen.state.plan.policy_cases
+        (case,) = screen.body.state.plan.policy_cases
         long_item = next(i.text for i in case.items if len(i.text) > 70)
         box = next(b for b in screen.query("ChecklistBox") if str(b.label) == long_item)
         assert box.region.height >= 2, "the text wraps onto a second line"
@@ -136,7 +136,7 @@ async def test_the_approval_link_is_shown_once_on_policy():
         await pilot.press("n")
         await settle(pilot)
         screen = pilot.app.screen
-        assert screen.state.step is WizardStep.POLICY
+        assert screen.body.state.step is WizardStep.POLICY
         assert pilot.app.export_screenshot().count("approvalrequest") == 1
 
 
@@ -146,7 +146,7 @@ async def test_a_resolved_wrap_up_says_what_was_sent_and_how_to_leave():
         for key in ("n", "s", "ctrl+s", "n", "n"):
             await pilot.press(key)
             await settle(pilot)
-        assert screen.state.step is WizardStep.WRAP_UP
+        assert screen.body.state.step is WizardStep.WRAP_UP
         shot = pilot.app.export_screenshot().replace("&#160;", " ")
         assert "Sent to Amazon:" in shot
         assert "fulfillment_availability: ACCEPTED, submission id sub-1" in shot
@@ -159,7 +159,7 @@ async def test_the_typing_hint_says_enter_is_a_new_line_where_a_step_has_a_text_
     async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
-        screen.show_step(WizardStep.FIELDS)
+        screen.body.show_step(WizardStep.FIELDS)
         await settle(pilot)
         areas = list(screen.query("#wizard-body TextArea"))
         assert areas, "the detail-page policy names the bullet points / description"
@@ -168,7 +168,7 @@ async def test_the_typing_hint_says_enter_is_a_new_line_where_a_step_has_a_text_
         pilot.app.set_focus(areas[0])
         await pilot.press("end", "enter")
         await settle(pilot)
-        assert screen.state.step is WizardStep.FIELDS  # Enter stayed in the text box
+        assert screen.body.state.step is WizardStep.FIELDS  # Enter stayed in the text box
     async with WizardApp(FbaAccount(), None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen

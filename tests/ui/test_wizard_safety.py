@@ -74,8 +74,8 @@ async def test_tab_then_typing_on_a_single_field_step_stays_text_and_sends_nothi
     async with demo_app().run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.FIELDS
-        (missing,) = screen.state.plan.fields
+        assert screen.body.state.step is WizardStep.FIELDS
+        (missing,) = screen.body.state.plan.fields
         field = screen.query_one(f"#attr-{missing.name}").query_one("Input, TextArea")
         assert screen.focused is field, "entering the step focuses its first field"
         await pilot.press(*"Solid oak")
@@ -86,7 +86,7 @@ async def test_tab_then_typing_on_a_single_field_step_stays_text_and_sends_nothi
         await settle(pilot)
         typed = field.value if isinstance(field, Input) else field.text
         assert typed == "Solid oak and silver"
-        assert screen.state.step is WizardStep.FIELDS
+        assert screen.body.state.step is WizardStep.FIELDS
         assert not isinstance(pilot.app.screen, SendConfirmScreen)
     assert real_patches() == []
     assert demo_truth().intended_causes(sku) == frozenset({codes.MISSING_ATTRIBUTE})
@@ -97,17 +97,17 @@ async def test_n_s_typed_on_another_sku_cannot_send_without_the_confirmation():
     async with demo_app().run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.STOCK
+        assert screen.body.state.step is WizardStep.STOCK
         quantity = screen.query_one("#stock-quantity Input", Input)
         assert screen.focused is quantity
         await type_into(pilot, quantity, "12")
         await press(pilot, "n", "s")  # in the field: text, not commands
-        assert quantity.value == "12ns" and screen.state.step is WizardStep.STOCK
+        assert quantity.value == "12ns" and screen.body.state.step is WizardStep.STOCK
         await type_into(pilot, quantity, "12")
         await press(pilot, "escape")  # out of the field: now letters are commands
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.APPLY
-        assert screen.state.preview is not None and screen.state.preview.status == "VALID"
+        assert screen.body.state.step is WizardStep.APPLY
+        assert screen.body.state.preview is not None and screen.body.state.preview.status == "VALID"
         await press(pilot, "s")  # the confirmation, not a submit
         dialog = pilot.app.screen
         assert isinstance(dialog, SendConfirmScreen)
@@ -125,7 +125,9 @@ async def test_n_s_typed_on_another_sku_cannot_send_without_the_confirmation():
             await press(pilot, no)
             assert pilot.app.screen is screen, no
         assert real_patches() == []
-        assert all(p.mode is PatchMode.VALIDATION_PREVIEW for p in screen.state.progress.patches)
+        assert all(
+            p.mode is PatchMode.VALIDATION_PREVIEW for p in screen.body.state.progress.patches
+        )
     assert demo_truth().intended_causes(sku) == frozenset({codes.OUT_OF_STOCK_MFN})
 
 
@@ -136,11 +138,11 @@ async def test_ctrl_s_in_the_confirmation_sends_exactly_one_real_patch():
         await press(pilot, "n")
         await type_into(pilot, screen.query_one("#stock-quantity Input", Input), "12")
         await press(pilot, "enter")  # Enter in the field: the next step (Apply validates)
-        assert screen.state.step is WizardStep.APPLY
+        assert screen.body.state.step is WizardStep.APPLY
         await press(pilot, "s", "ctrl+s")
         assert isinstance(pilot.app.screen, WizardScreen)
         assert len(real_patches()) == 1
-        real = [p for p in screen.state.progress.patches if p.mode is PatchMode.REAL]
+        real = [p for p in screen.body.state.progress.patches if p.mode is PatchMode.REAL]
         assert [p.status for p in real] == ["ACCEPTED"]
         await press(pilot, "s", "ctrl+s")  # accepted already: nothing more is sent
         assert len(real_patches()) == 1
@@ -185,9 +187,12 @@ async def test_no_letter_binding_fires_while_a_control_has_focus(app):
                 for control in controls(screen):
                     screen.set_focus(control)
                     await pilot.pause()
-                    assert letter_keys(screen) == [], (screen.state.step, control)
+                    assert letter_keys(screen) == [], (screen.body.state.step, control)
                     seen += 1
-                if screen.state.step is WizardStep.FIELDS or screen.state.step.value == "apply":
+                if (
+                    screen.body.state.step is WizardStep.FIELDS
+                    or screen.body.state.step.value == "apply"
+                ):
                     break
                 screen.set_focus(None)
                 await press(pilot, "n")
@@ -200,10 +205,10 @@ async def test_every_step_focuses_its_first_visible_control_and_tab_stays_among_
         screen = pilot.app.screen
         assert screen.focused is None  # the Overview has no control: letters are commands
         await press(pilot, "n")
-        assert screen.state.step is WizardStep.POLICY
+        assert screen.body.state.step is WizardStep.POLICY
         assert isinstance(screen.focused, TickBox) and screen.focused is controls(screen)[0]
         await press(pilot, "enter")  # Enter on a checkbox: the next step (Space ticks)
-        assert screen.state.step is WizardStep.FIELDS
+        assert screen.body.state.step is WizardStep.FIELDS
         chain = controls(screen)
         assert screen.focused is chain[0] and isinstance(chain[0], Choice)
         visited = []
@@ -224,7 +229,7 @@ async def test_a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(
         colour = screen.query_one("#attr-color Select", Select)
         assert screen.focused is colour
         await press(pilot, "t")  # opens the list at Teal
-        assert colour.expanded and screen.state.step is WizardStep.FIELDS
+        assert colour.expanded and screen.body.state.step is WizardStep.FIELDS
         await press(pilot, "enter")
         assert colour.value == "teal" and not colour.expanded
         await press(pilot, "c")  # only "Choose…" has a c: the placeholder is never picked
@@ -305,7 +310,7 @@ async def test_a_german_price_takes_a_decimal_comma_and_is_shown_as_money():
         assert "Price (allowed 24.22 – 72.68 EUR)" in title
         await type_into(pilot, price, "69,99")
         assert screen.query_one("#price-our_price .field-message").render().plain == ""
-        assert screen.state.draft.price == Decimal("69.99")
+        assert screen.body.state.draft.price == Decimal("69.99")
         colour = screen.query_one("#attr-color Select", Select)
         colour.value = "teal"
         await pilot.pause()
@@ -342,7 +347,7 @@ async def test_marks_follow_the_work_ready_is_not_done():
         assert "2!" in marks(screen)
         await type_into(pilot, quantity, "12")
         await press(pilot, "enter")  # Apply: validated
-        assert screen.state.preview.status == "VALID"
+        assert screen.body.state.preview.status == "VALID"
         assert "5+" in marks(screen) and "5✓" not in marks(screen)
         await press(pilot, "s", "escape")  # reviewed, not sent: still +
         assert "5+" in marks(screen)
@@ -391,12 +396,12 @@ async def test_a_typed_german_price_reads_back_the_same_after_going_back():
         await type_into(
             pilot, screen.query_one("#price-minimum_seller_allowed_price Input", Input), "0,125"
         )
-        assert screen.state.draft.minimum == Decimal("0.125")
+        assert screen.body.state.draft.minimum == Decimal("0.125")
         screen.set_focus(None)
         await press(pilot, "b", "escape", "n")  # Policy and back to the Fields step
-        assert screen.state.step is WizardStep.FIELDS
+        assert screen.body.state.step is WizardStep.FIELDS
         shown = screen.query_one("#price-minimum_seller_allowed_price Input", Input)
-        assert shown.value == "0,125" and screen.state.draft.minimum == Decimal("0.125")
+        assert shown.value == "0,125" and screen.body.state.draft.minimum == Decimal("0.125")
 
 
 async def test_a_long_list_of_changes_scrolls_and_the_keys_stay_on_screen_at_80x24():

@@ -1,14 +1,18 @@
 """The reactivation wizard: seven steps that get one listing back on sale, resumable.
 
-Slow work runs in workers: reading the evidence and progress (thread), the VALIDATION_PREVIEW
-and the Verify re-read (async, network; Next, Back and Submit wait for them). The real submit
-runs as an app-level worker: it is recorded as SUBMITTING before the call and settles with
-Amazon's answer even when the wizard was left meanwhile. Progress (with what was typed) is
-saved after every step change and action, from a thread worker (typing is saved once it
-pauses); Escape leaves with it kept. While Amazon has not applied an accepted patch yet, Verify
-says so and re-reads the listing by itself (a timer, every RECHECK_SECONDS) instead of a
-verdict. Wrap up records the outcome the seller picks; deleting the listing asks first and runs
-in a worker.
+The screen reads the listing and its saved case (a thread worker) and only then mounts the
+wizard's body (:class:`WizardBody`), built with that :class:`WizardState`: no step, action or
+answer handler ever runs without one. The screen keeps the keys (they work with nothing
+focused) and hands them to the body.
+
+Slow work runs in workers: the VALIDATION_PREVIEW and the Verify re-read (async, network;
+Next, Back and Submit wait for them). The real submit runs as an app-level worker: it is
+recorded as SUBMITTING before the call and settles with Amazon's answer even when the wizard
+was left meanwhile. The case (with what was typed) is saved after every step change and
+action, from a thread worker (typing is saved once it pauses); Escape leaves with it kept.
+While Amazon has not applied an accepted patch yet, Verify says so and re-reads the listing by
+itself (a timer, every RECHECK_SECONDS) instead of a verdict. Wrap up records the outcome the
+seller picks; deleting the listing asks first and runs in a worker.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +29,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -116,9 +121,12 @@ class StepScroll(VerticalScroll, can_focus=False):
 
 
 class WizardScreen(DismissOnce, Screen):
+    """The wizard for one SKU. While the listing and its saved case are read (a thread
+    worker) it says so; then it mounts a :class:`WizardBody` built with that state. The keys
+    are the screen's (they work with nothing focused, and the help screen lists them) and act
+    on the body once it is there."""
+
     HELP_NOTES = LEGEND  # the help screen (?) explains the stepper's marks
-    #: While Amazon processes an accepted patch, Verify re-reads the listing this often.
-    RECHECK_SECONDS = 5.0
     BINDINGS = [
         Binding(
             "n,enter", "next", "Next", tooltip="Go to the next step that applies", id="wizard.next"
@@ -184,37 +192,17 @@ class WizardScreen(DismissOnce, Screen):
         self.service = service
         self.sku = sku
         self.store = store
-        self._state: WizardState | None = None  # set once the listing is read (WizardLoaded)
-        self.waiting = False  # a preview, submit or re-check is on its way
-        self._save_timer: Timer | None = None
-        self._recheck_timer: Timer | None = None
-
-    @property
-    def loaded(self) -> bool:
-        """The listing and its saved progress are read: the steps can be shown."""
-        return self._state is not None
-
-    @property
-    def state(self) -> WizardState:
-        """The wizard's working state. Every step body, action and answer handler runs only
-        once it is loaded (the step bodies are mounted by WizardLoaded; the step actions are
-        disabled before by check_action); reading it earlier is a bug."""
-        if self._state is None:
-            raise RuntimeError(f"the wizard for {self.sku!r} has not loaded its state yet")
-        return self._state
+        self.body: WizardBody | None = None  # mounted once the listing is read (WizardLoaded)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield WizardStepper(id="wizard-stepper")
-        yield StepScroll(Static("Loading the listing…"), id="wizard-body")
+        yield Static("Loading the listing…", id="wizard-loading")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "asin-tui"
         self.sub_title = f"{plain(self.sku)} · reactivation wizard"
         self.load()
-
-    # ------------------------------------------------------------------ workers
 
     @work(thread=True, exclusive=True, group="wizard-load", exit_on_error=False)
     def load(self) -> None:
@@ -237,6 +225,117 @@ class WizardScreen(DismissOnce, Screen):
             except OSError as exc:
                 warnings.append(f"The saved case draft cannot be read: {describe_error(exc)}")
         self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings, case_text))
+
+    async def on_wizard_loaded(self, message: WizardLoaded) -> None:
+        for warning in message.warnings:
+            self.notify(warning, title="Saved progress", severity="warning", timeout=10)
+        if message.diagnosis.state is State.VARIATION_PARENT:
+            self.notify(
+                f"{plain(self.sku)} is a variation parent: it is never buyable by design (its "
+                "children are the offers that sell), so there is nothing to reactivate. Open "
+                "the wizard on a child that needs attention.",
+                title="Nothing to fix",
+                timeout=10,
+            )
+            self.dismiss()  # before any case is saved: no open item for the parent
+            return
+        plan = build_plan(message.evidence, message.diagnosis)
+        state = WizardState.start(plan, message.saved, message.case_text)
+        body = WizardBody(state, self.service, self.sku, self.store)
+        await self.query_one("#wizard-loading").remove()
+        await self.mount(body, before=self.query_one(Footer))
+        self.body = body
+
+    def on_wizard_failed(self, message: WizardFailed) -> None:
+        """Reading the listing failed, or (bubbled up from the body) one of Amazon's calls."""
+        self.notify(message.reason, title=f"Could not {message.what}", severity="error", timeout=10)
+
+    # ------------------------------------------------------------------ keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.body is None:  # loading: the step's own actions are not there yet
+            return action not in _STEP_ACTIONS
+        return self.body.check_action(action, parameters)
+
+    def to_body(self, action: Callable[[WizardBody], object]) -> None:
+        """A key's action, done by the body (nothing while the listing is being read)."""
+        if self.body is not None:
+            action(self.body)
+
+    def action_next(self) -> None:
+        self.to_body(WizardBody.action_next)
+
+    def action_back(self) -> None:
+        self.to_body(WizardBody.action_back)
+
+    def action_preview(self) -> None:
+        self.to_body(WizardBody.action_preview)
+
+    def action_submit(self) -> None:
+        self.to_body(WizardBody.action_submit)
+
+    def action_override(self) -> None:
+        self.to_body(WizardBody.action_override)
+
+    def action_recheck(self) -> None:
+        self.to_body(WizardBody.action_recheck)
+
+    def action_fix_failing(self) -> None:
+        self.to_body(WizardBody.action_fix_failing)
+
+    def action_copy_case(self) -> None:
+        self.to_body(WizardBody.action_copy_case)
+
+    def action_scroll_body(self, lines: int) -> None:
+        self.to_body(lambda body: body.scroll_steps(lines))
+
+    def action_leave(self) -> None:
+        if self.in_a_field:  # first Escape only leaves the field: what was typed
+            self.set_focus(None)  # is not in the saved case yet
+            return
+        if self.body is not None:
+            self.body.save()
+        self.dismiss()
+
+    @property
+    def in_a_field(self) -> bool:
+        """The focus is on a control (a text input, a drop-down or its list of choices, a
+        checkbox): its letters are text, not commands, until Escape leaves it."""
+        focused = self.focused
+        return focused is not None and any(
+            isinstance(node, (Input, Select, TextArea, Checkbox))
+            for node in focused.ancestors_with_self
+        )
+
+
+class WizardBody(Vertical):
+    """The stepper and the step shown, for a wizard whose listing is read: built with its
+    :class:`WizardState`. It owns the step bodies, Amazon's calls (workers) and their
+    answers, the saves and the Verify re-check timer; the screen's keys call its actions."""
+
+    #: While Amazon processes an accepted patch, Verify re-reads the listing this often.
+    RECHECK_SECONDS = 5.0
+
+    def __init__(
+        self, state: WizardState, service: ListingService, sku: str, store: CaseStore | None
+    ) -> None:
+        super().__init__()
+        self.state = state
+        self.service = service
+        self.sku = sku
+        self.store = store
+        self.waiting = False  # a preview, submit or re-check is on its way
+        self._save_timer: Timer | None = None
+        self._recheck_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield WizardStepper(id="wizard-stepper")
+        yield StepScroll(id="wizard-body")
+
+    def on_mount(self) -> None:
+        self.show_step(self.state.step)
+
+    # ------------------------------------------------------------------ workers
 
     @work(exclusive=True, group="wizard-patch", exit_on_error=False)
     async def send_preview(self, patches: list) -> None:
@@ -294,23 +393,6 @@ class WizardScreen(DismissOnce, Screen):
 
     # ------------------------------------------------------------------ results
 
-    def on_wizard_loaded(self, message: WizardLoaded) -> None:
-        for warning in message.warnings:
-            self.notify(warning, title="Saved progress", severity="warning", timeout=10)
-        if message.diagnosis.state is State.VARIATION_PARENT:
-            self.notify(
-                f"{plain(self.sku)} is a variation parent: it is never buyable by design (its "
-                "children are the offers that sell), so there is nothing to reactivate. Open "
-                "the wizard on a child that needs attention.",
-                title="Nothing to fix",
-                timeout=10,
-            )
-            self.dismiss()  # before any progress is saved: no open item for the parent
-            return
-        plan = build_plan(message.evidence, message.diagnosis)
-        self._state = WizardState.start(plan, message.saved, message.case_text)
-        self.show_step(self._state.step)
-
     def on_patch_answered(self, message: PatchAnswered) -> None:
         self.answered()
         if message.result is not None:
@@ -342,10 +424,9 @@ class WizardScreen(DismissOnce, Screen):
         """The processing timer fired: re-read the listing (still on Verify, nothing on its
         way)."""
         self._recheck_timer = None
-        state = self._state
+        state = self.state
         if (
             self.is_attached
-            and state is not None
             and state.step is WizardStep.VERIFY
             and state.pending is not None
             and not self.waiting
@@ -354,7 +435,7 @@ class WizardScreen(DismissOnce, Screen):
 
     def wait_for_answer(self) -> None:
         self.waiting = True
-        self.refresh_bindings()
+        self.refresh_bindings()  # the footer greys out what waits
 
     def answered(self) -> None:
         self.waiting = False
@@ -362,9 +443,8 @@ class WizardScreen(DismissOnce, Screen):
         self.refresh_bindings()
 
     def on_wizard_failed(self, message: WizardFailed) -> None:
-        self.notify(message.reason, title=f"Could not {message.what}", severity="error", timeout=10)
-        if self.loaded:
-            self.answered()
+        """An answer that did not come: the keys work again (the screen says why)."""
+        self.answered()
 
     def on_draft_changed(self, message: DraftChanged) -> None:
         self.state.progress.touch()
@@ -396,7 +476,7 @@ class WizardScreen(DismissOnce, Screen):
             state.settle_resolved(datetime.now(UTC))  # back on sale: nothing to choose
         self.save()
         self.update_stepper()
-        body = self.query_one("#wizard-body", VerticalScroll)
+        body = self.query_one(StepScroll)
         body.remove_children()
         step_body = STEP_BODIES[step](state)
         self.call_later(self.focus_first_field, step_body, body.mount(step_body))
@@ -421,8 +501,8 @@ class WizardScreen(DismissOnce, Screen):
     def _focus_first(self, step_body: StepBody) -> None:
         if not step_body.is_attached:
             return  # the step changed again meanwhile
-        first = next((w for w in self.focus_chain if step_body in w.ancestors), None)
-        self.set_focus(first, scroll_visible=False)
+        first = next((w for w in self.screen.focus_chain if step_body in w.ancestors), None)
+        self.screen.set_focus(first, scroll_visible=False)
 
     # ------------------------------------------------------------------ wrap up
 
@@ -512,7 +592,7 @@ class WizardScreen(DismissOnce, Screen):
         """Save the progress (with what was typed) from a thread; ``debounce``: once typing
         pauses. Saves are coalesced: a newer one cancels a pending older one, and the store
         merges what lands late, so an older copy never undoes a newer one."""
-        if self.store is None or self._state is None:
+        if self.store is None:
             return
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -543,7 +623,7 @@ class WizardScreen(DismissOnce, Screen):
     def on_unmount(self) -> None:
         """The app closes while typing was not saved yet: save it now."""
         self._stop_recheck()
-        if self._save_timer is not None and self.store is not None and self.loaded:
+        if self._save_timer is not None and self.store is not None:
             self._save_timer.stop()
             self.state.keep_draft()
             with contextlib.suppress(CaseStoreError):  # the app closes: nowhere left to say it
@@ -552,12 +632,14 @@ class WizardScreen(DismissOnce, Screen):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The screen's check_action for its keys (same answers: None greyed out, False
+        hidden)."""
         if self.waiting and action in _WAIT_FOR_ANSWER:
             return None  # shown, greyed out, until Amazon answers
         step = _STEP_ACTIONS.get(action)
         if step is None:
             return True
-        if self._state is None or self._state.step is not step:
+        if self.state.step is not step:
             return False
         if action == "submit":
             return True if self.state.preview_valid and not self.state.already_submitted else None
@@ -572,7 +654,7 @@ class WizardScreen(DismissOnce, Screen):
         return True
 
     def action_next(self) -> None:
-        if not self.loaded or self.waiting:
+        if self.waiting:
             return
         nxt = self.state.plan.next_step(self.state.step)
         if nxt is None:
@@ -581,28 +663,11 @@ class WizardScreen(DismissOnce, Screen):
         self.show_step(nxt)
 
     def action_back(self) -> None:
-        if not self.loaded or self.waiting:
+        if self.waiting:
             return
         previous = self.state.plan.previous_step(self.state.step)
         if previous is not None:
             self.show_step(previous)
-
-    def action_leave(self) -> None:
-        if self.in_a_field:  # first Escape only leaves the field: what was typed
-            self.set_focus(None)  # is not in the saved progress yet
-            return
-        self.save()
-        self.dismiss()
-
-    @property
-    def in_a_field(self) -> bool:
-        """The focus is on a control (a text input, a drop-down or its list of choices, a
-        checkbox): its letters are text, not commands, until Escape leaves it."""
-        focused = self.focused
-        return focused is not None and any(
-            isinstance(node, (Input, Select, TextArea, Checkbox))
-            for node in focused.ancestors_with_self
-        )
 
     def action_preview(self) -> None:
         patches = self.state.patches()
@@ -670,8 +735,8 @@ class WizardScreen(DismissOnce, Screen):
         state.replan(build_plan(*state.fresh))
         self.show_step(result.failing_step)
 
-    def action_scroll_body(self, lines: int) -> None:
-        self.query_one("#wizard-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+    def scroll_steps(self, lines: int) -> None:
+        self.query_one(StepScroll).scroll_relative(y=lines, animate=False)
 
     def action_copy_case(self) -> None:
         if self.state.case_text:
