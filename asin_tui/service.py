@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from asin_tui.background import BackgroundLoop, relay
 from asin_tui.domain import codes
 from asin_tui.domain.account import AccountCause, account_causes
 from asin_tui.domain.diagnosis import diagnose
@@ -247,6 +248,10 @@ class AccountService:
         #: listings a sync diagnoses and stages at a time (never more raw answers held)
         self.sync_batch = sync_batch
         self._opening = asyncio.Lock()  # one client build at a time (see _open_api)
+        #: Where the network methods run, the client with them: its own event loop in a thread,
+        #: so none of their work (python-amazon-sp-api's, parsing, the demo's in-process
+        #: account) ever holds the caller's loop, the UI's (see asin_tui.background).
+        self._background = BackgroundLoop(f"asin-tui {profile_name}")
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
         self._account: AccountHealth | None = None
@@ -474,7 +479,15 @@ class AccountService:
 
         Raises SpApiError when the sync cannot run at all (credentials, network); SKUs that
         could not be fetched or read are listed in the summary and keep their cached rows.
+        It runs on the service's background loop; ``progress`` is called on the caller's
+        loop, with the latest SyncProgress (calls coalesced: never more than one pending).
+        Cancelled, it discards what it staged before the cancellation goes on.
         """
+        return await self._background.run(
+            self._sync, include_all=include_all, progress=relay(progress)
+        )
+
+    async def _sync(self, *, include_all: bool, progress: ProgressCallback | None) -> SyncSummary:
         pending = self.account_health_pending()
         self._requirements = {}  # this sync fetches the definitions again
         known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
@@ -558,6 +571,9 @@ class AccountService:
     async def count_listings(self) -> int:
         """How many listings the account has in this marketplace: one searchListingsItems of
         page size 1 (its ``numberOfResults``), without fetching them."""
+        return await self._background.run(self._count_listings)
+
+    async def _count_listings(self) -> int:
         api = await self._open_api()
         body = await api.search_listings(included_data=("summaries",), page_size=1)
         count = body.get("numberOfResults")
@@ -572,6 +588,9 @@ class AccountService:
         worker, a while after the sync). When Amazon is done with it, it is stored and every
         cached listing is diagnosed again with it. Raises AuthError only; anything else that
         goes wrong is in the answer's ``problem``."""
+        return await self._background.run(self._refresh_account_health)
+
+    async def _refresh_account_health(self) -> HealthRefresh:
         pending = self.account_health_pending()
         if pending is None:
             return HealthRefresh(pending=False)
@@ -612,6 +631,9 @@ class AccountService:
 
     async def refresh(self, sku: str) -> ListingRecord:
         """Fetch one listing again (wizard Verify), re-diagnose it and store it."""
+        return await self._background.run(self._refresh, sku)
+
+    async def _refresh(self, sku: str) -> ListingRecord:
         api = await self._open_api()
         synced = await fetch_listing(api, sku)
         listing = _parse_or_raise(
@@ -633,6 +655,9 @@ class AccountService:
         """Read one cached listing again with a single getListingsItem (a batch's verify: one
         call a listing, no evidence calls), diagnose it with the rest of its cached evidence
         (inventory, restrictions, catalog) and store it. UnknownSku when it is not cached."""
+        return await self._background.run(self._reread, sku)
+
+    async def _reread(self, sku: str) -> tuple[Evidence, Diagnosis]:
         old = self._cache.raw_evidence(sku)
         if old is None:
             raise UnknownSku(sku)
@@ -650,6 +675,11 @@ class AccountService:
         self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
     ) -> SubmissionResult:
         """patchListingsItem for a cached listing (its product type is taken from the cache)."""
+        return await self._background.run(self._patch, sku, patches, preview=preview)
+
+    async def _patch(
+        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+    ) -> SubmissionResult:
         product_type = self.evidence(sku).listing.product_type
         if not product_type:
             raise SpApiError(
@@ -663,6 +693,9 @@ class AccountService:
     async def delete(self, sku: str) -> SubmissionResult:
         """deleteListingsItem for a cached listing (retire it); once ACCEPTED the cached row
         goes too, so the list no longer shows it."""
+        return await self._background.run(self._delete, sku)
+
+    async def _delete(self, sku: str) -> SubmissionResult:
         self.evidence(sku)  # UnknownSku before anything is sent
         api = await self._open_api()
         response = await api.delete_listing(sku)
@@ -672,10 +705,17 @@ class AccountService:
         return result
 
     async def aclose(self) -> None:
-        if self._api is not None:
-            await self._api.aclose()
-            self._api = None
+        """Stop what still runs (a sync winds down: nothing it staged is kept), close the
+        client on the loop it was used on, stop that loop, close the cache."""
+        await self._background.aclose(then=self._close_api)
+        await self._close_api()  # a client given but never used
+        self._opening = asyncio.Lock()  # a later call opens the client on a new loop
         self._cache.close()
+
+    async def _close_api(self) -> None:
+        if self._api is not None:
+            api, self._api = self._api, None
+            await api.aclose()
 
     # ------------------------------------------------------------------ internals
 
@@ -687,7 +727,9 @@ class AccountService:
     async def _open_api(self) -> SpApi:
         """The client, built in a thread the first time: importing python-amazon-sp-api, yaml
         and httpx and building the client (for the demo, its simulated account too) takes
-        0.2-0.4 s, which must never hold the event loop (the list's first keys wait on it)."""
+        0.2-0.4 s, which must never hold the event loop (the list's first keys wait on it).
+        Only on the background loop: the client's connections and locks belong to it."""
+        assert self._background.on_loop(), "the client is used on the background loop only"
         async with self._opening:  # the start-up sync and connect() ask at the same time
             if self._api is None:
                 self._api = await asyncio.to_thread(self._client_factory)
@@ -697,7 +739,7 @@ class AccountService:
         """Open the SP-API client now, off the event loop (the app calls it once the list
         has painted from the cache). What opening it found to tell (the demo's: fixes that
         won't be kept) is added to ``notices``."""
-        await self._open_api()
+        await self._background.run(self._open_api)
 
     def _store_sync(self, result: SyncResult, store: _SyncStore) -> SyncSummary:
         """Commit the listings ``store`` staged, with the rest of what the sync fetched."""
