@@ -28,11 +28,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asin_tui.background import BackgroundLoop, relay
 from asin_tui.domain import codes
 from asin_tui.domain.account import AccountCause, account_causes
+from asin_tui.domain.cover import OrderLine, PlanningRow, StockCover, stock_cover
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.events import DEFAULT_THRESHOLDS, EventKind, Thresholds
 from asin_tui.domain.looks import (
@@ -61,7 +62,7 @@ from asin_tui.domain.models import (
 )
 from asin_tui.spapi import parse
 from asin_tui.spapi.calls import ReportRequest
-from asin_tui.spapi.errors import MalformedResponse, NotFound, SpApiError
+from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
 from asin_tui.spapi.parse import (
     UnreadableBody,
     error_body,
@@ -70,6 +71,13 @@ from asin_tui.spapi.parse import (
     parse_listing_bodies,
     parse_restrictions,
     unwrap_body,
+)
+from asin_tui.spapi.reports import (
+    FBA_PLANNING_REPORT,
+    ORDERS_REPORT,
+    listing_quantities,
+    order_lines,
+    planning_rows,
 )
 from asin_tui.spapi.settings import ClientCredentials, ClientSettings
 from asin_tui.spapi.sync import (
@@ -83,6 +91,7 @@ from asin_tui.spapi.sync import (
     listings_complete,
     sync_account,
 )
+from asin_tui.spapi.sync.stock_cover import MERCHANT_LISTINGS_REPORT, StockCoverWatch
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
 from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, Outcome
 from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
@@ -114,6 +123,13 @@ ACCOUNT_HEALTH_MAX_AGE = timedelta(hours=6)
 #: a new one made (Amazon does not keep reports forever).
 ACCOUNT_HEALTH_REQUEST_MAX_AGE = timedelta(hours=1)
 
+#: How old stored stock cover may be before `refresh_stock_cover` fetches its reports again:
+#: Amazon refreshes the FBA planning report daily (twice a day sees a new one the same day).
+STOCK_COVER_MAX_AGE = timedelta(hours=12)
+#: Meta keys of the stock cover: when it was computed, and the reports still being prepared.
+STOCK_COVER_AT_KEY = "stock_cover_at"
+STOCK_COVER_PENDING_KEY = "stock_cover_pending"
+
 #: How long a sync uses a getListingsRestrictions or searchCatalogItems answer an earlier
 #: sync fetched (same ASIN and condition) instead of calling again. Restrictions change rarely;
 #: one that changed on Amazon is caught by the first sync after this age at the latest.
@@ -125,6 +141,7 @@ REFRESH_SHARE = 8
 ANSWER_MIN_AGE = timedelta(hours=1)
 
 ProgressCallback = Callable[[SyncProgress], None]
+_R = TypeVar("_R")
 #: Listings a sync diagnoses and stages in the cache at a time (AccountService(sync_batch=…)).
 SYNC_BATCH = 500
 
@@ -134,6 +151,8 @@ SYNC_BATCH = 500
 #: saved to files (asin-tui diagnose reads them offline).
 __all__ = [
     "AccountService",
+    "AuthError",
+    "CoverRefresh",
     "HealthRefresh",
     "MalformedResponse",
     "NotFound",
@@ -209,6 +228,17 @@ class HealthRefresh:
     pending: bool  # Amazon is still preparing it: look again later
     updated: bool = False  # a new report was stored and the cached listings diagnosed with it
     problem: str | None = None  # why it could not be had (the last readable one stays)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverRefresh:
+    """What one `refresh_stock_cover` did."""
+
+    updated: bool = False  # new cover computed and stored
+    pending: bool = False  # a report is still being prepared: look again later
+    problem: str | None = None  # why a report could not be had (one line)
+    before: dict[str, StockCover] | None = None  # the cover stored before (None: none)
+    after: dict[str, StockCover] = field(default_factory=dict)  # the cover now
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +380,97 @@ class AccountService:
         if health is None or health.as_of is None:
             return True
         return datetime.now(UTC) - health.as_of > ACCOUNT_HEALTH_MAX_AGE
+
+    # ------------------------------------------------------------------ stock cover
+
+    def stock_cover(self) -> dict[str, StockCover]:
+        """SKU -> stock cover from the last reports `refresh_stock_cover` read (empty: never;
+        a SKU not in it is "not checked")."""
+        covers = {}
+        for row in self._cache.stock_cover():
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                cover = StockCover.from_dict(row)
+                covers[cover.sku] = cover
+        return covers
+
+    def stock_cover_at(self) -> datetime | None:
+        """When the stored stock cover was computed (None: never)."""
+        return _moment(self._cache.meta_value(STOCK_COVER_AT_KEY))
+
+    def _cover_pending(self) -> dict[str, ReportRequest]:
+        try:
+            stored = json.loads(self._cache.meta_value(STOCK_COVER_PENDING_KEY) or "{}")
+            pending = {
+                str(kind): ReportRequest(str(report_id), _moment(at) or datetime.now(UTC))
+                for kind, (report_id, at) in stored.items()
+            }
+        except (ValueError, TypeError, AttributeError):
+            return {}
+        now = datetime.now(UTC)
+        if any(now - r.requested_at > ACCOUNT_HEALTH_REQUEST_MAX_AGE for r in pending.values()):
+            return {}  # too old to be looked for: ask again
+        return pending
+
+    async def refresh_stock_cover(
+        self, *, force: bool = False, max_age: timedelta = STOCK_COVER_MAX_AGE
+    ) -> CoverRefresh:
+        """Fetch the stock cover reports (docs/STOCK_COVER.md) when the stored cover is older
+        than ``max_age`` (or ``force``) or reports are pending, and store the cover computed
+        from them. Never raises for a report Amazon cannot produce (``problem`` says why, one
+        line); AuthError and CacheError only."""
+        before = self.stock_cover()
+        pending = self._cover_pending()
+        at = self.stock_cover_at()
+        fresh = at is not None and datetime.now(UTC) - at < max_age
+        if fresh and not pending and not force:
+            return CoverRefresh(before=before, after=before)
+        watch = StockCoverWatch(await self._open_api(), pending)
+        await watch.watch()
+        return await asyncio.to_thread(self._store_stock_cover, watch, before if at else None)
+
+    def _store_stock_cover(
+        self, watch: StockCoverWatch, before: dict[str, StockCover] | None
+    ) -> CoverRefresh:
+        now = datetime.now(UTC)
+        problems = [f"{kind}: {error}" for kind, error in watch.errors.items()]
+        if watch.pending:
+            requests = {
+                kind: [r.report_id, r.requested_at.isoformat()]
+                for kind, r in watch.requests.items()
+            }
+            self._cache.write_stock_cover(None, {STOCK_COVER_PENDING_KEY: json.dumps(requests)})
+            return CoverRefresh(
+                pending=True, problem="; ".join(problems) or None, before=before, after=before or {}
+            )
+        docs = watch.documents
+        none_planned: list[PlanningRow] = []
+        no_orders: list[OrderLine] = []
+        no_listings: dict[str, tuple[int | None, str, str]] = {}
+        planning = _read_report(
+            docs.get(FBA_PLANNING_REPORT), planning_rows, none_planned, problems
+        )
+        orders = _read_report(docs.get(ORDERS_REPORT), order_lines, no_orders, problems)
+        listings = _read_report(
+            docs.get(MERCHANT_LISTINGS_REPORT), listing_quantities, no_listings, problems
+        )
+        if planning is None and (orders is None or listings is None):
+            meta = {STOCK_COVER_PENDING_KEY: None}
+            self._cache.write_stock_cover(None, meta)
+            return CoverRefresh(
+                problem="; ".join(problems) or "no stock cover report could be read",
+                before=before,
+                after=before or {},
+            )
+        covers = stock_cover(
+            planning, orders if listings is not None else None, listings or {}, now
+        )
+        self._cache.write_stock_cover(
+            [c.as_dict() for c in covers.values()],
+            {STOCK_COVER_AT_KEY: now.isoformat(), STOCK_COVER_PENDING_KEY: None},
+        )
+        return CoverRefresh(
+            updated=True, problem="; ".join(problems) or None, before=before, after=covers
+        )
 
     def evidence(self, sku: str) -> Evidence:
         raw = self._cache.raw_evidence(sku)
@@ -1144,6 +1265,22 @@ def _gaps(raw: RawEvidence) -> tuple[EvidenceGap, ...]:
             )
         )
     return tuple(gaps)
+
+
+def _read_report(
+    document: str | None, read: Callable[[str], _R], empty: _R, problems: list[str]
+) -> _R | None:
+    """A stock cover report's rows: None when it was not had or is unreadable (the reason
+    added to ``problems``), ``empty`` for an empty document (Amazon had no data)."""
+    if document is None:
+        return None
+    if not document.strip():
+        return empty
+    try:
+        return read(document)
+    except UnreadableBody as exc:
+        problems.append(str(exc))
+        return None
 
 
 def _moment(text: Any) -> datetime | None:

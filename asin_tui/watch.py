@@ -14,19 +14,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from asin_tui.domain import codes
+from asin_tui.domain.cover import newly_short
 from asin_tui.domain.events import (
     DEFAULT_THRESHOLDS,
     Event,
     Thresholds,
     WaitingCase,
     account_events,
+    cover_events,
     listing_events,
     overdue_events,
 )
 from asin_tui.domain.looks import exemption_end
 from asin_tui.domain.models import ListingRecord
 from asin_tui.domain.redact import redact
-from asin_tui.service import AccountService, MalformedResponse, UnknownSku
+from asin_tui.service import (
+    AccountService,
+    AuthError,
+    CoverRefresh,
+    MalformedResponse,
+    SpApiError,
+    UnknownSku,
+)
 from asin_tui.store.cases import CaseStore, CaseStoreError, Outcome
 from asin_tui.store.events import EventStore, StoredEvent
 
@@ -91,6 +100,7 @@ class Watcher:
         before = _by_sku(service.cached_records(all_listings=True))
         health_before = service.account_health()
         summary = await service.sync(include_all=self.include_all)
+        cover = await self._stock_cover()
         # from here to the store's commit nothing awaits: a signal cannot cut it in half
         now = self._now()
         after = _by_sku(service.cached_records(all_listings=True))
@@ -102,12 +112,37 @@ class Watcher:
             events += self._listing_events(before, after, now, complete=summary.complete)
             events += account_events(health_before, service.account_health(), now=now)
         events += self._overdue(after, now)
+        if cover is not None:
+            short = newly_short(cover.before, cover.after, self.thresholds.cover_days)
+            low = [c for c in cover.after.values() if c.sku not in after] if cover.updated else []
+            events += cover_events(
+                {c.sku: c for c in [*short, *low]}.values(),
+                after,
+                now=now,
+                marketplace_id=service.marketplace_id,
+                thresholds=self.thresholds,
+            )
+            if cover.problem:
+                result.problems.append(f"{self.profile}: stock cover: {cover.problem}")
         result.events = self.store.add(events, self.profile, [c.name for c in self.channels])
         before.clear()
         after.clear()
         self.store.prune(now)
-        result.problems = await self.deliver()
+        result.problems += await self.deliver()
         return result
+
+    async def _stock_cover(self) -> CoverRefresh | None:
+        """The stock cover reports, fetched twice a day (service.refresh_stock_cover); None
+        when cover is not watched (cover_days 0) or could not be had (said as a problem by
+        the caller through ``problem``). Refused credentials raise, as the sync's do."""
+        if self.thresholds.cover_days <= 0:
+            return None
+        try:
+            return await self.service.refresh_stock_cover()
+        except AuthError:
+            raise
+        except SpApiError as exc:
+            return CoverRefresh(problem=str(exc))
 
     def _listing_events(
         self,

@@ -80,9 +80,12 @@ seller_id = "A2EXAMPLE12345"
 # A program run with the event's JSON on stdin: an array, no shell.
 # command = ["notify-send", "asin-tui"]
 # AT_RISK: an exemption ending within this many days (default 14); a merchant-fulfilled
-# quantity at or below this (default 2).
+# quantity at or below this (default 2); stock that lasts fewer than this many days at the
+# pace it sells (default 14; 0 turns it off), from Amazon's FBA inventory planning and
+# orders reports, fetched twice a day.
 # exemption_days = 14
 # mfn_quantity = 2
+# cover_days = 14
 
 # The built-in sandbox seller account, served on your machine by
 #   asin-tui sandbox serve --port 8765
@@ -376,7 +379,10 @@ def _alerts_text(profile: Profile) -> str:
         )
     if alerts.command:
         channels.append(f"command {alerts.command[0]}")
-    risk = f"at risk: exemption ≤ {alerts.exemption_days} d, MFN qty ≤ {alerts.mfn_quantity}"
+    risk = (
+        f"at risk: exemption ≤ {alerts.exemption_days} d, MFN qty ≤ {alerts.mfn_quantity},"
+        f" cover < {alerts.cover_days} d"
+    )
     return "; ".join([*channels, risk]) if channels else f"no channel; {risk}"
 
 

@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from asin_tui.domain import codes
+from asin_tui.domain.cover import MFN, StockCover, days_text
 from asin_tui.domain.models import AccountHealth, ListingRecord, Severity, State
 
 
@@ -42,6 +43,7 @@ class Thresholds:
 
     exemption_days: int = 14  # an exemption ending within this many days
     mfn_quantity: int = 2  # merchant-fulfilled quantity at or below this
+    cover_days: int = 14  # stock lasting fewer days than this at its pace (0: not watched)
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -229,6 +231,85 @@ def _risk_events(
             f"Low stock: {quantity} left",
             "add stock (quantity in fulfillment_availability) before it sells out",
         )
+    return events
+
+
+#: What to do about stock that runs out soon, by channel.
+COVER_FIX = {
+    "FBA": "send more units to Amazon (an FBA shipment) before these sell out",
+    MFN: "add stock (quantity in fulfillment_availability) before it sells out",
+}
+
+
+def cover_events(
+    covers: Iterable[StockCover],
+    records: Mapping[str, ListingRecord],
+    *,
+    now: datetime,
+    marketplace_id: str,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Event]:
+    """AT_RISK for stock that runs out soon: each of ``covers`` short of
+    ``thresholds.cover_days`` (the caller passes the ones newly short: cover.newly_short), and
+    a merchant-fulfilled quantity at or below ``thresholds.mfn_quantity`` of a listing the
+    cache does not hold (live ones a needs-attention sync leaves out; a cached one is told by
+    listing_events, with the same key). ``records``: the cached listings; one off sale is not
+    "at risk" (it is told as inactive)."""
+    events = []
+    for cover in covers:
+        record = records.get(cover.sku)
+        if record is not None and not _live(record):
+            continue
+        short = cover.short(thresholds.cover_days)
+        low = (
+            record is None
+            and cover.channel == MFN
+            and cover.available is not None
+            and 0 < cover.available <= thresholds.mfn_quantity
+        )
+        if not (short or low):
+            continue
+        state = record.state.value if record is not None else State.ACTIVE.value
+        common: dict[str, Any] = {
+            "kind": EventKind.AT_RISK,
+            "time": now,
+            "marketplace_id": marketplace_id,
+            "sku": cover.sku,
+            "asin": (record.asin if record is not None else None) or cover.asin or None,
+            "title": (record.title if record is not None else "") or cover.title,
+            "state_before": state,
+            "state_after": state,
+            "findings": tuple(f.title for f in record.findings) if record is not None else (),
+            "fix": COVER_FIX.get(cover.channel, COVER_FIX[MFN]),
+        }
+        if short:
+            assert cover.days is not None
+            day = (cover.as_of or now).date().isoformat()
+            events.append(
+                Event(
+                    key=f"{cover.sku}|cover|{day}",
+                    main_cause=f"Low stock cover: {days_text(cover.days)} left",
+                    detail=cover.words(),
+                    extra={
+                        "risk": "cover",
+                        "days_of_cover": round(cover.days, 1),
+                        "available": cover.available,
+                        "daily_velocity": round(cover.daily, 2) if cover.daily else None,
+                        "channel": cover.channel,
+                    },
+                    **common,
+                )
+            )
+        if low:
+            events.append(
+                Event(
+                    key=f"{cover.sku}|mfn-quantity|{cover.available}",
+                    main_cause=f"Low stock: {cover.available} left",
+                    detail=f"only {cover.available} left (merchant-fulfilled)",
+                    extra={"risk": "quantity", "quantity": cover.available},
+                    **common,
+                )
+            )
     return events
 
 

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asin_tui.sandbox import journal, rules, schemas, views
+from asin_tui.sandbox import journal, rules, sales, schemas, views
 from asin_tui.sandbox.catalog import (
     IMAGE_SIZE,
     Params,
@@ -149,6 +149,8 @@ class SandboxAccount:
         #: sandbox/drift.py: the account's own changes over time (None: it does not drift)
         self.drift: Drift | None = None
         self.late_shipment_strain = 0.0  # share of orders shipped late on top (drift)
+        #: sandbox/sales.py: what the seller sold (the planning and orders reports)
+        self.sales = sales.Sales(seed, self.marketplace)
 
     def start_drift(self, per_hour: float, clock: Callable[[], float]) -> None:
         """Let the account change by itself, ``per_hour`` changes an hour read on ``clock``
@@ -597,6 +599,39 @@ class SandboxAccount:
         return views.merchant_listings_all_data(
             ((r, self._state(r)) for r in self._records), self.marketplace
         )
+
+    def inventory_planning_report(self) -> str:
+        """GET_FBA_INVENTORY_PLANNING_DATA as TSV text (sandbox/sales.py)."""
+        return sales.planning_report(
+            self.sales, ((r, self._state(r)) for r in self._records), self.marketplace, self.now()
+        )
+
+    def orders_report(self, start: datetime, end: datetime) -> str:
+        """GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL for [start, end) as TSV text
+        (sandbox/sales.py)."""
+        return sales.orders_report(
+            self.sales, ((r, self._state(r)) for r in self._records), self.marketplace, start, end
+        )
+
+    def sell(self, record: Record, quantity: int) -> None:
+        """Customers buy ``quantity`` units now: they leave the listing's stock (FBA units
+        available, or the merchant-fulfilled quantity) and show in the sales reports."""
+        if record.fba:
+            if record.stock is not None:
+                record.stock.fulfillable = max(0, record.stock.fulfillable - quantity)
+                record.last_updated = max(self.now(), record.created)
+                self._forget(record)
+        else:
+            document = self._document(record)
+            document["fulfillment_availability"] = [
+                {**entry, "quantity": max(0, entry.get("quantity", 0) - quantity)}
+                if entry.get("fulfillment_channel_code") == "DEFAULT"
+                and isinstance(entry.get("quantity"), int)
+                else entry
+                for entry in document.get("fulfillment_availability") or []
+            ]
+            self._apply(record, document, self.now())
+        self.sales.sell(record, quantity, self.now())
 
     def account_health_report(self) -> dict[str, Any]:
         """GET_V2_SELLER_PERFORMANCE_REPORT (accountHealthReport-2020-11-18.json): the account

@@ -12,7 +12,10 @@ left it: the same seed and clock give the same account. A change:
 - ``lift``: Amazon lifts a suppression;
 - ``exemption``: a live listing gets a policy issue Amazon exempts until a date 3–20 days on
   (EXEMPT_UNTIL_EXPIRY_DATE), so it is at risk;
-- ``health``: the late shipment rate crosses Amazon's 4 % target (or comes back under it).
+- ``health``: the late shipment rate crosses Amazon's 4 % target (or comes back under it);
+- ``sell``: a listing on sale (merchant- or Amazon-fulfilled) sells a burst of half or more of
+  its stock: the units leave its stock and show in the sales reports (sandbox/sales.py), so
+  its days of cover fall.
 
 Every answer still comes from the account's rules and views, so it stays valid against the
 official models. Pure: no network, no Textual.
@@ -20,6 +23,7 @@ official models. Pure: no network, no Textual.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -29,7 +33,7 @@ from asin_tui.sandbox.catalog import Policy, Record
 if TYPE_CHECKING:
     from asin_tui.sandbox.account import SandboxAccount
 
-KINDS = ("out_of_stock", "restock", "suppress", "lift", "exemption", "health")
+KINDS = ("out_of_stock", "restock", "suppress", "lift", "exemption", "health", "sell")
 #: How far over Amazon's 4 % late shipment target a strained month goes.
 LATE_STRAIN = 0.05
 #: The most changes applied at one look (a clock far ahead does not stall an answer).
@@ -91,6 +95,8 @@ def _plain(record: Record) -> bool:
 
 
 def _fits(account: SandboxAccount, record: Record, kind: str) -> bool:
+    if kind == "sell":
+        return _stock(account, record) > 0 and account.sales.rate(record) > 0
     if not _plain(record):
         return False
     if kind == "lift":
@@ -104,6 +110,17 @@ def _fits(account: SandboxAccount, record: Record, kind: str) -> bool:
     if kind == "restock":
         return quantity == 0
     return quantity is not None and quantity > 0  # suppress, exemption: a live listing
+
+
+def _stock(account: SandboxAccount, record: Record) -> int:
+    """Units a live, whole listing could sell now (0: none, or not such a listing)."""
+    if record.is_parent or record.incomplete or record.catalog_removed or record.policy:
+        return 0
+    if record.fba:
+        return record.stock.fulfillable if record.stock is not None else 0
+    if not _plain(record):
+        return 0
+    return mfn_quantity(account, record) or 0
 
 
 def mfn_quantity(account: SandboxAccount, record: Record) -> int | None:
@@ -130,6 +147,9 @@ def _apply(account: SandboxAccount, record: Record, kind: str, rng: random.Rando
         account.set_policy(record, Policy(POLICY_CODE, "LISTING_SUPPRESSED"))
     elif kind == "lift":
         account.set_policy(record, None)
+    elif kind == "sell":
+        stock = _stock(account, record)
+        account.sell(record, max(1, min(stock, math.ceil(stock * rng.uniform(0.5, 0.9)))))
     elif kind == "exemption":
         days = rng.randint(3, 20)
         account.set_policy(record, Policy(POLICY_CODE, "LISTING_SUPPRESSED", exempt_days=days))

@@ -73,6 +73,7 @@ from asin_tui.spapi.errors import (
 )
 from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, TokenBucket
+from asin_tui.spapi.reports import FBA_PLANNING_REPORT, ORDERS_REPORT
 from asin_tui.spapi.settings import ClientSettings
 
 DEFAULT_TIMEOUT = 30.0
@@ -87,6 +88,8 @@ ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
 REPORT_NAMES = {
     MERCHANT_LISTINGS_REPORT: "listings report",
     ACCOUNT_HEALTH_REPORT: "account health report",
+    FBA_PLANNING_REPORT: "FBA inventory planning report",
+    ORDERS_REPORT: "orders report",
 }
 
 
@@ -641,14 +644,15 @@ class SpApi:
             )
         return dataclasses.replace(check, document=document)
 
-    async def request_report(self, report_type: str) -> ReportRequest:
-        """createReport for this marketplace: the new report's id, and when it was asked for."""
-        created = await self._call(
-            "createReport",
-            lambda: self._reports.create_report(
-                reportType=report_type, marketplaceIds=[self.marketplace_id]
-            ),
-        )
+    async def request_report(
+        self, report_type: str, *, data_start: datetime | None = None
+    ) -> ReportRequest:
+        """createReport for this marketplace: the new report's id, and when it was asked for.
+        ``data_start``: the start of the report's period (an orders report's dataStartTime)."""
+        spec: dict[str, Any] = {"reportType": report_type, "marketplaceIds": [self.marketplace_id]}
+        if data_start is not None:
+            spec["dataStartTime"] = data_start.astimezone(UTC).isoformat(timespec="seconds")
+        created = await self._call("createReport", lambda: self._reports.create_report(**spec))
         return ReportRequest(_required(created, "reportId", "createReport"), datetime.now(UTC))
 
     async def await_report(
@@ -767,7 +771,8 @@ def _required(response: ApiResponse, key: str, operation: str) -> str:
 
 
 def _report_text(data: bytes, compression: str | None) -> str:
-    """The report document as text: gunzipped if need be, UTF-8 (what asin-tui requests)."""
+    """The report document as text: gunzipped if need be; UTF-8, else Cp1252 (Amazon serves
+    flat files as ``text/plain; charset=Cp1252``: selling-partner-api-models #2748, #4031)."""
     if compression == "GZIP":
         try:
             data = gzip.decompress(data)
@@ -775,7 +780,10 @@ def _report_text(data: bytes, compression: str | None) -> str:
             raise MalformedResponse(
                 f"the report document is not valid GZIP ({exc})", operation="getReportDocument"
             ) from None
-    return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _tsv_rows(text: str) -> list[dict[str, str]]:

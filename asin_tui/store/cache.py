@@ -127,6 +127,10 @@ CREATE TABLE IF NOT EXISTS events (  -- what `watch` found (asin_tui/store/event
     payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_sku ON events (sku, created_at);
+CREATE TABLE IF NOT EXISTS stock_cover (  -- domain/cover.py StockCover per SKU, as JSON
+    sku TEXT PRIMARY KEY,
+    payload TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_deliveries (  -- one row per event and alert channel
     event_id INTEGER NOT NULL,
     channel TEXT NOT NULL,
@@ -488,6 +492,35 @@ class ListingCache:
             with contextlib.suppress(*_BAD_ROW):
                 changes[_text(sku)] = (_STATES[before] if before else None, _STATES[after])
         return changes
+
+    def stock_cover(self) -> list[dict[str, Any]]:
+        """The stored stock cover rows (domain/cover.py StockCover.as_dict), by SKU."""
+        query = "SELECT payload FROM stock_cover ORDER BY sku"
+        rows: list[Any] = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
+        return self._decoded_rows(rows, lambda r: _object(r[0]), "stock cover")
+
+    def write_stock_cover(
+        self,
+        covers: Iterable[Mapping[str, Any]] | None,
+        meta: Mapping[str, str | None],
+    ) -> None:
+        """In one transaction: the stock cover rows (None keeps the stored ones; else they
+        replace them all) and meta values (None deletes the key)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            if covers is not None:
+                conn.execute("DELETE FROM stock_cover")
+                conn.executemany(
+                    "INSERT OR REPLACE INTO stock_cover VALUES (?, ?)",
+                    ((str(c["sku"]), _dumps(c)) for c in covers),
+                )
+            for key, value in meta.items():
+                if value is None:
+                    conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+                else:
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+        self._transaction(write)
 
     def meta_value(self, key: str) -> str | None:
         """A value the app keeps in the cache file (e.g. when the seller last looked)."""

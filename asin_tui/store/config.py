@@ -130,10 +130,15 @@ class Alerts:
     mail_to: tuple[str, ...] = ()
     exemption_days: int = 14
     mfn_quantity: int = 2
+    cover_days: int = 14
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(exemption_days=self.exemption_days, mfn_quantity=self.mfn_quantity)
+        return Thresholds(
+            exemption_days=self.exemption_days,
+            mfn_quantity=self.mfn_quantity,
+            cover_days=self.cover_days,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -481,6 +486,7 @@ _ALERT_KEYS: dict[str, Callable[[object], Any]] = {
     "mail_to": _addresses,
     "exemption_days": _days,
     "mfn_quantity": _quantity,
+    "cover_days": _days,
 }
 ALERT_KEYS = tuple(_ALERT_KEYS)
 

@@ -509,3 +509,30 @@ def test_the_hostile_strings_scenario_keeps_the_wire_contract(contract):
         if asin:
             q = f"asin={asin}&sellerId={sandbox.seller}&marketplaceIds={sandbox.mp}"
             contract.check(RESTRICTIONS, restrictions, "GET", sandbox.call("GET", restrictions, q))
+
+
+@pytest.mark.parametrize(
+    ("report_type", "content_type", "encoding"),
+    [
+        ("GET_FBA_INVENTORY_PLANNING_DATA", "text/tab-separated-values; charset=utf-8", "utf-8"),
+        (
+            "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+            "text/plain; charset=Cp1252",
+            "cp1252",
+        ),
+    ],
+)
+def test_stock_cover_reports_follow_the_reports_model(
+    sandbox, contract, report_type, content_type, encoding
+):
+    """The sales reports go through createReport → getReport → getReportDocument like any
+    other (each answer valid against reports_2021-06-30.json); their documents are Amazon's
+    flat files (docs/STOCK_COVER.md)."""
+    from asin_tui.sandbox.sales import ORDER_COLUMNS, PLANNING_COLUMNS
+
+    answer = _report_document(sandbox, contract, report_type)
+    assert answer.status == 200 and answer.headers["content-type"] == content_type
+    text = answer.body.decode(encoding).lstrip("\ufeff")
+    columns = PLANNING_COLUMNS if "PLANNING" in report_type else ORDER_COLUMNS
+    assert text.splitlines()[0].split("\t") == list(columns)
+    assert len(text.splitlines()) > 1

@@ -13,6 +13,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from asin_tui.sandbox.http.context import SandboxContext
@@ -23,12 +24,19 @@ from asin_tui.sandbox.http.wire import (
     Request,
     SandboxResponse,
     base_headers,
+    epoch,
     invalid,
     iso,
     iso_value,
     json_response,
     not_found,
     s3_error,
+)
+from asin_tui.sandbox.sales import (
+    FBA_PLANNING_REPORT,
+    ORDERS_CONTENT_TYPE,
+    ORDERS_ENCODING,
+    ORDERS_REPORT,
 )
 
 # Durations in sandbox seconds: divided by time_scale in real time.
@@ -37,7 +45,11 @@ REPORT_QUEUE_SECONDS = 1.0
 REPORT_PROCESSING_SECONDS = 2.0
 MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
 ACCOUNT_HEALTH_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
-SUPPORTED_REPORT_TYPES = frozenset({MERCHANT_LISTINGS_REPORT, ACCOUNT_HEALTH_REPORT})
+SUPPORTED_REPORT_TYPES = frozenset(
+    {MERCHANT_LISTINGS_REPORT, ACCOUNT_HEALTH_REPORT, FBA_PLANNING_REPORT, ORDERS_REPORT}
+)
+#: The orders report's default period when createReport names none.
+ORDERS_DEFAULT_DAYS = 30
 
 
 @dataclass(slots=True)
@@ -50,7 +62,7 @@ class _Report:
     created_clock: float
     created_wall: float
     document_id: str
-    document: str
+    document: bytes
     content_type: str
 
 
@@ -99,13 +111,20 @@ class ReportsHandlers:
         ctx.check_marketplace_ids(marketplace_ids)
         now = iso(ctx.wall_clock())
         report_id = str(next(self._report_ids))
-        document, content_type = self._report_document(report_type)
+        data_end = iso_value(spec.get("dataEndTime"), "dataEndTime") or now
+        data_start = iso_value(spec.get("dataStartTime"), "dataStartTime")
+        if data_start is None and report_type == ORDERS_REPORT:
+            data_start = iso(epoch(data_end) - ORDERS_DEFAULT_DAYS * 86400)
+        data_start = data_start or now
+        if epoch(data_start) > epoch(data_end):
+            raise invalid("'dataStartTime' must be before 'dataEndTime'.")
+        document, content_type = self._report_document(report_type, data_start, data_end)
         self._reports[report_id] = _Report(
             report_id=report_id,
             report_type=report_type,
             marketplace_ids=marketplace_ids,
-            data_start=iso_value(spec.get("dataStartTime"), "dataStartTime") or now,
-            data_end=iso_value(spec.get("dataEndTime"), "dataEndTime") or now,
+            data_start=data_start,
+            data_end=data_end,
             created_clock=ctx.clock(),
             created_wall=ctx.wall_clock(),
             document_id=f"amzn1.spdoc.1.4.{ctx.account.marketplace.region}.{uuid.uuid4()}",
@@ -114,12 +133,17 @@ class ReportsHandlers:
         )
         return json_response(202, {"reportId": report_id})
 
-    def _report_document(self, report_type: str) -> tuple[str, str]:
+    def _report_document(self, report_type: str, start: str, end: str) -> tuple[bytes, str]:
         """The document of a report (as of its request) and its content type."""
         account = self._ctx.account
         if report_type == ACCOUNT_HEALTH_REPORT:
-            return json.dumps(account.account_health_report()), JSON
-        return account.merchant_listings_all_data(), TSV
+            return json.dumps(account.account_health_report()).encode("utf-8"), JSON
+        if report_type == FBA_PLANNING_REPORT:
+            return account.inventory_planning_report().encode("utf-8"), TSV
+        if report_type == ORDERS_REPORT:
+            text = account.orders_report(_moment(start), _moment(end))
+            return text.encode(ORDERS_ENCODING, errors="replace"), ORDERS_CONTENT_TYPE
+        return account.merchant_listings_all_data().encode("utf-8"), TSV
 
     def get_report(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
         report = self._reports.get(params["reportId"])
@@ -177,4 +201,8 @@ class ReportsHandlers:
             return s3_error(403, "AccessDenied", "Request has expired")
         report = next(r for r in self._reports.values() if r.document_id == url.document_id)
         headers = base_headers(report.content_type)
-        return SandboxResponse(200, headers, report.document.encode("utf-8"))
+        return SandboxResponse(200, headers, report.document)
+
+
+def _moment(iso_text: str) -> datetime:
+    return datetime.fromtimestamp(epoch(iso_text), tz=UTC)

@@ -1,0 +1,271 @@
+"""Stock cover (issue 14): the sandbox's sales reports, reading them as Amazon serves them, the
+cover computed from the sandbox's own sales history, and `watch`'s AT_RISK for a short cover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from asin_tui.domain.cover import (
+    FBA,
+    MFN,
+    OrderLine,
+    PlanningRow,
+    StockCover,
+    fba_cover,
+    mfn_cover,
+    newly_short,
+)
+from asin_tui.domain.events import Thresholds, cover_events
+from asin_tui.sandbox import sales
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.drift import mfn_quantity
+from asin_tui.spapi.parse import UnreadableBody
+from asin_tui.spapi.reports import listing_quantities, order_lines, planning_rows
+from tests.test_service import TIME_SCALE, make_service
+from tests.test_watch import make_watcher
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def _account(**kwargs) -> SandboxAccount:
+    return SandboxAccount(seed=11, listings=80, **kwargs)
+
+
+def _live_mfn(account: SandboxAccount):
+    return [
+        r
+        for r in account.records()
+        if not r.fba
+        and not r.is_parent
+        and account._state(r).buyable
+        and (mfn_quantity(account, r) or 0) > 5
+        and account.sales.rate(r) > 0.3
+    ]
+
+
+# ---------------------------------------------------------------------------- the sandbox
+
+
+def test_the_planning_report_has_amazons_columns_and_parses_back():
+    account = _account()
+    text = account.inventory_planning_report()
+    assert text.startswith("\ufeff")  # a byte order mark, as Amazon's flat files have
+    header = text.lstrip("\ufeff").splitlines()[0].split("\t")
+    assert header == list(sales.PLANNING_COLUMNS)
+    for column in ("snapshot-date", "available", "units-shipped-t7", "days-of-supply"):
+        assert column in header
+    rows = planning_rows(text)
+    fba = {r.sku: r for r in account.records() if r.fba and not r.is_parent}
+    assert {r.sku for r in rows} == set(fba)
+    for row in rows:
+        record = fba[row.sku]
+        assert row.available == record.stock.fulfillable
+        assert row.asin == record.asin and row.title
+        assert row.shipped[7] <= row.shipped[30] <= row.shipped[60] <= row.shipped[90]
+        if row.shipped[90] == 0:
+            assert row.days_of_supply is None  # Amazon projects no demand: a blank cell
+
+
+def test_the_orders_report_is_cp1252_with_documented_columns():
+    import time
+
+    from asin_tui.sandbox.http.context import SandboxContext
+    from asin_tui.sandbox.http.handlers_reports import ReportsHandlers
+
+    account = _account()
+    ctx = SandboxContext(account, TIME_SCALE, time.monotonic, lambda: NOW.timestamp())
+    body, content_type = ReportsHandlers(ctx)._report_document(
+        sales.ORDERS_REPORT, "2026-11-04T12:00:00Z", "2026-12-04T12:00:00Z"
+    )
+    assert content_type == "text/plain; charset=Cp1252"
+    text = body.decode("cp1252")
+    assert text.splitlines()[0].split("\t") == list(sales.ORDER_COLUMNS)
+    lines = order_lines(text)
+    skus = {r.sku for r in account.records()}
+    assert lines and {line.sku for line in lines} <= skus
+    assert all(NOW - timedelta(days=31) < line.purchased <= NOW for line in lines)
+    assert any(line.cancelled for line in lines if line.merchant)
+    assert not any(line.cancelled for line in lines if not line.merchant)
+    assert {line.merchant for line in lines} == {True, False}
+
+
+def test_a_sale_leaves_the_stock_and_shows_in_the_reports():
+    account = _account(now=NOW)
+    record = _live_mfn(account)[0]
+    before = mfn_quantity(account, record)
+    shipped_before = account.sales.shipped(record, NOW + timedelta(minutes=1), 7, on_sale=True)
+    account.sell(record, 4)
+    assert mfn_quantity(account, record) == before - 4
+    after = account.sales.shipped(record, NOW + timedelta(minutes=1), 7, on_sale=True)
+    assert after == shipped_before + 4
+
+
+def test_the_drift_sells():
+    account = _account()
+    clock = [0.0]
+    account.start_drift(3600.0, lambda: clock[0])  # a change a sandbox second
+    clock[0] = 200.0
+    account.settle()
+    sold = [sku for _, kind, sku in account.drift.log if kind == "sell"]
+    assert sold
+    assert any(account.sales._bursts.get(sku) for sku in sold)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def test_untidy_flat_files_are_read():
+    text = (
+        "\ufeffSKU\tAvailable\tunits_shipped_t7\tUnits-Shipped-T30\tdays-of-supply\tproduct-name\t\r\n"
+        'A-1\t1,200\t7\t30\t\tA "quoted" name\t\r\n'
+        "B-2\t3\tN/A\r\n"
+        "\r\n"
+    )
+    a, b = planning_rows(text)
+    assert (a.sku, a.available, a.shipped, a.days_of_supply) == ("A-1", 1200, {7: 7, 30: 30}, None)
+    assert a.title == 'A "quoted" name'
+    assert (b.sku, b.available, b.shipped) == ("B-2", 3, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "empty"),
+        ("sku\tfnsku\nA\tX\n", "no available column"),
+        ("<html>Access Denied</html>", "no sku, available column"),
+    ],
+)
+def test_a_malformed_report_says_what_is_wrong_in_one_line(text, words):
+    with pytest.raises(UnreadableBody) as caught:
+        planning_rows(text)
+    assert words in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_listing_quantities_are_the_merchant_fulfilled_ones():
+    text = (
+        "item-name\tseller-sku\tquantity\tasin1\tfulfillment-channel\n"
+        "Mug\tM-1\t4\tB01\tDEFAULT\n"
+        "Pan\tF-1\t\tB02\tAMAZON_NA\n"
+        "Parent\tP-1\t\tB03\tDEFAULT\n"
+    )
+    assert listing_quantities(text) == {"M-1": (4, "B01", "Mug"), "P-1": (None, "B03", "Parent")}
+
+
+# ---------------------------------------------------------------------------- the domain
+
+
+def test_fba_cover_takes_amazons_days_of_supply_else_the_faster_pace():
+    row = PlanningRow("A", available=30, shipped={7: 14, 30: 30, 90: 60}, days_of_supply=12.0)
+    cover = fba_cover(row, NOW)
+    assert (cover.days, cover.daily, cover.source) == (12.0, 2.0, "Amazon's days of supply")
+    blank = fba_cover(PlanningRow("A", available=30, shipped={7: 14, 30: 30}), NOW)
+    assert (blank.days, blank.daily) == (15.0, 2.0)  # 14 a week beats 30 a month
+    slow = fba_cover(PlanningRow("A", available=30, shipped={7: 0, 30: 0, 60: 0, 90: 45}), NOW)
+    assert (slow.days, slow.source) == (60.0, "last 90 days")
+    idle = fba_cover(PlanningRow("A", available=30, shipped={7: 0, 30: 0, 90: 0}), NOW)
+    assert idle.days is None and not idle.short(14)  # no pace: unknown, never short
+
+
+def test_mfn_cover_counts_the_last_30_days_without_cancelled_orders():
+    orders = [
+        OrderLine("M", NOW - timedelta(days=2), 6, "Shipped", "Shipped"),
+        OrderLine("M", NOW - timedelta(days=20), 6, "Pending", "Unshipped"),
+        OrderLine("M", NOW - timedelta(days=5), 9, "Cancelled", "Cancelled"),
+        OrderLine("M", NOW - timedelta(days=40), 30, "Shipped", "Shipped"),
+    ]
+    cover = mfn_cover("M", 4, orders, NOW)
+    assert cover.daily == pytest.approx(12 / 30)
+    assert cover.days == pytest.approx(10.0)
+    assert cover.short(14) and not cover.short(10) and not cover.short(0)
+    assert "10 days of cover (4 units, 0.4 a day" in cover.words()
+
+
+def test_a_listing_no_report_covers_is_not_checked_and_newly_short_is_told_once():
+    short = StockCover("S", FBA, 3, 1.0, 3.0, "x")
+    fine = StockCover("F", FBA, 300, 1.0, 300.0, "x")
+    assert [c.sku for c in newly_short(None, {"S": short, "F": fine}, 14)] == ["S"]
+    assert newly_short({"S": short}, {"S": short}, 14) == []
+    unknown = StockCover("U", MFN, None, None, None, "quantity not known")
+    assert not unknown.short(14) and "not checked" in unknown.words()
+    assert StockCover.from_dict(short.as_dict()) == short
+
+
+def test_cover_events_carry_the_days_and_skip_listings_off_sale():
+    short = StockCover("S", MFN, 2, 1.0, 2.0, "orders of the last 30 days", NOW, "B0S", "Mug")
+    [cover, low] = cover_events([short], {}, now=NOW, marketplace_id="M1")
+    assert cover.kind == "AT_RISK" and cover.main_cause == "Low stock cover: 2 days left"
+    data = cover.to_dict("p")
+    assert data["days_of_cover"] == 2.0 and data["daily_velocity"] == 1.0
+    assert data["sku"] == "S" and data["asin"] == "B0S" and data["title"] == "Mug"
+    assert low.key == "S|mfn-quantity|2"  # the key listing_events uses: told once
+    assert cover_events([short], {}, now=NOW, marketplace_id="M1", thresholds=Thresholds(cover_days=0, mfn_quantity=0)) == []  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- service + watch
+
+
+async def test_cover_from_the_sandboxs_own_sales_history():
+    account = _account()
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    service = make_service(app)
+    try:
+        refresh = await service.refresh_stock_cover()
+        assert refresh.updated and not refresh.pending and refresh.problem is None
+        covers = service.stock_cover()
+        now = datetime.now(UTC)
+        record = _live_mfn(account)[0]
+        expected = sum(
+            o.quantity
+            for o in account.sales.orders(
+                record, now - timedelta(days=30), now, on_sale=True, fba=False
+            )
+            if not o.cancelled
+        )
+        cover = covers[record.sku]
+        assert cover.channel == MFN
+        assert cover.available == mfn_quantity(account, record)
+        assert cover.daily == pytest.approx(expected / 30, abs=0.1)
+        fba = next(r for r in account.records() if r.fba and not r.is_parent)
+        assert covers[fba.sku].channel == FBA
+        assert covers[fba.sku].available == fba.stock.fulfillable
+        again = await service.refresh_stock_cover()  # fresh: no report asked again
+        assert not again.updated and again.after == covers
+    finally:
+        await service.aclose()
+
+
+async def test_a_malformed_report_is_one_line_and_the_rest_still_counts():
+    account = _account()
+    account.inventory_planning_report = lambda: "garbage without columns\n"  # type: ignore[method-assign]
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    service = make_service(app)
+    try:
+        refresh = await service.refresh_stock_cover()
+        assert refresh.problem and "planning report has no" in refresh.problem
+        assert "\n" not in refresh.problem
+        assert refresh.updated and {c.channel for c in refresh.after.values()} == {MFN}
+    finally:
+        await service.aclose()
+
+
+async def test_watch_tells_a_short_cover_as_at_risk():
+    account = _account()
+    record = _live_mfn(account)[0]
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    account.sell(record, (mfn_quantity(account, record) or 0) - 3)  # a run on it: 3 left
+    watcher = make_watcher(app, thresholds=Thresholds(cover_days=14, mfn_quantity=2))
+    try:
+        first = await watcher.round()
+        mine = [e for e in first.events if e.sku == record.sku]
+        assert [e.payload["risk"] for e in mine] == ["cover"]
+        payload = mine[0].payload
+        assert payload["event"] == "AT_RISK" and payload["available"] == 3
+        assert payload["days_of_cover"] < 14 and payload["fix"]
+        assert set(payload) >= {"time", "profile", "marketplace_id", "sku", "asin", "title"}
+        assert not any(e.sku == record.sku for e in (await watcher.round()).events)
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
