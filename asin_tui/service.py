@@ -424,9 +424,16 @@ class AccountService:
         fresh = at is not None and datetime.now(UTC) - at < max_age
         if fresh and not pending and not force:
             return CoverRefresh(before=before, after=before)
+        return await self._background.run(
+            self._refresh_stock_cover, pending, before if at else None
+        )
+
+    async def _refresh_stock_cover(
+        self, pending: dict[str, ReportRequest], before: dict[str, StockCover] | None
+    ) -> CoverRefresh:
         watch = StockCoverWatch(await self._open_api(), pending)
         await watch.watch()
-        return await asyncio.to_thread(self._store_stock_cover, watch, before if at else None)
+        return await asyncio.to_thread(self._store_stock_cover, watch, before)
 
     def _store_stock_cover(
         self, watch: StockCoverWatch, before: dict[str, StockCover] | None
