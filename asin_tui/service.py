@@ -54,6 +54,7 @@ from asin_tui.domain.models import (
     Evidence,
     EvidenceGap,
     Issue,
+    LastQuantity,
     ListingRecord,
     ProductTypeRequirements,
     State,
@@ -487,6 +488,11 @@ class AccountService:
 
     def diagnosis(self, sku: str) -> Diagnosis:
         return diagnose(self.evidence(sku))
+
+    def last_quantity(self, sku: str) -> LastQuantity | None:
+        """The last MFN quantity above 0 a sync saw for ``sku`` (None: none seen)."""
+        stored = self._cache.last_quantity(sku)
+        return LastQuantity(*stored) if stored is not None else None
 
     # ------------------------------------------------------------------ since you last looked
 

@@ -18,11 +18,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from asin_tui.domain import codes
 from asin_tui.domain import patches as P
 from asin_tui.domain.bulk import HANDLING_TIME, PRICE, QUANTITY, column_spec
-from asin_tui.domain.models import Evidence, Finding, Listing, ListingRecord, Severity, State
+from asin_tui.domain.models import (
+    Evidence,
+    Finding,
+    LastQuantity,
+    Listing,
+    ListingRecord,
+    Severity,
+    State,
+)
 
 #: Findings that are about evidence, not the listing: never a cause.
 _NOT_CAUSES = frozenset({codes.EVIDENCE_NOT_CHECKED, codes.EVIDENCE_STALE})
@@ -153,21 +162,29 @@ class Cell:
     """What the bulk grid shows for one listing and one column before anything is typed:
     ``now`` (the listing's current value), ``value`` (pre-filled from evidence: the catalog
     item's brand, the handling time set now) and ``hint`` (shown, applied only when the
-    seller asks: the middle of the allowed price band)."""
+    seller asks: the middle of the allowed price band, the last known quantity), named
+    ``hint_label`` ("hint", "last known") with ``hint_note`` (e.g. when it was seen)."""
 
     now: str = ""
     value: str = ""
     hint: str = ""
+    hint_label: str = "hint"
+    hint_note: str = ""
     choices: tuple[str, ...] = ()  # the schema's allowed values (an enum), if any
     names: tuple[str, ...] = ()  # the schema's name of each choice (enumNames), if given
 
 
-def grid_cell(evidence: Evidence, column: str) -> Cell:
-    """The grid's cell of ``column`` for one listing (see :class:`Cell`)."""
+def grid_cell(evidence: Evidence, column: str, last: LastQuantity | None = None) -> Cell:
+    """The grid's cell of ``column`` for one listing (see :class:`Cell`); ``last``: the last
+    MFN quantity above 0 the cache saw for it, the quantity's suggestion while it has none."""
     listing = evidence.listing
     if column == QUANTITY:
         quantity = listing.mfn_quantity
-        return Cell(now="" if quantity is None else str(quantity))
+        now = "" if quantity is None else str(quantity)
+        if last is None or last.units <= 0 or (quantity or 0) > 0:
+            return Cell(now=now)
+        seen = f"seen {last.seen_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        return Cell(now=now, hint=str(last.units), hint_label="last known", hint_note=seen)
     if column == HANDLING_TIME:
         days = P.handling_days(listing)
         text = "" if days is None else str(days)

@@ -651,6 +651,15 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class LastQuantity:
+    """The last merchant-fulfilled quantity above 0 the cache saw for a listing, and when: a
+    suggestion for a listing now out of stock (shown, never applied unasked)."""
+
+    units: int
+    seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ListingRecord:
     """One row of the ASIN list and of `asin-tui report`: a listing and its diagnosis, flat.
 

@@ -10,7 +10,9 @@ What it keeps, so the next start paints instantly and the detail screen works of
   ``account_health_request``: the report id of one Amazon is still preparing, and when it was
   requested (the next sync looks at it instead of waiting for it);
 - ``history``: every state change per SKU, so "inactive since" is the first sync that saw the
-  SKU in its current state.
+  SKU in its current state;
+- ``last_quantity``: the last merchant-fulfilled quantity above 0 seen per SKU, and when (the
+  bulk wizard and the wizard's Stock step suggest it for a listing now out of stock).
 
 The store is deliberately dumb: it returns raw JSON and never parses SP-API bodies (that is
 ``AccountService``'s job). A corrupt, unreadable or foreign-version file is moved aside and
@@ -130,6 +132,11 @@ CREATE INDEX IF NOT EXISTS events_sku ON events (sku, created_at);
 CREATE TABLE IF NOT EXISTS stock_cover (  -- domain/cover.py StockCover per SKU, as JSON
     sku TEXT PRIMARY KEY,
     payload TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS last_quantity (  -- the last MFN quantity > 0 a sync saw
+    sku TEXT PRIMARY KEY,
+    quantity INTEGER NOT NULL,
+    seen_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_deliveries (  -- one row per event and alert channel
     event_id INTEGER NOT NULL,
@@ -522,6 +529,15 @@ class ListingCache:
 
         self._transaction(write)
 
+    def last_quantity(self, sku: str) -> tuple[int, datetime] | None:
+        """The last merchant-fulfilled quantity above 0 stored for ``sku`` and when it was
+        seen (None: never seen above 0 since this cache kept it)."""
+        query = "SELECT quantity, seen_at FROM last_quantity WHERE sku = ?"
+        row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
+        if row is None:
+            return None
+        return self._decoded(row, lambda r: (_int(r[0]), _moment(r[1])), "last quantity")
+
     def meta_value(self, key: str) -> str | None:
         """A value the app keeps in the cache file (e.g. when the seller last looked)."""
         query = "SELECT value FROM meta WHERE key = ?"
@@ -666,7 +682,7 @@ class ListingCache:
         """Drop a listing the seller deleted (rows, evidence and state history)."""
 
         def write(conn: sqlite3.Connection) -> None:
-            for table in ("listings", "evidence", "history"):
+            for table in ("listings", "evidence", "history", "last_quantity"):
                 conn.execute(f"DELETE FROM {table} WHERE sku = ?", (sku,))
 
         self._transaction(write)
@@ -1006,12 +1022,37 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise sqlite3.DatabaseError(
                 f"cache schema version {version}, this asin-tui uses {SCHEMA_VERSION}"
             )
+        had_last_quantity = _has_table(conn, "last_quantity")
         conn.executescript(_ADDED_TABLES)
         _add_columns(conn)
+        if not had_last_quantity:  # a file from before it: start it from what is cached
+            with _immediate(conn):
+                conn.execute(
+                    "INSERT OR IGNORE INTO last_quantity SELECT sku, quantity, synced_at"
+                    f" FROM listings WHERE {_ON_SALE_MFN}"
+                )
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return conn.execute(query, (name,)).fetchone() is not None
+
+
+#: The listings rows whose quantity is a merchant-fulfilled one above 0 (last_quantity).
+_ON_SALE_MFN = "fulfillment_channel = 'MFN' AND quantity > 0"
+
+
+def _remember_quantities(conn: sqlite3.Connection, table: str, seen_at: str) -> None:
+    """Keep the MFN quantity above 0 of the rows of ``table`` as each SKU's last known."""
+    conn.execute(
+        f"INSERT OR REPLACE INTO last_quantity SELECT sku, quantity, ? FROM {table}"
+        f" WHERE {_ON_SALE_MFN}",
+        (seen_at,),
+    )
 
 
 def _make_private(path: Path) -> None:
@@ -1140,6 +1181,14 @@ def _upsert_listings(
         f"INSERT OR REPLACE INTO evidence VALUES ({_EVIDENCE_PARAMS})",
         [_evidence_row(raw) for _, raw in entries],
     )
+    conn.executemany(
+        "INSERT OR REPLACE INTO last_quantity VALUES (?, ?, ?)",
+        [
+            (record.sku, record.quantity, observed_text)
+            for record, _ in entries
+            if record.fulfillment_channel == "MFN" and (record.quantity or 0) > 0
+        ],
+    )
     return {row[0] for row in rows}
 
 
@@ -1214,6 +1263,7 @@ class _Staging:
             f"UPDATE {self.listings} SET inactive_since = ? WHERE sku = ?", since_by_sku
         )
         conn.execute(f"INSERT OR REPLACE INTO listings SELECT * FROM {self.listings}")
+        _remember_quantities(conn, self.listings, observed_text)
         conn.execute(f"INSERT OR REPLACE INTO evidence SELECT * FROM {self.evidence}")
         self.drop(conn)
         return {sku for sku, _ in staged} | kept
@@ -1280,6 +1330,7 @@ def _drop_unseen(
     conn.executemany("DELETE FROM evidence WHERE sku = ?", params)
     if forget:
         conn.executemany("DELETE FROM history WHERE sku = ?", params)
+        conn.executemany("DELETE FROM last_quantity WHERE sku = ?", params)
     else:
         stamp = _utc_text(observed)
         conn.executemany(
@@ -1528,6 +1579,12 @@ def _opt_text(value: Any) -> str | None:
 
 def _opt_int(value: Any) -> int | None:
     if value is not None and type(value) is not int:
+        raise TypeError(f"expected a whole number, got {type(value).__name__}")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
         raise TypeError(f"expected a whole number, got {type(value).__name__}")
     return value
 

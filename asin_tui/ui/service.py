@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
-from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
+from asin_tui.domain.models import (
+    AccountHealth,
+    Diagnosis,
+    Evidence,
+    LastQuantity,
+    ListingRecord,
+    State,
+)
 
 if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
     from asin_tui.service import (
@@ -102,6 +109,10 @@ class ListingService(Protocol):
     def evidence(self, sku: str) -> Evidence: ...
 
     def diagnosis(self, sku: str) -> Diagnosis: ...
+
+    def last_quantity(self, sku: str) -> LastQuantity | None:
+        """The last MFN quantity above 0 a sync saw (a suggestion for one out of stock)."""
+        ...
 
     async def refresh(self, sku: str) -> ListingRecord:
         """Fetch one listing again (wizard Verify), re-diagnose it and store it."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft, case_filename
-from asin_tui.domain.models import Diagnosis, Evidence, Listing, WizardStep
+from asin_tui.domain.models import Diagnosis, Evidence, LastQuantity, Listing, WizardStep
 from asin_tui.domain.outcomes import (
     PROCESSING,
     OutcomeKind,
@@ -69,6 +69,7 @@ class WizardState:
     case_stale: bool = False  # went back after escalating: the draft is not the latest
     fresh: tuple[Evidence, Diagnosis] | None = None  # what the last re-check read
     pending: PendingPatch | None = None  # an accepted patch Amazon has not applied yet
+    last_quantity: LastQuantity | None = None  # the last MFN quantity > 0 seen (a suggestion)
 
     # ------------------------------------------------------------------ navigation
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from asin_tui.domain import codes
 from asin_tui.domain.causes import (
@@ -14,10 +15,11 @@ from asin_tui.domain.causes import (
     bulk_columns,
     count_causes,
     finding_causes,
+    grid_cell,
     removal_rows,
     shared_causes,
 )
-from asin_tui.domain.models import Category, Finding, InventorySummary, Severity
+from asin_tui.domain.models import Category, Finding, InventorySummary, LastQuantity, Severity
 from tests.ui.fakes import make_evidence, make_records
 
 
@@ -99,3 +101,14 @@ def test_approval_groups_and_removal_rows():
         e.listing.sku for e in fba if e.inventory.fulfillable or e.inventory.unfulfillable_total
     ]
     assert all(r[-1] == "Stranded FBA stock" for r in rows)
+
+
+def test_the_last_known_quantity_is_the_quantity_cells_suggestion_never_its_value():
+    record = replace(make_records(1)[0], fulfillment_channel="MFN", quantity=0)
+    last = LastQuantity(12, datetime(2026, 12, 3, 9, 30, tzinfo=UTC))
+    cell = grid_cell(make_evidence(record), "quantity", last)
+    assert (cell.now, cell.value, cell.hint, cell.hint_label) == ("0", "", "12", "last known")
+    assert cell.hint_note == "seen 2026-12-03 09:30 UTC"
+    assert grid_cell(make_evidence(record), "quantity").hint == ""  # none seen: none told
+    stocked = replace(record, quantity=4)  # it has units now: nothing to suggest
+    assert grid_cell(make_evidence(stocked), "quantity", last).hint == ""

@@ -458,3 +458,40 @@ def test_the_last_full_sync_is_a_complete_sync_of_every_listing(cache):
     assert cache.last_full_sync() == T0 + timedelta(hours=2)
     sync(cache, T0 + timedelta(hours=3), [record("SKU-1", State.SUPPRESSED)])
     assert cache.last_full_sync() == T0 + timedelta(hours=2)
+
+
+def test_the_last_quantity_above_zero_is_kept_through_syncs_that_see_it_out_of_stock(cache):
+    """What the bulk wizard and the Stock step suggest for a listing now out of stock: the
+    last MFN quantity above 0 a sync (or a re-read) saw, and when — not FBA quantities, not
+    a 0, and gone with a listing that no longer exists."""
+    sync(cache, T0, [record("A", State.ACTIVE, quantity=12), record("F", State.ACTIVE)])
+    later = T0 + timedelta(hours=2)
+    fba = record("F", State.ACTIVE, fulfillment_channel="AFN", quantity=40)
+    sync(cache, later, [record("A", State.INACTIVE), fba, record("B", State.INACTIVE)])
+    assert cache.record("A").quantity == 0
+    assert cache.last_quantity("A") == (12, T0)  # the 0 seen later does not replace it
+    assert cache.last_quantity("B") is None  # never seen above 0
+    assert cache.last_quantity("F") == (5, T0)  # its FBA units are no MFN quantity
+    restocked = T0 + timedelta(hours=3)
+    cache.write_listing(record("A", State.ACTIVE, quantity=3), raw("A"), observed_at=restocked)
+    assert cache.last_quantity("A") == (3, restocked)  # a re-read counts too
+    staged = cache.stage_sync()  # a staged sync (the app's) keeps them the same way
+    staged.add([(record("B", State.ACTIVE, quantity=7), raw("B"))])
+    staged.commit(product_types={}, info=info(restocked, complete=False))
+    assert cache.last_quantity("B") == (7, restocked)
+    cache.forget("A")
+    assert cache.last_quantity("A") is None
+    sync(cache, restocked, [fba], include_all=True)  # B no longer exists
+    assert cache.last_quantity("B") is None
+
+
+def test_a_cache_from_before_the_last_quantities_starts_them_from_its_listings(cache):
+    sync(cache, T0, [record("A", State.ACTIVE, quantity=9), record("B", State.INACTIVE)])
+    cache.close()
+    alter(cache.path, "DROP TABLE last_quantity")
+    reopened = ListingCache(cache.path)
+    assert reopened.warning is None
+    assert reopened.last_quantity("A") == (9, T0) and reopened.last_quantity("B") is None
+    sync(reopened, T0 + timedelta(hours=1), [record("A", State.INACTIVE)])
+    assert reopened.last_quantity("A") == (9, T0)
+    reopened.close()

@@ -20,6 +20,7 @@ from asin_tui.domain.models import (
     FulfillmentAvailability,
     InventorySummary,
     Issue,
+    LastQuantity,
     Listing,
     ListingRecord,
     Offer,
@@ -181,6 +182,7 @@ class FakeService:
         self.last_look: SinceLastLook | None = None  # what since_last_look answers
         self.looks_remembered: list[tuple[str, ...]] = []  # remember_look's at-risk SKUs
         self.timelines: dict[str, list[TimelineEntry]] = {}
+        self.last_quantities: dict[str, LastQuantity] = {}
         self.exemption_ends: dict[str, datetime] = {}  # SKU -> when its exemption ends
 
     def cached_records(
@@ -263,6 +265,9 @@ class FakeService:
 
     def timeline(self, sku: str) -> list[TimelineEntry]:
         return self.timelines.get(sku, [])
+
+    def last_quantity(self, sku: str) -> LastQuantity | None:
+        return self.last_quantities.get(sku)
 
     def evidence(self, sku: str) -> Evidence:
         record = next(r for r in self.records if r.sku == sku)

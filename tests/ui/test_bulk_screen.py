@@ -6,6 +6,8 @@ confirmation (read from the sandbox's request log), nothing at all after Escape.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from textual import events
@@ -20,7 +22,7 @@ from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.ui.conftest import settle
-from tests.ui.test_wizard_demo import demo_app, press
+from tests.ui.test_wizard_demo import demo_app, open_wizard, press
 from tests.ui.test_wizard_safety import PATCHES, request_log  # noqa: F401 (autouse: the log)
 
 SIZE = (120, 40)
@@ -429,3 +431,70 @@ async def test_a_pasted_column_fills_the_rows_down_from_the_cell():
         assert [r.values[QUANTITY] for r in bulk.rows[:4]] == ["", "4", "5", "6"]
         assert bulk.focused is grid and not editor.display
         assert PATCHES == []
+
+
+def seen_in_stock(service, sku: str, units: int, when: datetime) -> None:
+    """The cache saw ``sku`` with ``units`` on sale at ``when`` and at 0 since (the listing
+    was read twice: as a sync or a re-read writes it)."""
+    cache = service._cache
+    record, raw = cache.record(sku), cache.raw_evidence(sku)
+    cache.write_listing(replace(record, quantity=units), raw, observed_at=when)
+    cache.write_listing(record, raw, observed_at=datetime.now(UTC))
+
+
+SEEN = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+async def test_the_last_known_quantity_is_suggested_and_taken_only_on_h():
+    """Issue 13's "the last known quantity": each out-of-stock row with a quantity the cache
+    saw on sale shows it as a suggestion, never as its value; `h` takes it; rows with none
+    seen get none."""
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing = await started(pilot)
+        causes = await open_causes(pilot)
+        stock = next(c for c in causes.causes if c.label == "Out of stock")
+        skus = [listing.view.records[i].sku for i in stock.rows]
+        for sku, units in zip(skus[:2], (12, 30), strict=True):
+            seen_in_stock(pilot.app.service, sku, units, SEEN)
+        await choose(pilot, causes, "Out of stock", key="b")
+        await settle(pilot)
+        bulk = pilot.app.screen
+        assert isinstance(bulk, BulkScreen)
+        by_sku = {r.sku: r for r in bulk.rows}
+        assert [by_sku[s].cells[QUANTITY].hint for s in skus[:2]] == ["12", "30"]
+        assert all(not r.values[QUANTITY] for r in bulk.rows)  # never applied unasked
+        assert "(last known 12)" in grid_text(bulk) and "(last known 30)" in grid_text(bulk)
+        others = [r for r in bulk.rows if r.sku not in skus[:2]]
+        assert others and not any(r.cells[QUANTITY].hint for r in others)
+        grid = bulk.query_one(DataTable)
+        row = bulk.rows.index(by_sku[skus[0]])
+        grid.move_cursor(row=row, column=list(grid.columns).index(QUANTITY))
+        await settle(pilot)
+        told = str(bulk.query_one("#bulk-row").render())
+        assert "last known 12, seen 2026-12-01 08:00 UTC (h takes it)" in told
+        await press(pilot, "h")
+        await settle(pilot)
+        assert [by_sku[s].values[QUANTITY] for s in skus[:2]] == ["12", "30"]
+        assert not any(r.values[QUANTITY] for r in others)
+        assert by_sku[skus[0]].answer.startswith("ok: Set quantity to 12 (was 0)")
+        assert PATCHES == []
+
+
+async def test_the_wizards_stock_step_suggests_the_last_known_quantity():
+    """The single wizard's Stock step names the last quantity on sale beside the quantity
+    field, which keeps the current 0 until the seller types a number."""
+    from asin_tui.domain.models import WizardStep
+
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing = await started(pilot)
+        sku = next(r.sku for r in listing.view.records if r.main_code == "OUT_OF_STOCK_MFN")
+        seen_in_stock(pilot.app.service, sku, 12, SEEN)
+        wizard = await open_wizard(pilot, sku)
+        while wizard.body.state.step is not WizardStep.STOCK:
+            await press(pilot, "n")
+        field = wizard.query_one("#stock-quantity")
+        assert "Last known quantity: 12 (seen 2026-12-01 UTC)" in str(
+            field.query_one(".field-hint").render()
+        )
+        assert field.query_one(Input).value == "0"
+        assert wizard.body.state.draft.mfn_quantity != 12  # not taken unasked

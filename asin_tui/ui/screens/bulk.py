@@ -2,7 +2,8 @@
 
 One row per listing, one column per value the fix needs (domain.causes.bulk_columns: the
 quantity and handling time, the price, a missing or invalid attribute), pre-filled where the
-evidence offers a value and with hints shown, never applied unasked (domain.causes.grid_cell).
+evidence offers a value and with hints shown, never applied unasked (domain.causes.grid_cell:
+the price band's middle, the last quantity the cache saw on sale).
 Enter edits a cell (checked at once against the schema, as the single wizard's inputs; an
 attribute with allowed values is picked from the wizard's drop-down, letters search it), `d`
 fills the column down from the cursor, `a` gives every row the cursor's value, `h` takes each
@@ -35,7 +36,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker
 
-from asin_tui.domain.bulk import RowOutcome
+from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell
 from asin_tui.domain.change_words import marketplace_text
 from asin_tui.ui.messages import describe_error
@@ -204,7 +205,10 @@ class BulkScreen(WorkerScreen):
             "h",
             "use_hints",
             "Use hints",
-            tooltip="Fill this column's empty cells with each row's hint (e.g. the band's middle)",
+            tooltip=(
+                "Fill this column's empty cells with each row's hint (the price band's "
+                "middle, the last known quantity)"
+            ),
             id="bulk.use_hints",
         ),
         Binding(
@@ -286,10 +290,11 @@ class BulkScreen(WorkerScreen):
         for sku in self.skus:
             try:
                 evidence = self.service.evidence(sku)
+                last = self.service.last_quantity(sku) if QUANTITY in self.columns else None
             except Exception as exc:  # not cached any more, unreadable: said, row kept out
                 problems.append(f"{plain(sku)}: {describe_error(exc)}")
                 continue
-            cells = {c: grid_cell(evidence, c) for c in self.columns}
+            cells = {c: grid_cell(evidence, c, last) for c in self.columns}
             rows.append(GridRow(sku, cells, {c: cell.value for c, cell in cells.items()}))
         try:
             store = CaseStore(self.service.profile_name, self.service.marketplace_id)
@@ -301,11 +306,10 @@ class BulkScreen(WorkerScreen):
                     if r.mode is PatchMode.REAL and r.status in (SUBMITTING, NO_ANSWER)
                 ]
                 if open_:
-                    last = open_[-1]
                     unfinished.append(
                         RowResult(
                             row.sku,
-                            patches=list(last.patches),
+                            patches=list(open_[-1].patches),
                             preview="VALID",
                             outcome=RowOutcome.VALID,
                         )
@@ -347,9 +351,10 @@ class BulkScreen(WorkerScreen):
         value = row.values.get(column, "")
         if value:
             return Text(plain(value))
-        hint = row.cells[column].hint
+        cell = row.cells[column]
         # a hint reads as one without colour too: in brackets, never taken as the value
-        return Text(plain(f"(hint {hint})"), style="dim italic") if hint else Text("")
+        shown = f"({cell.hint_label} {cell.hint})"
+        return Text(plain(shown), style="dim italic") if cell.hint else Text("")
 
     def _redraw(self, index: int) -> None:
         row = self.rows[index]
@@ -388,8 +393,14 @@ class BulkScreen(WorkerScreen):
         if not 0 <= index < len(self.rows):
             return
         row = self.rows[index]
+        at = self._cursor()
+        cell = row.cells[at[1]] if at is not None else None
+        told = ""
+        if cell is not None and cell.hint and not row.values.get(at[1] if at else ""):
+            note = f", {cell.hint_note}" if cell.hint_note else ""
+            told = f" · {cell.hint_label} {cell.hint}{note} (h takes it)"
         self.query_one("#bulk-row", Static).update(
-            data(f"{row.sku}: {row.answer or 'no answer yet'}")
+            data(f"{row.sku}: {row.answer or 'no answer yet'}{told}")
         )
 
     # ------------------------------------------------------------------ editing
@@ -428,7 +439,8 @@ class BulkScreen(WorkerScreen):
             return
         self._open_editor(
             row.values.get(column, ""),
-            f"{column} for {plain(row.sku)}" + (f" (hint {cell.hint})" if cell.hint else ""),
+            f"{column} for {plain(row.sku)}"
+            + (f" ({cell.hint_label} {cell.hint})" if cell.hint else ""),
         )
 
     def _open_choice(self, cell: Cell, value: str) -> None:
@@ -593,7 +605,8 @@ class BulkScreen(WorkerScreen):
         for index in taken:
             self._set(index, column, self.rows[index].cells[column].hint)
         self._check_rows(taken)
-        self._status(f"{column}: the hint taken in {len(taken)} empty cells")
+        label = self.rows[taken[0]].cells[column].hint_label if taken else "hint"
+        self._status(f"{column}: the {label} value taken in {len(taken)} empty cells")
 
     def action_clear_cell(self) -> None:
         at = self._editable()

@@ -38,7 +38,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, Tex
 from textual.worker import get_current_worker
 
 from asin_tui.domain.change_words import describe_patches, marketplace_text
-from asin_tui.domain.models import Diagnosis, Evidence, State, WizardStep
+from asin_tui.domain.models import Diagnosis, Evidence, LastQuantity, State, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, PatchRecord
@@ -86,6 +86,7 @@ class WizardLoaded(Message):
     saved: CaseRecord | None
     warnings: list[str]
     case_text: str = ""
+    last_quantity: LastQuantity | None = None  # the Stock step's suggestion
 
 
 @dataclass
@@ -224,7 +225,13 @@ class WizardScreen(DismissOnce, Screen):
                 case_text = Path(saved.case_draft_path).read_text(encoding="utf-8")
             except OSError as exc:
                 warnings.append(f"The saved case draft cannot be read: {describe_error(exc)}")
-        self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings, case_text))
+        last = None
+        if evidence.listing.mfn_quantity == 0:  # out of stock: the last quantity it had
+            try:
+                last = self.service.last_quantity(self.sku)
+            except Exception:  # a suggestion only: none when the cache cannot tell
+                last = None
+        self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings, case_text, last))
 
     async def on_wizard_loaded(self, message: WizardLoaded) -> None:
         for warning in message.warnings:
@@ -241,6 +248,7 @@ class WizardScreen(DismissOnce, Screen):
             return
         plan = build_plan(message.evidence, message.diagnosis)
         state = WizardState.start(plan, message.saved, message.case_text)
+        state.last_quantity = message.last_quantity
         body = WizardBody(state, self.service, self.sku, self.store)
         await self.query_one("#wizard-loading").remove()
         await self.mount(body, before=self.query_one(Footer))

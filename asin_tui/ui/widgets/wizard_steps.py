@@ -162,7 +162,9 @@ class StockStep(StepBody):
         with VerticalGroup(id="stock-mfn"):  # the merchant-fulfilled inputs
             quantity = self.state.draft.mfn_quantity
             qty_text = str(quantity if quantity is not None else stock.mfn_quantity or 0)
-            yield TypedField(P.QUANTITY_SPEC, qty_text, id="stock-quantity")
+            yield TypedField(
+                P.QUANTITY_SPEC, qty_text, hint=self.last_quantity_hint(), id="stock-quantity"
+            )
             handling = self.state.draft.handling_time
             handling = stock.handling_time if handling is None else handling
             yield TypedField(
@@ -175,6 +177,17 @@ class StockStep(StepBody):
 
     def on_mount(self) -> None:
         self.show_choice()
+
+    def last_quantity_hint(self) -> str:
+        """The last quantity the listing had on sale, as a suggestion to type (never filled
+        in: the seller decides how many units there are now)."""
+        last = self.state.last_quantity
+        if last is None or self.state.plan.stock.mfn_quantity:
+            return ""
+        return (
+            f"Last known quantity: {last.units} (seen {last.seen_at.astimezone(UTC):%Y-%m-%d} "
+            "UTC); type it to use it."
+        )
 
     @property
     def action(self) -> StockAction | None:
