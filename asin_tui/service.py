@@ -141,6 +141,19 @@ ANSWER_MAX_AGE = timedelta(hours=24)
 REFRESH_SHARE = 8
 ANSWER_MIN_AGE = timedelta(hours=1)
 
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How old what a sync kept may be before it is fetched again (``AccountService(freshness=…)``;
+    the defaults are the ages above, a test passes its own)."""
+
+    answer_max_age: timedelta = ANSWER_MAX_AGE
+    account_health_max_age: timedelta = ACCOUNT_HEALTH_MAX_AGE
+    account_health_request_max_age: timedelta = ACCOUNT_HEALTH_REQUEST_MAX_AGE
+
+
+FRESHNESS = Freshness()
+
 ProgressCallback = Callable[[SyncProgress], None]
 _R = TypeVar("_R")
 #: Listings a sync diagnoses and stages in the cache at a time (AccountService(sync_batch=…)).
@@ -154,6 +167,7 @@ __all__ = [
     "AccountService",
     "AuthError",
     "CoverRefresh",
+    "Freshness",
     "HealthRefresh",
     "MalformedResponse",
     "NotFound",
@@ -270,6 +284,7 @@ class AccountService:
         cache: ListingCache | None = None,
         api: SpApi | None = None,
         sync_batch: int = SYNC_BATCH,
+        freshness: Freshness = FRESHNESS,
     ) -> None:
         self.profile_name = profile_name
         self.marketplace_id = marketplace_id
@@ -278,6 +293,8 @@ class AccountService:
         self._api: SpApi | None = api  # an open client, else opened on first use
         #: listings a sync diagnoses and stages at a time (never more raw answers held)
         self.sync_batch = sync_batch
+        #: how old kept answers and Account Health reports may be before they are asked again
+        self.freshness = freshness
         self._opening = asyncio.Lock()  # one client build at a time (see _open_api)
         #: Where the network methods run, the client with them: its own event loop in a thread,
         #: so none of their work (python-amazon-sp-api's, parsing, the demo's in-process
@@ -370,17 +387,18 @@ class AccountService:
         if stored is None:
             return None
         request = ReportRequest(*stored)
-        if datetime.now(UTC) - request.requested_at > ACCOUNT_HEALTH_REQUEST_MAX_AGE:
+        if datetime.now(UTC) - request.requested_at > self.freshness.account_health_request_max_age:
             return None
         return request
 
     def _account_health_stale(self) -> bool:
         """Amazon refreshes Account Health about daily and createReport allows one call a
-        minute: fetch it again only when the stored report is older than ACCOUNT_HEALTH_MAX_AGE."""
+        minute: fetch it again only when the stored report is older than its max age
+        (``freshness.account_health_max_age``, ACCOUNT_HEALTH_MAX_AGE by default)."""
         health = self.account_health()
         if health is None or health.as_of is None:
             return True
-        return datetime.now(UTC) - health.as_of > ACCOUNT_HEALTH_MAX_AGE
+        return datetime.now(UTC) - health.as_of > self.freshness.account_health_max_age
 
     # ------------------------------------------------------------------ stock cover
 
@@ -650,9 +668,10 @@ class AccountService:
     def _known_answers(self, now: datetime) -> KnownAnswers:
         """The restrictions and catalog answers kept from earlier syncs that this one may use
         (see ANSWER_MAX_AGE, REFRESH_SHARE)."""
-        self._cache.forget_lookups(now - ANSWER_MAX_AGE)  # too old to be used: asked again
-        restrictions = _reusable(self._cache.lookups("restrictions"), now)
-        catalog = _reusable(self._cache.lookups("catalog"), now)
+        max_age = self.freshness.answer_max_age
+        self._cache.forget_lookups(now - max_age)  # too old to be used: asked again
+        restrictions = _reusable(self._cache.lookups("restrictions"), now, max_age)
+        catalog = _reusable(self._cache.lookups("catalog"), now, max_age)
         return KnownAnswers(
             restrictions={
                 (asin, condition or None): answer
@@ -1206,11 +1225,12 @@ def _request_row(request: ReportRequest | None) -> tuple[str, datetime] | None:
 
 
 def _reusable(
-    answers: Mapping[str, tuple[Any, datetime]], now: datetime
+    answers: Mapping[str, tuple[Any, datetime]], now: datetime, max_age: timedelta
 ) -> dict[str, tuple[Any, datetime]]:
-    """The kept answers a sync at ``now`` uses: none older than ANSWER_MAX_AGE, and not the
-    oldest 1/REFRESH_SHARE of those older than ANSWER_MIN_AGE (fetched again instead)."""
-    young = {key: a for key, a in answers.items() if now - a[1] <= ANSWER_MAX_AGE}
+    """The kept answers a sync at ``now`` uses: none older than ``max_age`` (ANSWER_MAX_AGE
+    by default), and not the oldest 1/REFRESH_SHARE of those older than ANSWER_MIN_AGE
+    (fetched again instead)."""
+    young = {key: a for key, a in answers.items() if now - a[1] <= max_age}
     settled = sorted((a[1], key) for key, a in young.items() if now - a[1] > ANSWER_MIN_AGE)
     for _, key in settled[: -(-len(young) // REFRESH_SHARE)]:
         del young[key]

@@ -12,11 +12,11 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from asin_tui import service as service_module
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.service import Freshness
 from asin_tui.spapi.ratelimit import Backoff
 from tests.test_service import TIME_SCALE, make_service
 
@@ -54,12 +54,16 @@ def account() -> SandboxAccount:
 
 
 @pytest.fixture
-async def setup(account, monkeypatch):
+async def setup(account):
     # every sync asks again (no answer kept from the last one is fresh enough): these tests
     # are about the calls failing
-    monkeypatch.setattr(service_module, "ANSWER_MAX_AGE", timedelta(0))
     transport = EvidenceDown(SandboxApp(account, time_scale=TIME_SCALE))
-    service = make_service(transport.app, transport, backoff=Backoff(tries=2).scaled(TIME_SCALE))
+    service = make_service(
+        transport.app,
+        transport,
+        backoff=Backoff(tries=2).scaled(TIME_SCALE),
+        freshness=Freshness(answer_max_age=timedelta(0)),
+    )
     yield service, transport
     await service.aclose()
 

@@ -18,7 +18,9 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport, demo_account_path
 from asin_tui.service import (
+    FRESHNESS,
     AccountService,
+    Freshness,
     HealthRefresh,
     NothingFetched,
     UnknownSku,
@@ -75,6 +77,7 @@ def make_service(
     transport: SandboxTransport | None = None,
     *,
     backoff: Backoff | None = None,
+    freshness: Freshness = FRESHNESS,
     **profile_overrides,
 ) -> AccountService:
     profile = sandbox_profile(app.account, **profile_overrides)
@@ -83,6 +86,7 @@ def make_service(
         marketplace_id=profile.marketplace.marketplace_id,
         seller_id=profile.seller_id,
         client_factory=sandbox_client(app, profile, transport, backoff),
+        freshness=freshness,
     )
 
 
@@ -375,8 +379,7 @@ async def test_a_recent_account_health_report_is_not_asked_for_again(app, report
         await service.aclose()
 
 
-async def test_without_a_fresh_account_health_the_last_one_is_used(monkeypatch, reports):
-    monkeypatch.setattr(service_module, "ACCOUNT_HEALTH_MAX_AGE", timedelta(0))
+async def test_without_a_fresh_account_health_the_last_one_is_used(reports):
     app = SandboxApp(
         SandboxAccount(seed=11, listings=80, account_status="DEACTIVATED"), time_scale=TIME_SCALE
     )
@@ -385,7 +388,8 @@ async def test_without_a_fresh_account_health_the_last_one_is_used(monkeypatch, 
     first_sync = service.last_sync().finished_at
     await service.aclose()
 
-    cut_off = make_service(app, ReportsDown(app), backoff=Backoff(tries=1))
+    never_fresh = Freshness(account_health_max_age=timedelta(0))  # every sync asks again
+    cut_off = make_service(app, ReportsDown(app), backoff=Backoff(tries=1), freshness=never_fresh)
     try:
         summary = await cut_off.sync(include_all=False)
         assert summary.complete and list(summary.failed) == ["account health"]
@@ -488,21 +492,19 @@ async def test_the_next_sync_picks_the_pending_report_up(at_risk, reports):
         await service.aclose()
 
 
-async def test_a_request_older_than_its_max_age_is_dropped_and_made_again(
-    app, monkeypatch, reports
-):
+async def test_a_request_older_than_its_max_age_is_dropped_and_made_again(app, reports):
     reports.hold()
     service = make_service(app)
     try:
         await service.sync(include_all=False)
         first = service.account_health_pending()
         assert first is not None
-        monkeypatch.setattr(service_module, "ACCOUNT_HEALTH_REQUEST_MAX_AGE", timedelta(0))
+        service.freshness = Freshness(account_health_request_max_age=timedelta(0))
         assert service.account_health_pending() is None
         assert await service.refresh_account_health() == HealthRefresh(pending=False)
         summary = await service.sync(include_all=False)
         assert summary.calls["createReport"] == 1  # a new report, the old one not looked at
-        monkeypatch.setattr(service_module, "ACCOUNT_HEALTH_REQUEST_MAX_AGE", timedelta(hours=1))
+        service.freshness = Freshness()  # an hour again: the new request is looked for
         second = service.account_health_pending()
         assert second is not None and second.report_id != first.report_id
     finally:

@@ -19,6 +19,7 @@ from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService, ServiceFactory, no_case_labels
+from asin_tui.ui.timing import UI_TIMING, UiTiming
 
 
 class AsinTuiApp(App[None]):
@@ -45,8 +46,10 @@ class AsinTuiApp(App[None]):
         case_labels_loader: CaseLabelLoader = no_case_labels,
         sync_on_start: bool = True,
         keymap: Mapping[str, str] | None = None,
+        timing: UiTiming = UI_TIMING,
     ) -> None:
         super().__init__()
+        self.timing = timing  # the screens' pace (ui/timing.py)
         self.exiting = False  # exit() was called: input is dropped
         self.user_keymap = dict(keymap or {})
         self.service_factory = service_factory
@@ -100,7 +103,12 @@ class AsinTuiApp(App[None]):
         # the list tells the service's notices (e.g. the demo's fixes won't be kept, and
         # why) once it has painted and opened the client, which may find more
         self.push_screen(
-            ListScreen(service, self.case_labels_loader, sync_on_start=self.sync_on_start)
+            ListScreen(
+                service,
+                self.case_labels_loader,
+                sync_on_start=self.sync_on_start,
+                timing=self.timing,
+            )
         )
 
     async def _close_account(self) -> None:
@@ -142,7 +150,8 @@ class AsinTuiApp(App[None]):
             self.notify(describe_error(exc), title="Progress will not be saved", severity="warning")
             store = None
         self.push_screen(
-            WizardScreen(self.service, sku, store), lambda _: self._listing_changed(sku)
+            WizardScreen(self.service, sku, store, save_delay=self.timing.save_delay),
+            lambda _: self._listing_changed(sku),
         )
 
     def _listing_changed(self, sku: str) -> None:
@@ -185,13 +194,16 @@ def make_app(
     case_labels_loader: CaseLabelLoader = no_case_labels,
     sync_on_start: bool = True,
     keymap: Mapping[str, str] | None = None,
+    timing: UiTiming = UI_TIMING,
 ) -> AsinTuiApp:
     """The app for one account (``service_factory``), or the welcome screen when it is None.
-    ``keymap`` (binding id -> keys, the config's ``[keymap]``) remaps the app's keys."""
+    ``keymap`` (binding id -> keys, the config's ``[keymap]``) remaps the app's keys;
+    ``timing`` sets the screens' pace (ui/timing.py; tests pass a quicker one)."""
     return AsinTuiApp(
         service_factory,
         demo_factory=demo_factory,
         case_labels_loader=case_labels_loader,
         sync_on_start=sync_on_start,
         keymap=keymap,
+        timing=timing,
     )

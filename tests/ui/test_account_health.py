@@ -11,6 +11,7 @@ from asin_tui.spapi.errors import AuthError
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.timing import UiTiming
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle, wait_until
@@ -27,10 +28,8 @@ def notifications(app) -> list[str]:
     return [f"{n.title}: {n.message}" for n in app._notifications]
 
 
-@pytest.fixture
-def quick_looks(monkeypatch):
-    monkeypatch.setattr(ListScreen, "HEALTH_LOOK_SECONDS", 0.05)
-    monkeypatch.setattr(ListScreen, "HEALTH_LOOKS", 4)
+#: a look at a pending Account Health report every 50 ms, four at most
+QUICK_LOOKS = UiTiming(health_look_seconds=0.05, health_looks=4)
 
 
 @pytest.mark.parametrize("status", [None, "NORMAL"])
@@ -82,7 +81,7 @@ async def test_banner_fits_80_columns_cutting_the_counters():
         assert line.endswith("…") and len(line) <= 80
 
 
-async def test_pending_report_is_looked_at_after_the_sync_and_reloads_the_rows(quick_looks):
+async def test_pending_report_is_looked_at_after_the_sync_and_reloads_the_rows():
     service = FakeService()
     service.health_pending = True
     service.health_report = at_risk()
@@ -91,7 +90,7 @@ async def test_pending_report_is_looked_at_after_the_sync_and_reloads_the_rows(q
         HealthRefresh(pending=False, updated=True),
     ]
     service.health_gate = asyncio.Event()  # the first look waits until the list is set up
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked == 1)
         await pilot.press("slash", *"mug", "enter", "j")
@@ -113,20 +112,20 @@ async def test_pending_report_is_looked_at_after_the_sync_and_reloads_the_rows(q
         assert service.looked == 2
 
 
-async def test_looks_stop_after_health_looks_tries(quick_looks):
+async def test_looks_stop_after_health_looks_tries():
     service = FakeService()
     service.health_pending = True  # Amazon never finishes it
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: service.looked == ListScreen.HEALTH_LOOKS)
+        await wait_until(pilot, lambda: service.looked == QUICK_LOOKS.health_looks)
         await wait_until(pilot, lambda: app.screen._health_timer is None)  # no more looks
         await settle(pilot)
-        assert service.looked == ListScreen.HEALTH_LOOKS
+        assert service.looked == QUICK_LOOKS.health_looks
 
 
-async def test_no_look_without_a_pending_report(quick_looks):
+async def test_no_look_without_a_pending_report():
     service = FakeService()
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.screen._health_timer is None  # nothing to look for: no watch
@@ -134,7 +133,7 @@ async def test_no_look_without_a_pending_report(quick_looks):
         assert service.looked == 0
 
 
-async def test_a_problem_is_told_in_one_line_and_the_looks_go_on(quick_looks):
+async def test_a_problem_is_told_in_one_line_and_the_looks_go_on():
     service = FakeService()
     service.health_pending = True
     service.health_report = at_risk()
@@ -142,18 +141,18 @@ async def test_a_problem_is_told_in_one_line_and_the_looks_go_on(quick_looks):
         HealthRefresh(pending=True, problem="Reports API: 503 Service Unavailable"),
         HealthRefresh(pending=False, updated=True),
     ]
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: banner_text(app) is not None)
         assert "Account Health: Reports API: 503 Service Unavailable" in notifications(app)
         assert app.is_running
 
 
-async def test_a_failed_look_is_told_without_a_traceback_and_stops_the_looks(quick_looks):
+async def test_a_failed_look_is_told_without_a_traceback_and_stops_the_looks():
     service = FakeService()
     service.health_pending = True
     service.health_looks = [AuthError("the refresh token was revoked")]
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked == 1)
         await wait_until(pilot, lambda: app.screen._health_timer is None)  # it stopped
@@ -166,10 +165,10 @@ async def test_a_failed_look_is_told_without_a_traceback_and_stops_the_looks(qui
         assert app.is_running and isinstance(app.screen, ListScreen)
 
 
-async def test_the_looks_stop_when_the_list_is_unmounted(quick_looks):
+async def test_the_looks_stop_when_the_list_is_unmounted():
     service = FakeService()
     service.health_pending = True
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.looked >= 1)
         screen = app.screen

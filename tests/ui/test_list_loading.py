@@ -11,6 +11,7 @@ from asin_tui.ui.app import make_app
 from asin_tui.ui.listing_view import ListingView
 from asin_tui.ui.screens import list_screen
 from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.timing import UiTiming
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle, wait_until
 from tests.ui.fakes import FakeService, make_records, progress_of
@@ -35,10 +36,14 @@ def table(app) -> ListingTable:
     return app.screen.query_one(ListingTable)
 
 
-async def test_the_first_screenful_paints_before_every_row_is_read(monkeypatch):
-    monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
+async def test_the_first_screenful_paints_before_every_row_is_read():
     service = SlowCache()
-    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
+    app = make_app(
+        lambda: service,
+        case_labels_loader=progress_of,
+        sync_on_start=False,
+        timing=UiTiming(first_rows=5),
+    )
     every = [r.sku for r in FakeService.cached_records(service, all_listings=False)]
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.limits == [5, None])  # the rest is being read
@@ -61,10 +66,14 @@ def counts_text(app) -> str:
     return str(app.screen.query_one("#counts").render())
 
 
-async def test_the_first_screenful_shows_the_true_counts_per_state(monkeypatch):
-    monkeypatch.setattr(ListScreen, "FIRST_ROWS", 5)
+async def test_the_first_screenful_shows_the_true_counts_per_state():
     service = SlowCache()
-    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
+    app = make_app(
+        lambda: service,
+        case_labels_loader=progress_of,
+        sync_on_start=False,
+        timing=UiTiming(first_rows=5),
+    )
     every = FakeService.cached_records(service, all_listings=False)
     first = Counter(r.state for r in every[:5])
     assert first != Counter(r.state for r in every)  # the first rows alone would count wrong

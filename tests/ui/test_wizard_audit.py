@@ -22,7 +22,6 @@ from asin_tui.store.cases import (
     PatchMode,
     StepStatus,
 )
-from asin_tui.ui.screens import wizard as wizard_screen
 from asin_tui.ui.screens.wizard import WizardScreen
 from tests.ui.conftest import wait_until
 from tests.ui.test_wizard import (
@@ -184,7 +183,6 @@ async def test_typed_values_survive_going_back_and_a_restart():
 
 
 async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(monkeypatch):
-    monkeypatch.setattr(wizard_screen, "SAVE_DELAY", 0.2)
     store = CaseStore("test", US)
     calls: list[tuple[str, str | None]] = []
     update = store.update
@@ -194,7 +192,9 @@ async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(
         return update(sku, change)
 
     monkeypatch.setattr(store, "update", recording_update)
-    async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
+    # the app's own delay (0.5 s): between two keys of a loaded machine 0.2 s can pass
+    app = WizardApp(SuppressedAccount(), store)
+    async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)

@@ -55,6 +55,7 @@ from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.causes import FILTER, CauseChosen, CauseScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService
+from asin_tui.ui.timing import UI_TIMING, UiTiming
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
@@ -72,13 +73,9 @@ class ListScreen(WorkerScreen):
     """Paints from the cache at once, then syncs in the background (unless told not to).
 
     A sync does not wait for the Account Health report; when Amazon is still preparing it,
-    the screen looks again every HEALTH_LOOK_SECONDS (at most HEALTH_LOOKS times) and, once it
-    is in, reloads the rows (diagnosed again with it) and the account banner."""
-
-    HEALTH_LOOK_SECONDS = 20.0
-    HEALTH_LOOKS = 15
-    #: Rows read first, to paint at once; every row follows from the same worker.
-    FIRST_ROWS = 200
+    the screen looks again every ``timing.health_look_seconds`` (at most ``health_looks``
+    times) and, once it is in, reloads the rows (diagnosed again with it) and the account
+    banner. It reads ``timing.first_rows`` rows first, to paint at once (ui/timing.py)."""
 
     BINDINGS = [
         Binding(
@@ -194,10 +191,16 @@ class ListScreen(WorkerScreen):
     ]
 
     def __init__(
-        self, service: ListingService, case_labels_loader: CaseLabelLoader, *, sync_on_start: bool
+        self,
+        service: ListingService,
+        case_labels_loader: CaseLabelLoader,
+        *,
+        sync_on_start: bool,
+        timing: UiTiming = UI_TIMING,
     ) -> None:
         super().__init__()
         self.service = service
+        self.timing = timing
         self.case_labels_loader = case_labels_loader
         self.sync_on_start = sync_on_start
         self.view = ListingView()
@@ -335,9 +338,9 @@ class ListScreen(WorkerScreen):
         if self.narrow is not None:
             self._load_narrow(self.narrow)
             return
-        first = self.service.cached_records(all_listings=show_all, limit=self.FIRST_ROWS)
+        first = self.service.cached_records(all_listings=show_all, limit=self.timing.first_rows)
         loaded = self._loaded(first, show_all)
-        complete = len(first) < self.FIRST_ROWS
+        complete = len(first) < self.timing.first_rows
         if not complete and not worker.is_cancelled:
             counts = self.service.cached_state_counts(all_listings=show_all)
             self.post_message(dataclasses.replace(loaded, complete=False, state_counts=counts))
@@ -644,7 +647,9 @@ class ListScreen(WorkerScreen):
     def _watch_health(self) -> None:
         self._stop_health_watch()
         self._health_looks = 0
-        self._health_timer = self.set_interval(self.HEALTH_LOOK_SECONDS, self._look_at_health)
+        self._health_timer = self.set_interval(
+            self.timing.health_look_seconds, self._look_at_health
+        )
 
     def _stop_health_watch(self) -> None:
         if self._health_timer is not None:
@@ -659,7 +664,7 @@ class ListScreen(WorkerScreen):
             self._stop_health_watch()  # e.g. the credentials stopped working: do not insist
             return
         self._health_looks += 1
-        if self._health_looks >= self.HEALTH_LOOKS:
+        if self._health_looks >= self.timing.health_looks:
             self._stop_health_watch()
         self._health_look = self.look_at_health()
 

@@ -47,6 +47,7 @@ from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
+from asin_tui.ui.timing import UI_TIMING
 from asin_tui.ui.widgets.wizard_stepper import LEGEND, WizardStepper
 from asin_tui.ui.widgets.wizard_steps import (
     STEP_BODIES,
@@ -62,7 +63,6 @@ from asin_tui.ui.wizard_session import WizardState
 if TYPE_CHECKING:
     from asin_tui.service import SubmissionResult
 
-SAVE_DELAY = 0.5  # seconds of quiet typing before what was typed is saved
 #: Actions that wait while Amazon answers (a step change would drop its answer's view, a
 #: second send would race the first).
 _WAIT_FOR_ANSWER = frozenset(
@@ -188,8 +188,16 @@ class WizardScreen(DismissOnce, Screen):
         Binding("pagedown", "scroll_body(10)", "Page down", show=False, id="wizard.page_down"),
     ]
 
-    def __init__(self, service: ListingService, sku: str, store: CaseStore | None) -> None:
+    def __init__(
+        self,
+        service: ListingService,
+        sku: str,
+        store: CaseStore | None,
+        *,
+        save_delay: float = UI_TIMING.save_delay,
+    ) -> None:
         super().__init__()
+        self.save_delay = save_delay  # seconds of quiet typing before it is saved
         self.service = service
         self.sku = sku
         self.store = store
@@ -606,7 +614,7 @@ class WizardBody(Vertical):
             self._save_timer.stop()
             self._save_timer = None
         if debounce:
-            self._save_timer = self.set_timer(SAVE_DELAY, self.save)
+            self._save_timer = self.set_timer(self.save_delay, self.save)
             return
         self.state.keep_draft()
         snapshot = copy.deepcopy(self.state.progress)  # the UI goes on changing the original
