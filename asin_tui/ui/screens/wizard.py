@@ -257,7 +257,7 @@ class WizardScreen(DismissOnce, Screen):
         plan = build_plan(message.evidence, message.diagnosis)
         state = WizardState.start(plan, message.saved, message.case_text)
         state.last_quantity = message.last_quantity
-        body = WizardBody(state, self.service, self.sku, self.store)
+        body = WizardBody(state, self.service, self.sku, self.store, save_delay=self.save_delay)
         await self.query_one("#wizard-loading").remove()
         await self.mount(body, before=self.query_one(Footer))
         self.body = body
@@ -333,9 +333,16 @@ class WizardBody(Vertical):
     RECHECK_SECONDS = 5.0
 
     def __init__(
-        self, state: WizardState, service: ListingService, sku: str, store: CaseStore | None
+        self,
+        state: WizardState,
+        service: ListingService,
+        sku: str,
+        store: CaseStore | None,
+        *,
+        save_delay: float = UI_TIMING.save_delay,
     ) -> None:
         super().__init__()
+        self.save_delay = save_delay  # seconds of quiet typing before it is saved
         self.state = state
         self.service = service
         self.sku = sku
