@@ -338,6 +338,18 @@ class AccountService:
         ``limit``: only the first so many (a screenful, at once)."""
         return self._cache.load_records(needs_attention_only=not all_listings, limit=limit)
 
+    def cached_record(self, sku: str) -> ListingRecord | None:
+        """One cached row (None: not cached)."""
+        return self._cache.record(sku)
+
+    def seen_records(self) -> list[ListingRecord] | None:
+        """The listings as `watch` last compared them (None before its first round)."""
+        return self._cache.seen_records()
+
+    def seen_record(self, sku: str) -> tuple[bool, ListingRecord | None]:
+        """(`watch` has a snapshot, the SKU's row in it or None)."""
+        return self._cache.seen_record(sku)
+
     def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
         """How many cached rows cached_records would return in each state, without reading
         them (a few ms): the true counts while only the first screenful is shown."""
@@ -518,9 +530,8 @@ class AccountService:
         """The cached listings that are live but will not stay so (domain.looks.is_at_risk),
         in report order, each with its risk said first in its cause: the date an exemption
         ends, or the stock left."""
-        found = []
-        for batch in self._cache.record_batches(needs_attention_only=False):
-            found += [r for r in batch if is_at_risk(r, self.thresholds)]
+        candidates = self._cache.at_risk_candidates(self.thresholds.mfn_quantity)
+        found = [r for r in candidates if is_at_risk(r, self.thresholds)]
         return [with_risk_cause(r, self._exemption_end(r), self.thresholds) for r in found]
 
     def _exemption_end(self, record: ListingRecord) -> datetime | None:

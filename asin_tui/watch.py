@@ -33,6 +33,7 @@ from asin_tui.service import (
     AuthError,
     CoverRefresh,
     MalformedResponse,
+    NotFound,
     SpApiError,
     UnknownSku,
 )
@@ -63,6 +64,8 @@ class RoundResult:
     baseline: bool = False
     problems: list[str] = field(default_factory=list)  # channel failures, one line each
     complete: bool = True
+    #: a notification's re-check: the SKUs that could not be read again (left to the rounds)
+    unchecked: list[str] = field(default_factory=list)
 
 
 class Watcher:
@@ -86,6 +89,9 @@ class Watcher:
         self.include_all = include_all
         self._now = now
         self._sleep = sleep
+        #: one look at a time: a notification's re-check waits for a round under way, so the
+        #: two never judge the same change twice
+        self._busy = asyncio.Lock()
 
     @property
     def profile(self) -> str:
@@ -94,10 +100,20 @@ class Watcher:
     async def round(self) -> RoundResult:
         """Sync, compare, store the new events; then send what every channel has unsent
         (this round's and any an earlier round could not send). Raises what the sync
-        raises (SpApiError, CacheError): the cache and the event store are left as they were."""
+        raises (SpApiError, CacheError): the cache and the event store are left as they were.
+
+        "Before" is `watch`'s snapshot, stored with the last round's events (else, on the
+        first round, the cache as it is now): a change the cache took in after it (a sync
+        whose round a signal stopped, the TUI's own sync) is told this round."""
+        async with self._busy:
+            return await self._round()
+
+    async def _round(self) -> RoundResult:
         service = self.service
         first = service.last_sync() is None
-        before = _by_sku(service.cached_records(all_listings=True))
+        seen = service.seen_records()
+        before = _by_sku(seen if seen is not None else service.cached_records(all_listings=True))
+        del seen
         health_before = service.account_health()
         summary = await service.sync(include_all=self.include_all)
         cover = await self._stock_cover()
@@ -124,7 +140,8 @@ class Watcher:
             )
             if cover.problem:
                 result.problems.append(f"{self.profile}: stock cover: {cover.problem}")
-        result.events = self.store.add(events, self.profile, [c.name for c in self.channels])
+        channels = [c.name for c in self.channels]
+        result.events = self.store.add(events, self.profile, channels, seen="all", now=now)
         before.clear()
         after.clear()
         self.store.prune(now)
@@ -143,6 +160,53 @@ class Watcher:
             raise
         except SpApiError as exc:
             return CoverRefresh(problem=str(exc))
+
+    async def recheck(self, skus: Iterable[str]) -> RoundResult:
+        """The fast path: listings an SP-API notification named, read again now with one
+        getListingsItem each (a listing not cached yet: with its evidence), compared with
+        `watch`'s snapshot; the new events are stored (with the snapshot of those SKUs) and
+        sent. A SKU that cannot be read is in ``unchecked`` with a line in ``problems``
+        (the next round reads it anyway); a deleted one is left to the round."""
+        async with self._busy:
+            service = self.service
+            result = RoundResult()
+            events: list[Event] = []
+            checked: list[str] = []
+            for sku in dict.fromkeys(skus):
+                known, before = service.seen_record(sku)
+                cached = service.cached_record(sku)
+                if not known:
+                    before = cached
+                try:
+                    if cached is None:
+                        await service.refresh(sku)
+                    else:
+                        await service.reread(sku)
+                except NotFound:
+                    checked.append(sku)  # deleted: the next round tells what it finds
+                    continue
+                except (SpApiError, MalformedResponse, UnknownSku) as exc:
+                    result.unchecked.append(sku)
+                    result.problems.append(
+                        f"{self.profile}: re-check of {sku} failed ({_one_line(exc)}); the next "
+                        "round reads it"
+                    )
+                    continue
+                after = service.cached_record(sku)
+                checked.append(sku)
+                events += listing_events(
+                    before,
+                    after,
+                    now=self._now(),
+                    thresholds=self.thresholds,
+                    exemption_ends=self._exemption_ends(after),
+                )
+            channels = [c.name for c in self.channels]
+            result.events = self.store.add(
+                events, self.profile, channels, seen=checked, now=self._now()
+            )
+            result.problems += await self.deliver()
+            return result
 
     def _listing_events(
         self,
@@ -217,6 +281,10 @@ class Watcher:
             except Exception as exc:  # any failure of a channel is reported, never fatal
                 error = redact(" ".join(str(exc).split()) or type(exc).__name__)
         return error
+
+
+def _one_line(exc: BaseException) -> str:
+    return redact(" ".join(str(exc).split()) or type(exc).__name__)
 
 
 def _by_sku(records: Iterable[ListingRecord]) -> dict[str, ListingRecord]:

@@ -99,6 +99,23 @@ def make_watcher(app, channels=(), **kwargs) -> Watcher:
     return Watcher(service, store, channels=channels, sleep=no_sleep, **kwargs)
 
 
+async def test_a_change_the_cache_took_in_between_rounds_is_told_by_the_next(app):
+    """A signal after the sync's commit (or the TUI's own sync) puts a change in the cache
+    with no round to judge it: the next round compares with `watch`'s own snapshot."""
+    watcher = make_watcher(app)
+    try:
+        await watcher.round()
+        sku = out_of_stock_sku(app)
+        set_quantity(app, sku, 6)
+        await watcher.service.sync(include_all=False)  # in the cache; no events computed
+        [event] = (await watcher.round()).events
+        assert (event.kind, event.sku) == ("RECOVERED", sku)
+        assert (await watcher.round()).events == []
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
 async def test_rounds_emit_recovered_and_inactive_and_the_webhook_gets_each(app, receiver):
     watcher = make_watcher(app, [WebhookChannel(receiver.url)])
     try:

@@ -87,6 +87,21 @@ seller_id = "A2EXAMPLE12345"
 # mfn_quantity = 2
 # cover_days = 14
 
+# The fast path of `asin-tui watch` (optional; needs `pip install 'asin-tui[notifications]'`):
+# an SQS queue that an Amazon EventBridge rule fills with the seller's SP-API notifications
+# LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE. watch re-reads each listing
+# named within seconds; its rounds go on as the safety net. Setting up the destination, the
+# subscriptions and the EventBridge rule: README, "Notifications (fast path)".
+# AWS credentials come from the AWS SDK's usual places (AWS_ACCESS_KEY_ID/...,
+# ~/.aws/credentials, an instance role): never from this file.
+# [profiles.main.notifications]
+# queue_url = "https://sqs.us-east-1.amazonaws.com/123456789012/asin-tui-notifications"
+# Optional: the queue URL names the region; a named profile of ~/.aws/config; another
+# SQS endpoint (a VPC endpoint, or a local SQS for testing).
+# region = "us-east-1"
+# aws_profile = "asin-tui"
+# endpoint_url = "http://127.0.0.1:5000"
+
 # The built-in sandbox seller account, served on your machine by
 #   asin-tui sandbox serve --port 8765
 # Its credentials are fixed and public; they open nothing but the sandbox:
@@ -358,6 +373,7 @@ def _describe(profile: Profile, *, is_default: bool) -> list[str]:
         else:
             rows.append((key, f"not set: set {credential_hint(profile.name, key)}"))
     rows.append(("alerts", _alerts_text(profile)))
+    rows.append(("notifications", _notifications_text(profile)))
     title = f"[profiles.{profile.name}]" + ("  (default)" if is_default else "")
     return [title, *(f"  {key:<18} {value}" for key, value in rows)]
 
@@ -384,6 +400,20 @@ def _alerts_text(profile: Profile) -> str:
         f" cover < {alerts.cover_days} d"
     )
     return "; ".join([*channels, risk]) if channels else f"no channel; {risk}"
+
+
+def _notifications_text(profile: Profile) -> str:
+    """The queue `watch` reads SP-API notifications from (AWS credentials are the SDK's)."""
+    notifications = profile.notifications
+    if notifications is None:
+        return "none (watch relies on its rounds)"
+    where = notifications.queue_url.rstrip("/").rsplit("/", 1)[-1]
+    text = f"SQS queue {where} in {notifications.region}"
+    if notifications.endpoint_url:
+        text += f" at {notifications.endpoint_url}"
+    if notifications.aws_profile:
+        text += f", AWS profile {notifications.aws_profile}"
+    return text
 
 
 def _warn_if_readable_by_others(config: Config) -> None:

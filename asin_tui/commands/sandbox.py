@@ -12,8 +12,10 @@ import argparse
 import errno
 import math
 import signal
+import sys
 from collections.abc import Sequence
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from asin_tui.commands.errors import UsageError
 from asin_tui.sandbox.account import SCENARIOS, SandboxAccount
@@ -27,6 +29,7 @@ from asin_tui.sandbox.app import (
 from asin_tui.sandbox.faults import FaultInjector, FaultSpecError
 from asin_tui.sandbox.marketplaces import MARKETPLACES, sandbox_marketplace
 from asin_tui.sandbox.server import SandboxServer
+from asin_tui.sandbox.sqs import SqsForwarder, SqsUnavailable
 from asin_tui.sandbox.transport import DEMO_PATCH_DELAY
 from asin_tui.sandbox.views import ACCOUNT_STATUSES
 
@@ -120,6 +123,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "expire, the late shipment rate crosses Amazon's target (deterministic per --seed; "
         "default 0: none)",
     )
+    serve.add_argument(
+        "--notify-sqs",
+        metavar="QUEUE_URL",
+        help="send the listings' SP-API notifications (LISTINGS_ITEM_STATUS_CHANGE, "
+        "LISTINGS_ITEM_ISSUES_CHANGE), in their EventBridge envelope, to this SQS queue as "
+        "Amazon EventBridge would (needs the notifications extra; for a local SQS such as "
+        "moto's server, with --sqs-endpoint)",
+    )
+    serve.add_argument(
+        "--sqs-endpoint",
+        metavar="URL",
+        help="with --notify-sqs: the SQS endpoint (default: the queue URL's scheme and host)",
+    )
     serve.add_argument("--verbose", action="store_true", help="log each request to stderr")
     return parser
 
@@ -150,18 +166,44 @@ def run(args: argparse.Namespace) -> int:
                 f"port {args.port} on 127.0.0.1 is already in use; choose another with --port"
             ) from None
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    forwarder = _forwarder(app, args)
     print(
         _banner(app, server.base_url, faults.spec if faults else None, sorted(forbidden)),
         flush=True,
     )
+    if forwarder is not None:
+        print(f"SP-API notifications go to the SQS queue {args.notify_sqs}", flush=True)
+        forwarder.start()
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("sandbox stopped.", flush=True)
     finally:
+        if forwarder is not None:
+            forwarder.stop()
         server.server_close()
     return 0
+
+
+def _forwarder(app: SandboxApp, args: argparse.Namespace) -> SqsForwarder | None:
+    if not args.notify_sqs:
+        if args.sqs_endpoint:
+            raise UsageError("--sqs-endpoint goes with --notify-sqs")
+        return None
+    parts = urlsplit(args.notify_sqs)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--notify-sqs: expected a queue URL, got {args.notify_sqs!r}")
+    endpoint = args.sqs_endpoint or f"{parts.scheme}://{parts.netloc}"
+    try:
+        return SqsForwarder(
+            app,
+            args.notify_sqs,
+            endpoint_url=endpoint,
+            on_error=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    except SqsUnavailable as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _stop_on_signal(signum: int, frame: object) -> NoReturn:

@@ -27,7 +27,13 @@ from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
 from asin_tui.service import SpApiError
 from asin_tui.store.cache import CacheError, cache_path
-from asin_tui.store.config import ConfigError, Profile, exposure_warning, load_config
+from asin_tui.store.config import (
+    ConfigError,
+    Notifications,
+    Profile,
+    exposure_warning,
+    load_config,
+)
 
 if TYPE_CHECKING:
     from asin_tui.service import AccountService
@@ -185,9 +191,12 @@ async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     watchers: list[Watcher] = []
+    listening: list[asyncio.Task] = []
     try:
         for _, _, profile in targets:
             watchers.append(_open_watcher(args, profile))
+        if not args.once:  # --once: the round reads everything anyway
+            listening = _listen(watchers, [p for _, _, p in targets], stop)
         while True:
             emitted, failed = await _one_round(watchers, stop)
             if args.once or stop.is_set():
@@ -200,6 +209,11 @@ async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
         print(f"asin-tui: {exc}", file=sys.stderr)
         return EXIT_ERROR
     finally:
+        for task in listening:
+            task.cancel()
+        for task in listening:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         for watcher in watchers:
             await watcher.service.aclose()
             watcher.store.close()
@@ -237,6 +251,43 @@ def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
         thresholds=thresholds,
         include_all=args.all,
     )
+
+
+def _listen(
+    watchers: list[Watcher], profiles: list[Profile | None], stop: asyncio.Event
+) -> list[asyncio.Task]:
+    """The fast path: one listener task per SQS queue the profiles name (profiles sharing a
+    queue share its listener). Without the AWS SDK, or with a queue that cannot be set up,
+    one line says so and the rounds go on alone."""
+    by_queue: dict[Notifications, list[Watcher]] = {}
+    for watcher, profile in zip(watchers, profiles, strict=True):
+        if profile is not None and profile.notifications is not None:
+            by_queue.setdefault(profile.notifications, []).append(watcher)
+    if not by_queue:
+        return []
+    from asin_tui.notifications import Listener, NotificationsUnavailable, QueueError, SqsQueue
+
+    tasks = []
+    for settings, served in by_queue.items():
+        names = ", ".join(w.profile for w in served)
+        try:
+            queue = SqsQueue(settings)
+        except NotificationsUnavailable as exc:
+            _say(f"{names}: {exc}; watching with rounds only")
+            return []
+        except QueueError as exc:
+            _say(f"{names}: notifications cannot be read ({exc}); watching with rounds only")
+            continue
+        listener = Listener(queue, served, say=_say, on_result=_told)
+        tasks.append(asyncio.ensure_future(listener.run(stop)))
+        _say(f"{names}: reading SP-API notifications from the SQS queue as they come")
+    return tasks
+
+
+def _told(watcher: Watcher, result: RoundResult) -> None:
+    _print_events(result)
+    for problem in result.problems:
+        _say(problem)
 
 
 async def _one_round(watchers: list[Watcher], stop: asyncio.Event) -> tuple[int, bool]:

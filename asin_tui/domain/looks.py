@@ -229,16 +229,17 @@ _OUTCOME_WORDS = {
 
 
 def timeline(
-    states: Iterable[tuple[State, datetime]],
+    states: Iterable[tuple[State, datetime, str]],
     *,
     current: ListingRecord | None = None,
     events: Iterable[tuple[datetime, str, Mapping[str, object]]] = (),
     submissions: Iterable[Submission] = (),
     outcome: OutcomeMark | None = None,
 ) -> list[TimelineEntry]:
-    """Newest first: the states the listing was seen in (with the cause `watch` noted when
-    it saw the change, else — for the state it is in now — the current main cause), the
-    events `watch` found, the fixes the wizard sent and the case's outcome."""
+    """Newest first: the states the listing was seen in (with the main cause the cache noted
+    when it entered the state, else the cause `watch` noted when it saw the change, else — for
+    the state it is in now — the current main cause), the events `watch` found, the fixes the
+    wizard sent and the case's outcome."""
     entries: list[TimelineEntry] = []
     states = list(states)
     causes: dict[str, list[tuple[datetime, str]]] = {}
@@ -252,8 +253,8 @@ def timeline(
         words = _EVENT_WORDS.get(EventKind(kind)) if kind in EventKind.__members__ else None
         detail = str(payload.get("detail") or cause)
         entries.append(TimelineEntry(time, words or kind, detail))
-    for index, (state, since) in enumerate(states):
-        cause = _nearest(causes.get(state.value, ()), since)
+    for index, (state, since, noted) in enumerate(states):
+        cause = noted or _nearest(causes.get(state.value, ()), since)
         last = index == len(states) - 1
         if not cause and last and current is not None and state is current.state:
             cause = current.main_cause

@@ -50,6 +50,7 @@ from asin_tui.sandbox.catalog import (
 from asin_tui.sandbox.drift import Drift
 from asin_tui.sandbox.marketplaces import Marketplace, sandbox_marketplace
 from asin_tui.sandbox.messages import language_of
+from asin_tui.sandbox.notifications import ListingLook, Outbox, look
 from asin_tui.sandbox.patching import apply_patches, parse_patch_body
 from asin_tui.sandbox.scenarios import generate
 
@@ -151,6 +152,16 @@ class SandboxAccount:
         self.late_shipment_strain = 0.0  # share of orders shipped late on top (drift)
         #: sandbox/sales.py: what the seller sold (the planning and orders reports)
         self.sales = sales.Sales(seed, self.marketplace)
+        #: sandbox/notifications.py: SP-API notifications of listing changes (None: off)
+        self.outbox: Outbox | None = None
+
+    def start_notifications(self) -> Outbox:
+        """Queue a notification for each listing change from now on (as Amazon delivers
+        LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE); take them from the
+        returned outbox."""
+        if self.outbox is None:
+            self.outbox = Outbox(self.seller_id, self.marketplace.marketplace_id)
+        return self.outbox
 
     def start_drift(self, per_hour: float, clock: Callable[[], float]) -> None:
         """Let the account change by itself, ``per_hour`` changes an hour read on ``clock``
@@ -172,9 +183,11 @@ class SandboxAccount:
 
     def set_policy(self, record: Record, policy: Policy | None) -> None:
         """Amazon enforces (or lifts) a policy on the listing."""
+        before = self._look(record)
         record.policy = policy
         record.last_updated = max(self.now(), record.created)
         self._forget(record)
+        self._notify(record, before)
 
     def now(self) -> datetime:
         return self._fixed_now or datetime.now(UTC)
@@ -209,10 +222,30 @@ class SandboxAccount:
         return frozenset(p.sku for p in self._pending)
 
     def _apply(self, record: Record, attributes: dict[str, Any], at: datetime) -> None:
+        before = self._look(record)
         record.attributes = attributes
         record.status_lag = False  # Amazon recomputes the status of a listing it processes
         record.last_updated = max(at, record.created)
         self._forget(record)
+        self._notify(record, before)
+
+    def _look(self, record: Record) -> ListingLook | None:
+        """What notifications tell of the listing now (None: notifications are off)."""
+        if self.outbox is None:
+            return None
+        state = self._state(record)
+        return look(state.status if state.complete else (), state.issues)
+
+    def _notify(self, record: Record, before: ListingLook | None, *, deleted: bool = False) -> None:
+        if self.outbox is None or before is None:
+            return
+        after = (
+            ListingLook((), before.severities, before.actions) if deleted else self._look(record)
+        )
+        assert after is not None
+        self.outbox.changed(
+            record.sku, record.asin, record.created, before, after, self.now(), deleted=deleted
+        )
 
     def _document(self, record: Record) -> dict[str, Any]:
         """The listing's attributes as they will be once its pending changes are processed."""
@@ -449,7 +482,9 @@ class SandboxAccount:
         record = self._by_sku.get(sku)
         if record is None:
             raise SandboxError(400, "InvalidInput", f"SKU '{sku}' not found.")
+        before = self._look(record)
         self._remove(record)
+        self._notify(record, before, deleted=True)
         self._submissions += 1
         self._changes.append(
             {

@@ -134,6 +134,15 @@ class SandboxApp:
         """Every SP-API operation this sandbox serves."""
         return self._router.operations
 
+    def take_notifications(self) -> list[dict]:
+        """The SP-API notifications of the listing changes made since the last call (the
+        account settles first, so drift and processed patches due by now are in them);
+        empty unless the account's notifications were started."""
+        with self._lock:
+            self.account.settle()
+            outbox = self.account.outbox
+            return outbox.take() if outbox is not None else []
+
     def handle(
         self,
         method: str,

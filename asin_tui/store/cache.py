@@ -146,6 +146,11 @@ CREATE TABLE IF NOT EXISTS event_deliveries (  -- one row per event and alert ch
     error TEXT,
     PRIMARY KEY (event_id, channel)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS watch_seen (  -- the listings as `watch` last compared them
+    sku TEXT PRIMARY KEY, asin, title, marketplace_id, state, buyable, discoverable, findings,
+    product_type, condition_type, fulfillment_channel, quantity, inbound, price, currency,
+    inactive_since, amazon_status  -- _RECORD_COLUMNS: keep the two lists alike
+) WITHOUT ROWID;
 """
 
 #: Columns added since schema version 1 was released: (table, column, type), added to old files
@@ -156,6 +161,7 @@ _ADDED_COLUMNS = (
     ("listings", "amazon_status", "TEXT"),  # Amazon's own summaries[].status (JSON; null: none)
     ("evidence", "fetched", "TEXT"),  # section -> when an answer kept from earlier was fetched
     ("evidence", "digest", "TEXT"),  # of what its diagnosis was made from (see RawEvidence)
+    ("history", "cause", "TEXT"),  # the main cause the listing had when it entered the state
 )
 
 _RECORD_COLUMNS = (
@@ -163,6 +169,13 @@ _RECORD_COLUMNS = (
     " condition_type, fulfillment_channel, quantity, inbound, price, currency, inactive_since,"
     " amazon_status"
 )
+
+#: `watch`'s snapshot (store/events.py writes it with its events; meta WATCH_SEEN_KEY says
+#: when): what the next round or notification compares with, so a change the cache took in
+#: while `watch` was stopped (a signal after the sync's commit, the TUI's own sync) is still
+#: told.
+WATCH_SEEN_TABLE = "watch_seen"
+WATCH_SEEN_KEY = "watch_seen_at"
 
 _EVIDENCE_COLUMNS = (
     "sku, item, inventory, restrictions, catalog, catalog_not_found, gaps, fetched, digest"
@@ -327,6 +340,18 @@ class ListingCache:
         params = (State.INACTIVE.value,)
         return self._guarded(lambda conn: self._records(conn.execute(query, params)), [])
 
+    def at_risk_candidates(self, mfn_quantity: int) -> list[ListingRecord]:
+        """The rows that can be at risk (domain.looks.is_at_risk), in report order: buyable and
+        discoverable, and listed by default (a WARNING finding) or merchant-fulfilled with at
+        most ``mfn_quantity`` units. A SQL filter, so the At risk view does not read every
+        row of a 100,000-listing cache; the caller still applies is_at_risk."""
+        query = (
+            f"SELECT {_RECORD_COLUMNS} FROM listings WHERE buyable = 1 AND discoverable = 1"
+            " AND (needs_attention = 1 OR (fulfillment_channel = 'MFN' AND quantity > 0"
+            " AND quantity <= ?)) ORDER BY state_rank, sku"
+        )
+        return self._guarded(lambda conn: self._records(conn.execute(query, (mfn_quantity,))), [])
+
     def state_counts(self, *, needs_attention_only: bool) -> dict[State, int]:
         """How many cached rows there are in each state (in load_records' scope), from the
         order index alone: a few ms at 100,000 rows, where reading the rows takes a second."""
@@ -474,11 +499,32 @@ class ListingCache:
             return None
         return self._decoded(row, lambda r: (_text(r[0]), _moment(r[1])), "account health")
 
-    def history(self, sku: str) -> list[tuple[State, datetime]]:
-        """Every state the SKU was seen in, oldest first, with when it entered it."""
-        query = "SELECT state, since FROM history WHERE sku = ? ORDER BY since"
+    def history(self, sku: str) -> list[tuple[State, datetime, str]]:
+        """Every state the SKU was seen in, oldest first, with when it entered it and the
+        main cause it had then ("" when not noted: rows from before causes were kept)."""
+        query = "SELECT state, since, cause FROM history WHERE sku = ? ORDER BY since"
         rows: list[Any] = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchall(), [])
-        return self._decoded_rows(rows, lambda r: (_STATES[r[0]], _moment(r[1])), "history")
+        return self._decoded_rows(
+            rows, lambda r: (_STATES[r[0]], _moment(r[1]), r[2] or ""), "history"
+        )
+
+    def seen_records(self) -> list[ListingRecord] | None:
+        """`watch`'s snapshot of the listings (WATCH_SEEN_TABLE); None before its first."""
+        if self.meta_value(WATCH_SEEN_KEY) is None:
+            return None
+        query = f"SELECT {_RECORD_COLUMNS} FROM {WATCH_SEEN_TABLE}"
+        empty: list[ListingRecord] = []
+        return self._guarded(lambda conn: self._records(conn.execute(query)), empty)
+
+    def seen_record(self, sku: str) -> tuple[bool, ListingRecord | None]:
+        """(a snapshot exists, the SKU's row in it or None)."""
+        if self.meta_value(WATCH_SEEN_KEY) is None:
+            return False, None
+        query = f"SELECT {_RECORD_COLUMNS} FROM {WATCH_SEEN_TABLE} WHERE sku = ?"
+        records: list[ListingRecord] = self._guarded(
+            lambda conn: self._records(conn.execute(query, (sku,))), []
+        )
+        return True, records[0] if records else None
 
     def state_changes_since(self, moment: datetime) -> dict[str, tuple[State | None, State]]:
         """SKU -> (its state at ``moment``, None when not seen before; its state now) for
@@ -1156,6 +1202,9 @@ def _move_aside(path: Path) -> Path:
 # ---------------------------------------------------------------------- writing rows
 
 
+_HISTORY_INSERT = "INSERT OR REPLACE INTO history (sku, state, since, cause) VALUES (?, ?, ?, ?)"
+
+
 def _upsert_listings(
     conn: sqlite3.Connection,
     entries: Iterable[tuple[ListingRecord, RawEvidence]],
@@ -1165,17 +1214,17 @@ def _upsert_listings(
     entries = list(entries)
     current = _latest_states(conn, [record.sku for record, _ in entries])
     observed_text = _utc_text(observed)
-    changes: list[tuple[str, str, str]] = []
+    changes: list[tuple[str, str, str, str]] = []
     rows: list[tuple[Any, ...]] = []
     for record, _ in entries:
         last = current.get(record.sku)
         last_state, _, since = last.partition("|") if last else ("", "", "")
         if last_state != record.state.value:
             since = observed_text
-            changes.append((record.sku, record.state.value, since))
+            changes.append((record.sku, record.state.value, since, record.main_cause))
         inactive_since = since if record.state.needs_attention else None
         rows.append(_record_row(record, inactive_since, observed_text))
-    conn.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", changes)
+    conn.executemany(_HISTORY_INSERT, changes)
     conn.executemany(f"INSERT OR REPLACE INTO listings VALUES ({_LISTING_PARAMS})", rows)
     conn.executemany(
         f"INSERT OR REPLACE INTO evidence VALUES ({_EVIDENCE_PARAMS})",
@@ -1246,18 +1295,18 @@ class _Staging:
             f"UPDATE listings SET synced_at = ? WHERE sku IN (SELECT sku FROM {self.kept})",
             (_utc_text(observed),),
         )
-        staged = conn.execute(f"SELECT sku, state FROM {self.listings}").fetchall()
-        current = _latest_states(conn, [sku for sku, _ in staged])
+        staged = conn.execute(f"SELECT sku, state, main_cause FROM {self.listings}").fetchall()
+        current = _latest_states(conn, [sku for sku, _, _ in staged])
         observed_text = _utc_text(observed)
         changes, since_by_sku = [], []
-        for sku, state in staged:
+        for sku, state, cause in staged:
             last_state, _, since = current.get(sku, "").partition("|")
             if last_state != state:
                 since = observed_text
-                changes.append((sku, state, since))
+                changes.append((sku, state, since, cause))
             if _STATES[state].needs_attention:
                 since_by_sku.append((since, sku))
-        conn.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", changes)
+        conn.executemany(_HISTORY_INSERT, changes)
         conn.execute(f"UPDATE {self.listings} SET synced_at = ?", (observed_text,))
         conn.executemany(
             f"UPDATE {self.listings} SET inactive_since = ? WHERE sku = ?", since_by_sku
@@ -1266,7 +1315,7 @@ class _Staging:
         _remember_quantities(conn, self.listings, observed_text)
         conn.execute(f"INSERT OR REPLACE INTO evidence SELECT * FROM {self.evidence}")
         self.drop(conn)
-        return {sku for sku, _ in staged} | kept
+        return {sku for sku, _, _ in staged} | kept
 
 
 def _upsert_product_types(
@@ -1333,10 +1382,7 @@ def _drop_unseen(
         conn.executemany("DELETE FROM last_quantity WHERE sku = ?", params)
     else:
         stamp = _utc_text(observed)
-        conn.executemany(
-            "INSERT OR REPLACE INTO history VALUES (?, ?, ?)",
-            [(sku, State.ACTIVE.value, stamp) for sku in gone],
-        )
+        conn.executemany(_HISTORY_INSERT, [(sku, State.ACTIVE.value, stamp, None) for sku in gone])
 
 
 def _record_row(

@@ -148,6 +148,18 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class Notifications:
+    """``[profiles.NAME.notifications]``: the SQS queue an EventBridge rule fills with the
+    seller's SP-API listings notifications (`watch`'s fast path). AWS credentials come from
+    the AWS SDK's standard chain (environment, ~/.aws, an instance role): never from here."""
+
+    queue_url: str
+    region: str  # the queue URL's region unless given
+    endpoint_url: str | None = None  # another SQS endpoint (a VPC endpoint, a local SQS)
+    aws_profile: str | None = None  # a named profile of ~/.aws/config (None: the default chain)
+
+
+@dataclass(frozen=True)
 class Profile:
     """One seller account in one marketplace, validated and with credentials resolved."""
 
@@ -161,6 +173,8 @@ class Profile:
     timeout: float | None = None  # seconds; None: the client's default
     source: Path | None = None
     alerts: Alerts | None = None  # [profiles.NAME.alerts]: where `watch` sends events
+    #: [profiles.NAME.notifications]: the SQS queue `watch` reads SP-API notifications from
+    notifications: Notifications | None = None
 
     def __post_init__(self) -> None:
         if not self.issue_locale:
@@ -418,7 +432,7 @@ _PROFILE_KEYS: dict[str, Callable[[object], Any]] = {
     "timeout": _timeout,
 }
 PROFILE_KEYS = tuple(_PROFILE_KEYS)
-PROFILE_TABLES = ("alerts",)
+PROFILE_TABLES = ("alerts", "notifications")
 
 
 def _argv(value: object) -> tuple[str, ...]:
@@ -513,6 +527,68 @@ def _build_alerts(
     return Alerts(**values)
 
 
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+#: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (the form the SQS console shows)
+_QUEUE_URL = re.compile(r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/\d{12}/[\w-]{1,80}")
+
+
+def _region(value: object) -> str:
+    text = _string(value)
+    if not _REGION.fullmatch(text):
+        raise _Invalid(f"expected an AWS region like us-east-1, got {text!r}")
+    return text
+
+
+def _aws_profile(value: object) -> str:
+    text = _string(value)
+    if not text or any(c.isspace() for c in text):
+        raise _Invalid(f"expected the name of a profile in ~/.aws/config, got {text!r}")
+    return text
+
+
+_NOTIFICATION_KEYS: dict[str, Callable[[object], Any]] = {
+    "queue_url": _url,
+    "region": _region,
+    "endpoint_url": _url,
+    "aws_profile": _aws_profile,
+}
+NOTIFICATION_KEYS = tuple(_NOTIFICATION_KEYS)
+
+
+def _build_notifications(source: _Source, keys: tuple[str, ...], table: object) -> Notifications:
+    if not isinstance(table, dict):
+        raise source.error(keys, f"expected a table [{dotted_key(keys)}], got {_type_name(table)}")
+    _reject_unknown(source, keys, table, NOTIFICATION_KEYS)
+    if "queue_url" not in table:
+        raise source.error(
+            (*keys, "queue_url"),
+            "required key is missing: the SQS queue URL, like "
+            "https://sqs.us-east-1.amazonaws.com/123456789012/asin-tui",
+        )
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        try:
+            values[key] = _NOTIFICATION_KEYS[key](value)
+        except _Invalid as exc:
+            raise source.error((*keys, key), str(exc)) from None
+    aws = _QUEUE_URL.fullmatch(values["queue_url"])
+    if "region" not in values:
+        if aws is None:
+            raise source.error(
+                (*keys, "region"), "required with a queue URL that names no AWS region"
+            )
+        values["region"] = aws.group(1)
+    if aws is None and "endpoint_url" not in values:
+        values["endpoint_url"] = _endpoint_of(values["queue_url"])
+    return Notifications(**values)
+
+
+def _endpoint_of(queue_url: str) -> str:
+    """A local or private SQS's endpoint: the queue URL's scheme and authority."""
+    parts = urlsplit(queue_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _reject_unknown(source: _Source, keys: tuple[str, ...], table: dict, allowed) -> None:
     for key in table:
         if key not in allowed:
@@ -595,6 +671,11 @@ def _build_profile(
         if "alerts" in table
         else None
     )
+    notifications = (
+        _build_notifications(source, (*keys, "notifications"), table["notifications"])
+        if "notifications" in table
+        else None
+    )
     return Profile(
         name=name,
         marketplace=values["marketplace"],
@@ -606,6 +687,7 @@ def _build_profile(
         timeout=values.get("timeout"),
         source=source.path,
         alerts=alerts,
+        notifications=notifications,
     )
 
 

@@ -7,6 +7,10 @@ is sent; a channel that fails leaves its row unsent, and the next round sends it
 TUI reads the same table ("since you last looked", a listing's timeline).
 
 Events older than KEEP_DAYS are pruned, so the file stays bounded over weeks of rounds.
+
+In the same transaction as a round's (or a notification's) events, the listings they were
+judged from are copied to `watch`'s snapshot (store/cache.py WATCH_SEEN_TABLE): the next look
+compares with it, so nothing the cache took in is lost between looks, whatever stops `watch`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from asin_tui.domain.events import Event
-from asin_tui.store.cache import CacheError, _connect
+from asin_tui.store.cache import (
+    _RECORD_COLUMNS,
+    WATCH_SEEN_KEY,
+    WATCH_SEEN_TABLE,
+    CacheError,
+    _connect,
+)
 
 KEEP_DAYS = 90
 
@@ -60,12 +70,22 @@ class EventStore:
             self._conn.close()
 
     def add(
-        self, events: Iterable[Event], profile: str, channels: Sequence[str]
+        self,
+        events: Iterable[Event],
+        profile: str,
+        channels: Sequence[str],
+        *,
+        seen: Literal["all"] | Sequence[str] = (),
+        now: datetime | None = None,
     ) -> list[StoredEvent]:
         """Store the events not stored before (by key) with an unsent delivery for each
-        channel, all in one transaction; returns the new ones, oldest first."""
+        channel, all in one transaction; returns the new ones, oldest first. ``seen``: the
+        listings these events were judged from, whose cached rows become `watch`'s snapshot
+        in the same transaction: "all" (a round), or some SKUs (a notification's re-check;
+        only once a round has made the snapshot)."""
         added: list[StoredEvent] = []
         with self._lock, self._write() as conn:
+            _snapshot(conn, seen, now or datetime.now(UTC))
             for event in events:
                 key = f"{event.kind.value}|{event.key}"
                 payload = event.to_dict(profile)
@@ -141,6 +161,31 @@ class EventStore:
 
     def _write(self) -> _Transaction:
         return _Transaction(self._conn, self.path)
+
+
+def _snapshot(
+    conn: sqlite3.Connection, seen: Literal["all"] | Sequence[str], now: datetime
+) -> None:
+    table, columns = WATCH_SEEN_TABLE, _RECORD_COLUMNS
+    if seen == "all":
+        conn.execute(f"DELETE FROM {table}")
+        conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM listings")
+    elif seen:
+        known = conn.execute("SELECT 1 FROM meta WHERE key = ?", (WATCH_SEEN_KEY,)).fetchone()
+        if known is None:
+            return  # no round yet: a partial snapshot would make every other listing "new"
+        for sku in seen:
+            conn.execute(f"DELETE FROM {table} WHERE sku = ?", (sku,))
+            conn.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM listings WHERE sku = ?",
+                (sku,),
+            )
+    else:
+        return
+    conn.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        (WATCH_SEEN_KEY, now.astimezone(UTC).isoformat()),
+    )
 
 
 class _Transaction:

@@ -85,7 +85,7 @@ def test_the_risk_cause_says_the_date_first_in_the_column_and_after_in_the_title
 
 def test_timeline_newest_first_with_causes_fixes_and_the_outcome():
     current = record(state=State.INACTIVE, findings=[replace(warning(), title="Out of stock")])
-    history = [(State.ACTIVE, T0), (State.INACTIVE, T0 + timedelta(days=1))]
+    history = [(State.ACTIVE, T0, ""), (State.INACTIVE, T0 + timedelta(days=1), "")]
     sent = [
         Submission(T0 + timedelta(days=2), False, "VALID", None, 1),
         Submission(T0 + timedelta(days=2, minutes=1), True, "ACCEPTED", "sub-1", 2),
@@ -104,7 +104,7 @@ def test_timeline_newest_first_with_causes_fixes_and_the_outcome():
 
 
 def test_timeline_takes_a_state_change_s_cause_from_watch_s_event():
-    history = [(State.SUPPRESSED, T0), (State.ACTIVE, T0 + timedelta(days=1))]
+    history = [(State.SUPPRESSED, T0, ""), (State.ACTIVE, T0 + timedelta(days=1), "")]
     events = [
         (
             T0 + timedelta(seconds=5),
@@ -119,4 +119,19 @@ def test_timeline_takes_a_state_change_s_cause_from_watch_s_event():
         ("Back on sale", ""),
         ("At risk", "only 1 left (merchant-fulfilled)"),
         ("Suppressed", "Missing: brand"),
+    ]
+
+
+def test_timeline_says_the_cause_the_cache_kept_for_each_state():
+    history = [
+        (State.INACTIVE, T0, "Out of stock"),
+        (State.SUPPRESSED, T0 + timedelta(days=1), "Missing: brand"),
+        (State.ACTIVE, T0 + timedelta(days=2), ""),
+    ]
+    current = record(state=State.ACTIVE)
+    lines = timeline(history, current=current)
+    assert [(e.what, e.detail) for e in lines] == [
+        ("Back on sale", ""),
+        ("Suppressed", "Missing: brand"),
+        ("Inactive", "Out of stock"),
     ]

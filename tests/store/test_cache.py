@@ -242,11 +242,23 @@ def test_inactive_since_is_the_first_sync_that_saw_the_current_state(cache):
 
     sync(cache, t5, [record("S1", State.INACTIVE)])
     assert cache.record("S1").inactive_since == t5
-    assert cache.history("S1") == [
+    assert [entry[:2] for entry in cache.history("S1")] == [
         (State.INACTIVE, t1),
         (State.SUPPRESSED, t3),
         (State.ACTIVE, t4),
         (State.INACTIVE, t5),
+    ]
+
+
+def test_history_keeps_the_main_cause_each_state_was_entered_with(cache):
+    t1, t2, t3 = T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+    sync(cache, t1, [record("S1", State.INACTIVE)])
+    sync(cache, t2, [record("S1", State.SUPPRESSED)])
+    sync(cache, t3, [])  # no longer needs attention: back on sale, no cause
+    assert cache.history("S1") == [
+        (State.INACTIVE, t1, OUT_OF_STOCK.title),
+        (State.SUPPRESSED, t2, SUPPRESSED.title),
+        (State.ACTIVE, t3, ""),
     ]
 
 
@@ -255,7 +267,7 @@ def test_a_complete_attention_sync_drops_resolved_skus_and_notes_them_active(cac
     sync(cache, t1, [record("OK", State.ACTIVE), record("FIXED", State.INACTIVE)], include_all=True)
     sync(cache, t2, [])  # needs-attention scope: FIXED no longer returned
     assert [r.sku for r in cache.load_records(needs_attention_only=False)] == ["OK"]
-    assert cache.history("FIXED")[-1] == (State.ACTIVE, t2)
+    assert cache.history("FIXED")[-1][:2] == (State.ACTIVE, t2)
 
     sync(cache, t3, [record("FIXED", State.INACTIVE)])  # broke again later
     assert cache.record("FIXED").inactive_since == t3
@@ -286,7 +298,7 @@ def test_write_listing_updates_one_row_and_its_history(cache):
     fixed_at = T0 + timedelta(minutes=5)
     stored = cache.write_listing(record("A", State.ACTIVE), raw("A"), observed_at=fixed_at)
     assert stored.state is State.ACTIVE and stored.inactive_since is None
-    assert cache.history("A")[-1] == (State.ACTIVE, fixed_at)
+    assert cache.history("A")[-1][:2] == (State.ACTIVE, fixed_at)
     assert [r.sku for r in cache.load_records(needs_attention_only=True)] == ["B"]
 
 
@@ -393,7 +405,7 @@ def test_a_look_at_the_account_health_diagnoses_the_cached_listings_again(cache)
     )
     stored = cache.record("A")
     assert stored.state is State.SUPPRESSED and stored.inactive_since == later
-    assert cache.history("A")[-1] == (State.SUPPRESSED, later)
+    assert cache.history("A")[-1][:2] == (State.SUPPRESSED, later)
     assert cache.record("B").state is State.ACTIVE  # not given: as it was
     pending = ("50000000002", later)
     cache.write_account_health(None, fetched_at=later, request=pending)  # still pending
@@ -495,3 +507,34 @@ def test_a_cache_from_before_the_last_quantities_starts_them_from_its_listings(c
     sync(reopened, T0 + timedelta(hours=1), [record("A", State.INACTIVE)])
     assert reopened.last_quantity("A") == (9, T0)
     reopened.close()
+
+
+@pytest.mark.parametrize("mfn_quantity", [0, 2, 5])
+def test_at_risk_candidates_hold_every_at_risk_row_without_reading_every_row(cache, mfn_quantity):
+    from dataclasses import replace as changed
+
+    from asin_tui.domain.events import Thresholds
+    from asin_tui.domain.looks import is_at_risk
+
+    warning = changed(SUPPRESSED, severity=Severity.WARNING, code="EXEMPTION_EXPIRING")
+    records = [
+        record("LIVE-PLENTY", State.ACTIVE, quantity=50),
+        record("LIVE-LOW", State.ACTIVE, quantity=2),
+        record("LIVE-ONE", State.ACTIVE, quantity=1),
+        record("LIVE-NONE-LEFT", State.ACTIVE, quantity=0),
+        record("LIVE-FBA-LOW", State.ACTIVE, quantity=1, fulfillment_channel="FBA"),
+        record("LIVE-WARNED", State.ACTIVE, findings=(warning,)),
+        record("LIVE-ERROR", State.ACTIVE, findings=(SUPPRESSED,)),
+        record("OFF", State.INACTIVE),
+        record("OFF-WARNED", State.SUPPRESSED, findings=(SUPPRESSED, warning), quantity=1),
+    ]
+    sync(cache, T0, records, include_all=True)
+    thresholds = Thresholds(mfn_quantity=mfn_quantity)
+    every_row = [
+        r.sku for r in cache.load_records(needs_attention_only=False) if is_at_risk(r, thresholds)
+    ]
+    candidates = cache.at_risk_candidates(mfn_quantity)
+    assert [r.sku for r in candidates if is_at_risk(r, thresholds)] == every_row
+    assert "LIVE-PLENTY" not in {r.sku for r in candidates}  # filtered in SQL
+    assert "LIVE-WARNED" in every_row
+    assert ("LIVE-LOW" in every_row) is (mfn_quantity >= 2)

@@ -261,3 +261,70 @@ def test_config_show_names_the_alert_channels_but_never_the_webhook_url_or_passw
     out = capsys.readouterr().out
     assert "webhook" in out and "e-mail via smtp.example.com:587 to b@example.com" in out
     assert "SECRETPART" not in out and "file-password" not in out and "q7z9" not in out
+
+
+def test_example_file_documents_every_notifications_key():
+    from asin_tui.store.config import NOTIFICATION_KEYS
+
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    assert "[profiles.main.notifications]" in text
+    for key in NOTIFICATION_KEYS:
+        assert f"# {key} =" in text, key
+
+
+def test_notifications_take_the_region_from_an_aws_queue_url():
+    write(
+        ALERTS_PROFILE + "[profiles.a.notifications]\n"
+        'queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/asin-tui"\n'
+    )
+    notifications = load_config(environ={}).profile().notifications
+    assert notifications.region == "eu-west-1"
+    assert notifications.endpoint_url is None and notifications.aws_profile is None
+
+
+def test_a_local_queue_names_its_region_and_its_endpoint_is_the_queue_s_host():
+    write(
+        ALERTS_PROFILE + "[profiles.a.notifications]\n"
+        'queue_url = "http://127.0.0.1:5000/123456789012/q"\nregion = "us-east-1"\n'
+        'aws_profile = "asin-tui"\n'
+    )
+    notifications = load_config(environ={}).profile().notifications
+    assert notifications.endpoint_url == "http://127.0.0.1:5000"
+    assert (notifications.region, notifications.aws_profile) == ("us-east-1", "asin-tui")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('region = "us-east-1"', "queue_url: required key is missing"),
+        ('queue_url = "http://127.0.0.1:5000/1/q"', "region: required with a queue URL"),
+        ('queue_url = "sqs://q"', "expected an http(s) URL"),
+        (
+            'queue_url = "https://sqs.us-east-1.amazonaws.com/123456789012/q"\nregion = "east"',
+            "expected an AWS region",
+        ),
+        (
+            'queue_url = "https://sqs.us-east-1.amazonaws.com/123456789012/q"\n'
+            'aws_secret_access_key = "x"',
+            "unknown key",
+        ),
+    ],
+)
+def test_a_bad_notifications_key_is_one_line_naming_it(table, message):
+    write(ALERTS_PROFILE + "[profiles.a.notifications]\n" + table + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={})
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert "profiles.a.notifications" in str(caught.value)
+
+
+def test_config_show_names_the_notifications_queue(capsys):
+    from asin_tui import cli
+
+    write(
+        ALERTS_PROFILE + "[profiles.a.notifications]\n"
+        'queue_url = "https://sqs.us-east-1.amazonaws.com/123456789012/asin-tui"\n'
+    )
+    assert cli.main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "SQS queue asin-tui in us-east-1" in out

@@ -1,0 +1,327 @@
+"""`asin-tui watch`'s fast path against a local SQS (moto's server mode) that the sandbox fills
+with its SP-API notifications, in the EventBridge envelope, as Amazon EventBridge would:
+a notification → getListingsItem → the event; a notification that never came → the round still
+tells; a malformed or foreign message → counted and dropped; a failed re-check → the message
+stays; no secret in anything said."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from moto.server import ThreadedMotoServer
+
+from asin_tui.alerts import WebhookChannel
+from asin_tui.commands import watch as watch_command
+from asin_tui.domain.notifications import ForeignMessage, parse_message
+from asin_tui.notifications import Listener, NotificationsUnavailable, SqsQueue
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.notifications import eventbridge_event
+from asin_tui.sandbox.sqs import SqsForwarder
+from asin_tui.store.config import Notifications
+from tests.test_service import TIME_SCALE
+from tests.test_watch import Receiver, make_watcher, out_of_stock_sku, set_quantity
+
+MODELS = Path(__file__).resolve().parents[1] / ".." / "shared" / "spapi-models"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY-not-to-be-seen"
+
+
+@pytest.fixture(scope="module")
+def moto_server():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """Credentials through the AWS SDK's standard chain (the environment), as a seller's."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+
+
+@pytest.fixture
+def queue_url(moto_server, aws, request):
+    import boto3
+
+    client = boto3.client("sqs", region_name="us-east-1", endpoint_url=moto_server)
+    name = "asin-tui-" + request.node.name[:60].replace("[", "-").replace("]", "")
+    url = client.create_queue(QueueName=name)["QueueUrl"]
+    yield url
+    client.delete_queue(QueueUrl=url)
+
+
+@pytest.fixture
+def settings(queue_url, moto_server) -> Notifications:
+    return Notifications(queue_url=queue_url, region="us-east-1", endpoint_url=moto_server)
+
+
+@pytest.fixture
+def app():
+    return SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+class Said:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def forwarder(app, settings) -> SqsForwarder:
+    """The sandbox's notifications into the queue (forward() by hand: no timing)."""
+    return SqsForwarder(app, settings.queue_url, endpoint_url=settings.endpoint_url)
+
+
+def live_mfn_sku(app: SandboxApp) -> str:
+    from asin_tui.sandbox.drift import _plain, mfn_quantity
+
+    account = app.account
+    return next(
+        r.sku
+        for r in account.records()
+        if _plain(r)
+        and r.policy is None
+        and not account.intended_causes(r.sku)
+        and (mfn_quantity(account, r) or 0) > 0
+    )
+
+
+async def receive_all(queue: SqsQueue):
+    messages = []
+    while batch := await queue.receive():
+        messages += batch
+    return messages
+
+
+def visible_and_hidden(settings: Notifications) -> tuple[int, int]:
+    import boto3
+
+    client = boto3.client("sqs", region_name="us-east-1", endpoint_url=settings.endpoint_url)
+    attributes = client.get_queue_attributes(
+        QueueUrl=settings.queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return (
+        int(attributes["ApproximateNumberOfMessages"]),
+        int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+    )
+
+
+async def test_a_notification_rechecks_the_listing_and_the_webhook_gets_the_event(
+    app, settings, receiver
+):
+    watcher = make_watcher(app, [WebhookChannel(receiver.url)])
+    send = forwarder(app, settings)
+    queue = SqsQueue(settings, wait_seconds=1)
+    said = Said()
+    told = []
+    listener = Listener(queue, [watcher], say=said, on_result=lambda w, r: told.append(r))
+    try:
+        await watcher.round()  # the baseline
+        receiver.bodies.clear()
+        sku = live_mfn_sku(app)
+        assert watcher.service.cached_record(sku) is None  # live: not in the attention cache
+        set_quantity(app, sku, 0)  # the seller's last unit sold
+        assert send.forward() >= 1
+        messages = await receive_all(queue)
+        assert messages
+        body = json.loads(messages[0].body)
+        assert body["detail-type"] == "LISTINGS_ITEM_STATUS_CHANGE"
+        assert body["source"].startswith("aws.partner/sellingpartnerapi.amazon.com/")
+
+        handled = await listener.handle(messages)
+        [(_, result)] = handled.results
+        [event] = result.events
+        assert (event.kind, event.sku) == ("BECAME_INACTIVE", sku)
+        assert event.payload["state_after"] == "INACTIVE"
+        assert [b["sku"] for b in receiver.bodies] == [sku]  # sent at once, not next round
+        assert told == [result]
+        assert handled.dropped == [] and handled.kept == 0
+        assert listener.rechecked == 1
+        assert visible_and_hidden(settings) == (0, 0)  # answered: deleted
+
+        # the round that follows knows it was told: the same change is not said twice
+        assert (await watcher.round()).events == []
+
+        set_quantity(app, sku, 9)  # restocked: back on sale, said through the queue too
+        send.forward()
+        handled = await listener.handle(await receive_all(queue))
+        assert [(e.kind, e.sku) for _, r in handled.results for e in r.events] == [
+            ("RECOVERED", sku)
+        ]
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+async def test_a_missed_notification_is_still_caught_by_the_round(app, settings):
+    watcher = make_watcher(app)
+    send = forwarder(app, settings)
+    try:
+        await watcher.round()
+        sku = out_of_stock_sku(app)
+        set_quantity(app, sku, 5)
+        app.take_notifications()  # Amazon's notification never arrives
+        assert send.forward() == 0
+        [event] = (await watcher.round()).events
+        assert (event.kind, event.sku) == ("RECOVERED", sku)
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+async def test_malformed_and_foreign_messages_are_counted_dropped_and_told_once(app, settings):
+    import boto3
+
+    watcher = make_watcher(app)
+    queue = SqsQueue(settings, wait_seconds=1)
+    said = Said()
+    listener = Listener(queue, [watcher], say=said, on_result=lambda w, r: None)
+    client = boto3.client("sqs", region_name="us-east-1", endpoint_url=settings.endpoint_url)
+    other_seller = {
+        "NotificationVersion": "1.0",
+        "NotificationType": "LISTINGS_ITEM_STATUS_CHANGE",
+        "PayloadVersion": "1.0",
+        "EventTime": "2026-12-04T00:00:00.000Z",
+        "Payload": {"SellerId": "AOTHERSELLER", "Sku": "X", "Status": []},
+        "NotificationMetadata": {"NotificationId": "n"},
+    }
+    bodies = [
+        "not json {",
+        json.dumps({"source": "aws.ec2", "detail-type": "EC2 Instance", "detail": {}}),
+        json.dumps({"NotificationType": "ANY_OFFER_CHANGED", "Payload": {}}),
+        json.dumps(other_seller),
+        "\x1b]52;c;aGk=\x07" + "[bold]x" * 10,
+    ]
+    try:
+        await watcher.round()
+        for body in bodies:
+            client.send_message(QueueUrl=settings.queue_url, MessageBody=body)
+        handled = await listener.handle(await receive_all(queue))
+        assert len(handled.dropped) == len(bodies) == listener.dropped
+        assert handled.results == []
+        assert len(said.lines) == len(bodies)
+        assert all(line.startswith("notifications: dropped a message: ") for line in said.lines)
+        assert not any("\x1b" in line or "\n" in line for line in said.lines)
+        assert visible_and_hidden(settings) == (0, 0)
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+async def test_a_message_stays_on_the_queue_when_its_recheck_fails(app, settings):
+    watcher = make_watcher(app)
+    send = forwarder(app, settings)
+    queue = SqsQueue(settings, wait_seconds=1)
+    said = Said()
+    listener = Listener(queue, [watcher], say=said, on_result=lambda w, r: None)
+    try:
+        await watcher.round()
+        sku = live_mfn_sku(app)
+        set_quantity(app, sku, 0)
+        send.forward()
+        messages = await receive_all(queue)
+        app._gateway._forbidden = frozenset({"getListingsItem"})  # SP-API refuses the read
+        handled = await listener.handle(messages)
+        assert handled.kept == len(messages) and handled.results[0][1].unchecked == [sku]
+        assert handled.results[0][1].events == []
+        [problem] = handled.results[0][1].problems  # `watch` prints it on stderr
+        assert f"re-check of {sku} failed" in problem and "next round" in problem
+        assert visible_and_hidden(settings) == (0, len(messages))  # back after its timeout
+        app._gateway._forbidden = frozenset()
+        [event] = (await watcher.round()).events  # and the round tells it meanwhile
+        assert (event.kind, event.sku) == ("BECAME_INACTIVE", sku)
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
+
+
+def test_the_sandbox_s_notifications_follow_amazon_s_schemas(app):
+    models = MODELS.resolve()
+    if not models.is_dir():
+        pytest.skip(f"Amazon's models are not at {models} (a clone outside this workplace)")
+    app.account.start_notifications()
+    sku = live_mfn_sku(app)
+    set_quantity(app, sku, 0)
+    record = app.account._by_sku[sku]
+    from asin_tui.sandbox.catalog import Policy
+
+    app.account.set_policy(record, Policy("99300", "LISTING_SUPPRESSED"))
+    app.account.delete(sku)
+    notifications = app.take_notifications()
+    kinds = [n["NotificationType"] for n in notifications]
+    assert "LISTINGS_ITEM_STATUS_CHANGE" in kinds and "LISTINGS_ITEM_ISSUES_CHANGE" in kinds
+    status = json.loads((models / "ListingsItemStatusChangeNotification.json").read_text())
+    # the schema's enum says LISTINGS_ITEM_STATUS_CHANGED; its example and Amazon's guide
+    # say LISTINGS_ITEM_STATUS_CHANGE, which the sandbox sends (docs/SANDBOX.md)
+    assert status["examples"][0]["NotificationType"] == "LISTINGS_ITEM_STATUS_CHANGE"
+    status["properties"]["NotificationType"]["enum"].append("LISTINGS_ITEM_STATUS_CHANGE")
+    issues = json.loads(
+        (models / "ListingsItemIssuesChangeNotification_2023-12-13.json").read_text()
+    )
+    schemas = {"LISTINGS_ITEM_STATUS_CHANGE": status, "LISTINGS_ITEM_ISSUES_CHANGE": issues}
+    for notification in notifications:
+        schema = schemas[notification["NotificationType"]]
+        jsonschema.validate(notification, schema, format_checker=jsonschema.FormatChecker())
+        event = eventbridge_event(notification, aws_account_id="000000000000", region="us-east-1")
+        notice = parse_message(json.dumps(event))
+        assert notice.sku == sku and notice.concerns(app.account.seller_id, app.marketplace_id)
+    deleted = [n for n in notifications if "DELETED" in n["Payload"].get("Status", ())]
+    assert len(deleted) == 1
+
+
+def test_an_eventbridge_event_from_another_source_is_foreign():
+    event = eventbridge_event(
+        {
+            "NotificationType": "LISTINGS_ITEM_ISSUES_CHANGE",
+            "EventTime": "2026-12-04T00:00:00.000Z",
+            "Payload": {"SellerId": "A1", "Sku": "S", "Severities": ["NONE"]},
+            "NotificationMetadata": {"ApplicationId": "app", "NotificationId": "n"},
+        },
+        aws_account_id="1",
+        region="us-east-1",
+    )
+    assert parse_message(json.dumps(event)).sku == "S"
+    event["source"] = "aws.partner/another.saas.example/1"
+    with pytest.raises(ForeignMessage, match="another source"):
+        parse_message(json.dumps(event))
+
+
+def test_without_the_aws_sdk_a_profile_with_notifications_gets_one_line(
+    monkeypatch, capsys, settings, app
+):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # `import boto3` fails: not installed
+    with pytest.raises(NotificationsUnavailable, match=r"asin-tui\[notifications\]"):
+        SqsQueue(settings)
+    from tests.test_service import sandbox_profile
+
+    profile = sandbox_profile(app.account, notifications=settings)
+    watcher = make_watcher(app)
+    try:
+        tasks = watch_command._listen([watcher], [profile], stop=None)  # type: ignore[arg-type]
+    finally:
+        watcher.store.close()
+    assert tasks == []
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "pip install 'asin-tui[notifications]'" in err[0]
+    assert "rounds only" in err[0]
