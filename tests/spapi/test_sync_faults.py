@@ -20,8 +20,13 @@ from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
-from asin_tui.spapi.sync import ACCOUNT_HEALTH, NEEDS_ATTENTION_QUERIES, sync_account
-from asin_tui.spapi.sync import windows as sync_module  # the search-window limits
+from asin_tui.spapi.sync import (
+    ACCOUNT_HEALTH,
+    NEEDS_ATTENTION_QUERIES,
+    SEARCH_WINDOWS,
+    SearchWindows,
+    sync_account,
+)
 
 TIME_SCALE = 1000.0
 MIXES = {
@@ -53,9 +58,9 @@ def api_for(account: SandboxAccount, faults: str | None, seed: int, tries: int) 
     )
 
 
-async def synced_skus(account, faults=None, seed=0, tries=6):
+async def synced_skus(account, faults=None, seed=0, tries=6, windows=SEARCH_WINDOWS):
     async with api_for(account, faults, seed, tries) as api:
-        result = await sync_account(api, account_health=False)
+        result = await sync_account(api, account_health=False, windows=windows)
     return {s.sku for s in result.listings}, result
 
 
@@ -167,15 +172,14 @@ async def test_a_page_that_gives_up_is_fetched_again_later_in_the_same_sync(acco
     assert pages and all(transport.asked[url] == 3 for url in transport.asked)
 
 
-async def test_split_windows_under_faults(account, monkeypatch):
+async def test_split_windows_under_faults(account):
     """Windows split by created date (the cap lowered to this small account) lose nothing
     silently either: a failed window is named with its dates."""
-    monkeypatch.setattr(sync_module, "SEARCH_CAP", 20)
-    monkeypatch.setattr(sync_module, "WINDOW_TARGET", 12)
-    clean, clean_result = await synced_skus(account)
+    small = SearchWindows(cap=20, target=12)
+    clean, clean_result = await synced_skus(account, windows=small)
     assert clean_result.complete
     for seed in SEEDS:
-        skus, result = await synced_skus(account, "503=0.7", seed, tries=1)
+        skus, result = await synced_skus(account, "503=0.7", seed, tries=1, windows=small)
         assert_same_or_exact_gap(account, clean, skus, result)
         assert set(result.failed) - {ACCOUNT_HEALTH}  # this mix does leave gaps
 

@@ -54,9 +54,13 @@ from asin_tui.spapi.sync.model import (
     LATER_PAUSE,
     LATER_ROUNDS,
     PAGE_SIZE,
+    SEARCH_CAP,
+    SEARCH_WINDOWS,
+    WINDOW_TARGET,
     KnownAnswers,
     ListingSink,
     ProgressCallback,
+    SearchWindows,
     SyncedListing,
     SyncProgress,
     SyncResult,
@@ -67,8 +71,6 @@ from asin_tui.spapi.sync.run import _fill_gaps, _Run
 from asin_tui.spapi.sync.util import _discard, _none, _parsed
 from asin_tui.spapi.sync.windows import (
     NEEDS_ATTENTION_QUERIES,
-    SEARCH_CAP,
-    WINDOW_TARGET,
     _search_needs_attention,
 )
 
@@ -85,11 +87,13 @@ __all__ = [
     "NEEDS_ATTENTION_QUERIES",
     "PAGE_SIZE",
     "SEARCH_CAP",
+    "SEARCH_WINDOWS",
     "WINDOW_TARGET",
     "AccountHealthWatch",
     "KnownAnswers",
     "ListingSink",
     "ProgressCallback",
+    "SearchWindows",
     "SyncProgress",
     "SyncResult",
     "SyncedListing",
@@ -108,17 +112,19 @@ async def sync_account(
     pending_health: ReportRequest | None = None,
     on_listing: ListingSink | None = None,
     known: KnownAnswers | None = None,
+    windows: SearchWindows = SEARCH_WINDOWS,
 ) -> SyncResult:
     """Fetch the listings that need attention (``include_all``: every listing) with their
     evidence (``on_listing``: handed to it as each is done, and not kept), and (``account_health``) follow the Account Health report alongside without
     waiting for it: ``pending_health`` (requested by an earlier sync) is looked at, otherwise
     a new one is requested. ``known``: restrictions and catalog answers an earlier sync
-    fetched, used instead of calling again. Per-SKU failures land in ``failed``; an error that stops the whole
+    fetched, used instead of calling again. ``windows``: how a search is split under
+    Amazon's result cap (its defaults are Amazon's). Per-SKU failures land in ``failed``; an error that stops the whole
     sync (credentials, the listings report) raises SpApiError."""
     started = datetime.now(UTC)
     calls_before = Counter(api.calls)
     tally = _Tally(progress)
-    run = _Run(api, tally, _Evidence(api, tally, known), include_all, on_listing)
+    run = _Run(api, tally, _Evidence(api, tally, known), include_all, on_listing, windows)
     health = AccountHealthWatch(api, pending_health)
     api.listeners.append(tally.waiting)
     health_task = asyncio.ensure_future(health.watch() if account_health else _none())

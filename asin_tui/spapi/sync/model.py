@@ -32,6 +32,22 @@ LATER_ROUNDS = 3
 #: 0.5 s × 8 = 4 s, then 8 s, 16 s at Amazon's clock.
 LATER_PAUSE = 8.0
 
+SEARCH_CAP = 1000  # Amazon pages through at most this many results of one query
+WINDOW_TARGET = 800  # split so each window should hold about this many (room to spare)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchWindows:
+    """How a search is split into created-date windows (``sync_account(windows=…)``): a
+    query with more than ``cap`` results is split into windows of about ``target`` each.
+    The defaults are Amazon's; a test lowers them to split a small account."""
+
+    cap: int = SEARCH_CAP
+    target: int = WINDOW_TARGET
+
+
+SEARCH_WINDOWS = SearchWindows()
+
 T = TypeVar("T")
 #: The operation behind each evidence section.
 _OPERATIONS = {

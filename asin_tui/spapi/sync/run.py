@@ -18,7 +18,14 @@ from asin_tui.spapi.errors import (
     SpApiError,
 )
 from asin_tui.spapi.sync.evidence import _Evidence
-from asin_tui.spapi.sync.model import LATER_PAUSE, LATER_ROUNDS, ListingSink, SyncedListing
+from asin_tui.spapi.sync.model import (
+    LATER_PAUSE,
+    LATER_ROUNDS,
+    SEARCH_WINDOWS,
+    ListingSink,
+    SearchWindows,
+    SyncedListing,
+)
 from asin_tui.spapi.sync.progress import _Tally
 from asin_tui.spapi.sync.util import _all, _parse_listings
 
@@ -37,6 +44,8 @@ class _Run:
     include_all: bool
     #: Where finished listings go; None: kept in ``listings`` for the result.
     sink: ListingSink | None = None
+    #: how a search is split under Amazon's result cap
+    windows: SearchWindows = SEARCH_WINDOWS
     listings: dict[str, SyncedListing] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)  # every SKU accepted
     failed: dict[str, str] = field(default_factory=dict)

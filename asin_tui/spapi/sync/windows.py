@@ -23,10 +23,6 @@ if TYPE_CHECKING:  # sp_api and httpx load only when a client is opened
     pass
 
 
-SEARCH_CAP = 1000  # Amazon pages through at most this many results of one query
-WINDOW_TARGET = 800  # split so each window should hold about this many (room to spare)
-
-
 # --------------------------------------------------------------------------- needs attention
 
 #: Disjoint searches whose union is every listing that needs attention.
@@ -72,23 +68,25 @@ async def _search(
         )
         return
     total = _int(first.get("numberOfResults"), default=len(first["items"]))
-    windows = _split(first["items"], total, after, before) if total > SEARCH_CAP else []
+    cap = run.windows.cap
+    windows = (
+        _split(first["items"], total, after, before, run.windows.target) if total > cap else []
+    )
     # this page, plus the pages still to come (a split window counts its own)
-    pages = math.ceil(min(total, SEARCH_CAP) / PAGE_SIZE)
+    pages = math.ceil(min(total, cap) / PAGE_SIZE)
     run.tally.pages_expected += 1 if windows else max(1, pages)
     run.tally.page()
     await run.accept(first["items"])
     if windows:
         await _all(_search(run, label, filters, a, b, total) for a, b in windows)
         return
-    if total > SEARCH_CAP:
+    if total > cap:
         key = f"search: {_describe(label, after, before)}"
         run.failed[key] = (
-            f"{total} listings were created within one second; Amazon returns only "
-            f"{SEARCH_CAP} of them"
+            f"{total} listings were created within one second; Amazon returns only {cap} of them"
         )
-        run.missing[key] = total - SEARCH_CAP
-    search = _Pages(run, label, filters, window, after, before, min(total, SEARCH_CAP))
+        run.missing[key] = total - cap
+    search = _Pages(run, label, filters, window, after, before, min(total, cap))
     await search.follow(first, len(first["items"]))
 
 
@@ -151,16 +149,20 @@ class _Pages:
 
 
 def _split(
-    first_page: list[Any], total: int, after: datetime | None, before: datetime | None
+    first_page: list[Any],
+    total: int,
+    after: datetime | None,
+    before: datetime | None,
+    target: int,
 ) -> list[tuple[datetime | None, datetime | None]]:
     """Created-date windows covering [after, before] that should each hold at most
-    WINDOW_TARGET listings (assuming an even spread; uneven ones are split again).
+    ``target`` listings (WINDOW_TARGET; assuming an even spread; uneven ones are split again).
     Empty when the span cannot be split (under a second)."""
     start = _earliest_created(first_page) or after
     end = before or datetime.now(UTC) + timedelta(minutes=1)
     if start is None or (end - start).total_seconds() < 2:
         return []
-    parts = max(2, math.ceil(total / WINDOW_TARGET))
+    parts = max(2, math.ceil(total / target))
     step = (end - start) / parts
     bounds = sorted({(start + step * i).replace(microsecond=0) for i in range(1, parts)})
     edges: list[datetime | None] = [after, *bounds, before]
