@@ -523,13 +523,13 @@ class BulkFix:
         """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
         progress. Raises CaseStoreError unless ``quiet`` (then returns what went wrong)."""
 
-        def change(progress: CaseRecord) -> None:
+        def change(case: CaseRecord) -> None:
             kept = [
                 r
-                for r in progress.patches
+                for r in case.patches
                 if not (r.submitted_at == record.submitted_at and r.mode is record.mode)
             ]
-            progress.patches = [*kept, copy.deepcopy(record)]
+            case.patches = [*kept, copy.deepcopy(record)]
 
         try:
             await self._locally(self.store.update, sku, change)
@@ -540,10 +540,10 @@ class BulkFix:
         return ""
 
     async def _set_outcome(self, result: RowResult, outcome: Outcome, **details: Any) -> None:
-        def change(progress: CaseRecord) -> None:
-            if outcome is Outcome.OPEN and progress.outcome is not Outcome.WAITING:
+        def change(case: CaseRecord) -> None:
+            if outcome is Outcome.OPEN and case.outcome is not Outcome.WAITING:
                 return  # an open case stays as the wizard left it
-            progress.set_outcome(outcome, **details)
+            case.set_outcome(outcome, **details)
 
         try:
             await self._locally(self.store.update, result.sku, change)

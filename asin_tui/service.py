@@ -587,10 +587,10 @@ class AccountService:
         submissions: list[Submission] = []
         outcome = None
         try:
-            progress = CaseStore(self.profile_name, self.marketplace_id, read_only=True).get(sku)
+            case = CaseStore(self.profile_name, self.marketplace_id, read_only=True).get(sku)
         except (CaseStoreError, ValueError, OSError):
-            progress = None
-        if progress is not None:
+            case = None
+        if case is not None:
             submissions = [
                 Submission(
                     p.submitted_at,
@@ -599,16 +599,16 @@ class AccountService:
                     p.submission_id,
                     len(p.patches),
                 )
-                for p in progress.patches
+                for p in case.patches
             ]
             outcome = OutcomeMark(
-                progress.outcome.value,
-                progress.outcome_at,
-                progress.waiting_for,
-                progress.recheck_at,
-                progress.outcome_reason,
-                progress.checked_at,
-                progress.check_note,
+                case.outcome.value,
+                case.outcome_at,
+                case.waiting_for,
+                case.recheck_at,
+                case.outcome_reason,
+                case.checked_at,
+                case.check_note,
             )
         return timeline(
             history,
@@ -673,7 +673,7 @@ class AccountService:
                 store.discard()  # the cache stays as it was
             raise
         summary = await asyncio.to_thread(self._store_sync, result, store)
-        notes = await asyncio.to_thread(self.recheck_progress, complete=summary.complete)
+        notes = await asyncio.to_thread(self.recheck_cases, complete=summary.complete)
         return dataclasses.replace(summary, rechecked=tuple(notes))
 
     def _known_answers(self, now: datetime) -> KnownAnswers:
@@ -697,7 +697,7 @@ class AccountService:
             },
         )
 
-    def recheck_progress(self, *, complete: bool, now: datetime | None = None) -> list[str]:
+    def recheck_cases(self, *, complete: bool, now: datetime | None = None) -> list[str]:
         """Re-check the saved wizard outcomes against the cache a sync just wrote: a case
         waiting on Amazon, at risk or escalated whose listing is back on sale is resolved; a
         wait past its re-check date is overdue; a resolved listing that needs attention again

@@ -54,7 +54,7 @@ on ``<file>.lock``) as read-merge-write, so two app instances never lose each ot
 updates: a whole ``CaseRecord`` is merged field by field into what is on disk (see
 :func:`merge`). A file that cannot be read (bad TOML, wrong types) or that a newer asin-tui wrote
 is moved aside to ``<name>.corrupt-<UTC time>.toml`` / ``<name>.newer-<UTC time>.toml``
-and reported as a :class:`ProgressWarning`, never overwritten.
+and reported as a :class:`CaseStoreWarning`, never overwritten.
 """
 
 from __future__ import annotations
@@ -323,11 +323,11 @@ class CaseStoreError(Exception):
     """Progress could not be saved or read (a one-line message for the user)."""
 
 
-class ProgressLocked(CaseStoreError):
+class CaseStoreLocked(CaseStoreError):
     """Another asin-tui holds the progress file's lock for too long."""
 
 
-class ProgressWarning(UserWarning):
+class CaseStoreWarning(UserWarning):
     """A progress file could not be used (and was moved aside, unless the store is read-only);
     ``str()`` is the message to show the user."""
 
@@ -374,7 +374,7 @@ class CaseStore:
         self.lock_timeout = lock_timeout
         self.read_only = read_only
         self.archive_after = archive_after
-        self._warnings: list[ProgressWarning] = []
+        self._warnings: list[CaseStoreWarning] = []
         self._cache: _Cached | None = None
 
     def load(self) -> dict[str, CaseRecord]:
@@ -443,7 +443,7 @@ class CaseStore:
         items = [p for p in found.values() if p.outcome in outcomes]
         return sorted(items, key=lambda p: p.updated_at, reverse=True)
 
-    def take_warnings(self) -> list[ProgressWarning]:
+    def take_warnings(self) -> list[CaseStoreWarning]:
         """Files moved aside since the last call (the UI shows each message once)."""
         taken, self._warnings = self._warnings, []
         return taken
@@ -457,7 +457,7 @@ class CaseStore:
                 ensure_private_dir(self.path.parent)
                 stack.enter_context(exclusive_lock(self.path, self.lock_timeout))
             except TimeoutError:  # before OSError: TimeoutError is one
-                raise ProgressLocked(
+                raise CaseStoreLocked(
                     f"{display_path(self.path)} is busy: another asin-tui is saving "
                     "progress; try again in a moment"
                 ) from None
@@ -543,9 +543,9 @@ class CaseStore:
             return
         archive = self._parse(self.archive_path)
         for sku in old:
-            progress = items.pop(sku)
+            case = items.pop(sku)
             chunks.pop(sku, None)
-            archive[sku] = merge(archive[sku], progress) if sku in archive else progress
+            archive[sku] = merge(archive[sku], case) if sku in archive else case
         atomic_write_text(self.archive_path, tomli_w.dumps(_encode(archive)))
 
     def _unusable(
@@ -555,7 +555,7 @@ class CaseStore:
         and start empty."""
         where = f"Saved progress in {display_path(path)} could not be used ({reason})"
         if not move_aside:
-            self._warnings.append(ProgressWarning(f"{where}; it was left as it is.", None))
+            self._warnings.append(CaseStoreWarning(f"{where}; it was left as it is.", None))
             return {}
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         target = path.with_name(f"{path.stem}.{kind}-{stamp}.toml")
@@ -569,7 +569,7 @@ class CaseStore:
             raise self._error("cannot move aside", exc, path) from None
         fsync_dir(path.parent)
         self._warnings.append(
-            ProgressWarning(
+            CaseStoreWarning(
                 f"{where}; it was kept as {target.name} and progress starts afresh.",
                 moved_to=target,
             )
@@ -591,25 +591,25 @@ def _encode(items: dict[str, CaseRecord]) -> dict[str, Any]:
     }
 
 
-def _encode_sku(progress: CaseRecord) -> dict[str, Any]:
+def _encode_sku(case: CaseRecord) -> dict[str, Any]:
     table: dict[str, Any] = {
-        "current_step": progress.current_step.value,
-        "outcome": progress.outcome.value,
-        "started_at": progress.started_at,
-        "updated_at": progress.updated_at,
+        "current_step": case.current_step.value,
+        "outcome": case.outcome.value,
+        "started_at": case.started_at,
+        "updated_at": case.updated_at,
     }
-    if progress.case_draft_path:
-        table["case_draft_path"] = progress.case_draft_path
+    if case.case_draft_path:
+        table["case_draft_path"] = case.case_draft_path
     for key in _OUTCOME_DETAILS:
-        if value := getattr(progress, key):
+        if value := getattr(case, key):
             table[key] = value
-    steps = {step.value: _encode_step(progress.steps[step]) for step in WizardStep}
+    steps = {step.value: _encode_step(case.steps[step]) for step in WizardStep}
     if touched := {name: step for name, step in steps.items() if step != _UNTOUCHED_STEP}:
         table["steps"] = touched
-    if progress.patches:
-        table["patches"] = [_encode_patch(patch) for patch in progress.patches]
-    if progress.draft is not None:
-        table["draft"] = _encode_draft(progress.draft)
+    if case.patches:
+        table["patches"] = [_encode_patch(patch) for patch in case.patches]
+    if case.draft is not None:
+        table["draft"] = _encode_draft(case.draft)
     return table
 
 

@@ -10,7 +10,8 @@ APP = "asin-tui"
 
 
 def config_dir() -> Path:
-    """$XDG_CONFIG_HOME/asin-tui on Linux: config.toml and progress/."""
+    """$XDG_CONFIG_HOME/asin-tui on Linux: config.toml, progress/ (the cases) and cases/ (the
+    case drafts)."""
     return platformdirs.user_config_path(APP, appauthor=False)
 
 
@@ -22,6 +23,11 @@ def cases_dir() -> Path:
     """Where the cases (the wizard's saved work) are kept: the folder keeps its first name,
     ``progress``, so files saved by earlier versions are found."""
     return config_dir() / "progress"
+
+
+def case_drafts_dir() -> Path:
+    """Where the Seller Support case drafts the wizard writes (Markdown) are kept."""
+    return config_dir() / "cases"
 
 
 def cache_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Reads the saved wizard progress for the list's "Wizard" column (a local TOML file)."""
+"""Reads the wizard's saved cases for the list's "Wizard" column (a local TOML file)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ OUTCOME_LABELS = {
 }
 
 
-def step_label(progress: CaseRecord) -> str:
+def step_label(case: CaseRecord) -> str:
     """The Wizard column: the step an open case was left at ('Reopened' when a resolved
     listing needs attention again), else its outcome ('Overdue' for a wait past its date)."""
-    if progress.outcome is Outcome.OPEN:
-        return "Reopened" if progress.resolved_state else progress.current_step.short_label
-    if progress.overdue():
+    if case.outcome is Outcome.OPEN:
+        return "Reopened" if case.resolved_state else case.current_step.short_label
+    if case.overdue():
         return "Overdue"
-    return OUTCOME_LABELS[progress.outcome]
+    return OUTCOME_LABELS[case.outcome]
 
 
 def saved_case_labels(service: ListingService) -> CaseLabels:

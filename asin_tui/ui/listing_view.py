@@ -26,15 +26,15 @@ from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, s
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
 
-Progress = Mapping[str, str]  # SKU -> the wizard step label it was left at
+CaseLabelMap = Mapping[str, str]  # SKU -> its wizard case's label (the step it was left at)
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     key: str
     header: str
-    cell: Callable[[ListingRecord, Progress], str]
-    sort_key: Callable[[ListingRecord, Progress], SupportsRichComparison]
+    cell: Callable[[ListingRecord, CaseLabelMap], str]
+    sort_key: Callable[[ListingRecord, CaseLabelMap], SupportsRichComparison]
     width: int  # fixed width in cells; the title column takes what is left
     align_right: bool = False
 
@@ -109,7 +109,7 @@ COLUMNS: tuple[Column, ...] = (
         8,  # "Nov 2025"
     ),
     Column(
-        "progress",
+        "wizard",
         "Wizard",
         lambda r, p: p.get(r.sku, ""),
         lambda r, p: _text_key(p.get(r.sku)),
@@ -166,23 +166,25 @@ def index_rows(records: Sequence[ListingRecord]) -> RowIndex:
     )
 
 
-def sort_order(records: Sequence[ListingRecord], column_key: str, progress: Progress) -> list[int]:
+def sort_order(
+    records: Sequence[ListingRecord], column_key: str, labels: CaseLabelMap
+) -> list[int]:
     """Record indexes in ascending order of the column (a stable sort: ties keep report
     order). Up to 0.3 s for 100,000 rows: the list computes a new one off the UI thread."""
     key = column(column_key).sort_key
-    return sorted(range(len(records)), key=lambda i: key(records[i], progress))
+    return sorted(range(len(records)), key=lambda i: key(records[i], labels))
 
 
 class ListingView:
     """Which records are shown, in which order. ``rows`` holds indexes into ``records``."""
 
-    def __init__(self, records: Sequence[ListingRecord] = (), progress: Progress | None = None):
+    def __init__(self, records: Sequence[ListingRecord] = (), labels: CaseLabelMap | None = None):
         self.query = ""
         self.state: State | None = None
         self.sort_column = "state"
         self.reverse = False
         self.records: list[ListingRecord] = []
-        self.progress: Progress = {}
+        self.case_labels: CaseLabelMap = {}
         self.rows: list[int] = []
         self.counts: Counter[State] = Counter()
         self._matches: list[int] = []  # after the query, before the state: what counts count
@@ -194,13 +196,13 @@ class ListingView:
         #: one cause's listings only (the cause view's Enter): its words and record indexes
         self.cause: CauseKey | None = None
         self._cause_rows: frozenset[int] | None = None
-        self.set_records(records, progress)
+        self.set_records(records, labels)
 
     # ------------------------------------------------------------------ changes
     def set_records(
         self,
         records: Sequence[ListingRecord],
-        progress: Progress | None = None,
+        labels: CaseLabelMap | None = None,
         *,
         in_report_order: bool = False,
         index: RowIndex | None = None,
@@ -211,7 +213,7 @@ class ListingView:
         and ``orders`` (column -> :func:`sort_order`): built off the UI thread for these
         records (else built here when first needed)."""
         self.records = list(records)
-        self.progress = dict(progress or {})
+        self.case_labels = dict(labels or {})
         self._index = index
         self._states = [r.state for r in self.records]
         self._orders = dict(orders or {})
@@ -219,12 +221,6 @@ class ListingView:
         if in_report_order:
             self._orders["state"] = list(range(len(self.records)))
         self._refilter(narrow=False)
-
-    def set_progress(self, progress: Progress) -> None:
-        self.progress = dict(progress)
-        self._orders.pop("progress", None)
-        if self.sort_column == "progress":
-            self._refilter(narrow=False)
 
     def set_query(self, query: str) -> None:
         query = query.strip().lower()
@@ -295,13 +291,13 @@ class ListingView:
     def adopt_order(
         self,
         records: Sequence[ListingRecord],
-        progress: Progress,
+        labels: CaseLabelMap,
         column_key: str,
         order: list[int],
     ) -> bool:
         """Take a column's :func:`sort_order` computed elsewhere, if it is still for our
-        records and progress; False when they changed meanwhile."""
-        if records is not self.records or progress is not self.progress:
+        records and case labels; False when they changed meanwhile."""
+        if records is not self.records or labels is not self.case_labels:
             return False
         self._orders[column_key] = order
         return True
@@ -328,7 +324,7 @@ class ListingView:
         return [self.records[i] for i in self.rows]
 
     def cell(self, col: Column, record: ListingRecord) -> str:
-        return col.cell(record, self.progress)
+        return col.cell(record, self.case_labels)
 
     def content_widths(self) -> tuple[int, int]:
         """(longest SKU, longest main cause) over every record, in cells: the table sizes
@@ -340,7 +336,7 @@ class ListingView:
     def _order(self) -> list[int]:
         order = self._orders.get(self.sort_column)
         if order is None:
-            order = sort_order(self.records, self.sort_column, self.progress)
+            order = sort_order(self.records, self.sort_column, self.case_labels)
             self._orders[self.sort_column] = order
         return order[::-1] if self.reverse else order
 

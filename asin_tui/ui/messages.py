@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class CacheLoaded(Message):
-    """The cached rows, the wizard progress, the last sync and the account's health, read
+    """The cached rows, the wizard's case labels, the last sync and the account's health, read
     off the UI thread."""
 
     records: list[ListingRecord]
-    progress: CaseLabels
+    case_labels: CaseLabels
     last_sync: SyncInfo | None
     show_all: bool
     account: AccountHealth | None = None

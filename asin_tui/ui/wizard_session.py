@@ -1,8 +1,9 @@
-"""The wizard's working state for one SKU, and its mapping to the saved progress.
+"""The wizard's working state for one SKU, and its mapping to the saved case.
 
-No widgets here: the screen and the step widgets read and change a :class:`WizardState`; every
-change lands in ``state.progress`` (a ``CaseRecord``) which the screen saves after each step
-change and action.
+No widgets and no files here: the wizard's body and its step widgets read and change a
+:class:`WizardState`; every change lands in ``state.case_record`` (what the case store keeps),
+which the wizard saves after each step change and action. Escalating writes its case draft
+through ``store.case_drafts``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft, case_filename
+from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft
 from asin_tui.domain.models import Diagnosis, Evidence, LastQuantity, Listing, WizardStep
 from asin_tui.domain.outcomes import (
     PROCESSING,
@@ -36,8 +37,7 @@ from asin_tui.domain.wizard import (
     draft_ready,
     verify,
 )
-from asin_tui.store import paths
-from asin_tui.store.atomic import atomic_write_text, ensure_private_dir
+from asin_tui.store.case_drafts import write_case_draft
 from asin_tui.store.cases import (
     NO_ANSWER,
     SUBMITTING,
@@ -59,7 +59,7 @@ def checklist_label(case: PolicyCase, text: str) -> str:
 @dataclass
 class WizardState:
     plan: WizardPlan
-    progress: CaseRecord
+    case_record: CaseRecord  # what the case store saves for this SKU
     draft: Draft = field(default_factory=Draft)
     preview: Any = None  # SubmissionResult of the last VALIDATION_PREVIEW
     previewed: list[Patch] | None = None  # the patches that preview was for
@@ -75,24 +75,24 @@ class WizardState:
 
     @classmethod
     def start(cls, plan: WizardPlan, saved: CaseRecord | None, case_text: str = "") -> WizardState:
-        """Resume ``saved`` progress (``case_text``: its saved case draft, if any) with what was
+        """Resume the ``saved`` case (``case_text``: its saved case draft, if any) with what was
         typed and not sent yet, or begin at the Overview; steps not touched yet take their
         status from the plan. A listing resolved earlier that needs attention again starts a
         new round (history kept); an escalated one waits on Seller Support at Wrap up."""
-        progress = saved or CaseRecord(sku=plan.diagnosis.sku)
-        reopened = progress.outcome is Outcome.OPEN and progress.resolved_state
-        if reopened or (progress.outcome is Outcome.RESOLVED and plan.diagnosis.needs_attention):
-            _new_round(progress, plan)
+        record = saved or CaseRecord(sku=plan.diagnosis.sku)
+        reopened = record.outcome is Outcome.OPEN and record.resolved_state
+        if reopened or (record.outcome is Outcome.RESOLVED and plan.diagnosis.needs_attention):
+            _new_round(record, plan)
             case_text = ""
         for step_plan in plan.steps:
-            step = progress.steps[step_plan.step]
+            step = record.steps[step_plan.step]
             if step.updated_at is None:
                 step.status = StepStatus(step_plan.status.value)
-        if progress.current_step not in plan.applicable:
-            progress.current_step = WizardStep.OVERVIEW
-        state = cls(plan, progress, draft=restored_draft(plan, progress.draft), case_text=case_text)
-        if progress.case_draft_path and progress.outcome is Outcome.ESCALATED:
-            state.case_path = Path(progress.case_draft_path)
+        if record.current_step not in plan.applicable:
+            record.current_step = WizardStep.OVERVIEW
+        state = cls(plan, record, draft=restored_draft(plan, record.draft), case_text=case_text)
+        if record.case_draft_path and record.outcome is Outcome.ESCALATED:
+            state.case_path = Path(record.case_draft_path)
         state._sync_checklist()
         return state
 
@@ -105,25 +105,25 @@ class WizardState:
 
     @property
     def step(self) -> WizardStep:
-        return self.progress.current_step
+        return self.case_record.current_step
 
     def go(self, step: WizardStep) -> None:
-        if step is not WizardStep.WRAP_UP and self.progress.outcome is Outcome.ESCALATED:
+        if step is not WizardStep.WRAP_UP and self.case_record.outcome is Outcome.ESCALATED:
             self.case_stale = True
-        self.progress.current_step = step
-        self.progress.touch()
+        self.case_record.current_step = step
+        self.case_record.touch()
 
     def set_status(self, step: WizardStep, status: StepStatus) -> None:
-        entry = self.progress.steps[step]
+        entry = self.case_record.steps[step]
         entry.status = StepStatus(status.value)
         entry.updated_at = datetime.now(UTC)
-        self.progress.touch()
+        self.case_record.touch()
 
     def status(self, step: WizardStep) -> StepStatus:
         """The step's status as the stepper shows it: a Stock or Listing-fields step that
         needs action is READY once its fix is typed and valid (until Verify judges it); Apply is READY after a VALID
         preview of exactly these patches (PASSED only once Amazon ACCEPTED a real submit)."""
-        saved = StepStatus(self.progress.steps[step].status.value)
+        saved = StepStatus(self.case_record.steps[step].status.value)
         if (
             saved is StepStatus.NEEDS_ACTION
             and self.verification is None  # Verify's verdict on what was sent stands
@@ -138,7 +138,7 @@ class WizardState:
 
     def _sync_checklist(self) -> None:
         """Make sure every policy checklist item has a saved entry (keeps ticks and notes)."""
-        saved = self.progress.steps[WizardStep.POLICY].checklist
+        saved = self.case_record.steps[WizardStep.POLICY].checklist
         known = {item.item for item in saved}
         for case in self.plan.policy_cases:
             for item in case.items:
@@ -148,12 +148,14 @@ class WizardState:
 
     def checklist_item(self, case: PolicyCase, text: str) -> ChecklistTick:
         label = checklist_label(case, text)
-        return next(i for i in self.progress.steps[WizardStep.POLICY].checklist if i.item == label)
+        return next(
+            i for i in self.case_record.steps[WizardStep.POLICY].checklist if i.item == label
+        )
 
     def note(self, step: WizardStep, text: str) -> None:
-        self.progress.steps[step].notes = text
-        self.progress.steps[step].updated_at = datetime.now(UTC)
-        self.progress.touch()
+        self.case_record.steps[step].notes = text
+        self.case_record.steps[step].updated_at = datetime.now(UTC)
+        self.case_record.touch()
 
     def tick(
         self, case: PolicyCase, text: str, *, done: bool | None = None, note: str | None = None
@@ -161,7 +163,7 @@ class WizardState:
         """Tick/untick a checklist item or note it; every item ticked passes the Policy step
         (on the seller's word), unticking one makes it need action again."""
         self.checklist_item(case, text).set(done=done, note=note)
-        self.progress.touch()
+        self.case_record.touch()
         if done is not None and self.plan.policy_cases:
             self.set_status(
                 WizardStep.POLICY,
@@ -173,14 +175,14 @@ class WizardState:
         return bool(items) and all(i.done for i in items)
 
     def keep_draft(self) -> None:
-        """Put what was typed into the progress (stamped only when it changed)."""
+        """Put what was typed into the case record (stamped only when it changed)."""
         saved = saved_draft(self.draft)
-        current = self.progress.draft
+        current = self.case_record.draft
         if current is None and saved == DraftRecord():
             return
         if current is None or replace(current, updated_at=None) != saved:
             saved.updated_at = datetime.now(UTC)
-            self.progress.draft = saved
+            self.case_record.draft = saved
 
     # ------------------------------------------------------------------ apply
 
@@ -209,12 +211,12 @@ class WizardState:
         patches = self.patches()
         return bool(patches) and any(
             r.mode is PatchMode.REAL and r.status == "ACCEPTED" and r.patches == patches
-            for r in self.progress.patches
+            for r in self.case_record.patches
         )
 
     def record(self, result: Any, patches: list[Patch]) -> None:
-        """Keep Amazon's answer to a VALIDATION_PREVIEW in the progress."""
-        self.progress.patches.append(
+        """Keep Amazon's answer to a VALIDATION_PREVIEW in the case record."""
+        self.case_record.patches.append(
             PatchRecord(
                 submitted_at=datetime.now(UTC),
                 mode=PatchMode.VALIDATION_PREVIEW,
@@ -233,8 +235,8 @@ class WizardState:
         """A real submit is about to be sent: its SUBMITTING record, kept before the call so
         a patch that lands is never forgotten."""
         record = PatchRecord(datetime.now(UTC), PatchMode.REAL, patches, SUBMITTING)
-        self.progress.patches.append(record)
-        self.progress.touch()
+        self.case_record.patches.append(record)
+        self.case_record.touch()
         return record
 
     def settle(self, record: PatchRecord, result: Any) -> None:
@@ -257,7 +259,7 @@ class WizardState:
         """The real patches Amazon ACCEPTED: (submitted_at, submission id, patches)."""
         return [
             (r.submitted_at, r.submission_id, r.patches)
-            for r in self.progress.patches
+            for r in self.case_record.patches
             if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
         ]
 
@@ -270,14 +272,14 @@ class WizardState:
         self.pending = processing(listing, self.accepted(), now) if listing is not None else None
         if self.pending is not None and after.needs_attention:
             self.set_status(WizardStep.VERIFY, StepStatus.PENDING)
-            if self.progress.outcome is Outcome.OPEN:  # so the next sync re-checks it too
+            if self.case_record.outcome is Outcome.OPEN:  # so the next sync re-checks it too
                 wait = next(o.wait for o in self.options(now) if o.wait)
-                self.progress.set_outcome(
+                self.case_record.set_outcome(
                     Outcome.WAITING, waiting_for=wait.what, recheck_at=wait.recheck_at
                 )
             return result
-        if self.pending is not None or self.progress.waiting_for.startswith(PROCESSING):
-            self.progress.set_outcome(Outcome.OPEN)  # processed: the verdict below stands
+        if self.pending is not None or self.case_record.waiting_for.startswith(PROCESSING):
+            self.case_record.set_outcome(Outcome.OPEN)  # processed: the verdict below stands
         self.pending = None
         unresolved = result.steps_needing_action
         for step in FIXING_STEPS:
@@ -289,7 +291,7 @@ class WizardState:
         self.set_status(WizardStep.OVERVIEW, outcome)  # its check is the listing's state
         self.set_status(WizardStep.VERIFY, outcome)
         if result.resolved and not after.at_risk:
-            self.progress.set_outcome(Outcome.RESOLVED, resolved_state=after.state.value)
+            self.case_record.set_outcome(Outcome.RESOLVED, resolved_state=after.state.value)
         return result
 
     @property
@@ -332,22 +334,22 @@ class WizardState:
     def choose(self, option: OutcomeOption, now: datetime, *, reason: str = "") -> None:
         """Record the outcome the seller picked (a deletion: :meth:`deleted`, after Amazon's
         answer). Escalating writes the plan-of-action case draft (0600)."""
-        progress = self.progress
+        record = self.case_record
         if option.kind is OutcomeKind.RESOLVED:
-            progress.set_outcome(Outcome.RESOLVED, resolved_state=self.after.state.value)
+            record.set_outcome(Outcome.RESOLVED, resolved_state=self.after.state.value)
         elif option.kind is OutcomeKind.WAITING and option.wait is not None:
-            progress.set_outcome(
+            record.set_outcome(
                 Outcome.WAITING, waiting_for=option.wait.what, recheck_at=option.wait.recheck_at
             )
         elif option.kind is OutcomeKind.AT_RISK:
             todo = option.detail.partition(": ")[2] or option.detail
-            progress.set_outcome(Outcome.AT_RISK, waiting_for=todo, recheck_at=option.deadline)
+            record.set_outcome(Outcome.AT_RISK, waiting_for=todo, recheck_at=option.deadline)
         elif option.kind is OutcomeKind.ESCALATE:
             self.escalate(now)
         elif option.kind is OutcomeKind.LEAVE_INACTIVE:
             if not reason.strip():
                 raise ValueError("Say why the listing stays inactive.")
-            progress.set_outcome(Outcome.RETIRED, reason=f"Left inactive: {reason.strip()}")
+            record.set_outcome(Outcome.RETIRED, reason=f"Left inactive: {reason.strip()}")
         else:
             raise ValueError(f"{option.title}: recorded once Amazon answers")
         self.set_status(WizardStep.WRAP_UP, StepStatus.PASSED)
@@ -355,7 +357,7 @@ class WizardState:
     def deleted(self, result: Any, now: datetime) -> None:
         """Amazon answered the deleteListingsItem of this SKU: kept with the patches; retired
         when it was ACCEPTED."""
-        self.progress.patches.append(
+        self.case_record.patches.append(
             PatchRecord(
                 submitted_at=now,
                 mode=PatchMode.DELETE,
@@ -367,13 +369,13 @@ class WizardState:
         )
         if result.ok:
             ident = f", submission id {result.submission_id}" if result.submission_id else ""
-            self.progress.set_outcome(
+            self.case_record.set_outcome(
                 Outcome.RETIRED,
                 reason=f"Deleted the offer (deleteListingsItem {result.status}{ident})",
             )
             self.set_status(WizardStep.WRAP_UP, StepStatus.PASSED)
         else:
-            self.progress.touch()
+            self.case_record.touch()
 
     def escalate(self, now: datetime) -> None:
         """Write the plan-of-action case draft (0600, never over an earlier one) and mark the
@@ -381,15 +383,15 @@ class WizardState:
         self.case_text = build_case_draft(
             self.plan,
             checklist=self._checklist_entries(),
-            step_notes={s: p.notes for s, p in self.progress.steps.items()},
-            submissions=[_submission(p) for p in self.progress.patches],
+            step_notes={s: p.notes for s, p in self.case_record.steps.items()},
+            submissions=[_submission(p) for p in self.case_record.patches],
             after=self.verification.after if self.verification else None,
             now=now,
         )
-        self.case_path = _write_case(self.plan.diagnosis.sku, self.case_text, now)
+        self.case_path = write_case_draft(self.plan.diagnosis.sku, self.case_text, now)
         self.case_stale = False
-        self.progress.set_outcome(Outcome.ESCALATED)
-        self.progress.case_draft_path = str(self.case_path)
+        self.case_record.set_outcome(Outcome.ESCALATED)
+        self.case_record.case_draft_path = str(self.case_path)
 
     def _checklist_entries(self) -> dict[str, ChecklistEntry]:
         entries = {}
@@ -400,36 +402,23 @@ class WizardState:
         return entries
 
 
-def _write_case(sku: str, text: str, now: datetime) -> Path:
-    """Save a case draft (0600) under a new name: an earlier draft is never overwritten."""
-    folder = ensure_private_dir(paths.config_dir() / "cases")
-    attempt = 1
-    while True:
-        path = folder / case_filename(sku, now, attempt)
-        try:
-            atomic_write_text(path, text, overwrite=False)
-            return path
-        except FileExistsError:
-            attempt += 1
-
-
-def _new_round(progress: CaseRecord, plan: WizardPlan) -> None:
+def _new_round(record: CaseRecord, plan: WizardPlan) -> None:
     """Start over at the Overview, every step's status from the plan; notes, checklist ticks,
     the patches sent and the earlier case draft stay as history."""
     now = datetime.now(UTC)
-    why = progress.check_note  # a sync's 'reopened …': why this round started
-    progress.set_outcome(Outcome.OPEN)
-    progress.check_note = why
-    progress.current_step = WizardStep.OVERVIEW
-    progress.draft = DraftRecord(updated_at=now)
+    why = record.check_note  # a sync's 'reopened …': why this round started
+    record.set_outcome(Outcome.OPEN)
+    record.check_note = why
+    record.current_step = WizardStep.OVERVIEW
+    record.draft = DraftRecord(updated_at=now)
     for step_plan in plan.steps:
-        step = progress.steps[step_plan.step]
+        step = record.steps[step_plan.step]
         step.status, step.updated_at = StepStatus(step_plan.status.value), now
-    progress.touch()
+    record.touch()
 
 
 def saved_draft(draft: Draft) -> DraftRecord:
-    """The draft as the progress file keeps it: values as text."""
+    """The draft as the case file keeps it: values as text."""
     return DraftRecord(
         stock_action=draft.stock_action.value if draft.stock_action else None,
         mfn_quantity=draft.mfn_quantity,

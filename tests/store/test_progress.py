@@ -19,12 +19,12 @@ from asin_tui.store.cases import (
     CaseRecord,
     CaseStore,
     CaseStoreError,
+    CaseStoreLocked,
     ChecklistTick,
     DraftRecord,
     Outcome,
     PatchMode,
     PatchRecord,
-    ProgressLocked,
     StepRecord,
     StepStatus,
 )
@@ -361,7 +361,7 @@ def test_a_held_lock_gives_a_clear_error():
     fd = os.open(lock, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        with pytest.raises(ProgressLocked, match="another asin-tui is saving progress"):
+        with pytest.raises(CaseStoreLocked, match="another asin-tui is saving progress"):
             progress_store.update("A-1", lambda p: None)
     finally:
         os.close(fd)

@@ -483,7 +483,7 @@ async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable
         assert header.rstrip().endswith("→") and "Since" not in header
         layout = table(app).column_layout
         hidden = set(layout.hidden_right)
-        assert {"since", "progress", "title", "asin"} <= hidden
+        assert {"since", "wizard", "title", "asin"} <= hidden
         seen, presses = set(layout.keys), 0
         while table(app).column_layout.hidden_right:
             assert presses < 9, "→ never reached the last column"
@@ -493,7 +493,7 @@ async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable
             seen |= set(table(app).column_layout.keys)
             assert "←" in header_text(app)
             assert "KITCH-5510-PARENT" in table(app).render_line(1).text  # pinned
-        assert {"since", "progress", "title", "asin"} <= seen
+        assert {"since", "wizard", "title", "asin"} <= seen
         assert "→" not in header_text(app)  # at the end
         await pilot.press("right")  # nothing more to the right: stays
         assert table(app).column_offset == presses

@@ -88,7 +88,7 @@ def test_progress_column_shows_the_wizard_step():
     from asin_tui.ui.listing_view import column
 
     record = next(r for r in view.shown() if r.sku == "SKU-0000")
-    assert view.cell(column("progress"), record) == "Listing fields"
+    assert view.cell(column("wizard"), record) == "Listing fields"
 
 
 def test_layout_at_80_columns_keeps_sku_and_cause_whole_and_marks_what_it_hides():

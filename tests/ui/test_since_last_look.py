@@ -145,7 +145,7 @@ async def test_timeline_lists_a_state_change_and_the_fix_submitted_in_the_wizard
         await type_into(pilot, wizard.query_one("#stock-quantity Input"), "25")
         await press(pilot, "enter")
         await apply_and_verify(pilot, wizard)
-        submitted = wizard.body.state.progress.patches[-1].submission_id
+        submitted = wizard.body.state.case_record.patches[-1].submission_id
         await press(pilot, "escape")
         listed = pilot.app.screen
         assert isinstance(listed, ListScreen)

@@ -114,7 +114,7 @@ async def test_leaving_during_a_submit_still_records_amazons_answer():
         assert record[0].status == SUBMITTING
         account.release()
         await settle(pilot)
-        assert screen.body.state.progress.patches[-1].status == "ACCEPTED"
+        assert screen.body.state.case_record.patches[-1].status == "ACCEPTED"
     real = [p for p in saved().patches if p.mode is PatchMode.REAL]
     assert [(p.status, p.submission_id) for p in real] == [("ACCEPTED", "sub-1")]
     assert saved().steps[WizardStep.APPLY].status is StepStatus.PASSED
@@ -255,7 +255,7 @@ async def test_a_resolved_listing_that_broke_again_starts_a_new_round():
     async with WizardApp(FakeAccount(), store).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         state = pilot.app.screen.body.state
-        assert state.step is WizardStep.OVERVIEW and state.progress.outcome is Outcome.OPEN
+        assert state.step is WizardStep.OVERVIEW and state.case_record.outcome is Outcome.OPEN
         assert state.status(WizardStep.STOCK).value == "needs_action"
         assert state.status(WizardStep.WRAP_UP).value == "pending"
         await pilot.press("escape")

@@ -107,7 +107,7 @@ async def apply_and_verify(pilot, screen: WizardScreen) -> None:
         screen.body.state.preview
     )
     await press(pilot, "s", "ctrl+s")  # s reviews the changes, ctrl+s sends them
-    real = screen.body.state.progress.patches[-1]
+    real = screen.body.state.case_record.patches[-1]
     assert (real.mode, real.status) == (PatchMode.REAL, "ACCEPTED"), real
     assert real.submission_id
     await press(pilot, "n")
@@ -126,7 +126,7 @@ async def assert_buyable_and_wrap_up(pilot, screen: WizardScreen, sku: str) -> N
     assert isinstance(listed, ListScreen)
     await settle(pilot)
     assert sku not in {r.sku for r in listed.view.records}, "fixed: off the needs-attention list"
-    assert listed.view.progress[sku] == "Resolved"
+    assert listed.view.case_labels[sku] == "Resolved"
 
 
 async def assert_fixed_for_good(sku: str) -> None:
@@ -159,7 +159,7 @@ async def test_out_of_stock_mfn_listing_is_buyable_after_restocking():
         await type_into(pilot, screen.query_one("#stock-quantity Input", Input), "25")
         await press(pilot, "enter")  # Enter in the field: next step
         assert screen.body.state.step is WizardStep.APPLY
-        sent = screen.body.state.progress.patches[0].patches
+        sent = screen.body.state.case_record.patches[0].patches
         assert sent[0]["path"] == "/attributes/fulfillment_availability"
         assert sent[0]["value"][0]["quantity"] == 25
         await apply_and_verify(pilot, screen)
@@ -232,7 +232,7 @@ async def test_missing_main_image_is_supplied_and_the_listing_is_buyable():
         assert "full web address" in str(message.render())  # checked as you type
         await type_into(pilot, field, "https://img.example/oak.jpg")
         await press(pilot, "enter")
-        sent = screen.body.state.progress.patches[0].patches
+        sent = screen.body.state.case_record.patches[0].patches
         assert sent[0]["value"] == [
             {"marketplace_id": screen.service.marketplace_id, "media_location": field.value}
         ]
@@ -294,13 +294,13 @@ async def test_demo_wizard_resumes_at_the_saved_step_after_a_restart():
         assert screen.body.state.step is WizardStep.STOCK
         await press(pilot, "escape", "escape")  # the quantity field (focused), the wizard
         await settle(pilot)
-        assert pilot.app.screen.view.progress[sku] == WizardStep.STOCK.label
+        assert pilot.app.screen.view.case_labels[sku] == WizardStep.STOCK.label
         await press(pilot, "q")
     again = demo_app()
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await settle(pilot)
-        assert pilot.app.screen.view.progress[sku] == WizardStep.STOCK.label
+        assert pilot.app.screen.view.case_labels[sku] == WizardStep.STOCK.label
         screen = await open_wizard(pilot, sku)
         assert screen.body.state.step is WizardStep.STOCK
         assert screen.query_one("#stock-quantity Input", Input).value == "0"

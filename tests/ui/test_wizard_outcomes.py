@@ -90,7 +90,7 @@ async def restock_and_submit(pilot, screen: WizardScreen) -> None:
     await press(pilot, "s")
     assert isinstance(pilot.app.screen, SendConfirmScreen)
     await press(pilot, "ctrl+s")
-    real = screen.body.state.progress.patches[-1]
+    real = screen.body.state.case_record.patches[-1]
     assert (real.mode, real.status) == (PatchMode.REAL, "ACCEPTED")
     pilot.app.set_focus(None)
     await press(pilot, "n")
@@ -106,7 +106,7 @@ async def test_verify_waits_while_amazon_processes_and_rechecks_by_itself(clock)
     async with demo_app().run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await restock_and_submit(pilot, screen)
-        submitted = screen.body.state.progress.patches[-1]
+        submitted = screen.body.state.case_record.patches[-1]
         pending = screen.body.state.pending
         assert pending is not None and pending.submission_id == submitted.submission_id
         shown = verify_text(screen)
@@ -153,7 +153,7 @@ async def test_a_case_left_waiting_is_resolved_by_the_next_sync(clock):
         listed = pilot.app.screen
         assert isinstance(listed, ListScreen)
         await settle(pilot)
-        assert listed.view.progress[sku] == "Waiting"
+        assert listed.view.case_labels[sku] == "Waiting"
 
         clock.process_patches()
         await press(pilot, "r")  # the next sync re-checks it
@@ -161,7 +161,7 @@ async def test_a_case_left_waiting_is_resolved_by_the_next_sync(clock):
         resolved = saved(screen, sku)
         assert resolved.outcome is Outcome.RESOLVED
         assert "back on sale while waiting" in resolved.check_note
-        assert listed.view.progress[sku] == "Resolved"
+        assert listed.view.case_labels[sku] == "Resolved"
         told = [str(n.message) for n in pilot.app._notifications]
         assert any(sku in m and "resolved" in m for m in told), told
 
@@ -186,7 +186,7 @@ async def test_a_wait_past_its_date_is_overdue_in_the_list_and_in_progress(clock
         late = store.get(sku)
         assert late.outcome is Outcome.WAITING and late.overdue()
         assert late.check_note.startswith("overdue: still INACTIVE after ")
-        assert listed.view.progress[sku] == "Overdue"
+        assert listed.view.case_labels[sku] == "Overdue"
     code = main(["progress", "--demo"])
     out = capsys.readouterr().out
     assert code == 0
@@ -226,7 +226,7 @@ async def test_retiring_deletes_the_listing_only_after_ctrl_s(clock):
         await settle(pilot)
         listed = pilot.app.screen
         assert sku not in {r.sku for r in listed.view.records}
-        assert listed.view.progress[sku] == "Retired"
+        assert listed.view.case_labels[sku] == "Retired"
 
 
 async def test_an_at_risk_listing_is_recorded_with_its_deadline(clock):
@@ -248,7 +248,7 @@ async def test_an_at_risk_listing_is_recorded_with_its_deadline(clock):
         assert f"At risk until {option.deadline:%Y-%m-%d}" in shown
         await press(pilot, "escape")
         await settle(pilot)
-        assert pilot.app.screen.view.progress[sku] == "At risk"
+        assert pilot.app.screen.view.case_labels[sku] == "At risk"
 
 
 async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
@@ -268,7 +268,7 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
         await settle(pilot)  # the start-up sync, its re-check, the rows
         listed = pilot.app.screen
         assert isinstance(listed, ListScreen)
-        assert listed.view.progress[sku] == "Reopened"
+        assert listed.view.case_labels[sku] == "Reopened"
         told = [str(n.message) for n in pilot.app._notifications]
         assert any(sku in m and "reopened" in m for m in told), told
         await pilot.press("slash")
@@ -277,7 +277,7 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
         wizard = pilot.app.screen
         assert isinstance(wizard, WizardScreen)
         assert wizard.body.state.step is WizardStep.OVERVIEW, "a new round"
-        assert wizard.body.state.progress.outcome is Outcome.OPEN
+        assert wizard.body.state.case_record.outcome is Outcome.OPEN
     reopened = store.get(sku)
     assert reopened.outcome is Outcome.OPEN
     assert "INACTIVE again after it was resolved on" in reopened.check_note

@@ -126,7 +126,7 @@ async def test_n_s_typed_on_another_sku_cannot_send_without_the_confirmation():
             assert pilot.app.screen is screen, no
         assert real_patches() == []
         assert all(
-            p.mode is PatchMode.VALIDATION_PREVIEW for p in screen.body.state.progress.patches
+            p.mode is PatchMode.VALIDATION_PREVIEW for p in screen.body.state.case_record.patches
         )
     assert demo_truth().intended_causes(sku) == frozenset({codes.OUT_OF_STOCK_MFN})
 
@@ -142,7 +142,7 @@ async def test_ctrl_s_in_the_confirmation_sends_exactly_one_real_patch():
         await press(pilot, "s", "ctrl+s")
         assert isinstance(pilot.app.screen, WizardScreen)
         assert len(real_patches()) == 1
-        real = [p for p in screen.body.state.progress.patches if p.mode is PatchMode.REAL]
+        real = [p for p in screen.body.state.case_record.patches if p.mode is PatchMode.REAL]
         assert [p.status for p in real] == ["ACCEPTED"]
         await press(pilot, "s", "ctrl+s")  # accepted already: nothing more is sent
         assert len(real_patches()) == 1

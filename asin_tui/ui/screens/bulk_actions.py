@@ -157,9 +157,9 @@ class BulkActionScreen(WorkerScreen):
     def _write(self) -> Path:
         now = datetime.now(UTC)
         if self.action == CASE_DRAFT:
-            from asin_tui.ui.wizard_session import _write_case  # the wizard's own: 0600
+            from asin_tui.store.case_drafts import write_case_draft  # 0600, never over one
 
-            return _write_case(f"{len(self.plans)}-listings", self.text, now)
+            return write_case_draft(f"{len(self.plans)}-listings", self.text, now)
         from asin_tui.render import render_removal_csv
         from asin_tui.ui.export import ExportRequest
 

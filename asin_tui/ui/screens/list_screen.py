@@ -32,8 +32,8 @@ from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.listing_view import (
     COLUMNS,
+    CaseLabelMap,
     ListingView,
-    Progress,
     column,
     index_rows,
     sort_order,
@@ -331,7 +331,7 @@ class ListScreen(WorkerScreen):
         description="read the local cache",
     )
     def load_cache(self) -> None:
-        """Read the cached rows (SQLite) and wizard progress (TOML) off the UI thread: the
+        """Read the cached rows (SQLite) and the wizard's case labels (TOML) off the UI thread: the
         first screenful first, to paint at once, then every row with what the filter and
         the current sort need (built here, so the UI thread only swaps them in)."""
         show_all, worker = self.show_all, get_current_worker()
@@ -345,7 +345,7 @@ class ListScreen(WorkerScreen):
             counts = self.service.cached_state_counts(all_listings=show_all)
             self.post_message(dataclasses.replace(loaded, complete=False, state_counts=counts))
         records = first if complete else self.service.cached_records(all_listings=show_all)
-        sort_column, labels = self.view.sort_column, loaded.progress.labels
+        sort_column, labels = self.view.sort_column, loaded.case_labels.labels
         orders = (
             {}
             if sort_column == "state"
@@ -357,9 +357,9 @@ class ListScreen(WorkerScreen):
                     loaded,
                     records=records,
                     # the warnings were told with the first screenful
-                    progress=loaded.progress
+                    case_labels=loaded.case_labels
                     if complete
-                    else dataclasses.replace(loaded.progress, warnings=()),
+                    else dataclasses.replace(loaded.case_labels, warnings=()),
                     index=index_rows(records),
                     orders=orders,
                     account_causes=account_causes(records),
@@ -367,7 +367,7 @@ class ListScreen(WorkerScreen):
             )
 
     def _loaded(self, records: list[ListingRecord], show_all: bool) -> CacheLoaded:
-        """The rows with the progress, last sync and account health (in a worker)."""
+        """The rows with the case labels, last sync and account health (in a worker)."""
         return CacheLoaded(
             records,
             self.case_labels_loader(self.service),
@@ -400,7 +400,7 @@ class ListScreen(WorkerScreen):
                     if sku not in cached
                 ]
         loaded = self._loaded(records, self.show_all)
-        sort_column, labels = self.view.sort_column, loaded.progress.labels
+        sort_column, labels = self.view.sort_column, loaded.case_labels.labels
         orders = (
             {}
             if sort_column == "state"
@@ -454,7 +454,7 @@ class ListScreen(WorkerScreen):
         # The service returns rows in report order (models.sort_key): no sort needed.
         self.view.set_records(
             message.records,
-            message.progress.labels,
+            message.case_labels.labels,
             in_report_order=True,
             index=message.index,
             orders=message.orders,
@@ -467,7 +467,7 @@ class ListScreen(WorkerScreen):
         self.full_sync_at = message.last_full_sync
         if self.partial and self.account_total is None:
             self.count_listings()
-        for warning in message.progress.warnings:
+        for warning in message.case_labels.warnings:
             self.notify(warning, title="Wizard progress", severity="warning", timeout=10)
         if message.cache_warning and message.cache_warning != self._cache_warned:
             self._cache_warned = message.cache_warning  # every later load carries it too
@@ -768,7 +768,7 @@ class ListScreen(WorkerScreen):
             self._apply_sort(key, reverse)
             return
         self._pending_sort = (key, reverse)
-        self.sort_rows(self.view.records, self.view.progress, key)
+        self.sort_rows(self.view.records, self.view.case_labels, key)
 
     @work(
         thread=True,
@@ -777,18 +777,18 @@ class ListScreen(WorkerScreen):
         exit_on_error=False,
         description="sort the rows",  # never repr() 100k records
     )
-    def sort_rows(self, records: list[ListingRecord], progress: Progress, key: str) -> None:
-        order = sort_order(records, key, progress)
+    def sort_rows(self, records: list[ListingRecord], labels: CaseLabelMap, key: str) -> None:
+        order = sort_order(records, key, labels)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._sort_ready, records, progress, key, order)
+            self.app.call_from_thread(self._sort_ready, records, labels, key, order)
 
     def _sort_ready(
-        self, records: list[ListingRecord], progress: Progress, key: str, order: list[int]
+        self, records: list[ListingRecord], labels: CaseLabelMap, key: str, order: list[int]
     ) -> None:
         pending = self._pending_sort
         if pending is None or pending[0] != key:
             return  # another sort was asked for meanwhile
-        self.view.adopt_order(records, progress, key, order)  # not if new rows came meanwhile
+        self.view.adopt_order(records, labels, key, order)  # not if new rows came meanwhile
         self._sort(key, reverse=pending[1])  # now, or in a worker again for the new rows
 
     def _apply_sort(self, key: str, reverse: bool) -> None:
@@ -812,7 +812,7 @@ class ListScreen(WorkerScreen):
         self.app.push_screen(DetailScreen(self.service, event.record))
 
     def on_listing_changed(self, message: ListingChanged) -> None:
-        """A listing changed elsewhere (the wizard): re-read rows and wizard progress."""
+        """A listing changed elsewhere (the wizard): re-read rows and case labels."""
         self.load_cache()
 
     # ------------------------------------------------------------------ marks

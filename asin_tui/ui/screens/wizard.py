@@ -398,7 +398,9 @@ class WizardBody(Vertical):
             state.settle(record, result)
         if self.store is not None:
             try:
-                await asyncio.to_thread(self.store.update, self.sku, copy.deepcopy(state.progress))
+                await asyncio.to_thread(
+                    self.store.update, self.sku, copy.deepcopy(state.case_record)
+                )
             except CaseStoreError as exc:
                 self.app.notify(str(exc), title="Progress not saved", severity="error")
         if self.is_attached:
@@ -470,7 +472,7 @@ class WizardBody(Vertical):
         self.answered()
 
     def on_draft_changed(self, message: DraftChanged) -> None:
-        self.state.progress.touch()
+        self.state.case_record.touch()
         self.update_stepper()
         self.save(debounce=message.typing)
 
@@ -612,7 +614,7 @@ class WizardBody(Vertical):
         self.query_one(WizardStepper).show(statuses, state.step)
 
     def save(self, *, debounce: bool = False) -> None:
-        """Save the progress (with what was typed) from a thread; ``debounce``: once typing
+        """Save the case record (with what was typed) from a thread; ``debounce``: once typing
         pauses. Saves are coalesced: a newer one cancels a pending older one, and the store
         merges what lands late, so an older copy never undoes a newer one."""
         if self.store is None:
@@ -624,7 +626,7 @@ class WizardBody(Vertical):
             self._save_timer = self.set_timer(self.save_delay, self.save)
             return
         self.state.keep_draft()
-        snapshot = copy.deepcopy(self.state.progress)  # the UI goes on changing the original
+        snapshot = copy.deepcopy(self.state.case_record)  # the UI goes on changing the original
         self.app.run_worker(  # app-level: a save still lands after the wizard is left
             lambda: self._write(snapshot),
             thread=True,
@@ -650,7 +652,7 @@ class WizardBody(Vertical):
             self._save_timer.stop()
             self.state.keep_draft()
             with contextlib.suppress(CaseStoreError):  # the app closes: nowhere left to say it
-                self.store.update(self.sku, self.state.progress)
+                self.store.update(self.sku, self.state.case_record)
 
     # ------------------------------------------------------------------ actions
 

@@ -1,7 +1,7 @@
 """The body of each wizard step. Each reads and changes the shared ``WizardState``.
 
-Steps with inputs keep ``state.draft`` (what will be patched) and ``state.progress`` (checklist
-ticks, notes) up to date as the user types; the screen saves the progress.
+Steps with inputs keep ``state.draft`` (what will be patched) and ``state.case_record`` (checklist
+ticks, notes) up to date as the user types; the wizard saves the case.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ PRICE_DRAFT = {P.OUR_PRICE: "price", P.MINIMUM_PRICE: "minimum", P.MAXIMUM_PRICE
 
 
 class DraftChanged(Message):
-    """A step changed the saved progress (a tick, a note, a typed value): the screen saves
+    """A step changed the saved case (a tick, a note, a typed value): the screen saves
     it, once typing pauses when ``typing``."""
 
     def __init__(self, *, typing: bool = False) -> None:
@@ -252,14 +252,14 @@ class PolicyStep(StepBody):
                 label = data(item.text, multiline=True)  # a str label would be markup
                 yield ChecklistBox(label, saved.done, id=f"item-{n}-{m}", compact=True)
                 yield Input(
-                    plain(saved.note),  # a note from the progress file: shown safe
+                    plain(saved.note),  # a note from the case file: shown safe
                     placeholder="note",
                     id=f"note-{n}-{m}",
                     compact=True,
                     classes="item-note",
                 )
         yield Label("Notes", classes="section-title")
-        notes = self.state.progress.steps[WizardStep.POLICY].notes
+        notes = self.state.case_record.steps[WizardStep.POLICY].notes
         yield Input(
             plain(notes),
             placeholder="What you did, case ids, dates…",
@@ -278,7 +278,7 @@ class PolicyStep(StepBody):
         event.stop()
         # a saved note is shown terminal-safe: that form of it is no change
         if event.input.id == "policy-notes":
-            if plain(self.state.progress.steps[WizardStep.POLICY].notes) == event.value:
+            if plain(self.state.case_record.steps[WizardStep.POLICY].notes) == event.value:
                 return
             self.state.note(WizardStep.POLICY, event.value)
         else:
@@ -494,16 +494,16 @@ class WrapUpStep(StepBody):
 
     def compose(self) -> ComposeResult:
         state = self.state
-        progress = state.progress
-        if progress.outcome is Outcome.RESOLVED:
+        record = state.case_record
+        if record.outcome is Outcome.RESOLVED:
             yield Static(data(f"Resolved: {state_text(state.after)}"), classes="outcome")
             yield Static(data(sent_text(state), multiline=True), classes="evidence")
             yield Static("Press Escape to go back to the list.", classes="hint")
             return
-        if progress.outcome is not Outcome.OPEN:
+        if record.outcome is not Outcome.OPEN:
             yield Static(data(outcome_text(state), multiline=True), classes="outcome")
         options = state.options(datetime.now(UTC))
-        title = "Change the outcome" if progress.outcome is not Outcome.OPEN else "How it ends"
+        title = "Change the outcome" if record.outcome is not Outcome.OPEN else "How it ends"
         yield Label(title, classes="section-title")
         yield OptionList(
             *(Option(option_text(o), id=o.kind.value) for o in options), id="wrap-options"
@@ -527,7 +527,7 @@ class WrapUpStep(StepBody):
             "↑/↓ to pick, Enter to record it; nothing is sent to Amazon without a confirmation.",
             classes="hint",
         )
-        if progress.outcome is Outcome.ESCALATED and state.case_text:
+        if record.outcome is Outcome.ESCALATED and state.case_text:
             yield Static(data(state.case_text, multiline=True), classes="case-draft")
 
     def on_mount(self) -> None:
@@ -548,7 +548,7 @@ def option_text(option: OutcomeOption) -> Content:
 
 def outcome_text(state: WizardState) -> str:
     """How the case stands now, in words."""
-    p = state.progress
+    p = state.case_record
     if p.outcome is Outcome.WAITING:
         when = f"{p.recheck_at:%Y-%m-%d %H:%M} UTC" if p.recheck_at else "—"
         return (
@@ -565,7 +565,7 @@ def outcome_text(state: WizardState) -> str:
 
 def sent_text(state: WizardState) -> str:
     """What was sent to Amazon for real, with its answers ('Nothing was sent…' if nothing)."""
-    real = [r for r in state.progress.patches if r.mode is PatchMode.REAL]
+    real = [r for r in state.case_record.patches if r.mode is PatchMode.REAL]
     if not real:
         return "Nothing was sent to Amazon: the listing came back by itself."
     lines = ["Sent to Amazon:"]
