@@ -15,6 +15,7 @@ from asin_tui.sandbox.app import (
     SANDBOX_CLIENT_SECRET,
     SANDBOX_REFRESH_TOKEN,
     TOKEN_PATH,
+    ReportTiming,
     SandboxApp,
 )
 from asin_tui.sandbox.transport import SandboxTransport, demo_app
@@ -75,13 +76,18 @@ def open_demo_app_client(reset: bool = False, scenario: str = "default") -> tupl
 
 
 def open_demo_service(
-    reset: bool = False, scenario: str = "default", drift: float = 0.0
+    reset: bool = False,
+    scenario: str = "default",
+    drift: float = 0.0,
+    *,
+    report_timing: ReportTiming | None = None,
 ) -> AccountService:
     """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
     `scenario` ("vacation") is a demo account of its own, with its own cache and progress
     (profile ``demo-vacation``). `drift`: changes an hour the account makes by itself
-    (`watch --demo`; sandbox/drift.py)."""
-    app = demo_app(reset, scenario=scenario, drift=drift)
+    (`watch --demo`; sandbox/drift.py). `report_timing`: how long Amazon takes with a
+    report (the sandbox's default; a test holds one back)."""
+    app = demo_app(reset, scenario=scenario, drift=drift, report_timing=report_timing)
     api = open_sandbox_app_client(app)
     profile = demo_profile(scenario)
     if reset:

@@ -1,5 +1,6 @@
-"""Test helpers: how long the sandbox takes to prepare a report, and an order of answers, set
-by the test instead of left to the wall clock."""
+"""Test helpers: how long the sandbox takes to prepare a report (a ``ReportTiming`` the test
+holds and passes to ``SandboxApp(report_timing=…)``), and an order of answers, set by the test
+instead of left to the wall clock."""
 
 from __future__ import annotations
 
@@ -7,32 +8,28 @@ import asyncio
 import json
 
 import httpx
-import pytest
 
 from asin_tui.sandbox import app as sandbox_app
-from asin_tui.sandbox.http import handlers_reports
+from asin_tui.sandbox.app import ReportTiming
 from asin_tui.sandbox.transport import SandboxTransport
 
 FOREVER = 10.0**9  # sandbox seconds: longer than any test runs, whatever its time_scale
 
 
 class AmazonReports:
-    """The sandbox's report preparation time: ``hold()`` — reports stay IN_QUEUE longer than
-    any test runs; ``finish()`` — every report, also one requested earlier, is DONE at the
-    next look (the sandbox works its status out from the report's age at each getReport)."""
+    """The report preparation time of the sandboxes built with ``report_timing=timing``
+    (Amazon's default until told): ``hold()`` — reports stay IN_QUEUE longer than any test
+    runs; ``finish()`` — every report, also one requested earlier, is DONE at the next look
+    (the sandbox works its status out from the report's age at each getReport)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self._monkeypatch = monkeypatch
+    def __init__(self) -> None:
+        self.timing = ReportTiming()
 
     def hold(self) -> None:
-        self._set(queue=FOREVER, processing=0.0)
+        self.timing.queue, self.timing.processing = FOREVER, 0.0
 
     def finish(self) -> None:
-        self._set(queue=0.0, processing=0.0)
-
-    def _set(self, *, queue: float, processing: float) -> None:
-        self._monkeypatch.setattr(handlers_reports, "REPORT_QUEUE_SECONDS", queue)
-        self._monkeypatch.setattr(handlers_reports, "REPORT_PROCESSING_SECONDS", processing)
+        self.timing.queue, self.timing.processing = 0.0, 0.0
 
 
 class ReportBeforeListings(SandboxTransport):

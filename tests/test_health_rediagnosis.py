@@ -22,15 +22,15 @@ def rows(service) -> dict[str, tuple]:
 
 
 @pytest.fixture
-def reports(monkeypatch) -> AmazonReports:
-    return AmazonReports(monkeypatch)
+def reports() -> AmazonReports:
+    return AmazonReports()
 
 
 @pytest.mark.parametrize("status", ["NORMAL", "AT_RISK"])
 async def test_a_late_report_rediagnoses_only_when_its_gate_changes_something(reports, status):
     reports.hold()
     account = SandboxAccount(seed=11, listings=80, account_status=status)
-    service = make_service(SandboxApp(account, time_scale=TIME_SCALE))
+    service = make_service(SandboxApp(account, time_scale=TIME_SCALE, report_timing=reports.timing))
     try:
         await service.sync(include_all=False)
         assert service.account_health() is None and service.account_health_pending()

@@ -91,8 +91,8 @@ def make_service(
 
 
 @pytest.fixture
-def reports(monkeypatch) -> AmazonReports:
-    return AmazonReports(monkeypatch)
+def reports() -> AmazonReports:
+    return AmazonReports()
 
 
 def report_first(app: SandboxApp, reports: AmazonReports) -> AccountService:
@@ -103,9 +103,11 @@ def report_first(app: SandboxApp, reports: AmazonReports) -> AccountService:
 
 
 @pytest.fixture
-def app() -> SandboxApp:
+def app(reports) -> SandboxApp:
     # A fresh account per test, so patches do not leak between tests.
-    return SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
+    return SandboxApp(
+        SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE, report_timing=reports.timing
+    )
 
 
 @pytest.fixture
@@ -305,9 +307,11 @@ async def test_inactive_since_survives_later_syncs_and_a_restart(service, app):
 
 
 @pytest.fixture
-def at_risk() -> SandboxApp:
+def at_risk(reports) -> SandboxApp:
     return SandboxApp(
-        SandboxAccount(seed=11, listings=80, account_status="AT_RISK"), time_scale=TIME_SCALE
+        SandboxAccount(seed=11, listings=80, account_status="AT_RISK"),
+        time_scale=TIME_SCALE,
+        report_timing=reports.timing,
     )
 
 
@@ -381,7 +385,9 @@ async def test_a_recent_account_health_report_is_not_asked_for_again(app, report
 
 async def test_without_a_fresh_account_health_the_last_one_is_used(reports):
     app = SandboxApp(
-        SandboxAccount(seed=11, listings=80, account_status="DEACTIVATED"), time_scale=TIME_SCALE
+        SandboxAccount(seed=11, listings=80, account_status="DEACTIVATED"),
+        time_scale=TIME_SCALE,
+        report_timing=reports.timing,
     )
     service = report_first(app, reports)
     await service.sync(include_all=False)
@@ -444,7 +450,7 @@ async def test_the_first_demo_sync_does_not_wait_for_the_account_health(reports)
     once, the report is picked up by a later look and the cached listings are diagnosed
     again with it."""
     reports.hold()
-    service = open_demo_service(reset=True)
+    service = open_demo_service(reset=True, report_timing=reports.timing)
     try:
         summary = await service.sync(include_all=False)
         assert summary.complete and not summary.failed and summary.listings

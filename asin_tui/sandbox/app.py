@@ -36,6 +36,7 @@ from asin_tui.sandbox.http.handlers_reports import (
     REPORT_PROCESSING_SECONDS,
     REPORT_QUEUE_SECONDS,
     ReportsHandlers,
+    ReportTiming,
 )
 from asin_tui.sandbox.http.router import Router
 from asin_tui.sandbox.http.wire import (
@@ -57,6 +58,7 @@ __all__ = [
     "SANDBOX_CLIENT_SECRET",
     "SANDBOX_REFRESH_TOKEN",
     "TOKEN_PATH",
+    "ReportTiming",
     "SandboxApp",
     "SandboxResponse",
 ]
@@ -83,6 +85,9 @@ class SandboxApp:
         drift: changes an hour of sandbox time the account makes by itself (listings going
             out of stock, suppressed, exempted until a date, account health moving:
             sandbox/drift.py); 0: none.
+        report_timing: how long a report stays IN_QUEUE and IN_PROGRESS (sandbox seconds;
+            by default REPORT_QUEUE_SECONDS and REPORT_PROCESSING_SECONDS), read at each look:
+            its holder may change it while the app runs.
     """
 
     def __init__(
@@ -97,6 +102,7 @@ class SandboxApp:
         patch_delay: float = 0.0,
         forbidden: frozenset[str] | set[str] = frozenset(),
         drift: float = 0.0,
+        report_timing: ReportTiming | None = None,
     ) -> None:
         if not (math.isfinite(time_scale) and time_scale > 0):
             raise ValueError(f"time_scale must be a positive finite number, not {time_scale!r}")
@@ -105,6 +111,7 @@ class SandboxApp:
         self.account = account
         self.time_scale = time_scale
         self.patch_delay = patch_delay
+        self.report_timing = report_timing or ReportTiming()
         account.configure_processing(patch_delay, lambda: clock() * time_scale)
         if drift:  # changes an hour of sandbox time, from now (sandbox/drift.py)
             started = clock()
@@ -121,7 +128,7 @@ class SandboxApp:
                 *InventoryHandlers(ctx).routes(),
                 *DefinitionsHandlers(ctx).routes(),
                 *CatalogHandlers(ctx).routes(),
-                *ReportsHandlers(ctx).routes(),
+                *ReportsHandlers(ctx, self.report_timing).routes(),
             ]
         )
 

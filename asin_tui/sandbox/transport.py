@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import SandboxApp, SandboxResponse
+from asin_tui.sandbox.app import ReportTiming, SandboxApp, SandboxResponse
 from asin_tui.store import paths
 from asin_tui.store.atomic import ensure_private_dir, make_private_files
 
@@ -78,6 +78,7 @@ def demo_app(
     patch_delay: float | None = None,
     scenario: str = "default",
     drift: float = 0.0,
+    report_timing: ReportTiming | None = None,
 ) -> SandboxApp:
     """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
     earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh.
@@ -85,7 +86,8 @@ def demo_app(
     show; ``scenario`` ("vacation": the seller's account in vacation mode) is an account of its
     own, with its own saved fixes. ``drift`` (changes an hour, sandbox/drift.py) lets the
     account change by itself on the wall clock from midnight UTC, so every process that opens
-    the demo the same day sees the same changes so far (`watch --demo`).
+    the demo the same day sees the same changes so far (`watch --demo`). ``report_timing``:
+    how long Amazon takes with a report (SandboxApp's; a test holds one back).
 
     A data folder that cannot be used (not a folder, no permission, a full disk) does not
     stop the demo: it runs in memory, and ``app.account.notices`` says the fixes won't be
@@ -102,8 +104,13 @@ def demo_app(
         account = SandboxAccount(scenario=scenario)
         reason = exc.strerror or str(exc)
         account.notices.append(f"demo fixes won't be kept: {path.parent}: {reason}")
-        return _drifting(SandboxApp(account, patch_delay=delay), drift)
-    app = SandboxApp(account, on_accepted_patch=lambda: account.save(path), patch_delay=delay)
+        return _drifting(SandboxApp(account, patch_delay=delay, report_timing=report_timing), drift)
+    app = SandboxApp(
+        account,
+        on_accepted_patch=lambda: account.save(path),
+        patch_delay=delay,
+        report_timing=report_timing,
+    )
     return _drifting(app, drift)
 
 

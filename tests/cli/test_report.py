@@ -327,10 +327,11 @@ def test_an_at_risk_account_is_said_first_in_json_and_under_the_table(
 ):
     """The report does not wait for Amazon's Account Health report: the first run lists the
     listings at once; once a later look (the TUI's) has the report, the account comes first."""
-    reports = AmazonReports(monkeypatch)
+    reports = AmazonReports()
     reports.hold()
     account = SandboxAccount(seed=5, listings=60, account_status="AT_RISK")
-    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    app = SandboxApp(account, time_scale=TIME_SCALE, report_timing=reports.timing)
+    server, base_url = serve_in_thread(app)
     try:
         use_sandbox_profile(monkeypatch, "risky", account.seller_id, base_url)
         code, out, err = report(capsys, "--profile", "risky", "--format", "json")

@@ -79,7 +79,7 @@ def demo_account() -> SandboxAccount:
 
 
 @pytest.fixture
-async def connect():
+async def connect(reports):
     opened: list[SpApi] = []
 
     def build(
@@ -93,6 +93,7 @@ async def connect():
             account,
             time_scale=TIME_SCALE,
             faults=FaultInjector.parse(faults, seed=3) if faults else None,
+            report_timing=reports.timing,
         )
         transport = RecordingTransport(app, forbidden)
         api = SpApi(
@@ -301,8 +302,8 @@ async def test_queries_over_amazons_1000_cap_are_split_by_created_date(connect):
 
 
 @pytest.fixture
-def reports(monkeypatch) -> AmazonReports:
-    return AmazonReports(monkeypatch)
+def reports() -> AmazonReports:
+    return AmazonReports()
 
 
 async def test_sync_fetches_the_account_health_once_alongside_the_searches(connect, reports):
@@ -340,7 +341,7 @@ async def test_sync_does_not_wait_for_a_report_amazon_is_still_preparing(
 
 
 async def test_the_next_sync_picks_the_report_up_when_amazon_is_done(demo_account, reports):
-    app = SandboxApp(demo_account, time_scale=TIME_SCALE)
+    app = SandboxApp(demo_account, time_scale=TIME_SCALE, report_timing=reports.timing)
     async with SpApi(
         profile_for(demo_account, "https://sandbox.test"),
         http_client=httpx.AsyncClient(transport=ReportBeforeListings(app)),
@@ -356,7 +357,7 @@ async def test_the_next_sync_picks_the_report_up_when_amazon_is_done(demo_accoun
 
 async def test_a_report_amazon_no_longer_knows_is_requested_again(demo_account, reports):
     reports.finish()
-    app = SandboxApp(demo_account, time_scale=TIME_SCALE)
+    app = SandboxApp(demo_account, time_scale=TIME_SCALE, report_timing=reports.timing)
     expired = ReportRequest("49999999999", datetime.now(UTC) - timedelta(minutes=50))
     async with SpApi(
         profile_for(demo_account, "https://sandbox.test"),

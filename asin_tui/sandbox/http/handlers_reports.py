@@ -2,8 +2,8 @@
 reports_2021-06-30.json, and the presigned document downloads its answers link to.
 
 A report's status is worked out from its age at each look, on the sandbox clock: IN_QUEUE for
-``REPORT_QUEUE_SECONDS``, IN_PROGRESS for ``REPORT_PROCESSING_SECONDS``, then DONE. Its document
-is what the account held when it was requested.
+``REPORT_QUEUE_SECONDS``, IN_PROGRESS for ``REPORT_PROCESSING_SECONDS``, then DONE (the app's
+:class:`ReportTiming`). Its document is what the account held when it was requested.
 """
 
 from __future__ import annotations
@@ -53,6 +53,17 @@ ORDERS_DEFAULT_DAYS = 30
 
 
 @dataclass(slots=True)
+class ReportTiming:
+    """How long Amazon takes to prepare a report, in sandbox seconds: IN_QUEUE for ``queue``,
+    IN_PROGRESS for ``processing``, then DONE (``SandboxApp(report_timing=…)``). Read at each
+    look, so whoever holds it may change it while the sandbox runs: a test holds reports
+    back, then lets every one, also one requested earlier, be done at the next look."""
+
+    queue: float = REPORT_QUEUE_SECONDS
+    processing: float = REPORT_PROCESSING_SECONDS
+
+
+@dataclass(slots=True)
 class _Report:
     report_id: str
     report_type: str
@@ -73,8 +84,9 @@ class _DocumentUrl:
 
 
 class ReportsHandlers:
-    def __init__(self, ctx: SandboxContext) -> None:
+    def __init__(self, ctx: SandboxContext, timing: ReportTiming) -> None:
         self._ctx = ctx
+        self._timing = timing
         self._reports: dict[str, _Report] = {}
         self._report_ids = itertools.count(50_000_000_001)
         self._document_urls: dict[str, _DocumentUrl] = {}
@@ -162,10 +174,11 @@ class ReportsHandlers:
             "createdTime": iso(report.created_wall),
             "processingStatus": "IN_QUEUE",
         }
-        done_after = REPORT_QUEUE_SECONDS + REPORT_PROCESSING_SECONDS
-        if age >= REPORT_QUEUE_SECONDS:
+        queue = self._timing.queue
+        done_after = queue + self._timing.processing
+        if age >= queue:
             body["processingStatus"] = "IN_PROGRESS"
-            body["processingStartTime"] = self._report_time(report, REPORT_QUEUE_SECONDS)
+            body["processingStartTime"] = self._report_time(report, queue)
         if age >= done_after:
             body["processingStatus"] = "DONE"
             body["processingEndTime"] = self._report_time(report, done_after)
