@@ -1,28 +1,43 @@
-"""Benchmark: `asin-tui watch` round after round against a drifting sandbox (not a test; run
-by hand).
+"""Benchmark: `asin-tui watch` — memory over many rounds, and detection latency from a change in
+the sandbox to the webhook POST (not a test; run by hand).
 
-    python benchmarks/bench_watch.py [--listings 300] [--rounds 100] [--per-round 1]
+    python benchmarks/bench_watch.py rounds [--listings 250] [--rounds 1000]
+    python benchmarks/bench_watch.py notify [--listings 250] [--changes 20]
+    python benchmarks/bench_watch.py poll [--listings 15000] [--changes 6]
 
-An in-process sandbox account (time_scale 1000, so Amazon's rates do not dominate) drifts
-``--per-round`` changes between rounds (sandbox/drift.py, a hand-wound clock); a Watcher syncs
-what needs attention each round, stores the events and POSTs them to a webhook on loopback.
-Reported: per round, the time from the drift change to the last webhook POST of its events
-(sync + compare + store + send), the events seen, and the process's memory (tracemalloc's
-current size and the peak RSS) after the first 10 rounds and at the end: memory must stay
-flat over rounds.
+``rounds``: an in-process sandbox account (time_scale 1000, so Amazon's rates do not dominate)
+drifts ``--per-round`` changes between rounds (a hand-wound clock); a Watcher syncs what needs
+attention round after round with no pause (the shortest interval), stores the events and POSTs
+them to a webhook on loopback; the defaults (seed 7, 250 listings, the demo's mix) are the
+demo's own account. Prints the change → POST time of rounds with events and the
+process's memory — tracemalloc's current size and the *current* RSS (/proc/self/statm) — after
+rounds 10, half-way and the last: memory must stay flat.
 
-At Amazon's real rates the detection latency with polling is the wait for the next round (up
-to --interval) plus the needs-attention sync (benchmarks/bench_sync.py: 11.5 s for a
-15,000-listing account at the rate floor) plus what is measured here beyond the sync.
+``notify`` and ``poll`` measure the real commands end to end: ``asin-tui sandbox serve`` at
+time_scale 1 (Amazon's published rates, --patch-delay 0) and ``asin-tui watch --profile``
+(another process each), with a webhook on loopback. Each change is a patchListingsItem sent
+over SP-API that takes a live merchant-fulfilled listing's quantity to 0 (then back): the time
+runs from the patch's answer to the webhook POST of the listing's BECAME_INACTIVE (RECOVERED).
+
+- ``notify``: the sandbox sends its notifications to a local SQS (moto's server mode, in this
+  process) as an EventBridge rule would (--notify-sqs); watch has [notifications] and a
+  60-minute interval, so only the fast path can tell a change within the run. Goal: < 10 s.
+- ``poll``: no notifications; watch's rounds back to back (--interval 0.01), so a change waits
+  for the round under way to end and the next one to find it: between one and two
+  needs-attention syncs at the rate floor. Long (minutes): take the SHARED cpu lock.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import logging
 import os
+import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -31,38 +46,51 @@ import tracemalloc
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from asin_tui.alerts import WebhookChannel
-from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import SandboxApp
+from asin_tui.alerts import WebhookChannel  # noqa: E402
+from asin_tui.sandbox.account import SandboxAccount  # noqa: E402
+from asin_tui.sandbox.app import SandboxApp  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--listings", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("mode", choices=("rounds", "notify", "poll"), nargs="?", default="rounds")
+    parser.add_argument("--listings", type=int)
+    parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--per-round", type=int, default=1)
+    parser.add_argument("--changes", type=int, help="notify/poll: changes to time")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--problem-share", type=float, default=0.05)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
             os.environ[var] = str(Path(home) / var)
-        asyncio.run(run(args))
+        if args.mode == "rounds":
+            asyncio.run(rounds(args))
+        else:
+            served(args, Path(home))
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 class Hook:
+    """A webhook on loopback: the time and body of every POST."""
+
     def __init__(self) -> None:
-        self.posts = 0
-        self.last = 0.0
+        self.posts: list[tuple[float, dict]] = []
+        self.arrived = threading.Condition()
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                hook.posts += 1
-                hook.last = time.perf_counter()
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                now = time.perf_counter()
                 self.send_response(204)
                 self.end_headers()
+                with hook.arrived:
+                    hook.posts.append((now, json.loads(body)))
+                    hook.arrived.notify_all()
 
             def log_message(self, *a) -> None:
                 pass
@@ -71,49 +99,232 @@ class Hook:
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def wait_for(self, sku: str, event: str, since: float, timeout: float) -> float | None:
+        """When the POST of ``event`` for ``sku`` arrived (after ``since``); None: not in time."""
+        deadline = time.perf_counter() + timeout
+        with self.arrived:
+            while True:
+                for at, body in self.posts:
+                    if at >= since and body.get("sku") == sku and body.get("event") == event:
+                        return at
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return None
+                self.arrived.wait(left)
 
-async def run(args: argparse.Namespace) -> None:
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+# ------------------------------------------------------------------ rounds: memory
+
+
+async def rounds(args: argparse.Namespace) -> None:
     from asin_tui.store.cache import cache_path
     from asin_tui.store.events import EventStore
     from asin_tui.watch import Watcher
     from tests.test_service import make_service  # the same wiring the tests use
 
     clock = [0.0]
-    account = SandboxAccount(seed=7, listings=args.listings)
-    account.start_drift(3600.0, lambda: clock[0])  # one change a sandbox second
+    # the defaults (seed 7, 250 listings, the demo mix) are the demo's own account
+    account = SandboxAccount(seed=args.seed, listings=args.listings or 250)
+    account.start_drift(3600.0, lambda: clock[0])  # one change a hand-wound second
     app = SandboxApp(account, time_scale=1000.0)
-    hook = Hook()
     service = make_service(app)
+    what = f"{account.listings} listings (seed {args.seed})"
+    hook = Hook()
     store = EventStore(cache_path(service.profile_name, service.marketplace_id))
     watcher = Watcher(service, store, channels=[WebhookChannel(hook.url)])
     tracemalloc.start()
+    started = time.perf_counter()
     await watcher.round()  # the baseline
     latencies, events, memory = [], 0, {}
+    marks = {10, args.rounds // 2, args.rounds}
     for n in range(1, args.rounds + 1):
         clock[0] += args.per_round
         changed = time.perf_counter()
-        posts = hook.posts
+        posts = len(hook.posts)
         result = await watcher.round()
         events += len(result.events)
-        if hook.posts > posts:
-            latencies.append(hook.last - changed)
-        if n in (10, args.rounds // 2, args.rounds):
-            memory[n] = (
-                tracemalloc.get_traced_memory()[0] / 1e6,
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3,
-            )
+        if len(hook.posts) > posts:
+            latencies.append(hook.posts[-1][0] - changed)
+        if n in marks:
+            memory[n] = (tracemalloc.get_traced_memory()[0] / 1e6, rss_mb())
     await service.aclose()
     store.close()
-    print(f"{args.listings} listings, {args.rounds} rounds, {account.drift.applied} changes")
-    print(f"events: {events}, webhook POSTs: {hook.posts}")
+    took = time.perf_counter() - started
+    print(f"{what}, {args.rounds} rounds back to back in {took:.0f} s")
+    print(f"drift changes: {app.account.drift.applied}, events: {events}, POSTs: {len(hook.posts)}")
     if latencies:
         q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else latencies
         print(
             f"change → webhook POST: median {statistics.median(latencies) * 1000:.0f} ms, "
             f"p95 {q[-1] * 1000:.0f} ms (rounds with events: {len(latencies)})"
         )
-    for n, (traced, rss) in memory.items():
-        print(f"after round {n}: traced {traced:.1f} MB, peak RSS {rss:.0f} MB")
+    for n, (traced, rss) in sorted(memory.items()):
+        print(f"after round {n}: traced {traced:.1f} MB, RSS {rss:.0f} MB")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+
+
+# ------------------------------------------------------------------ served: latency
+
+
+def served(args: argparse.Namespace, home: Path) -> None:
+    import httpx
+
+    from asin_tui.sandbox.app import (
+        SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+        SANDBOX_REFRESH_TOKEN,
+        TOKEN_PATH,
+    )
+    from asin_tui.sandbox.drift import _plain, mfn_quantity
+
+    notify = args.mode == "notify"
+    listings = args.listings or (250 if notify else 15_000)
+    changes = args.changes or (20 if notify else 6)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "LWA_APP_ID": SANDBOX_CLIENT_ID,
+        "LWA_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+        "SP_API_REFRESH_TOKEN": SANDBOX_REFRESH_TOKEN,
+        "AWS_ACCESS_KEY_ID": "AKIDBENCH",
+        "AWS_SECRET_ACCESS_KEY": "bench-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
+    hook = Hook()
+    queue_url = None
+    moto = None
+    if notify:
+        import boto3
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
+        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        moto.start()
+        endpoint = "http://{}:{}".format(*moto.get_host_and_port())
+        sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint)
+        queue_url = sqs.create_queue(QueueName="asin-tui-bench")["QueueUrl"]
+    serve = [
+        sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0",
+        "--listings", str(listings), "--seed", str(args.seed),
+        "--problem-share", str(args.problem_share), "--time-scale", "1", "--patch-delay", "0",
+    ]  # fmt: skip
+    if queue_url:
+        serve += ["--notify-sqs", queue_url]
+    print(f"{args.mode}: {listings} listings served at Amazon's rates; {changes} changes")
+    server = subprocess.Popen(serve, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    watch = None
+    try:
+        banner = server.stdout.readline()
+        url = banner.rsplit("serving at ", 1)[1].strip()
+        threading.Thread(target=server.stdout.read, daemon=True).start()  # drain
+        account = SandboxAccount(
+            seed=args.seed, listings=listings, problem_share=args.problem_share
+        )  # the same account, to pick listings
+        config = home / "XDG_CONFIG_HOME" / "asin-tui" / "config.toml"
+        config.parent.mkdir(parents=True, mode=0o700)
+        text = (
+            f'[profiles.bench]\nmarketplace = "US"\nseller_id = "{account.seller_id}"\n'
+            f'endpoint = "{url}"\ntoken_endpoint = "{url}{TOKEN_PATH}"\n'
+            f'[profiles.bench.alerts]\nwebhook_url = "{hook.url}"\n'
+        )
+        if queue_url:
+            text += (
+                f'[profiles.bench.notifications]\nqueue_url = "{queue_url}"\nregion = "us-east-1"\n'
+            )
+        config.write_text(text)
+        config.chmod(0o600)
+        interval = "60" if notify else "0.01"
+        watch = subprocess.Popen(
+            [sys.executable, "-m", "asin_tui", "watch", "--profile", "bench", "--interval", interval],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        )  # fmt: skip
+        started = time.perf_counter()
+        for line in watch.stderr:
+            print(f"  watch: {line.rstrip()}")
+            if "first look" in line:
+                break
+        print(f"  baseline round: {time.perf_counter() - started:.1f} s")
+        threading.Thread(
+            target=lambda: [print(f"  watch: {x.rstrip()}") for x in watch.stderr], daemon=True
+        ).start()
+        token = httpx.post(
+            f"{url}{TOKEN_PATH}",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": SANDBOX_REFRESH_TOKEN,
+                "client_id": SANDBOX_CLIENT_ID,
+                "client_secret": SANDBOX_CLIENT_SECRET,
+            },
+        ).json()["access_token"]
+        candidates = [
+            r
+            for r in account.records()
+            if _plain(r)
+            and r.policy is None
+            and not account.intended_causes(r.sku)
+            and (mfn_quantity(account, r) or 0) > 0
+        ]
+        rng = random.Random(args.seed)
+        picks = rng.sample(candidates, (changes + 1) // 2)
+        latencies: list[float] = []
+        missed = 0
+        timeout = 30.0 if notify else 120.0
+        for record in picks:
+            for quantity, event in ((0, "BECAME_INACTIVE"), (12, "RECOVERED")):
+                if len(latencies) + missed >= changes:
+                    break
+                if not notify:  # a change at any moment of a round
+                    time.sleep(rng.uniform(0, 12))
+                answer = httpx.patch(
+                    f"{url}/listings/2021-08-01/items/{account.seller_id}/{record.sku}",
+                    params={"marketplaceIds": account.marketplace.marketplace_id},
+                    headers={"x-amz-access-token": token},
+                    json={
+                        "productType": record.product_type,
+                        "patches": [
+                            {
+                                "op": "replace",
+                                "path": "/attributes/fulfillment_availability",
+                                "value": [
+                                    {"fulfillment_channel_code": "DEFAULT", "quantity": quantity}
+                                ],
+                            }
+                        ],
+                    },
+                    timeout=30,
+                )
+                changed = time.perf_counter()
+                assert answer.json()["status"] == "ACCEPTED", answer.text
+                arrived = hook.wait_for(record.sku, event, changed, timeout)
+                if arrived is None:
+                    missed += 1
+                    print(f"  {record.sku} {event}: no POST within {timeout:.0f} s")
+                else:
+                    latencies.append(arrived - changed)
+                    print(f"  {record.sku} {event}: {arrived - changed:.2f} s")
+        if latencies:
+            q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else latencies
+            print(
+                f"change → webhook POST ({len(latencies)} changes, {missed} not told in time): "
+                f"median {statistics.median(latencies):.2f} s, p95 {q[-1]:.2f} s, "
+                f"max {max(latencies):.2f} s, min {min(latencies):.2f} s"
+            )
+    finally:
+        for process in (watch, server):
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if moto is not None:
+            moto.stop()
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from asin_tui.store.config import Notifications
 from tests.test_service import TIME_SCALE
 from tests.test_watch import Receiver, make_watcher, out_of_stock_sku, set_quantity
 
-MODELS = Path(__file__).resolve().parents[1] / ".." / "shared" / "spapi-models"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY-not-to-be-seen"
 
 
@@ -253,10 +252,8 @@ async def test_a_message_stays_on_the_queue_when_its_recheck_fails(app, settings
         watcher.store.close()
 
 
-def test_the_sandbox_s_notifications_follow_amazon_s_schemas(app):
-    models = MODELS.resolve()
-    if not models.is_dir():
-        pytest.skip(f"Amazon's models are not at {models} (a clone outside this workplace)")
+def test_the_sandbox_s_notifications_follow_amazon_s_schemas(app, models_dir):
+    models = models_dir
     app.account.start_notifications()
     sku = live_mfn_sku(app)
     set_quantity(app, sku, 0)
@@ -325,3 +322,81 @@ def test_without_the_aws_sdk_a_profile_with_notifications_gets_one_line(
     assert len(err) == 1
     assert "pip install 'asin-tui[notifications]'" in err[0]
     assert "rounds only" in err[0]
+
+
+def test_watch_tells_a_notified_change_within_its_interval_and_logs_no_secret(settings, app):
+    """The command end to end: `watch --profile` with [notifications] and a 60-minute interval
+    (no second round during the test) prints the event of a listing the sandbox changed,
+    read from the queue; SIGTERM stops it; no AWS or LWA secret in anything it wrote."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from asin_tui.sandbox.app import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, TOKEN_PATH
+    from asin_tui.sandbox.server import serve_in_thread
+    from tests.conftest import ROOT
+
+    server, url = serve_in_thread(app)
+    send = forwarder(app, settings)
+    send.tick = 0.05
+    send.start()
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "asin-tui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config.write_text(
+        f'[profiles.s]\nmarketplace = "US"\nseller_id = "{app.account.seller_id}"\n'
+        f'endpoint = "{url}"\ntoken_endpoint = "{url}{TOKEN_PATH}"\n'
+        f'[profiles.s.notifications]\nqueue_url = "{settings.queue_url}"\nregion = "us-east-1"\n'
+    )
+    config.chmod(0o600)
+    env = {
+        **os.environ,
+        "LWA_APP_ID": "amzn1.application-oa2-client.sandbox",
+        "LWA_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+        "SP_API_REFRESH_TOKEN": SANDBOX_REFRESH_TOKEN,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asin_tui", "watch", "--profile", "s", "--interval", "60"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    err_lines = []
+    try:
+        for line in process.stderr:
+            err_lines.append(line)
+            if "first look at the account" in line:
+                break
+        assert any("reading SP-API notifications" in line for line in err_lines), err_lines
+        sku = live_mfn_sku(app)
+        with app._lock:
+            set_quantity(app, sku, 0)
+        watchdog = threading.Timer(60, process.kill)  # never hang on a missing line
+        watchdog.start()
+        told = []
+        for line in process.stdout:  # the baseline's AT_RISK lines, then the fast path's
+            told.append(json.loads(line))
+            if told[-1]["sku"] == sku:
+                break
+        watchdog.cancel()
+        assert (told[-1]["event"], told[-1]["sku"]) == ("BECAME_INACTIVE", sku)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        send.stop()
+        server.stop()
+    written = "".join(err_lines) + err + out + json.dumps(told)
+    assert process.returncode == 0 and "Traceback" not in written
+    for secret in (
+        AWS_SECRET,
+        SANDBOX_CLIENT_SECRET,
+        SANDBOX_REFRESH_TOKEN,
+        "AKIAIOSFODNN7EXAMPLE",
+    ):
+        assert secret not in written
