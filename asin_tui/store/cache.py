@@ -273,8 +273,14 @@ def cache_path(profile: str, marketplace_id: str) -> Path:
 class ListingCache:
     """One profile+marketplace cache file. Thread-safe (one connection behind a lock)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, *, connect: Callable[[Path], sqlite3.Connection] | None = None
+    ) -> None:
+        """``connect`` opens the file for reading and writing (``connect_cache``: WAL, the
+        schema created or checked); a test passes one that fails as a full or read-only
+        disk would."""
         self.path = path
+        self._connect = connect or connect_cache
         self.warning: str | None = None  # set when a bad file was moved aside
         self._bad_rows: set[str] = set()  # rows left out of reads: see row_warning
         self._lock = threading.RLock()
@@ -773,7 +779,7 @@ class ListingCache:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            return _connect(self.path)
+            return self._connect(self.path)
         except sqlite3.DatabaseError as exc:
             if _kind(exc) in _NOT_WRITABLE:
                 return self._open_read_only(exc)
@@ -818,7 +824,7 @@ class ListingCache:
             f"{moved.name} and will be rebuilt by the next sync."
         )
         try:
-            return _connect(self.path)
+            return self._connect(self.path)
         except (sqlite3.DatabaseError, OSError) as again:
             raise CacheError(f"cannot create the listing cache {self.path}: {again}") from None
 
@@ -1048,7 +1054,9 @@ class StagedSync:
 # ---------------------------------------------------------------------- connection
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def connect_cache(path: Path) -> sqlite3.Connection:
+    """A read-write connection to the cache file at ``path`` (made private, WAL, its schema
+    created or checked): ListingCache's, and the event store's (the same file)."""
     _make_private(path)
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     try:

@@ -30,7 +30,7 @@ from asin_tui.store.cache import (
     WATCH_SEEN_KEY,
     WATCH_SEEN_TABLE,
     CacheError,
-    _connect,
+    connect_cache,
 )
 
 KEEP_DAYS = 90
@@ -61,7 +61,7 @@ class EventStore:
         self.path = path
         self._lock = threading.Lock()
         try:
-            self._conn = _connect(path)
+            self._conn = connect_cache(path)
         except sqlite3.Error as exc:
             raise CacheError(f"the event store {path} cannot be opened: {exc}") from None
 

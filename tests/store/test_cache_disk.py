@@ -202,20 +202,17 @@ def test_a_chmod_read_only_cache_is_one_line_exit_2_and_untouched(capsys):
     assert after == before and set_aside(path) == []
 
 
-def test_a_cache_only_readable_shows_what_it_holds_and_refuses_writes(monkeypatch):
+def test_a_cache_only_readable_shows_what_it_holds_and_refuses_writes():
     """Opening for writing fails as on a read-only file (what root cannot be made to see
     with chmod): the cache opens read-only for real (SQLite mode=ro), its rows are there,
     it says why, and a write fails with SQLite's own read-only error, the file untouched."""
     filled().close()
     path = cache_path("main", MP)
-    real_connect = cache_module._connect
 
     def read_only_file(at):
         raise disk_error(*READ_ONLY)
 
-    monkeypatch.setattr(cache_module, "_connect", read_only_file)
-    cache = ListingCache.for_account("main", MP)
-    monkeypatch.setattr(cache_module, "_connect", real_connect)
+    cache = ListingCache(path, connect=read_only_file)
     assert cache.warning == (
         f"the listing cache {path} cannot be written: it is read-only "
         f"({cache_module._free_space(path)} free on its disk); it was left as it is: "
