@@ -41,6 +41,7 @@ from asin_tui.domain.looks import (
     SinceLastLook,
     Submission,
     TimelineEntry,
+    cover_row,
     exemption_end,
     is_at_risk,
     since_last_look,
@@ -424,6 +425,16 @@ class AccountService:
                 covers[cover.sku] = cover
         return covers
 
+    def stock_cover_of(self, sku: str) -> StockCover | None:
+        """The listing's stock cover (None: not checked: no report covered it)."""
+        row = self._cache.stock_cover_of(sku)
+        if row is None:
+            return None
+        try:
+            return StockCover.from_dict(row)
+        except (KeyError, TypeError, ValueError):
+            return None
+
     def stock_cover_at(self) -> datetime | None:
         """When the stored stock cover was computed (None: never)."""
         return _moment(self._cache.meta_value(STOCK_COVER_AT_KEY))
@@ -529,10 +540,24 @@ class AccountService:
     def at_risk_records(self) -> list[ListingRecord]:
         """The cached listings that are live but will not stay so (domain.looks.is_at_risk),
         in report order, each with its risk said first in its cause: the date an exemption
-        ends, or the stock left."""
+        ends, the stock left, or its days of cover; then the live listings with a short
+        stock cover the cache does not hold (a row from the sales reports)."""
+        covers = self.stock_cover()
+        short = {sku for sku, c in covers.items() if c.short(self.thresholds.cover_days)}
         candidates = self._cache.at_risk_candidates(self.thresholds.mfn_quantity)
-        found = [r for r in candidates if is_at_risk(r, self.thresholds)]
-        return [with_risk_cause(r, self._exemption_end(r), self.thresholds) for r in found]
+        seen = {r.sku for r in candidates}
+        cached = {sku: self._cache.record(sku) for sku in sorted(short - seen)}
+        candidates += [r for r in cached.values() if r is not None]
+        found = [r for r in candidates if is_at_risk(r, self.thresholds, covers.get(r.sku))]
+        rows = [
+            with_risk_cause(r, self._exemption_end(r), self.thresholds, covers.get(r.sku))
+            for r in found
+        ]
+        # live listings a needs-attention sync does not cache, known from the sales reports
+        rows += [
+            cover_row(covers[sku], self.marketplace_id) for sku, r in cached.items() if r is None
+        ]
+        return rows
 
     def _exemption_end(self, record: ListingRecord) -> datetime | None:
         if not any(f.code == codes.EXEMPTION_EXPIRING for f in record.findings):

@@ -13,13 +13,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from asin_tui.domain import codes
-from asin_tui.domain.events import DEFAULT_THRESHOLDS, EventKind, Thresholds
+from asin_tui.domain.cover import StockCover, days_text
+from asin_tui.domain.events import COVER_FIX, DEFAULT_THRESHOLDS, EventKind, Thresholds
 from asin_tui.domain.models import Category, Finding, Listing, ListingRecord, Severity, State
 
 #: The code of the low-stock line the at-risk view shows (not a diagnosis finding).
 LOW_STOCK_MFN = "LOW_STOCK_MFN"
 #: The code of the line of a listing back on sale and no longer cached (not a diagnosis).
 BACK_ON_SALE = "BACK_ON_SALE"
+#: The code of the short-stock-cover line the at-risk view shows (domain/cover.py).
+LOW_COVER = "LOW_COVER"
+#: The code of the line of a live listing known only from the stock cover reports (a
+#: needs-attention sync does not cache live listings): no evidence to read.
+NOT_CACHED = "NOT_CACHED"
 
 # ---------------------------------------------------------------------------- at risk
 
@@ -47,25 +53,84 @@ def low_mfn_stock(record: ListingRecord, thresholds: Thresholds = DEFAULT_THRESH
     )
 
 
-def is_at_risk(record: ListingRecord, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+def is_at_risk(
+    record: ListingRecord,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    cover: StockCover | None = None,
+) -> bool:
     """Live now but will not stay so: a WARNING finding (an exemption that ends, a warning
-    Amazon will enforce) or low merchant-fulfilled stock. A listing that needs attention
-    already is not "at risk": it is off sale or has an error."""
+    Amazon will enforce), low merchant-fulfilled stock, or stock that runs out within
+    ``thresholds.cover_days`` at the pace it sells (``cover``: its stock cover, None: not
+    checked). A listing that needs attention already is not "at risk": it is off sale or has
+    an error."""
     if record.needs_attention or record.state is State.VARIATION_PARENT:
         return False
-    return record.at_risk or low_mfn_stock(record, thresholds)
+    short = cover is not None and cover.short(thresholds.cover_days)
+    return record.at_risk or low_mfn_stock(record, thresholds) or short
+
+
+def cover_finding(cover: StockCover) -> Finding:
+    """The at-risk line of a short stock cover: "At risk: 5 days of cover (FBA)"."""
+    days = days_text(cover.days) if cover.days is not None else "few days"
+    title = f"At risk: {days} of cover ({cover.channel})"
+    return Finding(
+        category=Category.STOCK,
+        severity=Severity.WARNING,
+        code=LOW_COVER,
+        title=title,
+        detail=cover.words(),
+        fix=COVER_FIX.get(cover.channel, COVER_FIX["MFN"]),
+        brief=title,
+    )
+
+
+def cover_row(cover: StockCover, marketplace_id: str) -> ListingRecord:
+    """The row of a live listing with a short cover that the cache does not hold (a sync of
+    what needs attention keeps only those): what the reports say of it."""
+    return ListingRecord(
+        sku=cover.sku,
+        asin=cover.asin or None,
+        title=cover.title,
+        marketplace_id=marketplace_id,
+        state=State.ACTIVE,
+        buyable=True,
+        discoverable=True,
+        findings=(
+            cover_finding(cover),
+            Finding(
+                category=Category.OTHER,
+                severity=Severity.INFO,
+                code=NOT_CACHED,
+                title="On sale; known from Amazon's sales reports (not cached)",
+                detail="A sync of what needs attention keeps only listings that need it.",
+                fix="",
+                brief="On sale (not cached)",
+            ),
+        ),
+        fulfillment_channel=cover.channel,
+        quantity=cover.available,
+    )
+
+
+def not_cached(record: ListingRecord) -> bool:
+    """A row the cache does not hold (no evidence to read): back on sale and gone from it,
+    or known only from the stock cover reports."""
+    return record.main_code == BACK_ON_SALE or any(f.code == NOT_CACHED for f in record.findings)
 
 
 def with_risk_cause(
     record: ListingRecord,
     ends: datetime | None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    cover: StockCover | None = None,
 ) -> ListingRecord:
     """The record with its risk said first, with the date or the stock left, so the list's
     cause column reads "At risk until 2026-12-20: Missing: brand" (the date first, so a narrow
     column keeps it; the title says "At risk: … until 2026-12-20") or "At risk: only 2 left
-    (MFN)". ``ends``: exemption_end of its listing (None: no dated exemption)."""
+    (MFN)" or "At risk: 5 days of cover (FBA)". ``ends``: exemption_end of its listing (None:
+    no dated exemption); ``cover``: its stock cover (None: not checked)."""
     findings = list(record.findings)
+    risky = True
     main = next((f for f in findings if f.code == codes.EXEMPTION_EXPIRING), None)
     if main is None:
         main = next((f for f in findings if f.severity is Severity.WARNING), None)
@@ -94,6 +159,11 @@ def with_risk_cause(
                 fix="add stock (quantity in fulfillment_availability) before it sells out",
             ),
         )
+    else:
+        risky = False
+    if cover is not None and cover.short(thresholds.cover_days):
+        # a dated exemption, Amazon's warning or the stock left stays first; the cover next
+        findings.insert(1 if risky else 0, cover_finding(cover))
     return replace(record, findings=tuple(findings))
 
 

@@ -558,6 +558,12 @@ class ListingCache:
         rows: list[Any] = self._guarded(lambda conn: conn.execute(query).fetchall(), [])
         return self._decoded_rows(rows, lambda r: _object(r[0]), "stock cover")
 
+    def stock_cover_of(self, sku: str) -> dict[str, Any] | None:
+        """One SKU's stored stock cover row, or None."""
+        query = "SELECT payload FROM stock_cover WHERE sku = ?"
+        row = self._guarded(lambda conn: conn.execute(query, (sku,)).fetchone(), None)
+        return None if row is None else self._decoded(row, lambda r: _object(r[0]), "stock cover")
+
     def write_stock_cover(
         self,
         covers: Iterable[Mapping[str, Any]] | None,

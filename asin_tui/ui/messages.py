@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from asin_tui.domain.account import AccountCause
+from asin_tui.domain.cover import StockCover
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
 from asin_tui.domain.redact import redact
@@ -89,6 +90,14 @@ class TimelineLoaded(Message):
     """A listing's timeline, newest first (state changes, events, fixes sent, outcome)."""
 
     timeline: tuple[TimelineEntry, ...]
+
+
+@dataclass
+class CoverLoaded(Message):
+    """A listing's stock cover (None: not checked) and when the reports were read."""
+
+    cover: StockCover | None
+    at: datetime | None = None
 
 
 @dataclass

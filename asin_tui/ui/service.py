@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from asin_tui.domain.cover import StockCover
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import (
     AccountHealth,
@@ -92,6 +93,14 @@ class ListingService(Protocol):
 
     def at_risk_records(self) -> list[ListingRecord]:
         """Live listings that will not stay so, their risk (and its date) said first."""
+        ...
+
+    def stock_cover_of(self, sku: str) -> StockCover | None:
+        """The listing's stock cover from the last sales reports (None: not checked)."""
+        ...
+
+    def stock_cover_at(self) -> datetime | None:
+        """When the sales reports stock cover comes from were read (None: never)."""
         ...
 
     def since_last_look(self, at_risk_now: Iterable[str]) -> SinceLastLook | None:

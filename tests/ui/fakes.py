@@ -8,7 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from asin_tui.domain.looks import SinceLastLook, TimelineEntry, is_at_risk, with_risk_cause
+from asin_tui.domain.cover import StockCover
+from asin_tui.domain.looks import (
+    SinceLastLook,
+    TimelineEntry,
+    cover_row,
+    is_at_risk,
+    with_risk_cause,
+)
 from asin_tui.domain.models import (
     AccountHealth,
     AttributeSpec,
@@ -184,6 +191,7 @@ class FakeService:
         self.timelines: dict[str, list[TimelineEntry]] = {}
         self.last_quantities: dict[str, LastQuantity] = {}
         self.exemption_ends: dict[str, datetime] = {}  # SKU -> when its exemption ends
+        self.covers: dict[str, StockCover] = {}  # SKU -> stock cover (the sales reports)
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
@@ -251,14 +259,29 @@ class FakeService:
         return result
 
     def at_risk_records(self) -> list[ListingRecord]:
-        return [
-            with_risk_cause(r, self.exemption_ends.get(r.sku))
+        covers = self.covers
+        rows = [
+            with_risk_cause(r, self.exemption_ends.get(r.sku), cover=covers.get(r.sku))
             for r in self.records
-            if is_at_risk(r)
+            if is_at_risk(r, cover=covers.get(r.sku))
         ]
+        cached = {r.sku for r in self.records}
+        mp = self.records[0].marketplace_id if self.records else "ATVPDKIKX0DER"
+        rows += [
+            cover_row(c, mp)
+            for sku, c in sorted(covers.items())
+            if sku not in cached and c.short(14)
+        ]
+        return rows
 
     def since_last_look(self, at_risk_now) -> SinceLastLook | None:
         return self.last_look
+
+    def stock_cover_of(self, sku: str) -> StockCover | None:
+        return self.covers.get(sku)
+
+    def stock_cover_at(self):
+        return None
 
     def remember_look(self, at_risk, now=None) -> None:
         self.looks_remembered.append(tuple(at_risk))

@@ -93,3 +93,34 @@ def test_at_risk_view(snap_compare, size):
 def test_timeline(snap_compare, size):
     run = after("enter", show="#timeline-title")
     assert snap_compare(app(), terminal_size=size, run_before=run)
+
+
+def covered_app():
+    """The fake account with stock cover from the sales reports: a cached FBA listing with
+    5 days of cover and a live MFN listing the cache does not hold with 3."""
+    from asin_tui.domain.cover import FBA, MFN, StockCover
+
+    fake = service()
+    fba = next(r for r in fake.records if r.state is State.ACTIVE and r.sku != EXEMPT)
+    fake.covers = {
+        fba.sku: StockCover(fba.sku, FBA, 12, 2.4, 5.0, "Amazon's days of supply", NOW),
+    }
+    fake.records = [replace(r, quantity=12) if r.sku == fba.sku else r for r in fake.records]
+    fake.covers |= {
+        "MUG-LIVE-01": StockCover(
+            "MUG-LIVE-01", MFN, 6, 2.0, 3.0, "orders of the last 30 days", NOW, "B0MUG00001",
+            "Stoneware Mug, Blue, 12 oz",
+        ),
+    }  # fmt: skip
+    return make_app(lambda: fake, case_labels_loader=progress_of)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_at_risk_view_with_days_of_cover(snap_compare, size):
+    assert snap_compare(covered_app(), terminal_size=size, run_before=after("R"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail_shows_stock_cover_and_velocity(snap_compare, size):
+    run = after("R", "enter", show="#cover-title")
+    assert snap_compare(covered_app(), terminal_size=size, run_before=run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from urllib.parse import quote
 
 from textual import work
@@ -13,11 +14,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Label, Static
 
-from asin_tui.domain.looks import BACK_ON_SALE, TimelineEntry
+from asin_tui.domain.cover import StockCover
+from asin_tui.domain.looks import BACK_ON_SALE, TimelineEntry, not_cached
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
-from asin_tui.ui.messages import DetailLoaded, ListingChanged, OpenWizard, TimelineLoaded
+from asin_tui.ui.messages import (
+    CoverLoaded,
+    DetailLoaded,
+    ListingChanged,
+    OpenWizard,
+    TimelineLoaded,
+)
 from asin_tui.ui.presentation import datetime_text
 from asin_tui.ui.safe_text import clean, data, plain
 from asin_tui.ui.screens.base import WorkerScreen
@@ -45,6 +53,25 @@ def timeline_lines(entries: Sequence[TimelineEntry]) -> evidence_text.Lines:
         if entry.detail:
             line = Content.assemble(line, " — ", data(entry.detail))
         lines.append(line)
+    return lines
+
+
+def cover_lines(cover: StockCover | None, at: datetime | None) -> evidence_text.Lines:
+    """The listing's stock cover: days, units, pace and where they come from; "not checked"
+    when no sales report covered it (never a cause)."""
+    if cover is None:
+        when = f" (last read {datetime_text(at)})" if at is not None else ""
+        return [
+            Content(f"Not checked: no sales report covers this listing{when}."),
+            Content("  asin-tui watch reads Amazon's FBA inventory and orders reports."),
+        ]
+    report = "FBA inventory report" if cover.channel == "FBA" else "orders and listings reports"
+    lines = [Content(cover.words())]
+    pace = f"{cover.daily:.2f} units a day" if cover.daily is not None else "no sales measured"
+    lines.append(Content(f"  Sales velocity: {pace} ({cover.channel})"))
+    read = cover.as_of or at
+    if read is not None:
+        lines.append(Content(f"  From Amazon's {report} of {datetime_text(read)}"))
     return lines
 
 
@@ -84,6 +111,8 @@ class DetailScreen(WorkerScreen):
             yield Static(evidence_text.header(self.record), id="detail-header")
             yield Label("Findings", classes="section-title")
             yield Vertical(Static("Loading the diagnosis…"), id="findings", classes="section")
+            yield Label("Stock cover", id="cover-title", classes="section-title")
+            yield Vertical(Static("…"), id="cover", classes="section")
             yield Label("Timeline", id="timeline-title", classes="section-title")
             yield Vertical(Static("…"), id="timeline", classes="section")
             for title, _ in evidence_text.SECTIONS:
@@ -109,21 +138,29 @@ class DetailScreen(WorkerScreen):
         sku = self.record.sku
         # the timeline first: a listing back on sale and no longer cached has no evidence
         self.post_message(TimelineLoaded(tuple(self.service.timeline(sku))))
-        if self.record.main_code == BACK_ON_SALE:
+        self.post_message(
+            CoverLoaded(self.service.stock_cover_of(sku), self.service.stock_cover_at())
+        )
+        if not_cached(self.record):
             return  # not cached: no evidence to read (on_timeline_loaded says so)
         evidence, diagnosis = self.service.evidence(sku), self.service.diagnosis(sku)
         self.post_message(DetailLoaded(evidence, diagnosis, self.service.account_health()))
 
     def on_timeline_loaded(self, message: TimelineLoaded) -> None:
         self._fill(self.query_one("#timeline", Vertical), timeline_lines(message.timeline))
-        if self.record.main_code == BACK_ON_SALE:  # back on sale, no longer in the cache
+        if not_cached(self.record):  # back on sale and gone, or known from the reports only
             main = self.record.findings[0]
-            self._fill(self.query_one("#findings", Vertical), [Content(main.title)])
-            gone = Content(
-                "Not cached: it no longer needs attention. F (full sync) on the list fetches it."
-            )
+            lines = [Content(main.title)]
+            if main.code != BACK_ON_SALE:
+                lines += [Content(f"  Fix: {main.fix}")] if main.fix else []
+            self._fill(self.query_one("#findings", Vertical), lines)
+            why = "no longer needs" if main.code == BACK_ON_SALE else "does not need"
+            gone = Content(f"Not cached: it {why} attention. F (full sync) on the list fetches it.")
             for block in self.query(".evidence").results(Vertical):
                 self._fill(block, [gone])
+
+    def on_cover_loaded(self, message: CoverLoaded) -> None:
+        self._fill(self.query_one("#cover", Vertical), cover_lines(message.cover, message.at))
 
     def on_listing_changed(self, message: ListingChanged) -> None:
         """The wizard may have fixed this listing: show its new diagnosis."""
