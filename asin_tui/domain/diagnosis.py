@@ -13,6 +13,7 @@ from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import Category, Diagnosis, Evidence, Finding, Listing, State
 from asin_tui.domain.rules import (
+    BLOCKING_ACTIONS,
     CATALOG_ITEM_REMOVED,
     LISTING_SUPPRESSED,
     RULES,
@@ -76,8 +77,8 @@ def diagnose(evidence: Evidence, *, now: datetime | None = None) -> Diagnosis:
     )
 
 
-#: Enforcement actions that take the offer off sale / out of search while in force.
-_UNBUYABLE_ACTIONS = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED})
+#: Enforcement actions that take the offer out of search while in force (off sale:
+#: BLOCKING_ACTIONS).
 _HIDDEN_ACTIONS = frozenset({SEARCH_SUPPRESSED, CATALOG_ITEM_REMOVED})
 
 
@@ -99,7 +100,7 @@ def effective_status(ctx: Context) -> tuple[bool, bool]:
     # no summaries section: Amazon's status is not known, only what is in force says "not"
     said_buyable = listing.buyable or listing.summary_unknown
     said_discoverable = listing.discoverable or listing.summary_unknown
-    buyable = said_buyable and not (actions & _UNBUYABLE_ACTIONS) and not closed
+    buyable = said_buyable and not (actions & BLOCKING_ACTIONS) and not closed
     discoverable = said_discoverable and not (actions & _HIDDEN_ACTIONS) and not closed
     return buyable, discoverable
 
@@ -197,10 +198,9 @@ def _base_state(ctx: Context, buyable: bool, discoverable: bool) -> State:
 
 #: The enforcement actions that put a listing in a state: the issues carrying one in force are
 #: the cause of the state (the list's main cause), ahead of what else is wrong.
-_BLOCKING = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED})
 _STATE_ACTIONS = {
-    State.SUPPRESSED: _BLOCKING,
-    State.CATALOG_REMOVED: _BLOCKING,
+    State.SUPPRESSED: BLOCKING_ACTIONS,
+    State.CATALOG_REMOVED: BLOCKING_ACTIONS,
     State.SEARCH_SUPPRESSED: frozenset({SEARCH_SUPPRESSED}),
 }
 #: Without an enforcement to go by, the finding codes that are a state's cause by definition.

@@ -1,12 +1,17 @@
 """What a sync fetches for a listing: the evidence that can explain why it is not live
-(pure: decided from the listing and its inventory alone)."""
+(pure: decided from the listing and its inventory alone).
+
+What an enforcement does and whether it is in force is the rules' (``domain/rules/base.py``:
+``BLOCKING_ACTIONS``, ``actions_in_force``): the sync skips a call exactly when the diagnosis
+would not need its answer, never on a reading of its own.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from asin_tui.domain.models import InventorySummary, Listing
-
-_SUPPRESSING = frozenset({"LISTING_SUPPRESSED", "CATALOG_ITEM_REMOVED"})
-
+from asin_tui.domain.rules.base import BLOCKING_ACTIONS, CATALOG_ITEM_REMOVED, actions_in_force
 
 # --------------------------------------------------------------------------- what to fetch
 
@@ -35,13 +40,9 @@ def wants_inventory(listing: Listing) -> bool:
     return listing.is_fba or not listing.has_summary
 
 
-def catalog_removed(listing: Listing) -> bool:
-    return any(
-        issue.enforcement is not None
-        and issue.enforcement.in_force
-        and "CATALOG_ITEM_REMOVED" in issue.enforcement.actions
-        for issue in listing.issues_here()
-    )
+def catalog_removed(listing: Listing, now: datetime) -> bool:
+    """Amazon removed the catalog item (in force at ``now``): there is nothing to look up."""
+    return CATALOG_ITEM_REMOVED in actions_in_force(listing.issues_here(), now)
 
 
 def flags_missing_attributes(listing: Listing) -> bool:
@@ -50,19 +51,14 @@ def flags_missing_attributes(listing: Listing) -> bool:
     return any("MISSING_ATTRIBUTE" in issue.categories for issue in listing.issues_here())
 
 
-def unexplained(listing: Listing, inventory: InventorySummary | None) -> bool:
-    """Not buyable although nothing the listing carries says why (no suppression in force,
-    stock on hand, a price): what a restriction (gate) or a catalog problem explains."""
+def unexplained(listing: Listing, inventory: InventorySummary | None, now: datetime) -> bool:
+    """Not buyable although nothing the listing carries says why (no blocking enforcement in
+    force at ``now``, stock on hand, a price): what a restriction (gate) or a catalog problem
+    explains."""
     if listing.buyable:
         return False
-    for issue in listing.issues_here():
-        enforcement = issue.enforcement
-        if (
-            enforcement is not None
-            and enforcement.in_force
-            and _SUPPRESSING & set(enforcement.actions)
-        ):
-            return False
+    if actions_in_force(listing.issues_here(), now) & BLOCKING_ACTIONS:
+        return False
     if not listing.fulfillment:
         return False  # closed: no channel at all
     if listing.is_fba:

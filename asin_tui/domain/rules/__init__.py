@@ -10,6 +10,7 @@ cannot be bought or is hidden. Pure: no Textual, no network.
 from __future__ import annotations
 
 from asin_tui.domain.rules.base import (
+    BLOCKING_ACTIONS,
     CATALOG_ITEM_REMOVED,
     LISTING_SUPPRESSED,
     SEARCH_SUPPRESSED,
@@ -53,6 +54,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 __all__ = [
+    "BLOCKING_ACTIONS",
     "CATALOG_ITEM_REMOVED",
     "ISSUE_KINDS",
     "LISTING_SUPPRESSED",

@@ -28,7 +28,9 @@ CATALOG_ITEM_REMOVED = "CATALOG_ITEM_REMOVED"
 SEARCH_SUPPRESSED = "SEARCH_SUPPRESSED"
 ATTRIBUTE_SUPPRESSED = "ATTRIBUTE_SUPPRESSED"
 
-BLOCKING_ACTIONS = (LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED)
+#: Enforcement actions that take the offer off sale while in force. The one list the rules,
+#: the diagnosis's state and the sync's fetch policy (domain/fetch_policy.py) go by.
+BLOCKING_ACTIONS = frozenset({LISTING_SUPPRESSED, CATALOG_ITEM_REMOVED})
 IMAGE_ATTRIBUTES = ("main_product_image_locator", "main_offer_image_locator")
 #: The wizard steps findings most often point at.
 FIELDS = WizardStep.FIELDS
@@ -59,12 +61,7 @@ class Context:
         self.now = now
         self.issues: tuple[Issue, ...] = self.listing.issues_here()
         #: enforcement actions Amazon applies to this listing now (exemptions considered)
-        self.actions_in_force: frozenset[str] = frozenset(
-            action
-            for issue in self.issues
-            if issue.enforcement is not None and issue.enforcement.in_force_at(now)
-            for action in issue.enforcement.actions
-        )
+        self.actions_in_force: frozenset[str] = actions_in_force(self.issues, now)
         self.band: PriceBand = price_band(self.listing)
         catalog = evidence.catalog
         self.is_parent = self.listing.is_variation_parent or (
@@ -86,6 +83,17 @@ class Context:
 
 
 Rule = Callable[[Context, Sequence[Found]], Iterable[Found]]
+
+
+def actions_in_force(issues: Iterable[Issue], now: datetime) -> frozenset[str]:
+    """The enforcement actions Amazon applies at ``now``: NOT_EXEMPT, or an
+    EXEMPT_UNTIL_EXPIRY_DATE exemption past its date (never EXEMPT)."""
+    return frozenset(
+        action
+        for issue in issues
+        if issue.enforcement is not None and issue.enforcement.in_force_at(now)
+        for action in issue.enforcement.actions
+    )
 
 
 # --------------------------------------------------------------------------- wording

@@ -174,7 +174,7 @@ class _Evidence:
         """Fill ``synced`` with what can explain ``listing``. A call that gives up leaves its
         section out and is noted in ``synced.gaps`` (the rest is still fetched); refused
         credentials raise AuthError."""
-        if not listing.asin or catalog_removed(listing):
+        if not listing.asin or catalog_removed(listing, datetime.now(UTC)):
             # nothing to look up, or Amazon already said the item is gone
             await self._inventory_for(synced, listing)
             return
@@ -228,7 +228,8 @@ class _Evidence:
         """Whether the catalog item can explain the listing: Amazon flags missing attributes,
         or nothing else does, restrictions included (fetched here when it is unexplained)."""
         look_up = flags_missing_attributes(listing)
-        if listing.asin and unexplained(listing, inventory):  # restrictions are per ASIN
+        now = datetime.now(UTC)
+        if listing.asin and unexplained(listing, inventory, now):  # restrictions are per ASIN
             key = synced.restrictions_key = (listing.asin, listing.condition_type)
             known = self._known.restrictions.get(key)
             try:
