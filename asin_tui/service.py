@@ -151,6 +151,7 @@ class Freshness:
     answer_max_age: timedelta = ANSWER_MAX_AGE
     account_health_max_age: timedelta = ACCOUNT_HEALTH_MAX_AGE
     account_health_request_max_age: timedelta = ACCOUNT_HEALTH_REQUEST_MAX_AGE
+    stock_cover_max_age: timedelta = STOCK_COVER_MAX_AGE
 
 
 FRESHNESS = Freshness()
@@ -449,21 +450,20 @@ class AccountService:
         except (ValueError, TypeError, AttributeError):
             return {}
         now = datetime.now(UTC)
-        if any(now - r.requested_at > ACCOUNT_HEALTH_REQUEST_MAX_AGE for r in pending.values()):
+        too_old = self.freshness.account_health_request_max_age
+        if any(now - r.requested_at > too_old for r in pending.values()):
             return {}  # too old to be looked for: ask again
         return pending
 
-    async def refresh_stock_cover(
-        self, *, force: bool = False, max_age: timedelta = STOCK_COVER_MAX_AGE
-    ) -> CoverRefresh:
+    async def refresh_stock_cover(self, *, force: bool = False) -> CoverRefresh:
         """Fetch the stock cover reports (docs/STOCK_COVER.md) when the stored cover is older
-        than ``max_age`` (or ``force``) or reports are pending, and store the cover computed
+        than ``freshness.stock_cover_max_age`` (or ``force``) or reports are pending, and store the cover computed
         from them. Never raises for a report Amazon cannot produce (``problem`` says why, one
         line); AuthError and CacheError only."""
         before = self.stock_cover()
         pending = self._cover_pending()
         at = self.stock_cover_at()
-        fresh = at is not None and datetime.now(UTC) - at < max_age
+        fresh = at is not None and datetime.now(UTC) - at < self.freshness.stock_cover_max_age
         if fresh and not pending and not force:
             return CoverRefresh(before=before, after=before)
         return await self._background.run(

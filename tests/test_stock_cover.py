@@ -269,3 +269,30 @@ async def test_watch_tells_a_short_cover_as_at_risk():
     finally:
         await watcher.service.aclose()
         watcher.store.close()
+
+
+async def test_the_drifting_sandbox_moves_cover_and_watch_tells_it():
+    """`sandbox serve --drift` sells bursts: with the reports read every round, a listing
+    whose stock a burst took is told as AT_RISK with its new, short cover."""
+    from dataclasses import replace
+
+    from asin_tui.service import FRESHNESS
+
+    account = _account()
+    clock = [0.0]
+    account.start_drift(60.0, lambda: clock[0])  # a change a sandbox minute
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    watcher = make_watcher(app, thresholds=Thresholds(cover_days=14, mfn_quantity=0))
+    watcher.service.freshness = replace(FRESHNESS, stock_cover_max_age=timedelta(0))
+    try:
+        await watcher.round()
+        clock[0] = 60.0 * 90
+        second = await watcher.round()
+        sold = {sku for _, kind, sku in account.drift.log if kind == "sell"}
+        touched = {sku for _, _, sku in account.drift.log}
+        told = {e.sku for e in second.events if e.payload.get("risk") == "cover"}
+        assert told & sold, (told, sold)
+        assert told <= touched  # nothing else moved: the same sales history, the same cover
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()
