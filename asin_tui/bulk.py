@@ -25,7 +25,7 @@ faster. A row whose call still fails after the client's retries is tried again u
 dropped. Results come back in the order of the rows; only compact results are kept (no raw
 answers), and plans are built as rows are taken, so memory does not grow with the raw data.
 
-**Resuming.** Every real submit is saved in the wizard's progress store (store/progress.py)
+**Resuming.** Every real submit is saved in the wizard's case store (store/cases.py)
 as SUBMITTING *before* the call and settled with Amazon's answer (status, submission id)
 after it, so a batch killed at any point (a crash, Ctrl-C, a lost SSH session) can be run
 again with the same rows: a row whose same patches Amazon already ACCEPTED is not sent again
@@ -242,7 +242,7 @@ class BulkFix:
         self.recheck_every = RECHECK_EVERY / time_scale
         self.resend_after = resend_after
         self._now = now
-        self._local = asyncio.Lock()  # one progress-store / cache write at a time
+        self._local = asyncio.Lock()  # one case-store / cache write at a time
 
     # ------------------------------------------------------------------ local check
 
@@ -264,7 +264,7 @@ class BulkFix:
 
     async def apply(self, results: Iterable[RowResult]) -> list[RowResult]:
         """Submit the rows Amazon's preview found VALID (others are returned as they are),
-        each saved in the progress store before and after its call, then verify each."""
+        each saved in the case store before and after its call, then verify each."""
         items = list(results)
         return await self._each("apply", items, self._apply_row)
 
@@ -603,7 +603,7 @@ def _eta(done: int, total: int, elapsed: float) -> float | None:
 
 
 def _same_submit(saved: CaseRecord | None, patches: list[dict[str, Any]]) -> PatchRecord | None:
-    """The latest real submit of exactly these patches in the saved progress."""
+    """The latest real submit of exactly these patches in the saved case."""
     if saved is None:
         return None
     same = [r for r in saved.patches if r.mode is PatchMode.REAL and r.patches == patches]

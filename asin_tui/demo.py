@@ -83,7 +83,7 @@ def open_demo_service(
     report_timing: ReportTiming | None = None,
 ) -> AccountService:
     """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
-    `scenario` ("vacation") is a demo account of its own, with its own cache and progress
+    `scenario` ("vacation") is a demo account of its own, with its own cache and cases
     (profile ``demo-vacation``). `drift`: changes an hour the account makes by itself
     (`watch --demo`; sandbox/drift.py). `report_timing`: how long Amazon takes with a
     report (the sandbox's default; a test holds one back)."""

@@ -114,7 +114,7 @@ LAST_LOOK_KEY = "last_look"
 
 
 def demo_profile(scenario: str = "default") -> str:
-    """The profile name a demo account's cache and progress are kept under: ``demo``, or
+    """The profile name a demo account's cache and cases are kept under: ``demo``, or
     ``demo-<scenario>`` for another scenario's account (``--demo --scenario vacation``)."""
     return DEMO_PROFILE if scenario == "default" else f"{DEMO_PROFILE}-{scenario}"
 
@@ -603,7 +603,7 @@ class AccountService:
     def timeline(self, sku: str) -> list[TimelineEntry]:
         """The listing's timeline, newest first: the states it was seen in (the cache's
         history) with their causes, what `watch` found, the fixes the wizard sent and the
-        case's outcome (the progress store)."""
+        case's outcome (the case store)."""
         history = self._cache.history(sku)
         events = [
             (e.created_at, e.kind, e.payload)
@@ -1394,7 +1394,7 @@ def _submission(
 def _recheck_change(
     found: Recheck, item: CaseRecord, current: Diagnosis | None, now: datetime
 ) -> Callable[[CaseRecord], None] | None:
-    """How a re-check changes one SKU's saved progress (None: nothing to record; an overdue
+    """How a re-check changes one SKU's saved case (None: nothing to record; an overdue
     wait is noted once)."""
     from asin_tui.domain.outcomes import Recheck
 

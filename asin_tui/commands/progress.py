@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _target(args: argparse.Namespace) -> tuple[str, Marketplace]:
-    """The profile name and marketplace whose progress to list."""
+    """The profile name and marketplace whose cases to list."""
     try:
         profile = resolve_profile(args)
     except ConfigError as exc:

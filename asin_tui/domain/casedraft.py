@@ -31,7 +31,7 @@ _UNSAFE_FILE_CHARS = re.compile(r"[^\w.-]+")
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """One patch submission and Amazon's answer (from the saved progress)."""
+    """One patch submission and Amazon's answer (from the saved case)."""
 
     submitted_at: datetime
     mode: str  # VALIDATION_PREVIEW | REAL

@@ -390,7 +390,7 @@ _HEALTH_FIX = {
 
 @dataclass(frozen=True, slots=True)
 class WaitingCase:
-    """A wizard case waiting on Amazon (the progress store's outcome)."""
+    """A wizard case waiting on Amazon (the case store's outcome)."""
 
     sku: str
     waiting_for: str

@@ -3,7 +3,7 @@ but at risk, and one listing's timeline.
 
 Pure: no Textual, no files. The events are `asin-tui watch`'s (domain/events.py) and the
 thresholds its own (``[profiles.NAME.alerts]``); the state changes come from the cache's history
-(the first sync that saw each state), the fixes and outcomes from the wizard's progress.
+(the first sync that saw each state), the fixes and outcomes from the wizard's cases.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ _EVENT_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """A patch the wizard sent (the progress store's record)."""
+    """A patch the wizard sent (the case store's record)."""
 
     time: datetime
     real: bool  # False: a validation preview only

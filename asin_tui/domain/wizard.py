@@ -134,7 +134,7 @@ class StockPlan:
 
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
-    key: str  # stable: "<case key>/<n>", the progress file stores ticks and notes under it
+    key: str  # stable: "<case key>/<n>", the case file stores ticks and notes under it
     text: str
 
 

@@ -1,4 +1,4 @@
-"""The reactivation wizard's saved progress: one TOML file per profile and marketplace.
+"""The reactivation wizard's saved cases: one TOML file per profile and marketplace.
 
 ``cases_dir()/<profile>-<marketplace_id>.toml`` (schema_version 2; version 1 files, which
 have no outcome details, are read as they are)::
@@ -239,7 +239,7 @@ class CaseRecord:
         )
 
     def touch(self) -> None:
-        """Mark the progress as changed now (the store keeps the latest change per SKU)."""
+        """Mark the case as changed now (the store keeps the latest change per SKU)."""
         self.updated_at = utcnow()
 
     def last_note(self) -> str:
@@ -259,7 +259,7 @@ _Stamped = TypeVar("_Stamped", StepRecord, ChecklistTick, DraftRecord)
 
 
 def merge(first: CaseRecord, second: CaseRecord) -> CaseRecord:
-    """Two copies of one SKU's progress (on disk, in an app) → one that loses neither's work.
+    """Two copies of one SKU's case (on disk, in an app) → one that loses neither's work.
 
     Each step comes from the copy that touched it last, its checklist items are a union by
     label (each item from where it was ticked or noted last); patches are a union keyed by
@@ -324,11 +324,11 @@ class CaseStoreError(Exception):
 
 
 class CaseStoreLocked(CaseStoreError):
-    """Another asin-tui holds the progress file's lock for too long."""
+    """Another asin-tui holds the case file's lock for too long."""
 
 
 class CaseStoreWarning(UserWarning):
-    """A progress file could not be used (and was moved aside, unless the store is read-only);
+    """A case file could not be used (and was moved aside, unless the store is read-only);
     ``str()`` is the message to show the user."""
 
     def __init__(self, message: str, moved_to: Path | None) -> None:
@@ -346,7 +346,7 @@ class _Cached:
 
 
 class CaseStore:
-    """The saved progress of one profile in one marketplace.
+    """The saved cases of one profile in one marketplace.
 
     Resolved and escalated SKUs untouched for ``archive_after`` are moved, on the next save,
     to ``<name>.archive.toml`` (same schema), so the file read and written on every save
@@ -378,7 +378,7 @@ class CaseStore:
         self._cache: _Cached | None = None
 
     def load(self) -> dict[str, CaseRecord]:
-        """Every SKU's progress (empty if none saved yet); archived SKUs are not in it."""
+        """Every SKU's case (empty if none saved yet); archived SKUs are not in it."""
         if self.read_only:
             return self._parse(self.path)
         with self._locked():
@@ -390,7 +390,7 @@ class CaseStore:
         return self._parse(self.archive_path, move_aside=False)
 
     def get(self, sku: str) -> CaseRecord | None:
-        """One SKU's progress, from the archive when it was moved there (its history)."""
+        """One SKU's case, from the archive when it was moved there (its history)."""
         if self.read_only:
             found = self.load().get(sku)
         else:
@@ -401,9 +401,9 @@ class CaseStore:
     def update(
         self, sku: str, change: Callable[[CaseRecord], CaseRecord | None] | CaseRecord
     ) -> CaseRecord:
-        """Save one SKU's progress; returns what is now stored.
+        """Save one SKU's case; returns what is now stored.
 
-        ``change`` is either a function, given the SKU's progress as it is on disk (or a
+        ``change`` is either a function, given the SKU's case as it is on disk (or a
         fresh one) to modify in place or replace, after which ``updated_at`` is set to now;
         or a whole ``CaseRecord``, merged field by field with the one on disk (:func:`merge`).
         The file is re-read under the lock, so other SKUs (and other instances' changes)
@@ -484,7 +484,7 @@ class CaseStore:
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _parse(self, path: Path, *, move_aside: bool | None = None) -> dict[str, CaseRecord]:
-        """A progress file's SKUs (empty if there is none); an unusable file is set aside,
+        """A case file's SKUs (empty if there is none); an unusable file is set aside,
         or only reported when ``move_aside`` is False (default: unless read-only)."""
         move_aside = not self.read_only if move_aside is None else move_aside
         try:

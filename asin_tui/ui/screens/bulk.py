@@ -16,7 +16,7 @@ SKUs, each change in words; only ctrl+s sends) and submits only the VALID rows, 
 each listing and re-checks those Amazon is still processing, and the summary says what was
 fixed, is waiting on Amazon, was invalid (why) or failed. A batch cut short (a crash, a lost
 SSH session) is resumed with `R` (or by validating and sending again): what Amazon already
-accepted is not sent twice (BulkFix's progress records).
+accepted is not sent twice (BulkFix's records in the case store).
 """
 
 from __future__ import annotations
@@ -314,7 +314,7 @@ class BulkScreen(WorkerScreen):
                             outcome=RowOutcome.VALID,
                         )
                     )
-        except Exception as exc:  # the progress file: told, the grid still works
+        except Exception as exc:  # the case file: told, the grid still works
             problems.append(f"saved progress not read: {describe_error(exc)}")
         self.post_message(GridLoaded(rows, unfinished, problems))
 
