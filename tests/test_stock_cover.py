@@ -70,17 +70,10 @@ def test_the_planning_report_has_amazons_columns_and_parses_back():
 
 
 def test_the_orders_report_is_cp1252_with_documented_columns():
-    import time
-
-    from asin_tui.sandbox.http.context import SandboxContext
-    from asin_tui.sandbox.http.handlers_reports import ReportsHandlers
-
+    """(Served as text/plain; charset=Cp1252: tests/sandbox/test_contract.py.)"""
     account = _account()
-    ctx = SandboxContext(account, TIME_SCALE, time.monotonic, lambda: NOW.timestamp())
-    body, content_type = ReportsHandlers(ctx)._report_document(
-        sales.ORDERS_REPORT, "2026-11-04T12:00:00Z", "2026-12-04T12:00:00Z"
-    )
-    assert content_type == "text/plain; charset=Cp1252"
+    text = account.orders_report(NOW - timedelta(days=30), NOW)
+    body = text.encode(sales.ORDERS_ENCODING, errors="replace")
     text = body.decode("cp1252")
     assert text.splitlines()[0].split("\t") == list(sales.ORDER_COLUMNS)
     lines = order_lines(text)
