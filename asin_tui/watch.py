@@ -130,6 +130,7 @@ class Watcher:
         events += self._overdue(after, now)
         if cover is not None:
             short = newly_short(cover.before, cover.after, self.thresholds.cover_days)
+            # uncached live listings' low MFN quantity too, once a new report is read
             low = [c for c in cover.after.values() if c.sku not in after] if cover.updated else []
             events += cover_events(
                 {c.sku: c for c in [*short, *low]}.values(),
@@ -137,6 +138,7 @@ class Watcher:
                 now=now,
                 marketplace_id=service.marketplace_id,
                 thresholds=self.thresholds,
+                newly_short=[c.sku for c in short],
             )
             if cover.problem:
                 result.problems.append(f"{self.profile}: stock cover: {cover.problem}")

@@ -194,6 +194,8 @@ def test_cover_events_carry_the_days_and_skip_listings_off_sale():
     assert data["days_of_cover"] == 2.0 and data["daily_velocity"] == 1.0
     assert data["sku"] == "S" and data["asin"] == "B0S" and data["title"] == "Mug"
     assert low.key == "S|mfn-quantity|2"  # the key listing_events uses: told once
+    [only_low] = cover_events([short], {}, now=NOW, marketplace_id="M1", newly_short=())
+    assert only_low.key == low.key  # short before too: the cover is not told again
     assert cover_events([short], {}, now=NOW, marketplace_id="M1", thresholds=Thresholds(cover_days=0, mfn_quantity=0)) == []  # fmt: skip
 
 

@@ -248,19 +248,22 @@ def cover_events(
     now: datetime,
     marketplace_id: str,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    newly_short: Iterable[str] | None = None,
 ) -> list[Event]:
     """AT_RISK for stock that runs out soon: each of ``covers`` short of
-    ``thresholds.cover_days`` (the caller passes the ones newly short: cover.newly_short), and
-    a merchant-fulfilled quantity at or below ``thresholds.mfn_quantity`` of a listing the
-    cache does not hold (live ones a needs-attention sync leaves out; a cached one is told by
-    listing_events, with the same key). ``records``: the cached listings; one off sale is not
-    "at risk" (it is told as inactive)."""
+    ``thresholds.cover_days`` — of those, only the SKUs in ``newly_short`` when given
+    (cover.newly_short: told when it becomes short) — and a merchant-fulfilled quantity at or
+    below ``thresholds.mfn_quantity`` of a listing the cache does not hold (live ones a
+    needs-attention sync leaves out; a cached one is told by listing_events, with the same
+    key). ``records``: the cached listings; one off sale is not "at risk" (it is told as
+    inactive)."""
     events = []
+    newly = None if newly_short is None else set(newly_short)
     for cover in covers:
         record = records.get(cover.sku)
         if record is not None and not _live(record):
             continue
-        short = cover.short(thresholds.cover_days)
+        short = cover.short(thresholds.cover_days) and (newly is None or cover.sku in newly)
         low = (
             record is None
             and cover.channel == MFN
