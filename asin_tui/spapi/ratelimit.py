@@ -43,7 +43,8 @@ class UsagePlan:
 
 
 # The defaults printed in each operation's description in Amazon's models (docs/SP_API_NOTES.md);
-# tests/spapi/test_ratelimit.py checks them against ../shared/spapi-models.
+# tests/spapi/test_ratelimit.py and tests/test_models_tables.py check them against the models
+# themselves (github.com/amzn/selling-partner-api-models).
 PUBLISHED_PLANS: dict[str, UsagePlan] = {
     "searchListingsItems": UsagePlan(5.0, 5),
     "getListingsItem": UsagePlan(5.0, 10),

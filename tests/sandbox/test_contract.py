@@ -1,7 +1,8 @@
 """Contract: what the sandbox answers validates against Amazon's official models.
 
-For each operation the response schema is looked up in ../shared/spapi-models by path, method
-and status code (so an error answer is checked against that operation's ErrorList), with the
+For each operation the response schema is looked up in Amazon's models
+(amzn/selling-partner-api-models; tests/conftest.py's MODELS_DIR says where they are found) by
+path, method and status code (so an error answer is checked against that operation's ErrorList), with the
 swagger document's ``#/definitions/...`` refs resolved and draft 4 semantics. The response
 headers the model declares for that status must be present too.
 """
