@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import fcntl
 import json
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -165,24 +163,22 @@ class _AlreadyRunning(Exception):
 
 @contextlib.contextmanager
 def _instance_lock(profile: str, marketplace_id: str) -> Iterator[None]:
-    """One watch per profile and marketplace: a lock file next to the cache, released when
-    the process ends however it ends."""
-    path = cache_path(profile, marketplace_id)
+    """One watch per profile and marketplace: a lock file next to the cache
+    (``<cache>.watch.lock``, the store's portable lock), released when the process ends
+    however it ends."""
     from asin_tui.store.atomic import ensure_private_dir
+    from asin_tui.store.filelock import exclusive_lock
 
+    path = cache_path(profile, marketplace_id)
     ensure_private_dir(path.parent)
-    lock = Path(f"{path}.watch.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    watching = Path(f"{path}.watch")
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise _AlreadyRunning(
-                f"another `asin-tui watch` is already watching {profile} ({lock})"
-            ) from None
-        yield
-    finally:
-        os.close(fd)
+        with exclusive_lock(watching, timeout=0):
+            yield
+    except TimeoutError:
+        raise _AlreadyRunning(
+            f"another `asin-tui watch` is already watching {profile} ({watching}.lock)"
+        ) from None
 
 
 async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:

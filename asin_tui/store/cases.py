@@ -49,7 +49,7 @@ have no outcome details, are read as they are)::
     submission_id = "…"                # optional
     issues = '[]'                      # Amazon's issues, as JSON text
 
-It never holds a secret. Writes are atomic and made under an advisory lock (``fcntl.flock``
+It never holds a secret. Writes are atomic and made under an advisory lock (store/filelock.py:
 on ``<file>.lock``) as read-merge-write, so two app instances never lose each other's
 updates: a whole ``CaseRecord`` is merged field by field into what is on disk (see
 :func:`merge`). A file that cannot be read (bad TOML, wrong types) or that a newer asin-tui wrote
