@@ -440,6 +440,13 @@ class AccountService:
         """When the stored stock cover was computed (None: never)."""
         return _moment(self._cache.meta_value(STOCK_COVER_AT_KEY))
 
+    def stock_cover_due(self) -> bool:
+        """The stored stock cover is older than ``freshness.stock_cover_max_age`` (or was
+        never read), or a report is pending: refresh_stock_cover would ask Amazon."""
+        at = self.stock_cover_at()
+        fresh = at is not None and datetime.now(UTC) - at < self.freshness.stock_cover_max_age
+        return not fresh or bool(self._cover_pending())
+
     def _cover_pending(self) -> dict[str, ReportRequest]:
         try:
             stored = json.loads(self._cache.meta_value(STOCK_COVER_PENDING_KEY) or "{}")
@@ -463,8 +470,7 @@ class AccountService:
         before = self.stock_cover()
         pending = self._cover_pending()
         at = self.stock_cover_at()
-        fresh = at is not None and datetime.now(UTC) - at < self.freshness.stock_cover_max_age
-        if fresh and not pending and not force:
+        if not (force or self.stock_cover_due()):
             return CoverRefresh(before=before, after=before)
         return await self._background.run(
             self._refresh_stock_cover, pending, before if at else None

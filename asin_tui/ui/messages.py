@@ -17,7 +17,7 @@ from asin_tui.domain.redact import redact
 from asin_tui.ui.service import CaseLabels
 
 if TYPE_CHECKING:
-    from asin_tui.service import HealthRefresh, SyncInfo, SyncProgress, SyncSummary
+    from asin_tui.service import CoverRefresh, HealthRefresh, SyncInfo, SyncProgress, SyncSummary
     from asin_tui.ui.listing_view import RowIndex
 
 
@@ -90,6 +90,13 @@ class TimelineLoaded(Message):
     """A listing's timeline, newest first (state changes, events, fixes sent, outcome)."""
 
     timeline: tuple[TimelineEntry, ...]
+
+
+@dataclass
+class CoverRefreshed(Message):
+    """The stock cover reports were looked at (refresh_stock_cover)."""
+
+    result: CoverRefresh
 
 
 @dataclass

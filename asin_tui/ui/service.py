@@ -26,6 +26,7 @@ from asin_tui.domain.models import (
 if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
     from asin_tui.service import (
         AccountService,
+        CoverRefresh,
         HealthRefresh,
         ReportRequest,
         SubmissionResult,
@@ -101,6 +102,15 @@ class ListingService(Protocol):
 
     def stock_cover_at(self) -> datetime | None:
         """When the sales reports stock cover comes from were read (None: never)."""
+        ...
+
+    def stock_cover_due(self) -> bool:
+        """The stored stock cover is older than its freshness (or was never read), or a
+        report is pending: refresh_stock_cover would ask Amazon."""
+        ...
+
+    async def refresh_stock_cover(self, *, force: bool = False) -> CoverRefresh:
+        """Read Amazon's sales reports again when due, and store the cover."""
         ...
 
     def since_last_look(self, at_risk_now: Iterable[str]) -> SinceLastLook | None:

@@ -40,7 +40,7 @@ from asin_tui.domain.models import (
     WizardStep,
     sort_key,
 )
-from asin_tui.service import HealthRefresh, NothingFetched
+from asin_tui.service import CoverRefresh, HealthRefresh, NothingFetched
 from asin_tui.store.cache import SyncInfo
 from asin_tui.ui.service import CaseLabels
 
@@ -282,6 +282,12 @@ class FakeService:
 
     def stock_cover_at(self):
         return None
+
+    def stock_cover_due(self) -> bool:
+        return False
+
+    async def refresh_stock_cover(self, *, force: bool = False) -> CoverRefresh:
+        return CoverRefresh(before=self.covers, after=self.covers)
 
     def remember_look(self, at_risk, now=None) -> None:
         self.looks_remembered.append(tuple(at_risk))

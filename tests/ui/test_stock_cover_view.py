@@ -59,3 +59,23 @@ async def test_at_risk_view_shows_days_of_cover_and_the_detail_its_velocity():
         text = " ".join(str(s.render()) for s in detail.query("#cover Static").results(Static))
         assert f"{days_text(short[sku].days)} of cover" in text
         assert "Sales velocity:" in text and "a day" in text
+
+
+async def test_r_reads_the_sales_reports_when_the_cover_is_due():
+    """Without `watch`: R shows the view at once and reads the sales reports in the
+    background (twice a day at most); the rows then say their days of cover."""
+    app = demo_tui()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await session(pilot)
+        assert screen.service.stock_cover_at() is None  # never read
+        await pilot.press("R")
+        await settle(pilot)
+        await settle(pilot)
+        read = screen.service.stock_cover_at()
+        assert read is not None
+        briefs = [r.main_brief for r in screen.view.shown()]
+        assert any(" of cover (" in b for b in briefs), briefs
+        assert not screen.service.stock_cover_due()
+        await pilot.press("R", "R")  # out and in again: fresh, not read again
+        await settle(pilot)
+        assert screen.service.stock_cover_at() == read

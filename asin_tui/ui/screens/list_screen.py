@@ -40,6 +40,7 @@ from asin_tui.ui.listing_view import (
 )
 from asin_tui.ui.messages import (
     CacheLoaded,
+    CoverRefreshed,
     ExportWritten,
     HealthLooked,
     ListingChanged,
@@ -733,6 +734,36 @@ class ListScreen(WorkerScreen):
 
     def action_toggle_at_risk(self) -> None:
         self._narrow_to(None if self.narrow == "risk" else "risk")
+        if self.narrow == "risk" and not self.syncing:
+            self.refresh_cover()
+
+    # ------------------------------------------------------------------ stock cover
+    @work(
+        thread=True,
+        exclusive=True,
+        group="cover-due",
+        exit_on_error=False,
+        description="see whether the stock cover is due",
+    )
+    def refresh_cover(self) -> None:
+        """The At risk view's days of cover come from Amazon's sales reports; when the stored
+        ones are older than their freshness (twice a day), read them again in the background
+        (the view shows what is stored meanwhile)."""
+        if self.service.stock_cover_due():
+            self.app.call_from_thread(self.read_cover_reports)
+
+    @work(exclusive=True, group="cover", exit_on_error=False, description="read the sales reports")
+    async def read_cover_reports(self) -> None:
+        self.post_message(CoverRefreshed(await self.service.refresh_stock_cover()))
+
+    def on_cover_refreshed(self, message: CoverRefreshed) -> None:
+        result = message.result
+        if result.problem:
+            self.notify(result.problem, title="Stock cover", severity="warning", timeout=8)
+        if result.updated:
+            self.look()  # the at-risk count
+            if self.narrow == "risk":
+                self.load_cache()
 
     def action_toggle_since(self) -> None:
         if not self.since and self.narrow != "since":
