@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ VISIBILITY_SECONDS = 120
 RETRY_PAUSE = (5.0, 15.0, 60.0)  # seconds before receiving again after a queue error
 
 _T = TypeVar("_T")
+#: An AWS access key id (not secret, but it names the credentials): kept out of messages
+_ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b")
 
 
 class NotificationsUnavailable(Exception):
@@ -158,7 +161,8 @@ def _aws_error(exc: BaseException) -> str:
         text = f"{error.get('Code', 'error')}: {error.get('Message', '')}".strip(": ")
     else:
         text = str(exc) or type(exc).__name__
-    return redact(" ".join(text.split()))[:300]
+    text = _ACCESS_KEY_ID.sub("(an AWS access key id)", " ".join(text.split()))
+    return redact(text)[:300]
 
 
 class Listener:

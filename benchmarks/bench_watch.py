@@ -309,11 +309,13 @@ def served(args: argparse.Namespace, home: Path) -> None:
                     latencies.append(arrived - changed)
                     print(f"  {record.sku} {event}: {arrived - changed:.2f} s")
         if latencies:
-            q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else latencies
+            p95 = ""
+            if len(latencies) >= 20:  # fewer: a 95th percentile would be made up
+                p95 = f"p95 {statistics.quantiles(latencies, n=20)[-1]:.2f} s, "
             print(
                 f"change → webhook POST ({len(latencies)} changes, {missed} not told in time): "
-                f"median {statistics.median(latencies):.2f} s, p95 {q[-1]:.2f} s, "
-                f"max {max(latencies):.2f} s, min {min(latencies):.2f} s"
+                f"median {statistics.median(latencies):.2f} s, {p95}"
+                f"min {min(latencies):.2f} s, max {max(latencies):.2f} s"
             )
     finally:
         for process in (watch, server):

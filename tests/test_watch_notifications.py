@@ -400,3 +400,22 @@ def test_watch_tells_a_notified_change_within_its_interval_and_logs_no_secret(se
         "AKIAIOSFODNN7EXAMPLE",
     ):
         assert secret not in written
+
+
+def test_an_aws_error_is_one_line_without_the_access_key_id():
+    from botocore.exceptions import ClientError
+
+    from asin_tui.notifications import _aws_error
+
+    error = ClientError(
+        {
+            "Error": {
+                "Code": "SignatureDoesNotMatch",
+                "Message": "Credential=AKIAIOSFODNN7EXAMPLE/20261204/us-east-1/sqs\nis wrong",
+            }
+        },
+        "ReceiveMessage",
+    )
+    line = _aws_error(error)
+    assert line.startswith("SignatureDoesNotMatch: ") and "\n" not in line
+    assert "AKIAIOSFODNN7EXAMPLE" not in line
