@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asin_tui.domain.casedraft import ChecklistEntry, Submission, build_case_draft
 from asin_tui.domain.models import Diagnosis, Evidence, LastQuantity, Listing, WizardStep
@@ -50,6 +50,9 @@ from asin_tui.store.cases import (
     issue_record,
 )
 
+if TYPE_CHECKING:  # types only: the UI reaches the service through workers
+    from asin_tui.service import SubmissionResult
+
 
 def checklist_label(case: PolicyCase, text: str) -> str:
     """How a checklist item is stored: unique across cases, readable in the TOML file."""
@@ -61,7 +64,7 @@ class WizardState:
     plan: WizardPlan
     case_record: CaseRecord  # what the case store saves for this SKU
     draft: Draft = field(default_factory=Draft)
-    preview: Any = None  # SubmissionResult of the last VALIDATION_PREVIEW
+    preview: SubmissionResult | None = None  # Amazon's answer to the last VALIDATION_PREVIEW
     previewed: list[Patch] | None = None  # the patches that preview was for
     verification: VerifyResult | None = None
     case_path: Path | None = None
@@ -214,7 +217,7 @@ class WizardState:
             for r in self.case_record.patches
         )
 
-    def record(self, result: Any, patches: list[Patch]) -> None:
+    def record(self, result: SubmissionResult, patches: list[Patch]) -> None:
         """Keep Amazon's answer to a VALIDATION_PREVIEW in the case record."""
         self.case_record.patches.append(
             PatchRecord(
@@ -239,7 +242,7 @@ class WizardState:
         self.case_record.touch()
         return record
 
-    def settle(self, record: PatchRecord, result: Any) -> None:
+    def settle(self, record: PatchRecord, result: SubmissionResult) -> None:
         """Amazon answered the real submit of ``record``."""
         record.status, record.submission_id = result.status, result.submission_id
         record.issues = [issue_record(i) for i in result.issues]
@@ -354,7 +357,7 @@ class WizardState:
             raise ValueError(f"{option.title}: recorded once Amazon answers")
         self.set_status(WizardStep.WRAP_UP, StepStatus.PASSED)
 
-    def deleted(self, result: Any, now: datetime) -> None:
+    def deleted(self, result: SubmissionResult, now: datetime) -> None:
         """Amazon answered the deleteListingsItem of this SKU: kept with the patches; retired
         when it was ACCEPTED."""
         self.case_record.patches.append(

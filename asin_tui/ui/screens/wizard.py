@@ -715,9 +715,9 @@ class WizardBody(Vertical):
         self.confirm_submit(self.state.patches())
 
     def action_override(self) -> None:
-        patches = self.state.patches()
-        if patches:
-            issues = "; ".join(f"{i.code}: {i.message}" for i in self.state.preview.issues)
+        patches, preview = self.state.patches(), self.state.preview
+        if patches and preview is not None:  # check_action offers it only after an INVALID
+            issues = "; ".join(f"{i.code}: {i.message}" for i in preview.issues)
             self.confirm_submit(
                 patches,
                 warning="Amazon's validation preview said INVALID"
