@@ -131,6 +131,10 @@ STOCK_COVER_MAX_AGE = timedelta(hours=12)
 #: Meta keys of the stock cover: when it was computed, and the reports still being prepared.
 STOCK_COVER_AT_KEY = "stock_cover_at"
 STOCK_COVER_PENDING_KEY = "stock_cover_pending"
+STOCK_COVER_TRIED_KEY = "stock_cover_tried"
+#: After a look at the reports that gave no cover at all (a missing SP-API role, Amazon
+#: unable to produce them), the next look waits this long: not every round.
+STOCK_COVER_RETRY = timedelta(hours=1)
 
 #: How long a sync uses a getListingsRestrictions or searchCatalogItems answer an earlier
 #: sync fetched (same ASIN and condition) instead of calling again. Restrictions change rarely;
@@ -443,9 +447,14 @@ class AccountService:
     def stock_cover_due(self) -> bool:
         """The stored stock cover is older than ``freshness.stock_cover_max_age`` (or was
         never read), or a report is pending: refresh_stock_cover would ask Amazon."""
+        if self._cover_pending():
+            return True
+        now = datetime.now(UTC)
+        tried = _moment(self._cache.meta_value(STOCK_COVER_TRIED_KEY))
+        if tried is not None and now - tried < STOCK_COVER_RETRY:
+            return False  # the last look gave nothing: not again so soon
         at = self.stock_cover_at()
-        fresh = at is not None and datetime.now(UTC) - at < self.freshness.stock_cover_max_age
-        return not fresh or bool(self._cover_pending())
+        return at is None or now - at >= self.freshness.stock_cover_max_age
 
     def _cover_pending(self) -> dict[str, ReportRequest]:
         try:
@@ -509,7 +518,7 @@ class AccountService:
             docs.get(MERCHANT_LISTINGS_REPORT), listing_quantities, no_listings, problems
         )
         if planning is None and (orders is None or listings is None):
-            meta = {STOCK_COVER_PENDING_KEY: None}
+            meta = {STOCK_COVER_PENDING_KEY: None, STOCK_COVER_TRIED_KEY: now.isoformat()}
             self._cache.write_stock_cover(None, meta)
             return CoverRefresh(
                 problem="; ".join(problems) or "no stock cover report could be read",
@@ -521,7 +530,11 @@ class AccountService:
         )
         self._cache.write_stock_cover(
             [c.as_dict() for c in covers.values()],
-            {STOCK_COVER_AT_KEY: now.isoformat(), STOCK_COVER_PENDING_KEY: None},
+            {
+                STOCK_COVER_AT_KEY: now.isoformat(),
+                STOCK_COVER_PENDING_KEY: None,
+                STOCK_COVER_TRIED_KEY: None,
+            },
         )
         return CoverRefresh(
             updated=True, problem="; ".join(problems) or None, before=before, after=covers

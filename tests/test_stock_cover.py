@@ -291,3 +291,38 @@ async def test_the_drifting_sandbox_moves_cover_and_watch_tells_it():
     finally:
         await watcher.service.aclose()
         watcher.store.close()
+
+
+async def test_reports_the_application_may_not_read_are_one_line_and_not_asked_every_round():
+    """An application without the roles these reports need gets 403 from createReport: one
+    line saying so, the watch round goes on, and the reports are not asked for again within
+    the hour (then twice a day, as ever)."""
+    import json
+
+    import httpx
+
+    from asin_tui.sandbox.transport import SandboxTransport
+
+    class NoSalesRole(SandboxTransport):
+        asked = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "POST" and request.url.path.endswith("/reports"):
+                NoSalesRole.asked += 1
+                body = {"errors": [{"code": "Unauthorized", "message": "Access denied"}]}
+                return httpx.Response(403, json=body)
+            return await super().handle_async_request(request)
+
+    app = SandboxApp(_account(), time_scale=TIME_SCALE)
+    service = make_service(app, NoSalesRole(app))
+    try:
+        refresh = await service.refresh_stock_cover()
+        assert not refresh.updated and refresh.problem and "\n" not in refresh.problem
+        assert "not authorised" in refresh.problem
+        asked = NoSalesRole.asked
+        assert asked >= 3 and not service.stock_cover_due()
+        again = await service.refresh_stock_cover()
+        assert NoSalesRole.asked == asked and again.problem is None and not again.updated
+        assert json.dumps(service.stock_cover()) == "{}"  # nothing: not checked, not a cause
+    finally:
+        await service.aclose()
