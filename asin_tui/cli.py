@@ -13,12 +13,15 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from asin_tui import __version__
 from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.redact import install_log_redaction, redact
 from asin_tui.domain.text import visible
+
+if TYPE_CHECKING:  # the demo's composition root loads only for --demo
+    from asin_tui.demo import DemoSettings
 
 SUBCOMMANDS = ("report", "diagnose", "fix", "progress", "watch", "sandbox", "config")
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
@@ -116,12 +119,14 @@ class _GuardedStdout:
         return getattr(self._stream, name)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, demo: DemoSettings | None = None) -> int:
+    """Run the command line ``argv``; ``demo``: how the demo's simulated Amazon runs for
+    ``--demo`` (DemoSettings; a test passes its own, a user gets the defaults)."""
     install_log_redaction()  # a library's log line never carries an LWA token
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
     try:
-        code = _run(argv)
+        code = _run(argv, demo)
         sys.stdout.flush()  # a closed pipe or a full disk shows here, not as a warning at exit
         return code
     except BrokenPipeError:  # `asin-tui ... | head`: the reader left, nothing more to say
@@ -135,9 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-def _run(argv: list[str] | None) -> int:
+def _run(argv: list[str] | None, demo: DemoSettings | None = None) -> int:
     parser = build_parser(_named_commands(argv))
     args = _parse(parser, argv)
+    args.demo_settings = demo  # read by the commands that open the demo (commands/_account)
     try:
         if args.reset and not getattr(args, "demo", False):
             raise UsageError("--reset only applies to --demo")

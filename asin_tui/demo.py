@@ -8,6 +8,9 @@ pyproject.toml say so and ``lint-imports`` checks it)."""
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.sandbox.app import (
@@ -18,7 +21,7 @@ from asin_tui.sandbox.app import (
     ReportTiming,
     SandboxApp,
 )
-from asin_tui.sandbox.transport import SandboxTransport, demo_app
+from asin_tui.sandbox.transport import DEMO_PATCH_DELAY, SandboxTransport, demo_app
 from asin_tui.service import AccountService, demo_profile, remove_cache
 from asin_tui.spapi.client import SpApi, open_client_for_transport
 from asin_tui.spapi.settings import ClientCredentials, ClientSettings
@@ -26,6 +29,48 @@ from asin_tui.store.cache import cache_path
 from asin_tui.store.schemas import SchemaFiles
 
 DEMO_ENDPOINT = "https://sandbox.asin-tui.invalid"  # never resolved: the transport is in-process
+#: `watch --demo`: the demo account drifts gently (changes an hour), so there is something
+#: to see; the same day, every run sees the same changes (sandbox/drift.py)
+DEMO_DRIFT_PER_HOUR = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSettings:
+    """How the demo's simulated Amazon runs. The defaults are what ``asin-tui --demo`` does;
+    a test passes its own (``cli.main(argv, demo=…)``, ``open_demo_service(settings=…)``):
+    patches applied at once, a faster clock, one it winds forward, no drift under watch."""
+
+    #: sandbox seconds before an ACCEPTED patch shows (Amazon processes submissions later)
+    patch_delay: float = DEMO_PATCH_DELAY
+    #: how much faster than Amazon the sandbox clock runs (rates, report waits)
+    time_scale: float = 1.0
+    #: the sandbox's monotonic clock
+    clock: Callable[[], float] = time.monotonic
+    #: changes an hour the account makes by itself under `watch --demo`
+    watch_drift: float = DEMO_DRIFT_PER_HOUR
+
+
+DEMO = DemoSettings()
+
+
+def _demo_app(
+    settings: DemoSettings | None,
+    reset: bool,
+    scenario: str,
+    *,
+    drift: float = 0.0,
+    report_timing: ReportTiming | None = None,
+) -> SandboxApp:
+    chosen = settings or DEMO
+    return demo_app(
+        reset,
+        patch_delay=chosen.patch_delay,
+        scenario=scenario,
+        drift=drift,
+        report_timing=report_timing,
+        time_scale=chosen.time_scale,
+        clock=chosen.clock,
+    )
 
 
 def sandbox_settings(
@@ -53,11 +98,13 @@ def sandbox_settings(
     )
 
 
-def open_demo_client(reset: bool = False, scenario: str = "default") -> SpApi:
+def open_demo_client(
+    reset: bool = False, scenario: str = "default", *, settings: DemoSettings | None = None
+) -> SpApi:
     """The built-in sandbox seller account (``--demo``), in-process, at Amazon's real rates.
     ``reset`` starts the demo account fresh; ``scenario`` picks the account (sandbox
-    SCENARIOS, e.g. "vacation")."""
-    return open_sandbox_app_client(demo_app(reset, scenario=scenario))
+    SCENARIOS, e.g. "vacation"); ``settings``: how its Amazon runs (DemoSettings)."""
+    return open_sandbox_app_client(_demo_app(settings, reset, scenario))
 
 
 def open_sandbox_app_client(app: SandboxApp) -> SpApi:
@@ -68,10 +115,12 @@ def open_sandbox_app_client(app: SandboxApp) -> SpApi:
     return open_client_for_transport(settings, SandboxTransport(app), time_scale=app.time_scale)
 
 
-def open_demo_app_client(reset: bool = False, scenario: str = "default") -> tuple[SpApi, list[str]]:
+def open_demo_app_client(
+    reset: bool = False, scenario: str = "default", *, settings: DemoSettings | None = None
+) -> tuple[SpApi, list[str]]:
     """A client of the demo account, and what building it found to tell (the account's
     notices): the app's lazily opened demo service builds its client with this."""
-    app = demo_app(reset, scenario=scenario)
+    app = _demo_app(settings, reset, scenario)
     return open_sandbox_app_client(app), list(app.account.notices)
 
 
@@ -81,13 +130,15 @@ def open_demo_service(
     drift: float = 0.0,
     *,
     report_timing: ReportTiming | None = None,
+    settings: DemoSettings | None = None,
 ) -> AccountService:
     """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
     `scenario` ("vacation") is a demo account of its own, with its own cache and cases
     (profile ``demo-vacation``). `drift`: changes an hour the account makes by itself
     (`watch --demo`; sandbox/drift.py). `report_timing`: how long Amazon takes with a
-    report (the sandbox's default; a test holds one back)."""
-    app = demo_app(reset, scenario=scenario, drift=drift, report_timing=report_timing)
+    report (the sandbox's default; a test holds one back). `settings`: how its Amazon runs
+    (DemoSettings)."""
+    app = _demo_app(settings, reset, scenario, drift=drift, report_timing=report_timing)
     api = open_sandbox_app_client(app)
     profile = demo_profile(scenario)
     if reset:
@@ -97,7 +148,7 @@ def open_demo_service(
         marketplace_id=api.marketplace_id,
         seller_id=api.seller_id,
         # after aclose: reopen, with the changes kept
-        client_factory=functools.partial(open_demo_client, scenario=scenario),
+        client_factory=functools.partial(open_demo_client, scenario=scenario, settings=settings),
         api=api,
     )
     service.notices = list(app.account.notices)

@@ -49,15 +49,6 @@ def isolated_env(tmp_path_factory, monkeypatch):
     _clear_token_caches()
 
 
-@pytest.fixture(autouse=True)
-def demo_patches_apply_at_once(monkeypatch):
-    """The demo applies an accepted patch DEMO_PATCH_DELAY seconds later, as Amazon does;
-    tests see it applied at once (deterministic) unless they test the delay and set it."""
-    from asin_tui.sandbox import transport
-
-    monkeypatch.setattr(transport, "DEMO_PATCH_DELAY", 0.0)
-
-
 def _clear_token_caches() -> None:
     """python-amazon-sp-api keeps module-global LWA token caches (sync and async)."""
     try:

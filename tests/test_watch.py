@@ -13,6 +13,7 @@ import pytest
 from asin_tui import cli
 from asin_tui.alerts import CommandChannel, WebhookChannel
 from asin_tui.commands import watch as watch_command
+from asin_tui.demo import DemoSettings
 from asin_tui.domain import codes
 from asin_tui.domain.events import Thresholds
 from asin_tui.sandbox.account import SandboxAccount
@@ -237,15 +238,15 @@ def test_the_account_health_parse_reads_the_order_rates_and_the_rating():
     assert account_health_report  # the sandbox's own report builder is what was read
 
 
-def test_watch_once_on_the_demo_exits_1_with_events_then_0_with_nothing_new(capsys, monkeypatch):
-    monkeypatch.setattr(watch_command, "DEMO_DRIFT_PER_HOUR", 0.0)  # nothing moves meanwhile
-    first = cli.main(["watch", "--demo", "--once"])
+def test_watch_once_on_the_demo_exits_1_with_events_then_0_with_nothing_new(capsys):
+    still = DemoSettings(watch_drift=0.0)  # nothing moves meanwhile
+    first = cli.main(["watch", "--demo", "--once"], demo=still)
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]
     assert first == (1 if lines else 0)
     assert all(line["event"] == "AT_RISK" and line["profile"] == "demo" for line in lines)
     assert "first look at the account" in captured.err
-    assert cli.main(["watch", "--demo", "--once"]) == 0
+    assert cli.main(["watch", "--demo", "--once"], demo=still) == 0
     assert capsys.readouterr().out == ""
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from typing import TYPE_CHECKING
 
 from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
 from asin_tui.store.config import Config, Profile, exposure_warning, load_config
+
+if TYPE_CHECKING:  # the demo's composition root loads only for --demo
+    from asin_tui.demo import DemoSettings
 
 
 def add_account_options(parser: argparse.ArgumentParser, *, marketplace_help: str) -> None:
@@ -40,6 +44,13 @@ def wants_demo(args: argparse.Namespace) -> bool:
     if demo and getattr(args, "profile", None):
         raise UsageError("use either --demo or --profile, not both")
     return demo
+
+
+def demo_settings(args: argparse.Namespace) -> DemoSettings | None:
+    """How the demo's simulated Amazon runs, as ``cli.main(demo=…)`` was given it (None: the
+    demo's defaults)."""
+    settings: DemoSettings | None = getattr(args, "demo_settings", None)
+    return settings
 
 
 def marketplace_option(args: argparse.Namespace) -> Marketplace | None:

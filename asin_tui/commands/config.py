@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import add_account_options, resolve_profile
+from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
@@ -23,6 +24,9 @@ from asin_tui.store.config import (
     missing_credentials,
     with_profile,
 )
+
+if TYPE_CHECKING:  # the demo's composition root loads only for --demo
+    from asin_tui.demo import DemoSettings
 
 #: What `config init` writes; config.example.toml at the repository root is this text
 #: (a test keeps the two identical).
@@ -261,16 +265,16 @@ Step by step: docs/CREDENTIALS.md (https://developer-docs.amazon.com/sp-api/docs
 
 def _check(args: argparse.Namespace) -> int:
     profile = resolve_profile(args)
-    return asyncio.run(_check_profile(profile))
+    return asyncio.run(_check_profile(profile, demo_settings(args)))
 
 
-async def _check_profile(profile: Profile | None) -> int:
+async def _check_profile(profile: Profile | None, demo: DemoSettings | None = None) -> int:
     from asin_tui.service import check_access, open_client_for
 
     if profile is None:
         from asin_tui.demo import open_demo_client  # the demo's composition root
 
-        api = open_demo_client()
+        api = open_demo_client(settings=demo)
         print("Checking the demo account (the built-in sandbox)")
     else:
         missing = missing_credentials(profile)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import add_account_options, resolve_profile
+from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
 from asin_tui.commands._output import write_out
 from asin_tui.commands.errors import UsageError
 from asin_tui.commands.report import (
@@ -152,7 +152,9 @@ async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTabl
             print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
         await _listings_known(service, table)
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-        engine = BulkFix(service, progress=bar)
+        demo = demo_settings(args) if profile is None else None
+        # its pauses are in Amazon's time: the demo's may run faster (DemoSettings)
+        engine = BulkFix(service, progress=bar, time_scale=demo.time_scale if demo else 1.0)
         _check_file(engine, table)
         try:
             results = await engine.validate(table.rows)

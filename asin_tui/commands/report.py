@@ -18,7 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from asin_tui.commands._account import add_account_options, marketplace_option, resolve_profile
+from asin_tui.commands._account import (
+    add_account_options,
+    demo_settings,
+    marketplace_option,
+    resolve_profile,
+)
 from asin_tui.commands._output import write_out
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.models import State
@@ -128,7 +133,7 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
         raise UsageError("the demo account sells in the US marketplace only")
     from asin_tui.demo import open_demo_service  # the demo's composition root
 
-    return open_demo_service(reset=args.reset, scenario=args.scenario)
+    return open_demo_service(reset=args.reset, scenario=args.scenario, settings=demo_settings(args))
 
 
 async def _report(args: argparse.Namespace, profile: Profile | None) -> int:

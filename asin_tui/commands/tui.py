@@ -9,9 +9,11 @@ never blocks the demo: it is named on stderr and ignored.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import resolve_profile, wants_demo
+from asin_tui.commands._account import demo_settings, resolve_profile, wants_demo
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import visible
 from asin_tui.service import (
@@ -33,12 +35,15 @@ from asin_tui.ui.app import make_app
 from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.service import ServiceFactory
 
+if TYPE_CHECKING:  # the demo's composition root loads only for --demo
+    from asin_tui.demo import DemoSettings
+
 
 def run(args: argparse.Namespace) -> int:
     config = _config(args)
     app = make_app(
         _account(args, config),
-        demo_factory=open_demo,
+        demo_factory=functools.partial(open_demo, settings=demo_settings(args)),
         case_labels_loader=saved_case_labels,
         keymap=config.keymap if config else None,
     )
@@ -66,7 +71,8 @@ def _config(args: argparse.Namespace) -> Config | None:
 def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory | None:
     """The account to open, or None for the welcome screen (no config file yet)."""
     if wants_demo(args):
-        return lambda: open_demo(reset=args.reset, scenario=args.scenario)
+        settings = demo_settings(args)
+        return lambda: open_demo(reset=args.reset, scenario=args.scenario, settings=settings)
     if config is None:
         return None
     try:
@@ -85,7 +91,9 @@ def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory 
     return open_profile
 
 
-def open_demo(reset: bool = False, scenario: str = "default") -> AccountService:
+def open_demo(
+    reset: bool = False, scenario: str = "default", *, settings: DemoSettings | None = None
+) -> AccountService:
     """The built-in demo account as the app opens it: its cache at once, so the list paints
     from it; the simulated account (the demo's composition root, the sandbox) is built with
     the client, in a thread, once the list is on screen (``AccountService.connect``). The
@@ -99,7 +107,9 @@ def open_demo(reset: bool = False, scenario: str = "default") -> AccountService:
     def open_client():  # -> SpApi (the commands name no SP-API type)
         from asin_tui.demo import open_demo_app_client
 
-        api, notices = open_demo_app_client(reset=reset and not built, scenario=scenario)
+        api, notices = open_demo_app_client(
+            reset=reset and not built, scenario=scenario, settings=settings
+        )
         if not built:
             service.notices.extend(notices)
             built.append(True)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import marketplace_option
+from asin_tui.commands._account import demo_settings, marketplace_option
 from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
@@ -38,9 +38,6 @@ if TYPE_CHECKING:
     from asin_tui.watch import RoundResult, Watcher
 
 DEFAULT_INTERVAL = 15.0  # minutes between rounds
-#: `watch --demo`: the demo account drifts gently (changes an hour), so there is something
-#: to see; the same day, every run sees the same changes (sandbox/drift.py)
-DEMO_DRIFT_PER_HOUR = 4.0
 EXIT_EVENTS = 1
 EXIT_ERROR = 2
 
@@ -231,10 +228,13 @@ def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
 
     service: AccountService
     if profile is None:
-        from asin_tui.demo import open_demo_service
+        from asin_tui.demo import DEMO, open_demo_service
 
         scenario = getattr(args, "scenario", "default")
-        service = open_demo_service(scenario=scenario, drift=DEMO_DRIFT_PER_HOUR)
+        settings = demo_settings(args) or DEMO  # the demo drifts: something to see
+        service = open_demo_service(
+            scenario=scenario, drift=settings.watch_drift, settings=settings
+        )
     else:
         service = AccountService.for_profile(profile)
     alerts = profile.alerts if profile is not None else None

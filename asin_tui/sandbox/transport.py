@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,6 +80,8 @@ def demo_app(
     scenario: str = "default",
     drift: float = 0.0,
     report_timing: ReportTiming | None = None,
+    time_scale: float = 1.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> SandboxApp:
     """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
     earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh.
@@ -88,6 +91,7 @@ def demo_app(
     account change by itself on the wall clock from midnight UTC, so every process that opens
     the demo the same day sees the same changes so far (`watch --demo`). ``report_timing``:
     how long Amazon takes with a report (SandboxApp's; a test holds one back).
+    ``time_scale`` and ``clock``: the sandbox clock (SandboxApp's; Amazon's pace by default).
 
     A data folder that cannot be used (not a folder, no permission, a full disk) does not
     stop the demo: it runs in memory, and ``app.account.notices`` says the fixes won't be
@@ -104,12 +108,21 @@ def demo_app(
         account = SandboxAccount(scenario=scenario)
         reason = exc.strerror or str(exc)
         account.notices.append(f"demo fixes won't be kept: {path.parent}: {reason}")
-        return _drifting(SandboxApp(account, patch_delay=delay, report_timing=report_timing), drift)
+        app = SandboxApp(
+            account,
+            patch_delay=delay,
+            report_timing=report_timing,
+            time_scale=time_scale,
+            clock=clock,
+        )
+        return _drifting(app, drift)
     app = SandboxApp(
         account,
         on_accepted_patch=lambda: account.save(path),
         patch_delay=delay,
         report_timing=report_timing,
+        time_scale=time_scale,
+        clock=clock,
     )
     return _drifting(app, drift)
 

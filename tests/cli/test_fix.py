@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from asin_tui.cli import main
+from asin_tui.demo import DemoSettings
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.transport import demo_account_path
@@ -28,13 +29,19 @@ def demo_skus() -> dict[str, list[str]]:
     return found
 
 
-def fix(capsys, tmp_path, text: str | bytes, *args: str) -> tuple[int, str, str]:
+#: the demo applying an accepted patch at once: `fix --apply` reads the listing back as fixed
+PATCHES_AT_ONCE = DemoSettings(patch_delay=0.0)
+
+
+def fix(
+    capsys, tmp_path, text: str | bytes, *args: str, demo: DemoSettings = PATCHES_AT_ONCE
+) -> tuple[int, str, str]:
     path = tmp_path / "fix.csv"
     if isinstance(text, str):
         path.write_text(text, encoding="utf-8")
     else:
         path.write_bytes(text)
-    code = main(["fix", "--demo", str(path), *args])
+    code = main(["fix", "--demo", str(path), *args], demo=demo)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -175,7 +182,6 @@ def test_ctrl_c_during_the_batch_says_how_to_resume(capsys, tmp_path, demo_skus,
 def test_amazon_unreachable_for_every_row_is_a_network_error(
     capsys, tmp_path, demo_skus, monkeypatch
 ):
-    from asin_tui import bulk
     from asin_tui.service import AccountService
     from asin_tui.spapi.errors import Unavailable
 
@@ -183,9 +189,12 @@ def test_amazon_unreachable_for_every_row_is_a_network_error(
         raise Unavailable("connection failed (ConnectError)", operation="patchListingsItem")
 
     monkeypatch.setattr(AccountService, "patch", down)
-    monkeypatch.setattr(bulk, "ROW_PAUSE", 0.0)
     first, second = demo_skus[codes.OUT_OF_STOCK_MFN][:2]
-    code, out, err = fix(capsys, tmp_path, f"sku,quantity\n{first},8\n{second},2\n")
+    text = f"sku,quantity\n{first},8\n{second},2\n"
+    # Amazon's pauses between a row's tries (bulk.ROW_PAUSE) pass 1000x faster on this demo
+    code, out, err = fix(
+        capsys, tmp_path, text, demo=DemoSettings(patch_delay=0.0, time_scale=1000)
+    )
     assert code == 2 and out == ""
     assert "no answer from Amazon for any row" in err and "connection failed" in err
     assert len(err.strip().splitlines()) == 1

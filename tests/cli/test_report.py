@@ -20,6 +20,7 @@ import pytest
 
 from asin_tui import service as service_module
 from asin_tui.cli import main
+from asin_tui.demo import DemoSettings
 from asin_tui.domain import codes
 from asin_tui.domain.models import State
 from asin_tui.render import CSV_COLUMNS
@@ -251,11 +252,11 @@ def test_demo_in_a_real_process_json_then_csv_and_table_from_the_cache(tmp_path)
 
 def test_demo_notices_are_warnings_on_stderr(capsys, monkeypatch, tmp_path):
     """A data folder the demo cannot use: the report runs, and says the fixes won't be kept."""
-    monkeypatch.setattr(transport, "SandboxApp", partial(SandboxApp, time_scale=TIME_SCALE))
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder\n")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
-    code, out, err = report(capsys, "--demo", "--format", "json")
+    code = main(["report", "--demo", "--format", "json"], demo=DemoSettings(time_scale=TIME_SCALE))
+    out, err = capsys.readouterr()
     assert code == 1 and json.loads(out)["listings"]
     folder = transport.demo_account_path().parent
     assert err == f"asin-tui: warning: demo fixes won't be kept: {folder}: Not a directory\n"

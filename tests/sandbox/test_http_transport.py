@@ -156,7 +156,7 @@ def test_an_unusable_data_folder_runs_the_demo_in_memory_and_says_so(monkeypatch
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder\n")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
-    app = demo_app()
+    app = demo_app(patch_delay=0.0)  # the fix shows at once
     (notice,) = app.account.notices
     assert notice == f"demo fixes won't be kept: {demo_account_path().parent}: Not a directory"
     sku = _restock_out_of_stock_listing(app)  # the fix works, in memory

@@ -22,7 +22,6 @@ from tests.ui.test_wizard_demo import (
     demo_truth,
     open_wizard,
     press,
-    quick_demo_clock,  # noqa: F401  (the autouse fixture: the demo's clock runs fast)
     type_into,
 )
 from tests.ui.test_wizard_demo import (

@@ -18,13 +18,11 @@ from functools import partial
 import pytest
 from textual.widgets import Checkbox, Input, TextArea
 
-from asin_tui.demo import open_demo_service
+from asin_tui.demo import DemoSettings, open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.models import State, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
-from asin_tui.sandbox import transport
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import demo_account_path
 from asin_tui.service import DEMO_PROFILE
 from asin_tui.store import paths
@@ -44,11 +42,9 @@ SIZE = (100, 30)
 TIME_SCALE = 100.0  # the sandbox clock (rates, report waits) runs 100x faster
 
 
-@pytest.fixture(autouse=True)
-def quick_demo_clock(monkeypatch):
-    """The demo sandbox with a faster clock (its own test knob): the start-up sync waits for
-    the Account Health report like a real one, in a fraction of the time."""
-    monkeypatch.setattr(transport, "SandboxApp", partial(SandboxApp, time_scale=TIME_SCALE))
+#: the demo for these tests: its clock runs fast (the start-up sync waits for the Account
+#: Health report like a real one, in a fraction of the time) and patches apply at once
+QUICK_DEMO = DemoSettings(patch_delay=0.0, time_scale=TIME_SCALE)
 
 
 def demo_truth() -> SandboxAccount:
@@ -64,8 +60,10 @@ def demo_sku(*causes: str) -> str:
     return next(s for s in skus if account.intended_causes(s) == wanted)
 
 
-def demo_app():
-    return make_app(open_demo_service, case_labels_loader=saved_case_labels)
+def demo_app(settings: DemoSettings = QUICK_DEMO, *, reset: bool = False):
+    """The app as `asin-tui --demo` builds it, on the demo run as ``settings`` say."""
+    service = partial(open_demo_service, reset=reset, settings=settings)
+    return make_app(service, case_labels_loader=saved_case_labels)
 
 
 async def open_wizard(pilot, sku: str) -> WizardScreen:
@@ -132,7 +130,7 @@ async def assert_buyable_and_wrap_up(pilot, screen: WizardScreen, sku: str) -> N
 async def assert_fixed_for_good(sku: str) -> None:
     """The saved demo account keeps the fix: its ground truth, and a new run's re-read."""
     assert demo_truth().intended_causes(sku) == frozenset()
-    service = open_demo_service()  # no reset: what the next `asin-tui --demo` sees
+    service = open_demo_service(settings=QUICK_DEMO)  # no reset: what the next --demo sees
     try:
         record = await service.refresh(sku)
     finally:

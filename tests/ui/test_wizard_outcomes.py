@@ -13,21 +13,16 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 
 from asin_tui.cli import main
-from asin_tui.demo import open_demo_service
+from asin_tui.demo import DemoSettings
 from asin_tui.domain import codes
 from asin_tui.domain.models import WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
-from asin_tui.sandbox import transport
-from asin_tui.sandbox.app import SandboxApp
 from asin_tui.service import DEMO_PROFILE
 from asin_tui.store.cases import CaseStore, Outcome, PatchMode
-from asin_tui.ui.app import make_app
-from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.wizard import WizardScreen
@@ -56,6 +51,8 @@ class SandboxClock:
 
     def __init__(self) -> None:
         self.offset = 0.0
+        #: the demo on this clock, taking PATCH_DELAY to apply a patch
+        self.demo = DemoSettings(patch_delay=PATCH_DELAY, time_scale=TIME_SCALE, clock=self)
 
     def __call__(self) -> float:
         return time.monotonic() + self.offset
@@ -66,13 +63,8 @@ class SandboxClock:
 
 
 @pytest.fixture
-def clock(monkeypatch) -> SandboxClock:
-    wound = SandboxClock()
-    monkeypatch.setattr(
-        transport, "SandboxApp", partial(SandboxApp, time_scale=TIME_SCALE, clock=wound)
-    )
-    monkeypatch.setattr(transport, "DEMO_PATCH_DELAY", PATCH_DELAY)
-    return wound
+def clock() -> SandboxClock:
+    return SandboxClock()
 
 
 def saved(screen: WizardScreen, sku: str):
@@ -103,7 +95,7 @@ def verify_text(screen: WizardScreen) -> str:
 
 async def test_verify_waits_while_amazon_processes_and_rechecks_by_itself(clock):
     sku = demo_sku(codes.OUT_OF_STOCK_MFN)
-    async with demo_app().run_test(size=SIZE) as pilot:
+    async with demo_app(clock.demo).run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await restock_and_submit(pilot, screen)
         submitted = screen.body.state.case_record.patches[-1]
@@ -136,7 +128,7 @@ async def test_verify_waits_while_amazon_processes_and_rechecks_by_itself(clock)
 
 async def test_a_case_left_waiting_is_resolved_by_the_next_sync(clock):
     sku = demo_sku(codes.OUT_OF_STOCK_MFN)
-    async with demo_app().run_test(size=SIZE) as pilot:
+    async with demo_app(clock.demo).run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await restock_and_submit(pilot, screen)
         await press(pilot, "n")
@@ -168,7 +160,7 @@ async def test_a_case_left_waiting_is_resolved_by_the_next_sync(clock):
 
 async def test_a_wait_past_its_date_is_overdue_in_the_list_and_in_progress(clock, capsys):
     sku = demo_sku(codes.OUT_OF_STOCK_MFN)
-    async with demo_app().run_test(size=SIZE) as pilot:
+    async with demo_app(clock.demo).run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         await restock_and_submit(pilot, screen)
         await press(pilot, "n")
@@ -197,7 +189,7 @@ async def test_a_wait_past_its_date_is_overdue_in_the_list_and_in_progress(clock
 
 async def test_retiring_deletes_the_listing_only_after_ctrl_s(clock):
     sku = demo_sku(codes.NOT_ELIGIBLE)
-    async with demo_app().run_test(size=SIZE) as pilot:
+    async with demo_app(clock.demo).run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         assert screen.body.state.plan.stock.actions == ()
         while screen.body.state.step is not WizardStep.WRAP_UP:
@@ -231,7 +223,7 @@ async def test_retiring_deletes_the_listing_only_after_ctrl_s(clock):
 
 async def test_an_at_risk_listing_is_recorded_with_its_deadline(clock):
     sku = demo_sku(codes.EXEMPTION_EXPIRING)
-    async with demo_app().run_test(size=SIZE) as pilot:
+    async with demo_app(clock.demo).run_test(size=SIZE) as pilot:
         screen = await open_wizard(pilot, sku)
         while screen.body.state.step is not WizardStep.WRAP_UP:
             pilot.app.set_focus(None)
@@ -262,7 +254,7 @@ async def test_after_demo_reset_a_listing_resolved_earlier_is_reopened():
         marketplace_id = screen.service.marketplace_id
     store = CaseStore(DEMO_PROFILE, marketplace_id)
     assert (store.get(sku).outcome, store.get(sku).resolved_state) == (Outcome.RESOLVED, "ACTIVE")
-    reset = make_app(partial(open_demo_service, reset=True), case_labels_loader=saved_case_labels)
+    reset = demo_app(reset=True)
     async with reset.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await settle(pilot)  # the start-up sync, its re-check, the rows
