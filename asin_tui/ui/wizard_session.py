@@ -90,7 +90,7 @@ class WizardState:
         for step_plan in plan.steps:
             step = record.steps[step_plan.step]
             if step.updated_at is None:
-                step.status = StepStatus(step_plan.status.value)
+                step.status = step_plan.status
         if record.current_step not in plan.applicable:
             record.current_step = WizardStep.OVERVIEW
         state = cls(plan, record, draft=restored_draft(plan, record.draft), case_text=case_text)
@@ -118,7 +118,7 @@ class WizardState:
 
     def set_status(self, step: WizardStep, status: StepStatus) -> None:
         entry = self.case_record.steps[step]
-        entry.status = StepStatus(status.value)
+        entry.status = status
         entry.updated_at = datetime.now(UTC)
         self.case_record.touch()
 
@@ -126,7 +126,7 @@ class WizardState:
         """The step's status as the stepper shows it: a Stock or Listing-fields step that
         needs action is READY once its fix is typed and valid (until Verify judges it); Apply is READY after a VALID
         preview of exactly these patches (PASSED only once Amazon ACCEPTED a real submit)."""
-        saved = StepStatus(self.case_record.steps[step].status.value)
+        saved = self.case_record.steps[step].status
         if (
             saved is StepStatus.NEEDS_ACTION
             and self.verification is None  # Verify's verdict on what was sent stands
@@ -416,7 +416,7 @@ def _new_round(record: CaseRecord, plan: WizardPlan) -> None:
     record.draft = DraftRecord(updated_at=now)
     for step_plan in plan.steps:
         step = record.steps[step_plan.step]
-        step.status, step.updated_at = StepStatus(step_plan.status.value), now
+        step.status, step.updated_at = step_plan.status, now
     record.touch()
 
 
