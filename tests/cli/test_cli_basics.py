@@ -135,6 +135,7 @@ def test_sandbox_serve_whose_reader_left_stops_on_ctrl_c_without_a_traceback():
         process.stderr.close()
 
 
+@pytest.mark.slow  # a real process syncing every demo listing at real rates
 def test_report_whose_reader_leaves_after_ten_bytes_exits_141(tmp_path):
     """`asin-tui report --demo --all --format json | head -c 10`: the JSON (well over a pipe's
     64 KiB) cannot all be taken before the reader leaves, and that must show as 141, not as

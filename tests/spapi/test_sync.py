@@ -507,17 +507,21 @@ from asin_tui.spapi.sync import sync_account
 
 class SlowInventory(SandboxTransport):
     asked = None
+    over = None  # the slow call ended (cancelled with the sync, or answered)
 
     async def handle_async_request(self, request):
         if "/fba/inventory/" in request.url.path:
             self.asked.set()
-            await asyncio.sleep(0.3)
+            try:
+                await asyncio.sleep(0.3)
+            finally:
+                self.over.set()
         return await super().handle_async_request(request)
 
 async def main():
     account = SandboxAccount()
     transport = SlowInventory(SandboxApp(account, time_scale=1000))
-    transport.asked = asyncio.Event()
+    transport.asked, transport.over = asyncio.Event(), asyncio.Event()
     profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
     api = SpApi(profile, http_client=httpx.AsyncClient(transport=transport),
                 limiter=RateLimiter(time_scale=1000))
@@ -528,7 +532,8 @@ async def main():
         await sync
     except asyncio.CancelledError:
         pass
-    await asyncio.sleep(0.6)  # the app goes on running
+    await transport.over.wait()  # the app goes on running past the call it was making
+    await asyncio.sleep(0)  # what that call's end schedules runs
     await api.aclose()
     print("done")
 

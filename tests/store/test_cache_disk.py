@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from asin_tui.cli import main
+from asin_tui.demo import DemoSettings
 from asin_tui.domain.models import State
 from asin_tui.store import cache as cache_module
 from asin_tui.store.cache import CacheUnavailable, ListingCache, cache_path
@@ -113,7 +114,8 @@ def test_a_really_corrupt_file_is_still_set_aside():
 
 
 def test_report_says_one_line_and_exits_2_when_the_disk_is_full(capsys, monkeypatch):
-    assert main(["report", "--demo", "--format", "json"]) == 1  # a good cache first
+    quick = DemoSettings(time_scale=100.0)  # Amazon's rates, 100x faster: a full sync in ms
+    assert main(["report", "--demo", "--format", "json"], demo=quick) == 1  # a good cache first
     capsys.readouterr()
     path = cache_path("demo", MP)
     before = sqlite3.connect(path).execute("SELECT sku, state FROM listings").fetchall()
@@ -122,7 +124,7 @@ def test_report_says_one_line_and_exits_2_when_the_disk_is_full(capsys, monkeypa
         raise disk_error(*FULL)
 
     monkeypatch.setattr(cache_module._Staging, "move_in", full)
-    code = main(["report", "--demo", "--all", "--format", "json"])
+    code = main(["report", "--demo", "--all", "--format", "json"], demo=quick)
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     (line,) = err.splitlines()

@@ -53,6 +53,7 @@ async def choose(pilot, causes: CauseScreen, label: str, key: str = "enter") -> 
     await press(pilot, key)
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_cause_view_counts_equal_the_findings_and_enter_shows_that_cause():
     async with demo_app().run_test(size=SIZE) as pilot:
         listing = await started(pilot)
@@ -85,6 +86,7 @@ async def test_cause_view_counts_equal_the_findings_and_enter_shows_that_cause()
         assert len(listing.view.shown()) == len(records)
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_marking_space_star_and_u_with_the_count_shown():
     async with demo_app().run_test(size=SIZE) as pilot:
         listing = await started(pilot)
@@ -137,6 +139,7 @@ async def edit(pilot, bulk: BulkScreen, row: int, column: str, text: str) -> Non
     await press(pilot, "enter")
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_fill_down_then_validate_then_ctrl_s_sends_only_the_valid_rows():
     async with demo_app().run_test(size=SIZE) as pilot:
         _, bulk = await open_out_of_stock_bulk(pilot)
@@ -198,6 +201,7 @@ async def test_escape_at_the_confirmation_sends_nothing():
         assert all(r.result.outcome is RowOutcome.VALID for r in bulk.rows)
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_marked_listings_open_the_bulk_grid_for_their_shared_cause():
     async with demo_app().run_test(size=SIZE) as pilot:
         listing = await started(pilot)
@@ -213,6 +217,7 @@ async def test_marked_listings_open_the_bulk_grid_for_their_shared_cause():
         assert pilot.app.screen is listing
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_causes_no_patch_fixes_get_their_bulk_action(tmp_path, monkeypatch):
     """Approval links grouped by brand and product type; one case draft for every listing of
     a policy cause (0600); the removal-order list of stranded FBA stock as a CSV (0600,
@@ -268,6 +273,7 @@ async def test_causes_no_patch_fixes_get_their_bulk_action(tmp_path, monkeypatch
     assert real_patches() == [] and not [p for p in PATCHES if p[1]]
 
 
+@pytest.mark.slow  # a demo app walk
 @pytest.mark.parametrize(("age_minutes", "sent"), [(60, True), (2, False)])
 async def test_an_unfinished_batch_is_offered_and_resumed_without_sending_twice(age_minutes, sent):
     """A submit saved as SUBMITTING with no answer (the batch was killed between the call
@@ -312,6 +318,7 @@ async def test_an_unfinished_batch_is_offered_and_resumed_without_sending_twice(
         assert "R resumes" not in str(bulk.query_one("#bulk-notice").render())
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_an_attribute_column_is_typed_from_its_schema():
     """An attribute the schema gives allowed values for is picked from the wizard's
     drop-down, opened on the cell: its options are the schema's values, letters search it and
@@ -362,6 +369,7 @@ async def test_an_attribute_column_is_typed_from_its_schema():
         assert real_patches() == [] and PATCHES == []
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_price_hints_are_shown_and_taken_only_on_h():
     """The middle of each listing's allowed band is a hint: shown, not a value, until `h`;
     then Amazon validates the prices."""
@@ -385,9 +393,11 @@ async def test_price_hints_are_shown_and_taken_only_on_h():
         assert real_patches() == []
 
 
-async def test_values_load_from_a_fix_csv(tmp_path):
+@pytest.mark.slow  # a demo app walk
+async def test_values_load_from_a_fix_csv(tmp_path, monkeypatch):
     """`l` reads a CSV in `asin-tui fix`'s format (its reader: BOM, CRLF, defused cells):
     the batch's SKUs get their values, the file's other SKUs and columns are named."""
+    monkeypatch.chdir(tmp_path)  # the paths are typed key by key: short ones, from here
     async with demo_app().run_test(size=SIZE) as pilot:
         _, bulk = await open_out_of_stock_bulk(pilot)
         first, second = bulk.rows[0].sku, bulk.rows[1].sku
@@ -401,7 +411,7 @@ async def test_values_load_from_a_fix_csv(tmp_path):
         await press(pilot, "l")
         editor = bulk.query_one("#bulk-editor", Input)
         assert bulk.focused is editor
-        await pilot.press(*str(path), "enter")
+        await pilot.press(*path.name, "enter")
         await settle(pilot)
         assert bulk.rows[0].values == {"quantity": "7", "handling_time": "3"}
         assert bulk.rows[1].values["quantity"] == "11"
@@ -413,12 +423,13 @@ async def test_values_load_from_a_fix_csv(tmp_path):
         bad = tmp_path / "bad.csv"
         bad.write_text("quantity\n3\n")
         await press(pilot, "l")
-        await pilot.press(*str(bad), "enter")
+        await pilot.press(*bad.name, "enter")
         await settle(pilot)
         assert any("no 'sku' column" in n.message for n in pilot.app._notifications)
         assert PATCHES == []
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_a_pasted_column_fills_the_rows_down_from_the_cell():
     async with demo_app().run_test(size=SIZE) as pilot:
         _, bulk = await open_out_of_stock_bulk(pilot)
@@ -445,6 +456,7 @@ def seen_in_stock(service, sku: str, units: int, when: datetime) -> None:
 SEEN = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_the_last_known_quantity_is_suggested_and_taken_only_on_h():
     """Issue 13's "the last known quantity": each out-of-stock row with a quantity the cache
     saw on sale shows it as a suggestion, never as its value; `h` takes it; rows with none
@@ -480,6 +492,7 @@ async def test_the_last_known_quantity_is_suggested_and_taken_only_on_h():
         assert PATCHES == []
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_the_wizards_stock_step_suggests_the_last_known_quantity():
     """The single wizard's Stock step names the last quantity on sale beside the quantity
     field, which keeps the current 0 until the seller types a number."""

@@ -40,6 +40,12 @@ SIZE = (
 )  # the list pins SKU and cause at their longest (a 40-cell hostile SKU): room for the titles
 US = "ATVPDKIKX0DER"
 PATCHED_TITLE = "Patched [link='file:///etc/passwd']x[/link] \x1b]52;c;cGF0Y2hlZA==\x07 \u202eevil"
+#: Each hostile listing by its index: the first in the fast set, every one in the full suite
+#: (each is a walk of the real app over the hostile sandbox)
+HOSTILE_LISTINGS = [
+    0,
+    *(pytest.param(i, marks=pytest.mark.slow) for i in range(1, len(hostile.LISTINGS))),
+]
 
 
 def rendered(app) -> tuple[str, list[Segment]]:
@@ -138,7 +144,7 @@ async def test_list_filter_help_palette_and_export_show_hostile_text_literally(h
         assert isinstance(app.screen, ListScreen)
 
 
-@pytest.mark.parametrize("which", range(len(hostile.LISTINGS)))
+@pytest.mark.parametrize("which", HOSTILE_LISTINGS)
 async def test_detail_copy_and_help_with_a_hostile_listing(hostile_app, which):
     app, account, _ = hostile_app
     sku, title = hostile.LISTINGS[which]
@@ -170,7 +176,7 @@ async def test_detail_copy_and_help_with_a_hostile_listing(hostile_app, which):
         assert_safe(app, f"Keys — {visible(sku)[:10]}")
 
 
-@pytest.mark.parametrize("which", range(len(hostile.LISTINGS)))
+@pytest.mark.parametrize("which", HOSTILE_LISTINGS)
 async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
     app, _, _ = hostile_app
     sku, title = hostile.LISTINGS[which]

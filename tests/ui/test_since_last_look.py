@@ -5,6 +5,7 @@ cache; between them the demo seller changes listings through the sandbox, as Ama
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import State
@@ -77,6 +78,7 @@ def banner_text(screen: ListScreen) -> str:
     return str(banner.render()) if banner.display else ""
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_a_change_between_two_sessions_is_in_the_banner_and_its_key_shows_it():
     out_of_stock = demo_sku(codes.OUT_OF_STOCK_MFN)
     live = live_mfn_sku()
@@ -116,6 +118,7 @@ async def test_a_change_between_two_sessions_is_in_the_banner_and_its_key_shows_
         assert banner_text(later) == "", "told once: the next session starts from this one"
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_at_risk_scope_shows_live_listings_at_risk_with_their_dates():
     async with demo_tui().run_test(size=SIZE) as pilot:
         screen = await session(pilot)
@@ -136,6 +139,7 @@ async def test_at_risk_scope_shows_live_listings_at_risk_with_their_dates():
         assert screen.narrow is None and not screen.show_all
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_timeline_lists_a_state_change_and_the_fix_submitted_in_the_wizard():
     sku = demo_sku(codes.OUT_OF_STOCK_MFN)
     async with demo_tui().run_test(size=SIZE) as pilot:

@@ -69,6 +69,7 @@ def real_patches() -> list[str]:
     return [path for path, preview in PATCHES if not preview]
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_tab_then_typing_on_a_single_field_step_stays_text_and_sends_nothing():
     sku = demo_sku(codes.MISSING_ATTRIBUTE)
     async with demo_app().run_test(size=SIZE) as pilot:
@@ -92,6 +93,7 @@ async def test_tab_then_typing_on_a_single_field_step_stays_text_and_sends_nothi
     assert demo_truth().intended_causes(sku) == frozenset({codes.MISSING_ATTRIBUTE})
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_n_s_typed_on_another_sku_cannot_send_without_the_confirmation():
     sku = demo_sku(codes.OUT_OF_STOCK_MFN)
     async with demo_app().run_test(size=SIZE) as pilot:
