@@ -76,6 +76,7 @@ def test_the_orders_report_is_cp1252_with_documented_columns():
     body = text.encode(sales.ORDERS_ENCODING, errors="replace")
     text = body.decode("cp1252")
     assert text.splitlines()[0].split("\t") == list(sales.ORDER_COLUMNS)
+    assert {len(line.split("\t")) for line in text.splitlines()} == {len(sales.ORDER_COLUMNS)}
     lines = order_lines(text)
     skus = {r.sku for r in account.records()}
     assert lines and {line.sku for line in lines} <= skus

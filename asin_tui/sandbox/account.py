@@ -637,8 +637,9 @@ class SandboxAccount:
 
     def inventory_planning_report(self) -> str:
         """GET_FBA_INVENTORY_PLANNING_DATA as TSV text (sandbox/sales.py)."""
+        fba = (r for r in self._records if self._is_fba(r))
         return sales.planning_report(
-            self.sales, ((r, self._state(r)) for r in self._records), self.marketplace, self.now()
+            self.sales, ((r, self._state(r)) for r in fba), self.marketplace, self.now()
         )
 
     def orders_report(self, start: datetime, end: datetime) -> str:

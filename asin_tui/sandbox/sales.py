@@ -27,7 +27,7 @@ Pure: no network, no Textual.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -166,27 +166,29 @@ _CITIES = (
 )
 
 
-def _mix(*parts: int) -> int:
-    """splitmix64 over the parts: a cheap, well-spread 64-bit number."""
-    x = 0x9E3779B97F4A7C15
+def _mix(x: int) -> int:
+    """One splitmix64 step: a cheap, well-spread 64-bit number from ``x``."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _key(*parts: int) -> int:
+    """The parts mixed into one 64-bit key."""
+    x = 0
     for part in parts:
-        x = (x ^ (part & _MASK)) & _MASK
-        x = (x + 0x9E3779B97F4A7C15) & _MASK
-        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-        x ^= x >> 31
+        x = _mix(x ^ (part & _MASK))
     return x
 
 
-def _uniform(*parts: int) -> float:
-    return _mix(*parts) / 2.0**64
+_UNIT = 2.0**-64
 
 
-def _poisson(rate: float, *parts: int) -> int:
-    """Units on one day: Poisson(rate) by inversion of one uniform draw."""
+def _poisson(rate: float, u: float) -> int:
+    """Units on one day: Poisson(rate) by inversion of the uniform draw ``u``."""
     if rate <= 0:
         return 0
-    u = _uniform(*parts)
     k, p = 0, math.exp(-rate)
     total = p
     while u > total and k < 200:
@@ -223,26 +225,33 @@ class Sales:
         self.marketplace = marketplace
         self._bursts: dict[str, list[_Burst]] = {}
         self._burst_count = 0
+        self._keys: dict[int, int] = {}  # text_seed -> the listing's key (its own stream)
+
+    def _listing_key(self, record: Record) -> int:
+        key = self._keys.get(record.text_seed)
+        if key is None:
+            key = self._keys[record.text_seed] = _key(self.seed, record.text_seed)
+        return key
 
     # ------------------------------------------------------------------ demand
     def rate(self, record: Record) -> float:
         """The listing's demand: units a day (most sell slowly, a few fast)."""
         if record.is_parent or not record.has_offer or record.incomplete:
             return 0.0
-        u = _uniform(self.seed, record.text_seed, 1)
-        v = _uniform(self.seed, record.text_seed, 2)
-        if u < 0.5:
-            return round(0.02 + 0.3 * v, 3)
+        x = _mix(self._listing_key(record) ^ 1)
+        u, v = (x >> 32) / 2.0**32, (x & 0xFFFFFFFF) / 2.0**32
+        if u < 0.6:
+            return round(0.005 + 0.1 * v, 3)
         if u < 0.9:
-            return round(0.3 + 1.7 * v, 3)
-        return round(2.0 + 6.0 * v, 3)
+            return round(0.1 + 0.9 * v, 3)
+        return round(1.0 + 4.0 * v, 3)
 
     def daily_units(self, record: Record, day: datetime, *, on_sale: bool, today: datetime) -> int:
         """Units the listing sold on ``day`` (midnight UTC) from its demand alone."""
         if not on_sale and (today - day).days < OFF_SALE_DAYS:
             return 0
-        ordinal = day.toordinal()
-        return _poisson(self.rate(record), self.seed, record.text_seed, ordinal)
+        x = _mix(self._listing_key(record) ^ (day.toordinal() << 8))
+        return _poisson(self.rate(record), x * _UNIT)
 
     def sell(self, record: Record, quantity: int, when: datetime) -> None:
         """A burst of ``quantity`` units sold at ``when`` (the drift's ``sell``)."""
@@ -258,30 +267,32 @@ class Sales:
         *,
         on_sale: bool,
         fba: bool,
-    ) -> Iterator[Order]:
+    ) -> list[Order]:
         """The listing's order items purchased in [start, end), oldest first."""
+        rate = self.rate(record)
+        key = self._listing_key(record)
         today = end.replace(hour=0, minute=0, second=0, microsecond=0)
         first = max(start, today - timedelta(days=HISTORY_DAYS))
         day = first.replace(hour=0, minute=0, second=0, microsecond=0)
         found: list[Order] = []
-        while day < end:
-            units = self.daily_units(record, day, on_sale=on_sale, today=today)
+        quiet_from = today - timedelta(days=OFF_SALE_DAYS - 1)
+        while day < end and rate > 0:
+            if not on_sale and day >= quiet_from:
+                break
             ordinal = day.toordinal()
+            units = _poisson(rate, _mix(key ^ (ordinal << 8)) * _UNIT)
             n = 0
             while units > 0:
-                draw = _uniform(self.seed, record.text_seed, ordinal, n, 7)
+                n += 1
+                x = _mix(key ^ (ordinal << 8) ^ (n << 40))
+                draw = (x & 0xFFFF) / 65536
                 quantity = min(units, 1 if draw < 0.82 else 2 if draw < 0.96 else 3)
                 units -= quantity
-                second = int(_uniform(self.seed, record.text_seed, ordinal, n, 8) * 86400)
-                moment = day + timedelta(seconds=second)
-                n += 1
+                moment = day + timedelta(seconds=(x >> 16) % 86400)
                 if not (start <= moment < end):
                     continue
-                cancelled = (
-                    not fba
-                    and _uniform(self.seed, record.text_seed, ordinal, n, 9) < CANCELLED_SHARE
-                )
-                order_id = self._order_id(record.text_seed, ordinal, n)
+                cancelled = not fba and ((x >> 40) & 0xFFFF) / 65536 < CANCELLED_SHARE
+                order_id = self._order_id(_mix(x))
                 found.append(Order(order_id, record.sku, moment, quantity, fba, cancelled))
             day += timedelta(days=1)
         for burst in self._bursts.get(record.sku, ()):
@@ -291,22 +302,39 @@ class Sales:
                     quantity = min(left, 3)
                     left -= quantity
                     n += 1
-                    order_id = self._order_id(record.text_seed, -burst.number, n)
+                    order_id = self._order_id(_key(key, burst.number, n))
                     found.append(Order(order_id, record.sku, burst.when, quantity, fba))
         found.sort(key=lambda o: (o.purchased, o.order_id))
-        yield from found
+        return found
+
+    def shipped_windows(
+        self, record: Record, now: datetime, windows: Iterable[int], *, on_sale: bool
+    ) -> dict[int, int]:
+        """Units shipped to customers in each window of whole days before ``now``'s day (the
+        planning report is a daily snapshot), and the bursts sold in that window."""
+        windows = sorted(windows)
+        rate = self.rate(record)
+        key = self._listing_key(record)
+        today = now.replace(hour=0, minute=0, second=0, microsecond=0).toordinal()
+        daily = []
+        for back in range(1, windows[-1] + 1):
+            if rate <= 0 or (not on_sale and back < OFF_SALE_DAYS):
+                daily.append(0)
+            else:
+                daily.append(_poisson(rate, _mix(key ^ ((today - back) << 8)) * _UNIT))
+        bursts = self._bursts.get(record.sku, ())
+        return {
+            w: sum(daily[:w])
+            + sum(b.quantity for b in bursts if now - timedelta(days=w) < b.when <= now)
+            for w in windows
+        }
 
     def shipped(self, record: Record, now: datetime, days: int, *, on_sale: bool) -> int:
         """Units shipped to customers in the ``days`` days before ``now`` (not cancelled)."""
-        start = now - timedelta(days=days)
-        return sum(
-            o.quantity
-            for o in self.orders(record, start, now, on_sale=on_sale, fba=record.fba)
-            if not o.cancelled
-        )
+        return self.shipped_windows(record, now, (days,), on_sale=on_sale)[days]
 
-    def _order_id(self, text_seed: int, ordinal: int, n: int) -> str:
-        x = _mix(self.seed, text_seed, ordinal, n, 11)
+    @staticmethod
+    def _order_id(x: int) -> str:
         return f"{100 + x % 900:03d}-{(x >> 10) % 10**7:07d}-{(x >> 34) % 10**7:07d}"
 
 
@@ -343,11 +371,8 @@ def planning_report(
             continue
         stock = record.stock
         available = stock.fulfillable if stock is not None else 0
-        on_sale = state.buyable
-        t7 = sales.shipped(record, now, 7, on_sale=on_sale)
-        t30 = sales.shipped(record, now, 30, on_sale=on_sale)
-        t60 = sales.shipped(record, now, 60, on_sale=on_sale)
-        t90 = sales.shipped(record, now, 90, on_sale=on_sale)
+        shipped = sales.shipped_windows(record, now, (7, 30, 60, 90), on_sale=state.buyable)
+        t7, t30, t60, t90 = (shipped[w] for w in (7, 30, 60, 90))
         demand = 0.5 * t7 / 7 + 0.3 * t30 / 30 + 0.2 * t90 / 90
         days_of_supply = str(int(available / demand)) if demand > 0 else ""
         inbound = (
@@ -421,42 +446,48 @@ def orders_report(
         for order in sales.orders(record, start, end, on_sale=state.buyable, fba=state.fba):
             found.append((order, record, state))
     found.sort(key=lambda f: (f[0].purchased, f[0].order_id))
+    channel = _sales_channel(mp)
+    names: dict[int, str] = {}  # record index -> its product name, tab- and newline-free
     for order, record, state in found:
-        x = _mix(sales.seed, record.text_seed, order.purchased.toordinal(), 13)
+        x = _mix(int.from_bytes(order.order_id.encode()[-8:], "big"))
         city, region, postal = _CITIES[x % len(_CITIES)]
-        recent = end - order.purchased < timedelta(hours=4)
         if order.cancelled:
             status, item_status = "Cancelled", "Cancelled"
-        elif recent:
+        elif end - order.purchased < timedelta(hours=4):
             status, item_status = "Pending", "Unshipped"
         else:
             status, item_status = "Shipped", "Shipped"
         priced = status == "Shipped" and state.price is not None
         price = f"{state.price * order.quantity:.2f}" if priced and state.price else ""
-        updated = order.purchased + timedelta(hours=1 + x % 40)
-        values: dict[str, object] = {
-            "amazon-order-id": order.order_id,
-            "merchant-order-id": "",
-            "purchase-date": order.purchased.isoformat(timespec="seconds"),
-            "last-updated-date": min(updated, end).isoformat(timespec="seconds"),
-            "order-status": status,
-            "fulfillment-channel": "Amazon" if order.fba else "Merchant",
-            "sales-channel": _sales_channel(mp),
-            "ship-service-level": "Expedited" if x % 7 == 0 else "Standard",
-            "product-name": state.item_name or "",
-            "sku": record.sku,
-            "asin": record.asin,
-            "item-status": item_status,
-            "quantity": order.quantity,
-            "currency": mp.currency if priced else "",
-            "item-price": price,
-            "item-tax": "0.00" if priced else "",
-            "shipping-price": "0.00" if priced else "",
-            "ship-city": "" if order.cancelled else city,
-            "ship-state": "" if order.cancelled else region,
-            "ship-postal-code": "" if order.cancelled else postal,
-            "ship-country": "" if order.cancelled else mp.code,
-            "is-business-order": "false",
-        }
-        lines.append("\t".join(_cell(values.get(c, "")) for c in ORDER_COLUMNS))
+        updated = min(order.purchased + timedelta(hours=1 + x % 40), end)
+        name = names.get(record.index)
+        if name is None:
+            name = names[record.index] = _cell(state.item_name or "")
+        address = ("", "", "", "") if order.cancelled else (city, region, postal, mp.code)
+        cells = (
+            order.order_id,
+            "",  # merchant-order-id
+            order.purchased.isoformat(timespec="seconds"),
+            updated.isoformat(timespec="seconds"),
+            status,
+            "Amazon" if order.fba else "Merchant",
+            channel,
+            "",  # order-channel
+            "Expedited" if x % 7 == 0 else "Standard",
+            name,
+            record.sku,
+            record.asin,
+            item_status,
+            str(order.quantity),
+            mp.currency if priced else "",
+            price,
+            "0.00" if priced else "",  # item-tax
+            "0.00" if priced else "",  # shipping-price
+            "", "", "", "", "",  # shipping-tax … ship-promotion-discount
+            *address,
+            "", "",  # promotion-ids, cpf
+            "false",  # is-business-order
+            "", "",  # purchase-order-number, price-designation
+        )  # fmt: skip
+        lines.append("\t".join(cells))
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ shows the cover with its sales velocity."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Static
 
 from asin_tui.domain.cover import days_text
@@ -12,13 +13,8 @@ from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from tests.ui.conftest import settle
 from tests.ui.test_since_last_look import session
-from tests.ui.test_wizard_demo import (
-    SIZE,
-    quick_demo_clock,  # noqa: F401  (the autouse fixture: the demo's clock runs fast)
-)
-from tests.ui.test_wizard_demo import (
-    demo_app as demo_tui,
-)
+from tests.ui.test_wizard_demo import SIZE
+from tests.ui.test_wizard_demo import demo_app as demo_tui
 
 
 async def test_at_risk_view_shows_days_of_cover_and_the_detail_its_velocity():
@@ -61,6 +57,7 @@ async def test_at_risk_view_shows_days_of_cover_and_the_detail_its_velocity():
         assert "Sales velocity:" in text and "a day" in text
 
 
+@pytest.mark.slow
 async def test_r_reads_the_sales_reports_when_the_cover_is_due():
     """Without `watch`: R shows the view at once and reads the sales reports in the
     background (twice a day at most); the rows then say their days of cover."""
