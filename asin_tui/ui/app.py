@@ -4,7 +4,7 @@ service, so the real app, the demo, tests and benchmarks all run the same code."
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual import events
@@ -16,10 +16,14 @@ from textual.screen import Screen
 from asin_tui.store.cases import CaseStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
+from asin_tui.ui.opening import Screenful
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService, ServiceFactory, no_case_labels
 from asin_tui.ui.timing import UI_TIMING, UiTiming
+
+#: The first screenful already read for a service (ui.opening.Opening), or None.
+FirstScreenful = Callable[[ListingService], Screenful | None]
 
 
 class AsinTuiApp(App[None]):
@@ -47,6 +51,7 @@ class AsinTuiApp(App[None]):
         sync_on_start: bool = True,
         keymap: Mapping[str, str] | None = None,
         timing: UiTiming = UI_TIMING,
+        first_screenful: FirstScreenful | None = None,
     ) -> None:
         super().__init__()
         self.timing = timing  # the screens' pace (ui/timing.py)
@@ -57,6 +62,8 @@ class AsinTuiApp(App[None]):
         self.case_labels_loader = case_labels_loader
         self.sync_on_start = sync_on_start
         self.service: ListingService | None = None
+        #: the first rows of an account opened before the app started (ui.opening)
+        self.first_screenful = first_screenful
 
     def notify(
         self,
@@ -102,12 +109,14 @@ class AsinTuiApp(App[None]):
         self.service = service
         # the list tells the service's notices (e.g. the demo's fixes won't be kept, and
         # why) once it has painted and opened the client, which may find more
+        first = self.first_screenful(service) if self.first_screenful else None
         self.push_screen(
             ListScreen(
                 service,
                 self.case_labels_loader,
                 sync_on_start=self.sync_on_start,
                 timing=self.timing,
+                first_screenful=first,
             )
         )
 
@@ -195,10 +204,12 @@ def make_app(
     sync_on_start: bool = True,
     keymap: Mapping[str, str] | None = None,
     timing: UiTiming = UI_TIMING,
+    first_screenful: FirstScreenful | None = None,
 ) -> AsinTuiApp:
     """The app for one account (``service_factory``), or the welcome screen when it is None.
     ``keymap`` (binding id -> keys, the config's ``[keymap]``) remaps the app's keys;
-    ``timing`` sets the screens' pace (ui/timing.py; tests pass a quicker one)."""
+    ``timing`` sets the screens' pace (ui/timing.py; tests pass a quicker one);
+    ``first_screenful``: the rows of an account opened before the app (ui.opening)."""
     return AsinTuiApp(
         service_factory,
         demo_factory=demo_factory,
@@ -206,4 +217,5 @@ def make_app(
         sync_on_start=sync_on_start,
         keymap=keymap,
         timing=timing,
+        first_screenful=first_screenful,
     )
