@@ -42,8 +42,8 @@ if TYPE_CHECKING:  # the demo's composition root loads only for --demo
 def run(args: argparse.Namespace) -> int:
     config = _config(args)
     account = _account(args, config)
-    # The account opens, and its first rows are read, in a thread from here on, while
-    # Textual and the screens load: the list paints them with its first frame.
+    # The account opens, and its first rows are read, now — before Textual and the screens
+    # load — so the list paints them with its first frame (ui/opening.py).
     opening = Opening(account, saved_case_labels) if account is not None else None
     from asin_tui.ui.app import make_app
 
