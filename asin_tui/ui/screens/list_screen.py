@@ -602,8 +602,10 @@ class ListScreen(WorkerScreen):
     @work(group="connect", exit_on_error=False, description="open the account")
     async def connect(self) -> None:
         """Open the SP-API client (for the demo, its simulated account) once the first rows
-        are on screen: the service builds it in a thread, so keys keep working meanwhile.
+        are on screen and every row is in: the service builds it in a thread, so keys keep
+        working meanwhile.
         Then tell what opening the account found (e.g. the demo's fixes won't be kept)."""
+        await self._painted.wait()
         await self._settled.wait()
         # e.g. unusable credentials: the sync says so, in its own words
         with contextlib.suppress(Exception):
@@ -622,7 +624,9 @@ class ListScreen(WorkerScreen):
 
     @work(exclusive=True, group="sync", exit_on_error=False, description="sync")
     async def run_sync(self, include_all: bool) -> None:
-        await self._settled.wait()  # the cached rows first; the sync opens the client
+        # the cached rows first, all of them and on screen; the sync opens the client
+        await self._painted.wait()
+        await self._settled.wait()
         try:
             summary = await self.service.sync(include_all=include_all, progress=self._progressed)
         except Exception as exc:  # any failure: say so, keep the cached rows
