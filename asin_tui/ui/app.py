@@ -3,6 +3,7 @@ service, so the real app, the demo, tests and benchmarks all run the same code."
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -92,6 +93,7 @@ class AsinTuiApp(App[None]):
 
     async def on_mount(self) -> None:
         self.set_keymap(self.user_keymap)
+        self.set_timer(self.timing.started_seconds, _collect_again, name="collect again")
         if self.service_factory is None:
             self.push_screen(_welcome())
         else:
@@ -182,6 +184,14 @@ class AsinTuiApp(App[None]):
     async def on_unmount(self) -> None:
         if self.service is not None:
             await self.service.aclose()
+
+
+def _collect_again() -> None:
+    """The objects made while starting (modules, classes, widgets) live as long as the app:
+    kept out of the collector's passes (gc.freeze), which run again from now on."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _welcome() -> Screen:

@@ -5,8 +5,10 @@ the client is built and the start-up sync starts only once every row is in."""
 
 from __future__ import annotations
 
+import gc
 import threading
 
+from asin_tui import cli
 from asin_tui.store.cache import CacheError
 from asin_tui.ui.app import make_app
 from asin_tui.ui.opening import Opening
@@ -137,3 +139,25 @@ async def test_a_key_that_changes_the_scope_stops_the_load_it_replaces():
         assert (
             service.batches[False] == 2
         )  # the replaced load took the batch it waited for, no more
+
+
+async def test_the_garbage_collector_paused_for_the_start_runs_again_once_the_app_is_up():
+    """cli pauses it while the app starts (only long-lived objects are made then)."""
+    gc.disable()
+    try:
+        app = make_app(
+            FakeService,
+            case_labels_loader=progress_of,
+            sync_on_start=False,
+            timing=UiTiming(started_seconds=0.05),
+        )
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, gc.isenabled)
+    finally:
+        gc.enable()
+
+
+def test_a_start_that_fails_before_the_app_leaves_the_collector_running(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert cli.main(["--profile", "nobody"]) == 2  # no config file: a usage error
+    assert gc.isenabled()
