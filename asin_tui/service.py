@@ -362,10 +362,12 @@ class AccountService:
         them (a few ms): the true counts while only the first screenful is shown."""
         return self._cache.state_counts(needs_attention_only=not all_listings)
 
-    def cached_record_batches(self, *, all_listings: bool) -> Iterator[list[ListingRecord]]:
-        """What cached_records returns, in the same order, a batch at a time (a report
+    def cached_record_batches(
+        self, *, all_listings: bool, size: int = 5000
+    ) -> Iterator[list[ListingRecord]]:
+        """What cached_records returns, in the same order, ``size`` rows at a time (a report
         streams them to its output without holding 100,000 records)."""
-        return self._cache.record_batches(needs_attention_only=not all_listings)
+        return self._cache.record_batches(needs_attention_only=not all_listings, size=size)
 
     def cached_report_batches(
         self, fmt: str, *, all_listings: bool

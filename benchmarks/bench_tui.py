@@ -174,9 +174,9 @@ class MemoryAccount:
     ) -> list[ListingRecord]:
         return self.records[:limit]
 
-    def cached_record_batches(self, *, all_listings: bool):
-        for start in range(0, len(self.records), 5000):
-            yield self.records[start : start + 5000]
+    def cached_record_batches(self, *, all_listings: bool, size: int = 5000):
+        for start in range(0, len(self.records), size):
+            yield self.records[start : start + size]
 
     def cached_state_counts(self, *, all_listings: bool):
         return Counter(r.state for r in self.records)

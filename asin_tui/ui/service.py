@@ -53,9 +53,11 @@ class ListingService(Protocol):
         """Report order (models.sort_key); ``limit``: the first so many only."""
         ...
 
-    def cached_record_batches(self, *, all_listings: bool) -> Iterator[list[ListingRecord]]:
-        """What cached_records returns, in the same order, a batch at a time (a reader can
-        stop between batches, and others read the cache in between)."""
+    def cached_record_batches(
+        self, *, all_listings: bool, size: int = 5000
+    ) -> Iterator[list[ListingRecord]]:
+        """What cached_records returns, in the same order, ``size`` rows at a time (a reader
+        can stop between batches, and others read the cache in between)."""
         ...
 
     def cached_state_counts(self, *, all_listings: bool) -> Mapping[State, int]:

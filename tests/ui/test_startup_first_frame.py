@@ -38,7 +38,7 @@ class HeldCache(FakeService):
         self.reads.append((on_main, limit))
         return super().cached_records(all_listings=all_listings, limit=limit)
 
-    def cached_record_batches(self, *, all_listings: bool):
+    def cached_record_batches(self, *, all_listings: bool, size: int = 0):
         records = FakeService.cached_records(self, all_listings=all_listings)
         for start in range(0, len(records), 10):
             if start and not self.every_row.wait(10):
