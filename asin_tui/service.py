@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import itertools
 import json
 import sqlite3
@@ -100,6 +99,8 @@ from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
+    import hashlib
+
     from asin_tui.domain.outcomes import Recheck
     from asin_tui.render import Rendered
     from asin_tui.spapi.access import Outcome as AccessOutcome
@@ -1180,7 +1181,7 @@ class _SyncStore:
         product type's definition, and the rules' own code."""
         if key and definition is not None and key not in self._definitions:
             text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-            self._definitions[key] = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+            self._definitions[key] = _blake2b(text.encode(), digest_size=8).hexdigest()
         if definition is None:
             requirements = "cached"  # the stored definition, or none: a gap says so
         else:
@@ -1188,7 +1189,7 @@ class _SyncStore:
         parts = [raw.item, raw.inventory, raw.restrictions, raw.catalog, raw.catalog_not_found,
                  raw.gaps, raw.fetched, key, requirements, _rules_version(), _clock(raw)]  # fmt: skip
         text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
+        return _blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
 
     def _count(self, records: Sequence[ListingRecord]) -> None:
         self.listings += len(records)
@@ -1210,9 +1211,17 @@ def _clock(raw: RawEvidence) -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H") if timed else ""
 
 
+def _blake2b(data: bytes = b"", *, digest_size: int) -> hashlib.blake2b:
+    """hashlib.blake2b, that module imported when first needed (a sync's digests), not by
+    every start of the app (~2 ms)."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=digest_size)
+
+
 def _gate_tag(health: AccountHealth | None) -> str:
     """The account gate's effect in a listing's digest (see _SyncStore._content_digest)."""
-    return hashlib.blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
+    return _blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
 
 
 @functools.cache
@@ -1221,7 +1230,7 @@ def _rules_version() -> str:
     listing stored by another version of asin-tui is diagnosed again."""
     root = Path(__file__).parent
     files = sorted([*(root / "domain").rglob("*.py"), root / "spapi" / "parse.py"])
-    digest = hashlib.blake2b(digest_size=8)
+    digest = _blake2b(digest_size=8)
     for file in files:
         with contextlib.suppress(OSError):
             digest.update(file.read_bytes())

@@ -28,6 +28,8 @@ HEAVY_MODULES = (
     "asin_tui.domain.causes",
     "asin_tui.domain.bulk",
     "asin_tui.domain.wizard",
+    "hashlib",  # a sync's digests and schema file names (hmac/secrets too): not the start's
+    "secrets",
 )
 
 
