@@ -4,6 +4,7 @@
                                       [--time-scale 1000] [--modes before,thread,process]
     python benchmarks/bench_stalls.py --tui [--listings 100000] [--keys-idle 20]
     python benchmarks/bench_stalls.py --tui --demo
+    python benchmarks/bench_stalls.py --tui --server URL SELLER_ID  # a sandbox already served
 
 The sandbox account is served by a separate process (benchmarks/bench_sync.py's server). A
 high time scale makes the sync CPU-bound, the worst case for stalls. Goal (issue 12): no
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import fcntl
 import json
 import os
@@ -48,6 +50,7 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -290,7 +293,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
     during: list[float] = []
     idle: list[float] = []
     slow: list[tuple[float, float]] = []  # (ms, seconds into the sync) of keys during it
-    window = [time.monotonic(), None]
+    windows: list[list[float]] = []  # [start, end] of each sync on screen
     rng = random.Random(7)
     failed = None
     try:
@@ -299,7 +302,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
             raise RuntimeError(f"the app never painted:\n{text[-800:]}")
         scope = 1  # Needs attention
         synced = False
-        window[0] = time.monotonic()
+        windows.append([time.monotonic()])
         while True:
             pause_until = time.monotonic() + rng.uniform(0.15, 0.3)
             raw = b""
@@ -307,12 +310,21 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
                 raw = (raw + screen.read(pause_until - time.monotonic()))[-(1 << 17) :]
             seen = ANSI.sub(b"", raw).decode("utf-8", "replace")
             if "Last sync" in seen and not synced:
-                synced, window[1] = True, time.monotonic()
+                synced = True
+                windows[-1].append(time.monotonic())
             if "Sync failed" in seen:
                 failed = seen.strip()[-300:]
-            if synced and len(idle) >= args.keys_idle:
                 break
-            if failed:
+            if synced and len(windows) < args.syncs:  # the next sync (r), of the same scope
+                if scope == 0:
+                    os.write(master, b"a")
+                    screen.wait_for((SCOPES[1],), 30)
+                    scope = 1
+                os.write(master, b"r")
+                synced = False
+                windows.append([time.monotonic()])
+                continue
+            if synced and len(idle) >= args.keys_idle:
                 break
             scope = 1 - scope
             typed = time.monotonic()
@@ -322,11 +334,12 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
                 raise RuntimeError(f"{SCOPES[scope]!r} never drawn after `a`:\n{text[-800:]}")
             took = (time.monotonic() - typed) * 1000
             if "Last sync" in text and not synced:
-                synced, window[1] = True, time.monotonic()
+                synced = True
+                windows[-1].append(time.monotonic())
                 continue  # the sync ended while this key waited: neither during nor idle
             (idle if synced else during).append(took)
             if not synced:
-                slow.append((took, typed - window[0]))
+                slow.append((took, typed - windows[-1][0]))
         os.write(master, b"q")
         deadline = time.monotonic() + 30
         while proc.poll() is None and time.monotonic() < deadline:
@@ -337,11 +350,12 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
             proc.wait(5)
         os.close(master)
     lags = json.loads(lags_file.read_text()) if lags_file.exists() else []
-    end = window[1] or time.monotonic()
-    sync_lags = [lag for at, lag in lags if window[0] <= at <= end]
+    spans = [(w[0], w[1] if len(w) > 1 else time.monotonic()) for w in windows]
+    sync_lags = [lag for at, lag in lags if any(a <= at <= b for a, b in spans)]
     return {
         "failed": failed,
-        "sync_seconds": end - window[0],
+        "syncs": len(spans),
+        "sync_seconds": sum(b - a for a, b in spans),
         "during": during,
         "idle": idle,
         "lags": sync_lags,
@@ -360,7 +374,7 @@ def print_tui(result: dict, args: argparse.Namespace) -> None:
     print(f"\nkey → repaint in a 120x40 pty: {what}; load average {load}")
     if result["failed"]:
         print(f"THE SYNC FAILED: {result['failed']}")
-    print(f"sync on screen for {result['sync_seconds']:.1f} s")
+    print(f"{result['syncs']} sync(s) on screen for {result['sync_seconds']:.1f} s in all")
     print(f"{'measure':<34}{'baseline (idle)':>16}{'during sync':>13}{'goal':>12}")
 
     def row(name: str, base: float, now: float, goal: str) -> None:
@@ -384,6 +398,15 @@ def print_tui(result: dict, args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- main
 
 
+@contextlib.contextmanager
+def served(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    if args.server:
+        yield args.server[0], args.server[1]
+    else:
+        with sandbox_server(args) as server:
+            yield server
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=100_000)
@@ -398,7 +421,17 @@ def main() -> int:
     parser.add_argument("--demo", action="store_true", help="with --tui: asin-tui --demo")
     parser.add_argument("--keys-idle", type=int, default=20)
     parser.add_argument(
+        "--syncs", type=int, default=1, help="with --tui: syncs in a row (r after each one)"
+    )
+    parser.add_argument(
         "--switch-interval", type=float, default=0.0, help="with --tui: the app's GIL switch"
+    )
+    parser.add_argument(
+        "--server",
+        nargs=2,
+        metavar=("URL", "SELLER_ID"),
+        help="a sandbox already served (bench_sync.py --serve prints READY URL SELLER_ID):"
+        " its set-up, minutes at 100,000 listings, kept out of the timed run",
     )
     parser.add_argument("--sync-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -410,12 +443,12 @@ def main() -> int:
         if args.demo:
             print_tui(tui_run(args, None, None), args)
             return 0
-        with sandbox_server(args) as (url, seller_id):
+        with served(args) as (url, seller_id):
             result = tui_run(args, url, seller_id)
         print_tui(result, args)
         return 0
     results = []
-    with sandbox_server(args) as (url, seller_id):
+    with served(args) as (url, seller_id):
         for mode in args.modes.split(","):
             print(f"mode {mode}…", flush=True)
             results.append(asyncio.run(probe_mode(mode, url, seller_id, args)))
