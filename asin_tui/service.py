@@ -19,15 +19,16 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import hashlib
 import itertools
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from asin_tui.background import BackgroundLoop, relay
 from asin_tui.domain import codes
@@ -99,10 +100,7 @@ from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
-    import hashlib
-
     from asin_tui.domain.outcomes import Recheck
-    from asin_tui.render import Rendered
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.client import SpApi
 
@@ -163,10 +161,8 @@ class Freshness:
 FRESHNESS = Freshness()
 
 ProgressCallback = Callable[[SyncProgress], None]
-#: How much lower than the caller's thread (the UI's) the OS schedules the service's network
-#: work and its threads (parsing, diagnosing, staging): when the CPU is short, keys first.
-BACKGROUND_NICE = 5
 _R = TypeVar("_R")
+_P = ParamSpec("_P")
 #: Listings a sync diagnoses and stages in the cache at a time (AccountService(sync_batch=…)).
 SYNC_BATCH = 500
 
@@ -310,7 +306,7 @@ class AccountService:
         #: Where the network methods run, the client with them: its own event loop in a thread,
         #: so none of their work (python-amazon-sp-api's, parsing, the demo's in-process
         #: account) ever holds the caller's loop, the UI's (see asin_tui.background).
-        self._background = BackgroundLoop(f"asin-tui {profile_name}", nice=BACKGROUND_NICE)
+        self._background = BackgroundLoop(f"asin-tui {profile_name}")
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
         self._account: AccountHealth | None = None
@@ -366,21 +362,10 @@ class AccountService:
         them (a few ms): the true counts while only the first screenful is shown."""
         return self._cache.state_counts(needs_attention_only=not all_listings)
 
-    def cached_record_batches(
-        self, *, all_listings: bool, size: int = 5000
-    ) -> Iterator[list[ListingRecord]]:
-        """What cached_records returns, in the same order, ``size`` rows at a time (a report
+    def cached_record_batches(self, *, all_listings: bool) -> Iterator[list[ListingRecord]]:
+        """What cached_records returns, in the same order, a batch at a time (a report
         streams them to its output without holding 100,000 records)."""
-        return self._cache.record_batches(needs_attention_only=not all_listings, size=size)
-
-    def cached_report_batches(
-        self, fmt: str, *, all_listings: bool
-    ) -> Iterator[Sequence[ListingRecord] | Rendered]:
-        """What cached_record_batches returns, as ``report --format fmt`` (json, csv) text
-        SQLite builds, batch by batch (see asin_tui.render_sql; the same bytes, much faster)."""
-        from asin_tui.render_sql import report_batches
-
-        return report_batches(self._cache, fmt, needs_attention_only=not all_listings)
+        return self._cache.record_batches(needs_attention_only=not all_listings)
 
     def cached_account_causes(self, *, all_listings: bool) -> tuple[AccountCause, ...]:
         """domain.account's account-level causes of the rows cached_records returns, from
@@ -895,6 +880,15 @@ class AccountService:
         )
         return evidence, record.diagnosis
 
+    async def in_background(
+        self, work: Callable[_P, Awaitable[_R]], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _R:
+        """``work(*args, **kwargs)`` run on the service's own event loop (its thread), where
+        its calls to the service's network methods just await: a batch of hundreds of calls
+        (the bulk wizard's) then never holds the caller's loop (the UI's) between them.
+        Callbacks it makes from there must go through ``background.relay``."""
+        return await self._background.run(work, *args, **kwargs)
+
     async def patch(
         self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
     ) -> SubmissionResult:
@@ -1184,7 +1178,7 @@ class _SyncStore:
         product type's definition, and the rules' own code."""
         if key and definition is not None and key not in self._definitions:
             text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-            self._definitions[key] = _blake2b(text.encode(), digest_size=8).hexdigest()
+            self._definitions[key] = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         if definition is None:
             requirements = "cached"  # the stored definition, or none: a gap says so
         else:
@@ -1192,7 +1186,7 @@ class _SyncStore:
         parts = [raw.item, raw.inventory, raw.restrictions, raw.catalog, raw.catalog_not_found,
                  raw.gaps, raw.fetched, key, requirements, _rules_version(), _clock(raw)]  # fmt: skip
         text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return _blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
+        return hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
 
     def _count(self, records: Sequence[ListingRecord]) -> None:
         self.listings += len(records)
@@ -1214,17 +1208,9 @@ def _clock(raw: RawEvidence) -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H") if timed else ""
 
 
-def _blake2b(data: bytes = b"", *, digest_size: int) -> hashlib.blake2b:
-    """hashlib.blake2b, that module imported when first needed (a sync's digests), not by
-    every start of the app (~2 ms)."""
-    import hashlib
-
-    return hashlib.blake2b(data, digest_size=digest_size)
-
-
 def _gate_tag(health: AccountHealth | None) -> str:
     """The account gate's effect in a listing's digest (see _SyncStore._content_digest)."""
-    return _blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
+    return hashlib.blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
 
 
 @functools.cache
@@ -1233,7 +1219,7 @@ def _rules_version() -> str:
     listing stored by another version of asin-tui is diagnosed again."""
     root = Path(__file__).parent
     files = sorted([*(root / "domain").rglob("*.py"), root / "spapi" / "parse.py"])
-    digest = _blake2b(digest_size=8)
+    digest = hashlib.blake2b(digest_size=8)
     for file in files:
         with contextlib.suppress(OSError):
             digest.update(file.read_bytes())

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from asin_tui.domain.marketplaces import MARKETPLACES
@@ -46,10 +48,42 @@ def serve(args: argparse.Namespace) -> None:
         listings=args.listings, problem_share=args.problem_share, seed=args.seed
     )
     account.search(without_status=["BUYABLE"])  # derive every listing's state once
-    server, url = serve_in_thread(SandboxApp(account, time_scale=1.0))
+    server, url = serve_in_thread(SandboxApp(account, time_scale=args.time_scale))
     print(f"READY {url} {account.seller_id}", flush=True)
     sys.stdin.read()
     server.stop()
+
+
+@contextlib.contextmanager
+def served(args: argparse.Namespace) -> Iterator[tuple[str | None, str]]:
+    """The sandbox account of ``args`` served by a process of its own (``--serve``), with a
+    throwaway cache and progress folder (XDG dirs) for this process: (url, seller id), or
+    (None, "") when the server did not start."""
+    command = [
+        sys.executable,
+        __file__,
+        "--serve",
+        f"--listings={args.listings}",
+        f"--problem-share={args.problem_share}",
+        f"--seed={args.seed}",
+        f"--time-scale={getattr(args, 'time_scale', 1.0)}",
+    ]
+    with tempfile.TemporaryDirectory() as home:
+        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+            os.environ[var] = str(Path(home) / var.lower())  # a throwaway cache and progress
+        print(f"starting the sandbox: {args.listings} listings, problem share {args.problem_share}")
+        with subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        ) as server:
+            try:
+                ready = server.stdout.readline().split()
+                if not ready or ready[0] != "READY":
+                    yield None, ""
+                else:
+                    yield ready[1], ready[2]
+            finally:
+                server.stdin.close()
+                server.wait(timeout=30)
 
 
 def peak_rss_mb() -> float:
@@ -150,37 +184,18 @@ def main() -> int:
     parser.add_argument("--problem-share", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--time-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args)
         return 0
 
-    command = [
-        sys.executable,
-        __file__,
-        "--serve",
-        f"--listings={args.listings}",
-        f"--problem-share={args.problem_share}",
-        f"--seed={args.seed}",
-    ]
-    with tempfile.TemporaryDirectory() as home:
-        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-            os.environ[var] = str(Path(home) / var.lower())  # a throwaway cache and progress
-        print(f"starting the sandbox: {args.listings} listings, problem share {args.problem_share}")
-        with subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        ) as server:
-            try:
-                ready = server.stdout.readline().split()
-                if not ready or ready[0] != "READY":
-                    print("the sandbox server did not start", file=sys.stderr)
-                    return 1
-                _, url, seller_id = ready
-                asyncio.run(fill_cache(args, seller_id))
-                asyncio.run(run_batch(args, url, seller_id))
-            finally:
-                server.stdin.close()
-                server.wait(timeout=30)
+    with served(args) as (url, seller_id):
+        if url is None:
+            print("the sandbox server did not start", file=sys.stderr)
+            return 1
+        asyncio.run(fill_cache(args, seller_id))
+        asyncio.run(run_batch(args, url, seller_id))
     return 0
 
 

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from asin_tui.domain import codes
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
 from asin_tui.store import paths
 from asin_tui.store.atomic import PRIVATE_FILE, ensure_private_dir, make_private_files
@@ -272,10 +271,7 @@ def cache_path(profile: str, marketplace_id: str) -> Path:
 
 
 class ListingCache:
-    """One profile+marketplace cache file. Thread-safe: writes go through one connection
-    behind a lock; reads through a second one behind its own lock (WAL: a read sees the last
-    commit and never waits for a write, so the list's reads never wait for a sync's batches
-    or its final commit)."""
+    """One profile+marketplace cache file. Thread-safe (one connection behind a lock)."""
 
     def __init__(
         self, path: Path, *, connect: Callable[[Path], sqlite3.Connection] | None = None
@@ -288,17 +284,13 @@ class ListingCache:
         self.warning: str | None = None  # set when a bad file was moved aside
         self._bad_rows: set[str] = set()  # rows left out of reads: see row_warning
         self._lock = threading.RLock()
-        self._read_only = False  # opened read-only (see _open_read_only)
         self._conn = self._open()
-        self._read_lock = threading.RLock()
-        self._reader: sqlite3.Connection | None = None  # opened on the first read
 
     @classmethod
     def for_account(cls, profile: str, marketplace_id: str) -> ListingCache:
         return cls(cache_path(profile, marketplace_id))
 
     def close(self) -> None:
-        self._drop_reader()
         with self._lock:
             self._conn.close()
 
@@ -342,28 +334,16 @@ class ListingCache:
             if len(rows) < size:
                 return
 
-    def read(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:
-        """A read of the caller's own on the cache's connection, under its lock (the
-        report's SQL-built text, asin_tui.render_sql); a file that turns out corrupt is set
-        aside and rebuilt, and ``empty`` returned, as for every read here."""
-        return self._guarded(read, empty)
-
-    def decoded_records(self, rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
-        """Rows of :data:`RECORD_COLUMNS` as records, as every read here decodes them (a row
-        that cannot be decoded is left out and named in :attr:`row_warning`)."""
-        return self._records(rows)
-
     def records_where_unexplained_mfn(self, *, needs_attention_only: bool) -> list[ListingRecord]:
         """The rows that may count toward an account-level cause (domain.account: inactive,
-        merchant-fulfilled, with stock, a finding naming LISTING_CLOSED), in report order: a
-        handful, read from the cache without reading every row."""
+        merchant-fulfilled, with stock), in report order: a handful, read from the cache
+        without reading every row."""
         scope = "needs_attention = 1 AND " if needs_attention_only else ""
         query = (
             f"SELECT {_RECORD_COLUMNS} FROM listings WHERE {scope}state = ?"
-            " AND fulfillment_channel = 'MFN' AND quantity > 0 AND instr(findings, ?) > 0"
-            " ORDER BY state_rank, sku"
-        )  # only rows whose findings name the code (checked exactly once decoded)
-        params = (State.INACTIVE.value, json.dumps(codes.LISTING_CLOSED))
+            " AND fulfillment_channel = 'MFN' AND quantity > 0 ORDER BY state_rank, sku"
+        )
+        params = (State.INACTIVE.value,)
         return self._guarded(lambda conn: self._records(conn.execute(query, params)), [])
 
     def at_risk_candidates(self, mfn_quantity: int) -> list[ListingRecord]:
@@ -819,7 +799,6 @@ class ListingCache:
         except (sqlite3.DatabaseError, OSError):
             raise self._unavailable(exc) from None
         self.warning = f"{self._unavailable(exc)}: showing what it holds"
-        self._read_only = True
         return conn
 
     def _set_aside_or_raise(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
@@ -858,36 +837,15 @@ class ListingCache:
     def _recover(self, exc: sqlite3.DatabaseError) -> None:
         with self._lock:
             self._raise_unless_corrupt(exc)
-            self._drop_reader()  # it reads the file being set aside
             self._conn.close()
             self._conn = self._rebuild(exc)
-
-    def _drop_reader(self) -> None:
-        with self._read_lock:
-            reader, self._reader = self._reader, None
-            if reader is not None:
-                reader.close()
-
-    def _reading(self) -> sqlite3.Connection:
-        """The read connection (call with _read_lock held): the last commit, never the
-        writer's temporary tables nor a transaction it has not committed."""
-        if self._reader is None:
-            if self._read_only:
-                self._reader = _connect_read_only(self.path)
-            else:
-                reader = sqlite3.connect(
-                    self.path, check_same_thread=False, isolation_level=None, timeout=10
-                )
-                reader.execute("PRAGMA query_only=1")
-                self._reader = reader
-        return self._reader
 
     def _guarded(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:
         """Run a read; if the file turns out to be corrupt, rebuild it and return `empty`
         (CacheUnavailable when it is not corrupt but cannot be read now)."""
         try:
-            with self._read_lock:
-                return read(self._reading())
+            with self._lock:
+                return read(self._conn)
         except sqlite3.DatabaseError as exc:
             if _kind(exc) == "SQLITE_BUSY":
                 raise CacheError(f"the listing cache {self.path} is busy: {exc}") from None
@@ -1556,7 +1514,9 @@ def _record_from_row(
         if since_dt is None:
             since_dt = dates[since] = _moment(since)
     if price is not None:
-        price = decode_price(price)
+        price = Decimal(_text(price))
+        if not price.is_finite():
+            raise ValueError("price is not a finite number")
     return ListingRecord(
         sku,
         asin,
@@ -1576,39 +1536,6 @@ def _record_from_row(
         since_dt,
         _status_memo(amazon_status, statuses),
     )
-
-
-#: The listing columns a record is decoded from (:meth:`ListingCache.decoded_records`).
-RECORD_COLUMNS = _RECORD_COLUMNS
-#: What the decode_* functions raise for a stored value asin-tui did not write.
-DECODE_ERRORS = _BAD_ROW
-
-
-def decode_findings(text: Any) -> tuple[Finding, ...]:
-    """A listing's stored findings (JSON), as a record read from the cache has them;
-    TypeError, ValueError... when it does not hold what asin-tui writes."""
-    return _findings(text)
-
-
-def decode_status(text: Any) -> tuple[str, ...]:
-    """A listing's stored Amazon status (a JSON list of strings, not NULL), as read."""
-    status = _status_memo(text, {})
-    if status is None:
-        raise TypeError("amazon_status: expected a JSON list of strings")
-    return status
-
-
-def decode_price(text: Any) -> Decimal:
-    """A stored price (its decimal text, finite), as read."""
-    price = Decimal(_text(text))
-    if not price.is_finite():
-        raise ValueError("price is not a finite number")
-    return price
-
-
-def decode_moment(text: Any) -> datetime:
-    """A stored time (ISO text with its time zone), as read."""
-    return _moment(text)
 
 
 def _status_memo(text: str | None, memo: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:

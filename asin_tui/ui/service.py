@@ -7,10 +7,10 @@ asynchronous ones (network) in async workers; it never touches SP-API or JSON it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from asin_tui.domain.cover import StockCover
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
@@ -22,6 +22,9 @@ from asin_tui.domain.models import (
     ListingRecord,
     State,
 )
+
+_R = TypeVar("_R")
+_P = ParamSpec("_P")
 
 if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
     from asin_tui.service import (
@@ -51,13 +54,6 @@ class ListingService(Protocol):
         self, *, all_listings: bool, limit: int | None = None
     ) -> list[ListingRecord]:
         """Report order (models.sort_key); ``limit``: the first so many only."""
-        ...
-
-    def cached_record_batches(
-        self, *, all_listings: bool, size: int = 5000
-    ) -> Iterator[list[ListingRecord]]:
-        """What cached_records returns, in the same order, ``size`` rows at a time (a reader
-        can stop between batches, and others read the cache in between)."""
         ...
 
     def cached_state_counts(self, *, all_listings: bool) -> Mapping[State, int]:
@@ -148,6 +144,12 @@ class ListingService(Protocol):
         self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
     ) -> SubmissionResult:
         """patchListingsItem (``preview``: VALIDATION_PREVIEW, nothing changes)."""
+        ...
+
+    async def in_background(
+        self, work: Callable[_P, Awaitable[_R]], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _R:
+        """``work`` run on the service's own loop (a batch of calls: never the UI's loop)."""
         ...
 
     async def reread(self, sku: str) -> tuple[Evidence, Diagnosis]:

@@ -198,11 +198,6 @@ class FakeService:
     ) -> list[ListingRecord]:
         return self._scope(all_listings)[:limit]
 
-    def cached_record_batches(self, *, all_listings: bool, size: int = 25):
-        records = self.cached_records(all_listings=all_listings)
-        for start in range(0, len(records), size):
-            yield records[start : start + size]
-
     def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
         return Counter(r.state for r in self._scope(all_listings))
 
@@ -302,6 +297,9 @@ class FakeService:
 
     def last_quantity(self, sku: str) -> LastQuantity | None:
         return self.last_quantities.get(sku)
+
+    async def in_background(self, work, /, *args, **kwargs):
+        return await work(*args, **kwargs)
 
     def evidence(self, sku: str) -> Evidence:
         record = next(r for r in self.records if r.sku == sku)

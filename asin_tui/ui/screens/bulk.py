@@ -240,6 +240,8 @@ class BulkScreen(WorkerScreen):
         self.unfinished: list[Any] = []
         self.busy = ""  # the phase running ("validate", "apply"), "" when idle
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
+        self._widths: dict[str, int] = {}  # the widest value drawn per column (_redraw)
+        self._widen: dict[str, int] = {}  # column -> row of its widest new value, to fit
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -329,8 +331,13 @@ class BulkScreen(WorkerScreen):
             grid.add_column(f"{column} now", key=f"now:{column}")
             grid.add_column(column, key=column)
         grid.add_column("Answer", key="answer")
+        self._widths = {c: len(c) for c in (*self.columns, "Answer")}
+        self._widths["answer"] = self._widths.pop("Answer")
         for index, row in enumerate(self.rows):
             grid.add_row(*self._cells(row), key=str(index))
+            for column in (*self.columns, "answer"):
+                width = self._cell_text(index, column).cell_len
+                self._widths[column] = max(self._widths[column], width)
         if self.columns:
             grid.move_cursor(row=0, column=2)
         grid.focus()
@@ -357,14 +364,32 @@ class BulkScreen(WorkerScreen):
         return Text(plain(shown), style="dim italic") if cell.hint else Text("")
 
     def _redraw(self, index: int) -> None:
-        row = self.rows[index]
-        for column in self.columns:
-            self.grid.update_cell(
-                str(index), column, self._value_cell(row, column), update_width=True
-            )
-        self.grid.update_cell(str(index), "answer", Text(plain(row.answer)), update_width=True)
-        if index == self.grid.cursor_coordinate.row:
+        grid = self.grid
+        for column in (*self.columns, "answer"):
+            text = self._cell_text(index, column)
+            grid.update_cell(str(index), column, text)
+            if text.cell_len > self._widths.get(column, 0):
+                self._widths[column] = text.cell_len
+                if not self._widen:
+                    self.call_later(self._fit_columns)
+                self._widen[column] = index
+        if index == grid.cursor_coordinate.row:
             self._show_row()
+
+    def _cell_text(self, index: int, column: str) -> Text:
+        row = self.rows[index]
+        return Text(plain(row.answer)) if column == "answer" else self._value_cell(row, column)
+
+    def _fit_columns(self) -> None:
+        """Widen each column once, to its widest new value, after a batch of redraws. Columns
+        grow and never shrink: the DataTable measures a whole column again for every updated
+        cell narrower than the column, and for every cell it is told to fit — filling or
+        answering 500 rows that way took seconds of the UI's time."""
+        widen, self._widen = self._widen, {}
+        for column, index in widen.items():
+            if index < len(self.rows):
+                text = self._cell_text(index, column)
+                self.grid.update_cell(str(index), column, text, update_width=True)
 
     def _tell_unfinished(self) -> None:
         notice = self.query_one("#bulk-notice", Static)
@@ -655,12 +680,16 @@ class BulkScreen(WorkerScreen):
 
     # ------------------------------------------------------------------ the batch
     def _engine(self) -> Any:
+        """The batch engine; it runs on the service's own loop (service.in_background), so
+        hundreds of calls never hold the UI's: its progress comes back through ``relay``
+        (on this loop, coalesced). Call it from a worker on the UI's loop."""
+        from asin_tui.background import relay
         from asin_tui.bulk import BulkFix
 
-        return BulkFix(self.service, progress=self._progressed)
+        return BulkFix(self.service, progress=relay(self._progressed))
 
     def _progressed(self, progress: BulkProgress) -> None:
-        """The engine's progress callback (in the worker): tell the screen."""
+        """The engine's progress (relayed to the UI's loop): tell the screen."""
         self.post_message(BatchProgressed(progress))
 
     def action_validate(self) -> None:
@@ -682,7 +711,7 @@ class BulkScreen(WorkerScreen):
     @work(exclusive=True, group="bulk", exit_on_error=False, description="validate the batch")
     async def run_validate(self, rows: list[Any]) -> None:
         try:
-            results = await self._engine().validate(rows)
+            results = await self.service.in_background(self._engine().validate, rows)
         finally:
             self.busy = ""
         self.post_message(BatchDone("validate", results))
@@ -739,9 +768,13 @@ class BulkScreen(WorkerScreen):
     @work(exclusive=True, group="bulk", exit_on_error=False, description="send the batch")
     async def run_apply(self, valid: list[Any]) -> None:
         engine = self._engine()
-        try:
+
+        async def batch() -> list[Any]:
             results = await engine.apply(valid)
-            results = await engine.recheck(results, wait=RECHECK_WAIT)
+            return await engine.recheck(results, wait=RECHECK_WAIT)
+
+        try:
+            results = await self.service.in_background(batch)
         finally:
             self.busy = ""
         self.post_message(BatchDone("apply", results))

@@ -1,0 +1,379 @@
+"""Benchmark: the bulk wizard's screen while a batch validates and applies (not a test).
+
+    python benchmarks/bench_bulk_tui.py [--sizes 100,500,2000] [--time-scale 10]
+                                        [--listings 10000] [--size 120x40]
+
+The sandbox seller account is served on loopback by a separate process (bench_fix.py's
+server) whose clock runs ``--time-scale`` times faster than Amazon's: the rate limits are
+Amazon's published ones, scaled, so a batch sends ``time_scale`` times as many requests a
+second as it could against Amazon — more work a second for the app than a real batch, the
+harder case for responsiveness. The local cache is filled first (bench_fix.fill_cache).
+
+For each batch size, a fresh process runs the real app headless (``run_test``), opens the
+bulk wizard (BulkScreen) on that many merchant-fulfilled listings, and drives it as a seller
+would: Enter, types 25, Enter, ``a`` (the same value for all: every row checked at once),
+ten PageDowns, ``p`` (validate every row with VALIDATION_PREVIEW), ``s`` then ctrl+s (submit
+the VALID rows, re-read each). It measures:
+
+- keystroke → repaint: a cursor key (down/up, alternating) sent as the terminal driver
+  sends it, every 100 ms while the batch runs and for a second after each phase (while
+  its answers are drawn into the rows), until the grid has drawn the row the cursor moved
+  to (p50 / p99 / max; goal < 50 ms), and the same while idle for reference;
+- event-loop stalls: a task on the app's loop that asks to wake every 5 ms and notes how
+  late it woke, during the batch (count over 50 ms, p99, max);
+- ``a`` (same value for all rows) → repaint, and PageDown → repaint, at that many rows;
+- the process's peak RSS (goal: flat in the batch size — compare the sizes) and the
+  batch's wall time beside the rate floor at that time scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import bench_stalls  # noqa: E402
+from bench_fix import fill_cache, peak_rss_mb, served  # noqa: E402
+from bench_tui import rss_mb, type_key  # noqa: E402
+
+GOAL_MS = 50.0
+PROBE_EVERY = 0.1
+AFTER = 1.0  # seconds keys are still probed after a phase ends (its answers drawn)
+
+
+def stage(text: str) -> None:
+    """Where a child run is (stderr: shown when a run fails)."""
+    print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
+
+
+async def until(condition, what: str = "", timeout: float = 120.0) -> None:
+    """Poll ``condition`` without Pilot's idle waits (they would be measured); a run that
+    waits longer than ``timeout`` seconds stops, saying for what."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"waited {timeout:g} s for {what or condition}")
+        await asyncio.sleep(0.0005)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+#: Where the app's loop was while it stalled (BENCH_WHERE=1): innermost frames -> samples.
+STALLED_AT: Counter[str] = Counter()
+
+
+def sample_stalls(loop_thread: int, stop: threading.Event) -> None:
+    """Every 20 ms: when the probe has not ticked for 100 ms, note where the loop's thread
+    is (its innermost frames)."""
+    while not stop.wait(0.02):
+        if time.perf_counter() - bench_stalls._last_tick[0] < 0.1:
+            continue
+        frame = sys._current_frames().get(loop_thread)
+        if frame is not None:
+            stack = traceback.extract_stack(frame)[-6:]
+            where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack)
+            STALLED_AT[where] += 1
+
+
+class GridPaint:
+    """Notes when the grid draws a line while ``ready()`` holds (DataTable.render_line)."""
+
+    def __init__(self, grid) -> None:
+        from textual.widgets import DataTable
+
+        self.grid, self.at, self.ready = grid, [], lambda: False
+        original = DataTable.render_line
+
+        def render_line(widget, y):
+            if widget is self.grid and self.ready():
+                self.at.append(time.perf_counter())
+            return original(widget, y)
+
+        DataTable.render_line = render_line
+
+    async def time(self, app, act, ready) -> float:
+        """Seconds from ``act()`` to the end of the first repaint of the grid after which
+        ``ready()`` holds."""
+        self.at.clear()
+        self.ready = ready
+        start = time.perf_counter()
+        await act()
+        await until(lambda: self.at, "the grid's repaint", 10.0)
+        await asyncio.sleep(0)  # the rest of that repaint pass
+        self.ready = lambda: False
+        return max(self.at) - start
+
+
+async def cursor_key(app, paint, grid, down: bool) -> float:
+    row = grid.cursor_coordinate.row
+    if row == 0 or row == grid.row_count - 1:
+        down = row == 0  # at an end: the way the cursor can go
+    target = row + 1 if down else row - 1
+    try:
+        return await paint.time(
+            app,
+            lambda: type_key(app, "down" if down else "up"),
+            lambda: grid.cursor_coordinate.row == target,
+        )
+    except RuntimeError as exc:
+        raise RuntimeError(
+            f"{exc}: cursor {grid.cursor_coordinate} (from row {row} to {target}), focus "
+            f"{app.focused!r}, screen {app.screen!r}"
+        ) from None
+
+
+async def probe_keys(app, paint, grid, busy) -> list[float]:
+    """A cursor key every PROBE_EVERY seconds while ``busy()`` and for AFTER seconds more
+    (the answers drawn into every row); each one's key → repaint."""
+    times, down = [], True
+    after = None
+    while after is None or time.perf_counter() < after:
+        times.append(await cursor_key(app, paint, grid, down))
+        down = not down
+        await asyncio.sleep(PROBE_EVERY)
+        if after is None and not busy():
+            after = time.perf_counter() + AFTER
+    return times
+
+
+async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -> dict:
+    from textual.widgets import DataTable
+
+    from asin_tui.bulk import BulkFix, BulkRow
+    from asin_tui.demo import sandbox_settings as sandbox_profile
+    from asin_tui.domain import codes
+    from asin_tui.domain.causes import CauseKey
+    from asin_tui.domain.marketplaces import MARKETPLACES
+    from asin_tui.service import AccountService
+    from asin_tui.spapi.client import open_client
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.screens.bulk import BulkScreen
+    from asin_tui.ui.screens.confirm import SendConfirmScreen
+
+    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
+    service = AccountService(
+        profile_name="bench",
+        marketplace_id=profile.marketplace.marketplace_id,
+        seller_id=seller_id,
+        client_factory=lambda: open_client(profile, time_scale=args.time_scale),
+    )
+    engine = BulkFix(service)
+    skus = []
+    for record in service.cached_records(all_listings=True):
+        row = BulkRow(record.sku, {"quantity": "25"})
+        if record.fulfillment_channel == "MFN" and engine.check(row).ready:
+            skus.append(record.sku)
+        if len(skus) == rows:
+            break
+    if len(skus) < rows:
+        sys.exit(f"only {len(skus)} listings take a quantity; raise --listings")
+
+    width, height = (int(n) for n in args.size.split("x"))
+    app = make_app(lambda: service, sync_on_start=False)
+    result: dict = {"rows": rows}
+    async with app.run_test(size=(width, height)) as pilot:
+        await pilot.pause()
+        screen = BulkScreen(service, CauseKey(codes.OUT_OF_STOCK_MFN, "Out of stock"), skus)
+        started = time.perf_counter()
+        app.push_screen(screen)
+        stage("grid opening")
+        await until(lambda: screen.is_mounted and screen.grid.row_count == rows, "the grid's rows")
+        result["grid_load_s"] = time.perf_counter() - started
+        grid = screen.query_one("#bulk-grid", DataTable)
+        paint = GridPaint(grid)
+        await pilot.pause()
+        result["rss_grid_mb"] = rss_mb("VmRSS")
+        stage("grid open")
+        result["idle_keys"] = [await cursor_key(app, paint, grid, i % 2 == 0) for i in range(20)]
+        grid.move_cursor(row=0, column=2)  # quantity
+        await pilot.pause()
+        for key in ("enter", "2", "5", "enter"):
+            await type_key(app, key)
+            await pilot.pause()
+
+        def all_filled() -> bool:
+            return all(r.values.get("quantity") == "25" for r in screen.rows)
+
+        result["same_for_all_s"] = await paint.time(app, lambda: type_key(app, "a"), all_filled)
+        stage("same for all")
+        checked = time.perf_counter()
+        await until(
+            lambda: all(r.answer.startswith("ok") for r in screen.rows), "every row checked"
+        )
+        result["all_checked_s"] = time.perf_counter() - checked
+        pages = []
+        for _ in range(10):
+            top = grid.scroll_offset.y
+            pages.append(
+                await paint.time(
+                    app,
+                    lambda: type_key(app, "pagedown"),
+                    lambda t=top: grid.scroll_offset.y != t or grid.cursor_coordinate.row > 0,
+                )
+            )
+            await asyncio.sleep(0.05)
+        result["pages"] = pages
+        grid.move_cursor(row=0, column=2)
+        await pilot.pause()
+
+        stage("validating")
+
+        def status() -> str:
+            return str(screen.query_one("#bulk-status").render())
+
+        lags: list[float] = []
+        stop = asyncio.Event()
+        watcher = asyncio.ensure_future(bench_stalls.probe(lags, stop))
+        sampling = threading.Event()
+        if os.environ.get("BENCH_WHERE"):
+            threading.Thread(
+                target=sample_stalls, args=(threading.get_ident(), sampling), daemon=True
+            ).start()
+        batch = time.perf_counter()
+        await type_key(app, "p")
+        await until(
+            lambda: screen.busy or status().startswith(f"{rows} rows validated"), "the validation"
+        )
+        keys = await probe_keys(app, paint, grid, lambda: bool(screen.busy))
+        result["validate_s"] = time.perf_counter() - batch
+        valid = sum(1 for r in screen.rows if r.result is not None and r.result.valid)
+        stage("submitting")
+        await type_key(app, "s")
+        await until(lambda: isinstance(app.screen, SendConfirmScreen), "the confirmation")
+        applying = time.perf_counter()
+        await type_key(app, "ctrl+s")
+        await until(lambda: screen.busy or status().startswith("Done:"), "the submit")
+        keys += await probe_keys(app, paint, grid, lambda: bool(screen.busy))
+        result["apply_s"] = time.perf_counter() - applying
+        stop.set()
+        sampling.set()
+        await watcher
+        for where, samples in STALLED_AT.most_common(8):
+            stage(f"stalled {samples * 20} ms at {where}")
+        result["batch_keys"] = keys
+        result["lags"] = lags
+        result["valid"] = valid
+        result["status"] = str(screen.query_one("#bulk-status").render())
+    await service.aclose()
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def child(args: argparse.Namespace) -> None:
+    import faulthandler
+
+    # a run that hangs says where (every thread's stack on stderr) instead of hanging on
+    faulthandler.dump_traceback_later(float(os.environ.get("BENCH_DUMP_AFTER", 850)), exit=True)
+    url, seller_id = args.child_of.split(" ")
+    result = asyncio.run(drive(args.rows, url, seller_id, args))
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def report(result: dict, time_scale: float) -> None:
+    ms = 1000.0
+    keys = [k * ms for k in result["batch_keys"]]
+    idle = [k * ms for k in result["idle_keys"]]
+    lags = result["lags"]
+    rows = result["rows"]
+    floor = max(0.0, (2 * rows - 5) / 5) / time_scale
+    print(f"\n--- {rows} rows ({result['valid']} valid) ---")
+    print(f"grid open (cache read, {rows} rows drawn) : {result['grid_load_s'] * ms:7.0f} ms")
+    print(f"`a` same for all → repaint          : {result['same_for_all_s'] * ms:7.0f} ms")
+    print(f"   … every row checked (thread)      : {result['all_checked_s'] * ms:7.0f} ms")
+    pages = [p * ms for p in result["pages"]]
+    print(
+        f"page down → repaint                  : median {statistics.median(pages):.1f} ms, "
+        f"max {max(pages):.1f} ms"
+    )
+    print(
+        f"idle key → repaint                   : median {statistics.median(idle):.1f} ms, "
+        f"max {max(idle):.1f} ms"
+    )
+    print(
+        f"key → repaint during the batch       : p50 {percentile(keys, 0.5):.1f} ms, "
+        f"p99 {percentile(keys, 0.99):.1f} ms, max {max(keys):.1f} ms over {len(keys)} keys "
+        f"(goal < {GOAL_MS:.0f} ms)"
+    )
+    over = sum(1 for lag in lags if lag > GOAL_MS)
+    print(
+        f"loop stalls during the batch         : {over} over {GOAL_MS:.0f} ms, p99 "
+        f"{percentile(lags, 0.99):.1f} ms, max {max(lags):.1f} ms ({len(lags)} ticks)"
+    )
+    wall = result["validate_s"] + result["apply_s"]
+    print(
+        f"batch: validate {result['validate_s']:.1f} s + apply {result['apply_s']:.1f} s = "
+        f"{wall:.1f} s; rate floor at ×{time_scale:g}: {floor:.1f} s"
+    )
+    print(f"status line: {result['status']}")
+    print(
+        f"RSS with the grid open {result['rss_grid_mb']:.0f} MB; peak {result['peak_rss_mb']:.0f} MB"
+    )
+    goal = max(keys) < GOAL_MS
+    print(f"goal key → repaint < {GOAL_MS:.0f} ms throughout: {'MET' if goal else 'NOT MET'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,500,2000")
+    parser.add_argument("--listings", type=int, default=10000)
+    parser.add_argument("--problem-share", type=float, default=0.5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--size", default="120x40")
+    parser.add_argument("--rows", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--child-of", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_of:
+        child(args)
+        return 0
+
+    os.environ["PYTHONPATH"] = str(ROOT)  # the server and the children import asin_tui
+    print(f"clock ×{args.time_scale:g}; load {os.getloadavg()[0]:.2f}")
+    with served(args) as (url, seller_id):
+        if url is None:
+            print("the sandbox server did not start", file=sys.stderr)
+            return 1
+        asyncio.run(fill_cache(args, seller_id))
+        stage("cache filled")
+        for rows in (int(n) for n in args.sizes.split(",")):
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    os.environ.get("BENCH_CHILD", __file__),
+                    f"--rows={rows}",
+                    f"--child-of={url} {seller_id}",
+                    f"--time-scale={args.time_scale}",
+                    f"--size={args.size}",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+                check=False,
+                timeout=900,
+            )
+            line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+            if line is None:
+                print(f"{rows} rows: the run failed\n{out.stdout[-2000:]}")
+                continue
+            report(json.loads(line[len("RESULT ") :]), args.time_scale)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
