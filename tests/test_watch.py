@@ -239,7 +239,8 @@ def test_the_account_health_parse_reads_the_order_rates_and_the_rating():
 
 
 def test_watch_once_on_the_demo_exits_1_with_events_then_0_with_nothing_new(capsys):
-    still = DemoSettings(watch_drift=0.0)  # nothing moves meanwhile
+    # nothing moves meanwhile; Amazon's rates (the stock cover's reports) 100x faster
+    still = DemoSettings(watch_drift=0.0, time_scale=100.0)
     first = cli.main(["watch", "--demo", "--once"], demo=still)
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]
@@ -257,6 +258,7 @@ def test_a_second_watch_of_the_same_profile_says_so_and_exits_2(capsys):
     assert len(err) == 1 and "already watching demo" in err[0]
 
 
+@pytest.mark.slow  # a real process watching the demo at Amazon's rates
 def test_sigterm_stops_a_running_watch_cleanly_and_the_lock_goes_with_it(tmp_path):
     import os
     import signal
