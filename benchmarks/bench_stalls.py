@@ -121,8 +121,23 @@ def bench_service(url: str, seller_id: str, args: argparse.Namespace, cache_dir:
     )
 
 
+#: How long each of the collector's full (generation 2) passes held the GIL, ms.
+GC_PAUSES: list[float] = []
+_gc_started = [0.0]
+
+
+def _gc_timer(phase: str, info: dict) -> None:
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    else:
+        GC_PAUSES.append((time.perf_counter() - _gc_started[0]) * 1000)
+
+
 async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespace) -> dict:
     lags: list[tuple[float, float]] = []
+    GC_PAUSES.clear()
     stop = asyncio.Event()
     watcher = asyncio.ensure_future(probe(lags, stop))
     sampling = threading.Event()
@@ -166,6 +181,7 @@ async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespa
         "max": max(values, default=float("nan")),
         "p99": percentile(values, 0.99),
         "over": sum(1 for lag in values if lag > GOAL_STALL_MS),
+        "gc": list(GC_PAUSES),
     }
 
 
@@ -192,7 +208,9 @@ def print_probe(results: list[dict], args: argparse.Namespace) -> None:
           f"{'> 50 ms':>9}")  # fmt: skip
     for r in results:
         print(f"{r['mode']:<10}{r['wall']:>8.1f}{r['listings']:>10,}{r['ticks']:>8,}"
-              f"{r['max']:>9.1f}{r['p99']:>9.1f}{r['over']:>9}")  # fmt: skip
+              f"{r['max']:>9.1f}{r['p99']:>9.1f}{r['over']:>9}"
+              f"   gen-2 collections here: {len(r['gc'])}, longest"
+              f" {max(r['gc'], default=0):.0f} ms")  # fmt: skip
     print(f"goal: no stall > {GOAL_STALL_MS:g} ms (max); baseline: idle (no sync) and before")
     for where, n in STALLED_AT.most_common(12):
         print(f"{n:>6} x 20 ms stalled at {where}")
@@ -474,6 +492,9 @@ def main() -> int:
             result = tui_run(args, url, seller_id)
         print_tui(result, args)
         return 0
+    import gc
+
+    gc.callbacks.append(_gc_timer)
     results = []
     with served(args) as (url, seller_id):
         for mode in args.modes.split(","):
