@@ -31,6 +31,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
@@ -46,8 +47,12 @@ STOP_TIMEOUT = 10.0
 class BackgroundLoop:
     """An event loop in a daemon thread, started on first use (see the module's doc)."""
 
-    def __init__(self, name: str = "asin-tui background") -> None:
+    def __init__(self, name: str = "asin-tui background", *, nice: int = 0) -> None:
+        """``nice``: how much lower the OS schedules the loop's thread, and the threads it
+        starts (its executor's), than the caller's: when the CPU is short, the UI's thread
+        runs first (Linux; elsewhere ignored)."""
         self.name = name
+        self.nice = nice
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[Any]] = set()  # touched on the background loop only
@@ -67,7 +72,7 @@ class BackgroundLoop:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(
-                    target=self._main, args=(loop,), name=self.name, daemon=True
+                    target=self._main, args=(loop, self.nice), name=self.name, daemon=True
                 )
                 self._loop, self._thread = loop, thread
                 thread.start()
@@ -75,7 +80,11 @@ class BackgroundLoop:
             return self._loop
 
     @staticmethod
-    def _main(loop: asyncio.AbstractEventLoop) -> None:
+    def _main(loop: asyncio.AbstractEventLoop, nice: int) -> None:
+        if nice:  # this thread only (Linux: a thread id as PRIO_PROCESS); its threads inherit it
+            with contextlib.suppress(OSError, AttributeError):
+                me = threading.get_native_id()
+                os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + nice)
         asyncio.set_event_loop(loop)
         try:
             loop.run_forever()

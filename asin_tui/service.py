@@ -161,6 +161,9 @@ class Freshness:
 FRESHNESS = Freshness()
 
 ProgressCallback = Callable[[SyncProgress], None]
+#: How much lower than the caller's thread (the UI's) the OS schedules the service's network
+#: work and its threads (parsing, diagnosing, staging): when the CPU is short, keys first.
+BACKGROUND_NICE = 5
 _R = TypeVar("_R")
 _P = ParamSpec("_P")
 #: Listings a sync diagnoses and stages in the cache at a time (AccountService(sync_batch=…)).
@@ -306,7 +309,7 @@ class AccountService:
         #: Where the network methods run, the client with them: its own event loop in a thread,
         #: so none of their work (python-amazon-sp-api's, parsing, the demo's in-process
         #: account) ever holds the caller's loop, the UI's (see asin_tui.background).
-        self._background = BackgroundLoop(f"asin-tui {profile_name}")
+        self._background = BackgroundLoop(f"asin-tui {profile_name}", nice=BACKGROUND_NICE)
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
         self._account: AccountHealth | None = None

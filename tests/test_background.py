@@ -5,6 +5,8 @@ the work had run on the caller's loop; progress crosses coalesced."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import httpx
@@ -190,3 +192,19 @@ async def test_a_cancelled_sync_keeps_the_cache_as_it_was(sandbox, tmp_path):
     finally:
         transport.release.set()
         await service.aclose()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+async def test_the_background_threads_yield_the_cpu_to_the_callers():
+    background = BackgroundLoop("test nice", nice=5)
+
+    def nice_here() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    async def nice_there() -> tuple[int, int]:
+        return nice_here(), await asyncio.to_thread(nice_here)  # its executor's threads too
+
+    try:
+        assert await background.run(nice_there) == (nice_here() + 5, nice_here() + 5)
+    finally:
+        await background.aclose()

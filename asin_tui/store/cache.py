@@ -271,7 +271,10 @@ def cache_path(profile: str, marketplace_id: str) -> Path:
 
 
 class ListingCache:
-    """One profile+marketplace cache file. Thread-safe (one connection behind a lock)."""
+    """One profile+marketplace cache file. Thread-safe: writes go through one connection
+    behind a lock; reads through a second one behind its own lock (WAL: a read sees the last
+    commit and never waits for a write, so the list's reads never wait for a sync's batches
+    or its final commit)."""
 
     def __init__(
         self, path: Path, *, connect: Callable[[Path], sqlite3.Connection] | None = None
@@ -284,13 +287,17 @@ class ListingCache:
         self.warning: str | None = None  # set when a bad file was moved aside
         self._bad_rows: set[str] = set()  # rows left out of reads: see row_warning
         self._lock = threading.RLock()
+        self._read_only = False  # opened read-only (see _open_read_only)
         self._conn = self._open()
+        self._read_lock = threading.RLock()
+        self._reader: sqlite3.Connection | None = None  # opened on the first read
 
     @classmethod
     def for_account(cls, profile: str, marketplace_id: str) -> ListingCache:
         return cls(cache_path(profile, marketplace_id))
 
     def close(self) -> None:
+        self._drop_reader()
         with self._lock:
             self._conn.close()
 
@@ -799,6 +806,7 @@ class ListingCache:
         except (sqlite3.DatabaseError, OSError):
             raise self._unavailable(exc) from None
         self.warning = f"{self._unavailable(exc)}: showing what it holds"
+        self._read_only = True
         return conn
 
     def _set_aside_or_raise(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
@@ -837,15 +845,36 @@ class ListingCache:
     def _recover(self, exc: sqlite3.DatabaseError) -> None:
         with self._lock:
             self._raise_unless_corrupt(exc)
+            self._drop_reader()  # it reads the file being set aside
             self._conn.close()
             self._conn = self._rebuild(exc)
+
+    def _drop_reader(self) -> None:
+        with self._read_lock:
+            reader, self._reader = self._reader, None
+            if reader is not None:
+                reader.close()
+
+    def _reading(self) -> sqlite3.Connection:
+        """The read connection (call with _read_lock held): the last commit, never the
+        writer's temporary tables nor a transaction it has not committed."""
+        if self._reader is None:
+            if self._read_only:
+                self._reader = _connect_read_only(self.path)
+            else:
+                reader = sqlite3.connect(
+                    self.path, check_same_thread=False, isolation_level=None, timeout=10
+                )
+                reader.execute("PRAGMA query_only=1")
+                self._reader = reader
+        return self._reader
 
     def _guarded(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:
         """Run a read; if the file turns out to be corrupt, rebuild it and return `empty`
         (CacheUnavailable when it is not corrupt but cannot be read now)."""
         try:
-            with self._lock:
-                return read(self._conn)
+            with self._read_lock:
+                return read(self._reading())
         except sqlite3.DatabaseError as exc:
             if _kind(exc) == "SQLITE_BUSY":
                 raise CacheError(f"the listing cache {self.path} is busy: {exc}") from None

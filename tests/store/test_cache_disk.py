@@ -86,7 +86,7 @@ def test_a_write_that_fails_leaves_the_cache_as_it_was(error):
 
 def test_a_read_that_fails_for_lack_of_space_is_not_corruption():
     cache = filled()
-    cache._conn = FailingConnection(cache._conn, disk_error(*IO_WRITE), "SELECT")
+    cache._reader = FailingConnection(cache._reading(), disk_error(*IO_WRITE), "SELECT")
     with pytest.raises(CacheUnavailable):
         cache.load_records(needs_attention_only=False)
     assert set_aside(cache.path) == []
@@ -96,7 +96,7 @@ def test_an_unexplained_error_on_a_sound_file_is_not_corruption():
     """An error SQLite raises with no telling code: quick_check decides, and it says ok."""
     cache = filled()
     odd = disk_error("something odd", "SQLITE_ERROR", 1)
-    cache._conn = FailingConnection(cache._conn, odd, "SELECT")
+    cache._reader = FailingConnection(cache._reading(), odd, "SELECT")
     with pytest.raises(CacheUnavailable):
         cache.load_records(needs_attention_only=False)
     assert set_aside(cache.path) == []
