@@ -219,6 +219,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         result["all_checked_s"] = time.perf_counter() - checked
         pages = []
         for _ in range(10):
+            if grid.cursor_coordinate.row >= grid.row_count - 1:
+                break  # at the last row: a page down changes nothing
             top = grid.scroll_offset.y
             pages.append(
                 await paint.time(
