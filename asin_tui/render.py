@@ -10,10 +10,11 @@ import json
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from asin_tui.domain.account import AccountCause, account_causes
-from asin_tui.domain.models import AccountHealth, ListingRecord, State
+from asin_tui.domain.models import AccountHealth, Finding, ListingRecord, State
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.store.cache import SyncInfo
 
@@ -75,8 +76,21 @@ def render_json(
     )
 
 
+class Rendered:
+    """A batch of listings already rendered (asin_tui.render_sql): ``text`` is what
+    :func:`stream_json` or :func:`stream_csv` writes for them (the JSON objects joined by
+    ",", or the CSV lines), ``listings`` how many, ``needs_attention`` whether any does."""
+
+    __slots__ = ("listings", "needs_attention", "text")
+
+    def __init__(self, text: str, listings: int, needs_attention: bool) -> None:
+        self.text = text
+        self.listings = listings
+        self.needs_attention = needs_attention
+
+
 def stream_json(
-    batches: Iterable[Sequence[ListingRecord]],
+    batches: Iterable[Sequence[ListingRecord] | Rendered],
     *,
     profile: str,
     marketplace_id: str,
@@ -105,10 +119,14 @@ def stream_json(
     memo: dict[Any, str] = {}
     first = True
     for batch in batches:
-        if not batch:
+        if isinstance(batch, Rendered):
+            if not batch.listings:
+                continue
+            chunk = batch.text
+        elif not batch:
             continue
-        pieces = [_listing_json(r, memo) for r in batch]
-        chunk = ",".join(pieces)
+        else:
+            chunk = ",".join([_listing_json(r, memo) for r in batch])
         yield chunk if first else "," + chunk  # each value made terminal-safe
         first = False
         if seen is not None:
@@ -125,7 +143,11 @@ class Tally:
         self.listings = 0
         self.needs_attention = False
 
-    def add(self, batch: Sequence[ListingRecord]) -> None:
+    def add(self, batch: Sequence[ListingRecord] | Rendered) -> None:
+        if isinstance(batch, Rendered):
+            self.listings += batch.listings
+            self.needs_attention = self.needs_attention or batch.needs_attention
+            return
         self.listings += len(batch)
         self.needs_attention = self.needs_attention or any(r.needs_attention for r in batch)
 
@@ -145,8 +167,11 @@ _encode = json.encoder.encode_basestring  # C, ensure_ascii=False
 
 
 def _str(value: str) -> str:
-    """A JSON string, terminal-safe: checked only when it is not ASCII (an O(1) flag)."""
-    return _encode(value) if value.isascii() else json_for_terminal(_encode(value))
+    """A JSON string, terminal-safe: checked in full only when it is not ASCII (an O(1)
+    flag); DEL, the one unsafe ASCII character json.dumps leaves raw, by a fast search."""
+    if value.isascii() and "\x7f" not in value:
+        return _encode(value)
+    return json_for_terminal(_encode(value))
 
 
 def _nested(value: Any, level: int) -> str:
@@ -155,18 +180,38 @@ def _nested(value: Any, level: int) -> str:
     return text.replace("\n", "\n" + "  " * level) if "\n" in text else text
 
 
+def json_findings(findings: Sequence[Finding]) -> str:
+    """A listing's "findings" value as it stands in the document (three levels deep)."""
+    return _nested([f.to_dict() for f in findings], 3)
+
+
+def json_status(status: Sequence[str]) -> str:
+    """A listing's "amazon_status" value (not null) as it stands in the document."""
+    return _nested(list(status), 3)
+
+
+def json_price(price: Decimal) -> str:
+    """A price as a JSON string of the document."""
+    return _str(str(price))
+
+
+def json_time(moment: datetime) -> str:
+    """A time as a JSON string of the document ("inactive_since")."""
+    return _str(moment.isoformat())
+
+
 def _listing_json(r: ListingRecord, memo: dict[Any, str]) -> str:
     """One listing object (:meth:`ListingRecord.to_report_dict`) as it stands in the
     document's "listings" list: built from its values (json.dumps with an indent is pure
     Python, ~30 µs a listing); the findings and statuses many listings share, once."""
     findings = memo.get(r.findings)
     if findings is None:
-        findings = memo[r.findings] = _nested([f.to_dict() for f in r.findings], 3)
+        findings = memo[r.findings] = json_findings(r.findings)
     status = r.amazon_status
     if status is not None:
         status_text = memo.get(status)
         if status_text is None:
-            status_text = memo[status] = _nested(list(status), 3)
+            status_text = memo[status] = json_status(status)
     else:
         status_text = "null"
     since = r.inactive_since
@@ -181,9 +226,9 @@ def _listing_json(r: ListingRecord, memo: dict[Any, str]) -> str:
         + ',\n      "fulfillment_channel": '
         + (_str(r.fulfillment_channel) if r.fulfillment_channel is not None else "null")
         + ',\n      "quantity": ' + (int.__repr__(r.quantity) if r.quantity is not None else "null")
-        + ',\n      "price": ' + (_str(str(r.price)) if r.price is not None else "null")
+        + ',\n      "price": ' + (json_price(r.price) if r.price is not None else "null")
         + ',\n      "currency": ' + (_str(r.currency) if r.currency is not None else "null")
-        + ',\n      "inactive_since": ' + (_str(since.isoformat()) if since else "null")
+        + ',\n      "inactive_since": ' + (json_time(since) if since else "null")
         + ',\n      "findings": ' + findings
         + "\n    }"
     )  # fmt: skip
@@ -203,7 +248,7 @@ def render_csv(records: Sequence[ListingRecord]) -> str:
 
 
 def stream_csv(
-    batches: Iterable[Sequence[ListingRecord]], seen: Tally | None = None
+    batches: Iterable[Sequence[ListingRecord] | Rendered], seen: Tally | None = None
 ) -> Iterator[str]:
     """The CSV in pieces, a batch of listings at a time. Text cells a spreadsheet would run
     as a formula are defused (:func:`spreadsheet_text`); numbers stay numbers."""
@@ -211,12 +256,17 @@ def stream_csv(
     text = spreadsheet_text  # every text cell: SKUs, titles and causes come from outside
     codes: dict[tuple[Any, ...], str] = {}
     for batch in batches:
+        if isinstance(batch, Rendered):
+            if seen is not None:
+                seen.add(batch)
+            yield batch.text
+            continue
         lines = []
         for r in batch:
             main = r.findings[0] if r.findings else None
             finding_codes = codes.get(r.findings)
             if finding_codes is None:
-                finding_codes = codes[r.findings] = text(";".join(f.code for f in r.findings))
+                finding_codes = codes[r.findings] = csv_codes(r.findings)
             lines.append(
                 _csv_row(
                     (
@@ -241,6 +291,16 @@ def stream_csv(
         if seen is not None:
             seen.add(batch)
         yield "".join(lines)
+
+
+def csv_codes(findings: Sequence[Finding]) -> str:
+    """The finding_codes cell's text (before CSV quoting)."""
+    return spreadsheet_text(";".join(f.code for f in findings))
+
+
+def csv_cell(cell: str) -> str:
+    """One cell as a CSV row holds it (see :func:`_csv_row`)."""
+    return _csv_cell(cell)
 
 
 def _csv_row(cells: Sequence[object]) -> str:

@@ -101,6 +101,7 @@ from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
     from asin_tui.domain.outcomes import Recheck
+    from asin_tui.render import Rendered
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.client import SpApi
 
@@ -369,6 +370,15 @@ class AccountService:
         """What cached_records returns, in the same order, a batch at a time (a report
         streams them to its output without holding 100,000 records)."""
         return self._cache.record_batches(needs_attention_only=not all_listings)
+
+    def cached_report_batches(
+        self, fmt: str, *, all_listings: bool
+    ) -> Iterator[Sequence[ListingRecord] | Rendered]:
+        """What cached_record_batches returns, as ``report --format fmt`` (json, csv) text
+        SQLite builds, batch by batch (see asin_tui.render_sql; the same bytes, much faster)."""
+        from asin_tui.render_sql import report_batches
+
+        return report_batches(self._cache, fmt, needs_attention_only=not all_listings)
 
     def cached_account_causes(self, *, all_listings: bool) -> tuple[AccountCause, ...]:
         """domain.account's account-level causes of the rows cached_records returns, from

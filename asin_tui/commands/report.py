@@ -166,7 +166,7 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
 def _streamed(args: argparse.Namespace, service: AccountService) -> tuple[Tally, Iterator[str]]:
     """The JSON or CSV report, to be written as it is read from the cache, batch by batch."""
     seen = Tally()
-    batches = service.cached_record_batches(all_listings=args.all)
+    batches = service.cached_report_batches(args.format, all_listings=args.all)
     if args.format == "csv":
         return seen, stream_csv(batches, seen)
     counts = {state.value: 0 for state in State}

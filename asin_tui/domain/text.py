@@ -146,6 +146,11 @@ def json_for_terminal(document: str) -> str:
     return _JSON_UNSAFE.sub(replace, document)
 
 
+def json_unsafe(text: str) -> bool:
+    """Whether :func:`json_for_terminal` would change anything in ``text``."""
+    return "\x7f" in text or (not text.isascii() and _JSON_UNSAFE.search(text) is not None)
+
+
 def for_terminal(document: str) -> str:
     """A whole text document (CSV, a table) safe to print: its lines kept, every unsafe
     character shown escaped.

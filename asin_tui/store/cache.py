@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from asin_tui.domain import codes
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
 from asin_tui.store import paths
 from asin_tui.store.atomic import PRIVATE_FILE, ensure_private_dir, make_private_files
@@ -341,16 +342,28 @@ class ListingCache:
             if len(rows) < size:
                 return
 
+    def read(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:
+        """A read of the caller's own on the cache's connection, under its lock (the
+        report's SQL-built text, asin_tui.render_sql); a file that turns out corrupt is set
+        aside and rebuilt, and ``empty`` returned, as for every read here."""
+        return self._guarded(read, empty)
+
+    def decoded_records(self, rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
+        """Rows of :data:`RECORD_COLUMNS` as records, as every read here decodes them (a row
+        that cannot be decoded is left out and named in :attr:`row_warning`)."""
+        return self._records(rows)
+
     def records_where_unexplained_mfn(self, *, needs_attention_only: bool) -> list[ListingRecord]:
         """The rows that may count toward an account-level cause (domain.account: inactive,
-        merchant-fulfilled, with stock), in report order: a handful, read from the cache
-        without reading every row."""
+        merchant-fulfilled, with stock, a finding naming LISTING_CLOSED), in report order: a
+        handful, read from the cache without reading every row."""
         scope = "needs_attention = 1 AND " if needs_attention_only else ""
         query = (
             f"SELECT {_RECORD_COLUMNS} FROM listings WHERE {scope}state = ?"
-            " AND fulfillment_channel = 'MFN' AND quantity > 0 ORDER BY state_rank, sku"
-        )
-        params = (State.INACTIVE.value,)
+            " AND fulfillment_channel = 'MFN' AND quantity > 0 AND instr(findings, ?) > 0"
+            " ORDER BY state_rank, sku"
+        )  # only rows whose findings name the code (checked exactly once decoded)
+        params = (State.INACTIVE.value, json.dumps(codes.LISTING_CLOSED))
         return self._guarded(lambda conn: self._records(conn.execute(query, params)), [])
 
     def at_risk_candidates(self, mfn_quantity: int) -> list[ListingRecord]:
@@ -1543,9 +1556,7 @@ def _record_from_row(
         if since_dt is None:
             since_dt = dates[since] = _moment(since)
     if price is not None:
-        price = Decimal(_text(price))
-        if not price.is_finite():
-            raise ValueError("price is not a finite number")
+        price = decode_price(price)
     return ListingRecord(
         sku,
         asin,
@@ -1565,6 +1576,39 @@ def _record_from_row(
         since_dt,
         _status_memo(amazon_status, statuses),
     )
+
+
+#: The listing columns a record is decoded from (:meth:`ListingCache.decoded_records`).
+RECORD_COLUMNS = _RECORD_COLUMNS
+#: What the decode_* functions raise for a stored value asin-tui did not write.
+DECODE_ERRORS = _BAD_ROW
+
+
+def decode_findings(text: Any) -> tuple[Finding, ...]:
+    """A listing's stored findings (JSON), as a record read from the cache has them;
+    TypeError, ValueError... when it does not hold what asin-tui writes."""
+    return _findings(text)
+
+
+def decode_status(text: Any) -> tuple[str, ...]:
+    """A listing's stored Amazon status (a JSON list of strings, not NULL), as read."""
+    status = _status_memo(text, {})
+    if status is None:
+        raise TypeError("amazon_status: expected a JSON list of strings")
+    return status
+
+
+def decode_price(text: Any) -> Decimal:
+    """A stored price (its decimal text, finite), as read."""
+    price = Decimal(_text(text))
+    if not price.is_finite():
+        raise ValueError("price is not a finite number")
+    return price
+
+
+def decode_moment(text: Any) -> datetime:
+    """A stored time (ISO text with its time zone), as read."""
+    return _moment(text)
 
 
 def _status_memo(text: str | None, memo: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:

@@ -296,13 +296,13 @@ def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, fast_clients, 
         report(capsys, "--profile", "sb", "--format", "json")  # sync once
     finally:
         server.stop()
-    keep = AccountService.cached_record_batches  # what a JSON report streams
+    keep = AccountService.cached_record_batches  # the records of what a JSON report streams
 
-    def only_at_risk(self, *, all_listings):
+    def only_at_risk(self, fmt, *, all_listings):
         for records in keep(self, all_listings=all_listings):
             yield [r for r in records if r.at_risk and not r.needs_attention]
 
-    monkeypatch.setattr(AccountService, "cached_record_batches", only_at_risk)
+    monkeypatch.setattr(AccountService, "cached_report_batches", only_at_risk)
     code, out, _ = report(capsys, "--profile", "sb", "--cached", "--format", "json")
     listings = json.loads(out)["listings"]
     assert listings and code == 0

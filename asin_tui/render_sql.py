@@ -1,0 +1,317 @@
+"""``report --format json|csv`` read from the cache with its text built by SQLite: the same
+bytes as :func:`asin_tui.render.stream_json` / :func:`~asin_tui.render.stream_csv` give from
+decoded records, without a ListingRecord or a Python string per listing (100,000 listings:
+decoding the records took ~0.4 s and rendering them as long again; SQLite does it in ~0.2 s).
+
+- A batch of rows (keyset pages over the order index, as ``ListingCache.record_batches``
+  reads them) is one query; each row's text is one SQL expression, the batch's rows joined
+  by ``group_concat``. ``json_quote`` writes a string exactly as json.dumps does (checked
+  on the connection first: an SQLite that differs gets the records path).
+- What takes Python's rules (the findings, Amazon's status, the inactive-since time) is
+  rendered by render.py once per distinct stored value, into temporary tables the rows join.
+- A batch holding a row this cannot render exactly as the records path would (a value of an
+  unexpected type, a price or a time not in the form asin-tui writes, a NUL character, a
+  stored value that does not decode) is decoded and rendered the records way instead: the
+  same bytes, and a row that cannot be decoded is left out and named, as there.
+- Terminal safety as render.py's: SQLite says which rows hold non-ASCII text, and only
+  those values are searched for characters a terminal must not get raw (DEL anywhere).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from asin_tui.domain.models import ListingRecord, Severity, State
+from asin_tui.domain.text import json_for_terminal, json_unsafe
+from asin_tui.render import (
+    _FORMULA_STARTS,
+    Rendered,
+    csv_cell,
+    csv_codes,
+    json_findings,
+    json_price,
+    json_status,
+    json_time,
+    spreadsheet_text,
+)
+from asin_tui.store.cache import (
+    DECODE_ERRORS,
+    RECORD_COLUMNS,
+    ListingCache,
+    decode_findings,
+    decode_moment,
+    decode_price,
+    decode_status,
+)
+
+BATCH = 5000
+
+#: A stored value -> (text a, text b, needs attention) for its temporary table.
+_Memo = Callable[[Any], tuple[str, str, int]]
+
+
+def report_batches(
+    cache: ListingCache, fmt: str, *, needs_attention_only: bool, size: int = BATCH
+) -> Iterator[Sequence[ListingRecord] | Rendered]:
+    """The listings of ``report --format fmt`` (json or csv), in report order (most severe
+    state first, then SKU), a batch at a time: each a :class:`Rendered` text, or the decoded
+    records of a batch SQLite could not render exactly (render.py renders those)."""
+    if not cache.read(_builds_json_strings, False):
+        yield from cache.record_batches(needs_attention_only=needs_attention_only, size=size)
+        return
+    form = _JSON if fmt == "json" else _CSV
+    scope = "l.needs_attention = 1 AND " if needs_attention_only else ""
+    cache.read(lambda conn: _fill_memos(conn, form, scope), None)
+    row_sql = f"""
+        SELECT CASE WHEN {_usable(form)} THEN {form.row} END AS text,
+               {form.check} AS nonascii,
+               l.state != 'VARIATION_PARENT' AND (NOT (l.buyable AND l.discoverable) OR f.c)
+                   AS attention
+        FROM listings l
+        LEFT JOIN temp.report_findings f ON f.raw = l.findings
+        LEFT JOIN temp.report_status s ON s.raw = l.amazon_status
+        LEFT JOIN temp.report_since i ON i.raw = l.inactive_since
+        LEFT JOIN temp.report_price p ON p.raw = l.price
+        WHERE {scope}(l.state_rank, l.sku) > (?, ?) /*until*/
+        ORDER BY l.state_rank, l.sku LIMIT ?"""
+    batch_sql = (
+        f"SELECT group_concat(text, '{form.separator}'), group_concat(nonascii, ''),"
+        " count(*), count(text), max(attention) FROM (/*rows*/)"
+    )
+    last_sql = (
+        f"SELECT l.state_rank, l.sku FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
+        " ORDER BY l.state_rank, l.sku LIMIT 1 OFFSET ?"
+    )
+    records_sql = (
+        f"SELECT {RECORD_COLUMNS} FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
+        " /*until*/ ORDER BY l.state_rank, l.sku LIMIT ?"
+    )
+    until = "AND (l.state_rank, l.sku) <= (?, ?)"
+    after: tuple[Any, Any] = (-1, "")
+    try:
+        while True:
+            last = _one(cache, last_sql, (*after, size - 1))
+            bounds = (*after, *last) if last else after
+            cut = until if last else ""
+            found = _one(
+                cache,
+                batch_sql.replace("/*rows*/", row_sql.replace("/*until*/", cut)),
+                (*bounds, size),
+            )
+            if found is None or not found[2]:
+                return
+            text, nonascii, rows, rendered, attention = found
+            if rendered < rows:  # a row only the records path renders exactly
+                query = records_sql.replace("/*until*/", cut)
+                got: list[Any] = cache.read(functools.partial(_all, query, (*bounds, size)), [])
+                yield cache.decoded_records(got)
+            else:
+                if form is _JSON and ("\x7f" in text or (nonascii and json_unsafe(nonascii))):
+                    text = json_for_terminal(text)  # JSON's structure is ASCII: values only
+                yield Rendered(text, rows, bool(attention))
+            if not last:
+                return
+            after = last
+    finally:
+        cache.read(_drop_memos, None)
+
+
+def _one(cache: ListingCache, query: str, params: tuple[Any, ...]) -> Any:
+    return cache.read(lambda conn: conn.execute(query, params).fetchone(), None)
+
+
+def _all(query: str, params: tuple[Any, ...], conn: sqlite3.Connection) -> list[Any]:
+    return conn.execute(query, params).fetchall()
+
+
+# ---------------------------------------------------------------------- the row expressions
+
+
+class _Form:
+    """One format's row expression (aliases: l the listing; f, s, i, p its findings',
+    status', inactive-since's and price's rendered texts a, b), what joins the rows, what
+    the terminal check searches, and what renders each memo table's values (_MEMOS)."""
+
+    def __init__(self, row: str, separator: str, check: str, *memos: _Memo) -> None:
+        self.row, self.separator, self.check, self.memos = row, separator, check, memos
+
+
+def _lit(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_JSON_ROW = " || ".join(
+    (
+        _lit('\n    {\n      "sku": '), "json_quote(l.sku)",
+        _lit(',\n      "asin": '), "json_quote(l.asin)",
+        _lit(',\n      "title": '), "json_quote(l.title)",
+        _lit(',\n      "state": "'), "l.state",
+        _lit('",\n      "buyable": '), "CASE WHEN l.buyable THEN 'true' ELSE 'false' END",
+        _lit(',\n      "discoverable": '), "CASE WHEN l.discoverable THEN 'true' ELSE 'false' END",
+        _lit(',\n      "amazon_status": '),
+        "CASE WHEN l.amazon_status IS NULL THEN 'null' ELSE s.a END",
+        _lit(',\n      "fulfillment_channel": '), "json_quote(l.fulfillment_channel)",
+        _lit(',\n      "quantity": '), "ifnull(l.quantity, 'null')",
+        _lit(',\n      "price": '), "CASE WHEN l.price IS NULL THEN 'null' ELSE p.a END",
+        _lit(',\n      "currency": '), "json_quote(l.currency)",
+        _lit(',\n      "inactive_since": '),
+        "CASE WHEN l.inactive_since IS NULL THEN 'null' ELSE i.a END",
+        _lit(',\n      "findings": '), "f.a",
+        _lit("\n    }"),
+    )
+)  # fmt: skip
+
+#: The text values a row writes as they are stored (the others come from the memo tables,
+#: rendered by render.py).
+_TEXTS = ("l.sku", "l.asin", "l.title", "l.fulfillment_channel", "l.currency")
+#: Whether any is not ASCII, or holds a NUL (SQLite's length() counts the characters before
+#: the first NUL, a BLOB's its bytes).
+_NOT_PLAIN = " OR ".join(f"length({c}) != length(CAST({c} AS BLOB))" for c in _TEXTS)
+#: The row's texts when any is not plain, else NULL: what the terminal check searches.
+_NON_ASCII = f"CASE WHEN {_NOT_PLAIN} THEN printf('{'%s' * len(_TEXTS)}', {', '.join(_TEXTS)}) END"
+#: None of them holds a NUL (searched for only in a row that is not plain).
+_NO_NUL = " AND ".join(f"ifnull(instr(CAST({c} AS BLOB), x'00'), 0) = 0" for c in _TEXTS)
+
+
+def _csv_text(value: str) -> str:
+    """A text cell (render.spreadsheet_text, then render.csv_cell's quoting) of the SQL
+    ``value`` (not NULL)."""
+    starts = ", ".join(_lit(c) if c.isprintable() else f"char({ord(c)})" for c in _FORMULA_STARTS)
+    defused = f"CASE WHEN substr({value}, 1, 1) IN ({starts}) THEN '''' || {value} ELSE {value} END"
+    quoted = " OR ".join(f"instr({value}, {c})" for c in ("','", "'\"'", "char(13)", "char(10)"))
+    return f"CASE WHEN {quoted} THEN '\"' || replace({defused}, '\"', '\"\"') || '\"' ELSE {defused} END"
+
+
+_CSV_ROW = (
+    " || ',' || ".join(
+        (
+            _csv_text("l.sku"),
+            _csv_text("ifnull(l.asin, '')"),
+            _csv_text("l.title"),
+            "l.state",
+            "CASE WHEN l.buyable THEN 'yes' ELSE 'no' END",
+            "CASE WHEN l.discoverable THEN 'yes' ELSE 'no' END",
+            "CASE WHEN l.amazon_status IS NULL THEN '' ELSE s.a END",
+            "f.a",  # main cause, severity
+            _csv_text("ifnull(l.fulfillment_channel, '')"),
+            "ifnull(l.quantity, '')",
+            "CASE WHEN l.price IS NULL THEN '' ELSE p.a END",
+            _csv_text("ifnull(l.currency, '')"),
+            "CASE WHEN l.inactive_since IS NULL THEN '' ELSE i.a END",
+            "f.b",  # finding codes
+        )
+    )
+    + " || char(10)"
+)
+
+_OPTIONAL = ("asin", "product_type", "condition_type", "fulfillment_channel", "currency")
+_STATES = ", ".join(_lit(state.value) for state in State)
+
+
+def _usable(form: _Form) -> str:
+    """The row holds what asin-tui writes, in the forms this renders exactly as the records
+    path (cache._record_from_row's checks; the stored texts decoded by their memo)."""
+    optional = " AND ".join(f"typeof(l.{c}) IN ('text', 'null')" for c in _OPTIONAL)
+    return f"""typeof(l.sku) = 'text' AND typeof(l.title) = 'text'
+        AND typeof(l.marketplace_id) = 'text' AND {optional}
+        AND typeof(l.quantity) IN ('integer', 'null') AND typeof(l.inbound) IN ('integer', 'null')
+        AND typeof(l.buyable) = 'integer' AND typeof(l.discoverable) = 'integer'
+        AND l.state IN ({_STATES})
+        AND f.a IS NOT NULL
+        AND (l.amazon_status IS NULL OR s.a IS NOT NULL)
+        AND (l.inactive_since IS NULL OR i.a IS NOT NULL)
+        AND (l.price IS NULL OR p.a IS NOT NULL)
+        AND (({_NOT_PLAIN}) IS NOT TRUE OR ({_NO_NUL}))"""
+
+
+# ---------------------------------------------------------------------- rendered once
+
+
+def _json_findings(raw: Any) -> tuple[str, str, int]:
+    findings = decode_findings(raw)
+    error = any(f.severity is Severity.ERROR for f in findings)
+    return json_findings(findings), "", int(error)
+
+
+def _csv_findings(raw: Any) -> tuple[str, str, int]:
+    findings = decode_findings(raw)
+    main = findings[0] if findings else None
+    cause = csv_cell(spreadsheet_text(main.title if main else ""))
+    severity = main.severity.value if main else ""
+    error = any(f.severity is Severity.ERROR for f in findings)
+    return f"{cause},{severity}", csv_cell(csv_codes(findings)), int(error)
+
+
+_JSON = _Form(
+    _JSON_ROW,
+    ",",
+    _NON_ASCII,
+    _json_findings,
+    lambda raw: (json_status(decode_status(raw)), "", 0),
+    lambda raw: (json_time(decode_moment(raw)), "", 0),
+    lambda raw: (json_price(decode_price(raw)), "", 0),
+)
+_CSV = _Form(
+    _CSV_ROW,
+    "",
+    "NULL",
+    _csv_findings,
+    lambda raw: (csv_cell(spreadsheet_text(" ".join(decode_status(raw)))), "", 0),
+    lambda raw: (csv_cell(decode_moment(raw).isoformat()), "", 0),
+    lambda raw: (csv_cell(str(decode_price(raw))), "", 0),
+)
+
+_MEMOS = ("report_findings", "report_status", "report_since", "report_price")
+
+
+def _fill_memos(conn: sqlite3.Connection, form: _Form, scope: str) -> None:
+    """Each distinct findings, status, time and price the rows in scope hold, rendered once
+    into its temporary table (a value that does not decode is left out: its rows are not
+    rendered here)."""
+    where = f"WHERE {scope.removesuffix(' AND ')}" if scope else ""
+    distinct = conn.execute(
+        f"SELECT DISTINCT l.findings, l.amazon_status, l.inactive_since FROM listings l {where}"
+    ).fetchall()
+    prices = conn.execute(f"SELECT DISTINCT l.price FROM listings l {where}").fetchall()
+    columns = [{row[i] for row in distinct} for i in range(3)] + [{row[0] for row in prices}]
+    conn.execute("PRAGMA temp_store = MEMORY")  # never a temporary file
+    conn.execute("BEGIN")  # one transaction, not one a row (the connection autocommits)
+    try:
+        _drop_memos(conn)
+        for table, memo, values in zip(_MEMOS, form.memos, columns, strict=True):
+            conn.execute(f"CREATE TEMP TABLE {table} (raw PRIMARY KEY, a, b, c)")
+            rendered = _rendered(values - {None}, memo)
+            conn.executemany(f"INSERT INTO temp.{table} VALUES (?, ?, ?, ?)", rendered)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _rendered(values: set[Any], memo: _Memo) -> Iterator[tuple[Any, str, str, int]]:
+    for value in values:
+        try:
+            yield (value, *memo(value))
+        except DECODE_ERRORS:
+            continue
+
+
+def _drop_memos(conn: sqlite3.Connection) -> None:
+    for table in _MEMOS:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+#: Every ASCII character and a few beyond: what json_quote must write as json.dumps does.
+_PROBE = "".join(map(chr, range(128))) + "\x85\xa0é\u2028\u202e\ufeff€\U0001f600"
+
+
+def _builds_json_strings(conn: sqlite3.Connection) -> bool:
+    """This SQLite's json_quote writes strings as json.dumps(ensure_ascii=False) does."""
+    try:
+        (quoted,) = conn.execute("SELECT json_quote(?)", (_PROBE,)).fetchone()
+    except sqlite3.OperationalError:  # built without JSON functions
+        return False
+    return bool(quoted == json.encoder.encode_basestring(_PROBE))

@@ -1,0 +1,183 @@
+"""`report --format json|csv` text built by SQLite (asin_tui.render_sql) is byte for byte the
+text render.py makes from decoded records, whatever the cache holds: hostile and non-ASCII
+strings, missing fields, prices in every form Decimal writes, an account-level cause, an
+incomplete sync, rows another tool wrote badly (those batches take the records path)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
+from asin_tui.render import Rendered, stream_csv, stream_json
+from asin_tui.render_sql import report_batches
+from asin_tui.store.cache import ListingCache, RawEvidence, SyncInfo
+
+MP = "ATVPDKIKX0DER"
+NOW = datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
+STRINGS = (
+    "Mug 12",
+    '=HYPERLINK("x") \x1b[31m\u202e évêque \x85 \U0001f600 "q", \\ \n line',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1)",
+    "\uff1d fullwidth",
+    "-3 \r bare return",
+    "tab\tinside, comma",
+    "DEL \x7f here",
+    "soft\xadhyphen and \u200b zero width and \ufeff BOM",
+    "日本語のタイトル — 12 cm ° £",
+    "",
+)
+PRICES = (
+    Decimal("12.50"),
+    None,
+    Decimal("1E+2"),
+    Decimal("-3"),
+    Decimal("0.0000001"),
+    Decimal("7"),
+)
+
+
+def _finding(code: str, title: str, severity: Severity, issue: str | None = None) -> Finding:
+    return Finding(
+        Category.LISTING_FIELDS, severity, code, title, f"detail: {title}", f"fix {code}",
+        ("brand", title[:5]), WizardStep.STOCK if severity is Severity.ERROR else None, issue,
+        "brief",
+    )  # fmt: skip
+
+
+def _records(n: int = 157) -> list[ListingRecord]:
+    states = list(State)
+    records = []
+    for i in range(n):
+        text = STRINGS[i % len(STRINGS)]
+        state = states[i % len(states)]
+        findings = (
+            (),
+            (_finding("LISTING_CLOSED", "Closed, no reason given", Severity.ERROR),),
+            (_finding("MISSING_ATTRIBUTE", text, Severity.ERROR, "90220"),
+             _finding("EXPIRING", "Exemption ends", Severity.WARNING)),
+            (_finding("EXPIRING", text or "x", Severity.WARNING),),
+            (_finding("INFO_ONLY", "Note", Severity.INFO),),
+        )[i % 5]  # fmt: skip
+        if i % 7 == 0:  # enough in-stock MFN listings closed with no reason: holiday mode
+            state, findings = (
+                State.INACTIVE,
+                (_finding("LISTING_CLOSED", "Closed", Severity.ERROR),),
+            )
+        records.append(
+            ListingRecord(
+                sku=f"SKU-{i:04d}" if i % 4 else f"{text}-{i}",
+                asin=f"B0{i:08d}" if i % 3 else (None if i % 2 else text),
+                title=text if i % 2 else f"Mug {i}",
+                marketplace_id=MP,
+                state=state,
+                buyable=i % 3 == 0,
+                discoverable=i % 5 != 1,
+                findings=findings,
+                product_type="MUG" if i % 2 else None,
+                condition_type="new_new",
+                fulfillment_channel="MFN" if i % 7 == 0 else ("FBA", None, "MFN")[i % 3],
+                quantity=10 if i % 7 == 0 else (7, 0, None, -3)[i % 4],
+                inbound=None,
+                price=PRICES[i % len(PRICES)],
+                currency=("USD", None, text)[i % 3],
+                inactive_since=None if i % 4 == 0 else NOW - timedelta(days=i % 3),
+                amazon_status=(("BUYABLE",), None, (), ("DISCOVERABLE", text))[i % 4],
+            )
+        )
+    return records
+
+
+@pytest.fixture
+def cache(tmp_path):
+    cache = ListingCache(tmp_path / "c.sqlite3")
+    records = _records()
+    info = SyncInfo(
+        NOW, NOW, include_all=True, complete=False,
+        failed={"search: not buyable": "throttled"}, listings=len(records),
+        missing={"search: not buyable": 20},
+    )  # fmt: skip
+    entries = [(r, RawEvidence(sku=r.sku, item={"sku": r.sku})) for r in records]
+    cache.write_sync(entries, product_types={}, info=info)
+    yield cache
+    cache.close()
+
+
+def _json(batches, cache: ListingCache) -> str:
+    text = "".join(
+        stream_json(
+            batches, profile="p", marketplace_id=MP, last_sync=cache.last_sync(), account=None,
+            counts={"INACTIVE": 1}, causes=(),
+        )
+    )  # fmt: skip
+    return text[text.index('"profile"') :]  # after generated_at (the clock)
+
+
+def _both(cache: ListingCache, fmt: str, attention_only: bool, size: int) -> tuple[str, str, list]:
+    fast = list(report_batches(cache, fmt, needs_attention_only=attention_only, size=size))
+    slow = cache.record_batches(needs_attention_only=attention_only, size=size)
+    if fmt == "json":
+        return _json(fast, cache), _json(slow, cache), fast
+    return "".join(stream_csv(fast)), "".join(stream_csv(slow)), fast
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+@pytest.mark.parametrize("attention_only", [True, False])
+@pytest.mark.parametrize("size", [1, 7, 5000])
+def test_sql_text_is_the_records_text_byte_for_byte(cache, fmt, attention_only, size):
+    fast, slow, batches = _both(cache, fmt, attention_only, size)
+    assert fast == slow
+    assert any(isinstance(b, Rendered) for b in batches)  # SQLite rendered it
+    if fmt == "json":  # every unsafe character written as an escape, none raw
+        assert not any(c in fast for c in "\x1b\x85\u202e\x7f\xad\u200b\ufeff")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_rows_another_tool_wrote_badly_are_rendered_the_records_way(cache, fmt):
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute("UPDATE listings SET price = 'NaN' WHERE sku = 'SKU-0001'")
+        conn.execute("UPDATE listings SET quantity = 'lots' WHERE sku = 'SKU-0002'")
+        conn.execute("UPDATE listings SET findings = '[[1]]' WHERE sku = 'SKU-0003'")
+        conn.execute("UPDATE listings SET inactive_since = '2026-03-04' WHERE sku = 'SKU-0005'")
+        conn.execute("UPDATE listings SET price = ' 012.50' WHERE sku = 'SKU-0006'")
+        conn.execute("UPDATE listings SET amazon_status = '{}' WHERE sku = 'SKU-0007'")
+    fast, slow, batches = _both(cache, fmt, False, 10)
+    assert fast == slow
+    assert any(isinstance(b, Rendered) for b in batches)
+    assert any(not isinstance(b, Rendered) for b in batches)  # those batches: records
+    assert "SKU-0001" not in fast and "SKU-0009" in fast  # a bad row is left out, as there
+    assert "SKU-0001" in (cache.row_warning or "")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_nul_character_takes_the_records_path(cache, fmt):
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute("UPDATE listings SET title = ? WHERE sku = 'SKU-0009'", ("NUL \x00 here",))
+    fast, slow, batches = _both(cache, fmt, False, 10)
+    assert fast == slow and "NUL " in fast
+    assert any(isinstance(b, Rendered) for b in batches)
+    assert any(not isinstance(b, Rendered) for b in batches)
+
+
+def test_the_tally_of_sql_batches_is_the_records_tally(cache):
+    from asin_tui.render import Tally
+
+    for attention_only in (True, False):
+        fast, slow = Tally(), Tally()
+        list(stream_csv(report_batches(cache, "csv", needs_attention_only=attention_only), fast))
+        list(stream_csv(cache.record_batches(needs_attention_only=attention_only), slow))
+        assert (fast.listings, fast.needs_attention) == (slow.listings, slow.needs_attention)
+        assert fast.listings > 0
+
+
+def test_an_sqlite_whose_json_quote_differs_gets_the_records_path(cache, monkeypatch):
+    import asin_tui.render_sql as render_sql
+
+    monkeypatch.setattr(render_sql, "_PROBE", "\x7f")  # json_quote leaves DEL raw; so does json
+    monkeypatch.setattr(render_sql.json.encoder, "encode_basestring", lambda s: '"other"')
+    batches = list(report_batches(cache, "json", needs_attention_only=False))
+    assert batches and not any(isinstance(b, Rendered) for b in batches)
