@@ -19,6 +19,7 @@ decoding the records took ~0.4 s and rendering them as long again; SQLite does i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sqlite3
@@ -280,15 +281,28 @@ def _fill_memos(conn: sqlite3.Connection, form: _Form, scope: str) -> None:
     prices = conn.execute(f"SELECT DISTINCT l.price FROM listings l {where}").fetchall()
     columns = [{row[i] for row in distinct} for i in range(3)] + [{row[0] for row in prices}]
     conn.execute("PRAGMA temp_store = MEMORY")  # never a temporary file
-    conn.execute("BEGIN")  # one transaction, not one a row (the connection autocommits)
+    with _temp_writable(conn):
+        conn.execute("BEGIN")  # one transaction, not one a row (the connection autocommits)
+        try:
+            _drop_memos(conn)
+            for table, memo, values in zip(_MEMOS, form.memos, columns, strict=True):
+                conn.execute(f"CREATE TEMP TABLE {table} (raw PRIMARY KEY, a, b, c)")
+                rendered = _rendered(values - {None}, memo)
+                conn.executemany(f"INSERT INTO temp.{table} VALUES (?, ?, ?, ?)", rendered)
+        finally:
+            conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _temp_writable(conn: sqlite3.Connection) -> Iterator[None]:
+    """The cache's read connection is query_only; its temporary tables (only those: under
+    the cache's read lock, nothing else runs on it) are written with that lifted a moment."""
+    (was,) = conn.execute("PRAGMA query_only").fetchone()
+    conn.execute("PRAGMA query_only = 0")
     try:
-        _drop_memos(conn)
-        for table, memo, values in zip(_MEMOS, form.memos, columns, strict=True):
-            conn.execute(f"CREATE TEMP TABLE {table} (raw PRIMARY KEY, a, b, c)")
-            rendered = _rendered(values - {None}, memo)
-            conn.executemany(f"INSERT INTO temp.{table} VALUES (?, ?, ?, ?)", rendered)
+        yield
     finally:
-        conn.execute("COMMIT")
+        conn.execute(f"PRAGMA query_only = {int(was)}")
 
 
 def _rendered(values: set[Any], memo: _Memo) -> Iterator[tuple[Any, str, str, int]]:
@@ -300,8 +314,9 @@ def _rendered(values: set[Any], memo: _Memo) -> Iterator[tuple[Any, str, str, in
 
 
 def _drop_memos(conn: sqlite3.Connection) -> None:
-    for table in _MEMOS:
-        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    with _temp_writable(conn):
+        for table in _MEMOS:
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
 #: Every ASCII character and a few beyond: what json_quote must write as json.dumps does.

@@ -31,8 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from asin_tui.background import BackgroundLoop, relay
+from asin_tui.cached import CachedAccount
+from asin_tui.cached import parse_account as _parse_account
 from asin_tui.domain import codes
-from asin_tui.domain.account import AccountCause, account_causes
+from asin_tui.domain.account import AccountCause
 from asin_tui.domain.cover import OrderLine, PlanningRow, StockCover, stock_cover
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.events import DEFAULT_THRESHOLDS, EventKind, Thresholds
@@ -101,7 +103,6 @@ from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
     from asin_tui.domain.outcomes import Recheck
-    from asin_tui.render import Rendered
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.client import SpApi
 
@@ -312,6 +313,10 @@ class AccountService:
         #: account) ever holds the caller's loop, the UI's (see asin_tui.background).
         self._background = BackgroundLoop(f"asin-tui {profile_name}", nice=BACKGROUND_NICE)
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
+        #: the cache's reads (report --cached reads the same way without this service)
+        self._local = CachedAccount(
+            self._cache, profile_name=profile_name, marketplace_id=marketplace_id
+        )
         self._requirements: dict[str, ProductTypeRequirements | None] = {}
         self._account: AccountHealth | None = None
         self._account_loaded = False
@@ -340,14 +345,14 @@ class AccountService:
     def cache_warning(self) -> str | None:
         """Set when the cache file was unreadable and had to be rebuilt, or rows read so far
         could not be decoded and were left out (show it once)."""
-        return " ".join(filter(None, (self._cache.warning, self._cache.row_warning))) or None
+        return self._local.cache_warning
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
     ) -> list[ListingRecord]:
         """The cached rows, most severe state first then SKU (models.sort_key's order);
         ``limit``: only the first so many (a screenful, at once)."""
-        return self._cache.load_records(needs_attention_only=not all_listings, limit=limit)
+        return self._local.cached_records(all_listings=all_listings, limit=limit)
 
     def cached_record(self, sku: str) -> ListingRecord | None:
         """One cached row (None: not cached)."""
@@ -364,27 +369,22 @@ class AccountService:
     def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
         """How many cached rows cached_records would return in each state, without reading
         them (a few ms): the true counts while only the first screenful is shown."""
-        return self._cache.state_counts(needs_attention_only=not all_listings)
+        return self._local.cached_state_counts(all_listings=all_listings)
 
     def cached_record_batches(self, *, all_listings: bool) -> Iterator[list[ListingRecord]]:
         """What cached_records returns, in the same order, a batch at a time (a report
         streams them to its output without holding 100,000 records)."""
-        return self._cache.record_batches(needs_attention_only=not all_listings)
+        return self._local.cached_record_batches(all_listings=all_listings)
 
-    def cached_report_batches(
-        self, fmt: str, *, all_listings: bool
-    ) -> Iterator[Sequence[ListingRecord] | Rendered]:
-        """What cached_record_batches returns, as ``report --format fmt`` (json, csv) text
-        SQLite builds, batch by batch (see asin_tui.render_sql; the same bytes, much faster)."""
-        from asin_tui.render_sql import report_batches
-
-        return report_batches(self._cache, fmt, needs_attention_only=not all_listings)
+    @property
+    def cached(self) -> CachedAccount:
+        """The cache's reads, as ``report --cached`` makes them without this service."""
+        return self._local
 
     def cached_account_causes(self, *, all_listings: bool) -> tuple[AccountCause, ...]:
         """domain.account's account-level causes of the rows cached_records returns, from
         the few rows that can count toward one (without reading every row)."""
-        scope = not all_listings
-        return account_causes(self._cache.records_where_unexplained_mfn(needs_attention_only=scope))
+        return self._local.cached_account_causes(all_listings=all_listings)
 
     def last_sync(self) -> SyncInfo | None:
         return self._cache.last_sync()
@@ -1243,17 +1243,6 @@ def _gate(health: AccountHealth | None) -> tuple[Any, ...] | None:
     """What of the account health a diagnosis acts on: a report that changes nothing (none
     → NORMAL) needs no listing diagnosed again."""
     return health.effect if health else None
-
-
-def _parse_account(
-    document: Mapping[str, Any], fetched_at: datetime, marketplace_id: str
-) -> tuple[AccountHealth | None, str | None]:
-    """(the marketplace's AccountHealth as of ``fetched_at``, None) or (None, what is wrong)."""
-    try:
-        health = parse.parse_account_health(document, marketplace_id)
-    except parse.UnreadableBody as exc:
-        return None, f"unreadable report: {exc}"
-    return (dataclasses.replace(health, as_of=fetched_at) if health else None), None
 
 
 def client_settings(profile: Profile) -> ClientSettings:

@@ -9,7 +9,6 @@ when the sync could not fetch every listing in scope (stderr names what is missi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import math
 import os
 import shutil
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
+from asin_tui.cached import CachedAccount, SpApiError
 from asin_tui.commands._account import (
     add_account_options,
     demo_settings,
@@ -30,7 +30,7 @@ from asin_tui.domain.models import State
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import for_terminal, visible
 from asin_tui.render import FORMATS, Tally, render_table, stream_csv, stream_json
-from asin_tui.service import SpApiError
+from asin_tui.render_sql import report_batches
 from asin_tui.store.atomic import write_output
 from asin_tui.store.cache import CacheError, SyncInfo
 from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile
@@ -113,6 +113,12 @@ def run(args: argparse.Namespace) -> int:
             args.output = None  # stdout
         if args.output is not None:
             _check_output(args.output)
+        if args.cached and profile is not None:
+            code = _report_cached(args, profile)
+            if code is not None:
+                return code
+        import asyncio  # only when it syncs: with a fresh cache the report is out already
+
         return asyncio.run(_report(args, profile))
     except BrokenPipeError:  # the reader left (`| head`): cli.main exits 141
         raise
@@ -136,6 +142,20 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
     return open_demo_service(reset=args.reset, scenario=args.scenario, settings=demo_settings(args))
 
 
+def _report_cached(args: argparse.Namespace, profile: Profile) -> int | None:
+    """``--cached`` with a cache fresh enough: the report straight from it, without the
+    service (no SP-API client stack, no event loop: what a script runs often); None when
+    the cache is not fresh enough (then the report syncs first)."""
+    local = CachedAccount.open(profile.name, profile.marketplace.marketplace_id)
+    try:
+        if not _fresh(local.last_sync(), args):
+            return None
+        seen = _write(args, local)
+    finally:
+        local.close()
+    return 1 if seen.needs_attention else 0
+
+
 async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
     service = _open_service(args, profile)
     try:
@@ -144,18 +164,7 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
         incomplete = False
         if not (args.cached and _fresh(service.last_sync(), args)):
             incomplete = await _sync(service, include_all=args.all)
-        if args.format == "table":
-            seen = Tally()
-            records = service.cached_records(all_listings=args.all)
-            seen.add(records)
-            text: str | Iterator[str] = render_table(
-                records, service.last_sync(), _table_width(args.output), service.account_health()
-            )
-        else:
-            seen, text = _streamed(args, service)
-        _emit(text, args.output, seen)  # JSON and CSV: read from the cache as they are written
-        if cache_warning := service.cache_warning:  # a file set aside, rows left out
-            print(f"asin-tui: warning: {visible(cache_warning)}", file=sys.stderr)
+        seen = _write(args, service.cached)
     finally:
         await service.aclose()
     if incomplete:
@@ -163,10 +172,27 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
     return 1 if seen.needs_attention else 0
 
 
-def _streamed(args: argparse.Namespace, service: AccountService) -> tuple[Tally, Iterator[str]]:
+def _write(args: argparse.Namespace, service: CachedAccount) -> Tally:
+    """Write the report of what the cache holds now; what went out."""
+    if args.format == "table":
+        seen = Tally()
+        records = service.cached_records(all_listings=args.all)
+        seen.add(records)
+        text: str | Iterator[str] = render_table(
+            records, service.last_sync(), _table_width(args.output), service.account_health()
+        )
+    else:
+        seen, text = _streamed(args, service)
+    _emit(text, args.output, seen)  # JSON and CSV: read from the cache as they are written
+    if cache_warning := service.cache_warning:  # a file set aside, rows left out
+        print(f"asin-tui: warning: {visible(cache_warning)}", file=sys.stderr)
+    return seen
+
+
+def _streamed(args: argparse.Namespace, service: CachedAccount) -> tuple[Tally, Iterator[str]]:
     """The JSON or CSV report, to be written as it is read from the cache, batch by batch."""
     seen = Tally()
-    batches = service.cached_report_batches(args.format, all_listings=args.all)
+    batches = report_batches(service.cache, args.format, needs_attention_only=not args.all)
     if args.format == "csv":
         return seen, stream_csv(batches, seen)
     counts = {state.value: 0 for state in State}

@@ -20,6 +20,7 @@ import pytest
 
 from asin_tui import service as service_module
 from asin_tui.cli import main
+from asin_tui.commands import report as report_command
 from asin_tui.demo import DemoSettings
 from asin_tui.domain import codes
 from asin_tui.domain.models import State
@@ -296,13 +297,12 @@ def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, fast_clients, 
         report(capsys, "--profile", "sb", "--format", "json")  # sync once
     finally:
         server.stop()
-    keep = AccountService.cached_record_batches  # the records of what a JSON report streams
 
-    def only_at_risk(self, fmt, *, all_listings):
-        for records in keep(self, all_listings=all_listings):
+    def only_at_risk(cache, fmt, *, needs_attention_only):  # what a JSON report streams
+        for records in cache.record_batches(needs_attention_only=needs_attention_only):
             yield [r for r in records if r.at_risk and not r.needs_attention]
 
-    monkeypatch.setattr(AccountService, "cached_report_batches", only_at_risk)
+    monkeypatch.setattr(report_command, "report_batches", only_at_risk)
     code, out, _ = report(capsys, "--profile", "sb", "--cached", "--format", "json")
     listings = json.loads(out)["listings"]
     assert listings and code == 0
