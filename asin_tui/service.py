@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-import gc
 import hashlib
 import itertools
 import json
@@ -714,16 +713,9 @@ class AccountService:
         self._requirements = {}  # this sync fetches the definitions again
         known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
         store = _SyncStore(self)
-        api = await self._open_api()
-        # What lives now (every module imported, the client, the kept answers, the UI's rows)
-        # lives on: out of the collector's full passes, which otherwise walk all of it and
-        # hold the GIL, the UI's thread's too, for 0.2-0.5 s at a time during a large sync.
-        # Collected first, so no garbage is frozen with it (watch syncs round after round).
-        await asyncio.to_thread(gc.collect)
-        gc.freeze()
         try:
             result = await sync_account(
-                api,
+                await self._open_api(),
                 include_all=include_all,
                 progress=progress,
                 account_health=pending is not None or self._account_health_stale(),
