@@ -9,6 +9,7 @@ Exit codes: 0 ok / nothing needs attention, 1 needs attention, 2 usage, config o
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -150,9 +151,15 @@ def _run(argv: list[str] | None, demo: DemoSettings | None = None) -> int:
         if args.scenario != "default" and not getattr(args, "demo", False):
             raise UsageError("--scenario only applies to --demo")
         if args.command is None:
-            from asin_tui.commands import tui
+            # Starting the app makes only objects it keeps (modules, classes, its first
+            # screen): no garbage collection until it is up (ui/app.py collects again).
+            gc.disable()
+            try:
+                from asin_tui.commands import tui
 
-            return tui.run(args)
+                return tui.run(args)
+            finally:
+                gc.enable()  # whatever happened (a usage error before the app started)
         module = importlib.import_module(f"asin_tui.commands.{args.command}")
         return module.run(args)
     except UsageError as exc:

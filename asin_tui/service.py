@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import itertools
 import json
 import sqlite3
@@ -102,6 +101,8 @@ from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
+    import hashlib
+
     from asin_tui.domain.outcomes import Recheck
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.client import SpApi
@@ -371,10 +372,12 @@ class AccountService:
         them (a few ms): the true counts while only the first screenful is shown."""
         return self._local.cached_state_counts(all_listings=all_listings)
 
-    def cached_record_batches(self, *, all_listings: bool) -> Iterator[list[ListingRecord]]:
-        """What cached_records returns, in the same order, a batch at a time (a report
+    def cached_record_batches(
+        self, *, all_listings: bool, size: int = 5000
+    ) -> Iterator[list[ListingRecord]]:
+        """What cached_records returns, in the same order, ``size`` rows at a time (a report
         streams them to its output without holding 100,000 records)."""
-        return self._local.cached_record_batches(all_listings=all_listings)
+        return self._local.cached_record_batches(all_listings=all_listings, size=size)
 
     @property
     def cached(self) -> CachedAccount:
@@ -1191,7 +1194,7 @@ class _SyncStore:
         product type's definition, and the rules' own code."""
         if key and definition is not None and key not in self._definitions:
             text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-            self._definitions[key] = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+            self._definitions[key] = _blake2b(text.encode(), digest_size=8).hexdigest()
         if definition is None:
             requirements = "cached"  # the stored definition, or none: a gap says so
         else:
@@ -1199,7 +1202,7 @@ class _SyncStore:
         parts = [raw.item, raw.inventory, raw.restrictions, raw.catalog, raw.catalog_not_found,
                  raw.gaps, raw.fetched, key, requirements, _rules_version(), _clock(raw)]  # fmt: skip
         text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
+        return _blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
 
     def _count(self, records: Sequence[ListingRecord]) -> None:
         self.listings += len(records)
@@ -1221,9 +1224,17 @@ def _clock(raw: RawEvidence) -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H") if timed else ""
 
 
+def _blake2b(data: bytes = b"", *, digest_size: int) -> hashlib.blake2b:
+    """hashlib.blake2b, that module imported when first needed (a sync's digests), not by
+    every start of the app (~2 ms)."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=digest_size)
+
+
 def _gate_tag(health: AccountHealth | None) -> str:
     """The account gate's effect in a listing's digest (see _SyncStore._content_digest)."""
-    return hashlib.blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
+    return _blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
 
 
 @functools.cache
@@ -1232,7 +1243,7 @@ def _rules_version() -> str:
     listing stored by another version of asin-tui is diagnosed again."""
     root = Path(__file__).parent
     files = sorted([*(root / "domain").rglob("*.py"), root / "spapi" / "parse.py"])
-    digest = hashlib.blake2b(digest_size=8)
+    digest = _blake2b(digest_size=8)
     for file in files:
         with contextlib.suppress(OSError):
             digest.update(file.read_bytes())

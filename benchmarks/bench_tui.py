@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -173,7 +174,17 @@ class MemoryAccount:
     ) -> list[ListingRecord]:
         return self.records[:limit]
 
+    def cached_record_batches(self, *, all_listings: bool, size: int = 5000):
+        for start in range(0, len(self.records), size):
+            yield self.records[start : start + size]
+
+    def cached_state_counts(self, *, all_listings: bool):
+        return Counter(r.state for r in self.records)
+
     def last_sync(self):
+        return None
+
+    def last_full_sync(self):
         return None
 
     def account_health(self):

@@ -23,6 +23,13 @@ HEAVY_MODULES = (
     "asin_tui.ui.screens.welcome",
     "asin_tui.ui.screens.export",
     "asin_tui.render",  # the report's and the export's renderers
+    # the cause view and what it counts with (domain.causes pulls in bulk and the wizard)
+    "asin_tui.ui.screens.causes",
+    "asin_tui.domain.causes",
+    "asin_tui.domain.bulk",
+    "asin_tui.domain.wizard",
+    "hashlib",  # a sync's digests and schema file names (hmac/secrets too): not the start's
+    "secrets",
 )
 
 
@@ -60,6 +67,13 @@ from asin_tui.ui.screens.list_screen import ListScreen
 service = tui.open_demo()
 """
     assert imported_by(code, HEAVY_MODULES) == []
+
+
+def test_the_account_opens_before_textual_loads():
+    """`asin-tui` reads its first rows (ui.opening) before Textual and the screens are
+    imported: the command's module loads neither."""
+    code = "from asin_tui.commands import tui"
+    assert imported_by(code, ("textual", "asin_tui.ui.app")) == []
 
 
 def test_report_does_not_import_the_other_subcommands():

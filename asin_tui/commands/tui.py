@@ -31,8 +31,8 @@ from asin_tui.store.config import (
     exposure_warning,
     load_config,
 )
-from asin_tui.ui.app import make_app
 from asin_tui.ui.case_labels import saved_case_labels
+from asin_tui.ui.opening import Opening
 from asin_tui.ui.service import ServiceFactory
 
 if TYPE_CHECKING:  # the demo's composition root loads only for --demo
@@ -41,11 +41,18 @@ if TYPE_CHECKING:  # the demo's composition root loads only for --demo
 
 def run(args: argparse.Namespace) -> int:
     config = _config(args)
+    account = _account(args, config)
+    # The account opens, and its first rows are read, now — before Textual and the screens
+    # load — so the list paints them with its first frame (ui/opening.py).
+    opening = Opening(account, saved_case_labels) if account is not None else None
+    from asin_tui.ui.app import make_app
+
     app = make_app(
-        _account(args, config),
+        opening.service if opening else None,
         demo_factory=functools.partial(open_demo, settings=demo_settings(args)),
         case_labels_loader=saved_case_labels,
         keymap=config.keymap if config else None,
+        first_screenful=opening.first_screenful if opening else None,
     )
     app.run()
     return app.return_code or 0

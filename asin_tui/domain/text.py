@@ -120,7 +120,13 @@ _SAFE_FROM_A0 = (
     "\U000110ce-\U0001342f\U00013439-\U0001bc9f\U0001bca4-\U0001d172\U0001d17b-\U000e0000"
     "\U000e0002-\U000e001f\U000e0080-\U0010ffff"
 )
-_JSON_UNSAFE = re.compile(f"[^\x00-\x7e{_SAFE_FROM_A0}]")
+
+
+@lru_cache(maxsize=1)
+def _json_unsafe() -> re.Pattern[str]:
+    """The characters json_for_terminal escapes (compiled when first used: ~5 ms, which
+    every start of asin-tui would pay, though only a report to a terminal needs it)."""
+    return re.compile(f"[^\x00-\x7e{_SAFE_FROM_A0}]")
 
 
 def json_for_terminal(document: str) -> str:
@@ -143,12 +149,12 @@ def json_for_terminal(document: str) -> str:
 
     if document.isascii() and "\x7f" not in document:
         return document  # the common case (a whole report of ASCII), fast
-    return _JSON_UNSAFE.sub(replace, document)
+    return _json_unsafe().sub(replace, document)
 
 
 def json_unsafe(text: str) -> bool:
     """Whether :func:`json_for_terminal` would change anything in ``text``."""
-    return "\x7f" in text or (not text.isascii() and _JSON_UNSAFE.search(text) is not None)
+    return "\x7f" in text or (not text.isascii() and _json_unsafe().search(text) is not None)
 
 
 def for_terminal(document: str) -> str:

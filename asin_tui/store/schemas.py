@@ -4,7 +4,6 @@ the checksum Amazon gives each schema: a schema is downloaded again only when it
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -21,6 +20,8 @@ class SchemaFiles:
         self._folder = folder
 
     def path(self, product_type: str, checksum: str) -> Path:
+        import hashlib  # when a schema is kept or read (a sync), not at every start
+
         safe_type = re.sub(r"[^A-Za-z0-9_-]", "_", product_type)
         digest = hashlib.sha256(checksum.encode()).hexdigest()[:32]
         folder = self._folder or paths.cache_dir() / "schemas"

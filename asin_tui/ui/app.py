@@ -3,8 +3,9 @@ service, so the real app, the demo, tests and benchmarks all run the same code."
 
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual import events
@@ -16,10 +17,14 @@ from textual.screen import Screen
 from asin_tui.store.cases import CaseStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
+from asin_tui.ui.opening import Screenful
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService, ServiceFactory, no_case_labels
 from asin_tui.ui.timing import UI_TIMING, UiTiming
+
+#: The first screenful already read for a service (ui.opening.Opening), or None.
+FirstScreenful = Callable[[ListingService], Screenful | None]
 
 
 class AsinTuiApp(App[None]):
@@ -47,6 +52,7 @@ class AsinTuiApp(App[None]):
         sync_on_start: bool = True,
         keymap: Mapping[str, str] | None = None,
         timing: UiTiming = UI_TIMING,
+        first_screenful: FirstScreenful | None = None,
     ) -> None:
         super().__init__()
         self.timing = timing  # the screens' pace (ui/timing.py)
@@ -57,6 +63,8 @@ class AsinTuiApp(App[None]):
         self.case_labels_loader = case_labels_loader
         self.sync_on_start = sync_on_start
         self.service: ListingService | None = None
+        #: the first rows of an account opened before the app started (ui.opening)
+        self.first_screenful = first_screenful
 
     def notify(
         self,
@@ -85,6 +93,7 @@ class AsinTuiApp(App[None]):
 
     async def on_mount(self) -> None:
         self.set_keymap(self.user_keymap)
+        self.set_timer(self.timing.started_seconds, _collect_again, name="collect again")
         if self.service_factory is None:
             self.push_screen(_welcome())
         else:
@@ -102,12 +111,14 @@ class AsinTuiApp(App[None]):
         self.service = service
         # the list tells the service's notices (e.g. the demo's fixes won't be kept, and
         # why) once it has painted and opened the client, which may find more
+        first = self.first_screenful(service) if self.first_screenful else None
         self.push_screen(
             ListScreen(
                 service,
                 self.case_labels_loader,
                 sync_on_start=self.sync_on_start,
                 timing=self.timing,
+                first_screenful=first,
             )
         )
 
@@ -175,6 +186,14 @@ class AsinTuiApp(App[None]):
             await self.service.aclose()
 
 
+def _collect_again() -> None:
+    """The objects made while starting (modules, classes, widgets) live as long as the app:
+    kept out of the collector's passes (gc.freeze), which run again from now on."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def _welcome() -> Screen:
     """The welcome screen (imported when shown: most starts open an account)."""
     from asin_tui.ui.screens.welcome import WelcomeScreen
@@ -195,10 +214,12 @@ def make_app(
     sync_on_start: bool = True,
     keymap: Mapping[str, str] | None = None,
     timing: UiTiming = UI_TIMING,
+    first_screenful: FirstScreenful | None = None,
 ) -> AsinTuiApp:
     """The app for one account (``service_factory``), or the welcome screen when it is None.
     ``keymap`` (binding id -> keys, the config's ``[keymap]``) remaps the app's keys;
-    ``timing`` sets the screens' pace (ui/timing.py; tests pass a quicker one)."""
+    ``timing`` sets the screens' pace (ui/timing.py; tests pass a quicker one);
+    ``first_screenful``: the rows of an account opened before the app (ui.opening)."""
     return AsinTuiApp(
         service_factory,
         demo_factory=demo_factory,
@@ -206,4 +227,5 @@ def make_app(
         sync_on_start=sync_on_start,
         keymap=keymap,
         timing=timing,
+        first_screenful=first_screenful,
     )

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from asin_tui.domain import codes
-from asin_tui.domain.causes import CauseKey
 from asin_tui.domain.models import ListingRecord, State, sort_key
 from asin_tui.domain.text import visible
 from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
+
+    from asin_tui.domain.causes import CauseKey
 
 CaseLabelMap = Mapping[str, str]  # SKU -> its wizard case's label (the step it was left at)
 

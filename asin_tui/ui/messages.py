@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,8 @@ class CacheLoaded(Message):
     #: Causes many listings show together (holiday mode), found off the UI thread
     account_causes: tuple[AccountCause, ...] = ()
     last_full_sync: datetime | None = None  # when every listing was last fetched
+    #: set once these rows are on screen (the worker reads every row only then)
+    painted: threading.Event | None = None
 
 
 @dataclass

@@ -7,7 +7,7 @@ asynchronous ones (network) in async workers; it never touches SP-API or JSON it
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
@@ -54,6 +54,13 @@ class ListingService(Protocol):
         self, *, all_listings: bool, limit: int | None = None
     ) -> list[ListingRecord]:
         """Report order (models.sort_key); ``limit``: the first so many only."""
+        ...
+
+    def cached_record_batches(
+        self, *, all_listings: bool, size: int = 5000
+    ) -> Iterator[list[ListingRecord]]:
+        """What cached_records returns, in the same order, ``size`` rows at a time (a reader
+        can stop between batches, and others read the cache in between)."""
         ...
 
     def cached_state_counts(self, *, all_listings: bool) -> Mapping[State, int]:

@@ -20,6 +20,9 @@ class UiTiming:
     health_looks: int = 15
     #: seconds of quiet typing in the wizard before what was typed is saved
     save_delay: float = 0.5
+    #: seconds after the app mounted when its start is over (the first screen up, its rows
+    #: painted): the garbage collector, paused for the start (cli), runs again
+    started_seconds: float = 1.0
 
 
 UI_TIMING = UiTiming()

@@ -198,6 +198,11 @@ class FakeService:
     ) -> list[ListingRecord]:
         return self._scope(all_listings)[:limit]
 
+    def cached_record_batches(self, *, all_listings: bool, size: int = 25):
+        records = self.cached_records(all_listings=all_listings)
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
+
     def cached_state_counts(self, *, all_listings: bool) -> dict[State, int]:
         return Counter(r.state for r in self._scope(all_listings))
 

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import gc
 import re
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,14 +20,6 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from asin_tui.domain.account import account_causes
-from asin_tui.domain.causes import (
-    CauseCount,
-    CauseKey,
-    bulk_action,
-    bulk_columns,
-    count_causes,
-    shared_causes,
-)
 from asin_tui.domain.looks import SinceLastLook, back_on_sale
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
@@ -51,10 +44,10 @@ from asin_tui.ui.messages import (
     SyncProgressed,
     describe_error,
 )
+from asin_tui.ui.opening import Screenful, read_screenful, screenful_of
 from asin_tui.ui.presentation import datetime_text
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
-from asin_tui.ui.screens.causes import FILTER, CauseChosen, CauseScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService
 from asin_tui.ui.timing import UI_TIMING, UiTiming
 from asin_tui.ui.widgets.account_banner import AccountBanner
@@ -66,8 +59,10 @@ from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
 from asin_tui.ui.widgets.sync_status import SyncStatus
 
 if TYPE_CHECKING:
+    from asin_tui.domain.causes import CauseCount, CauseKey
     from asin_tui.service import SyncInfo, SyncProgress
     from asin_tui.ui.export import ExportRequest
+    from asin_tui.ui.screens.causes import CauseChosen
 
 
 class ListScreen(WorkerScreen):
@@ -77,6 +72,10 @@ class ListScreen(WorkerScreen):
     the screen looks again every ``timing.health_look_seconds`` (at most ``health_looks``
     times) and, once it is in, reloads the rows (diagnosed again with it) and the account
     banner. It reads ``timing.first_rows`` rows first, to paint at once (ui/timing.py)."""
+
+    #: Rows of the cache read at a time for every row of a scope (~10 ms each at 100,000):
+    #: a load a key replaced stops within one batch.
+    READ_BATCH = 1000
 
     BINDINGS = [
         Binding(
@@ -198,10 +197,13 @@ class ListScreen(WorkerScreen):
         *,
         sync_on_start: bool,
         timing: UiTiming = UI_TIMING,
+        first_screenful: Screenful | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.timing = timing
+        #: the first rows, read when the account was opened (ui.opening)
+        self._first_screenful = first_screenful
         self.case_labels_loader = case_labels_loader
         self.sync_on_start = sync_on_start
         self.view = ListingView()
@@ -227,6 +229,10 @@ class ListScreen(WorkerScreen):
         #: the first rows from the cache are on screen (or the cache could not be read): the
         #: client is opened, and the start-up sync starts, only then
         self._painted = asyncio.Event()
+        self._painted_now = threading.Event()  # the same, for the cache worker's thread
+        #: a load of every row of the scope came in (or the cache could not be read): the
+        #: client is built, and the start-up sync starts, only then — never beside that load
+        self._settled = asyncio.Event()
         #: a narrower view than the scope: "risk" (At risk) or "since" (since you last looked)
         self.narrow: str | None = None
         self.since: SinceLastLook | None = None  # what changed since the previous session
@@ -254,7 +260,10 @@ class ListScreen(WorkerScreen):
         self.sub_title = plain(f"{self.service.profile_name} · {self.service.marketplace_id}")
         self.query_one(SyncStatus).idle("Reading the local cache…")
         self.table.focus()
-        self.load_cache()
+        first = self._preloaded()
+        if first is not None:  # read while the app started: painted with the first frame
+            self.on_cache_loaded(_loaded(first, complete=False))
+        self.load_cache(first)
         self.connect()
         if self.sync_on_start:
             self.action_sync()
@@ -331,54 +340,66 @@ class ListScreen(WorkerScreen):
         exit_on_error=False,
         description="read the local cache",
     )
-    def load_cache(self) -> None:
+    def load_cache(self, shown: Screenful | None = None) -> None:
         """Read the cached rows (SQLite) and the wizard's case labels (TOML) off the UI thread: the
-        first screenful first, to paint at once, then every row with what the filter and
-        the current sort need (built here, so the UI thread only swaps them in)."""
+        first screenful first, to paint at once, then — once it is painted — every row, a
+        batch at a time, with what the filter and the current sort need (built here, so the
+        UI thread only swaps them in). ``shown``: the first screenful, already shown."""
         show_all, worker = self.show_all, get_current_worker()
         if self.narrow is not None:
             self._load_narrow(self.narrow)
             return
-        first = self.service.cached_records(all_listings=show_all, limit=self.timing.first_rows)
-        loaded = self._loaded(first, show_all)
-        complete = len(first) < self.timing.first_rows
-        if not complete and not worker.is_cancelled:
-            counts = self.service.cached_state_counts(all_listings=show_all)
-            self.post_message(dataclasses.replace(loaded, complete=False, state_counts=counts))
-        records = first if complete else self.service.cached_records(all_listings=show_all)
-        sort_column, labels = self.view.sort_column, loaded.case_labels.labels
+        first = shown or read_screenful(
+            self.service, self.case_labels_loader, show_all=show_all, limit=self.timing.first_rows
+        )
+        told = shown is not None or not first.complete  # its warnings are told already
+        painted = self._painted_now if shown is not None else threading.Event()
+        if shown is None and not first.complete and not worker.is_cancelled:
+            self.post_message(dataclasses.replace(_loaded(first, complete=False), painted=painted))
+        records = first.records
+        if not first.complete:
+            # every row only once the first ones are on screen, then a batch at a time: a
+            # key typed meanwhile (this load cancelled) is not kept waiting for the rest
+            while not painted.wait(0.05):
+                if worker.is_cancelled:
+                    return
+            records = []
+            for batch in self.service.cached_record_batches(
+                all_listings=show_all, size=self.READ_BATCH
+            ):
+                if worker.is_cancelled:
+                    return
+                records += batch
+        if worker.is_cancelled:
+            return
+        sort_column, labels = self.view.sort_column, first.case_labels.labels
         orders = (
             {}
             if sort_column == "state"
             else {sort_column: sort_order(records, sort_column, labels)}
         )
         if not worker.is_cancelled:
+            labels_told = (
+                dataclasses.replace(first.case_labels, warnings=()) if told else first.case_labels
+            )
             self.post_message(
                 dataclasses.replace(
-                    loaded,
+                    _loaded(first, complete=True),
                     records=records,
-                    # the warnings were told with the first screenful
-                    case_labels=loaded.case_labels
-                    if complete
-                    else dataclasses.replace(loaded.case_labels, warnings=()),
+                    case_labels=labels_told,
+                    cache_warning=self.service.cache_warning,  # rows left out of every row too
                     index=index_rows(records),
                     orders=orders,
                     account_causes=account_causes(records),
                 )
             )
 
-    def _loaded(self, records: list[ListingRecord], show_all: bool) -> CacheLoaded:
-        """The rows with the case labels, last sync and account health (in a worker)."""
-        return CacheLoaded(
-            records,
-            self.case_labels_loader(self.service),
-            self.service.last_sync(),
-            show_all,
-            self.service.account_health(),
-            self.service.account_health_pending() is not None,
-            cache_warning=self.service.cache_warning,  # known once the cache was read
-            last_full_sync=self.service.last_full_sync(),
-        )
+    def _preloaded(self) -> Screenful | None:
+        """The first screenful read when the account was opened, if it is what this screen
+        reads first (taken once)."""
+        first, self._first_screenful = self._first_screenful, None
+        usable = first is not None and first.limit == self.timing.first_rows
+        return first if usable and not self.show_all and self.narrow is None else None
 
     def _load_narrow(self, narrow: str) -> None:
         """The At risk view (the service's, each risk with its date), or the listings that
@@ -400,7 +421,10 @@ class ListScreen(WorkerScreen):
                     for sku in self.since.recovered
                     if sku not in cached
                 ]
-        loaded = self._loaded(records, self.show_all)
+        loaded = _loaded(
+            screenful_of(self.service, self.case_labels_loader, records, self.show_all),
+            complete=True,
+        )
         sort_column, labels = self.view.sort_column, loaded.case_labels.labels
         orders = (
             {}
@@ -478,9 +502,12 @@ class ListScreen(WorkerScreen):
             message.account, self.service.marketplace_id, message.account_causes
         )
         if not self._painted.is_set():
-            self.call_after_refresh(self._painted.set)
+            self.call_after_refresh(self._mark_painted)
+        if message.painted is not None:
+            self.call_after_refresh(message.painted.set)
         if not message.complete:
             return
+        self._settled.set()
         # The rows live until the next load: keep them out of the collector's full passes,
         # which take a visible ~0.3 s over 100,000 rows (refcounting still frees them).
         gc.freeze()
@@ -586,22 +613,31 @@ class ListScreen(WorkerScreen):
     @work(group="connect", exit_on_error=False, description="open the account")
     async def connect(self) -> None:
         """Open the SP-API client (for the demo, its simulated account) once the first rows
-        are on screen: the service builds it in a thread, so keys keep working meanwhile.
+        are on screen and every row is in: the service builds it in a thread, so keys keep
+        working meanwhile.
         Then tell what opening the account found (e.g. the demo's fixes won't be kept)."""
         await self._painted.wait()
+        await self._settled.wait()
         # e.g. unusable credentials: the sync says so, in its own words
         with contextlib.suppress(Exception):
             await self.service.connect()
         for notice in self.service.notices:
             self.notify(notice, title="Account", severity="warning", timeout=15)
 
+    def _mark_painted(self) -> None:
+        self._painted.set()
+        self._painted_now.set()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "cache" and event.state is WorkerState.ERROR:
-            self._painted.set()  # nothing to paint from: open the account anyway
+            self._mark_painted()  # nothing to paint from: open the account anyway
+            self._settled.set()
 
     @work(exclusive=True, group="sync", exit_on_error=False, description="sync")
     async def run_sync(self, include_all: bool) -> None:
-        await self._painted.wait()  # the cached rows first; the sync opens the client
+        # the cached rows first, all of them and on screen; the sync opens the client
+        await self._painted.wait()
+        await self._settled.wait()
         try:
             summary = await self.service.sync(include_all=include_all, progress=self._progressed)
         except Exception as exc:  # any failure: say so, keep the cached rows
@@ -887,6 +923,8 @@ class ListScreen(WorkerScreen):
         then: Callable[[list[ListingRecord], list[CauseCount]], None],
     ) -> None:
         """domain.causes.count_causes off the UI thread (100,000 rows: a fraction of a s)."""
+        from asin_tui.domain.causes import count_causes  # with the cause view, not at start
+
         counted = count_causes(records)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(then, records, counted)
@@ -894,10 +932,14 @@ class ListScreen(WorkerScreen):
     def _show_causes(self, records: list[ListingRecord], counted: list[CauseCount]) -> None:
         if records is not self.view.records or self.app.screen is not self:
             return  # new rows came meanwhile, or keys typed ahead opened another screen
+        from asin_tui.ui.screens.causes import CauseScreen
+
         scope = "every listing" if self.show_all else "listings needing attention"
         self.app.push_screen(CauseScreen(counted, scope), self._cause_chosen)
 
     def _cause_chosen(self, chosen: CauseChosen | None) -> None:
+        from asin_tui.ui.screens.causes import FILTER
+
         if chosen is None:
             return
         if chosen.what == FILTER:
@@ -926,6 +968,8 @@ class ListScreen(WorkerScreen):
             records = [self.table.current]
         if not records:
             return
+        from asin_tui.domain.causes import bulk_action, bulk_columns, shared_causes
+
         shared = shared_causes(records)
         fixable = [k for k in shared if bulk_columns(k) or bulk_action(k)]
         if self._cause is not None and self._cause in fixable:
@@ -991,6 +1035,22 @@ class ListScreen(WorkerScreen):
 
     def on_export_written(self, message: ExportWritten) -> None:
         self.notify(f"Wrote {message.rows} rows to {message.path}", title="Exported")
+
+
+def _loaded(first: Screenful, *, complete: bool) -> CacheLoaded:
+    """The message that shows ``first`` (``complete``: and it is every row of its scope)."""
+    return CacheLoaded(
+        first.records,
+        first.case_labels,
+        first.last_sync,
+        first.show_all,
+        first.account,
+        first.health_pending,
+        complete=complete,
+        cache_warning=first.cache_warning,
+        state_counts=None if complete else first.state_counts,
+        last_full_sync=first.last_full_sync,
+    )
 
 
 _EVIDENCE = "evidence incomplete: "
