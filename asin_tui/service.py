@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from asin_tui.background import BackgroundLoop, relay
 from asin_tui.cached import CachedAccount
 from asin_tui.cached import parse_account as _parse_account
+from asin_tui.child import ChildLost, run_in_child
 from asin_tui.domain import codes
 from asin_tui.domain.account import AccountCause
 from asin_tui.domain.cover import OrderLine, PlanningRow, StockCover, stock_cover
@@ -189,6 +190,7 @@ __all__ = [
     "SpApiError",
     "SubmissionResult",
     "SyncInfo",
+    "SyncLost",
     "SyncProgress",
     "SyncSummary",
     "UnknownSku",
@@ -216,6 +218,11 @@ class NothingFetched(SpApiError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class SyncLost(RuntimeError):
+    """A sync's child process ended without an answer (killed, crashed): the cache is as it
+    was before the sync."""
 
 
 class UnknownSku(KeyError):
@@ -247,6 +254,19 @@ class SyncSummary:
     @property
     def seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def info(self) -> SyncInfo:
+        """The last sync as the cache now has it (what ``last_sync()`` reads back)."""
+        return SyncInfo(
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            include_all=self.include_all,
+            complete=self.complete,
+            failed=self.failed,
+            listings=self.listings,
+            missing=self.missing,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +318,12 @@ class AccountService:
         api: SpApi | None = None,
         sync_batch: int = SYNC_BATCH,
         freshness: Freshness = FRESHNESS,
+        child_client: Callable[[], SpApi] | None = None,
     ) -> None:
+        """``child_client``: how a child process builds this account's client, to sync there
+        (picklable: a module-level function or a partial of one; see ``sync``); None: syncs
+        run on the background loop, in this process (the demo's simulated account lives
+        here, and a client given as ``api`` cannot cross)."""
         self.profile_name = profile_name
         self.marketplace_id = marketplace_id
         self.seller_id = seller_id
@@ -313,6 +338,7 @@ class AccountService:
         #: so none of their work (python-amazon-sp-api's, parsing, the demo's in-process
         #: account) ever holds the caller's loop, the UI's (see asin_tui.background).
         self._background = BackgroundLoop(f"asin-tui {profile_name}", nice=BACKGROUND_NICE)
+        self._child_client = child_client
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         #: the cache's reads (report --cached reads the same way without this service)
         self._local = CachedAccount(
@@ -328,13 +354,15 @@ class AccountService:
         self.thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     @classmethod
-    def for_profile(cls, profile: Profile) -> AccountService:
-        """A configured account. Credentials are checked when the network is first used."""
+    def for_profile(cls, profile: Profile, *, sync_in_child: bool = False) -> AccountService:
+        """A configured account. Credentials are checked when the network is first used.
+        ``sync_in_child``: its syncs run in a child process (the app: see ``sync``)."""
         service = cls(
             profile_name=profile.name,
             marketplace_id=profile.marketplace.marketplace_id,
             seller_id=profile.seller_id,
             client_factory=lambda: open_client_for(profile),
+            child_client=functools.partial(open_client_for, profile) if sync_in_child else None,
         )
         if profile.alerts is not None:
             service.thresholds = profile.alerts.thresholds
@@ -706,10 +734,45 @@ class AccountService:
         It runs on the service's background loop; ``progress`` is called on the caller's
         loop, with the latest SyncProgress (calls coalesced: never more than one pending).
         Cancelled, it discards what it staged before the cancellation goes on.
+
+        With a ``child_client``, the sync itself (its calls, parsing, diagnosis, staging, the
+        commit) runs in a child process (asin_tui.child) with a client, a token and rate
+        limits of its own, writing the same cache file; its garbage collector's full passes
+        never hold this process's interpreter (the UI's). Progress and the summary come back
+        over a pipe; its errors are raised here as they were raised there. A child that dies
+        raises SyncLost (the cache is as it was: nothing is committed until the sync ends).
         """
+        if self._child_client is not None:
+            return await self._background.run(
+                self._sync_in_child, include_all=include_all, progress=relay(progress)
+            )
         return await self._background.run(
             self._sync, include_all=include_all, progress=relay(progress)
         )
+
+    async def _sync_in_child(
+        self, *, include_all: bool, progress: ProgressCallback | None
+    ) -> SyncSummary:
+        assert self._child_client is not None
+        job = _ChildSync(
+            profile_name=self.profile_name,
+            marketplace_id=self.marketplace_id,
+            seller_id=self.seller_id,
+            client_factory=self._child_client,
+            cache_path=self._cache.path,
+            sync_batch=self.sync_batch,
+            freshness=self.freshness,
+            include_all=include_all,
+        )
+        try:
+            return await run_in_child(
+                _child_sync_main, job, on_message=progress, nice=BACKGROUND_NICE
+            )
+        except ChildLost as exc:
+            raise SyncLost(f"{exc} before the sync finished; the cache is as it was") from None
+        finally:  # the child wrote the cache: what this process kept of it is read again
+            self._requirements = {}
+            self._account_loaded = False
 
     async def _sync(self, *, include_all: bool, progress: ProgressCallback | None) -> SyncSummary:
         pending = self.account_health_pending()
@@ -985,22 +1048,7 @@ class AccountService:
         if fetched is not None and _gate(self.account_health()) != _gate(used):
             store.diagnose_again()  # the account-level gate changed during the sync
         complete = result.complete and listings_complete(failed)
-        info = SyncInfo(
-            started_at=result.started_at,
-            finished_at=result.finished_at,
-            include_all=result.include_all,
-            complete=complete,
-            failed=failed,
-            listings=store.listings,
-            missing=result.missing,
-        )
-        store.staged.commit(
-            product_types=result.product_types,
-            info=info,
-            account_health=fetched,
-            account_health_request=_request_row(result.pending_health),
-        )
-        return SyncSummary(
+        summary = SyncSummary(
             started_at=result.started_at,
             finished_at=result.finished_at,
             include_all=result.include_all,
@@ -1012,6 +1060,13 @@ class AccountService:
             calls=dict(result.calls),
             missing=dict(result.missing),
         )
+        store.staged.commit(
+            product_types=result.product_types,
+            info=summary.info,
+            account_health=fetched,
+            account_health_request=_request_row(result.pending_health),
+        )
+        return summary
 
     def _read_product_type(
         self, product_type: str, definition: tuple[dict, dict], failed: dict[str, str]
@@ -1076,6 +1131,39 @@ class AccountService:
                 requirements = None  # diagnose without the schema rather than not at all
             self._requirements[product_type] = requirements
         return self._requirements[product_type]
+
+
+@dataclass(frozen=True, slots=True)
+class _ChildSync:
+    """What a sync's child process needs to build the account's service (sent over a pipe:
+    the credentials inside ``client_factory`` never touch the disk, argv or the environment)."""
+
+    profile_name: str
+    marketplace_id: str
+    seller_id: str
+    client_factory: Callable[[], SpApi]
+    cache_path: Path
+    sync_batch: int
+    freshness: Freshness
+    include_all: bool
+
+
+async def _child_sync_main(job: _ChildSync, *, send: ProgressCallback) -> SyncSummary:
+    """A sync as the child process runs it (asin_tui.child): a service of its own on the same
+    cache file, its progress sent back coalesced; cancelled, it discards what it staged."""
+    service = AccountService(
+        profile_name=job.profile_name,
+        marketplace_id=job.marketplace_id,
+        seller_id=job.seller_id,
+        client_factory=job.client_factory,
+        cache=ListingCache(job.cache_path),
+        sync_batch=job.sync_batch,
+        freshness=job.freshness,
+    )
+    try:
+        return await service.sync(include_all=job.include_all, progress=send)
+    finally:
+        await service.aclose()
 
 
 class _SyncStore:

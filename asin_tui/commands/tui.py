@@ -91,7 +91,7 @@ def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory 
     warning = exposure_warning(config.path)  # on stderr too, but the app covers the screen
 
     def open_profile() -> AccountService:
-        service = AccountService.for_profile(profile)
+        service = AccountService.for_profile(profile, sync_in_child=True)
         service.notices.extend(filter(None, [warning]))
         return service
 

@@ -5,12 +5,15 @@ line always shows the latest progress (issue 12)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
+from asin_tui.service import SyncSummary
 from asin_tui.spapi.sync import SyncProgress
 from asin_tui.ui.app import make_app
 from asin_tui.ui.messages import SyncProgressed
 from asin_tui.ui.screens.list_screen import ListScreen
-from tests.ui.fakes import FakeService, progress_of
+from tests.ui.conftest import wait_until
+from tests.ui.fakes import NOW, FakeService, progress_of
 
 
 class BurstService(FakeService):
@@ -46,3 +49,42 @@ async def test_a_burst_of_progress_reaches_the_screen_batched_and_latest(monkeyp
         assert 1 <= len(handled) < 10  # not one message per step
         service.hold.set()
         await app.workers.wait_for_complete()
+
+
+class HeldReloadService(FakeService):
+    """A sync that ends while the rows' reload after it is held (a large cache reading)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.synced_event, self.release = threading.Event(), threading.Event()
+
+    async def sync(self, *, include_all: bool, progress=None):
+        progress(SyncProgress("restrictions", 9, 10, "Listing restrictions 9/10"))
+        self.synced_event.set()
+        return SyncSummary(
+            started_at=NOW, finished_at=NOW, include_all=include_all, complete=True, listings=42
+        )
+
+    def last_sync(self):
+        if self.synced_event.is_set():
+            self.release.wait(10)  # the reload after the sync, held
+        return super().last_sync()
+
+
+async def test_the_status_line_shows_the_finished_sync_before_the_rows_reload():
+    service = HeldReloadService()
+    app = make_app(lambda: service)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, lambda: service.synced_event.is_set(), 10)
+            await wait_until(pilot, lambda: "42 listings" in status(app), 5)
+            assert status(app).startswith("Last sync") and "restrictions" not in status(app)
+            assert not service.release.is_set()  # the reload still holds
+            service.release.set()
+            await app.workers.wait_for_complete()
+    finally:
+        service.release.set()
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#sync-text").render())

@@ -655,6 +655,11 @@ class ListScreen(WorkerScreen):
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.syncing = self.syncing_all = False
         self._after_sync = True
+        # the finished state at once, not the sync's last progress until the rows reload
+        info = getattr(message.summary, "info", None)
+        if info is not None:
+            self.last_sync = info  # what the reload reads back from the cache
+        self._show_sync_state()
         self.load_cache()
         self.look()
         rechecked = getattr(message.summary, "rechecked", ())

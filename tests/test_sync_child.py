@@ -1,0 +1,165 @@
+"""A sync in a child process (AccountService(child_client=…), the app's syncs): it writes the
+same cache, its progress reaches the caller, and a child killed or cancelled mid-sync leaves
+the cache as it was, with one line saying why."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import pickle
+import signal
+import sqlite3
+import threading
+
+import pytest
+
+from asin_tui import service as service_module
+from asin_tui.demo import sandbox_settings
+from asin_tui.domain.marketplaces import MARKETPLACES
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.service import AccountService, SyncLost
+from asin_tui.spapi.client import open_client
+from asin_tui.store.cache import ListingCache
+from asin_tui.store.config import load_config
+from tests.cli.test_report import use_sandbox_profile
+from tests.test_child import gone
+
+TIME_SCALE = 1000.0
+
+
+@pytest.fixture(scope="module")
+def served():
+    account = SandboxAccount(seed=11, listings=200)
+    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    yield account, base_url
+    server.stop()
+
+
+def child_service(served, tmp_path) -> AccountService:
+    """A service whose syncs run in a child process, on the sandbox served over HTTP."""
+    account, base_url = served
+    settings = sandbox_settings(MARKETPLACES["US"], account.seller_id, base_url, name="child")
+    factory = functools.partial(open_client, settings, time_scale=TIME_SCALE)
+    return AccountService(
+        profile_name="child",
+        marketplace_id=settings.marketplace.marketplace_id,
+        seller_id=account.seller_id,
+        client_factory=factory,
+        child_client=factory,
+        cache=ListingCache(tmp_path / "child.sqlite3"),
+    )
+
+
+@pytest.fixture
+def child_pids(monkeypatch) -> list[int]:
+    """The pid of each sync's child process, as it starts."""
+    pids: list[int] = []
+    real = service_module.run_in_child
+
+    async def recorded(*args, **kwargs):
+        return await real(*args, started=pids.append, **kwargs)
+
+    monkeypatch.setattr(service_module, "run_in_child", recorded)
+    return pids
+
+
+@pytest.fixture
+def no_sync_here(monkeypatch):
+    """A sync in this process fails the test: only the child may sync."""
+
+    async def here(*args, **kwargs):
+        raise AssertionError("the sync ran in the caller's process")
+
+    monkeypatch.setattr(service_module, "sync_account", here)
+
+
+def intact(path) -> bool:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def nothing_committed(path) -> bool:
+    """The cache file holds no sync and no listing, and is sound."""
+    cache = ListingCache(path)
+    try:
+        empty = cache.last_sync() is None and cache.count() == 0
+    finally:
+        cache.close()
+    return empty and intact(path)
+
+
+async def test_a_sync_in_the_child_fills_the_cache_and_tells_progress_here(
+    served, tmp_path, child_pids, no_sync_here
+):
+    account, _ = served
+    service = child_service(served, tmp_path)
+    threads: set[int] = set()
+    try:
+        summary = await service.sync(
+            include_all=True, progress=lambda _p: threads.add(threading.get_ident())
+        )
+        assert summary.complete and summary.listings == len(account.search())
+        cached = service.cached_records(all_listings=True)
+        assert sorted(r.sku for r in cached) == sorted(account.search())
+        assert service.last_sync().finished_at == summary.finished_at
+        assert threads == {threading.get_ident()}  # progress on the caller's loop
+        assert child_pids and child_pids[0] != os.getpid() and gone(child_pids[0])
+    finally:
+        await service.aclose()
+
+
+async def test_a_child_killed_mid_sync_leaves_the_cache_as_it_was_and_says_so(
+    served, tmp_path, child_pids
+):
+    service = child_service(served, tmp_path)
+    try:
+        await service.sync(include_all=True)
+        before = service.last_sync()
+        rows = service.cached_records(all_listings=True)
+
+        def kill(_progress) -> None:
+            if len(child_pids) == 2 and not gone(child_pids[1]):
+                os.kill(child_pids[1], signal.SIGKILL)
+
+        with pytest.raises(SyncLost) as lost:
+            await service.sync(include_all=True, progress=kill)
+        assert str(lost.value) == (
+            "its process was stopped by SIGKILL before the sync finished; the cache is as it was"
+        )
+        assert service.last_sync() == before
+        assert service.cached_records(all_listings=True) == rows
+        assert intact(service._cache.path)
+        summary = await service.sync(include_all=True)  # and the next sync works
+        assert summary.complete and service.last_sync().finished_at == summary.finished_at
+    finally:
+        await service.aclose()
+
+
+async def test_closing_the_service_mid_sync_ends_the_child_and_commits_nothing(
+    served, tmp_path, child_pids
+):
+    service = child_service(served, tmp_path)
+    progressed = asyncio.Event()
+    syncing = asyncio.ensure_future(
+        service.sync(include_all=True, progress=lambda _p: progressed.set())
+    )
+    await asyncio.wait_for(progressed.wait(), 60)
+    await service.aclose()  # what quitting the app does
+    with pytest.raises(asyncio.CancelledError):
+        await syncing
+    assert gone(child_pids[0])
+    assert nothing_committed(tmp_path / "child.sqlite3")
+
+
+def test_a_profiles_child_client_crosses_a_pipe_and_report_keeps_syncing_here(monkeypatch, served):
+    account, base_url = served
+    use_sandbox_profile(monkeypatch, "pipe", account.seller_id, base_url)
+    profile = load_config().profile("pipe")
+    app_service = AccountService.for_profile(profile, sync_in_child=True)
+    factory = pickle.loads(pickle.dumps(app_service._child_client))
+    assert factory.func is service_module.open_client_for and factory.args == (profile,)
+    assert AccountService.for_profile(profile)._child_client is None  # report, watch
+    app_service._cache.close()
