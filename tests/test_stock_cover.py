@@ -19,7 +19,7 @@ from asin_tui.domain.cover import (
 )
 from asin_tui.domain.events import Thresholds, cover_events
 from asin_tui.sandbox import sales
-from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.account import ReportSnapshot, SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.drift import mfn_quantity
 from asin_tui.spapi.parse import UnreadableBody
@@ -95,6 +95,29 @@ def test_a_sale_leaves_the_stock_and_shows_in_the_reports():
     assert mfn_quantity(account, record) == before - 4
     after = account.sales.shipped(record, NOW + timedelta(minutes=1), 7, on_sale=True)
     assert after == shipped_before + 4
+
+
+def test_sales_forget_bursts_older_than_any_report_reads():
+    """A drifting account that runs for weeks (the demo under watch) keeps a bounded list."""
+    account = _account(now=NOW)
+    record = _live_mfn(account)[0]
+    old = NOW - timedelta(days=sales.HISTORY_DAYS + 2)
+    account.sales.sell(record, 1, old)
+    account.sales.sell(record, 2, NOW)
+    window = (NOW - timedelta(days=400), NOW + timedelta(minutes=1))
+    bursts = [o for o in account.sales.orders(record, *window, on_sale=False, fba=False)]
+    assert [o.quantity for o in bursts if o.purchased in (old, NOW)] == [2]
+
+
+def test_a_report_snapshot_is_not_moved_by_later_sales():
+    account = _account(now=NOW)
+    record = _live_mfn(account)[0]
+    snapshot = account.report_snapshot()
+    before = snapshot.orders_report(NOW - timedelta(days=30), NOW + timedelta(minutes=1))
+    account.sell(record, 3)
+    assert snapshot.orders_report(NOW - timedelta(days=30), NOW + timedelta(minutes=1)) == before
+    after = account.orders_report(NOW - timedelta(days=30), NOW + timedelta(minutes=1))
+    assert after.count(record.sku) > before.count(record.sku)
 
 
 def test_the_drift_sells():
@@ -233,9 +256,12 @@ async def test_cover_from_the_sandboxs_own_sales_history():
         await service.aclose()
 
 
-async def test_a_malformed_report_is_one_line_and_the_rest_still_counts():
+async def test_a_malformed_report_is_one_line_and_the_rest_still_counts(monkeypatch):
     account = _account()
-    account.inventory_planning_report = lambda: "garbage without columns\n"  # type: ignore[method-assign]
+    # the document createReport builds from its snapshot of the account
+    monkeypatch.setattr(
+        ReportSnapshot, "inventory_planning_report", lambda _self: "garbage without columns\n"
+    )
     app = SandboxApp(account, time_scale=TIME_SCALE)
     service = make_service(app)
     try:

@@ -30,6 +30,7 @@ Patch semantics (patchListingsItem):
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
 from collections.abc import Callable, Collection, Iterable
@@ -55,6 +56,29 @@ from asin_tui.sandbox.patching import apply_patches, parse_patch_body
 from asin_tui.sandbox.scenarios import generate
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSnapshot:
+    """What the flat-file reports are built from (``SandboxAccount.report_snapshot``): copies
+    of the listings, their derived state and the sales, as of ``now``; reading them never
+    touches the account, so a report is built outside the sandbox's lock."""
+
+    rows: list[tuple[Record, rules.Derived]]
+    sold: sales.Sales
+    marketplace: Marketplace
+    now: datetime
+
+    def merchant_listings_all_data(self) -> str:
+        return views.merchant_listings_all_data(self.rows, self.marketplace)
+
+    def inventory_planning_report(self) -> str:
+        fba = [(r, s) for r, s in self.rows if s.fba and not r.is_parent]
+        return sales.planning_report(self.sold, fba, self.marketplace, self.now)
+
+    def orders_report(self, start: datetime, end: datetime) -> str:
+        return sales.orders_report(self.sold, self.rows, self.marketplace, start, end)
+
 
 IDENTIFIER_TYPES = frozenset(
     {"ASIN", "EAN", "FNSKU", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC"}
@@ -631,23 +655,29 @@ class SandboxAccount:
     # ---------------------------------------------------------------- reports
     def merchant_listings_all_data(self) -> str:
         """GET_MERCHANT_LISTINGS_ALL_DATA as TSV text (header row + one row per SKU)."""
-        return views.merchant_listings_all_data(
-            ((r, self._state(r)) for r in self._records), self.marketplace
-        )
+        return self.report_snapshot().merchant_listings_all_data()
 
     def inventory_planning_report(self) -> str:
         """GET_FBA_INVENTORY_PLANNING_DATA as TSV text (sandbox/sales.py)."""
-        fba = (r for r in self._records if self._is_fba(r))
-        return sales.planning_report(
-            self.sales, ((r, self._state(r)) for r in fba), self.marketplace, self.now()
-        )
+        return self.report_snapshot().inventory_planning_report()
 
     def orders_report(self, start: datetime, end: datetime) -> str:
         """GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL for [start, end) as TSV text
         (sandbox/sales.py)."""
-        return sales.orders_report(
-            self.sales, ((r, self._state(r)) for r in self._records), self.marketplace, start, end
-        )
+        return self.report_snapshot().orders_report(start, end)
+
+    def report_snapshot(self) -> ReportSnapshot:
+        """The listings and sales as they are now, for a report document built later, in
+        another thread, while the account goes on changing (createReport answers at once,
+        as Amazon does; the document is what the account held when it was requested)."""
+        rows = []
+        for record in self._records:
+            state = self._state(record)
+            copied = copy.copy(record)
+            if record.stock is not None:
+                copied.stock = copy.copy(record.stock)
+            rows.append((copied, state))
+        return ReportSnapshot(rows, self.sales.frozen(), self.marketplace, self.now())
 
     def sell(self, record: Record, quantity: int) -> None:
         """Customers buy ``quantity`` units now: they leave the listing's stock (FBA units

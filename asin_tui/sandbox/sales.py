@@ -254,9 +254,23 @@ class Sales:
         return _poisson(self.rate(record), x * _UNIT)
 
     def sell(self, record: Record, quantity: int, when: datetime) -> None:
-        """A burst of ``quantity`` units sold at ``when`` (the drift's ``sell``)."""
+        """A burst of ``quantity`` units sold at ``when`` (the drift's ``sell``). Bursts older
+        than the history any report reads (HISTORY_DAYS) are forgotten: a drifting account
+        that runs for weeks keeps a bounded list."""
         self._burst_count += 1
-        self._bursts.setdefault(record.sku, []).append(_Burst(when, quantity, self._burst_count))
+        horizon = when - timedelta(days=HISTORY_DAYS + 1)
+        kept = [b for b in self._bursts.get(record.sku, ()) if b.when >= horizon]
+        kept.append(_Burst(when, quantity, self._burst_count))
+        self._bursts[record.sku] = kept
+
+    def frozen(self) -> Sales:
+        """A copy as of now, for a report built in another thread while sales go on."""
+        copied = Sales.__new__(Sales)
+        copied.seed, copied.marketplace = self.seed, self.marketplace
+        copied._bursts = {sku: list(bursts) for sku, bursts in self._bursts.items()}
+        copied._burst_count = self._burst_count
+        copied._keys = self._keys  # a cache of pure values: sharing it is safe
+        return copied
 
     # ------------------------------------------------------------------ orders
     def orders(

@@ -142,6 +142,10 @@ class FakeAccount:
     def merchant_listings_all_data(self) -> str:
         return "item-name\tseller-sku\nCafé ☕\tSKU-0000\n"
 
+    def report_snapshot(self) -> FakeAccount:
+        """What createReport builds a report from: the fake itself (it never changes)."""
+        return self
+
 
 class FakeClock:
     """A hand-wound clock (seconds)."""

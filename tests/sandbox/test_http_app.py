@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from urllib.parse import quote
 
 import pytest
 
 from asin_tui.sandbox.app import ACCESS_TOKEN_LIFETIME
+from asin_tui.sandbox.http import handlers_reports
 
 # ---------------------------------------------------------------------- LWA
 
@@ -472,6 +474,70 @@ def test_report_lifecycle(make_harness):
     expired = harness.app.handle("GET", path)
     assert expired.status == 403
     assert b"Request has expired" in expired.body
+
+
+class _HeldReport:
+    """A report snapshot whose document is built only once the test lets it."""
+
+    def __init__(self, account) -> None:
+        self.account = account
+        self.release = threading.Event()
+        self.started = threading.Event()
+
+    def report_snapshot(self):
+        return self
+
+    def merchant_listings_all_data(self) -> str:
+        self.started.set()
+        assert self.release.wait(10)
+        return self.account.merchant_listings_all_data()
+
+
+def test_create_report_answers_at_once_while_its_document_is_built(make_harness, monkeypatch):
+    """A big account's report takes seconds to build: createReport answers at once and every
+    other call is answered meanwhile; the report is DONE once its document is built."""
+    monkeypatch.setattr(handlers_reports, "BUILD_WAIT", 0.01)
+    harness = make_harness(time_scale=10)
+    held = _HeldReport(harness.account)
+    monkeypatch.setattr(harness.account, "report_snapshot", held.report_snapshot)
+    created = _create_report(harness)
+    assert created.status == 202
+    assert held.started.wait(10)  # the build runs, outside the request
+    report_id = created.json()["reportId"]
+    harness.clock.advance(1.0)  # ten sandbox seconds: past Amazon's processing time
+    report = harness.get(f"{REPORTS}/{report_id}").json()
+    assert report["processingStatus"] == "IN_PROGRESS"  # not built yet: not DONE
+    assert "reportDocumentId" not in report
+    assert harness.get(harness.search_path, harness.mp).status == 200  # nothing waits
+    held.release.set()
+    monkeypatch.setattr(handlers_reports, "BUILD_WAIT", 10.0)  # the look waits for the build
+    report = harness.get(f"{REPORTS}/{report_id}").json()
+    assert report["processingStatus"] == "DONE"
+    document = harness.get(f"/reports/2021-06-30/documents/{report['reportDocumentId']}").json()
+    download = harness.app.handle("GET", document["url"].removeprefix("http://sandbox.test"))
+    assert download.body.decode("utf-8") == harness.account.merchant_listings_all_data()
+
+
+def test_a_report_that_cannot_be_built_is_fatal(make_harness, monkeypatch):
+    harness = make_harness(time_scale=10)
+
+    def broken():
+        raise RuntimeError("sandbox bug")
+
+    monkeypatch.setattr(harness.account, "merchant_listings_all_data", broken)
+    report_id = _create_report(harness).json()["reportId"]
+    harness.clock.advance(1.0)
+    report = harness.get(f"{REPORTS}/{report_id}").json()
+    assert report["processingStatus"] == "FATAL"
+    assert "reportDocumentId" not in report
+
+
+def test_the_sandbox_keeps_the_last_reports_only(make_harness, monkeypatch):
+    monkeypatch.setattr(handlers_reports, "REPORTS_KEPT", 3)
+    harness = make_harness()
+    ids = [_create_report(harness).json()["reportId"] for _ in range(4)]
+    assert harness.get(f"{REPORTS}/{ids[0]}").status == 404  # dropped, as an expired one
+    assert all(harness.get(f"{REPORTS}/{i}").status == 200 for i in ids[1:])
 
 
 def test_report_refusals(harness):

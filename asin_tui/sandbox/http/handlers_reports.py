@@ -3,16 +3,24 @@ reports_2021-06-30.json, and the presigned document downloads its answers link t
 
 A report's status is worked out from its age at each look, on the sandbox clock: IN_QUEUE for
 ``REPORT_QUEUE_SECONDS``, IN_PROGRESS for ``REPORT_PROCESSING_SECONDS``, then DONE (the app's
-:class:`ReportTiming`). Its document is what the account held when it was requested.
+:class:`ReportTiming`). Its document is what the account held when it was requested: createReport
+takes a snapshot of the account (cheap) and answers at once, as Amazon does; the document is
+built from the snapshot in a thread of its own, outside the sandbox's lock, so a big account's
+report (the orders of 15,000 listings: seconds of work) never holds up the other calls. A report
+whose document is not built yet stays IN_PROGRESS past its processing time. The sandbox keeps
+the last ``REPORTS_KEPT`` reports; an older one is answered 404, as an expired one is.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
 import secrets
+import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +58,15 @@ SUPPORTED_REPORT_TYPES = frozenset(
 )
 #: The orders report's default period when createReport names none.
 ORDERS_DEFAULT_DAYS = 30
+#: Reports (with their documents) the sandbox keeps; the oldest is dropped past this, so a
+#: sandbox that runs for weeks (the demo under `watch`) holds a bounded number of documents.
+REPORTS_KEPT = 64
+#: How long (real seconds) a look at a report whose processing time is over waits for its
+#: document to be built before it answers IN_PROGRESS: a small account's report is built
+#: within it, so its status follows ReportTiming exactly.
+BUILD_WAIT = 0.5
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -73,8 +90,21 @@ class _Report:
     created_clock: float
     created_wall: float
     document_id: str
-    document: bytes
-    content_type: str
+    document: bytes | None = None  # None until built (or when the build failed)
+    content_type: str = TSV
+    built: threading.Event = field(default_factory=threading.Event)
+    built_wall: float = 0.0
+    failed: bool = False  # the document could not be built: FATAL, as Amazon answers
+
+
+def _build(report: _Report, build: Callable[[], tuple[bytes, str]], wall: Callable[[], float]):
+    try:
+        report.document, report.content_type = build()
+    except Exception:  # a sandbox bug: the report is FATAL, the server goes on
+        log.exception("sandbox: the %s report could not be built", report.report_type)
+        report.failed = True
+    report.built_wall = wall()
+    report.built.set()
 
 
 @dataclass(slots=True)
@@ -130,8 +160,8 @@ class ReportsHandlers:
         data_start = data_start or now
         if epoch(data_start) > epoch(data_end):
             raise invalid("'dataStartTime' must be before 'dataEndTime'.")
-        document, content_type = self._report_document(report_type, data_start, data_end)
-        self._reports[report_id] = _Report(
+        build = self._report_builder(report_type, data_start, data_end)
+        report = _Report(
             report_id=report_id,
             report_type=report_type,
             marketplace_ids=marketplace_ids,
@@ -140,22 +170,39 @@ class ReportsHandlers:
             created_clock=ctx.clock(),
             created_wall=ctx.wall_clock(),
             document_id=f"amzn1.spdoc.1.4.{ctx.account.marketplace.region}.{uuid.uuid4()}",
-            document=document,
-            content_type=content_type,
         )
+        self._reports[report_id] = report
+        while len(self._reports) > REPORTS_KEPT:  # the oldest first (insertion order)
+            del self._reports[next(iter(self._reports))]
+        threading.Thread(
+            target=_build,
+            args=(report, build, ctx.wall_clock),
+            name=f"sandbox-report-{report_id}",
+            daemon=True,
+        ).start()
         return json_response(202, {"reportId": report_id})
 
-    def _report_document(self, report_type: str, start: str, end: str) -> tuple[bytes, str]:
-        """The document of a report (as of its request) and its content type."""
+    def _report_builder(
+        self, report_type: str, start: str, end: str
+    ) -> Callable[[], tuple[bytes, str]]:
+        """Called under the sandbox's lock: a snapshot of what the report needs, and the
+        function that builds its document (and content type) from it in another thread."""
         account = self._ctx.account
         if report_type == ACCOUNT_HEALTH_REPORT:
-            return json.dumps(account.account_health_report()).encode("utf-8"), JSON
+            document = json.dumps(account.account_health_report()).encode("utf-8")
+            return lambda: (document, JSON)
+        snapshot = account.report_snapshot()
         if report_type == FBA_PLANNING_REPORT:
-            return account.inventory_planning_report().encode("utf-8"), TSV
+            return lambda: (snapshot.inventory_planning_report().encode("utf-8"), TSV)
         if report_type == ORDERS_REPORT:
-            text = account.orders_report(_moment(start), _moment(end))
-            return text.encode(ORDERS_ENCODING, errors="replace"), ORDERS_CONTENT_TYPE
-        return account.merchant_listings_all_data().encode("utf-8"), TSV
+            period = (_moment(start), _moment(end))
+
+            def orders() -> tuple[bytes, str]:
+                text = snapshot.orders_report(*period)
+                return text.encode(ORDERS_ENCODING, errors="replace"), ORDERS_CONTENT_TYPE
+
+            return orders
+        return lambda: (snapshot.merchant_listings_all_data().encode("utf-8"), TSV)
 
     def get_report(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
         report = self._reports.get(params["reportId"])
@@ -179,10 +226,14 @@ class ReportsHandlers:
         if age >= queue:
             body["processingStatus"] = "IN_PROGRESS"
             body["processingStartTime"] = self._report_time(report, queue)
-        if age >= done_after:
-            body["processingStatus"] = "DONE"
-            body["processingEndTime"] = self._report_time(report, done_after)
-            body["reportDocumentId"] = report.document_id
+        if age >= done_after and report.built.wait(BUILD_WAIT):
+            ended = max(self._report_time(report, done_after), iso(report.built_wall))
+            body["processingEndTime"] = ended
+            if report.failed:
+                body["processingStatus"] = "FATAL"
+            else:
+                body["processingStatus"] = "DONE"
+                body["reportDocumentId"] = report.document_id
         return body
 
     def _report_time(self, report: _Report, sandbox_seconds: float) -> str:
@@ -190,10 +241,8 @@ class ReportsHandlers:
 
     def get_report_document(self, request: Request, params: dict[str, str]) -> SandboxResponse:
         document_id = params["reportDocumentId"]
-        if not any(
-            r.document_id == document_id and self._report_body(r)["processingStatus"] == "DONE"
-            for r in self._reports.values()
-        ):
+        report = next((r for r in self._reports.values() if r.document_id == document_id), None)
+        if report is None or self._report_body(report)["processingStatus"] != "DONE":
             raise not_found(f"Report document '{document_id}' not found.")
         now = self._ctx.clock()
         self._document_urls = {
@@ -212,7 +261,9 @@ class ReportsHandlers:
             return s3_error(403, "AccessDenied", "Access Denied")
         if self._ctx.sandbox_seconds_since(url.issued) > DOCUMENT_URL_LIFETIME:
             return s3_error(403, "AccessDenied", "Request has expired")
-        report = next(r for r in self._reports.values() if r.document_id == url.document_id)
+        report = next((r for r in self._reports.values() if r.document_id == url.document_id), None)
+        if report is None or report.document is None:  # dropped since (REPORTS_KEPT)
+            return s3_error(404, "NoSuchKey", "The specified key does not exist.")
         headers = base_headers(report.content_type)
         return SandboxResponse(200, headers, report.document)
 
