@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import itertools
 import json
 import logging
 import os
@@ -63,6 +65,13 @@ def main() -> None:
     parser.add_argument("--changes", type=int, help="notify/poll: changes to time")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--problem-share", type=float, default=0.05)
+    parser.add_argument(
+        "--marks", default="10,100,1000", help="rounds: after which rounds to measure memory"
+    )
+    parser.add_argument(
+        "--frames", type=int, default=8, help="rounds: tracemalloc frames kept per allocation"
+    )
+    parser.add_argument("--top", type=int, default=8, help="rounds: growth lines shown per mark")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
@@ -137,11 +146,13 @@ async def rounds(args: argparse.Namespace) -> None:
     hook = Hook()
     store = EventStore(cache_path(service.profile_name, service.marketplace_id))
     watcher = Watcher(service, store, channels=[WebhookChannel(hook.url)])
-    tracemalloc.start()
+    tracemalloc.start(args.frames)
     started = time.perf_counter()
     await watcher.round()  # the baseline
     latencies, events, memory = [], 0, {}
-    marks = {10, args.rounds // 2, args.rounds}
+    marks = sorted({int(m) for m in args.marks.split(",")} | {args.rounds})
+    marks = [m for m in marks if m <= args.rounds]
+    last: tuple[int, tracemalloc.Snapshot] | None = None
     for n in range(1, args.rounds + 1):
         clock[0] += args.per_round
         changed = time.perf_counter()
@@ -150,8 +161,15 @@ async def rounds(args: argparse.Namespace) -> None:
         events += len(result.events)
         if len(hook.posts) > posts:
             latencies.append(hook.posts[-1][0] - changed)
+        del hook.posts[:-1]  # the receiver's own list is not the watcher's memory
         if n in marks:
+            gc.collect()
             memory[n] = (tracemalloc.get_traced_memory()[0] / 1e6, rss_mb())
+            snapshot = tracemalloc.take_snapshot().filter_traces(_NOT_TRACEMALLOC)
+            print(f"after round {n}: traced {memory[n][0]:.2f} MB, RSS {memory[n][1]:.0f} MB")
+            if last is not None:
+                growth(snapshot, *last, n, args.top)
+            last = (n, snapshot)
     await service.aclose()
     store.close()
     took = time.perf_counter() - started
@@ -164,8 +182,37 @@ async def rounds(args: argparse.Namespace) -> None:
             f"p95 {q[-1] * 1000:.0f} ms (rounds with events: {len(latencies)})"
         )
     for n, (traced, rss) in sorted(memory.items()):
-        print(f"after round {n}: traced {traced:.1f} MB, RSS {rss:.0f} MB")
+        print(f"after round {n}: traced {traced:.2f} MB, RSS {rss:.0f} MB")
+    spans = sorted(memory.items())
+    for (a, (ta, ra)), (b, (tb, rb)) in itertools.pairwise(spans):
+        print(
+            f"rounds {a} -> {b}: traced {(tb - ta) * 1e6 / (b - a):+.0f} B a round, "
+            f"RSS {(rb - ra) * 1e6 / (b - a):+.0f} B a round"
+        )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+
+
+_NOT_TRACEMALLOC = (
+    tracemalloc.Filter(False, tracemalloc.__file__),
+    tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+    tracemalloc.Filter(False, "<frozen importlib._bootstrap_external>"),
+)
+
+
+def growth(
+    snapshot: tracemalloc.Snapshot, since: int, before: tracemalloc.Snapshot, n: int, top: int
+) -> None:
+    """What grew between two marks, by the allocation's call stack (innermost asin_tui frame
+    first, so a stdlib json/sqlite allocation names the project code that made it)."""
+    diffs = [d for d in snapshot.compare_to(before, "traceback") if d.size_diff > 0]
+    total = sum(d.size_diff for d in snapshot.compare_to(before, "filename"))
+    print(f"  grew rounds {since} -> {n}: {total / 1e3:+.1f} KB net; largest growth:")
+    for diff in diffs[:top]:
+        frames = [f for f in diff.traceback if "asin_tui" in f.filename] or list(diff.traceback)
+        where = "; ".join(
+            f"{Path(f.filename).name}:{f.lineno}" for f in frames[-3:][::-1]
+        )  # innermost project frames
+        print(f"    {diff.size_diff / 1e3:+8.1f} KB {diff.count_diff:+6d} blocks  {where}")
 
 
 # ------------------------------------------------------------------ served: latency
