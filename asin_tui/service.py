@@ -36,7 +36,6 @@ from asin_tui.child import ChildLost, run_in_child
 from asin_tui.domain import codes
 from asin_tui.domain.account import AccountCause
 from asin_tui.domain.cover import OrderLine, PlanningRow, StockCover, stock_cover
-from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.events import DEFAULT_THRESHOLDS, EventKind, Thresholds
 from asin_tui.domain.looks import (
     OutcomeMark,
@@ -65,7 +64,6 @@ from asin_tui.domain.models import (
     requirements_for_key,
 )
 from asin_tui.spapi import parse
-from asin_tui.spapi.calls import ReportRequest
 from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
 from asin_tui.spapi.parse import (
     UnreadableBody,
@@ -76,37 +74,30 @@ from asin_tui.spapi.parse import (
     parse_restrictions,
     unwrap_body,
 )
-from asin_tui.spapi.reports import (
-    FBA_PLANNING_REPORT,
-    ORDERS_REPORT,
-    listing_quantities,
-    order_lines,
-    planning_rows,
-)
-from asin_tui.spapi.settings import ClientCredentials, ClientSettings
-from asin_tui.spapi.sync import (
-    ACCOUNT_HEALTH,
-    AccountHealthWatch,
-    KnownAnswers,
-    SyncedListing,
-    SyncProgress,
-    SyncResult,
-    fetch_listing,
-    listings_complete,
-    sync_account,
-)
-from asin_tui.spapi.sync.stock_cover import MERCHANT_LISTINGS_REPORT, StockCoverWatch
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
 from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, Outcome
 from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.schemas import SchemaFiles
 
-if TYPE_CHECKING:  # the client module (sp_api, httpx) is imported when a client is opened
+if TYPE_CHECKING:
+    # The client module (sp_api, httpx) is imported when a client is opened; the sync engine,
+    # the rules, the reports' readers and the client's settings when a sync, a refresh or a
+    # re-diagnosis first runs — not by every start of the app, which only reads the cache.
     import hashlib
 
     from asin_tui.domain.outcomes import Recheck
     from asin_tui.spapi.access import Outcome as AccessOutcome
+    from asin_tui.spapi.calls import ReportRequest
     from asin_tui.spapi.client import SpApi
+    from asin_tui.spapi.settings import ClientSettings
+    from asin_tui.spapi.sync import (
+        AccountHealthWatch,
+        KnownAnswers,
+        SyncedListing,
+        SyncProgress,
+        SyncResult,
+    )
+    from asin_tui.spapi.sync.stock_cover import StockCoverWatch
 
 DEMO_PROFILE = "demo"
 #: The demo seller (the simulated account's default seed, in the US): known without building
@@ -164,7 +155,7 @@ class Freshness:
 
 FRESHNESS = Freshness()
 
-ProgressCallback = Callable[[SyncProgress], None]
+ProgressCallback = Callable[["SyncProgress"], None]
 #: How much lower than the caller's thread (the UI's) the OS schedules the service's network
 #: work and its threads (parsing, diagnosing, staging): when the CPU is short, keys first.
 BACKGROUND_NICE = 5
@@ -206,6 +197,25 @@ __all__ = [
     "remove_cache",
     "unwrap_body",
 ]
+
+#: What the service re-exports from modules it imports only when a sync or a refresh runs
+#: (see the TYPE_CHECKING imports above): loaded when a caller first asks for the name.
+_LAZY_EXPORTS = {
+    "ReportRequest": "asin_tui.spapi.calls",
+    "SyncProgress": "asin_tui.spapi.sync",
+    "ACCOUNT_HEALTH": "asin_tui.spapi.sync",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 class NothingFetched(SpApiError):
@@ -449,6 +459,8 @@ class AccountService:
         stored = self._cache.account_health_request()
         if stored is None:
             return None
+        from asin_tui.spapi.calls import ReportRequest
+
         request = ReportRequest(*stored)
         if datetime.now(UTC) - request.requested_at > self.freshness.account_health_request_max_age:
             return None
@@ -502,6 +514,8 @@ class AccountService:
         return at is None or now - at >= self.freshness.stock_cover_max_age
 
     def _cover_pending(self) -> dict[str, ReportRequest]:
+        from asin_tui.spapi.calls import ReportRequest
+
         try:
             stored = json.loads(self._cache.meta_value(STOCK_COVER_PENDING_KEY) or "{}")
             pending = {
@@ -533,6 +547,8 @@ class AccountService:
     async def _refresh_stock_cover(
         self, pending: dict[str, ReportRequest], before: dict[str, StockCover] | None
     ) -> CoverRefresh:
+        from asin_tui.spapi.sync.stock_cover import StockCoverWatch
+
         watch = StockCoverWatch(await self._open_api(), pending)
         await watch.watch()
         return await asyncio.to_thread(self._store_stock_cover, watch, before)
@@ -551,6 +567,15 @@ class AccountService:
             return CoverRefresh(
                 pending=True, problem="; ".join(problems) or None, before=before, after=before or {}
             )
+        from asin_tui.spapi.reports import (
+            FBA_PLANNING_REPORT,
+            ORDERS_REPORT,
+            listing_quantities,
+            order_lines,
+            planning_rows,
+        )
+        from asin_tui.spapi.sync.stock_cover import MERCHANT_LISTINGS_REPORT
+
         docs = watch.documents
         none_planned: list[PlanningRow] = []
         no_orders: list[OrderLine] = []
@@ -592,6 +617,8 @@ class AccountService:
         return self._evidence(raw)
 
     def diagnosis(self, sku: str) -> Diagnosis:
+        from asin_tui.domain.diagnosis import diagnose
+
         return diagnose(self.evidence(sku))
 
     def last_quantity(self, sku: str) -> LastQuantity | None:
@@ -779,6 +806,8 @@ class AccountService:
         self._requirements = {}  # this sync fetches the definitions again
         known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
         store = _SyncStore(self)
+        from asin_tui.spapi.sync import sync_account
+
         try:
             result = await sync_account(
                 await self._open_api(),
@@ -803,6 +832,8 @@ class AccountService:
     def _known_answers(self, now: datetime) -> KnownAnswers:
         """The restrictions and catalog answers kept from earlier syncs that this one may use
         (see ANSWER_MAX_AGE, REFRESH_SHARE)."""
+        from asin_tui.spapi.sync import KnownAnswers
+
         max_age = self.freshness.answer_max_age
         self._cache.forget_lookups(now - max_age)  # too old to be used: asked again
         restrictions = _reusable(self._cache.lookups("restrictions"), now, max_age)
@@ -882,6 +913,8 @@ class AccountService:
         pending = self.account_health_pending()
         if pending is None:
             return HealthRefresh(pending=False)
+        from asin_tui.spapi.sync import AccountHealthWatch
+
         watch = AccountHealthWatch(await self._open_api(), pending, request=False, checks=1)
         await watch.watch()
         return await asyncio.to_thread(self._store_account_health, watch)
@@ -922,6 +955,9 @@ class AccountService:
         return await self._background.run(self._refresh, sku)
 
     async def _refresh(self, sku: str) -> ListingRecord:
+        from asin_tui.domain.diagnosis import diagnose
+        from asin_tui.spapi.sync import fetch_listing
+
         api = await self._open_api()
         synced = await fetch_listing(api, sku)
         listing = _parse_or_raise(
@@ -949,6 +985,8 @@ class AccountService:
         old = self._cache.raw_evidence(sku)
         if old is None:
             raise UnknownSku(sku)
+        from asin_tui.domain.diagnosis import diagnose
+
         api = await self._open_api()
         item = await api.get_listing(sku)
         raw = dataclasses.replace(old, item=item)
@@ -1040,6 +1078,8 @@ class AccountService:
 
     def _store_sync(self, result: SyncResult, store: _SyncStore) -> SyncSummary:
         """Commit the listings ``store`` staged, with the rest of what the sync fetched."""
+        from asin_tui.spapi.sync import ACCOUNT_HEALTH, listings_complete
+
         failed = {**result.failed, **store.failed}
         used = self.account_health()  # what the listings were diagnosed with
         fetched, problem = self._take_account_health(result.account_health, result.finished_at)
@@ -1082,6 +1122,8 @@ class AccountService:
         self, raws: Iterable[RawEvidence], failed: dict[str, str]
     ) -> list[tuple[ListingRecord, RawEvidence]]:
         """Each listing's record, diagnosed; an unreadable one is named in ``failed``."""
+        from asin_tui.domain.diagnosis import diagnose
+
         entries = []
         for raw in raws:
             try:
@@ -1347,6 +1389,8 @@ def _gate(health: AccountHealth | None) -> tuple[Any, ...] | None:
 def client_settings(profile: Profile) -> ClientSettings:
     """The SP-API client's settings for a configured profile: a missing credential is named
     the way the config file sets it; product type schemas are kept in the cache folder."""
+    from asin_tui.spapi.settings import ClientCredentials, ClientSettings
+
     return ClientSettings(
         marketplace=profile.marketplace,
         seller_id=profile.seller_id,

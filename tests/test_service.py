@@ -9,7 +9,6 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from asin_tui import service as service_module
 from asin_tui.demo import open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import MARKETPLACES
@@ -26,6 +25,7 @@ from asin_tui.service import (
     UnknownSku,
     client_settings,
 )
+from asin_tui.spapi import sync as spapi_sync
 from asin_tui.spapi.client import SpApi
 from asin_tui.spapi.errors import AuthError
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
@@ -540,7 +540,7 @@ async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, monkeypa
     returned = False
     sizes: list[int] = []
     during_sync: list[bool] = []
-    real_sync = service_module.sync_account
+    real_sync = spapi_sync.sync_account  # the service imports it when a sync runs
 
     async def sync_account(*args, **kwargs):
         nonlocal returned
@@ -559,7 +559,7 @@ async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, monkeypa
         def stage_sync(self):
             return Recording(self)
 
-    monkeypatch.setattr(service_module, "sync_account", sync_account)
+    monkeypatch.setattr(spapi_sync, "sync_account", sync_account)
     profile = sandbox_profile(app.account)
     service = AccountService(
         profile_name=profile.name,

@@ -30,6 +30,15 @@ HEAVY_MODULES = (
     "asin_tui.domain.wizard",
     "hashlib",  # a sync's digests and schema file names (hmac/secrets too): not the start's
     "secrets",
+    # what only a sync, a refresh or a re-diagnosis runs: the sync engine, the rules, the
+    # reports' readers, the client's settings (the start only reads the cache)
+    "asin_tui.spapi.sync",
+    "asin_tui.spapi.calls",
+    "asin_tui.spapi.settings",
+    "asin_tui.spapi.reports",
+    "asin_tui.domain.diagnosis",
+    "asin_tui.domain.rules",
+    "asin_tui.domain.patches",
 )
 
 
@@ -56,15 +65,18 @@ def test_starting_the_app_does_not_import_the_sp_api_client():
 def test_the_app_path_imports_nothing_heavy_before_the_first_paint():
     """What `asin-tui --demo` runs up to the list's first paint: parse the command line
     (no subcommand: none of them imported), build the app and its list screen, open the
-    demo account lazily (its cache only)."""
+    demo account lazily (its cache only) and read its first screenful."""
     code = """
 from asin_tui import cli
 parser = cli.build_parser(cli._named_commands(["--demo"]))
 args = cli._parse(parser, ["--demo"])
 assert args.command is None and args.demo
 from asin_tui.commands import tui
+from asin_tui.ui.case_labels import saved_case_labels
+from asin_tui.ui.opening import Opening
 from asin_tui.ui.screens.list_screen import ListScreen
-service = tui.open_demo()
+opening = Opening(tui.open_demo, saved_case_labels)
+assert opening.first_screenful(opening.service()) is not None
 """
     assert imported_by(code, HEAVY_MODULES) == []
 

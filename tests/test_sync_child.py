@@ -21,6 +21,7 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.service import AccountService, SyncLost
+from asin_tui.spapi import sync as spapi_sync
 from asin_tui.spapi.client import open_client
 from asin_tui.store.cache import ListingCache
 from asin_tui.store.config import load_config
@@ -73,7 +74,7 @@ def no_sync_here(monkeypatch):
     async def here(*args, **kwargs):
         raise AssertionError("the sync ran in the caller's process")
 
-    monkeypatch.setattr(service_module, "sync_account", here)
+    monkeypatch.setattr(spapi_sync, "sync_account", here)  # where the service imports it from
 
 
 def intact(path) -> bool:

@@ -381,6 +381,10 @@ class CaseStore:
         """Every SKU's case (empty if none saved yet); archived SKUs are not in it."""
         if self.read_only:
             return self._parse(self.path)
+        if self._stamp(self.path) is None:
+            # nothing saved yet: nothing to read or set aside, so no lock to take (its
+            # library costs every start of the app a few ms, for a file most accounts lack)
+            return {}
         with self._locked():
             items = self._read()
             return copy.deepcopy({sku: items[sku] for sku in sorted(items)})

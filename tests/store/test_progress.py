@@ -356,9 +356,9 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
 
 def test_a_held_lock_gives_a_clear_error():
     progress_store = store(lock_timeout=0.1)
-    progress_store.load()
     lock = progress_store.path.with_name(progress_store.path.name + ".lock")
-    fd = os.open(lock, os.O_RDWR)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         with pytest.raises(CaseStoreLocked, match="another asin-tui is saving progress"):
