@@ -72,6 +72,14 @@ def main() -> None:
         "--frames", type=int, default=8, help="rounds: tracemalloc frames kept per allocation"
     )
     parser.add_argument("--top", type=int, default=8, help="rounds: growth lines shown per mark")
+    parser.add_argument(
+        "--served",
+        action="store_true",
+        help="rounds: the sandbox in another process (this one's memory is watch's alone)",
+    )
+    parser.add_argument(
+        "--drift", type=float, default=6.0, help="rounds --served: changes an hour of sandbox time"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
@@ -134,15 +142,20 @@ async def rounds(args: argparse.Namespace) -> None:
     from asin_tui.store.cache import cache_path
     from asin_tui.store.events import EventStore
     from asin_tui.watch import Watcher
-    from tests.test_service import make_service  # the same wiring the tests use
 
-    clock = [0.0]
-    # the defaults (seed 7, 250 listings, the demo mix) are the demo's own account
-    account = SandboxAccount(seed=args.seed, listings=args.listings or 250)
-    account.start_drift(3600.0, lambda: clock[0])  # one change a hand-wound second
-    app = SandboxApp(account, time_scale=1000.0)
-    service = make_service(app)
-    what = f"{account.listings} listings (seed {args.seed})"
+    server = None
+    if args.served:  # watch's process holds only watch: the sandbox is another process
+        service, server, what = served_service(args)
+    else:
+        from tests.test_service import make_service  # the same wiring the tests use
+
+        clock = [0.0]
+        # the defaults (seed 7, 250 listings, the demo mix) are the demo's own account
+        account = SandboxAccount(seed=args.seed, listings=args.listings or 250)
+        account.start_drift(3600.0, lambda: clock[0])  # one change a hand-wound second
+        app = SandboxApp(account, time_scale=1000.0)
+        service = make_service(app)
+        what = f"{account.listings} listings (seed {args.seed}), sandbox in this process"
     hook = Hook()
     store = EventStore(cache_path(service.profile_name, service.marketplace_id))
     watcher = Watcher(service, store, channels=[WebhookChannel(hook.url)])
@@ -153,15 +166,17 @@ async def rounds(args: argparse.Namespace) -> None:
     marks = sorted({int(m) for m in args.marks.split(",")} | {args.rounds})
     marks = [m for m in marks if m <= args.rounds]
     last: tuple[int, tracemalloc.Snapshot] | None = None
+    posted = 0
     for n in range(1, args.rounds + 1):
-        clock[0] += args.per_round
+        if server is None:
+            clock[0] += args.per_round
         changed = time.perf_counter()
-        posts = len(hook.posts)
         result = await watcher.round()
         events += len(result.events)
-        if len(hook.posts) > posts:
+        if hook.posts:
             latencies.append(hook.posts[-1][0] - changed)
-        del hook.posts[:-1]  # the receiver's own list is not the watcher's memory
+            posted += len(hook.posts)
+            hook.posts.clear()  # the receiver's own list is not the watcher's memory
         if n in marks:
             gc.collect()
             memory[n] = (tracemalloc.get_traced_memory()[0] / 1e6, rss_mb())
@@ -172,9 +187,12 @@ async def rounds(args: argparse.Namespace) -> None:
             last = (n, snapshot)
     await service.aclose()
     store.close()
+    if server is not None:
+        server.terminate()
+        server.wait(timeout=30)
     took = time.perf_counter() - started
     print(f"{what}, {args.rounds} rounds back to back in {took:.0f} s")
-    print(f"drift changes: {app.account.drift.applied}, events: {events}, POSTs: {len(hook.posts)}")
+    print(f"events: {events}, POSTs: {posted}")
     if latencies:
         q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else latencies
         print(
@@ -213,6 +231,38 @@ def growth(
             f"{Path(f.filename).name}:{f.lineno}" for f in frames[-3:][::-1]
         )  # innermost project frames
         print(f"    {diff.size_diff / 1e3:+8.1f} KB {diff.count_diff:+6d} blocks  {where}")
+
+
+def served_service(args: argparse.Namespace):
+    """``sandbox serve`` at time_scale 1000 in another process (drifting ``--drift`` changes
+    an hour of its time: about one a round), and a service whose client runs at that scale."""
+    from asin_tui.demo import sandbox_settings
+    from asin_tui.domain.marketplaces import resolve_marketplace
+    from asin_tui.sandbox.app import TOKEN_PATH
+    from asin_tui.service import AccountService
+    from asin_tui.spapi.client import open_client
+
+    listings = args.listings or 250
+    serve = [
+        sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0",
+        "--listings", str(listings), "--seed", str(args.seed), "--time-scale", "1000",
+        "--patch-delay", "0", "--drift", str(args.drift),
+    ]  # fmt: skip
+    server = subprocess.Popen(serve, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    url = server.stdout.readline().rsplit("serving at ", 1)[1].strip()
+    threading.Thread(target=server.stdout.read, daemon=True).start()  # drain
+    account = SandboxAccount(seed=args.seed, listings=listings)  # its seller id
+    market = resolve_marketplace(account.marketplace.marketplace_id)
+    settings = sandbox_settings(market, account.seller_id, url, name="bench")
+    assert settings.token_endpoint == f"{url}{TOKEN_PATH}"
+    service = AccountService(
+        profile_name="bench",
+        marketplace_id=market.marketplace_id,
+        seller_id=account.seller_id,
+        client_factory=lambda: open_client(settings, time_scale=1000.0),
+    )
+    what = f"{listings} listings (seed {args.seed}), sandbox served by another process"
+    return service, server, what
 
 
 # ------------------------------------------------------------------ served: latency
