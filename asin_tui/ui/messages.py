@@ -97,9 +97,11 @@ class TimelineLoaded(Message):
 
 @dataclass
 class CoverRefreshed(Message):
-    """The stock cover reports were looked at (refresh_stock_cover)."""
+    """The stock cover reports were looked at (refresh_stock_cover); ``result`` None: the
+    look failed, ``failure`` says why (one line)."""
 
-    result: CoverRefresh
+    result: CoverRefresh | None
+    failure: str | None = None
 
 
 @dataclass

@@ -112,6 +112,31 @@ def account_banner_text(health: AccountHealth | None, market_code: str) -> str |
     return f"{text}: {counters}" if counters else text
 
 
+def age_text(seconds: float) -> str:
+    """How old something is, in words a glance takes in: "under a minute", "12 min",
+    "3 h", "2 days"."""
+    if seconds < 60:
+        return "under a minute"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
+
+
+def cover_age_text(at: datetime | None, now: datetime, *, reading: bool) -> str:
+    """The At risk view's line on its days of cover: how long ago Amazon's sales reports they
+    come from were read (the detail names each report's date), and whether newer ones are
+    being read."""
+    if at is None:
+        if reading:
+            return "Days of cover: reading Amazon's sales reports…"
+        return "Days of cover: Amazon's sales reports not read yet"
+    age = age_text(max(0.0, (now - at).total_seconds()))
+    text = f"Days of cover from Amazon's sales reports read {age} ago"
+    return f"{text} · reading newer ones…" if reading else text
+
+
 def partial_scope_text(shown: int, total: int | None, *, fetching: bool = False) -> str:
     """What "all listings" is before any full sync: the listings the needs-attention syncs
     brought, not the account (whose other listings were never fetched). ``total``: the

@@ -1,5 +1,6 @@
 """The UI's pace: how many rows the list reads first, how often it looks for a pending Account
-Health report, how long the wizard waits for typing to pause before saving.
+Health report and whether the stock cover is due, how long the wizard waits for typing to
+pause before saving.
 
 Passed in where the app is built (``make_app(timing=…)`` → ``ListScreen``, ``WizardScreen``);
 the defaults are what a seller gets. A test passes its own (a look every 50 ms) instead of
@@ -20,6 +21,11 @@ class UiTiming:
     health_looks: int = 15
     #: seconds of quiet typing in the wizard before what was typed is saved
     save_delay: float = 0.5
+    #: how often the list sees whether the stock cover (the At risk view's days of cover) is
+    #: due: older than its freshness (twice a day) or a report pending; then it reads the
+    #: sales reports in the background. It also looks on opening and after each sync.
+    #: 0: only then.
+    cover_check_seconds: float = 600.0
     #: seconds after the app mounted when its start is over (the first screen up, its rows
     #: painted): the garbage collector, paused for the start (cli), runs again
     started_seconds: float = 1.0

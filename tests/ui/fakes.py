@@ -192,6 +192,10 @@ class FakeService:
         self.last_quantities: dict[str, LastQuantity] = {}
         self.exemption_ends: dict[str, datetime] = {}  # SKU -> when its exemption ends
         self.covers: dict[str, StockCover] = {}  # SKU -> stock cover (the sales reports)
+        self.cover_at: datetime | None = None  # when the sales reports were read (None: never)
+        self.cover_due = False  # the stored cover is old: the list reads the reports again
+        self.cover_reads = 0
+        self.cover_gate: asyncio.Event | None = None
 
     def cached_records(
         self, *, all_listings: bool, limit: int | None = None
@@ -286,13 +290,22 @@ class FakeService:
         return self.covers.get(sku)
 
     def stock_cover_at(self):
-        return None
+        return self.cover_at
 
     def stock_cover_due(self) -> bool:
-        return False
+        return self.cover_due
 
     async def refresh_stock_cover(self, *, force: bool = False) -> CoverRefresh:
-        return CoverRefresh(before=self.covers, after=self.covers)
+        """Reads the "reports" when due: ``cover_reads`` counts them; ``cover_gate`` (when
+        set) holds the read until the test lets it end."""
+        if not (force or self.cover_due):
+            return CoverRefresh(before=self.covers, after=self.covers)
+        self.cover_reads += 1
+        if self.cover_gate is not None:
+            await self.cover_gate.wait()
+        self.cover_due = False
+        self.cover_at = datetime.now(UTC)
+        return CoverRefresh(updated=True, before=self.covers, after=self.covers)
 
     def remember_look(self, at_risk, now=None) -> None:
         self.looks_remembered.append(tuple(at_risk))

@@ -58,21 +58,23 @@ async def test_at_risk_view_shows_days_of_cover_and_the_detail_its_velocity():
 
 
 @pytest.mark.slow
-async def test_r_reads_the_sales_reports_when_the_cover_is_due():
-    """Without `watch`: R shows the view at once and reads the sales reports in the
-    background (twice a day at most); the rows then say their days of cover."""
+async def test_the_app_reads_the_sales_reports_on_opening_without_r():
+    """Without `watch` and without R (issue 14 changes what R did: it read them only then):
+    once the start-up sync is done the sales reports are read in the background (twice a
+    day at most); R then shows the rows with their days of cover, and their age."""
     app = demo_tui()
     async with app.run_test(size=SIZE) as pilot:
         screen = await session(pilot)
-        assert screen.service.stock_cover_at() is None  # never read
-        await pilot.press("R")
-        await settle(pilot)
         await settle(pilot)
         read = screen.service.stock_cover_at()
         assert read is not None
+        assert not screen.service.stock_cover_due()
+        await pilot.press("R")
+        await settle(pilot)
         briefs = [r.main_brief for r in screen.view.shown()]
         assert any(" of cover (" in b for b in briefs), briefs
-        assert not screen.service.stock_cover_due()
+        notice = screen.query_one("#scope-notice", Static)
+        assert "sales reports read under a minute ago" in str(notice.render())
         await pilot.press("R", "R")  # out and in again: fresh, not read again
         await settle(pilot)
         assert screen.service.stock_cover_at() == read

@@ -9,7 +9,7 @@ import gc
 import re
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -45,7 +45,7 @@ from asin_tui.ui.messages import (
     describe_error,
 )
 from asin_tui.ui.opening import Screenful, read_screenful, screenful_of
-from asin_tui.ui.presentation import datetime_text
+from asin_tui.ui.presentation import cover_age_text, datetime_text
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService
@@ -238,6 +238,11 @@ class ListScreen(WorkerScreen):
         self.since: SinceLastLook | None = None  # what changed since the previous session
         self.at_risk_skus: tuple[str, ...] | None = None  # None: not looked yet
         self._looked_back = False  # "since you last looked" worked out (once a session)
+        #: the stock cover (At risk view's days of cover): when its reports were read (None:
+        #: never), whether they are being read now, and the timer that looks whether due
+        self.cover_at: datetime | None = None
+        self.cover_reading = False
+        self._cover_timer: Timer | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -269,6 +274,9 @@ class ListScreen(WorkerScreen):
             self.action_sync()
         else:
             self.look()
+            self.refresh_cover()
+        if self.timing.cover_check_seconds > 0:
+            self._cover_timer = self.set_interval(self.timing.cover_check_seconds, self._cover_tick)
 
     def _refresh_rows(self, keep_sku: str | None = None) -> None:
         self.table.empty_text = self._empty_text()
@@ -295,7 +303,12 @@ class ListScreen(WorkerScreen):
 
     def _show_scope_notice(self) -> None:
         """While "All listings" is partial: how many it shows (all the scope's rows, whatever
-        the filter), of how many, and F."""
+        the filter), of how many, and F. In the At risk view: how old its days of cover are."""
+        if self.narrow == "risk":
+            now = datetime.now(UTC)
+            text = cover_age_text(self.cover_at, now, reading=self.cover_reading)
+            self.query_one(ScopeNotice).say(text)
+            return
         counts = self._scope_counts
         shown = sum(counts.values()) if counts is not None else len(self.view.records)
         self.query_one(ScopeNotice).show(
@@ -662,6 +675,7 @@ class ListScreen(WorkerScreen):
         self._show_sync_state()
         self.load_cache()
         self.look()
+        self.refresh_cover()  # on opening (after the first sync), and after each
         rechecked = getattr(message.summary, "rechecked", ())
         if rechecked:
             shown = "\n".join(rechecked[:5]) + (
@@ -682,6 +696,7 @@ class ListScreen(WorkerScreen):
         self._show_sync_state()
         self._refresh_rows()
         self.look()
+        self.refresh_cover()
         # long enough to read a cause that the status line cuts at the screen's edge
         self.notify(message.reason, title="Sync failed", severity="error", timeout=30)
 
@@ -730,6 +745,8 @@ class ListScreen(WorkerScreen):
 
     def on_unmount(self) -> None:
         self._stop_health_watch()
+        if self._cover_timer is not None:
+            self._cover_timer.stop()
         self._remember_look()
 
     # ------------------------------------------------------------------ filter
@@ -779,6 +796,10 @@ class ListScreen(WorkerScreen):
             self.refresh_cover()
 
     # ------------------------------------------------------------------ stock cover
+    def _cover_tick(self) -> None:
+        if not self.syncing:  # a sync's end looks anyway
+            self.refresh_cover()
+
     @work(
         thread=True,
         exclusive=True,
@@ -786,25 +807,44 @@ class ListScreen(WorkerScreen):
         exit_on_error=False,
         description="see whether the stock cover is due",
     )
-    def refresh_cover(self) -> None:
-        """The At risk view's days of cover come from Amazon's sales reports; when the stored
-        ones are older than their freshness (twice a day), read them again in the background
-        (the view shows what is stored meanwhile)."""
-        if self.service.stock_cover_due():
-            self.app.call_from_thread(self.read_cover_reports)
+    def refresh_cover(self, *, read: bool = True) -> None:
+        """The At risk view's days of cover come from Amazon's sales reports. Looked at when
+        the app opens (after its first sync), after each sync, on R and every
+        ``timing.cover_check_seconds``: when the stored ones are older than their freshness
+        (twice a day) or a report is pending, they are read again in the background, through
+        the service's own loop and its rate limits (the view shows what is stored
+        meanwhile, with its age)."""
+        at = self.service.stock_cover_at()
+        due = read and self.service.stock_cover_due()
+        self.app.call_from_thread(self._cover_looked, at, due)
 
-    @work(exclusive=True, group="cover", exit_on_error=False, description="read the sales reports")
+    def _cover_looked(self, at: datetime | None, due: bool) -> None:
+        self.cover_at = at
+        if due and not self.cover_reading:
+            self.cover_reading = True
+            self.read_cover_reports()
+        self._show_scope_notice()
+
+    @work(group="cover", exit_on_error=False, description="read the sales reports")
     async def read_cover_reports(self) -> None:
-        self.post_message(CoverRefreshed(await self.service.refresh_stock_cover()))
+        try:
+            result = await self.service.refresh_stock_cover()
+        except Exception as exc:  # e.g. refused credentials: said once, the view stays
+            self.post_message(CoverRefreshed(None, describe_error(exc)))
+        else:
+            self.post_message(CoverRefreshed(result))
 
     def on_cover_refreshed(self, message: CoverRefreshed) -> None:
         result = message.result
-        if result.problem:
-            self.notify(result.problem, title="Stock cover", severity="warning", timeout=8)
-        if result.updated:
+        self.cover_reading = False
+        problem = result.problem if result is not None else message.failure
+        if problem:
+            self.notify(problem, title="Stock cover", severity="warning", timeout=8)
+        if result is not None and result.updated:
             self.look()  # the at-risk count
             if self.narrow == "risk":
                 self.load_cache()
+        self.refresh_cover(read=False)  # its age (pending ones: looked at again later)
 
     def action_toggle_since(self) -> None:
         if not self.since and self.narrow != "since":
