@@ -75,7 +75,6 @@ from asin_tui.spapi.parse import (
     unwrap_body,
 )
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
-from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, Outcome
 from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.schemas import SchemaFiles
 
@@ -98,6 +97,7 @@ if TYPE_CHECKING:
         SyncResult,
     )
     from asin_tui.spapi.sync.stock_cover import StockCoverWatch
+    from asin_tui.store.cases import CaseRecord
 
 DEMO_PROFILE = "demo"
 #: The demo seller (the simulated account's default seed, in the US): known without building
@@ -702,6 +702,8 @@ class AccountService:
         ]
         submissions: list[Submission] = []
         outcome = None
+        from asin_tui.store.cases import CaseStore, CaseStoreError
+
         try:
             case = CaseStore(self.profile_name, self.marketplace_id, read_only=True).get(sku)
         except (CaseStoreError, ValueError, OSError):
@@ -860,6 +862,7 @@ class AccountService:
         complete (else it is left as it was). Returns what changed, one line each."""
         # the outcome rules (and the wizard's plans they use): loaded after a sync, not at start
         from asin_tui.domain.outcomes import WATCHED, recheck
+        from asin_tui.store.cases import CaseStore, CaseStoreError, Outcome
 
         now = now or datetime.now(UTC)
         store = CaseStore(self.profile_name, self.marketplace_id)
@@ -1571,6 +1574,7 @@ def _recheck_change(
     """How a re-check changes one SKU's saved case (None: nothing to record; an overdue
     wait is noted once)."""
     from asin_tui.domain.outcomes import Recheck
+    from asin_tui.store.cases import Outcome
 
     day = f"{now:%Y-%m-%d %H:%M} UTC"
     was = item.outcome.value.replace("_", " ")

@@ -39,6 +39,10 @@ HEAVY_MODULES = (
     "asin_tui.domain.diagnosis",
     "asin_tui.domain.rules",
     "asin_tui.domain.patches",
+    # the case store (and its TOML writer and file lock) while there is no case file to read
+    "asin_tui.store.cases",
+    "tomli_w",
+    "filelock",
 )
 
 

@@ -369,7 +369,7 @@ class CaseStore:
         for label, name in (("profile", profile), ("marketplace id", marketplace_id)):
             if not _SAFE_NAME.fullmatch(name):
                 raise ValueError(f"{label} {name!r}: use letters, digits, '-' and '_' only")
-        self.path = Path(dir or paths.cases_dir()) / f"{profile}-{marketplace_id}.toml"
+        self.path = paths.case_file(profile, marketplace_id, dir)
         self.archive_path = self.path.with_name(f"{self.path.stem}.archive.toml")
         self.lock_timeout = lock_timeout
         self.read_only = read_only

@@ -25,6 +25,12 @@ def cases_dir() -> Path:
     return config_dir() / "progress"
 
 
+def case_file(profile: str, marketplace_id: str, folder: Path | None = None) -> Path:
+    """The file of one profile's cases in one marketplace (``store.cases.CaseStore``'s), in
+    ``folder`` or :func:`cases_dir`."""
+    return Path(folder or cases_dir()) / f"{profile}-{marketplace_id}.toml"
+
+
 def case_drafts_dir() -> Path:
     """Where the Seller Support case drafts the wizard writes (Markdown) are kept."""
     return config_dir() / "cases"

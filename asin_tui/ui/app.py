@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from asin_tui.store.cases import CaseStore
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.opening import Screenful
@@ -153,6 +152,7 @@ class AsinTuiApp(App[None]):
         """Open the reactivation wizard for ``sku`` (from the list's and the detail's `w`)."""
         if self.service is None:
             return
+        from asin_tui.store.cases import CaseStore
         from asin_tui.ui.screens.wizard import WizardScreen
 
         try:

@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
-from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, Outcome
+from typing import TYPE_CHECKING
+
+from asin_tui.store import paths
 from asin_tui.ui.service import CaseLabels, ListingService
 
-#: The Wizard column's word for each settled outcome (10 cells at most).
+if TYPE_CHECKING:  # the case store loads when there are cases to read
+    from asin_tui.store.cases import CaseRecord
+
+#: The Wizard column's word for each settled outcome (10 cells at most), by Outcome value.
 OUTCOME_LABELS = {
-    Outcome.WAITING: "Waiting",
-    Outcome.AT_RISK: "At risk",
-    Outcome.ESCALATED: "Escalated",
-    Outcome.RETIRED: "Retired",
-    Outcome.RESOLVED: "Resolved",
+    "waiting": "Waiting",
+    "at_risk": "At risk",
+    "escalated": "Escalated",
+    "retired": "Retired",
+    "resolved": "Resolved",
 }
 
 
 def step_label(case: CaseRecord) -> str:
     """The Wizard column: the step an open case was left at ('Reopened' when a resolved
     listing needs attention again), else its outcome ('Overdue' for a wait past its date)."""
+    from asin_tui.store.cases import Outcome
+
     if case.outcome is Outcome.OPEN:
         return "Reopened" if case.resolved_state else case.current_step.short_label
     if case.overdue():
         return "Overdue"
-    return OUTCOME_LABELS[case.outcome]
+    return OUTCOME_LABELS[case.outcome.value]
 
 
 def saved_case_labels(service: ListingService) -> CaseLabels:
-    """Every SKU's wizard step; a broken file is reported (and set aside by the store)."""
+    """Every SKU's wizard step; a broken file is reported (and set aside by the store).
+    No case file yet (most starts): none, without loading the case store (~4 ms)."""
+    if not paths.case_file(service.profile_name, service.marketplace_id).exists():
+        return CaseLabels()
+    from asin_tui.store.cases import CaseStore, CaseStoreError
+
     try:
         store = CaseStore(service.profile_name, service.marketplace_id)
         items = store.load()
