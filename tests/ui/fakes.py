@@ -194,6 +194,9 @@ class FakeService:
         self.covers: dict[str, StockCover] = {}  # SKU -> stock cover (the sales reports)
         self.cover_at: datetime | None = None  # when the sales reports were read (None: never)
         self.cover_due = False  # the stored cover is old: the list reads the reports again
+        #: listings Amazon has that the cache does not (refresh fetches them), and the fetches
+        self.on_amazon: dict[str, ListingRecord] = {}
+        self.fetched: list[str] = []
         self.cover_reads = 0
         self.cover_gate: asyncio.Event | None = None
 
@@ -320,11 +323,30 @@ class FakeService:
         return await work(*args, **kwargs)
 
     def evidence(self, sku: str) -> Evidence:
-        record = next(r for r in self.records if r.sku == sku)
-        return make_evidence(record)
+        return make_evidence(self._cached(sku))
 
     def diagnosis(self, sku: str) -> Diagnosis:
-        return next(r for r in self.records if r.sku == sku).diagnosis
+        return self._cached(sku).diagnosis
+
+    def _cached(self, sku: str) -> ListingRecord:
+        from asin_tui.service import UnknownSku
+
+        record = next((r for r in self.records if r.sku == sku), None)
+        if record is None:
+            raise UnknownSku(sku)
+        return record
+
+    async def refresh(self, sku: str) -> ListingRecord:
+        """getListingsItem: a listing Amazon has (``on_amazon``) is cached from then on; one
+        it does not know raises NotFound."""
+        from asin_tui.spapi.errors import NotFound
+
+        self.fetched.append(sku)
+        record = self.on_amazon.pop(sku, None)
+        if record is None:
+            raise NotFound(f"SKU {sku} not found", operation="getListingsItem", status=404)
+        self.records.append(record)
+        return record
 
     async def connect(self) -> None:
         pass

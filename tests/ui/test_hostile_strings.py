@@ -154,6 +154,10 @@ async def test_detail_copy_and_help_with_a_hostile_listing(hostile_app, which):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
+        # the stock cover (read when the app opened) fills its section: the evidence below
+        # the timeline is scrolled into view, as the seller would
+        app.screen.query_one("#timeline-title").scroll_visible(animate=False, top=True)
+        await settle(pilot)
         text = assert_safe(app, visible(title)[:60])
         if account.item(sku, ["issues"])["issues"]:
             assert "[Military Grade] [/] \\x1b]52;c;" in " ".join(text.split())

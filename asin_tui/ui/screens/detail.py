@@ -154,8 +154,15 @@ class DetailScreen(WorkerScreen):
             if main.code != BACK_ON_SALE:
                 lines += [Content(f"  Fix: {main.fix}")] if main.fix else []
             self._fill(self.query_one("#findings", Vertical), lines)
-            why = "no longer needs" if main.code == BACK_ON_SALE else "does not need"
-            gone = Content(f"Not cached: it {why} attention. F (full sync) on the list fetches it.")
+            if main.code == BACK_ON_SALE:
+                gone = Content(
+                    "Not cached: it no longer needs attention. F (full sync) on the list fetches it."
+                )
+            else:  # known from the sales reports only
+                gone = Content(
+                    "Not cached: it does not need attention. w fetches it from Amazon and opens "
+                    "the wizard."
+                )
             for block in self.query(".evidence").results(Vertical):
                 self._fill(block, [gone])
 

@@ -24,7 +24,7 @@ from asin_tui.domain.models import Diagnosis, Evidence, LastQuantity, State
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError
 from asin_tui.ui.messages import describe_error
-from asin_tui.ui.safe_text import plain
+from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.timing import UI_TIMING
@@ -124,6 +124,9 @@ class WizardScreen(DismissOnce, Screen):
         self.sku = sku
         self.store = store
         self.body: WizardBody | None = None  # mounted once the listing is read (WizardLoaded)
+        #: a listing the cache did not hold (known from the sales reports only) was fetched
+        #: from Amazon once: it is not fetched again if it still cannot be read
+        self._fetched = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,7 +142,13 @@ class WizardScreen(DismissOnce, Screen):
     def load(self) -> None:
         try:
             evidence, diagnosis = self.service.evidence(self.sku), self.service.diagnosis(self.sku)
-        except Exception as exc:  # unknown SKU, unreadable cache: say so, stay up
+        except KeyError as exc:  # UnknownSku: not cached (e.g. known from the sales reports)
+            if self._fetched:
+                self.post_message(WizardFailed("open the listing", describe_error(exc)))
+            else:
+                self.app.call_from_thread(self.fetch_listing)
+            return
+        except Exception as exc:  # unreadable cache: say so, stay up
             self.post_message(WizardFailed("open the listing", describe_error(exc)))
             return
         saved, warnings = None, []
@@ -162,6 +171,39 @@ class WizardScreen(DismissOnce, Screen):
             except Exception:  # a suggestion only: none when the cache cannot tell
                 last = None
         self.post_message(WizardLoaded(evidence, diagnosis, saved, warnings, case_text, last))
+
+    @work(exclusive=True, group="wizard-fetch", exit_on_error=False)
+    async def fetch_listing(self) -> None:
+        """A listing the cache does not hold — live and fine, known from the sales reports
+        only (the At risk view's days of cover) — is fetched with getListingsItem (through the
+        service's loop and rate limits), diagnosed and cached; then the wizard opens on it.
+        One Amazon does not know is said plainly: there is nothing the wizard can change."""
+        from asin_tui.service import NotFound  # the service's errors: only when this happens
+
+        self._fetched = True
+        self.query_one("#wizard-loading", Static).update(
+            data(
+                f"Fetching {self.sku} from Amazon (it is not in the local cache: it was "
+                "known from the sales reports only)…"
+            )
+        )
+        try:
+            await self.service.refresh(self.sku)
+        except NotFound:
+            self.post_message(
+                WizardFailed(
+                    "open the listing",
+                    f"Amazon has no listing {self.sku} in this marketplace "
+                    "(getListingsItem: not found). It shows only in the sales reports (sold "
+                    "under that SKU before, or removed since), so there is nothing the wizard "
+                    "can change here: look it up in Seller Central, Manage All Inventory.",
+                )
+            )
+            return
+        except Exception as exc:  # throttled, refused, unreadable: one line, the screen stays
+            self.post_message(WizardFailed("fetch the listing from Amazon", describe_error(exc)))
+            return
+        self.load()
 
     async def on_wizard_loaded(self, message: WizardLoaded) -> None:
         for warning in message.warnings:
@@ -186,7 +228,20 @@ class WizardScreen(DismissOnce, Screen):
 
     def on_wizard_failed(self, message: WizardFailed) -> None:
         """Reading the listing failed, or (bubbled up from the body) one of Amazon's calls."""
-        self.notify(message.reason, title=f"Could not {message.what}", severity="error", timeout=10)
+        self.notify(
+            message.reason,
+            title=f"Could not {message.what}",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+        if self.body is None:  # still loading: the screen says why it stops there
+            self.query_one("#wizard-loading", Static).update(
+                data(
+                    f"Could not {message.what}: {message.reason}\n\nEscape goes back.",
+                    multiline=True,
+                )
+            )
 
     # ------------------------------------------------------------------ keys
 
