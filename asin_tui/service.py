@@ -49,6 +49,7 @@ from asin_tui.domain.looks import (
     timeline,
     with_risk_cause,
 )
+from asin_tui.domain.lru import Lru
 from asin_tui.domain.models import (
     AccountHealth,
     CatalogItem,
@@ -163,6 +164,17 @@ _R = TypeVar("_R")
 _P = ParamSpec("_P")
 #: Listings a sync diagnoses and stages in the cache at a time (AccountService(sync_batch=…)).
 SYNC_BATCH = 500
+#: Product types whose requirements (parsed from their definition and JSON Schema, tens of KB
+#: each) the service keeps in memory, the most recently used, so a process that runs for weeks
+#: holds a bounded number. One dropped is parsed again from the cache's stored definition (as
+#: the last committed sync stored it) when a listing of that type is diagnosed; sellers' accounts
+#: use far fewer types than this.
+PRODUCT_TYPES_KEPT = 128
+
+
+def _requirements_cache() -> Lru[str, ProductTypeRequirements | None]:
+    return Lru(PRODUCT_TYPES_KEPT)
+
 
 #: The service's API; with it, the SP-API layer's names its callers use, so that the commands
 #: and the UI need not import that layer (import-linter contract in pyproject.toml): the
@@ -354,7 +366,9 @@ class AccountService:
         self._local = CachedAccount(
             self._cache, profile_name=profile_name, marketplace_id=marketplace_id
         )
-        self._requirements: dict[str, ProductTypeRequirements | None] = {}
+        #: product type -> its requirements (None: unreadable), fetched by this sync; an LRU
+        #: of PRODUCT_TYPES_KEPT, so a process that runs for weeks holds a bounded number
+        self._requirements: Lru[str, ProductTypeRequirements | None] = _requirements_cache()
         self._account: AccountHealth | None = None
         self._account_loaded = False
         #: One-line messages about how the account was opened, for the user to read once
@@ -800,12 +814,12 @@ class AccountService:
         except ChildLost as exc:
             raise SyncLost(f"{exc} before the sync finished; the cache is as it was") from None
         finally:  # the child wrote the cache: what this process kept of it is read again
-            self._requirements = {}
+            self._requirements = _requirements_cache()
             self._account_loaded = False
 
     async def _sync(self, *, include_all: bool, progress: ProgressCallback | None) -> SyncSummary:
         pending = self.account_health_pending()
-        self._requirements = {}  # this sync fetches the definitions again
+        self._requirements = _requirements_cache()  # this sync fetches them again
         known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
         store = _SyncStore(self)
         from asin_tui.spapi.sync import sync_account
