@@ -120,14 +120,22 @@ class _GuardedStdout:
         return getattr(self._stream, name)
 
 
-def main(argv: list[str] | None = None, *, demo: DemoSettings | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    demo: DemoSettings | None = None,
+    time_scale: float = 1.0,
+) -> int:
     """Run the command line ``argv``; ``demo``: how the demo's simulated Amazon runs for
-    ``--demo`` (DemoSettings; a test passes its own, a user gets the defaults)."""
+    ``--demo`` (DemoSettings; a test passes its own, a user gets the defaults);
+    ``time_scale``: how much faster than Amazon's the clock of the Amazon a profile calls
+    runs (a test's sandbox served with ``sandbox serve --time-scale``; a user gets Amazon's,
+    1): the client's pacing and backoff keep to it."""
     install_log_redaction()  # a library's log line never carries an LWA token
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
     try:
-        code = _run(argv, demo)
+        code = _run(argv, demo, time_scale)
         sys.stdout.flush()  # a closed pipe or a full disk shows here, not as a warning at exit
         return code
     except BrokenPipeError:  # `asin-tui ... | head`: the reader left, nothing more to say
@@ -141,10 +149,11 @@ def main(argv: list[str] | None = None, *, demo: DemoSettings | None = None) -> 
         sys.stdout = stdout
 
 
-def _run(argv: list[str] | None, demo: DemoSettings | None = None) -> int:
+def _run(argv: list[str] | None, demo: DemoSettings | None = None, time_scale: float = 1.0) -> int:
     parser = build_parser(_named_commands(argv))
     args = _parse(parser, argv)
     args.demo_settings = demo  # read by the commands that open the demo (commands/_account)
+    args.client_time_scale = time_scale  # read by those that open a profile's client (same)
     try:
         if args.reset and not getattr(args, "demo", False):
             raise UsageError("--reset only applies to --demo")

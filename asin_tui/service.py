@@ -378,15 +378,19 @@ class AccountService:
         self.thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     @classmethod
-    def for_profile(cls, profile: Profile, *, sync_in_child: bool = False) -> AccountService:
+    def for_profile(
+        cls, profile: Profile, *, sync_in_child: bool = False, time_scale: float = 1.0
+    ) -> AccountService:
         """A configured account. Credentials are checked when the network is first used.
-        ``sync_in_child``: its syncs run in a child process (the app: see ``sync``)."""
+        ``sync_in_child``: its syncs run in a child process (the app: see ``sync``).
+        ``time_scale``: the client's clock against a faster sandbox (``open_client_for``)."""
+        client = functools.partial(open_client_for, profile, time_scale=time_scale)
         service = cls(
             profile_name=profile.name,
             marketplace_id=profile.marketplace.marketplace_id,
             seller_id=profile.seller_id,
-            client_factory=lambda: open_client_for(profile),
-            child_client=functools.partial(open_client_for, profile) if sync_in_child else None,
+            client_factory=client,
+            child_client=client if sync_in_child else None,
         )
         if profile.alerts is not None:
             service.thresholds = profile.alerts.thresholds
@@ -1426,12 +1430,14 @@ def client_settings(profile: Profile) -> ClientSettings:
     )
 
 
-def open_client_for(profile: Profile) -> SpApi:
+def open_client_for(profile: Profile, *, time_scale: float = 1.0) -> SpApi:
     """The profile's SP-API client; python-amazon-sp-api and httpx are imported here, when
-    the first network call needs a client, not at the app's start (~0.2 s)."""
+    the first network call needs a client, not at the app's start (~0.2 s). ``time_scale``:
+    how much faster than Amazon's the clock of the Amazon it calls runs (a sandbox served
+    with ``sandbox serve --time-scale``): the client's pacing and backoff keep to it."""
     from asin_tui.spapi.client import open_client
 
-    return open_client(client_settings(profile))
+    return open_client(client_settings(profile), time_scale=time_scale)
 
 
 async def check_access(

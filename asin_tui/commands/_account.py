@@ -53,6 +53,13 @@ def demo_settings(args: argparse.Namespace) -> DemoSettings | None:
     return settings
 
 
+def client_time_scale(args: argparse.Namespace) -> float:
+    """How much faster than Amazon's the clock of the Amazon a profile calls runs, as
+    ``cli.main(time_scale=…)`` was given it (1: Amazon's own)."""
+    scale: float = getattr(args, "client_time_scale", 1.0)
+    return scale
+
+
 def marketplace_option(args: argparse.Namespace) -> Marketplace | None:
     """The ``--marketplace`` given, resolved; None when not given."""
     code_or_id = getattr(args, "marketplace", None)

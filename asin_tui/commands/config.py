@@ -7,7 +7,12 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
+from asin_tui.commands._account import (
+    add_account_options,
+    client_time_scale,
+    demo_settings,
+    resolve_profile,
+)
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
@@ -265,10 +270,12 @@ Step by step: docs/CREDENTIALS.md (https://developer-docs.amazon.com/sp-api/docs
 
 def _check(args: argparse.Namespace) -> int:
     profile = resolve_profile(args)
-    return asyncio.run(_check_profile(profile, demo_settings(args)))
+    return asyncio.run(_check_profile(profile, demo_settings(args), client_time_scale(args)))
 
 
-async def _check_profile(profile: Profile | None, demo: DemoSettings | None = None) -> int:
+async def _check_profile(
+    profile: Profile | None, demo: DemoSettings | None = None, time_scale: float = 1.0
+) -> int:
     from asin_tui.service import check_access, open_client_for
 
     if profile is None:
@@ -289,7 +296,7 @@ async def _check_profile(profile: Profile | None, demo: DemoSettings | None = No
                 f"({market.marketplace_id}) at {where}"
             )
         )
-        api = open_client_for(profile)
+        api = open_client_for(profile, time_scale=time_scale)
     # each line as soon as it is known: a throttled call may keep the next one a minute
     outcomes = await check_access(
         api, lambda outcome: print(visible(_outcome_line(outcome)), flush=True)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from asin_tui.cached import CachedAccount, SpApiError
 from asin_tui.commands._account import (
     add_account_options,
+    client_time_scale,
     demo_settings,
     marketplace_option,
     resolve_profile,
@@ -133,7 +134,7 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
     from asin_tui.service import AccountService
 
     if profile is not None:
-        return AccountService.for_profile(profile)
+        return AccountService.for_profile(profile, time_scale=client_time_scale(args))
     wanted = marketplace_option(args)  # before the demo account (and its cache) is made
     if wanted is not None and wanted.code != DEMO_MARKETPLACE:
         raise UsageError("the demo account sells in the US marketplace only")

@@ -13,7 +13,12 @@ import functools
 import sys
 from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import demo_settings, resolve_profile, wants_demo
+from asin_tui.commands._account import (
+    client_time_scale,
+    demo_settings,
+    resolve_profile,
+    wants_demo,
+)
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import visible
 from asin_tui.service import (
@@ -91,7 +96,9 @@ def _account(args: argparse.Namespace, config: Config | None) -> ServiceFactory 
     warning = exposure_warning(config.path)  # on stderr too, but the app covers the screen
 
     def open_profile() -> AccountService:
-        service = AccountService.for_profile(profile, sync_in_child=True)
+        service = AccountService.for_profile(
+            profile, sync_in_child=True, time_scale=client_time_scale(args)
+        )
         service.notices.extend(filter(None, [warning]))
         return service
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import demo_settings, marketplace_option
+from asin_tui.commands._account import client_time_scale, demo_settings, marketplace_option
 from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
@@ -236,7 +236,7 @@ def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
             scenario=scenario, drift=settings.watch_drift, settings=settings
         )
     else:
-        service = AccountService.for_profile(profile)
+        service = AccountService.for_profile(profile, time_scale=client_time_scale(args))
     alerts = profile.alerts if profile is not None else None
     thresholds = alerts.thresholds if alerts is not None else Thresholds()
     store = EventStore(cache_path(service.profile_name, service.marketplace_id))

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import stat
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,6 @@ from asin_tui.commands import sandbox as sandbox_command
 from asin_tui.commands.config import TEMPLATE
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
-from asin_tui.spapi import client as client_module
-from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +25,9 @@ PROFILE = '[profiles.main]\nmarketplace = "US"\nseller_id = "A2EXAMPLE12345"\n'
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    """``asin-tui ARGV``; a profile's client is paced for the tests' sandboxes, whose clock runs
+    TIME_SCALE times faster than Amazon's."""
+    code = main(list(argv), time_scale=TIME_SCALE)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -241,11 +240,10 @@ def test_file_that_is_not_utf8(capsys):
     assert err == f"asin-tui: {shown_path()}, line 2: not UTF-8 text: save it as UTF-8\n"
 
 
-def test_the_templates_sandbox_profile_reports_on_sandbox_serve_defaults(capsys, monkeypatch):
+def test_the_templates_sandbox_profile_reports_on_sandbox_serve_defaults(capsys):
     """`config init` then `sandbox serve` with its defaults: the sandbox profile just works."""
     serve_args = build_parser().parse_args(["sandbox", "serve"])
     app = SandboxApp(sandbox_command.account_for(serve_args), time_scale=TIME_SCALE)
-    monkeypatch.setattr(client_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
     server, base_url = serve_in_thread(app)
     try:
         assert run(capsys, "config", "init")[0] == 0
@@ -356,7 +354,6 @@ def served(monkeypatch):
         ).chmod(0o600)
         return base_url
 
-    monkeypatch.setattr(client_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
     monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.sandbox")
     monkeypatch.setenv("LWA_CLIENT_SECRET", "sandbox-secret")
     monkeypatch.setenv("SP_API_REFRESH_TOKEN", "Atzr|sandbox")

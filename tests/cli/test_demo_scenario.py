@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 
 import pytest
 
 from asin_tui import cli
 from asin_tui.cli import main
 from asin_tui.commands import sandbox as sandbox_command
+from asin_tui.demo import DemoSettings
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SCENARIOS
 from asin_tui.sandbox.transport import demo_account_path
-from asin_tui.spapi import client as client_module
-from asin_tui.spapi.client import open_client
 
 
 def test_the_app_names_the_sandboxs_scenarios():
@@ -39,11 +37,11 @@ def test_an_unknown_scenario_is_refused(capsys):
 
 
 @pytest.mark.slow  # a whole demo account synced at Amazon's rates (scaled)
-def test_the_vacation_demo_is_one_account_level_cause(capsys, monkeypatch):
+def test_the_vacation_demo_is_one_account_level_cause(capsys):
     """`asin-tui report --demo --scenario vacation`: the many seller-fulfilled listings off
     sale with no issue are told as one account cause, in an account of its own."""
-    monkeypatch.setattr(client_module, "open_client", partial(open_client, time_scale=1000.0))
-    code = main(["report", "--demo", "--scenario", "vacation", "--format", "json"])
+    quick = DemoSettings(time_scale=1000.0)  # the demo's Amazon, 1000x faster
+    code = main(["report", "--demo", "--scenario", "vacation", "--format", "json"], demo=quick)
     document = json.loads(capsys.readouterr().out)
     assert code == 1
     assert document["profile"] == "demo-vacation"

@@ -29,7 +29,6 @@ from asin_tui.store import paths
 from asin_tui.store.cases import CaseRecord, CaseStore, StepRecord, StepStatus
 from asin_tui.store.config import load_config
 from tests.cli.test_report import TIME_SCALE, use_sandbox_profile
-from tests.cli.test_report import fast_clients as fast_clients  # a fixture
 
 US = "ATVPDKIKX0DER"
 PATCHED_TITLE = "Patched [@click=app.quit]x[/] \x1b]0;patched-title\x07 \u202eevil \x9b2J"
@@ -51,7 +50,7 @@ def served():
 
 
 @pytest.fixture
-def profile(served, monkeypatch, fast_clients):
+def profile(served, monkeypatch):
     account, base_url = served
     use_sandbox_profile(monkeypatch, "h", account.seller_id, base_url)
     return account
@@ -68,7 +67,7 @@ def assert_safe(*outputs: str) -> None:
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    code = main(list(argv), time_scale=TIME_SCALE)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -89,7 +88,7 @@ async def send_hostile_title(service: AccountService, title: str) -> str:
 
 
 async def patch_a_title() -> str:
-    service = AccountService.for_profile(load_config().profile("h"))
+    service = AccountService.for_profile(load_config().profile("h"), time_scale=TIME_SCALE)
     try:
         return await send_hostile_title(service, PATCHED_TITLE)
     finally:
@@ -139,7 +138,7 @@ def test_report_csv_keeps_data_in_a_file_but_not_on_a_terminal(
     assert set(hostile_skus(profile)) <= skus  # the file keeps the data
     terminal = Terminal()
     monkeypatch.setattr(sys, "stdout", terminal)
-    code = main(["report", "--profile", "h", "--format", "csv", "--cached"])
+    code = main(["report", "--profile", "h", "--format", "csv", "--cached"], time_scale=TIME_SCALE)
     assert code == 1
     shown = terminal.getvalue()
     assert_safe(shown)

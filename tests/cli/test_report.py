@@ -14,7 +14,6 @@ import stat
 import subprocess
 import sys
 import threading
-from functools import partial
 
 import pytest
 
@@ -30,8 +29,6 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.service import AccountService, HealthRefresh
-from asin_tui.spapi import client as client_module
-from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 from asin_tui.store.cache import cache_path
 from asin_tui.store.config import load_config
@@ -44,13 +41,7 @@ REFRESH_TOKEN = "Atzr|sandbox"
 
 
 @pytest.fixture
-def fast_clients(monkeypatch):
-    """The real client, with its pacing and backoff clock running as fast as the sandbox's."""
-    monkeypatch.setattr(client_module, "open_client", partial(open_client, time_scale=TIME_SCALE))
-
-
-@pytest.fixture
-def sandbox(fast_clients):
+def sandbox():
     account = SandboxAccount(seed=5, listings=60)
     server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
     yield account, server, base_url
@@ -87,7 +78,8 @@ def profile(sandbox, monkeypatch):
 
 
 def report(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["report", *argv])
+    """``asin-tui report ARGV``, a profile's client paced for the sandbox's faster clock."""
+    code = main(["report", *argv], time_scale=TIME_SCALE)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -100,7 +92,7 @@ def needing_attention(account: SandboxAccount) -> set[str]:
 
 async def look_at_account_health(profile: str) -> HealthRefresh:
     """What the TUI does a while after a sync: look at the pending Account Health report."""
-    service = AccountService.for_profile(load_config().profile(profile))
+    service = AccountService.for_profile(load_config().profile(profile), time_scale=TIME_SCALE)
     try:
         return await service.refresh_account_health()
     finally:
@@ -132,7 +124,7 @@ def test_json_over_loopback_lists_what_needs_attention_in_the_shared_order(capsy
 
 
 def test_global_options_work_before_the_subcommand_too(capsys, profile):
-    code = main(["--profile", "sb", "report", "--format", "csv"])
+    code = main(["--profile", "sb", "report", "--format", "csv"], time_scale=TIME_SCALE)
     out, _ = capsys.readouterr()
     assert code == 1
     rows = list(csv.reader(io.StringIO(out)))
@@ -186,7 +178,7 @@ def test_no_config_at_all_exits_2_and_says_how_to_create_one(capsys):
     assert len(err.strip().splitlines()) == 1 and "config init" in err
 
 
-def test_a_network_error_exits_2_with_one_line(capsys, monkeypatch, fast_clients):
+def test_a_network_error_exits_2_with_one_line(capsys, monkeypatch):
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -200,7 +192,7 @@ def test_a_network_error_exits_2_with_one_line(capsys, monkeypatch, fast_clients
     assert_clean(out, err)
 
 
-def test_exit_0_when_nothing_needs_attention(capsys, fast_clients, monkeypatch):
+def test_exit_0_when_nothing_needs_attention(capsys, monkeypatch):
     account = SandboxAccount(seed=5, listings=20, problem_share=0.0)
     server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
     try:
@@ -287,7 +279,7 @@ def test_a_piped_table_is_as_wide_as_columns_says(capsys, profile, monkeypatch):
     assert "SINCE" in lines[0]  # room for every column
 
 
-def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, fast_clients, monkeypatch):
+def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, monkeypatch):
     """The contract: exit 1 only when a listing is not buyable, not discoverable or has an
     ERROR; at-risk listings (WARNING) are listed but exit 0."""
     account = SandboxAccount()  # the demo mix has every scenario, an expiring exemption too
@@ -323,9 +315,7 @@ def test_a_corrupt_cache_is_reported_as_a_warning_and_rebuilt(capsys, profile):
 # ---------------------------------------------------------------------- account health
 
 
-def test_an_at_risk_account_is_said_first_in_json_and_under_the_table(
-    capsys, fast_clients, monkeypatch
-):
+def test_an_at_risk_account_is_said_first_in_json_and_under_the_table(capsys, monkeypatch):
     """The report does not wait for Amazon's Account Health report: the first run lists the
     listings at once; once a later look (the TUI's) has the report, the account comes first."""
     reports = AmazonReports()

@@ -15,10 +15,9 @@ from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.http.wire import ApiError, error_response
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.store import paths
-from tests.cli.test_report import (  # noqa: F401 - fast_clients is a fixture
+from tests.cli.test_report import (
     TIME_SCALE,
     assert_clean,
-    fast_clients,
     needing_attention,
     report,
     use_sandbox_profile,
@@ -39,7 +38,7 @@ class OneSearchDown(SandboxApp):
 
 
 @pytest.fixture
-def flaky(fast_clients, monkeypatch):  # noqa: F811
+def flaky(monkeypatch):
     account = SandboxAccount(seed=5, listings=60)
     app = OneSearchDown(account, time_scale=TIME_SCALE)
     server, base_url = serve_in_thread(app)
