@@ -22,7 +22,7 @@ from asin_tui.sandbox.app import (
     SandboxApp,
 )
 from asin_tui.sandbox.transport import DEMO_PATCH_DELAY, SandboxTransport, demo_app
-from asin_tui.service import AccountService, demo_profile, remove_cache
+from asin_tui.service import FRESHNESS, AccountService, demo_profile, remove_cache
 from asin_tui.spapi.client import SpApi, open_client_for_transport
 from asin_tui.spapi.settings import ClientCredentials, ClientSettings
 from asin_tui.store.cache import cache_path
@@ -150,6 +150,9 @@ def open_demo_service(
         # after aclose: reopen, with the changes kept
         client_factory=functools.partial(open_demo_client, scenario=scenario, settings=settings),
         api=api,
+        # the ages of what is kept (stock cover twice a day, Account Health every 6 hours…)
+        # on the simulated Amazon's clock, as its rates and report times are
+        freshness=FRESHNESS.scaled(app.time_scale),
     )
     service.notices = list(app.account.notices)
     return service

@@ -152,6 +152,14 @@ class Freshness:
     account_health_max_age: timedelta = ACCOUNT_HEALTH_MAX_AGE
     account_health_request_max_age: timedelta = ACCOUNT_HEALTH_REQUEST_MAX_AGE
     stock_cover_max_age: timedelta = STOCK_COVER_MAX_AGE
+    stock_cover_retry: timedelta = STOCK_COVER_RETRY
+
+    def scaled(self, time_scale: float) -> Freshness:
+        """The same ages on a clock that runs ``time_scale`` times faster than Amazon's (the
+        demo's simulated Amazon at a time scale): twice a day of its time is twice a day."""
+        return Freshness(
+            **{f.name: getattr(self, f.name) / time_scale for f in dataclasses.fields(self)}
+        )
 
 
 FRESHNESS = Freshness()
@@ -181,6 +189,7 @@ def _requirements_cache() -> Lru[str, ProductTypeRequirements | None]:
 #: errors the service lets through, its progress type, and the parser of SP-API answers
 #: saved to files (asin-tui diagnose reads them offline).
 __all__ = [
+    "FRESHNESS",
     "AccountService",
     "AuthError",
     "CoverRefresh",
@@ -526,7 +535,7 @@ class AccountService:
             return True
         now = datetime.now(UTC)
         tried = _moment(self._cache.meta_value(STOCK_COVER_TRIED_KEY))
-        if tried is not None and now - tried < STOCK_COVER_RETRY:
+        if tried is not None and now - tried < self.freshness.stock_cover_retry:
             return False  # the last look gave nothing: not again so soon
         at = self.stock_cover_at()
         return at is None or now - at >= self.freshness.stock_cover_max_age

@@ -353,3 +353,27 @@ async def test_reports_the_application_may_not_read_are_one_line_and_not_asked_e
         assert json.dumps(service.stock_cover()) == "{}"  # nothing: not checked, not a cause
     finally:
         await service.aclose()
+
+
+# ---------------------------------------------------------------------------- time scale
+
+
+async def test_the_demo_reads_the_cover_again_on_its_own_clock():
+    """The demo's simulated Amazon at a time scale: "twice a day" is twice a day of its time
+    (as its rates and report times are), so a cover read a minute ago by the wall clock is
+    due again at time scale 1,000 (43 s), and fresh at Amazon's pace."""
+    from asin_tui.demo import DemoSettings, open_demo_service
+    from asin_tui.service import STOCK_COVER_AT_KEY, STOCK_COVER_MAX_AGE
+
+    read = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    for scale, due in ((1000.0, True), (1.0, False)):
+        service = open_demo_service(reset=True, settings=DemoSettings(time_scale=scale))
+        try:
+            freshness = service.freshness
+            assert freshness.stock_cover_max_age == STOCK_COVER_MAX_AGE / scale
+            assert freshness.stock_cover_retry == timedelta(hours=1) / scale
+            assert freshness.account_health_max_age == timedelta(hours=6) / scale
+            service._cache.write_meta(STOCK_COVER_AT_KEY, read)
+            assert service.stock_cover_due() is due
+        finally:
+            await service.aclose()
