@@ -8,9 +8,11 @@ pyproject.toml say so and ``lint-imports`` checks it)."""
 from __future__ import annotations
 
 import functools
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from asin_tui.domain.marketplaces import Marketplace, resolve_marketplace
 from asin_tui.sandbox.app import (
@@ -22,10 +24,16 @@ from asin_tui.sandbox.app import (
     SandboxApp,
 )
 from asin_tui.sandbox.transport import DEMO_PATCH_DELAY, SandboxTransport, demo_app
-from asin_tui.service import FRESHNESS, AccountService, demo_profile, remove_cache
+from asin_tui.service import (
+    DEMO_MARKETPLACE_ID,
+    FRESHNESS,
+    AccountService,
+    demo_profile,
+    remove_cache,
+)
 from asin_tui.spapi.client import SpApi, open_client_for_transport
 from asin_tui.spapi.settings import ClientCredentials, ClientSettings
-from asin_tui.store.cache import cache_path
+from asin_tui.store.cache import ListingCache, cache_path
 from asin_tui.store.schemas import SchemaFiles
 
 DEMO_ENDPOINT = "https://sandbox.asin-tui.invalid"  # never resolved: the transport is in-process
@@ -36,9 +44,10 @@ DEMO_DRIFT_PER_HOUR = 4.0
 
 @dataclass(frozen=True, slots=True)
 class DemoSettings:
-    """How the demo's simulated Amazon runs. The defaults are what ``asin-tui --demo`` does;
-    a test passes its own (``cli.main(argv, demo=…)``, ``open_demo_service(settings=…)``):
-    patches applied at once, a faster clock, one it winds forward, no drift under watch."""
+    """How the demo's simulated Amazon runs, and how its cache file is opened. The defaults
+    are what ``asin-tui --demo`` does; a test passes its own (``cli.main(argv, demo=…)``,
+    ``open_demo_service(settings=…)``): patches applied at once, a faster clock, one it winds
+    forward, no drift under watch, a disk that fills up."""
 
     #: sandbox seconds before an ACCEPTED patch shows (Amazon processes submissions later)
     patch_delay: float = DEMO_PATCH_DELAY
@@ -48,6 +57,16 @@ class DemoSettings:
     clock: Callable[[], float] = time.monotonic
     #: changes an hour the account makes by itself under `watch --demo`
     watch_drift: float = DEMO_DRIFT_PER_HOUR
+    #: opens the demo's cache file for writing (None: store.cache.connect_cache, as for any
+    #: account); a test passes one whose writes fail as on a full disk
+    cache_connect: Callable[[Path], sqlite3.Connection] | None = None
+
+    def cache(self, profile: str) -> ListingCache | None:
+        """The cache of the demo account ``profile`` opened with ``cache_connect`` (None:
+        the service opens it as usual)."""
+        if self.cache_connect is None:
+            return None
+        return ListingCache(cache_path(profile, DEMO_MARKETPLACE_ID), connect=self.cache_connect)
 
 
 DEMO = DemoSettings()
@@ -153,6 +172,7 @@ def open_demo_service(
         # the ages of what is kept (stock cover twice a day, Account Health every 6 hours…)
         # on the simulated Amazon's clock, as its rates and report times are
         freshness=FRESHNESS.scaled(app.time_scale),
+        cache=settings.cache(profile) if settings else None,
     )
     service.notices = list(app.account.notices)
     return service

@@ -134,5 +134,6 @@ def open_demo(
         marketplace_id=DEMO_MARKETPLACE_ID,
         seller_id=DEMO_SELLER_ID,
         client_factory=open_client,
+        cache=settings.cache(profile) if settings else None,
     )
     return service

@@ -20,6 +20,7 @@ from asin_tui.demo import DemoSettings
 from asin_tui.domain.models import State
 from asin_tui.store import cache as cache_module
 from asin_tui.store.cache import CacheUnavailable, ListingCache, cache_path
+from tests.full_disk import FullDisk
 from tests.store.test_cache import MP, record, sync
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,17 +114,16 @@ def test_a_really_corrupt_file_is_still_set_aside():
     rebuilt.close()
 
 
-def test_report_says_one_line_and_exits_2_when_the_disk_is_full(capsys, monkeypatch):
-    quick = DemoSettings(time_scale=100.0)  # Amazon's rates, 100x faster: a full sync in ms
+def test_report_says_one_line_and_exits_2_when_the_disk_is_full(capsys):
+    disk = FullDisk()
+    # Amazon's rates, 100x faster: a full sync in ms
+    quick = DemoSettings(time_scale=100.0, cache_connect=disk.connect)
     assert main(["report", "--demo", "--format", "json"], demo=quick) == 1  # a good cache first
     capsys.readouterr()
     path = cache_path("demo", MP)
     before = sqlite3.connect(path).execute("SELECT sku, state FROM listings").fetchall()
 
-    def full(self, conn, observed):
-        raise disk_error(*FULL)
-
-    monkeypatch.setattr(cache_module._Staging, "move_in", full)
+    disk.fill()
     code = main(["report", "--demo", "--all", "--format", "json"], demo=quick)
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")

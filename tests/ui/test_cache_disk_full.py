@@ -3,28 +3,22 @@ why in one line, the list keeps what it shows, the app keeps running, the cache 
 
 from __future__ import annotations
 
-import sqlite3
-
-from asin_tui.demo import open_demo_service
+from asin_tui.demo import DemoSettings, open_demo_service
 from asin_tui.service import AccountService
-from asin_tui.store import cache as cache_module
 from asin_tui.ui.app import make_app
 from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.widgets.listing_table import ListingTable
+from tests.full_disk import FullDisk
 from tests.ui.conftest import settle
 
 
-def full(self, conn, observed):
-    exc = sqlite3.OperationalError("database or disk is full")
-    exc.sqlite_errorname, exc.sqlite_errorcode = "SQLITE_FULL", 13
-    raise exc
-
-
-async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list(monkeypatch):
+async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list():
     services: list[AccountService] = []
+    disk = FullDisk()
 
     def demo():
-        services.append(open_demo_service(reset=True))
+        settings = DemoSettings(cache_connect=disk.connect)
+        services.append(open_demo_service(reset=True, settings=settings))
         return services[-1]
 
     app = make_app(demo, case_labels_loader=saved_case_labels)
@@ -35,7 +29,7 @@ async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list(monkeyp
         shown = [r.sku for r in table.view.shown()]
         assert shown
         path = services[0]._cache.path
-        monkeypatch.setattr(cache_module._Staging, "move_in", full)
+        disk.fill()
         await pilot.press("r")
         await settle(pilot)
         await settle(pilot)
