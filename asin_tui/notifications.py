@@ -115,6 +115,28 @@ class SqsQueue:
                 messages.append(Message(receipt, body if isinstance(body, str) else ""))
         return messages
 
+    async def check(self) -> int:
+        """`config check`: the queue can be reached and read with these AWS credentials —
+        its attributes (sqs:GetQueueAttributes), then one receive that takes nothing
+        (sqs:ReceiveMessage with no wait and a visibility timeout of 0: a message it sees is
+        visible again at once; only its receive count goes up by one). Returns the messages
+        waiting (Amazon's approximate count); raises QueueError (one line) otherwise."""
+        answer = await _in_thread(
+            lambda: self._client.get_queue_attributes(
+                QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"]
+            )
+        )
+        await _in_thread(
+            lambda: self._client.receive_message(
+                QueueUrl=self.url, MaxNumberOfMessages=1, WaitTimeSeconds=0, VisibilityTimeout=0
+            )
+        )
+        waiting = (answer.get("Attributes") or {}).get("ApproximateNumberOfMessages", "0")
+        try:
+            return int(waiting)
+        except (TypeError, ValueError):
+            return 0
+
     async def delete(self, receipts: Sequence[str]) -> None:
         for start in range(0, len(receipts), BATCH):
             part = receipts[start : start + BATCH]

@@ -21,6 +21,7 @@ from asin_tui.store.config import (
     CREDENTIAL_ENV,
     Config,
     ConfigError,
+    Notifications,
     Profile,
     credential_hint,
     display_path,
@@ -302,10 +303,38 @@ async def _check_profile(
         api, lambda outcome: print(visible(_outcome_line(outcome)), flush=True)
     )
     working = sum(o.works is True for o in outcomes[1:])
-    print(f"{working} of {len(outcomes) - 1} features will work. Roles: docs/CREDENTIALS.md")
+    features = len(outcomes) - 1
+    queue_works = True
+    if profile is not None and profile.notifications is not None:
+        queue_works = await _check_queue(profile.notifications)
+        working, features = working + queue_works, features + 1
+    print(f"{working} of {features} features will work. Roles: docs/CREDENTIALS.md")
     if any(o.works is None for o in outcomes) or outcomes[0].works is False:
         return 2
-    return 0 if all(o.works for o in outcomes) else 1
+    return 0 if all(o.works for o in outcomes) and queue_works else 1
+
+
+async def _check_queue(settings: Notifications) -> bool:
+    """The profile's [notifications] queue (watch's fast path): reachable and readable with
+    the AWS credentials the SDK finds; one line, no secret (an AWS error is its code and
+    message, access key ids masked)."""
+    from asin_tui.notifications import NotificationsUnavailable, QueueError, SqsQueue
+
+    name = settings.queue_url.rstrip("/").rsplit("/", 1)[-1]
+    what = "SP-API notifications (watch's fast path)"
+    try:
+        waiting = await SqsQueue(settings, wait_seconds=0).check()
+    except (NotificationsUnavailable, QueueError) as exc:
+        print(visible(f"✗ will not work {what}: SQS queue {name}: {exc}"), flush=True)
+        return False
+    plural = "" if waiting == 1 else "s"
+    print(
+        visible(
+            f"✓ works         {what}: SQS queue {name} receives ({waiting} message{plural} waiting)"
+        ),
+        flush=True,
+    )
+    return True
 
 
 def _outcome_line(outcome) -> str:

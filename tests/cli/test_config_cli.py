@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ from asin_tui.commands.config import TEMPLATE
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.store import paths
+from tests import test_watch_notifications as sqs_tests
+from tests.test_watch_notifications import AWS_SECRET
+
+# moto's SQS server and a queue, as the notifications tests have them
+moto_server = sqs_tests.moto_server
+aws = sqs_tests.aws
+queue_url = sqs_tests.queue_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "amzn1.oa2-cs.v1.TOPSECRETvalue9876"
@@ -409,3 +417,61 @@ def test_check_without_credentials_says_which_to_set(capsys, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     code, _, err = run(capsys, "config", "check")
     assert code == 2 and "no credentials: set" in err and "SP_API_REFRESH_TOKEN" in err
+
+
+# ---------------------------------------------------------------- the notifications queue
+
+
+def with_queue(url: str, endpoint: str) -> None:
+    """The served profile, with watch's fast path: [profiles.sb.notifications]."""
+    path = paths.config_file()
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + f'[profiles.sb.notifications]\nqueue_url = "{url}"\nregion = "us-east-1"\n'
+        f'endpoint_url = "{endpoint}"\n',
+        encoding="utf-8",
+    )
+
+
+QUEUE_LINE = "SP-API notifications (watch's fast path)"
+
+
+def test_check_says_the_notifications_queue_receives_and_takes_nothing(
+    capsys, served, queue_url, moto_server
+):
+    import boto3
+
+    served()
+    with_queue(queue_url, moto_server)
+    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=moto_server)
+    sqs.send_message(QueueUrl=queue_url, MessageBody='{"waiting": true}')
+    code, out, err = run(capsys, "config", "check", "--profile", "sb")
+    assert (code, err) == (0, "")
+    name = queue_url.rsplit("/", 1)[-1]
+    assert f"✓ works         {QUEUE_LINE}: SQS queue {name} receives (1 message waiting)" in out
+    assert out.splitlines()[-1].startswith("6 of 6 features will work")
+    kept = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=0).get("Messages", [])
+    assert [m["Body"] for m in kept] == ['{"waiting": true}']  # the check took nothing
+    assert AWS_SECRET not in out + err and "AKIAIOSFODNN7EXAMPLE" not in out + err
+
+
+def test_check_says_in_one_line_when_the_queue_cannot_be_read(capsys, served, aws, moto_server):
+    served()
+    with_queue(f"{moto_server}/123456789012/no-such-queue", moto_server)
+    code, out, err = run(capsys, "config", "check", "--profile", "sb")
+    assert (code, err) == (1, "")
+    [line] = [x for x in out.splitlines() if QUEUE_LINE in x]
+    assert line.startswith(f"✗ will not work {QUEUE_LINE}: SQS queue no-such-queue: ")
+    assert "NonExistentQueue" in line
+    assert "Traceback" not in out and out.splitlines()[-1].startswith("5 of 6 features")
+    assert AWS_SECRET not in out + err and "AKIAIOSFODNN7EXAMPLE" not in out + err
+
+
+def test_check_without_the_aws_sdk_says_what_to_install(capsys, served, aws, monkeypatch):
+    served()
+    with_queue("https://sqs.us-east-1.amazonaws.com/123456789012/asin-tui", "http://127.0.0.1:9")
+    monkeypatch.setitem(sys.modules, "boto3", None)  # not installed
+    code, out, _ = run(capsys, "config", "check", "--profile", "sb")
+    assert code == 1
+    [line] = [x for x in out.splitlines() if QUEUE_LINE in x]
+    assert line.endswith("pip install 'asin-tui[notifications]'")
