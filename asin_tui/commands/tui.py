@@ -44,6 +44,13 @@ if TYPE_CHECKING:  # the demo's composition root loads only for --demo
     from asin_tui.demo import DemoSettings
 
 
+#: How long a thread may keep the GIL once another thread asks for it (Python's default is
+#: 5 ms). The list's loader decodes rows in a worker thread while the UI thread handles a key:
+#: the UI thread gives the GIL up at every wait (the terminal, the event loop) and at 5 ms a
+#: key typed while 10,000 rows load waited that long at each of those hand-offs.
+GIL_SWITCH_SECONDS = 0.001
+
+
 def run(args: argparse.Namespace) -> int:
     config = _config(args)
     account = _account(args, config)
@@ -59,7 +66,12 @@ def run(args: argparse.Namespace) -> int:
         keymap=config.keymap if config else None,
         first_screenful=opening.first_screenful if opening else None,
     )
-    app.run()
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
+    try:
+        app.run()
+    finally:
+        sys.setswitchinterval(switch)
     return app.return_code or 0
 
 

@@ -6,6 +6,7 @@ the client is built and the start-up sync starts only once every row is in."""
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 
 from asin_tui import cli
@@ -161,3 +162,25 @@ def test_a_start_that_fails_before_the_app_leaves_the_collector_running(tmp_path
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert cli.main(["--profile", "nobody"]) == 2  # no config file: a usage error
     assert gc.isenabled()
+
+
+def test_the_app_runs_with_a_short_gil_switch_interval_and_puts_it_back(monkeypatch):
+    """A key handled while a worker thread decodes rows gets the GIL within
+    GIL_SWITCH_SECONDS, not Python's 5 ms, at each of its waits; the process's own interval
+    is back once the app has ended."""
+    from asin_tui.commands import tui
+    from asin_tui.ui import app as app_module
+
+    seen: list[float] = []
+
+    class Ran:
+        return_code = 0
+
+        def run(self) -> None:
+            seen.append(sys.getswitchinterval())
+
+    monkeypatch.setattr(app_module, "make_app", lambda *a, **k: Ran())
+    before = sys.getswitchinterval()
+    assert cli.main(["--demo"]) == 0
+    assert seen == [tui.GIL_SWITCH_SECONDS] != [before]
+    assert sys.getswitchinterval() == before
