@@ -17,12 +17,18 @@ then would have waited as long. Modes, each a sync of its own in the same run:
 
 - ``idle``: the probe alone, no sync (what the loaded machine itself costs: the baseline);
 - ``before``: the sync on the probe's loop, as before the background loop (the old design);
-- ``thread``: the sync as the service runs it now, on its own loop in a thread;
+- ``thread``: the sync on the service's own loop in a thread (the demo's, report's, watch's);
+- ``child``: the sync as the app runs a configured profile's: in a child process
+  (``AccountService(child_client=…)``, asin_tui/child.py), progress crossing back over a pipe;
 - ``process``: the sync in another process, the probe alone in this one — a child process
   design's best case (nothing crosses back, not even progress): shares the CPU, not the GIL.
 
+Each mode also prints how long the sync took to tell its first progress (for ``child``: the
+child's interpreter, its imports and its client start inside that time).
+
 **Key → repaint** (``--tui``): the real app in a pseudo-terminal (120x40, byte-code compiled),
-its start-up sync of the served account into an empty cache (``--demo``: ``asin-tui --demo``'s
+its start-up sync of the served account into an empty cache, in a child process as the app syncs
+a configured profile (``--in-process``: on the service's loop in a thread, as before) (``--demo``: ``asin-tui --demo``'s
 own start-up sync of the in-process demo account at its real rates, on a fresh demo). While
 the sync runs, ``a`` (needs attention ↔ every listing) is typed every 150-300 ms and timed
 until the scope it names is drawn; after the sync, ``--keys-idle`` more give the baseline (the
@@ -104,7 +110,11 @@ def percentile(values: list[float], share: float) -> float:
 # --------------------------------------------------------------------------- loop-probe modes
 
 
-def bench_service(url: str, seller_id: str, args: argparse.Namespace, cache_dir: str):
+def bench_service(
+    url: str, seller_id: str, args: argparse.Namespace, cache_dir: str, *, child: bool = False
+):
+    import functools
+
     from asin_tui.demo import sandbox_settings
     from asin_tui.domain.marketplaces import MARKETPLACES
     from asin_tui.service import AccountService
@@ -112,11 +122,13 @@ def bench_service(url: str, seller_id: str, args: argparse.Namespace, cache_dir:
     from asin_tui.store.cache import ListingCache
 
     profile = sandbox_settings(MARKETPLACES["US"], seller_id, url, name="bench")
+    factory = functools.partial(open_client, profile, time_scale=args.time_scale)
     return AccountService(
         profile_name="bench",
         marketplace_id=profile.marketplace.marketplace_id,
         seller_id=seller_id,
-        client_factory=lambda: open_client(profile, time_scale=args.time_scale),
+        client_factory=factory,
+        child_client=factory if child else None,
         cache=ListingCache(Path(cache_dir) / "bench.sqlite3"),
     )
 
@@ -147,6 +159,7 @@ async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespa
         ).start()
     started = time.perf_counter()
     listings = 0
+    first: list[float] = []  # seconds to the first progress
     if mode == "idle":
         await asyncio.sleep(args.idle_seconds)
     elif mode == "process":
@@ -159,13 +172,15 @@ async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespa
         listings = int(out.split()[-1])
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            service = bench_service(url, seller_id, args, tmp)
+            service = bench_service(url, seller_id, args, tmp, child=mode == "child")
             if mode == "before":  # the old design: the sync on this (the UI's) loop
                 service._background.on_loop = lambda: True  # type: ignore[method-assign]
-            progressed = [0]
-            summary = await service.sync(
-                include_all=args.all, progress=lambda _p: progressed.__setitem__(0, 1)
-            )
+
+            def progressed(_p) -> None:
+                if not first:
+                    first.append(time.perf_counter() - started)
+
+            summary = await service.sync(include_all=args.all, progress=progressed)
             listings = summary.listings
             await service.aclose()
     wall = time.perf_counter() - started
@@ -182,6 +197,7 @@ async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespa
         "p99": percentile(values, 0.99),
         "over": sum(1 for lag in values if lag > GOAL_STALL_MS),
         "gc": list(GC_PAUSES),
+        "first": first[0] if first else float("nan"),
     }
 
 
@@ -204,11 +220,11 @@ def print_probe(results: list[dict], args: argparse.Namespace) -> None:
         f" attention, time scale {args.time_scale:g}); load average"
         f" {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    print(f"{'mode':<10}{'sync s':>8}{'listings':>10}{'ticks':>8}{'max ms':>9}{'p99 ms':>9}"
-          f"{'> 50 ms':>9}")  # fmt: skip
+    print(f"{'mode':<10}{'sync s':>8}{'1st msg s':>10}{'listings':>10}{'ticks':>8}{'max ms':>9}"
+          f"{'p99 ms':>9}{'> 50 ms':>9}")  # fmt: skip
     for r in results:
-        print(f"{r['mode']:<10}{r['wall']:>8.1f}{r['listings']:>10,}{r['ticks']:>8,}"
-              f"{r['max']:>9.1f}{r['p99']:>9.1f}{r['over']:>9}"
+        print(f"{r['mode']:<10}{r['wall']:>8.1f}{r['first']:>10.2f}{r['listings']:>10,}"
+              f"{r['ticks']:>8,}{r['max']:>9.1f}{r['p99']:>9.1f}{r['over']:>9}"
               f"   gen-2 collections here: {len(r['gc'])}, longest"
               f" {max(r['gc'], default=0):.0f} ms")  # fmt: skip
     print(f"goal: no stall > {GOAL_STALL_MS:g} ms (max); baseline: idle (no sync) and before")
@@ -247,14 +263,17 @@ def build_app():
     if {demo!r}:
         from asin_tui.commands.tui import open_demo
         return make_app(lambda: open_demo(reset=True))
+    import functools
     from asin_tui.demo import sandbox_settings
     from asin_tui.domain.marketplaces import MARKETPLACES
     from asin_tui.service import AccountService
     from asin_tui.spapi.client import open_client
     profile = sandbox_settings(MARKETPLACES["US"], {seller!r}, {url!r}, name="bench")
+    factory = functools.partial(open_client, profile, time_scale={scale!r})
     return make_app(lambda: AccountService(
         profile_name="bench", marketplace_id=profile.marketplace.marketplace_id,
-        seller_id={seller!r}, client_factory=lambda: open_client(profile, time_scale={scale!r})))
+        seller_id={seller!r}, client_factory=factory,
+        child_client=None if {in_process!r} else factory))
 asyncio.run(main())
 """
 
@@ -324,7 +343,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
     lags_file = base / "lags.json"
     code = APP_CHILD.format(
         tick=TICK, switch=args.switch_interval, lags_file=str(lags_file), demo=args.demo,
-        seller=seller_id, url=url, scale=args.time_scale,
+        seller=seller_id, url=url, scale=args.time_scale, in_process=args.in_process,
     )  # fmt: skip
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
@@ -413,7 +432,8 @@ def print_tui(result: dict, args: argparse.Namespace) -> None:
         "asin-tui --demo's start-up sync (in-process demo account, its real rates)"
         if args.demo
         else f"start-up sync of {args.listings:,} listings / {args.problem_share:.0%}, time"
-        f" scale {args.time_scale:g}, empty cache"
+        f" scale {args.time_scale:g}, empty cache,"
+        f" {'in-process (thread)' if args.in_process else 'in a child process'}"
     )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nkey → repaint in a 120x40 pty: {what}; load average {load}")
@@ -459,12 +479,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-scale", type=float, default=1000.0)
     parser.add_argument("--all", action="store_true")
-    parser.add_argument("--modes", default="idle,before,thread,process")
+    parser.add_argument("--modes", default="idle,thread,child,process")
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--where", action="store_true", help="sample where the loop stalls")
     parser.add_argument("--tui", action="store_true", help="key → repaint, the app in a pty")
     parser.add_argument("--demo", action="store_true", help="with --tui: asin-tui --demo")
     parser.add_argument("--keys-idle", type=int, default=20)
+    parser.add_argument(
+        "--in-process", action="store_true", help="with --tui: the sync in a thread (before)"
+    )
     parser.add_argument(
         "--syncs", type=int, default=1, help="with --tui: syncs in a row (r after each one)"
     )

@@ -5,12 +5,14 @@ the cache as it was, with one line saying why."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import pickle
 import signal
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -18,13 +20,19 @@ from asin_tui import service as service_module
 from asin_tui.demo import sandbox_settings
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.app import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SANDBOX_REFRESH_TOKEN,
+    SandboxApp,
+)
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.service import AccountService, SyncLost
 from asin_tui.spapi import sync as spapi_sync
 from asin_tui.spapi.client import open_client
+from asin_tui.store import paths
 from asin_tui.store.cache import ListingCache
-from asin_tui.store.config import load_config
+from asin_tui.store.config import CREDENTIAL_ENV, load_config
 from tests.cli.test_report import use_sandbox_profile
 from tests.test_child import gone
 
@@ -164,3 +172,47 @@ def test_a_profiles_child_client_crosses_a_pipe_and_report_keeps_syncing_here(mo
     assert factory.func is service_module.open_client_for and factory.args == (profile,)
     assert AccountService.for_profile(profile)._child_client is None  # report, watch
     app_service._cache.close()
+
+
+async def test_the_credentials_reach_the_child_by_its_stdin_not_its_argv_or_environment(
+    monkeypatch, served, child_pids
+):
+    account, base_url = served
+    for variable in CREDENTIAL_ENV.values():
+        monkeypatch.delenv(variable, raising=False)
+    path = paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"""[profiles.inline]
+marketplace = "US"
+seller_id = "{account.seller_id}"
+endpoint = "{base_url}"
+token_endpoint = "{base_url}/auth/o2/token"
+lwa_app_id = "{SANDBOX_CLIENT_ID}"
+lwa_client_secret = "{SANDBOX_CLIENT_SECRET}"
+refresh_token = "{SANDBOX_REFRESH_TOKEN}"
+"""
+    )
+    path.chmod(0o600)
+    service = AccountService.for_profile(load_config().profile("inline"), sync_in_child=True)
+    seen: list[bytes] = []
+    progressed = asyncio.Event()
+
+    def look(_progress) -> None:  # the child has a token and has called: read what it shows
+        if not seen:
+            proc = Path(f"/proc/{child_pids[0]}")
+            seen.extend([(proc / "cmdline").read_bytes(), (proc / "environ").read_bytes()])
+        progressed.set()
+
+    syncing = asyncio.ensure_future(service.sync(include_all=False, progress=look))
+    try:
+        await asyncio.wait_for(progressed.wait(), 60)
+    finally:
+        syncing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await syncing
+        await service.aclose()
+    assert len(seen) == 2
+    for shown in seen:
+        for secret in (SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN):
+            assert secret.encode() not in shown
