@@ -7,7 +7,7 @@ process the sync has an interpreter, and a garbage collector, of its own:
 
     summary = await run_in_child(module_level_coroutine_function, job, on_message=show)
 
-- The child is a fresh interpreter (``python -m asin_tui.child``), never a fork: the UI's
+- The child is a fresh interpreter (``python -P -c …``, running :func:`main`), never a fork: the UI's
   process has threads (Textual's, the background loop's), and forking a threaded process
   can copy a lock held by another thread. Starting it costs an interpreter and the imports
   its work needs (measured in benchmarks/bench_stalls.py: see README, Performance).
@@ -54,6 +54,12 @@ MESSAGE_EVERY = 0.05
 STOP_TIMEOUT = 10.0
 _HEADER = struct.Struct("!I")
 _CANCEL = b"c"
+#: The child's program: asin_tui imported from where this process imported it (a checkout,
+#: not installed, is put first on its path; an install's folder is on it already).
+_BOOT = (
+    "import sys; root = sys.argv[1]; sys.path.insert(0, root) if root not in sys.path else None;"
+    " from asin_tui.child import main; main()"
+)
 
 
 class ChildLost(RuntimeError):
@@ -79,12 +85,13 @@ async def run_in_child(
     job = pickle.dumps((function, args, nice), protocol=pickle.HIGHEST_PROTOCOL)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        __name__,
+        "-P",  # not the current folder first on its path: what it imports is the app's
+        "-c",
+        _BOOT,
+        str(Path(__file__).resolve().parent.parent),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
-        env=_child_env(),
     )
     assert process.stdin is not None and process.stdout is not None
     try:
@@ -143,15 +150,6 @@ def _how_it_ended(code: int) -> str:
             return f"its process was stopped by {signal.Signals(-code).name}"
         return f"its process was stopped by signal {-code}"
     return f"its process ended unexpectedly (exit status {code})"
-
-
-def _child_env() -> dict[str, str]:
-    """This environment, with the folder asin_tui is imported from first on the child's path
-    (run from a checkout, as in development, it is not installed)."""
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-    return env
 
 
 # --------------------------------------------------------------------------- the child's side
@@ -232,7 +230,7 @@ def _read_exactly(fd: int, size: int) -> bytes:
 
 
 def main() -> None:
-    """``python -m asin_tui.child``: read the job from stdin, run it, answer on stdout."""
+    """The child process: read the job from stdin, run it, answer on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides; it cancels us
     out = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -252,9 +250,3 @@ def main() -> None:
             os.nice(nice)
     os.set_blocking(0, False)
     asyncio.run(_child_main(sender, function, args))
-
-
-if __name__ == "__main__":  # run as asin_tui.child, so what it pickles names that module
-    from asin_tui.child import main as child_main
-
-    child_main()
