@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
 from asin_tui import __version__
 from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
@@ -97,10 +97,10 @@ class _GuardedStdout:
     """sys.stdout, whose write and flush errors (other than a reader that left) become
     OutputError; everything else is the real stream's."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | BinaryIO) -> None:
         self._stream = stream
 
-    def write(self, text: str) -> int:
+    def write(self, text: Any) -> int:  # str, or bytes on the binary layer
         try:
             return self._stream.write(text)
         except BrokenPipeError:
@@ -115,6 +115,12 @@ class _GuardedStdout:
             raise
         except OSError as exc:
             raise OutputError(exc.strerror or str(exc)) from exc
+
+    @property
+    def buffer(self) -> _GuardedStdout:
+        """The binary layer (a report's UTF-8 written as it is), its errors told the same way
+        (AttributeError when the stream has none)."""
+        return _GuardedStdout(cast(TextIO, self._stream).buffer)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -63,7 +63,7 @@ def render_json(
     account: AccountHealth | None = None,
 ) -> str:
     """The whole ``report --format json`` document of ``records`` (see :func:`stream_json`)."""
-    return "".join(
+    return joined(
         stream_json(
             [records],
             profile=profile,
@@ -77,16 +77,23 @@ def render_json(
 
 
 class Rendered:
-    """A batch of listings already rendered (asin_tui.render_sql): ``text`` is what
+    """A batch of listings already rendered (asin_tui.render_sql): ``data`` is what
     :func:`stream_json` or :func:`stream_csv` writes for them (the JSON objects joined by
-    ",", or the CSV lines), ``listings`` how many, ``needs_attention`` whether any does."""
+    ",", or the CSV lines) as UTF-8, ``listings`` how many, ``needs_attention`` whether any
+    does."""
 
-    __slots__ = ("listings", "needs_attention", "text")
+    __slots__ = ("data", "listings", "needs_attention")
 
-    def __init__(self, text: str, listings: int, needs_attention: bool) -> None:
-        self.text = text
+    def __init__(self, data: bytes, listings: int, needs_attention: bool) -> None:
+        self.data = data
         self.listings = listings
         self.needs_attention = needs_attention
+
+
+def joined(chunks: Iterable[str | bytes]) -> str:
+    """The text of :func:`stream_json`'s or :func:`stream_csv`'s pieces (a rendered batch's
+    are UTF-8 bytes, written as they are)."""
+    return "".join(c if isinstance(c, str) else c.decode() for c in chunks)
 
 
 def stream_json(
@@ -99,7 +106,7 @@ def stream_json(
     counts: Mapping[str, int],
     causes: Sequence[AccountCause],
     seen: Tally | None = None,
-) -> Iterator[str]:
+) -> Iterator[str | bytes]:
     """The ``report --format json`` document in pieces, a batch of listings at a time: the
     text ``json.dumps(document, indent=2, ensure_ascii=False)`` gives, key for key, without
     ever holding the whole document (100,000 listings: ~60 MB of text). ``counts`` and
@@ -119,15 +126,18 @@ def stream_json(
     memo: dict[Any, str] = {}
     first = True
     for batch in batches:
+        chunk: str | bytes
         if isinstance(batch, Rendered):
             if not batch.listings:
                 continue
-            chunk = batch.text
+            chunk = batch.data
         elif not batch:
             continue
         else:
             chunk = ",".join([_listing_json(r, memo) for r in batch])
-        yield chunk if first else "," + chunk  # each value made terminal-safe
+        if not first:
+            yield ","
+        yield chunk  # each value made terminal-safe
         first = False
         if seen is not None:
             seen.add(batch)
@@ -244,12 +254,12 @@ def _account_dict(account: AccountHealth) -> dict[str, Any]:
 
 def render_csv(records: Sequence[ListingRecord]) -> str:
     """The CSV of ``report --format csv`` and of the app's export (see :func:`stream_csv`)."""
-    return "".join(stream_csv([records]))
+    return joined(stream_csv([records]))
 
 
 def stream_csv(
     batches: Iterable[Sequence[ListingRecord] | Rendered], seen: Tally | None = None
-) -> Iterator[str]:
+) -> Iterator[str | bytes]:
     """The CSV in pieces, a batch of listings at a time. Text cells a spreadsheet would run
     as a formula are defused (:func:`spreadsheet_text`); numbers stay numbers."""
     yield _csv_row(CSV_COLUMNS)
@@ -259,7 +269,7 @@ def stream_csv(
         if isinstance(batch, Rendered):
             if seen is not None:
                 seen.add(batch)
-            yield batch.text
+            yield batch.data
             continue
         lines = []
         for r in batch:

@@ -1,20 +1,23 @@
 """``report --format json|csv`` read from the cache with its text built by SQLite: the same
 bytes as :func:`asin_tui.render.stream_json` / :func:`~asin_tui.render.stream_csv` give from
 decoded records, without a ListingRecord or a Python string per listing (100,000 listings:
-decoding the records took ~0.4 s and rendering them as long again; SQLite does it in ~0.2 s).
+decoding the records took ~0.4 s and rendering them as long again).
 
 - A batch of rows (keyset pages over the order index, as ``ListingCache.record_batches``
   reads them) is one query; each row's text is one SQL expression, the batch's rows joined
-  by ``group_concat``. ``json_quote`` writes a string exactly as json.dumps does (checked
-  on the connection first: an SQLite that differs gets the records path).
+  by ``group_concat`` and handed over as UTF-8 bytes, which are written as they are (never
+  decoded into a Python string and encoded again). ``json_quote`` writes a string exactly
+  as json.dumps does (checked on the connection first: an SQLite that differs gets the
+  records path).
 - What takes Python's rules (the findings, Amazon's status, the inactive-since time) is
   rendered by render.py once per distinct stored value, into temporary tables the rows join.
 - A batch holding a row this cannot render exactly as the records path would (a value of an
-  unexpected type, a price or a time not in the form asin-tui writes, a NUL character, a
-  stored value that does not decode) is decoded and rendered the records way instead: the
-  same bytes, and a row that cannot be decoded is left out and named, as there.
-- Terminal safety as render.py's: SQLite says which rows hold non-ASCII text, and only
-  those values are searched for characters a terminal must not get raw (DEL anywhere).
+  unexpected type, a price or a time not in the form asin-tui writes, a NUL character in
+  CSV, text that is not UTF-8, a stored value that does not decode) is decoded and rendered
+  the records way instead: the same bytes, and a row that cannot be decoded is left out and
+  named, as there.
+- Terminal safety as render.py's: only a batch that is not all ASCII is searched (its
+  non-ASCII characters only) for characters a terminal must not get raw (DEL anywhere).
 """
 
 from __future__ import annotations
@@ -68,8 +71,7 @@ def report_batches(
     scope = "l.needs_attention = 1 AND " if needs_attention_only else ""
     cache.read(lambda conn: _fill_memos(conn, form, scope), None)
     row_sql = f"""
-        SELECT CASE WHEN {_usable(form)} THEN {form.row} END AS text,
-               {form.check} AS nonascii,
+        SELECT CASE WHEN {_USABLE} THEN {form.row} END AS text,
                l.state != 'VARIATION_PARENT' AND (NOT (l.buyable AND l.discoverable) OR f.c)
                    AS attention
         FROM listings l
@@ -79,8 +81,8 @@ def report_batches(
         LEFT JOIN temp.report_price p ON p.raw = l.price
         WHERE {scope}(l.state_rank, l.sku) > (?, ?) /*until*/
         ORDER BY l.state_rank, l.sku LIMIT ?"""
-    batch_sql = (
-        f"SELECT group_concat(text, '{form.separator}'), group_concat(nonascii, ''),"
+    batch_sql = (  # UTF-8 bytes: never decoded into a Python string
+        f"SELECT CAST(group_concat(text, '{form.separator}') AS BLOB),"
         " count(*), count(text), max(attention) FROM (/*rows*/)"
     )
     last_sql = (
@@ -103,22 +105,48 @@ def report_batches(
                 batch_sql.replace("/*rows*/", row_sql.replace("/*until*/", cut)),
                 (*bounds, size),
             )
-            if found is None or not found[2]:
+            if found is None or not found[1]:
                 return
-            text, nonascii, rows, rendered, attention = found
-            if rendered < rows:  # a row only the records path renders exactly
+            data, rows, rendered, attention = found
+            data = _checked(data, form) if rendered == rows else None
+            if data is None:  # a row only the records path renders exactly
                 query = records_sql.replace("/*until*/", cut)
                 got: list[Any] = cache.read(functools.partial(_all, query, (*bounds, size)), [])
                 yield cache.decoded_records(got)
             else:
-                if form is _JSON and ("\x7f" in text or (nonascii and json_unsafe(nonascii))):
-                    text = json_for_terminal(text)  # JSON's structure is ASCII: values only
-                yield Rendered(text, rows, bool(attention))
+                yield Rendered(data, rows, bool(attention))
             if not last:
                 return
             after = last
     finally:
         cache.read(_drop_memos, None)
+
+
+#: Every ASCII byte: deleted from a batch, what is left is its non-ASCII characters, whole
+#: (no byte of a UTF-8 sequence is ASCII).
+_ASCII = bytes(range(128))
+
+
+def _checked(data: bytes, form: _Form) -> bytes | None:
+    """A batch's UTF-8 as it is written, or None when the records path must render it: not
+    valid UTF-8 (the cache holds what asin-tui never writes), or CSV holding a NUL (SQLite's
+    text functions are not checked with one; JSON's json_quote writes one as json.dumps
+    does: ``\\u0000``, the probe checks it). JSON is made terminal-safe as render.py makes
+    it: characters no terminal may get raw can only be in strings (its structure is ASCII),
+    so only a batch holding one (DEL, or one of its non-ASCII characters) is rewritten."""
+    if form is _CSV and b"\0" in data:
+        return None
+    if data.isascii():  # the common case: an O(1) flag, nothing decoded
+        if form is _JSON and b"\x7f" in data:
+            return json_for_terminal(data.decode()).encode()
+        return data
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        return None
+    if form is _JSON and (b"\x7f" in data or json_unsafe(data.translate(None, _ASCII).decode())):
+        return json_for_terminal(text).encode()
+    return data
 
 
 def _one(cache: ListingCache, query: str, params: tuple[Any, ...]) -> Any:
@@ -134,11 +162,11 @@ def _all(query: str, params: tuple[Any, ...], conn: sqlite3.Connection) -> list[
 
 class _Form:
     """One format's row expression (aliases: l the listing; f, s, i, p its findings',
-    status', inactive-since's and price's rendered texts a, b), what joins the rows, what
-    the terminal check searches, and what renders each memo table's values (_MEMOS)."""
+    status', inactive-since's and price's rendered texts a, b), what joins the rows, and
+    what renders each memo table's values (_MEMOS)."""
 
-    def __init__(self, row: str, separator: str, check: str, *memos: _Memo) -> None:
-        self.row, self.separator, self.check, self.memos = row, separator, check, memos
+    def __init__(self, row: str, separator: str, *memos: _Memo) -> None:
+        self.row, self.separator, self.memos = row, separator, memos
 
 
 def _lit(text: str) -> str:
@@ -166,17 +194,6 @@ _JSON_ROW = " || ".join(
         _lit("\n    }"),
     )
 )  # fmt: skip
-
-#: The text values a row writes as they are stored (the others come from the memo tables,
-#: rendered by render.py).
-_TEXTS = ("l.sku", "l.asin", "l.title", "l.fulfillment_channel", "l.currency")
-#: Whether any is not ASCII, or holds a NUL (SQLite's length() counts the characters before
-#: the first NUL, a BLOB's its bytes).
-_NOT_PLAIN = " OR ".join(f"length({c}) != length(CAST({c} AS BLOB))" for c in _TEXTS)
-#: The row's texts when any is not plain, else NULL: what the terminal check searches.
-_NON_ASCII = f"CASE WHEN {_NOT_PLAIN} THEN printf('{'%s' * len(_TEXTS)}', {', '.join(_TEXTS)}) END"
-#: None of them holds a NUL (searched for only in a row that is not plain).
-_NO_NUL = " AND ".join(f"ifnull(instr(CAST({c} AS BLOB), x'00'), 0) = 0" for c in _TEXTS)
 
 
 def _csv_text(value: str) -> str:
@@ -214,20 +231,18 @@ _OPTIONAL = ("asin", "product_type", "condition_type", "fulfillment_channel", "c
 _STATES = ", ".join(_lit(state.value) for state in State)
 
 
-def _usable(form: _Form) -> str:
-    """The row holds what asin-tui writes, in the forms this renders exactly as the records
-    path (cache._record_from_row's checks; the stored texts decoded by their memo)."""
-    optional = " AND ".join(f"typeof(l.{c}) IN ('text', 'null')" for c in _OPTIONAL)
-    return f"""typeof(l.sku) = 'text' AND typeof(l.title) = 'text'
-        AND typeof(l.marketplace_id) = 'text' AND {optional}
+#: The row holds what asin-tui writes, in the forms this renders exactly as the records path
+#: (cache._record_from_row's checks; the stored texts decoded by their memo).
+_USABLE = f"""typeof(l.sku) = 'text' AND typeof(l.title) = 'text'
+        AND typeof(l.marketplace_id) = 'text'
+        AND {" AND ".join(f"typeof(l.{c}) IN ('text', 'null')" for c in _OPTIONAL)}
         AND typeof(l.quantity) IN ('integer', 'null') AND typeof(l.inbound) IN ('integer', 'null')
         AND typeof(l.buyable) = 'integer' AND typeof(l.discoverable) = 'integer'
         AND l.state IN ({_STATES})
         AND f.a IS NOT NULL
         AND (l.amazon_status IS NULL OR s.a IS NOT NULL)
         AND (l.inactive_since IS NULL OR i.a IS NOT NULL)
-        AND (l.price IS NULL OR p.a IS NOT NULL)
-        AND (({_NOT_PLAIN}) IS NOT TRUE OR ({_NO_NUL}))"""
+        AND (l.price IS NULL OR p.a IS NOT NULL)"""
 
 
 # ---------------------------------------------------------------------- rendered once
@@ -251,7 +266,6 @@ def _csv_findings(raw: Any) -> tuple[str, str, int]:
 _JSON = _Form(
     _JSON_ROW,
     ",",
-    _NON_ASCII,
     _json_findings,
     lambda raw: (json_status(decode_status(raw)), "", 0),
     lambda raw: (json_time(decode_moment(raw)), "", 0),
@@ -260,7 +274,6 @@ _JSON = _Form(
 _CSV = _Form(
     _CSV_ROW,
     "",
-    "NULL",
     _csv_findings,
     lambda raw: (csv_cell(spreadsheet_text(" ".join(decode_status(raw)))), "", 0),
     lambda raw: (csv_cell(decode_moment(raw).isoformat()), "", 0),

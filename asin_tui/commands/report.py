@@ -179,7 +179,7 @@ def _write(args: argparse.Namespace, service: CachedAccount) -> Tally:
         seen = Tally()
         records = service.cached_records(all_listings=args.all)
         seen.add(records)
-        text: str | Iterator[str] = render_table(
+        text: str | Iterator[str | bytes] = render_table(
             records, service.last_sync(), _table_width(args.output), service.account_health()
         )
     else:
@@ -190,7 +190,9 @@ def _write(args: argparse.Namespace, service: CachedAccount) -> Tally:
     return seen
 
 
-def _streamed(args: argparse.Namespace, service: CachedAccount) -> tuple[Tally, Iterator[str]]:
+def _streamed(
+    args: argparse.Namespace, service: CachedAccount
+) -> tuple[Tally, Iterator[str | bytes]]:
     """The JSON or CSV report, to be written as it is read from the cache, batch by batch."""
     seen = Tally()
     batches = report_batches(service.cache, args.format, needs_attention_only=not args.all)
@@ -284,13 +286,16 @@ def _check_output(output: Path) -> None:
         raise UsageError(f"--output {output}: the folder {folder} does not exist")
 
 
-def _emit(text: str | Iterator[str], output: Path | None, seen: Tally) -> None:
+def _emit(text: str | Iterator[str | bytes], output: Path | None, seen: Tally) -> None:
     chunks = [text] if isinstance(text, str) else text
     if output is None:
         # CSV keeps the data in files and pipes; on a terminal no control character is emitted
-        tty = sys.stdout.isatty()
-        for chunk in chunks:
-            write_out(for_terminal(chunk) if tty else chunk)
+        if sys.stdout.isatty():
+            for chunk in chunks:
+                write_out(for_terminal(chunk if isinstance(chunk, str) else chunk.decode()))
+            return
+        for chunk in chunks:  # UTF-8, as a file gets it: the rows SQLite built as they are
+            write_out(chunk if isinstance(chunk, bytes) else chunk.encode())
         return
     try:
         write_output(output, chunks)  # created 0600: account data, like the cache

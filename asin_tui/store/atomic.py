@@ -69,10 +69,14 @@ def make_private(path: Path) -> None:
 
 
 def atomic_write_text(
-    path: Path, text: str | Iterable[str], mode: int = PRIVATE_FILE, *, overwrite: bool = True
+    path: Path,
+    text: str | Iterable[str | bytes],
+    mode: int = PRIVATE_FILE,
+    *,
+    overwrite: bool = True,
 ) -> None:
-    """Write ``text`` (UTF-8; or its pieces, as they come) to ``path`` atomically; the file
-    ends up with ``mode``.
+    """Write ``text`` (UTF-8; or its pieces, as they come: text, or bytes already UTF-8) to
+    ``path`` atomically; the file ends up with ``mode``.
 
     With ``overwrite=False`` an existing file is never replaced: ``FileExistsError`` is
     raised and the existing file is untouched (the new file is hard-linked into place,
@@ -84,9 +88,9 @@ def atomic_write_text(
     temp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") as handle:
             for piece in [text] if isinstance(text, str) else text:
-                handle.write(piece)
+                handle.write(piece if isinstance(piece, bytes) else piece.encode())
             handle.flush()
             os.fsync(handle.fileno())
         if overwrite:
@@ -167,9 +171,13 @@ def fsync_dir(folder: Path) -> None:
 
 
 def write_output(
-    path: Path, text: str | Iterable[str], mode: int = PRIVATE_FILE, *, overwrite: bool = True
+    path: Path,
+    text: str | Iterable[str | bytes],
+    mode: int = PRIVATE_FILE,
+    *,
+    overwrite: bool = True,
 ) -> Path:
-    """Write ``text`` (or its pieces, as they come) where the user pointed an output (``report --output``, the TUI export),
+    """Write ``text`` (or its pieces, as they come: text, or bytes already UTF-8) where the user pointed an output (``report --output``, the TUI export),
     without ever replacing something that is not a regular file; returns where it went.
 
     - a regular file or a new name: written atomically (:func:`atomic_write_text`, with
@@ -195,10 +203,12 @@ def write_output(
         raise FileExistsError(errno.EEXIST, "exists and is not a regular file", str(path))
     # O_APPEND: never truncate a node we did not create (a device ignores it anyway)
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+    with os.fdopen(fd, "wb") as handle:
         # a terminal (/dev/tty, /dev/stdout on one) never gets a raw control character
         tty = handle.isatty()
         for piece in [text] if isinstance(text, str) else text:
-            handle.write(for_terminal(piece) if tty else piece)
+            if tty:
+                piece = for_terminal(piece if isinstance(piece, str) else piece.decode())
+            handle.write(piece if isinstance(piece, bytes) else piece.encode())
         handle.flush()
     return target
