@@ -69,6 +69,16 @@ def is_at_risk(
     return record.at_risk or low_mfn_stock(record, thresholds) or short
 
 
+def stock_risk(record: ListingRecord) -> Finding | None:
+    """The At risk line of a live listing whose stock runs out (days of cover, or few
+    merchant-fulfilled units left), when it leads the row; None otherwise. Amazon finds
+    nothing wrong with such a listing yet: the wizard offers its Stock step for it."""
+    first = record.findings[0] if record.findings else None
+    if first is not None and first.code in (LOW_COVER, LOW_STOCK_MFN):
+        return first
+    return None
+
+
 def cover_finding(cover: StockCover) -> Finding:
     """The at-risk line of a short stock cover: "At risk: 5 days of cover (FBA)"."""
     days = days_text(cover.days) if cover.days is not None else "few days"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
@@ -21,6 +21,9 @@ from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService, ServiceFactory, no_case_labels
 from asin_tui.ui.timing import UI_TIMING, UiTiming
+
+if TYPE_CHECKING:
+    from asin_tui.domain.models import Finding
 
 #: The first screenful already read for a service (ui.opening.Opening), or None.
 FirstScreenful = Callable[[ListingService], Screenful | None]
@@ -146,9 +149,9 @@ class AsinTuiApp(App[None]):
     def on_open_wizard(self, message: OpenWizard) -> None:
         """A screen asks for the wizard (the list's and the detail's `w`)."""
         message.stop()
-        self.action_open_wizard(message.sku)
+        self.action_open_wizard(message.sku, message.risk)
 
-    def action_open_wizard(self, sku: str) -> None:
+    def action_open_wizard(self, sku: str, risk: Finding | None = None) -> None:
         """Open the reactivation wizard for ``sku`` (from the list's and the detail's `w`)."""
         if self.service is None:
             return
@@ -161,7 +164,7 @@ class AsinTuiApp(App[None]):
             self.notify(describe_error(exc), title="Progress will not be saved", severity="warning")
             store = None
         self.push_screen(
-            WizardScreen(self.service, sku, store, save_delay=self.timing.save_delay),
+            WizardScreen(self.service, sku, store, save_delay=self.timing.save_delay, risk=risk),
             lambda _: self._listing_changed(sku),
         )
 

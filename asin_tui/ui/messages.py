@@ -13,7 +13,14 @@ from textual.message import Message
 from asin_tui.domain.account import AccountCause
 from asin_tui.domain.cover import StockCover
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
-from asin_tui.domain.models import AccountHealth, Diagnosis, Evidence, ListingRecord, State
+from asin_tui.domain.models import (
+    AccountHealth,
+    Diagnosis,
+    Evidence,
+    Finding,
+    ListingRecord,
+    State,
+)
 from asin_tui.domain.redact import redact
 from asin_tui.ui.service import CaseLabels
 
@@ -114,9 +121,12 @@ class CoverLoaded(Message):
 
 @dataclass
 class OpenWizard(Message):
-    """A screen asks for the reactivation wizard on ``sku`` (the app opens it)."""
+    """A screen asks for the reactivation wizard on ``sku`` (the app opens it); ``risk``: the
+    At risk line of a live listing whose stock runs out (domain.looks.stock_risk), so the
+    wizard offers its Stock step although Amazon finds nothing wrong yet."""
 
     sku: str
+    risk: Finding | None = None
 
 
 @dataclass

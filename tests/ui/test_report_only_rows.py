@@ -9,7 +9,9 @@ from dataclasses import replace
 from textual.widgets import Static
 
 from asin_tui.domain.cover import MFN, StockCover
-from asin_tui.domain.models import State
+from asin_tui.domain.looks import LOW_COVER
+from asin_tui.domain.models import State, WizardStep
+from asin_tui.domain.wizard import StockAction
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.list_screen import ListScreen
@@ -47,7 +49,9 @@ async def at_the_row(pilot) -> ListScreen:
 
 async def test_w_fetches_a_listing_known_from_the_reports_and_opens_the_wizard():
     fake = reports_only()
-    live = next(r for r in fake.records if r.state is State.ACTIVE)
+    live = next(
+        r for r in fake.records if r.state is State.ACTIVE and r.fulfillment_channel == "MFN"
+    )
     fake.on_amazon[SKU] = replace(live, sku=SKU, quantity=6)
     app = make_app(lambda: fake, case_labels_loader=progress_of)
     async with app.run_test(size=SIZE) as pilot:
@@ -59,6 +63,12 @@ async def test_w_fetches_a_listing_known_from_the_reports_and_opens_the_wizard()
         assert fake.fetched == [SKU]  # one getListingsItem
         assert any(r.sku == SKU for r in fake.records)  # cached from now on
         assert not [n for n in app._notifications if n.severity == "error"]
+        # Amazon finds nothing wrong with it yet: the wizard offers the Stock step for the
+        # risk the row showed (3 days of cover, merchant-fulfilled: set the quantity)
+        plan = wizard.body.state.plan
+        stock = next(s for s in plan.steps if s.step is WizardStep.STOCK)
+        assert stock.applies and stock.findings[0].code == LOW_COVER
+        assert plan.stock.actions == (StockAction.SET_MFN_QUANTITY,)
 
 
 async def test_one_amazon_does_not_know_is_said_plainly():

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Label, Static
 
 from asin_tui.domain.cover import StockCover
-from asin_tui.domain.looks import BACK_ON_SALE, TimelineEntry, not_cached
+from asin_tui.domain.looks import BACK_ON_SALE, TimelineEntry, not_cached, stock_risk
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
 from asin_tui.ui import evidence_text
@@ -207,7 +207,7 @@ class DetailScreen(WorkerScreen):
         self.dismiss()
 
     def action_wizard(self) -> None:
-        self.post_message(OpenWizard(self.record.sku))
+        self.post_message(OpenWizard(self.record.sku, stock_risk(self.record)))
 
     def action_copy_link(self) -> None:
         link = seller_central_link(self.record)

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from asin_tui.domain.account import account_causes
-from asin_tui.domain.looks import SinceLastLook, back_on_sale
+from asin_tui.domain.looks import SinceLastLook, back_on_sale, stock_risk
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.listing_view import (
@@ -1036,7 +1036,8 @@ class ListScreen(WorkerScreen):
 
     def action_wizard(self) -> None:
         if (record := self.table.current) is not None:
-            self.post_message(OpenWizard(record.sku))
+            risk = stock_risk(record) if self.narrow == "risk" else None
+            self.post_message(OpenWizard(record.sku, risk))
 
     # ------------------------------------------------------------------ export
     def action_export(self) -> None:

@@ -10,7 +10,7 @@ them to the body.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import work
@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
 
-from asin_tui.domain.models import Diagnosis, Evidence, LastQuantity, State
+from asin_tui.domain.models import Diagnosis, Evidence, Finding, LastQuantity, State
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError
 from asin_tui.ui.messages import describe_error
@@ -117,8 +117,12 @@ class WizardScreen(DismissOnce, Screen):
         store: CaseStore | None,
         *,
         save_delay: float = UI_TIMING.save_delay,
+        risk: Finding | None = None,
     ) -> None:
         super().__init__()
+        #: opened on an At risk row whose stock runs out (domain.looks.stock_risk): the Stock
+        #: step is offered though Amazon finds nothing wrong with the listing yet
+        self.risk = risk
         self.save_delay = save_delay  # seconds of quiet typing before it is saved
         self.service = service
         self.sku = sku
@@ -218,7 +222,14 @@ class WizardScreen(DismissOnce, Screen):
             )
             self.dismiss()  # before any case is saved: no open item for the parent
             return
-        plan = build_plan(message.evidence, message.diagnosis)
+        diagnosis = message.diagnosis
+        if (
+            self.risk is not None
+            and not diagnosis.needs_attention
+            and all(f.code != self.risk.code for f in diagnosis.findings)
+        ):
+            diagnosis = replace(diagnosis, findings=(self.risk, *diagnosis.findings))
+        plan = build_plan(message.evidence, diagnosis)
         state = WizardState.start(plan, message.saved, message.case_text)
         state.last_quantity = message.last_quantity
         body = WizardBody(state, self.service, self.sku, self.store, save_delay=self.save_delay)
