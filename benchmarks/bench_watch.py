@@ -69,7 +69,10 @@ def main() -> None:
         "--marks", default="10,100,1000", help="rounds: after which rounds to measure memory"
     )
     parser.add_argument(
-        "--frames", type=int, default=8, help="rounds: tracemalloc frames kept per allocation"
+        "--frames",
+        type=int,
+        default=8,
+        help="rounds: tracemalloc frames kept per allocation (0: no tracemalloc, RSS alone)",
     )
     parser.add_argument("--top", type=int, default=8, help="rounds: growth lines shown per mark")
     parser.add_argument(
@@ -159,7 +162,8 @@ async def rounds(args: argparse.Namespace) -> None:
     hook = Hook()
     store = EventStore(cache_path(service.profile_name, service.marketplace_id))
     watcher = Watcher(service, store, channels=[WebhookChannel(hook.url)])
-    tracemalloc.start(args.frames)
+    if args.frames > 0:  # 0: RSS alone, without tracemalloc's own memory and slowness
+        tracemalloc.start(args.frames)
     started = time.perf_counter()
     await watcher.round()  # the baseline
     latencies, events, memory = [], 0, {}
@@ -180,11 +184,12 @@ async def rounds(args: argparse.Namespace) -> None:
         if n in marks:
             gc.collect()
             memory[n] = (tracemalloc.get_traced_memory()[0] / 1e6, rss_mb())
-            snapshot = tracemalloc.take_snapshot().filter_traces(_NOT_TRACEMALLOC)
             print(f"after round {n}: traced {memory[n][0]:.2f} MB, RSS {memory[n][1]:.0f} MB")
-            if last is not None:
-                growth(snapshot, *last, n, args.top)
-            last = (n, snapshot)
+            if args.frames > 0:
+                snapshot = tracemalloc.take_snapshot().filter_traces(_NOT_TRACEMALLOC)
+                if last is not None:
+                    growth(snapshot, *last, n, args.top)
+                last = (n, snapshot)
     await service.aclose()
     store.close()
     if server is not None:
