@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from asin_tui.domain import codes
 from asin_tui.domain.models import ListingRecord, State, sort_key
 from asin_tui.domain.text import visible
 from asin_tui.ui.presentation import STATE_LOOKS, price_text, short_date_text, stock_text
+from asin_tui.ui.timing import utc_now
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -34,7 +36,8 @@ CaseLabelMap = Mapping[str, str]  # SKU -> its wizard case's label (the step it 
 class Column:
     key: str
     header: str
-    cell: Callable[[ListingRecord, CaseLabelMap], str]
+    #: the cell's text: (record, case labels, the year dates are shown relative to)
+    cell: Callable[[ListingRecord, CaseLabelMap, int], str]
     sort_key: Callable[[ListingRecord, CaseLabelMap], SupportsRichComparison]
     width: int  # fixed width in cells; the title column takes what is left
     align_right: bool = False
@@ -74,22 +77,22 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "state",
         "State",
-        lambda r, p: STATE_LOOKS[r.state].text,
+        lambda r, p, year: STATE_LOOKS[r.state].text,
         lambda r, p: sort_key(r),  # ListingRecord has the .state/.sku that sort_key reads
         12,
     ),
-    Column("sku", "SKU", lambda r, p: r.sku, lambda r, p: r.sku, 14),
+    Column("sku", "SKU", lambda r, p, year: r.sku, lambda r, p: r.sku, 14),
     Column(
         "cause",
         "Main cause",
-        lambda r, p: cause_text(r),
+        lambda r, p, year: cause_text(r),
         lambda r, p: _text_key(r.main_brief),
         26,
     ),
     Column(
         "stock",
         "Stock",
-        lambda r, p: stock_text(r),
+        lambda r, p, year: stock_text(r),
         lambda r, p: _number_key(r.quantity),
         7,
         align_right=True,
@@ -97,7 +100,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "price",
         "Price",
-        lambda r, p: price_text(r.price),
+        lambda r, p, year: price_text(r.price),
         lambda r, p: _number_key(r.price),
         9,
         align_right=True,
@@ -105,19 +108,19 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "since",
         "Since",
-        lambda r, p: short_date_text(r.inactive_since),
+        lambda r, p, year: short_date_text(r.inactive_since, year),
         lambda r, p: (r.inactive_since is None, r.inactive_since or 0),
         8,  # "Nov 2025"
     ),
     Column(
         "wizard",
         "Wizard",
-        lambda r, p: p.get(r.sku, ""),
+        lambda r, p, year: p.get(r.sku, ""),
         lambda r, p: _text_key(p.get(r.sku)),
         10,
     ),
-    Column("title", "Title", lambda r, p: r.title, lambda r, p: _text_key(r.title), 0),
-    Column("asin", "ASIN", lambda r, p: r.asin or "—", lambda r, p: _text_key(r.asin), 10),
+    Column("title", "Title", lambda r, p, year: r.title, lambda r, p: _text_key(r.title), 0),
+    Column("asin", "ASIN", lambda r, p, year: r.asin or "—", lambda r, p: _text_key(r.asin), 10),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 _BY_KEY = {c.key: c for c in COLUMNS}
@@ -177,9 +180,19 @@ def sort_order(
 
 
 class ListingView:
-    """Which records are shown, in which order. ``rows`` holds indexes into ``records``."""
+    """Which records are shown, in which order. ``rows`` holds indexes into ``records``.
+    ``clock``: what time it is (UiTiming.clock); the cells' dates are shown relative to its
+    year as of the last ``set_records``."""
 
-    def __init__(self, records: Sequence[ListingRecord] = (), labels: CaseLabelMap | None = None):
+    def __init__(
+        self,
+        records: Sequence[ListingRecord] = (),
+        labels: CaseLabelMap | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self._clock = clock
+        self.this_year = clock().year
         self.query = ""
         self.state: State | None = None
         self.sort_column = "state"
@@ -215,6 +228,7 @@ class ListingView:
         records (else built here when first needed)."""
         self.records = list(records)
         self.case_labels = dict(labels or {})
+        self.this_year = self._clock().year
         self._index = index
         self._states = [r.state for r in self.records]
         self._orders = dict(orders or {})
@@ -325,7 +339,7 @@ class ListingView:
         return [self.records[i] for i in self.rows]
 
     def cell(self, col: Column, record: ListingRecord) -> str:
-        return col.cell(record, self.case_labels)
+        return col.cell(record, self.case_labels, self.this_year)
 
     def content_widths(self) -> tuple[int, int]:
         """(longest SKU, longest main cause) over every record, in cells: the table sizes

@@ -7,7 +7,7 @@ and cause stay readable without colour (NO_COLOR, 16-colour terminals, screen re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from asin_tui.domain.models import AccountHealth, ListingRecord, Severity, State
@@ -81,17 +81,12 @@ def date_text(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d") if moment else "—"
 
 
-def this_year() -> int:
-    """The year dates are shown relative to (UTC, like the dates themselves)."""
-    return datetime.now(UTC).year
-
-
-def short_date_text(moment: datetime | None) -> str:
-    """Narrow-column date: ``Nov 03`` this year, ``Nov 2025`` in another (its year matters
-    more than its day)."""
+def short_date_text(moment: datetime | None, this_year: int) -> str:
+    """Narrow-column date: ``Nov 03`` in ``this_year`` (UTC, like the dates themselves),
+    ``Nov 2025`` in another (its year matters more than its day)."""
     if moment is None:
         return "—"
-    return moment.strftime("%b %d" if moment.year == this_year() else "%b %Y")
+    return moment.strftime("%b %d" if moment.year == this_year else "%b %Y")
 
 
 def datetime_text(moment: datetime | None) -> str:

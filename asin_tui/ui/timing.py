@@ -1,6 +1,6 @@
-"""The UI's pace: how many rows the list reads first, how often it looks for a pending Account
-Health report and whether the stock cover is due, how long the wizard waits for typing to
-pause before saving.
+"""The UI's pace and clock: how many rows the list reads first, how often it looks for a
+pending Account Health report and whether the stock cover is due, how long the wizard waits
+for typing to pause before saving, what day it is for the dates the list shows.
 
 Passed in where the app is built (``make_app(timing=…)`` → ``ListScreen``, ``WizardScreen``);
 the defaults are what a seller gets. A test passes its own (a look every 50 ms) instead of
@@ -8,7 +8,13 @@ patching constants."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,9 @@ class UiTiming:
     #: seconds after the app mounted when its start is over (the first screen up, its rows
     #: painted): the garbage collector, paused for the start (cli), runs again
     started_seconds: float = 1.0
+    #: what time it is (UTC): the list's Since column shows a date of this year without
+    #: its year (``Nov 03``), one of another year with it (``Nov 2025``)
+    clock: Callable[[], datetime] = utc_now
 
 
 UI_TIMING = UiTiming()

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from asin_tui.ui import presentation
 from asin_tui.ui.app import make_app
-from tests.ui.fakes import NOW, FakeService, progress_of
-
-
-@pytest.fixture(autouse=True)
-def frozen_year(monkeypatch) -> None:
-    """Dates are shown relative to the fake account's "now", whatever the clock says."""
-    monkeypatch.setattr(presentation, "this_year", lambda: NOW.year)
+from tests.ui.fakes import AS_OF_NOW, FakeService, progress_of
 
 
 async def settle(pilot) -> None:
@@ -39,4 +32,4 @@ def service() -> FakeService:
 
 @pytest.fixture
 def app(service):
-    return make_app(lambda: service, case_labels_loader=progress_of)
+    return make_app(lambda: service, case_labels_loader=progress_of, timing=AS_OF_NOW)

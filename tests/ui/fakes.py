@@ -43,9 +43,13 @@ from asin_tui.domain.models import (
 from asin_tui.service import CoverRefresh, HealthRefresh, NothingFetched
 from asin_tui.store.cache import SyncInfo
 from asin_tui.ui.service import CaseLabels
+from asin_tui.ui.timing import UiTiming
 
 US = "ATVPDKIKX0DER"
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+#: the app as of the fake account's NOW: its list shows this year's dates without the year,
+#: whatever year the tests run in (``make_app(timing=AS_OF_NOW)``)
+AS_OF_NOW = UiTiming(clock=lambda: NOW)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from asin_tui.ui.screens.welcome import WelcomeScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle, wait_until
-from tests.ui.fakes import FakeService, make_records, progress_of
+from tests.ui.fakes import AS_OF_NOW, FakeService, make_records, progress_of
 
 
 def table(app) -> ListingTable:
@@ -436,7 +436,7 @@ async def test_the_since_column_shows_the_year_of_an_older_date():
     records = make_records(2)
     old = dataclasses.replace(records[1], inactive_since=datetime(2025, 11, 27, tzinfo=UTC))
     service = FakeService(records=[records[0], old])
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=AS_OF_NOW)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         lines = {table(app).render_line(y).text for y in (1, 2)}

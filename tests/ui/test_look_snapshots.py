@@ -15,7 +15,7 @@ from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import Category, Severity, State, WizardStep
 from asin_tui.ui.app import make_app
 from tests.ui.conftest import settle
-from tests.ui.fakes import NOW, FakeService, finding, make_records, progress_of
+from tests.ui.fakes import AS_OF_NOW, NOW, FakeService, finding, make_records, progress_of
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -62,7 +62,7 @@ def service() -> FakeService:
 
 def app():
     fake = service()
-    return make_app(lambda: fake, case_labels_loader=progress_of)
+    return make_app(lambda: fake, case_labels_loader=progress_of, timing=AS_OF_NOW)
 
 
 def after(*keys: str, show: str | None = None):
@@ -114,7 +114,7 @@ def covered_app():
     }  # fmt: skip
     # read a little over three hours ago (the view says how old its days of cover are)
     fake.cover_at = datetime.now(UTC) - timedelta(hours=3, minutes=5)
-    return make_app(lambda: fake, case_labels_loader=progress_of)
+    return make_app(lambda: fake, case_labels_loader=progress_of, timing=AS_OF_NOW)
 
 
 @pytest.mark.parametrize("size", SIZES)

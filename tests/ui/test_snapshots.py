@@ -10,13 +10,13 @@ import pytest
 
 from asin_tui.ui.app import make_app
 from tests.ui.conftest import settle
-from tests.ui.fakes import FakeService, at_risk, progress_of
+from tests.ui.fakes import AS_OF_NOW, FakeService, at_risk, progress_of
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 def account_app():
-    return make_app(FakeService, case_labels_loader=progress_of)
+    return make_app(FakeService, case_labels_loader=progress_of, timing=AS_OF_NOW)
 
 
 def after(*keys: str):
@@ -42,7 +42,7 @@ def test_list_account_at_risk(snap_compare):
         service.account = at_risk()
         return service
 
-    app = make_app(factory, case_labels_loader=progress_of)
+    app = make_app(factory, case_labels_loader=progress_of, timing=AS_OF_NOW)
     assert snap_compare(app, terminal_size=(80, 24), run_before=after())
 
 
@@ -76,7 +76,7 @@ def test_list_all_partial(snap_compare, size):
         service.account_total = 250
         return service
 
-    app = make_app(factory, case_labels_loader=progress_of, sync_on_start=False)
+    app = make_app(factory, case_labels_loader=progress_of, sync_on_start=False, timing=AS_OF_NOW)
     assert snap_compare(app, terminal_size=size, run_before=after("a"))
 
 

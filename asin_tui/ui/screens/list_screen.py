@@ -206,7 +206,7 @@ class ListScreen(WorkerScreen):
         self._first_screenful = first_screenful
         self.case_labels_loader = case_labels_loader
         self.sync_on_start = sync_on_start
-        self.view = ListingView()
+        self.view = ListingView(clock=timing.clock)
         self._cause: CauseKey | None = None  # the one cause shown (the cause view's Enter)
         self.show_all = False
         self.syncing = False
