@@ -492,7 +492,11 @@ def main() -> int:
         "--syncs", type=int, default=1, help="with --tui: syncs in a row (r after each one)"
     )
     parser.add_argument(
-        "--switch-interval", type=float, default=0.0, help="with --tui: the app's GIL switch"
+        "--switch-interval",
+        type=float,
+        default=None,
+        help="with --tui: the app's GIL switch interval (default: asin-tui's, commands/tui.py's"
+        " GIL_SWITCH_SECONDS; 0: Python's own 5 ms)",
     )
     parser.add_argument(
         "--server",
@@ -503,6 +507,10 @@ def main() -> int:
     )
     parser.add_argument("--sync-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.tui and args.switch_interval is None:  # as `asin-tui` runs the app
+        from asin_tui.commands.tui import GIL_SWITCH_SECONDS
+
+        args.switch_interval = GIL_SWITCH_SECONDS
     if args.sync_child:
         sync_child(*args.sync_child, args)
         return 0
