@@ -24,7 +24,16 @@ from asin_tui.domain.text import visible
 if TYPE_CHECKING:  # the demo's composition root loads only for --demo
     from asin_tui.demo import DemoSettings
 
-SUBCOMMANDS = ("report", "diagnose", "fix", "progress", "watch", "sandbox", "config")
+SUBCOMMANDS = (
+    "report",
+    "diagnose",
+    "fix",
+    "progress",
+    "watch",
+    "sandbox",
+    "config",
+    "notifications",
+)
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what the shell reports for a reader that left
 
 

@@ -190,6 +190,7 @@ def _requirements_cache() -> Lru[str, ProductTypeRequirements | None]:
 #: saved to files (asin-tui diagnose reads them offline).
 __all__ = [
     "FRESHNESS",
+    "LISTINGS_NOTIFICATIONS",
     "AccountService",
     "AuthError",
     "CoverRefresh",
@@ -198,6 +199,7 @@ __all__ = [
     "MalformedResponse",
     "NotFound",
     "NothingFetched",
+    "NotificationSetup",
     "ReportRequest",
     "SpApiError",
     "SubmissionResult",
@@ -318,6 +320,26 @@ class CoverRefresh:
     problem: str | None = None  # why a report could not be had (one line)
     before: dict[str, StockCover] | None = None  # the cover stored before (None: none)
     after: dict[str, StockCover] = field(default_factory=dict)  # the cover now
+
+
+#: The SP-API notifications `watch`'s fast path reads, with the payload version of each one's
+#: schema (ListingsItemStatusChangeNotification, ListingsItemIssuesChangeNotification_2023-12-13)
+LISTINGS_NOTIFICATIONS = {
+    "LISTINGS_ITEM_STATUS_CHANGE": "1.0",
+    "LISTINGS_ITEM_ISSUES_CHANGE": "2023-12-13",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSetup:
+    """What `notification_setup` found (and, asked to, made) for watch's fast path."""
+
+    #: the application's EventBridge destination for the AWS account and region (None: none)
+    destination_id: str | None
+    source: str | None  # its partner event source (EventBridge → Partner event sources)
+    destination_created: bool
+    #: notification type -> "subscribed", "created", "missing", or "another destination ID"
+    subscriptions: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,6 +578,55 @@ class AccountService:
         if any(now - r.requested_at > too_old for r in pending.values()):
             return {}  # too old to be looked for: ask again
         return pending
+
+    async def notification_setup(
+        self, account_id: str, region: str, *, create: bool, name: str = "asin-tui"
+    ) -> NotificationSetup:
+        """The Notifications API side of watch's fast path: the application's EventBridge
+        destination for ``account_id``/``region`` (getDestinations, grantless) and the
+        seller's subscriptions to LISTINGS_NOTIFICATIONS (getSubscription). ``create``: what
+        is missing is made (createDestination, createSubscription); an existing destination
+        or subscription is reused, never changed (a subscription to another destination is
+        only told). Only with ``create`` is anything written."""
+        return await self._background.run(
+            self._notification_setup, account_id, region, create, name
+        )
+
+    async def _notification_setup(
+        self, account_id: str, region: str, create: bool, name: str
+    ) -> NotificationSetup:
+        api = await self._open_api()
+        found = None
+        for destination in await api.notification_destinations():
+            bridge = (destination.get("resource") or {}).get("eventBridge") or {}
+            if bridge.get("accountId") == account_id and bridge.get("region") == region:
+                found = destination
+                break
+        created = False
+        if found is None and create:
+            found = await api.create_eventbridge_destination(name, account_id, region)
+            created = True
+        destination_id = found.get("destinationId") if found else None
+        bridge = ((found or {}).get("resource") or {}).get("eventBridge") or {}
+        subscriptions: dict[str, str] = {}
+        for kind, version in LISTINGS_NOTIFICATIONS.items():
+            current = await api.notification_subscription(kind)
+            if current is not None:
+                other = current.get("destinationId")
+                subscriptions[kind] = (
+                    "subscribed" if other == destination_id else f"another destination {other}"
+                )
+            elif create and destination_id:
+                await api.create_notification_subscription(kind, destination_id, version)
+                subscriptions[kind] = "created"
+            else:
+                subscriptions[kind] = "missing"
+        return NotificationSetup(
+            destination_id=destination_id,
+            source=bridge.get("name"),
+            destination_created=created,
+            subscriptions=subscriptions,
+        )
 
     async def refresh_stock_cover(self, *, force: bool = False) -> CoverRefresh:
         """Fetch the stock cover reports (docs/STOCK_COVER.md) when the stored cover is older

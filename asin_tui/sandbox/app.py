@@ -32,6 +32,7 @@ from asin_tui.sandbox.http.handlers_catalog import CatalogHandlers
 from asin_tui.sandbox.http.handlers_definitions import DefinitionsHandlers
 from asin_tui.sandbox.http.handlers_inventory import InventoryHandlers
 from asin_tui.sandbox.http.handlers_listings import ListingsHandlers
+from asin_tui.sandbox.http.handlers_notifications import NotificationsHandlers
 from asin_tui.sandbox.http.handlers_reports import (
     REPORT_PROCESSING_SECONDS,
     REPORT_QUEUE_SECONDS,
@@ -129,6 +130,7 @@ class SandboxApp:
                 *DefinitionsHandlers(ctx).routes(),
                 *CatalogHandlers(ctx).routes(),
                 *ReportsHandlers(ctx, self.report_timing).routes(),
+                *NotificationsHandlers(ctx).routes(),
             ]
         )
 

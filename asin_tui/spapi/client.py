@@ -43,6 +43,7 @@ from sp_api.asyncio.api import (
     Inventories,
     ListingsItems,
     ListingsRestrictions,
+    Notifications,
     ProductTypeDefinitions,
     Reports,
 )
@@ -270,6 +271,7 @@ class SpApi:
         self._definitions = ProductTypeDefinitions(marketplace, **options)
         self._catalog = CatalogItemsV20220401(marketplace, **options)
         self._reports = Reports(marketplace, **options)
+        self._notifications = Notifications(marketplace, **options)
         auth = self._listings._auth
         auth._transport = self._transport
         clients = (
@@ -279,6 +281,7 @@ class SpApi:
             self._definitions,
             self._catalog,
             self._reports,
+            self._notifications,
         )
         for client in clients:
             # SP_API_DEFAULT_MARKETPLACE would override the marketplace passed in: undo that.
@@ -607,6 +610,57 @@ class SpApi:
             return document
 
         return await self._with_retries("download", fetch)
+
+    # ----------------------------------------------------------------- notifications
+
+    async def notification_destinations(self) -> list[dict[str, Any]]:
+        """getDestinations (grantless: an LWA token of the client_credentials grant, scope
+        sellingpartnerapi::notifications): the application's destinations."""
+        answer = await self._call("getDestinations", lambda: self._notifications.get_destinations())
+        payload = answer.payload
+        if payload in (None, {}):  # the library's reading of an empty list
+            return []
+        if not isinstance(payload, list):
+            raise MalformedResponse("the destinations are not a list", operation="getDestinations")
+        return [d for d in payload if isinstance(d, dict)]
+
+    async def create_eventbridge_destination(
+        self, name: str, account_id: str, region: str
+    ) -> dict[str, Any]:
+        """createDestination (grantless) of an Amazon EventBridge resource: the new
+        Destination (destinationId, resource.eventBridge.name: the partner event source)."""
+        answer = await self._call(
+            "createDestination",
+            lambda: self._notifications.create_destination(
+                name=name, account_id=account_id, region=region
+            ),
+            write=True,
+        )
+        return _payload(answer, "createDestination")
+
+    async def notification_subscription(self, notification_type: str) -> dict[str, Any] | None:
+        """getSubscription for the seller: the Subscription, or None when there is none."""
+        try:
+            answer = await self._call(
+                "getSubscription",
+                lambda: self._notifications.get_subscription(notification_type),
+            )
+        except NotFound:
+            return None
+        return _payload(answer, "getSubscription")
+
+    async def create_notification_subscription(
+        self, notification_type: str, destination_id: str, payload_version: str
+    ) -> dict[str, Any]:
+        """createSubscription for the seller: the new Subscription."""
+        answer = await self._call(
+            "createSubscription",
+            lambda: self._notifications.create_subscription(
+                notification_type, destination_id=destination_id, payload_version=payload_version
+            ),
+            write=True,
+        )
+        return _payload(answer, "createSubscription")
 
     # ----------------------------------------------------------------- reports
 

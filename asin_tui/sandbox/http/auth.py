@@ -3,6 +3,9 @@
 The credentials are fixed and documented (README, "sandbox serve"), so anyone can point a client
 at the sandbox. Access tokens are stateless (``Atza|<expiry>.<signature>``), signed with a key
 fixed per seller, so a token the library has cached stays valid across a sandbox restart.
+The ``client_credentials`` grant (no refresh token, ``scope=sellingpartnerapi::notifications``)
+gives a grantless token (``Atza|g<expiry>.<signature>``): only grantless operations take it
+(createDestination, getDestinations), and they take only it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from asin_tui.sandbox.http.wire import Request, SandboxResponse, json_response, 
 SANDBOX_CLIENT_ID = "amzn1.application-oa2-client.sandbox"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
 SANDBOX_REFRESH_TOKEN = "Atzr|sandbox"
+#: The application's id, in the name of the EventBridge partner event source a destination makes
+SANDBOX_APPLICATION_ID = "amzn1.sp.solution.sandbox"
+#: The scopes of grantless operations LWA grants (the Notifications API's; Amazon's
+#: "Grantless operations" page)
+GRANTLESS_SCOPES = frozenset({"sellingpartnerapi::notifications"})
 TOKEN_PATH = "/auth/o2/token"
 
 ACCESS_TOKEN_LIFETIME = 3600  # seconds, real time (the library caches tokens for 3200 s)
@@ -32,23 +40,27 @@ class AccessTokens:
         self._key = hashlib.sha256(f"asin-tui-sandbox:{seller_id}".encode()).digest()
         self._wall_clock = wall_clock
 
-    def issue(self) -> str:
-        expiry = int(self._wall_clock()) + ACCESS_TOKEN_LIFETIME
-        return f"Atza|{expiry}.{self._sign(str(expiry))}"
+    def issue(self, *, grantless: bool = False) -> str:
+        expiry = f"{'g' if grantless else ''}{int(self._wall_clock()) + ACCESS_TOKEN_LIFETIME}"
+        return f"Atza|{expiry}.{self._sign(expiry)}"
 
-    def problem(self, token: str | None) -> str | None:
-        """None for a valid token, else the `details` Amazon gives for the refusal."""
+    def problem(self, token: str | None, *, grantless: bool = False) -> str | None:
+        """None for a valid token of the kind the operation takes (``grantless``: a token of
+        the client_credentials grant; else the seller's), else the `details` Amazon gives."""
         if not token:
             return ""
-        expiry, _, signature = token.removeprefix("Atza|").partition(".")
+        stamp, _, signature = token.removeprefix("Atza|").partition(".")
+        expiry = stamp.removeprefix("g")
         if not (
             token.startswith("Atza|")
             and expiry.isdigit()
-            and hmac.compare_digest(signature, self._sign(expiry))
+            and hmac.compare_digest(signature, self._sign(stamp))
         ):
             return "The access token you provided is revoked, malformed or invalid."
         if int(expiry) <= self._wall_clock():
             return "The access token you provided has expired."
+        if stamp.startswith("g") != grantless:
+            return "The access token you provided is not valid for this operation."
         return None
 
     def _sign(self, text: str) -> str:
@@ -71,7 +83,7 @@ class LwaHandlers:
             return oauth_error(
                 400, "invalid_request", "The request is missing a required parameter : grant_type"
             )
-        if grant_type != "refresh_token":
+        if grant_type not in ("refresh_token", "client_credentials"):
             return oauth_error(
                 400,
                 "unsupported_grant_type",
@@ -82,6 +94,18 @@ class LwaHandlers:
             and same(form.get("client_secret"), SANDBOX_CLIENT_SECRET)
         ):
             return oauth_error(401, "invalid_client", "Client authentication failed")
+        if grant_type == "client_credentials":  # a grantless operation's token
+            if form.get("scope") not in GRANTLESS_SCOPES:
+                return oauth_error(400, "invalid_scope", "The request has an invalid scope")
+            return json_response(
+                200,
+                {
+                    "access_token": self._tokens.issue(grantless=True),
+                    "scope": form["scope"],
+                    "token_type": "bearer",
+                    "expires_in": ACCESS_TOKEN_LIFETIME,
+                },
+            )
         if not same(form.get("refresh_token"), SANDBOX_REFRESH_TOKEN):
             return oauth_error(
                 400, "invalid_grant", "The request has an invalid grant parameter : refresh_token"

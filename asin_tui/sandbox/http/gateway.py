@@ -33,6 +33,10 @@ QUOTA_EXCEEDED = "You exceeded your quota for the requested resource."
 # ErrorList and Amazon's sandbox answer it; python-amazon-sp-api does not raise for those.
 # Gateway answers (403, 429, 500, 503) keep the {"errors": [...]} shape everywhere.
 BARE_ERROR_LIST_OPERATIONS = frozenset({"getListingsRestrictions"})
+#: Operations that take a grantless token (LWA's client_credentials grant) and only it: the
+#: Notifications API's destinations (notifications.json: "The createDestination API is
+#: grantless").
+GRANTLESS_OPERATIONS = frozenset({"createDestination", "getDestinations"})
 
 
 class Gateway:
@@ -55,7 +59,10 @@ class Gateway:
         if route.operation is None:
             return run(route, request, params, {})
         rate_header = {"x-amzn-RateLimit-Limit": rate_limit_header(USAGE_PLANS[route.operation])}
-        problem = self._tokens.problem(request.headers.get("x-amz-access-token"))
+        problem = self._tokens.problem(
+            request.headers.get("x-amz-access-token"),
+            grantless=route.operation in GRANTLESS_OPERATIONS,
+        )
         if problem is not None:
             denied = ApiError(403, "Unauthorized", UNAUTHORIZED, problem)
             return error_response(denied, rate_header)
