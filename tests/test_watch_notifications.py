@@ -128,7 +128,7 @@ async def test_a_notification_rechecks_the_listing_and_the_webhook_gets_the_even
 ):
     watcher = make_watcher(app, [WebhookChannel(receiver.url)])
     send = forwarder(app, settings)
-    queue = SqsQueue(settings, wait_seconds=1)
+    queue = SqsQueue(settings, wait_seconds=0)  # moto has them all at once: no long poll
     said = Said()
     told = []
     listener = Listener(queue, [watcher], say=said, on_result=lambda w, r: told.append(r))
@@ -190,7 +190,7 @@ async def test_malformed_and_foreign_messages_are_counted_dropped_and_told_once(
     import boto3
 
     watcher = make_watcher(app)
-    queue = SqsQueue(settings, wait_seconds=1)
+    queue = SqsQueue(settings, wait_seconds=0)  # moto has them all at once: no long poll
     said = Said()
     listener = Listener(queue, [watcher], say=said, on_result=lambda w, r: None)
     client = boto3.client("sqs", region_name="us-east-1", endpoint_url=settings.endpoint_url)
@@ -228,7 +228,7 @@ async def test_malformed_and_foreign_messages_are_counted_dropped_and_told_once(
 async def test_a_message_stays_on_the_queue_when_its_recheck_fails(app, settings):
     watcher = make_watcher(app)
     send = forwarder(app, settings)
-    queue = SqsQueue(settings, wait_seconds=1)
+    queue = SqsQueue(settings, wait_seconds=0)  # moto has them all at once: no long poll
     said = Said()
     listener = Listener(queue, [watcher], say=said, on_result=lambda w, r: None)
     try:

@@ -14,11 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asin_tui.cli import main
+from asin_tui.demo import DemoSettings
 from asin_tui.service import AccountService, UnknownSku
 from asin_tui.spapi.parse import UnreadableBody
 from asin_tui.store.cache import ListingCache, cache_path
 
 DEMO = ("demo", "ATVPDKIKX0DER")
+#: the demo's Amazon 100x faster: a report whose tampered sync row makes it sync again
+#: (the cache no longer fresh) syncs in milliseconds
+QUICK = DemoSettings(time_scale=100.0)
 
 #: table -> (its key column or None for a one-row table, the columns that can be tampered)
 TABLES = {
@@ -68,7 +72,7 @@ VALUES = st.one_of(
 def tampered_cache(tmp_path):
     """A real demo cache (one synced report), with every NOT NULL dropped from its schema as a
     tampering tool could; returns (its path, a pristine copy to restore from)."""
-    assert main(["report", "--demo", "--format", "json"]) in (0, 1)
+    assert main(["report", "--demo", "--format", "json"], demo=QUICK) in (0, 1)
     path = cache_path(*DEMO)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -127,7 +131,8 @@ def test_report_cached_over_tampered_rows_never_crashes(tampered_cache, capsys):
         restore(path, pristine)
         tamper(path, changes)
         capsys.readouterr()
-        code = main(["report", "--demo", "--cached", "--max-age", "1e9", "--format", fmt])
+        argv = ["report", "--demo", "--cached", "--max-age", "1e9", "--format", fmt]
+        code = main(argv, demo=QUICK)
         out, err = capsys.readouterr()
         assert code in (0, 1, 2, 3), err
         assert "Traceback" not in err

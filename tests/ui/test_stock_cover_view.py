@@ -13,14 +13,14 @@ from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from tests.ui.conftest import settle
 from tests.ui.test_since_last_look import session
-from tests.ui.test_wizard_demo import SIZE
+from tests.ui.test_wizard_demo import QUICK_DEMO, SIZE
 from tests.ui.test_wizard_demo import demo_app as demo_tui
 
 
 async def test_at_risk_view_shows_days_of_cover_and_the_detail_its_velocity():
     from asin_tui.demo import open_demo_service
 
-    service = open_demo_service()
+    service = open_demo_service(settings=QUICK_DEMO)  # its sales reports ready 100x sooner
     try:
         refresh = await service.refresh_stock_cover(force=True)
     finally:
