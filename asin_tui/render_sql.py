@@ -26,6 +26,7 @@ import contextlib
 import functools
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -56,6 +57,8 @@ BATCH = 5000
 
 #: A stored value -> (text a, text b, needs attention) for its temporary table.
 _Memo = Callable[[Any], tuple[str, str, int]]
+#: Each memo table's name and rows (stored value, a, b, needs attention).
+_Memos = list[tuple[str, list[Any]]]
 
 
 def report_batches(
@@ -69,7 +72,8 @@ def report_batches(
         return
     form = _JSON if fmt == "json" else _CSV
     scope = "l.needs_attention = 1 AND " if needs_attention_only else ""
-    cache.read(lambda conn: _fill_memos(conn, form, scope), None)
+    memos: _Memos = cache.read(lambda conn: _memo_rows(conn, form, scope), [])
+    cache.read(lambda conn: _fill_memos(conn, memos), None)
     row_sql = f"""
         SELECT CASE WHEN {_USABLE} THEN {form.row} END AS text,
                l.state != 'VARIATION_PARENT' AND (NOT (l.buyable AND l.discoverable) OR f.c)
@@ -85,41 +89,142 @@ def report_batches(
         f"SELECT CAST(group_concat(text, '{form.separator}') AS BLOB),"
         " count(*), count(text), max(attention) FROM (/*rows*/)"
     )
-    last_sql = (
-        f"SELECT l.state_rank, l.sku FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
-        " ORDER BY l.state_rank, l.sku LIMIT 1 OFFSET ?"
-    )
     records_sql = (
         f"SELECT {RECORD_COLUMNS} FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
         " /*until*/ ORDER BY l.state_rank, l.sku LIMIT ?"
     )
     until = "AND (l.state_rank, l.sku) <= (?, ?)"
-    after: tuple[Any, Any] = (-1, "")
+
+    def batch(bounds: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+        cut = until if len(bounds) == 4 else ""
+        query = batch_sql.replace("/*rows*/", row_sql.replace("/*until*/", cut))
+        return query, (*bounds, size)
+
+    def finish(rendering: _Rendering) -> Iterator[Sequence[ListingRecord] | Rendered]:
+        found = rendering.result()
+        if found is _FAILED:  # the second connection could not: here, guarded
+            found = _one(cache, *batch(rendering.bounds))
+        yield from _batch(cache, form, found, records_sql, until, rendering.bounds, size)
+
+    # Batches 0, 2, 4... are rendered on a second connection in a thread while this one
+    # renders 1, 3, 5... (SQLite works outside Python's lock: two cores), each started
+    # before the one ahead of it is written.
+    helper = _Helper(cache, memos)
     try:
-        while True:
-            last = _one(cache, last_sql, (*after, size - 1))
-            bounds = (*after, *last) if last else after
-            cut = until if last else ""
-            found = _one(
-                cache,
-                batch_sql.replace("/*rows*/", row_sql.replace("/*until*/", cut)),
-                (*bounds, size),
-            )
-            if found is None or not found[1]:
-                return
-            data, rows, rendered, attention = found
-            data = _checked(data, form) if rendered == rows else None
-            if data is None:  # a row only the records path renders exactly
-                query = records_sql.replace("/*until*/", cut)
-                got: list[Any] = cache.read(functools.partial(_all, query, (*bounds, size)), [])
-                yield cache.decoded_records(got)
-            else:
-                yield Rendered(data, rows, bool(attention))
-            if not last:
-                return
-            after = last
+        keys = _batch_bounds(cache, scope, size)
+        first = next(keys)
+        pending: _Rendering | None = helper.start(*batch(first), first)
+        for bounds in keys:
+            found = _one(cache, *batch(bounds))
+            if pending is not None:
+                yield from finish(pending)
+            following = next(keys, None)
+            pending = None if following is None else helper.start(*batch(following), following)
+            yield from _batch(cache, form, found, records_sql, until, bounds, size)
+            if pending is None:
+                break
+        if pending is not None:
+            yield from finish(pending)
     finally:
+        helper.close()
         cache.read(_drop_memos, None)
+
+
+def _batch_bounds(cache: ListingCache, scope: str, size: int) -> Iterator[tuple[Any, ...]]:
+    """Each batch's keys: (after state_rank, sku, until state_rank, sku), the last batch's
+    (after state_rank, sku) only (what is left, at most ``size`` rows)."""
+    last_sql = (
+        f"SELECT l.state_rank, l.sku FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
+        " ORDER BY l.state_rank, l.sku LIMIT 1 OFFSET ?"
+    )
+    after: tuple[Any, ...] = (-1, "")
+    while True:
+        last = _one(cache, last_sql, (*after, size - 1))
+        if not last:
+            yield after
+            return
+        yield (*after, *last)
+        after = tuple(last)
+
+
+def _batch(
+    cache: ListingCache,
+    form: _Form,
+    found: Any,
+    records_sql: str,
+    until: str,
+    bounds: tuple[Any, ...],
+    size: int,
+) -> Iterator[Sequence[ListingRecord] | Rendered]:
+    """One batch as report_batches yields it: SQLite's text, or its records."""
+    if found is None or not found[1]:
+        return
+    data, rows, rendered, attention = found
+    data = _checked(data, form) if rendered == rows else None
+    if data is None:  # a row only the records path renders exactly
+        query = records_sql.replace("/*until*/", until if len(bounds) == 4 else "")
+        got: list[Any] = cache.read(functools.partial(_all, query, (*bounds, size)), [])
+        yield cache.decoded_records(got)
+    else:
+        yield Rendered(data, rows, bool(attention))
+
+
+#: What a batch rendered on the second connection gives when that connection failed.
+_FAILED = object()
+
+
+class _Rendering:
+    """A batch being rendered on the second connection, in a thread: SQLite works outside
+    Python's lock, so the two connections render side by side on two cores."""
+
+    def __init__(self, conn: sqlite3.Connection | None, query: str, params: tuple[Any, ...],
+                 bounds: tuple[Any, ...]) -> None:  # fmt: skip
+        self.bounds = bounds
+        self._found: Any = _FAILED
+        self._thread = None
+        if conn is not None:
+            self._thread = threading.Thread(target=self._run, args=(conn, query, params))
+            self._thread.start()
+
+    def _run(self, conn: sqlite3.Connection, query: str, params: tuple[Any, ...]) -> None:
+        try:
+            self._found = conn.execute(query, params).fetchone()
+        except sqlite3.Error:
+            self._found = _FAILED  # rendered again on the cache's own connection, guarded
+
+    def result(self) -> Any:
+        if self._thread is not None:
+            self._thread.join()
+        return self._found
+
+
+class _Helper:
+    """The second read connection, with the memo tables filled as on the first; none when it
+    cannot be opened or filled (then every batch is rendered on the cache's connection)."""
+
+    def __init__(self, cache: ListingCache, memos: _Memos) -> None:
+        self._conn: sqlite3.Connection | None = None
+        try:
+            conn = cache.open_reader()
+        except (sqlite3.Error, OSError):
+            return
+        try:
+            _fill_memos(conn, memos)
+        except sqlite3.Error:
+            conn.close()
+            return
+        self._conn = conn
+        self._busy: _Rendering | None = None
+
+    def start(self, query: str, params: tuple[Any, ...], bounds: tuple[Any, ...]) -> _Rendering:
+        self._busy = _Rendering(self._conn, query, params, bounds)
+        return self._busy
+
+    def close(self) -> None:
+        if self._conn is not None:
+            if self._busy is not None:
+                self._busy.result()  # never close a connection a thread still reads
+            self._conn.close()
 
 
 #: Every ASCII byte: deleted from a batch, what is left is its non-ASCII characters, whole
@@ -283,10 +388,10 @@ _CSV = _Form(
 _MEMOS = ("report_findings", "report_status", "report_since", "report_price")
 
 
-def _fill_memos(conn: sqlite3.Connection, form: _Form, scope: str) -> None:
+def _memo_rows(conn: sqlite3.Connection, form: _Form, scope: str) -> _Memos:
     """Each distinct findings, status, time and price the rows in scope hold, rendered once
-    into its temporary table (a value that does not decode is left out: its rows are not
-    rendered here)."""
+    (a value that does not decode is left out: its rows are not rendered here), for its
+    temporary table."""
     where = f"WHERE {scope.removesuffix(' AND ')}" if scope else ""
     table = "listings l NOT INDEXED"  # one pass over the table: 2.5x faster than the index
     distinct = conn.execute(
@@ -294,15 +399,22 @@ def _fill_memos(conn: sqlite3.Connection, form: _Form, scope: str) -> None:
     ).fetchall()
     prices = conn.execute(f"SELECT DISTINCT l.price FROM {table} {where}").fetchall()
     columns = [{row[i] for row in distinct} for i in range(3)] + [{row[0] for row in prices}]
+    return [
+        (table, list(_rendered(values - {None}, memo)))
+        for table, memo, values in zip(_MEMOS, form.memos, columns, strict=True)
+    ]
+
+
+def _fill_memos(conn: sqlite3.Connection, memos: _Memos) -> None:
+    """The memo tables of ``memos`` (:func:`_memo_rows`), temporary: ``conn``'s own."""
     conn.execute("PRAGMA temp_store = MEMORY")  # never a temporary file
     with _temp_writable(conn):
         conn.execute("BEGIN")  # one transaction, not one a row (the connection autocommits)
         try:
             _drop_memos(conn)
-            for table, memo, values in zip(_MEMOS, form.memos, columns, strict=True):
+            for table, rows in memos:
                 conn.execute(f"CREATE TEMP TABLE {table} (raw PRIMARY KEY, a, b, c)")
-                rendered = _rendered(values - {None}, memo)
-                conn.executemany(f"INSERT INTO temp.{table} VALUES (?, ?, ?, ?)", rendered)
+                conn.executemany(f"INSERT INTO temp.{table} VALUES (?, ?, ?, ?)", rows)
         finally:
             conn.execute("COMMIT")
 

@@ -184,3 +184,101 @@ def test_an_sqlite_whose_json_quote_differs_gets_the_records_path(cache, monkeyp
     monkeypatch.setattr(render_sql.json.encoder, "encode_basestring", lambda s: '"other"')
     batches = list(report_batches(cache, "json", needs_attention_only=False))
     assert batches and not any(isinstance(b, Rendered) for b in batches)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_without_a_second_connection_every_batch_is_rendered_on_the_first(cache, monkeypatch, fmt):
+    def refused():
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(cache, "open_reader", refused)
+    fast, slow, batches = _both(cache, fmt, False, 7)
+    assert fast == slow
+    assert all(isinstance(b, Rendered) for b in batches)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_batch_the_second_connection_cannot_render_is_rendered_again_on_the_first(
+    cache, monkeypatch, fmt
+):
+    # a connection without the listings table: its memo tables fill, every batch query fails
+    monkeypatch.setattr(cache, "open_reader", lambda: sqlite3.connect(":memory:"))
+    fast, slow, batches = _both(cache, fmt, False, 7)
+    assert fast == slow
+    assert len(batches) > 2 and all(isinstance(b, Rendered) for b in batches)
+
+
+HOSTILE_ROWS = (
+    'quote " and "" doubled, comma',
+    "line\nbreak and \r\n and bare \r return",
+    "\x1b]0;title\x07 OSC \x1b[2J clear \x08 backspace \x7f DEL",
+    "back\\slash \\u0041 \\n not escapes",
+    "é, ü, 中文, 🙂, \u0301 combining, \u2028 line sep, \u200f RLM, \x85 NEL",
+)
+
+
+def _hostile_cache(path) -> ListingCache:
+    records = []
+    for i, text in enumerate(HOSTILE_ROWS * 3):
+        records.append(
+            ListingRecord(
+                sku=f"{text[:8]}-{i}", asin=text if i % 2 else f"B0{i:08d}", title=text,
+                marketplace_id=MP, state=State.INACTIVE, buyable=False, discoverable=True,
+                findings=(_finding("MISSING_ATTRIBUTE", text, Severity.ERROR),),
+                product_type="MUG", condition_type="new_new", fulfillment_channel=text,
+                quantity=i, inbound=None, price=Decimal("9.99"), currency=text,
+                inactive_since=NOW, amazon_status=("DISCOVERABLE", text),
+            )
+        )  # fmt: skip
+    cache = ListingCache(path)
+    info = SyncInfo(NOW, NOW, include_all=True, complete=True, failed={}, listings=len(records))
+    entries = [(r, RawEvidence(sku=r.sku, item={})) for r in records]
+    cache.write_sync(entries, product_types={}, info=info)
+    return cache
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_report_cached_writes_hostile_text_exactly_as_the_records_path_to_a_pipe_and_a_file(
+    capsysbinary, monkeypatch, tmp_path, fmt
+):
+    """The command end to end: stdout (not a terminal) gets the UTF-8 bytes the records path
+    makes, and --output the same bytes; JSON never carries a raw control or bidi character,
+    CSV keeps the data (quotes doubled, line breaks quoted)."""
+    from asin_tui.cli import main
+    from asin_tui.store import paths
+    from asin_tui.store.cache import cache_path
+
+    config = paths.config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[profiles.h]\nmarketplace = "US"\nseller_id = "A2HOSTILE"\n')
+    config.chmod(0o600)
+    for key, value in (("LWA_APP_ID", "amzn1.application-oa2-client.x"),
+                       ("LWA_CLIENT_SECRET", "s"), ("SP_API_REFRESH_TOKEN", "Atzr|x")):  # fmt: skip
+        monkeypatch.setenv(key, value)
+    path = cache_path("h", MP)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cache = _hostile_cache(path)
+    slow = cache.record_batches(needs_attention_only=False, size=5000)
+    expected = (_json(slow, cache) if fmt == "json" else joined(stream_csv(slow))).encode()
+    cache.close()
+
+    argv = ["report", "--profile", "h", "--cached", "--max-age", "1e9", "--all"]
+    assert main([*argv, "--format", fmt]) == 1
+    out = capsysbinary.readouterr().out
+    target = tmp_path / f"out.{fmt}"
+    assert main([*argv, "--format", fmt, "--output", str(target)]) == 1
+    written = target.read_bytes()
+    if fmt == "json":  # after generated_at (the clock)
+        out, written = out[out.index(b'"profile"') :], written[written.index(b'"profile"') :]
+        expected = expected.replace(b'"profile": "p"', b'"profile": "h"')
+        expected = expected[: expected.index(b'"account_health"')]
+        assert out.startswith(expected)  # the head up to the counts, then the listings:
+        listings = out[out.index(b'"listings"') :]
+        assert listings == written[written.index(b'"listings"') :]
+        assert not any(c in listings.decode() for c in "\x1b\x07\x08\x7f\x85\u2028\u200f")
+        assert b"\\u007f DEL" in listings and b"\\u001b]0;title\\u0007" in listings
+    else:
+        assert out == expected == written
+        assert b"\x1b]0;title\x07" in out  # CSV keeps the data (a terminal gets it escaped)
+        assert b'"quote "" and """" doubled, comma"' in out
+        assert b'"line\nbreak and \r\n and bare \r return"' in out
