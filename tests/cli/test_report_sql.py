@@ -282,3 +282,30 @@ def test_report_cached_writes_hostile_text_exactly_as_the_records_path_to_a_pipe
         assert b"\x1b]0;title\x07" in out  # CSV keeps the data (a terminal gets it escaped)
         assert b'"quote "" and """" doubled, comma"' in out
         assert b'"line\nbreak and \r\n and bare \r return"' in out
+
+
+def test_a_price_is_written_as_stored_only_when_that_is_the_text_render_py_writes():
+    """render_sql._PLAIN_PRICE (a price SQLite writes as stored) holds only for a text that
+    str(Decimal(text)) gives back unchanged; every other goes through render.py."""
+    import itertools
+    from decimal import InvalidOperation
+
+    from asin_tui.render_sql import _PLAIN_PRICE
+
+    alphabet = "0159.-E+ "
+    texts = {"".join(p) for n in range(1, 6) for p in itertools.product(alphabet, repeat=n)}
+    texts |= {"0.000001", "0.0000001", "-0.000001", "0.1234567", "12.50", "1E+2", "NaN",
+              "Infinity", "١٢", "１２", "0.000000", "100.0000001", "+5", "5."}  # fmt: skip
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE l (price)")
+    conn.executemany("INSERT INTO l VALUES (?)", [(t,) for t in texts] + [(12.5,), (7,)])
+    plain = {p for (p,) in conn.execute(f"SELECT price FROM l WHERE {_PLAIN_PRICE}")}
+
+    def writes_itself(text: object) -> bool:
+        try:
+            return isinstance(text, str) and str(Decimal(text)) == text
+        except InvalidOperation:
+            return False
+
+    assert plain and all(writes_itself(text) for text in plain)
+    assert {"0", "-0", "5", "-5", "10", "9.5", "0.5", "-0.15", "0.000001", "12.50"} <= plain
