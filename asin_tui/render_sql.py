@@ -28,7 +28,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from asin_tui.domain.models import ListingRecord, Severity, State
 from asin_tui.domain.text import json_for_terminal, json_unsafe
@@ -100,31 +100,30 @@ def report_batches(
         query = batch_sql.replace("/*rows*/", row_sql.replace("/*until*/", cut))
         return query, (*bounds, size)
 
-    def finish(rendering: _Rendering) -> Iterator[Sequence[ListingRecord] | Rendered]:
-        found = rendering.result()
-        if found is _FAILED:  # the second connection could not: here, guarded
-            found = _one(cache, *batch(rendering.bounds))
-        yield from _batch(cache, form, found, records_sql, until, rendering.bounds, size)
+    def ready(rendering: _Rendering) -> tuple[bytes | None, int, bool] | None:
+        done = rendering.result()
+        if done is _FAILED:  # the second connection could not: here, guarded
+            return _prepared(_one(cache, *batch(rendering.bounds)), form)
+        return cast(tuple[bytes | None, int, bool] | None, done)
+
+    def start(bounds: tuple[Any, ...] | None) -> _Rendering | None:
+        return None if bounds is None else helper.start(*batch(bounds), bounds, form)
 
     # Batches 0, 2, 4... are rendered on a second connection in a thread while this one
-    # renders 1, 3, 5... (SQLite works outside Python's lock: two cores), each started
-    # before the one ahead of it is written.
+    # renders 1, 3, 5... (SQLite works outside Python's lock: two cores); the next one there
+    # is started before these two are written.
     helper = _Helper(cache, memos)
     try:
         keys = _batch_bounds(cache, scope, size)
-        first = next(keys)
-        pending: _Rendering | None = helper.start(*batch(first), first)
-        for bounds in keys:
-            found = _one(cache, *batch(bounds))
-            if pending is not None:
-                yield from finish(pending)
-            following = next(keys, None)
-            pending = None if following is None else helper.start(*batch(following), following)
-            yield from _batch(cache, form, found, records_sql, until, bounds, size)
-            if pending is None:
-                break
-        if pending is not None:
-            yield from finish(pending)
+        pending = start(next(keys))
+        while pending is not None:
+            here = next(keys, None)
+            mine = None if here is None else _prepared(_one(cache, *batch(here)), form)
+            theirs, at = ready(pending), pending.bounds
+            pending = start(next(keys, None)) if here is not None else None
+            yield from _batch(cache, theirs, records_sql, until, at, size)
+            if here is not None:
+                yield from _batch(cache, mine, records_sql, until, here, size)
     finally:
         helper.close()
         cache.read(_drop_memos, None)
@@ -147,26 +146,34 @@ def _batch_bounds(cache: ListingCache, scope: str, size: int) -> Iterator[tuple[
         after = tuple(last)
 
 
+def _prepared(found: Any, form: _Form) -> tuple[bytes | None, int, bool] | None:
+    """A batch query's answer: (the text to write, or None when its records must be read;
+    how many rows; whether any needs attention), or None when it found no row."""
+    if found is None or not found[1]:
+        return None
+    data, rows, rendered, attention = found
+    return (_checked(data, form) if rendered == rows else None), rows, bool(attention)
+
+
 def _batch(
     cache: ListingCache,
-    form: _Form,
-    found: Any,
+    ready: tuple[bytes | None, int, bool] | None,
     records_sql: str,
     until: str,
     bounds: tuple[Any, ...],
     size: int,
 ) -> Iterator[Sequence[ListingRecord] | Rendered]:
-    """One batch as report_batches yields it: SQLite's text, or its records."""
-    if found is None or not found[1]:
+    """One batch as report_batches yields it (``ready``: :func:`_prepared`): SQLite's text,
+    or its records."""
+    if ready is None:
         return
-    data, rows, rendered, attention = found
-    data = _checked(data, form) if rendered == rows else None
+    data, rows, attention = ready
     if data is None:  # a row only the records path renders exactly
         query = records_sql.replace("/*until*/", until if len(bounds) == 4 else "")
         got: list[Any] = cache.read(functools.partial(_all, query, (*bounds, size)), [])
         yield cache.decoded_records(got)
     else:
-        yield Rendered(data, rows, bool(attention))
+        yield Rendered(data, rows, attention)
 
 
 #: What a batch rendered on the second connection gives when that connection failed.
@@ -175,27 +182,31 @@ _FAILED = object()
 
 class _Rendering:
     """A batch being rendered on the second connection, in a thread: SQLite works outside
-    Python's lock, so the two connections render side by side on two cores."""
+    Python's lock, so the two connections render side by side on two cores; its text is
+    checked (:func:`_checked`) there too, while the other connection renders."""
 
     def __init__(self, conn: sqlite3.Connection | None, query: str, params: tuple[Any, ...],
-                 bounds: tuple[Any, ...]) -> None:  # fmt: skip
+                 bounds: tuple[Any, ...], form: _Form) -> None:  # fmt: skip
         self.bounds = bounds
-        self._found: Any = _FAILED
+        self._ready: Any = _FAILED
         self._thread = None
         if conn is not None:
-            self._thread = threading.Thread(target=self._run, args=(conn, query, params))
+            self._thread = threading.Thread(target=self._run, args=(conn, query, params, form))
             self._thread.start()
 
-    def _run(self, conn: sqlite3.Connection, query: str, params: tuple[Any, ...]) -> None:
+    def _run(
+        self, conn: sqlite3.Connection, query: str, params: tuple[Any, ...], form: _Form
+    ) -> None:
         try:
-            self._found = conn.execute(query, params).fetchone()
+            found = conn.execute(query, params).fetchone()
         except sqlite3.Error:
-            self._found = _FAILED  # rendered again on the cache's own connection, guarded
+            return  # _FAILED: rendered again on the cache's own connection, guarded
+        self._ready = _prepared(found, form)
 
     def result(self) -> Any:
         if self._thread is not None:
             self._thread.join()
-        return self._found
+        return self._ready
 
 
 class _Helper:
@@ -216,8 +227,10 @@ class _Helper:
         self._conn = conn
         self._busy: _Rendering | None = None
 
-    def start(self, query: str, params: tuple[Any, ...], bounds: tuple[Any, ...]) -> _Rendering:
-        self._busy = _Rendering(self._conn, query, params, bounds)
+    def start(
+        self, query: str, params: tuple[Any, ...], bounds: tuple[Any, ...], form: _Form
+    ) -> _Rendering:
+        self._busy = _Rendering(self._conn, query, params, bounds, form)
         return self._busy
 
     def close(self) -> None:
