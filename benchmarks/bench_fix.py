@@ -17,7 +17,10 @@ Goal: wall time ≤ 1.1 × floor, memory flat in the number of rows (run ``--row
 The local cache is filled first from the same account generated in-process (the same seed
 gives the same listings) at a high time scale: the sync is not what is measured here.
 
-    python benchmarks/bench_fix.py [--rows 500] [--listings 2500]
+    python benchmarks/bench_fix.py [--rows 500] [--listings 2500] [--in-process]
+
+``--in-process``: no server; the same account simulated in this process through the demo's
+in-process transport (what ``asin-tui --demo`` talks to), at Amazon's real rates.
 """
 
 from __future__ import annotations
@@ -118,18 +121,35 @@ async def fill_cache(args: argparse.Namespace, seller_id: str) -> None:
     await service.aclose()
 
 
-async def run_batch(args: argparse.Namespace, url: str, seller_id: str) -> None:
+async def run_batch(args: argparse.Namespace, url: str | None, seller_id: str) -> None:
+    """The batch against the account served at ``url``, or (``url`` None: ``--in-process``)
+    against the same account simulated in this process as ``asin-tui --demo`` runs it (the
+    demo's in-process transport, at Amazon's real rates)."""
     from asin_tui.bulk import BulkFix, BulkRow, RowOutcome
+    from asin_tui.demo import open_sandbox_app_client
     from asin_tui.demo import sandbox_settings as sandbox_profile
     from asin_tui.service import AccountService
     from asin_tui.spapi.client import open_client
 
-    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
+    if url is None:
+        account = SandboxAccount(
+            listings=args.listings, problem_share=args.problem_share, seed=args.seed
+        )
+        app = SandboxApp(account, time_scale=1.0)
+
+        def factory():
+            return open_sandbox_app_client(app)
+    else:
+        profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
+
+        def factory():
+            return open_client(profile)
+
     service = AccountService(
         profile_name="bench",
-        marketplace_id=profile.marketplace.marketplace_id,
+        marketplace_id=MARKETPLACES["US"].marketplace_id,
         seller_id=seller_id,
-        client_factory=lambda: open_client(profile),
+        client_factory=factory,
     )
     # merchant-fulfilled listings a quantity can be set on (what the wizard's Stock step
     # offers): rows that pass the local check, so each costs a preview and a submit
@@ -183,6 +203,11 @@ def main() -> int:
     parser.add_argument("--listings", type=int, default=2500)
     parser.add_argument("--problem-share", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="simulate Amazon in this process, as asin-tui --demo does (no server)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -190,12 +215,24 @@ def main() -> int:
         serve(args)
         return 0
 
-    with served(args) as (url, seller_id):
-        if url is None:
-            print("the sandbox server did not start", file=sys.stderr)
-            return 1
-        asyncio.run(fill_cache(args, seller_id))
-        asyncio.run(run_batch(args, url, seller_id))
+    print(f"load average before: {os.getloadavg()}")
+    if args.in_process:
+        with tempfile.TemporaryDirectory() as home:
+            for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+                os.environ[var] = str(Path(home) / var.lower())
+            seller_id = SandboxAccount(
+                listings=args.listings, problem_share=args.problem_share, seed=args.seed
+            ).seller_id
+            asyncio.run(fill_cache(args, seller_id))
+            asyncio.run(run_batch(args, None, seller_id))
+    else:
+        with served(args) as (url, seller_id):
+            if url is None:
+                print("the sandbox server did not start", file=sys.stderr)
+                return 1
+            asyncio.run(fill_cache(args, seller_id))
+            asyncio.run(run_batch(args, url, seller_id))
+    print(f"load average after: {os.getloadavg()}")
     return 0
 
 

@@ -21,6 +21,7 @@ accepted is not sent twice (BulkFix's records in the case store).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +53,10 @@ if TYPE_CHECKING:
 #: How long the screen re-checks listings Amazon is still processing after a submit (it
 #: applies a patch within minutes; the demo after 4 s). Those left are waiting on Amazon.
 RECHECK_WAIT = 30.0
+#: Seconds between repaints of the progress bar and the status line while a batch runs: its
+#: rows finish many times a second, a seller reads a few updates a second (each repaint
+#: costs the UI time a keystroke would wait for).
+PROGRESS_EVERY = 0.25
 SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
 
 _ANSWER_WORDS = {
@@ -242,6 +247,8 @@ class BulkScreen(WorkerScreen):
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
         self._widths: dict[str, int] = {}  # the widest value drawn per column (_redraw)
         self._widen: dict[str, int] = {}  # column -> row of its widest new value, to fit
+        self._progress: BulkProgress | None = None  # the latest, not painted yet
+        self._painted_at = 0.0  # when the progress was last painted (monotonic)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -270,6 +277,7 @@ class BulkScreen(WorkerScreen):
         self.title = "asin-tui"
         self.sub_title = "bulk fix"
         self.query_one("#bulk-editor").display = False
+        self.query_one("#bulk-notice").display = False
         self.query_one("#bulk-choice").display = False
         self.query_one("#bulk-progress").display = False
         self.load()
@@ -403,13 +411,30 @@ class BulkScreen(WorkerScreen):
             )
         else:
             notice.update("")
+        notice.display = bool(self.unfinished)  # no blank line above the grid otherwise
 
     def _idle_text(self) -> str:
         filled = sum(1 for r in self.rows if any(r.values.values()))
         return f"{filled} of {len(self.rows)} rows have values · p: validate them with Amazon"
 
     def _status(self, text: str) -> None:
-        self.query_one("#bulk-status", Static).update(data(text))
+        self._put("#bulk-status", text)
+
+    def _put(self, selector: str, text: str) -> None:
+        """A line under the grid says ``text``. The screen is laid out again only when the
+        line needs another height (the text wraps differently): a layout pass arranges every
+        widget, and the cursor's row and the status change many times a second."""
+        static = self.query_one(selector, Static)
+        static.update(data(text), layout=False)
+        if not static.size.width:
+            static.refresh(layout=True)  # not laid out yet
+            return
+        styles = static.styles
+        height = static.get_content_height(static.size, self.app.size, static.content_size.width)
+        if styles.max_height is not None and styles.max_height.cells is not None:
+            height = min(height, styles.max_height.cells)
+        if height != static.content_size.height:
+            static.refresh(layout=True)
 
     @on(DataTable.CellHighlighted, "#bulk-grid")
     def _show_row(self) -> None:
@@ -424,9 +449,7 @@ class BulkScreen(WorkerScreen):
         if cell is not None and cell.hint and not row.values.get(at[1] if at else ""):
             note = f", {cell.hint_note}" if cell.hint_note else ""
             told = f" · {cell.hint_label} {cell.hint}{note} (h takes it)"
-        self.query_one("#bulk-row", Static).update(
-            data(f"{row.sku}: {row.answer or 'no answer yet'}{told}")
-        )
+        self._put("#bulk-row", f"{row.sku}: {row.answer or 'no answer yet'}{told}")
 
     # ------------------------------------------------------------------ editing
     def _cursor(self) -> tuple[int, str] | None:
@@ -781,13 +804,30 @@ class BulkScreen(WorkerScreen):
 
     def _start(self, phase: str, total: int) -> None:
         self.busy = {"validate": "validation", "apply": "the submit"}[phase]
+        self._progress = None
         bar = self.query_one("#bulk-progress", ProgressBar)
         bar.update(total=total, progress=0)
         bar.display = True
         self._status(f"{'Validating' if phase == 'validate' else 'Submitting'} {total} rows…")
 
     def on_batch_progressed(self, message: BatchProgressed) -> None:
-        progress = message.progress
+        """The engine's progress: painted at most every PROGRESS_EVERY seconds (the latest
+        when the time comes), so hundreds of rows a minute cost a few repaints a second."""
+        pending = self._progress is not None
+        self._progress = message.progress
+        if pending:
+            return  # a paint is scheduled: it takes this one
+        wait = self._painted_at + PROGRESS_EVERY - time.monotonic()
+        if wait <= 0:
+            self._paint_progress()
+        else:
+            self.set_timer(wait, self._paint_progress)
+
+    def _paint_progress(self) -> None:
+        progress, self._progress = self._progress, None
+        if progress is None or not self.busy:
+            return  # the batch ended meanwhile: its summary is on the screen
+        self._painted_at = time.monotonic()
         bar = self.query_one("#bulk-progress", ProgressBar)
         bar.update(total=max(progress.total, 1), progress=progress.done)
         self._status(progress.message)
