@@ -396,8 +396,11 @@ def _report_document(sandbox: Sandbox, contract: Contract, report_type: str) -> 
     )
     created = sandbox.call("POST", "/reports/2021-06-30/reports", "", spec)
     report_id = contract.check(REPORTS, "/reports/2021-06-30/reports", "POST", created)["reportId"]
-    report = sandbox.call("GET", f"/reports/2021-06-30/reports/{report_id}", wait=5)
-    done = contract.check(REPORTS, "/reports/2021-06-30/reports/{reportId}", "GET", report)
+    for _ in range(60):  # its document may still be building (a busy machine): look again
+        report = sandbox.call("GET", f"/reports/2021-06-30/reports/{report_id}", wait=5)
+        done = contract.check(REPORTS, "/reports/2021-06-30/reports/{reportId}", "GET", report)
+        if done["processingStatus"] not in ("IN_QUEUE", "IN_PROGRESS"):
+            break
     assert (done["processingStatus"], done["reportType"]) == ("DONE", report_type)
     document = sandbox.call("GET", f"/reports/2021-06-30/documents/{done['reportDocumentId']}")
     url = contract.check(
