@@ -57,6 +57,10 @@ RECHECK_WAIT = 30.0
 #: rows finish many times a second, a seller reads a few updates a second (each repaint
 #: costs the UI time a keystroke would wait for).
 PROGRESS_EVERY = 0.25
+#: Rows drawn again per screen refresh after a change to many (an answer for every row, a
+#: value filled down): the rows in view first, then the rest a chunk at a time, so a key
+#: pressed meanwhile waits for one chunk, not for hundreds of rows.
+REDRAW_CHUNK = 60
 SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
 
 _ANSWER_WORDS = {
@@ -247,6 +251,7 @@ class BulkScreen(WorkerScreen):
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
         self._widths: dict[str, int] = {}  # the widest value drawn per column (_redraw)
         self._widen: dict[str, int] = {}  # column -> row of its widest new value, to fit
+        self._stale: set[int] = set()  # rows whose cells are to be drawn again (_redraw_later)
         self._progress: BulkProgress | None = None  # the latest, not painted yet
         self._painted_at = 0.0  # when the progress was last painted (monotonic)
 
@@ -370,6 +375,27 @@ class BulkScreen(WorkerScreen):
         # a hint reads as one without colour too: in brackets, never taken as the value
         shown = f"({cell.hint_label} {cell.hint})"
         return Text(plain(shown), style="dim italic") if cell.hint else Text("")
+
+    def _redraw_later(self, index: int) -> None:
+        """Row ``index`` changed: drawn again on the next refresh (with the others that
+        changed meanwhile, REDRAW_CHUNK at a time, the rows in view first)."""
+        if not self._stale:
+            self.call_after_refresh(self._redraw_stale)
+        self._stale.add(index)
+
+    def _redraw_stale(self) -> None:
+        if not self._stale or not self.is_mounted:
+            return
+        grid = self.grid
+        top = round(grid.scroll_offset.y)
+        shown = [i for i in range(top, top + grid.size.height) if i in self._stale]
+        rest = sorted(self._stale.difference(shown))
+        for index in shown + rest[: max(0, REDRAW_CHUNK - len(shown))]:
+            self._stale.discard(index)
+            if index < len(self.rows):
+                self._redraw(index)
+        if self._stale:
+            self.call_after_refresh(self._redraw_stale)
 
     def _redraw(self, index: int) -> None:
         grid = self.grid
@@ -579,7 +605,7 @@ class BulkScreen(WorkerScreen):
         row.values[column] = value
         row.result = None
         row.answer = ""
-        self._redraw(index)
+        self._redraw_later(index)
 
     def _check_rows(self, indexes: Sequence[int]) -> None:
         """The local check of edited rows (the schema, the wizard's rules), no call: the
@@ -616,7 +642,7 @@ class BulkScreen(WorkerScreen):
             if row.values != values or row.result is not None:
                 continue  # edited again (its own check follows) or answered by Amazon since
             row.answer = answer
-            self._redraw(index)
+            self._redraw_later(index)
 
     def action_fill_down(self) -> None:
         at = self._editable()
@@ -842,7 +868,7 @@ class BulkScreen(WorkerScreen):
             row = self.rows[index]
             row.result = result
             row.answer = answer_text(result)
-            self._redraw(index)
+            self._redraw_later(index)
         if message.phase == "apply":
             sent = {r.sku for r in message.results}
             self.unfinished = [r for r in self.unfinished if r.sku not in sent]
