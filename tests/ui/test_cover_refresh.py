@@ -34,13 +34,12 @@ async def test_the_sales_reports_are_read_when_the_app_opens_without_r():
     service = due_service()
     app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_until(pilot, lambda: service.cover_at is not None)  # after the sync's end
         await settle(pilot)
         assert service.cover_reads == 1
-        assert service.cover_at is not None
         await pilot.press("R")
-        await settle(pilot)
-        assert notice(app) == "Days of cover from Amazon's sales reports read under a minute ago"
+        fresh = "Days of cover from Amazon's sales reports read under a minute ago"
+        await wait_until(pilot, lambda: notice(app) == fresh)
         await pilot.press("R", "R")  # out and in: fresh now, not read again
         await settle(pilot)
         assert service.cover_reads == 1
@@ -73,8 +72,8 @@ async def test_the_list_reads_them_again_once_they_are_old():
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("R")
-        await settle(pilot)
-        assert notice(app) == "Days of cover from Amazon's sales reports read 2 h ago"
+        two_hours = "Days of cover from Amazon's sales reports read 2 h ago"
+        await wait_until(pilot, lambda: notice(app) == two_hours)
         assert service.cover_reads == 0
         service.cover_due = True  # older than their freshness now
         await wait_until(pilot, lambda: service.cover_reads == 1)
@@ -93,10 +92,13 @@ async def test_a_read_that_fails_is_one_warning_and_the_view_stays():
     service.refresh_stock_cover = refused  # type: ignore[method-assign]
     app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=SIZE) as pilot:
+
+        def told() -> list[str]:
+            return [n.message for n in app._notifications if n.title == "Stock cover"]
+
+        await wait_until(pilot, lambda: bool(told()))  # after the sync's end
         await settle(pilot)
-        await settle(pilot)
-        told = [n for n in app._notifications if n.title == "Stock cover"]
-        assert [n.message for n in told] == [str(AuthError("invalid_grant"))]
+        assert told() == [str(AuthError("invalid_grant"))]
         await pilot.press("R")
         await settle(pilot)
         assert isinstance(app.screen, ListScreen)

@@ -6,7 +6,7 @@ change, and look at the result."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -113,7 +113,7 @@ def covered_app():
         ),
     }  # fmt: skip
     # read a little over three hours ago (the view says how old its days of cover are)
-    fake.cover_at = datetime.now(UTC) - timedelta(hours=3, minutes=5)
+    fake.cover_at = NOW - timedelta(hours=3, minutes=5)
     return make_app(lambda: fake, case_labels_loader=progress_of, timing=AS_OF_NOW)
 
 

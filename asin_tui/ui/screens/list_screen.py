@@ -9,7 +9,7 @@ import gc
 import re
 import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -305,7 +305,7 @@ class ListScreen(WorkerScreen):
         """While "All listings" is partial: how many it shows (all the scope's rows, whatever
         the filter), of how many, and F. In the At risk view: how old its days of cover are."""
         if self.narrow == "risk":
-            now = datetime.now(UTC)
+            now = self.timing.clock()
             text = cover_age_text(self.cover_at, now, reading=self.cover_reading)
             self.query_one(ScopeNotice).say(text)
             return
