@@ -87,8 +87,9 @@ class SandboxApp:
             out of stock, suppressed, exempted until a date, account health moving:
             sandbox/drift.py); 0: none.
         report_timing: how long a report stays IN_QUEUE and IN_PROGRESS (sandbox seconds;
-            by default REPORT_QUEUE_SECONDS and REPORT_PROCESSING_SECONDS), read at each look:
-            its holder may change it while the app runs.
+            by default REPORT_QUEUE_SECONDS and REPORT_PROCESSING_SECONDS), how long a look
+            waits for a document still being built (BUILD_WAIT), how many reports are kept
+            (REPORTS_KEPT); read at each look: its holder may change it while the app runs.
     """
 
     def __init__(

@@ -24,11 +24,11 @@ def test_a_bound_below_one_is_refused():
         Lru(0)
 
 
-def test_the_service_keeps_a_bounded_number_of_product_types(monkeypatch):
+def test_the_service_keeps_a_bounded_number_of_product_types():
     from asin_tui import service
 
-    monkeypatch.setattr(service, "PRODUCT_TYPES_KEPT", 3)
+    bound = service.PRODUCT_TYPES_KEPT
     kept = service._requirements_cache()
-    for n in range(10):
+    for n in range(bound + 7):
         kept[f"TYPE_{n}"] = None
-    assert list(kept) == ["TYPE_7", "TYPE_8", "TYPE_9"]
+    assert list(kept) == [f"TYPE_{n}" for n in range(7, bound + 7)]

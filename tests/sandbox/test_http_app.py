@@ -8,8 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from asin_tui.sandbox.app import ACCESS_TOKEN_LIFETIME
-from asin_tui.sandbox.http import handlers_reports
+from asin_tui.sandbox.app import ACCESS_TOKEN_LIFETIME, ReportTiming
 
 # ---------------------------------------------------------------------- LWA
 
@@ -496,8 +495,8 @@ class _HeldReport:
 def test_create_report_answers_at_once_while_its_document_is_built(make_harness, monkeypatch):
     """A big account's report takes seconds to build: createReport answers at once and every
     other call is answered meanwhile; the report is DONE once its document is built."""
-    monkeypatch.setattr(handlers_reports, "BUILD_WAIT", 0.01)
-    harness = make_harness(time_scale=10)
+    timing = ReportTiming(build_wait=0.01)
+    harness = make_harness(time_scale=10, report_timing=timing)
     held = _HeldReport(harness.account)
     monkeypatch.setattr(harness.account, "report_snapshot", held.report_snapshot)
     created = _create_report(harness)
@@ -510,7 +509,7 @@ def test_create_report_answers_at_once_while_its_document_is_built(make_harness,
     assert "reportDocumentId" not in report
     assert harness.get(harness.search_path, harness.mp).status == 200  # nothing waits
     held.release.set()
-    monkeypatch.setattr(handlers_reports, "BUILD_WAIT", 10.0)  # the look waits for the build
+    timing.build_wait = 10.0  # the look waits for the build
     report = harness.get(f"{REPORTS}/{report_id}").json()
     assert report["processingStatus"] == "DONE"
     document = harness.get(f"/reports/2021-06-30/documents/{report['reportDocumentId']}").json()
@@ -532,9 +531,8 @@ def test_a_report_that_cannot_be_built_is_fatal(make_harness, monkeypatch):
     assert "reportDocumentId" not in report
 
 
-def test_the_sandbox_keeps_the_last_reports_only(make_harness, monkeypatch):
-    monkeypatch.setattr(handlers_reports, "REPORTS_KEPT", 3)
-    harness = make_harness()
+def test_the_sandbox_keeps_the_last_reports_only(make_harness):
+    harness = make_harness(report_timing=ReportTiming(kept=3))
     ids = [_create_report(harness).json()["reportId"] for _ in range(4)]
     assert harness.get(f"{REPORTS}/{ids[0]}").status == 404  # dropped, as an expired one
     assert all(harness.get(f"{REPORTS}/{i}").status == 200 for i in ids[1:])

@@ -72,12 +72,17 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class ReportTiming:
     """How long Amazon takes to prepare a report, in sandbox seconds: IN_QUEUE for ``queue``,
-    IN_PROGRESS for ``processing``, then DONE (``SandboxApp(report_timing=…)``). Read at each
+    IN_PROGRESS for ``processing``, then DONE (``SandboxApp(report_timing=…)``); how long a
+    look waits for a document still being built; how many reports are kept. Read at each
     look, so whoever holds it may change it while the sandbox runs: a test holds reports
     back, then lets every one, also one requested earlier, be done at the next look."""
 
     queue: float = REPORT_QUEUE_SECONDS
     processing: float = REPORT_PROCESSING_SECONDS
+    #: real seconds a look past the processing time waits for the document (BUILD_WAIT)
+    build_wait: float = BUILD_WAIT
+    #: reports the sandbox keeps, the oldest dropped past this (REPORTS_KEPT)
+    kept: int = REPORTS_KEPT
 
 
 @dataclass(slots=True)
@@ -172,7 +177,7 @@ class ReportsHandlers:
             document_id=f"amzn1.spdoc.1.4.{ctx.account.marketplace.region}.{uuid.uuid4()}",
         )
         self._reports[report_id] = report
-        while len(self._reports) > REPORTS_KEPT:  # the oldest first (insertion order)
+        while len(self._reports) > self._timing.kept:  # the oldest first (insertion order)
             del self._reports[next(iter(self._reports))]
         threading.Thread(
             target=_build,
@@ -226,7 +231,7 @@ class ReportsHandlers:
         if age >= queue:
             body["processingStatus"] = "IN_PROGRESS"
             body["processingStartTime"] = self._report_time(report, queue)
-        if age >= done_after and report.built.wait(BUILD_WAIT):
+        if age >= done_after and report.built.wait(self._timing.build_wait):
             ended = max(self._report_time(report, done_after), iso(report.built_wall))
             body["processingEndTime"] = ended
             if report.failed:
