@@ -26,9 +26,8 @@ import contextlib
 import functools
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, cast
+from typing import Any
 
 from asin_tui.domain.models import ListingRecord, Severity, State
 from asin_tui.domain.text import json_for_terminal, json_unsafe
@@ -100,32 +99,11 @@ def report_batches(
         query = batch_sql.replace("/*rows*/", row_sql.replace("/*until*/", cut))
         return query, (*bounds, size)
 
-    def ready(rendering: _Rendering) -> tuple[bytes | None, int, bool] | None:
-        done = rendering.result()
-        if done is _FAILED:  # the second connection could not: here, guarded
-            return _prepared(_one(cache, *batch(rendering.bounds)), form)
-        return cast(tuple[bytes | None, int, bool] | None, done)
-
-    def start(bounds: tuple[Any, ...] | None) -> _Rendering | None:
-        return None if bounds is None else helper.start(*batch(bounds), bounds, form)
-
-    # Batches 0, 2, 4... are rendered on a second connection in a thread while this one
-    # renders 1, 3, 5... (SQLite works outside Python's lock: two cores); the next one there
-    # is started before these two are written.
-    helper = _Helper(cache, memos)
     try:
-        keys = _batch_bounds(cache, scope, size)
-        pending = start(next(keys))
-        while pending is not None:
-            here = next(keys, None)
-            mine = None if here is None else _prepared(_one(cache, *batch(here)), form)
-            theirs, at = ready(pending), pending.bounds
-            pending = start(next(keys, None)) if here is not None else None
-            yield from _batch(cache, theirs, records_sql, until, at, size)
-            if here is not None:
-                yield from _batch(cache, mine, records_sql, until, here, size)
+        for bounds in _batch_bounds(cache, scope, size):
+            ready = _prepared(_one(cache, *batch(bounds)), form)
+            yield from _batch(cache, ready, records_sql, until, bounds, size)
     finally:
-        helper.close()
         cache.read(_drop_memos, None)
 
 
@@ -174,70 +152,6 @@ def _batch(
         yield cache.decoded_records(got)
     else:
         yield Rendered(data, rows, attention)
-
-
-#: What a batch rendered on the second connection gives when that connection failed.
-_FAILED = object()
-
-
-class _Rendering:
-    """A batch being rendered on the second connection, in a thread: SQLite works outside
-    Python's lock, so the two connections render side by side on two cores; its text is
-    checked (:func:`_checked`) there too, while the other connection renders."""
-
-    def __init__(self, conn: sqlite3.Connection | None, query: str, params: tuple[Any, ...],
-                 bounds: tuple[Any, ...], form: _Form) -> None:  # fmt: skip
-        self.bounds = bounds
-        self._ready: Any = _FAILED
-        self._thread = None
-        if conn is not None:
-            self._thread = threading.Thread(target=self._run, args=(conn, query, params, form))
-            self._thread.start()
-
-    def _run(
-        self, conn: sqlite3.Connection, query: str, params: tuple[Any, ...], form: _Form
-    ) -> None:
-        try:
-            found = conn.execute(query, params).fetchone()
-        except sqlite3.Error:
-            return  # _FAILED: rendered again on the cache's own connection, guarded
-        self._ready = _prepared(found, form)
-
-    def result(self) -> Any:
-        if self._thread is not None:
-            self._thread.join()
-        return self._ready
-
-
-class _Helper:
-    """The second read connection, with the memo tables filled as on the first; none when it
-    cannot be opened or filled (then every batch is rendered on the cache's connection)."""
-
-    def __init__(self, cache: ListingCache, memos: _Memos) -> None:
-        self._conn: sqlite3.Connection | None = None
-        try:
-            conn = cache.open_reader()
-        except (sqlite3.Error, OSError):
-            return
-        try:
-            _fill_memos(conn, memos)
-        except sqlite3.Error:
-            conn.close()
-            return
-        self._conn = conn
-        self._busy: _Rendering | None = None
-
-    def start(
-        self, query: str, params: tuple[Any, ...], bounds: tuple[Any, ...], form: _Form
-    ) -> _Rendering:
-        self._busy = _Rendering(self._conn, query, params, bounds, form)
-        return self._busy
-
-    def close(self) -> None:
-        if self._conn is not None:
-            if self._busy is not None:
-                self._busy.result()  # never close a connection a thread still reads
-            self._conn.close()
 
 
 #: Every ASCII byte: deleted from a batch, what is left is its non-ASCII characters, whole

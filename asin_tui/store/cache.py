@@ -348,21 +348,6 @@ class ListingCache:
         aside and rebuilt, and ``empty`` returned, as for every read here."""
         return self._guarded(read, empty)
 
-    def open_reader(self) -> sqlite3.Connection:
-        """A read connection of the caller's own, as the cache's (query_only, the last
-        commit): ``report`` renders batches on two at once. The caller closes it; sqlite3's
-        errors are the caller's (the cache's own reads stay the guarded ones)."""
-        return self._new_reader()
-
-    def _new_reader(self) -> sqlite3.Connection:
-        if self._read_only:
-            return _connect_read_only(self.path)
-        reader = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=10
-        )
-        reader.execute("PRAGMA query_only=1")
-        return reader
-
     def decoded_records(self, rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
         """Rows of :data:`RECORD_COLUMNS` as records, as every read here decodes them (a row
         that cannot be decoded is left out and named in :attr:`row_warning`)."""
@@ -887,7 +872,14 @@ class ListingCache:
         """The read connection (call with _read_lock held): the last commit, never the
         writer's temporary tables nor a transaction it has not committed."""
         if self._reader is None:
-            self._reader = self._new_reader()
+            if self._read_only:
+                self._reader = _connect_read_only(self.path)
+            else:
+                reader = sqlite3.connect(
+                    self.path, check_same_thread=False, isolation_level=None, timeout=10
+                )
+                reader.execute("PRAGMA query_only=1")
+                self._reader = reader
         return self._reader
 
     def _guarded(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:

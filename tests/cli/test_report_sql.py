@@ -186,28 +186,6 @@ def test_an_sqlite_whose_json_quote_differs_gets_the_records_path(cache, monkeyp
     assert batches and not any(isinstance(b, Rendered) for b in batches)
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_without_a_second_connection_every_batch_is_rendered_on_the_first(cache, monkeypatch, fmt):
-    def refused():
-        raise sqlite3.OperationalError("unable to open database file")
-
-    monkeypatch.setattr(cache, "open_reader", refused)
-    fast, slow, batches = _both(cache, fmt, False, 7)
-    assert fast == slow
-    assert all(isinstance(b, Rendered) for b in batches)
-
-
-@pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_a_batch_the_second_connection_cannot_render_is_rendered_again_on_the_first(
-    cache, monkeypatch, fmt
-):
-    # a connection without the listings table: its memo tables fill, every batch query fails
-    monkeypatch.setattr(cache, "open_reader", lambda: sqlite3.connect(":memory:"))
-    fast, slow, batches = _both(cache, fmt, False, 7)
-    assert fast == slow
-    assert len(batches) > 2 and all(isinstance(b, Rendered) for b in batches)
-
-
 HOSTILE_ROWS = (
     'quote " and "" doubled, comma',
     "line\nbreak and \r\n and bare \r return",
