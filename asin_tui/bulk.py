@@ -178,6 +178,9 @@ class BulkProgress:
         )
         left = "" if self.eta_seconds is None else f"; about {duration_text(self.eta_seconds)} left"
         verb = PHASE_WORDS.get(self.phase, self.phase)
+        waiting = self.counts.get(RowOutcome.WAITING, 0)
+        if self.phase == "recheck" and self.done == self.total and waiting:
+            left = f"; {waiting} still processing at Amazon: looking again in a few seconds"
         return f"{verb} {self.done} of {self.total}" + (f": {counts}" if counts else "") + left
 
 
@@ -272,14 +275,14 @@ class BulkFix:
         """Look again at the rows WAITING on Amazon every RECHECK_EVERY seconds until none
         waits or ``wait`` seconds have passed (0: once, at once)."""
         deadline = time.monotonic() + wait
-        while True:
-            waiting = [r for r in results if r.outcome is RowOutcome.WAITING]
-            if not waiting:
-                return list(results)
+        waiting = [r for r in results if r.outcome is RowOutcome.WAITING]
+        while waiting:
             await self._each("recheck", waiting, self._verify)
-            if time.monotonic() + self.recheck_every > deadline:
-                return list(results)
+            waiting = [r for r in results if r.outcome is RowOutcome.WAITING]
+            if not waiting or time.monotonic() + self.recheck_every > deadline:
+                break  # settled (no pause for nothing), or out of time
             await asyncio.sleep(self.recheck_every)
+        return list(results)
 
     # ------------------------------------------------------------------ one row
 

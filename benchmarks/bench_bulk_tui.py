@@ -222,6 +222,7 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
             lambda: all(r.answer.startswith("ok") for r in screen.rows), "every row checked"
         )
         result["all_checked_s"] = time.perf_counter() - checked
+        result["peak_checked_mb"] = rss_mb("VmHWM")
         pages = []
         for _ in range(10):
             if grid.cursor_coordinate.row >= grid.row_count - 1:
@@ -353,7 +354,8 @@ def report(result: dict, time_scale: float) -> None:
     )
     print(f"status line: {result['status']}")
     print(
-        f"RSS with the grid open {result['rss_grid_mb']:.0f} MB; peak after validating "
+        f"RSS with the grid open {result['rss_grid_mb']:.0f} MB; peak after `a` and its "
+        f"checks {result['peak_checked_mb']:.0f} MB; peak after validating "
         f"{result['peak_validated_mb']:.0f} MB; peak {result['peak_rss_mb']:.0f} MB"
     )
     goal = max(keys) < GOAL_MS

@@ -1,6 +1,10 @@
 """Make screenshots/*.svg of the real app on the demo account: list, detail, help, welcome, wizard.
 
     python scripts/screenshots.py [--out screenshots] [--size 120x40] [--only bulk-grid ...]
+                                  [--png]
+
+``--png``: each shot written is also drawn as NAME.png by ``rsvg-convert`` (librsvg; a PNG
+shows the same on every README viewer, where an SVG's web font may not load).
 
 Runs headless against a fresh demo account in throwaway config/cache/data folders (your own
 asin-tui state is never read or touched), waits for the first sync, then saves each screen.
@@ -11,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -29,6 +35,7 @@ def isolate(home: Path) -> None:
 
 
 ONLY: set[str] = set()  # --only: the shots to write (empty: all)
+PNG: list[bool] = [False]  # --png: a PNG beside each SVG written
 
 
 async def shoot(app, size, out: Path, shots: list[tuple[str, Callable[..., Awaitable]]]) -> None:
@@ -43,6 +50,10 @@ async def shoot(app, size, out: Path, shots: list[tuple[str, Callable[..., Await
                 continue
             app.save_screenshot(filename=f"{name}.svg", path=str(out))
             print(f"wrote {out / name}.svg")
+            if PNG[0]:
+                svg, png = out / f"{name}.svg", out / f"{name}.png"
+                subprocess.run(["rsvg-convert", "-o", str(png), str(svg)], check=True)
+                print(f"wrote {png}")
 
 
 async def settled(pilot) -> None:
@@ -203,8 +214,12 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--size", default="120x40")
     parser.add_argument("--only", nargs="+", default=[], metavar="NAME", help="these shots only")
+    parser.add_argument("--png", action="store_true", help="a PNG of each too (rsvg-convert)")
     args = parser.parse_args()
     ONLY.update(args.only)
+    if args.png and shutil.which("rsvg-convert") is None:
+        sys.exit("--png needs rsvg-convert (librsvg2-bin) on PATH")
+    PNG[0] = args.png
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="asin-tui-shots-") as home:
         isolate(Path(home))

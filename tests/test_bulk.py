@@ -332,3 +332,51 @@ async def test_a_change_amazon_has_not_processed_yet_waits_on_amazon_until_it_sh
         assert store.get(sku).outcome.value == "resolved"
     finally:
         await service.aclose()
+
+
+async def test_recheck_ends_as_soon_as_amazon_has_processed_every_change(monkeypatch):
+    """The summary comes when the last waiting listing settles, not a re-check pause later;
+    while some are still processing, the progress says it looks again."""
+    from asin_tui import bulk
+    from asin_tui.bulk import RowResult
+
+    class Store:  # recheck touches no saved progress here: _verify is the stand-in below
+        pass
+
+    seen: list[BulkProgress] = []
+    engine = BulkFix(Store(), store=Store(), progress=seen.append)  # type: ignore[arg-type]
+    passes = {"n": 0}
+
+    async def verify(result: RowResult) -> RowResult:
+        # the first look finds one still processing, the second finds both applied
+        result.outcome = RowOutcome.FIXED if passes["n"] or result.sku == "A" else result.outcome
+        return result
+
+    async def count_pass(phase, items, work):
+        out = [await work(i) for i in items]
+        engine._progress(
+            BulkProgress(
+                phase,
+                len(items),
+                len(items),
+                {RowOutcome.WAITING: sum(r.outcome is RowOutcome.WAITING for r in out)},
+                0.0,
+                0.0,
+            )
+        )
+        passes["n"] += 1
+        return out
+
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(engine, "_verify", verify)
+    monkeypatch.setattr(engine, "_each", count_pass)
+    monkeypatch.setattr(bulk.asyncio, "sleep", pause)
+    rows = [RowResult("A", outcome=RowOutcome.WAITING), RowResult("B", outcome=RowOutcome.WAITING)]
+    results = await engine.recheck(rows, wait=60.0)
+    assert [r.outcome for r in results] == [RowOutcome.FIXED, RowOutcome.FIXED]
+    assert passes["n"] == 2 and len(pauses) == 1  # one pause between the looks, none after
+    assert "1 still processing at Amazon: looking again" in seen[0].message

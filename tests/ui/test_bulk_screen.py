@@ -146,7 +146,11 @@ async def test_fill_down_then_validate_then_ctrl_s_sends_only_the_valid_rows():
         rows = bulk.rows
         assert len(rows) >= 4
         assert all(r.cells[QUANTITY].now == "0" for r in rows)
+        status = bulk.query_one("#bulk-status")
+        # the handling time filled in as it is now changes nothing: no row is counted yet
+        assert "No row changes a value yet" in str(status.render())
         await edit(pilot, bulk, 0, QUANTITY, "25")
+        assert f"1 of {len(rows)} rows change a value" in str(status.render())
         await press(pilot, "d")  # fill down: every row below gets 25
         assert [r.values[QUANTITY] for r in rows] == ["25"] * len(rows)
         await edit(pilot, bulk, 1, QUANTITY, "0")  # 0 keeps it out of stock: invalid

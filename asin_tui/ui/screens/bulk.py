@@ -440,8 +440,15 @@ class BulkScreen(WorkerScreen):
         notice.display = bool(self.unfinished)  # no blank line above the grid otherwise
 
     def _idle_text(self) -> str:
-        filled = sum(1 for r in self.rows if any(r.values.values()))
-        return f"{filled} of {len(self.rows)} rows have values · p: validate them with Amazon"
+        """What the grid holds: the rows whose values change something (a value filled in
+        from the listing as it is now — its handling time — changes nothing)."""
+        changing = sum(1 for r in self.rows if _changes(r))
+        if not changing:
+            return (
+                "No row changes a value yet: Enter edits the cell under the cursor, d fills "
+                "it down, l loads a CSV"
+            )
+        return f"{changing} of {len(self.rows)} rows change a value · p: validate them with Amazon"
 
     def _status(self, text: str) -> None:
         self._put("#bulk-status", text)
@@ -898,6 +905,11 @@ class BulkScreen(WorkerScreen):
             )
             return
         self.dismiss(None)
+
+
+def _changes(row: GridRow) -> bool:
+    """Whether a value of ``row`` differs from the listing's current one."""
+    return any(v.strip() and v.strip() != row.cells[c].now for c, v in row.values.items())
 
 
 def answer_text(result: Any) -> str:
