@@ -65,6 +65,7 @@ from asin_tui.spapi.calls import (
 from asin_tui.spapi.errors import (
     AuthError,
     CredentialsMissing,
+    Forbidden,
     MalformedResponse,
     NotFound,
     SpApiError,
@@ -756,14 +757,23 @@ class SpApi:
         return ReportCheck(report_id, status)
 
     async def _report_document(self, document_id: str) -> str:
-        """getReportDocument and the download of its presigned URL, as text."""
+        """getReportDocument and the download of its presigned URL, as text. The URL lasts
+        five minutes; one refused (403: expired before the download got to it, on a busy
+        machine or a slow link) is asked for afresh, once."""
         document = await self._call(
-            "getReportDocument",
-            lambda: self._reports.get_report_document(document_id),
+            "getReportDocument", lambda: self._reports.get_report_document(document_id)
         )
-        url = _required(document, "url", "getReportDocument")
-        data = await self._with_retries("download", lambda: self._transport.download(url))
+        try:
+            data = await self._download(_required(document, "url", "getReportDocument"))
+        except Forbidden:  # the URL expired before the download got to it
+            document = await self._call(
+                "getReportDocument", lambda: self._reports.get_report_document(document_id)
+            )
+            data = await self._download(_required(document, "url", "getReportDocument"))
         return _report_text(data, document.payload.get("compressionAlgorithm"))
+
+    async def _download(self, url: str) -> bytes:
+        return await self._with_retries("download", lambda: self._transport.download(url))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -80,3 +80,30 @@ async def test_delete_listing_retires_the_offer_for_good(tmp_path):
             await api.get_listing(sku)
     assert api.calls["deleteListingsItem"] == 1
     assert sku not in SandboxAccount.load_or_create(path).search()
+
+
+async def test_a_report_url_that_expired_before_its_download_is_asked_for_again():
+    """Amazon's presigned document URLs last five minutes: one that expired before the download
+    got to it (a busy machine, a slow link) is asked for afresh, once, and the report reads."""
+    from asin_tui.sandbox.app import ReportTiming
+    from tests.sandbox.conftest import FakeClock
+
+    account = SandboxAccount(seed=5, listings=20)
+    clock = FakeClock()
+    app = SandboxApp(account, clock=clock, report_timing=ReportTiming(queue=0, processing=0))
+
+    class LateDownloads(SandboxTransport):
+        late = 1  # downloads that reach Amazon after their URL's five minutes
+
+        async def handle_async_request(self, request):
+            if "/sandbox/documents/" in request.url.path and self.late:
+                self.late -= 1
+                clock.advance(301)
+            return await super().handle_async_request(request)
+
+    transport = LateDownloads(app)
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    async with open_client_for_transport(profile, transport) as api:
+        rows = await api.merchant_listings()
+    assert {row["seller-sku"] for row in rows} == set(account.search())
+    assert transport.late == 0 and api.calls["getReportDocument"] == 2
