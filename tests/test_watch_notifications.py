@@ -11,7 +11,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from moto.server import ThreadedMotoServer
 
 from asin_tui.alerts import WebhookChannel
 from asin_tui.commands import watch as watch_command
@@ -30,6 +29,8 @@ AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY-not-to-be-seen"
 
 @pytest.fixture(scope="module")
 def moto_server():
+    from moto.server import ThreadedMotoServer  # 0.2 s: only in the worker that runs these
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
