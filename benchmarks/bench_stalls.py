@@ -148,6 +148,20 @@ def _gc_timer(phase: str, info: dict) -> None:
 
 
 async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespace) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        service = None  # made before the probe starts: the app opens its account before too
+        if mode not in ("idle", "process"):
+            service = bench_service(url, seller_id, args, tmp, child=mode == "child")
+            if mode == "before":  # the old design: the sync on this (the UI's) loop
+                service._background.on_loop = lambda: True  # type: ignore[method-assign]
+        try:
+            return await _probed(mode, service, url, seller_id, args)
+        finally:
+            if service is not None:
+                await service.aclose()
+
+
+async def _probed(mode: str, service, url: str, seller_id: str, args: argparse.Namespace) -> dict:
     lags: list[tuple[float, float]] = []
     GC_PAUSES.clear()
     stop = asyncio.Event()
@@ -158,6 +172,7 @@ async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespa
             target=sample_stalls, args=(threading.get_ident(), sampling), daemon=True
         ).start()
     started = time.perf_counter()
+    begun = time.monotonic()
     listings = 0
     first: list[float] = []  # seconds to the first progress
     if mode == "idle":
@@ -171,18 +186,13 @@ async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespa
         out, _ = await child.communicate()
         listings = int(out.split()[-1])
     else:
-        with tempfile.TemporaryDirectory() as tmp:
-            service = bench_service(url, seller_id, args, tmp, child=mode == "child")
-            if mode == "before":  # the old design: the sync on this (the UI's) loop
-                service._background.on_loop = lambda: True  # type: ignore[method-assign]
 
-            def progressed(_p) -> None:
-                if not first:
-                    first.append(time.perf_counter() - started)
+        def progressed(_p) -> None:
+            if not first:
+                first.append(time.perf_counter() - started)
 
-            summary = await service.sync(include_all=args.all, progress=progressed)
-            listings = summary.listings
-            await service.aclose()
+        summary = await service.sync(include_all=args.all, progress=progressed)
+        listings = summary.listings
     wall = time.perf_counter() - started
     stop.set()
     sampling.set()
@@ -196,6 +206,9 @@ async def probe_mode(mode: str, url: str, seller_id: str, args: argparse.Namespa
         "max": max(values, default=float("nan")),
         "p99": percentile(values, 0.99),
         "over": sum(1 for lag in values if lag > GOAL_STALL_MS),
+        "stalls": sorted(
+            ((lag, at - begun) for at, lag in lags if lag > GOAL_STALL_MS), reverse=True
+        )[:5],
         "gc": list(GC_PAUSES),
         "first": first[0] if first else float("nan"),
     }
@@ -227,6 +240,10 @@ def print_probe(results: list[dict], args: argparse.Namespace) -> None:
               f"{r['ticks']:>8,}{r['max']:>9.1f}{r['p99']:>9.1f}{r['over']:>9}"
               f"   gen-2 collections here: {len(r['gc'])}, longest"
               f" {max(r['gc'], default=0):.0f} ms")  # fmt: skip
+    for r in results:
+        if r["stalls"]:
+            print(f"{r['mode']}: stalls over {GOAL_STALL_MS:g} ms: "
+                  + ", ".join(f"{ms:.0f} ms at {at:.1f} s" for ms, at in r["stalls"]))  # fmt: skip
     print(f"goal: no stall > {GOAL_STALL_MS:g} ms (max); baseline: idle (no sync) and before")
     for where, n in STALLED_AT.most_common(12):
         print(f"{n:>6} x 20 ms stalled at {where}")
