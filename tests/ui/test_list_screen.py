@@ -132,7 +132,9 @@ async def test_detail_and_back_keep_cursor_and_filter(app):
 
 async def test_w_opens_the_wizard_for_the_row_under_the_cursor(app, monkeypatch):
     opened = []
-    monkeypatch.setattr(type(app), "action_open_wizard", lambda self, sku: opened.append(sku))
+    monkeypatch.setattr(
+        type(app), "action_open_wizard", lambda self, sku, risk=None: opened.append(sku)
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("j", "w")
