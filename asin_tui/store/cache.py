@@ -287,6 +287,7 @@ class ListingCache:
         self._connect = connect or connect_cache
         self.warning: str | None = None  # set when a bad file was moved aside
         self._bad_rows: set[str] = set()  # rows left out of reads: see row_warning
+        self._damaged_text = False  # a text read was not UTF-8: see row_warning
         self._lock = threading.RLock()
         self._read_only = False  # opened read-only (see _open_read_only)
         self._conn = self._open()
@@ -429,6 +430,8 @@ class ListingCache:
         rows: list[tuple[Any, ...]] = self._guarded(
             lambda conn: conn.execute(query, list(skus)).fetchall(), []
         )
+        if self._damaged_text:  # a row shown with U+FFFD is diagnosed and written again
+            rows = [row for row in rows if not any(_replaced(value) for value in row)]
         digests = {row[1]: row[0] for row in rows}
         return {
             record.sku: (digests[record.sku], record)
@@ -770,16 +773,25 @@ class ListingCache:
     @property
     def row_warning(self) -> str | None:
         """Set when rows that could not be decoded (tampered with, or written by a broken
-        tool: wrong types, bad JSON, NULLs) were left out of what was read; one line."""
+        tool: wrong types, bad JSON, NULLs) were left out of what was read, or text read was
+        not UTF-8 and is shown with U+FFFD in place of its bad bytes; one line."""
+        damaged = (
+            f"text in {self.path.name} is not valid UTF-8 (another tool or a disk fault wrote "
+            "it) and is shown with \N{REPLACEMENT CHARACTER} in place of each bad byte; "
+            "the next sync writes the listing again"
+            if self._damaged_text
+            else None
+        )
         if not self._bad_rows:
-            return None
+            return damaged and damaged[0].upper() + damaged[1:]
         names = sorted(self._bad_rows)
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        return (
+        left_out = (
             f"{len(names)} cached row{'s' if len(names) != 1 else ''} of {self.path.name} could "
             f"not be read and {'were' if len(names) != 1 else 'was'} left out ({shown}); "
             f"the next sync writes {'them' if len(names) != 1 else 'it'} again"
         )
+        return f"{left_out}; {damaged}" if damaged else left_out
 
     def _records(self, rows: Iterable[tuple[Any, ...]]) -> list[ListingRecord]:
         records, bad = _records_from_rows(rows)
@@ -884,15 +896,34 @@ class ListingCache:
 
     def _guarded(self, read: Callable[[sqlite3.Connection], _T], empty: _T) -> _T:
         """Run a read; if the file turns out to be corrupt, rebuild it and return `empty`
-        (CacheUnavailable when it is not corrupt but cannot be read now)."""
+        (CacheUnavailable when it is not corrupt but cannot be read now). Text that is not
+        UTF-8 is no corruption: the read runs again with it replaced (see _tolerate)."""
         try:
             with self._read_lock:
-                return read(self._reading())
+                conn = self._reading()
+                try:
+                    return read(conn)
+                except sqlite3.OperationalError as exc:
+                    if not self._tolerate(conn, exc):
+                        raise
+                return read(conn)
         except sqlite3.DatabaseError as exc:
             if _kind(exc) == "SQLITE_BUSY":
                 raise CacheError(f"the listing cache {self.path} is busy: {exc}") from None
             self._recover(exc)
             return empty
+
+    def _tolerate(self, conn: sqlite3.Connection, exc: sqlite3.OperationalError) -> bool:
+        """Whether ``exc`` is a stored text that is not UTF-8 (another tool, or a disk fault,
+        wrote it) read by ``conn`` as a str: then ``conn`` reads every text from now on with
+        U+FFFD for each bad byte (the damage shows, as text; the row is kept) and the read
+        can run again. The reader starts with Python's own decoding, which costs nothing per
+        value; connect_cache's connections decode so from the start."""
+        if conn.text_factory is _replacing or not _undecodable(exc):
+            return False
+        conn.text_factory = _replacing
+        self._damaged_text = True
+        return True
 
     def _transaction(self, write: Callable[[sqlite3.Connection], object]) -> None:
         try:
@@ -949,6 +980,23 @@ def _sqlite_error(exc: BaseException) -> bool:
 
 def _fetch_all(conn: sqlite3.Connection, *, query: str, params: tuple[Any, ...]) -> list[Any]:
     return conn.execute(query, params).fetchall()
+
+
+def _replacing(data: bytes) -> str:
+    """A stored text as a str, each byte that is not UTF-8 replaced by U+FFFD (a
+    connection's text_factory: sqlite3's own raises for the whole read)."""
+    return data.decode("utf-8", "replace")
+
+
+def _replaced(value: Any) -> bool:
+    """A stored text that may have been read with U+FFFD for bytes that are not UTF-8."""
+    return isinstance(value, str) and "\ufffd" in value
+
+
+def _undecodable(exc: BaseException) -> bool:
+    """sqlite3's error for a stored text that is not UTF-8 (Python's, not SQLite's: it
+    names no SQLite error code)."""
+    return not _sqlite_error(exc) and str(exc).startswith("Could not decode to UTF-8")
 
 
 def _kind(exc: BaseException) -> str | None:
@@ -1107,6 +1155,7 @@ def connect_cache(path: Path) -> sqlite3.Connection:
     created or checked): ListingCache's, and the event store's (the same file)."""
     _make_private(path)
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+    conn.text_factory = _replacing  # a row another tool wrote badly is no corrupt file
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
