@@ -253,6 +253,10 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
             threading.Thread(
                 target=sample_stalls, args=(threading.get_ident(), sampling), daemon=True
             ).start()
+        import gc
+
+        bench_stalls.GC_PAUSES.clear()
+        gc.callbacks.append(bench_stalls._gc_timer)  # full collections during the batch
         batch = time.perf_counter()
         await type_key(app, "p")
         await until(
@@ -273,6 +277,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         stop.set()
         sampling.set()
         await watcher
+        gc.callbacks.remove(bench_stalls._gc_timer)
+        result["gc"] = list(bench_stalls.GC_PAUSES)
         for where, samples in STALLED_AT.most_common(8):
             stage(f"stalled {samples * 20} ms at {where}")
         result["batch_keys"] = keys
@@ -346,6 +352,11 @@ def report(result: dict, time_scale: float) -> None:
     print(
         f"loop stalls during the batch         : {over} over {GOAL_MS:.0f} ms, p99 "
         f"{percentile(lags, 0.99):.1f} ms, max {max(lags):.1f} ms ({len(lags)} ticks)"
+    )
+    full = result.get("gc", [])
+    print(
+        f"full GC passes during the batch       : {len(full)}, longest "
+        f"{max(full, default=0):.1f} ms (they hold the GIL: every thread waits)"
     )
     wall = result["validate_s"] + result["apply_s"]
     print(
