@@ -78,8 +78,9 @@ def profile(sandbox, monkeypatch):
 
 
 def report(capsys, *argv: str) -> tuple[int, str, str]:
-    """``asin-tui report ARGV``, a profile's client paced for the sandbox's faster clock."""
-    code = main(["report", *argv], time_scale=TIME_SCALE)
+    """``asin-tui report ARGV``: a profile's client paced for the sandbox's faster clock, the
+    demo's Amazon as fast."""
+    code = main(["report", *argv], time_scale=TIME_SCALE, demo=DemoSettings(time_scale=TIME_SCALE))
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from asin_tui.demo import open_demo_service
 from asin_tui.sandbox.transport import demo_account_path
 from asin_tui.ui.app import make_app
@@ -9,13 +11,14 @@ from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle
+from tests.ui.test_wizard_demo import QUICK_DEMO  # the demo's Amazon 100x faster: syncs in ms
 
 
 async def test_demo_syncs_lists_report_order_and_opens_a_diagnosis():
     service_box = []
 
     def demo():
-        service_box.append(open_demo_service(reset=True))
+        service_box.append(open_demo_service(reset=True, settings=QUICK_DEMO))
         return service_box[0]
 
     app = make_app(demo, case_labels_loader=saved_case_labels)
@@ -42,7 +45,9 @@ async def test_demo_with_an_unusable_data_folder_opens_in_memory_and_says_so(mon
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder\n")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
-    app = make_app(open_demo_service, case_labels_loader=saved_case_labels)
+    app = make_app(
+        partial(open_demo_service, settings=QUICK_DEMO), case_labels_loader=saved_case_labels
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)

@@ -13,11 +13,12 @@ from asin_tui.ui.app import make_app
 from asin_tui.ui.case_labels import saved_case_labels
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import settle
+from tests.ui.test_wizard_demo import QUICK_DEMO  # the demo's Amazon 100x faster: syncs in ms
 
 
 async def cached_demo() -> None:
     """A demo account synced once: what the next `asin-tui --demo` paints from."""
-    service = open_demo_service(reset=True)
+    service = open_demo_service(reset=True, settings=QUICK_DEMO)
     try:
         await service.sync(include_all=False)
     finally:
@@ -32,7 +33,7 @@ async def finished(app, group: str) -> None:
 async def test_the_list_takes_keys_while_the_client_is_still_being_built():
     await cached_demo()
     building, release = threading.Event(), threading.Event()
-    service = open_demo()
+    service = open_demo(settings=QUICK_DEMO)
     build = service._client_factory
 
     def held_build():
