@@ -608,3 +608,33 @@ async def test_when_the_account_cannot_be_counted_the_notice_says_every_listing(
         await settle(pilot)
         assert notice_text(app).endswith("a full sync fetches every listing — press F")
         assert not any("count" in str(n.title or "") for n in app._notifications)
+
+
+async def test_at_80x24_the_footer_shows_help_whole_and_the_cause_view_its_keys(app):
+    """A first-time seller at 80 columns reads `? Help` in the footer (it was cut to `? He`
+    behind the palette's key), and the cause view's line of keys under its list."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        shown = {k.key: k for k in footer.query(FooterKey)}
+        assert "question_mark" in shown and "q" in shown and "slash" in shown
+        right = footer.region.right - 13  # the palette's "▏^p palette" on the right
+        assert shown["question_mark"].region.right <= right, shown["question_mark"].region
+        # an account with many causes: the list scrolls, its keys stay under it
+        from asin_tui.domain.causes import CauseCount, CauseKey
+        from asin_tui.ui.screens.causes import CauseScreen
+
+        many = [CauseCount(CauseKey("MISSING_ATTRIBUTE", f"Missing: a{n}"), [n]) for n in range(30)]
+        await app.push_screen(CauseScreen(many, "every listing"))
+        await settle(pilot)
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert title == "Causes — every listing: 30 causes, 30 listings with one"
+        hint = app.screen.query_one(".hint")
+        assert "Escape: back" in str(hint.render())
+        dialog = app.screen.query_one("#causes-dialog").region
+        assert dialog.bottom <= 24
+        # inside the dialog's bottom border, not drawn over by it
+        assert hint.region.height and hint.region.bottom <= dialog.bottom - 1, (hint, dialog)

@@ -108,6 +108,8 @@ async def apply_and_verify(pilot, screen: WizardScreen) -> None:
     real = screen.body.state.case_record.patches[-1]
     assert (real.mode, real.status) == (PatchMode.REAL, "ACCEPTED"), real
     assert real.submission_id
+    title = str(screen.query_one("#apply-patches-title").render())
+    assert title == "JSON Patches sent (patchListingsItem)", "sent, no longer 'to send'"
     await press(pilot, "n")
     assert screen.body.state.step is WizardStep.VERIFY
     assert screen.body.state.verification is not None

@@ -72,7 +72,10 @@ class CauseScreen(DismissOnce, ModalScreen[CauseChosen | None]):
         total = len({i for c in self.causes for i in c.rows})
         with Vertical(id="causes-dialog", classes="dialog"):
             yield Label(
-                data(f"Causes — {self.scope}: {total} listings, {len(self.causes)} causes"),
+                # "with a cause": the list's own count holds the ones with none (Active, Parent)
+                data(
+                    f"Causes — {self.scope}: {len(self.causes)} causes, {total} listings with one"
+                ),
                 classes="dialog-title",
             )
             options = [Option(cause_line(c), id=str(n)) for n, c in enumerate(self.causes)]

@@ -45,7 +45,7 @@ from asin_tui.ui.messages import (
     describe_error,
 )
 from asin_tui.ui.opening import Screenful, read_screenful, screenful_of
-from asin_tui.ui.presentation import cover_age_text, datetime_text
+from asin_tui.ui.presentation import STATE_LOOKS, cover_age_text, datetime_text
 from asin_tui.ui.safe_text import plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.service import CaseLabelLoader, ListingService
@@ -100,6 +100,9 @@ class ListScreen(WorkerScreen):
             "R",
             "toggle_at_risk",
             "At risk",
+            # the counts bar offers it ("R At risk 6") whenever a listing is at risk; in the
+            # footer it pushed "? Help" off an 80-column terminal
+            show=False,
             tooltip="Listings live now that will not stay so (a date, stock running out)",
             id="list.at_risk",
         ),
@@ -115,8 +118,10 @@ class ListScreen(WorkerScreen):
             Binding(
                 key,
                 f"show_state({key})",
-                "All states" if state is None else f"Only {state.value}",
+                # the counts bar's words ("Only No search"), not the enum's
+                "All states" if state is None else f"Only {STATE_LOOKS[state].label}",
                 show=False,
+                tooltip="" if state is None else STATE_LOOKS[state].meaning,
                 id=state_binding_id(state),
             )
             for key, state in STATE_KEYS.items()

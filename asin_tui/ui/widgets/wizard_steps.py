@@ -374,6 +374,11 @@ class FieldsStep(StepBody):
         self.post_message(DraftChanged(typing=True))
 
 
+def patches_title(*, sent: bool) -> str:
+    """Over the JSON Patches: to send, or sent once Amazon accepted them."""
+    return f"JSON Patches {'sent' if sent else 'to send'} (patchListingsItem)"
+
+
 def value_text(value: Any) -> str:
     """A typed value as its input shows it (several values one a line)."""
     return "\n".join(map(str, value)) if isinstance(value, list) else str(value)
@@ -390,7 +395,11 @@ class ApplyStep(StepBody):
         else:
             answer = answer_text(self.state.preview)
         yield Static(data(answer, multiline=True), id="apply-answer")
-        yield Label("JSON Patches to send (patchListingsItem)", classes="section-title")
+        yield Label(
+            patches_title(sent=self.state.already_submitted),
+            id="apply-patches-title",
+            classes="section-title",
+        )
         text = json.dumps(ops, indent=2) if ops else self.nothing_to_send()
         yield Static(data(text, multiline=True), classes="patches")
 
@@ -404,6 +413,7 @@ class ApplyStep(StepBody):
         text = answer_text(result)
         if real and result.ok:
             text += "\nSubmitted. Press n to re-check the listing (Verify)."
+            self.query_one("#apply-patches-title", Label).update(patches_title(sent=True))
         elif real:
             text += "\nAmazon did not take it. Go back (b), fix what it names and validate again."
         elif result.status == "VALID":
