@@ -377,3 +377,18 @@ async def test_the_demo_reads_the_cover_again_on_its_own_clock():
             assert service.stock_cover_due() is due
         finally:
             await service.aclose()
+
+
+def test_the_pace_reads_the_same_in_the_cover_line_and_the_sales_velocity():
+    """The detail said "0.1 a day" then "Sales velocity: 0.13 units a day" for one listing."""
+    from asin_tui.domain.cover import pace_text
+
+    cover = StockCover("S", MFN, 228, 0.1333, 1710.0, "orders of the last 30 days")
+    assert "(228 units, 0.13 a day;" in cover.words()
+    assert [pace_text(d) for d in (2.44, 12.0, 0.4, 0.1333, 0.0)] == [
+        "2.4",
+        "12.0",
+        "0.4",
+        "0.13",
+        "0",
+    ]

@@ -96,7 +96,7 @@ class StockCover:
             return "No stock to cover (0 units for sale)"
         if self.days is None:
             return f"{self.available} units, no sales to measure a pace ({self.source})"
-        pace = f"{self.daily:.1f} a day" if self.daily is not None else "pace not known"
+        pace = f"{pace_text(self.daily)} a day" if self.daily is not None else "pace not known"
         return f"{days_text(self.days)} of cover ({self.available} units, {pace}; {self.source})"
 
     def as_dict(self) -> dict[str, object]:
@@ -126,6 +126,14 @@ class StockCover:
             asin=str(data.get("asin") or ""),
             title=str(data.get("title") or ""),
         )
+
+
+def pace_text(daily: float) -> str:
+    """Units a day as a seller reads them, the same wherever shown: "2.4", "0.13" (two
+    decimals below one unit a day: 0.13 is not rounded to 0.1), "0.4"."""
+    if daily >= 1:
+        return f"{daily:.1f}"
+    return f"{daily:.2f}".rstrip("0").rstrip(".") or "0"
 
 
 def days_text(days: float) -> str:

@@ -14,7 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Label, Static
 
-from asin_tui.domain.cover import StockCover
+from asin_tui.domain.cover import StockCover, pace_text
 from asin_tui.domain.looks import BACK_ON_SALE, TimelineEntry, not_cached, stock_risk
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import ListingRecord
@@ -67,7 +67,9 @@ def cover_lines(cover: StockCover | None, at: datetime | None) -> evidence_text.
         ]
     report = "FBA inventory report" if cover.channel == "FBA" else "orders and listings reports"
     lines = [Content(cover.words())]
-    pace = f"{cover.daily:.2f} units a day" if cover.daily is not None else "no sales measured"
+    pace = (
+        f"{pace_text(cover.daily)} units a day" if cover.daily is not None else "no sales measured"
+    )
     lines.append(Content(f"  Sales velocity: {pace} ({cover.channel})"))
     read = cover.as_of or at
     if read is not None:
