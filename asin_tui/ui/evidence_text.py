@@ -55,8 +55,12 @@ def header(record: ListingRecord) -> Content:
         ("State ", _MUTED),
         (look.text, "bold"),
         f" — {look.meaning}",
-        ("  since ", _MUTED),
-        date_text(record.inactive_since),
+        # off sale since when; nothing for a live listing (it read "since —")
+        *(
+            (("  since ", _MUTED), date_text(record.inactive_since))
+            if record.inactive_since
+            else ()
+        ),
     )
     parts = [
         Content.styled(visible(record.title) or "(no title)", "bold"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
+from asin_tui.domain.models import State
 from asin_tui.store import paths
 from asin_tui.store.config import display_path
 from asin_tui.ui import evidence_text
@@ -181,6 +183,14 @@ async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
 def test_the_detail_header_says_the_condition_in_words():
     record = dataclasses.replace(make_records(1)[0], condition_type="used_very_good")
     assert "Condition Used – Very Good" in evidence_text.header(record).plain
+
+
+def test_the_detail_header_says_since_when_only_for_a_listing_off_sale():
+    """A live listing's header read "State ● Active — active: …  since —"."""
+    off = dataclasses.replace(make_records(1)[0], inactive_since=datetime(2026, 11, 2, tzinfo=UTC))
+    assert "since 2026-11-02" in evidence_text.header(off).plain
+    live = dataclasses.replace(off, state=State.ACTIVE, inactive_since=None)
+    assert "since" not in evidence_text.header(live).plain.split("State ")[1]
 
 
 async def test_help_on_the_welcome_screen_shows_only_the_apps_own_keys():
