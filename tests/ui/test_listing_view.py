@@ -144,3 +144,10 @@ def test_fit_cell_pads_crops_and_aligns():
     assert fit_cell("abc", 5, align_right=True) == "  abc"
     assert fit_cell("abcdefgh", 5) == "abcd…"
     assert fit_cell("✖ Suppressed", 2) == "✖ "
+
+
+def test_the_at_risk_views_longest_cause_is_whole_at_80_columns():
+    """ "At risk until 2027-01-14: compliance documents required" (55) was cut at 46."""
+    cause = "At risk until 2027-01-14: compliance documents required"
+    layout = plan_layout(78, sku_width=12, cause_width=len(cause))
+    assert dict(zip(layout.keys, (w for _, w in layout), strict=True))["cause"] == len(cause)

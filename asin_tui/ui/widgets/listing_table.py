@@ -35,7 +35,10 @@ from asin_tui.ui.presentation import state_class
 TITLE_MIN = 12
 SKU_MAX = 40  # a longer SKU is cut (marked …)
 CAUSE_MIN = 14
-CAUSE_MAX = 46  # "Invalid: supplier_declared_dg_hz_regulation" (43) whole at 80 columns
+# whole at 80 columns: "Invalid: supplier_declared_dg_hz_regulation" (43), and the At risk
+# view's "At risk until 2027-01-14: compliance documents required" (55; the columns after it
+# scroll, marked →)
+CAUSE_MAX = 56
 PINNED = ("state", "sku", "cause")
 MARK = "✓"  # before a marked row (space marks it), and heading the mark column
 MARK_WIDTH = 2
