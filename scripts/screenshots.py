@@ -1,4 +1,5 @@
-"""Make screenshots/*.svg of the real app on the demo account: list, detail, help, welcome, wizard.
+"""Make screenshots/*.svg of the real app on the demo account: list, detail, help, At risk,
+welcome, wizard, cause view and bulk grid, "since you last looked".
 
     python scripts/screenshots.py [--out screenshots] [--size 120x40] [--only bulk-grid ...]
                                   [--png]
@@ -87,11 +88,94 @@ async def main(out: Path, size: tuple[int, int]) -> None:
             ("list-filtered", press("slash", *"stock", "enter")),
             ("detail", press("enter")),
             ("help", press("escape", "question_mark")),
+            # listings on sale now that will not stay so: the date or the stock left first
+            ("at-risk", press("escape", "escape", "R")),  # help closed, the filter cleared
         ],
     )
     await shoot(make_app(None, demo_factory=demo), size, out, [("welcome", press())])
     await shoot(make_app(demo, case_labels_loader=saved_case_labels), size, out, wizard_shots())
     await shoot(make_app(demo, case_labels_loader=saved_case_labels), size, out, bulk_shots())
+    await since_shots(size, out)
+
+
+# ------------------------------------------------------------------ since you last looked
+async def since_shots(size, out: Path) -> None:
+    """ "Since you last looked": a first session on a fresh demo (its look is noted), then
+    the seller restocks a sold-out listing and sells out a live one outside asin-tui
+    (through the demo's Amazon, as Seller Central would), then the next session's banner and
+    `n`'s view of those two listings."""
+    if ONLY and "since" not in ONLY:
+        return
+    from asin_tui.demo import open_demo_service
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.case_labels import saved_case_labels
+
+    first = make_app(lambda: open_demo_service(reset=True), case_labels_loader=saved_case_labels)
+    async with first.run_test(size=size) as pilot:
+        for _ in range(3):  # the start-up sync, its reload, the look
+            await settled(pilot)
+    sold_out, live = demo_skus()
+    set_quantity(sold_out, 40)
+    set_quantity(live, 0)
+    kept = make_app(open_demo_service, case_labels_loader=saved_case_labels)
+    await shoot(kept, size, out, [("since", chain(settled, settled, press("n")))])
+
+
+def demo_skus() -> tuple[str, str]:
+    """A sold-out merchant-fulfilled demo listing, and a live one with nothing wrong."""
+    from asin_tui.sandbox.transport import demo_app
+
+    account = demo_app().account
+    skus = account.search(sort_by="sku", sort_order="ASC")
+    sold_out = next(s for s in skus if account.intended_causes(s) == {"OUT_OF_STOCK_MFN"})
+    for sku in skus:
+        offers = account.item(sku, ["fulfillmentAvailability"]).get("fulfillmentAvailability")
+        mfn = offers and offers[0].get("fulfillmentChannelCode") == "DEFAULT"
+        if mfn and not account.intended_causes(sku) and offers[0].get("quantity"):
+            return sold_out, sku
+    raise SystemExit("the demo has no live merchant-fulfilled listing")
+
+
+def set_quantity(sku: str, quantity: int) -> None:
+    """The seller changes a merchant-fulfilled quantity outside asin-tui: a real, ACCEPTED
+    patchListingsItem to the demo's Amazon (saved with the demo account)."""
+    import httpx
+
+    from asin_tui.demo import DEMO_ENDPOINT
+    from asin_tui.sandbox.app import (
+        SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+        SANDBOX_REFRESH_TOKEN,
+        TOKEN_PATH,
+    )
+    from asin_tui.sandbox.transport import SandboxTransport, demo_app
+
+    app = demo_app(patch_delay=0)
+    account = app.account
+    product_type = account.item(sku, ["summaries"])["summaries"][0]["productType"]
+    patch = {
+        "op": "replace",
+        "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+    }
+    with httpx.Client(transport=SandboxTransport(app), base_url=DEMO_ENDPOINT) as client:
+        token = client.post(
+            TOKEN_PATH,
+            data={
+                "grant_type": "refresh_token",
+                "client_id": SANDBOX_CLIENT_ID,
+                "client_secret": SANDBOX_CLIENT_SECRET,
+                "refresh_token": SANDBOX_REFRESH_TOKEN,
+            },
+        ).json()["access_token"]
+        answer = client.patch(
+            f"/listings/2021-08-01/items/{account.seller_id}/{sku}",
+            params={"marketplaceIds": account.marketplace.marketplace_id},
+            json={"productType": product_type, "patches": [patch]},
+            headers={"x-amz-access-token": token},
+        ).json()
+    if answer.get("status") != "ACCEPTED":
+        raise SystemExit(f"the demo did not take the change to {sku}: {answer}")
 
 
 # ------------------------------------------------------------------ bulk fix (issue 13)
