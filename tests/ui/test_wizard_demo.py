@@ -163,6 +163,9 @@ async def test_out_of_stock_mfn_listing_is_buyable_after_restocking():
         assert sent[0]["path"] == "/attributes/fulfillment_availability"
         assert sent[0]["value"][0]["quantity"] == 25
         await apply_and_verify(pilot, screen)
+        verified = str(screen.query_one("#verify-result").render())
+        # the fixed cause by its name, not its old "…quantity is 0" sentence (read as still so)
+        assert "✓ Fixed: Out of stock\n" in verified and "is 0" not in verified, verified
         await assert_buyable_and_wrap_up(pilot, screen, sku)
     await assert_fixed_for_good(sku)
 

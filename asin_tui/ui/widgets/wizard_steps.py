@@ -475,8 +475,12 @@ def verify_text(result: VerifyResult | None, pending: PendingPatch | None = None
         ("New", result.new, "!"),
     ):
         for finding in findings:
-            said = plain(f"{finding.title}. {finding.detail}")  # quotes Amazon's text
-            text.append(f"{mark} {label}: {said}\n")
+            # a fixed finding by its name only: its detail tells the old problem in the present
+            # ("Your merchant-fulfilled quantity is 0…"), which read as still so
+            said = (
+                finding.title if findings is result.fixed else f"{finding.title}. {finding.detail}"
+            )
+            text.append(f"{mark} {label}: {plain(said)}\n")  # plain: quotes Amazon's text
     if result.resolved:
         text.append("\nThe listing is back on sale. Press n to wrap up.", style="bold green")
     elif result.failing_step is not None:
