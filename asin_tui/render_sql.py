@@ -71,6 +71,7 @@ def report_batches(
         return
     form = _JSON if fmt == "json" else _CSV
     scope = "l.needs_attention = 1 AND " if needs_attention_only else ""
+    set_aside = cache.set_aside  # the file found corrupt and rebuilt: no rows, no memos
     memos: _Memos = cache.read(lambda conn: _memo_rows(conn, form, scope), [])
     cache.read(lambda conn: _fill_memos(conn, memos), None)
     row_sql = f"""
@@ -101,6 +102,8 @@ def report_batches(
 
     try:
         for bounds in _batch_bounds(cache, scope, size):
+            if cache.set_aside != set_aside:  # the report says it is incomplete
+                return
             ready = _prepared(_one(cache, *batch(bounds)), form)
             yield from _batch(cache, ready, records_sql, until, bounds, size)
     finally:

@@ -33,7 +33,7 @@ from asin_tui.domain.text import for_terminal, visible
 from asin_tui.render import FORMATS, Tally, render_table, stream_csv, stream_json
 from asin_tui.render_sql import report_batches
 from asin_tui.store.atomic import write_output
-from asin_tui.store.cache import CacheError, SyncInfo
+from asin_tui.store.cache import CacheError, ListingCache, SyncInfo
 from asin_tui.store.config import SECRET_KEYS, ConfigError, Profile
 
 if TYPE_CHECKING:  # the service pulls in python-amazon-sp-api: imported when a report runs
@@ -175,6 +175,7 @@ async def _report(args: argparse.Namespace, profile: Profile | None) -> int:
 
 def _write(args: argparse.Namespace, service: CachedAccount) -> Tally:
     """Write the report of what the cache holds now; what went out."""
+    set_aside = service.cache.set_aside
     if args.format == "table":
         seen = Tally()
         records = service.cached_records(all_listings=args.all)
@@ -184,10 +185,23 @@ def _write(args: argparse.Namespace, service: CachedAccount) -> Tally:
         )
     else:
         seen, text = _streamed(args, service)
-    _emit(text, args.output, seen)  # JSON and CSV: read from the cache as they are written
+    # JSON and CSV: read from the cache as they are written
+    _emit(_read_whole(text, service.cache, set_aside), args.output, seen)
     if cache_warning := service.cache_warning:  # a file set aside, rows left out
         print(f"asin-tui: warning: {visible(cache_warning)}", file=sys.stderr)
     return seen
+
+
+def _read_whole(
+    text: str | Iterator[str | bytes], cache: ListingCache, set_aside: int
+) -> Iterator[str | bytes]:
+    """``text``, then CacheError if the cache file turned out corrupt while the report read
+    it (set aside, its rows unread): not an account with nothing to show (exit 2; an
+    --output file is left as it was)."""
+    yield from [text] if isinstance(text, str) else text
+    if cache.set_aside != set_aside and cache.warning:
+        warning = cache.warning[0].lower() + cache.warning[1:]
+        raise CacheError(f"the report is incomplete: {warning}")
 
 
 def _streamed(

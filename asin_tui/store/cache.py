@@ -286,6 +286,7 @@ class ListingCache:
         self.path = path
         self._connect = connect or connect_cache
         self.warning: str | None = None  # set when a bad file was moved aside
+        self.set_aside = 0  # how many times it was (a report that read rows compares)
         self._bad_rows: set[str] = set()  # rows left out of reads: see row_warning
         self._damaged_text = False  # a text read was not UTF-8: see row_warning
         self._lock = threading.RLock()
@@ -858,6 +859,7 @@ class ListingCache:
     def _rebuild(self, exc: Exception) -> sqlite3.Connection:
         """Move the unusable file aside and start an empty cache."""
         moved = _move_aside(self.path)
+        self.set_aside += 1
         self.warning = (
             f"The listing cache {self.path} could not be read ({exc}); it was moved to "
             f"{moved.name} and will be rebuilt by the next sync."

@@ -164,3 +164,37 @@ async def test_a_sync_writes_the_damaged_listing_again(damaged):
         assert cache.row_warning is None
     finally:
         cache.close()
+
+
+def break_listings(path) -> None:
+    """Real corruption, where a read of the listings finds it: their table's and indexes'
+    root pages overwritten (the file still opens; its sync row still reads)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (size,) = conn.execute("PRAGMA page_size").fetchone()
+    roots = [
+        r for (r,) in conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'listings'")
+    ]
+    conn.close()
+    with open(path, "r+b") as file:
+        for root in roots:
+            file.seek((root - 1) * size)
+            file.write(b"\xa5" * size)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_a_report_whose_rows_turn_out_corrupt_exits_2(damaged, capsysbinary, tmp_path, fmt):
+    """A really corrupt file is still set aside, but the report that could not read its rows
+    says so and exits 2, never 0 as if the account had nothing to show; an --output file is
+    not written."""
+    path, _, _ = damaged
+    break_listings(path)
+    output = tmp_path / f"report.{fmt}"
+    code = main([*CACHED, "--format", fmt, "--output", str(output)], demo=QUICK)
+    err = capsysbinary.readouterr().err.decode()
+    assert code == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 1 and "the report is incomplete" in lines[0], err
+    assert "could not be read" in lines[0] and "moved to" in lines[0]
+    assert set_aside(path)
+    assert not output.exists()
