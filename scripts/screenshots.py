@@ -244,7 +244,7 @@ def wizard_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
         from asin_tui.sandbox.transport import DEMO_PATCH_DELAY
 
         await asyncio.sleep(DEMO_PATCH_DELAY + 0.5)
-        pilot.app.screen.auto_recheck()
+        pilot.app.screen.body.auto_recheck()  # the wizard body's timer's re-check, now
 
     async def type_quantity(pilot) -> None:
         pilot.app.screen.query_one("#stock-quantity Input").value = "24"
