@@ -47,11 +47,13 @@ def served():
     server.stop()
 
 
-def child_service(served, tmp_path) -> AccountService:
-    """A service whose syncs run in a child process, on the sandbox served over HTTP."""
+def child_service(served, tmp_path, time_scale: float = TIME_SCALE) -> AccountService:
+    """A service whose syncs run in a child process, on the sandbox served over HTTP.
+
+    ``time_scale`` is how much faster than Amazon's rates the client paces itself."""
     account, base_url = served
     settings = sandbox_settings(MARKETPLACES["US"], account.seller_id, base_url, name="child")
-    factory = functools.partial(open_client, settings, time_scale=TIME_SCALE)
+    factory = functools.partial(open_client, settings, time_scale=time_scale)
     return AccountService(
         profile_name="child",
         marketplace_id=settings.marketplace.marketplace_id,
@@ -150,7 +152,10 @@ async def test_a_child_killed_mid_sync_leaves_the_cache_as_it_was_and_says_so(
 async def test_closing_the_service_mid_sync_ends_the_child_and_commits_nothing(
     served, tmp_path, child_pids
 ):
-    service = child_service(served, tmp_path)
+    # The client paces itself at only twice Amazon's rates, so the sync lasts seconds and
+    # the close lands in the middle of it even on a loaded machine (at 1000x a child could
+    # finish and commit before the first progress reached this process).
+    service = child_service(served, tmp_path, time_scale=2.0)
     progressed = asyncio.Event()
     syncing = asyncio.ensure_future(
         service.sync(include_all=True, progress=lambda _p: progressed.set())

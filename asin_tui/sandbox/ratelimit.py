@@ -45,13 +45,13 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "searchCatalogItems": UsagePlan(2.0, 2),
     # reports-api-model/reports_2021-06-30.json
     "createReport": UsagePlan(0.0167, 15),
+    "getReport": UsagePlan(2.0, 15),
+    "getReportDocument": UsagePlan(0.0167, 15),
     # notifications-api-model/notifications.json (amzn/selling-partner-api-models on GitHub)
     "createDestination": UsagePlan(1.0, 5),
     "getDestinations": UsagePlan(1.0, 5),
     "createSubscription": UsagePlan(1.0, 5),
     "getSubscription": UsagePlan(1.0, 5),
-    "getReport": UsagePlan(2.0, 15),
-    "getReportDocument": UsagePlan(0.0167, 15),
 }
 
 
