@@ -102,6 +102,7 @@ def nothing_committed(path) -> bool:
     return empty and intact(path)
 
 
+@pytest.mark.slow  # a child process syncs 200 listings end to end over a served sandbox
 async def test_a_sync_in_the_child_fills_the_cache_and_tells_progress_here(
     served, tmp_path, child_pids, no_sync_here
 ):
@@ -122,6 +123,7 @@ async def test_a_sync_in_the_child_fills_the_cache_and_tells_progress_here(
         await service.aclose()
 
 
+@pytest.mark.slow  # two child syncs end to end over a served sandbox
 async def test_a_child_killed_mid_sync_leaves_the_cache_as_it_was_and_says_so(
     served, tmp_path, child_pids
 ):

@@ -122,6 +122,7 @@ CHANGES = st.lists(
 )
 
 
+@pytest.mark.slow  # 40 end-to-end reports over a demo cache, a sync among them
 def test_report_cached_over_tampered_rows_never_crashes(tampered_cache, capsys):
     path, pristine = tampered_cache
 
