@@ -1,18 +1,20 @@
 """The alert channels of `asin-tui watch` (a profile's ``[profiles.NAME.alerts]``):
 
-- webhook: an HTTP POST of the event's JSON with a Slack-compatible ``text`` field (httpx);
+- webhook: an HTTP POST of the event's JSON with a Slack-compatible ``text`` field (httpx),
+  whose ``&``, ``<`` and ``>`` are escaped as Slack asks (a listing's text could otherwise
+  write ``<!here>`` or a ``<https://…|link>`` into the seller's channel);
 - e-mail over SMTP (stdlib smtplib, STARTTLS unless turned off), the event's line as subject
   and its JSON as the body;
 - a command, run without a shell, with the event's JSON on stdin.
 
-A channel raises AlertError with a one-line reason; the reason never carries the webhook URL
+Every JSON sent is asin_tui.watch.event_json (the same data, terminal-safe). A channel
+raises AlertError with a one-line reason; the reason never carries the webhook URL
 (Slack's carry a secret), the SMTP password or the command's output.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -21,13 +23,22 @@ from email.message import EmailMessage
 import httpx
 
 from asin_tui.store.config import Alerts
-from asin_tui.watch import Channel
+from asin_tui.watch import Channel, event_json
 
 TIMEOUT = 20.0  # seconds for one attempt of one channel
 
 
 class AlertError(Exception):
     """A channel could not send (one line, nothing secret)."""
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def slack_text(text: str) -> str:
+    """``text`` as Slack's mrkdwn shows it literally: ``&``, ``<``, ``>`` escaped (Slack's
+    "Formatting text for app surfaces": control sequences are written between ``<`` ``>``)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class WebhookChannel(Channel):
@@ -38,10 +49,10 @@ class WebhookChannel(Channel):
         self._timeout = timeout
 
     async def send(self, payload: Mapping[str, object], text: str) -> None:
-        body = {**payload, "text": text}
+        body = event_json({**payload, "text": slack_text(text)}).encode()
         try:
             async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
-                response = await client.post(self._url, json=body)
+                response = await client.post(self._url, content=body, headers=_JSON)
         except httpx.TimeoutException:
             raise AlertError("the webhook did not answer in time") from None
         except httpx.HTTPError as exc:
@@ -70,7 +81,7 @@ class SmtpChannel(Channel):
         message["From"] = a.mail_from
         message["To"] = ", ".join(a.mail_to)
         message["Subject"] = f"asin-tui: {' '.join(text.split())[:180]}"
-        message.set_content(text + "\n\n" + json.dumps(payload, indent=2, ensure_ascii=False))
+        message.set_content(text + "\n\n" + event_json(payload, indent=2))
         try:
             with smtplib.SMTP(a.smtp_host or "", a.smtp_port, timeout=self._timeout) as smtp:
                 if a.smtp_starttls:
@@ -99,7 +110,7 @@ class CommandChannel(Channel):
         self._timeout = timeout
 
     async def send(self, payload: Mapping[str, object], text: str) -> None:
-        data = json.dumps({**payload, "text": text}, ensure_ascii=False).encode() + b"\n"
+        data = event_json({**payload, "text": text}).encode() + b"\n"
         try:
             process = await asyncio.create_subprocess_exec(
                 *self._argv,

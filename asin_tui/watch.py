@@ -9,6 +9,7 @@ ends, so memory stays flat over weeks of rounds.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from asin_tui.domain.events import (
 from asin_tui.domain.looks import exemption_end
 from asin_tui.domain.models import ListingRecord
 from asin_tui.domain.redact import redact
+from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.service import (
     AccountService,
     AuthError,
@@ -293,8 +295,17 @@ def _by_sku(records: Iterable[ListingRecord]) -> dict[str, ListingRecord]:
     return {r.sku: r for r in records}
 
 
+def event_json(payload: Mapping[str, object], *, indent: int | None = None) -> str:
+    """An event's JSON as `watch` prints and sends it (stdout, the e-mail, the webhook, the
+    command's stdin): the same data, with every character a terminal would act on (C1, bidi
+    overrides, DEL, …; json.dumps escapes C0 itself) written as a ``\\uXXXX`` escape, so the
+    line is safe read in a terminal, a mail reader or a log and parses back to the exact SKU."""
+    return json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=indent))
+
+
 def _text(payload: Mapping[str, object]) -> str:
-    """The one line a chat shows (Slack's ``text``) for a stored event's JSON."""
+    """The one line a chat shows (Slack's ``text``, the e-mail's subject) for a stored
+    event's JSON: terminal-safe (domain.text.visible: a SKU's ESC shows as ``\\x1b``)."""
     profile = payload.get("profile", "")
     event = payload.get("event", "")
     words = {
@@ -313,4 +324,4 @@ def _text(payload: Mapping[str, object]) -> str:
         line += f": {cause}"
     if payload.get("fix"):
         line += f" — fix: {payload['fix']}"
-    return line
+    return visible(line)

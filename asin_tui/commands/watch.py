@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -317,8 +316,10 @@ async def _one_round(watchers: list[Watcher], stop: asyncio.Event) -> tuple[int,
 
 
 def _print_events(result: RoundResult) -> int:
+    from asin_tui.watch import event_json
+
     for event in result.events:
-        sys.stdout.write(json.dumps(event.payload, ensure_ascii=False) + "\n")
+        sys.stdout.write(event_json(event.payload) + "\n")
     sys.stdout.flush()
     return len(result.events)
 

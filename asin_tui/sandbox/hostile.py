@@ -13,8 +13,8 @@ of the listings that need attention carry such text in every place SP-API return
 
 The strings are terminal escape sequences (clear screen, OSC 52 clipboard write, OSC 0 window
 title, a sequence cut mid-way, the one-byte C1 CSI), bidi overrides and Textual markup
-(``[/]``, ``[@click=…]``, ``[link=…]``, ``[Military Grade]``), plus very long text. Everything
-still has the wire shape of Amazon's official models: only the characters are hostile.
+(``[/]``, ``[@click=…]``, ``[link=…]``, ``[Military Grade]``), Slack markup (``<!here|x>``), plus
+very long text. Everything still has the wire shape of Amazon's official models: only the characters are hostile.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ RTL_OVERRIDE = "\u202e"
 LISTINGS: tuple[tuple[str, str], ...] = (
     ("HOSTILE-ESC" + CLEAR_SCREEN, "Phone Case [Military Grade] Black" + CLEAR_SCREEN),
     ("HOSTILE-OSC52" + CLIPBOARD[:20], "Charger [@click=app.quit]click me[/]" + CLIPBOARD),
-    ("HOSTILE-[/]", "Cable [link='file:///etc/passwd']x[/link] [bold]" + WINDOW_TITLE),
+    ("HOSTILE-[/]<!here|x>", "Cable [link='file:///etc/passwd']x[/link] [bold]" + WINDOW_TITLE),
     ("HOSTILE-C1" + C1_CSI, "Lamp " + RTL_OVERRIDE + "txet desrever" + C1_CSI + " [/]"),
     (
         "HOSTILE-LONG-" + "X" * 27,

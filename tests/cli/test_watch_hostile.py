@@ -1,0 +1,115 @@
+"""`asin-tui watch` over listings whose text is hostile (sandbox/hostile.py): the JSON lines on
+stdout, the lines on stderr, the webhook's chat line, the e-mail and the command's stdin never
+carry a character a terminal (or a mail reader in one) would act on, and the chat line cannot
+mention @here or plant a link in Slack; the data itself is kept (every JSON parses back to
+the exact SKU)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import sys
+
+import pytest
+
+from asin_tui.cli import main
+from asin_tui.domain.text import unsafe_chars
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.catalog import Policy
+from asin_tui.sandbox.drift import POLICY_CODE
+from asin_tui.sandbox.server import serve_in_thread
+from asin_tui.store import paths
+from tests.cli.test_report import TIME_SCALE, use_sandbox_profile
+from tests.test_watch import Receiver
+
+aiosmtpd = pytest.importorskip("aiosmtpd")
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from tests.test_watch_smtp import Inbox, free_port  # noqa: E402
+
+
+@pytest.fixture
+def served():
+    account = SandboxAccount(seed=5, listings=60, hostile=True)
+    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    yield account, base_url
+    server.stop()
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield box, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_every_channel_gets_hostile_listing_text_as_safe_data(
+    served, inbox, receiver, monkeypatch, capsys, tmp_path
+) -> None:
+    account, base_url = served
+    box, smtp_port = inbox
+    use_sandbox_profile(monkeypatch, "h", account.seller_id, base_url)
+    stdin_copy = tmp_path / "stdin.jsonl"
+    copier = f"import sys; open({str(stdin_copy)!r}, 'ab').write(sys.stdin.buffer.read())"
+    with paths.config_file().open("a") as config:
+        config.write(
+            f"""
+[profiles.h.alerts]
+webhook_url = "{receiver.url}"
+smtp_host = "127.0.0.1"
+smtp_port = {smtp_port}
+smtp_starttls = false
+mail_from = "alerts@example.com"
+mail_to = ["seller@example.com"]
+command = [{json.dumps(sys.executable)}, "-c", {json.dumps(copier)}]
+"""
+        )
+    assert main(["watch", "--profile", "h", "--once"], time_scale=TIME_SCALE) in (0, 1)
+    capsys.readouterr()  # the baseline round
+    hostile = [r for r in account._records if r.sku.startswith("HOSTILE-")]
+    for record in hostile:  # Amazon suppresses them: each is an event now
+        account.set_policy(record, Policy(POLICY_CODE, "LISTING_SUPPRESSED"))
+
+    code = main(["watch", "--profile", "h", "--once"], time_scale=TIME_SCALE)
+    out, err = capsys.readouterr()
+
+    assert code == 1, err
+    assert "Traceback" not in out + err
+    assert unsafe_chars(out) == [] and unsafe_chars(err) == [], (out, err)
+    lines = [json.loads(line) for line in out.splitlines()]
+    told = {line["sku"] for line in lines if line.get("sku", "").startswith("HOSTILE-")}
+    assert told == {r.sku for r in hostile}  # the data kept exactly, C1 and ESC included
+
+    hooked = [b for b in receiver.bodies if str(b.get("sku", "")).startswith("HOSTILE-")]
+    assert {b["sku"] for b in hooked} == told
+    for body in hooked:
+        assert unsafe_chars(body["text"]) == [], body["text"]
+        # Slack's mrkdwn: a '<' from the data would open a mention (<!here>) or a link
+        assert "<" not in body["text"] and ">" not in body["text"], body["text"]
+
+    mails = [
+        email.message_from_string(content, policy=email.policy.default)
+        for _, _, content in box.messages
+    ]
+    hostile_mails = [m for m in mails if "HOSTILE-" in str(m["Subject"])]
+    assert len(hostile_mails) == len(told)
+    for mail in hostile_mails:
+        body = mail.get_content().replace("\r\n", "\n")  # the message's own line ends
+        assert unsafe_chars(str(mail["Subject"])) == [], mail["Subject"]
+        assert unsafe_chars(body) == [], body
+        assert json.loads(body[body.index("{") :])["sku"] in told
+
+    piped = stdin_copy.read_text(encoding="utf-8")
+    assert unsafe_chars(piped) == []
+    assert told <= {json.loads(line).get("sku") for line in piped.splitlines()}
