@@ -1659,9 +1659,12 @@ def _submission(
         )
     )
     submission_id = response.get("submissionId")
+    # Amazon's enum only: anything else (a proxy's page, a bad answer) is not an
+    # acceptance, and its text is never shown as a status
+    status = str(response.get("status")).upper()
     return SubmissionResult(
         sku=sku,
-        status=str(response.get("status") or "UNKNOWN"),
+        status=status if status in parse.SUBMISSION_STATUSES else "UNKNOWN",
         submission_id=str(submission_id) if submission_id else None,
         issues=issues,
         preview=preview,

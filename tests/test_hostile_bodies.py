@@ -53,3 +53,41 @@ async def test_a_sync_meeting_a_non_string_currency_diagnoses_every_listing():
     assert meant_to_need_attention(app.account) <= {r.sku for r in records}
     conflict = next(f for f in diagnosis.findings if f.code == codes.PRICE_CONFLICT)
     assert "below the minimum 10.00" in conflict.detail
+
+
+class HostileSubmissions(SandboxTransport):
+    """Amazon's answers, except that every patchListingsItem answer's ``status`` and
+    ``submissionId`` carry escape sequences (a status outside the model's enum)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if request.method != "PATCH":
+            return response
+        body = json.loads(await response.aread())
+        body["status"] = f"{body['status']}\x1b[2J\x1b]0;PWNED\x07"
+        body["submissionId"] = "\x9b2J\u202eid"
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(response.status_code, headers=headers, content=json.dumps(body))
+
+
+async def test_a_submission_status_outside_amazons_enum_is_unknown_and_never_valid():
+    """`fix` counts a row VALID and sends it only on Amazon's exact "VALID"; a status that
+    is something else is UNKNOWN (not accepted), and nothing of it reaches the table raw."""
+    from asin_tui.bulk import BulkFix, BulkRow
+    from asin_tui.commands.fix import render_table
+    from asin_tui.domain.text import unsafe_chars
+
+    app = SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
+    service = make_service(app, HostileSubmissions(app))
+    try:
+        await service.sync(include_all=True)
+        sku = next(
+            s
+            for s in app.account.search()
+            if app.account.intended_causes(s) == {codes.OUT_OF_STOCK_MFN}
+        )
+        [result] = await BulkFix(service).validate([BulkRow(sku, {"quantity": "5"}, 2)])
+    finally:
+        await service.aclose()
+    assert result.preview == "UNKNOWN" and not result.valid
+    assert unsafe_chars(render_table([result], applied=False)) == []

@@ -239,3 +239,64 @@ async def test_notifications_quoting_amazon_show_it_as_text(hostile_app):
         app.notify(f"Amazon said: {hostile.QUOTED}", title=sku, severity="error")
         await settle(pilot)
         assert_safe(app, "HOSTILE-[/]", "[Military Grade]", "\\x1b]52;c;")
+
+
+async def test_watch_views_bulk_and_timeline_show_hostile_events_as_text():
+    """What `watch` stored about hostile listings (their SKUs and titles in each event's
+    JSON) read back by the TUI: the "Since you last looked" banner and n's view, the At risk
+    view, the cause view, a hostile listing's timeline and the bulk fix screen."""
+    from datetime import UTC, datetime, timedelta
+
+    from asin_tui.sandbox.catalog import Policy
+    from asin_tui.sandbox.drift import POLICY_CODE
+    from asin_tui.store.cache import cache_path
+    from asin_tui.store.events import EventStore
+    from asin_tui.ui.screens.bulk import BulkScreen
+    from asin_tui.ui.screens.bulk_actions import BulkActionScreen
+    from asin_tui.watch import Watcher
+
+    service, account, _ = await hostile_service()
+    store = EventStore(cache_path(service.profile_name, service.marketplace_id))
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    watcher = Watcher(service, store, sleep=no_sleep)
+    try:
+        await watcher.round()  # the baseline
+        service.remember_look([], now=datetime.now(UTC) - timedelta(seconds=1))
+        for record in account._records:
+            if record.sku.startswith("HOSTILE-"):
+                account.set_policy(record, Policy(POLICY_CODE, "LISTING_SUPPRESSED"))
+        told = {e.sku for e in (await watcher.round()).events}
+    finally:
+        store.close()
+    sku = hostile.LISTINGS[3][0]  # C1 CSI and U+202E in SKU and title
+    assert sku in told
+    app = make_app(lambda: service, sync_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        assert_safe(app, "Since you last looked")
+        for key in ("n", "n", "R", "R", "v"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert_safe(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        await select_row(pilot, sku)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        app.screen.query_one("#timeline-title").scroll_visible(animate=False, top=True)
+        await settle(pilot)
+        assert_safe(app, "Timeline")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        # a suppression no patch fixes: the bulk action's text to copy (else the grid)
+        assert isinstance(app.screen, BulkActionScreen | BulkScreen)
+        assert_safe(app, visible(sku)[:12])
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard and unsafe_chars(app.clipboard) == []
