@@ -37,8 +37,9 @@ from asin_tui.store.cache import ListingCache, cache_path
 from asin_tui.store.schemas import SchemaFiles
 
 DEMO_ENDPOINT = "https://sandbox.asin-tui.invalid"  # never resolved: the transport is in-process
-#: `watch --demo`: the demo account drifts gently (changes an hour), so there is something
-#: to see; the same day, every run sees the same changes (sandbox/drift.py)
+#: The demo account drifts gently (changes an hour), so `watch --demo` and the app's "since
+#: you last looked" have something to see; the same day, every process that opens the demo
+#: (the app, `report`, `fix`, `watch`) sees the same changes (sandbox/drift.py)
 DEMO_DRIFT_PER_HOUR = 4.0
 
 
@@ -47,7 +48,7 @@ class DemoSettings:
     """How the demo's simulated Amazon runs, and how its cache file is opened. The defaults
     are what ``asin-tui --demo`` does; a test passes its own (``cli.main(argv, demo=…)``,
     ``open_demo_service(settings=…)``): patches applied at once, a faster clock, one it winds
-    forward, no drift under watch, a disk that fills up."""
+    forward, a drift of its own on a wall clock it sets, a disk that fills up."""
 
     #: sandbox seconds before an ACCEPTED patch shows (Amazon processes submissions later)
     patch_delay: float = DEMO_PATCH_DELAY
@@ -55,11 +56,18 @@ class DemoSettings:
     time_scale: float = 1.0
     #: the sandbox's monotonic clock
     clock: Callable[[], float] = time.monotonic
-    #: changes an hour the account makes by itself under `watch --demo`
-    watch_drift: float = DEMO_DRIFT_PER_HOUR
+    #: changes an hour the account makes by itself, counted from midnight UTC on ``wall``
+    #: (None: DEMO_DRIFT_PER_HOUR; 0: it holds still)
+    drift: float | None = None
+    #: the wall clock (epoch seconds) the drift counts on
+    wall: Callable[[], float] = time.time
     #: opens the demo's cache file for writing (None: store.cache.connect_cache, as for any
     #: account); a test passes one whose writes fail as on a full disk
     cache_connect: Callable[[Path], sqlite3.Connection] | None = None
+
+    def drift_per_hour(self) -> float:
+        """The changes an hour the demo account makes by itself."""
+        return DEMO_DRIFT_PER_HOUR if self.drift is None else self.drift
 
     def cache(self, profile: str) -> ListingCache | None:
         """The cache of the demo account ``profile`` opened with ``cache_connect`` (None:
@@ -77,7 +85,6 @@ def _demo_app(
     reset: bool,
     scenario: str,
     *,
-    drift: float = 0.0,
     report_timing: ReportTiming | None = None,
 ) -> SandboxApp:
     chosen = settings or DEMO
@@ -85,10 +92,11 @@ def _demo_app(
         reset,
         patch_delay=chosen.patch_delay,
         scenario=scenario,
-        drift=drift,
+        drift=chosen.drift_per_hour(),
         report_timing=report_timing,
         time_scale=chosen.time_scale,
         clock=chosen.clock,
+        wall=chosen.wall,
     )
 
 
@@ -146,18 +154,17 @@ def open_demo_app_client(
 def open_demo_service(
     reset: bool = False,
     scenario: str = "default",
-    drift: float = 0.0,
     *,
     report_timing: ReportTiming | None = None,
     settings: DemoSettings | None = None,
 ) -> AccountService:
     """The built-in sandbox account (in-process). `reset` starts it, and its cache, fresh.
     `scenario` ("vacation") is a demo account of its own, with its own cache and cases
-    (profile ``demo-vacation``). `drift`: changes an hour the account makes by itself
-    (`watch --demo`; sandbox/drift.py). `report_timing`: how long Amazon takes with a
+    (profile ``demo-vacation``). The account drifts as ``settings`` say (every process that
+    opens the demo the same day sees the same changes: sandbox/drift.py). `report_timing`: how long Amazon takes with a
     report (the sandbox's default; a test holds one back). `settings`: how its Amazon runs
     (DemoSettings)."""
-    app = _demo_app(settings, reset, scenario, drift=drift, report_timing=report_timing)
+    app = _demo_app(settings, reset, scenario, report_timing=report_timing)
     api = open_sandbox_app_client(app)
     profile = demo_profile(scenario)
     if reset:

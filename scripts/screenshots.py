@@ -63,6 +63,12 @@ async def settled(pilot) -> None:
     await pilot.pause()
 
 
+def _still():
+    from asin_tui.demo import DemoSettings
+
+    return DemoSettings(drift=0.0)  # the demo without its drift: the same pictures at any hour
+
+
 def press(*keys: str) -> Callable[..., Awaitable]:
     async def step(pilot) -> None:
         await pilot.press(*keys)
@@ -76,7 +82,7 @@ async def main(out: Path, size: tuple[int, int]) -> None:
     from asin_tui.ui.case_labels import saved_case_labels
 
     def demo():
-        return open_demo_service(reset=True)
+        return open_demo_service(reset=True, settings=_still())
 
     app = make_app(demo, case_labels_loader=saved_case_labels)
     await shoot(
@@ -110,14 +116,19 @@ async def since_shots(size, out: Path) -> None:
     from asin_tui.ui.app import make_app
     from asin_tui.ui.case_labels import saved_case_labels
 
-    first = make_app(lambda: open_demo_service(reset=True), case_labels_loader=saved_case_labels)
+    first = make_app(
+        lambda: open_demo_service(reset=True, settings=_still()),
+        case_labels_loader=saved_case_labels,
+    )
     async with first.run_test(size=size) as pilot:
         for _ in range(3):  # the start-up sync, its reload, the look
             await settled(pilot)
     sold_out, live = demo_skus()
     set_quantity(sold_out, 40)
     set_quantity(live, 0)
-    kept = make_app(open_demo_service, case_labels_loader=saved_case_labels)
+    kept = make_app(
+        lambda: open_demo_service(settings=_still()), case_labels_loader=saved_case_labels
+    )
     await shoot(kept, size, out, [("since", chain(settled, settled, press("n")))])
 
 

@@ -45,6 +45,11 @@ def isolated_env(tmp_path_factory, monkeypatch):
         if key.startswith(("LWA_APP_ID_", "LWA_CLIENT_SECRET_", "SP_API_REFRESH_TOKEN_")):
             monkeypatch.delenv(key, raising=False)
     _clear_token_caches()
+    # The demo account holds still unless a test gives it a drift (DemoSettings(drift=…)):
+    # what a test finds in it must not depend on the time of day.
+    import asin_tui.demo
+
+    monkeypatch.setattr(asin_tui.demo, "DEMO_DRIFT_PER_HOUR", 0.0)
     yield home
     _clear_token_caches()
 

@@ -240,7 +240,7 @@ def test_the_account_health_parse_reads_the_order_rates_and_the_rating():
 
 def test_watch_once_on_the_demo_exits_1_with_events_then_0_with_nothing_new(capsys):
     # nothing moves meanwhile; Amazon's rates (the stock cover's reports) 100x faster
-    still = DemoSettings(watch_drift=0.0, time_scale=100.0)
+    still = DemoSettings(drift=0.0, time_scale=100.0)
     first = cli.main(["watch", "--demo", "--once"], demo=still)
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]
@@ -285,7 +285,8 @@ def test_sigterm_stops_a_running_watch_cleanly_and_the_lock_goes_with_it(tmp_pat
             process.wait()
     assert process.returncode == 0 and "Traceback" not in err
     assert all(json.loads(line)["event"] == "AT_RISK" for line in out.splitlines())
-    assert cli.main(["watch", "--demo", "--once"]) == 0  # not locked any more
+    # not locked any more; the demo drifting as the process's did (from midnight UTC)
+    assert cli.main(["watch", "--demo", "--once"], demo=DemoSettings(drift=4.0)) == 0
 
 
 async def test_watch_sees_what_the_drifting_sandbox_does(receiver):

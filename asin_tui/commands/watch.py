@@ -227,13 +227,11 @@ def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
 
     service: AccountService
     if profile is None:
-        from asin_tui.demo import DEMO, open_demo_service
+        from asin_tui.demo import open_demo_service
 
         scenario = getattr(args, "scenario", "default")
-        settings = demo_settings(args) or DEMO  # the demo drifts: something to see
-        service = open_demo_service(
-            scenario=scenario, drift=settings.watch_drift, settings=settings
-        )
+        # the demo drifts (something to see), the same way the app's demo does
+        service = open_demo_service(scenario=scenario, settings=demo_settings(args))
     else:
         service = AccountService.for_profile(profile, time_scale=client_time_scale(args))
     alerts = profile.alerts if profile is not None else None

@@ -30,10 +30,11 @@ Patch semantics (patchListingsItem):
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import uuid
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +49,7 @@ from asin_tui.sandbox.catalog import (
     attributes_of,
     deep_copy,
 )
-from asin_tui.sandbox.drift import Drift
+from asin_tui.sandbox.drift import Drift, Schedule
 from asin_tui.sandbox.marketplaces import Marketplace, sandbox_marketplace
 from asin_tui.sandbox.messages import language_of
 from asin_tui.sandbox.notifications import ListingLook, Outbox, look
@@ -84,6 +85,8 @@ IDENTIFIER_TYPES = frozenset(
     {"ASIN", "EAN", "FNSKU", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC"}
 )
 DELETE_OPERATION = "deleteListingsItem"  # a journal change that deleted the SKU
+#: A journal change's place in the account's drift: {"origin": ..., "count": ...}
+DRIFT_KEY = "drift"
 SORT_KEYS = {
     "sku": lambda r: (r.sku,),
     "createdDate": lambda r: (r.created, r.sku),
@@ -157,6 +160,7 @@ class SandboxAccount:
         self.language = language_of(self.marketplace.language_tag)
         self.seller_id = f"A2SANDBOX{seed % 100_000:05d}"
         self._fixed_now = _utc(now) if now is not None else None
+        self._moment: datetime | None = None  # happening_at
         today = self.now().replace(hour=0, minute=0, second=0, microsecond=0)
         self._today = today
         self._records = generate(self.params, self.marketplace, today)
@@ -190,8 +194,23 @@ class SandboxAccount:
     def start_drift(self, per_hour: float, clock: Callable[[], float]) -> None:
         """Let the account change by itself, ``per_hour`` changes an hour read on ``clock``
         (sandbox seconds since the drift started): sandbox/drift.py."""
-        self.drift = Drift(per_hour, clock, self.seed)
+        self.drift_on(Schedule(per_hour, clock))
+
+    def drift_on(self, schedule: Schedule) -> None:
+        """Let the account change by itself on ``schedule`` (sandbox/drift.py)."""
+        self.drift = schedule.drift(self.seed)
         self.drift.advance(self)
+
+    @contextlib.contextmanager
+    def happening_at(self, moment: datetime) -> Iterator[None]:
+        """What the account does meanwhile happens at ``moment`` (a drift change that was due
+        then, made now): ``now()`` answers it."""
+        saved = self._moment
+        self._moment = _utc(moment)
+        try:
+            yield
+        finally:
+            self._moment = saved
 
     def records(self) -> list[Record]:
         """The seller's SKUs, in catalog order (for the drift)."""
@@ -202,8 +221,12 @@ class SandboxAccount:
         return self._document(record)
 
     def replace_document(self, record: Record, attributes: dict[str, Any]) -> None:
-        """The seller changed the listing outside SP-API (Seller Central, a sale): now."""
+        """The seller changed the listing outside SP-API (Seller Central, a sale): now. A
+        patch still processing keeps the change (it was built on the document as patched)."""
         self._apply(record, attributes, self.now())
+        for pending in self._pending:
+            if pending.sku == record.sku:
+                pending.attributes = deep_copy(attributes)
 
     def set_policy(self, record: Record, policy: Policy | None) -> None:
         """Amazon enforces (or lifts) a policy on the listing."""
@@ -214,7 +237,7 @@ class SandboxAccount:
         self._notify(record, before)
 
     def now(self) -> datetime:
-        return self._fixed_now or datetime.now(UTC)
+        return self._moment or self._fixed_now or datetime.now(UTC)
 
     def configure_processing(self, delay: float, clock: Callable[[], float]) -> None:
         """Apply ACCEPTED patches ``delay`` sandbox seconds after they were accepted, read on
@@ -510,7 +533,7 @@ class SandboxAccount:
         self._remove(record)
         self._notify(record, before, deleted=True)
         self._submissions += 1
-        self._changes.append(
+        self._journal(
             {
                 "id": uuid.uuid4().hex,
                 "sku": sku,
@@ -582,7 +605,7 @@ class SandboxAccount:
                 self._pending.append(_Pending(due, record.sku, attributes))
             else:
                 self._apply(record, attributes, at)
-            self._changes.append(
+            self._journal(
                 {
                     "id": change_id or uuid.uuid4().hex,
                     "sku": record.sku,
@@ -591,6 +614,13 @@ class SandboxAccount:
                 }
             )
         return accepted, issues
+
+    def _journal(self, change: dict[str, Any]) -> None:
+        """Keep a change for ``save``, with its place in the drift (if the account drifts
+        from a named origin): another process replays it there (``load_or_create``)."""
+        if self.drift is not None and self.drift.origin:
+            change[DRIFT_KEY] = {"origin": self.drift.origin, "count": self.drift.applied}
+        self._changes.append(change)
 
     # ---------------------------------------------------------------- FBA inventory
     def inventory_summaries(self, skus: Collection[str] | None, details: bool) -> list[dict]:
@@ -696,7 +726,7 @@ class SandboxAccount:
                 else entry
                 for entry in document.get("fulfillment_availability") or []
             ]
-            self._apply(record, document, self.now())
+            self.replace_document(record, document)
         self.sales.sell(record, quantity, self.now())
 
     def account_health_report(self) -> dict[str, Any]:
@@ -726,22 +756,44 @@ class SandboxAccount:
         journal.save(path, self.params, self._changes)
 
     @classmethod
-    def load_or_create(cls, path: Path, **kwargs: Any) -> SandboxAccount:
+    def load_or_create(
+        cls, path: Path, *, drift: Schedule | None = None, **kwargs: Any
+    ) -> SandboxAccount:
         """Generate from kwargs, then replay the changes saved at `path` (if any; a corrupt
         file is moved aside to `<path>.corrupt-<timestamp>`, never silently overwritten, and
-        ``notices`` says so). Raises OSError when the folder of `path` is unusable."""
+        ``notices`` says so). Raises OSError when the folder of `path` is unusable.
+
+        ``drift``: the account drifts (sandbox/drift.py). A change saved during the same
+        drift (its origin) is replayed after the drift changes that came before it, so every
+        process that opens the account sees the account the one that saved it saw; the other
+        changes come first."""
         account = cls(**kwargs)
         loaded = journal.load(Path(path))
         account.notices.extend(loaded.notices)
         saved = loaded.journal
-        if saved is None:
-            return account
-        if saved.params != account.params.as_dict():
+        if saved is not None and saved.params != account.params.as_dict():
             log.info(
                 "sandbox: replaying changes saved for %s onto %s", saved.params, account.params
             )
-        for change in saved.changes:
+        changes = saved.changes if saved is not None else []
+        if drift is None:
+            for change in changes:
+                account._replay(change)
+            return account
+        moving = drift.drift(account.seed)
+        during = [(_drift_count(c, drift.origin), c) for c in changes]
+        for count, change in during:
+            if count is None:
+                account._replay(change)
+        for count, change in sorted(
+            ((n, c) for n, c in during if n is not None), key=lambda pair: pair[0]
+        ):
+            moving.advance_to(account, count)
+            account.drift = moving  # the replayed change keeps its place in the drift
             account._replay(change)
+            account.drift = None
+        account.drift = moving
+        moving.advance(account)
         return account
 
     def _replay(self, change: dict[str, Any]) -> None:
@@ -763,6 +815,18 @@ class SandboxAccount:
             accepted = False
         if not accepted:
             log.info("sandbox: skipped a saved change for %s that no longer applies", record.sku)
+
+
+def _drift_count(change: dict[str, Any], origin: str) -> int | None:
+    """How many drift changes came before ``change`` (None: it was not saved during the drift
+    that started at ``origin``, or says nothing usable about it)."""
+    place = change.get(DRIFT_KEY)
+    if not isinstance(place, dict) or place.get("origin") != origin or not origin:
+        return None
+    count = place.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        return None
+    return count
 
 
 class _DateWindows:

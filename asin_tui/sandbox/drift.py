@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from asin_tui.sandbox.catalog import Policy, Record
@@ -41,24 +43,63 @@ MAX_AT_ONCE = 10_000
 POLICY_CODE = "99300"  # a listing policy issue the sandbox's rules describe
 
 
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When an account drifts: ``per_hour`` changes an hour read on ``clock`` (sandbox seconds
+    since ``origin``, e.g. the demo's UTC day from midnight). ``start``: the moment the drift
+    started on the account's clock, when sandbox seconds are real ones (the demo's): each
+    change then happens at the moment it was due (its listing's lastUpdatedDate, its sale),
+    the same in every process that makes it."""
+
+    per_hour: float
+    clock: Callable[[], float]
+    origin: str = ""
+    start: datetime | None = None
+
+    def drift(self, seed: int) -> Drift:
+        """The drift of the account generated from ``seed``, no change made yet."""
+        return Drift(self.per_hour, self.clock, seed, self.origin, self.start)
+
+
 class Drift:
     """``per_hour`` changes an hour of sandbox time, read on ``clock`` (sandbox seconds since
-    the drift started)."""
+    the drift started). ``origin`` names when it started (the demo's: the UTC day, its drift
+    counting from midnight): a patch the seller makes is journaled with the drift's origin
+    and count, so another process replays it between the same changes (account.py)."""
 
-    def __init__(self, per_hour: float, clock: Callable[[], float], seed: int) -> None:
+    def __init__(
+        self,
+        per_hour: float,
+        clock: Callable[[], float],
+        seed: int,
+        origin: str = "",
+        start: datetime | None = None,
+    ) -> None:
         if not per_hour > 0:
             raise ValueError(f"the drift must be more than 0 changes an hour, not {per_hour!r}")
         self.period = 3600.0 / per_hour
         self.clock = clock
         self.seed = seed
+        self.origin = origin
+        self.start = start  # Schedule.start
         self.applied = 0  # changes made so far
         self.log: list[tuple[int, str, str]] = []  # the last changes: (k, kind, sku or "")
 
     def advance(self, account: SandboxAccount) -> None:
         """Make every change that is due by now."""
-        due = min(int(max(0.0, self.clock()) // self.period), self.applied + MAX_AT_ONCE)
+        self.advance_to(account, int(max(0.0, self.clock()) // self.period))
+
+    def advance_to(self, account: SandboxAccount, count: int) -> None:
+        """Make the changes up to the ``count``-th (at most MAX_AT_ONCE at a time; never
+        back: a change made stays made)."""
+        due = min(count, self.applied + MAX_AT_ONCE)
         while self.applied < due:
-            self._change(account, self.applied)
+            k = self.applied
+            if self.start is None:
+                self._change(account, k)
+            else:
+                with account.happening_at(self.start + timedelta(seconds=(k + 1) * self.period)):
+                    self._change(account, k)
             self.applied += 1
 
     def _change(self, account: SandboxAccount, k: int) -> None:

@@ -20,6 +20,7 @@ import httpx
 
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import ReportTiming, SandboxApp, SandboxResponse
+from asin_tui.sandbox.drift import Schedule
 from asin_tui.store import paths
 from asin_tui.store.atomic import ensure_private_dir, make_private_files
 
@@ -82,14 +83,16 @@ def demo_app(
     report_timing: ReportTiming | None = None,
     time_scale: float = 1.0,
     clock: Callable[[], float] = time.monotonic,
+    wall: Callable[[], float] = time.time,
 ) -> SandboxApp:
     """The sandbox behind ``asin-tui --demo``: the default demo account with the changes of
     earlier runs replayed, saved again after every ACCEPTED patch. ``reset`` starts fresh.
     ``patch_delay`` (default ``DEMO_PATCH_DELAY``) is how long an ACCEPTED patch takes to
     show; ``scenario`` ("vacation": the seller's account in vacation mode) is an account of its
     own, with its own saved fixes. ``drift`` (changes an hour, sandbox/drift.py) lets the
-    account change by itself on the wall clock from midnight UTC, so every process that opens
-    the demo the same day sees the same changes so far (`watch --demo`). ``report_timing``:
+    account change by itself on the ``wall`` clock (epoch seconds) from midnight UTC, so every
+    process that opens the demo the same day sees the same changes so far, with the fixes
+    saved meanwhile in their places among them (the app, `report`, `watch --demo`). ``report_timing``:
     how long Amazon takes with a report (SandboxApp's; a test holds one back).
     ``time_scale`` and ``clock``: the sandbox clock (SandboxApp's; Amazon's pace by default).
 
@@ -98,25 +101,27 @@ def demo_app(
     kept and why (so does a journal that had to be set aside)."""
     delay = DEMO_PATCH_DELAY if patch_delay is None else patch_delay
     path = demo_account_path(scenario)
+    schedule = _daily_drift(drift, wall)
     try:
         ensure_private_dir(path.parent)
         make_private_files(path)  # the demo seller's listings: nobody else's to read
         if reset:
             path.unlink(missing_ok=True)
-        account = SandboxAccount.load_or_create(path, scenario=scenario)
+        account = SandboxAccount.load_or_create(path, drift=schedule, scenario=scenario)
     except OSError as exc:
         account = SandboxAccount(scenario=scenario)
+        if schedule is not None:
+            account.drift_on(schedule)
         reason = exc.strerror or str(exc)
         account.notices.append(f"demo fixes won't be kept: {path.parent}: {reason}")
-        app = SandboxApp(
+        return SandboxApp(
             account,
             patch_delay=delay,
             report_timing=report_timing,
             time_scale=time_scale,
             clock=clock,
         )
-        return _drifting(app, drift)
-    app = SandboxApp(
+    return SandboxApp(
         account,
         on_accepted_patch=lambda: account.save(path),
         patch_delay=delay,
@@ -124,12 +129,16 @@ def demo_app(
         time_scale=time_scale,
         clock=clock,
     )
-    return _drifting(app, drift)
 
 
-def _drifting(app: SandboxApp, drift: float) -> SandboxApp:
-    if drift:
-        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        start = midnight.timestamp()
-        app.account.start_drift(drift, lambda: time.time() - start)
-    return app
+def _daily_drift(per_hour: float, wall: Callable[[], float]) -> Schedule | None:
+    """``per_hour`` changes an hour counted on ``wall`` from today's midnight UTC (None: no
+    drift). The origin names the day: a fix saved today is replayed in its place among today's
+    changes, one saved on an earlier day before them (each day starts the drift over)."""
+    if not per_hour:
+        return None
+    midnight = datetime.fromtimestamp(wall(), UTC).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    start = midnight.timestamp()
+    return Schedule(per_hour, lambda: wall() - start, midnight.date().isoformat(), midnight)

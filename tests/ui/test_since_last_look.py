@@ -30,9 +30,10 @@ from tests.ui.test_wizard_demo import (
 )
 
 
-def set_quantity(sku: str, quantity: int) -> None:
-    """The seller changes an MFN quantity outside asin-tui (Seller Central), for real."""
-    app = demo_app(patch_delay=0)
+def set_quantity(sku: str, quantity: int, app=None) -> None:
+    """The seller changes an MFN quantity outside asin-tui (Seller Central), for real (through
+    ``app``, the demo's Amazon: by default one that applies it at once)."""
+    app = app or demo_app(patch_delay=0)
     account = app.account
     product_type = account.item(sku, ["summaries"])["summaries"][0]["productType"]
     patch = {

@@ -1,0 +1,114 @@
+"""One demo account for every process: `watch --demo` and `asin-tui --demo` see the same
+drifting account (sandbox/drift.py, counted from midnight UTC), and a fix the seller made
+keeps its place among the drift's changes when another process replays the journal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+from asin_tui import cli
+from asin_tui.commands.tui import open_demo
+from asin_tui.demo import DemoSettings
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.drift import Schedule, mfn_quantity
+from asin_tui.sandbox.transport import demo_app
+from asin_tui.service import DEMO_MARKETPLACE_ID
+from asin_tui.store.cache import cache_path
+from tests.ui.test_since_last_look import set_quantity
+
+MIDNIGHT = datetime(2026, 12, 4, tzinfo=UTC).timestamp()
+HOUR = 3600.0
+
+
+def history_rows() -> set[tuple[str, str, str]]:
+    """Every (sku, state, since) row of the demo cache's state history."""
+    path = cache_path("demo", DEMO_MARKETPLACE_ID)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return set(conn.execute("SELECT sku, state, since FROM history"))
+
+
+def latest_states() -> dict[str, str]:
+    latest: dict[str, tuple[str, str]] = {}
+    for sku, state, since in history_rows():
+        if sku not in latest or since > latest[sku][1]:
+            latest[sku] = (state, since)
+    return {sku: state for sku, (state, _) in latest.items()}
+
+
+def test_the_apps_demo_sees_what_watch_saw_and_its_history_does_not_flap(capsys):
+    wall = [MIDNIGHT + 2 * HOUR]
+    # the demo as it runs (4 changes an hour from midnight UTC), Amazon's rates 100x faster
+    demo = DemoSettings(drift=4.0, wall=lambda: wall[0], time_scale=100.0)
+    cli.main(["watch", "--demo", "--once"], demo=demo)  # the first look, at 02:00
+    capsys.readouterr()
+    wall[0] = MIDNIGHT + 9 * HOUR  # 28 changes later
+    assert cli.main(["watch", "--demo", "--once"], demo=demo) == 1
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    changed = {e["sku"] for e in events if e["event"] in ("BECAME_INACTIVE", "RECOVERED")}
+    assert changed, f"the drift moved listings on or off sale: {events}"
+    seen = history_rows()
+    states = latest_states()
+
+    async def app_sync() -> None:  # the app's demo, as `asin-tui --demo` opens it, later on
+        wall[0] += 60.0  # a minute on: no change due
+        service = open_demo(settings=demo)
+        try:
+            await service.sync(include_all=True)
+        finally:
+            await service.aclose()
+
+    asyncio.run(app_sync())
+    known = {sku for sku, _, _ in seen}  # watch looked at these (it does not keep every one)
+    flaps = {row for row in history_rows() - seen if row[0] in known}
+    assert not flaps, "the app's sync put back what watch saw change"
+    assert {sku: state for sku, state in latest_states().items() if sku in known} == states
+
+
+def listings(account: SandboxAccount) -> list:
+    data = ("summaries", "attributes", "issues", "fulfillmentAvailability")
+    return [account.item(sku, data) for sku in account.search(sort_by="sku")]
+
+
+def test_a_fix_made_mid_drift_is_replayed_in_its_place_by_the_next_process():
+    wall = [MIDNIGHT + 5 * HOUR]
+    live = demo_app(reset=True, patch_delay=0, drift=4.0, wall=lambda: wall[0])
+    account = live.account
+    sold_out = [r.sku for r in account.records() if mfn_quantity(account, r) == 0]
+    set_quantity(sold_out[0], 30, live)  # restocked at 05:00, after 20 changes
+    wall[0] = MIDNIGHT + 11 * HOUR
+    account.settle()  # 24 more changes, over the restocked listing
+    assert account.drift.applied == 44
+    later = demo_app(patch_delay=0, drift=4.0, wall=lambda: wall[0]).account
+    assert later.drift.applied == 44
+    assert later.drift.log == account.drift.log
+    assert listings(later) == listings(account)
+
+
+def test_a_fix_saved_on_an_earlier_day_comes_before_the_days_drift(tmp_path):
+    path = tmp_path / "journal.json"
+    clock = [HOUR]
+    yesterday = SandboxAccount.load_or_create(
+        path, drift=Schedule(4.0, lambda: clock[0], "2026-12-03"), listings=60
+    )
+    sku = next(r.sku for r in yesterday.records() if mfn_quantity(yesterday, r) == 0)
+    body = {
+        "productType": yesterday.item(sku, ["summaries"])["summaries"][0]["productType"],
+        "patches": [
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 9}],
+            }
+        ],
+    }
+    assert yesterday.patch(sku, body, preview=False)["status"] == "ACCEPTED"
+    yesterday.save(path)
+    today = SandboxAccount.load_or_create(
+        path, drift=Schedule(4.0, lambda: 0.0, "2026-12-04"), listings=60
+    )
+    assert today.drift.applied == 0  # a new day's drift starts over
+    (record,) = [r for r in today.records() if r.sku == sku]
+    assert mfn_quantity(today, record) == 9  # the fix is kept
