@@ -47,6 +47,7 @@ from asin_tui.domain.looks import (
     is_at_risk,
     since_last_look,
     timeline,
+    urgency,
     with_risk_cause,
 )
 from asin_tui.domain.lru import Lru
@@ -726,11 +727,14 @@ class AccountService:
 
     # ------------------------------------------------------------------ since you last looked
 
-    def at_risk_records(self) -> list[ListingRecord]:
+    def at_risk_records(self, now: datetime | None = None) -> list[ListingRecord]:
         """The cached listings that are live but will not stay so (domain.looks.is_at_risk),
-        in report order, each with its risk said first in its cause: the date an exemption
-        ends, the stock left, or its days of cover; then the live listings with a short
-        stock cover the cache does not hold (a row from the sales reports)."""
+        and the live listings with a short stock cover the cache does not hold (a row from
+        the sales reports), each with its risk said first in its cause: the date an
+        exemption ends, the stock left, or its days of cover. The most urgent first
+        (domain.looks.urgency: the fewest days left as of ``now``, a few merchant-fulfilled
+        units with no pace known first of all); ties keep report order."""
+        now = now or datetime.now(UTC)
         covers = self.stock_cover()
         short = {sku for sku, c in covers.items() if c.short(self.thresholds.cover_days)}
         candidates = self._cache.at_risk_candidates(self.thresholds.mfn_quantity)
@@ -738,15 +742,18 @@ class AccountService:
         cached = {sku: self._cache.record(sku) for sku in sorted(short - seen)}
         candidates += [r for r in cached.values() if r is not None]
         found = [r for r in candidates if is_at_risk(r, self.thresholds, covers.get(r.sku))]
-        rows = [
-            with_risk_cause(r, self._exemption_end(r), self.thresholds, covers.get(r.sku))
-            for r in found
-        ]
+        ranked: list[tuple[tuple[float, float], ListingRecord]] = []
+        for record in found:
+            ends, cover = self._exemption_end(record), covers.get(record.sku)
+            row = with_risk_cause(record, ends, self.thresholds, cover)
+            ranked.append((urgency(record, ends, now, self.thresholds, cover), row))
         # live listings a needs-attention sync does not cache, known from the sales reports
-        rows += [
-            cover_row(covers[sku], self.marketplace_id) for sku, r in cached.items() if r is None
-        ]
-        return rows
+        for sku, kept in cached.items():
+            if kept is None:
+                row = cover_row(covers[sku], self.marketplace_id)
+                ranked.append((urgency(row, None, now, self.thresholds, covers[sku]), row))
+        ranked.sort(key=lambda pair: pair[0])  # stable: ties keep report order
+        return [row for _, row in ranked]
 
     def _exemption_end(self, record: ListingRecord) -> datetime | None:
         if not any(f.code == codes.EXEMPTION_EXPIRING for f in record.findings):

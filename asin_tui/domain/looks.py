@@ -177,6 +177,31 @@ def with_risk_cause(
     return replace(record, findings=tuple(findings))
 
 
+def urgency(
+    record: ListingRecord,
+    ends: datetime | None,
+    now: datetime,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    cover: StockCover | None = None,
+) -> tuple[float, float]:
+    """How soon an at-risk listing goes off sale, to sort the At risk view by (smallest
+    first): its days left — to the end of its exemption (``ends``), or of its stock cover at
+    the pace it sells, whichever comes first — and the units left. A merchant-fulfilled
+    listing with a few units left and no pace known can sell out with the next order: 0 days,
+    the fewest units first. A risk with no date (a warning Amazon gave no end for) comes last."""
+    days = float("inf")
+    if ends is not None:
+        days = (ends - now).total_seconds() / 86_400
+    if cover is not None and cover.short(thresholds.cover_days) and cover.days is not None:
+        days = min(days, cover.days)
+    units = float("inf")
+    if low_mfn_stock(record, thresholds) and record.quantity is not None:
+        units = float(record.quantity)
+        if days == float("inf"):
+            days = 0.0
+    return days, units
+
+
 # ---------------------------------------------------------------------------- since you last looked
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from asin_tui.domain import codes
+from asin_tui.domain.cover import StockCover
 from asin_tui.domain.events import Thresholds
 from asin_tui.domain.looks import (
     OutcomeMark,
@@ -13,6 +14,7 @@ from asin_tui.domain.looks import (
     is_at_risk,
     since_last_look,
     timeline,
+    urgency,
     with_risk_cause,
 )
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State
@@ -135,3 +137,38 @@ def test_timeline_says_the_cause_the_cache_kept_for_each_state():
         ("Suppressed", "Missing: brand"),
         ("Inactive", "Out of stock"),
     ]
+
+
+def cover(days: float, available: int = 12) -> StockCover:
+    return StockCover("A", "FBA", available, available / days, days, "test")
+
+
+def test_the_most_urgent_risk_comes_first_and_ties_keep_their_order():
+    rows = {
+        "exempt-in-9-days": urgency(record(findings=[warning()]), T0 + timedelta(days=9), T0),
+        "exempt-tomorrow": urgency(record(findings=[warning()]), T0 + timedelta(days=1), T0),
+        "cover-3-days": urgency(record(channel="FBA"), None, T0, cover=cover(3.0)),
+        "cover-half-a-day": urgency(record(channel="FBA"), None, T0, cover=cover(0.5)),
+        "2-left": urgency(record(quantity=2), None, T0),
+        "1-left": urgency(record(quantity=1), None, T0),
+        "undated-warning": urgency(record(findings=[warning(code="X")]), None, T0),
+        "also-undated": urgency(record(findings=[warning(code="Y")]), None, T0),
+        # an exemption that ends in 9 days, but the stock is gone in 2: 2 days left
+        "exempt-but-short": urgency(
+            record(findings=[warning()]), T0 + timedelta(days=9), T0, cover=cover(2.0)
+        ),
+    }
+    order = sorted(rows, key=rows.__getitem__)
+    assert order == [
+        "1-left",
+        "2-left",
+        "cover-half-a-day",
+        "exempt-tomorrow",
+        "exempt-but-short",
+        "cover-3-days",
+        "exempt-in-9-days",
+        "undated-warning",
+        "also-undated",
+    ]
+    # a cover long enough is not a risk: it does not make a dated exemption sooner
+    assert urgency(record(), T0 + timedelta(days=5), T0, cover=cover(40.0))[0] == 5.0

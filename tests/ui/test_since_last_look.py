@@ -64,6 +64,12 @@ def live_mfn_sku() -> str:
     raise AssertionError("the demo has no live MFN listing")
 
 
+def covered_days(brief: str) -> int:
+    """The whole days of cover an At risk line says ("less than a day": 0)."""
+    said = brief.removeprefix("At risk: ").split(" of cover")[0]
+    return 0 if said == "less than a day" else int(said.split()[0])
+
+
 async def session(pilot) -> ListScreen:
     """Open: the start-up sync, its reload and the look at what changed."""
     await settle(pilot)
@@ -136,6 +142,14 @@ async def test_at_risk_scope_shows_live_listings_at_risk_with_their_dates():
             assert brief.startswith("At risk until 20"), brief
             assert record.main_cause.startswith("At risk:") and " until 20" in record.main_cause
         assert str(screen.query_one(StateCounts).render()).startswith("At risk")
+        # the most urgent first: a few units left, then the soonest dates and fewest days
+        briefs = [r.main_brief for r in shown]
+        few = [i for i, b in enumerate(briefs) if b.startswith("At risk: only ")]
+        assert few == list(range(len(few))), briefs
+        dates = [b[len("At risk until ") :][:10] for b in briefs if b.startswith("At risk until")]
+        assert dates == sorted(dates), briefs
+        covers = [covered_days(b) for b in briefs if " of cover " in b]
+        assert covers == sorted(covers), briefs
         await press(pilot, "a")  # a goes back to the scope it came from
         assert screen.narrow is None and not screen.show_all
 
