@@ -354,7 +354,7 @@ _TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
     ("ASIN", 10),
     ("TITLE", None),
     ("CAUSE", None),
-    ("STOCK", 8),
+    ("STOCK", 0),
     ("PRICE", 10),
     ("SINCE", 10),
 )
@@ -375,7 +375,10 @@ def render_table(
     """``report --format table``: a plain table for people (Rich's Table, no colour, no
     borders), one row per listing, then the counts and what the account shows."""
     columns = _table_layout(width, records)
-    lines = _table_lines(columns, [_table_cells(r) for r in records], width)
+    cause_width = dict(columns)["CAUSE"]
+    lines = _table_lines(columns, [_table_cells(r, cause_width) for r in records], width)
+    if any(r.inbound and r.fulfillment_channel == "FBA" for r in records):
+        lines += textwrap.wrap(INBOUND_LEGEND, width)
     lines.append("")
     lines += _table_footer(records, last_sync, width)
     if account is not None and account.status != "NORMAL":
@@ -458,6 +461,7 @@ def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[st
     fitted = {
         "STATE": max((len(r.state.value) for r in records), default=0),
         "SKU": min(_SKU_MAX, max((len(visible(r.sku)) for r in records), default=0)),
+        "STOCK": max((len(_stock(r)) for r in records), default=0),
     }
     columns = [(h, max(len(h), fitted[h]) if w == 0 else w) for h, w in _TABLE_COLUMNS]
     while True:
@@ -473,25 +477,51 @@ def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[st
     return [(h, w if w is not None else flex[h]) for h, w in columns]
 
 
-def _table_cells(r: ListingRecord) -> dict[str, str]:
+def _table_cells(r: ListingRecord, cause_width: int) -> dict[str, str]:
     return {
         "STATE": r.state.value,
         "SKU": r.sku,
         "ASIN": r.asin or "-",
         "TITLE": r.title,
-        "CAUSE": r.main_cause or "-",
+        "CAUSE": _cause(r, cause_width),
         "STOCK": _stock(r),
         "PRICE": f"{r.price} {r.currency or ''}".strip() if r.price is not None else "-",
         "SINCE": r.inactive_since.date().isoformat() if r.inactive_since else "-",
     }
 
 
+def _cause(r: ListingRecord, cells_wide: int) -> str:
+    """The main cause in full when the column holds it, else its short form, essential
+    thing first, as the app's list shows it ("Missing: bullet_point", where the full
+    "Missing required attribute: bullet_point" cut to the column would lose the attribute)."""
+    full = r.main_cause
+    if not full:
+        return "-"
+    shown = _cell_text(full)
+    used = len(shown) if shown.isascii() else _cells(shown)
+    return full if used <= cells_wide else (r.main_brief or full)
+
+
+def _cells(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
 def _stock(r: ListingRecord) -> str:
+    """Units for sale: merchant-fulfilled "12"; Amazon-fulfilled "256 FBA", or with units on
+    their way to Amazon's warehouses "256 +48" (the line under the table says so)."""
     if r.quantity is None:
         return "-"
     if r.fulfillment_channel == "FBA":
-        return f"{r.quantity}+{r.inbound or 0}in" if r.inbound else f"{r.quantity} FBA"
+        return f"{r.quantity} +{r.inbound}" if r.inbound else f"{r.quantity} FBA"
     return str(r.quantity)
+
+
+#: Under a table with a "256 +48" stock: what the +48 is.
+INBOUND_LEGEND = (
+    "STOCK +N: N more units on their way to Amazon's warehouses (FBA inbound), not for sale yet."
+)
 
 
 def _table_footer(

@@ -131,7 +131,8 @@ def test_table_fits_the_width_truncates_titles_and_counts_in_a_footer():
     assert wide[0].split() == ["STATE", "SKU", "ASIN", "TITLE", "CAUSE", "STOCK", "PRICE", "SINCE"]
     assert wide[1].split()[:3] == ["SUPPRESSED", "MUG-RED-01", "B0ABCDEFGH"]
     assert "Missing required attribute: brand" in wide[1] and "2026-02-03" in wide[1]
-    assert "0+24in" in wide[2]  # FBA: fulfillable + inbound
+    assert "0 +24" in wide[2]  # FBA: fulfillable, then inbound, said under the table
+    assert wide[3].startswith("STOCK +N: N more units on their way to Amazon's warehouses")
     assert "2 listings, 2 need attention (SUPPRESSED 1, INACTIVE 1)" in wide[-1]
     narrow = _render("table", width=100).splitlines()
     assert {"STATE", "SKU", "TITLE", "CAUSE"} <= set(narrow[0].split())
@@ -163,6 +164,29 @@ def test_the_cause_gets_room_to_be_read(width):
     assert "Missing required attribute: size " in lines[1]  # whole, not cut
     if width == 120:
         assert "SINCE" not in lines[0] and "ASIN" in lines[0]
+
+
+def test_a_cause_too_long_for_its_column_is_its_short_form_not_a_cut():
+    """At 80 columns "Missing required attribute: bullet_point" cut to the column lost the
+    attribute ("…: bull…"): the table shows the list's short form, the attribute whole."""
+    long = "Missing required attribute: bullet_point"
+    records = [
+        dataclasses.replace(
+            RECORDS[0],
+            findings=(
+                dataclasses.replace(
+                    finding("MISSING_ATTRIBUTE", long), brief="Missing: bullet_point"
+                ),
+            ),
+        )
+    ]
+    narrow = _render("table", records, width=80).splitlines()
+    assert all(len(line) <= 80 for line in narrow)
+    assert _cause_width(narrow[0]) < len(long)
+    assert "Missing: bullet_point " in narrow[1] and "bull…" not in narrow[1]
+    wide = _render("table", records, width=160).splitlines()
+    assert f"{long} " in wide[1]  # room for it: in full
+    assert json.loads(_render("json", records))["listings"][0]["findings"][0]["title"] == long
 
 
 def test_the_footer_counts_at_risk_listings_apart():

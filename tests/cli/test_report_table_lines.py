@@ -20,10 +20,10 @@ WIDE = (
 @pytest.mark.parametrize("width", [100, 120, 157, 240])
 def test_the_plain_lines_are_rich_tables_lines(width):
     records = _records(60)
-    rows = [render._table_cells(r) for r in records]
+    columns = render._table_layout(width, records)
+    rows = [render._table_cells(r, dict(columns)["CAUSE"]) for r in records]
     for i, text in enumerate((*STRINGS, *WIDE)):
         rows[i] = {**rows[i], "TITLE": text, "CAUSE": text[::-1], "SKU": text[:40]}
-    columns = render._table_layout(width, records)
     plain = render._plain_table_lines(columns, rows)
     assert plain == render._rich_table_lines(columns, rows, width)
     assert any("…" in line for line in plain)  # cut, not wrapped
