@@ -5,7 +5,8 @@
 Fills a throwaway progress file with SKUs as the wizard leaves them (notes, a policy checklist,
 a draft, a preview and a real submit each), most of them resolved or escalated long ago, then
 times what the wizard does on every save: ``CaseStore.update`` of one SKU, and ``get`` when
-it opens. Target: a save well under 50 ms whatever the history.
+it opens. Target: a save well under 50 ms whatever the history. The file is filled as the TOML
+file earlier versions kept: the first save imports it into the SQLite file (once).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def progress(i: int, rng: random.Random, closed_share: float) -> CaseRecord:
 
 
 def fill(path: Path, n: int, closed_share: float) -> None:
-    """Write the file in one go (as if saved over months), in the store's own format."""
+    """Write the TOML file in one go (as if saved over months), as asin-tui kept it until it
+    kept progress in SQLite: the first save imports it."""
     rng = random.Random(n)
     items = {p.sku: p for p in (progress(i, rng, closed_share) for i in range(n))}
     path.write_text(tomli_w.dumps(_encode(items)))
@@ -116,18 +118,19 @@ def bench(folder: Path, n: int, args, label: str, *, cold: bool, archive) -> Non
     for old in folder.iterdir():
         old.unlink()
     store = CaseStore("bench", MP, folder, archive_after=archive)
-    fill(store.path, n, args.closed_share)
-    size = store.path.stat().st_size
+    fill(store.legacy_path, n, args.closed_share)  # a TOML file as earlier versions kept
+    size = store.legacy_path.stat().st_size
 
     def save() -> None:
         saver = CaseStore("bench", MP, folder, archive_after=archive) if cold else store
         saver.update("SKU-000001", lambda p: setattr(p.steps[WizardStep.STOCK], "notes", "x"))
 
-    first, _ = timed(save, 1)  # reads the file; archives what is old
+    first, _ = timed(save, 1)  # imports the TOML file; archives what is old
     median, worst = timed(save, args.saves)
-    after = store.path.stat().st_size
+    wal = store.path.with_name(store.path.name + "-wal")
+    after = store.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
     print(
-        f"  {label:<44} file {size / 1024:>6,.0f} → {after / 1024:>5,.0f} kB, "
+        f"  {label:<44} TOML {size / 1024:>6,.0f} → SQLite {after / 1024:>5,.0f} kB, "
         f"first save {first:>7,.1f} ms, then median {median:>7,.1f} ms (max {worst:,.1f})"
     )
 

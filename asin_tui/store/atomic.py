@@ -128,10 +128,7 @@ def read_regular_file(path: Path) -> bytes:
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "not a file")
-            raise NotRegularFile(errno.EINVAL, f"not a regular file: {kind}", str(path))
+        _check_mode(os.fstat(fd).st_mode, path)
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as handle:
             fd = -1  # the file object closes it
@@ -139,6 +136,23 @@ def read_regular_file(path: Path) -> bytes:
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def check_regular_file(path: Path) -> None:
+    """NotRegularFile (worded as :func:`read_regular_file` words it) when ``path`` names
+    something other than a regular file (a symlink is followed); a missing path is fine.
+    For a file another library opens by name (SQLite: a FIFO would hang it)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    _check_mode(mode, path)
+
+
+def _check_mode(mode: int, path: Path) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+        raise NotRegularFile(errno.EINVAL, f"not a regular file: {kind}", str(path))
 
 
 def json_nesting(value: object, limit: int) -> int:

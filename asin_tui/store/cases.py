@@ -1,7 +1,11 @@
-"""The reactivation wizard's saved cases: one TOML file per profile and marketplace.
+"""The reactivation wizard's saved cases: one SQLite file per profile and marketplace.
 
-``cases_dir()/<profile>-<marketplace_id>.toml`` (schema_version 2; version 1 files, which
-have no outcome details, are read as they are)::
+``cases_dir()/<profile>-<marketplace_id>.sqlite`` holds one row per seller SKU (see
+:class:`CaseStore`: a save costs the same however many SKUs are saved, a bulk batch saves each
+listing as it goes). A row's ``record`` is the SKU's table in the schema below (schema_version
+2), the one earlier asin-tui versions wrote as one TOML file,
+``cases_dir()/<profile>-<marketplace_id>.toml``, which is imported on first use (version 1
+files, which have no outcome details, are read as they are)::
 
     schema_version = 2
 
@@ -49,46 +53,52 @@ have no outcome details, are read as they are)::
     submission_id = "…"                # optional
     issues = '[]'                      # Amazon's issues, as JSON text
 
-It never holds a secret. Writes are atomic and made under an advisory lock (store/filelock.py:
-on ``<file>.lock``) as read-merge-write, so two app instances never lose each other's
-updates: a whole ``CaseRecord`` is merged field by field into what is on disk (see
-:func:`merge`). A file that cannot be read (bad TOML, wrong types) or that a newer asin-tui wrote
-is moved aside to ``<name>.corrupt-<UTC time>.toml`` / ``<name>.newer-<UTC time>.toml``
-and reported as a :class:`CaseStoreWarning`, never overwritten.
+It never holds a secret. Saves are SQLite transactions (see :class:`CaseStore`: atomic, merged
+with what another app instance saved, durable once returned); a file or a SKU's record that
+cannot be used is set aside and reported as a :class:`CaseStoreWarning`, never overwritten.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import glob
 import json
 import os
 import re
+import sqlite3
+import threading
 import tomllib
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, NoReturn, TypeGuard, TypeVar
+from urllib.parse import quote
 
 import tomli_w
 
 from asin_tui.domain.models import Issue, StepStatus, WizardStep
+from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
+    PRIVATE_FILE,
     NotRegularFile,
-    atomic_write_text,
+    check_regular_file,
     ensure_private_dir,
     fsync_dir,
     json_nesting,
+    make_private,
+    make_private_files,
     read_regular_file,
 )
+from asin_tui.store.cache import _REASONS  # SQLite's errors in a seller's words
+from asin_tui.store.cache import _kind as _sqlite_kind
 from asin_tui.store.config import display_path
-from asin_tui.store.filelock import exclusive_lock
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 2  # of a SKU's table (the TOML schema above), and of the earlier TOML files
+DB_VERSION = 1  # of the progress file (SQLite's user_version)
 LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
 ARCHIVE_AFTER = timedelta(days=90)  # a resolved/escalated SKU untouched this long is archived
 
@@ -324,36 +334,69 @@ class CaseStoreError(Exception):
 
 
 class CaseStoreLocked(CaseStoreError):
-    """Another asin-tui holds the case file's lock for too long."""
+    """Another asin-tui holds the progress file's write lock for too long."""
 
 
 class CaseStoreWarning(UserWarning):
-    """A case file could not be used (and was moved aside, unless the store is read-only);
-    ``str()`` is the message to show the user."""
+    """A progress file (or one SKU's saved progress) could not be used: moved aside, unless
+    the store is read-only; ``str()`` is the message to show the user."""
 
     def __init__(self, message: str, moved_to: Path | None) -> None:
         super().__init__(message)
         self.moved_to = moved_to
 
 
-@dataclass
-class _Cached:
-    """The file as this store last read or wrote it: reused while nobody else wrote since."""
+#: The progress file's tables: ``cases`` (the SKUs worked on), ``archive`` (settled ones
+#: untouched for ``archive_after``: their history) and ``set_aside`` (a SKU's saved text that
+#: could not be read, kept when new progress replaced it). ``record`` is the SKU's table in
+#: the TOML schema above; ``outcome`` and ``updated_at`` (UTC, fixed width: it sorts) copy
+#: the record's, so a query can pick SKUs without reading every record.
+_TABLES = """
+CREATE TABLE cases (
+    sku TEXT PRIMARY KEY, outcome TEXT NOT NULL, updated_at TEXT NOT NULL, record TEXT NOT NULL
+);
+CREATE INDEX cases_by_outcome ON cases (outcome, updated_at);
+CREATE TABLE archive (
+    sku TEXT PRIMARY KEY, outcome TEXT NOT NULL, updated_at TEXT NOT NULL, record TEXT NOT NULL
+);
+CREATE TABLE set_aside (
+    sku TEXT NOT NULL, kept_at TEXT NOT NULL, record TEXT NOT NULL, reason TEXT NOT NULL
+);
+"""
+_CASES, _ARCHIVE = "cases", "archive"
 
-    stamp: tuple[int, int, int] | None  # inode, size, mtime (ns); None: no file
-    items: dict[str, CaseRecord]
-    chunks: dict[str, str] = field(default_factory=dict)  # each SKU's TOML, as written
+
+class _Unusable(Exception):
+    """The progress file is not one this asin-tui can use: ``kind`` corrupt | newer."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
 
 
 class CaseStore:
-    """The saved cases of one profile in one marketplace.
+    """The saved cases of one profile in one marketplace: one SQLite file,
+    ``cases_dir()/<profile>-<marketplace_id>.sqlite`` (0600, in a 0700 folder).
 
-    Resolved and escalated SKUs untouched for ``archive_after`` are moved, on the next save,
-    to ``<name>.archive.toml`` (same schema), so the file read and written on every save
-    stays small. The store keeps what it last read or wrote and reuses it while the file's
-    stamp is unchanged (another instance's write changes it), and re-encodes only the SKU
-    being saved. A ``read_only`` store (``asin-tui progress``) takes no lock and never moves
-    a file aside: an unusable file is only reported.
+    Each SKU is one row, read and written on its own, so saving one listing's progress costs
+    the same whatever the number of SKUs saved (a bulk batch of thousands saves each row as
+    it goes): a write is one SQLite transaction (read-merge-write under SQLite's write lock,
+    so two app instances never lose each other's updates: a whole ``CaseRecord`` is merged
+    field by field into what is stored, see :func:`merge`), committed to the write-ahead log
+    with an fsync before it returns (synchronous=FULL): a crash, a kill or a lost SSH session
+    keeps every save that returned, and one cut short is rolled back whole, never half a
+    record. The store holds nothing in memory between calls.
+
+    Resolved, escalated and retired SKUs untouched for ``archive_after`` move, on a save, to
+    the ``archive`` table (:meth:`archived`; :meth:`get` still finds them).
+    A progress file of an earlier asin-tui (``<profile>-<marketplace_id>.toml`` and its
+    ``.archive.toml``, the TOML schema above) is imported on first use, merged SKU by SKU, and
+    kept as ``<name>.imported-<UTC time>.toml``. A file that cannot be used (not a database,
+    damaged, a newer asin-tui's) is moved aside as ``<name>.corrupt-<UTC time>.<ext>`` /
+    ``<name>.newer-…``, what can still be read of it is carried over, and it is reported as a
+    :class:`CaseStoreWarning`, never overwritten; one SKU whose saved text cannot be read is
+    reported and skipped, the others are used. A ``read_only`` store (``asin-tui progress``)
+    never writes, imports nor moves a file: what it cannot use is only reported.
     """
 
     def __init__(
@@ -370,69 +413,70 @@ class CaseStore:
             if not _SAFE_NAME.fullmatch(name):
                 raise ValueError(f"{label} {name!r}: use letters, digits, '-' and '_' only")
         self.path = paths.case_file(profile, marketplace_id, dir)
-        self.archive_path = self.path.with_name(f"{self.path.stem}.archive.toml")
+        self.legacy_path = paths.legacy_case_file(profile, marketplace_id, dir)
+        self.legacy_archive_path = self.legacy_path.with_name(
+            f"{self.legacy_path.stem}.archive.toml"
+        )
         self.lock_timeout = lock_timeout
         self.read_only = read_only
         self.archive_after = archive_after
         self._warnings: list[CaseStoreWarning] = []
-        self._cache: _Cached | None = None
+        self._reported: set[tuple[str, str]] = set()  # (table, sku) of unreadable rows told
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()  # one connection, used from workers' threads
+
+    def close(self) -> None:
+        """Close the file (a later call opens it again)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
 
     def load(self) -> dict[str, CaseRecord]:
-        """Every SKU's case (empty if none saved yet); archived SKUs are not in it."""
-        if self.read_only:
-            return self._parse(self.path)
-        if self._stamp(self.path) is None:
-            # nothing saved yet: nothing to read or set aside, so no lock to take (its
-            # library costs every start of the app a few ms, for a file most accounts lack)
-            return {}
-        with self._locked():
-            items = self._read()
-            return copy.deepcopy({sku: items[sku] for sku in sorted(items)})
+        """Every SKU's case (empty if none saved yet), by SKU; archived SKUs are not in it."""
+        return self._select(_CASES)
 
     def archived(self) -> dict[str, CaseRecord]:
-        """The SKUs moved to the archive file (read only: a bad archive is only reported)."""
-        return self._parse(self.archive_path, move_aside=False)
+        """The SKUs moved to the archive (their history)."""
+        return self._select(_ARCHIVE)
 
     def get(self, sku: str) -> CaseRecord | None:
         """One SKU's case, from the archive when it was moved there (its history)."""
-        if self.read_only:
-            found = self.load().get(sku)
-        else:
-            with self._locked():
-                found = copy.deepcopy(self._read().get(sku))
-        return found if found is not None else self.archived().get(sku)
+        for table in (_CASES, _ARCHIVE):
+            found = self._select(table, sku=sku).get(sku)
+            if found is not None:
+                return found
+        return None
 
     def update(
         self, sku: str, change: Callable[[CaseRecord], CaseRecord | None] | CaseRecord
     ) -> CaseRecord:
-        """Save one SKU's case; returns what is now stored.
+        """Save one SKU's case; returns what is now stored (the caller's to keep).
 
-        ``change`` is either a function, given the SKU's case as it is on disk (or a
-        fresh one) to modify in place or replace, after which ``updated_at`` is set to now;
-        or a whole ``CaseRecord``, merged field by field with the one on disk (:func:`merge`).
-        The file is re-read under the lock, so other SKUs (and other instances' changes)
-        are kept.
+        ``change`` is either a function, given the SKU's case as it is stored (or a fresh
+        one) to modify in place or replace, after which ``updated_at`` is set to now; or a
+        whole ``CaseRecord``, merged field by field with the stored one (:func:`merge`).
+        It runs inside the write transaction, so other instances' changes are never lost.
         """
         if self.read_only:
             raise CaseStoreError(f"{display_path(self.path)}: opened read-only, not saved")
-        with self._locked():
-            items = self._read()
-            stored = items.get(sku)
-            try:
-                if isinstance(change, CaseRecord):
-                    result = merge(stored, change) if stored else copy.deepcopy(change)
-                else:
-                    current = copy.deepcopy(stored) if stored else CaseRecord(sku=sku)
-                    result = change(current) or current
-                    result.touch()
-                if result.sku != sku:
-                    raise ValueError(f"progress for {result.sku!r} cannot be saved as {sku!r}")
-            except BaseException:
-                self._cache = None  # ``change`` may have left the cached copy half changed
-                raise
-            items[sku] = result
-            self._write(items, changed=sku)
-            return copy.deepcopy(result)
+        with self._writing() as conn:
+            stored = self._stored(conn, _CASES, sku)
+            if isinstance(change, CaseRecord):
+                result = merge(stored, change) if stored else copy.deepcopy(change)
+            else:
+                current = stored or CaseRecord(sku=sku)
+                result = change(current) or current
+                result.touch()
+            if result.sku != sku:
+                raise ValueError(f"progress for {result.sku!r} cannot be saved as {sku!r}")
+            _put(conn, _CASES, result)
+            self._archive_old(conn)
+        return result
 
     def open_items(self) -> list[CaseRecord]:
         """SKUs whose outcome is still open, most recently updated first."""
@@ -442,53 +486,287 @@ class CaseStore:
         self, outcomes: frozenset[Outcome] | set[Outcome], *, with_archive: bool = False
     ) -> list[CaseRecord]:
         """SKUs with one of ``outcomes``, most recently updated first; ``with_archive``:
-        the archived ones too (the main file's copy wins)."""
-        found = {**self.archived(), **self.load()} if with_archive else self.load()
-        items = [p for p in found.values() if p.outcome in outcomes]
-        return sorted(items, key=lambda p: p.updated_at, reverse=True)
+        the archived ones too (the main table's copy wins)."""
+        found = self._select(_CASES, outcomes=outcomes)
+        if with_archive:
+            found = {**self._select(_ARCHIVE, outcomes=outcomes), **found}
+        return sorted(found.values(), key=lambda p: p.updated_at, reverse=True)
 
     def take_warnings(self) -> list[CaseStoreWarning]:
-        """Files moved aside since the last call (the UI shows each message once)."""
+        """What could not be used since the last call (the UI shows each message once)."""
         taken, self._warnings = self._warnings, []
         return taken
 
-    # ------------------------------------------------------------------ file access
+    # ------------------------------------------------------------------ reading
+
+    def _select(
+        self,
+        table: str,
+        *,
+        sku: str | None = None,
+        outcomes: frozenset[Outcome] | set[Outcome] | None = None,
+    ) -> dict[str, CaseRecord]:
+        """The decoded rows of ``table`` (one SKU's, or those with one of ``outcomes``), by
+        SKU; a row that cannot be read is reported once and left out."""
+        query = f"SELECT sku, record FROM {table}"  # our own table names only
+        params: tuple[str, ...] = ()
+        if sku is not None:
+            query, params = f"{query} WHERE sku = ?", (sku,)
+        elif outcomes is not None:
+            values = sorted(o.value for o in outcomes)
+            query = f"{query} WHERE outcome IN ({', '.join('?' * len(values))})"
+            params = tuple(values)
+        if self.read_only:
+            return self._read_only(table, query + " ORDER BY sku", params, sku, outcomes)
+        with self._reading() as conn:
+            rows = conn.execute(query + " ORDER BY sku", params).fetchall()
+            return {
+                name: case
+                for name, text in rows
+                if (case := self._decoded(conn, table, name, text)) is not None
+            }
+
+    def _decoded(
+        self, conn: sqlite3.Connection | None, table: str, sku: str, text: str
+    ) -> CaseRecord | None:
+        """One stored row as a CaseRecord; None (reported once) when it cannot be read."""
+        try:
+            return _decode_sku(sku, tomllib.loads(text))
+        except (tomllib.TOMLDecodeError, _Corrupt, RecursionError, ValueError) as exc:
+            reason = (
+                "arrays or tables nested too deeply" if isinstance(exc, RecursionError) else exc
+            )
+            if (table, sku) not in self._reported:
+                self._reported.add((table, sku))
+                self._warnings.append(
+                    CaseStoreWarning(
+                        f"Saved progress of {visible(sku)!r} in {display_path(self.path)} could "
+                        f"not be used ({reason}); "
+                        + (
+                            "it was left as it is."
+                            if conn is None
+                            else "it is skipped (kept as it is until new progress is saved "
+                            "for it, then kept aside in the file)."
+                        ),
+                        None,
+                    )
+                )
+            return None
+
+    def _stored(self, conn: sqlite3.Connection, table: str, sku: str) -> CaseRecord | None:
+        """One SKU's row, inside a write about to replace it: a row that cannot be read is
+        copied to ``set_aside`` first (nothing saved is ever dropped)."""
+        query = f"SELECT record FROM {table} WHERE sku = ?"
+        row = conn.execute(query, (sku,)).fetchone()
+        if row is None:
+            return None
+        stored = self._decoded(conn, table, sku, row[0])
+        if stored is None:
+            conn.execute(
+                "INSERT INTO set_aside VALUES (?, ?, ?, ?)",
+                (sku, _stamp_text(utcnow()), row[0], f"unreadable, in {table}"),
+            )
+        return stored
+
+    def _read_only(
+        self,
+        table: str,
+        query: str,
+        params: tuple[str, ...],
+        sku: str | None,
+        outcomes: frozenset[Outcome] | set[Outcome] | None,
+    ) -> dict[str, CaseRecord]:
+        """A read-only store's rows: the file's (opened read-only; one it cannot use is only
+        reported), merged with an earlier asin-tui's TOML file not imported yet."""
+        found: dict[str, CaseRecord] = {}
+        if self.path.exists() or self.path.is_symlink():
+            try:
+                conn = _connect_read_only(self.path)
+            except _Unusable as exc:
+                self._report(self.path, exc.kind, str(exc), move_aside=False)
+                conn = None
+            except sqlite3.DatabaseError as exc:
+                raise self._error("cannot read", exc) from None
+            if conn is not None:
+                try:
+                    rows = conn.execute(query, params).fetchall()
+                except sqlite3.DatabaseError as exc:
+                    raise self._error("cannot read", exc) from None
+                finally:
+                    conn.close()
+                for name, text in rows:
+                    if (case := self._decoded(None, table, name, text)) is not None:
+                        found[name] = case
+        legacy = self.legacy_path if table == _CASES else self.legacy_archive_path
+        if legacy.exists() or legacy.is_symlink():
+            for name, case in self._parse(legacy, move_aside=False).items():
+                if (sku is None or name == sku) and (outcomes is None or case.outcome in outcomes):
+                    found[name] = merge(found[name], case) if name in found else case
+        return dict(sorted(found.items()))
+
+    # ------------------------------------------------------------------ the file
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with ExitStack() as stack:
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
             try:
-                ensure_private_dir(self.path.parent)
-                stack.enter_context(exclusive_lock(self.path, self.lock_timeout))
-            except TimeoutError:  # before OSError: TimeoutError is one
-                raise CaseStoreLocked(
-                    f"{display_path(self.path)} is busy: another asin-tui is saving "
-                    "progress; try again in a moment"
-                ) from None
-            except OSError as exc:
-                raise self._error("cannot open", exc) from None
-            yield
+                yield self._open()
+            except sqlite3.DatabaseError as exc:
+                self._failed(exc, "cannot read")
 
-    def _read(self) -> dict[str, CaseRecord]:
-        """The main file's SKUs (under the lock): what this store last read or wrote while
-        the file is unchanged, else parsed afresh."""
-        stamp = self._stamp(self.path)
-        if self._cache is None or self._cache.stamp != stamp:
-            items = self._parse(self.path) if stamp is not None else {}
-            self._cache = _Cached(self._stamp(self.path), items)
-        return self._cache.items
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: SQLite's write lock, waited for up to
+        ``lock_timeout``), committed when the block ends, rolled back whole when it raises."""
+        with self._lock:
+            conn = self._open()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                self._failed(exc, "cannot save")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):
+                    self._failed(exc, "cannot save")
+                raise
 
-    def _stamp(self, path: Path) -> tuple[int, int, int] | None:
+    def _failed(self, exc: sqlite3.DatabaseError, action: str) -> NoReturn:
+        """A SQLite error as a one-line CaseStoreError; a file found damaged is closed, so
+        the next call sets it aside (and carries over what can be read)."""
+        kind = _sqlite_kind(exc)
+        if kind in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            raise CaseStoreLocked(
+                f"{display_path(self.path)} is busy: another asin-tui is saving progress; "
+                "try again in a moment"
+            ) from None
+        if kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+            self.close()
+            self._set_aside_damaged(str(exc))
+            raise CaseStoreError(
+                f"{display_path(self.path)}: {action}: the file is damaged ({exc}); it was set "
+                "aside, try again"
+            ) from None
+        raise self._error(action, exc) from None
+
+    def _open(self) -> sqlite3.Connection:
+        """The connection (opened and the schema made on first use); an earlier asin-tui's
+        TOML file, when there is one, imported; a file that cannot be used is moved aside and
+        a new one started."""
+        if self._conn is not None:
+            self._import_legacy()  # an earlier asin-tui still running may write it again
+            return self._conn
         try:
-            st = path.stat()
-        except FileNotFoundError:
-            return None
+            self._conn = self._connect()
+        except _Unusable as exc:
+            moved = self._report(self.path, exc.kind, str(exc), move_aside=True)
+            try:
+                self._conn = self._connect()
+            except _Unusable as again:  # a fresh file it just made: cannot happen but said
+                raise self._error("cannot open", again) from None
+            if moved is not None:
+                self._salvage(moved)
+        self._import_legacy()
+        return self._conn
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            ensure_private_dir(self.path.parent)
+            _create_private(self.path)
+        except NotRegularFile as exc:
+            raise _Unusable("corrupt", exc.strerror or str(exc)) from None
         except OSError as exc:
-            raise self._error("cannot read", exc, path) from None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+            raise self._error("cannot open", exc) from None
+        try:
+            return _connect(self.path, self.lock_timeout)
+        except sqlite3.DatabaseError as exc:
+            kind = _sqlite_kind(exc)
+            if kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                raise _Unusable("corrupt", str(exc)) from None
+            self._failed(exc, "cannot open")
+
+    def _set_aside_damaged(self, reason: str) -> None:
+        with contextlib.suppress(CaseStoreError):
+            moved = self._report(self.path, "corrupt", reason, move_aside=True)
+            if moved is not None:
+                with contextlib.suppress(_Unusable):
+                    self._conn = self._connect()
+                    self._salvage(moved)
+                    self._import_legacy()
+
+    def _salvage(self, moved: Path) -> None:
+        """Carry over what can still be read of a file set aside (a damaged file often
+        still gives most of its rows)."""
+        for table in (_CASES, _ARCHIVE):
+            rows: list[tuple[str, str]] = []
+            with contextlib.suppress(sqlite3.Error, _Unusable, OSError):
+                conn = _connect_read_only(moved)
+                if conn is None:
+                    return
+                try:
+                    for row in conn.execute(f"SELECT sku, record FROM {table}"):
+                        rows.append(row)
+                finally:
+                    conn.close()
+            cases = [c for sku, text in rows if (c := self._decoded(None, table, sku, text))]
+            if cases:
+                self._merge_in(table, cases)
+
+    def _import_legacy(self) -> None:
+        """An earlier asin-tui's TOML files (main and archive), merged into the tables and
+        then renamed ``<name>.imported-<UTC time>.toml`` (kept: nothing is deleted)."""
+        for path, table in ((self.legacy_path, _CASES), (self.legacy_archive_path, _ARCHIVE)):
+            if not (path.exists() or path.is_symlink()):
+                continue
+            items = self._parse(path)  # an unusable one is moved aside and reported
+            if items:
+                self._merge_in(table, list(items.values()))
+            if path.exists():
+                self._move(path, "imported")
+
+    def _merge_in(self, table: str, cases: list[CaseRecord]) -> None:
+        assert self._conn is not None
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for case in cases:
+                    stored = self._stored(conn, table, case.sku)
+                    _put(conn, table, merge(stored, case) if stored else case)
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc, "cannot save")
+
+    def _archive_old(self, conn: sqlite3.Connection) -> None:
+        """Move resolved/escalated/retired SKUs untouched for ``archive_after`` to the
+        archive table (merged with what it holds)."""
+        if self.archive_after is None:
+            return
+        cutoff = _stamp_text(utcnow() - self.archive_after)
+        settled = sorted(o.value for o in SETTLED)
+        rows = conn.execute(
+            "SELECT sku, record FROM cases WHERE outcome IN (?, ?, ?) AND updated_at < ?",
+            (*settled, cutoff),
+        ).fetchall()
+        for sku, text in rows:
+            case = self._decoded(conn, _CASES, sku, text)
+            if case is None:
+                continue
+            old = self._stored(conn, _ARCHIVE, sku)
+            _put(conn, _ARCHIVE, merge(old, case) if old else case)
+            conn.execute("DELETE FROM cases WHERE sku = ?", (sku,))
+
+    # ------------------------------------------------------------------ earlier TOML files
 
     def _parse(self, path: Path, *, move_aside: bool | None = None) -> dict[str, CaseRecord]:
-        """A case file's SKUs (empty if there is none); an unusable file is set aside,
+        """A TOML case file's SKUs (empty if there is none); an unusable file is set aside,
         or only reported when ``move_aside`` is False (default: unless read-only)."""
         move_aside = not self.read_only if move_aside is None else move_aside
         try:
@@ -496,93 +774,177 @@ class CaseStore:
         except FileNotFoundError:
             return {}
         except NotRegularFile as exc:
-            return self._unusable(path, "corrupt", exc.strerror or str(exc), move_aside)
+            self._report(path, "corrupt", exc.strerror or str(exc), move_aside)
+            return {}
         except OSError as exc:
             raise self._error("cannot read", exc, path) from None
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            return self._unusable(path, "corrupt", f"not valid TOML: {exc}", move_aside)
+            self._report(path, "corrupt", f"not valid TOML: {exc}", move_aside)
+            return {}
         except RecursionError:
             reason = "not valid TOML: arrays or tables nested too deeply"
-            return self._unusable(path, "corrupt", reason, move_aside)
+            self._report(path, "corrupt", reason, move_aside)
+            return {}
         version = data.get("schema_version")
         if _is_int(version) and version > SCHEMA_VERSION:
             reason = f"written by a newer asin-tui, schema_version {version}"
-            return self._unusable(path, "newer", reason, move_aside)
+            self._report(path, "newer", reason, move_aside)
+            return {}
         try:
             return _decode(data)
         except _Corrupt as exc:
-            return self._unusable(path, "corrupt", str(exc), move_aside)
+            self._report(path, "corrupt", str(exc), move_aside)
+            return {}
 
-    def _write(self, items: dict[str, CaseRecord], *, changed: str) -> None:
-        """Write ``items`` (SKUs old enough go to the archive first); only ``changed`` and
-        SKUs not encoded yet are encoded, the others' text is reused."""
-        chunks = self._cache.chunks if self._cache and self._cache.items is items else {}
-        chunks.pop(changed, None)
-        try:
-            self._archive_old(items, chunks)
-            # Under the lock, a temp file of ours can only be left by a writer that died.
-            for stale in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
-                stale.unlink(missing_ok=True)
-            for sku in items.keys() - chunks.keys():
-                chunks[sku] = tomli_w.dumps({"skus": {sku: _encode_sku(items[sku])}})
-            text = f"schema_version = {SCHEMA_VERSION}\n" + "".join(
-                f"\n{chunks[sku]}" for sku in sorted(items)
-            )
-            atomic_write_text(self.path, text)
-            self._cache = _Cached(self._stamp(self.path), items, chunks)
-        except OSError as exc:
-            self._cache = None
-            raise self._error("cannot save", exc) from None
-
-    def _archive_old(self, items: dict[str, CaseRecord], chunks: dict[str, str]) -> None:
-        """Move resolved/escalated SKUs untouched for ``archive_after`` to the archive file
-        (merged with what it holds), out of ``items``."""
-        if self.archive_after is None:
-            return
-        cutoff = utcnow() - self.archive_after
-        old = [sku for sku, p in items.items() if p.outcome in SETTLED and p.updated_at < cutoff]
-        if not old:
-            return
-        archive = self._parse(self.archive_path)
-        for sku in old:
-            case = items.pop(sku)
-            chunks.pop(sku, None)
-            archive[sku] = merge(archive[sku], case) if sku in archive else case
-        atomic_write_text(self.archive_path, tomli_w.dumps(_encode(archive)))
-
-    def _unusable(
-        self, path: Path, kind: str, reason: str, move_aside: bool
-    ) -> dict[str, CaseRecord]:
-        """Move an unusable file out of the way (or, read-only, leave it), keep a warning,
-        and start empty."""
+    def _report(self, path: Path, kind: str, reason: str, move_aside: bool) -> Path | None:
+        """Move an unusable file out of the way (or, read-only, leave it) and keep a
+        warning; where it went (None: left)."""
         where = f"Saved progress in {display_path(path)} could not be used ({reason})"
         if not move_aside:
             self._warnings.append(CaseStoreWarning(f"{where}; it was left as it is.", None))
-            return {}
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        target = path.with_name(f"{path.stem}.{kind}-{stamp}.toml")
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = path.with_name(f"{path.stem}.{kind}-{stamp}-{counter}.toml")
-        try:
-            os.replace(path, target)
-        except OSError as exc:
-            raise self._error("cannot move aside", exc, path) from None
-        fsync_dir(path.parent)
+            return None
+        target = self._move(path, kind)
         self._warnings.append(
             CaseStoreWarning(
                 f"{where}; it was kept as {target.name} and progress starts afresh.",
                 moved_to=target,
             )
         )
-        return {}
+        return target
 
-    def _error(self, action: str, exc: OSError, path: Path | None = None) -> CaseStoreError:
+    def _move(self, path: Path, kind: str) -> Path:
+        """Rename ``path`` to ``<stem>.<kind>-<UTC time>[-n]<suffix>`` beside it (a SQLite
+        file with its write-ahead log, which holds saves not yet in the file itself)."""
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        target = path.with_name(f"{path.stem}.{kind}-{stamp}{path.suffix}")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = path.with_name(f"{path.stem}.{kind}-{stamp}-{counter}{path.suffix}")
+        try:
+            os.replace(path, target)
+            if path == self.path:
+                wal = path.with_name(path.name + "-wal")
+                if wal.exists():
+                    os.replace(wal, target.with_name(target.name + "-wal"))
+                path.with_name(path.name + "-shm").unlink(missing_ok=True)
+        except OSError as exc:
+            raise self._error("cannot move aside", exc, path) from None
+        make_private(target)  # account data: 0600 even if the file was made by hand
+        fsync_dir(path.parent)
+        return target
+
+    def _error(self, action: str, exc: Exception, path: Path | None = None) -> CaseStoreError:
         where = display_path(path or self.path)
-        return CaseStoreError(f"{where}: {action}: {exc.strerror or exc}")
+        if isinstance(exc, sqlite3.Error):
+            kind = _sqlite_kind(exc)
+            return CaseStoreError(f"{where}: {action}: {_REASONS.get(kind or '', exc)}")
+        if isinstance(exc, OSError):
+            return CaseStoreError(f"{where}: {action}: {exc.strerror or exc}")
+        return CaseStoreError(f"{where}: {action}: {exc}")
+
+
+# ---------------------------------------------------------------------- SQLite
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 before SQLite opens it (its -wal and -shm take its mode); an
+    existing one must be a regular file (a FIFO would hang SQLite) and is made private."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
+    check_regular_file(path)
+    make_private_files(path)
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """A read-write connection: write-ahead log, every commit fsynced, the tables made."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")  # a save that returned survives a power cut
+        if _checked_version(conn) is None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if _checked_version(conn) is None:  # another process may have won the race
+                    for statement in _TABLES.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {DB_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection | None:
+    """Open the file only to read it (``mode=ro``; ``immutable=1`` when SQLite cannot even
+    open its shared-memory file beside it); None for an empty one; _Unusable when it is not
+    a progress file."""
+    try:
+        check_regular_file(path)
+    except NotRegularFile as exc:
+        raise _Unusable("corrupt", exc.strerror or str(exc)) from None
+    last: sqlite3.DatabaseError | None = None
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        uri = f"file:{quote(str(path.resolve()))}?{flags}"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            last = exc
+            continue
+        try:
+            if _checked_version(conn) is None:
+                conn.close()
+                return None  # created, never written: no progress in it
+            return conn
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if _sqlite_kind(exc) in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                raise _Unusable("corrupt", str(exc)) from None
+            last = exc
+        except BaseException:
+            conn.close()
+            raise
+    assert last is not None
+    raise last
+
+
+def _checked_version(conn: sqlite3.Connection) -> int | None:
+    """The file's version (None: an empty file, no tables yet); _Unusable when it is not
+    an asin-tui progress file or a newer asin-tui wrote it."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if not tables and not version:
+        return None
+    if version > DB_VERSION:
+        raise _Unusable("newer", f"written by a newer asin-tui, version {version}")
+    if version != DB_VERSION or not {_CASES, _ARCHIVE, "set_aside"} <= tables:
+        raise _Unusable("corrupt", "not an asin-tui progress file")
+    return int(version)
+
+
+def _stamp_text(moment: datetime) -> str:
+    """A time as the ``updated_at`` column keeps it: UTC, fixed width (sorts as text)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _put(conn: sqlite3.Connection, table: str, case: CaseRecord) -> None:
+    """Store one SKU's case (its row replaced)."""
+    conn.execute(
+        f"INSERT OR REPLACE INTO {table} (sku, outcome, updated_at, record) VALUES (?, ?, ?, ?)",
+        (case.sku, case.outcome.value, _stamp_text(case.updated_at), _sku_text(case)),
+    )
+
+
+def _sku_text(case: CaseRecord) -> str:
+    """One SKU's case as its table of the TOML schema (the ``record`` column)."""
+    return tomli_w.dumps(_encode_sku(case))
 
 
 # ---------------------------------------------------------------------- encoding

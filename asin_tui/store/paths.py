@@ -26,8 +26,13 @@ def cases_dir() -> Path:
 
 
 def case_file(profile: str, marketplace_id: str, folder: Path | None = None) -> Path:
-    """The file of one profile's cases in one marketplace (``store.cases.CaseStore``'s), in
-    ``folder`` or :func:`cases_dir`."""
+    """The file of one profile's cases in one marketplace (``store.cases.CaseStore``'s, a
+    SQLite file), in ``folder`` or :func:`cases_dir`."""
+    return Path(folder or cases_dir()) / f"{profile}-{marketplace_id}.sqlite"
+
+
+def legacy_case_file(profile: str, marketplace_id: str, folder: Path | None = None) -> Path:
+    """Where asin-tui up to 2026-12 kept those cases (one TOML file), imported on first use."""
     return Path(folder or cases_dir()) / f"{profile}-{marketplace_id}.toml"
 
 

@@ -1,4 +1,4 @@
-"""Reads the wizard's saved cases for the list's "Wizard" column (a local TOML file)."""
+"""Reads the wizard's saved cases for the list's "Wizard" column (a local SQLite file)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def step_label(case: CaseRecord) -> str:
 def saved_case_labels(service: ListingService) -> CaseLabels:
     """Every SKU's wizard step; a broken file is reported (and set aside by the store).
     No case file yet (most starts): none, without loading the case store (~4 ms)."""
-    if not paths.case_file(service.profile_name, service.marketplace_id).exists():
+    names = (service.profile_name, service.marketplace_id)
+    if not (paths.case_file(*names).exists() or paths.legacy_case_file(*names).exists()):
         return CaseLabels()
     from asin_tui.store.cases import CaseStore, CaseStoreError
 

@@ -134,8 +134,8 @@ def patches_nested(depth: int) -> str:
 )
 def test_a_deeply_nested_progress_file_is_set_aside_with_a_message(content, reason):
     store = progress_store()
-    store.path.parent.mkdir(parents=True)
-    store.path.write_text(content)
+    store.legacy_path.parent.mkdir(parents=True)
+    store.legacy_path.write_text(content)
     assert store.load() == {}
     (warning,) = store.take_warnings()
     assert reason in str(warning)

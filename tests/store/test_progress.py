@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
 import multiprocessing
-import os
+import sqlite3
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from asin_tui.domain.models import WizardStep
-from asin_tui.store import paths
+from asin_tui.store import cases, paths
 from asin_tui.store.cases import (
+    DB_VERSION,
     SCHEMA_VERSION,
     SUBMITTING,
     CaseRecord,
@@ -28,7 +28,7 @@ from asin_tui.store.cases import (
     StepRecord,
     StepStatus,
 )
-from asin_tui.store.config import load_config
+from asin_tui.store.config import display_path, load_config
 
 US = "ATVPDKIKX0DER"
 T0 = datetime(2025, 5, 1, 9, 0, 0, 123456, tzinfo=UTC)
@@ -94,9 +94,10 @@ def store(profile: str = "main", **kwargs) -> CaseStore:
 
 
 def test_file_lives_in_the_progress_dir_per_profile_and_marketplace():
-    assert store().path == paths.cases_dir() / f"main-{US}.toml"
+    assert store().path == paths.cases_dir() / f"main-{US}.sqlite"
+    assert store().legacy_path == paths.cases_dir() / f"main-{US}.toml"  # imported from
     assert CaseStore("demo", "A1PA6795UKMFR9", Path("/x")).path == Path(
-        "/x/demo-A1PA6795UKMFR9.toml"
+        "/x/demo-A1PA6795UKMFR9.sqlite"
     )
 
 
@@ -122,12 +123,26 @@ def test_an_untouched_progress_round_trips():
     assert store().get("other") is None
 
 
+def stored_rows(path: Path, table: str = "cases") -> dict[str, dict]:
+    """The progress file's rows as SQLite holds them: SKU -> its record's TOML table."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(f"SELECT sku, outcome, record FROM {table}").fetchall()
+    finally:
+        conn.close()
+    found = {sku: tomllib.loads(record) for sku, _, record in rows}
+    assert all(found[sku]["outcome"] == outcome for sku, outcome, _ in rows)
+    return found
+
+
 def test_file_schema():
     store().update("A-1", full_progress("A-1"))
     path = store().path
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == SCHEMA_VERSION == 2
-    sku = data["skus"]["A-1"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone() == (DB_VERSION,) == (1,)
+    conn.close()
+    assert SCHEMA_VERSION == 2  # each record is a SKU's table of the version 2 TOML schema
+    sku = stored_rows(path)["A-1"]
     assert set(sku) == {
         "current_step",
         "outcome",
@@ -217,8 +232,8 @@ def test_latest_change_wins_per_sku():
 def test_a_file_without_the_newer_optional_keys_still_loads():
     """Files written before drafts and checklist stamps existed are schema 1 all the same."""
     progress_store = store()
-    progress_store.path.parent.mkdir(parents=True)
-    progress_store.path.write_text(
+    progress_store.legacy_path.parent.mkdir(parents=True)
+    progress_store.legacy_path.write_text(
         'schema_version = 1\n[skus.A]\ncurrent_step = "policy"\noutcome = "open"\n'
         "started_at = 2025-05-01T09:00:00Z\nupdated_at = 2025-05-01T09:30:00Z\n"
         '[[skus.A.steps.policy.checklist]]\nitem = "Appeal"\ndone = true\nnote = "x"\n'
@@ -243,8 +258,8 @@ def test_a_file_without_the_newer_optional_keys_still_loads():
 )
 def test_a_bad_draft_is_a_corrupt_file(draft, reason):
     progress_store = store()
-    progress_store.path.parent.mkdir(parents=True)
-    progress_store.path.write_text(
+    progress_store.legacy_path.parent.mkdir(parents=True)
+    progress_store.legacy_path.write_text(
         'schema_version = 1\n[skus.A]\ncurrent_step = "stock"\noutcome = "open"\n'
         "started_at = 2025-05-01T09:00:00Z\nupdated_at = 2025-05-01T09:30:00Z\n"
         f"[skus.A.draft]\n{draft}\n"
@@ -356,15 +371,15 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
 
 def test_a_held_lock_gives_a_clear_error():
     progress_store = store(lock_timeout=0.1)
-    lock = progress_store.path.with_name(progress_store.path.name + ".lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    progress_store.update("A-1", lambda p: None)
+    other = sqlite3.connect(progress_store.path, isolation_level=None)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        other.execute("BEGIN IMMEDIATE")  # another asin-tui in the middle of its save
         with pytest.raises(CaseStoreLocked, match="another asin-tui is saving progress"):
             progress_store.update("A-1", lambda p: None)
     finally:
-        os.close(fd)
+        other.execute("ROLLBACK")
+        other.close()
     assert progress_store.update("A-1", lambda p: None).sku == "A-1"
 
 
@@ -411,16 +426,16 @@ def test_last_note_is_from_the_step_touched_last():
 )
 def test_a_corrupt_file_is_moved_aside_with_a_message(content, reason):
     progress_store = store()
-    progress_store.path.parent.mkdir(parents=True)
+    progress_store.legacy_path.parent.mkdir(parents=True)
     raw = content if isinstance(content, bytes) else content.encode()
-    progress_store.path.write_bytes(raw)
+    progress_store.legacy_path.write_bytes(raw)
 
     assert progress_store.load() == {}
     (warning,) = progress_store.take_warnings()
     assert warning.moved_to.name.startswith(f"main-{US}.corrupt-")
     assert warning.moved_to.name.endswith("Z.toml")
     assert warning.moved_to.read_bytes() == raw  # kept as it was
-    assert not progress_store.path.exists()
+    assert not progress_store.legacy_path.exists()
     assert reason in str(warning)
     assert f"it was kept as {warning.moved_to.name} and progress starts afresh" in str(warning)
     assert progress_store.take_warnings() == []
@@ -432,9 +447,9 @@ def test_a_corrupt_file_is_moved_aside_with_a_message(content, reason):
 
 def test_a_newer_file_is_moved_aside_not_overwritten():
     progress_store = store()
-    progress_store.path.parent.mkdir(parents=True)
+    progress_store.legacy_path.parent.mkdir(parents=True)
     newer = f"schema_version = {SCHEMA_VERSION + 1}\n[skus.A]\nshiny = true\n"
-    progress_store.path.write_text(newer)
+    progress_store.legacy_path.write_text(newer)
     saved = progress_store.update("B", lambda p: None)
     (warning,) = progress_store.take_warnings()
     assert warning.moved_to.name.startswith(f"main-{US}.newer-")
@@ -445,9 +460,9 @@ def test_a_newer_file_is_moved_aside_not_overwritten():
 
 def test_two_bad_files_in_the_same_second_are_both_kept():
     progress_store = store()
-    progress_store.path.parent.mkdir(parents=True)
+    progress_store.legacy_path.parent.mkdir(parents=True)
     for content in ("garbage 1 [", "garbage 2 ["):
-        progress_store.path.write_text(content)
+        progress_store.legacy_path.write_text(content)
         progress_store.load()
     kept = sorted(w.moved_to.read_text() for w in progress_store.take_warnings())
     assert kept == ["garbage 1 [", "garbage 2 ["]
@@ -455,8 +470,8 @@ def test_two_bad_files_in_the_same_second_are_both_kept():
 
 def test_naive_times_from_a_hand_edit_are_read_as_utc():
     progress_store = store()
-    progress_store.path.parent.mkdir(parents=True)
-    progress_store.path.write_text(
+    progress_store.legacy_path.parent.mkdir(parents=True)
+    progress_store.legacy_path.write_text(
         'schema_version = 1\n[skus.A]\ncurrent_step = "stock"\noutcome = "open"\n'
         "started_at = 2025-05-01T09:00:00\nupdated_at = 2025-05-01T09:30:00\n"
     )
@@ -468,17 +483,24 @@ def test_naive_times_from_a_hand_edit_are_read_as_utc():
 
 def test_a_failed_save_is_a_clear_error_and_keeps_the_old_file(monkeypatch):
     store().update("A-1", full_progress("A-1"))
-    before = store().path.read_bytes()
+    before = store().load()
+    connect = cases._connect
 
-    def disk_full(*args):
-        raise OSError(28, "No space left on device")
+    def full_disk(path, timeout):  # SQLite's own "database or disk is full" (SQLITE_FULL)
+        conn = connect(path, timeout)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
 
+    big = full_progress("B-2")
+    big.steps[WizardStep.STOCK].notes = "x" * 50_000  # needs pages the file cannot get
     with monkeypatch.context() as patched:
-        patched.setattr(os, "replace", disk_full)
-        with pytest.raises(CaseStoreError, match=r"main-ATVPDKIKX0DER.toml: cannot save: No space"):
-            store().update("B-2", lambda p: None)
-    assert store().path.read_bytes() == before
-    assert [p.name for p in store().path.parent.iterdir() if p.suffix == ".tmp"] == []
+        patched.setattr(cases, "_connect", full_disk)
+        with pytest.raises(CaseStoreError) as failed:
+            store().update("B-2", big)
+    assert str(failed.value) == f"{display_path(store().path)}: cannot save: the disk is full"
+    assert store().load() == before  # nothing half-saved, nothing lost
+    assert store().update("B-2", big).steps[WizardStep.STOCK].notes == "x" * 50_000
 
 
 def test_no_secrets_in_the_progress_file(monkeypatch):
@@ -495,11 +517,15 @@ def test_no_secrets_in_the_progress_file(monkeypatch):
     progress_store = CaseStore(profile.name, profile.marketplace.marketplace_id)
     progress_store.update("A-1", full_progress("A-1"))
     progress_store.update("A-2", lambda p: None)
-    text = progress_store.path.read_text()
+    folder = progress_store.path.parent
+    text = b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file()).decode("latin-1")
+    assert "A-2" in text  # the file and its write-ahead log were read
     for value in (secret, token, "amzn1.application-oa2-client.app", secret[-4:], token[-4:]):
         assert value not in text
     for word in ("secret", "token", "lwa_"):
         assert word not in text.lower()
+    for path in folder.iterdir():
+        assert oct(path.stat().st_mode & 0o777) == oct(0o600), path.name
 
 
 # ---------------------------------------------------------------------- archive, read-only, cache
@@ -521,12 +547,8 @@ def test_closed_skus_untouched_for_90_days_move_to_the_archive_on_the_next_save(
         CaseRecord("OPEN-OLD", started_at=T0, updated_at=T0),  # open work is never archived
     ):
         archiving.update(item.sku, item)
-    on_disk = tomllib.loads(archiving.path.read_text())["skus"]
-    assert set(on_disk) == {"RECENT-RESOLVED", "OPEN-OLD"}
-    assert archiving.archive_path.name == "main-ATVPDKIKX0DER.archive.toml"
-    archive = tomllib.loads(archiving.archive_path.read_text())
-    assert archive["schema_version"] == SCHEMA_VERSION
-    assert set(archive["skus"]) == {"OLD-RESOLVED", "OLD-ESCALATED"}
+    assert set(stored_rows(archiving.path)) == {"RECENT-RESOLVED", "OPEN-OLD"}
+    assert set(stored_rows(archiving.path, "archive")) == {"OLD-RESOLVED", "OLD-ESCALATED"}
     assert archiving.get("OLD-RESOLVED").steps[WizardStep.STOCK].notes == "restocked"
     assert set(archiving.archived()) == {"OLD-RESOLVED", "OLD-ESCALATED"}
     outcomes = {Outcome.RESOLVED, Outcome.ESCALATED}
@@ -539,7 +561,7 @@ def test_closed_skus_untouched_for_90_days_move_to_the_archive_on_the_next_save(
 
 
 def test_a_read_only_store_reports_a_newer_file_and_leaves_it_in_place():
-    path = store().path
+    path = store().legacy_path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("schema_version = 99\n")
     reader = store(read_only=True)
@@ -551,6 +573,26 @@ def test_a_read_only_store_reports_a_newer_file_and_leaves_it_in_place():
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no lock, no copy
     with pytest.raises(CaseStoreError, match="read-only"):
         reader.update("A-1", CaseRecord("A-1"))
+
+
+def test_a_progress_file_of_a_newer_asin_tui_is_moved_aside_or_only_reported():
+    store().update("A-1", lambda p: None)
+    conn = sqlite3.connect(store().path)
+    conn.execute(f"PRAGMA user_version = {DB_VERSION + 1}")
+    conn.close()
+    reader = store(read_only=True)
+    assert reader.load() == {}
+    (warning,) = reader.take_warnings()
+    assert f"written by a newer asin-tui, version {DB_VERSION + 1}" in str(warning)
+    assert "left as it is" in str(warning)
+    writer = store()
+    assert writer.load() == {}
+    (warning,) = writer.take_warnings()
+    assert warning.moved_to.name.startswith(f"main-{US}.newer-")
+    assert warning.moved_to.name.endswith("Z.sqlite")
+    writer.update("B", lambda p: None)
+    assert list(store().load()) == ["B"]
+    assert list(store(dir=warning.moved_to.parent).load()) == ["B"]  # the name is the store's
 
 
 def test_a_change_made_by_another_instance_is_seen_despite_the_cache():
@@ -575,13 +617,23 @@ def test_what_get_returns_can_be_changed_without_touching_the_store():
     assert store().get("A-1").steps[WizardStep.STOCK].notes == ""
 
 
-def test_the_file_is_written_as_one_toml_document_whatever_was_reused():
-    writer = store()
-    for sku in ("B", "A", "C"):
-        writer.update(sku, full_progress(sku))
-    writer.update("B", lambda p: p.steps[WizardStep.STOCK].__setattr__("notes", "changed"))
-    text = writer.path.read_text()
-    data = tomllib.loads(text)
-    assert list(data["skus"]) == ["A", "B", "C"]
-    assert data["skus"]["B"]["steps"]["stock"]["notes"] == "changed"
-    assert store().load() == writer.load()
+def written_bytes() -> int:
+    with open("/proc/self/io") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("wchar:"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/self/io")
+def test_a_save_writes_as_much_with_2000_skus_saved_as_with_20():
+    """A bulk batch saves each listing as it goes: one save's cost must not grow with what is
+    saved already (the TOML file was rewritten whole on every save: O(rows²) a batch)."""
+    costs = {}
+    for count in (20, 2000):
+        writer = store(f"n{count}")
+        for n in range(count):
+            writer.update(f"SKU-{n:05d}", full_progress(f"SKU-{n:05d}"))
+        before = written_bytes()
+        for n in range(10):
+            writer.update(f"SKU-{n:05d}", lambda p: p.draft.__setattr__("mfn_quantity", 7))
+        costs[count] = (written_bytes() - before) / 10
+    assert costs[2000] < 2 * costs[20] + 4096, costs
+    assert costs[2000] < 64 * 1024, costs  # a few pages of the write-ahead log, not the file

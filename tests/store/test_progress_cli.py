@@ -160,24 +160,26 @@ def test_usage_problems_are_one_line_and_exit_2(capsys, argv, message):
 
 def test_a_corrupt_progress_file_is_reported_and_kept(capsys):
     store = CaseStore("demo", US)
-    store.path.parent.mkdir(parents=True)
-    store.path.write_text("schema_version = [\n")
+    store.legacy_path.parent.mkdir(parents=True)
+    store.legacy_path.write_text("schema_version = [\n")
     code, out, err = run(capsys, "progress", "--demo")
     assert code == 0
     assert out.startswith("No open, waiting or escalated triage work")
     assert err.startswith("asin-tui: warning: Saved progress in ")
     assert "left as it is" in err
-    assert store.path.read_text() == "schema_version = [\n", "a read-only command moves nothing"
+    assert store.legacy_path.read_text() == "schema_version = [\n", (
+        "a read-only command moves nothing"
+    )
 
 
 def test_a_newer_progress_file_is_reported_not_moved(capsys):
     store = CaseStore("demo", US)
-    store.path.parent.mkdir(parents=True)
-    store.path.write_text("schema_version = 7\n")
+    store.legacy_path.parent.mkdir(parents=True)
+    store.legacy_path.write_text("schema_version = 7\n")
     code, out, err = run(capsys, "progress", "--demo")
     assert code == 0 and out.startswith("No open, waiting or escalated triage work")
     assert "newer asin-tui, schema_version 7" in err and "left as it is" in err
-    assert [p.name for p in store.path.parent.glob("*.toml")] == [store.path.name]
+    assert [p.name for p in store.path.parent.glob("*")] == [store.legacy_path.name]
 
 
 def test_escalated_skus_are_listed_as_waiting_and_all_adds_the_resolved(capsys):

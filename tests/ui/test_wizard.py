@@ -283,7 +283,7 @@ async def test_resume_after_restart_and_escape_keeps_progress():
 async def test_corrupt_progress_file_is_reported_and_wizard_starts_fresh():
     store = CaseStore("test", US)
     store.path.parent.mkdir(parents=True, exist_ok=True)
-    store.path.write_text("schema_version = [broken")
+    store.path.write_text("schema_version = [broken")  # no SQLite file: set aside
     app = WizardApp(FakeAccount(), store)
     notes = []
     async with app.run_test(size=(100, 30)) as pilot:
