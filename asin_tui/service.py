@@ -76,6 +76,7 @@ from asin_tui.spapi.parse import (
     parse_restrictions,
     unwrap_body,
 )
+from asin_tui.store import paths
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
 from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
 from asin_tui.store.schemas import SchemaFiles
@@ -89,7 +90,7 @@ if TYPE_CHECKING:
     from asin_tui.domain.outcomes import Recheck
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.calls import ReportRequest
-    from asin_tui.spapi.client import SpApi
+    from asin_tui.spapi.client import AccessToken, SpApi
     from asin_tui.spapi.settings import ClientSettings
     from asin_tui.spapi.sync import (
         AccountHealthWatch,
@@ -415,8 +416,12 @@ class AccountService:
     ) -> AccountService:
         """A configured account. Credentials are checked when the network is first used.
         ``sync_in_child``: its syncs run in a child process (the app: see ``sync``).
-        ``time_scale``: the client's clock against a faster sandbox (``open_client_for``)."""
-        client = functools.partial(open_client_for, profile, time_scale=time_scale)
+        ``time_scale``: the client's clock against a faster sandbox (``open_client_for``).
+        Its clients, in this process and in a sync's child, pace the seller's calls on one
+        set of buckets (``rates_path``): together they keep to Amazon's rates."""
+        client = functools.partial(
+            open_client_for, profile, time_scale=time_scale, rates=rates_path(profile)
+        )
         service = cls(
             profile_name=profile.name,
             marketplace_id=profile.marketplace.marketplace_id,
@@ -889,6 +894,9 @@ class AccountService:
     ) -> SyncSummary:
         assert self._child_client is not None
         job = _ChildSync(
+            # this process's LWA token, if it holds one still good: the child needs none of
+            # its own (over the child's stdin, as the credentials: never argv, env or a file)
+            access=self._api.access_token() if self._api is not None else None,
             profile_name=self.profile_name,
             marketplace_id=self.marketplace_id,
             seller_id=self.seller_id,
@@ -1296,6 +1304,16 @@ class _ChildSync:
     sync_batch: int
     freshness: Freshness
     include_all: bool
+    access: AccessToken | None = field(default=None, repr=False)
+
+
+def _client_with_token(factory: Callable[[], SpApi], access: AccessToken | None) -> SpApi:
+    """The client ``factory`` builds, calling with ``access`` (another process's LWA token)
+    until it is used up."""
+    api = factory()
+    if access is not None:
+        api.use_access_token(access)
+    return api
 
 
 async def _child_sync_main(job: _ChildSync, *, send: ProgressCallback) -> SyncSummary:
@@ -1305,7 +1323,7 @@ async def _child_sync_main(job: _ChildSync, *, send: ProgressCallback) -> SyncSu
         profile_name=job.profile_name,
         marketplace_id=job.marketplace_id,
         seller_id=job.seller_id,
-        client_factory=job.client_factory,
+        client_factory=functools.partial(_client_with_token, job.client_factory, job.access),
         cache=ListingCache(job.cache_path),
         sync_batch=job.sync_batch,
         freshness=job.freshness,
@@ -1517,14 +1535,27 @@ def client_settings(profile: Profile) -> ClientSettings:
     )
 
 
-def open_client_for(profile: Profile, *, time_scale: float = 1.0) -> SpApi:
+def open_client_for(
+    profile: Profile, *, time_scale: float = 1.0, rates: Path | None = None
+) -> SpApi:
     """The profile's SP-API client; python-amazon-sp-api and httpx are imported here, when
     the first network call needs a client, not at the app's start (~0.2 s). ``time_scale``:
     how much faster than Amazon's the clock of the Amazon it calls runs (a sandbox served
-    with ``sandbox serve --time-scale``): the client's pacing and backoff keep to it."""
+    with ``sandbox serve --time-scale``): the client's pacing and backoff keep to it.
+    ``rates``: the buckets' file it shares with the seller's other clients (``rates_path``)."""
     from asin_tui.spapi.client import open_client
 
-    return open_client(client_settings(profile), time_scale=time_scale)
+    return open_client(client_settings(profile), time_scale=time_scale, rates=rates)
+
+
+def rates_path(profile: Profile) -> Path:
+    """The file of the rate buckets shared by every asin-tui process that calls SP-API for
+    this profile's seller with its application (Amazon meters a selling partner and an
+    application together, whatever the process or marketplace), at its endpoint: in the
+    cache folder. The name is a digest: it says nothing of whose it is."""
+    endpoint = (profile.endpoint or profile.marketplace.endpoint).rstrip("/")
+    key = "\0".join((profile.credentials.lwa_app_id or "", profile.seller_id, endpoint))
+    return paths.cache_dir() / f"rates-{_blake2b(key.encode(), digest_size=8).hexdigest()}.json"
 
 
 async def check_access(

@@ -30,9 +30,11 @@ import hashlib
 import io
 import json
 import random
+import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -48,7 +50,9 @@ from sp_api.asyncio.api import (
     Reports,
 )
 from sp_api.asyncio.auth import AccessTokenClient
+from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
+from sp_api.auth.access_token_response import AccessTokenResponse
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import ApiResponse
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
@@ -74,12 +78,17 @@ from asin_tui.spapi.errors import (
     error_for_status,
 )
 from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS
-from asin_tui.spapi.ratelimit import Backoff, RateLimiter, TokenBucket
+from asin_tui.spapi.ratelimit import Backoff, RateLimiter, SharedRates, TokenBucket
 from asin_tui.spapi.reports import FBA_PLANNING_REPORT, ORDERS_REPORT
 from asin_tui.spapi.settings import ClientSettings
 
 DEFAULT_TIMEOUT = 30.0
 LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
+#: An access token is used until this many seconds before LWA says it expires (the library
+#: keeps the hour's tokens 3,200 s: the same margin).
+TOKEN_MARGIN = 400.0
+#: A token handed to another process (AccessToken) has at least this long left to be used.
+TOKEN_HANDOVER_MIN = 60.0
 
 #: Everything a diagnosis can use from a listings Item.
 LISTING_DATA = DIAGNOSIS_SECTIONS
@@ -191,6 +200,8 @@ def _token_client_class(token_endpoint: str | None) -> type[AccessTokenClient]:
     token_url = f"{parts.scheme}://{parts.netloc}{parts.path or '/auth/o2/token'}"
 
     class ProfileTokenClient(AccessTokenClient):
+        #: another client's token to call with until it is spent (SpApi.use_access_token)
+        handed: AccessToken | None = None
         scheme = f"{parts.scheme}://"
         host = parts.netloc
         path = parts.path or "/auth/o2/token"
@@ -207,7 +218,33 @@ def _token_client_class(token_endpoint: str | None) -> type[AccessTokenClient]:
             )
             return "access_token_" + hashlib.sha256(material.encode()).hexdigest()
 
+        async def _request(self, url: str, data: Any, headers: Any) -> dict[str, Any]:
+            answer = await super()._request(url, data, headers)
+            if isinstance(answer, dict):  # when it came: how long it may be used (handed_over)
+                answer = {**answer, "fetched_at": time.time()}
+            return answer
+
+        async def get_auth(self) -> AccessTokenResponse:
+            given = self.handed
+            if given is not None:
+                if time.time() < given.usable_until:
+                    return AccessTokenResponse(access_token=given.token, token_type="bearer")
+                self.handed = None  # spent: LWA is asked, as without it
+            return await super().get_auth()
+
     return ProfileTokenClient
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AccessToken:
+    """An LWA access token one client hands another of the same profile (the app's client to
+    its sync's child process, over the child's stdin): never printed, never logged."""
+
+    token: str = dataclasses.field(repr=False)
+    usable_until: float  # epoch seconds
+
+    def __str__(self) -> str:
+        return "AccessToken(…)"
 
 
 # --------------------------------------------------------------------------- the client
@@ -300,6 +337,38 @@ class SpApi:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+        self.limiter.close()
+
+    def access_token(self) -> AccessToken | None:
+        """The LWA access token this client holds, when it has TOKEN_HANDOVER_MIN seconds or
+        more left to be used (for a child process of the same profile: ``use_access_token``);
+        None when it holds none (it is never fetched for this)."""
+        auth = self._listings._auth
+        now = time.time()
+        handed = getattr(auth, "handed", None)
+        if handed is not None and handed.usable_until - now >= TOKEN_HANDOVER_MIN:
+            return handed
+        answer = _token_cache.get(auth._get_cache_key())
+        if not isinstance(answer, dict):
+            return None
+        token, fetched, lifetime = (
+            answer.get("access_token"),
+            answer.get("fetched_at"),
+            answer.get("expires_in"),
+        )
+        if not isinstance(token, str) or not isinstance(fetched, float):
+            return None
+        if not isinstance(lifetime, (int, float)) or isinstance(lifetime, bool):
+            return None
+        until = fetched + float(lifetime) - TOKEN_MARGIN
+        return AccessToken(token, until) if until - now >= TOKEN_HANDOVER_MIN else None
+
+    def use_access_token(self, token: AccessToken) -> None:
+        """Call with ``token`` (another client's: ``access_token``) until it is used up, then
+        with a token of its own from LWA."""
+        auth = self._listings._auth
+        if hasattr(auth, "handed"):
+            auth.handed = token
 
     @property
     def marketplace_id(self) -> str:
@@ -860,10 +929,14 @@ def _tsv_rows(text: str) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- factories
 
 
-def open_client(settings: ClientSettings, *, time_scale: float = 1.0) -> SpApi:
+def open_client(
+    settings: ClientSettings, *, time_scale: float = 1.0, rates: Path | None = None
+) -> SpApi:
     """A client for a configured profile (Amazon, or a sandbox served on loopback whose
-    clock runs ``time_scale`` times faster)."""
-    return SpApi(settings, limiter=RateLimiter(time_scale=time_scale))
+    clock runs ``time_scale`` times faster). ``rates``: the file of the seller's buckets
+    that every asin-tui process of it shares (ratelimit.SharedRates); None: its own."""
+    shared = SharedRates(rates) if rates is not None else None
+    return SpApi(settings, limiter=RateLimiter(time_scale=time_scale, shared=shared))
 
 
 def open_client_for_transport(

@@ -16,15 +16,29 @@ operation that starts full at the *burst*, whose *rate* is replaced at run time 
 is transient (429 ``QuotaExceeded``, 5xx, timeouts, truncated JSON) and gives every retry back
 to the same bucket, since each retry spends quota. A generic limiter takes neither a burst
 that differs from its rate nor a rate learned from answers.
+
+Amazon's quota is the selling partner's and the application's, not a process's: the app's
+sync runs in a child process (asin_tui/child.py) while the app's own client may patch,
+refresh or run a bulk batch, and ``watch`` or ``report`` may run beside them. Given a
+:class:`SharedRates` file, every process's buckets for the same seller and application are
+one: each take, drain or rate change is made on the file's state, under an advisory lock held
+for microseconds (never across a wait), so the calls of all of them together keep to the
+published rate and burst.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import math
+import os
 import random
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -67,6 +81,9 @@ class TokenBucket:
 
     Waiters are served first come, first served. ``drain()`` empties the bucket (Amazon just
     said 429, so its bucket is empty too); ``set_rate()`` applies the rate Amazon reports.
+    With ``shared`` (and the ``operation`` it is kept under), its tokens, their time and its
+    rate live in that file, shared with every other process that uses it; ``clock`` must
+    then be the same in all of them (the wall clock: see RateLimiter).
     """
 
     def __init__(
@@ -77,6 +94,8 @@ class TokenBucket:
         sleep: Sleep = asyncio.sleep,
         time_scale: float = 1.0,
         safety: float = 0.02,
+        shared: SharedRates | None = None,
+        operation: str = "",
     ) -> None:
         if time_scale <= 0:
             raise ValueError("time_scale must be positive")
@@ -89,6 +108,8 @@ class TokenBucket:
         self._tokens = float(self.burst)
         self._updated = clock()
         self._lock = asyncio.Lock()
+        self._shared = shared
+        self._operation = operation
 
     @property
     def _refill_per_second(self) -> float:
@@ -96,8 +117,33 @@ class TokenBucket:
 
     @property
     def tokens(self) -> float:
-        self._refill()
-        return self._tokens
+        with self._synced():
+            self._refill()
+            return self._tokens
+
+    @contextlib.contextmanager
+    def _synced(self) -> Iterator[None]:
+        """The block sees, and leaves, the shared state (when there is one)."""
+        if self._shared is None:
+            yield
+        else:
+            with self._shared.hold(self._operation, self):
+                yield
+
+    def _adopt(self, entry: object) -> None:
+        """Take the state another process left (ignored when it is not a sound entry)."""
+        if not (isinstance(entry, list) and len(entry) == 3):
+            return
+        if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in entry):
+            return
+        tokens, updated, rate = (float(x) for x in entry)
+        if rate > 0:
+            self._tokens = min(float(self.burst), tokens)
+            self._updated = updated
+            self.rate = rate
+
+    def _entry(self) -> list[float]:
+        return [self._tokens, self._updated, self.rate]
 
     def _refill(self) -> None:
         now = self._clock()
@@ -110,18 +156,20 @@ class TokenBucket:
         async with self._lock:
             waited = 0.0
             while True:
-                self._refill()
-                if self._tokens >= 1.0 - 1e-9:
-                    self._tokens -= 1.0
-                    return waited
-                delay = (1.0 - self._tokens) / self._refill_per_second
+                with self._synced():  # never held across the wait: other processes take too
+                    self._refill()
+                    if self._tokens >= 1.0 - 1e-9:
+                        self._tokens -= 1.0
+                        return waited
+                    delay = (1.0 - self._tokens) / self._refill_per_second
                 await self._sleep(delay)
                 waited += delay
 
     def drain(self) -> None:
         """Empty the bucket: the next request waits a full refill interval."""
-        self._refill()
-        self._tokens = min(self._tokens, 0.0)
+        with self._synced():
+            self._refill()
+            self._tokens = min(self._tokens, 0.0)
 
     def set_rate(self, header: str | float | None) -> None:
         """Adopt the rate from ``x-amzn-RateLimit-Limit`` (ignored when missing or nonsense)."""
@@ -131,24 +179,126 @@ class TokenBucket:
             return
         if rate is None or not rate > 0 or rate == self.rate or rate == float("inf"):
             return
-        self._refill()  # tokens earned so far count at the old rate
-        self.rate = rate
+        with self._synced():
+            self._refill()  # tokens earned so far count at the old rate
+            self.rate = rate
+
+
+class SharedRates:
+    """Buckets kept in a file, for every process of one seller and application (see the
+    module's doc): ``{operation: [tokens, when (epoch s), rate]}`` as JSON, read and written
+    under ``fcntl.flock`` on the file itself, the lock held only while a bucket is looked at.
+
+    The file holds no secret and no account data (it is 0600 in the cache folder anyway). It
+    cannot be used (no ``fcntl``, a read-only or full disk): the buckets go on in this
+    process alone, as without it, and it is not tried again. A file left half written by a
+    process that died reads as empty: full buckets, as at a first start.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._fd: int | None = None
+        self._lock = threading.Lock()  # the descriptor's offset-free calls, one at a time
+        self.failed = False
+
+    def _open(self) -> int | None:
+        if self._fd is None and not self.failed:
+            try:
+                import fcntl  # noqa: F401  (POSIX only: elsewhere each process paces alone)
+
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+                self._fd = os.open(self.path, flags, 0o600)
+            except (ImportError, OSError):
+                self.failed = True
+        return self._fd
+
+    @contextlib.contextmanager
+    def hold(self, operation: str, bucket: TokenBucket) -> Iterator[None]:
+        """``bucket`` holds the file's state of ``operation`` for the block, which is then
+        written back; the file is locked meanwhile."""
+        with self._lock:
+            fd = self._open()
+            state: dict[str, object] | None = None
+            if fd is not None:
+                try:
+                    state = self._read_locked(fd)
+                except OSError:
+                    self._give_up()
+            if state is not None:
+                bucket._adopt(state.get(operation))
+            try:
+                yield
+            finally:
+                if state is not None and self._fd is not None:
+                    state[operation] = bucket._entry()
+                    try:
+                        data = json.dumps(state, separators=(",", ":")).encode()
+                        os.pwrite(self._fd, data, 0)
+                        os.ftruncate(self._fd, len(data))
+                    except OSError:
+                        self._give_up()
+                    else:
+                        self._unlock()
+
+    def _read_locked(self, fd: int) -> dict[str, object]:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            data = os.pread(fd, 1 << 16, 0)
+        except OSError:
+            self._unlock()
+            raise
+        try:
+            state = json.loads(data) if data else {}
+        except ValueError:  # half written by a process that died: start afresh
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def _unlock(self) -> None:
+        import fcntl
+
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def _give_up(self) -> None:
+        """The file cannot be used: pace in this process alone from now on."""
+        self.failed = True
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)  # its lock goes with it
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                fd, self._fd = self._fd, None
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 class RateLimiter:
-    """The buckets of one seller account, created on first use from the published plans."""
+    """The buckets of one seller account, created on first use from the published plans.
+
+    ``shared``: the buckets are those of a :class:`SharedRates` file, shared with the other
+    processes that use it; their ``clock`` is then the wall clock (the one all processes
+    read alike) unless one is given."""
 
     def __init__(
         self,
         plans: dict[str, UsagePlan] | None = None,
         *,
-        clock: Clock = time.monotonic,
+        clock: Clock | None = None,
         sleep: Sleep = asyncio.sleep,
         time_scale: float = 1.0,
         safety: float = 0.02,
+        shared: SharedRates | None = None,
     ) -> None:
         self._plans = PUBLISHED_PLANS if plans is None else plans
-        self._clock = clock
+        self._clock = clock or (time.time if shared is not None else time.monotonic)
+        self.shared = shared
         self._sleep = sleep
         self.time_scale = time_scale
         self._safety = safety
@@ -164,8 +314,15 @@ class RateLimiter:
                 sleep=self._sleep,
                 time_scale=self.time_scale,
                 safety=self._safety,
+                shared=self.shared,
+                operation=operation,
             )
         return bucket
+
+    def close(self) -> None:
+        """Let go of the shared file (if any)."""
+        if self.shared is not None:
+            self.shared.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from asin_tui.spapi.ratelimit import (
     PUBLISHED_PLANS,
     Backoff,
     RateLimiter,
+    SharedRates,
     TokenBucket,
     UsagePlan,
 )
@@ -126,6 +127,50 @@ async def test_limiter_keeps_one_independent_bucket_per_operation(clock):
     assert (catalog.rate, catalog.burst) == (2.0, 2)
     unknown = limiter.bucket("someNewOperation")
     assert unknown.rate > 0 and unknown.burst >= 1
+
+
+def shared_limiter(path, clock: FakeClock) -> RateLimiter:
+    """One process's limiter on the shared file ``path`` (two of them: two processes)."""
+    return RateLimiter(clock=clock, sleep=clock.sleep, safety=0.0, shared=SharedRates(path))
+
+
+async def test_two_limiters_on_one_shared_file_spend_one_burst_and_one_rate(tmp_path, clock):
+    app, child = (shared_limiter(tmp_path / "rates.json", clock) for _ in range(2))
+    search = (app.bucket("searchListingsItems"), child.bucket("searchListingsItems"))
+    for i in range(5):  # the burst of 5, taken by both in turn
+        assert await search[i % 2].acquire() == 0.0
+    assert clock.now == 0.0
+    assert await search[1].acquire() == pytest.approx(0.2)  # the other's takes count
+    assert await search[0].acquire() == pytest.approx(0.2)
+    for i in range(20):
+        await search[i % 2].acquire()
+    assert clock.now == pytest.approx(22 / 5)  # 27 calls: 5 free, 22 at 5 a second
+    catalog = child.bucket("getCatalogItem")  # another operation: a bucket of its own
+    assert await catalog.acquire() == 0.0 and catalog.tokens == pytest.approx(1.0)
+    assert (tmp_path / "rates.json").stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_429_and_amazons_rate_reach_every_process_sharing_the_file(tmp_path, clock):
+    app, child = (shared_limiter(tmp_path / "rates.json", clock) for _ in range(2))
+    app.bucket("getListingsItem").drain()  # Amazon said 429 to the app: its bucket is empty
+    assert child.bucket("getListingsItem").tokens == pytest.approx(0.0)
+    child.bucket("getListingsItem").set_rate("10.0")
+    assert app.bucket("getListingsItem").tokens == pytest.approx(0.0)
+    assert await app.bucket("getListingsItem").acquire() == pytest.approx(0.1)
+
+
+async def test_a_broken_shared_file_starts_full_and_an_unusable_one_paces_alone(tmp_path, clock):
+    path = tmp_path / "rates.json"
+    path.write_text('{"searchListingsItems": [0.0, ')  # left half written by a process killed
+    search = shared_limiter(path, clock).bucket("searchListingsItems")
+    assert search.tokens == pytest.approx(5.0)
+    assert json.loads(path.read_text())["searchListingsItems"][0] == pytest.approx(5.0)
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    alone = shared_limiter(blocked / "rates.json", clock)  # its folder is a file: cannot open
+    waits = [await alone.bucket("searchListingsItems").acquire() for _ in range(6)]
+    assert waits == [0.0] * 5 + [pytest.approx(0.2)]  # paced as without a shared file
+    assert alone.shared.failed
 
 
 def test_floor_seconds_counts_only_calls_beyond_the_burst():
