@@ -50,13 +50,16 @@ def served():
     server.stop()
 
 
-def child_service(served, tmp_path, time_scale: float = TIME_SCALE) -> AccountService:
+def child_service(
+    served, tmp_path, time_scale: float = TIME_SCALE, rates: Path | None = None
+) -> AccountService:
     """A service whose syncs run in a child process, on the sandbox served over HTTP.
 
-    ``time_scale`` is how much faster than Amazon's rates the client paces itself."""
+    ``time_scale`` is how much faster than Amazon's rates the client paces itself; ``rates``:
+    the rate buckets' file its clients share (None: a bucket each)."""
     account, base_url = served
     settings = sandbox_settings(MARKETPLACES["US"], account.seller_id, base_url, name="child")
-    factory = functools.partial(open_client, settings, time_scale=time_scale)
+    factory = functools.partial(open_client, settings, time_scale=time_scale, rates=rates)
     return AccountService(
         profile_name="child",
         marketplace_id=settings.marketplace.marketplace_id,
@@ -166,18 +169,7 @@ async def test_the_app_and_its_sync_child_keep_together_to_amazons_rates_and_sha
     app = SandboxApp(account, time_scale=scale)
     metered = Metered(app)
     server, base_url = serve_in_thread(app)
-    settings = sandbox_settings(MARKETPLACES["US"], account.seller_id, base_url, name="child")
-    factory = functools.partial(
-        open_client, settings, time_scale=scale, rates=tmp_path / "rates.json"
-    )
-    service = AccountService(
-        profile_name="child",
-        marketplace_id=settings.marketplace.marketplace_id,
-        seller_id=account.seller_id,
-        client_factory=factory,
-        child_client=factory,
-        cache=ListingCache(tmp_path / "child.sqlite3"),
-    )
+    service = child_service((account, base_url), tmp_path, scale, rates=tmp_path / "rates.json")
     try:
         total = len(account.search())  # what count_listings answers
         assert await service.count_listings() == total  # the app's client and its token
