@@ -75,8 +75,11 @@ async def check_access(
     try:
         await api.check_credentials()
     except SpApiError as exc:
+        # refused (AuthError), or not answered (LWA or the network down): not "refused"
+        refused = isinstance(exc, AuthError)
+        detail = _reason(exc) if refused else f"could not be checked: {_reason(exc)}"
         rest = [Outcome(f, None, "no access token") for f in FEATURES[1:]]
-        outcomes = [Outcome(CREDENTIALS, False, _reason(exc)), *rest]
+        outcomes = [Outcome(CREDENTIALS, False if refused else None, detail), *rest]
         for outcome in outcomes:
             told(outcome)
         return outcomes

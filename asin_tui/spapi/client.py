@@ -133,6 +133,8 @@ class _Transport(AsyncHttpxTransport):
         )
         if "x-amz-access-token" in headers:  # an SP-API call (not LWA, not a download)
             _check_answer(response)
+        elif isinstance(data, Mapping) and "grant_type" in data:  # a token request to LWA
+            _check_token_answer(response)
         return response
 
     async def download(self, url: str) -> bytes:
@@ -176,6 +178,38 @@ def _check_answer(response: httpx.Response) -> None:
         code=code,
         request_id=request_id,
     )
+
+
+def _check_token_answer(response: httpx.Response) -> None:
+    """Raise the typed error for an answer to a token request the library cannot use, before
+    it reads it: an outage page (5xx, 429: retried), another error that is not JSON (refused),
+    a success without a string ``access_token`` (the library would send it as a header and
+    fail with a TypeError, or cache it). An error with a JSON body is left to the library
+    (its AuthorizationError carries LWA's ``error`` and ``error_description``). The error's
+    summary names Login with Amazon: it is not SP-API that failed."""
+    status = response.status_code
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = None
+    error: SpApiError
+    if status != 200:
+        if isinstance(body, dict):
+            return
+        message = f"the token endpoint answered HTTP {status} with a body that is not JSON"
+        if status >= 500 or status == 429:
+            error = error_for_status(status, message)
+            error.summary = "Login with Amazon is unavailable"
+        else:
+            error = AuthError(message)
+            error.summary = "Login with Amazon refused the token request"
+        raise error
+    token = body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        shape = "a JSON object" if isinstance(body, dict) else "not a JSON object"
+        error = MalformedResponse(f"the token endpoint answered with no access token ({shape})")
+        error.summary = "malformed answer from Login with Amazon"
+        raise error
 
 
 def _first_error(errors: Any) -> tuple[str | None, str]:

@@ -59,3 +59,17 @@ async def test_refused_credentials_tell_every_feature():
     outcomes = await check_access(Refused(), told.append)
     assert told == outcomes and outcomes[0].works is False
     assert all(o.works is None for o in outcomes[1:])
+
+
+async def test_credentials_not_answered_are_not_said_refused():
+    """Login with Amazon down (a 502 page, no connection) is not a refusal: the credentials
+    are "not checked", said why, and nothing else is tried."""
+    from asin_tui.spapi.errors import Unavailable
+
+    class Down(SlowReportsApi):
+        async def check_credentials(self) -> None:
+            raise Unavailable("the token endpoint answered HTTP 502", status=502)
+
+    outcomes = await check_access(Down())
+    assert outcomes[0].works is None and "could not be checked" in outcomes[0].detail
+    assert all(o.works is None for o in outcomes[1:])

@@ -1,0 +1,75 @@
+"""Login with Amazon answering what it should not — an outage page, a body that is not JSON, a
+token that is not a string — is told as LWA's fault in one typed error (never a TypeError
+traceback, never "malformed answer from SP-API"), is retried only when that can help, and
+nothing bad is cached as a token."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from asin_tui.spapi.errors import AuthError, MalformedResponse, SpApiError, Unavailable
+from asin_tui.store.config import Credentials
+from tests.spapi.test_client import (  # noqa: F401 (fixtures)
+    SEARCH_OK,
+    SEARCH_PATH,
+    SECRET,
+    amazon,
+    answer,
+    make_api,
+    make_profile,
+    sleeps,
+)
+
+HTML = b"<html><body>502 Bad Gateway</body></html>"
+
+
+def fresh_profile():
+    """Credentials no earlier test has a cached token for (the library caches tokens)."""
+    refresh = f"Atzr|refresh-{uuid.uuid4().hex}"
+    credentials = Credentials(
+        lwa_app_id="amzn1.application-oa2-client.test",
+        lwa_client_secret=SECRET,
+        refresh_token=refresh,
+    )
+    return make_profile(credentials=credentials), refresh
+
+
+@pytest.mark.parametrize(
+    ("lwa", "error", "retried", "words"),
+    [
+        (answer(502, raw=HTML), Unavailable, True, "HTTP 502"),
+        (answer(503, raw=b""), Unavailable, True, "HTTP 503"),
+        (answer(400, raw=HTML), AuthError, False, "HTTP 400"),
+        (answer(200, raw=HTML), MalformedResponse, True, "no access token (not a JSON object)"),
+        (answer(200, {"access_token": 5}), MalformedResponse, True, "no access token"),
+        (answer(200, [{"access_token": "Atza|x"}]), MalformedResponse, True, "no access token"),
+        (answer(200, {"token_type": "bearer"}), MalformedResponse, True, "no access token"),
+    ],
+    ids=["502-html", "503-empty", "400-html", "200-html", "token-int", "list", "no-token"],
+)
+async def test_a_bad_lwa_answer_is_one_typed_line_naming_lwa(
+    amazon,  # noqa: F811 (the fixtures imported above)
+    make_api,  # noqa: F811
+    lwa,
+    error,
+    retried,
+    words,
+):
+    profile, refresh = fresh_profile()
+    amazon.token_answer = lambda _r: lwa
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    api = make_api(profile)
+    with pytest.raises(SpApiError) as caught:
+        await api.search_listings()
+    message = str(caught.value)
+    assert type(caught.value) is error, message
+    assert "Login with Amazon" in message and words in message, message
+    assert "\n" not in message and SECRET not in message and refresh not in message
+    assert caught.value.attempts == (6 if retried else 1)
+    assert amazon.sp_requests() == []  # no SP-API call went out with a bad token
+
+    amazon.token_answer = lambda _r: answer(200, {"access_token": "Atza|good", "expires_in": 3600})
+    await api.search_listings()  # nothing bad was cached: the next token request works
+    assert amazon.sp_requests()[-1].headers["x-amz-access-token"] == "Atza|good"
