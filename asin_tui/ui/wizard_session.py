@@ -125,8 +125,16 @@ class WizardState:
     def status(self, step: WizardStep) -> StepStatus:
         """The step's status as the stepper shows it: a Stock or Listing-fields step that
         needs action is READY once its fix is typed and valid (until Verify judges it); Apply is READY after a VALID
-        preview of exactly these patches (PASSED only once Amazon ACCEPTED a real submit)."""
+        preview of exactly these patches (PASSED only once Amazon ACCEPTED a real submit).
+        While Amazon processes what was sent, the listing read is the old one: a step whose
+        fix was sent is done (PASSED) and the Overview's verdict waits (PENDING), rather
+        than both reading "needs action" from data the change has not reached yet."""
         saved = self.case_record.steps[step].status
+        if self.pending is not None and saved is StepStatus.NEEDS_ACTION:
+            if step is WizardStep.OVERVIEW:
+                return StepStatus.PENDING
+            if draft_ready(self.plan, self.draft, step):
+                return StepStatus.PASSED
         if (
             saved is StepStatus.NEEDS_ACTION
             and self.verification is None  # Verify's verdict on what was sent stands

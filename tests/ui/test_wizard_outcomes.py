@@ -27,6 +27,7 @@ from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
+from asin_tui.ui.widgets.wizard_stepper import WizardStepper
 from tests.ui.test_wizard import pick_outcome
 from tests.ui.test_wizard_demo import (
     SIZE,
@@ -108,6 +109,10 @@ async def test_verify_waits_while_amazon_processes_and_rechecks_by_itself(clock)
         assert submitted.submission_id in shown
         assert "Still failing" not in shown, "no verdict before Amazon has processed it"
         assert screen.body.state.verification.failing_step is WizardStep.STOCK  # what it read
+        # the stepper: the restock was sent (done), the verdict waits; nothing reads failed
+        stepper = str(screen.query_one(WizardStepper).render())
+        assert "1· Overview" in stepper and "2✓ Stock" in stepper and "5✓ Apply" in stepper
+        assert "!" not in stepper, stepper
         assert not screen.check_action("fix_failing", ()), "f is not offered meanwhile"
         assert screen.body._recheck_timer is not None, "it re-checks by itself"
         kept = saved(screen, sku)  # left now, the next sync would re-check it too
