@@ -22,6 +22,7 @@ import functools
 import itertools
 import json
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,7 +94,6 @@ if TYPE_CHECKING:
     from asin_tui.spapi.client import AccessToken, SpApi
     from asin_tui.spapi.settings import ClientSettings
     from asin_tui.spapi.sync import (
-        AccountHealthWatch,
         KnownAnswers,
         SyncedListing,
         SyncProgress,
@@ -894,17 +894,12 @@ class AccountService:
     ) -> SyncSummary:
         assert self._child_client is not None
         job = _ChildSync(
+            **self._child_account(),
+            freshness=self.freshness,
+            include_all=include_all,
             # this process's LWA token, if it holds one still good: the child needs none of
             # its own (over the child's stdin, as the credentials: never argv, env or a file)
             access=self._api.access_token() if self._api is not None else None,
-            profile_name=self.profile_name,
-            marketplace_id=self.marketplace_id,
-            seller_id=self.seller_id,
-            client_factory=self._child_client,
-            cache_path=self._cache.path,
-            sync_batch=self.sync_batch,
-            freshness=self.freshness,
-            include_all=include_all,
         )
         try:
             return await run_in_child(
@@ -1020,9 +1015,11 @@ class AccountService:
 
     async def refresh_account_health(self) -> HealthRefresh:
         """Look once at the Account Health report the last sync left pending (meant for a
-        worker, a while after the sync). When Amazon is done with it, it is stored and every
-        cached listing is diagnosed again with it. Raises AuthError only; anything else that
-        goes wrong is in the answer's ``problem``."""
+        worker, a while after the sync). When Amazon is done with it, it is stored and, when
+        it changes what a diagnosis acts on, every cached listing is diagnosed again with it:
+        with a ``child_client`` (the app's profiles) in a child process, as a sync (at 100,000
+        listings that is seconds of CPU and garbage that must not hold the UI's interpreter).
+        Raises AuthError only; anything else that goes wrong is in the answer's ``problem``."""
         return await self._background.run(self._refresh_account_health)
 
     async def _refresh_account_health(self) -> HealthRefresh:
@@ -1033,24 +1030,72 @@ class AccountService:
 
         watch = AccountHealthWatch(await self._open_api(), pending, request=False, checks=1)
         await watch.watch()
-        return await asyncio.to_thread(self._store_account_health, watch)
+        found = _HealthFound(
+            document=watch.document,
+            fetched_at=datetime.now(UTC),
+            pending=watch.pending,
+            error=watch.error,
+        )
+        if self._child_client is not None and self._health_gate_changes(found):
+            return await self._store_account_health_in_child(found)
+        return await asyncio.to_thread(self._store_account_health, found)
 
-    def _store_account_health(self, watch: AccountHealthWatch) -> HealthRefresh:
-        now = datetime.now(UTC)
+    def _health_gate_changes(self, found: _HealthFound) -> bool:
+        """Whether the report found changes what a diagnosis acts on (so every cached
+        listing is to be diagnosed again): this process's memo is left as it was."""
+        if found.document is None:
+            return False
+        health, problem = _parse_account(found.document, found.fetched_at, self.marketplace_id)
+        return not problem and _gate(health) != _gate(self.account_health())
+
+    def _child_account(self) -> dict[str, Any]:
+        """What a child process needs to open this account (``_ChildJob``'s fields)."""
+        assert self._child_client is not None
+        return {
+            "profile_name": self.profile_name,
+            "marketplace_id": self.marketplace_id,
+            "seller_id": self.seller_id,
+            "client_factory": self._child_client,
+            "cache_path": self._cache.path,
+            "sync_batch": self.sync_batch,
+        }
+
+    async def _store_account_health_in_child(self, found: _HealthFound) -> HealthRefresh:
+        job = _ChildHealth(**self._child_account(), found=found)
+        try:
+            return await run_in_child(_child_health_main, job, nice=BACKGROUND_NICE)
+        except ChildLost as exc:  # nothing stored: the report is still pending, looked at again
+            return HealthRefresh(
+                pending=True,
+                problem=f"Account Health report not stored: {exc} before the listings were"
+                " diagnosed with it; the next look tries again",
+            )
+        finally:  # the child wrote the cache: the account health is read from it again
+            self._account_loaded = False
+
+    def _store_account_health(
+        self, found: _HealthFound, stop: threading.Event | None = None
+    ) -> HealthRefresh:
+        """Store what a look found; when the report's gate changes what a diagnosis acts on,
+        every cached listing is diagnosed again first, a batch at a time (the report is stored
+        last: cut off half way — ``stop`` set between two batches, or the process killed —
+        the report stays pending and the next look does it again)."""
+        now = found.fetched_at
         before = _gate(self.account_health())
-        document, problem = self._take_account_health(watch.document, now)
+        document, problem = self._take_account_health(found.document, now)
         if document is not None and _gate(self.account_health()) != before:
-            # the gate's effect changed: every cached listing diagnosed again, a batch at a
-            # time (the report is stored last: cut off half way, the next look does it again)
             for raws in self._cache.raw_evidence_batches(self.sync_batch):
+                if stop is not None and stop.is_set():
+                    self._account_loaded = False  # the cache's report, not the one not stored
+                    raise asyncio.CancelledError
                 self._cache.write_listings(self._diagnosed(raws, {}), observed_at=now)
         self._cache.write_account_health(
-            document, fetched_at=now, request=_request_row(watch.pending)
+            document, fetched_at=now, request=_request_row(found.pending)
         )
         return HealthRefresh(
-            pending=watch.pending is not None,
+            pending=found.pending is not None,
             updated=document is not None,
-            problem=watch.error or problem,
+            problem=found.error or problem,
         )
 
     def _take_account_health(
@@ -1292,9 +1337,9 @@ class AccountService:
 
 
 @dataclass(frozen=True, slots=True)
-class _ChildSync:
-    """What a sync's child process needs to build the account's service (sent over a pipe:
-    the credentials inside ``client_factory`` never touch the disk, argv or the environment)."""
+class _ChildJob:
+    """What a child process needs to open the account (sent over a pipe: the credentials
+    inside ``client_factory`` never touch the disk, argv or the environment)."""
 
     profile_name: str
     marketplace_id: str
@@ -1302,9 +1347,63 @@ class _ChildSync:
     client_factory: Callable[[], SpApi]
     cache_path: Path
     sync_batch: int
+
+    def service(self, **options: Any) -> AccountService:
+        """The account's service in the child: its own, on the same cache file."""
+        return AccountService(
+            profile_name=self.profile_name,
+            marketplace_id=self.marketplace_id,
+            seller_id=self.seller_id,
+            client_factory=options.pop("client_factory", self.client_factory),
+            cache=ListingCache(self.cache_path),
+            sync_batch=self.sync_batch,
+            **options,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _ChildSync(_ChildJob):
+    """A sync's job in its child process."""
+
     freshness: Freshness
     include_all: bool
     access: AccessToken | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _HealthFound:
+    """What one look at the pending Account Health report found (crosses to a child)."""
+
+    document: Mapping[str, Any] | None  # the report, when Amazon was done with it
+    fetched_at: datetime
+    pending: ReportRequest | None  # still pending (or asked again): looked at later
+    error: str | None  # why the look failed
+
+
+@dataclass(frozen=True, slots=True)
+class _ChildHealth(_ChildJob):
+    """Store an Account Health report that changes the gate and diagnose every cached
+    listing again with it (``refresh_account_health``), in a child process: its client is
+    never opened (nothing is fetched there)."""
+
+    found: _HealthFound = field(repr=False)
+
+
+async def _child_health_main(job: _ChildHealth, *, send: ProgressCallback) -> HealthRefresh:
+    """``_store_account_health`` in a child process (asin_tui.child): a service of its own
+    on the same cache file; cancelled, it stops between two batches, the report not stored."""
+    service = job.service()
+    stop = threading.Event()
+    work = asyncio.ensure_future(asyncio.to_thread(service._store_account_health, job.found, stop))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        stop.set()  # the thread stops at its next batch, the report not stored: wait for it
+        with contextlib.suppress(BaseException):
+            await work
+        raise
+    finally:
+        await service.aclose()
 
 
 def _client_with_token(factory: Callable[[], SpApi], access: AccessToken | None) -> SpApi:
@@ -1319,13 +1418,8 @@ def _client_with_token(factory: Callable[[], SpApi], access: AccessToken | None)
 async def _child_sync_main(job: _ChildSync, *, send: ProgressCallback) -> SyncSummary:
     """A sync as the child process runs it (asin_tui.child): a service of its own on the same
     cache file, its progress sent back coalesced; cancelled, it discards what it staged."""
-    service = AccountService(
-        profile_name=job.profile_name,
-        marketplace_id=job.marketplace_id,
-        seller_id=job.seller_id,
+    service = job.service(
         client_factory=functools.partial(_client_with_token, job.client_factory, job.access),
-        cache=ListingCache(job.cache_path),
-        sync_batch=job.sync_batch,
         freshness=job.freshness,
     )
     try:

@@ -19,6 +19,7 @@ import pytest
 
 from asin_tui import service as service_module
 from asin_tui.demo import sandbox_settings
+from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import (
@@ -30,13 +31,14 @@ from asin_tui.sandbox.app import (
 )
 from asin_tui.sandbox.ratelimit import USAGE_PLANS
 from asin_tui.sandbox.server import serve_in_thread
-from asin_tui.service import AccountService, SyncLost
+from asin_tui.service import AccountService, HealthRefresh, SyncLost
 from asin_tui.spapi import sync as spapi_sync
 from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 from asin_tui.store.cache import ListingCache
 from asin_tui.store.config import CREDENTIAL_ENV, load_config
 from tests.cli.test_report import use_sandbox_profile
+from tests.report_timing import AmazonReports
 from tests.test_child import gone
 
 TIME_SCALE = 1000.0
@@ -302,3 +304,86 @@ refresh_token = "{SANDBOX_REFRESH_TOKEN}"
     for shown in seen:
         for secret in (SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, token):
             assert secret.encode() not in shown
+
+
+@pytest.fixture
+def late_report(tmp_path, request):
+    """A served sandbox whose Account Health report (status: the test's param) is held back
+    past the first sync, and a child-syncing service over it, synced once: (service, the
+    report timing to finish)."""
+    reports = AmazonReports()
+    reports.hold()
+    account = SandboxAccount(seed=11, listings=80, account_status=request.param)
+    server, base_url = serve_in_thread(
+        SandboxApp(account, time_scale=TIME_SCALE, report_timing=reports.timing)
+    )
+    service = child_service((account, base_url), tmp_path)
+    yield service, reports
+    server.stop()
+
+
+def rows(service) -> dict[str, tuple]:
+    with contextlib.closing(sqlite3.connect(service._cache.path)) as conn:
+        return {row[0]: row for row in conn.execute("SELECT * FROM listings")}
+
+
+@pytest.mark.slow  # a child sync and a child re-diagnosis over a served sandbox
+@pytest.mark.parametrize("late_report", ["AT_RISK", "NORMAL"], indirect=True)
+async def test_a_late_report_that_changes_the_gate_diagnoses_the_cache_again_in_a_child(
+    late_report, child_pids, monkeypatch
+):
+    service, reports = late_report
+    try:
+        await service.sync(include_all=False)
+        assert service.account_health() is None and service.account_health_pending()
+        before = rows(service)
+        reports.finish()
+        diagnose_here = service_module.AccountService._diagnosed
+
+        def here(*args, **kwargs):  # the child imports its own copy: this one is the caller's
+            raise AssertionError("the listings were diagnosed again in the caller's process")
+
+        monkeypatch.setattr(service_module.AccountService, "_diagnosed", here)
+        assert await service.refresh_account_health() == HealthRefresh(pending=False, updated=True)
+        monkeypatch.setattr(service_module.AccountService, "_diagnosed", diagnose_here)
+        if service.account_health().status == "NORMAL":  # none -> NORMAL changes nothing
+            assert len(child_pids) == 1 and rows(service) == before  # no child, no row written
+        else:
+            assert service.account_health().status == "AT_RISK"
+            assert len(child_pids) == 2 and gone(child_pids[1])
+            assert rows(service).keys() == before.keys() and rows(service) != before
+            for record in service.cached_records(all_listings=False):
+                assert record.findings[0].code == codes.ACCOUNT_AT_RISK
+    finally:
+        await service.aclose()
+
+
+@pytest.mark.slow  # a child sync and two child re-diagnoses over a served sandbox
+@pytest.mark.parametrize("late_report", ["AT_RISK"], indirect=True)
+async def test_a_rediagnosis_child_killed_stores_nothing_says_so_and_the_next_look_does_it(
+    late_report, monkeypatch
+):
+    service, reports = late_report
+    try:
+        await service.sync(include_all=False)
+        before, pending = rows(service), service.account_health_pending()
+        reports.finish()
+        real = service_module.run_in_child
+
+        async def killed(*args, **kwargs):
+            return await real(*args, started=lambda pid: os.kill(pid, signal.SIGKILL), **kwargs)
+
+        monkeypatch.setattr(service_module, "run_in_child", killed)
+        result = await service.refresh_account_health()
+        assert result == HealthRefresh(
+            pending=True,
+            problem="Account Health report not stored: its process was stopped by SIGKILL"
+            " before the listings were diagnosed with it; the next look tries again",
+        )
+        assert rows(service) == before and intact(service._cache.path)
+        assert service.account_health() is None and service.account_health_pending() == pending
+        monkeypatch.setattr(service_module, "run_in_child", real)
+        assert await service.refresh_account_health() == HealthRefresh(pending=False, updated=True)
+        assert service.account_health().status == "AT_RISK" and rows(service) != before
+    finally:
+        await service.aclose()
