@@ -2,8 +2,9 @@
 
 Each subcommand lives in ``asin_tui.commands.<name>`` and exposes
 ``add_parser(subparsers) -> argparse.ArgumentParser`` and ``run(args) -> int``.
-Exit codes: 0 ok / nothing needs attention, 1 needs attention, 2 usage, config or I/O error,
-141 the reader of the output went away (``| head``).
+Exit codes: 0 ok / nothing needs attention, 1 needs attention, 2 usage, config or I/O error
+(or a bug: one line, its traceback in a private file, see asin_tui/store/crash.py), 141 the
+reader of the output went away (``| head``).
 """
 
 from __future__ import annotations
@@ -159,6 +160,11 @@ def main(
     except OutputError as exc:  # `asin-tui ... > /dev/full`
         _silence_stdout()
         print(f"asin-tui: cannot write the output: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line here, its traceback (no secret) in a file
+        from asin_tui.store.crash import record_crash
+
+        print(record_crash(exc), file=sys.stderr)
         return 2
     finally:
         sys.stdout = stdout

@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
         app.run()
     finally:
         sys.setswitchinterval(switch)
+    if app.crash_line:  # a bug: one line, the terminal is the shell's again
+        print(app.crash_line, file=sys.stderr)
+        return 2
     return app.return_code or 0
 
 

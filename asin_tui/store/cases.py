@@ -848,6 +848,7 @@ class CaseStore:
 
 # ---------------------------------------------------------------------- SQLite
 
+
 def _create_private(path: Path) -> None:
     """Create the file 0600 before SQLite opens it (its -wal and -shm take its mode); an
     existing one must be a regular file (a FIFO would hang SQLite) and is made private."""

@@ -59,6 +59,7 @@ class AsinTuiApp(App[None]):
         super().__init__()
         self.timing = timing  # the screens' pace (ui/timing.py)
         self.exiting = False  # exit() was called: input is dropped
+        self.crash_line: str | None = None  # a bug ended the app: what to print after
         self.user_keymap = dict(keymap or {})
         self.service_factory = service_factory
         self.demo_factory = demo_factory
@@ -178,6 +179,19 @@ class AsinTuiApp(App[None]):
         typed quickly arrive together) is dropped: nothing new opens on an app that closes."""
         self.exiting = True
         super().exit(*args, **kwargs)
+
+    def _fatal_error(self) -> None:
+        """A bug ended the app. Textual would print its traceback with every frame's local
+        values (a frame of the SP-API library holds the credentials) and raw exception text;
+        instead ``crash_line`` is the one line the command line prints once the terminal is
+        back (commands/tui.py), and the traceback (masked, no local values) goes to a
+        private file (asin_tui/store/crash.py)."""
+        from asin_tui.store.crash import record_crash
+
+        error = sys.exc_info()[1] or self._exception
+        self.bell()
+        self.crash_line = record_crash(error) if error is not None else "asin-tui: internal error"
+        self._close_messages_no_wait()
 
     async def on_event(self, event: events.Event) -> None:
         if self.exiting and isinstance(event, events.InputEvent):
