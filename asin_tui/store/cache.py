@@ -360,12 +360,13 @@ class ListingCache:
         merchant-fulfilled, with stock, a finding naming LISTING_CLOSED), in report order: a
         handful, read from the cache without reading every row."""
         scope = "needs_attention = 1 AND " if needs_attention_only else ""
-        query = (
-            f"SELECT {_RECORD_COLUMNS} FROM listings WHERE {scope}state = ?"
+        query = (  # the state's rows from the order index (as state_counts counts them)
+            f"SELECT {_RECORD_COLUMNS} FROM listings WHERE {scope}state_rank = ? AND state = ?"
             " AND fulfillment_channel = 'MFN' AND quantity > 0 AND instr(findings, ?) > 0"
             " ORDER BY state_rank, sku"
         )  # only rows whose findings name the code (checked exactly once decoded)
-        params = (State.INACTIVE.value, json.dumps(codes.LISTING_CLOSED))
+        inactive = State.INACTIVE
+        params = (inactive.rank, inactive.value, json.dumps(codes.LISTING_CLOSED))
         return self._guarded(lambda conn: self._records(conn.execute(query, params)), [])
 
     def at_risk_candidates(self, mfn_quantity: int) -> list[ListingRecord]:

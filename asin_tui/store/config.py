@@ -29,15 +29,17 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from asin_tui.domain.events import Thresholds
 from asin_tui.domain.marketplaces import Marketplace, UnknownMarketplace, resolve_marketplace
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import read_regular_file
 from asin_tui.store.keymap import BINDING_IDS, check_deliberate, key_string, unknown_id_hint
+
+if TYPE_CHECKING:  # domain.events (and stock cover) load when alerts are used, not for a report
+    from asin_tui.domain.events import Thresholds
 
 #: credential key -> the environment variable that overrides it (python-amazon-sp-api's names)
 CREDENTIAL_ENV: dict[str, str] = {
@@ -134,6 +136,8 @@ class Alerts:
 
     @property
     def thresholds(self) -> Thresholds:
+        from asin_tui.domain.events import Thresholds
+
         return Thresholds(
             exemption_days=self.exemption_days,
             mfn_quantity=self.mfn_quantity,

@@ -166,6 +166,54 @@ def test_a_nul_character_is_written_as_the_records_path_writes_it(cache, fmt):
         assert "NUL \\u0000 here" in fast
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_nul_in_a_finding_or_a_status_is_written_as_the_records_path_writes_it(cache, fmt):
+    """SQLite's printf writes a text only up to a NUL: a row whose rendered finding or status
+    holds one is rendered the records way (the same bytes, the NUL kept or escaped)."""
+    with sqlite3.connect(cache.path) as conn:  # JSON's escape: the stored text is valid
+        conn.execute(
+            "UPDATE listings SET findings = replace(findings, '\"Note\"', ?)"
+            " WHERE sku = 'SKU-0009'",
+            ('"cause \\u0000 hidden"',),
+        )
+        conn.execute(
+            "UPDATE listings SET amazon_status = ? WHERE sku = 'SKU-0010'",
+            ('["BUYABLE", "nul \\u0000 status"]',),
+        )
+    fast, slow, batches = _both(cache, fmt, False, 10)
+    assert fast == slow
+    assert ("cause \\u0000 hidden" if fmt == "json" else "cause \x00 hidden") in fast
+    assert ("nul \\u0000 status" if fmt == "json" else "nul \x00 status") in fast
+    assert any(isinstance(b, Rendered) for b in batches)
+    if fmt == "csv":
+        assert any(not isinstance(b, Rendered) for b in batches)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_values_of_a_type_asin_tui_never_writes_are_caught_and_named(cache, fmt):
+    """Blobs in text columns, reals or texts in integer columns (another tool wrote them):
+    left out and named as the records path does, never rendered by SQLite nor a crash."""
+    bad = {
+        "SKU-0001": "asin = x'4230303031'",
+        "SKU-0002": "title = x''",
+        "SKU-0003": "currency = x'00'",
+        "SKU-0005": "quantity = 2.5",
+        "SKU-0006": "buyable = 'yes'",
+        "SKU-0007": "marketplace_id = x'41'",
+        "SKU-0009": "fulfillment_channel = zeroblob(3)",
+        "SKU-0010": "discoverable = 1.5",
+        "SKU-0011": "inbound = x'01'",
+    }
+    with sqlite3.connect(cache.path) as conn:
+        for sku, change in bad.items():
+            conn.execute(f"UPDATE listings SET {change} WHERE sku = ?", (sku,))
+    fast, slow, batches = _both(cache, fmt, False, 10)
+    assert fast == slow
+    assert any(isinstance(b, Rendered) for b in batches)
+    assert not any(sku in fast for sku in bad) and "SKU-0013" in fast
+    assert f"{len(bad)} cached rows" in (cache.row_warning or "")  # named (the first five)
+
+
 def test_the_tally_of_sql_batches_is_the_records_tally(cache):
     from asin_tui.render import Tally
 
