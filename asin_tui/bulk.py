@@ -59,8 +59,15 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO, TypeVar
 
 from asin_tui.domain.bulk import SKU, RowDraft, RowOutcome, draft_row
-from asin_tui.domain.models import Diagnosis, Evidence
-from asin_tui.domain.outcomes import OutcomeKind, outcome_options, processing
+from asin_tui.domain.models import Diagnosis, Evidence, StepStatus, WizardStep
+from asin_tui.domain.outcomes import (
+    PROCESSING,
+    WAIT_FOR,
+    OutcomeKind,
+    PendingPatch,
+    outcome_options,
+    processing,
+)
 from asin_tui.domain.text import visible
 from asin_tui.domain.wizard import build_plan
 from asin_tui.render import spreadsheet_value
@@ -382,7 +389,7 @@ class BulkFix:
             break
         record.status, record.submission_id = answer.status, answer.submission_id
         record.issues = [issue_record(i) for i in answer.issues]
-        problem = await self._save_record(sku, record, quiet=True)
+        problem = await self._save_record(sku, record, quiet=True, sent=result)
         result.issues = record.issues or result.issues
         if not answer.ok:
             result.outcome, result.reason = RowOutcome.INVALID, "Amazon refused the submit"
@@ -456,7 +463,7 @@ class BulkFix:
                 "severity": "INFO",
             }
         ]
-        await self._save_record(result.sku, record, quiet=True)
+        await self._save_record(result.sku, record, quiet=True, sent=result)
         result.submitted, result.submission_id, result.resumed = True, record.submission_id, True
         return True
 
@@ -468,36 +475,54 @@ class BulkFix:
         except SpApiError as exc:
             result.outcome = RowOutcome.WAITING
             result.reason = f"submitted; not re-checked ({exc}): the next sync re-checks it"
+            sent = await self._accepted(result)
+            if sent:  # waiting on Amazon as far as anyone knows: every sync re-checks it
+                await self._set_outcome(result, Outcome.WAITING, **_sent_wait(sent))
             return result
         result.state_after = diagnosis.state.value
-        try:
-            saved = await self._locally(self.store.get, result.sku)
-        except CaseStoreError:
-            saved = None
-        accepted = [
-            (r.submitted_at, r.submission_id, r.patches)
-            for r in (saved.patches if saved else [])
-            if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
-        ]
+        accepted = await self._accepted(result)
         pending = processing(evidence.listing, accepted)
+        checked = f"re-checked {self._now():%Y-%m-%d %H:%M} UTC"
         if pending is not None and diagnosis.needs_attention:
             result.outcome = RowOutcome.WAITING
             wait = _patch_wait(evidence, diagnosis, pending, self._now())
             result.reason = f"waiting for {wait.what}" if wait else "waiting on Amazon"
-            if wait is not None:
-                await self._set_outcome(
-                    result, Outcome.WAITING, waiting_for=wait.what, recheck_at=wait.recheck_at
-                )
+            details = (
+                {"waiting_for": wait.what, "recheck_at": wait.recheck_at}
+                if wait is not None
+                else _sent_wait(accepted)
+            )
+            await self._set_outcome(result, Outcome.WAITING, **details)
             return result
         if not diagnosis.needs_attention:
             result.outcome, result.reason = RowOutcome.FIXED, ""
-            await self._set_outcome(result, Outcome.RESOLVED, resolved_state=diagnosis.state.value)
+            await self._set_outcome(
+                result,
+                Outcome.RESOLVED,
+                verified=(StepStatus.PASSED, f"Back on sale ({diagnosis.state.value}; {checked})"),
+                resolved_state=diagnosis.state.value,
+            )
             return result
         result.outcome = RowOutcome.NOT_FIXED
         main = diagnosis.findings[0].title if diagnosis.findings else diagnosis.state.value
         result.reason = f"applied; still {diagnosis.state.value}: {main}"
-        await self._set_outcome(result, Outcome.OPEN)
+        note = f"Change applied; still {diagnosis.state.value}: {main} ({checked})"
+        await self._set_outcome(
+            result, Outcome.OPEN, verified=(StepStatus.NEEDS_ACTION, visible(note))
+        )
         return result
+
+    async def _accepted(self, result: RowResult) -> list[tuple[datetime, str | None, Any]]:
+        """The SKU's real submits Amazon ACCEPTED, as saved: (when, submission id, patches)."""
+        try:
+            saved = await self._locally(self.store.get, result.sku)
+        except CaseStoreError:
+            saved = None
+        return [
+            (r.submitted_at, r.submission_id, r.patches)
+            for r in (saved.patches if saved else [])
+            if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
+        ]
 
     # ------------------------------------------------------------------ helpers
 
@@ -522,9 +547,18 @@ class BulkFix:
         async with self._local:
             return await asyncio.to_thread(function, *args, **kwargs)
 
-    async def _save_record(self, sku: str, record: PatchRecord, *, quiet: bool = False) -> str:
+    async def _save_record(
+        self,
+        sku: str,
+        record: PatchRecord,
+        *,
+        quiet: bool = False,
+        sent: RowResult | None = None,
+    ) -> str:
         """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
-        progress. Raises CaseStoreError unless ``quiet`` (then returns what went wrong)."""
+        progress; ``sent``: the row whose submit Amazon ACCEPTED, noted as the wizard notes
+        its own (Apply passed, what was sent; the case now at Verify). Raises CaseStoreError
+        unless ``quiet`` (then returns what went wrong)."""
 
         def change(case: CaseRecord) -> None:
             kept = [
@@ -533,6 +567,15 @@ class BulkFix:
                 if not (r.submitted_at == record.submitted_at and r.mode is record.mode)
             ]
             case.patches = [*kept, copy.deepcopy(record)]
+            if sent is not None and record.status == "ACCEPTED":
+                ident = f", submission id {record.submission_id}" if record.submission_id else ""
+                changes = "; ".join(sent.changes) or "the change"
+                step = case.steps[WizardStep.APPLY]
+                step.status, step.updated_at = StepStatus.PASSED, self._now()
+                step.notes = visible(
+                    f"Bulk fix sent: {changes} ({record.submitted_at:%Y-%m-%d %H:%M} UTC{ident})"
+                )
+                case.current_step = WizardStep.VERIFY
 
         try:
             await self._locally(self.store.update, sku, change)
@@ -542,10 +585,25 @@ class BulkFix:
             return f"progress not saved: {exc}"
         return ""
 
-    async def _set_outcome(self, result: RowResult, outcome: Outcome, **details: Any) -> None:
+    async def _set_outcome(
+        self,
+        result: RowResult,
+        outcome: Outcome,
+        *,
+        verified: tuple[StepStatus, str] | None = None,
+        **details: Any,
+    ) -> None:
+        """Save how the row's listing stands (``verified``: the Verify step's status and
+        note, as the wizard's Verify leaves them)."""
+
         def change(case: CaseRecord) -> None:
+            if verified is not None:
+                step = case.steps[WizardStep.VERIFY]
+                step.status, step.notes = verified
+                step.updated_at = self._now()
+                case.current_step = WizardStep.VERIFY
             if outcome is Outcome.OPEN and case.outcome is not Outcome.WAITING:
-                return  # an open case stays as the wizard left it
+                return  # an open case stays open (a sync closes it once back on sale)
             case.set_outcome(outcome, **details)
 
         try:
@@ -611,6 +669,17 @@ def _same_submit(saved: CaseRecord | None, patches: list[dict[str, Any]]) -> Pat
         return None
     same = [r for r in saved.patches if r.mode is PatchMode.REAL and r.patches == patches]
     return same[-1] if same else None
+
+
+def _sent_wait(accepted: Sequence[tuple[datetime, str | None, Any]]) -> dict[str, Any]:
+    """The wizard's 'waiting on Amazon' for the latest accepted submit, when the listing could
+    not tell (not re-read, or no wait offered): waiting_for and when it is overdue."""
+    submitted_at, submission_id, _ = max(accepted, key=lambda a: a[0])
+    pending = PendingPatch(submitted_at, submission_id)
+    return {
+        "waiting_for": f"{PROCESSING} ({pending.text()})",
+        "recheck_at": submitted_at + WAIT_FOR["patch"],
+    }
 
 
 def _patch_wait(evidence: Evidence, diagnosis: Diagnosis, pending: Any, now: datetime) -> Any:

@@ -970,7 +970,7 @@ class AccountService:
         complete (else it is left as it was). Returns what changed, one line each."""
         # the outcome rules (and the wizard's plans they use): loaded after a sync, not at start
         from asin_tui.domain.outcomes import WATCHED, recheck
-        from asin_tui.store.cases import CaseStore, CaseStoreError, Outcome
+        from asin_tui.store.cases import CaseStore, CaseStoreError, Outcome, PatchMode
 
         now = now or datetime.now(UTC)
         store = CaseStore(self.profile_name, self.marketplace_id)
@@ -980,13 +980,17 @@ class AccountService:
             return [f"Wizard outcomes not re-checked: {exc}"]
         notes: list[str] = []
         for sku, item in items.items():
-            if item.outcome.value not in WATCHED and item.outcome is not Outcome.RESOLVED:
+            sent = item.outcome is Outcome.OPEN and any(
+                p.mode is PatchMode.REAL and p.status == "ACCEPTED" for p in item.patches
+            )
+            watched = item.outcome.value in WATCHED or item.outcome is Outcome.RESOLVED
+            if not (watched or sent):
                 continue
             record = self._cache.record(sku)
             if record is None and not complete:
                 continue
             current = record.diagnosis if record is not None else None
-            found = recheck(item.outcome.value, item.recheck_at, current, now=now)
+            found = recheck(item.outcome.value, item.recheck_at, current, now=now, sent=sent)
             change = _recheck_change(found, item, current, now)
             if change is None:
                 continue
@@ -1813,11 +1817,12 @@ def _recheck_change(
 
     day = f"{now:%Y-%m-%d %H:%M} UTC"
     was = item.outcome.value.replace("_", " ")
+    was = "after the change sent" if item.outcome is Outcome.OPEN else f"while {was}"
     if found is Recheck.RESOLVED:
 
         def change(p: CaseRecord) -> None:
             p.set_outcome(Outcome.RESOLVED, resolved_state=State.ACTIVE.value)
-            p.checked_at, p.check_note = now, f"resolved {day}: back on sale while {was}"
+            p.checked_at, p.check_note = now, f"resolved {day}: back on sale {was}"
 
         return change
     if found is Recheck.OVERDUE:

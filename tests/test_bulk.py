@@ -5,6 +5,7 @@ logs every request) and from the sandbox's own account."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -380,3 +381,68 @@ async def test_recheck_ends_as_soon_as_amazon_has_processed_every_change(monkeyp
     assert [r.outcome for r in results] == [RowOutcome.FIXED, RowOutcome.FIXED]
     assert passes["n"] == 2 and len(pauses) == 1  # one pause between the looks, none after
     assert "1 still processing at Amazon: looking again" in seen[0].message
+
+
+async def test_bulk_sent_listings_say_what_happened_in_progress_and_close_once_on_sale(capsys):
+    """`asin-tui progress` after a bulk send: each listing says it was sent (what, when, the
+    submission id) and how it stands — waiting on Amazon, fixed, or applied and still off sale
+    (at Verify, with what is left) — never 'open / Overview / no note'; one still off sale is
+    resolved by the sync that finds it back on sale, like a wait."""
+    from asin_tui.cli import main
+
+    account = SandboxAccount(seed=11, listings=120)
+    app = SandboxApp(account, time_scale=TIME_SCALE, patch_delay=0.5 * TIME_SCALE)  # 0.5 s
+    service = await synced(app, name="demo")  # what `asin-tui progress --demo` reads
+    waiting = skus_with(account, codes.OUT_OF_STOCK_MFN, 1)[0]
+    (two_causes, *_) = [
+        s
+        for s in account.search(sort_by="sku")
+        if account.intended_causes(s) == {codes.OUT_OF_STOCK_MFN, codes.MISSING_ATTRIBUTE}
+    ]
+    engine = BulkFix(service, time_scale=100.0)
+    store = CaseStore(service.profile_name, service.marketplace_id)
+    try:
+        rows = [BulkRow(waiting, {"quantity": "6"}), BulkRow(two_causes, {"quantity": "4"})]
+        results = await engine.apply(await engine.validate(rows))
+        assert [r.outcome for r in results] == [RowOutcome.WAITING, RowOutcome.WAITING]
+        for result in results:
+            case = store.get(result.sku)
+            assert (case.outcome.value, case.current_step.value) == ("waiting", "verify")
+            assert case.last_note().startswith("Bulk fix sent: ")
+            assert result.changes[0] in case.last_note()
+            assert result.submission_id in case.last_note()
+        capsys.readouterr()
+        code, out, _ = (main(["progress", "--demo"]), *capsys.readouterr())
+        assert code == 0
+        lines = {line.split()[0]: line for line in out.splitlines()[3:]}
+        assert set(lines) == {waiting, two_causes}
+        for line in lines.values():
+            assert " Verify " in line and " waiting " in line and "Bulk fix sent: " in line
+            assert "Overview" not in line
+
+        results = await engine.recheck(results, wait=30.0)  # Amazon applies both changes
+        assert [r.outcome for r in results] == [RowOutcome.FIXED, RowOutcome.NOT_FIXED]
+        assert store.get(waiting).outcome.value == "resolved"
+        left = store.get(two_causes)
+        assert (left.outcome.value, left.current_step.value) == ("open", "verify")
+        assert left.last_note().startswith("Change applied; still ")
+        code, out, _ = (main(["progress", "--demo"]), *capsys.readouterr())
+        (line,) = out.splitlines()[3:]
+        assert line.startswith(two_causes) and " Verify " in line and " open " in line
+        assert "Change applied; still SUPPRESSED: Missing required attribut" in line
+
+        # the seller fixes what is left elsewhere (Seller Central): the next sync closes it
+        missing = service.diagnosis(two_causes).findings
+        attribute = next(a for f in missing for a in f.attributes)
+        drafted = engine.check(BulkRow(two_causes, {attribute: "Acme"}))
+        assert drafted.ready, drafted
+        assert (await service.patch(two_causes, drafted.patches, preview=False)).ok
+        await asyncio.sleep(0.6)  # Amazon applies it (patch_delay)
+        summary = await service.sync(include_all=True)
+        closed = store.get(two_causes)
+        assert closed.outcome.value == "resolved", summary.rechecked
+        assert "back on sale after the change sent" in closed.check_note
+        code, out, _ = (main(["progress", "--demo"]), *capsys.readouterr())
+        assert out.startswith("No open, waiting or escalated triage work")
+    finally:
+        await service.aclose()

@@ -335,13 +335,17 @@ def recheck(
     current: Diagnosis | None,
     *,
     now: datetime,
+    sent: bool = False,
 ) -> Recheck:
     """What a sync concludes about a saved outcome (``Outcome`` values) from the listing's
     diagnosis now (``current``; None: a complete sync no longer lists it as needing
-    attention, so it is on sale)."""
+    attention, so it is on sale). ``sent``: a change was sent for it and Amazon accepted it
+    (the wizard's Apply, a bulk fix): an open case is then resolved once back on sale too."""
     needs = current is not None and current.needs_attention
     if outcome == "resolved":
         return Recheck.REOPENED if needs else Recheck.UNCHANGED
+    if outcome == "open" and sent:
+        return Recheck.UNCHANGED if needs else Recheck.RESOLVED
     if outcome not in WATCHED:
         return Recheck.UNCHANGED
     still = needs or (outcome == "at_risk" and current is not None and current.at_risk)

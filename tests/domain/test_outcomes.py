@@ -257,3 +257,13 @@ def test_recheck_resolves_waits_marks_them_overdue_and_reopens_resolved_ones():
     assert recheck("at_risk", due, risky, now=NOW) is Recheck.UNCHANGED
     assert recheck("at_risk", due, risky, now=due + timedelta(hours=1)) is Recheck.OVERDUE
     assert recheck("at_risk", due, diag(State.ACTIVE), now=NOW) is Recheck.RESOLVED
+
+
+def test_an_open_case_whose_change_amazon_accepted_is_resolved_once_back_on_sale():
+    """A change sent (the wizard's Apply, a bulk fix) that did not lift everything leaves the
+    case open; the sync that finds the listing on sale resolves it. Never sent: left open."""
+    broken = diag(State.SUPPRESSED, finding(codes.MISSING_IMAGE, Category.LISTING_FIELDS, S.FIELDS))
+    assert recheck("open", None, diag(State.ACTIVE), now=NOW, sent=True) is Recheck.RESOLVED
+    assert recheck("open", None, None, now=NOW, sent=True) is Recheck.RESOLVED
+    assert recheck("open", None, broken, now=NOW, sent=True) is Recheck.UNCHANGED
+    assert recheck("open", None, diag(State.ACTIVE), now=NOW) is Recheck.UNCHANGED
