@@ -1756,7 +1756,7 @@ def _read_report(
     added to ``problems``), ``empty`` for an empty document (Amazon had no data)."""
     if document is None:
         return None
-    if not document.strip():
+    if not document or document.isspace():  # no strip(): a copy of a report of megabytes
         return empty
     try:
         return read(document)
