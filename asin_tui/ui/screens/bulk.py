@@ -34,7 +34,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker
 
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
@@ -46,6 +46,7 @@ from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.controls import Choice
+from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from asin_tui.bulk import BulkProgress
@@ -272,7 +273,7 @@ class BulkScreen(WorkerScreen):
         yield CellChoice([], prompt="Choose…", id="bulk-choice", compact=True)
         yield ProgressBar(id="bulk-progress", show_eta=False)
         yield Static("Reading the listings…", id="bulk-status")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     @property
     def grid(self) -> DataTable:

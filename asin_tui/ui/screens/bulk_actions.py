@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from asin_tui.domain.causes import (
     APPROVAL_LINKS,
@@ -42,6 +42,7 @@ from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.service import ListingService
+from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 
 @dataclass
@@ -85,7 +86,7 @@ class BulkActionScreen(WorkerScreen):
         with VerticalScroll(id="action-body"):
             yield Static("Reading the listings…", id="action-text")
         yield Static("", id="bulk-status")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = "asin-tui"

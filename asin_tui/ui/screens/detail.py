@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from asin_tui.domain.cover import StockCover, pace_text
 from asin_tui.domain.looks import BACK_ON_SALE, TimelineEntry, not_cached, stock_risk
@@ -32,6 +32,7 @@ from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.account_banner import AccountBanner
+from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 
 def seller_central_link(record: ListingRecord) -> str | None:
@@ -120,7 +121,7 @@ class DetailScreen(WorkerScreen):
             for title, _ in evidence_text.SECTIONS:
                 yield Label(title, classes="section-title")
                 yield Vertical(Static("…"), classes="section evidence")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = "asin-tui"

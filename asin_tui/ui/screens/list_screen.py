@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from asin_tui.domain.account import account_causes
@@ -52,6 +52,7 @@ from asin_tui.ui.service import CaseLabelLoader, ListingService
 from asin_tui.ui.timing import UI_TIMING, UiTiming
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.filter_input import FilterInput
+from asin_tui.ui.widgets.keys_footer import KeysFooter
 from asin_tui.ui.widgets.listing_table import ListingTable
 from asin_tui.ui.widgets.scope_notice import ScopeNotice
 from asin_tui.ui.widgets.since_banner import SinceBanner
@@ -259,7 +260,7 @@ class ListScreen(WorkerScreen):
         yield FilterInput(id="filter")
         yield ListingTable(self.view, id="listings")
         yield SyncStatus(id="sync")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     @property
     def table(self) -> ListingTable:

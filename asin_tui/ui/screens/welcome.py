@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from asin_tui.store import paths
 from asin_tui.store.config import display_path
 from asin_tui.ui.safe_text import template
+from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 WELCOME = """\
 [b]asin-tui[/b] finds every Amazon listing of yours that is not live,
@@ -50,4 +51,4 @@ class WelcomeScreen(Screen):
         text = template(WELCOME, config=display_path(paths.config_file()))
         with VerticalScroll(id="welcome-body"), Center():
             yield Static(text, id="welcome")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Checkbox, Header, Input, Select, Static, TextArea
 
 from asin_tui.domain.models import Diagnosis, Evidence, Finding, LastQuantity, State
 from asin_tui.domain.wizard import build_plan
@@ -28,6 +28,7 @@ from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import DismissOnce
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.timing import UI_TIMING
+from asin_tui.ui.widgets.keys_footer import KeysFooter
 from asin_tui.ui.widgets.wizard_body import STEP_ACTIONS, WizardBody, WizardFailed
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
 from asin_tui.ui.wizard_session import WizardState
@@ -135,7 +136,7 @@ class WizardScreen(DismissOnce, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading the listing…", id="wizard-loading")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = "asin-tui"
@@ -234,7 +235,7 @@ class WizardScreen(DismissOnce, Screen):
         state.last_quantity = message.last_quantity
         body = WizardBody(state, self.service, self.sku, self.store, save_delay=self.save_delay)
         await self.query_one("#wizard-loading").remove()
-        await self.mount(body, before=self.query_one(Footer))
+        await self.mount(body, before=self.query_one(KeysFooter))
         self.body = body
 
     def on_wizard_failed(self, message: WizardFailed) -> None:
