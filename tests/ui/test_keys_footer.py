@@ -1,0 +1,45 @@
+"""KeysFooter shows what Textual's Footer shows: same keys, same classes, same compact value."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from asin_tui.ui.widgets.keys_footer import KeysFooter
+
+
+class TwoFooters(App[None]):
+    BINDINGS = [
+        Binding("s", "sync", "Sync"),
+        Binding("slash", "filter", "Filter"),
+        Binding("x", "hidden", "Hidden", show=False),
+    ]
+
+    def __init__(self, compact: bool) -> None:
+        super().__init__()
+        self.compact = compact
+
+    def compose(self) -> ComposeResult:
+        yield Footer(compact=self.compact, id="stock")
+        yield KeysFooter(compact=self.compact, id="ours")
+
+
+def keys(footer: Footer) -> list[tuple[str, list[str], bool]]:
+    return [(k.key, sorted(k.classes), k.compact) for k in footer.query(FooterKey)]
+
+
+@pytest.mark.parametrize("compact", [True, False])
+async def test_each_key_reads_as_in_textuals_footer(compact):
+    app = TwoFooters(compact)
+    async with app.run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        stock = keys(app.query_one("#stock", Footer))
+        ours = keys(app.query_one("#ours", Footer))
+        assert [k for k, _, _ in ours] == ["s", "slash", "ctrl+p"]
+        assert ours == stock
+        assert all(
+            ("-compact" in classes) == compact for key, classes, _ in ours if key != "ctrl+p"
+        )
