@@ -76,6 +76,12 @@ PUBLISHED_PLANS: dict[str, UsagePlan] = {
 _FALLBACK_PLAN = UsagePlan(1.0, 1)
 
 
+#: ``x-amzn-RateLimit-Limit`` is taken down to the published rate divided by this, no lower: a
+#: seller's usage plan can differ from the published one, but a rate that would make the next
+#: call wait hours (a proxy's header, a bad answer) is ignored.
+LEAST_RATE_SHARE = 10.0
+
+
 class TokenBucket:
     """An async token bucket: ``await acquire()`` returns once a request may be sent.
 
@@ -103,6 +109,8 @@ class TokenBucket:
         self._time_scale = time_scale
         self._safety = safety
         self.rate = plan.rate  # requests per second of Amazon time
+        #: a header rate below this is nonsense, not a plan (0.000001 would wait for days)
+        self._least_rate = plan.rate / LEAST_RATE_SHARE
         self._clock = clock
         self._sleep = sleep
         self._tokens = float(self.burst)
@@ -177,7 +185,7 @@ class TokenBucket:
             rate = float(header) if header is not None else None
         except (TypeError, ValueError):
             return
-        if rate is None or not rate > 0 or rate == self.rate or rate == float("inf"):
+        if rate is None or not rate >= self._least_rate or rate == self.rate or rate == math.inf:
             return
         with self._synced():
             self._refill()  # tokens earned so far count at the old rate

@@ -73,3 +73,27 @@ async def test_a_bad_lwa_answer_is_one_typed_line_naming_lwa(
     amazon.token_answer = lambda _r: answer(200, {"access_token": "Atza|good", "expires_in": 3600})
     await api.search_listings()  # nothing bad was cached: the next token request works
     assert amazon.sp_requests()[-1].headers["x-amz-access-token"] == "Atza|good"
+
+
+@pytest.mark.parametrize("header", ["0.000001", "1e-300", "0", "-5", "nan", "inf", "fast"])
+async def test_a_nonsense_rate_header_never_freezes_the_next_call(
+    amazon,  # noqa: F811
+    make_api,  # noqa: F811
+    header,
+):
+    """``x-amzn-RateLimit-Limit: 0.000001`` (an untidy proxy, a bad answer) must not make the
+    next call wait 11 days for its token: a rate no SP-API operation has is ignored."""
+    from asin_tui.spapi.ratelimit import RateLimiter
+
+    now = [0.0]
+
+    async def advance(seconds: float) -> None:
+        now[0] += seconds
+
+    headers = {"x-amzn-RateLimit-Limit": header}
+    amazon.script(SEARCH_PATH, answer(200, {"items": []}, headers=headers))
+    api = make_api(limiter=RateLimiter(clock=lambda: now[0], sleep=advance, safety=0.0))
+    for _ in range(10):  # the burst (5) spent, then paced
+        await api.search_listings()
+    assert api.limiter.bucket("searchListingsItems").rate == 5.0  # the published plan's
+    assert now[0] <= 2.0
