@@ -402,6 +402,7 @@ class AccountService:
         #: product type -> its requirements (None: unreadable), fetched by this sync; an LRU
         #: of PRODUCT_TYPES_KEPT, so a process that runs for weeks holds a bounded number
         self._requirements: Lru[str, ProductTypeRequirements | None] = _requirements_cache()
+        self._requirements_lock = threading.Lock()  # one parse per type at a time (single flight)
         self._account: AccountHealth | None = None
         self._account_loaded = False
         #: One-line messages about how the account was opened, for the user to read once
@@ -1327,17 +1328,22 @@ class AccountService:
     def _product_type_requirements(
         self, product_type: str | None
     ) -> ProductTypeRequirements | None:
-        """Parsed once per product type (thousands of listings share a handful of them)."""
+        """Parsed once per product type (thousands of listings share a handful of them),
+        however many threads ask for it at once (the bulk wizard's grid, its checks and its
+        batch read listings of the same types together): one reads and parses its stored
+        definition and schema (megabytes of JSON), the others wait for that one."""
         if not product_type:
             return None
-        if product_type not in self._requirements:
-            stored = self._cache.product_type(product_type)
-            try:
-                requirements = parse.parse_product_type(*stored) if stored else None
-            except parse.UnreadableBody:
-                requirements = None  # diagnose without the schema rather than not at all
-            self._requirements[product_type] = requirements
-        return self._requirements[product_type]
+        with self._requirements_lock:
+            known = self._requirements  # a sync may put a new one in its place meanwhile
+            if product_type not in known:
+                stored = self._cache.product_type(product_type)
+                try:
+                    requirements = parse.parse_product_type(*stored) if stored else None
+                except parse.UnreadableBody:
+                    requirements = None  # diagnose without the schema rather than not at all
+                known[product_type] = requirements
+            return known[product_type]
 
 
 @dataclass(frozen=True, slots=True)
