@@ -196,7 +196,7 @@ def _check_token_answer(response: httpx.Response) -> None:
     if status != 200:
         if isinstance(body, dict):
             return
-        message = f"the token endpoint answered HTTP {status} with a body that is not JSON"
+        message = f"the token endpoint answered HTTP {status} with a body that is not a JSON object"
         if status >= 500 or status == 429:
             error = error_for_status(status, message)
             error.summary = "Login with Amazon is unavailable"
