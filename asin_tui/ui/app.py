@@ -33,6 +33,9 @@ class AsinTuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "asin-tui"
     COMMANDS = App.COMMANDS | {ActionCommands}
+    #: A screen under another (a dialog over the list) is marked so: its footer is hidden
+    #: (app.tcss), so only the keys of the screen at hand show (the dialog names its own)
+    SUSPENDED_SCREEN_CLASS = "-covered"
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Leave asin-tui", id="app.quit"),
         Binding(
@@ -143,7 +146,8 @@ class AsinTuiApp(App[None]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        rows = binding_rows(self, self.screen.active_bindings.values())
+        screen = self.screen
+        rows = binding_rows(self, screen.active_bindings.values(), fields=len(screen.focus_chain))
         about = self.screen.sub_title or self.screen.title or "asin-tui"
         self.push_screen(HelpScreen(rows, about, getattr(self.screen, "HELP_NOTES", "")))
 

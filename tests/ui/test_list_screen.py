@@ -16,7 +16,7 @@ from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.confirm import ConfirmScreen
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.export import ExportScreen
-from asin_tui.ui.screens.help import HelpScreen
+from asin_tui.ui.screens.help import HelpScreen, binding_rows
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
@@ -212,6 +212,7 @@ async def test_export_says_the_absolute_path_it_wrote(app, tmp_path, monkeypatch
 async def test_help_lists_the_real_bindings_of_the_focused_screen(app):
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
+        list_screen = app.screen
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -220,6 +221,14 @@ async def test_help_lists_the_real_bindings_of_the_focused_screen(app):
             assert binding.description in descriptions, binding
         keys = {row[1] for row in app.screen.rows if row[2] == "Filter"}
         assert keys == {"/"}
+        # only keys that do something here: not Textual's own (the list has no fields)
+        assert not descriptions & {"Focus Next", "Focus Previous", "Copy selected text"}
+        assert not descriptions & {"Next field", "Previous field"}
+        # a screen with fields to move between (the wizard's) lists Tab, in words
+        list_keys = list_screen.active_bindings.values()
+        with_fields = {row[2] for row in binding_rows(app, list_keys, fields=2)}
+        assert {"Next field", "Previous field"} <= with_fields
+        assert "Copy selected text" not in with_fields
         await pilot.press("escape")
         assert isinstance(app.screen, ListScreen)
 
@@ -638,3 +647,26 @@ async def test_at_80x24_the_footer_shows_help_whole_and_the_cause_view_its_keys(
         assert dialog.bottom <= 24
         # inside the dialog's bottom border, not drawn over by it
         assert hint.region.height and hint.region.bottom <= dialog.bottom - 1, (hint, dialog)
+        # the list's keys do nothing under the dialog: its footer is not shown meanwhile
+        assert not footer.visible
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen) and footer.visible
+
+
+@pytest.mark.parametrize("dialog", ["question_mark", "e"])
+async def test_a_dialog_hides_the_keys_of_the_screen_under_it(app, dialog):
+    """Help and Export over the list: its footer keys (/ Filter, a All…) would do nothing."""
+    from textual.widgets import Footer
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        await pilot.press(dialog)
+        await settle(pilot)
+        assert not isinstance(app.screen, ListScreen)
+        assert not footer.visible
+        assert not app.screen.query(Footer), "the dialog's keys are in its own hint line"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen) and footer.visible

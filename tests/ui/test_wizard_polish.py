@@ -93,6 +93,8 @@ async def test_help_on_the_wizard_explains_the_stepper_marks():
         assert notes == LEGEND
         for words in ("✓ passed", "! needs action", "– not applicable", "· pending"):
             assert words in notes
+        descriptions = {row[2] for row in app.screen.rows}
+        assert "Copy selected text" not in descriptions and "Focus Next" not in descriptions
 
 
 async def test_long_checklist_items_wrap_at_80_columns():

@@ -44,6 +44,7 @@ class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", variant="primary", id="export-ok")
                 yield Button("Cancel", id="export-cancel")
+            yield Label("Enter: export · Tab: the format · Escape: cancel", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).cursor_blink = False

@@ -17,28 +17,37 @@ from textual.widgets import Label, Static
 from asin_tui.ui.safe_text import data, template
 from asin_tui.ui.screens.base import DismissOnce
 
+#: Textual's own screen keys that a seller can use, in words: moving between fields, listed
+#: only where the screen has more than one to move between.
+FOCUS_MOVES = {"app.focus_next": "Next field", "app.focus_previous": "Previous field"}
+
 
 def binding_rows(
-    app: App[Any], bindings: Iterable[ActiveBinding]
+    app: App[Any], bindings: Iterable[ActiveBinding], *, fields: int = 0
 ) -> list[tuple[str, str, str, str]]:
     """(group, keys, description, tooltip) per action, several keys of one action merged.
 
-    The app's and the screen's keys, and asin-tui's own widgets' (each has an ``id``, the
-    keymap's name for it): the keys Textual's containers and inputs bring (a VerticalScroll's
-    scrolling, an Input's editing keys) are those widgets' business and would show their
-    class names ("VerticalScroll") as a heading."""
+    asin-tui's own keys only (each has an ``id``, the keymap's name for it), the app's, the
+    screen's and its widgets': Textual's built-ins (its ctrl+q quit, "Copy selected text",
+    the keys its containers and inputs bring — a VerticalScroll's scrolling, an Input's
+    editing keys) are not what the screen offers, and would show their class names
+    ("VerticalScroll") as a heading. Tab / shift+tab are listed, as "Next field" /
+    "Previous field", when the screen has ``fields`` (focusable widgets) to move between."""
 
     merged: dict[tuple[int, str], list] = {}
     for active in bindings:
         binding: Binding = active.binding
         if not binding.description or binding.system:
             continue
-        if not binding.id and not isinstance(active.node, App | Screen):
-            continue
+        description = binding.description
+        if not binding.id:
+            if binding.action not in FOCUS_MOVES or fields < 2:
+                continue
+            description = FOCUS_MOVES[binding.action]
         group = _group_title(active.node)
         key = (id(active.node), binding.action)
         if key not in merged:
-            merged[key] = [group, [], binding.description, active.tooltip or binding.tooltip]
+            merged[key] = [group, [], description, active.tooltip or binding.tooltip]
         display = app.get_key_display(binding)
         if display not in merged[key][1]:
             merged[key][1].append(display)
