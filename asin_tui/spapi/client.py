@@ -22,12 +22,10 @@ leaves to its users:
 from __future__ import annotations
 
 import asyncio
-import csv
 import dataclasses
 import functools
 import gzip
 import hashlib
-import io
 import json
 import random
 import time
@@ -77,9 +75,9 @@ from asin_tui.spapi.errors import (
     Unavailable,
     error_for_status,
 )
-from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS
+from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS, UnreadableBody
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, SharedRates, TokenBucket
-from asin_tui.spapi.reports import FBA_PLANNING_REPORT, ORDERS_REPORT
+from asin_tui.spapi.reports import FBA_PLANNING_REPORT, ORDERS_REPORT, table
 from asin_tui.spapi.settings import ClientSettings
 
 DEFAULT_TIMEOUT = 30.0
@@ -954,10 +952,12 @@ def _report_text(data: bytes, compression: str | None) -> str:
 
 
 def _tsv_rows(text: str) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter="\t")
-    return [
-        {key.strip(): (value or "").strip() for key, value in row.items() if key} for row in reader
-    ]
+    """A flat-file report's rows (reports.table: no quoting, LF line ends, normalised header
+    names such as ``seller-sku``); none for a document without even a header."""
+    try:
+        return list(table(text, "listings report", ()))
+    except UnreadableBody:
+        return []
 
 
 # --------------------------------------------------------------------------- factories

@@ -5,7 +5,8 @@ Flat files are untidy, and this reads them as sellers meet them: a byte order ma
 CRLF or LF, header names in mixed styles and case (matched case-insensitively, spaces,
 underscores and hyphens alike), a trailing tab (an empty last column), rows shorter than the
 header (missing cells are blank), blank or "N/A" numbers, thousands separators. Cells are not
-quoted in Amazon's flat files, so quotes are kept as text. A document without the columns a
+quoted in Amazon's flat files, so quotes are kept as text (a title that opens with one never
+swallows the rows after it, as the csv module's quoting would), and a line ends at LF only. A document without the columns a
 report must have raises UnreadableBody with one line saying which.
 
 Pure: no network, no Textual.
@@ -29,10 +30,17 @@ def _key(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower().replace("_", "-").replace(" ", "-")
 
 
+def records(text: str) -> list[str]:
+    """The document's lines: split at LF (CRLF or LF end them), the byte order mark dropped.
+    Only there: ``str.splitlines`` would also split a title at a form feed, U+0085 or U+2028,
+    and the rest of its row would read as a row of its own."""
+    return [line.removesuffix("\r") for line in text.lstrip("\ufeff").split("\n")]
+
+
 def table(text: str, what: str, required: Sequence[str]) -> Iterator[dict[str, str]]:
     """The document's rows as {normalised header: cell}; UnreadableBody when a ``required``
     column (normalised) is missing."""
-    lines = text.lstrip("\ufeff").splitlines()
+    lines = records(text)
     while lines and not lines[0].strip():
         lines.pop(0)
     if not lines:
