@@ -119,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
     except _AlreadyRunning as exc:
         print(f"asin-tui: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:  # the cache or data folder cannot be made or used
+        where = f": {exc.filename}" if exc.filename else ""
+        print(visible(f"asin-tui: {exc.strerror or exc}{where}"), file=sys.stderr)
+        return EXIT_ERROR
 
 
 Target = tuple[str, str, "Profile | None"]

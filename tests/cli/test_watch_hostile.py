@@ -113,3 +113,13 @@ command = [{json.dumps(sys.executable)}, "-c", {json.dumps(copier)}]
     piped = stdin_copy.read_text(encoding="utf-8")
     assert unsafe_chars(piped) == []
     assert told <= {json.loads(line).get("sku") for line in piped.splitlines()}
+
+
+def test_a_cache_folder_that_cannot_be_made_is_one_line(monkeypatch, capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))  # under a file: ENOTDIR
+    code = main(["watch", "--demo", "--once"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == f"asin-tui: Not a directory: {blocker / 'cache'}\n"
