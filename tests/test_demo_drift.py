@@ -112,3 +112,20 @@ def test_a_fix_saved_on_an_earlier_day_comes_before_the_days_drift(tmp_path):
     assert today.drift.applied == 0  # a new day's drift starts over
     (record,) = [r for r in today.records() if r.sku == sku]
     assert mfn_quantity(today, record) == 9  # the fix is kept
+
+
+def test_a_fix_made_in_one_process_shows_in_another_already_open():
+    """The app and a running `watch --demo` are open at once: the restock the seller sends
+    from the app is what watch's next round reads (it did not: watch told the listing
+    inactive again and the cache's history flapped)."""
+    wall = [MIDNIGHT + 7 * HOUR]
+    app = demo_app(reset=True, patch_delay=0, drift=4.0, wall=lambda: wall[0])
+    watch = demo_app(patch_delay=0, drift=4.0, wall=lambda: wall[0])
+    sku = next(r.sku for r in app.account.records() if mfn_quantity(app.account, r) == 0)
+    set_quantity(sku, 30, app)
+    wall[0] += 16 * 60  # a drift change later
+    watch.account.settle()  # what the HTTP app does before each answer
+    app.account.settle()
+    (record,) = [r for r in watch.account.records() if r.sku == sku]
+    assert mfn_quantity(watch.account, record) == 30
+    assert listings(watch.account) == listings(app.account)

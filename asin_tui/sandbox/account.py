@@ -182,6 +182,9 @@ class SandboxAccount:
         self.sales = sales.Sales(seed, self.marketplace)
         #: sandbox/notifications.py: SP-API notifications of listing changes (None: off)
         self.outbox: Outbox | None = None
+        #: the journal other processes save their fixes to (``follow``), and how it looked
+        self._followed: Path | None = None
+        self._followed_seen: tuple[int, int] | None = None
 
     def start_notifications(self) -> Outbox:
         """Queue a notification for each listing change from now on (as Amazon delivers
@@ -251,7 +254,9 @@ class SandboxAccount:
     def settle(self) -> None:
         """Apply every ACCEPTED change whose processing delay has passed (the HTTP app calls
         this before each answer, so every operation sees the same account); a drifting
-        account makes the changes that are due first."""
+        account makes the changes that are due first, and one that follows its journal takes
+        the fixes another process saved to it meanwhile (``follow``)."""
+        self._take_saved()
         if self.drift is not None:
             self.drift.advance(self)
         if not self._pending:
@@ -796,6 +801,36 @@ class SandboxAccount:
         moving.advance(account)
         return account
 
+    def follow(self, path: Path) -> None:
+        """Take, before each answer, the changes another process (another `--demo`, `watch
+        --demo`) saved to the journal at ``path`` since this account read it, so processes
+        open at once see one account: a fix made in the app is what a running watch sees."""
+        self._followed = Path(path)
+        self._followed_seen = _signature(self._followed)
+
+    def _take_saved(self) -> None:
+        if self._followed is None:
+            return
+        seen = _signature(self._followed)
+        if seen == self._followed_seen:
+            return
+        self._followed_seen = seen
+        try:
+            saved = journal.load(self._followed).journal
+        except (OSError, TimeoutError):
+            return  # not readable now: the next answer looks again
+        if saved is None:
+            return
+        known = {journal.change_id(c) for c in self._changes}
+        for change in saved.changes:
+            if journal.change_id(change) in known:
+                continue
+            origin = self.drift.origin if self.drift is not None else ""
+            count = _drift_count(change, origin)
+            if self.drift is not None and count is not None:
+                self.drift.advance_to(self, count)  # where it came in the other process
+            self._replay(change)
+
     def _replay(self, change: dict[str, Any]) -> None:
         sku = change.get("sku")
         record = self._by_sku.get(sku) if isinstance(sku, str) else None
@@ -815,6 +850,15 @@ class SandboxAccount:
             accepted = False
         if not accepted:
             log.info("sandbox: skipped a saved change for %s that no longer applies", record.sku)
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    """When the file last changed and its size (None: not there, or not readable)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 def _drift_count(change: dict[str, Any], origin: str) -> int | None:

@@ -108,6 +108,7 @@ def demo_app(
         if reset:
             path.unlink(missing_ok=True)
         account = SandboxAccount.load_or_create(path, drift=schedule, scenario=scenario)
+        account.follow(path)  # another process's fixes, saved meanwhile, show here too
     except OSError as exc:
         account = SandboxAccount(scenario=scenario)
         if schedule is not None:
