@@ -124,13 +124,22 @@ def key_string(keys: str | Sequence[str] | Any) -> str:
     return ",".join(names)
 
 
+#: Ctrl keys whose byte a terminal also sends for a typing key: ctrl+j is LF (the Enter of a
+#: terminal that sends LF, a paste without bracketed paste: Textual reads it as ctrl+j),
+#: ctrl+m Enter's CR, ctrl+i Tab, ctrl+h Backspace on many terminals, ctrl+[ Escape.
+_TYPED_AS_CTRL = frozenset(
+    {"ctrl+j", "ctrl+m", "ctrl+i", "ctrl+h", "ctrl+left_square_bracket", "ctrl+["}
+)
+
+
 def check_deliberate(binding_id: str, keys: str) -> None:
     """A binding that writes to the seller account takes only keys typing cannot produce
-    (ctrl/alt/… with a key, or a function key); ValueError says why not."""
+    (ctrl/alt/… with a key, or a function key; not a ctrl key a typing key sends as well);
+    ValueError says why not."""
     if binding_id not in WRITE_IDS:
         return
     for key in keys.split(","):
-        if not _DELIBERATE.fullmatch(key):
+        if not _DELIBERATE.fullmatch(key) or key.lower() in _TYPED_AS_CTRL:
             raise ValueError(
                 f"{key!r} could be typed by mistake: {binding_id} sends changes to Amazon, "
                 'so it needs a key with ctrl or alt ("ctrl+s") or a function key ("f10")'

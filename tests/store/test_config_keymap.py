@@ -111,3 +111,23 @@ def test_the_send_confirmation_refuses_a_key_typing_can_produce(key):
 @pytest.mark.parametrize("key", ["ctrl+y", "alt+enter", "f10", "ctrl+shift+s"])
 def test_the_send_confirmation_takes_a_deliberate_key(key):
     assert load(f'[keymap]\n"confirm.send" = "{key}"\n').keymap == {"confirm.send": key}
+
+
+#: Ctrl keys a terminal sends as the same byte as a typing key: ctrl+j is a newline (LF: the
+#: Enter of a terminal that sends LF, a paste without bracketed paste), ctrl+m is Enter's CR,
+#: ctrl+i Tab, ctrl+h Backspace on many terminals, ctrl+[ Escape.
+TYPING_AS_CTRL = ["ctrl+j", "ctrl+m", "ctrl+i", "ctrl+h", "ctrl+left_square_bracket", "ctrl+M"]
+
+
+@pytest.mark.parametrize("key", TYPING_AS_CTRL)
+def test_the_send_confirmation_refuses_a_ctrl_key_a_typing_key_sends(key):
+    with pytest.raises(ConfigError, match="could be typed by mistake"):
+        load(f'[keymap]\n"confirm.send" = "{key}"\n')
+
+
+def test_a_newline_reaches_the_app_as_ctrl_j():
+    """Why ctrl+j is refused: the line feed a terminal's Enter (or a paste) may send is read
+    by Textual as ctrl+j."""
+    from textual._xterm_parser import XTermParser
+
+    assert [event.key for event in XTermParser().feed("\n")] == ["ctrl+j"]
