@@ -5,7 +5,8 @@
   write ``<!here>`` or a ``<https://…|link>`` into the seller's channel);
 - e-mail over SMTP (stdlib smtplib, STARTTLS unless turned off), the event's line as subject
   and its JSON as the body;
-- a command, run without a shell, with the event's JSON on stdin.
+- a command, run without a shell, with the event's JSON on stdin and the environment without
+  asin-tui's secrets (the LWA client secret, the refresh token, the SMTP password).
 
 Every JSON sent is asin_tui.watch.event_json (the same data, terminal-safe). A channel
 raises AlertError with a one-line reason; the reason never carries the webhook URL
@@ -15,6 +16,7 @@ raises AlertError with a one-line reason; the reason never carries the webhook U
 from __future__ import annotations
 
 import asyncio
+import os
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -22,7 +24,7 @@ from email.message import EmailMessage
 
 import httpx
 
-from asin_tui.store.config import Alerts
+from asin_tui.store.config import Alerts, without_secrets
 from asin_tui.watch import Channel, event_json
 
 TIMEOUT = 20.0  # seconds for one attempt of one channel
@@ -114,6 +116,7 @@ class CommandChannel(Channel):
         try:
             process = await asyncio.create_subprocess_exec(
                 *self._argv,
+                env=without_secrets(os.environ),  # the program needs none of asin-tui's
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL,

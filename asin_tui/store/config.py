@@ -49,6 +49,14 @@ CREDENTIAL_ENV: dict[str, str] = {
 }
 SECRET_KEYS = frozenset({"lwa_client_secret", "refresh_token"})
 SMTP_PASSWORD_ENV = "ASIN_TUI_SMTP_PASSWORD"
+#: The environment variables that can hold one of asin-tui's secrets.
+SECRET_ENV = (*(CREDENTIAL_ENV[key] for key in sorted(SECRET_KEYS)), SMTP_PASSWORD_ENV)
+
+
+def without_secrets(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` for a program asin-tui runs that needs none of its secrets (an alert
+    command): every variable but SECRET_ENV's."""
+    return {name: value for name, value in environ.items() if name not in SECRET_ENV}
 TOP_LEVEL_KEYS = ("default_profile", "profiles", "keymap")
 #: required profile key -> what to put there
 REQUIRED_KEYS: dict[str, str] = {

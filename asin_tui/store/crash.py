@@ -28,10 +28,7 @@ from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import ensure_private_dir
-
-#: The environment variables that can hold a secret (store.config reads credentials there).
-SECRET_ENV = ("LWA_CLIENT_SECRET", "SP_API_REFRESH_TOKEN", "ASIN_TUI_SMTP_PASSWORD")
-
+from asin_tui.store.config import SECRET_ENV
 
 def crash_text(exc: BaseException, secrets: Iterable[str | None] = ()) -> str:
     """The traceback of ``exc`` as Python prints it (no local values), secrets masked."""

@@ -123,3 +123,25 @@ def test_a_cache_folder_that_cannot_be_made_is_one_line(monkeypatch, capsys, tmp
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err == f"asin-tui: Not a directory: {blocker / 'cache'}\n"
+
+
+async def test_the_alert_command_gets_none_of_asin_tuis_secrets(monkeypatch, tmp_path):
+    """The command is any program the seller names: it gets the event, and the environment
+    without the LWA client secret, the refresh token and the SMTP password."""
+    from asin_tui.alerts import CommandChannel
+
+    secrets = {
+        "LWA_CLIENT_SECRET": "amzn1.oa2-cs.v1.command-env-secret",
+        "SP_API_REFRESH_TOKEN": "Atzr|command-env-refresh",
+        "ASIN_TUI_SMTP_PASSWORD": "command-env-smtp",
+    }
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SELLER_OWN_VARIABLE", "kept")
+    out = tmp_path / "environ.json"
+    copier = f"import json, os; open({str(out)!r}, 'w').write(json.dumps(dict(os.environ)))"
+    await CommandChannel((sys.executable, "-c", copier)).send({"event": "RECOVERED"}, "line")
+    seen = json.loads(out.read_text())
+    assert seen["SELLER_OWN_VARIABLE"] == "kept"
+    assert not set(secrets) & set(seen)
+    assert not any(v in json.dumps(seen) for v in secrets.values())
