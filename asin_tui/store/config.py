@@ -57,6 +57,8 @@ def without_secrets(environ: Mapping[str, str]) -> dict[str, str]:
     """``environ`` for a program asin-tui runs that needs none of its secrets (an alert
     command): every variable but SECRET_ENV's."""
     return {name: value for name, value in environ.items() if name not in SECRET_ENV}
+
+
 TOP_LEVEL_KEYS = ("default_profile", "profiles", "keymap")
 #: required profile key -> what to put there
 REQUIRED_KEYS: dict[str, str] = {

@@ -30,6 +30,7 @@ from asin_tui.store import paths
 from asin_tui.store.atomic import ensure_private_dir
 from asin_tui.store.config import SECRET_ENV
 
+
 def crash_text(exc: BaseException, secrets: Iterable[str | None] = ()) -> str:
     """The traceback of ``exc`` as Python prints it (no local values), secrets masked."""
     return _masked("".join(traceback.format_exception(exc)), secrets)
