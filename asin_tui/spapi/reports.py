@@ -30,26 +30,33 @@ def _key(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower().replace("_", "-").replace(" ", "-")
 
 
-def records(text: str) -> list[str]:
-    """The document's lines: split at LF (CRLF or LF end them), the byte order mark dropped.
-    Only there: ``str.splitlines`` would also split a title at a form feed, U+0085 or U+2028,
-    and the rest of its row would read as a row of its own."""
-    return [line.removesuffix("\r") for line in text.lstrip("\ufeff").split("\n")]
+def records(text: str) -> Iterator[str]:
+    """The document's lines one at a time, never all of them at once (an orders report of a
+    busy account is tens of MB, and a list of its lines as much again): split at LF (CRLF or
+    LF end them), the byte order mark dropped. Only there: ``str.splitlines`` would also split
+    a title at a form feed, U+0085 or U+2028, and the rest of its row would read as a row of
+    its own."""
+    start = 1 if text.startswith("\ufeff") else 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end].removesuffix("\r")
+        start = end + 1
 
 
 def table(text: str, what: str, required: Sequence[str]) -> Iterator[dict[str, str]]:
     """The document's rows as {normalised header: cell}; UnreadableBody when a ``required``
     column (normalised) is missing."""
     lines = records(text)
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
+    first = next((line for line in lines if line.strip()), None)
+    if first is None:
         raise UnreadableBody(f"the {what} is empty (no header row)")
-    header = [_key(h) for h in lines[0].split("\t")]
+    header = [_key(h) for h in first.split("\t")]
     missing = [c for c in required if c not in header]
     if missing:
         raise UnreadableBody(f"the {what} has no {', '.join(missing)} column")
-    for line in lines[1:]:
+    for line in lines:
         if not line.strip():
             continue
         cells = line.split("\t")
