@@ -146,12 +146,21 @@ class _Transport(AsyncHttpxTransport):
         return response.content
 
 
+def _loads(data: bytes | str, what: str) -> Any:
+    """``json.loads``; JSON nested deeper than Python can read (``[[[[…]]]]`` 100,000 deep:
+    a RecursionError otherwise) is MalformedResponse naming ``what``. ValueError as usual."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise MalformedResponse(f"{what} is JSON nested too deeply to read") from None
+
+
 def _check_answer(response: httpx.Response) -> None:
     """Raise the typed error for an SP-API answer that is not a usable success."""
     request_id = response.headers.get("x-amzn-RequestId")
     status = response.status_code
     try:
-        body = json.loads(response.content) if response.content.strip() else {}
+        body = _loads(response.content, "the answer") if response.content.strip() else {}
     except ValueError:
         if status >= 400:
             raise error_for_status(
@@ -187,7 +196,7 @@ def _check_token_answer(response: httpx.Response) -> None:
     summary names Login with Amazon: it is not SP-API that failed."""
     status = response.status_code
     try:
-        body = json.loads(response.content)
+        body = _loads(response.content, "the token endpoint's answer")
     except ValueError:
         body = None
     error: SpApiError
@@ -702,7 +711,7 @@ class SpApi:
 
         async def fetch() -> dict[str, Any]:
             try:
-                document = json.loads(await self._transport.download(url))
+                document = _loads(await self._transport.download(url), what)
             except ValueError:
                 raise MalformedResponse(
                     f"{what} is not valid JSON; it was probably cut off"
@@ -791,7 +800,7 @@ class SpApi:
         if check.document is None:
             return check
         try:
-            document = json.loads(check.document.lstrip("\ufeff"))
+            document = _loads(check.document.lstrip("\ufeff"), "the account health report")
         except ValueError:
             document = None
         if not isinstance(document, dict):

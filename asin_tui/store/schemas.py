@@ -31,7 +31,7 @@ class SchemaFiles:
         """The cached schema, or None when missing or unreadable (then it is fetched again)."""
         try:
             value = json.loads(self.path(product_type, checksum).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # a damaged or tampered file: fetched again
             return None
         return value if isinstance(value, dict) else None
 
