@@ -347,7 +347,8 @@ def spreadsheet_value(cell: str) -> str:
 # The table's columns: (header, width; 0: as wide as the longest value, SKU up to _SKU_MAX;
 # None: one of the two flexible ones). The cause is what a triage reads first: optional
 # columns go (in _DROP_ORDER) until CAUSE gets _CAUSE_MIN cells and TITLE _FLEX_MIN; CAUSE
-# then takes up to _CAUSE_MAX, TITLE the rest.
+# then takes up to _CAUSE_MAX, TITLE the rest. Where even that does not fit (80 columns and
+# a SEARCH_SUPPRESSED state) TITLE goes too, and CAUSE takes all the room.
 _TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
     ("STATE", 0),
     ("SKU", 0),
@@ -358,7 +359,7 @@ _TABLE_COLUMNS: tuple[tuple[str, int | None], ...] = (
     ("PRICE", 10),
     ("SINCE", 10),
 )
-_DROP_ORDER = ("SINCE", "ASIN", "PRICE")
+_DROP_ORDER = ("SINCE", "ASIN", "PRICE", "TITLE")
 _SKU_MAX = 30
 _FLEX_MIN = 16
 _CAUSE_MIN = 30
@@ -467,13 +468,17 @@ def _table_layout(width: int, records: Sequence[ListingRecord]) -> list[tuple[st
     while True:
         fixed = sum(w or 0 for _, w in columns) + _GAP * (len(columns) - 1)
         room = width - fixed
+        titled = any(h == "TITLE" for h, _ in columns)
         droppable = [name for name in _DROP_ORDER if any(h == name for h, _ in columns)]
-        if room >= _CAUSE_MIN + _FLEX_MIN or not droppable:
+        if room >= _CAUSE_MIN + (_FLEX_MIN if titled else 0) or not droppable:
             break
         columns = [c for c in columns if c[0] != droppable[0]]
-    room = max(room, 2 * _FLEX_MIN)
-    cause = min(_CAUSE_MAX, room - _FLEX_MIN)
-    flex = {"TITLE": room - cause, "CAUSE": cause}
+    if titled:
+        room = max(room, 2 * _FLEX_MIN)
+        cause = min(_CAUSE_MAX, room - _FLEX_MIN)
+        flex = {"TITLE": room - cause, "CAUSE": cause}
+    else:
+        flex = {"CAUSE": max(room, _FLEX_MIN)}
     return [(h, w if w is not None else flex[h]) for h, w in columns]
 
 

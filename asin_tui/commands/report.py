@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # the service pulls in python-amazon-sp-api: imported when a 
 DEFAULT_MAX_AGE_MINUTES = 15.0
 #: The listing set is incomplete: some listings could not be fetched (stderr names them).
 EXIT_INCOMPLETE = 3
-MIN_TABLE_WIDTH = 100
+#: The narrowest table: 80 columns (a standard terminal) still shows state, SKU, cause, stock
+MIN_TABLE_WIDTH = 80
 PIPED_WIDTH = 120
 DEMO_MARKETPLACE = "US"  # the marketplace the built-in sandbox account sells in
 

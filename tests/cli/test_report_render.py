@@ -189,6 +189,32 @@ def test_a_cause_too_long_for_its_column_is_its_short_form_not_a_cut():
     assert json.loads(_render("json", records))["listings"][0]["findings"][0]["title"] == long
 
 
+def test_at_80_columns_the_title_makes_room_for_the_cause():
+    """An 80-column terminal, a SEARCH_SUPPRESSED state and demo-length SKUs: the title goes
+    before the cause is squeezed under 30 cells (it read 'Missing: bullet_p…')."""
+    records = [
+        dataclasses.replace(
+            RECORDS[0],
+            sku="BEDB-1864-WHT",
+            state=State.SEARCH_SUPPRESSED,
+            findings=(
+                dataclasses.replace(
+                    finding("MISSING_ATTRIBUTE", "Missing required attribute: bullet_point"),
+                    brief="Missing: bullet_point",
+                ),
+            ),
+        ),
+        dataclasses.replace(RECORDS[1], quantity=256, inbound=48),
+    ]
+    lines = _render("table", records, width=80).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[0].split() == ["STATE", "SKU", "CAUSE", "STOCK"]
+    assert _cause_width(lines[0]) >= 30
+    assert "Missing: bullet_point " in lines[1] and lines[2].endswith("256 +48")
+    wide = _render("table", records, width=100).splitlines()
+    assert "TITLE" in wide[0], "at 100 columns the title has room"
+
+
 def test_the_footer_counts_at_risk_listings_apart():
     at_risk = dataclasses.replace(
         RECORDS[0],
