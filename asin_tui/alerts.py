@@ -54,8 +54,12 @@ class WebhookChannel(Channel):
         body = event_json({**payload, "text": slack_text(text)}).encode()
         try:
             async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
-                response = await client.post(self._url, content=body, headers=_JSON)
-        except httpx.TimeoutException:
+                # the whole POST within the timeout: httpx's applies to each read, and an
+                # answer trickled a byte at a time would hold every later alert
+                response = await asyncio.wait_for(
+                    client.post(self._url, content=body, headers=_JSON), self._timeout
+                )
+        except (httpx.TimeoutException, TimeoutError):
             raise AlertError("the webhook did not answer in time") from None
         except httpx.HTTPError as exc:
             raise AlertError(f"the webhook cannot be reached ({type(exc).__name__})") from None
