@@ -24,6 +24,12 @@ the VALID rows, re-read each). It measures:
 - ``a`` (same value for all rows) → repaint, and PageDown → repaint, at that many rows;
 - the process's peak RSS (goal: flat in the batch size — compare the sizes) and the
   batch's wall time beside the rate floor at that time scale.
+
+Looking for causes: BENCH_WHERE=1 samples where the app's loop is while it stalls;
+BENCH_GCTYPES=1 times three quiet full collections with the grid open, prints each full pass
+during the batch (its thread, the objects tracked per generation, its length) and what the
+collector tracks by type (the census itself slows the passes it prints: compare with a run
+without it); BENCH_TRACEMALLOC=N what memory is held at the end.
 """
 
 from __future__ import annotations
@@ -92,20 +98,20 @@ def sample_stalls(loop_thread: int, stop: threading.Event) -> None:
 
 
 class GridPaint:
-    """Notes when the grid draws a line while ``ready()`` holds (DataTable.render_line)."""
+    """Notes when the grid draws a line while ``ready()`` holds (BulkGrid.render_line)."""
 
     def __init__(self, grid) -> None:
-        from textual.widgets import DataTable
+        from asin_tui.ui.widgets.bulk_grid import BulkGrid
 
         self.grid, self.at, self.ready = grid, [], lambda: False
-        original = DataTable.render_line
+        original = BulkGrid.render_line
 
         def render_line(widget, y):
             if widget is self.grid and self.ready():
                 self.at.append(time.perf_counter())
             return original(widget, y)
 
-        DataTable.render_line = render_line
+        BulkGrid.render_line = render_line
 
     async def time(self, app, act, ready) -> float:
         """Seconds from ``act()`` to the end of the first repaint of the grid after which
@@ -153,8 +159,6 @@ async def probe_keys(app, paint, grid, busy) -> list[float]:
 
 
 async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -> dict:
-    from textual.widgets import DataTable
-
     from asin_tui.bulk import BulkFix, BulkRow
     from asin_tui.demo import sandbox_settings as sandbox_profile
     from asin_tui.domain import codes
@@ -165,6 +169,7 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
     from asin_tui.ui.app import make_app
     from asin_tui.ui.screens.bulk import BulkScreen
     from asin_tui.ui.screens.confirm import SendConfirmScreen
+    from asin_tui.ui.widgets.bulk_grid import BulkGrid
 
     profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
     service = AccountService(
@@ -200,11 +205,19 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         stage("grid opening")
         await until(lambda: screen.is_mounted and screen.grid.row_count == rows, "the grid's rows")
         result["grid_load_s"] = time.perf_counter() - started
-        grid = screen.query_one("#bulk-grid", DataTable)
+        grid = screen.query_one("#bulk-grid", BulkGrid)
         paint = GridPaint(grid)
         await pilot.pause()
         result["rss_grid_mb"] = rss_mb("VmRSS")
         stage("grid open")
+        if os.environ.get("BENCH_GCTYPES"):
+            import gc
+
+            for _ in range(3):
+                t0 = time.perf_counter()
+                n = gc.collect()
+                stage(f"quiet full pass: {(time.perf_counter() - t0) * 1000:.1f} ms, {n} collected")
+            gc_types("grid open")
         result["idle_keys"] = [await cursor_key(app, paint, grid, i % 2 == 0) for i in range(20)]
         grid.move_cursor(row=0, column=2)  # quantity
         await pilot.pause()
@@ -257,6 +270,9 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
 
         bench_stalls.GC_PAUSES.clear()
         gc.callbacks.append(bench_stalls._gc_timer)  # full collections during the batch
+        if os.environ.get("BENCH_GCTYPES"):
+            FULL.clear()
+            gc.callbacks.append(_gc_census)
         batch = time.perf_counter()
         await type_key(app, "p")
         await until(
@@ -265,6 +281,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         keys = await probe_keys(app, paint, grid, lambda: bool(screen.busy))
         result["validate_s"] = time.perf_counter() - batch
         valid = sum(1 for r in screen.rows if r.result is not None and r.result.valid)
+        if os.environ.get("BENCH_GCTYPES"):
+            gc_types("after validating")
         result["peak_validated_mb"] = rss_mb("VmHWM")
         stage("submitting")
         await type_key(app, "s")
@@ -290,6 +308,39 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
     await service.aclose()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
+
+
+FULL: list = []
+
+
+def _gc_census(phase: str, info: dict) -> None:
+    import gc
+
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        counts = [len(gc.get_objects(g)) for g in range(3)]
+        FULL.append([threading.current_thread().name, counts, time.perf_counter()])
+    else:
+        FULL[-1][2] = (time.perf_counter() - FULL[-1][2]) * 1000
+        stage(
+            f"full pass in {FULL[-1][0]}: {FULL[-1][1]} tracked, {FULL[-1][2]:.1f} ms, "
+            f"{info.get('collected')} collected"
+        )
+
+
+def gc_types(when: str) -> None:
+    """BENCH_GCTYPES=1: the objects the collector tracks, per generation and by type (a
+    full pass walks every one not frozen)."""
+    import gc
+
+    counts = [len(gc.get_objects(g)) for g in range(3)]
+    stage(f"{when}: tracked per generation {counts}, frozen {gc.get_freeze_count()}")
+    by_type = Counter(
+        f"{type(o).__module__}.{type(o).__qualname__}" for g in range(3) for o in gc.get_objects(g)
+    )
+    for name, count in by_type.most_common(25):
+        stage(f"  {count:8d} {name}")
 
 
 def where_memory(depth: str) -> None:

@@ -203,9 +203,9 @@ def bulk_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
         )
 
     async def fill(pilot) -> None:
-        from textual.widgets import DataTable
+        from asin_tui.ui.widgets.bulk_grid import BulkGrid
 
-        grid = pilot.app.screen.query_one(DataTable)
+        grid = pilot.app.screen.query_one(BulkGrid)
         for column, value, spread in (("quantity", "24", "d"), ("handling_time", "2", "a")):
             grid.move_cursor(row=0, column=list(grid.columns).index(column))
             await pilot.press("enter", *value, "enter", spread)

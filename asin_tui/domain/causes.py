@@ -138,6 +138,23 @@ def bulk_columns(key: CauseKey) -> tuple[str, ...]:
     return ()
 
 
+def other_blockers(findings: Sequence[Finding], fixing: CauseKey) -> list[str]:
+    """What else keeps a listing off sale once the patch for ``fixing`` is applied: the
+    causes of its ERROR findings (those that block a sale) that the bulk grid of ``fixing``
+    does not fill in, in words, main cause first ([]: the patch alone can bring it back).
+    An out-of-stock listing that also violates a policy stays suppressed after a restock."""
+    fills = set(bulk_columns(fixing))
+    others: dict[str, None] = {}
+    for finding in findings:
+        if finding.severity is not Severity.ERROR:
+            continue  # a warning or a note: it does not keep the listing off sale
+        for key in finding_causes(finding):
+            columns = set(bulk_columns(key))
+            if key != fixing and not (columns and columns <= fills):
+                others.setdefault(key.label, None)
+    return list(others)
+
+
 APPROVAL_LINKS = "approval links"
 CASE_DRAFT = "case draft"
 REMOVAL_LIST = "removal list"

@@ -10,12 +10,14 @@ from asin_tui.domain.causes import (
     APPROVAL_LINKS,
     CASE_DRAFT,
     REMOVAL_LIST,
+    CauseKey,
     approval_groups,
     bulk_action,
     bulk_columns,
     count_causes,
     finding_causes,
     grid_cell,
+    other_blockers,
     removal_rows,
     shared_causes,
 )
@@ -112,3 +114,26 @@ def test_the_last_known_quantity_is_the_quantity_cells_suggestion_never_its_valu
     assert grid_cell(make_evidence(record), "quantity").hint == ""  # none seen: none told
     stocked = replace(record, quantity=4)  # it has units now: nothing to suggest
     assert grid_cell(make_evidence(stocked), "quantity", last).hint == ""
+
+
+def test_other_blockers_are_the_errors_the_grids_values_do_not_fix():
+    """What keeps a listing off sale once the bulk grid's patch is applied: its other ERROR
+    findings (warnings and notes block nothing), each cause once, main first; causes the
+    grid's own columns fill (a price conflict in the price grid) are not among them."""
+    stock = CauseKey(codes.OUT_OF_STOCK_MFN, "Out of stock")
+    out = finding(codes.OUT_OF_STOCK_MFN, "Out of stock")
+    policy = finding(codes.POLICY_VIOLATION, "Detail page rules violation")
+    missing = finding(codes.MISSING_ATTRIBUTE, "Missing", "Missing: brand", ["brand"])
+    image = finding(codes.POLICY_VIOLATION, "Main image", severity=Severity.WARNING)
+    assert other_blockers([out], stock) == []
+    assert other_blockers([out, image], stock) == []
+    assert other_blockers([policy, out, missing, policy], stock) == [
+        "Detail page rules violation",
+        "Missing: brand",
+    ]
+    brand = CauseKey(codes.MISSING_ATTRIBUTE, "Missing: brand", "brand")
+    both = finding(codes.MISSING_ATTRIBUTE, "Missing", "", ["brand", "color"])
+    assert other_blockers([both], brand) == ["Missing: color"]
+    price = CauseKey(codes.PRICE_CONFLICT, "Price above max")
+    no_price = finding(codes.MISSING_PRICE, "No price")
+    assert other_blockers([no_price, out], price) == ["Out of stock"]  # the price column fills it

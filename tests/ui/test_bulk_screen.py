@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from textual import events
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from asin_tui.domain import codes
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
@@ -20,6 +20,7 @@ from asin_tui.ui.screens.bulk import BulkScreen
 from asin_tui.ui.screens.causes import CauseList, CauseScreen
 from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.list_screen import ListScreen
+from asin_tui.ui.widgets.bulk_grid import BulkGrid
 from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.ui.conftest import settle
 from tests.ui.test_wizard_demo import demo_app, open_wizard, press
@@ -125,12 +126,12 @@ async def open_out_of_stock_bulk(pilot) -> tuple[ListScreen, BulkScreen]:
 
 
 def grid_text(bulk: BulkScreen) -> str:
-    grid = bulk.query_one(DataTable)
+    grid = bulk.query_one(BulkGrid)
     return "\n".join(" ".join(str(c) for c in grid.get_row_at(i)) for i in range(grid.row_count))
 
 
 async def edit(pilot, bulk: BulkScreen, row: int, column: str, text: str) -> None:
-    grid = bulk.query_one(DataTable)
+    grid = bulk.query_one(BulkGrid)
     grid.move_cursor(row=row, column=list(grid.columns).index(column))
     await press(pilot, "enter")
     editor = bulk.query_one("#bulk-editor", Input)
@@ -343,7 +344,7 @@ async def test_an_attribute_column_is_typed_from_its_schema():
         assert isinstance(bulk, BulkScreen) and bulk.columns == ("country_of_origin",)
         choices = bulk.rows[0].cells["country_of_origin"].choices
         assert choices, "country_of_origin is an enum in the demo's schema"
-        grid = bulk.query_one(DataTable)
+        grid = bulk.query_one(BulkGrid)
         grid.move_cursor(row=0, column=list(grid.columns).index("country_of_origin"))
         await press(pilot, "enter")
         picker = bulk.query_one(CellChoice)
@@ -437,7 +438,7 @@ async def test_values_load_from_a_fix_csv(tmp_path, monkeypatch):
 async def test_a_pasted_column_fills_the_rows_down_from_the_cell():
     async with demo_app().run_test(size=SIZE) as pilot:
         _, bulk = await open_out_of_stock_bulk(pilot)
-        grid = bulk.query_one(DataTable)
+        grid = bulk.query_one(BulkGrid)
         grid.move_cursor(row=1, column=list(grid.columns).index(QUANTITY))
         await press(pilot, "enter")
         editor = bulk.query_one("#bulk-editor", Input)
@@ -482,7 +483,7 @@ async def test_the_last_known_quantity_is_suggested_and_taken_only_on_h():
         assert "(last known 12)" in grid_text(bulk) and "(last known 30)" in grid_text(bulk)
         others = [r for r in bulk.rows if r.sku not in skus[:2]]
         assert others and not any(r.cells[QUANTITY].hint for r in others)
-        grid = bulk.query_one(DataTable)
+        grid = bulk.query_one(BulkGrid)
         row = bulk.rows.index(by_sku[skus[0]])
         grid.move_cursor(row=row, column=list(grid.columns).index(QUANTITY))
         await settle(pilot)
@@ -515,3 +516,84 @@ async def test_the_wizards_stock_step_suggests_the_last_known_quantity():
         )
         assert field.query_one(Input).value == "0"
         assert wizard.body.state.draft.mfn_quantity != 12  # not taken unasked
+
+
+async def test_arrows_and_enter_reach_only_the_value_columns():
+    """The SKU, `now` and Answer columns are there to read: → from the first value column
+    goes to the next value column (past its `now`), ← from it stays, a cursor put on the
+    SKU column lands on the first value column, and Enter there edits that value (it never
+    answers "Move to a value column first")."""
+    async with demo_app().run_test(size=SIZE) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        grid = bulk.query_one(BulkGrid)
+        keys = list(grid.columns)
+        assert grid.cursor_key == QUANTITY  # on opening: the first value
+        await press(pilot, "right")
+        assert grid.cursor_key == "handling_time"
+        await press(pilot, "right")  # the Answer column is not a stop
+        assert grid.cursor_key == "handling_time"
+        await press(pilot, "left")
+        assert grid.cursor_key == QUANTITY
+        await press(pilot, "left")  # no value to the left: stays
+        assert grid.cursor_key == QUANTITY
+        grid.move_cursor(row=1, column=keys.index("sku"))
+        await settle(pilot)
+        assert grid.cursor_coordinate == (1, keys.index(QUANTITY))
+        await press(pilot, "enter")
+        editor = bulk.query_one("#bulk-editor", Input)
+        assert bulk.focused is editor and bulk.editing == (1, QUANTITY)
+        await pilot.press("7")
+        await press(pilot, "enter")
+        assert bulk.rows[1].values[QUANTITY] == "7"
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_listings_another_cause_keeps_off_sale_are_marked_and_counted_before_the_send():
+    """The stock fix offered for listings whose main cause is something else (a policy, a
+    missing attribute): the grid marks them `!` and says what else blocks each, the
+    confirmation says how many will stay off sale whatever is sent, and after the send the
+    summary counts them among the not fixed — the very listings marked, and only those."""
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing = await started(pilot)
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        findings = {r.sku: r.findings for r in listing.view.records}
+        blocked = {r.sku for r in bulk.rows if r.blockers}
+        assert blocked and blocked != {r.sku for r in bulk.rows}  # some, not all
+        for row in bulk.rows:  # what the list's findings say besides the stock
+            others = {
+                k.label
+                for f in findings[row.sku]
+                if f.severity.value == "ERROR"
+                for k in finding_causes(f)
+                if k.code != codes.OUT_OF_STOCK_MFN
+            }
+            assert set(row.blockers) == others
+        lines = grid_text(bulk).splitlines()
+        for index, row in enumerate(bulk.rows):
+            assert (f"{row.sku} !" in lines[index]) == (row.sku in blocked)
+        status = bulk.query_one("#bulk-status")
+        assert f"{len(blocked)} also blocked by another cause (!)" in str(status.render())
+        first = next(i for i, r in enumerate(bulk.rows) if r.blockers)
+        await edit(pilot, bulk, first, QUANTITY, "9")
+        told = str(bulk.query_one("#bulk-row").render())
+        assert f"also blocked by {bulk.rows[first].blockers[0]}" in told
+        assert "this fix alone will not put it back on sale" in told
+        await press(pilot, "a", "p")
+        await settle(pilot)
+        assert all(r.result.outcome is RowOutcome.VALID for r in bulk.rows)
+        assert f"({len(blocked)} also blocked by another cause: !)" in str(status.render())
+        await press(pilot, "s")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SendConfirmScreen)
+        shown = " ".join(str(s.render()) for s in dialog.query("Static"))
+        assert f"{len(blocked)} of these listings are also blocked by another cause" in shown
+        assert "this change alone will not put them back on sale" in shown
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert real_patches() == sorted(r.sku for r in bulk.rows)  # sent, all of them
+        not_fixed = {r.sku for r in bulk.rows if r.result.outcome is RowOutcome.NOT_FIXED}
+        assert not_fixed == blocked
+        summary = str(status.render())
+        assert f"{len(blocked)} not fixed ({len(blocked)} also blocked by another cause: !)" in (
+            summary
+        )

@@ -97,7 +97,9 @@ def bulk_grid(cause: str, *values: tuple[int, str, str]):
     the grid and filled down."""
 
     async def run_before(pilot) -> None:
-        from textual.widgets import DataTable, OptionList
+        from textual.widgets import OptionList
+
+        from asin_tui.ui.widgets.bulk_grid import BulkGrid
 
         await settle(pilot)
         await pilot.press("v")
@@ -108,7 +110,7 @@ def bulk_grid(cause: str, *values: tuple[int, str, str]):
         )
         await pilot.press("b")
         await settle(pilot)
-        grid = pilot.app.screen.query_one(DataTable)
+        grid = pilot.app.screen.query_one(BulkGrid)
         for row, column, text in values:
             grid.move_cursor(row=row, column=list(grid.columns).index(column))
             await pilot.press("enter", *text, "enter", "d")

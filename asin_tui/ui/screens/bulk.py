@@ -23,28 +23,28 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker
 
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
-from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell
+from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
 from asin_tui.domain.change_words import marketplace_text
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
+from asin_tui.ui.widgets.bulk_grid import ANSWER, DIM, FLAG, HINT, KEY, NOW, BulkGrid, GridColumn
 from asin_tui.ui.widgets.controls import Choice
 from asin_tui.ui.widgets.keys_footer import KeysFooter
 
@@ -58,11 +58,9 @@ RECHECK_WAIT = 30.0
 #: rows finish many times a second, a seller reads a few updates a second (each repaint
 #: costs the UI time a keystroke would wait for).
 PROGRESS_EVERY = 0.25
-#: Rows drawn again per screen refresh after a change to many (an answer for every row, a
-#: value filled down): the rows in view first, then the rest a chunk at a time, so a key
-#: pressed meanwhile waits for one chunk, not for hundreds of rows.
-REDRAW_CHUNK = 60
+BLOCKED = "!"  # the grid's mark of a listing that another cause keeps off sale too
 SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
+_ALONE = "this fix alone will not put it back on sale"
 
 _ANSWER_WORDS = {
     RowOutcome.VALID: "VALID",
@@ -83,7 +81,8 @@ def open_bulk(app: Any, cause: CauseKey, records: Sequence[Any]) -> None:
     skus = [r.sku for r in records]
     screen: Screen[Any]
     if bulk_columns(cause):
-        screen = BulkScreen(app.service, cause, skus)
+        blockers = {r.sku: other_blockers(r.findings, cause) for r in records}
+        screen = BulkScreen(app.service, cause, skus, blockers=blockers)
     else:
         from asin_tui.ui.screens.bulk_actions import BulkActionScreen
 
@@ -98,6 +97,8 @@ class GridRow:
     values: dict[str, str]
     answer: str = ""  # what the local check or Amazon said about the row
     result: Any = None  # asin_tui.bulk.RowResult of the last phase
+    #: other causes that keep the listing off sale once this fix is applied (in words)
+    blockers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -240,18 +241,26 @@ class BulkScreen(WorkerScreen):
         Binding("escape", "leave", "Leave", tooltip="Back to the list", id="bulk.leave"),
     ]
 
-    def __init__(self, service: ListingService, cause: CauseKey, skus: Sequence[str]) -> None:
+    def __init__(
+        self,
+        service: ListingService,
+        cause: CauseKey,
+        skus: Sequence[str],
+        *,
+        blockers: dict[str, list[str]] | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
         self.cause = cause
         self.skus = list(skus)
+        #: SKU -> the other causes keeping it off sale (domain.causes.other_blockers), from
+        #: the list's records; None: worked out from each listing's diagnosis when loading
+        self.blockers = blockers
         self.columns = bulk_columns(cause)
         self.rows: list[GridRow] = []
         self.unfinished: list[Any] = []
         self.busy = ""  # the phase running ("validate", "apply"), "" when idle
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
-        self._widths: dict[str, int] = {}  # the widest value drawn per column (_redraw)
-        self._widen: dict[str, int] = {}  # column -> row of its widest new value, to fit
         self._stale: set[int] = set()  # rows whose cells are to be drawn again (_redraw_later)
         self._progress: BulkProgress | None = None  # the latest, not painted yet
         self._painted_at = 0.0  # when the progress was last painted (monotonic)
@@ -267,7 +276,7 @@ class BulkScreen(WorkerScreen):
             id="bulk-title",
         )
         yield Static("", id="bulk-notice")
-        yield DataTable(id="bulk-grid", cursor_type="cell", zebra_stripes=False)
+        yield BulkGrid(id="bulk-grid")
         yield Static("", id="bulk-row")
         yield CellEditor(id="bulk-editor")
         yield CellChoice([], prompt="Choose…", id="bulk-choice", compact=True)
@@ -276,8 +285,8 @@ class BulkScreen(WorkerScreen):
         yield KeysFooter(compact=True)
 
     @property
-    def grid(self) -> DataTable:
-        return self.query_one("#bulk-grid", DataTable)
+    def grid(self) -> BulkGrid:
+        return self.query_one("#bulk-grid", BulkGrid)
 
     def on_mount(self) -> None:
         self.title = "asin-tui"
@@ -300,6 +309,7 @@ class BulkScreen(WorkerScreen):
         """Each listing's evidence from the cache (current values, prefills, hints) and any
         submit an earlier batch left without Amazon's answer."""
         from asin_tui.bulk import RowResult
+        from asin_tui.domain.diagnosis import diagnose
         from asin_tui.store.cases import NO_ANSWER, SUBMITTING, CaseStore, PatchMode
 
         rows, problems, unfinished = [], [], []
@@ -311,7 +321,12 @@ class BulkScreen(WorkerScreen):
                 problems.append(f"{plain(sku)}: {describe_error(exc)}")
                 continue
             cells = {c: grid_cell(evidence, c, last) for c in self.columns}
-            rows.append(GridRow(sku, cells, {c: cell.value for c, cell in cells.items()}))
+            if self.blockers is not None:
+                others = self.blockers.get(sku, [])
+            else:
+                others = other_blockers(diagnose(evidence).findings, self.cause)
+            values = {c: cell.value for c, cell in cells.items()}
+            rows.append(GridRow(sku, cells, values, blockers=tuple(others)))
         try:
             store = CaseStore(self.service.profile_name, self.service.marketplace_id)
             for row in rows:
@@ -339,92 +354,52 @@ class BulkScreen(WorkerScreen):
         self.unfinished = message.unfinished
         for problem in message.problems:
             self.notify(problem, title="Bulk fix", severity="warning", timeout=10)
-        grid = self.grid
-        grid.add_column("SKU", key="sku")
+        columns = [GridColumn("sku", "SKU", KEY)]
+        if any(r.blockers for r in self.rows):
+            columns.append(GridColumn("blocked", BLOCKED, FLAG))
         for column in self.columns:
-            grid.add_column(f"{column} now", key=f"now:{column}")
-            grid.add_column(column, key=column)
-        grid.add_column("Answer", key="answer")
-        self._widths = {c: len(c) for c in (*self.columns, "Answer")}
-        self._widths["answer"] = self._widths.pop("Answer")
-        for index, row in enumerate(self.rows):
-            grid.add_row(*self._cells(row), key=str(index))
-            for column in (*self.columns, "answer"):
-                width = self._cell_text(index, column).cell_len
-                self._widths[column] = max(self._widths[column], width)
-        if self.columns:
-            grid.move_cursor(row=0, column=2)
+            columns += [GridColumn(f"now:{column}", "now", NOW), GridColumn(column, column)]
+        columns.append(GridColumn("answer", "Answer", ANSWER))
+        grid = self.grid
+        grid.set_rows(columns, len(self.rows), self._cell)
         grid.focus()
         self._tell_unfinished()
         self._status(self._idle_text())
+        self._show_row()
 
-    def _cells(self, row: GridRow) -> list[Text]:
-        cells = [Text(plain(row.sku))]
-        for column in self.columns:
-            cell = row.cells[column]
-            cells.append(Text(plain(cell.now or "—"), style="dim"))
-            cells.append(self._value_cell(row, column))
-        cells.append(Text(plain(row.answer)))
-        return cells
-
-    @staticmethod
-    def _value_cell(row: GridRow, column: str) -> Text:
-        value = row.values.get(column, "")
+    def _cell(self, index: int, key: str) -> tuple[str, str]:
+        """The grid's cell ``key`` of row ``index``: its text and how it is drawn (a current
+        value dim; a hint dim, in brackets: it reads as one without colour too, and is never
+        taken as the value)."""
+        row = self.rows[index]
+        if key == "sku":
+            return row.sku, ""
+        if key == "answer":
+            return row.answer, ""
+        if key == "blocked":
+            return (BLOCKED if row.blockers else ""), ""
+        if key.startswith("now:"):
+            return row.cells[key[4:]].now or "—", DIM
+        value = row.values.get(key, "")
         if value:
-            return Text(plain(value))
-        cell = row.cells[column]
-        # a hint reads as one without colour too: in brackets, never taken as the value
-        shown = f"({cell.hint_label} {cell.hint})"
-        return Text(plain(shown), style="dim italic") if cell.hint else Text("")
+            return value, ""
+        cell = row.cells[key]
+        return (f"({cell.hint_label} {cell.hint})", HINT) if cell.hint else ("", "")
 
     def _redraw_later(self, index: int) -> None:
-        """Row ``index`` changed: drawn again on the next refresh (with the others that
-        changed meanwhile, REDRAW_CHUNK at a time, the rows in view first)."""
+        """Row ``index`` changed: drawn again on the next refresh, with the others that
+        changed meanwhile (one pass for an answer to every row, a value filled down)."""
         if not self._stale:
             self.call_after_refresh(self._redraw_stale)
         self._stale.add(index)
 
     def _redraw_stale(self) -> None:
-        if not self._stale or not self.is_mounted:
+        stale, self._stale = self._stale, set()
+        if not stale or not self.is_mounted:
             return
-        grid = self.grid
-        top = round(grid.scroll_offset.y)
-        shown = [i for i in range(top, top + grid.size.height) if i in self._stale]
-        rest = sorted(self._stale.difference(shown))
-        for index in shown + rest[: max(0, REDRAW_CHUNK - len(shown))]:
-            self._stale.discard(index)
-            if index < len(self.rows):
-                self._redraw(index)
-        if self._stale:
-            self.call_after_refresh(self._redraw_stale)
-
-    def _redraw(self, index: int) -> None:
-        grid = self.grid
-        for column in (*self.columns, "answer"):
-            text = self._cell_text(index, column)
-            grid.update_cell(str(index), column, text)
-            if text.cell_len > self._widths.get(column, 0):
-                self._widths[column] = text.cell_len
-                if not self._widen:
-                    self.call_later(self._fit_columns)
-                self._widen[column] = index
-        if index == grid.cursor_coordinate.row:
+        self.grid.rows_changed([i for i in stale if i < len(self.rows)])
+        if self.grid.cursor_coordinate.row in stale:
             self._show_row()
-
-    def _cell_text(self, index: int, column: str) -> Text:
-        row = self.rows[index]
-        return Text(plain(row.answer)) if column == "answer" else self._value_cell(row, column)
-
-    def _fit_columns(self) -> None:
-        """Widen each column once, to its widest new value, after a batch of redraws. Columns
-        grow and never shrink: the DataTable measures a whole column again for every updated
-        cell narrower than the column, and for every cell it is told to fit — filling or
-        answering 500 rows that way took seconds of the UI's time."""
-        widen, self._widen = self._widen, {}
-        for column, index in widen.items():
-            if index < len(self.rows):
-                text = self._cell_text(index, column)
-                self.grid.update_cell(str(index), column, text, update_width=True)
 
     def _tell_unfinished(self) -> None:
         notice = self.query_one("#bulk-notice", Static)
@@ -442,14 +417,25 @@ class BulkScreen(WorkerScreen):
 
     def _idle_text(self) -> str:
         """What the grid holds: the rows whose values change something (a value filled in
-        from the listing as it is now — its handling time — changes nothing)."""
+        from the listing as it is now — its handling time — changes nothing), and how many
+        listings another cause keeps off sale whatever is sent."""
         changing = sum(1 for r in self.rows if _changes(r))
+        blocked = sum(1 for r in self.rows if r.blockers)
+        also = f"{blocked} also blocked by another cause ({BLOCKED}) · " if blocked else ""
         if not changing:
             return (
-                "No row changes a value yet: Enter edits the cell under the cursor, d fills "
-                "it down, l loads a CSV"
+                f"No row changes a value yet: Enter edits the cell under the cursor, d fills "
+                f"it down, l loads a CSV{' · ' + also.removesuffix(' · ') if also else ''}"
             )
-        return f"{changing} of {len(self.rows)} rows change a value · p: validate them with Amazon"
+        return (
+            f"{changing} of {len(self.rows)} rows change a value · {also}p: validate them "
+            "with Amazon"
+        )
+
+    def _blocked(self, skus: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """Of ``skus``, those another cause keeps off sale too, with those causes."""
+        by_sku = {r.sku: r.blockers for r in self.rows if r.blockers}
+        return {sku: by_sku[sku] for sku in skus if sku in by_sku}
 
     def _status(self, text: str) -> None:
         self._put("#bulk-status", text)
@@ -470,9 +456,10 @@ class BulkScreen(WorkerScreen):
         if height != static.content_size.height:
             static.refresh(layout=True)
 
-    @on(DataTable.CellHighlighted, "#bulk-grid")
+    @on(BulkGrid.CellHighlighted, "#bulk-grid")
     def _show_row(self) -> None:
-        """The cursor row's answer in full under the grid (the column is cut at 80)."""
+        """The cursor row's answer in full under the grid (the column is cut at 80), and
+        what else keeps the listing off sale."""
         index = self.grid.cursor_coordinate.row
         if not 0 <= index < len(self.rows):
             return
@@ -483,6 +470,8 @@ class BulkScreen(WorkerScreen):
         if cell is not None and cell.hint and not row.values.get(at[1] if at else ""):
             note = f", {cell.hint_note}" if cell.hint_note else ""
             told = f" · {cell.hint_label} {cell.hint}{note} (h takes it)"
+        if row.blockers:
+            told += f" · {BLOCKED} also blocked by {'; '.join(row.blockers)}: {_ALONE}"
         self._put("#bulk-row", f"{row.sku}: {row.answer or 'no answer yet'}{told}")
 
     # ------------------------------------------------------------------ editing
@@ -491,12 +480,10 @@ class BulkScreen(WorkerScreen):
         columns."""
         if not self.rows:
             return None
-        coordinate = self.grid.cursor_coordinate
-        keys = list(self.grid.columns)
-        key = keys[coordinate.column].value if coordinate.column < len(keys) else None
+        key = self.grid.cursor_key
         if key not in self.columns:
             return None
-        return coordinate.row, str(key)
+        return self.grid.cursor_coordinate.row, str(key)
 
     def _editable(self) -> tuple[int, str] | None:
         if self.busy:
@@ -507,7 +494,7 @@ class BulkScreen(WorkerScreen):
             self.notify("Move to a value column (← →) first", timeout=3)
         return at
 
-    @on(DataTable.CellSelected, "#bulk-grid")
+    @on(BulkGrid.CellSelected, "#bulk-grid")
     def _edit(self) -> None:
         at = self._editable()
         if at is None:
@@ -800,6 +787,14 @@ class BulkScreen(WorkerScreen):
             f"{plain(r.sku)}: the change an earlier batch sent" for r in valid
         ]
         warning = f"{left} other row(s) are not valid and will not be sent." if left else ""
+        blocked = self._blocked([r.sku for r in valid])
+        if blocked:
+            causes = sorted({c for skus in blocked.values() for c in skus})
+            warning = (
+                f"{len(blocked)} of these listings are also blocked by another cause "
+                f"({'; '.join(causes)}; marked {BLOCKED} in the grid): this change alone will "
+                f"not put them back on sale. {warning}"
+            ).strip()
         if resume:
             warning = (
                 "Resuming: each listing is re-read first; a change Amazon already has is not "
@@ -883,7 +878,8 @@ class BulkScreen(WorkerScreen):
             self._tell_unfinished()
         # the whole batch: the rows sent, and those validation kept back (invalid, failed)
         batch = [r.result for r in self.rows if r.result is not None]
-        self._status(summary_text(message.phase, batch))
+        blocked = self._blocked([r.sku for r in batch])
+        self._status(summary_text(message.phase, batch, blocked=set(blocked)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from textual.worker import WorkerState
@@ -926,20 +922,26 @@ def answer_text(result: Any) -> str:
     return f"{word}: {result.reason}" if result.reason else word
 
 
-def summary_text(phase: str, results: Sequence[Any]) -> str:
+def summary_text(phase: str, results: Sequence[Any], *, blocked: Set[str] = frozenset()) -> str:
     """'12 rows validated: 10 VALID, 2 invalid — s sends the valid ones' / '10 sent: 8 fixed,
-    2 waiting on Amazon; 2 invalid; 0 failed'."""
+    2 waiting on Amazon; 2 invalid; 0 failed'. ``blocked``: the SKUs another cause keeps off
+    sale too (counted among the VALID ones, and the not fixed ones)."""
     counts = Counter(r.outcome for r in results)
+
+    def also(outcome: RowOutcome) -> str:
+        count = sum(1 for r in results if r.outcome is outcome and r.sku in blocked)
+        return f" ({count} also blocked by another cause: {BLOCKED})" if count else ""
+
     if phase == "validate":
         text = (
-            f"{len(results)} rows validated: {counts[RowOutcome.VALID]} VALID, "
-            f"{counts[RowOutcome.INVALID]} invalid"
+            f"{len(results)} rows validated: {counts[RowOutcome.VALID]} VALID"
+            f"{also(RowOutcome.VALID)}, {counts[RowOutcome.INVALID]} invalid"
         )
         if counts[RowOutcome.FAILED]:
             text += f", {counts[RowOutcome.FAILED]} failed (no answer)"
         return text + (" — s sends the VALID ones" if counts[RowOutcome.VALID] else "")
     parts = [
-        f"{counts[o]} {_ANSWER_WORDS[o]}"
+        f"{counts[o]} {_ANSWER_WORDS[o]}" + (also(o) if o is RowOutcome.NOT_FIXED else "")
         for o in (
             RowOutcome.FIXED,
             RowOutcome.WAITING,
