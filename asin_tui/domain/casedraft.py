@@ -50,7 +50,8 @@ class ChecklistEntry:
 def case_filename(sku: str, when: datetime, attempt: int = 1) -> str:
     """``<sku>-<YYYYmmdd-HHMMSS>.md`` with characters unsafe in a file name replaced; a
     later ``attempt`` in the same second gets ``-2``, ``-3``… so no draft is overwritten."""
-    safe = _UNSAFE_FILE_CHARS.sub("_", sku).strip("._") or "listing"
+    # at most 60 characters of it: a file name is 255 bytes at most (a CJK SKU: 3 a character)
+    safe = _UNSAFE_FILE_CHARS.sub("_", sku).strip("._")[:60].strip("._") or "listing"
     suffix = f"-{attempt}" if attempt > 1 else ""
     return f"{safe}-{when:%Y%m%d-%H%M%S}{suffix}.md"
 

@@ -166,3 +166,15 @@ def test_case_draft_shows_control_and_bidi_characters_escaped():
     text = build_case_draft(build_plan(evidence, plan.diagnosis, now=NOW), now=NOW)
     assert unsafe_chars(text) == []
     assert "Laser \\x1b]0;title\\x07 [Military Grade] \\u202eevil\\x9b2J" in text
+
+
+def test_a_case_file_name_fits_any_file_system_whatever_the_sku():
+    """A file name is at most 255 bytes: a SKU of 300 CJK characters (900 bytes) must not
+    make the draft impossible to save."""
+    from datetime import datetime
+
+    from asin_tui.domain.casedraft import case_filename
+
+    for sku in ["商品" * 150, "A" * 300, "../" * 100, "é" * 200]:
+        name = case_filename(sku, datetime(2026, 12, 4, 10, 0, 0), attempt=12)
+        assert len(name.encode("utf-8")) <= 255 and "/" not in name and not name.startswith(".")
