@@ -214,6 +214,34 @@ def test_values_of_a_type_asin_tui_never_writes_are_caught_and_named(cache, fmt)
     assert f"{len(bad)} cached rows" in (cache.row_warning or "")  # named (the first five)
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+@pytest.mark.parametrize("price", [" 012.50", "NaN", "1e2"])
+def test_a_row_another_connection_changes_during_the_report_is_still_rendered_exactly(
+    cache, fmt, price
+):
+    """The batches trust what the memo scan saw (a price with no memo row is plain) only
+    while no other connection has committed; a price written after the scan is checked on
+    its own again: rendered as the records path does, or left out when it does not decode."""
+    with sqlite3.connect(cache.path) as conn:
+        (last,) = conn.execute(
+            "SELECT sku FROM listings WHERE price IS NOT NULL"
+            " ORDER BY state_rank DESC, sku DESC LIMIT 1"
+        ).fetchone()
+    batches = report_batches(cache, fmt, needs_attention_only=False, size=10)
+    fast = [next(batches)]  # the memo scan has run
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute("UPDATE listings SET price = ? WHERE sku = ?", (price, last))
+    fast += list(batches)
+    slow = list(cache.record_batches(needs_attention_only=False, size=10))
+    if fmt == "json":
+        assert _json(fast, cache) == _json(slow, cache)
+    else:
+        assert joined(stream_csv(fast)) == joined(stream_csv(slow))
+    assert any(isinstance(b, Rendered) for b in fast)
+    written = joined(stream_csv(fast)) if fmt == "csv" else _json(fast, cache)
+    assert price not in written  # never written as stored: 12.50, 1E+2, or left out
+
+
 def test_the_tally_of_sql_batches_is_the_records_tally(cache):
     from asin_tui.render import Tally
 
