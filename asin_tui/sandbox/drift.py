@@ -35,6 +35,8 @@ from asin_tui.sandbox.catalog import Policy, Record
 if TYPE_CHECKING:
     from asin_tui.sandbox.account import SandboxAccount
 
+#: A listing's merchant-fulfilled quantity (``mfn_quantity``, read once per look).
+Quantity = Callable[[Record], "int | None"]
 KINDS = ("out_of_stock", "restock", "suppress", "lift", "exemption", "health", "sell")
 #: How far over Amazon's 4 % late shipment target a strained month goes.
 LATE_STRAIN = 0.05
@@ -93,16 +95,28 @@ class Drift:
         """Make the changes up to the ``count``-th (at most MAX_AT_ONCE at a time; never
         back: a change made stays made)."""
         due = min(count, self.applied + MAX_AT_ONCE)
+        # the listings' MFN quantities, read once: meanwhile only these changes touch the
+        # account, one listing each (building every document for every change was most of
+        # the cost of a day's drift)
+        known: dict[str, int | None] = {}
+
+        def quantity(record: Record) -> int | None:
+            if record.sku not in known:
+                known[record.sku] = mfn_quantity(account, record)
+            return known[record.sku]
+
         while self.applied < due:
             k = self.applied
             if self.start is None:
-                self._change(account, k)
+                self._change(account, k, quantity)
             else:
                 with account.happening_at(self.start + timedelta(seconds=(k + 1) * self.period)):
-                    self._change(account, k)
+                    self._change(account, k, quantity)
+            if self.log and self.log[-1][0] == k:
+                known.pop(self.log[-1][2], None)  # the listing it changed
             self.applied += 1
 
-    def _change(self, account: SandboxAccount, k: int) -> None:
+    def _change(self, account: SandboxAccount, k: int, quantity: Quantity) -> None:
         rng = random.Random(f"drift/{self.seed}/{k}")
         start = rng.randrange(len(KINDS))
         for kind in KINDS[start:] + KINDS[:start]:  # the drawn kind, else the next that can
@@ -110,10 +124,10 @@ class Drift:
                 account.late_shipment_strain = 0.0 if account.late_shipment_strain else LATE_STRAIN
                 self._note(k, kind, "")
                 return
-            candidates = [r for r in account.records() if _fits(account, r, kind)]
+            candidates = [r for r in account.records() if _fits(account, r, kind, quantity)]
             if candidates:
                 record = rng.choice(candidates)
-                _apply(account, record, kind, rng)
+                _apply(account, record, kind, rng, quantity)
                 self._note(k, kind, record.sku)
                 return
 
@@ -135,9 +149,9 @@ def _plain(record: Record) -> bool:
     )
 
 
-def _fits(account: SandboxAccount, record: Record, kind: str) -> bool:
+def _fits(account: SandboxAccount, record: Record, kind: str, quantity: Quantity) -> bool:
     if kind == "sell":
-        return _stock(account, record) > 0 and account.sales.rate(record) > 0
+        return _stock(record, quantity) > 0 and account.sales.rate(record) > 0
     if not _plain(record):
         return False
     if kind == "lift":
@@ -145,15 +159,15 @@ def _fits(account: SandboxAccount, record: Record, kind: str) -> bool:
         return policy is not None and not policy.exempt and policy.exempt_days is None
     if record.policy is not None:
         return False
-    quantity = mfn_quantity(account, record)
+    units = quantity(record)
     if kind == "out_of_stock":
-        return quantity is not None and quantity > 0
+        return units is not None and units > 0
     if kind == "restock":
-        return quantity == 0
-    return quantity is not None and quantity > 0  # suppress, exemption: a live listing
+        return units == 0
+    return units is not None and units > 0  # suppress, exemption: a live listing
 
 
-def _stock(account: SandboxAccount, record: Record) -> int:
+def _stock(record: Record, quantity: Quantity) -> int:
     """Units a live, whole listing could sell now (0: none, or not such a listing)."""
     if record.is_parent or record.incomplete or record.catalog_removed or record.policy:
         return 0
@@ -161,7 +175,7 @@ def _stock(account: SandboxAccount, record: Record) -> int:
         return record.stock.fulfillable if record.stock is not None else 0
     if not _plain(record):
         return 0
-    return mfn_quantity(account, record) or 0
+    return quantity(record) or 0
 
 
 def mfn_quantity(account: SandboxAccount, record: Record) -> int | None:
@@ -173,12 +187,14 @@ def mfn_quantity(account: SandboxAccount, record: Record) -> int | None:
     return None
 
 
-def _apply(account: SandboxAccount, record: Record, kind: str, rng: random.Random) -> None:
+def _apply(
+    account: SandboxAccount, record: Record, kind: str, rng: random.Random, quantity: Quantity
+) -> None:
     if kind in ("out_of_stock", "restock"):
-        quantity = 0 if kind == "out_of_stock" else rng.randint(5, 40)
+        units = 0 if kind == "out_of_stock" else rng.randint(5, 40)
         document: dict[str, Any] = account.document(record)
         document["fulfillment_availability"] = [
-            {**entry, "quantity": quantity}
+            {**entry, "quantity": units}
             if entry.get("fulfillment_channel_code") == "DEFAULT"
             else entry
             for entry in document["fulfillment_availability"]
@@ -189,7 +205,7 @@ def _apply(account: SandboxAccount, record: Record, kind: str, rng: random.Rando
     elif kind == "lift":
         account.set_policy(record, None)
     elif kind == "sell":
-        stock = _stock(account, record)
+        stock = _stock(record, quantity)
         account.sell(record, max(1, min(stock, math.ceil(stock * rng.uniform(0.5, 0.9)))))
     elif kind == "exemption":
         days = rng.randint(3, 20)
