@@ -47,6 +47,7 @@ __all__ = [
     "for_terminal",
     "is_unsafe_char",
     "json_for_terminal",
+    "pasted",
     "unsafe_chars",
     "visible",
 ]
@@ -103,6 +104,17 @@ def visible(value: object, *, multiline: bool = False) -> str:
         return _escape(char) if is_unsafe_char(char) else char
 
     return _CANDIDATES.sub(replace, text)
+
+
+def pasted(text: str) -> str:
+    """Text pasted into the app without the characters a terminal would act on: they are
+    dropped (a copied web page or chat can carry ``ESC]52;…`` or U+202E, and Textual's inputs
+    draw their value raw). Line breaks (``\\r\\n`` and ``\\r`` as ``\\n``) and tabs are kept
+    for the text areas."""
+    if text.isascii() and text.isprintable():
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(c for c in text if c in "\n\t" or not is_unsafe_char(c))
 
 
 def unsafe_chars(text: str) -> list[str]:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from asin_tui.domain.text import pasted
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.opening import Screenful
@@ -200,6 +201,12 @@ class AsinTuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if self.exiting and isinstance(event, events.InputEvent):
             return
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # a paste reaches whichever input has focus, which draws it raw: never a
+            # character the terminal would act on (domain.text.pasted)
+            clean = pasted(event.text)
+            if clean != event.text:
+                event = events.Paste(clean)
         await super().on_event(event)
 
     async def on_unmount(self) -> None:
