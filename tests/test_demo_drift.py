@@ -129,3 +129,22 @@ def test_a_fix_made_in_one_process_shows_in_another_already_open():
     (record,) = [r for r in watch.account.records() if r.sku == sku]
     assert mfn_quantity(watch.account, record) == 30
     assert listings(watch.account) == listings(app.account)
+
+
+def test_a_process_open_across_midnight_starts_the_new_day_as_a_new_process_does():
+    """A `watch --demo` running overnight went on with the day's drift after midnight UTC
+    while an app started after it began the new day: the two told opposite states of every
+    listing the day's drift had changed. At midnight the open one renews itself."""
+    wall = [MIDNIGHT + 23 * HOUR + 50 * 60]
+    open_all_night = demo_app(reset=True, patch_delay=0, drift=4.0, wall=lambda: wall[0])
+    account = open_all_night.account
+    assert account.drift.applied == 95
+    sold_out = next(r.sku for r in account.records() if mfn_quantity(account, r) == 0)
+    set_quantity(sold_out, 30, open_all_night)  # a fix late in the day
+    wall[0] = MIDNIGHT + 24 * HOUR + 20 * 60  # 00:20 the next day
+    account.settle()  # what the HTTP app does before each answer
+    assert account.drift.origin == "2026-12-05" and account.drift.applied == 1
+    started_now = demo_app(patch_delay=0, drift=4.0, wall=lambda: wall[0]).account
+    assert listings(account) == listings(started_now)
+    (record,) = [r for r in account.records() if r.sku == sold_out]
+    assert mfn_quantity(account, record) == 30, "the fix is kept"

@@ -185,6 +185,9 @@ class SandboxAccount:
         #: the journal other processes save their fixes to (``follow``), and how it looked
         self._followed: Path | None = None
         self._followed_seen: tuple[int, int] | None = None
+        #: called before each answer: the account as a process started now would load it,
+        #: when that is another one (``renew``; the demo's next day), else None
+        self.renewal: Callable[[], SandboxAccount | None] | None = None
 
     def start_notifications(self) -> Outbox:
         """Queue a notification for each listing change from now on (as Amazon delivers
@@ -256,6 +259,9 @@ class SandboxAccount:
         this before each answer, so every operation sees the same account); a drifting
         account makes the changes that are due first, and one that follows its journal takes
         the fixes another process saved to it meanwhile (``follow``)."""
+        fresh = self.renewal() if self.renewal is not None else None
+        if fresh is not None:
+            self.renew(fresh)
         self._take_saved()
         if self.drift is not None:
             self.drift.advance(self)
@@ -801,6 +807,15 @@ class SandboxAccount:
         moving.advance(account)
         return account
 
+    def renew(self, fresh: SandboxAccount) -> None:
+        """Become ``fresh``, the account a process started now loads (the demo's new day:
+        its drift starts over, its dates count from the new today), keeping what this one set
+        up: notifications, the processing clock, the journal it follows, its notices. The HTTP
+        app holds this object: it answers from the new account at once."""
+        kept = {name: self.__dict__[name] for name in _KEPT_ON_RENEWAL}
+        self.__dict__.update(fresh.__dict__)
+        self.__dict__.update(kept)
+
     def follow(self, path: Path) -> None:
         """Take, before each answer, the changes another process (another `--demo`, `watch
         --demo`) saved to the journal at ``path`` since this account read it, so processes
@@ -850,6 +865,19 @@ class SandboxAccount:
             accepted = False
         if not accepted:
             log.info("sandbox: skipped a saved change for %s that no longer applies", record.sku)
+
+
+#: What an account keeps of itself when it renews (the rest is the fresh account's).
+_KEPT_ON_RENEWAL = (
+    "outbox",
+    "processing_delay",
+    "_processing_clock",
+    "_followed",
+    "_followed_seen",
+    "notices",
+    "account_status",
+    "renewal",
+)
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

@@ -11,6 +11,7 @@ are built from the request's scheme and host, so they route back through the sam
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -109,6 +110,8 @@ def demo_app(
             path.unlink(missing_ok=True)
         account = SandboxAccount.load_or_create(path, drift=schedule, scenario=scenario)
         account.follow(path)  # another process's fixes, saved meanwhile, show here too
+        if schedule is not None:  # past midnight UTC: the new day's account, as a new process
+            account.renewal = functools.partial(_next_day, account, path, scenario, drift, wall)
     except OSError as exc:
         account = SandboxAccount(scenario=scenario)
         if schedule is not None:
@@ -130,6 +133,26 @@ def demo_app(
         time_scale=time_scale,
         clock=clock,
     )
+
+
+def _next_day(
+    account: SandboxAccount,
+    path: Path,
+    scenario: str,
+    per_hour: float,
+    wall: Callable[[], float],
+) -> SandboxAccount | None:
+    """The demo account a process started now loads, once the UTC day has changed since
+    ``account`` was loaded (None: the same day, or the journal cannot be read now: the next
+    answer tries again). Every process open across midnight then sees what one started after
+    it does, not the previous day's drift going on."""
+    schedule = _daily_drift(per_hour, wall)
+    if schedule is None or account.drift is None or schedule.origin == account.drift.origin:
+        return None
+    try:
+        return SandboxAccount.load_or_create(path, drift=schedule, scenario=scenario)
+    except OSError:
+        return None
 
 
 def _daily_drift(per_hour: float, wall: Callable[[], float]) -> Schedule | None:
