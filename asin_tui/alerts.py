@@ -24,6 +24,7 @@ from email.message import EmailMessage
 
 import httpx
 
+from asin_tui.background import in_daemon_thread
 from asin_tui.store.config import Alerts, without_secrets
 from asin_tui.watch import Channel, event_json
 
@@ -79,7 +80,19 @@ class SmtpChannel(Channel):
         self._tls = tls  # None: the system's trusted certificates, host name checked
 
     async def send(self, payload: Mapping[str, object], text: str) -> None:
-        await asyncio.to_thread(self._send, payload, text)
+        # the whole exchange within the timeout: smtplib's applies to each socket call, and a
+        # server answering a byte at a time would hold every later alert (the daemon thread
+        # is left to its socket timeout; it never holds the process at exit)
+        try:
+            await asyncio.wait_for(
+                in_daemon_thread(lambda: self._send(payload, text), "asin-tui-smtp"),
+                self._timeout,
+            )
+        except TimeoutError:
+            raise AlertError(
+                f"the SMTP server {self._alerts.smtp_host}:{self._alerts.smtp_port} did not "
+                f"finish in {self._timeout:g} s"
+            ) from None
 
     def _send(self, payload: Mapping[str, object], text: str) -> None:
         a = self._alerts

@@ -213,6 +213,33 @@ def relay(callback: Callable[[V], None] | None) -> Callable[[V], None] | None:
     return relayed
 
 
+async def in_daemon_thread(call: Callable[[], T], name: str = "asin-tui-blocking") -> T:
+    """``call()`` (a blocking library call: an SQS long poll, an SMTP exchange) in a daemon
+    thread of its own: awaiting it can be cancelled or timed out at once, and the process can
+    exit while the call still waits (the thread dies with it; ``asyncio.to_thread``'s pool is
+    waited for at exit). Its exception is raised as it is."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            value = call()
+        except BaseException as exc:  # handed to the awaiting task, whatever it is
+            error = exc
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
+                loop.call_soon_threadsafe(settle, lambda: future.set_exception(error))
+        else:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(settle, lambda: future.set_result(value))
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return await future
+
+
 #: Background loops still running, stopped at interpreter exit.
 _OPEN: set[BackgroundLoop] = set()
 

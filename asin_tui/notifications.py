@@ -22,11 +22,11 @@ import asyncio
 import contextlib
 import functools
 import re
-import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from asin_tui.background import in_daemon_thread
 from asin_tui.domain.notifications import ForeignMessage, ListingNotice, parse_message
 from asin_tui.domain.redact import redact
 from asin_tui.service import SpApiError
@@ -151,28 +151,12 @@ class SqsQueue:
 
 
 async def _in_thread(call: Callable[[], _T]) -> _T:
-    """``call()`` in a daemon thread: awaiting it can be cancelled at once, and the process
-    can exit while a long poll is still waiting (the thread dies with it)."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[_T] = loop.create_future()
-
-    def settle(outcome: Callable[[], None]) -> None:
-        if not future.done():
-            outcome()
-
-    def run() -> None:
-        try:
-            value = call()
-        except Exception as exc:
-            error = QueueError(_aws_error(exc))
-            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
-                loop.call_soon_threadsafe(settle, lambda: future.set_exception(error))
-        else:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(settle, lambda: future.set_result(value))
-
-    threading.Thread(target=run, name="asin-tui-sqs", daemon=True).start()
-    return await future
+    """``call()`` in a daemon thread (background.in_daemon_thread: cancelled at once, the
+    process exits during a long poll); its failure is a QueueError (one line, no key id)."""
+    try:
+        return await in_daemon_thread(call, "asin-tui-sqs")
+    except Exception as exc:
+        raise QueueError(_aws_error(exc)) from None
 
 
 def _aws_error(exc: BaseException) -> str:

@@ -123,3 +123,38 @@ async def test_a_server_that_is_down_is_one_line_without_the_password():
     message = str(caught.value)
     assert message.startswith("the SMTP server 127.0.0.1:") and "cannot be reached" in message
     assert PASSWORD not in message and "\n" not in message
+
+
+async def test_a_server_that_trickles_its_greeting_gives_up_in_time():
+    """smtplib's timeout is per socket call: a server sending its greeting a byte at a time
+    must not hold the round, and every later alert, for ever."""
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        for byte in b"220 " + b"x" * 1000:
+            if stop.is_set():
+                break
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.1)
+        connection.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    channel = SmtpChannel(alerts(listener.getsockname()[1]), timeout=1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(AlertError, match="did not finish in 1 s"):
+            await channel.send(EVENT, "line")
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 5  # 100 s if each read decided
