@@ -3,10 +3,13 @@ the event in the message; a server without STARTTLS gets no password."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import ssl
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -125,12 +128,10 @@ async def test_a_server_that_is_down_is_one_line_without_the_password():
     assert PASSWORD not in message and "\n" not in message
 
 
-async def test_a_server_that_trickles_its_greeting_gives_up_in_time():
-    """smtplib's timeout is per socket call: a server sending its greeting a byte at a time
-    must not hold the round, and every later alert, for ever."""
-    import threading
-    import time
-
+@contextlib.contextmanager
+def trickling_server(answer: bytes, *, wait_for_request: bool = False):
+    """A loopback server that sends ``answer`` one byte every 0.1 s (each read well within
+    any timeout); yields its port."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -138,7 +139,9 @@ async def test_a_server_that_trickles_its_greeting_gives_up_in_time():
 
     def trickle() -> None:
         connection, _ = listener.accept()
-        for byte in b"220 " + b"x" * 1000:
+        if wait_for_request:
+            connection.recv(65536)
+        for byte in answer:
             if stop.is_set():
                 break
             try:
@@ -149,12 +152,20 @@ async def test_a_server_that_trickles_its_greeting_gives_up_in_time():
         connection.close()
 
     threading.Thread(target=trickle, daemon=True).start()
-    channel = SmtpChannel(alerts(listener.getsockname()[1]), timeout=1.0)
-    started = time.monotonic()
     try:
-        with pytest.raises(AlertError, match="did not finish in 1 s"):
-            await channel.send(EVENT, "line")
+        yield listener.getsockname()[1]
     finally:
         stop.set()
         listener.close()
+
+
+async def test_a_server_that_trickles_its_greeting_gives_up_in_time():
+    """smtplib's timeout is per socket call: a server sending its greeting a byte at a time
+    must not hold the round, and every later alert, for ever."""
+    started = time.monotonic()
+    with (
+        trickling_server(b"220 " + b"x" * 1000) as port,
+        pytest.raises(AlertError, match="did not finish in 1 s"),
+    ):
+        await SmtpChannel(alerts(port), timeout=1.0).send(EVENT, "line")
     assert time.monotonic() - started < 5  # 100 s if each read decided

@@ -150,37 +150,15 @@ async def test_the_alert_command_gets_none_of_asin_tuis_secrets(monkeypatch, tmp
 async def test_a_webhook_that_trickles_its_answer_gives_up_in_time():
     """A webhook that answers a byte at a time (each within the read timeout) must not hold
     the round, and every later alert, for ever: the whole POST has the channel's timeout."""
-    import socket
-    import threading
     import time
 
     from asin_tui.alerts import AlertError, WebhookChannel
+    from tests.test_watch_smtp import trickling_server
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    stop = threading.Event()
-
-    def trickle() -> None:
-        connection, _ = listener.accept()
-        connection.recv(65536)
-        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
-        while not stop.is_set():
-            try:
-                connection.sendall(b"x")
-            except OSError:
-                break
-            time.sleep(0.1)
-        connection.close()
-
-    thread = threading.Thread(target=trickle, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
     started = time.monotonic()
-    try:
+    with trickling_server(head + b"x" * 1000, wait_for_request=True) as port:
+        url = f"http://127.0.0.1:{port}/hook"
         with pytest.raises(AlertError, match="did not answer in time"):
             await WebhookChannel(url, timeout=1.0).send({"event": "RECOVERED"}, "line")
-    finally:
-        stop.set()
-        listener.close()
     assert time.monotonic() - started < 5  # a byte each 0.1 s: 100 s if the reads decided
