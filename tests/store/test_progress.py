@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
-import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -123,14 +123,23 @@ def test_an_untouched_progress_round_trips():
     assert store().get("other") is None
 
 
+def _times(table: dict) -> dict:
+    """A record's times (its keys ending in _at: ISO 8601 text) as datetimes."""
+    return {
+        key: datetime.fromisoformat(value) if key.endswith("_at") else value
+        for key, value in table.items()
+    }
+
+
 def stored_rows(path: Path, table: str = "cases") -> dict[str, dict]:
-    """The progress file's rows as SQLite holds them: SKU -> its record's TOML table."""
+    """The progress file's rows as SQLite holds them: SKU -> its record (JSON; times as
+    ISO 8601 text)."""
     conn = sqlite3.connect(path)
     try:
         rows = conn.execute(f"SELECT sku, outcome, record FROM {table}").fetchall()
     finally:
         conn.close()
-    found = {sku: tomllib.loads(record) for sku, _, record in rows}
+    found = {sku: json.loads(record, object_hook=_times) for sku, _, record in rows}
     assert all(found[sku]["outcome"] == outcome for sku, outcome, _ in rows)
     return found
 

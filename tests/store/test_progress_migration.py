@@ -281,3 +281,33 @@ def test_archived_skus_of_the_toml_archive_are_not_brought_back(days):
     )
     assert "DONE" not in store().load()
     assert set(store().archived()) == {"OLD-1", "DONE"}
+
+
+def test_a_record_kept_as_toml_text_by_the_first_sqlite_files_is_read_and_saved_as_json():
+    progress = store()
+    progress.update("A", lambda case: None)
+    progress.close()
+    conn = sqlite3.connect(progress.path)
+    conn.execute(
+        "UPDATE cases SET record = ? WHERE sku = 'A'",
+        (
+            'current_step = "stock"\noutcome = "open"\n'
+            "started_at = 2025-05-01T09:00:00Z\nupdated_at = 2025-05-01T09:30:00Z\n"
+            '[steps.stock]\nstatus = "passed"\nnotes = "restocked"\n',
+        ),
+    )
+    conn.commit()
+    conn.close()
+    reader = store()
+    case = reader.get("A")
+    assert (case.current_step, case.steps[WizardStep.STOCK].notes) == (
+        WizardStep.STOCK,
+        "restocked",
+    )
+    assert reader.take_warnings() == []
+    reader.update("A", lambda case: setattr(case, "current_step", WizardStep.APPLY))
+    conn = sqlite3.connect(progress.path)
+    (record,) = conn.execute("SELECT record FROM cases WHERE sku = 'A'").fetchone()
+    conn.close()
+    assert record.startswith("{") and '"notes":"restocked"' in record
+    assert store().get("A").current_step is WizardStep.APPLY
