@@ -242,6 +242,22 @@ def test_a_row_another_connection_changes_during_the_report_is_still_rendered_ex
     assert price not in written  # never written as stored: 12.50, 1E+2, or left out
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_text_column_not_declared_text_is_checked_for_numbers_too(cache, fmt):
+    """The short text checks (below the least blob) hold only where SQLite turns numbers into
+    text (TEXT affinity); a file whose asin column has none keeps a number as a number: that
+    row is left out and named, as the records path does, never written as "asin": 123."""
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute("ALTER TABLE listings RENAME COLUMN asin TO asin_before")
+        conn.execute("ALTER TABLE listings ADD COLUMN asin")  # no declared type
+        conn.execute("UPDATE listings SET asin = asin_before")
+        conn.execute("UPDATE listings SET asin = 123 WHERE sku = 'SKU-0001'")
+    fast, slow, batches = _both(cache, fmt, False, 10)
+    assert fast == slow
+    assert any(isinstance(b, Rendered) for b in batches)
+    assert "SKU-0001" not in fast and "SKU-0001" in (cache.row_warning or "")
+
+
 def test_the_tally_of_sql_batches_is_the_records_tally(cache):
     from asin_tui.render import Tally
 
