@@ -424,6 +424,8 @@ class CaseStore:
         self._reported: set[tuple[str, str]] = set()  # (table, sku) of unreadable rows told
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()  # one connection, used from workers' threads
+        self._legacy_pending = False  # an earlier TOML file that could not be imported yet
+        self._told_pending = False
 
     def close(self) -> None:
         """Close the file (a later call opens it again)."""
@@ -520,11 +522,14 @@ class CaseStore:
             return self._read_only(table, query + " ORDER BY sku", params, sku, outcomes)
         with self._reading() as conn:
             rows = conn.execute(query + " ORDER BY sku", params).fetchall()
-            return {
+            found = {
                 name: case
                 for name, text in rows
                 if (case := self._decoded(conn, table, name, text)) is not None
             }
+            if self._legacy_pending:
+                return self._with_legacy(found, table, sku, outcomes)
+            return found
 
     def _decoded(
         self, conn: sqlite3.Connection | None, table: str, sku: str, text: str
@@ -597,6 +602,17 @@ class CaseStore:
                 for name, text in rows:
                     if (case := self._decoded(None, table, name, text)) is not None:
                         found[name] = case
+        return self._with_legacy(found, table, sku, outcomes)
+
+    def _with_legacy(
+        self,
+        found: dict[str, CaseRecord],
+        table: str,
+        sku: str | None,
+        outcomes: frozenset[Outcome] | set[Outcome] | None,
+    ) -> dict[str, CaseRecord]:
+        """``found`` merged with what an earlier asin-tui's TOML file holds (not imported
+        yet: a read-only store, or an import that could not be saved)."""
         legacy = self.legacy_path if table == _CASES else self.legacy_archive_path
         if legacy.exists() or legacy.is_symlink():
             for name, case in self._parse(legacy, move_aside=False).items():
@@ -718,14 +734,28 @@ class CaseStore:
     def _import_legacy(self) -> None:
         """An earlier asin-tui's TOML files (main and archive), merged into the tables and
         then renamed ``<name>.imported-<UTC time>.toml`` (kept: nothing is deleted)."""
+        self._legacy_pending = False
         for path, table in ((self.legacy_path, _CASES), (self.legacy_archive_path, _ARCHIVE)):
             if not (path.exists() or path.is_symlink()):
                 continue
-            items = self._parse(path)  # an unusable one is moved aside and reported
-            if items:
-                self._merge_in(table, list(items.values()))
-            if path.exists():
-                self._move(path, "imported")
+            try:
+                items = self._parse(path)  # an unusable one is moved aside and reported
+                if items:
+                    self._merge_in(table, list(items.values()))
+                if path.exists():
+                    self._move(path, "imported")
+            except CaseStoreError as exc:  # a full disk: the file stays, read as it is
+                self._legacy_pending = True
+                if not self._told_pending:  # one line, for the file and its archive
+                    self._told_pending = True
+                    self._warnings.append(
+                        CaseStoreWarning(
+                            f"Saved progress in {display_path(path)} not moved into "
+                            f"{self.path.name} yet ({exc}); it is kept as it is and read "
+                            "from there until it can be.",
+                            None,
+                        )
+                    )
 
     def _merge_in(self, table: str, cases: list[CaseRecord]) -> None:
         assert self._conn is not None

@@ -311,3 +311,25 @@ def test_a_record_kept_as_toml_text_by_the_first_sqlite_files_is_read_and_saved_
     conn.close()
     assert record.startswith("{") and '"notes":"restocked"' in record
     assert store().get("A").current_step is WizardStep.APPLY
+
+
+def test_on_a_full_disk_todays_file_is_read_where_it_is_and_imported_once_there_is_room(
+    monkeypatch,
+):
+    progress = write_todays_files()
+
+    def disk_full(self, table, cases):
+        raise CaseStoreError(f"{self.path.name}: cannot save: the disk is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(CaseStore, "_merge_in", disk_full)
+        assert_todays_progress(progress.load())  # nothing lost, nothing moved
+        (warning,) = progress.take_warnings()
+        text = str(warning)
+        assert "\n" not in text and "not moved into" in text and "the disk is full" in text
+        assert progress.get("OLD-1").resolved_state == "ACTIVE"
+        assert progress.take_warnings() == []  # told once
+        assert progress.legacy_path.read_text(encoding="utf-8") == TODAYS_FILE
+    assert_todays_progress(progress.load())  # room again: imported now
+    assert not progress.legacy_path.exists()
+    assert_todays_progress(store().load())
