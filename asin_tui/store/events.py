@@ -108,20 +108,16 @@ class EventStore:
 
     def unsent(self, channel: str, limit: int = 200) -> list[Delivery]:
         """The channel's unsent events, oldest first (at most ``limit`` a round)."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT e.id, e.kind, e.sku, e.created_at, e.payload, d.attempts"
-                " FROM event_deliveries d JOIN events e ON e.id = d.event_id"
-                " WHERE d.channel = ? AND d.sent_at IS NULL ORDER BY e.id LIMIT ?",
-                (channel, limit),
-            ).fetchall()
+        rows = self._read(
+            "SELECT e.id, e.kind, e.sku, e.created_at, e.payload, d.attempts"
+            " FROM event_deliveries d JOIN events e ON e.id = d.event_id"
+            " WHERE d.channel = ? AND d.sent_at IS NULL ORDER BY e.id LIMIT ?",
+            (channel, limit),
+        )
         return [
-            Delivery(
-                StoredEvent(i, kind, sku, datetime.fromisoformat(at), json.loads(payload)),
-                channel,
-                attempts,
-            )
-            for i, kind, sku, at, payload, attempts in rows
+            Delivery(event, channel, row[5] if isinstance(row[5], int) else 0)
+            for row in rows
+            if (event := _stored(row)) is not None
         ]
 
     def mark(self, delivery: Delivery, *, error: str | None, now: datetime) -> None:
@@ -145,12 +141,15 @@ class EventStore:
         if sku is not None:
             query += " AND sku = ?"
             params.append(sku)
-        with self._lock:
-            rows = self._conn.execute(query + " ORDER BY id", params).fetchall()
-        return [
-            StoredEvent(i, kind, s, datetime.fromisoformat(at), json.loads(payload))
-            for i, kind, s, at, payload in rows
-        ]
+        rows = self._read(query + " ORDER BY id", params)
+        return [event for row in rows if (event := _stored(row)) is not None]
+
+    def _read(self, query: str, params: Sequence[Any]) -> list[Any]:
+        try:
+            with self._lock:
+                return self._conn.execute(query, params).fetchall()
+        except sqlite3.Error as exc:
+            raise CacheError(f"the event store {self.path} cannot be read: {exc}") from None
 
     def prune(self, now: datetime, keep: timedelta = timedelta(days=KEEP_DAYS)) -> None:
         cutoff = (now - keep).astimezone(UTC).isoformat()
@@ -161,6 +160,22 @@ class EventStore:
 
     def _write(self) -> _Transaction:
         return _Transaction(self._conn, self.path)
+
+
+def _stored(row: Sequence[Any]) -> StoredEvent | None:
+    """One stored event; None for a row damaged on disk or by another tool (left out: one
+    bad row never stops `watch` nor hides the others)."""
+    event_id, kind, sku, at, payload = row[:5]
+    try:
+        value = json.loads(payload)
+        created = datetime.fromisoformat(at)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if not isinstance(event_id, int) or not isinstance(kind, str) or not isinstance(value, dict):
+        return None
+    if created.tzinfo is None or not (sku is None or isinstance(sku, str)):
+        return None
+    return StoredEvent(event_id, kind, sku, created, value)
 
 
 def _snapshot(

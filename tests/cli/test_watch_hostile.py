@@ -10,6 +10,7 @@ import email
 import email.policy
 import json
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
@@ -162,3 +163,41 @@ async def test_a_webhook_that_trickles_its_answer_gives_up_in_time():
         with pytest.raises(AlertError, match="did not answer in time"):
             await WebhookChannel(url, timeout=1.0).send({"event": "RECOVERED"}, "line")
     assert time.monotonic() - started < 5  # a byte each 0.1 s: 100 s if the reads decided
+
+
+async def test_a_damaged_event_row_never_stops_watch(tmp_path):
+    """An event row damaged on disk or by another tool (not JSON, a naive or bad date, a
+    payload that is a list) is left out: the round, the delivery of the others and the TUI's
+    reads go on."""
+    import sqlite3
+
+    from asin_tui.alerts import CommandChannel
+    from tests.test_watch import make_watcher, out_of_stock_sku, set_quantity
+
+    app = SandboxApp(SandboxAccount(seed=11, listings=80), time_scale=TIME_SCALE)
+    out = tmp_path / "sent.jsonl"
+    copier = f"import sys; open({str(out)!r}, 'a').write(sys.stdin.read())"
+    watcher = make_watcher(app, [CommandChannel((sys.executable, "-c", copier))])
+    try:
+        await watcher.round()  # the baseline: its at-risk events, sent
+        sent_before = out.read_text().count("\n") if out.exists() else 0
+        with sqlite3.connect(watcher.store.path) as conn:
+            ids = [i for (i,) in conn.execute("SELECT id FROM events ORDER BY id")]
+            assert len(ids) >= 3
+            conn.execute("UPDATE events SET payload = '{not json' WHERE id = ?", (ids[0],))
+            conn.execute("UPDATE events SET created_at = 'yesterday' WHERE id = ?", (ids[1],))
+            conn.execute("UPDATE events SET payload = '[1, 2]' WHERE id = ?", (ids[2],))
+            conn.execute("UPDATE event_deliveries SET sent_at = NULL")  # all to send again
+        sku = out_of_stock_sku(app)
+        set_quantity(app, sku, 5)
+        result = await watcher.round()
+        assert [e.sku for e in result.events if e.kind == "RECOVERED"] == [sku]
+        assert result.problems == []
+        sent = out.read_text().splitlines()[sent_before:]
+        assert len(sent) == len(ids) - 3 + len(result.events)  # the damaged three left out
+        assert len(watcher.store.since(datetime.min.replace(tzinfo=UTC))) == len(ids) - 3 + len(
+            result.events
+        )
+    finally:
+        await watcher.service.aclose()
+        watcher.store.close()

@@ -82,8 +82,9 @@ def test_a_clean_cache_has_no_warning(damaged):
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "table"])
-def test_report_cached_shows_every_row_and_warns(damaged, capsysbinary, fmt):
+def test_report_cached_shows_every_row_and_warns(damaged, capsysbinary, fmt, monkeypatch):
     path, skus, victim = damaged
+    monkeypatch.setenv("COLUMNS", "120")  # the table's width: a narrower one drops TITLE
     code = main([*CACHED, "--format", fmt], demo=QUICK)
     out, err = capsysbinary.readouterr()
     text, errors = out.decode(), err.decode()
