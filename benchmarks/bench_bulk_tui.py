@@ -82,19 +82,30 @@ def percentile(values: list[float], share: float) -> float:
 
 #: Where the app's loop was while it stalled (BENCH_WHERE=1): innermost frames -> samples.
 STALLED_AT: Counter[str] = Counter()
+OTHERS_AT: Counter[str] = Counter()  # the other threads meanwhile
 
 
 def sample_stalls(loop_thread: int, stop: threading.Event) -> None:
-    """Every 20 ms: when the probe has not ticked for 100 ms, note where the loop's thread
-    is (its innermost frames)."""
-    while not stop.wait(0.02):
-        if time.perf_counter() - bench_stalls._last_tick[0] < 0.1:
+    """Every 10 ms: when the probe has not ticked for BENCH_WHERE seconds (1: 0.1 s), note
+    where the loop's thread is (its innermost frames)."""
+    after = float(os.environ.get("BENCH_WHERE") or 1)
+    after = 0.1 if after >= 1 else after
+    while not stop.wait(0.01):
+        if time.perf_counter() - bench_stalls._last_tick[0] < after:
             continue
-        frame = sys._current_frames().get(loop_thread)
+        frames = sys._current_frames()
+        frame = frames.get(loop_thread)
         if frame is not None:
             stack = traceback.extract_stack(frame)[-6:]
             where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack)
             STALLED_AT[where] += 1
+        names = {t.ident: t.name for t in threading.enumerate()}
+        for ident, other in frames.items():  # meanwhile in the other threads (the GIL's?)
+            if ident in (loop_thread, threading.get_ident()):
+                continue
+            stack = traceback.extract_stack(other)[-4:]
+            where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack)
+            OTHERS_AT[f"{names.get(ident, ident)}: {where}"] += 1
 
 
 class GridPaint:
@@ -270,9 +281,12 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
 
         bench_stalls.GC_PAUSES.clear()
         gc.callbacks.append(bench_stalls._gc_timer)  # full collections during the batch
-        if os.environ.get("BENCH_GCTYPES"):
-            FULL.clear()
-            gc.callbacks.append(_gc_census)
+        FULL.clear()
+        gc.callbacks.append(_gc_census)  # which thread ran each, how long (the census: how big)
+        if os.environ.get("BENCH_GC_THRESHOLD"):  # try other thresholds: "700,10,10"
+            gc.set_threshold(*(int(n) for n in os.environ["BENCH_GC_THRESHOLD"].split(",")))
+        if os.environ.get("BENCH_SWITCH"):  # try another GIL switch interval (s)
+            sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
         batch = time.perf_counter()
         await type_key(app, "p")
         await until(
@@ -296,9 +310,14 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         sampling.set()
         await watcher
         gc.callbacks.remove(bench_stalls._gc_timer)
+        gc.callbacks.remove(_gc_census)
+        for thread, counts, ms in FULL:
+            stage(f"full pass in {thread}: {ms:.1f} ms" + (f", {counts} tracked" if counts else ""))
         result["gc"] = list(bench_stalls.GC_PAUSES)
-        for where, samples in STALLED_AT.most_common(8):
-            stage(f"stalled {samples * 20} ms at {where}")
+        for where, samples in STALLED_AT.most_common(12):
+            stage(f"stalled {samples * 10} ms at {where}")
+        for where, samples in OTHERS_AT.most_common(12):
+            stage(f"  meanwhile {samples * 10} ms {where}")
         result["batch_keys"] = keys
         result["lags"] = lags
         result["valid"] = valid
@@ -310,6 +329,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
     return result
 
 
+#: The full passes during the batch: [thread, objects tracked per generation (BENCH_GCTYPES
+#: only), ms], printed as they end.
 FULL: list = []
 
 
@@ -319,14 +340,13 @@ def _gc_census(phase: str, info: dict) -> None:
     if info.get("generation") != 2:
         return
     if phase == "start":
-        counts = [len(gc.get_objects(g)) for g in range(3)]
+        counts = [len(gc.get_objects(g)) for g in range(3)] if CENSUS else []
         FULL.append([threading.current_thread().name, counts, time.perf_counter()])
-    else:
+    elif FULL:
         FULL[-1][2] = (time.perf_counter() - FULL[-1][2]) * 1000
-        stage(
-            f"full pass in {FULL[-1][0]}: {FULL[-1][1]} tracked, {FULL[-1][2]:.1f} ms, "
-            f"{info.get('collected')} collected"
-        )
+
+
+CENSUS = bool(os.environ.get("BENCH_GCTYPES"))
 
 
 def gc_types(when: str) -> None:

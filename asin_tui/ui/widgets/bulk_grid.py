@@ -76,11 +76,27 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of cells drawn from ``source``; Enter posts :class:`BulkGrid.CellSelected`, a
     cursor move :class:`BulkGrid.CellHighlighted`."""
 
+    HELP_TITLE = "In the grid"
+
     BINDINGS = [
         Binding("up", "cursor(-1, 0)", "Up", show=False, id="bulk_grid.up"),
         Binding("down", "cursor(1, 0)", "Down", show=False, id="bulk_grid.down"),
-        Binding("left", "cursor(0, -1)", "Left", show=False, id="bulk_grid.left"),
-        Binding("right", "cursor(0, 1)", "Right", show=False, id="bulk_grid.right"),
+        Binding(
+            "left",
+            "cursor(0, -1)",
+            "Previous value",
+            show=False,
+            tooltip="The value column to the left (SKU, now and Answer are there to read)",
+            id="bulk_grid.left",
+        ),
+        Binding(
+            "right",
+            "cursor(0, 1)",
+            "Next value",
+            show=False,
+            tooltip="The value column to the right",
+            id="bulk_grid.right",
+        ),
         Binding("home", "first", "First row", show=False, id="bulk_grid.first"),
         Binding("end", "last", "Last row", show=False, id="bulk_grid.last"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="bulk_grid.page_up"),
@@ -150,7 +166,7 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
         self._row = 0
         self._column = 0
         self._offset = 0  # scrolling columns scrolled off to the left
-        self._lines: LRUCache[int, Strip] = LRUCache(256)  # rows away from the cursor
+        self._lines: LRUCache[int, Strip] = LRUCache(128)  # rows away from the cursor
         self._styles: dict[str, Style] = {}
         self._layout: tuple[tuple[int, int, int], _Layout] | None = None
 
