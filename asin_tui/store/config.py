@@ -407,15 +407,37 @@ def _credential(value: object) -> str | None:
     return _string(value) or None
 
 
-def _url(value: object) -> str:
-    text = _string(value)
+def _is_http_url(text: str) -> bool:
     parts = urlsplit(text)
     try:
         port_ok = parts.port is not None or not parts.netloc.endswith(":")  # "host:" has none
     except ValueError:  # not a number, or out of range
         port_ok = False
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port_ok
+
+
+def _url(value: object) -> str:
+    """An endpoint's URL (SP-API, LWA, SQS): shown by `config show` and `config check`, so
+    no user name or password in it (none of these services takes one there)."""
+    text = _string(value)
+    if not _is_http_url(text):
         raise _Invalid(f"expected an http(s) URL like http://127.0.0.1:8765, got {text!r}")
+    if urlsplit(text).username is not None or "@" in urlsplit(text).netloc:
+        raise _Invalid(
+            "a user name or password in the URL is not taken (it would be shown and logged "
+            "with it); nothing here needs one"
+        )
+    return text.rstrip("/")
+
+
+def _secret_url(value: object) -> str:
+    """A webhook's URL: a secret itself (Slack's carry a token, some a password), so never
+    quoted in an error."""
+    text = _string(value)
+    if not _is_http_url(text):
+        raise _Invalid(
+            "expected an http(s) URL like https://hooks.slack.com/services/… (not shown)"
+        )
     return text.rstrip("/")
 
 
@@ -503,7 +525,7 @@ def _quantity(value: object) -> int:
 
 
 _ALERT_KEYS: dict[str, Callable[[object], Any]] = {
-    "webhook_url": _url,
+    "webhook_url": _secret_url,
     "command": _argv,
     "smtp_host": _host,
     "smtp_port": _port,

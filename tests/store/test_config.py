@@ -328,3 +328,28 @@ def test_config_show_names_the_notifications_queue(capsys):
     assert cli.main(["config", "show"]) == 0
     out = capsys.readouterr().out
     assert "SQS queue asin-tui in us-east-1" in out
+
+
+def test_a_bad_webhook_url_is_never_quoted_in_the_error():
+    """A webhook URL is a secret (Slack's carry a token): a typo in it is told without it."""
+    write(
+        ALERTS_PROFILE + '[profiles.a.alerts]\nwebhook_url = "htps://hooks.example/T0/SECRETPART"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={})
+    assert "expected an http(s) URL" in str(caught.value)
+    assert "SECRETPART" not in str(caught.value)
+
+
+@pytest.mark.parametrize("key", ["endpoint", "token_endpoint"])
+def test_an_endpoint_with_a_password_in_it_is_refused_without_showing_it(key):
+    """`config show` and `config check` print the endpoints: a password in one would show."""
+    write(
+        ALERTS_PROFILE.replace(
+            "[profiles.a]\n", f'[profiles.a]\n{key} = "http://me:hunter2@127.0.0.1:9"\n'
+        )
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={})
+    assert "user name or password in the URL" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
