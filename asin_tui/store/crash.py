@@ -10,7 +10,7 @@ quote an answer that echoed them. So:
   and where the details are;
 * the file ``<cache folder>/crashes/crash-<UTC time>.txt`` (0600, its folder 0700) gets the
   traceback as Python prints it — file, line and code of each frame, never a local value —
-  masked the same way: what a bug report needs.
+  masked the same way: what a bug report needs. The newest KEPT files are kept.
 
 Known secrets (the credentials and SMTP password in the environment and in the config file's
 profiles) are masked in every encoding; any LWA token or client secret also by its shape.
@@ -18,6 +18,7 @@ profiles) are masked in every encoding; any LWA token or client secret also by i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from collections.abc import Iterable
@@ -53,7 +54,19 @@ def record_crash(
             out.write(crash_text(exc, secrets))
     except OSError as error:
         return f"{line}; its details could not be saved ({error.strerror or error})"
+    _prune(where)
     return f"{line}; the details are in {visible(str(path))}: please report it"
+
+
+#: Crash files kept: the newest (a bug met at every start must not fill the disk).
+KEPT = 20
+
+
+def _prune(folder: Path) -> None:
+    files = sorted(folder.glob("crash-*.txt"))  # the UTC time in the name: oldest first
+    for old in files[:-KEPT]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _masked(text: str, secrets: Iterable[str | None]) -> str:

@@ -73,3 +73,11 @@ async def test_a_bug_in_the_app_is_one_line_without_local_values(monkeypatch, ca
     assert shown.startswith("asin-tui: internal error (RuntimeError: boom")
     assert REFRESH not in shown and SECRET not in shown and "locals" not in shown
     assert assert_kept_privately() in shown
+
+
+def test_only_the_newest_crash_files_are_kept(tmp_path):
+    from asin_tui.store.crash import KEPT, record_crash
+
+    for _ in range(KEPT + 5):
+        record_crash(RuntimeError("again"), folder=tmp_path)
+    assert len(list(tmp_path.glob("crash-*.txt"))) == KEPT
