@@ -68,7 +68,7 @@ from asin_tui.domain.outcomes import (
     outcome_options,
     processing,
 )
-from asin_tui.domain.text import visible
+from asin_tui.domain.text import quoted, visible
 from asin_tui.domain.wizard import build_plan
 from asin_tui.render import spreadsheet_value
 from asin_tui.service import SubmissionResult, UnknownSku
@@ -757,7 +757,7 @@ def read_csv(path: Path) -> CsvTable:
         if not column:
             errors.append(f"line {header_line}, column {index}: the header cell is empty")
         elif column in seen:
-            errors.append(f"line {header_line}, column {visible(column)!r}: given twice")
+            errors.append(f"line {header_line}, column {quoted(column)}: given twice")
         seen.add(column)
     rows: list[BulkRow] = []
     skus: dict[str, int] = {}
@@ -775,7 +775,7 @@ def read_csv(path: Path) -> CsvTable:
             continue
         if sku in skus:
             errors.append(
-                f"line {line}, column 'sku': {visible(sku)!r} is on line {skus[sku]} already"
+                f"line {line}, column 'sku': {quoted(sku)} is on line {skus[sku]} already"
             )
             continue
         skus[sku] = line

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import client_time_scale, resolve_profile
 from asin_tui.commands.errors import UsageError
-from asin_tui.domain.text import visible
+from asin_tui.domain.text import quoted, visible
 
 if TYPE_CHECKING:
     from asin_tui.service import AccountService, NotificationSetup
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"\d{12}", args.aws_account_id):
         raise UsageError("--aws-account-id: an AWS account id is 12 digits")
     if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", args.region):
-        raise UsageError(f"--region: {visible(args.region)!r} is not an AWS region (us-east-1)")
+        raise UsageError(f"--region: {quoted(args.region)} is not an AWS region (us-east-1)")
     profile = resolve_profile(args)
     if profile is None:
         raise UsageError("notifications setup needs a configured profile (--profile NAME)")

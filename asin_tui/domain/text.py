@@ -48,6 +48,7 @@ __all__ = [
     "is_unsafe_char",
     "json_for_terminal",
     "pasted",
+    "quoted",
     "unsafe_chars",
     "visible",
 ]
@@ -115,6 +116,12 @@ def pasted(text: str) -> str:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(c for c in text if c in "\n\t" or not is_unsafe_char(c))
+
+
+def quoted(value: object) -> str:
+    """``value`` in single quotes for a one-line message, terminal-safe: ``'A\\x00B'``
+    (``repr(visible(value))`` doubled every backslash the escapes put in: ``'A\\\\x00B'``)."""
+    return f"'{visible(value)}'"
 
 
 def unsafe_chars(text: str) -> list[str]:

@@ -109,3 +109,11 @@ def test_the_module_is_pure() -> None:
         "sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_quoted_shows_each_escape_with_one_backslash():
+    """`fix` said "no listing 'A\\\\x00B'" (repr of the escaped text doubles its backslashes)."""
+    from asin_tui.domain.text import quoted
+
+    assert quoted("A\x00B") == "'A\\x00B'"
+    assert quoted("\u202eSKU") == "'\\u202eSKU'" and quoted("it's") == "'it's'"
