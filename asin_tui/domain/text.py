@@ -114,8 +114,14 @@ def pasted(text: str) -> str:
     for the text areas."""
     if text.isascii() and text.isprintable():
         return text
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in text if c in "\n\t" or not is_unsafe_char(c))
+
+    def keep(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in ("\r\n", "\r"):
+            return "\n"
+        return char if char in "\n\t" or not is_unsafe_char(char) else ""
+
+    return _CANDIDATES.sub(keep, text)  # only C0, DEL, C1 and non-ASCII looked at
 
 
 def quoted(value: object) -> str:
