@@ -161,3 +161,24 @@ def test_report_whose_reader_leaves_after_ten_bytes_exits_141(tmp_path):
         if process.poll() is None:
             process.kill()
         process.stderr.close()
+
+
+def test_a_command_run_as_the_program_runs_with_the_garbage_collector_on(tmp_path):
+    """The command line imports the command it runs with the collector paused (the modules
+    live as long as the process), and the command itself runs with it on again: a long
+    `watch` collects its garbage. A caller's own process (argv given) is left as it is."""
+    script = (
+        "import gc, sys\n"
+        "import asin_tui.commands.config as config\n"
+        "from asin_tui import cli\n"
+        "config.run = lambda args: print(gc.isenabled(), gc.get_freeze_count() > 0) or 0\n"
+        "cli.main(['config', 'path'])\n"
+        "sys.argv = ['asin-tui', 'config', 'path']\n"
+        "sys.exit(cli.main())\n"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True False", "True True"]
