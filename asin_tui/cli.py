@@ -107,10 +107,12 @@ class _GuardedStdout:
     """sys.stdout, whose write and flush errors (other than a reader that left) become
     OutputError; everything else is the real stream's."""
 
-    def __init__(self, stream: TextIO | BinaryIO) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | BinaryIO | None) -> None:
+        self._stream = stream  # None: started with stdout closed (`asin-tui … >&-`)
 
     def write(self, text: Any) -> int:  # str, or bytes on the binary layer
+        if self._stream is None:
+            raise OutputError("standard output is closed")
         try:
             return self._stream.write(text)
         except BrokenPipeError:
@@ -119,6 +121,8 @@ class _GuardedStdout:
             raise OutputError(exc.strerror or str(exc)) from exc
 
     def flush(self) -> None:
+        if self._stream is None:
+            return
         try:
             self._stream.flush()
         except BrokenPipeError:
@@ -130,9 +134,16 @@ class _GuardedStdout:
     def buffer(self) -> _GuardedStdout:
         """The binary layer (a report's UTF-8 written as it is), its errors told the same way
         (AttributeError when the stream has none)."""
+        if self._stream is None:
+            return self
         return _GuardedStdout(cast(TextIO, self._stream).buffer)
 
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
     def __getattr__(self, name: str) -> Any:
+        if self._stream is None:
+            raise OutputError("standard output is closed")
         return getattr(self._stream, name)
 
 
@@ -148,6 +159,8 @@ def main(
     runs (a test's sandbox served with ``sandbox serve --time-scale``; a user gets Amazon's,
     1): the client's pacing and backoff keep to it."""
     install_log_redaction()  # a library's log line never carries an LWA token
+    if sys.stderr is None:  # started with stderr closed (`2>&-`): its lines are dropped,
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  never printed into stdout's data
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
     try:
@@ -240,8 +253,12 @@ def _chosen_parser(
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (OutputError, OSError, ValueError):  # closed from the start: nothing to flush
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, fileno)
     finally:
         os.close(devnull)

@@ -1,0 +1,39 @@
+"""`asin-tui … >&-` and `2>&-` (a cron line, a service unit that closes a stream): one line
+and exit 2 when the output cannot be written, never an internal error; with stderr closed its
+lines are dropped, never written into stdout's data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def run(*argv: str, close: int) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "asin_tui", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.close(close),  # the stream closed before Python starts
+    )
+
+
+def test_stdout_closed_is_one_line_and_exit_2():
+    done = run("report", "--demo", "--cached", close=1)
+    assert done.returncode == 2, done.stderr
+    assert (
+        done.stderr.splitlines()[-1]
+        == "asin-tui: cannot write the output: standard output is closed"
+    )
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_stderr_closed_keeps_stdout_data_clean():
+    done = run("report", "--demo", "--cached", "--format", "json", close=2)
+    assert done.returncode in (0, 1)
+    assert json.loads(done.stdout)["listings"]  # no warning line mixed into the JSON
