@@ -161,6 +161,8 @@ def main(
     install_log_redaction()  # a library's log line never carries an LWA token
     if sys.stderr is None:  # started with stderr closed (`2>&-`): its lines are dropped,
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115  never printed into stdout's data
+    if sys.stdin is None:  # started with stdin closed (`<&-`): as an empty one, not a terminal
+        sys.stdin = open(os.devnull)  # noqa: SIM115
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
     try:

@@ -37,3 +37,9 @@ def test_stderr_closed_keeps_stdout_data_clean():
     done = run("report", "--demo", "--cached", "--format", "json", close=2)
     assert done.returncode in (0, 1)
     assert json.loads(done.stdout)["listings"]  # no warning line mixed into the JSON
+
+
+def test_stdin_closed_reads_as_empty_input():
+    done = run("diagnose", "-", close=0)  # the body from stdin: none
+    assert done.returncode == 2 and "internal error" not in done.stderr, done.stderr
+    assert done.stderr.startswith("asin-tui: ") and done.stderr.count("\n") == 1
