@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
+from asin_tui.domain.text import visible
+
 REDACTED = "[redacted]"
 
 _PIPE = r"(?:\||%7[cC]|%257[cC]|\\u007[cC])"
@@ -88,14 +90,16 @@ def _base64_forms(raw: bytes) -> set[str]:
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that masks LWA tokens and client secrets (by their shape) in every
-    record a handler writes: a library logging a request (python-amazon-sp-api logs its
+    """A logging filter that masks LWA tokens and client secrets (by their shape), and shows
+    control and bidi characters as escapes (domain.text.visible), in every record a handler
+    writes: a library logging a request (python-amazon-sp-api logs its
     headers at DEBUG) or an error body never writes a token. Installed on the handlers the
     command line uses (see ``asin_tui.cli``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = redact(message)
+        # tokens masked, and a library quoting an answer never writes ESC & co. to a terminal
+        masked = visible(redact(message), multiline=True)
         if masked != message:
             record.msg, record.args = masked, ()
         return True

@@ -16,6 +16,7 @@ import pytest
 
 from asin_tui.commands.report import _one_line
 from asin_tui.domain.redact import REDACTED, encodings, redact
+from asin_tui.domain.text import unsafe_chars
 from asin_tui.spapi.errors import AuthError, Forbidden, SpApiError
 from asin_tui.ui.messages import describe_error
 from tests.conftest import ROOT
@@ -155,3 +156,20 @@ def test_log_records_written_to_stderr_mask_tokens():
     )
     assert ACCESS not in result.stderr
     assert "Request Headers: {'t': '[redacted]'}" in result.stderr
+
+
+def test_log_records_written_to_stderr_never_carry_escape_sequences():
+    """A library quoting an answer in its warning (a title with ESC]52, a C1 CSI) writes it
+    to the terminal as escapes."""
+    code = (
+        "import logging\n"
+        "from asin_tui.domain.redact import install_log_redaction\n"
+        "install_log_redaction()\n"
+        "logging.getLogger('httpx.fake').warning('answer: %s', "
+        "'title \\x1b]52;c;aGFja2Vk\\x07 \\x9b2J \\u202eX')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert "answer: title \\x1b]52;c;aGFja2Vk\\x07 \\x9b2J \\u202eX" in result.stderr
+    assert unsafe_chars(result.stderr) == []
