@@ -442,6 +442,12 @@ class CaseStore:
         """Every SKU's case (empty if none saved yet), by SKU; archived SKUs are not in it."""
         return self._select(_CASES)
 
+    def load_headers(self) -> dict[str, CaseRecord]:
+        """As :meth:`load`, each case without its steps, patches and draft (left at their
+        defaults): where each stands (step, outcome and its details), read several times
+        faster — the list's Wizard column at every start, thousands of SKUs after big batches."""
+        return self._select(_CASES, headers=True)
+
     def archived(self) -> dict[str, CaseRecord]:
         """The SKUs moved to the archive (their history)."""
         return self._select(_ARCHIVE)
@@ -507,9 +513,11 @@ class CaseStore:
         *,
         sku: str | None = None,
         outcomes: frozenset[Outcome] | set[Outcome] | None = None,
+        headers: bool = False,
     ) -> dict[str, CaseRecord]:
-        """The decoded rows of ``table`` (one SKU's, or those with one of ``outcomes``), by
-        SKU; a row that cannot be read is reported once and left out."""
+        """The decoded rows of ``table`` (one SKU's, or those with one of ``outcomes``; only
+        their ``headers``: see load_headers), by SKU; a row that cannot be read is reported
+        once and left out."""
         query = f"SELECT sku, record FROM {table}"  # our own table names only
         params: tuple[str, ...] = ()
         if sku is not None:
@@ -525,18 +533,28 @@ class CaseStore:
             found = {
                 name: case
                 for name, text in rows
-                if (case := self._decoded(conn, table, name, text)) is not None
+                if (case := self._decoded(conn, table, name, text, headers=headers)) is not None
             }
             if self._legacy_pending:
                 return self._with_legacy(found, table, sku, outcomes)
             return found
 
     def _decoded(
-        self, conn: sqlite3.Connection | None, table: str, sku: str, text: str
+        self,
+        conn: sqlite3.Connection | None,
+        table: str,
+        sku: str,
+        text: str,
+        *,
+        headers: bool = False,
     ) -> CaseRecord | None:
-        """One stored row as a CaseRecord; None (reported once) when it cannot be read."""
+        """One stored row as a CaseRecord (``headers``: without its steps, patches and
+        draft); None (reported once) when it cannot be read."""
         try:
-            return _decode_sku(sku, _record_data(text))
+            data = _record_data(text)
+            if headers:
+                data = {k: v for k, v in data.items() if k not in _BODY}
+            return _decode_sku(sku, data)
         except (tomllib.TOMLDecodeError, _Corrupt, RecursionError, ValueError) as exc:
             reason = (
                 "arrays or tables nested too deeply" if isinstance(exc, RecursionError) else exc
@@ -1191,6 +1209,8 @@ _OUTCOME_DETAILS: dict[str, type] = {
     "checked_at": datetime,
     "check_note": str,
 }
+#: A SKU's tables that load_headers leaves out.
+_BODY = frozenset({"steps", "patches", "draft"})
 _SKU_KEYS = (
     "current_step",
     "outcome",

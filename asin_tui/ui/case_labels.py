@@ -42,7 +42,7 @@ def saved_case_labels(service: ListingService) -> CaseLabels:
 
     try:
         store = CaseStore(service.profile_name, service.marketplace_id)
-        items = store.load()
+        items = store.load_headers()  # the step and outcome of each: no steps, no patches
     except (CaseStoreError, ValueError) as exc:
         return CaseLabels(warnings=(f"Wizard progress not shown: {exc}",))
     return CaseLabels(

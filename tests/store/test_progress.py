@@ -646,3 +646,21 @@ def test_a_save_writes_as_much_with_2000_skus_saved_as_with_20():
         costs[count] = (written_bytes() - before) / 10
     assert costs[2000] < 2 * costs[20] + 4096, costs
     assert costs[2000] < 64 * 1024, costs  # a few pages of the write-ahead log, not the file
+
+
+def test_headers_say_where_each_case_stands_without_its_steps_patches_or_draft():
+    """What the list's Wizard column reads at every start (load_headers)."""
+    store().update("A-1", full_progress("A-1"))
+    waiting = CaseRecord("B-2", current_step=WizardStep.VERIFY, started_at=T0, updated_at=T0)
+    waiting.set_outcome(Outcome.WAITING, waiting_for="Amazon", recheck_at=T0 + timedelta(1))
+    store().update("B-2", waiting)
+    full, heads = store().load(), store().load_headers()
+    assert list(heads) == list(full) == ["A-1", "B-2"]
+    for sku, case in full.items():
+        head = heads[sku]
+        for key in ("current_step", "outcome", "waiting_for", "recheck_at", "resolved_state"):
+            assert getattr(head, key) == getattr(case, key), (sku, key)
+        assert head.updated_at == case.updated_at and head.overdue() == case.overdue()
+        assert head.patches == [] and head.draft is None
+        assert all(step == StepRecord() for step in head.steps.values())
+    assert full["A-1"].patches and full["A-1"].draft is not None  # the full load keeps them
