@@ -247,7 +247,7 @@ class Watcher:
     def _overdue(self, after: Mapping[str, ListingRecord], now: datetime) -> list[Event]:
         store = CaseStore(self.profile, self.service.marketplace_id)
         try:
-            items = store.load()
+            items = store.load_headers()  # what each waits for and until when
         except (CaseStoreError, ValueError):
             return []  # the sync's own re-check has said why
         cases = [
