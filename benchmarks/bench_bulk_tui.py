@@ -351,8 +351,20 @@ CENSUS = bool(os.environ.get("BENCH_GCTYPES"))
 
 def gc_types(when: str) -> None:
     """BENCH_GCTYPES=1: the objects the collector tracks, per generation and by type (a
-    full pass walks every one not frozen)."""
+    full pass walks every one not frozen), and the garbage a full pass finds now (cycles:
+    freeing them, and the weakref callbacks and finalizers they run, is most of a pass)."""
     import gc
+
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    started = time.perf_counter()
+    found = gc.collect()
+    took = (time.perf_counter() - started) * 1000
+    garbage = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage)
+    gc.garbage.clear()
+    gc.set_debug(0)
+    stage(f"{when}: a full pass found {found} objects of cyclic garbage ({took:.1f} ms)")
+    for name, count in garbage.most_common(25):
+        stage(f"  garbage {count:8d} {name}")
 
     counts = [len(gc.get_objects(g)) for g in range(3)]
     stage(f"{when}: tracked per generation {counts}, frozen {gc.get_freeze_count()}")
