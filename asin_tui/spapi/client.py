@@ -203,12 +203,13 @@ def _check_token_answer(response: httpx.Response) -> None:
     if status != 200:
         if isinstance(body, dict):
             return
-        message = f"the token endpoint answered HTTP {status} with a body that is not a JSON object"
-        if status >= 500 or status == 429:
-            error = error_for_status(status, message)
+        if status >= 500 or status == 429:  # its status is said before the message
+            error = error_for_status(status, "the token endpoint's answer is not a JSON object")
             error.summary = "Login with Amazon is unavailable"
         else:
-            error = AuthError(message)
+            error = AuthError(
+                f"the token endpoint answered HTTP {status} with a body that is not a JSON object"
+            )
             error.summary = "Login with Amazon refused the token request"
         raise error
     token = body.get("access_token") if isinstance(body, dict) else None
