@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from textual.css.model import RuleSet
+from textual.css.stylesheet import CSSLocation, Stylesheet
 
 from asin_tui.ui.app import make_app
 from tests.ui.fakes import AS_OF_NOW, FakeService, progress_of
@@ -23,6 +27,42 @@ async def wait_until(pilot, condition, seconds: float = 5.0) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def css_parsed_once() -> Iterator[None]:
+    """Parse each CSS source once per test process, not once per app.
+
+    Textual keeps parsed CSS per stylesheet (an LRU of 64), and a screen whose CSS is new to
+    the app re-parses every source into a fresh stylesheet: each of the hundreds of apps
+    these tests start parsed the same ~20 sources again, several times (5-10 % of their CPU).
+    The rules are the same for the same text, origin, scope and CSS variables, which are the
+    key here; Textual already hands the same ``RuleSet`` objects to every re-parse within an
+    app, so sharing them between apps changes nothing they show (the snapshot tests compare
+    every cell). A parse that fails raises as before: nothing is kept for it."""
+    parse_rules = Stylesheet._parse_rules
+    parsed: dict[tuple[object, ...], list[RuleSet]] = {}
+
+    def parse_once(
+        self: Stylesheet,
+        css: str,
+        read_from: CSSLocation,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        variables = tuple(sorted(self._variables.items()))
+        key = (css, read_from, is_default_rules, tie_breaker, scope, variables)
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parsed[key] = parse_rules(
+                self, css, read_from, is_default_rules, tie_breaker, scope
+            )
+        return rules
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Stylesheet, "_parse_rules", parse_once)
+        yield
 
 
 @pytest.fixture
