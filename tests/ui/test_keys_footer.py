@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer
+from textual.widgets import Button, Footer, Input
 from textual.widgets._footer import FooterKey
 
 from asin_tui.ui.widgets.keys_footer import KeysFooter
@@ -43,3 +43,35 @@ async def test_each_key_reads_as_in_textuals_footer(compact):
         assert all(
             ("-compact" in classes) == compact for key, classes, _ in ours if key != "ctrl+p"
         )
+
+
+class Field(Input):
+    BINDINGS = [Binding("ctrl+u", "clear", "Clear")]
+
+
+class Fields(App[None]):
+    BINDINGS = [Binding("s", "sync", "Sync")]
+
+    def compose(self) -> ComposeResult:
+        yield Button("one", id="one")
+        yield Button("two", id="two")
+        yield Field(id="field")
+        yield Footer(compact=True, id="stock")
+        yield KeysFooter(compact=True, id="ours")
+
+
+async def test_the_keys_follow_focus_and_stay_mounted_while_they_are_the_same():
+    app = Fields()
+    async with app.run_test(size=(80, 8)) as pilot:
+        ours = app.query_one("#ours", Footer)
+        for where, in_field in (("#one", False), ("#field", True), ("#two", False)):
+            app.set_focus(app.query_one(where))
+            await pilot.pause()
+            await pilot.pause()
+            assert ("ctrl+u" in [k for k, _, _ in keys(ours)]) is in_field, where
+            assert keys(ours) == keys(app.query_one("#stock", Footer)), where
+        mounted = list(ours.query(FooterKey))
+        app.set_focus(app.query_one("#one"))  # Button to Button: the same keys
+        await pilot.pause()
+        await pilot.pause()
+        assert list(ours.query(FooterKey)) == mounted
