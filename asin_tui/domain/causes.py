@@ -138,16 +138,22 @@ def bulk_columns(key: CauseKey) -> tuple[str, ...]:
     return ()
 
 
+#: Findings that follow from the listing's other causes and lift with them: FBA units are
+#: stranded because the offer is not buyable (Amazon's advice: fix the listing's cause).
+_CONSEQUENCES = frozenset({codes.STRANDED_FBA})
+
+
 def other_blockers(findings: Sequence[Finding], fixing: CauseKey) -> list[str]:
     """What else keeps a listing off sale once the patch for ``fixing`` is applied: the
     causes of its ERROR findings (those that block a sale) that the bulk grid of ``fixing``
     does not fill in, in words, main cause first ([]: the patch alone can bring it back).
-    An out-of-stock listing that also violates a policy stays suppressed after a restock."""
+    An out-of-stock listing that also violates a policy stays suppressed after a restock;
+    stranded FBA stock is not another cause (it is sold again once the offer is buyable)."""
     fills = set(bulk_columns(fixing))
     others: dict[str, None] = {}
     for finding in findings:
-        if finding.severity is not Severity.ERROR:
-            continue  # a warning or a note: it does not keep the listing off sale
+        if finding.severity is not Severity.ERROR or finding.code in _CONSEQUENCES:
+            continue  # a warning or a note, or what the fix lifts with it
         for key in finding_causes(finding):
             columns = set(bulk_columns(key))
             if key != fixing and not (columns and columns <= fills):

@@ -119,7 +119,9 @@ def test_the_last_known_quantity_is_the_quantity_cells_suggestion_never_its_valu
 def test_other_blockers_are_the_errors_the_grids_values_do_not_fix():
     """What keeps a listing off sale once the bulk grid's patch is applied: its other ERROR
     findings (warnings and notes block nothing), each cause once, main first; causes the
-    grid's own columns fill (a price conflict in the price grid) are not among them."""
+    grid's own columns fill (a price conflict in the price grid) are not among them, nor
+    stranded FBA stock (units stuck because the offer is not buyable: they sell again with
+    it, Amazon's advice being to fix the listing's cause)."""
     stock = CauseKey(codes.OUT_OF_STOCK_MFN, "Out of stock")
     out = finding(codes.OUT_OF_STOCK_MFN, "Out of stock")
     policy = finding(codes.POLICY_VIOLATION, "Detail page rules violation")
@@ -127,6 +129,8 @@ def test_other_blockers_are_the_errors_the_grids_values_do_not_fix():
     image = finding(codes.POLICY_VIOLATION, "Main image", severity=Severity.WARNING)
     assert other_blockers([out], stock) == []
     assert other_blockers([out, image], stock) == []
+    stranded = finding(codes.STRANDED_FBA, "Stranded FBA stock")
+    assert other_blockers([out, stranded], stock) == []  # sold again once the offer is
     assert other_blockers([policy, out, missing, policy], stock) == [
         "Detail page rules violation",
         "Missing: brand",

@@ -563,7 +563,7 @@ async def test_listings_another_cause_keeps_off_sale_are_marked_and_counted_befo
             others = {
                 k.label
                 for f in findings[row.sku]
-                if f.severity.value == "ERROR"
+                if f.severity.value == "ERROR" and f.code != codes.STRANDED_FBA
                 for k in finding_causes(f)
                 if k.code != codes.OUT_OF_STOCK_MFN
             }
