@@ -141,6 +141,10 @@ def bulk_columns(key: CauseKey) -> tuple[str, ...]:
 #: Findings that follow from the listing's other causes and lift with them: FBA units are
 #: stranded because the offer is not buyable (Amazon's advice: fix the listing's cause).
 _CONSEQUENCES = frozenset({codes.STRANDED_FBA})
+#: Findings a grid's patch lifts along with its own cause: a listing left incomplete (its
+#: submission failed) is completed by the required attributes it lacked — any other missing
+#: one is a finding of its own, counted.
+_LIFTED_WITH = {codes.INCOMPLETE_SKU: frozenset({codes.MISSING_ATTRIBUTE, codes.INVALID_ATTRIBUTE})}
 
 
 def other_blockers(findings: Sequence[Finding], fixing: CauseKey) -> list[str]:
@@ -148,12 +152,15 @@ def other_blockers(findings: Sequence[Finding], fixing: CauseKey) -> list[str]:
     causes of its ERROR findings (those that block a sale) that the bulk grid of ``fixing``
     does not fill in, in words, main cause first ([]: the patch alone can bring it back).
     An out-of-stock listing that also violates a policy stays suppressed after a restock;
-    stranded FBA stock is not another cause (it is sold again once the offer is buyable)."""
+    stranded FBA stock is not another cause (it is sold again once the offer is buyable), nor
+    an incomplete listing for a grid of its missing attributes."""
     fills = set(bulk_columns(fixing))
     others: dict[str, None] = {}
     for finding in findings:
         if finding.severity is not Severity.ERROR or finding.code in _CONSEQUENCES:
             continue  # a warning or a note, or what the fix lifts with it
+        if fixing.code in _LIFTED_WITH.get(finding.code, ()):
+            continue
         for key in finding_causes(finding):
             columns = set(bulk_columns(key))
             if key != fixing and not (columns and columns <= fills):

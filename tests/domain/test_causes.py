@@ -138,6 +138,9 @@ def test_other_blockers_are_the_errors_the_grids_values_do_not_fix():
     brand = CauseKey(codes.MISSING_ATTRIBUTE, "Missing: brand", "brand")
     both = finding(codes.MISSING_ATTRIBUTE, "Missing", "", ["brand", "color"])
     assert other_blockers([both], brand) == ["Missing: color"]
+    incomplete = finding(codes.INCOMPLETE_SKU, "Incomplete listing")
+    assert other_blockers([both, incomplete], brand) == ["Missing: color"]  # completed by them
+    assert other_blockers([out, incomplete], stock) == ["Incomplete listing"]  # not by stock
     price = CauseKey(codes.PRICE_CONFLICT, "Price above max")
     no_price = finding(codes.MISSING_PRICE, "No price")
     assert other_blockers([no_price, out], price) == ["Out of stock"]  # the price column fills it
