@@ -10,6 +10,7 @@ reader of the output went away (``| head``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
@@ -163,6 +164,11 @@ def main(
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115  never printed into stdout's data
     if sys.stdin is None:  # started with stdin closed (`<&-`): as an empty one, not a terminal
         sys.stdin = open(os.devnull)  # noqa: SIM115
+    if sys.stdout is not None:
+        # a locale that is not UTF-8 (LANG=en_US.ISO-8859-1): a character it cannot encode
+        # ("→" in a fix, a CJK title) is written as \u2192, as on stderr, never a crash
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
     try:

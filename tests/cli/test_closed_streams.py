@@ -43,3 +43,25 @@ def test_stdin_closed_reads_as_empty_input():
     done = run("diagnose", "-", close=0)  # the body from stdin: none
     assert done.returncode == 2 and "internal error" not in done.stderr, done.stderr
     assert done.stderr.startswith("asin-tui: ") and done.stderr.count("\n") == 1
+
+
+def test_a_stdout_whose_locale_is_not_utf8_never_crashes():
+    """LANG=en_US.ISO-8859-1 on an old server: diagnose's "→" (and any CJK title) cannot be
+    encoded; it is written as \\u2192, as Python writes stderr, never an internal error."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "asin_tui",
+            "diagnose",
+            "tests/fixtures/listing_fba_out_of_stock.json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+    )
+    err = done.stderr.decode("latin-1")
+    assert done.returncode in (0, 1), err
+    assert "internal error" not in err and "Traceback" not in err
+    assert b"\\u2192" in done.stdout
