@@ -374,11 +374,14 @@ class AccountService:
         sync_batch: int = SYNC_BATCH,
         freshness: Freshness = FRESHNESS,
         child_client: Callable[[], SpApi] | None = None,
+        sync_account: Callable[..., Awaitable[SyncResult]] | None = None,
     ) -> None:
         """``child_client``: how a child process builds this account's client, to sync there
         (picklable: a module-level function or a partial of one; see ``sync``); None: syncs
         run on the background loop, in this process (the demo's simulated account lives
-        here, and a client given as ``api`` cannot cross)."""
+        here, and a client given as ``api`` cannot cross). ``sync_account``: what fetches
+        the account in a sync run here (``asin_tui.spapi.sync.sync_account``, imported when
+        the first sync runs, if None; a test wraps it to see when it returns)."""
         self.profile_name = profile_name
         self.marketplace_id = marketplace_id
         self.seller_id = seller_id
@@ -394,6 +397,7 @@ class AccountService:
         #: account) ever holds the caller's loop, the UI's (see asin_tui.background).
         self._background = BackgroundLoop(f"asin-tui {profile_name}", nice=BACKGROUND_NICE)
         self._child_client = child_client
+        self._sync_account = sync_account
         self._cache = cache or ListingCache.for_account(profile_name, marketplace_id)
         #: the cache's reads (report --cached reads the same way without this service)
         self._local = CachedAccount(
@@ -917,10 +921,13 @@ class AccountService:
         self._requirements = _requirements_cache()  # this sync fetches them again
         known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
         store = _SyncStore(self)
-        from asin_tui.spapi.sync import sync_account
+        if self._sync_account is not None:
+            fetch = self._sync_account
+        else:
+            from asin_tui.spapi.sync import sync_account as fetch
 
         try:
-            result = await sync_account(
+            result = await fetch(
                 await self._open_api(),
                 include_all=include_all,
                 progress=progress,

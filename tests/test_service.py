@@ -534,17 +534,16 @@ async def test_a_failed_look_is_told_and_keeps_what_was_there(app, reports):
         await cut_off.aclose()
 
 
-async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, monkeypatch, tmp_path):
+async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, tmp_path):
     """A large account's raw answers are never all held at once: the service diagnoses and
     stages them sync_batch at a time while the sync still runs."""
     returned = False
     sizes: list[int] = []
     during_sync: list[bool] = []
-    real_sync = spapi_sync.sync_account  # the service imports it when a sync runs
 
     async def sync_account(*args, **kwargs):
         nonlocal returned
-        result = await real_sync(*args, **kwargs)
+        result = await spapi_sync.sync_account(*args, **kwargs)
         returned = True
         return result
 
@@ -559,7 +558,6 @@ async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, monkeypa
         def stage_sync(self):
             return Recording(self)
 
-    monkeypatch.setattr(spapi_sync, "sync_account", sync_account)
     profile = sandbox_profile(app.account)
     service = AccountService(
         profile_name=profile.name,
@@ -568,6 +566,7 @@ async def test_a_sync_stores_its_listings_in_batches_while_it_runs(app, monkeypa
         client_factory=sandbox_client(app, profile),
         cache=RecordingCache(tmp_path / "batches.sqlite3"),
         sync_batch=10,
+        sync_account=sync_account,
     )
     try:
         summary = await service.sync(include_all=True)
