@@ -4,6 +4,7 @@
                                       [--time-scale 1000] [--modes before,thread,process]
     python benchmarks/bench_stalls.py --tui [--listings 100000] [--keys-idle 20]
     python benchmarks/bench_stalls.py --tui --demo
+    python benchmarks/bench_stalls.py --tui --health [--in-process]  # a late Account Health report
     python benchmarks/bench_stalls.py --tui --server URL SELLER_ID  # a sandbox already served
 
 The sandbox account is served by a separate process (benchmarks/bench_sync.py's server). A
@@ -33,6 +34,11 @@ own start-up sync of the in-process demo account at its real rates, on a fresh d
 the sync runs, ``a`` (needs attention ↔ every listing) is typed every 150-300 ms and timed
 until the scope it names is drawn; after the sync, ``--keys-idle`` more give the baseline (the
 same key, no sync). The app's own loop carries the 5 ms probe too, over the sync's span.
+``--health``: the served account's Account Health report (AT_RISK) is held back past the sync;
+once the keys after the sync are typed, it is let through, the app's next look (every 1 s
+here, 20 s in the app) stores it and, the gate changed (none → AT_RISK), every cached listing
+is diagnosed again with it — in a child process, or with ``--in-process`` on the service's
+thread as before; the keys and the loop are timed from the release until the report is stored.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_startup import ANSI, child_env, compile_all, xdg_dirs  # noqa: E402
-from bench_sync import sandbox_server  # noqa: E402
+from bench_sync import FINISH_REPORTS, HOLD_REPORTS, finish_reports, sandbox_server  # noqa: E402
 
 TICK = 0.005
 GOAL_STALL_MS = 50.0
@@ -261,7 +267,19 @@ async def probe(lags, stop):  # bench_stalls.probe, inline: the app's process im
         await asyncio.sleep({tick!r})
         lags.append((time.monotonic(), (loop.time() - asked - {tick!r}) * 1000))
 
+GC = []  # (monotonic time, ms) of each of the collector's full passes in the app
+_gc_start = [0.0]
+
+def gc_timer(phase, info):
+    if info.get("generation") == 2:
+        if phase == "start":
+            _gc_start[0] = time.perf_counter()
+        else:
+            GC.append((time.monotonic(), (time.perf_counter() - _gc_start[0]) * 1000))
+
 async def main():
+    import gc
+    gc.callbacks.append(gc_timer)
     if {switch!r}:
         import sys
         sys.setswitchinterval({switch!r})
@@ -274,9 +292,14 @@ async def main():
         await task
         with open({lags_file!r}, "w") as out:
             json.dump(lags, out)
+        with open({lags_file!r} + ".gc", "w") as out:
+            json.dump(GC, out)
 
 def build_app():
     from asin_tui.ui.app import make_app
+    from asin_tui.ui.timing import UI_TIMING
+    import dataclasses
+    timing = dataclasses.replace(UI_TIMING, health_look_seconds={health_look!r}, health_looks=10**6) if {health_look!r} else UI_TIMING
     if {demo!r}:
         from asin_tui.commands.tui import open_demo
         return make_app(lambda: open_demo(reset=True))
@@ -285,12 +308,24 @@ def build_app():
     from asin_tui.domain.marketplaces import MARKETPLACES
     from asin_tui.service import AccountService
     from asin_tui.spapi.client import open_client
+    if {health_look!r}:  # what each look at the Account Health report found, for the bench
+        looked = AccountService.refresh_account_health
+        async def logged(self):
+            with open({lags_file!r} + ".health", "a") as log:
+                try:
+                    result = await looked(self)
+                except BaseException as exc:
+                    log.write(f"{{time.monotonic()}} raised {{exc!r}}\\n")
+                    raise
+                log.write(f"{{time.monotonic()}} {{result}}\\n")
+                return result
+        AccountService.refresh_account_health = logged
     profile = sandbox_settings(MARKETPLACES["US"], {seller!r}, {url!r}, name="bench")
     factory = functools.partial(open_client, profile, time_scale={scale!r})
     return make_app(lambda: AccountService(
         profile_name="bench", marketplace_id=profile.marketplace.marketplace_id,
         seller_id={seller!r}, client_factory=factory,
-        child_client=None if {in_process!r} else factory))
+        child_client=None if {in_process!r} else factory), timing=timing)
 asyncio.run(main())
 """
 
@@ -328,6 +363,37 @@ class Screen:
         return None, text
 
 
+#: With --health: how often the app looks at the pending Account Health report (20 s in the
+#: app: shortened, so the bench does not wait for it).
+HEALTH_LOOK_SECONDS = 1.0
+HEALTH_GIVE_UP_SECONDS = 240.0
+
+
+def tell_server(args: argparse.Namespace, line: str) -> None:
+    """A line to the sandbox server's stdin (bench_sync.serve): the bench's own server, or,
+    with ``--control``, the FIFO a server started apart reads as its stdin."""
+    if args.control:
+        with open(args.control, "a") as control:
+            control.write(line + "\n")
+    elif line == FINISH_REPORTS:
+        finish_reports()
+
+
+def health_stored(cache_home: Path) -> bool:
+    """Whether the app's cache holds an Account Health report (the look stored it, after
+    diagnosing every cached listing again with it)."""
+    import sqlite3
+
+    for path in cache_home.glob("asin-tui/*.sqlite3"):
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                if db.execute("SELECT count(*) FROM account_health").fetchone()[0]:
+                    return True
+        except sqlite3.Error:
+            continue
+    return False
+
+
 class SyncsFinished:
     """Syncs committed to the app's cache: the end of a sync, read from the file (the status
     line says it only once the list has reloaded, which keys typed every 200 ms put off)."""
@@ -361,7 +427,10 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
     code = APP_CHILD.format(
         tick=TICK, switch=args.switch_interval, lags_file=str(lags_file), demo=args.demo,
         seller=seller_id, url=url, scale=args.time_scale, in_process=args.in_process,
+        health_look=HEALTH_LOOK_SECONDS if args.health else None,
     )  # fmt: skip
+    if args.health:
+        tell_server(args, HOLD_REPORTS)  # the app's start-up sync leaves it pending
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     proc = subprocess.Popen(
@@ -375,6 +444,8 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
     slow: list[tuple[float, float]] = []  # (ms, seconds into the sync) of keys during it
     windows: list[list[float]] = []  # [start, end] of each sync on screen
     finished = SyncsFinished(Path(xdg["XDG_CACHE_HOME"]))
+    health: list[float] = []  # --health: [report released, report stored]
+    health_keys: list[float] = []
     rng = random.Random(7)
     failed = None
     try:
@@ -385,7 +456,10 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
         synced = False
         windows.append([time.monotonic()])
         while True:
-            pause_until = time.monotonic() + rng.uniform(0.15, 0.3)
+            # while the report is diagnosed in: a key a second (each `a` reloads every row
+            # of the scope: at 150-300 ms they would keep the machine busy themselves)
+            pace = (0.8, 1.2) if len(health) == 1 else (0.15, 0.3)
+            pause_until = time.monotonic() + rng.uniform(*pace)
             raw = b""
             while time.monotonic() < pause_until:  # keep reading meanwhile
                 raw = (raw + screen.read(pause_until - time.monotonic()))[-(1 << 17) :]
@@ -405,7 +479,19 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
                 synced = False
                 windows.append([time.monotonic()])
                 continue
-            if synced and len(idle) >= args.keys_idle:
+            if synced and args.health and not health and len(idle) >= args.keys_idle:
+                # after the keys that follow the sync (the list's reload is theirs, not this):
+                tell_server(args, FINISH_REPORTS)  # the app's next look: none -> AT_RISK
+                health.append(time.monotonic())
+                print("the Account Health report let through", flush=True)
+            if len(health) == 1 and health_stored(Path(xdg["XDG_CACHE_HOME"])):
+                health.append(time.monotonic())
+                print(f"... stored after {health[1] - health[0]:.1f} s", flush=True)
+            if len(health) == 1 and time.monotonic() - health[0] > HEALTH_GIVE_UP_SECONDS:
+                looks = Path(str(lags_file) + ".health")
+                told = looks.read_text()[-1500:] if looks.exists() else "no look at all"
+                raise RuntimeError(f"the Account Health report was never stored:\n{told}")
+            if synced and len(idle) >= args.keys_idle and (not args.health or len(health) == 2):
                 break
             scope = 1 - scope
             typed = time.monotonic()
@@ -418,7 +504,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
                 synced = True
                 windows[-1].append(time.monotonic())
                 continue  # the sync ended while this key waited: neither during nor idle
-            (idle if synced else during).append(took)
+            (health_keys if len(health) == 1 else idle if synced else during).append(took)
             if not synced:
                 slow.append((took, typed - windows[-1][0]))
         os.write(master, b"q")
@@ -431,9 +517,28 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
             proc.wait(5)
         os.close(master)
     lags = json.loads(lags_file.read_text()) if lags_file.exists() else []
+    gc_file = Path(str(lags_file) + ".gc")
+    passes = json.loads(gc_file.read_text()) if gc_file.exists() else []
     spans = [(w[0], w[1] if len(w) > 1 else time.monotonic()) for w in windows]
     sync_lags = [lag for at, lag in lags if any(a <= at <= b for a, b in spans)]
+    health_span = (
+        (health[0], health[1] if len(health) > 1 else time.monotonic()) if health else None
+    )
+    health_lags = (
+        [lag for at, lag in lags if health_span[0] <= at <= health_span[1]] if health_span else []
+    )
+    after_sync = (spans[-1][1], health_span[0] if health_span else time.monotonic())
+
+    def gc_in(span: tuple[float, float] | None) -> list[float]:
+        return [ms for at, ms in passes if span and span[0] <= at <= span[1]]
+
     return {
+        "gc_sync": [ms for at, ms in passes if any(a <= at <= b for a, b in spans)],
+        "gc_after": gc_in(after_sync),
+        "gc_health": gc_in(health_span),
+        "health_seconds": health_span[1] - health_span[0] if health_span else None,
+        "health_keys": health_keys,
+        "health_lags": health_lags,
         "failed": failed,
         "syncs": len(spans),
         "sync_seconds": sum(b - a for a, b in spans),
@@ -471,6 +576,22 @@ def print_tui(result: dict, args: argparse.Namespace) -> None:
         "")  # fmt: skip
     slowest = ", ".join(f"{ms:.0f} ms at {at:.1f} s" for ms, at in result["slow"])
     print(f"slowest keys during the sync: {slowest}")
+    if result["health_seconds"] is not None:
+        keys, lags = result["health_keys"], result["health_lags"]
+        print(f"Account Health report released to stored (every cached listing diagnosed again"
+              f" with it, {'in-process (thread)' if args.in_process else 'in a child process'}):"
+              f" {result['health_seconds']:.1f} s; a → repaint meanwhile (n={len(keys)}): p50"
+              f" {percentile(keys, 0.5):.1f} ms, p99 {percentile(keys, 0.99):.1f} ms, max"
+              f" {max(keys, default=float('nan')):.1f} ms; app loop stall: max"
+              f" {max(lags, default=float('nan')):.1f} ms, p99 {percentile(lags, 0.99):.1f} ms,"
+              f" {sum(1 for x in lags if x > GOAL_STALL_MS)} over {GOAL_STALL_MS:g} ms of"
+              f" {len(lags):,} ticks")  # fmt: skip
+    for name, key in (("the sync", "gc_sync"), ("the keys after it", "gc_after"),
+                      ("the Account Health look", "gc_health")):  # fmt: skip
+        passes = result[key]
+        if passes:
+            print(f"the app's full gc passes during {name}: {len(passes)}, longest"
+                  f" {max(passes):.0f} ms, {sum(passes):.0f} ms in all")  # fmt: skip
     lags = result["lags"]
     print(f"app loop stall during the sync: max {max(lags, default=float('nan')):.1f} ms, p99"
           f" {percentile(lags, 0.99):.1f} ms, {sum(1 for x in lags if x > GOAL_STALL_MS)} over"
@@ -483,9 +604,12 @@ def print_tui(result: dict, args: argparse.Namespace) -> None:
 @contextlib.contextmanager
 def served(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     if args.server:
+        if args.health and not args.control:
+            raise SystemExit("--health with --server needs --control (the server's stdin FIFO)")
         yield args.server[0], args.server[1]
     else:
-        with sandbox_server(args) as server:
+        health = {"account_status": "AT_RISK", "hold_reports": True} if args.health else {}
+        with sandbox_server(args, **health) as server:
             yield server
 
 
@@ -504,6 +628,18 @@ def main() -> int:
     parser.add_argument("--keys-idle", type=int, default=20)
     parser.add_argument(
         "--in-process", action="store_true", help="with --tui: the sync in a thread (before)"
+    )
+    parser.add_argument(
+        "--control",
+        help="with --server --health: a FIFO the server (bench_sync.py --serve --account-status"
+        " AT_RISK --hold-reports) reads as its stdin",
+    )
+    parser.add_argument(
+        "--health",
+        action="store_true",
+        help="with --tui: after the sync, an Account Health report held back until then"
+        " arrives AT_RISK (none -> AT_RISK: every cached listing diagnosed again); keys and"
+        " the loop timed while that runs",
     )
     parser.add_argument(
         "--syncs", type=int, default=1, help="with --tui: syncs in a row (r after each one)"

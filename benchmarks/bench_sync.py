@@ -52,7 +52,12 @@ from pathlib import Path
 from asin_tui.demo import sandbox_settings
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import REPORT_PROCESSING_SECONDS, REPORT_QUEUE_SECONDS, SandboxApp
+from asin_tui.sandbox.app import (
+    REPORT_PROCESSING_SECONDS,
+    REPORT_QUEUE_SECONDS,
+    ReportTiming,
+    SandboxApp,
+)
 from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.spapi.client import open_client
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
@@ -61,15 +66,40 @@ from asin_tui.spapi.sync import SyncResult, sync_account
 REPORT_CHAIN = ("createReport", "getReport", "getReportDocument")
 
 
+#: A line on the server's stdin: every report, also one asked for earlier, is done at its
+#: next look (a server started with ``--hold-reports`` keeps them IN_QUEUE until then).
+FINISH_REPORTS = "finish-reports"
+#: ... and from then on every report asked for stays IN_QUEUE again (until FINISH_REPORTS).
+HOLD_REPORTS = "hold-reports"
+
+
 def serve(args: argparse.Namespace) -> None:
     """Server process: generate, warm up, serve on loopback until stdin closes."""
     account = SandboxAccount(
-        listings=args.listings, problem_share=args.problem_share, seed=args.seed
+        listings=args.listings,
+        problem_share=args.problem_share,
+        seed=args.seed,
+        account_status=args.account_status,
     )
     account.search(without_status=["BUYABLE"])  # derive every listing's state once
-    server, url = serve_in_thread(SandboxApp(account, time_scale=args.time_scale))
+    timing = ReportTiming()
+    if args.hold_reports:
+        timing.queue, timing.processing = 10.0**12, 0.0
+        # Amazon's five minutes for a document's URL are 0.3 s at 1000x: an app whose
+        # process is busy (the bench times it so) downloads later than that, and the look
+        # fails 403 on an expired URL; the bench gives the URL five minutes of real time
+        from asin_tui.sandbox.http import handlers_reports
+
+        handlers_reports.DOCUMENT_URL_LIFETIME *= args.time_scale
+    server, url = serve_in_thread(
+        SandboxApp(account, time_scale=args.time_scale, report_timing=timing)
+    )
     print(f"READY {url} {account.seller_id}", flush=True)
-    sys.stdin.read()
+    for line in sys.stdin:
+        if line.strip() == FINISH_REPORTS:
+            timing.queue, timing.processing = 0.0, 0.0
+        elif line.strip() == HOLD_REPORTS:
+            timing.queue, timing.processing = 10.0**12, 0.0
     server.stop()
 
 
@@ -120,13 +150,17 @@ async def stored_syncs(url: str, seller_id: str, args: argparse.Namespace, times
 
 
 @contextlib.contextmanager
-def sandbox_server(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+def sandbox_server(
+    args: argparse.Namespace, *, account_status: str = "NORMAL", hold_reports: bool = False
+) -> Iterator[tuple[str, str]]:
     """The sandbox account served by another process (this file with --serve): (its URL,
-    its seller id) until the block ends. SystemExit(1) when it does not start."""
+    its seller id) until the block ends. SystemExit(1) when it does not start.
+    ``hold_reports``: reports stay IN_QUEUE until ``finish_reports()``."""
     command = [
         sys.executable, str(Path(__file__).resolve()), "--serve",
         f"--listings={args.listings}", f"--problem-share={args.problem_share}",
         f"--seed={args.seed}", f"--time-scale={args.time_scale}",
+        f"--account-status={account_status}", *(["--hold-reports"] if hold_reports else []),
     ]  # fmt: skip
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": root}
@@ -140,10 +174,22 @@ def sandbox_server(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
                 print("the sandbox server did not start", file=sys.stderr)
                 raise SystemExit(1)
             _, url, seller_id = ready
+            _SERVERS.append(server)
             yield url, seller_id
         finally:
+            _SERVERS.remove(server)
             server.stdin.close()
             server.wait(timeout=60)
+
+
+_SERVERS: list[subprocess.Popen] = []
+
+
+def finish_reports() -> None:
+    """Tell the server started last (``sandbox_server(hold_reports=True)``) to let every
+    report be done at its next look."""
+    _SERVERS[-1].stdin.write(FINISH_REPORTS + "\n")
+    _SERVERS[-1].stdin.flush()
 
 
 def print_second(runs, args: argparse.Namespace) -> None:
@@ -182,6 +228,8 @@ def main() -> int:
         "--second", action="store_true", help="two syncs into one cache: the second's cost"
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--account-status", default="NORMAL", help=argparse.SUPPRESS)
+    parser.add_argument("--hold-reports", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args)
