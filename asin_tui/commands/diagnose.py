@@ -179,13 +179,30 @@ def _marketplace_id(code_or_id: str | None) -> str | None:
         raise UsageError(str(exc)) from None
 
 
+#: The largest body diagnose reads (bytes): an SP-API answer is far smaller.
+MAX_BODY_BYTES = 64 << 20
+
+
 def _read(source: str, operation: str, parse: Callable[[Any], T]) -> T:
     """Load one ``operation`` response body (file or stdin) and parse it; every failure is
     one UsageError line."""
     name = "stdin" if source == "-" else source
     what = f"{operation} body"
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data: str | bytes
+        if source != "-":
+            with Path(source).open("rb") as handle:
+                data = handle.read(MAX_BODY_BYTES + 1)
+        elif (binary := getattr(sys.stdin, "buffer", None)) is not None:
+            data = binary.read(MAX_BODY_BYTES + 1)
+        else:  # a text-only stdin (a test's StringIO)
+            data = sys.stdin.read(MAX_BODY_BYTES + 1)
+        if len(data) > MAX_BODY_BYTES:  # /dev/zero, a log file: never read to the end
+            raise UsageError(
+                f"{what} {name} is larger than {MAX_BODY_BYTES >> 20} MB: not an answer of "
+                "Amazon's (a search page is a few MB at most)"
+            )
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot read {what} {name}: {reason}") from None

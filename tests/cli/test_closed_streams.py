@@ -65,3 +65,15 @@ def test_a_stdout_whose_locale_is_not_utf8_never_crashes():
     assert done.returncode in (0, 1), err
     assert "internal error" not in err and "Traceback" not in err
     assert b"\\u2192" in done.stdout
+
+
+def test_diagnose_of_an_endless_file_is_one_line(capsys):
+    """`diagnose /dev/zero` (or a log file by mistake) read until memory ran out."""
+    from asin_tui.cli import main
+
+    assert main(["diagnose", "/dev/zero"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "asin-tui: getListingsItem body /dev/zero is larger than 64 MB: not an answer of "
+        "Amazon's (a search page is a few MB at most)\n"
+    )
