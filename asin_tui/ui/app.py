@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from asin_tui.domain.text import pasted
+from asin_tui.ui import strips
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.opening import Screenful
@@ -61,6 +62,7 @@ class AsinTuiApp(App[None]):
         first_screenful: FirstScreenful | None = None,
     ) -> None:
         super().__init__()
+        strips.install()  # lines drawn whole are no garbage for the collector (ui/strips.py)
         self.timing = timing  # the screens' pace (ui/timing.py)
         self.exiting = False  # exit() was called: input is dropped
         self.crash_line: str | None = None  # a bug ended the app: what to print after
