@@ -165,6 +165,8 @@ timeout = 10
 #   causes.close causes.bulk
 #   bulk.leave bulk.fill_down bulk.same_for_all bulk.use_hints bulk.clear_cell
 #   bulk.load_csv bulk.validate bulk.submit bulk.resume
+#   bulk_grid.up bulk_grid.down bulk_grid.left bulk_grid.right bulk_grid.first
+#   bulk_grid.last bulk_grid.page_up bulk_grid.page_down bulk_grid.edit
 #   action.copy action.write action.leave
 """
 

@@ -175,6 +175,7 @@ def test_the_app_runs_with_a_short_gil_switch_interval_and_puts_it_back(monkeypa
 
     class Ran:
         return_code = 0
+        crash_line = None  # the app's attribute since a300b11: no bug ended it
 
         def run(self) -> None:
             seen.append(sys.getswitchinterval())
