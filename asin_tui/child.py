@@ -27,7 +27,10 @@ process the sync has an interpreter, and a garbage collector, of its own:
   caller's process goes away (its stdin closes), and ignores SIGINT (a Ctrl-C reaching the
   terminal's process group is for the caller, which cancels it).
 - A child that dies (killed, out of memory, a crash) raises :class:`ChildLost` with one
-  line saying how it ended. Its stderr goes nowhere: the UI owns the terminal.
+  line saying how it ended; so does one whose stdout carries something that is not an
+  answer (a ``sitecustomize`` or ``.pth`` printing before :func:`main` points fd 1 away: a
+  frame over ``MAX_FRAME`` is not waited for, bytes that are not a pickled answer are not
+  raised). Its stderr goes nowhere: the UI owns the terminal.
 
 No Textual, no SP-API here: the service uses it for the sync.
 """
@@ -42,7 +45,7 @@ import signal
 import struct
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,6 +56,10 @@ MESSAGE_EVERY = 0.05
 #: How long a cancelled child has to wind down before it is killed (seconds).
 STOP_TIMEOUT = 10.0
 _HEADER = struct.Struct("!I")
+#: The largest answer (or message) a child may send, in bytes: a sync's summary and its
+#: progress are a few KB; a length over this is not an answer (a stray write to the pipe).
+MAX_FRAME = 64 * 1024 * 1024
+_KINDS = frozenset({"message", "result", "error", "cancelled"})
 _CANCEL = b"c"
 #: The child's program: asin_tui imported from where this process imported it (a checkout,
 #: not installed, is put first on its path; an install's folder is on it already).
@@ -63,7 +70,8 @@ _BOOT = (
 
 
 class ChildLost(RuntimeError):
-    """The child process ended without an answer (killed, crashed)."""
+    """The child process ended without an answer (killed, crashed, or it wrote something
+    that is not one)."""
 
 
 class ChildFailed(RuntimeError):
@@ -78,10 +86,12 @@ async def run_in_child(
     nice: int = 0,
     stop_timeout: float = STOP_TIMEOUT,
     started: Callable[[int], None] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> T:
     """``await function(*args, send=…)`` in a child process (see the module's doc). ``nice``:
     how much lower the OS schedules the child than this process (Linux, macOS). ``started``
-    is told the child's pid (a test kills it)."""
+    is told the child's pid (a test kills it). ``env``: the child's environment (None: this
+    process's; the service passes it without the secrets, which the job carries itself)."""
     job = pickle.dumps((function, args, nice), protocol=pickle.HIGHEST_PROTOCOL)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -92,6 +102,7 @@ async def run_in_child(
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
+        env=None if env is None else dict(env),
     )
     assert process.stdin is not None and process.stdout is not None
     try:
@@ -124,9 +135,23 @@ async def run_in_child(
 async def _read(stream: asyncio.StreamReader) -> tuple[str, Any]:
     try:
         size = _HEADER.unpack(await stream.readexactly(_HEADER.size))[0]
-        return pickle.loads(await stream.readexactly(size))
+        if size > MAX_FRAME:
+            raise ChildLost(_NOT_AN_ANSWER)
+        data = await stream.readexactly(size)
     except (asyncio.IncompleteReadError, ConnectionError):
         return "ended", None
+    try:
+        answer = pickle.loads(data)
+    except Exception:  # bytes written by something else (a sitecustomize printing): not ours
+        raise ChildLost(_NOT_AN_ANSWER) from None
+    if not (isinstance(answer, tuple) and len(answer) == 2 and answer[0] in _KINDS) or (
+        answer[0] == "error" and not isinstance(answer[1], BaseException)
+    ):
+        raise ChildLost(_NOT_AN_ANSWER)
+    return answer
+
+
+_NOT_AN_ANSWER = "its process answered with something that is not an answer"
 
 
 async def _stop(process: asyncio.subprocess.Process, timeout: float) -> None:

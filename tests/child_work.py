@@ -45,3 +45,11 @@ async def wait_forever(marker: str, *, send) -> None:
         await asyncio.sleep(600)
     finally:
         Path(marker).write_text("wound down")
+
+
+async def nothing(*, send) -> str:
+    return "done"
+
+
+async def environment(*, send) -> dict[str, str]:
+    return dict(os.environ)

@@ -100,3 +100,27 @@ async def test_a_child_that_does_not_wind_down_in_time_is_killed(tmp_path):
     with pytest.raises(asyncio.CancelledError):
         await waiting
     assert gone(pids[0]) and not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(
+    "stray",
+    [
+        pytest.param(b"\x00\x00\x00\x03abc", id="a frame that is not a pickle"),
+        pytest.param(b"\x00\x00\x00\x05" + b"\x80\x05K\x05.", id="a pickle that is not an answer"),
+        pytest.param(b"hello world\n", id="text: a frame of 1.7 GB"),
+    ],
+)
+async def test_a_child_writing_something_else_to_its_stdout_is_one_line(
+    tmp_path, monkeypatch, stray
+):
+    # a sitecustomize (or a .pth) that prints before main() points fd 1 elsewhere
+    (tmp_path / "sitecustomize.py").write_text(f"import os; os.write(1, {stray!r})\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with pytest.raises(ChildLost) as lost:
+        await asyncio.wait_for(run_in_child(child_work.nothing), 60)
+    assert str(lost.value) == "its process answered with something that is not an answer"
+
+
+async def test_the_child_has_the_environment_it_is_given():
+    seen = await run_in_child(child_work.environment, env={"ASIN_TUI_MARK": "kept"})
+    assert seen.get("ASIN_TUI_MARK") == "kept" and "LWA_CLIENT_SECRET" not in seen
