@@ -21,6 +21,7 @@ import dataclasses
 import functools
 import itertools
 import json
+import os
 import sqlite3
 import threading
 from collections import Counter
@@ -79,7 +80,7 @@ from asin_tui.spapi.parse import (
 )
 from asin_tui.store import paths
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
-from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint
+from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint, without_secrets
 from asin_tui.store.schemas import SchemaFiles
 
 if TYPE_CHECKING:
@@ -908,7 +909,7 @@ class AccountService:
         )
         try:
             return await run_in_child(
-                _child_sync_main, job, on_message=progress, nice=BACKGROUND_NICE
+                _child_sync_main, job, on_message=progress, nice=BACKGROUND_NICE, env=_child_env()
             )
         except ChildLost as exc:
             raise SyncLost(f"{exc} before the sync finished; the cache is as it was") from None
@@ -1075,7 +1076,9 @@ class AccountService:
     async def _store_account_health_in_child(self, found: _HealthFound) -> HealthRefresh:
         job = _ChildHealth(**self._child_account(), found=found)
         try:
-            return await run_in_child(_child_health_main, job, nice=BACKGROUND_NICE)
+            return await run_in_child(
+                _child_health_main, job, nice=BACKGROUND_NICE, env=_child_env()
+            )
         except ChildLost as exc:  # nothing stored: the report is still pending, looked at again
             return HealthRefresh(
                 pending=True,
@@ -1421,6 +1424,13 @@ async def _child_health_main(job: _ChildHealth, *, send: ProgressCallback) -> He
         raise
     finally:
         await service.aclose()
+
+
+def _child_env() -> dict[str, str]:
+    """A child process's environment: this one's without the secrets. The job carries the
+    profile's credentials over its stdin; the child needs none of LWA_CLIENT_SECRET & co, and
+    each copy is one more place to leak from (its /proc/<pid>/environ, a crash report)."""
+    return without_secrets(os.environ)
 
 
 def _client_with_token(factory: Callable[[], SpApi], access: AccessToken | None) -> SpApi:

@@ -36,7 +36,7 @@ from asin_tui.spapi import sync as spapi_sync
 from asin_tui.spapi.client import open_client
 from asin_tui.store import paths
 from asin_tui.store.cache import ListingCache
-from asin_tui.store.config import CREDENTIAL_ENV, load_config
+from asin_tui.store.config import CREDENTIAL_ENV, SECRET_ENV, load_config
 from tests.cli.test_report import use_sandbox_profile
 from tests.report_timing import AmazonReports
 from tests.test_child import gone
@@ -387,3 +387,31 @@ async def test_a_rediagnosis_child_killed_stores_nothing_says_so_and_the_next_lo
         assert service.account_health().status == "AT_RISK" and rows(service) != before
     finally:
         await service.aclose()
+
+
+async def test_the_sync_child_has_no_secret_in_its_environment(served, tmp_path, monkeypatch):
+    # the job carries the credentials over stdin: the child's environ (readable in /proc,
+    # copied to whatever it runs) holds none of the seller's secrets from the caller's
+    secrets = {name: f"env-secret-{i}" for i, name in enumerate(SECRET_ENV)}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ASIN_TUI_MARK", "kept")
+    environs: list[bytes] = []
+    real = service_module.run_in_child
+
+    async def recorded(*args, **kwargs):
+        def started(pid: int) -> None:
+            environs.append(Path(f"/proc/{pid}/environ").read_bytes())
+
+        return await real(*args, started=started, **kwargs)
+
+    monkeypatch.setattr(service_module, "run_in_child", recorded)
+    service = child_service(served, tmp_path)
+    try:
+        assert (await service.sync(include_all=False)).complete
+    finally:
+        await service.aclose()
+    assert environs
+    names = {entry.split(b"=", 1)[0].decode() for entry in environs[0].split(b"\0") if entry}
+    assert "ASIN_TUI_MARK" in names and not names & set(secrets)
+    assert not any(value.encode() in environs[0] for value in secrets.values())
