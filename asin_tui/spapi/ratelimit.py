@@ -139,15 +139,22 @@ class TokenBucket:
                 yield
 
     def _adopt(self, entry: object) -> None:
-        """Take the state another process left (ignored when it is not a sound entry)."""
+        """Take the state another process left (ignored when it is not a sound entry), kept
+        within what this bucket could have left itself: a damaged or tampered file (tokens
+        -1e300, a time in the future, a rate of 1e-300) must not make the next call wait
+        for ages. Tokens are between none and the burst, the time no later than now (or the
+        bucket never refills), and the rate one ``set_rate`` would take (else this one's)."""
         if not (isinstance(entry, list) and len(entry) == 3):
             return
-        if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in entry):
+        if not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+            for x in entry
+        ):
             return
         tokens, updated, rate = (float(x) for x in entry)
-        if rate > 0:
-            self._tokens = min(float(self.burst), tokens)
-            self._updated = updated
+        self._tokens = min(float(self.burst), max(0.0, tokens))
+        self._updated = min(updated, self._clock())
+        if rate >= self._least_rate:
             self.rate = rate
 
     def _entry(self) -> list[float]:

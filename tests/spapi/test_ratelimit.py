@@ -173,6 +173,29 @@ async def test_a_broken_shared_file_starts_full_and_an_unusable_one_paces_alone(
     assert alone.shared.failed
 
 
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param([-1e300, 0.0, 5.0], id="tokens -1e300"),
+        pytest.param([0.0, 1e12, 5.0], id="updated in the future"),
+        pytest.param([0.0, 0.0, 1e-300], id="a rate of next to nothing"),
+        pytest.param([0.0, 0.0, 0.0], id="a rate of 0"),
+        pytest.param([-1e300, 1e12, 1e-300], id="all three"),
+    ],
+)
+async def test_a_tampered_shared_entry_costs_one_interval_at_most(tmp_path, clock, entry):
+    # a damaged (or tampered) rates file, valid JSON and finite: every process of that seller
+    # would wait 2e299 s (or, updated in the future, never refill) before its next call
+    path = tmp_path / "rates.json"
+    path.write_text(json.dumps({"searchListingsItems": entry}))
+    search = shared_limiter(path, clock).bucket("searchListingsItems")
+    waited = await asyncio.wait_for(search.acquire(), 5)  # old code: fails, never hangs
+    assert waited <= 1 / 5 + 1e-9  # at most one interval of the published 5 a second
+    assert search.rate == 5.0
+    saved = json.loads(path.read_text())["searchListingsItems"]
+    assert 0.0 <= saved[0] <= 5.0 and saved[1] <= clock.now and saved[2] == 5.0
+
+
 def test_floor_seconds_counts_only_calls_beyond_the_burst():
     plan = UsagePlan(5.0, 5)
     assert plan.floor_seconds(3) == 0.0
