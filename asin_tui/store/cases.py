@@ -79,7 +79,7 @@ from typing import Any, NoReturn, TypeGuard, TypeVar
 from urllib.parse import quote
 
 from asin_tui.domain.models import Issue, StepStatus, WizardStep
-from asin_tui.domain.text import visible
+from asin_tui.domain.text import quoted, visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
     PRIVATE_FILE,
@@ -563,8 +563,8 @@ class CaseStore:
                 self._reported.add((table, sku))
                 self._warnings.append(
                     CaseStoreWarning(
-                        f"Saved progress of {visible(sku)!r} in {display_path(self.path)} could "
-                        f"not be used ({reason}); "
+                        f"Saved progress of {quoted(sku)} in {display_path(self.path)} could "
+                        f"not be used ({visible(str(reason))}); "
                         + (
                             "it was left as it is."
                             if conn is None

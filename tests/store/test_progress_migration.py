@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from asin_tui.domain.models import StepStatus, WizardStep
+from asin_tui.domain.text import quoted, unsafe_chars
 from asin_tui.store.cases import (
     CaseRecord,
     CaseStore,
@@ -265,6 +266,25 @@ def test_one_unreadable_record_costs_only_itself_and_is_kept_when_replaced():
     kept = conn.execute("SELECT sku, record FROM set_aside").fetchall()
     conn.close()
     assert kept == [("B", "current_step = [")]
+
+
+def test_an_unreadable_record_of_a_hostile_sku_is_told_terminal_safe_and_quoted_once():
+    sku = "B\x00\x1b[2J\u009b31m\u202e"  # a SKU as a listing may carry it (data, not text)
+    progress = store()
+    progress.update(sku, lambda case: None)
+    progress.close()
+    conn = sqlite3.connect(progress.path)
+    conn.execute("UPDATE cases SET record = '{\"bogus\": 1}' WHERE sku = ?", (sku,))
+    conn.commit()
+    conn.close()
+
+    reader = store()
+    assert reader.load() == {}
+    (warning,) = reader.take_warnings()
+    text = str(warning)
+    assert f"Saved progress of {quoted(sku)} in" in text  # one backslash each, not two
+    assert "\\\\" not in text and not unsafe_chars(text) and "\n" not in text
+    assert "unknown key 'bogus'" in text
 
 
 @pytest.mark.parametrize("days", [120])
