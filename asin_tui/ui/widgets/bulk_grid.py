@@ -1,7 +1,7 @@
 """The bulk wizard's grid: a virtual table that draws only the rows in view.
 
-Like the ASIN list (listing_table.py: a ScrollView with ``render_line`` and an LRU of
-rendered lines), it keeps no cell objects of its own: each cell's text is asked of the
+Like the ASIN list (listing_table.py: both are a virtual_table.VirtualTable, a ScrollView
+with ``render_line`` and an LRU of rendered lines), it keeps no cell objects of its own: each cell's text is asked of the
 screen (``source(row, column key)``) when its line is drawn, and only the lines drawn lately
 are kept. Textual's DataTable kept a rendered Text, its segments and a cached Strip for
 every cell of every row drawn — tens of thousands of objects for 500 rows that every full
@@ -27,13 +27,12 @@ from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from asin_tui.domain.text import visible
 from asin_tui.ui.widgets.listing_table import fit_cell as fit
+from asin_tui.ui.widgets.virtual_table import VirtualTable
 
 #: Column kinds. KEY and FLAG are pinned at the left; NOW and ANSWER are read only.
 KEY, FLAG, NOW, VALUE, ANSWER = "key", "flag", "now", "value", "answer"
@@ -72,7 +71,19 @@ class _Layout:
         return tuple(index for index, _ in self.shown)
 
 
-class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
+@dataclass
+class _CellMessage(Message):
+    """A message about the cell at ``coordinate`` of ``grid``."""
+
+    grid: BulkGrid
+    coordinate: Coordinate
+
+    @property
+    def control(self) -> BulkGrid:
+        return self.grid
+
+
+class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
     """Rows of cells drawn from ``source``; Enter posts :class:`BulkGrid.CellSelected`, a
     cursor move :class:`BulkGrid.CellHighlighted`."""
 
@@ -121,9 +132,6 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
 
     DEFAULT_CSS = """
     BulkGrid {
-        height: 1fr;
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
         & > .bulk-grid--header { text-style: bold; background: $panel; }
         & > .bulk-grid--cursor { background: $block-cursor-background;
                                  color: $block-cursor-foreground; text-style: bold reverse; }
@@ -135,27 +143,11 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    @dataclass
-    class CellHighlighted(Message):
+    class CellHighlighted(_CellMessage):
         """The cursor moved (another row or column)."""
 
-        grid: BulkGrid
-        coordinate: Coordinate
-
-        @property
-        def control(self) -> BulkGrid:
-            return self.grid
-
-    @dataclass
-    class CellSelected(Message):
+    class CellSelected(_CellMessage):
         """Enter (or a double click) on a cell."""
-
-        grid: BulkGrid
-        coordinate: Coordinate
-
-        @property
-        def control(self) -> BulkGrid:
-            return self.grid
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -181,7 +173,7 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
         self._row = 0
         self._column = self._editable_from(0, 1)
         self._forget()
-        self.virtual_size = Size(self.size.width, row_count + 1)
+        self._size_rows()
 
     def rows_changed(self, rows: Sequence[int]) -> None:
         """Rows whose cells changed: drawn again (their columns widen to fit, never
@@ -262,11 +254,7 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.CellHighlighted(self, self.cursor_coordinate))
 
     def _scroll_to_cursor(self) -> None:
-        top, page = round(self.scroll_y), self._page
-        if self._row < top:
-            self.scroll_to(y=self._row, animate=False)
-        elif self._row >= top + page:
-            self.scroll_to(y=self._row - page + 1, animate=False)
+        self._scroll_to_row(self._row)
         width = self.scrollable_content_region.width
         if width <= 0:
             return
@@ -282,10 +270,6 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
         if offset != self._offset:
             self._offset = offset
             self._forget()
-
-    @property
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
 
     def action_cursor(self, rows: int, columns: int) -> None:
         column = self._column
@@ -308,10 +292,8 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.CellSelected(self, self.cursor_coordinate))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y < 1:
-            return
-        row = round(self.scroll_y) + event.y - 1
-        if row >= self.row_count:
+        row = self._row_at(event.y)
+        if row is None:
             return
         x, column = 1, self._column
         for index, width in self._current_layout().shown:
@@ -361,20 +343,12 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
         return _Layout(tuple(shown), len(pinned), offset > 0, hidden_right)
 
     # ------------------------------------------------------------------ drawing
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.row_count + 1)
+    def _row_total(self) -> int:
+        return self.row_count
+
+    def _resized(self) -> None:
         self._forget()
         self._scroll_to_cursor()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._forget()
-
-    def on_focus(self) -> None:
-        self._forget()
-
-    def on_blur(self) -> None:
-        self._forget()
 
     def _forget(self) -> None:
         self._lines.clear()
@@ -390,13 +364,7 @@ class BulkGrid(ScrollView, can_focus=True, inherit_bindings=False):
             self._styles[name] = style
         return style
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if y == 0:
-            return self._header(width)
-        row = round(self.scroll_y) + y - 1
-        if row >= self.row_count:
-            return Strip.blank(width, self.rich_style)
+    def _draw_row(self, row: int, width: int) -> Strip:
         if row == self._row:
             return self._draw(row, width, cursor=True)
         strip = self._lines.get(row)

@@ -1,6 +1,6 @@
 """A virtual table for the ASIN list: renders only the visible rows, so 100,000 listings
 paint as fast as 100 (toolong's approach: a ScrollView with ``render_line`` and an LRU
-of rendered lines).
+of rendered lines; virtual_table.VirtualTable, which the bulk wizard's grid is too).
 
 The rows come from a :class:`~asin_tui.ui.listing_view.ListingView`; the widget owns the
 cursor and the column layout. State, SKU and main cause are pinned, SKU and cause as wide as
@@ -21,16 +21,15 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.domain.text import visible
 from asin_tui.ui.listing_view import COLUMNS, Column, ListingView, column
 from asin_tui.ui.presentation import state_class
+from asin_tui.ui.widgets.virtual_table import VirtualTable
 
 TITLE_MIN = 12
 SKU_MAX = 40  # a longer SKU is cut (marked …)
@@ -146,7 +145,7 @@ def fit_cell(text: str, width: int, align_right: bool = False) -> str:
     return pad + text if align_right else text + pad
 
 
-class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
+class ListingTable(VirtualTable, can_focus=True, inherit_bindings=False):
     """The ASIN list. Enter posts :class:`ListingTable.Selected` for the record under the cursor."""
 
     HELP_TITLE = "In the list"
@@ -193,9 +192,6 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     DEFAULT_CSS = """
     ListingTable {
-        height: 1fr;
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
         & > .listing-table--header { text-style: bold; background: $panel; }
         & > .listing-table--cursor { background: $block-cursor-background;
                                      color: $block-cursor-foreground; text-style: bold; }
@@ -249,7 +245,7 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
     def rows_changed(self, *, keep_sku: str | None = None) -> None:
         """Call after the view's rows changed (filter, sort, state, new data)."""
         self._lines.clear()
-        self.virtual_size = Size(self.size.width, len(self.view) + 1)
+        self._size_rows()
         row = self.view.row_of(keep_sku) if keep_sku else None
         self.cursor_row = row if row is not None else min(self.cursor_row, len(self.view) - 1)
         self.refresh()
@@ -286,20 +282,12 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
         return None
 
     # ------------------------------------------------------------------ cursor
-    @property
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
     def validate_cursor_row(self, row: int) -> int:
         return max(0, min(row, len(self.view) - 1))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         self._lines.clear()  # cursor highlight moved; cheap: only visible lines re-render
-        top = round(self.scroll_y)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + self._page:
-            self.scroll_to(y=new - self._page + 1, animate=False)
+        self._scroll_to_row(new)
         self.refresh()
         if old != new:
             self.post_message(self.Moved(new))
@@ -327,29 +315,17 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.Selected(record))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y < 1:
-            return
-        row = round(self.scroll_y) + event.y - 1
-        if row < len(self.view):
+        row = self._row_at(event.y)
+        if row is not None:
             self.cursor_row = row
             if event.chain >= 2:
                 self.action_select()
 
     # ------------------------------------------------------------------ rendering
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.view) + 1)
+    def _row_total(self) -> int:
+        return len(self.view)
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._forget_rendering()
-
-    def on_focus(self) -> None:
-        self._forget_rendering()
-
-    def on_blur(self) -> None:
-        self._forget_rendering()
-
-    def _forget_rendering(self) -> None:
+    def _forget(self) -> None:
         self._lines.clear()
         self._row_styles.clear()
 
@@ -381,16 +357,13 @@ class ListingTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._layout = (key, layout)
         return self._layout[1]
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if y == 0:
-            return self._header(width)
-        row = round(self.scroll_y) + y - 1
-        if row >= len(self.view):
-            if row == 0 and self.empty_text:
-                style = self.get_component_rich_style("listing-table--empty")
-                return Strip([Segment(fit_cell(visible(self.empty_text), width), style)])
-            return Strip.blank(width, self.rich_style)
+    def _past_rows(self, row: int, width: int) -> Strip:
+        if row == 0 and self.empty_text:
+            style = self.get_component_rich_style("listing-table--empty")
+            return Strip([Segment(fit_cell(visible(self.empty_text), width), style)])
+        return super()._past_rows(row, width)
+
+    def _draw_row(self, row: int, width: int) -> Strip:
         # (a column scroll clears the lines: the offset need not be in the key)
         key = (self.view.rows[row], width, row == self.cursor_row, self.has_focus, self.mark_width)
         strip = self._lines.get(key)
