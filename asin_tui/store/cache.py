@@ -1242,9 +1242,27 @@ def _add_columns(conn: sqlite3.Connection) -> None:
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """Open a cache only to read it (a read-only file or folder): ``mode=ro``, or, when
-    SQLite cannot even create its shared-memory file beside it, ``immutable=1``."""
-    last: Exception | None = None
+    """Open a cache only to read it (a read-only file or folder)."""
+
+    def ours(conn: sqlite3.Connection) -> bool:
+        if _schema_version(conn) != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError("not an asin-tui cache of this version")
+        return True
+
+    conn = connect_read_only(path, ours)
+    assert conn is not None  # ours() never says False
+    return conn
+
+
+def connect_read_only(
+    path: Path, usable: Callable[[sqlite3.Connection], bool]
+) -> sqlite3.Connection | None:
+    """Open the SQLite file ``path`` only to read it (a read-only file or folder: the cache,
+    the progress store): ``mode=ro``, or, when SQLite cannot even create its shared-memory
+    file beside it, ``immutable=1``. ``usable(conn)`` looks at what opened: False, None is
+    returned; a DatabaseError it raises tries the next way, and the last one is raised; any
+    other exception is raised at once (the connection closed in both cases)."""
+    last: sqlite3.DatabaseError | None = None
     for flags in ("mode=ro", "mode=ro&immutable=1"):
         uri = f"file:{quote(str(path.resolve()))}?{flags}"
         try:
@@ -1253,12 +1271,17 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
             last = exc
             continue
         try:
-            if _schema_version(conn) != SCHEMA_VERSION:
-                raise sqlite3.DatabaseError("not an asin-tui cache of this version")
-            return conn
+            if usable(conn):
+                return conn
         except sqlite3.DatabaseError as exc:
             conn.close()
             last = exc
+            continue
+        except BaseException:
+            conn.close()
+            raise
+        conn.close()
+        return None
     assert last is not None
     raise last
 

@@ -76,7 +76,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, TypeGuard, TypeVar
-from urllib.parse import quote
 
 from asin_tui.domain.models import Issue, StepStatus, WizardStep
 from asin_tui.domain.text import quoted, visible
@@ -92,7 +91,10 @@ from asin_tui.store.atomic import (
     make_private_files,
     read_regular_file,
 )
-from asin_tui.store.cache import _REASONS  # SQLite's errors in a seller's words
+from asin_tui.store.cache import (
+    _REASONS,  # SQLite's errors in a seller's words
+    connect_read_only,
+)
 from asin_tui.store.cache import _kind as _sqlite_kind
 from asin_tui.store.config import display_path
 
@@ -932,36 +934,22 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection | None:
-    """Open the file only to read it (``mode=ro``; ``immutable=1`` when SQLite cannot even
-    open its shared-memory file beside it); None for an empty one; _Unusable when it is not
-    a progress file."""
+    """Open the file only to read it (cache.connect_read_only); None for an empty one;
+    _Unusable when it is not a progress file."""
     try:
         check_regular_file(path)
     except NotRegularFile as exc:
         raise _Unusable("corrupt", exc.strerror or str(exc)) from None
-    last: sqlite3.DatabaseError | None = None
-    for flags in ("mode=ro", "mode=ro&immutable=1"):
-        uri = f"file:{quote(str(path.resolve()))}?{flags}"
+
+    def progress(conn: sqlite3.Connection) -> bool:
         try:
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            return _checked_version(conn) is not None  # None: created, never written
         except sqlite3.DatabaseError as exc:
-            last = exc
-            continue
-        try:
-            if _checked_version(conn) is None:
-                conn.close()
-                return None  # created, never written: no progress in it
-            return conn
-        except sqlite3.DatabaseError as exc:
-            conn.close()
             if _sqlite_kind(exc) in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
                 raise _Unusable("corrupt", str(exc)) from None
-            last = exc
-        except BaseException:
-            conn.close()
             raise
-    assert last is not None
-    raise last
+
+    return connect_read_only(path, progress)
 
 
 def _checked_version(conn: sqlite3.Connection) -> int | None:
