@@ -446,8 +446,8 @@ class SpApi:
         at the listing first. A 429 (Amazon refused it) and a connection never made are
         retried as for any call."""
         for attempt in range(1, self.backoff.tries + 1):
-            if bucket is not None:
-                self.waited[operation] += await bucket.acquire()
+            if bucket is not None:  # a burst's first call holds the refill until answered
+                self.waited[operation] += await bucket.acquire(until_answered=True)
             self.calls[operation] += 1
             try:
                 return await asyncio.wait_for(send(), self.timeout)
@@ -456,6 +456,9 @@ class SpApi:
                 if write and error.retryable and _maybe_taken(exc, error):
                     error.attempts, error.unanswered = attempt, True
                     raise error from None
+            finally:
+                if bucket is not None:
+                    bucket.answered()
             if not error.retryable or attempt == self.backoff.tries:
                 error.attempts = attempt
                 raise error from None

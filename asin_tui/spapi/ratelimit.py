@@ -81,6 +81,11 @@ _FALLBACK_PLAN = UsagePlan(1.0, 1)
 #: call wait hours (a proxy's header, a bad answer) is ignored.
 LEAST_RATE_SHARE = 10.0
 
+#: Seconds (Amazon time) a burst's first call may go unanswered before its bucket refills
+#: anyway (see TokenBucket.acquire's ``until_answered``): a process that died mid-call, its
+#: hold left in the shared file, must not keep the others waiting longer than a call could.
+ANSWER_WAIT = 60.0
+
 
 class TokenBucket:
     """An async token bucket: ``await acquire()`` returns once a request may be sent.
@@ -90,6 +95,15 @@ class TokenBucket:
     With ``shared`` (and the ``operation`` it is kept under), its tokens, their time and its
     rate live in that file, shared with every other process that uses it; ``clock`` must
     then be the same in all of them (the wall clock: see RateLimiter).
+
+    Amazon's bucket refills from the moment it leaves full, which is when the first call of a
+    burst *reaches* Amazon, not when its token was taken here. That call may arrive a good
+    while after: it waits for LWA's access token (~0.3 s at a process's start) or opens a
+    connection, while the calls paced behind it find a token already refilled here and
+    reach Amazon right behind the burst, whose bucket gained nothing meanwhile: a 429 at the
+    start of every process. So a call that empties a full bucket (``acquire(until_answered=
+    True)``) holds its refill until it is answered (``answered()``): the answer comes after
+    Amazon took the call, so the refill here never starts before Amazon's.
     """
 
     def __init__(
@@ -118,6 +132,11 @@ class TokenBucket:
         self._lock = asyncio.Lock()
         self._shared = shared
         self._operation = operation
+        #: while later than the clock, no token is refilled: the call that took the first
+        #: token of a full bucket is not answered yet (kept in the shared file too)
+        self._held_until = 0.0
+        #: that call's task (in this process) and the hold it set
+        self._holder: tuple[asyncio.Task[object] | None, float] | None = None
 
     @property
     def _refill_per_second(self) -> float:
@@ -144,41 +163,77 @@ class TokenBucket:
         -1e300, a time in the future, a rate of 1e-300) must not make the next call wait
         for ages. Tokens are between none and the burst, the time no later than now (or the
         bucket never refills), and the rate one ``set_rate`` would take (else this one's)."""
-        if not (isinstance(entry, list) and len(entry) == 3):
+        if not (isinstance(entry, list) and len(entry) in (3, 4)):
             return
         if not all(
             isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
             for x in entry
         ):
             return
-        tokens, updated, rate = (float(x) for x in entry)
+        tokens, updated, rate = (float(x) for x in entry[:3])
+        now = self._clock()
         self._tokens = min(float(self.burst), max(0.0, tokens))
-        self._updated = min(updated, self._clock())
+        self._updated = min(updated, now)
         if rate >= self._least_rate:
             self.rate = rate
+        # a hold (entries of 4), never longer than one call may take to be answered
+        held = float(entry[3]) if len(entry) == 4 else 0.0
+        self._held_until = min(max(0.0, held), now + self._answer_wait)
 
     def _entry(self) -> list[float]:
-        return [self._tokens, self._updated, self.rate]
+        return [self._tokens, self._updated, self.rate, self._held_until]
+
+    @property
+    def _answer_wait(self) -> float:
+        return ANSWER_WAIT / self._time_scale
 
     def _refill(self) -> None:
         now = self._clock()
-        elapsed = max(0.0, now - self._updated)
+        if self._held_until > now:  # Amazon's bucket may still be full: nothing to add
+            self._updated = max(self._updated, now)
+            return
+        elapsed = max(0.0, now - max(self._updated, self._held_until))
         self._tokens = min(float(self.burst), self._tokens + elapsed * self._refill_per_second)
         self._updated = now
 
-    async def acquire(self) -> float:
-        """Take one token, waiting for it if need be. Returns the seconds waited."""
+    async def acquire(self, *, until_answered: bool = False) -> float:
+        """Take one token, waiting for it if need be. Returns the seconds waited.
+
+        ``until_answered``: the token is for a call about to be sent by this task; if it is
+        the first taken from a full bucket (within a token of it), the bucket refills only
+        once :meth:`answered` is called from the same task (at the latest after
+        ``ANSWER_WAIT``): see the class's doc."""
         async with self._lock:
             waited = 0.0
             while True:
                 with self._synced():  # never held across the wait: other processes take too
                     self._refill()
                     if self._tokens >= 1.0 - 1e-9:
+                        opens = self._tokens > self.burst - 1.0 + 1e-9
                         self._tokens -= 1.0
+                        now = self._clock()
+                        if until_answered and opens and self._held_until <= now:
+                            self._held_until = now + self._answer_wait
+                            self._holder = (asyncio.current_task(), self._held_until)
                         return waited
                     delay = (1.0 - self._tokens) / self._refill_per_second
+                    if self._held_until > self._clock():  # refilling once answered
+                        delay = max(delay, 1.0 / self._refill_per_second)
                 await self._sleep(delay)
                 waited += delay
+
+    def answered(self) -> None:
+        """The call this task took a token for (``acquire(until_answered=True)``) was
+        answered, or failed: if it holds the bucket's refill, the refill starts now."""
+        holder = self._holder
+        if holder is None or holder[0] is not asyncio.current_task():
+            return
+        self._holder = None
+        with self._synced():
+            self._refill()  # nothing added while held
+            if self._held_until == holder[1]:  # not a later hold (another call, another process)
+                self._held_until = 0.0
+                self._updated = self._clock()
 
     def drain(self) -> None:
         """Empty the bucket: the next request waits a full refill interval."""

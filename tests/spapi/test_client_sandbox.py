@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
+import pytest
+
 from asin_tui.demo import open_demo_client
 from asin_tui.demo import sandbox_settings as sandbox_profile
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.http.auth import TOKEN_PATH
 from asin_tui.sandbox.transport import SandboxTransport
 from asin_tui.spapi.client import open_client_for_transport
 
@@ -107,3 +113,49 @@ async def test_a_report_url_that_expired_before_its_download_is_asked_for_again(
         rows = await api.merchant_listings()
     assert {row["seller-sku"] for row in rows} == set(account.search())
     assert transport.late == 0 and api.calls["getReportDocument"] == 2
+
+
+class _Slow(httpx.AsyncBaseTransport):
+    """The sandbox as reached over a network at a process's start: LWA answers its token in
+    ``lwa`` s, and the first ``cold`` SP-API requests each open a connection first (TLS: ``connect`` s
+    more than the calls that find one open)."""
+
+    def __init__(self, inner: SandboxTransport, *, lwa: float, cold: int, connect: float) -> None:
+        self.inner, self.lwa, self.cold, self.connect = inner, lwa, cold, connect
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == TOKEN_PATH:
+            await asyncio.sleep(self.lwa)
+        elif self.cold > 0:
+            self.cold -= 1
+            await asyncio.sleep(self.connect)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    ("lwa", "connect"),
+    [pytest.param(0.3, 0.0, id="waiting for LWA"), pytest.param(0.0, 0.1, id="connecting")],
+)
+async def test_a_start_draws_no_429_from_a_fresh_budget(lwa, connect):
+    # At Amazon's own rates (time scale 1): the first calls of a burst reach Amazon late
+    # (LWA's token, a connection); the calls paced behind them must not arrive with them
+    account = SandboxAccount()
+    app = SandboxApp(account, time_scale=1.0)
+    quota = app._gateway._limiter
+    checked, refused = quota.try_acquire, []
+
+    def try_acquire(operation, seller):
+        allowed = checked(operation, seller)
+        if not allowed:
+            refused.append(operation)
+        return allowed
+
+    quota.try_acquire = try_acquire
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    slow = _Slow(SandboxTransport(app), lwa=lwa, cold=5, connect=connect)
+    api = open_client_for_transport(profile, slow, time_scale=1.0)
+    async with api:
+        answers = await asyncio.gather(*(api.search_listings(page_size=1) for _ in range(8)))
+    assert all(a["items"] for a in answers)
+    assert api.calls["searchListingsItems"] == 8  # none retried
+    assert refused == [] and not api.throttled

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from asin_tui.spapi.ratelimit import (
+    ANSWER_WAIT,
     PUBLISHED_PLANS,
     Backoff,
     RateLimiter,
@@ -127,6 +128,49 @@ async def test_limiter_keeps_one_independent_bucket_per_operation(clock):
     assert (catalog.rate, catalog.burst) == (2.0, 2)
     unknown = limiter.bucket("someNewOperation")
     assert unknown.rate > 0 and unknown.burst >= 1
+
+
+async def test_a_bursts_first_call_holds_the_refill_until_it_is_answered(clock):
+    # Amazon's bucket refills from when the burst's first call reaches it: a call that waits
+    # 0.3 s for LWA's token first leaves Amazon's bucket full (gaining nothing) meanwhile
+    b = bucket(clock, rate=5, burst=5)
+    for _ in range(5):
+        assert await b.acquire(until_answered=True) == 0.0
+    clock.now = 0.3  # the first call (this task's) is answered now
+    assert b.tokens == pytest.approx(0.0)  # nothing refilled before that
+    b.answered()
+    assert await b.acquire(until_answered=True) == pytest.approx(0.2)  # one interval after
+    assert clock.now == pytest.approx(0.5)
+    for _ in range(5):  # then paced at the rate; the bucket never full, nothing held
+        assert await b.acquire(until_answered=True) == pytest.approx(0.2)
+        b.answered()
+
+
+async def test_a_hold_never_outlasts_the_time_a_call_may_take(clock):
+    b = bucket(clock, rate=5, burst=1)
+    await b.acquire(until_answered=True)  # its call never answers (the process died)
+    waited = await b.acquire(until_answered=True)
+    assert ANSWER_WAIT <= waited <= ANSWER_WAIT + 0.2 + 1e-9
+
+
+async def test_only_the_call_that_emptied_a_full_bucket_holds_it(clock):
+    b = bucket(clock, rate=5, burst=5)
+    await b.acquire()  # no call waiting on an answer (a caller that does not say so)
+    assert await b.acquire(until_answered=True) == 0.0  # 4 left: not the burst's first
+    clock.now = 1.0
+    assert b.tokens == pytest.approx(5.0)  # refilled as ever
+
+
+async def test_a_hold_reaches_every_process_sharing_the_file(tmp_path, clock):
+    app, child = (shared_limiter(tmp_path / "rates.json", clock) for _ in range(2))
+    first = app.bucket("getCatalogItem")  # burst 2, 2 a second
+    assert await first.acquire(until_answered=True) == 0.0
+    other = child.bucket("getCatalogItem")
+    assert await other.acquire(until_answered=True) == 0.0
+    clock.now = 0.4
+    assert other.tokens == pytest.approx(0.0)  # the app's first call is not answered yet
+    first.answered()
+    assert await other.acquire() == pytest.approx(0.5)
 
 
 def shared_limiter(path, clock: FakeClock) -> RateLimiter:
