@@ -50,6 +50,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import csv
+import io
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -74,6 +75,7 @@ from asin_tui.render import spreadsheet_value
 from asin_tui.service import SubmissionResult, UnknownSku
 from asin_tui.spapi.errors import AuthError, SpApiError, Throttled
 from asin_tui.spapi.ratelimit import PUBLISHED_PLANS
+from asin_tui.store.atomic import FileTooLarge, NotRegularFile, read_regular_file
 from asin_tui.store.cases import (
     NO_ANSWER,
     SUBMITTING,
@@ -720,6 +722,9 @@ def _failed(result: RowResult, why: str) -> RowResult:
 # ---------------------------------------------------------------------- the values CSV
 
 MAX_NAMED = 20  # file errors listed before "and N more"
+#: The largest values CSV read (bytes): a row is tens of bytes, so this is about a million
+#: rows, far above any seller's catalogue; a bigger file is not one (a log, /dev/zero).
+MAX_CSV_BYTES = 64 << 20
 
 
 class BadCsv(ValueError):
@@ -738,9 +743,14 @@ def read_csv(path: Path) -> CsvTable:
     for a file that cannot be a batch (no sku column, a duplicate column or SKU, a row with
     more cells than the header)."""
     name = visible(str(path))
+    try:  # a FIFO, /dev/zero, a log file picked by mistake: one line, never a hang
+        data = read_regular_file(path, limit=MAX_CSV_BYTES)
+    except (NotRegularFile, FileTooLarge) as exc:
+        raise BadCsv(f"{name}: {exc.strerror}: not a values CSV") from None
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = [(n, row) for n, row in _records(handle)]
+        text = data.decode("utf-8-sig")
+        del data
+        records = _records(io.StringIO(text, newline=""))
     except UnicodeDecodeError as exc:
         raise BadCsv(f"{name}: not UTF-8 text (byte {exc.start})") from None
     except csv.Error as exc:

@@ -118,13 +118,19 @@ _KINDS = (
 )
 
 
-def read_regular_file(path: Path) -> bytes:
+class FileTooLarge(OSError):
+    """A file larger than its reader takes (``read_regular_file(limit=…)``)."""
+
+
+def read_regular_file(path: Path, limit: int | None = None) -> bytes:
     """The bytes of ``path``, which must be a regular file (a symlink to one is followed).
 
     Anything else raises :class:`NotRegularFile` at once, instead of blocking forever on a
     FIFO with no writer or reading a device without end: the file is opened non-blocking and
     checked with ``fstat`` on the opened descriptor, so it cannot be swapped in between.
-    FileNotFoundError and other OSErrors are raised as ``open`` raises them.
+    ``limit``: a file of more bytes raises :class:`FileTooLarge` (never read further than
+    that, even one still growing). FileNotFoundError and other OSErrors are raised as
+    ``open`` raises them.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
@@ -132,10 +138,14 @@ def read_regular_file(path: Path) -> bytes:
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as handle:
             fd = -1  # the file object closes it
-            return handle.read()
+            data = handle.read() if limit is None else handle.read(limit + 1)
     finally:
         if fd >= 0:
             os.close(fd)
+    if limit is not None and len(data) > limit:
+        size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit} bytes"
+        raise FileTooLarge(errno.EFBIG, f"larger than {size}", str(path))
+    return data
 
 
 def check_regular_file(path: Path) -> None:

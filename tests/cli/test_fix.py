@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import sys
 
 import pytest
@@ -138,6 +139,26 @@ def test_a_file_that_is_not_a_batch_exits_2_naming_where(capsys, tmp_path, text,
     assert code == 2 and out == ""
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_fifo_a_device_or_an_oversized_file_is_one_line_never_a_hang(
+    capsys, tmp_path, monkeypatch
+):
+    # a named pipe with no writer blocked `fix` for good; /dev/zero read until memory ran out
+    from asin_tui import bulk
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path, message in ((fifo, "a named pipe (FIFO)"), ("/dev/zero", "a character device")):
+        code = main(["fix", "--demo", str(path)], demo=PATCHES_AT_ONCE)
+        out, err = capsys.readouterr()
+        assert code == 2 and out == "" and f"not a regular file: {message}" in err
+        assert len(err.strip().splitlines()) == 1
+    monkeypatch.setattr(bulk, "MAX_CSV_BYTES", 100)
+    code, out, err = fix(capsys, tmp_path, "sku,quantity\n" + "A,1\n" * 40)
+    assert code == 2 and out == ""
+    assert "fix.csv: larger than 100 bytes: not a values CSV" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_unknown_sku_column_or_a_value_the_schema_rejects_exit_2_before_any_call(

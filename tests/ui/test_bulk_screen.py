@@ -5,6 +5,9 @@ confirmation (read from the sandbox's request log), nothing at all after Escape.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -432,6 +435,46 @@ async def test_values_load_from_a_fix_csv(tmp_path, monkeypatch):
         await settle(pilot)
         assert any("no 'sku' column" in n.message for n in pilot.app._notifications)
         assert PATCHES == []
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_a_fifo_or_an_oversized_file_typed_as_the_csv_is_one_line_and_no_freeze(
+    tmp_path, monkeypatch
+):
+    """A named pipe with no writer (or /dev/stdin) typed as the CSV froze the app for good
+    (read on the UI's thread); a file over bulk.MAX_CSV_BYTES is one line, not read."""
+    from asin_tui import bulk as bulk_module
+
+    monkeypatch.chdir(tmp_path)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+
+    def unblock() -> None:  # before the fix: frees the frozen app, so the test fails, not hangs
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    timer = threading.Timer(20, unblock)
+    timer.start()
+    try:
+        async with demo_app().run_test(size=SIZE) as pilot:
+            _, bulk = await open_out_of_stock_bulk(pilot)
+            before = [dict(r.values) for r in bulk.rows]
+            await press(pilot, "l")
+            await pilot.press(*fifo.name, "enter")
+            await settle(pilot)
+            told = [n.message for n in pilot.app._notifications]
+            assert any("not a regular file: a named pipe (FIFO)" in m for m in told), told
+            big = tmp_path / "big.csv"
+            big.write_text("sku,quantity\n" + f"{bulk.rows[0].sku},7\n" * 200)
+            monkeypatch.setattr(bulk_module, "MAX_CSV_BYTES", 1000)
+            await press(pilot, "l")
+            await pilot.press(*big.name, "enter")
+            await settle(pilot)
+            told = [n.message for n in pilot.app._notifications]
+            assert any("big.csv: larger than" in m and "\n" not in m for m in told), told
+            assert [dict(r.values) for r in bulk.rows] == before  # nothing taken
+    finally:
+        timer.cancel()
 
 
 @pytest.mark.slow  # a demo app walk

@@ -49,7 +49,7 @@ from asin_tui.ui.widgets.controls import Choice
 from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
-    from asin_tui.bulk import BulkProgress
+    from asin_tui.bulk import BulkProgress, CsvTable
 
 #: How long the screen re-checks listings Amazon is still processing after a submit (it
 #: applies a patch within minutes; the demo after 4 s). Those left are waiting on Amazon.
@@ -111,6 +111,12 @@ class GridLoaded(Message):
 @dataclass
 class RowsChecked(Message):
     answers: list[tuple[int, dict[str, str], str]]  # (row index, the values checked, answer)
+
+
+@dataclass
+class CsvRead(Message):
+    path: str  # as typed
+    table: CsvTable
 
 
 @dataclass
@@ -691,15 +697,38 @@ class BulkScreen(WorkerScreen):
 
     def _load_csv(self, path: str) -> None:
         """Take the values of the rows' SKUs from a CSV read by ``asin-tui fix``'s reader;
-        the file's other SKUs and columns are named, not used."""
+        the file's other SKUs and columns are named, not used. Read in a thread (a file on a
+        slow disk, tens of MB: the keys go on), and only a regular file of at most
+        bulk.MAX_CSV_BYTES (a FIFO, /dev/zero or a log file: one line, never a hang)."""
+        if path:
+            self.read_values_csv(path)
+
+    @work(thread=True, group="bulk-csv", exclusive=True, exit_on_error=False)
+    def read_values_csv(self, path: str) -> None:
         from asin_tui.bulk import BadCsv, read_csv
 
-        if not path:
-            return
         try:
             table = read_csv(Path(path).expanduser())
         except (BadCsv, OSError) as exc:
-            self.notify(describe_error(exc), title="CSV not loaded", severity="error", timeout=10)
+            self.app.call_from_thread(
+                self.notify,
+                describe_error(exc),
+                title="CSV not loaded",
+                severity="error",
+                timeout=10,
+            )
+            return
+        self.post_message(CsvRead(path, table))
+
+    def on_csv_read(self, message: CsvRead) -> None:
+        path, table = message.path, message.table
+        if self.busy:  # a batch started while the file was read: its values stay as sent
+            self.notify(
+                f"{plain(path)} was not loaded: a batch is running; load it again after it",
+                title="CSV not loaded",
+                severity="warning",
+                timeout=10,
+            )
             return
         by_sku = {r.sku: i for i, r in enumerate(self.rows)}
         used = [c for c in table.columns if c in self.columns]
