@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import glob
+import locale
 import os
 import stat
 from collections.abc import Iterable
@@ -228,11 +229,20 @@ def write_output(
     # O_APPEND: never truncate a node we did not create (a device ignores it anyway)
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(fd, "wb") as handle:
-        # a terminal (/dev/tty, /dev/stdout on one) never gets a raw control character
-        tty = handle.isatty()
+        # a terminal (/dev/tty, /dev/stdout on one) never gets a raw control character, and
+        # gets its locale's encoding: UTF-8 on a Latin-1 terminal shows bytes 0x80-0x9F, C1
+        # controls to an 8-bit one ('ě' is C4 9B; 0x9B is CSI). Files and pipes: UTF-8.
+        encoding = terminal_encoding() if handle.isatty() else None
         for piece in [text] if isinstance(text, str) else text:
-            if tty:
+            if encoding is not None:
                 piece = for_terminal(piece if isinstance(piece, str) else piece.decode())
+                piece = piece.encode(encoding, "backslashreplace")
             handle.write(piece if isinstance(piece, bytes) else piece.encode())
         handle.flush()
     return target
+
+
+def terminal_encoding() -> str:
+    """The encoding a terminal of this process's locale reads (Python's own choice for its
+    standard streams: UTF-8 under a C locale, in UTF-8 mode)."""
+    return locale.getpreferredencoding(False)

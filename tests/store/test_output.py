@@ -74,3 +74,35 @@ def test_without_overwrite_nothing_existing_is_replaced(tmp_path):
     fresh = tmp_path / "new.csv"
     write_output(fresh, "new\n", overwrite=False)
     assert fresh.read_text() == "new\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        # an 8-bit terminal: 'ě' as UTF-8 is C4 9B, and 0x9B is CSI there; é is its own byte
+        ("ISO-8859-1", b"caf\xe9 \\u011b \\u2603 \\x9b[2J\n"),
+        ("UTF-8", "café ě ☃ \\x9b[2J\n".encode()),
+    ],
+)
+def test_a_terminal_gets_its_locales_encoding_and_no_raw_control(monkeypatch, encoding, expected):
+    import locale
+    import tty
+
+    monkeypatch.setattr(locale, "getpreferredencoding", lambda do_setlocale=True: encoding)
+    master, slave = os.openpty()
+    try:
+        tty.setraw(slave)  # the bytes as written (no CR added before LF)
+        write_output(Path(os.ttyname(slave)), ["café ě ☃ ", "\x9b[2J\n".encode()])
+        assert os.read(master, 1000) == expected
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_a_file_and_a_pipe_keep_utf8_whatever_the_locale(tmp_path, monkeypatch):
+    import locale
+
+    monkeypatch.setattr(locale, "getpreferredencoding", lambda do_setlocale=True: "ISO-8859-1")
+    target = tmp_path / "out.csv"
+    write_output(target, "ě\n")
+    assert target.read_bytes() == "ě\n".encode()
