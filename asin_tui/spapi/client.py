@@ -24,11 +24,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import gzip
 import hashlib
 import json
 import random
 import time
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -67,6 +67,7 @@ from asin_tui.spapi.calls import (
 from asin_tui.spapi.errors import (
     AuthError,
     CredentialsMissing,
+    DocumentTooLarge,
     Forbidden,
     MalformedResponse,
     NotFound,
@@ -136,14 +137,21 @@ class _Transport(AsyncHttpxTransport):
         return response
 
     async def download(self, url: str) -> bytes:
-        """GET a presigned URL (report document, product type schema): no SP-API headers."""
-        response = await self._client.get(url, timeout=self._timeout)
-        if response.status_code >= 400:
-            raise error_for_status(
-                response.status_code,
-                f"download of {urlsplit(url).path or url} failed",
-            )
-        return response.content
+        """GET a presigned URL (report document, product type schema): no SP-API headers.
+        At most MAX_DOCUMENT_BYTES are read (MalformedResponse past them, the rest not
+        fetched)."""
+        async with self._client.stream("GET", url, timeout=self._timeout) as response:
+            if response.status_code >= 400:
+                raise error_for_status(
+                    response.status_code,
+                    f"download of {urlsplit(url).path or url} failed",
+                )
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > MAX_DOCUMENT_BYTES:
+                    raise _too_large(f"the download of {urlsplit(url).path or 'a document'}")
+        return bytes(data)
 
 
 def _loads(data: bytes | str, what: str) -> Any:
@@ -948,20 +956,60 @@ def _required(response: ApiResponse, key: str, operation: str) -> str:
     return value
 
 
+#: The largest document asin-tui reads, downloaded or unpacked (bytes). The biggest a seller
+#: has is the listings report: a row is ~0.3-0.5 KB (2.5 KB with a 2,000-character
+#: description, Amazon's limit), so 1 GiB is 400,000 listings at the very least, millions
+#: as they usually are, far above the 100,000 the app is built and measured for. A GZIP
+#: document unpacks 5-20 times; a "bomb" (a few MB unpacking to many GB: a tampered or
+#: misdirected URL) stops here instead of taking the machine's memory.
+MAX_DOCUMENT_BYTES = 1 << 30
+
+
+def _too_large(what: str, operation: str = "") -> DocumentTooLarge:
+    return DocumentTooLarge(
+        f"{what} is larger than {MAX_DOCUMENT_BYTES >> 20} MB: not read (no report of a"
+        " seller's is that large)",
+        operation=operation,
+    )
+
+
+def _gunzip(data: bytes) -> bytearray:
+    """``data`` unpacked (every GZIP member, as gzip.decompress), never to more than
+    MAX_DOCUMENT_BYTES: a chunk at a time, stopped as soon as it is past them."""
+    out = bytearray()
+    rest = data
+    while rest:
+        unpack = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        pending = rest
+        while not unpack.eof:
+            chunk = unpack.decompress(pending, 1 << 20)
+            pending = unpack.unconsumed_tail
+            out += chunk
+            if len(out) > MAX_DOCUMENT_BYTES:
+                raise _too_large("the report document unpacked", "getReportDocument")
+            if not chunk and not pending:
+                raise EOFError("it ends before its end-of-stream marker")
+        rest = unpack.unused_data
+        if not rest.strip(b"\0"):  # zero padding after the last member
+            break
+    return out
+
+
 def _report_text(data: bytes, compression: str | None) -> str:
     """The report document as text: gunzipped if need be; UTF-8, else Cp1252 (Amazon serves
     flat files as ``text/plain; charset=Cp1252``: selling-partner-api-models #2748, #4031)."""
+    text: bytes | bytearray = data
     if compression == "GZIP":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            text = _gunzip(data)
+        except (zlib.error, EOFError) as exc:
             raise MalformedResponse(
                 f"the report document is not valid GZIP ({exc})", operation="getReportDocument"
             ) from None
     try:
-        return data.decode("utf-8")
+        return text.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return text.decode("cp1252", errors="replace")
 
 
 def _tsv_rows(text: str) -> list[dict[str, str]]:

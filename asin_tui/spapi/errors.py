@@ -105,6 +105,14 @@ class MalformedResponse(SpApiError):
     summary = "malformed answer from SP-API"
 
 
+class DocumentTooLarge(MalformedResponse):
+    """A document (a report, a schema) larger than asin-tui reads, downloaded or unpacked:
+    not asked for again."""
+
+    retryable = False
+    summary = "document too large"
+
+
 class RetryableBadRequest(BadRequest):
     """A 400 Amazon is known to give spuriously (searchListingsItems pageToken mismatch,
     amzn/selling-partner-api-models#4977); retrying after a short wait usually works."""

@@ -18,10 +18,12 @@ import pytest
 
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.service import client_settings
+from asin_tui.spapi import client as client_module
 from asin_tui.spapi.client import SpApi, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
     BadRequest,
+    DocumentTooLarge,
     Forbidden,
     MalformedResponse,
     NotFound,
@@ -616,6 +618,62 @@ async def test_merchant_listings_report_flow(amazon, make_api, sleeps, compresse
         "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
         "marketplaceIds": ["ATVPDKIKX0DER"],
     }
+
+
+def _script_listings_report(amazon, data: bytes, compression: str | None) -> None:
+    meta = {"reportDocumentId": "doc-2", "url": "https://files.test/doc-2"}
+    if compression:
+        meta["compressionAlgorithm"] = compression
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R3"}))
+    amazon.script(
+        "/reports/2021-06-30/reports/R3",
+        answer(200, {"reportId": "R3", "processingStatus": "DONE", "reportDocumentId": "doc-2"}),
+    )
+    amazon.script("/reports/2021-06-30/documents/doc-2", answer(200, meta))
+    amazon.script("/doc-2", answer(200, raw=data, headers={"content-type": "text/plain"}))
+
+
+async def test_a_gzip_bomb_is_stopped_at_the_cap_in_one_line(amazon, make_api, monkeypatch):
+    # 64 MB of zeros packs to 64 KB: unpacked whole it would be read in full (a real bomb:
+    # GBs); unpacked a chunk at a time it stops at the cap (here 2 MB), never asked again
+    monkeypatch.setattr(client_module, "MAX_DOCUMENT_BYTES", 2 << 20)
+    _script_listings_report(amazon, gzip.compress(bytes(64 << 20), 9), "GZIP")
+    with pytest.raises(DocumentTooLarge) as caught:
+        await make_api().merchant_listings()
+    text = str(caught.value)
+    assert "the report document unpacked is larger than 2 MB: not read" in text
+    assert "\n" not in text
+    assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 1
+
+
+async def test_a_download_over_the_cap_is_not_read_to_its_end(amazon, make_api, monkeypatch):
+    monkeypatch.setattr(client_module, "MAX_DOCUMENT_BYTES", 1 << 20)
+    _script_listings_report(amazon, b"item-name\tseller-sku\n" + b"x" * (3 << 20), None)
+    with pytest.raises(DocumentTooLarge, match="the download of /doc-2 is larger than 1 MB"):
+        await make_api().merchant_listings()
+    assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "rows"),
+    [
+        # two members (gzip.decompress reads both) and zero padding after the last
+        (gzip.compress(b"seller-sku\tasin1\nA\tB0A\n") + gzip.compress(b"C\tB0C\n"), 2),
+        (gzip.compress(b"seller-sku\tasin1\nA\tB0A\n") + bytes(512), 1),
+    ],
+)
+async def test_gzip_documents_read_as_gzip_reads_them(amazon, make_api, data, rows):
+    _script_listings_report(amazon, data, "GZIP")
+    assert len(await make_api().merchant_listings()) == rows
+
+
+@pytest.mark.parametrize(
+    "data", [b"not gzip at all", gzip.compress(b"seller-sku\tasin1\nA\tB0A\n" * 100)[:-30]]
+)
+async def test_a_document_that_is_not_whole_gzip_is_one_line(amazon, make_api, data):
+    _script_listings_report(amazon, data, "GZIP")
+    with pytest.raises(MalformedResponse, match="the report document is not valid GZIP"):
+        await make_api().merchant_listings()
 
 
 async def test_fatal_report_is_a_clear_error(amazon, make_api):
