@@ -57,6 +57,42 @@ class LoggingTransport(SandboxTransport):
         return [s for m, s, p in self.log if m == "PATCH" and not p and sku in (None, s)]
 
 
+class AnsweringTransport(LoggingTransport):
+    """A LoggingTransport where Amazon answers some SKUs' patches itself: ``refused`` — the
+    VALIDATION_PREVIEW says INVALID although the local checks passed (an issue only Amazon
+    knows of); ``throttled`` — every real submit is refused with 429 QuotaExceeded (the part
+    of a storm that never lets a row through). Both are logged like any other request."""
+
+    def __init__(self, app: SandboxApp, *, refused=(), throttled=()) -> None:
+        super().__init__(app)
+        self.refused, self.throttled = set(refused), set(throttled)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "PATCH" and path.startswith("/listings/2021-08-01/items/"):
+            sku = path.rsplit("/", 1)[1]
+            preview = b"VALIDATION_PREVIEW" in request.url.query
+            if preview and sku in self.refused:
+                self.log.append(("PATCH", sku, True))
+                issue = {
+                    "code": "90244",
+                    "message": "The quantity cannot be set for this listing yet.",
+                    "severity": "ERROR",
+                    "attributeNames": ["fulfillment_availability"],
+                }
+                body = {"sku": sku, "status": "INVALID", "submissionId": "p-1", "issues": [issue]}
+                return httpx.Response(200, json=body)
+            if not preview and sku in self.throttled:
+                self.log.append(("PATCH", sku, False))
+                error = {
+                    "code": "QuotaExceeded",
+                    "message": "You exceeded your quota.",
+                    "details": "",
+                }
+                return httpx.Response(429, json={"errors": [error]})
+        return await super().handle_async_request(request)
+
+
 def skus_with(account: SandboxAccount, cause: str, n: int) -> list[str]:
     found = [s for s in account.search(sort_by="sku") if account.intended_causes(s) == {cause}]
     assert len(found) >= n, f"the sandbox has {len(found)} listings with only {cause}"
@@ -74,17 +110,20 @@ async def synced(app: SandboxApp, transport: SandboxTransport | None = None, **k
     return service
 
 
-async def test_a_mixed_batch_sends_only_the_rows_amazon_found_valid(app):
-    transport = LoggingTransport(app)
-    service = await synced(app, transport)
-    out_of_stock = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 4)
+async def test_a_mixed_batch_sends_only_the_rows_amazon_found_valid():
+    app = SandboxApp(SandboxAccount(seed=11, listings=160), time_scale=TIME_SCALE)  # 5 to fix
+    out_of_stock = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 5)
     good = out_of_stock[:2]
+    amazon_says_no = out_of_stock[4]  # passes every local check; Amazon's preview refuses it
+    transport = AnsweringTransport(app, refused=[amazon_says_no])
+    service = await synced(app, transport)
     rows = [
         BulkRow(good[0], {"quantity": "7", "handling_time": "5"}, line=2),
         BulkRow(out_of_stock[2], {"quantity": "0"}, line=3),  # 0 keeps it out of stock
         BulkRow(good[1], {"quantity": "3"}, line=4),
         BulkRow(out_of_stock[3], {"quantity": "many"}, line=5),  # the schema refuses it
         BulkRow("NO-SUCH-SKU", {"quantity": "1"}, line=6),
+        BulkRow(amazon_says_no, {"quantity": "6"}, line=7),
     ]
     seen: list[BulkProgress] = []
     engine = BulkFix(service, progress=seen.append, time_scale=TIME_SCALE)
@@ -97,13 +136,18 @@ async def test_a_mixed_batch_sends_only_the_rows_amazon_found_valid(app):
             RowOutcome.VALID,
             RowOutcome.INVALID,
             RowOutcome.INVALID,
+            RowOutcome.INVALID,
         ]
         assert "At least 1 unit" in results[1].issues[0]["message"]
         assert results[3].issues[0]["attributeNames"] == ["quantity"]
         assert "not in the local cache" in results[4].issues[0]["message"]
+        # Amazon's own refusal: its answer, with the patches it was asked about
+        refused = results[5]
+        assert refused.preview == "INVALID" and refused.patches and not refused.valid
+        assert refused.issues[0]["code"] == "90244"
         # only the rows that passed the local check were previewed, and nothing was written
         previews = [s for m, s, p in transport.log if m == "PATCH" and p]
-        assert sorted(previews) == sorted(good)
+        assert sorted(previews) == sorted([*good, amazon_says_no])
         assert transport.real_patches() == []
         assert results[0].changes[0] == "Set quantity to 7 (was 0)"
         assert results[0].changes[1].startswith("Set handling time to 5 days")
@@ -128,8 +172,8 @@ async def test_a_mixed_batch_sends_only_the_rows_amazon_found_valid(app):
         await service.aclose()
     # the progress bar went from 0 to all, phase by phase, with counts
     validate = [p for p in seen if p.phase == "validate"]
-    assert validate[0].done == 0 and validate[-1].done == validate[-1].total == 5
-    assert validate[-1].counts == {RowOutcome.VALID: 2, RowOutcome.INVALID: 3}
+    assert validate[0].done == 0 and validate[-1].done == validate[-1].total == 6
+    assert validate[-1].counts == {RowOutcome.VALID: 2, RowOutcome.INVALID: 4}
     assert all(p.eta_seconds is not None for p in validate)
 
 
@@ -276,7 +320,8 @@ async def test_a_429_storm_during_a_batch_loses_no_row():
     await service.aclose()
     skus = skus_with(account, codes.OUT_OF_STOCK_MFN, 8)
     storm = SandboxApp(account, time_scale=TIME_SCALE, faults=FaultInjector({"429": 0.6}, seed=5))
-    transport = LoggingTransport(storm)
+    beaten = skus[:3]  # the storm never lets their submits through: those rows fail
+    transport = AnsweringTransport(storm, throttled=beaten)
     service = make_service(storm, transport, backoff=Backoff(tries=3, base=0.001, cap=0.01))
     engine = BulkFix(service, row_tries=2, row_pause=1.0, time_scale=TIME_SCALE)
     rows = [BulkRow(sku, {"quantity": "9"}) for sku in skus]
@@ -290,6 +335,7 @@ async def test_a_429_storm_during_a_batch_loses_no_row():
     done = [r for r in results if r.submitted]
     assert len(failed) + len(done) == len(skus), [(r.sku, r.outcome) for r in results]
     assert all("throttled" in r.reason for r in failed)
+    assert set(beaten) <= {r.sku for r in failed}
     assert done, "some rows get through a 60% storm"
     for result in done:  # sent and processed exactly once
         assert account.intended_causes(result.sku) == set()
