@@ -259,11 +259,24 @@ _JSON_ROW = _printf(
 
 def _csv_text(value: str) -> str:
     """A text cell (render.spreadsheet_text, then render.csv_cell's quoting) of the SQL
-    ``value`` (NULL stays NULL: an empty cell)."""
+    ``value`` (NULL stays NULL: an empty cell). A text from "A" up to U+FF00 (a SKU, an
+    ASIN, most titles) cannot start with one of _FORMULA_STARTS: two comparisons, no
+    unicode(). printf's %w doubles the quote characters (the row holds no NUL: checked)."""
     starts = ", ".join(str(ord(c)) for c in _FORMULA_STARTS)  # unicode(): no new string
     defused = f"CASE WHEN unicode({value}) IN ({starts}) THEN '''' || {value} ELSE {value} END"
     quoted = " OR ".join(f"instr({value}, {_lit(c)})" for c in ',"\r\n')
-    return f"CASE WHEN {quoted} THEN '\"' || replace({defused}, '\"', '\"\"') || '\"' ELSE {defused} END"
+    plain = f"{value} >= 'A' AND {value} < '{_FULLWIDTH}'"
+    wrapped = "printf('\"%w\"', {})".format
+    return (
+        f"CASE WHEN {plain} THEN (CASE WHEN {quoted} THEN {wrapped(value)} ELSE {value} END)"
+        f" WHEN {quoted} THEN {wrapped(defused)} ELSE {defused} END"
+    )
+
+
+#: The fullwidth forms' first character: every formula start is below "A" or from here on
+#: (UTF-8 bytes order texts as their characters).
+_FULLWIDTH = "\uff00"
+assert not any("A" <= start < _FULLWIDTH for start in _FORMULA_STARTS)
 
 
 #: The texts a CSV line holds as they are stored: a row holding a NUL in one is rendered
@@ -328,19 +341,32 @@ def _is_text_or_null_there(column: str) -> str:
     return f"(l.{column} < x'') IS NOT FALSE"
 
 
+def _is_integer(column: str) -> str:
+    return f"typeof(l.{column}) = 'integer'"
+
+
+def _is_integer_there(column: str) -> str:
+    """SQL: ``column``, of INTEGER affinity (SQLite stores a text or a real that is an
+    integer written to it as an integer), holds an integer: it equals its CAST, which a real
+    left a real (3.5, 1e19), a text or a blob does not (no function call: a fifth of
+    typeof()'s cost)."""
+    return f"l.{column} = CAST(l.{column} AS INTEGER)"
+
+
 def _usable(
     plain_price: str,
     text: Callable[[str], str] = _is_text,
     text_or_null: Callable[[str], str] = _is_text_or_null,
+    integer: Callable[[str], str] = _is_integer,
 ) -> str:
     """SQL: the row holds what asin-tui writes, in the forms this renders exactly as the
     records path (cache._record_from_row's checks; the stored texts rendered by their memo,
     a price without one ``plain_price``)."""
     return f"""{" AND ".join(text(c) for c in _TEXTS)}
         AND {" AND ".join(text_or_null(c) for c in _OPTIONAL)}
-        AND (l.quantity IS NULL OR typeof(l.quantity) = 'integer')
-        AND (l.inbound IS NULL OR typeof(l.inbound) = 'integer')
-        AND typeof(l.buyable) = 'integer' AND typeof(l.discoverable) = 'integer'
+        AND (l.quantity IS NULL OR {integer("quantity")})
+        AND (l.inbound IS NULL OR {integer("inbound")})
+        AND {integer("buyable")} AND {integer("discoverable")}
         AND l.state IN ({_STATES})
         AND f.a IS NOT NULL
         AND (l.amazon_status IS NULL OR s.a IS NOT NULL)
@@ -355,15 +381,22 @@ _USABLE = _usable(_PLAIN_PRICE)
 #: it does not render), so one without is plain, and its ~10 GLOBs are not run again (a
 #: tenth of the JSON rows' time).
 _USABLE_SEEN = _usable("p.raw IS NULL")
-#: :data:`_USABLE_SEEN` where the scan found the text columns declared TEXT: one comparison
-#: a column, not two or three (a twentieth of the JSON rows' time).
-_USABLE_SEEN_TEXT = _usable("p.raw IS NULL", _is_text_there, _is_text_or_null_there)
+#: :data:`_USABLE_SEEN` where the scan found the text columns declared TEXT and the integer
+#: ones INTEGER: one comparison a column, not two or three (a twentieth of the JSON rows'
+#: time), no typeof() call.
+_USABLE_SEEN_TEXT = _usable(
+    "p.raw IS NULL", _is_text_there, _is_text_or_null_there, _is_integer_there
+)
+_INTEGERS = ("quantity", "inbound", "buyable", "discoverable")
 
 
 def _text_affinity(conn: sqlite3.Connection) -> bool:
-    """The listings' text columns are declared TEXT, as cache._SCHEMA creates them."""
+    """The listings' text columns are declared TEXT and its integer columns INTEGER, as
+    cache._SCHEMA creates them."""
     declared = {row[1]: str(row[2]).upper() for row in conn.execute("PRAGMA table_info(listings)")}
-    return all(declared.get(column) == "TEXT" for column in (*_TEXTS, *_OPTIONAL))
+    return all(declared.get(column) == "TEXT" for column in (*_TEXTS, *_OPTIONAL)) and all(
+        declared.get(column) == "INTEGER" for column in _INTEGERS
+    )
 
 
 # ---------------------------------------------------------------------- rendered once

@@ -203,6 +203,8 @@ def test_values_of_a_type_asin_tui_never_writes_are_caught_and_named(cache, fmt)
         "SKU-0009": "fulfillment_channel = zeroblob(3)",
         "SKU-0010": "discoverable = 1.5",
         "SKU-0011": "inbound = x'01'",
+        "SKU-0014": "quantity = 1e19",  # a real no integer holds
+        "SKU-0015": "inbound = '12 units'",  # a text an INTEGER column keeps as text
     }
     with sqlite3.connect(cache.path) as conn:
         for sku, change in bad.items():
@@ -256,6 +258,51 @@ def test_a_text_column_not_declared_text_is_checked_for_numbers_too(cache, fmt):
     assert fast == slow
     assert any(isinstance(b, Rendered) for b in batches)
     assert "SKU-0001" not in fast and "SKU-0001" in (cache.row_warning or "")
+
+
+#: Texts at the edges of the CSV cells' shortcut (render_sql._csv_text: a text from "A" up to
+#: U+FF00 needs no formula check) and of its quoting (printf's %w).
+EDGE_TEXTS = (
+    "A",
+    "@SUM(1)",  # "@" is just below "A"
+    'Zed 12" tall, blue',  # a letter first, a quote and a comma: quoted, the quote doubled
+    'Mug "q"',  # a quote only
+    "Mug\nbreak",
+    "Mug\rreturn",
+    "0 first, a digit",
+    " space first",
+    "\uff00 first of the fullwidth block",
+    "\uff0bcmd",  # fullwidth plus: a formula start
+    "\uff20x, comma",
+    "\uff5e tilde",
+    "\ufeff BOM first",
+    'é, "accent"',
+    "-",
+    "=",
+)
+
+
+def test_csv_text_cells_at_the_edges_of_the_sql_shortcuts_are_the_records_text(tmp_path):
+    records = [
+        ListingRecord(
+            sku=f"{text}{i}", asin=text, title=text, marketplace_id=MP, state=State.INACTIVE,
+            buyable=False, discoverable=True, findings=(), product_type=None,
+            condition_type=None, fulfillment_channel=text, quantity=1, inbound=None,
+            price=Decimal("1.50"), currency=text, inactive_since=None, amazon_status=None,
+        )
+        for i, text in enumerate(EDGE_TEXTS)
+    ]  # fmt: skip
+    cache = ListingCache(tmp_path / "c.sqlite3")
+    info = SyncInfo(NOW, NOW, include_all=True, complete=True, failed={}, listings=len(records))
+    entries = [(r, RawEvidence(sku=r.sku, item={})) for r in records]
+    cache.write_sync(entries, product_types={}, info=info)
+    try:
+        fast, slow, batches = _both(cache, "csv", False, 5000)
+    finally:
+        cache.close()
+    assert fast == slow
+    assert all(isinstance(b, Rendered) for b in batches)  # SQLite rendered every row
+    assert '"Zed 12"" tall, blue"' in fast and "'@SUM(1)" in fast and "'\uff0bcmd" in fast
 
 
 def test_the_tally_of_sql_batches_is_the_records_tally(cache):
