@@ -127,6 +127,33 @@ async def test_a_restriction_changed_on_amazon_is_caught_within_the_bound(servic
     assert sku not in gated(service, codes.APPROVAL_REQUIRED)
 
 
+async def test_with_syncs_an_hour_apart_a_changed_restriction_is_caught_within_the_share(
+    service, account
+):
+    """The bound's other half (README: "or within 8 syncs an hour or more apart, whichever
+    comes first"): syncs an hour apart catch every changed restriction within REFRESH_SHARE
+    syncs, hours before ANSWER_MAX_AGE, the oldest kept answers first."""
+    await service.sync(include_all=False)
+    skus = sorted(gated(service, codes.APPROVAL_REQUIRED))
+    kept = len(service._cache.lookups("restrictions"))
+    assert len(skus) > 1 and kept > 1  # a share (one in eight, at least one) is not all
+    for sku in skus:  # Amazon changed its mind about every one of them
+        account._by_sku[sku].gate = Gate("NOT_ELIGIBLE")
+        account._forget(account._by_sku[sku])
+    hour = service_module.ANSWER_MIN_AGE + timedelta(minutes=1)
+    caught: dict[str, int] = {}
+    for n in range(1, service_module.REFRESH_SHARE + 1):
+        age_answers(service, hour)  # an hour passes between two syncs
+        summary = await service.sync(include_all=False)
+        assert summary.calls.get(RESTRICTIONS, 0) <= math.ceil(kept / service_module.REFRESH_SHARE)
+        for sku in gated(service, codes.NOT_ELIGIBLE).intersection(skus):
+            caught.setdefault(sku, n)
+    assert sorted(caught) == skus  # every change seen within REFRESH_SHARE syncs
+    assert min(caught.values()) < max(caught.values())  # a share at a time, not all at once
+    assert hour * service_module.REFRESH_SHARE < service_module.ANSWER_MAX_AGE
+    assert not gated(service, codes.APPROVAL_REQUIRED).intersection(skus)
+
+
 async def test_the_detail_evidence_shows_the_age_of_a_kept_answer(service):
     from asin_tui.ui.evidence_text import restrictions
 
