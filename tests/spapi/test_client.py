@@ -9,14 +9,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-from collections import deque
-from collections.abc import Callable
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
-from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.service import client_settings
 from asin_tui.spapi import client as client_module
 from asin_tui.spapi.client import SpApi, WaitNotice
@@ -33,116 +30,17 @@ from asin_tui.spapi.errors import (
 )
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.store import paths
-from asin_tui.store.config import Credentials, Profile
-
-SECRET = "lwa-client-secret-XYZ"
-REFRESH = "Atzr|refresh-token-ABC"
-SELLER = "A2SELLER12345"
-SP = "https://sp.test"
-LWA = "https://lwa.test/auth/o2/token"
-SEARCH_PATH = f"/listings/2021-08-01/items/{SELLER}"
-
-
-def make_profile(**overrides) -> Profile:
-    values = {
-        "name": "test",
-        "marketplace": MARKETPLACES["US"],
-        "seller_id": SELLER,
-        "credentials": Credentials(
-            lwa_app_id="amzn1.application-oa2-client.test",
-            lwa_client_secret=SECRET,
-            refresh_token=REFRESH,
-        ),
-        "endpoint": SP,
-        "token_endpoint": LWA,
-        "timeout": 0.2,
-    }
-    values.update(overrides)
-    return Profile(**values)
-
-
-def answer(status: int = 200, body=None, *, raw: bytes | None = None, headers=None):
-    content = raw if raw is not None else json.dumps({} if body is None else body).encode()
-    return httpx.Response(status, content=content, headers=headers or {})
-
-
-class FakeAmazon:
-    """LWA plus scripted SP-API answers per path (a deque each; the last one repeats)."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.scripts: dict[str, deque] = {}
-        self.token_answer: Callable[[httpx.Request], httpx.Response] = lambda _r: answer(
-            200, {"access_token": "Atza|token", "expires_in": 3600}
-        )
-
-    def script(self, path: str, *answers) -> None:
-        self.scripts[path] = deque(answers)
-
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if request.url.host == "lwa.test":
-            return self.token_answer(request)
-        queue = self.scripts.get(request.url.path)
-        if not queue:
-            return answer(404, {"errors": [{"code": "NOT_FOUND", "message": "no script"}]})
-        step = queue.popleft() if len(queue) > 1 else queue[0]
-        if callable(step):
-            return await step(request)
-        return step
-
-    def sp_requests(self, path: str | None = None) -> list[httpx.Request]:
-        return [
-            r
-            for r in self.requests
-            if r.url.host != "lwa.test" and (path is None or r.url.path == path)
-        ]
-
-
-@pytest.fixture
-def amazon() -> FakeAmazon:
-    return FakeAmazon()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
-async def make_api(amazon, sleeps):
-    opened: list[SpApi] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    def build(profile: Profile | None = None, **kw) -> SpApi:
-        api = SpApi(
-            client_settings(profile or make_profile()),
-            http_client=httpx.AsyncClient(transport=httpx.MockTransport(amazon)),
-            limiter=kw.pop("limiter", RateLimiter(time_scale=1000)),
-            backoff=kw.pop("backoff", Backoff(tries=6, base=0.5, cap=30.0)),
-            sleep=fake_sleep,
-            **kw,
-        )
-        opened.append(api)
-        return api
-
-    yield build
-    for api in opened:
-        await api.aclose()
-
-
-def query(request: httpx.Request) -> dict[str, list[str]]:
-    return parse_qs(request.url.query.decode(), keep_blank_values=True)
-
-
-SEARCH_OK = answer(
-    200,
-    {"numberOfResults": 1, "items": [{"sku": "SKU-1"}], "pagination": {"nextToken": "p2"}},
-    headers={"x-amzn-RateLimit-Limit": "5.0", "x-amzn-RequestId": "rid-1"},
+from asin_tui.store.config import Credentials
+from tests.spapi.fakes import (
+    REFRESH,
+    SEARCH_OK,
+    SEARCH_PATH,
+    SECRET,
+    SELLER,
+    answer,
+    make_profile,
+    query,
 )
-
 
 # ----------------------------------------------------------------------------- wire format
 
@@ -661,6 +559,7 @@ async def test_a_download_over_the_cap_is_not_read_to_its_end(amazon, make_api, 
         (gzip.compress(b"seller-sku\tasin1\nA\tB0A\n") + gzip.compress(b"C\tB0C\n"), 2),
         (gzip.compress(b"seller-sku\tasin1\nA\tB0A\n") + bytes(512), 1),
     ],
+    ids=["two members", "zero padding"],
 )
 async def test_gzip_documents_read_as_gzip_reads_them(amazon, make_api, data, rows):
     _script_listings_report(amazon, data, "GZIP")
@@ -668,7 +567,9 @@ async def test_gzip_documents_read_as_gzip_reads_them(amazon, make_api, data, ro
 
 
 @pytest.mark.parametrize(
-    "data", [b"not gzip at all", gzip.compress(b"seller-sku\tasin1\nA\tB0A\n" * 100)[:-30]]
+    "data",
+    [b"not gzip at all", gzip.compress(b"seller-sku\tasin1\nA\tB0A\n" * 100)[:-30]],
+    ids=["not gzip", "cut short"],
 )
 async def test_a_document_that_is_not_whole_gzip_is_one_line(amazon, make_api, data):
     _script_listings_report(amazon, data, "GZIP")

@@ -8,21 +8,15 @@ from __future__ import annotations
 import pytest
 
 from asin_tui.spapi.errors import MalformedResponse
-from tests.spapi.test_client import (  # noqa: F401 (fixtures)
-    SEARCH_PATH,
-    _definition,
-    amazon,
-    answer,
-    make_api,
-    sleeps,
-)
+from tests.spapi.fakes import SEARCH_PATH, answer
+from tests.spapi.test_client import _definition
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
 async def test_a_call_answered_too_deep_is_a_malformed_answer(
-    amazon,  # noqa: F811 (the fixtures imported above)
-    make_api,  # noqa: F811
+    amazon,
+    make_api,
 ):
     amazon.script(SEARCH_PATH, answer(200, raw=DEEP))
     with pytest.raises(MalformedResponse) as caught:
@@ -31,8 +25,8 @@ async def test_a_call_answered_too_deep_is_a_malformed_answer(
 
 
 async def test_a_schema_too_deep_is_a_malformed_answer(
-    amazon,  # noqa: F811
-    make_api,  # noqa: F811
+    amazon,
+    make_api,
 ):
     amazon.script("/definitions/2020-09-01/productTypes/LUGGAGE", _definition("deep-1"))
     amazon.script("/schemas/LUGGAGE.json", answer(200, raw=DEEP))
@@ -42,8 +36,8 @@ async def test_a_schema_too_deep_is_a_malformed_answer(
 
 
 async def test_an_account_health_report_too_deep_is_a_malformed_answer(
-    amazon,  # noqa: F811
-    make_api,  # noqa: F811
+    amazon,
+    make_api,
 ):
     amazon.script(
         "/reports/2021-06-30/reports/R1",

@@ -11,16 +11,7 @@ import pytest
 
 from asin_tui.spapi.errors import AuthError, MalformedResponse, SpApiError, Unavailable
 from asin_tui.store.config import Credentials
-from tests.spapi.test_client import (  # noqa: F401 (fixtures)
-    SEARCH_OK,
-    SEARCH_PATH,
-    SECRET,
-    amazon,
-    answer,
-    make_api,
-    make_profile,
-    sleeps,
-)
+from tests.spapi.fakes import SEARCH_OK, SEARCH_PATH, SECRET, answer, make_profile
 
 HTML = b"<html><body>502 Bad Gateway</body></html>"
 
@@ -50,8 +41,8 @@ def fresh_profile():
     ids=["502-html", "503-empty", "400-html", "200-html", "token-int", "list", "no-token"],
 )
 async def test_a_bad_lwa_answer_is_one_typed_line_naming_lwa(
-    amazon,  # noqa: F811 (the fixtures imported above)
-    make_api,  # noqa: F811
+    amazon,
+    make_api,
     lwa,
     error,
     retried,
@@ -77,8 +68,8 @@ async def test_a_bad_lwa_answer_is_one_typed_line_naming_lwa(
 
 @pytest.mark.parametrize("header", ["0.000001", "1e-300", "0", "-5", "nan", "inf", "fast"])
 async def test_a_nonsense_rate_header_never_freezes_the_next_call(
-    amazon,  # noqa: F811
-    make_api,  # noqa: F811
+    amazon,
+    make_api,
     header,
 ):
     """``x-amzn-RateLimit-Limit: 0.000001`` (an untidy proxy, a bad answer) must not make the

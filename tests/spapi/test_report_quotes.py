@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.spapi.test_client import (  # noqa: F401 (fixtures)
-    amazon,
-    answer,
-    make_api,
-    sleeps,
-)
+from tests.spapi.fakes import answer
 
 TITLES = [
     '"Best Mom Ever" Mug, 11 oz',
@@ -37,8 +32,8 @@ def report(fake, text: str) -> None:
 
 
 async def test_quotes_and_long_fields_in_the_listings_report_lose_nothing(
-    amazon,  # noqa: F811 (the fixtures imported above)
-    make_api,  # noqa: F811
+    amazon,
+    make_api,
 ):
     lines = ["item-name\titem-description\tseller-sku\tasin1\tstatus"]
     lines += [f"{t}\t{t}\tSKU-{i}\tB0000000{i:02d}\tActive" for i, t in enumerate(TITLES)]
@@ -51,8 +46,8 @@ async def test_quotes_and_long_fields_in_the_listings_report_lose_nothing(
 
 @pytest.mark.parametrize("text", ["", "item-name\tseller-sku\n", "\ufeff"])
 async def test_an_empty_listings_report_is_no_listings(
-    amazon,  # noqa: F811
-    make_api,  # noqa: F811
+    amazon,
+    make_api,
     text,
 ):
     report(amazon, text)

@@ -20,17 +20,7 @@ from asin_tui.domain.text import unsafe_chars
 from asin_tui.spapi.errors import AuthError, Forbidden, SpApiError
 from asin_tui.ui.messages import describe_error
 from tests.conftest import ROOT
-from tests.spapi.test_client import (  # noqa: F401  (fixtures)
-    REFRESH,
-    SEARCH_OK,
-    SEARCH_PATH,
-    SECRET,
-    amazon,
-    answer,
-    make_api,
-    make_profile,
-    sleeps,
-)
+from tests.spapi.fakes import REFRESH, SEARCH_OK, SEARCH_PATH, SECRET, answer, make_profile
 
 ACCESS = "Atza|IwEBIA-access-token-0123456789abcdef"
 REAL_REFRESH = "Atzr|IwEBIKzQ0k9+refresh/token==0123456789"
@@ -98,7 +88,7 @@ def test_ordinary_text_is_left_alone():
     assert encodings("abc") == set()  # too short to mask without blanking words
 
 
-async def test_an_lwa_error_echoing_the_request_masks_the_refresh_token(amazon, make_api):  # noqa: F811
+async def test_an_lwa_error_echoing_the_request_masks_the_refresh_token(amazon, make_api):
     def echo(request: httpx.Request) -> httpx.Response:
         sent = request.content.decode()  # the form: refresh_token=Atzr%7C...&client_secret=...
         return answer(
@@ -123,7 +113,7 @@ async def test_an_lwa_error_echoing_the_request_masks_the_refresh_token(amazon, 
     assert "invalid_grant" in shown[0] and REDACTED in shown[0]
 
 
-async def test_an_sp_api_error_echoing_the_access_token_masks_it(amazon, make_api):  # noqa: F811
+async def test_an_sp_api_error_echoing_the_access_token_masks_it(amazon, make_api):
     async def forbidden(request: httpx.Request) -> httpx.Response:
         token = request.headers["x-amz-access-token"]
         body = {"errors": [{"code": "Unauthorized", "message": f"token {token} denied"}]}
