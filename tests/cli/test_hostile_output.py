@@ -22,13 +22,11 @@ from asin_tui.domain.models import WizardStep
 from asin_tui.domain.text import unsafe_chars, visible
 from asin_tui.sandbox import hostile
 from asin_tui.sandbox.account import SandboxAccount
-from asin_tui.sandbox.app import SandboxApp
-from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.service import AccountService
 from asin_tui.store import paths
 from asin_tui.store.cases import CaseRecord, CaseStore, StepRecord, StepStatus
 from asin_tui.store.config import load_config
-from tests.cli.test_report import TIME_SCALE, use_sandbox_profile
+from tests.cli.test_report import TIME_SCALE, served_sandbox, use_sandbox_profile
 
 US = "ATVPDKIKX0DER"
 PATCHED_TITLE = "Patched [@click=app.quit]x[/] \x1b]0;patched-title\x07 \u202eevil \x9b2J"
@@ -44,9 +42,8 @@ class Terminal(io.StringIO):
 @pytest.fixture(scope="module")
 def served():
     account = SandboxAccount(seed=5, listings=60, hostile=True)
-    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
-    yield account, base_url
-    server.stop()
+    with served_sandbox(account) as base_url:
+        yield account, base_url
 
 
 @pytest.fixture

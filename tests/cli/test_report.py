@@ -5,6 +5,7 @@ and env-var credentials, and over the built-in demo account. Shapes, order, exit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -14,6 +15,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -38,6 +40,16 @@ TIME_SCALE = 1000.0
 SANDBOX_SECRET = "sandbox-secret"
 DISTINCTIVE_SECRET = "S3cret-ZQX-distinctive-7781"
 REFRESH_TOKEN = "Atzr|sandbox"
+
+
+@contextlib.contextmanager
+def served_sandbox(account: SandboxAccount) -> Iterator[str]:
+    """``account`` served over HTTP on loopback at TIME_SCALE, for the block; its base URL."""
+    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
+    try:
+        yield base_url
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -195,12 +207,9 @@ def test_a_network_error_exits_2_with_one_line(capsys, monkeypatch):
 
 def test_exit_0_when_nothing_needs_attention(capsys, monkeypatch):
     account = SandboxAccount(seed=5, listings=20, problem_share=0.0)
-    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
-    try:
+    with served_sandbox(account) as base_url:
         use_sandbox_profile(monkeypatch, "healthy", account.seller_id, base_url)
         code, out, _ = report(capsys, "--profile", "healthy", "--format", "json")
-    finally:
-        server.stop()
     assert code == 0 and json.loads(out)["listings"] == []
 
 
@@ -284,12 +293,9 @@ def test_a_report_whose_listings_are_only_at_risk_exits_0(capsys, monkeypatch):
     """The contract: exit 1 only when a listing is not buyable, not discoverable or has an
     ERROR; at-risk listings (WARNING) are listed but exit 0."""
     account = SandboxAccount()  # the demo mix has every scenario, an expiring exemption too
-    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
-    try:
+    with served_sandbox(account) as base_url:
         use_sandbox_profile(monkeypatch, "sb", account.seller_id, base_url)
         report(capsys, "--profile", "sb", "--format", "json")  # sync once
-    finally:
-        server.stop()
 
     def only_at_risk(cache, fmt, *, needs_attention_only):  # what a JSON report streams
         for records in cache.record_batches(needs_attention_only=needs_attention_only):

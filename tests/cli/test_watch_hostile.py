@@ -20,9 +20,8 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.catalog import Policy
 from asin_tui.sandbox.drift import POLICY_CODE
-from asin_tui.sandbox.server import serve_in_thread
 from asin_tui.store import paths
-from tests.cli.test_report import TIME_SCALE, use_sandbox_profile
+from tests.cli.test_report import TIME_SCALE, served_sandbox, use_sandbox_profile
 from tests.test_watch import Receiver
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
@@ -34,9 +33,8 @@ from tests.test_watch_smtp import Inbox, free_port  # noqa: E402
 @pytest.fixture
 def served():
     account = SandboxAccount(seed=5, listings=60, hostile=True)
-    server, base_url = serve_in_thread(SandboxApp(account, time_scale=TIME_SCALE))
-    yield account, base_url
-    server.stop()
+    with served_sandbox(account) as base_url:
+        yield account, base_url
 
 
 @pytest.fixture
