@@ -34,6 +34,7 @@ import json
 import math
 import os
 import random
+import stat
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -260,7 +261,8 @@ class SharedRates:
     under ``fcntl.flock`` on the file itself, the lock held only while a bucket is looked at.
 
     The file holds no secret and no account data (it is 0600 in the cache folder anyway). It
-    cannot be used (no ``fcntl``, a read-only or full disk): the buckets go on in this
+    cannot be used (no ``fcntl``, a read-only or full disk; a symlink, a FIFO or another
+    user's file where it should be: never written through) the buckets go on in this
     process alone, as without it, and it is not tried again. A file left half written by a
     process that died reads as empty: full buckets, as at a first start.
     """
@@ -277,8 +279,7 @@ class SharedRates:
                 import fcntl  # noqa: F401  (POSIX only: elsewhere each process paces alone)
 
                 self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-                self._fd = os.open(self.path, flags, 0o600)
+                self._fd = _open_own_file(self.path)
             except (ImportError, OSError):
                 self.failed = True
         return self._fd
@@ -347,6 +348,29 @@ class SharedRates:
                 fd, self._fd = self._fd, None
                 with contextlib.suppress(OSError):
                     os.close(fd)
+
+
+def _open_own_file(path: Path) -> int:
+    """``path`` opened to read and write (created 0600): only a regular file of this user's,
+    never through a symlink (the state is written over the file: a link to another file
+    would have it overwritten), a FIFO or a device (OSError for those). An existing file
+    that others may read or write (an older asin-tui's, a umask's) is made 0600."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK
+    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            raise OSError(f"{path} belongs to another user")
+        if info.st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 class RateLimiter:

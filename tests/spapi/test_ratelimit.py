@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import random
 import re
 
@@ -238,6 +239,32 @@ async def test_a_tampered_shared_entry_costs_one_interval_at_most(tmp_path, cloc
     assert search.rate == 5.0
     saved = json.loads(path.read_text())["searchListingsItems"]
     assert 0.0 <= saved[0] <= 5.0 and saved[1] <= clock.now and saved[2] == 5.0
+
+
+async def test_a_symlink_or_a_fifo_as_the_shared_file_is_never_written_through(tmp_path, clock):
+    # the state is written over the file: through a link it would overwrite the link's target
+    victim = tmp_path / "notes.txt"
+    victim.write_text("a seller's own file\n")
+    link = tmp_path / "rates.json"
+    link.symlink_to(victim)
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (link, fifo):
+        limiter = shared_limiter(path, clock)
+        waits = [await limiter.bucket("searchListingsItems").acquire() for _ in range(6)]
+        assert waits == [0.0] * 5 + [pytest.approx(0.2)]  # paced alone, as without the file
+        assert limiter.shared.failed
+        clock.now += 10
+    assert victim.read_text() == "a seller's own file\n" and link.is_symlink()
+
+
+async def test_a_shared_file_others_could_read_is_made_private(tmp_path, clock):
+    path = tmp_path / "rates.json"
+    path.write_text("{}")
+    path.chmod(0o666)  # left by an older asin-tui, or another umask
+    await shared_limiter(path, clock).bucket("searchListingsItems").acquire()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert json.loads(path.read_text())["searchListingsItems"][0] == pytest.approx(4.0)
 
 
 def test_floor_seconds_counts_only_calls_beyond_the_burst():
