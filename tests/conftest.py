@@ -90,3 +90,13 @@ settings.register_profile(
     "explore", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def file_link_and_fifo(folder: Path, text: str) -> tuple[Path, Path, Path]:
+    """In ``folder``: a regular file holding ``text``, a symlink to it and a named pipe (what
+    a path the user points at, or one asin-tui writes, may turn out to be)."""
+    regular, link, fifo = folder / "regular.txt", folder / "link.txt", folder / "pipe"
+    regular.write_text(text)
+    link.symlink_to(regular)
+    os.mkfifo(fifo)
+    return regular, link, fifo

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import random
 import re
 
@@ -20,6 +19,7 @@ from asin_tui.spapi.ratelimit import (
     TokenBucket,
     UsagePlan,
 )
+from tests.conftest import file_link_and_fifo
 
 
 class FakeClock:
@@ -243,12 +243,7 @@ async def test_a_tampered_shared_entry_costs_one_interval_at_most(tmp_path, cloc
 
 async def test_a_symlink_or_a_fifo_as_the_shared_file_is_never_written_through(tmp_path, clock):
     # the state is written over the file: through a link it would overwrite the link's target
-    victim = tmp_path / "notes.txt"
-    victim.write_text("a seller's own file\n")
-    link = tmp_path / "rates.json"
-    link.symlink_to(victim)
-    fifo = tmp_path / "fifo.json"
-    os.mkfifo(fifo)
+    victim, link, fifo = file_link_and_fifo(tmp_path, "a seller's own file\n")
     for path in (link, fifo):
         limiter = shared_limiter(path, clock)
         waits = [await limiter.bucket("searchListingsItems").acquire() for _ in range(6)]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from asin_tui.store.atomic import write_output
+from tests.conftest import file_link_and_fifo
 
 
 def test_a_new_name_and_a_regular_file_are_written_atomically(tmp_path):
@@ -60,12 +61,7 @@ def test_a_folder_is_refused(tmp_path):
 
 
 def test_without_overwrite_nothing_existing_is_replaced(tmp_path):
-    existing = tmp_path / "a.csv"
-    existing.write_text("mine\n")
-    link = tmp_path / "link.csv"
-    link.symlink_to(existing)
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
+    existing, link, fifo = file_link_and_fifo(tmp_path, "mine\n")
     for path in (existing, link, fifo):
         with pytest.raises(FileExistsError):
             write_output(path, "theirs\n", overwrite=False)
