@@ -37,7 +37,7 @@ from asin_tui.cached import parse_account as _parse_account
 from asin_tui.child import ChildLost, run_in_child
 from asin_tui.domain import codes
 from asin_tui.domain.account import AccountCause
-from asin_tui.domain.cover import OrderLine, PlanningRow, StockCover, stock_cover
+from asin_tui.domain.cover import OrderTotals, PlanningRow, StockCover, stock_cover
 from asin_tui.domain.events import DEFAULT_THRESHOLDS, EventKind, Thresholds
 from asin_tui.domain.looks import (
     OutcomeMark,
@@ -93,6 +93,7 @@ if TYPE_CHECKING:
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.calls import ReportRequest
     from asin_tui.spapi.client import AccessToken, SpApi
+    from asin_tui.spapi.reports import Document
     from asin_tui.spapi.settings import ClientSettings
     from asin_tui.spapi.sync import (
         KnownAnswers,
@@ -681,19 +682,22 @@ class AccountService:
             FBA_PLANNING_REPORT,
             ORDERS_REPORT,
             listing_quantities,
-            order_lines,
+            order_totals,
             planning_rows,
         )
         from asin_tui.spapi.sync.stock_cover import MERCHANT_LISTINGS_REPORT
 
         docs = watch.documents
         none_planned: list[PlanningRow] = []
-        no_orders: list[OrderLine] = []
+        no_orders: dict[str, OrderTotals] = {}
         no_listings: dict[str, tuple[int | None, str, str]] = {}
         planning = _read_report(
             docs.get(FBA_PLANNING_REPORT), planning_rows, none_planned, problems
         )
-        orders = _read_report(docs.get(ORDERS_REPORT), order_lines, no_orders, problems)
+        # summed per SKU as it is read: the report's text and its lines are never held
+        orders = _read_report(
+            docs.get(ORDERS_REPORT), lambda d: order_totals(d, now), no_orders, problems
+        )
         listings = _read_report(
             docs.get(MERCHANT_LISTINGS_REPORT), listing_quantities, no_listings, problems
         )
@@ -1773,13 +1777,15 @@ def _gaps(raw: RawEvidence) -> tuple[EvidenceGap, ...]:
 
 
 def _read_report(
-    document: str | None, read: Callable[[str], _R], empty: _R, problems: list[str]
+    document: Document | None, read: Callable[[Document], _R], empty: _R, problems: list[str]
 ) -> _R | None:
     """A stock cover report's rows: None when it was not had or is unreadable (the reason
     added to ``problems``), ``empty`` for an empty document (Amazon had no data)."""
+    from asin_tui.spapi.reports import blank
+
     if document is None:
         return None
-    if not document or document.isspace():  # no strip(): a copy of a report of megabytes
+    if blank(document):  # no strip(): a copy of a report of megabytes
         return empty
     try:
         return read(document)

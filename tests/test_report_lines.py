@@ -1,12 +1,29 @@
 """Report documents (stock cover's flat files) are read a line at a time: an orders report of a
 busy account is tens of MB, and all its lines at once as much again (the one-off memory peak
-the bulk benchmark met during a batch was the stock cover refresh reading them)."""
+the bulk benchmark met during a batch was the stock cover refresh reading them). As
+downloaded, a document is read from its bytes (GZIP or not) without its text, and the orders
+report summed per SKU as it is read, with the same cover as before."""
 
 from __future__ import annotations
 
+import gzip
 import tracemalloc
+from datetime import UTC, datetime, timedelta
 
-from asin_tui.spapi.reports import table
+import pytest
+
+from asin_tui.domain.cover import stock_cover
+from asin_tui.spapi.client import _report_text
+from asin_tui.spapi.reports import (
+    BadDocument,
+    ReportDocument,
+    blank,
+    lines_of,
+    order_lines,
+    order_totals,
+    records,
+    table,
+)
 
 
 def test_a_large_report_is_read_without_holding_all_its_lines():
@@ -33,3 +50,101 @@ def test_lines_are_lf_or_crlf_and_blank_lines_before_the_header_are_skipped():
         {"sku": "A", "available": "1"},
         {"sku": "B", "available": "2"},
     ]
+
+
+# ------------------------------------------------------------- a document as downloaded
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def _orders_text(lines: int) -> str:
+    """An orders report with what stock cover must count right: merchant and Amazon-fulfilled
+    items, cancelled orders and items, orders older than the window, a SKU's first rows
+    without a title, titles with non-ASCII letters, blank lines, CRLF, a byte order mark."""
+    head = (
+        "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tproduct-name"
+        "\tsku\tasin\titem-status\tquantity\r\n"
+    )
+    rows = []
+    for n in range(lines):
+        sku = f"SKU-{n % 1_500:05d}"
+        when = NOW - timedelta(days=n % 45, hours=n % 7)  # some outside the 30 days
+        status = "Cancelled" if n % 11 == 0 else "Shipped"
+        item = "Canceled" if n % 13 == 0 else "Shipped"
+        channel = "Amazon" if n % 5 == 0 else "Merchant"
+        title = "" if n < 3_000 else f"Tasse «{n % 1_500}» – bleu"
+        quantity = str(1 + n % 3) if n % 17 else "N/A"
+        rows.append(
+            f"1{n:09d}\t{when.isoformat()}\t{status}\t{channel}\t{title}\t{sku}\tB0{n % 1_500:08d}"
+            f"\t{item}\t{quantity}\r\n"
+        )
+        if n % 1_000 == 0:
+            rows.append("\r\n")
+    return "\ufeff" + head + "".join(rows)
+
+
+def _quantities(skus: int) -> dict[str, tuple[int | None, str, str]]:
+    return {f"SKU-{n:05d}": (n % 9 or None, f"B0{n:08d}", "") for n in range(skus + 20)}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+@pytest.mark.parametrize("compression", [None, "GZIP"])
+def test_a_large_orders_report_read_as_downloaded_gives_the_same_cover(
+    encoding, compression, tmp_path
+):
+    """The stock cover refresh sums the orders report per SKU as it reads the downloaded
+    file (never its text, never its order lines): the cover is the same as from the whole
+    text's order lines (how it was computed before), UTF-8 or Cp1252, plain or GZIP."""
+    text = _orders_text(60_000)
+    if encoding == "cp1252":  # as Amazon serves flat files: no byte order mark then
+        text = text.removeprefix("\ufeff")
+    data = text.encode(encoding)
+    if compression:
+        data = gzip.compress(data)
+    (tmp_path / "document").write_bytes(data)
+    document = ReportDocument.read((tmp_path / "document").open("rb"), compression)
+    assert document.encoding == encoding  # Cp1252's « is not UTF-8: the whole is Cp1252
+    whole = _report_text(data, compression)  # the text as the client decodes it whole
+    quantities = _quantities(1_500)
+
+    before = stock_cover(None, order_lines(whole), quantities, NOW)
+    after = stock_cover(None, order_totals(document, NOW), quantities, NOW)
+    assert after == before
+    assert sum(1 for c in after.values() if c.daily) > 1_000  # most SKUs sold in the window
+    assert any("«" in c.title for c in after.values())
+    assert list(lines_of(document)) == list(records(whole))  # read again from its start
+    assert ReportDocument.read(data, compression) == ReportDocument(data, compression, encoding)
+
+
+def test_a_downloaded_report_is_read_without_holding_its_text_or_its_lines():
+    """The memory reading an orders report takes is its totals (one per SKU) and a chunk of
+    its text: a report twice as long (the same SKUs) takes no more."""
+    peaks = []
+    for lines in (40_000, 80_000):
+        text = _orders_text(lines)
+        document = ReportDocument.read(text.encode("utf-8"), None)
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            totals = order_totals(document, NOW)
+            peaks.append(tracemalloc.get_traced_memory()[1] - before)
+        finally:
+            tracemalloc.stop()
+        assert len(totals) == 1_200  # the merchant-fulfilled SKUs (every fifth is Amazon's)
+        # not the text (MBs), nor its lines as objects (several times the text)
+        assert peaks[-1] < len(text) // 5, f"{peaks[-1]} bytes for a {len(text)}-character text"
+    assert peaks[1] < peaks[0] * 1.2, f"{peaks}: grows with the document"
+
+
+def test_blank_and_byte_order_mark_documents_read_as_their_text_did():
+    for text in ("", "  \r\n\t\n", "\ufeff", "\ufeffsku\tquantity\r\n", "a\rb\nc\r\n\nd"):
+        document = ReportDocument.read(text.encode("utf-8"), None)
+        assert blank(document) == blank(text)
+        assert list(lines_of(document)) == list(records(text))
+
+
+def test_a_broken_gzip_document_is_one_line_at_the_download():
+    data = gzip.compress(b"sku\tquantity\nA\t1\n" * 1000)[:-40]
+    with pytest.raises(BadDocument, match="not valid GZIP"):
+        ReportDocument.read(data, "GZIP")

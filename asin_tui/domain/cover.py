@@ -168,19 +168,46 @@ def fba_cover(row: PlanningRow, as_of: datetime | None = None) -> StockCover:
     return cover(row.available, row.available / daily, source)
 
 
+@dataclass(slots=True)
+class OrderTotals:
+    """What stock cover uses of one merchant-fulfilled SKU's order lines: the units ordered
+    in the last MFN_WINDOW_DAYS days (not cancelled), and the first title they give."""
+
+    units: int = 0
+    title: str = ""
+
+
+def add_order(totals: dict[str, OrderTotals], line: OrderLine, now: datetime) -> None:
+    """Count ``line`` in ``totals`` (SKU -> OrderTotals) as of ``now``: an orders report is
+    summed as it is read, never held (a busy account's is hundreds of thousands of lines)."""
+    if not line.merchant:
+        return
+    found = totals.get(line.sku)
+    if found is None:
+        found = totals[line.sku] = OrderTotals()
+    if not found.title:
+        found.title = line.title
+    if line.purchased >= now - timedelta(days=MFN_WINDOW_DAYS) and not line.cancelled:
+        found.units += line.quantity
+
+
 def mfn_cover(
     sku: str,
     quantity: int | None,
-    orders: Iterable[OrderLine],
+    orders: Iterable[OrderLine] | OrderTotals,
     now: datetime,
     *,
     asin: str = "",
     title: str = "",
 ) -> StockCover:
     """A merchant-fulfilled listing's cover: ``quantity`` for sale over the units ordered in
-    the last MFN_WINDOW_DAYS days (not cancelled) a day."""
-    since = now - timedelta(days=MFN_WINDOW_DAYS)
-    units = sum(o.quantity for o in orders if o.purchased >= since and not o.cancelled)
+    the last MFN_WINDOW_DAYS days (not cancelled) a day (``orders``: its order lines, or
+    their totals as of ``now``)."""
+    if isinstance(orders, OrderTotals):
+        units = orders.units
+    else:
+        since = now - timedelta(days=MFN_WINDOW_DAYS)
+        units = sum(o.quantity for o in orders if o.purchased >= since and not o.cancelled)
     daily = units / MFN_WINDOW_DAYS if units else None
     if quantity is None:
         return StockCover(sku, MFN, None, daily, None, "quantity not known", now, asin, title)
@@ -196,29 +223,33 @@ def mfn_cover(
 
 def stock_cover(
     planning: Iterable[PlanningRow] | None,
-    orders: Iterable[OrderLine] | None,
+    orders: Iterable[OrderLine] | Mapping[str, OrderTotals] | None,
     mfn_quantities: Mapping[str, tuple[int | None, str, str]],
     now: datetime,
 ) -> dict[str, StockCover]:
     """SKU -> cover for every listing a report covers: FBA rows from ``planning`` (None: the
-    report could not be had), merchant-fulfilled ones from ``orders`` and
-    ``mfn_quantities`` (SKU -> (quantity for sale, ASIN, title): the listings the seller
-    fulfils). A SKU neither covers is left out: not checked."""
+    report could not be had), merchant-fulfilled ones from ``orders`` (the order lines, or
+    their totals as of ``now``: add_order) and ``mfn_quantities`` (SKU -> (quantity for
+    sale, ASIN, title): the listings the seller fulfils). A SKU neither covers is left out:
+    not checked."""
     covers: dict[str, StockCover] = {}
     if planning is not None:
         for row in planning:
             covers[row.sku] = fba_cover(row, now)
     if orders is not None:
-        by_sku: dict[str, list[OrderLine]] = {}
-        for line in orders:
-            if line.merchant:
-                by_sku.setdefault(line.sku, []).append(line)
+        if isinstance(orders, Mapping):
+            totals = orders
+        else:
+            totals = {}
+            for line in orders:
+                add_order(totals, line, now)
+        none = OrderTotals()
         for sku, (quantity, asin, title) in mfn_quantities.items():
             if sku in covers:
                 continue
-            lines = by_sku.get(sku, [])
-            title = title or next((o.title for o in lines if o.title), "")
-            covers[sku] = mfn_cover(sku, quantity, lines, now, asin=asin, title=title)
+            found = totals.get(sku, none)
+            title = title or found.title
+            covers[sku] = mfn_cover(sku, quantity, found, now, asin=asin, title=title)
     return covers
 
 

@@ -27,6 +27,7 @@ import functools
 import hashlib
 import json
 import random
+import tempfile
 import time
 import zlib
 from collections import Counter, defaultdict
@@ -34,7 +35,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -78,7 +79,13 @@ from asin_tui.spapi.errors import (
 )
 from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS, UnreadableBody
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, SharedRates, TokenBucket
-from asin_tui.spapi.reports import FBA_PLANNING_REPORT, ORDERS_REPORT, table
+from asin_tui.spapi.reports import (
+    FBA_PLANNING_REPORT,
+    ORDERS_REPORT,
+    BadDocument,
+    ReportDocument,
+    table,
+)
 from asin_tui.spapi.settings import ClientSettings
 
 DEFAULT_TIMEOUT = 30.0
@@ -152,6 +159,26 @@ class _Transport(AsyncHttpxTransport):
                 if len(data) > MAX_DOCUMENT_BYTES:
                     raise _too_large(f"the download of {urlsplit(url).path or 'a document'}")
         return bytes(data)
+
+    async def download_file(self, url: str) -> BinaryIO:
+        """``download`` into an unnamed temporary file (0600, gone once closed), a chunk at a
+        time: a report document of tens of MB is never held whole (httpx's ``content``
+        holds its chunks and then their join: twice its size at once)."""
+        sink = tempfile.TemporaryFile()  # noqa: SIM115 - the caller reads and closes it
+        try:
+            async with self._client.stream("GET", url, timeout=self._timeout) as response:
+                if response.status_code >= 400:
+                    raise error_for_status(
+                        response.status_code,
+                        f"download of {urlsplit(url).path or url} failed",
+                    )
+                async for chunk in response.aiter_bytes():
+                    sink.write(chunk)
+            sink.seek(0)
+        except BaseException:
+            sink.close()
+            raise
+        return sink
 
 
 def _loads(data: bytes | str, what: str) -> Any:
@@ -839,12 +866,14 @@ class SpApi:
         *,
         checks: int | None = None,
         announce: bool = True,
+        raw: bool = False,
     ) -> ReportCheck:
         """Check a report until Amazon is done with it, or ``checks`` times (None: no limit),
-        pausing longer each time; the pauses are WaitNotices when ``announce``."""
+        pausing longer each time; the pauses are WaitNotices when ``announce``. ``raw``: the
+        document as a reports.ReportDocument (read a line at a time), not as text."""
         attempt = 0
         while True:
-            check = await self.check_report(report_id, report_type)
+            check = await self.check_report(report_id, report_type, raw=raw)
             attempt += 1
             if not check.pending or (checks is not None and attempt >= checks):
                 return check
@@ -855,10 +884,12 @@ class SpApi:
             )
             await self._wait(notice, announce=announce)
 
-    async def check_report(self, report_id: str, report_type: str) -> ReportCheck:
-        """getReport once; when it is DONE, download its document as text. Raises NotFound
-        when Amazon does not know the report (or it is of another type), SpApiError when
-        Amazon could not produce it (FATAL)."""
+    async def check_report(
+        self, report_id: str, report_type: str, *, raw: bool = False
+    ) -> ReportCheck:
+        """getReport once; when it is DONE, download its document as text (``raw``: as a
+        reports.ReportDocument). Raises NotFound when Amazon does not know the report (or it
+        is of another type), SpApiError when Amazon could not produce it (FATAL)."""
         name = REPORT_NAMES[report_type]
         report = await self._call("getReport", lambda: self._reports.get_report(report_id))
         payload = _payload(report, "getReport")
@@ -867,7 +898,7 @@ class SpApi:
         status = payload.get("processingStatus")
         if status == "DONE":
             document_id = _required(report, "reportDocumentId", "getReport")
-            return ReportCheck(report_id, status, await self._report_document(document_id))
+            return ReportCheck(report_id, status, await self._report_document(document_id, raw))
         if status == "FATAL":
             raise SpApiError(
                 f"Amazon could not produce the {name} {report_id}",
@@ -878,24 +909,41 @@ class SpApi:
             raise MalformedResponse(f"unknown processingStatus {status!r}", operation="getReport")
         return ReportCheck(report_id, status)
 
-    async def _report_document(self, document_id: str) -> str:
-        """getReportDocument and the download of its presigned URL, as text. The URL lasts
-        five minutes; one refused (403: expired before the download got to it, on a busy
-        machine or a slow link) is asked for afresh, once."""
+    async def _report_document(self, document_id: str, raw: bool = False) -> Any:
+        """getReportDocument and the download of its presigned URL, as text (``raw``: a
+        reports.ReportDocument, downloaded into a temporary file)."""
+        if not raw:
+            document, data = await self._fetch_document(document_id, self._download)
+            return _report_text(data, document.payload.get("compressionAlgorithm"))
+        document, file = await self._fetch_document(document_id, self._download_file)
+        try:
+            return ReportDocument.read(file, document.payload.get("compressionAlgorithm"))
+        except BadDocument as exc:
+            file.close()
+            raise MalformedResponse(str(exc), operation="getReportDocument") from None
+
+    async def _fetch_document(
+        self, document_id: str, fetch: Callable[[str], Awaitable[T]]
+    ) -> tuple[ApiResponse, T]:
+        """getReportDocument, then ``fetch`` of its presigned URL. The URL lasts five
+        minutes; one refused (403: expired before the download got to it, on a busy machine
+        or a slow link) is asked for afresh, once."""
         document = await self._call(
             "getReportDocument", lambda: self._reports.get_report_document(document_id)
         )
         try:
-            data = await self._download(_required(document, "url", "getReportDocument"))
+            return document, await fetch(_required(document, "url", "getReportDocument"))
         except Forbidden:  # the URL expired before the download got to it
             document = await self._call(
                 "getReportDocument", lambda: self._reports.get_report_document(document_id)
             )
-            data = await self._download(_required(document, "url", "getReportDocument"))
-        return _report_text(data, document.payload.get("compressionAlgorithm"))
+            return document, await fetch(_required(document, "url", "getReportDocument"))
 
     async def _download(self, url: str) -> bytes:
         return await self._with_retries("download", lambda: self._transport.download(url))
+
+    async def _download_file(self, url: str) -> BinaryIO:
+        return await self._with_retries("download", lambda: self._transport.download_file(url))
 
 
 # --------------------------------------------------------------------------- helpers

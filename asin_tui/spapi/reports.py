@@ -14,10 +14,16 @@ Pure: no network, no Textual.
 
 from __future__ import annotations
 
+import codecs
+import gzip
+import io
+import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import BinaryIO
 
-from asin_tui.domain.cover import WINDOWS, OrderLine, PlanningRow
+from asin_tui.domain.cover import WINDOWS, OrderLine, OrderTotals, PlanningRow, add_order
 from asin_tui.spapi.parse import UnreadableBody
 
 FBA_PLANNING_REPORT = "GET_FBA_INVENTORY_PLANNING_DATA"
@@ -28,6 +34,105 @@ _BLANK = frozenset({"", "-", "n/a", "na", "null", "none"})
 
 def _key(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower().replace("_", "-").replace(" ", "-")
+
+
+#: Bytes decompressed / decoded at a time when a document is read as a stream.
+CHUNK = 1 << 16
+
+
+class BadDocument(ValueError):
+    """A report document's bytes cannot be read (not valid GZIP)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDocument:
+    """A report document as downloaded (``data``: its bytes, GZIP when ``compression`` says
+    so), read a line at a time without ever holding its text: an orders report of a busy
+    account is tens of MB, its text as much again, its rows as objects several times that.
+    ``encoding``: UTF-8, or Cp1252 when the bytes are not UTF-8 (Amazon serves flat files as
+    ``text/plain; charset=Cp1252``: selling-partner-api-models #2748, #4031) — decided for the
+    whole document, as decoding it whole would (:meth:`read`). ``data`` may be a file
+    (the client downloads a document into a temporary one): read from its start each time."""
+
+    data: bytes | BinaryIO
+    compression: str | None = None
+    encoding: str = "utf-8"
+
+    @classmethod
+    def read(cls, data: bytes | BinaryIO, compression: str | None) -> ReportDocument:
+        """The document of ``data``: checked (GZIP readable to its end) and its encoding found
+        in one pass over it, a chunk at a time. BadDocument when the GZIP is not valid."""
+        document = cls(data, compression)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for chunk in document._chunks():
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return cls(data, compression, "cp1252")
+        return document
+
+    def _stream(self) -> BinaryIO:
+        if isinstance(self.data, bytes):
+            raw: BinaryIO = io.BytesIO(self.data)
+        else:
+            raw = self.data
+            raw.seek(0)
+        if self.compression == "GZIP":
+            return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+        return raw
+
+    def _chunks(self) -> Iterator[bytes]:
+        stream = self._stream()
+        try:
+            while chunk := stream.read(CHUNK):
+                yield chunk
+        except (OSError, EOFError, zlib.error) as exc:
+            raise BadDocument(f"the report document is not valid GZIP ({exc})") from None
+
+    def text_chunks(self) -> Iterator[str]:
+        """The document's text a chunk at a time."""
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+        for chunk in self._chunks():
+            if text := decoder.decode(chunk):
+                yield text
+        if tail := decoder.decode(b"", final=True):
+            yield tail
+
+    def blank(self) -> bool:
+        """No text but whitespace (or none at all): Amazon had no data for it."""
+        return all(chunk.isspace() for chunk in self.text_chunks())
+
+    def lines(self) -> Iterator[str]:
+        """:func:`records` of the document's text, never holding more than a chunk of it."""
+        rest = ""
+        first = True
+        for chunk in self.text_chunks():
+            if first:
+                chunk, first = chunk.removeprefix("\ufeff"), False
+            rest += chunk
+            start = 0
+            while (end := rest.find("\n", start)) >= 0:
+                yield rest[start:end].removesuffix("\r")
+                start = end + 1
+            rest = rest[start:]
+        if rest:
+            yield rest.removesuffix("\r")
+
+
+#: A report document as text (a test's, the sandbox's) or as downloaded.
+Document = str | ReportDocument
+
+
+def blank(document: Document) -> bool:
+    """The document has no text but whitespace: Amazon had no data for it."""
+    if isinstance(document, ReportDocument):
+        return document.blank()
+    return not document or document.isspace()
+
+
+def lines_of(document: Document) -> Iterator[str]:
+    return document.lines() if isinstance(document, ReportDocument) else records(document)
 
 
 def records(text: str) -> Iterator[str]:
@@ -45,10 +150,10 @@ def records(text: str) -> Iterator[str]:
         start = end + 1
 
 
-def table(text: str, what: str, required: Sequence[str]) -> Iterator[dict[str, str]]:
+def table(document: Document, what: str, required: Sequence[str]) -> Iterator[dict[str, str]]:
     """The document's rows as {normalised header: cell}; UnreadableBody when a ``required``
     column (normalised) is missing."""
-    lines = records(text)
+    lines = lines_of(document)
     first = next((line for line in lines if line.strip()), None)
     if first is None:
         raise UnreadableBody(f"the {what} is empty (no header row)")
@@ -95,7 +200,7 @@ def moment(cell: str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def planning_rows(text: str) -> list[PlanningRow]:
+def planning_rows(text: Document) -> list[PlanningRow]:
     """GET_FBA_INVENTORY_PLANNING_DATA → one PlanningRow per SKU (the last row of a SKU listed
     twice, e.g. in two conditions, adds its units to the first)."""
     rows: dict[str, PlanningRow] = {}
@@ -139,10 +244,24 @@ def _merged(a: PlanningRow, b: PlanningRow) -> PlanningRow:
     )
 
 
-def order_lines(text: str) -> list[OrderLine]:
+def order_lines(text: Document) -> list[OrderLine]:
     """GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL → one OrderLine per order item
     (rows without a SKU or a readable purchase date are skipped)."""
-    lines = []
+    return list(each_order_line(text))
+
+
+def order_totals(document: Document, now: datetime) -> dict[str, OrderTotals]:
+    """The orders report summed per merchant-fulfilled SKU as it is read (domain.cover.
+    add_order: what stock cover uses of it), never holding its order lines: the same cover
+    as ``order_lines`` would give. UnreadableBody as ``order_lines``."""
+    totals: dict[str, OrderTotals] = {}
+    for line in each_order_line(document):
+        add_order(totals, line, now)
+    return totals
+
+
+def each_order_line(text: Document) -> Iterator[OrderLine]:
+    """The OrderLines of an orders report, one at a time (see ``order_lines``)."""
     what = "orders report"
     required = ("amazon-order-id", "purchase-date", "sku", "quantity")
     for row in table(text, what, required):
@@ -151,22 +270,19 @@ def order_lines(text: str) -> list[OrderLine]:
         if not sku or purchased is None:
             continue
         channel = row.get("fulfillment-channel", "").lower()
-        lines.append(
-            OrderLine(
-                sku=sku,
-                purchased=purchased,
-                quantity=_count(row.get("quantity")) or 0,
-                status=row.get("order-status", ""),
-                item_status=row.get("item-status", ""),
-                merchant=channel not in ("amazon", "afn"),
-                asin=row.get("asin", ""),
-                title=row.get("product-name", ""),
-            )
+        yield OrderLine(
+            sku=sku,
+            purchased=purchased,
+            quantity=_count(row.get("quantity")) or 0,
+            status=row.get("order-status", ""),
+            item_status=row.get("item-status", ""),
+            merchant=channel not in ("amazon", "afn"),
+            asin=row.get("asin", ""),
+            title=row.get("product-name", ""),
         )
-    return lines
 
 
-def listing_quantities(text: str) -> dict[str, tuple[int | None, str, str]]:
+def listing_quantities(text: Document) -> dict[str, tuple[int | None, str, str]]:
     """GET_MERCHANT_LISTINGS_ALL_DATA → SKU -> (quantity for sale, ASIN, title) of the
     listings the seller fulfils (fulfillment-channel DEFAULT)."""
     found = {}

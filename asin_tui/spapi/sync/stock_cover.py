@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from asin_tui.domain.cover import MFN_WINDOW_DAYS
 from asin_tui.spapi.calls import ReportRequest
 from asin_tui.spapi.errors import AuthError, NotFound, SpApiError, Throttled, Unavailable
-from asin_tui.spapi.reports import FBA_PLANNING_REPORT, ORDERS_REPORT
+from asin_tui.spapi.reports import FBA_PLANNING_REPORT, ORDERS_REPORT, Document
 
 if TYPE_CHECKING:  # sp_api and httpx load only when a client is opened
     from asin_tui.spapi.client import SpApi
@@ -29,8 +29,9 @@ COVER_CHECKS = 4
 
 
 class StockCoverWatch:
-    """Follows the three reports. After :meth:`watch`: ``documents`` (report type → text, for
-    the reports Amazon was done with), ``pending`` (report type → request still being
+    """Follows the three reports. After :meth:`watch`: ``documents`` (report type → the
+    document as downloaded, reports.ReportDocument: read a line at a time; "" when Amazon had
+    no data), for the reports Amazon was done with), ``pending`` (report type → request still being
     prepared), ``errors`` (report type → why it could not be had). Refused credentials raise
     AuthError."""
 
@@ -48,7 +49,7 @@ class StockCoverWatch:
         self.pending = dict(pending)
         #: every report looked at (pending or done), to look at again while one is pending
         self.requests = dict(pending)
-        self.documents: dict[str, str] = {}
+        self.documents: dict[str, Document] = {}
         self.errors: dict[str, str] = {}
 
     async def watch(self) -> None:
@@ -84,7 +85,7 @@ class StockCoverWatch:
 
     async def _look(self, report_type: str, request: ReportRequest) -> None:
         check = await self._api.await_report(
-            request.report_id, report_type, checks=self._checks, announce=False
+            request.report_id, report_type, checks=self._checks, announce=False, raw=True
         )
         if check.pending:
             return
