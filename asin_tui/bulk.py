@@ -69,7 +69,7 @@ from asin_tui.domain.outcomes import (
     outcome_options,
     processing,
 )
-from asin_tui.domain.text import quoted, visible
+from asin_tui.domain.text import quoted, value_controls, visible
 from asin_tui.domain.wizard import build_plan
 from asin_tui.render import spreadsheet_value
 from asin_tui.service import SubmissionResult, UnknownSku
@@ -789,6 +789,12 @@ def read_csv(path: Path) -> CsvTable:
             )
             continue
         skus[sku] = line
+        for column, value in values.items():
+            if found := value_controls(value):  # the SKU is Amazon's: any it has is found
+                errors.append(
+                    f"line {line}, column {quoted(column)}: {quoted(value)}: holds "
+                    f"{visible(found[0])}, a control character no listing value has"
+                )
         rows.append(BulkRow(sku, values, line))
     if errors:
         raise BadCsv(errors_text(name, errors))

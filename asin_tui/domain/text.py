@@ -124,6 +124,24 @@ def pasted(text: str) -> str:
     return _CANDIDATES.sub(keep, text)  # only C0, DEL, C1 and non-ASCII looked at
 
 
+#: Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder what
+#: a reader sees ("Trojan source"); text in right-to-left scripts needs only the marks.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def value_controls(text: str) -> list[str]:
+    """The characters of ``text`` no listing value a seller types carries: C0 controls but
+    tab and line breaks, DEL, C1, and bidi embeddings/overrides/isolates. A CSV cell with one
+    is damaged or hostile (``ESC]52;…``, U+202E): never sent to Amazon as a value."""
+    if text.isascii() and text.isprintable():
+        return []
+    return [
+        c
+        for c in text
+        if c not in "\t\n\r" and (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in _BIDI_CONTROLS)
+    ]
+
+
 def quoted(value: object) -> str:
     """``value`` in single quotes for a one-line message, terminal-safe: ``'A\\x00B'``
     (``repr(visible(value))`` doubled every backslash the escapes put in: ``'A\\\\x00B'``)."""

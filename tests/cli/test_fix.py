@@ -132,6 +132,13 @@ def test_a_person_at_a_terminal_types_yes_before_anything_is_sent(
         ("sku,quantity\nA,1,2\n", "line 2: 3 cells, the header has 2 columns"),
         ("sku,quantity\n", "no rows under the header"),
         (b"sku,quantity\n\xff,1\n", "not UTF-8 text"),
+        # a cell a listing would show (or a terminal run): damaged or hostile, never sent
+        (
+            "sku,brand\nA,Ac\x1b]52;c;aGk=\x07me\n",
+            "line 2, column 'brand': 'Ac\\x1b]52;c;aGk=\\x07me': holds \\x1b, a control character",
+        ),
+        ("sku,brand\nA,X\u202eY\n", "'X\\u202eY': holds \\u202e, a control character"),
+        ("sku,brand\nA,X\u009b2J\n", "holds \\x9b, a control character"),
     ],
 )
 def test_a_file_that_is_not_a_batch_exits_2_naming_where(capsys, tmp_path, text, message):

@@ -17,6 +17,7 @@ from asin_tui.domain.text import (
     is_unsafe_char,
     json_for_terminal,
     unsafe_chars,
+    value_controls,
     visible,
 )
 
@@ -117,3 +118,17 @@ def test_quoted_shows_each_escape_with_one_backslash():
 
     assert quoted("A\x00B") == "'A\\x00B'"
     assert quoted("\u202eSKU") == "'\\u202eSKU'" and quoted("it's") == "'it's'"
+
+
+def test_value_controls_are_the_ones_no_typed_value_has():
+    assert value_controls("Acme GmbH & Co. — Tasse ü 杯 ☕") == []
+    assert value_controls("line one\nline two\twith a tab\r\n") == []  # a text area's
+    assert value_controls("مرحبا\u200f Ltd") == []  # a right-to-left mark: Arabic text needs it
+    assert value_controls("a\x1b]52;c;x\x07\u202e\x9b\x7f\x00") == [
+        "\x1b",
+        "\x07",
+        "\u202e",
+        "\x9b",
+        "\x7f",
+        "\x00",
+    ]
