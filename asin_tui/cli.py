@@ -15,7 +15,7 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
 from asin_tui import __version__
@@ -159,7 +159,7 @@ def main(
     ``time_scale``: how much faster than Amazon's the clock of the Amazon a profile calls
     runs (a test's sandbox served with ``sandbox serve --time-scale``; a user gets Amazon's,
     1): the client's pacing and backoff keep to it."""
-    install_log_redaction()  # a library's log line never carries an LWA token
+    _redact_logs()  # a library's log line never carries an LWA token
     if sys.stderr is None:  # started with stderr closed (`2>&-`): its lines are dropped,
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115  never printed into stdout's data
     if sys.stdin is None:  # started with stdin closed (`<&-`): as an empty one, not a terminal
@@ -220,6 +220,56 @@ def _run(argv: list[str] | None, demo: DemoSettings | None = None, time_scale: f
     except KeyboardInterrupt:
         print("asin-tui: interrupted", file=sys.stderr)
         return 130
+
+
+def _redact_logs() -> None:
+    """The log redaction (domain.redact.install_log_redaction), installed before anything can
+    log: now if ``logging`` is imported already, else the moment it is (right after its module
+    runs, before the importer's next line). A command whose libraries never log
+    (``report --cached``) never imports it: ~4 ms of its start."""
+    if "logging" in sys.modules:
+        install_log_redaction()
+    elif not any(isinstance(finder, _AfterImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport("logging", install_log_redaction))
+
+
+class _AfterImport:
+    """A meta path finder: ``then()`` runs right after the module ``name`` is first imported
+    (it finds nothing itself: the other finders find the module, whose loader it wraps)."""
+
+    def __init__(self, name: str, then: Callable[[], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            spec = getattr(finder, "find_spec", lambda *_: None)(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _ThenLoader(spec.loader, self.then)
+                return spec
+        return None
+
+
+class _ThenLoader:
+    """A module's loader that runs ``then()`` after the module's code (everything else is the
+    real loader's)."""
+
+    def __init__(self, loader: Any, then: Callable[[], None]) -> None:
+        self._loader, self._then = loader, then
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        self._then()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
 
 
 def _command_line(argv: list[str] | None) -> argparse.ArgumentParser:

@@ -7,7 +7,6 @@ spreadsheet would run as a formula are neutralised (:func:`spreadsheet_text`).""
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -375,6 +374,8 @@ def render_table(
 ) -> str:
     """``report --format table``: a plain table for people (Rich's Table, no colour, no
     borders), one row per listing, then the counts and what the account shows."""
+    import textwrap  # the table's only: not at the start of report --format json|csv
+
     columns = _table_layout(width, records)
     cause_width = dict(columns)["CAUSE"]
     lines = _table_lines(columns, [_table_cells(r, cause_width) for r in records], width)
@@ -554,6 +555,8 @@ def _table_footer(
     line = " · ".join(parts)
     if len(line) <= width:
         return [line]
+    import textwrap
+
     return [wrapped for part in parts for wrapped in textwrap.wrap(part, width)]
 
 

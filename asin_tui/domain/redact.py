@@ -21,14 +21,16 @@ Pure: no I/O, no Textual.
 
 from __future__ import annotations
 
-import base64
 import json
-import logging
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
 from asin_tui.domain.text import visible
+
+if TYPE_CHECKING:  # logging is imported by whatever logs (not by this module: see RedactingFilter)
+    import logging
 
 REDACTED = "[redacted]"
 
@@ -74,6 +76,8 @@ def _base64_forms(raw: bytes) -> set[str]:
     """The base64 text of ``raw`` wherever it sits in a longer base64 text: at each of the
     three alignments, the characters that depend on ``raw`` alone (the partial groups at
     either end depend on the bytes around it and are left out)."""
+    import base64  # only when a secret is known: not at every command's start
+
     forms = set()
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
@@ -89,12 +93,14 @@ def _base64_forms(raw: bytes) -> set[str]:
     return {form for form in forms if len(form) >= _MIN_BASE64}
 
 
-class RedactingFilter(logging.Filter):
+class RedactingFilter:
     """A logging filter that masks LWA tokens and client secrets (by their shape), and shows
     control and bidi characters as escapes (domain.text.visible), in every record a handler
     writes: a library logging a request (python-amazon-sp-api logs its
     headers at DEBUG) or an error body never writes a token. Installed on the handlers the
-    command line uses (see ``asin_tui.cli``)."""
+    command line uses (see ``asin_tui.cli``). Not a ``logging.Filter`` subclass (a handler
+    takes any object with a ``filter`` method): this module does not import logging, ~4 ms of
+    a command's start that logs nothing (``report --cached``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -108,6 +114,8 @@ class RedactingFilter(logging.Filter):
 def install_log_redaction() -> None:
     """Mask tokens in whatever reaches the root logger's handlers and Python's last-resort
     handler (which prints warnings to stderr when nothing is configured)."""
+    import logging
+
     handlers = [*logging.getLogger().handlers, logging.lastResort]
     for handler in handlers:
         if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):

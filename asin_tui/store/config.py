@@ -21,7 +21,6 @@ are shown only through :func:`mask`.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -68,7 +67,9 @@ REQUIRED_KEYS: dict[str, str] = {
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _SELLER_ID = re.compile(r"[A-Za-z0-9]{1,32}")
-_LOCALE = re.compile(r"[a-z]{2,3}_[A-Z]{2}")
+#: Patterns used now and then (a locale, an error's line, the notifications table) are kept
+#: as text, compiled when first used (re's cache): ~1 ms of every command's start.
+_LOCALE = r"[a-z]{2,3}_[A-Z]{2}"
 _MASK_MIN_LENGTH = 12  # shorter secrets are masked entirely: four characters would be too many
 
 
@@ -302,13 +303,13 @@ class _Source:
         )
 
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)$"
 
 
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
     """tomllib (3.11) only puts the position in its message: move it to the front."""
     message = str(exc)
-    found = _TOML_POSITION.search(message)
+    found = re.search(_TOML_POSITION, message)
     if not found:
         return ConfigError(path, f"invalid TOML: {message}")
     line, column = found.groups()
@@ -320,8 +321,8 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
 # `key =` lines, and let tomllib itself decode each (possibly quoted, dotted) key.
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
-_HEADER_LINE = re.compile(rf"\s*\[\[?\s*({_KEY})\s*\]\]?")
-_KEY_LINE = re.compile(rf"\s*({_KEY})\s*=")
+_HEADER_LINE = rf"\s*\[\[?\s*({_KEY})\s*\]\]?"
+_KEY_LINE = rf"\s*({_KEY})\s*="
 
 
 def _key_parts(key_text: str) -> tuple[str, ...]:
@@ -341,10 +342,10 @@ def locate_key(text: str, keys: tuple[str, ...]) -> int | None:
     table: tuple[str, ...] = ()
     best_line, best_depth = None, 0
     for number, line in enumerate(text.splitlines(), start=1):
-        if header := _HEADER_LINE.match(line):
+        if header := re.match(_HEADER_LINE, line):
             table = _key_parts(header.group(1))
             found = table
-        elif assignment := _KEY_LINE.match(line):
+        elif assignment := re.match(_KEY_LINE, line):
             found = table + _key_parts(assignment.group(1))
         else:
             continue
@@ -443,7 +444,7 @@ def _secret_url(value: object) -> str:
 
 def _locale(value: object) -> str:
     text = _string(value)
-    if not _LOCALE.fullmatch(text):
+    if not re.fullmatch(_LOCALE, text):
         raise _Invalid(f"expected a locale like en_US or de_DE, got {text!r}")
     return text
 
@@ -563,14 +564,14 @@ def _build_alerts(
     return Alerts(**values)
 
 
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+_REGION = r"[a-z]{2}(-[a-z]+)+-\d"
 #: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (the form the SQS console shows)
-_QUEUE_URL = re.compile(r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/\d{12}/[\w-]{1,80}")
+_QUEUE_URL = r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/\d{12}/[\w-]{1,80}"
 
 
 def _region(value: object) -> str:
     text = _string(value)
-    if not _REGION.fullmatch(text):
+    if not re.fullmatch(_REGION, text):
         raise _Invalid(f"expected an AWS region like us-east-1, got {text!r}")
     return text
 
@@ -607,7 +608,7 @@ def _build_notifications(source: _Source, keys: tuple[str, ...], table: object) 
             values[key] = _NOTIFICATION_KEYS[key](value)
         except _Invalid as exc:
             raise source.error((*keys, key), str(exc)) from None
-    aws = _QUEUE_URL.fullmatch(values["queue_url"])
+    aws = re.fullmatch(_QUEUE_URL, values["queue_url"])
     if "region" not in values:
         if aws is None:
             raise source.error(
@@ -628,6 +629,8 @@ def _endpoint_of(queue_url: str) -> str:
 def _reject_unknown(source: _Source, keys: tuple[str, ...], table: dict, allowed) -> None:
     for key in table:
         if key not in allowed:
+            import difflib  # a typo's hint only: not at every command's start
+
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
             raise source.error((*keys, key), f"unknown key ({hint})")

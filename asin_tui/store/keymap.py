@@ -8,7 +8,6 @@ the same).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -157,6 +156,8 @@ def check_deliberate(binding_id: str, keys: str) -> None:
 
 def unknown_id_hint(binding_id: str) -> str:
     """Help for an id that is not one: the closest id, else the ids of its group."""
+    import difflib  # a typo's hint only: not at every command's start
+
     close = difflib.get_close_matches(binding_id, BINDING_IDS, n=1)
     if close:
         return f"did you mean {close[0]!r}?"

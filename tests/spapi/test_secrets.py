@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
@@ -146,6 +147,31 @@ def test_log_records_written_to_stderr_mask_tokens():
     )
     assert ACCESS not in result.stderr
     assert "Request Headers: {'t': '[redacted]'}" in result.stderr
+
+
+def test_the_command_line_masks_tokens_of_a_library_that_logging_is_imported_for_later(
+    tmp_path,
+):
+    """A command whose libraries never log (report --cached) does not import logging; a
+    library imported later (the SP-API client, when a report syncs) gets the masking from
+    the moment ``logging`` exists, as if it had been imported first (installed once)."""
+    code = (
+        "import sys\n"
+        "from asin_tui import cli\n"
+        "assert cli.main(['report', '--cached']) == 2  # no config: one line, no logging\n"
+        "assert cli.main(['report', '--cached']) == 2\n"
+        "assert 'logging' not in sys.modules, 'the command line imported logging'\n"
+        "import logging\n"
+        f"logging.getLogger('sp_api.fake').warning('Request Headers: %s', {{'t': {ACCESS!r}}})\n"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env=env,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
+    assert ACCESS not in result.stderr
+    assert result.stderr.count("Request Headers: {'t': '[redacted]'}") == 1
 
 
 def test_log_records_written_to_stderr_never_carry_escape_sequences():
