@@ -27,7 +27,8 @@ answers), and plans are built as rows are taken, so memory does not grow with th
 
 **Resuming.** Every real submit is saved in the wizard's case store (store/cases.py)
 as SUBMITTING *before* the call and settled with Amazon's answer (status, submission id)
-after it, so a batch killed at any point (a crash, Ctrl-C, a lost SSH session) can be run
+after it — in the same save as what the listing's re-read then found (two saves a row: the
+states a resume needs) — so a batch killed at any point (a crash, Ctrl-C, a lost SSH session) can be run
 again with the same rows: a row whose same patches Amazon already ACCEPTED is not sent again
 (its submission id is reported); a row caught between the call and the save is re-read with
 getListingsItem first — if the listing shows the change it is settled as accepted, if it
@@ -50,6 +51,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import csv
+import functools
 import io
 import time
 from collections import Counter
@@ -57,7 +59,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, TextIO, TypeVar
+from typing import Any, Literal, Protocol, TextIO, TypeVar
 
 from asin_tui.domain.bulk import SKU, RowDraft, RowOutcome, draft_row
 from asin_tui.domain.models import Diagnosis, Evidence, StepStatus, WizardStep
@@ -334,7 +336,7 @@ class BulkFix:
         if earlier is not None and earlier.status == "ACCEPTED":
             result.submitted, result.submission_id = True, earlier.submission_id
             result.resumed = True
-            return await self._verify(result)
+            return await self._verify(result, saved=saved)
         if earlier is not None and earlier.status in (SUBMITTING, NO_ANSWER):
             landed = await self._landed(result, earlier)
             if landed is None:
@@ -353,9 +355,17 @@ class BulkFix:
             record = earlier  # never landed: this submit settles the same record
         elif earlier is not None and earlier.status == THROTTLED:
             record = earlier  # Amazon refused every try (429): nothing to look for
-        return await self._submit(result, record)
+        return await self._submit(result, record, saved)
 
-    async def _submit(self, result: RowResult, record: PatchRecord | None) -> RowResult:
+    async def _submit(
+        self, result: RowResult, record: PatchRecord | None, saved: CaseRecord | None
+    ) -> RowResult:
+        """Send the row's patches: saved as SUBMITTING first (``record``: an earlier run's
+        record of the same submit, settled by this one), then — once Amazon answered and the
+        listing was re-read — Amazon's answer and how the listing stands in ONE save (a
+        batch killed in between finds SUBMITTING and re-reads the listing: nothing is sent
+        twice). Two saves a row: the two states a resume needs. ``saved``: the SKU's case as
+        read before (its earlier accepted submits)."""
         sku = result.sku
         if record is None:
             record = PatchRecord(
@@ -391,16 +401,13 @@ class BulkFix:
             break
         record.status, record.submission_id = answer.status, answer.submission_id
         record.issues = [issue_record(i) for i in answer.issues]
-        problem = await self._save_record(sku, record, quiet=True, sent=result)
         result.issues = record.issues or result.issues
         if not answer.ok:
+            await self._save_record(sku, record, quiet=True)
             result.outcome, result.reason = RowOutcome.INVALID, "Amazon refused the submit"
             return result
         result.submitted, result.submission_id = True, answer.submission_id
-        verified = await self._verify(result)
-        if problem:
-            verified.reason = "; ".join(filter(None, (verified.reason, problem)))
-        return verified
+        return await self._verify(result, saved=saved, sent=record)
 
     async def _unanswered(self, result: RowResult, record: PatchRecord, reason: str) -> RowResult:
         """A submit Amazon may have taken without answering (a timeout, a 5xx): the listing
@@ -469,20 +476,30 @@ class BulkFix:
         result.submitted, result.submission_id, result.resumed = True, record.submission_id, True
         return True
 
-    async def _verify(self, result: RowResult) -> RowResult:
+    async def _verify(
+        self,
+        result: RowResult,
+        *,
+        saved: CaseRecord | Literal[False] | None = False,
+        sent: PatchRecord | None = None,
+    ) -> RowResult:
         """Re-read the listing once: FIXED, WAITING on Amazon (not processed yet) or
-        NOT_FIXED, saved as the wizard's outcome for the SKU."""
+        NOT_FIXED, saved as the wizard's outcome for the SKU. ``saved``: the SKU's case as
+        last read or saved by this run (False: read it); ``sent``: the submit Amazon has
+        just accepted, not saved yet — saved with the outcome, in one transaction."""
+        if saved is False:
+            saved = await self._saved(result.sku)
+        accepted = _accepted(saved, sent)
+        set_outcome = functools.partial(self._set_outcome, result, sent=sent)
         try:
             evidence, diagnosis = await self.service.reread(result.sku)
         except SpApiError as exc:
             result.outcome = RowOutcome.WAITING
             result.reason = f"submitted; not re-checked ({exc}): the next sync re-checks it"
-            sent = await self._accepted(result)
-            if sent:  # waiting on Amazon as far as anyone knows: every sync re-checks it
-                await self._set_outcome(result, Outcome.WAITING, **_sent_wait(sent))
+            if accepted:  # waiting on Amazon as far as anyone knows: every sync re-checks it
+                await set_outcome(Outcome.WAITING, **_sent_wait(accepted))
             return result
         result.state_after = diagnosis.state.value
-        accepted = await self._accepted(result)
         pending = processing(evidence.listing, accepted)
         checked = f"re-checked {self._now():%Y-%m-%d %H:%M} UTC"
         if pending is not None and diagnosis.needs_attention:
@@ -494,12 +511,11 @@ class BulkFix:
                 if wait is not None
                 else _sent_wait(accepted)
             )
-            await self._set_outcome(result, Outcome.WAITING, **details)
+            await set_outcome(Outcome.WAITING, **details)
             return result
         if not diagnosis.needs_attention:
             result.outcome, result.reason = RowOutcome.FIXED, ""
-            await self._set_outcome(
-                result,
+            await set_outcome(
                 Outcome.RESOLVED,
                 verified=(StepStatus.PASSED, f"Back on sale ({diagnosis.state.value}; {checked})"),
                 resolved_state=diagnosis.state.value,
@@ -509,22 +525,15 @@ class BulkFix:
         main = diagnosis.findings[0].title if diagnosis.findings else diagnosis.state.value
         result.reason = f"applied; still {diagnosis.state.value}: {main}"
         note = f"Change applied; still {diagnosis.state.value}: {main} ({checked})"
-        await self._set_outcome(
-            result, Outcome.OPEN, verified=(StepStatus.NEEDS_ACTION, visible(note))
-        )
+        await set_outcome(Outcome.OPEN, verified=(StepStatus.NEEDS_ACTION, visible(note)))
         return result
 
-    async def _accepted(self, result: RowResult) -> list[tuple[datetime, str | None, Any]]:
-        """The SKU's real submits Amazon ACCEPTED, as saved: (when, submission id, patches)."""
+    async def _saved(self, sku: str) -> CaseRecord | None:
+        """The SKU's saved case (None: none, or it cannot be read)."""
         try:
-            saved = await self._locally(self.store.get, result.sku)
+            return await self._locally(self.store.get, sku)
         except CaseStoreError:
-            saved = None
-        return [
-            (r.submitted_at, r.submission_id, r.patches)
-            for r in (saved.patches if saved else [])
-            if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
-        ]
+            return None
 
     # ------------------------------------------------------------------ helpers
 
@@ -558,34 +567,33 @@ class BulkFix:
         sent: RowResult | None = None,
     ) -> str:
         """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
-        progress; ``sent``: the row whose submit Amazon ACCEPTED, noted as the wizard notes
-        its own (Apply passed, what was sent; the case now at Verify). Raises CaseStoreError
-        unless ``quiet`` (then returns what went wrong)."""
-
-        def change(case: CaseRecord) -> None:
-            kept = [
-                r
-                for r in case.patches
-                if not (r.submitted_at == record.submitted_at and r.mode is record.mode)
-            ]
-            case.patches = [*kept, copy.deepcopy(record)]
-            if sent is not None and record.status == "ACCEPTED":
-                ident = f", submission id {record.submission_id}" if record.submission_id else ""
-                changes = "; ".join(sent.changes) or "the change"
-                step = case.steps[WizardStep.APPLY]
-                step.status, step.updated_at = StepStatus.PASSED, self._now()
-                step.notes = visible(
-                    f"Bulk fix sent: {changes} ({record.submitted_at:%Y-%m-%d %H:%M} UTC{ident})"
-                )
-                case.current_step = WizardStep.VERIFY
-
+        progress (``sent``: see :meth:`_put_record`). Raises CaseStoreError unless ``quiet``
+        (then returns what went wrong)."""
         try:
-            await self._locally(self.store.update, sku, change)
+            await self._locally(
+                self.store.update, sku, lambda case: self._put_record(case, record, sent)
+            )
         except CaseStoreError as exc:
             if not quiet:
                 raise
             return f"progress not saved: {exc}"
         return ""
+
+    def _put_record(self, case: CaseRecord, record: PatchRecord, sent: RowResult | None) -> None:
+        """``record`` into ``case`` (replacing the one sent at the same time); ``sent``: the
+        row whose submit Amazon ACCEPTED, noted as the wizard notes its own (Apply passed,
+        what was sent; the case now at Verify)."""
+        kept = [r for r in case.patches if not _same(r, record)]
+        case.patches = [*kept, copy.deepcopy(record)]
+        if sent is not None and record.status == "ACCEPTED":
+            ident = f", submission id {record.submission_id}" if record.submission_id else ""
+            changes = "; ".join(sent.changes) or "the change"
+            step = case.steps[WizardStep.APPLY]
+            step.status, step.updated_at = StepStatus.PASSED, self._now()
+            step.notes = visible(
+                f"Bulk fix sent: {changes} ({record.submitted_at:%Y-%m-%d %H:%M} UTC{ident})"
+            )
+            case.current_step = WizardStep.VERIFY
 
     async def _set_outcome(
         self,
@@ -593,12 +601,16 @@ class BulkFix:
         outcome: Outcome,
         *,
         verified: tuple[StepStatus, str] | None = None,
+        sent: PatchRecord | None = None,
         **details: Any,
     ) -> None:
         """Save how the row's listing stands (``verified``: the Verify step's status and
-        note, as the wizard's Verify leaves them)."""
+        note, as the wizard's Verify leaves them); ``sent``: the submit Amazon just answered,
+        saved in the same transaction (one save: its answer and what it did)."""
 
         def change(case: CaseRecord) -> None:
+            if sent is not None:
+                self._put_record(case, sent, result)
             if verified is not None:
                 step = case.steps[WizardStep.VERIFY]
                 step.status, step.notes = verified
@@ -671,6 +683,24 @@ def _same_submit(saved: CaseRecord | None, patches: list[dict[str, Any]]) -> Pat
         return None
     same = [r for r in saved.patches if r.mode is PatchMode.REAL and r.patches == patches]
     return same[-1] if same else None
+
+
+def _accepted(
+    saved: CaseRecord | None, sent: PatchRecord | None = None
+) -> list[tuple[datetime, str | None, Any]]:
+    """The SKU's real submits Amazon ACCEPTED (``saved``'s, and ``sent``, not saved yet):
+    (when, submission id, patches)."""
+    records = [r for r in (saved.patches if saved else []) if sent is None or not _same(r, sent)]
+    return [
+        (r.submitted_at, r.submission_id, r.patches)
+        for r in [*records, *([sent] if sent is not None else [])]
+        if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
+    ]
+
+
+def _same(a: PatchRecord, b: PatchRecord) -> bool:
+    """The same submit (as the store finds it: when it was sent, and how)."""
+    return a.submitted_at == b.submitted_at and a.mode is b.mode
 
 
 def _sent_wait(accepted: Sequence[tuple[datetime, str | None, Any]]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 
 from asin_tui.bulk import BulkFix, BulkProgress, BulkRow, RowOutcome
 from asin_tui.domain import codes
+from asin_tui.domain.models import WizardStep
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
@@ -230,6 +231,44 @@ async def test_a_batch_killed_during_a_submit_resumes_without_sending_it_twice(a
         await service.aclose()
     # every SKU was changed by exactly one accepted submit at the sandbox
     assert all(app.account.intended_causes(sku) == set() for sku in skus)
+
+
+async def test_applying_saves_each_row_twice_before_the_submit_and_after_its_answer(
+    app, monkeypatch
+):
+    """The progress a resume needs, and no more: SUBMITTING before the call, then Amazon's
+    answer with how the listing stands after its re-read, in one save (it was three: the
+    answer and the outcome apart); one read of the saved case a row."""
+    service = await synced(app)
+    skus = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 4)
+    engine = BulkFix(service, time_scale=TIME_SCALE)
+    validated = await engine.validate([BulkRow(sku, {"quantity": "6"}) for sku in skus])
+    saves: list[tuple[str, list[str]]] = []
+    reads: list[str] = []
+    update, get = CaseStore.update, CaseStore.get
+
+    def counted_update(store, sku, change):
+        saved = update(store, sku, change)
+        saves.append((sku, [p.status for p in saved.patches if p.mode is PatchMode.REAL]))
+        return saved
+
+    def counted_get(store, sku):
+        reads.append(sku)
+        return get(store, sku)
+
+    monkeypatch.setattr(CaseStore, "update", counted_update)
+    monkeypatch.setattr(CaseStore, "get", counted_get)
+    try:
+        results = await engine.apply(validated)
+    finally:
+        await service.aclose()
+    assert all(r.outcome is RowOutcome.FIXED for r in results)
+    for sku in skus:
+        assert [statuses for s, statuses in saves if s == sku] == [[SUBMITTING], ["ACCEPTED"]]
+        assert reads.count(sku) == 1
+    saved = CaseStore(service.profile_name, service.marketplace_id).get(skus[0])
+    assert saved.outcome.value == "resolved"  # the answer and the outcome, saved together
+    assert "Bulk fix sent: Set quantity to 6" in saved.steps[WizardStep.APPLY].notes
 
 
 class UnansweredTransport(LoggingTransport):
