@@ -35,9 +35,6 @@ class AsinTuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "asin-tui"
     COMMANDS = App.COMMANDS | {ActionCommands}
-    #: A screen under another (a dialog over the list) is marked so: its footer is hidden
-    #: (app.tcss), so only the keys of the screen at hand show (the dialog names its own)
-    SUSPENDED_SCREEN_CLASS = "-covered"
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Leave asin-tui", id="app.quit"),
         Binding(

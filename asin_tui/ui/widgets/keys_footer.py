@@ -16,11 +16,18 @@ Textual does not bind) and its class before it is mounted, so they find nothing 
 
 Together these were about a sixth of the CPU a screen spends on a key press that moves focus.
 What is shown is the same (the snapshot tests compare it cell for cell).
+
+The footer shows only while its screen is the one at hand: under a dialog (the cause view,
+help, export, a confirmation, the command palette) the keys it would name do nothing, and the
+dialog names its own. It hides itself when the app's screen changes (``screen_change_signal``)
+rather than by a class on the screen under the dialog: a class on a screen restyles every
+widget in it, once as the dialog opens and again as it closes, to change this one widget.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -28,6 +35,16 @@ from textual.widgets._footer import FooterKey
 class KeysFooter(Footer):
     #: what the keys on show were composed from (``_keys_on_show``); None: not composed yet
     _composed_from: tuple[object, ...] | None = None
+
+    def on_mount(self) -> None:  # Footer's own on_mount runs too (Textual calls each class's)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+
+    def on_unmount(self) -> None:
+        self.app.screen_change_signal.unsubscribe(self)
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        """Shown only while its own screen is on top (``visible``: not drawn, keeps its place)."""
+        self.visible = screen is self.screen
 
     def _keys_on_show(self) -> tuple[object, ...]:
         """Everything ``Footer.compose`` builds the keys from, in its order."""
