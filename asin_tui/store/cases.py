@@ -602,8 +602,15 @@ class CaseStore:
         outcomes: frozenset[Outcome] | set[Outcome] | None,
     ) -> dict[str, CaseRecord]:
         """A read-only store's rows: the file's (opened read-only; one it cannot use is only
-        reported), merged with an earlier asin-tui's TOML file not imported yet."""
+        reported), merged with an earlier asin-tui's TOML file not imported yet. Files an
+        older asin-tui left others could read are made private all the same (their content
+        untouched: only the permissions tighten)."""
         found: dict[str, CaseRecord] = {}
+        folder = self.path.parent
+        make_private(folder)
+        with contextlib.suppress(OSError):  # every profile's progress and the copies kept
+            for path in folder.iterdir():
+                make_private(path)
         if self.path.exists() or self.path.is_symlink():
             try:
                 conn = _connect_read_only(self.path)

@@ -353,3 +353,22 @@ def test_on_a_full_disk_todays_file_is_read_where_it_is_and_imported_once_there_
     assert_todays_progress(progress.load())  # room again: imported now
     assert not progress.legacy_path.exists()
     assert_todays_progress(store().load())
+
+
+def test_reading_an_older_asin_tuis_world_readable_files_makes_them_private():
+    # `asin-tui progress` only reads; files an older asin-tui left 0644 in a 0755 folder held
+    # the seller's SKUs and notes for anyone on the machine until the app next saved
+    writer = write_todays_files()
+    writer.update("NEW", lambda case: None)
+    writer.close()
+    folder = writer.path.parent
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for path in folder.iterdir():
+        path.chmod(0o644)
+    folder.chmod(0o755)
+
+    assert "NEW" in store(read_only=True).load()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    assert set(before) <= set(modes) and set(modes.values()) == {0o600}, modes
+    assert {name: (folder / name).read_bytes() for name in before} == before  # only the modes
