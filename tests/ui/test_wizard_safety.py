@@ -425,3 +425,37 @@ async def test_a_long_list_of_changes_scrolls_and_the_keys_stay_on_screen_at_80x
         assert view.scroll_y > 0 and answers == []
         await press(pilot, "ctrl+s")
     assert answers == [True]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_batchs_confirmation_keeps_its_keys_and_buttons_inside_the_dialog(size):
+    """A bulk batch's confirmation at 80x24 — twelve SKUs named, the changes, a three-line
+    warning — needs more lines than the dialog has: the list of changes gives them up (it
+    scrolls), the keys line and both buttons stay inside the dialog, not cut off under it."""
+    skus = [f"SKU-{n:04d}-LONG" for n in range(40)]
+    confirmation = Confirmation(
+        "Send these changes to Amazon? 40 listings",
+        ", ".join(skus[:12]) + f" and {len(skus) - 12} more",
+        "United States (US, ATVPDKIKX0DER)",
+        [f"{sku}: Set quantity to 12 (was 0)" for sku in skus],
+        warning="3 of these listings are also blocked by another cause (Invalid: "
+        "country_of_origin; Missing: outer_material; Restricted product policy): this fix "
+        "alone will not put them back on sale",
+        sku_label="SKUs",
+    )
+    answers = []
+    async with WizardApp(FakeAccount(), None).run_test(size=size) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
+        await settle(pilot)
+        dialog = pilot.app.screen
+        inside = dialog.query_one("#send-dialog").content_region
+        for selector in ("#send-sku", "#send-warning", ".hint", "#send-no", "#send-yes"):
+            region = dialog.query_one(selector).region
+            assert region.height > 0 and inside.contains_region(region), (selector, region)
+        view = dialog.query_one("#send-changes")
+        assert view.region.height >= 1 and view.max_scroll_y > 0
+        await press(pilot, "pagedown")
+        assert view.scroll_y > 0 and answers == []
+        await press(pilot, "ctrl+s")
+    assert answers == [True]

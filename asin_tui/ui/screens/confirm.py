@@ -98,6 +98,21 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#send-no", Button).focus()
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self.query_one(ChangesView).styles.max_height = None  # the stylesheet's, then fitted
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """The keys line and the buttons stay inside the dialog on a short terminal (at 80x24
+        a batch's SKUs, its changes and its warning need more lines than the dialog has): the
+        list of changes, which scrolls (↑ ↓), gives up the lines the rest needs (one kept)."""
+        dialog, changes = self.query_one("#send-dialog"), self.query_one(ChangesView)
+        last = dialog.children[-1]
+        overflow = last.region.bottom + last.styles.margin.bottom - dialog.content_region.bottom
+        if overflow > 0 and changes.region.height > 1:
+            changes.styles.max_height = max(1, changes.region.height - overflow)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one(ChangesView).scroll_relative(y=lines, animate=False)
