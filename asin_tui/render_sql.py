@@ -85,9 +85,13 @@ def report_batches(
         LEFT JOIN temp.report_findings f ON f.raw = l.findings
         LEFT JOIN temp.report_status s ON s.raw = l.amazon_status
         LEFT JOIN temp.report_since i ON i.raw = l.inactive_since
-        LEFT JOIN temp.report_price p ON p.raw = l.price
+        {_PRICE_JOIN}
         WHERE {scope}(l.state_rank, l.sku) > (?, ?) /*until*/
         ORDER BY l.state_rank, l.sku LIMIT ?"""
+    if not dict(memos).get("report_price"):  # every price plain (the common case)
+        row_sql, seen_usable, usable = _without_price_memo(row_sql, seen_usable, form.usable)
+    else:
+        usable = form.usable
     batch_sql = (  # UTF-8 bytes: never decoded into a Python string
         f"SELECT CAST(group_concat(text, '{form.separator}') AS BLOB),"
         " count(*), count(text), max(attention) FROM (/*rows*/)"
@@ -112,10 +116,29 @@ def report_batches(
                 found = batch(bounds, seen_usable)
                 seen = cache.read(_data_version, None) == version
             if not seen:  # another connection committed since the scan: each row on its own
-                found = batch(bounds, form.usable)
+                found = batch(bounds, usable)
             yield from _batch(cache, _prepared(found, form), records_sql, until, bounds, size)
     finally:
         cache.read(_drop_memos, None)
+
+
+_PRICE_JOIN = "LEFT JOIN temp.report_price p ON p.raw = l.price"
+
+
+def _without_price_memo(*sql: str) -> tuple[str, ...]:
+    """``sql`` (the rows' query, their conditions) without the price memo's join, which has
+    no row: ``p.a`` and ``p.raw`` are NULL for every row (a b-tree search a row saved: 3 % of
+    the batches' time)."""
+    bare = [
+        part.replace(_PRICE_JOIN, "")
+        .replace("ifnull(p.a, l.price)", "l.price")
+        .replace("ifnull(p.a, json_quote(l.price))", "json_quote(l.price)")
+        .replace("p.a", "NULL")
+        .replace("p.raw", "NULL")
+        for part in sql
+    ]
+    assert not any(" p." in part or "(p." in part for part in bare)
+    return tuple(bare)
 
 
 def _batch_bounds(cache: ListingCache, scope: str, size: int) -> Iterator[tuple[Any, ...]]:
@@ -305,12 +328,14 @@ _CSV_ROW = _printf(
 #: A stored price written as it is stored: the text render.py writes for it is the same
 #: (``str(Decimal(text)) == text``: ASCII digits, an optional minus sign and decimal point, no
 #: leading zero, no exponent, not "0.000000…", which Decimal writes as 1E-7). Every other
-#: (1E+2, " 012.50", NaN...) is rendered by render.py through the price memo table.
+#: (1E+2, " 012.50", NaN...) is rendered by render.py through the price memo table. The
+#: common form first: a digit 1-9, digits, a point and two digits (two GLOBs, not six).
 _PLAIN_PRICE = """(typeof(l.price) = 'text'
-        AND (l.price GLOB '[1-9]*' OR l.price GLOB '0.?*' OR l.price = '0'
-             OR l.price GLOB '-[1-9]*' OR l.price GLOB '-0.?*' OR l.price = '-0')
-        AND NOT l.price GLOB '?*[^0-9.]*' AND NOT l.price GLOB '*.*.*'
-        AND NOT l.price GLOB '*.' AND NOT l.price GLOB '*.000000*')"""
+        AND (l.price GLOB '[1-9]*.[0-9][0-9]' AND NOT l.price GLOB '*[^0-9]*.??'
+             OR (l.price GLOB '[1-9]*' OR l.price GLOB '0.?*' OR l.price = '0'
+                 OR l.price GLOB '-[1-9]*' OR l.price GLOB '-0.?*' OR l.price = '-0')
+             AND NOT l.price GLOB '?*[^0-9.]*' AND NOT l.price GLOB '*.*.*'
+             AND NOT l.price GLOB '*.' AND NOT l.price GLOB '*.000000*'))"""
 
 _OPTIONAL = ("asin", "product_type", "condition_type", "fulfillment_channel", "currency")
 _STATES = ", ".join(_lit(state.value) for state in State)

@@ -218,13 +218,17 @@ def test_values_of_a_type_asin_tui_never_writes_are_caught_and_named(cache, fmt)
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 @pytest.mark.parametrize("price", [" 012.50", "NaN", "1e2"])
+@pytest.mark.parametrize("all_plain", [False, True])
 def test_a_row_another_connection_changes_during_the_report_is_still_rendered_exactly(
-    cache, fmt, price
+    cache, fmt, price, all_plain
 ):
     """The batches trust what the memo scan saw (a price with no memo row is plain) only
     while no other connection has committed; a price written after the scan is checked on
-    its own again: rendered as the records path does, or left out when it does not decode."""
+    its own again: rendered as the records path does, or left out when it does not decode.
+    ``all_plain``: every price plain at the scan (the price memo, and its join, left out)."""
     with sqlite3.connect(cache.path) as conn:
+        if all_plain:
+            conn.execute("UPDATE listings SET price = '12.50' WHERE price IS NOT NULL")
         (last,) = conn.execute(
             "SELECT sku FROM listings WHERE price IS NOT NULL"
             " ORDER BY state_rank DESC, sku DESC LIMIT 1"
