@@ -225,6 +225,24 @@ async def test_marked_listings_open_the_bulk_grid_for_their_shared_cause():
         assert pilot.app.screen is listing
 
 
+def test_bulk_action_texts_count_listings_in_words():
+    """'TravelPro · LUGGAGE — 1 listing' (it said '1 listings' on the demo)."""
+    from asin_tui.domain.causes import ApprovalGroup
+    from asin_tui.ui.screens.bulk_actions import approvals_text, removal_text
+
+    text = approvals_text(
+        [
+            ApprovalGroup("Crocs", "SHOES", ["https://a"], ["A", "B"]),
+            ApprovalGroup("T", "L", [], ["C"]),
+        ]
+    )
+    assert "Crocs · SHOES — 2 listings\n" in text and text.count("— 1 listing\n") == 1
+    row = ("SKU-1", "B0", "X0", "new", 2, 0)
+    assert removal_text([row], 3).startswith("1 of 3 listings has FBA units to remove:")
+    assert removal_text([row, row], 2).startswith("2 of 2 listings have FBA units")
+    assert removal_text([], 1).startswith("None of the 1 listing has FBA units")
+
+
 @pytest.mark.slow  # a demo app walk
 async def test_causes_no_patch_fixes_get_their_bulk_action(tmp_path, monkeypatch):
     """Approval links grouped by brand and product type; one case draft for every listing of

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -33,6 +33,7 @@ from asin_tui.domain.causes import (
     CASE_DRAFT,
     REMOVAL_COLUMNS,
     REMOVAL_LIST,
+    ApprovalGroup,
     CauseKey,
     approval_groups,
     bulk_action,
@@ -44,13 +45,19 @@ from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.keys_footer import KeysFooter
 
+if TYPE_CHECKING:
+    from asin_tui.domain.models import Evidence
+    from asin_tui.domain.wizard import WizardPlan
+
+RemovalRow = tuple[object, ...]  # domain.causes.removal_rows: REMOVAL_COLUMNS' values
+
 
 @dataclass
 class ActionReady(Message):
     text: str  # what the screen shows and `c` copies
     problems: list[str]
-    rows: list[Any]  # the removal rows (REMOVAL_LIST)
-    plans: list[Any]  # the wizard plans (CASE_DRAFT)
+    rows: list[RemovalRow]  # the removal rows (REMOVAL_LIST)
+    plans: list[WizardPlan]  # the wizard plans (CASE_DRAFT)
 
 
 class BulkActionScreen(WorkerScreen):
@@ -74,13 +81,13 @@ class BulkActionScreen(WorkerScreen):
         self.skus = list(skus)
         self.action = bulk_action(cause)
         self.text = ""
-        self.rows: list[Any] = []
-        self.plans: list[Any] = []
+        self.rows: list[RemovalRow] = []
+        self.plans: list[WizardPlan] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            data(f"{self.cause.label} — {len(self.skus)} listings · {self.action}"),
+            data(f"{self.cause.label} — {listings(len(self.skus))} · {self.action}"),
             id="bulk-title",
         )
         with VerticalScroll(id="action-body"):
@@ -102,7 +109,9 @@ class BulkActionScreen(WorkerScreen):
     def prepare(self) -> None:
         from asin_tui.domain.wizard import build_plan
 
-        evidences, plans, problems = [], [], []
+        evidences: list[Evidence] = []
+        plans: list[WizardPlan] = []
+        problems: list[str] = []
         for sku in self.skus:
             try:
                 evidence = self.service.evidence(sku)
@@ -111,7 +120,7 @@ class BulkActionScreen(WorkerScreen):
                     plans.append(build_plan(evidence, self.service.diagnosis(sku)))
             except Exception as exc:  # not cached any more: said, left out
                 problems.append(f"{plain(sku)}: {describe_error(exc)}")
-        rows: list[Any] = []
+        rows: list[RemovalRow] = []
         if self.action == APPROVAL_LINKS:
             text = approvals_text(approval_groups(evidences))
         elif self.action == CASE_DRAFT:
@@ -179,22 +188,27 @@ class BulkActionScreen(WorkerScreen):
         self.dismiss(None)
 
 
-def approvals_text(groups: Sequence[Any]) -> str:
+def listings(count: int) -> str:
+    """'1 listing', '3 listings'."""
+    return f"{count} listing{'' if count == 1 else 's'}"
+
+
+def approvals_text(groups: Sequence[ApprovalGroup]) -> str:
     if not groups:
         return "No listing here needs an approval."
     lines = []
     for group in groups:
-        lines.append(f"{group.brand} · {group.product_type} — {len(group.skus)} listings")
+        lines.append(f"{group.brand} · {group.product_type} — {listings(len(group.skus))}")
         lines += [f"  {link}" for link in group.links] or ["  (Amazon gave no approval link)"]
         lines.append(f"  SKUs: {', '.join(group.skus)}")
         lines.append("")
     return "\n".join(lines).rstrip()
 
 
-def removal_text(rows: Sequence[Sequence[object]], listings: int) -> str:
+def removal_text(rows: Sequence[Sequence[object]], count: int) -> str:
     if not rows:
         return (
-            f"None of the {listings} listings has FBA units in the evidence to remove "
+            f"None of the {listings(count)} has FBA units in the evidence to remove "
             "(or its FBA inventory was not checked: sync again)."
         )
     head = ("SKU", "ASIN", "FNSKU", "Fulfillable", "Unfulfillable")
@@ -203,7 +217,8 @@ def removal_text(rows: Sequence[Sequence[object]], listings: int) -> str:
         *((str(r[0]), str(r[1] or "—"), str(r[2] or "—"), str(r[4]), str(r[5])) for r in rows),
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-    lines = [f"{len(rows)} of {listings} listings have FBA units to remove:", ""]
+    have = "has" if len(rows) == 1 else "have"
+    lines = [f"{len(rows)} of {listings(count)} {have} FBA units to remove:", ""]
     lines += [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in table
