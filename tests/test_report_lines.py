@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from asin_tui.domain.cover import stock_cover
+from asin_tui.spapi import reports
 from asin_tui.spapi.client import _report_text
 from asin_tui.spapi.reports import (
     BadDocument,
+    DocumentTooBig,
     ReportDocument,
     blank,
     lines_of,
@@ -148,3 +150,12 @@ def test_a_broken_gzip_document_is_one_line_at_the_download():
     data = gzip.compress(b"sku\tquantity\nA\t1\n" * 1000)[:-40]
     with pytest.raises(BadDocument, match="not valid GZIP"):
         ReportDocument.read(data, "GZIP")
+
+
+def test_a_gzip_bomb_is_not_unpacked_past_the_cap(monkeypatch):
+    # 64 MB of zeros packs to 64 KB; read a chunk at a time it cost no memory, but every
+    # pass (read, blank, lines) unpacked all of it: a real bomb is GBs of CPU each time
+    monkeypatch.setattr(reports, "MAX_DOCUMENT_BYTES", 1 << 20)
+    with pytest.raises(DocumentTooBig, match="unpacked is larger than 1 MB: not read"):
+        ReportDocument.read(gzip.compress(bytes(64 << 20), 9), "GZIP")
+    assert ReportDocument.read(gzip.compress(b"sku\tavailable\n" * 1000), "GZIP").blank() is False

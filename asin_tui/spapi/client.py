@@ -57,6 +57,7 @@ from sp_api.base import ApiResponse
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
 from sp_api.base.exceptions import SellingApiException
 
+from asin_tui.spapi import reports as documents
 from asin_tui.spapi.calls import (
     CATALOG_SEARCH_MAX,
     PENDING_STATUSES,
@@ -83,6 +84,7 @@ from asin_tui.spapi.reports import (
     FBA_PLANNING_REPORT,
     ORDERS_REPORT,
     BadDocument,
+    DocumentTooBig,
     ReportDocument,
     table,
 )
@@ -145,7 +147,7 @@ class _Transport(AsyncHttpxTransport):
 
     async def download(self, url: str) -> bytes:
         """GET a presigned URL (report document, product type schema): no SP-API headers.
-        At most MAX_DOCUMENT_BYTES are read (MalformedResponse past them, the rest not
+        At most reports.MAX_DOCUMENT_BYTES are read (MalformedResponse past them, the rest not
         fetched)."""
         async with self._client.stream("GET", url, timeout=self._timeout) as response:
             if response.status_code >= 400:
@@ -156,7 +158,7 @@ class _Transport(AsyncHttpxTransport):
             data = bytearray()
             async for chunk in response.aiter_bytes():
                 data += chunk
-                if len(data) > MAX_DOCUMENT_BYTES:
+                if len(data) > documents.MAX_DOCUMENT_BYTES:
                     raise _too_large(f"the download of {urlsplit(url).path or 'a document'}")
         return bytes(data)
 
@@ -172,7 +174,11 @@ class _Transport(AsyncHttpxTransport):
                         response.status_code,
                         f"download of {urlsplit(url).path or url} failed",
                     )
+                written = 0
                 async for chunk in response.aiter_bytes():
+                    written += len(chunk)
+                    if written > documents.MAX_DOCUMENT_BYTES:  # never fills the disk
+                        raise _too_large(f"the download of {urlsplit(url).path or 'a document'}")
                     sink.write(chunk)
             sink.seek(0)
         except BaseException:
@@ -920,7 +926,8 @@ class SpApi:
             return ReportDocument.read(file, document.payload.get("compressionAlgorithm"))
         except BadDocument as exc:
             file.close()
-            raise MalformedResponse(str(exc), operation="getReportDocument") from None
+            kind = DocumentTooLarge if isinstance(exc, DocumentTooBig) else MalformedResponse
+            raise kind(str(exc), operation="getReportDocument") from None
 
     async def _fetch_document(
         self, document_id: str, fetch: Callable[[str], Awaitable[T]]
@@ -1004,18 +1011,9 @@ def _required(response: ApiResponse, key: str, operation: str) -> str:
     return value
 
 
-#: The largest document asin-tui reads, downloaded or unpacked (bytes). The biggest a seller
-#: has is the listings report: a row is ~0.3-0.5 KB (2.5 KB with a 2,000-character
-#: description, Amazon's limit), so 1 GiB is 400,000 listings at the very least, millions
-#: as they usually are, far above the 100,000 the app is built and measured for. A GZIP
-#: document unpacks 5-20 times; a "bomb" (a few MB unpacking to many GB: a tampered or
-#: misdirected URL) stops here instead of taking the machine's memory.
-MAX_DOCUMENT_BYTES = 1 << 30
-
-
 def _too_large(what: str, operation: str = "") -> DocumentTooLarge:
     return DocumentTooLarge(
-        f"{what} is larger than {MAX_DOCUMENT_BYTES >> 20} MB: not read (no report of a"
+        f"{what} is larger than {documents.MAX_DOCUMENT_BYTES >> 20} MB: not read (no report of a"
         " seller's is that large)",
         operation=operation,
     )
@@ -1033,7 +1031,7 @@ def _gunzip(data: bytes) -> bytearray:
             chunk = unpack.decompress(pending, 1 << 20)
             pending = unpack.unconsumed_tail
             out += chunk
-            if len(out) > MAX_DOCUMENT_BYTES:
+            if len(out) > documents.MAX_DOCUMENT_BYTES:
                 raise _too_large("the report document unpacked", "getReportDocument")
             if not chunk and not pending:
                 raise EOFError("it ends before its end-of-stream marker")

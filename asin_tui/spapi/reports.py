@@ -40,8 +40,21 @@ def _key(name: str) -> str:
 CHUNK = 1 << 16
 
 
+#: The largest document asin-tui reads, downloaded or unpacked (bytes). The biggest a seller
+#: has is the listings report: a row is ~0.3-0.5 KB (2.5 KB with a 2,000-character
+#: description, Amazon's limit), so 1 GiB is 400,000 listings at the very least, millions
+#: as they usually are, far above the 100,000 the app is built and measured for. A GZIP
+#: document unpacks 5-20 times; a "bomb" (a few MB unpacking to many GB: a tampered or
+#: misdirected URL) stops here instead of taking the machine's memory.
+MAX_DOCUMENT_BYTES = 1 << 30
+
+
 class BadDocument(ValueError):
     """A report document's bytes cannot be read (not valid GZIP)."""
+
+
+class DocumentTooBig(BadDocument):
+    """A report document that unpacks to more than MAX_DOCUMENT_BYTES."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +97,15 @@ class ReportDocument:
 
     def _chunks(self) -> Iterator[bytes]:
         stream = self._stream()
+        read = 0
         try:
             while chunk := stream.read(CHUNK):
+                read += len(chunk)
+                if read > MAX_DOCUMENT_BYTES:  # a GZIP bomb: never unpacked to its end
+                    raise DocumentTooBig(
+                        f"the report document unpacked is larger than {MAX_DOCUMENT_BYTES >> 20}"
+                        " MB: not read (no report of a seller's is that large)"
+                    )
                 yield chunk
         except (OSError, EOFError, zlib.error) as exc:
             raise BadDocument(f"the report document is not valid GZIP ({exc})") from None

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from asin_tui.service import client_settings
-from asin_tui.spapi import client as client_module
+from asin_tui.spapi import reports as documents
 from asin_tui.spapi.client import SpApi, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
@@ -534,7 +534,7 @@ def _script_listings_report(amazon, data: bytes, compression: str | None) -> Non
 async def test_a_gzip_bomb_is_stopped_at_the_cap_in_one_line(amazon, make_api, monkeypatch):
     # 64 MB of zeros packs to 64 KB: unpacked whole it would be read in full (a real bomb:
     # GBs); unpacked a chunk at a time it stops at the cap (here 2 MB), never asked again
-    monkeypatch.setattr(client_module, "MAX_DOCUMENT_BYTES", 2 << 20)
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 2 << 20)
     _script_listings_report(amazon, gzip.compress(bytes(64 << 20), 9), "GZIP")
     with pytest.raises(DocumentTooLarge) as caught:
         await make_api().merchant_listings()
@@ -544,8 +544,21 @@ async def test_a_gzip_bomb_is_stopped_at_the_cap_in_one_line(amazon, make_api, m
     assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 1
 
 
+@pytest.mark.parametrize("compression", [None, "GZIP"])
+async def test_a_stock_cover_document_over_the_cap_is_one_line(
+    amazon, make_api, monkeypatch, compression
+):
+    # the stock cover's reports go to a temporary file: one never filled past the cap (a
+    # document streamed without end), nor unpacked past it (a bomb)
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1 << 20)
+    data = b"sku\tavailable\n" + b"0" * (3 << 20)
+    _script_listings_report(amazon, gzip.compress(data) if compression else data, compression)
+    with pytest.raises(DocumentTooLarge, match="is larger than 1 MB: not read"):
+        await make_api().check_report("R3", "GET_MERCHANT_LISTINGS_ALL_DATA", raw=True)
+
+
 async def test_a_download_over_the_cap_is_not_read_to_its_end(amazon, make_api, monkeypatch):
-    monkeypatch.setattr(client_module, "MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1 << 20)
     _script_listings_report(amazon, b"item-name\tseller-sku\n" + b"x" * (3 << 20), None)
     with pytest.raises(DocumentTooLarge, match="the download of /doc-2 is larger than 1 MB"):
         await make_api().merchant_listings()
