@@ -678,11 +678,20 @@ def _eta(done: int, total: int, elapsed: float) -> float | None:
 
 
 def _same_submit(saved: CaseRecord | None, patches: list[dict[str, Any]]) -> PatchRecord | None:
-    """The latest real submit of exactly these patches in the saved case."""
+    """The latest real submit of these patches in the saved case: the same paths and values,
+    whether each was an ``add`` or a ``replace`` (the draft adds an attribute the listing
+    lacks and replaces one it has: once Amazon applied an ``add``, the same row run again
+    drafts a ``replace`` of the same value — the change already accepted, not a new one)."""
     if saved is None:
         return None
-    same = [r for r in saved.patches if r.mode is PatchMode.REAL and r.patches == patches]
+    wanted = _effect(patches)
+    same = [r for r in saved.patches if r.mode is PatchMode.REAL and _effect(r.patches) == wanted]
     return same[-1] if same else None
+
+
+def _effect(patches: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``patches`` with ``add`` read as ``replace``: what the listing holds after either."""
+    return [{**p, "op": "replace"} if p.get("op") == "add" else dict(p) for p in patches]
 
 
 def _accepted(

@@ -531,3 +531,35 @@ async def test_bulk_sent_listings_say_what_happened_in_progress_and_close_once_o
         assert out.startswith("No open, waiting or escalated triage work")
     finally:
         await service.aclose()
+
+
+async def test_the_same_file_run_again_after_amazon_applied_an_attribute_sends_nothing(app):
+    """README: "Run the same file again … a row Amazon already accepted is not sent again".
+    An attribute the listing lacked is sent as an `add`; once Amazon applied it (and the
+    batch's re-read stored the listing), the same row drafts a `replace` of the same value:
+    still the change Amazon accepted — resumed, never submitted a second time."""
+    from asin_tui.domain.causes import bulk_columns, record_causes
+
+    transport = LoggingTransport(app)
+    service = await synced(app, transport)
+    records = service.cached_records(all_listings=True)
+    sku, column = next(
+        (r.sku, columns[0])
+        for r in records
+        for key in record_causes(r)
+        if (columns := bulk_columns(key)) and key.code == codes.MISSING_ATTRIBUTE
+    )
+    rows = [BulkRow(sku, {column: "Acme"})]
+    engine = BulkFix(service, time_scale=TIME_SCALE)
+    try:
+        first = await engine.apply(await engine.validate(rows))
+        assert first[0].submitted and first[0].patches[0]["op"] == "add"
+        assert column in service.evidence(sku).listing.attributes  # re-read: Amazon has it
+        again = await engine.validate(rows)
+        assert again[0].patches[0]["op"] == "replace"  # the same value, as the listing is now
+        results = await engine.apply(again)
+    finally:
+        await service.aclose()
+    assert transport.real_patches(sku) == [sku]  # once
+    assert results[0].submitted and results[0].resumed
+    assert results[0].submission_id == first[0].submission_id
