@@ -78,7 +78,7 @@ def report_batches(
     memos: _Memos = cache.read(lambda conn: _memo_rows(conn, form, scope), [])
     cache.read(lambda conn: _fill_memos(conn, memos), None)
     row_sql = f"""
-        SELECT CASE WHEN /*usable*/ THEN {form.row} END AS text,
+        SELECT CASE WHEN /*usable*/ THEN /*row*/ END AS text, /*shorts*/ AS shorts,
                l.state != 'VARIATION_PARENT' AND (NOT (l.buyable AND l.discoverable) OR f.c)
                    AS attention
         FROM listings l
@@ -88,13 +88,15 @@ def report_batches(
         {_PRICE_JOIN}
         WHERE {scope}(l.state_rank, l.sku) > (?, ?) /*until*/
         ORDER BY l.state_rank, l.sku LIMIT ?"""
+    usable, checked_row, fast_row = form.usable, form.row, form.fast_row
     if not dict(memos).get("report_price"):  # every price plain (the common case)
-        row_sql, seen_usable, usable = _without_price_memo(row_sql, seen_usable, form.usable)
-    else:
-        usable = form.usable
+        row_sql, seen_usable, usable, checked_row, fast_row = _without_price_memo(
+            row_sql, seen_usable, usable, checked_row, fast_row
+        )
     batch_sql = (  # UTF-8 bytes: never decoded into a Python string
         f"SELECT CAST(group_concat(text, '{form.separator}') AS BLOB),"
-        " count(*), count(text), max(attention) FROM (/*rows*/)"
+        " count(*), count(text), max(attention), CAST(group_concat(shorts, '') AS BLOB)"
+        " FROM (/*rows*/)"
     )
     records_sql = (
         f"SELECT {RECORD_COLUMNS} FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
@@ -103,8 +105,15 @@ def report_batches(
     until = "AND (l.state_rank, l.sku) <= (?, ?)"
 
     def batch(bounds: tuple[Any, ...], usable: str) -> Any:
+        found = run(bounds, usable, fast_row, form.shorts)
+        if found is not None and found[4] is not None and _quoted(found[4]):
+            found = run(bounds, usable, checked_row, "NULL")  # each cell checked on its own
+        return found
+
+    def run(bounds: tuple[Any, ...], usable: str, row: str, shorts: str) -> Any:
         cut = until if len(bounds) == 4 else ""
         rows = row_sql.replace("/*until*/", cut).replace("/*usable*/", usable)
+        rows = rows.replace("/*row*/", row).replace("/*shorts*/", shorts)
         return _one(cache, batch_sql.replace("/*rows*/", rows), (*bounds, size))
 
     seen = version is not None  # every row read since was read by the memo scan too
@@ -158,12 +167,17 @@ def _batch_bounds(cache: ListingCache, scope: str, size: int) -> Iterator[tuple[
         after = tuple(last)
 
 
+def _quoted(texts: bytes) -> bool:
+    """Whether ``texts`` (a batch's _CSV_SHORTS) hold a character a CSV cell is quoted for."""
+    return any(c in texts for c in _QUOTED_FOR)
+
+
 def _prepared(found: Any, form: _Form) -> tuple[bytes | None, int, bool] | None:
     """A batch query's answer: (the text to write, or None when its records must be read;
     how many rows; whether any needs attention), or None when it found no row."""
     if found is None or not found[1]:
         return None
-    data, rows, rendered, attention = found
+    data, rows, rendered, attention, _ = found
     return (_checked(data, form) if rendered == rows else None), rows, bool(attention)
 
 
@@ -237,8 +251,13 @@ class _Form:
     meet for it (:data:`_USABLE`, and ``checks`` of the format's own), what joins the rows,
     and what renders each memo table's values (_MEMOS)."""
 
-    def __init__(self, row: str, checks: str, separator: str, *memos: _Memo) -> None:
+    def __init__(
+        self, row: str, checks: str, separator: str, *memos: _Memo, fast: str = "", shorts: str = ""
+    ) -> None:
         self.row, self.separator, self.memos = row, separator, memos
+        #: The row without some checks, and the texts (SQL) a batch of it must be checked
+        #: for before its text is used (_CSV_FAST_ROW, _CSV_SHORTS); else the row.
+        self.fast_row, self.shorts = fast or row, shorts or "NULL"
         self.usable = _USABLE + checks
         self.usable_seen = _USABLE_SEEN + checks
         self.usable_seen_text = _USABLE_SEEN_TEXT + checks
@@ -306,24 +325,46 @@ assert not any("A" <= start < _FULLWIDTH for start in _FORMULA_STARTS)
 #: the records way (printf writes a text only up to its first NUL; json_quote escapes it).
 _CSV_TEXTS = ("sku", "asin", "title", "fulfillment_channel", "currency")
 
-#: A listing's CSV line as render.stream_csv writes it (a NULL cell is empty).
-_CSV_ROW = _printf(
-    ",".join(["%s"] * 14) + "\n",
-    _csv_text("l.sku"),
-    _csv_text("l.asin"),
-    _csv_text("l.title"),
-    "l.state",
-    "CASE WHEN l.buyable THEN 'yes' ELSE 'no' END",
-    "CASE WHEN l.discoverable THEN 'yes' ELSE 'no' END",
-    "s.a",
-    "f.a",  # main cause, severity
-    _csv_text("l.fulfillment_channel"),
-    "l.quantity",
-    "ifnull(p.a, l.price)",  # a plain price (no memo row): as stored
-    _csv_text("l.currency"),
-    "i.a",
-    "f.b",  # finding codes
-)
+
+def _csv_row(short: Callable[[str], str]) -> str:
+    """A listing's CSV line as render.stream_csv writes it (a NULL cell is empty), the cells
+    of the short texts (_CSV_SHORTS) by ``short``."""
+    return _printf(
+        ",".join(["%s"] * 14) + "\n",
+        short("l.sku"),
+        short("l.asin"),
+        _csv_text("l.title"),
+        "l.state",
+        "CASE WHEN l.buyable THEN 'yes' ELSE 'no' END",
+        "CASE WHEN l.discoverable THEN 'yes' ELSE 'no' END",
+        "s.a",
+        "f.a",  # main cause, severity
+        short("l.fulfillment_channel"),
+        "l.quantity",
+        "ifnull(p.a, l.price)",  # a plain price (no memo row): as stored
+        short("l.currency"),
+        "i.a",
+        "f.b",  # finding codes
+    )
+
+
+def _csv_short(value: str) -> str:
+    """A short text's cell as it is stored when it starts from "A" up to U+FF00 (no formula
+    start: :func:`_csv_text`) — right only while it holds no comma, quote or line break,
+    which the batch checks for all its short texts at once (_CSV_SHORTS)."""
+    return f"CASE WHEN {value} >= 'A' AND {value} < '{_FULLWIDTH}' THEN {value} ELSE {_csv_text(value)} END"
+
+
+#: A listing's CSV line, each text cell checked on its own.
+_CSV_ROW = _csv_row(_csv_text)
+#: The same line, the short texts (SKU, ASIN, channel, currency: rarely quoted) as stored
+#: unless they start below "A": a batch whose short texts (:data:`_CSV_SHORTS`, all of them
+#: in one text) hold a comma, a quote or a line break is rendered again by _CSV_ROW. Four
+#: instr() calls a text saved (8 % of the CSV batches' time).
+_CSV_FAST_ROW = _csv_row(_csv_short)
+_CSV_SHORTS = "printf('%s%s%s%s', l.sku, l.asin, l.fulfillment_channel, l.currency)"
+#: What a CSV cell is quoted for (render._csv_row).
+_QUOTED_FOR = (b",", b'"', b"\r", b"\n")
 
 #: A stored price written as it is stored: the text render.py writes for it is the same
 #: (``str(Decimal(text)) == text``: ASCII digits, an optional minus sign and decimal point, no
@@ -459,6 +500,8 @@ _CSV = _Form(
     lambda raw: (csv_cell(spreadsheet_text(" ".join(decode_status(raw)))), "", 0),
     lambda raw: (csv_cell(decode_moment(raw).isoformat()), "", 0),
     lambda raw: (csv_cell(str(decode_price(raw))), "", 0),
+    fast=_CSV_FAST_ROW,
+    shorts=_CSV_SHORTS,
 )
 
 _MEMOS = ("report_findings", "report_status", "report_since", "report_price")

@@ -286,7 +286,10 @@ EDGE_TEXTS = (
 )
 
 
-def test_csv_text_cells_at_the_edges_of_the_sql_shortcuts_are_the_records_text(tmp_path):
+@pytest.mark.parametrize("size", [1, 5000])
+def test_csv_text_cells_at_the_edges_of_the_sql_shortcuts_are_the_records_text(tmp_path, size):
+    """Each text alone in its batch (size 1: a line break the only reason a batch's short
+    texts are quoted) and all together."""
     records = [
         ListingRecord(
             sku=f"{text}{i}", asin=text, title=text, marketplace_id=MP, state=State.INACTIVE,
@@ -301,7 +304,7 @@ def test_csv_text_cells_at_the_edges_of_the_sql_shortcuts_are_the_records_text(t
     entries = [(r, RawEvidence(sku=r.sku, item={})) for r in records]
     cache.write_sync(entries, product_types={}, info=info)
     try:
-        fast, slow, batches = _both(cache, "csv", False, 5000)
+        fast, slow, batches = _both(cache, "csv", False, size)
     finally:
         cache.close()
     assert fast == slow
