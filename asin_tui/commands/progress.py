@@ -4,7 +4,7 @@ Lists what is not done with: open SKUs, those waiting on Amazon (with what and u
 overdue once that date has passed), those at risk (the deadline), escalated ones (waiting on
 Seller Support); ``--all`` adds the retired and resolved ones, archived ones included. Each
 sync re-checks the waiting, at-risk and escalated ones and notes what it found (resolved,
-reopened). The progress file is only read: one that cannot be used is reported, never moved.
+reopened). The case file is only read: one that cannot be used is reported, never moved.
 """
 
 from __future__ import annotations

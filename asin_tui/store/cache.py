@@ -1258,7 +1258,7 @@ def connect_read_only(
     path: Path, usable: Callable[[sqlite3.Connection], bool]
 ) -> sqlite3.Connection | None:
     """Open the SQLite file ``path`` only to read it (a read-only file or folder: the cache,
-    the progress store): ``mode=ro``, or, when SQLite cannot even create its shared-memory
+    the case store): ``mode=ro``, or, when SQLite cannot even create its shared-memory
     file beside it, ``immutable=1``. ``usable(conn)`` looks at what opened: False, None is
     returned; a DatabaseError it raises tries the next way, and the last one is raised; any
     other exception is raised at once (the connection closed in both cases)."""

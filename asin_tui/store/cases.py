@@ -99,7 +99,7 @@ from asin_tui.store.cache import _kind as _sqlite_kind
 from asin_tui.store.config import display_path
 
 SCHEMA_VERSION = 2  # of a SKU's table (the TOML schema above), and of the earlier TOML files
-DB_VERSION = 1  # of the progress file (SQLite's user_version)
+DB_VERSION = 1  # of the case file (SQLite's user_version)
 LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
 ARCHIVE_AFTER = timedelta(days=90)  # a resolved/escalated SKU untouched this long is archived
 
@@ -335,11 +335,11 @@ class CaseStoreError(Exception):
 
 
 class CaseStoreLocked(CaseStoreError):
-    """Another asin-tui holds the progress file's write lock for too long."""
+    """Another asin-tui holds the case file's write lock for too long."""
 
 
 class CaseStoreWarning(UserWarning):
-    """A progress file (or one SKU's saved progress) could not be used: moved aside, unless
+    """A case file (or one SKU's saved progress) could not be used: moved aside, unless
     the store is read-only; ``str()`` is the message to show the user."""
 
     def __init__(self, message: str, moved_to: Path | None) -> None:
@@ -347,7 +347,7 @@ class CaseStoreWarning(UserWarning):
         self.moved_to = moved_to
 
 
-#: The progress file's tables: ``cases`` (the SKUs worked on), ``archive`` (settled ones
+#: The case file's tables: ``cases`` (the SKUs worked on), ``archive`` (settled ones
 #: untouched for ``archive_after``: their history) and ``set_aside`` (a SKU's saved text that
 #: could not be read, kept when new progress replaced it). ``record`` is the SKU's table of
 #: the schema above as JSON (:func:`_sku_text`; rows the first SQLite files kept as TOML text
@@ -369,7 +369,7 @@ _CASES, _ARCHIVE = "cases", "archive"
 
 
 class _Unusable(Exception):
-    """The progress file is not one this asin-tui can use: ``kind`` corrupt | newer."""
+    """The case file is not one this asin-tui can use: ``kind`` corrupt | newer."""
 
     def __init__(self, kind: str, reason: str) -> None:
         super().__init__(reason)
@@ -391,7 +391,7 @@ class CaseStore:
 
     Resolved, escalated and retired SKUs untouched for ``archive_after`` move, on a save, to
     the ``archive`` table (:meth:`archived`; :meth:`get` still finds them).
-    A progress file of an earlier asin-tui (``<profile>-<marketplace_id>.toml`` and its
+    A case file of an earlier asin-tui (``<profile>-<marketplace_id>.toml`` and its
     ``.archive.toml``, the TOML schema above) is imported on first use, merged SKU by SKU, and
     kept as ``<name>.imported-<UTC time>.toml``. A file that cannot be used (not a database,
     damaged, a newer asin-tui's) is moved aside as ``<name>.corrupt-<UTC time>.<ext>`` /
@@ -942,7 +942,7 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
 
 def _connect_read_only(path: Path) -> sqlite3.Connection | None:
     """Open the file only to read it (cache.connect_read_only); None for an empty one;
-    _Unusable when it is not a progress file."""
+    _Unusable when it is not a case file."""
     try:
         check_regular_file(path)
     except NotRegularFile as exc:
@@ -961,7 +961,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection | None:
 
 def _checked_version(conn: sqlite3.Connection) -> int | None:
     """The file's version (None: an empty file, no tables yet); _Unusable when it is not
-    an asin-tui progress file or a newer asin-tui wrote it."""
+    an asin-tui case file or a newer asin-tui wrote it."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if not tables and not version:

@@ -165,7 +165,7 @@ class AsinTuiApp(App[None]):
 
         try:
             store = CaseStore(self.service.profile_name, self.service.marketplace_id)
-        except ValueError as exc:  # a profile name the progress file cannot be named after
+        except ValueError as exc:  # a profile name the case file cannot be named after
             self.notify(describe_error(exc), title="Progress will not be saved", severity="warning")
             store = None
         self.push_screen(
