@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
 from textual.css.model import RuleSet
 from textual.css.stylesheet import CSSLocation, Stylesheet
+from textual.worker import WorkerCancelled
 
 from asin_tui.ui.app import make_app
 from tests.ui.fakes import AS_OF_NOW, FakeService, progress_of
@@ -15,8 +17,21 @@ from tests.ui.fakes import AS_OF_NOW, FakeService, progress_of
 async def settle(pilot) -> None:
     """Let screens mount, workers finish and their messages land."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
+
+
+async def workers_done(app) -> None:
+    """Wait until each of the app's workers running now has ended.
+
+    A worker cancelled meanwhile has ended too: a newer one of its exclusive group cancels it
+    (the wizard saves its progress in one: a save started while another waits cancels that
+    one), and so does its screen closing; it does nothing more. Textual's
+    ``workers.wait_for_complete()`` raises ``WorkerCancelled`` out of the wait for it, and
+    stops waiting for the others. A worker that failed still raises (``WorkerFailed``)."""
+    for worker in list(app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
 
 
 async def wait_until(pilot, condition, seconds: float = 5.0) -> None:

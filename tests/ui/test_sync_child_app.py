@@ -13,7 +13,7 @@ from tests.test_child import gone
 from tests.test_sync_child import child_pids as child_pids  # a fixture
 from tests.test_sync_child import child_service, intact, nothing_committed
 from tests.test_sync_child import served as served  # a fixture
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import wait_until, workers_done
 
 
 def status(app) -> str:
@@ -27,7 +27,7 @@ def shown(app) -> list[str]:
 async def synced(pilot) -> None:
     """The start-up sync ended and the rows it brought are on screen."""
     await wait_until(pilot, lambda: status(pilot.app).startswith("Last sync"), 60)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await wait_until(pilot, lambda: len(shown(pilot.app)) > 0, 10)
 
 

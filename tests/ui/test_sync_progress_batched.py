@@ -12,7 +12,7 @@ from asin_tui.spapi.sync import SyncProgress
 from asin_tui.ui.app import make_app
 from asin_tui.ui.messages import SyncProgressed
 from asin_tui.ui.screens.list_screen import ListScreen
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import wait_until, workers_done
 from tests.ui.fakes import NOW, FakeService, progress_of
 
 
@@ -48,7 +48,7 @@ async def test_a_burst_of_progress_reaches_the_screen_batched_and_latest(monkeyp
         assert "Listing restrictions 500/500" in text
         assert 1 <= len(handled) < 10  # not one message per step
         service.hold.set()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
 
 
 class HeldReloadService(FakeService):
@@ -81,7 +81,7 @@ async def test_the_status_line_shows_the_finished_sync_before_the_rows_reload():
             assert status(app).startswith("Last sync") and "restrictions" not in status(app)
             assert not service.release.is_set()  # the reload still holds
             service.release.set()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
     finally:
         service.release.set()
 

@@ -34,6 +34,7 @@ from asin_tui.service import SubmissionResult
 from asin_tui.store.cases import CaseStore, Outcome
 from asin_tui.ui.app import AsinTuiApp
 from asin_tui.ui.screens.wizard import WizardScreen
+from tests.ui.conftest import settle
 
 US = "ATVPDKIKX0DER"
 
@@ -187,12 +188,6 @@ class WizardApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(WizardScreen(self.account, self.account.listing.sku, self.store))
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
