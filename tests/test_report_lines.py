@@ -15,6 +15,7 @@ import pytest
 from asin_tui.domain.cover import stock_cover
 from asin_tui.spapi import reports
 from asin_tui.spapi.client import _report_text
+from asin_tui.spapi.parse import UnreadableBody
 from asin_tui.spapi.reports import (
     BadDocument,
     DocumentTooBig,
@@ -159,3 +160,16 @@ def test_a_gzip_bomb_is_not_unpacked_past_the_cap(monkeypatch):
     with pytest.raises(DocumentTooBig, match="unpacked is larger than 1 MB: not read"):
         ReportDocument.read(gzip.compress(bytes(64 << 20), 9), "GZIP")
     assert ReportDocument.read(gzip.compress(b"sku\tavailable\n" * 1000), "GZIP").blank() is False
+
+
+@pytest.mark.parametrize("compression", [None, "GZIP"])
+def test_a_document_without_line_ends_is_one_line_not_minutes_of_cpu(compression):
+    # 8 MB with no LF (a hostile or broken document): held whole and copied as it grew; at
+    # the 1 GiB a document may be, minutes of CPU and GBs before the first row
+    text = "sku\tavailable\n" + "x" * (8 << 20)
+    data = gzip.compress(text.encode(), 1) if compression else text.encode()
+    document = ReportDocument.read(data, compression)
+    for source in (document, text):
+        with pytest.raises(UnreadableBody, match="has a line longer than 1 MB: not a flat file"):
+            list(table(source, "FBA inventory planning report", ("sku",)))
+    assert [r["sku"] for r in table("sku\tavailable\n" + "A\t" + "y" * 100_000, "r", ())] == ["A"]

@@ -85,6 +85,7 @@ from asin_tui.spapi.reports import (
     ORDERS_REPORT,
     BadDocument,
     DocumentTooBig,
+    LineTooLong,
     ReportDocument,
     table,
 )
@@ -1060,9 +1061,13 @@ def _report_text(data: bytes, compression: str | None) -> str:
 
 def _tsv_rows(text: str) -> list[dict[str, str]]:
     """A flat-file report's rows (reports.table: no quoting, LF line ends, normalised header
-    names such as ``seller-sku``); none for a document without even a header."""
+    names such as ``seller-sku``); none for a document without even a header. One that is no
+    flat file (a line over reports.MAX_LINE) is MalformedResponse: never read as "no
+    listings"."""
     try:
         return list(table(text, "listings report", ()))
+    except LineTooLong as exc:
+        raise MalformedResponse(str(exc), operation="getReportDocument") from None
     except UnreadableBody:
         return []
 

@@ -49,6 +49,22 @@ CHUNK = 1 << 16
 MAX_DOCUMENT_BYTES = 1 << 30
 
 
+#: The longest line a flat file is read with (characters): a row is a few KB (the listings
+#: report's description is 2,000 characters at most). A longer one is no flat file (a
+#: document without line ends: held whole, and re-copied as it grew, it took minutes of CPU).
+MAX_LINE = 1 << 20
+
+
+class LineTooLong(UnreadableBody):
+    """A line over MAX_LINE: the document is no flat file."""
+
+
+def _too_long() -> LineTooLong:
+    return LineTooLong(
+        f"the report document has a line longer than {MAX_LINE >> 20} MB: not a flat file"
+    )
+
+
 class BadDocument(ValueError):
     """A report document's bytes cannot be read (not valid GZIP)."""
 
@@ -124,7 +140,8 @@ class ReportDocument:
         return all(chunk.isspace() for chunk in self.text_chunks())
 
     def lines(self) -> Iterator[str]:
-        """:func:`records` of the document's text, never holding more than a chunk of it."""
+        """:func:`records` of the document's text, never holding more than a chunk of it
+        (and a line: UnreadableBody for one over MAX_LINE)."""
         rest = ""
         first = True
         for chunk in self.text_chunks():
@@ -133,9 +150,13 @@ class ReportDocument:
             rest += chunk
             start = 0
             while (end := rest.find("\n", start)) >= 0:
+                if end - start > MAX_LINE:
+                    raise _too_long()
                 yield rest[start:end].removesuffix("\r")
                 start = end + 1
             rest = rest[start:]
+            if len(rest) > MAX_LINE:
+                raise _too_long()
         if rest:
             yield rest.removesuffix("\r")
 
@@ -166,6 +187,8 @@ def records(text: str) -> Iterator[str]:
         end = text.find("\n", start)
         if end < 0:
             end = len(text)
+        if end - start > MAX_LINE:
+            raise _too_long()
         yield text[start:end].removesuffix("\r")
         start = end + 1
 

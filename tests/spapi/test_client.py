@@ -544,6 +544,16 @@ async def test_a_gzip_bomb_is_stopped_at_the_cap_in_one_line(amazon, make_api, m
     assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 1
 
 
+async def test_a_listings_report_that_is_no_flat_file_is_an_error_not_no_listings(amazon, make_api):
+    # a document with a line over reports.MAX_LINE: read as "no rows" a full sync would
+    # have found the account empty
+    _script_listings_report(amazon, b"seller-sku\tasin1\n" + b"A" * (2 << 20), None)
+    with pytest.raises(MalformedResponse, match="has a line longer than 1 MB"):
+        await make_api().merchant_listings()
+    _script_listings_report(amazon, b"", None)  # an empty document: no listings, as before
+    assert await make_api().merchant_listings() == []
+
+
 @pytest.mark.parametrize("compression", [None, "GZIP"])
 async def test_a_stock_cover_document_over_the_cap_is_one_line(
     amazon, make_api, monkeypatch, compression
