@@ -189,6 +189,13 @@ async def test_fill_down_then_validate_then_ctrl_s_sends_only_the_valid_rows():
         status = str(bulk.query_one("#bulk-status").render())
         assert f"Done: {len(valid)} sent — {fixed} fixed, 0 waiting on Amazon" in status
         assert "2 invalid" in status
+        # back in the list, its rows are read again: the listings fixed are no longer in it
+        fixed_skus = {r.sku for r in sent if r.result.outcome is RowOutcome.FIXED}
+        await press(pilot, "escape")
+        await settle(pilot)
+        listing = pilot.app.screen
+        assert isinstance(listing, ListScreen)
+        assert fixed_skus and fixed_skus.isdisjoint(r.sku for r in listing.view.records)
 
 
 async def test_escape_at_the_confirmation_sends_nothing():

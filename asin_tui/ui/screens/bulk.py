@@ -26,13 +26,12 @@ from collections import Counter
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker
 
@@ -49,7 +48,8 @@ from asin_tui.ui.widgets.controls import Choice
 from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
-    from asin_tui.bulk import BulkProgress, CsvTable
+    from asin_tui.bulk import BulkFix, BulkProgress, BulkRow, CsvTable, RowResult
+    from asin_tui.domain.models import ListingRecord
 
 #: How long the screen re-checks listings Amazon is still processing after a submit (it
 #: applies a patch within minutes; the demo after 4 s). Those left are waiting on Amazon.
@@ -73,21 +73,20 @@ _ANSWER_WORDS = {
 }
 
 
-def open_bulk(app: Any, cause: CauseKey, records: Sequence[Any]) -> None:
+def bulk_screen(
+    service: ListingService, cause: CauseKey, records: Sequence[ListingRecord]
+) -> WorkerScreen | None:
     """The bulk screen for ``records`` and their shared ``cause``: the grid when a patch
-    fixes it, else the cause's bulk action."""
-    if app.service is None or not records:
-        return
+    fixes it, else the cause's bulk action (None: no records)."""
+    if not records:
+        return None
     skus = [r.sku for r in records]
-    screen: Screen[Any]
     if bulk_columns(cause):
         blockers = {r.sku: other_blockers(r.findings, cause) for r in records}
-        screen = BulkScreen(app.service, cause, skus, blockers=blockers)
-    else:
-        from asin_tui.ui.screens.bulk_actions import BulkActionScreen
+        return BulkScreen(service, cause, skus, blockers=blockers)
+    from asin_tui.ui.screens.bulk_actions import BulkActionScreen
 
-        screen = BulkActionScreen(app.service, cause, skus)
-    app.push_screen(screen, lambda _: app._listing_changed(skus[0]))
+    return BulkActionScreen(service, cause, skus)
 
 
 @dataclass
@@ -96,7 +95,7 @@ class GridRow:
     cells: dict[str, Cell]
     values: dict[str, str]
     answer: str = ""  # what the local check or Amazon said about the row
-    result: Any = None  # asin_tui.bulk.RowResult of the last phase
+    result: RowResult | None = None  # of the last phase
     #: other causes that keep the listing off sale once this fix is applied (in words)
     blockers: tuple[str, ...] = ()
 
@@ -104,7 +103,7 @@ class GridRow:
 @dataclass
 class GridLoaded(Message):
     rows: list[GridRow]
-    unfinished: list[Any]  # RowResults rebuilt from submits an earlier batch left unsettled
+    unfinished: list[RowResult]  # rebuilt from submits an earlier batch left unsettled
     problems: list[str]
 
 
@@ -127,7 +126,7 @@ class BatchProgressed(Message):
 @dataclass
 class BatchDone(Message):
     phase: str  # "validate" | "apply"
-    results: list[Any]  # RowResult per row sent to the engine
+    results: list[RowResult]  # one per row sent to the engine
 
 
 class CellEditor(Input):
@@ -264,7 +263,7 @@ class BulkScreen(WorkerScreen):
         self.blockers = blockers
         self.columns = bulk_columns(cause)
         self.rows: list[GridRow] = []
-        self.unfinished: list[Any] = []
+        self.unfinished: list[RowResult] = []
         self.busy = ""  # the phase running ("validate", "apply"), "" when idle
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
         self._stale: set[int] = set()  # rows whose cells are to be drawn again (_redraw_later)
@@ -752,7 +751,7 @@ class BulkScreen(WorkerScreen):
         self.notify("; ".join(notes), title="CSV loaded", timeout=10)
 
     # ------------------------------------------------------------------ the batch
-    def _engine(self) -> Any:
+    def _engine(self) -> BulkFix:
         """The batch engine; it runs on the service's own loop (service.in_background), so
         hundreds of calls never hold the UI's: its progress comes back through ``relay``
         (on this loop, coalesced). Call it from a worker on the UI's loop."""
@@ -782,7 +781,7 @@ class BulkScreen(WorkerScreen):
         self.run_validate(rows)
 
     @work(exclusive=True, group="bulk", exit_on_error=False, description="validate the batch")
-    async def run_validate(self, rows: list[Any]) -> None:
+    async def run_validate(self, rows: list[BulkRow]) -> None:
         try:
             results = await self.service.in_background(self._engine().validate, rows)
         finally:
@@ -807,7 +806,7 @@ class BulkScreen(WorkerScreen):
             return
         self._confirm(list(self.unfinished), 0, resume=True)
 
-    def _confirm(self, valid: list[Any], left: int, *, resume: bool = False) -> None:
+    def _confirm(self, valid: list[RowResult], left: int, *, resume: bool = False) -> None:
         skus = [plain(r.sku) for r in valid]
         named = ", ".join(skus[:SKUS_NAMED]) + (
             f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
@@ -847,10 +846,10 @@ class BulkScreen(WorkerScreen):
         self.app.push_screen(SendConfirmScreen(confirmation), answered)
 
     @work(exclusive=True, group="bulk", exit_on_error=False, description="send the batch")
-    async def run_apply(self, valid: list[Any]) -> None:
+    async def run_apply(self, valid: list[RowResult]) -> None:
         engine = self._engine()
 
-        async def batch() -> list[Any]:
+        async def batch() -> list[RowResult]:
             results = await engine.apply(valid)
             return await engine.recheck(results, wait=RECHECK_WAIT)
 
@@ -938,7 +937,7 @@ def _changes(row: GridRow) -> bool:
     return any(v.strip() and v.strip() != row.cells[c].now for c, v in row.values.items())
 
 
-def answer_text(result: Any) -> str:
+def answer_text(result: RowResult) -> str:
     """One row's answer in the grid: 'VALID: Set quantity to 12 (was 0)', 'invalid:
     <Amazon's first error>', 'fixed', 'waiting on Amazon', 'failed: why'."""
     word = _ANSWER_WORDS.get(result.outcome, str(result.outcome))
@@ -951,7 +950,9 @@ def answer_text(result: Any) -> str:
     return f"{word}: {result.reason}" if result.reason else word
 
 
-def summary_text(phase: str, results: Sequence[Any], *, blocked: Set[str] = frozenset()) -> str:
+def summary_text(
+    phase: str, results: Sequence[RowResult], *, blocked: Set[str] = frozenset()
+) -> str:
     """'12 rows validated: 10 VALID, 2 invalid — s sends the valid ones' / '10 sent: 8 fixed,
     2 waiting on Amazon; 2 invalid; 0 failed'. ``blocked``: the SKUs another cause keeps off
     sale too (counted among the VALID ones, and the not fixed ones)."""

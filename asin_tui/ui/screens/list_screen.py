@@ -1037,9 +1037,18 @@ class ListScreen(WorkerScreen):
         self.open_bulk(fixable[0], records)
 
     def open_bulk(self, cause: CauseKey, records: list[ListingRecord]) -> None:
-        from asin_tui.ui.screens.bulk import open_bulk
+        """The bulk screen of ``cause`` for ``records``; once it closes the list reads its
+        rows again (the batch changed listings)."""
+        from asin_tui.ui.screens.bulk import bulk_screen
 
-        open_bulk(self.app, cause, records)
+        screen = bulk_screen(self.service, cause, records)
+        if screen is not None:
+            sku = records[0].sku
+
+            def closed(_: object) -> None:
+                self.post_message(ListingChanged(sku))
+
+            self.app.push_screen(screen, closed)
 
     def action_wizard(self) -> None:
         if (record := self.table.current) is not None:
