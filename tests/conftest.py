@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = Path(
     os.environ.get("ASIN_TUI_SPAPI_MODELS") or ROOT.parent / "shared" / "spapi-models"
 )
+
+#: the XDG folders a test's home holds (isolated_env), by environment variable
+_XDG = (("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"), ("XDG_DATA_HOME", "data"))
 
 _SPAPI_ENV = (
     "LWA_APP_ID",
@@ -30,12 +35,7 @@ _SPAPI_ENV = (
 def isolated_env(tmp_path_factory, monkeypatch):
     """Never read or write the developer's real config, cache or demo state."""
     home = tmp_path_factory.mktemp("home")
-    for var, sub in (
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_DATA_HOME", "data"),
-        ("HOME", ""),
-    ):
+    for var, sub in (*_XDG, ("HOME", "")):
         path = home / sub
         path.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(path))
@@ -52,6 +52,56 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setattr(asin_tui.demo, "DEMO_DRIFT_PER_HOUR", 0.0)
     yield home
     _clear_token_caches()
+
+
+@pytest.fixture(scope="session")
+def _synced_demo_home(tmp_path_factory) -> Path:
+    """A home whose demo account was synced once (``report --demo --all``), for this run.
+
+    Built once per run and shared by the xdist workers (a lock beside their temp folders; a
+    run without workers builds it in its own), so that tests which need a synced demo cache to
+    start from copy it (``synced_demo``) instead of each syncing the demo again."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    root = tmp_path_factory.getbasetemp()
+    if worker is not None:
+        root = root.parent  # the run's folder, above each worker's own
+    home = root / "synced-demo-home"
+    with FileLock(str(root / "synced-demo-home.lock")):
+        if not (home / "synced").exists():
+            _sync_demo_into(home)
+            (home / "synced").touch()
+    return home
+
+
+def _sync_demo_into(home: Path) -> None:
+    from asin_tui.cli import main
+    from asin_tui.demo import DemoSettings
+
+    shutil.rmtree(home, ignore_errors=True)  # a build that failed half-way
+    with pytest.MonkeyPatch.context() as patch:
+        for var, sub in (*_XDG, ("HOME", "")):
+            (home / sub).mkdir(parents=True, exist_ok=True)
+            patch.setenv(var, str(home / sub))
+        for var in _SPAPI_ENV:
+            patch.delenv(var, raising=False)
+        import asin_tui.demo
+
+        patch.setattr(asin_tui.demo, "DEMO_DRIFT_PER_HOUR", 0.0)  # as isolated_env does
+        report = home / "report.json"
+        args = ["report", "--demo", "--all", "--format", "json", "--output", str(report)]
+        code = main(args, demo=DemoSettings(time_scale=100.0))
+    assert code in (0, 1) and report.exists(), f"the demo's sync failed ({code})"
+    report.unlink()
+
+
+@pytest.fixture
+def synced_demo(isolated_env, _synced_demo_home) -> Path:
+    """This test's home holds a demo account synced with ``report --demo --all`` (its cache,
+    its schemas, its progress store): a copy of the run's one sync, which the test may change
+    or break at will. Returns the home."""
+    for _, sub in _XDG:
+        shutil.copytree(_synced_demo_home / sub, isolated_env / sub, dirs_exist_ok=True)
+    return isolated_env
 
 
 def _clear_token_caches() -> None:

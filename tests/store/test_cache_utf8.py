@@ -35,11 +35,9 @@ def set_aside(path) -> list:
 
 
 @pytest.fixture
-def damaged(capsysbinary):
+def damaged(synced_demo):
     """A synced demo cache with one listing's title not UTF-8: (its path, every SKU in report
     order, the damaged SKU)."""
-    assert main(["report", "--demo", "--all", "--format", "json"], demo=QUICK) in (0, 1)
-    capsysbinary.readouterr()
     path = cache_path(*DEMO)
     cache = ListingCache(path)
     skus = [r.sku for r in cache.load_records(needs_attention_only=False)]
