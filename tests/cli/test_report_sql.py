@@ -433,3 +433,28 @@ def test_a_price_is_written_as_stored_only_when_that_is_the_text_render_py_write
 
     assert plain and all(writes_itself(text) for text in plain)
     assert {"0", "-0", "5", "-5", "10", "9.5", "0.5", "-0.15", "0.000001", "12.50"} <= plain
+
+
+def test_a_batch_is_found_utf8_exactly_when_it_decodes():
+    """render_sql checks a batch a piece at a time: a character across two pieces is valid,
+    a cut or a bad byte anywhere is not, as bytes.decode finds."""
+    from asin_tui.render_sql import _DECODED, _valid_utf8
+
+    euro = "€".encode()  # three bytes
+    cases = [b"", b"plain", euro * 100_000]
+    for cut in range(1, 4):  # the piece boundary inside a character, or just after it
+        cases.append(b"a" * (_DECODED - cut) + euro + b"tail")
+    cases += [
+        b"a" * _DECODED + b"\xff" + b"b" * 10,  # a bad byte in the second piece
+        b"a" * (_DECODED - 1) + euro[:2],  # a character cut at the very end
+        b"a" * (_DECODED - 1) + euro[:2] + b"a",  # cut across the boundary, then ASCII
+        b"\xed\xa0\x80",  # an encoded surrogate
+        euro[:1] + b"a" * _DECODED,
+    ]
+    for data in cases:
+        try:
+            data.decode()
+            decodes = True
+        except UnicodeDecodeError:
+            decodes = False
+        assert _valid_utf8(data) is decodes, data[-8:]
