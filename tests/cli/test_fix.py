@@ -148,9 +148,7 @@ def test_a_file_that_is_not_a_batch_exits_2_naming_where(capsys, tmp_path, text,
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_a_fifo_a_device_or_an_oversized_file_is_one_line_never_a_hang(
-    capsys, tmp_path, monkeypatch
-):
+def test_a_fifo_a_device_or_an_oversized_file_is_one_line_never_a_hang(capsys, tmp_path):
     # a named pipe with no writer blocked `fix` for good; /dev/zero read until memory ran out
     from asin_tui import bulk
 
@@ -161,10 +159,14 @@ def test_a_fifo_a_device_or_an_oversized_file_is_one_line_never_a_hang(
         out, err = capsys.readouterr()
         assert code == 2 and out == "" and f"not a regular file: {message}" in err
         assert len(err.strip().splitlines()) == 1
-    monkeypatch.setattr(bulk, "MAX_CSV_BYTES", 100)
-    code, out, err = fix(capsys, tmp_path, "sku,quantity\n" + "A,1\n" * 40)
+    big = tmp_path / "fix.csv"
+    with big.open("wb") as handle:  # one byte over the limit, sparse: no disk used
+        handle.write(b"sku,quantity\n")
+        handle.truncate(bulk.MAX_CSV_BYTES + 1)
+    code = main(["fix", "--demo", str(big)], demo=PATCHES_AT_ONCE)
+    out, err = capsys.readouterr()
     assert code == 2 and out == ""
-    assert "fix.csv: larger than 100 bytes: not a values CSV" in err
+    assert "fix.csv: larger than 64 MB: not a values CSV" in err
     assert len(err.strip().splitlines()) == 1
 
 
