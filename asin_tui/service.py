@@ -981,6 +981,8 @@ class AccountService:
         wait past its re-check date is overdue; a resolved listing that needs attention again
         is reopened. A listing the cache no longer holds is on sale only when the sync was
         complete (else it is left as it was). Returns what changed, one line each."""
+        if not paths.has_cases(self.profile_name, self.marketplace_id):
+            return []  # no case saved: nothing to re-check, and no empty case file made
         # the outcome rules (and the wizard's plans they use): loaded after a sync, not at start
         from asin_tui.domain.outcomes import WATCHED, recheck
         from asin_tui.store.cases import CaseStore, CaseStoreError, Outcome, PatchMode

@@ -165,6 +165,16 @@ async def test_sync_stores_exactly_the_listings_the_sandbox_meant_to_need_attent
     )
 
 
+async def test_a_sync_without_saved_cases_leaves_no_case_file(service):
+    """The sync re-checks the wizard's saved cases; with none it must not create their
+    (empty) file: the next start would then load the case store to read nothing."""
+    from asin_tui.store import paths
+
+    await service.sync(include_all=False)
+    assert not paths.has_cases(service.profile_name, service.marketplace_id)
+    assert not paths.case_file(service.profile_name, service.marketplace_id).exists()
+
+
 async def test_an_all_listings_sync_stores_every_sku(service, app):
     summary = await service.sync(include_all=True)
     every = set(app.account.search())

@@ -36,6 +36,14 @@ def legacy_case_file(profile: str, marketplace_id: str, folder: Path | None = No
     return Path(folder or cases_dir()) / f"{profile}-{marketplace_id}.toml"
 
 
+def has_cases(profile: str, marketplace_id: str) -> bool:
+    """Whether the profile has a case file (or an earlier TOML one) in this marketplace: no
+    file, no saved case — nothing to read, and nothing loaded to find that out."""
+    return case_file(profile, marketplace_id).exists() or (
+        legacy_case_file(profile, marketplace_id).exists()
+    )
+
+
 def case_drafts_dir() -> Path:
     """Where the Seller Support case drafts the wizard writes (Markdown) are kept."""
     return config_dir() / "cases"

@@ -35,8 +35,7 @@ def step_label(case: CaseRecord) -> str:
 def saved_case_labels(service: ListingService) -> CaseLabels:
     """Every SKU's wizard step; a broken file is reported (and set aside by the store).
     No case file yet (most starts): none, without loading the case store (~4 ms)."""
-    names = (service.profile_name, service.marketplace_id)
-    if not (paths.case_file(*names).exists() or paths.legacy_case_file(*names).exists()):
+    if not paths.has_cases(service.profile_name, service.marketplace_id):
         return CaseLabels()
     from asin_tui.store.cases import CaseStore, CaseStoreError
 
