@@ -296,9 +296,9 @@ class SharedRates:
                     state = self._read_locked(fd)
                 except OSError:
                     self._give_up()
-            if state is not None:
-                bucket._adopt(state.get(operation))
-            try:
+            try:  # whatever happens, the lock is let go (every process waits on it)
+                if state is not None:
+                    bucket._adopt(state.get(operation))
                 yield
             finally:
                 if state is not None and self._fd is not None:
@@ -309,8 +309,8 @@ class SharedRates:
                         os.ftruncate(self._fd, len(data))
                     except OSError:
                         self._give_up()
-                    else:
-                        self._unlock()
+                    finally:
+                        self._unlock()  # (none left to let go once given up)
 
     def _read_locked(self, fd: int) -> dict[str, object]:
         import fcntl
@@ -323,8 +323,8 @@ class SharedRates:
             raise
         try:
             state = json.loads(data) if data else {}
-        except ValueError:  # half written by a process that died: start afresh
-            return {}
+        except (ValueError, RecursionError):  # half written by a process that died, or
+            return {}  # damaged (nested deeper than Python reads): start afresh
         return state if isinstance(state, dict) else {}
 
     def _unlock(self) -> None:

@@ -241,6 +241,27 @@ async def test_a_tampered_shared_entry_costs_one_interval_at_most(tmp_path, cloc
     assert 0.0 <= saved[0] <= 5.0 and saved[1] <= clock.now and saved[2] == 5.0
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 60_000 + b"]" * 4_000,  # nested deeper than json.loads reads: RecursionError
+        b'{"searchListingsItems": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
+    ],
+    ids=["deep array", "deep entry"],
+)
+async def test_a_damaged_shared_file_starts_afresh_and_never_keeps_the_lock(
+    tmp_path, clock, content
+):
+    # a RecursionError from the file escaped acquire() with the file still locked: the sync
+    # failed, and every later look at the file (this process's, others') waited for ever
+    path = tmp_path / "rates.json"
+    path.write_bytes(content)
+    first, second = (shared_limiter(path, clock) for _ in range(2))
+    for limiter in (first, second, first):
+        await asyncio.wait_for(limiter.bucket("searchListingsItems").acquire(), 5)
+    assert json.loads(path.read_text())["searchListingsItems"][0] == pytest.approx(2.0)
+
+
 async def test_a_symlink_or_a_fifo_as_the_shared_file_is_never_written_through(tmp_path, clock):
     # the state is written over the file: through a link it would overwrite the link's target
     victim, link, fifo = file_link_and_fifo(tmp_path, "a seller's own file\n")
