@@ -584,7 +584,7 @@ class AccountService:
                 str(kind): ReportRequest(str(report_id), _moment(at) or datetime.now(UTC))
                 for kind, (report_id, at) in stored.items()
             }
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             return {}
         now = datetime.now(UTC)
         too_old = self.freshness.account_health_request_max_age
@@ -789,7 +789,7 @@ class AccountService:
             look = json.loads(stored)
             since = _moment(look["at"])
             then = [str(sku) for sku in look.get("at_risk", [])]
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None  # unreadable: as if never looked (the next look is remembered)
         if since is None:
             return None

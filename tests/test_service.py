@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from asin_tui import service as service_module
 from asin_tui.demo import open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import MARKETPLACES
@@ -656,3 +657,13 @@ async def test_the_next_sync_rechecks_waits_resolved_overdue_and_reopened(servic
     )
     again = await service.sync(include_all=False)
     assert again.rechecked == (), "an overdue wait is told once, the others are settled"
+
+
+async def test_app_values_in_the_cache_nested_too_deep_read_as_unreadable(service):
+    # the cache's meta values are the app's JSON: one damaged (or edited) to nest deeper than
+    # json.loads reads raised RecursionError out of the app's start and of stock cover
+    deep = "[" * 100_000 + "]" * 100_000
+    service._cache.write_meta(service_module.LAST_LOOK_KEY, deep)
+    service._cache.write_meta(service_module.STOCK_COVER_PENDING_KEY, deep)
+    assert service.since_last_look([]) is None  # as if never looked
+    assert service._cover_pending() == {}  # asked for again
