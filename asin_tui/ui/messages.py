@@ -53,6 +53,9 @@ class CacheLoaded(Message):
     last_full_sync: datetime | None = None  # when every listing was last fetched
     #: set once these rows are on screen (the worker reads every row only then)
     painted: threading.Event | None = None
+    #: every row of the scope (needs attention, or every listing), not a narrower view's: the
+    #: list keeps it to show again when `a` comes back to this scope
+    whole_scope: bool = False
 
 
 @dataclass

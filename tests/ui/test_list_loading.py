@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections import Counter
+from dataclasses import replace
 
 from asin_tui.ui import listing_view
 from asin_tui.ui.app import make_app
@@ -33,18 +35,23 @@ class SlowCache(FakeService):
         return super().cached_records(all_listings=all_listings, limit=limit)
 
 
+def five_first(service: FakeService):
+    """The app on ``service``, no start-up sync, a first screenful of five rows."""
+    return make_app(
+        lambda: service,
+        case_labels_loader=progress_of,
+        sync_on_start=False,
+        timing=UiTiming(first_rows=5),
+    )
+
+
 def table(app) -> ListingTable:
     return app.screen.query_one(ListingTable)
 
 
 async def test_the_first_screenful_paints_before_every_row_is_read():
     service = SlowCache()
-    app = make_app(
-        lambda: service,
-        case_labels_loader=progress_of,
-        sync_on_start=False,
-        timing=UiTiming(first_rows=5),
-    )
+    app = five_first(service)
     every = [r.sku for r in FakeService.cached_records(service, all_listings=False)]
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.limits == [5, None])  # the rest is being read
@@ -69,12 +76,7 @@ def counts_text(app) -> str:
 
 async def test_the_first_screenful_shows_the_true_counts_per_state():
     service = SlowCache()
-    app = make_app(
-        lambda: service,
-        case_labels_loader=progress_of,
-        sync_on_start=False,
-        timing=UiTiming(first_rows=5),
-    )
+    app = five_first(service)
     every = FakeService.cached_records(service, all_listings=False)
     first = Counter(r.state for r in every[:5])
     assert first != Counter(r.state for r in every)  # the first rows alone would count wrong
@@ -150,3 +152,91 @@ def test_the_collector_is_off_while_rows_are_decoded_and_on_once_the_last_reload
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+class CountingCache(FakeService):
+    """Counts the reads of every row of a scope (what `a` cost before: 37,000 records decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(make_records(60))
+        self.whole_reads: list[bool] = []  # all_listings of each read of every row
+
+    def cached_record_batches(self, *, all_listings: bool, size: int = 25):
+        self.whole_reads.append(all_listings)
+        return super().cached_record_batches(all_listings=all_listings, size=size)
+
+
+def shown_skus(app) -> list[str]:
+    return [r.sku for r in table(app).view.shown()]
+
+
+async def test_a_shows_a_scope_read_before_again_without_reading_it_until_the_cache_changes():
+    service = CountingCache()
+    app = five_first(service)
+    attention = [r.sku for r in FakeService.cached_records(service, all_listings=False)]
+    every = [r.sku for r in FakeService.cached_records(service, all_listings=True)]
+    assert attention != every
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert shown_skus(app) == every and service.whole_reads == [False, True]
+        for _ in range(2):  # back and forth: each scope as it was read, not read again
+            await pilot.press("a")
+            await settle(pilot)
+            assert shown_skus(app) == attention and app.screen.rows_complete
+            assert "Needs attention" in counts_text(app)
+            await pilot.press("a")
+            await settle(pilot)
+            assert shown_skus(app) == every and "All listings" in counts_text(app)
+        assert service.whole_reads == [False, True]
+
+        await pilot.press("s")  # a sort the kept rows have no order for: built, not read
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert shown_skus(app) == sorted(attention)
+        assert service.whole_reads == [False, True]
+
+        # another process synced meanwhile (e.g. `report` in another terminal): read again
+        gone = service.records.pop()
+        service._last_sync = replace(service._last_sync, listings=len(service.records))
+        await pilot.press("a")
+        await settle(pilot)
+        assert gone.sku not in shown_skus(app) and service.whole_reads == [False, True, True]
+
+        # this app's sync: every scope read again (the other one too, when `a` shows it)
+        service.records.append(gone)
+        await pilot.press("r")
+        await settle(pilot)
+        assert gone.sku in shown_skus(app)
+        await pilot.press("a")
+        await settle(pilot)
+        assert service.whole_reads == [False, True, True, True, False]
+        assert (gone.sku in shown_skus(app)) == gone.needs_attention
+
+
+def test_rows_let_go_of_are_freed_in_slices_off_the_ui_thread_once_nothing_reads_them():
+    from asin_tui.ui.screens.list_screen import _Disposal
+
+    disposal = _Disposal()
+    freed: list[str] = []  # the thread each record was freed on
+
+    class Row:
+        def __del__(self) -> None:
+            freed.append(threading.current_thread().name)
+
+    alone = [Row() for _ in range(1000)]
+    disposal.drop(alone)
+    del alone
+    read_elsewhere = [Row() for _ in range(10)]
+    disposal.drop(read_elsewhere)  # a worker still sorts it: left whole
+    deadline = time.monotonic() + 5
+    while len(freed) < 1000 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(freed) == 1000 and set(freed) == {"asin-tui-free-rows"}
+    assert len(read_elsewhere) == 10
+    del read_elsewhere  # the worker is done with it: the disposal frees it
+    while len(freed) < 1010 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(freed) == 1010 and set(freed) == {"asin-tui-free-rows"}
