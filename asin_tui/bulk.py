@@ -53,10 +53,11 @@ import copy
 import csv
 import functools
 import io
+import json
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO, TypeVar
@@ -126,34 +127,84 @@ class BulkRow:
     line: int | None = None
 
 
-@dataclass
 class RowResult:
     """What became of one row. ``preview``: Amazon's VALIDATION_PREVIEW answer (VALID /
-    INVALID; None when the row was refused before any call or the call failed)."""
+    INVALID; None when the row was refused before any call or the call failed).
 
-    sku: str
-    line: int | None = None
-    patches: list[dict[str, Any]] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)  # the patches in words (change_words)
-    preview: str | None = None
-    issues: list[dict[str, Any]] = field(default_factory=list)
-    submitted: bool = False
-    submission_id: str | None = None
-    state_after: str | None = None
-    outcome: RowOutcome = RowOutcome.INVALID
-    reason: str = ""  # why it failed, is held or is not fixed; what a re-check found
-    resumed: bool = False  # an earlier run had submitted it: not sent again
+    Compact, so a batch's memory stays flat in its rows (a caller keeps one per row, the
+    bulk grid for the whole session): slots, the row's patches and issues kept as compact
+    JSON text (read back as lists of dicts on each access: each a new copy, the caller's to
+    change), its changes as a tuple of strings; no request or response is kept."""
+
+    __slots__ = (
+        "_issues",
+        "_patches",
+        "changes",
+        "line",
+        "outcome",
+        "preview",
+        "reason",
+        "resumed",
+        "sku",
+        "state_after",
+        "submission_id",
+        "submitted",
+    )
+
+    def __init__(
+        self,
+        sku: str,
+        line: int | None = None,
+        *,
+        patches: Sequence[Mapping[str, Any]] = (),
+        changes: Sequence[str] = (),
+        preview: str | None = None,
+        issues: Sequence[Mapping[str, Any]] = (),
+        submitted: bool = False,
+        submission_id: str | None = None,
+        state_after: str | None = None,
+        outcome: RowOutcome = RowOutcome.INVALID,
+        reason: str = "",  # why it failed, is held or is not fixed; what a re-check found
+        resumed: bool = False,  # an earlier run had submitted it: not sent again
+    ) -> None:
+        self.sku, self.line = sku, line
+        self.patches = patches
+        self.changes: tuple[str, ...] = tuple(changes)  # the patches in words (change_words)
+        self.preview = preview
+        self.issues = issues
+        self.submitted, self.submission_id = submitted, submission_id
+        self.state_after = state_after
+        self.outcome, self.reason, self.resumed = outcome, reason, resumed
+
+    @property
+    def patches(self) -> list[dict[str, Any]]:
+        return _unpacked(self._patches)
+
+    @patches.setter
+    def patches(self, value: Sequence[Mapping[str, Any]]) -> None:
+        self._patches = _packed(value)
+
+    @property
+    def issues(self) -> list[dict[str, Any]]:
+        return _unpacked(self._issues)
+
+    @issues.setter
+    def issues(self, value: Sequence[Mapping[str, Any]]) -> None:
+        self._issues = _packed(value)
+
+    def add_issue(self, issue: Mapping[str, Any]) -> None:
+        self.issues = [*self.issues, issue]
 
     @property
     def valid(self) -> bool:
         """Amazon's preview said VALID: the row may be submitted."""
-        return self.preview == "VALID" and bool(self.patches)
+        return self.preview == "VALID" and bool(self._patches)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "sku": self.sku,
             "patches": self.patches,
-            "changes": self.changes,
+            "changes": list(self.changes),
             "preview": self.preview,
             "issues": self.issues,
             "submitted": self.submitted,
@@ -163,6 +214,18 @@ class RowResult:
             "reason": self.reason,
             "resumed": self.resumed,
         }
+
+    def __repr__(self) -> str:
+        return f"RowResult({self.sku!r}, line={self.line}, outcome={self.outcome.value})"
+
+
+def _packed(items: Sequence[Mapping[str, Any]]) -> str:
+    """A list of JSON objects as compact JSON text ('' for none)."""
+    return json.dumps(list(items), separators=(",", ":"), ensure_ascii=False) if items else ""
+
+
+def _unpacked(text: str) -> list[dict[str, Any]]:
+    return json.loads(text) if text else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +368,7 @@ class BulkFix:
             return _refused(result, str(exc), "sku")
         except SpApiError as exc:  # the cached listing cannot be read
             return _refused(result, str(exc), "sku")
-        result.patches, result.changes = drafted.patches, drafted.changes
+        result.patches, result.changes = drafted.patches, tuple(drafted.changes)
         if drafted.rejected:
             for column, why in drafted.rejected.items():
                 _refused(result, f"{column}: {why}", column)
@@ -368,9 +431,7 @@ class BulkFix:
         read before (its earlier accepted submits)."""
         sku = result.sku
         if record is None:
-            record = PatchRecord(
-                self._now(), PatchMode.REAL, copy.deepcopy(result.patches), SUBMITTING
-            )
+            record = PatchRecord(self._now(), PatchMode.REAL, result.patches, SUBMITTING)
             try:
                 await self._save_record(sku, record)
             except CaseStoreError as exc:
@@ -741,7 +802,7 @@ LOCAL_CHECK = "LOCAL_CHECK"  # the code of an issue found before any call
 
 
 def _refused(result: RowResult, why: str, column: str | None = None) -> RowResult:
-    result.issues.append(
+    result.add_issue(
         {
             "code": LOCAL_CHECK,
             "message": why,

@@ -1,7 +1,7 @@
 """Benchmark: the bulk wizard's screen while a batch validates and applies (not a test).
 
     python benchmarks/bench_bulk_tui.py [--sizes 100,500,2000] [--time-scale 10]
-                                        [--listings 10000] [--size 120x40]
+                                        [--listings 10000] [--size 120x40] [--heap]
 
 The sandbox seller account is served on loopback by a separate process (bench_fix.py's
 server) whose clock runs ``--time-scale`` times faster than Amazon's: the rate limits are
@@ -23,7 +23,9 @@ the VALID rows, re-read each). It measures:
   late it woke, during the batch (count over 50 ms, p99, max);
 - ``a`` (same value for all rows) → repaint, and PageDown → repaint, at that many rows;
 - the process's peak RSS (goal: flat in the batch size — compare the sizes) and the
-  batch's wall time beside the rate floor at that time scale.
+  batch's wall time beside the rate floor at that time scale. The stock cover is stored in
+  the cache first, so no run's app reads the sales reports meanwhile (bench_cover.py
+  measures that refresh).
 
 Looking for causes: BENCH_WHERE=1 samples where the app's loop is while it stalls;
 BENCH_GCTYPES=1 times three quiet full collections with the grid open, prints each full pass
@@ -320,10 +322,13 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
             stage(f"  meanwhile {samples * 10} ms {where}")
         result["batch_keys"] = keys
         result["lags"] = lags
+        # the probe's own list grows with the batch's length (a tuple of two floats a tick
+        # and its slot): the benchmark's memory, not the app's
+        result["probe_mb"] = len(lags) * (sys.getsizeof((0.0, 0.0)) + 2 * 24 + 8) / 2**20
         result["valid"] = valid
         result["status"] = str(screen.query_one("#bulk-status").render())
         if tracing:
-            where_memory(tracing)
+            result["heap_held_mb"], result["heap_peak_mb"] = where_memory(tracing)
     await service.aclose()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
@@ -375,7 +380,7 @@ def gc_types(when: str) -> None:
         stage(f"  {count:8d} {name}")
 
 
-def where_memory(depth: str) -> None:
+def where_memory(depth: str) -> tuple[float, float]:
     """BENCH_TRACEMALLOC=N: what is allocated and still held at the end of the batch (the
     screen still open), by the line that allocated it and by file (``N`` frames kept; the
     innermost is shown): run two sizes and compare to see what grows with the rows."""
@@ -394,6 +399,42 @@ def where_memory(depth: str) -> None:
     for stat in snapshot.statistics("lineno")[:25]:
         frame = stat.traceback[0]
         stage(f"  {stat.size / 1e6:7.2f} MB {stat.count:8d} {frame.filename}:{frame.lineno}")
+    return total / 2**20, peak / 2**20
+
+
+async def fill_cover(args: argparse.Namespace, seller_id: str) -> None:
+    """The stock cover of the same account stored in the cache (in-process, 1000× faster),
+    so the app each run starts does not read the sales reports during the batch: its memory
+    is the batch's (bench_cover.py measures the refresh's own)."""
+    from asin_tui.demo import sandbox_settings as sandbox_profile
+    from asin_tui.domain.marketplaces import MARKETPLACES
+    from asin_tui.sandbox.account import SandboxAccount
+    from asin_tui.sandbox.app import SandboxApp
+    from asin_tui.sandbox.transport import SandboxTransport
+    from asin_tui.service import AccountService
+    from asin_tui.spapi.client import open_client_for_transport
+
+    account = SandboxAccount(
+        listings=args.listings, problem_share=args.problem_share, seed=args.seed
+    )
+    app = SandboxApp(account, time_scale=1000.0)
+    profile = sandbox_profile(MARKETPLACES["US"], seller_id, "http://sandbox.bench", name="bench")
+    service = AccountService(
+        profile_name="bench",
+        marketplace_id=profile.marketplace.marketplace_id,
+        seller_id=seller_id,
+        client_factory=lambda: open_client_for_transport(
+            profile, SandboxTransport(app), time_scale=1000.0
+        ),
+    )
+    try:
+        for _ in range(50):
+            if not (await service.refresh_stock_cover(force=True)).pending:
+                return
+            await asyncio.sleep(0.05)
+        stage("the stock cover reports stayed pending: the first run may read them")
+    finally:
+        await service.aclose()
 
 
 def child(args: argparse.Namespace) -> None:
@@ -464,6 +505,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-scale", type=float, default=10.0)
     parser.add_argument("--size", default="120x40")
+    parser.add_argument(
+        "--heap", action="store_true", help="each size run again under tracemalloc: heap vs rows"
+    )
     parser.add_argument("--rows", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child-of", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -478,29 +522,73 @@ def main() -> int:
             print("the sandbox server did not start", file=sys.stderr)
             return 1
         asyncio.run(fill_cache(args, seller_id))
+        asyncio.run(fill_cover(args, seller_id))
         stage("cache filled")
+        found: dict[int, dict] = {}
         for rows in (int(n) for n in args.sizes.split(",")):
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    os.environ.get("BENCH_CHILD", __file__),
-                    f"--rows={rows}",
-                    f"--child-of={url} {seller_id}",
-                    f"--time-scale={args.time_scale}",
-                    f"--size={args.size}",
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-                check=False,
-                timeout=900,
-            )
-            line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
-            if line is None:
-                print(f"{rows} rows: the run failed\n{out.stdout[-2000:]}")
-                continue
-            report(json.loads(line[len("RESULT ") :]), args.time_scale)
+            for heap in (False, True) if args.heap else (False,):
+                env = dict(os.environ)
+                if heap:  # tracemalloc inflates RSS: its own run
+                    env["BENCH_TRACEMALLOC"] = env.get("BENCH_TRACEMALLOC") or "1"
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        os.environ.get("BENCH_CHILD", __file__),
+                        f"--rows={rows}",
+                        f"--child-of={url} {seller_id}",
+                        f"--time-scale={args.time_scale}",
+                        f"--size={args.size}",
+                    ],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    check=False,
+                    timeout=900,
+                    env=env,
+                )
+                line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+                if line is None:
+                    print(f"{rows} rows: the run failed\n{out.stdout[-2000:]}")
+                    continue
+                result = json.loads(line[len("RESULT ") :])
+                if heap:
+                    found.setdefault(rows, {}).update(
+                        heap_held_mb=result["heap_held_mb"], heap_peak_mb=result["heap_peak_mb"]
+                    )
+                else:
+                    found.setdefault(rows, {}).update(result)
+                    report(result, args.time_scale)
+    memory_table(found)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
+
+
+def memory_table(found: dict[int, dict]) -> None:
+    """Memory against rows, and the slope per extra row from the smallest size to the
+    largest (RSS: the process's; heap: what tracemalloc finds held at the end and its peak,
+    from the --heap runs)."""
+    sizes = sorted(rows for rows, r in found.items() if "rss_grid_mb" in r)
+    if not sizes:
+        return
+    keys = [
+        ("rss_grid_mb", "RSS grid open"),
+        ("peak_validated_mb", "peak validated"),
+        ("peak_rss_mb", "peak RSS"),
+        ("heap_held_mb", "heap held"),
+        ("heap_peak_mb", "heap peak"),
+        ("probe_mb", "bench's probe"),
+    ]
+    keys = [(k, label) for k, label in keys if all(k in found[n] for n in sizes)]
+    print("\nmemory against rows (MB):")
+    print(f"{'rows':>6}" + "".join(f"{label:>16}" for _, label in keys))
+    for rows in sizes:
+        print(f"{rows:>6}" + "".join(f"{found[rows][k]:>16.1f}" for k, _ in keys))
+    low, high = sizes[0], sizes[-1]
+    if high > low:
+        slopes = [
+            f"{label} {(found[high][k] - found[low][k]) * 1024 / (high - low):.2f} KB"
+            for k, label in keys
+        ]
+        print(f"per extra row ({low} -> {high}): " + ", ".join(slopes))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ logs every request) and from the sandbox's own account."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -269,6 +270,29 @@ async def test_applying_saves_each_row_twice_before_the_submit_and_after_its_ans
     saved = CaseStore(service.profile_name, service.marketplace_id).get(skus[0])
     assert saved.outcome.value == "resolved"  # the answer and the outcome, saved together
     assert "Bulk fix sent: Set quantity to 6" in saved.steps[WizardStep.APPLY].notes
+
+
+async def test_a_batch_leaves_its_answers_to_be_freed_at_once_not_by_the_collector(app):
+    """Every call's answer (httpx's response and the stream bound to it, which holds it) is
+    freed as soon as it is read, not left as a reference cycle for the collector's full
+    passes: those walk every object (every thread waits, the UI's too) and the memory stays
+    held until one runs — with thousands of calls a batch, pauses a keystroke waits for."""
+    service = await synced(app)
+    skus = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 3)
+    engine = BulkFix(service, time_scale=TIME_SCALE)
+    rows = [BulkRow(sku, {"quantity": "5"}) for sku in skus]
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        results = await engine.apply(await engine.validate(rows))
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, (httpx.Response, httpx.Request))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        await service.aclose()
+    assert [r.outcome for r in results] == [RowOutcome.FIXED] * 3  # 9 calls answered
+    assert left == []
 
 
 class UnansweredTransport(LoggingTransport):

@@ -89,7 +89,7 @@ def bulk_screen(
     return BulkActionScreen(service, cause, skus)
 
 
-@dataclass
+@dataclass(slots=True)
 class GridRow:
     sku: str
     cells: dict[str, Cell]
