@@ -166,6 +166,21 @@ def test_a_nul_character_is_written_as_the_records_path_writes_it(cache, fmt):
         assert "NUL \\u0000 here" in fast
 
 
+@pytest.mark.parametrize("column", ["sku", "asin", "fulfillment_channel", "currency"])
+@pytest.mark.parametrize("size", [1, 10])
+def test_a_nul_in_a_short_csv_text_is_written_as_the_records_path_writes_it(cache, column, size):
+    """The short texts' NUL checks are made once a batch (render_sql._CSV_SHORTS): a NUL in
+    one, beside NULL texts, still sends its batch to the records path, the NUL kept."""
+    nulls = [c for c in ("asin", "fulfillment_channel") if c != column]  # NULL beside it
+    sets = ", ".join([f"{column} = 'NUL ' || char(0) || ' here'", *(f"{c} = NULL" for c in nulls)])
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute(f"UPDATE listings SET {sets} WHERE sku = 'SKU-0009'")
+    fast, slow, batches = _both(cache, "csv", False, size)
+    assert fast == slow and "NUL \x00 here" in fast
+    assert any(isinstance(b, Rendered) for b in batches)
+    assert any(not isinstance(b, Rendered) for b in batches)
+
+
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_a_nul_in_a_finding_or_a_status_is_written_as_the_records_path_writes_it(cache, fmt):
     """SQLite's printf writes a text only up to a NUL: a row whose rendered finding or status
