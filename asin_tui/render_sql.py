@@ -287,9 +287,9 @@ class _Form:
         #: the texts (SQL) a batch of it is checked for before its text is used
         #: (_CSV_FAST_ROW, _CSV_SHORTS, _SHORT_NUL_CHECKS); else the row.
         self.fast_row, self.shorts, self.unchecked = fast or row, shorts or "NULL", unchecked
-        self.usable = _USABLE + checks
-        self.usable_seen = _USABLE_SEEN + checks
-        self.usable_seen_text = _USABLE_SEEN_TEXT + checks
+        self.usable: str = _USABLE + checks
+        self.usable_seen: str = _USABLE_SEEN + checks
+        self.usable_seen_text: str = _USABLE_SEEN_TEXT + checks
 
 
 def _lit(text: str) -> str:
