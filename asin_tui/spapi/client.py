@@ -57,7 +57,6 @@ from sp_api.base import ApiResponse
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
 from sp_api.base.exceptions import SellingApiException
 
-from asin_tui.spapi import reports as documents
 from asin_tui.spapi.calls import (
     CATALOG_SEARCH_MAX,
     PENDING_STATUSES,
@@ -82,12 +81,14 @@ from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS, UnreadableBody
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, SharedRates, TokenBucket
 from asin_tui.spapi.reports import (
     FBA_PLANNING_REPORT,
+    MAX_DOCUMENT_BYTES,
     ORDERS_REPORT,
     BadDocument,
     DocumentTooBig,
     LineTooLong,
     ReportDocument,
     table,
+    too_large_text,
 )
 from asin_tui.spapi.settings import ClientSettings
 
@@ -123,9 +124,12 @@ class _Transport(AsyncHttpxTransport):
     """The library's async transport with a real timeout, a proper Host header and strict
     checking of SP-API answers (an error status or a body that is not JSON always raises)."""
 
-    def __init__(self, client: httpx.AsyncClient, timeout: float) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, timeout: float, max_document: int = MAX_DOCUMENT_BYTES
+    ) -> None:
         super().__init__(client=client)
         self._timeout = httpx.Timeout(timeout)
+        self.max_document = max_document
 
     async def request(
         self, method, url, *, params=None, data=None, content=None, headers=None, timeout=None
@@ -149,7 +153,7 @@ class _Transport(AsyncHttpxTransport):
 
     async def download(self, url: str) -> bytes:
         """GET a presigned URL (report document, product type schema): no SP-API headers.
-        At most reports.MAX_DOCUMENT_BYTES are read (MalformedResponse past them, the rest not
+        At most ``max_document`` bytes are read (MalformedResponse past them, the rest not
         fetched)."""
         async with self._client.stream("GET", url, timeout=self._timeout) as response:
             if response.status_code >= 400:
@@ -160,8 +164,10 @@ class _Transport(AsyncHttpxTransport):
             data = bytearray()
             async for chunk in response.aiter_bytes():
                 data += chunk
-                if len(data) > documents.MAX_DOCUMENT_BYTES:
-                    raise _too_large(f"the download of {urlsplit(url).path or 'a document'}")
+                if len(data) > self.max_document:
+                    raise _too_large(
+                        f"the download of {urlsplit(url).path or 'a document'}", self.max_document
+                    )
         return bytes(data)
 
     async def download_file(self, url: str) -> BinaryIO:
@@ -179,8 +185,11 @@ class _Transport(AsyncHttpxTransport):
                 written = 0
                 async for chunk in response.aiter_bytes():
                     written += len(chunk)
-                    if written > documents.MAX_DOCUMENT_BYTES:  # never fills the disk
-                        raise _too_large(f"the download of {urlsplit(url).path or 'a document'}")
+                    if written > self.max_document:  # never fills the disk
+                        raise _too_large(
+                            f"the download of {urlsplit(url).path or 'a document'}",
+                            self.max_document,
+                        )
                     sink.write(chunk)
             sink.seek(0)
         except BaseException:
@@ -366,6 +375,7 @@ class SpApi:
         backoff: Backoff | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        max_document: int = MAX_DOCUMENT_BYTES,
     ) -> None:
         missing = settings.missing_credentials()
         if missing:
@@ -385,7 +395,8 @@ class SpApi:
         self.throttled: Counter[str] = Counter()
         self.waited: defaultdict[str, float] = defaultdict(float)  # seconds, not a count
         self.listeners: list[WaitListener] = []
-        self._transport = _Transport(http_client or httpx.AsyncClient(), self.timeout)
+        #: the largest report document read, downloaded or unpacked (reports.MAX_DOCUMENT_BYTES)
+        self._transport = _Transport(http_client or httpx.AsyncClient(), self.timeout, max_document)
         self._build_clients(settings)
 
     def _build_clients(self, settings: ClientSettings) -> None:
@@ -937,10 +948,14 @@ class SpApi:
         reports.ReportDocument, downloaded into a temporary file)."""
         if not raw:
             document, data = await self._fetch_document(document_id, self._download)
-            return _report_text(data, document.payload.get("compressionAlgorithm"))
+            return _report_text(
+                data, document.payload.get("compressionAlgorithm"), self._transport.max_document
+            )
         document, file = await self._fetch_document(document_id, self._download_file)
         try:
-            return ReportDocument.read(file, document.payload.get("compressionAlgorithm"))
+            return ReportDocument.read(
+                file, document.payload.get("compressionAlgorithm"), self._transport.max_document
+            )
         except BadDocument as exc:
             file.close()
             kind = DocumentTooLarge if isinstance(exc, DocumentTooBig) else MalformedResponse
@@ -1028,17 +1043,13 @@ def _required(response: ApiResponse, key: str, operation: str) -> str:
     return value
 
 
-def _too_large(what: str, operation: str = "") -> DocumentTooLarge:
-    return DocumentTooLarge(
-        f"{what} is larger than {documents.MAX_DOCUMENT_BYTES >> 20} MB: not read (no report of a"
-        " seller's is that large)",
-        operation=operation,
-    )
+def _too_large(what: str, limit: int, operation: str = "") -> DocumentTooLarge:
+    return DocumentTooLarge(too_large_text(what, limit), operation=operation)
 
 
-def _gunzip(data: bytes) -> bytearray:
+def _gunzip(data: bytes, limit: int) -> bytearray:
     """``data`` unpacked (every GZIP member, as gzip.decompress), never to more than
-    MAX_DOCUMENT_BYTES: a chunk at a time, stopped as soon as it is past them."""
+    ``limit`` bytes: a chunk at a time, stopped as soon as it is past them."""
     out = bytearray()
     rest = data
     while rest:
@@ -1048,8 +1059,8 @@ def _gunzip(data: bytes) -> bytearray:
             chunk = unpack.decompress(pending, 1 << 20)
             pending = unpack.unconsumed_tail
             out += chunk
-            if len(out) > documents.MAX_DOCUMENT_BYTES:
-                raise _too_large("the report document unpacked", "getReportDocument")
+            if len(out) > limit:
+                raise _too_large("the report document unpacked", limit, "getReportDocument")
             if not chunk and not pending:
                 raise EOFError("it ends before its end-of-stream marker")
         rest = unpack.unused_data
@@ -1058,13 +1069,13 @@ def _gunzip(data: bytes) -> bytearray:
     return out
 
 
-def _report_text(data: bytes, compression: str | None) -> str:
+def _report_text(data: bytes, compression: str | None, limit: int = MAX_DOCUMENT_BYTES) -> str:
     """The report document as text: gunzipped if need be; UTF-8, else Cp1252 (Amazon serves
     flat files as ``text/plain; charset=Cp1252``: selling-partner-api-models #2748, #4031)."""
     text: bytes | bytearray = data
     if compression == "GZIP":
         try:
-            text = _gunzip(data)
+            text = _gunzip(data, limit)
         except (zlib.error, EOFError) as exc:
             raise MalformedResponse(
                 f"the report document is not valid GZIP ({exc})", operation="getReportDocument"

@@ -70,7 +70,13 @@ class BadDocument(ValueError):
 
 
 class DocumentTooBig(BadDocument):
-    """A report document that unpacks to more than MAX_DOCUMENT_BYTES."""
+    """A report document that unpacks to more than its reader takes (MAX_DOCUMENT_BYTES)."""
+
+
+def too_large_text(what: str, limit: int) -> str:
+    return (
+        f"{what} is larger than {limit >> 20} MB: not read (no report of a seller's is that large)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,19 +92,23 @@ class ReportDocument:
     data: bytes | BinaryIO
     compression: str | None = None
     encoding: str = "utf-8"
+    #: the most bytes it is read to, unpacked: DocumentTooBig past them
+    limit: int = MAX_DOCUMENT_BYTES
 
     @classmethod
-    def read(cls, data: bytes | BinaryIO, compression: str | None) -> ReportDocument:
+    def read(
+        cls, data: bytes | BinaryIO, compression: str | None, limit: int = MAX_DOCUMENT_BYTES
+    ) -> ReportDocument:
         """The document of ``data``: checked (GZIP readable to its end) and its encoding found
         in one pass over it, a chunk at a time. BadDocument when the GZIP is not valid."""
-        document = cls(data, compression)
+        document = cls(data, compression, limit=limit)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             for chunk in document._chunks():
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return cls(data, compression, "cp1252")
+            return cls(data, compression, "cp1252", limit)
         return document
 
     def _stream(self) -> BinaryIO:
@@ -117,11 +127,8 @@ class ReportDocument:
         try:
             while chunk := stream.read(CHUNK):
                 read += len(chunk)
-                if read > MAX_DOCUMENT_BYTES:  # a GZIP bomb: never unpacked to its end
-                    raise DocumentTooBig(
-                        f"the report document unpacked is larger than {MAX_DOCUMENT_BYTES >> 20}"
-                        " MB: not read (no report of a seller's is that large)"
-                    )
+                if read > self.limit:  # a GZIP bomb: never unpacked to its end
+                    raise DocumentTooBig(too_large_text("the report document unpacked", self.limit))
                 yield chunk
         except (OSError, EOFError, zlib.error) as exc:
             raise BadDocument(f"the report document is not valid GZIP ({exc})") from None

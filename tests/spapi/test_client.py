@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from asin_tui.service import client_settings
-from asin_tui.spapi import reports as documents
 from asin_tui.spapi.client import SpApi, WaitNotice
 from asin_tui.spapi.errors import (
     AuthError,
@@ -531,13 +530,12 @@ def _script_listings_report(amazon, data: bytes, compression: str | None) -> Non
     amazon.script("/doc-2", answer(200, raw=data, headers={"content-type": "text/plain"}))
 
 
-async def test_a_gzip_bomb_is_stopped_at_the_cap_in_one_line(amazon, make_api, monkeypatch):
+async def test_a_gzip_bomb_is_stopped_at_the_cap_in_one_line(amazon, make_api):
     # 64 MB of zeros packs to 64 KB: unpacked whole it would be read in full (a real bomb:
     # GBs); unpacked a chunk at a time it stops at the cap (here 2 MB), never asked again
-    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 2 << 20)
     _script_listings_report(amazon, gzip.compress(bytes(64 << 20), 9), "GZIP")
     with pytest.raises(DocumentTooLarge) as caught:
-        await make_api().merchant_listings()
+        await make_api(max_document=2 << 20).merchant_listings()
     text = str(caught.value)
     assert "the report document unpacked is larger than 2 MB: not read" in text
     assert "\n" not in text
@@ -555,23 +553,21 @@ async def test_a_listings_report_that_is_no_flat_file_is_an_error_not_no_listing
 
 
 @pytest.mark.parametrize("compression", [None, "GZIP"])
-async def test_a_stock_cover_document_over_the_cap_is_one_line(
-    amazon, make_api, monkeypatch, compression
-):
+async def test_a_stock_cover_document_over_the_cap_is_one_line(amazon, make_api, compression):
     # the stock cover's reports go to a temporary file: one never filled past the cap (a
     # document streamed without end), nor unpacked past it (a bomb)
-    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1 << 20)
     data = b"sku\tavailable\n" + b"0" * (3 << 20)
     _script_listings_report(amazon, gzip.compress(data) if compression else data, compression)
     with pytest.raises(DocumentTooLarge, match="is larger than 1 MB: not read"):
-        await make_api().check_report("R3", "GET_MERCHANT_LISTINGS_ALL_DATA", raw=True)
+        await make_api(max_document=1 << 20).check_report(
+            "R3", "GET_MERCHANT_LISTINGS_ALL_DATA", raw=True
+        )
 
 
-async def test_a_download_over_the_cap_is_not_read_to_its_end(amazon, make_api, monkeypatch):
-    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1 << 20)
+async def test_a_download_over_the_cap_is_not_read_to_its_end(amazon, make_api):
     _script_listings_report(amazon, b"item-name\tseller-sku\n" + b"x" * (3 << 20), None)
     with pytest.raises(DocumentTooLarge, match="the download of /doc-2 is larger than 1 MB"):
-        await make_api().merchant_listings()
+        await make_api(max_document=1 << 20).merchant_listings()
     assert len([r for r in amazon.requests if r.url.host == "files.test"]) == 1
 
 
