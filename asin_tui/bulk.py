@@ -847,6 +847,8 @@ def read_csv(path: Path) -> CsvTable:
         data = read_regular_file(path, limit=MAX_CSV_BYTES)
     except (NotRegularFile, FileTooLarge) as exc:
         raise BadCsv(f"{name}: {exc.strerror}: not a values CSV") from None
+    except OSError as exc:  # missing, not allowed, an I/O error: said as the system says it
+        raise BadCsv(f"{name}: {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8-sig")
         del data

@@ -397,11 +397,13 @@ async def test_the_sync_child_has_no_secret_in_its_environment(served, tmp_path,
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("ASIN_TUI_MARK", "kept")
     environs: list[bytes] = []
+    cmdlines: list[bytes] = []  # what `ps` shows
     real = service_module.run_in_child
 
     async def recorded(*args, **kwargs):
         def started(pid: int) -> None:
             environs.append(Path(f"/proc/{pid}/environ").read_bytes())
+            cmdlines.append(Path(f"/proc/{pid}/cmdline").read_bytes())
 
         return await real(*args, started=started, **kwargs)
 
@@ -415,3 +417,6 @@ async def test_the_sync_child_has_no_secret_in_its_environment(served, tmp_path,
     names = {entry.split(b"=", 1)[0].decode() for entry in environs[0].split(b"\0") if entry}
     assert "ASIN_TUI_MARK" in names and not names & set(secrets)
     assert not any(value.encode() in environs[0] for value in secrets.values())
+    # the profile's own credentials travel over stdin: never on the command line
+    for secret in (SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, "Atza|"):
+        assert secret.encode() not in cmdlines[0] and secret.encode() not in environs[0]

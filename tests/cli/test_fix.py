@@ -159,6 +159,9 @@ def test_a_fifo_a_device_or_an_oversized_file_is_one_line_never_a_hang(capsys, t
         out, err = capsys.readouterr()
         assert code == 2 and out == "" and f"not a regular file: {message}" in err
         assert len(err.strip().splitlines()) == 1
+    code = main(["fix", "--demo", str(tmp_path / "none.csv")], demo=PATCHES_AT_ONCE)
+    out, err = capsys.readouterr()  # said as the system says it, not as Python's repr
+    assert code == 2 and "none.csv: No such file or directory" in err and "Errno" not in err
     big = tmp_path / "fix.csv"
     with big.open("wb") as handle:  # one byte over the limit, sparse: no disk used
         handle.write(b"sku,quantity\n")
