@@ -26,6 +26,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import math
 import random
 import tempfile
 import time
@@ -97,6 +98,9 @@ LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
 #: An access token is used until this many seconds before LWA says it expires (the library
 #: keeps the hour's tokens 3,200 s: the same margin).
 TOKEN_MARGIN = 400.0
+#: How long an LWA access token lasts, at most (LWA answers expires_in 3600): a longer
+#: expires_in is not believed — a child handed the token would call with it after it expired.
+TOKEN_LIFETIME = 3600.0
 #: A token handed to another process (AccessToken) has at least this long left to be used.
 TOKEN_HANDOVER_MIN = 60.0
 
@@ -471,7 +475,9 @@ class SpApi:
             return None
         if not isinstance(lifetime, (int, float)) or isinstance(lifetime, bool):
             return None
-        until = fetched + float(lifetime) - TOKEN_MARGIN
+        if not math.isfinite(lifetime):  # '1e400' reads as inf: handed on for ever
+            return None
+        until = fetched + min(float(lifetime), TOKEN_LIFETIME) - TOKEN_MARGIN
         return AccessToken(token, until) if until - now >= TOKEN_HANDOVER_MIN else None
 
     def use_access_token(self, token: AccessToken) -> None:

@@ -5,6 +5,7 @@ nothing bad is cached as a token."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -88,3 +89,30 @@ async def test_a_nonsense_rate_header_never_freezes_the_next_call(
         await api.search_listings()
     assert api.limiter.bucket("searchListingsItems").rate == 5.0  # the published plan's
     assert now[0] <= 2.0
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "handed"),
+    [
+        (b"1e400", False),  # JSON's 1e400 reads as inf: never to be handed on
+        (b"86400000", True),  # a thousand days: believed only for the hour LWA gives
+        (b"-5", False),
+        (b"3600", True),
+    ],
+)
+async def test_a_token_lifetime_beyond_lwas_hour_is_not_believed(
+    amazon, make_api, expires_in, handed
+):
+    # a token handed to the sync's child is used until its usable_until: one never "used up"
+    # would be sent after Amazon expired it, every call of a long sync refused
+    profile, _ = fresh_profile()
+    body = b'{"access_token": "Atza|long", "token_type": "bearer", "expires_in": ' + expires_in
+    amazon.token_answer = lambda _r: answer(200, raw=body + b"}")
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    api = make_api(profile)
+    before = time.time()
+    await api.search_listings()
+    token = api.access_token()
+    assert (token is not None) is handed
+    if token is not None:
+        assert token.usable_until <= before + 3600 + 5
