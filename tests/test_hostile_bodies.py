@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.spapi.errors import SpApiError
 from tests.test_service import TIME_SCALE, make_service, meant_to_need_attention
 
 US = "ATVPDKIKX0DER"
@@ -91,3 +93,38 @@ async def test_a_submission_status_outside_amazons_enum_is_unknown_and_never_val
         await service.aclose()
     assert result.preview == "UNKNOWN" and not result.valid
     assert unsafe_chars(render_table([result], applied=False)) == []
+
+
+class EmptyListingsReport(SandboxTransport):
+    """Amazon's answers, except that once ``empty`` is set the listings report's document
+    comes back empty (a download cut to nothing, a report with no data)."""
+
+    empty = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if not self.empty or "/sandbox/documents/" not in request.url.path:
+            return response
+        content = await response.aread()
+        if b"seller-sku" not in content.split(b"\n", 1)[0]:
+            return response  # another report's document
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(response.status_code, headers=headers, content=b"")
+
+
+async def test_an_empty_listings_report_never_empties_the_cache():
+    # a complete sync of every listing drops the cached listings it did not see, with their
+    # history: an empty listings report read as "no listings" dropped them all
+    app = SandboxApp(SandboxAccount(seed=11, listings=40), time_scale=TIME_SCALE)
+    transport = EmptyListingsReport(app)
+    service = make_service(app, transport)
+    try:
+        first = await service.sync(include_all=True)
+        assert first.complete and first.listings == len(app.account.search())
+        transport.empty = True
+        with pytest.raises(SpApiError, match="the listings report named no listing, yet"):
+            await service.sync(include_all=True)
+        kept = service.cached_records(all_listings=True)
+    finally:
+        await service.aclose()
+    assert len(kept) == first.listings  # nothing dropped

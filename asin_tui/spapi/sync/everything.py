@@ -23,6 +23,8 @@ async def _fetch_everything(run: _Run) -> None:
     run.tally.emit("report", "Requesting the listings report from Amazon")
     rows = await _later_tries(run.api, run.api.merchant_listings)  # every SKU comes from it
     skus = list(dict.fromkeys(row["seller-sku"] for row in rows if row.get("seller-sku")))
+    if not skus:
+        await _confirm_no_listings(run)
     run.tally.emit("listings", f"Fetching {len(skus)} listings", total=len(skus))
     batchable = [sku for sku in skus if "," not in sku]
     batches = [
@@ -36,6 +38,25 @@ async def _fetch_everything(run: _Run) -> None:
             *(_fetch_single(run, sku, len(skus)) for sku in singles),
         ]
     )
+
+
+async def _confirm_no_listings(run: _Run) -> None:
+    """The listings report named no SKU: an account without listings, or a report that came
+    back empty (an empty download, a report cancelled from elsewhere: no data). A complete
+    sync of every listing would then drop every cached listing and its history; one search
+    for a single listing tells the two apart first."""
+    page = await _later_tries(
+        run.api, lambda: run.api.search_listings(included_data=("summaries",), page_size=1)
+    )
+    found = page.get("numberOfResults")
+    if not isinstance(found, int) or isinstance(found, bool):
+        found = len(page["items"])
+    if found > 0:
+        raise SpApiError(
+            f"the listings report named no listing, yet Amazon's search finds {found}: not"
+            " taken as an account without listings (the cache is kept); sync again later",
+            operation="getReportDocument",
+        )
 
 
 async def _fetch_batch(run: _Run, skus: list[str], total: int) -> None:
