@@ -259,6 +259,10 @@ class SharedRates:
     """Buckets kept in a file, for every process of one seller and application (see the
     module's doc): ``{operation: [tokens, when (epoch s), rate]}`` as JSON, read and written
     under ``fcntl.flock`` on the file itself, the lock held only while a bucket is looked at.
+    Not the ``filelock`` library the stores use (store/filelock.py): it locks a sidecar file
+    and waits by polling (20 ms here), where this lock is taken on every SP-API call and held
+    for microseconds — a blocking ``flock`` on the descriptor already open costs one system
+    call; where ``fcntl`` is missing (Windows) each process paces alone instead.
 
     The file holds no secret and no account data (it is 0600 in the cache folder anyway). It
     cannot be used (no ``fcntl``, a read-only or full disk; a symlink, a FIFO or another
