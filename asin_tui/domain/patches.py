@@ -20,6 +20,9 @@ from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import AttributeSpec, Listing
 
 Patch = dict[str, Any]
+#: A JSON value as ``json`` reads and writes it: what a JSON Patch's ``value`` holds (the UI
+#: hands the service patches of these, never objects of its own).
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
 FULFILLMENT_AVAILABILITY = "fulfillment_availability"
 PURCHASABLE_OFFER = "purchasable_offer"

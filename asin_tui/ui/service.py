@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from asin_tui.domain.cover import StockCover
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
@@ -27,6 +27,7 @@ _R = TypeVar("_R")
 _P = ParamSpec("_P")
 
 if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
+    from asin_tui.domain.patches import JsonValue
     from asin_tui.service import (
         AccountService,
         CoverRefresh,
@@ -148,9 +149,10 @@ class ListingService(Protocol):
         ...
 
     async def patch(
-        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+        self, sku: str, patches: Sequence[Mapping[str, JsonValue]], *, preview: bool
     ) -> SubmissionResult:
-        """patchListingsItem (``preview``: VALIDATION_PREVIEW, nothing changes)."""
+        """patchListingsItem (``preview``: VALIDATION_PREVIEW, nothing changes): ``patches``
+        are JSON Patch operations, JSON values only."""
         ...
 
     async def in_background(
