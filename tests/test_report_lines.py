@@ -6,6 +6,7 @@ report summed per SKU as it is read, with the same cover as before."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import tracemalloc
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from asin_tui.domain.cover import stock_cover
 from asin_tui.spapi.client import _report_text
 from asin_tui.spapi.parse import UnreadableBody
 from asin_tui.spapi.reports import (
+    CHUNK,
     BadDocument,
     DocumentTooBig,
     ReportDocument,
@@ -28,22 +30,42 @@ from asin_tui.spapi.reports import (
 )
 
 
-def test_a_large_report_is_read_without_holding_all_its_lines():
-    text = "\ufeffsku\tavailable\r\n" + "".join(f"SKU-{n:06d}\t{n % 7}\r\n" for n in range(200_000))
+def _peak(read):
+    """``read()``'s result and the most memory it held at once (bytes; tracemalloc runs
+    only while it reads)."""
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         tracemalloc.reset_peak()
-        rows = 0
-        last = None
-        for row in table(text, "report", ("sku", "available")):
-            rows += 1
-            last = row
-        peak = tracemalloc.get_traced_memory()[1] - before
+        result = read()
+        return result, tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
-    assert rows == 200_000 and last == {"sku": "SKU-199999", "available": "2"}
-    assert peak < len(text) // 10, f"{peak} bytes at the peak for a {len(text)}-character text"
+
+
+def test_a_large_report_is_read_without_holding_all_its_lines():
+    """Its lines held at once would be ~6 times its text; read a line at a time, the memory
+    is a row's, however long the report: a report twice as long takes no more."""
+
+    def read(text):
+        rows, last = 0, None
+        for row in table(text, "report", ("sku", "available")):
+            rows, last = rows + 1, row
+        return rows, last
+
+    peaks = []
+    for lines in (10_000, 20_000):
+        text = "\ufeffsku\tavailable\r\n" + "".join(
+            f"SKU-{n:06d}\t{n % 7}\r\n" for n in range(lines)
+        )
+        (rows, last), peak = _peak(lambda: read(text))  # noqa: B023 (called at once)
+        assert rows == lines and last == {
+            "sku": f"SKU-{lines - 1:06d}",
+            "available": str((lines - 1) % 7),
+        }
+        assert peak < len(text) // 10, f"{peak} bytes at the peak for a {len(text)}-character text"
+        peaks.append(peak)
+    assert peaks[1] < peaks[0] * 1.2, f"{peaks}: grows with the report"
 
 
 def test_lines_are_lf_or_crlf_and_blank_lines_before_the_header_are_skipped():
@@ -57,8 +79,12 @@ def test_lines_are_lf_or_crlf_and_blank_lines_before_the_header_are_skipped():
 # ------------------------------------------------------------- a document as downloaded
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+#: An orders report of 10,000 lines: 1 MB, 15 of the chunks a document is read in (CHUNK),
+#: every SKU with a title (from line 3,000 on)
+SMALL_ORDERS = 10_000
 
 
+@functools.cache  # the same texts for several tests: built once
 def _orders_text(lines: int) -> str:
     """An orders report with what stock cover must count right: merchant and Amazon-fulfilled
     items, cancelled orders and items, orders older than the window, a SKU's first rows
@@ -96,8 +122,9 @@ def test_a_large_orders_report_read_as_downloaded_gives_the_same_cover(
 ):
     """The stock cover refresh sums the orders report per SKU as it reads the downloaded
     file (never its text, never its order lines): the cover is the same as from the whole
-    text's order lines (how it was computed before), UTF-8 or Cp1252, plain or GZIP."""
-    text = _orders_text(60_000)
+    text's order lines (how it was computed before), UTF-8 or Cp1252, plain or GZIP, over
+    many chunks (a line or a letter cut at a chunk's end: the next test)."""
+    text = _orders_text(SMALL_ORDERS)
     if encoding == "cp1252":  # as Amazon serves flat files: no byte order mark then
         text = text.removeprefix("\ufeff")
     data = text.encode(encoding)
@@ -118,24 +145,51 @@ def test_a_large_orders_report_read_as_downloaded_gives_the_same_cover(
     assert ReportDocument.read(data, compression) == ReportDocument(data, compression, encoding)
 
 
+def _cut_at_chunk_ends(encoding: str) -> str:
+    """A flat file whose chunks (CHUNK bytes each, as read) end inside a CRLF, inside a
+    2-byte UTF-8 letter («) and inside a 3-byte one (–, after its first and its second
+    byte; a Cp1252 file's letters are one byte each, and it has no byte order mark): the
+    last chunk ends in the middle of its last line."""
+    rows = [("\ufeff" if encoding == "utf-8" else "") + "sku\tproduct-name\r\n"]
+    size = len(rows[0].encode(encoding))
+    # (the row's tail, how many of its bytes fall before the chunk's end)
+    cuts = [("\r\n", 1), ("«\r\n", 1), ("–\r\n", 1), ("–\r\n", 2)]
+    for k, (tail, before) in enumerate(cuts, start=1):
+        head = f"CUT-{k}\tTasse "
+        cut_at = k * CHUNK  # where the chunk ends: the row's tail cut after `before` bytes
+        fill = cut_at - size - len(head.encode(encoding)) - before
+        row = head + "x" * fill + tail
+        assert (size + len(row.encode(encoding)) - len(tail.encode(encoding)) + before) == cut_at
+        rows.append(row)
+        size += len(row.encode(encoding))
+    return "".join(rows) + "LAST\tno line end"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+@pytest.mark.parametrize("compression", [None, "GZIP"])
+def test_lines_and_letters_cut_at_a_chunks_end_read_whole(encoding, compression):
+    text = _cut_at_chunk_ends(encoding)
+    data = text.encode(encoding)
+    document = ReportDocument.read(gzip.compress(data) if compression else data, compression)
+    assert document.encoding == encoding
+    rows = list(table(document, "report", ("sku",)))
+    assert [r["sku"] for r in rows] == ["CUT-1", "CUT-2", "CUT-3", "CUT-4", "LAST"]
+    assert [r["product-name"][-1] for r in rows] == ["x", "«", "–", "–", "d"]
+    assert list(lines_of(document)) == list(records(text))
+
+
 def test_a_downloaded_report_is_read_without_holding_its_text_or_its_lines():
     """The memory reading an orders report takes is its totals (one per SKU) and a chunk of
-    its text: a report twice as long (the same SKUs) takes no more."""
+    its text: a report twice as long (the same SKUs) takes no more, and less than its text
+    (its text held would be as much again, its lines as objects several times that)."""
     peaks = []
-    for lines in (40_000, 80_000):
+    for lines in (SMALL_ORDERS, 2 * SMALL_ORDERS):
         text = _orders_text(lines)
         document = ReportDocument.read(text.encode("utf-8"), None)
-        tracemalloc.start()
-        try:
-            before = tracemalloc.get_traced_memory()[0]
-            tracemalloc.reset_peak()
-            totals = order_totals(document, NOW)
-            peaks.append(tracemalloc.get_traced_memory()[1] - before)
-        finally:
-            tracemalloc.stop()
+        totals, peak = _peak(lambda: order_totals(document, NOW))  # noqa: B023 (called at once)
         assert len(totals) == 1_200  # the merchant-fulfilled SKUs (every fifth is Amazon's)
-        # not the text (MBs), nor its lines as objects (several times the text)
-        assert peaks[-1] < len(text) // 5, f"{peaks[-1]} bytes for a {len(text)}-character text"
+        assert peak < len(text), f"{peak} bytes for a {len(text)}-character text"
+        peaks.append(peak)
     assert peaks[1] < peaks[0] * 1.2, f"{peaks}: grows with the document"
 
 
