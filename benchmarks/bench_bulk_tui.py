@@ -289,12 +289,25 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
             gc.set_threshold(*(int(n) for n in os.environ["BENCH_GC_THRESHOLD"].split(",")))
         if os.environ.get("BENCH_SWITCH"):  # try another GIL switch interval (s)
             sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
+        marks: list[tuple[str, float]] = []  # (what, monotonic time): when each stall was
+
+        def busy(phase: str):
+            def still() -> bool:
+                if screen.busy:
+                    return True
+                if not marks or marks[-1][0] != f"{phase} done":
+                    marks.append((f"{phase} done", time.monotonic()))
+                return False
+
+            return still
+
         batch = time.perf_counter()
+        marks.append(("p (validate) pressed", time.monotonic()))
         await type_key(app, "p")
         await until(
             lambda: screen.busy or status().startswith(f"{rows} rows validated"), "the validation"
         )
-        keys = await probe_keys(app, paint, grid, lambda: bool(screen.busy))
+        keys = await probe_keys(app, paint, grid, busy("validation"))
         result["validate_s"] = time.perf_counter() - batch
         valid = sum(1 for r in screen.rows if r.result is not None and r.result.valid)
         if os.environ.get("BENCH_GCTYPES"):
@@ -304,16 +317,32 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         await type_key(app, "s")
         await until(lambda: isinstance(app.screen, SendConfirmScreen), "the confirmation")
         applying = time.perf_counter()
+        marks.append(("ctrl+s (submit) pressed", time.monotonic()))
+        profiling = os.environ.get("BENCH_PROFILE_SUBMIT")  # what the loop does meanwhile
+        if profiling:
+            import cProfile
+
+            profile = cProfile.Profile()
+            profile.enable()
         await type_key(app, "ctrl+s")
+        if profiling:
+            await asyncio.sleep(float(profiling))
+            profile.disable()
+            import io
+            import pstats
+
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
+            stage(out.getvalue())
         await until(lambda: screen.busy or status().startswith("Done:"), "the submit")
-        keys += await probe_keys(app, paint, grid, lambda: bool(screen.busy))
+        keys += await probe_keys(app, paint, grid, busy("submit"))
         result["apply_s"] = time.perf_counter() - applying
         stop.set()
         sampling.set()
         await watcher
         gc.callbacks.remove(bench_stalls._gc_timer)
         gc.callbacks.remove(_gc_census)
-        for thread, counts, ms in FULL:
+        for thread, counts, ms, _ in FULL:
             stage(f"full pass in {thread}: {ms:.1f} ms" + (f", {counts} tracked" if counts else ""))
         result["gc"] = list(bench_stalls.GC_PAUSES)
         for where, samples in STALLED_AT.most_common(12):
@@ -321,6 +350,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         for where, samples in OTHERS_AT.most_common(12):
             stage(f"  meanwhile {samples * 10} ms {where}")
         result["batch_keys"] = keys
+        result["marks"] = marks
+        result["passes"] = [(when, ms) for _, _, ms, when in FULL]
         result["lags"] = lags
         # the probe's own list grows with the batch's length (a tuple of two floats a tick
         # and its slot): the benchmark's memory, not the app's
@@ -346,7 +377,9 @@ def _gc_census(phase: str, info: dict) -> None:
         return
     if phase == "start":
         counts = [len(gc.get_objects(g)) for g in range(3)] if CENSUS else []
-        FULL.append([threading.current_thread().name, counts, time.perf_counter()])
+        FULL.append(
+            [threading.current_thread().name, counts, time.perf_counter(), time.monotonic()]
+        )
     elif FULL:
         FULL[-1][2] = (time.perf_counter() - FULL[-1][2]) * 1000
 
@@ -477,6 +510,15 @@ def report(result: dict, time_scale: float) -> None:
         f"loop stalls during the batch         : {over} over {GOAL_MS:.0f} ms, p99 "
         f"{percentile(lags, 0.99):.1f} ms, max {max(lags):.1f} ms ({len(lags)} ticks)"
     )
+    marks = result.get("marks", [])
+    for when, late in sorted(result["lags"], key=lambda lag: -lag[1])[:5]:
+        if late <= GOAL_MS:
+            break
+        since = [(label, at) for label, at in marks if at <= when]
+        label, at = since[-1] if since else ("the batch", when)
+        passes = [ms for start, ms in result.get("passes", []) if start <= when <= start + 1]
+        during = f"; a full GC pass of {max(passes):.0f} ms just before" if passes else ""
+        print(f"   a stall of {late:.0f} ms, {when - at:.2f} s after {label}{during}")
     full = result.get("gc", [])
     print(
         f"full GC passes during the batch       : {len(full)}, longest "

@@ -634,6 +634,10 @@ class BulkScreen(WorkerScreen):
             wrong += list(drafted.problems)
             ok = "ok: " + "; ".join(drafted.changes)
             answers.append((index, values, ("✗ " + "; ".join(wrong)) if wrong else ok))
+        # Textual's thread workers run in an executor thread whose context keeps the last
+        # worker (its ``active_worker``), and with it this list, until another worker runs
+        # there: emptied, it does not keep a tuple and a copy of the values per row
+        rows.clear()
         self.post_message(RowsChecked(answers))
 
     def on_rows_checked(self, message: RowsChecked) -> None:
