@@ -335,8 +335,29 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
             stage(out.getvalue())
         await until(lambda: screen.busy or status().startswith("Done:"), "the submit")
+        if os.environ.get("BENCH_MIDAPPLY") and tracing:  # what is held half way through
+            await until(lambda: "Submitting" in status() and " of " in status(), "progress")
+
+            def half() -> bool:
+                words = status().split()
+                try:
+                    done, total = int(words[1]), int(words[3].rstrip(":"))
+                except (IndexError, ValueError):
+                    return not screen.busy
+                return done * 2 >= total or not screen.busy
+
+            await until(half, "half the submits", 600.0)
+            import tracemalloc
+
+            snapshot = tracemalloc.take_snapshot()
+            stage(f"half way through applying: {status()}")
+            for stat in snapshot.statistics("traceback")[:6]:
+                stage(f"  {stat.size / 1e6:7.2f} MB {stat.count:8d}")
+                for line in stat.traceback.format()[-12:]:
+                    stage(f"      {line}")
         keys += await probe_keys(app, paint, grid, busy("submit"))
         result["apply_s"] = time.perf_counter() - applying
+        result["peak_applied_mb"] = rss_mb("VmHWM")  # the batch done, the grid still open
         stop.set()
         sampling.set()
         await watcher
@@ -421,11 +442,11 @@ def where_memory(depth: str) -> tuple[float, float]:
     import tracemalloc
 
     gc.collect()
+    peak = tracemalloc.get_traced_memory()[1]  # before the snapshot (it is traced too)
     snapshot = tracemalloc.take_snapshot().filter_traces(
         [tracemalloc.Filter(False, tracemalloc.__file__)]
     )
     total = sum(s.size for s in snapshot.statistics("filename"))
-    peak = tracemalloc.get_traced_memory()[1]
     stage(f"traced: {total / 1e6:.1f} MB held, {peak / 1e6:.1f} MB at the peak")
     for stat in snapshot.statistics("filename")[:15]:
         stage(f"  {stat.size / 1e6:7.2f} MB {stat.count:8d} {stat.traceback[0].filename}")
@@ -614,6 +635,7 @@ def memory_table(found: dict[int, dict]) -> None:
     keys = [
         ("rss_grid_mb", "RSS grid open"),
         ("peak_validated_mb", "peak validated"),
+        ("peak_applied_mb", "peak applied"),
         ("peak_rss_mb", "peak RSS"),
         ("heap_held_mb", "heap held"),
         ("heap_peak_mb", "heap peak"),
