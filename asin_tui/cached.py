@@ -17,7 +17,28 @@ from asin_tui.spapi import parse
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.store.cache import ListingCache, SyncInfo
 
-__all__ = ["CachedAccount", "SpApiError", "parse_account"]
+__all__ = [
+    "DEMO_MARKETPLACE_ID",
+    "DEMO_PROFILE",
+    "DEMO_SELLER_ID",
+    "CachedAccount",
+    "SpApiError",
+    "demo_profile",
+    "parse_account",
+]
+
+DEMO_PROFILE = "demo"
+#: The demo seller (the simulated account's default seed, in the US): known without building
+#: that account, so the app paints from the demo's cache at once and ``report --demo
+#: --cached`` answers from it (a test keeps them equal).
+DEMO_MARKETPLACE_ID = "ATVPDKIKX0DER"
+DEMO_SELLER_ID = "A2SANDBOX00007"
+
+
+def demo_profile(scenario: str = "default") -> str:
+    """The profile name a demo account's cache and cases are kept under: ``demo``, or
+    ``demo-<scenario>`` for another scenario's account (``--demo --scenario vacation``)."""
+    return DEMO_PROFILE if scenario == "default" else f"{DEMO_PROFILE}-{scenario}"
 
 
 class CachedAccount:
@@ -32,6 +53,11 @@ class CachedAccount:
     def open(cls, profile_name: str, marketplace_id: str) -> CachedAccount:
         cache = ListingCache.for_account(profile_name, marketplace_id)
         return cls(cache, profile_name=profile_name, marketplace_id=marketplace_id)
+
+    @classmethod
+    def open_demo(cls, scenario: str = "default") -> CachedAccount:
+        """The cache of a demo account (``--demo --scenario``), without building it."""
+        return cls.open(demo_profile(scenario), DEMO_MARKETPLACE_ID)
 
     def close(self) -> None:
         self.cache.close()

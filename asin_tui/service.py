@@ -32,7 +32,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from asin_tui.background import BackgroundLoop, relay
+from asin_tui.cached import DEMO_MARKETPLACE_ID as DEMO_MARKETPLACE_ID  # the demo's identity
+from asin_tui.cached import DEMO_PROFILE as DEMO_PROFILE
+from asin_tui.cached import DEMO_SELLER_ID as DEMO_SELLER_ID
 from asin_tui.cached import CachedAccount
+from asin_tui.cached import demo_profile as demo_profile
 from asin_tui.cached import parse_account as _parse_account
 from asin_tui.child import ChildLost, run_in_child
 from asin_tui.domain import codes
@@ -104,19 +108,8 @@ if TYPE_CHECKING:
     from asin_tui.spapi.sync.stock_cover import StockCoverWatch
     from asin_tui.store.cases import CaseRecord
 
-DEMO_PROFILE = "demo"
-#: The demo seller (the simulated account's default seed, in the US): known without building
-#: that account, so the app paints from the demo's cache at once (a test keeps them equal).
-DEMO_MARKETPLACE_ID = "ATVPDKIKX0DER"
-DEMO_SELLER_ID = "A2SANDBOX00007"
 #: The cache's meta key of the last session's look (when, and what was at risk then).
 LAST_LOOK_KEY = "last_look"
-
-
-def demo_profile(scenario: str = "default") -> str:
-    """The profile name a demo account's cache and cases are kept under: ``demo``, or
-    ``demo-<scenario>`` for another scenario's account (``--demo --scenario vacation``)."""
-    return DEMO_PROFILE if scenario == "default" else f"{DEMO_PROFILE}-{scenario}"
 
 
 #: How old a stored Account Health report may be before a sync fetches it again.

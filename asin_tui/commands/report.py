@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             args.output = None  # stdout
         if args.output is not None:
             _check_output(args.output)
-        if args.cached and profile is not None:
+        if args.cached:
             code = _report_cached(args, profile)
             if code is not None:
                 return code
@@ -136,19 +136,30 @@ def _open_service(args: argparse.Namespace, profile: Profile | None) -> AccountS
 
     if profile is not None:
         return AccountService.for_profile(profile, time_scale=client_time_scale(args))
-    wanted = marketplace_option(args)  # before the demo account (and its cache) is made
-    if wanted is not None and wanted.code != DEMO_MARKETPLACE:
-        raise UsageError("the demo account sells in the US marketplace only")
+    _check_demo_marketplace(args)  # before the demo account (and its cache) is made
     from asin_tui.demo import open_demo_service  # the demo's composition root
 
     return open_demo_service(reset=args.reset, scenario=args.scenario, settings=demo_settings(args))
 
 
-def _report_cached(args: argparse.Namespace, profile: Profile) -> int | None:
+def _check_demo_marketplace(args: argparse.Namespace) -> None:
+    wanted = marketplace_option(args)
+    if wanted is not None and wanted.code != DEMO_MARKETPLACE:
+        raise UsageError("the demo account sells in the US marketplace only")
+
+
+def _report_cached(args: argparse.Namespace, profile: Profile | None) -> int | None:
     """``--cached`` with a cache fresh enough: the report straight from it, without the
-    service (no SP-API client stack, no event loop: what a script runs often); None when
-    the cache is not fresh enough (then the report syncs first)."""
-    local = CachedAccount.open(profile.name, profile.marketplace.marketplace_id)
+    service (no SP-API client stack, no event loop, and for ``--demo`` no simulated account:
+    what a script runs often); None when the cache is not fresh enough (then the report
+    syncs first), or ``--demo --reset`` starts the demo account and its cache fresh."""
+    if profile is not None:
+        local = CachedAccount.open(profile.name, profile.marketplace.marketplace_id)
+    elif args.reset:
+        return None
+    else:
+        _check_demo_marketplace(args)
+        local = CachedAccount.open_demo(args.scenario)
     try:
         if not _fresh(local.last_sync(), args):
             return None
