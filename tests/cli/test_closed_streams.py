@@ -23,8 +23,12 @@ def run(*argv: str, close: int) -> subprocess.CompletedProcess:
     )
 
 
-def test_stdout_closed_is_one_line_and_exit_2():
-    done = run("report", "--demo", "--cached", close=1)
+#: the demo's report from its synced cache (synced_demo): what is written, without a sync first
+CACHED_DEMO = ("report", "--demo", "--cached", "--max-age", "1e9")
+
+
+def test_stdout_closed_is_one_line_and_exit_2(synced_demo):
+    done = run(*CACHED_DEMO, close=1)
     assert done.returncode == 2, done.stderr
     assert (
         done.stderr.splitlines()[-1]
@@ -33,8 +37,8 @@ def test_stdout_closed_is_one_line_and_exit_2():
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
 
 
-def test_stderr_closed_keeps_stdout_data_clean():
-    done = run("report", "--demo", "--cached", "--format", "json", close=2)
+def test_stderr_closed_keeps_stdout_data_clean(synced_demo):
+    done = run(*CACHED_DEMO, "--format", "json", close=2)
     assert done.returncode in (0, 1)
     assert json.loads(done.stdout)["listings"]  # no warning line mixed into the JSON
 
