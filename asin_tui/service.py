@@ -38,24 +38,8 @@ from asin_tui.cached import DEMO_SELLER_ID as DEMO_SELLER_ID
 from asin_tui.cached import CachedAccount
 from asin_tui.cached import demo_profile as demo_profile
 from asin_tui.cached import parse_account as _parse_account
-from asin_tui.child import ChildLost, run_in_child
 from asin_tui.domain import codes
 from asin_tui.domain.account import AccountCause
-from asin_tui.domain.cover import OrderTotals, PlanningRow, StockCover, stock_cover
-from asin_tui.domain.events import DEFAULT_THRESHOLDS, EventKind, Thresholds
-from asin_tui.domain.looks import (
-    OutcomeMark,
-    SinceLastLook,
-    Submission,
-    TimelineEntry,
-    cover_row,
-    exemption_end,
-    is_at_risk,
-    since_last_look,
-    timeline,
-    urgency,
-    with_risk_cause,
-)
 from asin_tui.domain.lru import Lru
 from asin_tui.domain.models import (
     AccountHealth,
@@ -93,6 +77,9 @@ if TYPE_CHECKING:
     # re-diagnosis first runs — not by every start of the app, which only reads the cache.
     import hashlib
 
+    from asin_tui.domain.cover import StockCover
+    from asin_tui.domain.events import Thresholds
+    from asin_tui.domain.looks import SinceLastLook, TimelineEntry
     from asin_tui.domain.outcomes import Recheck
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.calls import ReportRequest
@@ -407,8 +394,22 @@ class AccountService:
         #: One-line messages about how the account was opened, for the user to read once
         #: (the demo's: fixes that won't be kept, a state file that had to be set aside).
         self.notices: list[str] = []
-        #: when a live listing counts as at risk (the profile's [alerts], as `watch` uses)
-        self.thresholds: Thresholds = DEFAULT_THRESHOLDS
+        #: when a live listing counts as at risk (the profile's [alerts], as `watch` uses);
+        #: None: the defaults (domain.events, loaded when first asked: not at start-up)
+        self._thresholds: Thresholds | None = None
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """When a live listing counts as at risk: the profile's [alerts], else the defaults."""
+        if self._thresholds is None:
+            from asin_tui.domain.events import DEFAULT_THRESHOLDS
+
+            return DEFAULT_THRESHOLDS
+        return self._thresholds
+
+    @thresholds.setter
+    def thresholds(self, thresholds: Thresholds) -> None:
+        self._thresholds = thresholds
 
     @classmethod
     def for_profile(
@@ -535,6 +536,8 @@ class AccountService:
     def stock_cover(self) -> dict[str, StockCover]:
         """SKU -> stock cover from the last reports `refresh_stock_cover` read (empty: never;
         a SKU not in it is "not checked")."""
+        from asin_tui.domain.cover import StockCover
+
         covers = {}
         for row in self._cache.stock_cover():
             with contextlib.suppress(KeyError, TypeError, ValueError):
@@ -544,6 +547,8 @@ class AccountService:
 
     def stock_cover_of(self, sku: str) -> StockCover | None:
         """The listing's stock cover (None: not checked: no report covered it)."""
+        from asin_tui.domain.cover import StockCover
+
         row = self._cache.stock_cover_of(sku)
         if row is None:
             return None
@@ -660,6 +665,8 @@ class AccountService:
     def _store_stock_cover(
         self, watch: StockCoverWatch, before: dict[str, StockCover] | None
     ) -> CoverRefresh:
+        from asin_tui.domain.cover import OrderTotals, PlanningRow, stock_cover
+
         now = datetime.now(UTC)
         problems = [f"{kind}: {error}" for kind, error in watch.errors.items()]
         if watch.pending:
@@ -742,6 +749,8 @@ class AccountService:
         exemption ends, the stock left, or its days of cover. The most urgent first
         (domain.looks.urgency: the fewest days left as of ``now``, a few merchant-fulfilled
         units with no pace known first of all); ties keep report order."""
+        from asin_tui.domain.looks import cover_row, is_at_risk, urgency, with_risk_cause
+
         now = now or datetime.now(UTC)
         covers = self.stock_cover()
         short = {sku for sku, c in covers.items() if c.short(self.thresholds.cover_days)}
@@ -766,6 +775,8 @@ class AccountService:
     def _exemption_end(self, record: ListingRecord) -> datetime | None:
         if not any(f.code == codes.EXEMPTION_EXPIRING for f in record.findings):
             return None
+        from asin_tui.domain.looks import exemption_end
+
         try:
             return exemption_end(self.evidence(record.sku).listing)
         except (UnknownSku, UnreadableBody, MalformedResponse):
@@ -775,6 +786,9 @@ class AccountService:
         """What went inactive, recovered or became at risk since the previous session
         (remember_look); None on the very first session. ``at_risk_now``: the SKUs of
         at_risk_records."""
+        from asin_tui.domain.events import EventKind
+        from asin_tui.domain.looks import since_last_look
+
         stored = self._cache.meta_value(LAST_LOOK_KEY)
         if stored is None:
             return None
@@ -808,6 +822,8 @@ class AccountService:
         """The listing's timeline, newest first: the states it was seen in (the cache's
         history) with their causes, what `watch` found, the fixes the wizard sent and the
         case's outcome (the case store)."""
+        from asin_tui.domain.looks import OutcomeMark, Submission, timeline
+
         history = self._cache.history(sku)
         events = [
             (e.created_at, e.kind, e.payload)
@@ -904,6 +920,8 @@ class AccountService:
             # its own (over the child's stdin, as the credentials: never argv, env or a file)
             access=self._api.access_token() if self._api is not None else None,
         )
+        from asin_tui.child import ChildLost, run_in_child
+
         try:
             return await run_in_child(
                 _child_sync_main, job, on_message=progress, nice=BACKGROUND_NICE, env=_child_env()
@@ -1074,6 +1092,8 @@ class AccountService:
 
     async def _store_account_health_in_child(self, found: _HealthFound) -> HealthRefresh:
         job = _ChildHealth(**self._child_account(), found=found)
+        from asin_tui.child import ChildLost, run_in_child
+
         try:
             return await run_in_child(
                 _child_health_main, job, nice=BACKGROUND_NICE, env=_child_env()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from asin_tui import child as child_module  # the service imports run_in_child when a sync runs
 from asin_tui import service as service_module
 from asin_tui.demo import sandbox_settings
 from asin_tui.domain import codes
@@ -76,12 +77,12 @@ def child_service(
 def child_pids(monkeypatch) -> list[int]:
     """The pid of each sync's child process, as it starts."""
     pids: list[int] = []
-    real = service_module.run_in_child
+    real = child_module.run_in_child
 
     async def recorded(*args, **kwargs):
         return await real(*args, started=pids.append, **kwargs)
 
-    monkeypatch.setattr(service_module, "run_in_child", recorded)
+    monkeypatch.setattr(child_module, "run_in_child", recorded)
     return pids
 
 
@@ -368,12 +369,12 @@ async def test_a_rediagnosis_child_killed_stores_nothing_says_so_and_the_next_lo
         await service.sync(include_all=False)
         before, pending = rows(service), service.account_health_pending()
         reports.finish()
-        real = service_module.run_in_child
+        real = child_module.run_in_child
 
         async def killed(*args, **kwargs):
             return await real(*args, started=lambda pid: os.kill(pid, signal.SIGKILL), **kwargs)
 
-        monkeypatch.setattr(service_module, "run_in_child", killed)
+        monkeypatch.setattr(child_module, "run_in_child", killed)
         result = await service.refresh_account_health()
         assert result == HealthRefresh(
             pending=True,
@@ -382,7 +383,7 @@ async def test_a_rediagnosis_child_killed_stores_nothing_says_so_and_the_next_lo
         )
         assert rows(service) == before and intact(service._cache.path)
         assert service.account_health() is None and service.account_health_pending() == pending
-        monkeypatch.setattr(service_module, "run_in_child", real)
+        monkeypatch.setattr(child_module, "run_in_child", real)
         assert await service.refresh_account_health() == HealthRefresh(pending=False, updated=True)
         assert service.account_health().status == "AT_RISK" and rows(service) != before
     finally:
@@ -398,7 +399,7 @@ async def test_the_sync_child_has_no_secret_in_its_environment(served, tmp_path,
     monkeypatch.setenv("ASIN_TUI_MARK", "kept")
     environs: list[bytes] = []
     cmdlines: list[bytes] = []  # what `ps` shows
-    real = service_module.run_in_child
+    real = child_module.run_in_child
 
     async def recorded(*args, **kwargs):
         def started(pid: int) -> None:
@@ -407,7 +408,7 @@ async def test_the_sync_child_has_no_secret_in_its_environment(served, tmp_path,
 
         return await real(*args, started=started, **kwargs)
 
-    monkeypatch.setattr(service_module, "run_in_child", recorded)
+    monkeypatch.setattr(child_module, "run_in_child", recorded)
     service = child_service(served, tmp_path)
     try:
         assert (await service.sync(include_all=False)).complete

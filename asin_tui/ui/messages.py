@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from asin_tui.domain.account import AccountCause
-from asin_tui.domain.cover import StockCover
-from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import (
     AccountHealth,
     Diagnosis,
@@ -25,6 +23,8 @@ from asin_tui.domain.redact import redact
 from asin_tui.ui.service import CaseLabels
 
 if TYPE_CHECKING:
+    from asin_tui.domain.cover import StockCover
+    from asin_tui.domain.looks import SinceLastLook, TimelineEntry
     from asin_tui.service import CoverRefresh, HealthRefresh, SyncInfo, SyncProgress, SyncSummary
     from asin_tui.ui.listing_view import RowIndex
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
-from asin_tui.domain.cover import StockCover
-from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import (
     AccountHealth,
     Diagnosis,
@@ -27,6 +25,8 @@ _R = TypeVar("_R")
 _P = ParamSpec("_P")
 
 if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
+    from asin_tui.domain.cover import StockCover
+    from asin_tui.domain.looks import SinceLastLook, TimelineEntry
     from asin_tui.domain.patches import JsonValue
     from asin_tui.service import (
         AccountService,

@@ -22,7 +22,6 @@ from textual.widgets import Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from asin_tui.domain.account import account_causes
-from asin_tui.domain.looks import SinceLastLook, back_on_sale, stock_risk
 from asin_tui.domain.models import ListingRecord, State
 from asin_tui.store.keymap import state_binding_id
 from asin_tui.ui.listing_view import (
@@ -63,6 +62,7 @@ from asin_tui.ui.widgets.sync_status import SyncStatus
 
 if TYPE_CHECKING:
     from asin_tui.domain.causes import CauseCount, CauseKey
+    from asin_tui.domain.looks import SinceLastLook
     from asin_tui.service import SyncInfo, SyncProgress
     from asin_tui.ui.export import ExportRequest
     from asin_tui.ui.screens.causes import CauseChosen
@@ -470,6 +470,8 @@ class ListScreen(WorkerScreen):
     def _load_narrow(self, narrow: str) -> None:
         """The At risk view (the service's, each risk with its date), or the listings that
         changed since the last look; few rows: read in one go."""
+        from asin_tui.domain.looks import back_on_sale
+
         if narrow == "risk":
             records = self.service.at_risk_records()
         else:
@@ -1103,6 +1105,8 @@ class ListScreen(WorkerScreen):
 
     def action_wizard(self) -> None:
         if (record := self.table.current) is not None:
+            from asin_tui.domain.looks import stock_risk
+
             risk = stock_risk(record) if self.narrow == "risk" else None
             self.post_message(OpenWizard(record.sku, risk))
 

@@ -4,11 +4,15 @@ them". Hidden on the very first session and when nothing changed."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Static
 
-from asin_tui.domain.looks import SinceLastLook
 from asin_tui.ui.presentation import datetime_text
 from asin_tui.ui.safe_text import data
+
+if TYPE_CHECKING:  # the banner only shows what the list read (domain.looks: after start-up)
+    from asin_tui.domain.looks import SinceLastLook
 
 
 def since_text(since: SinceLastLook, key: str = "n") -> str:
