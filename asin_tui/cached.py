@@ -13,7 +13,6 @@ from typing import Any
 
 from asin_tui.domain.account import AccountCause, account_causes
 from asin_tui.domain.models import AccountHealth, ListingRecord, State
-from asin_tui.spapi import parse
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.store.cache import ListingCache, SyncInfo
 
@@ -107,6 +106,8 @@ def parse_account(
     document: Mapping[str, Any], fetched_at: datetime, marketplace_id: str
 ) -> tuple[AccountHealth | None, str | None]:
     """(the marketplace's AccountHealth as of ``fetched_at``, None) or (None, what is wrong)."""
+    from asin_tui.spapi import parse  # with the evidence classes: not for a CSV report
+
     try:
         health = parse.parse_account_health(document, marketplace_id)
     except parse.UnreadableBody as exc:

@@ -12,6 +12,7 @@ import sys
 
 DOMAIN = [
     "asin_tui.domain.models",
+    "asin_tui.domain.evidence",
     "asin_tui.domain.diagnosis",
     "asin_tui.domain.wizard",
     "asin_tui.domain.patches",

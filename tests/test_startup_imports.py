@@ -131,3 +131,34 @@ assert code == 1 and out.getvalue().startswith("STATE"), (code, out.getvalue())
         "logging",
     )
     assert imported_by(code, heavy) == []
+
+
+def test_a_report_read_from_the_cache_builds_no_evidence_classes():
+    """`report --cached --format csv` reads rendered rows and decoded findings: the classes
+    of what SP-API said (domain.evidence's ~15 frozen dataclasses, ~8 ms to build) and the
+    body parser load only when something asks for them (JSON's Account Health, a sync)."""
+    code = """
+import asin_tui.cli, asin_tui.commands.report, asin_tui.cached, asin_tui.render_sql
+from asin_tui.domain.models import Finding, ListingRecord, State
+"""
+    assert imported_by(code, ("asin_tui.domain.evidence", "asin_tui.spapi.parse")) == []
+
+
+def test_the_evidence_classes_keep_their_old_names():
+    """domain.models still names what moved to domain.evidence (loaded on first use), and
+    an unknown name is an AttributeError, not an import of domain.evidence."""
+    code = """
+import asin_tui.domain.models as models
+try:
+    models.NoSuchThing
+except AttributeError:
+    pass
+else:
+    raise SystemExit("no AttributeError")
+assert "asin_tui.domain.evidence" not in sys.modules
+from asin_tui.domain.models import Listing, Evidence, requirements_for_key
+from asin_tui.domain import evidence
+assert (Listing, Evidence, requirements_for_key) == (
+    evidence.Listing, evidence.Evidence, evidence.requirements_for_key)
+"""
+    assert imported_by(code, ("asin_tui.domain.evidence",)) == ["asin_tui.domain.evidence"]
