@@ -342,24 +342,30 @@ def offline():
     raise RuntimeError("the benchmark never syncs")
 
 
-async def measure_cached_app(path: Path, size: tuple[int, int]) -> dict[str, object]:
-    """The real app on the cache at ``path``: imports as `asin-tui` does, AccountService,
-    the saved wizard progress; monotonic timestamps (the parent knows when we started)."""
-    from asin_tui.commands import tui  # noqa: F401  what `asin-tui` imports before starting
+def cached_service(path: Path):
+    """The account service `asin-tui` opens on the cache at ``path`` (never syncing)."""
     from asin_tui.service import AccountService
     from asin_tui.store.cache import ListingCache
-    from asin_tui.ui.app import make_app
-    from asin_tui.ui.case_labels import saved_case_labels
-    from asin_tui.ui.widgets.listing_table import ListingTable
 
-    imported = time.monotonic()
-    service = AccountService(
+    return AccountService(
         profile_name="bench",
         marketplace_id=MARKETPLACE_ID,
         seller_id="A2BENCH",
         client_factory=offline,
         cache=ListingCache(path),
     )
+
+
+async def measure_cached_app(path: Path, size: tuple[int, int]) -> dict[str, object]:
+    """The real app on the cache at ``path``: imports as `asin-tui` does, AccountService,
+    the saved wizard progress; monotonic timestamps (the parent knows when we started)."""
+    from asin_tui.commands import tui  # noqa: F401  what `asin-tui` imports before starting
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.case_labels import saved_case_labels
+    from asin_tui.ui.widgets.listing_table import ListingTable
+
+    imported = time.monotonic()
+    service = cached_service(path)
     app = make_app(lambda: service, case_labels_loader=saved_case_labels, sync_on_start=False)
     probe = first_row_probe()
     async with app.run_test(size=size) as pilot:
@@ -398,16 +404,114 @@ async def measure_cached_app(path: Path, size: tuple[int, int]) -> dict[str, obj
     }
 
 
+def list_bytes(screen) -> dict[str, float]:
+    """MB of the objects the list holds (gc's referents, each object counted once: types,
+    modules, functions and enum members left out): what the view shows, and each scope
+    kept, alone and together (what they share counted once)."""
+    import enum
+    import types
+
+    skip = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, enum.Enum)
+
+    def walk(roots: list[object], seen: set[int]) -> int:
+        total, stack = 0, list(roots)
+        while stack:
+            obj = stack.pop()
+            if id(obj) in seen or isinstance(obj, skip):
+                continue
+            seen.add(id(obj))
+            total += sys.getsizeof(obj)
+            stack.extend(gc.get_referents(obj))
+        return total
+
+    view = screen.view
+    shown = [view.records, view._index, view._orders, view.rows, view._states]
+    kept = getattr(screen, "_kept", {})
+    mb = 1 << 20
+    result = {"view": walk(shown, set()) / mb}
+    for show_all, message in kept.items():
+        parts = [message.records, message.index, message.orders]
+        result["kept_all" if show_all else "kept_attention"] = walk(parts, set()) / mb
+    everything = shown + [[m.records, m.index, m.orders] for m in kept.values()]
+    result["together"] = walk(everything, set()) / mb
+    return result
+
+
+async def settle() -> None:
+    """Let rows handed to the list's freeing thread (if it has one) go, then collect."""
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        with contextlib.suppress(ImportError, AttributeError):
+            from asin_tui.ui.screens import list_screen
+
+            if not list_screen._DISPOSAL._queue.empty():
+                continue
+        break
+    await asyncio.sleep(0.3)
+    gc.collect()
+
+
+async def measure_scopes_memory(path: Path, size: tuple[int, int], heap: bool) -> dict:
+    """The app on the cache at ``path``: memory after the start (needs attention), after
+    `a` (every listing), after `a` again; ``heap``: tracemalloc's traced heap (slower)."""
+    import tracemalloc
+
+    from asin_tui.commands import tui  # noqa: F401
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.widgets.listing_table import ListingTable
+
+    service = cached_service(path)
+    gc.collect()
+    if heap:
+        tracemalloc.start()
+    phases: dict[str, dict[str, float]] = {}
+
+    def note(phase: str, screen, seconds: float) -> None:
+        figures = {"rss": rss_mb("VmRSS"), "seconds": seconds, "rows": len(screen.view.records)}
+        if heap:
+            figures["heap"] = tracemalloc.get_traced_memory()[0] / (1 << 20)
+        else:
+            figures.update(list_bytes(screen))
+        phases[phase] = figures
+
+    note_before = {"rss": rss_mb("VmRSS")}
+    if heap:
+        note_before["heap"] = tracemalloc.get_traced_memory()[0] / (1 << 20)
+    phases["before"] = note_before
+    app = make_app(lambda: service, sync_on_start=False)
+    started = time.monotonic()
+    async with app.run_test(size=size) as pilot:
+        table = app.screen.query_one(ListingTable)
+        await until(lambda: len(table.view.records) > 0, pilot)
+        await app.workers.wait_for_complete()
+        loaded = time.monotonic() - started
+        await settle()
+        note("start", app.screen, loaded)
+        for phase in ("a", "a again"):
+            before = table.view.records
+            began = time.monotonic()
+            await type_key(app, "a")
+            await until(lambda b=before: table.view.records is not b, pilot)
+            await app.workers.wait_for_complete()
+            await until(lambda: app.screen.rows_complete, pilot)
+            took = time.monotonic() - began
+            await settle()
+            note(phase, app.screen, took)
+    return phases
+
+
 def child(kind: str, path: str, size: tuple[int, int]) -> None:
     """One fresh process's measurement, as a JSON line on stdout."""
     if kind == "bare":
         result = {"first_row": asyncio.run(bare_first_paint(size))}
+    elif kind in ("scopes", "scopes-heap"):
+        result = asyncio.run(measure_scopes_memory(Path(path), size, kind == "scopes-heap"))
     else:
         result = asyncio.run(measure_cached_app(Path(path), size))
     print(json.dumps(result))
 
 
-def run_child(kind: str, path: Path, size: str) -> dict[str, object]:
+def run_child(kind: str, path: Path, size: str, code: str | None = None) -> dict[str, object]:
     """Start a fresh process; its monotonic timestamps become seconds since it started."""
     with tempfile.TemporaryDirectory() as home:  # no user config, progress or cache
         env = {
@@ -416,7 +520,8 @@ def run_child(kind: str, path: Path, size: str) -> dict[str, object]:
         }
         started = time.monotonic()
         out = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--cache", str(path), "--size", size],
+            [sys.executable, __file__, "--child", kind, "--cache", str(path), "--size", size]
+            + (["--code", code] if code else []),
             capture_output=True,
             text=True,
             env=env,
@@ -523,6 +628,37 @@ def memory_mode(args: argparse.Namespace) -> None:
     )
 
 
+def scopes_memory_mode(args: argparse.Namespace) -> None:
+    """Memory of the list's two scopes (--scopes-memory): RSS and the list's objects in one
+    fresh process, tracemalloc's heap in another (it slows the reads), per checkout."""
+    path = Path(
+        args.cache or Path(tempfile.gettempdir()) / f"asin-tui-bench-{args.listings}.sqlite3"
+    )
+    if not path.exists():
+        write_sandbox_cache(path, args.listings)
+    for code in args.code or [None]:
+        where = code or str(Path(__file__).resolve().parent.parent)
+        for run in range(args.runs):
+            plain = run_child("scopes", path, args.size, code)
+            heap = run_child("scopes-heap", path, args.size, code)
+            print(f"{where} (run {run + 1}), cache {path}")
+            print(
+                f"  {'phase':9} {'rows':>7} {'took s':>7} {'RSS MB':>7} {'heap MB':>8}"
+                f" {'view MB':>8} {'kept attention':>15} {'kept all':>9} {'together':>9}"
+            )
+            for phase, figures in plain.items():
+                heap_mb = heap.get(phase, {}).get("heap", float("nan"))
+                rows = figures.get("rows")
+                print(
+                    f"  {phase:9} {rows if rows is not None else '':>7}"
+                    f" {figures.get('seconds', float('nan')):7.2f} {figures['rss']:7.1f}"
+                    f" {heap_mb:8.1f} {figures.get('view', float('nan')):8.1f}"
+                    f" {figures.get('kept_attention', 0.0):15.1f}"
+                    f" {figures.get('kept_all', 0.0):9.1f}"
+                    f" {figures.get('together', float('nan')):9.1f}"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--listings", type=int, default=100_000)
@@ -530,11 +666,27 @@ def main() -> None:
     parser.add_argument("--cache", help="the cache file (cache mode; written when missing)")
     parser.add_argument("--runs", type=int, default=3, help="fresh processes (cache mode)")
     parser.add_argument("--size", default="120x40")
-    parser.add_argument("--child", choices=("bare", "app"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scopes-memory",
+        action="store_true",
+        help="memory of the list's scopes: after the start, after `a`, after `a` again",
+    )
+    parser.add_argument(
+        "--code",
+        action="append",
+        help="--scopes-memory: the checkout whose asin_tui to run (repeatable; default this one)",
+    )
+    parser.add_argument(
+        "--child", choices=("bare", "app", "scopes", "scopes-heap"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     args.size_tuple = tuple(int(n) for n in args.size.split("x"))
     if args.child:
+        if args.code:
+            sys.path.insert(0, args.code[0])
         child(args.child, args.cache, args.size_tuple)
+    elif args.scopes_memory:
+        scopes_memory_mode(args)
     elif args.source == "cache":
         cache_mode(args)
     else:

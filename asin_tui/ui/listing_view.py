@@ -133,10 +133,12 @@ def column(key: str) -> Column:
 def search_keys(records: Sequence[ListingRecord]) -> list[str]:
     """One lowercase string per record: SKU, ASIN, title and main cause, in its words and in
     its brief (what `/` searches)."""
-    return [
-        f"{r.sku}\n{r.asin or ''}\n{r.title}\n{r.main_cause}\n{r.main_brief}".lower()
-        for r in records
-    ]
+    return [search_key(r) for r in records]
+
+
+def search_key(r: ListingRecord) -> str:
+    """One record's :func:`search_keys` string."""
+    return f"{r.sku}\n{r.asin or ''}\n{r.title}\n{r.main_cause}\n{r.main_brief}".lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,14 +162,42 @@ def _widest(texts: Iterable[str]) -> int:
     )
 
 
-def index_rows(records: Sequence[ListingRecord]) -> RowIndex:
+def index_rows(
+    records: Sequence[ListingRecord],
+    shared: tuple[Sequence[ListingRecord], RowIndex] | None = None,
+) -> RowIndex:
+    """``shared``: another scope's records and index; a record that is the same object as
+    one of them (:func:`share_records`) takes its search key from there, not a copy."""
+    if shared is None:
+        keys = search_keys(records)
+    else:
+        theirs, index = shared
+        at = index.by_sku
+        keys = [
+            index.keys[j] if (j := at.get(r.sku)) is not None and theirs[j] is r else search_key(r)
+            for r in records
+        ]
     return RowIndex(
-        search_keys(records),
+        keys,
         {r.sku: i for i, r in enumerate(records)},
         sku_width=_widest(r.sku for r in records),
         # the cause depends on the findings alone, shared between rows read from the cache
         cause_width=_widest({cause_text(r) for r in {id(r.findings): r for r in records}.values()}),
     )
+
+
+def share_records(
+    records: list[ListingRecord], theirs: Sequence[ListingRecord], index: RowIndex
+) -> list[ListingRecord]:
+    """``records`` with each one equal to one of ``theirs`` (another scope's, indexed by
+    ``index``) replaced by that object: the needs-attention scope's listings are among every
+    listing's, and both kept would otherwise hold two decoded copies of each."""
+    at = index.by_sku
+    for i, r in enumerate(records):
+        j = at.get(r.sku)
+        if j is not None and (same := theirs[j]) is not r and same == r:
+            records[i] = same
+    return records
 
 
 def sort_order(

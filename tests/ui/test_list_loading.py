@@ -240,3 +240,37 @@ def test_rows_let_go_of_are_freed_in_slices_off_the_ui_thread_once_nothing_reads
     while len(freed) < 1010 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(freed) == 1010 and set(freed) == {"asin-tui-free-rows"}
+
+
+class DecodingCache(CountingCache):
+    """Every read gives new record objects, as decoding the cache's rows does."""
+
+    def cached_record_batches(self, *, all_listings: bool, size: int = 25):
+        for batch in super().cached_record_batches(all_listings=all_listings, size=size):
+            yield [replace(r) for r in batch]
+
+
+async def test_both_scopes_kept_hold_one_record_per_listing_and_never_an_outdated_one():
+    service = DecodingCache()
+    app = five_first(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        attention = screen._kept[False]
+        changed = attention.records[0]  # changed in the cache since (no sync says so)
+        at = next(i for i, r in enumerate(service.records) if r.sku == changed.sku)
+        service.records[at] = replace(changed, title="A new title")
+        await pilot.press("a")
+        await settle(pilot)
+        every = screen._kept[True]
+        assert [r.sku for r in every.records] == [r.sku for r in service.records]
+        by_sku = {r.sku: (i, r) for i, r in enumerate(every.records)}
+        for j, record in enumerate(attention.records[1:], start=1):
+            i, same = by_sku[record.sku]
+            assert same is record  # one object for both scopes
+            assert every.index.keys[i] is attention.index.keys[j]
+        now = by_sku[changed.sku][1]
+        assert now.title == "A new title" and now is not changed
+        assert "a new title" in every.index.keys[by_sku[changed.sku][0]]
+        shared = {id(r) for r in every.records} & {id(r) for r in attention.records}
+        assert len(shared) == len(attention.records) - 1

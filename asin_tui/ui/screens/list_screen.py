@@ -30,6 +30,7 @@ from asin_tui.ui.listing_view import (
     ListingView,
     column,
     index_rows,
+    share_records,
     sort_order,
 )
 from asin_tui.ui.messages import (
@@ -392,6 +393,13 @@ class ListScreen(WorkerScreen):
         first = shown or read_screenful(
             self.service, self.case_labels_loader, show_all=show_all, limit=self.timing.first_rows
         )
+        # the other scope, if kept: its record objects (and search keys) are taken for the
+        # same listings here, one decoded record per SKU for both; only where equal to the
+        # one read (a kept scope older than the cache shares nothing that changed since)
+        other = self._kept.get(not show_all)
+        shared = (
+            (other.records, other.index) if other is not None and other.index is not None else None
+        )
         told = shown is not None or not first.complete  # its warnings are told already
         painted = self._painted_now if shown is not None else threading.Event()
         if shown is None and not first.complete and not worker.is_cancelled:
@@ -410,7 +418,9 @@ class ListScreen(WorkerScreen):
                 ):
                     if worker.is_cancelled:
                         return
-                    records += batch
+                    records += share_records(batch, *shared) if shared else batch
+        elif shared:
+            records = share_records(list(records), *shared)
         if worker.is_cancelled:
             return
         sort_column, labels = self.view.sort_column, first.case_labels.labels
@@ -429,7 +439,7 @@ class ListScreen(WorkerScreen):
                     records=records,
                     case_labels=labels_told,
                     cache_warning=self.service.cache_warning,  # rows left out of every row too
-                    index=index_rows(records),
+                    index=index_rows(records, shared),
                     orders=orders,
                     account_causes=account_causes(records),
                     whole_scope=True,
