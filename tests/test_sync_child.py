@@ -234,10 +234,12 @@ async def test_a_child_killed_mid_sync_leaves_the_cache_as_it_was_and_says_so(
 async def test_closing_the_service_mid_sync_ends_the_child_and_commits_nothing(
     served, tmp_path, child_pids
 ):
-    # The client paces itself at only twice Amazon's rates, so the sync lasts seconds and
-    # the close lands in the middle of it even on a loaded machine (at 1000x a child could
-    # finish and commit before the first progress reached this process).
-    service = child_service(served, tmp_path, time_scale=2.0)
+    # The client paces itself at a quarter of Amazon's rates, so the sync lasts seconds
+    # (~4.8 s on a quiet machine, its first progress at ~0.5 s) and the close lands in the
+    # middle of it even on a loaded machine. At twice Amazon's rates the whole sync took
+    # ~1.0 s, and once under a full suite's load it finished and committed before its first
+    # progress reached this process; at 1000x a child could always do so.
+    service = child_service(served, tmp_path, time_scale=0.25)
     progressed = asyncio.Event()
     syncing = asyncio.ensure_future(
         service.sync(include_all=True, progress=lambda _p: progressed.set())
