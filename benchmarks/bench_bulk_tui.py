@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_stalls  # noqa: E402
-from bench_fix import fill_cache, peak_rss_mb, served  # noqa: E402
+from bench_fix import bench_service, fill_cache, peak_rss_mb, served  # noqa: E402
 from bench_tui import rss_mb, type_key  # noqa: E402
 
 GOAL_MS = 50.0
@@ -173,24 +173,14 @@ async def probe_keys(app, paint, grid, busy) -> list[float]:
 
 async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -> dict:
     from asin_tui.bulk import BulkFix, BulkRow
-    from asin_tui.demo import sandbox_settings as sandbox_profile
     from asin_tui.domain import codes
     from asin_tui.domain.causes import CauseKey
-    from asin_tui.domain.marketplaces import MARKETPLACES
-    from asin_tui.service import AccountService
-    from asin_tui.spapi.client import open_client
     from asin_tui.ui.app import make_app
     from asin_tui.ui.screens.bulk import BulkScreen
     from asin_tui.ui.screens.confirm import SendConfirmScreen
     from asin_tui.ui.widgets.bulk_grid import BulkGrid
 
-    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
-    service = AccountService(
-        profile_name="bench",
-        marketplace_id=profile.marketplace.marketplace_id,
-        seller_id=seller_id,
-        client_factory=lambda: open_client(profile, time_scale=args.time_scale),
-    )
+    service = bench_service(seller_id, url, time_scale=args.time_scale)
     engine = BulkFix(service)
     skus = []
     for record in service.cached_records(all_listings=True):
@@ -460,27 +450,12 @@ async def fill_cover(args: argparse.Namespace, seller_id: str) -> None:
     """The stock cover of the same account stored in the cache (in-process, 1000× faster),
     so the app each run starts does not read the sales reports during the batch: its memory
     is the batch's (bench_cover.py measures the refresh's own)."""
-    from asin_tui.demo import sandbox_settings as sandbox_profile
-    from asin_tui.domain.marketplaces import MARKETPLACES
     from asin_tui.sandbox.account import SandboxAccount
-    from asin_tui.sandbox.app import SandboxApp
-    from asin_tui.sandbox.transport import SandboxTransport
-    from asin_tui.service import AccountService
-    from asin_tui.spapi.client import open_client_for_transport
 
     account = SandboxAccount(
         listings=args.listings, problem_share=args.problem_share, seed=args.seed
     )
-    app = SandboxApp(account, time_scale=1000.0)
-    profile = sandbox_profile(MARKETPLACES["US"], seller_id, "http://sandbox.bench", name="bench")
-    service = AccountService(
-        profile_name="bench",
-        marketplace_id=profile.marketplace.marketplace_id,
-        seller_id=seller_id,
-        client_factory=lambda: open_client_for_transport(
-            profile, SandboxTransport(app), time_scale=1000.0
-        ),
-    )
+    service = bench_service(seller_id, account=account)
     try:
         for _ in range(50):
             if not (await service.refresh_stock_cover(force=True)).pending:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_fix import served  # noqa: E402
+from bench_fix import bench_service, served  # noqa: E402
 
 
 def status_mb(field: str) -> float:
@@ -51,18 +51,7 @@ def reset_peak_rss() -> None:
 
 
 async def refresh(url: str, seller_id: str, args: argparse.Namespace, *, trace: bool) -> dict:
-    from asin_tui.demo import sandbox_settings as sandbox_profile
-    from asin_tui.domain.marketplaces import MARKETPLACES
-    from asin_tui.service import AccountService
-    from asin_tui.spapi.client import open_client
-
-    profile = sandbox_profile(MARKETPLACES["US"], seller_id, url, name="bench")
-    service = AccountService(
-        profile_name="bench",
-        marketplace_id=profile.marketplace.marketplace_id,
-        seller_id=seller_id,
-        client_factory=lambda: open_client(profile, time_scale=args.time_scale),
-    )
+    service = bench_service(seller_id, url, time_scale=args.time_scale)
 
     async def until_done():
         for _ in range(50):  # until Amazon (the sandbox) has the reports ready

@@ -122,27 +122,50 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
+def bench_service(
+    seller_id: str,
+    url: str | None = None,
+    *,
+    time_scale: float = 1.0,
+    account: SandboxAccount | None = None,
+):
+    """The benchmarks' AccountService for profile "bench": its client talks to the sandbox
+    served at ``url`` (paced at ``time_scale``), or with ``account`` to that account simulated
+    in this process at 1000x (the demo's transport: a cache filled fast before a run)."""
+    from asin_tui.demo import sandbox_settings as sandbox_profile
+    from asin_tui.service import AccountService
+    from asin_tui.spapi.client import open_client, open_client_for_transport
+
+    profile = sandbox_profile(
+        MARKETPLACES["US"], seller_id, url or "http://sandbox.bench", name="bench"
+    )
+    if account is not None:
+        from asin_tui.sandbox.transport import SandboxTransport
+
+        app = SandboxApp(account, time_scale=1000.0)
+
+        def factory():
+            return open_client_for_transport(profile, SandboxTransport(app), time_scale=1000.0)
+    else:
+
+        def factory():
+            return open_client(profile, time_scale=time_scale)
+
+    return AccountService(
+        profile_name="bench",
+        marketplace_id=profile.marketplace.marketplace_id,
+        seller_id=seller_id,
+        client_factory=factory,
+    )
+
+
 async def fill_cache(args: argparse.Namespace, seller_id: str) -> None:
     """The needs-attention sync of the same account, in-process and 1000x faster."""
-    from asin_tui.demo import sandbox_settings as sandbox_profile
-    from asin_tui.sandbox.transport import SandboxTransport
-    from asin_tui.service import AccountService
-    from asin_tui.spapi.client import open_client_for_transport
-
     account = SandboxAccount(
         listings=args.listings, problem_share=args.problem_share, seed=args.seed
     )
     assert account.seller_id == seller_id
-    app = SandboxApp(account, time_scale=1000.0)
-    profile = sandbox_profile(MARKETPLACES["US"], seller_id, "http://sandbox.bench", name="bench")
-    service = AccountService(
-        profile_name="bench",
-        marketplace_id=profile.marketplace.marketplace_id,
-        seller_id=seller_id,
-        client_factory=lambda: open_client_for_transport(
-            profile, SandboxTransport(app), time_scale=1000.0
-        ),
-    )
+    service = bench_service(seller_id, account=account)
     await service.sync(include_all=False)
     await service.aclose()
 
