@@ -9,6 +9,7 @@ from textual.widgets import Button, Footer, Input
 from textual.widgets._footer import FooterKey
 
 from asin_tui.ui.widgets.keys_footer import KeysFooter
+from tests.ui.conftest import wait_until
 
 
 class TwoFooters(App[None]):
@@ -35,7 +36,12 @@ def keys(footer: Footer) -> list[tuple[str, list[str], bool]]:
 async def test_each_key_reads_as_in_textuals_footer(compact):
     app = TwoFooters(compact)
     async with app.run_test(size=(80, 6)) as pilot:
-        await pilot.pause()
+        # both footers build their keys once the screen's bindings are known: on a loaded
+        # machine one pause is not always enough (clean-clone CI, 15:00 UTC: ours empty)
+        await wait_until(
+            pilot,
+            lambda: keys(app.query_one("#ours", Footer)) and keys(app.query_one("#stock", Footer)),
+        )
         stock = keys(app.query_one("#stock", Footer))
         ours = keys(app.query_one("#ours", Footer))
         assert [k for k, _, _ in ours] == ["s", "slash", "ctrl+p"]
