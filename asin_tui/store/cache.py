@@ -30,6 +30,7 @@ import shutil
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1153,6 +1154,24 @@ class StagedSync:
 # ---------------------------------------------------------------------- connection
 
 
+def enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Put the file in write-ahead-log mode, waiting up to ``timeout`` seconds for another
+    process that holds a lock on it. SQLite answers SQLITE_BUSY at once to the switch, without
+    calling the busy handler that ``connect(timeout=)`` sets, while another asin-tui is making
+    or writing the same new file; this retries it, as the busy handler would."""
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _kind(exc) not in ("SQLITE_BUSY", "SQLITE_LOCKED") or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)  # no event to wait on: another process holds SQLite's file lock
+        pause = min(pause * 2, 0.1)
+
+
 def connect_cache(path: Path) -> sqlite3.Connection:
     """A read-write connection to the cache file at ``path`` (made private, WAL, its schema
     created or checked): ListingCache's, and the event store's (the same file)."""
@@ -1160,7 +1179,7 @@ def connect_cache(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     conn.text_factory = _replacing  # a row another tool wrote badly is no corrupt file
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        enable_wal(conn, 10)
         conn.execute("PRAGMA synchronous=NORMAL")
         version = _schema_version(conn)
         if version is None:

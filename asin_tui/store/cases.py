@@ -94,6 +94,7 @@ from asin_tui.store.atomic import (
 from asin_tui.store.cache import (
     _REASONS,  # SQLite's errors in a seller's words
     connect_read_only,
+    enable_wal,
 )
 from asin_tui.store.cache import _kind as _sqlite_kind
 from asin_tui.store.config import display_path
@@ -919,7 +920,7 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
     """A read-write connection: write-ahead log, every commit fsynced, the tables made."""
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        enable_wal(conn, timeout)
         conn.execute("PRAGMA synchronous=FULL")  # a save that returned survives a power cut
         if _checked_version(conn) is None:
             conn.execute("BEGIN IMMEDIATE")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -538,3 +539,22 @@ def test_at_risk_candidates_hold_every_at_risk_row_without_reading_every_row(cac
     assert "LIVE-PLENTY" not in {r.sku for r in candidates}  # filtered in SQL
     assert "LIVE-WARNED" in every_row
     assert ("LIVE-LOW" in every_row) is (mfn_quantity >= 2)
+
+
+def test_a_new_cache_another_process_is_writing_is_waited_for(tmp_path):
+    # A second asin-tui (a sync child, a `report`) opens the cache while another is writing the
+    # new file, not yet in write-ahead-log mode: SQLite refuses the switch to WAL at once
+    # without its busy handler; the open waits for the lock instead of failing.
+    path = tmp_path / "main-ATVPDKIKX0DER.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE making (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO making VALUES (1)")
+    released = threading.Timer(0.3, other.execute, ("COMMIT",))
+    released.start()
+    try:
+        records = ListingCache(path).load_records(needs_attention_only=False)
+    finally:
+        released.join()
+        other.close()
+    assert list(records) == []

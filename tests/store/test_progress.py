@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -664,3 +665,25 @@ def test_headers_say_where_each_case_stands_without_its_steps_patches_or_draft()
         assert head.patches == [] and head.draft is None
         assert all(step == StepRecord() for step in head.steps.values())
     assert full["A-1"].patches and full["A-1"].draft is not None  # the full load keeps them
+
+
+def test_a_new_file_another_process_is_making_is_waited_for(tmp_path):
+    # Another asin-tui is writing the new case file, not yet in write-ahead-log mode, when this
+    # one opens it: SQLite refuses the switch to WAL at once (SQLITE_BUSY without calling its
+    # busy handler); the open waits for the lock like every other write instead of failing.
+    path = CaseStore("main", US, tmp_path).path
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE making (x)")  # still in rollback-journal mode
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO making VALUES (1)")
+    released = threading.Timer(0.3, other.execute, ("COMMIT",))
+    released.start()
+    try:
+        saved = CaseStore("main", US, tmp_path).update(
+            "A-1", lambda p: setattr(p, "outcome", Outcome.OPEN)
+        )
+    finally:
+        released.join()
+        other.close()
+    assert saved.outcome is Outcome.OPEN
+    assert CaseStore("main", US, tmp_path).load()["A-1"].outcome is Outcome.OPEN
