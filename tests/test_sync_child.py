@@ -13,6 +13,7 @@ import pickle
 import signal
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -423,3 +424,60 @@ async def test_the_sync_child_has_no_secret_in_its_environment(served, tmp_path,
     # the profile's own credentials travel over stdin: never on the command line
     for secret in (SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, "Atza|"):
         assert secret.encode() not in cmdlines[0] and secret.encode() not in environs[0]
+
+
+class ExpiringTokens:
+    """A sandbox whose wall clock jumps an hour and a second ahead once it has answered
+    ``after`` searchListingsItems calls: every access token issued until then has expired,
+    whoever holds it (the app's, handed over to the sync's child)."""
+
+    def __init__(self, after: int) -> None:
+        self.shift = 0.0
+        self.searches = 0
+        self.token_requests = 0
+        self.after = after
+
+    def wall_clock(self) -> float:
+        return time.time() + self.shift
+
+    def watch(self, app: SandboxApp) -> None:
+        handled = app.handle
+
+        def handle(method, path, *args, **kwargs):
+            route = path.split("?")[0]
+            self.token_requests += route == TOKEN_PATH
+            if route.startswith("/listings/2021-08-01/items/") and method == "GET":
+                self.searches += 1
+                if self.searches == self.after + 1:
+                    self.shift = 3601.0
+            return handled(method, path, *args, **kwargs)
+
+        app.handle = handle
+
+
+@pytest.mark.slow  # a child sync end to end over a served sandbox
+async def test_a_handed_token_expired_mid_sync_is_renewed_by_the_child_which_goes_on(
+    tmp_path, child_pids
+):
+    # The child calls with the app's token until its usable_until; Amazon expiring it sooner
+    # (revoked, a clock ahead) refused every later call with 403 and the child never asked
+    # LWA: the listings past that point were lost. It asks LWA itself (its job carries the
+    # refresh token over stdin, never its environment) and completes the sync.
+    account = SandboxAccount(seed=11, listings=200)
+    tokens = ExpiringTokens(after=3)
+    app = SandboxApp(account, time_scale=TIME_SCALE, wall_clock=tokens.wall_clock)
+    tokens.watch(app)
+    server, base_url = serve_in_thread(app)
+    service = child_service((account, base_url), tmp_path)
+    try:
+        await service.count_listings()  # the app holds a token now: handed to the child
+        assert tokens.token_requests == 1
+        summary = await service.sync(include_all=True)
+    finally:
+        await service.aclose()
+        server.stop()
+    assert tokens.shift  # the token did expire mid-sync
+    assert child_pids
+    assert summary.complete and not summary.failed
+    assert summary.listings == len(account.search())
+    assert tokens.token_requests == 2  # the child asked LWA once, not once a call

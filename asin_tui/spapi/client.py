@@ -399,6 +399,7 @@ class SpApi:
         self.throttled: Counter[str] = Counter()
         self.waited: defaultdict[str, float] = defaultdict(float)  # seconds, not a count
         self.listeners: list[WaitListener] = []
+        self._token_generation = 0  # how many times a refused access token was dropped
         #: the largest report document read, downloaded or unpacked (reports.MAX_DOCUMENT_BYTES)
         self._transport = _Transport(http_client or httpx.AsyncClient(), self.timeout, max_document)
         self._build_clients(settings)
@@ -480,6 +481,19 @@ class SpApi:
         until = fetched + min(float(lifetime), TOKEN_LIFETIME) - TOKEN_MARGIN
         return AccessToken(token, until) if until - now >= TOKEN_HANDOVER_MIN else None
 
+    def _renew_access_token(self, generation: int) -> None:
+        """Forget the access token a call was refused with (the one handed over, and the one
+        the library keeps for the profile), so the next call asks LWA for a new one. Calls
+        refused with the same token meanwhile (sent at the same ``generation``) renew it once
+        between them, not once each."""
+        if generation != self._token_generation:
+            return  # another call renewed it already
+        self._token_generation += 1
+        auth = self._listings._auth
+        if hasattr(auth, "handed"):
+            auth.handed = None
+        _token_cache.pop(auth._get_cache_key(), None)
+
     def use_access_token(self, token: AccessToken) -> None:
         """Call with ``token`` (another client's: ``access_token``) until it is used up, then
         with a token of its own from LWA."""
@@ -520,14 +534,28 @@ class SpApi:
         could apply it twice. It is raised at once, ``unanswered``, for the caller to look
         at the listing first. A 429 (Amazon refused it) and a connection never made are
         retried as for any call."""
-        for attempt in range(1, self.backoff.tries + 1):
+        renewed = False  # the access token was renewed for this call once already
+        attempt = 0
+        while attempt < self.backoff.tries:
+            attempt += 1
             if bucket is not None:  # a burst's first call holds the refill until answered
                 self.waited[operation] += await bucket.acquire(until_answered=True)
             self.calls[operation] += 1
+            generation = self._token_generation
             try:
                 return await asyncio.wait_for(send(), self.timeout)
             except _FAILURES as exc:
                 error = self._classify(operation, exc)
+                if _token_refused(exc, error, operation):
+                    if renewed:  # a token LWA has just issued, refused too: nothing to loop on
+                        raise _refused_again(error, attempt) from None
+                    # expired or revoked before its time (a token handed over by another
+                    # process, one kept by the library): Amazon refused the call at its
+                    # gateway, so it is sent again, once, with a new token from LWA
+                    renewed = True
+                    self._renew_access_token(generation)
+                    attempt -= 1
+                    continue
                 if write and error.retryable and _maybe_taken(exc, error):
                     error.attempts, error.unanswered = attempt, True
                     raise error from None
@@ -1002,6 +1030,36 @@ _FAILURES = (
     httpx.TransportError,
     json.JSONDecodeError,
 )
+
+
+#: Operations that take a grantless token (client_credentials), which the seller's token
+#: renewal (``_renew_access_token``) does not touch.
+_GRANTLESS = frozenset({"getDestinations", "createDestination", "deleteDestination"})
+
+
+def _token_refused(exc: BaseException, error: SpApiError, operation: str) -> bool:
+    """Whether SP-API refused a call for the seller's access token (401; or 403 whose details
+    name the access token: "The access token you provided has expired.", "… is revoked,
+    malformed or invalid.") rather than for a role the application lacks (403 without such
+    details). LWA refusing the credentials themselves (AuthorizationError) is not that."""
+    if isinstance(exc, AuthorizationError) or operation in _GRANTLESS:
+        return False
+    if error.status == 401:
+        return True
+    return error.status == 403 and "access token" in error.message.lower()
+
+
+def _refused_again(error: SpApiError, attempt: int) -> AuthError:
+    """A call refused for its access token once more, with a token LWA had just issued."""
+    refused = AuthError(
+        f"Amazon refused a new access token from Login with Amazon too: {error.message}",
+        operation=error.operation,
+        status=error.status,
+        code=error.code,
+        request_id=error.request_id,
+    )
+    refused.attempts = attempt + 1  # the try refused with the token before it
+    return refused
 
 
 def _maybe_taken(exc: BaseException, error: SpApiError) -> bool:
