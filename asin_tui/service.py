@@ -936,6 +936,8 @@ class AccountService:
         pending = self.account_health_pending()
         self._requirements = _requirements_cache()  # this sync fetches them again
         known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
+        # a full sync looks for the cached listings its report leaves out before they go
+        cached = await asyncio.to_thread(self._cache.skus) if include_all else ()
         store = _SyncStore(self)
         if self._sync_account is not None:
             fetch = self._sync_account
@@ -951,6 +953,7 @@ class AccountService:
                 pending_health=pending,
                 on_listing=store.add,
                 known=known,
+                cached=cached,
             )
             await store.flush()
             if result.missing and not store.received:  # not one listing could be had
@@ -1300,6 +1303,7 @@ class AccountService:
             info=summary.info,
             account_health=fetched,
             account_health_request=_request_row(result.pending_health),
+            gone=result.gone,
         )
         return summary
 

@@ -31,7 +31,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -691,11 +691,13 @@ class ListingCache:
         info: SyncInfo,
         account_health: Mapping[str, Any] | None,
         account_health_request: tuple[str, datetime] | None,
+        gone: Collection[str] = (),
     ) -> None:
         observed = info.finished_at
 
         def write(conn: sqlite3.Connection) -> None:
             seen = tables.move_in(conn, observed)
+            _forget(conn, [sku for sku in gone if sku not in seen])
             _upsert_product_types(conn, product_types)
             _write_account_health(conn, account_health, observed, account_health_request)
             if info.complete:
@@ -764,12 +766,13 @@ class ListingCache:
 
     def forget(self, sku: str) -> None:
         """Drop a listing the seller deleted (rows, evidence and state history)."""
+        self._transaction(lambda conn: _forget(conn, [sku]))
 
-        def write(conn: sqlite3.Connection) -> None:
-            for table in ("listings", "evidence", "history", "last_quantity"):
-                conn.execute(f"DELETE FROM {table} WHERE sku = ?", (sku,))
-
-        self._transaction(write)
+    def skus(self) -> set[str]:
+        """Every cached listing's SKU."""
+        return self._guarded(
+            lambda conn: {sku for (sku,) in conn.execute("SELECT sku FROM listings")}, set()
+        )
 
     # ------------------------------------------------------------------ decoding rows
 
@@ -1097,8 +1100,11 @@ class StagedSync:
         info: SyncInfo,
         account_health: Mapping[str, Any] | None = None,
         account_health_request: tuple[str, datetime] | None = None,
+        gone: Collection[str] = (),
     ) -> None:
-        """Store the staged listings and the sync's metadata in one transaction."""
+        """Store the staged listings and the sync's metadata in one transaction. ``gone``:
+        listings Amazon says it does not know (404), dropped with their history even from
+        an incomplete sync."""
         with self._cache._lock:
             self._check()
             self._discarded = True  # moved in: nothing left to stage or drop
@@ -1108,6 +1114,7 @@ class StagedSync:
                 info=info,
                 account_health=account_health,
                 account_health_request=account_health_request,
+                gone=gone,
             )
 
     def raw_batches(self, size: int) -> Iterator[list[RawEvidence]]:
@@ -1512,6 +1519,13 @@ def _latest_states(conn: sqlite3.Connection, skus: list[str]) -> dict[str, str]:
 def _utc_text(moment: datetime) -> str:
     """ISO text in UTC, so history timestamps sort as text."""
     return moment.astimezone(UTC).isoformat()
+
+
+def _forget(conn: sqlite3.Connection, skus: Sequence[str]) -> None:
+    """Drop these listings: rows, evidence and state history."""
+    params = [(sku,) for sku in skus]
+    for table in ("listings", "evidence", "history", "last_quantity"):
+        conn.executemany(f"DELETE FROM {table} WHERE sku = ?", params)
 
 
 def _drop_unseen(

@@ -21,7 +21,8 @@ into created-date windows (the outer ones open-ended, so listings whose dates ar
 incomplete SKUs — still fall in one), recursively until each window fits.
 
 ``include_all`` reads the GET_MERCHANT_LISTINGS_ALL_DATA report for every SKU, then fetches
-them 20 at a time with searchListingsItems(identifiers=...).
+them 20 at a time with searchListingsItems(identifiers=...); the cached SKUs it leaves out
+are looked for before they are taken for gone (``everything._look_for_absent``).
 
 A sync also follows the Account Health report (GET_V2_SELLER_PERFORMANCE_REPORT, the
 account gate of docs/INACTIVE_CAUSES.md) alongside the listings, and never waits for it: Amazon
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -47,12 +49,14 @@ from asin_tui.spapi.sync.account_health import AccountHealthWatch
 from asin_tui.spapi.sync.everything import _fetch_everything
 from asin_tui.spapi.sync.evidence import _Evidence
 from asin_tui.spapi.sync.model import (
+    ABSENT_LOOKUPS,
     ACCOUNT_HEALTH,
     HEALTH_CHECKS,
     IDENTIFIERS_PER_SEARCH,
     INVENTORY_BATCH,
     LATER_PAUSE,
     LATER_ROUNDS,
+    NOT_IN_REPORT,
     PAGE_SIZE,
     SEARCH_CAP,
     SEARCH_WINDOWS,
@@ -78,6 +82,7 @@ if TYPE_CHECKING:  # sp_api and httpx load only when a client is opened
     from asin_tui.spapi.client import SpApi
 
 __all__ = [
+    "ABSENT_LOOKUPS",
     "ACCOUNT_HEALTH",
     "HEALTH_CHECKS",
     "IDENTIFIERS_PER_SEARCH",
@@ -85,6 +90,7 @@ __all__ = [
     "LATER_PAUSE",
     "LATER_ROUNDS",
     "NEEDS_ATTENTION_QUERIES",
+    "NOT_IN_REPORT",
     "PAGE_SIZE",
     "SEARCH_CAP",
     "SEARCH_WINDOWS",
@@ -113,13 +119,16 @@ async def sync_account(
     on_listing: ListingSink | None = None,
     known: KnownAnswers | None = None,
     windows: SearchWindows = SEARCH_WINDOWS,
+    cached: Collection[str] = (),
 ) -> SyncResult:
     """Fetch the listings that need attention (``include_all``: every listing) with their
     evidence (``on_listing``: handed to it as each is done, and not kept), and (``account_health``) follow the Account Health report alongside without
     waiting for it: ``pending_health`` (requested by an earlier sync) is looked at, otherwise
     a new one is requested. ``known``: restrictions and catalog answers an earlier sync
     fetched, used instead of calling again. ``windows``: how a search is split under
-    Amazon's result cap (its defaults are Amazon's). Per-SKU failures land in ``failed``; an error that stops the whole
+    Amazon's result cap (its defaults are Amazon's). ``cached``: the SKUs the cache holds (a
+    full sync looks for those its listings report leaves out before they are taken for gone:
+    ``SyncResult.gone``). Per-SKU failures land in ``failed``; an error that stops the whole
     sync (credentials, the listings report) raises SpApiError."""
     started = datetime.now(UTC)
     calls_before = Counter(api.calls)
@@ -130,7 +139,7 @@ async def sync_account(
     health_task = asyncio.ensure_future(health.watch() if account_health else _none())
     try:
         if include_all:
-            await _fetch_everything(run)
+            await _fetch_everything(run, cached)
         else:
             await _search_needs_attention(run)
         await _fill_gaps(run)
@@ -152,6 +161,7 @@ async def sync_account(
         calls=+calls,
         complete=listings_complete(run.failed),
         missing=run.missing,
+        gone=run.gone,
         include_all=include_all,
         started_at=started,
         finished_at=datetime.now(UTC),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from asin_tui.spapi.errors import (
+    AuthError,
     NotFound,
     SpApiError,
 )
-from asin_tui.spapi.sync.model import IDENTIFIERS_PER_SEARCH
+from asin_tui.spapi.sync.model import ABSENT_LOOKUPS, IDENTIFIERS_PER_SEARCH, NOT_IN_REPORT
 from asin_tui.spapi.sync.run import _Gap, _Run
 from asin_tui.spapi.sync.util import _all, _later_tries
 
@@ -19,12 +21,22 @@ if TYPE_CHECKING:  # sp_api and httpx load only when a client is opened
 # --------------------------------------------------------------------------- everything
 
 
-async def _fetch_everything(run: _Run) -> None:
+async def _fetch_everything(run: _Run, cached: Collection[str] = ()) -> None:
+    """Every listing the merchant listings report names; then, before a cached listing the
+    report does not name is dropped, whether it is gone (``_look_for_absent``)."""
     run.tally.emit("report", "Requesting the listings report from Amazon")
     rows = await _later_tries(run.api, run.api.merchant_listings)  # every SKU comes from it
     skus = list(dict.fromkeys(row["seller-sku"] for row in rows if row.get("seller-sku")))
     if not skus:
         await _confirm_no_listings(run)
+    named = set(skus)
+    absent = [sku for sku in cached if sku not in named]
+    await _fetch_named(run, skus)
+    if absent:
+        await _look_for_absent(run, absent, len(skus))
+
+
+async def _fetch_named(run: _Run, skus: list[str]) -> None:
     run.tally.emit("listings", f"Fetching {len(skus)} listings", total=len(skus))
     batchable = [sku for sku in skus if "," not in sku]
     batches = [
@@ -38,6 +50,88 @@ async def _fetch_everything(run: _Run) -> None:
             *(_fetch_single(run, sku, len(skus)) for sku in singles),
         ]
     )
+
+
+async def _look_for_absent(run: _Run, absent: list[str], named: int) -> None:
+    """Cached listings the report did not name: gone from the account, or left out of a
+    report that came back short yet well formed (cut, lagging behind). A complete full sync
+    drops what it did not see, with its history, so the report alone is not taken for it.
+
+    Amazon's own count (searchListingsItems' numberOfResults, one call) no higher than the
+    report's: the report is whole, the absent listings are gone. Higher (or not said): each
+    absent listing is looked for, 20 a search; those found are synced like the others, one a
+    search does not return is asked for alone (getListingsItem, at most ABSENT_LOOKUPS), and
+    only Amazon's 404 takes it for gone. What could not be looked for is kept as cached,
+    named in ``failed`` under NOT_IN_REPORT (not seen in this sync: the sync is incomplete)."""
+    counted = await _count_listings(run)
+    if counted is not None and counted <= named:
+        return
+    amazon = (
+        f"Amazon's search counts {counted}" if counted is not None else "Amazon's count unknown"
+    )
+    run.tally.emit(
+        "listings",
+        f"The listings report named {named} listings ({amazon}): looking for the"
+        f" {len(absent)} cached listing{'s' if len(absent) != 1 else ''} it left out",
+    )
+    unfound: list[str] = []
+    unchecked: list[str] = []
+
+    async def search(batch: list[str]) -> None:
+        try:
+            page = await _later_tries(
+                run.api,
+                lambda: run.api.search_listings(
+                    identifiersType="SKU", identifiers=batch, page_size=IDENTIFIERS_PER_SEARCH
+                ),
+            )
+        except SpApiError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            unchecked.extend(batch)
+            return
+        await run.accept(page["items"])
+        unfound.extend(sku for sku in batch if sku not in run.seen)
+
+    batchable = [sku for sku in absent if "," not in sku]
+    unfound.extend(sku for sku in absent if "," in sku)  # cannot travel in a comma-joined list
+    await _all(
+        search(batchable[i : i + IDENTIFIERS_PER_SEARCH])
+        for i in range(0, len(batchable), IDENTIFIERS_PER_SEARCH)
+    )
+
+    async def look_up(sku: str) -> None:
+        try:
+            item = await _later_tries(run.api, lambda: run.api.get_listing(sku))
+        except NotFound:
+            run.gone.append(sku)  # Amazon says so: dropped with its history
+            return
+        except SpApiError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            unchecked.append(sku)
+            return
+        await run.accept([item])
+
+    await _all(look_up(sku) for sku in unfound[:ABSENT_LOOKUPS])
+    unchecked.extend(unfound[ABSENT_LOOKUPS:])
+    if unchecked:
+        plural = "s" if len(unchecked) != 1 else ""
+        run.failed[NOT_IN_REPORT] = (
+            f"the listings report named {named} listings ({amazon}); {len(unchecked)} cached"
+            f" listing{plural} it left out could not be looked for: kept as cached, not seen"
+            " in this sync (not taken for gone)"
+        )
+        run.missing[NOT_IN_REPORT] = len(unchecked)
+
+
+async def _count_listings(run: _Run) -> int | None:
+    """How many listings Amazon's search counts on the account (None: it does not say)."""
+    page = await _later_tries(
+        run.api, lambda: run.api.search_listings(included_data=("summaries",), page_size=1)
+    )
+    found = page.get("numberOfResults")
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
 async def _confirm_no_listings(run: _Run) -> None:

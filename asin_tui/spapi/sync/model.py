@@ -32,6 +32,14 @@ LATER_ROUNDS = 3
 #: 0.5 s × 8 = 4 s, then 8 s, 16 s at Amazon's clock.
 LATER_PAUSE = 8.0
 
+#: A full sync's listings report that left out cached listings while Amazon's count says
+#: there are more than it named: at most this many of them (those a search by SKU did not
+#: return) are asked for alone (getListingsItem, 5/s: 40 s) to learn whether they are gone.
+ABSENT_LOOKUPS = 200
+#: The key in SyncResult.failed (and missing) of the cached listings such a report left out
+#: that could not be looked for: kept as cached, not seen in the sync.
+NOT_IN_REPORT = "listings not in the listings report"
+
 SEARCH_CAP = 1000  # Amazon pages through at most this many results of one query
 WINDOW_TARGET = 800  # split so each window should hold about this many (room to spare)
 
@@ -128,6 +136,9 @@ class SyncResult:
     #: The failed keys that cost listings (a search window, a SKU not fetched) → at most how
     #: many listings are missing for it (None: unknown, the query's first page never came).
     missing: dict[str, int | None] = field(default_factory=dict)
+    #: Cached listings a full sync's report left out that Amazon says it does not know (404):
+    #: dropped with their history even when the sync is incomplete.
+    gone: list[str] = field(default_factory=list)
 
 
 def listings_complete(failed: Iterable[str]) -> bool:

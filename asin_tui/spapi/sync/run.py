@@ -54,6 +54,7 @@ class _Run:
     seen_types: set[str] = field(default_factory=set)
     gaps: list[_Gap] = field(default_factory=list)  # failed pages, to try again later
     missing: dict[str, int | None] = field(default_factory=dict)  # see SyncResult.missing
+    gone: list[str] = field(default_factory=list)  # see SyncResult.gone
 
     async def accept(self, items: Iterable[Any]) -> None:
         """Take listings from a search answer and start fetching their evidence. They are

@@ -1,0 +1,125 @@
+"""A full sync's listings report that names fewer listings than the account has (cut short yet
+well formed, lagging behind) never drops the cached listings it leaves out on its word alone:
+those Amazon still has are synced, those it answers 404 for are dropped, and those that could
+not be looked for are kept as cached, named in one line, the sync incomplete."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from asin_tui.commands.report import sync_gap_lines
+from asin_tui.sandbox.account import SandboxAccount
+from asin_tui.sandbox.app import SandboxApp
+from asin_tui.sandbox.transport import SandboxTransport
+from asin_tui.spapi.ratelimit import Backoff
+from asin_tui.spapi.sync import NOT_IN_REPORT
+from tests.test_service import TIME_SCALE, make_service
+
+LISTINGS_PATH = "/listings/2021-08-01/items/"
+
+
+class ShortListingsReport(SandboxTransport):
+    """Amazon's answers, except that once ``keep`` is set the listings report's document
+    holds its header and only its first ``keep`` rows (well formed: it parses); the SKUs in
+    ``unreachable`` cannot be looked for (every search or get naming one answers 503)."""
+
+    keep: int | None = None
+    unreachable: frozenset[str] = frozenset()
+
+    def __init__(self, app: SandboxApp) -> None:
+        super().__init__(app)
+        self.gets: list[str] = []  # SKUs asked for alone (getListingsItem)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if LISTINGS_PATH in path:
+            named = set(request.url.params.get("identifiers", "").split(","))
+            sku = path.rsplit("/", 1)[-1] if path.count("/") > 4 else None
+            if sku is not None:
+                self.gets.append(sku)
+            if named & self.unreachable or sku in self.unreachable:
+                return httpx.Response(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+        response = await super().handle_async_request(request)
+        if self.keep is None or "/sandbox/documents/" not in path:
+            return response
+        content = await response.aread()
+        lines = content.split(b"\n")
+        if b"seller-sku" not in lines[0]:
+            return response  # another report's document
+        short = b"\n".join(lines[: 1 + self.keep]) + b"\n"
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(response.status_code, headers=headers, content=short)
+
+
+def report_skus(app: SandboxApp) -> list[str]:
+    lines = app.account.merchant_listings_all_data().splitlines()
+    column = lines[0].split("\t").index("seller-sku")
+    return [line.split("\t")[column] for line in lines[1:] if line]
+
+
+@pytest.fixture
+async def synced():
+    """A sandbox account of 40 listings fully synced once, behind a ShortListingsReport."""
+    app = SandboxApp(SandboxAccount(seed=11, listings=40), time_scale=TIME_SCALE)
+    transport = ShortListingsReport(app)
+    service = make_service(app, transport, backoff=Backoff(tries=2).scaled(TIME_SCALE))
+    first = await service.sync(include_all=True)
+    assert first.complete and first.listings == len(app.account.search()) == 40
+    try:
+        yield app, transport, service
+    finally:
+        await service.aclose()
+
+
+def cached_skus(service) -> set[str]:
+    return {r.sku for r in service.cached_records(all_listings=True)}
+
+
+async def test_a_short_report_keeps_what_amazon_still_has_and_drops_only_what_it_does_not(
+    synced,
+):
+    app, transport, service = synced
+    order = report_skus(app)
+    deleted = order[-3:]  # really gone from the account: Amazon answers 404 for them
+    for sku in deleted:
+        app.account.delete(sku)
+    transport.keep = 25  # the report names 25 of the 37 listings left
+    summary = await service.sync(include_all=True)
+    assert summary.complete and not summary.failed
+    assert cached_skus(service) == set(app.account.search())  # the 12 it left out, kept
+    assert summary.listings == 37  # and synced: looked for by SKU, found
+    assert sorted(transport.gets) == sorted(deleted)  # a search left them out: asked alone
+    assert not any(service.timeline(sku) for sku in deleted)  # dropped, history too
+
+
+async def test_a_whole_report_drops_what_it_no_longer_names_without_looking(synced):
+    app, transport, service = synced
+    deleted = report_skus(app)[:5]
+    for sku in deleted:
+        app.account.delete(sku)
+    summary = await service.sync(include_all=True)
+    assert summary.complete and summary.listings == 35
+    assert cached_skus(service) == set(app.account.search())
+    # Amazon's count (numberOfResults) agrees with the report: nothing is looked for
+    assert transport.gets == [] and summary.calls["searchListingsItems"] == 2 + 1
+
+
+async def test_what_cannot_be_looked_for_is_kept_as_cached_and_said_in_one_line(synced):
+    app, transport, service = synced
+    order = report_skus(app)
+    before = {r.sku: r for r in service.cached_records(all_listings=True)}
+    transport.keep = 30
+    transport.unreachable = frozenset(order[30:])  # the 10 it left out: SP-API fails on them
+    summary = await service.sync(include_all=True)
+    assert not summary.complete
+    assert summary.missing == {NOT_IN_REPORT: 10}
+    assert cached_skus(service) == set(before)  # nothing dropped
+    info = service.last_sync()
+    assert not info.complete and info.listings_incomplete
+    lines = sync_gap_lines(info, service.cached_not_from_last_sync(all_listings=True))
+    assert len(lines) == 2 and all("\n" not in line for line in lines)
+    assert "listings not in the listings report" in lines[0]
+    assert "10 cached listings it left out could not be looked for" in lines[0]
+    assert "kept as cached" in lines[0] and "not taken for gone" in lines[0]
+    assert lines[1].startswith("10 listings are shown from an earlier sync")
