@@ -22,7 +22,9 @@ the VALID rows, re-read each). It measures:
 - event-loop stalls: a task on the app's loop that asks to wake every 5 ms and notes how
   late it woke, during the batch (count over 50 ms, p99, max);
 - ``a`` (same value for all rows) → repaint, and PageDown → repaint, at that many rows;
-- the process's peak RSS (goal: flat in the batch size — compare the sizes) and the
+- the process's peak RSS (goal: flat in the batch size — compare the sizes), also with the
+  send confirmation open (before ctrl+s), and under --heap the Python heap held then, its
+  peak until ctrl+s and its peak while applying; and the
   batch's wall time beside the rate floor at that time scale. The stock cover is stored in
   the cache first, so no run's app reads the sales reports meanwhile (bench_cover.py
   measures that refresh).
@@ -304,8 +306,18 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
             gc_types("after validating")
         result["peak_validated_mb"] = rss_mb("VmHWM")
         stage("submitting")
+        confirming = time.perf_counter()
         await type_key(app, "s")
         await until(lambda: isinstance(app.screen, SendConfirmScreen), "the confirmation")
+        await pilot.pause()  # drawn (the stall probe runs meanwhile: no key is timed here)
+        result["confirm_open_s"] = time.perf_counter() - confirming
+        result["peak_confirm_mb"] = rss_mb("VmHWM")  # the confirmation open, not yet sent
+        if tracing:  # what the open confirmation holds (grid and batch alike)
+            import tracemalloc
+
+            held, peak = tracemalloc.get_traced_memory()
+            result["heap_confirm_mb"], result["heap_peak_sent_mb"] = held / 2**20, peak / 2**20
+            tracemalloc.reset_peak()  # from here: the peak while sending (and at the end)
         applying = time.perf_counter()
         marks.append(("ctrl+s (submit) pressed", time.monotonic()))
         profiling = os.environ.get("BENCH_PROFILE_SUBMIT")  # what the loop does meanwhile
@@ -370,7 +382,9 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         result["valid"] = valid
         result["status"] = str(screen.query_one("#bulk-status").render())
         if tracing:
-            result["heap_held_mb"], result["heap_peak_mb"] = where_memory(tracing)
+            result["heap_held_mb"], result["heap_apply_peak_mb"] = where_memory(tracing)
+            # the peak before ctrl+s (the confirmation open) or while sending, whichever higher
+            result["heap_peak_mb"] = max(result["heap_peak_sent_mb"], result["heap_apply_peak_mb"])
     await service.aclose()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
@@ -526,10 +540,12 @@ def report(result: dict, time_scale: float) -> None:
         f"{wall:.1f} s; rate floor at ×{time_scale:g}: {floor:.1f} s"
     )
     print(f"status line: {result['status']}")
+    print(f"s → the confirmation drawn             : {result['confirm_open_s'] * ms:7.0f} ms")
     print(
         f"RSS with the grid open {result['rss_grid_mb']:.0f} MB; peak after `a` and its "
         f"checks {result['peak_checked_mb']:.0f} MB; peak after validating "
-        f"{result['peak_validated_mb']:.0f} MB; peak {result['peak_rss_mb']:.0f} MB"
+        f"{result['peak_validated_mb']:.0f} MB; with the confirmation open "
+        f"{result['peak_confirm_mb']:.0f} MB; peak {result['peak_rss_mb']:.0f} MB"
     )
     goal = max(keys) < GOAL_MS
     print(f"goal key → repaint < {GOAL_MS:.0f} ms throughout: {'MET' if goal else 'NOT MET'}")
@@ -590,7 +606,11 @@ def main() -> int:
                 result = json.loads(line[len("RESULT ") :])
                 if heap:
                     found.setdefault(rows, {}).update(
-                        heap_held_mb=result["heap_held_mb"], heap_peak_mb=result["heap_peak_mb"]
+                        heap_held_mb=result["heap_held_mb"],
+                        heap_peak_mb=result["heap_peak_mb"],
+                        heap_confirm_mb=result["heap_confirm_mb"],
+                        heap_peak_sent_mb=result["heap_peak_sent_mb"],
+                        heap_apply_peak_mb=result["heap_apply_peak_mb"],
                     )
                 else:
                     found.setdefault(rows, {}).update(result)
@@ -610,9 +630,13 @@ def memory_table(found: dict[int, dict]) -> None:
     keys = [
         ("rss_grid_mb", "RSS grid open"),
         ("peak_validated_mb", "peak validated"),
+        ("peak_confirm_mb", "peak confirming"),
         ("peak_applied_mb", "peak applied"),
         ("peak_rss_mb", "peak RSS"),
+        ("heap_confirm_mb", "heap confirming"),
         ("heap_held_mb", "heap held"),
+        ("heap_peak_sent_mb", "heap peak to ^s"),
+        ("heap_apply_peak_mb", "heap peak apply"),
         ("heap_peak_mb", "heap peak"),
         ("probe_mb", "bench's probe"),
     ]
