@@ -160,7 +160,8 @@ timeout = 10
 #   wizard.recheck wizard.fix_failing wizard.copy_case wizard.scroll_up
 #   wizard.scroll_down wizard.page_up wizard.page_down
 #   confirm.send (only keys typing cannot produce: ctrl+…, alt+…, f1…) confirm.cancel
-#   confirm.scroll_up confirm.scroll_down
+#   confirm.scroll_up confirm.scroll_down confirm.page_up confirm.page_down confirm.top
+#   confirm.bottom
 #   checkbox.tick
 #   causes.close causes.bulk
 #   bulk.leave bulk.fill_down bulk.same_for_all bulk.use_hints bulk.clear_cell

@@ -4,12 +4,14 @@ Pure: no network, no Textual. ``describe_patches(listing, patches)`` reads each 
 the listing as it is now and says what it changes, one sentence per change, with the value it
 had: "Set quantity to 12 (was 0)", "Add brand = Acme", "Set price to 79.99 EUR (was 124.00
 EUR)", "Remove color". Values are data from the seller or from Amazon: the UI shows them as
-plain text, never as markup.
+plain text, never as markup. ``grouped_changes`` tells a batch's changes once per distinct
+change (how many listings, the first SKUs), not once per listing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -187,3 +189,91 @@ def _text(value: Any) -> str:
 
 def _was(sentence: str, was: str | None) -> str:
     return f"{sentence} (was {NONE if was is None else was})"
+
+
+# --------------------------------------------------------------------------- a batch
+
+#: The distinct changes a batch's confirmation lists one line each (the largest first);
+#: the rest are counted on one line.
+GROUPS_SHOWN = 6
+#: SKUs named on each of those lines before "and N more".
+SKUS_PER_GROUP = 3
+_WAS = " (was "
+
+
+def split_was(sentence: str) -> tuple[str, str | None]:
+    """'Set quantity to 12 (was 0)' -> ('Set quantity to 12', '0'); a sentence without the
+    value it had -> (sentence, None). (A value that itself holds ' (was ' is split at the
+    last one: the grouping is off for it, the sentence shown whole in the listing's line.)"""
+    head, found, tail = sentence.rpartition(_WAS)
+    if not found or not tail.endswith(")"):
+        return sentence, None
+    return head, tail[:-1]
+
+
+def grouped_changes(
+    listings: Iterable[tuple[str, Sequence[str]]],
+    *,
+    groups: int = GROUPS_SHOWN,
+    named: int = SKUS_PER_GROUP,
+) -> list[str]:
+    """A batch's changes told once each, not once per listing: for each distinct change (the
+    value it had aside) how many listings it is made to, the first SKUs and the values they
+    had — "Set quantity to 12 — 480 listings: SKU-1, SKU-2, SKU-3 and 477 more (was 0)" —
+    the largest first, at most ``groups`` lines, then one for the rest ("… and 37 other
+    changes, to 52 listings"). ``listings``: (SKU, its changes in words) each. As many
+    lines for 20,000 listings as for 20: the confirmation's cost does not grow with the batch.
+    """
+    found: dict[str, _Group] = {}
+    for sku, changes in listings:
+        for change in dict.fromkeys(changes):  # a change said twice for one listing: once
+            what, was = split_was(change)
+            group = found.get(what)
+            if group is None:
+                group = found[what] = _Group()
+            group.count += 1
+            if len(group.skus) < named:
+                group.skus.append(sku)
+            group.was[was] += 1
+    ordered = sorted(found.items(), key=lambda item: -item[1].count)  # stable: first seen first
+    lines = [group.line(what) for what, group in ordered[:groups]]
+    rest = ordered[groups:]
+    if rest:
+        listed = sum(group.count for _, group in rest)
+        lines.append(
+            f"… and {len(rest)} other change{'s' if len(rest) != 1 else ''}, "
+            f"to {listed} listing{'s' if listed != 1 else ''} (each listing's change below)"
+        )
+    return lines
+
+
+class _Group:
+    __slots__ = ("count", "skus", "was")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.skus: list[str] = []
+        self.was: Counter[str | None] = Counter()
+
+    def line(self, what: str) -> str:
+        count = self.count
+        skus = ", ".join(self.skus)
+        if count > len(self.skus):
+            skus += f" and {count - len(self.skus)} more"
+        return f"{what} — {count} listing{'s' if count != 1 else ''}: {skus}{self._was()}"
+
+    def _was(self) -> str:
+        """' (was 0)'; ' (was 0 on 478, 5 on 2)'; ' (was 0 on 470, 9 other values on 10)';
+        nothing when no sentence said what the value was."""
+        if set(self.was) == {None}:
+            return ""
+        if len(self.was) == 1:
+            (value,) = self.was
+            return f" (was {value})"
+        common = self.was.most_common(2 if len(self.was) == 2 else 1)
+        parts = [f"{NONE if value is None else value} on {n}" for value, n in common]
+        others = len(self.was) - len(common)
+        if others:
+            on = sum(self.was.values()) - sum(n for _, n in common)
+            parts.append(f"{others} other values on {on}")
+        return " (was " + ", ".join(parts) + ")"

@@ -5,7 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from asin_tui.domain import patches
-from asin_tui.domain.change_words import describe_patches, marketplace_text
+from asin_tui.domain.change_words import (
+    describe_patches,
+    grouped_changes,
+    marketplace_text,
+    split_was,
+)
 from asin_tui.domain.models import AttributeSpec
 from tests.domain.test_patches import DE, US, listing, offer_entry
 
@@ -73,3 +78,60 @@ def test_attributes_are_added_replaced_or_removed_by_name():
 def test_the_marketplace_is_named_with_its_code_and_id():
     assert marketplace_text(DE) == "Germany (DE, A1PA6795UKMFR9)"
     assert marketplace_text("UNKNOWN1") == "UNKNOWN1"
+
+
+def test_a_batchs_changes_are_told_once_each_with_their_count_and_first_skus():
+    """Issue 13: the one confirmation says how many listings, which SKUs and what changes —
+    each distinct change once (the value each listing had aside), the largest first."""
+    listings = [
+        (f"SKU-{n}", [f"Set quantity to 12 (was {3 if n % 100 == 0 else 0})"]) for n in range(480)
+    ]
+    listings += [
+        ("EXTRA-1", ["Set quantity to 12 (was 0)", "Set handling time to 2 days (was not set)"])
+    ]
+    assert grouped_changes(listings) == [
+        "Set quantity to 12 — 481 listings: SKU-0, SKU-1, SKU-2 and 478 more (was 0 on 476, 3 on 5)",
+        "Set handling time to 2 days — 1 listing: EXTRA-1 (was not set)",
+    ]
+    assert grouped_changes([("A", ["Add brand = Acme"]), ("B", ["Add brand = Acme"])]) == [
+        "Add brand = Acme — 2 listings: A, B"
+    ]
+
+
+def test_many_distinct_changes_are_capped_and_the_rest_counted():
+    many = [(f"S{n}", [f"Set quantity to {n % 40} (was {n % 7})"]) for n in range(2000)]
+    lines = grouped_changes(many, groups=6)
+    assert len(lines) == 7
+    assert lines[0].startswith(
+        "Set quantity to 0 — 50 listings: S0, S40, S80 and 47 more (was 0 on "
+    )
+    assert "other values on" in lines[0]
+    assert lines[-1] == "… and 34 other changes, to 1700 listings (each listing's change below)"
+
+
+def test_a_batchs_confirmation_is_as_long_for_20000_listings_as_for_20():
+    def batch(count: int) -> list[tuple[str, list[str]]]:
+        return [
+            (
+                f"SKU-{n}",
+                ["Set quantity to 5 (was 0)", f"Set price to {n % 3}.00 USD (was 9.00 USD)"],
+            )
+            for n in range(count)
+        ]
+
+    small, large = grouped_changes(batch(20)), grouped_changes(batch(20_000))
+    assert len(small) == len(large) == 4
+    assert (
+        large[0] == "Set quantity to 5 — 20000 listings: SKU-0, SKU-1, SKU-2 and 19997 more (was 0)"
+    )
+    assert sum(map(len, large)) < 2 * sum(map(len, small))
+
+
+def test_the_value_a_change_replaced_is_split_off():
+    assert split_was("Set quantity to 12 (was 0)") == ("Set quantity to 12", "0")
+    assert split_was("Set brand to A (was B) (was C)") == ("Set brand to A (was B)", "C")
+    assert split_was("Add brand = Acme") == ("Add brand = Acme", None)
+    assert split_was("Hand fulfilment to Amazon (FBA, AMAZON_NA)") == (
+        "Hand fulfilment to Amazon (FBA, AMAZON_NA)",
+        None,
+    )

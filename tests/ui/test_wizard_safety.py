@@ -459,3 +459,74 @@ async def test_a_batchs_confirmation_keeps_its_keys_and_buttons_inside_the_dialo
         assert view.scroll_y > 0 and answers == []
         await press(pilot, "ctrl+s")
     assert answers == [True]
+
+
+def _batch(count: int) -> list:
+    from asin_tui.bulk import RowResult
+    from asin_tui.domain.bulk import RowOutcome
+
+    return [
+        RowResult(
+            f"SKU-{n:05d}",
+            changes=[f"Set quantity to 12 (was {3 if n % 50 == 0 else 0})"],
+            preview="VALID",
+            outcome=RowOutcome.VALID,
+        )
+        for n in range(count)
+    ]
+
+
+def _dialog_text(dialog) -> str:
+    return "\n".join(str(s.render()) for s in dialog.query("Static, Label"))
+
+
+async def test_a_large_batchs_confirmation_names_its_count_and_changes_and_typing_cannot_send():
+    """Issue 13: 2,000 listings at 80x24 — the one confirmation says how many, which SKUs and
+    what changes, each distinct change once with its count (not one line per listing, whose
+    cost grew with the batch); every listing is still listed, drawn as it is scrolled into
+    view. Enter, Space, Tab and letters never send; only ctrl+s does."""
+    from asin_tui.ui.screens.bulk import batch_confirmation
+
+    answers: list = []
+    texts = {}
+    async with WizardApp(FakeAccount(), None).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for count in (20, 2000):
+            confirmation = batch_confirmation(_batch(count), 0, marketplace_id=US_ID)
+            pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
+            await settle(pilot)
+            dialog = pilot.app.screen
+            texts[count] = _dialog_text(dialog)
+            title = str(dialog.query_one(".dialog-title").render())
+            assert f"{count} listings" in title
+            assert "SKU-00000, SKU-00001" in texts[count]  # which SKUs: the first named
+            grouped = f"Set quantity to 12 — {count} listings: SKU-00000, SKU-00001, SKU-00002"
+            assert grouped in " ".join(texts[count].split())
+            assert "(was 0 on" in texts[count]
+            inside = dialog.query_one("#send-dialog").content_region
+            for selector in (".hint", "#send-no", "#send-yes"):
+                region = dialog.query_one(selector).region
+                assert region.height > 0 and inside.contains_region(region), selector
+            await pilot.press("y", "s", "space", "tab", "a", "1")
+            await settle(pilot)
+            assert pilot.app.screen is dialog and answers == []  # typing sent nothing
+            await pilot.press("end")  # every listing is listed: the last one too
+            await settle(pilot)
+            shown = "\n".join(
+                "".join(s.text for s in strip) for strip in dialog._compositor.render_strips()
+            )
+            assert f"SKU-{count - 1:05d}: Set quantity to 12 (was 0)" in shown
+            await pilot.press("enter")  # on the default button: No
+            await settle(pilot)
+            assert answers == [False]
+            answers.clear()
+        # as many lines of text for 2,000 listings as for 20 (the counts aside)
+        assert len(texts[2000].splitlines()) == len(texts[20].splitlines())
+        pilot.app.push_screen(
+            SendConfirmScreen(batch_confirmation(_batch(2000), 0, marketplace_id=US_ID)),
+            answers.append,
+        )
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert answers == [True]

@@ -12,7 +12,8 @@ row's own hint, `l` loads the values from a CSV (``asin-tui fix``'s format and r
 Then the batch engine (asin_tui.bulk.BulkFix, in a worker: the UI stays responsive) validates
 every row with VALIDATION_PREVIEW, with a progress bar, counts and an ETA; each row shows
 Amazon's answer; `s` asks the ONE confirmation (SendConfirmScreen: how many listings, which
-SKUs, each change in words; only ctrl+s sends) and submits only the VALID rows, re-reads
+SKUs, each distinct change once with its count, every listing's line below it; only ctrl+s
+sends) and submits only the VALID rows, re-reads
 each listing and re-checks those Amazon is still processing, and the summary says what was
 fixed, is waiting on Amazon, was invalid (why) or failed. A batch cut short (a crash, a lost
 SSH session) is resumed with `R` (or by validating and sending again): what Amazon already
@@ -23,10 +24,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -37,7 +38,7 @@ from textual.worker import Worker
 
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
-from asin_tui.domain.change_words import marketplace_text
+from asin_tui.domain.change_words import grouped_changes, marketplace_text
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
@@ -61,6 +62,7 @@ PROGRESS_EVERY = 0.25
 BLOCKED = "!"  # the grid's mark of a listing that another cause keeps off sale too
 SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
 _ALONE = "this fix alone will not put it back on sale"
+EARLIER = "the change an earlier batch sent"  # a resumed row's, told before it is re-read
 
 _ANSWER_WORDS = {
     RowOutcome.VALID: "VALID",
@@ -811,35 +813,12 @@ class BulkScreen(WorkerScreen):
         self._confirm(list(self.unfinished), 0, resume=True)
 
     def _confirm(self, valid: list[RowResult], left: int, *, resume: bool = False) -> None:
-        skus = [plain(r.sku) for r in valid]
-        named = ", ".join(skus[:SKUS_NAMED]) + (
-            f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
-        )
-        changes = [f"{plain(r.sku)}: {change}" for r in valid for change in r.changes] or [
-            f"{plain(r.sku)}: the change an earlier batch sent" for r in valid
-        ]
-        warning = f"{left} other row(s) are not valid and will not be sent." if left else ""
-        blocked = self._blocked([r.sku for r in valid])
-        if blocked:
-            causes = sorted({c for skus in blocked.values() for c in skus})
-            warning = (
-                f"{len(blocked)} of these listings are also blocked by another cause "
-                f"({'; '.join(causes)}; marked {BLOCKED} in the grid): this change alone will "
-                f"not put them back on sale. {warning}"
-            ).strip()
-        if resume:
-            warning = (
-                "Resuming: each listing is re-read first; a change Amazon already has is not "
-                "sent again."
-            )
-        confirmation = Confirmation(
-            title=f"Send these changes to Amazon? {len(valid)} listings",
-            sku=named,
-            marketplace=marketplace_text(self.service.marketplace_id),
-            changes=changes,
-            action=f"Send {len(valid)}",
-            warning=warning,
-            sku_label="SKUs",
+        confirmation = batch_confirmation(
+            valid,
+            left,
+            marketplace_id=self.service.marketplace_id,
+            blocked=self._blocked([r.sku for r in valid]),
+            resume=resume,
         )
 
         def answered(yes: bool | None) -> None:
@@ -934,6 +913,71 @@ class BulkScreen(WorkerScreen):
             )
             return
         self.dismiss(None)
+
+
+def batch_confirmation(
+    valid: Sequence[RowResult],
+    left: int,
+    *,
+    marketplace_id: str,
+    blocked: Mapping[str, Sequence[str]] | None = None,
+    resume: bool = False,
+) -> Confirmation:
+    """The ONE confirmation of a batch: how many listings, which SKUs (the first named, each
+    listed below), what changes — each distinct change once, with how many listings it is
+    made to (domain.change_words.grouped_changes) — and, as a warning, the rows left out and
+    the listings another cause keeps off sale too. As long for 2,000 rows as for 20: only the
+    listing lines scrolled into view are drawn (EachListing, ListingLines)."""
+    skus = [plain(r.sku) for r in valid]
+    named = ", ".join(skus[:SKUS_NAMED]) + (
+        f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
+    )
+    changes = grouped_changes((r.sku, r.changes or (EARLIER,)) for r in valid)
+    warning = f"{left} other row(s) are not valid and will not be sent." if left else ""
+    if blocked:
+        causes = sorted({c for skus in blocked.values() for c in skus})
+        warning = (
+            f"{len(blocked)} of these listings are also blocked by another cause "
+            f"({'; '.join(causes)}; marked {BLOCKED} in the grid): this change alone will "
+            f"not put them back on sale. {warning}"
+        ).strip()
+    if resume:
+        warning = (
+            "Resuming: each listing is re-read first; a change Amazon already has is not "
+            "sent again."
+        )
+    count = f"{len(valid)} listing{'' if len(valid) == 1 else 's'}"
+    return Confirmation(
+        title=f"Send these changes to Amazon? {count}",
+        sku=named,
+        marketplace=marketplace_text(marketplace_id),
+        changes=changes,
+        action=f"Send {len(valid)}",
+        warning=warning,
+        sku_label="SKUs",
+        listings=EachListing(valid),
+    )
+
+
+class EachListing(Sequence[str]):
+    """Each listing's line in the batch's confirmation ("SKU-1: Set quantity to 12 (was 0)"),
+    made when the dialog draws it: the batch's results are the only thing held."""
+
+    def __init__(self, results: Sequence[RowResult]) -> None:
+        self.results = results
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return EachListing(self.results[index])
+        result = self.results[index]
+        return f"{result.sku}: " + "; ".join(result.changes or (EARLIER,))
 
 
 def _changes(row: GridRow) -> bool:

@@ -1,7 +1,9 @@
 """Confirmations: a question whose answer is No unless the user deliberately says otherwise.
 
 :class:`SendConfirmScreen` comes before anything is written to the seller's account (a patch, a
-deletion, a bulk fix): it names the SKU, the marketplace and each change in words, and answers
+deletion, a bulk fix): it names the SKU, the marketplace and each change in words (a batch:
+each distinct change once with how many listings it is made to, then every listing's line,
+drawn only as it is scrolled into view: :class:`ListingLines`), and answers
 ``True`` only for ctrl+s (or a click on the send button). Focus starts on "No", so Enter, Space
 and Escape all cancel, and no letter confirms: a seller who goes on typing after a stray
 keystroke opened it cannot send anything. Build a :class:`Confirmation` and push
@@ -17,14 +19,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
-from asin_tui.ui.safe_text import data
+from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import DismissOnce
 
 CONFIRM_KEY = "ctrl+s"
@@ -43,10 +50,13 @@ class Confirmation:
     title: str  # "Send these changes to Amazon?"
     sku: str
     marketplace: str  # "Germany (DE, A1PA6795UKMFR9)"
-    changes: Sequence[str]  # one sentence each: "Set quantity to 12 (was 0)"
+    changes: Sequence[str]  # one sentence each: "Set quantity to 12 (was 0)"; a batch's grouped
     action: str = "Send"  # the verb on the confirm button: "Send", "Delete the offer"
     warning: str = ""  # said above the keys, e.g. "Amazon's preview said INVALID"
     sku_label: str = "SKU"  # "SKUs" for a batch (``sku`` then names them)
+    #: a batch: one line per listing ("SKU-1: Set quantity to 12 (was 0)"), listed under the
+    #: changes; read only when scrolled into view (a lazy sequence costs the dialog nothing)
+    listings: Sequence[str] = ()
 
 
 class ConfirmButton(Button, can_focus=False):
@@ -55,7 +65,45 @@ class ConfirmButton(Button, can_focus=False):
 
 
 class ChangesView(VerticalScroll, can_focus=False):
-    """The list of changes; scrolled with the dialog's arrow keys, never focused."""
+    """The list of changes (and a batch's listings); scrolled with the dialog's keys, never
+    focused."""
+
+
+class ListingLines(Widget):
+    """A batch's listings under its changes, one line each ("SKU-1: Set quantity to 12 (was
+    0)"), after a title line. Only the lines scrolled into view are drawn (Textual's line
+    API: the dialog's scroll asks for the visible ones), each read from ``listings`` when
+    drawn: a batch of 20,000 listings costs the dialog what one of 20 does (every listing's
+    change was drawn into one Static before: thousands of lines rendered, laid out, and
+    freed as the dialog closed). A line wider than the dialog is cut, with an ellipsis."""
+
+    DEFAULT_CSS = """
+    ListingLines {
+        height: auto;
+        margin-top: 1;
+    }
+    """
+
+    def __init__(self, listings: Sequence[str]) -> None:
+        super().__init__(id="send-listings")
+        self.listings = listings
+        self.heading = f"Each listing ({len(listings)}; ↑ ↓ PageUp PageDown Home End scroll):"
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 + len(self.listings)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            text = self.heading
+        elif y <= len(self.listings):
+            text = "  " + plain(self.listings[y - 1])
+        else:
+            text = ""
+        if cell_len(text) > width:
+            text = set_cell_size(text, max(0, width - 1)) + "…"
+        style = self.rich_style
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
 
 class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
@@ -69,8 +117,12 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
             id="confirm.send",  # the keymap refuses a key that typing can produce
         ),
         Binding("escape,n", "cancel", "No", tooltip="Do nothing", id="confirm.cancel"),
-        Binding("up,pageup", "scroll(-5)", "Scroll up", show=False, id="confirm.scroll_up"),
-        Binding("down,pagedown", "scroll(5)", "Scroll down", show=False, id="confirm.scroll_down"),
+        Binding("up", "scroll(-1)", "Scroll up", show=False, id="confirm.scroll_up"),
+        Binding("down", "scroll(1)", "Scroll down", show=False, id="confirm.scroll_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="confirm.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="confirm.page_down"),
+        Binding("home", "ends(False)", "Top", show=False, id="confirm.top"),
+        Binding("end", "ends(True)", "Bottom", show=False, id="confirm.bottom"),
     ]
 
     def __init__(self, confirmation: Confirmation) -> None:
@@ -86,6 +138,8 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
             with ChangesView(id="send-changes"):
                 changes = "\n".join(f"• {change}" for change in c.changes)
                 yield Static(data(changes, multiline=True))
+                if c.listings:
+                    yield ListingLines(c.listings)
             if c.warning:
                 yield Static(data(c.warning), id="send-warning", classes="warning")
             yield Static(
@@ -116,6 +170,16 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
 
     def action_scroll(self, lines: int) -> None:
         self.query_one(ChangesView).scroll_relative(y=lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        view = self.query_one(ChangesView)
+        view.scroll_relative(
+            y=pages * max(1, view.scrollable_content_region.height - 1), animate=False
+        )
+
+    def action_ends(self, bottom: bool) -> None:
+        view = self.query_one(ChangesView)
+        view.scroll_to(y=view.max_scroll_y if bottom else 0, animate=False)
 
     @on(Button.Pressed, "#send-yes")
     def action_confirm(self) -> None:
