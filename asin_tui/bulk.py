@@ -37,7 +37,9 @@ HELD, not sent; only an older one that never showed is sent again. A submit that
 answer in the run itself (a timeout, a 5xx: Amazon may have taken it) is never resent blind,
 by the client or here: the listing is re-read at once and the row settled if it shows the
 change; otherwise (or when that re-read fails too) it is saved as NO_ANSWER and HELD, and the
-next run goes through the same re-read before any resend.
+next run goes through the same re-read before any resend. A row whose every try Amazon
+refused with 429 (THROTTLED: none processed) is sent again by the next run without a
+re-read; that resend, like any, is saved as SUBMITTING (with its own time) before the call.
 
 **Verify.** Each accepted row is re-read at once (one getListingsItem, ``service.reread``);
 Amazon applies a patch later, so a listing that does not show it yet is WAITING on Amazon,
@@ -415,27 +417,30 @@ class BulkFix:
                     f"{earlier.submitted_at + self.resend_after:%H:%M} UTC to resend it"
                 )
                 return result
-            record = earlier  # never landed: this submit settles the same record
+            record = earlier  # never landed: this submit replaces it
         elif earlier is not None and earlier.status == THROTTLED:
-            record = earlier  # Amazon refused every try (429): nothing to look for
+            record = earlier  # Amazon refused every try (429): nothing to look for; replaced
         return await self._submit(result, record, saved)
 
     async def _submit(
         self, result: RowResult, record: PatchRecord | None, saved: CaseRecord | None
     ) -> RowResult:
-        """Send the row's patches: saved as SUBMITTING first (``record``: an earlier run's
-        record of the same submit, settled by this one), then — once Amazon answered and the
-        listing was re-read — Amazon's answer and how the listing stands in ONE save (a
+        """Send the row's patches: saved as SUBMITTING first, then — once Amazon answered and
+        the listing was re-read — Amazon's answer and how the listing stands in ONE save (a
         batch killed in between finds SUBMITTING and re-reads the listing: nothing is sent
-        twice). Two saves a row: the two states a resume needs. ``saved``: the SKU's case as
-        read before (its earlier accepted submits)."""
+        twice). Two saves a row: the two states a resume needs. ``record``: an earlier run's
+        record of the same submit (THROTTLED, or one that never landed) that this send
+        replaces — saved as SUBMITTING with this send's time before the call like any other,
+        so a kill between the resend and its answer is re-read, and held while Amazon may
+        still be processing it, not resent. ``saved``: the SKU's case as read before (its
+        earlier accepted submits)."""
         sku = result.sku
-        if record is None:
-            record = PatchRecord(self._now(), PatchMode.REAL, result.patches, SUBMITTING)
-            try:
-                await self._save_record(sku, record)
-            except CaseStoreError as exc:
-                return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
+        earlier = record
+        record = PatchRecord(self._now(), PatchMode.REAL, result.patches, SUBMITTING)
+        try:
+            await self._save_record(sku, record, replacing=earlier)
+        except CaseStoreError as exc:
+            return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
         refused_only = True  # every failed try was a 429: Amazon processed none of them
         for attempt in range(1, self.row_tries + 1):
             try:
@@ -626,13 +631,17 @@ class BulkFix:
         *,
         quiet: bool = False,
         sent: RowResult | None = None,
+        replacing: PatchRecord | None = None,
     ) -> str:
         """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
-        progress (``sent``: see :meth:`_put_record`). Raises CaseStoreError unless ``quiet``
+        progress, in place of ``replacing`` (an earlier record of the same submit, sent
+        again); ``sent``: see :meth:`_put_record`. Raises CaseStoreError unless ``quiet``
         (then returns what went wrong)."""
         try:
             await self._locally(
-                self.store.update, sku, lambda case: self._put_record(case, record, sent)
+                self.store.update,
+                sku,
+                lambda case: self._put_record(case, record, sent, replacing),
             )
         except CaseStoreError as exc:
             if not quiet:
@@ -640,11 +649,18 @@ class BulkFix:
             return f"progress not saved: {exc}"
         return ""
 
-    def _put_record(self, case: CaseRecord, record: PatchRecord, sent: RowResult | None) -> None:
-        """``record`` into ``case`` (replacing the one sent at the same time); ``sent``: the
-        row whose submit Amazon ACCEPTED, noted as the wizard notes its own (Apply passed,
-        what was sent; the case now at Verify)."""
-        kept = [r for r in case.patches if not _same(r, record)]
+    def _put_record(
+        self,
+        case: CaseRecord,
+        record: PatchRecord,
+        sent: RowResult | None,
+        replacing: PatchRecord | None = None,
+    ) -> None:
+        """``record`` into ``case`` (replacing the one sent at the same time, and
+        ``replacing``); ``sent``: the row whose submit Amazon ACCEPTED, noted as the wizard
+        notes its own (Apply passed, what was sent; the case now at Verify)."""
+        gone = [record, *([replacing] if replacing is not None else [])]
+        kept = [r for r in case.patches if not any(_same(r, g) for g in gone)]
         case.patches = [*kept, copy.deepcopy(record)]
         if sent is not None and record.status == "ACCEPTED":
             ident = f", submission id {record.submission_id}" if record.submission_id else ""

@@ -587,3 +587,51 @@ async def test_the_same_file_run_again_after_amazon_applied_an_attribute_sends_n
     assert transport.real_patches(sku) == [sku]  # once
     assert results[0].submitted and results[0].resumed
     assert results[0].submission_id == first[0].submission_id
+
+
+async def test_a_throttled_row_is_marked_submitting_before_it_is_resent(app):
+    """A row Amazon refused with 429 on every try is saved THROTTLED, and the next run sends
+    it again without a re-read (Amazon processed none of those tries). That resend is saved
+    as SUBMITTING first, with its own time: a batch killed between the resend and its
+    answer is resumed by re-reading the listing — never by sending it a second time."""
+    (sku,) = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 1)
+    rows = [BulkRow(sku, {"quantity": "4"})]
+    transport = AnsweringTransport(app, throttled=[sku])
+    service = await synced(app, transport, backoff=Backoff(tries=2, base=0.001, cap=0.01))
+    store = CaseStore(service.profile_name, service.marketplace_id)
+    engine = BulkFix(service, row_tries=1, time_scale=TIME_SCALE)
+    try:
+        (result,) = await engine.apply(await engine.validate(rows))
+    finally:
+        await service.aclose()
+    assert result.outcome is RowOutcome.FAILED and "throttled" in result.reason
+    assert [p.status for p in store.get(sku).patches] == ["THROTTLED"]
+    assert app.account.intended_causes(sku) == {codes.OUT_OF_STOCK_MFN}
+
+    # the next run resends it; the process dies once Amazon took it, before its answer
+    transport.throttled.clear()
+    transport.log.clear()
+    transport.kill = lambda m, s, p: "after" if (m, s, p) == ("PATCH", sku, False) else None
+    service = make_service(app, transport)
+    engine = BulkFix(service, concurrency=1, time_scale=TIME_SCALE)
+    try:
+        with pytest.raises(ExceptionGroup) as caught:
+            await engine.apply(await engine.validate(rows))
+    finally:
+        await service.aclose()
+    assert caught.group_contains(Killed)
+    assert transport.real_patches(sku) == [sku]
+    assert [p.status for p in store.get(sku).patches] == [SUBMITTING]
+
+    # resumed: the listing is re-read, shows the change, and nothing is sent again
+    transport.kill = lambda m, s, p: None
+    transport.log.clear()
+    service = make_service(app, transport)
+    engine = BulkFix(service, concurrency=1, time_scale=TIME_SCALE)
+    try:
+        (again,) = await engine.apply(await engine.validate(rows))
+    finally:
+        await service.aclose()
+    assert transport.real_patches(sku) == []
+    assert again.submitted and again.resumed and again.outcome is RowOutcome.FIXED
+    assert [p.status for p in store.get(sku).patches] == ["ACCEPTED"]  # one record, settled
