@@ -69,8 +69,8 @@ def after(*keys: str, show: str | None = None):
     async def run_before(pilot) -> None:
         await settle(pilot)
         await settle(pilot)
-        if keys:
-            await pilot.press(*keys)
+        for key in keys:  # each key's work done before the next (R loads its rows in a worker)
+            await pilot.press(key)
             await settle(pilot)
         if show:
             pilot.app.screen.query_one(show).scroll_visible(animate=False, top=True)
