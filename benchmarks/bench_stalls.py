@@ -260,12 +260,37 @@ def print_probe(results: list[dict], args: argparse.Namespace) -> None:
 APP_CHILD = """
 import asyncio, json, time
 
+_last_tick = [time.perf_counter()]
+
 async def probe(lags, stop):  # bench_stalls.probe, inline: the app's process imports no bench
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         asked = loop.time()
         await asyncio.sleep({tick!r})
         lags.append((time.monotonic(), (loop.time() - asked - {tick!r}) * 1000))
+        _last_tick[0] = time.perf_counter()
+
+WHERE = []  # --where: (monotonic time, ms since the probe's last tick, loop thread, others)
+
+def sample_where(loop_thread, stop):
+    # every 5 ms: once the probe has not ticked for 30 ms, where each thread is (a sample is
+    # taken when this thread gets the GIL: a C call holding it shows at its calling line)
+    import sys, threading, traceback
+    me = threading.get_ident()
+    def stack(frame, depth):
+        return " <- ".join(f"{{f.filename.rsplit('/', 1)[-1]}}:{{f.lineno}} {{f.name}}"
+                           for f in reversed(traceback.extract_stack(frame)[-depth:]))
+    while not stop.wait(0.005):
+        late = time.perf_counter() - _last_tick[0]
+        if late < 0.03:
+            continue
+        frames = sys._current_frames()
+        names = {{t.ident: t.name for t in threading.enumerate()}}
+        others = [f"{{names.get(i, i)}}: {{stack(f, 3)}}" for i, f in frames.items()
+                  if i not in (loop_thread, me) and f.f_code.co_filename.rsplit("/", 1)[-1]
+                  not in ("threading.py", "queue.py", "selectors.py", "thread.py")]
+        loop = stack(frames[loop_thread], 8) if loop_thread in frames else "?"
+        WHERE.append((time.monotonic(), late * 1000, loop, others))
 
 GC = []  # (monotonic time, ms) of each of the collector's full passes in the app
 _gc_start = [0.0]
@@ -285,11 +310,21 @@ async def main():
         sys.setswitchinterval({switch!r})
     lags, stop = [], asyncio.Event()
     task = asyncio.ensure_future(probe(lags, stop))
+    sampling = None
+    if {where!r}:
+        import threading
+        sampling = threading.Event()
+        threading.Thread(target=sample_where, args=(threading.get_ident(), sampling),
+                         daemon=True, name="bench-where").start()
     try:
         await build_app().run_async()
     finally:
         stop.set()
         await task
+        if sampling is not None:
+            sampling.set()
+            with open({lags_file!r} + ".where", "w") as out:
+                json.dump(WHERE, out)
         with open({lags_file!r}, "w") as out:
             json.dump(lags, out)
         with open({lags_file!r} + ".gc", "w") as out:
@@ -427,7 +462,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
     code = APP_CHILD.format(
         tick=TICK, switch=args.switch_interval, lags_file=str(lags_file), demo=args.demo,
         seller=seller_id, url=url, scale=args.time_scale, in_process=args.in_process,
-        health_look=HEALTH_LOOK_SECONDS if args.health else None,
+        health_look=HEALTH_LOOK_SECONDS if args.health else None, where=args.where,
     )  # fmt: skip
     if args.health:
         tell_server(args, HOLD_REPORTS)  # the app's start-up sync leaves it pending
@@ -446,6 +481,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
     finished = SyncsFinished(Path(xdg["XDG_CACHE_HOME"]))
     health: list[float] = []  # --health: [report released, report stored]
     health_keys: list[float] = []
+    typed_at: list[float] = []  # when each `a` was typed
     rng = random.Random(7)
     failed = None
     try:
@@ -495,6 +531,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
                 break
             scope = 1 - scope
             typed = time.monotonic()
+            typed_at.append(typed)
             os.write(master, b"a")
             mark, text = screen.wait_for((SCOPES[scope],), 30)
             if mark is None:
@@ -532,6 +569,25 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
     def gc_in(span: tuple[float, float] | None) -> list[float]:
         return [ms for at, ms in passes if span and span[0] <= at <= span[1]]
 
+    where_file = Path(str(lags_file) + ".where")
+    samples = json.loads(where_file.read_text()) if where_file.exists() else []
+    stalls = []  # --where: each tick over the goal, with what was seen during it
+    for at, lag in lags:
+        if lag <= GOAL_STALL_MS:
+            continue
+        began = at - (lag / 1000 + TICK)
+        phase = (
+            "health" if health_span and health_span[0] <= at <= health_span[1]
+            else "sync" if any(a <= at <= b for a, b in spans) else "other"
+        )  # fmt: skip
+        stalls.append({
+            "ms": lag, "phase": phase,
+            "key_before_ms": min(((began - t) * 1000 for t in typed_at if t <= at), default=None),
+            "gc": [ms for t, ms in passes if began - 0.01 <= t <= at + 0.01],
+            "where": [(round(late), loop, others) for t, late, loop, others in samples
+                      if began <= t <= at + 0.01],
+        })  # fmt: skip
+
     return {
         "gc_sync": [ms for at, ms in passes if any(a <= at <= b for a, b in spans)],
         "gc_after": gc_in(after_sync),
@@ -546,6 +602,7 @@ def tui_run(args: argparse.Namespace, url: str | None, seller_id: str | None) ->
         "idle": idle,
         "lags": sync_lags,
         "slow": sorted(slow, reverse=True)[:5],
+        "stalls": stalls,
     }
 
 
@@ -592,6 +649,15 @@ def print_tui(result: dict, args: argparse.Namespace) -> None:
         if passes:
             print(f"the app's full gc passes during {name}: {len(passes)}, longest"
                   f" {max(passes):.0f} ms, {sum(passes):.0f} ms in all")  # fmt: skip
+    for stall in result["stalls"] if args.where else ():
+        key = stall["key_before_ms"]
+        print(f"stall {stall['ms']:.1f} ms ({stall['phase']}); `a` typed"
+              f" {'-' if key is None else f'{key:.0f} ms'} before it; full gc passes in it:"
+              f" {stall['gc'] or 'none'}")  # fmt: skip
+        for late, loop, others in stall["where"]:
+            print(f"    at {late} ms: {loop}")
+            for other in others:
+                print(f"        {other}")
     lags = result["lags"]
     print(f"app loop stall during the sync: max {max(lags, default=float('nan')):.1f} ms, p99"
           f" {percentile(lags, 0.99):.1f} ms, {sum(1 for x in lags if x > GOAL_STALL_MS)} over"
