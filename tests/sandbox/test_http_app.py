@@ -475,6 +475,23 @@ def test_report_lifecycle(make_harness):
     assert b"Request has expired" in expired.body
 
 
+def test_a_presigned_url_lasts_some_real_seconds_at_a_high_time_scale(make_harness):
+    """Five sandbox minutes are 0.3 s at 1000x: a download that a loaded machine starts 1 s
+    after asking for the URL still works; one 10 s later is refused as expired."""
+    harness = make_harness(time_scale=1000)
+    report_id = _create_report(harness).json()["reportId"]
+    harness.clock.advance(0.01)  # ten sandbox seconds: done
+    document_id = harness.get(f"{REPORTS}/{report_id}").json()["reportDocumentId"]
+    url = harness.get(f"/reports/2021-06-30/documents/{document_id}").json()["url"]
+    path = url.removeprefix("http://sandbox.test")
+    harness.clock.advance(1.0)  # 1,000 sandbox seconds
+    assert harness.app.handle("GET", path).status == 200
+    harness.clock.advance(9.1)
+    expired = harness.app.handle("GET", path)
+    assert expired.status == 403
+    assert b"Request has expired" in expired.body
+
+
 class _HeldReport:
     """A report snapshot whose document is built only once the test lets it."""
 

@@ -49,6 +49,10 @@ from asin_tui.sandbox.sales import (
 
 # Durations in sandbox seconds: divided by time_scale in real time.
 DOCUMENT_URL_LIFETIME = 300.0  # Amazon's presigned URLs last five minutes
+#: ... and, in real seconds, never less than this: five minutes are far longer than a client
+#: takes from asking for a document's URL to downloading it, but at the tests' time scale
+#: (1000x) they are 0.3 s, which a loaded machine can take (a late download refused 403).
+DOCUMENT_URL_REAL_SECONDS = 10.0
 REPORT_QUEUE_SECONDS = 1.0
 REPORT_PROCESSING_SECONDS = 2.0
 MERCHANT_LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
@@ -251,20 +255,25 @@ class ReportsHandlers:
             raise not_found(f"Report document '{document_id}' not found.")
         now = self._ctx.clock()
         self._document_urls = {
-            token: url
-            for token, url in self._document_urls.items()
-            if self._ctx.sandbox_seconds_since(url.issued) <= DOCUMENT_URL_LIFETIME
+            token: url for token, url in self._document_urls.items() if not self._expired(url)
         }
         token = secrets.token_urlsafe(24)
         self._document_urls[token] = _DocumentUrl(document_id, now)
         url = f"{request.base_url}/sandbox/documents/{token}"
         return json_response(200, {"reportDocumentId": document_id, "url": url})
 
+    def _expired(self, url: _DocumentUrl) -> bool:
+        """Past Amazon's lifetime in sandbox seconds and the floor in real ones."""
+        return (
+            self._ctx.sandbox_seconds_since(url.issued) > DOCUMENT_URL_LIFETIME
+            and self._ctx.clock() - url.issued > DOCUMENT_URL_REAL_SECONDS
+        )
+
     def document_file(self, _request: Request, params: dict[str, str]) -> SandboxResponse:
         url = self._document_urls.get(params["token"])
         if url is None:
             return s3_error(403, "AccessDenied", "Access Denied")
-        if self._ctx.sandbox_seconds_since(url.issued) > DOCUMENT_URL_LIFETIME:
+        if self._expired(url):
             return s3_error(403, "AccessDenied", "Request has expired")
         report = next((r for r in self._reports.values() if r.document_id == url.document_id), None)
         if report is None or report.document is None:  # dropped since (REPORTS_KEPT)
