@@ -57,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     # The account opens, and its first rows are read, now — before Textual and the screens
     # load — so the list paints them with its first frame (ui/opening.py).
     opening = Opening(account, saved_case_labels) if account is not None else None
+    from asin_tui.ui import terminal
     from asin_tui.ui.app import make_app
+
+    terminal.install()  # keys and screen in the terminal's encoding, whatever it is
 
     app = make_app(
         opening.service if opening else None,

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from rich.console import RenderableType
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -197,6 +198,16 @@ class AsinTuiApp(App[None]):
         self.crash_line = record_crash(error) if error is not None else "asin-tui: internal error"
         self._close_messages_no_wait()
 
+    def panic(self, *renderables: RenderableType) -> None:
+        """Textual's end for an error outside the app's code (its input thread raising, say):
+        it would print a Rich traceback after the screen and exit with status 0. As
+        :meth:`_fatal_error`: ``crash_line``, exit status 2, the details in the crash file."""
+        from asin_tui.store.crash import record_crash
+
+        self.bell()
+        self.crash_line = record_crash(TextualPanic(_panic_text(renderables)))
+        self._close_messages_no_wait()
+
     async def on_event(self, event: events.Event) -> None:
         if self.exiting and isinstance(event, events.InputEvent):
             return
@@ -211,6 +222,27 @@ class AsinTuiApp(App[None]):
     async def on_unmount(self) -> None:
         if self.service is not None:
             await self.service.aclose()
+
+
+class TextualPanic(RuntimeError):
+    """What Textual ended the app for, outside the app's code (``AsinTuiApp.panic``)."""
+
+
+def _panic_text(renderables: tuple[RenderableType, ...]) -> str:
+    """The error a panic's renderables show: for a Rich traceback, its exception's type and
+    text, then its frames (file, line, function: never a local value); else their text."""
+    from rich.traceback import Traceback
+
+    lines: list[str] = []
+    for renderable in renderables:
+        if isinstance(renderable, Traceback) and renderable.trace.stacks:
+            stack = renderable.trace.stacks[-1]
+            lines.insert(0, f"{stack.exc_type}: {stack.exc_value}")
+            for stacked in renderable.trace.stacks:
+                lines += [f"  {f.filename}:{f.lineno} in {f.name}" for f in stacked.frames]
+        elif isinstance(renderable, str):
+            lines.append(renderable)
+    return "\n".join(lines) or "Textual ended the app"
 
 
 def _collect_again() -> None:

@@ -75,6 +75,28 @@ async def test_a_bug_in_the_app_is_one_line_without_local_values(monkeypatch, ca
     assert assert_kept_privately() in shown
 
 
+async def test_textual_ending_the_app_outside_its_code_is_one_line_too(capsys, app):
+    """Textual's input thread, when it raises (a key that was not UTF-8 did), calls ``panic``
+    with a Rich traceback: printed after the screen, and the app ended with status 0."""
+    import rich.traceback
+
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        try:
+            b"/\xe9".decode("utf-8")
+        except UnicodeDecodeError:
+            panic = rich.traceback.Traceback()  # as Textual's driver builds it, then calls
+        app.panic(panic)
+    assert capsys.readouterr().err == ""
+    shown = app.crash_line  # printed by `asin-tui` once the terminal is back; exit status 2
+    assert shown is not None and "\n" not in shown
+    assert shown.startswith("asin-tui: internal error (TextualPanic: UnicodeDecodeError: 'utf-8'")
+    _, [path] = crash_files()
+    text = path.read_text()
+    assert "test_textual_ending_the_app_outside_its_code" in text  # its frames, no locals
+    assert str(path) in shown
+
+
 def test_only_the_newest_crash_files_are_kept(tmp_path):
     from asin_tui.store.crash import KEPT, record_crash
 
