@@ -63,11 +63,6 @@ def isolated_env(tmp_path_factory, monkeypatch):
         if key.startswith(("LWA_APP_ID_", "LWA_CLIENT_SECRET_", "SP_API_REFRESH_TOKEN_")):
             monkeypatch.delenv(key, raising=False)
     _clear_token_caches()
-    # The demo account holds still unless a test gives it a drift (DemoSettings(drift=…)):
-    # what a test finds in it must not depend on the time of day.
-    import asin_tui.demo
-
-    monkeypatch.setattr(asin_tui.demo, "DEMO_DRIFT_PER_HOUR", 0.0)
     yield home
     _clear_token_caches()
 
@@ -102,12 +97,9 @@ def _sync_demo_into(home: Path) -> None:
             patch.setenv(var, str(home / sub))
         for var in _SPAPI_ENV:
             patch.delenv(var, raising=False)
-        import asin_tui.demo
-
-        patch.setattr(asin_tui.demo, "DEMO_DRIFT_PER_HOUR", 0.0)  # as isolated_env does
         report = home / "report.json"
         args = ["report", "--demo", "--all", "--format", "json", "--output", str(report)]
-        code = main(args, demo=DemoSettings(time_scale=100.0))
+        code = main(args, demo=DemoSettings(drift=0.0, time_scale=100.0))
     assert code in (0, 1) and report.exists(), f"the demo's sync failed ({code})"
     report.unlink()
 

@@ -37,10 +37,10 @@ def _write(folder: Path, name: str, body: object) -> str:
 
 
 def test_tui_report_and_diagnose_agree_on_every_demo_listing(capsys, tmp_path):
-    quick = DemoSettings(time_scale=100.0)  # the demo's Amazon 100x faster: a sync in ms
+    quick = DemoSettings(drift=0.0, time_scale=100.0)  # the demo's Amazon 100x faster: a sync in ms
     assert main(["report", "--demo", "--all", "--format", "json"], demo=quick) in (0, 1)
     report = {row["sku"]: row for row in json.loads(capsys.readouterr().out)["listings"]}
-    service = open_demo_service()
+    service = open_demo_service(settings=quick)
     try:
         records = {r.sku: r for r in service.cached_records(all_listings=True)}
         assert set(records) == set(report) and len(records) > 100

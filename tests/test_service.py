@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from asin_tui import service as service_module
-from asin_tui.demo import open_demo_service
+from asin_tui.demo import DemoSettings, open_demo_service
 from asin_tui.domain import codes
 from asin_tui.domain.marketplaces import MARKETPLACES
 from asin_tui.domain.models import Category, State
@@ -35,6 +35,7 @@ from asin_tui.store.cache import ListingCache, StagedSync
 from asin_tui.store.config import Credentials, Profile
 from tests.report_timing import AmazonReports, ReportBeforeListings
 
+STILL = DemoSettings(drift=0.0)  # the demo account holds still: no change of its own
 TIME_SCALE = 1000.0  # sandbox and client pacing run 1000x faster than Amazon's real rates
 SANDBOX_CREDENTIALS = Credentials(
     lwa_app_id="amzn1.application-oa2-client.sandbox",
@@ -444,11 +445,11 @@ async def test_the_demo_service_passes_on_a_corrupt_state_files_notice():
     path = demo_account_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("[]")
-    service = open_demo_service()
+    service = open_demo_service(settings=STILL)
     try:
         (notice,) = service.notices
         assert notice.startswith(f"demo account: {path} is not an asin-tui sandbox journal")
-        assert open_demo_service().notices == []
+        assert open_demo_service(settings=STILL).notices == []
     finally:
         await service.aclose()
 
@@ -461,7 +462,7 @@ async def test_the_first_demo_sync_does_not_wait_for_the_account_health(reports)
     once, the report is picked up by a later look and the cached listings are diagnosed
     again with it."""
     reports.hold()
-    service = open_demo_service(reset=True, report_timing=reports.timing)
+    service = open_demo_service(reset=True, report_timing=reports.timing, settings=STILL)
     try:
         summary = await service.sync(include_all=False)
         assert summary.complete and not summary.failed and summary.listings

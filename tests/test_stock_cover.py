@@ -367,7 +367,7 @@ async def test_the_demo_reads_the_cover_again_on_its_own_clock():
 
     read = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     for scale, due in ((1000.0, True), (1.0, False)):
-        service = open_demo_service(reset=True, settings=DemoSettings(time_scale=scale))
+        service = open_demo_service(reset=True, settings=DemoSettings(drift=0.0, time_scale=scale))
         try:
             freshness = service.freshness
             assert freshness.stock_cover_max_age == STOCK_COVER_MAX_AGE / scale

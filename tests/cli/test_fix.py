@@ -31,7 +31,7 @@ def demo_skus() -> dict[str, list[str]]:
 
 
 #: the demo applying an accepted patch at once: `fix --apply` reads the listing back as fixed
-PATCHES_AT_ONCE = DemoSettings(patch_delay=0.0)
+PATCHES_AT_ONCE = DemoSettings(drift=0.0, patch_delay=0.0)
 
 
 def fix(
@@ -226,7 +226,7 @@ def test_amazon_unreachable_for_every_row_is_a_network_error(
     text = f"sku,quantity\n{first},8\n{second},2\n"
     # Amazon's pauses between a row's tries (bulk.ROW_PAUSE) pass 1000x faster on this demo
     code, out, err = fix(
-        capsys, tmp_path, text, demo=DemoSettings(patch_delay=0.0, time_scale=1000)
+        capsys, tmp_path, text, demo=DemoSettings(drift=0.0, patch_delay=0.0, time_scale=1000)
     )
     assert code == 2 and out == ""
     assert "no answer from Amazon for any row" in err and "connection failed" in err

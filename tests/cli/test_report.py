@@ -92,7 +92,11 @@ def profile(sandbox, monkeypatch):
 def report(capsys, *argv: str) -> tuple[int, str, str]:
     """``asin-tui report ARGV``: a profile's client paced for the sandbox's faster clock, the
     demo's Amazon as fast."""
-    code = main(["report", *argv], time_scale=TIME_SCALE, demo=DemoSettings(time_scale=TIME_SCALE))
+    code = main(
+        ["report", *argv],
+        time_scale=TIME_SCALE,
+        demo=DemoSettings(drift=0.0, time_scale=TIME_SCALE),
+    )
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -258,7 +262,10 @@ def test_demo_notices_are_warnings_on_stderr(capsys, monkeypatch, tmp_path):
     blocker = tmp_path / "data-is-a-file"
     blocker.write_text("not a folder\n")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
-    code = main(["report", "--demo", "--format", "json"], demo=DemoSettings(time_scale=TIME_SCALE))
+    code = main(
+        ["report", "--demo", "--format", "json"],
+        demo=DemoSettings(drift=0.0, time_scale=TIME_SCALE),
+    )
     out, err = capsys.readouterr()
     assert code == 1 and json.loads(out)["listings"]
     folder = transport.demo_account_path().parent

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from asin_tui.demo import open_demo_client
+from asin_tui.demo import DemoSettings, open_demo_client
 from asin_tui.demo import sandbox_settings as sandbox_profile
 from asin_tui.domain import codes
 from asin_tui.sandbox.account import SandboxAccount
@@ -21,7 +21,7 @@ TIME_SCALE = 1000.0
 
 async def test_demo_client_speaks_for_the_demo_account():
     account = SandboxAccount()
-    async with open_demo_client(reset=True) as api:
+    async with open_demo_client(reset=True, settings=DemoSettings(drift=0.0)) as api:
         assert api.settings.name == "demo"
         assert api.seller_id == account.seller_id
         assert api.marketplace_id == account.marketplace.marketplace_id

@@ -25,6 +25,7 @@ from tests.store.test_cache import MP, record, sync
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
+STILL = DemoSettings(drift=0.0)  # the demo account holds still: no change of its own
 
 
 def disk_error(message: str, name: str, code: int) -> sqlite3.OperationalError:
@@ -117,7 +118,7 @@ def test_a_really_corrupt_file_is_still_set_aside():
 def test_report_says_one_line_and_exits_2_when_the_disk_is_full(capsys):
     disk = FullDisk()
     # Amazon's rates, 100x faster: a full sync in ms
-    quick = DemoSettings(time_scale=100.0, cache_connect=disk.connect)
+    quick = DemoSettings(drift=0.0, time_scale=100.0, cache_connect=disk.connect)
     assert main(["report", "--demo", "--format", "json"], demo=quick) == 1  # a good cache first
     capsys.readouterr()
     path = cache_path("demo", MP)
@@ -183,7 +184,7 @@ def test_a_file_size_limit_during_a_sync_leaves_the_cache_untouched(tmp_path):
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes through file permissions")
 def test_a_chmod_read_only_cache_is_one_line_exit_2_and_untouched(capsys):
     """A cache file and folder the user made read-only."""
-    assert main(["report", "--demo", "--format", "json"]) == 1
+    assert main(["report", "--demo", "--format", "json"], demo=STILL) == 1
     capsys.readouterr()
     path = cache_path("demo", MP)
     before = sqlite3.connect(path).execute("SELECT sku, state FROM listings").fetchall()
@@ -191,7 +192,7 @@ def test_a_chmod_read_only_cache_is_one_line_exit_2_and_untouched(capsys):
         side.chmod(0o444)
     path.parent.chmod(0o555)
     try:
-        code = main(["report", "--demo", "--format", "json"])
+        code = main(["report", "--demo", "--format", "json"], demo=STILL)
         out, err = capsys.readouterr()
     finally:
         path.parent.chmod(0o700)

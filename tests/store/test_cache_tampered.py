@@ -22,7 +22,7 @@ from asin_tui.store.cache import ListingCache, cache_path
 DEMO = ("demo", "ATVPDKIKX0DER")
 #: the demo's Amazon 100x faster: a report whose tampered sync row makes it sync again
 #: (the cache no longer fresh) syncs in milliseconds
-QUICK = DemoSettings(time_scale=100.0)
+QUICK = DemoSettings(drift=0.0, time_scale=100.0)
 
 #: table -> (its key column or None for a one-row table, the columns that can be tampered)
 TABLES = {

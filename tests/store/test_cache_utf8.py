@@ -15,7 +15,7 @@ from asin_tui.demo import DemoSettings, open_demo_service
 from asin_tui.store.cache import ListingCache, cache_path
 
 DEMO = ("demo", "ATVPDKIKX0DER")
-QUICK = DemoSettings(time_scale=100.0)
+QUICK = DemoSettings(drift=0.0, time_scale=100.0)
 #: what sqlite3 reads for the bytes ff fe 41 (two bytes no UTF-8 text starts with, then "A")
 SHOWN = "\ufffd\ufffdA"
 CACHED = ["report", "--demo", "--cached", "--max-age", "1e9", "--all"]

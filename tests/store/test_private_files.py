@@ -11,6 +11,7 @@ import stat
 import pytest
 
 from asin_tui.cli import main
+from asin_tui.demo import DemoSettings
 from asin_tui.sandbox.transport import demo_account_path, demo_app
 from asin_tui.store import paths
 from asin_tui.store.cache import ListingCache, cache_path
@@ -86,7 +87,8 @@ def test_the_demo_state_is_private_and_old_files_are_made_so():
 
 def test_report_output_and_the_app_export_are_private(tmp_path, capsys):
     target = tmp_path / "report.json"
-    assert main(["report", "--demo", "--format", "json", "--output", str(target)]) in (0, 1)
+    argv = ["report", "--demo", "--format", "json", "--output", str(target)]
+    assert main(argv, demo=DemoSettings(drift=0.0)) in (0, 1)
     assert mode_of(target) == 0o600
     export = tmp_path / "export.csv"
     ExportRequest(export, "csv").write("sku\n")

@@ -18,7 +18,7 @@ async def test_a_full_disk_fails_the_sync_in_one_line_and_keeps_the_list():
 
     def demo():
         # its Amazon 100x faster (the syncs take ms), its cache on a disk that fills up
-        settings = DemoSettings(time_scale=100.0, cache_connect=disk.connect)
+        settings = DemoSettings(drift=0.0, time_scale=100.0, cache_connect=disk.connect)
         services.append(open_demo_service(reset=True, settings=settings))
         return services[-1]
 

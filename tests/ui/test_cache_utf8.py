@@ -16,7 +16,7 @@ from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.store.test_cache_utf8 import DEMO, SHOWN, damage, set_aside
 from tests.ui.conftest import settle
 
-QUICK = DemoSettings(time_scale=100.0)
+QUICK = DemoSettings(drift=0.0, time_scale=100.0)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import asyncio
 import threading
 
 from asin_tui.commands.tui import open_demo
-from asin_tui.demo import open_demo_service
+from asin_tui.demo import DemoSettings, open_demo_service
 from asin_tui.service import DEMO_MARKETPLACE_ID, DEMO_SELLER_ID
 from asin_tui.ui.app import make_app
 from asin_tui.ui.case_labels import saved_case_labels
@@ -67,7 +67,7 @@ async def test_the_list_takes_keys_while_the_client_is_still_being_built():
 async def test_the_lazy_demo_is_the_account_its_client_serves():
     """The demo's seller and marketplace, known before its simulated account is built, are
     the ones it serves."""
-    service = open_demo()
+    service = open_demo(settings=DemoSettings(drift=0.0))
     try:
         await service.connect()
         api = service._client()

@@ -44,7 +44,7 @@ TIME_SCALE = 100.0  # the sandbox clock (rates, report waits) runs 100x faster
 
 #: the demo for these tests: its clock runs fast (the start-up sync waits for the Account
 #: Health report like a real one, in a fraction of the time) and patches apply at once
-QUICK_DEMO = DemoSettings(patch_delay=0.0, time_scale=TIME_SCALE)
+QUICK_DEMO = DemoSettings(drift=0.0, patch_delay=0.0, time_scale=TIME_SCALE)
 
 
 def demo_truth() -> SandboxAccount:

@@ -53,7 +53,9 @@ class SandboxClock:
     def __init__(self) -> None:
         self.offset = 0.0
         #: the demo on this clock, taking PATCH_DELAY to apply a patch
-        self.demo = DemoSettings(patch_delay=PATCH_DELAY, time_scale=TIME_SCALE, clock=self)
+        self.demo = DemoSettings(
+            drift=0.0, patch_delay=PATCH_DELAY, time_scale=TIME_SCALE, clock=self
+        )
 
     def __call__(self) -> float:
         return time.monotonic() + self.offset
