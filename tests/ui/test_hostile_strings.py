@@ -245,7 +245,7 @@ async def test_watch_views_bulk_and_timeline_show_hostile_events_as_text():
     """What `watch` stored about hostile listings (their SKUs and titles in each event's
     JSON) read back by the TUI: the "Since you last looked" banner and n's view, the At risk
     view, the cause view, a hostile listing's timeline and the bulk fix screen."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from asin_tui.sandbox.catalog import Policy
     from asin_tui.sandbox.drift import POLICY_CODE
@@ -255,6 +255,12 @@ async def test_watch_views_bulk_and_timeline_show_hostile_events_as_text():
     from asin_tui.ui.screens.bulk_actions import BulkActionScreen
     from asin_tui.watch import Watcher
 
+    # the last look: before the account was first synced. The hostile listings are off sale
+    # from the first sync on (INACTIVE, SEARCH_SUPPRESSED), so what the second round finds
+    # is news only against a look that had not seen them: then each "went inactive" since.
+    # (A look stamped 1 s before the second round did that only while the first sync had
+    # ended less than 1 s before it; under load it had not, and the banner was empty.)
+    looked = datetime.now(UTC)
     service, account, _ = await hostile_service()
     store = EventStore(cache_path(service.profile_name, service.marketplace_id))
 
@@ -264,7 +270,7 @@ async def test_watch_views_bulk_and_timeline_show_hostile_events_as_text():
     watcher = Watcher(service, store, sleep=no_sleep)
     try:
         await watcher.round()  # the baseline
-        service.remember_look([], now=datetime.now(UTC) - timedelta(seconds=1))
+        service.remember_look([], now=looked)
         for record in account._records:
             if record.sku.startswith("HOSTILE-"):
                 account.set_policy(record, Policy(POLICY_CODE, "LISTING_SUPPRESSED"))
