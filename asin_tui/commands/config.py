@@ -19,6 +19,7 @@ from asin_tui.store import paths
 from asin_tui.store.atomic import atomic_write_text, ensure_private_dir, read_regular_file
 from asin_tui.store.config import (
     CREDENTIAL_ENV,
+    MAX_CONFIG_BYTES,
     Config,
     ConfigError,
     Notifications,
@@ -363,7 +364,7 @@ def _add_profile(args: argparse.Namespace) -> int:
     if args.token_endpoint:
         values["token_endpoint"] = args.token_endpoint
     try:
-        text = read_regular_file(target).decode("utf-8")
+        text = read_regular_file(target, limit=MAX_CONFIG_BYTES).decode("utf-8")
     except FileNotFoundError:
         text = None
     except (OSError, UnicodeDecodeError) as exc:

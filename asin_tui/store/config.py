@@ -59,6 +59,9 @@ def without_secrets(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 TOP_LEVEL_KEYS = ("default_profile", "profiles", "keymap")
+#: The largest config file read (a profile takes a few hundred bytes: thousands fit). A larger
+#: one (a log or a disk image named by mistake) is one line, never read into memory whole.
+MAX_CONFIG_BYTES = 1 << 20
 #: required profile key -> what to put there
 REQUIRED_KEYS: dict[str, str] = {
     "marketplace": "a code such as US or DE, or a marketplace id",
@@ -277,7 +280,7 @@ class _Source:
 
     def parse(self) -> dict[str, Any]:
         try:
-            raw = read_regular_file(self.path)
+            raw = read_regular_file(self.path, limit=MAX_CONFIG_BYTES)
             self.text = raw.decode("utf-8")
         except FileNotFoundError:
             raise ConfigNotFound(

@@ -106,6 +106,21 @@ def test_a_fifo_as_config_is_refused_at_once():
         assert result.stderr.count("\n") == 1
 
 
+def test_a_huge_config_is_one_line_and_never_read_whole(capsys):
+    # a log or a disk image named as the config was read whole into memory, then parsed (200 MB:
+    # 8.5 s, 415 MB RSS); a config holds a few hundred bytes a profile
+    path = write_config("# a comment line of forty characters...\n" * 30_000)  # 1.2 MB of TOML
+    with pytest.raises(ConfigError) as raised:
+        load_config()
+    assert str(raised.value).endswith("config.toml: cannot read: larger than 1 MB")
+    from asin_tui.cli import main
+
+    assert main(["config", "add-profile", "x", "--seller-id", "A1", "--marketplace", "US"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith("config.toml: cannot read: larger than 1 MB\n")
+    assert path.stat().st_size == 1_200_000  # left as it was
+
+
 # ----------------------------------------------------------------------------- progress
 
 
