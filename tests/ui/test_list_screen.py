@@ -259,8 +259,9 @@ async def test_sync_progress_is_shown_and_r_syncs_again():
     service.sync_gate = asyncio.Event()
     app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+        # the sync starts once the cache's rows (read in a thread) are in: not after two
+        # pauses on a loaded machine
+        await wait_until(pilot, lambda: "Throttled by Amazon, waiting 2 s" in status_text(app))
         assert "Throttled by Amazon, waiting 2 s" in status_text(app)
         assert app.screen.query_one("#sync").has_class("busy", "waiting")
         assert shown_skus(app)  # the cached rows are there while the sync runs
@@ -305,8 +306,8 @@ async def test_empty_cache_says_it_is_fetching_then_why_the_sync_failed():
     service.sync_gate = asyncio.Event()
     app = make_app(lambda: service, case_labels_loader=progress_of)
     async with app.run_test(size=(140, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+        # the empty cache is read in a thread, then the sync starts: not after two pauses
+        await wait_until(pilot, lambda: "fetching your listings" in table(app).render_line(1).text)
         assert "fetching your listings" in table(app).render_line(1).text
         service.sync_gate.set()
         await settle(pilot)
