@@ -69,15 +69,24 @@ class Fields(App[None]):
 async def test_the_keys_follow_focus_and_stay_mounted_while_they_are_the_same():
     app = Fields()
     async with app.run_test(size=(80, 8)) as pilot:
-        ours = app.query_one("#ours", Footer)
+        ours, stock = app.query_one("#ours", Footer), app.query_one("#stock", Footer)
+
+        def built(in_field: bool) -> bool:  # both footers rebuilt for the focused widget
+            shown = [k for k, _, _ in keys(ours)]
+            return ("ctrl+u" in shown) is in_field and ("ctrl+u" in shown) == (
+                "ctrl+u" in [k for k, _, _ in keys(stock)]
+            )
+
         for where, in_field in (("#one", False), ("#field", True), ("#two", False)):
             app.set_focus(app.query_one(where))
-            await pilot.pause()
-            await pilot.pause()
+            # the footers rebuild after a refresh: two pauses were not always enough under
+            # load (the test above failed so on the clean-clone CI)
+            await wait_until(pilot, lambda in_field=in_field: built(in_field))
             assert ("ctrl+u" in [k for k, _, _ in keys(ours)]) is in_field, where
             assert keys(ours) == keys(app.query_one("#stock", Footer)), where
-        mounted = list(ours.query(FooterKey))
+        mounted, stock_mounted = list(ours.query(FooterKey)), list(stock.query(FooterKey))
         app.set_focus(app.query_one("#one"))  # Button to Button: the same keys
-        await pilot.pause()
+        # Textual's footer rebuilds on every focus change: once it has, ours had its chance
+        await wait_until(pilot, lambda: list(stock.query(FooterKey)) != stock_mounted)
         await pilot.pause()
         assert list(ours.query(FooterKey)) == mounted
