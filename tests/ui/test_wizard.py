@@ -182,12 +182,13 @@ class WizardApp(App):
 
     CSS_PATH = Path(inspect.getfile(AsinTuiApp)).with_name(AsinTuiApp.CSS_PATH)
 
-    def __init__(self, account, store) -> None:
+    def __init__(self, account, store, save_delay: float | None = None) -> None:
         super().__init__()
-        self.account, self.store = account, store
+        self.account, self.store, self.save_delay = account, store, save_delay
 
     def on_mount(self) -> None:
-        self.push_screen(WizardScreen(self.account, self.account.listing.sku, self.store))
+        delay = {} if self.save_delay is None else {"save_delay": self.save_delay}
+        self.push_screen(WizardScreen(self.account, self.account.listing.sku, self.store, **delay))
 
 
 async def test_out_of_stock_walkthrough_resolves_and_saves_progress():

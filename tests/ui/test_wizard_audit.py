@@ -192,8 +192,10 @@ async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(
         return update(sku, change)
 
     monkeypatch.setattr(store, "update", recording_update)
-    # the app's own delay (0.5 s): between two keys of a loaded machine 0.2 s can pass
-    app = WizardApp(SuppressedAccount(), store)
+    # a save waits for 2 s of quiet (the app's own 0.5 s): typing a key can take a loaded
+    # machine longer than 0.5 s (a press waits up to 1 s for the app to look idle), and a
+    # save then lands mid-word; the word is saved within 10 s once typing paused
+    app = WizardApp(SuppressedAccount(), store, save_delay=2.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("n")
@@ -204,7 +206,7 @@ async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(
         await pilot.press(*"Appealed")
         await pilot.pause()
         assert calls == []  # not on every keystroke
-        await wait_until(pilot, lambda: bool(calls))  # saved once typing paused
+        await wait_until(pilot, lambda: bool(calls), 10)  # saved once typing paused
         await settle(pilot)
         assert [note for _, note in calls] == ["Appealed"]
         assert threading.main_thread().name not in {thread for thread, _ in calls}
