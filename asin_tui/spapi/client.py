@@ -245,8 +245,12 @@ def _check_answer(response: httpx.Response) -> None:
         ) from None
     if isinstance(body, dict):
         errors = body.get("errors")
-    else:  # a bare list is an error list (restrictions 400); anything else is not an answer
-        errors = body if status >= 400 else [{"message": "the answer is not a JSON object"}]
+    elif status >= 400:  # a bare list is an error list (restrictions 400)
+        errors = body
+    else:  # a success that is a list, a string, a number, null: not an answer (a proxy's?)
+        raise MalformedResponse(
+            "the answer is not a JSON object", status=status, request_id=request_id
+        )
     if status < 400 and not errors:
         return
     code, message = _first_error(errors)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from asin_tui.spapi.errors import MalformedResponse
-from tests.spapi.fakes import SEARCH_PATH, answer
+from tests.spapi.fakes import SEARCH_OK, SEARCH_PATH, answer
 from tests.spapi.test_client import _definition
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -48,3 +48,21 @@ async def test_an_account_health_report_too_deep_is_a_malformed_answer(
     amazon.script("/d", answer(200, raw=b'{"a":' * 100_000 + b"1" + b"}" * 100_000))
     with pytest.raises(MalformedResponse):
         await make_api().check_account_health("R1")
+
+
+@pytest.mark.parametrize("raw", [b"[]", b'"ok"', b"null", b"5", b"[{}]"])
+async def test_a_success_that_is_no_json_object_is_a_malformed_answer_tried_again(
+    amazon, make_api, raw
+):
+    # a 200 whose body is a list, a string, null or a number (a proxy's answer, a broken
+    # upstream) was a plain "SP-API request failed: HTTP 200", given up on at once
+    amazon.script(SEARCH_PATH, answer(200, raw=raw), SEARCH_OK)
+    page = await make_api().search_listings()  # tried again: the next answer is good
+    assert page["items"] == [{"sku": "SKU-1"}]
+    amazon.script(SEARCH_PATH, answer(200, raw=raw))
+    with pytest.raises(MalformedResponse) as caught:
+        await make_api().search_listings()
+    assert "\n" not in str(caught.value)
+    assert "malformed answer from SP-API: HTTP 200 the answer is not a JSON object" in str(
+        caught.value
+    )
