@@ -26,7 +26,8 @@ dropped. Results come back in the order of the rows; only compact results are ke
 answers), and plans are built as rows are taken, so memory does not grow with the raw data.
 
 **Resuming.** Every real submit is saved in the wizard's case store (store/cases.py)
-as SUBMITTING *before* the call and settled with Amazon's answer (status, submission id)
+as SUBMITTING *before* the call — right as its request is about to leave, its rate token
+had (the client's ``on_send``: rows waiting for Amazon's rate are not "sent") — and settled with Amazon's answer (status, submission id)
 after it — in the same save as what the listing's re-read then found (two saves a row: the
 states a resume needs) — so a batch killed at any point (a crash, Ctrl-C, a lost SSH session) can be run
 again with the same rows: a row whose same patches Amazon already ACCEPTED is not sent again
@@ -290,7 +291,12 @@ class BulkService(Protocol):
     def diagnosis(self, sku: str) -> Diagnosis: ...
 
     async def patch(
-        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+        self,
+        sku: str,
+        patches: Sequence[Mapping[str, Any]],
+        *,
+        preview: bool,
+        on_send: Callable[[], Awaitable[None]] | None = None,
     ) -> SubmissionResult: ...
 
     async def reread(self, sku: str) -> tuple[Evidence, Diagnosis]: ...
@@ -437,14 +443,15 @@ class BulkFix:
         sku = result.sku
         earlier = record
         record = PatchRecord(self._now(), PatchMode.REAL, result.patches, SUBMITTING)
-        try:
-            await self._save_record(sku, record, replacing=earlier)
-        except CaseStoreError as exc:
-            return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
+        submitting = self._submitting(sku, record, earlier)
         refused_only = True  # every failed try was a 429: Amazon processed none of them
         for attempt in range(1, self.row_tries + 1):
             try:
-                answer = await self.service.patch(sku, result.patches, preview=False)
+                answer = await self.service.patch(
+                    sku, result.patches, preview=False, on_send=submitting
+                )
+            except CaseStoreError as exc:  # the SUBMITTING save failed: the call never left
+                return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
             except AuthError:
                 raise  # nothing was sent: the record stays SUBMITTING, a rerun re-checks it
             except SpApiError as exc:
@@ -458,7 +465,7 @@ class BulkFix:
                     continue
                 record.status = THROTTLED if refused_only else NO_ANSWER
                 record.issues = [{"code": record.status, "message": reason, "severity": "ERROR"}]
-                await self._save_record(sku, record, quiet=True)
+                await self._save_record(sku, record, quiet=True, replacing=earlier)
                 return _failed(
                     result,
                     f"no answer from Amazon after {attempt} tries: {reason}; run the batch "
@@ -469,11 +476,39 @@ class BulkFix:
         record.issues = [issue_record(i) for i in answer.issues]
         result.issues = record.issues or result.issues
         if not answer.ok:
-            await self._save_record(sku, record, quiet=True)
+            await self._save_record(sku, record, quiet=True, replacing=earlier)
             result.outcome, result.reason = RowOutcome.INVALID, "Amazon refused the submit"
             return result
         result.submitted, result.submission_id = True, answer.submission_id
         return await self._verify(result, saved=saved, sent=record)
+
+    def _submitting(
+        self, sku: str, record: PatchRecord, earlier: PatchRecord | None
+    ) -> Callable[[], Awaitable[None]]:
+        """What the client awaits right before the real submit leaves (its rate token had):
+        ``record`` saved as SUBMITTING, with that moment as its time, once. Saved then rather
+        than when the row is taken: rows wait there for Amazon's rate (``concurrency`` at a
+        time), and a batch killed meanwhile left each of them "sent, no answer" — held from
+        a resend for ``resend_after`` although none had left. The save runs on this engine's
+        loop (the client calls from the service's own)."""
+        loop = asyncio.get_running_loop()
+        saved = False
+
+        async def save() -> None:
+            nonlocal saved
+            if saved:
+                return
+            record.submitted_at = self._now()
+            await self._save_record(sku, record, replacing=earlier)
+            saved = True
+
+        async def submitting() -> None:
+            if asyncio.get_running_loop() is loop:
+                await save()
+            else:
+                await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(save(), loop))
+
+        return submitting
 
     async def _unanswered(self, result: RowResult, record: PatchRecord, reason: str) -> RowResult:
         """A submit Amazon may have taken without answering (a timeout, a 5xx): the listing

@@ -1205,13 +1205,26 @@ class AccountService:
         return await self._background.run(work, *args, **kwargs)
 
     async def patch(
-        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+        self,
+        sku: str,
+        patches: Sequence[Mapping[str, Any]],
+        *,
+        preview: bool,
+        on_send: Callable[[], Awaitable[None]] | None = None,
     ) -> SubmissionResult:
-        """patchListingsItem for a cached listing (its product type is taken from the cache)."""
-        return await self._background.run(self._patch, sku, patches, preview=preview)
+        """patchListingsItem for a cached listing (its product type is taken from the cache).
+        ``on_send``: awaited on the background loop when the request is about to leave."""
+        return await self._background.run(
+            self._patch, sku, patches, preview=preview, on_send=on_send
+        )
 
     async def _patch(
-        self, sku: str, patches: Sequence[Mapping[str, Any]], *, preview: bool
+        self,
+        sku: str,
+        patches: Sequence[Mapping[str, Any]],
+        *,
+        preview: bool,
+        on_send: Callable[[], Awaitable[None]] | None = None,
     ) -> SubmissionResult:
         product_type = self.evidence(sku).listing.product_type
         if not product_type:
@@ -1220,7 +1233,9 @@ class AccountService:
                 operation="patchListingsItem",
             )
         api = await self._open_api()
-        response = await api.patch_listing(sku, product_type, patches, preview=preview)
+        response = await api.patch_listing(
+            sku, product_type, patches, preview=preview, on_send=on_send
+        )
         return _submission(sku, response, self.marketplace_id, preview=preview)
 
     async def delete(self, sku: str) -> SubmissionResult:

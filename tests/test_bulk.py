@@ -19,9 +19,11 @@ from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.sandbox.faults import FaultInjector
 from asin_tui.sandbox.transport import SandboxTransport
-from asin_tui.spapi.ratelimit import Backoff
+from asin_tui.service import AccountService, client_settings
+from asin_tui.spapi.client import SpApi
+from asin_tui.spapi.ratelimit import Backoff, RateLimiter
 from asin_tui.store.cases import SUBMITTING, CaseStore, PatchMode
-from tests.test_service import TIME_SCALE, make_service
+from tests.test_service import TIME_SCALE, make_service, sandbox_profile
 
 
 class Killed(Exception):
@@ -635,3 +637,79 @@ async def test_a_throttled_row_is_marked_submitting_before_it_is_resent(app):
     assert transport.real_patches(sku) == []
     assert again.submitted and again.resumed and again.outcome is RowOutcome.FIXED
     assert [p.status for p in store.get(sku).patches] == ["ACCEPTED"]  # one record, settled
+
+
+class ArrivalTransport(LoggingTransport):
+    """A LoggingTransport that also notes every real submit as it arrives (before the sandbox
+    handles it, whatever happens to it next)."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        super().__init__(app)
+        self.arrived: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "PATCH" and b"VALIDATION_PREVIEW" not in request.url.query:
+            self.arrived.append(path.rsplit("/", 1)[1])
+        return await super().handle_async_request(request)
+
+
+async def test_a_batch_killed_while_rows_wait_for_amazons_rate_holds_none_of_them():
+    """Rows run ``concurrency`` at a time, and wait for patchListingsItem's rate inside the
+    client. A row was saved SUBMITTING when taken, before that wait: a batch killed then left
+    every waiting row "sent, no answer", and the next run held each of them for 15 minutes
+    although none had left. It is saved when its request is about to leave."""
+    app = SandboxApp(SandboxAccount(seed=11, listings=300), time_scale=TIME_SCALE)
+    transport = ArrivalTransport(app)
+    fast = await synced(app, transport)
+    skus = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 10)
+    rows = [BulkRow(sku, {"quantity": "4"}) for sku in skus]
+    try:
+        validated = await BulkFix(fast, time_scale=TIME_SCALE).validate(rows)
+    finally:
+        await fast.aclose()
+    # the same account, its client paced at half Amazon's rate (after the burst of 5, a token
+    # every 0.4 s): the batch dies as the 6th submit reaches Amazon, the 4 others waiting
+    profile = sandbox_profile(app.account)
+    slow = AccountService(
+        profile_name=profile.name,
+        marketplace_id=profile.marketplace.marketplace_id,
+        seller_id=profile.seller_id,
+        client_factory=lambda: SpApi(
+            client_settings(profile),
+            http_client=httpx.AsyncClient(transport=transport),
+            limiter=RateLimiter(time_scale=0.5),
+        ),
+    )
+    transport.kill = lambda m, s, p: "after" if len(transport.arrived) == 6 else None
+    engine = BulkFix(slow, concurrency=10, time_scale=TIME_SCALE)
+    try:
+        with pytest.raises(ExceptionGroup) as caught:
+            await engine.apply(validated)
+    finally:
+        await slow.aclose()
+    assert caught.group_contains(Killed)
+    had_a_token = set(transport.arrived)  # reached Amazon before the process died
+    async with engine._local:  # the saves the engine had begun are done (its lock is FIFO)
+        store = CaseStore(profile.name, profile.marketplace.marketplace_id)
+        saved = {sku: store.get(sku) for sku in skus}
+    submitting = {s for s, case in saved.items() if case and case.patches}
+    # those that had their rate token: 6 (7 if the next came while the 6th was on its way,
+    # on a loaded machine); it was every row taken: 10
+    assert 6 <= len(submitting) <= 7
+
+    transport.kill = lambda m, s, p: None
+    again = make_service(app, transport)
+    try:
+        results = await BulkFix(again, time_scale=TIME_SCALE).apply(
+            await BulkFix(again, time_scale=TIME_SCALE).validate(rows)
+        )
+    finally:
+        await again.aclose()
+    held = {r.sku for r in results if r.outcome is RowOutcome.HELD}
+    # Held: a row saved as about to leave that the kill stopped before it reached Amazon. Only
+    # 6 (or 7) rows had their rate token, so those held and those that reached Amazon are 7
+    # at most (it was every row taken: the 4 still waiting for the rate were held too)
+    assert len(held | had_a_token) <= 7
+    for sku in set(skus) - held:  # every other row was sent once, in one run or the other
+        assert transport.arrived.count(sku) == 1, sku

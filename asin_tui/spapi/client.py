@@ -517,11 +517,16 @@ class SpApi:
         request: Callable[[], Awaitable[ApiResponse]],
         *,
         write: bool = False,
+        on_send: Callable[[], Awaitable[None]] | None = None,
     ) -> ApiResponse:
         """One SP-API operation: paced by its bucket, bounded in time, retried when that helps.
-        ``write``: the call changes the account (a real patch, a delete): see _with_retries."""
+        ``write``: the call changes the account (a real patch, a delete): see _with_retries.
+        ``on_send``: awaited once, when the request is about to leave (its rate token had):
+        what it raises stops the call, nothing sent."""
         bucket = self.limiter.bucket(operation)
-        response = await self._with_retries(operation, request, bucket, write=write)
+        response = await self._with_retries(
+            operation, request, bucket, write=write, on_send=on_send
+        )
         bucket.set_rate(response.rate_limit)
         return response
 
@@ -532,6 +537,7 @@ class SpApi:
         bucket: TokenBucket | None = None,
         *,
         write: bool = False,
+        on_send: Callable[[], Awaitable[None]] | None = None,
     ) -> T:
         """``write``: a failure after which Amazon may have taken the request (a timeout, a
         5xx, a connection lost once it was sent) is not retried: sending a write again blind
@@ -547,6 +553,9 @@ class SpApi:
             self.calls[operation] += 1
             generation = self._token_generation
             try:
+                if on_send is not None:  # the first request is about to leave
+                    ready, on_send = on_send, None
+                    await ready()
                 return await asyncio.wait_for(send(), self.timeout)
             except _FAILURES as exc:
                 error = self._classify(operation, exc)
@@ -663,9 +672,11 @@ class SpApi:
         patches: Sequence[Mapping[str, Any]],
         *,
         preview: bool,
+        on_send: Callable[[], Awaitable[None]] | None = None,
     ) -> dict[str, Any]:
         """patchListingsItem; ``preview`` validates only (mode=VALIDATION_PREVIEW).
-        Returns the ListingsItemSubmissionResponse: check its ``status`` and ``issues``."""
+        Returns the ListingsItemSubmissionResponse: check its ``status`` and ``issues``.
+        ``on_send``: see :meth:`_call` (the bulk engine saves a real submit there)."""
         params = self._params(
             includedData=["issues", "identifiers"],
             issueLocale=self.settings.issue_locale,
@@ -676,6 +687,7 @@ class SpApi:
             "patchListingsItem",
             lambda: self._listings.patch_listings_item(self.seller_id, sku, body=body, **params),
             write=not preview,
+            on_send=on_send,
         )
         return _payload(response, "patchListingsItem")
 

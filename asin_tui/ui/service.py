@@ -149,10 +149,16 @@ class ListingService(Protocol):
         ...
 
     async def patch(
-        self, sku: str, patches: Sequence[Mapping[str, JsonValue]], *, preview: bool
+        self,
+        sku: str,
+        patches: Sequence[Mapping[str, JsonValue]],
+        *,
+        preview: bool,
+        on_send: Callable[[], Awaitable[None]] | None = None,
     ) -> SubmissionResult:
         """patchListingsItem (``preview``: VALIDATION_PREVIEW, nothing changes): ``patches``
-        are JSON Patch operations, JSON values only."""
+        are JSON Patch operations, JSON values only; ``on_send`` awaited as the request is
+        about to leave (the bulk engine saves its submit then)."""
         ...
 
     async def in_background(

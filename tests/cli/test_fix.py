@@ -218,7 +218,7 @@ def test_amazon_unreachable_for_every_row_is_a_network_error(
     from asin_tui.service import AccountService
     from asin_tui.spapi.errors import Unavailable
 
-    async def down(self, sku, patches, *, preview):
+    async def down(self, sku, patches, *, preview, on_send=None):
         raise Unavailable("connection failed (ConnectError)", operation="patchListingsItem")
 
     monkeypatch.setattr(AccountService, "patch", down)
