@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         case_labels_loader=saved_case_labels,
         keymap=config.keymap if config else None,
         first_screenful=opening.first_screenful if opening else None,
+        exit_on_sigterm=True,
     )
     switch = sys.getswitchinterval()
     sys.setswitchinterval(GIL_SWITCH_SECONDS)

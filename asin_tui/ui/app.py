@@ -3,7 +3,10 @@ service, so the real app, the demo, tests and benchmarks all run the same code."
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -58,8 +61,11 @@ class AsinTuiApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         timing: UiTiming = UI_TIMING,
         first_screenful: FirstScreenful | None = None,
+        exit_on_sigterm: bool = False,
     ) -> None:
         super().__init__()
+        #: SIGTERM (``kill PID``, a service manager stopping it) ends the app as ``q`` does
+        self.exit_on_sigterm = exit_on_sigterm
         strips.install()  # lines drawn whole are no garbage for the collector (ui/strips.py)
         self.timing = timing  # the screens' pace (ui/timing.py)
         self.exiting = False  # exit() was called: input is dropped
@@ -99,6 +105,12 @@ class AsinTuiApp(App[None]):
         super().copy_to_clipboard(plain(text, multiline=True))
 
     async def on_mount(self) -> None:
+        if self.exit_on_sigterm:
+            # Python's default for SIGTERM ends the process at once: the terminal was left in
+            # the app's alternate screen, raw mode and mouse reporting, the shell unusable
+            # until `reset`, and a sync's child was killed rather than told to stop
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminated)
         self.set_keymap(self.user_keymap)
         self.set_timer(self.timing.started_seconds, _collect_again, name="collect again")
         if self.service_factory is None:
@@ -198,6 +210,11 @@ class AsinTuiApp(App[None]):
         self.crash_line = record_crash(error) if error is not None else "asin-tui: internal error"
         self._close_messages_no_wait()
 
+    def _terminated(self) -> None:
+        """SIGTERM: leave as ``q`` does (the terminal restored, a sync's child stopped), with
+        the shell's status for it (128 + 15)."""
+        self.exit(return_code=128 + signal.SIGTERM)
+
     def panic(self, *renderables: RenderableType) -> None:
         """Textual's end for an error outside the app's code (its input thread raising, say):
         it would print a Rich traceback after the screen and exit with status 0. As
@@ -274,11 +291,13 @@ def make_app(
     keymap: Mapping[str, str] | None = None,
     timing: UiTiming = UI_TIMING,
     first_screenful: FirstScreenful | None = None,
+    exit_on_sigterm: bool = False,
 ) -> AsinTuiApp:
     """The app for one account (``service_factory``), or the welcome screen when it is None.
     ``keymap`` (binding id -> keys, the config's ``[keymap]``) remaps the app's keys;
     ``timing`` sets the screens' pace (ui/timing.py; tests pass a quicker one);
-    ``first_screenful``: the rows of an account opened before the app (ui.opening)."""
+    ``first_screenful``: the rows of an account opened before the app (ui.opening);
+    ``exit_on_sigterm``: SIGTERM ends the app as ``q`` does (the tui command: a real terminal)."""
     return AsinTuiApp(
         service_factory,
         demo_factory=demo_factory,
@@ -287,4 +306,5 @@ def make_app(
         keymap=keymap,
         timing=timing,
         first_screenful=first_screenful,
+        exit_on_sigterm=exit_on_sigterm,
     )

@@ -11,6 +11,7 @@ import os
 import pty
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -152,3 +153,24 @@ def test_the_app_on_a_latin1_terminal_draws_in_columns_and_reads_a_latin1_key(sy
     assert not C1.search(out)
     assert b"\xe9" in out  # the é typed, echoed in the filter as Latin-1
     codecs.decode(out, "latin-1")  # (every byte is Latin-1 text or a control sequence)
+
+
+@pytest.mark.slow  # the real app in a real (pseudo-)terminal
+def test_sigterm_ends_the_app_as_q_does_and_gives_the_terminal_back(synced_demo):
+    # Python's default for SIGTERM (`kill PID`) ended the process at once: the terminal stayed
+    # in the app's alternate screen with mouse reporting on and in raw mode
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    app = Pty([sys.executable, "-m", "asin_tui", "--demo"], env)
+    try:
+        assert app.read_until(b"Needs attention"), app.output[-2000:]
+        mark = len(app.output)
+        app.process.send_signal(signal.SIGTERM)
+        app.read_until(b"\x1b[?1049l", since=mark)
+    finally:
+        code = app.close()
+    assert code == 128 + signal.SIGTERM
+    after = app.output[mark:]
+    assert b"\x1b[?1049l" in after and b"\x1b[?1000l" in after  # screen and mouse given back
+    assert b"Traceback" not in app.output and b"internal error" not in app.output
