@@ -20,11 +20,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
 from asin_tui.commands._output import write_out
@@ -98,6 +99,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     profile = None
+    replaced = _interrupt_on_sigterm()
     try:
         profile = resolve_profile(args)
         table = read_csv(args.file)
@@ -113,6 +115,26 @@ def run(args: argparse.Namespace) -> int:
         return 130
     except (ConfigError, SpApiError, CacheError, CaseStoreError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
+    finally:
+        if replaced is not None:
+            signal.signal(signal.SIGTERM, replaced)
+
+
+def _interrupt_on_sigterm() -> Any:
+    """SIGTERM (`kill PID`, `timeout`, a service manager) interrupts a batch as Ctrl-C does:
+    the line saying every submit was saved and to run the same command again, exit 130.
+    Python's default ended it at once and silently. Returns the handler replaced (None: not
+    replaced — not the main thread, or SIGTERM not at its default, e.g. ignored)."""
+    try:
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return None
+        return signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 # ---------------------------------------------------------------------- the file

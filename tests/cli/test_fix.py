@@ -231,3 +231,40 @@ def test_amazon_unreachable_for_every_row_is_a_network_error(
     assert code == 2 and out == ""
     assert "no answer from Amazon for any row" in err and "connection failed" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow  # a real `fix --apply` process on the demo, at Amazon's pace
+def test_sigterm_during_the_batch_says_how_to_resume(tmp_path, demo_skus, synced_demo):
+    # Python's default for SIGTERM (`kill PID`, `timeout`) ended the batch at once, silently
+    import signal
+    import subprocess
+    import time
+
+    from asin_tui.store import paths
+
+    rows = "".join(f"{sku},{n + 3}\n" for n, sku in enumerate(demo_skus[codes.OUT_OF_STOCK_MFN]))
+    path = tmp_path / "fix.csv"
+    path.write_text("sku,quantity\n" + rows, encoding="utf-8")
+    progress = paths.config_dir() / "progress"
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "asin_tui", "fix", "--demo", "--apply", "--yes", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(progress.glob("*.sqlite")) and batch.poll() is None:
+            assert time.monotonic() < deadline, "the batch never saved a submit"
+            time.sleep(0.05)  # (polling for the file its first submit saves)
+        batch.send_signal(signal.SIGTERM)
+        _, err = batch.communicate(timeout=60)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait()
+    assert batch.returncode == 130, err
+    assert err.decode().strip().splitlines() == [
+        "asin-tui: interrupted; every submit was saved as it went: run the same command "
+        "again to finish (nothing Amazon took is sent twice)"
+    ]
