@@ -246,23 +246,18 @@ def test_sigterm_during_the_batch_says_how_to_resume(tmp_path, demo_skus, synced
     path = tmp_path / "fix.csv"
     path.write_text("sku,quantity\n" + rows, encoding="utf-8")
     progress = paths.config_dir() / "progress"
-    batch = subprocess.Popen(
-        [sys.executable, "-m", "asin_tui", "fix", "--demo", "--apply", "--yes", str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=os.environ,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not any(progress.glob("*.sqlite")) and batch.poll() is None:
-            assert time.monotonic() < deadline, "the batch never saved a submit"
-            time.sleep(0.05)  # (polling for the file its first submit saves)
-        batch.send_signal(signal.SIGTERM)
-        _, err = batch.communicate(timeout=60)
-    finally:
-        if batch.poll() is None:
-            batch.kill()
-            batch.wait()
+    argv = [sys.executable, "-m", "asin_tui", "fix", "--demo", "--apply", "--yes", str(path)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as batch:
+        try:
+            deadline = time.monotonic() + 60
+            while not any(progress.glob("*.sqlite")) and batch.poll() is None:
+                assert time.monotonic() < deadline, "the batch never saved a submit"
+                time.sleep(0.05)  # (polling for the file its first submit saves)
+            batch.send_signal(signal.SIGTERM)
+            err = batch.communicate(timeout=60)[1]
+        except BaseException:
+            batch.kill()  # never left running
+            raise
     assert batch.returncode == 130, err
     assert err.decode().strip().splitlines() == [
         "asin-tui: interrupted; every submit was saved as it went: run the same command "
