@@ -13,28 +13,18 @@ from decimal import Decimal
 from typing import Any
 
 from asin_tui.domain.account import AccountCause, account_causes
+from asin_tui.domain.csvline import CSV_COLUMNS as CSV_COLUMNS  # its names here too
+from asin_tui.domain.csvline import FORMULA_STARTS as FORMULA_STARTS
+from asin_tui.domain.csvline import csv_cell as csv_cell
+from asin_tui.domain.csvline import csv_codes as csv_codes
+from asin_tui.domain.csvline import csv_line, csv_row
+from asin_tui.domain.csvline import spreadsheet_text as spreadsheet_text
+from asin_tui.domain.csvline import spreadsheet_value as spreadsheet_value
 from asin_tui.domain.models import AccountHealth, Finding, ListingRecord, State
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.store.cache import SyncInfo
 
 FORMATS = ("table", "json", "csv")
-CSV_COLUMNS = (
-    "sku",
-    "asin",
-    "title",
-    "state",
-    "buyable",
-    "discoverable",
-    "amazon_status",
-    "main_cause",
-    "severity",
-    "fulfillment_channel",
-    "quantity",
-    "price",
-    "currency",
-    "inactive_since",
-    "finding_codes",
-)
 
 
 def render(
@@ -259,88 +249,20 @@ def render_csv(records: Sequence[ListingRecord]) -> str:
 def stream_csv(
     batches: Iterable[Sequence[ListingRecord] | Rendered], seen: Tally | None = None
 ) -> Iterator[str | bytes]:
-    """The CSV in pieces, a batch of listings at a time. Text cells a spreadsheet would run
-    as a formula are defused (:func:`spreadsheet_text`); numbers stay numbers."""
-    yield _csv_row(CSV_COLUMNS)
-    text = spreadsheet_text  # every text cell: SKUs, titles and causes come from outside
-    codes: dict[tuple[Any, ...], str] = {}
+    """The CSV in pieces, a batch of listings at a time, each listing's line by
+    :func:`asin_tui.domain.csvline.csv_line` (the line the cache stores with it)."""
+    yield csv_row(CSV_COLUMNS)
+    codes: dict[tuple[Finding, ...], str] = {}
     for batch in batches:
         if isinstance(batch, Rendered):
             if seen is not None:
                 seen.add(batch)
             yield batch.data
             continue
-        lines = []
-        for r in batch:
-            main = r.findings[0] if r.findings else None
-            finding_codes = codes.get(r.findings)
-            if finding_codes is None:
-                finding_codes = codes[r.findings] = csv_codes(r.findings)
-            lines.append(
-                _csv_row(
-                    (
-                        text(r.sku),
-                        text(r.asin or ""),
-                        text(r.title),
-                        r.state.value,
-                        "yes" if r.buyable else "no",
-                        "yes" if r.discoverable else "no",
-                        text(" ".join(r.amazon_status)) if r.amazon_status is not None else "",
-                        text(r.main_cause),
-                        main.severity.value if main else "",
-                        text(r.fulfillment_channel or ""),
-                        "" if r.quantity is None else r.quantity,  # numbers stay numbers (-3 too)
-                        "" if r.price is None else str(r.price),
-                        text(r.currency or ""),
-                        r.inactive_since.isoformat() if r.inactive_since else "",
-                        finding_codes,
-                    )
-                )
-            )
+        lines = [csv_line(r, codes) for r in batch]
         if seen is not None:
             seen.add(batch)
         yield "".join(lines)
-
-
-def csv_codes(findings: Sequence[Finding]) -> str:
-    """The finding_codes cell's text (before CSV quoting)."""
-    return spreadsheet_text(";".join(f.code for f in findings))
-
-
-def csv_cell(cell: str) -> str:
-    """One cell as a CSV row holds it (see :func:`_csv_row`)."""
-    return _csv_cell(cell)
-
-
-def _csv_row(cells: Sequence[object]) -> str:
-    """One CSV row (RFC 4180 quoting, ending in a newline). A cell with a comma, a quote or
-    any line break is quoted: a bare carriage return too, which Python 3.11's csv module
-    leaves unquoted, so a title holding one would split the row in two for every reader."""
-    return ",".join(_csv_cell(str(cell)) for cell in cells) + "\n"
-
-
-def _csv_cell(cell: str) -> str:
-    if any(char in cell for char in ',"\r\n'):
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
-
-
-#: What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection"): = + - @ and a
-#: leading tab or carriage return; the full-width forms too, which some spreadsheets fold.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_text(value: str) -> str:
-    """A text cell as a spreadsheet shows it, never runs it: one that starts like a formula
-    (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``) gets a leading ``'``, as OWASP
-    recommends. Only for text: a numeric field (a negative price) is written as it is."""
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
-def spreadsheet_value(cell: str) -> str:
-    """The text a :func:`spreadsheet_text` cell holds: ``'=HYPERLINK(...)`` → ``=HYPERLINK(...)``
-    (a ``'`` before anything else is the text's own)."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
 
 
 # The table's columns: (header, width; 0: as wide as the longest value, SKU up to _SKU_MAX;
@@ -583,6 +505,6 @@ def render_removal_csv(rows: Iterable[Sequence[object]], columns: Sequence[str])
     """The removal-order list (domain.causes.removal_rows) as CSV: text cells defused as in
     ``report --format csv``, numbers as they are."""
     text = spreadsheet_text
-    lines = [_csv_row(columns)]
-    lines += [_csv_row([text(c) if isinstance(c, str) else c for c in row]) for row in rows]
+    lines = [csv_row(columns)]
+    lines += [csv_row([text(c) if isinstance(c, str) else c for c in row]) for row in rows]
     return "".join(lines)

@@ -31,19 +31,10 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from asin_tui.domain.csvline import FORMULA_STARTS, csv_cell, csv_codes, spreadsheet_text
 from asin_tui.domain.models import ListingRecord, Severity, State
 from asin_tui.domain.text import is_unsafe_char, json_for_terminal
-from asin_tui.render import (
-    _FORMULA_STARTS,
-    Rendered,
-    csv_cell,
-    csv_codes,
-    json_findings,
-    json_price,
-    json_status,
-    json_time,
-    spreadsheet_text,
-)
+from asin_tui.render import Rendered, json_findings, json_price, json_status, json_time
 from asin_tui.store.cache import (
     DECODE_ERRORS,
     RECORD_COLUMNS,
@@ -331,9 +322,9 @@ _JSON_ROW = _printf(
 def _csv_text(value: str) -> str:
     """A text cell (render.spreadsheet_text, then render.csv_cell's quoting) of the SQL
     ``value`` (NULL stays NULL: an empty cell). A text from "A" up to U+FF00 (a SKU, an
-    ASIN, most titles) cannot start with one of _FORMULA_STARTS: two comparisons, no
+    ASIN, most titles) cannot start with one of FORMULA_STARTS: two comparisons, no
     unicode(). printf's %w doubles the quote characters (the row holds no NUL: checked)."""
-    starts = ", ".join(str(ord(c)) for c in _FORMULA_STARTS)  # unicode(): no new string
+    starts = ", ".join(str(ord(c)) for c in FORMULA_STARTS)  # unicode(): no new string
     defused = f"CASE WHEN unicode({value}) IN ({starts}) THEN '''' || {value} ELSE {value} END"
     quoted = " OR ".join(f"instr({value}, {_lit(c)})" for c in ',"\r\n')
     plain = f"{value} >= 'A' AND {value} < '{_FULLWIDTH}'"
@@ -347,7 +338,7 @@ def _csv_text(value: str) -> str:
 #: The fullwidth forms' first character: every formula start is below "A" or from here on
 #: (UTF-8 bytes order texts as their characters).
 _FULLWIDTH = "\uff00"
-assert not any("A" <= start < _FULLWIDTH for start in _FORMULA_STARTS)
+assert not any("A" <= start < _FULLWIDTH for start in FORMULA_STARTS)
 
 
 #: The texts a CSV line holds as they are stored: a row holding a NUL in one is rendered

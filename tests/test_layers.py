@@ -13,6 +13,7 @@ import sys
 DOMAIN = [
     "asin_tui.domain.models",
     "asin_tui.domain.evidence",
+    "asin_tui.domain.csvline",
     "asin_tui.domain.diagnosis",
     "asin_tui.domain.wizard",
     "asin_tui.domain.patches",
