@@ -31,7 +31,13 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from asin_tui.domain.csvline import FORMULA_STARTS, csv_cell, csv_codes, spreadsheet_text
+from asin_tui.domain.csvline import (
+    CSV_LINE_FORMAT,
+    FORMULA_STARTS,
+    csv_cell,
+    csv_codes,
+    spreadsheet_text,
+)
 from asin_tui.domain.models import ListingRecord, Severity, State
 from asin_tui.domain.text import is_unsafe_char, json_for_terminal
 from asin_tui.render import Rendered, json_findings, json_price, json_status, json_time
@@ -43,6 +49,7 @@ from asin_tui.store.cache import (
     decode_moment,
     decode_price,
     decode_status,
+    has_line_triggers,
 )
 
 BATCH = 5000
@@ -58,18 +65,88 @@ def report_batches(
 ) -> Iterator[Sequence[ListingRecord] | Rendered]:
     """The listings of ``report --format fmt`` (json or csv), in report order (most severe
     state first, then SKU), a batch at a time: each a :class:`Rendered` text, or the decoded
-    records of a batch SQLite could not render exactly (render.py renders those)."""
-    if not cache.read(_builds_json_strings, False):
+    records of a batch SQLite could not render exactly (render.py renders those). CSV writes
+    the lines the cache stored with the listings (:func:`_stored_lines`) where each of a
+    batch's listings has one; a batch where one has none is rendered."""
+    scope = "l.needs_attention = 1 AND " if needs_attention_only else ""
+    # the lines are their rows' while the triggers that drop a written row's line are there
+    lines = fmt == "csv" and cache.read(has_line_triggers, False)
+    json_strings = cache.read(_builds_json_strings, False)
+    if not lines and not json_strings:
         yield from cache.record_batches(needs_attention_only=needs_attention_only, size=size)
         return
-    form = _JSON if fmt == "json" else _CSV
-    scope = "l.needs_attention = 1 AND " if needs_attention_only else ""
     set_aside = cache.set_aside  # the file found corrupt and rebuilt: no rows, no memos
-    version = cache.read(_data_version, None)  # before the memo scan reads the rows
-    seen_usable = form.usable_seen_text if cache.read(_text_affinity, False) else form.usable_seen
-    memos: _Memos = cache.read(lambda conn: _memo_rows(conn, form, scope), [])
-    cache.read(lambda conn: _fill_memos(conn, memos), None)
-    row_sql = f"""
+    lines_sql = _LINES_SQL.replace("/*scope*/", scope)
+    text: _SqlText | None = None  # made when a batch first needs it
+    try:
+        for bounds in _batch_bounds(cache, scope, size):
+            if cache.set_aside != set_aside:  # the report says it is incomplete
+                return
+            if lines:
+                stored = _stored_lines(cache, lines_sql, bounds, size)
+                if stored is None or stored[0] is not None:  # no row, or every line
+                    yield from _batch(cache, stored, "", "", bounds, size)
+                    continue
+            if not json_strings:  # (CSV lines only) this batch as records
+                yield from _batch(
+                    cache, (None, 0, False), _records_sql(scope), _UNTIL, bounds, size
+                )
+                continue
+            if text is None:
+                text = _SqlText(cache, fmt, scope, size)
+            yield from text.batch(bounds)
+    finally:
+        if text is not None:
+            cache.read(_drop_memos, None)
+
+
+#: A batch's stored CSV lines (cache csv_lines, of this form), joined as one UTF-8 text;
+#: how many rows, how many have a line, whether any needs attention. The order index (and
+#: the attention one) holds every key it reads from listings: a row's line is one search.
+_LINES_SQL = f"""SELECT CAST(group_concat(line, '') AS BLOB), count(*), count(line),
+        max(attention)
+    FROM (SELECT r.line, r.attention FROM listings l
+          LEFT JOIN csv_lines r ON r.sku = l.sku AND r.format = {CSV_LINE_FORMAT}
+          WHERE /*scope*/(l.state_rank, l.sku) > (?, ?) /*until*/
+          ORDER BY l.state_rank, l.sku LIMIT ?)"""
+_UNTIL = "AND (l.state_rank, l.sku) <= (?, ?)"
+
+
+def _records_sql(scope: str) -> str:
+    return (
+        f"SELECT {RECORD_COLUMNS} FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
+        " /*until*/ ORDER BY l.state_rank, l.sku LIMIT ?"
+    )
+
+
+def _stored_lines(
+    cache: ListingCache, sql: str, bounds: tuple[Any, ...], size: int
+) -> tuple[bytes | None, int, bool] | None:
+    """A batch's stored CSV lines as :func:`_batch` takes them: (their text, or None when a
+    row has no line of this form or the text is not UTF-8; how many rows; whether any needs
+    attention), or None when it found no row."""
+    query = sql.replace("/*until*/", _UNTIL if len(bounds) == 4 else "")
+    found = _one(cache, query, (*bounds, size))
+    if found is None or not found[1]:
+        return None
+    data, rows, stored, attention = found
+    return (_checked(data, _CSV) if stored == rows else None), rows, bool(attention)
+
+
+class _SqlText:
+    """Batches whose text SQLite builds from the rows (the memo tables filled as it is
+    made: drop them with _drop_memos when done)."""
+
+    def __init__(self, cache: ListingCache, fmt: str, scope: str, size: int) -> None:
+        form = _JSON if fmt == "json" else _CSV
+        self.cache, self.form, self.size = cache, form, size
+        self.version = cache.read(_data_version, None)  # before the memo scan reads the rows
+        seen_usable = (
+            form.usable_seen_text if cache.read(_text_affinity, False) else form.usable_seen
+        )
+        memos: _Memos = cache.read(lambda conn: _memo_rows(conn, form, scope), [])
+        cache.read(lambda conn: _fill_memos(conn, memos), None)
+        row_sql = f"""
         SELECT CASE WHEN /*usable*/ THEN /*row*/ END AS text, /*shorts*/ AS shorts,
                l.state != 'VARIATION_PARENT' AND (NOT (l.buyable AND l.discoverable) OR f.c)
                    AS attention
@@ -80,48 +157,46 @@ def report_batches(
         {_PRICE_JOIN}
         WHERE {scope}(l.state_rank, l.sku) > (?, ?) /*until*/
         ORDER BY l.state_rank, l.sku LIMIT ?"""
-    usable, checked_row, fast_row = form.usable, form.row, form.fast_row
-    if not dict(memos).get("report_price"):  # every price plain (the common case)
-        row_sql, seen_usable, usable, checked_row, fast_row = _without_price_memo(
-            row_sql, seen_usable, usable, checked_row, fast_row
+        usable, checked_row, fast_row = form.usable, form.row, form.fast_row
+        if not dict(memos).get("report_price"):  # every price plain (the common case)
+            row_sql, seen_usable, usable, checked_row, fast_row = _without_price_memo(
+                row_sql, seen_usable, usable, checked_row, fast_row
+            )
+        self.row_sql, self.seen_usable, self.usable = row_sql, seen_usable, usable
+        self.checked_row, self.fast_row = checked_row, fast_row
+        self.batch_sql = (  # UTF-8 bytes: never decoded into a Python string
+            f"SELECT CAST(group_concat(text, '{form.separator}') AS BLOB),"
+            " count(*), count(text), max(attention), CAST(group_concat(shorts, '') AS BLOB)"
+            " FROM (/*rows*/)"
         )
-    batch_sql = (  # UTF-8 bytes: never decoded into a Python string
-        f"SELECT CAST(group_concat(text, '{form.separator}') AS BLOB),"
-        " count(*), count(text), max(attention), CAST(group_concat(shorts, '') AS BLOB)"
-        " FROM (/*rows*/)"
-    )
-    records_sql = (
-        f"SELECT {RECORD_COLUMNS} FROM listings l WHERE {scope}(l.state_rank, l.sku) > (?, ?)"
-        " /*until*/ ORDER BY l.state_rank, l.sku LIMIT ?"
-    )
-    until = "AND (l.state_rank, l.sku) <= (?, ?)"
+        self.records_sql = _records_sql(scope)
+        self.seen = self.version is not None  # every row read since was read by the scan too
 
-    def batch(bounds: tuple[Any, ...], usable: str) -> Any:
+    def batch(self, bounds: tuple[Any, ...]) -> Iterator[Sequence[ListingRecord] | Rendered]:
+        """The batch of ``bounds`` (:func:`_batch_bounds`)."""
+        found = None
+        if self.seen:
+            found = self._found(bounds, self.seen_usable)
+            self.seen = self.cache.read(_data_version, None) == self.version
+        if not self.seen:  # another connection committed since the scan: each row on its own
+            found = self._found(bounds, self.usable)
+        ready = _prepared(found, self.form)
+        yield from _batch(self.cache, ready, self.records_sql, _UNTIL, bounds, self.size)
+
+    def _found(self, bounds: tuple[Any, ...], usable: str) -> Any:
+        form = self.form
         fast_usable = usable.replace(form.unchecked, "") if form.unchecked else usable
-        found = run(bounds, fast_usable, fast_row, form.shorts)
+        found = self._run(bounds, fast_usable, self.fast_row, form.shorts)
         if found is not None and found[4] is not None and _quoted(found[4]):
-            found = run(bounds, usable, checked_row, "NULL")  # each cell checked on its own
+            found = self._run(bounds, usable, self.checked_row, "NULL")  # each cell on its own
         return found
 
-    def run(bounds: tuple[Any, ...], usable: str, row: str, shorts: str) -> Any:
-        cut = until if len(bounds) == 4 else ""
-        rows = row_sql.replace("/*until*/", cut).replace("/*usable*/", usable)
+    def _run(self, bounds: tuple[Any, ...], usable: str, row: str, shorts: str) -> Any:
+        cut = _UNTIL if len(bounds) == 4 else ""
+        rows = self.row_sql.replace("/*until*/", cut).replace("/*usable*/", usable)
         rows = rows.replace("/*row*/", row).replace("/*shorts*/", shorts)
-        return _one(cache, batch_sql.replace("/*rows*/", rows), (*bounds, size))
-
-    seen = version is not None  # every row read since was read by the memo scan too
-    try:
-        for bounds in _batch_bounds(cache, scope, size):
-            if cache.set_aside != set_aside:  # the report says it is incomplete
-                return
-            if seen:
-                found = batch(bounds, seen_usable)
-                seen = cache.read(_data_version, None) == version
-            if not seen:  # another connection committed since the scan: each row on its own
-                found = batch(bounds, usable)
-            yield from _batch(cache, _prepared(found, form), records_sql, until, bounds, size)
-    finally:
-        cache.read(_drop_memos, None)
+        query = self.batch_sql.replace("/*rows*/", rows)
+        return _one(self.cache, query, (*bounds, self.size))
 
 
 _PRICE_JOIN = "LEFT JOIN temp.report_price p ON p.raw = l.price"

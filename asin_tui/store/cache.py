@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from asin_tui.domain import codes
+from asin_tui.domain.csvline import CSV_LINE_FORMAT, csv_line, csv_line_parts, csv_since
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
 from asin_tui.store import paths
 from asin_tui.store.atomic import PRIVATE_FILE, ensure_private_dir, make_private_files
@@ -148,12 +149,37 @@ CREATE TABLE IF NOT EXISTS event_deliveries (  -- one row per event and alert ch
     error TEXT,
     PRIMARY KEY (event_id, channel)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS csv_lines (  -- each listing's finished line of report --format csv
+    sku TEXT PRIMARY KEY,
+    format INTEGER NOT NULL,  -- domain.csvline.CSV_LINE_FORMAT it was written in
+    line TEXT NOT NULL,
+    attention INTEGER NOT NULL  -- the listing needs attention (the report's exit status)
+) WITHOUT ROWID;
+-- A listing's line goes whenever its row is written by anyone (this program writes the line
+-- again after the row): no write can leave a line that is not its row's. The one exception:
+-- a sync noting the listings it found unchanged (synced_at only), which says so in meta for
+-- that moment of its own transaction (_KEEP_LINES: no other connection ever sees it).
+CREATE TRIGGER IF NOT EXISTS csv_lines_inserted AFTER INSERT ON listings BEGIN
+    DELETE FROM csv_lines WHERE sku = NEW.sku;
+END;
+CREATE TRIGGER IF NOT EXISTS csv_lines_updated AFTER UPDATE ON listings
+WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'csv_lines_kept') BEGIN
+    DELETE FROM csv_lines WHERE sku = OLD.sku OR sku = NEW.sku;
+END;
+CREATE TRIGGER IF NOT EXISTS csv_lines_deleted AFTER DELETE ON listings BEGIN
+    DELETE FROM csv_lines WHERE sku = OLD.sku;
+END;
 CREATE TABLE IF NOT EXISTS watch_seen (  -- the listings as `watch` last compared them
     sku TEXT PRIMARY KEY, asin, title, marketplace_id, state, buyable, discoverable, findings,
     product_type, condition_type, fulfillment_channel, quantity, inbound, price, currency,
     inactive_since, amazon_status  -- _RECORD_COLUMNS: keep the two lists alike
 ) WITHOUT ROWID;
 """
+
+#: The triggers that drop a listing's stored CSV line when its row is written (_ADDED_TABLES).
+CSV_LINE_TRIGGERS = ("csv_lines_inserted", "csv_lines_updated", "csv_lines_deleted")
+#: The meta row under which an UPDATE of listings leaves their lines (csv_lines_updated).
+_KEEP_LINES = "csv_lines_kept"
 
 #: Columns added since schema version 1 was released: (table, column, type), added to old files
 #: as they are opened (at the end of the table, where a new file has them too).
@@ -702,6 +728,7 @@ class ListingCache:
             _write_account_health(conn, account_health, observed, account_health_request)
             if info.complete:
                 _drop_unseen(conn, seen, observed, forget=info.include_all)
+            _fill_csv_lines(conn)  # listings kept from before the lines, or left without
             if info.complete and info.include_all:  # the cache now holds every listing
                 conn.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('full_sync_at', ?)", (_utc_text(observed),)
@@ -1064,16 +1091,19 @@ class StagedSync:
         # Its own tables: a sync still finishing must not touch the next one's.
         self._tables = _Staging(next(self._serial))
         self._discarded = False
+        self._codes: dict[tuple[Finding, ...], str] = {}  # CSV finding codes cells made
         cache._transaction(self._tables.create)
         self._conn = cache._conn
 
     def add(self, entries: Iterable[tuple[ListingRecord, RawEvidence]]) -> None:
         """Stage a batch (a listing staged again replaces its earlier version)."""
-        rows, evidence = [], []
+        rows, evidence, lines = [], [], []
         for record, raw in entries:
             rows.append(_record_row(record, None, ""))
             evidence.append(_evidence_row(raw))
-        self._write(lambda conn: self._tables.insert(conn, rows, evidence))
+            head, tail = csv_line_parts(record, self._codes)
+            lines.append((record.sku, head, tail, int(record.needs_attention)))
+        self._write(lambda conn: self._tables.insert(conn, rows, evidence, lines))
         self.count += len(rows)
 
     def keep(self, skus: Iterable[str]) -> None:
@@ -1203,7 +1233,11 @@ def connect_cache(path: Path) -> sqlite3.Connection:
                 f"cache schema version {version}, this asin-tui uses {SCHEMA_VERSION}"
             )
         had_last_quantity = _has_table(conn, "last_quantity")
+        had_line_triggers = has_line_triggers(conn)
         conn.executescript(_ADDED_TABLES)
+        if not had_line_triggers:  # a file from before them, or whose triggers were dropped:
+            with _immediate(conn):  # a line stored meanwhile may not be its row's
+                conn.execute("DELETE FROM csv_lines")
         _add_columns(conn)
         if not had_last_quantity:  # a file from before it: start it from what is cached
             with _immediate(conn):
@@ -1215,6 +1249,15 @@ def connect_cache(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def has_line_triggers(conn: sqlite3.Connection) -> bool:
+    """The file has its stored CSV lines' table and every trigger that keeps them their
+    rows' (a file from before them has none; one whose triggers another tool dropped may
+    hold lines that are not their rows')."""
+    query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)"
+    (found,) = conn.execute(query, CSV_LINE_TRIGGERS).fetchone()
+    return found == len(CSV_LINE_TRIGGERS) and _has_table(conn, "csv_lines")
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -1373,6 +1416,7 @@ def _upsert_listings(
     observed_text = _utc_text(observed)
     changes: list[tuple[str, str, str, str]] = []
     rows: list[tuple[Any, ...]] = []
+    stored: list[tuple[ListingRecord, str | None]] = []
     for record, _ in entries:
         last = current.get(record.sku)
         last_state, _, since = last.partition("|") if last else ("", "", "")
@@ -1381,8 +1425,10 @@ def _upsert_listings(
             changes.append((record.sku, record.state.value, since, record.main_cause))
         inactive_since = since if record.state.needs_attention else None
         rows.append(_record_row(record, inactive_since, observed_text))
+        stored.append((record, inactive_since))
     conn.executemany(_HISTORY_INSERT, changes)
     conn.executemany(f"INSERT OR REPLACE INTO listings VALUES ({_LISTING_PARAMS})", rows)
+    conn.executemany(_CSV_LINE_INSERT, _csv_line_rows(stored))  # after their rows (triggers)
     conn.executemany(
         f"INSERT OR REPLACE INTO evidence VALUES ({_EVIDENCE_PARAMS})",
         [_evidence_row(raw) for _, raw in entries],
@@ -1418,9 +1464,24 @@ class _Staging:
         """SKUs the sync found unchanged: their rows stay as they are."""
         return f"temp.staged_kept_{self.serial}"
 
+    @property
+    def lines(self) -> str:
+        """Each staged listing's CSV line around its inactive_since cell (worked out as the
+        listings move in): csv_line_parts' head and tail, and whether it needs attention."""
+        return f"temp.staged_lines_{self.serial}"
+
+    @property
+    def since(self) -> str:
+        """Each inactive_since text the moved-in listings hold -> its CSV cell."""
+        return f"temp.staged_since_{self.serial}"
+
     def create(self, conn: sqlite3.Connection) -> None:
         self.drop(conn)
         conn.execute(f"CREATE TABLE {self.kept} (sku TEXT PRIMARY KEY) WITHOUT ROWID")
+        conn.execute(
+            f"CREATE TABLE {self.lines} (sku TEXT PRIMARY KEY, head TEXT NOT NULL,"
+            " tail TEXT NOT NULL, attention INTEGER NOT NULL) WITHOUT ROWID"
+        )
         for table, staged in (("listings", self.listings), ("evidence", self.evidence)):
             (ddl,) = conn.execute(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
@@ -1431,14 +1492,18 @@ class _Staging:
         conn.execute(f"DROP TABLE IF EXISTS {self.listings}")
         conn.execute(f"DROP TABLE IF EXISTS {self.evidence}")
         conn.execute(f"DROP TABLE IF EXISTS {self.kept}")
+        conn.execute(f"DROP TABLE IF EXISTS {self.lines}")
+        conn.execute(f"DROP TABLE IF EXISTS {self.since}")
 
     def insert(
         self,
         conn: sqlite3.Connection,
         rows: list[tuple[Any, ...]],
         evidence: list[tuple[Any, ...]],
+        lines: list[tuple[str, str, str, int]],
     ) -> None:
         conn.executemany(f"INSERT OR REPLACE INTO {self.listings} VALUES ({_LISTING_PARAMS})", rows)
+        conn.executemany(f"INSERT OR REPLACE INTO {self.lines} VALUES (?, ?, ?, ?)", lines)
         conn.executemany(
             f"INSERT OR REPLACE INTO {self.evidence} VALUES ({_EVIDENCE_PARAMS})", evidence
         )
@@ -1448,10 +1513,12 @@ class _Staging:
         the state changed and setting ``inactive_since`` from the history; returns their SKUs."""
         conn.execute(f"DELETE FROM {self.kept} WHERE sku IN (SELECT sku FROM {self.listings})")
         kept = {sku for (sku,) in conn.execute(f"SELECT sku FROM {self.kept}")}
-        conn.execute(
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_KEEP_LINES,))
+        conn.execute(  # their lines stay theirs: only when they were seen changes
             f"UPDATE listings SET synced_at = ? WHERE sku IN (SELECT sku FROM {self.kept})",
             (_utc_text(observed),),
         )
+        conn.execute("DELETE FROM meta WHERE key = ?", (_KEEP_LINES,))
         staged = conn.execute(f"SELECT sku, state, main_cause FROM {self.listings}").fetchall()
         current = _latest_states(conn, [sku for sku, _, _ in staged])
         observed_text = _utc_text(observed)
@@ -1469,10 +1536,91 @@ class _Staging:
             f"UPDATE {self.listings} SET inactive_since = ? WHERE sku = ?", since_by_sku
         )
         conn.execute(f"INSERT OR REPLACE INTO listings SELECT * FROM {self.listings}")
+        self._store_lines(conn)  # after their rows (the triggers drop the lines before)
         _remember_quantities(conn, self.listings, observed_text)
         conn.execute(f"INSERT OR REPLACE INTO evidence SELECT * FROM {self.evidence}")
         self.drop(conn)
         return {sku for sku, _, _ in staged} | kept
+
+    def _store_lines(self, conn: sqlite3.Connection) -> None:
+        """The moved-in listings' CSV lines: head, the inactive_since cell of the time each
+        was stored with, tail (a time that does not read back gets no line: the report
+        renders that listing, as it reads it)."""
+        memo: dict[str, str | None] = {}
+        cells = [
+            (raw, cell)
+            for (raw,) in conn.execute(f"SELECT DISTINCT inactive_since FROM {self.listings}")
+            if raw is not None and (cell := _since_cell(raw, memo)) is not None
+        ]
+        conn.execute(
+            f"CREATE TABLE {self.since} (raw TEXT PRIMARY KEY, cell TEXT NOT NULL) WITHOUT ROWID"
+        )
+        conn.executemany(f"INSERT OR REPLACE INTO {self.since} VALUES (?, ?)", cells)
+        conn.execute(
+            f"INSERT OR REPLACE INTO csv_lines SELECT s.sku, {CSV_LINE_FORMAT},"
+            " s.head || CASE WHEN l.inactive_since IS NULL THEN '' ELSE m.cell END || s.tail,"
+            f" s.attention FROM {self.lines} s JOIN {self.listings} l ON l.sku = s.sku"
+            f" LEFT JOIN {self.since} m ON m.raw = l.inactive_since"
+            " WHERE l.inactive_since IS NULL OR m.cell IS NOT NULL"
+        )
+
+
+_CSV_LINE_INSERT = "INSERT OR REPLACE INTO csv_lines VALUES (?, ?, ?, ?)"
+
+
+def _csv_line_rows(
+    stored: Iterable[tuple[ListingRecord, str | None]],
+) -> list[tuple[str, int, str, int]]:
+    """The csv_lines rows of listings as they are stored (each with the inactive_since text
+    it is stored with: a time that does not read back gets no line, the report renders it)."""
+    codes: dict[tuple[Finding, ...], str] = {}
+    memo: dict[str, str | None] = {}
+    rows = []
+    for record, since in stored:
+        cell = "" if since is None else _since_cell(since, memo)
+        if cell is not None:
+            head, tail = csv_line_parts(record, codes)
+            line = head + cell + tail
+            rows.append((record.sku, CSV_LINE_FORMAT, line, int(record.needs_attention)))
+    return rows
+
+
+def _since_cell(text: Any, memo: dict[str, str | None]) -> str | None:
+    """The inactive_since cell of a stored time as the report reads it back (None: it does
+    not read back)."""
+    if text in memo:
+        return memo[text]
+    try:
+        cell: str | None = csv_since(_moment(text))
+    except _BAD_ROW:
+        cell = None
+    if isinstance(text, str):
+        memo[text] = cell
+    return cell
+
+
+def _fill_csv_lines(conn: sqlite3.Connection, size: int = 5000) -> None:
+    """Store the CSV line of each listing that has none of this form (a cache from before
+    them, a row another tool wrote since), rendered from the row as a read decodes it; a
+    row that does not decode, or whose text is not UTF-8, gets none (the report renders it
+    the way that names it)."""
+    query = (
+        f"SELECT {_RECORD_COLUMNS} FROM listings l WHERE l.sku > ? AND NOT EXISTS"
+        f" (SELECT 1 FROM csv_lines r WHERE r.sku = l.sku AND r.format = {CSV_LINE_FORMAT})"
+        " ORDER BY l.sku LIMIT ?"
+    )
+    codes: dict[tuple[Finding, ...], str] = {}
+    after = ""
+    while rows := conn.execute(query, (after, size)).fetchall():
+        after = rows[-1][0]
+        whole = [row for row in rows if not any(map(_replaced, row))]
+        records, _ = _records_from_rows(whole)
+        lines = [
+            (r.sku, CSV_LINE_FORMAT, csv_line(r, codes), int(r.needs_attention)) for r in records
+        ]
+        conn.executemany(_CSV_LINE_INSERT, lines)
+        if len(rows) < size:
+            return
 
 
 def _upsert_product_types(

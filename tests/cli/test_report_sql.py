@@ -5,6 +5,7 @@ incomplete sync, rows another tool wrote badly (those batches take the records p
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -92,8 +93,10 @@ def _records(n: int = 157) -> list[ListingRecord]:
     return records
 
 
-@pytest.fixture
-def cache(tmp_path):
+@pytest.fixture(params=["lines stored", "lines dropped"])
+def cache(tmp_path, request):
+    """The cache of _records; CSV written from the lines the sync stored with them, or
+    (lines dropped, as in a cache from before them) built by SQLite from the rows."""
     cache = ListingCache(tmp_path / "c.sqlite3")
     records = _records()
     info = SyncInfo(
@@ -103,6 +106,9 @@ def cache(tmp_path):
     )  # fmt: skip
     entries = [(r, RawEvidence(sku=r.sku, item={"sku": r.sku})) for r in records]
     cache.write_sync(entries, product_types={}, info=info)
+    if request.param == "lines dropped":
+        with contextlib.closing(sqlite3.connect(cache.path)) as conn, conn:
+            conn.execute("DELETE FROM csv_lines")
     yield cache
     cache.close()
 

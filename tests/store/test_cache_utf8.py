@@ -24,8 +24,9 @@ CACHED = ["report", "--demo", "--cached", "--max-age", "1e9", "--all"]
 def damage(path, sku: str, column: str = "title", table: str = "listings") -> None:
     """What another tool could write: bytes that are not UTF-8, stored as TEXT."""
     conn = sqlite3.connect(path)
-    conn.execute(f"UPDATE {table} SET {column} = CAST(x'fffe41' AS TEXT) WHERE sku = ?", (sku,))
-    assert conn.total_changes == 1
+    update = f"UPDATE {table} SET {column} = CAST(x'fffe41' AS TEXT) WHERE sku = ?"
+    # the rows it changed (rowcount: total_changes counts the row's CSV line a trigger drops)
+    assert conn.execute(update, (sku,)).rowcount == 1
     conn.commit()
     conn.close()
 
@@ -171,9 +172,8 @@ def break_listings(path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     (size,) = conn.execute("PRAGMA page_size").fetchone()
-    roots = [
-        r for (r,) in conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'listings'")
-    ]
+    query = "SELECT rootpage FROM sqlite_master WHERE tbl_name = 'listings' AND rootpage > 0"
+    roots = [r for (r,) in conn.execute(query)]  # not its triggers (no page of their own)
     conn.close()
     with open(path, "r+b") as file:
         for root in roots:
