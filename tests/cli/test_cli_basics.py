@@ -12,6 +12,7 @@ import pytest
 
 from asin_tui import __version__
 from asin_tui.cli import EXIT_BROKEN_PIPE, main
+from tests.sandbox.test_http_serve import popen_as_in_a_terminal
 
 
 def asin_tui(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -108,7 +109,7 @@ def test_output_into_a_closed_pipe_exits_quietly():
 
 def test_sandbox_serve_whose_reader_left_stops_on_ctrl_c_without_a_traceback():
     """`asin-tui sandbox serve | head -1`, then Ctrl-C."""
-    process = subprocess.Popen(
+    process = popen_as_in_a_terminal(
         [sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0", "--listings", "5"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -51,10 +51,24 @@ def _read_banner(process: subprocess.Popen[bytes]) -> str:
     return output.decode("utf-8")
 
 
+def popen_as_in_a_terminal(args: list[str], **kwargs) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen`` with SIGINT at its default in the child, as a shell starts a
+    command in the foreground, so the test's Ctrl-C (SIGINT) reaches it. A test process
+    started in the background (``pytest &``, some CI runners) ignores SIGINT, a child
+    inherits an ignored signal, and Python then leaves it ignored: the command never
+    stopped (unless an earlier test in the same worker had set a SIGINT handler, which a
+    child does not inherit: order-dependent)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(args, **kwargs)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @contextmanager
 def _served(*options: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`asin-tui sandbox serve --port 0 OPTIONS` in a real process: (process, its banner)."""
-    process = subprocess.Popen(
+    process = popen_as_in_a_terminal(
         [sys.executable, "-m", "asin_tui", "sandbox", "serve", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -101,7 +115,7 @@ def test_serve_prints_profile_answers_and_stops_on_ctrl_c():
         )
         assert search.status_code == 200 and search.json()["numberOfResults"] == 30
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0  # 10 s was once too few under a loaded suite
+        assert process.wait(timeout=10) == 0
         rest = (process.stderr.read() + process.stdout.read()).decode("utf-8")
         assert "Traceback" not in rest
         assert "sandbox stopped." in rest
