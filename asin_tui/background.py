@@ -106,8 +106,8 @@ class BackgroundLoop:
 
         def start() -> None:
             try:
-                task = loop.create_task(_awaited(function(*args, **kwargs)))
-            except BaseException as exc:  # the call itself failed before any await
+                task = loop.create_task(_called(function, args, kwargs))
+            except BaseException as exc:  # the task could not be made (the loop closing)
                 outcome.set_exception(exc)
                 return
             started.append(task)
@@ -179,8 +179,11 @@ class BackgroundLoop:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _awaited(awaitable: Awaitable[T]) -> T:
-    return await awaitable
+async def _called(function: Callable[..., Awaitable[T]], args: Any, kwargs: Any) -> T:
+    """``function(*args, **kwargs)`` awaited, the coroutine made only once its task runs: a
+    task cancelled before it starts (a batch interrupted while a call was on its way here)
+    left one never awaited, and Python printed a RuntimeWarning with its source lines."""
+    return await function(*args, **kwargs)
 
 
 def relay(callback: Callable[[V], None] | None) -> Callable[[V], None] | None:

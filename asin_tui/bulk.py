@@ -505,8 +505,14 @@ class BulkFix:
         async def submitting() -> None:
             if asyncio.get_running_loop() is loop:
                 await save()
-            else:
-                await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(save(), loop))
+                return
+            saving = save()
+            try:
+                future = asyncio.run_coroutine_threadsafe(saving, loop)
+            except RuntimeError:  # the engine's loop is gone (the process ending): not sent
+                saving.close()
+                raise
+            await asyncio.wrap_future(future)
 
         return submitting
 

@@ -5,9 +5,11 @@ the work had run on the caller's loop; progress crosses coalesced."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import threading
+import warnings
 
 import httpx
 import pytest
@@ -65,6 +67,35 @@ async def test_cancelling_the_caller_cancels_the_work_and_waits_for_it_to_wind_d
     with pytest.raises(asyncio.CancelledError):
         await caller
     assert wound_down.is_set(), "the cancellation went on before the work had wound down"
+
+
+async def test_work_cancelled_before_it_starts_leaves_no_coroutine_never_awaited(background):
+    # `fix` interrupted (Ctrl-C, SIGTERM) while a patch was on its way to the background loop:
+    # Python printed "RuntimeWarning: coroutine 'AccountService._patch' was never awaited"
+    # and its source lines under the one "interrupted" line
+    busy, free = threading.Event(), threading.Event()
+
+    async def hold_the_loop() -> None:
+        busy.set()
+        free.wait(10)  # the background loop runs nothing else meanwhile
+
+    async def patch() -> None:
+        raise AssertionError("it never starts")
+
+    holding = asyncio.ensure_future(background.run(hold_the_loop))
+    assert await asyncio.to_thread(busy.wait, 10)
+    caller = asyncio.ensure_future(background.run(patch))
+    await asyncio.sleep(0)  # its start is queued behind the held loop…
+    caller.cancel()  # …and so is its cancellation
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        free.set()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        await holding
+        await background.run(asyncio.sleep, 0)  # the loop went past both
+        gc.collect()
+    assert not [w for w in caught if "never awaited" in str(w.message)]
 
 
 async def test_run_on_the_background_loop_itself_just_awaits(background):
