@@ -63,7 +63,12 @@ async def _look_for_absent(run: _Run, absent: list[str], named: int) -> None:
     search does not return is asked for alone (getListingsItem, at most ABSENT_LOOKUPS), and
     only Amazon's 404 takes it for gone. What could not be looked for is kept as cached,
     named in ``failed`` under NOT_IN_REPORT (not seen in this sync: the sync is incomplete)."""
-    counted = await _count_listings(run)
+    try:
+        counted = await _count_listings(run)
+    except SpApiError as exc:  # not said: each absent listing is looked for, as when higher
+        if isinstance(exc, AuthError):
+            raise
+        counted = None
     if counted is not None and counted <= named:
         return
     amazon = (
