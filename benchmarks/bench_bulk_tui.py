@@ -33,7 +33,9 @@ Looking for causes: BENCH_WHERE=1 samples where the app's loop is while it stall
 BENCH_GCTYPES=1 times three quiet full collections with the grid open, prints each full pass
 during the batch (its thread, the objects tracked per generation, its length) and what the
 collector tracks by type (the census itself slows the passes it prints: compare with a run
-without it); BENCH_TRACEMALLOC=N what memory is held at the end.
+without it); BENCH_TRACEMALLOC=N what memory is held at the end; BENCH_PROFILE_SUBMIT=<s>
+profiles the app's loop for that long after ctrl+s (BENCH_PROFILE_OUT=<file>: the stats
+saved, for pstats' print_callers).
 """
 
 from __future__ import annotations
@@ -336,6 +338,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
             stage(out.getvalue())
+            if os.environ.get("BENCH_PROFILE_OUT"):  # for pstats (print_callers…)
+                profile.dump_stats(os.environ["BENCH_PROFILE_OUT"])
         await until(lambda: screen.busy or status().startswith("Done:"), "the submit")
         if os.environ.get("BENCH_MIDAPPLY") and tracing:  # what is held half way through
             await until(lambda: "Submitting" in status() and " of " in status(), "progress")
