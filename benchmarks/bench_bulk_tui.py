@@ -64,6 +64,7 @@ from bench_tui import rss_mb, type_key  # noqa: E402
 GOAL_MS = 50.0
 PROBE_EVERY = 0.1
 AFTER = 1.0  # seconds keys are still probed after a phase ends (its answers drawn)
+CLOSING = 0.5  # seconds after ctrl+s reported apart: the confirmation closes then
 
 
 def stage(text: str) -> None:
@@ -533,6 +534,13 @@ def report(result: dict, time_scale: float) -> None:
         passes = [ms for start, ms in result.get("passes", []) if start <= when <= start + 1]
         during = f"; a full GC pass of {max(passes):.0f} ms just before" if passes else ""
         print(f"   a stall of {late:.0f} ms, {when - at:.2f} s after {label}{during}")
+    sent = [at for label, at in marks if label.startswith("ctrl+s")]
+    if sent:  # the confirmation closing, the bulk screen laid out and drawn again
+        closing = [late for when, late in result["lags"] if 0 <= when - sent[0] <= CLOSING]
+        print(
+            f"loop max within {CLOSING:g} s after ctrl+s       : "
+            f"{max(closing, default=0):.1f} ms (the confirmation closing)"
+        )
     full = result.get("gc", [])
     print(
         f"full GC passes during the batch       : {len(full)}, longest "
