@@ -310,6 +310,7 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         result["peak_validated_mb"] = rss_mb("VmHWM")
         stage("submitting")
         confirming = time.perf_counter()
+        marks.append(("s (the confirmation) pressed", time.monotonic()))
         await type_key(app, "s")
         await until(lambda: isinstance(app.screen, SendConfirmScreen), "the confirmation")
         await pilot.pause()  # drawn (the stall probe runs meanwhile: no key is timed here)
@@ -534,7 +535,14 @@ def report(result: dict, time_scale: float) -> None:
         passes = [ms for start, ms in result.get("passes", []) if start <= when <= start + 1]
         during = f"; a full GC pass of {max(passes):.0f} ms just before" if passes else ""
         print(f"   a stall of {late:.0f} ms, {when - at:.2f} s after {label}{during}")
+    asked = [at for label, at in marks if label.startswith("s (")]
     sent = [at for label, at in marks if label.startswith("ctrl+s")]
+    if asked and sent:  # the confirmation opening: composed, laid out, drawn over the grid
+        opening = [late for when, late in result["lags"] if asked[0] <= when <= sent[0]]
+        print(
+            f"loop max from s to ctrl+s              : "
+            f"{max(opening, default=0):.1f} ms (the confirmation opening)"
+        )
     if sent:  # the confirmation closing, the bulk screen laid out and drawn again
         closing = [late for when, late in result["lags"] if 0 <= when - sent[0] <= CLOSING]
         print(
