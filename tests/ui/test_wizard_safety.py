@@ -530,3 +530,29 @@ async def test_a_large_batchs_confirmation_names_its_count_and_changes_and_typin
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert answers == [True]
+
+
+async def test_a_batchs_listing_lines_show_hostile_skus_and_changes_as_text():
+    """The listing lines are drawn segment by segment, not through a Static: an SKU or a value
+    holding markup, a terminal escape or a bidi override is shown literally there too."""
+    from asin_tui.bulk import RowResult
+    from asin_tui.domain.bulk import RowOutcome
+    from asin_tui.ui.screens.bulk import batch_confirmation
+    from tests.ui.test_hostile_strings import assert_safe
+
+    sku = "[b]SKU[/b]\x1b]52;c;eA==\x07\u202eX"
+    change = "Set brand to [@click=app.quit]Acme[/] (was \x1b[31mOld)"
+    valid = [
+        *_batch(3),
+        RowResult(sku, changes=[change], preview="VALID", outcome=RowOutcome.VALID),
+    ]
+    async with WizardApp(FakeAccount(), None).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(SendConfirmScreen(batch_confirmation(valid, 0, marketplace_id=US_ID)))
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert_safe(
+            pilot.app,
+            "[b]SKU[/b]\\x1b]52;c;eA==\\x07\\u202eX: Set brand to [@click=app.quit]Acme[/]",
+        )
