@@ -364,38 +364,43 @@ def test_an_at_risk_account_is_said_first_in_json_and_under_the_table(capsys, mo
 # ---------------------------------------------------------------------- --output targets
 
 
+#: the demo's report from its synced cache (the ``synced_demo`` fixture): these tests check
+#: where the report is written, not the sync before it
+CACHED_DEMO = ("--demo", "--cached", "--max-age", "1e9")
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
-def test_output_to_dev_full_is_one_line_exit_2_and_the_device_stays(capsys):
-    code, out, err = report(capsys, "--demo", "--format", "json", "--output", "/dev/full")
+def test_output_to_dev_full_is_one_line_exit_2_and_the_device_stays(capsys, synced_demo):
+    code, out, err = report(capsys, *CACHED_DEMO, "--format", "json", "--output", "/dev/full")
     assert (code, out) == (2, "")
     assert err == "asin-tui: cannot write /dev/full: No space left on device\n"
     assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
 
 
-def test_output_to_a_symlink_writes_its_target_and_keeps_the_link(capsys, tmp_path):
+def test_output_to_a_symlink_writes_its_target_and_keeps_the_link(capsys, tmp_path, synced_demo):
     real = tmp_path / "reports" / "today.json"
     real.parent.mkdir()
     link = tmp_path / "latest.json"
     link.symlink_to(real)
-    code, _, err = report(capsys, "--demo", "--format", "json", "--output", str(link))
+    code, _, err = report(capsys, *CACHED_DEMO, "--format", "json", "--output", str(link))
     assert code == 1 and link.is_symlink()
     assert json.loads(real.read_text())["listings"]
     assert_clean(err)
 
 
-def test_output_to_a_fifo_writes_into_the_pipe(capsys, tmp_path):
+def test_output_to_a_fifo_writes_into_the_pipe(capsys, tmp_path, synced_demo):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
     reader.start()
-    code, _, _ = report(capsys, "--demo", "--format", "csv", "--output", str(fifo))
+    code, _, _ = report(capsys, *CACHED_DEMO, "--format", "csv", "--output", str(fifo))
     reader.join(timeout=30)
     assert code == 1 and stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert tuple(next(csv.reader(io.StringIO(received[0].decode())))) == CSV_COLUMNS
 
 
-def test_output_dash_is_stdout(capsys):
-    code, out, _ = report(capsys, "--demo", "--format", "json", "--output", "-")
+def test_output_dash_is_stdout(capsys, synced_demo):
+    code, out, _ = report(capsys, *CACHED_DEMO, "--format", "json", "--output", "-")
     assert code == 1 and json.loads(out)["listings"]
     assert not os.path.exists("-")
