@@ -250,6 +250,11 @@ class WizardState:
         self.case_record.touch()
         return record
 
+    def withdraw(self, record: PatchRecord) -> None:
+        """The real submit of ``record`` was not sent (its record could not be saved first)."""
+        self.case_record.patches = [r for r in self.case_record.patches if r is not record]
+        self.case_record.touch()
+
     def settle(self, record: PatchRecord, result: SubmissionResult) -> None:
         """Amazon answered the real submit of ``record``."""
         record.status, record.submission_id = result.status, result.submission_id

@@ -80,7 +80,9 @@ class FakeAccount:
         )
         return Diagnosis(sku, self.listing.asin, US, State.INACTIVE, False, True, (oos,))
 
-    async def patch(self, sku, patches, *, preview):
+    async def patch(self, sku, patches, *, preview, on_send=None):
+        if on_send is not None:
+            await on_send()  # as the client does, right before the request leaves
         self.sent.append((patches, preview))
         if not preview:
             self.applied = True

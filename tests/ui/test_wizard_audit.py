@@ -18,6 +18,7 @@ from asin_tui.store.cases import (
     SUBMITTING,
     CaseRecord,
     CaseStore,
+    CaseStoreError,
     Outcome,
     PatchMode,
     StepStatus,
@@ -48,9 +49,9 @@ class HeldAccount(FakeAccount):
     def release(self) -> None:
         self.gate.set()
 
-    async def patch(self, sku, patches, *, preview):
+    async def patch(self, sku, patches, *, preview, on_send=None):
         await self.gate.wait()
-        return await super().patch(sku, patches, preview=preview)
+        return await super().patch(sku, patches, preview=preview, on_send=on_send)
 
 
 async def at_stock_with_quantity(pilot, quantity: str) -> WizardScreen:
@@ -135,7 +136,9 @@ async def test_a_second_submit_of_accepted_patches_is_refused():
 
 async def test_an_invalid_submit_says_what_to_do_next():
     class Refusing(FakeAccount):
-        async def patch(self, sku, patches, *, preview):
+        async def patch(self, sku, patches, *, preview, on_send=None):
+            if on_send is not None:
+                await on_send()
             self.sent.append((patches, preview))
             return SubmissionResult(sku, "VALID" if preview else "INVALID", "s-2", preview=preview)
 
@@ -305,3 +308,33 @@ async def test_going_back_after_escalating_writes_a_new_case_draft():
     assert "Called Seller Support" in second.read_text()
     assert "Called Seller Support" not in first.read_text()
     assert first.name.startswith("PILLOW-2-") and len(first.stem) == len("PILLOW-2-20260301-140509")
+
+
+class FullDiskStore(CaseStore):
+    """A case store whose saves fail as on a full disk once ``full`` is set."""
+
+    full = False
+
+    def update(self, sku, change):
+        if self.full:
+            raise CaseStoreError(f"{self.path}: cannot save: the disk is full")
+        return super().update(sku, change)
+
+
+async def test_a_submit_whose_record_cannot_be_saved_is_not_sent():
+    # the SUBMITTING record was saved by a thread worker racing the send, and the send went
+    # whether it was saved or not: a crash then left a change sent with no trace of it
+    account, store = FakeAccount(), FullDiskStore("test", US)
+    app = WizardApp(account, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await at_stock_with_quantity(pilot, "12")
+        await pilot.press("n")
+        await settle(pilot)
+        store.full = True
+        for key in ("s", "ctrl+s"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert [preview for _, preview in account.sent] == [True]  # the preview only
+        assert not any(p.mode.value == "REAL" for p in screen.body.state.case_record.patches)
+        told = [n.message for n in app._notifications]
+        assert any("the disk is full: the change was not sent to Amazon" in m for m in told)

@@ -4,8 +4,8 @@ the screen, ``ui/screens/wizard.py``, reads them and owns the keys).
 
 Slow work runs in workers: the VALIDATION_PREVIEW and the Verify re-read (async, network;
 Next, Back and Submit wait for them). The real submit runs as an app-level worker: it is
-recorded as SUBMITTING before the call and settles with Amazon's answer even when the wizard
-was left meanwhile. The case (with what was typed) is saved after every step change and
+saved as SUBMITTING as its request is about to leave (the client's ``on_send``; a save that
+fails sends nothing) and settles with Amazon's answer even when the wizard was left meanwhile. The case (with what was typed) is saved after every step change and
 action, from a thread worker (typing is saved once it pauses); Escape leaves with it kept.
 While Amazon has not applied an accepted patch yet, Verify says so and re-reads the listing by
 itself (a timer, every RECHECK_SECONDS) instead of a verdict. Wrap up records the outcome the
@@ -162,8 +162,27 @@ class WizardBody(Vertical):
 
     async def _submitted(self, state: WizardState, record: PatchRecord) -> None:
         result = None
+        store = self.store
+
+        async def submitting() -> None:
+            """The request is about to leave: its SUBMITTING record saved first (a failed
+            save raises, and nothing is sent). Called on the service's loop."""
+            if store is not None:
+                snapshot = copy.deepcopy(state.case_record)
+                await asyncio.to_thread(store.update, self.sku, snapshot)
+
         try:
-            result = await self.service.patch(self.sku, record.patches, preview=False)
+            result = await self.service.patch(
+                self.sku, record.patches, preview=False, on_send=submitting
+            )
+        except CaseStoreError as exc:  # the submit could not be recorded: it was not sent
+            state.withdraw(record)
+            self.app.notify(
+                f"{exc}: the change was not sent to Amazon.",
+                title="Progress not saved",
+                severity="error",
+                timeout=10,
+            )
         except Exception as exc:
             reason = describe_error(exc)
             state.settle_failed(record, reason)
