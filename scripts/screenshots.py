@@ -192,7 +192,8 @@ def set_quantity(sku: str, quantity: int) -> None:
 # ------------------------------------------------------------------ bulk fix (issue 13)
 def bulk_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
     """The cause view, then the bulk grid for the out-of-stock listings: a quantity typed
-    and filled down, a handling time for all, validated with Amazon (each row's answer)."""
+    and filled down, a handling time for all, validated with Amazon (each row's answer); its
+    one send confirmation."""
 
     async def highlight(pilot) -> None:
         from textual.widgets import OptionList
@@ -215,6 +216,7 @@ def bulk_shots() -> list[tuple[str, Callable[..., Awaitable]]]:
     return [
         ("causes", chain(press("v"), highlight)),
         ("bulk-grid", chain(press("b"), fill)),
+        ("bulk-confirm", press("s")),  # each change once with its count, every listing below
     ]
 
 
