@@ -29,6 +29,8 @@ from asin_tui.ui.service import CaseLabelLoader, ListingService, ServiceFactory,
 from asin_tui.ui.timing import UI_TIMING, UiTiming
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from asin_tui.domain.models import Finding
 
 #: The first screenful already read for a service (ui.opening.Opening), or None.
@@ -78,6 +80,32 @@ class AsinTuiApp(App[None]):
         self.service: ListingService | None = None
         #: the first rows of an account opened before the app started (ui.opening)
         self.first_screenful = first_screenful
+        #: (screen, callback): called once a frame of that screen is written (after_frame)
+        self._after_frame: list[tuple[Screen, Callable[[], object]]] = []
+
+    def after_frame(self, screen: Screen, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once a frame drawing ``screen`` whole has been written to the
+        terminal (handed to Textual's writer thread), not merely rendered. Textual renders
+        the frames of a batch of updates (the app's whole mount is one) and drops them,
+        and nothing is left to redraw after: the first rows rendered while the app starts
+        reached the terminal only with whatever refreshed next, and ``call_after_refresh``
+        ran before. Here a dropped frame of ``screen`` asks for it again at once."""
+        self._after_frame.append((screen, callback))
+        screen.refresh()
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        if not self._after_frame or renderable is None:
+            return
+        waiting = [callback for shown, callback in self._after_frame if shown is screen]
+        if not waiting:
+            return
+        if self._batch_count:  # dropped: drawn whole again once the batch is over
+            screen.refresh()
+            return
+        self._after_frame = [(s, c) for s, c in self._after_frame if s is not screen]
+        for callback in waiting:
+            self.call_later(callback)
 
     def notify(
         self,

@@ -35,6 +35,9 @@ class UiTiming:
     #: seconds after the app mounted when its start is over (the first screen up, its rows
     #: painted): the garbage collector, paused for the start (cli), runs again
     started_seconds: float = 1.0
+    #: the longest the list waits for the frame that draws its first rows before it opens
+    #: the account's client and starts the start-up sync anyway (its table covered)
+    paint_wait: float = 0.5
     #: what time it is (UTC): the list's Since column shows a date of this year without
     #: its year (``Nov 03``), one of another year with it (``Nov 2025``)
     clock: Callable[[], datetime] = utc_now

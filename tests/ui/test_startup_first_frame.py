@@ -9,6 +9,8 @@ import gc
 import sys
 import threading
 
+from textual.app import App
+
 from asin_tui import cli
 from asin_tui.store.cache import CacheError
 from asin_tui.ui.app import make_app
@@ -123,6 +125,70 @@ async def test_the_client_and_the_start_up_sync_wait_until_every_row_is_in():
         await settle(pilot)
         await settle(pilot)  # the sync's reload
         assert service.connected and service.synced == 1
+
+
+def noting_frames(monkeypatch) -> list[int]:
+    """The rows of each frame of the list handed to the terminal (headless: that would be),
+    noted as Textual writes it; a frame rendered inside a batch of updates is dropped."""
+    written: list[int] = []
+    display = App._display
+
+    def noting(app, screen, renderable):
+        if renderable is not None and not app._batch_count and isinstance(screen, ListScreen):
+            written.append(len(screen.query_one(ListingTable).view.shown()))
+        display(app, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", noting)
+    return written
+
+
+async def test_every_row_is_read_only_once_a_frame_with_the_first_ones_is_written(monkeypatch):
+    """Textual renders the frames made while the app mounts (one batch of updates) and
+    drops them: the first rows are on screen only once a later frame is written. Reading
+    every row (a thread holding the GIL a batch at a time) waits for that one."""
+    written = noting_frames(monkeypatch)
+
+    class Watched(HeldCache):
+        def cached_record_batches(self, *, all_listings: bool, size: int = 0):
+            self.seen = list(written)
+            return super().cached_record_batches(all_listings=all_listings, size=size)
+
+    service = Watched()
+    service.every_row.set()
+    app = app_for(Opening(lambda: service, progress_of, FIRST))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: hasattr(service, "seen"))
+        assert FIRST in service.seen  # a frame with the first rows went out before
+
+
+async def test_the_client_and_the_sync_start_only_once_a_frame_with_the_rows_is_written(
+    monkeypatch,
+):
+    """A first screenful that holds every row (the demo's): the client opens, and the
+    start-up sync starts (the demo's in this process), only once a frame of the list with
+    its rows has been handed to the terminal, never beside the frame being made."""
+    written = noting_frames(monkeypatch)
+
+    class Watched(FakeService):
+        def __init__(self) -> None:
+            super().__init__(make_records(3))
+            self.seen: dict[str, list[int]] = {}
+
+        async def connect(self) -> None:
+            self.seen.setdefault("connect", list(written))
+
+        async def sync(self, *, include_all: bool, progress=None):
+            self.seen.setdefault("sync", list(written))
+            return await super().sync(include_all=include_all, progress=progress)
+
+    service = Watched()
+    attention = FakeService.cached_records(service, all_listings=False)
+    assert 0 < len(attention) < FIRST  # the first screenful is every row
+    app = app_for(Opening(lambda: service, progress_of, FIRST), sync_on_start=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: len(service.seen) == 2)
+        assert len(attention) in service.seen["connect"]
+        assert len(attention) in service.seen["sync"]
 
 
 async def test_a_key_that_changes_the_scope_stops_the_load_it_replaces():

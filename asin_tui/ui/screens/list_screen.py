@@ -239,6 +239,7 @@ class ListScreen(WorkerScreen):
         #: client is opened, and the start-up sync starts, only then
         self._painted = asyncio.Event()
         self._painted_now = threading.Event()  # the same, for the cache worker's thread
+        self._paint_asked = False  # _mark_painted is waiting for the frame
         #: a load of every row of the scope came in (or the cache could not be read): the
         #: client is built, and the start-up sync starts, only then — never beside that load
         self._settled = asyncio.Event()
@@ -584,8 +585,9 @@ class ListScreen(WorkerScreen):
         self.query_one(AccountBanner).show(
             message.account, self.service.marketplace_id, message.account_causes
         )
-        if not self._painted.is_set():
-            self.call_after_refresh(self._mark_painted)
+        if not self._paint_asked:
+            self._paint_asked = True
+            self._after_paint(self._mark_painted)
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
         if not message.complete:
@@ -706,6 +708,21 @@ class ListScreen(WorkerScreen):
             await self.service.connect()
         for notice in self.service.notices:
             self.notify(notice, title="Account", severity="warning", timeout=15)
+
+    def _after_paint(self, callback: Callable[[], object]) -> None:
+        """``callback`` once the rows just set are on their way to the terminal: after the
+        next frame of this screen, repainted whole, has been written — not merely rendered
+        (ui.app.AsinTuiApp.after_frame: the frames rendered while the app mounts are
+        dropped, and the first one written came only with whatever refreshed next). The
+        client's build and the start-up sync (the demo's runs in this process) then never
+        compete with that frame for the interpreter. At the latest after
+        ``timing.paint_wait``, whatever happens to the frame."""
+        after_frame = getattr(self.app, "after_frame", None)  # asin-tui's app (ui.app)
+        if after_frame is None:
+            self.call_after_refresh(callback)
+            return
+        after_frame(self, callback)
+        self.set_timer(self.timing.paint_wait, callback, name="painted at the latest")
 
     def _mark_painted(self) -> None:
         self._painted.set()
