@@ -43,29 +43,12 @@ from asin_tui.domain.account import AccountCause
 from asin_tui.domain.lru import Lru
 from asin_tui.domain.models import (
     AccountHealth,
-    CatalogItem,
     Diagnosis,
-    Evidence,
-    EvidenceGap,
-    Issue,
-    LastQuantity,
     ListingRecord,
-    ProductTypeRequirements,
     State,
     WizardStep,
-    requirements_for_key,
 )
-from asin_tui.spapi import parse
 from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
-from asin_tui.spapi.parse import (
-    UnreadableBody,
-    error_body,
-    is_listing_collection,
-    parse_inventory_summaries,
-    parse_listing_bodies,
-    parse_restrictions,
-    unwrap_body,
-)
 from asin_tui.store import paths
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
 from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint, without_secrets
@@ -75,15 +58,34 @@ if TYPE_CHECKING:
     # The client module (sp_api, httpx) is imported when a client is opened; the sync engine,
     # the rules, the reports' readers and the client's settings when a sync, a refresh or a
     # re-diagnosis first runs — not by every start of the app, which only reads the cache.
+    # What SP-API said about a listing (domain.evidence) and the parser of its answers
+    # (spapi.parse) when a listing is read whole, refreshed or synced: the list's start
+    # reads only the cache's rows.
     import hashlib
 
     from asin_tui.domain.cover import StockCover
     from asin_tui.domain.events import Thresholds
+    from asin_tui.domain.evidence import (
+        Evidence,
+        EvidenceGap,
+        Issue,
+        LastQuantity,
+        ProductTypeRequirements,
+    )
     from asin_tui.domain.looks import SinceLastLook, TimelineEntry
     from asin_tui.domain.outcomes import Recheck
     from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.calls import ReportRequest
     from asin_tui.spapi.client import AccessToken, SpApi
+    from asin_tui.spapi.parse import (
+        UnreadableBody,
+        error_body,
+        is_listing_collection,
+        parse_inventory_summaries,
+        parse_listing_bodies,
+        parse_restrictions,
+        unwrap_body,
+    )
     from asin_tui.spapi.reports import Document
     from asin_tui.spapi.settings import ClientSettings
     from asin_tui.spapi.sync import (
@@ -208,9 +210,17 @@ __all__ = [
 #: What the service re-exports from modules it imports only when a sync or a refresh runs
 #: (see the TYPE_CHECKING imports above): loaded when a caller first asks for the name.
 _LAZY_EXPORTS = {
+    "UnreadableBody": "asin_tui.spapi.parse",
+    "error_body": "asin_tui.spapi.parse",
+    "is_listing_collection": "asin_tui.spapi.parse",
+    "parse_inventory_summaries": "asin_tui.spapi.parse",
+    "parse_listing_bodies": "asin_tui.spapi.parse",
+    "parse_restrictions": "asin_tui.spapi.parse",
+    "unwrap_body": "asin_tui.spapi.parse",
     "ReportRequest": "asin_tui.spapi.calls",
     "SyncProgress": "asin_tui.spapi.sync",
     "ACCOUNT_HEALTH": "asin_tui.spapi.sync",
+    "parse": "asin_tui.spapi.parse",  # the module itself (imported where used, as here)
 }
 
 
@@ -220,7 +230,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    loaded = importlib.import_module(module)
+    value = loaded if module.endswith(f".{name}") else getattr(loaded, name)
     globals()[name] = value
     return value
 
@@ -737,6 +748,8 @@ class AccountService:
 
     def last_quantity(self, sku: str) -> LastQuantity | None:
         """The last MFN quantity above 0 a sync saw for ``sku`` (None: none seen)."""
+        from asin_tui.domain.evidence import LastQuantity
+
         stored = self._cache.last_quantity(sku)
         return LastQuantity(*stored) if stored is not None else None
 
@@ -773,6 +786,8 @@ class AccountService:
         return [row for _, row in ranked]
 
     def _exemption_end(self, record: ListingRecord) -> datetime | None:
+        from asin_tui.spapi.parse import UnreadableBody
+
         if not any(f.code == codes.EXEMPTION_EXPIRING for f in record.findings):
             return None
         from asin_tui.domain.looks import exemption_end
@@ -1154,6 +1169,8 @@ class AccountService:
 
     async def _refresh(self, sku: str) -> ListingRecord:
         from asin_tui.domain.diagnosis import diagnose
+        from asin_tui.domain.evidence import requirements_for_key
+        from asin_tui.spapi import parse
         from asin_tui.spapi.sync import fetch_listing
 
         api = await self._open_api()
@@ -1326,6 +1343,8 @@ class AccountService:
         self, product_type: str, definition: tuple[dict, dict], failed: dict[str, str]
     ) -> None:
         """Use a freshly fetched product type definition (an unreadable one is named)."""
+        from asin_tui.spapi import parse
+
         try:
             self._requirements[product_type] = parse.parse_product_type(*definition)
         except parse.UnreadableBody as exc:
@@ -1337,6 +1356,7 @@ class AccountService:
     ) -> list[tuple[ListingRecord, RawEvidence]]:
         """Each listing's record, diagnosed; an unreadable one is named in ``failed``."""
         from asin_tui.domain.diagnosis import diagnose
+        from asin_tui.spapi import parse
 
         entries = []
         for raw in raws:
@@ -1350,6 +1370,9 @@ class AccountService:
 
     def _evidence(self, raw: RawEvidence) -> Evidence:
         """Raw cached JSON → domain Evidence (raises parse.UnreadableBody)."""
+        from asin_tui.domain.evidence import CatalogItem, Evidence
+        from asin_tui.spapi import parse
+
         mp = self.marketplace_id
         listing = parse.parse_listing(raw.item, mp, asked=parse.DIAGNOSIS_SECTIONS)
         inventory = parse.parse_inventory_summaries([raw.inventory]) if raw.inventory else []
@@ -1380,6 +1403,8 @@ class AccountService:
         however many threads ask for it at once (the bulk wizard's grid, its checks and its
         batch read listings of the same types together): one reads and parses its stored
         definition and schema (megabytes of JSON), the others wait for that one."""
+        from asin_tui.spapi import parse
+
         if not product_type:
             return None
         with self._requirements_lock:
@@ -1795,6 +1820,8 @@ def _with_last_good(raw: RawEvidence, cache: ListingCache) -> RawEvidence:
 
 
 def _gaps(raw: RawEvidence) -> tuple[EvidenceGap, ...]:
+    from asin_tui.domain.evidence import EvidenceGap
+
     gaps = []
     for section, gap in raw.gaps.items():
         if not isinstance(gap, Mapping):  # a row tampered with: the gap is still a gap
@@ -1815,6 +1842,7 @@ def _read_report(
 ) -> _R | None:
     """A stock cover report's rows: None when it was not had or is unreadable (the reason
     added to ``problems``), ``empty`` for an empty document (Amazon had no data)."""
+    from asin_tui.spapi.parse import UnreadableBody
     from asin_tui.spapi.reports import blank
 
     if document is None:
@@ -1840,6 +1868,8 @@ def _moment(text: Any) -> datetime | None:
 
 def _parse_or_raise(build: Callable[[], Any]) -> Any:
     """Turn a parse failure on a fresh answer into the typed SP-API error the UI shows."""
+    from asin_tui.spapi import parse
+
     try:
         return build()
     except parse.UnreadableBody as exc:
@@ -1850,6 +1880,8 @@ def _submission(
     sku: str, response: Mapping[str, Any], marketplace_id: str, *, preview: bool
 ) -> SubmissionResult:
     # A submission's issues have the listings Issue shape: parse them as a listing's issues.
+    from asin_tui.spapi import parse
+
     issues = _parse_or_raise(
         lambda: (
             parse.parse_listing(

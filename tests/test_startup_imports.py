@@ -46,6 +46,10 @@ HEAVY_MODULES = (
     "asin_tui.domain.events",
     "asin_tui.domain.cover",
     "asin_tui.child",
+    # what SP-API said about a listing and its parser: for a listing read whole (the detail
+    # screen, a refresh, a diagnosis), not for the cache's rows the list paints (~9 ms)
+    "asin_tui.domain.evidence",
+    "asin_tui.spapi.parse",
     # the case store (and its TOML writer and file lock) while there is no case file to read
     "asin_tui.store.cases",
     "tomli_w",

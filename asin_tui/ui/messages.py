@@ -14,7 +14,6 @@ from asin_tui.domain.account import AccountCause
 from asin_tui.domain.models import (
     AccountHealth,
     Diagnosis,
-    Evidence,
     Finding,
     ListingRecord,
     State,
@@ -24,6 +23,7 @@ from asin_tui.ui.service import CaseLabels
 
 if TYPE_CHECKING:
     from asin_tui.domain.cover import StockCover
+    from asin_tui.domain.evidence import Evidence  # not loaded by the start
     from asin_tui.domain.looks import SinceLastLook, TimelineEntry
     from asin_tui.service import CoverRefresh, HealthRefresh, SyncInfo, SyncProgress, SyncSummary
     from asin_tui.ui.listing_view import RowIndex

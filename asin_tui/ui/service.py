@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 from asin_tui.domain.models import (
     AccountHealth,
     Diagnosis,
-    Evidence,
-    LastQuantity,
     ListingRecord,
     State,
 )
@@ -26,6 +24,7 @@ _P = ParamSpec("_P")
 
 if TYPE_CHECKING:  # types only: the UI reaches the service through this protocol
     from asin_tui.domain.cover import StockCover
+    from asin_tui.domain.evidence import Evidence, LastQuantity  # not loaded by the start
     from asin_tui.domain.looks import SinceLastLook, TimelineEntry
     from asin_tui.domain.patches import JsonValue
     from asin_tui.service import (
