@@ -654,15 +654,19 @@ class AccountService:
         """Fetch the stock cover reports (docs/STOCK_COVER.md) when the stored cover is older
         than ``freshness.stock_cover_max_age`` (or ``force``) or reports are pending, and store the cover computed
         from them. Never raises for a report Amazon cannot produce (``problem`` says why, one
-        line); AuthError and CacheError only."""
+        line); AuthError and CacheError only. Everything, the reads of what is stored
+        included, runs on the background loop: on the app's loop those reads waited for the
+        cache's read lock while a worker read the rows (a loop stall in the 100k late-report
+        window, bench_stalls --where)."""
+        return await self._background.run(self._stock_cover_refresh, force)
+
+    async def _stock_cover_refresh(self, force: bool) -> CoverRefresh:
         before = self.stock_cover()
         pending = self._cover_pending()
         at = self.stock_cover_at()
         if not (force or self.stock_cover_due()):
             return CoverRefresh(before=before, after=before)
-        return await self._background.run(
-            self._refresh_stock_cover, pending, before if at else None
-        )
+        return await self._refresh_stock_cover(pending, before if at else None)
 
     async def _refresh_stock_cover(
         self, pending: dict[str, ReportRequest], before: dict[str, StockCover] | None

@@ -256,6 +256,30 @@ async def test_cover_from_the_sandboxs_own_sales_history():
         await service.aclose()
 
 
+async def test_what_is_stored_is_read_off_the_callers_loop_fresh_or_not(monkeypatch):
+    """The app's list asks for the cover on its own (the UI's) loop: the stored cover and its
+    age are read on the service's background loop, where a read waiting for the cache's read
+    lock (a worker reading every row) holds no key up; also when nothing is due."""
+    import threading
+
+    service = make_service(SandboxApp(_account(), time_scale=TIME_SCALE))
+    read_on: list[str] = []
+    stored = type(service).stock_cover
+
+    def stock_cover(self):
+        read_on.append(threading.current_thread().name)
+        return stored(self)
+
+    monkeypatch.setattr(type(service), "stock_cover", stock_cover)
+    try:
+        assert (await service.refresh_stock_cover()).updated  # due: read, stored
+        assert not (await service.refresh_stock_cover()).updated  # fresh: nothing asked
+        here = threading.current_thread().name
+        assert len(read_on) == 2 and here not in read_on, (here, read_on)
+    finally:
+        await service.aclose()
+
+
 async def test_a_malformed_report_is_one_line_and_the_rest_still_counts(monkeypatch):
     account = _account()
     # the document createReport builds from its snapshot of the account
