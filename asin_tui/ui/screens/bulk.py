@@ -928,8 +928,9 @@ def _out_of_full_passes() -> None:
     """The grid's rows (a few objects each) and their answers live as long as the screen:
     kept out of the collector's full passes (gc.freeze, as the list does for its records).
     A batch of 2,000 rows runs ~20 full passes, every thread waiting: the longest went
-    24 -> 9 ms (bench_bulk_tui, README Performance). The young garbage is collected first (cheap), so little cyclic garbage is
-    frozen with them; refcounting still frees the rows when the screen lets go of them."""
+    24 -> 9 ms (bench_bulk_tui, README Performance). The young garbage is collected first
+    (cheap), so little cyclic garbage is frozen with them; refcounting still frees the rows
+    when the screen lets go of them."""
     gc.collect(1)
     gc.freeze()
 
