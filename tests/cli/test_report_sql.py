@@ -6,9 +6,11 @@ incomplete sync, rows another tool wrote badly (those batches take the records p
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -93,22 +95,42 @@ def _records(n: int = 157) -> list[ListingRecord]:
     return records
 
 
+@pytest.fixture(scope="session")
+def built_caches(tmp_path_factory):
+    """Each kind of cache of _records, built once per test process (a file to copy)."""
+    built: dict[str, Path] = {}
+
+    def path(kind: str) -> Path:
+        if kind not in built:
+            folder = tmp_path_factory.mktemp("report-sql-cache")
+            cache = ListingCache(folder / "c.sqlite3")
+            records = _records()
+            info = SyncInfo(
+                NOW, NOW, include_all=True, complete=False,
+                failed={"search: not buyable": "throttled"}, listings=len(records),
+                missing={"search: not buyable": 20},
+            )  # fmt: skip
+            entries = [(r, RawEvidence(sku=r.sku, item={"sku": r.sku})) for r in records]
+            cache.write_sync(entries, product_types={}, info=info)
+            if kind == "lines dropped":
+                with contextlib.closing(sqlite3.connect(cache.path)) as conn, conn:
+                    conn.execute("DELETE FROM csv_lines")
+            cache.close()  # the last connection: its WAL is checkpointed into the file
+            assert not Path(f"{cache.path}-wal").exists()
+            built[kind] = cache.path
+        return built[kind]
+
+    return path
+
+
 @pytest.fixture(params=["lines stored", "lines dropped"])
-def cache(tmp_path, request):
+def cache(tmp_path, request, built_caches):
     """The cache of _records; CSV written from the lines the sync stored with them, or
-    (lines dropped, as in a cache from before them) built by SQLite from the rows."""
-    cache = ListingCache(tmp_path / "c.sqlite3")
-    records = _records()
-    info = SyncInfo(
-        NOW, NOW, include_all=True, complete=False,
-        failed={"search: not buyable": "throttled"}, listings=len(records),
-        missing={"search: not buyable": 20},
-    )  # fmt: skip
-    entries = [(r, RawEvidence(sku=r.sku, item={"sku": r.sku})) for r in records]
-    cache.write_sync(entries, product_types={}, info=info)
-    if request.param == "lines dropped":
-        with contextlib.closing(sqlite3.connect(cache.path)) as conn, conn:
-            conn.execute("DELETE FROM csv_lines")
+    (lines dropped, as in a cache from before them) built by SQLite from the rows. Each test
+    gets its own copy of a file built once per process (building it took ~17 ms of CPU)."""
+    path = tmp_path / "c.sqlite3"
+    shutil.copy(built_caches(request.param), path)
+    cache = ListingCache(path)
     yield cache
     cache.close()
 
