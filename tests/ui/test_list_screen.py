@@ -534,22 +534,25 @@ async def test_s_at_80_columns_sorts_only_by_a_column_it_shows():
         assert view.sort_column == "state"
 
 
-@pytest.mark.parametrize("width", [60, 80, 100, 120])
-async def test_the_counts_bar_breaks_lines_between_items_never_inside_one(width):
+async def test_the_counts_bar_breaks_lines_between_items_never_inside_one():
+    """At each width, reached by resizing one app (as a terminal window is resized)."""
     app = make_app(FakeService, case_labels_loader=progress_of, sync_on_start=False)
-    async with app.run_test(size=(width, 24)) as pilot:
+    async with app.run_test(size=(60, 24)) as pilot:
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        lines = str(app.screen.query_one("#counts").render()).splitlines()
-        assert len(lines) > 1 or width > 100
-        items = [item for line in lines for item in line.split("  ")]
-        assert items[0] == "All listings"
-        for item in items[1:]:  # "[0 All 40]", "1 ✖ Suppressed 6", ...
-            words = item.strip("[]").split(" ")
-            assert words[0].isdigit() and words[-1].isdigit(), item
-        for line in lines:
-            assert len(line) <= width - 2  # its padding
+        for width in (60, 80, 100, 120, 60):
+            await pilot.resize_terminal(width, 24)
+            await settle(pilot)
+            lines = str(app.screen.query_one("#counts").render()).splitlines()
+            assert len(lines) > 1 or width > 100, width
+            items = [item for line in lines for item in line.split("  ")]
+            assert items[0] == "All listings"
+            for item in items[1:]:  # "[0 All 40]", "1 ✖ Suppressed 6", ...
+                words = item.strip("[]").split(" ")
+                assert words[0].isdigit() and words[-1].isdigit(), (width, item)
+            for line in lines:
+                assert len(line) <= width - 2, (width, line)  # its padding
 
 
 # ------------------------------------------------------------------ partial "All listings"
