@@ -9,6 +9,8 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 
+import pytest
+
 from asin_tui import cli
 from asin_tui.commands.tui import open_demo
 from asin_tui.demo import DemoSettings
@@ -38,6 +40,7 @@ def latest_states() -> dict[str, str]:
     return {sku: state for sku, (state, _) in latest.items()}
 
 
+@pytest.mark.slow  # two watch rounds and a full sync of the drifting demo
 def test_the_apps_demo_sees_what_watch_saw_and_its_history_does_not_flap(capsys):
     wall = [MIDNIGHT + 2 * HOUR]
     # the demo as it runs (4 changes an hour from midnight UTC), Amazon's rates 100x faster

@@ -231,6 +231,7 @@ def test_an_unusable_demo_state_is_set_aside_and_the_demo_opens(tmp_path, conten
     assert account.search() == SandboxAccount().search()
 
 
+@pytest.mark.slow  # a real `report --demo` process syncing the demo
 def test_a_fifo_as_demo_state_is_set_aside_and_the_demo_report_runs():
     path = fifo(demo_account_path())
     app = demo_app()

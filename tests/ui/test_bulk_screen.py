@@ -587,6 +587,7 @@ async def test_the_wizards_stock_step_suggests_the_last_known_quantity():
         assert wizard.body.state.draft.mfn_quantity != 12  # not taken unasked
 
 
+@pytest.mark.slow  # a demo app walk
 async def test_arrows_and_enter_reach_only_the_value_columns():
     """The SKU, `now` and Answer columns are there to read: → from the first value column
     goes to the next value column (past its `now`), ← from it stays, a cursor put on the

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
+
 from asin_tui.ui.app import make_app
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.test_child import gone
@@ -31,6 +33,7 @@ async def synced(pilot) -> None:
     await wait_until(pilot, lambda: len(shown(pilot.app)) > 0, 10)
 
 
+@pytest.mark.slow  # the app syncing a served sandbox through a child process, end to end
 async def test_the_start_up_sync_in_the_child_fills_the_list(served, tmp_path, child_pids):
     account, _ = served
     service = child_service(served, tmp_path)
@@ -42,6 +45,7 @@ async def test_the_start_up_sync_in_the_child_fills_the_list(served, tmp_path, c
         assert child_pids and gone(child_pids[0])
 
 
+@pytest.mark.slow  # two child syncs of a served sandbox from the app, end to end
 async def test_a_child_killed_mid_sync_is_one_line_and_the_rows_stay(served, tmp_path, child_pids):
     service = child_service(served, tmp_path)
     app = make_app(lambda: service)
