@@ -656,8 +656,12 @@ async def test_listings_another_cause_keeps_off_sale_are_marked_and_counted_befo
         dialog = pilot.app.screen
         assert isinstance(dialog, SendConfirmScreen)
         shown = " ".join(str(s.render()) for s in dialog.query("Static"))
-        assert f"{len(blocked)} of these listings are also blocked by another cause" in shown
-        assert "this change alone will not put them back on sale" in shown
+        one = len(blocked) == 1
+        assert (
+            f"{len(blocked)} of these listings {'is' if one else 'are'} also blocked by another"
+            " cause" in shown
+        )
+        assert f"this change alone will not put {'it' if one else 'them'} back on sale" in shown
         await press(pilot, "ctrl+s")
         await settle(pilot)
         assert real_patches() == sorted(r.sku for r in bulk.rows)  # sent, all of them

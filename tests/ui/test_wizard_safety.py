@@ -556,3 +556,20 @@ async def test_a_batchs_listing_lines_show_hostile_skus_and_changes_as_text():
             pilot.app,
             "[b]SKU[/b]\\x1b]52;c;eA==\\x07\\u202eX: Set brand to [@click=app.quit]Acme[/]",
         )
+
+
+@pytest.mark.parametrize(
+    ("blocked", "said"),
+    [
+        (1, "1 of these listings is also blocked by another cause"),
+        (3, "3 of these listings are also blocked by another cause"),
+    ],
+)
+def test_a_batchs_confirmation_counts_the_listings_another_cause_blocks(blocked, said):
+    from asin_tui.ui.screens.bulk import batch_confirmation
+
+    valid = _batch(5)
+    others = {row.sku: ["Restricted product policy"] for row in valid[:blocked]}
+    warning = batch_confirmation(valid, 0, marketplace_id=US_ID, blocked=others).warning
+    assert warning.startswith(said)
+    assert f"will not put {'it' if blocked == 1 else 'them'} back on sale" in warning

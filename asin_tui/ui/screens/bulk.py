@@ -957,9 +957,10 @@ def batch_confirmation(
     if blocked:
         causes = sorted({c for skus in blocked.values() for c in skus})
         warning = (
-            f"{len(blocked)} of these listings are also blocked by another cause "
-            f"({'; '.join(causes)}; marked {BLOCKED} in the grid): this change alone will "
-            f"not put them back on sale. {warning}"
+            f"{len(blocked)} of these listings {'is' if len(blocked) == 1 else 'are'} also "
+            f"blocked by another cause ({'; '.join(causes)}; marked {BLOCKED} in the grid): "
+            f"this change alone will not put {'it' if len(blocked) == 1 else 'them'} back on "
+            f"sale. {warning}"
         ).strip()
     if resume:
         warning = (
