@@ -146,9 +146,10 @@ def open_demo_app_client(
     reset: bool = False, scenario: str = "default", *, settings: DemoSettings | None = None
 ) -> tuple[SpApi, list[str]]:
     """A client of the demo account, and what building it found to tell (the account's
-    notices): the app's lazily opened demo service builds its client with this."""
+    notices, the account's own list: a fix it cannot keep is added to it later): the app's
+    lazily opened demo service builds its client with this."""
     app = _demo_app(settings, reset, scenario)
-    return open_sandbox_app_client(app), list(app.account.notices)
+    return open_sandbox_app_client(app), app.account.notices
 
 
 def open_demo_service(
@@ -181,5 +182,5 @@ def open_demo_service(
         freshness=FRESHNESS.scaled(app.time_scale),
         cache=settings.cache(profile) if settings else None,
     )
-    service.notices = list(app.account.notices)
+    service.notices = app.account.notices  # live: a fix the demo could not keep is added
     return service

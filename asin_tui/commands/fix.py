@@ -169,8 +169,9 @@ async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTabl
     from asin_tui.bulk import BulkFix
 
     service = _open_service(args, profile)
+    told = list(service.notices)
     try:
-        for warning in service.notices:
+        for warning in told:
             print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
         await _listings_known(service, table)
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
@@ -192,6 +193,9 @@ async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTabl
         finally:
             if bar:
                 bar.clear()
+            for warning in service.notices:  # found meanwhile (the demo: a fix not kept)
+                if warning not in told:
+                    print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
     finally:
         await service.aclose()
     _output(args.format, results, applied=args.apply)

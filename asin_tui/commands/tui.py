@@ -143,9 +143,11 @@ def open_demo(
         api, notices = open_demo_app_client(
             reset=reset and not built, scenario=scenario, settings=settings
         )
-        if not built:
-            service.notices.extend(notices)
-            built.append(True)
+        if built:  # what opening it found was told by the first build
+            notices.clear()
+        notices[:0] = service.notices
+        service.notices = notices  # the account's own list: a fix it could not keep is told
+        built.append(True)
         return api
 
     service = AccountService(

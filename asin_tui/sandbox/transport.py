@@ -127,12 +127,26 @@ def demo_app(
         )
     return SandboxApp(
         account,
-        on_accepted_patch=lambda: account.save(path),
+        on_accepted_patch=functools.partial(_keep_fix, account, path),
         patch_delay=delay,
         report_timing=report_timing,
         time_scale=time_scale,
         clock=clock,
     )
+
+
+def _keep_fix(account: SandboxAccount, path: Path) -> None:
+    """Save the demo's fixes after an accepted patch. A journal that cannot be written (a
+    full disk, another session holding its lock too long) leaves the fix in this process
+    only: ``account.notices`` says so, once per reason (the commands tell new notices after
+    a batch, the app after a listing changed), never only a log line."""
+    try:
+        account.save(path)
+    except (OSError, TimeoutError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        notice = f"demo fix not kept after this run: {path}: {reason}"
+        if notice not in account.notices:
+            account.notices.append(notice)
 
 
 def _next_day(

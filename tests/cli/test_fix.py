@@ -263,3 +263,32 @@ def test_sigterm_during_the_batch_says_how_to_resume(tmp_path, demo_skus, synced
         "asin-tui: interrupted; every submit was saved as it went: run the same command "
         "again to finish (nothing Amazon took is sent twice)"
     ]
+
+
+def test_a_demo_fix_its_journal_cannot_keep_is_told_not_lost_silently(
+    capsys, tmp_path, demo_skus, monkeypatch
+):
+    # a full disk under the demo's data folder: the accepted fix lived in this process only,
+    # and `fix` said it was submitted, with no word that the next run would not have it
+    import errno
+
+    journal = demo_account_path()
+    replace = os.replace
+
+    def disk_full(src, dst, *args, **kwargs):
+        if os.fspath(dst) == os.fspath(journal):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    first, second = demo_skus[codes.OUT_OF_STOCK_MFN][:2]
+    text = f"sku,quantity\n{first},4\n{second},5\n"
+    code, out, err = fix(capsys, tmp_path, text, "--apply", "--yes", "--format", "json")
+    assert code == 0, err
+    assert all(row["submitted"] for row in json.loads(out))
+    assert journal_skus() == []  # nothing kept: and the seller is told so, once
+    assert err.strip().splitlines() == [
+        f"asin-tui: warning: demo fix not kept after this run: {journal}: "
+        f"{os.strerror(errno.ENOSPC)}"
+    ]
+    assert "Traceback" not in err

@@ -444,6 +444,25 @@ async def test_a_cache_set_aside_is_told_once_as_a_warning(service):
         assert told[0].severity == "warning"
 
 
+async def test_a_notice_found_after_a_listing_changed_is_told_once(service):
+    # the demo adds one when a fix it accepted cannot be kept on disk: it was only logged
+    from asin_tui.ui.messages import ListingChanged
+
+    service.notices.append("opened: said at start")
+    app = make_app(lambda: service, case_labels_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        late = "demo fix not kept after this run: /x/demo-account.json: No space left on device"
+        service.notices.append(late)
+        for _ in range(2):  # a second change: not told again
+            app.screen.post_message(
+                ListingChanged(service.cached_records(all_listings=False)[0].sku)
+            )
+            await settle(pilot)
+        told = [n.message for n in app._notifications if n.title == "Account"]
+        assert told == ["opened: said at start", late]
+
+
 async def test_the_since_column_shows_the_year_of_an_older_date():
     records = make_records(2)
     old = dataclasses.replace(records[1], inactive_since=datetime(2025, 11, 27, tzinfo=UTC))

@@ -227,6 +227,7 @@ class ListScreen(WorkerScreen):
         self._after_sync = False  # the next cache load follows a sync
         self._cache_warned: str | None = None  # the cache warning already told
         self._gaps_told: object = None  # finished_at of the sync whose gaps were told
+        self._notices_told: set[str] = set()  # the service's notices already shown
         self.rows_complete = False  # every row of the scope is in (not only the first ones)
         #: the scope's true counts per state while only the first rows are in
         self._scope_counts: Mapping[State, int] | None = None
@@ -706,8 +707,15 @@ class ListScreen(WorkerScreen):
         # e.g. unusable credentials: the sync says so, in its own words
         with contextlib.suppress(Exception):
             await self.service.connect()
-        for notice in self.service.notices:
-            self.notify(notice, title="Account", severity="warning", timeout=15)
+        self._tell_notices()
+
+    def _tell_notices(self) -> None:
+        """Show each of the service's notices once (the demo adds one when a fix it accepted
+        cannot be kept on disk)."""
+        for notice in list(self.service.notices):
+            if notice not in self._notices_told:
+                self._notices_told.add(notice)
+                self.notify(notice, title="Account", severity="warning", timeout=15)
 
     def _after_paint(self, callback: Callable[[], object]) -> None:
         """``callback`` once the rows just set are on their way to the terminal: after the
@@ -1011,8 +1019,10 @@ class ListScreen(WorkerScreen):
         self.app.push_screen(DetailScreen(self.service, event.record))
 
     def on_listing_changed(self, message: ListingChanged) -> None:
-        """A listing changed elsewhere (the wizard): re-read rows and case labels."""
+        """A listing changed elsewhere (the wizard): re-read rows and case labels; tell
+        what the change found to tell (the demo: the fix could not be kept on disk)."""
         self._reload()
+        self._tell_notices()
 
     # ------------------------------------------------------------------ marks
     def action_mark(self) -> None:
