@@ -3,8 +3,9 @@
 Only the changes are stored (the catalog regenerates from its parameters), as JSON:
 `{"format": "asin-tui-sandbox-journal", "version": 1, "params": {...}, "changes": [{id, sku,
 at, body}, ...]}`. Writes are atomic and merge-safe: under an advisory lock
-(``fcntl.flock`` on ``<name>.lock``) the file is read again and only the changes it does not
-hold yet are appended, so two ``--demo`` sessions never lose each other's fixes. A file that
+(``store.filelock.exclusive_lock``: the filelock library, on ``<name>.lock``) the file is read
+again and only the changes it does not hold yet are appended, so two ``--demo`` sessions never
+lose each other's fixes. A file that
 cannot be read back is moved aside to `<name>.corrupt-<UTC timestamp>` and ``load`` returns
 a one-line notice saying so, never a traceback.
 """
