@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import math
 import os
@@ -308,9 +309,7 @@ class SharedRates:
                 if state is not None and self._fd is not None:
                     state[operation] = bucket._entry()
                     try:
-                        data = json.dumps(state, separators=(",", ":")).encode()
-                        os.pwrite(self._fd, data, 0)
-                        os.ftruncate(self._fd, len(data))
+                        _write_over(self._fd, json.dumps(state, separators=(",", ":")).encode())
                     except OSError:
                         self._give_up()
                     finally:
@@ -352,6 +351,34 @@ class SharedRates:
                 fd, self._fd = self._fd, None
                 with contextlib.suppress(OSError):
                     os.close(fd)
+
+
+#: the rates file grows in steps of this many bytes (spaces past its JSON)
+_RATES_STEP = 4096
+
+
+def _write_over(fd: int, data: bytes) -> None:
+    """``data`` as the whole file ``fd``, written over the bytes the file already has,
+    padded with spaces (JSON's whitespace). Not a new file renamed into place, as the stores
+    write: every process locks this file's own inode. When ``data`` needs more room, the file
+    first grows by spaces written past its end, so a full disk (a short write, ENOSPC) leaves
+    the state as it was, never a JSON cut short and padded with zeros (read as damaged: full
+    buckets, a burst at Amazon's edge). OSError when it cannot be written whole."""
+    size = os.fstat(fd).st_size
+    if len(data) > size or size > 1 << 16:  # (a file larger than is ever read: made small)
+        wanted = -(-len(data) // _RATES_STEP) * _RATES_STEP
+        if size > wanted:
+            os.ftruncate(fd, wanted)  # shrinking needs no room
+        else:
+            _write_all(fd, b" " * (wanted - size), size)
+        size = wanted
+    _write_all(fd, data.ljust(size), 0)
+
+
+def _write_all(fd: int, data: bytes, offset: int) -> None:
+    written = os.pwrite(fd, data, offset)
+    if written != len(data):
+        raise OSError(errno.ENOSPC, f"wrote {written} of {len(data)} bytes")
 
 
 def _open_own_file(path: Path) -> int:

@@ -311,3 +311,32 @@ def test_published_plans_match_amazons_models(models_dir):
                     assert m, op["operationId"]
                     found[op["operationId"]] = UsagePlan(float(m[1]), int(m[2]))
     assert found == PUBLISHED_PLANS
+
+
+async def test_a_full_disk_never_leaves_the_shared_file_cut_short(tmp_path, clock, monkeypatch):
+    # the state grew past what the disk had room for: pwrite wrote part of it, ftruncate then
+    # padded the file with zeros, and every process read it as damaged: full buckets (a burst)
+    import errno
+    import os
+
+    path = tmp_path / "rates.json"
+    app, child = (shared_limiter(path, clock) for _ in range(2))
+    for _ in range(3):
+        await app.bucket("searchListingsItems").acquire()  # 2 of 5 left, in the file
+    room = path.stat().st_size  # the disk is full: the file can be written over, not grown
+    pwrite = os.pwrite
+
+    def full_disk(fd, data, offset):
+        fits = max(0, room - offset) if os.fstat(fd).st_ino == path.stat().st_ino else len(data)
+        if fits == 0 and data:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return pwrite(fd, data[:fits], offset)
+
+    monkeypatch.setattr(os, "pwrite", full_disk)
+    for n in range(300):  # new entries, past the room the file has (~40 bytes each)
+        await app.bucket(f"operation{n}").acquire()
+    assert app.shared.failed  # that process paces alone from then on
+    state = json.loads(path.read_bytes())  # never cut short, never padded with zeros
+    assert state["searchListingsItems"][0] == pytest.approx(2.0)
+    assert child.bucket("searchListingsItems").tokens == pytest.approx(2.0)  # not a full burst
+    assert path.stat().st_size == room
