@@ -82,6 +82,7 @@ from asin_tui.domain.text import quoted, visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
     PRIVATE_FILE,
+    FileTooLarge,
     NotRegularFile,
     check_regular_file,
     ensure_private_dir,
@@ -99,6 +100,10 @@ from asin_tui.store.cache import (
 from asin_tui.store.cache import _kind as _sqlite_kind
 from asin_tui.store.config import display_path
 
+#: The largest earlier TOML case file read (a case takes ~1 KB: tens of thousands fit; read
+#: and parsed at ~25 MB/s). A larger one (damaged, or not a case file) is set aside with one
+#: line, never read into memory whole, as the config file (store/config.py MAX_CONFIG_BYTES).
+MAX_LEGACY_BYTES = 64 << 20
 SCHEMA_VERSION = 2  # of a SKU's table (the TOML schema above), and of the earlier TOML files
 DB_VERSION = 1  # of the case file (SQLite's user_version)
 LOCK_TIMEOUT = 5.0  # seconds to wait for another instance to finish its write
@@ -828,10 +833,10 @@ class CaseStore:
         or only reported when ``move_aside`` is False (default: unless read-only)."""
         move_aside = not self.read_only if move_aside is None else move_aside
         try:
-            raw = read_regular_file(path)
+            raw = read_regular_file(path, limit=MAX_LEGACY_BYTES)
         except FileNotFoundError:
             return {}
-        except NotRegularFile as exc:
+        except (NotRegularFile, FileTooLarge) as exc:
             self._report(path, "corrupt", exc.strerror or str(exc), move_aside)
             return {}
         except OSError as exc:

@@ -159,6 +159,23 @@ def test_a_deeply_nested_progress_file_is_set_aside_with_a_message(content, reas
     assert list(progress_store().load()) == ["B"]
 
 
+def test_an_oversized_progress_file_is_set_aside_unread_in_one_line():
+    # it was read whole and parsed, however large (the config file is capped at 1 MB)
+    from asin_tui.store.cases import MAX_LEGACY_BYTES
+
+    store = progress_store()
+    store.legacy_path.parent.mkdir(parents=True)
+    with store.legacy_path.open("wb") as handle:  # sparse: no disk used
+        handle.truncate(MAX_LEGACY_BYTES + 1)
+    assert store.load() == {}
+    (warning,) = store.take_warnings()
+    assert "could not be used (larger than 64 MB); it was kept as" in str(warning)
+    assert "\n" not in str(warning)
+    assert warning.moved_to.stat().st_size == MAX_LEGACY_BYTES + 1  # kept as it was
+    store.update("B", lambda p: None)
+    assert list(progress_store().load()) == ["B"]
+
+
 def test_a_fifo_as_progress_file_is_set_aside_and_progress_saved_anew():
     store = progress_store()
     fifo(store.path)
