@@ -19,7 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from asin_tui.domain.text import pasted
-from asin_tui.ui import strips
+from asin_tui.ui import strips, terminal
 from asin_tui.ui.commands import ActionCommands
 from asin_tui.ui.messages import ListingChanged, OpenWizard, describe_error
 from asin_tui.ui.opening import Screenful
@@ -242,6 +242,11 @@ class AsinTuiApp(App[None]):
         """SIGTERM: leave as ``q`` does (the terminal restored, a sync's child stopped), with
         the shell's status for it (128 + 15)."""
         self.exit(return_code=128 + signal.SIGTERM)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's display of a key, in words where the terminal cannot draw its symbol (a
+        Latin-1 terminal: ``down``, not ``↓`` drawn as ``v``, the cause view's key)."""
+        return terminal.key_display(super().get_key_display(binding))
 
     def panic(self, *renderables: RenderableType) -> None:
         """Textual's end for an error outside the app's code (its input thread raising, say):

@@ -62,6 +62,25 @@ _LOOKALIKES = {
 }
 
 
+#: Keys Textual shows as a symbol, in words where the terminal lacks the symbol: a look-alike
+#: would read as another key (``↓`` as ``v``, the cause view's key; ``⏎`` as ``<``).
+_KEY_WORDS = {"↑": "up", "↓": "down", "←": "left", "→": "right", "⏎": "enter", "⌫": "backspace"}
+#: the terminal's encoding, as :func:`install` found it
+_encoding = "utf-8"
+
+
+def key_display(display: str) -> str:
+    """A key as the help, the footer and the palette show it (Textual's ``get_key_display``),
+    with a symbol the terminal cannot draw told in words (``down``, ``^up``)."""
+    if _encoding == "utf-8" or display.isascii():
+        return display
+    try:
+        display.encode(_encoding)
+    except UnicodeEncodeError:
+        return "".join(_KEY_WORDS.get(char, char) for char in display)
+    return display
+
+
 def lookalike(char: str) -> str:
     """``char`` as ASCII of the same width in cells (what a terminal without it shows)."""
     width = get_character_cell_size(char)
@@ -96,7 +115,9 @@ def install(stream: TextIO | None = None) -> str:
     """Read keys and write the screen in the encoding of ``stream`` (the terminal Textual
     draws on: ``sys.__stderr__``); returns that encoding's name."""
     stream = stream if stream is not None else sys.__stderr__
+    global _encoding
     encoding = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name
+    _encoding = encoding
     codecs.register_error(ERRORS, _cells)
     if encoding != "utf-8" and isinstance(stream, io.TextIOWrapper):
         stream.reconfigure(errors=ERRORS)

@@ -174,3 +174,29 @@ def test_sigterm_ends_the_app_as_q_does_and_gives_the_terminal_back(synced_demo)
     after = app.output[mark:]
     assert b"\x1b[?1049l" in after and b"\x1b[?1000l" in after  # screen and mouse given back
     assert b"Traceback" not in app.output and b"internal error" not in app.output
+
+
+async def test_a_latin1_terminal_tells_arrow_keys_in_words_not_as_other_keys(tmp_path):
+    # the help's "↓ Scroll down" was drawn "v Scroll down", and `v` is the cause view's key
+    from asin_tui.ui.app import make_app
+    from asin_tui.ui.screens.help import binding_rows
+    from tests.ui.conftest import settle
+    from tests.ui.fakes import FakeService, progress_of
+
+    app = make_app(lambda: FakeService(), case_labels_loader=progress_of)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        try:
+            with open(tmp_path / "l", "w", encoding="latin-1") as latin:
+                terminal.install(latin)
+            rows = binding_rows(app, app.screen.active_bindings.values())
+        finally:
+            with open(os.devnull, "w", encoding="utf-8") as utf8:
+                terminal.install(utf8)
+        shown = [keys.encode("latin-1", terminal.ERRORS).decode("latin-1") for _, keys, *_ in rows]
+        assert len(shown) == len(rows)
+        keys = [key for display in shown for key in display.split()]
+        assert len(keys) == len(set(keys)), shown  # no key drawn like another one
+        assert "down" in keys and "v" in keys
+        with_utf8 = binding_rows(app, app.screen.active_bindings.values())
+        assert any("↓" in keys for _, keys, *_ in with_utf8)  # a UTF-8 terminal: the arrows
