@@ -70,7 +70,7 @@ from asin_tui.spapi.errors import (
     AuthError,
     CredentialsMissing,
     DocumentTooLarge,
-    Forbidden,
+    LinkRefused,
     MalformedResponse,
     NotFound,
     SpApiError,
@@ -94,6 +94,9 @@ from asin_tui.spapi.reports import (
 from asin_tui.spapi.settings import ClientSettings
 
 DEFAULT_TIMEOUT = 30.0
+#: Presigned links of one report document tried before giving up (each refused one, expired
+#: before its download: getReportDocument asked again for a new one)
+DOCUMENT_LINK_TRIES = 3
 LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
 #: An access token is used until this many seconds before LWA says it expires (the library
 #: keeps the hour's tokens 3,200 s: the same margin).
@@ -161,10 +164,7 @@ class _Transport(AsyncHttpxTransport):
         fetched)."""
         async with self._client.stream("GET", url, timeout=self._timeout) as response:
             if response.status_code >= 400:
-                raise error_for_status(
-                    response.status_code,
-                    f"download of {urlsplit(url).path or url} failed",
-                )
+                raise _download_error(response.status_code, url)
             data = bytearray()
             async for chunk in response.aiter_bytes():
                 data += chunk
@@ -182,10 +182,7 @@ class _Transport(AsyncHttpxTransport):
         try:
             async with self._client.stream("GET", url, timeout=self._timeout) as response:
                 if response.status_code >= 400:
-                    raise error_for_status(
-                        response.status_code,
-                        f"download of {urlsplit(url).path or url} failed",
-                    )
+                    raise _download_error(response.status_code, url)
                 written = 0
                 async for chunk in response.aiter_bytes():
                     written += len(chunk)
@@ -200,6 +197,15 @@ class _Transport(AsyncHttpxTransport):
             sink.close()
             raise
         return sink
+
+
+def _download_error(status: int, url: str) -> SpApiError:
+    """The typed error for a presigned link's download answered ``status``: a 403 is the link
+    refused (expired), never a missing role (the link carries its own authorisation)."""
+    message = f"download of {urlsplit(url).path or 'a document'} failed"
+    if status == 403:
+        return LinkRefused(message, status=status)
+    return error_for_status(status, message)
 
 
 #: What a read response's stream becomes (:func:`_unbound`).
@@ -1015,18 +1021,21 @@ class SpApi:
         self, document_id: str, fetch: Callable[[str], Awaitable[T]]
     ) -> tuple[ApiResponse, T]:
         """getReportDocument, then ``fetch`` of its presigned URL. The URL lasts five
-        minutes; one refused (403: expired before the download got to it, on a busy machine
-        or a slow link) is asked for afresh, once."""
-        document = await self._call(
-            "getReportDocument", lambda: self._reports.get_report_document(document_id)
-        )
-        try:
-            return document, await fetch(_required(document, "url", "getReportDocument"))
-        except Forbidden:  # the URL expired before the download got to it
+        minutes; one refused (403: expired before the download got to it, on a busy machine,
+        a slow link, a laptop that slept) is asked for afresh, at most ``DOCUMENT_LINK_TRIES``
+        links in all; then LinkRefused says so (not a missing role)."""
+        tries = 0
+        while True:
+            tries += 1
             document = await self._call(
                 "getReportDocument", lambda: self._reports.get_report_document(document_id)
             )
-            return document, await fetch(_required(document, "url", "getReportDocument"))
+            try:
+                return document, await fetch(_required(document, "url", "getReportDocument"))
+            except LinkRefused as exc:  # the URL expired before the download got to it
+                if tries >= DOCUMENT_LINK_TRIES:
+                    exc.operation, exc.attempts = "getReportDocument", tries
+                    raise
 
     async def _download(self, url: str) -> bytes:
         return await self._with_retries("download", lambda: self._transport.download(url))

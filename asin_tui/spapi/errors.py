@@ -76,6 +76,15 @@ class Forbidden(SpApiError):
     summary = "not authorised for this application (missing SP-API role?)"
 
 
+class LinkRefused(SpApiError):
+    """403 on the download of a presigned link (a report document's, a schema's): the link
+    expired (Amazon's last five minutes: a machine that slept or a download that waited too
+    long) or this machine's clock is far off. Never a missing role: the link itself carries
+    the authorisation. The same link cannot work again; a new one is asked for instead."""
+
+    summary = "the download link was refused (expired: such links last five minutes)"
+
+
 class NotFound(SpApiError):
     summary = "not found"
 

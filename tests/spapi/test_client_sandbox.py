@@ -159,3 +159,42 @@ async def test_a_start_draws_no_429_from_a_fresh_budget(lwa, connect):
     assert all(a["items"] for a in answers)
     assert api.calls["searchListingsItems"] == 8  # none retried
     assert refused == [] and not api.throttled
+
+
+@pytest.mark.parametrize("late", [2, 5])
+async def test_report_links_expired_again_and_again_are_asked_for_a_bounded_number_of_times(
+    late,
+):
+    # a second expired link was told as "not authorised for this application (missing
+    # SP-API role?)": the seller would look for a role that is there
+    from asin_tui.sandbox.app import ReportTiming
+    from asin_tui.spapi.client import DOCUMENT_LINK_TRIES
+    from asin_tui.spapi.errors import LinkRefused
+    from tests.sandbox.conftest import FakeClock
+
+    account = SandboxAccount(seed=5, listings=20)
+    clock = FakeClock()
+    app = SandboxApp(account, clock=clock, report_timing=ReportTiming(queue=0, processing=0))
+
+    class LateDownloads(SandboxTransport):
+        async def handle_async_request(self, request):
+            nonlocal late
+            if "/sandbox/documents/" in request.url.path and late:
+                late -= 1
+                clock.advance(301)
+            return await super().handle_async_request(request)
+
+    transport = LateDownloads(app)
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    async with open_client_for_transport(profile, transport) as api:
+        if late < DOCUMENT_LINK_TRIES:
+            rows = await api.merchant_listings()
+            assert {row["seller-sku"] for row in rows} == set(account.search())
+            assert api.calls["getReportDocument"] == 3
+        else:
+            with pytest.raises(LinkRefused) as refused:
+                await api.merchant_listings()
+            assert api.calls["getReportDocument"] == DOCUMENT_LINK_TRIES == 3
+            told = str(refused.value)
+            assert "download link was refused (expired" in told and "role" not in told
+            assert "[gave up after 3 tries]" in told and "\n" not in told
