@@ -5,8 +5,8 @@ logs every request) and from the sandbox's own account."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -502,7 +502,13 @@ async def test_bulk_sent_listings_say_what_happened_in_progress_and_close_once_o
     from asin_tui.cli import main
 
     account = SandboxAccount(seed=11, listings=120)
-    app = SandboxApp(account, time_scale=TIME_SCALE, patch_delay=0.5 * TIME_SCALE)  # 0.5 s
+    ahead = [0.0]  # real seconds the sandbox's clock is moved on past time.monotonic()
+    app = SandboxApp(
+        account,
+        time_scale=TIME_SCALE,
+        patch_delay=0.5 * TIME_SCALE,  # 0.5 s
+        clock=lambda: time.monotonic() + ahead[0],
+    )
     service = await synced(app, name="demo")  # what `asin-tui progress --demo` reads
     waiting = skus_with(account, codes.OUT_OF_STOCK_MFN, 1)[0]
     (two_causes, *_) = [
@@ -548,7 +554,7 @@ async def test_bulk_sent_listings_say_what_happened_in_progress_and_close_once_o
         drafted = engine.check(BulkRow(two_causes, {attribute: "Acme"}))
         assert drafted.ready, drafted
         assert (await service.patch(two_causes, drafted.patches, preview=False)).ok
-        await asyncio.sleep(0.6)  # Amazon applies it (patch_delay)
+        ahead[0] += 0.6  # Amazon applies it: its clock moved past the patch delay, no wait
         summary = await service.sync(include_all=True)
         closed = store.get(two_causes)
         assert closed.outcome.value == "resolved", summary.rechecked

@@ -20,7 +20,6 @@ from textual.widgets import Button, Input, Select, TextArea
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import Offer, State, WizardStep
-from asin_tui.sandbox import transport
 from asin_tui.sandbox.app import SandboxApp
 from asin_tui.store.cases import CaseStore, PatchMode
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
@@ -31,7 +30,6 @@ from tests.ui.conftest import settle
 from tests.ui.test_wizard import FakeAccount, SuppressedAccount, WizardApp
 from tests.ui.test_wizard_demo import (
     SIZE,
-    TIME_SCALE,
     demo_app,
     demo_sku,
     demo_truth,
@@ -45,23 +43,19 @@ US_ID, DE_ID = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
 PATCHES: list[tuple[str, bool]] = []  # (path, preview) of every patchListingsItem received
 
 
-class LoggingSandboxApp(SandboxApp):
-    """The demo's sandbox, logging each patchListingsItem request as it arrives."""
-
-    def handle(self, method, path, query="", headers=(), body=b"", **kwargs):
-        if method.upper() == "PATCH" and "/listings/" in path:
-            PATCHES.append((path, "VALIDATION_PREVIEW" in str(query)))
-        return super().handle(method, path, query, headers, body, **kwargs)
-
-
 @pytest.fixture(autouse=True)
 def request_log(monkeypatch):
+    """Every sandbox's handle (the demo's among them) wrapped to log each patchListingsItem
+    request as it arrives, then answered as before."""
     PATCHES.clear()
-    monkeypatch.setattr(
-        transport,
-        "SandboxApp",
-        lambda *a, **kw: LoggingSandboxApp(*a, **{"time_scale": TIME_SCALE, **kw}),
-    )
+    handle = SandboxApp.handle
+
+    def logged(self, method, path, query="", headers=(), body=b"", **kwargs):
+        if method.upper() == "PATCH" and "/listings/" in path:
+            PATCHES.append((path, "VALIDATION_PREVIEW" in str(query)))
+        return handle(self, method, path, query, headers, body, **kwargs)
+
+    monkeypatch.setattr(SandboxApp, "handle", logged)
     return PATCHES
 
 

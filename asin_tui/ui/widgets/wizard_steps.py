@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -42,6 +43,9 @@ from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
 from asin_tui.ui.wizard_session import WizardState
+
+if TYPE_CHECKING:
+    from asin_tui.service import SubmissionResult
 
 ACTION_LABELS = {
     StockAction.SET_MFN_QUANTITY: "Set the quantity (merchant fulfilled)",
@@ -343,7 +347,7 @@ class FieldsStep(StepBody):
                 )
         yield self.typing_hint(text_box)
 
-    def current_price(self, key: str) -> Any:
+    def current_price(self, key: str) -> Decimal | None:
         band = self.state.plan.price
         return {
             P.OUR_PRICE: band.price,
@@ -409,7 +413,7 @@ class ApplyStep(StepBody):
             return "Not ready: " + " ".join(problems) + " Go back (b) and fix it."
         return "Nothing to send: go back and enter a change."
 
-    def show_answer(self, result: Any, *, real: bool) -> None:
+    def show_answer(self, result: SubmissionResult, *, real: bool) -> None:
         text = answer_text(result)
         if real and result.ok:
             text += "\nSubmitted. Press n to re-check the listing (Verify)."
@@ -429,7 +433,7 @@ class ApplyStep(StepBody):
         self.query_one("#apply-answer", Static).update(data(text, multiline=True))
 
 
-def answer_text(result: Any) -> str:
+def answer_text(result: SubmissionResult | None) -> str:
     if result is None:
         return "Not validated yet: press p to validate with Amazon (VALIDATION_PREVIEW)."
     mode = "validation preview" if result.preview else "submission"
