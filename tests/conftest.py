@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -47,6 +48,17 @@ def pytest_configure(config) -> None:
     or loads, then frozen and enabled) does not touch the thresholds, and its tests check it
     as before; tests that need a collection run one (gc.collect)."""
     gc.set_threshold(*GC_THRESHOLDS)
+    # Hypothesis' profile (below): here, not where this module is imported, as tests import
+    # it again by name (tests.conftest), which would load it once more. --hypothesis-profile,
+    # if given, is loaded after this (Hypothesis' own pytest_configure runs after ours).
+    fast = "fast" if _deselects_slow(config) else "ci"
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or fast)
+
+
+def _deselects_slow(config) -> bool:
+    """This run is the fast set: its mark expression leaves the slow tests out (``-m "not
+    slow"``, alone or with more)."""
+    return re.search(r"\bnot\s+slow\b", config.getoption("markexpr") or "") is not None
 
 
 @pytest.fixture(autouse=True)
@@ -136,8 +148,14 @@ def models_dir() -> Path:
 
 
 # Property tests (fuzzing) run the same examples on every machine and keep no example database:
-# a CI failure is reproduced by running the test again. HYPOTHESIS_PROFILE=explore searches
-# afresh (random, more examples) when hunting for new cases by hand.
+# a CI failure is reproduced by running the test again. Three profiles (HYPOTHESIS_PROFILE or
+# pytest's --hypothesis-profile picks one; pytest_configure loads it):
+# - ci: Hypothesis' 100 examples a test (or the test's own count): the whole suite, .ci/run;
+# - fast: a fifth of them, the same way each run; loaded when the run leaves the slow tests out
+#   (-m "not slow", the fast set a developer runs while working, pytest_configure above);
+# - explore: twenty times as many, afresh (random), when hunting for new cases by hand.
+#: Hypothesis' own number of examples per property test: what the ci profile runs.
+FULL_EXAMPLES = 100
 settings.register_profile(
     "ci",
     derandomize=True,
@@ -146,10 +164,19 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+settings.register_profile("fast", parent=settings.get_profile("ci"), max_examples=20)
 settings.register_profile(
     "explore", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(count: int) -> int:
+    """A property test's own number of examples (``@settings(max_examples=examples(300))``)
+    under the loaded profile: ``count`` in the whole suite (ci), a fifth of it in the fast set,
+    twenty times it to explore. A test's own ``max_examples`` overrides the profile's, so a
+    count written as a bare number would stay the same in every profile. Called when the test
+    runs (the profile is loaded in pytest_configure, after this module is imported)."""
+    return max(1, count * settings.default.max_examples // FULL_EXAMPLES)
 
 
 def file_link_and_fifo(folder: Path, text: str) -> tuple[Path, Path, Path]:

@@ -29,7 +29,7 @@ from asin_tui.spapi.parse import (
     parse_restrictions,
 )
 from tests.bodies import FIXTURES, fixture, from_model, mutated
-from tests.conftest import MODELS_DIR
+from tests.conftest import MODELS_DIR, examples
 
 US = "ATVPDKIKX0DER"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -78,7 +78,7 @@ def test_diagnose_never_crashes_on_model_shaped_or_mutated_bodies():
     restrictions = mutated(st.just(fixture("restrictions_sandbox_200.json")))
     catalog = mutated(st.just(fixture("catalog_item_sandbox_200.json")))
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(
         body=listing_bodies(),
         marketplace=st.sampled_from([None, US, "A1PA6795UKMFR9"]),

@@ -28,6 +28,7 @@ from asin_tui.spapi import parse
 from asin_tui.spapi.parse import UnreadableBody
 from tests.bodies import fixture, from_model, mutated
 from tests.conftest import MODELS_DIR
+from tests.conftest import examples as scaled
 
 US = "ATVPDKIKX0DER"
 MARKETPLACES = st.sampled_from([US, "A1PA6795UKMFR9", "A1VC38T7YXB528"])
@@ -105,7 +106,7 @@ def run(parser, strategy, examples: int = 150):
     """Every body ``strategy`` draws: ``parser`` returns something well-formed or raises
     MalformedResponse, and nothing else."""
 
-    @settings(max_examples=examples)
+    @settings(max_examples=scaled(examples))
     @given(body=strategy, marketplace=MARKETPLACES)
     def property(body, marketplace):
         try:

@@ -18,6 +18,7 @@ from asin_tui.demo import DemoSettings
 from asin_tui.service import AccountService, UnknownSku
 from asin_tui.spapi.parse import UnreadableBody
 from asin_tui.store.cache import ListingCache, cache_path
+from tests.conftest import examples
 
 DEMO = ("demo", "ATVPDKIKX0DER")
 #: the demo's Amazon 100x faster: a report whose tampered sync row makes it sync again
@@ -126,7 +127,7 @@ CHANGES = st.lists(
 def test_report_cached_over_tampered_rows_never_crashes(tampered_cache, capsys):
     path, pristine = tampered_cache
 
-    @settings(max_examples=40)
+    @settings(max_examples=examples(40))
     @given(changes=CHANGES, fmt=st.sampled_from(["json", "csv", "table"]))
     def report_over(changes, fmt):
         restore(path, pristine)
@@ -148,7 +149,7 @@ def test_report_cached_over_tampered_rows_never_crashes(tampered_cache, capsys):
 def test_every_service_read_over_tampered_rows_never_crashes(tampered_cache):
     path, pristine = tampered_cache
 
-    @settings(max_examples=40)
+    @settings(max_examples=examples(40))
     @given(changes=CHANGES)
     def read_all(changes):
         restore(path, pristine)
