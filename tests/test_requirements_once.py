@@ -12,6 +12,24 @@ from asin_tui.sandbox.app import SandboxApp
 from tests.test_service import TIME_SCALE, make_service
 
 
+class ArrivalCounting:
+    """The service's requirements lock, counting the threads that have come for it."""
+
+    def __init__(self, lock) -> None:
+        self.lock = lock
+        self.arrived = 0
+        self.changed = threading.Condition()
+
+    def __enter__(self):
+        with self.changed:
+            self.arrived += 1
+            self.changed.notify_all()
+        return self.lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self.lock.__exit__(*exc)
+
+
 async def test_threads_reading_listings_of_one_product_type_parse_it_once(monkeypatch):
     service = make_service(SandboxApp(SandboxAccount(seed=11, listings=60), time_scale=TIME_SCALE))
     try:
@@ -25,15 +43,17 @@ async def test_threads_reading_listings_of_one_product_type_parse_it_once(monkey
         assert len(skus) == 3
         service._requirements.clear()  # as after a sync: nothing parsed yet
         parsed: list[int] = []
-        another = threading.Event()
+        asked = ArrivalCounting(service._requirements_lock)
+        service._requirements_lock = asked
         real = service_module.parse.parse_product_type
 
         def parse_product_type(*args):
-            parsed.append(threading.get_ident())
-            if len(parsed) == 1:
-                another.wait(0.5)  # the other threads get every chance to parse it too
-            else:
-                another.set()
+            with asked.changed:
+                parsed.append(threading.get_ident())
+                asked.changed.notify_all()
+                if len(parsed) == 1:  # the others get every chance to parse it too: held
+                    # until both have come for the schema (or one parses it beside this one)
+                    asked.changed.wait_for(lambda: asked.arrived == 3 or len(parsed) > 1, 10)
             return real(*args)
 
         monkeypatch.setattr(service_module.parse, "parse_product_type", parse_product_type)
