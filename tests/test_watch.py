@@ -284,6 +284,7 @@ def test_sigterm_stops_a_running_watch_cleanly_and_the_lock_goes_with_it(tmp_pat
             process.kill()
             process.wait()
     assert process.returncode == 0 and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "asin-tui watch: stopped by SIGTERM"
     assert all(json.loads(line)["event"] == "AT_RISK" for line in out.splitlines())
     # not locked any more; the demo drifting as the process's did (from midnight UTC)
     assert cli.main(["watch", "--demo", "--once"], demo=DemoSettings(drift=4.0)) == 0
@@ -337,3 +338,15 @@ async def test_a_wait_on_amazon_past_its_recheck_date_is_overdue_once(app):
     finally:
         await watcher.service.aclose()
         watcher.store.close()
+
+
+@pytest.mark.slow  # a real `watch --demo --once` process, at Amazon's pace
+def test_sigterm_mid_round_says_so_in_one_line_and_once_exits_130():
+    # it ended silently, and `--once` said 0 ("nothing new") for a round it never finished
+    from tests.cli.test_report import terminated_mid_sync
+
+    terminated_mid_sync(
+        ["watch", "--demo", "--once"],
+        "asin-tui watch: stopped by SIGTERM; the round under way was abandoned (the cache "
+        "and events as they were)",
+    )

@@ -20,15 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
 from asin_tui.commands._output import write_out
+from asin_tui.commands._signals import sigterm_interrupts
 from asin_tui.commands.errors import UsageError
 from asin_tui.commands.report import (
     DEFAULT_MAX_AGE_MINUTES,
@@ -99,11 +99,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     profile = None
-    replaced = _interrupt_on_sigterm()
     try:
-        profile = resolve_profile(args)
-        table = read_csv(args.file)
-        return asyncio.run(_fix(args, profile, table))
+        with sigterm_interrupts():
+            profile = resolve_profile(args)
+            table = read_csv(args.file)
+            return asyncio.run(_fix(args, profile, table))
     except BrokenPipeError:
         raise
     except KeyboardInterrupt:
@@ -115,26 +115,6 @@ def run(args: argparse.Namespace) -> int:
         return 130
     except (ConfigError, SpApiError, CacheError, CaseStoreError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
-    finally:
-        if replaced is not None:
-            signal.signal(signal.SIGTERM, replaced)
-
-
-def _interrupt_on_sigterm() -> Any:
-    """SIGTERM (`kill PID`, `timeout`, a service manager) interrupts a batch as Ctrl-C does:
-    the line saying every submit was saved and to run the same command again, exit 130.
-    Python's default ended it at once and silently. Returns the handler replaced (None: not
-    replaced — not the main thread, or SIGTERM not at its default, e.g. ignored)."""
-    try:
-        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-            return None
-        return signal.signal(signal.SIGTERM, _terminated)
-    except ValueError:  # not the main thread
-        return None
-
-
-def _terminated(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 # ---------------------------------------------------------------------- the file

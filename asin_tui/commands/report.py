@@ -121,9 +121,19 @@ def run(args: argparse.Namespace) -> int:
                 return code
         import asyncio  # only when it syncs: with a fresh cache the report is out already
 
-        return asyncio.run(_report(args, profile))
+        from asin_tui.commands._signals import sigterm_interrupts
+
+        with sigterm_interrupts():
+            return asyncio.run(_report(args, profile))
     except BrokenPipeError:  # the reader left (`| head`): cli.main exits 141
         raise
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: nothing half-written
+        print(
+            "asin-tui: interrupted; a sync not finished is not saved (the cache keeps the last "
+            "finished one) and an --output file is left as it was",
+            file=sys.stderr,
+        )
+        return 130
     except (ConfigError, SpApiError, CacheError, OSError) as exc:
         raise UsageError(_one_line(exc, profile)) from None
 

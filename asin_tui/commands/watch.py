@@ -3,8 +3,8 @@
 Each round syncs what needs attention, compares it with the cache and prints each new event as
 one JSON line on stdout (asin_tui/watch.py does the work), then sends it through the profile's
 alert channels. ``--once``: one round, exit 0 when nothing new, 1 when events were emitted, 2
-on an error. One instance per profile (a lock next to the cache); SIGTERM or SIGINT stop it
-between steps, with nothing half-written.
+on an error, 130 when a signal stopped it first. One instance per profile (a lock next to the
+cache); SIGTERM or SIGINT stop it between steps, with nothing half-written, in one line.
 """
 
 from __future__ import annotations
@@ -184,8 +184,15 @@ def _instance_lock(profile: str, marketplace_id: str) -> Iterator[None]:
 async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    stopped_by: list[tuple[signal.Signals, bool]] = []  # the signal; mid-round or not
+
+    def stopping(sig: signal.Signals) -> None:
+        stopped_by.append((sig, mid_round))
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, stopping, sig)
+    mid_round = False
     watchers: list[Watcher] = []
     listening: list[asyncio.Task] = []
     try:
@@ -194,7 +201,9 @@ async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
         if not args.once:  # --once: the round reads everything anyway
             listening = _listen(watchers, [p for _, _, p in targets], stop)
         while True:
+            mid_round = True
             emitted, failed = await _one_round(watchers, stop)
+            mid_round = False
             if args.once or stop.is_set():
                 break
             with contextlib.suppress(TimeoutError):
@@ -215,6 +224,11 @@ async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
             watcher.store.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+    if stopped_by:  # one line, as `fix` and `report` say theirs
+        sig, cut = stopped_by[0]
+        abandoned = "; the round under way was abandoned (the cache and events as they were)"
+        _say(f"stopped by {sig.name}{abandoned if cut else ''}")
+        return 130 if args.once else 0  # --once: no answer to give
     if stop.is_set() and not args.once:
         return 0
     if failed:

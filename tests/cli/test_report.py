@@ -404,3 +404,50 @@ def test_output_dash_is_stdout(capsys, synced_demo):
     code, out, _ = report(capsys, *CACHED_DEMO, "--format", "json", "--output", "-")
     assert code == 1 and json.loads(out)["listings"]
     assert not os.path.exists("-")
+
+
+def terminated_mid_sync(args: list[str], told: str) -> None:
+    """``asin-tui ARGS`` in a real process, sent SIGTERM once its cache file is open (its
+    sync under way): it exits 130 with the one line ``told`` on stderr, nothing on stdout."""
+    import signal
+    import time
+
+    from asin_tui.service import demo_profile
+    from asin_tui.store.cache import cache_path
+    from tests.conftest import ROOT
+
+    cache = cache_path(demo_profile(), "ATVPDKIKX0DER")
+    argv = [sys.executable, "-m", "asin_tui", *args]
+    with subprocess.Popen(
+        argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            deadline = time.monotonic() + 60
+            while not cache.exists() and process.poll() is None:
+                assert time.monotonic() < deadline, "the sync never opened its cache"
+                time.sleep(0.02)  # (polling for the file the command opens)
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=60)
+        except BaseException:
+            process.kill()  # never left running
+            raise
+    assert process.returncode == 130, err
+    assert err.strip().splitlines() == [told]
+    assert out == ""
+
+
+@pytest.mark.slow  # a real `report --demo` process, at Amazon's pace
+def test_sigterm_during_the_sync_is_one_line_exit_130_and_nothing_saved():
+    # Python's default ended it at once and silently (status -15)
+    from asin_tui.cached import CachedAccount
+
+    terminated_mid_sync(
+        ["report", "--demo", "--all"],
+        "asin-tui: interrupted; a sync not finished is not saved (the cache keeps the last "
+        "finished one) and an --output file is left as it was",
+    )
+    local = CachedAccount.open_demo("default")
+    try:
+        assert local.last_sync() is None  # nothing of the sync cut short was committed
+    finally:
+        local.close()
