@@ -11,6 +11,11 @@ and meant for workers. A failed sync raises and keeps the cached data as it was.
 The Account Health report never holds up the listings: a sync requests it when the stored
 one is stale and returns while Amazon is still preparing it; the next sync, or
 `refresh_account_health` a while later, picks it up.
+
+Beside it in this package: ``staging`` (a sync's listings diagnosed and staged in the cache as
+they come, and the evidence rows they are made of), ``child_jobs`` (a sync, or the storing of
+an Account Health report, as a child process runs them) and ``profile_client`` (a configured
+profile's SP-API client: its settings, its shared rate buckets, ``config check``).
 """
 
 from __future__ import annotations
@@ -19,12 +24,9 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-import itertools
 import json
-import os
 import sqlite3
 import threading
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -48,11 +50,32 @@ from asin_tui.domain.models import (
     State,
     WizardStep,
 )
+from asin_tui.service.child_jobs import (
+    ChildHealth,
+    ChildSync,
+    HealthFound,
+    child_env,
+    child_health_main,
+    child_sync_main,
+)
+from asin_tui.service.profile_client import (
+    check_access,
+    client_settings,
+    open_client_for,
+    rates_path,
+)
+from asin_tui.service.staging import (
+    SyncStore,
+    evidence_gaps,
+    gate,
+    moment_of,
+    raw_evidence,
+    with_last_good,
+)
 from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
 from asin_tui.store import paths
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
-from asin_tui.store.config import CREDENTIAL_ENV, Profile, credential_hint, without_secrets
-from asin_tui.store.schemas import SchemaFiles
+from asin_tui.store.config import Profile
 
 if TYPE_CHECKING:
     # The client module (sp_api, httpx) is imported when a client is opened; the sync engine,
@@ -61,22 +84,18 @@ if TYPE_CHECKING:
     # What SP-API said about a listing (domain.evidence) and the parser of its answers
     # (spapi.parse) when a listing is read whole, refreshed or synced: the list's start
     # reads only the cache's rows.
-    import hashlib
-
     from asin_tui.domain.cover import StockCover
     from asin_tui.domain.events import Thresholds
     from asin_tui.domain.evidence import (
         Evidence,
-        EvidenceGap,
         Issue,
         LastQuantity,
         ProductTypeRequirements,
     )
     from asin_tui.domain.looks import SinceLastLook, TimelineEntry
     from asin_tui.domain.outcomes import Recheck
-    from asin_tui.spapi.access import Outcome as AccessOutcome
     from asin_tui.spapi.calls import ReportRequest
-    from asin_tui.spapi.client import AccessToken, SpApi
+    from asin_tui.spapi.client import SpApi
     from asin_tui.spapi.parse import (
         UnreadableBody,
         error_body,
@@ -87,10 +106,8 @@ if TYPE_CHECKING:
         unwrap_body,
     )
     from asin_tui.spapi.reports import Document
-    from asin_tui.spapi.settings import ClientSettings
     from asin_tui.spapi.sync import (
         KnownAnswers,
-        SyncedListing,
         SyncProgress,
         SyncResult,
     )
@@ -570,7 +587,7 @@ class AccountService:
 
     def stock_cover_at(self) -> datetime | None:
         """When the stored stock cover was computed (None: never)."""
-        return _moment(self._cache.meta_value(STOCK_COVER_AT_KEY))
+        return moment_of(self._cache.meta_value(STOCK_COVER_AT_KEY))
 
     def stock_cover_due(self) -> bool:
         """The stored stock cover is older than ``freshness.stock_cover_max_age`` (or was
@@ -578,7 +595,7 @@ class AccountService:
         if self._cover_pending():
             return True
         now = datetime.now(UTC)
-        tried = _moment(self._cache.meta_value(STOCK_COVER_TRIED_KEY))
+        tried = moment_of(self._cache.meta_value(STOCK_COVER_TRIED_KEY))
         if tried is not None and now - tried < self.freshness.stock_cover_retry:
             return False  # the last look gave nothing: not again so soon
         at = self.stock_cover_at()
@@ -590,7 +607,7 @@ class AccountService:
         try:
             stored = json.loads(self._cache.meta_value(STOCK_COVER_PENDING_KEY) or "{}")
             pending = {
-                str(kind): ReportRequest(str(report_id), _moment(at) or datetime.now(UTC))
+                str(kind): ReportRequest(str(report_id), moment_of(at) or datetime.now(UTC))
                 for kind, (report_id, at) in stored.items()
             }
         except (ValueError, TypeError, AttributeError, RecursionError):
@@ -813,7 +830,7 @@ class AccountService:
             return None
         try:
             look = json.loads(stored)
-            since = _moment(look["at"])
+            since = moment_of(look["at"])
             then = [str(sku) for sku in look.get("at_risk", [])]
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None  # unreadable: as if never looked (the next look is remembered)
@@ -931,7 +948,7 @@ class AccountService:
         self, *, include_all: bool, progress: ProgressCallback | None
     ) -> SyncSummary:
         assert self._child_client is not None
-        job = _ChildSync(
+        job = ChildSync(
             **self._child_account(),
             freshness=self.freshness,
             include_all=include_all,
@@ -943,7 +960,7 @@ class AccountService:
 
         try:
             return await run_in_child(
-                _child_sync_main, job, on_message=progress, nice=BACKGROUND_NICE, env=_child_env()
+                child_sync_main, job, on_message=progress, nice=BACKGROUND_NICE, env=child_env()
             )
         except ChildLost as exc:
             raise SyncLost(f"{exc} before the sync finished; the cache is as it was") from None
@@ -957,7 +974,7 @@ class AccountService:
         known = await asyncio.to_thread(self._known_answers, datetime.now(UTC))
         # a full sync looks for the cached listings its report leaves out before they go
         cached = await asyncio.to_thread(self._cache.skus) if include_all else ()
-        store = _SyncStore(self)
+        store = SyncStore(self)
         if self._sync_account is not None:
             fetch = self._sync_account
         else:
@@ -1082,7 +1099,7 @@ class AccountService:
 
         watch = AccountHealthWatch(await self._open_api(), pending, request=False, checks=1)
         await watch.watch()
-        found = _HealthFound(
+        found = HealthFound(
             document=watch.document,
             fetched_at=datetime.now(UTC),
             pending=watch.pending,
@@ -1092,16 +1109,16 @@ class AccountService:
             return await self._store_account_health_in_child(found)
         return await asyncio.to_thread(self._store_account_health, found)
 
-    def _health_gate_changes(self, found: _HealthFound) -> bool:
+    def _health_gate_changes(self, found: HealthFound) -> bool:
         """Whether the report found changes what a diagnosis acts on (so every cached
         listing is to be diagnosed again): this process's memo is left as it was."""
         if found.document is None:
             return False
         health, problem = _parse_account(found.document, found.fetched_at, self.marketplace_id)
-        return not problem and _gate(health) != _gate(self.account_health())
+        return not problem and gate(health) != gate(self.account_health())
 
     def _child_account(self) -> dict[str, Any]:
-        """What a child process needs to open this account (``_ChildJob``'s fields)."""
+        """What a child process needs to open this account (``ChildJob``'s fields)."""
         assert self._child_client is not None
         return {
             "profile_name": self.profile_name,
@@ -1112,14 +1129,12 @@ class AccountService:
             "sync_batch": self.sync_batch,
         }
 
-    async def _store_account_health_in_child(self, found: _HealthFound) -> HealthRefresh:
-        job = _ChildHealth(**self._child_account(), found=found)
+    async def _store_account_health_in_child(self, found: HealthFound) -> HealthRefresh:
+        job = ChildHealth(**self._child_account(), found=found)
         from asin_tui.child import ChildLost, run_in_child
 
         try:
-            return await run_in_child(
-                _child_health_main, job, nice=BACKGROUND_NICE, env=_child_env()
-            )
+            return await run_in_child(child_health_main, job, nice=BACKGROUND_NICE, env=child_env())
         except ChildLost as exc:  # nothing stored: the report is still pending, looked at again
             return HealthRefresh(
                 pending=True,
@@ -1130,16 +1145,16 @@ class AccountService:
             self._account_loaded = False
 
     def _store_account_health(
-        self, found: _HealthFound, stop: threading.Event | None = None
+        self, found: HealthFound, stop: threading.Event | None = None
     ) -> HealthRefresh:
         """Store what a look found; when the report's gate changes what a diagnosis acts on,
         every cached listing is diagnosed again first, a batch at a time (the report is stored
         last: cut off half way — ``stop`` set between two batches, or the process killed —
         the report stays pending and the next look does it again)."""
         now = found.fetched_at
-        before = _gate(self.account_health())
+        before = gate(self.account_health())
         document, problem = self._take_account_health(found.document, now)
-        if document is not None and _gate(self.account_health()) != before:
+        if document is not None and gate(self.account_health()) != before:
             for raws in self._cache.raw_evidence_batches(self.sync_batch):
                 if stop is not None and stop.is_set():
                     self._account_loaded = False  # the cache's report, not the one not stored
@@ -1189,7 +1204,7 @@ class AccountService:
             definition = await api.product_type(*requirements_for_key(key))
             self._cache.write_product_types({key: definition})
             self._requirements.pop(key, None)
-        raw = _with_last_good(_raw(synced), self._cache)
+        raw = with_last_good(raw_evidence(synced), self._cache)
         evidence = _parse_or_raise(lambda: self._evidence(raw))
         record = ListingRecord.build(evidence, diagnose(evidence))
         return self._cache.write_listing(record, raw, observed_at=datetime.now(UTC))
@@ -1310,7 +1325,7 @@ class AccountService:
         won't be kept) is added to ``notices``."""
         await self._background.run(self._open_api)
 
-    def _store_sync(self, result: SyncResult, store: _SyncStore) -> SyncSummary:
+    def _store_sync(self, result: SyncResult, store: SyncStore) -> SyncSummary:
         """Commit the listings ``store`` staged, with the rest of what the sync fetched."""
         from asin_tui.spapi.sync import ACCOUNT_HEALTH, listings_complete
 
@@ -1319,7 +1334,7 @@ class AccountService:
         fetched, problem = self._take_account_health(result.account_health, result.finished_at)
         if problem:
             failed[ACCOUNT_HEALTH] = problem
-        if fetched is not None and _gate(self.account_health()) != _gate(used):
+        if fetched is not None and gate(self.account_health()) != gate(used):
             store.diagnose_again()  # the account-level gate changed during the sync
         complete = result.complete and listings_complete(failed)
         summary = SyncSummary(
@@ -1392,11 +1407,11 @@ class AccountService:
             requirements=self._product_type_requirements(listing.requirements_key),
             catalog=catalog,
             account=self.account_health(),
-            gaps=_gaps(raw),
+            gaps=evidence_gaps(raw),
             fetched={
                 section: moment
                 for section, text in raw.fetched.items()
-                if (moment := _moment(text)) is not None
+                if (moment := moment_of(text)) is not None
             },
         )
 
@@ -1423,342 +1438,6 @@ class AccountService:
             return known[product_type]
 
 
-@dataclass(frozen=True, slots=True)
-class _ChildJob:
-    """What a child process needs to open the account (sent over a pipe: the credentials
-    inside ``client_factory`` never touch the disk, argv or the environment)."""
-
-    profile_name: str
-    marketplace_id: str
-    seller_id: str
-    client_factory: Callable[[], SpApi]
-    cache_path: Path
-    sync_batch: int
-
-    def service(self, **options: Any) -> AccountService:
-        """The account's service in the child: its own, on the same cache file."""
-        return AccountService(
-            profile_name=self.profile_name,
-            marketplace_id=self.marketplace_id,
-            seller_id=self.seller_id,
-            client_factory=options.pop("client_factory", self.client_factory),
-            cache=ListingCache(self.cache_path),
-            sync_batch=self.sync_batch,
-            **options,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _ChildSync(_ChildJob):
-    """A sync's job in its child process."""
-
-    freshness: Freshness
-    include_all: bool
-    access: AccessToken | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class _HealthFound:
-    """What one look at the pending Account Health report found (crosses to a child)."""
-
-    document: Mapping[str, Any] | None  # the report, when Amazon was done with it
-    fetched_at: datetime
-    pending: ReportRequest | None  # still pending (or asked again): looked at later
-    error: str | None  # why the look failed
-
-
-@dataclass(frozen=True, slots=True)
-class _ChildHealth(_ChildJob):
-    """Store an Account Health report that changes the gate and diagnose every cached
-    listing again with it (``refresh_account_health``), in a child process: its client is
-    never opened (nothing is fetched there)."""
-
-    found: _HealthFound = field(repr=False)
-
-
-async def _child_health_main(job: _ChildHealth, *, send: ProgressCallback) -> HealthRefresh:
-    """``_store_account_health`` in a child process (asin_tui.child): a service of its own
-    on the same cache file; cancelled, it stops between two batches, the report not stored."""
-    service = job.service()
-    stop = threading.Event()
-    work = asyncio.ensure_future(asyncio.to_thread(service._store_account_health, job.found, stop))
-    try:
-        return await asyncio.shield(work)
-    except asyncio.CancelledError:
-        stop.set()  # the thread stops at its next batch, the report not stored: wait for it
-        with contextlib.suppress(BaseException):
-            await work
-        raise
-    finally:
-        await service.aclose()
-
-
-def _child_env() -> dict[str, str]:
-    """A child process's environment: this one's without the secrets. The job carries the
-    profile's credentials over its stdin; the child needs none of LWA_CLIENT_SECRET & co, and
-    each copy is one more place to leak from (its /proc/<pid>/environ, a crash report)."""
-    return without_secrets(os.environ)
-
-
-def _client_with_token(factory: Callable[[], SpApi], access: AccessToken | None) -> SpApi:
-    """The client ``factory`` builds, calling with ``access`` (another process's LWA token)
-    until it is used up."""
-    api = factory()
-    if access is not None:
-        api.use_access_token(access)
-    return api
-
-
-async def _child_sync_main(job: _ChildSync, *, send: ProgressCallback) -> SyncSummary:
-    """A sync as the child process runs it (asin_tui.child): a service of its own on the same
-    cache file, its progress sent back coalesced; cancelled, it discards what it staged."""
-    service = job.service(
-        client_factory=functools.partial(_client_with_token, job.client_factory, job.access),
-        freshness=job.freshness,
-    )
-    try:
-        return await service.sync(include_all=job.include_all, progress=send)
-    finally:
-        await service.aclose()
-
-
-class _SyncStore:
-    """Diagnoses a sync's listings and stages them in the cache as they come, sync_batch at a time
-    in a thread: the event loop (the UI's) does none of that CPU work, and no more than a
-    batch of raw answers is held at once (a 100,000-listing sync never has them all)."""
-
-    def __init__(self, service: AccountService) -> None:
-        self._service = service
-        self._batch: list[tuple[RawEvidence, str | None, tuple[dict, dict] | None]] = []
-        self._lock = asyncio.Lock()  # one batch at a time, in order
-        self.staged = service._cache.stage_sync()
-        self.failed: dict[str, str] = {}  # SKUs unreadable, product types unreadable
-        self.answers: dict[str, list[tuple[str, Any, datetime]]] = {
-            "restrictions": [],
-            "catalog": [],
-        }
-        self._definitions: dict[str, str] = {}  # product type -> its definition's digest
-        self.received = 0  # listings the sync handed over
-        self.listings = 0  # of them diagnosed and staged
-        self.counts: Counter[State] = Counter()
-        self.needs_attention = 0
-
-    async def add(
-        self, synced: SyncedListing, product_type: str | None, definition: tuple[dict, dict] | None
-    ) -> None:
-        self.received += 1
-        self._keep_answers(synced)
-        self._batch.append((_raw(synced), product_type, definition))
-        if len(self._batch) >= self._service.sync_batch:
-            await self.flush()
-
-    async def flush(self) -> None:
-        batch, self._batch = self._batch, []
-        answers, self.answers = self.answers, {"restrictions": [], "catalog": []}
-        if batch:
-            async with self._lock:
-                await asyncio.to_thread(self._write_answers, answers)
-                await asyncio.to_thread(self._stage, batch)
-
-    def _keep_answers(self, synced: SyncedListing) -> None:
-        """Note the restrictions and catalog answers this sync fetched, for the next syncs."""
-        key = synced.restrictions_key
-        if key and synced.restrictions is not None and "restrictions" not in synced.reused:
-            when = synced.fetched.get("restrictions") or datetime.now(UTC)
-            self.answers["restrictions"].append(
-                (f"{key[0]}\t{key[1] or ''}", synced.restrictions, when)
-            )
-        fetched_catalog = synced.catalog is not None or synced.catalog_not_found
-        if synced.catalog_key and fetched_catalog and "catalog" not in synced.reused:
-            when = synced.fetched.get("catalog") or datetime.now(UTC)
-            self.answers["catalog"].append((synced.catalog_key, synced.catalog, when))
-
-    def discard(self) -> None:
-        self._batch = []
-        self.staged.discard()
-
-    def diagnose_again(self) -> None:
-        """Diagnose every staged listing again (with the account health now known)."""
-        self.listings, self.needs_attention = 0, 0
-        self.counts.clear()
-        gate = _gate_tag(self._service.account_health())
-        kept = list(
-            self.staged.kept_raw_batches(self._service.sync_batch)
-        )  # found unchanged: not any more
-        for raws in itertools.chain(self.staged.raw_batches(self._service.sync_batch), kept):
-            raws = [
-                dataclasses.replace(raw, digest=f"{(raw.digest or '').partition('/')[0]}/{gate}")
-                for raw in raws
-            ]
-            self._add(self._service._diagnosed(raws, self.failed))
-
-    def _write_answers(self, answers: Mapping[str, list[tuple[str, Any, datetime]]]) -> None:
-        """Keep the answers fetched (whether or not this sync is committed: they are true)."""
-        for kind, fetched in answers.items():
-            self._service._cache.write_lookups(kind, fetched)
-
-    def _stage(self, batch: list[tuple[RawEvidence, str | None, tuple[dict, dict] | None]]) -> None:
-        service = self._service
-        for _, product_type, definition in batch:
-            if product_type and definition and product_type not in service._requirements:
-                service._read_product_type(product_type, definition, self.failed)
-        cache = service._cache
-        cached_types: dict[str, bool] = {}
-        raws = []
-        for raw, key, definition in batch:
-            raw = _with_last_good(raw, cache)
-            if key and definition is None:  # its definition could not be fetched
-                if key not in cached_types:
-                    cached_types[key] = cache.product_type(key) is not None
-                if not cached_types[key]:  # and no earlier one: its requirements not checked
-                    gap = {"call": "getDefinitionsProductType", "error": "could not be fetched"}
-                    raw = dataclasses.replace(
-                        raw, gaps={**raw.gaps, "product type": {**gap, "as_of": None}}
-                    )
-            raws.append(raw)
-        gate = _gate_tag(service.account_health())
-        raws = [
-            dataclasses.replace(raw, digest=f"{self._content_digest(raw, key, d)}/{gate}")
-            for raw, (_, key, d) in zip(raws, batch, strict=True)
-        ]
-        stored = cache.stored_digests([raw.sku for raw in raws])
-        kept = [stored[r.sku][1] for r in raws if r.sku in stored and stored[r.sku][0] == r.digest]
-        if kept:  # found as stored: not diagnosed nor written again
-            self.staged.keep(record.sku for record in kept)
-            self._count(kept)
-            skus = {record.sku for record in kept}
-            raws = [raw for raw in raws if raw.sku not in skus]
-        self._add(service._diagnosed(raws, self.failed))
-
-    def _content_digest(
-        self, raw: RawEvidence, key: str | None, definition: tuple[dict, dict] | None
-    ) -> str:
-        """A digest of what a listing's diagnosis is made from, but the account gate: its
-        answers (item, inventory, restrictions, catalog, what is missing and how old), its
-        product type's definition, and the rules' own code."""
-        if key and definition is not None and key not in self._definitions:
-            text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-            self._definitions[key] = _blake2b(text.encode(), digest_size=8).hexdigest()
-        if definition is None:
-            requirements = "cached"  # the stored definition, or none: a gap says so
-        else:
-            requirements = self._definitions.get(key, "") if key else ""
-        parts = [raw.item, raw.inventory, raw.restrictions, raw.catalog, raw.catalog_not_found,
-                 raw.gaps, raw.fetched, key, requirements, _rules_version(), _clock(raw)]  # fmt: skip
-        text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return _blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
-
-    def _count(self, records: Sequence[ListingRecord]) -> None:
-        self.listings += len(records)
-        self.counts.update(record.state for record in records)
-        self.needs_attention += sum(record.needs_attention for record in records)
-
-    def _add(self, entries: list[tuple[ListingRecord, RawEvidence]]) -> None:
-        self.staged.add(entries)
-        self._count([record for record, _ in entries])
-
-
-def _clock(raw: RawEvidence) -> str:
-    """The hour, for a listing whose diagnosis reads the time (an enforcement comes into
-    force, an exemption runs out, "3 days left"): diagnosed again at least hourly. '' else."""
-    issues = raw.item.get("issues")
-    timed = isinstance(issues, list) and any(
-        isinstance(issue, dict) and issue.get("enforcements") for issue in issues
-    )
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H") if timed else ""
-
-
-def _blake2b(data: bytes = b"", *, digest_size: int) -> hashlib.blake2b:
-    """hashlib.blake2b, that module imported when first needed (a sync's digests), not by
-    every start of the app (~2 ms)."""
-    import hashlib
-
-    return hashlib.blake2b(data, digest_size=digest_size)
-
-
-def _gate_tag(health: AccountHealth | None) -> str:
-    """The account gate's effect in a listing's digest (see _SyncStore._content_digest)."""
-    return _blake2b(repr(_gate(health)).encode(), digest_size=4).hexdigest()
-
-
-@functools.cache
-def _rules_version() -> str:
-    """A digest of the code a diagnosis is made by (the domain rules and the parser): a
-    listing stored by another version of asin-tui is diagnosed again."""
-    root = Path(__file__).parent
-    files = sorted([*(root / "domain").rglob("*.py"), root / "spapi" / "parse.py"])
-    digest = _blake2b(digest_size=8)
-    for file in files:
-        with contextlib.suppress(OSError):
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def _gate(health: AccountHealth | None) -> tuple[Any, ...] | None:
-    """What of the account health a diagnosis acts on: a report that changes nothing (none
-    → NORMAL) needs no listing diagnosed again."""
-    return health.effect if health else None
-
-
-def client_settings(profile: Profile) -> ClientSettings:
-    """The SP-API client's settings for a configured profile: a missing credential is named
-    the way the config file sets it; product type schemas are kept in the cache folder."""
-    from asin_tui.spapi.settings import ClientCredentials, ClientSettings
-
-    return ClientSettings(
-        marketplace=profile.marketplace,
-        seller_id=profile.seller_id,
-        name=profile.name,
-        credentials=ClientCredentials(
-            lwa_app_id=profile.credentials.lwa_app_id,
-            lwa_client_secret=profile.credentials.lwa_client_secret,
-            refresh_token=profile.credentials.refresh_token,
-        ),
-        endpoint=profile.endpoint,
-        token_endpoint=profile.token_endpoint,
-        issue_locale=profile.issue_locale,
-        timeout=profile.timeout,
-        credential_hints={key: credential_hint(profile.name, key) for key in CREDENTIAL_ENV},
-        schema_cache=SchemaFiles(),
-    )
-
-
-def open_client_for(
-    profile: Profile, *, time_scale: float = 1.0, rates: Path | None = None
-) -> SpApi:
-    """The profile's SP-API client; python-amazon-sp-api and httpx are imported here, when
-    the first network call needs a client, not at the app's start (~0.2 s). ``time_scale``:
-    how much faster than Amazon's the clock of the Amazon it calls runs (a sandbox served
-    with ``sandbox serve --time-scale``): the client's pacing and backoff keep to it.
-    ``rates``: the buckets' file it shares with the seller's other clients (``rates_path``)."""
-    from asin_tui.spapi.client import open_client
-
-    return open_client(client_settings(profile), time_scale=time_scale, rates=rates)
-
-
-def rates_path(profile: Profile) -> Path:
-    """The file of the rate buckets shared by every asin-tui process that calls SP-API for
-    this profile's seller with its application (Amazon meters a selling partner and an
-    application together, whatever the process or marketplace), at its endpoint: in the
-    cache folder. The name is a digest: it says nothing of whose it is."""
-    endpoint = (profile.endpoint or profile.marketplace.endpoint).rstrip("/")
-    key = "\0".join((profile.credentials.lwa_app_id or "", profile.seller_id, endpoint))
-    return paths.cache_dir() / f"rates-{_blake2b(key.encode(), digest_size=8).hexdigest()}.json"
-
-
-async def check_access(
-    api: SpApi, on_outcome: Callable[[AccessOutcome], None] | None = None
-) -> list[AccessOutcome]:
-    """``config check``: the LWA token, then one cheap call per feature (closes ``api``);
-    ``on_outcome`` is told each one as soon as it is known."""
-    from asin_tui.spapi.access import check_access as check
-
-    try:
-        return await check(api, on_outcome)
-    finally:
-        await api.aclose()
-
-
 def _request_row(request: ReportRequest | None) -> tuple[str, datetime] | None:
     return None if request is None else (request.report_id, request.requested_at)
 
@@ -1774,71 +1453,6 @@ def _reusable(
     for _, key in settled[: -(-len(young) // REFRESH_SHARE)]:
         del young[key]
     return young
-
-
-def _raw(synced: SyncedListing) -> RawEvidence:
-    return RawEvidence(
-        sku=synced.sku,
-        item=synced.item,
-        inventory=synced.inventory,
-        restrictions=synced.restrictions,
-        catalog=synced.catalog,
-        catalog_not_found=synced.catalog_not_found,
-        gaps={
-            section: {"call": call, "error": why, "as_of": None}
-            for section, (call, why) in synced.gaps.items()
-        },
-        fetched={section: moment.isoformat() for section, moment in synced.fetched.items()},
-    )
-
-
-def _with_last_good(raw: RawEvidence, cache: ListingCache) -> RawEvidence:
-    """Evidence a call could not fetch this time, taken from the cached row where it has it:
-    the last good answer, with its age in the gap (``as_of``: when the sync that fetched it
-    finished; an answer already kept from further back keeps its own date). What the cache
-    does not have either stays out, its gap without a date: "not checked"."""
-    if not raw.gaps:
-        return raw
-    cached = cache.last_good(raw.sku)
-    if cached is None:
-        return raw
-    old, synced_at = cached
-    values: dict[str, Any] = {}
-    gaps = {section: dict(gap) for section, gap in raw.gaps.items()}
-    for section, gap in gaps.items():
-        earlier = old.gaps.get(section)
-        if not isinstance(earlier, Mapping):
-            earlier = None
-        if earlier is not None and not _moment(earlier.get("as_of")):
-            continue  # the last sync had nothing good for it either
-        if section == "inventory" and old.inventory is not None:
-            values["inventory"] = old.inventory
-        elif section == "restrictions" and old.restrictions is not None:
-            values["restrictions"] = old.restrictions
-        elif section == "catalog" and (old.catalog is not None or old.catalog_not_found):
-            values.update(catalog=old.catalog, catalog_not_found=old.catalog_not_found)
-        else:
-            continue
-        gap["as_of"] = earlier["as_of"] if earlier else synced_at.astimezone(UTC).isoformat()
-    return dataclasses.replace(raw, gaps=gaps, **values)
-
-
-def _gaps(raw: RawEvidence) -> tuple[EvidenceGap, ...]:
-    from asin_tui.domain.evidence import EvidenceGap
-
-    gaps = []
-    for section, gap in raw.gaps.items():
-        if not isinstance(gap, Mapping):  # a row tampered with: the gap is still a gap
-            gap = {}
-        gaps.append(
-            EvidenceGap(
-                section=str(section),
-                call=str(gap.get("call") or section),
-                error=str(gap.get("error") or "failed"),
-                as_of=_moment(gap.get("as_of")),
-            )
-        )
-    return tuple(gaps)
 
 
 def _read_report(
@@ -1858,16 +1472,6 @@ def _read_report(
     except UnreadableBody as exc:
         problems.append(str(exc))
         return None
-
-
-def _moment(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _parse_or_raise(build: Callable[[], Any]) -> Any:
