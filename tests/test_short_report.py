@@ -25,6 +25,7 @@ class ShortListingsReport(SandboxTransport):
     ``unreachable`` cannot be looked for (every search or get naming one answers 503)."""
 
     keep: int | None = None
+    lagging: bytes | None = None  # the listings report's document as an earlier one was
     unreachable: frozenset[str] = frozenset()
     uncounted = False  # the search without filters (Amazon's count) answers 503
 
@@ -49,6 +50,8 @@ class ShortListingsReport(SandboxTransport):
         lines = content.split(b"\n")
         if b"seller-sku" not in lines[0]:
             return response  # another report's document
+        if self.lagging is not None:
+            lines = self.lagging.split(b"\n")
         short = b"\n".join(lines[: 1 + self.keep]) + b"\n"
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         return httpx.Response(response.status_code, headers=headers, content=short)
@@ -135,3 +138,44 @@ async def test_when_amazons_count_cannot_be_had_the_left_out_listings_are_looked
     summary = await service.sync(include_all=True)
     assert summary.complete and summary.listings == 40
     assert cached_skus(service) == set(app.account.search())
+
+
+async def test_a_lagging_short_report_naming_deleted_listings_never_hides_the_ones_left_out(
+    synced,
+):
+    # Amazon's count (35) was compared with the report's rows (36): a report behind the
+    # account still names the 5 deleted since, so the 4 it cut off looked gone: dropped with
+    # their history although Amazon still has them
+    app, transport, service = synced
+    order = report_skus(app)
+    transport.lagging = app.account.merchant_listings_all_data().encode()  # before the deletes
+    for sku in order[:5]:
+        app.account.delete(sku)
+    transport.keep = 36  # the 5 deleted, 31 of the 35 left; the last 4 cut off
+    summary = await service.sync(include_all=True)
+    assert summary.complete and not summary.failed
+    assert cached_skus(service) == set(app.account.search())  # the 4 kept and synced
+    assert all(service.timeline(sku) for sku in order[36:])
+
+
+async def test_a_bulk_deletion_past_the_lookups_cap_is_no_false_incomplete():
+    # past ABSENT_LOOKUPS the ones not asked for alone were kept and the sync incomplete,
+    # although Amazon's count said every listing on the account had been seen
+    from asin_tui.spapi.ratelimit import Backoff
+    from asin_tui.spapi.sync import ABSENT_LOOKUPS
+
+    app = SandboxApp(SandboxAccount(seed=11, listings=ABSENT_LOOKUPS + 60), time_scale=TIME_SCALE)
+    transport = ShortListingsReport(app)
+    service = make_service(app, transport, backoff=Backoff(tries=2).scaled(TIME_SCALE))
+    try:
+        assert (await service.sync(include_all=True)).complete
+        order = report_skus(app)
+        for sku in order[: ABSENT_LOOKUPS + 10]:  # a seller's clean-up: 210 deleted
+            app.account.delete(sku)
+        transport.keep = 30  # and the report cut short: 30 of the 50 left
+        summary = await service.sync(include_all=True)
+        assert summary.complete and not summary.failed
+        assert cached_skus(service) == set(app.account.search())
+        assert len(transport.gets) == ABSENT_LOOKUPS  # the cap holds
+    finally:
+        await service.aclose()

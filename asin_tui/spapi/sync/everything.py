@@ -58,18 +58,22 @@ async def _look_for_absent(run: _Run, absent: list[str], named: int) -> None:
     drops what it did not see, with its history, so the report alone is not taken for it.
 
     Amazon's own count (searchListingsItems' numberOfResults, one call) no higher than the
-    report's: the report is whole, the absent listings are gone. Higher (or not said): each
-    absent listing is looked for, 20 a search; those found are synced like the others, one a
-    search does not return is asked for alone (getListingsItem, at most ABSENT_LOOKUPS), and
-    only Amazon's 404 takes it for gone. What could not be looked for is kept as cached,
-    named in ``failed`` under NOT_IN_REPORT (not seen in this sync: the sync is incomplete)."""
+    number of listings this sync SAW (fetched from the report's SKUs; not the report's row
+    count: a report lagging behind still names listings deleted since, which would hide the
+    ones it left out): every listing Amazon counts is seen, the absent ones are gone. Higher
+    (or not said): each absent listing is looked for, 20 a search; those found are synced
+    like the others, one a search does not return is asked for alone (getListingsItem, at
+    most ABSENT_LOOKUPS), and only Amazon's 404 takes it for gone. Past that cap (a bulk
+    deletion), those not asked for are gone too when Amazon's count is then all seen;
+    otherwise they are kept as cached, named in ``failed`` under NOT_IN_REPORT (not seen in
+    this sync: the sync is incomplete). Why the counts may differ: docs/SP_API_NOTES.md."""
     try:
         counted = await _count_listings(run)
     except SpApiError as exc:  # not said: each absent listing is looked for, as when higher
         if isinstance(exc, AuthError):
             raise
         counted = None
-    if counted is not None and counted <= named:
+    if counted is not None and counted <= len(run.seen):
         return
     amazon = (
         f"Amazon's search counts {counted}" if counted is not None else "Amazon's count unknown"
@@ -119,7 +123,11 @@ async def _look_for_absent(run: _Run, absent: list[str], named: int) -> None:
         await run.accept([item])
 
     await _all(look_up(sku) for sku in unfound[:ABSENT_LOOKUPS])
-    unchecked.extend(unfound[ABSENT_LOOKUPS:])
+    beyond = unfound[ABSENT_LOOKUPS:]
+    if beyond and not unchecked and counted is not None and counted <= len(run.seen):
+        run.gone.extend(beyond)  # Amazon's count is all seen: they are not on the account
+    else:
+        unchecked.extend(beyond)
     if unchecked:
         plural = "s" if len(unchecked) != 1 else ""
         run.failed[NOT_IN_REPORT] = (
@@ -201,8 +209,8 @@ async def _fetch_each(run: _Run, skus: list[str], total: int) -> None:
 async def _fetch_single(run: _Run, sku: str, total: int, *, counted: bool = False) -> None:
     try:
         await run.accept([await run.api.get_listing(sku)])
-    except NotFound:
-        run.failed[sku] = "in the listings report, but SP-API does not know the SKU"
+    except NotFound:  # deleted since the report was made (it lags behind the account)
+        run.gone.append(sku)
     except SpApiError as exc:
         run.later(_Gap(sku, exc, lambda: _fetch_single(run, sku, total, counted=True), 1))
     if not counted:
