@@ -2,8 +2,9 @@
 
 No widgets and no files here: the wizard's body and its step widgets read and change a
 :class:`WizardState`; every change lands in ``state.case_record`` (what the case store keeps),
-which the wizard saves after each step change and action. Escalating writes its case draft
-through ``store.case_drafts``.
+which the wizard saves after each step change and action. Escalating builds its case draft
+(``case_draft``); the wizard's body writes it (``store.case_drafts``) and records where
+(``escalated``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from asin_tui.domain.wizard import (
     draft_ready,
     verify,
 )
-from asin_tui.store.case_drafts import write_case_draft
 from asin_tui.store.cases import (
     NO_ANSWER,
     SUBMITTING,
@@ -349,7 +349,7 @@ class WizardState:
 
     def choose(self, option: OutcomeOption, now: datetime, *, reason: str = "") -> None:
         """Record the outcome the seller picked (a deletion: :meth:`deleted`, after Amazon's
-        answer). Escalating writes the plan-of-action case draft (0600)."""
+        answer; escalating: :meth:`escalated`, once its case draft is written)."""
         record = self.case_record
         if option.kind is OutcomeKind.RESOLVED:
             record.set_outcome(Outcome.RESOLVED, resolved_state=self.after.state.value)
@@ -360,12 +360,12 @@ class WizardState:
         elif option.kind is OutcomeKind.AT_RISK:
             todo = option.detail.partition(": ")[2] or option.detail
             record.set_outcome(Outcome.AT_RISK, waiting_for=todo, recheck_at=option.deadline)
-        elif option.kind is OutcomeKind.ESCALATE:
-            self.escalate(now)
         elif option.kind is OutcomeKind.LEAVE_INACTIVE:
             if not reason.strip():
                 raise ValueError("Say why the listing stays inactive.")
             record.set_outcome(Outcome.RETIRED, reason=f"Left inactive: {reason.strip()}")
+        elif option.kind is OutcomeKind.ESCALATE:
+            raise ValueError(f"{option.title}: recorded once its case draft is written")
         else:
             raise ValueError(f"{option.title}: recorded once Amazon answers")
         self.set_status(WizardStep.WRAP_UP, StepStatus.PASSED)
@@ -393,10 +393,9 @@ class WizardState:
         else:
             self.case_record.touch()
 
-    def escalate(self, now: datetime) -> None:
-        """Write the plan-of-action case draft (0600, never over an earlier one) and mark the
-        SKU escalated."""
-        self.case_text = build_case_draft(
+    def case_draft(self, now: datetime) -> str:
+        """The plan-of-action case draft, as of ``now``, for the SKU's escalation."""
+        return build_case_draft(
             self.plan,
             checklist=self._checklist_entries(),
             step_notes={s: p.notes for s, p in self.case_record.steps.items()},
@@ -404,10 +403,13 @@ class WizardState:
             after=self.verification.after if self.verification else None,
             now=now,
         )
-        self.case_path = write_case_draft(self.plan.diagnosis.sku, self.case_text, now)
-        self.case_stale = False
+
+    def escalated(self, text: str, path: Path) -> None:
+        """The case draft ``text`` was written to ``path``: the SKU is escalated."""
+        self.case_text, self.case_path, self.case_stale = text, path, False
         self.case_record.set_outcome(Outcome.ESCALATED)
-        self.case_record.case_draft_path = str(self.case_path)
+        self.case_record.case_draft_path = str(path)
+        self.set_status(WizardStep.WRAP_UP, StepStatus.PASSED)
 
     def _checklist_entries(self) -> dict[str, ChecklistEntry]:
         entries = {}

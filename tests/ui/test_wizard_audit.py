@@ -14,6 +14,7 @@ from textual.widgets import Input
 from asin_tui.domain.models import FulfillmentAvailability, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.service import SubmissionResult
+from asin_tui.store import paths
 from asin_tui.store.cases import (
     SUBMITTING,
     CaseRecord,
@@ -282,15 +283,21 @@ async def test_resolved_at_verify_is_saved_as_resolved():
     assert saved().outcome is Outcome.RESOLVED
 
 
+async def at_wrap_up(pilot) -> WizardScreen:
+    """The wizard, walked with n to its Wrap up step."""
+    await settle(pilot)
+    screen = pilot.app.screen
+    while screen.body.state.step is not WizardStep.WRAP_UP:
+        pilot.app.set_focus(None)
+        await pilot.press("n")
+        await settle(pilot)
+    return screen
+
+
 async def test_going_back_after_escalating_writes_a_new_case_draft():
     store = CaseStore("test", US)
     async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        while screen.body.state.step is not WizardStep.WRAP_UP:
-            pilot.app.set_focus(None)
-            await pilot.press("n")
-            await settle(pilot)
+        screen = await at_wrap_up(pilot)
         await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
         first = screen.body.state.case_path
         assert saved("PILLOW-2").outcome is Outcome.ESCALATED
@@ -308,6 +315,22 @@ async def test_going_back_after_escalating_writes_a_new_case_draft():
     assert "Called Seller Support" in second.read_text()
     assert "Called Seller Support" not in first.read_text()
     assert first.name.startswith("PILLOW-2-") and len(first.stem) == len("PILLOW-2-20260301-140509")
+
+
+async def test_a_case_draft_that_cannot_be_written_says_so_and_escalates_nothing():
+    paths.config_dir().mkdir(parents=True, exist_ok=True)
+    paths.case_drafts_dir().write_text("a file where the drafts' folder goes")
+    store = CaseStore("test", US)
+    async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
+        screen = await at_wrap_up(pilot)
+        await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
+        told = [(n.title, n.message) for n in pilot.app._notifications]
+        assert [t for t, _ in told if t == "Could not save the case draft"], told
+        assert all("Traceback" not in m and "\n" not in m for _, m in told)
+        state = screen.body.state
+        assert state.case_path is None and not state.case_text
+        assert state.case_record.outcome is not Outcome.ESCALATED
+    assert (saved("PILLOW-2") or CaseRecord("x")).outcome is not Outcome.ESCALATED
 
 
 class FullDiskStore(CaseStore):

@@ -34,6 +34,7 @@ from asin_tui.domain.change_words import describe_patches, marketplace_text
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.domain.wizard import build_plan
+from asin_tui.store.case_drafts import write_case_draft
 from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, PatchRecord
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
@@ -349,13 +350,18 @@ class WizardBody(Vertical):
                 self.query_one(f"#{WRAP_REASON}", Input).focus()
                 self.notify("Type why it stays inactive, then Enter.", title="A reason first")
                 return
-        try:
+        if kind is OutcomeKind.ESCALATE:  # the case draft written (0600, never over another)
+            text = state.case_draft(now)
+            try:
+                path = write_case_draft(state.plan.diagnosis.sku, text, now)
+            except OSError as exc:
+                self.notify(
+                    describe_error(exc), title="Could not save the case draft", severity="error"
+                )
+                return
+            state.escalated(text, path)
+        else:
             state.choose(option, now, reason=reason)
-        except OSError as exc:
-            self.notify(
-                describe_error(exc), title="Could not save the case draft", severity="error"
-            )
-            return
         self.notify(option.title, title="Outcome recorded")
         self.show_step(WizardStep.WRAP_UP)
 
