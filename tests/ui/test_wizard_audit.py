@@ -108,12 +108,15 @@ async def test_leaving_during_a_submit_still_records_amazons_answer():
         await pilot.press("escape")  # leave while Amazon is answering
         await pilot.pause()
         assert not isinstance(app.screen, WizardScreen)
-        for _ in range(50):  # the SUBMITTING record is saved before the answer comes
+
+        def sent() -> list:  # the last patch saved, if it is the real one
             record = (saved() or CaseRecord("x")).patches[-1:]
-            if record and record[0].mode is PatchMode.REAL:
-                break
-            await asyncio.sleep(0.02)
-        assert record[0].status == SUBMITTING
+            return record if record and record[0].mode is PatchMode.REAL else []
+
+        # the SUBMITTING record is saved before the answer comes (off the UI thread: a 1 s
+        # poll could end before a loaded machine had saved it, failing on an empty record)
+        await wait_until(pilot, lambda: bool(sent()), 30)
+        assert sent()[0].status == SUBMITTING
         account.release()
         await settle(pilot)
         assert screen.body.state.case_record.patches[-1].status == "ACCEPTED"
