@@ -247,24 +247,69 @@ def _reachable(results: Sequence[RowResult]) -> None:
 
 def _confirmed(args: argparse.Namespace, service: AccountService, results: list[RowResult]) -> bool:
     """The typed confirmation for a person at a terminal (a script's is --apply itself):
-    how many, which SKUs, each change in words, then 'yes'."""
+    how many listings, the first SKUs, each distinct change once with how many listings it
+    is made to (as the TUI's send confirmation), then 'yes'. Each listing's own change is
+    printed too when there are few; for more, typing 'list' prints them and asks again.
+    Only the word 'yes' sends; anything else (or no answer) sends nothing."""
     if args.yes or not sys.stdin.isatty():
         return True
     valid = [r for r in results if r.valid]
-    where = marketplace_text(service.marketplace_id)
-    lines = [f"Send these changes to Amazon? {len(valid)} listing(s) in {where}:"]
-    for result in valid:
-        lines.append(f"  {visible(result.sku)}")
-        lines += [f"    {visible(change)}" for change in result.changes]
-    left = len(results) - len(valid)
+    print(
+        "\n".join(confirmation_lines(valid, len(results) - len(valid), service.marketplace_id)),
+        file=sys.stderr,
+    )
+    listable = len(valid) > SHOWN_EACH  # else each listing's change is printed already
+    question = f"Type {CONFIRM_WORD} to send them" + (
+        f" ({LIST_WORD}: each listing's change): " if listable else ": "
+    )
+    while True:
+        try:
+            answer = input(question).strip()
+        except EOFError:
+            return False
+        if not (listable and answer == LIST_WORD):
+            return answer == CONFIRM_WORD
+        print("\n".join(each_listing(valid)), file=sys.stderr)
+
+
+#: Listings whose own change the confirmation prints after the grouped changes; a larger
+#: batch's are printed on asking (LIST_WORD).
+SHOWN_EACH = 10
+#: Typed at the confirmation of a larger batch: each listing's change printed, asked again.
+LIST_WORD = "list"
+
+
+def confirmation_lines(valid: Sequence[RowResult], left: int, marketplace_id: str) -> list[str]:
+    """What `fix --apply` asks a person at a terminal before sending: the count and where,
+    the SKUs (the first 12), each distinct change once with its count and first SKUs
+    (domain.change_words.grouped_changes, as the TUI's send confirmation), each listing's
+    change when there are at most SHOWN_EACH, and the rows left out. As many lines for 2,000
+    listings as for 20. Every SKU and change is shown as text (visible)."""
+    from asin_tui.domain.change_words import grouped_changes, named_skus
+
+    count = len(valid)
+    lines = [
+        f"Send these changes to Amazon? {count} listing(s) in {marketplace_text(marketplace_id)}:",
+        f"  SKUs: {named_skus([r.sku for r in valid])}",
+        "  Changes:",
+    ]
+    lines += [f"    {line}" for line in grouped_changes((r.sku, r.changes) for r in valid)]
+    if count <= SHOWN_EACH:
+        lines.append("  Each listing:")
+        lines += [f"    {line}" for line in each_listing(valid)]
+    else:
+        lines.append(
+            f"  Each listing's change: type {LIST_WORD} at the question below (the table "
+            "after the batch has one line a row too)."
+        )
     if left:
         lines.append(f"{left} other row(s) are not valid and will not be sent.")
-    print("\n".join(lines), file=sys.stderr)
-    try:
-        answer = input(f"Type {CONFIRM_WORD} to send them: ")
-    except EOFError:
-        return False
-    return answer.strip() == CONFIRM_WORD
+    return [visible(line) for line in lines]
+
+
+def each_listing(valid: Sequence[RowResult]) -> list[str]:
+    """'SKU: change; change' for each listing to be sent (shown as text)."""
+    return [visible(f"{r.sku}: " + "; ".join(r.changes)) for r in valid]
 
 
 # ---------------------------------------------------------------------- output

@@ -198,6 +198,8 @@ def _was(sentence: str, was: str | None) -> str:
 GROUPS_SHOWN = 6
 #: SKUs named on each of those lines before "and N more".
 SKUS_PER_GROUP = 3
+#: SKUs named on a batch confirmation's SKU line before "and N more".
+SKUS_NAMED = 12
 _WAS = " (was "
 
 
@@ -209,6 +211,12 @@ def split_was(sentence: str) -> tuple[str, str | None]:
     if not found or not tail.endswith(")"):
         return sentence, None
     return head, tail[:-1]
+
+
+def named_skus(skus: Sequence[str], named: int = SKUS_NAMED) -> str:
+    """A batch's SKU line: the first ``named`` SKUs, then "and N more"."""
+    more = f" and {len(skus) - named} more" if len(skus) > named else ""
+    return ", ".join(skus[:named]) + more
 
 
 def grouped_changes(

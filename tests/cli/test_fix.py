@@ -13,6 +13,7 @@ import pytest
 from asin_tui.cli import main
 from asin_tui.demo import DemoSettings
 from asin_tui.domain import codes
+from asin_tui.domain.bulk import RowOutcome
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.transport import demo_account_path
 
@@ -121,6 +122,75 @@ def test_a_person_at_a_terminal_types_yes_before_anything_is_sent(
     code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
     assert code == 0 and journal_skus() == [sku]
     assert len(asked) == 2 and "Type yes" in asked[0]
+
+
+def test_a_terminal_sees_each_change_once_with_its_count_and_each_listing_on_asking(
+    capsys, tmp_path, demo_skus, monkeypatch
+):
+    from asin_tui.commands import fix as fix_command
+
+    monkeypatch.setattr(fix_command, "SHOWN_EACH", 3)  # the demo has 8 such listings
+    skus = demo_skus[codes.OUT_OF_STOCK_MFN][:5]
+    text = "sku,quantity\n" + "".join(f"{s},{9 if s == skus[-1] else 8}\n" for s in skus)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    answers = iter(["list", "y", "list", "yes"])
+    asked, shown = [], []
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        shown.append(capsys.readouterr().err)  # what was on the terminal when asked
+        return next(answers)
+
+    monkeypatch.setattr(builtins, "input", answer)
+    code, _, _ = fix(capsys, tmp_path, text, "--apply")
+    assert code == 1 and journal_skus() == []  # "y" is not "yes"
+    first = shown[0]
+    assert "Send these changes to Amazon? 5 listing(s)" in first
+    assert (
+        f"Set quantity to 8 — 4 listings: {skus[0]}, {skus[1]}, {skus[2]} and 1 more (was 0)"
+        in first
+    )
+    assert f"Set quantity to 9 — 1 listing: {skus[4]} (was 0)" in first
+    assert f"{skus[3]}: Set quantity" not in first  # not one line a listing before asked
+    assert "type list" in first and "(list: each listing's change)" in asked[0]
+    each = shown[1]  # "list": each listing's change, then asked again
+    assert [line for line in each.splitlines() if line] == [
+        f"{s}: Set quantity to {9 if s == skus[-1] else 8} (was 0)" for s in skus
+    ]
+    assert len(asked) == 2
+
+    code, _, _ = fix(capsys, tmp_path, text, "--apply")
+    assert code == 0 and sorted(journal_skus()) == sorted(skus)  # listed, then "yes"
+    assert len(asked) == 4
+
+
+def test_the_terminal_confirmation_of_2000_listings_is_as_long_as_of_20():
+    from asin_tui.bulk import RowResult
+    from asin_tui.commands.fix import confirmation_lines
+
+    def batch(size: int) -> list[RowResult]:
+        return [
+            RowResult(
+                f"SKU-{i}" if i else "EVIL\x1b[2J",
+                changes=[f"Set quantity to {12 if i % 10 else 5} (was 0)"],
+                preview="VALID",
+                outcome=RowOutcome.VALID,
+            )
+            for i in range(size)
+        ]
+
+    small = confirmation_lines(batch(20), 3, "ATVPDKIKX0DER")
+    large = confirmation_lines(batch(2000), 3, "ATVPDKIKX0DER")
+    assert len(small) == len(large)
+    assert large[0].startswith("Send these changes to Amazon? 2000 listing(s)")
+    assert "SKU-11 and 1988 more" in large[1]
+    assert any(
+        "Set quantity to 12 — 1800 listings: SKU-1, SKU-2, SKU-3 and 1797 more" in line
+        for line in large
+    )
+    assert any("Set quantity to 5 — 200 listings" in line for line in large)
+    assert "3 other row(s) are not valid and will not be sent." in large
+    assert "\x1b" not in "".join(large) and "EVIL\\x1b[2J" in large[1]  # shown, not obeyed
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ from textual.worker import Worker
 
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
-from asin_tui.domain.change_words import grouped_changes, marketplace_text
+from asin_tui.domain.change_words import grouped_changes, marketplace_text, named_skus
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
@@ -61,7 +61,6 @@ RECHECK_WAIT = 30.0
 #: costs the UI time a keystroke would wait for).
 PROGRESS_EVERY = 0.25
 BLOCKED = "!"  # the grid's mark of a listing that another cause keeps off sale too
-SKUS_NAMED = 12  # SKUs named in the confirmation's SKU line before "and N more"
 _ALONE = "this fix alone will not put it back on sale"
 EARLIER = "the change an earlier batch sent"  # a resumed row's, told before it is re-read
 
@@ -949,9 +948,7 @@ def batch_confirmation(
     the listings another cause keeps off sale too. As long for 2,000 rows as for 20: only the
     listing lines scrolled into view are drawn (EachListing, ListingLines)."""
     skus = [plain(r.sku) for r in valid]
-    named = ", ".join(skus[:SKUS_NAMED]) + (
-        f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
-    )
+    named = named_skus(skus)
     changes = grouped_changes((r.sku, r.changes or (EARLIER,)) for r in valid)
     warning = f"{left} other row(s) are not valid and will not be sent." if left else ""
     if blocked:
