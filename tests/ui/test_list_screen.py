@@ -7,8 +7,8 @@ import csv
 import dataclasses
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
-import pytest
 from textual.widgets import RadioButton
 
 from asin_tui.domain.models import State
@@ -21,7 +21,7 @@ from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
-from tests.ui.conftest import settle, wait_until
+from tests.ui.conftest import run_checks, settle, wait_until
 from tests.ui.fakes import AS_OF_NOW, FakeService, make_records, progress_of
 
 
@@ -37,97 +37,113 @@ def status_text(app) -> str:
     return str(app.screen.query_one("#sync-text").render())
 
 
-async def test_list_paints_cached_rows_in_report_order(app, service):
+async def list_paints_cached_rows_in_report_order(pilot) -> None:
+    app, service = pilot.app, pilot.app.service
+    expected = [r.sku for r in service.cached_records(all_listings=False)]
+    assert shown_skus(app) == expected
+    assert expected[0] in table(app).render_line(1).text  # first row on screen
+    assert "Needs attention" in str(app.screen.query_one("#counts").render())
+    assert service.synced == 1  # synced in the background after painting
+
+
+async def filter_narrows_as_you_type_enter_goes_to_table_escape_clears(pilot) -> None:
+    app = pilot.app
+    everything = shown_skus(app)
+    await pilot.press("slash", *"MUG")
+    assert isinstance(app.focused, FilterInput)
+    rows = table(app).view.shown()
+    assert rows and len(rows) < len(everything)
+    assert all("mug" in r.title.lower() for r in rows)
+    await pilot.press("enter")
+    assert isinstance(app.focused, ListingTable)
+    await pilot.press("slash", "escape")
+    assert shown_skus(app) == everything
+    assert app.screen.query_one(FilterInput).value == ""
+    assert isinstance(app.focused, ListingTable)
+
+
+async def number_keys_show_one_state_and_zero_all(pilot) -> None:
+    app = pilot.app
+    total = len(shown_skus(app))
+    await pilot.press("4")
+    states = {r.state for r in table(app).view.shown()}
+    assert states == {State.INACTIVE}
+    counts = str(app.screen.query_one("#counts").render()).replace("\N{NO-BREAK SPACE}", " ")
+    assert "[4 ○ Inactive" in counts
+    await pilot.press("0")
+    assert len(shown_skus(app)) == total
+
+
+async def a_toggles_needs_attention_and_all_listings(pilot) -> None:
+    app, service = pilot.app, pilot.app.service
+    await pilot.press("a")
+    await settle(pilot)
+    assert set(shown_skus(app)) == {r.sku for r in service.records}
+    assert State.ACTIVE in {r.state for r in table(app).view.shown()}
+    await pilot.press("a")
+    await settle(pilot)
+    assert State.ACTIVE not in {r.state for r in table(app).view.shown()}
+
+
+async def s_cycles_sort_columns_and_shift_s_reverses(pilot) -> None:
+    app = pilot.app
+    await pilot.press("s")
+    assert shown_skus(app) == sorted(shown_skus(app))
+    assert "SKU ▲" in table(app).render_line(0).text
+    await pilot.press("S")
+    assert shown_skus(app) == sorted(shown_skus(app), reverse=True)
+    assert "SKU ▼" in table(app).render_line(0).text
+
+
+async def vim_keys_move_the_cursor(pilot) -> None:
+    app = pilot.app
+    await pilot.press("j", "j", "k")
+    assert table(app).cursor_row == 1
+    await pilot.press("G")
+    assert table(app).cursor_row == len(shown_skus(app)) - 1
+    await pilot.press("g")
+    assert table(app).cursor_row == 0
+    await pilot.press("pagedown")
+    assert table(app).cursor_row > 10
+
+
+async def detail_and_back_keep_cursor_and_filter(pilot) -> None:
+    app = pilot.app
+    await pilot.press("slash", *"bamboo", "enter", "j")
+    chosen = table(app).current
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    assert app.screen.record.sku == chosen.sku
+    await pilot.press("escape")
+    await pilot.pause()
+    assert isinstance(app.screen, ListScreen)
+    assert app.screen.query_one(FilterInput).value == "bamboo"
+    assert table(app).current.sku == chosen.sku
+    assert all("bamboo" in r.title.lower() for r in table(app).view.shown())
+    await pilot.press("slash", "escape")  # the filter cleared again
+
+
+async def test_the_list_paints_in_report_order_then_answers_each_key_on_one_app(app):
+    """The list on the fake account, its keys checked in turn on one app (run_checks): what
+    each check asserts is its name. Report order and the first sync are read first; sorting
+    (which keys cannot undo) comes after every check that reads the order."""
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        expected = [r.sku for r in service.cached_records(all_listings=False)]
-        assert shown_skus(app) == expected
-        assert expected[0] in table(app).render_line(1).text  # first row on screen
-        assert "Needs attention" in str(app.screen.query_one("#counts").render())
-        assert service.synced == 1  # synced in the background after painting
-
-
-async def test_filter_narrows_as_you_type_enter_goes_to_table_escape_clears(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        everything = shown_skus(app)
-        await pilot.press("slash", *"MUG")
-        assert isinstance(app.focused, FilterInput)
-        rows = table(app).view.shown()
-        assert rows and len(rows) < len(everything)
-        assert all("mug" in r.title.lower() for r in rows)
-        await pilot.press("enter")
-        assert isinstance(app.focused, ListingTable)
-        await pilot.press("slash", "escape")
-        assert shown_skus(app) == everything
-        assert app.screen.query_one(FilterInput).value == ""
-        assert isinstance(app.focused, ListingTable)
-
-
-async def test_number_keys_show_one_state_and_zero_all(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        total = len(shown_skus(app))
-        await pilot.press("4")
-        states = {r.state for r in table(app).view.shown()}
-        assert states == {State.INACTIVE}
-        counts = str(app.screen.query_one("#counts").render()).replace("\N{NO-BREAK SPACE}", " ")
-        assert "[4 ○ Inactive" in counts
-        await pilot.press("0")
-        assert len(shown_skus(app)) == total
-
-
-async def test_a_toggles_needs_attention_and_all_listings(app, service):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        assert set(shown_skus(app)) == {r.sku for r in service.records}
-        assert State.ACTIVE in {r.state for r in table(app).view.shown()}
-        await pilot.press("a")
-        await settle(pilot)
-        assert State.ACTIVE not in {r.state for r in table(app).view.shown()}
-
-
-async def test_s_cycles_sort_columns_and_shift_s_reverses(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        assert shown_skus(app) == sorted(shown_skus(app))
-        assert "SKU ▲" in table(app).render_line(0).text
-        await pilot.press("S")
-        assert shown_skus(app) == sorted(shown_skus(app), reverse=True)
-        assert "SKU ▼" in table(app).render_line(0).text
-
-
-async def test_vim_keys_move_the_cursor(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("j", "j", "k")
-        assert table(app).cursor_row == 1
-        await pilot.press("G")
-        assert table(app).cursor_row == len(shown_skus(app)) - 1
-        await pilot.press("g")
-        assert table(app).cursor_row == 0
-        await pilot.press("pagedown")
-        assert table(app).cursor_row > 10
-
-
-async def test_detail_and_back_keep_cursor_and_filter(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"bamboo", "enter", "j")
-        chosen = table(app).current
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, DetailScreen)
-        assert app.screen.record.sku == chosen.sku
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
-        assert app.screen.query_one(FilterInput).value == "bamboo"
-        assert table(app).current.sku == chosen.sku
-        assert all("bamboo" in r.title.lower() for r in table(app).view.shown())
+        await run_checks(
+            pilot,
+            list_paints_cached_rows_in_report_order,
+            wizard_column_shows_saved_progress,
+            number_keys_show_one_state_and_zero_all,
+            a_toggles_needs_attention_and_all_listings,
+            filter_narrows_as_you_type_enter_goes_to_table_escape_clears,
+            an_empty_list_says_why,
+            a_burst_of_filter_keys_lands_in_the_filter_box,
+            vim_keys_move_the_cursor,
+            s_cycles_sort_columns_and_shift_s_reverses,
+            command_palette_runs_screen_actions_by_name,
+            detail_and_back_keep_cursor_and_filter,
+        )
 
 
 async def test_w_opens_the_wizard_for_the_row_under_the_cursor(app, monkeypatch):
@@ -141,71 +157,104 @@ async def test_w_opens_the_wizard_for_the_row_under_the_cursor(app, monkeypatch)
         assert opened == [table(app).current.sku]
 
 
-async def test_export_writes_what_is_shown_as_csv_and_json(app, tmp_path):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("4")
-        expected = shown_skus(app)
-        for name in ("out.csv", "out.json"):
-            await pilot.press("e")
-            await pilot.pause()
-            app.screen.query_one("#export-path").value = str(tmp_path / name)
-            await pilot.press("enter")
-            await settle(pilot)
-        with (tmp_path / "out.csv").open() as f:
-            rows = list(csv.DictReader(f))
-        assert [r["sku"] for r in rows] == expected
-        assert {r["state"] for r in rows} == {"INACTIVE"}
-        document = json.loads((tmp_path / "out.json").read_text())
-        assert [r["sku"] for r in document["listings"]] == expected
-        assert document["profile"] == "test"
+# ------------------------------------------------------------------ export (into the working folder)
 
 
-async def test_export_asks_before_replacing_a_file_and_no_is_the_default(app, tmp_path):
-    target = tmp_path / "keep.csv"
-    target.write_text("precious\n")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def enter_twice_in_the_export_dialog_writes_once_and_keeps_the_list(pilot) -> None:
+    app = pilot.app
+    target = Path.cwd() / "twice.csv"
+    await pilot.press("e")
+    await pilot.pause()
+    app.screen.query_one("#export-path").value = str(target)
+    burst(app, "enter", "enter")
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen)
+    assert len(app.screen_stack) == 2  # the default screen and the list, nothing popped
+    assert target.exists()
+    assert not any("exists" in n.message for n in app._notifications)  # one write
+    assert [n.title for n in app._notifications].count("Exported") == 1
+
+
+async def export_writes_what_is_shown_as_csv_and_json(pilot) -> None:
+    app, folder = pilot.app, Path.cwd()
+    await pilot.press("4")
+    expected = shown_skus(app)
+    for name in ("out.csv", "out.json"):
         await pilot.press("e")
         await pilot.pause()
-        app.screen.query_one("#export-path").value = str(target)
+        app.screen.query_one("#export-path").value = str(folder / name)
+        await pilot.press("enter")
+        await settle(pilot)
+    with (folder / "out.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["sku"] for r in rows] == expected
+    assert {r["state"] for r in rows} == {"INACTIVE"}
+    document = json.loads((folder / "out.json").read_text())
+    assert [r["sku"] for r in document["listings"]] == expected
+    assert document["profile"] == "test"
+    await pilot.press("0")  # every state shown again
+
+
+async def export_asks_before_replacing_a_file_and_no_is_the_default(pilot) -> None:
+    app = pilot.app
+    target = Path.cwd() / "keep.csv"
+    target.write_text("precious\n")
+    await pilot.press("e")
+    await pilot.pause()
+    app.screen.query_one("#export-path").value = str(target)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmScreen)
+    assert str(target) in str(app.screen.query_one("#confirm-detail").render())
+    await pilot.press("enter")  # on No, which has the focus
+    await settle(pilot)
+    assert isinstance(app.screen, ExportScreen)  # back to choose another name
+    assert target.read_text() == "precious\n"
+    for no in ("escape", "n"):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert str(target) in str(app.screen.query_one("#confirm-detail").render())
-        await pilot.press("enter")  # on No, which has the focus
+        await pilot.press(no)
         await settle(pilot)
-        assert isinstance(app.screen, ExportScreen)  # back to choose another name
+        assert isinstance(app.screen, ExportScreen)
         assert target.read_text() == "precious\n"
-        for no in ("escape", "n"):
-            await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, ConfirmScreen)
-            await pilot.press(no)
-            await settle(pilot)
-            assert isinstance(app.screen, ExportScreen)
-            assert target.read_text() == "precious\n"
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("y")
-        await settle(pilot)
-        assert isinstance(app.screen, ListScreen)
-        assert target.read_text().startswith("sku,")
-        assert any(f"rows to {target}" in n.message for n in app._notifications)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("y")
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen)
+    assert target.read_text().startswith("sku,")
+    assert any(f"rows to {target}" in n.message for n in app._notifications)
 
 
-async def test_export_says_the_absolute_path_it_wrote(app, tmp_path, monkeypatch):
+async def export_says_the_absolute_path_it_wrote(pilot) -> None:
+    app, folder = pilot.app, Path.cwd()
+    await pilot.press("e")
+    await pilot.pause()
+    app.screen.query_one("#export-path").value = "relative.json"
+    await pilot.press("enter")
+    await settle(pilot)
+    assert (folder / "relative.json").is_file()
+    assert any(
+        n.message.endswith(f"rows to {folder / 'relative.json'}") for n in app._notifications
+    )
+
+
+async def test_export_writes_what_is_shown_asks_before_replacing_and_says_where(
+    app, tmp_path, monkeypatch
+):
+    """The export dialog's behaviours checked in turn on one app at 80x24 (run_checks), each
+    writing into the working folder (tmp_path). A double Enter comes first: it asserts that
+    exactly one export was told."""
     monkeypatch.chdir(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#export-path").value = "relative.json"
-        await pilot.press("enter")
-        await settle(pilot)
-        assert (tmp_path / "relative.json").is_file()
-        assert any(
-            n.message.endswith(f"rows to {tmp_path / 'relative.json'}") for n in app._notifications
+        await run_checks(
+            pilot,
+            enter_twice_in_the_export_dialog_writes_once_and_keeps_the_list,
+            export_writes_what_is_shown_as_csv_and_json,
+            export_asks_before_replacing_a_file_and_no_is_the_default,
+            export_says_the_absolute_path_it_wrote,
         )
 
 
@@ -243,15 +292,14 @@ def palette_options(app) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
-async def test_command_palette_runs_screen_actions_by_name(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p", *"Sort by Price")
-        # the palette searches in a worker: wait until it offers the command
-        await wait_until(pilot, lambda: any("Sort by Price" in o for o in palette_options(app)))
-        await pilot.press("enter")
-        await settle(pilot)
-        assert table(app).view.sort_column == "price"
+async def command_palette_runs_screen_actions_by_name(pilot) -> None:
+    app = pilot.app
+    await pilot.press("ctrl+p", *"Sort by Price")
+    # the palette searches in a worker: wait until it offers the command
+    await wait_until(pilot, lambda: any("Sort by Price" in o for o in palette_options(app)))
+    await pilot.press("enter")
+    await settle(pilot)
+    assert table(app).view.sort_column == "price"
 
 
 async def test_sync_progress_is_shown_and_r_syncs_again():
@@ -287,18 +335,23 @@ async def test_failed_sync_says_why_and_keeps_the_cached_rows():
         assert told.timeout >= 20  # time to read a cause the status line cuts
 
 
-async def test_wizard_column_shows_saved_progress(app):
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        row = shown_skus(app).index("SKU-0000")
-        assert "Fields" in table(app).render_line(row + 1).text
+async def wizard_column_shows_saved_progress(pilot) -> None:
+    """At 120 columns, where the Wizard column fits."""
+    app = pilot.app
+    size = app.size
+    await pilot.resize_terminal(120, 30)
+    await settle(pilot)
+    row = shown_skus(app).index("SKU-0000")
+    assert "Fields" in table(app).render_line(row + 1).text
+    await pilot.resize_terminal(size.width, size.height)
+    await settle(pilot)
 
 
-async def test_an_empty_list_says_why(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"no such thing")
-        assert "No listing matches the filter" in table(app).render_line(1).text
+async def an_empty_list_says_why(pilot) -> None:
+    app = pilot.app
+    await pilot.press("slash", *"no such thing")
+    assert "No listing matches the filter" in table(app).render_line(1).text
+    await pilot.press("escape")  # the filter cleared again
 
 
 async def test_empty_cache_says_it_is_fetching_then_why_the_sync_failed():
@@ -344,48 +397,33 @@ def burst(app, *keys: str) -> None:
         app._driver.send_message(events.Key(key, characters.get(key, key)))
 
 
-async def test_a_burst_of_filter_keys_lands_in_the_filter_box(app):
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        burst(app, "slash", *"lego")
-        await settle(pilot)
-        assert isinstance(app.screen, ListScreen)  # `e` did not open the export dialog
-        assert app.screen.query_one(FilterInput).value == "lego"
-        assert isinstance(app.focused, FilterInput)
-        await pilot.press("slash")  # in the box, `/` is typed like any character
-        assert app.screen.query_one(FilterInput).value == "lego/"
+async def a_burst_of_filter_keys_lands_in_the_filter_box(pilot) -> None:
+    app = pilot.app
+    burst(app, "slash", *"lego")
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen)  # `e` did not open the export dialog
+    assert app.screen.query_one(FilterInput).value == "lego"
+    assert isinstance(app.focused, FilterInput)
+    await pilot.press("slash")  # in the box, `/` is typed like any character
+    assert app.screen.query_one(FilterInput).value == "lego/"
+    await pilot.press("escape")  # the filter cleared again
 
 
-async def test_enter_twice_in_the_export_dialog_writes_once_and_keeps_the_list(app, tmp_path):
-    target = tmp_path / "twice.csv"
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#export-path").value = str(target)
-        burst(app, "enter", "enter")
-        await settle(pilot)
-        assert isinstance(app.screen, ListScreen)
-        assert len(app.screen_stack) == 2  # the default screen and the list, nothing popped
-        assert target.exists()
-        assert not any("exists" in n.message for n in app._notifications)  # one write
-        assert [n.title for n in app._notifications].count("Exported") == 1
-
-
-@pytest.mark.parametrize("key", ["question_mark", "enter"])  # help, detail
-async def test_a_screen_dismissed_twice_closes_only_itself(app, key):
+async def test_a_screen_dismissed_twice_closes_only_itself(app):
     """Escape goes to the screen on top when its turn comes, but a message handled late
-    (a second Enter, a double click) calls dismiss on a screen already closed."""
+    (a second Enter, a double click) calls dismiss on a screen already closed. Help, then the
+    detail, each opened over the list of one app."""
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press(key)
-        await settle(pilot)
-        top = app.screen
-        assert not isinstance(top, ListScreen)
-        top.dismiss()
-        top.dismiss()
-        await settle(pilot)
-        assert isinstance(app.screen, ListScreen)
+        for key in ("question_mark", "enter"):  # help, detail
+            await pilot.press(key)
+            await settle(pilot)
+            top = app.screen
+            assert not isinstance(top, ListScreen), key
+            top.dismiss()
+            top.dismiss()
+            await settle(pilot)
+            assert isinstance(app.screen, ListScreen), key
 
 
 async def test_the_chosen_export_format_is_readable_without_colour(service, monkeypatch):
@@ -495,7 +533,9 @@ def long_sku_service() -> FakeService:
     return FakeService(records)
 
 
-async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable():
+async def test_at_80x24_sku_and_cause_are_whole_hidden_columns_reachable_and_s_sorts_shown():
+    """At 80x24 the SKU and cause are whole; → and h reach the hidden columns and come back;
+    then s cycles only through the columns shown (one app for both)."""
     service = long_sku_service()
     app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -532,13 +572,7 @@ async def test_at_80x24_sku_and_cause_are_whole_and_hidden_columns_are_reachable
             await pilot.press("h")
         await pilot.pause()
         assert "←" not in header_text(app) and header_text(app).rstrip().endswith("→")
-
-
-async def test_s_at_80_columns_sorts_only_by_a_column_it_shows():
-    service = long_sku_service()
-    app = make_app(lambda: service, case_labels_loader=progress_of, sync_on_start=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        # s at 80 columns sorts only by a column it shows
         for _ in range(9):
             await pilot.press("s")
             await settle(pilot)
@@ -642,9 +676,11 @@ async def test_when_the_account_cannot_be_counted_the_notice_says_every_listing(
         assert not any("count" in str(n.title or "") for n in app._notifications)
 
 
-async def test_at_80x24_the_footer_shows_help_whole_and_the_cause_view_its_keys(app):
+async def test_at_80x24_the_footer_shows_help_whole_and_every_dialog_hides_it(app):
     """A first-time seller at 80 columns reads `? Help` in the footer (it was cut to `? He`
-    behind the palette's key), and the cause view's line of keys under its list."""
+    behind the palette's key), and the cause view's line of keys under its list. The cause
+    view, Help and Export each hide the list's footer while they are open (its keys would
+    do nothing there), on one app."""
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
@@ -675,21 +711,15 @@ async def test_at_80x24_the_footer_shows_help_whole_and_the_cause_view_its_keys(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ListScreen) and footer.visible
-
-
-@pytest.mark.parametrize("dialog", ["question_mark", "e"])
-async def test_a_dialog_hides_the_keys_of_the_screen_under_it(app, dialog):
-    """Help and Export over the list: its footer keys (/ Filter, a All…) would do nothing."""
-    from textual.widgets import Footer
-
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        footer = app.screen.query_one(Footer)
-        await pilot.press(dialog)
-        await settle(pilot)
-        assert not isinstance(app.screen, ListScreen)
-        assert not footer.visible
-        assert not app.screen.query(Footer), "the dialog's keys are in its own hint line"
-        await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, ListScreen) and footer.visible
+        # Help and Export over the list hide its keys too (/ Filter, a All… would do nothing)
+        for dialog in ("question_mark", "e"):
+            await pilot.press(dialog)
+            await settle(pilot)
+            assert not isinstance(app.screen, ListScreen), dialog
+            assert not footer.visible, dialog
+            assert not app.screen.query(Footer), (
+                f"{dialog}: the dialog's keys are in its own hint line"
+            )
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, ListScreen) and footer.visible, dialog
