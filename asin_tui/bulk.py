@@ -472,6 +472,9 @@ class BulkFix:
                     "again to send it (the listing is re-read first)",
                 )
             break
+        if answer.status not in ("ACCEPTED", "INVALID"):  # a status a submit never has
+            # (a proxy's or a broken answer): Amazon may have taken it, as without an answer
+            return await self._unanswered(result, record, "Amazon's answer has no known status")
         record.status, record.submission_id = answer.status, answer.submission_id
         record.issues = [issue_record(i) for i in answer.issues]
         result.issues = record.issues or result.issues

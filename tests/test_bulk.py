@@ -719,3 +719,52 @@ async def test_a_batch_killed_while_rows_wait_for_amazons_rate_holds_none_of_the
     assert len(held | had_a_token) <= 7
     for sku in set(skus) - held:  # every other row was sent once, in one run or the other
         assert transport.arrived.count(sku) == 1, sku
+
+
+class MangledSubmits(LoggingTransport):
+    """Real submits reach the sandbox (Amazon takes them), but their answer comes back as
+    ``answer`` (a proxy's or a broken one); previews are answered as ever."""
+
+    answer: dict = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        real = request.method == "PATCH" and b"VALIDATION_PREVIEW" not in request.url.query
+        if real and request.url.path.startswith("/listings/2021-08-01/items/"):
+            return httpx.Response(200, json=self.answer)
+        return response
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        # a status no submit has: taken for refused, and the next run sent it again
+        ({"status": "\x1b[2JACCEPTED", "submissionId": "s-1", "issues": []}, RowOutcome.HELD),
+        ({"status": "VALID", "submissionId": "s-1", "issues": []}, RowOutcome.HELD),
+        # megabytes of submission id: saved in the case and printed in the row's reason
+        ({"status": "ACCEPTED", "submissionId": "\x1b[2J" + "A" * 1_000_000}, None),
+        ({"status": "ACCEPTED", "submissionId": {"id": [1]}}, None),
+    ],
+    ids=["hostile status", "preview status", "huge id", "id not text"],
+)
+async def test_a_submit_answered_out_of_amazons_shape_is_never_sent_twice(app, answer, outcome):
+    service = await synced(app)
+    await service.aclose()
+    sku = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 1)[0]
+    # Amazon has it, not applied yet: the listing does not show it
+    app = SandboxApp(app.account, time_scale=TIME_SCALE, patch_delay=3600.0)
+    transport = MangledSubmits(app)
+    transport.answer = answer
+    rows = [BulkRow(sku, {"quantity": "7"})]
+    for _ in range(2):  # the batch, then the same batch run again
+        service = make_service(app, transport)
+        engine = BulkFix(service, time_scale=TIME_SCALE)
+        try:
+            (result,) = await engine.apply(await engine.validate(rows))
+        finally:
+            await service.aclose()
+        if outcome is not None:
+            assert result.outcome is outcome, result.reason
+        assert result.submission_id is None
+        assert len(result.reason) < 1_000 and "\x1b" not in result.reason
+    assert transport.real_patches(sku) == [sku]  # sent once: the rerun re-read it

@@ -1484,6 +1484,11 @@ def _parse_or_raise(build: Callable[[], Any]) -> Any:
         raise SpApiError(f"unreadable answer from SP-API: {exc}") from exc
 
 
+#: The longest submission id kept (Amazon's are 32 hex digits); a longer one, or one that is
+#: not text, is an answer that is not Amazon's: not saved in a case nor printed.
+MAX_SUBMISSION_ID = 128
+
+
 def _submission(
     sku: str, response: Mapping[str, Any], marketplace_id: str, *, preview: bool
 ) -> SubmissionResult:
@@ -1501,10 +1506,12 @@ def _submission(
     # Amazon's enum only: anything else (a proxy's page, a bad answer) is not an
     # acceptance, and its text is never shown as a status
     status = str(response.get("status")).upper()
+    if not isinstance(submission_id, str) or len(submission_id) > MAX_SUBMISSION_ID:
+        submission_id = None  # not Amazon's short id (an object, megabytes): not kept
     return SubmissionResult(
         sku=sku,
         status=status if status in parse.SUBMISSION_STATUSES else "UNKNOWN",
-        submission_id=str(submission_id) if submission_id else None,
+        submission_id=submission_id or None,
         issues=issues,
         preview=preview,
     )

@@ -257,6 +257,10 @@ class WizardState:
 
     def settle(self, record: PatchRecord, result: SubmissionResult) -> None:
         """Amazon answered the real submit of ``record``."""
+        if result.status not in ("ACCEPTED", "INVALID"):  # not a submit's answer (a proxy's,
+            # a broken one): Amazon may have taken it, as when no answer came
+            self.settle_failed(record, "Amazon's answer has no known status")
+            return
         record.status, record.submission_id = result.status, result.submission_id
         record.issues = [issue_record(i) for i in result.issues]
         self.set_status(

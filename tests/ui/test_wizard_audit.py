@@ -138,15 +138,26 @@ async def test_a_second_submit_of_accepted_patches_is_refused():
     assert [preview for _, preview in account.sent] == [True, False]
 
 
-async def test_an_invalid_submit_says_what_to_do_next():
-    class Refusing(FakeAccount):
-        async def patch(self, sku, patches, *, preview, on_send=None):
-            if on_send is not None:
-                await on_send()
-            self.sent.append((patches, preview))
-            return SubmissionResult(sku, "VALID" if preview else "INVALID", "s-2", preview=preview)
+class RealSubmitAnswer(FakeAccount):
+    """The preview VALID; the real submit answered with ``status`` (and no submission id
+    when that is not Amazon's)."""
 
-    async with WizardApp(Refusing(), None).run_test(size=(100, 30)) as pilot:
+    def __init__(self, status: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.status = status
+
+    async def patch(self, sku, patches, *, preview, on_send=None):
+        if on_send is not None:
+            await on_send()
+        self.sent.append((patches, preview))
+        status = "VALID" if preview else self.status
+        return SubmissionResult(
+            sku, status, "s-2" if status != "UNKNOWN" else None, preview=preview
+        )
+
+
+async def test_an_invalid_submit_says_what_to_do_next():
+    async with WizardApp(RealSubmitAnswer("INVALID"), None).run_test(size=(100, 30)) as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
         for key in ("n", "s", "ctrl+s"):
             await pilot.press(key)
@@ -154,6 +165,21 @@ async def test_an_invalid_submit_says_what_to_do_next():
         answer = str(screen.query_one("#apply-answer").render())
         assert answer.startswith("INVALID (submission)") and "Go back (b)" in answer
         assert "5!" in str(screen.query_one("#wizard-stepper").render())
+
+
+async def test_a_submit_answered_without_a_known_status_is_kept_as_unanswered():
+    # "UNKNOWN" (a proxy's answer, a mangled one) was saved as the submit's status: Amazon
+    # may have taken it, yet nothing marked it sent without an answer
+    account = RealSubmitAnswer("UNKNOWN")
+    async with WizardApp(account, CaseStore("test", US)).run_test(size=(100, 30)) as pilot:
+        screen = await at_stock_with_quantity(pilot, "12")
+        for key in ("n", "s", "ctrl+s"):
+            await pilot.press(key)
+            await settle(pilot)
+        patches = screen.body.state.case_record.patches
+    (real,) = [p for p in patches if p.mode is PatchMode.REAL]
+    assert real.status == "NO_ANSWER"
+    assert real.issues[0]["message"] == "Amazon's answer has no known status"
 
 
 async def test_typed_values_survive_going_back_and_a_restart():
