@@ -6,9 +6,13 @@ what was kept and exits 130. Not installed for every command in ``cli.main``: im
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -30,3 +34,33 @@ def sigterm_interrupts() -> Iterator[None]:
 
 def _terminated(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
+
+
+async def interruptible(work: Coroutine[Any, Any, T]) -> T:
+    """``work`` (the command's coroutine, under :func:`sigterm_interrupts`) with SIGTERM
+    cancelling it, as asyncio.run does for Ctrl-C: its ``finally`` blocks run (the service
+    closed, nothing half-written), then KeyboardInterrupt. The handler's KeyboardInterrupt
+    raised wherever the loop happened to be (inside a task starting a thread, say) ended the
+    run with Python's "Task exception was never retrieved" and a 60-line traceback under the
+    command's line."""
+    if signal.getsignal(signal.SIGTERM) is not _terminated:
+        return await work  # SIGTERM is not ours to turn into an interruption
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    stopped: list[bool] = []
+
+    def stop() -> None:
+        stopped.append(True)
+        if task is not None:
+            task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, stop)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if stopped:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)  # (which leaves SIGTERM at its default)
+        signal.signal(signal.SIGTERM, _terminated)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
 from asin_tui.commands._output import write_out
-from asin_tui.commands._signals import sigterm_interrupts
+from asin_tui.commands._signals import interruptible, sigterm_interrupts
 from asin_tui.commands.errors import UsageError
 from asin_tui.commands.report import (
     DEFAULT_MAX_AGE_MINUTES,
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         with sigterm_interrupts():
             profile = resolve_profile(args)
             table = read_csv(args.file)
-            return asyncio.run(_fix(args, profile, table))
+            return asyncio.run(interruptible(_fix(args, profile, table)))
     except BrokenPipeError:
         raise
     except KeyboardInterrupt:

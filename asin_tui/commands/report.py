@@ -121,10 +121,10 @@ def run(args: argparse.Namespace) -> int:
                 return code
         import asyncio  # only when it syncs: with a fresh cache the report is out already
 
-        from asin_tui.commands._signals import sigterm_interrupts
+        from asin_tui.commands._signals import interruptible, sigterm_interrupts
 
         with sigterm_interrupts():
-            return asyncio.run(_report(args, profile))
+            return asyncio.run(interruptible(_report(args, profile)))
     except BrokenPipeError:  # the reader left (`| head`): cli.main exits 141
         raise
     except KeyboardInterrupt:  # Ctrl-C, SIGTERM: nothing half-written
