@@ -15,7 +15,7 @@ from asin_tui.ui.screens.detail import DetailScreen, seller_central_link
 from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import run_checks, settle
 from tests.ui.fakes import FakeService, make_records, progress_of
 
 
@@ -32,81 +32,105 @@ async def open_detail(pilot, *keys: str) -> DetailScreen:
     return pilot.app.screen
 
 
-async def test_detail_shows_header_findings_and_every_evidence_section(app):
-    async with app.run_test(size=(120, 60)) as pilot:
-        screen = await open_detail(pilot)
-        text = screen_text(app)
-        record = screen.record
-        for expected in (
-            record.title,
-            f"SKU {record.sku}",
-            f"ASIN {record.asin}",
-            "Type HOME",
-            "Condition New",
-            "Marketplace US (ATVPDKIKX0DER)",
-            "✖ Suppressed",
-            "since 2026-10-01",
-            "✖ ERROR  Missing required attribute",
-            "Fix: Do the thing that fixes missing required attribute.",
-            # SP-API issue with enforcement and exemption date
-            "90220  ERROR",
-            "LISTING_SUPPRESSED; exemption EXEMPT_UNTIL_EXPIRY_DATE until 2026-12-31",
-            "Attributes: brand",
-            # FBA stock breakdown (SKU-0000 is FBA in the fake)
-            "FBA fulfillable 0",
-            "working 2 · shipped 3 · receiving 1",
-            "Unfulfillable 5 (customerDamagedQuantity 5)",
-            "Researching 1",
-            # restriction with its approval link
-            "APPROVAL_REQUIRED (New)",
-            "Request approval: https://sellercentral.amazon.com/hz/approvalrequest",
-            # required attributes present / missing
-            "✔ present  item_name",
-            "✖ missing  brand",
-            # price and band
-            "Allowed band 60.00 – 90.00 USD",
-            "price 10.00 USD is below the minimum 60.00 USD",
-        ):
-            assert expected in text, expected
-        assert "color" not in text  # optional attributes are not listed as required
+async def detail_shows_header_findings_and_every_evidence_section(pilot) -> None:
+    app = pilot.app
+    screen = await open_detail(pilot)
+    text = screen_text(app)
+    record = screen.record
+    for expected in (
+        record.title,
+        f"SKU {record.sku}",
+        f"ASIN {record.asin}",
+        "Type HOME",
+        "Condition New",
+        "Marketplace US (ATVPDKIKX0DER)",
+        "✖ Suppressed",
+        "since 2026-10-01",
+        "✖ ERROR  Missing required attribute",
+        "Fix: Do the thing that fixes missing required attribute.",
+        # SP-API issue with enforcement and exemption date
+        "90220  ERROR",
+        "LISTING_SUPPRESSED; exemption EXEMPT_UNTIL_EXPIRY_DATE until 2026-12-31",
+        "Attributes: brand",
+        # FBA stock breakdown (SKU-0000 is FBA in the fake)
+        "FBA fulfillable 0",
+        "working 2 · shipped 3 · receiving 1",
+        "Unfulfillable 5 (customerDamagedQuantity 5)",
+        "Researching 1",
+        # restriction with its approval link
+        "APPROVAL_REQUIRED (New)",
+        "Request approval: https://sellercentral.amazon.com/hz/approvalrequest",
+        # required attributes present / missing
+        "✔ present  item_name",
+        "✖ missing  brand",
+        # price and band
+        "Allowed band 60.00 – 90.00 USD",
+        "price 10.00 USD is below the minimum 60.00 USD",
+    ):
+        assert expected in text, expected
+    assert "color" not in text  # optional attributes are not listed as required
+    await back_to_the_list(pilot)
 
 
-async def test_detail_stock_of_an_mfn_listing(app):
+async def detail_stock_of_an_mfn_listing(pilot) -> None:
+    app = pilot.app
+    await pilot.press("slash", *"SKU-0001", "enter")
+    screen = await open_detail(pilot)
+    assert screen.record.fulfillment_channel == "MFN"
+    assert "MFN quantity 1" in screen_text(app)
+    await back_to_the_list(pilot)
+    await pilot.press("slash", "escape")  # the filter cleared again
+
+
+async def c_copies_the_seller_central_link_and_shift_c_the_sku(pilot) -> None:
+    """At 120x40."""
+    app = pilot.app
+    await pilot.resize_terminal(120, 40)
+    screen = await open_detail(pilot, "j")
+    await pilot.press("c")
+    link = (
+        "https://sellercentral.amazon.com/myinventory/inventory"
+        f"?searchField=all&searchTerm={screen.record.sku}"
+    )
+    assert app.clipboard == link
+    await pilot.pause()
+    # no "Copied": it says how the text was sent, and shows it to select
+    assert isinstance(app.screen, CopiedScreen)
+    shown = screen_text(app)
+    assert "Sent to the terminal's clipboard (OSC 52): the Seller Central link" in shown
+    assert link in "".join(shown.split())  # the URL may wrap
+    assert "set-clipboard on" in shown
+    assert not any("Copied" in str(n.message) for n in app._notifications)
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.screen is screen
+    await pilot.press("C")
+    assert app.clipboard == screen.record.sku
+    await pilot.pause()
+    assert screen.record.sku in screen_text(app)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert app.screen is screen
+    await back_to_the_list(pilot)
+
+
+async def back_to_the_list(pilot) -> None:
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ListScreen)
+
+
+async def test_the_detail_shows_every_section_mfn_stock_and_copies_link_and_sku(app):
+    """The detail of three rows of the fake account, each opened from the list of one app
+    and closed again (run_checks): what each check asserts is its name."""
     async with app.run_test(size=(120, 60)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"SKU-0001", "enter")
-        screen = await open_detail(pilot)
-        assert screen.record.fulfillment_channel == "MFN"
-        assert "MFN quantity 1" in screen_text(app)
-
-
-async def test_c_copies_the_seller_central_link_and_shift_c_the_sku(app):
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_detail(pilot, "j")
-        await pilot.press("c")
-        link = (
-            "https://sellercentral.amazon.com/myinventory/inventory"
-            f"?searchField=all&searchTerm={screen.record.sku}"
+        await run_checks(
+            pilot,
+            detail_shows_header_findings_and_every_evidence_section,
+            detail_stock_of_an_mfn_listing,
+            c_copies_the_seller_central_link_and_shift_c_the_sku,
         )
-        assert app.clipboard == link
-        await pilot.pause()
-        # no "Copied": it says how the text was sent, and shows it to select
-        assert isinstance(app.screen, CopiedScreen)
-        shown = screen_text(app)
-        assert "Sent to the terminal's clipboard (OSC 52): the Seller Central link" in shown
-        assert link in "".join(shown.split())  # the URL may wrap
-        assert "set-clipboard on" in shown
-        assert not any("Copied" in str(n.message) for n in app._notifications)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen
-        await pilot.press("C")
-        assert app.clipboard == screen.record.sku
-        await pilot.pause()
-        assert screen.record.sku in screen_text(app)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen is screen
 
 
 def test_seller_central_link_escapes_the_sku():
@@ -119,7 +143,9 @@ def test_seller_central_link_escapes_the_sku():
     assert seller_central_link(record).endswith("searchTerm=A%20B%26C")
 
 
-async def test_no_profile_shows_welcome_and_d_opens_the_demo():
+async def test_no_profile_shows_welcome_its_help_and_d_opens_the_demo():
+    """The welcome screen's text, its help (at 80x24: only the app's own keys, not the
+    scrolling keys of the welcome text's container, named "VerticalScroll"), then d."""
     demo = FakeService()
     app = make_app(None, demo_factory=lambda: demo, case_labels_loader=progress_of)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -133,6 +159,19 @@ async def test_no_profile_shows_welcome_and_d_opens_the_demo():
         assert "Press d to open the demo" in text
         # where `config init` will write, so the user knows which file to edit
         assert display_path(paths.config_file()) in text
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = {(group, description) for group, _, description, _ in app.screen.rows}
+        assert ("On this screen", "Open the demo") in rows
+        assert ("Everywhere", "Quit") in rows
+        assert {group for group, _ in rows} == {"On this screen", "Everywhere"}
+        help_text = str(app.screen.query_one("#help-keys").render())
+        assert "VerticalScroll" not in help_text and "Scroll" not in help_text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, ListScreen)
@@ -191,19 +230,3 @@ def test_the_detail_header_says_since_when_only_for_a_listing_off_sale():
     assert "since 2026-11-02" in evidence_text.header(off).plain
     live = dataclasses.replace(off, state=State.ACTIVE, inactive_since=None)
     assert "since" not in evidence_text.header(live).plain.split("State ")[1]
-
-
-async def test_help_on_the_welcome_screen_shows_only_the_apps_own_keys():
-    """Not the scrolling keys of the welcome text's container, named "VerticalScroll"."""
-    app = make_app(None, demo_factory=FakeService)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        rows = {(group, description) for group, _, description, _ in app.screen.rows}
-        assert ("On this screen", "Open the demo") in rows
-        assert ("Everywhere", "Quit") in rows
-        assert {group for group, _ in rows} == {"On this screen", "Everywhere"}
-        help_text = str(app.screen.query_one("#help-keys").render())
-        assert "VerticalScroll" not in help_text and "Scroll" not in help_text
