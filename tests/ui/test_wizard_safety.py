@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.app import App
 from textual.widgets import Button, Input, Select, TextArea
 
 from asin_tui.domain import codes
@@ -26,7 +27,7 @@ from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.filter_input import FilterInput
-from tests.ui.conftest import settle
+from tests.ui.conftest import run_checks, settle
 from tests.ui.test_wizard import FakeAccount, SuppressedAccount, WizardApp
 from tests.ui.test_wizard_demo import (
     SIZE,
@@ -400,29 +401,52 @@ async def test_a_typed_german_price_reads_back_the_same_after_going_back():
         assert shown.value == "0,125" and screen.body.state.draft.minimum == Decimal("0.125")
 
 
-async def test_a_long_list_of_changes_scrolls_and_the_keys_stay_on_screen_at_80x24():
+# ---------------------------------------------------------------- the send confirmation
+
+
+class DialogHost(App):
+    """An empty app styled like asin-tui (its stylesheet), for the send confirmation alone:
+    a modal screen, laid out the same over the wizard or the bulk grid."""
+
+    CSS_PATH = WizardApp.CSS_PATH
+
+
+async def test_the_send_confirmation_fits_lists_every_change_and_only_ctrl_s_sends():
+    """Each check pushes its own confirmation over one host app, at the size it names, and
+    answers it (run_checks): what each asserts is its name."""
+    async with DialogHost().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await run_checks(
+            pilot,
+            a_long_list_of_changes_scrolls_and_the_keys_stay_on_screen_at_80x24,
+            a_batchs_confirmation_keeps_its_keys_and_buttons_inside_the_dialog,
+            a_large_batchs_confirmation_names_its_count_and_changes_and_typing_cannot_send,
+            a_batchs_listing_lines_show_hostile_skus_and_changes_as_text,
+        )
+        assert len(pilot.app.screen_stack) == 1, "every confirmation was answered"
+
+
+async def a_long_list_of_changes_scrolls_and_the_keys_stay_on_screen_at_80x24(pilot) -> None:
     changes = [f"Set bullet_point line {n} to something long enough to wrap" for n in range(30)]
     confirmation = Confirmation("Send these changes to Amazon?", "SKU-1", "United States", changes)
-    answers = []
-    async with WizardApp(FakeAccount(), None).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
-        await settle(pilot)
-        dialog = pilot.app.screen
-        screen_region = dialog.region
-        for selector in ("#send-no", "#send-yes", ".hint"):
-            region = dialog.query_one(selector).region
-            assert region.height > 0 and screen_region.contains_region(region), selector
-        view = dialog.query_one("#send-changes")
-        assert view.max_scroll_y > 0
-        await press(pilot, "down", "pagedown")
-        assert view.scroll_y > 0 and answers == []
-        await press(pilot, "ctrl+s")
+    answers: list = []
+    await pilot.resize_terminal(80, 24)
+    pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
+    await settle(pilot)
+    dialog = pilot.app.screen
+    screen_region = dialog.region
+    for selector in ("#send-no", "#send-yes", ".hint"):
+        region = dialog.query_one(selector).region
+        assert region.height > 0 and screen_region.contains_region(region), selector
+    view = dialog.query_one("#send-changes")
+    assert view.max_scroll_y > 0
+    await press(pilot, "down", "pagedown")
+    assert view.scroll_y > 0 and answers == []
+    await press(pilot, "ctrl+s")
     assert answers == [True]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_a_batchs_confirmation_keeps_its_keys_and_buttons_inside_the_dialog(size):
+async def a_batchs_confirmation_keeps_its_keys_and_buttons_inside_the_dialog(pilot) -> None:
     """A bulk batch's confirmation at 80x24 — twelve SKUs named, the changes, a three-line
     warning — needs more lines than the dialog has: the list of changes gives them up (it
     scrolls), the keys line and both buttons stay inside the dialog, not cut off under it."""
@@ -437,22 +461,22 @@ async def test_a_batchs_confirmation_keeps_its_keys_and_buttons_inside_the_dialo
         "alone will not put them back on sale",
         sku_label="SKUs",
     )
-    answers = []
-    async with WizardApp(FakeAccount(), None).run_test(size=size) as pilot:
-        await settle(pilot)
+    for size in ((80, 24), (120, 40)):
+        answers: list = []
+        await pilot.resize_terminal(*size)
         pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
         await settle(pilot)
         dialog = pilot.app.screen
         inside = dialog.query_one("#send-dialog").content_region
         for selector in ("#send-sku", "#send-warning", ".hint", "#send-no", "#send-yes"):
             region = dialog.query_one(selector).region
-            assert region.height > 0 and inside.contains_region(region), (selector, region)
+            assert region.height > 0 and inside.contains_region(region), (size, selector, region)
         view = dialog.query_one("#send-changes")
-        assert view.region.height >= 1 and view.max_scroll_y > 0
+        assert view.region.height >= 1 and view.max_scroll_y > 0, size
         await press(pilot, "pagedown")
-        assert view.scroll_y > 0 and answers == []
+        assert view.scroll_y > 0 and answers == [], size
         await press(pilot, "ctrl+s")
-    assert answers == [True]
+        assert answers == [True], size
 
 
 def _batch(count: int) -> list:
@@ -474,7 +498,9 @@ def _dialog_text(dialog) -> str:
     return "\n".join(str(s.render()) for s in dialog.query("Static, Label"))
 
 
-async def test_a_large_batchs_confirmation_names_its_count_and_changes_and_typing_cannot_send():
+async def a_large_batchs_confirmation_names_its_count_and_changes_and_typing_cannot_send(
+    pilot,
+) -> None:
     """Issue 13: 2,000 listings at 80x24 — the one confirmation says how many, which SKUs and
     what changes, each distinct change once with its count (not one line per listing, whose
     cost grew with the batch); every listing is still listed, drawn as it is scrolled into
@@ -483,50 +509,49 @@ async def test_a_large_batchs_confirmation_names_its_count_and_changes_and_typin
 
     answers: list = []
     texts = {}
-    async with WizardApp(FakeAccount(), None).run_test(size=(80, 24)) as pilot:
+    await pilot.resize_terminal(80, 24)
+    for count in (20, 2000):
+        confirmation = batch_confirmation(_batch(count), 0, marketplace_id=US_ID)
+        pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
         await settle(pilot)
-        for count in (20, 2000):
-            confirmation = batch_confirmation(_batch(count), 0, marketplace_id=US_ID)
-            pilot.app.push_screen(SendConfirmScreen(confirmation), answers.append)
-            await settle(pilot)
-            dialog = pilot.app.screen
-            texts[count] = _dialog_text(dialog)
-            title = str(dialog.query_one(".dialog-title").render())
-            assert f"{count} listings" in title
-            assert "SKU-00000, SKU-00001" in texts[count]  # which SKUs: the first named
-            grouped = f"Set quantity to 12 — {count} listings: SKU-00000, SKU-00001, SKU-00002"
-            assert grouped in " ".join(texts[count].split())
-            assert "(was 0 on" in texts[count]
-            inside = dialog.query_one("#send-dialog").content_region
-            for selector in (".hint", "#send-no", "#send-yes"):
-                region = dialog.query_one(selector).region
-                assert region.height > 0 and inside.contains_region(region), selector
-            await pilot.press("y", "s", "space", "tab", "a", "1")
-            await settle(pilot)
-            assert pilot.app.screen is dialog and answers == []  # typing sent nothing
-            await pilot.press("end")  # every listing is listed: the last one too
-            await settle(pilot)
-            shown = "\n".join(
-                "".join(s.text for s in strip) for strip in dialog._compositor.render_strips()
-            )
-            assert f"SKU-{count - 1:05d}: Set quantity to 12 (was 0)" in shown
-            await pilot.press("enter")  # on the default button: No
-            await settle(pilot)
-            assert answers == [False]
-            answers.clear()
-        # as many lines of text for 2,000 listings as for 20 (the counts aside)
-        assert len(texts[2000].splitlines()) == len(texts[20].splitlines())
-        pilot.app.push_screen(
-            SendConfirmScreen(batch_confirmation(_batch(2000), 0, marketplace_id=US_ID)),
-            answers.append,
+        dialog = pilot.app.screen
+        texts[count] = _dialog_text(dialog)
+        title = str(dialog.query_one(".dialog-title").render())
+        assert f"{count} listings" in title
+        assert "SKU-00000, SKU-00001" in texts[count]  # which SKUs: the first named
+        grouped = f"Set quantity to 12 — {count} listings: SKU-00000, SKU-00001, SKU-00002"
+        assert grouped in " ".join(texts[count].split())
+        assert "(was 0 on" in texts[count]
+        inside = dialog.query_one("#send-dialog").content_region
+        for selector in (".hint", "#send-no", "#send-yes"):
+            region = dialog.query_one(selector).region
+            assert region.height > 0 and inside.contains_region(region), selector
+        await pilot.press("y", "s", "space", "tab", "a", "1")
+        await settle(pilot)
+        assert pilot.app.screen is dialog and answers == []  # typing sent nothing
+        await pilot.press("end")  # every listing is listed: the last one too
+        await settle(pilot)
+        shown = "\n".join(
+            "".join(s.text for s in strip) for strip in dialog._compositor.render_strips()
         )
+        assert f"SKU-{count - 1:05d}: Set quantity to 12 (was 0)" in shown
+        await pilot.press("enter")  # on the default button: No
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        assert answers == [False]
+        answers.clear()
+    # as many lines of text for 2,000 listings as for 20 (the counts aside)
+    assert len(texts[2000].splitlines()) == len(texts[20].splitlines())
+    pilot.app.push_screen(
+        SendConfirmScreen(batch_confirmation(_batch(2000), 0, marketplace_id=US_ID)),
+        answers.append,
+    )
+    await settle(pilot)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
     assert answers == [True]
 
 
-async def test_a_batchs_listing_lines_show_hostile_skus_and_changes_as_text():
+async def a_batchs_listing_lines_show_hostile_skus_and_changes_as_text(pilot) -> None:
     """The listing lines are drawn segment by segment, not through a Static: an SKU or a value
     holding markup, a terminal escape or a bidi override is shown literally there too."""
     from asin_tui.bulk import RowResult
@@ -540,16 +565,20 @@ async def test_a_batchs_listing_lines_show_hostile_skus_and_changes_as_text():
         *_batch(3),
         RowResult(sku, changes=[change], preview="VALID", outcome=RowOutcome.VALID),
     ]
-    async with WizardApp(FakeAccount(), None).run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        pilot.app.push_screen(SendConfirmScreen(batch_confirmation(valid, 0, marketplace_id=US_ID)))
-        await settle(pilot)
-        await pilot.press("end")
-        await settle(pilot)
-        assert_safe(
-            pilot.app,
-            "[b]SKU[/b]\\x1b]52;c;eA==\\x07\\u202eX: Set brand to [@click=app.quit]Acme[/]",
-        )
+    answers: list = []
+    await pilot.resize_terminal(120, 40)
+    pilot.app.push_screen(
+        SendConfirmScreen(batch_confirmation(valid, 0, marketplace_id=US_ID)), answers.append
+    )
+    await settle(pilot)
+    await pilot.press("end")
+    await settle(pilot)
+    assert_safe(
+        pilot.app,
+        "[b]SKU[/b]\\x1b]52;c;eA==\\x07\\u202eX: Set brand to [@click=app.quit]Acme[/]",
+    )
+    await press(pilot, "escape")
+    assert answers == [False]
 
 
 @pytest.mark.parametrize(
