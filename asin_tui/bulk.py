@@ -882,6 +882,9 @@ def _failed(result: RowResult, why: str) -> RowResult:
 # ---------------------------------------------------------------------- the values CSV
 
 MAX_NAMED = 20  # file errors listed before "and N more"
+#: The longest seller SKU Amazon takes (Seller Central's listing rules; Amazon's gateway
+#: refuses longer ones: amz-tools/amazon-sp-api#126)
+MAX_SKU = 40
 #: The largest values CSV read (bytes): a row is tens of bytes, so this is about a million
 #: rows, far above any seller's catalogue; a bigger file is not one (a log, /dev/zero).
 MAX_CSV_BYTES = 64 << 20
@@ -944,6 +947,12 @@ def read_csv(path: Path) -> CsvTable:
         sku = values.pop(SKU).strip()
         if not sku:
             errors.append(f"line {line}, column 'sku': empty")
+            continue
+        if len(sku) > MAX_SKU:  # no listing has it; sent, a URL Amazon's gateway refuses
+            errors.append(
+                f"line {line}, column 'sku': {quoted(sku[:MAX_SKU])}… has {len(sku)} "
+                f"characters: an Amazon SKU has at most {MAX_SKU}"
+            )
             continue
         if sku in skus:
             errors.append(

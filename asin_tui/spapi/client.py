@@ -68,6 +68,7 @@ from asin_tui.spapi.calls import (
 )
 from asin_tui.spapi.errors import (
     AuthError,
+    BadRequest,
     CredentialsMissing,
     DocumentTooLarge,
     LinkRefused,
@@ -1053,6 +1054,7 @@ _FAILURES = (
     MissingCredentials,
     TimeoutError,
     httpx.TransportError,
+    httpx.InvalidURL,
     json.JSONDecodeError,
 )
 
@@ -1092,7 +1094,7 @@ def _maybe_taken(exc: BaseException, error: SpApiError) -> bool:
     it (429) or the connection was never made (nothing was sent)."""
     if isinstance(error, Throttled):
         return False
-    return not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+    return not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.InvalidURL))
 
 
 def _to_error(exc: BaseException, timeout: float) -> SpApiError:
@@ -1113,6 +1115,8 @@ def _to_error(exc: BaseException, timeout: float) -> SpApiError:
         return Unavailable(f"no answer within {timeout:g} s")
     if isinstance(exc, httpx.TransportError):
         return Unavailable(f"connection failed ({type(exc).__name__}: {exc})")
+    if isinstance(exc, httpx.InvalidURL):  # (a SKU of megabytes): nothing was sent
+        return BadRequest(f"the request cannot be sent: {exc}")
     if isinstance(exc, json.JSONDecodeError):
         return MalformedResponse(f"the answer is not valid JSON ({exc.msg})")
     return MalformedResponse(f"the answer could not be read ({type(exc).__name__}: {exc})")

@@ -209,6 +209,11 @@ def test_the_terminal_confirmation_of_2000_listings_is_as_long_as_of_20():
         ),
         ("sku,brand\nA,X\u202eY\n", "'X\\u202eY': holds \\u202e, a control character"),
         ("sku,brand\nA,X\u009b2J\n", "holds \\x9b, a control character"),
+        # a SKU of 100,000 characters ended in "internal error (InvalidURL: URL too long)"
+        (
+            "sku,quantity\n" + "S" * 100_000 + ",5\n",
+            f"line 2, column 'sku': '{'S' * 40}'… has 100000 characters: an Amazon SKU has at most 40",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_batch_exits_2_naming_where(capsys, tmp_path, text, message):

@@ -198,3 +198,16 @@ async def test_report_links_expired_again_and_again_are_asked_for_a_bounded_numb
             told = str(refused.value)
             assert "download link was refused (expired" in told and "role" not in told
             assert "[gave up after 3 tries]" in told and "\n" not in told
+
+
+async def test_a_request_too_long_to_send_is_one_typed_error_not_a_crash():
+    # a SKU of 100,000 characters: httpx.InvalidURL escaped the client ("internal error")
+    from asin_tui.spapi.errors import BadRequest
+
+    account = SandboxAccount(seed=5, listings=5)
+    transport = SandboxTransport(SandboxApp(account))
+    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
+    async with open_client_for_transport(profile, transport) as api:
+        with pytest.raises(BadRequest) as refused:
+            await api.get_listing("S" * 100_000)
+    assert "the request cannot be sent" in str(refused.value) and not refused.value.retryable
