@@ -29,7 +29,11 @@ the VALID rows, re-read each). It measures:
   the cache first, so no run's app reads the sales reports meanwhile (bench_cover.py
   measures that refresh).
 
-Looking for causes: BENCH_WHERE=1 samples where the app's loop is while it stalls;
+Looking for causes: BENCH_KEYSPLIT=1 splits the slowest batch keys' time into key → the
+grid's cursor action → the screen's next frame begins → the grid's line drawn, with that
+frame's length, whether it laid the screen out and which widgets it drew (and any full GC
+pass meanwhile), and counts the batch's frames by what they drew; BENCH_WHERE=1 samples
+where the app's loop is while it stalls;
 BENCH_GCTYPES=1 times three quiet full collections with the grid open, prints each full pass
 during the batch (its thread, the objects tracked per generation, its length) and what the
 collector tracks by type (the census itself slows the passes it prints: compare with a run
@@ -116,6 +120,46 @@ def sample_stalls(loop_thread: int, stop: threading.Event) -> None:
             OTHERS_AT[f"{names.get(ident, ident)}: {where}"] += 1
 
 
+#: BENCH_KEYSPLIT=1: per batch key, when the grid's action ran and when the screen's update
+#: (Textual's frame timer: compositor, render_line) began after it (perf_counter times).
+SPLIT: dict[str, float | None] = {"action": None, "update": None}
+SPLITS: list[tuple] = []  # (key ms, to action, to update, to paint, its frame, GC ms meanwhile)
+FRAMES: Counter[str] = Counter()  # every frame during the batch, by the widgets it drew
+FRAME = [""]  # the key's frame: its length, whether laid out, the widgets it drew
+
+
+def split_keys() -> None:
+    """BENCH_KEYSPLIT: note when the cursor action runs and when the next frame begins."""
+    from textual.screen import Screen
+
+    from asin_tui.ui.widgets.bulk_grid import BulkGrid
+
+    action, update = BulkGrid.action_cursor, Screen._on_timer_update
+
+    def action_cursor(grid, rows, columns):
+        if SPLIT["action"] is None:
+            SPLIT["action"] = time.perf_counter()
+        return action(grid, rows, columns)
+
+    def on_timer_update(screen):
+        laid = "layout: " if screen._layout_required or screen._scroll_required else ""
+        FRAMES[laid + ",".join(sorted({type(w).__name__ for w in screen._dirty_widgets}))] += 1
+        mine = SPLIT["action"] is not None and SPLIT["update"] is None
+        if mine:
+            SPLIT["update"] = time.perf_counter()
+            layout = screen._layout_required or screen._scroll_required
+            dirty = sorted({type(w).__name__ for w in screen._dirty_widgets})
+        try:
+            return update(screen)
+        finally:
+            if mine:  # what the key's frame held: a layout? which widgets? how long?
+                took = (time.perf_counter() - SPLIT["update"]) * 1000
+                FRAME[0] = f"{took:.1f} ms{' layout' if layout else ''} {','.join(dirty)}"
+
+    BulkGrid.action_cursor = action_cursor
+    Screen._on_timer_update = on_timer_update
+
+
 class GridPaint:
     """Notes when the grid draws a line while ``ready()`` holds (BulkGrid.render_line)."""
 
@@ -137,11 +181,27 @@ class GridPaint:
         ``ready()`` holds."""
         self.at.clear()
         self.ready = ready
+        SPLIT.update(action=None, update=None)
         start = time.perf_counter()
         await act()
         await until(lambda: self.at, "the grid's repaint", 10.0)
         await asyncio.sleep(0)  # the rest of that repaint pass
         self.ready = lambda: False
+        action, update = SPLIT["action"], SPLIT["update"]
+        if action is not None and update is not None:
+            gc_ms = sum(  # full passes that began within the key's time (same clock)
+                ms for _, _, ms, at in FULL if start <= at <= max(self.at) and ms < 1000
+            )
+            SPLITS.append(
+                (
+                    (max(self.at) - start) * 1000,
+                    (action - start) * 1000,
+                    (update - action) * 1000,
+                    (max(self.at) - update) * 1000,
+                    FRAME[0],
+                    gc_ms,
+                )
+            )
         return max(self.at) - start
 
 
@@ -206,6 +266,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
     width, height = (int(n) for n in args.size.split("x"))
     app = make_app(lambda: service, sync_on_start=False)
     result: dict = {"rows": rows}
+    if os.environ.get("BENCH_KEYSPLIT"):
+        split_keys()
     async with app.run_test(size=(width, height)) as pilot:
         await pilot.pause()
         if not os.environ.get("BENCH_NO_START_FREEZE"):
@@ -310,6 +372,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         await until(
             lambda: screen.busy or status().startswith(f"{rows} rows validated"), "the validation"
         )
+        SPLITS.clear()  # the batch's keys only
+        FRAMES.clear()
         keys = await probe_keys(app, paint, grid, busy("validation"))
         result["validate_s"] = time.perf_counter() - batch
         valid = sum(1 for r in screen.rows if r.result is not None and r.result.valid)
@@ -387,6 +451,8 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         for where, samples in OTHERS_AT.most_common(12):
             stage(f"  meanwhile {samples * 10} ms {where}")
         result["batch_keys"] = keys
+        result["splits"] = sorted(SPLITS, reverse=True)[:12]
+        result["frames"] = FRAMES.most_common(12)
         result["marks"] = marks
         result["passes"] = [(when, ms) for _, _, ms, when in FULL]
         result["lags"] = lags
@@ -575,6 +641,19 @@ def report(result: dict, time_scale: float) -> None:
         f"{result['peak_validated_mb']:.0f} MB; with the confirmation open "
         f"{result['peak_confirm_mb']:.0f} MB; peak {result['peak_rss_mb']:.0f} MB"
     )
+    if result.get("splits"):  # BENCH_KEYSPLIT: where the slowest keys' time went
+        print("slowest batch keys (ms): key → action → frame begins → grid drawn")
+        for total, to_action, to_update, to_paint, frame, gc_ms in result["splits"]:
+            print(
+                f"   {total:6.1f} = {to_action:6.1f} + {to_update:6.1f} + {to_paint:6.1f}"
+                f"   frame {frame}" + (f"; full GC {gc_ms:.0f} ms meanwhile" if gc_ms else "")
+            )
+    if result.get("frames"):
+        wall = result["validate_s"] + result["apply_s"]
+        total = sum(n for _, n in result["frames"])
+        print(f"frames during the batch: {total} ({total / wall:.1f} a second), by what they drew:")
+        for what, n in result["frames"]:
+            print(f"   {n:6d} {what or '(nothing dirty: a layout or callbacks)'}")
     goal = max(keys) < GOAL_MS
     print(f"goal key → repaint < {GOAL_MS:.0f} ms throughout: {'MET' if goal else 'NOT MET'}")
 
