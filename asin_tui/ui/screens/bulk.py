@@ -40,6 +40,7 @@ from textual.worker import Worker
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
 from asin_tui.domain.change_words import grouped_changes, marketplace_text, named_skus
+from asin_tui.ui.frames import PromptFrames
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
@@ -181,7 +182,7 @@ class CellChoice(Choice):
             self.post_message(self.Typed(lines[0]))
 
 
-class BulkScreen(WorkerScreen):
+class BulkScreen(PromptFrames, WorkerScreen):
     HELP_TITLE = "Bulk fix"
     BINDINGS = [
         Binding(

@@ -248,8 +248,13 @@ class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
         self._row, self._column = row, column
         self._lines.discard(old)
         self._lines.discard(row)
-        self._scroll_to_cursor()
-        self.refresh()
+        top, offset = round(self.scroll_y), self._offset
+        in_view = top <= row < top + self._page
+        self._scroll_to_cursor()  # (a vertical scroll is done after the next refresh)
+        if in_view and self._offset == offset:
+            self._refresh_rows((old, row))  # the two rows the cursor left and reached
+        else:
+            self.refresh()  # scrolled: every line moves
         if moved:
             self.post_message(self.CellHighlighted(self, self.cursor_coordinate))
 

@@ -9,7 +9,9 @@ row under a click and the vertical scroll that keeps the cursor in view are the 
 
 from __future__ import annotations
 
-from textual.geometry import Size
+from collections.abc import Iterable
+
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -66,6 +68,15 @@ class VirtualTable(ScrollView):
             self.scroll_to(y=row, animate=False)
         elif row >= top + self._page:
             self.scroll_to(y=row - self._page + 1, animate=False)
+
+    def _refresh_rows(self, rows: Iterable[int]) -> None:
+        """Draw again only the lines of ``rows`` that are in view (not the whole table: a
+        frame then composes two lines, not every line of the widget)."""
+        top, width = round(self.scroll_y), self.size.width
+        for row in rows:
+            line = row - top + 1
+            if 1 <= line < self.size.height:
+                self.refresh(Region(0, line, width, 1))
 
     def _size_rows(self) -> None:
         """The scrollable height: the rows and the header."""

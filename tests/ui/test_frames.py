@@ -1,0 +1,60 @@
+"""The bulk wizard's frames: drawn at once when asked for after a quiet period, never more
+often than Textual's frame rate, and not for a screen that is gone (ui/frames.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from asin_tui.ui.frames import FrameClock, PromptFrames
+from asin_tui.ui.screens.bulk import BulkScreen
+
+
+class Screen(SimpleNamespace):
+    """What the clock calls: Textual's screen update, counted."""
+
+    def __init__(self) -> None:
+        super().__init__(_closing=False, _closed=False, app=SimpleNamespace(_exit=False))
+        self.frames = 0
+
+    def _on_timer_update(self) -> None:
+        self.frames += 1
+
+
+async def test_a_frame_asked_for_after_a_quiet_period_is_drawn_at_once() -> None:
+    screen = Screen()
+    clock = FrameClock(screen, period=60.0)  # type: ignore[arg-type]
+    clock.resume()
+    clock.resume()  # asked twice before it is drawn: one frame
+    await asyncio.sleep(0)  # the loop's next turn: no wait for a frame timer's tick
+    assert screen.frames == 1 and not clock.due
+
+
+async def test_frames_asked_for_sooner_wait_for_the_rest_of_the_period() -> None:
+    screen = Screen()
+    clock = FrameClock(screen, period=0.05)  # type: ignore[arg-type]
+    clock.resume()
+    await asyncio.sleep(0)
+    clock.resume()  # right after the first: waits
+    await asyncio.sleep(0)
+    assert screen.frames == 1 and clock.due
+    while clock.due:
+        await asyncio.sleep(0.01)
+    assert screen.frames == 2
+
+
+async def test_a_paused_clock_or_a_closed_screen_draws_nothing() -> None:
+    screen = Screen()
+    clock = FrameClock(screen, period=60.0)  # type: ignore[arg-type]
+    clock.resume()
+    clock.pause()  # a layout drew it meanwhile (Screen._refresh_layout pauses the timer)
+    await asyncio.sleep(0)
+    assert screen.frames == 0 and not clock.due
+    screen._closing = True
+    clock.resume()
+    await asyncio.sleep(0)
+    assert screen.frames == 0
+
+
+def test_the_bulk_screen_takes_its_frames_from_the_clock() -> None:
+    assert issubclass(BulkScreen, PromptFrames)
