@@ -68,6 +68,31 @@ def test_starting_the_app_loads_no_network_library_and_no_simulator():
     assert not {n for n in loaded if n.startswith(("asin_tui.sandbox", "asin_tui.demo"))}
 
 
+def test_no_command_but_sandbox_serve_loads_the_network_or_the_simulator_on_import():
+    """The commands' modules (and the SQL report, the cached account they read) import the
+    client and the demo when they run, not when the command line is built: `report --cached`
+    and `progress` never load them. `sandbox serve` is the one command that imports the
+    simulator directly (its import-linter exemption)."""
+    commands = [
+        f"asin_tui.commands.{m.name}"
+        for m in pkgutil.iter_modules([str(ROOT / "asin_tui" / "commands")])
+        if m.name != "sandbox"
+    ]
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in [*commands, "asin_tui.render_sql", "asin_tui.cached"])
+        + "print('\\n'.join(sorted(sys.modules)))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert len(commands) >= 10 and "asin_tui.commands.report" in loaded
+    assert not {name.split(".")[0] for name in loaded} & {"sp_api", "httpx", "jsonschema"}
+    assert not {n for n in loaded if n.startswith(("asin_tui.sandbox", "asin_tui.demo"))}
+
+
 def _contract(name_start: str) -> dict:
     contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
         "contracts"
