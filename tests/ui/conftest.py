@@ -60,6 +60,51 @@ async def run_checks(pilot, *checks) -> None:
             raise AssertionError(f"{check.__name__}: {failure}") from failure
 
 
+@pytest.fixture
+def snap_walk(snapshot):
+    """Snapshots of several states of one app run, each compared with its SVG file.
+
+    ``snap_compare`` (pytest-textual-snapshot) starts an app for each snapshot: a walk
+    through a screen's states (the wizard's steps) started it again for every state, each
+    time walking the states before. Here the app runs once, as ``snap_compare`` runs it
+    (headless ``App.run``, not ``run_test``: toasts and tooltips as a user sees them), and
+    at each named state the screenshot is taken as ``snap_compare`` takes it (after its
+    pauses and waits for animations), then compared with ``__snapshots__/<test>[<name>].svg``
+    (syrupy; ``--snapshot-update`` writes them). Every state is compared before the test
+    fails; the failure names the states that differ (no HTML report: syrupy prints the diff).
+
+    Call ``await snap_walk(app, size, [(name, step), ...])`` where ``step(pilot)`` brings the
+    app to the state called ``name`` from the one before."""
+    from pytest_textual_snapshot import SVGImageExtension
+
+    svg_snapshot = snapshot.use_extension(SVGImageExtension)
+
+    async def walk(app, size: tuple[int, int], steps) -> None:
+        title = app.title
+        shots: list[tuple[str, str]] = []
+
+        async def auto_pilot(pilot) -> None:
+            for name, step in steps:
+                await step(pilot)
+                # what textual._doc.take_svg_screenshot does before its screenshot
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+                await pilot.pause()
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+                shots.append((name, app.export_screenshot(title=title, simplify=True)))
+            app.exit()
+
+        await app.run_async(headless=True, size=size, auto_pilot=auto_pilot)
+        assert [name for name, _ in shots] == [name for name, _ in steps], "the walk ended early"
+        # syrupy records each comparison (== on its assertion) as it runs: compare them all
+        matches = {name: svg_snapshot(name=name) == svg for name, svg in shots}
+        differ = [name for name, same in matches.items() if not same]
+        assert differ == [], f"snapshots that differ: {differ}"
+
+    return walk
+
+
 @pytest.fixture(autouse=True, scope="session")
 def css_parsed_once() -> Iterator[None]:
     """Parse each CSS source once per test process, not once per app.

@@ -37,34 +37,44 @@ def _walk(*keys: str):
     return run_before
 
 
-@pytest.mark.parametrize(
-    ("name", "keys"),
-    [
-        ("overview", ()),
-        ("stock", ("n", "type")),
-        ("apply_preview", ("n", "type", "n")),
-        ("apply_submitted", ("n", "type", "n", "s", "ctrl+s")),
-        ("verify", ("n", "type", "n", "s", "ctrl+s", "n")),
-        ("wrap_up", ("n", "type", "n", "s", "ctrl+s", "n", "n")),
-    ],
-)
-def test_wizard_step_snapshot(snap_compare, name, keys):
-    app = WizardApp(FakeAccount(), None)
-    assert snap_compare(app, terminal_size=(100, 30), run_before=_walk(*keys))
+def _keys(*keys: str):
+    """A step of a walk: these keys (or typing), each followed by a settle."""
+
+    async def step(pilot) -> None:
+        await _walk(*keys)(pilot)
+
+    return step
 
 
-@pytest.mark.parametrize(
-    ("name", "keys"),
-    [
-        ("policy", ("n",)),
-        ("fields", ("n", "enter")),
-        ("fields_invalid_price", ("n", "enter", "bad_price")),
-    ],
-)
-def test_wizard_policy_and_fields_snapshot(snap_compare, name, keys):
-    """A suppressed listing: policy checklist, a schema enum (Select), the price band."""
-    app = WizardApp(SuppressedAccount(), None)
-    assert snap_compare(app, terminal_size=(100, 30), run_before=_walk(*keys))
+async def test_wizard_step_snapshot(snap_walk):
+    """Each step of the out-of-stock walk at 100x30, in one run of the wizard. The names are
+    those of the files the parametrised test of each state (one app each) wrote."""
+    await snap_walk(
+        WizardApp(FakeAccount(), None),
+        (100, 30),
+        [
+            ("overview-keys0", _keys()),
+            ("stock-keys1", _keys("n", "type")),
+            ("apply_preview-keys2", _keys("n")),
+            ("apply_submitted-keys3", _keys("s", "ctrl+s")),
+            ("verify-keys4", _keys("n")),
+            ("wrap_up-keys5", _keys("n")),
+        ],
+    )
+
+
+async def test_wizard_policy_and_fields_snapshot(snap_walk):
+    """A suppressed listing: policy checklist, a schema enum (Select), the price band; one run
+    of the wizard through the three states."""
+    await snap_walk(
+        WizardApp(SuppressedAccount(), None),
+        (100, 30),
+        [
+            ("policy-keys0", _keys("n")),
+            ("fields-keys1", _keys("enter")),
+            ("fields_invalid_price-keys2", _keys("bad_price")),
+        ],
+    )
 
 
 @pytest.mark.parametrize(
