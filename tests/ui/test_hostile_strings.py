@@ -306,3 +306,55 @@ async def test_watch_views_bulk_and_timeline_show_hostile_events_as_text():
         await pilot.press("c")
         await settle(pilot)
         assert app.clipboard and unsafe_chars(app.clipboard) == []
+
+
+@pytest.mark.slow  # a walk of the real app over the hostile sandbox
+async def test_bulk_grids_of_hostile_listings_show_every_cell_as_text():
+    """Every cause of the hostile listings that the bulk grid fixes (out of stock: their
+    merchant stock sold out; their missing attributes), opened from the cause view: the grid,
+    its row line, the cell editor and the validation's answers draw hostile SKUs, attribute
+    names and Amazon's messages as text."""
+    from asin_tui.domain.causes import bulk_columns
+    from asin_tui.ui.screens.bulk import BulkScreen
+    from asin_tui.ui.screens.causes import CauseList, CauseScreen
+    from tests.ui.test_bulk_screen import open_causes
+
+    account = SandboxAccount(seed=5, listings=60, hostile=True)
+    for record in account._records:
+        if record.sku.startswith("HOSTILE-") and not record.fba:
+            account.sell(record, 10**6)  # out of stock: the grid's most common cause
+    service = make_service(SandboxApp(account, time_scale=TIME_SCALE))
+    await service.sync(include_all=True)
+    hostile_skus = {sku for sku, *_ in hostile.LISTINGS}
+    app = make_app(lambda: service, sync_on_start=False)
+    opened = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await open_app(pilot)
+        causes = await open_causes(pilot)
+        rows = app.screen_stack[1].view.records
+        wanted = [
+            i
+            for i, c in enumerate(causes.causes)
+            if bulk_columns(c.key) and any(rows[r].sku in hostile_skus for r in c.rows)
+        ]
+        assert len(wanted) >= 2, [c.label for c in causes.causes]
+        for index in wanted[:2]:  # out of stock and a missing attribute
+            causes.query_one(CauseList).highlighted = index
+            await pilot.press("b")
+            await settle(pilot)
+            assert isinstance(app.screen, BulkScreen)
+            opened += 1
+            shown = [sku for sku in hostile_skus if visible(sku)[:10] in assert_safe(app)]
+            assert shown, "a hostile SKU in the grid"
+            for key in ("down", "down", "right", "enter"):  # each row's line, the editor
+                await pilot.press(key)
+                await settle(pilot)
+                assert_safe(app)
+            await pilot.press("escape", "escape")
+            await settle(pilot)
+            if not isinstance(app.screen, CauseScreen):
+                await pilot.press("v")
+                await settle(pilot)
+                causes = app.screen
+    await service.aclose()
+    assert opened == 2
