@@ -105,6 +105,18 @@ def snap_walk(snapshot):
     return walk
 
 
+def at_both_sizes(run_before):
+    """The state ``run_before`` reaches at 80x24, then the same app resized to 120x40 (as a
+    terminal window is): one app run for both snapshots, named as the files of the test
+    parametrised by size (``test_list[80x24].svg``)."""
+
+    async def resize(pilot) -> None:
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+
+    return [("80x24", run_before), ("120x40", resize)]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def css_parsed_once() -> Iterator[None]:
     """Parse each CSS source once per test process, not once per app.

@@ -1,5 +1,6 @@
 """Snapshots of issue 14's TUI at 80×24 and 120×40: the "since you last looked" banner, the
-At risk view (each risk with its date or the stock left) and a listing's timeline.
+At risk view (each risk with its date or the stock left) and a listing's timeline. One app
+run gives both sizes (started at 80×24, resized to 120×40: at_both_sizes).
 Refresh with `pytest tests/ui/test_look_snapshots.py --snapshot-update` after an intended
 change, and look at the result."""
 
@@ -8,16 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-
 from asin_tui.domain import codes
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import Category, Severity, State, WizardStep
 from asin_tui.ui.app import make_app
-from tests.ui.conftest import settle
+from tests.ui.conftest import at_both_sizes, settle
 from tests.ui.fakes import AS_OF_NOW, NOW, FakeService, finding, make_records, progress_of
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 EXEMPT = "SKU-0099"
 
@@ -79,20 +76,17 @@ def after(*keys: str, show: str | None = None):
     return run_before
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_since_you_last_looked_banner(snap_compare, size):
-    assert snap_compare(app(), terminal_size=size, run_before=after())
+async def test_since_you_last_looked_banner(snap_walk):
+    await snap_walk(app(), (80, 24), at_both_sizes(after()))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_at_risk_view(snap_compare, size):
-    assert snap_compare(app(), terminal_size=size, run_before=after("R"))
+async def test_at_risk_view(snap_walk):
+    await snap_walk(app(), (80, 24), at_both_sizes(after("R")))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_timeline(snap_compare, size):
+async def test_timeline(snap_walk):
     run = after("enter", show="#timeline-title")
-    assert snap_compare(app(), terminal_size=size, run_before=run)
+    await snap_walk(app(), (80, 24), at_both_sizes(run))
 
 
 def covered_app():
@@ -117,12 +111,10 @@ def covered_app():
     return make_app(lambda: fake, case_labels_loader=progress_of, timing=AS_OF_NOW)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_at_risk_view_with_days_of_cover(snap_compare, size):
-    assert snap_compare(covered_app(), terminal_size=size, run_before=after("R"))
+async def test_at_risk_view_with_days_of_cover(snap_walk):
+    await snap_walk(covered_app(), (80, 24), at_both_sizes(after("R")))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_detail_shows_stock_cover_and_velocity(snap_compare, size):
+async def test_detail_shows_stock_cover_and_velocity(snap_walk):
     run = after("R", "enter", show="#cover-title")
-    assert snap_compare(covered_app(), terminal_size=size, run_before=run)
+    await snap_walk(covered_app(), (80, 24), at_both_sizes(run))

@@ -1,6 +1,8 @@
 """Snapshots of the list, detail, welcome and help screens at 80×24 and 120×40.
 
-Deterministic: the fake account's fixed rows and sync time, no cursor blink, no clock.
+Deterministic: the fake account's fixed rows and sync time, no cursor blink, no clock. One
+app run gives both sizes (started at 80×24, resized to 120×40: at_both_sizes), except where the
+keys' result depends on the width they were pressed at.
 Refresh with `pytest tests/ui --snapshot-update` after an intended change.
 """
 
@@ -9,10 +11,8 @@ from __future__ import annotations
 import pytest
 
 from asin_tui.ui.app import make_app
-from tests.ui.conftest import settle
+from tests.ui.conftest import at_both_sizes, settle
 from tests.ui.fakes import AS_OF_NOW, FakeService, at_risk, progress_of
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 def account_app():
@@ -29,9 +29,8 @@ def after(*keys: str):
     return run_before
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_list(snap_compare, size):
-    assert snap_compare(account_app(), terminal_size=size, run_before=after())
+async def test_list(snap_walk):
+    await snap_walk(account_app(), (80, 24), at_both_sizes(after()))
 
 
 def test_list_account_at_risk(snap_compare):
@@ -46,28 +45,23 @@ def test_list_account_at_risk(snap_compare):
     assert snap_compare(app, terminal_size=(80, 24), run_before=after())
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_list_filtered(snap_compare, size):
-    assert snap_compare(account_app(), terminal_size=size, run_before=after("slash", *"mug"))
+async def test_list_filtered(snap_walk):
+    await snap_walk(account_app(), (80, 24), at_both_sizes(after("slash", *"mug")))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_detail(snap_compare, size):
-    assert snap_compare(account_app(), terminal_size=size, run_before=after("j", "enter"))
+async def test_detail(snap_walk):
+    await snap_walk(account_app(), (80, 24), at_both_sizes(after("j", "enter")))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_help(snap_compare, size):
-    assert snap_compare(account_app(), terminal_size=size, run_before=after("question_mark"))
+async def test_help(snap_walk):
+    await snap_walk(account_app(), (80, 24), at_both_sizes(after("question_mark")))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_welcome(snap_compare, size):
-    assert snap_compare(make_app(None), terminal_size=size, run_before=after())
+async def test_welcome(snap_walk):
+    await snap_walk(make_app(None), (80, 24), at_both_sizes(after()))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_list_all_partial(snap_compare, size):
+async def test_list_all_partial(snap_walk):
     """`a` before any full sync: the notice says it is partial and offers F."""
 
     def factory():
@@ -77,19 +71,19 @@ def test_list_all_partial(snap_compare, size):
         return service
 
     app = make_app(factory, case_labels_loader=progress_of, sync_on_start=False, timing=AS_OF_NOW)
-    assert snap_compare(app, terminal_size=size, run_before=after("a"))
+    await snap_walk(app, (80, 24), at_both_sizes(after("a")))
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_list_columns_scrolled(snap_compare, size):
-    """→ twice: the pinned columns stay, ← and → mark what is hidden either side."""
+    """→ twice: the pinned columns stay, ← and → mark what is hidden either side. Started at
+    each size: what two → hide depends on the width they were pressed at."""
     assert snap_compare(account_app(), terminal_size=size, run_before=after("right", "right"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_cause_view(snap_compare, size):
+async def test_cause_view(snap_walk):
     """`v`: the causes across the list with their counts, most listings first."""
-    assert snap_compare(account_app(), terminal_size=size, run_before=after("v"))
+    await snap_walk(account_app(), (80, 24), at_both_sizes(after("v")))
 
 
 def bulk_grid(cause: str, *values: tuple[int, str, str]):
@@ -121,9 +115,8 @@ def bulk_grid(cause: str, *values: tuple[int, str, str]):
     return run_before
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_bulk_grid(snap_compare, size):
+async def test_bulk_grid(snap_walk):
     """The bulk wizard for the out-of-stock listings: a quantity typed and filled down, each
     row's local check in the Answer column."""
     run_before = bulk_grid("Out of stock", (0, "quantity", "12"), (0, "handling_time", "2"))
-    assert snap_compare(account_app(), terminal_size=size, run_before=run_before)
+    await snap_walk(account_app(), (80, 24), at_both_sizes(run_before))
