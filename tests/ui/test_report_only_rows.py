@@ -71,11 +71,25 @@ async def test_w_fetches_a_listing_known_from_the_reports_and_opens_the_wizard()
         assert plan.stock.actions == (StockAction.SET_MFN_QUANTITY,)
 
 
-async def test_one_amazon_does_not_know_is_said_plainly():
+async def test_such_a_rows_detail_names_w_and_one_amazon_does_not_know_is_said_plainly():
+    """On one app (nothing on Amazon under that SKU): the row's detail says what w does; then
+    w on the row says plainly that Amazon does not know it."""
     fake = reports_only()  # nothing on Amazon under that SKU
     app = make_app(lambda: fake, case_labels_loader=progress_of)
     async with app.run_test(size=SIZE) as pilot:
         await at_the_row(pilot)
+        # the detail of such a row names w
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        text = " ".join(str(s.render()) for s in detail.query(".evidence Static").results(Static))
+        assert "w fetches it from Amazon and opens the wizard" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen) and app.screen.table.current.sku == SKU
+        assert fake.fetched == [], "opening the detail fetched nothing"
+        # w: one Amazon does not know is said plainly
         await pilot.press("w")
         await wait_until(pilot, lambda: isinstance(app.screen, WizardScreen))
         wizard = app.screen
@@ -89,16 +103,3 @@ async def test_one_amazon_does_not_know_is_said_plainly():
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ListScreen)
-
-
-async def test_the_detail_of_such_a_row_names_w():
-    fake = reports_only()
-    app = make_app(lambda: fake, case_labels_loader=progress_of)
-    async with app.run_test(size=SIZE) as pilot:
-        await at_the_row(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        detail = app.screen
-        assert isinstance(detail, DetailScreen)
-        text = " ".join(str(s.render()) for s in detail.query(".evidence Static").results(Static))
-        assert "w fetches it from Amazon and opens the wizard" in text
