@@ -50,6 +50,7 @@ from asin_tui.domain.models import (
     State,
     WizardStep,
 )
+from asin_tui.service import stock_cover as cover_store
 from asin_tui.service.child_jobs import (
     ChildHealth,
     ChildSync,
@@ -57,6 +58,11 @@ from asin_tui.service.child_jobs import (
     child_env,
     child_health_main,
     child_sync_main,
+)
+from asin_tui.service.notification_setup import (
+    LISTINGS_NOTIFICATIONS,
+    NotificationSetup,
+    find_or_make,
 )
 from asin_tui.service.profile_client import (
     check_access,
@@ -72,6 +78,10 @@ from asin_tui.service.staging import (
     raw_evidence,
     with_last_good,
 )
+from asin_tui.service.stock_cover import STOCK_COVER_AT_KEY as STOCK_COVER_AT_KEY
+from asin_tui.service.stock_cover import STOCK_COVER_PENDING_KEY as STOCK_COVER_PENDING_KEY
+from asin_tui.service.stock_cover import STOCK_COVER_TRIED_KEY as STOCK_COVER_TRIED_KEY
+from asin_tui.service.stock_cover import CoverRefresh
 from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
 from asin_tui.store import paths
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
@@ -105,7 +115,6 @@ if TYPE_CHECKING:
         parse_restrictions,
         unwrap_body,
     )
-    from asin_tui.spapi.reports import Document
     from asin_tui.spapi.sync import (
         KnownAnswers,
         SyncProgress,
@@ -127,10 +136,6 @@ ACCOUNT_HEALTH_REQUEST_MAX_AGE = timedelta(hours=1)
 #: How old stored stock cover may be before `refresh_stock_cover` fetches its reports again:
 #: Amazon refreshes the FBA planning report daily (twice a day sees a new one the same day).
 STOCK_COVER_MAX_AGE = timedelta(hours=12)
-#: Meta keys of the stock cover: when it was computed, and the reports still being prepared.
-STOCK_COVER_AT_KEY = "stock_cover_at"
-STOCK_COVER_PENDING_KEY = "stock_cover_pending"
-STOCK_COVER_TRIED_KEY = "stock_cover_tried"
 #: After a look at the reports that gave no cover at all (a missing SP-API role, Amazon
 #: unable to produce them), the next look waits this long: not every round.
 STOCK_COVER_RETRY = timedelta(hours=1)
@@ -321,37 +326,6 @@ class HealthRefresh:
     pending: bool  # Amazon is still preparing it: look again later
     updated: bool = False  # a new report was stored and the cached listings diagnosed with it
     problem: str | None = None  # why it could not be had (the last readable one stays)
-
-
-@dataclass(frozen=True, slots=True)
-class CoverRefresh:
-    """What one `refresh_stock_cover` did."""
-
-    updated: bool = False  # new cover computed and stored
-    pending: bool = False  # a report is still being prepared: look again later
-    problem: str | None = None  # why a report could not be had (one line)
-    before: dict[str, StockCover] | None = None  # the cover stored before (None: none)
-    after: dict[str, StockCover] = field(default_factory=dict)  # the cover now
-
-
-#: The SP-API notifications `watch`'s fast path reads, with the payload version of each one's
-#: schema (ListingsItemStatusChangeNotification, ListingsItemIssuesChangeNotification_2023-12-13)
-LISTINGS_NOTIFICATIONS = {
-    "LISTINGS_ITEM_STATUS_CHANGE": "1.0",
-    "LISTINGS_ITEM_ISSUES_CHANGE": "2023-12-13",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class NotificationSetup:
-    """What `notification_setup` found (and, asked to, made) for watch's fast path."""
-
-    #: the application's EventBridge destination for the AWS account and region (None: none)
-    destination_id: str | None
-    source: str | None  # its partner event source (EventBridge → Partner event sources)
-    destination_created: bool
-    #: notification type -> "subscribed", "created", "missing", or "another destination ID"
-    subscriptions: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,30 +538,15 @@ class AccountService:
     def stock_cover(self) -> dict[str, StockCover]:
         """SKU -> stock cover from the last reports `refresh_stock_cover` read (empty: never;
         a SKU not in it is "not checked")."""
-        from asin_tui.domain.cover import StockCover
-
-        covers = {}
-        for row in self._cache.stock_cover():
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                cover = StockCover.from_dict(row)
-                covers[cover.sku] = cover
-        return covers
+        return cover_store.stored(self._cache)
 
     def stock_cover_of(self, sku: str) -> StockCover | None:
         """The listing's stock cover (None: not checked: no report covered it)."""
-        from asin_tui.domain.cover import StockCover
-
-        row = self._cache.stock_cover_of(sku)
-        if row is None:
-            return None
-        try:
-            return StockCover.from_dict(row)
-        except (KeyError, TypeError, ValueError):
-            return None
+        return cover_store.stored_of(self._cache, sku)
 
     def stock_cover_at(self) -> datetime | None:
         """When the stored stock cover was computed (None: never)."""
-        return moment_of(self._cache.meta_value(STOCK_COVER_AT_KEY))
+        return cover_store.computed_at(self._cache)
 
     def stock_cover_due(self) -> bool:
         """The stored stock cover is older than ``freshness.stock_cover_max_age`` (or was
@@ -595,28 +554,14 @@ class AccountService:
         if self._cover_pending():
             return True
         now = datetime.now(UTC)
-        tried = moment_of(self._cache.meta_value(STOCK_COVER_TRIED_KEY))
+        tried = cover_store.last_empty_look(self._cache)
         if tried is not None and now - tried < self.freshness.stock_cover_retry:
             return False  # the last look gave nothing: not again so soon
         at = self.stock_cover_at()
         return at is None or now - at >= self.freshness.stock_cover_max_age
 
     def _cover_pending(self) -> dict[str, ReportRequest]:
-        from asin_tui.spapi.calls import ReportRequest
-
-        try:
-            stored = json.loads(self._cache.meta_value(STOCK_COVER_PENDING_KEY) or "{}")
-            pending = {
-                str(kind): ReportRequest(str(report_id), moment_of(at) or datetime.now(UTC))
-                for kind, (report_id, at) in stored.items()
-            }
-        except (ValueError, TypeError, AttributeError, RecursionError):
-            return {}
-        now = datetime.now(UTC)
-        too_old = self.freshness.account_health_request_max_age
-        if any(now - r.requested_at > too_old for r in pending.values()):
-            return {}  # too old to be looked for: ask again
-        return pending
+        return cover_store.pending(self._cache, self.freshness.account_health_request_max_age)
 
     async def notification_setup(
         self, account_id: str, region: str, *, create: bool, name: str = "asin-tui"
@@ -634,38 +579,7 @@ class AccountService:
     async def _notification_setup(
         self, account_id: str, region: str, create: bool, name: str
     ) -> NotificationSetup:
-        api = await self._open_api()
-        found = None
-        for destination in await api.notification_destinations():
-            bridge = (destination.get("resource") or {}).get("eventBridge") or {}
-            if bridge.get("accountId") == account_id and bridge.get("region") == region:
-                found = destination
-                break
-        created = False
-        if found is None and create:
-            found = await api.create_eventbridge_destination(name, account_id, region)
-            created = True
-        destination_id = found.get("destinationId") if found else None
-        bridge = ((found or {}).get("resource") or {}).get("eventBridge") or {}
-        subscriptions: dict[str, str] = {}
-        for kind, version in LISTINGS_NOTIFICATIONS.items():
-            current = await api.notification_subscription(kind)
-            if current is not None:
-                other = current.get("destinationId")
-                subscriptions[kind] = (
-                    "subscribed" if other == destination_id else f"another destination {other}"
-                )
-            elif create and destination_id:
-                await api.create_notification_subscription(kind, destination_id, version)
-                subscriptions[kind] = "created"
-            else:
-                subscriptions[kind] = "missing"
-        return NotificationSetup(
-            destination_id=destination_id,
-            source=bridge.get("name"),
-            destination_created=created,
-            subscriptions=subscriptions,
-        )
+        return await find_or_make(await self._open_api(), account_id, region, create, name)
 
     async def refresh_stock_cover(self, *, force: bool = False) -> CoverRefresh:
         """Fetch the stock cover reports (docs/STOCK_COVER.md) when the stored cover is older
@@ -697,64 +611,7 @@ class AccountService:
     def _store_stock_cover(
         self, watch: StockCoverWatch, before: dict[str, StockCover] | None
     ) -> CoverRefresh:
-        from asin_tui.domain.cover import OrderTotals, PlanningRow, stock_cover
-
-        now = datetime.now(UTC)
-        problems = [f"{kind}: {error}" for kind, error in watch.errors.items()]
-        if watch.pending:
-            requests = {
-                kind: [r.report_id, r.requested_at.isoformat()]
-                for kind, r in watch.requests.items()
-            }
-            self._cache.write_stock_cover(None, {STOCK_COVER_PENDING_KEY: json.dumps(requests)})
-            return CoverRefresh(
-                pending=True, problem="; ".join(problems) or None, before=before, after=before or {}
-            )
-        from asin_tui.spapi.reports import (
-            FBA_PLANNING_REPORT,
-            ORDERS_REPORT,
-            listing_quantities,
-            order_totals,
-            planning_rows,
-        )
-        from asin_tui.spapi.sync.stock_cover import MERCHANT_LISTINGS_REPORT
-
-        docs = watch.documents
-        none_planned: list[PlanningRow] = []
-        no_orders: dict[str, OrderTotals] = {}
-        no_listings: dict[str, tuple[int | None, str, str]] = {}
-        planning = _read_report(
-            docs.get(FBA_PLANNING_REPORT), planning_rows, none_planned, problems
-        )
-        # summed per SKU as it is read: the report's text and its lines are never held
-        orders = _read_report(
-            docs.get(ORDERS_REPORT), lambda d: order_totals(d, now), no_orders, problems
-        )
-        listings = _read_report(
-            docs.get(MERCHANT_LISTINGS_REPORT), listing_quantities, no_listings, problems
-        )
-        if planning is None and (orders is None or listings is None):
-            meta = {STOCK_COVER_PENDING_KEY: None, STOCK_COVER_TRIED_KEY: now.isoformat()}
-            self._cache.write_stock_cover(None, meta)
-            return CoverRefresh(
-                problem="; ".join(problems) or "no stock cover report could be read",
-                before=before,
-                after=before or {},
-            )
-        covers = stock_cover(
-            planning, orders if listings is not None else None, listings or {}, now
-        )
-        self._cache.write_stock_cover(
-            [c.as_dict() for c in covers.values()],
-            {
-                STOCK_COVER_AT_KEY: now.isoformat(),
-                STOCK_COVER_PENDING_KEY: None,
-                STOCK_COVER_TRIED_KEY: None,
-            },
-        )
-        return CoverRefresh(
-            updated=True, problem="; ".join(problems) or None, before=before, after=covers
-        )
+        return cover_store.store(self._cache, watch, before)
 
     def evidence(self, sku: str) -> Evidence:
         raw = self._cache.raw_evidence(sku)
@@ -1453,25 +1310,6 @@ def _reusable(
     for _, key in settled[: -(-len(young) // REFRESH_SHARE)]:
         del young[key]
     return young
-
-
-def _read_report(
-    document: Document | None, read: Callable[[Document], _R], empty: _R, problems: list[str]
-) -> _R | None:
-    """A stock cover report's rows: None when it was not had or is unreadable (the reason
-    added to ``problems``), ``empty`` for an empty document (Amazon had no data)."""
-    from asin_tui.spapi.parse import UnreadableBody
-    from asin_tui.spapi.reports import blank
-
-    if document is None:
-        return None
-    if blank(document):  # no strip(): a copy of a report of megabytes
-        return empty
-    try:
-        return read(document)
-    except UnreadableBody as exc:
-        problems.append(str(exc))
-        return None
 
 
 def _parse_or_raise(build: Callable[[], Any]) -> Any:
