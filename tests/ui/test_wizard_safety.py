@@ -196,7 +196,9 @@ async def test_no_letter_binding_fires_while_a_control_has_focus(app):
             assert seen >= 2
 
 
-async def test_every_step_focuses_its_first_visible_control_and_tab_stays_among_them():
+async def test_each_step_focuses_its_first_control_a_letter_opens_a_choice_tab_stays_inside():
+    """The suppressed pillowcase's wizard walked once: the focus on entering each step; at
+    Fields, a letter on the focused choice (below), then Tab round every control."""
     async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
@@ -208,6 +210,8 @@ async def test_every_step_focuses_its_first_visible_control_and_tab_stays_among_
         assert screen.body.state.step is WizardStep.FIELDS
         chain = controls(screen)
         assert screen.focused is chain[0] and isinstance(chain[0], Choice)
+        await a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(pilot)
+        assert screen.focused is chain[0]
         visited = []
         for _ in range(len(screen.focus_chain) + 1):
             await press(pilot, "tab")
@@ -218,21 +222,19 @@ async def test_every_step_focuses_its_first_visible_control_and_tab_stays_among_
         assert set(visited) == set(chain)
 
 
-async def test_a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder():
-    async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await press(pilot, "n", "enter")
-        screen = pilot.app.screen
-        colour = screen.query_one("#attr-color Select", Select)
-        assert screen.focused is colour
-        await press(pilot, "t")  # opens the list at Teal
-        assert colour.expanded and screen.body.state.step is WizardStep.FIELDS
-        await press(pilot, "enter")
-        assert colour.value == "teal" and not colour.expanded
-        await press(pilot, "c")  # only "Choose…" has a c: the placeholder is never picked
-        assert colour.expanded
-        await press(pilot, "enter")
-        assert colour.value == "teal"
+async def a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(pilot) -> None:
+    """At the Fields step of the suppressed pillowcase, its colour choice focused."""
+    screen = pilot.app.screen
+    colour = screen.query_one("#attr-color Select", Select)
+    assert screen.focused is colour
+    await press(pilot, "t")  # opens the list at Teal
+    assert colour.expanded and screen.body.state.step is WizardStep.FIELDS, "t opens the list"
+    await press(pilot, "enter")
+    assert colour.value == "teal" and not colour.expanded, "Enter picks Teal"
+    await press(pilot, "c")  # only "Choose…" has a c: the placeholder is never picked
+    assert colour.expanded, "c opens the list"
+    await press(pilot, "enter")
+    assert colour.value == "teal", "c never picks the placeholder"
 
 
 # ---------------------------------------------------------------- controls you can see
