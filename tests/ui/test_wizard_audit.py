@@ -125,17 +125,28 @@ async def test_leaving_during_a_submit_still_records_amazons_answer():
     assert saved().steps[WizardStep.APPLY].status is StepStatus.PASSED
 
 
-async def test_a_second_submit_of_accepted_patches_is_refused():
+async def test_a_second_submit_is_refused_and_resolved_at_verify_is_saved_as_resolved():
+    """One walk: the patches accepted, s again sends nothing; Verify finds the listing
+    resolved, and leaving saves it so."""
     account = FakeAccount()
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+    async with WizardApp(account, CaseStore("test", US)).run_test(size=(80, 24)) as pilot:
         screen = await at_stock_with_quantity(pilot, "12")
         for key in ("n", "s", "ctrl+s"):
             await pilot.press(key)
             await settle(pilot)
+        # a second submit of accepted patches is refused
         assert screen.check_action("submit", ()) is None
         await pilot.press("s")
         await settle(pilot)
+        assert [preview for _, preview in account.sent] == [True, False]
+        # resolved at Verify is saved as resolved
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.body.state.verification.resolved
+        await pilot.press("escape")
+        await settle(pilot)
     assert [preview for _, preview in account.sent] == [True, False]
+    assert saved().outcome is Outcome.RESOLVED
 
 
 class RealSubmitAnswer(FakeAccount):
@@ -298,18 +309,6 @@ async def test_a_resolved_listing_that_broke_again_starts_a_new_round():
     again = saved()
     assert again.outcome is Outcome.OPEN
     assert again.steps[WizardStep.STOCK].notes == "restocked in January"  # history kept
-
-
-async def test_resolved_at_verify_is_saved_as_resolved():
-    async with WizardApp(FakeAccount(), CaseStore("test", US)).run_test() as pilot:
-        screen = await at_stock_with_quantity(pilot, "12")
-        for key in ("n", "s", "ctrl+s", "n"):
-            await pilot.press(key)
-            await settle(pilot)
-        assert screen.body.state.verification.resolved
-        await pilot.press("escape")
-        await settle(pilot)
-    assert saved().outcome is Outcome.RESOLVED
 
 
 async def at_wrap_up(pilot) -> WizardScreen:
