@@ -182,6 +182,9 @@ def main(
         _silence_stdout()
         print(f"asin-tui: cannot write the output: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C before a command runs (loading it, parsing)
+        print("asin-tui: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # a bug: one line here, its traceback (no secret) in a file
         from asin_tui.store.crash import record_crash
 

@@ -106,6 +106,17 @@ def _minutes(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from asin_tui.commands._signals import sigterm_interrupts
+
+    try:
+        with sigterm_interrupts():  # before its rounds (_watch has the loop's own handlers)
+            return _run(args)
+    except KeyboardInterrupt:  # SIGTERM or Ctrl-C while it starts: nothing was watched yet
+        _say("stopped before its first round")
+        return 130 if args.once else 0
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         targets = _targets(args)
     except ConfigError as exc:

@@ -81,3 +81,53 @@ def test_diagnose_of_an_endless_file_is_one_line(capsys):
         "asin-tui: getListingsItem body /dev/zero is larger than 64 MB: not an answer of "
         "Amazon's (a search page is a few MB at most)\n"
     )
+
+
+# ----------------------------------------------------------------------------- Ctrl-C early
+
+
+def test_ctrl_c_while_asin_tui_loads_is_one_line_not_a_traceback(capsys, monkeypatch):
+    # Ctrl-C in the first ~0.1 s (Python importing asin_tui.cli) printed a traceback of
+    # whichever import it landed in, exit -2
+    import importlib
+
+    from asin_tui.__main__ import entry
+
+    class Interrupted:
+        def find_spec(self, name, path=None, target=None):
+            if name == "asin_tui.cli":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.delitem(sys.modules, "asin_tui.cli")
+    monkeypatch.setattr(sys, "meta_path", [Interrupted(), *sys.meta_path])
+    assert entry() == 130
+    assert capsys.readouterr().err == "asin-tui: interrupted\n"
+    monkeypatch.undo()
+    assert importlib.import_module("asin_tui.cli")  # (as it was)
+
+
+def test_ctrl_c_before_the_command_runs_is_one_line(capsys, monkeypatch):
+    from asin_tui import cli
+
+    def interrupted(argv):
+        raise KeyboardInterrupt  # Ctrl-C while the command line is parsed, its module loaded
+
+    monkeypatch.setattr(cli, "_command_line", interrupted)
+    assert cli.main(["report", "--demo"]) == 130
+    assert capsys.readouterr().err == "asin-tui: interrupted\n"
+
+
+def test_sigterm_or_ctrl_c_while_watch_starts_is_its_one_line(capsys, monkeypatch):
+    # before its loop's handlers were set, SIGTERM ended `watch` silently (status -15)
+    from asin_tui.cli import main
+    from asin_tui.commands import watch
+
+    def interrupted(args):
+        raise KeyboardInterrupt  # what SIGTERM raises while `watch` starts
+
+    monkeypatch.setattr(watch, "_targets", interrupted)
+    assert main(["watch", "--demo", "--once"]) == 130
+    assert main(["watch", "--demo"]) == 0  # without --once: stopping is its normal end
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["asin-tui watch: stopped before its first round"] * 2
