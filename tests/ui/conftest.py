@@ -45,7 +45,8 @@ async def wait_until(pilot, condition, seconds: float = 5.0) -> None:
 
 
 async def run_checks(pilot, *checks) -> None:
-    """Check several behaviours of one screen in one running app, in turn.
+    """Check several behaviours of one screen in one running app, in turn (each an async
+    function of the pilot, or a partial of one taking the pilot last).
 
     Starting and laying out an app costs ~0.1 s of CPU, as much as most checks after it: a
     screen whose behaviours begin from the same state is started once and each check runs on
@@ -57,7 +58,8 @@ async def run_checks(pilot, *checks) -> None:
         try:
             await check(pilot)
         except AssertionError as failure:
-            raise AssertionError(f"{check.__name__}: {failure}") from failure
+            name = getattr(check, "__name__", None) or check.func.__name__  # or a partial's
+            raise AssertionError(f"{name}: {failure}") from failure
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ the literal text is there; nothing crashes.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from rich.segment import Segment
 
@@ -32,7 +34,7 @@ from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.cli.test_hostile_output import send_hostile_title
 from tests.test_service import TIME_SCALE, make_service
-from tests.ui.conftest import settle
+from tests.ui.conftest import run_checks, settle
 
 SIZE = (
     240,
@@ -40,12 +42,10 @@ SIZE = (
 )  # the list pins SKU and cause at their longest (a 40-cell hostile SKU): room for the titles
 US = "ATVPDKIKX0DER"
 PATCHED_TITLE = "Patched [link='file:///etc/passwd']x[/link] \x1b]52;c;cGF0Y2hlZA==\x07 \u202eevil"
-#: Each hostile listing by its index: the first in the fast set, every one in the full suite
-#: (each is a walk of the real app over the hostile sandbox)
-HOSTILE_LISTINGS = [
-    0,
-    *(pytest.param(i, marks=pytest.mark.slow) for i in range(1, len(hostile.LISTINGS))),
-]
+#: Each hostile listing but the first by its index: the first is walked in the fast set (with
+#: the other screens, on one app), every other one in the full suite (each is a walk of the
+#: real app over the hostile sandbox)
+OTHER_HOSTILE_LISTINGS = range(1, len(hostile.LISTINGS))
 
 
 def rendered(app) -> tuple[str, list[Segment]]:
@@ -92,6 +92,16 @@ async def select_row(pilot, sku: str) -> None:
     assert screen.table.current.sku == sku
 
 
+async def back_on_the_list_unfiltered(pilot) -> None:
+    """After select_row: the filter cleared, as the next check begins. select_row sets the
+    filter to the raw SKU, which no user can put there (a paste is cleaned: test_pasted_text),
+    and the filter box shows it as it is."""
+    assert isinstance(pilot.app.screen, ListScreen)
+    await pilot.press("slash", "escape")
+    await settle(pilot)
+    assert pilot.app.screen.query_one(FilterInput).value == ""
+
+
 async def open_app(pilot) -> None:
     await settle(pilot)
     await settle(pilot)
@@ -105,140 +115,180 @@ async def hostile_app():
     yield app, account, patched
 
 
-async def test_list_filter_help_palette_and_export_show_hostile_text_literally(hostile_app):
-    app, _, patched = hostile_app
+async def test_every_screen_shows_hostile_text_as_text(hostile_app):
+    """The list, the filter, help, the palette, export, the first hostile listing's detail
+    and every wizard step, a click on hostile text and a notification quoting Amazon, checked
+    in turn on one app (run_checks): what each asserts is its name. The other hostile
+    listings' detail and wizard walks are the slow tests below."""
+    app, account, patched = hostile_app
+    first = 0
+    save_hostile_notes(app, hostile.LISTINGS[first][0])
     async with app.run_test(size=SIZE) as pilot:
         await open_app(pilot)
-        assert_safe(
-            app,
-            "Phone Case [Military Grade] Black\\x1b[2J",
-            "Charger [@click=app.quit]click me[/]\\x1b]52",
-            "Cable [link='file:///etc/passwd']x[/link] [bold",
-            "Lamp \\u202etxet desrever\\x9b2J [/]",
-            "Patched [link='file:///etc/passwd']x[/link]",
-            patched,  # the SKU whose title the patch changed
+        await run_checks(
+            pilot,
+            partial(list_filter_help_palette_and_export_show_hostile_text_literally, patched),
+            partial(detail_copy_and_help_with_a_hostile_listing, account, first),
+            partial(every_wizard_step_with_a_hostile_listing, first),
+            a_click_on_hostile_text_runs_nothing,
+            notifications_quoting_amazon_show_it_as_text,  # last: its toast stays on screen
         )
-        await pilot.press("slash")
-        for key in "[Military":
-            await pilot.press(key if key.isalnum() else "left_square_bracket")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert [r.sku for r in app.screen.view.shown()] == [hostile.LISTINGS[0][0]]
-        assert_safe(app, "Phone Case [Military Grade] Black", visible(hostile.LISTINGS[0][0])[:12])
-        await pilot.press("question_mark")
-        await settle(pilot)
-        assert isinstance(app.screen, HelpScreen)
-        assert_safe(app)
-        await pilot.press("escape")
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        assert_safe(app)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, ExportScreen)
-        assert_safe(app)
-        await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, ListScreen)
 
 
-@pytest.mark.parametrize("which", HOSTILE_LISTINGS)
+async def list_filter_help_palette_and_export_show_hostile_text_literally(patched, pilot):
+    app = pilot.app
+    assert_safe(
+        app,
+        "Phone Case [Military Grade] Black\\x1b[2J",
+        "Charger [@click=app.quit]click me[/]\\x1b]52",
+        "Cable [link='file:///etc/passwd']x[/link] [bold",
+        "Lamp \\u202etxet desrever\\x9b2J [/]",
+        "Patched [link='file:///etc/passwd']x[/link]",
+        patched,  # the SKU whose title the patch changed
+    )
+    await pilot.press("slash")
+    for key in "[Military":
+        await pilot.press(key if key.isalnum() else "left_square_bracket")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert [r.sku for r in app.screen.view.shown()] == [hostile.LISTINGS[0][0]]
+    assert_safe(app, "Phone Case [Military Grade] Black", visible(hostile.LISTINGS[0][0])[:12])
+    await pilot.press("question_mark")
+    await settle(pilot)
+    assert isinstance(app.screen, HelpScreen)
+    assert_safe(app)
+    await pilot.press("escape")
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    assert_safe(app)
+    await pilot.press("escape")
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(app.screen, ExportScreen)
+    assert_safe(app)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", OTHER_HOSTILE_LISTINGS)
 async def test_detail_copy_and_help_with_a_hostile_listing(hostile_app, which):
     app, account, _ = hostile_app
-    sku, title = hostile.LISTINGS[which]
     async with app.run_test(size=SIZE) as pilot:
         await open_app(pilot)
-        await select_row(pilot, sku)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, DetailScreen)
-        # the stock cover (read when the app opened) fills its section: the evidence below
-        # the timeline is scrolled into view, as the seller would
-        app.screen.query_one("#timeline-title").scroll_visible(animate=False, top=True)
-        await settle(pilot)
-        text = assert_safe(app, visible(title)[:60])
-        if account.item(sku, ["issues"])["issues"]:
-            assert "[Military Grade] [/] \\x1b]52;c;" in " ".join(text.split())
-        await pilot.press("C")  # copy the SKU: the clipboard gets it terminal-safe
-        await settle(pilot)
-        assert app.clipboard == visible(sku)
-        assert isinstance(app.screen, CopiedScreen)  # and the screen shows it to select
-        assert_safe(app, visible(sku)[:12])
-        await pilot.press("escape")
-        await pilot.press("c")  # the Seller Central link: percent-encoded
-        await settle(pilot)
-        assert unsafe_chars(app.clipboard) == [] and app.clipboard.startswith("https://")
-        assert_safe(app, "the Seller Central link")
-        await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, DetailScreen)
-        await pilot.press("question_mark")  # its title quotes the SKU: '[/]' must not crash
-        await settle(pilot)
-        assert isinstance(app.screen, HelpScreen)
-        assert_safe(app, f"Keys — {visible(sku)[:10]}")
+        await detail_copy_and_help_with_a_hostile_listing(account, which, pilot)
 
 
-@pytest.mark.parametrize("which", HOSTILE_LISTINGS)
-async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
-    app, _, _ = hostile_app
+async def detail_copy_and_help_with_a_hostile_listing(account, which: int, pilot) -> None:
+    app = pilot.app
     sku, title = hostile.LISTINGS[which]
+    await select_row(pilot, sku)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    # the stock cover (read when the app opened) fills its section: the evidence below
+    # the timeline is scrolled into view, as the seller would
+    app.screen.query_one("#timeline-title").scroll_visible(animate=False, top=True)
+    await settle(pilot)
+    text = assert_safe(app, visible(title)[:60])
+    if account.item(sku, ["issues"])["issues"]:
+        assert "[Military Grade] [/] \\x1b]52;c;" in " ".join(text.split())
+    await pilot.press("C")  # copy the SKU: the clipboard gets it terminal-safe
+    await settle(pilot)
+    assert app.clipboard == visible(sku)
+    assert isinstance(app.screen, CopiedScreen)  # and the screen shows it to select
+    assert_safe(app, visible(sku)[:12])
+    await pilot.press("escape")
+    await pilot.press("c")  # the Seller Central link: percent-encoded
+    await settle(pilot)
+    assert unsafe_chars(app.clipboard) == [] and app.clipboard.startswith("https://")
+    assert_safe(app, "the Seller Central link")
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    await pilot.press("question_mark")  # its title quotes the SKU: '[/]' must not crash
+    await settle(pilot)
+    assert isinstance(app.screen, HelpScreen)
+    assert_safe(app, f"Keys — {visible(sku)[:10]}")
+    await pilot.press("escape", "escape")  # help, then the detail
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen)
+    await back_on_the_list_unfiltered(pilot)
+
+
+def save_hostile_notes(app, sku: str) -> None:
+    """The listing's case as saved earlier, its policy notes hostile text."""
     service = app.service_factory()
     item = CaseRecord(sku=sku, current_step=WizardStep.OVERVIEW)  # notes as saved earlier
     item.steps[WizardStep.POLICY] = StepRecord(StepStatus.NEEDS_ACTION, notes=hostile.DESCRIPTION)
     CaseStore(service.profile_name, service.marketplace_id).update(sku, item)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", OTHER_HOSTILE_LISTINGS)
+async def test_every_wizard_step_with_a_hostile_listing(hostile_app, which):
+    app, _, _ = hostile_app
+    save_hostile_notes(app, hostile.LISTINGS[which][0])
     async with app.run_test(size=SIZE) as pilot:
         await open_app(pilot)
-        await select_row(pilot, sku)
-        await pilot.press("w")  # the wizard used to crash here on '[/]' (MarkupError)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, WizardScreen) and screen.body is not None
-        shown_title = screen.body.state.plan.listing.item_name  # none for an INCOMPLETE SKU
-        assert shown_title in (title, None)
-        assert_safe(app, visible(sku)[:12], *([visible(title)[:40]] if shown_title else []))
-        for step in WizardStep:
-            screen.body.show_step(step)
-            await settle(pilot)
-            assert app.screen is screen, step  # still there: no click action ran, no crash
-            assert_safe(app, *(["Line one\\x1b[2J"] if step is WizardStep.POLICY else []))
-        if screen.body.state.case_text:
-            await pilot.press("c")
-            await settle(pilot)
-            assert unsafe_chars(app.clipboard) == []
-            assert_safe(app)
-        await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, ListScreen)
+        await every_wizard_step_with_a_hostile_listing(which, pilot)
 
 
-async def test_a_click_on_hostile_text_runs_nothing(hostile_app):
+async def every_wizard_step_with_a_hostile_listing(which: int, pilot) -> None:
+    app = pilot.app
+    sku, title = hostile.LISTINGS[which]
+    await select_row(pilot, sku)
+    await pilot.press("w")  # the wizard used to crash here on '[/]' (MarkupError)
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, WizardScreen) and screen.body is not None
+    shown_title = screen.body.state.plan.listing.item_name  # none for an INCOMPLETE SKU
+    assert shown_title in (title, None)
+    assert_safe(app, visible(sku)[:12], *([visible(title)[:40]] if shown_title else []))
+    for step in WizardStep:
+        screen.body.show_step(step)
+        await settle(pilot)
+        assert app.screen is screen, step  # still there: no click action ran, no crash
+        assert_safe(app, *(["Line one\\x1b[2J"] if step is WizardStep.POLICY else []))
+    if screen.body.state.case_text:
+        await pilot.press("c")
+        await settle(pilot)
+        assert unsafe_chars(app.clipboard) == []
+        assert_safe(app)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen)
+    await back_on_the_list_unfiltered(pilot)
+
+
+async def a_click_on_hostile_text_runs_nothing(pilot) -> None:
     """'[@click=app.quit]' in a title is text: clicking it leaves the app running."""
-    app, _, _ = hostile_app
+    app = pilot.app
     sku = hostile.LISTINGS[1][0]
-    async with app.run_test(size=SIZE) as pilot:
-        await open_app(pilot)
-        await select_row(pilot, sku)
-        await pilot.press("w")
-        await settle(pilot)
-        text, _ = rendered(app)
-        row = next(n for n, line in enumerate(text.splitlines()) if "[@click=app.quit]" in line)
-        column = text.splitlines()[row].index("[@click=app.quit]") + 20
-        await pilot.click(offset=(column, row))
-        await settle(pilot)
-        assert app.is_running and isinstance(app.screen, WizardScreen)
+    await select_row(pilot, sku)
+    await pilot.press("w")
+    await settle(pilot)
+    text, _ = rendered(app)
+    row = next(n for n, line in enumerate(text.splitlines()) if "[@click=app.quit]" in line)
+    column = text.splitlines()[row].index("[@click=app.quit]") + 20
+    await pilot.click(offset=(column, row))
+    await settle(pilot)
+    assert app.is_running and isinstance(app.screen, WizardScreen)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen)
+    await back_on_the_list_unfiltered(pilot)
 
 
-async def test_notifications_quoting_amazon_show_it_as_text(hostile_app):
+async def notifications_quoting_amazon_show_it_as_text(pilot) -> None:
     """Every notification goes through the app: never markup, never a raw character."""
-    app, _, _ = hostile_app
+    app = pilot.app
     sku = hostile.LISTINGS[2][0]
-    async with app.run_test(size=SIZE) as pilot:
-        await open_app(pilot)
-        app.notify(f"Amazon said: {hostile.QUOTED}", title=sku, severity="error")
-        await settle(pilot)
-        assert_safe(app, "HOSTILE-[/]", "[Military Grade]", "\\x1b]52;c;")
+    app.notify(f"Amazon said: {hostile.QUOTED}", title=sku, severity="error")
+    await settle(pilot)
+    assert_safe(app, "HOSTILE-[/]", "[Military Grade]", "\\x1b]52;c;")
 
 
 async def test_watch_views_bulk_and_timeline_show_hostile_events_as_text():
