@@ -92,10 +92,12 @@ async def select_row(pilot, sku: str) -> None:
     assert screen.table.current.sku == sku
 
 
-async def back_on_the_list_unfiltered(pilot) -> None:
-    """After select_row: the filter cleared, as the next check begins. select_row sets the
-    filter to the raw SKU, which no user can put there (a paste is cleaned: test_pasted_text),
-    and the filter box shows it as it is."""
+async def back_on_the_list_unfiltered(pilot, *keys: str) -> None:
+    """``keys`` back to the list, then its filter cleared, as the next check begins.
+    select_row sets the filter to the raw SKU, which no user can put there (a paste is
+    cleaned: test_pasted_text), and the filter box shows it as it is."""
+    await pilot.press(*keys)
+    await settle(pilot)
     assert isinstance(pilot.app.screen, ListScreen)
     await pilot.press("slash", "escape")
     await settle(pilot)
@@ -212,10 +214,7 @@ async def detail_copy_and_help_with_a_hostile_listing(account, which: int, pilot
     await settle(pilot)
     assert isinstance(app.screen, HelpScreen)
     assert_safe(app, f"Keys — {visible(sku)[:10]}")
-    await pilot.press("escape", "escape")  # help, then the detail
-    await settle(pilot)
-    assert isinstance(app.screen, ListScreen)
-    await back_on_the_list_unfiltered(pilot)
+    await back_on_the_list_unfiltered(pilot, "escape", "escape")  # help, then the detail
 
 
 def save_hostile_notes(app, sku: str) -> None:
@@ -257,10 +256,7 @@ async def every_wizard_step_with_a_hostile_listing(which: int, pilot) -> None:
         await settle(pilot)
         assert unsafe_chars(app.clipboard) == []
         assert_safe(app)
-    await pilot.press("escape")
-    await settle(pilot)
-    assert isinstance(app.screen, ListScreen)
-    await back_on_the_list_unfiltered(pilot)
+    await back_on_the_list_unfiltered(pilot, "escape")
 
 
 async def a_click_on_hostile_text_runs_nothing(pilot) -> None:
@@ -276,10 +272,7 @@ async def a_click_on_hostile_text_runs_nothing(pilot) -> None:
     await pilot.click(offset=(column, row))
     await settle(pilot)
     assert app.is_running and isinstance(app.screen, WizardScreen)
-    await pilot.press("escape")
-    await settle(pilot)
-    assert isinstance(app.screen, ListScreen)
-    await back_on_the_list_unfiltered(pilot)
+    await back_on_the_list_unfiltered(pilot, "escape")
 
 
 async def notifications_quoting_amazon_show_it_as_text(pilot) -> None:
