@@ -147,6 +147,26 @@ def test_untidy_flat_files_are_read():
     assert (b.sku, b.available, b.shipped) == ("B-2", 3, {})
 
 
+def test_a_date_past_the_calendars_range_is_no_date_not_a_crash():
+    # "9999-12-31T23:59:59-23:59" in UTC is year 10000: OverflowError escaped the report's
+    # reading, and the stock cover refresh with it
+    from asin_tui.spapi.reports import order_totals
+
+    planning = (
+        "sku\tavailable\tsnapshot-date\nA-1\t5\t9999-12-31T23:59:59-23:59\n"
+        "B-2\t3\t0001-01-01T00:00:00+23:59\n"
+    )
+    a, b = planning_rows(planning)
+    assert (a.sku, a.available, a.snapshot, b.snapshot) == ("A-1", 5, None, None)
+    orders = (
+        "amazon-order-id\tpurchase-date\tsku\tquantity\tfulfillment-channel\n"
+        "1\t9999-12-31T23:59:59-23:59\tA-1\t2\tMerchant\n"
+        f"2\t{(NOW - timedelta(days=1)).isoformat()}\tA-1\t3\tMerchant\n"
+    )
+    assert [line.quantity for line in order_lines(orders)] == [3]
+    assert set(order_totals(orders, NOW)) == {"A-1"}
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [

@@ -245,9 +245,9 @@ def moment(cell: str | None) -> datetime | None:
     text = cell.strip().replace(" UTC", "+00:00").replace("Z", "+00:00")
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # (year 9999 less an offset: past datetime's range)
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def planning_rows(text: Document) -> list[PlanningRow]:
