@@ -58,3 +58,38 @@ async def test_a_paused_clock_or_a_closed_screen_draws_nothing() -> None:
 
 def test_the_bulk_screen_takes_its_frames_from_the_clock() -> None:
     assert issubclass(BulkScreen, PromptFrames)
+
+
+async def test_a_changed_value_widens_its_column_when_only_its_columns_are_measured() -> None:
+    from textual.app import App, ComposeResult
+
+    from asin_tui.ui.widgets.bulk_grid import ANSWER, KEY, BulkGrid, GridColumn
+
+    cells = {(row, key): "" for row in range(3) for key in ("sku", "qty", "answer")}
+    cells.update({(0, "sku"): "A-1", (1, "sku"): "B-2", (2, "sku"): "C-3"})
+
+    class Grid(App[None]):
+        def compose(self) -> ComposeResult:
+            yield BulkGrid()
+
+    app = Grid()
+    async with app.run_test(size=(80, 8)) as pilot:
+        grid = app.query_one(BulkGrid)
+        columns = [GridColumn("sku", "SKU", KEY), GridColumn("qty", "qty")]
+        grid.set_rows(
+            [*columns, GridColumn("answer", "Answer", ANSWER)],
+            3,
+            lambda row, key: (cells[row, key], ""),
+        )
+        await pilot.pause()
+        cells[1, "qty"] = "123456789012"  # wider than the column was
+        cells[1, "answer"] = "VALID: Set quantity to 123456789012 (was 0)"
+        grid.rows_changed([1], ["qty", "answer"])
+        await pilot.pause()
+        assert "123456789012" in grid.render_line(2).text
+        assert "VALID: Set quantity to 123456789012 (was 0)" in grid.render_line(2).text
+
+        cells[2, "answer"] = "invalid: too many"
+        grid.rows_changed([2], ["answer"])  # only the answer measured: still drawn whole
+        await pilot.pause()
+        assert "invalid: too many" in grid.render_line(3).text

@@ -270,6 +270,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         self.busy = ""  # the phase running ("validate", "apply"), "" when idle
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
         self._stale: set[int] = set()  # rows whose cells are to be drawn again (_redraw_later)
+        self._stale_columns: set[str] | None = None  # the columns changed in them (None: any)
         self._progress: BulkProgress | None = None  # the latest, not painted yet
         self._painted_at = 0.0  # when the progress was last painted (monotonic)
 
@@ -395,18 +396,25 @@ class BulkScreen(PromptFrames, WorkerScreen):
         cell = row.cells[key]
         return (f"({cell.hint_label} {cell.hint})", HINT) if cell.hint else ("", "")
 
-    def _redraw_later(self, index: int) -> None:
-        """Row ``index`` changed: drawn again on the next refresh, with the others that
-        changed meanwhile (one pass for an answer to every row, a value filled down)."""
+    def _redraw_later(self, index: int, *columns: str) -> None:
+        """Row ``index`` changed (in ``columns``; none named: any): drawn again on the next
+        refresh, with the others that changed meanwhile (one pass for an answer to every
+        row, a value filled down)."""
         if not self._stale:
             self.call_after_refresh(self._redraw_stale)
+            self._stale_columns = set()
         self._stale.add(index)
+        if not columns:
+            self._stale_columns = None
+        elif self._stale_columns is not None:
+            self._stale_columns.update(columns)
 
     def _redraw_stale(self) -> None:
         stale, self._stale = self._stale, set()
         if not stale or not self.is_mounted:
             return
-        self.grid.rows_changed([i for i in stale if i < len(self.rows)])
+        rows = [i for i in stale if i < len(self.rows)]
+        self.grid.rows_changed(rows, self._stale_columns)
         if self.grid.cursor_coordinate.row in stale:
             self._show_row()
 
@@ -609,7 +617,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         row.values[column] = value
         row.result = None
         row.answer = ""
-        self._redraw_later(index)
+        self._redraw_later(index, column, "answer")
 
     def _check_rows(self, indexes: Sequence[int]) -> None:
         """The local check of edited rows (the schema, the wizard's rules), no call: the
@@ -650,7 +658,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
             if row.values != values or row.result is not None:
                 continue  # edited again (its own check follows) or answered by Amazon since
             row.answer = answer
-            self._redraw_later(index)
+            self._redraw_later(index, "answer")
 
     def action_fill_down(self) -> None:
         at = self._editable()
@@ -884,7 +892,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
             row = self.rows[index]
             row.result = result
             row.answer = answer_text(result)
-            self._redraw_later(index)
+            self._redraw_later(index, "answer")
         if message.phase == "apply":
             sent = {r.sku for r in message.results}
             self.unfinished = [r for r in self.unfinished if r.sku not in sent]

@@ -17,7 +17,7 @@ read, and Enter on any cell edits one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -175,20 +175,25 @@ class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
         self._forget()
         self._size_rows()
 
-    def rows_changed(self, rows: Sequence[int]) -> None:
-        """Rows whose cells changed: drawn again (their columns widen to fit, never
-        narrow: a grid whose columns jump while values are typed is hard to read)."""
-        if self._measure(rows):
+    def rows_changed(self, rows: Sequence[int], columns: Collection[str] | None = None) -> None:
+        """Rows whose cells changed (in ``columns``, by key; None: any): drawn again (their
+        columns widen to fit, never narrow: a grid whose columns jump while values are typed
+        is hard to read). Only the changed columns are measured: an answer for each of
+        2,000 rows asks for 2,000 cells, not 2,000 times every column's."""
+        if self._measure(rows, columns):
             self._forget()
         else:
             for row in rows:
                 self._lines.discard(row)
         self.refresh()
 
-    def _measure(self, rows: Sequence[int] | range) -> bool:
-        """Widen the columns to the cells of ``rows``; whether any column widened."""
+    def _measure(self, rows: Sequence[int] | range, keys: Collection[str] | None = None) -> bool:
+        """Widen the columns (those of ``keys``; None: all) to the cells of ``rows``;
+        whether any column widened."""
         widened = False
         for index, column in enumerate(self.columns.values()):
+            if keys is not None and column.key not in keys:
+                continue
             if column.kind == FLAG:
                 width = 1
             else:
