@@ -159,6 +159,29 @@ def split_keys() -> None:
     BulkGrid.action_cursor = action_cursor
     Screen._on_timer_update = on_timer_update
 
+    from asin_tui.ui.screens.bulk import BulkScreen
+
+    for name in ("on_batch_done", "_redraw_stale", "_paint_progress"):
+        timed(BulkScreen, name)
+
+
+#: BENCH_KEYSPLIT: the UI loop's time in the bulk screen's handlers: name -> [ms, ...]
+HANDLERS: dict[str, list[float]] = {}
+
+
+def timed(cls, name: str) -> None:
+    original = getattr(cls, name)
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            HANDLERS.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+
+    wrapper.__name__ = original.__name__
+    setattr(cls, name, wrapper)
+
 
 class GridPaint:
     """Notes when the grid draws a line while ``ready()`` holds (BulkGrid.render_line)."""
@@ -374,6 +397,7 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         )
         SPLITS.clear()  # the batch's keys only
         FRAMES.clear()
+        HANDLERS.clear()
         keys = await probe_keys(app, paint, grid, busy("validation"))
         result["validate_s"] = time.perf_counter() - batch
         valid = sum(1 for r in screen.rows if r.result is not None and r.result.valid)
@@ -453,6 +477,7 @@ async def drive(rows: int, url: str, seller_id: str, args: argparse.Namespace) -
         result["batch_keys"] = keys
         result["splits"] = sorted(SPLITS, reverse=True)[:12]
         result["frames"] = FRAMES.most_common(12)
+        result["handlers"] = {k: (len(v), max(v)) for k, v in HANDLERS.items()}
         result["marks"] = marks
         result["passes"] = [(when, ms) for _, _, ms, when in FULL]
         result["lags"] = lags
@@ -654,6 +679,8 @@ def report(result: dict, time_scale: float) -> None:
         print(f"frames during the batch: {total} ({total / wall:.1f} a second), by what they drew:")
         for what, n in result["frames"]:
             print(f"   {n:6d} {what or '(nothing dirty: a layout or callbacks)'}")
+    for name, (calls, longest) in sorted(result.get("handlers", {}).items()):
+        print(f"UI loop in BulkScreen.{name}: {calls} calls, longest {longest:.1f} ms")
     goal = max(keys) < GOAL_MS
     print(f"goal key → repaint < {GOAL_MS:.0f} ms throughout: {'MET' if goal else 'NOT MET'}")
 
