@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -322,6 +322,12 @@ class BulkScreen(PromptFrames, WorkerScreen):
         from asin_tui.store.cases import NO_ANSWER, SUBMITTING, CaseStore, PatchMode
 
         rows, problems, unfinished = [], [], []
+        # Rows alike share what they hold alike (read only): a column's cells (most listings
+        # of a cause have the same current value and no hint), a row's cells together, the
+        # other causes in words. A row then holds its own SKU, values and answer, not a copy
+        # of what thousands of rows say the same.
+        same_cells: dict[tuple[Cell, ...], dict[str, Cell]] = {}
+        same: dict[Any, Any] = {}  # a Cell, a text, a tuple of texts: the first one seen
         for sku in self.skus:
             try:
                 evidence = self.service.evidence(sku)
@@ -329,13 +335,18 @@ class BulkScreen(PromptFrames, WorkerScreen):
             except Exception as exc:  # not cached any more, unreadable: said, row kept out
                 problems.append(f"{plain(sku)}: {describe_error(exc)}")
                 continue
-            cells = {c: grid_cell(evidence, c, last) for c in self.columns}
+            made = (grid_cell(evidence, column, last) for column in self.columns)
+            own = tuple(same.setdefault(cell, cell) for cell in made)
+            cells = same_cells.get(own)
+            if cells is None:
+                cells = same_cells[own] = dict(zip(self.columns, own, strict=True))
             if self.blockers is not None:
                 others = self.blockers.get(sku, [])
             else:
                 others = other_blockers(diagnose(evidence).findings, self.cause)
+            blockers = tuple(same.setdefault(text, text) for text in others)
             values = {c: cell.value for c, cell in cells.items()}
-            rows.append(GridRow(sku, cells, values, blockers=tuple(others)))
+            rows.append(GridRow(sku, cells, values, blockers=same.setdefault(blockers, blockers)))
         try:
             store = CaseStore(self.service.profile_name, self.service.marketplace_id)
             for row in rows:
