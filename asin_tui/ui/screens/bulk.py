@@ -44,6 +44,7 @@ from asin_tui.ui.frames import PromptFrames
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
+from asin_tui.ui.screens.bulk_actions import listings
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.bulk_grid import ANSWER, DIM, FLAG, HINT, KEY, NOW, BulkGrid, GridColumn
@@ -279,7 +280,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         yield Header()
         yield Static(
             data(
-                f"{self.cause.label} — {len(self.skus)} listings · values: "
+                f"{self.cause.label} — {listings(len(self.skus))} · values: "
                 + ", ".join(self.columns)
             ),
             id="bulk-title",
