@@ -1,19 +1,24 @@
 """What the bulk grid says to a seller walking it on the demo (session 8's walk): the title
-counts listings in words."""
+counts listings in words, and s after the batch is sent says it was sent (it said "validate
+first", as if nothing had been)."""
 
 from __future__ import annotations
 
 import pytest
 
+from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.ui.screens.bulk import BulkScreen
 from tests.ui.conftest import settle
 from tests.ui.test_bulk_screen import (
     SIZE,
     choose,
+    edit,
     open_causes,
+    open_out_of_stock_bulk,
+    real_patches,
     started,
 )
-from tests.ui.test_wizard_demo import demo_app
+from tests.ui.test_wizard_demo import demo_app, press
 from tests.ui.test_wizard_safety import request_log  # noqa: F401 (autouse: the log)
 
 
@@ -31,3 +36,22 @@ async def test_a_cause_of_one_listing_is_titled_1_listing():
         assert isinstance(bulk, BulkScreen) and len(bulk.rows) == 1
         title = str(bulk.query_one("#bulk-title").render())
         assert f"{one} — 1 listing · values: " in title
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_s_after_the_batch_was_sent_says_it_was_sent_and_sends_nothing_more():
+    async with demo_app().run_test(size=SIZE) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        await edit(pilot, bulk, 0, QUANTITY, "9")
+        await press(pilot, "a", "p")
+        await settle(pilot)
+        assert all(r.result.outcome is RowOutcome.VALID for r in bulk.rows)
+        await press(pilot, "s", "ctrl+s")
+        await settle(pilot)
+        sent = real_patches()
+        assert len(sent) == len(bulk.rows)
+        await press(pilot, "s")
+        told = [n.message for n in pilot.app._notifications]
+        assert f"Nothing left to send: {len(sent)} sent already" in told[-1]
+        assert "validate first" not in told[-1]
+        assert real_patches() == sent

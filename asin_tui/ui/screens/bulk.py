@@ -822,8 +822,11 @@ class BulkScreen(PromptFrames, WorkerScreen):
         results = [r.result for r in self.rows if r.result is not None]
         valid = [r for r in results if r.valid and r.outcome is RowOutcome.VALID]
         if not valid:
+            sent = sum(1 for r in results if r.submitted)
             self.notify(
-                "Nothing to send: validate first (p); only rows Amazon found VALID are sent",
+                f"Nothing left to send: {sent} sent already; change a value and validate (p) to send more"
+                if sent
+                else "Nothing to send: validate first (p); only rows Amazon found VALID are sent",
                 timeout=5,
             )
             return
