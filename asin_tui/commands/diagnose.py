@@ -183,6 +183,16 @@ def _marketplace_id(code_or_id: str | None) -> str | None:
 MAX_BODY_BYTES = 64 << 20
 
 
+def _looks_like_sku(source: str, operation: str) -> bool:
+    """Whether the LISTING argument that names no file was meant as a SKU of the account
+    ('asin-tui diagnose AB-123'): no folder, no .json."""
+    return (
+        operation == "getListingsItem"
+        and "/" not in source
+        and not source.lower().endswith((".json", ".txt"))
+    )
+
+
 def _read(source: str, operation: str, parse: Callable[[Any], T]) -> T:
     """Load one ``operation`` response body (file or stdin) and parse it; every failure is
     one UsageError line."""
@@ -205,6 +215,11 @@ def _read(source: str, operation: str, parse: Callable[[Any], T]) -> T:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(exc, FileNotFoundError) and _looks_like_sku(source, operation):
+            reason += (
+                " (diagnose reads an SP-API answer saved as JSON, not a SKU: to see why "
+                f"{name} is off sale, run asin-tui, press / and type it, then Enter)"
+            )
         raise UsageError(f"cannot read {what} {name}: {reason}") from None
     try:
         body = json.loads(text)
