@@ -163,9 +163,11 @@ async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTabl
             results = await engine.validate(table.rows)
             _reachable(results)
             if args.apply and any(r.valid for r in results):
+                if bar:  # the question starts on a line of its own, not after the bar
+                    bar.clear()
                 if not _confirmed(args, service, results):
                     print("asin-tui: nothing was sent", file=sys.stderr)
-                    _output(args.format, results, applied=False)
+                    _output(args.format, results, applied=False, declined=True)
                     return 1  # --apply asked for and not given: not applied
                 else:
                     results = await engine.apply(results)
@@ -315,15 +317,15 @@ def each_listing(valid: Sequence[RowResult]) -> list[str]:
 # ---------------------------------------------------------------------- output
 
 
-def _output(fmt: str, results: list[RowResult], *, applied: bool) -> None:
+def _output(fmt: str, results: list[RowResult], *, applied: bool, declined: bool = False) -> None:
     if fmt == "json":
         document = json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False)
         write_out(json_for_terminal(document) + "\n")
         return
-    write_out(render_table(results, applied=applied) + "\n")
+    write_out(render_table(results, applied=applied, declined=declined) + "\n")
 
 
-def render_table(results: Sequence[RowResult], *, applied: bool) -> str:
+def render_table(results: Sequence[RowResult], *, applied: bool, declined: bool = False) -> str:
     """One line a row (terminal-safe), then the counts."""
     head = ("LINE", "SKU", "PREVIEW", "SENT", "OUTCOME", "STATE AFTER", "DETAIL")
     rows = [head]
@@ -344,7 +346,7 @@ def render_table(results: Sequence[RowResult], *, applied: bool) -> str:
         "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
         for row in rows
     ]
-    return "\n".join([*lines, "", summary(results, applied=applied)])
+    return "\n".join([*lines, "", summary(results, applied=applied, declined=declined)])
 
 
 def _detail(result: RowResult) -> str:
@@ -358,8 +360,9 @@ def _detail(result: RowResult) -> str:
     return "; ".join(result.changes)
 
 
-def summary(results: Sequence[RowResult], *, applied: bool) -> str:
-    """'5 rows: 4 valid, 1 invalid; 4 submitted: 3 fixed, 1 waiting on Amazon'."""
+def summary(results: Sequence[RowResult], *, applied: bool, declined: bool = False) -> str:
+    """'5 rows: 4 valid, 1 invalid; 4 submitted: 3 fixed, 1 waiting on Amazon'. ``declined``:
+    --apply was given and the typed confirmation was not."""
     counts = Counter(r.outcome for r in results)
     valid = sum(1 for r in results if r.preview == "VALID")
     parts = [f"{len(results)} row{'s' if len(results) != 1 else ''}: {valid} valid"]
@@ -369,6 +372,8 @@ def summary(results: Sequence[RowResult], *, applied: bool) -> str:
     if counts[RowOutcome.FAILED]:
         parts.append(f"{counts[RowOutcome.FAILED]} failed")
     text = ", ".join(parts)
+    if declined:
+        return text + "; nothing was sent (not confirmed: only typing yes sends)"
     if not applied:
         return text + "; nothing was sent (validation only: --apply submits the valid rows)"
     sent = sum(1 for r in results if r.submitted)
