@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO, TypeVar
 
 from asin_tui.domain.bulk import SKU, RowDraft, RowOutcome, draft_row
-from asin_tui.domain.models import Diagnosis, Evidence, StepStatus, WizardStep
+from asin_tui.domain.models import MAX_SKU, Diagnosis, Evidence, StepStatus, WizardStep
 from asin_tui.domain.outcomes import (
     PROCESSING,
     WAIT_FOR,
@@ -882,9 +882,6 @@ def _failed(result: RowResult, why: str) -> RowResult:
 # ---------------------------------------------------------------------- the values CSV
 
 MAX_NAMED = 20  # file errors listed before "and N more"
-#: The longest seller SKU Amazon takes (Seller Central's listing rules; Amazon's gateway
-#: refuses longer ones: amz-tools/amazon-sp-api#126)
-MAX_SKU = 40
 #: The largest values CSV read (bytes): a row is tens of bytes, so this is about a million
 #: rows, far above any seller's catalogue; a bigger file is not one (a log, /dev/zero).
 MAX_CSV_BYTES = 64 << 20

@@ -179,3 +179,21 @@ async def test_a_bulk_deletion_past_the_lookups_cap_is_no_false_incomplete():
         assert len(transport.gets) == ABSENT_LOOKUPS  # the cap holds
     finally:
         await service.aclose()
+
+
+async def test_a_report_row_longer_than_any_sku_fails_alone_not_with_its_batch(synced):
+    # a hostile report's 100,000-character SKU travelled in a batch search: the request was
+    # too long to send, and the 19 listings beside it failed with it
+    app, transport, service = synced
+    text = app.account.merchant_listings_all_data()
+    header = text.splitlines()[0].split("\t")
+    row = ["" for _ in header]
+    row[header.index("seller-sku")] = "S" * 100_000
+    lines = text.rstrip("\n").split("\n")
+    lines.insert(2, "\t".join(row))  # among the first batch
+    transport.lagging = ("\n".join(lines) + "\n").encode()
+    transport.keep = len(lines)
+    summary = await service.sync(include_all=True)
+    assert summary.listings == 40  # every real listing synced
+    assert set(summary.failed) == {"S" * 100_000}  # it alone, in one line
+    assert "the request cannot be sent" in summary.failed["S" * 100_000]

@@ -96,6 +96,11 @@ class State(StrEnum):
 
 _STATE_RANK = {s: i for i, s in enumerate(State)}
 
+#: The longest seller SKU Amazon takes (Seller Central's listing rules; its gateway refuses
+#: longer ones: amz-tools/amazon-sp-api#126). A longer one is no listing's: a fix CSV refuses
+#: it, a sync asks for one (a hostile report's) alone, never in a batch of 20.
+MAX_SKU = 40
+
 
 class Severity(StrEnum):
     ERROR = "ERROR"

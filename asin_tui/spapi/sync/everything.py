@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from asin_tui.domain.models import MAX_SKU
 from asin_tui.spapi.errors import (
     AuthError,
     NotFound,
@@ -36,14 +37,21 @@ async def _fetch_everything(run: _Run, cached: Collection[str] = ()) -> None:
         await _look_for_absent(run, absent, len(skus))
 
 
+def _batchable(sku: str) -> bool:
+    """Whether ``sku`` can travel in a batch search's comma-joined list: not with a comma in
+    it, nor longer than any Amazon SKU (a hostile report's: its request would be refused, or
+    too long to send, and its 19 neighbours with it). Those are asked for alone."""
+    return "," not in sku and len(sku) <= MAX_SKU
+
+
 async def _fetch_named(run: _Run, skus: list[str]) -> None:
     run.tally.emit("listings", f"Fetching {len(skus)} listings", total=len(skus))
-    batchable = [sku for sku in skus if "," not in sku]
+    batchable = [sku for sku in skus if _batchable(sku)]
     batches = [
         batchable[i : i + IDENTIFIERS_PER_SEARCH]
         for i in range(0, len(batchable), IDENTIFIERS_PER_SEARCH)
     ]
-    singles = [sku for sku in skus if "," in sku]  # cannot travel in a comma-joined list
+    singles = [sku for sku in skus if not _batchable(sku)]
     await _all(
         [
             *(_fetch_batch(run, batch, len(skus)) for batch in batches),
@@ -102,8 +110,8 @@ async def _look_for_absent(run: _Run, absent: list[str], named: int) -> None:
         await run.accept(page["items"])
         unfound.extend(sku for sku in batch if sku not in run.seen)
 
-    batchable = [sku for sku in absent if "," not in sku]
-    unfound.extend(sku for sku in absent if "," in sku)  # cannot travel in a comma-joined list
+    batchable = [sku for sku in absent if _batchable(sku)]
+    unfound.extend(sku for sku in absent if not _batchable(sku))
     await _all(
         search(batchable[i : i + IDENTIFIERS_PER_SEARCH])
         for i in range(0, len(batchable), IDENTIFIERS_PER_SEARCH)
