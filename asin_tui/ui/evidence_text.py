@@ -40,6 +40,18 @@ def marketplace_text(marketplace_id: str) -> str:
     return f"{market.code} ({marketplace_id})" if market else marketplace_id
 
 
+def _meaning_after(label: str, meaning: str) -> str:
+    """The state's meaning after its label, the label's word not said twice: 'Inactive —
+    not buyable', 'Suppressed by Amazon: not buyable' (it read 'Inactive — inactive: not
+    buyable'); 'Removed — catalog item removed: …' as it was."""
+    lead = label.lower()
+    if meaning.startswith(f"{lead}: "):
+        return f" — {meaning[len(lead) + 2 :]}"
+    if meaning.startswith(f"{lead} "):
+        return meaning[len(lead) :]
+    return f" — {meaning}"
+
+
 def header(record: ListingRecord) -> Content:
     look = STATE_LOOKS[record.state]
     facts = [
@@ -54,7 +66,7 @@ def header(record: ListingRecord) -> Content:
     state = Content.assemble(
         ("State ", _MUTED),
         (look.text, "bold"),
-        f" — {look.meaning}",
+        _meaning_after(look.label, look.meaning),
         # off sale since when; nothing for a live listing (it read "since —")
         *(
             (("  since ", _MUTED), date_text(record.inactive_since))

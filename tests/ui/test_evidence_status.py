@@ -30,3 +30,18 @@ def test_an_agreeing_status_is_not_repeated():
     agreeing = _record(state=State.ACTIVE, discoverable=True)
     assert "Amazon's status" not in header(agreeing).plain
     assert "Amazon's status" not in header(_record(amazon_status=None)).plain
+
+
+def test_the_state_meaning_does_not_say_the_state_twice():
+    """Session 8's walk: the detail of an inactive listing read "State ○ Inactive — inactive:
+    not buyable"."""
+    said = {
+        State.INACTIVE: "○ Inactive — not buyable",
+        State.SUPPRESSED: "✖ Suppressed by Amazon: not buyable",
+        State.ACTIVE: "● Active — buyable and discoverable",
+        State.INCOMPLETE: "◌ Incomplete — the SKU is not in the catalog",
+        State.CATALOG_REMOVED: "⊘ Removed — catalog item removed: the ASIN is gone",
+    }
+    for state, words in said.items():
+        line = header(_record(state=state, amazon_status=None)).plain.splitlines()[2]
+        assert line == f"State {words}", line
