@@ -253,7 +253,12 @@ class BulkProgress:
         counts = ", ".join(
             f"{n} {outcome.value.replace('_', ' ')}" for outcome, n in self.counts.items() if n
         )
-        left = "" if self.eta_seconds is None else f"; about {duration_text(self.eta_seconds)} left"
+        if self.eta_seconds is None or self.done >= self.total:
+            left = ""  # no estimate yet, or every row done ('about 0 s left' said nothing)
+        elif round(self.eta_seconds) < 1:
+            left = "; almost done"
+        else:
+            left = f"; about {duration_text(self.eta_seconds)} left"
         verb = PHASE_WORDS.get(self.phase, self.phase)
         waiting = self.counts.get(RowOutcome.WAITING, 0)
         if self.phase == "recheck" and self.done == self.total and waiting:
