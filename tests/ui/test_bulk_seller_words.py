@@ -55,3 +55,19 @@ async def test_s_after_the_batch_was_sent_says_it_was_sent_and_sends_nothing_mor
         assert f"Nothing left to send: {len(sent)} sent already" in told[-1]
         assert "validate first" not in told[-1]
         assert real_patches() == sent
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_escape_with_values_not_validated_warns_once_then_leaves():
+    async with demo_app().run_test(size=SIZE) as pilot:
+        listing, bulk = await open_out_of_stock_bulk(pilot)
+        await edit(pilot, bulk, 0, QUANTITY, "9")
+        await press(pilot, "a")  # the same value for all: every row typed, none validated
+        await press(pilot, "escape")
+        assert pilot.app.screen is bulk, "one Escape must not drop the typed values"
+        told = [n.message for n in pilot.app._notifications]
+        assert f"{len(bulk.rows)} of {len(bulk.rows)} rows have values not validated" in told[-1]
+        assert [r.values[QUANTITY] for r in bulk.rows] == ["9"] * len(bulk.rows)
+        await press(pilot, "escape")
+        assert pilot.app.screen is listing
+        assert real_patches() == []

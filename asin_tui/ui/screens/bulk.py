@@ -269,6 +269,8 @@ class BulkScreen(PromptFrames, WorkerScreen):
         self.rows: list[GridRow] = []
         self.unfinished: list[RowResult] = []
         self.busy = ""  # the phase running ("validate", "apply"), "" when idle
+        self._leave_told = 0  # the unvalidated rows the last Escape warned of (0: none)
+        self._edited: set[int] = set()  # rows the seller gave a value (_set)
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
         self._stale: set[int] = set()  # rows whose cells are to be drawn again (_redraw_later)
         self._stale_columns: set[str] | None = None  # the columns changed in them (None: any)
@@ -628,6 +630,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         row = self.rows[index]
         row.values[column] = value
         row.result = None
+        self._edited.add(index)
         row.answer = ""
         self._redraw_later(index, column, "answer")
 
@@ -941,6 +944,23 @@ class BulkScreen(PromptFrames, WorkerScreen):
         if self.busy == "the submit":
             self.notify(
                 "Sending: wait for Amazon's answers (a batch cut short resumes with R)",
+                timeout=5,
+            )
+            return
+        # values the seller typed (or loaded, filled, pasted: not the grid's own prefill) and
+        # not yet validated are lost on leaving: the first Escape says so, a second leaves (it
+        # left at once: a double Escape out of a cell editor dropped them without a word)
+        rows = self.rows
+        unchecked = sum(
+            1
+            for i in self._edited
+            if i < len(rows) and rows[i].result is None and _changes(rows[i])
+        )
+        if unchecked and self._leave_told != unchecked:
+            self._leave_told = unchecked
+            self.notify(
+                f"{unchecked} of {len(self.rows)} rows have values not validated or sent: "
+                "Escape again leaves and drops them",
                 timeout=5,
             )
             return
