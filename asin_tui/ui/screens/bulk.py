@@ -270,7 +270,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         self.unfinished: list[RowResult] = []
         self.busy = ""  # the phase running ("validate", "apply"), "" when idle
         self._leave_told = 0  # the unvalidated rows the last Escape warned of (0: none)
-        self._edited: set[int] = set()  # rows the seller gave a value (_set)
+        self._rows_given: set[int] = set()  # rows the seller gave a value (_set)
         self.editing: tuple[int, str] | None = None  # (row, column) or (-1, "csv")
         self._stale: set[int] = set()  # rows whose cells are to be drawn again (_redraw_later)
         self._stale_columns: set[str] | None = None  # the columns changed in them (None: any)
@@ -630,7 +630,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         row = self.rows[index]
         row.values[column] = value
         row.result = None
-        self._edited.add(index)
+        self._rows_given.add(index)
         row.answer = ""
         self._redraw_later(index, column, "answer")
 
@@ -953,7 +953,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         rows = self.rows
         unchecked = sum(
             1
-            for i in self._edited
+            for i in self._rows_given
             if i < len(rows) and rows[i].result is None and _changes(rows[i])
         )
         if unchecked and self._leave_told != unchecked:
