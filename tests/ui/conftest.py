@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 
@@ -15,10 +16,43 @@ from tests.ui.fakes import AS_OF_NOW, FakeService, progress_of
 
 
 async def settle(pilot) -> None:
-    """Let screens mount, workers finish and their messages land."""
-    await pilot.pause()
-    await workers_done(pilot.app)
-    await pilot.pause()
+    """Let screens mount, workers finish and their messages land.
+
+    Textual's ``pause()`` ends when the process *looks* idle (little CPU for a moment), which
+    a process starved on a loaded machine also does, and ``press()`` can return before the
+    key reached its widget: one pause, the workers running then, one more pause could end
+    before a key's worker had even started (a snapshot taken of the rows before `R` loaded
+    its own). So it goes on until nothing is left to do: no worker unfinished, no message
+    or callback queued on the app or its screen. An app that never rests (a worker held by
+    its test waits here as before) is let go after 200 rounds, as it was after one."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause()
+        await workers_done(app)
+        await pilot.pause()
+        await asyncio.sleep(0)  # what a thread handed to the loop has reached its queue
+        if _ended(app) or _at_rest(app):
+            return
+
+
+def _at_rest(app) -> bool:
+    """No worker unfinished, nothing queued for the app, its screen or the screen's widgets."""
+    return not any(not worker.is_finished for worker in app.workers) and _queues_empty(app)
+
+
+def _ended(app) -> bool:
+    """The app has stopped (quit, or failed: its queues are never emptied then)."""
+    return not app.is_running or app._exception_event.is_set()
+
+
+def _queues_empty(app) -> bool:
+    """Nothing queued for the app, its screen or the screen's widgets (messages, callbacks)."""
+    screen = app.screen
+    nodes = [app, *screen.walk_children(with_self=True)]
+    return not screen._callbacks and all(
+        node.message_queue_size == 0 and node._pending_message is None and not node._next_callbacks
+        for node in nodes
+    )
 
 
 async def workers_done(app) -> None:
