@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from textual.css.model import RuleSet
 from textual.css.stylesheet import CSSLocation, Stylesheet
+from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from asin_tui.ui.app import make_app
@@ -151,6 +152,29 @@ def at_both_sizes(run_before):
         await settle(pilot)
 
     return [("80x24", run_before), ("120x40", resize)]
+
+
+@pytest.fixture(autouse=True)
+def keys_handled(monkeypatch) -> None:
+    """``pilot.press`` returns once each key, and what it queued, has been handled.
+
+    Textual's press sends each key, then waits for the process to look idle and for the
+    messages queued on the screen at that moment: a process starved on a loaded machine looks
+    idle at once, and a key forwarded to its widget after that count was taken is left
+    unhandled (a filter's escape still focusing the table when press returned). Here each key
+    is sent alone and followed until nothing is queued on the app or its screen any more (a
+    worker it started goes on: waiting for those is ``settle``'s)."""
+    press = Pilot.press
+
+    async def press_each(self: Pilot, *keys: str) -> None:
+        for key in keys:
+            await press(self, key)
+            for _ in range(500):
+                if _ended(self.app) or _queues_empty(self.app):
+                    break
+                await self.pause(0.01)
+
+    monkeypatch.setattr(Pilot, "press", press_each)
 
 
 @pytest.fixture(autouse=True, scope="session")
