@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 from textual.css.model import RuleSet
 from textual.css.stylesheet import CSSLocation, Stylesheet
+from textual.notifications import Notification
 from textual.pilot import Pilot
+from textual.widgets._toast import Toast
 from textual.worker import WorkerCancelled
 
 from asin_tui.ui.app import make_app
@@ -175,6 +177,19 @@ def keys_handled(monkeypatch) -> None:
                 await self.pause(0.01)
 
     monkeypatch.setattr(Pilot, "press", press_each)
+
+
+@pytest.fixture(autouse=True)
+def notifications_kept(monkeypatch) -> None:
+    """A notification stays told (in ``app._notifications`` and on screen) while the test runs.
+
+    Textual forgets a notification once its timeout has passed (3-15 s here, 5 s by default;
+    reading ``app._notifications`` drops the expired ones) and its toast removes itself then:
+    on a loaded machine a test's few steps between the notify and its assertion can take
+    longer than that (test_demo_list read an empty list under a load of 35). What a test
+    checks is what the user was told, not for how long."""
+    monkeypatch.setattr(Notification, "has_expired", property(lambda self: False))
+    monkeypatch.setattr(Toast, "_expire", lambda self: None)
 
 
 @pytest.fixture(autouse=True, scope="session")
