@@ -36,6 +36,7 @@ from asin_tui.domain.text import visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import read_regular_file
 from asin_tui.store.keymap import BINDING_IDS, check_deliberate, key_string, unknown_id_hint
+from asin_tui.store.toml_words import dotted_key, toml_problem
 
 if TYPE_CHECKING:  # domain.events (and stock cover) load when alerts are used, not for a report
     from asin_tui.domain.events import Thresholds
@@ -306,18 +307,11 @@ class _Source:
         )
 
 
-_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)$"
-
-
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
-    """tomllib (3.11) only puts the position in its message: move it to the front."""
-    message = str(exc)
-    found = re.search(_TOML_POSITION, message)
-    if not found:
-        return ConfigError(path, f"invalid TOML: {message}")
-    line, column = found.groups()
-    text = message[: found.start()]
-    return ConfigError(path, f"invalid TOML: {text} (column {column})", line=int(line))
+    """tomllib's message in words, its line moved to the front (tomllib 3.11 only puts the
+    position in its message)."""
+    words, line = toml_problem(str(exc))
+    return ConfigError(path, f"invalid TOML: {words}", line=line)
 
 
 # Finding a key's line: TOML gives no positions, so scan the text for table headers and
@@ -357,11 +351,6 @@ def locate_key(text: str, keys: tuple[str, ...]) -> int | None:
         if found and keys[: len(found)] == found and len(found) > best_depth:
             best_line, best_depth = number, len(found)
     return best_line
-
-
-def dotted_key(keys: tuple[str, ...]) -> str:
-    """``profiles."my shop".marketplace``: quote the parts that are not bare keys."""
-    return ".".join(k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else f'"{k}"' for k in keys)
 
 
 # ------------------------------------------------------------------------- validation

@@ -139,7 +139,8 @@ def test_show_warns_when_others_can_read_the_file(capsys):
 BAD_CONFIGS = [
     pytest.param(
         '[profiles.main]\nmarketplace = "US"\nseller_id = A2\n',
-        "line 3: invalid TOML: Invalid value (column 13)",
+        "line 3: invalid TOML: this value is not valid (text goes in quotes, like "
+        'seller_id = "A2EXAMPLE12345") (column 13)',
         id="invalid-toml",
     ),
     pytest.param(
