@@ -86,7 +86,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="with --apply on a terminal: do not ask for a typed 'yes' (cron, scripts)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (default), or json: a JSON list, one object a CSV row",
+    )
     parser.add_argument(
         "--wait",
         metavar="SECONDS",

@@ -49,7 +49,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
     )
     add_account_options(parser, marketplace_help="code or id (default: the profile's)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default), or json: a JSON list, one object a SKU",
+    )
     parser.add_argument(
         "--all",
         action="store_true",
