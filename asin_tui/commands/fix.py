@@ -292,11 +292,11 @@ def confirmation_lines(valid: Sequence[RowResult], left: int, marketplace_id: st
     (domain.change_words.grouped_changes, as the TUI's send confirmation), each listing's
     change when there are at most SHOWN_EACH, and the rows left out. As many lines for 2,000
     listings as for 20. Every SKU and change is shown as text (visible)."""
-    from asin_tui.domain.change_words import grouped_changes, named_skus
+    from asin_tui.domain.change_words import grouped_changes, listings, named_skus, rows_left_out
 
     count = len(valid)
     lines = [
-        f"Send these changes to Amazon? {count} listing(s) in {marketplace_text(marketplace_id)}:",
+        f"Send these changes to Amazon? {listings(count)} in {marketplace_text(marketplace_id)}:",
         f"  SKUs: {named_skus([r.sku for r in valid])}",
         "  Changes:",
     ]
@@ -310,7 +310,7 @@ def confirmation_lines(valid: Sequence[RowResult], left: int, marketplace_id: st
             "after the batch has one line a row too)."
         )
     if left:
-        lines.append(f"{left} other row(s) are not valid and will not be sent.")
+        lines.append(rows_left_out(left))
     return [visible(line) for line in lines]
 
 

@@ -41,6 +41,22 @@ PRICE_WORDS = {
 NONE = "not set"
 
 
+def counted(count: int, word: str) -> str:
+    """'1 listing', '3 listings', '0 rows': ``word`` with an s for any count but one."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def listings(count: int) -> str:
+    """'1 listing', '3 listings'."""
+    return counted(count, "listing")
+
+
+def rows_left_out(count: int) -> str:
+    """The batch confirmation's warning (TUI and `fix --apply`) for the rows not sent."""
+    verb = "is" if count == 1 else "are"
+    return f"{counted(count, 'other row')} {verb} not valid and will not be sent."
+
+
 def marketplace_text(marketplace_id: str) -> str:
     """'Germany (DE, A1PA6795UKMFR9)'; the bare id for a marketplace not in the table."""
     market = marketplace_by_id(marketplace_id)

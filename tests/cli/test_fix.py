@@ -116,7 +116,7 @@ def test_a_person_at_a_terminal_types_yes_before_anything_is_sent(
     monkeypatch.setattr(builtins, "input", answer)
     code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
     assert code == 1 and journal_skus() == []  # "y" is not "yes"
-    assert "Send these changes to Amazon? 1 listing(s)" in err
+    assert "Send these changes to Amazon? 1 listing in " in err
     assert sku in err and "Set quantity to 8 (was 0)" in err
     assert "nothing was sent" in err
     code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
@@ -145,7 +145,7 @@ def test_a_terminal_sees_each_change_once_with_its_count_and_each_listing_on_ask
     code, _, _ = fix(capsys, tmp_path, text, "--apply")
     assert code == 1 and journal_skus() == []  # "y" is not "yes"
     first = shown[0]
-    assert "Send these changes to Amazon? 5 listing(s)" in first
+    assert "Send these changes to Amazon? 5 listings in " in first
     assert (
         f"Set quantity to 8 — 4 listings: {skus[0]}, {skus[1]}, {skus[2]} and 1 more (was 0)"
         in first
@@ -182,14 +182,14 @@ def test_the_terminal_confirmation_of_2000_listings_is_as_long_as_of_20():
     small = confirmation_lines(batch(20), 3, "ATVPDKIKX0DER")
     large = confirmation_lines(batch(2000), 3, "ATVPDKIKX0DER")
     assert len(small) == len(large)
-    assert large[0].startswith("Send these changes to Amazon? 2000 listing(s)")
+    assert large[0].startswith("Send these changes to Amazon? 2000 listings in ")
     assert "SKU-11 and 1988 more" in large[1]
     assert any(
         "Set quantity to 12 — 1800 listings: SKU-1, SKU-2, SKU-3 and 1797 more" in line
         for line in large
     )
     assert any("Set quantity to 5 — 200 listings" in line for line in large)
-    assert "3 other row(s) are not valid and will not be sent." in large
+    assert "3 other rows are not valid and will not be sent." in large
     assert "\x1b" not in "".join(large) and "EVIL\\x1b[2J" in large[1]  # shown, not obeyed
 
 

@@ -39,12 +39,17 @@ from textual.worker import Worker
 
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
-from asin_tui.domain.change_words import grouped_changes, marketplace_text, named_skus
+from asin_tui.domain.change_words import (
+    grouped_changes,
+    listings,
+    marketplace_text,
+    named_skus,
+    rows_left_out,
+)
 from asin_tui.ui.frames import PromptFrames
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
-from asin_tui.ui.screens.bulk_actions import listings
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.widgets.bulk_grid import ANSWER, DIM, FLAG, HINT, KEY, NOW, BulkGrid, GridColumn
@@ -994,7 +999,7 @@ def batch_confirmation(
     skus = [plain(r.sku) for r in valid]
     named = named_skus(skus)
     changes = grouped_changes((r.sku, r.changes or (EARLIER,)) for r in valid)
-    warning = f"{left} other row(s) are not valid and will not be sent." if left else ""
+    warning = rows_left_out(left) if left else ""
     if blocked:
         causes = sorted({c for skus in blocked.values() for c in skus})
         warning = (
@@ -1008,9 +1013,8 @@ def batch_confirmation(
             "Resuming: each listing is re-read first; a change Amazon already has is not "
             "sent again."
         )
-    count = f"{len(valid)} listing{'' if len(valid) == 1 else 's'}"
     return Confirmation(
-        title=f"Send these changes to Amazon? {count}",
+        title=f"Send these changes to Amazon? {listings(len(valid))}",
         sku=named,
         marketplace=marketplace_text(marketplace_id),
         changes=changes,

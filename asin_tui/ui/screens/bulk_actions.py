@@ -39,6 +39,7 @@ from asin_tui.domain.causes import (
     bulk_action,
     removal_rows,
 )
+from asin_tui.domain.change_words import listings
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
@@ -186,11 +187,6 @@ class BulkActionScreen(WorkerScreen):
 
     def action_leave(self) -> None:
         self.dismiss(None)
-
-
-def listings(count: int) -> str:
-    """'1 listing', '3 listings'."""
-    return f"{count} listing{'' if count == 1 else 's'}"
 
 
 def approvals_text(groups: Sequence[ApprovalGroup]) -> str:

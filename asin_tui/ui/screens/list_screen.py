@@ -1111,15 +1111,21 @@ class ListScreen(WorkerScreen):
         if not records:
             return
         from asin_tui.domain.causes import bulk_action, bulk_columns, shared_causes
+        from asin_tui.domain.change_words import counted
 
         shared = shared_causes(records)
         fixable = [k for k in shared if bulk_columns(k) or bulk_action(k)]
         if self._cause is not None and self._cause in fixable:
             fixable = [self._cause]
         if not fixable:
+            whose = (
+                f"The {counted(len(records), 'marked listing')} share"
+                if len(records) > 1
+                else "This listing has"
+            )
             self.notify(
-                f"The {len(records)} marked listing(s) share no cause a bulk fix or action "
-                "covers: mark listings with one cause (v lists them)",
+                f"{whose} no cause a bulk fix or action covers: mark listings with one cause "
+                "(v lists them)",
                 severity="warning",
                 timeout=6,
             )
