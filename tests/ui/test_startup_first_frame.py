@@ -23,6 +23,10 @@ from tests.ui.fakes import FakeService, make_records, progress_of
 
 FIRST = 5
 TIMING = UiTiming(first_rows=FIRST)
+#: the list waits for its frame however long it takes: a loaded machine wrote it after the
+#: 0.5 s fallback (paint_wait) had started the reads anyway, and a test of the frame's turn
+#: read no frame before them (tests/ui under load 20, 19:05-19:14 UTC)
+FRAME_FIRST = UiTiming(first_rows=FIRST, paint_wait=60.0)
 
 
 class HeldCache(FakeService):
@@ -53,13 +57,13 @@ class HeldCache(FakeService):
         self.connected = True
 
 
-def app_for(account: Opening, *, sync_on_start: bool = False):
+def app_for(account: Opening, *, sync_on_start: bool = False, timing: UiTiming = TIMING):
     return make_app(
         account.service,
         case_labels_loader=progress_of,
         sync_on_start=sync_on_start,
         first_screenful=account.first_screenful,
-        timing=TIMING,
+        timing=timing,
     )
 
 
@@ -155,7 +159,7 @@ async def test_every_row_is_read_only_once_a_frame_with_the_first_ones_is_writte
 
     service = Watched()
     service.every_row.set()
-    app = app_for(Opening(lambda: service, progress_of, FIRST))
+    app = app_for(Opening(lambda: service, progress_of, FIRST), timing=FRAME_FIRST)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: hasattr(service, "seen"))
         assert FIRST in service.seen  # a frame with the first rows went out before
@@ -184,7 +188,8 @@ async def test_the_client_and_the_sync_start_only_once_a_frame_with_the_rows_is_
     service = Watched()
     attention = FakeService.cached_records(service, all_listings=False)
     assert 0 < len(attention) < FIRST  # the first screenful is every row
-    app = app_for(Opening(lambda: service, progress_of, FIRST), sync_on_start=True)
+    opening = Opening(lambda: service, progress_of, FIRST)
+    app = app_for(opening, sync_on_start=True, timing=FRAME_FIRST)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: len(service.seen) == 2)
         assert len(attention) in service.seen["connect"]
