@@ -190,6 +190,8 @@ class CellChoice(Choice):
 
 class BulkScreen(PromptFrames, WorkerScreen):
     HELP_TITLE = "Bulk fix"
+    #: The footer shows the keys of the path through the grid (fill, validate, submit, leave)
+    #: and the app's q / ? whole at 80 columns; a, l, h (and x, R) are in help and the palette.
     BINDINGS = [
         Binding(
             "p",
@@ -216,6 +218,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
             "a",
             "same_for_all",
             "Same for all",
+            show=False,
             tooltip="Give every row this cell's value",
             id="bulk.same_for_all",
         ),
@@ -223,6 +226,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
             "l",
             "load_csv",
             "Load CSV",
+            show=False,
             tooltip="Values from a CSV (asin-tui fix's format)",
             id="bulk.load_csv",
         ),
@@ -230,6 +234,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
             "h",
             "use_hints",
             "Use hints",
+            show=False,
             tooltip=(
                 "Fill this column's empty cells with each row's hint (the price band's "
                 "middle, the last known quantity)"
