@@ -968,8 +968,14 @@ def _connect_read_only(path: Path) -> sqlite3.Connection | None:
 def _checked_version(conn: sqlite3.Connection) -> int | None:
     """The file's version (None: an empty file, no tables yet); _Unusable when it is not
     an asin-tui case file or a newer asin-tui wrote it."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    # One statement, so one snapshot: read apart, another process making the file could commit
+    # its tables and version between the two reads (no tables, then the version), and this
+    # process would set a good file aside as damaged (and lose what the other then wrote).
+    version, names = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT group_concat(name, ',') FROM sqlite_master WHERE type = 'table')"
+    ).fetchone()
+    tables = set(names.split(",")) if names else set()
     if not tables and not version:
         return None
     if version > DB_VERSION:

@@ -379,6 +379,45 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     assert len(shared) == 2 * rounds  # the same SKU, changed by both: every change kept
 
 
+class _Rows(list):
+    def fetchone(self):
+        return self[0] if self else None
+
+
+class _OtherProcessCommitsAfterFirstRead:
+    """A connection to a new, empty case file whose first read is answered, and then another
+    asin-tui commits the file's tables and version (as when two start at once)."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(path, isolation_level=None)
+        self._path = path
+        self._committed = False
+
+    def execute(self, *args):
+        rows = _Rows(self._conn.execute(*args).fetchall())
+        if not self._committed:
+            self._committed = True
+            cases._connect(self._path, 5).close()  # the other process makes the file
+        return rows
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def test_a_file_another_process_is_making_is_never_taken_for_damaged(tmp_path):
+    # The 19:33 UTC fast-set run lost one process's 15 saves (the file it had open set aside
+    # as damaged by the other): the check read the tables, then the version, and another
+    # process committed both in between: no tables but a version, "not a progress file".
+    path = tmp_path / "main.sqlite"
+    path.touch()
+    conn = _OtherProcessCommitsAfterFirstRead(path)
+    try:
+        assert cases._checked_version(conn) is None  # empty as one snapshot saw it
+        assert cases._checked_version(conn) == cases.DB_VERSION  # then made, whole
+    finally:
+        conn.close()
+
+
 def test_a_held_lock_gives_a_clear_error():
     progress_store = store(lock_timeout=0.1)
     progress_store.update("A-1", lambda p: None)
