@@ -92,6 +92,17 @@ async def select_row(pilot, sku: str) -> None:
     assert screen.table.current.sku == sku
 
 
+async def open_detail_at_timeline(pilot, sku: str) -> None:
+    """Open ``sku``'s detail from the list and scroll its timeline into view, as the seller
+    would: the stock cover (read when the app opened) fills its section above it."""
+    await select_row(pilot, sku)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DetailScreen)
+    pilot.app.screen.query_one("#timeline-title").scroll_visible(animate=False, top=True)
+    await settle(pilot)
+
+
 async def back_on_the_list_unfiltered(pilot, *keys: str) -> None:
     """``keys`` back to the list, then its filter cleared, as the next check begins.
     select_row sets the filter to the raw SKU, which no user can put there (a paste is
@@ -186,14 +197,7 @@ async def test_detail_copy_and_help_with_a_hostile_listing(hostile_app, which):
 async def detail_copy_and_help_with_a_hostile_listing(account, which: int, pilot) -> None:
     app = pilot.app
     sku, title = hostile.LISTINGS[which]
-    await select_row(pilot, sku)
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(app.screen, DetailScreen)
-    # the stock cover (read when the app opened) fills its section: the evidence below
-    # the timeline is scrolled into view, as the seller would
-    app.screen.query_one("#timeline-title").scroll_visible(animate=False, top=True)
-    await settle(pilot)
+    await open_detail_at_timeline(pilot, sku)
     text = assert_safe(app, visible(title)[:60])
     if account.item(sku, ["issues"])["issues"]:
         assert "[Military Grade] [/] \\x1b]52;c;" in " ".join(text.split())
@@ -332,12 +336,7 @@ async def test_watch_views_bulk_and_timeline_show_hostile_events_as_text():
             assert_safe(app)
         await pilot.press("escape")
         await settle(pilot)
-        await select_row(pilot, sku)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, DetailScreen)
-        app.screen.query_one("#timeline-title").scroll_visible(animate=False, top=True)
-        await settle(pilot)
+        await open_detail_at_timeline(pilot, sku)
         assert_safe(app, "Timeline")
         await pilot.press("escape")
         await settle(pilot)
