@@ -69,6 +69,9 @@ RECHECK_WAIT = 30.0
 PROGRESS_EVERY = 0.25
 BLOCKED = "!"  # the grid's mark of a listing that another cause keeps off sale too
 _ALONE = "this fix alone will not put it back on sale"
+#: A sent row's current value when the listing could not be re-read after the send: what
+#: Amazon holds is not known (the cached value is the one from before the send)
+NOT_CHECKED = "not checked"
 EARLIER = "the change an earlier batch sent"  # a resumed row's, told before it is re-read
 
 _ANSWER_WORDS = {
@@ -107,6 +110,9 @@ class GridRow:
     result: RowResult | None = None  # of the last phase
     #: other causes that keep the listing off sale once this fix is applied (in words)
     blockers: tuple[str, ...] = ()
+    #: column -> what Amazon held when the listing was re-read after this batch sent it
+    #: (NOT_CHECKED: sent, but not re-read); None: not sent, ``cells``' ``now`` holds
+    after: dict[str, str] | None = None
 
 
 @dataclass
@@ -119,6 +125,11 @@ class GridLoaded(Message):
 @dataclass
 class RowsChecked(Message):
     answers: list[tuple[int, dict[str, str], str]]  # (row index, the values checked, answer)
+
+
+@dataclass
+class AfterRead(Message):
+    after: list[tuple[int, dict[str, str]]]  # (row index, column -> what Amazon holds)
 
 
 @dataclass
@@ -391,7 +402,10 @@ class BulkScreen(PromptFrames, WorkerScreen):
         if any(r.blockers for r in self.rows):
             columns.append(GridColumn("blocked", BLOCKED, FLAG))
         for column in self.columns:
-            columns += [GridColumn(f"now:{column}", "now", NOW), GridColumn(column, column)]
+            # "quantity now", "handling_time now": two columns both headed "now" were
+            # told apart by position only
+            now = GridColumn(f"now:{column}", f"{column} now", NOW)
+            columns += [now, GridColumn(column, column)]
         columns.append(GridColumn("answer", "Answer", ANSWER))
         grid = self.grid
         grid.set_rows(columns, len(self.rows), self._cell)
@@ -413,6 +427,8 @@ class BulkScreen(PromptFrames, WorkerScreen):
         if key == "blocked":
             return (BLOCKED if row.blockers else ""), ""
         if key.startswith("now:"):
+            if row.after is not None:  # sent: what the re-read found
+                return row.after.get(key[4:]) or "—", DIM
             return row.cells[key[4:]].now or "—", DIM
         value = row.values.get(key, "")
         if value:
@@ -441,6 +457,33 @@ class BulkScreen(PromptFrames, WorkerScreen):
         self.grid.rows_changed(rows, self._stale_columns)
         if self.grid.cursor_coordinate.row in stale:
             self._show_row()
+
+    @work(thread=True, group="bulk-after", exit_on_error=False, description="read back")
+    def read_after(self, rows: list[tuple[int, bool]]) -> None:
+        """The current value of each sent row (row index, whether the batch re-read it) as
+        the re-read left it in the cache; NOT_CHECKED where the listing was not re-read."""
+        after, grid = [], self.rows
+        for index, reread in rows:
+            if index >= len(grid):
+                return  # the screen was left meanwhile
+            row = grid[index]
+            values = dict.fromkeys(self.columns, NOT_CHECKED)
+            if reread:
+                try:
+                    evidence = self.service.evidence(row.sku)
+                except Exception:  # not cached any more, unreadable: not known
+                    pass
+                else:
+                    values = {c: grid_cell(evidence, c).now for c in self.columns}
+            after.append((index, values))
+        self.post_message(AfterRead(after))
+
+    def on_after_read(self, message: AfterRead) -> None:
+        rows = self.rows
+        for index, values in message.after:
+            if index < len(rows):
+                rows[index].after = values
+                self._redraw_later(index, *(f"now:{c}" for c in self.columns))
 
     def _tell_unfinished(self) -> None:
         notice = self.query_one("#bulk-notice", Static)
@@ -925,6 +968,15 @@ class BulkScreen(PromptFrames, WorkerScreen):
             sent = {r.sku for r in message.results}
             self.unfinished = [r for r in self.unfinished if r.sku not in sent]
             self._tell_unfinished()
+            # the "now" columns of the rows sent: what Amazon holds now (the re-read), not
+            # the value before the send next to "fixed"
+            reread = [
+                (by_sku[r.sku], r.state_after is not None)
+                for r in message.results
+                if (r.submitted or r.resumed) and r.sku in by_sku
+            ]
+            if reread:
+                self.read_after(reread)
         # the whole batch: the rows sent, and those validation kept back (invalid, failed)
         batch = [r.result for r in self.rows if r.result is not None]
         blocked = self._blocked([r.sku for r in batch])

@@ -277,6 +277,16 @@ class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
         offset = min(self._offset, first)
         while offset < at and self._column not in self._plan(width, offset).shown_columns:
             offset += 1
+        # on the last value column, the columns left of its current value give way to the
+        # Answer (at 80 columns "quantity now", "handling_time now" and their values leave
+        # it no room): each row's answer is then in view beside the value it is about
+        answer = scrolling[-1]
+        if self._kind(answer) == ANSWER and self._editable_from(self._column + 1, 1) < 0:
+            wider = offset
+            while wider < first and answer not in self._plan(width, wider).shown_columns:
+                wider += 1
+            if answer in self._plan(width, wider).shown_columns:
+                offset = wider
         if offset != self._offset:
             self._offset = offset
             self._forget()

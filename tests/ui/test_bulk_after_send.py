@@ -1,0 +1,79 @@
+"""The bulk grid after a send, as a seller reads it (session 8's walk): each current-value
+column has its own heading ("quantity now", "handling_time now": two columns both headed
+"now" were told apart by position only), and after the send that column shows what Amazon
+holds (the listing as re-read), not the value before the send beside "fixed"; a listing that
+could not be re-read says "not checked"."""
+
+from __future__ import annotations
+
+import pytest
+
+from asin_tui.domain.bulk import QUANTITY, RowOutcome
+from asin_tui.spapi.errors import SpApiError
+from asin_tui.ui.screens.bulk import BulkScreen
+from asin_tui.ui.widgets.bulk_grid import BulkGrid
+from tests.ui.conftest import settle, wait_until
+from tests.ui.test_bulk_screen import edit, open_out_of_stock_bulk, real_patches
+from tests.ui.test_wizard_demo import demo_app, press
+from tests.ui.test_wizard_safety import request_log  # noqa: F401 (autouse: the log)
+
+
+def cell(bulk: BulkScreen, row: int, key: str) -> str:
+    grid = bulk.query_one(BulkGrid)
+    return grid.get_row_at(row)[list(grid.columns).index(key)]
+
+
+@pytest.mark.slow  # a demo app walk
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_each_current_value_column_has_its_own_heading_and_answers_stay_in_view(size):
+    async with demo_app().run_test(size=size) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        header = bulk.query_one(BulkGrid).render_line(0).text
+        assert "quantity now" in header and "handling_time now" in header
+        labels = [c.label for c in bulk.query_one(BulkGrid).columns.values()]
+        assert len(labels) == len(set(labels)), labels
+        # on the last value column each row's answer is in view beside it (at 80 columns the
+        # longer headings leave no room for it beside every column)
+        await press(pilot, "right")
+        header = bulk.query_one(BulkGrid).render_line(0).text
+        assert "handling_time now" in header and "Answer" in header
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_after_the_send_the_now_column_shows_what_amazon_holds(monkeypatch):
+    async with demo_app().run_test(size=(120, 40)) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        rows = bulk.rows
+        assert all(cell(bulk, i, f"now:{QUANTITY}") == "0" for i in range(len(rows)))
+        unread = rows[-1].sku
+        service = bulk.service
+        reread = service.reread
+
+        async def reread_or_fail(sku):
+            if sku == unread:
+                raise SpApiError("the connection was reset")
+            return await reread(sku)
+
+        monkeypatch.setattr(service, "reread", reread_or_fail)
+        await edit(pilot, bulk, 0, QUANTITY, "9")
+        await press(pilot, "a", "p")
+        await settle(pilot)
+        assert all(r.result.outcome is RowOutcome.VALID for r in rows)
+        await press(pilot, "s", "ctrl+s")
+        await settle(pilot)
+        assert len(real_patches()) == len(rows)
+        read_back = [i for i, r in enumerate(rows) if r.sku != unread]
+        assert all(rows[i].result.state_after is not None for i in read_back)
+
+        def shown() -> bool:
+            return all(cell(bulk, i, f"now:{QUANTITY}") != "0" for i in range(len(rows)))
+
+        await wait_until(pilot, shown)
+        for i in read_back:
+            evidence = service.evidence(rows[i].sku)  # the listing as Amazon holds it now
+            assert cell(bulk, i, f"now:{QUANTITY}") == str(evidence.listing.mfn_quantity)
+        assert any(cell(bulk, i, f"now:{QUANTITY}") == "9" for i in read_back)
+        last = len(rows) - 1
+        assert rows[last].result.state_after is None
+        assert cell(bulk, last, f"now:{QUANTITY}") == "not checked"
+        assert cell(bulk, last, "now:handling_time") == "not checked"
