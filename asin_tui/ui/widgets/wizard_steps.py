@@ -54,7 +54,9 @@ ACTION_LABELS = {
 }
 LABEL_WIDTH = 30  # of a check's label: the evidence keeps most of an 80-column line
 PRICE_FIELDS = (
-    (P.OUR_PRICE, "Price"),
+    # "Your price" (Seller Central's word): under the heading "Price (allowed …)" a field
+    # called "Price" said the same word twice, one line under the other
+    (P.OUR_PRICE, "Your price"),
     (P.MINIMUM_PRICE, "Minimum allowed price"),
     (P.MAXIMUM_PRICE, "Maximum allowed price"),
 )
