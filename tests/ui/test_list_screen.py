@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from textual.widgets import RadioButton
 
 from asin_tui.domain.models import State
@@ -144,16 +145,19 @@ async def test_the_list_paints_in_report_order_then_answers_each_key_on_one_app(
             s_cycles_sort_columns_and_shift_s_reverses,
             command_palette_runs_screen_actions_by_name,
             detail_and_back_keep_cursor_and_filter,
+            w_opens_the_wizard_for_the_row_under_the_cursor,
+            help_lists_the_real_bindings_of_the_focused_screen,
+            a_screen_dismissed_twice_closes_only_itself,
         )
 
 
-async def test_w_opens_the_wizard_for_the_row_under_the_cursor(app, monkeypatch):
+async def w_opens_the_wizard_for_the_row_under_the_cursor(pilot) -> None:
+    app = pilot.app
     opened = []
-    monkeypatch.setattr(
-        type(app), "action_open_wizard", lambda self, sku, risk=None: opened.append(sku)
-    )
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            type(app), "action_open_wizard", lambda self, sku, risk=None: opened.append(sku)
+        )
         await pilot.press("j", "w")
         assert opened == [table(app).current.sku]
 
@@ -241,17 +245,19 @@ async def export_says_the_absolute_path_it_wrote(pilot) -> None:
     )
 
 
-async def test_export_writes_what_is_shown_asks_before_replacing_and_says_where(
+async def test_at_80x24_the_footer_shows_help_and_export_writes_what_is_shown_and_says_where(
     app, tmp_path, monkeypatch
 ):
-    """The export dialog's behaviours checked in turn on one app at 80x24 (run_checks), each
-    writing into the working folder (tmp_path). A double Enter comes first: it asserts that
-    exactly one export was told."""
+    """The list's footer at 80x24, then the export dialog's behaviours, checked in turn on one
+    app (run_checks), each export writing into the working folder (tmp_path). The footer is
+    read first (as the app opens); then a double Enter: it asserts that exactly one export was
+    told."""
     monkeypatch.chdir(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await run_checks(
             pilot,
+            at_80x24_the_footer_shows_help_whole_and_every_dialog_hides_it,
             enter_twice_in_the_export_dialog_writes_once_and_keeps_the_list,
             export_writes_what_is_shown_as_csv_and_json,
             export_asks_before_replacing_a_file_and_no_is_the_default,
@@ -259,28 +265,27 @@ async def test_export_writes_what_is_shown_asks_before_replacing_and_says_where(
         )
 
 
-async def test_help_lists_the_real_bindings_of_the_focused_screen(app):
-    async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        list_screen = app.screen
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        descriptions = {row[2] for row in app.screen.rows}
-        for binding in ListScreen.BINDINGS + ListingTable.BINDINGS:
-            assert binding.description in descriptions, binding
-        keys = {row[1] for row in app.screen.rows if row[2] == "Filter"}
-        assert keys == {"/"}
-        # only keys that do something here: not Textual's own (the list has no fields)
-        assert not descriptions & {"Focus Next", "Focus Previous", "Copy selected text"}
-        assert not descriptions & {"Next field", "Previous field"}
-        # a screen with fields to move between (the wizard's) lists Tab, in words
-        list_keys = list_screen.active_bindings.values()
-        with_fields = {row[2] for row in binding_rows(app, list_keys, fields=2)}
-        assert {"Next field", "Previous field"} <= with_fields
-        assert "Copy selected text" not in with_fields
-        await pilot.press("escape")
-        assert isinstance(app.screen, ListScreen)
+async def help_lists_the_real_bindings_of_the_focused_screen(pilot) -> None:
+    app = pilot.app
+    list_screen = app.screen
+    await pilot.press("question_mark")
+    await pilot.pause()
+    assert isinstance(app.screen, HelpScreen)
+    descriptions = {row[2] for row in app.screen.rows}
+    for binding in ListScreen.BINDINGS + ListingTable.BINDINGS:
+        assert binding.description in descriptions, binding
+    keys = {row[1] for row in app.screen.rows if row[2] == "Filter"}
+    assert keys == {"/"}
+    # only keys that do something here: not Textual's own (the list has no fields)
+    assert not descriptions & {"Focus Next", "Focus Previous", "Copy selected text"}
+    assert not descriptions & {"Next field", "Previous field"}
+    # a screen with fields to move between (the wizard's) lists Tab, in words
+    list_keys = list_screen.active_bindings.values()
+    with_fields = {row[2] for row in binding_rows(app, list_keys, fields=2)}
+    assert {"Next field", "Previous field"} <= with_fields
+    assert "Copy selected text" not in with_fields
+    await pilot.press("escape")
+    assert isinstance(app.screen, ListScreen)
 
 
 def palette_options(app) -> list[str]:
@@ -410,21 +415,20 @@ async def a_burst_of_filter_keys_lands_in_the_filter_box(pilot) -> None:
     await pilot.press("escape")  # the filter cleared again
 
 
-async def test_a_screen_dismissed_twice_closes_only_itself(app):
+async def a_screen_dismissed_twice_closes_only_itself(pilot) -> None:
     """Escape goes to the screen on top when its turn comes, but a message handled late
     (a second Enter, a double click) calls dismiss on a screen already closed. Help, then the
     detail, each opened over the list of one app."""
-    async with app.run_test(size=(100, 30)) as pilot:
+    app = pilot.app
+    for key in ("question_mark", "enter"):  # help, detail
+        await pilot.press(key)
         await settle(pilot)
-        for key in ("question_mark", "enter"):  # help, detail
-            await pilot.press(key)
-            await settle(pilot)
-            top = app.screen
-            assert not isinstance(top, ListScreen), key
-            top.dismiss()
-            top.dismiss()
-            await settle(pilot)
-            assert isinstance(app.screen, ListScreen), key
+        top = app.screen
+        assert not isinstance(top, ListScreen), key
+        top.dismiss()
+        top.dismiss()
+        await settle(pilot)
+        assert isinstance(app.screen, ListScreen), key
 
 
 async def test_the_chosen_export_format_is_readable_without_colour(service, monkeypatch):
@@ -677,7 +681,7 @@ async def test_when_the_account_cannot_be_counted_the_notice_says_every_listing(
         assert not any("count" in str(n.title or "") for n in app._notifications)
 
 
-async def test_at_80x24_the_footer_shows_help_whole_and_every_dialog_hides_it(app):
+async def at_80x24_the_footer_shows_help_whole_and_every_dialog_hides_it(pilot) -> None:
     """A first-time seller at 80 columns reads `? Help` in the footer (it was cut to `? He`
     behind the palette's key), and the cause view's line of keys under its list. The cause
     view, Help and Export each hide the list's footer while they are open (its keys would
@@ -685,42 +689,39 @@ async def test_at_80x24_the_footer_shows_help_whole_and_every_dialog_hides_it(ap
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        footer = app.screen.query_one(Footer)
-        shown = {k.key: k for k in footer.query(FooterKey)}
-        assert "question_mark" in shown and "q" in shown and "slash" in shown
-        right = footer.region.right - 13  # the palette's "▏^p palette" on the right
-        assert shown["question_mark"].region.right <= right, shown["question_mark"].region
-        # an account with many causes: the list scrolls, its keys stay under it
-        from asin_tui.domain.causes import CauseCount, CauseKey
-        from asin_tui.ui.screens.causes import CauseScreen
+    app = pilot.app
+    footer = app.screen.query_one(Footer)
+    shown = {k.key: k for k in footer.query(FooterKey)}
+    assert "question_mark" in shown and "q" in shown and "slash" in shown
+    right = footer.region.right - 13  # the palette's "▏^p palette" on the right
+    assert shown["question_mark"].region.right <= right, shown["question_mark"].region
+    # an account with many causes: the list scrolls, its keys stay under it
+    from asin_tui.domain.causes import CauseCount, CauseKey
+    from asin_tui.ui.screens.causes import CauseScreen
 
-        many = [CauseCount(CauseKey("MISSING_ATTRIBUTE", f"Missing: a{n}"), [n]) for n in range(30)]
-        await app.push_screen(CauseScreen(many, "every listing"))
+    many = [CauseCount(CauseKey("MISSING_ATTRIBUTE", f"Missing: a{n}"), [n]) for n in range(30)]
+    await app.push_screen(CauseScreen(many, "every listing"))
+    await settle(pilot)
+    title = str(app.screen.query_one(".dialog-title").render())
+    assert title == "Causes — every listing: 30 causes, 30 listings with one"
+    hint = app.screen.query_one(".hint")
+    assert "Escape: back" in str(hint.render())
+    dialog = app.screen.query_one("#causes-dialog").region
+    assert dialog.bottom <= 24
+    # inside the dialog's bottom border, not drawn over by it
+    assert hint.region.height and hint.region.bottom <= dialog.bottom - 1, (hint, dialog)
+    # the list's keys do nothing under the dialog: its footer is not shown meanwhile
+    assert not footer.visible
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, ListScreen) and footer.visible
+    # Help and Export over the list hide its keys too (/ Filter, a All… would do nothing)
+    for dialog in ("question_mark", "e"):
+        await pilot.press(dialog)
         await settle(pilot)
-        title = str(app.screen.query_one(".dialog-title").render())
-        assert title == "Causes — every listing: 30 causes, 30 listings with one"
-        hint = app.screen.query_one(".hint")
-        assert "Escape: back" in str(hint.render())
-        dialog = app.screen.query_one("#causes-dialog").region
-        assert dialog.bottom <= 24
-        # inside the dialog's bottom border, not drawn over by it
-        assert hint.region.height and hint.region.bottom <= dialog.bottom - 1, (hint, dialog)
-        # the list's keys do nothing under the dialog: its footer is not shown meanwhile
-        assert not footer.visible
+        assert not isinstance(app.screen, ListScreen), dialog
+        assert not footer.visible, dialog
+        assert not app.screen.query(Footer), f"{dialog}: the dialog's keys are in its own hint line"
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, ListScreen) and footer.visible
-        # Help and Export over the list hide its keys too (/ Filter, a All… would do nothing)
-        for dialog in ("question_mark", "e"):
-            await pilot.press(dialog)
-            await settle(pilot)
-            assert not isinstance(app.screen, ListScreen), dialog
-            assert not footer.visible, dialog
-            assert not app.screen.query(Footer), (
-                f"{dialog}: the dialog's keys are in its own hint line"
-            )
-            await pilot.press("escape")
-            await settle(pilot)
-            assert isinstance(app.screen, ListScreen) and footer.visible, dialog
+        assert isinstance(app.screen, ListScreen) and footer.visible, dialog
