@@ -35,6 +35,9 @@ from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import DismissOnce
 
 CONFIRM_KEY = "ctrl+s"
+#: Terminals shorter than this show a batch's confirmation without blank lines between its
+#: parts (SendConfirmScreen._tighten)
+TIGHT_BELOW = 32
 
 
 def confirm_key(app: object) -> str:
@@ -133,8 +136,15 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
         c, key = self.confirmation, confirm_key(self.app)
         with Vertical(id="send-dialog", classes="dialog"):
             yield Label(data(c.title), classes="dialog-title")
-            yield Static(data(f"{c.sku_label + ':':<14}{c.sku}"), id="send-sku")
-            yield Static(data(f"Marketplace:  {c.marketplace}"), id="send-marketplace")
+            # name, then value; a value's wrapped lines stay under the value (a batch's SKUs
+            # wrapped to the dialog's left edge, under "SKUs:")
+            for name, value, id_ in (
+                (c.sku_label, c.sku, "send-sku"),
+                ("Marketplace", c.marketplace, "send-marketplace"),
+            ):
+                with Horizontal(id=id_, classes="dialog-field"):
+                    yield Static(data(f"{name}:"), classes="field-name")
+                    yield Static(data(value), classes="field-value")
             with ChangesView(id="send-changes"):
                 changes = "\n".join(f"• {change}" for change in c.changes)
                 yield Static(data(changes, multiline=True))
@@ -152,11 +162,22 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#send-no", Button).focus()
+        self._tighten()
         self.call_after_refresh(self._fit)
 
     def on_resize(self) -> None:
         self.query_one(ChangesView).styles.max_height = None  # the stylesheet's, then fitted
+        self._tighten()
         self.call_after_refresh(self._fit)
+
+    def _tighten(self) -> None:
+        """A batch on a short terminal: no blank lines between the dialog's parts. At 80x24
+        its SKUs, changes, warning, keys and buttons left the list of listings no line to
+        show one listing in (only its heading); the blank lines go to the list instead."""
+        short = self.app.size.height < TIGHT_BELOW
+        self.query_one("#send-dialog").set_class(
+            short and bool(self.confirmation.listings), "-tight"
+        )
 
     def _fit(self) -> None:
         """The keys line and the buttons stay inside the dialog on a short terminal (at 80x24
