@@ -147,13 +147,40 @@ def snap_walk(snapshot):
 def at_both_sizes(run_before):
     """The state ``run_before`` reaches at 80x24, then the same app resized to 120x40 (as a
     terminal window is): one app run for both snapshots, named as the files of the test
-    parametrised by size (``test_list[80x24].svg``)."""
+    parametrised by size (``test_welcome[80x24].svg``)."""
 
     async def resize(pilot) -> None:
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
 
     return [("80x24", run_before), ("120x40", resize)]
+
+
+def each_at_both_sizes(*states):
+    """Several states of one app run, each at both sizes (``at_both_sizes``): snapshots
+    named ``<state>-80x24`` and ``<state>-120x40``. Each state is ``(name, run_before,
+    undo_keys)``: ``run_before`` brings the app there from where the state before was left
+    (the first: from its start), ``undo_keys`` leave it again (Escape out of a screen, a
+    cursor moved back); then the terminal is 80x24 again and the next state begins.
+
+    One app start for every state: a state's snapshot is compared with the same SVG as when
+    it had an app of its own, so whatever an undo or the resizes left behind shows."""
+    steps: list[tuple[str, object]] = []
+    undo: tuple[str, ...] | None = None  # the state before's, once there is one
+    for name, run_before, undo_keys in states:
+
+        async def step(pilot, run_before=run_before, undo=undo) -> None:
+            if undo is not None:
+                if undo:
+                    await pilot.press(*undo)
+                    await settle(pilot)
+                await pilot.resize_terminal(80, 24)
+                await settle(pilot)
+            await run_before(pilot)
+
+        steps += [(f"{name}-{size}", size_step) for size, size_step in at_both_sizes(step)]
+        undo = undo_keys
+    return steps
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Snapshots of issue 14's TUI at 80×24 and 120×40: the "since you last looked" banner, the
 At risk view (each risk with its date or the stock left) and a listing's timeline. One app
-run gives both sizes (started at 80×24, resized to 120×40: at_both_sizes).
+run gives both sizes (started at 80×24, resized to 120×40: at_both_sizes) of each state of one
+account (each_at_both_sizes).
 Refresh with `pytest tests/ui/test_look_snapshots.py --snapshot-update` after an intended
 change, and look at the result."""
 
@@ -13,7 +14,7 @@ from asin_tui.domain import codes
 from asin_tui.domain.looks import SinceLastLook, TimelineEntry
 from asin_tui.domain.models import Category, Severity, State, WizardStep
 from asin_tui.ui.app import make_app
-from tests.ui.conftest import at_both_sizes, settle
+from tests.ui.conftest import each_at_both_sizes, settle
 from tests.ui.fakes import AS_OF_NOW, NOW, FakeService, finding, make_records, progress_of
 
 EXEMPT = "SKU-0099"
@@ -76,17 +77,15 @@ def after(*keys: str, show: str | None = None):
     return run_before
 
 
-async def test_since_you_last_looked_banner(snap_walk):
-    await snap_walk(app(), (80, 24), at_both_sizes(after()))
-
-
-async def test_at_risk_view(snap_walk):
-    await snap_walk(app(), (80, 24), at_both_sizes(after("R")))
-
-
-async def test_timeline(snap_walk):
-    run = after("enter", show="#timeline-title")
-    await snap_walk(app(), (80, 24), at_both_sizes(run))
+async def test_the_since_you_last_looked_banner_the_at_risk_view_and_a_timeline(snap_walk):
+    """On one app: the banner as the list opens; R, the At risk view; R again, then the
+    first row's detail scrolled to its timeline."""
+    states = each_at_both_sizes(
+        ("banner", after(), ()),
+        ("at_risk_view", after("R"), ("R",)),  # R again: the list as it opened
+        ("timeline", after("enter", show="#timeline-title"), ()),
+    )
+    await snap_walk(app(), (80, 24), states)
 
 
 def covered_app():
@@ -111,10 +110,11 @@ def covered_app():
     return make_app(lambda: fake, case_labels_loader=progress_of, timing=AS_OF_NOW)
 
 
-async def test_at_risk_view_with_days_of_cover(snap_walk):
-    await snap_walk(covered_app(), (80, 24), at_both_sizes(after("R")))
-
-
-async def test_detail_shows_stock_cover_and_velocity(snap_walk):
-    run = after("R", "enter", show="#cover-title")
-    await snap_walk(covered_app(), (80, 24), at_both_sizes(run))
+async def test_the_at_risk_view_shows_days_of_cover_and_the_detail_velocity(snap_walk):
+    """On one app: R, the At risk view with days of cover; then its first row's detail
+    scrolled to its stock cover and sales velocity."""
+    states = each_at_both_sizes(
+        ("at_risk_view_with_days_of_cover", after("R"), ()),
+        ("detail_shows_stock_cover_and_velocity", after("enter", show="#cover-title"), ()),
+    )
+    await snap_walk(covered_app(), (80, 24), states)

@@ -2,7 +2,8 @@
 
 Deterministic: the fake account's fixed rows and sync time, no cursor blink, no clock. One
 app run gives both sizes (started at 80×24, resized to 120×40: at_both_sizes), except where the
-keys' result depends on the width they were pressed at.
+keys' result depends on the width they were pressed at; the fake account's screens are one app
+run (each_at_both_sizes).
 Refresh with `pytest tests/ui --snapshot-update` after an intended change.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from asin_tui.ui.app import make_app
-from tests.ui.conftest import at_both_sizes, settle
+from tests.ui.conftest import at_both_sizes, each_at_both_sizes, settle
 from tests.ui.fakes import AS_OF_NOW, FakeService, at_risk, progress_of
 
 
@@ -29,10 +30,6 @@ def after(*keys: str):
     return run_before
 
 
-async def test_list(snap_walk):
-    await snap_walk(account_app(), (80, 24), at_both_sizes(after()))
-
-
 def test_list_account_at_risk(snap_compare):
     """The account banner above the counts, its policy counters cut to fit 80 columns."""
 
@@ -43,18 +40,6 @@ def test_list_account_at_risk(snap_compare):
 
     app = make_app(factory, case_labels_loader=progress_of, timing=AS_OF_NOW)
     assert snap_compare(app, terminal_size=(80, 24), run_before=after())
-
-
-async def test_list_filtered(snap_walk):
-    await snap_walk(account_app(), (80, 24), at_both_sizes(after("slash", *"mug")))
-
-
-async def test_detail(snap_walk):
-    await snap_walk(account_app(), (80, 24), at_both_sizes(after("j", "enter")))
-
-
-async def test_help(snap_walk):
-    await snap_walk(account_app(), (80, 24), at_both_sizes(after("question_mark")))
 
 
 async def test_welcome(snap_walk):
@@ -79,11 +64,6 @@ def test_list_columns_scrolled(snap_compare, size):
     """→ twice: the pinned columns stay, ← and → mark what is hidden either side. Started at
     each size: what two → hide depends on the width they were pressed at."""
     assert snap_compare(account_app(), terminal_size=size, run_before=after("right", "right"))
-
-
-async def test_cause_view(snap_walk):
-    """`v`: the causes across the list with their counts, most listings first."""
-    await snap_walk(account_app(), (80, 24), at_both_sizes(after("v")))
 
 
 def bulk_grid(cause: str, *values: tuple[int, str, str]):
@@ -115,8 +95,18 @@ def bulk_grid(cause: str, *values: tuple[int, str, str]):
     return run_before
 
 
-async def test_bulk_grid(snap_walk):
-    """The bulk wizard for the out-of-stock listings: a quantity typed and filled down, each
-    row's local check in the Answer column."""
-    run_before = bulk_grid("Out of stock", (0, "quantity", "12"), (0, "handling_time", "2"))
-    await snap_walk(account_app(), (80, 24), at_both_sizes(run_before))
+async def test_the_list_filtered_a_detail_help_the_cause_view_and_a_bulk_grid(snap_walk):
+    """The fake account's screens, each at 80x24 and 120x40, on one app: the list; the list
+    filtered (`/mug`); the second row's detail; help; `v`, the causes across the list with
+    their counts, most listings first; the bulk wizard for the out-of-stock listings, a
+    quantity typed and filled down, each row's local check in the Answer column."""
+    bulk = bulk_grid("Out of stock", (0, "quantity", "12"), (0, "handling_time", "2"))
+    states = each_at_both_sizes(
+        ("list", after(), ()),
+        ("list_filtered", after("slash", *"mug"), ("escape",)),  # the filter cleared
+        ("detail", after("j", "enter"), ("escape", "k")),  # the cursor back on the first row
+        ("help", after("question_mark"), ("escape",)),
+        ("cause_view", after("v"), ("escape",)),
+        ("bulk_grid", bulk, ()),
+    )
+    await snap_walk(account_app(), (80, 24), states)
