@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections import Counter
@@ -269,6 +270,7 @@ def _confirmed(args: argparse.Namespace, service: AccountService, results: list[
     question = f"Type {CONFIRM_WORD} to send them" + (
         f" ({LIST_WORD}: each listing's change): " if listable else ": "
     )
+    _discard_typed_ahead()
     while True:
         try:
             answer = input(question).strip()
@@ -277,6 +279,18 @@ def _confirmed(args: argparse.Namespace, service: AccountService, results: list[
         if not (listable and answer == LIST_WORD):
             return answer == CONFIRM_WORD
         print("\n".join(each_listing(valid)), file=sys.stderr)
+
+
+def _discard_typed_ahead() -> None:
+    """Throw away what was typed on the terminal before the question was asked (during the
+    validation, which takes minutes for a large batch): a "yes" typed ahead, or Enter keys
+    and letters meant for something else, must never answer it."""
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal: nothing to discard
+        return
+    with contextlib.suppress(termios.error, OSError, ValueError):  # not a terminal after all
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
 #: Listings whose own change the confirmation prints after the grouped changes; a larger
