@@ -393,33 +393,30 @@ async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
         assert screen.query_one("#note-0-0", Input).value == "Title claims removed"
 
 
-async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
-    account = SuppressedAccount()
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        for _ in range(2):  # Enter: the next step, also from the Policy checkbox (focused)
-            await pilot.press("enter")
-            await settle(pilot)
-        assert screen.body.state.step is WizardStep.FIELDS
-        colour = screen.query_one("#attr-color Select", Select)
-        assert colour.value is Select.NULL, "no colour yet: nothing is prefilled"
-        choices = colour.query_one(OptionList)  # the drop-down's choices
-        labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
-        assert labels[-3:] == ["Beige", "Sage Green", "Teal"]
-        price = screen.query_one("#price-our_price Input", Input)
-        assert price.value == "88.95"
-        price.value = "0"
-        await pilot.pause()
-        assert "at least 0.01" in str(screen.query_one("#price-our_price .field-message").render())
-        assert screen.body.state.draft.price is None, "an invalid value is never patched"
-        price.value = "69.99"
-        colour.value = "sage_green"
-        await pilot.pause()
-        pilot.app.set_focus(None)
-        await pilot.press("n")
-        await settle(pilot)
-        assert screen.body.state.step is WizardStep.APPLY
+async def fields_are_typed_by_the_schema_and_become_patches(pilot) -> None:
+    """At the suppressed pillowcase's Fields step, nothing chosen or typed yet (one of the
+    checks of test_wizard_safety's walk of its steps); back at Fields after, nothing sent."""
+    screen = pilot.app.screen
+    account = pilot.app.account
+    assert screen.body.state.step is WizardStep.FIELDS
+    colour = screen.query_one("#attr-color Select", Select)
+    assert colour.value is Select.NULL, "no colour yet: nothing is prefilled"
+    choices = colour.query_one(OptionList)  # the drop-down's choices
+    labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+    assert labels[-3:] == ["Beige", "Sage Green", "Teal"]
+    price = screen.query_one("#price-our_price Input", Input)
+    assert price.value == "88.95"
+    price.value = "0"
+    await pilot.pause()
+    assert "at least 0.01" in str(screen.query_one("#price-our_price .field-message").render())
+    assert screen.body.state.draft.price is None, "an invalid value is never patched"
+    price.value = "69.99"
+    colour.value = "sage_green"
+    await pilot.pause()
+    pilot.app.set_focus(None)
+    await pilot.press("n")
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.APPLY
     patches, preview = account.sent[0]
     assert preview is True
     by_path = {p["path"]: p for p in patches}
@@ -427,6 +424,16 @@ async def test_listing_fields_are_typed_by_the_schema_and_become_patches():
     offer = by_path["/attributes/purchasable_offer"]["value"][0]
     assert offer["our_price"] == [{"schedule": [{"value_with_tax": 69.99}]}]
     assert offer["maximum_seller_allowed_price"] == [{"schedule": [{"value_with_tax": 72.68}]}]
+    await back_at_fields_with_nothing_sent(pilot)
+
+
+async def back_at_fields_with_nothing_sent(pilot) -> None:
+    """From the suppressed pillowcase's Apply step: back to Fields, its log of what was sent
+    cleared (for the check after, which counts what it sends)."""
+    await pilot.press("b")
+    await settle(pilot)
+    assert pilot.app.screen.body.state.step is WizardStep.FIELDS
+    pilot.app.account.sent.clear()
 
 
 async def in_the_quantity_field(pilot) -> tuple[WizardScreen, Input]:

@@ -20,7 +20,13 @@ from asin_tui.domain.models import (
     WizardStep,
 )
 from asin_tui.domain.wizard import StockAction
-from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
+from tests.ui.test_wizard import (
+    US,
+    FakeAccount,
+    WizardApp,
+    back_at_fields_with_nothing_sent,
+    settle,
+)
 
 
 class FbaAccount(FakeAccount):
@@ -68,66 +74,67 @@ async def test_zero_units_cannot_restock_an_out_of_stock_listing():
         assert message(screen, "stock-quantity") == ""
 
 
-async def test_fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit():
-    account = FbaAccount()
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        await pilot.press("n")
-        await settle(pilot)
-        assert not screen.query_one("#stock-mfn").display, "no MFN inputs before an MFN action"
-        assert not screen.query_one("#stock-inbound").display
-        screen.query_one("#stock-action", Select).value = StockAction.SWITCH_TO_MFN
-        await pilot.pause()
-        assert screen.query_one("#stock-mfn").display
-        inbound = screen.query_one("#stock-inbound")
-        assert inbound.display and "6 units are on their way" in str(inbound.render())
-        assert message(screen, "stock-quantity").startswith("At least 1 unit: merchant")
-        pilot.app.set_focus(None)
-        await pilot.press("n")
-        await settle(pilot)
-        assert screen.body.state.step is WizardStep.APPLY
-        assert "Not ready: At least 1 unit" in str(screen.query_one(".patches").render())
-        assert account.sent == [], "no patch is built from 0 units"
-        await pilot.press("b")
-        await settle(pilot)
-        assert screen.query_one("#stock-mfn").display, "the action picked is kept"
-        screen.query_one("#stock-quantity Input", Input).value = "3"
-        await pilot.pause()
-        pilot.app.set_focus(None)
-        await pilot.press("n")
-        await settle(pilot)
+async def fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit(pilot) -> None:
+    """At the FBA mug's Stock step, nothing picked yet (one of the checks of test_wizard_polish's
+    run of that step); back at Stock after."""
+    screen = pilot.app.screen
+    account = pilot.app.account
+    assert screen.body.state.step is WizardStep.STOCK
+    assert not screen.query_one("#stock-mfn").display, "no MFN inputs before an MFN action"
+    assert not screen.query_one("#stock-inbound").display
+    screen.query_one("#stock-action", Select).value = StockAction.SWITCH_TO_MFN
+    await pilot.pause()
+    assert screen.query_one("#stock-mfn").display
+    inbound = screen.query_one("#stock-inbound")
+    assert inbound.display and "6 units are on their way" in str(inbound.render())
+    assert message(screen, "stock-quantity").startswith("At least 1 unit: merchant")
+    pilot.app.set_focus(None)
+    await pilot.press("n")
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.APPLY
+    assert "Not ready: At least 1 unit" in str(screen.query_one(".patches").render())
+    assert account.sent == [], "no patch is built from 0 units"
+    await pilot.press("b")
+    await settle(pilot)
+    assert screen.query_one("#stock-mfn").display, "the action picked is kept"
+    screen.query_one("#stock-quantity Input", Input).value = "3"
+    await pilot.pause()
+    pilot.app.set_focus(None)
+    await pilot.press("n")
+    await settle(pilot)
     (patch,), preview = account.sent[0]
     assert preview and patch["value"] == [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]
+    await pilot.press("b")  # back at Stock
+    await settle(pilot)
 
 
-async def test_a_new_price_outside_the_band_is_said_as_you_type_and_not_sent():
-    account = SuppressedAccount()  # 88.95 USD, allowed 24.22 – 72.68 USD
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        for _ in range(2):  # Enter: the next step, also from the Policy checkbox (focused)
-            await pilot.press("enter")
-            await settle(pilot)
-        screen.query_one("#price-our_price Input", Input).value = "80"
-        await pilot.pause()
-        assert message(screen, "price-our_price") == (
-            "The price 80.00 USD is above the maximum 72.68 USD: Amazon would not sell at it."
-        )
-        pilot.app.set_focus(None)
-        await pilot.press("n")
-        await settle(pilot)
-        assert "Not ready: The price 80.00 USD" in str(screen.query_one(".patches").render())
-        assert account.sent == []
-        await pilot.press("b")
-        await settle(pilot)
-        screen.query_one("#price-maximum_seller_allowed_price Input", Input).value = "90"
-        await pilot.pause()
-        assert message(screen, "price-our_price") == ""
-        pilot.app.set_focus(None)
-        await pilot.press("n")
-        await settle(pilot)
+async def a_new_price_outside_the_band_is_said_as_you_type_and_not_sent(pilot) -> None:
+    """At the suppressed pillowcase's Fields step, nothing sent yet (88.95 USD, allowed
+    24.22 – 72.68 USD; one of the checks of test_wizard_safety's walk of its steps); back at
+    Fields after."""
+    screen = pilot.app.screen
+    account = pilot.app.account
+    assert screen.body.state.step is WizardStep.FIELDS
+    screen.query_one("#price-our_price Input", Input).value = "80"
+    await pilot.pause()
+    assert message(screen, "price-our_price") == (
+        "The price 80.00 USD is above the maximum 72.68 USD: Amazon would not sell at it."
+    )
+    pilot.app.set_focus(None)
+    await pilot.press("n")
+    await settle(pilot)
+    assert "Not ready: The price 80.00 USD" in str(screen.query_one(".patches").render())
+    assert account.sent == []
+    await pilot.press("b")
+    await settle(pilot)
+    screen.query_one("#price-maximum_seller_allowed_price Input", Input).value = "90"
+    await pilot.pause()
+    assert message(screen, "price-our_price") == ""
+    pilot.app.set_focus(None)
+    await pilot.press("n")
+    await settle(pilot)
     patches, _ = account.sent[0]
     offer = next(p for p in patches if p["path"] == "/attributes/purchasable_offer")["value"][0]
     assert offer["our_price"] == [{"schedule": [{"value_with_tax": 80}]}]
     assert offer["maximum_seller_allowed_price"] == [{"schedule": [{"value_with_tax": 90}]}]
+    await back_at_fields_with_nothing_sent(pilot)

@@ -25,10 +25,14 @@ from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
+from tests.ui.conftest import run_checks
 from tests.ui.fakes import FakeService
 from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
 from tests.ui.test_wizard_audit import at_stock_with_quantity
-from tests.ui.test_wizard_inputs import FbaAccount
+from tests.ui.test_wizard_inputs import (
+    FbaAccount,
+    fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
+)
 
 APPROVAL_URL = (
     "https://sellercentral.amazon.com/hz/approvalrequest/restrictions/approve?asin=B0MUG00001"
@@ -152,30 +156,41 @@ async def test_a_resolved_wrap_up_says_what_was_sent_and_how_to_leave():
         assert "Press Escape to go back to the list." in shot
 
 
-async def test_the_typing_hint_says_what_enter_does_and_escape_leaves_a_drop_down_first():
+async def in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so(pilot) -> None:
     """Bullet points and the description are text boxes: Enter starts a new line there, so
-    the hint must not promise that Enter goes to the next step; where a step has no text box
-    it says Enter goes on. On that step (the FBA mug's Stock), Escape on its drop-down leaves
-    the drop-down, not the wizard."""
-    async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = pilot.app.screen
-        screen.body.show_step(WizardStep.FIELDS)
-        await settle(pilot)
-        areas = list(screen.query("#wizard-body TextArea"))
-        assert areas, "the detail-page policy names the bullet points / description"
-        (hint,) = [str(s.render()) for s in screen.query("#wizard-body .hint")]
-        assert "in a text box: a new line" in hint
-        pilot.app.set_focus(areas[0])
-        await pilot.press("end", "enter")
-        await settle(pilot)
-        assert screen.body.state.step is WizardStep.FIELDS  # Enter stayed in the text box
+    the hint must not promise that Enter goes to the next step. At the suppressed
+    pillowcase's Fields step (one of the checks of test_wizard_safety's walk of its steps)."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.FIELDS
+    areas = list(screen.query("#wizard-body TextArea"))
+    assert areas, "the detail-page policy names the bullet points / description"
+    (hint,) = [str(s.render()) for s in screen.query("#wizard-body .hint")]
+    assert "in a text box: a new line" in hint
+    pilot.app.set_focus(areas[0])
+    await pilot.press("end", "enter")
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.FIELDS  # Enter stayed in the text box
+
+
+async def without_a_text_box_the_hint_says_enter_goes_on(pilot) -> None:
+    """Where a step has no text box the hint says Enter goes on. At the FBA mug's Stock."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.STOCK
+    assert not list(screen.query("#wizard-body TextArea"))
+    (hint,) = [str(s.render()) for s in screen.query("#wizard-body .hint")]
+    assert hint.startswith("In a field: Enter goes to the next step, Tab")
+
+
+async def test_the_fba_mugs_stock_step_asks_for_mfn_units_when_switching_says_enter_goes_on_and_escape_leaves_a_drop_down_first():
+    """The FBA mug's Stock step, its behaviours checked in turn (run_checks): what each
+    asserts is its name."""
     async with WizardApp(FbaAccount(), None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        screen = pilot.app.screen
         await pilot.press("n")
         await settle(pilot)
-        assert not list(screen.query("#wizard-body TextArea"))
-        (hint,) = [str(s.render()) for s in screen.query("#wizard-body .hint")]
-        assert hint.startswith("In a field: Enter goes to the next step, Tab")
-        await escape_on_a_drop_down_leaves_the_drop_down_not_the_wizard(pilot)
+        await run_checks(
+            pilot,
+            fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
+            without_a_text_box_the_hint_says_enter_goes_on,
+            escape_on_a_drop_down_leaves_the_drop_down_not_the_wizard,
+        )

@@ -28,7 +28,12 @@ from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.ui.conftest import run_checks, settle
-from tests.ui.test_wizard import FakeAccount, SuppressedAccount, WizardApp
+from tests.ui.test_wizard import (
+    FakeAccount,
+    SuppressedAccount,
+    WizardApp,
+    fields_are_typed_by_the_schema_and_become_patches,
+)
 from tests.ui.test_wizard_demo import (
     SIZE,
     demo_app,
@@ -38,6 +43,10 @@ from tests.ui.test_wizard_demo import (
     press,
     type_into,
 )
+from tests.ui.test_wizard_inputs import (
+    a_new_price_outside_the_band_is_said_as_you_type_and_not_sent,
+)
+from tests.ui.test_wizard_polish import in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so
 
 CONTROLS = (Input, Select, TextArea, TickBox)
 US_ID, DE_ID = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
@@ -196,30 +205,47 @@ async def test_no_letter_binding_fires_while_a_control_has_focus(app):
             assert seen >= 2
 
 
-async def test_each_step_focuses_its_first_control_a_letter_opens_a_choice_tab_stays_inside():
-    """The suppressed pillowcase's wizard walked once: the focus on entering each step; at
-    Fields, a letter on the focused choice (below), then Tab round every control."""
+async def test_the_pillowcases_steps_focus_their_first_control_and_its_fields_are_checked_as_typed():
+    """The suppressed pillowcase's wizard walked once at 100x30, its behaviours checked in
+    turn (run_checks): what each asserts is its name. The first walks from the Overview to
+    the Fields step; each after it starts and ends there."""
     async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        screen = pilot.app.screen
-        assert screen.focused is None  # the Overview has no control: letters are commands
-        await press(pilot, "n")
-        assert screen.body.state.step is WizardStep.POLICY
-        assert isinstance(screen.focused, TickBox) and screen.focused is controls(screen)[0]
-        await press(pilot, "enter")  # Enter on a checkbox: the next step (Space ticks)
-        assert screen.body.state.step is WizardStep.FIELDS
-        chain = controls(screen)
-        assert screen.focused is chain[0] and isinstance(chain[0], Choice)
-        await a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(pilot)
-        assert screen.focused is chain[0]
-        visited = []
-        for _ in range(len(screen.focus_chain) + 1):
-            await press(pilot, "tab")
-            focused = screen.focused
-            visited.append(focused)
-            assert isinstance(focused, CONTROLS) and focused.display, focused
-            assert focused.region.height > 0, "on screen, scrolled into view"
-        assert set(visited) == set(chain)
+        await run_checks(
+            pilot,
+            each_step_focuses_its_first_control_a_letter_opens_a_choice_tab_stays_inside,
+            fields_are_typed_by_the_schema_and_become_patches,
+            a_new_price_outside_the_band_is_said_as_you_type_and_not_sent,
+            in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so,
+        )
+
+
+async def each_step_focuses_its_first_control_a_letter_opens_a_choice_tab_stays_inside(
+    pilot,
+) -> None:
+    """The focus on entering each step; at Fields, a letter on the focused choice (below),
+    then Tab round every control. The choice is emptied again after (nothing picked)."""
+    screen = pilot.app.screen
+    assert screen.focused is None  # the Overview has no control: letters are commands
+    await press(pilot, "n")
+    assert screen.body.state.step is WizardStep.POLICY
+    assert isinstance(screen.focused, TickBox) and screen.focused is controls(screen)[0]
+    await press(pilot, "enter")  # Enter on a checkbox: the next step (Space ticks)
+    assert screen.body.state.step is WizardStep.FIELDS
+    chain = controls(screen)
+    assert screen.focused is chain[0] and isinstance(chain[0], Choice)
+    await a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(pilot)
+    assert screen.focused is chain[0]
+    visited = []
+    for _ in range(len(screen.focus_chain) + 1):
+        await press(pilot, "tab")
+        focused = screen.focused
+        visited.append(focused)
+        assert isinstance(focused, CONTROLS) and focused.display, focused
+        assert focused.region.height > 0, "on screen, scrolled into view"
+    assert set(visited) == set(chain)
+    screen.query_one("#attr-color Select", Select).clear()
+    await settle(pilot)
 
 
 async def a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(pilot) -> None:
