@@ -1,12 +1,14 @@
 """SIGTERM (`kill PID`, `timeout`, a service manager) for the commands that work on the
 account for a while (`fix`, a `report` that syncs): Python's default ends the process at once
 and silently (status -15). Here it interrupts as Ctrl-C does, so the command says in one line
-what was kept and exits 130. Not installed for every command in ``cli.main``: importing
-``signal`` costs ``report --cached`` (a cache read, what scripts run often) ~0.5 ms."""
+what was kept and exits 130. Not installed for every command: importing ``signal`` costs a
+command ~0.5 ms. ``__main__.entry`` installs it before anything else for ``report`` and
+``fix`` (:func:`sigterm_interrupts_from_now`): a SIGTERM while Python loads them (their
+first ~0.2 s) ended them silently (-15); it is now "asin-tui: interrupted", 130, as a Ctrl-C
+then. This module imports no asyncio until a command's coroutine runs."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 from collections.abc import Coroutine, Iterator
@@ -32,6 +34,16 @@ def sigterm_interrupts() -> Iterator[None]:
             signal.signal(signal.SIGTERM, replaced)
 
 
+def sigterm_interrupts_from_now() -> None:
+    """From here on SIGTERM raises KeyboardInterrupt (where it is at its default), for the
+    rest of the process: ``report`` and ``fix`` from their very start. Their
+    :func:`sigterm_interrupts` then finds it set and :func:`interruptible` takes it as its
+    own (the same handler)."""
+    with contextlib.suppress(ValueError):  # not the main thread
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminated)
+
+
 def _terminated(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -43,6 +55,8 @@ async def interruptible(work: Coroutine[Any, Any, T]) -> T:
     raised wherever the loop happened to be (inside a task starting a thread, say) ended the
     run with Python's "Task exception was never retrieved" and a 60-line traceback under the
     command's line."""
+    import asyncio
+
     if signal.getsignal(signal.SIGTERM) is not _terminated:
         return await work  # SIGTERM is not ours to turn into an interruption
     loop = asyncio.get_running_loop()
