@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import pytest
 
@@ -14,7 +15,7 @@ from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.timing import UiTiming
 from asin_tui.ui.widgets.account_banner import AccountBanner
 from asin_tui.ui.widgets.listing_table import ListingTable
-from tests.ui.conftest import settle, wait_until
+from tests.ui.conftest import run_checks, settle, wait_until
 from tests.ui.fakes import FakeService, at_risk, progress_of
 
 
@@ -33,17 +34,35 @@ QUICK_LOOKS = UiTiming(health_look_seconds=0.05, health_looks=4)
 
 
 @pytest.mark.parametrize("status", [None, "NORMAL"])
-async def test_no_banner_while_the_account_is_healthy_or_unknown(status):
+async def test_no_banner_and_no_look_while_the_account_is_healthy_or_unknown(status):
+    """No Account Health report pending (the fake's default): no banner on the list or the
+    detail, and no look for a report (run_checks, one app; the looks are quick ones)."""
     service = FakeService()
     service.account = None if status is None else at_risk(status)
-    app = make_app(lambda: service, case_labels_loader=progress_of)
+    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert banner_text(app) is None
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, DetailScreen)
-        assert banner_text(app) is None
+        await run_checks(
+            pilot,
+            partial(no_look_without_a_pending_report, service),
+            no_banner_on_the_list_or_the_detail,
+        )
+
+
+async def no_banner_on_the_list_or_the_detail(pilot) -> None:
+    app = pilot.app
+    assert banner_text(app) is None
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    assert banner_text(app) is None
+
+
+async def no_look_without_a_pending_report(service, pilot) -> None:
+    app = pilot.app
+    assert app.screen._health_timer is None  # nothing to look for: no watch
+    await settle(pilot)
+    assert service.looked == 0
 
 
 @pytest.mark.parametrize(
@@ -121,16 +140,6 @@ async def test_looks_stop_after_health_looks_tries():
         await wait_until(pilot, lambda: app.screen._health_timer is None)  # no more looks
         await settle(pilot)
         assert service.looked == QUICK_LOOKS.health_looks
-
-
-async def test_no_look_without_a_pending_report():
-    service = FakeService()
-    app = make_app(lambda: service, case_labels_loader=progress_of, timing=QUICK_LOOKS)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        assert app.screen._health_timer is None  # nothing to look for: no watch
-        await settle(pilot)
-        assert service.looked == 0
 
 
 async def test_a_problem_is_told_in_one_line_and_the_looks_go_on():

@@ -8,6 +8,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 
 from asin_tui.ui import listing_view
 from asin_tui.ui.app import make_app
@@ -16,7 +17,7 @@ from asin_tui.ui.screens import list_screen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.timing import UiTiming
 from asin_tui.ui.widgets.listing_table import ListingTable
-from tests.ui.conftest import settle, wait_until
+from tests.ui.conftest import run_checks, settle, wait_until
 from tests.ui.fakes import FakeService, make_records, progress_of
 
 
@@ -49,48 +50,62 @@ def table(app) -> ListingTable:
     return app.screen.query_one(ListingTable)
 
 
-async def test_the_first_screenful_paints_before_every_row_is_read():
-    service = SlowCache()
-    app = five_first(service)
-    every = [r.sku for r in FakeService.cached_records(service, all_listings=False)]
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: service.limits == [5, None])  # the rest is being read
-        await pilot.pause()
-        assert [r.sku for r in table(app).view.shown()] == every[:5]
-        assert every[0] in table(app).render_line(1).text
-        await pilot.press("down", "down")
-        await pilot.press("e")  # not yet: it would export five rows
-        assert not app.screen.rows_complete and isinstance(app.screen, ListScreen)
-
-        service.every_row.set()
-        await settle(pilot)
-        assert [r.sku for r in table(app).view.shown()] == every
-        assert table(app).current.sku == every[2]  # the cursor stayed on its listing
-        assert service.limits == [5, None]
-        assert app.screen.rows_complete
-
-
 def counts_text(app) -> str:
     return str(app.screen.query_one("#counts").render())
 
 
-async def test_the_first_screenful_shows_the_true_counts_per_state():
+async def test_the_first_screenful_paints_before_every_row_is_read_with_the_true_counts():
+    """The first five rows painted while the rest is read, checked in turn on one app
+    (run_checks): the counts per state on that first paint, the rows and keys then, and
+    once every row is in, the counts unchanged."""
     service = SlowCache()
     app = five_first(service)
-    every = FakeService.cached_records(service, all_listings=False)
-    first = Counter(r.state for r in every[:5])
-    assert first != Counter(r.state for r in every)  # the first rows alone would count wrong
+    first_paint: dict[str, str] = {}
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: service.limits == [5, None])  # the rest is being read
         await pilot.pause()
-        assert not app.screen.rows_complete
-        on_first_paint = counts_text(app)
-        assert f"All {len(every)}]" in on_first_paint
+        try:
+            await run_checks(
+                pilot,
+                partial(the_first_screenful_shows_the_true_counts_per_state, service, first_paint),
+                partial(the_first_screenful_paints_before_every_row_is_read, service),
+                partial(the_counts_stay_once_every_row_is_in, first_paint),
+            )
+        finally:
+            service.every_row.set()  # a check that failed first: the app is not held 60 s
 
-        service.every_row.set()
-        await settle(pilot)
-        assert app.screen.rows_complete
-        assert counts_text(app) == on_first_paint
+
+async def the_first_screenful_shows_the_true_counts_per_state(service, first_paint, pilot) -> None:
+    app = pilot.app
+    every = FakeService.cached_records(service, all_listings=False)
+    first = Counter(r.state for r in every[:5])
+    assert first != Counter(r.state for r in every)  # the first rows alone would count wrong
+    assert not app.screen.rows_complete
+    first_paint["counts"] = on_first_paint = counts_text(app)
+    assert f"All {len(every)}]" in on_first_paint
+
+
+async def the_first_screenful_paints_before_every_row_is_read(service, pilot) -> None:
+    app = pilot.app
+    every = [r.sku for r in FakeService.cached_records(service, all_listings=False)]
+    assert [r.sku for r in table(app).view.shown()] == every[:5]
+    assert every[0] in table(app).render_line(1).text
+    await pilot.press("down", "down")
+    await pilot.press("e")  # not yet: it would export five rows
+    assert not app.screen.rows_complete and isinstance(app.screen, ListScreen)
+
+    service.every_row.set()
+    await settle(pilot)
+    assert [r.sku for r in table(app).view.shown()] == every
+    assert table(app).current.sku == every[2]  # the cursor stayed on its listing
+    assert service.limits == [5, None]
+    assert app.screen.rows_complete
+
+
+async def the_counts_stay_once_every_row_is_in(first_paint, pilot) -> None:
+    app = pilot.app
+    assert app.screen.rows_complete
+    assert counts_text(app) == first_paint["counts"]
 
 
 async def test_a_first_sort_is_built_off_the_ui_thread_and_keeps_the_cursor(monkeypatch):
