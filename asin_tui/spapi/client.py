@@ -67,6 +67,7 @@ from asin_tui.spapi.calls import (
     WaitNotice,
 )
 from asin_tui.spapi.errors import (
+    LINK_REFUSED,
     AuthError,
     BadRequest,
     CredentialsMissing,
@@ -831,7 +832,11 @@ class SpApi:
             schema = cache.read(product_type, checksum)
             if schema is not None:
                 return schema
-        schema = await self._download_json(url, f"{product_type} schema")
+        try:
+            schema = await self._download_json(url, f"{product_type} schema")
+        except LinkRefused as exc:
+            exc.summary = LINK_REFUSED["schema"]  # not the five minutes of a report's link
+            raise
         if cache is not None and checksum:
             cache.write(product_type, checksum, schema)
         return schema
@@ -1036,6 +1041,7 @@ class SpApi:
             except LinkRefused as exc:  # the URL expired before the download got to it
                 if tries >= DOCUMENT_LINK_TRIES:
                     exc.operation, exc.attempts = "getReportDocument", tries
+                    exc.summary = LINK_REFUSED["report"]
                     raise
 
     async def _download(self, url: str) -> bytes:

@@ -78,11 +78,25 @@ class Forbidden(SpApiError):
 
 class LinkRefused(SpApiError):
     """403 on the download of a presigned link (a report document's, a schema's): the link
-    expired (Amazon's last five minutes: a machine that slept or a download that waited too
-    long) or this machine's clock is far off. Never a missing role: the link itself carries
-    the authorisation. The same link cannot work again; a new one is asked for instead."""
+    expired (a machine that slept or a download that waited too long) or this machine's
+    clock is far off. Never a missing role: the link itself carries the authorisation. The
+    same link cannot work again; a new one is asked for instead. How long a link lasts is
+    told only where Amazon documents it (:func:`link_refused_summary`)."""
 
-    summary = "the download link was refused (expired: such links last five minutes)"
+    summary = "the download link was refused (expired, or this machine's clock is far off)"
+
+
+#: What a refused link is told as, by the kind of link (LinkRefused.summary). Amazon
+#: documents a report document's URL as expiring after 5 minutes (reports_2021-06-30's
+#: ReportDocument.url); a product type schema's link (definitionsProductTypes_2020-09-01's
+#: SchemaLink) has no documented lifetime: none is claimed for it.
+LINK_REFUSED = {
+    "report": "the download link was refused (expired: report links last five minutes)",
+    "schema": (
+        "the schema's download link was refused (expired, or this machine's clock is far "
+        "off; Amazon gives no lifetime for schema links)"
+    ),
+}
 
 
 class NotFound(SpApiError):
