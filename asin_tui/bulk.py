@@ -75,7 +75,7 @@ from asin_tui.domain.outcomes import (
     outcome_options,
     processing,
 )
-from asin_tui.domain.text import quoted, value_controls, visible
+from asin_tui.domain.text import quoted, quoted_short, value_controls, visible
 from asin_tui.domain.wizard import build_plan
 from asin_tui.render import spreadsheet_value
 from asin_tui.service import SubmissionResult, UnknownSku
@@ -934,7 +934,7 @@ def read_csv(path: Path) -> CsvTable:
         if not column:
             errors.append(f"line {header_line}, column {index}: the header cell is empty")
         elif column in seen:
-            errors.append(f"line {header_line}, column {quoted(column)}: given twice")
+            errors.append(f"line {header_line}, column {quoted_short(column)}: given twice")
         seen.add(column)
     rows: list[BulkRow] = []
     skus: dict[str, int] = {}
@@ -965,7 +965,7 @@ def read_csv(path: Path) -> CsvTable:
         for column, value in values.items():
             if found := value_controls(value):  # the SKU is Amazon's: any it has is found
                 errors.append(
-                    f"line {line}, column {quoted(column)}: {quoted(value)}: holds "
+                    f"line {line}, column {quoted_short(column)}: {quoted_short(value)}: holds "
                     f"{visible(found[0])}, a control character no listing value has"
                 )
         rows.append(BulkRow(sku, values, line))

@@ -40,7 +40,7 @@ from asin_tui.commands.report import (
 )
 from asin_tui.domain.bulk import OFFER_COLUMNS, RowOutcome, known_column
 from asin_tui.domain.change_words import marketplace_text
-from asin_tui.domain.text import json_for_terminal, quoted, visible
+from asin_tui.domain.text import json_for_terminal, quoted, quoted_short, visible
 from asin_tui.service import NotFound, SpApiError
 from asin_tui.store.cache import CacheError
 from asin_tui.store.cases import CaseStoreError
@@ -231,7 +231,7 @@ def _check_file(engine: BulkFix, table: CsvTable) -> None:
         if requirements is not None:
             schemas[requirements.product_type] = requirements
     errors = [
-        f"column {quoted(column)}: not {', '.join(OFFER_COLUMNS)} or an attribute of the "
+        f"column {quoted_short(column)}: not {', '.join(OFFER_COLUMNS)} or an attribute of the "
         f"product type{'s' if len(schemas) != 1 else ''} of these listings "
         f"({', '.join(sorted(schemas)) or 'none known'})"
         for column in table.columns
@@ -240,8 +240,8 @@ def _check_file(engine: BulkFix, table: CsvTable) -> None:
     if not errors:
         for row in table.rows:
             for column, why in engine.check(row).rejected.items():
-                value = quoted(row.values.get(column, ""))
-                errors.append(f"line {row.line}, column {quoted(column)}: {value}: {why}")
+                value = quoted_short(row.values.get(column, ""))
+                errors.append(f"line {row.line}, column {quoted_short(column)}: {value}: {why}")
     if errors:
         raise BadFile(errors_text(visible(str(table.path)), errors))
 

@@ -148,6 +148,20 @@ def quoted(value: object) -> str:
     return f"'{visible(value)}'"
 
 
+#: The most characters of a value a one-line message quotes (quoted_short)
+SHOWN_CHARS = 60
+
+
+def quoted_short(value: object, limit: int = SHOWN_CHARS) -> str:
+    """:func:`quoted` for a value that may be any length (a CSV cell): one longer than
+    ``limit`` characters is cut, with a visible ellipsis and its length ("'99999…' (5,000
+    characters)"): a 5,000-digit cell was echoed whole in its one error line."""
+    text = str(value)
+    if len(text) <= limit:
+        return quoted(text)
+    return f"'{visible(text[:limit])}…' ({len(text):,} characters)"
+
+
 def unsafe_chars(text: str) -> list[str]:
     """The unsafe characters in ``text`` (tests and checks use it; ``\\n`` and ``\\t`` excluded)."""
     return [c for c in text if c not in "\n\t" and is_unsafe_char(c)]
