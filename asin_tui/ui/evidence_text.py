@@ -7,6 +7,8 @@ detail screen passes every line through ``safe_text.clean`` before showing it.
 
 from __future__ import annotations
 
+import re
+
 from textual.content import Content
 
 from asin_tui.domain.marketplaces import marketplace_by_id
@@ -29,6 +31,8 @@ _MUTED = "$text-muted"
 
 
 Lines = list[Content]  # a line starting with two spaces belongs to the line above it
+#: Under a finding's link: the detail's c copies it whole (DetailScreen.action_copy_link)
+COPY_HINT = "(c copies the link whole)"
 
 
 def _field(label: str, value: str) -> Content:
@@ -97,7 +101,10 @@ def header(record: ListingRecord) -> Content:
     return Content("\n").join(lines)
 
 
-def findings(diagnosis: Diagnosis) -> Lines:
+def findings(diagnosis: Diagnosis, seller_central: str | None = None) -> Lines:
+    """The findings, each with its detail and fix; a web link on a line of its own, and
+    under a link to ``seller_central`` (the marketplace's, e.g. an approval request's) that
+    the detail's c copies it (copied_link)."""
     if not diagnosis.findings:
         return [Content("Nothing to fix: the listing is buyable and discoverable.")]
     ordered = sorted(diagnosis.findings, key=lambda f: f.severity.rank)
@@ -111,9 +118,59 @@ def findings(diagnosis: Diagnosis) -> Lines:
                 (f"  [{f.code}]", _MUTED),
             )
         )
-        lines.append(Content(f"  {visible(f.detail, multiline=True)}"))
-        lines.append(Content.assemble(("  Fix: ", "bold"), visible(f.fix, multiline=True)))
+        detail, links = links_apart(visible(f.detail, multiline=True))
+        lines.append(Content(f"  {detail}"))
+        lines.extend(Content(f"  {link}") for link in links)
+        if any(_on(link, seller_central) for link in links):
+            lines.append(Content.styled(f"  {COPY_HINT}", _MUTED))
+        fix = visible(f.fix, multiline=True)
+        for link in links:  # the fix names the link the detail gave: said once, above
+            fix = fix.replace(link, "the link above")
+        fix, more = links_apart(fix)
+        lines.append(Content.assemble(("  Fix: ", "bold"), fix))
+        lines.extend(Content(f"  {link}") for link in more)
     return lines
+
+
+_LINK = re.compile(r"https?://[^\s]+")
+
+
+def links_apart(text: str) -> tuple[str, list[str]]:
+    """``text`` with each web link taken out to a line of its own (the links in order): a
+    link inside a sentence wrapped mid-link at 80 columns ("…approve?a" / "sin=B0…"), and
+    the detail draws a link's line whole or cut with "…", never wrapped (is_link_line)."""
+    links = [m.group().rstrip(".,;)") for m in _LINK.finditer(text)]
+    if not links:
+        return text, []
+    for link in links:
+        text = text.replace(link, "", 1).replace(":  ", ": ").replace(" .", ".")
+    return " ".join(text.split()), links
+
+
+#: A line that is a web link, alone or after a short label ("Request approval: https://…")
+_LINK_LINE = re.compile(r"(?:[^:\s][^:]{0,40}: )?https?://[^\s]+")
+
+
+def is_link_line(text: str) -> bool:
+    """Whether a line of these sections is a web link, alone (links_apart) or after a short
+    label: the detail draws it on one line, whole or cut with "…" (the copy key copies a
+    finding's link whole), never wrapped mid-link."""
+    return bool(_LINK_LINE.fullmatch(text.strip()))
+
+
+def copied_link(lines: Lines, seller_central: str | None) -> str | None:
+    """The first link of ``lines`` (findings) to ``seller_central`` (an approval request's):
+    what the detail's c copies. A link elsewhere is shown, never put on the clipboard."""
+    for line in lines:
+        if is_link_line(line.plain):
+            found = _LINK.search(line.plain)
+            if found and _on(found.group(), seller_central):
+                return found.group()
+    return None
+
+
+def _on(link: str, site: str | None) -> bool:
+    return site is not None and link.startswith(f"{site}/")
 
 
 def issues(evidence: Evidence) -> Lines:
@@ -226,6 +283,7 @@ def restrictions(evidence: Evidence) -> Lines:
             code = reason.reason_code or "RESTRICTED"
             message = visible(reason.message, multiline=True)
             lines.append(Content.assemble((f"{code} ({condition})", "bold"), f"  {message}"))
+            # "Request approval: URL": a link line (is_link_line), never wrapped mid-link
             lines.extend(Content(visible(f"  {link.title}: {link.url}")) for link in reason.links)
     lines = lines or [Content("No restrictions for this ASIN and condition.")]
     return [kept, *lines] if kept is not None else lines

@@ -96,7 +96,7 @@ class DetailScreen(WorkerScreen):
             "c",
             "copy_link",
             "Copy link",
-            tooltip="Copy the Seller Central link",
+            tooltip="Copy the Seller Central link (to request approval, when a finding gives one)",
             id="detail.copy_link",
         ),
         Binding("C", "copy_sku", "Copy SKU", tooltip="Copy the SKU", id="detail.copy_sku"),
@@ -106,6 +106,9 @@ class DetailScreen(WorkerScreen):
         super().__init__()
         self.service = service
         self.record = record
+        #: the first Seller Central link the findings give (an approval request's): what c
+        #: copies
+        self.finding_link: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -189,7 +192,11 @@ class DetailScreen(WorkerScreen):
             amazon_status=diagnosis.amazon_status,
         )
         self.query_one("#detail-header", Static).update(evidence_text.header(self.record))
-        self._fill(self.query_one("#findings", Vertical), evidence_text.findings(diagnosis))
+        market = marketplace_by_id(self.record.marketplace_id)
+        site = market.seller_central if market is not None else None
+        findings = evidence_text.findings(diagnosis, site)
+        self.finding_link = evidence_text.copied_link(findings, site)
+        self._fill(self.query_one("#findings", Vertical), findings)
         blocks = self.query(".evidence").results(Vertical)
         for (_, render), block in zip(evidence_text.SECTIONS, blocks, strict=True):
             self._fill(block, render(message.evidence))
@@ -200,7 +207,9 @@ class DetailScreen(WorkerScreen):
         The lines quote Amazon's and the seller's text: shown terminal-safe."""
         section.remove_children()
         section.mount_all(
-            Static(clean(line[2:]), classes="indented")
+            Static(clean(line[2:]), classes="indented link")  # one line: whole, or cut with …
+            if evidence_text.is_link_line(line.plain)
+            else Static(clean(line[2:]), classes="indented")
             if line.plain.startswith("  ")
             else Static(clean(line))
             for line in lines
@@ -213,6 +222,11 @@ class DetailScreen(WorkerScreen):
         self.post_message(OpenWizard(self.record.sku, stock_risk(self.record)))
 
     def action_copy_link(self) -> None:
+        # a finding's Seller Central link first (an approval request's, drawn on one line,
+        # cut at 80 columns): copied whole; else the listing's page in Seller Central
+        if self.finding_link:
+            self._copy("the Seller Central link to request approval", self.finding_link)
+            return
         link = seller_central_link(self.record)
         if link is None:
             self.action_copy_sku()
