@@ -249,17 +249,20 @@ async def test_out_of_stock_walkthrough_resolves_and_saves_progress():
     assert saved.steps[WizardStep.OVERVIEW].status.value == "passed", "the listing is live now"
 
 
-async def test_submit_needs_a_valid_preview():
-    account = FakeAccount()
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("n")  # Apply without any change: nothing is sent
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        assert account.sent == []
+async def submit_needs_a_valid_preview(pilot) -> None:
+    """At the mug's Stock step, nothing typed or sent yet (one of the checks of
+    test_wizard_inputs' run of that step); back at Stock after."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.STOCK
+    pilot.app.set_focus(None)  # the keys are the wizard's, not the quantity field's
+    await pilot.press("n")  # Apply without any change: nothing is sent
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.APPLY
+    await pilot.press("s", "ctrl+s")  # ctrl+s would send from a confirmation, were one open
+    await settle(pilot)
+    assert pilot.app.account.sent == []
+    await pilot.press("b")
+    await settle(pilot)
 
 
 async def test_resume_after_restart_and_escape_keeps_progress():
@@ -436,44 +439,46 @@ async def back_at_fields_with_nothing_sent(pilot) -> None:
     pilot.app.account.sent.clear()
 
 
-async def in_the_quantity_field(pilot) -> tuple[WizardScreen, Input]:
-    """Open the Stock step and put the cursor in its quantity field."""
-    await settle(pilot)
+def in_the_quantity_field(pilot) -> tuple[WizardScreen, Input]:
+    """At the Stock step: put the cursor in its quantity field."""
     screen = pilot.app.screen
-    await pilot.press("n")
-    await settle(pilot)
+    assert screen.body.state.step is WizardStep.STOCK
     quantity = screen.query_one("#stock-quantity Input", Input)
     pilot.app.set_focus(quantity)
     return screen, quantity
 
 
-async def test_enter_in_a_field_goes_on_only_when_the_value_is_valid():
-    account = FakeAccount()
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        screen, quantity = await in_the_quantity_field(pilot)
-        quantity.value = "-1"
-        await pilot.press("enter")
-        await settle(pilot)
-        assert screen.body.state.step is WizardStep.STOCK
-        assert any("at least 0" in n.message for n in pilot.app._notifications)
-        quantity.value = "7"
-        await pilot.press("enter")
-        await settle(pilot)
-        assert screen.body.state.step is WizardStep.APPLY, "Enter in a valid field is Next"
-        assert account.sent[0][0][0]["value"][0]["quantity"] == 7
+async def enter_in_a_field_goes_on_only_when_the_value_is_valid(pilot) -> None:
+    """At the mug's Stock step, nothing sent yet (one of the checks of test_wizard_inputs'
+    run of that step); back at Stock after."""
+    account = pilot.app.account
+    screen, quantity = in_the_quantity_field(pilot)
+    quantity.value = "-1"
+    await pilot.press("enter")
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.STOCK
+    assert any("at least 0" in n.message for n in pilot.app._notifications)
+    quantity.value = "7"
+    await pilot.press("enter")
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.APPLY, "Enter in a valid field is Next"
+    assert account.sent[0][0][0]["value"][0]["quantity"] == 7
+    await pilot.press("b")
+    await settle(pilot)
 
 
-async def test_escape_in_a_field_leaves_the_field_and_keeps_what_was_typed():
-    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
-        screen, quantity = await in_the_quantity_field(pilot)
-        quantity.value = "9"
-        await pilot.press("escape")
-        await settle(pilot)
-        assert pilot.app.screen is screen and not quantity.has_focus
-        assert screen.body.state.draft.mfn_quantity == 9
-        await pilot.press("n")  # the keys are the wizard's again
-        await settle(pilot)
-        assert screen.body.state.step is WizardStep.APPLY
-        await pilot.press("escape")
-        await settle(pilot)
-        assert pilot.app.screen is not screen
+async def escape_in_a_field_leaves_the_field_and_keeps_what_was_typed(pilot) -> None:
+    """At the mug's Stock step (the last of the checks of test_wizard_inputs' run of that
+    step: it leaves the wizard)."""
+    screen, quantity = in_the_quantity_field(pilot)
+    quantity.value = "9"
+    await pilot.press("escape")
+    await settle(pilot)
+    assert pilot.app.screen is screen and not quantity.has_focus
+    assert screen.body.state.draft.mfn_quantity == 9
+    await pilot.press("n")  # the keys are the wizard's again
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.APPLY
+    await pilot.press("escape")
+    await settle(pilot)
+    assert pilot.app.screen is not screen

@@ -20,12 +20,16 @@ from asin_tui.domain.models import (
     WizardStep,
 )
 from asin_tui.domain.wizard import StockAction
+from tests.ui.conftest import run_checks
 from tests.ui.test_wizard import (
     US,
     FakeAccount,
     WizardApp,
     back_at_fields_with_nothing_sent,
+    enter_in_a_field_goes_on_only_when_the_value_is_valid,
+    escape_in_a_field_leaves_the_field_and_keeps_what_was_typed,
     settle,
+    submit_needs_a_valid_preview,
 )
 
 
@@ -61,17 +65,34 @@ def message(screen, field: str) -> str:
     return str(shown.render()) if shown.has_class("-shown") else ""
 
 
-async def test_zero_units_cannot_restock_an_out_of_stock_listing():
-    account = FakeAccount()
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
+async def test_the_mugs_stock_step_checks_the_quantity_and_its_keys():
+    """The out-of-stock mug's Stock step (100x30), its behaviours checked in turn
+    (run_checks): what each asserts is its name. Each starts and ends at Stock, the last
+    leaves the wizard."""
+    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        screen = pilot.app.screen
         await pilot.press("n")
         await settle(pilot)
-        assert message(screen, "stock-quantity").startswith("At least 1 unit: the listing is out")
-        screen.query_one("#stock-quantity Input", Input).value = "2"
-        await pilot.pause()
-        assert message(screen, "stock-quantity") == ""
+        await run_checks(
+            pilot,
+            zero_units_cannot_restock_an_out_of_stock_listing,
+            submit_needs_a_valid_preview,
+            enter_in_a_field_goes_on_only_when_the_value_is_valid,
+            escape_in_a_field_leaves_the_field_and_keeps_what_was_typed,
+        )
+
+
+async def zero_units_cannot_restock_an_out_of_stock_listing(pilot) -> None:
+    """At the mug's Stock step, nothing typed yet; the quantity emptied again after."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.STOCK
+    assert message(screen, "stock-quantity").startswith("At least 1 unit: the listing is out")
+    quantity = screen.query_one("#stock-quantity Input", Input)
+    quantity.value = "2"
+    await pilot.pause()
+    assert message(screen, "stock-quantity") == ""
+    quantity.value = ""
+    await settle(pilot)
 
 
 async def fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit(pilot) -> None:

@@ -28,7 +28,6 @@ from asin_tui.ui.widgets.wizard_stepper import LEGEND
 from tests.ui.conftest import run_checks
 from tests.ui.fakes import FakeService
 from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
-from tests.ui.test_wizard_audit import at_stock_with_quantity
 from tests.ui.test_wizard_inputs import (
     FbaAccount,
     fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
@@ -143,17 +142,19 @@ async def test_the_approval_link_is_shown_once_on_policy():
         assert pilot.app.export_screenshot().count("approvalrequest") == 1
 
 
-async def test_a_resolved_wrap_up_says_what_was_sent_and_how_to_leave():
-    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
-        screen = await at_stock_with_quantity(pilot, "12")
-        for key in ("n", "s", "ctrl+s", "n", "n"):
-            await pilot.press(key)
-            await settle(pilot)
-        assert screen.body.state.step is WizardStep.WRAP_UP
-        shot = pilot.app.export_screenshot().replace("&#160;", " ")
-        assert "Sent to Amazon:" in shot
-        assert "fulfillment_availability: ACCEPTED, submission id sub-1" in shot
-        assert "Press Escape to go back to the list." in shot
+async def a_resolved_wrap_up_says_what_was_sent_and_how_to_leave(pilot) -> None:
+    """At the mug's Apply step, its quantity of 12 accepted by Amazon (run by
+    test_wizard_safety's test of the stepper's marks, which sends it)."""
+    screen = pilot.app.screen
+    assert [p.status for p in screen.body.state.case_record.patches][-1:] == ["ACCEPTED"]
+    for key in ("n", "n"):
+        await pilot.press(key)
+        await settle(pilot)
+    assert screen.body.state.step is WizardStep.WRAP_UP
+    shot = pilot.app.export_screenshot().replace("&#160;", " ")
+    assert "Sent to Amazon:" in shot
+    assert "fulfillment_availability: ACCEPTED, submission id sub-1" in shot
+    assert "Press Escape to go back to the list." in shot
 
 
 async def in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so(pilot) -> None:

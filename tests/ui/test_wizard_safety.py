@@ -46,7 +46,10 @@ from tests.ui.test_wizard_demo import (
 from tests.ui.test_wizard_inputs import (
     a_new_price_outside_the_band_is_said_as_you_type_and_not_sent,
 )
-from tests.ui.test_wizard_polish import in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so
+from tests.ui.test_wizard_polish import (
+    a_resolved_wrap_up_says_what_was_sent_and_how_to_leave,
+    in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so,
+)
 
 CONTROLS = (Input, Select, TextArea, TickBox)
 US_ID, DE_ID = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
@@ -357,27 +360,38 @@ def marks(screen) -> str:
     return str(screen.query_one("#wizard-stepper").render())
 
 
-async def test_marks_follow_the_work_ready_is_not_done():
-    """Stock turns + once a valid quantity is typed (! again when it is cleared); Apply is +
-    after a VALID preview and ✓ only once Amazon ACCEPTED the real submit."""
+async def test_marks_follow_the_work_ready_is_not_done_and_the_wrap_up_says_what_was_sent():
+    """The mug walked once at 100x30, from its Stock step to a submit Amazon accepted (the
+    marks, run_checks), then on to the Wrap up."""
     async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await press(pilot, "n")
-        screen = pilot.app.screen
-        assert "2!" in marks(screen)
-        quantity = screen.query_one("#stock-quantity Input", Input)
-        await type_into(pilot, quantity, "12")
-        assert "2+" in marks(screen)
-        await type_into(pilot, quantity, "")
-        assert "2!" in marks(screen)
-        await type_into(pilot, quantity, "12")
-        await press(pilot, "enter")  # Apply: validated
-        assert screen.body.state.preview.status == "VALID"
-        assert "5+" in marks(screen) and "5✓" not in marks(screen)
-        await press(pilot, "s", "escape")  # reviewed, not sent: still +
-        assert "5+" in marks(screen)
-        await press(pilot, "s", "ctrl+s")
-        assert "5✓" in marks(screen)
+        await run_checks(
+            pilot,
+            marks_follow_the_work_ready_is_not_done,
+            a_resolved_wrap_up_says_what_was_sent_and_how_to_leave,
+        )
+
+
+async def marks_follow_the_work_ready_is_not_done(pilot) -> None:
+    """Stock turns + once a valid quantity is typed (! again when it is cleared); Apply is +
+    after a VALID preview and ✓ only once Amazon ACCEPTED the real submit. From the
+    Overview; it ends at Apply, 12 units accepted."""
+    await press(pilot, "n")
+    screen = pilot.app.screen
+    assert "2!" in marks(screen)
+    quantity = screen.query_one("#stock-quantity Input", Input)
+    await type_into(pilot, quantity, "12")
+    assert "2+" in marks(screen)
+    await type_into(pilot, quantity, "")
+    assert "2!" in marks(screen)
+    await type_into(pilot, quantity, "12")
+    await press(pilot, "enter")  # Apply: validated
+    assert screen.body.state.preview.status == "VALID"
+    assert "5+" in marks(screen) and "5✓" not in marks(screen)
+    await press(pilot, "s", "escape")  # reviewed, not sent: still +
+    assert "5+" in marks(screen)
+    await press(pilot, "s", "ctrl+s")
+    assert "5✓" in marks(screen)
 
 
 # ---------------------------------------------------------------- variation parents
