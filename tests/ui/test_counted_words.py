@@ -1,5 +1,6 @@
 """A count and its noun agree: '1 listing', '2 listings', '1 other row is not valid' — in the
-batch confirmation (the TUI's and `fix --apply`'s) and the list's bulk notice."""
+batch confirmation (the TUI's and `fix --apply`'s) and the list's bulk notice (a check of the
+list's one-app run in test_list_screen)."""
 
 from __future__ import annotations
 
@@ -46,26 +47,27 @@ def test_the_batch_confirmation_counts_listings_and_rows_left_out_in_words(
     assert confirmation.warning == rows
 
 
-async def test_b_on_listings_no_bulk_fix_covers_says_so_in_words(app):
+async def b_on_listings_no_bulk_fix_covers_says_so_in_words(pilot) -> None:
     """b with no cause a bulk fix covers: 'This listing has …' for the one under the cursor,
-    'The 2 marked listings share …' for marked ones (no 'listing(s)')."""
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")  # every listing: the active ones have no cause at all
-        screen = pilot.app.screen
-        await wait_until(pilot, lambda: any(r.state is State.ACTIVE for r in screen.view.shown()))
-        active = [i for i, r in enumerate(screen.view.shown()) if r.state is State.ACTIVE]
+    'The 2 marked listings share …' for marked ones (no 'listing(s)'). A check of the list's
+    one-app run (test_list_screen: run_checks); it leaves the list as it found it."""
+    await pilot.press("a")  # every listing: the active ones have no cause at all
+    screen = pilot.app.screen
+    await wait_until(pilot, lambda: any(r.state is State.ACTIVE for r in screen.view.shown()))
+    active = [i for i, r in enumerate(screen.view.shown()) if r.state is State.ACTIVE]
 
-        def told() -> list[str]:
-            return [n.message for n in pilot.app._notifications if "no cause" in n.message]
+    def told() -> list[str]:
+        return [n.message for n in pilot.app._notifications if "no cause" in n.message]
 
-        screen.table.cursor_row = active[0]
-        await pilot.press("b")
-        await wait_until(pilot, lambda: len(told()) == 1)
-        assert told()[0].startswith("This listing has no cause a bulk fix or action covers")
-        for row in active[:2]:
-            screen.table.cursor_row = row
-            await pilot.press("space")
-        await pilot.press("b")
-        await wait_until(pilot, lambda: len(told()) == 2)
-        assert told()[1].startswith("The 2 marked listings share no cause a bulk fix")
+    screen.table.cursor_row = active[0]
+    await pilot.press("b")
+    await wait_until(pilot, lambda: len(told()) == 1)
+    assert told()[0].startswith("This listing has no cause a bulk fix or action covers")
+    for row in active[:2]:
+        screen.table.cursor_row = row
+        await pilot.press("space")
+    await pilot.press("b")
+    await wait_until(pilot, lambda: len(told()) == 2)
+    assert told()[1].startswith("The 2 marked listings share no cause a bulk fix")
+    await pilot.press("u", "a")  # none marked, needs attention again
+    await settle(pilot)

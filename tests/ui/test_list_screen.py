@@ -24,6 +24,7 @@ from asin_tui.ui.widgets.filter_input import FilterInput
 from asin_tui.ui.widgets.listing_table import ListingTable
 from tests.ui.conftest import run_checks, settle, wait_until
 from tests.ui.fakes import AS_OF_NOW, FakeService, make_records, progress_of
+from tests.ui.test_counted_words import b_on_listings_no_bulk_fix_covers_says_so_in_words
 
 
 def table(app) -> ListingTable:
@@ -148,6 +149,7 @@ async def test_the_list_paints_in_report_order_then_answers_each_key_on_one_app(
             w_opens_the_wizard_for_the_row_under_the_cursor,
             help_lists_the_real_bindings_of_the_focused_screen,
             a_screen_dismissed_twice_closes_only_itself,
+            b_on_listings_no_bulk_fix_covers_says_so_in_words,
         )
 
 
