@@ -1,9 +1,12 @@
 """The e-mail channel against a local SMTP server (aiosmtpd) on loopback: STARTTLS, login,
-the event in the message; a server without STARTTLS gets no password."""
+the event in the message; a server without STARTTLS gets no password. And the webhook over
+HTTPS on loopback: its certificate is checked at every alert."""
 
 from __future__ import annotations
 
 import contextlib
+import http.server
+import json
 import shutil
 import socket
 import ssl
@@ -17,7 +20,7 @@ aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult  # noqa: E402
 
-from asin_tui.alerts import AlertError, SmtpChannel  # noqa: E402
+from asin_tui.alerts import AlertError, SmtpChannel, WebhookChannel  # noqa: E402
 from asin_tui.store.config import Alerts  # noqa: E402
 
 PASSWORD = "smtp-secret-9876"
@@ -126,6 +129,49 @@ async def test_a_server_that_is_down_is_one_line_without_the_password():
     message = str(caught.value)
     assert message.startswith("the SMTP server 127.0.0.1:") and "cannot be reached" in message
     assert PASSWORD not in message and "\n" not in message
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    """A webhook receiver: keeps each POST's body (``server.bodies``), answers 204."""
+
+    def do_POST(self) -> None:
+        self.server.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))  # type: ignore[attr-defined]
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def https_webhook(certificate):
+    """A webhook receiver over HTTPS on loopback with ``certificate``; yields it and its URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    server.bodies = []  # type: ignore[attr-defined]
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*map(str, certificate))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server, f"https://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_a_webhook_over_https_has_its_certificate_checked_at_every_alert(certificate):
+    """A channel makes its TLS context once (not per alert) and it goes on checking: a
+    certificate nobody vouches for is refused at the second alert as at the first."""
+    with https_webhook(certificate) as (server, url):
+        untrusted = WebhookChannel(url, timeout=10.0)
+        for _ in range(2):
+            with pytest.raises(AlertError, match="the webhook cannot be reached"):
+                await untrusted.send(EVENT, "line")
+        trust = ssl.create_default_context(cafile=str(certificate[0]))
+        trusted = WebhookChannel(url, timeout=10.0, tls=trust)
+        for _ in range(2):
+            await trusted.send(EVENT, "line")
+    assert [json.loads(body)["sku"] for body in server.bodies] == ["MUG-1", "MUG-1"]
 
 
 @contextlib.contextmanager
