@@ -6,6 +6,7 @@ import gc
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,10 @@ def _deselects_slow(config) -> bool:
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory, monkeypatch):
     """Never read or write the developer's real config, cache or demo state."""
-    home = tmp_path_factory.mktemp("home")
+    # A fresh folder in the process's temporary folder. Not mktemp("home"): its numbered
+    # folders are found by listing every folder made so far, so each test's home cost more
+    # than the last (~0.4 ms more per 100 tests in a worker).
+    home = Path(tempfile.mkdtemp(prefix="home", dir=tmp_path_factory.getbasetemp()))
     for var, sub in (*_XDG, ("HOME", "")):
         path = home / sub
         path.mkdir(parents=True, exist_ok=True)
