@@ -1,4 +1,7 @@
-"""The command line as a user first meets it: --version, --help, usage errors (real processes)."""
+"""The command line as a user first meets it: --version, --help, usage errors. --version, a
+config error and closed pipes or Ctrl-C run as real processes; --help and usage errors run
+``main`` in this process (argparse ends them with the SystemExit a real process turns into its
+exit status; an uncaught error would fail the test as a traceback would show)."""
 
 from __future__ import annotations
 
@@ -25,13 +28,23 @@ def asin_tui(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def in_process(capsys, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``asin-tui ARGV`` run by ``main`` in this process: its exit status and output."""
+    try:
+        code = main(list(argv))
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(list(argv), code, out, err)
+
+
 def test_version():
     result = asin_tui("--version")
     assert (result.returncode, result.stdout) == (0, f"asin-tui {__version__}\n")
 
 
-def test_help_lists_every_subcommand():
-    result = asin_tui("--help")
+def test_help_lists_every_subcommand(capsys):
+    result = in_process(capsys, "--help")
     assert result.returncode == 0
     assert result.stdout.startswith("usage: asin-tui")
     commands = result.stdout.split("commands:", 1)[1]
@@ -40,8 +53,8 @@ def test_help_lists_every_subcommand():
     assert "--demo" in result.stdout
 
 
-def test_unknown_option_is_a_short_usage_error():
-    result = asin_tui("--frobnicate")
+def test_unknown_option_is_a_short_usage_error(capsys):
+    result = in_process(capsys, "--frobnicate")
     assert (result.returncode, result.stdout) == (2, "")
     lines = result.stderr.splitlines()
     assert lines[0].startswith("usage: asin-tui")
@@ -67,16 +80,16 @@ def test_config_error_is_one_line_without_traceback(tmp_path):
     )
 
 
-def test_subcommand_usage_error_names_the_subcommand():
-    result = asin_tui("report", "--bogus")
+def test_subcommand_usage_error_names_the_subcommand(capsys):
+    result = in_process(capsys, "report", "--bogus")
     assert (result.returncode, result.stdout) == (2, "")
     lines = result.stderr.splitlines()
     assert lines[0].startswith("usage: asin-tui report ")
     assert lines[-1] == "asin-tui report: error: unrecognized arguments: --bogus"
 
 
-def test_nested_subcommand_usage_error_names_the_action():
-    result = asin_tui("sandbox", "serve", "--bogus", "1")
+def test_nested_subcommand_usage_error_names_the_action(capsys):
+    result = in_process(capsys, "sandbox", "serve", "--bogus", "1")
     assert result.returncode == 2
     assert result.stderr.startswith("usage: asin-tui sandbox serve ")
     assert result.stderr.endswith(
