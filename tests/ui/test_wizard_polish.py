@@ -1,5 +1,6 @@
 """Pilot tests of the wizard's smaller audit fixes: one description per field, Escape from a
-drop-down, the stepper's legend, wrapped checklist items, each approval link once."""
+drop-down, the stepper's legend, wrapped checklist items, each approval link once, the price
+headed once."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
 from tests.ui.conftest import run_checks
 from tests.ui.fakes import FakeService
-from tests.ui.test_wizard import US, FakeAccount, SuppressedAccount, WizardApp, settle
+from tests.ui.test_wizard import US, FakeAccount, WizardApp, settle
 from tests.ui.test_wizard_inputs import (
     FbaAccount,
     fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
@@ -97,18 +98,31 @@ async def test_help_on_the_wizard_explains_the_stepper_marks():
         assert "Copy selected text" not in descriptions and "Focus Next" not in descriptions
 
 
-async def test_long_checklist_items_wrap_at_80_columns():
-    async with WizardApp(SuppressedAccount(), None).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        screen = pilot.app.screen
-        (case,) = screen.body.state.plan.policy_cases
-        long_item = next(i.text for i in case.items if len(i.text) > 70)
-        box = next(b for b in screen.query("ChecklistBox") if str(b.label) == long_item)
-        assert box.region.height >= 2, "the text wraps onto a second line"
-        lines = "".join(box.render_line(y).text for y in range(box.region.height))
-        assert " ".join(lines.split()).endswith(long_item.split()[-1])
+async def long_checklist_items_wrap_at_80_columns(pilot) -> None:
+    """At the suppressed pillowcase's Policy step at 80x24 (one of the checks of
+    test_wizard_safety's run at that size)."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.POLICY
+    (case,) = screen.body.state.plan.policy_cases
+    long_item = next(i.text for i in case.items if len(i.text) > 70)
+    box = next(b for b in screen.query("ChecklistBox") if str(b.label) == long_item)
+    assert box.region.height >= 2, "the text wraps onto a second line"
+    lines = "".join(box.render_line(y).text for y in range(box.region.height))
+    assert " ".join(lines.split()).endswith(long_item.split()[-1])
+
+
+async def the_price_fields_heading_and_labels_each_say_price_once(pilot) -> None:
+    """The price section was headed "Price (allowed …)" and its first field "Price" again, one
+    under the other (session 8's walk). At the suppressed pillowcase's Fields step at 80x24
+    (one of the checks of test_wizard_safety's run at that size)."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.FIELDS
+    assert screen.query("#price-our_price"), "the Fields step asks for a price"
+    headings = [str(label.render()) for label in screen.query(".section-title, .field-label")]
+    names = [h.split(" (")[0].removesuffix(" *") for h in headings]
+    assert names.count("Price") == 1, headings
+    assert len(names) == len(set(names)), headings
+    assert any(h.startswith("Price (allowed ") for h in headings), headings
 
 
 class ApprovalAccount(FakeAccount):

@@ -49,6 +49,8 @@ from tests.ui.test_wizard_inputs import (
 from tests.ui.test_wizard_polish import (
     a_resolved_wrap_up_says_what_was_sent_and_how_to_leave,
     in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so,
+    long_checklist_items_wrap_at_80_columns,
+    the_price_fields_heading_and_labels_each_say_price_once,
 )
 
 CONTROLS = (Input, Select, TextArea, TickBox)
@@ -269,29 +271,42 @@ async def a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(pilot
 # ---------------------------------------------------------------- controls you can see
 
 
-async def test_every_control_reads_as_one_without_colour():
-    """A frame made of characters (not a background colour) around every field, a brighter
-    one with the focus, and [x] / [ ] for checkboxes: the same with NO_COLOR or 16 colours."""
+async def test_at_80x24_the_pillowcases_checklist_wraps_each_control_reads_as_one_and_price_is_said_once():
+    """The suppressed pillowcase's wizard at 80x24, walked once to its Fields step, its
+    behaviours checked in turn (run_checks): what each asserts is its name."""
     async with WizardApp(SuppressedAccount(), None).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "n")  # Policy: the checklist
-        screen = pilot.app.screen
-        box = screen.query(TickBox).first()
-        assert str(box.render()).startswith("[ ]")
-        await press(pilot, "space")
-        assert str(box.render()).startswith("[x]")
-        await press(pilot, "enter")  # Fields: a drop-down, text inputs
-        framed = [
-            *screen.query("Input"),
-            *screen.query("TextArea"),
-            *(s.query_one("SelectCurrent") for s in screen.query(Select)),
-        ]
-        assert framed
-        for widget in framed:
-            focused = widget is screen.focused or widget.parent is screen.focused
-            left, right = widget.styles.border_left, widget.styles.border_right
-            kinds = {"heavy"} if focused else {"solid"}
-            assert left[0] in kinds and right[0] in kinds, (widget, left, right)
+        await run_checks(
+            pilot,
+            long_checklist_items_wrap_at_80_columns,
+            every_control_reads_as_one_without_colour,
+            the_price_fields_heading_and_labels_each_say_price_once,
+        )
+
+
+async def every_control_reads_as_one_without_colour(pilot) -> None:
+    """A frame made of characters (not a background colour) around every field, a brighter
+    one with the focus, and [x] / [ ] for checkboxes: the same with NO_COLOR or 16 colours.
+    From the Policy step, nothing ticked; it ends at Fields."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.POLICY
+    box = screen.query(TickBox).first()
+    assert str(box.render()).startswith("[ ]")
+    await press(pilot, "space")
+    assert str(box.render()).startswith("[x]")
+    await press(pilot, "enter")  # Fields: a drop-down, text inputs
+    framed = [
+        *screen.query("Input"),
+        *screen.query("TextArea"),
+        *(s.query_one("SelectCurrent") for s in screen.query(Select)),
+    ]
+    assert framed
+    for widget in framed:
+        focused = widget is screen.focused or widget.parent is screen.focused
+        left, right = widget.styles.border_left, widget.styles.border_right
+        kinds = {"heavy"} if focused else {"solid"}
+        assert left[0] in kinds and right[0] in kinds, (widget, left, right)
 
 
 # ---------------------------------------------------------------- quitting
