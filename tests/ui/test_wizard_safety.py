@@ -340,32 +340,59 @@ def german(listing):
     )
 
 
-async def test_a_german_price_takes_a_decimal_comma_and_is_shown_as_money():
+async def test_a_german_price_is_typed_with_a_decimal_comma_shown_as_money_and_read_back_the_same():
+    """The pillowcase on amazon.de at its Fields step (100x30), its behaviours checked in
+    turn (run_checks): what each asserts is its name. Each starts and ends at Fields."""
     account = SuppressedAccount()
     account.listing = german(account.listing)
     async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "n", "enter")  # Policy, then Fields
-        screen = pilot.app.screen
-        price = screen.query_one("#price-our_price Input", Input)
-        assert price.value == "124.00", "money with the currency's decimals, never 124.0"
-        title = " ".join(str(label.render()) for label in screen.query(".section-title"))
-        assert "Price (allowed 24.22 – 72.68 EUR)" in title
-        await type_into(pilot, price, "69,99")
-        assert screen.query_one("#price-our_price .field-message").render().plain == ""
-        assert screen.body.state.draft.price == Decimal("69.99")
-        colour = screen.query_one("#attr-color Select", Select)
-        colour.value = "teal"
-        await pilot.pause()
-        screen.set_focus(None)
-        await press(pilot, "n", "s")  # Apply (validated), then the confirmation
-        dialog = pilot.app.screen
-        assert isinstance(dialog, SendConfirmScreen)
-        shown = " ".join(str(s.render()) for s in dialog.query("Static"))
-        assert "Germany (DE, A1PA6795UKMFR9)" in shown
-        assert "Set price to 69.99 EUR (was 124.00 EUR)" in shown
-        await press(pilot, "escape")
-    assert [preview for _, preview in account.sent] == [True]
+        await run_checks(
+            pilot,
+            a_german_price_takes_a_decimal_comma_and_is_shown_as_money,
+            a_typed_german_price_reads_back_the_same_after_going_back,
+        )
+
+
+async def a_german_price_takes_a_decimal_comma_and_is_shown_as_money(pilot) -> None:
+    """Nothing typed or sent yet."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.FIELDS
+    price = screen.query_one("#price-our_price Input", Input)
+    assert price.value == "124.00", "money with the currency's decimals, never 124.0"
+    title = " ".join(str(label.render()) for label in screen.query(".section-title"))
+    assert "Price (allowed 24.22 – 72.68 EUR)" in title
+    await type_into(pilot, price, "69,99")
+    assert screen.query_one("#price-our_price .field-message").render().plain == ""
+    assert screen.body.state.draft.price == Decimal("69.99")
+    colour = screen.query_one("#attr-color Select", Select)
+    colour.value = "teal"
+    await pilot.pause()
+    screen.set_focus(None)
+    await press(pilot, "n", "s")  # Apply (validated), then the confirmation
+    dialog = pilot.app.screen
+    assert isinstance(dialog, SendConfirmScreen)
+    shown = " ".join(str(s.render()) for s in dialog.query("Static"))
+    assert "Germany (DE, A1PA6795UKMFR9)" in shown
+    assert "Set price to 69.99 EUR (was 124.00 EUR)" in shown
+    await press(pilot, "escape")
+    assert [preview for _, preview in pilot.app.account.sent] == [True]
+    await press(pilot, "b")  # back at Fields
+
+
+async def a_typed_german_price_reads_back_the_same_after_going_back(pilot) -> None:
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.FIELDS
+    await type_into(
+        pilot, screen.query_one("#price-minimum_seller_allowed_price Input", Input), "0,125"
+    )
+    assert screen.body.state.draft.minimum == Decimal("0.125")
+    screen.set_focus(None)
+    await press(pilot, "b", "escape", "n")  # Policy and back to the Fields step
+    assert screen.body.state.step is WizardStep.FIELDS
+    shown = screen.query_one("#price-minimum_seller_allowed_price Input", Input)
+    assert shown.value == "0,125" and screen.body.state.draft.minimum == Decimal("0.125")
 
 
 # ---------------------------------------------------------------- the stepper's marks
@@ -438,24 +465,6 @@ def test_screens_use_the_controls_that_keep_letters_and_read_without_colour():
         if re.search(r"\b(Select|Checkbox)\(", line)
     ]
     assert offenders == []
-
-
-async def test_a_typed_german_price_reads_back_the_same_after_going_back():
-    account = SuppressedAccount()
-    account.listing = german(account.listing)
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await press(pilot, "n", "enter")
-        screen = pilot.app.screen
-        await type_into(
-            pilot, screen.query_one("#price-minimum_seller_allowed_price Input", Input), "0,125"
-        )
-        assert screen.body.state.draft.minimum == Decimal("0.125")
-        screen.set_focus(None)
-        await press(pilot, "b", "escape", "n")  # Policy and back to the Fields step
-        assert screen.body.state.step is WizardStep.FIELDS
-        shown = screen.query_one("#price-minimum_seller_allowed_price Input", Input)
-        assert shown.value == "0,125" and screen.body.state.draft.minimum == Decimal("0.125")
 
 
 # ---------------------------------------------------------------- the send confirmation
