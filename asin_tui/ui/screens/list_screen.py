@@ -253,6 +253,9 @@ class ListScreen(WorkerScreen):
         #: never), whether they are being read now, and the timer that looks whether due
         self.cover_at: datetime | None = None
         self.cover_reading = False
+        #: the at-risk count may still grow: the sales reports are read (or were, and the
+        #: count from them is not in yet)
+        self.at_risk_counting = False
         self._cover_timer: Timer | None = None
         #: every row of each scope as last read (show_all -> the message that brought them,
         #: with their index and sort orders): `a` shows the other scope again without reading
@@ -312,6 +315,7 @@ class ListScreen(WorkerScreen):
             cause=cause,
             scope=_NARROW_NAMES.get(self.narrow or ""),
             at_risk=len(self.at_risk_skus) if self.at_risk_skus is not None else None,
+            at_risk_counting=self.at_risk_counting,
         )
 
     @property
@@ -542,6 +546,7 @@ class ListScreen(WorkerScreen):
 
     def on_look_ready(self, message: LookReady) -> None:
         self.at_risk_skus = message.at_risk
+        self.at_risk_counting = self.cover_reading
         if message.since is not None:
             self.since = message.since
             self.query_one(SinceBanner).show(message.since)
@@ -918,6 +923,8 @@ class ListScreen(WorkerScreen):
         if due and not self.cover_reading:
             self.cover_reading = True
             self.read_cover_reports()
+            self.at_risk_counting = True  # the count "so far": the reports may add to it
+            self._show_counts()
         self._show_scope_notice()
 
     @work(group="cover", exit_on_error=False, description="read the sales reports")
@@ -936,9 +943,12 @@ class ListScreen(WorkerScreen):
         if problem:
             self.notify(problem, title="Stock cover", severity="warning", timeout=8)
         if result is not None and result.updated:
-            self.look()  # the at-risk count
+            self.look()  # the at-risk count (no longer "so far" once it is in)
             if self.narrow == "risk":
                 self._reload()
+        else:
+            self.at_risk_counting = False
+            self._show_counts()
         self.refresh_cover(read=False)  # its age (pending ones: looked at again later)
 
     def action_toggle_since(self) -> None:

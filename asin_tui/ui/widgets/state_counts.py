@@ -13,6 +13,9 @@ from asin_tui.domain.models import State
 from asin_tui.ui.presentation import STATE_LOOKS
 from asin_tui.ui.safe_text import data
 
+#: After the at-risk count while the sales reports (days of cover) are read: it may grow
+AT_RISK_COUNTING = "(reading the sales reports…)"
+
 STATE_KEYS: dict[str, State | None] = {"0": None} | {
     str(number): state for number, state in enumerate(State, start=1)
 }
@@ -41,11 +44,14 @@ class StateCounts(Static):
         scope: str | None = None,
         at_risk: int | None = None,
         at_risk_key: str = "R",
+        at_risk_counting: bool = False,
     ) -> None:
         """``marked``: how many listings are marked (said first while any are); ``cause``:
         the one cause the list is narrowed to (the cause view's Enter); ``scope``: the name
         of a narrower view ("At risk", "Since you last looked"); ``at_risk``: how many
-        listings are at risk (its key shows them), once known."""
+        listings are at risk (its key shows them), once known; ``at_risk_counting``: the
+        sales reports that add the listings short of stock cover are being read, so the
+        count may still grow (it went from 8 to 24 a few seconds after start, unexplained)."""
         scope = scope or ("All listings" if show_all else "Needs attention")
         items = [Content.styled(scope, "bold")]
         if cause:
@@ -63,8 +69,10 @@ class StateCounts(Static):
                 text = f"[{text}]"
             style = "reverse bold" if state is selected else ""
             items.append(Content.styled(text, style).stylize(f"@click=screen.show_state({key})"))
-        if at_risk:
+        if at_risk or (at_risk is not None and at_risk_counting):
             text = f"{at_risk_key} At risk {at_risk}"
+            if at_risk_counting:
+                text += f" so far {AT_RISK_COUNTING}"
             items.append(Content(text).stylize("@click=screen.toggle_at_risk"))
         self._items = items
         self._lay_out()
