@@ -34,7 +34,7 @@ from asin_tui.service import SubmissionResult
 from asin_tui.store.cases import CaseStore, Outcome
 from asin_tui.ui.app import AsinTuiApp
 from asin_tui.ui.screens.wizard import WizardScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import run_checks, settle
 
 US = "ATVPDKIKX0DER"
 
@@ -191,6 +191,18 @@ class WizardApp(App):
     def on_mount(self) -> None:
         delay = {} if self.save_delay is None else {"save_delay": self.save_delay}
         self.push_screen(WizardScreen(self.account, self.account.listing.sku, self.store, **delay))
+
+
+async def check_the_wizard(account, size: tuple[int, int], keys: tuple[str, ...], *checks) -> None:
+    """The wizard alone on ``account`` at ``size`` (no progress file), ``keys`` pressed from
+    its Overview (each settled), then ``checks`` run on it in turn (run_checks: each named
+    for what it asserts, and a failure names it)."""
+    async with WizardApp(account, None).run_test(size=size) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        await run_checks(pilot, *checks)
 
 
 async def test_out_of_stock_walkthrough_resolves_and_saves_progress():

@@ -20,12 +20,11 @@ from asin_tui.domain.models import (
     WizardStep,
 )
 from asin_tui.domain.wizard import StockAction
-from tests.ui.conftest import run_checks
 from tests.ui.test_wizard import (
     US,
     FakeAccount,
-    WizardApp,
     back_at_fields_with_nothing_sent,
+    check_the_wizard,
     enter_in_a_field_goes_on_only_when_the_value_is_valid,
     escape_in_a_field_leaves_the_field_and_keeps_what_was_typed,
     settle,
@@ -69,17 +68,15 @@ async def test_the_mugs_stock_step_checks_the_quantity_and_its_keys():
     """The out-of-stock mug's Stock step (100x30), its behaviours checked in turn
     (run_checks): what each asserts is its name. Each starts and ends at Stock, the last
     leaves the wizard."""
-    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await run_checks(
-            pilot,
-            zero_units_cannot_restock_an_out_of_stock_listing,
-            submit_needs_a_valid_preview,
-            enter_in_a_field_goes_on_only_when_the_value_is_valid,
-            escape_in_a_field_leaves_the_field_and_keeps_what_was_typed,
-        )
+    await check_the_wizard(
+        FakeAccount(),
+        (100, 30),
+        ("n",),
+        zero_units_cannot_restock_an_out_of_stock_listing,
+        submit_needs_a_valid_preview,
+        enter_in_a_field_goes_on_only_when_the_value_is_valid,
+        escape_in_a_field_leaves_the_field_and_keeps_what_was_typed,
+    )
 
 
 async def zero_units_cannot_restock_an_out_of_stock_listing(pilot) -> None:

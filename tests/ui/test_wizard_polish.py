@@ -26,9 +26,8 @@ from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
-from tests.ui.conftest import run_checks
 from tests.ui.fakes import FakeService
-from tests.ui.test_wizard import US, FakeAccount, WizardApp, settle
+from tests.ui.test_wizard import US, FakeAccount, WizardApp, check_the_wizard, settle
 from tests.ui.test_wizard_inputs import (
     FbaAccount,
     fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
@@ -199,13 +198,11 @@ async def without_a_text_box_the_hint_says_enter_goes_on(pilot) -> None:
 async def test_the_fba_mugs_stock_step_asks_for_mfn_units_when_switching_says_enter_goes_on_and_escape_leaves_a_drop_down_first():
     """The FBA mug's Stock step, its behaviours checked in turn (run_checks): what each
     asserts is its name."""
-    async with WizardApp(FbaAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await run_checks(
-            pilot,
-            fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
-            without_a_text_box_the_hint_says_enter_goes_on,
-            escape_on_a_drop_down_leaves_the_drop_down_not_the_wizard,
-        )
+    await check_the_wizard(
+        FbaAccount(),
+        (100, 30),
+        ("n",),
+        fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
+        without_a_text_box_the_hint_says_enter_goes_on,
+        escape_on_a_drop_down_leaves_the_drop_down_not_the_wizard,
+    )

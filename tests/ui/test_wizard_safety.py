@@ -32,6 +32,7 @@ from tests.ui.test_wizard import (
     FakeAccount,
     SuppressedAccount,
     WizardApp,
+    check_the_wizard,
     fields_are_typed_by_the_schema_and_become_patches,
 )
 from tests.ui.test_wizard_demo import (
@@ -214,15 +215,15 @@ async def test_the_pillowcases_steps_focus_their_first_control_and_its_fields_ar
     """The suppressed pillowcase's wizard walked once at 100x30, its behaviours checked in
     turn (run_checks): what each asserts is its name. The first walks from the Overview to
     the Fields step; each after it starts and ends there."""
-    async with WizardApp(SuppressedAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await run_checks(
-            pilot,
-            each_step_focuses_its_first_control_a_letter_opens_a_choice_tab_stays_inside,
-            fields_are_typed_by_the_schema_and_become_patches,
-            a_new_price_outside_the_band_is_said_as_you_type_and_not_sent,
-            in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so,
-        )
+    await check_the_wizard(
+        SuppressedAccount(),
+        (100, 30),
+        (),
+        each_step_focuses_its_first_control_a_letter_opens_a_choice_tab_stays_inside,
+        fields_are_typed_by_the_schema_and_become_patches,
+        a_new_price_outside_the_band_is_said_as_you_type_and_not_sent,
+        in_a_text_box_enter_starts_a_new_line_and_the_hint_says_so,
+    )
 
 
 async def each_step_focuses_its_first_control_a_letter_opens_a_choice_tab_stays_inside(
@@ -274,15 +275,14 @@ async def a_letter_on_a_choice_opens_it_at_the_match_never_the_placeholder(pilot
 async def test_at_80x24_the_pillowcases_checklist_wraps_each_control_reads_as_one_and_price_is_said_once():
     """The suppressed pillowcase's wizard at 80x24, walked once to its Fields step, its
     behaviours checked in turn (run_checks): what each asserts is its name."""
-    async with WizardApp(SuppressedAccount(), None).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "n")  # Policy: the checklist
-        await run_checks(
-            pilot,
-            long_checklist_items_wrap_at_80_columns,
-            every_control_reads_as_one_without_colour,
-            the_price_fields_heading_and_labels_each_say_price_once,
-        )
+    await check_the_wizard(
+        SuppressedAccount(),
+        (80, 24),
+        ("n",),  # Policy: the checklist
+        long_checklist_items_wrap_at_80_columns,
+        every_control_reads_as_one_without_colour,
+        the_price_fields_heading_and_labels_each_say_price_once,
+    )
 
 
 async def every_control_reads_as_one_without_colour(pilot) -> None:
@@ -345,14 +345,13 @@ async def test_a_german_price_is_typed_with_a_decimal_comma_shown_as_money_and_r
     turn (run_checks): what each asserts is its name. Each starts and ends at Fields."""
     account = SuppressedAccount()
     account.listing = german(account.listing)
-    async with WizardApp(account, None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await press(pilot, "n", "enter")  # Policy, then Fields
-        await run_checks(
-            pilot,
-            a_german_price_takes_a_decimal_comma_and_is_shown_as_money,
-            a_typed_german_price_reads_back_the_same_after_going_back,
-        )
+    await check_the_wizard(
+        account,
+        (100, 30),
+        ("n", "enter"),  # Policy, then Fields
+        a_german_price_takes_a_decimal_comma_and_is_shown_as_money,
+        a_typed_german_price_reads_back_the_same_after_going_back,
+    )
 
 
 async def a_german_price_takes_a_decimal_comma_and_is_shown_as_money(pilot) -> None:
@@ -405,13 +404,13 @@ def marks(screen) -> str:
 async def test_marks_follow_the_work_ready_is_not_done_and_the_wrap_up_says_what_was_sent():
     """The mug walked once at 100x30, from its Stock step to a submit Amazon accepted (the
     marks, run_checks), then on to the Wrap up."""
-    async with WizardApp(FakeAccount(), None).run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await run_checks(
-            pilot,
-            marks_follow_the_work_ready_is_not_done,
-            a_resolved_wrap_up_says_what_was_sent_and_how_to_leave,
-        )
+    await check_the_wizard(
+        FakeAccount(),
+        (100, 30),
+        (),
+        marks_follow_the_work_ready_is_not_done,
+        a_resolved_wrap_up_says_what_was_sent_and_how_to_leave,
+    )
 
 
 async def marks_follow_the_work_ready_is_not_done(pilot) -> None:
