@@ -193,11 +193,13 @@ class WizardApp(App):
         self.push_screen(WizardScreen(self.account, self.account.listing.sku, self.store, **delay))
 
 
-async def check_the_wizard(account, size: tuple[int, int], keys: tuple[str, ...], *checks) -> None:
-    """The wizard alone on ``account`` at ``size`` (no progress file), ``keys`` pressed from
-    its Overview (each settled), then ``checks`` run on it in turn (run_checks: each named
-    for what it asserts, and a failure names it)."""
-    async with WizardApp(account, None).run_test(size=size) as pilot:
+async def check_the_wizard(
+    account, size: tuple[int, int], keys: tuple[str, ...], *checks, store=None
+) -> None:
+    """The wizard alone on ``account`` at ``size`` (its progress in ``store``; none kept by
+    default), ``keys`` pressed from its Overview (each settled), then ``checks`` run on it
+    in turn (run_checks: each named for what it asserts, and a failure names it)."""
+    async with WizardApp(account, store).run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:
             await pilot.press(key)

@@ -31,6 +31,7 @@ from tests.ui.test_wizard import (
     FakeAccount,
     SuppressedAccount,
     WizardApp,
+    check_the_wizard,
     pick_outcome,
     settle,
 )
@@ -57,9 +58,15 @@ class HeldAccount(FakeAccount):
 
 async def at_stock_with_quantity(pilot, quantity: str) -> WizardScreen:
     await settle(pilot)
-    screen = pilot.app.screen
     await pilot.press("n")
     await settle(pilot)
+    return await with_quantity(pilot, quantity)
+
+
+async def with_quantity(pilot, quantity: str) -> WizardScreen:
+    """At the Stock step: ``quantity`` in its field, the focus out of it."""
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.STOCK
     screen.query_one("#stock-quantity Input", Input).value = quantity
     await pilot.pause()
     pilot.app.set_focus(None)
@@ -70,59 +77,73 @@ def saved(sku: str = "MUG-1") -> CaseRecord | None:
     return CaseStore("test", US).get(sku)
 
 
-async def test_next_and_back_wait_while_amazon_answers():
-    account = HeldAccount()
-    async with WizardApp(account, CaseStore("test", US)).run_test(size=(100, 30)) as pilot:
-        screen = await at_stock_with_quantity(pilot, "12")
-        account.hold()
-        await pilot.press("n")  # Apply: the preview goes out and waits
-        await pilot.pause()
-        assert screen.body.state.step is WizardStep.APPLY and screen.body.waiting
-        assert screen.check_action("back", ()) is None  # shown greyed out
-        for key in ("b", "n", "s", "b"):
-            await pilot.press(key)
-            await pilot.pause()
-        assert screen.body.state.step is WizardStep.APPLY
-        account.release()
-        await settle(pilot)
-        assert not screen.body.waiting and screen.body.state.preview.status == "VALID"
-        # the mark follows: + (validated, not sent), never ✓ before Amazon accepted a submit
-        assert "5+" in str(screen.query_one("#wizard-stepper").render())
-        await pilot.press("b")
-        await settle(pilot)
-        assert screen.body.state.step is WizardStep.STOCK
-
-
-async def test_leaving_during_a_submit_still_records_amazons_answer():
-    account = HeldAccount()
-    app = WizardApp(account, CaseStore("test", US))
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await at_stock_with_quantity(pilot, "12")
-        await pilot.press("n")
-        await settle(pilot)
-        account.hold()
-        await pilot.press("s")
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        await pilot.press("escape")  # leave while Amazon is answering
-        await pilot.pause()
-        assert not isinstance(app.screen, WizardScreen)
-
-        def sent() -> list:  # the last patch saved, if it is the real one
-            record = (saved() or CaseRecord("x")).patches[-1:]
-            return record if record and record[0].mode is PatchMode.REAL else []
-
-        # the SUBMITTING record is saved before the answer comes (off the UI thread: a 1 s
-        # poll could end before a loaded machine had saved it, failing on an empty record)
-        await wait_until(pilot, lambda: bool(sent()), 30)
-        assert sent()[0].status == SUBMITTING
-        account.release()
-        await settle(pilot)
-        assert screen.body.state.case_record.patches[-1].status == "ACCEPTED"
+async def test_next_back_and_leaving_wait_for_amazon_and_its_answer_is_recorded():
+    """The mug's Stock step with Amazon answering only when let (100x30), its behaviours
+    checked in turn (run_checks): what each asserts is its name. The last leaves the wizard;
+    what it saved is read once the app has closed."""
+    await check_the_wizard(
+        HeldAccount(),
+        (100, 30),
+        ("n",),
+        next_and_back_wait_while_amazon_answers,
+        leaving_during_a_submit_still_records_amazons_answer,
+        store=CaseStore("test", US),
+    )
     real = [p for p in saved().patches if p.mode is PatchMode.REAL]
     assert [(p.status, p.submission_id) for p in real] == [("ACCEPTED", "sub-1")]
     assert saved().steps[WizardStep.APPLY].status is StepStatus.PASSED
+
+
+async def next_and_back_wait_while_amazon_answers(pilot) -> None:
+    """At the Stock step; back there after, 12 units validated."""
+    account = pilot.app.account
+    screen = await with_quantity(pilot, "12")
+    account.hold()
+    await pilot.press("n")  # Apply: the preview goes out and waits
+    await pilot.pause()
+    assert screen.body.state.step is WizardStep.APPLY and screen.body.waiting
+    assert screen.check_action("back", ()) is None  # shown greyed out
+    for key in ("b", "n", "s", "b"):
+        await pilot.press(key)
+        await pilot.pause()
+    assert screen.body.state.step is WizardStep.APPLY
+    account.release()
+    await settle(pilot)
+    assert not screen.body.waiting and screen.body.state.preview.status == "VALID"
+    # the mark follows: + (validated, not sent), never ✓ before Amazon accepted a submit
+    assert "5+" in str(screen.query_one("#wizard-stepper").render())
+    await pilot.press("b")
+    await settle(pilot)
+    assert screen.body.state.step is WizardStep.STOCK
+
+
+async def leaving_during_a_submit_still_records_amazons_answer(pilot) -> None:
+    """At the Stock step, nothing sent for real yet; it leaves the wizard while Amazon is
+    answering the submit, then lets Amazon answer."""
+    account = pilot.app.account
+    screen = await with_quantity(pilot, "12")
+    await pilot.press("n")
+    await settle(pilot)
+    account.hold()
+    await pilot.press("s")
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    await pilot.press("escape")  # leave while Amazon is answering
+    await pilot.pause()
+    assert not isinstance(pilot.app.screen, WizardScreen)
+
+    def sent() -> list:  # the last patch saved, if it is the real one
+        record = (saved() or CaseRecord("x")).patches[-1:]
+        return record if record and record[0].mode is PatchMode.REAL else []
+
+    # the SUBMITTING record is saved before the answer comes (off the UI thread: a 1 s
+    # poll could end before a loaded machine had saved it, failing on an empty record)
+    await wait_until(pilot, lambda: bool(sent()), 30)
+    assert sent()[0].status == SUBMITTING
+    account.release()
+    await settle(pilot)
+    assert screen.body.state.case_record.patches[-1].status == "ACCEPTED"
 
 
 async def test_a_second_submit_is_refused_and_resolved_at_verify_is_saved_as_resolved():
@@ -230,9 +251,12 @@ async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(
     store = CaseStore("test", US)
     calls: list[tuple[str, str | None]] = []
     update = store.update
+    loop = asyncio.get_running_loop()
+    called = asyncio.Event()  # set on the test's loop by the thread that saves
 
     def recording_update(sku, change):
         calls.append((threading.current_thread().name, change.steps[WizardStep.POLICY].notes))
+        loop.call_soon_threadsafe(called.set)
         return update(sku, change)
 
     monkeypatch.setattr(store, "update", recording_update)
@@ -245,12 +269,13 @@ async def test_saving_runs_off_the_ui_thread_and_typing_is_saved_once_it_pauses(
         await pilot.press("n")
         await settle(pilot)
         calls.clear()
+        called.clear()
         notes = pilot.app.screen.query_one("#policy-notes", Input)
         pilot.app.set_focus(notes)
         await pilot.press(*"Appealed")
         await pilot.pause()
         assert calls == []  # not on every keystroke
-        await wait_until(pilot, lambda: bool(calls), 10)  # saved once typing paused
+        await asyncio.wait_for(called.wait(), 10)  # saved once typing paused
         await settle(pilot)
         assert [note for _, note in calls] == ["Appealed"]
         assert threading.main_thread().name not in {thread for thread, _ in calls}
@@ -322,43 +347,58 @@ async def at_wrap_up(pilot) -> WizardScreen:
     return screen
 
 
-async def test_going_back_after_escalating_writes_a_new_case_draft():
-    store = CaseStore("test", US)
-    async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
-        screen = await at_wrap_up(pilot)
-        await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
-        first = screen.body.state.case_path
-        assert saved("PILLOW-2").outcome is Outcome.ESCALATED
-        pilot.app.set_focus(None)
-        await pilot.press("b")
-        await settle(pilot)
-        screen.body.state.note(WizardStep.VERIFY, "Called Seller Support")
-        pilot.app.set_focus(None)
-        await pilot.press("n")
-        await settle(pilot)
-        assert screen.body.state.case_path == first, "a new draft only when asked for"
-        await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
-        second = screen.body.state.case_path
+async def test_escalating_writes_a_case_draft_a_new_one_after_going_back_and_says_so_when_it_cannot():
+    """The suppressed pillowcase walked to its Wrap up once (100x30), its behaviours checked
+    in turn (run_checks): what each asserts is its name."""
+    await check_the_wizard(
+        SuppressedAccount(),
+        (100, 30),
+        (),
+        a_case_draft_that_cannot_be_written_says_so_and_escalates_nothing,
+        going_back_after_escalating_writes_a_new_case_draft,
+        store=CaseStore("test", US),
+    )
+
+
+async def a_case_draft_that_cannot_be_written_says_so_and_escalates_nothing(pilot) -> None:
+    """Nothing escalated yet; a file stands where the drafts' folder goes while it runs
+    (removed after)."""
+    paths.config_dir().mkdir(parents=True, exist_ok=True)
+    blocked = paths.case_drafts_dir()
+    blocked.write_text("a file where the drafts' folder goes")
+    screen = await at_wrap_up(pilot)
+    await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
+    told = [(n.title, n.message) for n in pilot.app._notifications]
+    assert [t for t, _ in told if t == "Could not save the case draft"], told
+    assert all("Traceback" not in m and "\n" not in m for _, m in told)
+    state = screen.body.state
+    assert state.case_path is None and not state.case_text
+    assert state.case_record.outcome is not Outcome.ESCALATED
+    await settle(pilot)  # every save done
+    assert (saved("PILLOW-2") or CaseRecord("x")).outcome is not Outcome.ESCALATED
+    blocked.unlink()
+
+
+async def going_back_after_escalating_writes_a_new_case_draft(pilot) -> None:
+    """Nothing escalated yet."""
+    screen = await at_wrap_up(pilot)
+    await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
+    first = screen.body.state.case_path
+    assert saved("PILLOW-2").outcome is Outcome.ESCALATED
+    pilot.app.set_focus(None)
+    await pilot.press("b")
+    await settle(pilot)
+    screen.body.state.note(WizardStep.VERIFY, "Called Seller Support")
+    pilot.app.set_focus(None)
+    await pilot.press("n")
+    await settle(pilot)
+    assert screen.body.state.case_path == first, "a new draft only when asked for"
+    await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
+    second = screen.body.state.case_path
     assert second != first and first.exists() and second.exists()
     assert "Called Seller Support" in second.read_text()
     assert "Called Seller Support" not in first.read_text()
     assert first.name.startswith("PILLOW-2-") and len(first.stem) == len("PILLOW-2-20260301-140509")
-
-
-async def test_a_case_draft_that_cannot_be_written_says_so_and_escalates_nothing():
-    paths.config_dir().mkdir(parents=True, exist_ok=True)
-    paths.case_drafts_dir().write_text("a file where the drafts' folder goes")
-    store = CaseStore("test", US)
-    async with WizardApp(SuppressedAccount(), store).run_test(size=(100, 30)) as pilot:
-        screen = await at_wrap_up(pilot)
-        await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
-        told = [(n.title, n.message) for n in pilot.app._notifications]
-        assert [t for t, _ in told if t == "Could not save the case draft"], told
-        assert all("Traceback" not in m and "\n" not in m for _, m in told)
-        state = screen.body.state
-        assert state.case_path is None and not state.case_text
-        assert state.case_record.outcome is not Outcome.ESCALATED
-    assert (saved("PILLOW-2") or CaseRecord("x")).outcome is not Outcome.ESCALATED
 
 
 class FullDiskStore(CaseStore):
