@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from asin_tui.cli import main
 from asin_tui.demo import DemoSettings, open_demo_service
 from asin_tui.service import AccountService
 from asin_tui.store.cache import ListingCache, cache_path
@@ -20,11 +19,10 @@ QUICK = DemoSettings(drift=0.0, time_scale=100.0)
 
 
 @pytest.fixture
-def damaged_title(capsys):
-    """A synced demo cache whose first listing needing attention has a title that is not
-    UTF-8: (its path, the SKUs the list shows, the damaged one)."""
-    assert main(["report", "--demo", "--format", "json"], demo=QUICK) == 1  # some need attention
-    capsys.readouterr()
+def damaged_title(synced_demo):
+    """A synced demo cache (a copy of the run's one demo sync) whose first listing needing
+    attention has a title that is not UTF-8: (its path, the SKUs the list shows, the damaged
+    one)."""
     path = cache_path(*DEMO)
     cache = ListingCache(path)
     wanted = [r.sku for r in cache.load_records(needs_attention_only=True)]
