@@ -49,6 +49,7 @@ __all__ = [
     "json_for_terminal",
     "pasted",
     "quoted",
+    "shortened",
     "unsafe_chars",
     "visible",
 ]
@@ -159,7 +160,16 @@ def quoted_short(value: object, limit: int = SHOWN_CHARS) -> str:
     text = str(value)
     if len(text) <= limit:
         return quoted(text)
-    return f"'{visible(text[:limit])}…' ({len(text):,} characters)"
+    return f"'{shortened(text, limit)}' ({len(text):,} characters)"
+
+
+def shortened(value: object, limit: int = SHOWN_CHARS) -> str:
+    """:func:`visible` of ``value``'s first ``limit`` characters, with "…" when it had more:
+    a name from Amazon (an attribute's) in a heading or a title, which may be any length."""
+    text = "" if value is None else str(value)
+    if len(text) <= limit:
+        return visible(text)
+    return visible(text[:limit]) + "…"
 
 
 def unsafe_chars(text: str) -> list[str]:

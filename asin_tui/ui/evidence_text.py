@@ -169,8 +169,25 @@ def copied_link(lines: Lines, seller_central: str | None) -> str | None:
     return None
 
 
+#: What a copied link may hold: RFC 3986's unreserved characters and the delimiters Amazon's
+#: links use. A link with any other — a quote, ``$``, a backtick, brackets, a space, an
+#: escape shown as text (``\x1b``), a non-ASCII lookalike — is shown, never copied: a
+#: pasted link does only what it reads as
+_COPYABLE = re.compile(r"[A-Za-z0-9\-._~/?#&=%+,;:@]+")
+#: The longest link copied (browsers and Amazon's own links stay far under it)
+LINK_MAX = 2048
+
+
 def _on(link: str, site: str | None) -> bool:
-    return site is not None and link.startswith(f"{site}/")
+    """Whether ``link`` is one to copy: on ``site`` (Seller Central's host exactly: a link
+    whose host only starts with it, or has a user name in front, is not), of the characters
+    a link needs (_COPYABLE), at most LINK_MAX long."""
+    return (
+        site is not None
+        and link.startswith(f"{site}/")
+        and len(link) <= LINK_MAX
+        and _COPYABLE.fullmatch(link) is not None
+    )
 
 
 def issues(evidence: Evidence) -> Lines:

@@ -46,13 +46,24 @@ from asin_tui.domain.change_words import (
     named_skus,
     rows_left_out,
 )
+from asin_tui.domain.text import shortened
 from asin_tui.ui.frames import PromptFrames
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
-from asin_tui.ui.widgets.bulk_grid import ANSWER, DIM, FLAG, HINT, KEY, NOW, BulkGrid, GridColumn
+from asin_tui.ui.widgets.bulk_grid import (
+    ANSWER,
+    DIM,
+    FLAG,
+    HINT,
+    KEY,
+    LABEL_WIDTH,
+    NOW,
+    BulkGrid,
+    GridColumn,
+)
 from asin_tui.ui.widgets.controls import Choice
 from asin_tui.ui.widgets.keys_footer import KeysFooter
 
@@ -303,8 +314,9 @@ class BulkScreen(PromptFrames, WorkerScreen):
         yield Header()
         yield Static(
             data(
-                f"{self.cause.label} — {listings(len(self.skus))} · values: "
-                + ", ".join(self.columns)
+                # an attribute's name is Amazon's: any length (cut, the grid's headings too)
+                f"{shortened(self.cause.label)} — {listings(len(self.skus))} · values: "
+                + ", ".join(shortened(column, LABEL_WIDTH) for column in self.columns)
             ),
             id="bulk-title",
         )

@@ -19,10 +19,13 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from asin_tui.domain.causes import CauseCount, bulk_action, bulk_columns
+from asin_tui.domain.text import shortened
 from asin_tui.ui.safe_text import data
 from asin_tui.ui.screens.base import DismissOnce
 
 FILTER, BULK = "filter", "bulk"
+#: The most characters of a cause's words a line of the view shows (then "…")
+LABEL_CHARS = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,8 @@ def cause_line(cause: CauseCount) -> Content:
         does = f"b: {action}"
     else:
         does = ""
-    line = data(f"{cause.label} — {cause.count}")
+    # the words may quote Amazon (an attribute's name): any length, cut to two lines' worth
+    line = data(f"{shortened(cause.label, LABEL_CHARS)} — {cause.count}")
     return Content.assemble(line, (f"  ({does})", "$text-muted")) if does else line
 
 

@@ -39,6 +39,9 @@ KEY, FLAG, NOW, VALUE, ANSWER = "key", "flag", "now", "value", "answer"
 #: Widest a column is drawn (longer values are cut with …; the editor and the line under
 #: the grid show them whole); the Answer column takes what is left of the width.
 MAX_WIDTH = {KEY: 40, FLAG: 1, NOW: 20, VALUE: 30}
+#: The most cells a heading widens its column to: a heading is an attribute's name, which
+#: Amazon's issue gives (a 10,000-character name made a column wider than any terminal)
+LABEL_WIDTH = 40
 ANSWER_MIN = 12  # fewer cells left than this: the Answer column scrolls (→) instead
 GAP = 2  # cells between columns
 #: What a cell's text is drawn as: "" plain, DIM (a current value), HINT (a suggestion).
@@ -154,6 +157,7 @@ class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
         self.columns: dict[str, GridColumn] = {}
         self.row_count = 0
         self._source: CellSource = lambda row, key: ("", "")
+        self._labels: list[str] = []  # per column: its heading as drawn (visible)
         self._widths: list[int] = []  # per column: its label's and widest value's cells
         self._row = 0
         self._column = 0
@@ -168,7 +172,10 @@ class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
         self.columns = {c.key: c for c in columns}
         self.row_count = row_count
         self._source = source
-        self._widths = [cell_len(c.label) for c in columns]
+        # a heading is drawn terminal-safe (an attribute's name is Amazon's data), cut to
+        # LABEL_WIDTH cells
+        self._labels = [visible(c.label) for c in columns]
+        self._widths = [min(cell_len(label), LABEL_WIDTH) for label in self._labels]
         self._measure(range(row_count))
         self._row = 0
         self._column = self._editable_from(0, 1)
@@ -200,7 +207,7 @@ class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
                 cap = MAX_WIDTH.get(column.kind)
                 width = self._widths[index]
                 for row in rows:
-                    width = max(width, cell_len(self._source(row, column.key)[0]))
+                    width = max(width, cell_len(visible(self._source(row, column.key)[0])))
                     if cap is not None and width >= cap:
                         width = cap
                         break
@@ -395,15 +402,16 @@ class BulkGrid(VirtualTable, can_focus=True, inherit_bindings=False):
     def _header(self, width: int) -> Strip:
         style = self._style("bulk-grid--header")
         layout = self._current_layout()
-        labels = list(self.columns.values())
+        labels = self._labels
         # the gaps unbolded (they look the same): an SVG of the screen then places each
         # label at its cell (one long run of bold text drifts left in some SVG renderers)
         gap = style + Style(bold=False)
         segments = [Segment(" ", gap)]
         for number, (index, col_width) in enumerate(layout.shown, start=1):
             left = layout.hidden_left and number == layout.pinned
-            segments.append(Segment(fit(labels[index].label, col_width).rstrip(), style))
-            pad = col_width - cell_len(fit(labels[index].label, col_width).rstrip())
+            label = fit(labels[index], col_width).rstrip()
+            segments.append(Segment(label, style))
+            pad = col_width - cell_len(label)
             segments.append(Segment(" " * pad + ("← " if left else " " * GAP), gap))
         strip = Strip(segments).adjust_cell_length(width, style)
         if layout.hidden_right:
