@@ -78,3 +78,31 @@ async def interruptible(work: Coroutine[Any, Any, T]) -> T:
     finally:
         loop.remove_signal_handler(signal.SIGTERM)  # (which leaves SIGTERM at its default)
         signal.signal(signal.SIGTERM, _terminated)
+
+
+@contextlib.contextmanager
+def question_interruptible() -> Iterator[None]:
+    """For a question a command's coroutine asks with ``input()`` (fix's confirmation):
+    Ctrl-C and SIGTERM (where :func:`interruptible` took it) raise KeyboardInterrupt out of
+    it at once. Under asyncio a signal only wakes the event loop (asyncio.run's Ctrl-C
+    cancels the task, interruptible's SIGTERM too), and the loop is blocked in ``input()``:
+    the signal was swallowed, the question went on waiting, and the answer typed after it
+    started the send, which the cancellation then cut at its first await. A signal ignored
+    by whoever started the process stays ignored; the loop's wakeup is off meanwhile, so it
+    does not act on the signal a second time once the question is over."""
+    try:
+        wakeup = signal.set_wakeup_fd(-1)
+    except ValueError:  # not the main thread: no signal reaches this question
+        yield
+        return
+    saved = {}
+    try:
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            saved[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+        if signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL):
+            saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminated)  # ours/loop's
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+        signal.set_wakeup_fd(wakeup)

@@ -29,7 +29,11 @@ from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
 from asin_tui.commands._output import write_out
-from asin_tui.commands._signals import interruptible, sigterm_interrupts
+from asin_tui.commands._signals import (
+    interruptible,
+    question_interruptible,
+    sigterm_interrupts,
+)
 from asin_tui.commands.errors import UsageError
 from asin_tui.commands.report import (
     DEFAULT_MAX_AGE_MINUTES,
@@ -171,7 +175,13 @@ async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTabl
             if args.apply and any(r.valid for r in results):
                 if bar:  # the question starts on a line of its own, not after the bar
                     bar.clear()
-                if not _confirmed(args, service, results):
+                try:
+                    with question_interruptible():
+                        confirmed = _confirmed(args, service, results)
+                except KeyboardInterrupt:  # Ctrl-C or SIGTERM at the question
+                    print("asin-tui: interrupted; nothing was sent", file=sys.stderr)
+                    return 130
+                if not confirmed:
                     print("asin-tui: nothing was sent", file=sys.stderr)
                     _output(args.format, results, applied=False, declined=True)
                     return 1  # --apply asked for and not given: not applied

@@ -19,6 +19,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import client_time_scale, resolve_profile
+from asin_tui.commands._signals import question_interruptible
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import quoted, visible
 
@@ -96,7 +97,13 @@ async def _setup(service: AccountService, args: argparse.Namespace) -> int:
         if not args.apply:
             print("Nothing was written. --apply creates: " + "; ".join(missing) + ".")
             return 1
-        if not _confirmed(args, missing):
+        try:
+            with question_interruptible():
+                confirmed = _confirmed(args, missing)
+        except KeyboardInterrupt:  # Ctrl-C at the question: at once, not after an answer
+            print("asin-tui: interrupted; nothing was written", file=sys.stderr)
+            return 130
+        if not confirmed:
             print("Nothing was written.")
             return 1
         made = await service.notification_setup(account, region, create=True)

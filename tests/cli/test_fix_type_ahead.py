@@ -3,12 +3,15 @@ ahead) are thrown away before the question is asked, so they can never answer it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,11 +41,10 @@ def read_until(fd: int, wanted: bytes, process: subprocess.Popen, seconds: float
     return seen
 
 
-@pytest.mark.slow  # a real `fix --demo --apply` process on a pseudo-terminal
-def test_yes_typed_during_validation_does_not_answer_the_confirmation(tmp_path, demo_skus):  # noqa: F811
-    sku = demo_skus[codes.OUT_OF_STOCK_MFN][0]
-    path = tmp_path / "fix.csv"
-    path.write_text(f"sku,quantity\n{sku},8\n", encoding="utf-8")
+@contextlib.contextmanager
+def fix_on_terminal(path: Path) -> Iterator[tuple[int, subprocess.Popen]]:
+    """A real ``fix --demo PATH --apply`` on a pseudo-terminal: (the terminal's other end, the
+    process); killed if the block fails, never left running."""
     main, terminal = pty.openpty()
     argv = [sys.executable, "-m", "asin_tui", "fix", "--demo", str(path), "--apply"]
     with subprocess.Popen(
@@ -50,17 +52,26 @@ def test_yes_typed_during_validation_does_not_answer_the_confirmation(tmp_path, 
     ) as process:
         os.close(terminal)
         try:
-            os.write(main, b"yes\n")  # typed ahead: before the question, while it validates
-            shown = read_until(main, QUESTION, process, 60)
-            assert QUESTION in shown
-            os.write(main, b"\x04")  # ctrl+d: no answer
-            shown += read_until(main, b"nothing was sent", process, 60)
-            process.wait(timeout=60)
+            yield main, process
         except BaseException:
-            process.kill()  # never left running
+            process.kill()
             raise
         finally:
             os.close(main)
+
+
+@pytest.mark.slow  # a real `fix --demo --apply` process on a pseudo-terminal
+def test_yes_typed_during_validation_does_not_answer_the_confirmation(tmp_path, demo_skus):  # noqa: F811
+    sku = demo_skus[codes.OUT_OF_STOCK_MFN][0]
+    path = tmp_path / "fix.csv"
+    path.write_text(f"sku,quantity\n{sku},8\n", encoding="utf-8")
+    with fix_on_terminal(path) as (main, process):
+        os.write(main, b"yes\n")  # typed ahead: before the question, while it validates
+        shown = read_until(main, QUESTION, process, 60)
+        assert QUESTION in shown
+        os.write(main, b"\x04")  # ctrl+d: no answer
+        shown += read_until(main, b"nothing was sent", process, 60)
+        process.wait(timeout=60)
     assert "nothing was sent" in shown.decode(errors="replace")
     assert process.returncode != 0
     assert journal_skus() == []
