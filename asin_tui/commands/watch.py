@@ -130,6 +130,8 @@ def _run(args: argparse.Namespace) -> int:
     except _AlreadyRunning as exc:
         print(f"asin-tui: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `watch | head`: the reader left (cli.main ends it, exit 141)
+        raise
     except OSError as exc:  # the cache or data folder cannot be made or used
         where = f": {exc.filename}" if exc.filename else ""
         print(visible(f"asin-tui: {exc.strerror or exc}{where}"), file=sys.stderr)
