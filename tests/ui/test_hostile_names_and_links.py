@@ -122,3 +122,15 @@ def test_amazons_approval_link_is_copied_whole():
     lines = evidence_text.findings(diagnosis(GOOD), SITE)
     assert evidence_text.COPY_HINT in " ".join(line.plain for line in lines)
     assert evidence_text.copied_link(lines, SITE) == GOOD
+
+
+def test_a_message_with_thousands_of_links_gives_ten_link_lines_and_keeps_the_rest():
+    """Amazon's message is any length: each of its links was a line (a widget) of its own,
+    taken apart with a replace over the whole text per link (20,000 links: 7 s)."""
+    links = [f"https://example.com/{i}" for i in range(3_000)]
+    message = replace(approval(GOOD), detail="See " + " ".join(links) + ".", fix="Read them.")
+    diagnosis = Diagnosis("SKU-1", None, US, State.SUPPRESSED, False, False, (message,))
+    lines = [line.plain for line in evidence_text.findings(diagnosis, SITE)]
+    apart = [line.strip() for line in lines if evidence_text.is_link_line(line)]
+    assert apart == links[: evidence_text.LINKS_APART]
+    assert lines[1].strip().startswith("See") and lines[1].endswith(f"{links[-1]}.")
