@@ -10,7 +10,9 @@ then. This module imports no asyncio until a command's coroutine runs."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
@@ -80,19 +82,31 @@ async def interruptible(work: Coroutine[Any, Any, T]) -> T:
         signal.signal(signal.SIGTERM, _terminated)
 
 
+#: While a question is asked (question_interruptible): the pipe a signal wakes (its read
+#: end), so that ask() never blocks on a line after a signal came
+_woken: int | None = None
+
+
 @contextlib.contextmanager
 def question_interruptible() -> Iterator[None]:
-    """For a question a command's coroutine asks with ``input()`` (fix's confirmation):
-    Ctrl-C and SIGTERM (where :func:`interruptible` took it) raise KeyboardInterrupt out of
-    it at once. Under asyncio a signal only wakes the event loop (asyncio.run's Ctrl-C
-    cancels the task, interruptible's SIGTERM too), and the loop is blocked in ``input()``:
-    the signal was swallowed, the question went on waiting, and the answer typed after it
-    started the send, which the cancellation then cut at its first await. A signal ignored
-    by whoever started the process stays ignored; the loop's wakeup is off meanwhile, so it
-    does not act on the signal a second time once the question is over."""
+    """For the questions a command's coroutine asks (:func:`ask`: fix's and notifications
+    setup's confirmation): Ctrl-C and SIGTERM (where :func:`interruptible` took it) raise
+    KeyboardInterrupt out of them at once. Under asyncio a signal only wakes the event loop
+    (asyncio.run's Ctrl-C cancels the task, interruptible's SIGTERM too), and the loop is
+    blocked in the question: the signal was swallowed, the question went on waiting, and the
+    answer typed after it started the send, which the cancellation then cut at its first
+    await. A signal ignored by whoever started the process stays ignored. The loop's wakeup
+    fd is replaced meanwhile by a pipe :func:`ask` waits on with the terminal: a signal
+    that came just before the read began (its handler runs only between Python
+    instructions) still ends the question."""
+    global _woken
+    read, write = os.pipe()
+    os.set_blocking(write, False)
     try:
-        wakeup = signal.set_wakeup_fd(-1)
+        wakeup = signal.set_wakeup_fd(write)
     except ValueError:  # not the main thread: no signal reaches this question
+        os.close(read)
+        os.close(write)
         yield
         return
     saved = {}
@@ -101,8 +115,42 @@ def question_interruptible() -> Iterator[None]:
             saved[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
         if signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL):
             saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminated)  # ours/loop's
+        _woken = read
         yield
     finally:
+        _woken = None
         for number, handler in saved.items():
             signal.signal(number, handler)
         signal.set_wakeup_fd(wakeup)
+        os.close(read)
+        os.close(write)
+
+
+def ask(question: str) -> str:
+    """The line typed in answer to ``question`` (without its line end), the question written
+    on stderr with the lines before it (``input()`` wrote it on stdout when stdout was not
+    the terminal: `fix --apply --format json > out.json` put "Type yes to send them: " into
+    the data file and showed no question). Under :func:`question_interruptible` a signal
+    ends it even if it came before the read began. EOFError at the end of the input."""
+    print(question, end="", file=sys.stderr, flush=True)
+    _wait_for_a_line()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")
+
+
+def _wait_for_a_line() -> None:
+    """Until stdin has a line to read (a terminal reads a line at a time) or a signal came:
+    its handler raises KeyboardInterrupt as select() returns."""
+    woken = _woken
+    try:
+        terminal = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # no file under it: read as it is
+        return
+    if woken is None:
+        return
+    import select
+
+    while terminal not in select.select([terminal, woken], [], [])[0]:
+        os.read(woken, 64)  # a signal whose handler did not interrupt (SIGWINCH, say)

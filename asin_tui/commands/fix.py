@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from asin_tui.commands._account import add_account_options, demo_settings, resolve_profile
 from asin_tui.commands._output import write_out
 from asin_tui.commands._signals import (
+    ask,
     interruptible,
     question_interruptible,
     sigterm_interrupts,
@@ -283,7 +284,7 @@ def _confirmed(args: argparse.Namespace, service: AccountService, results: list[
     _discard_typed_ahead()
     while True:
         try:
-            answer = input(question).strip()
+            answer = ask(question).strip()
         except EOFError:
             return False
         if not (listable and answer == LIST_WORD):

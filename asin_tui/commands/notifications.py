@@ -19,7 +19,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import client_time_scale, resolve_profile
-from asin_tui.commands._signals import question_interruptible
+from asin_tui.commands._signals import ask, question_interruptible
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import quoted, visible
 
@@ -158,7 +158,7 @@ def _confirmed(args: argparse.Namespace, missing: list[str]) -> bool:
     for item in missing:
         print(f"  {item}", file=sys.stderr)
     try:
-        answer = input(f"Type {CONFIRM_WORD} to create them: ")
+        answer = ask(f"Type {CONFIRM_WORD} to create them: ")
     except EOFError:
         return False
     return answer.strip() == CONFIRM_WORD

@@ -3,7 +3,6 @@ rows sent, every exit code, and bad files named by line and column before anythi
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import sys
@@ -104,6 +103,8 @@ def test_apply_sends_only_the_valid_rows_and_exits_1_for_the_rest(capsys, tmp_pa
 def test_a_person_at_a_terminal_types_yes_before_anything_is_sent(
     capsys, tmp_path, demo_skus, monkeypatch
 ):
+    from asin_tui.commands import fix as fix_command
+
     sku = demo_skus[codes.OUT_OF_STOCK_MFN][0]
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     answers = iter(["y", "yes"])
@@ -113,7 +114,7 @@ def test_a_person_at_a_terminal_types_yes_before_anything_is_sent(
         asked.append(prompt)
         return next(answers)
 
-    monkeypatch.setattr(builtins, "input", answer)
+    monkeypatch.setattr(fix_command, "ask", answer)  # the question on the terminal
     code, _, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
     assert code == 1 and journal_skus() == []  # "y" is not "yes"
     assert "Send these changes to Amazon? 1 listing in " in err
@@ -141,7 +142,7 @@ def test_a_terminal_sees_each_change_once_with_its_count_and_each_listing_on_ask
         shown.append(capsys.readouterr().err)  # what was on the terminal when asked
         return next(answers)
 
-    monkeypatch.setattr(builtins, "input", answer)
+    monkeypatch.setattr(fix_command, "ask", answer)  # the question on the terminal
     code, _, _ = fix(capsys, tmp_path, text, "--apply")
     assert code == 1 and journal_skus() == []  # "y" is not "yes"
     first = shown[0]

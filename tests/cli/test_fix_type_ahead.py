@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -42,14 +43,16 @@ def read_until(fd: int, wanted: bytes, process: subprocess.Popen, seconds: float
 
 
 @contextlib.contextmanager
-def fix_on_terminal(path: Path) -> Iterator[tuple[int, subprocess.Popen]]:
-    """A real ``fix --demo PATH --apply`` on a pseudo-terminal: (the terminal's other end, the
-    process); killed if the block fails, never left running."""
+def fix_on_terminal(
+    path: Path, *options: str, stdout: IO[str] | None = None
+) -> Iterator[tuple[int, subprocess.Popen]]:
+    """A real ``fix --demo PATH --apply OPTIONS`` on a pseudo-terminal (its stdout there too,
+    or to ``stdout``): (the terminal's other end, the process); killed if the block fails,
+    never left running."""
     main, terminal = pty.openpty()
-    argv = [sys.executable, "-m", "asin_tui", "fix", "--demo", str(path), "--apply"]
-    with subprocess.Popen(
-        argv, cwd=ROOT, stdin=terminal, stdout=terminal, stderr=terminal
-    ) as process:
+    argv = [sys.executable, "-m", "asin_tui", "fix", "--demo", str(path), "--apply", *options]
+    out = terminal if stdout is None else stdout
+    with subprocess.Popen(argv, cwd=ROOT, stdin=terminal, stdout=out, stderr=terminal) as process:
         os.close(terminal)
         try:
             yield main, process

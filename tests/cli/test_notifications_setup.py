@@ -4,9 +4,9 @@ terminal, a typed 'yes'), creates what is missing with it, and reuses what exist
 
 from __future__ import annotations
 
-import builtins
 import sys
 
+from asin_tui.commands import notifications
 from tests.cli import test_config_cli as config_tests
 from tests.cli.test_config_cli import run
 
@@ -50,12 +50,12 @@ def test_apply_creates_what_is_missing_then_reuses_it(capsys, served):
 def test_on_a_terminal_only_a_typed_yes_writes(capsys, served, monkeypatch):
     served()
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr(builtins, "input", lambda prompt: "y")  # not 'yes'
+    monkeypatch.setattr(notifications, "ask", lambda prompt: "y")  # not 'yes'
     code, out, err = run(capsys, *SETUP, "--region", "us-east-1", "--apply")
     assert code == 1
     assert "Create in the Selling Partner API:" in err
     assert out.splitlines()[-1] == "Nothing was written."
-    monkeypatch.setattr(builtins, "input", lambda prompt: "yes")
+    monkeypatch.setattr(notifications, "ask", lambda prompt: "yes")
     code, out, _ = run(capsys, *SETUP, "--region", "us-east-1", "--apply")
     assert code == 0 and "LISTINGS_ITEM_ISSUES_CHANGE: created" in out
 
