@@ -80,6 +80,11 @@ async def session(pilot) -> ListScreen:
     return screen
 
 
+def shown_lines(section) -> list[str]:
+    """The lines a detail section shows, in order (a Static holds a run of lines drawn alike)."""
+    return [line for static in section.children for line in str(static.render()).splitlines()]
+
+
 def banner_text(screen: ListScreen) -> str:
     banner = screen.query_one(SinceBanner)
     return str(banner.render()) if banner.display else ""
@@ -112,9 +117,9 @@ async def test_a_change_between_two_sessions_is_in_the_banner_and_its_key_shows_
         pilot.app.push_screen(DetailScreen(screen.service, shown[out_of_stock]))
         await settle(pilot)
         detail = pilot.app.screen
-        findings = [str(s.render()) for s in detail.query_one("#findings").children]
+        findings = shown_lines(detail.query_one("#findings"))
         assert findings[0].startswith("Back on sale since your last look"), findings
-        timeline = [str(s.render()) for s in detail.query_one("#timeline").children]
+        timeline = shown_lines(detail.query_one("#timeline"))
         assert "Back on sale" in timeline[0] and "Inactive" in timeline[1], timeline
         assert not [n for n in pilot.app._notifications if n.severity == "error"]
         await press(pilot, "escape")
@@ -172,7 +177,7 @@ async def test_timeline_lists_a_state_change_and_the_fix_submitted_in_the_wizard
         row = next(r for r in listed.view.shown() if r.sku == sku)
         pilot.app.push_screen(DetailScreen(listed.service, row))
         await settle(pilot)
-        lines = [str(s.render()) for s in pilot.app.screen.query_one("#timeline").children]
+        lines = shown_lines(pilot.app.screen.query_one("#timeline"))
     text = "\n".join(lines)
     assert any("Back on sale" in line for line in lines), text
     assert any("Inactive" in line or "Out of stock" in line for line in lines), text
