@@ -4,9 +4,9 @@ summary does not tell the seller to add the --apply they typed."""
 
 from __future__ import annotations
 
-import builtins
 import sys
 
+from asin_tui.commands import fix as fix_command
 from asin_tui.domain import codes
 from tests.cli import test_fix
 from tests.cli.test_fix import fix, journal_skus
@@ -26,7 +26,7 @@ def test_the_progress_bar_is_cleared_before_the_confirmation_and_a_no_says_not_c
         shown.append(capsys.readouterr().err)  # what was on the terminal when asked
         return "y"  # not "yes"
 
-    monkeypatch.setattr(builtins, "input", answer)
+    monkeypatch.setattr(fix_command, "ask", answer)  # the question on the terminal
     code, out, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
     assert code == 1 and journal_skus() == []
     before, _ = shown[0].split("Send these changes to Amazon?", 1)
