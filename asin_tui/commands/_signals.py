@@ -16,6 +16,8 @@ import sys
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
+from asin_tui.commands.errors import UsageError
+
 T = TypeVar("T")
 
 
@@ -124,6 +126,18 @@ def question_interruptible() -> Iterator[None]:
         signal.set_wakeup_fd(wakeup)
         os.close(read)
         os.close(write)
+
+
+def no_one_to_ask(args: Any) -> None:
+    """--apply without --yes asks a person for a typed 'yes' before anything is written; with
+    no terminal on stdin (a pipe, cron, ``ssh host asin-tui fix ... --apply`` without ``-t``)
+    there is no one to ask: refused before any work, so a command a person meant to be asked
+    about never writes unasked. A script says --apply --yes."""
+    if getattr(args, "apply", False) and not args.yes and not sys.stdin.isatty():
+        raise UsageError(
+            "--apply asks for a typed 'yes' and stdin is not a terminal: "
+            "add --yes to send without asking (scripts, cron); nothing was sent"
+        )
 
 
 def ask(question: str) -> str:

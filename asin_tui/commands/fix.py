@@ -32,6 +32,7 @@ from asin_tui.commands._output import write_out
 from asin_tui.commands._signals import (
     ask,
     interruptible,
+    no_one_to_ask,
     question_interruptible,
     sigterm_interrupts,
 )
@@ -90,7 +91,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--yes",
         action="store_true",
-        help="with --apply on a terminal: do not ask for a typed 'yes' (cron, scripts)",
+        help="with --apply: send without asking for a typed 'yes' (cron, scripts: needed "
+        "when there is no terminal to ask on)",
     )
     parser.add_argument(
         "--format",
@@ -109,6 +111,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    no_one_to_ask(args)
     profile = None
     try:
         with sigterm_interrupts():
@@ -265,12 +268,12 @@ def _reachable(results: Sequence[RowResult]) -> None:
 
 
 def _confirmed(args: argparse.Namespace, service: AccountService, results: list[RowResult]) -> bool:
-    """The typed confirmation for a person at a terminal (a script's is --apply itself):
+    """The typed confirmation for a person at a terminal (a script's is --apply --yes):
     how many listings, the first SKUs, each distinct change once with how many listings it
     is made to (as the TUI's send confirmation), then 'yes'. Each listing's own change is
     printed too when there are few; for more, typing 'list' prints them and asks again.
     Only the word 'yes' sends; anything else (or no answer) sends nothing."""
-    if args.yes or not sys.stdin.isatty():
+    if args.yes:
         return True
     valid = [r for r in results if r.valid]
     print(

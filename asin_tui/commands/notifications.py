@@ -19,7 +19,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from asin_tui.commands._account import client_time_scale, resolve_profile
-from asin_tui.commands._signals import ask, question_interruptible
+from asin_tui.commands._signals import ask, no_one_to_ask, question_interruptible
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.text import quoted, visible
 
@@ -59,7 +59,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--apply", action="store_true", help="create what is missing (nothing is written without)"
     )
     setup.add_argument(
-        "--yes", action="store_true", help="with --apply on a terminal: do not ask for 'yes'"
+        "--yes",
+        action="store_true",
+        help="with --apply: create without asking for 'yes' (scripts: needed with no terminal)",
     )
     parser.set_defaults(notifications_parser=parser)
     return parser
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--aws-account-id: an AWS account id is 12 digits")
     if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", args.region):
         raise UsageError(f"--region: {quoted(args.region)} is not an AWS region (us-east-1)")
+    no_one_to_ask(args)
     profile = resolve_profile(args)
     if profile is None:
         raise UsageError("notifications setup needs a configured profile (--profile NAME)")
@@ -151,8 +154,8 @@ def _tell(found: NotificationSetup, account: str, region: str) -> None:
 
 
 def _confirmed(args: argparse.Namespace, missing: list[str]) -> bool:
-    """A typed 'yes' for a person at a terminal (a script's is --apply itself)."""
-    if args.yes or not sys.stdin.isatty():
+    """A typed 'yes' for a person at a terminal (a script's is --apply --yes)."""
+    if args.yes:
         return True
     print("Create in the Selling Partner API:", file=sys.stderr)
     for item in missing:

@@ -100,6 +100,17 @@ def test_apply_sends_only_the_valid_rows_and_exits_1_for_the_rest(capsys, tmp_pa
     assert journal_skus().count(first) == 1
 
 
+def test_apply_with_no_terminal_to_ask_on_sends_nothing_without_yes(
+    capsys, tmp_path, demo_skus, monkeypatch
+):
+    # ssh host 'asin-tui fix f.csv --apply' (no -t), a pipe, cron: no one to type 'yes'
+    sku = demo_skus[codes.OUT_OF_STOCK_MFN][0]
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
+    code, out, err = fix(capsys, tmp_path, f"sku,quantity\n{sku},8\n", "--apply")
+    assert (code, out) == (2, "") and journal_skus() == []
+    assert err.count("\n") == 1 and "add --yes" in err and "nothing was sent" in err
+
+
 def test_a_person_at_a_terminal_types_yes_before_anything_is_sent(
     capsys, tmp_path, demo_skus, monkeypatch
 ):

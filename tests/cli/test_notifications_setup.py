@@ -27,19 +27,29 @@ def test_without_apply_nothing_is_written(capsys, served):
         assert out.splitlines()[-1].startswith("Nothing was written. --apply creates: the Event")
 
 
+def test_apply_with_no_terminal_to_ask_on_writes_nothing_without_yes(capsys, served, monkeypatch):
+    served()
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)  # a pipe, cron, ssh without -t
+    code, out, err = run(capsys, *SETUP, "--region", "us-east-1", "--apply")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "add --yes" in err and "nothing was sent" in err
+    code, out, _ = run(capsys, *SETUP, "--region", "us-east-1")
+    assert "LISTINGS_ITEM_STATUS_CHANGE: missing" in out  # nothing was created
+
+
 def test_apply_creates_what_is_missing_then_reuses_it(capsys, served):
     served()
-    code, out, err = run(capsys, *SETUP, "--region", "us-east-1", "--apply")
+    code, out, err = run(capsys, *SETUP, "--region", "us-east-1", "--apply", "--yes")
     assert (code, err) == (0, "")
     assert "(created)" in out and f"partner event source: {SOURCE}" in out
     assert "LISTINGS_ITEM_STATUS_CHANGE: created" in out
     assert "LISTINGS_ITEM_ISSUES_CHANGE: created" in out
-    code, out, _ = run(capsys, *SETUP, "--region", "us-east-1", "--apply")
+    code, out, _ = run(capsys, *SETUP, "--region", "us-east-1", "--apply", "--yes")
     assert code == 0
     assert "(exists)" in out and "LISTINGS_ITEM_STATUS_CHANGE: subscribed" in out
     assert out.splitlines()[-1] == "Nothing to create: SP-API notifications reach that destination."
     # another region: a destination of its own, and the subscriptions stay where they are
-    code, out, _ = run(capsys, *SETUP, "--region", "eu-west-1", "--apply")
+    code, out, _ = run(capsys, *SETUP, "--region", "eu-west-1", "--apply", "--yes")
     assert code == 1
     assert "LISTINGS_ITEM_STATUS_CHANGE: another destination" in out
     assert "left as it is" in out
