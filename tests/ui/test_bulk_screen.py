@@ -451,7 +451,8 @@ async def test_values_load_from_a_fix_csv(tmp_path, monkeypatch):
         assert bulk.rows[0].answer.startswith("ok: Set quantity to 7 (was 0)")
         told = [n.message for n in pilot.app._notifications]
         assert any(
-            "2 rows filled" in m and "1 SKUs of the file" in m and "brand" in m for m in told
+            "2 rows filled" in m and "1 SKU of the file is not in" in m and "brand" in m
+            for m in told
         )
         bad = tmp_path / "bad.csv"
         bad.write_text("quantity\n3\n")
@@ -459,6 +460,16 @@ async def test_values_load_from_a_fix_csv(tmp_path, monkeypatch):
         await pilot.press(*bad.name, "enter")
         await settle(pilot)
         assert any("no 'sku' column" in n.message for n in pilot.app._notifications)
+        # a header of any length and width: the notice names five columns, each cut
+        wide = tmp_path / "wide.csv"
+        extra = [f"col{i}-" + "x" * 10_000 for i in range(8)]
+        wide.write_text("sku,quantity," + ",".join(extra) + f"\n{first},7" + "," * 8 + "\n")
+        await press(pilot, "l")
+        await pilot.press(*wide.name, "enter")
+        await settle(pilot)
+        (notice,) = [n.message for n in pilot.app._notifications if "col0-" in n.message]
+        assert "col4-" in notice and "col5-" not in notice and notice.endswith(" and 3 more")
+        assert len(notice) < 400 and "1 row filled" in notice
         assert PATCHES == []
 
 

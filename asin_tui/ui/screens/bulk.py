@@ -40,6 +40,7 @@ from textual.worker import Worker
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
 from asin_tui.domain.change_words import (
+    counted,
     grouped_changes,
     listings,
     marketplace_text,
@@ -78,6 +79,9 @@ RECHECK_WAIT = 30.0
 #: rows finish many times a second, a seller reads a few updates a second (each repaint
 #: costs the UI time a keystroke would wait for).
 PROGRESS_EVERY = 0.25
+#: A loaded CSV's columns the batch does not use are named in its notice: at most this many,
+#: each cut as a column heading is (a header may be any length, with any number of columns).
+SHOWN_IGNORED = 5
 BLOCKED = "!"  # the grid's mark of a listing that another cause keeps off sale too
 _ALONE = "this fix alone will not put it back on sale"
 #: A sent row's current value when the listing could not be re-read after the send: what
@@ -839,11 +843,16 @@ class BulkScreen(PromptFrames, WorkerScreen):
                     self._set(index, column, csv_row.values[column].strip())
             changed.append(index)
         self._check_rows(changed)
-        notes = [f"{len(changed)} rows filled from {plain(path)}"]
+        notes = [f"{counted(len(changed), 'row')} filled from {plain(path)}"]
         if strangers:
-            notes.append(f"{strangers} SKUs of the file are not in this batch")
-        if ignored:
-            notes.append("columns not used here: " + ", ".join(plain(c) for c in ignored))
+            verb = "is" if strangers == 1 else "are"
+            notes.append(f"{counted(strangers, 'SKU')} of the file {verb} not in this batch")
+        if ignored:  # a header may be any length and have any number of columns: cut both
+            named = ", ".join(shortened(c, LABEL_WIDTH) for c in ignored[:SHOWN_IGNORED])
+            more = len(ignored) - SHOWN_IGNORED
+            notes.append(
+                f"columns not used here: {named}" + (f" and {more} more" if more > 0 else "")
+            )
         self.notify("; ".join(notes), title="CSV loaded", timeout=10)
 
     # ------------------------------------------------------------------ the batch
