@@ -60,3 +60,20 @@ def test_the_command_word_is_found_past_the_options_and_their_values():
     assert command_named(["--profile", "report", "--marketplace=DE", "watch"]) == "watch"
     assert command_named(["--prof", "fix"]) is None  # the app, on the profile "fix"
     assert command_named(["--demo", "--scenario", "vacation"]) is None
+
+
+@pytest.mark.slow  # real processes loading asin-tui
+@pytest.mark.parametrize("once", [False, True])
+def test_sigterm_while_watch_loads_says_it_stopped_and_exits_as_watch_does(once):
+    """watch stopped by SIGTERM before its first round: 0 (a service manager's stop), or 130
+    with --once, and the one line it gives once started (README's exit table for watch)."""
+    args = ["--demo", "watch"] + (["--once"] if once else [])
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, "asin_tui.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    stopped = "asin-tui watch: stopped before its first round\n"
+    assert (done.returncode, done.stderr, done.stdout) == (130 if once else 0, stopped, "")
