@@ -2,9 +2,9 @@
 account for a while (`fix`, a `report` that syncs): Python's default ends the process at once
 and silently (status -15). Here it interrupts as Ctrl-C does, so the command says in one line
 what was kept and exits 130. Not installed for every command: importing ``signal`` costs a
-command ~0.5 ms. ``__main__.entry`` installs it before anything else for ``report`` and
-``fix`` (:func:`sigterm_interrupts_from_now`): a SIGTERM while Python loads them (their
-first ~0.2 s) ended them silently (-15); it is now "asin-tui: interrupted", 130, as a Ctrl-C
+command ~0.5 ms. ``__main__.entry`` installs it before anything else for ``report``,
+``fix`` and ``watch`` (:func:`sigterm_interrupts_from_now`): a SIGTERM while Python loads
+them (their first ~0.2 s) ended them silently (-15); it is now told in one line, as a Ctrl-C
 then. This module imports no asyncio until a command's coroutine runs."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def sigterm_interrupts() -> Iterator[None]:
 
 def sigterm_interrupts_from_now() -> None:
     """From here on SIGTERM raises KeyboardInterrupt (where it is at its default), for the
-    rest of the process: ``report`` and ``fix`` from their very start. Their
+    rest of the process: ``report``, ``fix`` and ``watch`` from their very start. Their
     :func:`sigterm_interrupts` then finds it set and :func:`interruptible` takes it as its
     own (the same handler)."""
     with contextlib.suppress(ValueError):  # not the main thread

@@ -138,6 +138,13 @@ _AFTER_LINK = ".,;)"  # a sentence's punctuation after a link, not part of it
 LINKS_APART = 10
 
 
+def _link_of(match: re.Match[str]) -> tuple[str, str]:
+    """A found link (_LINK) and the sentence's punctuation after it (_AFTER_LINK)."""
+    found = match.group()
+    link = found.rstrip(_AFTER_LINK)
+    return link, found[len(link) :]
+
+
 def links_apart(text: str) -> tuple[str, list[str]]:
     """``text`` with each web link taken out to a line of its own (the links in order, the
     first LINKS_APART): a link inside a sentence wrapped mid-link at 80 columns
@@ -146,12 +153,11 @@ def links_apart(text: str) -> tuple[str, list[str]]:
     links: list[str] = []
 
     def take(match: re.Match[str]) -> str:
-        found = match.group()
-        link = found.rstrip(_AFTER_LINK)
+        link, after = _link_of(match)
         if len(links) >= LINKS_APART or not link.partition("://")[2]:
-            return found
+            return match.group()
         links.append(link)
-        return found[len(link) :]  # the punctuation after it stays in the sentence
+        return after  # the punctuation after it stays in the sentence
 
     rest = _LINK.sub(take, text)
     if not links:
@@ -167,9 +173,8 @@ def _said_above(fix: str, links: list[str]) -> str:
     said = set(links)
 
     def name(match: re.Match[str]) -> str:
-        found = match.group()
-        link = found.rstrip(_AFTER_LINK)
-        return "the link above" + found[len(link) :] if link in said else found
+        link, after = _link_of(match)
+        return "the link above" + after if link in said else match.group()
 
     return _LINK.sub(name, fix)
 
