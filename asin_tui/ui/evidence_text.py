@@ -222,6 +222,27 @@ def _on(link: str, site: str | None) -> bool:
     )
 
 
+def line_runs(lines: Lines) -> list[tuple[str, Content]]:
+    """Consecutive lines drawn alike, each run as one Content of terminal-safe lines with the
+    classes that draw it (the detail's sections, the bulk approval links): "indented link"
+    (a web link after two spaces: never wrapped), "indented" (two spaces: wrapped under its
+    indent, the spaces dropped), "" (as it is). A run of lines in one Static wraps each line
+    as a Static of its own would."""
+    runs: list[tuple[str, list[Content]]] = []
+    for line in lines:
+        if line.plain.startswith("  ") and is_link_line(line.plain):
+            classes, shown = "indented link", clean(line[2:])  # one line: whole, or cut with …
+        elif line.plain.startswith("  "):
+            classes, shown = "indented", clean(line[2:])
+        else:
+            classes, shown = "", clean(line)
+        if runs and runs[-1][0] == classes:
+            runs[-1][1].append(shown)
+        else:
+            runs.append((classes, [shown]))
+    return [(classes, Content("\n").join(run)) for classes, run in runs]
+
+
 def issues(evidence: Evidence) -> Lines:
     found = evidence.listing.issues_here()
     if not found:

@@ -25,6 +25,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Header, Static
 
@@ -40,6 +41,7 @@ from asin_tui.domain.causes import (
     removal_rows,
 )
 from asin_tui.domain.change_words import listings
+from asin_tui.ui.evidence_text import line_runs
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
@@ -138,10 +140,14 @@ class BulkActionScreen(WorkerScreen):
         self.text, self.rows, self.plans = message.text, message.rows, message.plans
         for problem in message.problems:
             self.notify(problem, title="Left out", severity="warning", timeout=10)
-        self.query_one("#action-text", Static).update(data(self.text, multiline=True))
+        body = self.query_one("#action-body", VerticalScroll)
+        body.remove_children()
+        body.mount_all(
+            Static(content, classes=classes) for classes, content in text_runs(self.text)
+        )
         hint = {
-            APPROVAL_LINKS: "c copies the links · open each in a browser logged in to "
-            "Seller Central",
+            APPROVAL_LINKS: "c copies the links whole · open each in a browser logged in "
+            "to Seller Central",
             CASE_DRAFT: "w saves the draft (0600) · c copies it · send it in Seller Central "
             "→ Help → Contact us",
             REMOVAL_LIST: "w writes the CSV (0600) · create the removal order in Seller "
@@ -187,6 +193,14 @@ class BulkActionScreen(WorkerScreen):
 
     def action_leave(self) -> None:
         self.dismiss(None)
+
+
+def text_runs(text: str) -> list[tuple[str, Content]]:
+    """The action's text drawn as the detail draws its sections (evidence_text.line_runs):
+    a link on a line of its own is drawn whole or cut with "…", never wrapped mid-link
+    (c copies the text whole); a line indented by two spaces wraps under its indent. The
+    text quotes Amazon's links, brands and SKUs: every line terminal-safe."""
+    return line_runs([Content(plain(line)) for line in text.split("\n")])
 
 
 def approvals_text(groups: Sequence[ApprovalGroup]) -> str:

@@ -27,7 +27,7 @@ from asin_tui.ui.messages import (
     TimelineLoaded,
 )
 from asin_tui.ui.presentation import datetime_text
-from asin_tui.ui.safe_text import clean, data, plain
+from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.service import ListingService
@@ -76,26 +76,6 @@ def cover_lines(cover: StockCover | None, at: datetime | None) -> evidence_text.
     if read is not None:
         lines.append(Content(f"  From Amazon's {report} of {datetime_text(read)}"))
     return lines
-
-
-def _runs(lines: evidence_text.Lines) -> list[tuple[str, Content]]:
-    """Consecutive lines drawn alike, each run as one Content of terminal-safe lines with the
-    classes that draw it: "indented link" (a web link after two spaces: never wrapped),
-    "indented" (two spaces: wrapped under its indent, the spaces dropped), "" (as it is).
-    A run of lines in one Static wraps each line as a Static of its own would."""
-    runs: list[tuple[str, list[Content]]] = []
-    for line in lines:
-        if evidence_text.is_link_line(line.plain):
-            classes, shown = "indented link", clean(line[2:])  # one line: whole, or cut with …
-        elif line.plain.startswith("  "):
-            classes, shown = "indented", clean(line[2:])
-        else:
-            classes, shown = "", clean(line)
-        if runs and runs[-1][0] == classes:
-            runs[-1][1].append(shown)
-        else:
-            runs.append((classes, [shown]))
-    return [(classes, Content("\n").join(run)) for classes, run in runs]
 
 
 class DetailScreen(WorkerScreen):
@@ -228,7 +208,7 @@ class DetailScreen(WorkerScreen):
         under its own indent, a link is drawn whole or cut with "…". The section's first
         Static (its "…" while loading) is kept and updated rather than replaced. The lines
         quote Amazon's and the seller's text: shown terminal-safe."""
-        runs = _runs(lines)
+        runs = evidence_text.line_runs(lines)
         kept = [static for static in section.children if static.display]  # not being removed
         for static, (classes, content) in zip(kept, runs, strict=False):
             assert isinstance(static, Static)
