@@ -79,6 +79,7 @@ from asin_tui.spapi.errors import (
     Throttled,
     Unavailable,
     error_for_status,
+    next_page,
 )
 from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS, UnreadableBody
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, SharedRates, TokenBucket
@@ -729,6 +730,7 @@ class SpApi:
         summaries: list[Any] = []
         payload: dict[str, Any] = {}
         next_token = None
+        tokens: set[str] = set()
         while True:
             page_params = {**params, "nextToken": next_token} if next_token else params
             response = await self._call(
@@ -745,6 +747,7 @@ class SpApi:
             next_token = response.next_token
             if not next_token:
                 return {**payload, "inventorySummaries": summaries}
+            next_page(tokens, next_token, "getInventorySummaries")
 
     async def restrictions(self, asin: str, condition_type: str | None = None) -> dict[str, Any]:
         """getListingsRestrictions: ``{"restrictions": [...]}`` ([] = the seller may list)."""
@@ -781,6 +784,7 @@ class SpApi:
         )
         items: list[dict[str, Any]] = []
         page_token = None
+        tokens: set[str] = set()
         while True:
             page_params = {**params, "pageToken": page_token} if page_token else params
             response = await self._call(
@@ -798,6 +802,7 @@ class SpApi:
             page_token = response.next_token
             if not page_token:
                 return items
+            next_page(tokens, page_token, "searchCatalogItems")
 
     async def product_type(
         self, product_type: str, requirements: str = "LISTING"

@@ -136,6 +136,22 @@ class DocumentTooLarge(MalformedResponse):
     summary = "document too large"
 
 
+class PagesLoop(MalformedResponse):
+    """Amazon gave back a page token it had already given in the same walk through the
+    pages: following it would ask for the same pages for ever. Not asked again."""
+
+    retryable = False
+    summary = "Amazon's pages go round in a loop (a page token came back a second time)"
+
+
+def next_page(tokens: set[str], token: str, operation: str) -> None:
+    """Note ``token`` as followed in this walk through an operation's pages (``tokens``: the
+    ones followed so far); raises PagesLoop when Amazon gave it before."""
+    if token in tokens:
+        raise PagesLoop(f"after {len(tokens) + 1} pages", operation=operation)
+    tokens.add(token)
+
+
 class RetryableBadRequest(BadRequest):
     """A 400 Amazon is known to give spuriously (searchListingsItems pageToken mismatch,
     amzn/selling-partner-api-models#4977); retrying after a short wait usually works."""

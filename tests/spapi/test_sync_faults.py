@@ -6,6 +6,7 @@ account, Amazon's clock a thousand times faster."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections import Counter
@@ -156,16 +157,8 @@ async def test_a_page_that_gives_up_is_fetched_again_later_in_the_same_sync(acco
     """Every page gives up on its single try, twice: each is asked again later in the sync,
     from its page token, until it comes — nothing is lost."""
     clean, _ = await synced_skus(account)
-    app = SandboxApp(account, time_scale=TIME_SCALE)
-    transport = EveryPageFailsTwice(app)
-    profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
-    async with SpApi(
-        profile,
-        http_client=httpx.AsyncClient(transport=transport),
-        limiter=RateLimiter(time_scale=TIME_SCALE),
-        backoff=Backoff(tries=1).scaled(TIME_SCALE),
-    ) as api:
-        result = await sync_account(api, account_health=False)
+    transport = EveryPageFailsTwice(SandboxApp(account, time_scale=TIME_SCALE))
+    result = await sync_over(transport, account, tries=1)
     assert {s.sku for s in result.listings} == clean
     assert result.complete and not result.missing
     pages = [url for url in transport.asked if "pageToken" in url]
@@ -211,18 +204,22 @@ class ListingCallsFail(SandboxTransport):
         return await super().handle_async_request(request)
 
 
-async def every_listing(account, transport=None, tries=6):
-    app = SandboxApp(account, time_scale=TIME_SCALE)
+async def sync_over(transport: SandboxTransport, account, tries: int, **options):
+    """A sync (no Account Health) of ``account`` through ``transport``."""
     profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
     async with SpApi(
         profile,
-        http_client=httpx.AsyncClient(
-            transport=transport(app) if transport else SandboxTransport(app)
-        ),
+        http_client=httpx.AsyncClient(transport=transport),
         limiter=RateLimiter(time_scale=TIME_SCALE),
         backoff=Backoff(tries=tries).scaled(TIME_SCALE),
     ) as api:
-        return await sync_account(api, include_all=True, account_health=False)
+        return await sync_account(api, account_health=False, **options)
+
+
+async def every_listing(account, transport=None, tries=6):
+    app = SandboxApp(account, time_scale=TIME_SCALE)
+    chosen = transport(app) if transport else SandboxTransport(app)
+    return await sync_over(chosen, account, tries, include_all=True)
 
 
 @pytest.mark.parametrize("share", [0.5, 0.9])
@@ -262,3 +259,44 @@ async def test_the_listings_report_is_asked_again_when_amazon_is_down_for_a_mome
     result = await every_listing(account, ReportFailsTwice, tries=1)
     assert {s.sku for s in result.listings} == set(account.search())
     assert result.complete and not result.missing
+
+
+class SearchPagesLoop(SandboxTransport):
+    """The sandbox, whose search pages asked for by a token each name that same token as
+    the next page (the first LOOPS times; then the real next token, so that a client
+    following the loop ends rather than hangs)."""
+
+    LOOPS = 30
+
+    def __init__(self, app: SandboxApp) -> None:
+        super().__init__(app)
+        self.asked: Counter[str] = Counter()
+        self.looped = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        token = request.url.params.get("pageToken")
+        if "/listings/2021-08-01/items/" not in request.url.path or not token:
+            return response
+        self.asked[str(request.url)] += 1
+        body = json.loads(await response.aread())
+        if response.status_code != 200 or self.looped >= self.LOOPS:
+            return httpx.Response(response.status_code, json=body)
+        self.looped += 1
+        body["pagination"] = {"nextToken": token}
+        return httpx.Response(200, json=body)
+
+
+async def test_a_search_whose_pages_loop_ends_and_names_the_window(account):
+    """Amazon giving back the page token it was asked with (tests/spapi/test_page_loops.py
+    has the other paged operations): the window's walk stops at the repeated token, named
+    as failed with an unknown number of listings missing — never the same page twice."""
+    transport = SearchPagesLoop(SandboxApp(account, time_scale=TIME_SCALE))
+    result = await sync_over(transport, account, tries=2)
+    assert transport.asked, "the sandbox account has no second search page"
+    assert max(transport.asked.values()) == 1  # no page asked for twice
+    assert not result.complete
+    loops = {key: why for key, why in result.failed.items() if "loop" in why}
+    assert loops and all(key.startswith("search: ") for key in loops)
+    assert all(result.missing[key] is None for key in loops)  # repeated pages count nothing
+    assert all("an unknown number of listings not fetched" in loops[key] for key in loops)

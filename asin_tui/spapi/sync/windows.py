@@ -6,14 +6,16 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from asin_tui.spapi import parse
 from asin_tui.spapi.errors import (
     BadRequest,
+    PagesLoop,
     SpApiError,
+    next_page,
 )
 from asin_tui.spapi.sync.model import PAGE_SIZE
 from asin_tui.spapi.sync.run import _Gap, _Run
@@ -101,11 +103,14 @@ class _Pages:
     after: datetime | None
     before: datetime | None
     total: int  # listings Amazon will page through in this window
+    tokens: set[str] = field(default_factory=set)  # the page tokens followed so far
 
     async def follow(self, page: dict[str, Any], fetched: int) -> None:
-        """Fetch the pages after ``page`` (``fetched``: the window's listings so far)."""
+        """Fetch the pages after ``page`` (``fetched``: the window's listings so far). A
+        token Amazon gave before ends the window's walk, named as failed: its pages loop."""
         while token := page["pagination"].get("nextToken"):
             try:
+                next_page(self.tokens, token, "searchListingsItems")  # PagesLoop: given up
                 page = await self.run.api.search_listings(**self.window, pageToken=token)
             except SpApiError as exc:
                 self.run.later(
@@ -113,7 +118,8 @@ class _Pages:
                         f"search: {_describe(self.label, self.after, self.before)}",
                         exc,
                         functools.partial(self.resume, token, fetched),
-                        max(0, self.total - fetched),
+                        # pages that looped may have counted listings twice
+                        None if isinstance(exc, PagesLoop) else max(0, self.total - fetched),
                         spot=token,
                     )
                 )
