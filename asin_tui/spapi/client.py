@@ -100,6 +100,9 @@ DEFAULT_TIMEOUT = 30.0
 #: Presigned links of one report document tried before giving up (each refused one, expired
 #: before its download: getReportDocument asked again for a new one)
 DOCUMENT_LINK_TRIES = 3
+#: Schema links of one product type tried before giving up (each refused one: the definition
+#: asked for again, which carries a new link)
+SCHEMA_LINK_TRIES = 3
 LWA_TOKEN_ENDPOINT = "https://api.amazon.com/auth/o2/token"
 #: An access token is used until this many seconds before LWA says it expires (the library
 #: keeps the hour's tokens 3,200 s: the same margin).
@@ -808,19 +811,31 @@ class SpApi:
         self, product_type: str, requirements: str = "LISTING"
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """getDefinitionsProductType and its JSON Schema (downloaded from the definition's
-        link, cached on disk by checksum): ``(definition, schema)``."""
+        link, cached on disk by checksum): ``(definition, schema)``. The link is presigned:
+        one refused (403: expired before the download got to it — a machine that slept, a
+        download that waited behind others) cannot work again, so the definition is asked
+        for afresh with a new link, at most ``SCHEMA_LINK_TRIES`` links in all; then
+        LinkRefused says so."""
         params = self._params(
             sellerId=self.seller_id,
             requirements=requirements,
             requirementsEnforced="ENFORCED",
             locale="DEFAULT",
         )
-        response = await self._call(
-            "getDefinitionsProductType",
-            lambda: self._definitions.get_definitions_product_type(product_type, **params),
-        )
-        definition = _payload(response, "getDefinitionsProductType")
-        return definition, await self._schema(product_type, definition)
+        tries = 0
+        while True:
+            tries += 1
+            response = await self._call(
+                "getDefinitionsProductType",
+                lambda: self._definitions.get_definitions_product_type(product_type, **params),
+            )
+            definition = _payload(response, "getDefinitionsProductType")
+            try:
+                return definition, await self._schema(product_type, definition)
+            except LinkRefused as exc:  # never the same link again: a new one, or give up
+                if tries >= SCHEMA_LINK_TRIES:
+                    exc.operation, exc.attempts = "getDefinitionsProductType", tries
+                    raise
 
     async def _schema(self, product_type: str, definition: Mapping[str, Any]) -> dict[str, Any]:
         schema_ref = definition.get("schema")

@@ -87,3 +87,20 @@ SEARCH_OK = answer(
     {"numberOfResults": 1, "items": [{"sku": "SKU-1"}], "pagination": {"nextToken": "p2"}},
     headers={"x-amzn-RateLimit-Limit": "5.0", "x-amzn-RequestId": "rid-1"},
 )
+
+
+def late_downloads(app, clock, path: str, late: int):
+    """A transport to the in-process sandbox ``app`` whose ``clock`` passes five minutes and
+    a second before each of the first ``late`` downloads under ``path`` (report documents,
+    schemas): the presigned links they were given have expired."""
+    from asin_tui.sandbox.transport import SandboxTransport
+
+    class LateDownloads(SandboxTransport):
+        async def handle_async_request(self, request):
+            nonlocal late
+            if path in request.url.path and late:
+                late -= 1
+                clock.advance(301)
+            return await super().handle_async_request(request)
+
+    return LateDownloads(app)

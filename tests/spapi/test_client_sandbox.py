@@ -171,20 +171,13 @@ async def test_report_links_expired_again_and_again_are_asked_for_a_bounded_numb
     from asin_tui.spapi.client import DOCUMENT_LINK_TRIES
     from asin_tui.spapi.errors import LinkRefused
     from tests.sandbox.conftest import FakeClock
+    from tests.spapi.fakes import late_downloads
 
     account = SandboxAccount(seed=5, listings=20)
     clock = FakeClock()
     app = SandboxApp(account, clock=clock, report_timing=ReportTiming(queue=0, processing=0))
 
-    class LateDownloads(SandboxTransport):
-        async def handle_async_request(self, request):
-            nonlocal late
-            if "/sandbox/documents/" in request.url.path and late:
-                late -= 1
-                clock.advance(301)
-            return await super().handle_async_request(request)
-
-    transport = LateDownloads(app)
+    transport = late_downloads(app, clock, "/sandbox/documents/", late)
     profile = sandbox_profile(account.marketplace, account.seller_id, "https://sandbox.test")
     async with open_client_for_transport(profile, transport) as api:
         if late < DOCUMENT_LINK_TRIES:
