@@ -223,8 +223,8 @@ async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
                 await asyncio.wait_for(stop.wait(), timeout=args.interval * 60)
             if stop.is_set():
                 break
-    except (ConfigError, UsageError) as exc:
-        print(f"asin-tui: {exc}", file=sys.stderr)
+    except (ConfigError, UsageError, CacheError) as exc:  # CacheError: an unusable cache
+        print(visible(f"asin-tui: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     finally:
         for task in listening:

@@ -124,6 +124,20 @@ def test_a_cache_folder_that_cannot_be_made_is_one_line(monkeypatch, capsys, tmp
     assert err == f"asin-tui: Not a directory: {blocker / 'cache'}\n"
 
 
+def test_a_cache_that_cannot_be_opened_is_one_line(capsys):
+    """The account's cache file unusable (here a folder in its place; a full disk or a
+    read-only folder the same way): `report` says so in one line, and so does `watch`."""
+    from asin_tui.store.cache import cache_path
+
+    cache = cache_path("demo", "ATVPDKIKX0DER")
+    cache.mkdir(parents=True)
+    code = main(["watch", "--demo", "--once"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == f"asin-tui: the listing cache {cache} is not a regular file; move it away\n"
+    assert not (cache.parent / "crashes").exists()
+
+
 async def test_the_alert_command_gets_none_of_asin_tuis_secrets(monkeypatch, tmp_path):
     """The command is any program the seller names: it gets the event, and the environment
     without the LWA client secret, the refresh token and the SMTP password."""
