@@ -46,13 +46,18 @@ def record_crash(
     first = (str(exc).strip().splitlines() or [""])[0]
     what = type(exc).__name__ + (f": {first}" if first else "")
     line = f"asin-tui: internal error ({visible(_masked(what, secrets))[:300]})"
+    made: Path | None = None  # the file once this call made it
     try:
         where = ensure_private_dir(folder or paths.cache_dir() / "crashes")
         path = where / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S%f}Z.txt"
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        made = path
         with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace") as out:
             out.write(crash_text(exc, secrets))
     except OSError as error:
+        if made is not None:  # made but not written (a full disk): not left empty or cut
+            with contextlib.suppress(OSError):
+                made.unlink()
         return f"{line}; its details could not be saved ({error.strerror or error})"
     _prune(where)
     return f"{line}; the details are in {visible(str(path))}: please report it"

@@ -103,3 +103,23 @@ def test_only_the_newest_crash_files_are_kept(tmp_path):
     for _ in range(KEPT + 5):
         record_crash(RuntimeError("again"), folder=tmp_path)
     assert len(list(tmp_path.glob("crash-*.txt"))) == KEPT
+
+
+def test_a_crash_file_the_disk_has_no_room_for_is_not_left_empty(monkeypatch, tmp_path):
+    """A full disk lets the file be made but not written: the line says the details could
+    not be saved, and no empty crash file is left (one a crash, never pruned: the folder
+    would fill with them while the disk stays full)."""
+    import errno
+
+    from asin_tui.store import crash
+
+    def no_room(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(crash, "crash_text", no_room)  # what writing the traceback meets
+    line = crash.record_crash(RuntimeError("boom"), folder=tmp_path)
+    assert line == (
+        "asin-tui: internal error (RuntimeError: boom); "
+        "its details could not be saved (No space left on device)"
+    )
+    assert list(tmp_path.iterdir()) == []
