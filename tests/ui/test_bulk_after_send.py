@@ -77,3 +77,28 @@ async def test_after_the_send_the_now_column_shows_what_amazon_holds(monkeypatch
         assert rows[last].result.state_after is None
         assert cell(bulk, last, f"now:{QUANTITY}") == "not checked"
         assert cell(bulk, last, "now:handling_time") == "not checked"
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_after_the_send_an_edit_is_judged_against_what_amazon_holds():
+    # session 9's leftover: after the send the "now" column showed Amazon's 9, but a row
+    # edited again was still compared with the 0 from before the send: typing the 9 Amazon
+    # holds counted as "1 of N rows change a value" and Escape warned of values to drop
+    async with demo_app().run_test(size=(120, 40)) as pilot:
+        _, bulk = await open_out_of_stock_bulk(pilot)
+        rows = bulk.rows
+        status = bulk.query_one("#bulk-status")
+        await edit(pilot, bulk, 0, QUANTITY, "9")
+        await press(pilot, "a", "p")
+        await settle(pilot)
+        await press(pilot, "s", "ctrl+s")
+        await settle(pilot)
+        assert len(real_patches()) == len(rows)
+        await wait_until(
+            pilot, lambda: all(cell(bulk, i, f"now:{QUANTITY}") == "9" for i in range(len(rows)))
+        )
+        await edit(pilot, bulk, 0, QUANTITY, "9")  # what Amazon holds now: no change
+        await settle(pilot)
+        assert "No row changes a value yet" in str(status.render()), status.render()
+        await press(pilot, "escape")  # nothing typed to drop: leaves at once
+        assert not isinstance(pilot.app.screen, BulkScreen)

@@ -1125,8 +1125,19 @@ class EachListing(Sequence[str]):
 
 
 def _changes(row: GridRow) -> bool:
-    """Whether a value of ``row`` differs from the listing's current one."""
-    return any(v.strip() and v.strip() != row.cells[c].now for c, v in row.values.items())
+    """Whether a value of ``row`` differs from the listing's current one: after a send, the
+    one read back (what the "now" column shows; one not read back is not known, so any value
+    counts), not the one from before the send."""
+    return any(v.strip() and v.strip() != _current(row, c) for c, v in row.values.items())
+
+
+def _current(row: GridRow, column: str) -> str | None:
+    """The listing's value in ``column`` as far as the grid knows: read back after this
+    screen's send (None: sent, not read back), else as it was when the grid opened."""
+    if row.after is None:
+        return row.cells[column].now
+    value = row.after.get(column, NOT_CHECKED)
+    return None if value == NOT_CHECKED else value
 
 
 def answer_text(result: RowResult) -> str:
