@@ -172,6 +172,9 @@ def _report_cached(args: argparse.Namespace, profile: Profile | None) -> int | N
         local = CachedAccount.open_demo(args.scenario)
     try:
         if not _fresh(local.last_sync(), args):
+            if local.cache.set_aside and (warning := local.cache_warning):
+                # the file was set aside just now: the sync that follows opens a new one
+                print(f"asin-tui: warning: {visible(warning)}", file=sys.stderr)
             return None
         seen = _write(args, local)
     finally:

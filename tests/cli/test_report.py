@@ -326,6 +326,20 @@ def test_a_corrupt_cache_is_reported_as_a_warning_and_rebuilt(capsys, profile):
     assert list(cache_file.parent.glob(f"{cache_file.name}.corrupt-*"))
 
 
+def test_a_corrupt_cache_found_by_report_cached_is_said_too(capsys, profile):
+    """--cached looks at the cache before it decides to sync: the file set aside then (an
+    empty cache is not fresh, so the report syncs) is said once, as without --cached."""
+    cache_file = cache_path("sb", "ATVPDKIKX0DER")
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    cache_file.write_bytes(b"\x00garbage, not SQLite" * 50)
+    code, out, err = report(capsys, "--profile", "sb", "--cached", "--format", "json")
+    assert code == 1
+    assert {item["sku"] for item in json.loads(out)["listings"]} == needing_attention(profile)
+    [aside] = cache_file.parent.glob(f"{cache_file.name}.corrupt-*")
+    [line] = err.splitlines()
+    assert line.startswith("asin-tui: warning: The listing cache") and aside.name in line
+
+
 # ---------------------------------------------------------------------- account health
 
 
