@@ -94,6 +94,7 @@ class Watcher:
         #: one look at a time: a notification's re-check waits for a round under way, so the
         #: two never judge the same change twice
         self._busy = asyncio.Lock()
+        self._cache_warned: str | None = None  # the cache's warning last told
 
     @property
     def profile(self) -> str:
@@ -123,6 +124,9 @@ class Watcher:
         now = self._now()
         after = _by_sku(service.cached_records(all_listings=True))
         result = RoundResult(baseline=first, complete=summary.complete)
+        if (warning := service.cache_warning) and warning != self._cache_warned:
+            self._cache_warned = warning  # a file set aside (its events with it): said once
+            result.problems.append(f"{self.profile}: {warning}")
         events: list[Event] = []
         if first:  # nothing to compare with: only what is at risk now (deadlines, low stock)
             events += self._listing_events(after, after, now, complete=summary.complete)

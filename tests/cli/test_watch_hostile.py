@@ -138,6 +138,22 @@ def test_a_cache_that_cannot_be_opened_is_one_line(capsys):
     assert not (cache.parent / "crashes").exists()
 
 
+def test_a_corrupt_cache_set_aside_is_said(capsys):
+    """A corrupt cache file is set aside and started afresh (its events with it): watch
+    says so, once, before its first look, as report and the app do."""
+    from asin_tui.store.cache import cache_path
+
+    cache = cache_path("demo", "ATVPDKIKX0DER")
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"\x00garbage, not SQLite" * 50)
+    main(["watch", "--demo", "--once"])
+    err = capsys.readouterr().err.splitlines()
+    [aside] = cache.parent.glob(f"{cache.name}.corrupt-*")
+    said = [line for line in err if aside.name in line]
+    assert len(said) == 1 and said[0].startswith("asin-tui watch: demo: The listing cache")
+    assert err.index(said[0]) < len(err) - 1 and "first look" in err[-1]
+
+
 async def test_the_alert_command_gets_none_of_asin_tuis_secrets(monkeypatch, tmp_path):
     """The command is any program the seller names: it gets the event, and the environment
     without the LWA client secret, the refresh token and the SMTP password."""
