@@ -4,9 +4,13 @@ headed once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select
 
+import asin_tui.ui.app
 from asin_tui.domain import codes
 from asin_tui.domain.models import (
     AttributeSpec,
@@ -26,6 +30,7 @@ from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
+from asin_tui.ui.widgets.wizard_steps import ChecklistBox
 from tests.ui.fakes import FakeService
 from tests.ui.test_wizard import US, FakeAccount, WizardApp, check_the_wizard, settle
 from tests.ui.test_wizard_inputs import (
@@ -206,3 +211,36 @@ async def test_the_fba_mugs_stock_step_asks_for_mfn_units_when_switching_says_en
         without_a_text_box_the_hint_says_enter_goes_on,
         escape_on_a_drop_down_leaves_the_drop_down_not_the_wizard,
     )
+
+
+class ChecklistHost(App):
+    """A Policy step's checklist item in the wizard's body as the app styles it, with enough
+    below it for the body to scroll (its scrollbar takes two of the 80 columns)."""
+
+    CSS_PATH = str(Path(asin_tui.ui.app.__file__).with_name("app.tcss"))
+
+    def __init__(self, item: str) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="wizard-body"):
+            yield ChecklistBox(self.item, compact=True)
+            for n in range(30):
+                yield Label(f"line {n}")
+
+
+async def test_a_checklist_item_that_just_fits_is_shown_whole_never_cut():
+    """The demo's approval case at 80x24: "[ ] Apply and note the request id; or change the
+    condition to an allowed one" is exactly as wide as the body; its height was measured
+    without the label's trailing pad and its line drawn with it, so it ended "allowed on…"."""
+    width = 80 - 2 - 2  # the body's padding and its scrollbar
+    item = "Apply and note the request id; or change the condition to an allowed one"
+    assert len(f"[ ] {item}") == width
+    async with ChecklistHost(item).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box = pilot.app.query_one(ChecklistBox)
+        assert box.content_region.width == width
+        lines = [box.render_line(y).text for y in range(box.region.height)]
+        assert "…" not in "".join(lines), lines
+        assert " ".join("".join(lines).split()) == f"[ ] {item}", lines

@@ -90,6 +90,13 @@ def checks_table(checks: tuple[Check, ...]) -> Table | Text:
 class ChecklistBox(TickBox):
     """A checklist item whose long text wraps (a Checkbox is one line, cut at the edge)."""
 
+    def render(self) -> Content:
+        """``[ ] text``, without the space Textual pads the label with on its right: the
+        height below is measured with wrapping, which drops that space, so an item exactly as
+        wide as the body was given one line and then drawn cut ("an allowed on…")."""
+        label = self._label.pad_left(1).stylize_before(self.get_visual_style("toggle--label"))
+        return Content.assemble(self._button, label)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # Textual's own Widget passes its styles here too (textual/widget.py)
         return self.render().get_height(self.styles, width)  # type: ignore[arg-type]  # RenderStyles reads as the RulesMap annotated
