@@ -32,7 +32,14 @@ from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
 from asin_tui.ui.widgets.wizard_steps import ChecklistBox
 from tests.ui.fakes import FakeService
-from tests.ui.test_wizard import US, FakeAccount, WizardApp, check_the_wizard, settle
+from tests.ui.test_wizard import (
+    US,
+    FakeAccount,
+    SuppressedAccount,
+    WizardApp,
+    check_the_wizard,
+    settle,
+)
 from tests.ui.test_wizard_inputs import (
     FbaAccount,
     fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
@@ -244,3 +251,28 @@ async def test_a_checklist_item_that_just_fits_is_shown_whole_never_cut():
         lines = [box.render_line(y).text for y in range(box.region.height)]
         assert "…" not in "".join(lines), lines
         assert " ".join("".join(lines).split()) == f"[ ] {item}", lines
+
+
+async def test_enter_on_a_drop_down_goes_to_the_next_step_as_the_hint_says():
+    """The Fields step says "In a field: Enter goes to the next step" (README too). On a
+    drop-down, Enter opened its list again instead: a seller who picked a value (a letter,
+    then Enter) and pressed Enter to go on got the list back. A letter still opens it."""
+    await check_the_wizard(
+        SuppressedAccount(), (80, 24), ("n", "enter"), enter_on_a_picked_choice_goes_on
+    )
+
+
+async def enter_on_a_picked_choice_goes_on(pilot) -> None:
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.FIELDS
+    colour = screen.query_one("#attr-color Select", Select)
+    assert screen.focused is colour
+    assert "Enter goes to the next step" in str(screen.query_one(".hint").render())
+    for key in ("t", "enter"):  # t opens the list at Teal, Enter picks it
+        await pilot.press(key)
+        await settle(pilot)
+    assert colour.value == "teal" and not colour.expanded
+    await pilot.press("enter")
+    await settle(pilot)
+    assert not colour.expanded, "Enter opened the list again"
+    assert screen.body.state.step is not WizardStep.FIELDS

@@ -9,7 +9,7 @@ Use these instead of Textual's ``Checkbox`` and ``Select`` in every screen (``In
 - :class:`TickBox` draws ``[x]`` / ``[ ]``: ticked and unticked differ without colour
   (``NO_COLOR``, a monochrome terminal), where Textual's ``▐X▌`` differs only by colour;
 - :class:`Choice` opens its list on a typed letter and jumps to the matching option, and its
-  type-ahead never picks the "Choose…" placeholder.
+  type-ahead never picks the "Choose…" placeholder; Enter on it is the screen's, as in a field.
 """
 
 from __future__ import annotations
@@ -65,8 +65,12 @@ class ChoiceOverlay(SelectOverlay):
         return best
 
 
-class Choice(Select):
-    """A drop-down whose letters open it at the first match (never a command)."""
+class Choice(Select, inherit_bindings=False):
+    """A drop-down whose letters open it at the first match (never a command). Enter is left
+    to the screen, as in a text field (the wizard's Enter: the next step, as its hint says);
+    Space and the arrows open the list, and in the open list Enter picks."""
+
+    BINDINGS = [Binding("down,space,up", "show_overlay", "Show menu", show=False)]
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return is_typing(character)
