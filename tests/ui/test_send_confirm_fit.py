@@ -1,7 +1,8 @@
 """The bulk send confirmation at 80x24 (session 8's walk): a batch's SKUs wrapped under
 "SKUs:" at the dialog's edge, and its list of each listing had no line left to show a
 listing (only its heading). The SKUs' lines now stay under the value, and at 80x24 a batch
-of seven with a warning shows listing lines, the rest reached by scrolling."""
+of seven with a warning shows listing lines, the rest reached by scrolling. A change that
+wraps goes on under its text, not under its bullet (session 9's leftover)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,12 @@ async def test_a_batchs_skus_wrap_under_their_value_and_its_listings_have_room_a
         assert wrapped.index(SKUS[3]) == column, "a wrapped SKU line stays under the value"
         shown = [sku for sku in SKUS if any(f"{sku}: Set quantity to 9" in ln for ln in lines)]
         assert len(shown) >= 3, "\n".join(lines)
+        # the grouped change wraps at 80 columns: its second line goes on under its text,
+        # not under the bullet (it read as a line of its own); four listings still show
+        bullet = next(i for i, line in enumerate(lines) if "• Set quantity to 9 — 7" in line)
+        text_at = lines[bullet].index("Set quantity to 9 — 7")
+        assert lines[bullet + 1].index(f"{SKUS[2]} and 4 more (was 0)") == text_at, lines
+        assert len(shown) >= 4, "\n".join(lines)
         assert any("↑ ↓" in line and "scroll" in line for line in lines), "how to see the rest"
         dialog = pilot.app.screen
         inside = dialog.query_one("#send-dialog").content_region

@@ -146,8 +146,13 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
                     yield Static(data(f"{name}:"), classes="field-name")
                     yield Static(data(value), classes="field-value")
             with ChangesView(id="send-changes"):
-                changes = "\n".join(f"• {change}" for change in c.changes)
-                yield Static(data(changes, multiline=True))
+                # a bullet each; a change's wrapped lines go on under its text, not under
+                # the bullet (the continuation of a batch's grouped change read as a line
+                # of its own)
+                for change in c.changes:
+                    with Horizontal(classes="bullet-line"):
+                        yield Static("•", classes="bullet")
+                        yield Static(data(change, multiline=True), classes="bullet-text")
                 if c.listings:
                     yield ListingLines(c.listings)
             if c.warning:
