@@ -16,6 +16,7 @@ compares with it, so nothing the cache took in is lost between looks, whatever s
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -60,10 +61,26 @@ class EventStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._conn, self._file = self._open()
+
+    def _open(self) -> tuple[sqlite3.Connection, tuple[int, int] | None]:
+        """A connection to the file at ``path`` and which file that is."""
         try:
-            self._conn = connect_cache(path)
+            conn = connect_cache(self.path)
         except sqlite3.Error as exc:
-            raise CacheError(f"the event store {path} cannot be opened: {exc}") from None
+            raise CacheError(f"the event store {self.path} cannot be opened: {exc}") from None
+        return conn, _identity(self.path)
+
+    def _current(self) -> sqlite3.Connection:
+        """The connection, to the file now at ``path`` (call with the lock held): the cache
+        (this process's, or another asin-tui's) may have set a corrupt file aside and
+        started a new one since: events go to the new one, never to the file set aside."""
+        now = _identity(self.path)
+        if now is not None and now != self._file:
+            conn, self._file = self._open()
+            self._conn.close()
+            self._conn = conn
+        return self._conn
 
     def close(self) -> None:
         with self._lock:
@@ -147,7 +164,7 @@ class EventStore:
     def _read(self, query: str, params: Sequence[Any]) -> list[Any]:
         try:
             with self._lock:
-                return self._conn.execute(query, params).fetchall()
+                return self._current().execute(query, params).fetchall()
         except sqlite3.Error as exc:
             raise CacheError(f"the event store {self.path} cannot be read: {exc}") from None
 
@@ -159,7 +176,17 @@ class EventStore:
             conn.execute("DELETE FROM events WHERE created_at < ?", (cutoff,))
 
     def _write(self) -> _Transaction:
-        return _Transaction(self._conn, self.path)
+        """A write transaction (call with the lock held)."""
+        return _Transaction(self._current(), self.path)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file ``path`` is (device, inode); None when it cannot be told."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _stored(row: Sequence[Any]) -> StoredEvent | None:
