@@ -29,6 +29,12 @@ def add_account_options(parser: argparse.ArgumentParser, *, marketplace_help: st
     parser.add_argument(
         "--marketplace", metavar="M", default=argparse.SUPPRESS, help=marketplace_help
     )
+    add_scenario_option(parser)
+
+
+def add_scenario_option(parser: argparse.ArgumentParser) -> None:
+    """``--scenario NAME`` (with ``--demo``), kept from before the subcommand when not given
+    after it."""
     parser.add_argument(
         "--scenario",
         choices=DEMO_SCENARIOS,

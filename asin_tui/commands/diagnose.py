@@ -3,7 +3,8 @@
 LISTING is what a seller pastes (a file, or ``-`` for stdin): a getListingsItem body, a
 searchListingsItems page (one result per item), a putListingsItem / patchListingsItem answer,
 any of them inside python-amazon-sp-api's ApiResponse; ``--inventory`` and ``--restrictions``
-take raw getInventorySummaries / getListingsRestrictions bodies. Prints one JSON object
+take raw getInventorySummaries / getListingsRestrictions bodies. ``--demo SKU`` diagnoses a
+listing of the demo account instead, its answers asked of the simulated SP-API. Prints one JSON object
 (``Diagnosis.to_dict``; a list for a search page) or the same for a person. Exit 0: buyable,
 discoverable and nothing needs attention; 1: needs attention; 2: the input holds no listing
 (not JSON, an SP-API error body, another operation's answer; one line on stderr).
@@ -24,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from asin_tui.commands._account import add_scenario_option, demo_settings
 from asin_tui.commands._output import write_out
 from asin_tui.commands.errors import UsageError
 from asin_tui.domain.diagnosis import diagnose
@@ -43,6 +45,8 @@ from asin_tui.domain.models import (
 )
 from asin_tui.domain.text import json_for_terminal, visible
 from asin_tui.service import (
+    NotFound,
+    SpApiError,
     UnreadableBody,
     error_body,
     is_listing_collection,
@@ -55,6 +59,9 @@ from asin_tui.store.config import ConfigError, load_config
 
 T = TypeVar("T")
 
+#: The marketplace the demo account sells in
+DEMO_MARKETPLACE_ID = resolve_marketplace("US").marketplace_id
+
 _SEVERITY_COLOUR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "2"}
 
 
@@ -65,8 +72,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Diagnose listings from what SP-API answered: a getListingsItem body, a "
             "searchListingsItems page (one result per item), or a putListingsItem / "
-            "patchListingsItem answer. Exit 0 when it is buyable, discoverable and nothing "
-            "needs attention, 1 when it needs attention, 2 when the input holds no listing."
+            "patchListingsItem answer; with --demo, a listing of the demo account (its "
+            "answers asked of the simulated SP-API). Exit 0 when it is buyable, discoverable "
+            "and nothing needs attention, 1 when it needs attention, 2 when the input holds no "
+            "listing."
         ),
     )
     parser.add_argument(
@@ -74,8 +83,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="LISTING",
         help="getListingsItem / searchListingsItems / put or patch answer body (JSON file, or - "
         "for stdin); ask for includedData=summaries,attributes,issues,offers,"
-        "fulfillmentAvailability,relationships",
+        "fulfillmentAvailability,relationships. With --demo: a SKU of the demo account",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="diagnose the demo account's listing LISTING (a SKU: `asin-tui report --demo` "
+        "lists them), its answers asked of the simulated SP-API",
+    )
+    add_scenario_option(parser)
     parser.add_argument(
         "--inventory", metavar="FILE", help="getInventorySummaries response body (FBA)"
     )
@@ -98,6 +115,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     marketplace_id = _marketplace_id(args.diagnose_marketplace or args.marketplace)
+    if getattr(args, "demo", False):
+        return _print(args, [_demo_diagnosis(args, marketplace_id)], several=False)
     collection = False
 
     def listings_in(body: Any) -> list[Listing]:
@@ -142,8 +161,12 @@ def run(args: argparse.Namespace) -> int:
             )
         evidence = Evidence(listing, inventory=inventory, restrictions=restrictions)
         results.append(diagnose(evidence))
+    return _print(args, results, several=collection or len(results) > 1)
+
+
+def _print(args: argparse.Namespace, results: list[Diagnosis], *, several: bool) -> int:
+    """The diagnoses on stdout, as JSON or for a person; the exit status they make."""
     out = sys.stdout
-    several = collection or len(results) > 1
     if (args.format or ("text" if out.isatty() else "json")) == "json":
         data = [r.to_dict() for r in results] if several else results[0].to_dict()
         document = json.dumps(data, indent=2, ensure_ascii=False)
@@ -152,6 +175,48 @@ def run(args: argparse.Namespace) -> int:
         colour, width = _use_colour(out), _width()
         write_out("\n".join(render_text(r, colour=colour, width=width) for r in results), out)
     return 1 if any(r.needs_attention for r in results) else 0
+
+
+def _demo_diagnosis(args: argparse.Namespace, marketplace_id: str | None) -> Diagnosis:
+    """``--demo SKU``: the demo account's listing fetched as the app's refresh fetches it
+    (getListingsItem and the evidence it needs, from the simulated SP-API), diagnosed by the
+    same rules, its cache updated. Every problem is one UsageError line."""
+    if getattr(args, "profile", None):
+        raise UsageError("use either --demo or --profile, not both")
+    if args.inventory or args.restrictions:
+        raise UsageError(
+            "--inventory and --restrictions read saved answers; with --demo the demo "
+            "account's are asked for"
+        )
+    if marketplace_id not in (None, DEMO_MARKETPLACE_ID):
+        raise UsageError("the demo account sells in the US marketplace only")
+    import asyncio
+
+    from asin_tui.demo import open_demo_service  # the demo's composition root
+
+    sku = args.listing
+
+    async def fetched() -> Diagnosis:
+        service = open_demo_service(
+            reset=args.reset,
+            scenario=getattr(args, "scenario", "default"),
+            settings=demo_settings(args),
+        )
+        try:
+            await service.refresh(sku)
+            return service.diagnosis(sku)
+        finally:
+            await service.aclose()
+
+    try:
+        return asyncio.run(fetched())
+    except NotFound:
+        raise UsageError(
+            f"the demo account has no listing with SKU {sku} (asin-tui report --demo --all "
+            "lists them)"
+        ) from None
+    except SpApiError as exc:
+        raise UsageError(f"the demo listing {sku} could not be read: {exc}") from None
 
 
 def _restrictions_of(body: Any, *, marketplace_id: str | None) -> tuple[Restriction, ...]:

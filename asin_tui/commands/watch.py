@@ -18,8 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asin_tui.commands._account import client_time_scale, demo_settings, marketplace_option
-from asin_tui.commands.errors import DEMO_SCENARIOS, UsageError
+from asin_tui.commands._account import (
+    add_scenario_option,
+    client_time_scale,
+    demo_settings,
+    marketplace_option,
+)
+from asin_tui.commands.errors import UsageError
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
 from asin_tui.service import SpApiError
@@ -71,13 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--marketplace", metavar="M", default=argparse.SUPPRESS, help="marketplace code or id"
     )
-    parser.add_argument(
-        "--scenario",
-        choices=DEMO_SCENARIOS,
-        default=argparse.SUPPRESS,
-        metavar="NAME",
-        help="with --demo: the demo seller's situation, one of %(choices)s",
-    )
+    add_scenario_option(parser)
     parser.add_argument(
         "--interval",
         type=_minutes,
