@@ -14,6 +14,7 @@ from textual.widgets import RadioButton
 
 from asin_tui.domain.models import State
 from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.causes import CauseScreen
 from asin_tui.ui.screens.confirm import ConfirmScreen
 from asin_tui.ui.screens.detail import DetailScreen
 from asin_tui.ui.screens.export import ExportScreen
@@ -141,6 +142,7 @@ async def test_the_list_paints_in_report_order_then_answers_each_key_on_one_app(
             a_toggles_needs_attention_and_all_listings,
             filter_narrows_as_you_type_enter_goes_to_table_escape_clears,
             an_empty_list_says_why,
+            an_empty_list_names_what_narrows_it_and_its_keys_whole_at_80_columns,
             a_burst_of_filter_keys_lands_in_the_filter_box,
             vim_keys_move_the_cursor,
             s_cycles_sort_columns_and_shift_s_reverses,
@@ -360,6 +362,36 @@ async def an_empty_list_says_why(pilot) -> None:
     await pilot.press("slash", *"no such thing")
     assert "No listing matches the filter" in table(app).render_line(1).text
     await pilot.press("escape")  # the filter cleared again
+
+
+async def an_empty_list_names_what_narrows_it_and_its_keys_whole_at_80_columns(pilot) -> None:
+    """One cause shown (the cause view's Enter) and a filter that matches none of it: the
+    line named a filter only and was cut at 80 columns ("Escape clears it (and the cause);
+    0 shows every…"); the demo showed it for a cause alone too, once its listings were fixed
+    (no filter at all). Now it says what narrows the list, and its keys, on as many lines as
+    it takes."""
+    app = pilot.app
+    size = app.size
+    await pilot.resize_terminal(80, 24)
+    await pilot.press("v")
+    await wait_until(pilot, lambda: isinstance(app.screen, CauseScreen))
+    await settle(pilot)
+    cause = app.screen.causes[0].label
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("slash", *"no such thing", "enter")
+    await settle(pilot)
+    assert shown_skus(app) == []
+    lines = [table(app).render_line(y).text.rstrip() for y in range(1, 5)]
+    said = " ".join(" ".join(lines).split())
+    assert "…" not in said, lines
+    assert said == (
+        f'No listing matches the filter "no such thing" and has the cause {cause}.'
+        " Escape clears the filter and the cause."
+    ), lines
+    await pilot.press("escape")  # the filter and the cause cleared again
+    await pilot.resize_terminal(size.width, size.height)
+    await settle(pilot)
 
 
 async def test_empty_cache_says_it_is_fetching_then_why_the_sync_failed():

@@ -350,7 +350,7 @@ class ListScreen(WorkerScreen):
         """Why the list is empty, in words (never "nothing needs attention" when nothing
         was ever fetched)."""
         if self.view.records:
-            return "No listing matches the filter. Escape clears it (and the cause); 0 shows every state."
+            return self._no_match_text()
         if self.narrow == "risk":
             return "No listing is at risk: every live listing is set to stay so. R goes back."
         if self.narrow == "since":
@@ -366,6 +366,22 @@ class ListScreen(WorkerScreen):
         if self.show_all:
             return "No listings cached. Press r to sync."
         return "No listing needs attention. Press a to see all listings."
+
+    def _no_match_text(self) -> str:
+        """What narrows the list to nothing (the filter as typed, the one cause, the state)
+        and the key that undoes each: 'No listing matches the filter "mug" and has the cause
+        Out of stock. Escape clears the filter and the cause.'"""
+        typed = self.query_one(FilterInput).value.strip() if self.view.query else ""
+        cause = self.view.cause.label if self.view.cause else ""
+        said = [f'matches the filter "{typed}"'] if typed else []
+        said += [f"has the cause {cause}"] if cause else []
+        if self.view.state is not None:
+            said.append(f"is {STATE_LOOKS[self.view.state].label}")
+        cleared = " and ".join(n for n, on in (("the filter", typed), ("the cause", cause)) if on)
+        keys = [f"Escape clears {cleared}"] if cleared else []
+        keys += ["0 shows every state"] if self.view.state is not None else []
+        text = f"No listing {' and '.join(said) or 'to show'}."
+        return f"{text} {'; '.join(keys)}." if keys else text
 
     # ------------------------------------------------------------------ cache
     @work(

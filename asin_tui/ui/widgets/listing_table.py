@@ -135,6 +135,20 @@ def _fit(
     )
 
 
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` cells (a longer word has a
+    line of its own, cut when drawn)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and cell_len(line) + 1 + cell_len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines
+
+
 def fit_cell(text: str, width: int, align_right: bool = False) -> str:
     """Pad or crop ``text`` to exactly ``width`` cells, marking a crop with an ellipsis."""
     length = cell_len(text)
@@ -358,9 +372,12 @@ class ListingTable(VirtualTable, can_focus=True, inherit_bindings=False):
         return self._layout[1]
 
     def _past_rows(self, row: int, width: int) -> Strip:
-        if row == 0 and self.empty_text:
-            style = self.get_component_rich_style("listing-table--empty")
-            return Strip([Segment(fit_cell(visible(self.empty_text), width), style)])
+        """Below the rows; with none, the empty text, on as many lines as it takes."""
+        if self.empty_text and not self.view.rows:
+            lines = wrap_cells(visible(self.empty_text), width)
+            if row < len(lines):
+                style = self.get_component_rich_style("listing-table--empty")
+                return Strip([Segment(fit_cell(lines[row], width), style)])
         return super()._past_rows(row, width)
 
     def _draw_row(self, row: int, width: int) -> Strip:
