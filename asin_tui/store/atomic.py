@@ -47,6 +47,17 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file ``path`` names now (device, inode); None when it cannot be told. A file
+    set aside and started afresh (a corrupt cache, by this process or another) is another
+    file at the same path: a connection opened before still writes to the one set aside."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def make_private_files(path: Path) -> None:
     """:func:`make_private` for ``path`` and every file beside it named after it (its
     ``-wal``/``-shm``/``-journal``, ``.lock``, the ``.corrupt-…`` copies set aside)."""

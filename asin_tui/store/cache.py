@@ -44,7 +44,12 @@ from asin_tui.domain import codes
 from asin_tui.domain.csvline import CSV_LINE_FORMAT, csv_line, csv_line_parts, csv_since
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
 from asin_tui.store import paths
-from asin_tui.store.atomic import PRIVATE_FILE, ensure_private_dir, make_private_files
+from asin_tui.store.atomic import (
+    PRIVATE_FILE,
+    ensure_private_dir,
+    file_identity,
+    make_private_files,
+)
 
 SCHEMA_VERSION = 1
 
@@ -319,8 +324,10 @@ class ListingCache:
         self._lock = threading.RLock()
         self._read_only = False  # opened read-only (see _open_read_only)
         self._conn = self._open()
+        self._file = file_identity(path)  # the file _conn writes (see _follow)
         self._read_lock = threading.RLock()
         self._reader: sqlite3.Connection | None = None  # opened on the first read
+        self._reader_file: tuple[int, int] | None = None  # the file _reader reads
 
     @classmethod
     def for_account(cls, profile: str, marketplace_id: str) -> ListingCache:
@@ -903,10 +910,28 @@ class ListingCache:
 
     def _recover(self, exc: sqlite3.DatabaseError) -> None:
         with self._lock:
+            if self._follow():  # another asin-tui set it aside already: nothing to set aside
+                return
             self._raise_unless_corrupt(exc)
             self._drop_reader()  # it reads the file being set aside
             self._conn.close()
             self._conn = self._rebuild(exc)
+            self._file = file_identity(self.path)
+
+    def _follow(self) -> bool:
+        """Go on with the file now at ``path`` when it is not the one written so far (call
+        with _lock held): another asin-tui on this account (the app and `watch`) set a
+        corrupt file aside and started a new one. Writing on into the file set aside would
+        lose the writes; taking a read error of it for this file's would set the new, sound
+        file aside too. A sync staged in the old file is lost (its commit says so)."""
+        now = file_identity(self.path)
+        if now is None or self._file is None or now == self._file:
+            return False
+        conn = self._open()
+        self._drop_reader()
+        self._conn.close()
+        self._conn, self._file = conn, now
+        return True
 
     def _drop_reader(self) -> None:
         with self._read_lock:
@@ -916,8 +941,13 @@ class ListingCache:
 
     def _reading(self) -> sqlite3.Connection:
         """The read connection (call with _read_lock held): the last commit, never the
-        writer's temporary tables nor a transaction it has not committed."""
+        writer's temporary tables nor a transaction it has not committed; of the file now
+        at ``path`` (see _follow: a reader of a file set aside is opened again)."""
+        now = file_identity(self.path)
+        if self._reader is not None and now is not None and now != self._reader_file:
+            self._drop_reader()
         if self._reader is None:
+            self._reader_file = now
             if self._read_only:
                 self._reader = _connect_read_only(self.path)
             else:
@@ -961,8 +991,10 @@ class ListingCache:
 
     def _transaction(self, write: Callable[[sqlite3.Connection], object]) -> None:
         try:
-            with self._lock, _immediate(self._conn) as conn:
-                write(conn)
+            with self._lock:
+                self._follow()
+                with _immediate(self._conn) as conn:
+                    write(conn)
         except sqlite3.DatabaseError as exc:
             if _kind(exc) == "SQLITE_BUSY":
                 raise CacheError(f"the listing cache {self.path} is busy: {exc}") from None
@@ -1182,6 +1214,8 @@ class StagedSync:
             self._cache._transaction(write)
 
     def _check(self) -> None:
+        """(with the cache's _lock held) The staging tables are still there."""
+        self._cache._follow()  # another asin-tui started the file afresh: staging is gone
         if self._cache._conn is not self._conn:  # moved aside and rebuilt: staging is gone
             raise CacheError(
                 f"the listing cache {self._cache.path} was rebuilt during the sync; sync again"

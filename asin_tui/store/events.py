@@ -16,7 +16,6 @@ compares with it, so nothing the cache took in is lost between looks, whatever s
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from asin_tui.domain.events import Event
+from asin_tui.store.atomic import file_identity
 from asin_tui.store.cache import (
     _RECORD_COLUMNS,
     WATCH_SEEN_KEY,
@@ -69,13 +69,13 @@ class EventStore:
             conn = connect_cache(self.path)
         except sqlite3.Error as exc:
             raise CacheError(f"the event store {self.path} cannot be opened: {exc}") from None
-        return conn, _identity(self.path)
+        return conn, file_identity(self.path)
 
     def _current(self) -> sqlite3.Connection:
         """The connection, to the file now at ``path`` (call with the lock held): the cache
         (this process's, or another asin-tui's) may have set a corrupt file aside and
         started a new one since: events go to the new one, never to the file set aside."""
-        now = _identity(self.path)
+        now = file_identity(self.path)
         if now is not None and now != self._file:
             conn, self._file = self._open()
             self._conn.close()
@@ -178,15 +178,6 @@ class EventStore:
     def _write(self) -> _Transaction:
         """A write transaction (call with the lock held)."""
         return _Transaction(self._current(), self.path)
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """Which file ``path`` is (device, inode); None when it cannot be told."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
 
 
 def _stored(row: Sequence[Any]) -> StoredEvent | None:
