@@ -229,6 +229,13 @@ def split_was(sentence: str) -> tuple[str, str | None]:
     return head, tail[:-1]
 
 
+def changes_nothing(sentence: str) -> bool:
+    """Whether a change sentence sets a value to the one it had ("Set quantity to 9 (was
+    9)"): sending it changes nothing on the listing."""
+    head, was = split_was(sentence)
+    return was is not None and head.endswith(f" to {was}")
+
+
 def named_skus(skus: Sequence[str], named: int = SKUS_NAMED) -> str:
     """A batch's SKU line: the first ``named`` SKUs, then "and N more"."""
     more = f" and {len(skus) - named} more" if len(skus) > named else ""

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from asin_tui.domain import patches
 from asin_tui.domain.change_words import (
+    changes_nothing,
     describe_patches,
     grouped_changes,
     marketplace_text,
@@ -135,3 +136,11 @@ def test_the_value_a_change_replaced_is_split_off():
         "Hand fulfilment to Amazon (FBA, AMAZON_NA)",
         None,
     )
+
+
+def test_a_change_to_the_value_it_had_changes_nothing():
+    assert changes_nothing("Set quantity to 9 (was 9)")
+    assert not changes_nothing("Set quantity to 9 (was 0)")
+    assert not changes_nothing("Set quantity to 19 (was 9)")  # not a suffix match
+    assert not changes_nothing("Set brand to Acme")  # no value before: a change
+    assert not changes_nothing("Remove color")

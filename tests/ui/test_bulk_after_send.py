@@ -11,6 +11,7 @@ import pytest
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.spapi.errors import SpApiError
 from asin_tui.ui.screens.bulk import BulkScreen
+from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.widgets.bulk_grid import BulkGrid
 from tests.ui.conftest import settle, wait_until
 from tests.ui.test_bulk_screen import edit, open_out_of_stock_bulk, real_patches
@@ -100,5 +101,15 @@ async def test_after_the_send_an_edit_is_judged_against_what_amazon_holds():
         await edit(pilot, bulk, 0, QUANTITY, "9")  # what Amazon holds now: no change
         await settle(pilot)
         assert "No row changes a value yet" in str(status.render()), status.render()
+        # the row's check says so too (it said "ok: Set quantity to 9 (was 9)"), and the
+        # rows Amazon finds VALID that change nothing are not sent again (the confirmation
+        # offered "Send 14 · Set quantity to 9 (was 9)")
+        await wait_until(pilot, lambda: rows[0].answer != "")
+        assert rows[0].answer == "no change: the listing holds these values already"
+        await press(pilot, "p")
+        await settle(pilot)
+        await press(pilot, "s")
+        assert not isinstance(pilot.app.screen, SendConfirmScreen)
+        assert len(real_patches()) == len(rows)  # nothing more sent
         await press(pilot, "escape")  # nothing typed to drop: leaves at once
         assert not isinstance(pilot.app.screen, BulkScreen)
