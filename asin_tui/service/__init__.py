@@ -50,6 +50,7 @@ from asin_tui.domain.models import (
     State,
     WizardStep,
 )
+from asin_tui.domain.moments import age
 from asin_tui.service import stock_cover as cover_store
 from asin_tui.service.child_jobs import (
     ChildHealth,
@@ -520,7 +521,8 @@ class AccountService:
         from asin_tui.spapi.calls import ReportRequest
 
         request = ReportRequest(*stored)
-        if datetime.now(UTC) - request.requested_at > self.freshness.account_health_request_max_age:
+        too_old = self.freshness.account_health_request_max_age
+        if age(request.requested_at, datetime.now(UTC)) > too_old:
             return None
         return request
 
@@ -531,7 +533,7 @@ class AccountService:
         health = self.account_health()
         if health is None or health.as_of is None:
             return True
-        return datetime.now(UTC) - health.as_of > self.freshness.account_health_max_age
+        return age(health.as_of, datetime.now(UTC)) > self.freshness.account_health_max_age
 
     # ------------------------------------------------------------------ stock cover
 
@@ -555,10 +557,10 @@ class AccountService:
             return True
         now = datetime.now(UTC)
         tried = cover_store.last_empty_look(self._cache)
-        if tried is not None and now - tried < self.freshness.stock_cover_retry:
+        if tried is not None and age(tried, now) < self.freshness.stock_cover_retry:
             return False  # the last look gave nothing: not again so soon
         at = self.stock_cover_at()
-        return at is None or now - at >= self.freshness.stock_cover_max_age
+        return at is None or age(at, now) >= self.freshness.stock_cover_max_age
 
     def _cover_pending(self) -> dict[str, ReportRequest]:
         return cover_store.pending(self._cache, self.freshness.account_health_request_max_age)
@@ -1305,8 +1307,8 @@ def _reusable(
     """The kept answers a sync at ``now`` uses: none older than ``max_age`` (ANSWER_MAX_AGE
     by default), and not the oldest 1/REFRESH_SHARE of those older than ANSWER_MIN_AGE
     (fetched again instead)."""
-    young = {key: a for key, a in answers.items() if now - a[1] <= max_age}
-    settled = sorted((a[1], key) for key, a in young.items() if now - a[1] > ANSWER_MIN_AGE)
+    young = {key: a for key, a in answers.items() if age(a[1], now) <= max_age}
+    settled = sorted((a[1], key) for key, a in young.items() if age(a[1], now) > ANSWER_MIN_AGE)
     for _, key in settled[: -(-len(young) // REFRESH_SHARE)]:
         del young[key]
     return young

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from asin_tui.domain.moments import age
 from asin_tui.service.staging import moment_of
 from asin_tui.store.cache import ListingCache
 
@@ -108,7 +109,7 @@ def pending(cache: ListingCache, too_old: timedelta) -> dict[str, ReportRequest]
     except (ValueError, TypeError, AttributeError, RecursionError):
         return {}
     now = datetime.now(UTC)
-    if any(now - r.requested_at > too_old for r in requests.values()):
+    if any(age(r.requested_at, now) > too_old for r in requests.values()):
         return {}  # too old to be looked for: ask again
     return requests
 

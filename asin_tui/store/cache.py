@@ -43,6 +43,7 @@ from urllib.parse import quote
 from asin_tui.domain import codes
 from asin_tui.domain.csvline import CSV_LINE_FORMAT, csv_line, csv_line_parts, csv_since
 from asin_tui.domain.models import Category, Finding, ListingRecord, Severity, State, WizardStep
+from asin_tui.domain.moments import age
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
     PRIVATE_FILE,
@@ -267,7 +268,9 @@ class SyncInfo:
     missing: Mapping[str, int | None] = field(default_factory=dict)
 
     def age_seconds(self, now: datetime | None = None) -> float:
-        return ((now or datetime.now(UTC)) - self.finished_at).total_seconds()
+        """How long ago the sync finished (older than anything when it finished "later"
+        than now: the clock was set back since; domain.moments)."""
+        return age(self.finished_at, now or datetime.now(UTC)).total_seconds()
 
     @property
     def listings_incomplete(self) -> bool:
