@@ -98,6 +98,24 @@ async def test_after_the_send_an_edit_is_judged_against_what_amazon_holds():
         await wait_until(
             pilot, lambda: all(cell(bulk, i, f"now:{QUANTITY}") == "9" for i in range(len(rows)))
         )
+        # a listing the send did not fix: its line under the grid says so and what else
+        # blocks it, no longer the forecast 'this fix alone will not put it back on sale'
+        # too (the walk's TOY-0466-MLT, blocked by a hazmat attribute, took 4 lines of the
+        # 3 at 80x24: it ended '…will not put it back on'); at 80x24 the whole line shows
+        grid = bulk.query_one(BulkGrid)
+        held = [i for i, r in enumerate(rows) if r.result.outcome is RowOutcome.NOT_FIXED]
+        assert held
+        await pilot.resize_terminal(80, 24)
+        for index in held:
+            grid.move_cursor(row=index, column=list(grid.columns).index(QUANTITY))
+            await settle(pilot)
+            line = bulk.query_one("#bulk-row")
+            told = line.render()
+            assert "not fixed" in str(told) and "also blocked by" in str(told)
+            assert "this fix alone will not put it back on sale" not in str(told)  # it didn't
+            assert len(told.wrap(line.content_region.width)) <= line.content_region.height, told
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
         await edit(pilot, bulk, 0, QUANTITY, "9")  # what Amazon holds now: no change
         await settle(pilot)
         assert "No row changes a value yet" in str(status.render()), status.render()

@@ -574,7 +574,9 @@ class BulkScreen(PromptFrames, WorkerScreen):
             note = f", {cell.hint_note}" if cell.hint_note else ""
             told = f" · {cell.hint_label} {cell.hint}{note} (h takes it)"
         if row.blockers:
-            told += f" · {BLOCKED} also blocked by {'; '.join(row.blockers)}: {_ALONE}"
+            told += f" · {BLOCKED} also blocked by {'; '.join(row.blockers)}"
+            if row.result is None or not row.result.submitted:
+                told += f": {_ALONE}"  # sent, the answer says what it did (not fixed)
         self._put("#bulk-row", f"{row.sku}: {row.answer or 'no answer yet'}{told}")
 
     # ------------------------------------------------------------------ editing
