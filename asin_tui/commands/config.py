@@ -163,7 +163,7 @@ timeout = 10
 #   confirm.send (only keys typing cannot produce: ctrl+…, alt+…, f1…) confirm.cancel
 #   confirm.scroll_up confirm.scroll_down confirm.page_up confirm.page_down confirm.top
 #   confirm.bottom
-#   checkbox.tick
+#   checkbox.tick choice.open
 #   causes.close causes.bulk
 #   bulk.leave bulk.fill_down bulk.same_for_all bulk.use_hints bulk.clear_cell
 #   bulk.load_csv bulk.validate bulk.submit bulk.resume

@@ -84,6 +84,7 @@ BINDING_IDS: tuple[str, ...] = (
     "confirm.top",
     "confirm.bottom",
     "checkbox.tick",
+    "choice.open",
     "causes.close",
     "causes.bulk",
     "bulk.leave",

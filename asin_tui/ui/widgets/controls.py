@@ -70,7 +70,17 @@ class Choice(Select, inherit_bindings=False):
     to the screen, as in a text field (the wizard's Enter: the next step, as its hint says);
     Space and the arrows open the list, and in the open list Enter picks."""
 
-    BINDINGS = [Binding("down,space,up", "show_overlay", "Show menu", show=False)]
+    HELP_TITLE = "In a drop-down"
+    BINDINGS = [
+        Binding(
+            "down,space,up",
+            "show_overlay",
+            "Open",
+            tooltip="Show the choices (a letter opens them at a match)",
+            show=False,
+            id="choice.open",
+        )
+    ]
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return is_typing(character)
