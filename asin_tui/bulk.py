@@ -307,6 +307,15 @@ class BulkService(Protocol):
     async def reread(self, sku: str) -> tuple[Evidence, Diagnosis]: ...
 
 
+class ClaimedElsewhere(Exception):
+    """Another asin-tui (a second `fix`, the app's bulk grid) saved a submit of the same
+    change after this run read the row's progress: it is sending, or sent, it."""
+
+    def __init__(self, claim: PatchRecord) -> None:
+        super().__init__(claim.status)
+        self.claim = claim
+
+
 class BulkFix:
     """One batch over the listings of ``service`` (see the module docstring)."""
 
@@ -455,6 +464,14 @@ class BulkFix:
                 answer = await self.service.patch(
                     sku, result.patches, preview=False, on_send=submitting
                 )
+            except ClaimedElsewhere as exc:  # the other run's send: this one never left
+                result.outcome = RowOutcome.HELD
+                result.reason = (
+                    f"another asin-tui sent this change at {exc.claim.submitted_at:%H:%M} UTC "
+                    "while this run was on its way to: not sent again (its answer is in that "
+                    "run's output and in `asin-tui progress`)"
+                )
+                return result
             except CaseStoreError as exc:  # the SUBMITTING save failed: the call never left
                 return _failed(result, f"progress cannot be saved, nothing sent: {exc}")
             except AuthError:
@@ -507,7 +524,7 @@ class BulkFix:
             if saved:
                 return
             record.submitted_at = self._now()
-            await self._save_record(sku, record, replacing=earlier)
+            await self._save_record(sku, record, replacing=earlier, claim=True)
             saved = True
 
         async def submitting() -> None:
@@ -681,17 +698,28 @@ class BulkFix:
         quiet: bool = False,
         sent: RowResult | None = None,
         replacing: PatchRecord | None = None,
+        claim: bool = False,
     ) -> str:
         """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
         progress, in place of ``replacing`` (an earlier record of the same submit, sent
         again); ``sent``: see :meth:`_put_record`. Raises CaseStoreError unless ``quiet``
-        (then returns what went wrong)."""
+        (then returns what went wrong). ``claim``: the SUBMITTING save right before the
+        send; in the same transaction, a submit of the same change that another asin-tui
+        saved since this run read the row (not ``replacing``) raises ClaimedElsewhere."""
+
+        def put(case: CaseRecord) -> None:
+            if claim:
+                other = _same_submit(case, record.patches)
+                if (
+                    other is not None
+                    and other.status in (SUBMITTING, NO_ANSWER, "ACCEPTED")
+                    and (replacing is None or not _same(other, replacing))
+                ):
+                    raise ClaimedElsewhere(other)
+            self._put_record(case, record, sent, replacing)
+
         try:
-            await self._locally(
-                self.store.update,
-                sku,
-                lambda case: self._put_record(case, record, sent, replacing),
-            )
+            await self._locally(self.store.update, sku, put)
         except CaseStoreError as exc:
             if not quiet:
                 raise

@@ -5,7 +5,10 @@ logs every request) and from the sandbox's own account."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -768,3 +771,59 @@ async def test_a_submit_answered_out_of_amazons_shape_is_never_sent_twice(app, a
         assert result.submission_id is None
         assert len(result.reason) < 1_000 and "\x1b" not in result.reason
     assert transport.real_patches(sku) == [sku]  # sent once: the rerun re-read it
+
+
+class ReadTogether:
+    """A case store (delegating to ``store``) whose reads of a SKU's progress wait until
+    the other engine has read it too: two runs that both see no earlier submit."""
+
+    def __init__(self, store: CaseStore, barriers: dict[str, threading.Barrier]) -> None:
+        self._store, self._barriers = store, barriers
+
+    def get(self, sku: str):
+        found = self._store.get(sku)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self._barriers[sku].wait(timeout=5)
+        return found
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
+async def test_two_asin_tui_applying_the_same_rows_at_once_send_each_once(app):
+    """Two asin-tui on one account apply the same file at the same time (a cron job and
+    the seller at a terminal, two terminals): both read no earlier submit of a row, so both
+    sent it. The SUBMITTING save right before a send claims the row: the run that saves
+    second finds the other's claim in the same transaction and sends nothing (HELD)."""
+    transport = LoggingTransport(app)
+    first = await synced(app, transport)
+    second = make_service(app, transport)
+    skus = skus_with(app.account, codes.OUT_OF_STOCK_MFN, 3)
+    rows = [BulkRow(sku, {"quantity": "4"}) for sku in skus]
+    barriers = {sku: threading.Barrier(2) for sku in skus}
+    engines = [
+        BulkFix(
+            service,
+            concurrency=1,
+            time_scale=TIME_SCALE,
+            store=ReadTogether(CaseStore(service.profile_name, service.marketplace_id), barriers),
+        )
+        for service in (first, second)
+    ]
+    try:
+        validated = [await engine.validate(rows) for engine in engines]
+        transport.log.clear()
+        results = await asyncio.gather(
+            *(e.apply(v) for e, v in zip(engines, validated, strict=True))
+        )
+    finally:
+        await first.aclose()
+        await second.aclose()
+    assert sorted(transport.real_patches()) == sorted(skus)  # each row sent once
+    for sku in skus:
+        [fixed, held] = sorted(
+            (r for run in results for r in run if r.sku == sku), key=lambda r: r.outcome.name
+        )
+        assert (fixed.outcome, held.outcome) == (RowOutcome.FIXED, RowOutcome.HELD)
+        assert "another asin-tui" in held.reason and "not sent" in held.reason
+    assert all(app.account.intended_causes(sku) == set() for sku in skus)
