@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         targets = _targets(args)
     except ConfigError as exc:
-        print(f"asin-tui: {exc}", file=sys.stderr)
+        print(visible(f"asin-tui: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     try:
         with contextlib.ExitStack() as locks:
@@ -127,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
                 locks.enter_context(_instance_lock(name, marketplace_id))
             return asyncio.run(_watch(args, targets))
     except _AlreadyRunning as exc:
-        print(f"asin-tui: {exc}", file=sys.stderr)
+        print(visible(f"asin-tui: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `watch | head`: the reader left (cli.main ends it, exit 141)
         raise

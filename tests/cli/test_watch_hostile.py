@@ -124,6 +124,20 @@ def test_a_cache_folder_that_cannot_be_made_is_one_line(monkeypatch, capsys, tmp
     assert err == f"asin-tui: Not a directory: {blocker / 'cache'}\n"
 
 
+def test_a_config_error_quoting_control_characters_is_terminal_safe(capsys):
+    """A config file's bad profile name holding a clipboard write (OSC 52) and a screen
+    clear: watch quotes it escaped, as report and config do (the name is the file's, not
+    asin-tui's: a config file copied from elsewhere)."""
+    config = paths.config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[profiles."a\\u001b]52;c;eA==\\u0007b\\u001b[2J"]\nmarketplace = "US"\n')
+    config.chmod(0o600)
+    code = main(["watch", "--once"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert unsafe_chars(err) == [] and "\\x1b]52" in err and len(err.splitlines()) == 1
+
+
 def test_a_cache_that_cannot_be_opened_is_one_line(capsys):
     """The account's cache file unusable (here a folder in its place; a full disk or a
     read-only folder the same way): `report` says so in one line, and so does `watch`."""
