@@ -249,6 +249,9 @@ class ApprovalGroup:
     product_type: str
     links: list[str] = field(default_factory=list)
     skus: list[str] = field(default_factory=list)
+    #: link -> the ASIN it was given for (the first listing that had it): at 80 columns the
+    #: links of one group differ only past the cut (…approve?asin=…), so each is named
+    asins: dict[str, str] = field(default_factory=dict)
 
 
 def approval_groups(evidences: Sequence[Evidence]) -> list[ApprovalGroup]:
@@ -266,8 +269,9 @@ def approval_groups(evidences: Sequence[Evidence]) -> list[ApprovalGroup]:
                 if reason.reason_code not in (None, "APPROVAL_REQUIRED"):
                     continue
                 for link in reason.links:
-                    if link.url not in group.links:
+                    if link.url not in group.asins:  # a dict: one look, however many links
                         group.links.append(link.url)
+                        group.asins[link.url] = listing.asin or ""
     return sorted(groups.values(), key=lambda g: (-len(g.skus), g.brand, g.product_type))
 
 

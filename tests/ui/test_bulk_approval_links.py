@@ -16,10 +16,13 @@ from asin_tui.ui.screens.bulk_actions import BulkActionScreen
 from tests.ui.conftest import settle
 from tests.ui.fakes import FakeService, make_records, progress_of
 
-LINK = (
-    "https://sellercentral.amazon.com/hz/approvalrequest/restrictions/approve"
-    "?asin=B0YC6TFVRN&itemcondition=new"
-)
+BASE = "https://sellercentral.amazon.com/hz/approvalrequest/restrictions/approve"
+
+
+def link_for(asin: str) -> str:
+    return f"{BASE}?asin={asin}&itemcondition=new"
+
+
 HOSTILE = "https://sellercentral.amazon.com/x[b]bold[/b]\x1b]52;c;aGk=\x07end"
 
 
@@ -28,7 +31,8 @@ class LongLinks(FakeService):
         evidence = super().evidence(sku)
         restriction = evidence.restrictions[0]
         reason = restriction.reasons[0]
-        links = (RestrictionLink("Request approval", LINK), RestrictionLink("Odd", HOSTILE))
+        own = RestrictionLink("Request approval", link_for(evidence.listing.asin or ""))
+        links = (own, RestrictionLink("Odd", HOSTILE))
         return replace(
             evidence, restrictions=(replace(restriction, reasons=(replace(reason, links=links),)),)
         )
@@ -49,10 +53,15 @@ async def test_approval_links_are_never_wrapped_mid_link_and_c_copies_them_whole
         await settle(pilot)
         rows = screen_rows(app)
         shown = "\n".join(rows)
+        asins = [service.evidence(sku).listing.asin for sku in skus]
         at = [i for i, row in enumerate(rows) if "https://sellercentral.amazon.com/hz/" in row]
-        assert len(at) == 1, shown  # one line, said once for the group
-        link_row = rows[at[0]].strip()
-        assert link_row.endswith("…") and LINK.startswith(link_row[:-1]), link_row
+        assert len(at) == len(skus), shown  # a line each
+        for index, asin in zip(at, asins, strict=True):
+            # each link named by the ASIN it is for: at 80 columns they differ only past the
+            # cut ("…approve?as…"), so unnamed they looked alike
+            label, _, link_row = rows[index].strip().partition(": ")
+            assert label == f"ASIN {asin}", rows[index]
+            assert link_row.endswith("…") and link_for(asin).startswith(link_row[:-1]), link_row
         assert not any("itemcondition=new" in row for row in rows), "no wrapped remainder"
         # the hostile link: shown as text (escapes), on a line of its own, never raw
         assert "\x1b" not in shown and "\x07" not in shown
@@ -61,5 +70,5 @@ async def test_approval_links_are_never_wrapped_mid_link_and_c_copies_them_whole
         assert "c copies the links whole" in " ".join(shown.split())
         await pilot.press("c")
         await settle(pilot)
-        assert LINK in app.clipboard  # whole
+        assert all(link_for(asin) in app.clipboard for asin in asins)  # whole
         assert "\x1b" not in app.clipboard and "\x07" not in app.clipboard

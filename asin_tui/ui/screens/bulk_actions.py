@@ -209,7 +209,10 @@ def approvals_text(groups: Sequence[ApprovalGroup]) -> str:
     lines = []
     for group in groups:
         lines.append(f"{group.brand} · {group.product_type} — {listings(len(group.skus))}")
-        lines += [f"  {link}" for link in group.links] or ["  (Amazon gave no approval link)"]
+        lines += [
+            f"  ASIN {asin}: {link}" if (asin := group.asins.get(link)) else f"  {link}"
+            for link in group.links
+        ] or ["  (Amazon gave no approval link)"]
         lines.append(f"  SKUs: {', '.join(group.skus)}")
         lines.append("")
     return "\n".join(lines).rstrip()
