@@ -48,10 +48,11 @@ def test_every_binding_has_a_known_id_and_every_id_a_binding():
 
 
 def help_keys(app) -> dict[str, str]:
-    """The help screen's rows: description -> the keys shown for it."""
+    """The help screen's rows: description -> the keys shown for it (a row's wrapped lines,
+    indented under its description, are not rows)."""
     rows = {}
     for line in str(app.screen.query_one("#help-keys").render()).splitlines():
-        if line.startswith("  "):
+        if line.startswith("  ") and not line.startswith("   "):
             keys, description = re.split(r"\s{2,}", line.strip(), maxsplit=1)
             rows[description.split(" — ")[0]] = keys
     return rows

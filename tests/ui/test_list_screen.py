@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import itertools
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,6 +151,7 @@ async def test_the_list_paints_in_report_order_then_answers_each_key_on_one_app(
             detail_and_back_keep_cursor_and_filter,
             w_opens_the_wizard_for_the_row_under_the_cursor,
             help_lists_the_real_bindings_of_the_focused_screen,
+            help_descriptions_wrap_under_themselves_at_80_columns,
             a_screen_dismissed_twice_closes_only_itself,
             b_on_listings_no_bulk_fix_covers_says_so_in_words,
         )
@@ -290,6 +292,36 @@ async def help_lists_the_real_bindings_of_the_focused_screen(pilot) -> None:
     assert "Copy selected text" not in with_fields
     await pilot.press("escape")
     assert isinstance(app.screen, ListScreen)
+
+
+async def help_descriptions_wrap_under_themselves_at_80_columns(pilot) -> None:
+    """At 80 columns several of the list's help rows wrap ("Columns — Show the columns that
+    do not fit (marked → in the header)"); their second line began at the dialog's edge,
+    under the keys. Each wrapped line now starts where its description does."""
+    app = pilot.app
+    size = app.size
+    await pilot.resize_terminal(80, 24)
+    await pilot.press("question_mark")
+    await settle(pilot)
+    assert isinstance(app.screen, HelpScreen)
+    keys = app.screen.query_one("#help-keys")
+    drawn = [keys.render_line(y).text.rstrip() for y in range(keys.region.height)]
+    key_width = max(len(k) for _, k, _, _ in app.screen.rows) + 2
+    indent = " " * (2 + key_width)
+    groups = {g for g, _, _, _ in app.screen.rows}
+    wrapped = 0
+    for row, line in itertools.pairwise(drawn):
+        if line.strip() and line.strip() not in groups and not line.startswith("  "):
+            raise AssertionError(f"a line at the edge, under the keys: {line!r} after {row!r}")
+        if line.startswith(indent):
+            wrapped += 1
+    assert wrapped, f"no description wrapped at 80 columns: {drawn}"
+    said = " ".join(" ".join(drawn).split())
+    for _, _, description, tooltip in app.screen.rows:
+        assert " ".join(f"{description} — {tooltip}".split()) in said or not tooltip
+    await pilot.press("escape")
+    await pilot.resize_terminal(size.width, size.height)
+    await settle(pilot)
 
 
 def palette_options(app) -> list[str]:

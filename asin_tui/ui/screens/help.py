@@ -11,7 +11,9 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from asin_tui.ui.safe_text import data, template
@@ -75,13 +77,33 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Label(template("Keys — $about", about=self.about), classes="dialog-title")
-            yield Static(self._table(), id="help-keys")
+            yield KeyTable(self.rows, id="help-keys")
             if self.notes:
                 yield Static(data(self.notes, multiline=True), id="help-notes")
             yield Label("Escape closes · ctrl+p searches every action by name", classes="hint")
 
-    def _table(self) -> Content:
-        width = max((len(keys) for _, keys, _, _ in self.rows), default=4) + 2
+
+class KeyTable(Widget):
+    """The keys and what each does, grouped: a description too long for the line wraps under
+    itself, never under the keys (at 80 columns several did, the key column lost)."""
+
+    DEFAULT_CSS = "KeyTable { height: auto; }"
+
+    def __init__(self, rows: list[tuple[str, str, str, str]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = rows
+        self._tables: dict[int, Content] = {}
+
+    def table(self, width: int) -> Content:
+        """The table as it is drawn ``width`` cells wide (its continuation lines indented)."""
+        if width not in self._tables:
+            self._tables[width] = self._table(width)
+        return self._tables[width]
+
+    def _table(self, width: int) -> Content:
+        key_width = max((len(keys) for _, keys, _, _ in self.rows), default=4) + 2
+        indent = 2 + key_width
+        room = width - indent  # too little room (or none known yet): Textual wraps as it can
         lines: list[Content] = []
         group = None
         for row_group, keys, description, tooltip in self.rows:
@@ -89,7 +111,14 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
                 group = row_group
                 lines.append(Content.styled(f"{group}", "bold $text-accent"))
             hint = f" — {tooltip}" if tooltip else ""
-            lines.append(
-                Content.assemble((f"  {keys:<{width}}", "bold"), description, (hint, "$text-muted"))
-            )
+            said = Content.assemble(description, (hint, "$text-muted"))
+            first, *more = said.wrap(room) if room >= 20 else [said]
+            lines.append(Content.assemble((f"  {keys:<{key_width}}", "bold"), first))
+            lines += [Content(" " * indent) + line for line in more]
         return Content("\n").join(lines)
+
+    def render(self) -> Content:
+        return self.table(self.size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.table(width).get_height(self.styles, width)  # type: ignore[arg-type]  # RenderStyles reads as the RulesMap annotated
