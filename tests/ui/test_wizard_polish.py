@@ -4,6 +4,7 @@ headed once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -18,6 +19,8 @@ from asin_tui.domain.models import (
     Diagnosis,
     Evidence,
     Finding,
+    FulfillmentAvailability,
+    InventorySummary,
     Restriction,
     RestrictionLink,
     RestrictionReason,
@@ -276,3 +279,40 @@ async def enter_on_a_picked_choice_goes_on(pilot) -> None:
     await settle(pilot)
     assert not colour.expanded, "Enter opened the list again"
     assert screen.body.state.step is not WizardStep.FIELDS
+
+
+class StrandedPillowcase(SuppressedAccount):
+    """The suppressed pillowcase fulfilled by Amazon, 76 units in its warehouses: the Stock
+    step's "What to do" says the stock is not the problem, in a tip that wraps at 80."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing = replace(
+            self.listing,
+            fulfillment=(FulfillmentAvailability("AMAZON_NA", None),),
+            attributes={
+                **self.listing.attributes,
+                "fulfillment_availability": [{"fulfillment_channel_code": "AMAZON_NA"}],
+            },
+        )
+
+    def evidence(self, sku):
+        stock = InventorySummary(seller_sku=self.listing.sku, fulfillable=76)
+        return replace(super().evidence(sku), inventory=stock)
+
+
+async def test_a_stock_tip_that_wraps_goes_on_under_its_text_not_its_bullet():
+    # the demo walk at 80x24: "• 76 sellable units are in Amazon's warehouses: stock is not
+    # the problem. They" / "sell again once …" continued at the left edge, under the bullet
+    async with WizardApp(StrandedPillowcase(), None).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert pilot.app.screen.body.state.step is WizardStep.STOCK
+        rows = [
+            "".join(s.text for s in strip) for strip in pilot.app.screen._compositor.render_strips()
+        ]
+        at = next(i for i, row in enumerate(rows) if "• 76 sellable units" in row)
+        text_at = rows[at].index("76 sellable units")
+        follow = rows[at + 1]
+        assert follow.strip() and follow.index(follow.strip()) == text_at, rows[at : at + 2]

@@ -33,6 +33,7 @@ from textual.widgets import Button, Label, Static
 
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.widgets.bullets import BulletLine
 
 CONFIRM_KEY = "ctrl+s"
 #: Terminals shorter than this show a batch's confirmation without blank lines between its
@@ -150,9 +151,7 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
                 # the bullet (the continuation of a batch's grouped change read as a line
                 # of its own)
                 for change in c.changes:
-                    with Horizontal(classes="bullet-line"):
-                        yield Static("•", classes="bullet")
-                        yield Static(data(change, multiline=True), classes="bullet-text")
+                    yield BulletLine(change)
                 if c.listings:
                     yield ListingLines(c.listings)
             if c.warning:

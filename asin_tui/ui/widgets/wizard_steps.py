@@ -39,6 +39,7 @@ from asin_tui.domain.wizard import (
 from asin_tui.store.cases import ChecklistTick, Outcome, PatchMode
 from asin_tui.ui.safe_text import data, plain, template
 from asin_tui.ui.screens.confirm import confirm_key
+from asin_tui.ui.widgets.bullets import BulletLine
 from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
@@ -156,8 +157,9 @@ class StockStep(StepBody):
         yield self.checks()
         if stock.guidance:
             yield Label("What to do", classes="section-title")
-            tips = "\n".join(f"• {plain(tip)}" for tip in stock.guidance)
-            yield Static(data(tips, multiline=True), classes="guidance")
+            with VerticalGroup(classes="guidance"):  # a tip's wrapped lines under its text
+                for tip in stock.guidance:
+                    yield BulletLine(tip)
         yield Label("Action", classes="section-title")
         current = self.state.draft.stock_action
         if not stock.actions:  # stock is not what stops the sale: nothing to pick here
