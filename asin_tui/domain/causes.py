@@ -222,11 +222,12 @@ def grid_cell(evidence: Evidence, column: str, last: LastQuantity | None = None)
     if column == PRICE:
         band = P.price_band(listing)
         now = "" if band.price is None else P.amount_text(band.price, band.currency, grouping=False)
-        hint = ""
-        if band.minimum is not None and band.maximum is not None:
-            middle = (band.minimum + band.maximum) / 2
-            hint = P.amount_text(middle, band.currency, grouping=False)
-        return Cell(now=now, hint=hint)
+        if band.minimum is None or band.maximum is None:
+            return Cell(now=now)
+        middle = (band.minimum + band.maximum) / 2
+        hint = P.amount_text(middle, band.currency, grouping=False)
+        # said beside the hint: where the number comes from (it read as arbitrary)
+        return Cell(now=now, hint=hint, hint_note=f"the middle of the allowed {band.band_text}")
     spec = column_spec(column, evidence.requirements)
     now = P.current_value_text(listing, spec) if spec is not None else ""
     value = ""

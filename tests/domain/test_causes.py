@@ -116,6 +116,13 @@ def test_the_last_known_quantity_is_the_quantity_cells_suggestion_never_its_valu
     assert grid_cell(make_evidence(stocked), "quantity", last).hint == ""
 
 
+def test_the_price_hint_says_it_is_the_middle_of_the_allowed_band():
+    # the demo walk: the row line said "hint 83.71 (h takes it)", a number from nowhere
+    cell = grid_cell(make_evidence(make_records(1)[0]), "price")
+    assert (cell.hint, cell.hint_label) == ("75.00", "hint")
+    assert cell.hint_note == "the middle of the allowed 60.00 – 90.00 USD"
+
+
 def test_other_blockers_are_the_errors_the_grids_values_do_not_fix():
     """What keeps a listing off sale once the bulk grid's patch is applied: its other ERROR
     findings (warnings and notes block nothing), each cause once, main first; causes the
