@@ -147,6 +147,8 @@ class PagesLoop(MalformedResponse):
 def next_page(tokens: set[str], token: str, operation: str) -> None:
     """Note ``token`` as followed in this walk through an operation's pages (``tokens``: the
     ones followed so far); raises PagesLoop when Amazon gave it before."""
+    if not isinstance(token, str):  # a list or an object would not even be a set's key
+        raise MalformedResponse("the next page's token is not text", operation=operation)
     if token in tokens:
         raise PagesLoop(f"after {len(tokens) + 1} pages", operation=operation)
     tokens.add(token)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from asin_tui.spapi.errors import PagesLoop
-from tests.spapi.fakes import answer, query
+from asin_tui.spapi.errors import MalformedResponse, PagesLoop
+from tests.spapi.fakes import SEARCH_PATH, answer, query
 
 LOOPS = 30  # how often a scripted Amazon gives a token back before it ends its pages
 
@@ -56,3 +56,23 @@ async def test_catalog_pages_that_loop_end_in_one_error(amazon, make_api):
         None,
         ["same"],
     ]
+
+
+@pytest.mark.parametrize("token", [["t1"], {"a": 1}, 5], ids=["list", "object", "number"])
+async def test_a_page_token_that_is_not_text_is_a_malformed_answer(amazon, make_api, token):
+    """Not Amazon's shape (its tokens are strings): one typed error, never a TypeError out
+    of the loop check (a list is no set member) nor a token sent back as Python's repr."""
+    amazon.script(INVENTORY, inventory_page("S0", token), inventory_page("END", None))
+    with pytest.raises(MalformedResponse, match="token is not text"):
+        await make_api().inventory_summaries(["S0"])
+    assert len(amazon.sp_requests(INVENTORY)) == 1
+
+
+@pytest.mark.parametrize("pagination", ["x", 5, ["t1"]], ids=["text", "number", "list"])
+async def test_search_pagination_that_is_not_an_object_is_a_malformed_answer(
+    amazon, make_api, pagination
+):
+    body = {"numberOfResults": 1, "items": [{"sku": "A"}], "pagination": pagination}
+    amazon.script(SEARCH_PATH, answer(200, body))
+    with pytest.raises(MalformedResponse, match="'pagination' is not an object"):
+        await make_api().search_listings()
