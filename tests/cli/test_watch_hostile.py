@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from asin_tui.cli import main
+from asin_tui.demo import DemoSettings
 from asin_tui.domain.text import unsafe_chars
 from asin_tui.sandbox.account import SandboxAccount
 from asin_tui.sandbox.app import SandboxApp
@@ -160,7 +161,7 @@ def test_a_corrupt_cache_set_aside_is_said(capsys):
     cache = cache_path("demo", "ATVPDKIKX0DER")
     cache.parent.mkdir(parents=True)
     cache.write_bytes(b"\x00garbage, not SQLite" * 50)
-    main(["watch", "--demo", "--once"])
+    main(["watch", "--demo", "--once"], demo=DemoSettings(drift=0.0, time_scale=100.0))
     err = capsys.readouterr().err.splitlines()
     [aside] = cache.parent.glob(f"{cache.name}.corrupt-*")
     said = [line for line in err if aside.name in line]
