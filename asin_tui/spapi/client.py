@@ -663,7 +663,9 @@ class SpApi:
         if not isinstance(body["items"], list):
             raise MalformedResponse("'items' is not a list", operation="searchListingsItems")
         if not isinstance(body["pagination"], dict):
-            raise MalformedResponse("'pagination' is not an object", operation="searchListingsItems")
+            raise MalformedResponse(
+                "'pagination' is not an object", operation="searchListingsItems"
+            )
         return body
 
     async def get_listing(
