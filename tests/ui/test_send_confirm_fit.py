@@ -60,3 +60,29 @@ async def test_a_batchs_skus_wrap_under_their_value_and_its_listings_have_room_a
         assert any(f"{SKUS[-1]}: Set quantity to 9" in ln for ln in screen_lines(pilot.app))
         await press(pilot, "escape")
         assert answers == [False]
+
+
+async def test_a_batch_of_changes_one_a_listing_is_listed_once_not_twice():
+    # the demo walk's 'No price' batch: five listings, five prices. Each grouped line
+    # ('Set price to 12.50 USD — 1 listing: EP-… (was not set)') said what the listing's own
+    # line under it said again: the batch twice in the dialog
+    prices = ["83.71", "12.50", "78.46", "1,250.00", "198.90"]
+    valid = [
+        RowResult(
+            sku,
+            changes=[f"Set price to {p} USD (was not set)"],
+            preview="VALID",
+            outcome=RowOutcome.VALID,
+        )
+        for sku, p in zip(SKUS, prices, strict=False)
+    ]
+    confirmation = batch_confirmation(valid, 0, marketplace_id=US_ID)
+    async with DialogHost().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(SendConfirmScreen(confirmation))
+        await settle(pilot)
+        shown = "\n".join(screen_lines(pilot.app))
+        assert "• 5 changes, each made to one listing: listed below" in shown, shown
+        for sku, price in zip(SKUS, prices, strict=False):
+            assert shown.count(f"Set price to {price} USD") == 1, shown
+            assert f"{sku}: Set price to {price} USD (was not set)" in shown

@@ -47,6 +47,7 @@ from asin_tui.domain.change_words import (
     marketplace_text,
     named_skus,
     rows_left_out,
+    split_was,
 )
 from asin_tui.domain.text import shortened
 from asin_tui.ui.frames import PromptFrames
@@ -1092,6 +1093,11 @@ def batch_confirmation(
     skus = [plain(r.sku) for r in valid]
     named = named_skus(skus)
     changes = grouped_changes((r.sku, r.changes or (EARLIER,)) for r in valid)
+    made = Counter(split_was(c)[0] for r in valid for c in dict.fromkeys(r.changes or (EARLIER,)))
+    if len(valid) > 1 and all(n == 1 for n in made.values()):
+        # every change made to one listing only (five prices): each grouped line said what
+        # its listing's line under it says again, the whole batch twice at 80x24
+        changes = [f"{counted(len(made), 'change')}, each made to one listing: listed below"]
     warning = rows_left_out(left) if left else ""
     if blocked:
         causes = sorted({c for skus in blocked.values() for c in skus})
