@@ -246,8 +246,10 @@ def _check_answer(response: httpx.Response) -> None:
         body = _loads(response.content, "the answer") if response.content.strip() else {}
     except ValueError:
         if status >= 400:
-            raise error_for_status(
-                status, f"HTTP {status} with a body that is not JSON", request_id=request_id
+            raise error_for_status(  # (the error's text names the status itself)
+                status,
+                f"its body is not JSON ({len(response.content)} bytes: an error page?)",
+                request_id=request_id,
             ) from None
         raise MalformedResponse(
             f"the answer ({len(response.content)} bytes) is not valid JSON;"

@@ -695,3 +695,16 @@ async def test_account_health_fatal_cancelled_and_unknown(amazon, make_api):
     amazon.script("/reports/2021-06-30/reports/R2", answer(200, listings_report))
     with pytest.raises(NotFound, match="not the account health report"):
         await make_api().check_account_health("R2")
+
+
+@pytest.mark.parametrize("status", [400, 403, 500, 503])
+async def test_an_error_page_that_is_not_json_is_one_short_line(amazon, make_api, status):
+    """A proxy's or a load balancer's HTML error page (200 KB, with a control character):
+    one line naming the status once, none of the page."""
+    page = b"<html><body>" + b"<p>Service Unavailable \x1b[2J</p>" * 6000 + b"</body></html>"
+    amazon.script(SEARCH_PATH, answer(status, raw=page, headers={"content-type": "text/html"}))
+    with pytest.raises(SpApiError) as caught:
+        await make_api(backoff=Backoff(tries=1)).search_listings()
+    message = str(caught.value)
+    assert message.count(f"HTTP {status}") == 1 and "not JSON" in message
+    assert len(message) < 200 and "\x1b" not in message and "Service" not in message
