@@ -130,6 +130,9 @@ def _days(value: Any) -> str:
 
 # --------------------------------------------------------------------------- price
 
+#: A price patch whose prices are those the listing has (changes_nothing)
+KEEP_PRICE = "Keep the price and its allowed band as they are"
+
 
 def _offer(listing: Listing, entries: list[Mapping[str, Any]]) -> list[str]:
     band = price_band(listing)
@@ -153,7 +156,7 @@ def _offer(listing: Listing, entries: list[Mapping[str, Any]]) -> list[str]:
             continue
         was = NONE if current[key] is None else money_text(current[key], band.currency)
         lines.append(f"Set {words} to {money_text(new, currency)} (was {was})")
-    return lines or ["Keep the price and its allowed band as they are"]
+    return lines or [KEEP_PRICE]
 
 
 def _schedule(raw: Any) -> Decimal | None:
@@ -231,7 +234,10 @@ def split_was(sentence: str) -> tuple[str, str | None]:
 
 def changes_nothing(sentence: str) -> bool:
     """Whether a change sentence sets a value to the one it had ("Set quantity to 9 (was
-    9)"): sending it changes nothing on the listing."""
+    9)", a price patch that keeps every price: KEEP_PRICE): sending it changes nothing on
+    the listing."""
+    if sentence == KEEP_PRICE:
+        return True
     head, was = split_was(sentence)
     return was is not None and head.endswith(f" to {was}")
 

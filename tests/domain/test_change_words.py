@@ -144,3 +144,7 @@ def test_a_change_to_the_value_it_had_changes_nothing():
     assert not changes_nothing("Set quantity to 19 (was 9)")  # not a suffix match
     assert not changes_nothing("Set brand to Acme")  # no value before: a change
     assert not changes_nothing("Remove color")
+    # a price typed as the listing has it (the demo walk: 12,50 after 12.50 was sent)
+    item = listing(purchasable_offer=[offer_entry(12.5, 10, 20)])
+    (kept,) = describe_patches(item, patches.set_price(item, price=Decimal("12.50")))
+    assert changes_nothing(kept)
