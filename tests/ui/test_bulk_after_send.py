@@ -131,3 +131,22 @@ async def test_after_the_send_an_edit_is_judged_against_what_amazon_holds():
         assert len(real_patches()) == len(rows)  # nothing more sent
         await press(pilot, "escape")  # nothing typed to drop: leaves at once
         assert not isinstance(pilot.app.screen, BulkScreen)
+
+
+def test_an_amount_typed_as_amazon_holds_it_is_no_change_however_it_is_written():
+    # the demo walk: prices sent as '12,50' and '1,250' were read back as 12.50 and 1250.00;
+    # a price typed in another row then counted '3 of 7 rows change a value' (1 did)
+    from asin_tui.domain.causes import Cell
+    from asin_tui.ui.screens.bulk import GridRow, _changes
+
+    def row(column: str, typed: str, read_back: str) -> GridRow:
+        return GridRow("SKU-1", {column: Cell(now="")}, {column: typed}, after={column: read_back})
+
+    assert not _changes(row("price", "12,50", "12.50"))
+    assert not _changes(row("price", "1,250", "1250.00"))
+    assert not _changes(row("price", "12,50", "12.50"), decimal_comma=True)  # DE: 12,50
+    assert not _changes(row(QUANTITY, "09", "9"))
+    assert _changes(row("price", "12,51", "12.50"))
+    assert _changes(row("price", "1.250", "1250.00"))  # the US: one point twenty-five
+    assert _changes(row("brand", "12,5", "12.5"))  # text is text
+    assert _changes(row("price", "12.50", "not checked"))  # not read back: not known

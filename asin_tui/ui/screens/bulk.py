@@ -37,7 +37,7 @@ from textual.message import Message
 from textual.widgets import Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker
 
-from asin_tui.domain.bulk import QUANTITY, RowOutcome
+from asin_tui.domain.bulk import HANDLING_TIME, PRICE, QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
 from asin_tui.domain.change_words import (
     changes_nothing,
@@ -49,6 +49,8 @@ from asin_tui.domain.change_words import (
     rows_left_out,
     split_was,
 )
+from asin_tui.domain.marketplaces import marketplace_by_id
+from asin_tui.domain.patches import parse_amount
 from asin_tui.domain.text import shortened
 from asin_tui.ui.frames import PromptFrames
 from asin_tui.ui.messages import describe_error
@@ -306,6 +308,9 @@ class BulkScreen(PromptFrames, WorkerScreen):
         #: the list's records; None: worked out from each listing's diagnosis when loading
         self.blockers = blockers
         self.columns = bulk_columns(cause)
+        market = marketplace_by_id(service.marketplace_id)
+        #: the marketplace writes 12,50 for twelve and a half (amounts typed are read so)
+        self.decimal_comma = market is not None and market.decimal_comma
         self.rows: list[GridRow] = []
         self.unfinished: list[RowResult] = []
         self.busy = ""  # the phase running ("validate", "apply"), "" when idle
@@ -523,7 +528,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         """What the grid holds: the rows whose values change something (a value filled in
         from the listing as it is now — its handling time — changes nothing), and how many
         listings another cause keeps off sale whatever is sent."""
-        changing = sum(1 for r in self.rows if _changes(r))
+        changing = sum(1 for r in self.rows if _changes(r, self.decimal_comma))
         blocked = sum(1 for r in self.rows if r.blockers)
         also = f"{blocked} also blocked by another cause ({BLOCKED}) · " if blocked else ""
         if not changing:
@@ -1053,7 +1058,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         unchecked = sum(
             1
             for i in self._rows_given
-            if i < len(rows) and rows[i].result is None and _changes(rows[i])
+            if i < len(rows) and rows[i].result is None and _changes(rows[i], self.decimal_comma)
         )
         if unchecked and self._leave_told != unchecked:
             self._leave_told = unchecked
@@ -1145,11 +1150,31 @@ class EachListing(Sequence[str]):
         return f"{result.sku}: " + "; ".join(result.changes or (EARLIER,))
 
 
-def _changes(row: GridRow) -> bool:
+def _changes(row: GridRow, decimal_comma: bool = False) -> bool:
     """Whether a value of ``row`` differs from the listing's current one: after a send, the
     one read back (what the "now" column shows; one not read back is not known, so any value
-    counts), not the one from before the send."""
-    return any(v.strip() and v.strip() != _current(row, c) for c, v in row.values.items())
+    counts), not the one from before the send. An amount is compared as a number: '12,50'
+    typed is the 12.50 read back, '1,250' the 1250.00 (``decimal_comma``: the marketplace
+    writes 12,50 for twelve and a half)."""
+    return any(
+        v.strip() and not _same(c, v.strip(), _current(row, c), decimal_comma)
+        for c, v in row.values.items()
+    )
+
+
+#: The grid's columns whose values are numbers (quantity, handling time, price)
+_AMOUNTS = frozenset({QUANTITY, HANDLING_TIME, PRICE})
+
+
+def _same(column: str, typed: str, current: str | None, decimal_comma: bool) -> bool:
+    if current is None:
+        return False  # not known: any value may change it
+    if typed == current:
+        return True
+    if column not in _AMOUNTS:
+        return False
+    amount = parse_amount(typed, decimal_comma=decimal_comma)
+    return amount is not None and amount == parse_amount(current)  # drawn '1250.00'
 
 
 def _current(row: GridRow, column: str) -> str | None:
