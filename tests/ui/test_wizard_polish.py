@@ -316,3 +316,17 @@ async def test_a_stock_tip_that_wraps_goes_on_under_its_text_not_its_bullet():
         text_at = rows[at].index("76 sellable units")
         follow = rows[at + 1]
         assert follow.strip() and follow.index(follow.strip()) == text_at, rows[at : at + 2]
+
+
+async def test_a_long_checklist_items_wrapped_lines_stay_under_its_text():
+    """A Policy step item too long for one line (the demo's detail-page case at 80x24:
+    "Find the detail-page content Amazon objects to (title, bullets, description, images)")
+    went on at the body's edge, under "[ ]"; its wrapped lines now start under its text."""
+    item = "Find the detail-page content Amazon objects to (title, bullets, description, images)"
+    async with ChecklistHost(item).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box = pilot.app.query_one(ChecklistBox)
+        lines = [box.render_line(y).text.rstrip() for y in range(box.region.height)]
+        assert len(lines) == 2 and lines[0].startswith("[ ] Find the"), lines
+        assert lines[1].startswith("    ") and not lines[1].startswith("     "), lines
+        assert " ".join(" ".join(lines).split()) == f"[ ] {item}"

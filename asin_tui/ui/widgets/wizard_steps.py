@@ -91,16 +91,29 @@ def checks_table(checks: tuple[Check, ...]) -> Table | Text:
 class ChecklistBox(TickBox):
     """A checklist item whose long text wraps (a Checkbox is one line, cut at the edge)."""
 
+    #: "[ ] ": where the item's text starts, and its wrapped lines too
+    INDENT = 4
+
+    def drawn(self, width: int) -> Content:
+        """``[ ] text`` ``width`` cells wide, the text's wrapped lines under the text, not
+        under ``[ ]`` (wrapped here: Textual's wrapping starts each line at the edge). No
+        trailing pad after the text: measured by wrapping (which drops it) and drawn with it,
+        an item exactly as wide as the body was given one line and drawn cut ("an allowed
+        on…")."""
+        style = self.get_visual_style("toggle--label")
+        room = width - self.INDENT
+        first, *more = self._label.wrap(room) if room >= 10 else [self._label]
+        parts: list[str | Content] = [self._button, " ", first.stylize_before(style)]
+        for line in more:
+            parts += ["\n" + " " * self.INDENT, line.stylize_before(style)]
+        return Content.assemble(*parts)
+
     def render(self) -> Content:
-        """``[ ] text``, without the space Textual pads the label with on its right: the
-        height below is measured with wrapping, which drops that space, so an item exactly as
-        wide as the body was given one line and then drawn cut ("an allowed on…")."""
-        label = self._label.pad_left(1).stylize_before(self.get_visual_style("toggle--label"))
-        return Content.assemble(self._button, label)
+        return self.drawn(self.size.width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # Textual's own Widget passes its styles here too (textual/widget.py)
-        return self.render().get_height(self.styles, width)  # type: ignore[arg-type]  # RenderStyles reads as the RulesMap annotated
+        return self.drawn(width).get_height(self.styles, width)  # type: ignore[arg-type]  # RenderStyles reads as the RulesMap annotated
 
 
 class StepBody(VerticalGroup):
