@@ -300,3 +300,40 @@ async def test_a_search_whose_pages_loop_ends_and_names_the_window(account):
     assert loops and all(key.startswith("search: ") for key in loops)
     assert all(result.missing[key] is None for key in loops)  # repeated pages count nothing
     assert all("an unknown number of listings not fetched" in loops[key] for key in loops)
+
+
+class PagesEndEarly(SandboxTransport):
+    """The sandbox, whose search pages come without ``pagination`` (optional in Amazon's
+    model) the first ``times`` times a page that has a next page is asked for."""
+
+    def __init__(self, app: SandboxApp, times: int) -> None:
+        super().__init__(app)
+        self.times = times
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if "/listings/2021-08-01/items/" not in request.url.path or self.times <= 0:
+            return response
+        body = json.loads(await response.aread())
+        if response.status_code == 200 and body.pop("pagination", None):
+            self.times -= 1
+        return httpx.Response(response.status_code, json=body)
+
+
+@pytest.mark.parametrize("times", [1, 1000], ids=["once", "always"])
+async def test_pages_that_end_short_of_amazons_count_are_never_taken_for_all(account, times):
+    """A full page without the next page's token, Amazon's count saying more: the window
+    is searched again later (once: every listing comes), and while its pages still end so
+    it is named as failed with what is missing — never a complete sync without them (a
+    complete needs-attention sync takes the listings it did not see for fixed)."""
+    clean, _ = await synced_skus(account)
+    transport = PagesEndEarly(SandboxApp(account, time_scale=TIME_SCALE), times)
+    result = await sync_over(transport, account, tries=2)
+    skus = {s.sku for s in result.listings}
+    if times == 1:
+        assert skus == clean and result.complete
+        return
+    assert skus < clean and not result.complete
+    cut = {key: why for key, why in result.failed.items() if "pages ended after" in why}
+    assert cut and all(key.startswith("search: ") for key in cut)
+    assert_same_or_exact_gap(account, clean, skus, result)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from asin_tui.spapi import parse
 from asin_tui.spapi.errors import (
     BadRequest,
+    MalformedResponse,
     PagesLoop,
     SpApiError,
     next_page,
@@ -127,6 +128,31 @@ class _Pages:
             self.run.tally.page()
             fetched += len(page["items"])
             await self.run.accept(page["items"])
+        if fetched < self.total and len(page["items"]) >= PAGE_SIZE:
+            self._cut_short(fetched)
+
+    def _cut_short(self, fetched: int) -> None:
+        """The pages ended on a full page, short of what Amazon counted: its last page came
+        without the next page's token (``pagination`` is optional in Amazon's model). The
+        listings past it are not taken for gone: the window is searched again later, and
+        named as failed if its pages still end so. (A last page that is not full ends the
+        window whatever the count says: a count may include listings no page returns.)"""
+        error = MalformedResponse(
+            f"its pages ended after {fetched} of the {self.total} listings it counted "
+            "(a full page without the next page's token)",
+            operation="searchListingsItems",
+        )
+        self.run.later(
+            _Gap(
+                f"search: {_describe(self.label, self.after, self.before)}",
+                error,
+                functools.partial(
+                    _search, self.run, self.label, self.filters, self.after, self.before
+                ),
+                self.total - fetched,
+                spot="cut short",
+            )
+        )
 
     async def resume(self, token: str, fetched: int) -> None:
         """Go on from the page that failed; if Amazon no longer takes its token, search the
