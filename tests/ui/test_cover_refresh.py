@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from asin_tui.spapi.errors import AuthError
+from asin_tui.spapi.errors import AuthError, CredentialsMissing
 from asin_tui.ui.app import make_app
 from asin_tui.ui.presentation import age_text, cover_age_text
 from asin_tui.ui.screens.list_screen import ListScreen
@@ -103,6 +103,31 @@ async def test_a_read_that_fails_is_one_warning_and_the_view_stays():
         await settle(pilot)
         assert isinstance(app.screen, ListScreen)
         assert notice(app) == "Days of cover: Amazon's sales reports not read yet"
+
+
+async def test_a_read_that_fails_as_the_sync_did_is_not_said_twice():
+    """A profile without credentials (what `config init` leaves until they are set): the
+    sync's failure is told ("Sync failed", the status line, the empty list's line), and the
+    sales reports' read then failed for the same reason and said it all again in a second
+    toast, "Stock cover", the same long line. A read failing otherwise is still told (above)."""
+    missing = CredentialsMissing("set LWA_APP_ID (or lwa_app_id in [profiles.main])")
+    service = due_service()
+    service.fail_sync = str(missing)  # as the real sync says it
+    tried = []
+
+    async def refused(*, force: bool = False):
+        tried.append(force)
+        raise missing
+
+    service.refresh_stock_cover = refused  # type: ignore[method-assign]
+    app = make_app(lambda: service, case_labels_loader=progress_of)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(tried))  # after the sync's end
+        await wait_until(pilot, lambda: not app.screen.cover_reading)
+        await settle(pilot)
+        titles = [n.title for n in app._notifications]
+        assert "Sync failed" in titles
+        assert "Stock cover" not in titles, [n.message for n in app._notifications]
 
 
 def test_age_words():

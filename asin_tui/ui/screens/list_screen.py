@@ -956,7 +956,7 @@ class ListScreen(WorkerScreen):
         result = message.result
         self.cover_reading = False
         problem = result.problem if result is not None else message.failure
-        if problem:
+        if problem and problem != self.sync_error:  # the sync's own failure is told already
             self.notify(problem, title="Stock cover", severity="warning", timeout=8)
         if result is not None and result.updated:
             self.look()  # the at-risk count (no longer "so far" once it is in)
