@@ -8,6 +8,7 @@ import pytest
 
 from asin_tui.domain.bulk import QUANTITY, RowOutcome
 from asin_tui.ui.screens.bulk import BulkScreen
+from asin_tui.ui.widgets.bulk_grid import BulkGrid
 from tests.ui.conftest import settle
 from tests.ui.test_bulk_screen import (
     SIZE,
@@ -71,3 +72,23 @@ async def test_escape_with_values_not_validated_warns_once_then_leaves():
         await press(pilot, "escape")
         assert pilot.app.screen is listing
         assert real_patches() == []
+
+
+@pytest.mark.slow  # an app run for one word: kept out of the fast set
+async def test_escape_with_one_row_typed_says_1_row_has_values():
+    # the demo walk: "1 of 7 rows have values not validated or sent"
+    from tests.ui.test_snapshots import account_app, bulk_grid
+
+    app = account_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await bulk_grid("Out of stock")(pilot)
+        bulk = app.screen
+        assert isinstance(bulk, BulkScreen)
+        grid = bulk.query_one(BulkGrid)
+        grid.move_cursor(row=0, column=list(grid.columns).index(QUANTITY))
+        await press(pilot, "enter", "1", "2", "enter")
+        assert [r.values[QUANTITY] for r in bulk.rows[:2]] == ["12", ""]
+        await press(pilot, "escape")
+        assert app.screen is bulk
+        told = str([n.message for n in app._notifications][-1])
+        assert told.startswith(f"1 of {len(bulk.rows)} rows has values not validated"), told

@@ -1063,7 +1063,8 @@ class BulkScreen(PromptFrames, WorkerScreen):
         if unchecked and self._leave_told != unchecked:
             self._leave_told = unchecked
             self.notify(
-                f"{unchecked} of {len(self.rows)} rows have values not validated or sent: "
+                f"{unchecked} of {len(self.rows)} rows {'has' if unchecked == 1 else 'have'} "
+                "values not validated or sent: "
                 "Escape again leaves and drops them",
                 timeout=5,
             )
