@@ -250,6 +250,17 @@ def test_bulk_action_texts_count_listings_in_words():
     assert removal_text([], 1).startswith("None of the 1 listing has FBA units")
 
 
+def test_the_removal_list_says_a_listing_put_back_on_sale_sells_its_units_again():
+    # walking the demo: "Stranded FBA stock — 21 listings · removal list" listed every
+    # stranded unit to remove, where the wizard tells a listing held back by another problem
+    # to wait for its fix (its units sell again); a removal order is not undone
+    from asin_tui.ui.screens.bulk_actions import removal_text
+
+    said = " ".join(removal_text([("SKU-1", "B0", "X0", "new", 2, 0)], 3).split())
+    assert "a listing put back on sale sells its units again" in said
+    assert "remove only the stock of the listings you will not fix" in said
+
+
 @pytest.mark.slow  # a demo app walk
 async def test_causes_no_patch_fixes_get_their_bulk_action(tmp_path, monkeypatch):
     """Approval links grouped by brand and product type; one case draft for every listing of

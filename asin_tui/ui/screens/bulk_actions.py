@@ -231,7 +231,14 @@ def removal_text(rows: Sequence[Sequence[object]], count: int) -> str:
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     have = "has" if len(rows) == 1 else "have"
-    lines = [f"{len(rows)} of {listings(count)} {have} FBA units to remove:", ""]
+    lines = [
+        f"{len(rows)} of {listings(count)} {have} FBA units to remove:",
+        # the wizard tells a listing held back by another problem to wait for its fix: a
+        # removal order is not undone, so the list says it too
+        "(a listing put back on sale sells its units again: remove only the stock of the "
+        "listings you will not fix)",
+        "",
+    ]
     lines += [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in table
