@@ -88,10 +88,14 @@ from asin_tui.store.cases import (
     CaseRecord,
     CaseStore,
     CaseStoreError,
+    ClaimedElsewhere,
     Outcome,
     PatchMode,
     PatchRecord,
+    claim_of,
     issue_record,
+    same_record,
+    same_submit,
 )
 
 __all__ = [
@@ -307,15 +311,6 @@ class BulkService(Protocol):
     async def reread(self, sku: str) -> tuple[Evidence, Diagnosis]: ...
 
 
-class ClaimedElsewhere(Exception):
-    """Another asin-tui (a second `fix`, the app's bulk grid) saved a submit of the same
-    change after this run read the row's progress: it is sending, or sent, it."""
-
-    def __init__(self, claim: PatchRecord) -> None:
-        super().__init__(claim.status)
-        self.claim = claim
-
-
 class BulkFix:
     """One batch over the listings of ``service`` (see the module docstring)."""
 
@@ -416,7 +411,7 @@ class BulkFix:
             saved = await self._locally(self.store.get, result.sku)
         except CaseStoreError as exc:
             return _failed(result, f"progress cannot be read, nothing sent: {exc}")
-        earlier = _same_submit(saved, result.patches)
+        earlier = same_submit(saved, result.patches)
         record: PatchRecord | None = None
         if earlier is not None and earlier.status == "ACCEPTED":
             result.submitted, result.submission_id = True, earlier.submission_id
@@ -467,9 +462,8 @@ class BulkFix:
             except ClaimedElsewhere as exc:  # the other run's send: this one never left
                 result.outcome = RowOutcome.HELD
                 result.reason = (
-                    f"another asin-tui sent this change at {exc.claim.submitted_at:%H:%M} UTC "
-                    "while this run was on its way to: not sent again (its answer is in that "
-                    "run's output and in `asin-tui progress`)"
+                    f"{exc.words()} while this run was on its way to: not sent again (its "
+                    "answer is in that run's output and in `asin-tui progress`)"
                 )
                 return result
             except CaseStoreError as exc:  # the SUBMITTING save failed: the call never left
@@ -709,12 +703,8 @@ class BulkFix:
 
         def put(case: CaseRecord) -> None:
             if claim:
-                other = _same_submit(case, record.patches)
-                if (
-                    other is not None
-                    and other.status in (SUBMITTING, NO_ANSWER, "ACCEPTED")
-                    and (replacing is None or not _same(other, replacing))
-                ):
+                other = claim_of(case, record.patches, [] if replacing is None else [replacing])
+                if other is not None:
                     raise ClaimedElsewhere(other)
             self._put_record(case, record, sent, replacing)
 
@@ -737,7 +727,7 @@ class BulkFix:
         ``replacing``); ``sent``: the row whose submit Amazon ACCEPTED, noted as the wizard
         notes its own (Apply passed, what was sent; the case now at Verify)."""
         gone = [record, *([replacing] if replacing is not None else [])]
-        kept = [r for r in case.patches if not any(_same(r, g) for g in gone)]
+        kept = [r for r in case.patches if not any(same_record(r, g) for g in gone)]
         case.patches = [*kept, copy.deepcopy(record)]
         if sent is not None and record.status == "ACCEPTED":
             ident = f", submission id {record.submission_id}" if record.submission_id else ""
@@ -831,39 +821,19 @@ def _eta(done: int, total: int, elapsed: float) -> float | None:
     return max(floor, elapsed / done * left)
 
 
-def _same_submit(saved: CaseRecord | None, patches: list[dict[str, Any]]) -> PatchRecord | None:
-    """The latest real submit of these patches in the saved case: the same paths and values,
-    whether each was an ``add`` or a ``replace`` (the draft adds an attribute the listing
-    lacks and replaces one it has: once Amazon applied an ``add``, the same row run again
-    drafts a ``replace`` of the same value — the change already accepted, not a new one)."""
-    if saved is None:
-        return None
-    wanted = _effect(patches)
-    same = [r for r in saved.patches if r.mode is PatchMode.REAL and _effect(r.patches) == wanted]
-    return same[-1] if same else None
-
-
-def _effect(patches: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """``patches`` with ``add`` read as ``replace``: what the listing holds after either."""
-    return [{**p, "op": "replace"} if p.get("op") == "add" else dict(p) for p in patches]
-
-
 def _accepted(
     saved: CaseRecord | None, sent: PatchRecord | None = None
 ) -> list[tuple[datetime, str | None, Any]]:
     """The SKU's real submits Amazon ACCEPTED (``saved``'s, and ``sent``, not saved yet):
     (when, submission id, patches)."""
-    records = [r for r in (saved.patches if saved else []) if sent is None or not _same(r, sent)]
+    records = [
+        r for r in (saved.patches if saved else []) if sent is None or not same_record(r, sent)
+    ]
     return [
         (r.submitted_at, r.submission_id, r.patches)
         for r in [*records, *([sent] if sent is not None else [])]
         if r.mode is PatchMode.REAL and r.status == "ACCEPTED"
     ]
-
-
-def _same(a: PatchRecord, b: PatchRecord) -> bool:
-    """The same submit (as the store finds it: when it was sent, and how)."""
-    return a.submitted_at == b.submitted_at and a.mode is b.mode
 
 
 def _sent_wait(accepted: Sequence[tuple[datetime, str | None, Any]]) -> dict[str, Any]:

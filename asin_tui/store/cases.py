@@ -69,7 +69,7 @@ import re
 import sqlite3
 import threading
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -176,6 +176,55 @@ class PatchRecord:
 
 SUBMITTING = "SUBMITTING"  # PatchRecord.status of a real submit whose answer is not in yet
 NO_ANSWER = "NO_ANSWER"  # PatchRecord.status of a real submit whose call failed (landed or not)
+#: The statuses of a real submit that may have reached Amazon (on its way, unanswered, taken).
+MAY_HAVE_LANDED = (SUBMITTING, NO_ANSWER, "ACCEPTED")
+
+
+def same_record(a: PatchRecord, b: PatchRecord) -> bool:
+    """The same submit (as the store finds it: when it was sent, and how)."""
+    return a.submitted_at == b.submitted_at and a.mode is b.mode
+
+
+def same_submit(saved: CaseRecord | None, patches: list[dict[str, Any]]) -> PatchRecord | None:
+    """The latest real submit of these patches in the saved case: the same paths and values,
+    whether each was an ``add`` or a ``replace`` (the draft adds an attribute the listing
+    lacks and replaces one it has: once Amazon applied an ``add``, the same row run again
+    drafts a ``replace`` of the same value — the change already accepted, not a new one)."""
+    if saved is None:
+        return None
+    wanted = _effect(patches)
+    same = [r for r in saved.patches if r.mode is PatchMode.REAL and _effect(r.patches) == wanted]
+    return same[-1] if same else None
+
+
+def _effect(patches: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``patches`` with ``add`` read as ``replace``: what the listing holds after either."""
+    return [{**p, "op": "replace"} if p.get("op") == "add" else dict(p) for p in patches]
+
+
+class ClaimedElsewhere(Exception):
+    """Another asin-tui (a second `fix`, the app's bulk grid or wizard) saved a submit of
+    the same change after this one read the SKU's progress: it is sending, or sent, it."""
+
+    def __init__(self, claim: PatchRecord) -> None:
+        super().__init__(claim.status)
+        self.claim = claim
+
+    def words(self) -> str:
+        return f"another asin-tui sent this change at {self.claim.submitted_at:%H:%M} UTC"
+
+
+def claim_of(
+    case: CaseRecord, patches: list[dict[str, Any]], known: Sequence[PatchRecord]
+) -> PatchRecord | None:
+    """Read inside the write transaction that saves a SUBMITTING record, right before its
+    send: the latest real submit of the same change in the stored ``case`` that may have
+    reached Amazon and is none of ``known`` (what this sender read before, by time) — the
+    claim of another asin-tui sending the same change at once; None when there is none."""
+    other = same_submit(case, patches)
+    if other is None or other.status not in MAY_HAVE_LANDED:
+        return None
+    return None if any(same_record(other, mine) for mine in known) else other
 
 
 def issue_record(issue: Issue) -> dict[str, Any]:
@@ -469,7 +518,11 @@ class CaseStore:
         return None
 
     def update(
-        self, sku: str, change: Callable[[CaseRecord], CaseRecord | None] | CaseRecord
+        self,
+        sku: str,
+        change: Callable[[CaseRecord], CaseRecord | None] | CaseRecord,
+        *,
+        check: Callable[[CaseRecord | None], None] | None = None,
     ) -> CaseRecord:
         """Save one SKU's case; returns what is now stored (the caller's to keep).
 
@@ -477,11 +530,15 @@ class CaseStore:
         one) to modify in place or replace, after which ``updated_at`` is set to now; or a
         whole ``CaseRecord``, merged field by field with the stored one (:func:`merge`).
         It runs inside the write transaction, so other instances' changes are never lost.
+        ``check`` is given the stored case (None: none yet) first, in the same transaction:
+        what it raises saves nothing and is raised (a claim of another asin-tui's).
         """
         if self.read_only:
             raise CaseStoreError(f"{display_path(self.path)}: opened read-only, not saved")
         with self._writing() as conn:
             stored = self._stored(conn, _CASES, sku)
+            if check is not None:
+                check(stored)
             if isinstance(change, CaseRecord):
                 result = merge(stored, change) if stored else copy.deepcopy(change)
             else:

@@ -22,6 +22,7 @@ from asin_tui.store.cases import (
     CaseStoreError,
     Outcome,
     PatchMode,
+    PatchRecord,
     StepStatus,
 )
 from asin_tui.ui.screens.wizard import WizardScreen
@@ -406,10 +407,48 @@ class FullDiskStore(CaseStore):
 
     full = False
 
-    def update(self, sku, change):
+    def update(self, sku, change, **options):
         if self.full:
             raise CaseStoreError(f"{self.path}: cannot save: the disk is full")
-        return super().update(sku, change)
+        return super().update(sku, change, **options)
+
+
+class RacedStore(CaseStore):
+    """A case store where another asin-tui (a `fix` run of the same change) saves its own
+    SUBMITTING record of the wizard's change just before the wizard's own is saved."""
+
+    raced = False
+
+    def update(self, sku, change, **options):
+        if isinstance(change, CaseRecord) and not self.raced:
+            mine = [p for p in change.patches if p.mode is PatchMode.REAL]
+            if mine and mine[-1].status == SUBMITTING:
+                self.raced = True
+                theirs = PatchRecord(
+                    datetime.now(UTC), PatchMode.REAL, mine[-1].patches, SUBMITTING
+                )
+                CaseStore("test", US).update(sku, lambda case: case.patches.append(theirs))
+        return super().update(sku, change, **options)
+
+
+async def test_a_submit_another_asin_tui_is_sending_is_not_sent_twice():
+    """The wizard's send and another asin-tui's send of the same change at once (a `fix`
+    run): the wizard's SUBMITTING save finds the other's claim in its transaction and
+    sends nothing, in one notice."""
+    account, store = FakeAccount(), RacedStore("test", US)
+    app = WizardApp(account, store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await at_stock_with_quantity(pilot, "12")
+        await pilot.press("n")
+        await settle(pilot)
+        for key in ("s", "ctrl+s"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert [preview for _, preview in account.sent] == [True]  # the preview only
+        told = [n.message for n in app._notifications]
+        assert any("another asin-tui sent this change at" in m for m in told), told
+    [theirs] = [p for p in saved().patches if p.mode is PatchMode.REAL]
+    assert theirs.status == SUBMITTING  # the other run's claim, the wizard's withdrawn
 
 
 async def test_a_submit_whose_record_cannot_be_saved_is_not_sent():

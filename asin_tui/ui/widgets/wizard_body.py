@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -35,7 +36,15 @@ from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
 from asin_tui.domain.wizard import build_plan
 from asin_tui.store.case_drafts import write_case_draft
-from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError, PatchRecord
+from asin_tui.store.cases import (
+    CaseRecord,
+    CaseStore,
+    CaseStoreError,
+    ClaimedElsewhere,
+    PatchRecord,
+    claim_of,
+    same_record,
+)
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
 from asin_tui.ui.service import ListingService
@@ -167,14 +176,35 @@ class WizardBody(Vertical):
 
         async def submitting() -> None:
             """The request is about to leave: its SUBMITTING record saved first (a failed
-            save raises, and nothing is sent). Called on the service's loop."""
+            save raises, and nothing is sent). Called on the service's loop. In the same
+            transaction: another asin-tui's submit of the same change, saved since this
+            wizard read the SKU's progress, raises ClaimedElsewhere (nothing sent)."""
             if store is not None:
                 snapshot = copy.deepcopy(state.case_record)
-                await asyncio.to_thread(store.update, self.sku, snapshot)
+                known = list(state.case_record.patches)  # this wizard's own, its new one too
+
+                def unclaimed(stored: CaseRecord | None) -> None:
+                    other = claim_of(stored, record.patches, known) if stored else None
+                    if other is not None:
+                        raise ClaimedElsewhere(other)
+
+                await asyncio.to_thread(store.update, self.sku, snapshot, check=unclaimed)
 
         try:
             result = await self.service.patch(
                 self.sku, record.patches, preview=False, on_send=submitting
+            )
+        except ClaimedElsewhere as exc:  # another asin-tui's send of it: this one never left
+            state.withdraw(record)
+            if store is not None:  # its SUBMITTING record, if a save of the wizard's kept it
+                with contextlib.suppress(CaseStoreError):
+                    await asyncio.to_thread(store.update, self.sku, unsent(record))
+            self.app.notify(
+                f"{exc.words()} while this one was on its way: it was not sent again. "
+                "Re-check the listing (r) to see it land.",
+                title="Sent by another asin-tui",
+                severity="warning",
+                timeout=10,
             )
         except CaseStoreError as exc:  # the submit could not be recorded: it was not sent
             state.withdraw(record)
@@ -576,3 +606,12 @@ class WizardBody(Vertical):
                 title="Case draft",
                 markup=False,
             )
+
+
+def unsent(record: PatchRecord) -> Callable[[CaseRecord], None]:
+    """A change for CaseStore.update: ``record`` (a submit that was never sent) taken out."""
+
+    def change(case: CaseRecord) -> None:
+        case.patches = [p for p in case.patches if not same_record(p, record)]
+
+    return change
