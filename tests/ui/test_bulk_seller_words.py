@@ -92,3 +92,13 @@ async def test_escape_with_one_row_typed_says_1_row_has_values():
         assert app.screen is bulk
         told = str([n.message for n in app._notifications][-1])
         assert told.startswith(f"1 of {len(bulk.rows)} rows has values not validated"), told
+
+
+def test_one_row_validated_is_1_row():
+    # the demo walk: "1 rows validated: 1 VALID, 0 invalid — s sends the VALID ones"
+    from asin_tui.bulk import RowResult
+    from asin_tui.ui.screens.bulk import summary_text
+
+    one = [RowResult("SKU-1", changes=["Set brand to Acme"], outcome=RowOutcome.VALID)]
+    assert summary_text("validate", one).startswith("1 row validated: 1 VALID, 0 invalid")
+    assert summary_text("validate", one * 2).startswith("2 rows validated: 2 VALID")

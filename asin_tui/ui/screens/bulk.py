@@ -1214,7 +1214,7 @@ def summary_text(
 
     if phase == "validate":
         text = (
-            f"{len(results)} rows validated: {counts[RowOutcome.VALID]} VALID"
+            f"{counted(len(results), 'row')} validated: {counts[RowOutcome.VALID]} VALID"
             f"{also(RowOutcome.VALID)}, {counts[RowOutcome.INVALID]} invalid"
         )
         if counts[RowOutcome.FAILED]:
