@@ -62,3 +62,20 @@ async def test_a_stock_cover_read_while_the_clock_ran_ahead_is_due():
         assert service.stock_cover_due()
     finally:
         await service.aclose()
+
+
+def test_a_change_sent_while_the_clock_ran_ahead_is_not_processing_for_ever():
+    """A change 'sent' a month from now that the listing does not show: not "Amazon is
+    still processing it" until the clock gets there, but a verdict on the listing as it is."""
+    from asin_tui.domain.models import Listing
+    from asin_tui.domain.outcomes import processing
+
+    patch = [{"op": "replace", "path": "/attributes/item_name", "value": [{"value": "New"}]}]
+    item = Listing(
+        sku="S",
+        marketplace_id="ATVPDKIKX0DER",
+        attributes={"item_name": [{"value": "Old"}]},
+        last_updated_date=NOW - timedelta(days=3),
+    )
+    assert processing(item, [(NOW - timedelta(minutes=1), "sub-1", patch)], NOW) is not None
+    assert processing(item, [(NOW + AHEAD, "sub-1", patch)], NOW) is None

@@ -21,6 +21,7 @@ from typing import Any
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import Diagnosis, Listing, Severity, State, WizardStep
+from asin_tui.domain.moments import age
 from asin_tui.domain.wizard import REMOVAL_ORDER, WizardPlan, fix_step
 
 #: How long each wait may take before the re-check calls it overdue. Amazon processes a
@@ -94,8 +95,8 @@ def processing(
     if not accepted:
         return None
     submitted_at, submission_id, patches = max(accepted, key=lambda a: a[0])
-    if now is not None and now - submitted_at > WAIT_FOR["patch"]:
-        return None
+    if now is not None and age(submitted_at, now) > WAIT_FOR["patch"]:
+        return None  # (one "sent" later than now: the clock was set back; domain.moments)
     updated = listing.last_updated_date
     if updated is not None and updated >= submitted_at:
         return None
