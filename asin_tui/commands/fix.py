@@ -21,7 +21,9 @@ import argparse
 import asyncio
 import contextlib
 import json
+import shutil
 import sys
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -355,11 +357,16 @@ def _output(fmt: str, results: list[RowResult], *, applied: bool, declined: bool
         document = json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False)
         write_out(json_for_terminal(document) + "\n")
         return
-    write_out(render_table(results, applied=applied, declined=declined) + "\n")
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    write_out(render_table(results, applied=applied, declined=declined, width=width) + "\n")
 
 
-def render_table(results: Sequence[RowResult], *, applied: bool, declined: bool = False) -> str:
-    """One line a row (terminal-safe), then the counts."""
+def render_table(
+    results: Sequence[RowResult], *, applied: bool, declined: bool = False, width: int | None = None
+) -> str:
+    """One line a row (terminal-safe), then the counts. ``width``: a terminal's; a DETAIL
+    longer than the room left for it goes on under its column (the terminal would break it
+    anywhere, at its left edge), never cut. None (a file, a pipe): one line a row."""
     head = ("LINE", "SKU", "PREVIEW", "SENT", "OUTCOME", "STATE AFTER", "DETAIL")
     rows = [head]
     for r in results:
@@ -375,11 +382,18 @@ def render_table(results: Sequence[RowResult], *, applied: bool, declined: bool 
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
-    lines = [
-        "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
-        for row in rows
-    ]
+    at = sum(widths) + 2 * len(widths)  # where DETAIL starts
+    room = width - 1 - at if width else 0  # not the last cell: some terminals wrap there
+    lines = []
+    for row in rows:
+        cells = "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), ""])
+        first, *more = _wrapped(row[-1], room) if room >= 20 else [row[-1]]
+        lines += [(cells + first).rstrip(), *(" " * at + line for line in more)]
     return "\n".join([*lines, "", summary(results, applied=applied, declined=declined)])
+
+
+def _wrapped(text: str, room: int) -> list[str]:
+    return textwrap.wrap(text, room, break_on_hyphens=False) or [""]
 
 
 def _detail(result: RowResult) -> str:

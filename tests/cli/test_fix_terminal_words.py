@@ -35,3 +35,50 @@ def test_the_progress_bar_is_cleared_before_the_confirmation_and_a_no_says_not_c
     assert "nothing was sent" in err
     assert "--apply submits" not in out
     assert "not confirmed" in out.splitlines()[-1]
+
+
+def test_on_an_80_column_terminal_a_long_detail_wraps_under_its_column(capsys, monkeypatch):
+    """`fix --apply` at 80 columns (the walk of session 10): each row's DETAIL ("waiting for
+    Amazon to process your change (submitted …, submission id …)") ran past the edge and the
+    terminal broke it anywhere ("…to p" / "rocess your change…" at the left edge). At a
+    terminal it wraps under its own column, whole; a file or a pipe keeps one line a row."""
+    from asin_tui.bulk import RowResult
+    from asin_tui.domain.bulk import RowOutcome
+
+    waiting = (
+        "waiting for Amazon to process your change (submitted 23:23 UTC, submission id "
+        "b90f61aa-961a-5f85-a420-6d9c62532be6)"
+    )
+    results = [
+        RowResult(
+            sku,
+            line,
+            changes=["Set quantity to 4 (was 0)"],
+            preview="VALID",
+            submitted=True,
+            state_after="INACTIVE",
+            outcome=RowOutcome.WAITING,
+            reason=waiting,
+        )
+        for line, sku in ((2, "AJ-INIX-4W6B"), (3, "LV-9I40-7FLX"))
+    ]
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    fix_command._output("table", results, applied=True)
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[: lines.index("")]
+    assert all(len(line) <= 79 for line in table), table  # the last column: no auto-wrap
+    at = table[0].index("DETAIL")
+    rows = [i for i, line in enumerate(table) if line[:1].isdigit()]
+    assert len(rows) == 2
+    for start, end in zip(rows, [*rows[1:], len(table)], strict=True):
+        first, *more = table[start:end]
+        assert more and all(line[:at] == " " * at for line in more), table
+        said = " ".join([first[at:], *(line[at:] for line in more)])
+        assert said.split() == waiting.split() or said.replace(" ", "") == waiting.replace(
+            " ", ""
+        ), said  # every word, in order (an id longer than the column goes on a line further)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    fix_command._output("table", results, applied=True)
+    piped = capsys.readouterr().out.splitlines()
+    assert len(piped[: piped.index("")]) == 3  # a pipe: the heading and one line a row
