@@ -330,3 +330,15 @@ async def test_a_long_checklist_items_wrapped_lines_stay_under_its_text():
         assert len(lines) == 2 and lines[0].startswith("[ ] Find the"), lines
         assert lines[1].startswith("    ") and not lines[1].startswith("     "), lines
         assert " ".join(" ".join(lines).split()) == f"[ ] {item}"
+
+
+def test_a_previews_answer_names_no_submission_id_a_real_one_does():
+    # the demo walk, Apply: "VALID (validation preview), submission id e6824bfc-…": an id
+    # of a preview names nothing a seller can look up (Amazon gives one all the same)
+    from asin_tui.service import SubmissionResult
+    from asin_tui.ui.widgets.wizard_steps import answer_text
+
+    preview = answer_text(SubmissionResult("MUG-1", "VALID", "e6824bfc", preview=True))
+    assert preview == "VALID (validation preview)"
+    real = answer_text(SubmissionResult("MUG-1", "ACCEPTED", "67960af2"))
+    assert real == "ACCEPTED (submission), submission id 67960af2"

@@ -461,9 +461,9 @@ def answer_text(result: SubmissionResult | None) -> str:
     if result is None:
         return "Not validated yet: press p to validate with Amazon (VALIDATION_PREVIEW)."
     mode = "validation preview" if result.preview else "submission"
-    head = f"{result.status} ({mode})" + (
-        f", submission id {result.submission_id}" if result.submission_id else ""
-    )
+    # a preview's submission id names nothing the seller can look up: said for a real one
+    ident = result.submission_id if not result.preview else None
+    head = f"{result.status} ({mode})" + (f", submission id {ident}" if ident else "")
     issues = [f"  {i.severity} {i.code}: {i.message}" for i in result.issues]
     return "\n".join([head, *issues])
 
