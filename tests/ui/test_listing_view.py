@@ -151,3 +151,27 @@ def test_the_at_risk_views_longest_cause_is_whole_at_80_columns():
     cause = "At risk until 2027-01-14: compliance documents required"
     layout = plan_layout(78, sku_width=12, cause_width=len(cause))
     assert dict(zip(layout.keys, (w for _, w in layout), strict=True))["cause"] == len(cause)
+
+
+def test_a_cause_too_long_for_any_column_beside_it_gives_way_once_scrolled_right():
+    """The At risk view at 80 columns: "At risk until 2027-01-14: compliance documents
+    required" (55) left no room for a single column after it; the header said → and → showed
+    nothing, nor did any further press (stock, price, since… never reachable). Scrolled right,
+    the cause now gives way to the columns after it, its end marked scrolled off (←); not
+    scrolled, it is whole as before."""
+    at_rest = plan_layout(78, sku_width=14, cause_width=55)
+    assert dict(zip(at_rest.keys, (w for _, w in at_rest), strict=True))["cause"] == 55
+    assert at_rest.keys == ("state", "sku", "cause") and at_rest.hidden_right
+    seen, offset = set(), 1
+    while True:
+        layout = plan_layout(78, sku_width=14, cause_width=55, offset=offset)
+        assert layout.keys[:3] == ("state", "sku", "cause")
+        assert len(layout.keys) > layout.pinned, f"→ {offset}: no column shown"
+        assert layout.hidden_left, "← marks what is scrolled off"
+        assert sum(w + 1 for _, w in layout) <= 78
+        seen |= set(layout.keys[layout.pinned :])
+        if not layout.hidden_right:
+            break
+        offset += 1
+        assert offset < 12
+    assert seen == set(COLUMN_KEYS) - {"state", "sku", "cause"}

@@ -12,6 +12,7 @@ more to the right, ``←`` some scrolled off) and ←/→ (h/l) scroll them into
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -79,11 +80,21 @@ def plan_layout(
     cause = min(CAUSE_MAX, max(CAUSE_MIN, cause_width or column("cause").width))
     pinned = [*PINNED, *([sort_key] if sort_key in SCROLLING else [])]
     scrolling = [k for k in SCROLLING if k not in pinned]
-    offset = max(0, min(offset, len(scrolling) - 1))
+    asked, offset = offset, max(0, min(offset, len(scrolling) - 1))
     for state_width in (column("state").width, _STATE_NARROW):
         layout = _fit(width, state_width, sku, cause, pinned, scrolling, offset)
         if not (layout.hidden_left or layout.hidden_right):
             return layout
+    if offset and len(layout.columns) == layout.pinned and layout.hidden_right:
+        # Not one column fits beside the whole cause (the At risk view's long causes at 80
+        # columns): scrolled right, the cause gives way to the columns after it, the first
+        # press showing the first of them; its end counts as scrolled off (the header's ←).
+        offset = min(asked, len(scrolling))  # the last column shown alone: one more press
+        first = scrolling[offset - 1]
+        room = width - sum(w + 1 for _, w in layout.columns)
+        shrunk = max(CAUSE_MIN, cause - (_base_width(first) + 1 - room))
+        layout = _fit(width, _STATE_NARROW, sku, shrunk, pinned, scrolling, offset - 1)
+        layout = dataclasses.replace(layout, hidden_left=("cause", *layout.hidden_left))
     return layout
 
 
