@@ -202,6 +202,9 @@ class Cell:
     hint_note: str = ""
     choices: tuple[str, ...] = ()  # the schema's allowed values (an enum), if any
     names: tuple[str, ...] = ()  # the schema's name of each choice (enumNames), if given
+    #: the attribute takes several values, one a line (bullet points): a cell is one line,
+    #: so it sets one (the wizard's field and a fix CSV's cell take several)
+    several: bool = False
 
 
 def grid_cell(evidence: Evidence, column: str, last: LastQuantity | None = None) -> Cell:
@@ -235,7 +238,10 @@ def grid_cell(evidence: Evidence, column: str, last: LastQuantity | None = None)
         value = evidence.catalog.brand  # the catalog item's brand: Amazon's own
     if spec is None:
         return Cell(now=now, value=value)
-    return Cell(now=now, value=value, choices=spec.enum, names=spec.enum_names)
+    from asin_tui.domain.wizard import is_multi_value  # the wizard's rule for its fields
+
+    several = is_multi_value(spec)
+    return Cell(now=now, value=value, choices=spec.enum, names=spec.enum_names, several=several)
 
 
 # ---------------------------------------------------------------------- bulk actions

@@ -123,6 +123,20 @@ def test_the_price_hint_says_it_is_the_middle_of_the_allowed_band():
     assert cell.hint_note == "the middle of the allowed 60.00 – 90.00 USD"
 
 
+def test_a_cell_of_an_attribute_of_several_values_says_so():
+    # the demo walk: a bullet_point cell took "Soft brushed microfiber; Machine washable" as
+    # one bullet point, and nothing said a cell is one value
+    from asin_tui.domain.models import AttributeSpec
+
+    evidence = make_evidence(make_records(1)[0])
+    requirements = evidence.requirements
+    bullets = AttributeSpec("bullet_point", "Bullet Point", max_items=5)
+    attributes = {**requirements.attributes, "bullet_point": bullets}
+    evidence = replace(evidence, requirements=replace(requirements, attributes=attributes))
+    assert grid_cell(evidence, "bullet_point").several
+    assert not grid_cell(evidence, "brand").several
+
+
 def test_other_blockers_are_the_errors_the_grids_values_do_not_fix():
     """What keeps a listing off sale once the bulk grid's patch is applied: its other ERROR
     findings (warnings and notes block nothing), each cause once, main first; causes the

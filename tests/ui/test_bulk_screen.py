@@ -118,14 +118,34 @@ async def test_marking_space_star_and_u_with_the_count_shown():
         assert "marked" not in str(listing.query_one("#counts").render())
 
 
+async def by_cause(pilot, label: str):
+    """The screen `b` opens on the cause called ``label`` in the cause view."""
+    causes = await open_causes(pilot)
+    await choose(pilot, causes, label, key="b")
+    await settle(pilot)
+    return pilot.app.screen
+
+
 async def open_out_of_stock_bulk(pilot) -> tuple[ListScreen, BulkScreen]:
     listing = await started(pilot)
-    causes = await open_causes(pilot)
-    await choose(pilot, causes, "Out of stock", key="b")
-    await settle(pilot)
-    bulk = pilot.app.screen
+    bulk = await by_cause(pilot, "Out of stock")
     assert isinstance(bulk, BulkScreen) and bulk.columns == ("quantity", "handling_time")
     return listing, bulk
+
+
+async def open_bulk(pilot, label: str) -> BulkScreen:
+    """The bulk grid of the cause called ``label`` (the cause view, then `b`)."""
+    await started(pilot)
+    bulk = await by_cause(pilot, label)
+    assert isinstance(bulk, BulkScreen)
+    return bulk
+
+
+async def open_cell(pilot, bulk: BulkScreen, row: int, column: str) -> None:
+    """Enter on the cell of ``row`` and ``column``: its editor (or drop-down) opens."""
+    grid = bulk.query_one(BulkGrid)
+    grid.move_cursor(row=row, column=list(grid.columns).index(column))
+    await press(pilot, "enter")
 
 
 def grid_text(bulk: BulkScreen) -> str:
@@ -279,10 +299,7 @@ async def test_causes_no_patch_fixes_get_their_bulk_action(tmp_path, monkeypatch
         await press(pilot, "escape")
 
         async def action(label: str) -> BulkActionScreen:
-            causes = await open_causes(pilot)
-            await choose(pilot, causes, label, key="b")
-            await settle(pilot)
-            screen = pilot.app.screen
+            screen = await by_cause(pilot, label)
             assert isinstance(screen, BulkActionScreen)
             return screen
 
@@ -375,17 +392,12 @@ async def test_an_attribute_column_is_typed_from_its_schema():
     from asin_tui.ui.screens.bulk import CellChoice
 
     async with demo_app().run_test(size=SIZE) as pilot:
-        await started(pilot)
-        causes = await open_causes(pilot)
-        await choose(pilot, causes, "Missing: country_of_origin", key="b")
-        await settle(pilot)
-        bulk = pilot.app.screen
+        bulk = await open_bulk(pilot, "Missing: country_of_origin")
         assert isinstance(bulk, BulkScreen) and bulk.columns == ("country_of_origin",)
         choices = bulk.rows[0].cells["country_of_origin"].choices
         assert choices, "country_of_origin is an enum in the demo's schema"
+        await open_cell(pilot, bulk, 0, "country_of_origin")
         grid = bulk.query_one(BulkGrid)
-        grid.move_cursor(row=0, column=list(grid.columns).index("country_of_origin"))
-        await press(pilot, "enter")
         picker = bulk.query_one(CellChoice)
         overlay = picker.query_one(SelectOverlay)
         assert picker.display and picker.expanded and bulk.focused is overlay

@@ -14,7 +14,9 @@ from tests.ui.test_bulk_screen import (
     SIZE,
     choose,
     edit,
+    open_bulk,
     open_causes,
+    open_cell,
     open_out_of_stock_bulk,
     real_patches,
     started,
@@ -102,3 +104,17 @@ def test_one_row_validated_is_1_row():
     one = [RowResult("SKU-1", changes=["Set brand to Acme"], outcome=RowOutcome.VALID)]
     assert summary_text("validate", one).startswith("1 row validated: 1 VALID, 0 invalid")
     assert summary_text("validate", one * 2).startswith("2 rows validated: 2 VALID")
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_a_bullet_point_cell_says_it_takes_one_value():
+    # the demo walk: "a; b" typed in a bullet_point cell became one bullet point, and the
+    # editor said only "bullet_point for BEDB-1864-WHT"
+    from textual.widgets import Input
+
+    async with demo_app().run_test(size=(80, 24)) as pilot:
+        bulk = await open_bulk(pilot, "Missing: bullet_point")
+        assert bulk.columns == ("bullet_point",)
+        await open_cell(pilot, bulk, 0, "bullet_point")
+        editor = bulk.query_one("#bulk-editor", Input)
+        assert "one value (several, one a line: the wizard or a fix CSV)" in editor.placeholder

@@ -620,7 +620,11 @@ class BulkScreen(PromptFrames, WorkerScreen):
         self._open_editor(
             row.values.get(column, ""),
             f"{column} for {plain(row.sku)}"
-            + (f" ({cell.hint_label} {cell.hint})" if cell.hint else ""),
+            + (f" ({cell.hint_label} {cell.hint})" if cell.hint else "")
+            # bullet points: what is typed here is one ("a; b" too)
+            + (
+                ": one value (several, one a line: the wizard or a fix CSV)" if cell.several else ""
+            ),
         )
 
     def _open_choice(self, cell: Cell, value: str) -> None:
