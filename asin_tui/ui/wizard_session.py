@@ -136,7 +136,9 @@ class WizardState:
             if draft_ready(self.plan, self.draft, step):
                 return StepStatus.PASSED
         if (
-            saved is StepStatus.NEEDS_ACTION
+            # PENDING: a step asking only for what another step names (the condition an
+            # approval case offers to change in Listing fields)
+            saved in (StepStatus.NEEDS_ACTION, StepStatus.PENDING)
             and self.verification is None  # Verify's verdict on what was sent stands
             and draft_ready(self.plan, self.draft, step)
         ):

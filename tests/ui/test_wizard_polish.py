@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select
@@ -43,6 +44,7 @@ from tests.ui.test_wizard import (
     check_the_wizard,
     settle,
 )
+from tests.ui.test_wizard_demo import demo_app, demo_sku, open_wizard, press
 from tests.ui.test_wizard_inputs import (
     FbaAccount,
     fba_listing_shows_mfn_inputs_only_when_switching_and_needs_a_unit,
@@ -342,3 +344,23 @@ def test_a_previews_answer_names_no_submission_id_a_real_one_does():
     assert preview == "VALID (validation preview)"
     real = answer_text(SubmissionResult("MUG-1", "ACCEPTED", "67960af2"))
     assert real == "ACCEPTED (submission), submission id 67960af2"
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_a_condition_picked_for_an_approval_marks_listing_fields_ready():
+    """The demo's approval case: Policy asks for another condition, Listing fields offers
+    Item Condition. With "New" picked (a valid fix typed, not sent) the stepper still showed
+    "4· Fields" (pending) where a typed brand or quantity shows "+": the step's only check
+    ("Named by the policy step") is pending, not "needs action", and only that turned ready."""
+    async with demo_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_wizard(pilot, demo_sku(codes.APPROVAL_REQUIRED))
+        await press(pilot, "n")
+        assert screen.body.state.step is WizardStep.POLICY
+        await press(pilot, "enter")  # Enter on the first checkbox: the next step
+        assert screen.body.state.step is WizardStep.FIELDS
+        condition = screen.query_one("#attr-condition_type Select", Select)
+        assert screen.focused is condition
+        await press(pilot, "N", "enter")  # opens the list at New, Enter picks it
+        assert condition.value == "new_new"
+        stepper = str(screen.query_one("#wizard-stepper").render())
+        assert "4+ Fields" in stepper, stepper
