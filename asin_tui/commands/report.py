@@ -354,7 +354,10 @@ def _table_width(output: Path | None) -> int:
 def _one_line(exc: BaseException, profile: Profile | None) -> str:
     """The error as one line, with every credential masked in any encoding (belt and braces:
     the client masks them already)."""
-    text = " ".join(str(exc).split())
+    if isinstance(exc, OSError) and exc.strerror:  # not Python's "[Errno 20] …: '/x'"
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    else:
+        text = " ".join(str(exc).split())
     credentials = profile.credentials if profile is not None else None
     secrets = [getattr(credentials, key, None) for key in SECRET_KEYS] if credentials else []
     return redact(text, secrets)

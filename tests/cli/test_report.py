@@ -326,6 +326,18 @@ def test_a_corrupt_cache_is_reported_as_a_warning_and_rebuilt(capsys, profile):
     assert list(cache_file.parent.glob(f"{cache_file.name}.corrupt-*"))
 
 
+@pytest.mark.parametrize("cached", [[], ["--cached"]], ids=["sync", "cached"])
+def test_a_cache_folder_that_cannot_be_made_is_one_plain_line(monkeypatch, capsys, cached):
+    """As watch says it: the reason and the path, not Python's "[Errno 20] …: '…'"."""
+    blocker = paths.cache_dir().parent / "a-file"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))  # under a file: ENOTDIR
+    code, out, err = report(capsys, "--demo", *cached)
+    assert code == 2 and out == ""
+    assert err == f"asin-tui: Not a directory: {blocker / 'cache'}\n"
+
+
 def test_a_corrupt_cache_found_by_report_cached_is_said_too(capsys, profile):
     """--cached looks at the cache before it decides to sync: the file set aside then (an
     empty cache is not fresh, so the report syncs) is said once, as without --cached."""
