@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asin_tui.domain.marketplaces import marketplace_by_id
 from asin_tui.domain.models import Listing
@@ -30,6 +30,9 @@ from asin_tui.domain.patches import (
     money_text,
     price_band,
 )
+
+if TYPE_CHECKING:
+    from asin_tui.domain.evidence import AttributeSpec
 
 #: Keys of an attribute entry that say where it applies, not what it is.
 SELECTORS = frozenset({"marketplace_id", "language_tag", "audience"})
@@ -65,15 +68,32 @@ def marketplace_text(marketplace_id: str) -> str:
     return f"{market.country} ({market.code}, {market.marketplace_id})"
 
 
-def describe_patches(listing: Listing, patches: Sequence[Patch]) -> list[str]:
-    """One sentence per change the patches make to ``listing`` (as it is now)."""
+#: attribute -> {value as sent: the schema's name for it}: what a seller picked in a
+#: drop-down ("New"), not Amazon's code for it ("new_new")
+ValueNames = Mapping[str, Mapping[str, str]]
+
+
+def value_names(specs: Iterable[AttributeSpec]) -> dict[str, dict[str, str]]:
+    """The names the schema gives its allowed values (``enum_names``), per attribute."""
+    return {
+        s.name: {str(v): str(n) for v, n in zip(s.enum, s.enum_names, strict=False) if n}
+        for s in specs
+        if s.enum and s.enum_names
+    }
+
+
+def describe_patches(
+    listing: Listing, patches: Sequence[Patch], names: ValueNames | None = None
+) -> list[str]:
+    """One sentence per change the patches make to ``listing`` (as it is now); a value the
+    schema names (``names``, from :func:`value_names`) is said by its name."""
     lines: list[str] = []
     for patch in patches:
-        lines += describe_patch(listing, patch)
+        lines += describe_patch(listing, patch, names)
     return lines
 
 
-def describe_patch(listing: Listing, patch: Patch) -> list[str]:
+def describe_patch(listing: Listing, patch: Patch, names: ValueNames | None = None) -> list[str]:
     path = str(patch.get("path", ""))
     name = path.removeprefix("/attributes/")
     op = patch.get("op", "")
@@ -85,7 +105,7 @@ def describe_patch(listing: Listing, patch: Patch) -> list[str]:
         return _fulfillment(listing, entries)
     if name == PURCHASABLE_OFFER:
         return _offer(listing, entries)
-    return [_attribute(listing, name, op, entries)]
+    return [_attribute(listing, name, op, entries, (names or {}).get(name, {}))]
 
 
 # --------------------------------------------------------------------------- stock
@@ -171,10 +191,16 @@ def _schedule(raw: Any) -> Decimal | None:
 # --------------------------------------------------------------------------- attributes
 
 
-def _attribute(listing: Listing, name: str, op: str, entries: list[Mapping[str, Any]]) -> str:
-    new = [_entry_text(e) for e in entries]
+def _attribute(
+    listing: Listing,
+    name: str,
+    op: str,
+    entries: list[Mapping[str, Any]],
+    names: Mapping[str, str],
+) -> str:
+    new = [_named(_entry_text(e), names) for e in entries]
     old = [
-        _entry_text(e)
+        _named(_entry_text(e), names)
         for e in attribute_entries(listing, name)
         if e.get("marketplace_id", listing.marketplace_id) == listing.marketplace_id
     ]
@@ -184,6 +210,10 @@ def _attribute(listing: Listing, name: str, op: str, entries: list[Mapping[str, 
     if not old:
         return f"Set {name} to {shown} (was {NONE})"
     return f"Set {name} to {shown} (was {_values(old)})"
+
+
+def _named(value: str, names: Mapping[str, str]) -> str:
+    return names.get(value, value)
 
 
 def _entry_text(entry: Mapping[str, Any]) -> str:

@@ -908,14 +908,19 @@ def draft_patches(plan: WizardPlan, draft: Draft) -> list[P.Patch]:
         ops += P.set_mfn_quantity(listing, draft.mfn_quantity, handling_time=draft.handling_time)
     elif draft.stock_action is StockAction.SWITCH_TO_FBA:
         ops += P.switch_to_fba(listing)
-    reqs = plan.evidence.requirements
-    specs = {**(reqs.attributes if reqs else {}), **{f.name: f.spec for f in plan.fields}}
+    specs = attribute_specs(plan)
     for name, value in draft.attributes.items():
         spec = specs.get(name) or AttributeSpec(name)
         ops += P.set_attribute(listing, spec, value if isinstance(value, list) else [value])
     if any(v is not None for v in (draft.price, draft.minimum, draft.maximum)):
         ops += P.set_price(listing, price=draft.price, minimum=draft.minimum, maximum=draft.maximum)
     return ops
+
+
+def attribute_specs(plan: WizardPlan) -> dict[str, AttributeSpec]:
+    """What the schema says of each attribute the wizard can send (its fields' own first)."""
+    reqs = plan.evidence.requirements
+    return {**(reqs.attributes if reqs else {}), **{f.name: f.spec for f in plan.fields}}
 
 
 # --------------------------------------------------------------------------- verify

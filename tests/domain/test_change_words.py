@@ -11,6 +11,7 @@ from asin_tui.domain.change_words import (
     grouped_changes,
     marketplace_text,
     split_was,
+    value_names,
 )
 from asin_tui.domain.models import AttributeSpec
 from tests.domain.test_patches import DE, US, listing, offer_entry
@@ -74,6 +75,29 @@ def test_attributes_are_added_replaced_or_removed_by_name():
         "Add bullet_point = 2 values: Soft; Warm"
     ]
     assert describe_patches(named, patches.delete_attribute(named, "brand")) == ["Remove brand"]
+
+
+def test_a_value_the_schema_names_is_said_by_its_name_not_amazons_code():
+    """The demo's approval case: the seller picked "New" for Item Condition and the send
+    confirmation said "Set condition_type to new_new (was used_acceptable)"."""
+    condition = AttributeSpec(
+        "condition_type",
+        title="Item Condition",
+        enum=("new_new", "used_acceptable", "club_club"),
+        enum_names=("New", "Used - Acceptable", ""),
+    )
+    item = listing(condition_type=[{"value": "used_acceptable", "marketplace_id": US}])
+    sent = patches.set_attribute(item, condition, ["new_new"])
+    names = value_names([condition, AttributeSpec("brand")])
+    assert names == {"condition_type": {"new_new": "New", "used_acceptable": "Used - Acceptable"}}
+    assert describe_patches(item, sent, names) == [
+        "Set condition_type to New (was Used - Acceptable)"
+    ]
+    assert describe_patches(item, sent) == ["Set condition_type to new_new (was used_acceptable)"]
+    unnamed = patches.set_attribute(item, condition, ["club_club"])  # no name: the value
+    assert describe_patches(item, unnamed, names) == [
+        "Set condition_type to club_club (was Used - Acceptable)"
+    ]
 
 
 def test_the_marketplace_is_named_with_its_code_and_id():

@@ -30,6 +30,7 @@ from asin_tui.domain.models import (
     WizardStep,
 )
 from asin_tui.ui.app import make_app
+from asin_tui.ui.screens.confirm import SendConfirmScreen
 from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.wizard_fields import TypedField
@@ -353,14 +354,38 @@ async def test_a_condition_picked_for_an_approval_marks_listing_fields_ready():
     "4· Fields" (pending) where a typed brand or quantity shows "+": the step's only check
     ("Named by the policy step") is pending, not "needs action", and only that turned ready."""
     async with demo_app().run_test(size=(80, 24)) as pilot:
-        screen = await open_wizard(pilot, demo_sku(codes.APPROVAL_REQUIRED))
-        await press(pilot, "n")
-        assert screen.body.state.step is WizardStep.POLICY
-        await press(pilot, "enter")  # Enter on the first checkbox: the next step
-        assert screen.body.state.step is WizardStep.FIELDS
-        condition = screen.query_one("#attr-condition_type Select", Select)
-        assert screen.focused is condition
-        await press(pilot, "N", "enter")  # opens the list at New, Enter picks it
-        assert condition.value == "new_new"
+        screen = await approval_fields_with_new_picked(pilot)
         stepper = str(screen.query_one("#wizard-stepper").render())
         assert "4+ Fields" in stepper, stepper
+
+
+async def approval_fields_with_new_picked(pilot) -> WizardScreen:
+    """The demo's approval case at its Listing fields step, "New" picked for Item Condition
+    with keys (Enter on the Policy step's first checkbox goes on, as in a field)."""
+    screen = await open_wizard(pilot, demo_sku(codes.APPROVAL_REQUIRED))
+    await press(pilot, "n")
+    assert screen.body.state.step is WizardStep.POLICY
+    await press(pilot, "enter")
+    assert screen.body.state.step is WizardStep.FIELDS
+    condition = screen.query_one("#attr-condition_type Select", Select)
+    assert screen.focused is condition
+    await press(pilot, "N", "enter")  # opens the list at New, Enter picks it
+    assert condition.value == "new_new"
+    return screen
+
+
+@pytest.mark.slow  # a demo app walk
+async def test_the_send_confirmation_names_a_picked_value_as_the_drop_down_did():
+    """The same walk on to the send confirmation: it said "Set condition_type to new_new
+    (was used_acceptable)", Amazon's codes, for the "New" the seller picked."""
+    async with demo_app().run_test(size=(80, 24)) as pilot:
+        screen = await approval_fields_with_new_picked(pilot)
+        await press(pilot, "enter")  # the next step: Apply, validated
+        assert screen.body.state.step is WizardStep.APPLY
+        await press(pilot, "s")
+        confirm = pilot.app.screen
+        assert isinstance(confirm, SendConfirmScreen)
+        assert list(confirm.confirmation.changes) == [
+            "Set condition_type to New (was Used - Acceptable)"
+        ]
+        await press(pilot, "escape")  # No: nothing sent

@@ -31,10 +31,10 @@ from textual.widget import AwaitMount
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from asin_tui.domain.change_words import describe_patches, marketplace_text
+from asin_tui.domain.change_words import describe_patches, marketplace_text, value_names
 from asin_tui.domain.models import Diagnosis, Evidence, WizardStep
 from asin_tui.domain.outcomes import OutcomeKind
-from asin_tui.domain.wizard import build_plan
+from asin_tui.domain.wizard import attribute_specs, build_plan
 from asin_tui.store.case_drafts import write_case_draft
 from asin_tui.store.cases import (
     CaseRecord,
@@ -567,7 +567,9 @@ class WizardBody(Vertical):
             title="Send these changes to Amazon?",
             sku=self.sku,
             marketplace=marketplace_text(listing.marketplace_id),
-            changes=describe_patches(listing, patches),
+            changes=describe_patches(
+                listing, patches, value_names(attribute_specs(self.state.plan).values())
+            ),
             action="Send",
             warning=warning,
         )
