@@ -27,7 +27,7 @@ from typing import Any, TextIO, TypeVar
 
 from asin_tui.commands._account import add_scenario_option, demo_settings
 from asin_tui.commands._output import write_out
-from asin_tui.commands.errors import UsageError
+from asin_tui.commands.errors import UsageError, file_error
 from asin_tui.domain.diagnosis import diagnose
 from asin_tui.domain.marketplaces import (
     UnknownMarketplace,
@@ -193,6 +193,7 @@ def _demo_diagnosis(args: argparse.Namespace, marketplace_id: str | None) -> Dia
     import asyncio
 
     from asin_tui.demo import open_demo_service  # the demo's composition root
+    from asin_tui.store.cache import CacheError
 
     sku = args.listing
 
@@ -217,6 +218,8 @@ def _demo_diagnosis(args: argparse.Namespace, marketplace_id: str | None) -> Dia
         ) from None
     except SpApiError as exc:
         raise UsageError(f"the demo listing {sku} could not be read: {exc}") from None
+    except (CacheError, OSError) as exc:  # the demo's cache or data folder: not usable
+        raise UsageError(file_error(exc)) from None
 
 
 def _restrictions_of(body: Any, *, marketplace_id: str | None) -> tuple[Restriction, ...]:

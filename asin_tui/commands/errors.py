@@ -9,3 +9,11 @@ DEMO_SCENARIOS = ("default", "vacation")
 
 class UsageError(Exception):
     """Raised by commands for a user error: printed as one line, exit 2."""
+
+
+def file_error(exc: BaseException) -> str:
+    """An error as a command's one line says it: an OSError as its reason and path ("Not a
+    directory: /x/cache"), not Python's "[Errno 20] Not a directory: '/x/cache'"."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc)

@@ -26,7 +26,7 @@ from asin_tui.commands._account import (
     resolve_profile,
 )
 from asin_tui.commands._output import write_out
-from asin_tui.commands.errors import UsageError
+from asin_tui.commands.errors import UsageError, file_error
 from asin_tui.domain.models import State
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import for_terminal, visible
@@ -354,10 +354,7 @@ def _table_width(output: Path | None) -> int:
 def _one_line(exc: BaseException, profile: Profile | None) -> str:
     """The error as one line, with every credential masked in any encoding (belt and braces:
     the client masks them already)."""
-    if isinstance(exc, OSError) and exc.strerror:  # not Python's "[Errno 20] …: '/x'"
-        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
-    else:
-        text = " ".join(str(exc).split())
+    text = " ".join(file_error(exc).split())
     credentials = profile.credentials if profile is not None else None
     secrets = [getattr(credentials, key, None) for key in SECRET_KEYS] if credentials else []
     return redact(text, secrets)

@@ -24,7 +24,7 @@ from asin_tui.commands._account import (
     demo_settings,
     marketplace_option,
 )
-from asin_tui.commands.errors import UsageError
+from asin_tui.commands.errors import UsageError, file_error
 from asin_tui.domain.redact import redact
 from asin_tui.domain.text import visible
 from asin_tui.service import SpApiError
@@ -132,8 +132,7 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `watch | head`: the reader left (cli.main ends it, exit 141)
         raise
     except OSError as exc:  # the cache or data folder cannot be made or used
-        where = f": {exc.filename}" if exc.filename else ""
-        print(visible(f"asin-tui: {exc.strerror or exc}{where}"), file=sys.stderr)
+        print(visible(f"asin-tui: {file_error(exc)}"), file=sys.stderr)
         return EXIT_ERROR
 
 

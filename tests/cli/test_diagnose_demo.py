@@ -44,3 +44,15 @@ def test_diagnose_demo_says_in_one_line_what_it_cannot_do(capsys):
     assert "with --demo the demo account's are asked for" in capsys.readouterr().err
     assert main(["diagnose", "--demo", sku, "--marketplace", "DE"], demo=QUICK) == 2
     assert "the demo account sells in the US marketplace only" in capsys.readouterr().err
+
+
+def test_diagnose_demo_with_a_cache_folder_that_cannot_be_made_is_one_line(
+    capsys, monkeypatch, tmp_path
+):
+    """As report and watch say it (was: "internal error (NotADirectoryError …)")."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))  # under a file: ENOTDIR
+    assert main(["diagnose", "--demo", demo_sku(codes.MISSING_IMAGE)], demo=QUICK) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"asin-tui: Not a directory: {blocker / 'cache'}\n"
