@@ -33,7 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "notifications",
         help="set up SP-API notifications for watch's fast path (destination, subscriptions)",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
+        # the docstring's second paragraph, its reST quotes dropped (``--apply`` → --apply)
+        description=__doc__.split("\n\n")[1].replace("``", "") if __doc__ else None,
     )
     actions = parser.add_subparsers(dest="notifications_action", metavar="ACTION", title="actions")
     setup = actions.add_parser(
