@@ -192,7 +192,7 @@ class Cell:
     """What the bulk grid shows for one listing and one column before anything is typed:
     ``now`` (the listing's current value), ``value`` (pre-filled from evidence: the catalog
     item's brand, the handling time set now) and ``hint`` (shown, applied only when the
-    seller asks: the middle of the allowed price band, the last known quantity), named
+    seller asks: the nearest allowed price, the last known quantity), named
     ``hint_label`` ("hint", "last known") with ``hint_note`` (e.g. when it was seen)."""
 
     now: str = ""
@@ -225,12 +225,12 @@ def grid_cell(evidence: Evidence, column: str, last: LastQuantity | None = None)
     if column == PRICE:
         band = P.price_band(listing)
         now = "" if band.price is None else P.amount_text(band.price, band.currency, grouping=False)
-        if band.minimum is None or band.maximum is None:
+        if (nearest := band.nearest) is None:
             return Cell(now=now)
-        middle = (band.minimum + band.maximum) / 2
-        hint = P.amount_text(middle, band.currency, grouping=False)
+        amount, words = nearest
+        hint = P.amount_text(amount, band.currency, grouping=False)
         # said beside the hint: where the number comes from (it read as arbitrary)
-        return Cell(now=now, hint=hint, hint_note=f"the middle of the allowed {band.band_text}")
+        return Cell(now=now, hint=hint, hint_note=words)
     spec = column_spec(column, evidence.requirements)
     now = P.current_value_text(listing, spec) if spec is not None else ""
     value = ""

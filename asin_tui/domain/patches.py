@@ -189,6 +189,21 @@ class PriceBand:
         return f"{low_text} – {high_text} {self.currency or ''}".rstrip()
 
     @property
+    def nearest(self) -> tuple[Decimal, str] | None:
+        """The price to suggest and where it comes from: a price below the minimum, the
+        allowed minimum ('the allowed minimum 161.17 USD': the smallest change that makes it
+        sell); above the maximum, the maximum; no price, or one inside the band that Amazon
+        flags all the same, the band's middle. None without the band this needs."""
+        low, high = self.minimum, self.maximum
+        if self.price is not None and low is not None and self.price < low:
+            return low, f"the allowed minimum {self.money(low)}"
+        if self.price is not None and high is not None and self.price > high:
+            return high, f"the allowed maximum {self.money(high)}"
+        if low is None or high is None or low > high:
+            return None  # no middle: the band is open or upside down
+        return (low + high) / 2, f"the middle of the allowed {self.band_text}"
+
+    @property
     def allowed_text(self) -> str:
         """'allowed 24.22 – 72.68 USD', or 'no allowed band set'."""
         if self.minimum is None and self.maximum is None:

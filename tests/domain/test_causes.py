@@ -116,11 +116,28 @@ def test_the_last_known_quantity_is_the_quantity_cells_suggestion_never_its_valu
     assert grid_cell(make_evidence(stocked), "quantity", last).hint == ""
 
 
-def test_the_price_hint_says_it_is_the_middle_of_the_allowed_band():
-    # the demo walk: the row line said "hint 83.71 (h takes it)", a number from nowhere
-    cell = grid_cell(make_evidence(make_records(1)[0]), "price")
-    assert (cell.hint, cell.hint_label) == ("75.00", "hint")
-    assert cell.hint_note == "the middle of the allowed 60.00 – 90.00 USD"
+def test_the_price_hint_is_the_nearest_allowed_price_and_says_where_it_comes_from():
+    # the demo walk: the row line said "hint 83.71 (h takes it)", a number from nowhere; then
+    # "hint 241.76, the middle of the allowed 161.17 – 322.34 USD" for a price of 124.00:
+    # nearly double, where the band's edge is the smallest change that makes it sell
+    from decimal import Decimal
+
+    def cell_at(price: str):
+        record = replace(make_records(1)[0], price=Decimal(price))  # band 60.00 – 90.00 USD
+        return grid_cell(make_evidence(record), "price")
+
+    below = cell_at("10.00")
+    assert (below.now, below.hint, below.hint_label) == ("10.00", "60.00", "hint")
+    assert below.hint_note == "the allowed minimum 60.00 USD"
+    above = cell_at("120.00")
+    assert (above.hint, above.hint_note) == ("90.00", "the allowed maximum 90.00 USD")
+    # a price inside its band that Amazon flags all the same (a pricing error): no edge is
+    # nearer than another, the band's middle is suggested, and said so
+    inside = cell_at("62.00")
+    assert (inside.hint, inside.hint_note) == (
+        "75.00",
+        "the middle of the allowed 60.00 – 90.00 USD",
+    )
 
 
 def test_a_cell_of_an_attribute_of_several_values_says_so():

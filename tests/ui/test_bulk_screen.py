@@ -427,7 +427,7 @@ async def test_an_attribute_column_is_typed_from_its_schema():
 
 @pytest.mark.slow  # a demo app walk
 async def test_price_hints_are_shown_and_taken_only_on_h():
-    """The middle of each listing's allowed band is a hint: shown, not a value, until `h`;
+    """The nearest allowed price of each listing is a hint: shown, not a value, until `h`;
     then Amazon validates the prices."""
     async with demo_app().run_test(size=SIZE) as pilot:
         await started(pilot)

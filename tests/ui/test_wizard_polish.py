@@ -389,3 +389,25 @@ async def test_the_send_confirmation_names_a_picked_value_as_the_drop_down_did()
             "Set condition_type to New (was Used - Acceptable)"
         ]
         await press(pilot, "escape")  # No: nothing sent
+
+
+def test_the_price_step_suggests_the_price_the_bulk_grids_hint_would():
+    # the bulk grid's hint for a price below its band is the allowed minimum; the wizard's
+    # price step said only the currency, the seller worked the nearest price out alone
+    from decimal import Decimal
+
+    from asin_tui.domain.patches import PriceBand
+    from asin_tui.ui.widgets.wizard_steps import price_hint
+
+    low, high = Decimal("161.17"), Decimal("322.34")
+    below = PriceBand(Decimal("124.00"), low, high, "USD")
+    assert price_hint(below) == "In USD. Suggested: the allowed minimum 161.17 USD."
+    above = PriceBand(Decimal("400"), low, high, "EUR")
+    assert price_hint(above, decimal_comma=True) == (
+        "In EUR, a decimal comma or point (79,99). Suggested: the allowed maximum 322.34 EUR."
+    )
+    no_price = PriceBand(None, low, high, "USD")
+    assert price_hint(no_price) == (
+        "In USD. Suggested: 241.76 USD, the middle of the allowed 161.17 – 322.34 USD."
+    )
+    assert price_hint(PriceBand(None, None, None, "USD")) == "In USD."  # no band: no suggestion

@@ -3,7 +3,7 @@
 One row per listing, one column per value the fix needs (domain.causes.bulk_columns: the
 quantity and handling time, the price, a missing or invalid attribute), pre-filled where the
 evidence offers a value and with hints shown, never applied unasked (domain.causes.grid_cell:
-the price band's middle, the last quantity the cache saw on sale).
+the nearest allowed price, the last quantity the cache saw on sale).
 Enter edits a cell (checked at once against the schema, as the single wizard's inputs; an
 attribute with allowed values is picked from the wizard's drop-down, letters search it), `d`
 fills the column down from the cursor, `a` gives every row the cursor's value, `h` takes each
@@ -268,8 +268,8 @@ class BulkScreen(PromptFrames, WorkerScreen):
             "Use hints",
             show=False,
             tooltip=(
-                "Fill this column's empty cells with each row's hint (the price band's "
-                "middle, the last known quantity)"
+                "Fill this column's empty cells with each row's hint (the nearest allowed "
+                "price, the last known quantity)"
             ),
             id="bulk.use_hints",
         ),

@@ -64,6 +64,19 @@ PRICE_FIELDS = (
 PRICE_DRAFT = {P.OUR_PRICE: "price", P.MINIMUM_PRICE: "minimum", P.MAXIMUM_PRICE: "maximum"}
 
 
+def price_hint(band: P.PriceBand, *, decimal_comma: bool = False) -> str:
+    """The line under "Your price": its currency and decimal mark, and the price the bulk
+    grid's hint would suggest (PriceBand.nearest: the allowed minimum for a price below it)."""
+    hint = f"In {band.currency or 'the offer currency'}" + (
+        ", a decimal comma or point (79,99)." if decimal_comma else "."
+    )
+    if (nearest := band.nearest) is not None:
+        amount, words = nearest
+        said = band.money(amount)  # the edge's words name it, the middle's do not
+        hint += f" Suggested: {words}." if said in words else f" Suggested: {said}, {words}."
+    return hint
+
+
 class DraftChanged(Message):
     """A step changed the saved case (a tick, a note, a typed value): the screen saves
     it, once typing pauses when ``typing``."""
@@ -346,9 +359,7 @@ class FieldsStep(StepBody):
             yield Label(data(f"Price ({band.allowed_text})"), classes="section-title")
             market = marketplace_by_id(plan.listing.marketplace_id)
             comma = market is not None and market.decimal_comma
-            hint = f"In {band.currency or 'the offer currency'}" + (
-                ", a decimal comma or point (79,99)." if comma else "."
-            )
+            hint = price_hint(band, decimal_comma=comma)
             for key, title in PRICE_FIELDS:
                 spec = P.AttributeSpec(key, title=title, value_type="number", minimum=0.01)
                 typed = getattr(draft, PRICE_DRAFT[key])
