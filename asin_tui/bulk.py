@@ -452,7 +452,8 @@ class BulkFix:
         sku = result.sku
         earlier = record
         record = PatchRecord(self._now(), PatchMode.REAL, result.patches, SUBMITTING)
-        submitting = self._submitting(sku, record, earlier)
+        known = [*(saved.patches if saved is not None else ()), *([earlier] if earlier else [])]
+        submitting = self._submitting(sku, record, earlier, known)
         refused_only = True  # every failed try was a 429: Amazon processed none of them
         for attempt in range(1, self.row_tries + 1):
             try:
@@ -502,14 +503,19 @@ class BulkFix:
         return await self._verify(result, saved=saved, sent=record)
 
     def _submitting(
-        self, sku: str, record: PatchRecord, earlier: PatchRecord | None
+        self,
+        sku: str,
+        record: PatchRecord,
+        earlier: PatchRecord | None,
+        known: Sequence[PatchRecord],
     ) -> Callable[[], Awaitable[None]]:
         """What the client awaits right before the real submit leaves (its rate token had):
         ``record`` saved as SUBMITTING, with that moment as its time, once. Saved then rather
         than when the row is taken: rows wait there for Amazon's rate (``concurrency`` at a
         time), and a batch killed meanwhile left each of them "sent, no answer" — held from
         a resend for ``resend_after`` although none had left. The save runs on this engine's
-        loop (the client calls from the service's own)."""
+        loop (the client calls from the service's own). ``known``: the SKU's records this
+        run read before (see :meth:`_save_record`'s ``claim``)."""
         loop = asyncio.get_running_loop()
         saved = False
 
@@ -518,7 +524,7 @@ class BulkFix:
             if saved:
                 return
             record.submitted_at = self._now()
-            await self._save_record(sku, record, replacing=earlier, claim=True)
+            await self._save_record(sku, record, replacing=earlier, claim=known)
             saved = True
 
         async def submitting() -> None:
@@ -692,18 +698,19 @@ class BulkFix:
         quiet: bool = False,
         sent: RowResult | None = None,
         replacing: PatchRecord | None = None,
-        claim: bool = False,
+        claim: Sequence[PatchRecord] | None = None,
     ) -> str:
         """Put ``record`` (new, or changed: found by when it was sent) in the SKU's saved
         progress, in place of ``replacing`` (an earlier record of the same submit, sent
         again); ``sent``: see :meth:`_put_record`. Raises CaseStoreError unless ``quiet``
         (then returns what went wrong). ``claim``: the SUBMITTING save right before the
-        send; in the same transaction, a submit of the same change that another asin-tui
-        saved since this run read the row (not ``replacing``) raises ClaimedElsewhere."""
+        send, with the SKU's records this run read before; in the same transaction, a
+        submit of the same change that another asin-tui saved since (none of them) raises
+        ClaimedElsewhere."""
 
         def put(case: CaseRecord) -> None:
-            if claim:
-                other = claim_of(case, record.patches, [] if replacing is None else [replacing])
+            if claim is not None:
+                other = claim_of(case, record.patches, claim)
                 if other is not None:
                     raise ClaimedElsewhere(other)
             self._put_record(case, record, sent, replacing)

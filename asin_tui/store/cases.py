@@ -218,13 +218,21 @@ def claim_of(
     case: CaseRecord, patches: list[dict[str, Any]], known: Sequence[PatchRecord]
 ) -> PatchRecord | None:
     """Read inside the write transaction that saves a SUBMITTING record, right before its
-    send: the latest real submit of the same change in the stored ``case`` that may have
-    reached Amazon and is none of ``known`` (what this sender read before, by time) — the
-    claim of another asin-tui sending the same change at once; None when there is none."""
-    other = same_submit(case, patches)
-    if other is None or other.status not in MAY_HAVE_LANDED:
-        return None
-    return None if any(same_record(other, mine) for mine in known) else other
+    send: a real submit of the same change in the stored ``case`` that may have reached
+    Amazon and is none of ``known`` (the records this sender read before, by time) — the
+    claim of another asin-tui sending the same change at once; None when there is none.
+    Any such record, not only the last in the list: the list's order is the merge's, not
+    the time's (a save of the sender's own copy may have put its records after the other's)."""
+    wanted = _effect(patches)
+    for other in reversed(case.patches):
+        if (
+            other.mode is PatchMode.REAL
+            and other.status in MAY_HAVE_LANDED
+            and _effect(other.patches) == wanted
+            and not any(same_record(other, mine) for mine in known)
+        ):
+            return other
+    return None
 
 
 def issue_record(issue: Issue) -> dict[str, Any]:

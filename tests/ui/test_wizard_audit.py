@@ -418,16 +418,18 @@ class RacedStore(CaseStore):
     SUBMITTING record of the wizard's change just before the wizard's own is saved."""
 
     raced = False
+    racing = threading.Lock()  # the wizard saves from two threads (its save, its send)
 
     def update(self, sku, change, **options):
-        if isinstance(change, CaseRecord) and not self.raced:
-            mine = [p for p in change.patches if p.mode is PatchMode.REAL]
-            if mine and mine[-1].status == SUBMITTING:
-                self.raced = True
+        with self.racing:
+            patches = change.patches if isinstance(change, CaseRecord) else []
+            mine = [p for p in patches if p.mode is PatchMode.REAL]
+            if not self.raced and mine and mine[-1].status == SUBMITTING:
                 theirs = PatchRecord(
                     datetime.now(UTC), PatchMode.REAL, mine[-1].patches, SUBMITTING
                 )
                 CaseStore("test", US).update(sku, lambda case: case.patches.append(theirs))
+                self.raced = True
         return super().update(sku, change, **options)
 
 
