@@ -386,6 +386,7 @@ async def going_back_after_escalating_writes_a_new_case_draft(pilot) -> None:
     await pick_outcome(pilot, screen, OutcomeKind.ESCALATE)
     first = screen.body.state.case_path
     assert saved("PILLOW-2").outcome is Outcome.ESCALATED
+    a_wrapped_list_item_of_the_draft_goes_on_under_its_text(screen)
     pilot.app.set_focus(None)
     await pilot.press("b")
     await settle(pilot)
@@ -400,6 +401,28 @@ async def going_back_after_escalating_writes_a_new_case_draft(pilot) -> None:
     assert "Called Seller Support" in second.read_text()
     assert "Called Seller Support" not in first.read_text()
     assert first.name.startswith("PILLOW-2-") and len(first.stem) == len("PILLOW-2-20260301-140509")
+
+
+def a_wrapped_list_item_of_the_draft_goes_on_under_its_text(screen) -> None:
+    """The draft shown under the outcomes: a list item ("- **…** (ERROR) …") that wraps
+    goes on under its text, not at the left edge (a paragraph after a list is preceded by a
+    blank line: every other line after an item is its continuation)."""
+    import re
+
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    draft = screen.query_one(".case-draft", Static)
+    drawn = [s.text.rstrip() for s in draft.render_lines(Region(0, 0, *draft.size))]
+    continued, under = [], None  # (a continuation, where its item's text starts)
+    for line in drawn:
+        if line.lstrip().startswith(("- ", "#")) or not line.strip():
+            item = re.match(r" *- (\[[ x]\] )?", line)  # "- text", "- [ ] a step"
+            under = item.end() if item else None
+        elif under is not None:
+            continued.append((line, under))
+    assert continued, drawn  # the pillowcase's issue text wraps at 100 columns
+    assert all(len(line) - len(line.lstrip()) == at for line, at in continued), "\n".join(drawn)
 
 
 class FullDiskStore(CaseStore):

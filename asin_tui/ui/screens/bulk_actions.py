@@ -46,6 +46,7 @@ from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
 from asin_tui.ui.screens.base import WorkerScreen
 from asin_tui.ui.service import ListingService
+from asin_tui.ui.widgets.bullets import HangingLines
 from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -195,12 +196,17 @@ class BulkActionScreen(WorkerScreen):
         self.dismiss(None)
 
 
-def text_runs(text: str) -> list[tuple[str, Content]]:
+def text_runs(text: str) -> list[tuple[str, Content | HangingLines]]:
     """The action's text drawn as the detail draws its sections (evidence_text.line_runs):
     a link on a line of its own is drawn whole or cut with "…", never wrapped mid-link
-    (c copies the text whole); a line indented by two spaces wraps under its indent. The
-    text quotes Amazon's links, brands and SKUs: every line terminal-safe."""
-    return line_runs([Content(plain(line)) for line in text.split("\n")])
+    (c copies the text whole); a line indented by two spaces wraps under its indent, a list
+    item ("- SKU: …", the case draft's Markdown) under its text. The text quotes Amazon's
+    links, brands and SKUs: every line terminal-safe."""
+    runs = line_runs([Content(plain(line)) for line in text.split("\n")])
+    return [
+        (classes, run if "link" in classes.split() else HangingLines(run.split("\n")))
+        for classes, run in runs
+    ]
 
 
 def approvals_text(groups: Sequence[ApprovalGroup]) -> str:

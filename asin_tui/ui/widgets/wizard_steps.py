@@ -39,7 +39,7 @@ from asin_tui.domain.wizard import (
 from asin_tui.store.cases import ChecklistTick, Outcome, PatchMode
 from asin_tui.ui.safe_text import data, plain, template
 from asin_tui.ui.screens.confirm import confirm_key
-from asin_tui.ui.widgets.bullets import BulletLine
+from asin_tui.ui.widgets.bullets import BulletLine, HangingLines
 from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
@@ -581,7 +581,9 @@ class WrapUpStep(StepBody):
             classes="hint",
         )
         if record.outcome is Outcome.ESCALATED and state.case_text:
-            yield Static(data(state.case_text, multiline=True), classes="case-draft")
+            # a list item wraps under its text (the draft is Markdown, copied as shown)
+            lines = data(state.case_text, multiline=True).split("\n")
+            yield Static(HangingLines(lines), classes="case-draft")
 
     def on_mount(self) -> None:
         for options in self.query("#wrap-options").results(OptionList):
