@@ -411,3 +411,31 @@ def test_the_price_step_suggests_the_price_the_bulk_grids_hint_would():
         "In USD. Suggested: 241.76 USD, the middle of the allowed 161.17 – 322.34 USD."
     )
     assert price_hint(PriceBand(None, None, None, "USD")) == "In USD."  # no band: no suggestion
+
+
+async def test_the_footer_offers_back_and_next_only_where_there_is_a_step_to_go_to():
+    """On the Overview the footer offered "b Back" (nothing before it) and on Wrap up "n Next",
+    which only said "This is the last step": keys that do nothing, offered as if they did."""
+    await check_the_wizard(SuppressedAccount(), (100, 30), (), back_and_next_where_they_lead)
+
+
+def footer_keys(screen) -> set[str]:
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    return {k.key for k in screen.query_one(Footer).query(FooterKey)}
+
+
+async def back_and_next_where_they_lead(pilot) -> None:
+    screen = pilot.app.screen
+    assert screen.body.state.step is WizardStep.OVERVIEW
+    assert "n" in footer_keys(screen) and "b" not in footer_keys(screen)
+    steps = screen.body.state.plan.applicable
+    for _ in steps[1:]:
+        pilot.app.set_focus(None)  # a step's field would take n as text
+        await pilot.press("n")
+        await settle(pilot)
+    assert screen.body.state.step is WizardStep.WRAP_UP == steps[-1]
+    pilot.app.set_focus(None)
+    await settle(pilot)
+    assert "b" in footer_keys(screen) and "n" not in footer_keys(screen)

@@ -495,6 +495,10 @@ class WizardBody(Vertical):
         hidden)."""
         if self.waiting and action in _WAIT_FOR_ANSWER:
             return None  # shown, greyed out, until Amazon answers
+        if action == "next":  # hidden on the last step: nothing to go to
+            return self.state.plan.next_step(self.state.step) is not None
+        if action == "back":  # and on the first
+            return self.state.plan.previous_step(self.state.step) is not None
         step = STEP_ACTIONS.get(action)
         if step is None:
             return True
