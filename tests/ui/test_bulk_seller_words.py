@@ -118,3 +118,18 @@ async def test_a_bullet_point_cell_says_it_takes_one_value():
         await open_cell(pilot, bulk, 0, "bullet_point")
         editor = bulk.query_one("#bulk-editor", Input)
         assert "one value (several, one a line: the wizard or a fix CSV)" in editor.placeholder
+
+
+def test_the_cause_views_title_says_how_many_listings_the_causes_are_found_on():
+    # the demo walk: "Causes — listings needing attention: 32 causes, 94 listings with one"
+    # (with one what? it meant one of the causes); a listing with two causes counts once
+    from asin_tui.domain.causes import CauseCount, CauseKey
+    from asin_tui.ui.screens.causes import causes_title
+
+    brand = CauseCount(CauseKey("MISSING_ATTRIBUTE", "Missing: brand"), [1, 2])
+    color = CauseCount(CauseKey("MISSING_ATTRIBUTE", "Missing: color"), [2, 3])
+    title = causes_title([brand, color], "listings needing attention")
+    assert title == "Causes — listings needing attention: 2 causes, found on 3 listings"
+    assert causes_title([brand], "every listing") == (
+        "Causes — every listing: 1 cause, found on 2 listings"
+    )

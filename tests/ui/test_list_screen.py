@@ -769,7 +769,7 @@ async def at_80x24_the_footer_shows_help_whole_and_every_dialog_hides_it(pilot) 
     await app.push_screen(CauseScreen(many, "every listing"))
     await settle(pilot)
     title = str(app.screen.query_one(".dialog-title").render())
-    assert title == "Causes — every listing: 30 causes, 30 listings with one"
+    assert title == "Causes — every listing: 30 causes, found on 30 listings"
     hint = app.screen.query_one(".hint")
     assert "Escape: back" in str(hint.render())
     dialog = app.screen.query_one("#causes-dialog").region

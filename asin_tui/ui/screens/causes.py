@@ -19,6 +19,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from asin_tui.domain.causes import CauseCount, bulk_action, bulk_columns
+from asin_tui.domain.change_words import counted, listings
 from asin_tui.domain.text import shortened
 from asin_tui.ui.safe_text import data
 from asin_tui.ui.screens.base import DismissOnce
@@ -50,6 +51,14 @@ def cause_line(cause: CauseCount) -> Content:
     return Content.assemble(line, (f"  ({does})", "$text-muted")) if does else line
 
 
+def causes_title(causes: Sequence[CauseCount], scope: str) -> str:
+    """'Causes — every listing: 32 causes, found on 94 listings': how many listings have a
+    cause (the list's own count holds the ones with none: Active, Parent), each counted once
+    however many of the causes it has."""
+    total = len({i for c in causes for i in c.rows})
+    return f"Causes — {scope}: {counted(len(causes), 'cause')}, found on {listings(total)}"
+
+
 class CauseList(OptionList):
     HELP_TITLE = "Causes"
 
@@ -73,15 +82,8 @@ class CauseScreen(DismissOnce, ModalScreen[CauseChosen | None]):
         self.scope = scope
 
     def compose(self) -> ComposeResult:
-        total = len({i for c in self.causes for i in c.rows})
         with Vertical(id="causes-dialog", classes="dialog"):
-            yield Label(
-                # "with a cause": the list's own count holds the ones with none (Active, Parent)
-                data(
-                    f"Causes — {self.scope}: {len(self.causes)} causes, {total} listings with one"
-                ),
-                classes="dialog-title",
-            )
+            yield Label(data(causes_title(self.causes, self.scope)), classes="dialog-title")
             options = [Option(cause_line(c), id=str(n)) for n, c in enumerate(self.causes)]
             if not options:
                 options = [Option("No cause: nothing in scope needs attention", disabled=True)]
