@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -274,6 +273,8 @@ Step by step: docs/CREDENTIALS.md (https://developer-docs.amazon.com/sp-api/docs
 
 
 def _check(args: argparse.Namespace) -> int:
+    import asyncio  # only check runs a loop: show, path, init... start without it
+
     profile = resolve_profile(args)
     return asyncio.run(_check_profile(profile, demo_settings(args), client_time_scale(args)))
 
