@@ -45,7 +45,7 @@ class ReportCheck:
 class WaitNotice:
     """The client is about to wait: ``reason`` is "throttled" (429), "retry" (a transient
     failure; ``detail`` says which) or "report" (Amazon is still preparing a report;
-    ``detail`` names it and its status, e.g. "listings report (IN_QUEUE)")."""
+    ``detail`` names it and its status, e.g. "listings report (queued)")."""
 
     operation: str
     seconds: float

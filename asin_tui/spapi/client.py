@@ -127,6 +127,9 @@ REPORT_NAMES = {
 }
 
 
+#: A pending report's processingStatus in a seller's words (the sync's status line)
+REPORT_STATES = {"IN_QUEUE": "queued", "IN_PROGRESS": "started"}
+
 T = TypeVar("T")
 
 
@@ -1001,8 +1004,9 @@ class SpApi:
                 return check
             first, longest = self._report_poll
             delay = min(longest, first * 1.5 ** (attempt - 1))
+            state = REPORT_STATES.get(check.status or "", check.status)
             notice = WaitNotice(
-                "getReport", delay, "report", f"{REPORT_NAMES[report_type]} ({check.status})"
+                "getReport", delay, "report", f"{REPORT_NAMES[report_type]} ({state})"
             )
             await self._wait(notice, announce=announce)
 

@@ -482,6 +482,17 @@ async def test_truncated_schema_download_is_retried(amazon, make_api):
 # ----------------------------------------------------------------------------- reports
 
 
+def _script_pending_report(amazon, document: str) -> None:
+    """Report R1: queued, then started, then done with ``document``."""
+    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R1"}))
+    amazon.script(
+        "/reports/2021-06-30/reports/R1",
+        answer(200, {"reportId": "R1", "processingStatus": "IN_QUEUE"}),
+        answer(200, {"reportId": "R1", "processingStatus": "IN_PROGRESS"}),
+        answer(200, {"reportId": "R1", "processingStatus": "DONE", "reportDocumentId": document}),
+    )
+
+
 @pytest.mark.parametrize("compressed", [False, True])
 async def test_merchant_listings_report_flow(amazon, make_api, sleeps, compressed):
     tsv = "item-name\tseller-sku\tasin1\tstatus\nMug «blue»\tMUG-1\tB0MUG00001\tActive\n"
@@ -490,13 +501,7 @@ async def test_merchant_listings_report_flow(amazon, make_api, sleeps, compresse
     if compressed:
         data = gzip.compress(data)
         meta["compressionAlgorithm"] = "GZIP"
-    amazon.script("/reports/2021-06-30/reports", answer(202, {"reportId": "R1"}))
-    amazon.script(
-        "/reports/2021-06-30/reports/R1",
-        answer(200, {"reportId": "R1", "processingStatus": "IN_QUEUE"}),
-        answer(200, {"reportId": "R1", "processingStatus": "IN_PROGRESS"}),
-        answer(200, {"reportId": "R1", "processingStatus": "DONE", "reportDocumentId": "doc-1"}),
-    )
+    _script_pending_report(amazon, "doc-1")
     amazon.script("/reports/2021-06-30/documents/doc-1", answer(200, meta))
     amazon.script("/doc-1", answer(200, raw=data, headers={"content-type": "text/plain"}))
     api = make_api()
@@ -515,6 +520,29 @@ async def test_merchant_listings_report_flow(amazon, make_api, sleeps, compresse
         "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
         "marketplaceIds": ["ATVPDKIKX0DER"],
     }
+
+
+async def test_the_wait_for_a_report_is_said_in_words_that_fit_the_status_line(
+    amazon, make_api, sleeps
+):
+    """The list's status line (80 columns: 53 cells beside the bar) read "Amazon is preparing
+    the listings report (IN_QUEUE); …": Amazon's code, and the rest cut."""
+    from asin_tui.spapi.sync.progress import _Tally
+
+    _script_pending_report(amazon, "d")
+    meta = {"reportDocumentId": "d", "url": "https://files.test/d"}
+    amazon.script("/reports/2021-06-30/documents/d", answer(200, meta))
+    amazon.script("/d", answer(200, raw=b"seller-sku\n", headers={"content-type": "text/plain"}))
+    seen = []
+    api = make_api()
+    api.listeners.append(_Tally(seen.append).waiting)
+    await api.merchant_listings()
+    said = [p.message for p in seen]
+    assert said == [
+        "Amazon is preparing the listings report (queued)",
+        "Amazon is preparing the listings report (started)",
+    ]
+    assert all(len(line) <= 53 for line in said) and all(p.waiting for p in seen)
 
 
 def _script_listings_report(amazon, data: bytes, compression: str | None) -> None:

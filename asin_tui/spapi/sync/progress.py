@@ -68,9 +68,11 @@ class _Tally:
 
     def waiting(self, notice: WaitNotice) -> None:
         if notice.reason == "report":
-            message = (
-                f"Amazon is preparing the {notice.detail}; checking again in {notice.seconds:.0f} s"
-            )
+            # what Amazon is doing, in words, and no more: the list's status line at 80
+            # columns has 53 cells beside its bar; "Amazon is preparing the listings report
+            # (IN_QUEUE); checking again in 5 s" showed Amazon's code and cut the rest (the
+            # bar moves while it waits)
+            message = f"Amazon is preparing the {notice.detail}"
             self.emit("report", message, waiting=True)
         elif notice.reason == "throttled":
             self.emit(
