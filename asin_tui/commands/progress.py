@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from datetime import UTC, datetime
 
@@ -77,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         document = json.dumps([_as_json(item) for item in items], indent=2, ensure_ascii=False)
         write_out(json_for_terminal(document) + "\n")  # SKUs and notes are data: no raw C1/bidi
     else:
-        write_out(_table(items, profile, marketplace) + "\n")
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        write_out(_table(items, profile, marketplace, width) + "\n")
     return 0
 
 
@@ -136,7 +138,12 @@ def detail_text(item: CaseRecord) -> str:
     return item.check_note
 
 
-def _table(items: list[CaseRecord], profile: str, marketplace: Marketplace) -> str:
+def _table(
+    items: list[CaseRecord], profile: str, marketplace: Marketplace, width: int | None = None
+) -> str:
+    """One line a case. ``width``: a terminal's; when the table is wider, each case's DETAIL
+    and LAST NOTE go on indented lines under it (:func:`_stacked`) rather than past the edge,
+    where the terminal would break them anywhere."""
     where = f"profile {visible(profile)}, {marketplace.code} ({marketplace.marketplace_id})"
     if not items:
         return f"No open, waiting or escalated triage work ({where})."
@@ -163,7 +170,38 @@ def _table(items: list[CaseRecord], profile: str, marketplace: Marketplace) -> s
         ).rstrip()
         for row in rows
     ]
+    if width and max(len(line) for line in lines) >= width:
+        lines = _stacked(items, details, width)
     return "\n".join([f"Triage work, {where}: {_counts(items)}", "", *lines])
+
+
+def _stacked(items: list[CaseRecord], details: list[str], width: int) -> list[str]:
+    """Each case's line (SKU, step, outcome, updated), then its detail and last note under it."""
+    rows = [("SKU", "STEP", "OUTCOME", "UPDATED (UTC)")]
+    rows += [
+        (
+            visible(item.sku),
+            item.current_step.label,
+            outcome_text(item),
+            item.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        )
+        for item in items
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+        if n:
+            item = items[n - 1]
+            note = _one_line(item.last_note())
+            under = (details[n - 1], f"last note: {note}" if note else "")
+            lines += [_cut(f"  {text}", width - 1) for text in under if text]
+    return lines
+
+
+def _cut(line: str, room: int) -> str:
+    return line if len(line) <= room else line[: room - 1].rstrip() + "…"
 
 
 def _counts(items: list[CaseRecord]) -> str:
