@@ -389,7 +389,10 @@ def render_table(
         cells = "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), ""])
         first, *more = _wrapped(row[-1], room) if room >= 20 else [row[-1]]
         lines += [(cells + first).rstrip(), *(" " * at + line for line in more)]
-    return "\n".join([*lines, "", summary(results, applied=applied, declined=declined)])
+    said = summary(results, applied=applied, declined=declined)
+    if width and width > 20:  # a terminal: broken at a word, not where the edge falls
+        said = textwrap.fill(said, width - 1, break_on_hyphens=False)
+    return "\n".join([*lines, "", said])
 
 
 def _wrapped(text: str, room: int) -> list[str]:

@@ -82,3 +82,29 @@ def test_on_an_80_column_terminal_a_long_detail_wraps_under_its_column(capsys, m
     fix_command._output("table", results, applied=True)
     piped = capsys.readouterr().out.splitlines()
     assert len(piped[: piped.index("")]) == 3  # a pipe: the heading and one line a row
+
+
+def test_on_an_80_column_terminal_the_summary_wraps_at_a_word(capsys, monkeypatch):
+    """`fix --demo fixes.csv` at 80 columns: "2 rows: 2 valid; nothing was sent (validation
+    only: --apply submits the valid rows)" is 82 characters; the terminal broke it "ro" /
+    "ws". On a terminal it wraps at a word; a pipe keeps it one line."""
+    from asin_tui.bulk import RowResult
+    from asin_tui.domain.bulk import RowOutcome
+
+    results = [
+        RowResult(
+            sku, line, changes=["Add brand = Acme"], preview="VALID", outcome=RowOutcome.VALID
+        )
+        for line, sku in ((2, "TOY-4179-MLT"), (3, "IK-GYUS-NOPC"))
+    ]
+    said = "2 rows: 2 valid; nothing was sent (validation only: --apply submits the valid rows)"
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    fix_command._output("table", results, applied=False)
+    out = capsys.readouterr().out
+    last = out.split("\n\n", 1)[1].splitlines()
+    assert len(last) == 2 and all(len(line) < 80 for line in last), last
+    assert " ".join(last) == said
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    fix_command._output("table", results, applied=False)
+    assert capsys.readouterr().out.splitlines()[-1] == said
