@@ -672,11 +672,26 @@ async def test_the_counts_bar_breaks_lines_between_items_never_inside_one():
             assert len(lines) > 1 or width > 100, width
             items = [item for line in lines for item in line.split("  ")]
             assert items[0] == "All listings"
-            for item in items[1:]:  # "[0 All 40]", "1 ✖ Suppressed 6", ...
+            for item in items[1:]:  # "[0 All states 40]", "1 ✖ Suppressed 6", ...
                 words = item.strip("[]").split(" ")
                 assert words[0].isdigit() and words[-1].isdigit(), (width, item)
             for line in lines:
                 assert len(line) <= width - 2, (width, line)  # its padding
+
+
+def test_the_counts_bar_names_every_state_of_the_scope_not_every_listing():
+    # the demo walk at 80x24: "Needs attention  [0 All 93]" beside the footer's "a All"
+    # (every listing: 112) read as if the account had 93 listings; 0 shows every state of
+    # the scope, as Help names its key ("All states")
+    from asin_tui.domain.models import State
+    from asin_tui.ui.widgets.state_counts import StateCounts
+
+    counts = StateCounts()
+    counts.show({State.SUPPRESSED: 3, State.INACTIVE: 2}, None, False)
+    assert (
+        str(counts.render())
+        == "Needs attention  [0 All states 5]  1 ✖ Suppressed 3  4 ○ Inactive 2"
+    )
 
 
 # ------------------------------------------------------------------ partial "All listings"

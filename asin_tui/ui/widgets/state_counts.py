@@ -22,7 +22,7 @@ STATE_KEYS: dict[str, State | None] = {"0": None} | {
 
 
 class StateCounts(Static):
-    """``Needs attention  [0 All 120]  1 ✖ Suppressed 12  4 ○ Inactive 90 …``
+    """``Needs attention  [0 All states 120]  1 ✖ Suppressed 12  4 ○ Inactive 90 …``
 
     Lines break between items, never inside one ("3 ◌ Incomplete" on one line and its "5"
     on the next): the items are laid out here for the widget's width, again on a resize."""
@@ -63,7 +63,9 @@ class StateCounts(Static):
             count = total if state is None else counts.get(state, 0)
             if state is not None and not count and state is not selected:
                 continue
-            label = "All" if state is None else STATE_LOOKS[state].text
+            # "0 All" beside "Needs attention" read as every listing (the footer's "a All"):
+            # it is every state of the scope, as its key is called in Help
+            label = "All states" if state is None else STATE_LOOKS[state].text
             text = f"{key} {label} {count}"
             if state is selected:
                 text = f"[{text}]"
