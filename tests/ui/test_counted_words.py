@@ -69,5 +69,7 @@ async def b_on_listings_no_bulk_fix_covers_says_so_in_words(pilot) -> None:
     await pilot.press("b")
     await wait_until(pilot, lambda: len(told()) == 2)
     assert told()[1].startswith("The 2 marked listings share no cause a bulk fix")
+    # what to do instead ("mark listings with one cause" read as any cause at all)
+    assert told()[1].endswith(": mark listings that share one such cause (v lists the causes)")
     await pilot.press("u", "a")  # none marked, needs attention again
     await settle(pilot)

@@ -1150,8 +1150,9 @@ class ListScreen(WorkerScreen):
                 else "This listing has"
             )
             self.notify(
-                f"{whose} no cause a bulk fix or action covers: mark listings with one cause "
-                "(v lists them)",
+                # "mark listings with one cause" read as any one cause at all
+                f"{whose} no cause a bulk fix or action covers: mark listings that share one "
+                "such cause (v lists the causes)",
                 severity="warning",
                 timeout=6,
             )
