@@ -82,7 +82,7 @@ async def the_first_screenful_shows_the_true_counts_per_state(service, first_pai
     assert first != Counter(r.state for r in every)  # the first rows alone would count wrong
     assert not app.screen.rows_complete
     first_paint["counts"] = on_first_paint = counts_text(app)
-    assert f"All {len(every)}]" in on_first_paint
+    assert f"All states {len(every)}]" in on_first_paint
 
 
 async def the_first_screenful_paints_before_every_row_is_read(service, pilot) -> None:

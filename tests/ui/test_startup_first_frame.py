@@ -82,7 +82,7 @@ async def test_the_first_rows_are_read_before_the_app_and_painted_with_its_first
         table = app.screen.query_one(ListingTable)
         assert shown(app) == attention[:FIRST]
         assert attention[0] in table.render_line(1).text
-        assert f"All {len(attention)}]" in str(app.screen.query_one("#counts").render())
+        assert f"All states {len(attention)}]" in str(app.screen.query_one("#counts").render())
         service.every_row.set()
         await settle(pilot)
         assert shown(app) == attention
