@@ -32,4 +32,6 @@ class AccountBanner(Static):
         if text is None and causes:
             text = causes[0].banner
         self.display = text is not None
-        self.update(data(text or ""))  # the status and counters come from Amazon's report
+        # the status and counters come from Amazon's report; one line (height 1) as wide as
+        # the screen whatever it says: a repaint, not a layout (showing or hiding it is one)
+        self.update(data(text or ""), layout=False)

@@ -10,7 +10,7 @@ command palette's key. Even then the keys mounted are kept: each takes the key, 
 tooltip and classes the new one in its place would have, and only the keys beyond them are
 mounted or removed (in the wizard tests, 157 keys kept this way, 64 of them showing something
 else, against 51 mounted and 46 removed). A key mounted is styled with its two parts and a key removed
-is unmounted; a key updated is repainted, and laid out when its words change. Grouped keys
+is unmounted; a key updated is repainted, and laid out when its words change width. Grouped keys
 (Textual's KeyGroup, which no screen here has) are rebuilt as Textual rebuilds them.
 
 Each new ``FooterKey`` starts with ``compact`` True and takes the footer's value from a data
@@ -31,6 +31,7 @@ widget in it, once as the dialog opens and again as it closes, to change this on
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.compose import compose
 from textual.screen import Screen
@@ -134,8 +135,15 @@ def _show_as(key: Widget, new: Widget) -> None:
     assert isinstance(key, FooterKey) and isinstance(new, FooterKey)
     what = (new.key, new.key_display, new.description, new.action, new._disabled)
     if (key.key, key.key_display, key.description, key.action, key._disabled) != what:
+        # its width follows its words: laid out again only when that changes
+        layout = _width(key) != _width(new)
         key.key, key.key_display, key.description, key.action, key._disabled = what
-        key.refresh(layout=True)  # its width follows its words
+        key.refresh(layout=layout)
     if key.tooltip != new.tooltip:
         key.tooltip = new.tooltip
     key.set_classes(new.classes)  # restyled only when they differ (-disabled)
+
+
+def _width(key: FooterKey) -> tuple[int, int]:
+    """What the key's width depends on besides its classes (the padding around each part)."""
+    return cell_len(key.key_display), cell_len(key.description)

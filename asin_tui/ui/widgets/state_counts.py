@@ -83,7 +83,10 @@ class StateCounts(Static):
         self._lay_out()
 
     def _lay_out(self) -> None:
-        self.update(Content("\n").join(pack_lines(self._items, self.content_size.width)))
+        """As many lines as the items need: the screen is laid out again only when that
+        number changes (a count going from 12 to 13 is a repaint of this widget)."""
+        lines = pack_lines(self._items, self.content_size.width)
+        self.update(Content("\n").join(lines), layout=len(lines) != self.content_size.height)
 
 
 def pack_lines(items: list[Content], width: int) -> list[Content]:

@@ -59,4 +59,7 @@ class WizardStepper(Static):
             line.append_text(status_mark(status))
             line.append(f" {step.short_label}", style=style)
             line.append(" ")
-        self.update(line)
+        # the line is as long whatever the step and statuses: while it fits on the one line
+        # the stepper has, a new step is a repaint, not a layout of the whole screen
+        fits = self.size.height == 1 and line.cell_len <= self.content_size.width
+        self.update(line, layout=not fits)
