@@ -66,6 +66,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO, TypeVar
 
 from asin_tui.domain.bulk import SKU, RowDraft, RowOutcome, draft_row
+from asin_tui.domain.change_words import all_unchanged
 from asin_tui.domain.models import MAX_SKU, Diagnosis, Evidence, StepStatus, WizardStep
 from asin_tui.domain.outcomes import (
     PROCESSING,
@@ -206,6 +207,13 @@ class RowResult:
     def valid(self) -> bool:
         """Amazon's preview said VALID: the row may be submitted."""
         return self.preview == "VALID" and bool(self._patches)
+
+    @property
+    def unchanged(self) -> bool:
+        """Every change sets the value the listing holds already ("Set quantity to 5 (was
+        5)"): sending it changes nothing, so apply does not send it (an earlier submit of
+        it is still resumed and verified)."""
+        return all_unchanged(self.changes)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -357,7 +365,9 @@ class BulkFix:
         return await self._each("validate", items, self._validate_row)
 
     async def apply(self, results: Iterable[RowResult]) -> list[RowResult]:
-        """Submit the rows Amazon's preview found VALID (others are returned as they are),
+        """Submit the rows Amazon's preview found VALID (others are returned as they are, and
+        so is a row that changes nothing, RowResult.unchanged, unless it resumes an earlier
+        submit),
         each saved in the case store before and after its call, then verify each."""
         items = list(results)
         return await self._each("apply", items, self._apply_row)
@@ -412,6 +422,8 @@ class BulkFix:
         except CaseStoreError as exc:
             return _failed(result, f"progress cannot be read, nothing sent: {exc}")
         earlier = same_submit(saved, result.patches)
+        if result.unchanged and (earlier is None or earlier.status == THROTTLED):
+            return result  # the listing holds these values already: sending changes nothing
         record: PatchRecord | None = None
         if earlier is not None and earlier.status == "ACCEPTED":
             result.submitted, result.submission_id = True, earlier.submission_id

@@ -47,7 +47,7 @@ from asin_tui.commands.report import (
     _sync,
 )
 from asin_tui.domain.bulk import OFFER_COLUMNS, RowOutcome, known_column
-from asin_tui.domain.change_words import marketplace_text
+from asin_tui.domain.change_words import SAME_VALUES, counted, marketplace_text
 from asin_tui.domain.text import json_for_terminal, quoted, quoted_short, visible
 from asin_tui.service import NotFound, SpApiError
 from asin_tui.store.cache import CacheError
@@ -178,7 +178,7 @@ async def _fix(args: argparse.Namespace, profile: Profile | None, table: CsvTabl
         try:
             results = await engine.validate(table.rows)
             _reachable(results)
-            if args.apply and any(r.valid for r in results):
+            if args.apply and any(r.valid and not r.unchanged for r in results):
                 if bar:  # the question starts on a line of its own, not after the bar
                     bar.clear()
                 try:
@@ -277,11 +277,12 @@ def _confirmed(args: argparse.Namespace, service: AccountService, results: list[
     Only the word 'yes' sends; anything else (or no answer) sends nothing."""
     if args.yes:
         return True
-    valid = [r for r in results if r.valid]
-    print(
-        "\n".join(confirmation_lines(valid, len(results) - len(valid), service.marketplace_id)),
-        file=sys.stderr,
-    )
+    valid = [r for r in results if r.valid and not r.unchanged]
+    same = sum(1 for r in results if r.valid and r.unchanged)
+    lines = confirmation_lines(valid, len(results) - len(valid) - same, service.marketplace_id)
+    if same:  # not sent, and not 'not valid' either
+        lines.append(f"{counted(same, 'VALID row')} not sent: {SAME_VALUES}.")
+    print("\n".join(lines), file=sys.stderr)
     listable = len(valid) > SHOWN_EACH  # else each listing's change is printed already
     question = f"Type {CONFIRM_WORD} to send them" + (
         f" ({LIST_WORD}: each listing's change): " if listable else ": "
@@ -407,6 +408,8 @@ def _detail(result: RowResult) -> str:
         first = errors[0]
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         return f"{first.get('code')}: {first.get('message')}{more}"
+    if result.valid and result.unchanged and not result.submitted:
+        return f"no change: {SAME_VALUES} ({'; '.join(result.changes)})"
     return "; ".join(result.changes)
 
 
@@ -416,6 +419,9 @@ def summary(results: Sequence[RowResult], *, applied: bool, declined: bool = Fal
     counts = Counter(r.outcome for r in results)
     valid = sum(1 for r in results if r.preview == "VALID")
     parts = [f"{len(results)} row{'s' if len(results) != 1 else ''}: {valid} valid"]
+    same = sum(1 for r in results if r.valid and r.unchanged and not r.submitted)
+    if same:  # never sent, with or without --apply
+        parts[0] += f" ({same} of them change{'s' if same == 1 else ''} nothing: not sent)"
     invalid = counts[RowOutcome.INVALID]
     if invalid:
         parts.append(f"{invalid} invalid")
@@ -439,5 +445,11 @@ def summary(results: Sequence[RowResult], *, applied: bool, declined: bool = Fal
 
 def _exit_code(results: Sequence[RowResult], *, applied: bool) -> int:
     if applied:
-        return 0 if all(r.submitted and r.outcome in APPLIED for r in results) else 1
+        return (
+            0
+            if all(
+                (r.submitted and r.outcome in APPLIED) or (r.valid and r.unchanged) for r in results
+            )
+            else 1
+        )
     return 0 if all(r.valid for r in results) else 1

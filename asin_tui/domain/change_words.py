@@ -272,6 +272,16 @@ def changes_nothing(sentence: str) -> bool:
     return was is not None and head.endswith(f" to {was}")
 
 
+#: What a row whose every change sets the value the listing has is told (bulk grid, `fix`)
+SAME_VALUES = "the listing holds these values already"
+
+
+def all_unchanged(changes: Sequence[str]) -> bool:
+    """A row's changes, each setting a value to the one the listing holds (changes_nothing):
+    sending it would change nothing, so the bulk grid and `fix` do not send it."""
+    return bool(changes) and all(changes_nothing(c) for c in changes)
+
+
 def named_skus(skus: Sequence[str], named: int = SKUS_NAMED) -> str:
     """A batch's SKU line: the first ``named`` SKUs, then "and N more"."""
     more = f" and {len(skus) - named} more" if len(skus) > named else ""

@@ -40,7 +40,8 @@ from textual.worker import Worker
 from asin_tui.domain.bulk import HANDLING_TIME, PRICE, QUANTITY, RowOutcome
 from asin_tui.domain.causes import CauseKey, Cell, bulk_columns, grid_cell, other_blockers
 from asin_tui.domain.change_words import (
-    changes_nothing,
+    SAME_VALUES,
+    all_unchanged,
     counted,
     grouped_changes,
     listings,
@@ -92,7 +93,6 @@ _ALONE = "this fix alone will not put it back on sale"
 #: Amazon holds is not known (the cached value is the one from before the send)
 NOT_CHECKED = "not checked"
 #: A row whose values are the listing's own (a value typed again after a send)
-SAME_VALUES = "the listing holds these values already"
 EARLIER = "the change an earlier batch sent"  # a resumed row's, told before it is re-read
 
 _ANSWER_WORDS = {
@@ -744,7 +744,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
             wrong = [f"{c}: {why}" for c, why in drafted.rejected.items()]
             wrong += list(drafted.problems)
             ok = "ok: " + "; ".join(drafted.changes)
-            if drafted.changes and all(changes_nothing(c) for c in drafted.changes):
+            if all_unchanged(drafted.changes):
                 ok = f"no change: {SAME_VALUES}"  # not "ok: Set quantity to 9 (was 9)"
             answers.append((index, values, ("✗ " + "; ".join(wrong)) if wrong else ok))
         # Textual's thread workers run in an executor thread whose context keeps the last
@@ -917,7 +917,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
         valid = [r for r in results if r.valid and r.outcome is RowOutcome.VALID]
         # a row Amazon found VALID that sets each value to the one it has (typed again after
         # a send): sending it would change nothing; left out, and said
-        same = [r for r in valid if r.changes and all(changes_nothing(c) for c in r.changes)]
+        same = [r for r in valid if r.unchanged]
         if same:
             valid = [r for r in valid if r not in same]
             self.notify(f"{counted(len(same), 'VALID row')} not sent: {SAME_VALUES}", timeout=6)
