@@ -83,7 +83,13 @@ from asin_tui.service.stock_cover import STOCK_COVER_AT_KEY as STOCK_COVER_AT_KE
 from asin_tui.service.stock_cover import STOCK_COVER_PENDING_KEY as STOCK_COVER_PENDING_KEY
 from asin_tui.service.stock_cover import STOCK_COVER_TRIED_KEY as STOCK_COVER_TRIED_KEY
 from asin_tui.service.stock_cover import CoverRefresh
-from asin_tui.spapi.errors import AuthError, MalformedResponse, NotFound, SpApiError
+from asin_tui.spapi.errors import (
+    AuthError,
+    CredentialsMissing,
+    MalformedResponse,
+    NotFound,
+    SpApiError,
+)
 from asin_tui.store import paths
 from asin_tui.store.cache import CacheError, ListingCache, RawEvidence, SyncInfo
 from asin_tui.store.config import Profile
@@ -203,6 +209,7 @@ __all__ = [
     "AccountService",
     "AuthError",
     "CoverRefresh",
+    "CredentialsMissing",
     "Freshness",
     "HealthRefresh",
     "MalformedResponse",

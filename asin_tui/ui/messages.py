@@ -79,9 +79,17 @@ class SyncFinished(Message):
 
 @dataclass
 class SyncFailed(Message):
-    """The sync raised (service.NothingFetched, an SpApiError…): why, in one line."""
+    """The sync raised (service.NothingFetched, an SpApiError…): why, in one line.
+    ``retry_helps``: False when r cannot help (a credential missing: set, then restart)."""
 
     reason: str
+    retry_helps: bool = True
+
+    @classmethod
+    def of(cls, exc: BaseException) -> SyncFailed:
+        from asin_tui.service import CredentialsMissing  # only when a sync failed
+
+        return cls(describe_error(exc), retry_helps=not isinstance(exc, CredentialsMissing))
 
 
 @dataclass

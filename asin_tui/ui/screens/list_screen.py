@@ -68,6 +68,12 @@ if TYPE_CHECKING:
     from asin_tui.ui.export import ExportRequest
     from asin_tui.ui.screens.causes import CauseChosen
 
+#: After a sync that failed for a missing credential, instead of "Press r to retry" (the
+#: credentials are read at the start: r cannot help until they are set and the app restarted)
+SET_CREDENTIALS = (
+    "Set them (asin-tui config check says what is missing), then start asin-tui again."
+)
+
 
 class ListScreen(WorkerScreen):
     """Paints from the cache at once, then syncs in the background (unless told not to).
@@ -220,6 +226,7 @@ class ListScreen(WorkerScreen):
         self.show_all = False
         self.syncing = False
         self.sync_error: str | None = None  # the last sync's failure, until the next sync
+        self.sync_retry_helps = True  # False: r cannot mend it (a credential missing)
         self.last_sync: SyncInfo | None = None  # of the cache
         self._health_timer: Timer | None = None
         self._health_looks = 0
@@ -359,9 +366,8 @@ class ListScreen(WorkerScreen):
             return "Nothing cached yet: fetching your listings from Amazon…"
         if self.last_sync is None:
             if self.sync_error:
-                return (
-                    f"Nothing fetched yet: the sync failed — {self.sync_error}. Press r to retry."
-                )
+                then = "Press r to retry." if self.sync_retry_helps else SET_CREDENTIALS
+                return f"Nothing fetched yet: the sync failed — {self.sync_error}. {then}"
             return "Nothing fetched yet. Press r to fetch your listings from Amazon."
         if self.show_all:
             return "No listings cached. Press r to sync."
@@ -770,7 +776,7 @@ class ListScreen(WorkerScreen):
         try:
             summary = await self.service.sync(include_all=include_all, progress=self._progressed)
         except Exception as exc:  # any failure: say so, keep the cached rows
-            self.post_message(SyncFailed(describe_error(exc)))
+            self.post_message(SyncFailed.of(exc))
         else:
             self.post_message(SyncFinished(summary))
 
@@ -809,6 +815,7 @@ class ListScreen(WorkerScreen):
     def on_sync_failed(self, message: SyncFailed) -> None:
         self.syncing = self.syncing_all = False
         self.sync_error = message.reason
+        self.sync_retry_helps = message.retry_helps
         self._show_sync_state()
         self._refresh_rows()
         self.look()
