@@ -62,6 +62,8 @@ from asin_tui.ui.widgets.state_counts import STATE_KEYS, StateCounts
 from asin_tui.ui.widgets.sync_status import SyncStatus
 
 if TYPE_CHECKING:
+    from textual.notifications import Notification
+
     from asin_tui.domain.causes import CauseCount, CauseKey
     from asin_tui.domain.looks import SinceLastLook
     from asin_tui.service import SyncInfo, SyncProgress
@@ -227,6 +229,7 @@ class ListScreen(WorkerScreen):
         self.syncing = False
         self.sync_error: str | None = None  # the last sync's failure, until the next sync
         self.sync_retry_helps = True  # False: r cannot mend it (a credential missing)
+        self._sort_notice: Notification | None = None  # the last "Sorted by …", replaced
         self.last_sync: SyncInfo | None = None  # of the cache
         self._health_timer: Timer | None = None
         self._health_looks = 0
@@ -1035,7 +1038,19 @@ class ListScreen(WorkerScreen):
         current = self.table.current
         self.view.set_sort(key, reverse)
         self._refresh_rows(keep_sku=current.sku if current else None)
-        self.notify(f"Sorted by {column(self.view.sort_column).header}", timeout=2)
+        self._tell_sort()
+
+    def _tell_sort(self) -> None:
+        """One "Sorted by …" notice, replaced by the next sort's (each s added one: three
+        quick presses stacked three over the rows). The header's arrow marks the column too;
+        the notice names it whole where the header cuts it."""
+        from textual.notifications import Notification, Notify
+
+        if self._sort_notice is not None:
+            self.app._unnotify(self._sort_notice)  # gone already (timed out): a no-op
+        text = f"Sorted by {column(self.view.sort_column).header}"
+        self._sort_notice = Notification(text, timeout=2, markup=False)
+        self.app.post_message(Notify(self._sort_notice))
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """Extra command palette entries: (name, help, action) — one sort per column."""
