@@ -71,6 +71,7 @@ BINDING_IDS: tuple[str, ...] = (
     "wizard.recheck",
     "wizard.fix_failing",
     "wizard.copy_case",
+    "wizard.copy_link",
     "wizard.scroll_up",
     "wizard.scroll_down",
     "wizard.page_up",

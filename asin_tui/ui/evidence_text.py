@@ -8,6 +8,7 @@ detail screen passes every line through ``safe_text.clean`` before showing it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from textual.content import Content
 
@@ -163,6 +164,21 @@ def links_apart(text: str) -> tuple[str, list[str]]:
     if not links:
         return text, []
     return " ".join(rest.split()).replace(" .", "."), links
+
+
+def case_lines(text: str, links: Sequence[tuple[str, str]], seller_central: str | None) -> Lines:
+    """A wizard Policy case's evidence drawn as the detail draws a finding: each web link on
+    a line of its own (whole, or cut with "…"; never wrapped mid-link), then the case's
+    other links ("title: url") not in the text, and COPY_HINT under a link the copy key
+    copies (a Seller Central one, copied_link's rule). Data: terminal-safe."""
+    said, found = links_apart(visible(text, multiline=True))
+    lines = [Content(said)]
+    lines.extend(Content(f"  {link}") for link in found)
+    more = [(visible(title), visible(url)) for title, url in links if url not in text]
+    lines.extend(Content(f"  {title}: {url}") for title, url in more)
+    if any(_on(link, seller_central) for link in [*found, *(url for _, url in more)]):
+        lines.append(Content.styled(f"  {COPY_HINT}", _MUTED))
+    return lines
 
 
 def _said_above(fix: str, links: list[str]) -> str:

@@ -31,6 +31,7 @@ from asin_tui.domain.models import (
 )
 from asin_tui.ui.app import make_app
 from asin_tui.ui.screens.confirm import SendConfirmScreen
+from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.wizard_fields import TypedField
@@ -170,7 +171,15 @@ async def test_the_approval_link_is_shown_once_on_policy():
         await settle(pilot)
         screen = pilot.app.screen
         assert screen.body.state.step is WizardStep.POLICY
-        assert pilot.app.export_screenshot().count("approvalrequest") == 1
+        shot = pilot.app.export_screenshot()
+        assert shot.count("approvalrequest") == 1
+        assert "(c copies the link whole)" in shot.replace("&#160;", " ")
+        # as the detail's c: the link whole, to paste in a browser (Escape first leaves the
+        # checklist, whose letters are text as every field's)
+        await pilot.press("escape", "c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CopiedScreen)
+        assert pilot.app.clipboard == APPROVAL_URL
 
 
 async def a_resolved_wrap_up_says_what_was_sent_and_how_to_leave(pilot) -> None:

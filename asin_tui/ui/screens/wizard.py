@@ -100,6 +100,13 @@ class WizardScreen(DismissOnce, Screen):
         ),
         Binding(
             "c",
+            "copy_link",
+            "Copy link",
+            tooltip="Copy the Seller Central link to request approval",
+            id="wizard.copy_link",
+        ),
+        Binding(
+            "c",
             "copy_case",
             "Copy case",
             tooltip="Copy the case draft to the clipboard",
@@ -290,6 +297,9 @@ class WizardScreen(DismissOnce, Screen):
 
     def action_copy_case(self) -> None:
         self.to_body(WizardBody.action_copy_case)
+
+    def action_copy_link(self) -> None:
+        self.to_body(WizardBody.action_copy_link)
 
     def action_scroll_body(self, lines: int) -> None:
         self.to_body(lambda body: body.scroll_steps(lines))

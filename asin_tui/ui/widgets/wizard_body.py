@@ -47,6 +47,7 @@ from asin_tui.store.cases import (
 )
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.screens.confirm import Confirmation, SendConfirmScreen
+from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.timing import UI_TIMING
 from asin_tui.ui.widgets.wizard_stepper import WizardStepper
@@ -58,6 +59,7 @@ from asin_tui.ui.widgets.wizard_steps import (
     OutcomeChosen,
     StepBody,
     VerifyStep,
+    policy_link,
 )
 from asin_tui.ui.wizard_session import WizardState
 
@@ -78,6 +80,7 @@ STEP_ACTIONS = {
     "recheck": WizardStep.VERIFY,
     "fix_failing": WizardStep.VERIFY,
     "copy_case": WizardStep.WRAP_UP,
+    "copy_link": WizardStep.POLICY,
 }
 
 
@@ -514,6 +517,8 @@ class WizardBody(Vertical):
             return bool(result and result.failing_step and self.state.pending is None)
         if action == "copy_case":  # only an escalation has a case draft to copy
             return bool(self.state.case_text)
+        if action == "copy_link":  # only a Seller Central link (the detail's rule)
+            return policy_link(self.state.plan) is not None
         return True
 
     def action_next(self) -> None:
@@ -602,6 +607,14 @@ class WizardBody(Vertical):
 
     def scroll_steps(self, lines: int) -> None:
         self.query_one(StepScroll).scroll_relative(y=lines, animate=False)
+
+    def action_copy_link(self) -> None:
+        """The Policy step's approval link, whole (drawn cut with "…" where it is longer
+        than the screen), as the detail's c copies it."""
+        link = policy_link(self.state.plan)
+        if link is not None:
+            self.app.copy_to_clipboard(link)
+            self.app.push_screen(CopiedScreen("the Seller Central link to request approval", link))
 
     def action_copy_case(self) -> None:
         if self.state.case_text:

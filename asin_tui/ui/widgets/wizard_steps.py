@@ -37,6 +37,7 @@ from asin_tui.domain.wizard import (
     state_text,
 )
 from asin_tui.store.cases import ChecklistTick, Outcome, PatchMode
+from asin_tui.ui import evidence_text
 from asin_tui.ui.safe_text import data, plain, template
 from asin_tui.ui.screens.confirm import confirm_key
 from asin_tui.ui.widgets.bullets import BulletLine, HangingLines
@@ -46,6 +47,7 @@ from asin_tui.ui.widgets.wizard_stepper import status_mark
 from asin_tui.ui.wizard_session import WizardState
 
 if TYPE_CHECKING:
+    from asin_tui.domain.wizard import WizardPlan
     from asin_tui.service import SubmissionResult
 
 ACTION_LABELS = {
@@ -270,6 +272,25 @@ class StockStep(StepBody):
         self.post_message(DraftChanged(typing=True))
 
 
+def policy_lines(plan: WizardPlan) -> list[evidence_text.Lines]:
+    """Each Policy case's evidence as the detail draws a finding (evidence_text.case_lines:
+    a link on its own line, never wrapped mid-link; the copy hint under a copyable one)."""
+    market = marketplace_by_id(plan.listing.marketplace_id)
+    site = market.seller_central if market is not None else None
+    return [
+        evidence_text.case_lines(case.evidence, [(k.title, k.url) for k in case.links], site)
+        for case in plan.policy_cases
+    ]
+
+
+def policy_link(plan: WizardPlan) -> str | None:
+    """What the Policy step's c copies: the first Seller Central link of its cases (the
+    detail's rule, evidence_text.copied_link: a plain https link at most 2048 long)."""
+    market = marketplace_by_id(plan.listing.marketplace_id)
+    site = market.seller_central if market is not None else None
+    return evidence_text.copied_link([ln for lines in policy_lines(plan) for ln in lines], site)
+
+
 class PolicyStep(StepBody):
     step = WizardStep.POLICY
 
@@ -280,13 +301,11 @@ class PolicyStep(StepBody):
         if others or not cases:  # restrictions, account health: what no case below covers
             yield self.checks(others)
         self._items: dict[str, tuple[PolicyCase, str, ChecklistTick]] = {}
-        for n, case in enumerate(cases):
+        for n, (case, lines) in enumerate(zip(cases, policy_lines(self.state.plan), strict=True)):
             yield Label(data(case.title), classes="section-title")
-            yield Static(data(case.evidence, multiline=True), classes="evidence")
+            for classes, content in evidence_text.line_runs(lines):  # a link never wrapped
+                yield Static(content, classes=f"evidence {classes}".strip())
             yield Static(data(f"Appeal path: {case.appeal_path}", multiline=True), classes="hint")
-            for link in case.links:
-                if link.url not in case.evidence:  # each link shown once
-                    yield Static(data(f"{link.title}: {link.url}"), classes="hint")
             for m, item in enumerate(case.items):
                 saved = self.state.checklist_item(case, item.text)
                 self._items[f"item-{n}-{m}"] = (case, item.text, saved)
