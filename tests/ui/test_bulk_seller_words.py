@@ -133,3 +133,30 @@ def test_the_cause_views_title_says_how_many_listings_the_causes_are_found_on():
     assert causes_title([brand], "every listing") == (
         "Causes — every listing: 1 cause, found on 2 listings"
     )
+
+
+def test_the_send_confirmation_calls_not_valid_only_the_rows_amazon_refused():
+    """s after a send, with one new value typed: the confirmation said "9 other rows are not
+    valid and will not be sent" of the rows sent a minute before and of the ones typed as
+    the listing holds them. Only a row Amazon's preview refused is "not valid"."""
+    from asin_tui.bulk import RowResult
+    from asin_tui.ui.screens.bulk import batch_confirmation, send_split
+
+    patch = [{"op": "merge", "path": "/attributes/fulfillment_availability", "value": []}]
+
+    def row(sku: str, change: str, *, preview: str = "VALID", outcome=RowOutcome.VALID):
+        return RowResult(sku, patches=patch, changes=[change], preview=preview, outcome=outcome)
+
+    new = row("NEW-1", "Set quantity to 12 (was 9)")
+    results = [
+        new,
+        row("SAME-1", "Set quantity to 9 (was 9)"),  # typed as Amazon holds it
+        row("SAME-2", "Set quantity to 9 (was 9)"),
+        row("SENT-1", "Set quantity to 9 (was 0)", outcome=RowOutcome.FIXED),  # sent already
+        row("BAD-1", "Set quantity to -1 (was 0)", preview="INVALID", outcome=RowOutcome.INVALID),
+    ]
+    send, same, not_valid = send_split(results)
+    assert send == [new]
+    assert (same, not_valid) == (2, 1)
+    warning = batch_confirmation(send, not_valid, marketplace_id="ATVPDKIKX0DER").warning
+    assert warning == "1 other row is not valid and will not be sent."

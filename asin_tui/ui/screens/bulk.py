@@ -914,13 +914,9 @@ class BulkScreen(PromptFrames, WorkerScreen):
         if self.busy:
             return
         results = [r.result for r in self.rows if r.result is not None]
-        valid = [r for r in results if r.valid and r.outcome is RowOutcome.VALID]
-        # a row Amazon found VALID that sets each value to the one it has (typed again after
-        # a send): sending it would change nothing; left out, and said
-        same = [r for r in valid if r.unchanged]
+        valid, same, not_valid = send_split(results)
         if same:
-            valid = [r for r in valid if r not in same]
-            self.notify(f"{counted(len(same), 'VALID row')} not sent: {SAME_VALUES}", timeout=6)
+            self.notify(f"{counted(same, 'VALID row')} not sent: {SAME_VALUES}", timeout=6)
             if not valid:
                 return
         if not valid:
@@ -932,7 +928,7 @@ class BulkScreen(PromptFrames, WorkerScreen):
                 timeout=5,
             )
             return
-        self._confirm(valid, len(results) - len(valid))
+        self._confirm(valid, not_valid)
 
     def action_resume(self) -> None:
         if self.busy or not self.unfinished:
@@ -1085,6 +1081,18 @@ def _out_of_full_passes() -> None:
     when the screen lets go of them."""
     gc.collect(1)
     gc.freeze()
+
+
+def send_split(results: Sequence[RowResult]) -> tuple[list[RowResult], int, int]:
+    """What ``s`` does with the rows validated: the ones it sends (Amazon found them VALID,
+    not sent yet, and they change a value), how many VALID rows it leaves out because they
+    set each value to the one the listing holds (typed again after a send: sending them
+    would change nothing), and how many Amazon did not find valid: the confirmation's "not
+    valid" rows, never the rows sent already nor the ones that change nothing (it had said
+    "8 other rows are not valid" of rows it had sent a minute before)."""
+    ready = [r for r in results if r.valid and r.outcome is RowOutcome.VALID]
+    send = [r for r in ready if not r.unchanged]
+    return send, len(ready) - len(send), sum(1 for r in results if not r.valid)
 
 
 def batch_confirmation(
