@@ -251,7 +251,10 @@ def parse_listing(item: Any, marketplace_id: str | None, *, asked: Sequence[str]
         parent_skus=parents,
         child_skus=children,
         variation_theme=theme,
-        included_data=frozenset(k for k in LISTING_SECTIONS if k in item).union(asked),
+        # a section given as null (the model allows none) carries no evidence: as absent
+        included_data=frozenset(k for k in LISTING_SECTIONS if item.get(k) is not None).union(
+            asked
+        ),
         other_marketplaces=_other_marketplaces(summaries, issues, marketplace_id),
     )
 

@@ -560,3 +560,27 @@ def test_a_lone_summary_naming_no_marketplace_is_the_listings():
     for marketplace in (None, US):
         listing = parse_listing(item, marketplace)
         assert listing.has_summary and listing.buyable and listing.asin == "B0X"
+
+
+def test_a_section_that_is_null_is_not_evidence_as_a_missing_one_is_not():
+    """A pasted or proxied body with `"summaries": null` (or offers null; the model allows
+    neither) carries no evidence: read as the section absent ("not checked"), never as
+    `summaries: []` (Amazon has no listing: INCOMPLETE, an ERROR) or no offer at all."""
+    from asin_tui.domain.diagnosis import diagnose
+    from asin_tui.domain.evidence import Evidence
+
+    absent = parse_listing({"sku": "NULL-1"}, "ATVPDKIKX0DER")
+    nulls = parse_listing(
+        {"sku": "NULL-1", "summaries": None, "offers": None, "issues": None}, "ATVPDKIKX0DER"
+    )
+    assert nulls.summary_unknown and absent.summary_unknown
+    assert not nulls.has_data("offers") and not nulls.has_data("summaries")
+    assert nulls.included_data == absent.included_data
+
+    def seen(listing):
+        found = diagnose(Evidence(listing=listing))
+        return found.state, [f.code for f in found.findings]
+
+    assert seen(nulls) == seen(absent)
+    # an empty list still says something: Amazon holds no summary for it
+    assert not parse_listing({"sku": "NULL-1", "summaries": []}, "ATVPDKIKX0DER").summary_unknown
