@@ -310,6 +310,30 @@ def _check_token_answer(response: httpx.Response) -> None:
         error = MalformedResponse(f"the token endpoint answered with no access token ({shape})")
         error.summary = "malformed answer from Login with Amazon"
         raise error
+    if not _sendable_token(token):  # never the token itself in the line: it is a secret
+        error = MalformedResponse(
+            "the token endpoint answered with an access token that cannot be sent "
+            f"(not {MAX_ACCESS_TOKEN:,} characters of plain ASCII at most)"
+        )
+        error.summary = "malformed answer from Login with Amazon"
+        raise error
+
+
+#: The longest access token sent: LWA's are well under 2,048 characters; a header past a
+#: few kilobytes is refused by the server anyway.
+MAX_ACCESS_TOKEN = 8192
+
+
+def _sendable_token(token: str) -> bool:
+    """An access token that can go in the ``x-amz-access-token`` header as it is: visible
+    ASCII only (a non-ASCII one made httpx raise UnicodeEncodeError out of every call, an
+    internal error; CR/LF or NUL would be refused by the HTTP layer on each try), bounded."""
+    return (
+        len(token) <= MAX_ACCESS_TOKEN
+        and token.isascii()
+        and token.isprintable()
+        and (" " not in token)
+    )
 
 
 def _first_error(errors: Any) -> tuple[str | None, str]:

@@ -116,3 +116,33 @@ async def test_a_token_lifetime_beyond_lwas_hour_is_not_believed(
     assert (token is not None) is handed
     if token is not None:
         assert token.usable_until <= before + 3600 + 5
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["Atza|é", "Atza|\ud800", "Atza|x\r\nX-Injected: 1", "Atza|\x00", "Atza|a b", " ", "A" * 9000],
+    ids=["latin", "surrogate", "crlf", "nul", "space", "blank", "huge"],
+)
+async def test_an_access_token_that_cannot_be_a_header_is_lwas_malformed_answer(
+    amazon, make_api, token
+):
+    """LWA (or a proxy before it) answering 200 with an access token no HTTP header can carry:
+    a non-ASCII one made httpx raise UnicodeEncodeError out of the call (an internal error and
+    a crash file), CR/LF or NUL went to the HTTP layer on every call. It is LWA's malformed
+    answer in one typed line that never quotes the token, no SP-API call goes out with it, and
+    nothing is cached: a good token next time is used."""
+    profile, refresh = fresh_profile()
+    amazon.token_answer = lambda _r: answer(200, {"access_token": token, "expires_in": 3600})
+    amazon.script(SEARCH_PATH, SEARCH_OK)
+    api = make_api(profile)
+    with pytest.raises(MalformedResponse) as caught:
+        await api.search_listings()
+    message = str(caught.value)
+    assert "Login with Amazon" in message and "cannot be sent" in message, message
+    assert token.strip() not in message or not token.strip()
+    assert "\n" not in message and refresh not in message
+    assert amazon.sp_requests() == []
+
+    amazon.token_answer = lambda _r: answer(200, {"access_token": "Atza|good", "expires_in": 3600})
+    await api.search_listings()
+    assert amazon.sp_requests()[-1].headers["x-amz-access-token"] == "Atza|good"
