@@ -130,7 +130,9 @@ def key_string(keys: str | Sequence[str] | Any) -> str:
         raise ValueError("expected an array of key strings")
     names = [part.strip() for part in parts]
     for name in names:
-        if not _KEY.fullmatch(name):
+        # a control, bidi or zero-width character is no key a terminal sends: drawn by the
+        # footer and the help as it is, it would reach the terminal raw (ESC, CSI, U+202E)
+        if not _KEY.fullmatch(name) or not name.isprintable():
             raise ValueError(
                 f"{name!r} is not a key: use a character or a key name, with modifiers "
                 'before it ("f", "F", "/", "f5", "pageup", "ctrl+r")'

@@ -65,6 +65,11 @@ def test_unknown_group_lists_where_ids_start():
         ('"ctrl f"', "'ctrl f' is not a key"),
         ('""', "'' is not a key"),
         ('"Ctrl+R"', "'Ctrl+R' is not a key"),
+        # characters no key sends, which the footer and the help would draw raw
+        ('"\\u001b"', "'\\x1b' is not a key"),
+        ('"ctrl+\\u009b"', "'ctrl+\\x9b' is not a key"),
+        ('"\\u202e"', "'\\u202e' is not a key"),
+        ('["f", "\\u200b"]', "'\\u200b' is not a key"),
         ("5", 'expected a key such as "ctrl+f"'),
         ("[]", 'expected a key such as "ctrl+f"'),
         ('["f", 3]', "expected an array of key strings"),
