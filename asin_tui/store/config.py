@@ -282,7 +282,7 @@ class _Source:
     def parse(self) -> dict[str, Any]:
         try:
             raw = read_regular_file(self.path, limit=MAX_CONFIG_BYTES)
-            self.text = raw.decode("utf-8")
+            self.text = _without_bom(raw.decode("utf-8"))
         except FileNotFoundError:
             raise ConfigNotFound(
                 self.path, "no config file; create one with `asin-tui config init` (or try --demo)"
@@ -305,6 +305,13 @@ class _Source:
         return ConfigError(
             self.path, message, key=dotted_key(keys), line=locate_key(self.text, keys)
         )
+
+
+def _without_bom(text: str) -> str:
+    """The TOML text without the byte order mark an editor may put first ("UTF-8 with BOM":
+    Windows Notepad, a file saved there and copied to the server); tomllib takes U+FEFF for
+    a character that begins no statement."""
+    return text.removeprefix("\ufeff")
 
 
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
@@ -753,9 +760,9 @@ def with_profile(path: Path, text: str | None, name: str, values: Mapping[str, s
     if not _PROFILE_NAME.fullmatch(name):
         raise ConfigError(path, "a profile name may only use letters, digits, '-' and '_'")
     if text is not None:
-        source.text = text
+        source.text = _without_bom(text)
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(source.text)
         except tomllib.TOMLDecodeError as exc:
             raise _toml_error(path, exc) from None
         profiles = data.get("profiles")
@@ -771,9 +778,9 @@ def with_profile(path: Path, text: str | None, name: str, values: Mapping[str, s
     )
     new_text = f"{before}{separator}[profiles.{name}]\n{table}"
     checked = _Source(path)
-    checked.text = new_text
+    checked.text = _without_bom(new_text)
     try:
-        data = tomllib.loads(new_text)
+        data = tomllib.loads(checked.text)
     except tomllib.TOMLDecodeError:  # e.g. `profiles = {…}` inline: no table can be added
         raise ConfigError(
             path, "cannot add a [profiles.…] table to this file's profiles: add it by hand"

@@ -476,3 +476,24 @@ def test_check_without_the_aws_sdk_says_what_to_install(capsys, served, aws, mon
     assert code == 1
     [line] = [x for x in out.splitlines() if QUEUE_LINE in x]
     assert line.endswith("pip install 'asin-tui[notifications]'")
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read_and_kept(capsys):
+    """A config saved "UTF-8 with BOM" (Windows Notepad, then copied to the server) was
+    refused as 'line 1: … neither `key = value` nor a [table] header (column 1)', a fault
+    no seller can see in the file. It reads as without the mark; add-profile keeps the file
+    byte for byte, mark and all; a bad value still names its own line."""
+    path = write_config("\ufeff# mine\n" + PROFILE)
+    path.chmod(0o600)
+    code, out, err = run(capsys, "config", "show")
+    assert (code, err) == (0, "") and "[profiles.main]" in out
+    code, _, err = run(
+        capsys, "config", "add-profile", "de", "--seller-id", "A2X", "--marketplace", "DE"
+    )
+    assert (code, err) == (0, "")
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith("\ufeff# mine\n" + PROFILE) and "[profiles.de]" in after
+    assert run(capsys, "config", "show", "--profile", "de")[0] == 0
+    write_config("\ufeff" + PROFILE + 'timeout = "soon"\n')
+    code, _, err = run(capsys, "config", "show")
+    assert code == 2 and "line 4: profiles.main.timeout" in err, err
