@@ -361,7 +361,7 @@ def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> 
             f"discoverable: {yes_no[result.discoverable]}"
         )
         if status_unknown:
-            lines.append("Amazon's status: not in this data (no summaries section)")
+            lines.append("Amazon's status: not in this data (see Not checked below)")
     if result.status_lags and result.amazon_status is not None:
         said = visible(", ".join(result.amazon_status)) or "neither buyable nor discoverable"
         lines.append(f"Amazon's status still says: {said} (it lags the enforcements in force)")
@@ -369,7 +369,7 @@ def render_text(result: Diagnosis, *, colour: bool = False, width: int = 80) -> 
         # without a summaries section "live" would be a guess from absent data
         nothing = (
             "Nothing to fix in this data, but whether the listing is live was not checked "
-            "(no summaries section: see below)."
+            "(see Not checked below)."
             if status_unknown
             else "Nothing to fix: the listing is live."
         )

@@ -71,7 +71,9 @@ def diagnose(evidence: Evidence, *, now: datetime | None = None) -> Diagnosis:
         buyable=buyable,
         discoverable=discoverable,
         findings=_ordered(found, _state_causes(ctx, state)),
-        amazon_status=_amazon_status(listing) if listing.has_summary else None,
+        amazon_status=_amazon_status(listing)
+        if listing.has_summary and listing.status_known
+        else None,
         not_checked=not_checked(evidence),
         submission_status=listing.submission_status,
     )
@@ -97,9 +99,10 @@ def effective_status(ctx: Context) -> tuple[bool, bool]:
         and account.status == "DEACTIVATED"
         and account.marketplace_id in ("", listing.marketplace_id)
     )
-    # no summaries section: Amazon's status is not known, only what is in force says "not"
-    said_buyable = listing.buyable or listing.summary_unknown
-    said_discoverable = listing.discoverable or listing.summary_unknown
+    # no summaries section, or a summary without its status: Amazon's status is not known,
+    # only what is in force says "not"
+    said_buyable = listing.buyable or listing.status_unknown
+    said_discoverable = listing.discoverable or listing.status_unknown
     buyable = said_buyable and not (actions & BLOCKING_ACTIONS) and not closed
     discoverable = said_discoverable and not (actions & _HIDDEN_ACTIONS) and not closed
     return buyable, discoverable
@@ -136,6 +139,12 @@ def not_checked(evidence: Evidence) -> tuple[str, ...]:
     for section, words in _SECTIONS:
         if not listing.has_data(section):
             notes.append(words)
+    if listing.has_summary and not listing.status_known:
+        notes.append(
+            "status: the listing's summary carries no status (null or missing; Amazon's model "
+            "requires it); buyable and discoverable say only what the enforcements in force "
+            "take away"
+        )
     for gap in evidence.gaps:  # an evidence call that failed during the sync
         if gap.as_of is None:
             notes.append(f"{gap.words}: {gap.call} failed ({gap.error})")

@@ -136,6 +136,8 @@ class Listing:
     item_name: str | None = None
     status: frozenset[str] = frozenset()  # subset of {BUYABLE, DISCOVERABLE}
     has_summary: bool = True  # False: summaries were empty for this marketplace
+    # False: the summary carried no status (null or absent; Amazon's model requires it)
+    status_known: bool = True
     fn_sku: str | None = None
     created_date: datetime | None = None
     last_updated_date: datetime | None = None
@@ -171,6 +173,13 @@ class Listing:
         )
 
     @property
+    def status_unknown(self) -> bool:
+        """Amazon's status for this listing is not known: no summaries section, or a summary
+        whose status is null or absent (the model requires it) — "not checked", unlike
+        ``status: []``, which says neither buyable nor discoverable."""
+        return self.summary_unknown or (self.has_summary and not self.status_known)
+
+    @property
     def is_offer_only(self) -> bool:
         """An offer on an ASIN whose product data others own (a reseller's): its attributes
         are offer attributes only (condition, price, stock, the ASIN it matches).
@@ -195,11 +204,15 @@ class Listing:
 
     @property
     def buyable(self) -> bool:
-        return "BUYABLE" in self.status
+        """Amazon's status says BUYABLE — or says nothing (``status_unknown``): what is not
+        known is never a cause; only the enforcements in force take it away
+        (``diagnosis.effective_status``)."""
+        return "BUYABLE" in self.status or (self.has_summary and not self.status_known)
 
     @property
     def discoverable(self) -> bool:
-        return "DISCOVERABLE" in self.status
+        """As ``buyable``, for DISCOVERABLE."""
+        return "DISCOVERABLE" in self.status or (self.has_summary and not self.status_known)
 
     @property
     def is_variation_parent(self) -> bool:

@@ -405,6 +405,8 @@ def _summary_fields(summary: Mapping[str, Any], where: str) -> dict[str, Any]:
         "condition_type": _opt_str(summary, "conditionType", where),
         "item_name": _opt_str(summary, "itemName", where),
         "status": frozenset(s.strip().upper() for s in _strings(summary, "status", where)),
+        # null or absent (the model requires it): not known, unlike [] (neither)
+        "status_known": summary.get("status") is not None,
         "fn_sku": _opt_str(summary, "fnSku", where),
         "created_date": parse_datetime(summary.get("createdDate"), f"{where}.createdDate"),
         "last_updated_date": parse_datetime(

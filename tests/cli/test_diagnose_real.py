@@ -419,3 +419,17 @@ def test_a_body_without_summaries_is_never_said_to_be_live(capsys, tmp_path):
     assert main(["diagnose", str(live), "--format", "text"]) == 0
     out = capsys.readouterr().out
     assert "Nothing to fix: the listing is live." in out and "not in this data" not in out
+
+
+def test_a_summary_with_a_null_status_is_never_said_to_be_live_nor_not_buyable(capsys, tmp_path):
+    """`"status": null` in the summary (the model requires the field): not checked, as no
+    summaries section; never "buyable: no", never "the listing is live"."""
+    body = tmp_path / "null_status.json"
+    summary = {"marketplaceId": "ATVPDKIKX0DER", "asin": "B0X", "status": None}
+    body.write_text(json.dumps({"sku": "X-3", "summaries": [summary], "issues": []}))
+    main(["diagnose", str(body), "--format", "text"])
+    out = capsys.readouterr().out
+    assert "buyable: no" not in out and "discoverable: no" not in out
+    assert "Nothing to fix: the listing is live" not in out
+    assert "Amazon's status: not in this data" in out
+    assert "carries no status" in out

@@ -584,3 +584,38 @@ def test_a_section_that_is_null_is_not_evidence_as_a_missing_one_is_not():
     assert seen(nulls) == seen(absent)
     # an empty list still says something: Amazon holds no summary for it
     assert not parse_listing({"sku": "NULL-1", "summaries": []}, "ATVPDKIKX0DER").summary_unknown
+
+
+def test_a_summary_whose_status_is_null_or_missing_is_not_checked_not_a_cause():
+    """`status` is required in a summary (ItemSummaryByMarketplace); a proxy or a pasted body
+    may give it as null or leave it out. That says nothing: "not checked", as a missing
+    summaries section, never neither buyable nor discoverable as `status: []` says."""
+    from asin_tui.domain.diagnosis import diagnose
+    from asin_tui.domain.evidence import Evidence
+    from asin_tui.domain.models import State
+
+    def seen(status, issues=()):
+        summary = {"marketplaceId": US, "asin": "B0X", **status}
+        body = {"sku": "S-1", "summaries": [summary], "issues": list(issues), "offers": []}
+        return diagnose(Evidence(listing=parse_listing(body, US)))
+
+    for status in ({"status": None}, {}):
+        found = seen(status)
+        assert (found.state, found.buyable, found.discoverable) == (State.ACTIVE, True, True)
+        assert found.amazon_status is None  # Amazon's own status: not known
+        assert any(n.startswith("status: ") for n in found.not_checked), found.not_checked
+        assert not any(f.code in ("CLOSED", "NOT_DISCOVERABLE") for f in found.findings)
+        # what is in force still takes the sale away
+        suppressed = {
+            "code": "X",
+            "message": "Suppressed",
+            "severity": "ERROR",
+            "enforcements": {"actions": [{"action": "LISTING_SUPPRESSED"}]},
+        }
+        assert seen(status, [suppressed]).state is State.SUPPRESSED
+    # an empty status is Amazon saying neither
+    empty = seen({"status": []})
+    assert (empty.state, empty.buyable, empty.discoverable) == (State.INACTIVE, False, False)
+    assert empty.amazon_status == () and not any(
+        n.startswith("status: ") for n in empty.not_checked
+    )
