@@ -28,6 +28,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import tempfile
 import time
 import zlib
@@ -163,6 +164,7 @@ class _Transport(AsyncHttpxTransport):
         _unbound(response)
         if "x-amz-access-token" in headers:  # an SP-API call (not LWA, not a download)
             _check_answer(response)
+            response = _whole_text_answer(response)
         elif isinstance(data, Mapping) and "grant_type" in data:  # a token request to LWA
             _check_token_answer(response)
         return response
@@ -234,11 +236,82 @@ def _unbound(response: httpx.Response) -> httpx.Response:
 
 def _loads(data: bytes | str, what: str) -> Any:
     """``json.loads``; JSON nested deeper than Python can read (``[[[[…]]]]`` 100,000 deep:
-    a RecursionError otherwise) is MalformedResponse naming ``what``. ValueError as usual."""
+    a RecursionError otherwise) is MalformedResponse naming ``what``. ValueError as usual.
+    A lone surrogate escaped in it is U+FFFD (:func:`_without_lone_surrogates`)."""
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except RecursionError:
         raise MalformedResponse(f"{what} is JSON nested too deeply to read") from None
+    if _has_surrogate_escape(data):
+        value = _without_lone_surrogates(value)
+    return value
+
+
+#: A JSON escape of a UTF-16 surrogate (\ud800-\udfff). A pair is one character; a lone one
+#: (a string cut between a pair's halves: Java's strings are UTF-16) decodes to a code point
+#: no UTF-8 can carry, and SQLite, a URL or a terminal stream raise on it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate_escape(data: bytes | str) -> bool:
+    if isinstance(data, bytes):
+        return _SURROGATE_ESCAPE_BYTES.search(data) is not None
+    return _SURROGATE_ESCAPE.search(data) is not None
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """Decoded JSON ``value`` with every lone surrogate in its strings and keys replaced by
+    U+FFFD, as a UTF-8 decoder shows a character it cannot read (a listing whose SKU held
+    one made every sync an internal error: the cache could not store it). Changed in place;
+    walked without recursion (the JSON may nest as deep as json reads)."""
+
+    def whole(text: str) -> str:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+
+    if isinstance(value, str):
+        return whole(value)
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for key, item in items:
+                if isinstance(item, str):
+                    item = whole(item)
+                elif isinstance(item, dict | list):
+                    pending.append(item)
+                node[whole(key) if isinstance(key, str) else key] = item
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = whole(item)
+                elif isinstance(item, dict | list):
+                    pending.append(item)
+    return value
+
+
+def _whole_text_answer(response: httpx.Response) -> httpx.Response:
+    """``response`` (an SP-API answer already checked to be JSON), or the same answer with
+    each lone surrogate in it written as U+FFFD when it holds one (the library reads the
+    body itself)."""
+    content = response.content
+    if not _has_surrogate_escape(content):
+        return response
+    value = _without_lone_surrogates(json.loads(content))
+    headers = [
+        (name, text)
+        for name, text in response.headers.multi_items()
+        if name.lower() not in ("content-length", "content-encoding")
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=json.dumps(value).encode(),
+        request=response.request,
+    )
 
 
 def _check_answer(response: httpx.Response) -> None:
