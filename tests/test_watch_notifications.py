@@ -420,3 +420,22 @@ def test_an_aws_error_is_one_line_without_the_access_key_id():
     line = _aws_error(error)
     assert line.startswith("SignatureDoesNotMatch: ") and "\n" not in line
     assert "AKIAIOSFODNN7EXAMPLE" not in line
+
+
+@pytest.mark.parametrize("field", ["Sku", "SellerId", "Status"])
+def test_a_message_holding_a_lone_surrogate_is_dropped_as_foreign(field):
+    """A queue message is text, and its JSON can escape a lone surrogate ("\\ud800"): a SKU
+    so named could not be asked for (the re-check raised UnicodeEncodeError out of the batch:
+    'a batch failed', and every message of the batch came back again, for ever). It is
+    dropped as a message that is not a listings notification, one line; an escaped pair (an
+    emoji) is text."""
+
+    def body(text: str) -> str:
+        payload = {"SellerId": "A1", "Sku": "S", "Status": ["BUYABLE"]}
+        payload[field] = [text] if field == "Status" else text
+        return json.dumps({"NotificationType": "LISTINGS_ITEM_STATUS_CHANGE", "Payload": payload})
+
+    assert "\\ud800" in body("S\ud800")  # as a queue carries it: ASCII text
+    with pytest.raises(ForeignMessage, match="a lone surrogate"):
+        parse_message(body("S\ud800"))
+    assert parse_message(body("S\U0001f600")).seller_id in ("A1", "S\U0001f600")

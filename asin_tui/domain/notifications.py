@@ -70,6 +70,10 @@ def parse_message(body: str) -> ListingNotice:
         raise ForeignMessage("not JSON") from None
     if not isinstance(message, dict):
         raise ForeignMessage("not a JSON object")
+    try:  # a lone surrogate escaped in it ("\\ud800") is no text: no SKU can be asked by it
+        json.dumps(message, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ForeignMessage("text that is not Unicode (a lone surrogate)") from None
     notification: dict = message
     if "detail" in message or "detail-type" in message:  # the EventBridge envelope
         source = message.get("source")
