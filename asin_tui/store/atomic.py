@@ -171,6 +171,20 @@ def check_regular_file(path: Path) -> None:
     _check_mode(mode, path)
 
 
+def check_own_file(path: Path) -> None:
+    """:func:`check_regular_file` for a file asin-tui keeps and writes (the progress store,
+    the listing cache) before SQLite opens it by name: a symbolic link there is refused too
+    (NotRegularFile), never followed — SQLite would write wherever it points (outside the
+    private folder), and a link to nothing would be created there with the umask's mode."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise NotRegularFile(errno.ELOOP, "not a regular file: a symbolic link", str(path))
+    _check_mode(info.st_mode, path)
+
+
 def _check_mode(mode: int, path: Path) -> None:
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a file")

@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import sqlite3
-import stat
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -47,6 +46,8 @@ from asin_tui.domain.moments import age
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
     PRIVATE_FILE,
+    NotRegularFile,
+    check_own_file,
     ensure_private_dir,
     file_identity,
     make_private_files,
@@ -1324,9 +1325,10 @@ def _make_private(path: Path) -> None:
     # it exists already; or cannot be made (a read-only folder): SQLite says why, as it did
     with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
-    with contextlib.suppress(FileNotFoundError):
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device is no cache: never open it
-            raise CacheError(f"the listing cache {path} is not a regular file; move it away")
+    try:  # a FIFO or device is no cache: never opened; a symbolic link never followed
+        check_own_file(path)
+    except NotRegularFile:
+        raise CacheError(f"the listing cache {path} is not a regular file; move it away") from None
     make_private_files(path)
 
 

@@ -84,6 +84,7 @@ from asin_tui.store.atomic import (
     PRIVATE_FILE,
     FileTooLarge,
     NotRegularFile,
+    check_own_file,
     check_regular_file,
     ensure_private_dir,
     fsync_dir,
@@ -982,7 +983,7 @@ def _create_private(path: Path) -> None:
     existing one must be a regular file (a FIFO would hang SQLite) and is made private."""
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
-    check_regular_file(path)
+    check_own_file(path)  # a symbolic link is never followed: set aside as a FIFO is
     make_private_files(path)
 
 

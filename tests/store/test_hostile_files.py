@@ -268,3 +268,50 @@ def test_a_fifo_as_the_listing_cache_is_refused_in_one_line():
     assert result.returncode == 2
     assert result.stderr.endswith("is not a regular file; move it away\n")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("target_exists", [True, False], ids=["to-a-file", "to-nothing"])
+def test_a_symlink_as_progress_file_is_never_written_through(tmp_path, target_exists):
+    """progress/<profile>.sqlite replaced by a symbolic link (to a file elsewhere, or to
+    nothing): SQLite followed it, writing the seller's progress outside the private folder
+    (a link to nothing: a new file there, mode 0644 by the umask). The link is set aside as
+    a FIFO is, with its one line; the progress goes to a new private file in the folder, and
+    what the link pointed at is left as it was (its records read back, read only)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / paths.case_file("main", US).name
+    if target_exists:
+        outside = progress_store(dir=elsewhere)
+        outside.update("A", lambda p: None)
+        outside.close()
+    before = target.read_bytes() if target_exists else None
+    store = progress_store()
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    store.path.symlink_to(target)
+    store.update("B", lambda p: None)
+    (warning,) = store.take_warnings()
+    assert "could not be used (not a regular file: a symbolic link)" in str(warning)
+    assert warning.moved_to.is_symlink()
+    assert not store.path.is_symlink() and stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    # what the linked file held is read back (read only), so no progress is lost
+    assert list(progress_store().load()) == (["A", "B"] if target_exists else ["B"])
+    if target_exists:
+        assert target.read_bytes() == before
+    else:
+        assert not target.exists()
+
+
+@pytest.mark.parametrize("target_exists", [True, False], ids=["to-a-file", "to-nothing"])
+def test_a_symlink_as_the_listing_cache_is_refused_never_written_through(tmp_path, target_exists):
+    from asin_tui.store.cache import CacheError, connect_cache
+
+    target = tmp_path / "elsewhere.sqlite3"
+    if target_exists:
+        target.write_bytes(b"")
+    path = paths.cache_dir() / "demo-ATVPDKIKX0DER.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+    with pytest.raises(CacheError, match="is not a regular file; move it away"):
+        connect_cache(path)
+    assert target.exists() is target_exists and (not target_exists or target.read_bytes() == b"")
+    assert path.is_symlink()  # left where it is: the seller's own link
