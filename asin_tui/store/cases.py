@@ -78,6 +78,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeGuard, TypeVar
 
 from asin_tui.domain.models import Issue, StepStatus, WizardStep
+from asin_tui.domain.redact import redact
 from asin_tui.domain.text import quoted, visible
 from asin_tui.store import paths
 from asin_tui.store.atomic import (
@@ -1067,8 +1068,52 @@ def _put(conn: sqlite3.Connection, table: str, case: CaseRecord) -> None:
 def _sku_text(case: CaseRecord) -> str:
     """One SKU's case as its table of the schema above, as JSON (the ``record`` column; its
     times ISO 8601 text): read 50 times faster than the same table as TOML, which matters to
-    every read of thousands of SKUs (the list's Wizard column at start, each sync's re-check)."""
-    return json.dumps(_encode_sku(case), ensure_ascii=False, separators=(",", ":"), default=_iso)
+    every read of thousands of SKUs (the list's Wizard column at start, each sync's re-check).
+    What the seller typed is kept as :func:`saved_text` has it: never a secret."""
+    table = _encode_sku(case, _keeper(case))
+    return json.dumps(table, ensure_ascii=False, separators=(",", ":"), default=_iso)
+
+
+def typed_texts(case: CaseRecord) -> dict[str, str]:
+    """What the seller typed into a case, by where it is (each step's notes, each checklist
+    item's note, why a listing stays inactive): the text a pasted secret can be in."""
+    texts = {"outcome_reason": case.outcome_reason}
+    for name, step in case.steps.items():
+        texts[name.value] = step.notes
+        texts |= {f"{name.value}: {item.item}": item.note for item in step.checklist}
+    return {where: text for where, text in texts.items() if text}
+
+
+def saved_text(text: str, secrets: Sequence[str | None] | None = None) -> str:
+    """``text`` as a progress file keeps it: every LWA token and client secret masked as
+    ``[redacted]`` (``domain.redact``: tokens and secrets by their shape, and ``secrets``, by
+    default the ones the environment and the config hold, in every encoding they travel in).
+    Secrets never reach a progress file, even pasted into a note."""
+    if not text:
+        return text
+    if secrets is None:
+        from asin_tui.store.crash import known_secrets  # reads the config: only for typed text
+
+        secrets = known_secrets()
+    return redact(text, secrets)
+
+
+def masked_texts(case: CaseRecord) -> frozenset[str]:
+    """Where the seller typed something into ``case`` that is saved with a secret masked
+    (the keys of :func:`typed_texts`), so the wizard can say so."""
+    keep = _keeper(case)
+    return frozenset(where for where, text in typed_texts(case).items() if keep(text) != text)
+
+
+def _keeper(case: CaseRecord) -> Callable[[str], str]:
+    """:func:`saved_text` with the known secrets read once, and only when the case holds
+    typed text (a bulk batch's thousands of saves read no config)."""
+    if not typed_texts(case):
+        return saved_text
+    from asin_tui.store.crash import known_secrets
+
+    secrets = known_secrets()
+    return lambda text: saved_text(text, secrets)
 
 
 def _iso(value: object) -> str:
@@ -1123,11 +1168,11 @@ def _times(table: dict[str, Any], keys: tuple[str, ...]) -> None:
 def _encode(items: dict[str, CaseRecord]) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
-        "skus": {sku: _encode_sku(items[sku]) for sku in sorted(items)},
+        "skus": {sku: _encode_sku(items[sku], _keeper(items[sku])) for sku in sorted(items)},
     }
 
 
-def _encode_sku(case: CaseRecord) -> dict[str, Any]:
+def _encode_sku(case: CaseRecord, keep: Callable[[str], str]) -> dict[str, Any]:
     table: dict[str, Any] = {
         "current_step": case.current_step.value,
         "outcome": case.outcome.value,
@@ -1138,8 +1183,8 @@ def _encode_sku(case: CaseRecord) -> dict[str, Any]:
         table["case_draft_path"] = case.case_draft_path
     for key in _OUTCOME_DETAILS:
         if value := getattr(case, key):
-            table[key] = value
-    steps = {step.value: _encode_step(case.steps[step]) for step in WizardStep}
+            table[key] = keep(value) if key == "outcome_reason" else value
+    steps = {step.value: _encode_step(case.steps[step], keep) for step in WizardStep}
     if touched := {name: step for name, step in steps.items() if step != _UNTOUCHED_STEP}:
         table["steps"] = touched
     if case.patches:
@@ -1149,20 +1194,20 @@ def _encode_sku(case: CaseRecord) -> dict[str, Any]:
     return table
 
 
-def _encode_step(step: StepRecord) -> dict[str, Any]:
+def _encode_step(step: StepRecord, keep: Callable[[str], str]) -> dict[str, Any]:
     """A step's table; the keys left at their defaults are left out."""
     table: dict[str, Any] = {"status": step.status.value}
     if step.notes:
-        table["notes"] = step.notes
+        table["notes"] = keep(step.notes)
     if step.updated_at:
         table["updated_at"] = step.updated_at
     if step.checklist:
-        table["checklist"] = [_encode_item(item) for item in step.checklist]
+        table["checklist"] = [_encode_item(item, keep) for item in step.checklist]
     return table
 
 
-def _encode_item(item: ChecklistTick) -> dict[str, Any]:
-    table: dict[str, Any] = {"item": item.item, "done": item.done, "note": item.note}
+def _encode_item(item: ChecklistTick, keep: Callable[[str], str]) -> dict[str, Any]:
+    table: dict[str, Any] = {"item": item.item, "done": item.done, "note": keep(item.note)}
     if item.updated_at:
         table["updated_at"] = item.updated_at
     return table
@@ -1178,7 +1223,7 @@ def _encode_draft(draft: DraftRecord) -> dict[str, Any]:
     return table
 
 
-_UNTOUCHED_STEP = _encode_step(StepRecord())
+_UNTOUCHED_STEP = _encode_step(StepRecord(), saved_text)
 
 
 def _encode_patch(patch: PatchRecord) -> dict[str, Any]:

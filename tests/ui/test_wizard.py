@@ -34,7 +34,7 @@ from asin_tui.service import SubmissionResult
 from asin_tui.store.cases import CaseStore, Outcome
 from asin_tui.ui.app import AsinTuiApp
 from asin_tui.ui.screens.wizard import WizardScreen
-from tests.ui.conftest import run_checks, settle
+from tests.ui.conftest import run_checks, settle, wait_until, workers_done
 
 US = "ATVPDKIKX0DER"
 
@@ -370,7 +370,7 @@ async def pick_outcome(pilot, screen, kind: OutcomeKind) -> None:
 
 
 async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
-    app = WizardApp(SuppressedAccount(), CaseStore("test", US))
+    app = WizardApp(SuppressedAccount(), CaseStore("test", US), save_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -393,12 +393,26 @@ async def test_policy_checklist_ticks_and_notes_are_saved_and_restored():
         screen.query_one("#note-0-0", Input).value = "Title claims removed"
         screen.query_one("#policy-notes", Input).value = "Reinstatement asked on the 20th"
         await pilot.pause()
+        # a token pasted into a note: saved masked, and the seller is told so (once)
+        token = "Atzr|IwEBIPastedRefreshToken0123456789"
+        screen.query_one("#note-0-2", Input).value = f"token {token}"
+        told = lambda: [n for n in app._notifications if n.title == "Secret not saved"]  # noqa: E731
+        await wait_until(pilot, told)
+        assert "saved as [redacted]" in told()[0].message
+        assert screen.query_one("#note-0-2", Input).value == f"token {token}", "as typed"
+        screen.query_one("#note-0-2", Input).value = f"token {token} "  # typed on
+        store = CaseStore("test", US)
+        item = lambda: store.get("PILLOW-2").steps[WizardStep.POLICY].checklist[2]  # noqa: E731
+        await wait_until(pilot, lambda: item().note == "token [redacted] ")
+        await workers_done(app)
+        assert len(told()) == 1, "told once per note, not at every save"
     saved = CaseStore("test", US).get("PILLOW-2").steps[WizardStep.POLICY]
     assert [(i.done, i.note) for i in saved.checklist] == [
         (True, "Title claims removed"),
         (False, ""),
-        (False, ""),
+        (False, "token [redacted] "),
     ]
+    assert b"IwEBIPasted" not in CaseStore("test", US).path.read_bytes()
     assert saved.checklist[0].item.startswith("[99300] ")
     assert saved.notes == "Reinstatement asked on the 20th"
     again = WizardApp(SuppressedAccount(), CaseStore("test", US))

@@ -43,6 +43,7 @@ from asin_tui.store.cases import (
     ClaimedElsewhere,
     PatchRecord,
     claim_of,
+    masked_texts,
     same_record,
 )
 from asin_tui.ui.messages import describe_error
@@ -65,6 +66,13 @@ from asin_tui.ui.wizard_session import WizardState
 
 if TYPE_CHECKING:
     from asin_tui.service import SubmissionResult
+
+#: Said when a note typed (or pasted) holds an LWA token or secret: the progress file keeps
+#: it masked (store.cases.saved_text), never as typed.
+SECRET_MASKED = (
+    "A token or secret in your notes is saved as [redacted]: asin-tui never writes "
+    "secrets to its files. Keep it in your password manager."
+)
 
 #: Actions that wait while Amazon answers (a step change would drop its answer's view, a
 #: second send would race the first).
@@ -141,6 +149,7 @@ class WizardBody(Vertical):
         self.store = store
         self.waiting = False  # a preview, submit or re-check is on its way
         self._save_timer: Timer | None = None
+        self._masked: frozenset[str] = frozenset()  # the notes said to be saved masked
         self._recheck_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -480,6 +489,12 @@ class WizardBody(Vertical):
         except CaseStoreError as exc:
             self.app.call_from_thread(
                 self.app.notify, str(exc), title="Progress not saved", severity="error"
+            )
+            return
+        if masked := masked_texts(snapshot) - self._masked:  # said once per note
+            self._masked |= masked
+            self.app.call_from_thread(
+                self.app.notify, SECRET_MASKED, title="Secret not saved", severity="warning"
             )
 
     def on_unmount(self) -> None:
