@@ -41,15 +41,7 @@ from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from sp_api.asyncio.api import (
-    CatalogItemsV20220401,
-    Inventories,
-    ListingsItems,
-    ListingsRestrictions,
-    Notifications,
-    ProductTypeDefinitions,
-    Reports,
-)
+import sp_api.asyncio.base  # noqa: F401  before .auth: they import each other, base first works
 from sp_api.asyncio.auth import AccessTokenClient
 from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
@@ -81,6 +73,15 @@ from asin_tui.spapi.errors import (
     Unavailable,
     error_for_status,
     next_page,
+)
+from asin_tui.spapi.library import (  # the library's clients, without the other ~45
+    CatalogItemsV20220401,
+    Inventories,
+    ListingsItems,
+    ListingsRestrictions,
+    Notifications,
+    ProductTypeDefinitions,
+    Reports,
 )
 from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS, UnreadableBody
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, SharedRates, TokenBucket

@@ -17,8 +17,6 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from sp_api.api import ListingsItems
-from sp_api.auth import AccessTokenClient
 
 from asin_tui.cli import main
 from asin_tui.sandbox.account import SandboxAccount
@@ -125,6 +123,9 @@ def test_serve_prints_profile_answers_and_stops_on_ctrl_c():
 def test_python_amazon_sp_api_searches_and_gets_from_the_served_process():
     """The library, unmodified (only the LWA host redirected), against `sandbox serve` as a
     user runs it: the process serves the account its options generate."""
+    from sp_api.api import ListingsItems  # here: the package imports all ~45 of its clients
+    from sp_api.auth import AccessTokenClient
+
     expected = SandboxAccount(seed=11, listings=40)
     with _served("--listings", "40", "--seed", "11") as (_, banner):
         url = _profile_value(banner, "endpoint")
