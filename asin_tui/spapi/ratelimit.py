@@ -83,6 +83,14 @@ _FALLBACK_PLAN = UsagePlan(1.0, 1)
 #: call wait hours (a proxy's header, a bad answer) is ignored.
 LEAST_RATE_SHARE = 10.0
 
+#: ... and up to the published rate times this, no higher (docs/SP_API_NOTES.md, "Rates,
+#: bursts and limits"): the operations asin-tui calls have standard usage plans, the same for
+#: every caller (dynamic plans are the Orders API's and one Product Pricing operation's), so a
+#: header far above the published rate (1e300 from a proxy) is not Amazon's plan; believed,
+#: it would send calls as fast as they go, each met by a 429. Ignored like a rate too low: the
+#: bucket keeps the rate it had (the published one, or the last believable header's).
+MOST_RATE_SHARE = 10.0
+
 #: Seconds (Amazon time) a burst's first call may go unanswered before its bucket refills
 #: anyway (see TokenBucket.acquire's ``until_answered``): a process that died mid-call, its
 #: hold left in the shared file, must not keep the others waiting longer than a call could.
@@ -125,8 +133,10 @@ class TokenBucket:
         self._time_scale = time_scale
         self._safety = safety
         self.rate = plan.rate  # requests per second of Amazon time
-        #: a header rate below this is nonsense, not a plan (0.000001 would wait for days)
+        #: a header rate outside these is nonsense, not a plan (0.000001 would wait for
+        #: days, 1e300 would meet a 429 at every call)
         self._least_rate = plan.rate / LEAST_RATE_SHARE
+        self._most_rate = plan.rate * MOST_RATE_SHARE
         self._clock = clock
         self._sleep = sleep
         self._tokens = float(self.burst)
@@ -176,7 +186,7 @@ class TokenBucket:
         now = self._clock()
         self._tokens = min(float(self.burst), max(0.0, tokens))
         self._updated = min(updated, now)
-        if rate >= self._least_rate:
+        if self._believable(rate):
             self.rate = rate
         # a hold (entries of 4), never longer than one call may take to be answered
         held = float(entry[3]) if len(entry) == 4 else 0.0
@@ -244,16 +254,22 @@ class TokenBucket:
             self._tokens = min(self._tokens, 0.0)
 
     def set_rate(self, header: str | float | None) -> None:
-        """Adopt the rate from ``x-amzn-RateLimit-Limit`` (ignored when missing or nonsense)."""
+        """Adopt the rate from ``x-amzn-RateLimit-Limit`` (ignored when missing or nonsense:
+        not a number, or outside LEAST_RATE_SHARE / MOST_RATE_SHARE of the published rate)."""
         try:
             rate = float(header) if header is not None else None
         except (TypeError, ValueError):
             return
-        if rate is None or not rate >= self._least_rate or rate == self.rate or rate == math.inf:
+        if rate is None or not self._believable(rate) or rate == self.rate:
             return
         with self._synced():
             self._refill()  # tokens earned so far count at the old rate
             self.rate = rate
+
+    def _believable(self, rate: float) -> bool:
+        """A rate an answer may set: within LEAST_RATE_SHARE below and MOST_RATE_SHARE above
+        the published plan's (NaN and infinity are neither)."""
+        return self._least_rate <= rate <= self._most_rate
 
 
 class SharedRates:

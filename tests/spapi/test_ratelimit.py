@@ -98,11 +98,25 @@ async def test_rate_header_replaces_the_published_rate(clock):
     assert await b.acquire() == pytest.approx(2.0)
 
 
-@pytest.mark.parametrize("header", [None, "", "fast", "0", "-3", "inf", "nan"])
+@pytest.mark.parametrize("header", [None, "", "fast", "0", "-3", "inf", "nan", "1e300", "50.5"])
 async def test_nonsense_rate_headers_are_ignored(clock, header):
     b = bucket(clock, rate=5, burst=5)
     b.set_rate(header)
     assert b.rate == 5
+
+
+async def test_a_rate_header_far_above_the_published_one_keeps_the_last_believable(clock):
+    """Up to ten times the published rate is believed (a plan Amazon raised), higher is a
+    proxy's nonsense: the bucket keeps the rate it had, and a lower one is still honoured."""
+    b = bucket(clock, rate=5, burst=1)
+    b.set_rate("50")
+    assert b.rate == 50
+    b.set_rate("1e300")
+    assert b.rate == 50
+    b.set_rate("2.5")
+    assert b.rate == 2.5
+    await b.acquire()
+    assert await b.acquire() == pytest.approx(0.4)
 
 
 async def test_safety_margin_paces_slightly_below_the_plan(clock):
@@ -225,6 +239,7 @@ async def test_a_broken_shared_file_starts_full_and_an_unusable_one_paces_alone(
         pytest.param([0.0, 1e12, 5.0], id="updated in the future"),
         pytest.param([0.0, 0.0, 1e-300], id="a rate of next to nothing"),
         pytest.param([0.0, 0.0, 0.0], id="a rate of 0"),
+        pytest.param([0.0, 0.0, 1e300], id="a rate of 1e300"),
         pytest.param([-1e300, 1e12, 1e-300], id="all three"),
     ],
 )
