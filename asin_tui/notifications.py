@@ -55,6 +55,12 @@ class QueueError(Exception):
     """The queue cannot be read or written now (one line, nothing secret)."""
 
 
+class OutputLost(Exception):
+    """A re-check's result could not be told (``on_result`` raised: stdout is gone, a reader
+    that left or a full disk; the cause is ``__cause__``). The listener stops with it: the
+    batch's messages are not deleted, so they come back and the next watch tells them."""
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     receipt: str
@@ -194,7 +200,8 @@ class Listener:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Receive and handle until ``stop`` is set; a queue error is told once and retried
-        after a pause (the rounds go on meanwhile)."""
+        after a pause (the rounds go on meanwhile). A result that cannot be told (stdout
+        gone) ends it with :class:`OutputLost`, the batch's messages left on the queue."""
         failures = 0
         while not stop.is_set():
             try:
@@ -213,6 +220,8 @@ class Listener:
             if messages:
                 try:
                     await self.handle(messages)
+                except OutputLost:  # nowhere to tell anything: `watch` ends (cli.main's code)
+                    raise
                 except Exception as exc:  # never a traceback: the messages come back later
                     self._say(f"notifications: a batch failed ({_one_line(exc)})")
 
@@ -245,7 +254,10 @@ class Listener:
                 continue
             self.rechecked += len(by_sku) - len(result.unchecked)
             handled.results.append((watcher, result))
-            self._on_result(watcher, result)
+            try:
+                self._on_result(watcher, result)
+            except Exception as exc:  # told nowhere: nothing deleted, the messages come back
+                raise OutputLost(_one_line(exc)) from exc
             for sku, receipts in by_sku.items():
                 if sku in result.unchecked:
                     handled.kept += len(receipts)

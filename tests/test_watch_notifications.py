@@ -315,7 +315,7 @@ def test_without_the_aws_sdk_a_profile_with_notifications_gets_one_line(
     profile = sandbox_profile(app.account, notifications=settings)
     watcher = make_watcher(app)
     try:
-        tasks = watch_command._listen([watcher], [profile], stop=None)  # type: ignore[arg-type]
+        tasks = watch_command._listen([watcher], [profile], stop=None, lost=[])  # type: ignore[arg-type]
     finally:
         watcher.store.close()
     assert tasks == []

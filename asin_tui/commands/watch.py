@@ -206,11 +206,12 @@ async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
     mid_round = False
     watchers: list[Watcher] = []
     listening: list[asyncio.Task] = []
+    lost: list[BaseException] = []  # a listener's output that could not be written
     try:
         for _, _, profile in targets:
             watchers.append(_open_watcher(args, profile))
         if not args.once:  # --once: the round reads everything anyway
-            listening = _listen(watchers, [p for _, _, p in targets], stop)
+            listening = _listen(watchers, [p for _, _, p in targets], stop, lost)
         while True:
             mid_round = True
             emitted, failed = await _one_round(watchers, stop)
@@ -235,6 +236,8 @@ async def _watch(args: argparse.Namespace, targets: list[Target]) -> int:
             watcher.store.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+    if lost:  # stdout is gone (`watch | head` ended): as a round's output would end it
+        raise lost[0]
     if stopped_by:  # one line, as `fix` and `report` say theirs
         sig, cut = stopped_by[0]
         abandoned = "; the round under way was abandoned (the cache and events as they were)"
@@ -276,18 +279,33 @@ def _open_watcher(args: argparse.Namespace, profile: Profile | None) -> Watcher:
 
 
 def _listen(
-    watchers: list[Watcher], profiles: list[Profile | None], stop: asyncio.Event
+    watchers: list[Watcher],
+    profiles: list[Profile | None],
+    stop: asyncio.Event,
+    lost: list[BaseException],
 ) -> list[asyncio.Task]:
     """The fast path: one listener task per SQS queue the profiles name (profiles sharing a
     queue share its listener). Without the AWS SDK, or with a queue that cannot be set up,
-    one line says so and the rounds go on alone."""
+    one line says so and the rounds go on alone. A listener whose output cannot be written
+    (stdout gone) puts the cause in ``lost`` and stops the watch (``stop``)."""
     by_queue: dict[Notifications, list[Watcher]] = {}
     for watcher, profile in zip(watchers, profiles, strict=True):
         if profile is not None and profile.notifications is not None:
             by_queue.setdefault(profile.notifications, []).append(watcher)
     if not by_queue:
         return []
-    from asin_tui.notifications import Listener, NotificationsUnavailable, QueueError, SqsQueue
+    from asin_tui.notifications import (
+        Listener,
+        NotificationsUnavailable,
+        OutputLost,
+        QueueError,
+        SqsQueue,
+    )
+
+    def ended(task: asyncio.Task) -> None:
+        if not task.cancelled() and isinstance(failure := task.exception(), OutputLost):
+            lost.append(failure.__cause__ or failure)
+            stop.set()
 
     tasks = []
     for settings, served in by_queue.items():
@@ -301,7 +319,9 @@ def _listen(
             _say(f"{names}: notifications cannot be read ({exc}); watching with rounds only")
             continue
         listener = Listener(queue, served, say=_say, on_result=_told)
-        tasks.append(asyncio.ensure_future(listener.run(stop)))
+        task = asyncio.ensure_future(listener.run(stop))
+        task.add_done_callback(ended)
+        tasks.append(task)
         _say(f"{names}: reading SP-API notifications from the SQS queue as they come")
     return tasks
 
