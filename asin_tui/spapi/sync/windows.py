@@ -180,6 +180,13 @@ class _Pages:
         await self.follow(page, fetched + len(page["items"]))
 
 
+#: The most windows one search window is split into at once. Each is searched for its own
+#: count and split again while it holds more than Amazon pages through, so an account of
+#: millions still ends in windows of about WINDOW_TARGET (one more level of searches: ~1 %
+#: more calls), and a count no account has (numberOfResults 10**12) costs no more at once.
+MAX_SPLIT = 100
+
+
 def _split(
     first_page: list[Any],
     total: int,
@@ -194,7 +201,9 @@ def _split(
     end = before or datetime.now(UTC) + timedelta(minutes=1)
     if start is None or (end - start).total_seconds() < 2:
         return []
-    parts = max(2, math.ceil(total / target))
+    # at most MAX_SPLIT at a time: a window still over the cap is split again when searched
+    # (a count of 10**12 from a proxy split into 1.25e9 windows: minutes of CPU, gigabytes)
+    parts = min(MAX_SPLIT, max(2, math.ceil(total / target)))
     step = (end - start) / parts
     bounds = sorted({(start + step * i).replace(microsecond=0) for i in range(1, parts)})
     edges: list[datetime | None] = [after, *bounds, before]
