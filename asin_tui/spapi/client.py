@@ -26,7 +26,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import math
 import random
 import re
 import tempfile
@@ -83,7 +82,7 @@ from asin_tui.spapi.library import (  # the library's clients, without the other
     ProductTypeDefinitions,
     Reports,
 )
-from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS, UnreadableBody
+from asin_tui.spapi.parse import DIAGNOSIS_SECTIONS, UnreadableBody, finite_number
 from asin_tui.spapi.ratelimit import Backoff, RateLimiter, SharedRates, TokenBucket
 from asin_tui.spapi.reports import (
     FBA_PLANNING_REPORT,
@@ -593,9 +592,7 @@ class SpApi:
         )
         if not isinstance(token, str) or not isinstance(fetched, float):
             return None
-        if not isinstance(lifetime, (int, float)) or isinstance(lifetime, bool):
-            return None
-        if not math.isfinite(lifetime):  # '1e400' reads as inf: handed on for ever
+        if not finite_number(lifetime):  # '1e400' reads as inf: handed on for ever
             return None
         until = fetched + min(float(lifetime), TOKEN_LIFETIME) - TOKEN_MARGIN
         return AccessToken(token, until) if until - now >= TOKEN_HANDOVER_MIN else None

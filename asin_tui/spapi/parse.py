@@ -140,7 +140,7 @@ def _opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:
     value = obj.get(key)
     if value is None:
         return None
-    if not _finite(value) or value != int(value):
+    if not finite_number(value) or value != int(value):
         raise UnreadableBody(f"{where}.{key}: expected a whole number, got {value!r}")
     return int(value)
 
@@ -154,14 +154,20 @@ def _opt_number(obj: Mapping[str, Any], key: str, where: str) -> float | None:
     value = obj.get(key)
     if value is None:
         return None
-    if not _finite(value):
+    if not finite_number(value):
         raise UnreadableBody(f"{where}.{key}: expected a number, got {value!r}")
     return value
 
 
-def _finite(value: Any) -> bool:
-    """A JSON number that is one (Python's json reads NaN, Infinity and 1e400 as floats)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+def finite_number(value: Any) -> TypeGuard[int | float]:
+    """A JSON number that is one (Python's json reads NaN, Infinity and 1e400 as floats, and
+    a 400-digit integer as an int no float holds: math raised OverflowError on it)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def parse_datetime(value: Any, where: str) -> datetime | None:

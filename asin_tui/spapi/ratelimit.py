@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import errno
 import json
-import math
 import os
 import random
 import stat
@@ -41,6 +40,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from asin_tui.spapi.parse import finite_number
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -177,10 +178,7 @@ class TokenBucket:
         bucket never refills), and the rate one ``set_rate`` would take (else this one's)."""
         if not (isinstance(entry, list) and len(entry) in (3, 4)):
             return
-        if not all(
-            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-            for x in entry
-        ):
+        if not all(finite_number(x) for x in entry):  # (an int past any float too)
             return
         tokens, updated, rate = (float(x) for x in entry[:3])
         now = self._clock()

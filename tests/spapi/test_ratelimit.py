@@ -241,6 +241,9 @@ async def test_a_broken_shared_file_starts_full_and_an_unusable_one_paces_alone(
         pytest.param([0.0, 0.0, 0.0], id="a rate of 0"),
         pytest.param([0.0, 0.0, 1e300], id="a rate of 1e300"),
         pytest.param([-1e300, 1e12, 1e-300], id="all three"),
+        # JSON integers no float holds: math.isfinite raised OverflowError out of acquire()
+        pytest.param([10**400, 0, 5], id="tokens past any float"),
+        pytest.param([0, -(10**309), 10**309], id="time and rate past any float"),
     ],
 )
 async def test_a_tampered_shared_entry_costs_one_interval_at_most(tmp_path, clock, entry):
