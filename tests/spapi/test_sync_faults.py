@@ -337,3 +337,35 @@ async def test_pages_that_end_short_of_amazons_count_are_never_taken_for_all(acc
     cut = {key: why for key, why in result.failed.items() if "pages ended after" in why}
     assert cut and all(key.startswith("search: ") for key in cut)
     assert_same_or_exact_gap(account, clean, skus, result)
+
+
+class CountNoAccountHas(SandboxTransport):
+    """The sandbox, whose first search page of each query counts ``count`` listings (its
+    numberOfResults; a proxy or a bad answer), the other pages as they are."""
+
+    def __init__(self, app: SandboxApp, count: int) -> None:
+        super().__init__(app)
+        self.count = count
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        asked = request.url.params
+        if "/listings/2021-08-01/items/" not in request.url.path or "pageToken" in asked:
+            return response
+        body = json.loads(await response.aread())
+        if response.status_code == 200 and not {"createdAfter", "createdBefore"} & set(asked):
+            body["numberOfResults"] = self.count  # the query's first search only
+        return httpx.Response(response.status_code, json=body)
+
+
+async def test_a_search_count_no_account_has_never_stops_the_sync(account):
+    """numberOfResults of 10**400 (a whole JSON number): splitting the search into created-date
+    windows divided it as a float (OverflowError: the sync an internal error); 10**12 split
+    it into 1.25e9 windows at once. The windows are searched, each by its own count: every
+    listing comes (a query whose first page shows no listing to split from is named as
+    failed: the count is Amazon's word)."""
+    clean, _ = await synced_skus(account)
+    transport = CountNoAccountHas(SandboxApp(account, time_scale=TIME_SCALE), 10**400)
+    result = await sync_over(transport, account, tries=2)
+    assert {s.sku for s in result.listings} == clean
+    assert all(key.startswith("search: ") for key in result.failed)

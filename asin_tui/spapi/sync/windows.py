@@ -203,7 +203,7 @@ def _split(
         return []
     # at most MAX_SPLIT at a time: a window still over the cap is split again when searched
     # (a count of 10**12 from a proxy split into 1.25e9 windows: minutes of CPU, gigabytes)
-    parts = min(MAX_SPLIT, max(2, math.ceil(total / target)))
+    parts = min(MAX_SPLIT, max(2, -(-total // target)))  # whole numbers: 10**400 has no float
     step = (end - start) / parts
     bounds = sorted({(start + step * i).replace(microsecond=0) for i in range(1, parts)})
     edges: list[datetime | None] = [after, *bounds, before]
