@@ -26,8 +26,10 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
 import random
 import re
+import ssl
 import tempfile
 import time
 import zlib
@@ -352,6 +354,28 @@ def _check_answer(response: httpx.Response) -> None:
     )
 
 
+#: The environment variables that name the certificates HTTPS trusts (OpenSSL's, httpx's).
+CERTIFICATE_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
+def _http_client() -> httpx.AsyncClient:
+    """httpx's client, trusting the system's certificates (or those SSL_CERT_FILE names).
+    One that cannot be made — SSL_CERT_FILE naming a file gone, a folder, a file of no
+    certificate (a stale setting of another tool) — is one SpApiError naming the variable:
+    OpenSSL's own words were all a seller saw ('asin-tui: No such file or directory')."""
+    try:
+        return httpx.AsyncClient()
+    except OSError as exc:  # ssl.SSLError is one (a file of no certificate)
+        named = [f"{name}={os.environ[name]}" for name in CERTIFICATE_ENV if os.environ.get(name)]
+        reason = "no certificate found in them" if isinstance(exc, ssl.SSLError) else exc.strerror
+        where = f" ({', '.join(named)})" if named else ""
+        error = SpApiError(
+            f"the trusted certificates cannot be loaded: {reason}{where}; nothing was sent"
+        )
+        error.summary = "cannot set up HTTPS"
+        raise error from None
+
+
 def _check_token_answer(response: httpx.Response) -> None:
     """Raise the typed error for an answer to a token request the library cannot use, before
     it reads it: an outage page (5xx, 429: retried), another error that is not JSON (refused),
@@ -519,7 +543,7 @@ class SpApi:
         self.listeners: list[WaitListener] = []
         self._token_generation = 0  # how many times a refused access token was dropped
         #: the largest report document read, downloaded or unpacked (reports.MAX_DOCUMENT_BYTES)
-        self._transport = _Transport(http_client or httpx.AsyncClient(), self.timeout, max_document)
+        self._transport = _Transport(http_client or _http_client(), self.timeout, max_document)
         self._build_clients(settings)
 
     def _build_clients(self, settings: ClientSettings) -> None:

@@ -736,3 +736,32 @@ async def test_an_error_page_that_is_not_json_is_one_short_line(amazon, make_api
     message = str(caught.value)
     assert message.count(f"HTTP {status}") == 1 and "not JSON" in message
     assert len(message) < 200 and "\x1b" not in message and "Service" not in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("gone", "No such file or directory"),
+        ("folder", "Is a directory"),
+        ("text", "no certificate"),
+    ],
+)
+def test_certificates_that_cannot_be_loaded_are_one_line_naming_the_variable(
+    monkeypatch, tmp_path, capsys, kind, reason
+):
+    """SSL_CERT_FILE left naming a file gone, a folder or a file of no certificate (a stale
+    setting of another tool): every command said only OpenSSL's words ('asin-tui: No such
+    file or directory'), nothing to go on. Now one line naming HTTPS and the variable."""
+    from asin_tui.cli import main
+    from tests.cli.test_report import use_sandbox_profile
+
+    target = {"gone": tmp_path / "gone.pem", "folder": tmp_path, "text": tmp_path / "t.pem"}[kind]
+    if kind == "text":
+        target.write_text("not a certificate\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(target))
+    use_sandbox_profile(monkeypatch, "sb", "A2SELLER12345", "http://127.0.0.1:9")
+    assert main(["report"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1, err
+    assert err.startswith("asin-tui: cannot set up HTTPS: the trusted certificates cannot be")
+    assert reason in err and f"SSL_CERT_FILE={target}" in err and "nothing was sent" in err
