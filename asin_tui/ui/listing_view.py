@@ -306,6 +306,23 @@ class ListingView:
         by_sku = self._row_index().by_sku
         return sum(1 for sku in self.marked if sku in by_sku)
 
+    def matched_of(self, skus: Iterable[str]) -> int | None:
+        """How many of ``skus`` the filter (query and cause) keeps, whatever the state key;
+        None when some of them are not among the records (another view's listings, or
+        rows not loaded yet): the filter cannot be judged for those."""
+        index = self._row_index()
+        rows = [index.by_sku.get(sku) for sku in skus]
+        if None in rows:
+            return None
+        query, within = self.query, self._cause_rows
+        return sum(
+            1
+            for i in rows
+            if i is not None
+            and (not query or query in index.keys[i])
+            and (within is None or i in within)
+        )
+
     def marked_records(self) -> list[ListingRecord]:
         """The marked records among the loaded ones, in display order when shown."""
         marked = self.marked

@@ -52,3 +52,17 @@ async def reading_then_read(pilot, service) -> None:
     await settle(pilot)
     assert len(screen.at_risk_skus) == at_risk + 1
     assert f"R At risk {at_risk + 1}" in counts(app) and "reading" not in counts(app)
+    # a filter narrows the counts; the listing at risk is not a row of this view (its
+    # cover's row is the At risk view's): its count is said to be the whole account's
+    await pilot.press("slash", *"mug")
+    assert f"R At risk {at_risk + 1} account-wide" in counts(app)
+    await pilot.press("escape")
+    assert "account-wide" not in counts(app)
+    # in the At risk view the listings at risk are its rows: the filter's count, as shown
+    await pilot.press("R")
+    await settle(pilot)
+    await pilot.press("slash", *"mug")
+    assert [r.sku for r in screen.table.view.shown()] == ["MUG-LIVE-01"]
+    assert f"R At risk {at_risk + 1}" in counts(app) and "account-wide" not in counts(app)
+    await pilot.press("backspace", *"x")  # "mux": no listing at risk is kept
+    assert not screen.table.view.shown() and "R At risk" not in counts(app)

@@ -694,6 +694,16 @@ def test_the_counts_bar_names_every_state_of_the_scope_not_every_listing():
     )
 
 
+def test_under_a_filter_the_at_risk_count_of_another_view_says_it_is_the_whole_accounts():
+    # the walk: "R At risk 27" beside the counts of a filter that kept 3 rows
+    from asin_tui.domain.models import State
+    from asin_tui.ui.widgets.state_counts import StateCounts
+
+    counts = StateCounts()
+    counts.show({State.INACTIVE: 3}, None, False, at_risk=27, at_risk_unfiltered=True)
+    assert str(counts.render()).endswith("4 ○ Inactive 3  R At risk 27 account-wide")
+
+
 # ------------------------------------------------------------------ partial "All listings"
 
 

@@ -175,3 +175,19 @@ def test_a_cause_too_long_for_any_column_beside_it_gives_way_once_scrolled_right
         offset += 1
         assert offset < 12
     assert seen == set(COLUMN_KEYS) - {"state", "sku", "cause"}
+
+
+def test_the_listings_at_risk_are_counted_through_the_filter_when_they_are_rows():
+    """The counts bar's "R At risk N" under a filter: the filter's count when every listing
+    at risk is a row here (the At risk view, All listings), None when one is not (the
+    Needs attention view: the filter cannot be judged for it)."""
+    records = make_records()
+    view = ListingView(records)
+    picked = [r.sku for r in records[:6]]
+    assert view.matched_of(picked) == 6  # no filter: all of them
+    view.set_query("bamboo")
+    view.set_state(State.INACTIVE)
+    expected = sum(1 for r in records[:6] if "bamboo" in r.title.lower())
+    assert 0 < expected < 6
+    assert view.matched_of(picked) == expected  # whatever the state key
+    assert view.matched_of([*picked, "NOT-A-ROW"]) is None

@@ -317,6 +317,7 @@ class ListScreen(WorkerScreen):
 
     def _show_counts(self) -> None:
         cause = self.view.cause.label if self.view.cause else None
+        at_risk, unfiltered = self._at_risk_count()
         self.query_one(StateCounts).show(
             self._state_counts(),
             self.view.state,
@@ -324,9 +325,23 @@ class ListScreen(WorkerScreen):
             marked=self.view.marked_count(),
             cause=cause,
             scope=_NARROW_NAMES.get(self.narrow or ""),
-            at_risk=len(self.at_risk_skus) if self.at_risk_skus is not None else None,
+            at_risk=at_risk,
             at_risk_counting=self.at_risk_counting,
+            at_risk_unfiltered=unfiltered,
         )
+
+    def _at_risk_count(self) -> tuple[int | None, bool]:
+        """(the count beside R, whether it is the whole account's under a filter). With a
+        filter on, the counts are the filter's: so is R's when the listings at risk are
+        among the rows (the At risk view, All listings), else it is said to be the whole
+        account's (the walk: "R At risk 27" under a filter that kept 3 rows)."""
+        skus = self.at_risk_skus
+        if skus is None:
+            return None, False
+        if not (self.view.query or self.view.cause):
+            return len(skus), False
+        matched = self.view.matched_of(skus)
+        return (len(skus), True) if matched is None else (matched, False)
 
     @property
     def partial(self) -> bool:

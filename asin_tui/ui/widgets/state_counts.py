@@ -45,13 +45,17 @@ class StateCounts(Static):
         at_risk: int | None = None,
         at_risk_key: str = "R",
         at_risk_counting: bool = False,
+        at_risk_unfiltered: bool = False,
     ) -> None:
         """``marked``: how many listings are marked (said first while any are); ``cause``:
         the one cause the list is narrowed to (the cause view's Enter); ``scope``: the name
         of a narrower view ("At risk", "Since you last looked"); ``at_risk``: how many
         listings are at risk (its key shows them), once known; ``at_risk_counting``: the
         sales reports that add the listings short of stock cover are being read, so the
-        count may still grow (it went from 8 to 24 a few seconds after start, unexplained)."""
+        count may still grow (it went from 8 to 24 a few seconds after start, unexplained);
+        ``at_risk_unfiltered``: a filter narrows the counts but cannot be judged for the
+        listings at risk (they are another view's), so their count is the whole account's,
+        and says so."""
         scope = scope or ("All listings" if show_all else "Needs attention")
         items = [Content.styled(scope, "bold")]
         if cause:
@@ -73,6 +77,8 @@ class StateCounts(Static):
             items.append(Content.styled(text, style).stylize(f"@click=screen.show_state({key})"))
         if at_risk or (at_risk is not None and at_risk_counting):
             text = f"{at_risk_key} At risk {at_risk}"
+            if at_risk_unfiltered:
+                text += " account-wide"
             if at_risk_counting:
                 text += f" so far {AT_RISK_COUNTING}"
             items.append(Content(text).stylize("@click=screen.toggle_at_risk"))
