@@ -288,6 +288,12 @@ _CAUSE_MAX = 40
 _GAP = 2
 
 
+#: The widest table drawn, whatever $COLUMNS says: every column whole with room to spare (a
+#: title is 200 characters at most). Rich pads each line to the width: COLUMNS=99999999999
+#: ended in MemoryError (an internal error), 2**31 ran for minutes.
+MAX_TABLE_WIDTH = 1000
+
+
 def render_table(
     records: Sequence[ListingRecord],
     last_sync: SyncInfo | None,
@@ -298,6 +304,7 @@ def render_table(
     borders), one row per listing, then the counts and what the account shows."""
     import textwrap  # the table's only: not at the start of report --format json|csv
 
+    width = min(width, MAX_TABLE_WIDTH)
     columns = _table_layout(width, records)
     cause_width = dict(columns)["CAUSE"]
     lines = _table_lines(columns, [_table_cells(r, cause_width) for r in records], width)

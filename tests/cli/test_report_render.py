@@ -299,3 +299,16 @@ def test_holiday_mode_is_one_account_cause_in_json_and_under_the_table():
     table = " ".join(_render("table", held, width=120).split())
     assert table.count("ACCOUNT: 40 merchant-fulfilled listings") == 1
     assert json.loads(_render("json"))["account_causes"] == []
+
+
+def test_a_columns_wider_than_any_terminal_is_a_table_of_bounded_width():
+    """$COLUMNS is the table's width in a pipe and at a terminal (shutil reads it first):
+    99999999999 made Rich pad each line to it, MemoryError (an internal error); 2**31 ran
+    for minutes. The table is at most MAX_TABLE_WIDTH wide, every column whole."""
+    from asin_tui.render import MAX_TABLE_WIDTH
+
+    out = _render("table", width=10**11)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= MAX_TABLE_WIDTH
+    assert lines[0].split() == _render("table", width=MAX_TABLE_WIDTH).splitlines()[0].split()
+    assert "…" not in lines[1]  # nothing cut
