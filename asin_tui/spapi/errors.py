@@ -50,11 +50,26 @@ class SpApiError(Exception):
     def __str__(self) -> str:
         where = f"{self.operation}: " if self.operation else ""
         status = f"HTTP {self.status} " if self.status else ""
-        code = f"{self.code}: " if self.code else ""
-        rid = f" (request id {self.request_id})" if self.request_id else ""
+        code = f"{_cut(self.code, MAX_CODE)}: " if self.code else ""
+        rid = f" (request id {_cut(self.request_id, MAX_CODE)})" if self.request_id else ""
         tries = f" [gave up after {self.attempts} tries]" if self.attempts > 1 else ""
-        # LWA tokens are masked by their shape even where redact() was never called
-        return redact(f"{where}{self.summary}: {status}{code}{self.message}{rid}{tries}")
+        # LWA tokens are masked by their shape even where redact() was never called (a
+        # token cut by _cut keeps its shape's start); known secrets were masked whole
+        message = _cut(self.message, MAX_MESSAGE)
+        return redact(f"{where}{self.summary}: {status}{code}{message}{rid}{tries}")
+
+
+#: The most of an error's message (and of its code, its request id) its line shows. Amazon's
+#: run to a few hundred characters; a proxy or a broken answer once gave 1 MB of 'message'
+#: and 'details', and the one line was 1.1 MB (on stderr, in the app's status line).
+MAX_MESSAGE = 1000
+MAX_CODE = 100
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
 class AuthError(SpApiError):

@@ -765,3 +765,23 @@ def test_certificates_that_cannot_be_loaded_are_one_line_naming_the_variable(
     assert out == "" and err.count("\n") == 1, err
     assert err.startswith("asin-tui: cannot set up HTTPS: the trusted certificates cannot be")
     assert reason in err and f"SSL_CERT_FILE={target}" in err and "nothing was sent" in err
+
+
+async def test_an_error_of_a_megabyte_is_one_short_line_with_no_secret(amazon, make_api):
+    """A JSON error body of 1 MB of 'message' and 100 kB of 'details' (a proxy, a broken
+    answer) made the error's one line 1.1 MB: on stderr, in the app's status line. At most
+    MAX_MESSAGE characters of it are said, with how many more there were; a secret the body
+    echoes across the cut is still masked (known ones whole, tokens by their shape)."""
+    from asin_tui.spapi.errors import MAX_MESSAGE, BadRequest
+    from tests.spapi.fakes import SEARCH_PATH, SECRET, answer
+
+    for echoed in (SECRET, "Atzr|IwEBIA" + "x" * 60):
+        message = "m" * (MAX_MESSAGE - 5) + echoed + "m" * 1_000_000
+        body = {"errors": [{"code": "C" * 5000, "message": message, "details": "d" * 100_000}]}
+        amazon.script(SEARCH_PATH, answer(400, body))
+        with pytest.raises(BadRequest) as caught:
+            await make_api().search_listings()
+        line = str(caught.value)
+        assert len(line) < MAX_MESSAGE + 400, len(line)
+        assert "more characters)" in line and "\n" not in line
+        assert echoed[:8] not in line and "[redacted]"[:5] in line
