@@ -156,7 +156,7 @@ class _Transport(AsyncHttpxTransport):
         headers = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
         response = await self._client.request(
             method,
-            url,
+            _dot_segments_kept(url),
             params=params,
             data=data,
             content=content,
@@ -223,6 +223,24 @@ def _download_error(status: int, url: str) -> SpApiError:
 
 #: What a read response's stream becomes (:func:`_unbound`).
 _READ = httpx.ByteStream(b"")
+
+
+def _dot_segments_kept(url: str) -> str:
+    """``url`` with a path segment that is ``.`` or ``..`` written ``%2E`` / ``%2E%2E``. The
+    library quotes a SKU into the path, and quoting leaves dots: a SKU "." or ".." made a
+    segment every URL parser removes (RFC 3986), so getListingsItem('.') asked
+    searchListingsItems (/items/{seller}) and '..' a path of no operation. No SP-API path
+    has such a segment of its own."""
+    path, mark, rest = url.partition("?")
+    if "/." not in path:
+        return url
+    scheme, sep, tail = path.partition("://")
+    segments = tail.split("/")
+    kept = [
+        {".": "%2E", "..": "%2E%2E"}.get(part, part) if i else part
+        for i, part in enumerate(segments)
+    ]
+    return f"{scheme}{sep}{'/'.join(kept)}{mark}{rest}"
 
 
 def _unbound(response: httpx.Response) -> httpx.Response:

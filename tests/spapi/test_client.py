@@ -785,3 +785,23 @@ async def test_an_error_of_a_megabyte_is_one_short_line_with_no_secret(amazon, m
         assert len(line) < MAX_MESSAGE + 400, len(line)
         assert "more characters)" in line and "\n" not in line
         assert echoed[:8] not in line and "[redacted]"[:5] in line
+
+
+@pytest.mark.parametrize("sku", [".", ".."])
+async def test_a_sku_of_dots_is_asked_for_by_its_own_path(amazon, make_api, sku):
+    """A SKU is quoted into the path and quoting keeps dots: a SKU "." or ".." made a dot
+    segment that URL parsing removes, so getListingsItem('.') asked searchListingsItems
+    (/items/{seller}) and read its page as the listing, and '..' (and a patch of either) went
+    to a path of no operation. The segment is sent percent-encoded."""
+    from tests.spapi.fakes import SEARCH_PATH, SELLER, answer
+
+    encoded = {".": "%2E", "..": "%2E%2E"}[sku]
+    amazon.script(f"{SEARCH_PATH}/{sku}", answer(200, {"sku": sku, "summaries": []}))  # decoded
+    amazon.script(SEARCH_PATH, answer(200, {"numberOfResults": 0, "items": []}))
+    item = await make_api().get_listing(sku)
+    assert item["sku"] == sku
+    [request] = amazon.sp_requests()
+    assert (
+        request.url.raw_path.split(b"?")[0]
+        == f"/listings/2021-08-01/items/{SELLER}/{encoded}".encode()
+    )
