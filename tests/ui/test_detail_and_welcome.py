@@ -15,6 +15,7 @@ from asin_tui.ui.screens.detail import DetailScreen, seller_central_link
 from asin_tui.ui.screens.help import HelpScreen
 from asin_tui.ui.screens.list_screen import ListScreen
 from asin_tui.ui.screens.welcome import WelcomeScreen
+from asin_tui.ui.widgets.filter_input import FilterInput
 from tests.ui.conftest import run_checks, settle
 from tests.ui.fakes import FakeService, make_records, progress_of
 
@@ -74,7 +75,10 @@ async def detail_shows_header_findings_and_every_evidence_section(pilot) -> None
 
 async def detail_stock_of_an_mfn_listing(pilot) -> None:
     app = pilot.app
-    await pilot.press("slash", *"SKU-0001", "enter")
+    await pilot.press("slash")
+    app.screen.query_one(FilterInput).value = "SKU-0001"  # as if typed: Input.Changed filters
+    await pilot.pause()
+    await pilot.press("enter")
     screen = await open_detail(pilot)
     assert screen.record.fulfillment_channel == "MFN"
     assert "MFN quantity 1" in screen_text(app)

@@ -114,7 +114,8 @@ async def vim_keys_move_the_cursor(pilot) -> None:
 
 async def detail_and_back_keep_cursor_and_filter(pilot) -> None:
     app = pilot.app
-    await pilot.press("slash", *"bamboo", "enter", "j")
+    await type_filter(pilot, "bamboo")
+    await pilot.press("enter", "j")
     chosen = table(app).current
     await pilot.press("enter")
     await settle(pilot)
@@ -335,8 +336,12 @@ def palette_options(app) -> list[str]:
 
 
 async def command_palette_runs_screen_actions_by_name(pilot) -> None:
+    from textual.command import CommandInput
+
     app = pilot.app
-    await pilot.press("ctrl+p", *"Sort by Price")
+    await pilot.press("ctrl+p")
+    # the name at once (as a paste): the palette searches once, not once a letter
+    app.screen.query_one(CommandInput).value = "Sort by Price"
     # the palette searches in a worker: wait until it offers the command
     await wait_until(pilot, lambda: any("Sort by Price" in o for o in palette_options(app)))
     await pilot.press("enter")
@@ -389,9 +394,18 @@ async def wizard_column_shows_saved_progress(pilot) -> None:
     await settle(pilot)
 
 
+async def type_filter(pilot, text: str) -> None:
+    """``/`` then ``text`` in the filter box, at once (as a paste): Input.Changed filters the
+    list once, where key by key it filtered and painted it once a letter (typing itself is
+    filter_narrows_as_you_type…'s and a_burst_of_filter_keys…'s)."""
+    await pilot.press("slash")
+    pilot.app.screen.query_one(FilterInput).value = text
+    await pilot.pause()
+
+
 async def an_empty_list_says_why(pilot) -> None:
     app = pilot.app
-    await pilot.press("slash", *"no such thing")
+    await type_filter(pilot, "no such thing")
     assert "No listing matches the filter" in table(app).render_line(1).text
     await pilot.press("escape")  # the filter cleared again
 
@@ -411,7 +425,8 @@ async def an_empty_list_names_what_narrows_it_and_its_keys_whole_at_80_columns(p
     cause = app.screen.causes[0].label
     await pilot.press("enter")
     await settle(pilot)
-    await pilot.press("slash", *"no such thing", "enter")
+    await type_filter(pilot, "no such thing")
+    await pilot.press("enter")
     await settle(pilot)
     assert shown_skus(app) == []
     lines = [table(app).render_line(y).text.rstrip() for y in range(1, 5)]
