@@ -30,6 +30,7 @@ from asin_tui.domain.models import (
     Listing,
     RestrictionLink,
     Severity,
+    State,
     StepStatus,
     WizardStep,
 )
@@ -966,11 +967,31 @@ def verify(before: Diagnosis, after: Diagnosis) -> VerifyResult:
     )
 
 
+#: A state in a seller's words, for a sentence (the table's short labels are the UI's).
+STATE_WORDS = {
+    State.SUPPRESSED: "Suppressed",
+    State.CATALOG_REMOVED: "Catalog item removed",
+    State.INCOMPLETE: "Incomplete",
+    State.INACTIVE: "Inactive",
+    State.SEARCH_SUPPRESSED: "Hidden from search",
+    State.VARIATION_PARENT: "Variation parent",
+    State.ACTIVE: "Active",
+}
+
+
 def state_text(diagnosis: Diagnosis) -> str:
-    """'SUPPRESSED: buyable no, discoverable yes'."""
-    buyable = "yes" if diagnosis.buyable else "no"
-    discoverable = "yes" if diagnosis.discoverable else "no"
-    return f"{diagnosis.state.value}: buyable {buyable}, discoverable {discoverable}"
+    """The state as a seller says it: 'Suppressed — not buyable; still discoverable' (it
+    read 'SUPPRESSED: buyable no, discoverable yes')."""
+    buyable, discoverable = diagnosis.buyable, diagnosis.discoverable
+    if buyable and discoverable:
+        says = "buyable and discoverable"
+    elif buyable:
+        says = "buyable; not discoverable"
+    elif discoverable:
+        says = "not buyable; still discoverable"
+    else:
+        says = "neither buyable nor discoverable"
+    return f"{STATE_WORDS[diagnosis.state]} — {says}"
 
 
 def _condition(condition_type: str | None) -> str:

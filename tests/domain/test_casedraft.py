@@ -108,7 +108,7 @@ def test_case_draft_contains_evidence_checklist_and_answers():
     ]
     assert "restricted-products and listing policies before it is created" in text
     assert "- Marketplace: United States (ATVPDKIKX0DER)" in text
-    assert "- State: CATALOG_REMOVED: buyable no, discoverable no" in text
+    assert "- State: Catalog item removed — neither buyable nor discoverable" in text
     assert (
         "- **18742** (ERROR) Restricted Products Policy Violation [attributes: item_name]"
         " — CATALOG_ITEM_REMOVED, in force"

@@ -126,7 +126,7 @@ def test_out_of_stock_mfn_plan_and_navigation():
     assert plan.previous_step(S.OVERVIEW) is None
     assert plan.next_step(S.WRAP_UP) is None
     assert check(plan, S.OVERVIEW, "Listing state").evidence == (
-        "INACTIVE: buyable no, discoverable yes"
+        "Inactive — not buyable; still discoverable"  # a seller's words, not the codes
     )
 
     ops = draft_patches(plan, Draft(StockAction.SET_MFN_QUANTITY, mfn_quantity=8, handling_time=2))
@@ -681,3 +681,21 @@ def test_stranded_check_follows_the_effective_state_not_amazons_lagging_status()
     assert stranded.status is StepStatus.NOT_APPLICABLE
     assert stranded.evidence.startswith("4 fulfillable units, offer not buyable: held by ")
     assert stranded.evidence.endswith("fixed in Listing fields")
+
+
+def test_the_state_reads_as_a_seller_says_it_for_every_state():
+    """Overview, Verify and Wrap up said 'SUPPRESSED: buyable no, discoverable yes'."""
+    from asin_tui.domain.models import Diagnosis, State
+    from asin_tui.domain.wizard import state_text
+
+    def said(state, buyable, discoverable):
+        found = Diagnosis("S", None, "ATVPDKIKX0DER", state, buyable, discoverable, ())
+        return state_text(found)
+
+    assert said(State.SUPPRESSED, False, True) == "Suppressed — not buyable; still discoverable"
+    assert said(State.SEARCH_SUPPRESSED, True, False) == (
+        "Hidden from search — buyable; not discoverable"
+    )
+    assert said(State.ACTIVE, True, True) == "Active — buyable and discoverable"
+    for state in State:  # every state has its words, none its code
+        assert state.value not in said(state, False, False)
