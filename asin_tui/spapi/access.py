@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asin_tui.spapi.client import ACCOUNT_HEALTH_REPORT, MERCHANT_LISTINGS_REPORT, SpApi
-from asin_tui.spapi.errors import AuthError, Forbidden, SpApiError
+from asin_tui.spapi.errors import MAX_CODE, AuthError, Forbidden, SpApiError, cut_text
 
 #: An ASIN to ask restrictions about when the account has no listing yet (any ASIN does:
 #: a role is checked before the ASIN is looked at).
@@ -124,6 +124,6 @@ async def _try(feature: Feature, call: Callable[[], Awaitable[object]]) -> Outco
 
 def _reason(exc: SpApiError) -> str:
     status = f"{exc.status} " if exc.status else ""
-    text = " ".join(str(exc.message).split())
-    code = f"{exc.code}: " if exc.code and exc.code not in text else ""
+    text = " ".join(cut_text(str(exc.message)).split())  # a 1 MB message: one short line
+    code = f"{cut_text(exc.code, MAX_CODE)}: " if exc.code and exc.code not in text else ""
     return f"{status}{code}{text}".strip()

@@ -50,12 +50,12 @@ class SpApiError(Exception):
     def __str__(self) -> str:
         where = f"{self.operation}: " if self.operation else ""
         status = f"HTTP {self.status} " if self.status else ""
-        code = f"{_cut(self.code, MAX_CODE)}: " if self.code else ""
-        rid = f" (request id {_cut(self.request_id, MAX_CODE)})" if self.request_id else ""
+        code = f"{cut_text(self.code, MAX_CODE)}: " if self.code else ""
+        rid = f" (request id {cut_text(self.request_id, MAX_CODE)})" if self.request_id else ""
         tries = f" [gave up after {self.attempts} tries]" if self.attempts > 1 else ""
         # LWA tokens are masked by their shape even where redact() was never called (a
         # token cut by _cut keeps its shape's start); known secrets were masked whole
-        message = _cut(self.message, MAX_MESSAGE)
+        message = cut_text(self.message, MAX_MESSAGE)
         return redact(f"{where}{self.summary}: {status}{code}{message}{rid}{tries}")
 
 
@@ -66,7 +66,8 @@ MAX_MESSAGE = 1000
 MAX_CODE = 100
 
 
-def _cut(text: str, limit: int) -> str:
+def cut_text(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text``'s first ``limit`` characters, and how many more there were."""
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text) - limit:,} more characters)"

@@ -73,3 +73,19 @@ async def test_credentials_not_answered_are_not_said_refused():
     outcomes = await check_access(Down())
     assert outcomes[0].works is None and "could not be checked" in outcomes[0].detail
     assert all(o.works is None for o in outcomes[1:])
+
+
+async def test_a_refusal_of_a_megabyte_is_told_in_a_short_line():
+    """A 403 whose message is 1 MB (a proxy, a broken answer): `config check` printed the
+    feature's line 1 MB long. Its reason says at most MAX_MESSAGE characters of it."""
+    from asin_tui.spapi.errors import MAX_MESSAGE
+
+    class Huge(SlowReportsApi):
+        async def inventory_summaries(self, skus):
+            raise Forbidden("denied " * 150_000, status=403, code="C" * 5000)
+
+    api = Huge()
+    api.release.set()
+    outcomes = await check_access(api, lambda _o: None)
+    [refused] = [o for o in outcomes if o.works is False]
+    assert len(refused.detail) < MAX_MESSAGE + 300 and "more characters)" in refused.detail
