@@ -244,6 +244,12 @@ def write_output(
         info = os.stat(target)
     except FileNotFoundError:
         info = None
+    if info is not None and stat.S_ISREG(info.st_mode) and _own_file(target):
+        raise PermissionError(
+            errno.EPERM,
+            "is one of asin-tui's own files (its config, progress or cache): choose another name",
+            str(path),
+        )
     if info is None or stat.S_ISREG(info.st_mode):
         atomic_write_text(target, text, mode, overwrite=overwrite)
         return target
@@ -265,6 +271,20 @@ def write_output(
             handle.write(piece if isinstance(piece, bytes) else piece.encode())
         handle.flush()
     return target
+
+
+def _own_file(target: Path) -> bool:
+    """Whether ``target`` (an existing file) lies in one of asin-tui's own folders: config
+    (config.toml with its secrets, the progress store), cache, data. An output written over
+    one (``report --output config.toml`` typed in the config folder, an export named after
+    the cache) replaced it with a report: the credentials or the progress gone."""
+    from asin_tui.store import paths  # platformdirs: only when an output already exists
+
+    real = Path(os.path.realpath(target))
+    for folder in (paths.config_dir(), paths.cache_dir(), paths.data_dir()):
+        if real.is_relative_to(os.path.realpath(folder)):
+            return True
+    return False
 
 
 def terminal_encoding() -> str:

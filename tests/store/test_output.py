@@ -102,3 +102,25 @@ def test_a_file_and_a_pipe_keep_utf8_whatever_the_locale(tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
     write_output(target, "ě\n")
     assert target.read_bytes() == "ě\n".encode()
+
+
+def test_asin_tuis_own_files_are_never_written_over(tmp_path):
+    """`report --output config.toml` typed in the config folder, an export named after the
+    progress or cache file (or a link to one): the report replaced it — the credentials, the
+    progress or the history gone. Such a file is refused (report and the export say the
+    error's words in their one line) and left as it was; a new name there is still written."""
+    from asin_tui.store import paths
+
+    config = paths.config_file()
+    progress = paths.case_file("main", "ATVPDKIKX0DER")
+    cache = paths.cache_dir() / "main-ATVPDKIKX0DER.sqlite3"
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(config)
+    for own in (config, progress, cache):
+        own.parent.mkdir(parents=True, exist_ok=True)
+        own.write_text("mine\n")
+    for target in (config, progress, cache, link):
+        with pytest.raises(PermissionError, match="one of asin-tui's own files"):
+            write_output(target, "report\n", overwrite=True)
+    assert all(own.read_text() == "mine\n" for own in (config, progress, cache))
+    write_output(paths.config_dir() / "new-report.csv", "report\n")  # a new name is fine
