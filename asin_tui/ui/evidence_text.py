@@ -34,6 +34,9 @@ _MUTED = "$text-muted"
 Lines = list[Content]  # a line starting with two spaces belongs to the line above it
 #: Under a finding's link: the detail's c copies it whole (DetailScreen.action_copy_link)
 COPY_HINT = "(c copies the link whole)"
+#: Under the wizard Policy step's link: c works there and from a checklist item, but in a
+#: note c is a letter of the note (WizardScreen: Escape leaves a field)
+NOTE_COPY_HINT = "(c copies the link whole; in a note, Escape first)"
 
 
 def _field(label: str, value: str) -> Content:
@@ -169,15 +172,15 @@ def links_apart(text: str) -> tuple[str, list[str]]:
 def case_lines(text: str, links: Sequence[tuple[str, str]], seller_central: str | None) -> Lines:
     """A wizard Policy case's evidence drawn as the detail draws a finding: each web link on
     a line of its own (whole, or cut with "…"; never wrapped mid-link), then the case's
-    other links ("title: url") not in the text, and COPY_HINT under a link the copy key
-    copies (a Seller Central one, copied_link's rule). Data: terminal-safe."""
+    other links ("title: url") not in the text, and NOTE_COPY_HINT under a link the copy
+    key copies (a Seller Central one, copied_link's rule). Data: terminal-safe."""
     said, found = links_apart(visible(text, multiline=True))
     lines = [Content(said)]
     lines.extend(Content(f"  {link}") for link in found)
     more = [(visible(title), visible(url)) for title, url in links if url not in text]
     lines.extend(Content(f"  {title}: {url}") for title, url in more)
     if any(_on(link, seller_central) for link in [*found, *(url for _, url in more)]):
-        lines.append(Content.styled(f"  {COPY_HINT}", _MUTED))
+        lines.append(Content.styled(f"  {NOTE_COPY_HINT}", _MUTED))
     return lines
 
 

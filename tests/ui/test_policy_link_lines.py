@@ -19,7 +19,7 @@ def test_a_case_link_is_a_line_of_its_own_with_the_copy_hint():
     assert ("indented link", LINK) in [(c, content.plain) for c, content in runs]
     assert "approve?asin" not in runs[0][1].plain  # not in the sentence, to be wrapped there
     assert evidence_text.copied_link(lines, SITE) == LINK
-    assert lines[-1].plain.strip() == evidence_text.COPY_HINT
+    assert lines[-1].plain.strip() == evidence_text.NOTE_COPY_HINT
 
 
 def test_a_link_elsewhere_is_drawn_apart_but_not_offered_to_copy():

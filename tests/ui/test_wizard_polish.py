@@ -173,9 +173,22 @@ async def test_the_approval_link_is_shown_once_on_policy():
         assert screen.body.state.step is WizardStep.POLICY
         shot = pilot.app.export_screenshot()
         assert shot.count("approvalrequest") == 1
-        assert "(c copies the link whole)" in shot.replace("&#160;", " ")
-        # as the detail's c: the link whole, to paste in a browser (Escape first leaves the
-        # checklist, whose letters are text as every field's)
+        assert "(c copies the link whole; in a note, Escape first)" in shot.replace("&#160;", " ")
+        # as the detail's c: the link whole, to paste in a browser. The step lands on its
+        # first checklist item, which takes no text: c copies from there (it did nothing)
+        assert isinstance(pilot.app.focused, ChecklistBox)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CopiedScreen)
+        assert pilot.app.clipboard == APPROVAL_URL
+        await pilot.press("escape")
+        await settle(pilot)
+        # in a note, c is a letter of the note, never the copy key; Escape first, then c
+        pilot.app.set_focus(screen.query_one("#note-0-0", Input))
+        pilot.app.copy_to_clipboard("")
+        await pilot.press("c")
+        assert screen.query_one("#note-0-0", Input).value == "c"
+        assert pilot.app.screen is screen and pilot.app.clipboard == ""
         await pilot.press("escape", "c")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CopiedScreen)

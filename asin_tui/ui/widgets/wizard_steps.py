@@ -104,7 +104,21 @@ def checks_table(checks: tuple[Check, ...]) -> Table | Text:
 
 
 class ChecklistBox(TickBox):
-    """A checklist item whose long text wraps (a Checkbox is one line, cut at the edge)."""
+    """A checklist item whose long text wraps (a Checkbox is one line, cut at the edge).
+
+    Its letters fire no command (TickBox), except the copy key (c): an item takes no
+    text, copying the approval link changes nothing, and the Policy step lands on its first
+    item, where "c copies the link" did nothing (a note's c stays a letter: Escape first)."""
+
+    #: the screen's actions whose keys an item lets through
+    PASSES = frozenset({"copy_link"})
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if not super().check_consume_key(key, character):
+            return False
+        # the screen's bindings by their own key (Textual filters before the keymap)
+        bound = self.screen._bindings.key_to_bindings.get(key, ())
+        return not any(binding.action in self.PASSES for binding in bound)
 
     #: "[ ] ": where the item's text starts, and its wrapped lines too
     INDENT = 4
