@@ -11,6 +11,7 @@ from textual.css.model import RuleSet
 from textual.css.stylesheet import CSSLocation, Stylesheet
 from textual.notifications import Notification
 from textual.pilot import Pilot, WaitForScreenTimeout
+from textual.screen import Screen
 from textual.widgets._toast import Toast
 from textual.worker import WorkerCancelled
 
@@ -292,6 +293,68 @@ def screen_waits_for_busy_nodes() -> Iterator[None]:
     waiting and so waited for."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Pilot, "_wait_for_screen", _wait_for_busy_nodes)
+        yield
+
+
+def _paint(app) -> None:
+    """Paint what changed on the app's screen since its last frame, as Textual's repaint
+    timer does (``Screen._compositor_refresh``), if anything did."""
+    try:
+        screen = app.screen
+    except Exception:  # no screen (yet, or any more)
+        return
+    if screen._compositor._dirty_regions and screen.is_current and not app._batch_count:
+        app._painting_now = True
+        try:
+            _compositor_refresh(screen)
+        finally:
+            app._painting_now = False
+
+
+_compositor_refresh = Screen._compositor_refresh
+
+
+def _refresh_when_looked_at(self: Screen) -> None:
+    """Screen._compositor_refresh of a headless app: the frame of the screen on top is
+    left to the pilot's next step (what changed stays marked in the compositor)."""
+    app = self.app
+    if app.is_headless and self is app.screen and not getattr(app, "_painting_now", False):
+        self._dirty_widgets.clear()  # their regions are marked dirty in the compositor
+        return
+    _compositor_refresh(self)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def painted_when_the_test_looks() -> Iterator[None]:
+    """A headless app's screen is painted at each step of the pilot, not 60 times a second.
+
+    Textual repaints a screen on a timer (up to 60 frames a second) whenever a widget changed:
+    in a test app, several frames a key (the key, the worker it starts, its answer...) that
+    the headless driver drops unseen; they were a fifth to a quarter of tests/ui's CPU. Here
+    the frame is painted once, whole, at each pilot step: after each key pressed and at each
+    pause (settle, wait_until), which is where a test looks. What is painted is the same (what
+    changed since the last frame, as the timer would), each state a test reads has been
+    painted as a user's terminal would get it (a widget that fails to render still fails the
+    test there), and frames still reach the app's _display (after_frame: the start-up sync
+    waits for the first rows' frame; test_startup_first_frame). Snapshots render on their
+    own (export_screenshot)."""
+    pause = Pilot.pause
+
+    async def pause_then_paint(self: Pilot, delay: float | None = None) -> None:
+        await pause(self, delay)
+        _paint(self.app)
+
+    press = Pilot.press
+
+    async def press_then_paint(self: Pilot, *keys: str) -> None:
+        for key in keys:
+            await press(self, key)
+            _paint(self.app)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Screen, "_compositor_refresh", _refresh_when_looked_at)
+        patch.setattr(Pilot, "pause", pause_then_paint)
+        patch.setattr(Pilot, "press", press_then_paint)
         yield
 
 
