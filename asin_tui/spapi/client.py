@@ -135,6 +135,11 @@ REPORT_STATES = {"IN_QUEUE": "queued", "IN_PROGRESS": "started"}
 
 T = TypeVar("T")
 
+#: The largest answer read from SP-API or Login with Amazon (a page of listings is well under
+#: 1 MB; report documents and schemas are downloads, MAX_DOCUMENT_BYTES): a body without end
+#: (a broken proxy) stops here instead of taking the machine's memory.
+MAX_ANSWER_BYTES = 64 << 20
+
 
 # --------------------------------------------------------------------------- transport
 
@@ -144,17 +149,22 @@ class _Transport(AsyncHttpxTransport):
     checking of SP-API answers (an error status or a body that is not JSON always raises)."""
 
     def __init__(
-        self, client: httpx.AsyncClient, timeout: float, max_document: int = MAX_DOCUMENT_BYTES
+        self,
+        client: httpx.AsyncClient,
+        timeout: float,
+        max_document: int = MAX_DOCUMENT_BYTES,
+        max_answer: int = MAX_ANSWER_BYTES,
     ) -> None:
         super().__init__(client=client)
         self._timeout = httpx.Timeout(timeout)
         self.max_document = max_document
+        self.max_answer = max_answer
 
     async def request(
         self, method, url, *, params=None, data=None, content=None, headers=None, timeout=None
     ):
         headers = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
-        response = await self._client.request(
+        sent = self._client.build_request(
             method,
             _dot_segments_kept(url),
             params=params,
@@ -163,6 +173,20 @@ class _Transport(AsyncHttpxTransport):
             headers=headers,
             timeout=self._timeout,
         )
+        response = await self._client.send(sent, stream=True)
+        try:  # at most max_answer bytes: a body without end would take the memory
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > self.max_answer:
+                    raise MalformedResponse(
+                        f"the answer is larger than {self.max_answer >> 20} MB: not read"
+                        " further (no answer of SP-API's is that large)",
+                        status=response.status_code,
+                    )
+        finally:
+            await response.aclose()
+        response._content = bytes(body)  # as httpx's own read() keeps it
         _unbound(response)
         if "x-amz-access-token" in headers:  # an SP-API call (not LWA, not a download)
             _check_answer(response)
@@ -540,6 +564,7 @@ class SpApi:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         max_document: int = MAX_DOCUMENT_BYTES,
+        max_answer: int = MAX_ANSWER_BYTES,
     ) -> None:
         missing = settings.missing_credentials()
         if missing:
@@ -561,7 +586,9 @@ class SpApi:
         self.listeners: list[WaitListener] = []
         self._token_generation = 0  # how many times a refused access token was dropped
         #: the largest report document read, downloaded or unpacked (reports.MAX_DOCUMENT_BYTES)
-        self._transport = _Transport(http_client or _http_client(), self.timeout, max_document)
+        self._transport = _Transport(
+            http_client or _http_client(), self.timeout, max_document, max_answer
+        )
         self._build_clients(settings)
 
     def _build_clients(self, settings: ClientSettings) -> None:

@@ -805,3 +805,40 @@ async def test_a_sku_of_dots_is_asked_for_by_its_own_path(amazon, make_api, sku)
         request.url.raw_path.split(b"?")[0]
         == f"/listings/2021-08-01/items/{SELLER}/{encoded}".encode()
     )
+
+
+def endless(chunk: bytes = b"[" + b" " * 65_535):
+    """A body without end, as a broken proxy could stream it."""
+
+    async def chunks():
+        while True:
+            yield chunk
+
+    return httpx.Response(200, content=chunks())
+
+
+@pytest.mark.parametrize("where", ["sp-api", "lwa"])
+async def test_an_answer_without_end_is_read_only_so_far(amazon, make_api, where):
+    """An SP-API or LWA answer streamed without end (httpx's timeout is per read, so a body
+    that keeps coming never times out) was read until the machine's memory was gone. At most
+    max_answer bytes are read: a malformed answer, tried again as one is, in one line."""
+    from asin_tui.spapi.errors import MalformedResponse
+    from tests.spapi.fakes import SEARCH_PATH
+
+    if where == "lwa":
+        from tests.spapi.test_lwa_answers import fresh_profile
+
+        profile, _ = fresh_profile()
+        amazon.token_answer = lambda _r: endless()
+    else:
+        profile = None
+
+        async def answer_endlessly(_request):
+            return endless()
+
+        amazon.script(SEARCH_PATH, answer_endlessly)
+    api = make_api(profile, max_answer=1 << 20)
+    with pytest.raises(MalformedResponse) as caught:
+        await api.search_listings()
+    assert "larger than 1 MB: not read further" in str(caught.value)
+    assert caught.value.attempts == 6
