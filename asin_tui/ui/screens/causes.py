@@ -22,7 +22,7 @@ from asin_tui.domain.causes import CauseCount, bulk_action, bulk_columns
 from asin_tui.domain.change_words import counted, listings
 from asin_tui.domain.text import shortened
 from asin_tui.ui.safe_text import data
-from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.base import DismissOnce, SizeKept
 
 FILTER, BULK = "filter", "bulk"
 #: The most characters of a cause's words a line of the view shows (then "…")
@@ -63,7 +63,7 @@ class CauseList(OptionList):
     HELP_TITLE = "Causes"
 
 
-class CauseScreen(DismissOnce, ModalScreen[CauseChosen | None]):
+class CauseScreen(SizeKept, DismissOnce, ModalScreen[CauseChosen | None]):
     HELP_TITLE = "Causes"
     BINDINGS = [
         Binding("escape,v", "close", "Close", tooltip="Back to the list", id="causes.close"),

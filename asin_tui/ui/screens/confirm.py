@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -32,7 +32,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
 from asin_tui.ui.safe_text import data, plain
-from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.base import DismissOnce, SizeKept
 from asin_tui.ui.widgets.bullets import BulletLine
 
 CONFIRM_KEY = "ctrl+s"
@@ -110,7 +110,7 @@ class ListingLines(Widget):
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
 
-class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
+class SendConfirmScreen(SizeKept, DismissOnce, ModalScreen[bool]):
     HELP_TITLE = "Confirm the changes"
     BINDINGS = [
         Binding(
@@ -169,7 +169,7 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
         self._tighten()
         self.call_after_refresh(self._fit)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:  # SizeKept's runs after it
         self.query_one(ChangesView).styles.max_height = None  # the stylesheet's, then fitted
         self._tighten()
         self.call_after_refresh(self._fit)
@@ -215,7 +215,7 @@ class SendConfirmScreen(DismissOnce, ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ConfirmScreen(DismissOnce, ModalScreen[bool]):
+class ConfirmScreen(SizeKept, DismissOnce, ModalScreen[bool]):
     BINDINGS = [
         Binding("escape,n", "answer(False)", "No", id="confirm.no"),
         Binding("y", "answer(True)", "Yes", show=False, id="confirm.yes"),

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from asin_tui.ui.safe_text import data
-from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.base import DismissOnce, SizeKept
 
 HOW = "Sent to the terminal's clipboard (OSC 52)"
 IF_NOT = (
@@ -24,7 +24,7 @@ IF_NOT = (
 )
 
 
-class CopiedScreen(DismissOnce, ModalScreen[None]):
+class CopiedScreen(SizeKept, DismissOnce, ModalScreen[None]):
     """``what`` (e.g. "the SKU") sent to the clipboard; ``text`` shown to select."""
 
     BINDINGS = [Binding("escape,enter", "close", "Close", id="copied.close")]

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from asin_tui.ui.export import FORMATS, ExportRequest, Format, format_for
-from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.base import DismissOnce, SizeKept
 from asin_tui.ui.screens.confirm import ConfirmScreen
 
 
@@ -27,7 +27,7 @@ class FormatButton(RadioButton):
         return "●" if self.value else " "
 
 
-class ExportScreen(DismissOnce, ModalScreen[ExportRequest | None]):
+class ExportScreen(SizeKept, DismissOnce, ModalScreen[ExportRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, default_name: str) -> None:

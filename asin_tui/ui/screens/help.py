@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from asin_tui.ui.safe_text import data, template
-from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.base import DismissOnce, SizeKept
 
 #: Textual's own screen keys that a seller can use, in words: moving between fields, listed
 #: only where the screen has more than one to move between.
@@ -64,7 +64,7 @@ def _group_title(node: DOMNode) -> str:
     return getattr(node, "HELP_TITLE", type(node).__name__)
 
 
-class HelpScreen(DismissOnce, ModalScreen[None]):
+class HelpScreen(SizeKept, DismissOnce, ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str, str, str]], about: str, notes: str = "") -> None:

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from asin_tui.store import paths
 from asin_tui.store.config import display_path
 from asin_tui.ui.safe_text import template
+from asin_tui.ui.screens.base import SizeKept
 from asin_tui.ui.widgets.keys_footer import KeysFooter
 
 WELCOME = """\
@@ -36,7 +37,7 @@ on sale.
 """
 
 
-class WelcomeScreen(Screen):
+class WelcomeScreen(SizeKept, Screen):
     BINDINGS = [
         Binding(
             "d",

@@ -25,7 +25,7 @@ from asin_tui.domain.wizard import build_plan
 from asin_tui.store.cases import CaseRecord, CaseStore, CaseStoreError
 from asin_tui.ui.messages import describe_error
 from asin_tui.ui.safe_text import data, plain
-from asin_tui.ui.screens.base import DismissOnce
+from asin_tui.ui.screens.base import DismissOnce, SizeKept
 from asin_tui.ui.service import ListingService
 from asin_tui.ui.timing import UI_TIMING
 from asin_tui.ui.widgets.keys_footer import KeysFooter
@@ -44,7 +44,7 @@ class WizardLoaded(Message):
     last_quantity: LastQuantity | None = None  # the Stock step's suggestion
 
 
-class WizardScreen(DismissOnce, Screen):
+class WizardScreen(SizeKept, DismissOnce, Screen):
     """The wizard for one SKU. While the listing and its saved case are read (a thread
     worker) it says so; then it mounts a :class:`WizardBody` built with that state. The keys
     are the screen's (they work with nothing focused, and the help screen lists them) and act
