@@ -26,6 +26,7 @@ from asin_tui.domain.patches import current_value_text, price_band
 from asin_tui.domain.rules.base import condition_words
 from asin_tui.ui.presentation import SEVERITY_MARKS, STATE_LOOKS, date_text, price_text
 from asin_tui.ui.safe_text import clean, visible
+from asin_tui.ui.widgets.bullets import NBSP, HangingLines, nonbreaking
 
 _SEVERITY_STYLE = {Severity.ERROR: "$text-error", Severity.WARNING: "$text-warning"}
 _MUTED = "$text-muted"
@@ -41,6 +42,11 @@ NOTE_COPY_HINT = "(c copies the link whole; in a note, Escape first)"
 
 def _field(label: str, value: str) -> Content:
     return Content.assemble((f"{label} ", _MUTED), value)
+
+
+def _fact(label: str, value: str) -> Content:
+    """A header fact as one unit: its spaces are NBSP (a line breaks between facts)."""
+    return Content.assemble((f"{label}{NBSP}", _MUTED), nonbreaking(value))
 
 
 def marketplace_text(marketplace_id: str) -> str:
@@ -62,14 +68,16 @@ def _meaning_after(label: str, meaning: str) -> str:
 
 def header(record: ListingRecord) -> Content:
     look = STATE_LOOKS[record.state]
+    # each fact one unit, its label and value never broken apart ("Condition Used –" /
+    # "Good" at 80 columns): drawn by HangingLines, which keeps an NBSP (detail.py)
     facts = [
-        _field("SKU", visible(record.sku)),
-        _field("ASIN", record.asin or "—"),
-        _field("Type", record.product_type or "—"),
-        _field(
+        _fact("SKU", visible(record.sku)),
+        _fact("ASIN", record.asin or "—"),
+        _fact("Type", record.product_type or "—"),
+        _fact(
             "Condition", condition_words(record.condition_type) if record.condition_type else "—"
         ),
-        _field("Marketplace", marketplace_text(record.marketplace_id)),
+        _fact("Marketplace", marketplace_text(record.marketplace_id)),
     ]
     state = Content.assemble(
         ("State ", _MUTED),
@@ -376,6 +384,25 @@ def restrictions(evidence: Evidence) -> Lines:
             lines.extend(Content(visible(f"  {link.title}: {link.url}")) for link in reason.links)
     lines = lines or [Content("No restrictions for this ASIN and condition.")]
     return [kept, *lines] if kept is not None else lines
+
+
+#: A Listing fields line's mark: its long value's wrapped lines go on under its text
+#: (HangingLines), as a list item's do, not at the left edge (drawn_run)
+FIELD_ITEM = re.compile(r"[✔✖] (?:present|missing)  ")
+
+
+def drawn_run(classes: str, content: Content) -> Content | HangingLines:
+    """A run of line_runs as the detail draws it: a run holding a Listing fields line as
+    HangingLines (each field's value wrapped under its name), any other as it is."""
+    lines = content.split("\n")
+    if "link" in classes.split() or not any(FIELD_ITEM.match(ln.plain) for ln in lines):
+        return content
+    return HangingLines(lines, items=FIELD_ITEM)
+
+
+def header_lines(record: ListingRecord) -> HangingLines:
+    """The detail's header drawn: each fact kept whole (its NBSPs: see header)."""
+    return HangingLines(header(record).split("\n"))
 
 
 def listing_fields(evidence: Evidence) -> Lines:

@@ -225,7 +225,24 @@ async def test_an_unreadable_cache_is_reported_and_the_app_stays_up():
 
 def test_the_detail_header_says_the_condition_in_words():
     record = dataclasses.replace(make_records(1)[0], condition_type="used_very_good")
-    assert "Condition Used – Very Good" in evidence_text.header(record).plain
+    assert "Condition Used – Very Good" in str(evidence_text.header_lines(record))
+
+
+def test_the_detail_header_breaks_between_its_facts_never_inside_one():
+    """At 80 columns: "Condition Used –" / "Good", "Marketplace US" / "(ATVPDKIKX0DER)";
+    Textual breaks at any space, NBSP included, so the header is drawn by HangingLines."""
+    record = dataclasses.replace(make_records(1)[0], condition_type="used_good")
+    facts = [
+        "SKU SKU-0000",
+        "ASIN B0TEST0000",
+        "Type HOME",
+        "Condition Used – Good",
+        "Marketplace US (ATVPDKIKX0DER)",
+    ]
+    for width in range(32, 100):
+        drawn = [line.plain.strip() for line in evidence_text.header_lines(record).wrapped(width)]
+        for fact in facts:
+            assert any(fact in line for line in drawn), (width, fact, drawn)
 
 
 def test_the_detail_header_says_since_when_only_for_a_listing_off_sale():

@@ -114,7 +114,7 @@ class DetailScreen(WorkerScreen):
         yield Header()
         yield AccountBanner(id="account")
         with VerticalScroll(id="detail-body", can_focus=True):
-            yield Static(evidence_text.header(self.record), id="detail-header")
+            yield Static(evidence_text.header_lines(self.record), id="detail-header")
             yield Label("Findings", classes="section-title")
             yield Vertical(Static("Loading the diagnosis…"), id="findings", classes="section")
             yield Label("Stock cover", id="cover-title", classes="section-title")
@@ -191,7 +191,7 @@ class DetailScreen(WorkerScreen):
             findings=diagnosis.findings,
             amazon_status=diagnosis.amazon_status,
         )
-        self.query_one("#detail-header", Static).update(evidence_text.header(self.record))
+        self.query_one("#detail-header", Static).update(evidence_text.header_lines(self.record))
         market = marketplace_by_id(self.record.marketplace_id)
         site = market.seller_central if market is not None else None
         findings = evidence_text.findings(diagnosis, site)
@@ -208,7 +208,7 @@ class DetailScreen(WorkerScreen):
         under its own indent, a link is drawn whole or cut with "…". The section's first
         Static (its "…" while loading) is kept and updated rather than replaced. The lines
         quote Amazon's and the seller's text: shown terminal-safe."""
-        runs = evidence_text.line_runs(lines)
+        runs = [(c, evidence_text.drawn_run(c, run)) for c, run in evidence_text.line_runs(lines)]
         kept = [static for static in section.children if static.display]  # not being removed
         for static, (classes, content) in zip(kept, runs, strict=False):
             assert isinstance(static, Static)

@@ -18,6 +18,7 @@ from textual.widgets import Label, Static
 
 from asin_tui.ui.safe_text import data, template
 from asin_tui.ui.screens.base import DismissOnce, SizeKept
+from asin_tui.ui.widgets.bullets import HangingLines
 
 #: Textual's own screen keys that a seller can use, in words: moving between fields, listed
 #: only where the screen has more than one to move between.
@@ -79,7 +80,9 @@ class HelpScreen(SizeKept, DismissOnce, ModalScreen[None]):
             yield Label(template("Keys — $about", about=self.about), classes="dialog-title")
             yield KeyTable(self.rows, id="help-keys")
             if self.notes:
-                yield Static(data(self.notes, multiline=True), id="help-notes")
+                # a unit joined with NBSP (the stepper's "! needs action") is never broken
+                lines = data(self.notes, multiline=True).split("\n")
+                yield Static(HangingLines(lines), id="help-notes")
             yield Label("Escape closes · ctrl+p searches every action by name", classes="hint")
 
 

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from asin_tui.domain.models import WizardStep
 from asin_tui.domain.wizard import StepStatus
+from asin_tui.ui.widgets.bullets import nonbreaking
 
 MARKS = {
     StepStatus.PASSED: ("✓", "green"),
@@ -27,10 +28,20 @@ MARK_WORDS = {
     StepStatus.NOT_APPLICABLE: "not applicable",
     StepStatus.PENDING: "pending",
 }
+
+
+def _unit(mark: str, words: str) -> str:
+    """A mark and its words, never broken apart ("!" / "needs action" at 80 columns): the
+    words' first clause joined to the mark with NBSP (bullets.nonbreaking)."""
+    head, sep, rest = words.partition(": ")
+    return nonbreaking(f"{mark} {head}{sep.rstrip()}") + (f" {rest}" if sep else "")
+
+
 LEGEND = (
     "Steps: "
-    + "  ".join(f"{MARKS[s][0]} {w}" for s, w in MARK_WORDS.items())
-    + ("  › the step you are on")
+    + "  ".join(_unit(MARKS[s][0], w) for s, w in MARK_WORDS.items())
+    + "  "
+    + _unit("›", "the step you are on")
 )
 
 

@@ -7,6 +7,7 @@ ticks, notes) up to date as the user types; the wizard saves the case.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -40,7 +41,7 @@ from asin_tui.store.cases import ChecklistTick, Outcome, PatchMode
 from asin_tui.ui import evidence_text
 from asin_tui.ui.safe_text import data, plain, template
 from asin_tui.ui.screens.confirm import confirm_key
-from asin_tui.ui.widgets.bullets import BulletLine, HangingLines
+from asin_tui.ui.widgets.bullets import BulletLine, HangingLines, nonbreaking
 from asin_tui.ui.widgets.controls import Choice, TickBox
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import status_mark
@@ -187,8 +188,14 @@ class OverviewStep(StepBody):
         yield Static(data(shown, multiline=True), classes="facts")
         yield Label("Checks", classes="section-title")
         yield self.checks()
-        steps = " → ".join(s.label for s in plan.applicable[1:])
-        yield Static(data(f"Steps that apply: {steps}"), classes="hint")
+        yield Static(steps_that_apply(plan.applicable[1:]), classes="hint")
+
+
+def steps_that_apply(steps: Sequence[WizardStep]) -> HangingLines:
+    """'Steps that apply: Stock → Policy compliance → … → Wrap up', a step's name never
+    broken ("… → Wrap" / "up" at 80 columns): a line breaks between steps."""
+    names = " → ".join(nonbreaking(step.label) for step in steps)
+    return HangingLines([data(f"Steps that apply: {names}")])
 
 
 class StockStep(StepBody):
@@ -628,10 +635,12 @@ class WrapUpStep(StepBody):
             self.post_message(OutcomeChosen(OutcomeKind(event.option.id)))
 
 
-def option_text(option: OutcomeOption) -> Content:
-    """'★ Waiting on Amazon — Waiting for …' (the star: the best fit for the evidence)."""
+def option_text(option: OutcomeOption) -> HangingLines:
+    """'★ Waiting on Amazon — Waiting for …' (the star: the best fit for the evidence); a
+    long one's wrapped lines go on under its text, not under the star."""
     mark = "★ " if option.recommended else "  "
-    return template(f"{mark}[b]$title[/b] — $detail", title=option.title, detail=option.detail)
+    text = template(f"{mark}[b]$title[/b] — $detail", title=option.title, detail=option.detail)
+    return HangingLines([text], hang=len(mark))
 
 
 def outcome_text(state: WizardState) -> str:
