@@ -37,6 +37,7 @@ from asin_tui.ui.screens.wizard import WizardScreen
 from asin_tui.ui.widgets.wizard_fields import TypedField
 from asin_tui.ui.widgets.wizard_stepper import LEGEND
 from asin_tui.ui.widgets.wizard_steps import ChecklistBox
+from tests.ui.conftest import wait_until
 from tests.ui.fakes import FakeService
 from tests.ui.test_wizard import (
     US,
@@ -177,12 +178,12 @@ async def test_the_approval_link_is_shown_once_on_policy():
         # as the detail's c: the link whole, to paste in a browser. The step lands on its
         # first checklist item, which takes no text: c copies from there (it did nothing)
         assert isinstance(pilot.app.focused, ChecklistBox)
+        copied = lambda: isinstance(pilot.app.screen, CopiedScreen)  # noqa: E731
         await pilot.press("c")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, CopiedScreen)
+        await wait_until(pilot, copied)
         assert pilot.app.clipboard == APPROVAL_URL
-        await pilot.press("escape")
-        await settle(pilot)
+        pilot.app.pop_screen()  # (closed as Escape closes it: one key press less)
+        await wait_until(pilot, lambda: pilot.app.screen is screen)
         # in a note, c is a letter of the note, never the copy key; Escape first, then c
         pilot.app.set_focus(screen.query_one("#note-0-0", Input))
         pilot.app.copy_to_clipboard("")
@@ -190,8 +191,7 @@ async def test_the_approval_link_is_shown_once_on_policy():
         assert screen.query_one("#note-0-0", Input).value == "c"
         assert pilot.app.screen is screen and pilot.app.clipboard == ""
         await pilot.press("escape", "c")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, CopiedScreen)
+        await wait_until(pilot, copied)
         assert pilot.app.clipboard == APPROVAL_URL
 
 
