@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.app import App
-from textual.widgets import Button, Input, Select, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from asin_tui.domain import codes
 from asin_tui.domain.models import Offer, State, WizardStep
@@ -158,6 +158,12 @@ async def test_ctrl_s_in_the_confirmation_sends_exactly_one_real_patch():
         assert [p.status for p in real] == ["ACCEPTED"]
         await press(pilot, "s", "ctrl+s")  # accepted already: nothing more is sent
         assert len(real_patches()) == 1
+        records = len(screen.body.state.case_record.patches)
+        await press(pilot, "p")  # nor validated again: Amazon's answer stays the ACCEPTED one
+        assert len(screen.body.state.case_record.patches) == records
+        answer = str(screen.query_one("#apply-answer", Static).render())
+        assert "ACCEPTED" in answer and "Press s" not in answer
+        assert screen.body.state.step is WizardStep.APPLY
     assert demo_truth().intended_causes(sku) == frozenset()
 
 

@@ -80,6 +80,8 @@ _WAIT_FOR_ANSWER = frozenset(
     {"next", "back", "preview", "submit", "override", "recheck", "fix_failing"}
 )  # (and every Wrap up choice: a deletion on its way)
 
+ACCEPTED_ALREADY = "Amazon accepted these patches already: press n to re-check."
+
 #: The actions of one step only (hidden on the others).
 STEP_ACTIONS = {
     "preview": WizardStep.APPLY,
@@ -524,6 +526,8 @@ class WizardBody(Vertical):
             return False
         if action == "submit":
             return True if self.state.preview_valid and not self.state.already_submitted else None
+        if action == "preview":  # accepted already: a new preview would only hide that answer
+            return None if self.state.already_submitted else True
         if action == "override":
             preview = self.state.preview
             return preview is not None and preview.status == "INVALID"
@@ -553,6 +557,9 @@ class WizardBody(Vertical):
             self.show_step(previous)
 
     def action_preview(self) -> None:
+        if self.state.already_submitted:  # (the palette: the key is greyed out then)
+            self.notify(ACCEPTED_ALREADY)
+            return
         patches = self.state.patches()
         if self.state.problems:
             self.notify(" ".join(self.state.problems), title="Not ready", severity="warning")
@@ -565,7 +572,7 @@ class WizardBody(Vertical):
 
     def action_submit(self) -> None:
         if self.state.already_submitted:
-            self.notify("Amazon accepted these patches already: press n to re-check.")
+            self.notify(ACCEPTED_ALREADY)
             return
         if not self.state.preview_valid:
             self.notify("Validate first (p); submit only after Amazon answers VALID.")
