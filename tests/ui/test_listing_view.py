@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from asin_tui.domain.models import State, sort_key
 from asin_tui.ui.listing_view import COLUMN_KEYS, ListingView
 from asin_tui.ui.widgets.listing_table import CAUSE_MAX, fit_cell, plan_layout
@@ -67,6 +69,42 @@ def test_sort_by_price_and_reverse_keep_missing_values_last():
     assert prices[:-1] == sorted(prices[:-1])
     view.toggle_reverse()
     assert [r.price for r in view.shown()][1:] == sorted(prices[:-1], reverse=True)
+
+
+def test_sort_by_cause_puts_its_numbers_in_order_of_value():
+    """'Price below min 445.86' before '… 62.72' read as text; a seller sorting the causes
+    expects the amounts (and days of cover) from the least."""
+    briefs = [
+        "Price below min 445.86",
+        "At risk: 10 days of cover (MFN)",
+        "Price below min 62.72",
+        "Price below min 1,200.00",
+        "At risk: 2 days of cover (FBA)",
+        "Missing: brand",
+        "Price below min 161.17",
+    ]
+    base = make_records(len(briefs))
+    records = [
+        base[0].__class__(
+            **{
+                **_fields(base[0]),
+                "sku": f"S{i}",
+                "findings": (replace(base[0].findings[0], brief=brief),),
+            }
+        )
+        for i, brief in enumerate(briefs)
+    ]
+    view = ListingView(records)
+    view.set_sort("cause")
+    assert [r.main_brief for r in view.shown()] == [
+        "At risk: 2 days of cover (FBA)",
+        "At risk: 10 days of cover (MFN)",
+        "Missing: brand",
+        "Price below min 62.72",
+        "Price below min 161.17",
+        "Price below min 445.86",
+        "Price below min 1,200.00",
+    ]
 
 
 def _fields(record):
