@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+from textual.widgets import Static
+
 from asin_tui.domain.models import State
 from asin_tui.store import paths
 from asin_tui.store.config import display_path
 from asin_tui.ui import evidence_text
 from asin_tui.ui.app import make_app
+from asin_tui.ui.messages import ListingChanged
 from asin_tui.ui.screens.copied import CopiedScreen
 from asin_tui.ui.screens.detail import DetailScreen, seller_central_link
 from asin_tui.ui.screens.help import HelpScreen
@@ -118,6 +121,38 @@ async def c_copies_the_seller_central_link_and_shift_c_the_sku(pilot) -> None:
     await back_to_the_list(pilot)
 
 
+async def the_header_follows_the_listing_the_wizard_changed(pilot) -> None:
+    """The wizard changed the condition and the title, and the listing is back on sale: the
+    header says the listing as read again, not the row the detail was opened from."""
+    app = pilot.app
+    screen = await open_detail(pilot)
+    assert "Condition New" in screen_text(app) and "  since 2026-10-" in screen_text(app)
+    service, evidence, diagnosis = app.service, app.service.evidence, app.service.diagnosis
+
+    def changed(sku):
+        read = evidence(sku)
+        listing = dataclasses.replace(
+            read.listing, condition_type="used_good", item_name="Retitled Board"
+        )
+        return dataclasses.replace(read, listing=listing)
+
+    def back_on_sale(sku):
+        return dataclasses.replace(
+            diagnosis(sku), state=State.ACTIVE, buyable=True, discoverable=True, findings=()
+        )
+
+    service.evidence, service.diagnosis = changed, back_on_sale
+    try:
+        screen.post_message(ListingChanged(screen.record.sku))
+        await settle(pilot)
+        header = str(screen.query_one("#detail-header", Static).render())
+    finally:
+        del service.evidence, service.diagnosis
+    assert "Retitled Board" in header and "Condition Used – Good" in header, header
+    assert "Active" in header and "since" not in header, header
+    await back_to_the_list(pilot)
+
+
 async def back_to_the_list(pilot) -> None:
     await pilot.press("escape")
     await settle(pilot)
@@ -134,6 +169,7 @@ async def test_the_detail_shows_every_section_mfn_stock_and_copies_link_and_sku(
             detail_shows_header_findings_and_every_evidence_section,
             detail_stock_of_an_mfn_listing,
             c_copies_the_seller_central_link_and_shift_c_the_sku,
+            the_header_follows_the_listing_the_wizard_changed,
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from urllib.parse import quote
 
@@ -183,14 +182,12 @@ class DetailScreen(WorkerScreen):
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         diagnosis = message.diagnosis
         self.query_one(AccountBanner).show(message.account, self.record.marketplace_id)
-        self.record = replace(
-            self.record,
-            state=diagnosis.state,
-            buyable=diagnosis.buyable,
-            discoverable=diagnosis.discoverable,
-            findings=diagnosis.findings,
-            amazon_status=diagnosis.amazon_status,
-        )
+        # the listing as read now (the wizard may have changed its condition, title, stock):
+        # the row it was opened from may be older. Off sale since when: the row's date while
+        # the state is the same; a new state's start is the next sync's to say.
+        same_state = diagnosis.state is self.record.state
+        since = self.record.inactive_since if same_state else None
+        self.record = ListingRecord.build(message.evidence, diagnosis, since)
         self.query_one("#detail-header", Static).update(evidence_text.header_lines(self.record))
         market = marketplace_by_id(self.record.marketplace_id)
         site = market.seller_central if market is not None else None
