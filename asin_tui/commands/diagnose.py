@@ -82,8 +82,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "listing",
         metavar="LISTING",
         help="getListingsItem / searchListingsItems / put or patch answer body (JSON file, or - "
-        "for stdin); ask for includedData=summaries,attributes,issues,offers,"
-        "fulfillmentAvailability,relationships. With --demo: a SKU of the demo account",
+        "for stdin); ask for includedData with summaries, attributes, issues, offers, "
+        "fulfillmentAvailability and relationships. With --demo: a SKU of the demo account",
     )
     parser.add_argument(
         "--demo",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from asin_tui.cli import build_parser, main
 
@@ -56,3 +57,31 @@ def test_no_help_shows_docstring_markup(capsys):
         assert stop.code == 0
     said = " ".join(capsys.readouterr().out.split())
     assert "with --apply, makes what is missing" in said and "a typed yes sends them" in said
+
+
+def _help_at_80(parser: argparse.ArgumentParser, command: str) -> list[tuple[str, str]]:
+    """(command, its --help as an 80-column terminal shows it) of every command."""
+    shown = [(command, parser.format_help())]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                shown += _help_at_80(sub, f"{command} {name}")
+    return shown
+
+
+def test_no_help_breaks_a_word_at_80_columns(monkeypatch):
+    """`diagnose --help` at 80 columns said 'ask for inclu' / 'dedData=summaries,…': a word
+    longer than the help column is cut where it reaches the edge (argparse breaks long
+    words). Every word of every help text is shown whole."""
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = dict(_help_at_80(build_parser(), "asin-tui"))
+    broken = []
+    for where, text in _texts(build_parser(), "asin-tui"):
+        command = next(c for c in sorted(shown, key=len, reverse=True) if where.startswith(c))
+        help_text = re.sub(r"-\n\s+", "-", shown[command])  # 'comma-' / 'separated' is whole
+        broken += [
+            (where, word)
+            for word in text.split()
+            if "%" not in word and word not in help_text  # (%(default)s is filled in)
+        ]
+    assert broken == []
