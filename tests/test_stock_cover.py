@@ -13,6 +13,7 @@ from asin_tui.domain.cover import (
     OrderLine,
     PlanningRow,
     StockCover,
+    days_text,
     fba_cover,
     mfn_cover,
     newly_short,
@@ -218,6 +219,14 @@ def test_mfn_cover_counts_the_last_30_days_without_cancelled_orders():
     assert cover.days == pytest.approx(10.0)
     assert cover.short(14) and not cover.short(10) and not cover.short(0)
     assert "10 days of cover (4 units, 0.4 a day" in cover.words()
+
+
+def test_a_cover_of_thousands_of_days_or_units_is_grouped_as_amounts_are():
+    """The demo's detail said '26699 days of cover (178 units…'; amounts read '1,200'."""
+    slow = StockCover("S", FBA, 17800, 0.5, 35600.0, "x")
+    assert slow.words().startswith("35,600 days of cover (17,800 units, 0.5 a day")
+    assert StockCover("I", FBA, 1200, None, None, "x").words().startswith("1,200 units, no sales")
+    assert days_text(1) == "1 day" and days_text(999.9) == "999 days"
 
 
 def test_a_listing_no_report_covers_is_not_checked_and_newly_short_is_told_once():

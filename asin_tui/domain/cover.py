@@ -95,9 +95,10 @@ class StockCover:
         if self.available <= 0:
             return "No stock to cover (0 units for sale)"
         if self.days is None:
-            return f"{self.available} units, no sales to measure a pace ({self.source})"
+            return f"{self.available:,} units, no sales to measure a pace ({self.source})"
         pace = f"{pace_text(self.daily)} a day" if self.daily is not None else "pace not known"
-        return f"{days_text(self.days)} of cover ({self.available} units, {pace}; {self.source})"
+        units = f"{self.available:,} units"  # grouped as amounts are: '2,850 days', not '2850'
+        return f"{days_text(self.days)} of cover ({units}, {pace}; {self.source})"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -140,7 +141,7 @@ def days_text(days: float) -> str:
     whole = int(days)
     if whole < 1:
         return "less than a day"
-    return f"{whole} day" + ("" if whole == 1 else "s")
+    return f"{whole:,} day" + ("" if whole == 1 else "s")
 
 
 def fba_cover(row: PlanningRow, as_of: datetime | None = None) -> StockCover:
