@@ -47,7 +47,12 @@ from asin_tui.commands.report import (
     _sync,
 )
 from asin_tui.domain.bulk import OFFER_COLUMNS, RowOutcome, known_column
-from asin_tui.domain.change_words import SAME_VALUES, counted, marketplace_text
+from asin_tui.domain.change_words import (
+    SAME_VALUES,
+    counted,
+    marketplace_text,
+    not_sent_for_no_change,
+)
 from asin_tui.domain.text import json_for_terminal, quoted, quoted_short, visible
 from asin_tui.service import NotFound, SpApiError
 from asin_tui.store.cache import CacheError
@@ -421,7 +426,7 @@ def summary(results: Sequence[RowResult], *, applied: bool, declined: bool = Fal
     parts = [f"{len(results)} row{'s' if len(results) != 1 else ''}: {valid} valid"]
     same = sum(1 for r in results if r.valid and r.unchanged and not r.submitted)
     if same:  # never sent, with or without --apply
-        parts[0] += f" ({same} of them change{'s' if same == 1 else ''} nothing: not sent)"
+        parts[0] += not_sent_for_no_change(same)
     invalid = counts[RowOutcome.INVALID]
     if invalid:
         parts.append(f"{invalid} invalid")

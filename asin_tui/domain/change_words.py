@@ -276,6 +276,12 @@ def changes_nothing(sentence: str) -> bool:
 SAME_VALUES = "the listing holds these values already"
 
 
+def not_sent_for_no_change(count: int) -> str:
+    """How a summary counts the VALID rows left out because they change nothing (`fix`'s
+    summary, the bulk grid's validation): ' (2 of them change nothing: not sent)'."""
+    return f" ({count} of them change{'s' if count == 1 else ''} nothing: not sent)"
+
+
 def all_unchanged(changes: Sequence[str]) -> bool:
     """A row's changes, each setting a value to the one the listing holds (changes_nothing):
     sending it would change nothing, so the bulk grid and `fix` do not send it."""

@@ -106,6 +106,24 @@ def test_one_row_validated_is_1_row():
     assert summary_text("validate", one * 2).startswith("2 rows validated: 2 VALID")
 
 
+def test_rows_validated_that_change_nothing_are_not_said_to_be_sent():
+    # the demo walk: the grid validated again after its batch was sent said '5 VALID … — s
+    # sends the VALID ones', and s then said '5 VALID rows not sent: the listing holds
+    # these values already'
+    from asin_tui.bulk import RowResult
+    from asin_tui.ui.screens.bulk import summary_text
+
+    same = RowResult("SKU-1", changes=["Set quantity to 5 (was 5)"], outcome=RowOutcome.VALID)
+    new = RowResult("SKU-2", changes=["Set quantity to 6 (was 5)"], outcome=RowOutcome.VALID)
+    told = summary_text("validate", [same, same])
+    assert told == "2 rows validated: 2 VALID (2 of them change nothing: not sent), 0 invalid"
+    told = summary_text("validate", [same, new])
+    assert told == (
+        "2 rows validated: 2 VALID (1 of them changes nothing: not sent), 0 invalid"
+        " — s sends the VALID ones"
+    )
+
+
 @pytest.mark.slow  # a demo app walk
 async def test_a_bullet_point_cell_says_it_takes_one_value():
     # the demo walk: "a; b" typed in a bullet_point cell became one bullet point, and the

@@ -1225,13 +1225,22 @@ def summary_text(
         return f" ({count} also blocked by another cause: {BLOCKED})" if count else ""
 
     if phase == "validate":
+        # VALID rows that set each value to the one the listing holds: s leaves them out
+        # (send_split), so they are not among 'the VALID ones' it sends (`fix`'s words)
+        same = sum(1 for r in results if r.outcome is RowOutcome.VALID and r.unchanged)
         text = (
             f"{counted(len(results), 'row')} validated: {counts[RowOutcome.VALID]} VALID"
-            f"{also(RowOutcome.VALID)}, {counts[RowOutcome.INVALID]} invalid"
+            f"{also(RowOutcome.VALID)}"
+            + (
+                f" ({same} of them change{'s' if same == 1 else ''} nothing: not sent)"
+                if same
+                else ""
+            )
+            + f", {counts[RowOutcome.INVALID]} invalid"
         )
         if counts[RowOutcome.FAILED]:
             text += f", {counts[RowOutcome.FAILED]} failed (no answer)"
-        return text + (" — s sends the VALID ones" if counts[RowOutcome.VALID] else "")
+        return text + (" — s sends the VALID ones" if counts[RowOutcome.VALID] > same else "")
     parts = [
         f"{counts[o]} {_ANSWER_WORDS[o]}" + (also(o) if o is RowOutcome.NOT_FIXED else "")
         for o in (
