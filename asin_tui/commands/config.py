@@ -156,8 +156,8 @@ timeout = 10
 #   detail.back detail.wizard detail.copy_link detail.copy_sku
 #   export.cancel
 #   help.close copied.close confirm.no confirm.yes
-#   wizard.next wizard.back wizard.leave wizard.preview wizard.submit wizard.override
-#   wizard.recheck wizard.fix_failing wizard.copy_case wizard.copy_link
+#   wizard.next wizard.back wizard.leave_field wizard.leave wizard.preview wizard.submit
+#   wizard.override wizard.recheck wizard.fix_failing wizard.copy_case wizard.copy_link
 #   wizard.scroll_up wizard.scroll_down wizard.page_up wizard.page_down
 #   confirm.send (only keys typing cannot produce: ctrl+…, alt+…, f1…) confirm.cancel
 #   confirm.scroll_up confirm.scroll_down confirm.page_up confirm.page_down confirm.top

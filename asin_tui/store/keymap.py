@@ -64,6 +64,7 @@ BINDING_IDS: tuple[str, ...] = (
     "confirm.yes",
     "wizard.next",
     "wizard.back",
+    "wizard.leave_field",
     "wizard.leave",
     "wizard.preview",
     "wizard.submit",

@@ -149,8 +149,11 @@ async def test_ctrl_s_in_the_confirmation_sends_exactly_one_real_patch():
         screen = await open_wizard(pilot, sku)
         await press(pilot, "n")
         await type_into(pilot, screen.query_one("#stock-quantity Input", Input), "12")
+        # in a field the footer's Escape says what it does there (it read "esc Leave")
+        assert screen.active_bindings["escape"].binding.description == "Leave field"
         await press(pilot, "enter")  # Enter in the field: the next step (Apply validates)
         assert screen.body.state.step is WizardStep.APPLY
+        assert screen.active_bindings["escape"].binding.description == "Leave"
         await press(pilot, "s", "ctrl+s")
         assert isinstance(pilot.app.screen, WizardScreen)
         assert len(real_patches()) == 1

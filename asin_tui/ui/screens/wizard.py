@@ -56,6 +56,13 @@ class WizardScreen(SizeKept, DismissOnce, Screen):
             "n,enter", "next", "Next", tooltip="Go to the next step that applies", id="wizard.next"
         ),
         Binding("b", "back", "Back", tooltip="Go to the previous step", id="wizard.back"),
+        Binding(  # in a field (and shown there): Escape leaves the field, not the wizard
+            "escape",
+            "leave_field",
+            "Leave field",
+            tooltip="Leave this field (typed text is kept); Escape again leaves the wizard",
+            id="wizard.leave_field",
+        ),
         Binding(
             "escape",
             "leave",
@@ -265,6 +272,8 @@ class WizardScreen(SizeKept, DismissOnce, Screen):
     # ------------------------------------------------------------------ keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("leave_field", "leave"):  # one Escape, named for what it does now
+            return self.in_a_field is (action == "leave_field")
         if self.body is None:  # loading: the step's own actions are not there yet
             return action not in STEP_ACTIONS
         return self.body.check_action(action, parameters)
@@ -303,6 +312,9 @@ class WizardScreen(SizeKept, DismissOnce, Screen):
 
     def action_scroll_body(self, lines: int) -> None:
         self.to_body(lambda body: body.scroll_steps(lines))
+
+    def action_leave_field(self) -> None:
+        self.set_focus(None)  # what was typed is kept (saved once typing pauses)
 
     def action_leave(self) -> None:
         if self.in_a_field:  # first Escape only leaves the field: what was typed
