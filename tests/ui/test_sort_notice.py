@@ -16,12 +16,17 @@ from asin_tui.ui.screens.list_screen import ListScreen
 async def test_each_sort_replaces_the_last_sorted_by_notice():
     app: App[None] = App()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = SimpleNamespace(app=app, _sort_notice=None, view=SimpleNamespace(sort_column=""))
+        view = SimpleNamespace(sort_column="", reverse=False)
+        screen = SimpleNamespace(app=app, _sort_notice=None, view=view)
         app.notify("Sync failed: Amazon did not answer")  # another notice: kept
         for key in COLUMN_KEYS[:3]:
             screen.view.sort_column = key
             ListScreen._tell_sort(screen)  # type: ignore[arg-type]
             await pilot.pause()
         shown = [n.message for n in app._notifications]
-    last = column(COLUMN_KEYS[2]).header
-    assert shown == ["Sync failed: Amazon did not answer", f"Sorted by {last}"]
+        last = column(COLUMN_KEYS[2]).header
+        assert shown == ["Sync failed: Amazon did not answer", f"Sorted by {last}"]
+        view.reverse = True  # S: the notice says the order is the other way (it read the same)
+        ListScreen._tell_sort(screen)  # type: ignore[arg-type]
+        await pilot.pause()
+        assert [n.message for n in app._notifications][-1] == f"Sorted by {last}, reversed"

@@ -1064,6 +1064,8 @@ class ListScreen(WorkerScreen):
         if self._sort_notice is not None:
             self.app._unnotify(self._sort_notice)  # gone already (timed out): a no-op
         text = f"Sorted by {column(self.view.sort_column).header}"
+        if self.view.reverse:  # S: the same column the other way (it read the same as s)
+            text += ", reversed"
         self._sort_notice = Notification(text, timeout=2, markup=False)
         self.app.post_message(Notify(self._sort_notice))
 
