@@ -1,20 +1,29 @@
-"""Benchmark: where the test suite's CPU goes (not a test; run by hand, under the CPU lock).
+"""Benchmark: where the test suite's CPU goes and when the cores idle (not a test; run by hand,
+under the CPU lock).
 
-    python benchmarks/bench_suite.py [--out DIR] [--top 30] [-- PYTEST ARGS...]
-    python benchmarks/bench_suite.py --report DIR [--top 30]
+    python benchmarks/bench_suite.py [--out DIR] [--top 30] [--durations FILE] [-- PYTEST ARGS...]
+    python benchmarks/bench_suite.py --report DIR [--top 30] [--durations FILE]
 
 Runs ``python -m pytest PYTEST ARGS`` (default: ``-m "not slow"``, the fast set, with the
-project's addopts: six workers, worksteal) byte-code compiled as a developer's checkout is
-(PYTHONDONTWRITEBYTECODE unset), with this file loaded in every test process as a pytest
-plugin (``-p bench_suite``). Each process writes one JSON line per test to DIR: its CPU
-(user + system of the process), the CPU of the child processes it reaped meanwhile (a
-subprocess the test started) and its wall time, plus when the process started, finished
-collecting and ended. Then prints:
+project's addopts: six workers, tests/schedule.py's scheduler) byte-code compiled as a
+developer's checkout is (PYTHONDONTWRITEBYTECODE unset), with this file loaded in every test
+process as a pytest plugin (``-p bench_suite``). Each process writes one JSON line per test
+to DIR: its CPU (user + system of the process), the CPU of the child processes it reaped
+meanwhile (a subprocess the test started), its wall time and its main thread's wait for a
+core, plus when the process started, finished collecting and ended. The script samples the
+machine's busy and idle CPU (/proc/stat) meanwhile. Then prints:
 
-- the run: wall, CPU of every process (``resource.RUSAGE_CHILDREN`` of this one), load;
+- the run: wall, CPU of every process (``resource.RUSAGE_CHILDREN`` of this one), load, and
+  the CPU the machine spent outside the run (something running outside the lock);
 - per worker: CPU when collection ended (start-up + imports + collection), its tests' own
   CPU, their children's, and when its first and last test ran (seconds from the start);
-- the files and the tests that took the most CPU (own + children).
+- the files and the tests that took the most CPU (own + children);
+- a timeline: when the workers had collected and the first test ran, the tail (fewer than
+  two workers running a test) and its tests, the machine's idle core-seconds before, during
+  and after the tests, one character per second, and one strip per worker.
+
+``--durations FILE`` writes each test's CPU and wall for tests/schedule.py (measure
+tests/durations.json with ``-- -n 2``, the whole suite, under the exclusive lock).
 
 A test's CPU here is its process's: a thread the test leaves running counts for whoever runs
 next. With six workers on two cores a test's wall time is mostly waiting for a core; its CPU
@@ -112,10 +121,16 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Any:
                 "wall": time.time() - started,
                 "queued": queued_after - queued,
                 "at": started,
+                "cpu_at": own,  # the process's CPU when the test began
             }
         )
         + "\n"
     )
+
+
+def pytest_sessionfinish(session: Any) -> None:
+    if _recorder is not None:
+        _recorder.event("finished")
 
 
 def pytest_unconfigure(config: Any) -> None:

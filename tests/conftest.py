@@ -70,6 +70,17 @@ def pytest_unconfigure(config) -> None:
     gc.freeze()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist load`` (the project's addopts): the measured scheduler (tests/schedule.py),
+    the long tests first and the cores kept busy; any other ``--dist`` is xdist's own."""
+    if config.getvalue("dist") != "load":
+        return None
+    from tests.schedule import MeasuredScheduling
+
+    return MeasuredScheduling(config, log)
+
+
 def _deselects_slow(config) -> bool:
     """This run is the fast set: its mark expression leaves the slow tests out (``-m "not
     slow"``, alone or with more)."""
