@@ -227,6 +227,8 @@ def test_a_cover_of_thousands_of_days_or_units_is_grouped_as_amounts_are():
     assert slow.words().startswith("35,600 days of cover (17,800 units, 0.5 a day")
     assert StockCover("I", FBA, 1200, None, None, "x").words().startswith("1,200 units, no sales")
     assert days_text(1) == "1 day" and days_text(999.9) == "999 days"
+    # the demo's At risk detail: '1 day of cover (1 units, 0.73 a day…'
+    assert StockCover("O", MFN, 1, 0.73, 1.4, "x").words().startswith("1 day of cover (1 unit,")
 
 
 def test_a_listing_no_report_covers_is_not_checked_and_newly_short_is_told_once():

@@ -95,9 +95,9 @@ class StockCover:
         if self.available <= 0:
             return "No stock to cover (0 units for sale)"
         if self.days is None:
-            return f"{self.available:,} units, no sales to measure a pace ({self.source})"
+            return f"{units_text(self.available)}, no sales to measure a pace ({self.source})"
         pace = f"{pace_text(self.daily)} a day" if self.daily is not None else "pace not known"
-        units = f"{self.available:,} units"  # grouped as amounts are: '2,850 days', not '2850'
+        units = units_text(self.available)
         return f"{days_text(self.days)} of cover ({units}, {pace}; {self.source})"
 
     def as_dict(self) -> dict[str, object]:
@@ -135,6 +135,11 @@ def pace_text(daily: float) -> str:
     if daily >= 1:
         return f"{daily:.1f}"
     return f"{daily:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def units_text(units: int) -> str:
+    """'1 unit', '17,800 units': grouped as amounts are ('2,850 days', not '2850')."""
+    return f"{units:,} unit" + ("" if units == 1 else "s")
 
 
 def days_text(days: float) -> str:
