@@ -18,6 +18,7 @@ from typing import Any
 
 from asin_tui.domain import codes
 from asin_tui.domain import patches as P
+from asin_tui.domain.cover import units_text
 from asin_tui.domain.models import (
     AttributeSpec,
     Category,
@@ -392,13 +393,15 @@ def _fba_guidance(
         )
     if inv.unfulfillable_total:
         tips.append(
-            f"Create a removal or disposal order for the {inv.unfulfillable_total} unfulfillable "
-            f"units ({REMOVAL_ORDER}; not possible with the Listings API)."
+            f"Create a removal or disposal order for the {inv.unfulfillable_total:,} "
+            f"unfulfillable unit{'' if inv.unfulfillable_total == 1 else 's'} ({REMOVAL_ORDER}; "
+            "not possible with the Listings API)."
         )
     if inv.researching_total:
         tips.append(
-            f"{inv.researching_total} units are being researched by Amazon: wait for the outcome "
-            "or open a reimbursement case."
+            f"{units_text(inv.researching_total)} "
+            f"{'is' if inv.researching_total == 1 else 'are'} being researched by Amazon: wait "
+            "for the outcome or open a reimbursement case."
         )
     return tuple(tips)
 

@@ -185,7 +185,7 @@ def test_fba_out_of_stock_checks_carry_the_numbers_and_guidance():
     guidance = " ".join(plan.stock.guidance)
     assert "6 units inbound" in guidance
     assert "removal or disposal order for the 3 unfulfillable units" in guidance
-    assert "1 units are being researched" in guidance
+    assert "1 unit is being researched" in guidance  # it read "1 units are"
     assert plan.stock.actions == (StockAction.SWITCH_TO_MFN,)
     ops = draft_patches(plan, Draft(StockAction.SWITCH_TO_MFN, mfn_quantity=5))
     assert ops[0]["op"] == "add"
