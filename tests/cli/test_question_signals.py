@@ -40,8 +40,23 @@ def answers_after(number: int) -> list[bytes]:
     return answered
 
 
+@pytest.fixture
+def foreground_sigint():
+    """SIGINT as a command run in the foreground has it (Python's default handler). A test
+    process started in the background (``pytest &``, a script, some CI runners) inherits
+    SIGINT ignored, which question_interruptible rightly leaves alone; whether an earlier test
+    in the same worker had set a handler decided whether this test passed."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_at_a_question_in_the_loop_ends_it_before_the_answer_is_taken(number):
+def test_a_signal_at_a_question_in_the_loop_ends_it_before_the_answer_is_taken(
+    number, foreground_sigint
+):
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         pytest.skip("SIGTERM is handled by whoever runs the tests")
     assert answers_after(number) == []
