@@ -25,10 +25,8 @@ import argparse
 import fcntl
 import os
 import pty
-import re
 import resource
 import select
-import signal
 import statistics
 import struct
 import subprocess
@@ -41,7 +39,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_startup import ANSI, end_app, quit_app  # noqa: E402
 
 
 def env_for(root: Path, xdg: dict[str, str] | None = None) -> dict[str, str]:
@@ -126,19 +125,9 @@ def demo_start_with_sync(root: Path, xdg: dict[str, str], timeout: float = 60) -
             text = ANSI.sub(b"", seen).decode("utf-8", "replace")
             started = text.find("Starting sync")
             done = started >= 0 and "listings fetched" in text[started:]
-        os.write(master, b"q")
-        deadline = time.perf_counter() + 10
-        while proc.poll() is None and time.perf_counter() < deadline:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    os.read(master, 65536)
-                except OSError:
-                    break
+        quit_app(proc, master, wait=10)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
-        os.close(master)
+        end_app(proc, master, wait=10)
     if not done:
         raise RuntimeError(f"{root}: the demo's start-up sync never finished")
 

@@ -100,6 +100,28 @@ def compile_all() -> None:
         )
 
 
+def quit_app(proc: subprocess.Popen[bytes], master: int, wait: float) -> None:
+    """`q` to an app in a pty, then its output read (so it never blocks on a full pty)
+    until it has exited or ``wait`` seconds have passed."""
+    os.write(master, b"q")
+    deadline = time.perf_counter() + wait
+    while proc.poll() is None and time.perf_counter() < deadline:
+        if select.select([master], [], [], 0.1)[0]:
+            try:
+                os.read(master, 65536)
+            except OSError:
+                break
+
+
+def end_app(proc: subprocess.Popen[bytes], master: int, wait: float) -> None:
+    """An app in a pty ended whatever happened: its process group sent SIGTERM if it still
+    runs, the process reaped, the pty closed."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(wait)
+    os.close(master)
+
+
 def child_env(xdg: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(xdg, TERM="xterm-256color", PYTHONPATH=str(APP_ROOT), COLORTERM="truecolor")
@@ -273,19 +295,9 @@ def first_row_seconds(
                 if key[1] in ANSI.sub(b"", after).decode("utf-8", "replace"):
                     key_seconds = time.perf_counter() - typed
                     break
-        os.write(master, b"q")
-        deadline = time.perf_counter() + 10
-        while proc.poll() is None and time.perf_counter() < deadline:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    os.read(master, 65536)
-                except OSError:
-                    break
+        quit_app(proc, master, wait=10)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(5)
-        os.close(master)
+        end_app(proc, master, wait=5)
     if found is None:
         raise RuntimeError(
             f"{' '.join(argv)}: {mark!r} never drawn; last screen text:\n{text[-800:]}"
